@@ -1,0 +1,52 @@
+/* The vCPU engine interface. `soft` is hv's own x86 CPU (hv/x86/); `kvm`
+ * runs on /dev/kvm. The domain's vCPU loop drives an engine only through
+ * these ops. */
+#ifndef HV_ENGINE_H
+#define HV_ENGINE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct machine;
+
+enum vcpu_exit {
+	VCPU_EXIT_BUDGET, /* ran its budget; check timers and requests */
+	VCPU_EXIT_HALT,	  /* HLT with nothing to deliver: sleep until woken */
+	VCPU_EXIT_KICK,	  /* vcpu_kick() was called */
+	VCPU_EXIT_RESET,  /* triple fault or the like: the domain must reset */
+	VCPU_EXIT_ERROR,  /* the engine cannot go on; see the domain log */
+};
+
+struct vcpu_stats {
+	uint64_t insns; /* instructions retired (soft engine) */
+	uint64_t exits; /* exits to the VMM (kvm engine) */
+};
+
+struct engine_ops {
+	const char *name;
+	/* Whether this engine can run an ordinary guest here; if not, why. */
+	int (*probe)(char *why, size_t len);
+	/* Creates the engine's per-domain and per-vCPU state. Return 0 or -1
+	 * with a message in err. */
+	int (*create)(struct machine *m, void **engine, char *err, size_t len);
+	void (*destroy)(void *engine);
+	int (*vcpu_create)(void *engine, int index, void **vcpu, char *err, size_t len);
+	void (*vcpu_destroy)(void *vcpu);
+	/* Power-on state: real mode at F000:FFF0. */
+	void (*vcpu_reset)(void *vcpu);
+	/* Runs guest code for at most `budget` instructions (or until an exit
+	 * for engines that do not count them). Called without the domain
+	 * lock; the engine takes it around device accesses. */
+	enum vcpu_exit (*vcpu_run)(void *vcpu, uint64_t budget);
+	/* From any thread: makes vcpu_run return soon. */
+	void (*vcpu_kick)(void *vcpu);
+	void (*vcpu_stats)(void *vcpu, struct vcpu_stats *stats);
+};
+
+extern const struct engine_ops engine_soft;
+
+/* The engine named (soft, kvm, or auto to choose), or NULL with a reason
+ * in why. For auto, why also says which engine was chosen and why. */
+const struct engine_ops *engine_select(const char *name, char *why, size_t len);
+
+#endif

@@ -1,0 +1,77 @@
+/* What the engines and device models of one domain share: guest memory,
+ * the port-I/O bus, the virtual clock, the interrupt controller seen by the
+ * CPU, and the domain lock that serialises device models. A machine knows
+ * nothing of sockets, consoles or the command line; the domain builds it. */
+#ifndef HV_MACHINE_H
+#define HV_MACHINE_H
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "hv/bus.h"
+#include "hv/clock.h"
+#include "hv/memory.h"
+
+/* What the platform asks of the domain. */
+enum machine_request {
+	MACHINE_REQ_NONE,
+	MACHINE_REQ_POWEROFF, /* the guest turned itself off; code = exit value */
+	MACHINE_REQ_RESET,    /* reset button, keyboard-controller reset, CF9h */
+	MACHINE_REQ_CRASH,    /* triple fault or an engine error */
+};
+
+/* The CPU's view of the platform interrupt controller. */
+struct intc_ops {
+	bool (*pending)(void *opaque); /* an interrupt is waiting for the CPU */
+	int (*ack)(void *opaque);      /* INTA: returns the vector */
+};
+
+struct machine {
+	struct guest_mem mem;
+	struct bus pio;
+	struct vclock clock;
+	/* The domain lock: held while any device model runs. */
+	pthread_mutex_t lock;
+	/* Wakes a vCPU sleeping in HLT (an interrupt was raised, a timer was
+	 * armed earlier, the domain was asked to pause). */
+	pthread_cond_t wake;
+	const struct intc_ops *intc;
+	void *intc_opaque;
+	/* A request posted by a device, read by the vCPU loop. */
+	enum machine_request request;
+	int request_code;
+	/* Set by the domain: makes a running vCPU return to its loop so a
+	 * request takes effect before the next guest instruction. */
+	void (*kick_vcpu)(void *opaque);
+	void *kick_opaque;
+	/* Bumped by anything that should end a HLT sleep: an interrupt, a
+	 * request, a timer armed earlier than the sleep's deadline. */
+	unsigned wake_seq;
+};
+
+/* Sets up memory with ram_bytes of RAM, an empty bus, a stopped clock.
+ * Returns 0 or -1 with a message in err. */
+int machine_init(struct machine *m, uint64_t ram_bytes, char *err, size_t errlen);
+void machine_destroy(struct machine *m);
+
+/* Port I/O from an engine: takes the domain lock around the device. */
+uint32_t machine_pio_read(struct machine *m, uint16_t port, unsigned size);
+void machine_pio_write(struct machine *m, uint16_t port, unsigned size, uint32_t value);
+
+/* MMIO from an engine's slow path: takes the domain lock around the device. */
+uint64_t machine_mmio_read(struct machine *m, uint64_t gpa, unsigned size);
+void machine_mmio_write(struct machine *m, uint64_t gpa, unsigned size, uint64_t value);
+
+/* Interrupt controller as the CPU sees it (no controller: never pending). */
+bool machine_intr_pending(struct machine *m);
+int machine_intr_ack(struct machine *m);
+
+/* Posts a request (the first one wins until the domain consumes it) and
+ * wakes the vCPU. Called with the domain lock held. */
+void machine_request(struct machine *m, enum machine_request req, int code);
+
+/* Wakes a vCPU sleeping in HLT. Called with the domain lock held. */
+void machine_kick(struct machine *m);
+
+#endif

@@ -1,0 +1,31 @@
+/* hv's software x86 CPU: the public face of hv/x86/. The engine glue
+ * (hv/x86/engine.c) and the tests use only this header. */
+#ifndef HV_X86_CPU_H
+#define HV_X86_CPU_H
+
+#include <stdint.h>
+
+#include "hv/engine.h"
+
+struct machine;
+struct x86_cpu;
+
+/* A CPU attached to machine m (memory, port I/O, interrupt controller),
+ * in its power-on state. NULL if out of memory. */
+struct x86_cpu *x86_cpu_create(struct machine *m);
+void x86_cpu_destroy(struct x86_cpu *cpu);
+
+/* Power-on/RESET state: real mode, CS=F000h with base FFFF0000h, IP=FFF0h. */
+void x86_cpu_reset(struct x86_cpu *cpu);
+
+/* Executes up to `budget` instructions; returns why it stopped. Interrupts
+ * from the machine's controller are taken at instruction boundaries. */
+enum vcpu_exit x86_cpu_run(struct x86_cpu *cpu, uint64_t budget);
+
+/* From any thread: the running x86_cpu_run returns VCPU_EXIT_KICK soon. */
+void x86_cpu_kick(struct x86_cpu *cpu);
+
+/* Instructions retired since creation. */
+uint64_t x86_cpu_insns(const struct x86_cpu *cpu);
+
+#endif
