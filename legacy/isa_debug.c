@@ -1,0 +1,70 @@
+#include "legacy/isa_debug.h"
+
+static uint64_t debugcon_read(void *opaque, uint64_t offset, unsigned size)
+{
+	(void)opaque;
+	(void)offset;
+	(void)size;
+	return 0xE9; /* the Bochs convention: "a debug console is here" */
+}
+
+static void debugcon_write(void *opaque, uint64_t offset, unsigned size, uint64_t value)
+{
+	struct debugcon *dc = opaque;
+
+	(void)offset;
+	/* A word write sends its low byte, as on Bochs and QEMU. */
+	(void)size;
+	if (dc->out.tx)
+		dc->out.tx(dc->out.opaque, (uint8_t)value);
+}
+
+const struct io_ops debugcon_io_ops = {.read = debugcon_read, .write = debugcon_write};
+
+static uint64_t post_read(void *opaque, uint64_t offset, unsigned size)
+{
+	struct post_port *p = opaque;
+
+	(void)offset;
+	(void)size;
+	return p->last;
+}
+
+static void post_write(void *opaque, uint64_t offset, unsigned size, uint64_t value)
+{
+	struct post_port *p = opaque;
+	uint8_t code = (uint8_t)value;
+	uint8_t old = p->last;
+
+	(void)offset;
+	(void)size;
+	p->last = code;
+	p->count++;
+	/* Linux writes 80h as an I/O delay thousands of times: report only
+	 * changes, and the callback rate-limits too. */
+	if ((code != old || p->count == 1) && p->changed)
+		p->changed(p->opaque, code);
+}
+
+const struct io_ops post_port_io_ops = {.read = post_read, .write = post_write};
+
+static uint64_t exit_read(void *opaque, uint64_t offset, unsigned size)
+{
+	(void)opaque;
+	(void)offset;
+	(void)size;
+	return 0xFFFFFFFF;
+}
+
+static void exit_write(void *opaque, uint64_t offset, unsigned size, uint64_t value)
+{
+	struct debug_exit *e = opaque;
+
+	(void)size;
+	/* A byte write to the second port is the high byte of the value. */
+	value = offset ? (value & 0xFF) << 8 : value & 0xFFFF;
+	if (e->poweroff)
+		e->poweroff(e->opaque, (int)(((value << 1) | 1) & 0xFF));
+}
+
+const struct io_ops debug_exit_io_ops = {.read = exit_read, .write = exit_write};
