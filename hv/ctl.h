@@ -1,0 +1,44 @@
+/* Client side of the control protocol (docs/protocol.md): connect to a
+ * domain's socket, read its greeting, send one-line requests and parse the
+ * one-line replies "ok key=value ..." or "error TEXT". */
+#ifndef HV_CTL_H
+#define HV_CTL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#define CTL_LINE_MAX 4096
+
+struct ctl {
+	int fd;
+	int id;			/* from the greeting */
+	char buf[CTL_LINE_MAX]; /* bytes read past the last line */
+	size_t len;
+};
+
+/* Connects to domain `name` and reads its greeting. Returns 0 or -1 with
+ * err set ("no domain named 'x'" when there is none). timeout_ms bounds
+ * the wait for the greeting. */
+int ctl_open(struct ctl *c, const char *name, int timeout_ms, char *err, size_t errlen);
+
+/* Connects to the socket at path (no name lookup). */
+int ctl_open_path(struct ctl *c, const char *path, int timeout_ms, char *err, size_t errlen);
+void ctl_close(struct ctl *c);
+
+/* Sends `request` and reads one reply line into reply (without "ok ").
+ * Returns 0 for ok, -1 for an error reply or a broken connection, with
+ * the reason in reply. */
+int ctl_call(struct ctl *c, const char *request, char *reply, size_t len);
+
+/* Reads one line (without the newline), waiting at most timeout_ms (-1:
+ * forever). Returns its length, or -1 on EOF, error or timeout. */
+int ctl_read_line(struct ctl *c, char *out, size_t len, int timeout_ms);
+
+/* The value of `key` in a reply "k1=v1 k2="v 2" ...", unquoted, into out.
+ * Returns true if present. */
+bool ctl_get(const char *reply, const char *key, char *out, size_t len);
+
+/* Appends " key=value" to buf, quoting the value if it needs it. */
+void ctl_put(char *buf, size_t len, const char *key, const char *value);
+
+#endif

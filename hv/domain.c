@@ -1,0 +1,239 @@
+#include "hv/domain.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <unistd.h>
+
+#include "hv/control.h"
+#include "hv/firmware.h"
+#include "hv/log.h"
+#include "hv/runtime.h"
+#include "hv/vcpu.h"
+#include "legacy/pc.h"
+
+static FILE *domain_log_file;
+
+static void flush_out(struct chardev *c, struct console *con, uint8_t *buf, size_t *len)
+{
+	if (!*len)
+		return;
+	if (con)
+		console_output(con, buf, *len);
+	chardev_write(c, buf, *len);
+	*len = 0;
+}
+
+void domain_flush_output(struct domain *d)
+{
+	bool com1 = d->cfg.serial.kind != CHARDEV_NONE;
+
+	flush_out(&d->serial, com1 ? &d->console : NULL, d->com1_out.buf, &d->com1_out.len);
+	flush_out(&d->debugcon, NULL, d->debugcon_out.buf, &d->debugcon_out.len);
+}
+
+static void com1_tx(void *opaque, uint8_t byte)
+{
+	struct domain *d = opaque;
+
+	d->com1_out.buf[d->com1_out.len++] = byte;
+	if (d->com1_out.len == sizeof d->com1_out.buf)
+		domain_flush_output(d);
+}
+
+static void debugcon_tx(void *opaque, uint8_t byte)
+{
+	struct domain *d = opaque;
+
+	d->debugcon_out.buf[d->debugcon_out.len++] = byte;
+	if (d->debugcon_out.len == sizeof d->debugcon_out.buf)
+		domain_flush_output(d);
+}
+
+static void post_code(void *opaque, uint8_t code)
+{
+	(void)opaque;
+	log_guest("POST code %#04x", code);
+}
+
+static void guest_poweroff(void *opaque, int status)
+{
+	struct domain *d = opaque;
+
+	machine_request(&d->machine, MACHINE_REQ_POWEROFF, status);
+}
+
+static int open_logs(struct domain *d, char *err, size_t errlen)
+{
+	char dir[PATH_MAX];
+
+	if (runtime_state_dir(dir, sizeof dir, err, errlen) < 0)
+		return -1;
+	if (snprintf(d->log_path, sizeof d->log_path, "%s/%s.log", dir, d->cfg.name) >=
+		(int)sizeof d->log_path ||
+	    snprintf(d->console_log_path, sizeof d->console_log_path, "%s/%s.console.log", dir,
+		     d->cfg.name) >= (int)sizeof d->console_log_path) {
+		snprintf(err, errlen, "%s: path too long", dir);
+		return -1;
+	}
+	domain_log_file = fopen(d->log_path, "ae");
+	if (!domain_log_file) {
+		snprintf(err, errlen, "%s: %s", d->log_path, strerror(errno));
+		return -1;
+	}
+	log_set_prefix(d->cfg.name);
+	log_set_sinks(domain_log_file, d->foreground ? stderr : NULL);
+	return 0;
+}
+
+static int open_host_ends(struct domain *d, char *err, size_t errlen)
+{
+	if (chardev_open(&d->serial, &d->cfg.serial, d->foreground, err, errlen) < 0 ||
+	    chardev_open(&d->debugcon, &d->cfg.debugcon, d->foreground, err, errlen) < 0)
+		return -1;
+	if (d->cfg.serial.kind == CHARDEV_NONE)
+		return 0;
+	return console_init(&d->console, d->console_log_path, err, errlen);
+}
+
+static int build_machine(struct domain *d, char *err, size_t errlen)
+{
+	struct pc_hooks hooks = {
+	    .com1 = {.tx = d->cfg.serial.kind != CHARDEV_NONE ? com1_tx : NULL, .opaque = d},
+	    .debugcon = {.tx = d->cfg.debugcon.kind != CHARDEV_NONE ? debugcon_tx : NULL,
+			 .opaque = d},
+	    .post = post_code,
+	    .poweroff = guest_poweroff,
+	    .opaque = d,
+	};
+
+	if (machine_init(&d->machine, (uint64_t)d->cfg.memory_mib << 20, err, errlen) < 0)
+		return -1;
+	d->machine_ready = true;
+	if (firmware_map(&d->machine.mem, d->firmware, d->firmware_size, err, errlen) < 0)
+		return -1;
+	d->pc = pc_create(&d->machine, &hooks, err, errlen);
+	return d->pc ? 0 : -1;
+}
+
+static int build_engine(struct domain *d, char *err, size_t errlen)
+{
+	if (d->engine->create(&d->machine, &d->engine_state, err, errlen) < 0)
+		return -1;
+	if (d->cfg.vcpus != 1) {
+		snprintf(err, errlen, "vcpus = %u: this version runs one vCPU per domain",
+			 d->cfg.vcpus);
+		return -1;
+	}
+	if (d->engine->vcpu_create(d->engine_state, 0, &d->vcpu, err, errlen) < 0)
+		return -1;
+	d->engine->vcpu_reset(d->vcpu);
+	return 0;
+}
+
+/* Everything that can fail on bad input before the name is claimed, so a
+ * bad config leaves no trace in the registry. */
+static int prepare(struct domain *d, char *err, size_t errlen)
+{
+	d->engine =
+	    engine_select(config_engine_name(d->cfg.engine), d->engine_why, sizeof d->engine_why);
+	if (!d->engine) {
+		snprintf(err, errlen, "%s", d->engine_why);
+		return -1;
+	}
+	if (!d->cfg.firmware[0]) {
+		snprintf(err, errlen, "%s: no firmware= given", d->cfg.file);
+		return -1;
+	}
+	d->firmware = firmware_load(d->cfg.firmware, &d->firmware_size, err, errlen);
+	return d->firmware ? 0 : -1;
+}
+
+static int build(struct domain *d, char *err, size_t errlen)
+{
+	if (prepare(d, err, errlen) < 0)
+		return -1;
+	d->listen_fd = runtime_claim(d->cfg.name, &d->id, err, errlen);
+	if (d->listen_fd < 0)
+		return -1;
+	d->wake_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+	if (d->wake_fd < 0) {
+		snprintf(err, errlen, "eventfd: %s", strerror(errno));
+		return -1;
+	}
+	if (open_logs(d, err, errlen) < 0 || open_host_ends(d, err, errlen) < 0 ||
+	    build_machine(d, err, errlen) < 0 || build_engine(d, err, errlen) < 0)
+		return -1;
+	d->machine.kick_vcpu = vcpu_kick_hook;
+	d->machine.kick_opaque = d;
+	d->control = control_create(d, err, errlen);
+	return d->control ? 0 : -1;
+}
+
+struct domain *domain_create(const struct domain_config *cfg, bool foreground, char *err,
+			     size_t errlen)
+{
+	struct domain *d = calloc(1, sizeof *d);
+
+	if (!d) {
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	d->cfg = *cfg;
+	d->foreground = foreground;
+	d->pid = getpid();
+	d->listen_fd = d->wake_fd = d->console.notify_fd = d->console.log_fd = -1;
+	d->serial.out_fd = d->serial.in_fd = d->serial.pty_slave_fd = -1;
+	d->debugcon.out_fd = d->debugcon.in_fd = d->debugcon.pty_slave_fd = -1;
+	if (build(d, err, errlen) < 0) {
+		domain_free(d);
+		return NULL;
+	}
+	log_info("domain %d created from %s: %u MiB, engine %s (%s), firmware %s", d->id,
+		 d->cfg.file, d->cfg.memory_mib, d->engine->name, d->engine_why, d->cfg.firmware);
+	return d;
+}
+
+static void release_registry(struct domain *d)
+{
+	char path[PATH_MAX], err[256];
+
+	if (d->listen_fd < 0)
+		return;
+	close(d->listen_fd);
+	d->listen_fd = -1;
+	if (runtime_socket_path(d->cfg.name, path, sizeof path, err, sizeof err) == 0)
+		unlink(path);
+}
+
+void domain_free(struct domain *d)
+{
+	if (!d)
+		return;
+	/* The socket goes first: a client that saw its connection close may
+	 * count on the name being free. */
+	release_registry(d);
+	if (d->control)
+		control_free(d->control);
+	if (d->vcpu)
+		d->engine->vcpu_destroy(d->vcpu);
+	if (d->engine_state)
+		d->engine->destroy(d->engine_state);
+	pc_free(d->pc);
+	if (d->machine_ready)
+		machine_destroy(&d->machine);
+	console_destroy(&d->console);
+	chardev_close(&d->serial);
+	chardev_close(&d->debugcon);
+	if (d->wake_fd >= 0)
+		close(d->wake_fd);
+	free(d->firmware);
+	if (domain_log_file) {
+		log_set_sinks(NULL, d->foreground ? stderr : NULL);
+		fclose(domain_log_file);
+		domain_log_file = NULL;
+	}
+	free(d);
+}

@@ -1,0 +1,27 @@
+/* The vCPU thread of a domain: runs the engine in slices, runs expired
+ * timers between slices, sleeps in HLT until something wakes it, parks
+ * while the domain is paused, and carries out the machine's requests
+ * (power-off, reset, crash). */
+#ifndef HV_VCPU_H
+#define HV_VCPU_H
+
+#include <stddef.h>
+
+struct domain;
+
+/* Instructions per slice: about 0.1-1 ms of guest time on the soft CPU,
+ * short enough for timers and pause requests to take effect promptly. */
+#define VCPU_SLICE 20000
+
+int vcpu_start(struct domain *d, char *err, size_t errlen);
+
+/* Asks the vCPU thread to exit and joins it. */
+void vcpu_stop(struct domain *d);
+
+/* machine.kick_vcpu: makes a running slice end early. */
+void vcpu_kick_hook(void *opaque);
+
+/* Host CPU seconds used by the vCPU thread so far. */
+double vcpu_cpu_seconds(struct domain *d);
+
+#endif

@@ -1,0 +1,87 @@
+/* Reply encoding of the control protocol: key=value pairs with quoting. */
+#include <check.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "hv/ctl.h"
+
+START_TEST(test_bare_values_round_trip)
+{
+	char buf[256] = "", out[64];
+
+	ctl_put(buf, sizeof buf, "name", "demo");
+	ctl_put(buf, sizeof buf, "id", "3");
+	ck_assert_str_eq(buf, " name=demo id=3");
+	ck_assert(ctl_get(buf, "name", out, sizeof out));
+	ck_assert_str_eq(out, "demo");
+	ck_assert(ctl_get(buf, "id", out, sizeof out));
+	ck_assert_str_eq(out, "3");
+	ck_assert(!ctl_get(buf, "nam", out, sizeof out));
+	ck_assert(!ctl_get(buf, "missing", out, sizeof out));
+}
+END_TEST
+
+START_TEST(test_values_with_spaces_quotes_and_backslashes_are_quoted)
+{
+	char buf[256] = "", out[64];
+
+	ctl_put(buf, sizeof buf, "why", "chosen \"by\" c:\\x");
+	ctl_put(buf, sizeof buf, "empty", "");
+	ctl_put(buf, sizeof buf, "after", "x");
+	ck_assert_str_eq(buf, " why=\"chosen \\\"by\\\" c:\\\\x\" empty=\"\" after=x");
+	ck_assert(ctl_get(buf, "why", out, sizeof out));
+	ck_assert_str_eq(out, "chosen \"by\" c:\\x");
+	ck_assert(ctl_get(buf, "empty", out, sizeof out));
+	ck_assert_str_eq(out, "");
+	ck_assert(ctl_get(buf, "after", out, sizeof out));
+	ck_assert_str_eq(out, "x");
+}
+END_TEST
+
+START_TEST(test_a_key_inside_a_quoted_value_is_not_matched)
+{
+	char out[64];
+
+	ck_assert(ctl_get("a=\"b=1 c=2\" c=3", "c", out, sizeof out));
+	ck_assert_str_eq(out, "3");
+	ck_assert(!ctl_get("a=\"b=1\"", "b", out, sizeof out));
+}
+END_TEST
+
+START_TEST(test_long_values_are_truncated_not_overflowed)
+{
+	char out[4];
+
+	ck_assert(ctl_get("k=abcdefgh", "k", out, sizeof out));
+	ck_assert_str_eq(out, "abc");
+}
+END_TEST
+
+START_TEST(test_greeting_line_parses_as_pairs)
+{
+	char out[16];
+
+	ck_assert(ctl_get("hv-control 1 id=7 name=x", "id", out, sizeof out));
+	ck_assert_str_eq(out, "7");
+}
+END_TEST
+
+int main(void)
+{
+	Suite *s = suite_create("ctl");
+	TCase *t = tcase_create("encoding");
+	SRunner *sr;
+	int failed;
+
+	tcase_add_test(t, test_bare_values_round_trip);
+	tcase_add_test(t, test_values_with_spaces_quotes_and_backslashes_are_quoted);
+	tcase_add_test(t, test_a_key_inside_a_quoted_value_is_not_matched);
+	tcase_add_test(t, test_long_values_are_truncated_not_overflowed);
+	tcase_add_test(t, test_greeting_line_parses_as_pairs);
+	suite_add_tcase(s, t);
+	sr = srunner_create(s);
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
