@@ -1,0 +1,295 @@
+#include "harness.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+static char home[256];
+static char path_buf[512];
+
+static long now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000L + ts.tv_nsec / 1000000;
+}
+
+const char *h_setup(void)
+{
+	char dir[300];
+
+	snprintf(home, sizeof home, "/tmp/hv-test-XXXXXX");
+	if (!mkdtemp(home))
+		abort();
+	snprintf(dir, sizeof dir, "%s/run", home);
+	mkdir(dir, 0700);
+	setenv("XDG_RUNTIME_DIR", dir, 1);
+	snprintf(dir, sizeof dir, "%s/state", home);
+	setenv("XDG_STATE_HOME", dir, 1);
+	signal(SIGPIPE, SIG_IGN);
+	return home;
+}
+
+const char *h_setup_dir(void)
+{
+	return home;
+}
+
+static void kill_domains(void)
+{
+	char dir[300];
+	DIR *d;
+	struct dirent *e;
+
+	snprintf(dir, sizeof dir, "%s/run/hv", home);
+	d = opendir(dir);
+	if (!d)
+		return;
+	while ((e = readdir(d))) {
+		size_t n = strlen(e->d_name);
+		char name[128];
+		if (n <= 5 || strcmp(e->d_name + n - 5, ".sock") != 0 || n - 5 >= sizeof name)
+			continue;
+		snprintf(name, sizeof name, "%.*s", (int)(n - 5), e->d_name);
+		h_hv(NULL, 30, (const char *const[]){"destroy", name, NULL});
+	}
+	closedir(d);
+}
+
+void h_teardown(void)
+{
+	char cmd[400];
+
+	kill_domains();
+	snprintf(cmd, sizeof cmd, "rm -rf '%s'", home);
+	if (system(cmd) != 0) {
+		/* Left behind in /tmp: harmless. */
+	}
+}
+
+const char *h_guest(const char *name)
+{
+	snprintf(path_buf, sizeof path_buf, "%s/%s.bin", HV_GUEST_DIR, name);
+	return path_buf;
+}
+
+const char *h_write_file(const char *name, const char *text)
+{
+	static char path[512];
+	FILE *f;
+
+	snprintf(path, sizeof path, "%s/%s", home, name);
+	f = fopen(path, "w");
+	if (!f)
+		abort();
+	fputs(text, f);
+	fclose(f);
+	return path;
+}
+
+static void exec_prog(const char *prog, const char *const *args)
+{
+	const char *argv[64] = {prog};
+	int n = 1;
+
+	for (; args[n - 1] && n < 63; n++)
+		argv[n] = args[n - 1];
+	argv[n] = NULL;
+	execvp(prog, (char *const *)argv);
+	_exit(127);
+}
+
+static pid_t spawn_prog(const char *prog, const char *const *args, int *in, int *out, int *err)
+{
+	int pi[2], po[2], pe[2];
+	pid_t pid;
+
+	if (pipe(pi) < 0 || pipe(po) < 0 || pipe(pe) < 0)
+		abort();
+	pid = fork();
+	if (pid == 0) {
+		dup2(pi[0], 0);
+		dup2(po[1], 1);
+		dup2(err ? pe[1] : po[1], 2);
+		close(pi[0]), close(pi[1]), close(po[0]), close(po[1]), close(pe[0]), close(pe[1]);
+		exec_prog(prog, args);
+	}
+	close(pi[0]), close(po[1]), close(pe[1]);
+	*in = pi[1];
+	*out = po[0];
+	if (err)
+		*err = pe[0];
+	else
+		close(pe[0]);
+	return pid;
+}
+
+static int wait_status(pid_t pid, long deadline)
+{
+	int st;
+
+	for (;;) {
+		pid_t r = waitpid(pid, &st, WNOHANG);
+		if (r == pid)
+			return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+		if (now_ms() > deadline) {
+			kill(pid, SIGKILL);
+			waitpid(pid, &st, 0);
+			return -1;
+		}
+		usleep(2000);
+	}
+}
+
+static void drain(int fd, char *buf, size_t cap, size_t *len, int ms)
+{
+	struct pollfd p = {.fd = fd, .events = POLLIN};
+
+	if (fd < 0 || poll(&p, 1, ms) <= 0)
+		return;
+	ssize_t n = read(fd, buf + *len, cap - 1 - *len);
+	if (n > 0)
+		*len += (size_t)n;
+	buf[*len] = '\0';
+}
+
+static bool exited(pid_t pid)
+{
+	siginfo_t si = {0};
+
+	return waitid(P_PID, (id_t)pid, &si, WEXITED | WNOHANG | WNOWAIT) == 0 && si.si_pid == pid;
+}
+
+struct h_result *h_hv(const char *input, int timeout_s, const char *const *args)
+{
+	static struct h_result r;
+	int in, out, err;
+	size_t no = 0, ne = 0;
+	long deadline = now_ms() + timeout_s * 1000L;
+	pid_t pid = spawn_prog(HV_BIN, args, &in, &out, &err);
+
+	memset(&r, 0, sizeof r);
+	if (input && write(in, input, strlen(input)) < 0) {
+		/* hv exited before reading: its status tells. */
+	}
+	close(in);
+	r.status = -2;
+	while (r.status == -2) {
+		drain(out, r.out, sizeof r.out, &no, 5);
+		drain(err, r.err, sizeof r.err, &ne, 5);
+		if (exited(pid) || now_ms() > deadline)
+			r.status = wait_status(pid, deadline);
+	}
+	for (int i = 0; i < 50; i++) {
+		drain(out, r.out, sizeof r.out, &no, 1);
+		drain(err, r.err, sizeof r.err, &ne, 1);
+	}
+	close(out);
+	close(err);
+	return &r;
+}
+
+void h_spawn_prog(struct h_proc *p, const char *prog, const char *const *args)
+{
+	memset(p, 0, sizeof *p);
+	p->pid = spawn_prog(prog, args, &p->in, &p->out, NULL);
+}
+
+void h_spawn(struct h_proc *p, const char *const *args)
+{
+	h_spawn_prog(p, HV_BIN, args);
+}
+
+bool h_expect(struct h_proc *p, const char *needle, int timeout_s)
+{
+	long deadline = now_ms() + timeout_s * 1000L;
+
+	while (!strstr(p->buf, needle)) {
+		size_t before = p->len;
+		if (now_ms() > deadline || p->len + 1 >= sizeof p->buf)
+			return false;
+		drain(p->out, p->buf, sizeof p->buf, &p->len, 50);
+		if (p->len == before && exited(p->pid)) {
+			drain(p->out, p->buf, sizeof p->buf, &p->len, 50);
+			return strstr(p->buf, needle) != NULL;
+		}
+	}
+	return true;
+}
+
+void h_send(struct h_proc *p, const char *text)
+{
+	if (write(p->in, text, strlen(text)) < 0) {
+		/* The process is gone; the next expectation fails. */
+	}
+}
+
+int h_wait(struct h_proc *p, int timeout_s)
+{
+	int st;
+
+	close(p->in);
+	st = wait_status(p->pid, now_ms() + timeout_s * 1000L);
+	close(p->out);
+	return st;
+}
+
+const char *h_info(const char *name, const char *key)
+{
+	static char value[512];
+	struct h_result *r = h_hv(NULL, 30, (const char *const[]){"list", "-l", name, NULL});
+	char pattern[80];
+	const char *p;
+
+	snprintf(pattern, sizeof pattern, "\n    %s ", key);
+	p = strstr(r->out, pattern);
+	if (r->status != 0 || !p)
+		return NULL;
+	p += strlen(pattern);
+	while (*p == ' ')
+		p++;
+	snprintf(value, sizeof value, "%.*s", (int)strcspn(p, "\n"), p);
+	return value;
+}
+
+int h_runtime_entries(void)
+{
+	char dir[300];
+	DIR *d;
+	struct dirent *e;
+	int n = 0;
+
+	snprintf(dir, sizeof dir, "%s/run/hv", home);
+	d = opendir(dir);
+	if (!d)
+		return 0;
+	while ((e = readdir(d)))
+		n += strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0;
+	closedir(d);
+	return n;
+}
+
+const char *h_slurp(const char *path)
+{
+	static char buf[65536];
+	FILE *f = fopen(path, "r");
+	size_t n = 0;
+
+	buf[0] = '\0';
+	if (f) {
+		n = fread(buf, 1, sizeof buf - 1, f);
+		fclose(f);
+	}
+	buf[n] = '\0';
+	return buf;
+}

@@ -1,0 +1,71 @@
+/* Helpers for integration suites: run the real hv binary in a private
+ * runtime and state directory, feed it input, read its output with
+ * deadlines (generous ones: a slow CI machine only waits longer, it never
+ * fails a test that would pass). */
+#ifndef HV_TEST_HARNESS_H
+#define HV_TEST_HARNESS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+/* Makes a fresh temporary home for this test: XDG_RUNTIME_DIR and
+ * XDG_STATE_HOME point inside it. Returns its path. */
+const char *h_setup(void);
+
+/* The directory h_setup made. */
+const char *h_setup_dir(void);
+
+/* Removes what h_setup made and kills domains it may have left. */
+void h_teardown(void);
+
+/* The path of a built guest program, e.g. h_guest("hello"). */
+const char *h_guest(const char *name);
+
+/* Writes text to a file in the test directory; returns its path. */
+const char *h_write_file(const char *name, const char *text);
+
+struct h_result {
+	int status; /* exit status, or 128+signal */
+	char out[65536];
+	char err[16384];
+};
+
+/* Runs hv with args (NULL-terminated), stdin from `input` (NULL: empty),
+ * waits at most timeout_s. Returns the result (static storage). */
+struct h_result *h_hv(const char *input, int timeout_s, const char *const *args);
+
+/* A running hv process with pipes. */
+struct h_proc {
+	pid_t pid;
+	int in;	 /* its stdin */
+	int out; /* its stdout and stderr */
+	char buf[65536];
+	size_t len;
+};
+
+void h_spawn(struct h_proc *p, const char *const *args);
+
+/* The same for another program (looked up in PATH), e.g. socat. */
+void h_spawn_prog(struct h_proc *p, const char *prog, const char *const *args);
+
+/* Reads the process's output until `needle` appears (true) or timeout_s
+ * passes (false). The output so far stays in p->buf. */
+bool h_expect(struct h_proc *p, const char *needle, int timeout_s);
+
+void h_send(struct h_proc *p, const char *text);
+
+/* Waits for the process to end; returns its status, or -1 on timeout
+ * (after which it is killed). */
+int h_wait(struct h_proc *p, int timeout_s);
+
+/* A value from `hv list -l NAME` ("state", "clock_ns", ...), or NULL. */
+const char *h_info(const char *name, const char *key);
+
+/* Number of entries in the runtime directory. */
+int h_runtime_entries(void);
+
+/* Contents of a file (static storage), "" if missing. */
+const char *h_slurp(const char *path);
+
+#endif

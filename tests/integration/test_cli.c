@@ -1,0 +1,275 @@
+/* The toolstack against detached domains: create, list, console, pause,
+ * unpause, destroy, and the registry's error cases. */
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "harness.h"
+
+static void setup(void)
+{
+	h_setup();
+}
+
+static void teardown(void)
+{
+	h_teardown();
+}
+
+static const char *cfg(const char *name, const char *guest)
+{
+	char text[1024], file[80];
+
+	snprintf(text, sizeof text,
+		 "name = \"%s\"\nmemory = 16\nvcpus = 1\nengine = \"soft\"\nfirmware = \"%s\"\n"
+		 "serial = \"pty\"\n",
+		 name, h_guest(guest));
+	snprintf(file, sizeof file, "%s.cfg", name);
+	return h_write_file(file, text);
+}
+
+static void create(const char *name, const char *guest)
+{
+	struct h_result *r =
+	    h_hv(NULL, 60, (const char *const[]){"create", cfg(name, guest), NULL});
+	char line[128];
+
+	ck_assert_msg(r->status == 0, "hv create failed: %s", r->err);
+	snprintf(line, sizeof line, "%s\n", name);
+	ck_assert_str_eq(r->out, line);
+}
+
+static void hv_ok(const char *const *args)
+{
+	struct h_result *r = h_hv(NULL, 60, args);
+
+	ck_assert_msg(r->status == 0, "hv %s failed: %s", args[0], r->err);
+}
+
+START_TEST(test_created_domain_is_listed_like_xl_list)
+{
+	struct h_result *r;
+
+	create("alpha", "counter");
+	r = h_hv(NULL, 30, (const char *const[]){"list", NULL});
+	ck_assert_int_eq(r->status, 0);
+	ck_assert_ptr_nonnull(strstr(r->out, "Name"));
+	ck_assert_ptr_nonnull(strstr(r->out, "Time(s)"));
+	ck_assert_ptr_nonnull(strstr(r->out, "alpha"));
+	ck_assert_ptr_nonnull(strstr(r->out, "r-----"));
+	ck_assert_str_eq(h_info("alpha", "engine"), "soft");
+	ck_assert_str_eq(h_info("alpha", "mem"), "16");
+	ck_assert_ptr_nonnull(strstr(h_info("alpha", "serial"), "pty:/dev/pts/"));
+}
+END_TEST
+
+START_TEST(test_console_shows_output_and_takes_input_then_detaches)
+{
+	struct h_proc p;
+
+	create("echoer", "echo");
+	h_spawn(&p, (const char *const[]){"console", "echoer", NULL});
+	ck_assert_msg(h_expect(&p, "ready> ", 60), "no prompt: %s", p.buf);
+	h_send(&p, "console input\r");
+	ck_assert_msg(h_expect(&p, "you said: CONSOLE INPUT", 60), "no answer: %s", p.buf);
+	h_send(&p, "\x1d");
+	ck_assert_int_eq(h_wait(&p, 30), 0);
+	/* Detaching left the domain running. */
+	ck_assert_ptr_nonnull(h_info("echoer", "state"));
+}
+END_TEST
+
+START_TEST(test_pause_stops_the_clock_and_unpause_resumes_it)
+{
+	long long c1, c2, c3;
+
+	create("ticker", "counter");
+	hv_ok((const char *const[]){"pause", "ticker", NULL});
+	ck_assert_str_eq(h_info("ticker", "state"), "paused");
+	c1 = atoll(h_info("ticker", "clock_ns"));
+	usleep(300 * 1000);
+	c2 = atoll(h_info("ticker", "clock_ns"));
+	ck_assert_int_eq(c1, c2);
+	ck_assert_ptr_nonnull(
+	    strstr(h_hv(NULL, 30, (const char *const[]){"list", NULL})->out, "--p---"));
+	hv_ok((const char *const[]){"unpause", "ticker", NULL});
+	usleep(300 * 1000);
+	c3 = atoll(h_info("ticker", "clock_ns"));
+	ck_assert_int_gt(c3, c2);
+	ck_assert_str_ne(h_info("ticker", "state"), "paused");
+}
+END_TEST
+
+START_TEST(test_paused_guest_makes_no_progress)
+{
+	long long i1, i2;
+
+	create("frozen", "counter");
+	hv_ok((const char *const[]){"pause", "frozen", NULL});
+	i1 = atoll(h_info("frozen", "insns"));
+	usleep(300 * 1000);
+	i2 = atoll(h_info("frozen", "insns"));
+	ck_assert_int_eq(i1, i2);
+	hv_ok((const char *const[]){"unpause", "frozen", NULL});
+}
+END_TEST
+
+START_TEST(test_halted_guest_is_blocked_and_uses_no_cpu)
+{
+	struct h_proc p;
+	double t1, t2;
+
+	create("sleeper", "idle");
+	h_spawn(&p, (const char *const[]){"console", "sleeper", NULL});
+	ck_assert(h_expect(&p, "idle now", 60));
+	kill(p.pid, SIGTERM);
+	h_wait(&p, 10);
+	ck_assert_str_eq(h_info("sleeper", "state"), "blocked");
+	t1 = atof(h_info("sleeper", "cpu_time"));
+	sleep(1);
+	t2 = atof(h_info("sleeper", "cpu_time"));
+	/* A sleeping vCPU thread accrues no CPU time at all; 10 ms of slack
+	 * covers the wake-ups of the control socket's own requests. */
+	ck_assert_double_lt(t2 - t1, 0.01);
+}
+END_TEST
+
+START_TEST(test_destroy_removes_the_domain_and_leaves_the_runtime_dir_clean)
+{
+	struct h_result *r;
+
+	create("gone", "counter");
+	ck_assert_int_eq(h_runtime_entries(), 1);
+	hv_ok((const char *const[]){"destroy", "gone", NULL});
+	ck_assert_int_eq(h_runtime_entries(), 0);
+	r = h_hv(NULL, 30, (const char *const[]){"list", NULL});
+	ck_assert_ptr_null(strstr(r->out, "gone"));
+	r = h_hv(NULL, 30, (const char *const[]){"pause", "gone", NULL});
+	ck_assert_int_eq(r->status, 1);
+	ck_assert_str_eq(r->err, "hv: no domain named 'gone'\n");
+}
+END_TEST
+
+START_TEST(test_second_domain_with_a_name_in_use_is_refused)
+{
+	struct h_result *r;
+
+	create("twin", "counter");
+	r = h_hv(NULL, 60, (const char *const[]){"create", cfg("twin", "counter"), NULL});
+	ck_assert_int_eq(r->status, 1);
+	ck_assert_str_eq(r->err, "hv: a domain named 'twin' already exists (id 1)\n");
+	ck_assert_int_eq(h_runtime_entries(), 1);
+}
+END_TEST
+
+START_TEST(test_two_domains_get_distinct_ids)
+{
+	create("one", "counter");
+	create("two", "counter");
+	ck_assert_str_eq(h_info("one", "id"), "1");
+	ck_assert_str_eq(h_info("two", "id"), "2");
+}
+END_TEST
+
+/* A dead domain's socket: bound, then its owner gone. */
+static void make_stale_socket(const char *name)
+{
+	struct sockaddr_un sa = {.sun_family = AF_UNIX};
+	int fd = socket(AF_UNIX, SOCK_STREAM, 0);
+	char dir[400];
+
+	snprintf(dir, sizeof dir, "%s/run/hv", h_setup_dir());
+	mkdir(dir, 0700);
+	ck_assert_int_lt(snprintf(sa.sun_path, sizeof sa.sun_path, "%s/%s.sock", dir, name),
+			 (int)sizeof sa.sun_path);
+	ck_assert_int_eq(bind(fd, (struct sockaddr *)&sa, sizeof sa), 0);
+	close(fd);
+}
+
+START_TEST(test_stale_socket_of_a_dead_domain_is_cleaned_up)
+{
+	struct h_result *r;
+
+	make_stale_socket("ghost");
+	r = h_hv(NULL, 30, (const char *const[]){"list", NULL});
+	ck_assert_int_eq(r->status, 0);
+	ck_assert_ptr_null(strstr(r->out, "ghost"));
+	ck_assert_int_eq(h_runtime_entries(), 0);
+	make_stale_socket("ghost");
+	create("ghost", "counter");
+	ck_assert_str_eq(h_info("ghost", "state"), "running");
+}
+END_TEST
+
+START_TEST(test_console_client_vanishing_mid_stream_harms_nothing)
+{
+	for (int i = 0; i < 3; i++) {
+		struct h_proc p;
+		create(i ? "noisy2" : "noisy", "counter");
+		h_spawn(&p, (const char *const[]){"console", i ? "noisy2" : "noisy", NULL});
+		ck_assert(h_expect(&p, "tick", 60));
+		kill(p.pid, SIGKILL);
+		h_wait(&p, 10);
+	}
+	ck_assert_str_eq(h_info("noisy", "state"), "running");
+	ck_assert_str_eq(h_info("noisy2", "state"), "running");
+}
+END_TEST
+
+START_TEST(test_protocol_answers_unknown_commands_with_an_error)
+{
+	struct h_proc p;
+	char sock[512];
+
+	create("proto", "counter");
+	snprintf(sock, sizeof sock, "UNIX-CONNECT:%s/run/hv/proto.sock", h_setup_dir());
+	/* The documented way to script a domain: socat. */
+	h_spawn_prog(&p, "socat", (const char *const[]){"-", sock, NULL});
+	ck_assert_msg(h_expect(&p, "hv-control 1 id=1 name=proto", 30), "%s", p.buf);
+	h_send(&p, "frobnicate\n");
+	ck_assert(h_expect(&p, "error unknown command 'frobnicate'", 30));
+	h_send(&p, "version\n");
+	ck_assert(h_expect(&p, "ok protocol=1", 30));
+	h_send(&p, "quit\n");
+	h_wait(&p, 30);
+}
+END_TEST
+
+static Suite *cli_suite(void)
+{
+	Suite *s = suite_create("cli");
+	TCase *t = tcase_create("lifecycle");
+
+	tcase_add_checked_fixture(t, setup, teardown);
+	tcase_set_timeout(t, 300);
+	tcase_add_test(t, test_created_domain_is_listed_like_xl_list);
+	tcase_add_test(t, test_console_shows_output_and_takes_input_then_detaches);
+	tcase_add_test(t, test_pause_stops_the_clock_and_unpause_resumes_it);
+	tcase_add_test(t, test_paused_guest_makes_no_progress);
+	tcase_add_test(t, test_halted_guest_is_blocked_and_uses_no_cpu);
+	tcase_add_test(t, test_destroy_removes_the_domain_and_leaves_the_runtime_dir_clean);
+	tcase_add_test(t, test_second_domain_with_a_name_in_use_is_refused);
+	tcase_add_test(t, test_two_domains_get_distinct_ids);
+	tcase_add_test(t, test_stale_socket_of_a_dead_domain_is_cleaned_up);
+	tcase_add_test(t, test_console_client_vanishing_mid_stream_harms_nothing);
+	tcase_add_test(t, test_protocol_answers_unknown_commands_with_an_error);
+	suite_add_tcase(s, t);
+	return s;
+}
+
+int main(void)
+{
+	SRunner *sr = srunner_create(cli_suite());
+	int failed;
+
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
