@@ -1,0 +1,72 @@
+#!/usr/bin/env bash
+# Sets up a Debian 12 machine for hv and builds it.
+#
+#   bash assets/setup.sh            install what is missing, build
+#   bash assets/setup.sh --demo     ... then run `hv demo`
+#   bash assets/setup.sh --test     ... then run the whole test suite (ctest),
+#                                   and the unit suites again under ASan+UBSan
+#
+# Run as root, or as a user with sudo. Safe to run again: it installs only
+# what is missing and rebuilds only what changed.
+set -euo pipefail
+
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+jobs=$(nproc 2>/dev/null || echo 2)
+
+# Every Debian package hv needs to build, run and test.
+packages=(
+  build-essential cmake pkg-config git
+  nasm check
+  libncurses-dev libsdl2-dev libpng-dev libpulse-dev
+  seabios
+  socat clang-format
+)
+
+say() { printf '\033[1m== %s\033[0m\n' "$*" >&2; }
+
+as_root() {
+  if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi
+}
+
+install_missing() {
+  local missing=()
+  for p in "${packages[@]}"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing+=("$p")
+  done
+  if [ ${#missing[@]} -eq 0 ]; then
+    say "all ${#packages[@]} packages present"
+    return
+  fi
+  say "installing: ${missing[*]}"
+  as_root apt-get update -qq
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+    "${missing[@]}" >/dev/null
+}
+
+build() {  # build DIR [cmake options...]
+  local dir=$1; shift
+  say "building in $dir"
+  cmake -S "$root" -B "$root/$dir" -DCMAKE_BUILD_TYPE=RelWithDebInfo "$@" >/dev/null
+  cmake --build "$root/$dir" -j"$jobs"
+}
+
+run_tests() {
+  say "test suite (ctest)"
+  (cd "$root/build" && ctest --output-on-failure -j"$jobs")
+  build build-asan -DHV_SANITIZE=ON
+  say "unit suites under ASan+UBSan"
+  (cd "$root/build-asan" && ctest --output-on-failure -j"$jobs" -L unit)
+}
+
+mode=${1:-}
+case "$mode" in
+  ""|--demo|--test) ;;
+  *) echo "usage: bash assets/setup.sh [--demo|--test]" >&2; exit 2 ;;
+esac
+
+install_missing
+build build
+case "$mode" in
+  --demo) say "hv demo (Ctrl-] detaches; 'build/hv destroy demo' ends it)"; exec "$root/build/hv" demo ;;
+  --test) run_tests ;;
+esac
