@@ -131,6 +131,9 @@ START_TEST(test_halted_guest_is_blocked_and_uses_no_cpu)
 	kill(p.pid, SIGTERM);
 	h_wait(&p, 10);
 	ck_assert_str_eq(h_info("sleeper", "state"), "blocked");
+	ck_assert_str_eq(h_info("sleeper", "post"), "0x42");
+	ck_assert_str_eq(h_info("sleeper", "post_count"), "2");
+	ck_assert_ptr_nonnull(strstr(h_slurp(h_info("sleeper", "log")), "POST code 0x42"));
 	t1 = atof(h_info("sleeper", "cpu_time"));
 	sleep(1);
 	t2 = atof(h_info("sleeper", "cpu_time"));
