@@ -8,7 +8,7 @@
 #include <termios.h>
 #include <unistd.h>
 
-static int open_pty(struct chardev *c, char *err, size_t errlen)
+static int open_pty(struct chardev *c, bool input, char *err, size_t errlen)
 {
 	struct termios tio;
 	int master = posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC | O_NONBLOCK);
@@ -26,7 +26,8 @@ static int open_pty(struct chardev *c, char *err, size_t errlen)
 		cfmakeraw(&tio);
 		tcsetattr(c->pty_slave_fd, TCSANOW, &tio);
 	}
-	c->out_fd = c->in_fd = master;
+	c->out_fd = master;
+	c->in_fd = input ? master : -1;
 	return 0;
 }
 
@@ -41,8 +42,24 @@ static int open_file(struct chardev *c, const char *path, char *err, size_t errl
 	return 0;
 }
 
-int chardev_open(struct chardev *c, const struct chardev_config *cfg, bool foreground, char *err,
-		 size_t errlen)
+/* `hv run` on a terminal: keys go to the guest as typed (no line editing,
+ * no local echo: the guest echoes), but Ctrl-C still stops hv. */
+static void stdio_raw(struct chardev *c)
+{
+	struct termios tio;
+
+	if (!isatty(STDIN_FILENO) || tcgetattr(STDIN_FILENO, &c->saved_tio) < 0)
+		return;
+	tio = c->saved_tio;
+	cfmakeraw(&tio);
+	tio.c_lflag |= ISIG;
+	tio.c_oflag |= OPOST | ONLCR;
+	if (tcsetattr(STDIN_FILENO, TCSANOW, &tio) == 0)
+		c->tio_saved = true;
+}
+
+int chardev_open(struct chardev *c, const struct chardev_config *cfg, bool foreground, bool input,
+		 char *err, size_t errlen)
 {
 	*c = (struct chardev){.kind = cfg->kind, .out_fd = -1, .in_fd = -1, .pty_slave_fd = -1};
 	switch (cfg->kind) {
@@ -50,10 +67,13 @@ int chardev_open(struct chardev *c, const struct chardev_config *cfg, bool foreg
 	case CHARDEV_STDIO:
 		if (foreground) {
 			c->out_fd = STDOUT_FILENO;
-			c->in_fd = STDIN_FILENO;
+			if (input) {
+				c->in_fd = STDIN_FILENO;
+				stdio_raw(c);
+			}
 		}
 		return 0;
-	case CHARDEV_PTY: return open_pty(c, err, errlen);
+	case CHARDEV_PTY: return open_pty(c, input, err, errlen);
 	case CHARDEV_FILE: return open_file(c, cfg->path, err, errlen);
 	}
 	return 0;
@@ -61,6 +81,9 @@ int chardev_open(struct chardev *c, const struct chardev_config *cfg, bool foreg
 
 void chardev_close(struct chardev *c)
 {
+	if (c->tio_saved)
+		tcsetattr(STDIN_FILENO, TCSANOW, &c->saved_tio);
+	c->tio_saved = false;
 	if (c->out_fd > STDERR_FILENO)
 		close(c->out_fd);
 	if (c->pty_slave_fd >= 0)

@@ -90,8 +90,8 @@ static int open_logs(struct domain *d, char *err, size_t errlen)
 
 static int open_host_ends(struct domain *d, char *err, size_t errlen)
 {
-	if (chardev_open(&d->serial, &d->cfg.serial, d->foreground, err, errlen) < 0 ||
-	    chardev_open(&d->debugcon, &d->cfg.debugcon, d->foreground, err, errlen) < 0)
+	if (chardev_open(&d->serial, &d->cfg.serial, d->foreground, true, err, errlen) < 0 ||
+	    chardev_open(&d->debugcon, &d->cfg.debugcon, d->foreground, false, err, errlen) < 0)
 		return -1;
 	if (d->cfg.serial.kind == CHARDEV_NONE)
 		return 0;

@@ -244,6 +244,27 @@ START_TEST(test_protocol_answers_unknown_commands_with_an_error)
 }
 END_TEST
 
+START_TEST(test_demo_starts_the_demo_domain_and_attaches_its_console)
+{
+	struct h_proc p;
+
+	h_spawn(&p, (const char *const[]){"demo", NULL});
+	ck_assert_msg(h_expect(&p, "demo> ", 60), "no prompt: %s", p.buf);
+	h_send(&p, "count\r");
+	ck_assert_msg(h_expect(&p, "\r\n10", 60), "no count: %s", p.buf);
+	h_send(&p, "\x1d");
+	ck_assert_int_eq(h_wait(&p, 30), 0);
+	ck_assert_str_eq(h_info("demo", "engine"), "soft");
+	/* A second `hv demo` attaches to the running domain. */
+	h_spawn(&p, (const char *const[]){"demo", NULL});
+	ck_assert(h_expect(&p, "demo guest: a real-mode monitor", 60));
+	h_send(&p, "off\r");
+	ck_assert(h_expect(&p, "powering off", 60));
+	ck_assert_int_eq(h_wait(&p, 30), 0);
+	ck_assert_int_eq(h_runtime_entries(), 0);
+}
+END_TEST
+
 static Suite *cli_suite(void)
 {
 	Suite *s = suite_create("cli");
@@ -262,6 +283,7 @@ static Suite *cli_suite(void)
 	tcase_add_test(t, test_stale_socket_of_a_dead_domain_is_cleaned_up);
 	tcase_add_test(t, test_console_client_vanishing_mid_stream_harms_nothing);
 	tcase_add_test(t, test_protocol_answers_unknown_commands_with_an_error);
+	tcase_add_test(t, test_demo_starts_the_demo_domain_and_attaches_its_console);
 	suite_add_tcase(s, t);
 	return s;
 }
