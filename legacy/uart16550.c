@@ -407,7 +407,12 @@ void uart16550_reset(struct uart16550 *u)
  * host holds its bytes until the guest leaves loopback. */
 size_t uart16550_rx_room(const struct uart16550 *u)
 {
-	if (loopback(u))
+	/* The host end keeps modem-control flow control: it sends only while
+	 * the guest asserts DTR or RTS, as a terminal wired for hardware
+	 * handshake does. Bytes typed while the guest boots then wait in the
+	 * host's queue instead of being lost to the guest's own FIFO reset,
+	 * and BIOS INT 14h receive asserts both before it waits. */
+	if (loopback(u) || !(u->mcr & (MCR_DTR | MCR_RTS)))
 		return 0;
 	return rx_capacity(u) - u->rx_count;
 }

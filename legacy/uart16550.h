@@ -47,7 +47,8 @@ void uart16550_reset(struct uart16550 *u);
 /* The register file, for bus_register() with len 8. */
 extern const struct io_ops uart16550_io_ops;
 
-/* Room in the receive FIFO (what the host may push now). */
+/* Room in the receive FIFO (what the host may push now): 0 in loopback
+ * and while the guest asserts neither DTR nor RTS. */
 size_t uart16550_rx_room(const struct uart16550 *u);
 
 /* Host to guest: queues up to len bytes; returns how many were taken. */

@@ -212,10 +212,12 @@ END_TEST
 
 START_TEST(test_console_client_vanishing_mid_stream_harms_nothing)
 {
+	static const char *const names[] = {"noisy", "noisy1", "noisy2"};
+
 	for (int i = 0; i < 3; i++) {
 		struct h_proc p;
-		create(i ? "noisy2" : "noisy", "counter");
-		h_spawn(&p, (const char *const[]){"console", i ? "noisy2" : "noisy", NULL});
+		create(names[i], "counter");
+		h_spawn(&p, (const char *const[]){"console", names[i], NULL});
 		ck_assert(h_expect(&p, "tick", 60));
 		kill(p.pid, SIGKILL);
 		h_wait(&p, 10);

@@ -54,21 +54,6 @@ static struct irq_rec irq;
 static struct tx_rec tx;
 static struct uart16550 *u;
 
-static void setup(void)
-{
-	struct uart_backend be = {rec_tx, &tx};
-
-	memset(&irq, 0, sizeof irq);
-	memset(&tx, 0, sizeof tx);
-	u = uart16550_create((struct irq_line){rec_irq, &irq, 4}, &be);
-	ck_assert_ptr_nonnull(u);
-}
-
-static void teardown(void)
-{
-	uart16550_destroy(u);
-}
-
 static uint8_t rd(unsigned reg)
 {
 	return uart16550_io_ops.read(u, reg, 1);
@@ -79,6 +64,25 @@ static void wr(unsigned reg, uint8_t value)
 	uart16550_io_ops.write(u, reg, 1, value);
 }
 
+static void setup(void)
+{
+	struct uart_backend be = {rec_tx, &tx};
+
+	memset(&irq, 0, sizeof irq);
+	memset(&tx, 0, sizeof tx);
+	u = uart16550_create((struct irq_line){rec_irq, &irq, 4}, &be);
+	ck_assert_ptr_nonnull(u);
+	/* An opened port: the host end sends only while DTR or RTS is up. */
+	wr(UART_MCR, MCR_DTR | MCR_RTS);
+	memset(&irq, 0, sizeof irq);
+}
+
+static void teardown(void)
+{
+	uart16550_destroy(u);
+}
+
+
 static void rx(const char *s)
 {
 	ck_assert_uint_eq(uart16550_receive(u, (const uint8_t *)s, strlen(s)), strlen(s));
@@ -86,6 +90,7 @@ static void rx(const char *s)
 
 START_TEST(test_reset_matchesDatasheet)
 {
+	uart16550_reset(u);
 	ck_assert_uint_eq(rd(UART_IER), 0);
 	ck_assert_uint_eq(rd(UART_IIR), 0x01);
 	ck_assert_uint_eq(rd(UART_LCR), 0);
@@ -129,7 +134,7 @@ END_TEST
 
 START_TEST(test_thre_raisedOnEnableClearedByIirRead)
 {
-	wr(UART_MCR, MCR_OUT2);
+	wr(UART_MCR, MCR_DTR | MCR_RTS | MCR_OUT2);
 	wr(UART_IER, 0x02);
 	ck_assert_int_eq(irq.level, 1);
 	ck_assert_uint_eq(rd(UART_IIR), 0x02);
@@ -145,7 +150,7 @@ END_TEST
 
 START_TEST(test_thrWrite_givesEdgeTriggeredPicAFreshEdge)
 {
-	wr(UART_MCR, MCR_OUT2);
+	wr(UART_MCR, MCR_DTR | MCR_RTS | MCR_OUT2);
 	wr(UART_IER, 0x02);
 	ck_assert_uint_eq(irq.rises, 1);
 	wr(UART_THR, 'x'); /* clears THRE, which comes back at once */
@@ -159,7 +164,7 @@ END_TEST
 
 START_TEST(test_rda_inNonFifoMode_untilRbrRead)
 {
-	wr(UART_MCR, MCR_OUT2);
+	wr(UART_MCR, MCR_DTR | MCR_RTS | MCR_OUT2);
 	wr(UART_IER, 0x01);
 	ck_assert_uint_eq(uart16550_rx_room(u), 1);
 	rx("k");
@@ -333,7 +338,7 @@ START_TEST(test_out2_gatesTheIrqLine)
 	rx("x");
 	ck_assert_uint_eq(rd(UART_IIR), 0x04);
 	ck_assert_int_eq(irq.level, 0);
-	wr(UART_MCR, MCR_OUT2);
+	wr(UART_MCR, MCR_DTR | MCR_RTS | MCR_OUT2);
 	ck_assert_int_eq(irq.level, 1);
 	wr(UART_MCR, MCR_DTR);
 	ck_assert_int_eq(irq.level, 0);
@@ -348,7 +353,7 @@ START_TEST(test_rxRoom_isZeroInLoopback)
 	wr(UART_MCR, MCR_LOOP);
 	ck_assert_uint_eq(uart16550_rx_room(u), 0);
 	ck_assert_uint_eq(uart16550_receive(u, (const uint8_t *)"abc", 3), 0);
-	wr(UART_MCR, 0);
+	wr(UART_MCR, MCR_DTR | MCR_RTS);
 	ck_assert_uint_eq(uart16550_receive(u, (const uint8_t *)"abc", 3), 3);
 }
 END_TEST
@@ -381,7 +386,7 @@ END_TEST
 
 START_TEST(test_reset_restoresPowerOnStateAndLowersIrq)
 {
-	wr(UART_MCR, MCR_OUT2);
+	wr(UART_MCR, MCR_DTR | MCR_RTS | MCR_OUT2);
 	wr(UART_IER, 0x0f);
 	wr(UART_FCR, 0x01);
 	rx("abc");
@@ -390,7 +395,22 @@ START_TEST(test_reset_restoresPowerOnStateAndLowersIrq)
 	ck_assert_int_eq(irq.level, 0);
 	ck_assert_uint_eq(rd(UART_IIR), 0x01);
 	ck_assert_uint_eq(rd(UART_IER), 0);
+	/* Reset drops DTR and RTS: the host holds its bytes again. */
+	ck_assert_uint_eq(uart16550_rx_room(u), 0);
+	wr(UART_MCR, MCR_RTS);
 	ck_assert_uint_eq(uart16550_rx_room(u), 1);
+}
+END_TEST
+
+START_TEST(test_hostInput_waitsUntilGuestAssertsDtrOrRts)
+{
+	wr(UART_MCR, 0);
+	ck_assert_uint_eq(uart16550_rx_room(u), 0);
+	ck_assert_uint_eq(uart16550_receive(u, (const uint8_t *)"early", 5), 0);
+	ck_assert_uint_eq(rd(UART_LSR) & LSR_DR, 0);
+	wr(UART_MCR, MCR_DTR);
+	ck_assert_uint_eq(uart16550_receive(u, (const uint8_t *)"x", 1), 1);
+	ck_assert_uint_eq(rd(UART_RBR), 'x');
 }
 END_TEST
 
@@ -460,6 +480,7 @@ static Suite *uart_suite(void)
 	tcase_add_test(tc, test_readOnlyAndReservedBits_ignoreWrites);
 	tcase_add_test(tc, test_wideAccesses_areIgnored);
 	tcase_add_test(tc, test_reset_restoresPowerOnStateAndLowersIrq);
+	tcase_add_test(tc, test_hostInput_waitsUntilGuestAssertsDtrOrRts);
 	tcase_add_test(tc, test_fuzz_randomRegisterTraffic_keepsInvariants);
 	suite_add_tcase(s, tc);
 	return s;
