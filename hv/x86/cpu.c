@@ -1,0 +1,202 @@
+/* The software CPU's life cycle and its run loop: fetch-decode-execute one
+ * instruction at a time, take interrupts at instruction boundaries, and
+ * come back here (by longjmp) when an instruction faults. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "hv/machine.h"
+#include "hv/x86/cpu_state.h"
+
+/* Instructions between two routine polls of the interrupt controller; an
+ * I/O access, STI, POPF or IRET asks for a poll at the next boundary. */
+#define POLL_INTERVAL 256
+
+/* Creates a CPU attached to m, in its power-on state. */
+struct x86_cpu *x86_cpu_create(struct machine *m)
+{
+	struct x86_cpu *cpu = calloc(1, sizeof *cpu);
+
+	if (!cpu)
+		return NULL;
+	cpu->m = m;
+	atomic_init(&cpu->kicked, false);
+	x86_cpu_reset(cpu);
+	return cpu;
+}
+
+/* Frees a CPU made by x86_cpu_create. */
+void x86_cpu_destroy(struct x86_cpu *cpu)
+{
+	free(cpu);
+}
+
+static void reset_seg(struct x86_seg *s, uint16_t sel, uint32_t base, uint32_t attr)
+{
+	s->sel = sel;
+	s->base = base;
+	s->limit = 0xffff;
+	s->attr = attr;
+}
+
+/* Power-on state (Intel SDM vol. 3, table 9-1). */
+void x86_cpu_reset(struct x86_cpu *cpu)
+{
+	memset(cpu->regs, 0, sizeof cpu->regs);
+	cpu->regs[X86_EDX] = 0x00000600; /* family 6 */
+	cpu->eip = 0xfff0;
+	cpu->eflags = 0x2;
+	cpu->lazy.mask = 0;
+	for (int i = 0; i < X86_NSEG; i++)
+		reset_seg(&cpu->seg[i], 0, 0, 0x93);
+	reset_seg(&cpu->seg[X86_CS], 0xf000, 0xffff0000, 0x9b);
+	memset(cpu->cr, 0, sizeof cpu->cr);
+	cpu->cr[0] = 0x60000010;
+	memset(cpu->dr, 0, sizeof cpu->dr);
+	cpu->dr[6] = 0xffff0ff0;
+	cpu->dr[7] = 0x400;
+	cpu->gdtr = (struct x86_dtr){0, 0xffff};
+	cpu->idtr = (struct x86_dtr){0, 0xffff};
+	cpu->halted = false;
+	cpu->irq_shadow = false;
+	cpu->check_intr = true;
+	cpu->delivering = -1;
+	cpu->pe_warned = false;
+	cpu->tsc_base = cpu->insns;
+	x86_tlb_flush(cpu);
+}
+
+/* Continues execution at cs:ip with a real-mode CS. */
+void x86_cpu_set_ip(struct x86_cpu *cpu, uint16_t cs, uint32_t ip)
+{
+	reset_seg(&cpu->seg[X86_CS], cs, (uint32_t)cs << 4, 0x9b);
+	cpu->eip = ip;
+	cpu->halted = false;
+	cpu->fetch_host = NULL;
+}
+
+/* Makes the running x86_cpu_run return VCPU_EXIT_KICK soon. */
+void x86_cpu_kick(struct x86_cpu *cpu)
+{
+	atomic_store_explicit(&cpu->kicked, true, memory_order_release);
+}
+
+/* Instructions retired since creation. */
+uint64_t x86_cpu_insns(const struct x86_cpu *cpu)
+{
+	return cpu->insns;
+}
+
+/* Makes the run loop return `why` once the current instruction is done. */
+void x86_stop(struct x86_cpu *cpu, enum vcpu_exit why)
+{
+	cpu->stop = true;
+	cpu->stop_reason = why;
+}
+
+/* Takes an external interrupt if one can be taken now. */
+static bool take_interrupt(struct x86_cpu *cpu)
+{
+	int vector;
+
+	cpu->check_intr = false;
+	cpu->poll_left = POLL_INTERVAL;
+	if (!(cpu->eflags & X86_IF) || !machine_intr_pending(cpu->m))
+		return false;
+	vector = machine_intr_ack(cpu->m);
+	if (vector < 0)
+		return false;
+	cpu->halted = false;
+	cpu->ip_start = cpu->eip;
+	cpu->delivering = vector & 0xff;
+	x86_deliver(cpu, vector & 0xff, cpu->eip);
+	cpu->delivering = -1;
+	return true;
+}
+
+static bool intr_poll_due(struct x86_cpu *cpu)
+{
+	if (cpu->irq_shadow) {
+		cpu->irq_shadow = false;
+		return false;
+	}
+	return cpu->check_intr || --cpu->poll_left == 0;
+}
+
+/* One instruction; a fault leaves through cpu_raise. */
+static void step(struct x86_cpu *cpu)
+{
+	struct x86_insn in;
+	x86_handler handler;
+	bool trap = cpu->eflags & X86_TF;
+
+	cpu->ip_start = cpu->eip;
+	x86_decode(cpu, &in);
+	cpu->eip = cpu->ip_start + in.len;
+	if (!(cpu->seg[X86_CS].attr & X86_SEG_BIG))
+		cpu->eip &= 0xffff;
+	handler = x86_handlers[in.op];
+	(handler ? handler : x86_op_ud)(cpu, &in);
+	cpu->insns++;
+	if (trap && !cpu->halted) {
+		cpu->ip_start = cpu->eip;
+		x86_deliver(cpu, X86_VEC_DB, cpu->eip);
+	}
+}
+
+static enum vcpu_exit run_loop(struct x86_cpu *cpu)
+{
+	while (cpu->budget > 0) {
+		if (atomic_load_explicit(&cpu->kicked, memory_order_relaxed)) {
+			atomic_store_explicit(&cpu->kicked, false, memory_order_relaxed);
+			return VCPU_EXIT_KICK;
+		}
+		if (intr_poll_due(cpu))
+			take_interrupt(cpu);
+		if (cpu->halted)
+			return VCPU_EXIT_HALT;
+		cpu->budget--;
+		step(cpu);
+		if (cpu->stop) {
+			cpu->stop = false;
+			return cpu->stop_reason;
+		}
+	}
+	return VCPU_EXIT_BUDGET;
+}
+
+/* Delivers the exception cpu_raise recorded; escalates a fault during
+ * delivery to a double fault, and a fault during that to a reset. */
+static bool deliver_exception(struct x86_cpu *cpu)
+{
+	int vector = cpu->exc_vector;
+
+	if (cpu->delivering == X86_VEC_DF)
+		return false;
+	if (cpu->delivering >= 0)
+		vector = X86_VEC_DF;
+	cpu->delivering = vector;
+	cpu->eip = cpu->ip_start;
+	x86_deliver(cpu, vector, cpu->ip_start);
+	cpu->delivering = -1;
+	return true;
+}
+
+/* Runs up to `budget` instructions. */
+enum vcpu_exit x86_cpu_run(struct x86_cpu *cpu, uint64_t budget)
+{
+	cpu->budget = budget;
+	cpu->check_intr = true;
+	cpu->stop = false;
+	x86_tlb_sync(cpu);
+	if (setjmp(cpu->fault_jmp) != 0) {
+		if (!deliver_exception(cpu)) {
+			cpu->delivering = -1;
+			return VCPU_EXIT_RESET;
+		}
+		if (cpu->stop) {
+			cpu->stop = false;
+			return cpu->stop_reason;
+		}
+	}
+	return run_loop(cpu);
+}

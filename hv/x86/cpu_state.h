@@ -1,0 +1,402 @@
+/* The software CPU's private state and the internal interface shared by the
+ * files of hv/x86/: the decoded instruction, the handler signature, memory
+ * access through segments and the soft TLB, lazy flags and the fault path.
+ * Only hv/x86/ and its unit tests include this header. */
+#ifndef HV_X86_CPU_STATE_H
+#define HV_X86_CPU_STATE_H
+
+#include <setjmp.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "hv/x86/cpu.h"
+
+struct machine;
+
+/* General registers in encoding order. */
+enum { X86_EAX, X86_ECX, X86_EDX, X86_EBX, X86_ESP, X86_EBP, X86_ESI, X86_EDI };
+
+/* Segment registers in encoding order. */
+enum { X86_ES, X86_CS, X86_SS, X86_DS, X86_FS, X86_GS, X86_NSEG };
+
+/* EFLAGS bits. */
+#define X86_CF	 0x0001u
+#define X86_PF	 0x0004u
+#define X86_AF	 0x0010u
+#define X86_ZF	 0x0040u
+#define X86_SF	 0x0080u
+#define X86_TF	 0x0100u
+#define X86_IF	 0x0200u
+#define X86_DF	 0x0400u
+#define X86_OF	 0x0800u
+#define X86_IOPL 0x3000u
+#define X86_NT	 0x4000u
+#define X86_RF	 0x10000u
+#define X86_VM	 0x20000u
+#define X86_AC	 0x40000u
+#define X86_ID	 0x200000u
+/* The six flags arithmetic instructions compute (lazily). */
+#define X86_ARITH (X86_CF | X86_PF | X86_AF | X86_ZF | X86_SF | X86_OF)
+
+/* CR0 bits. */
+#define X86_CR0_PE 0x00000001u
+#define X86_CR0_MP 0x00000002u
+#define X86_CR0_EM 0x00000004u
+#define X86_CR0_TS 0x00000008u
+#define X86_CR0_ET 0x00000010u
+#define X86_CR0_NE 0x00000020u
+#define X86_CR0_PG 0x80000000u
+
+/* Exception vectors. */
+enum {
+	X86_VEC_DE = 0,	 /* divide error */
+	X86_VEC_DB = 1,	 /* debug */
+	X86_VEC_BP = 3,	 /* breakpoint */
+	X86_VEC_OF = 4,	 /* overflow (INTO) */
+	X86_VEC_BR = 5,	 /* BOUND range */
+	X86_VEC_UD = 6,	 /* invalid opcode */
+	X86_VEC_NM = 7,	 /* device not available */
+	X86_VEC_DF = 8,	 /* double fault */
+	X86_VEC_SS = 12, /* stack segment */
+	X86_VEC_NP = 11, /* segment not present */
+	X86_VEC_GP = 13, /* general protection */
+};
+
+/* Segment descriptor attribute bits as kept in x86_seg.attr (descriptor
+ * bits 40-55 shifted down by 8). */
+#define X86_SEG_BIG 0x4000u /* D/B: 32-bit code or stack */
+
+/* A segment register: the visible selector and the hidden descriptor cache
+ * that every access actually uses (real mode: base = selector * 16). */
+struct x86_seg {
+	uint16_t sel;
+	uint32_t base;
+	uint32_t limit; /* highest valid offset */
+	uint32_t attr;
+};
+
+/* Descriptor-table register (GDTR, IDTR). */
+struct x86_dtr {
+	uint32_t base;
+	uint16_t limit;
+};
+
+/* Lazy flags: the last arithmetic result and the carry vector of the
+ * operation (bit i = carry out of bit i), from which CF, AF and OF follow;
+ * `mask` says which arithmetic flags are to be computed from them, the
+ * rest being current in eflags. */
+struct x86_lazy {
+	uint32_t res;
+	uint32_t cv;
+	uint32_t mask;
+	uint8_t bits; /* operand width: 8, 16 or 32 */
+};
+
+/* One soft-TLB entry: host pointer for a linear page, valid for reads when
+ * rtag matches the page number, for writes when wtag matches. */
+struct x86_tlb_entry {
+	uint32_t rtag;
+	uint32_t wtag;
+	uint8_t *host;
+};
+
+#define X86_TLB_SIZE 256
+#define X86_TAG_NONE UINT32_MAX
+
+/* A decoded instruction: everything that depends only on the code bytes, so
+ * a decoded-instruction cache can keep it as is. */
+struct x86_insn {
+	uint16_t op;  /* 0x000-0x0ff one-byte map, 0x100-0x1ff after 0Fh */
+	uint8_t len;  /* bytes, prefixes included */
+	uint8_t osz;  /* operand size: 2 or 4 */
+	uint8_t asz;  /* address size: 2 or 4 */
+	int8_t seg;   /* segment override, or -1 */
+	uint8_t rep;  /* 0, 0xF2 (REPNE) or 0xF3 (REP/REPE) */
+	uint8_t lock; /* LOCK prefix seen */
+	uint8_t mod;  /* ModRM fields */
+	uint8_t reg;
+	uint8_t rm;
+	int8_t base;	/* effective address: base register or -1 */
+	int8_t index;	/* index register or -1 */
+	uint8_t scale;	/* index shift: 0-3 */
+	uint8_t ea_seg; /* default segment of the memory operand */
+	uint32_t disp;
+	uint32_t imm;
+	uint32_t imm2; /* far pointer selector; ENTER nesting level */
+};
+
+struct x86_cpu;
+
+/* Every instruction handler has this signature. */
+typedef void (*x86_handler)(struct x86_cpu *cpu, const struct x86_insn *in);
+
+struct x86_cpu {
+	uint32_t regs[8];
+	uint32_t eip;
+	uint32_t eflags; /* arithmetic flags here are stale where lazy.mask says */
+	struct x86_lazy lazy;
+	struct x86_seg seg[X86_NSEG];
+	uint32_t cr[5];
+	uint32_t dr[8];
+	struct x86_dtr gdtr, idtr;
+
+	struct machine *m;
+	uint64_t insns;	    /* retired instructions */
+	uint64_t budget;    /* left in the current x86_cpu_run */
+	uint32_t ip_start;  /* EIP of the instruction being executed */
+	bool halted;	    /* in HLT, waiting for an interrupt */
+	bool irq_shadow;    /* STI / MOV SS: no interrupt before the next insn */
+	bool check_intr;    /* poll the interrupt controller at the next boundary */
+	unsigned poll_left; /* instructions until the next routine poll */
+	bool pe_warned;
+	bool stop; /* the current instruction asks the run loop to return */
+	enum vcpu_exit stop_reason;
+	atomic_bool kicked;
+
+	/* The fault path: cpu_raise longjmps to the run loop. */
+	jmp_buf fault_jmp;
+	int exc_vector;
+	uint32_t exc_error;
+	bool exc_has_error;
+	int delivering; /* vector being delivered, or -1 */
+
+	/* Soft TLB and its map generation; the fetch page cache. */
+	struct x86_tlb_entry tlb[X86_TLB_SIZE];
+	uint32_t tlb_gen;
+	uint32_t fetch_page; /* linear page number of fetch_host */
+	const uint8_t *fetch_host;
+
+	uint64_t tsc_base;
+};
+
+/* cpu.c */
+/* Test and debugger helper: continues execution at cs:ip in real mode. */
+void x86_cpu_set_ip(struct x86_cpu *cpu, uint16_t cs, uint32_t ip);
+/* Asks the run loop to return `why` after the current instruction. */
+void x86_stop(struct x86_cpu *cpu, enum vcpu_exit why);
+
+/* exception.c */
+/* The one fault path: abandons the current instruction and delivers
+ * exception `vector` (with `error` if the vector takes one). Never returns. */
+_Noreturn void cpu_raise(struct x86_cpu *cpu, int vector, uint32_t error);
+/* Delivers interrupt `vector` with `ret_ip` as the return address:
+ * INT n, external interrupts, exceptions. */
+void x86_deliver(struct x86_cpu *cpu, int vector, uint32_t ret_ip);
+
+/* decode.c */
+/* Decodes the instruction at CS:EIP into *in. Faults like the fetch. */
+void x86_decode(struct x86_cpu *cpu, struct x86_insn *in);
+/* Offset of the instruction's memory operand. */
+uint32_t x86_ea(const struct x86_cpu *cpu, const struct x86_insn *in);
+/* Segment of the memory operand: the override or the default. */
+int x86_ea_seg(const struct x86_insn *in);
+
+/* mem.c */
+uint32_t x86_read(struct x86_cpu *cpu, int seg, uint32_t off, unsigned size);
+void x86_write(struct x86_cpu *cpu, int seg, uint32_t off, unsigned size, uint32_t val);
+/* Instruction fetch at CS:off. */
+uint8_t x86_fetch8(struct x86_cpu *cpu, uint32_t off);
+/* Drops every cached host pointer. */
+void x86_tlb_flush(struct x86_cpu *cpu);
+/* Flushes if the guest memory map changed since the TLB was filled. */
+void x86_tlb_sync(struct x86_cpu *cpu);
+/* Physical accesses (descriptor tables, IVT). */
+uint32_t x86_phys_read(struct x86_cpu *cpu, uint32_t pa, unsigned size);
+
+/* operand.c */
+uint32_t x86_get_reg(const struct x86_cpu *cpu, unsigned size, unsigned r);
+void x86_set_reg(struct x86_cpu *cpu, unsigned size, unsigned r, uint32_t v);
+/* The ModRM r/m operand: a register (mod 3) or memory at the EA. */
+uint32_t x86_rm_read(struct x86_cpu *cpu, const struct x86_insn *in, unsigned size);
+void x86_rm_write(struct x86_cpu *cpu, const struct x86_insn *in, unsigned size, uint32_t v);
+/* The memory operand at EA + extra (far pointers, BOUND, descriptors). */
+uint32_t x86_mem_read(struct x86_cpu *cpu, const struct x86_insn *in, uint32_t extra,
+		      unsigned size);
+/* Size of a byte/full-size instruction: 1 when opcode bit 0 is clear. */
+unsigned x86_opsize(const struct x86_insn *in);
+/* Mask of an operand `size` bytes wide. */
+uint32_t x86_mask(unsigned size);
+/* Sign-extends the low `size` bytes of v. */
+uint32_t x86_sext(uint32_t v, unsigned size);
+/* Counter register for string ops and LOOP (CX or ECX by address size). */
+uint32_t x86_count(const struct x86_cpu *cpu, const struct x86_insn *in);
+void x86_set_count(struct x86_cpu *cpu, const struct x86_insn *in, uint32_t v);
+
+/* flags.c */
+void x86_lazy_set(struct x86_cpu *cpu, uint32_t res, uint32_t cv, unsigned size, uint32_t mask);
+bool x86_cf(struct x86_cpu *cpu);
+bool x86_zf(struct x86_cpu *cpu);
+bool x86_sf(struct x86_cpu *cpu);
+bool x86_of(struct x86_cpu *cpu);
+bool x86_pf(struct x86_cpu *cpu);
+bool x86_af(struct x86_cpu *cpu);
+/* Condition code 0-15 (the low nibble of Jcc/SETcc/CMOVcc). */
+bool x86_cond(struct x86_cpu *cpu, unsigned cc);
+/* EFLAGS with the lazy flags folded in. */
+uint32_t x86_get_eflags(struct x86_cpu *cpu);
+/* Replaces the bits of `mask` in EFLAGS; the arithmetic ones stop being lazy. */
+void x86_set_eflags(struct x86_cpu *cpu, uint32_t val, uint32_t mask);
+/* Sets or clears one arithmetic flag, keeping the others. */
+void x86_set_flag(struct x86_cpu *cpu, uint32_t flag, bool on);
+/* Parity of the low byte (true when even). */
+bool x86_parity(uint32_t v);
+
+/* alu.c */
+/* ADD/OR/ADC/SBB/AND/SUB/XOR/CMP (op 0-7): result, flags set. */
+uint32_t x86_alu(struct x86_cpu *cpu, unsigned op, uint32_t a, uint32_t b, unsigned size);
+/* INC (dec false) or DEC of a `size`-byte value; CF is kept. */
+uint32_t x86_incdec(struct x86_cpu *cpu, uint32_t a, unsigned size, bool dec);
+
+/* stack.c */
+void x86_push(struct x86_cpu *cpu, unsigned size, uint32_t v);
+uint32_t x86_pop(struct x86_cpu *cpu, unsigned size);
+/* Width of the stack pointer: 2 or 4 (SS.B). */
+unsigned x86_stack_width(const struct x86_cpu *cpu);
+
+/* segment.c */
+/* Loads a segment register from a selector (real mode: base = sel * 16). */
+void x86_load_seg(struct x86_cpu *cpu, int seg, uint16_t sel);
+/* Loads CS:EIP for a far transfer. */
+void x86_far_jump(struct x86_cpu *cpu, uint16_t sel, uint32_t ip, unsigned osz);
+/* system.c */
+/* Writes CR0 with its side effects. */
+void x86_write_cr0(struct x86_cpu *cpu, uint32_t val);
+
+/* table.c */
+/* Decoding attributes of each opcode (D_* in table.c). */
+extern const uint8_t x86_decode_attr[512];
+extern const x86_handler x86_handlers[512];
+#define X86_D_MODRM 0x01
+#define X86_D_I8    0x02 /* 8-bit immediate */
+#define X86_D_IV    0x04 /* 16/32-bit immediate by operand size */
+#define X86_D_I16   0x08 /* 16-bit immediate */
+#define X86_D_MOFFS 0x10 /* offset by address size */
+#define X86_D_FAR   0x20 /* offset by operand size, then 16-bit selector */
+#define X86_D_ENTER 0x40 /* 16-bit then 8-bit immediate */
+#define X86_D_GRP3  0x80 /* immediate only for /0 and /1 (TEST) */
+
+/* Handlers, by family. */
+void x86_op_ud(struct x86_cpu *cpu, const struct x86_insn *in);
+void x86_op_alu_rm_r(struct x86_cpu *cpu, const struct x86_insn *in);
+void x86_op_alu_r_rm(struct x86_cpu *cpu, const struct x86_insn *in);
+void x86_op_alu_acc_imm(struct x86_cpu *cpu, const struct x86_insn *in);
+void x86_op_grp1(struct x86_cpu *cpu, const struct x86_insn *in);
+void x86_op_test_rm_r(struct x86_cpu *cpu, const struct x86_insn *in);
+void x86_op_test_acc_imm(struct x86_cpu *cpu, const struct x86_insn *in);
+void x86_op_inc_r(struct x86_cpu *cpu, const struct x86_insn *in);
+void x86_op_dec_r(struct x86_cpu *cpu, const struct x86_insn *in);
+void x86_op_grp3(struct x86_cpu *cpu, const struct x86_insn *in);
+void x86_op_grp4(struct x86_cpu *cpu, const struct x86_insn *in);
+void x86_op_grp5(struct x86_cpu *cpu, const struct x86_insn *in);
+void x86_op_cmpxchg(struct x86_cpu *cpu, const struct x86_insn *in);
+void x86_op_cmpxchg8b(struct x86_cpu *cpu, const struct x86_insn *in);
+void x86_op_xadd(struct x86_cpu *cpu, const struct x86_insn *in);
+
+void x86_op_mov_rm_r(struct x86_cpu *cpu, const struct x86_insn *in);
+void x86_op_mov_r_rm(struct x86_cpu *cpu, const struct x86_insn *in);
+void x86_op_mov_rm_sreg(struct x86_cpu *cpu, const struct x86_insn *in);
+void x86_op_mov_sreg_rm(struct x86_cpu *cpu, const struct x86_insn *in);
+void x86_op_mov_acc_moffs(struct x86_cpu *cpu, const struct x86_insn *in);
+void x86_op_mov_moffs_acc(struct x86_cpu *cpu, const struct x86_insn *in);
+void x86_op_mov_r8_imm(struct x86_cpu *cpu, const struct x86_insn *in);
+void x86_op_mov_r_imm(struct x86_cpu *cpu, const struct x86_insn *in);
+void x86_op_mov_rm_imm(struct x86_cpu *cpu, const struct x86_insn *in);
+void x86_op_movzx(struct x86_cpu *cpu, const struct x86_insn *in);
+void x86_op_movsx(struct x86_cpu *cpu, const struct x86_insn *in);
+void x86_op_xchg_rm_r(struct x86_cpu *cpu, const struct x86_insn *in);
+void x86_op_xchg_acc_r(struct x86_cpu *cpu, const struct x86_insn *in);
+void x86_op_lea(struct x86_cpu *cpu, const struct x86_insn *in);
+void x86_op_load_far(struct x86_cpu *cpu, const struct x86_insn *in);
+void x86_op_cbw(struct x86_cpu *cpu, const struct x86_insn *in);
+void x86_op_cwd(struct x86_cpu *cpu, const struct x86_insn *in);
+void x86_op_xlat(struct x86_cpu *cpu, const struct x86_insn *in);
+void x86_op_nop(struct x86_cpu *cpu, const struct x86_insn *in);
+
+void x86_op_push_r(struct x86_cpu *cpu, const struct x86_insn *in);
+void x86_op_pop_r(struct x86_cpu *cpu, const struct x86_insn *in);
+void x86_op_push_sreg(struct x86_cpu *cpu, const struct x86_insn *in);
+void x86_op_pop_sreg(struct x86_cpu *cpu, const struct x86_insn *in);
+void x86_op_push_imm(struct x86_cpu *cpu, const struct x86_insn *in);
+void x86_op_pop_rm(struct x86_cpu *cpu, const struct x86_insn *in);
+void x86_op_pusha(struct x86_cpu *cpu, const struct x86_insn *in);
+void x86_op_popa(struct x86_cpu *cpu, const struct x86_insn *in);
+void x86_op_pushf(struct x86_cpu *cpu, const struct x86_insn *in);
+void x86_op_popf(struct x86_cpu *cpu, const struct x86_insn *in);
+void x86_op_enter(struct x86_cpu *cpu, const struct x86_insn *in);
+void x86_op_leave(struct x86_cpu *cpu, const struct x86_insn *in);
+
+void x86_op_jcc(struct x86_cpu *cpu, const struct x86_insn *in);
+void x86_op_jmp_rel(struct x86_cpu *cpu, const struct x86_insn *in);
+void x86_op_jmp_far(struct x86_cpu *cpu, const struct x86_insn *in);
+void x86_op_call_rel(struct x86_cpu *cpu, const struct x86_insn *in);
+void x86_op_call_far(struct x86_cpu *cpu, const struct x86_insn *in);
+void x86_op_ret(struct x86_cpu *cpu, const struct x86_insn *in);
+void x86_op_retf(struct x86_cpu *cpu, const struct x86_insn *in);
+void x86_op_loop(struct x86_cpu *cpu, const struct x86_insn *in);
+void x86_op_jcxz(struct x86_cpu *cpu, const struct x86_insn *in);
+void x86_op_int(struct x86_cpu *cpu, const struct x86_insn *in);
+void x86_op_int3(struct x86_cpu *cpu, const struct x86_insn *in);
+void x86_op_int1(struct x86_cpu *cpu, const struct x86_insn *in);
+void x86_op_into(struct x86_cpu *cpu, const struct x86_insn *in);
+void x86_op_iret(struct x86_cpu *cpu, const struct x86_insn *in);
+void x86_op_bound(struct x86_cpu *cpu, const struct x86_insn *in);
+
+void x86_op_movs(struct x86_cpu *cpu, const struct x86_insn *in);
+void x86_op_cmps(struct x86_cpu *cpu, const struct x86_insn *in);
+void x86_op_stos(struct x86_cpu *cpu, const struct x86_insn *in);
+void x86_op_lods(struct x86_cpu *cpu, const struct x86_insn *in);
+void x86_op_scas(struct x86_cpu *cpu, const struct x86_insn *in);
+void x86_op_ins(struct x86_cpu *cpu, const struct x86_insn *in);
+void x86_op_outs(struct x86_cpu *cpu, const struct x86_insn *in);
+
+void x86_op_daa(struct x86_cpu *cpu, const struct x86_insn *in);
+void x86_op_das(struct x86_cpu *cpu, const struct x86_insn *in);
+void x86_op_aaa(struct x86_cpu *cpu, const struct x86_insn *in);
+void x86_op_aas(struct x86_cpu *cpu, const struct x86_insn *in);
+void x86_op_aam(struct x86_cpu *cpu, const struct x86_insn *in);
+void x86_op_aad(struct x86_cpu *cpu, const struct x86_insn *in);
+void x86_op_salc(struct x86_cpu *cpu, const struct x86_insn *in);
+
+void x86_op_in_imm(struct x86_cpu *cpu, const struct x86_insn *in);
+void x86_op_out_imm(struct x86_cpu *cpu, const struct x86_insn *in);
+void x86_op_in_dx(struct x86_cpu *cpu, const struct x86_insn *in);
+void x86_op_out_dx(struct x86_cpu *cpu, const struct x86_insn *in);
+/* Port I/O for IN/OUT/INS/OUTS; re-syncs the TLB and polls interrupts. */
+uint32_t x86_port_in(struct x86_cpu *cpu, uint16_t port, unsigned size);
+void x86_port_out(struct x86_cpu *cpu, uint16_t port, unsigned size, uint32_t v);
+
+void x86_op_shift_grp(struct x86_cpu *cpu, const struct x86_insn *in);
+void x86_op_shld(struct x86_cpu *cpu, const struct x86_insn *in);
+void x86_op_shrd(struct x86_cpu *cpu, const struct x86_insn *in);
+
+void x86_op_imul_r_rm_imm(struct x86_cpu *cpu, const struct x86_insn *in);
+void x86_op_imul_r_rm(struct x86_cpu *cpu, const struct x86_insn *in);
+/* MUL/IMUL/DIV/IDIV of the accumulator (group 3 /4-/7). */
+void x86_muldiv(struct x86_cpu *cpu, const struct x86_insn *in, unsigned size);
+
+void x86_op_bt_rm_r(struct x86_cpu *cpu, const struct x86_insn *in);
+void x86_op_bt_grp8(struct x86_cpu *cpu, const struct x86_insn *in);
+void x86_op_bsf(struct x86_cpu *cpu, const struct x86_insn *in);
+void x86_op_bsr(struct x86_cpu *cpu, const struct x86_insn *in);
+void x86_op_bswap(struct x86_cpu *cpu, const struct x86_insn *in);
+void x86_op_setcc(struct x86_cpu *cpu, const struct x86_insn *in);
+void x86_op_cmovcc(struct x86_cpu *cpu, const struct x86_insn *in);
+
+void x86_op_hlt(struct x86_cpu *cpu, const struct x86_insn *in);
+void x86_op_flag_op(struct x86_cpu *cpu, const struct x86_insn *in);
+void x86_op_sahf(struct x86_cpu *cpu, const struct x86_insn *in);
+void x86_op_lahf(struct x86_cpu *cpu, const struct x86_insn *in);
+void x86_op_cpuid(struct x86_cpu *cpu, const struct x86_insn *in);
+void x86_op_rdtsc(struct x86_cpu *cpu, const struct x86_insn *in);
+void x86_op_grp6(struct x86_cpu *cpu, const struct x86_insn *in);
+void x86_op_grp7(struct x86_cpu *cpu, const struct x86_insn *in);
+void x86_op_mov_r_cr(struct x86_cpu *cpu, const struct x86_insn *in);
+void x86_op_mov_cr_r(struct x86_cpu *cpu, const struct x86_insn *in);
+void x86_op_mov_r_dr(struct x86_cpu *cpu, const struct x86_insn *in);
+void x86_op_mov_dr_r(struct x86_cpu *cpu, const struct x86_insn *in);
+void x86_op_clts(struct x86_cpu *cpu, const struct x86_insn *in);
+void x86_op_fpu_esc(struct x86_cpu *cpu, const struct x86_insn *in);
+void x86_op_wait(struct x86_cpu *cpu, const struct x86_insn *in);
+
+#endif

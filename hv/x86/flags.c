@@ -1,0 +1,133 @@
+/* Lazy flags. An arithmetic instruction records its result and carry
+ * vector (bit i = carry, or borrow, out of bit i); a flag is computed only
+ * when something reads it. CF is the carry out of the top bit, OF the top
+ * carry XOR the one below it, AF the carry out of bit 3. Flags an
+ * instruction leaves alone are folded into eflags before the record is
+ * replaced, so INC/DEC keeping CF needs no special case. */
+#include "hv/x86/cpu_state.h"
+
+/* True when the low byte has an even number of set bits. */
+bool x86_parity(uint32_t v)
+{
+	return !__builtin_parity(v & 0xff);
+}
+
+static bool lazy_flag(const struct x86_lazy *l, uint32_t flag)
+{
+	unsigned top = l->bits - 1;
+
+	switch (flag) {
+	case X86_CF: return (l->cv >> top) & 1;
+	case X86_OF: return ((l->cv >> top) ^ (l->cv >> (top - 1))) & 1;
+	case X86_AF: return (l->cv >> 3) & 1;
+	case X86_ZF: return (l->res & x86_mask(l->bits / 8)) == 0;
+	case X86_SF: return (l->res >> top) & 1;
+	default: return x86_parity(l->res);
+	}
+}
+
+static bool flag(struct x86_cpu *cpu, uint32_t f)
+{
+	if (cpu->lazy.mask & f)
+		return lazy_flag(&cpu->lazy, f);
+	return cpu->eflags & f;
+}
+
+/* Writes the lazy flags in `which` into eflags and stops them being lazy. */
+static void fold(struct x86_cpu *cpu, uint32_t which)
+{
+	static const uint32_t all[] = {X86_CF, X86_PF, X86_AF, X86_ZF, X86_SF, X86_OF};
+
+	which &= cpu->lazy.mask;
+	for (unsigned i = 0; i < sizeof all / sizeof all[0]; i++) {
+		if (!(which & all[i]))
+			continue;
+		if (lazy_flag(&cpu->lazy, all[i]))
+			cpu->eflags |= all[i];
+		else
+			cpu->eflags &= ~all[i];
+	}
+	cpu->lazy.mask &= ~which;
+}
+
+/* Records an arithmetic result; the flags in `mask` now derive from it. */
+void x86_lazy_set(struct x86_cpu *cpu, uint32_t res, uint32_t cv, unsigned size, uint32_t mask)
+{
+	if (cpu->lazy.mask & ~mask)
+		fold(cpu, cpu->lazy.mask & ~mask);
+	cpu->lazy = (struct x86_lazy){res, cv, mask, (uint8_t)(size * 8)};
+}
+
+/* The six flag readers: from the lazy record or from eflags. */
+bool x86_cf(struct x86_cpu *cpu)
+{
+	return flag(cpu, X86_CF);
+}
+
+bool x86_zf(struct x86_cpu *cpu)
+{
+	return flag(cpu, X86_ZF);
+}
+
+bool x86_sf(struct x86_cpu *cpu)
+{
+	return flag(cpu, X86_SF);
+}
+
+bool x86_of(struct x86_cpu *cpu)
+{
+	return flag(cpu, X86_OF);
+}
+
+bool x86_pf(struct x86_cpu *cpu)
+{
+	return flag(cpu, X86_PF);
+}
+
+bool x86_af(struct x86_cpu *cpu)
+{
+	return flag(cpu, X86_AF);
+}
+
+/* Condition codes in Jcc order: O, B, Z, BE, S, P, L, LE; odd = negated. */
+bool x86_cond(struct x86_cpu *cpu, unsigned cc)
+{
+	bool r;
+
+	switch (cc >> 1) {
+	case 0: r = x86_of(cpu); break;
+	case 1: r = x86_cf(cpu); break;
+	case 2: r = x86_zf(cpu); break;
+	case 3: r = x86_cf(cpu) || x86_zf(cpu); break;
+	case 4: r = x86_sf(cpu); break;
+	case 5: r = x86_pf(cpu); break;
+	case 6: r = x86_sf(cpu) != x86_of(cpu); break;
+	default: r = x86_zf(cpu) || x86_sf(cpu) != x86_of(cpu); break;
+	}
+	return (cc & 1) ? !r : r;
+}
+
+/* EFLAGS with every lazy flag folded in. */
+uint32_t x86_get_eflags(struct x86_cpu *cpu)
+{
+	fold(cpu, X86_ARITH);
+	return cpu->eflags;
+}
+
+/* Replaces the bits of `mask`; bit 1 stays set, bits 3, 5 and 15 clear. */
+void x86_set_eflags(struct x86_cpu *cpu, uint32_t val, uint32_t mask)
+{
+	fold(cpu, X86_ARITH);
+	cpu->eflags = (cpu->eflags & ~mask) | (val & mask);
+	cpu->eflags = (cpu->eflags | 0x2) & ~0x8028u;
+}
+
+/* Sets one arithmetic flag. */
+void x86_set_flag(struct x86_cpu *cpu, uint32_t f, bool on)
+{
+	cpu->lazy.mask &= ~f;
+	if (on)
+		cpu->eflags |= f;
+	else
+		cpu->eflags &= ~f;
+}

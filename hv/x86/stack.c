@@ -1,0 +1,153 @@
+/* The stack: PUSH/POP of registers, segment registers, immediates and
+ * memory, PUSHA/POPA, PUSHF/POPF, ENTER/LEAVE. SP or ESP by SS.B. */
+#include "hv/x86/cpu_state.h"
+
+/* Flags POPF may change outside V86 mode at CPL 0. */
+#define POPF_MASK (X86_ARITH | X86_TF | X86_IF | X86_DF | X86_IOPL | X86_NT | X86_AC | X86_ID)
+
+/* 2 or 4: the width of the stack pointer. */
+unsigned x86_stack_width(const struct x86_cpu *cpu)
+{
+	return (cpu->seg[X86_SS].attr & X86_SEG_BIG) ? 4 : 2;
+}
+
+static uint32_t get_sp(const struct x86_cpu *cpu)
+{
+	return cpu->regs[X86_ESP] & x86_mask(x86_stack_width(cpu));
+}
+
+static void set_sp(struct x86_cpu *cpu, uint32_t sp)
+{
+	x86_set_reg(cpu, x86_stack_width(cpu), X86_ESP, sp);
+}
+
+/* Pushes a `size`-byte value; ESP changes only once the write succeeded. */
+void x86_push(struct x86_cpu *cpu, unsigned size, uint32_t v)
+{
+	uint32_t sp = (get_sp(cpu) - size) & x86_mask(x86_stack_width(cpu));
+
+	x86_write(cpu, X86_SS, sp, size, v);
+	set_sp(cpu, sp);
+}
+
+/* Pops a `size`-byte value. */
+uint32_t x86_pop(struct x86_cpu *cpu, unsigned size)
+{
+	uint32_t sp = get_sp(cpu);
+	uint32_t v = x86_read(cpu, X86_SS, sp, size);
+
+	set_sp(cpu, sp + size);
+	return v;
+}
+
+/* PUSH reg (50h-57h); PUSH SP pushes the value before the push. */
+void x86_op_push_r(struct x86_cpu *cpu, const struct x86_insn *in)
+{
+	x86_push(cpu, in->osz, x86_get_reg(cpu, in->osz, in->op & 7));
+}
+
+/* POP reg (58h-5Fh) */
+void x86_op_pop_r(struct x86_cpu *cpu, const struct x86_insn *in)
+{
+	x86_set_reg(cpu, in->osz, in->op & 7, x86_pop(cpu, in->osz));
+}
+
+/* PUSH ES/CS/SS/DS (06h...1Eh), FS/GS (0F A0h/A8h) */
+void x86_op_push_sreg(struct x86_cpu *cpu, const struct x86_insn *in)
+{
+	x86_push(cpu, in->osz, cpu->seg[(in->op >> 3) & 7].sel);
+}
+
+/* POP ES/SS/DS (07h, 17h, 1Fh), FS/GS (0F A1h/A9h) */
+void x86_op_pop_sreg(struct x86_cpu *cpu, const struct x86_insn *in)
+{
+	int seg = (in->op >> 3) & 7;
+	uint32_t sp = get_sp(cpu);
+	uint16_t sel = x86_read(cpu, X86_SS, sp, 2);
+
+	x86_load_seg(cpu, seg, sel);
+	set_sp(cpu, sp + in->osz);
+	if (seg == X86_SS)
+		cpu->irq_shadow = true;
+}
+
+/* PUSH imm (68h), PUSH imm8 sign-extended (6Ah) */
+void x86_op_push_imm(struct x86_cpu *cpu, const struct x86_insn *in)
+{
+	x86_push(cpu, in->osz, in->op == 0x6a ? x86_sext(in->imm, 1) : in->imm);
+}
+
+/* POP r/m (8Fh /0): an ESP-based address uses the incremented ESP. */
+void x86_op_pop_rm(struct x86_cpu *cpu, const struct x86_insn *in)
+{
+	uint32_t v;
+
+	if (in->reg != 0)
+		cpu_raise(cpu, X86_VEC_UD, 0);
+	v = x86_pop(cpu, in->osz);
+	x86_rm_write(cpu, in, in->osz, v);
+}
+
+/* PUSHA (60h): AX, CX, DX, BX, the original SP, BP, SI, DI. */
+void x86_op_pusha(struct x86_cpu *cpu, const struct x86_insn *in)
+{
+	uint32_t sp = x86_get_reg(cpu, in->osz, X86_ESP);
+
+	for (unsigned r = X86_EAX; r <= X86_EDI; r++)
+		x86_push(cpu, in->osz, r == X86_ESP ? sp : x86_get_reg(cpu, in->osz, r));
+}
+
+/* POPA (61h): the reverse, skipping SP. */
+void x86_op_popa(struct x86_cpu *cpu, const struct x86_insn *in)
+{
+	for (int r = X86_EDI; r >= X86_EAX; r--) {
+		uint32_t v = x86_pop(cpu, in->osz);
+
+		if (r != X86_ESP)
+			x86_set_reg(cpu, in->osz, r, v);
+	}
+}
+
+/* PUSHF (9Ch): VM and RF read as 0. */
+void x86_op_pushf(struct x86_cpu *cpu, const struct x86_insn *in)
+{
+	x86_push(cpu, in->osz, x86_get_eflags(cpu) & ~(X86_VM | X86_RF));
+}
+
+/* POPF (9Dh) */
+void x86_op_popf(struct x86_cpu *cpu, const struct x86_insn *in)
+{
+	uint32_t mask = in->osz == 2 ? POPF_MASK & 0xffff : POPF_MASK;
+
+	x86_set_eflags(cpu, x86_pop(cpu, in->osz), mask);
+	cpu->check_intr = true;
+}
+
+/* ENTER size, level (C8h) */
+void x86_op_enter(struct x86_cpu *cpu, const struct x86_insn *in)
+{
+	unsigned level = in->imm2 & 31, w = x86_stack_width(cpu);
+	uint32_t bp = x86_get_reg(cpu, w, X86_EBP);
+	uint32_t frame;
+
+	x86_push(cpu, in->osz, x86_get_reg(cpu, in->osz, X86_EBP));
+	frame = get_sp(cpu);
+	for (unsigned i = 1; i < level; i++) {
+		bp = (bp - in->osz) & x86_mask(w);
+		x86_push(cpu, in->osz, x86_read(cpu, X86_SS, bp, in->osz));
+	}
+	if (level > 0)
+		x86_push(cpu, in->osz, frame);
+	x86_set_reg(cpu, in->osz, X86_EBP, frame);
+	set_sp(cpu, get_sp(cpu) - in->imm);
+}
+
+/* LEAVE (C9h) */
+void x86_op_leave(struct x86_cpu *cpu, const struct x86_insn *in)
+{
+	uint32_t bp = x86_get_reg(cpu, x86_stack_width(cpu), X86_EBP);
+	uint32_t v = x86_read(cpu, X86_SS, bp, in->osz);
+
+	set_sp(cpu, bp + in->osz);
+	x86_set_reg(cpu, in->osz, X86_EBP, v);
+}
