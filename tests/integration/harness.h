@@ -5,9 +5,15 @@
 #ifndef HV_TEST_HARNESS_H
 #define HV_TEST_HARNESS_H
 
+#include <check.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <sys/types.h>
+
+/* Runs the suite with every test's directory under one base directory,
+ * then destroys any domain a failed test left and removes the base.
+ * Returns the exit status for main. */
+int h_main(Suite *s);
 
 /* Makes a fresh temporary home for this test: XDG_RUNTIME_DIR and
  * XDG_STATE_HOME point inside it. Returns its path. */
