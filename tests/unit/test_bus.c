@@ -8,6 +8,8 @@
 #include "hv/bus.h"
 #include "hv/log.h"
 
+#include "unit.h"
+
 /* A device with a little register file that records its last access. */
 struct fake {
 	uint8_t regs[64];
@@ -283,12 +285,5 @@ static Suite *bus_suite(void)
 
 int main(void)
 {
-	SRunner *sr = srunner_create(bus_suite());
-	int failed;
-
-	log_set_level(LOG_ERROR); /* guest warnings are expected here */
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return unit_run(bus_suite());
 }

@@ -5,6 +5,8 @@
 
 #include "hv/clock.h"
 
+#include "unit.h"
+
 static int fired[8];
 static int order[8];
 static int nfired;
@@ -161,12 +163,10 @@ START_TEST(test_host_delay_of_a_stopped_clock_is_infinite)
 }
 END_TEST
 
-int main(void)
+static Suite *clock_suite(void)
 {
 	Suite *s = suite_create("clock");
 	TCase *t = tcase_create("vclock");
-	SRunner *sr;
-	int failed;
 
 	tcase_add_test(t, test_stopped_clock_stands_still);
 	tcase_add_test(t, test_timers_fire_in_deadline_order_once);
@@ -175,9 +175,10 @@ int main(void)
 	tcase_add_test(t, test_notify_only_when_the_soonest_deadline_moves_earlier);
 	tcase_add_test(t, test_host_delay_of_a_stopped_clock_is_infinite);
 	suite_add_tcase(s, t);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return s;
+}
+
+int main(void)
+{
+	return unit_run(clock_suite());
 }

@@ -5,6 +5,8 @@
 
 #include "hv/ctl.h"
 
+#include "unit.h"
+
 START_TEST(test_bare_values_round_trip)
 {
 	char buf[256] = "", out[64];
@@ -66,12 +68,10 @@ START_TEST(test_greeting_line_parses_as_pairs)
 }
 END_TEST
 
-int main(void)
+static Suite *ctl_suite(void)
 {
 	Suite *s = suite_create("ctl");
 	TCase *t = tcase_create("encoding");
-	SRunner *sr;
-	int failed;
 
 	tcase_add_test(t, test_bare_values_round_trip);
 	tcase_add_test(t, test_values_with_spaces_quotes_and_backslashes_are_quoted);
@@ -79,9 +79,10 @@ int main(void)
 	tcase_add_test(t, test_long_values_are_truncated_not_overflowed);
 	tcase_add_test(t, test_greeting_line_parses_as_pairs);
 	suite_add_tcase(s, t);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return s;
+}
+
+int main(void)
+{
+	return unit_run(ctl_suite());
 }

@@ -9,6 +9,8 @@
 #include "hv/log.h"
 #include "hv/memory.h"
 
+#include "unit.h"
+
 #define MIB	 (1024ull * 1024)
 #define FOUR_GIB 0x100000000ull
 
@@ -357,12 +359,5 @@ static Suite *memory_suite(void)
 
 int main(void)
 {
-	SRunner *sr = srunner_create(memory_suite());
-	int failed;
-
-	log_set_level(LOG_ERROR); /* guest warnings are expected here */
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return unit_run(memory_suite());
 }

@@ -5,6 +5,8 @@
 
 #include "console/ring.h"
 
+#include "unit.h"
+
 static struct ring r;
 
 static void setup(void)
@@ -200,11 +202,5 @@ static Suite *ring_suite(void)
 
 int main(void)
 {
-	SRunner *sr = srunner_create(ring_suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return unit_run(ring_suite());
 }

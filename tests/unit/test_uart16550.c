@@ -7,6 +7,8 @@
 #include "hv/log.h"
 #include "legacy/uart16550.h"
 
+#include "unit.h"
+
 /* Bits the tests name; the datasheet's values. */
 #define DLAB	 0x80
 #define MCR_DTR	 0x01
@@ -81,7 +83,6 @@ static void teardown(void)
 {
 	uart16550_destroy(u);
 }
-
 
 static void rx(const char *s)
 {
@@ -488,12 +489,5 @@ static Suite *uart_suite(void)
 
 int main(void)
 {
-	SRunner *sr = srunner_create(uart_suite());
-	int failed;
-
-	log_set_level(LOG_ERROR); /* guest warnings are expected here */
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return unit_run(uart_suite());
 }

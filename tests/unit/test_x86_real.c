@@ -12,6 +12,8 @@
 #include "hv/machine.h"
 #include "hv/x86/cpu_state.h"
 
+#include "unit.h"
+
 static struct machine m;
 static struct x86_cpu *cpu;
 
@@ -3004,11 +3006,5 @@ static Suite *x86_real_suite(void)
 
 int main(void)
 {
-	SRunner *sr = srunner_create(x86_real_suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return unit_run(x86_real_suite());
 }

@@ -1,0 +1,17 @@
+#include "unit.h"
+
+#include <stdlib.h>
+
+#include "hv/log.h"
+
+int unit_run(Suite *s)
+{
+	SRunner *sr = srunner_create(s);
+	int failed;
+
+	log_set_level(LOG_ERROR);
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
