@@ -19,7 +19,7 @@ packages=(
   nasm check
   libncurses-dev libsdl2-dev libpng-dev libpulse-dev
   seabios
-  socat clang-format
+  socat clang-format tmux
 )
 
 say() { printf '\033[1m== %s\033[0m\n' "$*" >&2; }

@@ -16,6 +16,7 @@ int cmd_unpause(int argc, char **argv);
 int cmd_destroy(int argc, char **argv);
 int cmd_reboot(int argc, char **argv);
 int cmd_demo(int argc, char **argv);
+int cmd_top(int argc, char **argv); /* tui/top.c */
 
 /* Loads CFG and applies "key=value" overrides; prints the error. Returns
  * 0 or -1. */

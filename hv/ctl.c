@@ -132,11 +132,16 @@ static int send_all(int fd, const char *p, size_t len)
 
 int ctl_call(struct ctl *c, const char *request, char *reply, size_t len)
 {
+	return ctl_call_timeout(c, request, reply, len, -1);
+}
+
+int ctl_call_timeout(struct ctl *c, const char *request, char *reply, size_t len, int timeout_ms)
+{
 	char line[CTL_LINE_MAX];
 
 	snprintf(line, sizeof line, "%s\n", request);
 	if (send_all(c->fd, line, strlen(line)) < 0 ||
-	    ctl_read_line(c, line, sizeof line, -1) < 0) {
+	    ctl_read_line(c, line, sizeof line, timeout_ms) < 0) {
 		snprintf(reply, len, "connection to the domain lost");
 		return -1;
 	}

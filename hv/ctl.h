@@ -30,6 +30,11 @@ void ctl_close(struct ctl *c);
  * the reason in reply. */
 int ctl_call(struct ctl *c, const char *request, char *reply, size_t len);
 
+/* As ctl_call, waiting at most timeout_ms (-1: forever) for the reply. After
+ * a timeout the connection is out of step (a late reply may still come):
+ * close it. */
+int ctl_call_timeout(struct ctl *c, const char *request, char *reply, size_t len, int timeout_ms);
+
 /* Reads one line (without the newline), waiting at most timeout_ms (-1:
  * forever). Returns its length, or -1 on EOF, error or timeout. */
 int ctl_read_line(struct ctl *c, char *out, size_t len, int timeout_ms);

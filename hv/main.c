@@ -24,6 +24,8 @@ static const struct command commands[] = {
     {"reboot", cmd_reboot, "NAME", "reset a domain's machine"},
     {"destroy", cmd_destroy, "NAME", "end a domain at once"},
     {"demo", cmd_demo, "", "start the demo domain and attach its console"},
+    {"top", cmd_top, "[--plain] [--delay SECONDS]",
+     "manage the domains in a live terminal UI (press ? in it for help)"},
 };
 
 #define NCOMMANDS (sizeof commands / sizeof commands[0])

@@ -1,0 +1,77 @@
+#include "tui/picker.h"
+
+#include <ftw.h>
+#include <glob.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#ifndef HV_SOURCE_DIR
+#define HV_SOURCE_DIR "."
+#endif
+
+/* nftw has no context argument: the list being filled. */
+static struct top_picker_list *filling;
+
+static void add(struct top_picker_list *l, const char *path)
+{
+	char real[PATH_MAX];
+
+	if (!realpath(path, real))
+		snprintf(real, sizeof real, "%s", path);
+	for (int i = 0; i < l->n; i++)
+		if (strcmp(l->path[i], real) == 0)
+			return;
+	if (l->n < PICKER_MAX)
+		snprintf(l->path[l->n++], PATH_MAX, "%s", real);
+}
+
+static int visit(const char *path, const struct stat *st, int type, struct FTW *ftw)
+{
+	size_t n = strlen(path);
+
+	(void)st;
+	(void)ftw;
+	if (type == FTW_F && n > 4 && strcmp(path + n - 4, ".cfg") == 0)
+		add(filling, path);
+	return 0;
+}
+
+static void add_glob(struct top_picker_list *l, const char *pattern)
+{
+	glob_t g;
+
+	if (glob(pattern, 0, NULL, &g) != 0)
+		return;
+	for (size_t i = 0; i < g.gl_pathc; i++)
+		add(l, g.gl_pathv[i]);
+	globfree(&g);
+}
+
+static void add_user_dir(struct top_picker_list *l)
+{
+	const char *xdg = getenv("XDG_CONFIG_HOME"), *home = getenv("HOME");
+	char pattern[PATH_MAX];
+
+	if (xdg && *xdg)
+		snprintf(pattern, sizeof pattern, "%s/hv/*.cfg", xdg);
+	else
+		snprintf(pattern, sizeof pattern, "%s/.config/hv/*.cfg", home ? home : "");
+	add_glob(l, pattern);
+}
+
+static int compare(const void *a, const void *b)
+{
+	return strcmp(a, b);
+}
+
+int top_picker_scan(struct top_picker_list *l)
+{
+	l->n = 0;
+	filling = l;
+	nftw(HV_SOURCE_DIR "/assets/guests", visit, 16, FTW_PHYS);
+	add_user_dir(l);
+	add_glob(l, "*.cfg");
+	qsort(l->path, (size_t)l->n, PATH_MAX, compare);
+	return l->n;
+}

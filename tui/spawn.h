@@ -1,0 +1,16 @@
+/* Creating a domain from hv top: `hv create PATH` run in the background
+ * (this very program, /proc/self/exe), its output collected for the
+ * status line, so a slow start never freezes the screen. */
+#ifndef TUI_SPAWN_H
+#define TUI_SPAWN_H
+
+#include "tui/app.h"
+
+/* Starts `hv create path`. Returns 0, or -1 with a message shown. */
+int top_spawn_start(struct top_app *app, const char *path);
+
+/* Reads its output; when it ends, reports the result on the status line
+ * and schedules a refresh. */
+void top_spawn_poll(struct top_app *app);
+
+#endif

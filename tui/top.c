@@ -1,0 +1,78 @@
+/* hv top: the domain manager in the terminal, in the spirit of xentop and
+ * virt-top. This file holds the command's entry point and its main loop;
+ * each panel lives in a file of its own. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "hv/cmd.h"
+#include "tui/column.h"
+#include "tui/keys.h"
+#include "tui/loop.h"
+#include "tui/screen.h"
+
+#define DEFAULT_INTERVAL_MS 1000
+
+static void usage(void)
+{
+	cmd_error("usage: hv top [--plain] [--delay SECONDS]");
+}
+
+/* Returns 0, or -1 after printing the usage. */
+static int parse_args(struct top_app *app, int argc, char **argv)
+{
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--plain") == 0) {
+			app->plain = true;
+		} else if ((strcmp(argv[i], "--delay") == 0 || strcmp(argv[i], "-d") == 0) &&
+			   i + 1 < argc && atof(argv[i + 1]) > 0) {
+			app->interval_ms = (int)(atof(argv[++i]) * 1000);
+		} else {
+			usage();
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static void react(struct top_app *app, int flags)
+{
+	if (flags & TOP_QUIT)
+		app->quit = true;
+	if (flags & TOP_REFRESH)
+		top_refresh(app);
+	if (flags & TOP_RESORT)
+		top_columns_sort(&app->domains, app->sort_col, app->sort_reverse);
+	if (flags & (TOP_REDRAW | TOP_REFRESH | TOP_RESORT))
+		app->dirty = true;
+}
+
+static void run(struct top_app *app)
+{
+	top_refresh(app);
+	top_select_index(app, 0);
+	while (!app->quit) {
+		int key = top_next_key(app, NULL, NULL);
+		if (key == TOP_KEY_QUIT)
+			break;
+		react(app, top_keys_dispatch(app, key));
+		if (app->mode == TOP_MODE_CONSOLE && !top_selected(app))
+			app->mode = TOP_MODE_LIST;
+	}
+}
+
+int cmd_top(int argc, char **argv)
+{
+	static struct top_app app;
+
+	app = (struct top_app){.interval_ms = DEFAULT_INTERVAL_MS, .self = "/proc/self/exe"};
+	if (parse_args(&app, argc, argv) < 0)
+		return 1;
+	if (top_screen_start(app.plain, &app.signal_fd) < 0)
+		return 1;
+	atexit(top_screen_stop);
+	run(&app);
+	top_screen_stop();
+	top_domains_free(&app.domains);
+	return 0;
+}
