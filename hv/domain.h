@@ -48,6 +48,7 @@ struct domain {
 	void *vcpu;
 	pthread_t vcpu_thread;
 	bool vcpu_started;
+	double vcpu_seconds; /* host CPU time of the vCPU thread, last read */
 
 	struct console console; /* COM1 */
 	struct chardev serial;	/* COM1's extra host end */

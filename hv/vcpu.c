@@ -184,12 +184,12 @@ void vcpu_stop(struct domain *d)
 
 double vcpu_cpu_seconds(struct domain *d)
 {
-	static double last;
 	clockid_t cid;
 	struct timespec ts;
 
+	/* Once the thread is gone, the last reading stands. */
 	if (d->vcpu_started && pthread_getcpuclockid(d->vcpu_thread, &cid) == 0 &&
 	    clock_gettime(cid, &ts) == 0)
-		last = (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-	return last;
+		d->vcpu_seconds = (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+	return d->vcpu_seconds;
 }
