@@ -140,6 +140,15 @@ START_TEST(test_kvm_engine_request_is_refused_clearly)
 }
 END_TEST
 
+START_TEST(test_benchmark_guest_runs_its_loops_to_the_end)
+{
+	struct h_result *r = h_hv(NULL, 120,
+				  (const char *const[]){"run", cfg("bench", "bench", ""), NULL});
+
+	ck_assert_int_eq(r->status, (0x10 << 1) | 1);
+}
+END_TEST
+
 static Suite *run_suite(void)
 {
 	Suite *s = suite_create("run");
@@ -156,6 +165,7 @@ static Suite *run_suite(void)
 	tcase_add_test(t, test_missing_firmware_is_a_one_line_error);
 	tcase_add_test(t, test_rom_of_wrong_size_is_refused);
 	tcase_add_test(t, test_kvm_engine_request_is_refused_clearly);
+	tcase_add_test(t, test_benchmark_guest_runs_its_loops_to_the_end);
 	suite_add_tcase(s, t);
 	return s;
 }
