@@ -9,8 +9,21 @@
 
 #include "hv/machine.h"
 #include "legacy/isa_debug.h"
+#include "legacy/pcspk.h"
+#include "legacy/pic8259.h"
+#include "legacy/pit8254.h"
+#include "legacy/rtc146818.h"
 #include "legacy/uart16550.h"
 
+#define PC_PIC_MASTER_BASE 0x20
+#define PC_PIC_SLAVE_BASE  0xA0
+#define PC_ELCR_BASE	   0x4D0 /* PIIX edge/level control, master then slave */
+#define PC_PIT_BASE	   0x40
+#define PC_PIT_IRQ	   0
+#define PC_PORT_B	   0x61 /* system control port B (speaker, counter 2) */
+#define PC_RTC_BASE	   0x70
+#define PC_RTC_IRQ	   8
+#define PC_RTC_CENTURY	   0x32 /* CMOS byte the PC BIOS convention keeps the century in */
 #define PC_COM1_BASE	   0x3F8
 #define PC_COM1_IRQ	   4
 #define PC_DEBUGCON_PORT   0xE9
@@ -24,10 +37,15 @@ struct pc_hooks {
 	void (*post)(void *opaque, uint8_t code);
 	void (*poweroff)(void *opaque, int status);
 	void *opaque;
+	bool rtc_localtime; /* RTC starts at the host's local time, not UTC */
 };
 
 struct pc {
 	struct machine *m;
+	struct pic8259 *pic;
+	struct pit8254 *pit;
+	struct pcspk *port_b;
+	struct rtc146818 *rtc;
 	struct uart16550 *com1;
 	struct debugcon debugcon;
 	struct post_port post;

@@ -1,0 +1,411 @@
+/* Intel 8254, after its datasheet. A counter's state is "d ticks counted
+ * since the count was loaded" (elapsed plus the time since run_start while
+ * running); the count read back and OUT are functions of d and the mode.
+ *
+ * Differences from the chip, none of which matters to the guests we know
+ * (they wait for the counter, not for single clocks): a count is loaded when written,
+ * not on the next CLK edge; a new count written in modes 2 and 3 restarts
+ * the period at once instead of at the end of the current one, and in
+ * modes 1 and 5 ends the one-shot in progress instead of waiting for the
+ * next trigger. */
+#include "legacy/pit8254.h"
+
+#include <stdlib.h>
+
+#include "hv/log.h"
+
+#define CW_BCD	   0x01
+#define CW_SC	   0xc0 /* select counter; 3 is read-back */
+#define RB_COUNT   0x20 /* read-back: 0 latches the counts */
+#define RB_STATUS  0x10 /* read-back: 0 latches the status */
+#define ST_OUT	   0x80
+#define ST_NULL	   0x40 /* the count written is not yet in the counter */
+#define BIN_MODULO 65536
+#define BCD_MODULO 10000
+
+/* The PIC latches one edge; OUT edges closer than this (a guest that asks
+ * for a count of 2 in mode 2) are merged rather than waking the host a
+ * million times a second. */
+#define MIN_EDGE_GAP_NS 20000
+
+static int64_t ns_to_ticks(int64_t ns)
+{
+	return (int64_t)((__int128)ns * PIT_HZ / 1000000000);
+}
+
+/* The first nanosecond at which tick t has begun. */
+static int64_t ticks_to_ns(int64_t t)
+{
+	return (int64_t)(((__int128)t * 1000000000 + PIT_HZ - 1) / PIT_HZ);
+}
+
+static int64_t now_ticks(const struct pit8254 *pit)
+{
+	return ns_to_ticks(vclock_now(pit->clock));
+}
+
+static uint32_t bcd_to_bin(uint16_t v)
+{
+	return (v >> 12 & 15) * 1000u + (v >> 8 & 15) * 100u + (v >> 4 & 15) * 10u + (v & 15);
+}
+
+static uint16_t bin_to_bcd(uint32_t v)
+{
+	return (uint16_t)((v / 1000 % 10) << 12 | (v / 100 % 10) << 8 | (v / 10 % 10) << 4 |
+			  v % 10);
+}
+
+static bool waits_for_trigger(const struct pit_channel *c)
+{
+	return c->mode == 1 || c->mode == 5;
+}
+
+/* Ticks counted since the count was loaded (or triggered). */
+static int64_t counted(const struct pit_channel *c, int64_t now)
+{
+	return c->elapsed + (c->running ? now - c->run_start : 0);
+}
+
+/* Whether the counting element holds the count and counts. */
+static bool started(const struct pit_channel *c)
+{
+	return c->loaded && (!waits_for_trigger(c) || c->triggered);
+}
+
+static bool out_at(const struct pit_channel *c, int64_t now)
+{
+	int64_t d = counted(c, now);
+
+	if (!started(c))
+		return c->mode != 0;
+	switch (c->mode) {
+	case 0:
+	case 1: return d >= c->count;
+	case 2: return !c->running || d % c->count != c->count - 1;
+	case 3: return !c->running || d % c->count < (c->count + 1) / 2;
+	default: return d != c->count; /* 4, 5: one clock low at terminal count */
+	}
+}
+
+/* The counting element's value, in the counter's own number system. */
+static uint16_t count_at(const struct pit_channel *c, int64_t now)
+{
+	int64_t d = counted(c, now), modulo = c->bcd ? BCD_MODULO : BIN_MODULO, v;
+
+	if (!started(c))
+		return c->written;
+	if (c->mode == 2)
+		v = c->count - d % c->count;
+	else if (c->mode == 3)
+		v = c->count - (2 * d) % c->count;
+	else
+		v = ((c->count - d) % modulo + modulo) % modulo;
+	v %= modulo;
+	return c->bcd ? bin_to_bcd((uint32_t)v) : (uint16_t)v;
+}
+
+/* The next d > now's at which OUT rises, or -1 if it never will. */
+static int64_t next_rise(const struct pit_channel *c, int64_t d)
+{
+	int64_t n = c->count;
+
+	if (!started(c) || !c->running)
+		return -1;
+	switch (c->mode) {
+	case 0:
+	case 1: return d < n ? n : -1;
+	case 2:
+	case 3: return (d / n + 1) * n;
+	default: return d <= n ? n + 1 : -1;
+	}
+}
+
+/* Counter 0: arms the timer for OUT's next rising edge; `again` when
+ * re-arming from the timer itself, where the minimum gap applies. */
+static void arm_irq_timer(struct pit8254 *pit, bool again)
+{
+	struct pit_channel *c = &pit->ch[0];
+	int64_t now = now_ticks(pit), rise;
+	int64_t deadline, earliest;
+
+	vtimer_cancel(&pit->timer);
+	if (!pit->irq.set)
+		return;
+	rise = next_rise(c, counted(c, now));
+	if (rise < 0)
+		return;
+	deadline = ticks_to_ns(c->run_start + (rise - c->elapsed));
+	earliest = again ? vclock_now(pit->clock) + MIN_EDGE_GAP_NS : 0;
+	vtimer_arm(&pit->timer, deadline > earliest ? deadline : earliest);
+}
+
+/* Drives counter 0's line to OUT now, after any state change. */
+static void sync_irq(struct pit8254 *pit, bool again)
+{
+	bool out = out_at(&pit->ch[0], now_ticks(pit));
+
+	if (out != pit->ch[0].irq_level) {
+		pit->ch[0].irq_level = out;
+		irq_set(&pit->irq, out);
+	}
+	arm_irq_timer(pit, again);
+}
+
+/* The timer fires at a rising edge of OUT: the line falls (if the low
+ * part was too short to be seen) and rises, so the PIC latches one edge. */
+static void irq_timer_fired(void *opaque)
+{
+	struct pit8254 *pit = opaque;
+
+	if (pit->ch[0].irq_level)
+		irq_set(&pit->irq, 0);
+	irq_set(&pit->irq, 1);
+	pit->ch[0].irq_level = true;
+	sync_irq(pit, true);
+}
+
+static void channel_changed(struct pit8254 *pit, struct pit_channel *c)
+{
+	if (c == &pit->ch[0])
+		sync_irq(pit, false);
+}
+
+static void restart(struct pit_channel *c, int64_t now, bool running)
+{
+	c->elapsed = 0;
+	c->run_start = now;
+	c->running = running;
+}
+
+/* A whole count was written. */
+static void load_count(struct pit_channel *c, int64_t now)
+{
+	uint32_t v = c->bcd ? bcd_to_bin(c->written) : c->written;
+
+	if (v == 0)
+		v = c->bcd ? BCD_MODULO : BIN_MODULO;
+	if (v == 1 && (c->mode == 2 || c->mode == 3)) {
+		log_guest("pit8254: count 1 in mode %u is not allowed; using 2", c->mode);
+		v = 2;
+	}
+	c->count = v;
+	c->loaded = true;
+	if (waits_for_trigger(c))
+		c->triggered = false;
+	else
+		restart(c, now, c->gate);
+}
+
+static void write_count(struct pit8254 *pit, struct pit_channel *c, uint8_t v)
+{
+	int64_t now = now_ticks(pit);
+
+	switch (c->rw) {
+	case 1: c->written = v; break;
+	case 2: c->written = (uint16_t)(v << 8); break;
+	default:
+		if (!c->write_msb) {
+			c->written = (c->written & 0xff00) | v;
+			c->write_msb = true;
+			/* Mode 0: the first byte stops the count (OUT stays low). */
+			if (c->mode == 0)
+				c->loaded = false;
+			channel_changed(pit, c);
+			return;
+		}
+		c->written = (uint16_t)((c->written & 0x00ff) | v << 8);
+		c->write_msb = false;
+		break;
+	}
+	load_count(c, now);
+	channel_changed(pit, c);
+}
+
+static uint8_t read_latched(struct pit_channel *c)
+{
+	bool msb = c->rw == 2 || (c->rw == 3 && c->latch_left == 1);
+
+	c->latch_left--;
+	return msb ? c->latch >> 8 : c->latch & 0xff;
+}
+
+static uint8_t read_count(struct pit8254 *pit, struct pit_channel *c)
+{
+	uint16_t v;
+
+	if (c->status_latched) {
+		c->status_latched = false;
+		return c->status;
+	}
+	if (c->latch_left)
+		return read_latched(c);
+	v = count_at(c, now_ticks(pit));
+	if (c->rw == 1)
+		return v & 0xff;
+	if (c->rw == 2)
+		return v >> 8;
+	c->read_msb = !c->read_msb;
+	return c->read_msb ? v & 0xff : v >> 8;
+}
+
+/* A second latch before the first is read is ignored, as on the chip. */
+static void latch_count(struct pit8254 *pit, struct pit_channel *c)
+{
+	if (c->latch_left)
+		return;
+	c->latch = count_at(c, now_ticks(pit));
+	c->latch_left = c->rw == 3 ? 2 : 1;
+}
+
+static void latch_status(struct pit8254 *pit, struct pit_channel *c)
+{
+	if (c->status_latched)
+		return;
+	c->status = (out_at(c, now_ticks(pit)) ? ST_OUT : 0) | (started(c) ? 0 : ST_NULL) |
+		    c->rw << 4 | c->mode << 1 | (c->bcd ? CW_BCD : 0);
+	c->status_latched = true;
+}
+
+static void read_back(struct pit8254 *pit, uint8_t v)
+{
+	for (int i = 0; i < PIT_CHANNELS; i++) {
+		if (!(v & (2 << i)))
+			continue;
+		if (!(v & RB_STATUS))
+			latch_status(pit, &pit->ch[i]);
+		if (!(v & RB_COUNT))
+			latch_count(pit, &pit->ch[i]);
+	}
+}
+
+/* A control word ends the count in progress: the counter waits for a new
+ * count, with OUT low in mode 0 and high in the others. */
+static void write_control(struct pit8254 *pit, uint8_t v)
+{
+	struct pit_channel *c = &pit->ch[(v & CW_SC) >> 6];
+	uint8_t rw = (v >> 4) & 3, mode = (v >> 1) & 7;
+
+	if ((v & CW_SC) == CW_SC) {
+		read_back(pit, v);
+		return;
+	}
+	if (rw == 0) {
+		latch_count(pit, c);
+		return;
+	}
+	c->rw = rw;
+	c->mode = mode > 5 ? mode - 4 : mode; /* 6 and 7 are 2 and 3 */
+	c->bcd = v & CW_BCD;
+	c->write_msb = c->read_msb = false;
+	c->loaded = c->triggered = c->running = false;
+	c->elapsed = 0;
+	channel_changed(pit, c);
+}
+
+static uint8_t read_port(struct pit8254 *pit, uint64_t port)
+{
+	if (port >= PIT_CONTROL)
+		return 0xff; /* the control word register is write-only */
+	return read_count(pit, &pit->ch[port]);
+}
+
+static void write_port(struct pit8254 *pit, uint64_t port, uint8_t v)
+{
+	if (port == PIT_CONTROL)
+		write_control(pit, v);
+	else if (port < PIT_CONTROL)
+		write_count(pit, &pit->ch[port], v);
+}
+
+/* The chip has an 8-bit bus: a wider access is consecutive ports. */
+static uint64_t pit_read(void *opaque, uint64_t offset, unsigned size)
+{
+	uint64_t v = 0;
+
+	for (unsigned i = 0; i < size; i++)
+		v |= (uint64_t)read_port(opaque, offset + i) << (8 * i);
+	return v;
+}
+
+static void pit_write(void *opaque, uint64_t offset, unsigned size, uint64_t value)
+{
+	for (unsigned i = 0; i < size; i++)
+		write_port(opaque, offset + i, (uint8_t)(value >> (8 * i)));
+}
+
+const struct io_ops pit8254_io_ops = {pit_read, pit_write};
+
+/* GATE edges: modes 1 and 5 trigger, 2 and 3 reload; 0 and 4 only hold
+ * the count while GATE is low (as 2 and 3 do, with OUT high). */
+static void gate_edge(struct pit_channel *c, bool level, int64_t now)
+{
+	if (!c->loaded)
+		return;
+	if (level && (waits_for_trigger(c) || c->mode == 2 || c->mode == 3)) {
+		c->triggered = true;
+		restart(c, now, true);
+	} else if (level && !waits_for_trigger(c)) {
+		c->run_start = now;
+		c->running = true;
+	} else if (!waits_for_trigger(c)) {
+		c->elapsed = counted(c, now);
+		c->running = false;
+	}
+}
+
+/* Drives counter ch's GATE. */
+void pit8254_set_gate(struct pit8254 *pit, int ch, bool level)
+{
+	struct pit_channel *c;
+
+	if (ch < 0 || ch >= PIT_CHANNELS)
+		return;
+	c = &pit->ch[ch];
+	if (c->gate != level)
+		gate_edge(c, level, now_ticks(pit));
+	c->gate = level;
+	channel_changed(pit, c);
+}
+
+/* Counter ch's OUT at the clock's present time. */
+bool pit8254_out(struct pit8254 *pit, int ch)
+{
+	if (ch < 0 || ch >= PIT_CHANNELS)
+		return false;
+	return out_at(&pit->ch[ch], now_ticks(pit));
+}
+
+/* Allocates the timer, unprogrammed. */
+struct pit8254 *pit8254_create(struct vclock *clock, struct irq_line irq0)
+{
+	struct pit8254 *pit = calloc(1, sizeof *pit);
+
+	if (!pit)
+		return NULL;
+	pit->clock = clock;
+	pit->irq = irq0;
+	vtimer_init(&pit->timer, clock, irq_timer_fired, pit);
+	pit8254_reset(pit);
+	return pit;
+}
+
+/* Cancels counter 0's timer and frees. */
+void pit8254_destroy(struct pit8254 *pit)
+{
+	if (!pit)
+		return;
+	vtimer_cancel(&pit->timer);
+	free(pit);
+}
+
+/* The chip's state after power-on is undefined; this is "nothing
+ * programmed": no counting, no timer, mode 0 with OUT low. GATE 0 and 1
+ * are tied high on a PC; GATE 2 follows port 61h, which resets to 0. */
+void pit8254_reset(struct pit8254 *pit)
+{
+	for (int i = 0; i < PIT_CHANNELS; i++)
+		pit->ch[i] = (struct pit_channel){.rw = 3, .gate = i != 2};
+	pit->ch[0].irq_level = false;
+	irq_set(&pit->irq, 0);
+	vtimer_cancel(&pit->timer);
+}

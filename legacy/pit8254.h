@@ -1,0 +1,73 @@
+/* Intel 8254 programmable interval timer: three 16-bit counters clocked at
+ * 1.193182 MHz and a control word register. Nothing counts tick by tick:
+ * each counter remembers when it started, and its count and OUT are
+ * computed from the domain's virtual clock when someone looks. Counter 0's
+ * OUT drives an irq_line; one vtimer is armed for its next rising edge.
+ * Counter 2's GATE and OUT belong to whoever models port 61h. */
+#ifndef HV_LEGACY_PIT8254_H
+#define HV_LEGACY_PIT8254_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "hv/bus.h"
+#include "hv/clock.h"
+#include "hv/irq.h"
+
+/* Offsets within the four-port window (40h-43h on a PC). */
+#define PIT_COUNTER0 0
+#define PIT_COUNTER1 1
+#define PIT_COUNTER2 2
+#define PIT_CONTROL  3
+
+#define PIT_HZ	     1193182 /* the PC's 14.31818 MHz crystal divided by 12 */
+#define PIT_CHANNELS 3
+
+struct pit_channel {
+	uint32_t count;	     /* initial count as loaded, 1-65536 (binary) */
+	uint16_t written;    /* count register as the guest wrote it */
+	uint8_t mode;	     /* counter mode 0-5 from the control word */
+	uint8_t rw;	     /* access: 1 LSB only, 2 MSB only, 3 LSB then MSB */
+	bool bcd;	     /* counting in four BCD decades */
+	bool loaded;	     /* a whole count was written since the control word */
+	bool triggered;	     /* modes 1 and 5: a GATE rising edge started the count */
+	bool gate;	     /* the GATE input */
+	bool running;	     /* the counting element is counting */
+	int64_t elapsed;     /* ticks counted before run_start */
+	int64_t run_start;   /* tick at which counting last (re)started */
+	bool write_msb;	     /* LSB-then-MSB write: the next byte is the MSB */
+	bool read_msb;	     /* LSB-then-MSB read: the next byte is the MSB */
+	uint16_t latch;	     /* output latch (counter latch command) */
+	uint8_t latch_left;  /* latched bytes not yet read: 0, 1 or 2 */
+	uint8_t status;	     /* status byte latched by read-back */
+	bool status_latched; /* status waiting to be read */
+	bool irq_level;	     /* level last driven on the irq_line */
+};
+
+struct pit8254 {
+	struct pit_channel ch[PIT_CHANNELS];
+	struct vclock *clock;
+	struct irq_line irq; /* counter 0's OUT */
+	struct vtimer timer; /* counter 0's next rising edge */
+};
+
+/* Allocates a timer in its power-on state (no counter programmed) on
+ * clock, counter 0's OUT on irq0. Returns NULL if out of memory. */
+struct pit8254 *pit8254_create(struct vclock *clock, struct irq_line irq0);
+
+/* Cancels the timer and frees; the caller unregisters it from the bus. */
+void pit8254_destroy(struct pit8254 *pit);
+
+/* Power-on state: counters unprogrammed, GATE 0 and 1 high, GATE 2 low. */
+void pit8254_reset(struct pit8254 *pit);
+
+/* The register window, len 4. */
+extern const struct io_ops pit8254_io_ops;
+
+/* Drives counter ch's GATE input. */
+void pit8254_set_gate(struct pit8254 *pit, int ch, bool level);
+
+/* Counter ch's OUT now. */
+bool pit8254_out(struct pit8254 *pit, int ch);
+
+#endif
