@@ -1,11 +1,14 @@
 ; The demo guest of `hv demo`: a tiny real-mode monitor on COM1.
-; Commands: help, regs, count, echo TEXT, off.
+; Commands: help, regs, count, echo TEXT, off. It waits for keys in HLT
+; (COM1 receive interrupts through the PIC), so an idle demo costs the
+; host no CPU.
 %include "lib.inc"
 
 LINE equ 0x1000
 
 GUEST_ENTRY
 	call com1_init
+	call com1_irq_init
 	PRINT_E9 "demo guest booted", 10
 	PRINT_COM1 13, 10, "  hv demo guest: a real-mode monitor on COM1", 13, 10
 	PRINT_COM1 "  type 'help' for commands", 13, 10
@@ -80,7 +83,7 @@ read_line:
 	mov es, ax
 	mov di, LINE
 .key:
-	call com1_getc
+	call com1_getc_irq
 	cmp al, 13
 	je .done
 	cmp al, 10

@@ -8,6 +8,7 @@ IRQS equ 0x0502              ; interrupts taken
 
 GUEST_ENTRY
 	call com1_init
+	mov bl, 0xEF             ; only IRQ4
 	call pic_init
 	xor ax, ax
 	mov es, ax
@@ -35,30 +36,6 @@ GUEST_ENTRY
 .fail:
 	PRINT_E9 "FAIL no interrupt", 10
 	EXIT 0x01
-
-; pic_init: BIOS vectors 08h/70h, only IRQ4 unmasked.
-pic_init:
-	mov al, 0x11
-	out 0x20, al
-	mov al, 0x08
-	out 0x21, al
-	mov al, 0x04
-	out 0x21, al
-	mov al, 0x01
-	out 0x21, al
-	mov al, 0x11
-	out 0xA0, al
-	mov al, 0x70
-	out 0xA1, al
-	mov al, 0x02
-	out 0xA1, al
-	mov al, 0x01
-	out 0xA1, al
-	mov al, 0xEF
-	out 0x21, al
-	mov al, 0xFF
-	out 0xA1, al
-	ret
 
 com1_handler:
 	push ax

@@ -9,6 +9,7 @@ TICKS equ 0x0500             ; tick count, a word in RAM (segment 0)
 PIT_100HZ equ 11932          ; 1193182 / 100
 
 GUEST_ENTRY
+	mov bl, 0xFE             ; only IRQ0
 	call pic_init
 	call hook_irq0
 	call pit_init
@@ -27,30 +28,6 @@ fail:
 	cli
 	PRINT_E9 "FAIL", 10
 	EXIT 0x01
-
-; pic_init: ICW1-4 on both chips, only IRQ0 unmasked.
-pic_init:
-	mov al, 0x11
-	out 0x20, al
-	mov al, 0x08
-	out 0x21, al
-	mov al, 0x04
-	out 0x21, al
-	mov al, 0x01
-	out 0x21, al
-	mov al, 0x11
-	out 0xA0, al
-	mov al, 0x70
-	out 0xA1, al
-	mov al, 0x02
-	out 0xA1, al
-	mov al, 0x01
-	out 0xA1, al
-	mov al, 0xFE
-	out 0x21, al
-	mov al, 0xFF
-	out 0xA1, al
-	ret
 
 ; hook_irq0: vector 08h -> irq0_handler, tick count cleared.
 hook_irq0:

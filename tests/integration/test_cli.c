@@ -252,6 +252,10 @@ START_TEST(test_demo_starts_the_demo_domain_and_attaches_its_console)
 
 	h_spawn(&p, (const char *const[]){"demo", NULL});
 	ck_assert_msg(h_expect(&p, "demo> ", 60), "no prompt: %s", p.buf);
+	/* Waiting for a key, the demo sleeps in HLT (serial interrupts). */
+	for (int i = 0; i < 300 && strcmp(h_info("demo", "state"), "blocked") != 0; i++)
+		usleep(100 * 1000);
+	ck_assert_str_eq(h_info("demo", "state"), "blocked");
 	h_send(&p, "count\r");
 	ck_assert_msg(h_expect(&p, "\r\n10", 60), "no count: %s", p.buf);
 	h_send(&p, "\x1d");
