@@ -142,8 +142,8 @@ END_TEST
 
 START_TEST(test_benchmark_guest_runs_its_loops_to_the_end)
 {
-	struct h_result *r = h_hv(NULL, 120,
-				  (const char *const[]){"run", cfg("bench", "bench", ""), NULL});
+	struct h_result *r =
+	    h_hv(NULL, 120, (const char *const[]){"run", cfg("bench", "bench", ""), NULL});
 
 	ck_assert_int_eq(r->status, (0x10 << 1) | 1);
 }
