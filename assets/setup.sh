@@ -4,7 +4,8 @@
 #   bash assets/setup.sh            install what is missing, build
 #   bash assets/setup.sh --demo     ... then run `hv demo`
 #   bash assets/setup.sh --test     ... then run the whole test suite (ctest),
-#                                   and all of it again under ASan+UBSan
+#                                   and all of it again under ASan+UBSan, and
+#                                   check the formatting
 #
 # Run as root, or as a user with sudo. Safe to run again: it installs only
 # what is missing and rebuilds only what changed.
@@ -50,7 +51,14 @@ build() {  # build DIR [cmake options...]
   cmake --build "$root/$dir" -j"$jobs"
 }
 
+check_format() {
+  say "formatting (clang-format, the committed .clang-format)"
+  (cd "$root" && find hv console tui display legacy tests -name '*.[ch]' -print0 2>/dev/null |
+    xargs -0 clang-format --dry-run --Werror)
+}
+
 run_tests() {
+  check_format
   say "test suite (ctest)"
   (cd "$root/build" && ctest --output-on-failure -j"$jobs")
   build build-asan -DHV_SANITIZE=ON
