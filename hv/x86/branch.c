@@ -50,9 +50,7 @@ void x86_op_call_rel(struct x86_cpu *cpu, const struct x86_insn *in)
 
 static void call_far(struct x86_cpu *cpu, const struct x86_insn *in, uint16_t sel, uint32_t off)
 {
-	x86_push(cpu, in->osz, cpu->seg[X86_CS].sel);
-	x86_push(cpu, in->osz, cpu->eip);
-	x86_far_jump(cpu, sel, off, in->osz);
+	x86_far_call(cpu, sel, off, in->osz);
 }
 
 /* CALL ptr16:16/32 (9Ah) */
@@ -75,13 +73,7 @@ void x86_op_ret(struct x86_cpu *cpu, const struct x86_insn *in)
 /* RETF, RETF imm16 (CBh, CAh) */
 void x86_op_retf(struct x86_cpu *cpu, const struct x86_insn *in)
 {
-	uint32_t ip = x86_pop(cpu, in->osz);
-	uint16_t cs = x86_pop(cpu, in->osz);
-	unsigned w = x86_stack_width(cpu);
-
-	if (in->op == 0xca)
-		x86_set_reg(cpu, w, X86_ESP, x86_get_reg(cpu, w, X86_ESP) + in->imm);
-	x86_far_jump(cpu, cs, ip, in->osz);
+	x86_far_return(cpu, in->osz, in->op == 0xca ? in->imm : 0);
 }
 
 /* LOOPNE, LOOPE, LOOP (E0h-E2h): count in CX or ECX by address size. */
@@ -109,14 +101,14 @@ void x86_op_jcxz(struct x86_cpu *cpu, const struct x86_insn *in)
 /* INT imm8 (CDh) */
 void x86_op_int(struct x86_cpu *cpu, const struct x86_insn *in)
 {
-	x86_deliver(cpu, in->imm & 0xff, cpu->eip);
+	x86_deliver_ex(cpu, in->imm & 0xff, cpu->eip, X86_INT_SOFT, 0);
 }
 
 /* INT3 (CCh) */
 void x86_op_int3(struct x86_cpu *cpu, const struct x86_insn *in)
 {
 	(void)in;
-	x86_deliver(cpu, X86_VEC_BP, cpu->eip);
+	x86_deliver_ex(cpu, X86_VEC_BP, cpu->eip, X86_INT_SOFT, 0);
 }
 
 /* INT1 / ICEBP (F1h) */
@@ -131,11 +123,11 @@ void x86_op_into(struct x86_cpu *cpu, const struct x86_insn *in)
 {
 	(void)in;
 	if (x86_of(cpu))
-		x86_deliver(cpu, X86_VEC_OF, cpu->eip);
+		x86_deliver_ex(cpu, X86_VEC_OF, cpu->eip, X86_INT_SOFT, 0);
 }
 
-/* IRET (CFh), real mode: IP, CS, FLAGS. */
-void x86_op_iret(struct x86_cpu *cpu, const struct x86_insn *in)
+/* IRET in real mode: IP, CS, FLAGS. */
+static void iret_real(struct x86_cpu *cpu, const struct x86_insn *in)
 {
 	uint32_t ip = x86_pop(cpu, in->osz);
 	uint16_t cs = x86_pop(cpu, in->osz);
@@ -143,6 +135,15 @@ void x86_op_iret(struct x86_cpu *cpu, const struct x86_insn *in)
 
 	x86_far_jump(cpu, cs, ip, in->osz);
 	x86_set_eflags(cpu, fl, in->osz == 2 ? IRET_MASK & 0xffff : IRET_MASK);
+}
+
+/* IRET (CFh) */
+void x86_op_iret(struct x86_cpu *cpu, const struct x86_insn *in)
+{
+	if (cpu->cr[0] & X86_CR0_PE)
+		x86_iret_protected(cpu, in->osz);
+	else
+		iret_real(cpu, in);
 	cpu->check_intr = true;
 }
 

@@ -4,12 +4,16 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "hv/log.h"
 #include "hv/machine.h"
 #include "hv/x86/cpu_state.h"
 
 /* Instructions between two routine polls of the interrupt controller; an
  * I/O access, STI, POPF or IRET asks for a poll at the next boundary. */
 #define POLL_INTERVAL 256
+
+/* cpu->delivering for an external interrupt: its vector with this bit. */
+#define DELIVERING_EXTERNAL 0x100
 
 /* Creates a CPU attached to m, in its power-on state. */
 struct x86_cpu *x86_cpu_create(struct machine *m)
@@ -32,10 +36,7 @@ void x86_cpu_destroy(struct x86_cpu *cpu)
 
 static void reset_seg(struct x86_seg *s, uint16_t sel, uint32_t base, uint32_t attr)
 {
-	s->sel = sel;
-	s->base = base;
-	s->limit = 0xffff;
-	s->attr = attr;
+	*s = (struct x86_seg){.sel = sel, .base = base, .limit = 0xffff, .attr = attr};
 }
 
 /* Power-on state (Intel SDM vol. 3, table 9-1). */
@@ -54,6 +55,11 @@ void x86_cpu_reset(struct x86_cpu *cpu)
 	memset(cpu->dr, 0, sizeof cpu->dr);
 	cpu->dr[6] = 0xffff0ff0;
 	cpu->dr[7] = 0x400;
+	cpu->cpl = 0;
+	reset_seg(&cpu->ldtr, 0, 0, 0x82);
+	reset_seg(&cpu->tr, 0, 0, 0x8b);
+	cpu->sysenter_cs = cpu->sysenter_esp = cpu->sysenter_eip = 0;
+	cpu->apic_base = 0xfee00100; /* bootstrap processor; no APIC is modelled */
 	cpu->gdtr = (struct x86_dtr){0, 0xffff};
 	cpu->idtr = (struct x86_dtr){0, 0xffff};
 	cpu->halted = false;
@@ -69,6 +75,7 @@ void x86_cpu_reset(struct x86_cpu *cpu)
 void x86_cpu_set_ip(struct x86_cpu *cpu, uint16_t cs, uint32_t ip)
 {
 	reset_seg(&cpu->seg[X86_CS], cs, (uint32_t)cs << 4, 0x9b);
+	cpu->cpl = 0;
 	cpu->eip = ip;
 	cpu->halted = false;
 	cpu->fetch_host = NULL;
@@ -107,7 +114,8 @@ static bool take_interrupt(struct x86_cpu *cpu)
 		return false;
 	cpu->halted = false;
 	cpu->ip_start = cpu->eip;
-	cpu->delivering = vector & 0xff;
+	/* Marked external: an IRQ on vector 8 is no double fault. */
+	cpu->delivering = DELIVERING_EXTERNAL | (vector & 0xff);
 	x86_deliver(cpu, vector & 0xff, cpu->eip);
 	cpu->delivering = -1;
 	return true;
@@ -164,19 +172,38 @@ static enum vcpu_exit run_loop(struct x86_cpu *cpu)
 	return VCPU_EXIT_BUDGET;
 }
 
+static bool contributory(int vector)
+{
+	return vector == X86_VEC_DE || (vector >= X86_VEC_TS && vector <= X86_VEC_GP);
+}
+
+/* Whether a fault while delivering `first` makes a double fault (SDM
+ * vol. 3, table 6-5); otherwise the second fault is delivered instead. */
+static bool is_double_fault(int first, int second)
+{
+	if (first == X86_VEC_PF)
+		return second == X86_VEC_PF || contributory(second);
+	return contributory(first) && contributory(second);
+}
+
 /* Delivers the exception cpu_raise recorded; escalates a fault during
  * delivery to a double fault, and a fault during that to a reset. */
 static bool deliver_exception(struct x86_cpu *cpu)
 {
 	int vector = cpu->exc_vector;
+	uint32_t error = cpu->exc_error;
+	bool has_error = cpu->exc_has_error;
 
 	if (cpu->delivering == X86_VEC_DF)
 		return false;
-	if (cpu->delivering >= 0)
+	if (cpu->delivering >= 0 && is_double_fault(cpu->delivering, vector)) {
 		vector = X86_VEC_DF;
+		error = 0;
+		has_error = true;
+	}
 	cpu->delivering = vector;
 	cpu->eip = cpu->ip_start;
-	x86_deliver(cpu, vector, cpu->ip_start);
+	x86_deliver_ex(cpu, vector, cpu->ip_start, has_error ? X86_INT_ERROR : 0, error);
 	cpu->delivering = -1;
 	return true;
 }
@@ -190,6 +217,9 @@ enum vcpu_exit x86_cpu_run(struct x86_cpu *cpu, uint64_t budget)
 	x86_tlb_sync(cpu);
 	if (setjmp(cpu->fault_jmp) != 0) {
 		if (!deliver_exception(cpu)) {
+			log_guest("x86: triple fault: exception %d (error %#x) at %04x:%08x",
+				  cpu->exc_vector, cpu->exc_error, cpu->seg[X86_CS].sel,
+				  cpu->ip_start);
 			cpu->delivering = -1;
 			return VCPU_EXIT_RESET;
 		}

@@ -46,7 +46,15 @@ enum { X86_ES, X86_CS, X86_SS, X86_DS, X86_FS, X86_GS, X86_NSEG };
 #define X86_CR0_TS 0x00000008u
 #define X86_CR0_ET 0x00000010u
 #define X86_CR0_NE 0x00000020u
+#define X86_CR0_WP 0x00010000u
 #define X86_CR0_PG 0x80000000u
+
+/* CR4 bits. */
+#define X86_CR4_TSD 0x00000004u
+#define X86_CR4_DE  0x00000008u
+#define X86_CR4_PSE 0x00000010u
+#define X86_CR4_PGE 0x00000080u
+#define X86_CR4_PCE 0x00000100u
 
 /* Exception vectors. */
 enum {
@@ -58,14 +66,28 @@ enum {
 	X86_VEC_UD = 6,	 /* invalid opcode */
 	X86_VEC_NM = 7,	 /* device not available */
 	X86_VEC_DF = 8,	 /* double fault */
-	X86_VEC_SS = 12, /* stack segment */
+	X86_VEC_TS = 10, /* invalid TSS */
 	X86_VEC_NP = 11, /* segment not present */
+	X86_VEC_SS = 12, /* stack segment */
 	X86_VEC_GP = 13, /* general protection */
+	X86_VEC_PF = 14, /* page fault */
 };
 
 /* Segment descriptor attribute bits as kept in x86_seg.attr (descriptor
  * bits 40-55 shifted down by 8). */
-#define X86_SEG_BIG 0x4000u /* D/B: 32-bit code or stack */
+#define X86_SEG_BIG	 0x4000u /* D/B: 32-bit code or stack */
+#define X86_SEG_GRAN	 0x8000u /* G: limit in 4 KiB units */
+#define X86_SEG_PRESENT	 0x0080u
+#define X86_SEG_S	 0x0010u /* code or data (not a system descriptor) */
+#define X86_SEG_CODE	 0x0008u /* with S: executable */
+#define X86_SEG_CONFORM	 0x0004u /* code: conforming */
+#define X86_SEG_EXPDOWN	 0x0004u /* data: expand-down */
+#define X86_SEG_RW	 0x0002u /* code: readable; data: writable */
+#define X86_SEG_ACCESSED 0x0001u
+
+/* x86_seg.deny: accesses the cached descriptor forbids (0 in real mode). */
+#define X86_DENY_READ  0x1u
+#define X86_DENY_WRITE 0x2u
 
 /* A segment register: the visible selector and the hidden descriptor cache
  * that every access actually uses (real mode: base = selector * 16). */
@@ -74,6 +96,8 @@ struct x86_seg {
 	uint32_t base;
 	uint32_t limit; /* highest valid offset */
 	uint32_t attr;
+	uint32_t floor; /* lowest valid offset (expand-down segments) */
+	uint8_t deny;	/* X86_DENY_*: unreadable, unwritable or null */
 };
 
 /* Descriptor-table register (GDTR, IDTR). */
@@ -93,12 +117,18 @@ struct x86_lazy {
 	uint8_t bits; /* operand width: 8, 16 or 32 */
 };
 
-/* One soft-TLB entry: host pointer for a linear page, valid for reads when
- * rtag matches the page number, for writes when wtag matches. */
+/* Soft-TLB access kinds, the index of x86_tlb_entry.tag. */
+#define X86_ACC_WRITE 0x1u
+#define X86_ACC_USER  0x2u
+
+/* One soft-TLB entry: host pointer for a linear page, valid for an access
+ * of kind k (X86_ACC_*) when tag[k] matches the page number, so a hit
+ * needs no permission check; a page's first write takes the slow path,
+ * which sets the dirty bit. */
 struct x86_tlb_entry {
-	uint32_t rtag;
-	uint32_t wtag;
+	uint32_t tag[4];
 	uint8_t *host;
+	bool global; /* survives a CR3 write (PGE) */
 };
 
 #define X86_TLB_SIZE 256
@@ -140,6 +170,10 @@ struct x86_cpu {
 	uint32_t cr[5];
 	uint32_t dr[8];
 	struct x86_dtr gdtr, idtr;
+	struct x86_seg ldtr, tr; /* LDT and task register with their caches */
+	uint8_t cpl;		 /* current privilege level */
+	uint32_t sysenter_cs, sysenter_esp, sysenter_eip;
+	uint64_t apic_base;
 
 	struct machine *m;
 	uint64_t insns;	    /* retired instructions */
@@ -166,6 +200,8 @@ struct x86_cpu {
 	uint32_t tlb_gen;
 	uint32_t fetch_page; /* linear page number of fetch_host */
 	const uint8_t *fetch_host;
+	uint32_t tlb_globals; /* global entries cached since the last full flush */
+	uint32_t tlb_large;   /* entries from 4 MiB pages since then */
 
 	uint64_t tsc_base;
 };
@@ -181,8 +217,15 @@ void x86_stop(struct x86_cpu *cpu, enum vcpu_exit why);
  * exception `vector` (with `error` if the vector takes one). Never returns. */
 _Noreturn void cpu_raise(struct x86_cpu *cpu, int vector, uint32_t error);
 /* Delivers interrupt `vector` with `ret_ip` as the return address:
- * INT n, external interrupts, exceptions. */
+ * external interrupts and INT1. */
 void x86_deliver(struct x86_cpu *cpu, int vector, uint32_t ret_ip);
+/* x86_deliver with X86_INT_* flags: INT n/INT3/INTO (checks the gate's
+ * DPL), or an exception pushing `error`. */
+void x86_deliver_ex(struct x86_cpu *cpu, int vector, uint32_t ret_ip, unsigned flags,
+		    uint32_t error);
+#define X86_INT_SOFT  0x1u /* software interrupt: gate DPL >= CPL */
+#define X86_INT_ERROR 0x2u /* push an error code */
+#define X86_INT_EXT   0x4u /* external event: EXT bit in error codes */
 
 /* decode.c */
 /* Decodes the instruction at CS:EIP into *in. Faults like the fetch. */
@@ -201,8 +244,17 @@ uint8_t x86_fetch8(struct x86_cpu *cpu, uint32_t off);
 void x86_tlb_flush(struct x86_cpu *cpu);
 /* Flushes if the guest memory map changed since the TLB was filled. */
 void x86_tlb_sync(struct x86_cpu *cpu);
-/* Physical accesses (descriptor tables, IVT). */
+/* Physical accesses (IVT, page tables). */
 uint32_t x86_phys_read(struct x86_cpu *cpu, uint32_t pa, unsigned size);
+void x86_phys_write(struct x86_cpu *cpu, uint32_t pa, unsigned size, uint32_t v);
+/* Linear accesses with no segment (descriptor tables, TSS, new stacks);
+ * `user` makes paging check them as CPL 3 accesses. */
+uint32_t x86_lin_read(struct x86_cpu *cpu, uint32_t lin, unsigned size, bool user);
+void x86_lin_write(struct x86_cpu *cpu, uint32_t lin, unsigned size, uint32_t v, bool user);
+/* Drops the non-global entries (CR3 write). */
+void x86_tlb_flush_nonglobal(struct x86_cpu *cpu);
+/* Drops the entry of one linear page (INVLPG). */
+void x86_tlb_flush_page(struct x86_cpu *cpu, uint32_t lin);
 
 /* operand.c */
 uint32_t x86_get_reg(const struct x86_cpu *cpu, unsigned size, unsigned r);
@@ -255,11 +307,23 @@ uint32_t x86_pop(struct x86_cpu *cpu, unsigned size);
 unsigned x86_stack_width(const struct x86_cpu *cpu);
 
 /* segment.c */
-/* Loads a segment register from a selector (real mode: base = sel * 16). */
+/* Loads a segment register from a selector (real mode: base = sel * 16;
+ * protected mode: with every descriptor check). */
 void x86_load_seg(struct x86_cpu *cpu, int seg, uint16_t sel);
-/* Loads CS:EIP for a far transfer. */
+/* Loads CS:EIP for a far JMP (protected mode: code segments and call
+ * gates). */
 void x86_far_jump(struct x86_cpu *cpu, uint16_t sel, uint32_t ip, unsigned osz);
+/* Loads DS, ES, FS or GS in protected mode; faults with `vector` (#GP,
+ * or #TS in a task switch) or #NP. */
+void x86_load_data_seg(struct x86_cpu *cpu, int seg, uint16_t sel, int vector);
+/* True in protected mode outside virtual-8086 mode. */
+bool x86_protected(const struct x86_cpu *cpu);
+/* Sets the CPL; the fetch cache depends on it. */
+void x86_set_cpl(struct x86_cpu *cpu, unsigned cpl);
+
 /* system.c */
+/* #GP(0) unless CPL is 0 (privileged instructions). */
+void x86_require_cpl0(struct x86_cpu *cpu);
 /* Writes CR0 with its side effects. */
 void x86_write_cr0(struct x86_cpu *cpu, uint32_t val);
 
@@ -390,6 +454,13 @@ void x86_op_lahf(struct x86_cpu *cpu, const struct x86_insn *in);
 void x86_op_cpuid(struct x86_cpu *cpu, const struct x86_insn *in);
 void x86_op_rdtsc(struct x86_cpu *cpu, const struct x86_insn *in);
 void x86_op_grp6(struct x86_cpu *cpu, const struct x86_insn *in);
+void x86_op_lar(struct x86_cpu *cpu, const struct x86_insn *in);
+void x86_op_lsl(struct x86_cpu *cpu, const struct x86_insn *in);
+void x86_op_arpl(struct x86_cpu *cpu, const struct x86_insn *in);
+void x86_op_rdmsr(struct x86_cpu *cpu, const struct x86_insn *in);
+void x86_op_wrmsr(struct x86_cpu *cpu, const struct x86_insn *in);
+void x86_op_sysenter(struct x86_cpu *cpu, const struct x86_insn *in);
+void x86_op_sysexit(struct x86_cpu *cpu, const struct x86_insn *in);
 void x86_op_grp7(struct x86_cpu *cpu, const struct x86_insn *in);
 void x86_op_mov_r_cr(struct x86_cpu *cpu, const struct x86_insn *in);
 void x86_op_mov_cr_r(struct x86_cpu *cpu, const struct x86_insn *in);
@@ -398,5 +469,8 @@ void x86_op_mov_dr_r(struct x86_cpu *cpu, const struct x86_insn *in);
 void x86_op_clts(struct x86_cpu *cpu, const struct x86_insn *in);
 void x86_op_fpu_esc(struct x86_cpu *cpu, const struct x86_insn *in);
 void x86_op_wait(struct x86_cpu *cpu, const struct x86_insn *in);
+
+/* The protected-mode internals: descriptors, gates, tasks, V86, paging. */
+#include "hv/x86/protected.h"
 
 #endif

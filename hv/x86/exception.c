@@ -1,7 +1,6 @@
 /* The fault path and interrupt delivery. An instruction that faults calls
  * cpu_raise, which unwinds to the run loop; the loop restarts the faulting
  * instruction's EIP and delivers the exception like any other interrupt. */
-#include "hv/log.h"
 #include "hv/x86/cpu_state.h"
 
 /* Vectors that push an error code in protected mode. */
@@ -35,15 +34,18 @@ static void deliver_real(struct x86_cpu *cpu, int vector, uint32_t ret_ip)
 	x86_far_jump(cpu, target >> 16, target & 0xffff, 2);
 }
 
-/* Delivers interrupt `vector`; `ret_ip` is what IRET returns to. */
+/* Delivers a hardware interrupt `vector`; `ret_ip` is what IRET returns to. */
 void x86_deliver(struct x86_cpu *cpu, int vector, uint32_t ret_ip)
 {
+	x86_deliver_ex(cpu, vector, ret_ip, X86_INT_EXT, 0);
+}
+
+/* Delivers `vector` as flags say: software, with an error code, external. */
+void x86_deliver_ex(struct x86_cpu *cpu, int vector, uint32_t ret_ip, unsigned flags,
+		    uint32_t error)
+{
 	if (cpu->cr[0] & X86_CR0_PE) {
-		/* Delivering through the IVT would be wrong; stop honestly. */
-		log_error("x86: interrupt %d in protected mode at %04x:%08x: the IDT is not "
-			  "implemented yet",
-			  vector, cpu->seg[X86_CS].sel, cpu->ip_start);
-		x86_stop(cpu, VCPU_EXIT_ERROR);
+		x86_deliver_protected(cpu, vector, ret_ip, flags, error);
 		return;
 	}
 	deliver_real(cpu, vector, ret_ip);

@@ -7,8 +7,10 @@
 /* Reads `size` bytes from a port. */
 uint32_t x86_port_in(struct x86_cpu *cpu, uint16_t port, unsigned size)
 {
-	uint32_t v = machine_pio_read(cpu->m, port, size);
+	uint32_t v;
 
+	x86_check_io(cpu, port, size);
+	v = machine_pio_read(cpu->m, port, size);
 	cpu->check_intr = true;
 	return v & x86_mask(size);
 }
@@ -16,6 +18,7 @@ uint32_t x86_port_in(struct x86_cpu *cpu, uint16_t port, unsigned size)
 /* Writes `size` bytes to a port. */
 void x86_port_out(struct x86_cpu *cpu, uint16_t port, unsigned size, uint32_t v)
 {
+	x86_check_io(cpu, port, size);
 	machine_pio_write(cpu->m, port, size, v & x86_mask(size));
 	x86_tlb_sync(cpu);
 	cpu->check_intr = true;

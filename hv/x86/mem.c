@@ -1,7 +1,8 @@
-/* Guest memory as the CPU sees it: segment limit check, then a soft TLB of
- * host pointers per linear page; accesses that miss it (MMIO, ROM writes,
- * unmapped space) or straddle a page boundary take the slow path through
- * the machine. Paging will slot in at linear-to-physical translation. */
+/* Guest memory as the CPU sees it: segment checks, then a soft TLB of host
+ * pointers per linear page and kind of access (read/write, supervisor/
+ * user); a miss walks the page tables when CR0.PG is set. Accesses that
+ * miss (MMIO, ROM writes, unmapped space) or straddle a page boundary take
+ * the slow path through the machine. */
 #include <string.h>
 
 #include "hv/machine.h"
@@ -10,13 +11,45 @@
 #define PAGE_SHIFT 12
 #define PAGE_MASK  0xfffu
 
+static const struct x86_tlb_entry empty_entry = {
+    {X86_TAG_NONE, X86_TAG_NONE, X86_TAG_NONE, X86_TAG_NONE}, NULL, false};
+
 /* Drops every cached host pointer. */
 void x86_tlb_flush(struct x86_cpu *cpu)
 {
 	for (unsigned i = 0; i < X86_TLB_SIZE; i++)
-		cpu->tlb[i] = (struct x86_tlb_entry){X86_TAG_NONE, X86_TAG_NONE, NULL};
+		cpu->tlb[i] = empty_entry;
 	cpu->fetch_host = NULL;
+	cpu->tlb_globals = 0;
+	cpu->tlb_large = 0;
 	cpu->tlb_gen = cpu->m ? cpu->m->mem.generation : 0;
+}
+
+/* Drops the entries of non-global pages. */
+void x86_tlb_flush_nonglobal(struct x86_cpu *cpu)
+{
+	if (!cpu->tlb_globals) {
+		x86_tlb_flush(cpu);
+		return;
+	}
+	for (unsigned i = 0; i < X86_TLB_SIZE; i++)
+		if (!cpu->tlb[i].global)
+			cpu->tlb[i] = empty_entry;
+	cpu->fetch_host = NULL;
+}
+
+/* Drops the entry of the page holding `lin`; with 4 MiB pages cached,
+ * every entry of the 4 MiB region (they may be pieces of one page). */
+void x86_tlb_flush_page(struct x86_cpu *cpu, uint32_t lin)
+{
+	cpu->fetch_host = NULL;
+	if (!cpu->tlb_large) {
+		cpu->tlb[(lin >> PAGE_SHIFT) % X86_TLB_SIZE] = empty_entry;
+		return;
+	}
+	for (unsigned i = 0; i < X86_TLB_SIZE; i++)
+		if (cpu->tlb[i].tag[0] >> 10 == lin >> 22)
+			cpu->tlb[i] = empty_entry;
 }
 
 /* Flushes when the memory map changed under the TLB. */
@@ -26,27 +59,49 @@ void x86_tlb_sync(struct x86_cpu *cpu)
 		x86_tlb_flush(cpu);
 }
 
-/* Host pointer to the page of `lin` for this kind of access, or NULL. */
-static uint8_t *tlb_lookup(struct x86_cpu *cpu, uint32_t lin, bool write)
+/* Slow part of a lookup: translate, then cache the host pointer for the
+ * kinds of access the translation allows. NULL when not RAM; *pa is set. */
+static uint8_t *tlb_fill(struct x86_cpu *cpu, uint32_t lin, unsigned acc, uint32_t *pa)
 {
 	uint32_t page = lin >> PAGE_SHIFT;
 	struct x86_tlb_entry *e = &cpu->tlb[page % X86_TLB_SIZE];
+	unsigned bits = X86_PAGE_USER_WRITE;
 	uint8_t *host;
 
-	if ((write ? e->wtag : e->rtag) == page)
-		return e->host;
-	host = mem_page_ptr(&cpu->m->mem, (uint64_t)page << PAGE_SHIFT, write);
+	*pa = lin;
+	if (cpu->cr[0] & X86_CR0_PG)
+		*pa = x86_translate(cpu, lin, acc, &bits);
+	host = mem_page_ptr(&cpu->m->mem, *pa & ~PAGE_MASK, acc & X86_ACC_WRITE);
 	if (!host)
 		return NULL;
-	if (e->host != host)
-		*e = (struct x86_tlb_entry){X86_TAG_NONE, X86_TAG_NONE, host};
-	if (write) {
-		e->wtag = page;
-		e->rtag = page; /* a writable page is readable */
-	} else {
-		e->rtag = page;
-	}
+	if (e->host != host || e->tag[0] != page)
+		*e =
+		    (struct x86_tlb_entry){{X86_TAG_NONE, X86_TAG_NONE, X86_TAG_NONE, X86_TAG_NONE},
+					   host,
+					   bits & X86_PAGE_GLOBAL};
+	cpu->tlb_globals += (bits & X86_PAGE_GLOBAL) != 0;
+	cpu->tlb_large += (bits & X86_PAGE_LARGE) != 0;
+	e->tag[acc] = page;
+	e->tag[acc & X86_ACC_USER] = page; /* what may be written may be read */
+	if (!(acc & X86_ACC_USER))
+		return host;
+	/* A user page is a supervisor page too, with WP-dependent writes. */
+	e->tag[0] = page;
+	if ((acc & X86_ACC_WRITE) && (bits & X86_PAGE_USER_WRITE))
+		e->tag[X86_ACC_WRITE] = page;
 	return host;
+}
+
+/* Host pointer to the page of `lin` for access kind acc, or NULL with *pa
+ * set to the physical address. */
+static inline uint8_t *tlb_lookup(struct x86_cpu *cpu, uint32_t lin, unsigned acc, uint32_t *pa)
+{
+	uint32_t page = lin >> PAGE_SHIFT;
+	struct x86_tlb_entry *e = &cpu->tlb[page % X86_TLB_SIZE];
+
+	if (e->tag[acc] == page)
+		return e->host;
+	return tlb_fill(cpu, lin, acc, pa);
 }
 
 static uint32_t load_le(const uint8_t *p, unsigned size)
@@ -64,56 +119,133 @@ static void store_le(uint8_t *p, unsigned size, uint32_t v)
 		p[i] = v >> (8 * i);
 }
 
-/* Slow path: one machine access, or bytes when the access straddles pages. */
-static uint32_t slow_read(struct x86_cpu *cpu, uint32_t lin, unsigned size)
+static unsigned acc_kind(const struct x86_cpu *cpu, bool write)
 {
-	uint32_t v = 0;
+	return (cpu->cpl == 3 ? X86_ACC_USER : 0) | (write ? X86_ACC_WRITE : 0);
+}
 
-	if ((lin & PAGE_MASK) + size <= MEM_PAGE_SIZE)
-		return (uint32_t)machine_mmio_read(cpu->m, lin, size);
+static uint8_t read_byte(struct x86_cpu *cpu, uint32_t lin, unsigned acc)
+{
+	uint32_t pa = 0;
+	uint8_t *p = tlb_lookup(cpu, lin, acc, &pa);
+
+	return p ? p[lin & PAGE_MASK] : (uint8_t)machine_mmio_read(cpu->m, pa, 1);
+}
+
+/* Linear read of kind acc (without the write bit). */
+static uint32_t lin_read(struct x86_cpu *cpu, uint32_t lin, unsigned size, unsigned acc)
+{
+	uint32_t pa = 0, v = 0;
+	uint8_t *p;
+
+	if ((lin & PAGE_MASK) + size <= MEM_PAGE_SIZE) {
+		p = tlb_lookup(cpu, lin, acc, &pa);
+		if (p)
+			return load_le(p + (lin & PAGE_MASK), size);
+		return (uint32_t)machine_mmio_read(cpu->m, pa, size);
+	}
 	for (unsigned i = 0; i < size; i++)
-		v |= x86_phys_read(cpu, lin + i, 1) << (8 * i);
+		v |= (uint32_t)read_byte(cpu, lin + i, acc) << (8 * i);
 	return v;
 }
 
-static void slow_write(struct x86_cpu *cpu, uint32_t lin, unsigned size, uint32_t v)
+static void write_byte(struct x86_cpu *cpu, uint32_t lin, unsigned acc, uint8_t v)
 {
-	if ((lin & PAGE_MASK) + size <= MEM_PAGE_SIZE) {
-		machine_mmio_write(cpu->m, lin, size, v);
-	} else {
-		for (unsigned i = 0; i < size; i++) {
-			uint8_t *p = tlb_lookup(cpu, lin + i, true);
+	uint32_t pa = 0;
+	uint8_t *p = tlb_lookup(cpu, lin, acc, &pa);
 
-			if (p)
-				p[(lin + i) & PAGE_MASK] = v >> (8 * i);
-			else
-				machine_mmio_write(cpu->m, lin + i, 1, (v >> (8 * i)) & 0xff);
+	if (p)
+		p[lin & PAGE_MASK] = v;
+	else
+		machine_mmio_write(cpu->m, pa, 1, v);
+}
+
+/* Slow write: a device, or bytes when the access straddles two pages
+ * (both translated first, so a page fault writes nothing). */
+static void slow_write(struct x86_cpu *cpu, uint32_t lin, unsigned size, uint32_t v, unsigned acc,
+		       uint32_t pa, bool split)
+{
+	uint32_t dummy;
+
+	if (!split) {
+		machine_mmio_write(cpu->m, pa, size, v);
+	} else {
+		if (cpu->cr[0] & X86_CR0_PG) {
+			tlb_lookup(cpu, lin, acc, &dummy);
+			tlb_lookup(cpu, lin + size - 1, acc, &dummy);
 		}
+		for (unsigned i = 0; i < size; i++)
+			write_byte(cpu, lin + i, acc, v >> (8 * i));
 	}
 	/* A device may have remapped memory or raised an interrupt. */
 	x86_tlb_sync(cpu);
 	cpu->check_intr = true;
 }
 
+static void lin_write(struct x86_cpu *cpu, uint32_t lin, unsigned size, uint32_t v, unsigned acc)
+{
+	uint32_t pa = 0;
+	uint8_t *p;
+
+	if ((lin & PAGE_MASK) + size <= MEM_PAGE_SIZE) {
+		p = tlb_lookup(cpu, lin, acc, &pa);
+		if (p)
+			store_le(p + (lin & PAGE_MASK), size, v);
+		else
+			slow_write(cpu, lin, size, v, acc, pa, false);
+		return;
+	}
+	slow_write(cpu, lin, size, v, acc, 0, true);
+}
+
 /* Physical read of 1, 2 or 4 bytes. */
 uint32_t x86_phys_read(struct x86_cpu *cpu, uint32_t pa, unsigned size)
 {
 	uint8_t *p;
+	uint32_t v = 0;
 
-	if ((pa & PAGE_MASK) + size > MEM_PAGE_SIZE)
-		return slow_read(cpu, pa, size);
-	p = tlb_lookup(cpu, pa, false);
+	if ((pa & PAGE_MASK) + size > MEM_PAGE_SIZE) {
+		for (unsigned i = 0; i < size; i++)
+			v |= x86_phys_read(cpu, pa + i, 1) << (8 * i);
+		return v;
+	}
+	p = mem_page_ptr(&cpu->m->mem, pa & ~PAGE_MASK, false);
 	if (p)
 		return load_le(p + (pa & PAGE_MASK), size);
 	return (uint32_t)machine_mmio_read(cpu->m, pa, size);
 }
 
-/* Segment check: the linear address of seg:off, or a fault. */
-static uint32_t linear(struct x86_cpu *cpu, int seg, uint32_t off, unsigned size)
+/* Physical write of 1, 2 or 4 bytes within a page (page-table entries). */
+void x86_phys_write(struct x86_cpu *cpu, uint32_t pa, unsigned size, uint32_t v)
+{
+	uint8_t *p = mem_page_ptr(&cpu->m->mem, pa & ~PAGE_MASK, true);
+
+	if (p)
+		store_le(p + (pa & PAGE_MASK), size, v);
+	else
+		machine_mmio_write(cpu->m, pa, size, v);
+}
+
+/* Linear read of system data. */
+uint32_t x86_lin_read(struct x86_cpu *cpu, uint32_t lin, unsigned size, bool user)
+{
+	return lin_read(cpu, lin, size, user ? X86_ACC_USER : 0);
+}
+
+/* Linear write of system data. */
+void x86_lin_write(struct x86_cpu *cpu, uint32_t lin, unsigned size, uint32_t v, bool user)
+{
+	lin_write(cpu, lin, size, v, X86_ACC_WRITE | (user ? X86_ACC_USER : 0));
+}
+
+/* Segment check: the linear address of seg:off, or a fault. `deny` says
+ * which X86_DENY_* bits of the cache forbid this access. */
+static inline uint32_t linear(struct x86_cpu *cpu, int seg, uint32_t off, unsigned size,
+			      unsigned deny)
 {
 	const struct x86_seg *s = &cpu->seg[seg];
 
-	if ((uint64_t)off + size - 1 > s->limit)
+	if ((s->deny & deny) || off < s->floor || (uint64_t)off + size - 1 > s->limit)
 		cpu_raise(cpu, seg == X86_SS ? X86_VEC_SS : X86_VEC_GP, 0);
 	return s->base + off;
 }
@@ -121,37 +253,27 @@ static uint32_t linear(struct x86_cpu *cpu, int seg, uint32_t off, unsigned size
 /* Reads `size` bytes (1, 2, 4) at seg:off. */
 uint32_t x86_read(struct x86_cpu *cpu, int seg, uint32_t off, unsigned size)
 {
-	uint32_t lin = linear(cpu, seg, off, size);
-	uint8_t *p;
-
-	if ((lin & PAGE_MASK) + size <= MEM_PAGE_SIZE && (p = tlb_lookup(cpu, lin, false)))
-		return load_le(p + (lin & PAGE_MASK), size);
-	return slow_read(cpu, lin, size);
+	return lin_read(cpu, linear(cpu, seg, off, size, X86_DENY_READ), size,
+			acc_kind(cpu, false));
 }
 
 /* Writes `size` bytes (1, 2, 4) at seg:off. */
 void x86_write(struct x86_cpu *cpu, int seg, uint32_t off, unsigned size, uint32_t val)
 {
-	uint32_t lin = linear(cpu, seg, off, size);
-	uint8_t *p;
-
-	if ((lin & PAGE_MASK) + size <= MEM_PAGE_SIZE && (p = tlb_lookup(cpu, lin, true)))
-		store_le(p + (lin & PAGE_MASK), size, val);
-	else
-		slow_write(cpu, lin, size, val);
+	lin_write(cpu, linear(cpu, seg, off, size, X86_DENY_WRITE), size, val, acc_kind(cpu, true));
 }
 
 /* Fetches one code byte at CS:off through the fetch page cache. */
 uint8_t x86_fetch8(struct x86_cpu *cpu, uint32_t off)
 {
-	uint32_t lin = linear(cpu, X86_CS, off, 1);
-	uint32_t page = lin >> PAGE_SHIFT;
+	uint32_t lin = linear(cpu, X86_CS, off, 1, 0);
+	uint32_t page = lin >> PAGE_SHIFT, pa = 0;
 
 	if (cpu->fetch_host && cpu->fetch_page == page)
 		return cpu->fetch_host[lin & PAGE_MASK];
-	cpu->fetch_host = tlb_lookup(cpu, lin, false);
+	cpu->fetch_host = tlb_lookup(cpu, lin, acc_kind(cpu, false), &pa);
 	cpu->fetch_page = page;
 	if (cpu->fetch_host)
 		return cpu->fetch_host[lin & PAGE_MASK];
-	return (uint8_t)machine_mmio_read(cpu->m, lin, 1);
+	return (uint8_t)machine_mmio_read(cpu->m, pa, 1);
 }

@@ -1,73 +1,145 @@
-/* Segment register loads and far transfers. Real mode sets only the
- * selector and base (limit and attributes stay, which is what "unreal
- * mode" relies on). With CR0.PE set, a load reads the descriptor from the
- * GDT or LDT; privilege checks, gates and task switches are the next stage. */
-#include "hv/log.h"
+/* Segment register loads and far jumps. Real mode sets only the selector
+ * and base (limit and attributes stay, which is what "unreal mode" relies
+ * on). In protected mode a load reads the descriptor from the GDT or LDT
+ * and applies the type, privilege and presence checks of the SDM. */
 #include "hv/x86/cpu_state.h"
 
-#define DESC_PRESENT  0x80u
-#define DESC_GRANULAR 0x8000u
-
-/* Reads the 8-byte descriptor for sel; #GP(sel) outside the table. */
-static uint64_t read_descriptor(struct x86_cpu *cpu, uint16_t sel, int fault)
+/* True in protected mode outside virtual-8086 mode. */
+bool x86_protected(const struct x86_cpu *cpu)
 {
-	uint32_t idx = sel & ~7u;
-	uint32_t lo, hi;
-
-	if (sel & 4) {
-		log_guest("x86: LDT selector %#x: no LDT support yet", sel);
-		cpu_raise(cpu, fault, sel & ~3u);
-	}
-	if (idx + 7 > cpu->gdtr.limit)
-		cpu_raise(cpu, fault, sel & ~3u);
-	lo = x86_phys_read(cpu, cpu->gdtr.base + idx, 4);
-	hi = x86_phys_read(cpu, cpu->gdtr.base + idx + 4, 4);
-	return (uint64_t)hi << 32 | lo;
+	return (cpu->cr[0] & X86_CR0_PE) && !(cpu->eflags & X86_VM);
 }
 
-static void load_protected(struct x86_cpu *cpu, int seg, uint16_t sel)
+/* Sets the CPL; cached fetch pointers were checked for the old one. */
+void x86_set_cpl(struct x86_cpu *cpu, unsigned cpl)
 {
-	struct x86_seg *s = &cpu->seg[seg];
+	if (cpu->cpl != cpl)
+		cpu->fetch_host = NULL;
+	cpu->cpl = cpl;
+}
+
+/* DS, ES, FS, GS (vector: #GP, or #TS in a task switch): a null selector loads an unusable
+ * register; otherwise data or readable code, with privilege checks unless conforming code. */
+void x86_load_data_seg(struct x86_cpu *cpu, int seg, uint16_t sel, int vector)
+{
 	uint64_t d;
-	uint32_t limit;
+	unsigned type, dpl;
 
 	if ((sel & ~3u) == 0) {
-		if (seg == X86_CS || seg == X86_SS)
-			cpu_raise(cpu, X86_VEC_GP, 0);
-		*s = (struct x86_seg){.sel = sel};
+		/* Unusable until reloaded; base and limit stay for a later
+		 * return to real mode, as on hardware. */
+		cpu->seg[seg].sel = sel;
+		cpu->seg[seg].deny = X86_DENY_READ | X86_DENY_WRITE;
 		return;
 	}
-	d = read_descriptor(cpu, sel, X86_VEC_GP);
-	if (!((d >> 40) & DESC_PRESENT))
-		cpu_raise(cpu, seg == X86_SS ? X86_VEC_SS : X86_VEC_NP, sel & ~3u);
-	limit = (uint32_t)(d & 0xffff) | (uint32_t)((d >> 32) & 0xf0000);
-	s->sel = sel;
-	s->base = (uint32_t)((d >> 16) & 0xffffff) | (uint32_t)((d >> 32) & 0xff000000);
-	s->attr = (uint32_t)(d >> 40) & 0xf0ff;
-	s->limit = (s->attr & DESC_GRANULAR) ? limit << 12 | 0xfff : limit;
+	d = x86_desc_get(cpu, sel, vector, 0);
+	type = x86_desc_type(d);
+	dpl = x86_desc_dpl(d);
+	if (!(type & X86_SEG_S) || (type & 0x1a) == 0x18)
+		cpu_raise(cpu, vector, sel & ~3u);
+	if ((type & 0x1c) != 0x1c && ((sel & 3u) > dpl || cpu->cpl > dpl))
+		cpu_raise(cpu, vector, sel & ~3u);
+	if (!x86_desc_present(d))
+		cpu_raise(cpu, X86_VEC_NP, sel & ~3u);
+	x86_desc_set_type_bit(cpu, sel, X86_SEG_ACCESSED);
+	x86_seg_from_desc(&cpu->seg[seg], sel, d | (uint64_t)X86_SEG_ACCESSED << 40);
 }
 
 /* Loads segment register `seg` with selector `sel`. */
 void x86_load_seg(struct x86_cpu *cpu, int seg, uint16_t sel)
 {
-	if (cpu->cr[0] & X86_CR0_PE) {
-		load_protected(cpu, seg, sel);
+	struct x86_seg *s = &cpu->seg[seg];
+
+	if (!x86_protected(cpu)) {
+		s->sel = sel;
+		s->base = (uint32_t)sel << 4;
+		s->deny = 0;
+		if (cpu->eflags & X86_VM) {
+			s->limit = 0xffff;
+			s->floor = 0;
+		}
 		return;
 	}
-	cpu->seg[seg].sel = sel;
-	cpu->seg[seg].base = (uint32_t)sel << 4;
+	if (seg == X86_SS) {
+		x86_check_ss(cpu, sel, cpu->cpl, X86_VEC_GP, s);
+		return;
+	}
+	if (seg == X86_CS) {
+		/* MOV/POP CS do not exist; far transfers use x86_commit_cs. */
+		cpu_raise(cpu, X86_VEC_UD, 0);
+	}
+	x86_load_data_seg(cpu, seg, sel, X86_VEC_GP);
 }
 
-/* Loads CS:EIP; #GP if the offset is beyond the new limit. */
+/* Real-mode and V86 far jump: base = selector * 16. */
+static void far_jump_real(struct x86_cpu *cpu, uint16_t sel, uint32_t ip)
+{
+	struct x86_seg *cs = &cpu->seg[X86_CS];
+
+	if (ip > cs->limit)
+		cpu_raise(cpu, X86_VEC_GP, 0);
+	cs->sel = sel;
+	cs->base = (uint32_t)sel << 4;
+	cpu->eip = ip;
+	cpu->fetch_host = NULL;
+}
+
+/* Code segment target of a JMP/CALL at the current privilege level:
+ * conforming with DPL <= CPL, or non-conforming with RPL <= CPL = DPL. */
+static void check_code_target(struct x86_cpu *cpu, uint16_t sel, uint64_t d, unsigned rpl)
+{
+	unsigned dpl = x86_desc_dpl(d);
+
+	if ((x86_desc_type(d) & 0x18) != 0x18)
+		cpu_raise(cpu, X86_VEC_GP, sel & ~3u);
+	if ((x86_desc_type(d) & X86_SEG_CONFORM) ? dpl > cpu->cpl
+						 : (rpl > cpu->cpl || dpl != cpu->cpl))
+		cpu_raise(cpu, X86_VEC_GP, sel & ~3u);
+	if (!x86_desc_present(d))
+		cpu_raise(cpu, X86_VEC_NP, sel & ~3u);
+}
+
+/* JMP through a call gate: same privilege only. */
+static void jump_gate(struct x86_cpu *cpu, uint16_t sel, uint64_t g)
+{
+	uint16_t target = (uint16_t)(g >> 16);
+	uint32_t ip = (uint32_t)(g & 0xffff);
+	uint64_t d;
+
+	if (x86_desc_dpl(g) < cpu->cpl || x86_desc_dpl(g) < (sel & 3u))
+		cpu_raise(cpu, X86_VEC_GP, sel & ~3u);
+	if (!x86_desc_present(g))
+		cpu_raise(cpu, X86_VEC_NP, sel & ~3u);
+	if ((target & ~3u) == 0)
+		cpu_raise(cpu, X86_VEC_GP, 0);
+	if (x86_desc_type(g) == 0x0c)
+		ip |= (uint32_t)(g >> 32) & 0xffff0000u;
+	d = x86_desc_get(cpu, target, X86_VEC_GP, 0);
+	check_code_target(cpu, target, d, cpu->cpl);
+	x86_commit_cs(cpu, target, d, cpu->cpl, ip);
+}
+
+/* Loads CS:EIP for a far JMP. */
 void x86_far_jump(struct x86_cpu *cpu, uint16_t sel, uint32_t ip, unsigned osz)
 {
-	struct x86_seg old = cpu->seg[X86_CS];
+	uint64_t d;
 
 	ip &= x86_mask(osz);
-	x86_load_seg(cpu, X86_CS, sel);
-	if (ip > cpu->seg[X86_CS].limit) {
-		cpu->seg[X86_CS] = old;
-		cpu_raise(cpu, X86_VEC_GP, 0);
+	if (!x86_protected(cpu)) {
+		far_jump_real(cpu, sel, ip);
+		return;
 	}
-	cpu->eip = ip;
+	if ((sel & ~3u) == 0)
+		cpu_raise(cpu, X86_VEC_GP, 0);
+	d = x86_desc_get(cpu, sel, X86_VEC_GP, 0);
+	switch (x86_desc_type(d)) {
+	case 0x04:
+	case 0x0c: jump_gate(cpu, sel, d); return;
+	case 0x01:
+	case 0x03:
+	case 0x09:
+	case 0x0b:
+	case 0x05: x86_task_jump(cpu, sel, d, X86_TASK_JMP); return;
+	default: check_code_target(cpu, sel, d, sel & 3u); x86_commit_cs(cpu, sel, d, cpu->cpl, ip);
+	}
 }

@@ -111,6 +111,7 @@ void x86_op_popa(struct x86_cpu *cpu, const struct x86_insn *in)
 /* PUSHF (9Ch): VM and RF read as 0. */
 void x86_op_pushf(struct x86_cpu *cpu, const struct x86_insn *in)
 {
+	x86_v86_check_iopl(cpu);
 	x86_push(cpu, in->osz, x86_get_eflags(cpu) & ~(X86_VM | X86_RF));
 }
 
@@ -118,6 +119,10 @@ void x86_op_pushf(struct x86_cpu *cpu, const struct x86_insn *in)
 void x86_op_popf(struct x86_cpu *cpu, const struct x86_insn *in)
 {
 	uint32_t mask = in->osz == 2 ? POPF_MASK & 0xffff : POPF_MASK;
+
+	x86_v86_check_iopl(cpu);
+	if (cpu->cr[0] & X86_CR0_PE)
+		mask = x86_popf_mask(cpu, in->osz);
 
 	x86_set_eflags(cpu, x86_pop(cpu, in->osz), mask);
 	cpu->check_intr = true;

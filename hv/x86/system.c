@@ -6,9 +6,11 @@
 
 /* CPUID leaf 1: family 6, model 3, stepping 3 (a Pentium II). */
 #define CPUID_SIGNATURE 0x633u
-/* EDX features actually implemented: TSC, CX8, CMOV. */
-#define CPUID_FEATURES ((1u << 4) | (1u << 8) | (1u << 15))
-#define CR0_WRITABLE   0xe005003fu
+/* EDX features actually implemented: PSE, TSC, MSR, CX8, SEP, PGE, CMOV. */
+#define CPUID_FEATURES                                                                             \
+	((1u << 3) | (1u << 4) | (1u << 5) | (1u << 8) | (1u << 11) | (1u << 13) | (1u << 15))
+#define CR0_WRITABLE 0xe005003fu
+#define CR4_WRITABLE (X86_CR4_TSD | X86_CR4_PSE | X86_CR4_PGE)
 
 /* An opcode this CPU does not know: #UD. */
 void x86_op_ud(struct x86_cpu *cpu, const struct x86_insn *in)
@@ -22,8 +24,25 @@ void x86_op_ud(struct x86_cpu *cpu, const struct x86_insn *in)
 void x86_op_hlt(struct x86_cpu *cpu, const struct x86_insn *in)
 {
 	(void)in;
+	x86_require_cpl0(cpu);
 	cpu->halted = true;
 	cpu->check_intr = true;
+}
+
+/* CLI/STI: #GP(0) in protected mode when CPL > IOPL (V86: IOPL < 3). */
+static void check_iopl(struct x86_cpu *cpu)
+{
+	unsigned iopl = (cpu->eflags & X86_IOPL) >> 12;
+
+	if ((cpu->cr[0] & X86_CR0_PE) && cpu->cpl > iopl)
+		cpu_raise(cpu, X86_VEC_GP, 0);
+}
+
+/* Privileged instructions: #GP(0) unless CPL is 0. */
+void x86_require_cpl0(struct x86_cpu *cpu)
+{
+	if (cpu->cpl != 0)
+		cpu_raise(cpu, X86_VEC_GP, 0);
 }
 
 /* CMC, CLC, STC, CLI, STI, CLD, STD (F5h, F8h-FDh) */
@@ -33,8 +52,12 @@ void x86_op_flag_op(struct x86_cpu *cpu, const struct x86_insn *in)
 	case 0xf5: x86_set_flag(cpu, X86_CF, !x86_cf(cpu)); break;
 	case 0xf8: x86_set_flag(cpu, X86_CF, false); break;
 	case 0xf9: x86_set_flag(cpu, X86_CF, true); break;
-	case 0xfa: cpu->eflags &= ~X86_IF; break;
+	case 0xfa:
+		check_iopl(cpu);
+		cpu->eflags &= ~X86_IF;
+		break;
 	case 0xfb:
+		check_iopl(cpu);
 		/* Interrupts stay off until after the next instruction. */
 		if (!(cpu->eflags & X86_IF))
 			cpu->irq_shadow = true;
@@ -91,35 +114,37 @@ void x86_op_rdtsc(struct x86_cpu *cpu, const struct x86_insn *in)
 	uint64_t tsc = cpu->insns - cpu->tsc_base;
 
 	(void)in;
+	if ((cpu->cr[4] & X86_CR4_TSD) && cpu->cpl != 0 && (cpu->cr[0] & X86_CR0_PE))
+		cpu_raise(cpu, X86_VEC_GP, 0);
 	cpu->regs[X86_EAX] = (uint32_t)tsc;
 	cpu->regs[X86_EDX] = (uint32_t)(tsc >> 32);
 }
 
-/* Group 6 (0F 00h): LDT/TR instructions do not exist in real mode. */
-void x86_op_grp6(struct x86_cpu *cpu, const struct x86_insn *in)
-{
-	if (!(cpu->cr[0] & X86_CR0_PE))
-		cpu_raise(cpu, X86_VEC_UD, 0);
-	x86_op_ud(cpu, in);
-}
-
-/* Writes CR0; ET is hardwired to 1. Paging is the next stage. */
+/* Writes CR0; ET is hardwired to 1. PG without PE is #GP. */
 void x86_write_cr0(struct x86_cpu *cpu, uint32_t val)
 {
 	uint32_t old = cpu->cr[0];
 
 	val = (val & CR0_WRITABLE) | X86_CR0_ET;
+	if ((val & X86_CR0_PG) && !(val & X86_CR0_PE))
+		cpu_raise(cpu, X86_VEC_GP, 0);
 	cpu->cr[0] = val;
-	if ((val ^ old) & X86_CR0_PE)
-		log_guest("x86: CR0.PE %s: protected mode is partial (GDT segment loads only; "
-			  "no IDT, privilege checks or tasks yet)",
-			  (val & X86_CR0_PE) ? "set" : "cleared");
-	if ((val & X86_CR0_PG) && !(old & X86_CR0_PG)) {
-		log_error("x86: the guest enabled paging, which this CPU does not implement yet");
-		x86_stop(cpu, VCPU_EXIT_ERROR);
-	}
-	if ((val ^ old) & (X86_CR0_PE | X86_CR0_PG))
+	if (!(val & X86_CR0_PE))
+		x86_set_cpl(cpu, 0);
+	if ((val ^ old) & (X86_CR0_PE | X86_CR0_PG | X86_CR0_WP))
 		x86_tlb_flush(cpu);
+}
+
+/* Writes CR4: the paging bits flush the TLB; unimplemented bits #GP. */
+static void write_cr4(struct x86_cpu *cpu, uint32_t v)
+{
+	if (v & ~CR4_WRITABLE) {
+		log_guest("x86: CR4 %#x: unimplemented bits %#x", v, v & ~CR4_WRITABLE);
+		cpu_raise(cpu, X86_VEC_GP, 0);
+	}
+	if ((v ^ cpu->cr[4]) & (X86_CR4_PSE | X86_CR4_PGE))
+		x86_tlb_flush(cpu);
+	cpu->cr[4] = v;
 }
 
 static void store_dtr(struct x86_cpu *cpu, const struct x86_insn *in, const struct x86_dtr *d)
@@ -146,6 +171,8 @@ void x86_op_grp7(struct x86_cpu *cpu, const struct x86_insn *in)
 {
 	if (in->mod == 3 && in->reg != 4 && in->reg != 6)
 		x86_op_ud(cpu, in);
+	if (in->reg == 2 || in->reg == 3 || in->reg >= 6)
+		x86_require_cpl0(cpu);
 	switch (in->reg) {
 	case 0: store_dtr(cpu, in, &cpu->gdtr); break;
 	case 1: store_dtr(cpu, in, &cpu->idtr); break;
@@ -157,7 +184,7 @@ void x86_op_grp7(struct x86_cpu *cpu, const struct x86_insn *in)
 		x86_write_cr0(cpu, (cpu->cr[0] & ~0xeu) | (x86_rm_read(cpu, in, 2) & 0xf) |
 				       (cpu->cr[0] & X86_CR0_PE));
 		break;
-	case 7: x86_tlb_flush(cpu); break;
+	case 7: x86_tlb_flush_page(cpu, cpu->seg[x86_ea_seg(in)].base + x86_ea(cpu, in)); break;
 	default: x86_op_ud(cpu, in);
 	}
 }
@@ -167,6 +194,7 @@ void x86_op_mov_r_cr(struct x86_cpu *cpu, const struct x86_insn *in)
 {
 	if (in->reg == 1 || in->reg > 4)
 		cpu_raise(cpu, X86_VEC_UD, 0);
+	x86_require_cpl0(cpu);
 	cpu->regs[in->rm] = cpu->cr[in->reg];
 }
 
@@ -175,18 +203,17 @@ void x86_op_mov_cr_r(struct x86_cpu *cpu, const struct x86_insn *in)
 {
 	uint32_t v = cpu->regs[in->rm];
 
+	if (in->reg == 1 || in->reg > 4)
+		cpu_raise(cpu, X86_VEC_UD, 0);
+	x86_require_cpl0(cpu);
 	switch (in->reg) {
 	case 0: x86_write_cr0(cpu, v); break;
 	case 2: cpu->cr[2] = v; break;
 	case 3:
 		cpu->cr[3] = v;
-		x86_tlb_flush(cpu);
+		x86_tlb_flush_nonglobal(cpu);
 		break;
-	case 4:
-		if (v)
-			log_guest("x86: CR4 %#x: no CR4 feature is implemented yet", v);
-		cpu->cr[4] = v;
-		break;
+	case 4: write_cr4(cpu, v); break;
 	default: cpu_raise(cpu, X86_VEC_UD, 0);
 	}
 }
@@ -196,6 +223,7 @@ void x86_op_mov_r_dr(struct x86_cpu *cpu, const struct x86_insn *in)
 {
 	unsigned n = in->reg == 4 || in->reg == 5 ? in->reg + 2 : in->reg;
 
+	x86_require_cpl0(cpu);
 	cpu->regs[in->rm] = cpu->dr[n];
 }
 
@@ -204,6 +232,7 @@ void x86_op_mov_dr_r(struct x86_cpu *cpu, const struct x86_insn *in)
 {
 	unsigned n = in->reg == 4 || in->reg == 5 ? in->reg + 2 : in->reg;
 
+	x86_require_cpl0(cpu);
 	cpu->dr[n] = cpu->regs[in->rm];
 }
 
@@ -211,6 +240,7 @@ void x86_op_mov_dr_r(struct x86_cpu *cpu, const struct x86_insn *in)
 void x86_op_clts(struct x86_cpu *cpu, const struct x86_insn *in)
 {
 	(void)in;
+	x86_require_cpl0(cpu);
 	cpu->cr[0] &= ~X86_CR0_TS;
 }
 

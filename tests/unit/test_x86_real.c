@@ -2802,8 +2802,9 @@ START_TEST(test_kick_makes_run_return_kick)
 }
 END_TEST
 
-/* An interrupt with CR0.PE set is not faked through the IVT: the run ends with VCPU_EXIT_ERROR. */
-START_TEST(test_protected_mode_interrupt_stops_with_an_error)
+/* With CR0.PE set, INT goes through the IDT, not the IVT: an empty IDT
+ * (limit 3FFh at 0, all zeros) gives #GP, then #DF, then a triple fault. */
+START_TEST(test_protected_mode_int_through_an_empty_idt_triple_faults)
 {
 	static const uint8_t code[] = {
 	    0x0f, 0x20, 0xc0, /* mov eax, cr0 */
@@ -2813,7 +2814,7 @@ START_TEST(test_protected_mode_interrupt_stops_with_an_error)
 	    0xf4,	      /* hlt */
 	};
 
-	ck_assert_int_eq(run(code, sizeof code), VCPU_EXIT_ERROR);
+	ck_assert_int_eq(run(code, sizeof code), VCPU_EXIT_RESET);
 }
 END_TEST
 
@@ -2997,7 +2998,7 @@ static Suite *x86_real_suite(void)
 	tcase_add_test(tc, test_mov_ss_delays_interrupts_by_one_instruction);
 	tcase_add_test(tc, test_budget_exhaustion_returns_budget_and_counts_instructions);
 	tcase_add_test(tc, test_kick_makes_run_return_kick);
-	tcase_add_test(tc, test_protected_mode_interrupt_stops_with_an_error);
+	tcase_add_test(tc, test_protected_mode_int_through_an_empty_idt_triple_faults);
 	tcase_add_test(tc, test_reset_vector_runs_rom_at_the_top_of_the_first_mib);
 	tcase_add_test(tc, test_unmapped_memory_reads_all_ones);
 	suite_add_tcase(s, tc);

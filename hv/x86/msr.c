@@ -1,0 +1,109 @@
+/* Model-specific registers and fast system calls: RDMSR/WRMSR for the TSC,
+ * the APIC base and the SYSENTER MSRs (#GP for any other), SYSENTER and
+ * SYSEXIT with their fixed flat segments. */
+#include "hv/log.h"
+#include "hv/x86/cpu_state.h"
+
+#define MSR_TSC		 0x10
+#define MSR_APIC_BASE	 0x1b
+#define MSR_SYSENTER_CS	 0x174
+#define MSR_SYSENTER_ESP 0x175
+#define MSR_SYSENTER_EIP 0x176
+
+/* Flat 4 GiB segments as SYSENTER/SYSEXIT load them. */
+#define FLAT_CODE 0xc09bu
+#define FLAT_DATA 0xc093u
+
+static bool msr_get(struct x86_cpu *cpu, uint32_t msr, uint64_t *v)
+{
+	switch (msr) {
+	case MSR_TSC: *v = cpu->insns - cpu->tsc_base; return true;
+	case MSR_APIC_BASE: *v = cpu->apic_base; return true;
+	case MSR_SYSENTER_CS: *v = cpu->sysenter_cs; return true;
+	case MSR_SYSENTER_ESP: *v = cpu->sysenter_esp; return true;
+	case MSR_SYSENTER_EIP: *v = cpu->sysenter_eip; return true;
+	default: return false;
+	}
+}
+
+static bool msr_set(struct x86_cpu *cpu, uint32_t msr, uint64_t v)
+{
+	switch (msr) {
+	case MSR_TSC: cpu->tsc_base = cpu->insns - v; return true;
+	case MSR_APIC_BASE:
+		/* Kept for the guest to read back; no local APIC is modelled. */
+		cpu->apic_base = v & 0xfffff900u;
+		return true;
+	case MSR_SYSENTER_CS: cpu->sysenter_cs = (uint32_t)v & 0xffff; return true;
+	case MSR_SYSENTER_ESP: cpu->sysenter_esp = (uint32_t)v; return true;
+	case MSR_SYSENTER_EIP: cpu->sysenter_eip = (uint32_t)v; return true;
+	default: return false;
+	}
+}
+
+/* RDMSR (0F 32h) */
+void x86_op_rdmsr(struct x86_cpu *cpu, const struct x86_insn *in)
+{
+	uint64_t v;
+
+	(void)in;
+	x86_require_cpl0(cpu);
+	if (!msr_get(cpu, cpu->regs[X86_ECX], &v)) {
+		log_guest("x86: RDMSR %#x: no such MSR", cpu->regs[X86_ECX]);
+		cpu_raise(cpu, X86_VEC_GP, 0);
+	}
+	cpu->regs[X86_EAX] = (uint32_t)v;
+	cpu->regs[X86_EDX] = (uint32_t)(v >> 32);
+}
+
+/* WRMSR (0F 30h) */
+void x86_op_wrmsr(struct x86_cpu *cpu, const struct x86_insn *in)
+{
+	uint64_t v = (uint64_t)cpu->regs[X86_EDX] << 32 | cpu->regs[X86_EAX];
+
+	(void)in;
+	x86_require_cpl0(cpu);
+	if (!msr_set(cpu, cpu->regs[X86_ECX], v)) {
+		log_guest("x86: WRMSR %#x: no such MSR", cpu->regs[X86_ECX]);
+		cpu_raise(cpu, X86_VEC_GP, 0);
+	}
+}
+
+static void flat(struct x86_seg *s, uint16_t sel, uint32_t attr)
+{
+	*s = (struct x86_seg){.sel = sel, .base = 0, .limit = 0xffffffffu, .attr = attr};
+	if (!(attr & X86_SEG_CODE))
+		return;
+	s->deny = X86_DENY_WRITE;
+}
+
+/* SYSENTER (0F 34h): to CPL 0 at SYSENTER_CS:SYSENTER_EIP. */
+void x86_op_sysenter(struct x86_cpu *cpu, const struct x86_insn *in)
+{
+	uint16_t cs = cpu->sysenter_cs & 0xfffc;
+
+	(void)in;
+	if (!(cpu->cr[0] & X86_CR0_PE) || cs == 0)
+		cpu_raise(cpu, X86_VEC_GP, 0);
+	cpu->eflags &= ~(X86_VM | X86_IF | X86_RF);
+	flat(&cpu->seg[X86_CS], cs, FLAT_CODE);
+	flat(&cpu->seg[X86_SS], cs + 8, FLAT_DATA);
+	x86_set_cpl(cpu, 0);
+	cpu->regs[X86_ESP] = cpu->sysenter_esp;
+	cpu->eip = cpu->sysenter_eip;
+}
+
+/* SYSEXIT (0F 35h): to CPL 3 at EDX with ESP = ECX. */
+void x86_op_sysexit(struct x86_cpu *cpu, const struct x86_insn *in)
+{
+	uint16_t cs = cpu->sysenter_cs & 0xfffc;
+
+	(void)in;
+	if (!x86_protected(cpu) || cpu->cpl != 0 || cs == 0)
+		cpu_raise(cpu, X86_VEC_GP, 0);
+	flat(&cpu->seg[X86_CS], (cs + 16) | 3, FLAT_CODE | 0x60);
+	flat(&cpu->seg[X86_SS], (cs + 24) | 3, FLAT_DATA | 0x60);
+	x86_set_cpl(cpu, 3);
+	cpu->regs[X86_ESP] = cpu->regs[X86_ECX];
+	cpu->eip = cpu->regs[X86_EDX];
+}
