@@ -53,8 +53,9 @@ build() {  # build DIR [cmake options...]
 
 check_format() {
   say "formatting (clang-format, the committed .clang-format)"
-  (cd "$root" && find hv console tui display legacy tests -name '*.[ch]' -print0 2>/dev/null |
-    xargs -0 clang-format --dry-run --Werror)
+  local dirs=()
+  for d in hv console tui display legacy tests; do [ -d "$root/$d" ] && dirs+=("$d"); done
+  (cd "$root" && find "${dirs[@]}" -name '*.[ch]' -print0 | xargs -0 clang-format --dry-run --Werror)
 }
 
 run_tests() {
