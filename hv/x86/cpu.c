@@ -22,6 +22,13 @@ struct x86_cpu *x86_cpu_create(struct machine *m)
 
 	if (!cpu)
 		return NULL;
+	cpu->dcache =
+	    aligned_alloc(_Alignof(struct x86_dcache_entry), X86_DCACHE_SIZE * sizeof *cpu->dcache);
+	if (!cpu->dcache) {
+		free(cpu);
+		return NULL;
+	}
+	memset(cpu->dcache, 0, X86_DCACHE_SIZE * sizeof *cpu->dcache);
 	cpu->m = m;
 	atomic_init(&cpu->kicked, false);
 	x86_cpu_reset(cpu);
@@ -31,6 +38,8 @@ struct x86_cpu *x86_cpu_create(struct machine *m)
 /* Frees a CPU made by x86_cpu_create. */
 void x86_cpu_destroy(struct x86_cpu *cpu)
 {
+	if (cpu)
+		free(cpu->dcache);
 	free(cpu);
 }
 
@@ -130,20 +139,80 @@ static bool intr_poll_due(struct x86_cpu *cpu)
 	return cpu->check_intr || --cpu->poll_left == 0;
 }
 
+static struct x86_dcache_entry *dcache_slot(struct x86_cpu *cpu, uint32_t lin)
+{
+	return &cpu->dcache[(lin ^ (lin >> 12)) & (X86_DCACHE_SIZE - 1)];
+}
+
+/* Keeps a fresh decode of the instruction at linear `lin` when all of its
+ * bytes came from the one RAM or ROM page the fetch cache now holds. */
+static void dcache_fill(struct x86_cpu *cpu, uint32_t lin, uint64_t key, const struct x86_insn *in)
+{
+	unsigned off = lin & 0xfffu;
+	struct x86_dcache_entry *e = dcache_slot(cpu, lin);
+	unsigned len = in->len;
+
+	if (!cpu->fetch_host || cpu->fetch_page != lin >> 12 || off > MEM_PAGE_SIZE - 16)
+		return;
+	memcpy(e->bytes, cpu->fetch_host + off, sizeof e->bytes);
+	/* Only the instruction's own bytes are compared on a hit. */
+	if (len < 8) {
+		e->bytes[0] &= (UINT64_C(1) << (8 * len)) - 1;
+		e->bytes[1] = 0;
+	} else {
+		e->bytes[1] &= (UINT64_C(1) << (8 * (len - 8))) - 1;
+	}
+	e->in = *in;
+	e->key = key;
+}
+
+/* The decoded instruction at CS:EIP: from the cache when the same bytes
+ * were decoded there with the same CS.D, else decoded now into *scratch.
+ * A hit repeats the CS limit check the fetch would have made; a stale
+ * fetch page cache (another page, a TLB flush, a CPL change) is refilled
+ * with the paging checks of a fetch first. */
+static const struct x86_insn *fetch_insn(struct x86_cpu *cpu, struct x86_insn *scratch)
+{
+	const struct x86_seg *cs = &cpu->seg[X86_CS];
+	uint32_t ip = cpu->eip, lin = cs->base + ip;
+	uint64_t key = lin | (uint64_t)((cs->attr & X86_SEG_BIG) != 0) << 32 | UINT64_C(1) << 33;
+	struct x86_dcache_entry *e = dcache_slot(cpu, lin);
+	unsigned off = lin & 0xfffu;
+	uint64_t b[2], m0, m1;
+
+	if (e->key == key && off <= MEM_PAGE_SIZE - 16 && ip >= cs->floor &&
+	    (uint64_t)ip + e->in.len - 1 <= cs->limit) {
+		if (!cpu->fetch_host || cpu->fetch_page != lin >> 12)
+			x86_fetch_map(cpu, ip);
+		if (cpu->fetch_host) {
+			memcpy(b, cpu->fetch_host + off, sizeof b);
+			/* Masks of the first len bytes (len 1-15). */
+			m0 = e->in.len >= 8 ? UINT64_MAX : (UINT64_C(1) << (8 * e->in.len)) - 1;
+			m1 = e->in.len > 8 ? (UINT64_C(1) << (8 * (e->in.len - 8))) - 1 : 0;
+			if (((b[0] & m0) ^ e->bytes[0]) == 0 && ((b[1] & m1) ^ e->bytes[1]) == 0)
+				return &e->in;
+		}
+	}
+	x86_decode(cpu, scratch);
+	dcache_fill(cpu, lin, key, scratch);
+	return scratch;
+}
+
 /* One instruction; a fault leaves through cpu_raise. */
 static void step(struct x86_cpu *cpu)
 {
-	struct x86_insn in;
+	struct x86_insn scratch;
+	const struct x86_insn *in;
 	x86_handler handler;
 	bool trap = cpu->eflags & X86_TF;
 
 	cpu->ip_start = cpu->eip;
-	x86_decode(cpu, &in);
-	cpu->eip = cpu->ip_start + in.len;
+	in = fetch_insn(cpu, &scratch);
+	cpu->eip = cpu->ip_start + in->len;
 	if (!(cpu->seg[X86_CS].attr & X86_SEG_BIG))
 		cpu->eip &= 0xffff;
-	handler = x86_handlers[in.op];
-	(handler ? handler : x86_op_ud)(cpu, &in);
+	handler = x86_handlers[in->op];
+	(handler ? handler : x86_op_ud)(cpu, in);
 	cpu->insns++;
 	if (trap && !cpu->halted) {
 		cpu->ip_start = cpu->eip;

@@ -156,6 +156,24 @@ struct x86_insn {
 	uint32_t imm2; /* far pointer selector; ENTER nesting level */
 };
 
+/* The decoded-instruction cache ("decode once"): direct-mapped by the
+ * linear address of the instruction. An entry keeps the code bytes it was
+ * decoded from and is used only when the bytes now at that address (read
+ * through the fetch page cache, so with the current paging and
+ * permissions) are the same and CS.D is the same: decoding depends on
+ * nothing else. Checking the bytes on every hit (instead of invalidating
+ * entries on writes to code pages) makes self-modifying code, writes
+ * through another alias, DMA and host writes correct with no hook on any
+ * write path and no write-protected code pages, and costs two 8-byte
+ * compares. Instructions in the last 16 bytes of a page, crossing a page
+ * or fetched from MMIO are decoded every time. 256 KiB per CPU. */
+#define X86_DCACHE_SIZE 4096 /* entries; a power of two */
+struct x86_dcache_entry {
+	_Alignas(64) uint64_t key; /* linear address | CS.D << 32 | valid << 33; 0 = empty */
+	uint64_t bytes[2];	   /* the code bytes, zero past in.len */
+	struct x86_insn in;
+}; /* one cache line */
+
 struct x86_cpu;
 
 /* Every instruction handler has this signature. */
@@ -203,6 +221,9 @@ struct x86_cpu {
 	uint32_t tlb_globals; /* global entries cached since the last full flush */
 	uint32_t tlb_large;   /* entries from 4 MiB pages since then */
 
+	/* Decoded instructions (X86_DCACHE_SIZE entries). */
+	struct x86_dcache_entry *dcache;
+
 	uint64_t tsc_base;
 };
 
@@ -240,6 +261,14 @@ uint32_t x86_read(struct x86_cpu *cpu, int seg, uint32_t off, unsigned size);
 void x86_write(struct x86_cpu *cpu, int seg, uint32_t off, unsigned size, uint32_t val);
 /* Instruction fetch at CS:off. */
 uint8_t x86_fetch8(struct x86_cpu *cpu, uint32_t off);
+/* Fills the fetch page cache for CS:off, faulting as a fetch would; leaves
+ * fetch_host NULL when the page is not RAM or ROM. */
+void x86_fetch_map(struct x86_cpu *cpu, uint32_t off);
+/* Host pointer to seg:[off, off + len) when that is within the segment and
+ * one RAM page accessible for the access (write or not), else NULL; the
+ * page is looked up as for an access at seg:first (which is in range). */
+uint8_t *x86_host_span(struct x86_cpu *cpu, int seg, uint32_t off, uint32_t len, uint32_t first,
+		       bool write);
 /* Drops every cached host pointer. */
 void x86_tlb_flush(struct x86_cpu *cpu);
 /* Flushes if the guest memory map changed since the TLB was filled. */
@@ -256,27 +285,96 @@ void x86_tlb_flush_nonglobal(struct x86_cpu *cpu);
 /* Drops the entry of one linear page (INVLPG). */
 void x86_tlb_flush_page(struct x86_cpu *cpu, uint32_t lin);
 
-/* operand.c */
-uint32_t x86_get_reg(const struct x86_cpu *cpu, unsigned size, unsigned r);
-void x86_set_reg(struct x86_cpu *cpu, unsigned size, unsigned r, uint32_t v);
+/* operand.c, and the hot operand helpers inline here. */
+/* Reads register r as a `size`-byte operand (AH-BH for r 4-7 of size 1). */
+static inline uint32_t x86_get_reg(const struct x86_cpu *cpu, unsigned size, unsigned r)
+{
+	switch (size) {
+	case 1: return r < 4 ? cpu->regs[r] & 0xff : (cpu->regs[r - 4] >> 8) & 0xff;
+	case 2: return cpu->regs[r] & 0xffff;
+	default: return cpu->regs[r];
+	}
+}
+
+/* Writes register r as a `size`-byte operand, keeping the other bits. */
+static inline void x86_set_reg(struct x86_cpu *cpu, unsigned size, unsigned r, uint32_t v)
+{
+	switch (size) {
+	case 1:
+		if (r < 4)
+			cpu->regs[r] = (cpu->regs[r] & ~0xffu) | (v & 0xff);
+		else
+			cpu->regs[r - 4] = (cpu->regs[r - 4] & ~0xff00u) | (v & 0xff) << 8;
+		break;
+	case 2: cpu->regs[r] = (cpu->regs[r] & ~0xffffu) | (v & 0xffff); break;
+	default: cpu->regs[r] = v; break;
+	}
+}
+
+/* The memory form of the r/m operand (mod != 3). */
+uint32_t x86_rm_read_mem(struct x86_cpu *cpu, const struct x86_insn *in, unsigned size);
+void x86_rm_write_mem(struct x86_cpu *cpu, const struct x86_insn *in, unsigned size, uint32_t v);
+
 /* The ModRM r/m operand: a register (mod 3) or memory at the EA. */
-uint32_t x86_rm_read(struct x86_cpu *cpu, const struct x86_insn *in, unsigned size);
-void x86_rm_write(struct x86_cpu *cpu, const struct x86_insn *in, unsigned size, uint32_t v);
+static inline uint32_t x86_rm_read(struct x86_cpu *cpu, const struct x86_insn *in, unsigned size)
+{
+	if (in->mod == 3)
+		return x86_get_reg(cpu, size, in->rm);
+	return x86_rm_read_mem(cpu, in, size);
+}
+
+static inline void x86_rm_write(struct x86_cpu *cpu, const struct x86_insn *in, unsigned size,
+				uint32_t v)
+{
+	if (in->mod == 3)
+		x86_set_reg(cpu, size, in->rm, v);
+	else
+		x86_rm_write_mem(cpu, in, size, v);
+}
+
 /* The memory operand at EA + extra (far pointers, BOUND, descriptors). */
 uint32_t x86_mem_read(struct x86_cpu *cpu, const struct x86_insn *in, uint32_t extra,
 		      unsigned size);
+
 /* Size of a byte/full-size instruction: 1 when opcode bit 0 is clear. */
-unsigned x86_opsize(const struct x86_insn *in);
+static inline unsigned x86_opsize(const struct x86_insn *in)
+{
+	return (in->op & 1) ? in->osz : 1;
+}
+
 /* Mask of an operand `size` bytes wide. */
-uint32_t x86_mask(unsigned size);
+static inline uint32_t x86_mask(unsigned size)
+{
+	return size >= 4 ? 0xffffffffu : (1u << (8 * size)) - 1;
+}
+
 /* Sign-extends the low `size` bytes of v. */
-uint32_t x86_sext(uint32_t v, unsigned size);
+static inline uint32_t x86_sext(uint32_t v, unsigned size)
+{
+	switch (size) {
+	case 1: return (uint32_t)(int32_t)(int8_t)v;
+	case 2: return (uint32_t)(int32_t)(int16_t)v;
+	default: return v;
+	}
+}
+
 /* Counter register for string ops and LOOP (CX or ECX by address size). */
 uint32_t x86_count(const struct x86_cpu *cpu, const struct x86_insn *in);
 void x86_set_count(struct x86_cpu *cpu, const struct x86_insn *in, uint32_t v);
 
 /* flags.c */
-void x86_lazy_set(struct x86_cpu *cpu, uint32_t res, uint32_t cv, unsigned size, uint32_t mask);
+/* Writes the lazy flags in `which` into eflags and stops them being lazy. */
+void x86_lazy_fold(struct x86_cpu *cpu, uint32_t which);
+
+/* Records an arithmetic result; the flags in `mask` now derive from it
+ * (lazy flags outside `mask` are folded into eflags first). */
+static inline void x86_lazy_set(struct x86_cpu *cpu, uint32_t res, uint32_t cv, unsigned size,
+				uint32_t mask)
+{
+	if (cpu->lazy.mask & ~mask)
+		x86_lazy_fold(cpu, cpu->lazy.mask & ~mask);
+	cpu->lazy = (struct x86_lazy){res, cv, mask, (uint8_t)(size * 8)};
+}
 bool x86_cf(struct x86_cpu *cpu);
 bool x86_zf(struct x86_cpu *cpu);
 bool x86_sf(struct x86_cpu *cpu);

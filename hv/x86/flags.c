@@ -34,11 +34,19 @@ static bool flag(struct x86_cpu *cpu, uint32_t f)
 }
 
 /* Writes the lazy flags in `which` into eflags and stops them being lazy. */
-static void fold(struct x86_cpu *cpu, uint32_t which)
+void x86_lazy_fold(struct x86_cpu *cpu, uint32_t which)
 {
 	static const uint32_t all[] = {X86_CF, X86_PF, X86_AF, X86_ZF, X86_SF, X86_OF};
 
 	which &= cpu->lazy.mask;
+	if (which == X86_CF) { /* INC/DEC after arithmetic */
+		if (lazy_flag(&cpu->lazy, X86_CF))
+			cpu->eflags |= X86_CF;
+		else
+			cpu->eflags &= ~X86_CF;
+		cpu->lazy.mask &= ~X86_CF;
+		return;
+	}
 	for (unsigned i = 0; i < sizeof all / sizeof all[0]; i++) {
 		if (!(which & all[i]))
 			continue;
@@ -48,14 +56,6 @@ static void fold(struct x86_cpu *cpu, uint32_t which)
 			cpu->eflags &= ~all[i];
 	}
 	cpu->lazy.mask &= ~which;
-}
-
-/* Records an arithmetic result; the flags in `mask` now derive from it. */
-void x86_lazy_set(struct x86_cpu *cpu, uint32_t res, uint32_t cv, unsigned size, uint32_t mask)
-{
-	if (cpu->lazy.mask & ~mask)
-		fold(cpu, cpu->lazy.mask & ~mask);
-	cpu->lazy = (struct x86_lazy){res, cv, mask, (uint8_t)(size * 8)};
 }
 
 /* The six flag readers: from the lazy record or from eflags. */
@@ -110,14 +110,14 @@ bool x86_cond(struct x86_cpu *cpu, unsigned cc)
 /* EFLAGS with every lazy flag folded in. */
 uint32_t x86_get_eflags(struct x86_cpu *cpu)
 {
-	fold(cpu, X86_ARITH);
+	x86_lazy_fold(cpu, X86_ARITH);
 	return cpu->eflags;
 }
 
 /* Replaces the bits of `mask`; bit 1 stays set, bits 3, 5 and 15 clear. */
 void x86_set_eflags(struct x86_cpu *cpu, uint32_t val, uint32_t mask)
 {
-	fold(cpu, X86_ARITH);
+	x86_lazy_fold(cpu, X86_ARITH);
 	cpu->eflags = (cpu->eflags & ~mask) | (val & mask);
 	cpu->eflags = (cpu->eflags | 0x2) & ~0x8028u;
 }

@@ -277,3 +277,35 @@ uint8_t x86_fetch8(struct x86_cpu *cpu, uint32_t off)
 		return cpu->fetch_host[lin & PAGE_MASK];
 	return (uint8_t)machine_mmio_read(cpu->m, pa, 1);
 }
+
+/* Points the fetch page cache at the page of CS:off with the checks of a
+ * fetch there (CS limit, paging, #PF) but without reading: the decoded-
+ * instruction cache uses it after a jump to another page. */
+void x86_fetch_map(struct x86_cpu *cpu, uint32_t off)
+{
+	uint32_t lin = linear(cpu, X86_CS, off, 1, 0), pa = 0;
+
+	cpu->fetch_host = tlb_lookup(cpu, lin, acc_kind(cpu, false), &pa);
+	cpu->fetch_page = lin >> PAGE_SHIFT;
+}
+
+/* Host pointer to bytes [off, off + len) of segment seg when they pass the
+ * segment checks and lie in one RAM page that allows this access (a
+ * write sets the dirty bit like any write); NULL otherwise, for the
+ * caller to go element by element. The page is looked up (and a paging
+ * fault raised) as for an access at seg:first, the element accessed
+ * first, which lies in the range. REP MOVS/STOS use it to move many elements
+ * at once. */
+uint8_t *x86_host_span(struct x86_cpu *cpu, int seg, uint32_t off, uint32_t len, uint32_t first,
+		       bool write)
+{
+	const struct x86_seg *s = &cpu->seg[seg];
+	uint32_t lin = s->base + off, pa = 0;
+	uint8_t *p;
+
+	if ((s->deny & (write ? X86_DENY_WRITE : X86_DENY_READ)) || off < s->floor ||
+	    (uint64_t)off + len - 1 > s->limit || (lin & PAGE_MASK) + len > MEM_PAGE_SIZE)
+		return NULL;
+	p = tlb_lookup(cpu, s->base + first, acc_kind(cpu, write), &pa);
+	return p ? p + (lin & PAGE_MASK) : NULL;
+}

@@ -1,7 +1,14 @@
 /* String instructions with REP/REPE/REPNE and 16- or 32-bit addressing.
  * A long REP runs in chunks: when a chunk ends with the count not yet
  * zero, EIP goes back to the instruction so interrupts and the budget are
- * honoured between chunks, as a real CPU does between iterations. */
+ * honoured between chunks, as a real CPU does between iterations. REP
+ * MOVS and REP STOS move the elements that lie in one RAM page through
+ * host pointers (still one element at a time, in order); MMIO, ROM and
+ * anything a segment or page check would stop go element by element. */
+#include <stddef.h>
+#include <string.h>
+
+#include "hv/memory.h"
 #include "hv/x86/cpu_state.h"
 
 /* Iterations of a REP instruction between two instruction boundaries. */
@@ -82,22 +89,107 @@ static void outs1(struct x86_cpu *cpu, const struct x86_insn *in, unsigned size)
 	advance(cpu, in, X86_ESI, size);
 }
 
+/* How many of `max` elements from seg:off on (by DF) stay in one page and
+ * do not wrap the index register; the span they cover is [*lo, *lo + len). */
+static uint32_t span(const struct x86_cpu *cpu, const struct x86_insn *in, int seg, uint32_t off,
+		     unsigned size, uint32_t max, uint32_t *lo)
+{
+	uint32_t lin = cpu->seg[seg].base + off, page_off = lin & (MEM_PAGE_SIZE - 1);
+	uint64_t top = (uint64_t)x86_mask(in->asz) + 1;
+	uint64_t k;
+
+	if (!(cpu->eflags & X86_DF)) {
+		k = (MEM_PAGE_SIZE - page_off) / size;
+		if (k > (top - off) / size)
+			k = (top - off) / size;
+		if (k > max)
+			k = max;
+		*lo = off;
+	} else {
+		k = page_off + size > MEM_PAGE_SIZE ? 0 : (page_off + size) / size;
+		if (k > off / size + 1)
+			k = off / size + 1;
+		if (k > max)
+			k = max;
+		*lo = off - (uint32_t)(k - 1) * size;
+	}
+	return (uint32_t)k;
+}
+
+/* REP MOVS or REP STOS of up to `max` elements at once through host
+ * pointers, when source and destination each lie in one RAM page; the
+ * elements go one by one in order, so overlapping copies behave as on
+ * hardware. Returns how many were done (0: take the slow path). */
+static uint32_t rep_fast(struct x86_cpu *cpu, const struct x86_insn *in, unsigned size,
+			 uint32_t max, bool movs)
+{
+	uint32_t di = idx(cpu, in, X86_EDI), si = idx(cpu, in, X86_ESI), dlo, slo = 0;
+	uint32_t k = span(cpu, in, X86_ES, di, size, max, &dlo), v;
+	bool back = cpu->eflags & X86_DF;
+	const uint8_t *s = NULL;
+	uint8_t *d;
+	ptrdiff_t step = back ? -(ptrdiff_t)size : (ptrdiff_t)size;
+
+	if (movs)
+		k = span(cpu, in, src_seg(in), si, size, k, &slo);
+	if (k < 2)
+		return 0;
+	if (back) { /* the span of k elements may have shrunk */
+		dlo = di - (k - 1) * size;
+		slo = si - (k - 1) * size;
+	}
+	if (movs) {
+		s = x86_host_span(cpu, src_seg(in), slo, k * size, si, false);
+		if (!s)
+			return 0;
+		s += si - slo;
+	}
+	d = x86_host_span(cpu, X86_ES, dlo, k * size, di, true);
+	if (!d)
+		return 0;
+	d += di - dlo;
+	v = x86_get_reg(cpu, size, X86_EAX);
+	for (uint32_t i = 0; i < k; i++) {
+		uint8_t *dp = d + (ptrdiff_t)i * step;
+
+		if (movs) {
+			memmove(dp, s + (ptrdiff_t)i * step, size);
+		} else {
+			for (unsigned b = 0; b < size; b++)
+				dp[b] = v >> (8 * b);
+		}
+	}
+	x86_set_reg(cpu, in->asz, X86_EDI, di + (uint32_t)(step * (ptrdiff_t)k));
+	if (movs)
+		x86_set_reg(cpu, in->asz, X86_ESI, si + (uint32_t)(step * (ptrdiff_t)k));
+	return k;
+}
+
 /* Runs one element, or a chunk of a REP; `cond` for CMPS/SCAS. */
 static void run(struct x86_cpu *cpu, const struct x86_insn *in, string_step fn, bool cond)
 {
 	unsigned size = x86_opsize(in);
+	bool fast = fn == movs1 || fn == stos1;
 
 	if (!in->rep) {
 		fn(cpu, in, size);
 		return;
 	}
-	for (unsigned n = 0; n < REP_CHUNK; n++) {
-		uint32_t count = x86_count(cpu, in);
+	for (unsigned n = 0; n < REP_CHUNK;) {
+		uint32_t count = x86_count(cpu, in), done;
 
 		if (count == 0)
 			return;
+		if (fast && count > 1 &&
+		    (done = rep_fast(cpu, in, size, count < REP_CHUNK - n ? count : REP_CHUNK - n,
+				     fn == movs1)) > 0) {
+			x86_set_count(cpu, in, count - done);
+			n += done;
+			continue;
+		}
 		fn(cpu, in, size);
 		x86_set_count(cpu, in, count - 1);
+		n++;
 		if (cond && x86_zf(cpu) != (in->rep == 0xf3))
 			return;
 	}

@@ -94,6 +94,15 @@ START_TEST(test_v86_guest_passes_virtual_8086_checks)
 }
 END_TEST
 
+START_TEST(test_smc_guest_runs_code_it_rewrote)
+{
+	const char *e9 = boot_and_check("smc", "PASS smc done\n");
+
+	ck_assert_ptr_nonnull(strstr(e9, "PASS rep stosb over code is seen\n"));
+	ck_assert_ptr_nonnull(strstr(e9, "PASS a loop patching its next instruction\n"));
+}
+END_TEST
+
 static Suite *cpu_guests_suite(void)
 {
 	Suite *s = suite_create("cpu_guests");
@@ -106,6 +115,7 @@ static Suite *cpu_guests_suite(void)
 	tcase_add_test(t, test_paging_guest_passes_paging_checks);
 	tcase_add_test(t, test_tasks_guest_passes_task_switch_checks);
 	tcase_add_test(t, test_v86_guest_passes_virtual_8086_checks);
+	tcase_add_test(t, test_smc_guest_runs_code_it_rewrote);
 	suite_add_tcase(s, t);
 	return s;
 }

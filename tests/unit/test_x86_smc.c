@@ -1,0 +1,479 @@
+/* The software CPU's decoded-instruction cache and self-modifying code:
+ * whatever writes the code bytes (the instruction stream itself, a REP
+ * string store, a write through another linear alias of the page, the
+ * host or a device), the next execution of those bytes sees the new
+ * instruction, and the same bytes under another CS default size decode
+ * anew. A second case covers the bulk path of REP MOVS/STOS (host
+ * pointers a page at a time): overlap in both directions, page
+ * boundaries, and MMIO, which must still see every element. Real-mode tests load code at 0000:7C00
+ * with SS:SP = 0000:7000 and end in HLT; the paging test runs flat 32-bit code at 8000h. The bytes
+ * were assembled with nasm (bits 16, org 7C00h unless a test says
+ * otherwise); keep each comment in step with its bytes. */
+#include <check.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "hv/machine.h"
+#include "hv/x86/cpu_state.h"
+
+#include "unit.h"
+
+static struct machine m;
+static struct x86_cpu *cpu;
+
+static void setup(void)
+{
+	char err[256];
+
+	ck_assert_int_eq(machine_init(&m, 8u << 20, err, sizeof err), 0);
+	cpu = x86_cpu_create(&m);
+	ck_assert_ptr_nonnull(cpu);
+}
+
+static void teardown(void)
+{
+	x86_cpu_destroy(cpu);
+	machine_destroy(&m);
+}
+
+static void load(const uint8_t *code, size_t len, uint32_t at)
+{
+	memcpy(m.mem.ram + at, code, len);
+}
+
+/* Runs from 0000:ip in real mode until HLT. */
+static enum vcpu_exit run_real(uint32_t ip)
+{
+	x86_cpu_set_ip(cpu, 0, ip);
+	cpu->regs[X86_ESP] = 0x7000;
+	return x86_cpu_run(cpu, 100000);
+}
+
+static enum vcpu_exit run(const uint8_t *code, size_t len)
+{
+	load(code, len, 0x7c00);
+	return run_real(0x7c00);
+}
+
+static uint32_t reg16(unsigned r)
+{
+	return cpu->regs[r] & 0xffff;
+}
+
+static void put32(uint32_t a, uint32_t v)
+{
+	memcpy(m.mem.ram + a, &v, 4);
+}
+
+/* Whether the cache holds a decoded instruction for linear address lin. */
+static bool cached(uint32_t lin)
+{
+	for (unsigned i = 0; i < X86_DCACHE_SIZE; i++)
+		if ((uint32_t)cpu->dcache[i].key == lin && cpu->dcache[i].key >> 33)
+			return true;
+	return false;
+}
+
+/* mov ax, 1 / ret at 9000h, on another page than the code at 7C00h. */
+static const uint8_t sub16[] = {0xb8, 0x01, 0x00, 0xc3};
+
+START_TEST(test_executed_instructions_are_kept_decoded)
+{
+	static const uint8_t code[] = {
+	    0xb9, 0x03, 0x00, /* mov cx, 3 */
+	    0x40,	      /* a: inc ax */
+	    0xe2, 0xfd,	      /* loop a */
+	    0xf4,	      /* hlt */
+	};
+
+	ck_assert_int_eq(run(code, sizeof code), VCPU_EXIT_HALT);
+	ck_assert(cached(0x7c00));
+	ck_assert(cached(0x7c03));
+	ck_assert(cached(0x7c04));
+}
+END_TEST
+
+/* A loop that increments the immediate of its own ADD each time round:
+ * every pass adds the value the previous pass stored (1 + 2 + 3). */
+START_TEST(test_loop_patching_its_own_immediate_sees_each_new_value)
+{
+	static const uint8_t code[] = {
+	    0xb9, 0x03, 0x00,	    /* mov cx, 3 */
+	    0x31, 0xdb,		    /* xor bx, bx */
+	    0x83, 0xc3, 0x01,	    /* top: add bx, 1 */
+	    0xfe, 0x06, 0x07, 0x7c, /* inc byte [top + 2] */
+	    0xe2, 0xf7,		    /* loop top */
+	    0xf4,		    /* hlt */
+	};
+
+	ck_assert_int_eq(run(code, sizeof code), VCPU_EXIT_HALT);
+	ck_assert_uint_eq(reg16(X86_EBX), 6);
+	ck_assert_uint_eq(m.mem.ram[0x7c07], 4);
+}
+END_TEST
+
+/* The store patches the very next instruction, already decoded on the
+ * first pass: the second pass runs the modified MOV (x86 sees a store to
+ * the instruction stream before the next instruction executes). */
+START_TEST(test_store_to_the_next_instruction_is_seen_when_it_executes)
+{
+	static const uint8_t code[] = {
+	    0x31, 0xd2,		    /* xor dx, dx */
+	    0xb9, 0x02, 0x00,	    /* mov cx, 2 */
+	    0x88, 0x0e, 0x0a, 0x7c, /* again: mov [next + 1], cl */
+	    0xb0, 0x00,		    /* next: mov al, 0 */
+	    0x00, 0xc2,		    /* add dl, al */
+	    0xe2, 0xf6,		    /* loop again */
+	    0xf4,		    /* hlt */
+	};
+
+	ck_assert_int_eq(run(code, sizeof code), VCPU_EXIT_HALT);
+	ck_assert_uint_eq(reg16(X86_EDX) & 0xff, 2 + 1);
+}
+END_TEST
+
+/* Code on one page rewrites a subroutine on another page between two
+ * calls. */
+START_TEST(test_code_patched_on_another_page_runs_modified)
+{
+	static const uint8_t code[] = {
+	    0xe8, 0xfd, 0x13,			/* call 0x9000 */
+	    0x89, 0xc3,				/* mov bx, ax */
+	    0xc7, 0x06, 0x01, 0x90, 0x22, 0x22, /* mov word [0x9001], 0x2222 */
+	    0xe8, 0xf2, 0x13,			/* call 0x9000 */
+	    0xf4,				/* hlt */
+	};
+
+	load(sub16, sizeof sub16, 0x9000);
+	ck_assert_int_eq(run(code, sizeof code), VCPU_EXIT_HALT);
+	ck_assert_uint_eq(reg16(X86_EBX), 1);
+	ck_assert_uint_eq(reg16(X86_EAX), 0x2222);
+}
+END_TEST
+
+/* REP STOSB turns an executed MOV BL, 77h into two INC BX. */
+START_TEST(test_rep_stosb_over_executed_code_replaces_it)
+{
+	static const uint8_t code[] = {
+	    0x31, 0xdb,	      /* xor bx, bx */
+	    0xba, 0x02, 0x00, /* mov dx, 2 */
+	    0xb3, 0x77,	      /* again: mov bl, 0x77 */
+	    0xb0, 0x43,	      /* mov al, 0x43 (inc bx) */
+	    0xbf, 0x05, 0x7c, /* mov di, again */
+	    0xb9, 0x02, 0x00, /* mov cx, 2 */
+	    0xf3, 0xaa,	      /* rep stosb */
+	    0x4a,	      /* dec dx */
+	    0x75, 0xf1,	      /* jnz again */
+	    0xf4,	      /* hlt */
+	};
+
+	ck_assert_int_eq(run(code, sizeof code), VCPU_EXIT_HALT);
+	ck_assert_uint_eq(reg16(X86_EBX), 0x77 + 2);
+}
+END_TEST
+
+/* The host (or a device's DMA) rewrites code between two runs. */
+START_TEST(test_code_rewritten_by_the_host_runs_modified)
+{
+	static const uint8_t a[] = {0xb8, 0x11, 0x11, 0xf4}; /* mov ax, 0x1111; hlt */
+	static const uint8_t b[] = {0xb8, 0x22, 0x22, 0xf4}; /* mov ax, 0x2222; hlt */
+
+	ck_assert_int_eq(run(a, sizeof a), VCPU_EXIT_HALT);
+	ck_assert_uint_eq(reg16(X86_EAX), 0x1111);
+	ck_assert_int_eq(run(b, sizeof b), VCPU_EXIT_HALT);
+	ck_assert_uint_eq(reg16(X86_EAX), 0x2222);
+}
+END_TEST
+
+/* The same bytes run with a 16-bit and then a 32-bit CS, and back:
+ * B8 90 90 90 90 is MOV AX, 9090h; NOP; NOP or MOV EAX, 90909090h. */
+START_TEST(test_same_bytes_decode_anew_under_another_cs_size)
+{
+	static const uint8_t code[] = {0xb8, 0x90, 0x90, 0x90, 0x90, 0xf4};
+	static const uint32_t want[] = {0x9090, 0x90909090, 0x9090};
+
+	load(code, sizeof code, 0x7c00);
+	for (unsigned i = 0; i < 3; i++) {
+		x86_cpu_set_ip(cpu, 0, 0x7c00);
+		if (i == 1)
+			cpu->seg[X86_CS].attr |= X86_SEG_BIG;
+		cpu->regs[X86_EAX] = 0;
+		ck_assert_int_eq(x86_cpu_run(cpu, 100), VCPU_EXIT_HALT);
+		ck_assert_uint_eq(cpu->regs[X86_EAX], want[i]);
+		ck_assert_uint_eq(cpu->eip, 0x7c00 + 6);
+	}
+}
+END_TEST
+
+/* Flat 32-bit ring 0 with paging: the first 4 MiB identity-mapped and
+ * linear 400000h another name for physical page 9000h. */
+static void enter_flat_paged(void)
+{
+	static const struct x86_seg code = {8, 0, 0xffffffff, 0xc09b, 0, 0};
+	static const struct x86_seg data = {16, 0, 0xffffffff, 0xc093, 0, 0};
+
+	put32(0x20000, 0x21000 | 3);
+	for (uint32_t i = 0; i < 1024; i++)
+		put32(0x21000 + 4 * i, i << 12 | 3);
+	put32(0x20004, 0x22000 | 3);
+	put32(0x22000, 0x9000 | 3);
+	for (int s = 0; s < X86_NSEG; s++)
+		cpu->seg[s] = s == X86_CS ? code : data;
+	cpu->cr[0] |= X86_CR0_PE | X86_CR0_PG;
+	cpu->cr[3] = 0x20000;
+	cpu->cpl = 0;
+	cpu->eflags = 0x2;
+	cpu->regs[X86_ESP] = 0x7000;
+	x86_tlb_flush(cpu);
+}
+
+/* A subroutine is rewritten through a second linear mapping of its
+ * physical page (bits 32, org 8000h). */
+START_TEST(test_code_written_through_a_paging_alias_runs_modified)
+{
+	static const uint8_t code[] = {
+	    0xe8, 0xfb, 0x0f, 0x00, 0x00, /* call 0x9000 */
+	    0x89, 0xc3,			  /* mov ebx, eax */
+	    0xc7, 0x05, 0x01, 0x00, 0x40,
+	    0x00, 0x02, 0x00, 0x00, 0x00, /* mov dword [0x400001], 2 */
+	    0xe8, 0xea, 0x0f, 0x00, 0x00, /* call 0x9000 */
+	    0xf4,			  /* hlt */
+	};
+	static const uint8_t sub[] = {0xb8, 0x01, 0x00, 0x00, 0x00, 0xc3}; /* mov eax, 1; ret */
+
+	load(code, sizeof code, 0x8000);
+	load(sub, sizeof sub, 0x9000);
+	enter_flat_paged();
+	cpu->eip = 0x8000;
+	ck_assert_int_eq(x86_cpu_run(cpu, 1000), VCPU_EXIT_HALT);
+	ck_assert_uint_eq(cpu->regs[X86_EBX], 1);
+	ck_assert_uint_eq(cpu->regs[X86_EAX], 2);
+	ck_assert_uint_eq(m.mem.ram[0x9001], 2);
+}
+END_TEST
+
+/* Remapping the linear page of cached code to other physical bytes runs
+ * the new bytes (the cache is keyed by linear address and checks the
+ * bytes it reads through the current mapping). */
+START_TEST(test_cached_code_remapped_by_paging_runs_the_new_page)
+{
+	static const uint8_t a[] = {0xb8, 0x01, 0x00, 0x00, 0x00, 0xf4}; /* mov eax, 1; hlt */
+	static const uint8_t b[] = {0xb8, 0x02, 0x00, 0x00, 0x00, 0xf4}; /* mov eax, 2; hlt */
+
+	load(a, sizeof a, 0x8000);
+	load(b, sizeof b, 0xa000);
+	enter_flat_paged();
+	cpu->eip = 0x8000;
+	ck_assert_int_eq(x86_cpu_run(cpu, 100), VCPU_EXIT_HALT);
+	ck_assert_uint_eq(cpu->regs[X86_EAX], 1);
+	put32(0x21000 + 4 * 8, 0xa000 | 3);
+	x86_tlb_flush_page(cpu, 0x8000);
+	cpu->halted = false;
+	cpu->eip = 0x8000;
+	ck_assert_int_eq(x86_cpu_run(cpu, 100), VCPU_EXIT_HALT);
+	ck_assert_uint_eq(cpu->regs[X86_EAX], 2);
+}
+END_TEST
+
+/* An instruction that ends past the CS limit faults even after it ran
+ * from the cache within the limit: the cached path repeats the check. */
+START_TEST(test_cached_instruction_still_checks_the_cs_limit)
+{
+	static const uint8_t code[] = {0xb8, 0x34, 0x12, 0xf4};	   /* mov ax, 0x1234; hlt */
+	static const uint8_t handler[] = {0xbb, 0x0d, 0x00, 0xf4}; /* mov bx, 13; hlt */
+
+	load(code, sizeof code, 0x7c00);
+	load(handler, sizeof handler, 0x500);
+	put32(13 * 4, 0x00000500); /* IVT: #GP at 0000:0500 */
+	ck_assert_int_eq(run_real(0x7c00), VCPU_EXIT_HALT);
+	ck_assert_uint_eq(reg16(X86_EAX), 0x1234);
+	x86_cpu_set_ip(cpu, 0, 0x7c00);
+	cpu->regs[X86_ESP] = 0x7000;
+	cpu->regs[X86_EAX] = 0;
+	cpu->seg[X86_CS].limit = 0x7c01;
+	ck_assert_int_eq(x86_cpu_run(cpu, 100), VCPU_EXIT_HALT);
+	ck_assert_uint_eq(reg16(X86_EAX), 0);
+	ck_assert_uint_eq(reg16(X86_EBX), 13);
+}
+END_TEST
+
+/* Code at the end of a page and across into the next one runs, and runs
+ * modified after a write (such instructions are decoded every time). */
+START_TEST(test_instruction_across_a_page_boundary_runs_modified)
+{
+	/* At 8FFEh: mov ax, 0x1111 (3 bytes, crossing into 9000h); hlt. */
+	static const uint8_t code[] = {0xb8, 0x11, 0x11, 0xf4};
+
+	load(code, sizeof code, 0x8ffe);
+	ck_assert_int_eq(run_real(0x8ffe), VCPU_EXIT_HALT);
+	ck_assert_uint_eq(reg16(X86_EAX), 0x1111);
+	m.mem.ram[0x9000] = 0x22;
+	ck_assert_int_eq(run_real(0x8ffe), VCPU_EXIT_HALT);
+	ck_assert_uint_eq(reg16(X86_EAX), 0x2211);
+}
+END_TEST
+
+/* A device that counts its writes. */
+static unsigned mmio_writes;
+
+static uint64_t mmio_read(void *opaque, uint64_t offset, unsigned size)
+{
+	(void)opaque;
+	(void)offset;
+	(void)size;
+	return 0;
+}
+
+static void mmio_write(void *opaque, uint64_t offset, unsigned size, uint64_t value)
+{
+	(void)opaque;
+	(void)offset;
+	(void)size;
+	(void)value;
+	mmio_writes++;
+}
+
+static const struct io_ops mmio_ops = {mmio_read, mmio_write};
+
+/* A forward copy onto itself shifted by one byte repeats the first byte,
+ * element by element, as on hardware (not like memmove). */
+START_TEST(test_rep_movsb_overlapping_forward_repeats_the_first_byte)
+{
+	static const uint8_t code[] = {
+	    0xbe, 0x00, 0x05, /* mov si, 0x500 */
+	    0xbf, 0x01, 0x05, /* mov di, 0x501 */
+	    0xb9, 0x14, 0x00, /* mov cx, 20 */
+	    0xf3, 0xa4,	      /* rep movsb */
+	    0xf4,	      /* hlt */
+	};
+
+	for (unsigned i = 0; i <= 20; i++)
+		m.mem.ram[0x500 + i] = (uint8_t)(i + 1);
+	ck_assert_int_eq(run(code, sizeof code), VCPU_EXIT_HALT);
+	for (unsigned i = 0; i <= 20; i++)
+		ck_assert_uint_eq(m.mem.ram[0x500 + i], 1);
+	ck_assert_uint_eq(reg16(X86_ESI), 0x514);
+	ck_assert_uint_eq(reg16(X86_EDI), 0x515);
+	ck_assert_uint_eq(reg16(X86_ECX), 0);
+}
+END_TEST
+
+/* With DF set, a copy one byte up moves the block (from its top down). */
+START_TEST(test_rep_movsb_backward_overlapping_shifts_the_block)
+{
+	static const uint8_t code[] = {
+	    0xfd,	      /* std */
+	    0xbe, 0x14, 0x06, /* mov si, 0x614 */
+	    0xbf, 0x15, 0x06, /* mov di, 0x615 */
+	    0xb9, 0x14, 0x00, /* mov cx, 20 */
+	    0xf3, 0xa4,	      /* rep movsb */
+	    0xf4,	      /* hlt */
+	};
+
+	for (unsigned i = 0; i < 20; i++)
+		m.mem.ram[0x601 + i] = (uint8_t)(i + 1);
+	ck_assert_int_eq(run(code, sizeof code), VCPU_EXIT_HALT);
+	ck_assert_uint_eq(m.mem.ram[0x601], 1);
+	for (unsigned i = 0; i < 20; i++)
+		ck_assert_uint_eq(m.mem.ram[0x602 + i], i + 1);
+	ck_assert_uint_eq(reg16(X86_ESI), 0x600);
+	ck_assert_uint_eq(reg16(X86_EDI), 0x601);
+}
+END_TEST
+
+/* Source and destination both cross a page boundary mid-copy. */
+START_TEST(test_rep_movsw_across_page_boundaries_copies_everything)
+{
+	static const uint8_t code[] = {
+	    0xbe, 0xf0, 0x0f, /* mov si, 0xff0 */
+	    0xbf, 0xf8, 0x2f, /* mov di, 0x2ff8 */
+	    0xb9, 0x10, 0x00, /* mov cx, 16 */
+	    0xf3, 0xa5,	      /* rep movsw */
+	    0xf4,	      /* hlt */
+	};
+
+	for (unsigned i = 0; i < 32; i++)
+		m.mem.ram[0xff0 + i] = (uint8_t)(0x80 + i);
+	ck_assert_int_eq(run(code, sizeof code), VCPU_EXIT_HALT);
+	ck_assert_mem_eq(m.mem.ram + 0x2ff8, m.mem.ram + 0xff0, 32);
+	ck_assert_uint_eq(reg16(X86_ESI), 0x1010);
+	ck_assert_uint_eq(reg16(X86_EDI), 0x3018);
+}
+END_TEST
+
+/* A backward REP STOSW that starts above a page boundary and ends below. */
+START_TEST(test_rep_stosw_backward_across_a_page_boundary)
+{
+	static const uint8_t code[] = {
+	    0xfd,	      /* std */
+	    0xb8, 0xcd, 0xab, /* mov ax, 0xabcd */
+	    0xbf, 0x08, 0x10, /* mov di, 0x1008 */
+	    0xb9, 0x10, 0x00, /* mov cx, 16 */
+	    0xf3, 0xab,	      /* rep stosw */
+	    0xf4,	      /* hlt */
+	};
+
+	ck_assert_int_eq(run(code, sizeof code), VCPU_EXIT_HALT);
+	for (uint32_t a = 0x1008 - 15 * 2; a <= 0x1008; a += 2) {
+		ck_assert_uint_eq(m.mem.ram[a], 0xcd);
+		ck_assert_uint_eq(m.mem.ram[a + 1], 0xab);
+	}
+	ck_assert_uint_eq(m.mem.ram[0x1008 - 16 * 2 + 1], 0);
+	ck_assert_uint_eq(m.mem.ram[0x100a], 0);
+	ck_assert_uint_eq(reg16(X86_EDI), 0x1008 - 16 * 2);
+}
+END_TEST
+
+/* REP STOSB into MMIO reaches the device once per element. */
+START_TEST(test_rep_stosb_into_mmio_writes_every_element)
+{
+	static const uint8_t code[] = {
+	    0xbf, 0x00, 0xd0, /* mov di, 0xd000 */
+	    0xb9, 0x08, 0x00, /* mov cx, 8 */
+	    0xb0, 0x5a,	      /* mov al, 0x5a */
+	    0xf3, 0xaa,	      /* rep stosb */
+	    0xf4,	      /* hlt */
+	};
+
+	mmio_writes = 0;
+	ck_assert_int_eq(mem_map_mmio(&m.mem, 0xd000, 0x1000, &mmio_ops, NULL, "count"), 0);
+	ck_assert_int_eq(run(code, sizeof code), VCPU_EXIT_HALT);
+	ck_assert_uint_eq(mmio_writes, 8);
+	ck_assert_uint_eq(m.mem.ram[0xd000], 0);
+	ck_assert_uint_eq(reg16(X86_EDI), 0xd008);
+}
+END_TEST
+
+static Suite *s(void)
+{
+	Suite *suite = suite_create("x86_smc");
+	TCase *tc = tcase_create("core");
+
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, test_executed_instructions_are_kept_decoded);
+	tcase_add_test(tc, test_loop_patching_its_own_immediate_sees_each_new_value);
+	tcase_add_test(tc, test_store_to_the_next_instruction_is_seen_when_it_executes);
+	tcase_add_test(tc, test_code_patched_on_another_page_runs_modified);
+	tcase_add_test(tc, test_rep_stosb_over_executed_code_replaces_it);
+	tcase_add_test(tc, test_code_rewritten_by_the_host_runs_modified);
+	tcase_add_test(tc, test_same_bytes_decode_anew_under_another_cs_size);
+	tcase_add_test(tc, test_code_written_through_a_paging_alias_runs_modified);
+	tcase_add_test(tc, test_cached_code_remapped_by_paging_runs_the_new_page);
+	tcase_add_test(tc, test_cached_instruction_still_checks_the_cs_limit);
+	tcase_add_test(tc, test_instruction_across_a_page_boundary_runs_modified);
+	suite_add_tcase(suite, tc);
+	tc = tcase_create("rep");
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, test_rep_movsb_overlapping_forward_repeats_the_first_byte);
+	tcase_add_test(tc, test_rep_movsb_backward_overlapping_shifts_the_block);
+	tcase_add_test(tc, test_rep_movsw_across_page_boundaries_copies_everything);
+	tcase_add_test(tc, test_rep_stosw_backward_across_a_page_boundary);
+	tcase_add_test(tc, test_rep_stosb_into_mmio_writes_every_element);
+	suite_add_tcase(suite, tc);
+	return suite;
+}
+
+int main(void)
+{
+	return unit_run(s());
+}
