@@ -87,8 +87,89 @@ static int add_debug_devices(struct pc *pc, const struct pc_hooks *h, char *err,
 	if (!h->debugcon.tx)
 		return 0;
 	pc->debugcon.out = h->debugcon;
-	return add_port(pc, PC_DEBUGCON_PORT, 1, &debugcon_io_ops, &pc->debugcon, "debugcon", err,
+	if (add_port(pc, PC_DEBUGCON_PORT, 1, &debugcon_io_ops, &pc->debugcon, "debugcon", err,
+		     errlen) < 0)
+		return -1;
+	return add_port(pc, PC_BIOS_DEBUG_PORT, 1, &debugcon_io_ops, &pc->debugcon,
+			"debugcon (402h)", err, errlen);
+}
+
+/* The host bridge, which takes the BIOS alias below 1 MiB over from the
+ * plain ROM mapping so that PAM can shadow it, the ISA bridge and the
+ * power-management function (ACPI S5 powers off through h->poweroff). */
+static int add_pci(struct pc *pc, const struct pc_hooks *h, char *err, size_t errlen)
+{
+	const struct mem_region *r = mem_find(&pc->m->mem, 0xFFFF0);
+	uint64_t rom_base = 0;
+	uint8_t *rom = NULL;
+	struct irq_line isa[16];
+
+	pci_bus_init(&pc->pci);
+	if (r && r->kind == MEM_ROM && r->base >= 0xC0000 && r->base + r->size == 0x100000) {
+		rom_base = r->base;
+		rom = r->host;
+		mem_unmap(&pc->m->mem, rom_base);
+	}
+	pc->i440fx = i440fx_create(&pc->m->mem, rom_base, rom);
+	for (int i = 0; i < 16; i++)
+		isa[i] = pic8259_irq_line(pc->pic, i);
+	pc->piix3 = piix3_create(isa);
+	pc->pm = piix4_pm_create(&pc->m->pio, &pc->m->clock, h->poweroff, h->opaque);
+	if (!pc->i440fx || !pc->piix3 || !pc->pm)
+		return no_memory(err, errlen);
+	pci_bus_add(&pc->pci, PC_I440FX_SLOT, 0, &pc->i440fx->dev);
+	pci_bus_add(&pc->pci, PC_PIIX3_SLOT, 0, &pc->piix3->dev);
+	pci_bus_add(&pc->pci, PC_PIIX3_SLOT, PC_PIIX4_PM_FUNC, &pc->pm->dev);
+	if (add_port(pc, PCI_CONFIG_ADDRESS, 4, &pci_address_io_ops, &pc->pci, "PCI address", err,
+		     errlen) < 0)
+		return -1;
+	return add_port(pc, PCI_CONFIG_DATA, 4, &pci_data_io_ops, &pc->pci, "PCI data", err,
 			errlen);
+}
+
+/* One e820 entry as etc/e820 holds it: le64 address, le64 length, le32
+ * type. */
+static size_t put_e820(uint8_t *p, uint64_t addr, uint64_t len, uint32_t type)
+{
+	for (unsigned i = 0; i < 8; i++) {
+		p[i] = (uint8_t)(addr >> (8 * i));
+		p[8 + i] = (uint8_t)(len >> (8 * i));
+	}
+	for (unsigned i = 0; i < 4; i++)
+		p[16 + i] = (uint8_t)(type >> (8 * i));
+	return 20;
+}
+
+/* RAM as the memory map lays it out (below the hole, then from 4 GiB)
+ * and the firmware's window below 4 GiB, reserved. */
+static int add_e820(struct pc *pc)
+{
+	const struct guest_mem *mem = &pc->m->mem;
+	const struct mem_region *fw = mem_find(mem, 0xFFFFFFF0ull);
+	uint64_t low = mem->ram_size < MEM_LOW_RAM_LIMIT ? mem->ram_size : MEM_LOW_RAM_LIMIT;
+	uint8_t table[3 * 20];
+	size_t n = put_e820(table, 0, low, 1);
+
+	if (fw && fw->kind == MEM_ROM)
+		n += put_e820(table + n, fw->base, 0x100000000ull - fw->base, 2);
+	if (mem->ram_size > low)
+		n += put_e820(table + n, 0x100000000ull, mem->ram_size - low, 1);
+	return fw_cfg_add_file(pc->fw_cfg, "etc/e820", table, (uint32_t)n, false) < 0 ? -1 : 0;
+}
+
+static int add_fw_cfg(struct pc *pc, const struct pc_hooks *h, char *err, size_t errlen)
+{
+	uint16_t cpus = (uint16_t)(h->cpus ? h->cpus : 1);
+	struct fw_cfg *c = fw_cfg_create(&pc->m->mem);
+
+	pc->fw_cfg = c;
+	if (!c || fw_cfg_set_u64(c, FW_CFG_RAM_SIZE, pc->m->mem.ram_size) < 0 ||
+	    fw_cfg_set_u16(c, FW_CFG_NB_CPUS, cpus) < 0 ||
+	    fw_cfg_set_u16(c, FW_CFG_MAX_CPUS, cpus) < 0 || add_e820(pc) < 0)
+		return no_memory(err, errlen);
+	if (add_port(pc, FW_CFG_PORT, 2, &fw_cfg_io_ops, c, "fw_cfg", err, errlen) < 0)
+		return -1;
+	return add_port(pc, FW_CFG_PORT_DMA, 8, &fw_cfg_dma_io_ops, c, "fw_cfg DMA", err, errlen);
 }
 
 struct pc *pc_create(struct machine *m, const struct pc_hooks *hooks, char *err, size_t errlen)
@@ -102,7 +183,8 @@ struct pc *pc_create(struct machine *m, const struct pc_hooks *hooks, char *err,
 	pc->m = m;
 	if (add_pic(pc, err, errlen) < 0 || add_timers(pc, err, errlen) < 0 ||
 	    add_rtc(pc, hooks, err, errlen) < 0 || add_com1(pc, hooks, err, errlen) < 0 ||
-	    add_debug_devices(pc, hooks, err, errlen) < 0) {
+	    add_debug_devices(pc, hooks, err, errlen) < 0 || add_pci(pc, hooks, err, errlen) < 0 ||
+	    add_fw_cfg(pc, hooks, err, errlen) < 0) {
 		pc_free(pc);
 		return NULL;
 	}
@@ -113,6 +195,10 @@ void pc_free(struct pc *pc)
 {
 	if (!pc)
 		return;
+	fw_cfg_destroy(pc->fw_cfg);
+	piix4_pm_destroy(pc->pm);
+	piix3_destroy(pc->piix3);
+	i440fx_destroy(pc->i440fx);
 	if (pc->com1)
 		uart16550_destroy(pc->com1);
 	rtc146818_destroy(pc->rtc);
@@ -132,6 +218,10 @@ void pc_reset(struct pc *pc)
 	pit8254_reset(pc->pit);
 	pcspk_reset(pc->port_b);
 	rtc146818_reset(pc->rtc);
+	i440fx_reset(pc->i440fx);
+	piix3_reset(pc->piix3);
+	piix4_pm_reset(pc->pm);
+	fw_cfg_reset(pc->fw_cfg);
 	if (pc->com1)
 		uart16550_reset(pc->com1);
 }

@@ -8,9 +8,14 @@
 #include <stdint.h>
 
 #include "hv/machine.h"
+#include "legacy/fw_cfg.h"
+#include "legacy/i440fx.h"
 #include "legacy/isa_debug.h"
+#include "legacy/pci.h"
 #include "legacy/pcspk.h"
 #include "legacy/pic8259.h"
+#include "legacy/piix3.h"
+#include "legacy/piix4_pm.h"
 #include "legacy/pit8254.h"
 #include "legacy/rtc146818.h"
 #include "legacy/uart16550.h"
@@ -27,8 +32,12 @@
 #define PC_COM1_BASE	   0x3F8
 #define PC_COM1_IRQ	   4
 #define PC_DEBUGCON_PORT   0xE9
+#define PC_BIOS_DEBUG_PORT 0x402 /* SeaBIOS's debug output in Debian's build */
 #define PC_POST_PORT	   0x80
 #define PC_DEBUG_EXIT_PORT 0x501
+#define PC_I440FX_SLOT	   0 /* 00:00.0 host bridge */
+#define PC_PIIX3_SLOT	   1 /* 00:01.0 ISA bridge, 00:01.3 power management */
+#define PC_PIIX4_PM_FUNC   3
 
 /* Host-side hooks the domain supplies. */
 struct pc_hooks {
@@ -38,6 +47,7 @@ struct pc_hooks {
 	void (*poweroff)(void *opaque, int status);
 	void *opaque;
 	bool rtc_localtime; /* RTC starts at the host's local time, not UTC */
+	unsigned cpus;	    /* for fw_cfg; 0 means 1 */
 };
 
 struct pc {
@@ -50,10 +60,16 @@ struct pc {
 	struct debugcon debugcon;
 	struct post_port post;
 	struct debug_exit exit;
+	struct pci_bus pci;
+	struct i440fx *i440fx;
+	struct piix3 *piix3;
+	struct piix4_pm *pm;
+	struct fw_cfg *fw_cfg;
 };
 
-/* Creates the devices and registers them on m's buses. Returns NULL with
- * err set. */
+/* Creates the devices and registers them on m's buses. The firmware must
+ * already be mapped: the host bridge takes over its alias below 1 MiB (for
+ * shadowing) and fw_cfg describes m's memory. Returns NULL with err set. */
 struct pc *pc_create(struct machine *m, const struct pc_hooks *hooks, char *err, size_t errlen);
 void pc_free(struct pc *pc);
 

@@ -1,0 +1,143 @@
+#include "legacy/piix4_pm.h"
+
+#include <stdlib.h>
+
+#include "hv/log.h"
+
+uint32_t piix4_pm_timer(const struct piix4_pm *pm)
+{
+	int64_t ns = vclock_now(pm->clock);
+	uint64_t s = (uint64_t)ns / 1000000000u, rem = (uint64_t)ns % 1000000000u;
+	uint64_t ticks = s * PM_TMR_FREQUENCY + rem * PM_TMR_FREQUENCY / 1000000000u;
+
+	return (uint32_t)ticks & 0xffffff;
+}
+
+static uint64_t io_read(void *opaque, uint64_t offset, unsigned size)
+{
+	struct piix4_pm *pm = opaque;
+	uint64_t regs; /* PM1a block as bytes 0-7, little-endian */
+
+	if (offset >= PM_TMR && offset < PM_TMR + 4)
+		return (piix4_pm_timer(pm) >> (8 * (offset - PM_TMR))) &
+		       (size >= 4 ? 0xffffffffu : (1u << (8 * size)) - 1);
+	if (offset >= 8)
+		return 0;
+	regs = pm->pm1_sts | (uint64_t)pm->pm1_en << 16 | (uint64_t)pm->pm1_cnt << 32;
+	return (regs >> (8 * offset)) & (size >= 8 ? ~0ull : (1ull << (8 * size)) - 1);
+}
+
+static void write_cnt(struct piix4_pm *pm, uint16_t v)
+{
+	pm->pm1_cnt = v & (PM1_CNT_SCI_EN | PM1_CNT_SLP_TYP);
+	if (!(v & PM1_CNT_SLP_EN))
+		return;
+	if ((v & PM1_CNT_SLP_TYP) == 0 && pm->poweroff) {
+		pm->poweroff(pm->opaque, 0);
+		return;
+	}
+	log_guest("piix4_pm: sleep type %u requested, not emulated", (v & PM1_CNT_SLP_TYP) >> 10);
+}
+
+static void io_write(void *opaque, uint64_t offset, unsigned size, uint64_t value)
+{
+	struct piix4_pm *pm = opaque;
+
+	/* The PM1 registers are 16 bits wide; firmware and kernels use word
+	 * accesses, so narrower or straddling ones are only logged. */
+	if (offset == PM1A_STS && size >= 2) {
+		pm->pm1_sts &= (uint16_t)~value; /* write one to clear */
+		if (size == 4)
+			pm->pm1_en = (uint16_t)(value >> 16);
+	} else if (offset == PM1A_EN && size == 2) {
+		pm->pm1_en = (uint16_t)value;
+	} else if (offset == PM1A_CNT && size >= 2) {
+		write_cnt(pm, (uint16_t)value);
+	} else {
+		log_guest("piix4_pm: %u-byte write of %#llx at PMBASE+%#x ignored", size,
+			  (unsigned long long)value, (unsigned)offset);
+	}
+}
+
+static const struct io_ops pm_io_ops = {io_read, io_write};
+
+/* Places or removes the I/O window after PMBASE or PMREGMISC changed. */
+static void update_window(struct piix4_pm *pm)
+{
+	uint16_t base = (uint16_t)(pci_get(&pm->dev, PIIX4_PM_PMBASE, 4) & 0xffc0);
+	bool on = pm->dev.config[PIIX4_PM_PMREGMISC] & 1;
+
+	if (!on || base == 0)
+		base = 0;
+	if (base == pm->io_base)
+		return;
+	if (pm->io_base)
+		bus_unregister(pm->pio, pm->io_base);
+	pm->io_base = 0;
+	if (!base)
+		return;
+	if (bus_register(pm->pio, base, PIIX4_PM_IO_LEN, &pm_io_ops, pm, "ACPI PM") < 0) {
+		log_guest("piix4_pm: PMBASE %#x overlaps other ports, window left off", base);
+		return;
+	}
+	pm->io_base = base;
+}
+
+static void written(struct pci_device *d, unsigned offset, unsigned size)
+{
+	if ((offset < PIIX4_PM_PMBASE + 4 && offset + size > PIIX4_PM_PMBASE) ||
+	    offset == PIIX4_PM_PMREGMISC)
+		update_window(d->opaque);
+}
+
+static const struct pci_ops piix4_pm_pci_ops = {.written = written};
+
+void piix4_pm_reset(struct piix4_pm *pm)
+{
+	struct pci_device *d = &pm->dev;
+
+	pci_device_init(d, PIIX4_PM_VENDOR, PIIX4_PM_DEVICE, 0x06, 0x80, 0x03, "PIIX4 PM");
+	d->ops = &piix4_pm_pci_ops;
+	d->opaque = pm;
+	pci_set_byte(d, PCI_INTERRUPT_PIN, 1);
+	/* Chipset registers firmware programs (SMBus base, SMI enables):
+	 * stored, without effect. */
+	for (unsigned r = 0x40; r < 0x100; r++)
+		d->wmask[r] = 0xff;
+	pci_set_long(d, PIIX4_PM_PMBASE, 1); /* bit 0: I/O space indicator */
+	d->wmask[PIIX4_PM_PMBASE] = 0xc0;
+	d->wmask[PIIX4_PM_PMBASE + 2] = 0;
+	d->wmask[PIIX4_PM_PMBASE + 3] = 0;
+	d->wmask[PIIX4_PM_PMREGMISC] = 0x01;
+	/* SMM is not emulated: APMC_EN in DEVACTB reads as already set, the
+	 * sign (QEMU's too, with SMM off) that firmware must not relocate
+	 * SMBASE and wait for an SMI handler that will never run. */
+	pci_set_byte(d, PIIX4_PM_DEVACTB + 3, PIIX4_PM_DEVACTB_APMC_EN >> 24);
+	d->wmask[PIIX4_PM_DEVACTB + 3] = (uint8_t) ~(PIIX4_PM_DEVACTB_APMC_EN >> 24);
+	pm->pm1_sts = pm->pm1_en = pm->pm1_cnt = 0;
+	update_window(pm);
+}
+
+struct piix4_pm *piix4_pm_create(struct bus *pio, struct vclock *clock,
+				 void (*poweroff)(void *opaque, int status), void *opaque)
+{
+	struct piix4_pm *pm = calloc(1, sizeof *pm);
+
+	if (!pm)
+		return NULL;
+	pm->pio = pio;
+	pm->clock = clock;
+	pm->poweroff = poweroff;
+	pm->opaque = opaque;
+	piix4_pm_reset(pm);
+	return pm;
+}
+
+void piix4_pm_destroy(struct piix4_pm *pm)
+{
+	if (!pm)
+		return;
+	if (pm->io_base)
+		bus_unregister(pm->pio, pm->io_base);
+	free(pm);
+}

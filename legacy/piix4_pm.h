@@ -1,0 +1,64 @@
+/* The PIIX4 power-management function (00:01.3, 8086:7113), the ACPI
+ * hardware QEMU's PC presents: PMBASE (40h) places a 64-byte I/O window
+ * when PMREGMISC (80h) bit 0 enables it; in it, PM1a status/enable, PM1a
+ * control and the 24-bit ACPI PM timer (3.579545 MHz, on the domain's
+ * virtual clock). Writing SLP_EN with SLP_TYP 0 (the _S5 value the
+ * DSDT for this chipset gives) powers the machine off. Sleep states,
+ * SCI, GPEs and the SMBus controller are not emulated: their registers
+ * read as zero, and DEVACTB tells firmware SMM is already set up. */
+#ifndef HV_LEGACY_PIIX4_PM_H
+#define HV_LEGACY_PIIX4_PM_H
+
+#include <stdint.h>
+
+#include "hv/bus.h"
+#include "hv/clock.h"
+#include "legacy/pci.h"
+
+#define PIIX4_PM_VENDOR		 0x8086
+#define PIIX4_PM_DEVICE		 0x7113
+#define PIIX4_PM_PMBASE		 0x40
+#define PIIX4_PM_PMREGMISC	 0x80
+#define PIIX4_PM_DEVACTB	 0x58 /* device activity B; bit 25: APMC (SMI) enable */
+#define PIIX4_PM_DEVACTB_APMC_EN (1u << 25)
+#define PIIX4_PM_IO_LEN		 64
+
+/* Offsets in the I/O window. */
+#define PM1A_STS 0x00
+#define PM1A_EN	 0x02
+#define PM1A_CNT 0x04
+#define PM_TMR	 0x08
+
+#define PM1_CNT_SCI_EN	 0x0001
+#define PM1_CNT_SLP_TYP	 0x1c00
+#define PM1_CNT_SLP_EN	 0x2000
+#define PM_TMR_FREQUENCY 3579545
+
+struct piix4_pm {
+	struct pci_device dev; /* configuration space; dev.opaque is this */
+	struct bus *pio;       /* where the PMBASE window is placed */
+	struct vclock *clock;
+	uint16_t io_base; /* window placed at, 0: none */
+	uint16_t pm1_sts;
+	uint16_t pm1_en;
+	uint16_t pm1_cnt; /* SCI_EN and SLP_TYP as last written */
+	void (*poweroff)(void *opaque, int status);
+	void *opaque;
+};
+
+/* Creates the function; its I/O window goes on pio when the guest enables
+ * it. poweroff is called with status 0 on an S5 request. Returns NULL when
+ * out of memory. */
+struct piix4_pm *piix4_pm_create(struct bus *pio, struct vclock *clock,
+				 void (*poweroff)(void *opaque, int status), void *opaque);
+
+/* Removes its window and frees it. */
+void piix4_pm_destroy(struct piix4_pm *pm);
+
+/* Power-on state: window disabled, registers clear. */
+void piix4_pm_reset(struct piix4_pm *pm);
+
+/* The PM timer's current 24-bit count. */
+uint32_t piix4_pm_timer(const struct piix4_pm *pm);
+
+#endif

@@ -1,0 +1,153 @@
+/* piix4_pm: the PMBASE window appearing on the port bus, the PM timer on
+ * the virtual clock, and S5 through PM1a control powering off. */
+#include <check.h>
+
+#include "hv/bus.h"
+#include "hv/clock.h"
+#include "legacy/piix4_pm.h"
+
+#include "unit.h"
+
+static struct bus pio;
+static struct vclock clk;
+static struct pci_bus pci;
+static struct piix4_pm *pm;
+static int poweroffs, last_status;
+
+static void poweroff(void *opaque, int status)
+{
+	(void)opaque;
+	poweroffs++;
+	last_status = status;
+}
+
+static void setup(void)
+{
+	bus_init(&pio, "pio");
+	vclock_init(&clk);
+	pci_bus_init(&pci);
+	poweroffs = 0;
+	last_status = -1;
+	pm = piix4_pm_create(&pio, &clk, poweroff, NULL);
+	ck_assert_ptr_nonnull(pm);
+	ck_assert_int_eq(pci_bus_add(&pci, 1, 3, &pm->dev), 0);
+}
+
+static void teardown(void)
+{
+	piix4_pm_destroy(pm);
+	bus_destroy(&pio);
+}
+
+static void enable_at(uint16_t base)
+{
+	pci_config_write(&pci, 1, 3, PIIX4_PM_PMBASE, 4, base | 1u);
+	pci_config_write(&pci, 1, 3, PIIX4_PM_PMREGMISC, 1, 1);
+}
+
+START_TEST(test_identifies_as_8086_7113)
+{
+	ck_assert_uint_eq(pci_config_read(&pci, 1, 3, 0, 4), 0x71138086);
+	ck_assert_uint_eq(pci_config_read(&pci, 1, 3, PIIX4_PM_PMBASE, 4), 1);
+}
+END_TEST
+
+START_TEST(test_window_appears_only_when_enabled)
+{
+	pci_config_write(&pci, 1, 3, PIIX4_PM_PMBASE, 4, 0x601);
+	ck_assert_ptr_null(bus_find(&pio, 0x604));
+	ck_assert_uint_eq(pci_config_read(&pci, 1, 3, PIIX4_PM_PMBASE, 4), 0x601);
+	pci_config_write(&pci, 1, 3, PIIX4_PM_PMREGMISC, 1, 1);
+	ck_assert_ptr_nonnull(bus_find(&pio, 0x604));
+	pci_config_write(&pci, 1, 3, PIIX4_PM_PMREGMISC, 1, 0);
+	ck_assert_ptr_null(bus_find(&pio, 0x604));
+}
+END_TEST
+
+START_TEST(test_window_moves_with_pmbase)
+{
+	enable_at(0x600);
+	enable_at(0xb000);
+	ck_assert_ptr_null(bus_find(&pio, 0x600));
+	ck_assert_ptr_nonnull(bus_find(&pio, 0xb008));
+}
+END_TEST
+
+START_TEST(test_pm_timer_counts_at_3_58_mhz_of_virtual_time)
+{
+	uint32_t t0, t1;
+
+	enable_at(0x600);
+	t0 = (uint32_t)bus_read(&pio, 0x608, 4);
+	vclock_start(&clk);
+	while (vclock_now(&clk) < 10000000) /* 10 ms */
+		;
+	vclock_stop(&clk);
+	t1 = (uint32_t)bus_read(&pio, 0x608, 4);
+	ck_assert_uint_ge((t1 - t0) & 0xffffff, 35795);
+	ck_assert_uint_lt((t1 - t0) & 0xffffff, 3579545); /* a loaded host may be slow */
+	ck_assert_uint_eq(t1 >> 24, 0);
+}
+END_TEST
+
+START_TEST(test_slp_en_with_s5_type_powers_off)
+{
+	enable_at(0x600);
+	bus_write(&pio, 0x604, 2, PM1_CNT_SCI_EN);
+	ck_assert_int_eq(poweroffs, 0);
+	ck_assert_uint_eq(bus_read(&pio, 0x604, 2), PM1_CNT_SCI_EN);
+	bus_write(&pio, 0x604, 2, PM1_CNT_SLP_EN);
+	ck_assert_int_eq(poweroffs, 1);
+	ck_assert_int_eq(last_status, 0);
+}
+END_TEST
+
+START_TEST(test_other_sleep_types_are_logged_and_ignored)
+{
+	enable_at(0x600);
+	bus_write(&pio, 0x604, 2, PM1_CNT_SLP_EN | 1u << 10); /* S3 */
+	bus_write(&pio, 0x605, 1, 0x20);		      /* a lone byte */
+	ck_assert_int_eq(poweroffs, 0);
+	ck_assert_uint_eq(bus_read(&pio, 0x620, 4), 0);
+}
+END_TEST
+
+START_TEST(test_smm_reads_as_already_set_up)
+{
+	pci_config_write(&pci, 1, 3, PIIX4_PM_DEVACTB, 4, 0);
+	ck_assert_uint_eq(pci_config_read(&pci, 1, 3, PIIX4_PM_DEVACTB, 4) &
+			      PIIX4_PM_DEVACTB_APMC_EN,
+			  PIIX4_PM_DEVACTB_APMC_EN);
+}
+END_TEST
+
+START_TEST(test_reset_removes_the_window)
+{
+	enable_at(0x600);
+	piix4_pm_reset(pm);
+	ck_assert_ptr_null(bus_find(&pio, 0x600));
+}
+END_TEST
+
+static Suite *piix4_pm_suite(void)
+{
+	Suite *s = suite_create("piix4_pm");
+	TCase *t = tcase_create("pm");
+
+	tcase_add_checked_fixture(t, setup, teardown);
+	tcase_add_test(t, test_identifies_as_8086_7113);
+	tcase_add_test(t, test_window_appears_only_when_enabled);
+	tcase_add_test(t, test_window_moves_with_pmbase);
+	tcase_add_test(t, test_pm_timer_counts_at_3_58_mhz_of_virtual_time);
+	tcase_add_test(t, test_slp_en_with_s5_type_powers_off);
+	tcase_add_test(t, test_other_sleep_types_are_logged_and_ignored);
+	tcase_add_test(t, test_smm_reads_as_already_set_up);
+	tcase_add_test(t, test_reset_removes_the_window);
+	suite_add_tcase(s, t);
+	return s;
+}
+
+int main(void)
+{
+	return unit_run(piix4_pm_suite());
+}
