@@ -163,9 +163,8 @@ uint64_t x86_return_cs(struct x86_cpu *cpu, uint16_t sel)
 void x86_far_return(struct x86_cpu *cpu, unsigned osz, uint16_t imm)
 {
 	struct x86_frame f;
-	struct x86_seg ss;
-	uint32_t ip, esp;
-	uint16_t sel, ss_sel;
+	uint32_t ip;
+	uint16_t sel;
 	uint64_t d;
 
 	x86_frame_current(cpu, &f);
@@ -184,13 +183,21 @@ void x86_far_return(struct x86_cpu *cpu, unsigned osz, uint16_t imm)
 		x86_frame_commit(cpu, &f);
 		return;
 	}
-	esp = x86_frame_pop(cpu, &f, osz);
-	ss_sel = (uint16_t)x86_frame_pop(cpu, &f, osz);
-	x86_check_ss(cpu, ss_sel, sel & 3u, X86_VEC_GP, &ss);
-	x86_commit_cs(cpu, sel, d, sel & 3u, ip);
-	f.ss = ss;
-	f.sp = esp;
-	x86_frame_skip(&f, imm);
+	x86_return_outer(cpu, &f, osz, sel, d, ip, imm);
 	x86_frame_commit(cpu, &f);
 	x86_null_inner_segs(cpu);
+}
+
+void x86_return_outer(struct x86_cpu *cpu, struct x86_frame *f, unsigned osz, uint16_t sel,
+		      uint64_t d, uint32_t ip, uint16_t release)
+{
+	struct x86_seg ss;
+	uint32_t esp = x86_frame_pop(cpu, f, osz);
+	uint16_t ss_sel = (uint16_t)x86_frame_pop(cpu, f, osz);
+
+	x86_check_ss(cpu, ss_sel, sel & 3u, X86_VEC_GP, &ss);
+	x86_commit_cs(cpu, sel, d, sel & 3u, ip);
+	f->ss = ss;
+	f->sp = esp;
+	x86_frame_skip(f, release);
 }

@@ -25,9 +25,8 @@ static uint32_t flags_mask(const struct x86_cpu *cpu, unsigned osz)
 void x86_iret_protected(struct x86_cpu *cpu, unsigned osz)
 {
 	struct x86_frame f;
-	struct x86_seg ss;
-	uint32_t ip, fl, esp, mask;
-	uint16_t sel, ss_sel;
+	uint32_t ip, fl, mask;
+	uint16_t sel;
 	uint64_t d;
 
 	if (cpu->eflags & X86_VM) {
@@ -54,13 +53,7 @@ void x86_iret_protected(struct x86_cpu *cpu, unsigned osz)
 		x86_set_eflags(cpu, fl, mask);
 		return;
 	}
-	esp = x86_frame_pop(cpu, &f, osz);
-	ss_sel = (uint16_t)x86_frame_pop(cpu, &f, osz);
-	x86_check_ss(cpu, ss_sel, sel & 3u, X86_VEC_GP, &ss);
-	x86_commit_cs(cpu, sel, d, sel & 3u, ip);
-	f.ss = ss;
-	f.sp = esp;
-	x86_frame_skip(&f, 0);
+	x86_return_outer(cpu, &f, osz, sel, d, ip, 0);
 	x86_frame_commit(cpu, &f);
 	x86_set_eflags(cpu, fl, mask);
 	x86_null_inner_segs(cpu);

@@ -80,6 +80,12 @@ uint32_t x86_frame_pop(struct x86_cpu *cpu, struct x86_frame *f, unsigned size);
 void x86_frame_skip(struct x86_frame *f, uint32_t n);
 /* Makes the frame the current SS:ESP. */
 void x86_frame_commit(struct x86_cpu *cpu, const struct x86_frame *f);
+/* RETF and IRET to an outer privilege level: pops the outer SS:ESP from f,
+ * checks SS for the new CPL (sel's RPL), loads CS:IP from sel/d, and
+ * switches f to the outer stack, releasing `release` bytes there (RETF
+ * imm16). The caller commits f. */
+void x86_return_outer(struct x86_cpu *cpu, struct x86_frame *f, unsigned osz, uint16_t sel,
+		      uint64_t d, uint32_t ip, uint16_t release);
 /* SS:ESP for privilege `dpl` from the current TSS. */
 void x86_tss_stack(struct x86_cpu *cpu, unsigned dpl, uint16_t *ss, uint32_t *esp);
 
