@@ -128,6 +128,26 @@ int h_main(Suite *s)
 	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
 }
 
+static void fixture_setup(void)
+{
+	h_setup();
+}
+
+void h_fixture(TCase *t)
+{
+	tcase_add_checked_fixture(t, fixture_setup, h_teardown);
+}
+
+const char *h_guest_cfg(const char *name, const char *guest, const char *extra)
+{
+	char text[2048];
+
+	snprintf(text, sizeof text,
+		 "name = \"%s\"\nmemory = 16\nengine = \"soft\"\nfirmware = \"%s\"\n%s", name,
+		 h_guest(guest), extra);
+	return h_write_file("guest.cfg", text);
+}
+
 const char *h_guest(const char *name)
 {
 	snprintf(path_buf, sizeof path_buf, "%s/%s.bin", HV_GUEST_DIR, name);

@@ -19,6 +19,14 @@ int h_main(Suite *s);
  * XDG_STATE_HOME point inside it. Returns its path. */
 const char *h_setup(void);
 
+/* Gives the test case a fresh h_setup() home per test and h_teardown()
+ * after it. */
+void h_fixture(TCase *t);
+
+/* Writes a config booting guest program `guest` as domain `name` (16 MiB,
+ * soft engine) with `extra` lines appended; returns its path. */
+const char *h_guest_cfg(const char *name, const char *guest, const char *extra);
+
 /* The directory h_setup made. */
 const char *h_setup_dir(void);
 

@@ -12,16 +12,6 @@
 
 #include "harness.h"
 
-static void setup(void)
-{
-	h_setup();
-}
-
-static void teardown(void)
-{
-	h_teardown();
-}
-
 static const char *cfg(const char *name, const char *guest)
 {
 	char text[1024], file[80];
@@ -276,7 +266,7 @@ static Suite *cli_suite(void)
 	Suite *s = suite_create("cli");
 	TCase *t = tcase_create("lifecycle");
 
-	tcase_add_checked_fixture(t, setup, teardown);
+	h_fixture(t);
 	tcase_set_timeout(t, 300);
 	tcase_add_test(t, test_created_domain_is_listed_like_xl_list);
 	tcase_add_test(t, test_console_shows_output_and_takes_input_then_detaches);

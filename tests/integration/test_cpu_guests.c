@@ -10,26 +10,13 @@
 
 #include "harness.h"
 
-static void setup(void)
-{
-	h_setup();
-}
-
-static void teardown(void)
-{
-	h_teardown();
-}
-
 /* A config booting guest `guest` with the debug console in a file. */
 static const char *cfg(const char *guest)
 {
-	char text[2048];
+	char extra[600];
 
-	snprintf(text, sizeof text,
-		 "# written by test_cpu_guests\nname = \"%s\"\nmemory = 16\nengine = \"soft\"\n"
-		 "firmware = \"%s\"\ndebugcon = \"file:%s/e9.txt\"\n",
-		 guest, h_guest(guest), h_setup_dir());
-	return h_write_file("guest.cfg", text);
+	snprintf(extra, sizeof extra, "debugcon = \"file:%s/e9.txt\"\n", h_setup_dir());
+	return h_guest_cfg(guest, guest, extra);
 }
 
 /* Boots `guest`; checks exit code 10h, no FAIL line, and that `last` (the
@@ -108,7 +95,7 @@ static Suite *cpu_guests_suite(void)
 	Suite *s = suite_create("cpu_guests");
 	TCase *t = tcase_create("guests");
 
-	tcase_add_checked_fixture(t, setup, teardown);
+	h_fixture(t);
 	tcase_set_timeout(t, 300);
 	tcase_add_test(t, test_pmode_guest_passes_segmentation_checks);
 	tcase_add_test(t, test_ring3_guest_passes_privilege_checks);

@@ -10,28 +10,6 @@
 
 #include "harness.h"
 
-static void setup(void)
-{
-	h_setup();
-}
-
-static void teardown(void)
-{
-	h_teardown();
-}
-
-/* A config for guest `guest` named `name`, with extra lines. */
-static const char *cfg(const char *name, const char *guest, const char *extra)
-{
-	char text[2048];
-
-	snprintf(text, sizeof text,
-		 "# written by test_platform\nname = \"%s\"\nmemory = 16\nengine = \"soft\"\n"
-		 "firmware = \"%s\"\n%s",
-		 name, h_guest(guest), extra);
-	return h_write_file("guest.cfg", text);
-}
-
 /* debugcon = file in the test directory; its path goes to path. */
 static const char *debugcon_line(char *path, size_t len)
 {
@@ -66,7 +44,7 @@ START_TEST(test_timer_guest_counts_pit_ticks_in_hlt_and_reads_the_rtc)
 	struct h_result *r =
 	    h_hv(NULL, 120,
 		 (const char *const[]){
-		     "run", cfg("timer", "timer", debugcon_line(path, sizeof path)), NULL});
+		     "run", h_guest_cfg("timer", "timer", debugcon_line(path, sizeof path)), NULL});
 	const char *e9 = h_slurp(path);
 
 	cpu = children_cpu_seconds() - cpu0;
@@ -92,7 +70,8 @@ START_TEST(test_serial_irq_guest_echoes_input_from_its_interrupt_handler)
 	struct h_result *r =
 	    h_hv("hello there\rq", 120,
 		 (const char *const[]){
-		     "run", cfg("serirq", "serial_irq", debugcon_line(path, sizeof path)), NULL});
+		     "run", h_guest_cfg("serirq", "serial_irq", debugcon_line(path, sizeof path)),
+		     NULL});
 
 	ck_assert_msg(r->status == ((0x11 << 1) | 1), "status %d, out:\n%s", r->status, r->out);
 	ck_assert_ptr_nonnull(strstr(r->out, "irq echo ready\r\n"));
@@ -147,7 +126,7 @@ static Suite *platform_suite(void)
 	Suite *s = suite_create("platform");
 	TCase *t = tcase_create("guests");
 
-	tcase_add_checked_fixture(t, setup, teardown);
+	h_fixture(t);
 	tcase_set_timeout(t, 300);
 	tcase_add_test(t, test_timer_guest_counts_pit_ticks_in_hlt_and_reads_the_rtc);
 	tcase_add_test(t, test_serial_irq_guest_echoes_input_from_its_interrupt_handler);

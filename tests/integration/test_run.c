@@ -7,28 +7,6 @@
 
 #include "harness.h"
 
-static void setup(void)
-{
-	h_setup();
-}
-
-static void teardown(void)
-{
-	h_teardown();
-}
-
-/* A config for guest `guest` named `name`, with extra lines. */
-static const char *cfg(const char *name, const char *guest, const char *extra)
-{
-	char text[2048];
-
-	snprintf(text, sizeof text,
-		 "# written by test_run\nname = \"%s\"\nmemory = 16\nengine = \"soft\"\n"
-		 "firmware = \"%s\"\n%s",
-		 name, h_guest(guest), extra);
-	return h_write_file("guest.cfg", text);
-}
-
 START_TEST(test_hello_prints_on_com1_and_debugcon_and_exits_with_code)
 {
 	char extra[600];
@@ -36,7 +14,8 @@ START_TEST(test_hello_prints_on_com1_and_debugcon_and_exits_with_code)
 
 	snprintf(extra, sizeof extra, "serial = \"stdio\"\ndebugcon = \"file:%s/e9.txt\"\n",
 		 h_setup_dir());
-	r = h_hv(NULL, 120, (const char *const[]){"run", cfg("hello", "hello", extra), NULL});
+	r = h_hv(NULL, 120,
+		 (const char *const[]){"run", h_guest_cfg("hello", "hello", extra), NULL});
 	ck_assert_int_eq(r->status, (0x21 << 1) | 1);
 	ck_assert_ptr_nonnull(strstr(r->out, "hello from COM1\r\n"));
 	snprintf(extra, sizeof extra, "%s/e9.txt", h_setup_dir());
@@ -46,8 +25,9 @@ END_TEST
 
 START_TEST(test_serial_input_from_stdin_reaches_the_guest)
 {
-	struct h_result *r = h_hv("hello there\rquit\r", 120,
-				  (const char *const[]){"run", cfg("echo", "echo", ""), NULL});
+	struct h_result *r =
+	    h_hv("hello there\rquit\r", 120,
+		 (const char *const[]){"run", h_guest_cfg("echo", "echo", ""), NULL});
 
 	ck_assert_int_eq(r->status, (5 << 1) | 1);
 	ck_assert_ptr_nonnull(strstr(r->out, "you said: HELLO THERE"));
@@ -62,7 +42,8 @@ START_TEST(test_serial_file_receives_com1_output)
 
 	snprintf(path, sizeof path, "%s/com1.txt", h_setup_dir());
 	snprintf(extra, sizeof extra, "serial = \"file:%s\"\n", path);
-	r = h_hv(NULL, 120, (const char *const[]){"run", cfg("hello", "hello", extra), NULL});
+	r = h_hv(NULL, 120,
+		 (const char *const[]){"run", h_guest_cfg("hello", "hello", extra), NULL});
 	ck_assert_int_eq(r->status, 0x43);
 	ck_assert_str_eq(h_slurp(path), "hello from COM1\r\n");
 	ck_assert_ptr_null(strstr(r->out, "hello from COM1"));
@@ -71,9 +52,9 @@ END_TEST
 
 START_TEST(test_timeout_ends_a_running_guest_with_status_124)
 {
-	struct h_result *r =
-	    h_hv(NULL, 120,
-		 (const char *const[]){"run", "--timeout", "1", cfg("count", "counter", ""), NULL});
+	struct h_result *r = h_hv(NULL, 120,
+				  (const char *const[]){"run", "--timeout", "1",
+							h_guest_cfg("count", "counter", ""), NULL});
 
 	ck_assert_int_eq(r->status, 124);
 	ck_assert_ptr_nonnull(strstr(r->out, "tick 1\r\n"));
@@ -84,7 +65,7 @@ END_TEST
 START_TEST(test_command_line_override_replaces_a_config_key)
 {
 	struct h_result *r = h_hv(NULL, 120,
-				  (const char *const[]){"run", cfg("hello", "hello", ""),
+				  (const char *const[]){"run", h_guest_cfg("hello", "hello", ""),
 							"serial=none", "name=other", NULL});
 
 	ck_assert_int_eq(r->status, 0x43);
@@ -133,7 +114,8 @@ END_TEST
 START_TEST(test_kvm_engine_request_is_refused_clearly)
 {
 	struct h_result *r =
-	    h_hv(NULL, 30, (const char *const[]){"run", cfg("k", "hello", ""), "engine=kvm", NULL});
+	    h_hv(NULL, 30,
+		 (const char *const[]){"run", h_guest_cfg("k", "hello", ""), "engine=kvm", NULL});
 
 	ck_assert_int_eq(r->status, 1);
 	ck_assert_ptr_nonnull(strstr(r->err, "kvm"));
@@ -143,7 +125,7 @@ END_TEST
 START_TEST(test_benchmark_guest_runs_its_loops_to_the_end)
 {
 	struct h_result *r =
-	    h_hv(NULL, 120, (const char *const[]){"run", cfg("bench", "bench", ""), NULL});
+	    h_hv(NULL, 120, (const char *const[]){"run", h_guest_cfg("bench", "bench", ""), NULL});
 
 	ck_assert_int_eq(r->status, (0x10 << 1) | 1);
 }
@@ -154,7 +136,7 @@ static Suite *run_suite(void)
 	Suite *s = suite_create("run");
 	TCase *t = tcase_create("guests");
 
-	tcase_add_checked_fixture(t, setup, teardown);
+	h_fixture(t);
 	tcase_set_timeout(t, 300);
 	tcase_add_test(t, test_hello_prints_on_com1_and_debugcon_and_exits_with_code);
 	tcase_add_test(t, test_serial_input_from_stdin_reaches_the_guest);
