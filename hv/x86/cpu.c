@@ -69,6 +69,7 @@ void x86_cpu_reset(struct x86_cpu *cpu)
 	reset_seg(&cpu->tr, 0, 0, 0x8b);
 	cpu->sysenter_cs = cpu->sysenter_esp = cpu->sysenter_eip = 0;
 	cpu->apic_base = 0xfee00100; /* bootstrap processor; no APIC is modelled */
+	x86_fpu_reset(cpu);
 	cpu->gdtr = (struct x86_dtr){0, 0xffff};
 	cpu->idtr = (struct x86_dtr){0, 0xffff};
 	cpu->halted = false;
@@ -275,6 +276,21 @@ static bool deliver_exception(struct x86_cpu *cpu)
 	x86_deliver_ex(cpu, vector, cpu->ip_start, has_error ? X86_INT_ERROR : 0, error);
 	cpu->delivering = -1;
 	return true;
+}
+
+/* Executes one instruction; a fault is returned, not delivered. */
+int x86_cpu_step_one(struct x86_cpu *cpu, uint32_t *error)
+{
+	cpu->stop = false;
+	x86_tlb_sync(cpu);
+	if (setjmp(cpu->fault_jmp) != 0) {
+		cpu->eip = cpu->ip_start;
+		cpu->delivering = -1;
+		*error = cpu->exc_has_error ? cpu->exc_error : 0;
+		return cpu->exc_vector;
+	}
+	step(cpu);
+	return -1;
 }
 
 /* Runs up to `budget` instructions. */

@@ -50,11 +50,12 @@ enum { X86_ES, X86_CS, X86_SS, X86_DS, X86_FS, X86_GS, X86_NSEG };
 #define X86_CR0_PG 0x80000000u
 
 /* CR4 bits. */
-#define X86_CR4_TSD 0x00000004u
-#define X86_CR4_DE  0x00000008u
-#define X86_CR4_PSE 0x00000010u
-#define X86_CR4_PGE 0x00000080u
-#define X86_CR4_PCE 0x00000100u
+#define X86_CR4_TSD    0x00000004u
+#define X86_CR4_DE     0x00000008u
+#define X86_CR4_PSE    0x00000010u
+#define X86_CR4_PGE    0x00000080u
+#define X86_CR4_PCE    0x00000100u
+#define X86_CR4_OSFXSR 0x00000200u
 
 /* Exception vectors. */
 enum {
@@ -71,6 +72,7 @@ enum {
 	X86_VEC_SS = 12, /* stack segment */
 	X86_VEC_GP = 13, /* general protection */
 	X86_VEC_PF = 14, /* page fault */
+	X86_VEC_MF = 16, /* x87 floating-point error */
 };
 
 /* Segment descriptor attribute bits as kept in x86_seg.attr (descriptor
@@ -174,6 +176,29 @@ struct x86_dcache_entry {
 	struct x86_insn in;
 }; /* one cache line */
 
+/* One x87 register in the 80-bit extended format, laid out as FLD m80
+ * reads it: the 64-bit significand (explicit integer bit), then sign and
+ * 15-bit exponent. */
+struct x86_f80 {
+	uint64_t mant;
+	uint16_t se;
+};
+
+/* The x87 FPU (hv/x86/fpu*.c). Registers are kept by physical number;
+ * ST(i) is st[(TOP + i) & 7] with TOP in bits 11-13 of sw. */
+struct x86_fpu {
+	struct x86_f80 st[8];
+	uint16_t cw;   /* control word */
+	uint16_t sw;   /* status word, TOP included */
+	uint8_t valid; /* bit i: Ri is not empty (the rest of the tag is computed) */
+	uint16_t fop;  /* last non-control opcode: 11 bits */
+	uint32_t fip;  /* its offset (real mode: linear address with fcs 0) */
+	uint32_t fdp;  /* its memory operand's offset */
+	uint16_t fcs;  /* selectors of both */
+	uint16_t fds;
+	bool ferr; /* FERR# asserted (CR0.NE = 0: raises IRQ13 on a PC) */
+};
+
 struct x86_cpu;
 
 /* Every instruction handler has this signature. */
@@ -192,6 +217,7 @@ struct x86_cpu {
 	uint8_t cpl;		 /* current privilege level */
 	uint32_t sysenter_cs, sysenter_esp, sysenter_eip;
 	uint64_t apic_base;
+	struct x86_fpu fpu;
 
 	struct machine *m;
 	uint64_t insns;	    /* retired instructions */
@@ -230,6 +256,11 @@ struct x86_cpu {
 /* cpu.c */
 /* Test and debugger helper: continues execution at cs:ip in real mode. */
 void x86_cpu_set_ip(struct x86_cpu *cpu, uint16_t cs, uint32_t ip);
+/* Conformance tests (hv/x86/cputest.c): executes exactly one instruction
+ * at CS:EIP. Returns -1, or the vector of the exception the instruction
+ * raised, which is not delivered: EIP is left at the instruction and
+ * *error holds the error code (0 for vectors without one). */
+int x86_cpu_step_one(struct x86_cpu *cpu, uint32_t *error);
 /* Asks the run loop to return `why` after the current instruction. */
 void x86_stop(struct x86_cpu *cpu, enum vcpu_exit why);
 
@@ -565,8 +596,21 @@ void x86_op_mov_cr_r(struct x86_cpu *cpu, const struct x86_insn *in);
 void x86_op_mov_r_dr(struct x86_cpu *cpu, const struct x86_insn *in);
 void x86_op_mov_dr_r(struct x86_cpu *cpu, const struct x86_insn *in);
 void x86_op_clts(struct x86_cpu *cpu, const struct x86_insn *in);
-void x86_op_fpu_esc(struct x86_cpu *cpu, const struct x86_insn *in);
+void x86_op_invd(struct x86_cpu *cpu, const struct x86_insn *in);
+
+/* fpu*.c: the x87 escapes D8h-DFh, WAIT and FXSAVE/FXRSTOR (0F AEh). */
+void x86_op_fpu_d8(struct x86_cpu *cpu, const struct x86_insn *in);
+void x86_op_fpu_d9(struct x86_cpu *cpu, const struct x86_insn *in);
+void x86_op_fpu_da(struct x86_cpu *cpu, const struct x86_insn *in);
+void x86_op_fpu_db(struct x86_cpu *cpu, const struct x86_insn *in);
+void x86_op_fpu_dc(struct x86_cpu *cpu, const struct x86_insn *in);
+void x86_op_fpu_dd(struct x86_cpu *cpu, const struct x86_insn *in);
+void x86_op_fpu_de(struct x86_cpu *cpu, const struct x86_insn *in);
+void x86_op_fpu_df(struct x86_cpu *cpu, const struct x86_insn *in);
 void x86_op_wait(struct x86_cpu *cpu, const struct x86_insn *in);
+void x86_op_grp15(struct x86_cpu *cpu, const struct x86_insn *in);
+/* FNINIT's state, which is also the power-on state. */
+void x86_fpu_reset(struct x86_cpu *cpu);
 
 /* The protected-mode internals: descriptors, gates, tasks, V86, paging. */
 #include "hv/x86/protected.h"

@@ -1,16 +1,18 @@
 /* System and flag instructions: HLT, CLC/STC/CMC/CLI/STI/CLD/STD,
  * LAHF/SAHF, CPUID, RDTSC, descriptor-table and control-register moves,
- * the x87 escapes of a CPU without a coprocessor, and #UD. */
+ * and #UD. */
 #include "hv/log.h"
 #include "hv/x86/cpu_state.h"
 
 /* CPUID leaf 1: family 6, model 3, stepping 3 (a Pentium II). */
 #define CPUID_SIGNATURE 0x633u
-/* EDX features actually implemented: PSE, TSC, MSR, CX8, SEP, PGE, CMOV. */
+/* EDX features actually implemented: FPU, PSE, TSC, MSR, CX8, SEP, PGE,
+ * CMOV, FXSR. */
 #define CPUID_FEATURES                                                                             \
-	((1u << 3) | (1u << 4) | (1u << 5) | (1u << 8) | (1u << 11) | (1u << 13) | (1u << 15))
+	((1u << 0) | (1u << 3) | (1u << 4) | (1u << 5) | (1u << 8) | (1u << 11) | (1u << 13) |     \
+	 (1u << 15) | (1u << 24))
 #define CR0_WRITABLE 0xe005003fu
-#define CR4_WRITABLE (X86_CR4_TSD | X86_CR4_PSE | X86_CR4_PGE)
+#define CR4_WRITABLE (X86_CR4_TSD | X86_CR4_PSE | X86_CR4_PGE | X86_CR4_OSFXSR)
 
 /* An opcode this CPU does not know: #UD. */
 void x86_op_ud(struct x86_cpu *cpu, const struct x86_insn *in)
@@ -237,27 +239,16 @@ void x86_op_mov_dr_r(struct x86_cpu *cpu, const struct x86_insn *in)
 }
 
 /* CLTS (0F 06h) */
+/* INVD, WBINVD: no caches to drop, but privileged all the same. */
+void x86_op_invd(struct x86_cpu *cpu, const struct x86_insn *in)
+{
+	(void)in;
+	x86_require_cpl0(cpu);
+}
+
 void x86_op_clts(struct x86_cpu *cpu, const struct x86_insn *in)
 {
 	(void)in;
 	x86_require_cpl0(cpu);
 	cpu->cr[0] &= ~X86_CR0_TS;
-}
-
-/* x87 escapes (D8h-DFh) with no coprocessor fitted: #NM when CR0.EM or
- * TS asks for it, otherwise nothing happens, so FNINIT/FNSTSW probes find
- * no FPU, as on a 386 without a 387. */
-void x86_op_fpu_esc(struct x86_cpu *cpu, const struct x86_insn *in)
-{
-	(void)in;
-	if (cpu->cr[0] & (X86_CR0_EM | X86_CR0_TS))
-		cpu_raise(cpu, X86_VEC_NM, 0);
-}
-
-/* WAIT (9Bh): #NM when MP and TS are both set. */
-void x86_op_wait(struct x86_cpu *cpu, const struct x86_insn *in)
-{
-	(void)in;
-	if ((cpu->cr[0] & (X86_CR0_MP | X86_CR0_TS)) == (X86_CR0_MP | X86_CR0_TS))
-		cpu_raise(cpu, X86_VEC_NM, 0);
 }

@@ -4,6 +4,8 @@
 ;   KIND 1: register ALU, 6 instructions an iteration
 ;   KIND 2: memory operands, 7 instructions an iteration
 ;   KIND 3: REP MOVSW of 2 KiB, 5 instructions (+1024 moves) an iteration
+;   KIND 4: x87 x = sqrt(x * 0.5 + 1) with a single store, 6 instructions
+;           (4 of them x87) an iteration
 %include "lib.inc"
 
 %ifndef KIND
@@ -39,6 +41,21 @@ GUEST_ENTRY
 	mov [bx+si+4], ax
 	add si, 2
 	and si, 0x0FFE
+	dec ecx
+	jnz .loop
+%elif KIND == 4
+	fninit
+	fld1
+	fld1
+	fld1
+	fadd st0, st0
+	fdivp st1                 ; 0.5
+	fldz                      ; x; ST(1) = 0.5, ST(2) = 1
+.loop:
+	fmul st0, st1
+	fadd st0, st2
+	fsqrt
+	fst dword [0x2000]
 	dec ecx
 	jnz .loop
 %else

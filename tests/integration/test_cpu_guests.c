@@ -90,6 +90,15 @@ START_TEST(test_smc_guest_runs_code_it_rewrote)
 }
 END_TEST
 
+START_TEST(test_fpu_guest_computes_with_the_x87)
+{
+	const char *e9 = boot_and_check("fpu", "PASS fpu done\n");
+
+	ck_assert_ptr_nonnull(strstr(e9, "pi*3*3*1000 = 28274\n"));
+	ck_assert_ptr_nonnull(strstr(e9, "PASS port f0h re-arms irq13\n"));
+}
+END_TEST
+
 static Suite *cpu_guests_suite(void)
 {
 	Suite *s = suite_create("cpu_guests");
@@ -103,6 +112,7 @@ static Suite *cpu_guests_suite(void)
 	tcase_add_test(t, test_tasks_guest_passes_task_switch_checks);
 	tcase_add_test(t, test_v86_guest_passes_virtual_8086_checks);
 	tcase_add_test(t, test_smc_guest_runs_code_it_rewrote);
+	tcase_add_test(t, test_fpu_guest_computes_with_the_x87);
 	suite_add_tcase(s, t);
 	return s;
 }

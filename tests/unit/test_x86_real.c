@@ -2213,8 +2213,8 @@ START_TEST(test_flag_instructions_set_and_clear_their_bit)
 }
 END_TEST
 
-/* CPUID 0 gives GenuineIntel, CPUID 1 family 6, CMOV and CX8 and TSC, no FPU. */
-START_TEST(test_cpuid_reports_family_6_and_no_fpu)
+/* CPUID 0 gives GenuineIntel, CPUID 1 family 6, an FPU, CMOV and CX8 and TSC. */
+START_TEST(test_cpuid_reports_family_6_and_an_fpu)
 {
 	static const uint8_t code[] = {
 	    0x66, 0x31, 0xc0,			/* xor eax, eax */
@@ -2232,7 +2232,7 @@ START_TEST(test_cpuid_reports_family_6_and_no_fpu)
 	ck_assert_mem_eq(m.mem.ram + 0x500, "GenuineIntel", 12);
 	ck_assert_uint_eq(reg(X86_ESI), 1);
 	ck_assert_uint_eq((reg(X86_EAX) >> 8) & 0xf, 6);
-	ck_assert_uint_eq(reg(X86_EDX) & 1, 0);
+	ck_assert_uint_eq(reg(X86_EDX) & 1, 1);
 	ck_assert_uint_eq(reg(X86_EDX) & (1u << 15 | 1u << 8 | 1u << 4),
 			  1u << 15 | 1u << 8 | 1u << 4);
 }
@@ -2336,8 +2336,8 @@ START_TEST(test_unreal_mode_keeps_the_descriptor_limit)
 }
 END_TEST
 
-/* FNINIT/FNSTSW find no FPU; with CR0.EM the escape raises #NM (7). */
-START_TEST(test_fpu_escape_without_coprocessor_changes_nothing)
+/* FNINIT/FNSTSW find an FPU (status 0); with CR0.EM the escape raises #NM (7). */
+START_TEST(test_fpu_probe_finds_a_coprocessor_and_em_raises_nm)
 {
 	static const uint8_t code[] = {
 	    0xc7, 0x06, 0x1c, 0x00, 0x23, 0x7c, /* mov word [7*4], h */
@@ -2355,7 +2355,7 @@ START_TEST(test_fpu_escape_without_coprocessor_changes_nothing)
 	};
 
 	ck_assert_int_eq(run(code, sizeof code), VCPU_EXIT_HALT);
-	ck_assert_uint_eq(mem16(0x500), 0x5a5a);
+	ck_assert_uint_eq(mem16(0x500), 0);
 	ck_assert_uint_eq(reg16(X86_EBX), 7);
 }
 END_TEST
@@ -2969,12 +2969,12 @@ static Suite *x86_real_suite(void)
 	tcase_add_test(tc, test_in_and_out_reach_a_device_on_the_port_bus);
 	tcase_add_test(tc, test_unmapped_port_reads_all_ones);
 	tcase_add_test(tc, test_flag_instructions_set_and_clear_their_bit);
-	tcase_add_test(tc, test_cpuid_reports_family_6_and_no_fpu);
+	tcase_add_test(tc, test_cpuid_reports_family_6_and_an_fpu);
 	tcase_add_test(tc, test_rdtsc_counts_retired_instructions);
 	tcase_add_test(tc, test_lgdt_lidt_and_sgdt_sidt_round_trip);
 	tcase_add_test(tc, test_cr0_moves_smsw_and_lmsw);
 	tcase_add_test(tc, test_unreal_mode_keeps_the_descriptor_limit);
-	tcase_add_test(tc, test_fpu_escape_without_coprocessor_changes_nothing);
+	tcase_add_test(tc, test_fpu_probe_finds_a_coprocessor_and_em_raises_nm);
 	tcase_add_test(tc, test_operand_size_prefix_selects_32_bit_operands);
 	tcase_add_test(tc, test_16_bit_operations_keep_the_upper_register_half);
 	tcase_add_test(tc, test_address_size_prefix_uses_32_bit_sib_addressing);

@@ -1,0 +1,102 @@
+/* FXSAVE and FXRSTOR (0F AE /0 and /1): the 512-byte image of the x87
+ * state with an abridged tag byte (one bit per physical register: not
+ * empty). There is no SSE, so the XMM area is neither written nor read;
+ * MXCSR is stored as its reset value. */
+#include <string.h>
+
+#include "hv/x86/fpu.h"
+
+#define FXSAVE_X87_BYTES 160 /* header and ST0-ST7; the rest is SSE */
+#define MXCSR_RESET	 0x1f80u
+
+/* The area must be 16-byte aligned: #GP(0) otherwise. */
+static void check_alignment(struct x86_cpu *cpu, const struct x86_insn *in)
+{
+	uint32_t lin = cpu->seg[x86_ea_seg(in)].base + x86_ea(cpu, in);
+
+	if (lin & 15)
+		cpu_raise(cpu, X86_VEC_GP, 0);
+}
+
+static void put16(uint8_t *p, uint32_t v)
+{
+	p[0] = v;
+	p[1] = v >> 8;
+}
+
+static void put32(uint8_t *p, uint32_t v)
+{
+	put16(p, v);
+	put16(p + 2, v >> 16);
+}
+
+static uint16_t get16(const uint8_t *p)
+{
+	return p[0] | p[1] << 8;
+}
+
+static uint32_t get32(const uint8_t *p)
+{
+	return get16(p) | (uint32_t)get16(p + 2) << 16;
+}
+
+void fpu_fxsave(struct x86_cpu *cpu, const struct x86_insn *in)
+{
+	const struct x86_fpu *f = &cpu->fpu;
+	uint8_t buf[FXSAVE_X87_BYTES];
+
+	check_alignment(cpu, in);
+	memset(buf, 0, sizeof buf);
+	put16(buf, f->cw);
+	put16(buf + 2, fpu_status(cpu));
+	buf[4] = f->valid;
+	put16(buf + 6, f->fop);
+	put32(buf + 8, f->fip);
+	put16(buf + 12, f->fcs);
+	put32(buf + 16, f->fdp);
+	put16(buf + 20, f->fds);
+	put32(buf + 24, MXCSR_RESET);
+	for (unsigned i = 0; i < 8; i++) {
+		const struct x86_f80 *r = fpu_st(cpu, i);
+
+		memcpy(buf + 32 + 16 * i, &r->mant, 8);
+		put16(buf + 40 + 16 * i, r->se);
+	}
+	fpu_mem_write(cpu, in, 0, buf, sizeof buf);
+}
+
+void fpu_fxrstor(struct x86_cpu *cpu, const struct x86_insn *in)
+{
+	struct x86_fpu *f = &cpu->fpu;
+	uint8_t buf[FXSAVE_X87_BYTES];
+
+	check_alignment(cpu, in);
+	fpu_mem_read(cpu, in, 0, buf, sizeof buf);
+	f->cw = get16(buf) | 0x0040;
+	f->sw = get16(buf + 2);
+	f->valid = buf[4];
+	f->fop = get16(buf + 6) & 0x7ff;
+	f->fip = get32(buf + 8);
+	f->fcs = get16(buf + 12);
+	f->fdp = get32(buf + 16);
+	f->fds = get16(buf + 20);
+	for (unsigned i = 0; i < 8; i++) {
+		struct x86_f80 *r = fpu_st(cpu, i);
+
+		memcpy(&r->mant, buf + 32 + 16 * i, 8);
+		r->se = get16(buf + 40 + 16 * i);
+	}
+	fpu_update_es(cpu);
+}
+
+/* Group 15 (0F AEh): FXSAVE, FXRSTOR; the SSE members are #UD here. */
+void x86_op_grp15(struct x86_cpu *cpu, const struct x86_insn *in)
+{
+	if (in->mod == 3 || in->reg > 1)
+		x86_op_ud(cpu, in);
+	fpu_begin(cpu, in, true);
+	if (in->reg == 0)
+		fpu_fxsave(cpu, in);
+	else
+		fpu_fxrstor(cpu, in);
+}
