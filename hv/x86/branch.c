@@ -101,6 +101,9 @@ void x86_op_jcxz(struct x86_cpu *cpu, const struct x86_insn *in)
 /* INT imm8 (CDh) */
 void x86_op_int(struct x86_cpu *cpu, const struct x86_insn *in)
 {
+	/* IOPL-sensitive in V86 mode, before any IDT check; INT3 and INTO
+	 * are not (SDM vol. 3, 20.2.7). */
+	x86_v86_check_iopl(cpu);
 	x86_deliver_ex(cpu, in->imm & 0xff, cpu->eip, X86_INT_SOFT, 0);
 }
 

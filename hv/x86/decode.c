@@ -157,6 +157,39 @@ static uint8_t prefixes(struct cursor *c, struct x86_insn *in, bool big)
 	}
 }
 
+/* Whether LOCK may prefix this instruction: a read-modify-write of a
+ * memory operand (SDM vol. 2, LOCK); anything else is #UD. */
+static bool lockable(const struct x86_insn *in)
+{
+	unsigned op = in->op;
+
+	if (in->mod == 3)
+		return false;
+	if (op < 0x40)
+		return (op & 7) < 2 && (op >> 3) != 7; /* ALU Eb/Ev,G but not CMP */
+	switch (op) {
+	case 0x80:
+	case 0x81:
+	case 0x83: return in->reg != 7;
+	case 0x86:
+	case 0x87:
+	case 0x1ab:
+	case 0x1b3:
+	case 0x1bb:
+	case 0x1b0:
+	case 0x1b1:
+	case 0x1c0:
+	case 0x1c1: return true;
+	case 0xf6:
+	case 0xf7: return in->reg == 2 || in->reg == 3;
+	case 0xfe:
+	case 0xff: return in->reg < 2;
+	case 0x1ba: return in->reg >= 5;
+	case 0x1c7: return in->reg == 1;
+	default: return false;
+	}
+}
+
 /* Decodes the instruction at CS:EIP. */
 void x86_decode(struct x86_cpu *cpu, struct x86_insn *in)
 {
@@ -177,6 +210,8 @@ void x86_decode(struct x86_cpu *cpu, struct x86_insn *in)
 		modrm(&c, in);
 	immediates(&c, in, attr);
 	in->len = c.n;
+	if (in->lock && !lockable(in))
+		cpu_raise(cpu, X86_VEC_UD, 0);
 }
 
 /* Offset of the memory operand, wrapped to the address size. */

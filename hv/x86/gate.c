@@ -82,8 +82,6 @@ void x86_deliver_protected(struct x86_cpu *cpu, int vector, uint32_t ret_ip, uns
 	uint16_t sel = (uint16_t)(g >> 16);
 	struct x86_frame f;
 
-	if ((flags & X86_INT_SOFT) && (cpu->eflags & X86_VM))
-		x86_v86_check_iopl(cpu);
 	if (type == GATE_TASK) {
 		cpu->eip = ret_ip;
 		x86_task_switch(cpu, sel, x86_task_tss(cpu, sel, ext), X86_TASK_INT, flags, error);
