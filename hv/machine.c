@@ -19,6 +19,7 @@ int machine_init(struct machine *m, uint64_t ram_bytes, char *err, size_t errlen
 	vclock_init(&m->clock);
 	m->clock.notify = wake_on_timer;
 	m->clock.notify_opaque = m;
+	m->a20_mask = 0xFFFFFFFFu;
 	pthread_mutex_init(&m->lock, NULL);
 	pthread_condattr_t attr;
 	pthread_condattr_init(&attr);
@@ -111,4 +112,16 @@ void machine_kick(struct machine *m)
 {
 	m->wake_seq++;
 	pthread_cond_broadcast(&m->wake);
+}
+
+void machine_set_a20(struct machine *m, unsigned source, bool on)
+{
+	uint32_t mask;
+
+	m->a20_sources = on ? m->a20_sources | source : m->a20_sources & ~source;
+	mask = m->a20_sources ? 0xFFFFFFFFu : ~(UINT32_C(1) << 20);
+	if (mask == m->a20_mask)
+		return;
+	m->a20_mask = mask;
+	m->mem.generation++;
 }

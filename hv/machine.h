@@ -11,6 +11,7 @@
 
 #include "hv/bus.h"
 #include "hv/clock.h"
+#include "hv/irq.h"
 #include "hv/memory.h"
 
 /* What the platform asks of the domain. */
@@ -38,6 +39,9 @@ struct machine {
 	pthread_cond_t wake;
 	const struct intc_ops *intc;
 	void *intc_opaque;
+	/* The CPU's FERR# output (x87 error with CR0.NE = 0); a PC wires it
+	 * to IRQ13. Raised with the domain lock held. */
+	struct irq_line ferr;
 	/* A request posted by a device, read by the vCPU loop. */
 	enum machine_request request;
 	int request_code;
@@ -48,7 +52,16 @@ struct machine {
 	/* Bumped by anything that should end a HLT sleep: an interrupt, a
 	 * request, a timer armed earlier than the sleep's deadline. */
 	unsigned wake_seq;
+	/* The A20 gate: the CPU ANDs every physical address with a20_mask
+	 * (bit 20 clear while the gate is off). a20_sources holds one bit per
+	 * gate (MACHINE_A20_*); the line is their OR, as on PIIX boards. */
+	uint32_t a20_mask;
+	unsigned a20_sources;
 };
+
+/* Gates that can enable A20. */
+#define MACHINE_A20_KBC	   0x01 /* i8042 output port bit 1 */
+#define MACHINE_A20_PORT92 0x02 /* System Control Port A bit 1 */
 
 /* Sets up memory with ram_bytes of RAM, an empty bus, a stopped clock.
  * Returns 0 or -1 with a message in err. */
@@ -70,6 +83,13 @@ int machine_intr_ack(struct machine *m);
 /* Posts a request (the first one wins until the domain consumes it) and
  * wakes the vCPU. Called with the domain lock held. */
 void machine_request(struct machine *m, enum machine_request req, int code);
+
+/* Sets one A20 gate (MACHINE_A20_*) on or off. When the line changes, the
+ * memory map generation is bumped so soft TLBs drop pointers made with
+ * the old mask. A machine starts with no gate on and A20 enabled until a
+ * gate is first set (a board without one keeps A20 on). With the domain
+ * lock held. */
+void machine_set_a20(struct machine *m, unsigned source, bool on);
 
 /* Wakes a vCPU sleeping in HLT. Called with the domain lock held. */
 void machine_kick(struct machine *m);

@@ -71,6 +71,9 @@ static uint8_t *tlb_fill(struct x86_cpu *cpu, uint32_t lin, unsigned acc, uint32
 	*pa = lin;
 	if (cpu->cr[0] & X86_CR0_PG)
 		*pa = x86_translate(cpu, lin, acc, &bits);
+	/* The A20 gate; a change bumps the map generation, which flushes
+	 * this TLB and with it the fetch page cache. */
+	*pa &= cpu->m->a20_mask;
 	host = mem_page_ptr(&cpu->m->mem, *pa & ~PAGE_MASK, acc & X86_ACC_WRITE);
 	if (!host)
 		return NULL;
@@ -204,6 +207,7 @@ uint32_t x86_phys_read(struct x86_cpu *cpu, uint32_t pa, unsigned size)
 	uint8_t *p;
 	uint32_t v = 0;
 
+	pa &= cpu->m->a20_mask;
 	if ((pa & PAGE_MASK) + size > MEM_PAGE_SIZE) {
 		for (unsigned i = 0; i < size; i++)
 			v |= x86_phys_read(cpu, pa + i, 1) << (8 * i);
@@ -218,7 +222,10 @@ uint32_t x86_phys_read(struct x86_cpu *cpu, uint32_t pa, unsigned size)
 /* Physical write of 1, 2 or 4 bytes within a page (page-table entries). */
 void x86_phys_write(struct x86_cpu *cpu, uint32_t pa, unsigned size, uint32_t v)
 {
-	uint8_t *p = mem_page_ptr(&cpu->m->mem, pa & ~PAGE_MASK, true);
+	uint8_t *p;
+
+	pa &= cpu->m->a20_mask;
+	p = mem_page_ptr(&cpu->m->mem, pa & ~PAGE_MASK, true);
 
 	if (p)
 		store_le(p + (pa & PAGE_MASK), size, v);
