@@ -143,6 +143,27 @@ int mem_map_rom(struct guest_mem *m, uint64_t base, uint64_t size, uint8_t *host
 	return add_overlay(m, &r);
 }
 
+/* Lays writable host bytes over [base, base+size). */
+int mem_map_ram(struct guest_mem *m, uint64_t base, uint64_t size, uint8_t *host, const char *name)
+{
+	struct mem_region r = {
+	    .base = base, .size = size, .kind = MEM_RAM, .host = host, .name = name};
+
+	if (!host) {
+		errno = EINVAL;
+		return -1;
+	}
+	return add_overlay(m, &r);
+}
+
+/* Whether r is part of the memfd's RAM rather than an overlay. */
+static bool is_base_ram(const struct guest_mem *m, const struct mem_region *r)
+{
+	uintptr_t h = (uintptr_t)r->host, lo = (uintptr_t)m->ram;
+
+	return r->kind == MEM_RAM && h >= lo && h - lo < m->ram_size;
+}
+
 /* Lays device registers over [base, base+size). */
 int mem_map_mmio(struct guest_mem *m, uint64_t base, uint64_t size, const struct io_ops *ops,
 		 void *opaque, const char *name)
@@ -161,12 +182,12 @@ int mem_map_mmio(struct guest_mem *m, uint64_t base, uint64_t size, const struct
 	return add_overlay(m, &r);
 }
 
-/* Removes the newest ROM or MMIO overlay starting at base. RAM stays: it is
- * the memfd itself and lives as long as the guest_mem. */
+/* Removes the newest overlay starting at base. The memfd's RAM stays: it
+ * lives as long as the guest_mem. */
 int mem_unmap(struct guest_mem *m, uint64_t base)
 {
 	for (unsigned i = m->count; i-- > 0;) {
-		if (m->regions[i].base != base || m->regions[i].kind == MEM_RAM)
+		if (m->regions[i].base != base || is_base_ram(m, &m->regions[i]))
 			continue;
 		memmove(&m->regions[i], &m->regions[i + 1],
 			(m->count - i - 1) * sizeof m->regions[0]);

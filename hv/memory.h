@@ -52,6 +52,11 @@ void mem_destroy(struct guest_mem *m);
  * may share host bytes (the BIOS alias below 1 MiB). Returns 0 or -1. */
 int mem_map_rom(struct guest_mem *m, uint64_t base, uint64_t size, uint8_t *host, const char *name);
 
+/* Lays guest-writable host bytes the caller owns and keeps alive over
+ * [base, base+size): device memory the CPU reaches at RAM speed (the VGA's
+ * linear framebuffer). Returns 0 or -1. */
+int mem_map_ram(struct guest_mem *m, uint64_t base, uint64_t size, uint8_t *host, const char *name);
+
 /* Lays an MMIO region over [base, base+size). Returns 0 or -1. */
 int mem_map_mmio(struct guest_mem *m, uint64_t base, uint64_t size, const struct io_ops *ops,
 		 void *opaque, const char *name);
