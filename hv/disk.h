@@ -1,0 +1,42 @@
+/* A disk image on the host: a raw file opened read-write or read-only,
+ * locked so that two domains never write one image (an exclusive OFD lock
+ * for read-write, a shared one for read-only, so readers may share). Device
+ * models (IDE, and later the floppy controller) read and write it through
+ * here and never see the file descriptor.
+ *
+ * Every error message names the file. */
+#ifndef HV_DISK_H
+#define HV_DISK_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct disk {
+	int fd;
+	bool readonly;
+	uint64_t size; /* bytes, fixed while open */
+	char path[4096];
+};
+
+/* Opens and locks the image at path. readonly opens it O_RDONLY with a
+ * shared lock; otherwise O_RDWR with an exclusive one. Returns NULL with a
+ * message in err ("PATH: No such file or directory", "PATH: in use by
+ * another domain"). */
+struct disk *disk_open(const char *path, bool readonly, char *err, size_t errlen);
+
+/* Closes the file (dropping the lock). NULL is ignored. */
+void disk_close(struct disk *d);
+
+/* Reads len bytes at offset. The range must lie inside the image. Returns
+ * 0, or -1 (out of range or an I/O error, logged). */
+int disk_read(struct disk *d, uint64_t offset, void *buf, size_t len);
+
+/* Writes len bytes at offset; refuses a read-only disk and any range not
+ * wholly inside the image (the image never grows). Returns 0 or -1. */
+int disk_write(struct disk *d, uint64_t offset, const void *buf, size_t len);
+
+/* Makes written data durable (fsync). Returns 0 or -1. */
+int disk_flush(struct disk *d);
+
+#endif

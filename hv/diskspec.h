@@ -1,0 +1,39 @@
+/* One entry of `disk = [ ... ]` in xl's disk syntax (xl-disk-configuration):
+ *
+ *   'target=/img/dos.img,format=raw,vdev=hda,access=rw'
+ *   '/img/dos.img,raw,hda,rw'            positional: target, format, vdev, access
+ *   'vdev=hdc,devtype=cdrom,target=/img/cd.iso'    (target= must come last:
+ *                                                    the rest of the spec is the path)
+ *
+ * Only raw images exist; vdev is hda-hdd (IDE primary/secondary,
+ * master/slave) or fda/fdb (rejected until a floppy controller exists);
+ * a CD-ROM is read-only and may be empty (no target). */
+#ifndef HV_DISKSPEC_H
+#define HV_DISKSPEC_H
+
+#include <limits.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+enum disk_vdev { DISK_HDA, DISK_HDB, DISK_HDC, DISK_HDD, DISK_FDA, DISK_FDB, DISK_VDEVS };
+
+#define DISKS_MAX DISK_VDEVS /* one per vdev */
+
+struct disk_config {
+	char target[PATH_MAX]; /* as written; "" for an empty CD-ROM drive */
+	enum disk_vdev vdev;
+	bool readonly; /* access=ro (always for a CD-ROM) */
+	bool cdrom;    /* devtype=cdrom */
+};
+
+/* Parses spec into out. Returns 0, or -1 with a message (no file or line:
+ * the caller adds them) in msg. */
+int diskspec_parse(const char *spec, struct disk_config *out, char *msg, size_t msglen);
+
+/* "hda" .. "fdb". */
+const char *diskspec_vdev_name(enum disk_vdev v);
+
+/* The IDE position of v (channel * 2 + unit, 0-3), or -1 for a floppy. */
+int diskspec_ide_index(enum disk_vdev v);
+
+#endif

@@ -1,0 +1,142 @@
+/* diskspec and the disk=/boot= keys: xl's disk syntax in its keyed and
+ * positional forms, what is rejected and how the message reads (with
+ * FILE:LINE from the config parser), relative targets. */
+#include <check.h>
+#include <string.h>
+
+#include "hv/config.h"
+#include "hv/diskspec.h"
+
+#include "unit.h"
+
+static struct disk_config d;
+static char msg[512];
+
+START_TEST(keyed_form)
+{
+	ck_assert_int_eq(diskspec_parse("format=raw, vdev=hdb, access=ro, target=/img/a,b.img", &d,
+					msg, sizeof msg),
+			 0);
+	ck_assert_str_eq(d.target, "/img/a,b.img"); /* target= takes the rest, commas too */
+	ck_assert_int_eq(d.vdev, DISK_HDB);
+	ck_assert(d.readonly);
+	ck_assert(!d.cdrom);
+	ck_assert_int_eq(diskspec_ide_index(d.vdev), 1);
+}
+END_TEST
+
+START_TEST(positional_form)
+{
+	ck_assert_int_eq(diskspec_parse("/img/dos.img,raw,hda,rw", &d, msg, sizeof msg), 0);
+	ck_assert_str_eq(d.target, "/img/dos.img");
+	ck_assert_int_eq(d.vdev, DISK_HDA);
+	ck_assert(!d.readonly);
+	ck_assert_int_eq(diskspec_parse("/img/cd.iso,,hdc,,cdrom", &d, msg, sizeof msg), 0);
+	ck_assert(d.cdrom && d.readonly);
+	ck_assert_int_eq(d.vdev, DISK_HDC);
+	ck_assert_int_eq(diskspec_parse(",,hdd:cdrom,r", &d, msg, sizeof msg), 0);
+	ck_assert_str_eq(d.target, ""); /* an empty drive */
+	ck_assert(d.cdrom);
+	ck_assert_int_eq(diskspec_parse("vdev=hdc, devtype=cdrom", &d, msg, sizeof msg), 0);
+	ck_assert(d.cdrom && !d.target[0]);
+}
+END_TEST
+
+static void rejects(const char *spec, const char *want)
+{
+	ck_assert_int_eq(diskspec_parse(spec, &d, msg, sizeof msg), -1);
+	ck_assert_msg(strstr(msg, want) != NULL, "\"%s\" gave \"%s\"", spec, msg);
+}
+
+START_TEST(bad_specs)
+{
+	rejects("target=/a.img", "no vdev=");
+	rejects("/a.img,qcow2,hda", "only raw");
+	rejects("/a.img,raw,hde", "unknown vdev \"hde\"");
+	rejects("/a.img,raw,fda", "floppy drives are not emulated yet");
+	rejects("vdev=hda,access=rx,target=/a", "access=rx");
+	rejects("vdev=hda,devtype=disk,target=/a", "devtype=disk");
+	rejects("vdev=hda", "no target=");
+	rejects("vdev=hdc,devtype=cdrom,access=rw,target=/a", "read-only");
+	rejects("vdev=hda,vdev=hdb,target=/a", "vdev= given twice");
+	rejects("vdev=hda,color=red,target=/a", "unknown parameter \"color\"");
+	rejects("/a,raw,hda,rw,extra", "unexpected \"extra\"");
+}
+END_TEST
+
+START_TEST(config_keys)
+{
+	struct domain_config cfg;
+	char err[1024];
+	const char *text = "name = \"x\"\n"
+			   "disk = [ 'a.img,raw,hda,rw',\n"
+			   "         'vdev=hdc,devtype=cdrom,target=/cd/x.iso' ]\n"
+			   "boot = \"dc\"\n";
+
+	config_defaults(&cfg);
+	ck_assert_str_eq(cfg.boot, "cd");
+	ck_assert_int_eq(config_parse(text, "/etc/hv/x.cfg", &cfg, err, sizeof err), 0);
+	ck_assert_uint_eq(cfg.ndisks, 2);
+	ck_assert_str_eq(cfg.disks[0].target, "/etc/hv/a.img");
+	ck_assert_str_eq(cfg.disks[1].target, "/cd/x.iso");
+	ck_assert(cfg.disks[1].cdrom);
+	ck_assert_str_eq(cfg.boot, "dc");
+}
+END_TEST
+
+static void config_rejects(const char *text, const char *want)
+{
+	struct domain_config cfg;
+	char err[1024];
+
+	config_defaults(&cfg);
+	ck_assert_int_eq(config_parse(text, "/etc/hv/x.cfg", &cfg, err, sizeof err), -1);
+	ck_assert_msg(strstr(err, want) != NULL, "got \"%s\"", err);
+}
+
+START_TEST(config_errors_carry_file_and_line)
+{
+	config_rejects("name='x'\ndisk = [ 'a.img,raw,hda',\n 'b.img,raw,fdb' ]\n",
+		       "/etc/hv/x.cfg:3: disk: vdev=fdb: floppy drives are not emulated yet");
+	config_rejects("disk = [ 'a.img,raw,hda', 'b.img,raw,hda' ]\n",
+		       "/etc/hv/x.cfg:1: disk: vdev=hda given twice");
+	config_rejects("disk = [ 3 ]\n", "/etc/hv/x.cfg:1: disk:");
+	config_rejects("boot = \"n\"\n", "/etc/hv/x.cfg:1: boot:");
+	config_rejects("boot = \"cc\"\n", "boot:");
+	config_rejects("boot = 3\n", "boot:");
+}
+END_TEST
+
+START_TEST(override_from_command_line)
+{
+	struct domain_config cfg;
+	char err[1024];
+
+	config_defaults(&cfg);
+	ck_assert_int_eq(config_override(&cfg, "boot=d", err, sizeof err), 0);
+	ck_assert_str_eq(cfg.boot, "d");
+	ck_assert_int_eq(config_override(&cfg, "disk=/x.img,raw,hdb", err, sizeof err), 0);
+	ck_assert_uint_eq(cfg.ndisks, 1);
+	ck_assert_int_eq(cfg.disks[0].vdev, DISK_HDB);
+}
+END_TEST
+
+static Suite *diskspec_suite(void)
+{
+	Suite *s = suite_create("diskspec");
+	TCase *t = tcase_create("diskspec");
+
+	tcase_add_test(t, keyed_form);
+	tcase_add_test(t, positional_form);
+	tcase_add_test(t, bad_specs);
+	tcase_add_test(t, config_keys);
+	tcase_add_test(t, config_errors_carry_file_and_line);
+	tcase_add_test(t, override_from_command_line);
+	suite_add_tcase(s, t);
+	return s;
+}
+
+int main(void)
+{
+	return unit_run(diskspec_suite());
+}
