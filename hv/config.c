@@ -383,6 +383,41 @@ static int set_firmware(struct parser *p, const struct key *k, const struct valu
 	return resolve_path(p, k, v, v->text, p->cfg->firmware);
 }
 
+/* kernel= and ramdisk= as firmware=: a path, "" unsets. */
+static int set_kernel(struct parser *p, const struct key *k, const struct value *v)
+{
+	if (!v->text[0]) {
+		p->cfg->kernel[0] = '\0';
+		return 0;
+	}
+	return resolve_path(p, k, v, v->text, p->cfg->kernel);
+}
+
+static int set_ramdisk(struct parser *p, const struct key *k, const struct value *v)
+{
+	if (!v->text[0]) {
+		p->cfg->ramdisk[0] = '\0';
+		return 0;
+	}
+	return resolve_path(p, k, v, v->text, p->cfg->ramdisk);
+}
+
+/* The kernel command line, as xl's extra=; one line of printable text. */
+static int set_extra(struct parser *p, const struct key *k, const struct value *v)
+{
+	size_t n = strlen(v->text);
+
+	if (n >= CONFIG_EXTRA_MAX)
+		return fail_at(p, v->line, "%s: command line is %zu characters (the limit is %d)",
+			       k->name, n, CONFIG_EXTRA_MAX - 1);
+	for (size_t i = 0; i < n; i++) {
+		if ((unsigned char)v->text[i] < 0x20 || v->text[i] == 0x7f)
+			return bad_value(p, k, v);
+	}
+	strcpy(p->cfg->extra, v->text);
+	return 0;
+}
+
 static int set_chardev(struct parser *p, const struct key *k, const struct value *v,
 		       struct chardev_config *out)
 {
@@ -432,6 +467,58 @@ static int set_on_poweroff(struct parser *p, const struct key *k, const struct v
 	return 0;
 }
 
+/* Each entry in xl's disk syntax (hv/diskspec.c); a relative target is
+ * taken from the config file's directory. */
+static int add_disk(struct parser *p, const struct key *k, const struct value *v)
+{
+	struct disk_config *d = &p->cfg->disks[p->cfg->ndisks];
+	char msg[PATH_MAX + 64];
+
+	if (v->type != VAL_STRING)
+		return bad_value(p, k, v);
+	if (diskspec_parse(v->text, d, msg, sizeof msg) < 0)
+		return fail_at(p, v->line, "%s: %s", k->name, msg);
+	for (unsigned i = 0; i < p->cfg->ndisks; i++) {
+		if (p->cfg->disks[i].vdev == d->vdev)
+			return fail_at(p, v->line, "%s: vdev=%s given twice", k->name,
+				       diskspec_vdev_name(d->vdev));
+	}
+	if (d->target[0] && resolve_path(p, k, v, d->target, d->target) < 0)
+		return -1;
+	p->cfg->ndisks++;
+	return 0;
+}
+
+static int set_disk(struct parser *p, const struct key *k, const struct value *v)
+{
+	p->cfg->ndisks = 0;
+	if (v->type == VAL_STRING)
+		return add_disk(p, k, v);
+	if (v->count > DISKS_MAX)
+		return fail_at(p, v->line, "%s: at most %d disks, got %zu", k->name, DISKS_MAX,
+			       v->count);
+	for (size_t i = 0; i < v->count; i++) {
+		if (add_disk(p, k, &v->items[i]) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* xl's HVM boot order: a floppy, the first hard disk, the CD-ROM. */
+static int set_boot(struct parser *p, const struct key *k, const struct value *v)
+{
+	size_t n = strlen(v->text);
+
+	if (n < 1 || n > 3)
+		return bad_value(p, k, v);
+	for (size_t i = 0; i < n; i++) {
+		if (!strchr("acd", v->text[i]) || strchr(v->text + i + 1, v->text[i]))
+			return bad_value(p, k, v);
+	}
+	strcpy(p->cfg->boot, v->text);
+	return 0;
+}
+
 #define CHARDEV_EXPECT "\"stdio\", \"pty\", \"none\" or \"file:PATH\""
 
 static const struct key keys[] = {
@@ -441,9 +528,15 @@ static const struct key keys[] = {
     {"vcpus", VAL_INT, "an integer from 1 to 64", set_vcpus},
     {"engine", VAL_STRING, "\"auto\", \"soft\" or \"kvm\"", set_engine},
     {"firmware", VAL_STRING, "a path", set_firmware},
+    {"kernel", VAL_STRING, "a path", set_kernel},
+    {"ramdisk", VAL_STRING, "a path", set_ramdisk},
+    {"extra", VAL_STRING, "a kernel command line of printable characters", set_extra},
     {"serial", VAL_STRING | VAL_LIST, CHARDEV_EXPECT, set_serial},
     {"debugcon", VAL_STRING, CHARDEV_EXPECT, set_debugcon},
     {"on_poweroff", VAL_STRING, "\"destroy\", \"restart\" or \"preserve\"", set_on_poweroff},
+    {"disk", VAL_STRING | VAL_LIST, "a list of disk specifications", set_disk},
+    {"boot", VAL_STRING,
+     "\"c\" (hard disk), \"d\" (CD-ROM), \"a\" (floppy) or an order such as \"dc\"", set_boot},
 };
 
 _Static_assert(COUNT(keys) <= KEYS_MAX, "raise KEYS_MAX");
@@ -852,6 +945,7 @@ void config_defaults(struct domain_config *cfg)
 	    .serial = {.kind = CHARDEV_STDIO},
 	    .debugcon = {.kind = CHARDEV_NONE},
 	    .on_poweroff = CONFIG_ACTION_DESTROY,
+	    .boot = "cd",
 	};
 }
 

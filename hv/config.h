@@ -15,7 +15,10 @@
 #include <limits.h>
 #include <stddef.h>
 
-#define CONFIG_NAME_MAX 64
+#include "hv/diskspec.h"
+
+#define CONFIG_NAME_MAX	 64
+#define CONFIG_EXTRA_MAX 2048 /* kernel command line, NUL included */
 
 enum config_engine { CONFIG_ENGINE_AUTO, CONFIG_ENGINE_SOFT, CONFIG_ENGINE_KVM };
 
@@ -38,15 +41,21 @@ enum config_action {
 };
 
 struct domain_config {
-	char file[PATH_MAX];		/* the config file as given */
-	char name[CONFIG_NAME_MAX];	/* [A-Za-z0-9_.-], not starting with '.' or '-' */
-	unsigned memory_mib;		/* default 32 */
-	unsigned vcpus;			/* default 1 */
-	enum config_engine engine;	/* default auto */
-	char firmware[PATH_MAX];	/* absolute path, "" if unset */
-	struct chardev_config serial;	/* COM1; default stdio */
-	struct chardev_config debugcon; /* port E9h; default none */
-	enum config_action on_poweroff; /* default destroy */
+	char file[PATH_MAX];		     /* the config file as given */
+	char name[CONFIG_NAME_MAX];	     /* [A-Za-z0-9_.-], not starting with '.' or '-' */
+	unsigned memory_mib;		     /* default 32 */
+	unsigned vcpus;			     /* default 1 */
+	enum config_engine engine;	     /* default auto */
+	char firmware[PATH_MAX];	     /* absolute path, "" if unset */
+	char kernel[PATH_MAX];		     /* Linux bzImage: absolute path, "" if unset */
+	char ramdisk[PATH_MAX];		     /* initrd for kernel=: absolute path, "" if unset */
+	char extra[CONFIG_EXTRA_MAX];	     /* kernel command line for kernel= */
+	struct chardev_config serial;	     /* COM1; default stdio */
+	struct chardev_config debugcon;	     /* port E9h; default none */
+	enum config_action on_poweroff;	     /* default destroy */
+	struct disk_config disks[DISKS_MAX]; /* disk = [...]; targets made absolute */
+	unsigned ndisks;
+	char boot[4]; /* boot = "c", "d", "a" or an order such as "dc"; default "cd" */
 };
 
 /* Fills cfg with the defaults. */

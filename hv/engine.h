@@ -20,6 +20,21 @@ enum vcpu_exit {
 struct vcpu_stats {
 	uint64_t insns; /* instructions retired (soft engine) */
 	uint64_t exits; /* exits to the VMM (kvm engine) */
+	/* exits by reason (kvm engine): port I/O, MMIO, HLT, interrupt
+	 * delivery (kicks, timers, interrupt windows), anything else */
+	uint64_t exits_io, exits_mmio, exits_hlt, exits_intr, exits_other;
+};
+
+/* A boot loader's hand-over in 32-bit flat protected mode (the Linux boot
+ * protocol's 32-bit entry): CR0.PE only, IF clear, the GDT at gdt_base with
+ * flat 4 GiB code at selector cs and flat data at ds (which SS, ES, FS and
+ * GS also get), EIP, ESI, other general registers zero. */
+struct vcpu_boot32 {
+	uint32_t eip;
+	uint32_t esi;
+	uint32_t gdt_base;
+	uint16_t gdt_limit;
+	uint16_t cs, ds;
 };
 
 struct engine_ops {
@@ -34,6 +49,9 @@ struct engine_ops {
 	void (*vcpu_destroy)(void *vcpu);
 	/* Power-on state: real mode at F000:FFF0. */
 	void (*vcpu_reset)(void *vcpu);
+	/* After vcpu_reset: starts in protected mode as a boot loader leaves
+	 * the CPU (the GDT must already be in guest memory). */
+	void (*vcpu_set_boot32)(void *vcpu, const struct vcpu_boot32 *boot);
 	/* Runs guest code for at most `budget` instructions (or until an exit
 	 * for engines that do not count them). Called without the domain
 	 * lock; the engine takes it around device accesses. */
@@ -44,6 +62,7 @@ struct engine_ops {
 };
 
 extern const struct engine_ops engine_soft;
+extern const struct engine_ops engine_kvm;
 
 /* The engine named (soft, kvm, or auto to choose), or NULL with a reason
  * in why. For auto, why also says which engine was chosen and why. */

@@ -6,6 +6,7 @@
 #include <time.h>
 
 #include "hv/domain.h"
+#include "hv/domain_linux.h"
 #include "hv/log.h"
 #include "legacy/pc.h"
 
@@ -25,6 +26,15 @@ static void reset_machine(struct domain *d)
 	pc_reset(d->pc);
 	d->engine->vcpu_reset(d->vcpu);
 	d->reboots++;
+	if (d->cfg.kernel[0]) {
+		char err[256];
+		/* The files were loaded once already: only a changed machine
+		 * could make this fail. */
+		if (domain_linux_boot(d, err, sizeof err) < 0) {
+			log_error("reset: %s", err);
+			machine_request(m, MACHINE_REQ_CRASH, 0);
+		}
+	}
 }
 
 static void finish(struct domain *d, int status)

@@ -18,6 +18,9 @@ void x86_cpu_destroy(struct x86_cpu *cpu);
 /* Power-on/RESET state: real mode, CS=F000h with base FFFF0000h, IP=FFF0h. */
 void x86_cpu_reset(struct x86_cpu *cpu);
 
+/* A boot loader's hand-over in 32-bit flat protected mode (boot32.c). */
+void x86_cpu_set_boot32(struct x86_cpu *cpu, const struct vcpu_boot32 *boot);
+
 /* Executes up to `budget` instructions; returns why it stopped. Interrupts
  * from the machine's controller are taken at instruction boundaries. */
 enum vcpu_exit x86_cpu_run(struct x86_cpu *cpu, uint64_t budget);

@@ -47,6 +47,11 @@ static void soft_vcpu_reset(void *vcpu)
 	x86_cpu_reset(vcpu);
 }
 
+static void soft_vcpu_set_boot32(void *vcpu, const struct vcpu_boot32 *boot)
+{
+	x86_cpu_set_boot32(vcpu, boot);
+}
+
 static enum vcpu_exit soft_vcpu_run(void *vcpu, uint64_t budget)
 {
 	return x86_cpu_run(vcpu, budget);
@@ -71,6 +76,7 @@ const struct engine_ops engine_soft = {
     .vcpu_create = soft_vcpu_create,
     .vcpu_destroy = soft_vcpu_destroy,
     .vcpu_reset = soft_vcpu_reset,
+    .vcpu_set_boot32 = soft_vcpu_set_boot32,
     .vcpu_run = soft_vcpu_run,
     .vcpu_kick = soft_vcpu_kick,
     .vcpu_stats = soft_vcpu_stats,

@@ -1,11 +1,12 @@
 /* Model-specific registers and fast system calls: RDMSR/WRMSR for the TSC,
- * the APIC base and the SYSENTER MSRs (#GP for any other), SYSENTER and
- * SYSEXIT with their fixed flat segments. */
+ * the APIC base, the microcode signature and the SYSENTER MSRs (#GP for
+ * any other), SYSENTER and SYSEXIT with their fixed flat segments. */
 #include "hv/log.h"
 #include "hv/x86/cpu_state.h"
 
 #define MSR_TSC		 0x10
 #define MSR_APIC_BASE	 0x1b
+#define MSR_BIOS_SIGN_ID 0x8b /* microcode revision: 0, none loaded */
 #define MSR_SYSENTER_CS	 0x174
 #define MSR_SYSENTER_ESP 0x175
 #define MSR_SYSENTER_EIP 0x176
@@ -19,6 +20,7 @@ static bool msr_get(struct x86_cpu *cpu, uint32_t msr, uint64_t *v)
 	switch (msr) {
 	case MSR_TSC: *v = cpu->insns - cpu->tsc_base; return true;
 	case MSR_APIC_BASE: *v = cpu->apic_base; return true;
+	case MSR_BIOS_SIGN_ID: *v = 0; return true;
 	case MSR_SYSENTER_CS: *v = cpu->sysenter_cs; return true;
 	case MSR_SYSENTER_ESP: *v = cpu->sysenter_esp; return true;
 	case MSR_SYSENTER_EIP: *v = cpu->sysenter_eip; return true;
@@ -34,6 +36,7 @@ static bool msr_set(struct x86_cpu *cpu, uint32_t msr, uint64_t v)
 		/* Kept for the guest to read back; no local APIC is modelled. */
 		cpu->apic_base = v & 0xfffff900u;
 		return true;
+	case MSR_BIOS_SIGN_ID: return true; /* no microcode to load */
 	case MSR_SYSENTER_CS: cpu->sysenter_cs = (uint32_t)v & 0xffff; return true;
 	case MSR_SYSENTER_ESP: cpu->sysenter_esp = (uint32_t)v; return true;
 	case MSR_SYSENTER_EIP: cpu->sysenter_eip = (uint32_t)v; return true;

@@ -910,13 +910,80 @@ START_TEST(test_override_syntax_errors_say_command_line)
 }
 END_TEST
 
+/* ---- Linux boot: kernel=, ramdisk=, extra= ---- */
+
+START_TEST(test_kernel_and_ramdisk_resolve_like_firmware)
+{
+	ck_assert_int_eq(mkdir("vms", 0755), 0);
+	ck_assert_int_eq(load_file("vms/linux.cfg", "name='a'\nkernel='boot/vmlinuz'\n"
+						    "ramdisk='/srv/initrd.gz'\n"
+						    "extra=\"console=ttyS0 quiet\"\n"),
+			 0);
+	ck_assert_str_eq(cfg.kernel, in_dir("vms/boot/vmlinuz"));
+	ck_assert_str_eq(cfg.ramdisk, "/srv/initrd.gz");
+	ck_assert_str_eq(cfg.extra, "console=ttyS0 quiet");
+}
+END_TEST
+
+START_TEST(test_kernel_keys_default_to_unset_and_empty_unsets)
+{
+	ck_assert_int_eq(load("name='a'\n"), 0);
+	ck_assert_str_eq(cfg.kernel, "");
+	ck_assert_str_eq(cfg.ramdisk, "");
+	ck_assert_str_eq(cfg.extra, "");
+	ck_assert_int_eq(load("name='a'\nkernel='k'\nramdisk='r'\n"), 0);
+	ck_assert_int_eq(config_override(&cfg, "kernel=''", err, sizeof err), 0);
+	ck_assert_int_eq(config_override(&cfg, "ramdisk=''", err, sizeof err), 0);
+	ck_assert_str_eq(cfg.kernel, "");
+	ck_assert_str_eq(cfg.ramdisk, "");
+}
+END_TEST
+
+START_TEST(test_extra_override_takes_the_rest_of_the_line)
+{
+	ck_assert_int_eq(load("name='a'\nextra='quiet'\n"), 0);
+	ck_assert_int_eq(config_override(&cfg, "extra=console=ttyS0 panic=-1", err, sizeof err), 0);
+	ck_assert_str_eq(cfg.extra, "console=ttyS0 panic=-1");
+}
+END_TEST
+
+START_TEST(test_extra_too_long_is_refused)
+{
+	char *arg = repeat('x', CONFIG_EXTRA_MAX);
+	char *text = malloc(CONFIG_EXTRA_MAX + 32);
+
+	ck_assert_ptr_nonnull(text);
+	snprintf(text, CONFIG_EXTRA_MAX + 32, "extra = '%s'\n", arg);
+	ck_load_error(text,
+		      "dos.cfg:1: extra: command line is 2048 characters (the limit is 2047)");
+	free(text);
+	free(arg);
+}
+END_TEST
+
+START_TEST(test_extra_with_control_characters_is_refused)
+{
+	ck_load_error("name='a'\nextra = 'a\\nb'\n",
+		      "dos.cfg:2: extra: expected a kernel command line of printable characters, "
+		      "got \"a\\nb\"");
+}
+END_TEST
+
+START_TEST(test_kernel_must_be_a_string)
+{
+	ck_load_error("kernel = 12\n", "dos.cfg:1: kernel: expected a path, got 12");
+}
+END_TEST
+
 static Suite *config_suite(void)
 {
 	Suite *s = suite_create("config");
 	TCase *ok = tcase_create("accepts"), *bad = tcase_create("refuses");
+	TCase *kernel_keys = tcase_create("linux boot keys");
 
 	tcase_add_checked_fixture(ok, setup, teardown);
 	tcase_add_checked_fixture(bad, setup, teardown);
+	tcase_add_checked_fixture(kernel_keys, setup, teardown);
 	tcase_add_test(ok, test_defaults_fill_every_field);
 	tcase_add_test(ok, test_minimal_file_gets_defaults_for_other_keys);
 	tcase_add_test(ok, test_every_key_is_stored);
@@ -998,8 +1065,15 @@ static Suite *config_suite(void)
 	tcase_add_test(bad, test_override_needs_key_equals_value);
 	tcase_add_test(bad, test_override_refuses_trailing_text);
 	tcase_add_test(bad, test_override_syntax_errors_say_command_line);
+	tcase_add_test(kernel_keys, test_kernel_and_ramdisk_resolve_like_firmware);
+	tcase_add_test(kernel_keys, test_kernel_keys_default_to_unset_and_empty_unsets);
+	tcase_add_test(kernel_keys, test_extra_override_takes_the_rest_of_the_line);
+	tcase_add_test(kernel_keys, test_extra_too_long_is_refused);
+	tcase_add_test(kernel_keys, test_extra_with_control_characters_is_refused);
+	tcase_add_test(kernel_keys, test_kernel_must_be_a_string);
 	suite_add_tcase(s, ok);
 	suite_add_tcase(s, bad);
+	suite_add_tcase(s, kernel_keys);
 	return s;
 }
 

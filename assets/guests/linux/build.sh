@@ -1,0 +1,73 @@
+#!/usr/bin/env bash
+# Builds the Linux test guest: Debian's 686 kernel (the i386 linux-image-686
+# flavour) and a busybox initramfs whose /init mounts /proc, /sys and /dev,
+# prints a ready marker on ttyS0 and runs a shell there.
+#
+#   bash assets/guests/linux/build.sh [OUTDIR]
+#
+# OUTDIR defaults to out/ beside this script (ignored by git), where
+# linux.cfg looks. It ends up holding vmlinuz and initramfs.cpio.gz.
+# Idempotent: does nothing when both are there and the recipe has not
+# changed since. Needs root (or sudo) for dpkg --add-architecture i386.
+set -euo pipefail
+
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+out=${1:-$here/out}
+stamp="$out/.recipe"
+recipe=$(cat "$here/build.sh" "$here/init" | sha256sum | cut -d' ' -f1)
+
+say() { printf '\033[1m== %s\033[0m\n' "$*" >&2; }
+as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
+
+if [ -s "$out/vmlinuz" ] && [ -s "$out/initramfs.cpio.gz" ] &&
+   [ "$(cat "$stamp" 2>/dev/null)" = "$recipe" ]; then
+  exit 0
+fi
+
+say "building the Linux guest in $out"
+if ! dpkg --print-foreign-architectures | grep -qx i386; then
+  as_root dpkg --add-architecture i386
+  as_root apt-get update -qq
+fi
+# linux-image-686 is a metapackage: its dependency names this release's
+# kernel package (linux-image-6.1.0-N-686).
+kpkg=$(apt-cache depends linux-image-686:i386 2>/dev/null |
+  sed -n 's/^ *Depends: \(linux-image-[0-9].*-686\)\(:i386\)\?$/\1/p' | head -1)
+if [ -z "$kpkg" ]; then
+  as_root apt-get update -qq
+  kpkg=$(apt-cache depends linux-image-686:i386 |
+    sed -n 's/^ *Depends: \(linux-image-[0-9].*-686\)\(:i386\)\?$/\1/p' | head -1)
+fi
+[ -n "$kpkg" ] || { echo "build.sh: cannot find the package linux-image-686 depends on" >&2; exit 1; }
+
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+chmod 755 "$work" # apt's sandbox user writes the downloads here
+(cd "$work" && apt-get download -qq "$kpkg:i386" busybox-static:i386)
+dpkg-deb -x "$work"/linux-image-*.deb "$work/kernel"
+dpkg-deb -x "$work"/busybox-static_*.deb "$work/busybox"
+
+# The initramfs: busybox and its applet links, /init, and the device nodes
+# the kernel needs before devtmpfs is mounted.
+fs="$work/initramfs"
+mkdir -p "$fs"/{bin,sbin,usr/bin,usr/sbin,proc,sys,dev,tmp,root}
+cp "$work/busybox/bin/busybox" "$fs/bin/busybox"
+# The applet list from busybox itself when the host runs i386 binaries,
+# else the few the guest's /init and the tests use.
+applets=$("$work/busybox/bin/busybox" --list-full 2>/dev/null ||
+  echo bin/sh bin/mount bin/echo bin/cat bin/ls bin/uname sbin/poweroff sbin/reboot)
+for applet in $applets; do
+  [ "$applet" = bin/busybox ] || ln -sf /bin/busybox "$fs/$applet"
+done
+install -m 755 "$here/init" "$fs/init"
+(cd "$fs" && find . -print0 | LC_ALL=C sort -z |
+  cpio --null -o -H newc --owner=0:0 --quiet) > "$work/initramfs.cpio"
+
+mkdir -p "$out"
+gzip -9n < "$work/initramfs.cpio" > "$out/initramfs.cpio.gz.tmp"
+cp "$work"/kernel/boot/vmlinuz-* "$out/vmlinuz.tmp"
+mv "$out/vmlinuz.tmp" "$out/vmlinuz"
+mv "$out/initramfs.cpio.gz.tmp" "$out/initramfs.cpio.gz"
+echo "$kpkg" > "$out/kernel-package"
+echo "$recipe" > "$stamp"
+say "Linux guest: $kpkg, $(stat -c %s "$out/vmlinuz") + $(stat -c %s "$out/initramfs.cpio.gz") bytes"
