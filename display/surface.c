@@ -26,6 +26,7 @@ int surface_init(struct surface *s, const char *name, char *err, size_t errlen)
 	s->pixels = mmap(NULL, SURFACE_BYTES, PROT_READ | PROT_WRITE, MAP_SHARED, s->fd, 0);
 	if (s->pixels == MAP_FAILED) {
 		snprintf(err, errlen, "mapping the screen memfd: %s", strerror(errno));
+		s->pixels = NULL;
 		close(s->fd);
 		return -1;
 	}
@@ -34,10 +35,10 @@ int surface_init(struct surface *s, const char *name, char *err, size_t errlen)
 
 void surface_fini(struct surface *s)
 {
-	if (s->pixels && s->pixels != MAP_FAILED)
-		munmap(s->pixels, SURFACE_BYTES);
-	if (s->fd >= 0)
-		close(s->fd);
+	if (!s->pixels || s->pixels == MAP_FAILED)
+		return; /* never made, or already gone */
+	munmap(s->pixels, SURFACE_BYTES);
+	close(s->fd);
 	s->pixels = NULL;
 	s->fd = -1;
 }

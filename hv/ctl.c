@@ -35,7 +35,7 @@ int ctl_open_path(struct ctl *c, const char *path, int timeout_ms, char *err, si
 	char line[CTL_LINE_MAX];
 	int saved;
 
-	*c = (struct ctl){.fd = -1};
+	*c = (struct ctl){.fd = -1, .passed_fd = -1};
 	if (snprintf(sa.sun_path, sizeof sa.sun_path, "%s", path) >= (int)sizeof sa.sun_path) {
 		snprintf(err, errlen, "%s: path too long for a socket", path);
 		errno = ENAMETOOLONG;
@@ -81,6 +81,37 @@ void ctl_close(struct ctl *c)
 	if (c->fd >= 0)
 		close(c->fd);
 	c->fd = -1;
+	close(ctl_take_fd(c));
+}
+
+int ctl_take_fd(struct ctl *c)
+{
+	int fd = c->passed_fd;
+
+	c->passed_fd = -1;
+	return fd;
+}
+
+/* read() that also keeps a descriptor passed with the bytes (any earlier
+ * one nobody took is closed). */
+static ssize_t read_with_fd(struct ctl *c, char *buf, size_t len)
+{
+	char cbuf[CMSG_SPACE(sizeof(int))];
+	struct iovec iov = {buf, len};
+	struct msghdr msg = {
+	    .msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf, .msg_controllen = sizeof cbuf};
+	ssize_t n = recvmsg(c->fd, &msg, MSG_CMSG_CLOEXEC);
+	struct cmsghdr *cm;
+
+	if (n <= 0)
+		return n;
+	for (cm = CMSG_FIRSTHDR(&msg); cm; cm = CMSG_NXTHDR(&msg, cm)) {
+		if (cm->cmsg_level == SOL_SOCKET && cm->cmsg_type == SCM_RIGHTS) {
+			close(ctl_take_fd(c));
+			memcpy(&c->passed_fd, CMSG_DATA(cm), sizeof(int));
+		}
+	}
+	return n;
 }
 
 static int take_line(struct ctl *c, char *out, size_t len)
@@ -109,7 +140,7 @@ int ctl_read_line(struct ctl *c, char *out, size_t len, int timeout_ms)
 			return -1; /* a line longer than the protocol allows */
 		if (poll(&p, 1, timeout_ms) <= 0)
 			return -1;
-		got = read(c->fd, c->buf + c->len, sizeof c->buf - c->len);
+		got = read_with_fd(c, c->buf + c->len, sizeof c->buf - c->len);
 		if (got <= 0)
 			return -1;
 		c->len += (size_t)got;

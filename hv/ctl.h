@@ -14,6 +14,7 @@ struct ctl {
 	int id;			/* from the greeting */
 	char buf[CTL_LINE_MAX]; /* bytes read past the last line */
 	size_t len;
+	int passed_fd; /* a descriptor the domain sent (SCM_RIGHTS), or -1 */
 };
 
 /* Connects to domain `name` and reads its greeting. Returns 0 or -1 with
@@ -38,6 +39,10 @@ int ctl_call_timeout(struct ctl *c, const char *request, char *reply, size_t len
 /* Reads one line (without the newline), waiting at most timeout_ms (-1:
  * forever). Returns its length, or -1 on EOF, error or timeout. */
 int ctl_read_line(struct ctl *c, char *out, size_t len, int timeout_ms);
+
+/* The descriptor that came with the last reply (the display's memfd), now
+ * the caller's; -1 if none came. */
+int ctl_take_fd(struct ctl *c);
 
 /* The value of `key` in a reply "k1=v1 k2="v 2" ...", unquoted, into out.
  * Returns true if present. */

@@ -1,0 +1,94 @@
+/* The display backend of a domain: one surface, the device that renders
+ * into it, and the viewers attached over the control socket.
+ *
+ * A viewer asks `display` on the control socket; the reply carries the
+ * surface's memfd (SCM_RIGHTS) and from then on that connection speaks the
+ * display protocol (docs/protocol.md):
+ *   domain -> viewer   "resize W H STRIDE"   the mode changed
+ *                      "damage X Y W H"      these pixels changed
+ *                      "state NAME"          running, paused, ...
+ *   viewer -> domain   "ack"                 the last damage is presented
+ *                      "key CODE 1|0"        a key (Linux KEY_* code) went down/up
+ *                      "mouse DX DY DZ BUTTONS"
+ * At most one damage is in flight per viewer: the next one waits for the
+ * viewer's ack and meanwhile collects into one rectangle, so a viewer that
+ * stops reading costs the domain nothing and is never written to faster
+ * than it presents. */
+#ifndef HV_DISPLAY_DISPLAY_H
+#define HV_DISPLAY_DISPLAY_H
+
+#include <poll.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "display/surface.h"
+
+#define DISPLAY_MAX_VIEWERS 8
+#define DISPLAY_REFRESH_MS  16 /* render period while a viewer is attached */
+
+/* What the guest's display device offers the backend. Called with the
+ * domain lock held. */
+struct display_device_ops {
+	const char *name; /* told to viewers: "vga", ... */
+	/* Brings the surface up to date with the device (resizing it on a mode
+	 * change) and adds what changed to its damage. */
+	void (*render)(void *opaque, struct surface *s);
+};
+
+/* Where viewers' input goes. Called without the domain lock. */
+struct display_input_ops {
+	void (*key)(void *opaque, unsigned code, bool down);
+	void (*mouse)(void *opaque, int dx, int dy, int dz, unsigned buttons);
+};
+
+struct display_viewer {
+	int fd;
+	char in[256];
+	unsigned in_len;
+	bool in_flight;	   /* a damage was sent and not acked */
+	struct rect owed;  /* damage not yet sent */
+	int64_t owed_ns;   /* when the oldest change in `owed` was rendered */
+	uint32_t gen;	   /* surface generation the viewer knows */
+	const char *state; /* last state sent */
+};
+
+struct display {
+	struct surface surface;
+	const struct display_device_ops *dev;
+	void *dev_opaque;
+	const struct display_input_ops *input;
+	void *input_opaque;
+	struct display_viewer viewers[DISPLAY_MAX_VIEWERS];
+	int nviewers;
+	int64_t next_refresh_ns;
+	int64_t rendered_ns; /* host time of the last render that changed pixels */
+};
+
+/* Creates the surface. Returns 0, or -1 with err set. */
+int display_init(struct display *dp, const char *name, char *err, size_t errlen);
+void display_fini(struct display *dp);
+
+void display_set_device(struct display *dp, const struct display_device_ops *ops, void *opaque);
+void display_set_input(struct display *dp, const struct display_input_ops *ops, void *opaque);
+
+/* Takes over connected socket fd as a viewer: sends "ok display ..." with
+ * the memfd attached. Returns 0, or -1 when the viewer table is full or the
+ * send fails, with err saying why; the fd is then still the caller's. */
+int display_attach(struct display *dp, int fd, char *err, size_t errlen);
+
+/* The event loop's share: pollfds for the viewers (returns how many were
+ * filled, at most `max`), the poll timeout the next refresh needs (-1 with
+ * no viewer), and servicing after poll. */
+int display_pollfds(struct display *dp, struct pollfd *p, int max);
+int display_timeout_ms(const struct display *dp, int64_t now_ns);
+void display_service(struct display *dp, const struct pollfd *p, int n);
+
+/* Renders (the caller holds the domain lock) when a refresh is due. */
+bool display_refresh_due(const struct display *dp, int64_t now_ns);
+void display_render(struct display *dp, int64_t now_ns);
+
+/* Sends owed damage, resizes and the domain state to the viewers (without
+ * the domain lock). `state` is the domain's state name. */
+void display_publish(struct display *dp, const char *state);
+
+#endif

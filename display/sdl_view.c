@@ -1,0 +1,343 @@
+/* hv view: windows, textures, and the loop that joins SDL's events with the
+ * domains' display events. */
+#include <SDL2/SDL.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "display/png.h"
+#include "display/sdl_view.h"
+#include "hv/runtime.h"
+
+/* How often the main loop looks at the stop signal while idle. */
+#define SIGNAL_CHECK_MS 250
+
+struct guest_view *view_by_window(struct viewer *v, unsigned window_id)
+{
+	for (int i = 0; i < v->nguests; i++)
+		if (v->guests[i].win && SDL_GetWindowID(v->guests[i].win) == window_id)
+			return &v->guests[i];
+	return NULL;
+}
+
+void view_set_title(struct viewer *v, struct guest_view *g)
+{
+	char title[160];
+	const char *state = g->ended ? "stopped" : g->state[0] ? g->state : "running";
+
+	if (!g->win)
+		return;
+	snprintf(title, sizeof title, "%s (%s) - hv%s", g->name, state,
+		 v->grabbed && g == &v->guests[v->current] ? " - Ctrl+Alt+G releases the mouse"
+							   : "");
+	SDL_SetWindowTitle(g->win, title);
+}
+
+static void set_icon(SDL_Window *win)
+{
+	struct image img;
+	char err[256];
+	SDL_Surface *s;
+
+	if (png_read(HV_ASSET_DIR "/hv-icon.png", &img, err, sizeof err) < 0)
+		return; /* an uninstalled icon is no reason not to view */
+	s = SDL_CreateRGBSurfaceWithFormatFrom(img.pixels, (int)img.width, (int)img.height, 32,
+					       (int)img.width * 4, SDL_PIXELFORMAT_ARGB8888);
+	if (s) {
+		SDL_SetWindowIcon(win, s);
+		SDL_FreeSurface(s);
+	}
+	image_free(&img);
+}
+
+static int make_window(struct viewer *v, struct guest_view *g)
+{
+	g->win = SDL_CreateWindow(g->name, SDL_WINDOWPOS_UNDEFINED, SDL_WINDOWPOS_UNDEFINED,
+				  (int)g->dc.width, (int)g->dc.height,
+				  SDL_WINDOW_RESIZABLE | SDL_WINDOW_ALLOW_HIGHDPI);
+	if (!g->win)
+		return -1;
+	g->ren = SDL_CreateRenderer(g->win, -1, 0);
+	if (!g->ren) {
+		SDL_DestroyWindow(g->win);
+		g->win = NULL;
+		return -1;
+	}
+	set_icon(g->win);
+	view_set_title(v, g);
+	return 0;
+}
+
+static int make_texture(struct guest_view *g)
+{
+	if (g->tex && g->tex_w == g->dc.width && g->tex_h == g->dc.height)
+		return 0;
+	if (g->tex)
+		SDL_DestroyTexture(g->tex);
+	g->tex = SDL_CreateTexture(g->ren, SDL_PIXELFORMAT_RGB888, SDL_TEXTUREACCESS_STREAMING,
+				   (int)g->dc.width, (int)g->dc.height);
+	g->tex_w = g->dc.width;
+	g->tex_h = g->dc.height;
+	return g->tex ? 0 : -1;
+}
+
+int view_open(struct viewer *v, const char *name)
+{
+	struct guest_view *g;
+	char err[256];
+
+	if (v->nguests == VIEW_MAX_GUESTS) {
+		fprintf(stderr, "hv view: at most %d guests\n", VIEW_MAX_GUESTS);
+		return -1;
+	}
+	g = &v->guests[v->nguests];
+	memset(g, 0, sizeof *g);
+	snprintf(g->name, sizeof g->name, "%s", name);
+	if (display_client_open(&g->dc, name, err, sizeof err) < 0) {
+		fprintf(stderr, "hv view: %s\n", err);
+		return -1;
+	}
+	g->attached = true;
+	if (make_window(v, g) < 0 || make_texture(g) < 0) {
+		fprintf(stderr, "hv view: %s: %s\n", name, SDL_GetError());
+		display_client_close(&g->dc);
+		return -1;
+	}
+	return v->nguests++;
+}
+
+int view_reattach(struct viewer *v, struct guest_view *g, const char *name)
+{
+	struct display_client dc;
+	char err[256];
+
+	if (display_client_open(&dc, name, err, sizeof err) < 0) {
+		fprintf(stderr, "hv view: %s\n", err);
+		return -1;
+	}
+	if (g->attached)
+		display_client_close(&g->dc);
+	g->dc = dc;
+	g->attached = true;
+	g->ended = false;
+	g->state[0] = '\0';
+	snprintf(g->name, sizeof g->name, "%s", name);
+	make_texture(g);
+	if (!g->fullscreen)
+		SDL_SetWindowSize(g->win, (int)g->dc.width, (int)g->dc.height);
+	view_set_title(v, g);
+	return 0;
+}
+
+void view_close(struct viewer *v, int i)
+{
+	struct guest_view *g = &v->guests[i];
+
+	if (g->attached)
+		display_client_close(&g->dc);
+	if (g->tex)
+		SDL_DestroyTexture(g->tex);
+	if (g->ren)
+		SDL_DestroyRenderer(g->ren);
+	if (g->win)
+		SDL_DestroyWindow(g->win);
+	v->guests[i] = v->guests[--v->nguests];
+	if (v->current >= v->nguests)
+		v->current = v->nguests ? v->nguests - 1 : 0;
+}
+
+/* Where the guest's screen goes in an out_w x out_h output. */
+static SDL_Rect place(const struct viewer *v, const struct guest_view *g, int out_w, int out_h)
+{
+	double sx = (double)out_w / g->tex_w, sy = (double)out_h / g->tex_h;
+	double s = sx < sy ? sx : sy;
+	SDL_Rect r;
+
+	if (v->opts.scale == VIEW_SCALE_NONE)
+		s = 1;
+	else if (v->opts.scale == VIEW_SCALE_INTEGER && s >= 1)
+		s = (int)s;
+	r.w = (int)(g->tex_w * s);
+	r.h = (int)(g->tex_h * s);
+	r.x = (out_w - r.w) / 2;
+	r.y = (out_h - r.h) / 2;
+	return r;
+}
+
+void view_redraw(struct viewer *v, struct guest_view *g)
+{
+	int out_w, out_h;
+	SDL_Rect dst;
+
+	if (!g->ren)
+		return;
+	SDL_GetRendererOutputSize(g->ren, &out_w, &out_h);
+	dst = place(v, g, out_w, out_h);
+	SDL_SetRenderDrawColor(g->ren, 0, 0, 0, 255);
+	SDL_RenderClear(g->ren);
+	SDL_SetTextureColorMod(g->tex, g->ended ? 96 : 255, g->ended ? 96 : 255,
+			       g->ended ? 96 : 255);
+	SDL_RenderCopy(g->ren, g->tex, NULL, &dst);
+	if (v->help && g == &v->guests[v->current])
+		overlay_draw_help(v, g);
+	SDL_RenderPresent(g->ren);
+}
+
+/* Copies the damaged rows of the shared surface into the texture. */
+static void upload(struct guest_view *g, const struct rect *r)
+{
+	const uint8_t *src = (const uint8_t *)g->dc.pixels + (size_t)r->y * g->dc.stride + r->x * 4;
+	SDL_Rect sr = {(int)r->x, (int)r->y, (int)r->w, (int)r->h};
+
+	SDL_UpdateTexture(g->tex, &sr, src, (int)g->dc.stride);
+}
+
+static void guest_ended(struct viewer *v, int i)
+{
+	struct guest_view *g = &v->guests[i];
+
+	display_client_close(&g->dc);
+	g->attached = false;
+	g->ended = true;
+	if (!v->opts.wait_on_end) {
+		view_close(v, i);
+		return;
+	}
+	view_set_title(v, g);
+	view_redraw(v, g);
+}
+
+/* Handles what the domain of guest i sent. */
+static void domain_events(struct viewer *v, int i)
+{
+	struct guest_view *g = &v->guests[i];
+	struct display_event ev;
+	int rc;
+
+	while ((rc = display_client_next(&g->dc, &ev, 0)) > 0) {
+		if (ev.kind == DISPLAY_EV_RESIZE) {
+			make_texture(g);
+			if (!g->fullscreen)
+				SDL_SetWindowSize(g->win, (int)g->dc.width, (int)g->dc.height);
+		} else if (ev.kind == DISPLAY_EV_STATE) {
+			snprintf(g->state, sizeof g->state, "%s", ev.state);
+			view_set_title(v, g);
+		} else {
+			upload(g, &ev.rect);
+			view_redraw(v, g);
+			view_stats_frame(v, ev.rendered_ns);
+			display_client_ack(&g->dc);
+		}
+	}
+	if (rc < 0)
+		guest_ended(v, i);
+}
+
+/* Tells the watcher thread which sockets to watch, when that changed. */
+static void update_watch(struct viewer *v)
+{
+	static int last[VIEW_MAX_GUESTS], nlast = -1;
+	int fds[VIEW_MAX_GUESTS], n = 0;
+
+	for (int i = 0; i < v->nguests; i++)
+		if (v->guests[i].attached)
+			fds[n++] = display_client_fd(&v->guests[i].dc);
+	if (n == nlast && memcmp(fds, last, (size_t)n * sizeof *fds) == 0)
+		return;
+	memcpy(last, fds, (size_t)n * sizeof *fds);
+	nlast = n;
+	view_watch_set(&v->watch, fds, n);
+}
+
+/* Reads what every domain sent (the sockets are nonblocking to us). */
+static void service_domains(struct viewer *v)
+{
+	for (int i = v->nguests - 1; i >= 0; i--)
+		if (v->guests[i].attached)
+			domain_events(v, i);
+}
+
+static void handle(struct viewer *v, SDL_Event *ev)
+{
+	if (ev->type == v->watch.event_type) {
+		service_domains(v);
+		update_watch(v);
+		view_watch_rearm(&v->watch);
+	} else {
+		view_event(v, ev);
+	}
+}
+
+static int open_all(struct viewer *v, int n, char **names)
+{
+	char running[VIEW_MAX_GUESTS][CONFIG_NAME_MAX], err[256];
+
+	if (n == 0) {
+		n = runtime_list(running, VIEW_MAX_GUESTS, err, sizeof err);
+		if (n < 0) {
+			fprintf(stderr, "hv view: %s\n", err);
+			return -1;
+		}
+		if (n == 0) {
+			fprintf(stderr, "hv view: no domain is running\n");
+			return -1;
+		}
+		if (v->opts.single)
+			n = 1;
+		for (int i = 0; i < n; i++)
+			view_open(v, running[i]);
+		return v->nguests ? 0 : -1;
+	}
+	for (int i = 0; i < n; i++)
+		view_open(v, names[i]);
+	return v->nguests ? 0 : -1;
+}
+
+static volatile sig_atomic_t stop_signal;
+
+static void on_signal(int sig)
+{
+	stop_signal = sig;
+}
+
+int sdl_view_main(int n, char **names, const struct view_opts *opts)
+{
+	static struct viewer v;
+	SDL_Event ev;
+
+	memset(&v, 0, sizeof v);
+	v.opts = *opts;
+	v.stats.on = opts->stats;
+	signal(SIGTERM, on_signal);
+	signal(SIGINT, on_signal);
+	if (SDL_Init(SDL_INIT_VIDEO) < 0) {
+		fprintf(stderr, "hv view: no display: %s\n", SDL_GetError());
+		return 1;
+	}
+	SDL_SetHint(SDL_HINT_GRAB_KEYBOARD, "1");
+	v.font = overlay_load_font();
+	if (open_all(&v, v.opts.single && n > 1 ? 1 : n, names) < 0) {
+		SDL_Quit();
+		return 1;
+	}
+	if (view_watch_start(&v.watch) < 0) {
+		fprintf(stderr, "hv view: cannot start the watcher thread\n");
+		v.quit = true;
+	}
+	while (!v.quit && !stop_signal && v.nguests > 0) {
+		update_watch(&v);
+		if (!SDL_WaitEventTimeout(&ev, SIGNAL_CHECK_MS))
+			continue;
+		do
+			handle(&v, &ev);
+		while (!v.quit && SDL_PollEvent(&ev));
+	}
+	view_watch_stop(&v.watch);
+	view_stats_print(&v);
+	while (v.nguests > 0)
+		view_close(&v, v.nguests - 1);
+	free(v.font);
+	SDL_Quit();
+	return 0;
+}

@@ -1,0 +1,422 @@
+/* The display path end to end: `hv screenshot` of a VGA text screen, and
+ * `hv view` in a real X server (Xvfb) driven by xdotool: its window's
+ * pixels (read back with xwd) equal `hv screenshot` after the guest
+ * switches to mode 13h, keys typed into the window reach the guest, the
+ * hotkeys move between two domains, Ctrl+Alt+S saves the screen, and the
+ * window outlives its domain when asked to. */
+#include <check.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "display/png.h"
+#include "harness.h"
+
+static struct h_proc xvfb;
+
+/* Starts Xvfb on a free display and points DISPLAY at it. */
+static void start_x(void)
+{
+	char disp[16], sock[64], lock[64];
+	int n;
+
+	for (n = 70; n < 200; n++) {
+		snprintf(lock, sizeof lock, "/tmp/.X%d-lock", n);
+		if (access(lock, F_OK) != 0)
+			break;
+	}
+	snprintf(disp, sizeof disp, ":%d", n);
+	h_spawn_prog(
+	    &xvfb, "Xvfb",
+	    (const char *const[]){disp, "-screen", "0", "1280x1024x24", "-nolisten", "tcp", NULL});
+	snprintf(sock, sizeof sock, "/tmp/.X11-unix/X%d", n);
+	for (int i = 0; i < 200 && access(sock, F_OK) != 0; i++)
+		usleep(50 * 1000);
+	ck_assert_msg(access(sock, F_OK) == 0, "Xvfb did not start on %s", disp);
+	setenv("DISPLAY", disp, 1);
+}
+
+static void stop_x(void)
+{
+	kill(xvfb.pid, SIGTERM);
+	h_wait(&xvfb, 10);
+}
+
+static void setup(void)
+{
+	h_setup();
+	start_x();
+}
+
+static void teardown(void)
+{
+	stop_x();
+	h_teardown();
+}
+
+/* Output of a shell command line (static storage, trailing newline cut). */
+static const char *sh(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+static const char *sh(const char *fmt, ...)
+{
+	static char out[4096];
+	char cmd[1024];
+	va_list ap;
+	FILE *p;
+	size_t n;
+
+	va_start(ap, fmt);
+	vsnprintf(cmd, sizeof cmd, fmt, ap);
+	va_end(ap);
+	p = popen(cmd, "r");
+	ck_assert_ptr_nonnull(p);
+	n = fread(out, 1, sizeof out - 1, p);
+	pclose(p);
+	out[n] = '\0';
+	while (n && out[n - 1] == '\n')
+		out[--n] = '\0';
+	return out;
+}
+
+/* A command line, formatted (static storage). */
+static const char *fmt(const char *f, ...) __attribute__((format(printf, 1, 2)));
+
+static const char *fmt(const char *f, ...)
+{
+	static char line[1024];
+	va_list ap;
+
+	va_start(ap, f);
+	vsnprintf(line, sizeof line, f, ap);
+	va_end(ap);
+	return line;
+}
+
+/* Polls until a command's output contains needle. */
+static bool sh_until(const char *needle, int timeout_s, const char *cmd)
+{
+	for (int i = 0; i < timeout_s * 10; i++) {
+		if (strstr(sh("%s", cmd), needle))
+			return true;
+		usleep(100 * 1000);
+	}
+	return false;
+}
+
+static bool file_has(const char *path, const char *needle, int timeout_s)
+{
+	for (int i = 0; i < timeout_s * 10; i++) {
+		if (strstr(h_slurp(path), needle))
+			return true;
+		usleep(100 * 1000);
+	}
+	return false;
+}
+
+/* A SeaBIOS domain booting the vgaboot sector from a copy of it. */
+static void create_vgaboot(const char *name)
+{
+	char cfg[2048], img[512], e9[512], cfgname[64];
+
+	snprintf(img, sizeof img, "%s/%s.img", h_setup_dir(), name);
+	snprintf(e9, sizeof e9, "%s/%s.e9", h_setup_dir(), name);
+	ck_assert_int_eq(system(fmt("cp %s %s", h_guest("vgaboot"), img)), 0);
+	snprintf(cfg, sizeof cfg,
+		 "name = \"%s\"\nmemory = 32\nfirmware = \"/usr/share/seabios/bios.bin\"\n"
+		 "serial = \"none\"\ndebugcon = \"file:%s\"\n"
+		 "disk = [ \"format=raw,vdev=hda,access=ro,target=%s\" ]\nboot = \"c\"\n",
+		 name, e9, img);
+	snprintf(cfgname, sizeof cfgname, "%s.cfg", name);
+	ck_assert_int_eq(
+	    h_hv(NULL, 60, (const char *const[]){"create", h_write_file(cfgname, cfg), NULL})
+		->status,
+	    0);
+}
+
+static const char *e9_path(const char *name)
+{
+	static char p[512];
+
+	snprintf(p, sizeof p, "%s/%s.e9", h_setup_dir(), name);
+	return p;
+}
+
+/* The X window of domain `name`'s viewer (0 if none), by title. */
+static unsigned long window_of(const char *name)
+{
+	return strtoul(sh("xdotool search --name '^%s \\(' 2>/dev/null | head -1", name), NULL, 10);
+}
+
+static unsigned long wait_window(const char *name)
+{
+	unsigned long w = 0;
+
+	for (int i = 0; i < 300 && !w; i++) {
+		w = window_of(name);
+		if (!w)
+			usleep(100 * 1000);
+	}
+	ck_assert_msg(w, "no window for %s", name);
+	return w;
+}
+
+/* Reads a 24/32-bit ZPixmap XWD dump into XRGB pixels. */
+static bool read_xwd(const char *path, struct image *img)
+{
+	FILE *f = fopen(path, "rb");
+	uint8_t hdr[100];
+	uint32_t field[25];
+	long size;
+	uint8_t *data;
+
+	if (!f || fread(hdr, 1, 100, f) != 100) {
+		if (f)
+			fclose(f);
+		return false;
+	}
+	for (int i = 0; i < 25; i++)
+		field[i] = (uint32_t)hdr[4 * i] << 24 | hdr[4 * i + 1] << 16 | hdr[4 * i + 2] << 8 |
+			   hdr[4 * i + 3];
+	fseek(f, 0, SEEK_END);
+	size = ftell(f);
+	img->width = field[4];
+	img->height = field[5];
+	if (field[11] != 32 || field[7] != 0 || size < (long)(field[0] + field[19] * 12) ||
+	    size - (field[0] + field[19] * 12) < (long)field[12] * img->height) {
+		fclose(f);
+		return false;
+	}
+	data = malloc((size_t)field[12] * img->height);
+	img->pixels = malloc((size_t)img->width * img->height * 4);
+	fseek(f, (long)(field[0] + field[19] * 12), SEEK_SET);
+	ck_assert_int_eq(fread(data, field[12], img->height, f), img->height);
+	fclose(f);
+	for (unsigned y = 0; y < img->height; y++)
+		memcpy(img->pixels + y * img->width, data + (size_t)y * field[12], img->width * 4);
+	free(data);
+	return true;
+}
+
+/* Pixels that differ between the window and a PNG (ignoring the X byte). */
+static long diff_pixels(const struct image *win, const struct image *png)
+{
+	long bad = 0;
+
+	if (win->width != png->width || win->height != png->height)
+		return -1;
+	for (unsigned i = 0; i < win->width * win->height; i++)
+		bad += (win->pixels[i] & 0xffffff) != (png->pixels[i] & 0xffffff);
+	return bad;
+}
+
+/* Compares the viewer's window with `hv screenshot` until they agree (the
+ * viewer shows a frame a little after the domain draws it). */
+static long window_vs_screenshot(const char *name, unsigned long win)
+{
+	char shot[512], xwd[512], err[256];
+	long bad = -2;
+
+	snprintf(shot, sizeof shot, "%s/shot.png", h_setup_dir());
+	snprintf(xwd, sizeof xwd, "%s/win.xwd", h_setup_dir());
+	for (int i = 0; i < 50 && bad != 0; i++) {
+		struct image a = {0}, b = {0};
+
+		usleep(100 * 1000);
+		if (h_hv(NULL, 30, (const char *const[]){"screenshot", name, shot, NULL})->status ||
+		    system(fmt("xwd -silent -id %lu -out %s", win, xwd)) != 0 ||
+		    png_read(shot, &b, err, sizeof err) < 0 || !read_xwd(xwd, &a)) {
+			image_free(&b);
+			continue;
+		}
+		bad = diff_pixels(&a, &b);
+		image_free(&a);
+		image_free(&b);
+	}
+	return bad;
+}
+
+START_TEST(test_screenshot_ofTextScreen_drawsTheGuestsText)
+{
+	const char *cfg = h_guest_cfg("vt", "vgatext", "serial = \"none\"\n");
+	char shot[512], err[256];
+	struct image img;
+	long lit_row0 = 0, lit_row1 = 0;
+
+	ck_assert_int_eq(h_hv(NULL, 60, (const char *const[]){"create", cfg, NULL})->status, 0);
+	snprintf(shot, sizeof shot, "%s/vt.png", h_setup_dir());
+	ck_assert(sh_until("hello from B8000h", 60, "$HV screen vt --text"));
+	ck_assert_int_eq(
+	    h_hv(NULL, 30, (const char *const[]){"screenshot", "vt", shot, NULL})->status, 0);
+	ck_assert_int_eq(png_read(shot, &img, err, sizeof err), 0);
+	ck_assert_uint_eq(img.width, 720); /* 80 columns of 9 dots */
+	ck_assert_uint_eq(img.height, 400);
+	for (unsigned y = 0; y < 16; y++)
+		for (unsigned x = 0; x < 720; x++)
+			lit_row0 += (img.pixels[y * 720 + x] & 0xffffff) != 0;
+	for (unsigned y = 16; y < 32; y++)
+		for (unsigned x = 0; x < 720; x++)
+			lit_row1 += (img.pixels[y * 720 + x] & 0xffffff) != 0;
+	/* "hv vgatext: hello from B8000h" lights a few hundred pixels; the
+	 * empty second row none. */
+	ck_assert_int_gt(lit_row0, 200);
+	ck_assert_int_eq(lit_row1, 0);
+	image_free(&img);
+}
+END_TEST
+
+START_TEST(test_viewer_matchesScreenshotAfterModeSwitch_andTakesKeys)
+{
+	struct h_proc view;
+	unsigned long win;
+
+	create_vgaboot("vb");
+	h_spawn(&view, (const char *const[]){"view", "--unscaled", "vb", NULL});
+	win = wait_window("vb");
+	ck_assert_msg(file_has(e9_path("vb"), "ready", 120), "%s", h_slurp(e9_path("vb")));
+	sh("xdotool windowfocus --sync %lu; xdotool key --delay 50 x", win);
+	ck_assert_msg(file_has(e9_path("vb"), "key=x", 30), "%s", h_slurp(e9_path("vb")));
+	ck_assert(file_has(e9_path("vb"), "mode13", 60));
+	ck_assert_int_eq(window_vs_screenshot("vb", win), 0);
+	ck_assert(sh_until("320x200", 30, fmt("xdotool getwindowgeometry %lu", win)));
+	sh("xdotool windowfocus --sync %lu; xdotool key --delay 50 q", win);
+	ck_assert(file_has(e9_path("vb"), "key=q", 30));
+	kill(view.pid, SIGTERM);
+	h_wait(&view, 10);
+}
+END_TEST
+
+START_TEST(test_viewer_ctrlAltS_savesTheScreen)
+{
+	struct h_proc view;
+	unsigned long win;
+	char shot[512], saved[600], err[256];
+	struct image a, b;
+
+	create_vgaboot("vs");
+	h_spawn(&view, (const char *const[]){"view", "--shots", h_setup_dir(), "vs", NULL});
+	win = wait_window("vs");
+	ck_assert(file_has(e9_path("vs"), "ready", 120));
+	sh("xdotool windowfocus --sync %lu; xdotool key --delay 50 x", win);
+	ck_assert(file_has(e9_path("vs"), "mode13", 60));
+	ck_assert_int_eq(window_vs_screenshot("vs", win), 0); /* the viewer has drawn it */
+	sh("xdotool windowfocus --sync %lu; xdotool key ctrl+alt+s", win);
+	ck_assert(h_expect(&view, "saved ", 30));
+	snprintf(saved, sizeof saved, "%s",
+		 sh("ls %s/vs-*.png 2>/dev/null | head -1", h_setup_dir()));
+	ck_assert_msg(saved[0], "no screenshot in %s: %s", h_setup_dir(), view.buf);
+	snprintf(shot, sizeof shot, "%s/ref.png", h_setup_dir());
+	ck_assert_int_eq(
+	    h_hv(NULL, 30, (const char *const[]){"screenshot", "vs", shot, NULL})->status, 0);
+	ck_assert_int_eq(png_read(saved, &a, err, sizeof err), 0);
+	ck_assert_int_eq(png_read(shot, &b, err, sizeof err), 0);
+	ck_assert_int_eq(diff_pixels(&a, &b), 0);
+	image_free(&a);
+	image_free(&b);
+	kill(view.pid, SIGTERM);
+	h_wait(&view, 10);
+}
+END_TEST
+
+static void create_text_guest(const char *name)
+{
+	char cfg[1024], cfgname[64];
+
+	snprintf(cfg, sizeof cfg,
+		 "name = \"%s\"\nmemory = 16\nfirmware = \"%s\"\nserial = \"none\"\n", name,
+		 h_guest("vgatext"));
+	snprintf(cfgname, sizeof cfgname, "%s.cfg", name);
+	ck_assert_int_eq(
+	    h_hv(NULL, 60, (const char *const[]){"create", h_write_file(cfgname, cfg), NULL})
+		->status,
+	    0);
+}
+
+START_TEST(test_hotkeys_switchTheSingleWindowBetweenDomains)
+{
+	struct h_proc view;
+	unsigned long win;
+
+	create_text_guest("aa");
+	create_text_guest("bb");
+	h_spawn(&view, (const char *const[]){"view", "--single", "aa", NULL});
+	win = wait_window("aa");
+	sh("xdotool windowfocus --sync %lu; xdotool key ctrl+alt+Right", win);
+	ck_assert(sh_until("bb (", 30, fmt("xdotool getwindowname %lu", win)));
+	sh("xdotool windowfocus --sync %lu; xdotool key ctrl+alt+Left", win);
+	ck_assert(sh_until("aa (", 30, fmt("xdotool getwindowname %lu", win)));
+	sh("xdotool windowfocus --sync %lu; xdotool key ctrl+alt+2", win);
+	ck_assert(sh_until("bb (", 30, fmt("xdotool getwindowname %lu", win)));
+	kill(view.pid, SIGTERM);
+	h_wait(&view, 10);
+}
+END_TEST
+
+START_TEST(test_hotkeys_moveFocusBetweenWindows)
+{
+	struct h_proc view;
+	unsigned long a;
+
+	create_text_guest("aa");
+	create_text_guest("bb");
+	h_spawn(&view, (const char *const[]){"view", "aa", "bb", NULL});
+	a = wait_window("aa");
+	wait_window("bb");
+	sh("xdotool windowfocus --sync %lu", a);
+	ck_assert(sh_until("aa (", 10, "xdotool getwindowfocus getwindowname"));
+	sh("xdotool key ctrl+alt+Right");
+	ck_assert(sh_until("bb (", 30, "xdotool getwindowfocus getwindowname"));
+	sh("xdotool key ctrl+alt+Right");
+	ck_assert(sh_until("aa (", 30, "xdotool getwindowfocus getwindowname"));
+	kill(view.pid, SIGTERM);
+	h_wait(&view, 10);
+}
+END_TEST
+
+START_TEST(test_viewer_outlivesItsDomain)
+{
+	struct h_proc waiting, closing;
+	unsigned long win;
+
+	create_text_guest("aa");
+	h_spawn(&waiting, (const char *const[]){"view", "--wait", "aa", NULL});
+	win = wait_window("aa");
+	h_spawn(&closing, (const char *const[]){"view", "aa", NULL});
+	ck_assert(sh_until("2", 30, "xdotool search --name '^aa \\(' | wc -l"));
+	ck_assert_int_eq(h_hv(NULL, 30, (const char *const[]){"destroy", "aa", NULL})->status, 0);
+	ck_assert_int_eq(h_wait(&closing, 30), 0);
+	ck_assert(sh_until("(stopped)", 30, fmt("xdotool getwindowname %lu", win)));
+	kill(waiting.pid, SIGTERM);
+	h_wait(&waiting, 10);
+}
+END_TEST
+
+static Suite *view_suite(void)
+{
+	Suite *s = suite_create("view");
+	TCase *shot = tcase_create("screenshot"), *tc = tcase_create("viewer");
+
+	h_fixture(shot);
+	tcase_set_timeout(shot, 300);
+	tcase_add_test(shot, test_screenshot_ofTextScreen_drawsTheGuestsText);
+	suite_add_tcase(s, shot);
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_set_timeout(tc, 300);
+	tcase_add_test(tc, test_viewer_matchesScreenshotAfterModeSwitch_andTakesKeys);
+	tcase_add_test(tc, test_viewer_ctrlAltS_savesTheScreen);
+	tcase_add_test(tc, test_hotkeys_switchTheSingleWindowBetweenDomains);
+	tcase_add_test(tc, test_hotkeys_moveFocusBetweenWindows);
+	tcase_add_test(tc, test_viewer_outlivesItsDomain);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int main(void)
+{
+	setenv("HV", HV_BIN, 1);
+	return h_main(view_suite());
+}
