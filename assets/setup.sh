@@ -19,8 +19,11 @@ packages=(
   build-essential cmake pkg-config git
   nasm check
   libncurses-dev libsdl2-dev libpng-dev libpulse-dev
-  seabios
+  seabios xorriso
   socat clang-format tmux
+  xvfb xdotool x11-apps
+  qemu-system-x86 xz-utils binutils
+  cpio
 )
 
 say() { printf '\033[1m== %s\033[0m\n' "$*" >&2; }
@@ -87,6 +90,9 @@ esac
 
 install_missing
 build build
+# The Linux test guest (Debian's i386 kernel and busybox; cached in
+# assets/guests/linux/out, fast once built).
+bash "$root/assets/guests/linux/build.sh"
 case "$mode" in
   --demo) say "hv demo (Ctrl-] detaches; 'build/hv destroy demo' ends it)"; exec "$root/build/hv" demo ;;
   --test) run_tests ;;

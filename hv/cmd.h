@@ -16,7 +16,12 @@ int cmd_unpause(int argc, char **argv);
 int cmd_destroy(int argc, char **argv);
 int cmd_reboot(int argc, char **argv);
 int cmd_demo(int argc, char **argv);
+int cmd_send_keys(int argc, char **argv);
 int cmd_top(int argc, char **argv); /* tui/top.c */
+int cmd_screenshot(int argc, char **argv);
+int cmd_screen(int argc, char **argv);
+int cmd_view(int argc, char **argv); /* display/sdl_*.c */
+int cmd_cpu_test(int argc, char **argv);
 
 /* Loads CFG and applies "key=value" overrides; prints the error. Returns
  * 0 or -1. */

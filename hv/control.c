@@ -12,32 +12,11 @@
 #include <unistd.h>
 
 #include "hv/ctl.h"
+#include "hv/control_int.h"
 #include "hv/domain.h"
 #include "hv/log.h"
 #include "hv/runtime.h"
 #include "legacy/pc.h"
-
-#define MAX_CLIENTS   32
-#define CLIENT_IN_MAX 1024
-
-struct client {
-	int fd;
-	bool console; /* raw console stream mode */
-	uint64_t pos; /* console: next output byte to send */
-	uint64_t lost;
-	char in[CLIENT_IN_MAX];
-	size_t in_len;
-	char out[CTL_LINE_MAX + 64]; /* pending reply bytes */
-	size_t out_len;
-	bool closing; /* close once out is flushed */
-};
-
-struct control {
-	struct domain *d;
-	struct client clients[MAX_CLIENTS];
-	int nclients;
-	bool stdin_open;
-};
 
 static volatile sig_atomic_t stop_signal;
 static int signal_wake_fd = -1;
@@ -87,11 +66,12 @@ void control_free(struct control *c)
 
 static void drop_client(struct control *c, int i)
 {
-	close(c->clients[i].fd);
+	if (c->clients[i].fd >= 0)
+		close(c->clients[i].fd);
 	c->clients[i] = c->clients[--c->nclients];
 }
 
-static void flush_client(struct client *cl)
+void control_flush_client(struct client *cl)
 {
 	while (cl->out_len > 0) {
 		ssize_t n = send(cl->fd, cl->out, cl->out_len, MSG_NOSIGNAL | MSG_DONTWAIT);
@@ -109,9 +89,7 @@ static void flush_client(struct client *cl)
 	}
 }
 
-static void reply(struct client *cl, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
-static void reply(struct client *cl, const char *fmt, ...)
+void control_reply(struct client *cl, const char *fmt, ...)
 {
 	size_t room = sizeof cl->out - cl->out_len;
 	va_list ap;
@@ -126,7 +104,7 @@ static void reply(struct client *cl, const char *fmt, ...)
 		return;
 	}
 	cl->out_len += (size_t)n;
-	flush_client(cl);
+	control_flush_client(cl);
 }
 
 static void accept_client(struct control *c)
@@ -144,10 +122,11 @@ static void accept_client(struct control *c)
 	}
 	cl = &c->clients[c->nclients++];
 	*cl = (struct client){.fd = fd};
-	reply(cl, "hv-control %d id=%d name=%s\n", CONTROL_PROTOCOL_VERSION, d->id, d->cfg.name);
+	control_reply(cl, "hv-control %d id=%d name=%s\n", CONTROL_PROTOCOL_VERSION, d->id,
+		      d->cfg.name);
 }
 
-static void pump_input(struct domain *d)
+void control_pump_input(struct domain *d)
 {
 	uint8_t buf[UART_FIFO_SIZE];
 	size_t n;
@@ -163,7 +142,7 @@ static void pump_input(struct domain *d)
 	pthread_mutex_unlock(&d->machine.lock);
 }
 
-static void push_console(struct domain *d, struct client *cl)
+void control_push_console(struct domain *d, struct client *cl)
 {
 	char buf[4096];
 
@@ -184,74 +163,6 @@ static void push_console(struct domain *d, struct client *cl)
 	}
 }
 
-static int cmd_lifecycle(struct domain *d, struct client *cl, const char *cmd)
-{
-	char err[256];
-	int rc;
-
-	if (strcmp(cmd, "pause") == 0)
-		rc = domain_pause(d, err, sizeof err);
-	else if (strcmp(cmd, "unpause") == 0)
-		rc = domain_unpause(d, err, sizeof err);
-	else if (strcmp(cmd, "reboot") == 0)
-		rc = domain_reboot(d, err, sizeof err);
-	else if (strcmp(cmd, "destroy") == 0)
-		rc = (domain_destroy(d), 0);
-	else
-		return 0;
-	if (rc < 0)
-		reply(cl, "error %s\n", err);
-	else
-		reply(cl, "ok\n");
-	return 1;
-}
-
-static void cmd_console(struct domain *d, struct client *cl, const char *arg)
-{
-	if (d->cfg.serial.kind == CHARDEV_NONE) {
-		reply(cl, "error domain '%s' has no serial console (serial = \"none\")\n",
-		      d->cfg.name);
-		return;
-	}
-	if (*arg && strcmp(arg, "live") != 0) {
-		reply(cl, "error console takes no argument or 'live', not '%s'\n", arg);
-		return;
-	}
-	reply(cl, "ok\n");
-	cl->console = true;
-	cl->pos = *arg ? console_head(&d->console) : console_tail(&d->console);
-	push_console(d, cl);
-}
-
-static void run_command(struct control *c, struct client *cl, char *line)
-{
-	struct domain *d = c->d;
-	char *arg = line + strcspn(line, " ");
-	char info[CTL_LINE_MAX];
-
-	if (*arg)
-		*arg++ = '\0';
-	if (!*line)
-		return;
-	if (cmd_lifecycle(d, cl, line))
-		return;
-	if (strcmp(line, "info") == 0) {
-		domain_info(d, info, sizeof info);
-		reply(cl, "ok%s\n", info);
-	} else if (strcmp(line, "console") == 0) {
-		cmd_console(d, cl, arg);
-	} else if (strcmp(line, "version") == 0) {
-		reply(cl, "ok protocol=%d hv=%s\n", CONTROL_PROTOCOL_VERSION, HV_VERSION);
-	} else if (strcmp(line, "help") == 0) {
-		reply(cl, "ok commands=\"info pause unpause reboot destroy console version help "
-			  "quit\"\n");
-	} else if (strcmp(line, "quit") == 0) {
-		cl->closing = true;
-	} else {
-		reply(cl, "error unknown command '%.40s' (try 'help')\n", line);
-	}
-}
-
 static void take_lines(struct control *c, struct client *cl)
 {
 	char *nl;
@@ -261,7 +172,7 @@ static void take_lines(struct control *c, struct client *cl)
 		*nl = '\0';
 		if (n > 1 && nl[-1] == '\r')
 			nl[-1] = '\0'; /* socat and telnet-style clients */
-		run_command(c, cl, cl->in);
+		control_run_command(c, cl, cl->in);
 		memmove(cl->in, cl->in + n, cl->in_len - n);
 		cl->in_len -= n;
 	}
@@ -269,9 +180,9 @@ static void take_lines(struct control *c, struct client *cl)
 		/* Bytes that followed "console" in the same packet. */
 		console_input(&c->d->console, cl->in, cl->in_len);
 		cl->in_len = 0;
-		pump_input(c->d);
+		control_pump_input(c->d);
 	} else if (cl->in_len == sizeof cl->in) {
-		reply(cl, "error line too long\n");
+		control_reply(cl, "error line too long\n");
 		cl->closing = true;
 	}
 }
@@ -304,7 +215,7 @@ static void read_stdin(struct control *c)
 		return;
 	}
 	console_input(&d->console, buf, (size_t)n);
-	pump_input(d);
+	control_pump_input(d);
 }
 
 enum { PFD_WAKE, PFD_LISTEN, PFD_CONSOLE, PFD_SERIAL_IN, PFD_CLIENTS };
@@ -315,6 +226,10 @@ static int poll_timeout(struct control *c, int64_t deadline)
 
 	if (c->d->cfg.serial.kind != CHARDEV_NONE && console_input_pending(&c->d->console))
 		ms = 10; /* input waits for room in the UART FIFO */
+	int display_ms = display_timeout_ms(&c->d->display, host_now_ns());
+
+	if (display_ms >= 0 && (ms < 0 || display_ms < ms))
+		ms = display_ms;
 	if (deadline) {
 		int64_t left = (deadline - host_now_ns()) / 1000000 + 1;
 		if (left < 0)
@@ -341,7 +256,8 @@ static int fill_pollfds(struct control *c, struct pollfd *p)
 		if (cl->out_len || (cl->console && cl->pos < console_head(&d->console)))
 			p[PFD_CLIENTS + i].events |= POLLOUT;
 	}
-	return PFD_CLIENTS + c->nclients;
+	return PFD_CLIENTS + c->nclients +
+	       display_pollfds(&d->display, p + PFD_CLIENTS + c->nclients, DISPLAY_MAX_VIEWERS);
 }
 
 static void service_clients(struct control *c, const struct pollfd *p, int n)
@@ -354,9 +270,9 @@ static void service_clients(struct control *c, const struct pollfd *p, int n)
 		if (ev & (POLLIN | POLLHUP | POLLERR))
 			read_client(c, cl);
 		if (!cl->closing && (ev & POLLOUT))
-			flush_client(cl);
+			control_flush_client(cl);
 		if (!cl->closing && cl->console)
-			push_console(c->d, cl);
+			control_push_console(c->d, cl);
 		if (cl->closing)
 			drop_client(c, i);
 	}
@@ -365,7 +281,7 @@ static void service_clients(struct control *c, const struct pollfd *p, int n)
 static void service(struct control *c, struct pollfd *p)
 {
 	struct domain *d = c->d;
-	int nclients = c->nclients;
+	int nclients = c->nclients, nviewers = d->display.nviewers;
 	uint64_t v;
 
 	if (p[PFD_WAKE].revents & POLLIN && read(d->wake_fd, &v, sizeof v) < 0) {
@@ -375,10 +291,27 @@ static void service(struct control *c, struct pollfd *p)
 		console_ack_notify(&d->console);
 	if (p[PFD_SERIAL_IN].revents & (POLLIN | POLLHUP | POLLERR))
 		read_stdin(c);
+	display_service(&d->display, p + PFD_CLIENTS + nclients, nviewers);
 	service_clients(c, p, nclients);
 	if (p[PFD_LISTEN].revents & POLLIN)
 		accept_client(c);
-	pump_input(d);
+	control_pump_input(d);
+}
+
+/* Renders the screen when viewers wait for a frame, then tells them. */
+static void refresh_display(struct domain *d)
+{
+	int64_t now = host_now_ns();
+	const char *state;
+
+	if (d->display.nviewers == 0)
+		return;
+	pthread_mutex_lock(&d->machine.lock);
+	if (display_refresh_due(&d->display, now))
+		display_render(&d->display, now);
+	state = domain_state_name(d);
+	pthread_mutex_unlock(&d->machine.lock);
+	display_publish(&d->display, state);
 }
 
 static bool domain_over(struct domain *d)
@@ -395,15 +328,15 @@ void control_flush(struct control *c)
 {
 	for (int i = 0; i < c->nclients; i++) {
 		struct client *cl = &c->clients[i];
-		flush_client(cl);
+		control_flush_client(cl);
 		if (cl->console)
-			push_console(c->d, cl);
+			control_push_console(c->d, cl);
 	}
 }
 
 int control_loop(struct control *c, int64_t deadline)
 {
-	struct pollfd p[PFD_CLIENTS + MAX_CLIENTS];
+	struct pollfd p[PFD_CLIENTS + MAX_CLIENTS + DISPLAY_MAX_VIEWERS];
 
 	while (!domain_over(c->d)) {
 		int n = fill_pollfds(c, p);
@@ -420,6 +353,7 @@ int control_loop(struct control *c, int64_t deadline)
 		}
 		if (rc > 0)
 			service(c, p);
+		refresh_display(c->d);
 		if (deadline && host_now_ns() >= deadline)
 			return 1;
 	}

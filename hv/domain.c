@@ -8,6 +8,8 @@
 #include <unistd.h>
 
 #include "hv/control.h"
+#include "hv/disk.h"
+#include "hv/domain_linux.h"
 #include "hv/firmware.h"
 #include "hv/log.h"
 #include "hv/runtime.h"
@@ -93,9 +95,47 @@ static int open_host_ends(struct domain *d, char *err, size_t errlen)
 	if (chardev_open(&d->serial, &d->cfg.serial, d->foreground, true, err, errlen) < 0 ||
 	    chardev_open(&d->debugcon, &d->cfg.debugcon, d->foreground, false, err, errlen) < 0)
 		return -1;
+	if (display_init(&d->display, d->cfg.name, err, errlen) < 0)
+		return -1;
 	if (d->cfg.serial.kind == CHARDEV_NONE)
 		return 0;
 	return console_init(&d->console, d->console_log_path, err, errlen);
+}
+
+/* Opens every image of disk= (read-only ones with a shared lock), so that
+ * a missing file or one another domain writes stops `hv create` before
+ * the guest starts. */
+static int open_disks(struct domain *d, char *err, size_t errlen)
+{
+	char why[PATH_MAX + 64];
+
+	for (unsigned i = 0; i < d->cfg.ndisks; i++) {
+		const struct disk_config *c = &d->cfg.disks[i];
+
+		if (!c->target[0])
+			continue; /* an empty CD-ROM drive */
+		d->disks[i] = disk_open(c->target, c->readonly, why, sizeof why);
+		if (!d->disks[i]) {
+			snprintf(err, errlen, "disk %s: %s", diskspec_vdev_name(c->vdev), why);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* Disk I/O runs synchronously in the device models under the domain lock
+ * for now: simple, and the guest waits for its disk either way. */
+static void add_disk_hooks(struct domain *d, struct pc_hooks *h)
+{
+	for (unsigned i = 0; i < d->cfg.ndisks; i++) {
+		int at = diskspec_ide_index(d->cfg.disks[i].vdev);
+
+		if (at < 0)
+			continue;
+		h->ide[at] = d->disks[i];
+		h->ide_cdrom[at] = d->cfg.disks[i].cdrom;
+	}
+	h->boot = d->cfg.boot;
 }
 
 static int build_machine(struct domain *d, char *err, size_t errlen)
@@ -109,10 +149,12 @@ static int build_machine(struct domain *d, char *err, size_t errlen)
 	    .opaque = d,
 	};
 
+	add_disk_hooks(d, &hooks);
 	if (machine_init(&d->machine, (uint64_t)d->cfg.memory_mib << 20, err, errlen) < 0)
 		return -1;
 	d->machine_ready = true;
-	if (firmware_map(&d->machine.mem, d->firmware, d->firmware_size, err, errlen) < 0)
+	if (d->firmware &&
+	    firmware_map(&d->machine.mem, d->firmware, d->firmware_size, err, errlen) < 0)
 		return -1;
 	d->pc = pc_create(&d->machine, &hooks, err, errlen);
 	return d->pc ? 0 : -1;
@@ -130,7 +172,7 @@ static int build_engine(struct domain *d, char *err, size_t errlen)
 	if (d->engine->vcpu_create(d->engine_state, 0, &d->vcpu, err, errlen) < 0)
 		return -1;
 	d->engine->vcpu_reset(d->vcpu);
-	return 0;
+	return d->cfg.kernel[0] ? domain_linux_boot(d, err, errlen) : 0;
 }
 
 /* Everything that can fail on bad input before the name is claimed, so a
@@ -143,8 +185,14 @@ static int prepare(struct domain *d, char *err, size_t errlen)
 		snprintf(err, errlen, "%s", d->engine_why);
 		return -1;
 	}
+	/* With kernel=, hv loads the kernel itself and firmware is optional
+	 * (mapped if given, never run). */
+	if (d->cfg.kernel[0] && domain_linux_prepare(d, err, errlen) < 0)
+		return -1;
+	if (d->cfg.kernel[0] && !d->cfg.firmware[0])
+		return 0;
 	if (!d->cfg.firmware[0]) {
-		snprintf(err, errlen, "%s: no firmware= given", d->cfg.file);
+		snprintf(err, errlen, "%s: no firmware= or kernel= given", d->cfg.file);
 		return -1;
 	}
 	d->firmware = firmware_load(d->cfg.firmware, &d->firmware_size, err, errlen);
@@ -153,7 +201,7 @@ static int prepare(struct domain *d, char *err, size_t errlen)
 
 static int build(struct domain *d, char *err, size_t errlen)
 {
-	if (prepare(d, err, errlen) < 0)
+	if (prepare(d, err, errlen) < 0 || open_disks(d, err, errlen) < 0)
 		return -1;
 	d->listen_fd = runtime_claim(d->cfg.name, &d->id, err, errlen);
 	if (d->listen_fd < 0)
@@ -164,7 +212,8 @@ static int build(struct domain *d, char *err, size_t errlen)
 		return -1;
 	}
 	if (open_logs(d, err, errlen) < 0 || open_host_ends(d, err, errlen) < 0 ||
-	    build_machine(d, err, errlen) < 0 || build_engine(d, err, errlen) < 0)
+	    build_machine(d, err, errlen) < 0 || build_engine(d, err, errlen) < 0 ||
+	    domain_display_setup(d, err, errlen) < 0)
 		return -1;
 	d->machine.kick_vcpu = vcpu_kick_hook;
 	d->machine.kick_opaque = d;
@@ -191,8 +240,10 @@ struct domain *domain_create(const struct domain_config *cfg, bool foreground, c
 		domain_free(d);
 		return NULL;
 	}
-	log_info("domain %d created from %s: %u MiB, engine %s (%s), firmware %s", d->id,
-		 d->cfg.file, d->cfg.memory_mib, d->engine->name, d->engine_why, d->cfg.firmware);
+	log_info("domain %d created from %s: %u MiB, engine %s (%s), %s %s", d->id, d->cfg.file,
+		 d->cfg.memory_mib, d->engine->name, d->engine_why,
+		 d->cfg.kernel[0] ? "kernel" : "firmware",
+		 d->cfg.kernel[0] ? d->cfg.kernel : d->cfg.firmware);
 	return d;
 }
 
@@ -224,12 +275,17 @@ void domain_free(struct domain *d)
 	pc_free(d->pc);
 	if (d->machine_ready)
 		machine_destroy(&d->machine);
+	for (unsigned i = 0; i < DISKS_MAX; i++)
+		disk_close(d->disks[i]);
 	console_destroy(&d->console);
+	display_fini(&d->display);
+	domain_display_free(d);
 	chardev_close(&d->serial);
 	chardev_close(&d->debugcon);
 	if (d->wake_fd >= 0)
 		close(d->wake_fd);
 	free(d->firmware);
+	linuxboot_free(&d->linux_image);
 	if (domain_log_file) {
 		log_set_sinks(NULL, d->foreground ? stderr : NULL);
 		fclose(domain_log_file);

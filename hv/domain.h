@@ -10,13 +10,17 @@
 #include <stdint.h>
 
 #include "console/console.h"
+#include "display/display.h"
 #include "hv/chardev.h"
 #include "hv/config.h"
 #include "hv/engine.h"
+#include "hv/linuxboot.h"
 #include "hv/machine.h"
 
 struct pc;
+struct disk;
 struct control;
+struct vga_renderer;
 
 enum domain_state {
 	DOMAIN_RUNNING,
@@ -42,6 +46,8 @@ struct domain {
 	struct pc *pc;
 	uint8_t *firmware; /* ROM image, mapped high and aliased low */
 	uint64_t firmware_size;
+	struct disk *disks[DISKS_MAX];	/* cfg.disks[i], open and locked before the guest runs */
+	struct linux_image linux_image; /* kernel=: the files, read once */
 	const struct engine_ops *engine;
 	char engine_why[160];
 	void *engine_state;
@@ -56,6 +62,8 @@ struct domain {
 	char log_path[PATH_MAX];
 	char console_log_path[PATH_MAX];
 
+	struct display display; /* the screen and its viewers (event loop only) */
+	struct vga_renderer *vga_renderer;
 	struct control *control;
 	int listen_fd;
 	int wake_fd; /* eventfd: the event loop has something to look at */
@@ -100,6 +108,11 @@ int domain_reboot(struct domain *d, char *err, size_t errlen);
 /* Writes guest output gathered during a vCPU slice to its host ends. With
  * the domain lock held. */
 void domain_flush_output(struct domain *d);
+
+/* domain_display.c: connects the display device and the viewers' input to
+ * the display backend, once the machine is built. Returns 0 or -1. */
+int domain_display_setup(struct domain *d, char *err, size_t errlen);
+void domain_display_free(struct domain *d);
 
 /* Tells the event loop to look at the domain's state. Any thread. */
 void domain_notify(struct domain *d);

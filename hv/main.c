@@ -24,8 +24,17 @@ static const struct command commands[] = {
     {"reboot", cmd_reboot, "NAME", "reset a domain's machine"},
     {"destroy", cmd_destroy, "NAME", "end a domain at once"},
     {"demo", cmd_demo, "", "start the demo domain and attach its console"},
+    {"send-keys", cmd_send_keys, "NAME [--text TEXT] [KEY...]",
+     "type into a domain's keyboard: keys such as ret, f2, ctrl-alt-delete, in order"},
+    {"view", cmd_view, "[--single] [--integer|--unscaled] [--wait] [NAME...]",
+     "show domains' screens in SDL windows (--help lists the hotkeys)"},
+    {"screenshot", cmd_screenshot, "NAME FILE.png", "save what a viewer of the domain shows"},
+    {"screen", cmd_screen, "NAME --text",
+     "print the VGA text screen as UTF-8 (in a graphics mode: the mode, on stderr)"},
     {"top", cmd_top, "[--plain] [--delay SECONDS]",
      "manage the domains in a live terminal UI (press ? in it for help)"},
+    {"cpu-test", cmd_cpu_test, "[-v] FILE...",
+     "run CPU conformance vectors (docs/cpu-test.md); -v: list passes too"},
 };
 
 #define NCOMMANDS (sizeof commands / sizeof commands[0])
@@ -60,6 +69,11 @@ static int help(const char *name)
 	if (!c) {
 		cmd_error("unknown command '%s' (see 'hv --help')", name);
 		return 1;
+	}
+	if (c->fn == cmd_view) {
+		/* Its help lists the hotkeys too. */
+		char *av[] = {"view", "--help", NULL};
+		return cmd_view(2, av);
 	}
 	printf("usage: hv %s %s\n%s\n", c->name, c->usage, c->help);
 	return 0;

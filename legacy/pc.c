@@ -3,6 +3,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "hv/log.h"
+
 static int add_port(struct pc *pc, uint16_t base, uint16_t len, const struct io_ops *ops,
 		    void *opaque, const char *name, char *err, size_t errlen)
 {
@@ -26,6 +28,28 @@ static void wake_cpu(void *opaque)
 	machine_kick(pc->m);
 }
 
+/* Port F0h: a write clears the board's latch of the CPU's FERR#, which
+ * drops IRQ13 (the PC/AT wiring of x87 errors with CR0.NE clear). */
+static uint64_t ferr_clear_read(void *opaque, uint64_t offset, unsigned size)
+{
+	(void)opaque;
+	(void)offset;
+	(void)size;
+	return 0xff;
+}
+
+static void ferr_clear_write(void *opaque, uint64_t offset, unsigned size, uint64_t value)
+{
+	struct machine *m = opaque;
+
+	(void)offset;
+	(void)size;
+	(void)value;
+	irq_set(&m->ferr, 0);
+}
+
+static const struct io_ops ferr_clear_io_ops = {ferr_clear_read, ferr_clear_write};
+
 static int add_pic(struct pc *pc, char *err, size_t errlen)
 {
 	pc->pic = pic8259_create(wake_cpu, pc);
@@ -36,6 +60,10 @@ static int add_pic(struct pc *pc, char *err, size_t errlen)
 	if (add_port(pc, PC_PIC_MASTER_BASE, 2, &pic8259_master_io_ops, pc->pic, "PIC master", err,
 		     errlen) < 0 ||
 	    add_port(pc, PC_PIC_SLAVE_BASE, 2, &pic8259_slave_io_ops, pc->pic, "PIC slave", err,
+		     errlen) < 0)
+		return -1;
+	pc->m->ferr = pic8259_irq_line(pc->pic, PC_FERR_IRQ);
+	if (add_port(pc, PC_FERR_CLEAR_PORT, 1, &ferr_clear_io_ops, pc->m, "FERR# clear", err,
 		     errlen) < 0)
 		return -1;
 	return add_port(pc, PC_ELCR_BASE, 2, &pic8259_elcr_io_ops, pc->pic, "ELCR", err, errlen);
@@ -120,7 +148,9 @@ static int add_pci(struct pc *pc, const struct pc_hooks *h, char *err, size_t er
 	pci_bus_add(&pc->pci, PC_I440FX_SLOT, 0, &pc->i440fx->dev);
 	pci_bus_add(&pc->pci, PC_PIIX3_SLOT, 0, &pc->piix3->dev);
 	pci_bus_add(&pc->pci, PC_PIIX3_SLOT, PC_PIIX4_PM_FUNC, &pc->pm->dev);
-	if (add_port(pc, PCI_CONFIG_ADDRESS, 4, &pci_address_io_ops, &pc->pci, "PCI address", err,
+	pc->rcr.latch_ops = &pci_address_io_ops;
+	pc->rcr.latch = &pc->pci;
+	if (add_port(pc, PCI_CONFIG_ADDRESS, 4, &rcr_io_ops, &pc->rcr, "PCI address, CF9h", err,
 		     errlen) < 0)
 		return -1;
 	return add_port(pc, PCI_CONFIG_DATA, 4, &pci_data_io_ops, &pc->pci, "PCI data", err,
@@ -172,6 +202,64 @@ static int add_fw_cfg(struct pc *pc, const struct pc_hooks *h, char *err, size_t
 	return add_port(pc, FW_CFG_PORT_DMA, 8, &fw_cfg_dma_io_ops, c, "fw_cfg DMA", err, errlen);
 }
 
+static void kbc_a20(void *opaque, bool on)
+{
+	struct pc *pc = opaque;
+
+	machine_set_a20(pc->m, MACHINE_A20_KBC, on);
+}
+
+static void port92_a20(void *opaque, bool on)
+{
+	struct pc *pc = opaque;
+
+	machine_set_a20(pc->m, MACHINE_A20_PORT92, on);
+}
+
+/* Every reset line of the board resets the whole PC, as a triple fault
+ * does: the CPU's INIT and RESET are the same thing to us. */
+static void reset_line(struct pc *pc, const char *why)
+{
+	log_info("reset requested through %s", why);
+	machine_request(pc->m, MACHINE_REQ_RESET, 0);
+}
+
+static void kbc_reset(void *opaque)
+{
+	reset_line(opaque, "the keyboard controller");
+}
+
+static void port92_reset_line(void *opaque)
+{
+	reset_line(opaque, "port 92h");
+}
+
+static void rcr_reset_line(void *opaque, bool hard)
+{
+	reset_line(opaque, hard ? "CF9h (hard)" : "CF9h (soft)");
+}
+
+/* The keyboard controller with its keyboard (IRQ1) and mouse (IRQ12),
+ * and the other two ways to A20 and reset: port 92h and CF9h. */
+static int add_kbc(struct pc *pc, char *err, size_t errlen)
+{
+	struct i8042_hooks h = {.a20 = kbc_a20, .reset = kbc_reset, .opaque = pc};
+
+	pc->kbc = i8042_create(pic8259_irq_line(pc->pic, PC_KBD_IRQ),
+			       pic8259_irq_line(pc->pic, PC_MOUSE_IRQ), &h);
+	if (!pc->kbc)
+		return no_memory(err, errlen);
+	pc->port92 = (struct port92){.a20 = port92_a20, .reset = port92_reset_line, .opaque = pc};
+	pc->rcr.reset = rcr_reset_line;
+	pc->rcr.opaque = pc;
+	if (add_port(pc, PC_I8042_DATA, 1, &i8042_data_io_ops, pc->kbc, "i8042 data", err, errlen) <
+		0 ||
+	    add_port(pc, PC_I8042_STATUS, 1, &i8042_status_io_ops, pc->kbc, "i8042 status", err,
+		     errlen) < 0)
+		return -1;
+	return add_port(pc, PC_PORT92, 1, &port92_io_ops, &pc->port92, "port 92h", err, errlen);
+}
+
 struct pc *pc_create(struct machine *m, const struct pc_hooks *hooks, char *err, size_t errlen)
 {
 	struct pc *pc = calloc(1, sizeof *pc);
@@ -184,7 +272,8 @@ struct pc *pc_create(struct machine *m, const struct pc_hooks *hooks, char *err,
 	if (add_pic(pc, err, errlen) < 0 || add_timers(pc, err, errlen) < 0 ||
 	    add_rtc(pc, hooks, err, errlen) < 0 || add_com1(pc, hooks, err, errlen) < 0 ||
 	    add_debug_devices(pc, hooks, err, errlen) < 0 || add_pci(pc, hooks, err, errlen) < 0 ||
-	    add_fw_cfg(pc, hooks, err, errlen) < 0) {
+	    add_fw_cfg(pc, hooks, err, errlen) < 0 || add_kbc(pc, err, errlen) < 0 ||
+	    pc_add_ide(pc, hooks, err, errlen) < 0 || pc_add_vga(pc, hooks, err, errlen) < 0) {
 		pc_free(pc);
 		return NULL;
 	}
@@ -195,7 +284,10 @@ void pc_free(struct pc *pc)
 {
 	if (!pc)
 		return;
+	i8042_destroy(pc->kbc);
+	pc_free_vga(pc);
 	fw_cfg_destroy(pc->fw_cfg);
+	pc_free_ide(pc);
 	piix4_pm_destroy(pc->pm);
 	piix3_destroy(pc->piix3);
 	i440fx_destroy(pc->i440fx);
@@ -207,6 +299,7 @@ void pc_free(struct pc *pc)
 	if (pc->m->intc_opaque == pc->pic) {
 		pc->m->intc = NULL;
 		pc->m->intc_opaque = NULL;
+		pc->m->ferr = (struct irq_line){0};
 	}
 	pic8259_destroy(pc->pic);
 	free(pc);
@@ -222,6 +315,11 @@ void pc_reset(struct pc *pc)
 	piix3_reset(pc->piix3);
 	piix4_pm_reset(pc->pm);
 	fw_cfg_reset(pc->fw_cfg);
+	pc_reset_ide(pc);
+	pc_reset_vga(pc);
+	i8042_reset(pc->kbc);
+	port92_reset(&pc->port92);
+	rcr_reset(&pc->rcr);
 	if (pc->com1)
 		uart16550_reset(pc->com1);
 }
@@ -234,4 +332,32 @@ size_t pc_com1_receive(struct pc *pc, const uint8_t *data, size_t len)
 size_t pc_com1_room(struct pc *pc)
 {
 	return pc->com1 ? uart16550_rx_room(pc->com1) : 0;
+}
+
+int pc_input_keys(struct pc *pc, const struct input_key *keys, size_t n, char *err, size_t errlen)
+{
+	size_t need = 0, room = ps2kbd_key_room(pc->kbc->kbd);
+
+	for (size_t i = 0; i < n; i++) {
+		if (!ps2kbd_key_size(pc->kbc->kbd, keys[i].code, true)) {
+			snprintf(err, errlen, "the PS/2 keyboard has no key with code %u",
+				 keys[i].code);
+			return -1;
+		}
+		need += ps2kbd_key_size(pc->kbc->kbd, keys[i].code, keys[i].down);
+	}
+	if (need > room) {
+		snprintf(err, errlen,
+			 "keyboard buffer full: %zu bytes wait for the guest, %zu more needed",
+			 (size_t)PS2KBD_KEY_MAX - room, need);
+		return -1;
+	}
+	for (size_t i = 0; i < n; i++)
+		ps2kbd_key(pc->kbc->kbd, keys[i].code, keys[i].down);
+	return 0;
+}
+
+void pc_input_mouse(struct pc *pc, const struct input_mouse *ev)
+{
+	ps2mouse_event(pc->kbc->mouse, ev);
 }

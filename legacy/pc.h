@@ -7,18 +7,25 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "hv/input.h"
 #include "hv/machine.h"
 #include "legacy/fw_cfg.h"
 #include "legacy/i440fx.h"
+#include "legacy/ide.h"
+#include "legacy/i8042.h"
 #include "legacy/isa_debug.h"
 #include "legacy/pci.h"
 #include "legacy/pcspk.h"
 #include "legacy/pic8259.h"
+#include "legacy/piix_ide.h"
 #include "legacy/piix3.h"
 #include "legacy/piix4_pm.h"
 #include "legacy/pit8254.h"
+#include "legacy/port92.h"
+#include "legacy/rcr.h"
 #include "legacy/rtc146818.h"
 #include "legacy/uart16550.h"
+#include "legacy/vga.h"
 
 #define PC_PIC_MASTER_BASE 0x20
 #define PC_PIC_SLAVE_BASE  0xA0
@@ -26,6 +33,11 @@
 #define PC_PIT_BASE	   0x40
 #define PC_PIT_IRQ	   0
 #define PC_PORT_B	   0x61 /* system control port B (speaker, counter 2) */
+#define PC_I8042_DATA	   0x60
+#define PC_I8042_STATUS	   0x64
+#define PC_KBD_IRQ	   1
+#define PC_MOUSE_IRQ	   12
+#define PC_PORT92	   0x92 /* system control port A (fast A20, reset) */
 #define PC_RTC_BASE	   0x70
 #define PC_RTC_IRQ	   8
 #define PC_RTC_CENTURY	   0x32 /* CMOS byte the PC BIOS convention keeps the century in */
@@ -38,6 +50,17 @@
 #define PC_I440FX_SLOT	   0 /* 00:00.0 host bridge */
 #define PC_PIIX3_SLOT	   1 /* 00:01.0 ISA bridge, 00:01.3 power management */
 #define PC_PIIX4_PM_FUNC   3
+#define PC_VGA_SLOT	   2 /* 00:02.0 VGA */
+#define PC_FERR_IRQ	   13	/* the CPU's FERR# (x87 error, CR0.NE clear) */
+#define PC_FERR_CLEAR_PORT 0xF0 /* a write drops IRQ13 */
+#define PC_PIIX_IDE_FUNC   1	/* 00:01.1 IDE */
+#define PC_IDE0_BASE	   0x1F0
+#define PC_IDE0_CTL	   0x3F6
+#define PC_IDE0_IRQ	   14
+#define PC_IDE1_BASE	   0x170
+#define PC_IDE1_CTL	   0x376
+#define PC_IDE1_IRQ	   15
+#define PC_IDE_DRIVES	   4 /* hda, hdb (primary), hdc, hdd (secondary) */
 
 /* Host-side hooks the domain supplies. */
 struct pc_hooks {
@@ -48,6 +71,15 @@ struct pc_hooks {
 	void *opaque;
 	bool rtc_localtime; /* RTC starts at the host's local time, not UTC */
 	unsigned cpus;	    /* for fw_cfg; 0 means 1 */
+	/* IDE drives hda..hdd: a hard disk where ide[i] is set, a CD-ROM drive
+	 * (empty if ide[i] is NULL) where ide_cdrom[i]. The disks stay the
+	 * caller's and must outlive the PC. */
+	struct disk *ide[PC_IDE_DRIVES];
+	bool ide_cdrom[PC_IDE_DRIVES];
+	const char *boot; /* firmware boot order, "c", "d", "a" or e.g. "dc"; NULL: "cd" */
+	/* VGA BIOS image for fw_cfg: NULL is VGA_BIOS_DEFAULT if installed,
+	 * "" none. */
+	const char *vga_bios;
 };
 
 struct pc {
@@ -65,6 +97,13 @@ struct pc {
 	struct piix3 *piix3;
 	struct piix4_pm *pm;
 	struct fw_cfg *fw_cfg;
+	struct ide *ide;
+	struct piix_ide *piix_ide;
+	struct i8042 *kbc;
+	struct port92 port92;
+	struct rcr rcr; /* CF9h, over the PCI address latch */
+	struct vga *vga;
+	bool vga_window; /* A0000h-BFFFFh is mapped to it */
 };
 
 /* Creates the devices and registers them on m's buses. The firmware must
@@ -73,6 +112,18 @@ struct pc {
 struct pc *pc_create(struct machine *m, const struct pc_hooks *hooks, char *err, size_t errlen);
 void pc_free(struct pc *pc);
 
+/* The IDE controller and its PCI function, the drives of h and the CMOS
+ * bytes that describe them (legacy/pc_ide.c). Returns 0 or -1 with err set. */
+int pc_add_ide(struct pc *pc, const struct pc_hooks *h, char *err, size_t errlen);
+void pc_free_ide(struct pc *pc);
+void pc_reset_ide(struct pc *pc);
+
+/* The VGA, its PCI function and its BIOS in fw_cfg (legacy/pc_vga.c).
+ * Returns 0 or -1 with err set. */
+int pc_add_vga(struct pc *pc, const struct pc_hooks *h, char *err, size_t errlen);
+void pc_free_vga(struct pc *pc);
+void pc_reset_vga(struct pc *pc);
+
 /* Device reset (the machine's RAM and the CPU are the domain's). */
 void pc_reset(struct pc *pc);
 
@@ -80,5 +131,14 @@ void pc_reset(struct pc *pc);
  * held. Returns bytes moved. */
 size_t pc_com1_receive(struct pc *pc, const uint8_t *data, size_t len);
 size_t pc_com1_room(struct pc *pc);
+
+/* Host key events into the PS/2 keyboard, all of them or none: returns 0,
+ * or -1 with err set when a key is unknown or the keyboard's queue lacks
+ * room (the guest has not read what is queued yet). With the domain lock
+ * held. */
+int pc_input_keys(struct pc *pc, const struct input_key *keys, size_t n, char *err, size_t errlen);
+
+/* Host mouse motion and buttons into the PS/2 mouse; with the lock held. */
+void pc_input_mouse(struct pc *pc, const struct input_mouse *ev);
 
 #endif
