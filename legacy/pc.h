@@ -50,7 +50,7 @@
 #define PC_I440FX_SLOT	   0 /* 00:00.0 host bridge */
 #define PC_PIIX3_SLOT	   1 /* 00:01.0 ISA bridge, 00:01.3 power management */
 #define PC_PIIX4_PM_FUNC   3
-#define PC_VGA_SLOT	   2 /* 00:02.0 VGA */
+#define PC_VGA_SLOT	   2	/* 00:02.0 VGA */
 #define PC_FERR_IRQ	   13	/* the CPU's FERR# (x87 error, CR0.NE clear) */
 #define PC_FERR_CLEAR_PORT 0xF0 /* a write drops IRQ13 */
 #define PC_PIIX_IDE_FUNC   1	/* 00:01.1 IDE */
