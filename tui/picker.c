@@ -65,13 +65,19 @@ static int compare(const void *a, const void *b)
 	return strcmp(a, b);
 }
 
+/* The user's own configs (config directory, current directory) first,
+ * then the guests that come with hv; each group in name order. */
 int top_picker_scan(struct top_picker_list *l)
 {
+	int own;
+
 	l->n = 0;
 	filling = l;
-	nftw(HV_SOURCE_DIR "/assets/guests", visit, 16, FTW_PHYS);
 	add_user_dir(l);
 	add_glob(l, "*.cfg");
-	qsort(l->path, (size_t)l->n, PATH_MAX, compare);
+	own = l->n;
+	qsort(l->path, (size_t)own, PATH_MAX, compare);
+	nftw(HV_SOURCE_DIR "/assets/guests", visit, 16, FTW_PHYS);
+	qsort(l->path[own], (size_t)(l->n - own), PATH_MAX, compare);
 	return l->n;
 }
