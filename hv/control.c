@@ -133,13 +133,13 @@ void control_pump_input(struct domain *d)
 
 	if (d->cfg.serial.kind == CHARDEV_NONE)
 		return;
-	pthread_mutex_lock(&d->machine.lock);
+	machine_lock_host(&d->machine);
 	n = console_take_input(&d->console, buf, pc_com1_room(d->pc));
 	if (n) {
 		pc_com1_receive(d->pc, buf, n);
 		machine_kick(&d->machine);
 	}
-	pthread_mutex_unlock(&d->machine.lock);
+	machine_unlock_host(&d->machine);
 }
 
 void control_push_console(struct domain *d, struct client *cl)
@@ -306,11 +306,11 @@ static void refresh_display(struct domain *d)
 
 	if (d->display.nviewers == 0)
 		return;
-	pthread_mutex_lock(&d->machine.lock);
+	machine_lock_host(&d->machine);
 	if (display_refresh_due(&d->display, now))
 		display_render(&d->display, now);
 	state = domain_state_name(d);
-	pthread_mutex_unlock(&d->machine.lock);
+	machine_unlock_host(&d->machine);
 	display_publish(&d->display, state);
 }
 
@@ -318,9 +318,9 @@ static bool domain_over(struct domain *d)
 {
 	bool over;
 
-	pthread_mutex_lock(&d->machine.lock);
+	machine_lock_host(&d->machine);
 	over = d->finished;
-	pthread_mutex_unlock(&d->machine.lock);
+	machine_unlock_host(&d->machine);
 	return over;
 }
 

@@ -105,9 +105,9 @@ static void cmd_send_keys(struct domain *d, struct client *cl, char *arg, bool t
 		rc = -1;
 	}
 	if (rc == 0) {
-		pthread_mutex_lock(&d->machine.lock);
+		machine_lock_host(&d->machine);
 		rc = pc_input_keys(d->pc, keys, n, err, sizeof err);
-		pthread_mutex_unlock(&d->machine.lock);
+		machine_unlock_host(&d->machine);
 	}
 	if (rc < 0)
 		control_reply(cl, "error %s\n", err);
@@ -133,11 +133,11 @@ static void cmd_screen(struct domain *d, struct client *cl, const char *arg)
 		control_reply(cl, "error domain '%s' has no VGA\n", d->cfg.name);
 		return;
 	}
-	pthread_mutex_lock(&d->machine.lock);
+	machine_lock_host(&d->machine);
 	vga_get_mode(d->pc->vga, &m);
 	if (m.kind == VGA_TEXT)
 		n = vga_text_screen(d->pc->vga, text, sizeof text);
-	pthread_mutex_unlock(&d->machine.lock);
+	machine_unlock_host(&d->machine);
 	vga_describe_mode(&m, desc, sizeof desc);
 	if (n < 0) {
 		control_reply(

@@ -13,12 +13,12 @@ static void viewer_key(void *opaque, unsigned code, bool down)
 	struct input_key key = {(uint16_t)code, down};
 	char err[128];
 
-	pthread_mutex_lock(&d->machine.lock);
+	machine_lock_host(&d->machine);
 	if (pc_input_keys(d->pc, &key, 1, err, sizeof err) < 0)
 		log_warn("viewer key %u: %s", code, err);
 	else
 		machine_kick(&d->machine);
-	pthread_mutex_unlock(&d->machine.lock);
+	machine_unlock_host(&d->machine);
 }
 
 static void viewer_mouse(void *opaque, int dx, int dy, int dz, unsigned buttons)
@@ -26,10 +26,10 @@ static void viewer_mouse(void *opaque, int dx, int dy, int dz, unsigned buttons)
 	struct domain *d = opaque;
 	struct input_mouse ev = {dx, dy, dz, buttons};
 
-	pthread_mutex_lock(&d->machine.lock);
+	machine_lock_host(&d->machine);
 	pc_input_mouse(d->pc, &ev);
 	machine_kick(&d->machine);
-	pthread_mutex_unlock(&d->machine.lock);
+	machine_unlock_host(&d->machine);
 }
 
 static const struct display_input_ops viewer_input = {.key = viewer_key, .mouse = viewer_mouse};

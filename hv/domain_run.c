@@ -28,9 +28,9 @@ int domain_run(struct domain *d, double timeout_s)
 		d->exit_status = 1;
 	}
 	vcpu_stop(d);
-	pthread_mutex_lock(&d->machine.lock);
+	machine_lock_host(&d->machine);
 	domain_flush_output(d);
-	pthread_mutex_unlock(&d->machine.lock);
+	machine_unlock_host(&d->machine);
 	control_flush(d->control);
 	return d->exit_status;
 }

@@ -34,7 +34,7 @@ int domain_pause(struct domain *d, char *err, size_t errlen)
 	struct machine *m = &d->machine;
 	int rc = 0;
 
-	pthread_mutex_lock(&m->lock);
+	machine_lock_host(m);
 	if (is_over(d, err, errlen) || d->pause_requested) {
 		if (d->pause_requested)
 			snprintf(err, errlen, "domain '%s' is already paused", d->cfg.name);
@@ -46,7 +46,7 @@ int domain_pause(struct domain *d, char *err, size_t errlen)
 		pthread_cond_broadcast(&m->wake);
 		log_info("paused");
 	}
-	pthread_mutex_unlock(&m->lock);
+	machine_unlock_host(m);
 	return rc;
 }
 
@@ -55,7 +55,7 @@ int domain_unpause(struct domain *d, char *err, size_t errlen)
 	struct machine *m = &d->machine;
 	int rc = 0;
 
-	pthread_mutex_lock(&m->lock);
+	machine_lock_host(m);
 	if (!d->pause_requested) {
 		snprintf(err, errlen, "domain '%s' is not paused", d->cfg.name);
 		rc = -1;
@@ -66,7 +66,7 @@ int domain_unpause(struct domain *d, char *err, size_t errlen)
 		pthread_cond_broadcast(&m->wake);
 		log_info("unpaused");
 	}
-	pthread_mutex_unlock(&m->lock);
+	machine_unlock_host(m);
 	return rc;
 }
 
@@ -74,7 +74,7 @@ void domain_destroy(struct domain *d)
 {
 	struct machine *m = &d->machine;
 
-	pthread_mutex_lock(&m->lock);
+	machine_lock_host(m);
 	if (!d->finished) {
 		log_info("destroyed");
 		d->finished = true;
@@ -83,7 +83,7 @@ void domain_destroy(struct domain *d)
 	}
 	d->stop = true;
 	pthread_cond_broadcast(&m->wake);
-	pthread_mutex_unlock(&m->lock);
+	machine_unlock_host(m);
 	domain_notify(d);
 }
 
@@ -92,7 +92,7 @@ int domain_reboot(struct domain *d, char *err, size_t errlen)
 	struct machine *m = &d->machine;
 	int rc = 0;
 
-	pthread_mutex_lock(&m->lock);
+	machine_lock_host(m);
 	if (d->finished) {
 		snprintf(err, errlen, "domain '%s' is %s", d->cfg.name, domain_state_name(d));
 		rc = -1;
@@ -105,7 +105,7 @@ int domain_reboot(struct domain *d, char *err, size_t errlen)
 		}
 		machine_request(m, MACHINE_REQ_RESET, 0);
 	}
-	pthread_mutex_unlock(&m->lock);
+	machine_unlock_host(m);
 	return rc;
 }
 
@@ -182,6 +182,13 @@ static void info_counters(struct domain *d, char *buf, size_t len)
 	put_u64(buf, len, "clock_ns", (uint64_t)vclock_now(&d->machine.clock));
 	put_u64(buf, len, "insns", st.insns);
 	put_u64(buf, len, "exits", st.exits);
+	if (d->engine == &engine_kvm) {
+		put_u64(buf, len, "exits_io", st.exits_io);
+		put_u64(buf, len, "exits_mmio", st.exits_mmio);
+		put_u64(buf, len, "exits_hlt", st.exits_hlt);
+		put_u64(buf, len, "exits_intr", st.exits_intr);
+		put_u64(buf, len, "exits_other", st.exits_other);
+	}
 	snprintf(post, sizeof post, "0x%02x", d->pc->post.last);
 	ctl_put(buf, len, "post", post);
 	put_u64(buf, len, "post_count", d->pc->post.count);
@@ -190,11 +197,11 @@ static void info_counters(struct domain *d, char *buf, size_t len)
 
 void domain_info(struct domain *d, char *buf, size_t len)
 {
-	pthread_mutex_lock(&d->machine.lock);
+	machine_lock_host(&d->machine);
 	buf[0] = '\0';
 	info_identity(d, buf, len);
 	ctl_put(buf, len, "state", state_name_locked(d));
 	info_endpoints(d, buf, len);
 	info_counters(d, buf, len);
-	pthread_mutex_unlock(&d->machine.lock);
+	machine_unlock_host(&d->machine);
 }

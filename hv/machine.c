@@ -1,5 +1,6 @@
 #include "hv/machine.h"
 
+#include <sched.h>
 #include <string.h>
 
 static void wake_on_timer(void *opaque)
@@ -38,13 +39,34 @@ void machine_destroy(struct machine *m)
 	pthread_mutex_destroy(&m->lock);
 }
 
+void machine_lock_host(struct machine *m)
+{
+	atomic_fetch_add(&m->lock_waiters, 1);
+	pthread_mutex_lock(&m->lock);
+	atomic_fetch_sub(&m->lock_waiters, 1);
+}
+
+void machine_unlock_host(struct machine *m)
+{
+	pthread_mutex_unlock(&m->lock);
+}
+
+/* The vCPU's side: after a device access, let a waiting host thread take
+ * the lock before the vCPU can take it again (for a few microseconds). */
+static void vcpu_unlock(struct machine *m)
+{
+	pthread_mutex_unlock(&m->lock);
+	while (atomic_load_explicit(&m->lock_waiters, memory_order_relaxed))
+		sched_yield();
+}
+
 uint32_t machine_pio_read(struct machine *m, uint16_t port, unsigned size)
 {
 	uint32_t v;
 
 	pthread_mutex_lock(&m->lock);
 	v = (uint32_t)bus_read(&m->pio, port, size);
-	pthread_mutex_unlock(&m->lock);
+	vcpu_unlock(m);
 	return v;
 }
 
@@ -52,7 +74,7 @@ void machine_pio_write(struct machine *m, uint16_t port, unsigned size, uint32_t
 {
 	pthread_mutex_lock(&m->lock);
 	bus_write(&m->pio, port, size, value);
-	pthread_mutex_unlock(&m->lock);
+	vcpu_unlock(m);
 }
 
 uint64_t machine_mmio_read(struct machine *m, uint64_t gpa, unsigned size)
@@ -61,7 +83,7 @@ uint64_t machine_mmio_read(struct machine *m, uint64_t gpa, unsigned size)
 
 	pthread_mutex_lock(&m->lock);
 	v = mem_read_sized(&m->mem, gpa, size);
-	pthread_mutex_unlock(&m->lock);
+	vcpu_unlock(m);
 	return v;
 }
 
@@ -69,7 +91,7 @@ void machine_mmio_write(struct machine *m, uint64_t gpa, unsigned size, uint64_t
 {
 	pthread_mutex_lock(&m->lock);
 	mem_write_sized(&m->mem, gpa, size, value);
-	pthread_mutex_unlock(&m->lock);
+	vcpu_unlock(m);
 }
 
 bool machine_intr_pending(struct machine *m)

@@ -6,6 +6,7 @@
 #define HV_MACHINE_H
 
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -34,6 +35,10 @@ struct machine {
 	struct vclock clock;
 	/* The domain lock: held while any device model runs. */
 	pthread_mutex_t lock;
+	/* Host threads waiting for the lock (machine_lock_host): a vCPU that
+	 * takes the lock for every MMIO byte of a tight loop would otherwise
+	 * starve them, since a mutex does not queue its waiters fairly. */
+	atomic_uint lock_waiters;
 	/* Wakes a vCPU sleeping in HLT (an interrupt was raised, a timer was
 	 * armed earlier, the domain was asked to pause). */
 	pthread_cond_t wake;
@@ -67,6 +72,11 @@ struct machine {
  * Returns 0 or -1 with a message in err. */
 int machine_init(struct machine *m, uint64_t ram_bytes, char *err, size_t errlen);
 void machine_destroy(struct machine *m);
+
+/* The domain lock for a thread other than the vCPU's (the event loop):
+ * the vCPU hands the lock over at its next device access. */
+void machine_lock_host(struct machine *m);
+void machine_unlock_host(struct machine *m);
 
 /* Port I/O from an engine: takes the domain lock around the device. */
 uint32_t machine_pio_read(struct machine *m, uint16_t port, unsigned size);
