@@ -1,0 +1,104 @@
+/* The KVM engine's private state: one VM per domain (guest memory as
+ * memory slots over the machine's own RAM and ROM), one vCPU per domain,
+ * every port and MMIO access exiting to hv's device models. The PC's PIC
+ * and PIT are hv's own, so there is no in-kernel irqchip: interrupts are
+ * injected from userspace with KVM_INTERRUPT. */
+#ifndef HV_KVM_KVM_H
+#define HV_KVM_KVM_H
+
+#include <linux/kvm.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <time.h>
+
+#include "hv/engine.h"
+
+struct machine;
+
+#define KVM_MAX_SLOTS	 32	  /* memory slots this engine uses at most */
+#define KVM_MAX_ROM_COPY 8	  /* page-aligned copies of unaligned ROM images */
+#define KVM_SLICE_NS	 10000000 /* longest stretch in KVM_RUN without a look at timers */
+
+/* One memory slot as hv laid it out. */
+struct kvm_slot {
+	uint64_t gpa;
+	uint64_t size;
+	uint8_t *host;
+	bool readonly;
+	int id; /* KVM slot number; -1 when free */
+};
+
+/* A page-aligned copy of a ROM image whose own bytes are not page aligned
+ * (KVM maps whole host pages). ROM never changes, so a copy is exact. */
+struct kvm_rom_copy {
+	const uint8_t *src;
+	uint64_t size;
+	uint8_t *copy;
+};
+
+struct kvm_vm {
+	struct machine *m;
+	int sys_fd; /* /dev/kvm */
+	int vm_fd;
+	size_t run_size; /* bytes of each vCPU's kvm_run mapping */
+	struct kvm_slot slots[KVM_MAX_SLOTS];
+	unsigned nslots;
+	uint32_t mem_generation; /* of the map the slots were made from */
+	struct kvm_rom_copy roms[KVM_MAX_ROM_COPY];
+	unsigned nroms;
+};
+
+/* Exits counted by reason, readable from any thread. */
+struct kvm_exit_counts {
+	atomic_uint_fast64_t total, io, mmio, hlt, intr, window, other;
+};
+
+struct kvm_vcpu {
+	struct kvm_vm *vm;
+	int fd;
+	struct kvm_run *run;
+	bool halted; /* HLT exited and no interrupt was delivered since */
+	/* run->ready_for_interrupt_injection predates a KVM_INTERRUPT or a
+	 * register load: wait for the next exit (an interrupt window). */
+	bool ready_stale;
+	/* Kicks: the signal reaches the vCPU thread only while it is in
+	 * kvm_vcpu_run; the handler sets run->immediate_exit. */
+	pthread_mutex_t kick_lock;
+	pthread_t thread;
+	bool in_run;
+	atomic_bool kicked;
+	timer_t timer; /* brings the vCPU out of KVM_RUN for the clock */
+	bool timer_ok;
+	int64_t timer_due; /* host ns the armed timer fires at; 0 if none */
+	struct kvm_exit_counts counts;
+};
+
+/* The signal that kicks a vCPU thread out of KVM_RUN. */
+int kvm_kick_signal(void);
+/* Installs the kick signal's handler (once per process). */
+void kvm_signal_setup(void);
+/* Points the calling thread's kick handler at run (NULL for none). */
+void kvm_signal_bind(struct kvm_run *run);
+
+/* Makes the memory slots match the machine's memory map. Returns 0 or -1
+ * with a message in err. */
+int kvm_slots_sync(struct kvm_vm *vm, char *err, size_t len);
+/* Frees the ROM copies. */
+void kvm_slots_free(struct kvm_vm *vm);
+
+/* Runs the vCPU until an exit the domain loop must see. */
+enum vcpu_exit kvm_vcpu_run(struct kvm_vcpu *v);
+/* Sets the power-on register state. Returns 0 or -1. */
+int kvm_vcpu_set_reset_state(struct kvm_vcpu *v);
+/* Sets a boot loader's 32-bit protected-mode hand-over state. */
+void kvm_vcpu_set_boot32(struct kvm_vcpu *v, const struct vcpu_boot32 *boot);
+
+/* Whether this host's KVM can run an ordinary guest: creates a tiny VM
+ * that enters protected mode and does an OUT, with a time limit. Returns
+ * 0, or -1 with the reason in why. The answer is cached. */
+int kvm_probe_host(char *why, size_t len);
+
+#endif

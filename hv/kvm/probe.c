@@ -1,0 +1,271 @@
+/* Can this host's /dev/kvm run an ordinary guest? Opening it is not
+ * enough: a PVM host (KVM for guests that are themselves paravirtualised)
+ * accepts every ioctl but hangs an ordinary guest once it enters protected
+ * mode. So the probe runs one: a page of code that loads a GDT, sets PE,
+ * far-jumps into 32-bit code, takes an interrupt through an IDT gate and
+ * returns with IRET, reads a word through a flat data segment and writes
+ * it with OUT. The run happens on its own thread under a timer; a
+ * probe that does not answer in time means no. */
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "hv/kvm/kvm.h"
+
+#define PROBE_GPA      0x1000
+#define PROBE_PORT     0x80
+#define PROBE_MAGIC    0x600DC0DEu
+#define PROBE_LIMIT_NS 300000000 /* the guest's time to answer */
+#define PROBE_JOIN_S   2	 /* the thread's, should KVM_RUN not return */
+
+/* org 1000h: lgdt [1058h]; mov eax,cr0; or al,1; mov cr0,eax;
+ * jmp dword 08h:1015h; bits 32: mov ax,10h; mov ds,ax; mov ss,ax;
+ * mov esp,3000h; lidt [105eh]; int 0; mov eax,[1064h]; out 80h,eax; hlt;
+ * the handler at 1033h: iret. Then the GDT (null, flat code, flat data)
+ * at 1038h, the IDT (one interrupt gate to the handler) at 1050h, their
+ * descriptors at 1058h and 105eh, and the magic word at 1064h. The INT and
+ * IRET matter: a PVM host runs the rest but cannot do an IRET. */
+static const uint8_t probe_code[] = {
+    0x0f, 0x01, 0x16, 0x58, 0x10, 0x0f, 0x20, 0xc0, 0x0c, 0x01, 0x0f, 0x22, 0xc0, 0x66, 0xea,
+    0x15, 0x10, 0x00, 0x00, 0x08, 0x00, 0x66, 0xb8, 0x10, 0x00, 0x8e, 0xd8, 0x8e, 0xd0, 0xbc,
+    0x00, 0x30, 0x00, 0x00, 0x0f, 0x01, 0x1d, 0x5e, 0x10, 0x00, 0x00, 0xcd, 0x00, 0xa1, 0x64,
+    0x10, 0x00, 0x00, 0xe7, 0x80, 0xf4, 0xcf, 0x90, 0x90, 0x90, 0x90, 0x00, 0x00, 0x00, 0x00,
+    0x00, 0x00, 0x00, 0x00, 0xff, 0xff, 0x00, 0x00, 0x00, 0x9a, 0xcf, 0x00, 0xff, 0xff, 0x00,
+    0x00, 0x00, 0x92, 0xcf, 0x00, 0x33, 0x10, 0x08, 0x00, 0x00, 0x8e, 0x00, 0x00, 0x17, 0x00,
+    0x38, 0x10, 0x00, 0x00, 0x07, 0x00, 0x50, 0x10, 0x00, 0x00, 0xde, 0xc0, 0x0d, 0x60,
+};
+
+struct probe {
+	int sys_fd, vm_fd, vcpu_fd;
+	uint8_t *mem;
+	struct kvm_run *run;
+	size_t run_size;
+	char why[200];
+	int rc;
+	bool done; /* under done_lock */
+	pthread_mutex_t done_lock;
+	pthread_cond_t done_cond;
+};
+
+static int fail(struct probe *p, const char *what)
+{
+	snprintf(p->why, sizeof p->why, "kvm: %s: %s", what, strerror(errno));
+	return -1;
+}
+
+static int setup_vm(struct probe *p)
+{
+	struct kvm_userspace_memory_region r = {0};
+	int run_size;
+
+	p->vm_fd = ioctl(p->sys_fd, KVM_CREATE_VM, 0);
+	if (p->vm_fd < 0)
+		return fail(p, "KVM_CREATE_VM");
+	ioctl(p->vm_fd, KVM_SET_TSS_ADDR, 0xfffbd000ul); /* VMX without unrestricted guest */
+	p->mem = mmap(NULL, 0x10000, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (p->mem == MAP_FAILED) {
+		p->mem = NULL;
+		return fail(p, "mmap");
+	}
+	memcpy(p->mem + PROBE_GPA, probe_code, sizeof probe_code);
+	r.memory_size = 0x10000;
+	r.userspace_addr = (uintptr_t)p->mem;
+	if (ioctl(p->vm_fd, KVM_SET_USER_MEMORY_REGION, &r) < 0)
+		return fail(p, "KVM_SET_USER_MEMORY_REGION");
+	p->vcpu_fd = ioctl(p->vm_fd, KVM_CREATE_VCPU, 0);
+	if (p->vcpu_fd < 0)
+		return fail(p, "KVM_CREATE_VCPU");
+	run_size = ioctl(p->sys_fd, KVM_GET_VCPU_MMAP_SIZE, 0);
+	if (run_size <= 0)
+		return fail(p, "KVM_GET_VCPU_MMAP_SIZE");
+	p->run_size = (size_t)run_size;
+	p->run = mmap(NULL, p->run_size, PROT_READ | PROT_WRITE, MAP_SHARED, p->vcpu_fd, 0);
+	if (p->run == MAP_FAILED) {
+		p->run = NULL;
+		return fail(p, "mmap kvm_run");
+	}
+	return 0;
+}
+
+static int setup_regs(struct probe *p)
+{
+	struct kvm_sregs s;
+	struct kvm_regs r = {0};
+
+	if (ioctl(p->vcpu_fd, KVM_GET_SREGS, &s) < 0)
+		return fail(p, "KVM_GET_SREGS");
+	s.cs.selector = 0;
+	s.cs.base = 0;
+	if (ioctl(p->vcpu_fd, KVM_SET_SREGS, &s) < 0)
+		return fail(p, "KVM_SET_SREGS");
+	r.rip = PROBE_GPA;
+	r.rflags = 2;
+	if (ioctl(p->vcpu_fd, KVM_SET_REGS, &r) < 0)
+		return fail(p, "KVM_SET_REGS");
+	return 0;
+}
+
+/* Runs the guest on this thread with a timer that ends KVM_RUN. */
+static int run_guest(struct probe *p)
+{
+	struct sigevent ev = {0};
+	struct itimerspec its = {0};
+	timer_t timer;
+	int rc;
+
+	ev.sigev_notify = SIGEV_THREAD_ID;
+	ev.sigev_signo = kvm_kick_signal();
+	ev._sigev_un._tid = (pid_t)syscall(SYS_gettid);
+	if (timer_create(CLOCK_MONOTONIC, &ev, &timer) < 0)
+		return fail(p, "timer_create");
+	kvm_signal_bind(p->run);
+	its.it_value.tv_nsec = PROBE_LIMIT_NS;
+	timer_settime(timer, 0, &its, NULL);
+	rc = ioctl(p->vcpu_fd, KVM_RUN, 0);
+	timer_delete(timer);
+	kvm_signal_bind(NULL);
+	if (rc < 0 && errno == EINTR) {
+		snprintf(p->why, sizeof p->why,
+			 "kvm: a protected-mode test guest hung for %d ms (a PVM /dev/kvm?)",
+			 PROBE_LIMIT_NS / 1000000);
+		return -1;
+	}
+	if (rc < 0)
+		return fail(p, "KVM_RUN");
+	return 0;
+}
+
+static int check_exit(struct probe *p)
+{
+	struct kvm_run *run = p->run;
+	uint32_t value = 0;
+
+	if (run->exit_reason != KVM_EXIT_IO || run->io.port != PROBE_PORT || run->io.size != 4 ||
+	    run->io.direction != KVM_EXIT_IO_OUT) {
+		snprintf(p->why, sizeof p->why,
+			 "kvm: a protected-mode test guest failed (exit %u%s)", run->exit_reason,
+			 run->exit_reason == KVM_EXIT_INTERNAL_ERROR
+			     ? ": KVM cannot emulate its IRET; a PVM /dev/kvm?"
+			     : "");
+		return -1;
+	}
+	memcpy(&value, (uint8_t *)run + run->io.data_offset, 4);
+	if (value != PROBE_MAGIC) {
+		snprintf(p->why, sizeof p->why, "kvm: the test guest wrote %#x, not %#x", value,
+			 PROBE_MAGIC);
+		return -1;
+	}
+	snprintf(p->why, sizeof p->why, "kvm: /dev/kvm runs a protected-mode test guest");
+	return 0;
+}
+
+static void cleanup(struct probe *p)
+{
+	if (p->run)
+		munmap(p->run, p->run_size);
+	if (p->vcpu_fd >= 0)
+		close(p->vcpu_fd);
+	if (p->vm_fd >= 0)
+		close(p->vm_fd);
+	if (p->mem)
+		munmap(p->mem, 0x10000);
+	close(p->sys_fd);
+}
+
+static void *probe_thread(void *arg)
+{
+	struct probe *p = arg;
+	int rc = setup_vm(p);
+
+	if (rc == 0)
+		rc = setup_regs(p);
+	if (rc == 0)
+		rc = run_guest(p);
+	if (rc == 0)
+		rc = check_exit(p);
+	cleanup(p);
+	pthread_mutex_lock(&p->done_lock);
+	p->rc = rc;
+	p->done = true;
+	pthread_cond_signal(&p->done_cond);
+	pthread_mutex_unlock(&p->done_lock);
+	return NULL;
+}
+
+/* Waits for the probe thread; false if it is stuck (then it is left
+ * behind, detached, with its state: nothing else refers to it). */
+static bool wait_probe(struct probe *p, pthread_t t)
+{
+	struct timespec ts;
+	bool done;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	ts.tv_sec += PROBE_JOIN_S;
+	pthread_mutex_lock(&p->done_lock);
+	while (!p->done && pthread_cond_timedwait(&p->done_cond, &p->done_lock, &ts) != ETIMEDOUT)
+		;
+	done = p->done;
+	pthread_mutex_unlock(&p->done_lock);
+	if (done)
+		pthread_join(t, NULL);
+	else
+		pthread_detach(t);
+	return done;
+}
+
+static int probe_once(char *why, size_t len)
+{
+	static struct probe p; /* outlives a stuck probe thread */
+	pthread_t t;
+
+	p.vm_fd = p.vcpu_fd = -1;
+	p.sys_fd = open("/dev/kvm", O_RDWR | O_CLOEXEC);
+	if (p.sys_fd < 0) {
+		snprintf(why, len, "kvm: cannot open /dev/kvm: %s", strerror(errno));
+		return -1;
+	}
+	if (ioctl(p.sys_fd, KVM_GET_API_VERSION, 0) != KVM_API_VERSION) {
+		snprintf(why, len, "kvm: /dev/kvm has an unknown API version");
+		close(p.sys_fd);
+		return -1;
+	}
+	kvm_signal_setup();
+	pthread_mutex_init(&p.done_lock, NULL);
+	pthread_cond_init(&p.done_cond, NULL);
+	if (pthread_create(&t, NULL, probe_thread, &p) != 0) {
+		snprintf(why, len, "kvm: cannot start the probe thread");
+		close(p.sys_fd);
+		return -1;
+	}
+	if (!wait_probe(&p, t)) {
+		snprintf(why, len, "kvm: a protected-mode test guest hung KVM_RUN for %d s",
+			 PROBE_JOIN_S);
+		return -1;
+	}
+	snprintf(why, len, "%s", p.why);
+	return p.rc;
+}
+
+static pthread_once_t probe_done = PTHREAD_ONCE_INIT;
+static int probe_rc;
+static char probe_why[256];
+
+static void probe_cached(void)
+{
+	probe_rc = probe_once(probe_why, sizeof probe_why);
+}
+
+int kvm_probe_host(char *why, size_t len)
+{
+	pthread_once(&probe_done, probe_cached);
+	snprintf(why, len, "%s", probe_why);
+	return probe_rc;
+}

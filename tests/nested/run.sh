@@ -1,0 +1,184 @@
+#!/usr/bin/env bash
+# The KVM engine under nested virtualization, for machines without usable
+# hardware virtualization: boots Debian's amd64 kernel in
+# `qemu-system-x86_64 -accel tcg -cpu qemu64,+svm` with an initramfs that
+# carries hv, the test guests, SeaBIOS, busybox and the kvm + kvm-amd
+# modules, whose /init (init.sh) runs hv domains with engine = "kvm" and
+# prints one `NESTED <name> PASS|FAIL <detail>` line per check.
+#
+#   tests/nested/run.sh BUILD_DIR [--bench|--no-bench] [GUEST]
+#
+# BUILD_DIR holds the hv binary and tests/guests/*.bin. The Debian kernel
+# and busybox-static packages are fetched once with `apt-get download` into
+# $HV_NESTED_CACHE (default BUILD_DIR/nested). --bench also runs
+# tests/bench/kvm-guest.sh inside the VM. GUEST (a diagnosis) runs only
+# that guest, detached, and prints hv's and KVM's counters for it. Exits 0
+# only if every check passed.
+set -euo pipefail
+
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+root=$(cd "$here/../.." && pwd)
+build=$(cd "${1:?usage: run.sh BUILD_DIR [--bench|--no-bench] [GUEST]}" && pwd)
+bench=${2:-}
+debug=${3:-}
+cache=${HV_NESTED_CACHE:-$build/nested}
+limit=${HV_NESTED_TIMEOUT:-500} # seconds for the whole VM run
+expected=(modules auto hello pmode paging ring3 tasks v86 seabios pause stats linux)
+linux_dir=$root/assets/guests/linux/out # built by assets/guests/linux/build.sh
+
+say() { echo "nested: $*" >&2; }
+die() { say "$*"; exit 1; }
+
+fetch() { # PACKAGE: the .deb in $cache/debs (downloaded once)
+	local deb
+	mkdir -p "$cache/debs"
+	deb=$(ls "$cache/debs/$1"_*.deb 2>/dev/null | head -n 1 || true)
+	if [ -z "$deb" ]; then
+		say "downloading $1"
+		(cd "$cache/debs" && apt-get download "$1" >&2) || die "apt-get download $1 failed"
+		deb=$(ls "$cache/debs/$1"_*.deb | head -n 1)
+	fi
+	echo "$deb"
+}
+
+kernel_package() { # the kernel image that linux-image-amd64 points at
+	apt-cache depends linux-image-amd64 2>/dev/null |
+		awk '/Depends: linux-image-[0-9]/ { print $2; exit }'
+}
+
+unpack() {
+	if ! ls "$cache"/kernel/boot/vmlinuz-* >/dev/null 2>&1; then
+		local pkg
+		pkg=$(kernel_package)
+		if [ -z "$pkg" ] && [ "$(id -u)" -eq 0 ]; then # fresh machine: no package lists yet
+			apt-get update -qq >&2 || true
+			pkg=$(kernel_package)
+		fi
+		[ -n "$pkg" ] || die "no Debian amd64 kernel package known to apt (apt-get update?)"
+		rm -rf "$cache/kernel" && mkdir -p "$cache/kernel"
+		dpkg-deb -x "$(fetch "$pkg")" "$cache/kernel"
+	fi
+	if [ ! -x "$cache/busybox/bin/busybox" ]; then
+		rm -rf "$cache/busybox" && mkdir -p "$cache/busybox"
+		dpkg-deb -x "$(fetch busybox-static)" "$cache/busybox"
+	fi
+}
+
+# Module NAME's file; kernel module names treat - and _ alike.
+module_file() {
+	find "$moddir/kernel" \( -name "$1.ko*" -o -name "${1//_/-}.ko*" -o -name "${1//-/_}.ko*" \) |
+		head -n 1
+}
+
+# Appends NAME's dependencies, then NAME, to $order (depth first).
+add_module() {
+	local file deps d
+	case " $order " in *" $1 "*) return ;; esac
+	file=$(module_file "$1")
+	[ -n "$file" ] || die "module $1 not found under $moddir"
+	deps=$(xzcat -f "$file" | strings | sed -n 's/^depends=//p' | head -n 1)
+	for d in ${deps//,/ }; do add_module "$d"; done
+	order="$order $1"
+	case "$file" in
+	*.xz) xz -dc "$file" >"$stage/modules/$1.ko" ;;
+	*.zst) zstd -qdc "$file" >"$stage/modules/$1.ko" ;;
+	*) cp "$file" "$stage/modules/$1.ko" ;;
+	esac
+}
+
+copy_with_libs() { # FILE DEST: the binary and the shared libraries it loads
+	cp "$1" "$stage/$2"
+	ldd "$1" | grep -o '/[^ ]*' | while read -r lib; do
+		mkdir -p "$stage$(dirname "$lib")"
+		cp -L "$lib" "$stage$lib"
+	done
+}
+
+# What each guest does under bare QEMU TCG (the CPU the nested hv runs on),
+# for the guests that fail some check there; init.sh accepts the same output.
+reference() {
+	local g st
+	mkdir -p "$stage/ref"
+	for g in pmode paging ring3 tasks v86; do
+		st=0
+		timeout 60 qemu-system-i386 -accel tcg -m 16 -display none -nic none \
+			-bios "$build/tests/guests/$g.bin" -debugcon "file:$stage/ref/$g.e9" \
+			-device isa-debug-exit,iobase=0x501,iosize=2 </dev/null || st=$?
+		if grep -q FAIL "$stage/ref/$g.e9"; then
+			echo "$st" >"$stage/ref/$g.status"
+			say "$g under bare TCG: status $st, $(grep -c FAIL "$stage/ref/$g.e9") FAIL line(s)"
+		else
+			rm "$stage/ref/$g.e9"
+		fi
+	done
+}
+
+stage_bench() { # the benchmark's script and out-loop guests
+	local loops=${HV_BENCH_LOOPS:-200000}
+	cp "$root/tests/bench/kvm-guest.sh" "$stage/bench.sh"
+	mkdir -p "$stage/bench"
+	echo "$loops" >"$stage/bench/loops"
+	nasm -f bin -I"$root/tests/guests/" -DLOOPS="$loops" -o "$stage/bench/outloop-big.bin" \
+		"$root/tests/guests/outloop.asm"
+	nasm -f bin -I"$root/tests/guests/" -DLOOPS=1 -o "$stage/bench/outloop-small.bin" \
+		"$root/tests/guests/outloop.asm"
+}
+
+stage_initramfs() {
+	stage=$cache/stage
+	rm -rf "$stage" && mkdir -p "$stage"/{bin,modules,guests,proc,sys,dev,tmp}
+	cp "$cache/busybox/bin/busybox" "$stage/bin/busybox"
+	cp "$here/init.sh" "$stage/init" && chmod +x "$stage/init"
+	copy_with_libs "$build/hv" bin/hv
+	cp "$build"/tests/guests/*.bin "$stage/guests/"
+	cp /usr/share/seabios/bios.bin "$stage/bios.bin"
+	mkdir -p "$stage/linux"
+	cp "$linux_dir/vmlinuz" "$linux_dir/initramfs.cpio.gz" "$stage/linux/"
+	reference
+	# QEMU in KVM mode: the judge where hv fails a guest, and the
+	# benchmark's reference.
+	copy_with_libs "$qemu_i386" bin/qemu-system-i386
+	mkdir -p "$stage/usr/share"
+	cp -a /usr/share/qemu "$stage/usr/share/"
+	cp -a /usr/share/seabios "$stage/usr/share/"
+	[ "$bench" != --bench ] || stage_bench
+	moddir=$(ls -d "$cache"/kernel/lib/modules/* | head -n 1)
+	order=""
+	add_module kvm-amd
+	echo $order | tr ' ' '\n' | sed 's/$/.ko/' >"$stage/modules/order"
+	(cd "$stage" && find . | cpio -o -H newc --quiet) >"$cache/initramfs.cpio"
+}
+
+boot() {
+	local kernel
+	kernel=$(ls "$cache"/kernel/boot/vmlinuz-* | head -n 1)
+	say "booting $(basename "$kernel") under qemu (tcg, +svm), at most $limit s"
+	timeout "$limit" qemu-system-x86_64 -accel tcg -cpu qemu64,+svm -m 2048 -smp 1 \
+		-kernel "$kernel" -initrd "$cache/initramfs.cpio" \
+		-append "console=ttyS0 quiet loglevel=3 panic=-1 rdinit=/init${debug:+ hvdebug=$debug}" \
+		-nographic -no-reboot -monitor none -nic none </dev/null | tr -d '\r' | sed -u 's/\x1b[[?0-9;]*[a-zA-Z]//g; s/\x1bc//g' |
+		tee "$cache/console.log" | { if [ -n "$debug" ]; then cat; else grep --line-buffered -E '^NESTED|^BENCH'; fi; } || true
+}
+
+verdict() {
+	local log=$cache/console.log failed=0 name
+	grep -q '^NESTED-DONE' "$log" || { say "the VM did not finish (see $log)"; failed=1; }
+	grep -q '^NESTED [^ ]* FAIL' "$log" && failed=1
+	for name in "${expected[@]}"; do
+		grep -q "^NESTED $name PASS" "$log" || { say "$name: no PASS"; failed=1; }
+	done
+	[ $failed -eq 0 ] && say "all ${#expected[@]} checks passed" || say "FAILED (console: $log)"
+	return $failed
+}
+
+qemu_i386=/usr/libexec/qemu-system-i386 # the binary behind Debian's wrapper script
+[ -x "$qemu_i386" ] || qemu_i386=$(command -v qemu-system-i386)
+command -v qemu-system-x86_64 >/dev/null || die "qemu-system-x86_64 is missing (qemu-system-x86)"
+[ -x "$build/hv" ] || die "$build/hv is missing: build first"
+[ -f "$linux_dir/vmlinuz" ] || die "$linux_dir/vmlinuz is missing: bash assets/guests/linux/build.sh"
+mkdir -p "$cache"
+unpack
+stage_initramfs
+boot
+[ -z "$debug" ] || exit 0
+verdict

@@ -1,0 +1,169 @@
+/* The KVM engine on this host: the probe and engine selection agree and
+ * answer without hanging (on a PVM /dev/kvm the probe's guest fails, and
+ * auto must fall back to the soft CPU with the reason), and guest memory
+ * becomes the right KVM memory slots (a VM can be created even where
+ * guests cannot run). */
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "hv/kvm/kvm.h"
+#include "hv/machine.h"
+#include "unit.h"
+
+static const struct kvm_slot *slot_at(const struct kvm_vm *vm, uint64_t gpa)
+{
+	for (unsigned i = 0; i < vm->nslots; i++)
+		if (vm->slots[i].gpa == gpa)
+			return &vm->slots[i];
+	return NULL;
+}
+
+static bool kvm_openable(void)
+{
+	int fd = open("/dev/kvm", O_RDWR | O_CLOEXEC);
+
+	if (fd >= 0)
+		close(fd);
+	return fd >= 0;
+}
+
+START_TEST(test_probe_gives_a_reason)
+{
+	char why[256] = "";
+
+	engine_kvm.probe(why, sizeof why);
+	ck_assert_msg(strncmp(why, "kvm: ", 5) == 0 && strlen(why) > 10, "why: %s", why);
+}
+END_TEST
+
+START_TEST(test_auto_follows_the_probe)
+{
+	char probe[256], why[256];
+	int ok = engine_kvm.probe(probe, sizeof probe);
+	const struct engine_ops *e = engine_select("auto", why, sizeof why);
+
+	ck_assert_ptr_nonnull(e);
+	ck_assert_ptr_eq(e, ok == 0 ? &engine_kvm : &engine_soft);
+	ck_assert_msg(strncmp(why, "auto: ", 6) == 0, "why: %s", why);
+	ck_assert_msg(strstr(why, probe) != NULL, "why %s lacks the probe's %s", why, probe);
+}
+END_TEST
+
+START_TEST(test_forced_kvm_refuses_with_the_probe_reason)
+{
+	char probe[256], why[256];
+	int ok = engine_kvm.probe(probe, sizeof probe);
+	const struct engine_ops *e = engine_select("kvm", why, sizeof why);
+
+	ck_assert_ptr_eq(e, ok == 0 ? &engine_kvm : NULL);
+	ck_assert_msg(strstr(why, probe) != NULL, "why: %s", why);
+	if (!e)
+		ck_assert_msg(strstr(why, "cannot run guests here"), "why: %s", why);
+}
+END_TEST
+
+START_TEST(test_probe_fails_where_kvm_cannot_be_opened)
+{
+	char probe[256];
+
+	/* Cached, so this only pins that the two agree. */
+	if (!kvm_openable()) {
+		ck_assert_int_eq(engine_kvm.probe(probe, sizeof probe), -1);
+		ck_assert_msg(strstr(probe, "/dev/kvm"), "why: %s", probe);
+	} else {
+		engine_kvm.probe(probe, sizeof probe);
+		ck_assert_msg(!strstr(probe, "cannot open"), "why: %s", probe);
+	}
+}
+END_TEST
+
+/* A PC-like map: 16 MiB RAM, a 64 KiB ROM at the top of 4 GiB and its
+ * alias below 1 MiB (from malloc, so not page aligned), a VGA-like MMIO
+ * window, and a one-page MMIO region inside RAM. */
+static struct machine m;
+static uint8_t *rom;
+
+static void build_map(void)
+{
+	static const struct io_ops none = {0};
+	char err[200];
+
+	ck_assert_int_eq(machine_init(&m, 16u << 20, err, sizeof err), 0);
+	rom = malloc(0x10000 + 16);
+	memset(rom, 0xf4, 0x10000 + 16);
+	ck_assert_int_eq(mem_map_rom(&m.mem, 0xffff0000, 0x10000, rom + 16, "rom"), 0);
+	ck_assert_int_eq(mem_map_rom(&m.mem, 0xf0000, 0x10000, rom + 16, "rom alias"), 0);
+	ck_assert_int_eq(mem_map_mmio(&m.mem, 0xa0000, 0x20000, &none, NULL, "vga"), 0);
+	ck_assert_int_eq(mem_map_mmio(&m.mem, 0x200000, 0x1000, &none, NULL, "page"), 0);
+}
+
+START_TEST(test_memory_map_becomes_slots)
+{
+	char err[200] = "";
+	void *engine = NULL;
+	struct kvm_vm *vm;
+	const struct kvm_slot *s;
+
+	build_map();
+	if (engine_kvm.create(&m, &engine, err, sizeof err) < 0) {
+		ck_assert_msg(!kvm_openable(), "create failed with /dev/kvm there: %s", err);
+		ck_assert_msg(strstr(err, "/dev/kvm"), "err: %s", err);
+		machine_destroy(&m);
+		free(rom);
+		return;
+	}
+	vm = engine;
+	/* RAM below the MMIO window, between it and the ROM alias, up to the
+	 * MMIO page and after it; the ROM twice, read-only. */
+	ck_assert_uint_eq(vm->nslots, 6);
+	s = slot_at(vm, 0);
+	ck_assert(s && s->size == 0xa0000 && !s->readonly && s->host == m.mem.ram);
+	s = slot_at(vm, 0xc0000);
+	ck_assert(s && s->size == 0x30000 && !s->readonly);
+	s = slot_at(vm, 0xf0000);
+	ck_assert(s && s->size == 0x10000 && s->readonly && s->host != rom + 16);
+	ck_assert_int_eq(memcmp(s->host, rom + 16, 0x10000), 0);
+	s = slot_at(vm, 0x100000);
+	ck_assert(s && s->size == 0x100000 && !s->readonly);
+	ck_assert_ptr_null(slot_at(vm, 0x200000)); /* the MMIO page exits */
+	s = slot_at(vm, 0x201000);
+	ck_assert(s && s->size == (16u << 20) - 0x201000);
+	s = slot_at(vm, 0xffff0000);
+	ck_assert(s && s->size == 0x10000 && s->readonly);
+
+	/* Without the VGA window, low RAM is one slot again. */
+	ck_assert_int_eq(mem_unmap(&m.mem, 0xa0000), 0);
+	ck_assert_int_eq(kvm_slots_sync(vm, err, sizeof err), 0);
+	ck_assert_uint_eq(vm->nslots, 5);
+	s = slot_at(vm, 0);
+	ck_assert(s && s->size == 0xf0000);
+	engine_kvm.destroy(engine);
+	machine_destroy(&m);
+	free(rom);
+}
+END_TEST
+
+static Suite *kvm_suite(void)
+{
+	Suite *s = suite_create("kvm");
+	TCase *t = tcase_create("probe");
+
+	/* The probe's own limits are 0.3 s for the guest, 2 s for KVM_RUN. */
+	tcase_set_timeout(t, 30);
+	tcase_add_test(t, test_probe_gives_a_reason);
+	tcase_add_test(t, test_auto_follows_the_probe);
+	tcase_add_test(t, test_forced_kvm_refuses_with_the_probe_reason);
+	tcase_add_test(t, test_probe_fails_where_kvm_cannot_be_opened);
+	suite_add_tcase(s, t);
+	t = tcase_create("slots");
+	tcase_add_test(t, test_memory_map_becomes_slots);
+	suite_add_tcase(s, t);
+	return s;
+}
+
+int main(void)
+{
+	return unit_run(kvm_suite());
+}
