@@ -39,6 +39,12 @@ static void start_x(void)
 		usleep(50 * 1000);
 	ck_assert_msg(access(sock, F_OK) == 0, "Xvfb did not start on %s", disp);
 	setenv("DISPLAY", disp, 1);
+	/* The socket appears before the server takes clients (a cold start
+	 * loads fonts first): wait until a client gets through. */
+	for (int i = 0; i < 300 && system("xdotool getdisplaygeometry >/dev/null 2>&1") != 0; i++)
+		usleep(100 * 1000);
+	ck_assert_msg(system("xdotool getdisplaygeometry >/dev/null 2>&1") == 0,
+		      "Xvfb on %s takes no clients", disp);
 }
 
 static void stop_x(void)
@@ -152,7 +158,9 @@ static unsigned long window_of(const char *name)
 	return strtoul(sh("xdotool search --name '^%s \\(' 2>/dev/null | head -1", name), NULL, 10);
 }
 
-static unsigned long wait_window(const char *name)
+/* Waits for the window of viewer process `view`; on failure says what the
+ * viewer printed. */
+static unsigned long wait_window(struct h_proc *view, const char *name)
 {
 	unsigned long w = 0;
 
@@ -161,7 +169,9 @@ static unsigned long wait_window(const char *name)
 		if (!w)
 			usleep(100 * 1000);
 	}
-	ck_assert_msg(w, "no window for %s", name);
+	if (!w)
+		h_expect(view, "\x01", 1); /* collect its output */
+	ck_assert_msg(w, "no window for %s; the viewer said: %s", name, view->buf);
 	return w;
 }
 
@@ -276,7 +286,7 @@ START_TEST(test_viewer_matchesScreenshotAfterModeSwitch_andTakesKeys)
 
 	create_vgaboot("vb");
 	h_spawn(&view, (const char *const[]){"view", "--unscaled", "vb", NULL});
-	win = wait_window("vb");
+	win = wait_window(&view, "vb");
 	ck_assert_msg(file_has(e9_path("vb"), "ready", 120), "%s", h_slurp(e9_path("vb")));
 	sh("xdotool windowfocus --sync %lu; xdotool key --delay 50 x", win);
 	ck_assert_msg(file_has(e9_path("vb"), "key=x", 30), "%s", h_slurp(e9_path("vb")));
@@ -299,7 +309,7 @@ START_TEST(test_viewer_ctrlAltS_savesTheScreen)
 
 	create_vgaboot("vs");
 	h_spawn(&view, (const char *const[]){"view", "--shots", h_setup_dir(), "vs", NULL});
-	win = wait_window("vs");
+	win = wait_window(&view, "vs");
 	ck_assert(file_has(e9_path("vs"), "ready", 120));
 	sh("xdotool windowfocus --sync %lu; xdotool key --delay 50 x", win);
 	ck_assert(file_has(e9_path("vs"), "mode13", 60));
@@ -344,7 +354,7 @@ START_TEST(test_hotkeys_switchTheSingleWindowBetweenDomains)
 	create_text_guest("aa");
 	create_text_guest("bb");
 	h_spawn(&view, (const char *const[]){"view", "--single", "aa", NULL});
-	win = wait_window("aa");
+	win = wait_window(&view, "aa");
 	sh("xdotool windowfocus --sync %lu; xdotool key ctrl+alt+Right", win);
 	ck_assert(sh_until("bb (", 30, fmt("xdotool getwindowname %lu", win)));
 	sh("xdotool windowfocus --sync %lu; xdotool key ctrl+alt+Left", win);
@@ -364,8 +374,8 @@ START_TEST(test_hotkeys_moveFocusBetweenWindows)
 	create_text_guest("aa");
 	create_text_guest("bb");
 	h_spawn(&view, (const char *const[]){"view", "aa", "bb", NULL});
-	a = wait_window("aa");
-	wait_window("bb");
+	a = wait_window(&view, "aa");
+	wait_window(&view, "bb");
 	sh("xdotool windowfocus --sync %lu", a);
 	ck_assert(sh_until("aa (", 10, "xdotool getwindowfocus getwindowname"));
 	sh("xdotool key ctrl+alt+Right");
@@ -384,7 +394,7 @@ START_TEST(test_viewer_outlivesItsDomain)
 
 	create_text_guest("aa");
 	h_spawn(&waiting, (const char *const[]){"view", "--wait", "aa", NULL});
-	win = wait_window("aa");
+	win = wait_window(&waiting, "aa");
 	h_spawn(&closing, (const char *const[]){"view", "aa", NULL});
 	ck_assert(sh_until("2", 30, "xdotool search --name '^aa \\(' | wc -l"));
 	ck_assert_int_eq(h_hv(NULL, 30, (const char *const[]){"destroy", "aa", NULL})->status, 0);
