@@ -80,6 +80,9 @@ static void far_jump_real(struct x86_cpu *cpu, uint16_t sel, uint32_t ip)
 		cpu_raise(cpu, X86_VEC_GP, 0);
 	cs->sel = sel;
 	cs->base = (uint32_t)sel << 4;
+	/* As for the data registers: a code descriptor cached in protected
+	 * mode must not keep CS:-prefixed writes faulting in real mode. */
+	cs->deny = 0;
 	cpu->eip = ip;
 	cpu->fetch_host = NULL;
 }

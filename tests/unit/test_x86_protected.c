@@ -467,6 +467,34 @@ START_TEST(test_far_jump_to_a_16_bit_segment_switches_the_operand_size)
 }
 END_TEST
 
+/* Real mode checks no segment type: after a far jump reloads CS, stores
+ * through CS: work even though the cache last held a code descriptor
+ * (memtest86+'s boot sector does this). */
+START_TEST(test_cs_override_store_after_returning_to_real_mode_works)
+{
+	static const uint8_t code[] = {
+	    0xea, 0x00, 0x81, 0x00, 0x00, 0x50, 0x00, /* jmp 0x50:0x8100 */
+	};
+	static const uint8_t code16[] = {
+	    0x0f, 0x20, 0xc0,		  /* mov eax, cr0 */
+	    0x24, 0xfe,			  /* and al, 0xfe */
+	    0x0f, 0x22, 0xc0,		  /* mov cr0, eax */
+	    0xea, 0x10, 0x01, 0x00, 0x08, /* jmp 0x0800:0x0110 */
+	};
+	static const uint8_t real[] = {
+	    0x2e, 0xc7, 0x06, 0x00, 0x02, 0x5a, 0xa5, /* mov word [cs:0x200], 0xa55a */
+	    0xf4,				      /* hlt */
+	};
+
+	load(code16, sizeof code16, CODE + 0x100);
+	load(real, sizeof real, CODE + 0x110);
+	ck_assert_int_eq(run(code, sizeof code), VCPU_EXIT_HALT);
+	ck_assert_uint_eq(cpu->seg[X86_CS].sel, 0x0800);
+	ck_assert_uint_eq(cpu->eip, 0x118);
+	ck_assert_uint_eq(get32(CODE + 0x200) & 0xffff, 0xa55a);
+}
+END_TEST
+
 START_TEST(test_call_gate_from_ring3_switches_stack_copies_parameter_and_retf_returns)
 {
 	static const uint8_t code[] = {
@@ -1165,6 +1193,7 @@ static Suite *x86_protected_suite(void)
 	tcase_add_test(tc, test_lar_lsl_verr_verw_report_rights_and_limit);
 	tcase_add_test(tc, test_arpl_raises_the_rpl_once);
 	tcase_add_test(tc, test_far_jump_to_a_16_bit_segment_switches_the_operand_size);
+	tcase_add_test(tc, test_cs_override_store_after_returning_to_real_mode_works);
 	tcase_add_test(tc,
 		       test_call_gate_from_ring3_switches_stack_copies_parameter_and_retf_returns);
 	tcase_add_test(tc, test_iret_to_ring3_loads_the_outer_stack_and_nulls_ring0_data_segments);
