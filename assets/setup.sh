@@ -23,7 +23,8 @@ packages=(
   socat clang-format tmux
   xvfb xdotool x11-apps
   qemu-system-x86 xz-utils binutils
-  cpio
+  grub-pc-bin grub-common mtools fdisk
+  cpio memtest86+
 )
 
 say() { printf '\033[1m== %s\033[0m\n' "$*" >&2; }
@@ -93,6 +94,8 @@ build build
 # The Linux test guest (Debian's i386 kernel and busybox; cached in
 # assets/guests/linux/out, fast once built).
 bash "$root/assets/guests/linux/build.sh"
+# The GRUB test guest: a raw disk image with GRUB 2 installed (no root).
+bash "$root/assets/guests/grub/build.sh"
 case "$mode" in
   --demo) say "hv demo (Ctrl-] detaches; 'build/hv destroy demo' ends it)"; exec "$root/build/hv" demo ;;
   --test) run_tests ;;
