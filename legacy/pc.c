@@ -195,7 +195,8 @@ static int add_fw_cfg(struct pc *pc, const struct pc_hooks *h, char *err, size_t
 	pc->fw_cfg = c;
 	if (!c || fw_cfg_set_u64(c, FW_CFG_RAM_SIZE, pc->m->mem.ram_size) < 0 ||
 	    fw_cfg_set_u16(c, FW_CFG_NB_CPUS, cpus) < 0 ||
-	    fw_cfg_set_u16(c, FW_CFG_MAX_CPUS, cpus) < 0 || add_e820(pc) < 0)
+	    fw_cfg_set_u16(c, FW_CFG_MAX_CPUS, cpus) < 0 ||
+	    fw_cfg_set_u16(c, FW_CFG_BOOT_MENU, 1) < 0 || add_e820(pc) < 0)
 		return no_memory(err, errlen);
 	if (add_port(pc, FW_CFG_PORT, 2, &fw_cfg_io_ops, c, "fw_cfg", err, errlen) < 0)
 		return -1;
