@@ -4,6 +4,8 @@
 
 #include <string.h>
 
+#include "hv/le.h"
+
 #define HEADER_LENGTH 36
 #define FACS_LENGTH   64
 
@@ -23,18 +25,6 @@
  * fixed-feature buttons (there are none). */
 #define FADT_FLAGS_VALUE ((1u << 0) | (1u << 2) | (1u << 4) | (1u << 5))
 
-static void put16(uint8_t *p, uint16_t v)
-{
-	p[0] = (uint8_t)v;
-	p[1] = (uint8_t)(v >> 8);
-}
-
-static void put32(uint8_t *p, uint32_t v)
-{
-	put16(p, (uint16_t)v);
-	put16(p + 2, (uint16_t)(v >> 16));
-}
-
 uint8_t acpi_checksum(const uint8_t *p, size_t len)
 {
 	uint8_t sum = 0;
@@ -48,13 +38,13 @@ uint8_t acpi_checksum(const uint8_t *p, size_t len)
 static void header(uint8_t *t, const char *sig, uint32_t length, uint8_t revision)
 {
 	memcpy(t, sig, 4);
-	put32(t + 4, length);
+	le_put32(t + 4, length);
 	t[8] = revision;
 	memcpy(t + 10, "HV    ", 6);   /* OEM ID */
 	memcpy(t + 16, "HVTABLES", 8); /* OEM table ID */
-	put32(t + 24, 1);	       /* OEM revision */
+	le_put32(t + 24, 1);	       /* OEM revision */
 	memcpy(t + 28, "HV  ", 4);     /* creator ID */
-	put32(t + 32, 1);	       /* creator revision */
+	le_put32(t + 32, 1);	       /* creator revision */
 }
 
 static void seal(uint8_t *t)
@@ -94,17 +84,17 @@ static size_t s5_aml(uint8_t *p, uint8_t typ)
 static void build_fadt(uint8_t *t, uint32_t base, const struct acpi_hw *hw)
 {
 	header(t, "FACP", ACPI_FADT_LENGTH, 1);
-	put32(t + FADT_FIRMWARE_CTRL, base + ACPI_FACS_OFFSET);
-	put32(t + FADT_DSDT, base + ACPI_DSDT_OFFSET);
-	put16(t + FADT_SCI_INT, hw->sci_irq);
-	put32(t + FADT_SMI_CMD, 0); /* already in ACPI mode */
-	put32(t + FADT_PM1A_EVT_BLK, hw->pm_base);
-	put32(t + FADT_PM1A_CNT_BLK, hw->pm_base + 4u);
-	put32(t + FADT_PM_TMR_BLK, hw->pm_base + 8u);
+	le_put32(t + FADT_FIRMWARE_CTRL, base + ACPI_FACS_OFFSET);
+	le_put32(t + FADT_DSDT, base + ACPI_DSDT_OFFSET);
+	le_put16(t + FADT_SCI_INT, hw->sci_irq);
+	le_put32(t + FADT_SMI_CMD, 0); /* already in ACPI mode */
+	le_put32(t + FADT_PM1A_EVT_BLK, hw->pm_base);
+	le_put32(t + FADT_PM1A_CNT_BLK, hw->pm_base + 4u);
+	le_put32(t + FADT_PM_TMR_BLK, hw->pm_base + 8u);
 	t[FADT_PM1_EVT_LEN] = 4;
 	t[FADT_PM1_CNT_LEN] = 2;
 	t[FADT_PM_TMR_LEN] = 4;
-	put32(t + FADT_FLAGS, FADT_FLAGS_VALUE);
+	le_put32(t + FADT_FLAGS, FADT_FLAGS_VALUE);
 	seal(t);
 }
 
@@ -117,14 +107,14 @@ void acpi_build(uint8_t *buf, uint32_t base, const struct acpi_hw *hw)
 	memcpy(rsdp, "RSD PTR ", 8);
 	memcpy(rsdp + 9, "HV    ", 6);
 	rsdp[15] = 0; /* revision 0: ACPI 1.0, RSDT only */
-	put32(rsdp + 16, base + ACPI_RSDT_OFFSET);
+	le_put32(rsdp + 16, base + ACPI_RSDT_OFFSET);
 	rsdp[8] = acpi_checksum(rsdp, 20);
 
 	memcpy(facs, "FACS", 4);
-	put32(facs + 4, FACS_LENGTH);
+	le_put32(facs + 4, FACS_LENGTH);
 
 	header(rsdt, "RSDT", HEADER_LENGTH + 4, 1);
-	put32(rsdt + HEADER_LENGTH, base + ACPI_FADT_OFFSET);
+	le_put32(rsdt + HEADER_LENGTH, base + ACPI_FADT_OFFSET);
 	seal(rsdt);
 
 	build_fadt(buf + ACPI_FADT_OFFSET, base, hw);

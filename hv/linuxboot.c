@@ -9,34 +9,14 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "hv/le.h"
+
 #define MIB	       0x100000u
 #define E820_RAM       1
 #define E820_RESERVED  2
 #define E820_ACPI      3
 #define BIOS_AREA      0xF0000u /* reserved as a PC's BIOS would */
 #define SETUP_RNG_SEED 9	/* setup_data type */
-
-static uint32_t get16(const uint8_t *p)
-{
-	return (uint32_t)p[0] | (uint32_t)p[1] << 8;
-}
-
-static uint32_t get32(const uint8_t *p)
-{
-	return get16(p) | get16(p + 2) << 16;
-}
-
-static void put32(uint8_t *p, uint32_t v)
-{
-	for (unsigned i = 0; i < 4; i++)
-		p[i] = (uint8_t)(v >> (8 * i));
-}
-
-static void put64(uint8_t *p, uint64_t v)
-{
-	put32(p, (uint32_t)v);
-	put32(p + 4, (uint32_t)(v >> 32));
-}
 
 static int read_all(int fd, uint8_t *buf, size_t len)
 {
@@ -85,12 +65,12 @@ int linuxboot_check(struct linux_image *img, char *err, size_t errlen)
 	const uint8_t *k = img->kernel;
 	unsigned sects;
 
-	if (img->kernel_size < 0x400 || get16(k + BP_BOOT_FLAG) != 0xAA55 ||
+	if (img->kernel_size < 0x400 || le_get16(k + BP_BOOT_FLAG) != 0xAA55 ||
 	    memcmp(k + BP_HEADER, "HdrS", 4) != 0) {
 		snprintf(err, errlen, "not a bzImage (no Linux setup header \"HdrS\")");
 		return -1;
 	}
-	img->version = (uint16_t)get16(k + BP_VERSION);
+	img->version = (uint16_t)le_get16(k + BP_VERSION);
 	if (img->version < LINUXBOOT_MIN_VERSION) {
 		snprintf(err, errlen, "boot protocol %u.%02u is too old (2.06 or later needed)",
 			 img->version >> 8, img->version & 0xff);
@@ -158,12 +138,12 @@ static void write_e820(uint8_t *bp, const struct guest_mem *mem)
 
 	for (unsigned i = 0; i < n; i++) {
 		uint8_t *e = bp + BP_E820_TABLE + 20 * i;
-		put64(e, map[i][0]);
-		put64(e + 8, map[i][1]);
-		put32(e + 16, (uint32_t)map[i][2]);
+		le_put64(e, map[i][0]);
+		le_put64(e + 8, map[i][1]);
+		le_put32(e + 16, (uint32_t)map[i][2]);
 	}
 	bp[BP_E820_ENTRIES] = (uint8_t)n;
-	put32(bp + BP_ALT_MEM_K, (uint32_t)((low - MIB) >> 10));
+	le_put32(bp + BP_ALT_MEM_K, (uint32_t)((low - MIB) >> 10));
 }
 
 /* Where the initrd goes: as high as the kernel allows below the top of
@@ -171,7 +151,7 @@ static void write_e820(uint8_t *bp, const struct guest_mem *mem)
 static int place_initrd(const struct linux_image *img, uint64_t low, uint64_t kernel_end,
 			uint32_t *addr, char *err, size_t errlen)
 {
-	uint64_t max = (uint64_t)get32(img->kernel + BP_INITRD_ADDR_MAX) + 1;
+	uint64_t max = (uint64_t)le_get32(img->kernel + BP_INITRD_ADDR_MAX) + 1;
 	uint64_t top = low < max ? low : max;
 
 	if (img->initrd_size > top || ((top - img->initrd_size) & ~0xfffull) < kernel_end) {
@@ -192,7 +172,7 @@ static void write_gdt(struct guest_mem *mem, struct linux_entry *entry)
 	uint8_t bytes[sizeof gdt];
 
 	for (unsigned i = 0; i < 4; i++)
-		put64(bytes + 8 * i, gdt[i]);
+		le_put64(bytes + 8 * i, gdt[i]);
 	mem_write(mem, LINUXBOOT_GDT, bytes, sizeof bytes);
 	entry->gdt_base = LINUXBOOT_GDT;
 	entry->gdt_limit = sizeof bytes - 1;
@@ -211,10 +191,10 @@ static void fill_zero_page(uint8_t *bp, const struct linux_image *img, uint32_t 
 		end = 4096;
 	memcpy(bp + BP_SETUP_SECTS, k + BP_SETUP_SECTS, end - BP_SETUP_SECTS);
 	bp[BP_TYPE_OF_LOADER] = 0xff; /* undefined loader */
-	put32(bp + BP_CMD_LINE_PTR, LINUXBOOT_CMDLINE);
-	put32(bp + BP_RAMDISK_IMAGE, img->initrd ? initrd : 0);
-	put32(bp + BP_RAMDISK_SIZE, img->initrd ? (uint32_t)img->initrd_size : 0);
-	put64(bp + BP_ACPI_RSDP, rsdp);
+	le_put32(bp + BP_CMD_LINE_PTR, LINUXBOOT_CMDLINE);
+	le_put32(bp + BP_RAMDISK_IMAGE, img->initrd ? initrd : 0);
+	le_put32(bp + BP_RAMDISK_SIZE, img->initrd ? (uint32_t)img->initrd_size : 0);
+	le_put64(bp + BP_ACPI_RSDP, rsdp);
 }
 
 /* One setup_data node (protocol 2.09): next (none), type, length, data. */
@@ -222,11 +202,11 @@ static void write_seed(struct guest_mem *mem, uint8_t *bp, const uint8_t *seed)
 {
 	uint8_t node[16 + LINUXBOOT_SEED_SIZE] = {0};
 
-	put32(node + 8, SETUP_RNG_SEED);
-	put32(node + 12, LINUXBOOT_SEED_SIZE);
+	le_put32(node + 8, SETUP_RNG_SEED);
+	le_put32(node + 12, LINUXBOOT_SEED_SIZE);
 	memcpy(node + 16, seed, LINUXBOOT_SEED_SIZE);
 	mem_write(mem, LINUXBOOT_SETUP_DATA, node, sizeof node);
-	put64(bp + BP_SETUP_DATA, LINUXBOOT_SETUP_DATA);
+	le_put64(bp + BP_SETUP_DATA, LINUXBOOT_SETUP_DATA);
 }
 
 int linuxboot_setup(struct guest_mem *mem, const struct linux_image *img, const char *cmdline,
@@ -235,12 +215,12 @@ int linuxboot_setup(struct guest_mem *mem, const struct linux_image *img, const 
 {
 	const uint8_t *k = img->kernel;
 	uint64_t low = mem->ram_size < MEM_LOW_RAM_LIMIT ? mem->ram_size : MEM_LOW_RAM_LIMIT;
-	uint32_t load = get32(k + BP_CODE32_START), initrd = 0;
+	uint32_t load = le_get32(k + BP_CODE32_START), initrd = 0;
 	size_t pm_size = img->kernel_size - img->setup_size;
-	uint64_t pref = img->version >= 0x020a ? get32(k + BP_PREF_ADDRESS) : load;
-	uint64_t init = img->version >= 0x020a ? get32(k + BP_INIT_SIZE) : pm_size;
+	uint64_t pref = img->version >= 0x020a ? le_get32(k + BP_PREF_ADDRESS) : load;
+	uint64_t init = img->version >= 0x020a ? le_get32(k + BP_INIT_SIZE) : pm_size;
 	uint64_t kernel_end = load + pm_size;
-	size_t cmd_max = get32(k + BP_CMDLINE_SIZE), cmd_len = strlen(cmdline);
+	size_t cmd_max = le_get32(k + BP_CMDLINE_SIZE), cmd_len = strlen(cmdline);
 	uint8_t bp[4096];
 
 	if (pref + init > kernel_end)

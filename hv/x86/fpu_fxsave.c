@@ -4,6 +4,7 @@
  * MXCSR is stored as its reset value. */
 #include <string.h>
 
+#include "hv/le.h"
 #include "hv/x86/fpu.h"
 
 #define FXSAVE_X87_BYTES 160 /* header and ST0-ST7; the rest is SSE */
@@ -18,28 +19,6 @@ static void check_alignment(struct x86_cpu *cpu, const struct x86_insn *in)
 		cpu_raise(cpu, X86_VEC_GP, 0);
 }
 
-static void put16(uint8_t *p, uint32_t v)
-{
-	p[0] = v;
-	p[1] = v >> 8;
-}
-
-static void put32(uint8_t *p, uint32_t v)
-{
-	put16(p, v);
-	put16(p + 2, v >> 16);
-}
-
-static uint16_t get16(const uint8_t *p)
-{
-	return p[0] | p[1] << 8;
-}
-
-static uint32_t get32(const uint8_t *p)
-{
-	return get16(p) | (uint32_t)get16(p + 2) << 16;
-}
-
 void fpu_fxsave(struct x86_cpu *cpu, const struct x86_insn *in)
 {
 	const struct x86_fpu *f = &cpu->fpu;
@@ -47,20 +26,20 @@ void fpu_fxsave(struct x86_cpu *cpu, const struct x86_insn *in)
 
 	check_alignment(cpu, in);
 	memset(buf, 0, sizeof buf);
-	put16(buf, f->cw);
-	put16(buf + 2, fpu_status(cpu));
+	le_put16(buf, f->cw);
+	le_put16(buf + 2, fpu_status(cpu));
 	buf[4] = f->valid;
-	put16(buf + 6, f->fop);
-	put32(buf + 8, f->fip);
-	put16(buf + 12, f->fcs);
-	put32(buf + 16, f->fdp);
-	put16(buf + 20, f->fds);
-	put32(buf + 24, MXCSR_RESET);
+	le_put16(buf + 6, f->fop);
+	le_put32(buf + 8, f->fip);
+	le_put16(buf + 12, f->fcs);
+	le_put32(buf + 16, f->fdp);
+	le_put16(buf + 20, f->fds);
+	le_put32(buf + 24, MXCSR_RESET);
 	for (unsigned i = 0; i < 8; i++) {
 		const struct x86_f80 *r = fpu_st(cpu, i);
 
 		memcpy(buf + 32 + 16 * i, &r->mant, 8);
-		put16(buf + 40 + 16 * i, r->se);
+		le_put16(buf + 40 + 16 * i, r->se);
 	}
 	fpu_mem_write(cpu, in, 0, buf, sizeof buf);
 }
@@ -72,19 +51,19 @@ void fpu_fxrstor(struct x86_cpu *cpu, const struct x86_insn *in)
 
 	check_alignment(cpu, in);
 	fpu_mem_read(cpu, in, 0, buf, sizeof buf);
-	f->cw = get16(buf) | 0x0040;
-	f->sw = get16(buf + 2);
+	f->cw = le_get16(buf) | 0x0040;
+	f->sw = le_get16(buf + 2);
 	f->valid = buf[4];
-	f->fop = get16(buf + 6) & 0x7ff;
-	f->fip = get32(buf + 8);
-	f->fcs = get16(buf + 12);
-	f->fdp = get32(buf + 16);
-	f->fds = get16(buf + 20);
+	f->fop = le_get16(buf + 6) & 0x7ff;
+	f->fip = le_get32(buf + 8);
+	f->fcs = le_get16(buf + 12);
+	f->fdp = le_get32(buf + 16);
+	f->fds = le_get16(buf + 20);
 	for (unsigned i = 0; i < 8; i++) {
 		struct x86_f80 *r = fpu_st(cpu, i);
 
 		memcpy(&r->mant, buf + 32 + 16 * i, 8);
-		r->se = get16(buf + 40 + 16 * i);
+		r->se = le_get16(buf + 40 + 16 * i);
 	}
 	fpu_update_es(cpu);
 }
