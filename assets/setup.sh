@@ -97,6 +97,6 @@ bash "$root/assets/guests/linux/build.sh"
 # The GRUB test guest: a raw disk image with GRUB 2 installed (no root).
 bash "$root/assets/guests/grub/build.sh"
 case "$mode" in
-  --demo) say "hv demo (Ctrl-] detaches; 'build/hv destroy demo' ends it)"; exec "$root/build/hv" demo ;;
+  --demo) say "hv demo (q leaves hv top; 'build/hv destroy legacy' and 'modern' end the guests)"; exec "$root/build/hv" demo ;;
   --test) run_tests ;;
 esac

@@ -164,7 +164,7 @@ static unsigned long wait_window(struct h_proc *view, const char *name)
 {
 	unsigned long w = 0;
 
-	for (int i = 0; i < 300 && !w; i++) {
+	for (int i = 0; i < 1200 && !w; i++) { /* a cold first start under ASan is slow */
 		w = window_of(name);
 		if (!w)
 			usleep(100 * 1000);
