@@ -1,12 +1,10 @@
 #include "hv/firmware.h"
 
-#include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
+#include <sys/types.h>
+
+#include "hv/file.h"
 
 static int check_size(const char *path, off_t size, char *err, size_t errlen)
 {
@@ -19,48 +17,17 @@ static int check_size(const char *path, off_t size, char *err, size_t errlen)
 	return -1;
 }
 
-static int read_all(int fd, uint8_t *buf, size_t len)
-{
-	while (len > 0) {
-		ssize_t n = read(fd, buf, len);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return -1;
-		buf += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
-
 uint8_t *firmware_load(const char *path, uint64_t *size, char *err, size_t errlen)
 {
-	struct stat st;
-	uint8_t *rom = NULL;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	size_t n = 0;
+	uint8_t *rom = file_read("firmware", path, FIRMWARE_MAX_SIZE, &n, err, errlen);
 
-	if (fd < 0 || fstat(fd, &st) < 0) {
-		snprintf(err, errlen, "firmware %s: %s", path, strerror(errno));
-		goto out;
-	}
-	if (!S_ISREG(st.st_mode)) {
-		snprintf(err, errlen, "firmware %s: not a regular file", path);
-		goto out;
-	}
-	if (check_size(path, st.st_size, err, errlen) < 0)
-		goto out;
-	rom = malloc((size_t)st.st_size);
-	if (!rom || read_all(fd, rom, (size_t)st.st_size) < 0) {
-		snprintf(err, errlen, "firmware %s: cannot read: %s", path,
-			 rom ? strerror(errno) : "out of memory");
+	if (rom && check_size(path, (off_t)n, err, errlen) < 0) {
 		free(rom);
-		rom = NULL;
-		goto out;
+		return NULL;
 	}
-	*size = (uint64_t)st.st_size;
-out:
-	if (fd >= 0)
-		close(fd);
+	if (rom)
+		*size = n;
 	return rom;
 }
 

@@ -1,14 +1,11 @@
 /* Loading a bzImage by the Linux x86 boot protocol; see linuxboot.h. */
 #include "hv/linuxboot.h"
 
-#include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
+#include "hv/file.h"
 #include "hv/le.h"
 
 #define MIB	       0x100000u
@@ -17,48 +14,6 @@
 #define E820_ACPI      3
 #define BIOS_AREA      0xF0000u /* reserved as a PC's BIOS would */
 #define SETUP_RNG_SEED 9	/* setup_data type */
-
-static int read_all(int fd, uint8_t *buf, size_t len)
-{
-	while (len > 0) {
-		ssize_t n = read(fd, buf, len);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return -1;
-		buf += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
-
-/* Reads a whole regular file of at most max bytes. */
-static uint8_t *read_file(const char *what, const char *path, size_t max, size_t *size, char *err,
-			  size_t errlen)
-{
-	struct stat st;
-	uint8_t *buf = NULL;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-
-	if (fd < 0 || fstat(fd, &st) < 0)
-		snprintf(err, errlen, "%s %s: %s", what, path, strerror(errno));
-	else if (!S_ISREG(st.st_mode))
-		snprintf(err, errlen, "%s %s: not a regular file", what, path);
-	else if ((uint64_t)st.st_size > max)
-		snprintf(err, errlen, "%s %s: %lld bytes is too big (the limit is %zu MiB)", what,
-			 path, (long long)st.st_size, max >> 20);
-	else if (!(buf = malloc(st.st_size ? (size_t)st.st_size : 1)))
-		snprintf(err, errlen, "%s %s: out of memory", what, path);
-	else if (read_all(fd, buf, (size_t)st.st_size) < 0) {
-		snprintf(err, errlen, "%s %s: cannot read: %s", what, path, strerror(errno));
-		free(buf);
-		buf = NULL;
-	} else
-		*size = (size_t)st.st_size;
-	if (fd >= 0)
-		close(fd);
-	return buf;
-}
 
 int linuxboot_check(struct linux_image *img, char *err, size_t errlen)
 {
@@ -97,7 +52,7 @@ int linuxboot_read(const char *kernel, const char *ramdisk, struct linux_image *
 
 	*img = (struct linux_image){0};
 	img->kernel =
-	    read_file("kernel", kernel, LINUXBOOT_KERNEL_MAX, &img->kernel_size, err, errlen);
+	    file_read("kernel", kernel, LINUXBOOT_KERNEL_MAX, &img->kernel_size, err, errlen);
 	if (!img->kernel)
 		return -1;
 	if (linuxboot_check(img, why, sizeof why) < 0) {
@@ -106,7 +61,7 @@ int linuxboot_read(const char *kernel, const char *ramdisk, struct linux_image *
 		return -1;
 	}
 	if (ramdisk && ramdisk[0]) {
-		img->initrd = read_file("ramdisk", ramdisk, LINUXBOOT_INITRD_MAX, &img->initrd_size,
+		img->initrd = file_read("ramdisk", ramdisk, LINUXBOOT_INITRD_MAX, &img->initrd_size,
 					err, errlen);
 		if (!img->initrd) {
 			linuxboot_free(img);

@@ -3,11 +3,11 @@
  * mapping of the LFB where BAR 0 points, and the VGA BIOS image. */
 #include "legacy/vga.h"
 
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "hv/file.h"
 #include "hv/log.h"
 
 #define BAR_PREFETCH 0x08
@@ -75,37 +75,19 @@ void vga_pci_reset(struct vga *v)
 	vga_pci_update_lfb(v);
 }
 
-static uint8_t *read_image(FILE *f, const char *path, uint32_t *size, char *err, size_t errlen)
+uint8_t *vga_bios_load(const char *path, uint32_t *size, char *err, size_t errlen)
 {
-	uint8_t *buf = malloc(VGA_BIOS_MAX + 1);
-	size_t n;
+	size_t n = 0;
+	uint8_t *buf = file_read("VGA BIOS", path, VGA_BIOS_MAX, &n, err, errlen);
 
-	if (!buf) {
-		snprintf(err, errlen, "out of memory");
-		return NULL;
-	}
-	n = fread(buf, 1, VGA_BIOS_MAX + 1, f);
-	if (n == 0 || n > VGA_BIOS_MAX || n % 512 || buf[0] != 0x55 || buf[1] != 0xaa) {
+	if (buf && (n == 0 || n % 512 || buf[0] != 0x55 || buf[1] != 0xaa)) {
 		snprintf(err, errlen,
 			 "VGA BIOS %s: not an option ROM (55AAh, 512-byte blocks, at most 128 KiB)",
 			 path);
 		free(buf);
 		return NULL;
 	}
-	*size = (uint32_t)n;
-	return buf;
-}
-
-uint8_t *vga_bios_load(const char *path, uint32_t *size, char *err, size_t errlen)
-{
-	FILE *f = fopen(path, "rb");
-	uint8_t *buf;
-
-	if (!f) {
-		snprintf(err, errlen, "VGA BIOS %s: %s", path, strerror(errno));
-		return NULL;
-	}
-	buf = read_image(f, path, size, err, errlen);
-	fclose(f);
+	if (buf)
+		*size = (uint32_t)n;
 	return buf;
 }
