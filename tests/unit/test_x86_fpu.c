@@ -13,13 +13,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "hv/machine.h"
 #include "hv/x86/fpu.h"
 
 #include "unit.h"
-
-static struct machine m;
-static struct x86_cpu *cpu;
+#include "x86_fixture.h"
 
 /* A stand-in for the PC's IRQ13 latch on the CPU's FERR# output. */
 static int ferr_level;
@@ -36,73 +33,16 @@ static void ferr_set(void *opaque, int pin, int level)
 
 static void setup(void)
 {
-	char err[256];
-
-	ck_assert_int_eq(machine_init(&m, 1 << 20, err, sizeof err), 0);
-	cpu = x86_cpu_create(&m);
-	ck_assert_ptr_nonnull(cpu);
+	x86f_setup(1 << 20);
 	ferr_level = 0;
 	ferr_rises = 0;
-}
-
-static void teardown(void)
-{
-	x86_cpu_destroy(cpu);
-	machine_destroy(&m);
 }
 
 /* Loads code at 0000:7C00 and runs it until it stops (HLT, normally). */
 static enum vcpu_exit run(const uint8_t *code, size_t len)
 {
-	memcpy(m.mem.ram + 0x7c00, code, len);
-	x86_cpu_set_ip(cpu, 0, 0x7c00);
-	cpu->regs[X86_ESP] = 0x7000;
-	return x86_cpu_run(cpu, 1000000);
-}
-
-static uint32_t reg(unsigned r)
-{
-	return cpu->regs[r];
-}
-
-static uint32_t reg16(unsigned r)
-{
-	return cpu->regs[r] & 0xffff;
-}
-
-static uint8_t mem8(uint32_t a)
-{
-	return m.mem.ram[a];
-}
-
-static uint16_t mem16(uint32_t a)
-{
-	return m.mem.ram[a] | m.mem.ram[a + 1] << 8;
-}
-
-static uint32_t mem32(uint32_t a)
-{
-	return mem16(a) | (uint32_t)mem16(a + 2) << 16;
-}
-
-static uint64_t mem64(uint32_t a)
-{
-	return mem32(a) | (uint64_t)mem32(a + 4) << 32;
-}
-
-static void put16(uint32_t a, uint16_t v)
-{
-	memcpy(m.mem.ram + a, &v, 2);
-}
-
-static void put32(uint32_t a, uint32_t v)
-{
-	memcpy(m.mem.ram + a, &v, 4);
-}
-
-static void put64(uint32_t a, uint64_t v)
-{
-	memcpy(m.mem.ram + a, &v, 8);
+	x86f_load(code, len, 0x7c00);
+	return x86f_run_real(0x7c00, 1000000);
 }
 
 static void put_f32(uint32_t a, float v)
@@ -2025,7 +1965,7 @@ static Suite *x86_fpu_suite(void)
 	Suite *s = suite_create("x86_fpu");
 	TCase *tc = tcase_create("core");
 
-	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_checked_fixture(tc, setup, x86f_teardown);
 	tcase_add_test(tc, test_power_on_state_is_the_fninit_state);
 	tcase_add_test(tc, test_fninit_then_fnstcw_fnstsw_and_fnstenv_store_the_init_words);
 	tcase_add_test(tc, test_fld1_fld1_faddp_gives_two_and_one_valid_register);

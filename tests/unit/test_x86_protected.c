@@ -14,10 +14,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "hv/machine.h"
-#include "hv/x86/cpu_state.h"
-
 #include "unit.h"
+#include "x86_fixture.h"
 
 /* Guest physical layout. */
 #define GDT_BASE   0x1000u
@@ -49,9 +47,6 @@ enum {
 	SEL_CONFORM = 0x60, /* conforming ring-0 code */
 };
 
-static struct machine m;
-static struct x86_cpu *cpu;
-
 /* A port device that counts writes. */
 static unsigned port_writes;
 static uint32_t port_value;
@@ -74,21 +69,6 @@ static void port_write(void *opaque, uint64_t offset, unsigned size, uint64_t va
 }
 
 static const struct io_ops port_ops = {port_read, port_write};
-
-static void put32(uint32_t pa, uint32_t v)
-{
-	for (unsigned i = 0; i < 4; i++)
-		m.mem.ram[pa + i] = v >> (8 * i);
-}
-
-static uint32_t get32(uint32_t pa)
-{
-	uint32_t v = 0;
-
-	for (unsigned i = 0; i < 4; i++)
-		v |= (uint32_t)m.mem.ram[pa + i] << (8 * i);
-	return v;
-}
 
 /* A segment descriptor: access byte and the flags nibble (G, D/B). */
 static uint64_t seg_desc(uint32_t base, uint32_t limit, unsigned access, unsigned flags)
@@ -161,7 +141,7 @@ static void build_tss(void)
 
 static void load_seg(int seg, uint16_t sel, uint32_t table)
 {
-	uint64_t d = get32(table + (sel & ~7u)) | (uint64_t)get32(table + (sel & ~7u) + 4) << 32;
+	uint64_t d = mem32(table + (sel & ~7u)) | (uint64_t)mem32(table + (sel & ~7u) + 4) << 32;
 
 	x86_seg_from_desc(&cpu->seg[seg], sel, d);
 }
@@ -218,41 +198,26 @@ static void enable_paging(void)
 
 static uint32_t pte(uint32_t lin)
 {
-	return get32(PAGE_TABLE + (lin >> 12) * 4);
+	return mem32(PAGE_TABLE + (lin >> 12) * 4);
 }
 
 static void setup(void)
 {
-	char err[256];
-
-	ck_assert_int_eq(machine_init(&m, 8u << 20, err, sizeof err), 0);
-	cpu = x86_cpu_create(&m);
-	ck_assert_ptr_nonnull(cpu);
+	x86f_setup(8u << 20);
 	port_writes = 0;
 	enter_pm();
 }
 
-static void teardown(void)
-{
-	x86_cpu_destroy(cpu);
-	machine_destroy(&m);
-}
-
-static void load(const uint8_t *code, size_t len, uint32_t at)
-{
-	memcpy(m.mem.ram + at, code, len);
-}
-
 static enum vcpu_exit run(const uint8_t *code, size_t len)
 {
-	load(code, len, CODE);
+	x86f_load(code, len, CODE);
 	return x86_cpu_run(cpu, 100000);
 }
 
 /* Dword i of the current stack. */
 static uint32_t stack(unsigned i)
 {
-	return get32(cpu->seg[X86_SS].base + cpu->regs[X86_ESP] + 4 * i);
+	return mem32(cpu->seg[X86_SS].base + cpu->regs[X86_ESP] + 4 * i);
 }
 
 /* The run ended in the stub of `vector` with `error` on top of the stack. */
@@ -459,7 +424,7 @@ START_TEST(test_far_jump_to_a_16_bit_segment_switches_the_operand_size)
 	    0xf4,	      /* hlt */
 	};
 
-	load(code2, sizeof code2, CODE + 0x100);
+	x86f_load(code2, sizeof code2, CODE + 0x100);
 	ck_assert_int_eq(run(code, sizeof code), VCPU_EXIT_HALT);
 	ck_assert_uint_eq(cpu->regs[X86_EAX] & 0xffff, 0x1234);
 	ck_assert_uint_eq(cpu->seg[X86_CS].sel, SEL_CODE16);
@@ -486,12 +451,12 @@ START_TEST(test_cs_override_store_after_returning_to_real_mode_works)
 	    0xf4,				      /* hlt */
 	};
 
-	load(code16, sizeof code16, CODE + 0x100);
-	load(real, sizeof real, CODE + 0x110);
+	x86f_load(code16, sizeof code16, CODE + 0x100);
+	x86f_load(real, sizeof real, CODE + 0x110);
 	ck_assert_int_eq(run(code, sizeof code), VCPU_EXIT_HALT);
 	ck_assert_uint_eq(cpu->seg[X86_CS].sel, 0x0800);
 	ck_assert_uint_eq(cpu->eip, 0x118);
-	ck_assert_uint_eq(get32(CODE + 0x200) & 0xffff, 0xa55a);
+	ck_assert_uint_eq(mem32(CODE + 0x200) & 0xffff, 0xa55a);
 }
 END_TEST
 
@@ -512,7 +477,7 @@ START_TEST(test_call_gate_from_ring3_switches_stack_copies_parameter_and_retf_re
 	    0xca, 0x04, 0x00,	    /* retf 4 */
 	};
 
-	load(code2, sizeof code2, CODE + 0x100);
+	x86f_load(code2, sizeof code2, CODE + 0x100);
 	to_ring3();
 	expect_fault(run(code, sizeof code), 0x80, CODE + 16);
 	ck_assert_uint_eq(cpu->regs[X86_EAX], 0x1234);
@@ -541,7 +506,7 @@ START_TEST(test_iret_to_ring3_loads_the_outer_stack_and_nulls_ring0_data_segment
 	    0xcd, 0x80, /* int 0x80 */
 	};
 
-	load(code2, sizeof code2, CODE + 0x100);
+	x86f_load(code2, sizeof code2, CODE + 0x100);
 	expect_fault(run(code, sizeof code), 0x80, CODE + 0x104);
 	ck_assert_uint_eq(cpu->regs[X86_EAX], SEL_CODE3 | 3);
 	ck_assert_uint_eq(stack(1), SEL_CODE3 | 3);
@@ -598,7 +563,7 @@ START_TEST(test_trap_gate_keeps_if_and_interrupt_gate_clears_it)
 
 	expect_fault(run(code, sizeof code), 0x82, CODE + 3);
 	ck_assert_uint_eq(cpu->eflags & X86_IF, X86_IF);
-	load((const uint8_t[]){0xcd, 0x80}, 2, CODE + 3); /* int 0x80 */
+	x86f_load((const uint8_t[]){0xcd, 0x80}, 2, CODE + 3); /* int 0x80 */
 	cpu->eip = CODE + 3;
 	cpu->halted = false;
 	ck_assert_int_eq(x86_cpu_run(cpu, 100), VCPU_EXIT_HALT);
@@ -681,7 +646,7 @@ START_TEST(test_call_to_conforming_code_keeps_the_cpl)
 	    0xcb,	/* retf */
 	};
 
-	load(code2, sizeof code2, CODE + 0x100);
+	x86f_load(code2, sizeof code2, CODE + 0x100);
 	to_ring3();
 	expect_fault(run(code, sizeof code), 0x80, CODE + 11);
 	ck_assert_uint_eq(cpu->regs[X86_EAX], SEL_CONFORM | 3);
@@ -733,8 +698,8 @@ START_TEST(test_paging_sets_accessed_on_reads_and_dirty_on_writes)
 	ck_assert_int_eq(run(code, sizeof code), VCPU_EXIT_HALT);
 	ck_assert_uint_eq(pte(0x30000), 0x30067);
 	ck_assert_uint_eq(pte(0x31000), 0x31027);
-	ck_assert_uint_eq(get32(PAGE_DIR) & 0x20, 0x20);
-	ck_assert_uint_eq(get32(0x30000), 0x11);
+	ck_assert_uint_eq(mem32(PAGE_DIR) & 0x20, 0x20);
+	ck_assert_uint_eq(mem32(0x30000), 0x11);
 }
 END_TEST
 
@@ -764,7 +729,7 @@ START_TEST(test_user_write_to_a_supervisor_page_is_pf7)
 	to_ring3();
 	expect_fault(run(code, sizeof code), X86_VEC_PF, 7);
 	ck_assert_uint_eq(cpu->cr[2], 0x41000);
-	ck_assert_uint_eq(get32(0x41000), 0);
+	ck_assert_uint_eq(mem32(0x41000), 0);
 }
 END_TEST
 
@@ -820,14 +785,14 @@ START_TEST(test_supervisor_write_to_a_read_only_page_faults_only_with_wp)
 	enable_paging();
 	put32(PAGE_TABLE + 0x41 * 4, 0x41005);
 	ck_assert_int_eq(run(code, sizeof code), VCPU_EXIT_HALT);
-	ck_assert_uint_eq(get32(0x41000), 7);
+	ck_assert_uint_eq(mem32(0x41000), 7);
 	put32(0x41000, 0);
 	cpu->cr[0] |= X86_CR0_WP;
 	x86_tlb_flush(cpu);
 	cpu->eip = CODE;
 	cpu->halted = false;
 	expect_fault(x86_cpu_run(cpu, 100), X86_VEC_PF, 3);
-	ck_assert_uint_eq(get32(0x41000), 0);
+	ck_assert_uint_eq(mem32(0x41000), 0);
 }
 END_TEST
 
@@ -844,7 +809,7 @@ START_TEST(test_pse_maps_a_4_mib_page_and_sets_its_accessed_bit)
 	put32(0x30000, 0xb16);
 	ck_assert_int_eq(run(code, sizeof code), VCPU_EXIT_HALT);
 	ck_assert_uint_eq(cpu->regs[X86_EAX], 0xb16);
-	ck_assert_uint_eq(get32(PAGE_DIR + 2 * 4), 0xa7);
+	ck_assert_uint_eq(mem32(PAGE_DIR + 2 * 4), 0xa7);
 }
 END_TEST
 
@@ -927,8 +892,8 @@ START_TEST(test_sysexit_and_sysenter_cross_rings_through_the_msrs)
 	    0xf4,	/* hlt */
 	};
 
-	load(code2, sizeof code2, CODE + 0x80);
-	load(code3, sizeof code3, CODE + 0x100);
+	x86f_load(code2, sizeof code2, CODE + 0x80);
+	x86f_load(code3, sizeof code3, CODE + 0x100);
 	ck_assert_int_eq(run(code, sizeof code), VCPU_EXIT_HALT);
 	ck_assert_uint_eq(cpu->regs[X86_ESI], CODE + 0x100);
 	ck_assert_uint_eq(cpu->regs[X86_EAX], SEL_CODE3 | 3);
@@ -977,12 +942,12 @@ START_TEST(test_far_jump_to_a_tss_switches_task_and_moves_the_busy_bit)
 	};
 
 	build_task2();
-	load((const uint8_t[]){0xf4}, 1, CODE + 0x100); /* hlt */
+	x86f_load((const uint8_t[]){0xf4}, 1, CODE + 0x100); /* hlt */
 	ck_assert_int_eq(run(code, sizeof code), VCPU_EXIT_HALT);
 	ck_assert_uint_eq(cpu->tr.sel, SEL_TSS2);
 	ck_assert_uint_eq(cpu->regs[X86_EAX], 0x1111);
 	ck_assert_uint_eq(cpu->regs[X86_ESP], 0x6800);
-	ck_assert_uint_eq(get32(TSS_BASE + 0x20), CODE + 7);
+	ck_assert_uint_eq(mem32(TSS_BASE + 0x20), CODE + 7);
 	ck_assert_uint_eq(m.mem.ram[GDT_BASE + SEL_TSS + 5], 0x89);
 	ck_assert_uint_eq(m.mem.ram[GDT_BASE + SEL_TSS2 + 5], 0x8b);
 	ck_assert_uint_eq(cpu->eflags & X86_NT, 0);
@@ -1002,15 +967,15 @@ START_TEST(test_call_through_a_task_gate_links_back_and_iret_returns)
 	};
 
 	build_task2();
-	load(code2, sizeof code2, CODE + 0x100);
+	x86f_load(code2, sizeof code2, CODE + 0x100);
 	cpu->regs[X86_ECX] = 0x42;
 	ck_assert_int_eq(run(code, sizeof code), VCPU_EXIT_HALT);
 	ck_assert_uint_eq(cpu->tr.sel, SEL_TSS);
 	ck_assert_uint_eq(cpu->eip, CODE + 8);
 	ck_assert_uint_eq(cpu->regs[X86_ECX], 0x42);
-	ck_assert_uint_eq(get32(TSS2) & 0xffff, SEL_TSS);  /* back-link */
-	ck_assert_uint_eq(get32(TSS2 + 0x2c), 0x77);	   /* task 2's ECX */
-	ck_assert_uint_eq(get32(TSS2 + 0x24) & X86_NT, 0); /* NT cleared on return */
+	ck_assert_uint_eq(mem32(TSS2) & 0xffff, SEL_TSS);  /* back-link */
+	ck_assert_uint_eq(mem32(TSS2 + 0x2c), 0x77);	   /* task 2's ECX */
+	ck_assert_uint_eq(mem32(TSS2 + 0x24) & X86_NT, 0); /* NT cleared on return */
 	ck_assert_uint_eq(m.mem.ram[GDT_BASE + SEL_TSS2 + 5], 0x89);
 	ck_assert_uint_eq(m.mem.ram[GDT_BASE + SEL_TSS + 5], 0x8b);
 	ck_assert_uint_eq(cpu->eflags & X86_NT, 0);
@@ -1026,12 +991,12 @@ START_TEST(test_exception_through_a_task_gate_pushes_the_error_on_the_new_stack)
 
 	build_task2();
 	put_desc(IDT_BASE, X86_VEC_GP * 8, gate_desc(SEL_TSS2, 0, 0x85, 0));
-	load((const uint8_t[]){0xf4}, 1, CODE + 0x100);
+	x86f_load((const uint8_t[]){0xf4}, 1, CODE + 0x100);
 	ck_assert_int_eq(run(code, sizeof code), VCPU_EXIT_HALT);
 	ck_assert_uint_eq(cpu->tr.sel, SEL_TSS2);
 	ck_assert_uint_eq(cpu->regs[X86_ESP], 0x6800 - 4);
 	ck_assert_uint_eq(stack(0), 0);
-	ck_assert_uint_eq(get32(TSS_BASE + 0x20), CODE + 2);
+	ck_assert_uint_eq(mem32(TSS_BASE + 0x20), CODE + 2);
 	ck_assert_uint_eq(cpu->eflags & X86_NT, X86_NT);
 }
 END_TEST
@@ -1055,7 +1020,7 @@ START_TEST(test_v86_int_with_iopl0_faults_to_ring0_with_the_segments_pushed)
 	    0xcd, 0x80, /* int 0x80 */
 	};
 
-	load(code2, sizeof code2, 0xa000);
+	x86f_load(code2, sizeof code2, 0xa000);
 	expect_fault(run(code, sizeof code), X86_VEC_GP, 0);
 	ck_assert_uint_eq(cpu->regs[X86_EAX] & 0xffff, 0x1111);
 	ck_assert_uint_eq(stack(1), 2);	     /* EIP of INT */
@@ -1093,7 +1058,7 @@ START_TEST(test_v86_int_with_iopl3_goes_through_the_idt)
 	    0xcd, 0x80, /* int 0x80 */
 	};
 
-	load(code2, sizeof code2, 0xa000);
+	x86f_load(code2, sizeof code2, 0xa000);
 	ck_assert_int_eq(run(code, sizeof code), VCPU_EXIT_HALT);
 	ck_assert_uint_eq(cpu->regs[X86_EDI], 0x80);
 	ck_assert_uint_eq(stack(0), 4);
@@ -1122,7 +1087,7 @@ START_TEST(test_v86_pushf_at_iopl3_shows_iopl_and_int_reaches_the_idt)
 	    0xcf,			  /* iret */
 	};
 
-	load(code2, sizeof code2, 0xa000);
+	x86f_load(code2, sizeof code2, 0xa000);
 	ck_assert_int_eq(run(code, sizeof code), VCPU_EXIT_HALT);
 	ck_assert_uint_eq(cpu->regs[X86_EDI], 0x80);
 	ck_assert_uint_eq(cpu->regs[X86_EAX] & X86_IOPL, X86_IOPL);
@@ -1151,7 +1116,7 @@ START_TEST(test_v86_segment_loads_are_real_mode_and_cli_faults_with_iopl0)
 	    0xfa,		    /* cli */
 	};
 
-	load(code2, sizeof code2, 0xa000);
+	x86f_load(code2, sizeof code2, 0xa000);
 	put32(0x20010, 0xbeef);
 	expect_fault(run(code, sizeof code), X86_VEC_GP, 0);
 	ck_assert_uint_eq(cpu->regs[X86_EBX] & 0xffff, 0xbeef);
@@ -1180,7 +1145,7 @@ static Suite *x86_protected_suite(void)
 	Suite *s = suite_create("x86_protected");
 	TCase *tc = tcase_create("core");
 
-	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_checked_fixture(tc, setup, x86f_teardown);
 	tcase_add_test(tc, test_data_segment_load_fills_the_cache_and_sets_the_accessed_bit);
 	tcase_add_test(tc, test_access_through_a_null_data_selector_is_gp0);
 	tcase_add_test(tc, test_null_stack_selector_is_gp0);

@@ -9,13 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "hv/machine.h"
-#include "hv/x86/cpu_state.h"
-
 #include "unit.h"
-
-static struct machine m;
-static struct x86_cpu *cpu;
+#include "x86_fixture.h"
 
 /* A port or MMIO device: a small register file that records accesses. */
 struct fake_dev {
@@ -84,31 +79,19 @@ static void raise_irq(int vector)
 
 static void setup(void)
 {
-	char err[256];
-
-	ck_assert_int_eq(machine_init(&m, 1 << 20, err, sizeof err), 0);
+	x86f_setup(1 << 20);
 	m.intc = &intc;
 	m.intc_opaque = NULL;
-	cpu = x86_cpu_create(&m);
-	ck_assert_ptr_nonnull(cpu);
 	memset(&dev, 0, sizeof dev);
 	irq_raised = false;
 	irq_acks = 0;
 }
 
-static void teardown(void)
-{
-	x86_cpu_destroy(cpu);
-	machine_destroy(&m);
-}
-
 /* Loads code at 0000:org and runs it until it stops (HLT, normally). */
 static enum vcpu_exit run_at(const uint8_t *code, size_t len, uint32_t org)
 {
-	memcpy(m.mem.ram + org, code, len);
-	x86_cpu_set_ip(cpu, 0, org);
-	cpu->regs[X86_ESP] = 0x7000;
-	return x86_cpu_run(cpu, 1000000);
+	x86f_load(code, len, org);
+	return x86f_run_real(org, 1000000);
 }
 
 static enum vcpu_exit run(const uint8_t *code, size_t len)
@@ -116,34 +99,9 @@ static enum vcpu_exit run(const uint8_t *code, size_t len)
 	return run_at(code, len, 0x7c00);
 }
 
-static uint32_t reg(unsigned r)
-{
-	return cpu->regs[r];
-}
-
-static uint32_t reg16(unsigned r)
-{
-	return cpu->regs[r] & 0xffff;
-}
-
 static uint32_t flags(void)
 {
 	return x86_get_eflags(cpu);
-}
-
-static uint8_t mem8(uint32_t a)
-{
-	return m.mem.ram[a];
-}
-
-static uint16_t mem16(uint32_t a)
-{
-	return m.mem.ram[a] | m.mem.ram[a + 1] << 8;
-}
-
-static uint32_t mem32(uint32_t a)
-{
-	return mem16(a) | (uint32_t)mem16(a + 2) << 16;
 }
 
 #define ck_flags_set(mask)   ck_assert_uint_eq(flags() & (mask), (mask))
@@ -2871,7 +2829,7 @@ static Suite *x86_real_suite(void)
 	Suite *s = suite_create("x86_real");
 	TCase *tc = tcase_create("core");
 
-	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_checked_fixture(tc, setup, x86f_teardown);
 	tcase_add_test(tc, test_add_sets_carry_and_overflow_on_signed_wrap);
 	tcase_add_test(tc, test_add_byte_sets_aux_carry_sign_and_overflow);
 	tcase_add_test(tc, test_adc_adds_the_carry_in);

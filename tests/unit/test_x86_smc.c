@@ -13,56 +13,24 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "hv/machine.h"
-#include "hv/x86/cpu_state.h"
-
 #include "unit.h"
-
-static struct machine m;
-static struct x86_cpu *cpu;
+#include "x86_fixture.h"
 
 static void setup(void)
 {
-	char err[256];
-
-	ck_assert_int_eq(machine_init(&m, 8u << 20, err, sizeof err), 0);
-	cpu = x86_cpu_create(&m);
-	ck_assert_ptr_nonnull(cpu);
-}
-
-static void teardown(void)
-{
-	x86_cpu_destroy(cpu);
-	machine_destroy(&m);
-}
-
-static void load(const uint8_t *code, size_t len, uint32_t at)
-{
-	memcpy(m.mem.ram + at, code, len);
+	x86f_setup(8u << 20);
 }
 
 /* Runs from 0000:ip in real mode until HLT. */
 static enum vcpu_exit run_real(uint32_t ip)
 {
-	x86_cpu_set_ip(cpu, 0, ip);
-	cpu->regs[X86_ESP] = 0x7000;
-	return x86_cpu_run(cpu, 100000);
+	return x86f_run_real(ip, 100000);
 }
 
 static enum vcpu_exit run(const uint8_t *code, size_t len)
 {
-	load(code, len, 0x7c00);
+	x86f_load(code, len, 0x7c00);
 	return run_real(0x7c00);
-}
-
-static uint32_t reg16(unsigned r)
-{
-	return cpu->regs[r] & 0xffff;
-}
-
-static void put32(uint32_t a, uint32_t v)
-{
-	memcpy(m.mem.ram + a, &v, 4);
 }
 
 /* Whether the cache holds a decoded instruction for linear address lin. */
@@ -144,7 +112,7 @@ START_TEST(test_code_patched_on_another_page_runs_modified)
 	    0xf4,				/* hlt */
 	};
 
-	load(sub16, sizeof sub16, 0x9000);
+	x86f_load(sub16, sizeof sub16, 0x9000);
 	ck_assert_int_eq(run(code, sizeof code), VCPU_EXIT_HALT);
 	ck_assert_uint_eq(reg16(X86_EBX), 1);
 	ck_assert_uint_eq(reg16(X86_EAX), 0x2222);
@@ -192,7 +160,7 @@ START_TEST(test_same_bytes_decode_anew_under_another_cs_size)
 	static const uint8_t code[] = {0xb8, 0x90, 0x90, 0x90, 0x90, 0xf4};
 	static const uint32_t want[] = {0x9090, 0x90909090, 0x9090};
 
-	load(code, sizeof code, 0x7c00);
+	x86f_load(code, sizeof code, 0x7c00);
 	for (unsigned i = 0; i < 3; i++) {
 		x86_cpu_set_ip(cpu, 0, 0x7c00);
 		if (i == 1)
@@ -241,8 +209,8 @@ START_TEST(test_code_written_through_a_paging_alias_runs_modified)
 	};
 	static const uint8_t sub[] = {0xb8, 0x01, 0x00, 0x00, 0x00, 0xc3}; /* mov eax, 1; ret */
 
-	load(code, sizeof code, 0x8000);
-	load(sub, sizeof sub, 0x9000);
+	x86f_load(code, sizeof code, 0x8000);
+	x86f_load(sub, sizeof sub, 0x9000);
 	enter_flat_paged();
 	cpu->eip = 0x8000;
 	ck_assert_int_eq(x86_cpu_run(cpu, 1000), VCPU_EXIT_HALT);
@@ -260,8 +228,8 @@ START_TEST(test_cached_code_remapped_by_paging_runs_the_new_page)
 	static const uint8_t a[] = {0xb8, 0x01, 0x00, 0x00, 0x00, 0xf4}; /* mov eax, 1; hlt */
 	static const uint8_t b[] = {0xb8, 0x02, 0x00, 0x00, 0x00, 0xf4}; /* mov eax, 2; hlt */
 
-	load(a, sizeof a, 0x8000);
-	load(b, sizeof b, 0xa000);
+	x86f_load(a, sizeof a, 0x8000);
+	x86f_load(b, sizeof b, 0xa000);
 	enter_flat_paged();
 	cpu->eip = 0x8000;
 	ck_assert_int_eq(x86_cpu_run(cpu, 100), VCPU_EXIT_HALT);
@@ -282,8 +250,8 @@ START_TEST(test_cached_instruction_still_checks_the_cs_limit)
 	static const uint8_t code[] = {0xb8, 0x34, 0x12, 0xf4};	   /* mov ax, 0x1234; hlt */
 	static const uint8_t handler[] = {0xbb, 0x0d, 0x00, 0xf4}; /* mov bx, 13; hlt */
 
-	load(code, sizeof code, 0x7c00);
-	load(handler, sizeof handler, 0x500);
+	x86f_load(code, sizeof code, 0x7c00);
+	x86f_load(handler, sizeof handler, 0x500);
 	put32(13 * 4, 0x00000500); /* IVT: #GP at 0000:0500 */
 	ck_assert_int_eq(run_real(0x7c00), VCPU_EXIT_HALT);
 	ck_assert_uint_eq(reg16(X86_EAX), 0x1234);
@@ -304,7 +272,7 @@ START_TEST(test_instruction_across_a_page_boundary_runs_modified)
 	/* At 8FFEh: mov ax, 0x1111 (3 bytes, crossing into 9000h); hlt. */
 	static const uint8_t code[] = {0xb8, 0x11, 0x11, 0xf4};
 
-	load(code, sizeof code, 0x8ffe);
+	x86f_load(code, sizeof code, 0x8ffe);
 	ck_assert_int_eq(run_real(0x8ffe), VCPU_EXIT_HALT);
 	ck_assert_uint_eq(reg16(X86_EAX), 0x1111);
 	m.mem.ram[0x9000] = 0x22;
@@ -449,7 +417,7 @@ static Suite *s(void)
 	Suite *suite = suite_create("x86_smc");
 	TCase *tc = tcase_create("core");
 
-	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_checked_fixture(tc, setup, x86f_teardown);
 	tcase_add_test(tc, test_executed_instructions_are_kept_decoded);
 	tcase_add_test(tc, test_loop_patching_its_own_immediate_sees_each_new_value);
 	tcase_add_test(tc, test_store_to_the_next_instruction_is_seen_when_it_executes);
@@ -463,7 +431,7 @@ static Suite *s(void)
 	tcase_add_test(tc, test_instruction_across_a_page_boundary_runs_modified);
 	suite_add_tcase(suite, tc);
 	tc = tcase_create("rep");
-	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_checked_fixture(tc, setup, x86f_teardown);
 	tcase_add_test(tc, test_rep_movsb_overlapping_forward_repeats_the_first_byte);
 	tcase_add_test(tc, test_rep_movsb_backward_overlapping_shifts_the_block);
 	tcase_add_test(tc, test_rep_movsw_across_page_boundaries_copies_everything);
