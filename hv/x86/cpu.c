@@ -273,6 +273,14 @@ static bool deliver_exception(struct x86_cpu *cpu)
 	}
 	cpu->delivering = vector;
 	cpu->eip = cpu->ip_start;
+	if (!(cpu->cr[0] & X86_CR0_PE) && vector >= 8 && vector <= 15)
+		/* A PC's BIOS has its IRQ 0-7 handlers at vectors 8-15, so a
+		 * real-mode #GP, #SS or #DF runs an interrupt handler that
+		 * returns to the faulting instruction: a silent hang unless
+		 * said. */
+		log_guest("x86: real-mode exception %d at %04x:%04x runs vector %d, on a PC "
+			  "the handler of IRQ %d",
+			  vector, cpu->seg[X86_CS].sel, cpu->ip_start, vector, vector - 8);
 	x86_deliver_ex(cpu, vector, cpu->ip_start, has_error ? X86_INT_ERROR : 0, error);
 	cpu->delivering = -1;
 	return true;

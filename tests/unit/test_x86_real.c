@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "hv/log.h"
 #include "unit.h"
 #include "x86_fixture.h"
 
@@ -1353,8 +1354,21 @@ START_TEST(test_word_access_at_segment_end_raises_gp)
 	    0xf4,				/* hlt */
 	};
 
+	FILE *log = tmpfile();
+	char line[256] = "";
+
+	/* The delivery is logged: on a PC vector 13 is IRQ 5's handler. */
+	log_set_sinks(log, NULL);
+	log_set_level(LOG_WARN);
 	ck_assert_int_eq(run(code, sizeof code), VCPU_EXIT_HALT);
+	log_set_level(LOG_ERROR);
+	log_set_sinks(NULL, NULL);
 	ck_assert_uint_eq(reg16(X86_ECX), 13);
+	rewind(log);
+	ck_assert_ptr_nonnull(fgets(line, sizeof line, log));
+	ck_assert_ptr_nonnull(strstr(line, "real-mode exception 13 at 0000:7c0f runs vector 13, "
+					   "on a PC the handler of IRQ 5"));
+	fclose(log);
 }
 END_TEST
 
