@@ -131,8 +131,13 @@ void x86_write_cr0(struct x86_cpu *cpu, uint32_t val)
 	if ((val & X86_CR0_PG) && !(val & X86_CR0_PE))
 		cpu_raise(cpu, X86_VEC_GP, 0);
 	cpu->cr[0] = val;
-	if (!(val & X86_CR0_PE))
+	if (!(val & X86_CR0_PE)) {
 		x86_set_cpl(cpu, 0);
+		/* Real mode checks limits but not types: the cached limits
+		 * stay ("unreal mode"), a read-only or null cache does not. */
+		for (int i = 0; i < X86_NSEG; i++)
+			cpu->seg[i].deny = 0;
+	}
 	if ((val ^ old) & (X86_CR0_PE | X86_CR0_PG | X86_CR0_WP))
 		x86_tlb_flush(cpu);
 }

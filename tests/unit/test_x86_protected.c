@@ -260,6 +260,29 @@ START_TEST(test_access_through_a_null_data_selector_is_gp0)
 }
 END_TEST
 
+/* Back in real mode the cached limits stay ("unreal mode") but types are
+ * not checked: a read-only cache in DS and a null one in ES take writes. */
+START_TEST(test_clearing_pe_keeps_limits_but_drops_type_checks)
+{
+	static const uint8_t code[] = {
+	    0x66, 0xb8, 0x30, 0x00,			    /* mov ax, 0x30 */
+	    0x8e, 0xd8,					    /* mov ds, ax */
+	    0x31, 0xc0,					    /* xor eax, eax */
+	    0x8e, 0xc0,					    /* mov es, ax */
+	    0x0f, 0x20, 0xc0,				    /* mov eax, cr0 */
+	    0x24, 0xfe,					    /* and al, 0xfe */
+	    0x0f, 0x22, 0xc0,				    /* mov cr0, eax */
+	    0xc6, 0x05, 0x00, 0x00, 0x10, 0x00, 0x5a,	    /* mov byte [0x100000], 0x5a */
+	    0x26, 0xc6, 0x05, 0x00, 0x01, 0x00, 0x00, 0xa5, /* mov byte [es:0x100], 0xa5 */
+	    0xf4,					    /* hlt */
+	};
+
+	ck_assert_int_eq(run(code, sizeof code), VCPU_EXIT_HALT);
+	ck_assert_uint_eq(mem8(0x100000), 0x5a);
+	ck_assert_uint_eq(mem8(0x100), 0xa5);
+}
+END_TEST
+
 START_TEST(test_null_stack_selector_is_gp0)
 {
 	static const uint8_t code[] = {
@@ -1148,6 +1171,7 @@ static Suite *x86_protected_suite(void)
 	tcase_add_checked_fixture(tc, setup, x86f_teardown);
 	tcase_add_test(tc, test_data_segment_load_fills_the_cache_and_sets_the_accessed_bit);
 	tcase_add_test(tc, test_access_through_a_null_data_selector_is_gp0);
+	tcase_add_test(tc, test_clearing_pe_keeps_limits_but_drops_type_checks);
 	tcase_add_test(tc, test_null_stack_selector_is_gp0);
 	tcase_add_test(tc, test_read_only_stack_segment_is_gp_with_the_selector);
 	tcase_add_test(tc, test_absent_data_segment_is_np_with_the_selector);
