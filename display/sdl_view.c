@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "display/png.h"
 #include "display/sdl_view.h"
@@ -12,6 +13,8 @@
 
 /* How often the main loop looks at the stop signal while idle. */
 #define SIGNAL_CHECK_MS 250
+#define VIDEO_TRIES	10 /* connecting to a busy X server */
+#define VIDEO_RETRY_MS	300
 
 struct guest_view *view_by_window(struct viewer *v, unsigned window_id)
 {
@@ -301,6 +304,39 @@ static void on_signal(int sig)
 	stop_signal = sig;
 }
 
+/* Whether SDL settled on a driver that shows nothing: when it cannot reach
+ * the X server (or a Wayland compositor) it quietly falls back to
+ * "offscreen", and the windows exist only in memory. */
+static bool invisible_driver(void)
+{
+	const char *drv = SDL_GetCurrentVideoDriver();
+
+	return !getenv("SDL_VIDEODRIVER") && drv &&
+	       (strcmp(drv, "offscreen") == 0 || strcmp(drv, "dummy") == 0);
+}
+
+/* SDL's video with a real display; a display that refuses a connection
+ * for a moment (a busy X server) gets a few more tries. */
+static int init_video(void)
+{
+	const char *disp = getenv("DISPLAY");
+
+	for (int i = 0; i < VIDEO_TRIES; i++) {
+		if (SDL_Init(SDL_INIT_VIDEO) < 0) {
+			fprintf(stderr, "hv view: no display: %s\n", SDL_GetError());
+			return -1;
+		}
+		if (!invisible_driver())
+			return 0;
+		SDL_Quit();
+		usleep(VIDEO_RETRY_MS * 1000);
+	}
+	fprintf(stderr,
+		"hv view: no display: cannot connect to X server %s or a Wayland compositor\n",
+		disp ? disp : "(DISPLAY is not set)");
+	return -1;
+}
+
 int sdl_view_main(int n, char **names, const struct view_opts *opts)
 {
 	static struct viewer v;
@@ -311,10 +347,8 @@ int sdl_view_main(int n, char **names, const struct view_opts *opts)
 	v.stats.on = opts->stats;
 	signal(SIGTERM, on_signal);
 	signal(SIGINT, on_signal);
-	if (SDL_Init(SDL_INIT_VIDEO) < 0) {
-		fprintf(stderr, "hv view: no display: %s\n", SDL_GetError());
+	if (init_video() < 0)
 		return 1;
-	}
 	SDL_SetHint(SDL_HINT_GRAB_KEYBOARD, "1");
 	v.font = overlay_load_font();
 	if (open_all(&v, v.opts.single && n > 1 ? 1 : n, names) < 0) {

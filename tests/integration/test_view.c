@@ -19,32 +19,40 @@
 
 static struct h_proc xvfb;
 
-/* Starts Xvfb on a free display and points DISPLAY at it. */
+/* The display number Xvfb wrote on its own line of output, or -1. */
+static int displayfd_number(const char *out)
+{
+	for (const char *line = out; *line;
+	     line = strchr(line, '\n') ? strchr(line, '\n') + 1 : "") {
+		char *end;
+		long n = strtol(line, &end, 10);
+
+		if (end != line && *end == '\n' && n >= 0 && n < 10000)
+			return (int)n;
+	}
+	return -1;
+}
+
+/* Starts Xvfb on a display it picks itself (-displayfd: no race with
+ * other X servers for a number, and the number comes only once the
+ * server takes clients) and points DISPLAY at it. */
 static void start_x(void)
 {
-	char disp[16], sock[64], lock[64];
-	int n;
+	char disp[16];
+	int n = -1;
 
-	for (n = 70; n < 200; n++) {
-		snprintf(lock, sizeof lock, "/tmp/.X%d-lock", n);
-		if (access(lock, F_OK) != 0)
-			break;
+	h_spawn_prog(&xvfb, "Xvfb",
+		     (const char *const[]){"-displayfd", "1", "-screen", "0", "1280x1024x24",
+					   "-nolisten", "tcp", NULL});
+	for (int i = 0; i < 120 && n < 0; i++) {
+		h_expect(&xvfb, "\n\n\n", 1); /* no such output: reads for a second */
+		n = displayfd_number(xvfb.buf);
 	}
+	ck_assert_msg(n >= 0, "Xvfb did not start: %s", xvfb.buf);
 	snprintf(disp, sizeof disp, ":%d", n);
-	h_spawn_prog(
-	    &xvfb, "Xvfb",
-	    (const char *const[]){disp, "-screen", "0", "1280x1024x24", "-nolisten", "tcp", NULL});
-	snprintf(sock, sizeof sock, "/tmp/.X11-unix/X%d", n);
-	for (int i = 0; i < 200 && access(sock, F_OK) != 0; i++)
-		usleep(50 * 1000);
-	ck_assert_msg(access(sock, F_OK) == 0, "Xvfb did not start on %s", disp);
 	setenv("DISPLAY", disp, 1);
-	/* The socket appears before the server takes clients (a cold start
-	 * loads fonts first): wait until a client gets through. */
-	for (int i = 0; i < 300 && system("xdotool getdisplaygeometry >/dev/null 2>&1") != 0; i++)
-		usleep(100 * 1000);
 	ck_assert_msg(system("xdotool getdisplaygeometry >/dev/null 2>&1") == 0,
-		      "Xvfb on %s takes no clients", disp);
+		      "Xvfb on %s takes no clients: %s", disp, xvfb.buf);
 }
 
 static void stop_x(void)
@@ -250,6 +258,19 @@ static long window_vs_screenshot(const char *name, unsigned long win)
 	return bad;
 }
 
+/* Without a reachable X server SDL would fall back to its invisible
+ * "offscreen" driver: the viewer says so and exits instead. */
+START_TEST(test_viewer_withoutAnXServer_failsAndSaysSo)
+{
+	struct h_result *r;
+
+	setenv("DISPLAY", ":4242", 1);
+	r = h_hv(NULL, 60, (const char *const[]){"view", "nobody", NULL});
+	ck_assert_int_eq(r->status, 1);
+	ck_assert_ptr_nonnull(strstr(r->err, "no display: cannot connect to X server :4242"));
+}
+END_TEST
+
 START_TEST(test_screenshot_ofTextScreen_drawsTheGuestsText)
 {
 	const char *cfg = h_guest_cfg("vt", "vgatext", "serial = \"none\"\n");
@@ -413,6 +434,7 @@ static Suite *view_suite(void)
 	h_fixture(shot);
 	tcase_set_timeout(shot, 300);
 	tcase_add_test(shot, test_screenshot_ofTextScreen_drawsTheGuestsText);
+	tcase_add_test(shot, test_viewer_withoutAnXServer_failsAndSaysSo);
 	suite_add_tcase(s, shot);
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_set_timeout(tc, 300);
