@@ -15,6 +15,11 @@ int diskspec_ide_index(enum disk_vdev v)
 	return v <= DISK_HDD ? (int)v : -1;
 }
 
+int diskspec_floppy_index(enum disk_vdev v)
+{
+	return v == DISK_FDA || v == DISK_FDB ? (int)(v - DISK_FDA) : -1;
+}
+
 /* What parsing has seen so far; a field set twice is an error. */
 struct spec {
 	struct disk_config *out;
@@ -44,8 +49,6 @@ static int set_vdev(struct spec *s, const char *v)
 	snprintf(name, sizeof name, "%.*s", (int)(n < 7 ? n : 7), v);
 	for (unsigned i = 0; i < DISK_VDEVS; i++) {
 		if (n == strlen(vdev_names[i]) && strcmp(name, vdev_names[i]) == 0) {
-			if (i >= DISK_FDA)
-				return bad(s, "vdev=%s: floppy drives are not emulated yet", name);
 			s->out->vdev = (enum disk_vdev)i;
 			s->have_vdev = true;
 			return 0;
@@ -153,7 +156,10 @@ static int check(struct spec *s)
 	struct disk_config *d = s->out;
 
 	if (!s->have_vdev)
-		return bad(s, "%s", "no vdev= given (hda, hdb, hdc or hdd)");
+		return bad(s, "%s", "no vdev= given (hda, hdb, hdc, hdd, fda or fdb)");
+	if (d->cdrom && d->vdev >= DISK_FDA)
+		return bad(s, "vdev=%s: a floppy drive cannot be a CD-ROM",
+			   diskspec_vdev_name(d->vdev));
 	if (d->cdrom && s->have_access && !d->readonly)
 		return bad(s, "%s", "access=rw: a CD-ROM is read-only");
 	if (d->cdrom)

@@ -6,8 +6,8 @@
  *                                                    the rest of the spec is the path)
  *
  * Only raw images exist; vdev is hda-hdd (IDE primary/secondary,
- * master/slave) or fda/fdb (rejected until a floppy controller exists);
- * a CD-ROM is read-only and may be empty (no target). */
+ * master/slave) or fda/fdb (floppy drives A: and B:, whose image size the
+ * machine checks); a CD-ROM is read-only and may be empty (no target). */
 #ifndef HV_DISKSPEC_H
 #define HV_DISKSPEC_H
 
@@ -35,5 +35,8 @@ const char *diskspec_vdev_name(enum disk_vdev v);
 
 /* The IDE position of v (channel * 2 + unit, 0-3), or -1 for a floppy. */
 int diskspec_ide_index(enum disk_vdev v);
+
+/* The floppy drive of v (0 for fda, 1 for fdb), or -1 for an IDE one. */
+int diskspec_floppy_index(enum disk_vdev v);
 
 #endif

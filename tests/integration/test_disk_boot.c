@@ -145,20 +145,6 @@ START_TEST(test_missing_image_is_a_clear_error_before_the_guest_starts)
 }
 END_TEST
 
-START_TEST(test_floppy_vdev_is_a_config_error)
-{
-	struct h_result *r;
-
-	snprintf(e9, sizeof e9, "%s/e9.txt", h_setup_dir());
-	r = h_hv(NULL, 60,
-		 (const char *const[]){"create", seabios_cfg("fd", "/x.img,raw,fda", "a"), NULL});
-	ck_assert_int_ne(r->status, 0);
-	ck_assert_msg(
-	    strstr(r->err, "disk.cfg:7: disk: vdev=fda: floppy drives are not emulated yet"),
-	    "stderr: %s", r->err);
-}
-END_TEST
-
 /* A no-emulation El Torito CD whose boot image is cdboot.bin. */
 static const char *make_iso(void)
 {
@@ -241,7 +227,6 @@ static Suite *disk_suite(void)
 	tcase_add_test(t, test_read_only_image_fails_the_guest_write_and_stays_unchanged);
 	tcase_add_test(t, test_second_domain_cannot_open_the_image_read_write);
 	tcase_add_test(t, test_missing_image_is_a_clear_error_before_the_guest_starts);
-	tcase_add_test(t, test_floppy_vdev_is_a_config_error);
 	tcase_add_test(t, test_el_torito_cd_boots_with_boot_d_and_refuses_writes);
 	tcase_add_test(t, test_empty_cd_drive_is_passed_over_for_the_hard_disk);
 	suite_add_tcase(s, t);

@@ -42,6 +42,19 @@ START_TEST(positional_form)
 }
 END_TEST
 
+START_TEST(floppy_drives)
+{
+	ck_assert_int_eq(diskspec_parse("/img/dos.img,raw,fda,ro", &d, msg, sizeof msg), 0);
+	ck_assert_int_eq(d.vdev, DISK_FDA);
+	ck_assert(d.readonly && !d.cdrom);
+	ck_assert_int_eq(diskspec_floppy_index(d.vdev), 0);
+	ck_assert_int_eq(diskspec_ide_index(d.vdev), -1);
+	ck_assert_int_eq(diskspec_parse("vdev=fdb,target=/b.img", &d, msg, sizeof msg), 0);
+	ck_assert_int_eq(diskspec_floppy_index(d.vdev), 1);
+	ck_assert_int_eq(diskspec_floppy_index(DISK_HDA), -1);
+}
+END_TEST
+
 static void rejects(const char *spec, const char *want)
 {
 	ck_assert_int_eq(diskspec_parse(spec, &d, msg, sizeof msg), -1);
@@ -53,7 +66,8 @@ START_TEST(bad_specs)
 	rejects("target=/a.img", "no vdev=");
 	rejects("/a.img,qcow2,hda", "only raw");
 	rejects("/a.img,raw,hde", "unknown vdev \"hde\"");
-	rejects("/a.img,raw,fda", "floppy drives are not emulated yet");
+	rejects("vdev=fda,devtype=cdrom,target=/a", "vdev=fda: a floppy drive cannot be a CD-ROM");
+	rejects("vdev=fdb", "no target=");
 	rejects("vdev=hda,access=rx,target=/a", "access=rx");
 	rejects("vdev=hda,devtype=disk,target=/a", "devtype=disk");
 	rejects("vdev=hda", "no target=");
@@ -96,8 +110,8 @@ static void config_rejects(const char *text, const char *want)
 
 START_TEST(config_errors_carry_file_and_line)
 {
-	config_rejects("name='x'\ndisk = [ 'a.img,raw,hda',\n 'b.img,raw,fdb' ]\n",
-		       "/etc/hv/x.cfg:3: disk: vdev=fdb: floppy drives are not emulated yet");
+	config_rejects("name='x'\ndisk = [ 'a.img,raw,hda',\n 'b.img,raw,fdb:cdrom' ]\n",
+		       "/etc/hv/x.cfg:3: disk: vdev=fdb: a floppy drive cannot be a CD-ROM");
 	config_rejects("disk = [ 'a.img,raw,hda', 'b.img,raw,hda' ]\n",
 		       "/etc/hv/x.cfg:1: disk: vdev=hda given twice");
 	config_rejects("disk = [ 3 ]\n", "/etc/hv/x.cfg:1: disk:");
@@ -128,6 +142,7 @@ static Suite *diskspec_suite(void)
 
 	tcase_add_test(t, keyed_form);
 	tcase_add_test(t, positional_form);
+	tcase_add_test(t, floppy_drives);
 	tcase_add_test(t, bad_specs);
 	tcase_add_test(t, config_keys);
 	tcase_add_test(t, config_errors_carry_file_and_line);
