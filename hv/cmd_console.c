@@ -113,17 +113,19 @@ static int relay(struct ctl *c)
 	}
 }
 
-int cmd_attach_console(const char *name, bool history)
+/* As cmd_attach_console, on serial port `port` (1 or 2). */
+static int attach_port(const char *name, bool history, unsigned port)
 {
 	struct ctl c;
-	char err[256], reply[CTL_LINE_MAX];
+	char err[256], reply[CTL_LINE_MAX], req[32];
 	int rc;
 
 	if (ctl_open(&c, name, 2000, err, sizeof err) < 0) {
 		cmd_error("%s", err);
 		return 1;
 	}
-	if (ctl_call(&c, history ? "console" : "console live", reply, sizeof reply) < 0) {
+	snprintf(req, sizeof req, "console port=%u%s", port, history ? "" : " live");
+	if (ctl_call(&c, req, reply, sizeof reply) < 0) {
 		cmd_error("%s", reply);
 		ctl_close(&c);
 		return 1;
@@ -141,14 +143,34 @@ int cmd_attach_console(const char *name, bool history)
 	return rc;
 }
 
+int cmd_attach_console(const char *name, bool history)
+{
+	return attach_port(name, history, 1);
+}
+
+/* hv console [--live] [--port 1|2] NAME, the options in any order. */
 int cmd_console(int argc, char **argv)
 {
-	bool live = argc > 1 && strcmp(argv[1], "--live") == 0;
-	int first = live ? 2 : 1;
+	const char *name = NULL;
+	unsigned port = 1;
+	bool live = false;
 
-	if (argc != first + 1) {
-		cmd_error("usage: hv console [--live] NAME");
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--live") == 0) {
+			live = true;
+		} else if (strcmp(argv[i], "--port") == 0 && i + 1 < argc &&
+			   (strcmp(argv[i + 1], "1") == 0 || strcmp(argv[i + 1], "2") == 0)) {
+			port = (unsigned)(argv[++i][0] - '0');
+		} else if (argv[i][0] != '-' && !name) {
+			name = argv[i];
+		} else {
+			name = NULL;
+			break;
+		}
+	}
+	if (!name) {
+		cmd_error("usage: hv console [--live] [--port 1|2] NAME");
 		return 1;
 	}
-	return cmd_attach_console(argv[first], !live);
+	return attach_port(name, !live, port);
 }

@@ -439,17 +439,29 @@ static int set_chardev(struct parser *p, const struct key *k, const struct value
 	return 0;
 }
 
-/* xl takes a list here, one device per serial port; hv has COM1 only. */
-static int set_serial(struct parser *p, const struct key *k, const struct value *v)
+/* xl takes a list here, one device per serial port; a list here holds
+ * one device, and COM2 has a key of its own (serial2). */
+static int set_port(struct parser *p, const struct key *k, const struct value *v, const char *port,
+		    struct chardev_config *out)
 {
 	if (v->type == VAL_LIST && v->count != 1)
-		return fail_at(p, v->line, "%s: expected a list of one device (COM1), got %zu",
-			       k->name, v->count);
+		return fail_at(p, v->line, "%s: expected a list of one device (%s), got %zu",
+			       k->name, port, v->count);
 	if (v->type == VAL_LIST)
 		v = &v->items[0];
 	if (v->type != VAL_STRING)
 		return bad_value(p, k, v);
-	return set_chardev(p, k, v, &p->cfg->serial);
+	return set_chardev(p, k, v, out);
+}
+
+static int set_serial(struct parser *p, const struct key *k, const struct value *v)
+{
+	return set_port(p, k, v, "COM1", &p->cfg->serial);
+}
+
+static int set_serial2(struct parser *p, const struct key *k, const struct value *v)
+{
+	return set_port(p, k, v, "COM2", &p->cfg->serial2);
 }
 
 static int set_debugcon(struct parser *p, const struct key *k, const struct value *v)
@@ -519,6 +531,12 @@ static int set_boot(struct parser *p, const struct key *k, const struct value *v
 	return 0;
 }
 
+/* 0 spares a domain with several boot devices SeaBIOS's 2.5 s prompt. */
+static int set_boot_menu(struct parser *p, const struct key *k, const struct value *v)
+{
+	return set_uint(p, k, v, 0, 1, &p->cfg->boot_menu);
+}
+
 #define CHARDEV_EXPECT "\"stdio\", \"pty\", \"none\" or \"file:PATH\""
 
 static const struct key keys[] = {
@@ -532,11 +550,13 @@ static const struct key keys[] = {
     {"ramdisk", VAL_STRING, "a path", set_ramdisk},
     {"extra", VAL_STRING, "a kernel command line of printable characters", set_extra},
     {"serial", VAL_STRING | VAL_LIST, CHARDEV_EXPECT, set_serial},
+    {"serial2", VAL_STRING | VAL_LIST, CHARDEV_EXPECT, set_serial2},
     {"debugcon", VAL_STRING, CHARDEV_EXPECT, set_debugcon},
     {"on_poweroff", VAL_STRING, "\"destroy\", \"restart\" or \"preserve\"", set_on_poweroff},
     {"disk", VAL_STRING | VAL_LIST, "a list of disk specifications", set_disk},
     {"boot", VAL_STRING,
      "\"c\" (hard disk), \"d\" (CD-ROM), \"a\" (floppy) or an order such as \"dc\"", set_boot},
+    {"boot_menu", VAL_INT, "0 (no boot menu) or 1 (SeaBIOS's ESC prompt)", set_boot_menu},
 };
 
 _Static_assert(COUNT(keys) <= KEYS_MAX, "raise KEYS_MAX");
@@ -943,9 +963,11 @@ void config_defaults(struct domain_config *cfg)
 	    .vcpus = 1,
 	    .engine = CONFIG_ENGINE_AUTO,
 	    .serial = {.kind = CHARDEV_STDIO},
+	    .serial2 = {.kind = CHARDEV_NONE},
 	    .debugcon = {.kind = CHARDEV_NONE},
 	    .on_poweroff = CONFIG_ACTION_DESTROY,
 	    .boot = "cd",
+	    .boot_menu = 1,
 	};
 }
 

@@ -51,11 +51,13 @@ struct domain_config {
 	char ramdisk[PATH_MAX];		     /* initrd for kernel=: absolute path, "" if unset */
 	char extra[CONFIG_EXTRA_MAX];	     /* kernel command line for kernel= */
 	struct chardev_config serial;	     /* COM1; default stdio */
+	struct chardev_config serial2;	     /* COM2; default none */
 	struct chardev_config debugcon;	     /* port E9h; default none */
 	enum config_action on_poweroff;	     /* default destroy */
 	struct disk_config disks[DISKS_MAX]; /* disk = [...]; targets made absolute */
 	unsigned ndisks;
-	char boot[4]; /* boot = "c", "d", "a" or an order such as "dc"; default "cd" */
+	char boot[4];	    /* boot = "c", "d", "a" or an order such as "dc"; default "cd" */
+	unsigned boot_menu; /* boot_menu = 0 or 1: SeaBIOS's ESC prompt; default 1 */
 };
 
 /* Fills cfg with the defaults. */

@@ -164,11 +164,15 @@ static void info_endpoints(struct domain *d, char *buf, size_t len)
 
 	chardev_describe(&d->serial, s, sizeof s);
 	ctl_put(buf, len, "serial", d->cfg.serial.kind == CHARDEV_NONE ? "none" : s);
+	chardev_describe(&d->serial2, s, sizeof s);
+	ctl_put(buf, len, "serial2", d->cfg.serial2.kind == CHARDEV_NONE ? "none" : s);
 	chardev_describe(&d->debugcon, s, sizeof s);
 	ctl_put(buf, len, "debugcon", s);
 	ctl_put(buf, len, "log", d->log_path);
 	if (d->cfg.serial.kind != CHARDEV_NONE)
 		ctl_put(buf, len, "console_log", d->console_log_path);
+	if (d->cfg.serial2.kind != CHARDEV_NONE)
+		ctl_put(buf, len, "console2_log", d->console2_log_path);
 }
 
 static void info_counters(struct domain *d, char *buf, size_t len)
@@ -195,6 +199,21 @@ static void info_counters(struct domain *d, char *buf, size_t len)
 	put_u64(buf, len, "reboots", d->reboots);
 }
 
+/* The keyboard as the guest programmed it, and `hv send-keys` events not
+ * typed yet. */
+static void info_keyboard(struct domain *d, char *buf, size_t len)
+{
+	char s[32];
+
+	if (!d->pc || !d->pc->kbc)
+		return;
+	ps2kbd_leds_name(d->pc->kbc->kbd->leds, s, sizeof s);
+	ctl_put(buf, len, "kbd_leds", s);
+	ps2kbd_typematic_name(d->pc->kbc->kbd->typematic, s, sizeof s);
+	ctl_put(buf, len, "kbd_typematic", s);
+	put_u64(buf, len, "keys_queued", TYPIST_MAX - typist_room(d->pc->typist));
+}
+
 void domain_info(struct domain *d, char *buf, size_t len)
 {
 	machine_lock_host(&d->machine);
@@ -203,5 +222,6 @@ void domain_info(struct domain *d, char *buf, size_t len)
 	ctl_put(buf, len, "state", state_name_locked(d));
 	info_endpoints(d, buf, len);
 	info_counters(d, buf, len);
+	info_keyboard(d, buf, len);
 	machine_unlock_host(&d->machine);
 }

@@ -1,7 +1,9 @@
 #include "legacy/ps2kbd.h"
 
 #include <linux/input-event-codes.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "hv/log.h"
 
@@ -301,4 +303,23 @@ int ps2kbd_key(struct ps2kbd *kbd, unsigned code, bool down)
 	if (n)
 		notify(kbd);
 	return 0;
+}
+
+void ps2kbd_leds_name(uint8_t leds, char *out, size_t len)
+{
+	snprintf(out, len, "%s%s%s", leds & PS2KBD_LED_NUM ? "num," : "",
+		 leds & PS2KBD_LED_CAPS ? "caps," : "", leds & PS2KBD_LED_SCROLL ? "scroll," : "");
+	if (!out[0])
+		snprintf(out, len, "none");
+	else
+		out[strlen(out) - 1] = '\0';
+}
+
+/* IBM's formula: the repeat period is (8 + A) * 2^B * 4.17 ms with A in
+ * bits 0-2 and B in bits 3-4; the delay is 250 ms times 1 + bits 5-6. */
+void ps2kbd_typematic_name(uint8_t typematic, char *out, size_t len)
+{
+	double period_ms = (8 + (typematic & 7)) * (1 << ((typematic >> 3) & 3)) * 4.17;
+
+	snprintf(out, len, "%.1fcps/%ums", 1000.0 / period_ms, 250u * (1 + ((typematic >> 5) & 3)));
 }

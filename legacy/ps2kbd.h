@@ -72,6 +72,14 @@ size_t ps2kbd_key_room(const struct ps2kbd *kbd);
  * -1 for an unknown key or a full queue (counted in dropped). */
 int ps2kbd_key(struct ps2kbd *kbd, unsigned code, bool down);
 
+/* The LEDs of command EDh as words: "num,caps,scroll" (those lit, in that
+ * order) or "none". */
+void ps2kbd_leds_name(uint8_t leds, char *out, size_t len);
+
+/* The typematic byte of command F3h as rate and delay, e.g.
+ * "10.9cps/500ms" (the power-on default). */
+void ps2kbd_typematic_name(uint8_t typematic, char *out, size_t len);
+
 /* The set-1 byte for a set-2 byte, as the i8042's translation does (and
  * the keyboard itself in set 1); F0h is handled by the caller. */
 uint8_t ps2kbd_set2_to_set1(uint8_t code);

@@ -1,7 +1,8 @@
 ; PS/2 keyboard through the i8042, interrupt driven: checks the controller
-; self-test, resets the keyboard and sets its LEDs by polling, then turns
-; on IRQ1 with set-1 translation and prints every scan code the IRQ1
-; handler reads, as hex, to COM1. The host types with `hv send-keys`; the
+; self-test, resets the keyboard and sets its LEDs and typematic rate by
+; polling (`hv list -l` shows both), then turns on IRQ1 with set-1
+; translation and prints every scan code the IRQ1 handler reads, as hex,
+; to COM1. The host types with `hv send-keys`; the
 ; break code of Esc (81h) ends the guest with exit code 12h.
 %include "lib.inc"
 
@@ -32,6 +33,16 @@ GUEST_ENTRY
 	cmp al, 0xFA
 	jne fail
 	mov al, 0x07
+	out 0x60, al
+	call kbc_read
+	cmp al, 0xFA
+	jne fail
+	mov al, 0xF3             ; typematic: 750 ms delay, rate 05h
+	out 0x60, al
+	call kbc_read
+	cmp al, 0xFA
+	jne fail
+	mov al, 0x45
 	out 0x60, al
 	call kbc_read
 	cmp al, 0xFA

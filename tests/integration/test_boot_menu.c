@@ -4,8 +4,8 @@
  * hard disk (tests/guests/bootsect.asm) and the CD (cdboot.asm), and the
  * CD's number boots the CD although boot = "c" prefers the disk. Typing
  * nothing lets the prompt time out and the disk boot. hv turns the prompt
- * on through fw_cfg key 0Eh (legacy/pc.c); SeaBIOS skips it when only one
- * boot device exists. */
+ * on through fw_cfg key 0Eh (legacy/pc.c), off with boot_menu = 0;
+ * SeaBIOS skips it when only one boot device exists. */
 #include <check.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -71,8 +71,9 @@ static const char *make_iso(void)
 }
 
 /* Starts domain NAME with SeaBIOS, a read-only hard disk holding
- * bootsect.bin and a CD holding cdboot.bin; boot = "c" prefers the disk. */
-static void create_domain(void)
+ * bootsect.bin and a CD holding cdboot.bin; boot = "c" prefers the disk.
+ * `extra` is appended to the config. */
+static void create_domain(const char *extra)
 {
 	char img[560], text[3072];
 	const char *iso;
@@ -88,8 +89,8 @@ static void create_domain(void)
 		 "serial = \"none\"\ndebugcon = \"file:%s\"\n"
 		 "disk = [ \"format=raw,vdev=hda,access=ro,target=%s\",\n"
 		 "         \"vdev=hdc,devtype=cdrom,access=ro,target=%s\" ]\n"
-		 "boot = \"c\"\n",
-		 BIOS, e9, img, iso);
+		 "boot = \"c\"\n%s",
+		 BIOS, e9, img, iso, extra);
 	ck_assert_int_eq(
 	    h_hv(NULL, 60, (const char *const[]){"create", h_write_file("menu.cfg", text), NULL})
 		->status,
@@ -186,7 +187,7 @@ START_TEST(test_esc_menu_lists_both_drives_and_boots_the_chosen_cd)
 {
 	const char *menu;
 
-	create_domain();
+	create_domain("");
 	menu = open_menu();
 	/* the drives as the menu names them, the preferred disk first */
 	menu = screen_until("DVD/CD");
@@ -204,13 +205,27 @@ START_TEST(test_without_a_key_the_prompt_times_out_and_the_disk_boots)
 {
 	const char *s;
 
-	create_domain();
+	create_domain("");
 	s = screen_until(PROMPT);
 	ck_assert_msg(strncmp(s, "SeaBIOS (version ", 17) == 0, "screen:\n%s", s);
 	e9_until("booted from disk\n");
 	ck_assert_msg(strstr(h_slurp(e9), "Booting from Hard Disk"), "%s", h_slurp(e9));
 	ck_assert_msg(!strstr(h_slurp(e9), "booted from CD"), "%s", h_slurp(e9));
 	ck_assert_msg(!strstr(h_slurp(e9), MENU), "%s", h_slurp(e9));
+	/* SeaBIOS prints its prompt on the debug console too. */
+	ck_assert_msg(strstr(h_slurp(e9), "Press ESC " PROMPT), "%s", h_slurp(e9));
+	h_hv(NULL, 30, (const char *const[]){"destroy", NAME, NULL});
+}
+END_TEST
+
+/* boot_menu = 0 clears fw_cfg's boot menu flag: no prompt, no wait, the
+ * disk boots straight away. */
+START_TEST(test_boot_menu_0_boots_without_a_prompt)
+{
+	create_domain("boot_menu = 0\n");
+	e9_until("booted from disk\n");
+	ck_assert_msg(strstr(h_slurp(e9), "Booting from Hard Disk"), "%s", h_slurp(e9));
+	ck_assert_msg(!strstr(h_slurp(e9), PROMPT), "%s", h_slurp(e9));
 	h_hv(NULL, 30, (const char *const[]){"destroy", NAME, NULL});
 }
 END_TEST
@@ -224,6 +239,7 @@ static Suite *menu_suite(void)
 	tcase_set_timeout(t, 600);
 	tcase_add_test(t, test_esc_menu_lists_both_drives_and_boots_the_chosen_cd);
 	tcase_add_test(t, test_without_a_key_the_prompt_times_out_and_the_disk_boots);
+	tcase_add_test(t, test_boot_menu_0_boots_without_a_prompt);
 	suite_add_tcase(s, t);
 	return s;
 }

@@ -975,6 +975,54 @@ START_TEST(test_kernel_must_be_a_string)
 }
 END_TEST
 
+START_TEST(test_serial2_defaults_to_none_and_takes_what_serial_takes)
+{
+	ck_assert_int_eq(load("name='a'\n"), 0);
+	ck_assert_int_eq(cfg.serial2.kind, CHARDEV_NONE);
+	ck_assert_int_eq(load("name='a'\nserial2 = 'pty'\n"), 0);
+	ck_assert_int_eq(cfg.serial2.kind, CHARDEV_PTY);
+	ck_assert_int_eq(cfg.serial.kind, CHARDEV_STDIO);
+	ck_assert_int_eq(load("name='a'\nserial2 = [ 'file:com2.log' ]\n"), 0);
+	ck_assert_int_eq(cfg.serial2.kind, CHARDEV_FILE);
+	ck_assert_str_eq(cfg.serial2.path, in_dir("com2.log"));
+}
+END_TEST
+
+START_TEST(test_serial2_list_must_hold_one_string)
+{
+	ck_load_error("serial2 = [ 'pty', 'none' ]\n",
+		      "dos.cfg:1: serial2: expected a list of one device (COM2), got 2");
+	ck_load_error(
+	    "serial2 = 'tty'\n",
+	    "dos.cfg:1: serial2: expected \"stdio\", \"pty\", \"none\" or \"file:PATH\", got "
+	    "\"tty\" (did you mean \"pty\"?)");
+}
+END_TEST
+
+START_TEST(test_boot_menu_defaults_to_on_and_takes_0_and_1)
+{
+	ck_assert_int_eq(load("name='a'\n"), 0);
+	ck_assert_uint_eq(cfg.boot_menu, 1);
+	ck_assert_int_eq(load("name='a'\nboot_menu = 0\n"), 0);
+	ck_assert_uint_eq(cfg.boot_menu, 0);
+	ck_assert_int_eq(load("name='a'\nboot_menu = 1\n"), 0);
+	ck_assert_uint_eq(cfg.boot_menu, 1);
+}
+END_TEST
+
+START_TEST(test_boot_menu_refuses_other_values)
+{
+	ck_load_error(
+	    "name='a'\nboot_menu = 2\n",
+	    "dos.cfg:2: boot_menu: expected 0 (no boot menu) or 1 (SeaBIOS's ESC prompt), "
+	    "got 2");
+	ck_load_error(
+	    "name='a'\n\nboot_menu = \"off\"\n",
+	    "dos.cfg:3: boot_menu: expected 0 (no boot menu) or 1 (SeaBIOS's ESC prompt), "
+	    "got \"off\"");
+}
+END_TEST
+
 static Suite *config_suite(void)
 {
 	Suite *s = suite_create("config");
@@ -1058,6 +1106,10 @@ static Suite *config_suite(void)
 	tcase_add_test(bad, test_bad_chardev_is_refused);
 	tcase_add_test(bad, test_chardev_file_needs_a_path);
 	tcase_add_test(bad, test_serial_list_must_hold_one_string);
+	tcase_add_test(ok, test_boot_menu_defaults_to_on_and_takes_0_and_1);
+	tcase_add_test(ok, test_serial2_defaults_to_none_and_takes_what_serial_takes);
+	tcase_add_test(bad, test_serial2_list_must_hold_one_string);
+	tcase_add_test(bad, test_boot_menu_refuses_other_values);
 	tcase_add_test(bad, test_firmware_path_too_long_for_its_buffer);
 	tcase_add_test(bad, test_failed_setter_leaves_the_old_value);
 	tcase_add_test(bad, test_override_unknown_key_says_command_line);

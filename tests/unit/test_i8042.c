@@ -201,6 +201,39 @@ START_TEST(test_typematic_command_acks_and_stores_rate)
 }
 END_TEST
 
+START_TEST(test_leds_and_typematic_read_as_words)
+{
+	char s[32];
+
+	ps2kbd_leds_name(0, s, sizeof s);
+	ck_assert_str_eq(s, "none");
+	ps2kbd_leds_name(PS2KBD_LED_SCROLL, s, sizeof s);
+	ck_assert_str_eq(s, "scroll");
+	ps2kbd_leds_name(PS2KBD_LED_CAPS | PS2KBD_LED_NUM | PS2KBD_LED_SCROLL, s, sizeof s);
+	ck_assert_str_eq(s, "num,caps,scroll");
+	ps2kbd_typematic_name(c->kbd->typematic, s, sizeof s); /* the power-on default */
+	ck_assert_str_eq(s, "10.9cps/500ms");
+	ps2kbd_typematic_name(0x00, s, sizeof s);
+	ck_assert_str_eq(s, "30.0cps/250ms");
+	ps2kbd_typematic_name(0x7F, s, sizeof s);
+	ck_assert_str_eq(s, "2.0cps/1000ms");
+}
+END_TEST
+
+START_TEST(test_reset_turns_the_leds_off_and_restores_the_rate)
+{
+	wr(0xED);
+	wr(PS2KBD_LED_CAPS);
+	wr(0xF3);
+	wr(0x7F);
+	EXPECT(0xFA, 0xFA, 0xFA, 0xFA);
+	wr(0xFF);
+	EXPECT(0xFA, 0xAA);
+	ck_assert_uint_eq(c->kbd->leds, 0);
+	ck_assert_uint_eq(c->kbd->typematic, 0x2B);
+}
+END_TEST
+
 START_TEST(test_scan_code_set_query_and_select)
 {
 	set_command_byte(0x00);
@@ -602,6 +635,8 @@ static Suite *i8042_suite(void)
 	tcase_add_test(t, test_keyboard_identify_is_translated_like_hardware);
 	tcase_add_test(t, test_led_command_acks_twice_and_sets_leds);
 	tcase_add_test(t, test_typematic_command_acks_and_stores_rate);
+	tcase_add_test(t, test_leds_and_typematic_read_as_words);
+	tcase_add_test(t, test_reset_turns_the_leds_off_and_restores_the_rate);
 	tcase_add_test(t, test_scan_code_set_query_and_select);
 	tcase_add_test(t, test_echo_and_unknown_command);
 	tcase_add_test(t, test_set2_make_and_break_without_translation);
