@@ -139,6 +139,7 @@ void display_render(struct display *dp, int64_t now_ns)
 
 	if (dp->dev)
 		dp->dev->render(dp->dev_opaque, &dp->surface);
+	dp->rendering = true;
 	dp->next_refresh_ns = now_ns + DISPLAY_REFRESH_MS * 1000000ll;
 	if (!surface_take_damage(&dp->surface, &r))
 		return;
@@ -149,6 +150,20 @@ void display_render(struct display *dp, int64_t now_ns)
 			v->owed_ns = now_ns;
 		v->owed = rect_union(v->owed, r);
 	}
+}
+
+bool display_release_due(const struct display *dp)
+{
+	return dp->nviewers == 0 && dp->rendering;
+}
+
+void display_release(struct display *dp)
+{
+	if (!display_release_due(dp))
+		return;
+	dp->rendering = false;
+	if (dp->dev && dp->dev->release)
+		dp->dev->release(dp->dev_opaque);
 }
 
 /* Sends what viewer v is owed; false if it must be dropped. */

@@ -33,6 +33,9 @@ struct display_device_ops {
 	/* Brings the surface up to date with the device (resizing it on a mode
 	 * change) and adds what changed to its damage. */
 	void (*render)(void *opaque, struct surface *s);
+	/* Optional: the last viewer left; drops what only rendering needs
+	 * (the VGA's dirty-page log). The next render starts afresh. */
+	void (*release)(void *opaque);
 };
 
 /* Where viewers' input goes. Called without the domain lock. */
@@ -62,6 +65,7 @@ struct display {
 	int nviewers;
 	int64_t next_refresh_ns;
 	int64_t rendered_ns; /* host time of the last render that changed pixels */
+	bool rendering;	     /* rendered since the device was last released */
 };
 
 /* Creates the surface. Returns 0, or -1 with err set. */
@@ -86,6 +90,11 @@ void display_service(struct display *dp, const struct pollfd *p, int n);
 /* Renders (the caller holds the domain lock) when a refresh is due. */
 bool display_refresh_due(const struct display *dp, int64_t now_ns);
 void display_render(struct display *dp, int64_t now_ns);
+
+/* With no viewer left, whether the device still holds what only rendering
+ * needs, and its release (the caller holds the domain lock). */
+bool display_release_due(const struct display *dp);
+void display_release(struct display *dp);
 
 /* Sends owed damage, resizes and the domain state to the viewers (without
  * the domain lock). `state` is the domain's state name. */

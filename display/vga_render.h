@@ -2,9 +2,10 @@
  * describe (text with the guest's font, CGA, planar 16-colour, mode 13h,
  * mode X, VBE) into a display surface, row by row, damaging only rows that
  * changed. Nothing is drawn while the VGA's dirty generation, the blink
- * phase and the mode stand still, except in VBE modes, whose linear
- * framebuffer the guest writes as plain RAM (compared against a shadow
- * copy instead). */
+ * phase and the mode stand still. In VBE modes the guest writes the linear
+ * framebuffer as plain RAM: while a viewer is attached the renderer logs
+ * its dirty pages and compares only rows in written pages (all rows when
+ * no log can be had). */
 #ifndef HV_DISPLAY_VGA_RENDER_H
 #define HV_DISPLAY_VGA_RENDER_H
 
@@ -15,6 +16,10 @@ struct vga_renderer;
 
 struct vga_renderer *vga_renderer_create(struct vga *v);
 void vga_renderer_destroy(struct vga_renderer *r);
+
+/* How many rows the renderer has drawn and compared with the surface
+ * since it was made (what dirty logging saves shows here). */
+uint64_t vga_renderer_rows_compared(const struct vga_renderer *r);
 
 /* display_device_ops for a vga_renderer (opaque = the renderer). */
 extern const struct display_device_ops vga_display_ops;

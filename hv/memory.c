@@ -92,6 +92,7 @@ void mem_destroy(struct guest_mem *m)
 		munmap(m->ram, m->ram_size);
 	if (m->ram_fd >= 0)
 		close(m->ram_fd);
+	mem_dirty_free(m);
 	m->ram = NULL;
 	m->ram_fd = -1;
 	m->count = 0;
@@ -243,6 +244,8 @@ uint8_t *mem_page_ptr(struct guest_mem *m, uint64_t gpa, bool write)
 		return NULL;
 	if (r->kind == MEM_ROM && write)
 		return NULL;
+	if (write)
+		mem_mark_written(m, page, MEM_PAGE_SIZE);
 	return r->host + (gpa - r->base);
 }
 
@@ -340,9 +343,10 @@ void mem_write(struct guest_mem *m, uint64_t gpa, const void *buf, size_t len)
 		const struct mem_region *r = owner_run(m, gpa, &run);
 		size_t n = run < len ? (size_t)run : len;
 
-		if (r && r->kind == MEM_RAM)
+		if (r && r->kind == MEM_RAM) {
 			memcpy(r->host + (gpa - r->base), in, n);
-		else if (r && r->kind == MEM_MMIO)
+			mem_mark_written(m, gpa, n);
+		} else if (r && r->kind == MEM_MMIO)
 			write_mmio_run(r, gpa, in, n);
 		gpa += n;
 		in += n;

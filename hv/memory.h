@@ -11,6 +11,7 @@
 #include <stdint.h>
 
 #include "hv/bus.h"
+#include "hv/dirty.h"
 
 #define MEM_PAGE_SIZE	4096u
 #define MEM_MAX_REGIONS 64
@@ -39,7 +40,17 @@ struct guest_mem {
 	/* Bumped on every change to the map; a soft TLB compares it to know
 	 * when its cached host pointers are stale. */
 	uint32_t generation;
+	/* Dirty-page logs (hv/dirty.h). */
+	struct mem_dirty dirty;
 };
+
+/* Notes a write to [gpa, gpa+len) for the dirty-page logs: one load while
+ * nothing is logged. */
+static inline void mem_mark_written(struct guest_mem *m, uint64_t gpa, uint64_t len)
+{
+	if (atomic_load_explicit(&m->dirty.active, memory_order_relaxed))
+		mem_dirty_mark_range(m, gpa, len);
+}
 
 /* Creates RAM of `ram_bytes` (a multiple of the page size): the first part
  * at 0, anything past MEM_LOW_RAM_LIMIT at 4 GiB. Returns 0, or -1 with a
@@ -70,7 +81,8 @@ const struct mem_region *mem_find(const struct guest_mem *m, uint64_t gpa);
 
 /* Host pointer for gpa when the whole page containing it can be accessed
  * directly: RAM for reads and writes, ROM for reads only. NULL otherwise
- * (MMIO, unmapped, a write to ROM, or a page split between regions). */
+ * (MMIO, unmapped, a write to ROM, or a page split between regions). A
+ * pointer for writing marks the page written in the dirty-page logs. */
 uint8_t *mem_page_ptr(struct guest_mem *m, uint64_t gpa, bool write);
 
 /* Slow-path accesses of any length at any address: RAM and ROM copied,

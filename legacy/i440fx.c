@@ -30,6 +30,9 @@ static void shadow_write(void *opaque, uint64_t offset, unsigned size, uint64_t 
 
 	for (unsigned i = 0; i < size && offset + i < s->size; i++)
 		*ram_at(s, offset + i) = (uint8_t)(value >> (8 * i));
+	/* The RAM behind the shadow: written, as any RAM write is, for the
+	 * dirty logs (migration must carry the shadowed BIOS). */
+	mem_mark_written(s->fx->mem, s->base + offset, size);
 }
 
 static const struct io_ops shadow_ops = {shadow_read, shadow_write};

@@ -301,8 +301,7 @@ int x86_cpu_step_one(struct x86_cpu *cpu, uint32_t *error)
 	return -1;
 }
 
-/* Runs up to `budget` instructions. */
-enum vcpu_exit x86_cpu_run(struct x86_cpu *cpu, uint64_t budget)
+static enum vcpu_exit run_budget(struct x86_cpu *cpu, uint64_t budget)
 {
 	cpu->budget = budget;
 	cpu->check_intr = true;
@@ -322,4 +321,18 @@ enum vcpu_exit x86_cpu_run(struct x86_cpu *cpu, uint64_t budget)
 		}
 	}
 	return run_loop(cpu);
+}
+
+/* Runs up to `budget` instructions, bracketed for the dirty-page logs
+ * (hv/dirty.h): a fetch while the CPU is out of here (asleep in HLT) need
+ * not keep pages for its TLB, which is synced before the next access. */
+enum vcpu_exit x86_cpu_run(struct x86_cpu *cpu, uint64_t budget)
+{
+	struct mem_dirty *d = &cpu->m->mem.dirty;
+	enum vcpu_exit e;
+
+	mem_dirty_cpu_enter(d);
+	e = run_budget(cpu, budget);
+	mem_dirty_cpu_leave(d);
+	return e;
 }

@@ -242,6 +242,8 @@ struct x86_cpu {
 	/* Soft TLB and its map generation; the fetch page cache. */
 	struct x86_tlb_entry tlb[X86_TLB_SIZE];
 	uint32_t tlb_gen;
+	/* The dirty-log epoch the TLB was last flushed for (hv/dirty.h). */
+	uint32_t dirty_epoch;
 	uint32_t fetch_page; /* linear page number of fetch_host */
 	const uint8_t *fetch_host;
 	uint32_t tlb_globals; /* global entries cached since the last full flush */

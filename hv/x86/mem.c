@@ -23,6 +23,11 @@ void x86_tlb_flush(struct x86_cpu *cpu)
 	cpu->tlb_globals = 0;
 	cpu->tlb_large = 0;
 	cpu->tlb_gen = cpu->m ? cpu->m->mem.generation : 0;
+	if (cpu->m) {
+		/* Write pointers cached before a dirty-log fetch are gone now. */
+		cpu->dirty_epoch = mem_dirty_epoch(&cpu->m->mem.dirty);
+		mem_dirty_ack(&cpu->m->mem.dirty, cpu->dirty_epoch);
+	}
 }
 
 /* Drops the entries of non-global pages. */
@@ -52,10 +57,13 @@ void x86_tlb_flush_page(struct x86_cpu *cpu, uint32_t lin)
 			cpu->tlb[i] = empty_entry;
 }
 
-/* Flushes when the memory map changed under the TLB. */
+/* Flushes when the memory map changed under the TLB, or when a dirty-page
+ * log was fetched: pages it cleared must be marked again on their next
+ * write, which a cached write pointer would skip. */
 void x86_tlb_sync(struct x86_cpu *cpu)
 {
-	if (cpu->tlb_gen != cpu->m->mem.generation)
+	if (cpu->tlb_gen != cpu->m->mem.generation ||
+	    cpu->dirty_epoch != mem_dirty_epoch(&cpu->m->mem.dirty))
 		x86_tlb_flush(cpu);
 }
 
@@ -251,8 +259,11 @@ static inline uint32_t linear(struct x86_cpu *cpu, int seg, uint32_t off, unsign
 			      unsigned deny)
 {
 	const struct x86_seg *s = &cpu->seg[seg];
+	/* A flat 4 GiB segment wraps an access that straddles its end to
+	 * offset 0, as hardware does (SYSLINUX's HDT reads a dword at -1). */
+	bool flat = s->limit == 0xffffffffu && s->floor == 0;
 
-	if ((s->deny & deny) || off < s->floor || (uint64_t)off + size - 1 > s->limit)
+	if ((s->deny & deny) || off < s->floor || ((uint64_t)off + size - 1 > s->limit && !flat))
 		cpu_raise(cpu, seg == X86_SS ? X86_VEC_SS : X86_VEC_GP, 0);
 	return s->base + off;
 }

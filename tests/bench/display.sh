@@ -4,7 +4,10 @@
 #   1. host CPU of an idle guest (text mode, waiting for a key, cursor
 #      blinking) with a viewer attached, over 10 s: hv's domain and viewer
 #      processes together, against the one QEMU process;
-#   2. a full-screen mode-13h animation (tests/guests/anim.asm) shown for
+#   2. host CPU of a still VBE screen (640x480x32, tests/guests/vbedraw.asm)
+#      with a viewer attached, over 10 s: the renderer looks only at rows
+#      in framebuffer pages the guest wrote (dirty-page logging);
+#   3. a full-screen mode-13h animation (tests/guests/anim.asm) shown for
 #      10 s by `hv view --stats`: frames presented per second and the
 #      latency from the domain's render of a change to the viewer's
 #      present (a guest write waits at most one more 16 ms refresh tick
@@ -22,7 +25,7 @@ export XDG_RUNTIME_DIR="$work/run" XDG_STATE_HOME="$work/state"
 mkdir -p "$XDG_RUNTIME_DIR"
 pids=()
 cleanup() {
-  for d in bench-idle bench-anim; do "$hv" destroy "$d" >/dev/null 2>&1 || true; done
+  for d in bench-idle bench-vbe bench-anim; do "$hv" destroy "$d" >/dev/null 2>&1 || true; done
   for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
   rm -rf "$work"
 }
@@ -46,7 +49,7 @@ domain() {
   printf 'name = "%s"\nmemory = 32\nfirmware = "/usr/share/seabios/bios.bin"\nserial = "none"\ndisk = [ "format=raw,vdev=hda,access=ro,target=%s" ]\nboot = "c"\n' \
     "$1" "$work/$1.img" >"$work/$1.cfg"
   "$hv" create "$work/$1.cfg" >/dev/null
-  "$hv" list -l "$1" | sed -n 's/.*pid=\([0-9]*\).*/\1/p' | head -1
+  "$hv" list -l "$1" | awk '$1 == "pid" { print $2; exit }'
 }
 
 echo "== idle guest with a viewer attached (10 s)"
@@ -72,6 +75,24 @@ sleep 5
 a=$(cpu_seconds "$q"); sleep 10; a2=$(cpu_seconds "$q")
 kill "$q"
 awk -v d="$(echo "$a2 - $a" | bc)" 'BEGIN { printf "qemu: %.1f%% of one core (TCG, SDL display)\n", d * 10 }'
+
+echo "== still VBE screen 640x480x32 with a viewer attached (10 s)"
+printf 'name = "bench-vbe"\nmemory = 16\nfirmware = "%s"\nserial = "none"\n' \
+  "$build/tests/guests/vbedraw.bin" >"$work/bench-vbe.cfg"
+"$hv" create "$work/bench-vbe.cfg" >/dev/null
+dom=$("$hv" list -l bench-vbe | awk '$1 == "pid" { print $2; exit }')
+"$hv" send-keys bench-vbe ret # it draws its last square and halts
+"$hv" view bench-vbe >/dev/null 2>&1 &
+view=$!
+pids+=($view)
+sleep 5
+a=$(cpu_seconds "$dom"); b=$(cpu_seconds "$view")
+sleep 10
+a2=$(cpu_seconds "$dom"); b2=$(cpu_seconds "$view")
+kill "$view"
+awk -v d="$(echo "$a2 - $a" | bc)" -v v="$(echo "$b2 - $b" | bc)" \
+  'BEGIN { printf "hv:   domain %.1f%%  viewer %.1f%%  total %.1f%% of one core\n", d * 10, v * 10, (d + v) * 10 }'
+"$hv" destroy bench-vbe >/dev/null
 
 echo "== full-screen animation, mode 13h (10 s)"
 domain bench-anim "$build/tests/guests/anim.bin" >/dev/null

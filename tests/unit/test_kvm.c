@@ -145,6 +145,53 @@ START_TEST(test_memory_map_becomes_slots)
 }
 END_TEST
 
+/* A dirty-page log turns on KVM's logging in the slots it covers, and
+ * only there; slots made anew when the map changes keep it; stopping the
+ * log turns it off. KVM's own log joins each fetch. */
+START_TEST(test_dirty_log_covers_its_slots)
+{
+	char err[200] = "";
+	void *engine = NULL;
+	struct kvm_vm *vm;
+	uint64_t bits[4];
+	int id;
+
+	build_map();
+	if (engine_kvm.create(&m, &engine, err, sizeof err) < 0) {
+		ck_assert_msg(!kvm_openable(), "create failed with /dev/kvm there: %s", err);
+		machine_destroy(&m);
+		free(rom);
+		return;
+	}
+	vm = engine;
+	id = mem_dirty_start(&m.mem, 0x100000, 0x10000);
+	ck_assert_int_ge(id, 0);
+	ck_assert(slot_at(vm, 0x100000)->log);
+	ck_assert(!slot_at(vm, 0)->log && !slot_at(vm, 0x201000)->log);
+	ck_assert(!slot_at(vm, 0xf0000)->log);
+	ck_assert_int_eq(mem_dirty_fetch(&m.mem, id, bits), 16);
+	ck_assert_int_eq(mem_dirty_fetch(&m.mem, id, bits), 0);
+	mem_write(&m.mem, 0x100000 + 0x3000, "x", 1);
+	ck_assert_int_eq(mem_dirty_fetch(&m.mem, id, bits), 1);
+	ck_assert_uint_eq(bits[0], 1u << 3);
+	/* The low slots merge when the VGA window goes: the log stays on. */
+	mem_dirty_stop(&m.mem, id);
+	ck_assert(!slot_at(vm, 0x100000)->log);
+	id = mem_dirty_start(&m.mem, 0x1000, 0x1000);
+	ck_assert(slot_at(vm, 0)->log);
+	ck_assert_int_eq(mem_unmap(&m.mem, 0xa0000), 0);
+	ck_assert_int_eq(kvm_slots_sync(vm, err, sizeof err), 0);
+	ck_assert(slot_at(vm, 0)->log && slot_at(vm, 0)->size == 0xf0000);
+	ck_assert_int_ge(mem_dirty_fetch(&m.mem, id, bits), 0);
+	mem_dirty_stop(&m.mem, id);
+	ck_assert(!slot_at(vm, 0)->log);
+	engine_kvm.destroy(engine);
+	ck_assert_ptr_null(m.mem.dirty.engine);
+	machine_destroy(&m);
+	free(rom);
+}
+END_TEST
+
 static Suite *kvm_suite(void)
 {
 	Suite *s = suite_create("kvm");
@@ -159,6 +206,7 @@ static Suite *kvm_suite(void)
 	suite_add_tcase(s, t);
 	t = tcase_create("slots");
 	tcase_add_test(t, test_memory_map_becomes_slots);
+	tcase_add_test(t, test_dirty_log_covers_its_slots);
 	suite_add_tcase(s, t);
 	return s;
 }

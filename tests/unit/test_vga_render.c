@@ -14,9 +14,14 @@ static struct vga *v;
 static struct vga_frame f;
 static uint32_t row[SURFACE_MAX_WIDTH];
 
+static void out_vga(struct vga *to, unsigned port, uint8_t value)
+{
+	vga_io_ops.write(to, port - VGA_PORT_BASE, 1, value);
+}
+
 static void out(unsigned port, uint8_t value)
 {
-	vga_io_ops.write(v, port - VGA_PORT_BASE, 1, value);
+	out_vga(v, port, value);
 }
 
 /* DAC entry i = (i, 63 - i, i / 4) in 6 bits: every entry different. */
@@ -266,6 +271,107 @@ START_TEST(test_renderer_damagesOnlyChangedRows)
 }
 END_TEST
 
+/* A VBE mode (640x480, 32 bpp: 2560 bytes a row, a page holds rows
+ * partly) on a VGA whose LFB is RAM in guest memory at 0xE0000000. */
+#define LFB 0xE0000000ull
+
+struct vbe_rig {
+	struct guest_mem mem;
+	struct vga *vga;
+	struct vga_renderer *r;
+	struct surface s;
+};
+
+static void vbe_rig_init(struct vbe_rig *g)
+{
+	char err[128];
+
+	ck_assert_int_eq(mem_init(&g->mem, 1u << 20, err, sizeof err), 0);
+	g->vga = vga_create(NULL, &g->mem);
+	ck_assert_ptr_nonnull(g->vga);
+	ck_assert_int_eq(mem_map_ram(&g->mem, LFB, VGA_VRAM_SIZE, g->vga->vram, "lfb"), 0);
+	g->vga->lfb_base = LFB;
+	vga_vbe_write(g->vga, VBE_XRES, 640);
+	vga_vbe_write(g->vga, VBE_YRES, 480);
+	vga_vbe_write(g->vga, VBE_BPP, 32);
+	vga_vbe_write(g->vga, VBE_ENABLE, VBE_ENABLED);
+	g->r = vga_renderer_create(g->vga);
+	ck_assert_ptr_nonnull(g->r);
+	ck_assert_int_eq(surface_init(&g->s, "t", err, sizeof err), 0);
+}
+
+static void vbe_rig_fini(struct vbe_rig *g)
+{
+	vga_renderer_destroy(g->r);
+	surface_fini(&g->s);
+	vga_destroy(g->vga);
+	mem_destroy(&g->mem);
+}
+
+/* Rows the renderer compares for one frame. */
+static uint64_t frame_compares(struct vbe_rig *g)
+{
+	uint64_t before = vga_renderer_rows_compared(g->r);
+
+	vga_display_ops.render(g->r, &g->s);
+	return vga_renderer_rows_compared(g->r) - before;
+}
+
+/* The guest writes a pixel of row 300 through the LFB (as a device or a
+ * CPU writes RAM): the frame compares only the rows sharing its page and
+ * damages just that row; an unchanged frame compares none. */
+START_TEST(test_renderer_vbeComparesOnlyRowsInWrittenPages)
+{
+	struct vbe_rig g;
+	uint32_t red = 0xff0000;
+	uint64_t at = 300 * 2560 + 8 * 4, n;
+	struct rect d;
+
+	vbe_rig_init(&g);
+	ck_assert_uint_eq(frame_compares(&g), 480);
+	ck_assert_uint_eq(g.s.width, 640);
+	ck_assert(surface_take_damage(&g.s, &d));
+	ck_assert_uint_eq(frame_compares(&g), 0);
+	ck_assert(!surface_take_damage(&g.s, &d));
+	mem_write(&g.mem, LFB + at, &red, 4);
+	n = frame_compares(&g);
+	ck_assert_uint_ge(n, 1);
+	ck_assert_uint_le(n, MEM_PAGE_SIZE / 2560 + 2);
+	ck_assert(surface_take_damage(&g.s, &d));
+	ck_assert_uint_eq(d.y, 300);
+	ck_assert_uint_eq(d.h, 1);
+	ck_assert_uint_eq(g.s.pixels[300 * g.s.stride / 4 + 8], red);
+	ck_assert_uint_eq(frame_compares(&g), 0);
+	/* A register write (the DAC) may change every row: all compared. */
+	out_vga(g.vga, 0x3c8, 0);
+	ck_assert_uint_eq(frame_compares(&g), 480);
+	/* The last viewer leaves: the log stops, and starts afresh. */
+	vga_display_ops.release(g.r);
+	ck_assert_uint_eq(atomic_load(&g.mem.dirty.active), 0);
+	ck_assert_uint_eq(frame_compares(&g), 480);
+	ck_assert_uint_eq(frame_compares(&g), 0);
+	vbe_rig_fini(&g);
+}
+END_TEST
+
+/* Without a log (no guest memory, or the LFB unmapped) every frame
+ * compares every row, so nothing written is missed. */
+START_TEST(test_renderer_vbeWithoutLogComparesEveryRow)
+{
+	struct vbe_rig g;
+
+	vbe_rig_init(&g);
+	ck_assert_int_eq(mem_unmap(&g.mem, LFB), 0);
+	g.vga->lfb_base = 0;
+	ck_assert_uint_eq(frame_compares(&g), 480);
+	ck_assert_uint_eq(frame_compares(&g), 480);
+	g.vga->vram[100 * 2560] = 0xff;
+	frame_compares(&g);
+	ck_assert_uint_eq(g.s.pixels[100 * g.s.stride / 4] & 0xff, 0xff);
+	vbe_rig_fini(&g);
+}
+END_TEST
+
 /* Random register values everywhere, then a render: no read outside
  * video memory, no surface larger than the maximum. */
 START_TEST(test_renderer_survivesRandomRegisters)
@@ -315,6 +421,8 @@ int main(void)
 	tcase_add_checked_fixture(drive, setup, teardown);
 	tcase_set_timeout(drive, 120);
 	tcase_add_test(drive, test_renderer_damagesOnlyChangedRows);
+	tcase_add_test(drive, test_renderer_vbeComparesOnlyRowsInWrittenPages);
+	tcase_add_test(drive, test_renderer_vbeWithoutLogComparesEveryRow);
 	tcase_add_loop_test(drive, test_renderer_survivesRandomRegisters, 0, 4);
 	suite_add_tcase(s, drive);
 	return unit_run(s);

@@ -354,6 +354,23 @@ START_TEST(test_expand_down_segment_allows_only_offsets_above_the_limit)
 }
 END_TEST
 
+/* A dword read at offset FFFFFFFFh of a flat 4 GiB segment wraps to
+ * offset 0 for its last three bytes, without a fault (SYSLINUX's HDT does
+ * this); the 4 GiB limit check must not overflow into a #GP. */
+START_TEST(test_dword_at_the_end_of_a_flat_segment_wraps_to_zero)
+{
+	static const uint8_t code[] = {
+	    0xa1, 0xff, 0xff, 0xff, 0xff, /* mov eax, [0xffffffff] */
+	    0xf4,			  /* hlt */
+	};
+
+	put32(0, 0x00112233);
+	ck_assert_int_eq(run(code, sizeof code), VCPU_EXIT_HALT);
+	ck_assert_uint_eq(cpu->eip, CODE + sizeof code);
+	ck_assert_uint_eq(cpu->regs[X86_EAX] >> 8, 0x112233);
+}
+END_TEST
+
 START_TEST(test_lldt_makes_ldt_selectors_usable)
 {
 	static const uint8_t code[] = {
@@ -1177,6 +1194,7 @@ static Suite *x86_protected_suite(void)
 	tcase_add_test(tc, test_absent_data_segment_is_np_with_the_selector);
 	tcase_add_test(tc, test_write_to_a_read_only_segment_is_gp0);
 	tcase_add_test(tc, test_expand_down_segment_allows_only_offsets_above_the_limit);
+	tcase_add_test(tc, test_dword_at_the_end_of_a_flat_segment_wraps_to_zero);
 	tcase_add_test(tc, test_lldt_makes_ldt_selectors_usable);
 	tcase_add_test(tc, test_ltr_loads_the_task_register_and_marks_the_tss_busy);
 	tcase_add_test(tc, test_lar_lsl_verr_verw_report_rights_and_limit);
