@@ -116,10 +116,11 @@ static void sleep_halted(struct domain *d, unsigned seq)
 	d->halted = false;
 }
 
-/* Parked while paused or preserved after power-off; with the lock held. */
+/* Parked while paused, held by vcpu_access_state or preserved after
+ * power-off; with the lock held. */
 static bool parked(struct domain *d)
 {
-	return d->pause_requested || d->state == DOMAIN_SHUTDOWN;
+	return d->pause_requested || d->holds > 0 || d->state == DOMAIN_SHUTDOWN;
 }
 
 static void after_slice(struct domain *d, enum vcpu_exit e, unsigned seq)
@@ -155,9 +156,13 @@ static void *vcpu_main(void *arg)
 		}
 		vclock_run_expired(&m->clock);
 		seq = m->wake_seq;
+		d->in_engine = true;
 		pthread_mutex_unlock(&m->lock);
 		e = d->engine->vcpu_run(d->vcpu, VCPU_SLICE);
 		pthread_mutex_lock(&m->lock);
+		d->in_engine = false;
+		if (d->holds)
+			pthread_cond_broadcast(&m->wake); /* vcpu_access_state waits */
 		after_slice(d, e, seq);
 	}
 	domain_flush_output(d);
@@ -190,6 +195,32 @@ void vcpu_stop(struct domain *d)
 	pthread_mutex_unlock(&d->machine.lock);
 	pthread_join(d->vcpu_thread, NULL);
 	d->vcpu_started = false;
+}
+
+int vcpu_access_state(struct domain *d, struct vcpu_state *get, const struct vcpu_state *set,
+		      char *err, size_t errlen)
+{
+	struct machine *m = &d->machine;
+	int rc = 0;
+
+	if (!d->engine->vcpu_get_state || !d->engine->vcpu_set_state) {
+		snprintf(err, errlen, "the %s engine cannot read registers", d->engine->name);
+		return -1;
+	}
+	machine_lock_host(m);
+	d->holds++;
+	while (d->in_engine) {
+		d->engine->vcpu_kick(d->vcpu);
+		pthread_cond_wait(&m->wake, &m->lock);
+	}
+	if (get)
+		rc = d->engine->vcpu_get_state(d->vcpu, get, err, errlen);
+	if (rc == 0 && set)
+		rc = d->engine->vcpu_set_state(d->vcpu, set, err, errlen);
+	d->holds--;
+	pthread_cond_broadcast(&m->wake);
+	machine_unlock_host(m);
+	return rc;
 }
 
 double vcpu_cpu_seconds(struct domain *d)

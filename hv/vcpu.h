@@ -8,6 +8,7 @@
 #include <stddef.h>
 
 struct domain;
+struct vcpu_state;
 
 /* Instructions per slice: about 0.1-1 ms of guest time on the soft CPU,
  * short enough for timers and pause requests to take effect promptly. */
@@ -20,6 +21,13 @@ void vcpu_stop(struct domain *d);
 
 /* machine.kick_vcpu: makes a running slice end early. */
 void vcpu_kick_hook(void *opaque);
+
+/* From a host thread: reads the vCPU's registers into get (if not NULL),
+ * then loads set (if not NULL), holding the vCPU out of the engine
+ * meanwhile (it is kicked out of a running slice and waits), so the state
+ * is consistent. Returns 0, or -1 with a reason in err. */
+int vcpu_access_state(struct domain *d, struct vcpu_state *get, const struct vcpu_state *set,
+		      char *err, size_t errlen);
 
 /* Host CPU seconds used by the vCPU thread so far. */
 double vcpu_cpu_seconds(struct domain *d);

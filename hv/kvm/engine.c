@@ -222,6 +222,16 @@ static void kvm_vcpu_stats(void *vcpu, struct vcpu_stats *st)
 	st->exits_other = get(&c->other);
 }
 
+static int kvm_get_state(void *vcpu, struct vcpu_state *st, char *err, size_t len)
+{
+	return kvm_vcpu_get_state(vcpu, st, err, len);
+}
+
+static int kvm_set_state(void *vcpu, const struct vcpu_state *st, char *err, size_t len)
+{
+	return kvm_vcpu_set_state(vcpu, st, err, len);
+}
+
 const struct engine_ops engine_kvm = {
     .name = "kvm",
     .probe = kvm_probe,
@@ -234,4 +244,6 @@ const struct engine_ops engine_kvm = {
     .vcpu_run = kvm_run_slice,
     .vcpu_kick = kvm_vcpu_kick,
     .vcpu_stats = kvm_vcpu_stats,
+    .vcpu_get_state = kvm_get_state,
+    .vcpu_set_state = kvm_set_state,
 };

@@ -28,7 +28,8 @@ struct kvm_slot {
 	uint64_t size;
 	uint8_t *host;
 	bool readonly;
-	int id; /* KVM slot number; -1 when free */
+	bool log; /* KVM_MEM_LOG_DIRTY_PAGES: a dirty-page log covers it */
+	int id;	  /* KVM slot number; -1 when free */
 };
 
 /* A page-aligned copy of a ROM image whose own bytes are not page aligned
@@ -95,6 +96,11 @@ enum vcpu_exit kvm_vcpu_run(struct kvm_vcpu *v);
 int kvm_vcpu_set_reset_state(struct kvm_vcpu *v);
 /* Sets a boot loader's 32-bit protected-mode hand-over state. */
 void kvm_vcpu_set_boot32(struct kvm_vcpu *v, const struct vcpu_boot32 *boot);
+
+/* The registers as struct vcpu_state, while the vCPU is out of KVM_RUN.
+ * Return 0, or -1 with a message in err. */
+int kvm_vcpu_get_state(struct kvm_vcpu *v, struct vcpu_state *st, char *err, size_t len);
+int kvm_vcpu_set_state(struct kvm_vcpu *v, const struct vcpu_state *st, char *err, size_t len);
 
 /* Whether this host's KVM can run an ordinary guest: creates a tiny VM
  * that enters protected mode and does an OUT, with a time limit. Returns

@@ -3,6 +3,7 @@
 #ifndef HV_X86_CPU_H
 #define HV_X86_CPU_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "hv/engine.h"
@@ -27,6 +28,12 @@ enum vcpu_exit x86_cpu_run(struct x86_cpu *cpu, uint64_t budget);
 
 /* From any thread: the running x86_cpu_run returns VCPU_EXIT_KICK soon. */
 void x86_cpu_kick(struct x86_cpu *cpu);
+
+/* The registers as struct vcpu_state (state.c), while the CPU is not
+ * running. set returns 0, or -1 with a reason in err for a state the
+ * 32-bit CPU cannot hold. */
+void x86_cpu_get_state(struct x86_cpu *cpu, struct vcpu_state *st);
+int x86_cpu_set_state(struct x86_cpu *cpu, const struct vcpu_state *st, char *err, size_t len);
 
 /* Instructions retired since creation. */
 uint64_t x86_cpu_insns(const struct x86_cpu *cpu);

@@ -68,6 +68,19 @@ static void soft_vcpu_stats(void *vcpu, struct vcpu_stats *stats)
 	stats->exits = 0;
 }
 
+static int soft_vcpu_get_state(void *vcpu, struct vcpu_state *st, char *err, size_t len)
+{
+	(void)err;
+	(void)len;
+	x86_cpu_get_state(vcpu, st);
+	return 0;
+}
+
+static int soft_vcpu_set_state(void *vcpu, const struct vcpu_state *st, char *err, size_t len)
+{
+	return x86_cpu_set_state(vcpu, st, err, len);
+}
+
 const struct engine_ops engine_soft = {
     .name = "soft",
     .probe = soft_probe,
@@ -80,4 +93,6 @@ const struct engine_ops engine_soft = {
     .vcpu_run = soft_vcpu_run,
     .vcpu_kick = soft_vcpu_kick,
     .vcpu_stats = soft_vcpu_stats,
+    .vcpu_get_state = soft_vcpu_get_state,
+    .vcpu_set_state = soft_vcpu_set_state,
 };

@@ -5,7 +5,10 @@
 #   BENCH <what> hv=<value> qemu=<value> <unit>
 # Exit round trip: the time of a guest doing $LOOPS OUTs minus one doing 1,
 # per OUT. Memory: a domain halted after boot, RSS without the guest RAM
-# (both keep guest RAM in a memfd).
+# (both keep guest RAM in a memfd). Boot to init: Debian's amd64 kernel
+# and the busybox initramfs of /linux64, from the VMM's start to the
+# marker its /init prints on COM1 (QEMU boots it through its own firmware
+# and linuxboot ROM, hv directly).
 B=/bench
 LOOPS=$(cat $B/loops)
 
@@ -61,3 +64,32 @@ sleep 3
 set -- $(rss $qpid memory-backend-memfd)
 kill $qpid
 echo "BENCH vmm-overhead hv=$((hv_total - hv_guest)) qemu=$(($1 - $2)) KiB (RSS minus guest RAM; RSS hv $hv_total, qemu $1 KiB; guest RAM touched hv $hv_guest, qemu $2 KiB)"
+
+# CMD...: milliseconds (in 10 ms steps) from starting CMD to HV-LINUX-READY
+# on its stdout (n/a if it never came), then CMD is ended.
+boot_to_init() {
+	rm -f /tmp/boot.in /tmp/boot.out && mkfifo /tmp/boot.in /tmp/boot.out
+	exec 4<>/tmp/boot.in # the guest's console input: open, silent
+	t0=$(centis)
+	"$@" <&4 >/tmp/boot.out 2>&1 &
+	bpid=$!
+	if timeout 300 grep -q -m 1 HV-LINUX-READY </tmp/boot.out; then
+		echo $(($(centis) - t0))0
+	else
+		echo n/a
+	fi
+	kill $bpid 2>/dev/null
+	wait $bpid 2>/dev/null
+	exec 4>&-
+}
+
+L=/linux64
+CMDLINE="console=ttyS0,115200 quiet panic=-1"
+printf 'name = "boot"\nmemory = 160\nengine = "kvm"\nkernel = "%s/vmlinuz"\nramdisk = "%s/initramfs.cpio.gz"\nextra = "%s"\nserial = "stdio"\n' \
+	$L $L "$CMDLINE" >/tmp/boot.cfg
+hv_boot=$(boot_to_init hv run --timeout 300 /tmp/boot.cfg)
+q_boot=$(boot_to_init qemu-system-x86_64 -accel kvm -m 160 -display none -nic none -vga none \
+	-L /usr/share/qemu -L /usr/share/seabios \
+	-no-reboot -kernel $L/vmlinuz -initrd $L/initramfs.cpio.gz -append "$CMDLINE" -serial stdio)
+ratio=$(awk -v h="$hv_boot" -v q="$q_boot" 'BEGIN { if (h + 0 > 0 && q + 0 > 0) printf "%.2f", h / q; else print "n/a" }')
+echo "BENCH linux64-boot-to-init hv=$hv_boot qemu=$q_boot ms (ratio hv/qemu $ratio; amd64 kernel + busybox, 160 MiB, start to /init's marker)"

@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # hv's KVM engine next to QEMU's KVM mode, measured inside the nested-KVM
 # VM of tests/nested/run.sh (this project's machines have no usable
-# /dev/kvm of their own): exit round-trip cost of an OUT loop and the VMM's
-# memory overhead. Figures, not a test; under nested TCG the absolute
-# numbers are those of an emulated CPU, the ratios are what to compare.
+# /dev/kvm of their own): exit round-trip cost of an OUT loop, the VMM's
+# memory overhead, and the 64-bit Linux guest's boot to init. Figures, not
+# a test; under nested TCG the absolute numbers are those of an emulated
+# CPU, the ratios are what to compare.
 #
 #   tests/bench/kvm.sh [BUILD_DIR]      (default: build)
 #

@@ -12,8 +12,10 @@
 # and busybox-static packages are fetched once with `apt-get download` into
 # $HV_NESTED_CACHE (default BUILD_DIR/nested). --bench also runs
 # tests/bench/kvm-guest.sh inside the VM. GUEST (a diagnosis) runs only
-# that guest, detached, and prints hv's and KVM's counters for it. Exits 0
-# only if every check passed.
+# that guest, detached, and prints hv's and KVM's counters for it (linux and
+# linux64 print the guest's console instead). HV_NESTED_CHECKS=a,b,c runs
+# only those checks (names as in $expected; modules always runs), for
+# iterating. Exits 0 only if every check run passed.
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -23,7 +25,11 @@ bench=${2:-}
 debug=${3:-}
 cache=${HV_NESTED_CACHE:-$build/nested}
 limit=${HV_NESTED_TIMEOUT:-500} # seconds for the whole VM run
-expected=(modules auto hello pmode paging ring3 tasks v86 seabios pause stats linux)
+expected=(modules auto hello pmode paging ring3 tasks v86 seabios pause stats regs dirty linux linux64)
+checks=${HV_NESTED_CHECKS:-}
+if [ -n "$checks" ]; then
+	read -r -a expected <<<"modules ${checks//,/ }"
+fi
 linux_dir=$root/assets/guests/linux/out # built by assets/guests/linux/build.sh
 
 say() { echo "nested: $*" >&2; }
@@ -116,12 +122,29 @@ reference() {
 stage_bench() { # the benchmark's script and out-loop guests
 	local loops=${HV_BENCH_LOOPS:-200000}
 	cp "$root/tests/bench/kvm-guest.sh" "$stage/bench.sh"
+	copy_with_libs "$(command -v qemu-system-x86_64)" bin/qemu-system-x86_64 # boot to init
 	mkdir -p "$stage/bench"
 	echo "$loops" >"$stage/bench/loops"
 	nasm -f bin -I"$root/tests/guests/" -DLOOPS="$loops" -o "$stage/bench/outloop-big.bin" \
 		"$root/tests/guests/outloop.asm"
 	nasm -f bin -I"$root/tests/guests/" -DLOOPS=1 -o "$stage/bench/outloop-small.bin" \
 		"$root/tests/guests/outloop.asm"
+}
+
+# The 64-bit Linux guest: Debian's amd64 kernel (the one this VM boots)
+# and an initramfs of the amd64 busybox with the 686 guest's /init.
+stage_linux64() {
+	local fs=$cache/linux64-fs applet
+	rm -rf "$fs" && mkdir -p "$fs"/{bin,sbin,usr/bin,usr/sbin,proc,sys,dev,tmp,root}
+	cp "$cache/busybox/bin/busybox" "$fs/bin/busybox"
+	for applet in $("$fs/bin/busybox" --list-full); do
+		[ "$applet" = bin/busybox ] || ln -sf /bin/busybox "$fs/$applet"
+	done
+	install -m 755 "$root/assets/guests/linux/init" "$fs/init"
+	mkdir -p "$stage/linux64"
+	(cd "$fs" && find . | LC_ALL=C sort | cpio -o -H newc --owner=0:0 --quiet) |
+		gzip -n >"$stage/linux64/initramfs.cpio.gz"
+	cp "$(ls "$cache"/kernel/boot/vmlinuz-* | head -n 1)" "$stage/linux64/vmlinuz"
 }
 
 stage_initramfs() {
@@ -134,6 +157,8 @@ stage_initramfs() {
 	cp /usr/share/seabios/bios.bin "$stage/bios.bin"
 	mkdir -p "$stage/linux"
 	cp "$linux_dir/vmlinuz" "$linux_dir/initramfs.cpio.gz" "$stage/linux/"
+	stage_linux64
+	[ -z "$checks" ] || echo "$checks" >"$stage/checks"
 	reference
 	# QEMU in KVM mode: the judge where hv fails a guest, and the
 	# benchmark's reference.

@@ -1,0 +1,259 @@
+/* The soft engine's vcpu_get_state / vcpu_set_state (hv/x86/state.c)
+ * through the engine interface: a state set reads back field by field,
+ * the CPU then runs from it (registers, RIP, segment bases and limits as
+ * set), a running CPU's registers read back, and what a 32-bit CPU cannot
+ * hold is refused. Code is 32-bit (bytes from nasm, bits 32) at 8000h. */
+#include <check.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "unit.h"
+#include "x86_fixture.h"
+
+#define CODE	  0x8000u
+#define DATA_BASE 0x20000u
+#define FLAT_CODE (VCPU_SEG_GRAN | VCPU_SEG_DB | VCPU_SEG_PRESENT | VCPU_SEG_S | 0xb)
+#define FLAT_DATA (VCPU_SEG_GRAN | VCPU_SEG_DB | VCPU_SEG_PRESENT | VCPU_SEG_S | 0x3)
+
+static void setup(void)
+{
+	x86f_setup(1u << 20);
+}
+
+static struct vcpu_segment segment(uint16_t sel, uint64_t base, uint32_t limit, uint32_t attr)
+{
+	return (struct vcpu_segment){.selector = sel, .base = base, .limit = limit, .attr = attr};
+}
+
+/* Ring 0 flat protected mode, DS a small data segment at DATA_BASE. */
+static struct vcpu_state protected_state(void)
+{
+	struct vcpu_state st = {0};
+
+	st.regs[0] = 40;	  /* EAX */
+	st.regs[3] = 2;		  /* EBX */
+	st.regs[4] = 0x7000;	  /* ESP */
+	st.regs[6] = 0x12345678u; /* ESI */
+	st.rip = CODE;
+	st.rflags = 0x2;
+	for (int i = 0; i < VCPU_LDTR; i++)
+		st.seg[i] = segment(0x10, 0, 0xffffffffu, FLAT_DATA);
+	st.seg[VCPU_CS] = segment(0x08, 0, 0xffffffffu, FLAT_CODE);
+	st.seg[VCPU_DS] =
+	    segment(0x18, DATA_BASE, 0xfff, VCPU_SEG_DB | VCPU_SEG_PRESENT | VCPU_SEG_S | 0x3);
+	st.seg[VCPU_LDTR] = segment(0, 0, 0xffff, VCPU_SEG_PRESENT | 0x2);
+	st.seg[VCPU_TR] = segment(0x28, 0x3000, 0x67, VCPU_SEG_PRESENT | 0xb);
+	st.gdtr = (struct vcpu_dtable){0x1000, 0x2f};
+	st.idtr = (struct vcpu_dtable){0x2000, 0x7ff};
+	st.cr0 = 0x11; /* PE, ET */
+	st.cr2 = 0xdead000;
+	st.dr7 = 0x400;
+	return st;
+}
+
+static void set_ok(const struct vcpu_state *st)
+{
+	char err[160] = "";
+
+	ck_assert_msg(engine_soft.vcpu_set_state(cpu, st, err, sizeof err) == 0, "%s", err);
+}
+
+static struct vcpu_state get(void)
+{
+	struct vcpu_state st;
+	char err[160] = "";
+
+	ck_assert_msg(engine_soft.vcpu_get_state(cpu, &st, err, sizeof err) == 0, "%s", err);
+	return st;
+}
+
+static void assert_seg_eq(const struct vcpu_segment *a, const struct vcpu_segment *b, int i)
+{
+	ck_assert_msg(a->selector == b->selector && a->base == b->base && a->limit == b->limit &&
+			  (a->attr & 0xf0ffu) == (b->attr & 0xf0ffu),
+		      "segment %d: %#x,%#llx,%#x,%#x vs %#x,%#llx,%#x,%#x", i, a->selector,
+		      (unsigned long long)a->base, a->limit, a->attr, b->selector,
+		      (unsigned long long)b->base, b->limit, b->attr);
+}
+
+START_TEST(test_state_set_reads_back_field_by_field)
+{
+	struct vcpu_state in = protected_state(), out;
+
+	in.seg[VCPU_DS].attr |= 0x1; /* accessed: kept as given */
+	set_ok(&in);
+	out = get();
+	for (int i = 0; i < 16; i++)
+		ck_assert_uint_eq(out.regs[i], in.regs[i]);
+	ck_assert_uint_eq(out.rip, CODE);
+	ck_assert_uint_eq(out.rflags, 0x2);
+	for (int i = 0; i < VCPU_NSEG; i++)
+		assert_seg_eq(&out.seg[i], &in.seg[i], i);
+	ck_assert_uint_eq(out.gdtr.base, 0x1000);
+	ck_assert_uint_eq(out.gdtr.limit, 0x2f);
+	ck_assert_uint_eq(out.idtr.base, 0x2000);
+	ck_assert_uint_eq(out.idtr.limit, 0x7ff);
+	ck_assert_uint_eq(out.cr0, 0x11);
+	ck_assert_uint_eq(out.cr2, 0xdead000);
+	ck_assert_uint_eq(out.dr7, 0x400);
+	ck_assert_uint_eq(out.efer, 0);
+	ck_assert(!out.halted);
+}
+END_TEST
+
+/* add eax, ebx / mov ecx, [0x10] / hlt */
+static const uint8_t add_load_hlt[] = {0x01, 0xd8, 0x8b, 0x0d, 0x10, 0x00, 0x00, 0x00, 0xf4};
+
+START_TEST(test_cpu_runs_from_the_state_set)
+{
+	struct vcpu_state st = protected_state();
+
+	x86f_load(add_load_hlt, sizeof add_load_hlt, CODE);
+	put32(DATA_BASE + 0x10, 0xcafef00d);
+	put32(0x10, 0x11111111); /* what a flat DS would have read */
+	st.rflags = 0x2 | 0x41;	 /* CF, ZF: the ADD must clear them */
+	set_ok(&st);
+	ck_assert_int_eq(engine_soft.vcpu_run(cpu, 100), VCPU_EXIT_HALT);
+	st = get();
+	ck_assert_uint_eq(st.regs[0], 42);
+	ck_assert_uint_eq(st.regs[1], 0xcafef00d); /* through DS's base */
+	ck_assert_uint_eq(st.regs[6], 0x12345678u);
+	ck_assert_uint_eq(st.rip, CODE + sizeof add_load_hlt);
+	ck_assert_uint_eq(st.rflags & 0x8d5, 0); /* 40 + 2: no carry, odd parity */
+	ck_assert(st.halted);
+}
+END_TEST
+
+/* mov ecx, [0x1000]: one past DS's limit as set */
+static const uint8_t load_past_limit[] = {0x8b, 0x0d, 0x00, 0x10, 0x00, 0x00, 0xf4};
+
+START_TEST(test_segment_limit_set_is_enforced)
+{
+	struct vcpu_state st = protected_state();
+
+	st.idtr.limit = 0; /* #GP with no IDT: a triple fault */
+	x86f_load(load_past_limit, sizeof load_past_limit, CODE);
+	set_ok(&st);
+	ck_assert_int_eq(engine_soft.vcpu_run(cpu, 100), VCPU_EXIT_RESET);
+}
+END_TEST
+
+START_TEST(test_real_mode_state_uses_its_segment_bases)
+{
+	struct vcpu_state st = {0};
+	/* bits 16: mov ax, [2] / hlt */
+	static const uint8_t code[] = {0xa1, 0x02, 0x00, 0xf4};
+
+	for (int i = 0; i < VCPU_LDTR; i++)
+		st.seg[i] = segment(0x300, 0x3000, 0xffff, VCPU_SEG_PRESENT | VCPU_SEG_S | 0x3);
+	st.seg[VCPU_CS] = segment(0x100, 0x1000, 0xffff, VCPU_SEG_PRESENT | VCPU_SEG_S | 0xb);
+	st.seg[VCPU_TR] = segment(0, 0, 0xffff, VCPU_SEG_PRESENT | 0xb);
+	st.rip = 0x20;
+	st.rflags = 0x2;
+	st.cr0 = 0x10;
+	x86f_load(code, sizeof code, 0x1020);
+	put16(0x3002, 0xbeef);
+	set_ok(&st);
+	ck_assert_int_eq(engine_soft.vcpu_run(cpu, 100), VCPU_EXIT_HALT);
+	st = get();
+	ck_assert_uint_eq(st.regs[0] & 0xffff, 0xbeef);
+	ck_assert_uint_eq(st.rip, 0x24);
+	ck_assert_uint_eq(st.seg[VCPU_CS].base, 0x1000);
+}
+END_TEST
+
+START_TEST(test_null_data_segment_reads_back_unusable)
+{
+	struct vcpu_state st = protected_state();
+
+	st.seg[VCPU_ES] = segment(0, 0, 0, 0);
+	set_ok(&st);
+	st = get();
+	ck_assert_uint_eq(st.seg[VCPU_ES].attr & VCPU_SEG_UNUSABLE, VCPU_SEG_UNUSABLE);
+	ck_assert_uint_eq(st.seg[VCPU_DS].attr & VCPU_SEG_UNUSABLE, 0);
+	ck_assert_uint_eq(st.seg[VCPU_CS].attr & VCPU_SEG_UNUSABLE, 0);
+}
+END_TEST
+
+START_TEST(test_expand_down_limit_reads_back_as_set)
+{
+	struct vcpu_state st = protected_state();
+
+	st.seg[VCPU_SS] = segment(0x20, 0, 0xfff, VCPU_SEG_PRESENT | VCPU_SEG_S | 0x7);
+	set_ok(&st);
+	st = get();
+	ck_assert_uint_eq(st.seg[VCPU_SS].limit, 0xfff);
+	ck_assert_uint_eq(st.seg[VCPU_SS].attr & 0xf0ff, VCPU_SEG_PRESENT | VCPU_SEG_S | 0x7);
+}
+END_TEST
+
+/* inc eax / jmp short -3: runs until its budget */
+static const uint8_t count_loop[] = {0x40, 0xeb, 0xfd};
+
+START_TEST(test_state_of_a_stopped_slice_is_where_it_stopped)
+{
+	struct vcpu_state st = protected_state();
+
+	st.regs[0] = 0;
+	x86f_load(count_loop, sizeof count_loop, CODE);
+	set_ok(&st);
+	ck_assert_int_eq(engine_soft.vcpu_run(cpu, 1001), VCPU_EXIT_BUDGET);
+	st = get();
+	ck_assert_uint_eq(st.regs[0], 501); /* inc, jmp, inc, ... */
+	ck_assert_uint_eq(st.rip, CODE + 1);
+	st.regs[0] = 1000; /* and a write takes effect */
+	set_ok(&st);
+	ck_assert_int_eq(engine_soft.vcpu_run(cpu, 1), VCPU_EXIT_BUDGET); /* the jmp */
+	ck_assert_uint_eq(get().regs[0], 1000);
+	ck_assert_int_eq(engine_soft.vcpu_run(cpu, 1), VCPU_EXIT_BUDGET);
+	ck_assert_uint_eq(get().regs[0], 1001);
+}
+END_TEST
+
+START_TEST(test_states_a_32_bit_cpu_cannot_hold_are_refused)
+{
+	struct vcpu_state before, st;
+	char err[160];
+
+	st = protected_state();
+	set_ok(&st);
+	before = get();
+	st.efer = 0x500; /* LME, LMA */
+	ck_assert_int_eq(engine_soft.vcpu_set_state(cpu, &st, err, sizeof err), -1);
+	ck_assert_ptr_nonnull(strstr(err, "long mode"));
+	st = protected_state();
+	st.regs[9] = 1; /* R9 */
+	ck_assert_int_eq(engine_soft.vcpu_set_state(cpu, &st, err, sizeof err), -1);
+	st = protected_state();
+	st.rip = 0x100000000ull;
+	ck_assert_int_eq(engine_soft.vcpu_set_state(cpu, &st, err, sizeof err), -1);
+	st = protected_state();
+	st.seg[VCPU_CS].attr |= VCPU_SEG_LONG;
+	ck_assert_int_eq(engine_soft.vcpu_set_state(cpu, &st, err, sizeof err), -1);
+	st = get(); /* nothing of a refused state was taken */
+	ck_assert_mem_eq(&st, &before, sizeof st);
+}
+END_TEST
+
+static Suite *s(void)
+{
+	Suite *suite = suite_create("x86_state");
+	TCase *tc = tcase_create("core");
+
+	tcase_add_checked_fixture(tc, setup, x86f_teardown);
+	tcase_add_test(tc, test_state_set_reads_back_field_by_field);
+	tcase_add_test(tc, test_cpu_runs_from_the_state_set);
+	tcase_add_test(tc, test_segment_limit_set_is_enforced);
+	tcase_add_test(tc, test_real_mode_state_uses_its_segment_bases);
+	tcase_add_test(tc, test_null_data_segment_reads_back_unusable);
+	tcase_add_test(tc, test_expand_down_limit_reads_back_as_set);
+	tcase_add_test(tc, test_state_of_a_stopped_slice_is_where_it_stopped);
+	tcase_add_test(tc, test_states_a_32_bit_cpu_cannot_hold_are_refused);
+	suite_add_tcase(suite, tc);
+	return suite;
+}
+
+int main(void)
+{
+	return unit_run(s());
+}
