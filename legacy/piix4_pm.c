@@ -61,6 +61,39 @@ static void io_write(void *opaque, uint64_t offset, unsigned size, uint64_t valu
 
 static const struct io_ops pm_io_ops = {io_read, io_write};
 
+static uint64_t apm_read(void *opaque, uint64_t offset, unsigned size)
+{
+	struct piix4_pm *pm = opaque;
+	uint64_t v = pm->apm_cnt | (uint64_t)pm->apm_sts << 8;
+
+	return (v >> (8 * offset)) & (size >= 2 ? 0xffff : 0xff);
+}
+
+/* A write to APMC raises an SMI on the real chipset; with no SMM, what
+ * firmware's SMI handler does for the ACPI enable and disable commands
+ * happens here, as in QEMU: SCI_EN follows, which is how an ACPI kernel
+ * sees the machine enter ACPI mode. Other commands are only stored. */
+static void apm_write(void *opaque, uint64_t offset, unsigned size, uint64_t value)
+{
+	struct piix4_pm *pm = opaque;
+
+	for (unsigned i = 0; i < size && offset + i < 2; i++) {
+		uint8_t b = (uint8_t)(value >> (8 * i));
+
+		if (offset + i == 1) {
+			pm->apm_sts = b;
+			continue;
+		}
+		pm->apm_cnt = b;
+		if (b == PIIX4_APM_ENABLE)
+			pm->pm1_cnt |= PM1_CNT_SCI_EN;
+		else if (b == PIIX4_APM_DISABLE)
+			pm->pm1_cnt &= (uint16_t)~PM1_CNT_SCI_EN;
+	}
+}
+
+static const struct io_ops apm_io_ops = {apm_read, apm_write};
+
 /* Places or removes the I/O window after PMBASE or PMREGMISC changed. */
 static void update_window(struct piix4_pm *pm)
 {
@@ -115,6 +148,7 @@ void piix4_pm_reset(struct piix4_pm *pm)
 	pci_set_byte(d, PIIX4_PM_DEVACTB + 3, PIIX4_PM_DEVACTB_APMC_EN >> 24);
 	d->wmask[PIIX4_PM_DEVACTB + 3] = (uint8_t) ~(PIIX4_PM_DEVACTB_APMC_EN >> 24);
 	pm->pm1_sts = pm->pm1_en = pm->pm1_cnt = 0;
+	pm->apm_cnt = pm->apm_sts = 0;
 	update_window(pm);
 }
 
@@ -129,6 +163,12 @@ struct piix4_pm *piix4_pm_create(struct bus *pio, struct vclock *clock,
 	pm->clock = clock;
 	pm->poweroff = poweroff;
 	pm->opaque = opaque;
+	/* Without the APM ports only ACPI mode from the start works (hv's
+	 * own tables); the machine still runs, so a clash is only logged. */
+	pm->apm_on = bus_register(pio, PIIX4_APM_PORT, 2, &apm_io_ops, pm, "APM") == 0;
+	if (!pm->apm_on)
+		log_guest("piix4_pm: ports %#x-%#x taken, no APM control", PIIX4_APM_PORT,
+			  PIIX4_APM_PORT + 1);
 	piix4_pm_reset(pm);
 	return pm;
 }
@@ -139,5 +179,7 @@ void piix4_pm_destroy(struct piix4_pm *pm)
 		return;
 	if (pm->io_base)
 		bus_unregister(pm->pio, pm->io_base);
+	if (pm->apm_on)
+		bus_unregister(pm->pio, PIIX4_APM_PORT);
 	free(pm);
 }

@@ -9,6 +9,7 @@
 #ifndef HV_LEGACY_PIIX4_PM_H
 #define HV_LEGACY_PIIX4_PM_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "hv/bus.h"
@@ -22,6 +23,12 @@
 #define PIIX4_PM_DEVACTB	 0x58 /* device activity B; bit 25: APMC (SMI) enable */
 #define PIIX4_PM_DEVACTB_APMC_EN (1u << 25)
 #define PIIX4_PM_IO_LEN		 64
+/* The APM control and status ports (fixed I/O in the PIIX4): firmware's
+ * FADT names APMC as the SMI command port, and the values it gives for
+ * ACPI_ENABLE / ACPI_DISABLE are QEMU's and SeaBIOS's. */
+#define PIIX4_APM_PORT	  0xb2
+#define PIIX4_APM_ENABLE  0xf1
+#define PIIX4_APM_DISABLE 0xf0
 
 /* Offsets in the I/O window. */
 #define PM1A_STS 0x00
@@ -42,6 +49,9 @@ struct piix4_pm {
 	uint16_t pm1_sts;
 	uint16_t pm1_en;
 	uint16_t pm1_cnt; /* SCI_EN and SLP_TYP as last written */
+	uint8_t apm_cnt;  /* APMC and APMS as last written */
+	uint8_t apm_sts;
+	bool apm_on; /* the APM ports are on pio */
 	void (*poweroff)(void *opaque, int status);
 	void *opaque;
 };

@@ -317,11 +317,24 @@ static void write_port(struct pit8254 *pit, uint64_t port, uint8_t v)
 		write_count(pit, &pit->ch[port], v);
 }
 
+/* Due timers run between the vCPU's slices, so a guest access can come
+ * after counter 0's rising edge was due but before its timer ran. The edge
+ * has happened in virtual time: it is delivered first, or the access (a
+ * counter latch, say) would re-arm for OUT's next rise, cancelling it,
+ * and a one-shot mode 4 would never interrupt (Linux's tick then waits
+ * forever). */
+static void deliver_due_edge(struct pit8254 *pit)
+{
+	if (pit->timer.armed && pit->timer.deadline <= vclock_now(pit->clock))
+		irq_timer_fired(pit);
+}
+
 /* The chip has an 8-bit bus: a wider access is consecutive ports. */
 static uint64_t pit_read(void *opaque, uint64_t offset, unsigned size)
 {
 	uint64_t v = 0;
 
+	deliver_due_edge(opaque);
 	for (unsigned i = 0; i < size; i++)
 		v |= (uint64_t)read_port(opaque, offset + i) << (8 * i);
 	return v;
@@ -329,6 +342,7 @@ static uint64_t pit_read(void *opaque, uint64_t offset, unsigned size)
 
 static void pit_write(void *opaque, uint64_t offset, unsigned size, uint64_t value)
 {
+	deliver_due_edge(opaque);
 	for (unsigned i = 0; i < size; i++)
 		write_port(opaque, offset + i, (uint8_t)(value >> (8 * i)));
 }

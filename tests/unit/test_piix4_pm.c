@@ -1,5 +1,6 @@
 /* piix4_pm: the PMBASE window appearing on the port bus, the PM timer on
- * the virtual clock, and S5 through PM1a control powering off. */
+ * the virtual clock, S5 through PM1a control powering off, and the APM
+ * port's ACPI enable/disable commands. */
 #include <check.h>
 
 #include "hv/bus.h"
@@ -121,6 +122,22 @@ START_TEST(test_smm_reads_as_already_set_up)
 }
 END_TEST
 
+START_TEST(test_apm_acpi_enable_and_disable_set_sci_en)
+{
+	enable_at(0x600);
+	ck_assert_uint_eq(bus_read(&pio, 0x604, 2) & PM1_CNT_SCI_EN, 0);
+	bus_write(&pio, PIIX4_APM_PORT, 1, PIIX4_APM_ENABLE);
+	ck_assert_uint_eq(bus_read(&pio, 0x604, 2) & PM1_CNT_SCI_EN, PM1_CNT_SCI_EN);
+	ck_assert_uint_eq(bus_read(&pio, PIIX4_APM_PORT, 1), PIIX4_APM_ENABLE);
+	bus_write(&pio, PIIX4_APM_PORT, 1, 0x42); /* another command: stored only */
+	ck_assert_uint_eq(bus_read(&pio, 0x604, 2) & PM1_CNT_SCI_EN, PM1_CNT_SCI_EN);
+	bus_write(&pio, PIIX4_APM_PORT, 1, PIIX4_APM_DISABLE);
+	ck_assert_uint_eq(bus_read(&pio, 0x604, 2) & PM1_CNT_SCI_EN, 0);
+	bus_write(&pio, PIIX4_APM_PORT + 1, 1, 0x5a); /* APMS: a scratch byte */
+	ck_assert_uint_eq(bus_read(&pio, PIIX4_APM_PORT, 2), 0x5a00 | PIIX4_APM_DISABLE);
+}
+END_TEST
+
 START_TEST(test_reset_removes_the_window)
 {
 	enable_at(0x600);
@@ -142,6 +159,7 @@ static Suite *piix4_pm_suite(void)
 	tcase_add_test(t, test_slp_en_with_s5_type_powers_off);
 	tcase_add_test(t, test_other_sleep_types_are_logged_and_ignored);
 	tcase_add_test(t, test_smm_reads_as_already_set_up);
+	tcase_add_test(t, test_apm_acpi_enable_and_disable_set_sci_en);
 	tcase_add_test(t, test_reset_removes_the_window);
 	suite_add_tcase(s, t);
 	return s;

@@ -233,6 +233,22 @@ START_TEST(test_mode4_strobesLowOneClockOnce)
 }
 END_TEST
 
+/* A busy vCPU passes the edge's deadline before due timers run and then
+ * latches the count: the edge still reaches the PIC, once. */
+START_TEST(test_mode4_edgeDueBeforeAnAccessIsNotLost)
+{
+	program(0, 4, 30);
+	ck_assert_uint_eq(irq0.rises, 1);
+	clk.base_virt = 1000000; /* tick 1193, no timers run */
+	ctl(0x00);		 /* latch counter 0 */
+	(void)rd16(0);
+	ck_assert_uint_eq(irq0.rises, 2);
+	at(2000);
+	ck_assert_uint_eq(irq0.rises, 2);
+	ck_assert_ptr_null(clk.timers);
+}
+END_TEST
+
 START_TEST(test_mode5_gateStrobeAfterCount)
 {
 	program(2, 5, 20);
@@ -446,6 +462,7 @@ static Suite *pit_suite(void)
 	tcase_add_test(t, test_mode3_squareWaveHalvesAndCountsByTwo);
 	tcase_add_test(t, test_mode3_onCounter0_interruptsAtPeriod);
 	tcase_add_test(t, test_mode4_strobesLowOneClockOnce);
+	tcase_add_test(t, test_mode4_edgeDueBeforeAnAccessIsNotLost);
 	tcase_add_test(t, test_mode5_gateStrobeAfterCount);
 	tcase_add_test(t, test_gateLow_holdsMode0Count);
 	tcase_add_test(t, test_bcd_countsInDecimalDigits);
