@@ -1,0 +1,219 @@
+/* End to end: the disk image of assets/guests/linuxdisk (built by
+ * assets/setup.sh) boots on the soft CPU through SeaBIOS and GRUB 2 from
+ * the IDE disk: Debian's 686 kernel loads the ATA and ext4 modules from
+ * its initrd, mounts /dev/sda1 read-write and runs busybox init, which
+ * starts a shell on the VGA console and one on COM1. Each answers a
+ * command (COM1 through the pipe, the VGA console through hv send-keys),
+ * a file is written to the root, and `poweroff` shuts down cleanly
+ * through ACPI: hv exits with 0, and the image's file system is then
+ * clean and holds the file. Runs on a copy of the image; the image
+ * missing is a failure, not a skip. */
+#include <check.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "harness.h"
+
+#ifndef HV_LINUXDISK_GUEST_DIR
+#error "CMake passes HV_LINUXDISK_GUEST_DIR: where assets/guests/linuxdisk/build.sh puts linux.img"
+#endif
+
+#define BIOS "/usr/share/seabios/bios-256k.bin"
+#define NAME "linuxdisk"
+/* The soft CPU boots this in about a minute, several under ASan.
+ * Generous: only a hang waits this long. */
+#define BOOT_TIMEOUT_S	  1500
+#define COMMAND_TIMEOUT_S 120
+/* The file the COM1 shell writes, and what it holds. */
+#define NOTE_PATH "/root/hv-note"
+#define NOTE_TEXT "hv wrote 42 to the disk"
+
+/* Keeps only what follows the last match, so the next expectation sees
+ * new output only. */
+static void consume(struct h_proc *p)
+{
+	p->len = 0;
+	p->buf[0] = '\0';
+}
+
+/* Polls the VGA text screen until it contains needle; returns the last
+ * screen, or NULL when the deadline passed without it. */
+static const char *screen_until(const char *needle, int timeout_s)
+{
+	struct h_result *r;
+
+	for (int i = 0; i < timeout_s * 4; i++) {
+		r = h_hv(NULL, 30, (const char *const[]){"screen", NAME, "--text", NULL});
+		if (r->status == 0 && strstr(r->out, needle))
+			return r->out;
+		usleep(250 * 1000);
+	}
+	return NULL;
+}
+
+static const char *last_screen(void)
+{
+	return h_hv(NULL, 30, (const char *const[]){"screen", NAME, "--text", NULL})->out;
+}
+
+/* Types a short line on the VGA console (Linux drains the i8042 as keys
+ * come) and presses Enter. */
+static void type_line(const char *text)
+{
+	struct h_result *r;
+
+	r = h_hv(NULL, 30, (const char *const[]){"send-keys", NAME, "--text", text, NULL});
+	ck_assert_msg(r->status == 0, "send-keys: status %d: %s", r->status, r->err);
+	r = h_hv(NULL, 30, (const char *const[]){"send-keys", NAME, "ret", NULL});
+	ck_assert_msg(r->status == 0, "send-keys: status %d: %s", r->status, r->err);
+}
+
+static const char *image_path(void)
+{
+	static char img[600];
+
+	snprintf(img, sizeof img, "%s/linux.img", h_setup_dir());
+	return img;
+}
+
+/* A private copy of the image: the guest writes to it, and the domain
+ * locks it. */
+static const char *linuxdisk_cfg(void)
+{
+	char cmd[1400], text[1600];
+
+	ck_assert_msg(access(HV_LINUXDISK_GUEST_DIR "/linux.img", R_OK) == 0, HV_LINUXDISK_GUEST_DIR
+		      "/linux.img is missing: run bash assets/guests/linuxdisk/build.sh");
+	snprintf(cmd, sizeof cmd, "cp '%s' '%s'", HV_LINUXDISK_GUEST_DIR "/linux.img",
+		 image_path());
+	ck_assert_int_eq(system(cmd), 0);
+	snprintf(text, sizeof text,
+		 "name = \"" NAME "\"\nmemory = 128\nengine = \"soft\"\nfirmware = \"%s\"\n"
+		 "serial = \"stdio\"\n"
+		 "disk = [ 'format=raw, vdev=hda, access=rw, target=%s' ]\nboot = \"c\"\n",
+		 BIOS, image_path());
+	return h_write_file(NAME ".cfg", text);
+}
+
+/* Copies the first partition out of the image (its place read from the
+ * MBR) into a file of its own for e2fsprogs; returns that file's path. */
+static const char *extract_root(void)
+{
+	static char part[700];
+	char cmd[1600];
+	uint8_t mbr[512];
+	FILE *f = fopen(image_path(), "rb");
+	uint32_t start, count;
+
+	ck_assert_ptr_nonnull(f);
+	ck_assert_uint_eq(fread(mbr, 1, sizeof mbr, f), sizeof mbr);
+	fclose(f);
+	ck_assert_uint_eq(mbr[510] | mbr[511] << 8, 0xaa55);
+	start = (uint32_t)mbr[454] | (uint32_t)mbr[455] << 8 | (uint32_t)mbr[456] << 16 |
+		(uint32_t)mbr[457] << 24;
+	count = (uint32_t)mbr[458] | (uint32_t)mbr[459] << 8 | (uint32_t)mbr[460] << 16 |
+		(uint32_t)mbr[461] << 24;
+	ck_assert_uint_gt(count, 0);
+	snprintf(part, sizeof part, "%s/root.ext4", h_setup_dir());
+	snprintf(cmd, sizeof cmd, "dd if='%s' of='%s' bs=512 skip=%u count=%u status=none",
+		 image_path(), part, start, count);
+	ck_assert_int_eq(system(cmd), 0);
+	return part;
+}
+
+/* Runs a shell command with e2fsprogs on PATH; returns its exit status
+ * and its output (static storage) in *out. */
+static int run_tool(const char *command, const char **out)
+{
+	static char text[8192];
+	char cmd[1800];
+	size_t n;
+	FILE *p;
+
+	snprintf(cmd, sizeof cmd, "PATH=\"$PATH:/sbin:/usr/sbin\" %s 2>&1", command);
+	p = popen(cmd, "r");
+	ck_assert_ptr_nonnull(p);
+	n = fread(text, 1, sizeof text - 1, p);
+	text[n] = '\0';
+	*out = text;
+	return pclose(p);
+}
+
+/* After the power-off: e2fsck finds the root clean without fixing
+ * anything, and the file the guest wrote is there. */
+static void check_root_file_system(void)
+{
+	const char *part = extract_root(), *out;
+	char cmd[1000];
+	int status;
+
+	snprintf(cmd, sizeof cmd, "e2fsck -fn '%s'", part);
+	status = run_tool(cmd, &out);
+	ck_assert_msg(status == 0, "e2fsck -fn on the root: status %d:\n%s", status, out);
+	snprintf(cmd, sizeof cmd, "debugfs -R 'cat " NOTE_PATH "' '%s'", part);
+	status = run_tool(cmd, &out);
+	ck_assert_msg(status == 0 && strstr(out, NOTE_TEXT "\n"),
+		      "no '%s' in " NOTE_PATH " (debugfs status %d):\n%s", NOTE_TEXT, status, out);
+}
+
+START_TEST(test_linux_boots_from_disk_to_shells_on_vga_and_com1_and_powers_off)
+{
+	struct h_proc p;
+	int status;
+
+	h_spawn(&p, (const char *const[]){"run", linuxdisk_cfg(), NULL});
+	ck_assert_msg(h_expect(&p, "HV-ROOT-READY ttyS0", BOOT_TIMEOUT_S),
+		      "no ready marker on COM1; output ends:\n%s",
+		      p.buf + (p.len > 3000 ? p.len - 3000 : 0));
+	ck_assert_msg(screen_until("HV-ROOT-READY tty1", COMMAND_TIMEOUT_S),
+		      "no ready marker on the VGA console:\n%s", last_screen());
+
+	/* The shell on COM1. */
+	consume(&p);
+	h_send(&p, "echo $((6*7))\n");
+	ck_assert_msg(h_expect(&p, "\n42", COMMAND_TIMEOUT_S), "no 42 on COM1:\n%s", p.buf);
+
+	/* The shell on the VGA console (hv screen trims the blank ending its
+	 * prompt's row): its answer on a line of its own. */
+	ck_assert_msg(screen_until("\n/ #", COMMAND_TIMEOUT_S), "no prompt on the VGA console:\n%s",
+		      last_screen());
+	type_line("echo $((5*9))");
+	ck_assert_msg(screen_until("\n45\n", COMMAND_TIMEOUT_S), "no 45 on the VGA console:\n%s",
+		      last_screen());
+
+	/* A file on the root, from the guest's own arithmetic. */
+	consume(&p);
+	h_send(&p, "echo \"hv wrote $((6*7)) to the disk\" >" NOTE_PATH " && echo note-$((1+1))\n");
+	ck_assert_msg(h_expect(&p, "note-2", COMMAND_TIMEOUT_S), "the note was not written:\n%s",
+		      p.buf);
+
+	/* busybox init's shutdown: its inittab remounts the root read-only,
+	 * then the kernel powers off by ACPI S5. */
+	consume(&p);
+	h_send(&p, "poweroff\n");
+	ck_assert_msg(h_expect(&p, "Power down", COMMAND_TIMEOUT_S), "no power-off:\n%s", p.buf);
+	status = h_wait(&p, COMMAND_TIMEOUT_S);
+	ck_assert_msg(status == 0, "hv run ended with %d after the guest's power-off", status);
+	check_root_file_system();
+}
+END_TEST
+
+static Suite *linux_disk_suite(void)
+{
+	Suite *s = suite_create("linux_disk");
+	TCase *tc = tcase_create("boot");
+
+	h_fixture(tc);
+	tcase_set_timeout(tc, BOOT_TIMEOUT_S + 8 * COMMAND_TIMEOUT_S);
+	tcase_add_test(tc, test_linux_boots_from_disk_to_shells_on_vga_and_com1_and_powers_off);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int main(void)
+{
+	return h_main(linux_disk_suite());
+}
