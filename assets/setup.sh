@@ -24,7 +24,8 @@ packages=(
   xvfb xdotool x11-apps
   qemu-system-x86 xz-utils binutils
   grub-pc-bin grub-common mtools fdisk
-  cpio memtest86+
+  cpio memtest86+ e2fsprogs
+  syslinux syslinux-common dosfstools
 )
 
 say() { printf '\033[1m== %s\033[0m\n' "$*" >&2; }
@@ -96,6 +97,11 @@ build build
 bash "$root/assets/guests/linux/build.sh"
 # The GRUB test guest: a raw disk image with GRUB 2 installed (no root).
 bash "$root/assets/guests/grub/build.sh"
+# The Linux disk guest: GRUB, Debian's i386 kernel and a busybox root on an
+# ext4 partition (no root or loop devices either).
+bash "$root/assets/guests/linuxdisk/build.sh"
+# The SYSLINUX test guest: a 1.44 MB floppy image with its menu and HDT.
+bash "$root/assets/guests/syslinux/build.sh"
 case "$mode" in
   --demo) say "hv demo (q leaves hv top; 'build/hv destroy legacy' and 'modern' end the guests)"; exec "$root/build/hv" demo ;;
   --test) run_tests ;;

@@ -20,6 +20,7 @@ int cmd_send_keys(int argc, char **argv);
 int cmd_top(int argc, char **argv); /* tui/top.c */
 int cmd_screenshot(int argc, char **argv);
 int cmd_screen(int argc, char **argv);
+int cmd_regs(int argc, char **argv);
 int cmd_view(int argc, char **argv); /* display/sdl_*.c */
 int cmd_cpu_test(int argc, char **argv);
 

@@ -53,6 +53,7 @@ struct control *control_create(struct domain *d, char *err, size_t errlen)
 	}
 	c->d = d;
 	c->stdin_open = d->serial.in_fd >= 0;
+	c->stdin2_open = d->serial2.in_fd >= 0;
 	install_signals(d->wake_fd);
 	return c;
 }
@@ -126,29 +127,48 @@ static void accept_client(struct control *c)
 		      d->cfg.name);
 }
 
+struct console *control_port_console(struct domain *d, unsigned port)
+{
+	if (port == 1 && d->cfg.serial.kind != CHARDEV_NONE)
+		return &d->console;
+	if (port == 2 && d->cfg.serial2.kind != CHARDEV_NONE)
+		return &d->console2;
+	return NULL;
+}
+
 void control_pump_input(struct domain *d)
 {
 	uint8_t buf[UART_FIFO_SIZE];
 	size_t n;
 
-	if (d->cfg.serial.kind == CHARDEV_NONE)
+	if (d->cfg.serial.kind == CHARDEV_NONE && d->cfg.serial2.kind == CHARDEV_NONE)
 		return;
 	machine_lock_host(&d->machine);
-	n = console_take_input(&d->console, buf, pc_com1_room(d->pc));
-	if (n) {
-		pc_com1_receive(d->pc, buf, n);
-		machine_kick(&d->machine);
+	if (d->cfg.serial.kind != CHARDEV_NONE) {
+		n = console_take_input(&d->console, buf, pc_com1_room(d->pc));
+		if (n) {
+			pc_com1_receive(d->pc, buf, n);
+			machine_kick(&d->machine);
+		}
+	}
+	if (d->cfg.serial2.kind != CHARDEV_NONE) {
+		n = console_take_input(&d->console2, buf, pc_com2_room(d->pc));
+		if (n) {
+			pc_com2_receive(d->pc, buf, n);
+			machine_kick(&d->machine);
+		}
 	}
 	machine_unlock_host(&d->machine);
 }
 
 void control_push_console(struct domain *d, struct client *cl)
 {
+	struct console *con = control_port_console(d, cl->port);
 	char buf[4096];
 
-	while (cl->out_len == 0) {
+	while (con && cl->out_len == 0) {
 		uint64_t pos = cl->pos;
-		size_t n = console_read(&d->console, &pos, buf, sizeof buf, &cl->lost);
+		size_t n = console_read(con, &pos, buf, sizeof buf, &cl->lost);
 		ssize_t w;
 		if (n == 0)
 			return;
@@ -178,7 +198,7 @@ static void take_lines(struct control *c, struct client *cl)
 	}
 	if (cl->console && cl->in_len) {
 		/* Bytes that followed "console" in the same packet. */
-		console_input(&c->d->console, cl->in, cl->in_len);
+		console_input(control_port_console(c->d, cl->port), cl->in, cl->in_len);
 		cl->in_len = 0;
 		control_pump_input(c->d);
 	} else if (cl->in_len == sizeof cl->in) {
@@ -202,29 +222,38 @@ static void read_client(struct control *c, struct client *cl)
 	take_lines(c, cl);
 }
 
-static void read_stdin(struct control *c)
+/* Input from a serial port's host end (the terminal or a pty). */
+static void read_host_end(struct control *c, struct chardev *end, struct console *con, bool *open)
 {
-	struct domain *d = c->d;
 	char buf[256];
-	ssize_t n = read(d->serial.in_fd, buf, sizeof buf);
+	ssize_t n = read(end->in_fd, buf, sizeof buf);
 
 	if (n < 0 && (errno == EAGAIN || errno == EINTR))
 		return;
 	if (n <= 0) {
-		c->stdin_open = false; /* stdin at EOF: the guest just gets no more input */
+		*open = false; /* stdin at EOF: the guest just gets no more input */
 		return;
 	}
-	console_input(&d->console, buf, (size_t)n);
-	control_pump_input(d);
+	console_input(con, buf, (size_t)n);
+	control_pump_input(c->d);
 }
 
-enum { PFD_WAKE, PFD_LISTEN, PFD_CONSOLE, PFD_SERIAL_IN, PFD_CLIENTS };
+enum {
+	PFD_WAKE,
+	PFD_LISTEN,
+	PFD_CONSOLE,
+	PFD_SERIAL_IN,
+	PFD_CONSOLE2,
+	PFD_SERIAL2_IN,
+	PFD_CLIENTS
+};
 
 static int poll_timeout(struct control *c, int64_t deadline)
 {
 	int64_t ms = -1;
 
-	if (c->d->cfg.serial.kind != CHARDEV_NONE && console_input_pending(&c->d->console))
+	if ((c->d->cfg.serial.kind != CHARDEV_NONE && console_input_pending(&c->d->console)) ||
+	    (c->d->cfg.serial2.kind != CHARDEV_NONE && console_input_pending(&c->d->console2)))
 		ms = 10; /* input waits for room in the UART FIFO */
 	int display_ms = display_timeout_ms(&c->d->display, host_now_ns());
 
@@ -243,17 +272,22 @@ static int poll_timeout(struct control *c, int64_t deadline)
 static int fill_pollfds(struct control *c, struct pollfd *p)
 {
 	struct domain *d = c->d;
-	bool com1 = d->cfg.serial.kind != CHARDEV_NONE;
+	bool com1 = d->cfg.serial.kind != CHARDEV_NONE, com2 = d->cfg.serial2.kind != CHARDEV_NONE;
 
 	p[PFD_WAKE] = (struct pollfd){.fd = d->wake_fd, .events = POLLIN};
 	p[PFD_LISTEN] = (struct pollfd){.fd = d->listen_fd, .events = POLLIN};
 	p[PFD_CONSOLE] = (struct pollfd){.fd = com1 ? d->console.notify_fd : -1, .events = POLLIN};
 	p[PFD_SERIAL_IN] =
 	    (struct pollfd){.fd = c->stdin_open ? d->serial.in_fd : -1, .events = POLLIN};
+	p[PFD_CONSOLE2] =
+	    (struct pollfd){.fd = com2 ? d->console2.notify_fd : -1, .events = POLLIN};
+	p[PFD_SERIAL2_IN] =
+	    (struct pollfd){.fd = c->stdin2_open ? d->serial2.in_fd : -1, .events = POLLIN};
 	for (int i = 0; i < c->nclients; i++) {
 		struct client *cl = &c->clients[i];
+		struct console *con = cl->console ? control_port_console(d, cl->port) : NULL;
 		p[PFD_CLIENTS + i] = (struct pollfd){.fd = cl->fd, .events = POLLIN};
-		if (cl->out_len || (cl->console && cl->pos < console_head(&d->console)))
+		if (cl->out_len || (con && cl->pos < console_head(con)))
 			p[PFD_CLIENTS + i].events |= POLLOUT;
 	}
 	return PFD_CLIENTS + c->nclients +
@@ -290,7 +324,11 @@ static void service(struct control *c, struct pollfd *p)
 	if (p[PFD_CONSOLE].revents & POLLIN)
 		console_ack_notify(&d->console);
 	if (p[PFD_SERIAL_IN].revents & (POLLIN | POLLHUP | POLLERR))
-		read_stdin(c);
+		read_host_end(c, &d->serial, &d->console, &c->stdin_open);
+	if (p[PFD_CONSOLE2].revents & POLLIN)
+		console_ack_notify(&d->console2);
+	if (p[PFD_SERIAL2_IN].revents & (POLLIN | POLLHUP | POLLERR))
+		read_host_end(c, &d->serial2, &d->console2, &c->stdin2_open);
 	display_service(&d->display, p + PFD_CLIENTS + nclients, nviewers);
 	service_clients(c, p, nclients);
 	if (p[PFD_LISTEN].revents & POLLIN)
@@ -304,8 +342,14 @@ static void refresh_display(struct domain *d)
 	int64_t now = host_now_ns();
 	const char *state;
 
-	if (d->display.nviewers == 0)
+	if (d->display.nviewers == 0) {
+		if (display_release_due(&d->display)) {
+			machine_lock_host(&d->machine);
+			display_release(&d->display);
+			machine_unlock_host(&d->machine);
+		}
 		return;
+	}
 	machine_lock_host(&d->machine);
 	if (display_refresh_due(&d->display, now))
 		display_render(&d->display, now);

@@ -7,7 +7,9 @@
 #include "hv/control_int.h"
 #include "hv/keys.h"
 #include "hv/log.h"
+#include "hv/regs.h"
 #include "hv/runtime.h"
+#include "hv/vcpu.h"
 #include "legacy/pc.h"
 
 static int cmd_lifecycle(struct domain *d, struct client *cl, const char *cmd)
@@ -32,20 +34,36 @@ static int cmd_lifecycle(struct domain *d, struct client *cl, const char *cmd)
 	return 1;
 }
 
-static void cmd_console(struct domain *d, struct client *cl, const char *arg)
+/* console [port=1|port=2] [live]: COM1's stream by default. */
+static void cmd_console(struct domain *d, struct client *cl, char *arg)
 {
-	if (d->cfg.serial.kind == CHARDEV_NONE) {
-		control_reply(cl, "error domain '%s' has no serial console (serial = \"none\")\n",
-			      d->cfg.name);
-		return;
+	unsigned port = 1;
+	bool live = false;
+	struct console *con;
+
+	for (char *save, *w = strtok_r(arg, " ", &save); w; w = strtok_r(NULL, " ", &save)) {
+		if (strcmp(w, "live") == 0) {
+			live = true;
+		} else if (strcmp(w, "port=1") == 0 || strcmp(w, "port=2") == 0) {
+			port = (unsigned)(w[5] - '0');
+		} else {
+			control_reply(
+			    cl, "error console takes 'port=1', 'port=2' and 'live', not '%.40s'\n",
+			    w);
+			return;
+		}
 	}
-	if (*arg && strcmp(arg, "live") != 0) {
-		control_reply(cl, "error console takes no argument or 'live', not '%s'\n", arg);
+	con = control_port_console(d, port);
+	if (!con) {
+		control_reply(cl,
+			      "error domain '%s' has no serial console on COM%u (%s = \"none\")\n",
+			      d->cfg.name, port, port == 1 ? "serial" : "serial2");
 		return;
 	}
 	control_reply(cl, "ok\n");
 	cl->console = true;
-	cl->pos = *arg ? console_head(&d->console) : console_tail(&d->console);
+	cl->port = port;
+	cl->pos = live ? console_head(con) : console_tail(con);
 	control_push_console(d, cl);
 }
 
@@ -83,8 +101,9 @@ static void unescape(const char *in, char *out)
 	*out = '\0';
 }
 
-/* send-keys KEY... / send-text TEXT: host keys into the PS/2 keyboard,
- * the whole request or nothing (the keyboard queue may be full). */
+/* send-keys KEY... / send-text TEXT: host keys into the PS/2 keyboard at
+ * a typist's pace (hv/typist.h), the whole request or nothing (the queue
+ * may be full). */
 static void cmd_send_keys(struct domain *d, struct client *cl, char *arg, bool text)
 {
 	static struct input_key keys[4 * CLIENT_IN_MAX];
@@ -106,7 +125,7 @@ static void cmd_send_keys(struct domain *d, struct client *cl, char *arg, bool t
 	}
 	if (rc == 0) {
 		machine_lock_host(&d->machine);
-		rc = pc_input_keys(d->pc, keys, n, err, sizeof err);
+		rc = pc_type_keys(d->pc, keys, n, err, sizeof err);
 		machine_unlock_host(&d->machine);
 	}
 	if (rc < 0)
@@ -154,6 +173,25 @@ static void cmd_screen(struct domain *d, struct client *cl, const char *arg)
 		control_reply(cl, "%.*s\n", (int)(nl - line), line);
 }
 
+/* regs: the vCPU's registers, read with the vCPU held out of the engine
+ * (vcpu_access_state), as key=value pairs (hv/regs.h). */
+static void cmd_regs(struct domain *d, struct client *cl, const char *arg)
+{
+	struct vcpu_state st;
+	char err[256], text[CTL_LINE_MAX - 64];
+
+	if (*arg) {
+		control_reply(cl, "error regs takes no argument\n");
+		return;
+	}
+	if (vcpu_access_state(d, &st, NULL, err, sizeof err) < 0) {
+		control_reply(cl, "error %s\n", err);
+		return;
+	}
+	regs_format(&st, text, sizeof text);
+	control_reply(cl, "ok engine=%s%s\n", d->engine->name, text);
+}
+
 void control_run_command(struct control *c, struct client *cl, char *line)
 {
 	struct domain *d = c->d;
@@ -177,12 +215,14 @@ void control_run_command(struct control *c, struct client *cl, char *line)
 		cmd_send_keys(d, cl, arg, line[5] == 't');
 	} else if (strcmp(line, "screen") == 0) {
 		cmd_screen(d, cl, arg);
+	} else if (strcmp(line, "regs") == 0) {
+		cmd_regs(d, cl, arg);
 	} else if (strcmp(line, "version") == 0) {
 		control_reply(cl, "ok protocol=%d hv=%s\n", CONTROL_PROTOCOL_VERSION, HV_VERSION);
 	} else if (strcmp(line, "help") == 0) {
 		control_reply(
 		    cl, "ok commands=\"info pause unpause reboot destroy console display send-keys "
-			"send-text screen version help quit\"\n");
+			"send-text screen regs version help quit\"\n");
 	} else if (strcmp(line, "quit") == 0) {
 		cl->closing = true;
 	} else {

@@ -33,6 +33,7 @@ void domain_flush_output(struct domain *d)
 	bool com1 = d->cfg.serial.kind != CHARDEV_NONE;
 
 	flush_out(&d->serial, com1 ? &d->console : NULL, d->com1_out.buf, &d->com1_out.len);
+	flush_out(&d->serial2, &d->console2, d->com2_out.buf, &d->com2_out.len);
 	flush_out(&d->debugcon, NULL, d->debugcon_out.buf, &d->debugcon_out.len);
 }
 
@@ -42,6 +43,15 @@ static void com1_tx(void *opaque, uint8_t byte)
 
 	d->com1_out.buf[d->com1_out.len++] = byte;
 	if (d->com1_out.len == sizeof d->com1_out.buf)
+		domain_flush_output(d);
+}
+
+static void com2_tx(void *opaque, uint8_t byte)
+{
+	struct domain *d = opaque;
+
+	d->com2_out.buf[d->com2_out.len++] = byte;
+	if (d->com2_out.len == sizeof d->com2_out.buf)
 		domain_flush_output(d);
 }
 
@@ -76,7 +86,9 @@ static int open_logs(struct domain *d, char *err, size_t errlen)
 	if (snprintf(d->log_path, sizeof d->log_path, "%s/%s.log", dir, d->cfg.name) >=
 		(int)sizeof d->log_path ||
 	    snprintf(d->console_log_path, sizeof d->console_log_path, "%s/%s.console.log", dir,
-		     d->cfg.name) >= (int)sizeof d->console_log_path) {
+		     d->cfg.name) >= (int)sizeof d->console_log_path ||
+	    snprintf(d->console2_log_path, sizeof d->console2_log_path, "%s/%s.console2.log", dir,
+		     d->cfg.name) >= (int)sizeof d->console2_log_path) {
 		snprintf(err, errlen, "%s: path too long", dir);
 		return -1;
 	}
@@ -90,16 +102,46 @@ static int open_logs(struct domain *d, char *err, size_t errlen)
 	return 0;
 }
 
+/* COM2's host ends: as COM1's, but one terminal serves one port. */
+static int open_com2(struct domain *d, char *err, size_t errlen)
+{
+	if (d->cfg.serial2.kind == CHARDEV_NONE)
+		return 0;
+	if (d->cfg.serial2.kind == CHARDEV_STDIO && d->cfg.serial.kind == CHARDEV_STDIO) {
+		snprintf(err, errlen,
+			 "%s: serial2 = \"stdio\": the terminal is COM1's already (serial = "
+			 "\"stdio\")",
+			 d->cfg.file);
+		return -1;
+	}
+	if (chardev_open(&d->serial2, &d->cfg.serial2, d->foreground, true, err, errlen) < 0)
+		return -1;
+	return console_init(&d->console2, d->console2_log_path, err, errlen);
+}
+
 static int open_host_ends(struct domain *d, char *err, size_t errlen)
 {
 	if (chardev_open(&d->serial, &d->cfg.serial, d->foreground, true, err, errlen) < 0 ||
-	    chardev_open(&d->debugcon, &d->cfg.debugcon, d->foreground, false, err, errlen) < 0)
+	    chardev_open(&d->debugcon, &d->cfg.debugcon, d->foreground, false, err, errlen) < 0 ||
+	    open_com2(d, err, errlen) < 0)
 		return -1;
 	if (display_init(&d->display, d->cfg.name, err, errlen) < 0)
 		return -1;
 	if (d->cfg.serial.kind == CHARDEV_NONE)
 		return 0;
 	return console_init(&d->console, d->console_log_path, err, errlen);
+}
+
+/* A floppy drive takes only the sizes real floppies have. */
+static int check_floppy(const struct disk_config *c, const struct disk *disk, char *err,
+			size_t errlen)
+{
+	if (diskspec_floppy_index(c->vdev) < 0 || fdc_geometry_for_size(disk->size))
+		return 0;
+	snprintf(err, errlen, "disk %s: %s: %llu bytes is not a floppy image size (accepted: %s)",
+		 diskspec_vdev_name(c->vdev), c->target, (unsigned long long)disk->size,
+		 fdc_sizes_accepted());
+	return -1;
 }
 
 /* Opens every image of disk= (read-only ones with a shared lock), so that
@@ -119,6 +161,8 @@ static int open_disks(struct domain *d, char *err, size_t errlen)
 			snprintf(err, errlen, "disk %s: %s", diskspec_vdev_name(c->vdev), why);
 			return -1;
 		}
+		if (check_floppy(c, d->disks[i], err, errlen) < 0)
+			return -1;
 	}
 	return 0;
 }
@@ -129,19 +173,24 @@ static void add_disk_hooks(struct domain *d, struct pc_hooks *h)
 {
 	for (unsigned i = 0; i < d->cfg.ndisks; i++) {
 		int at = diskspec_ide_index(d->cfg.disks[i].vdev);
+		int fd = diskspec_floppy_index(d->cfg.disks[i].vdev);
 
+		if (fd >= 0)
+			h->floppy[fd] = d->disks[i];
 		if (at < 0)
 			continue;
 		h->ide[at] = d->disks[i];
 		h->ide_cdrom[at] = d->cfg.disks[i].cdrom;
 	}
 	h->boot = d->cfg.boot;
+	h->no_boot_menu = !d->cfg.boot_menu;
 }
 
 static int build_machine(struct domain *d, char *err, size_t errlen)
 {
 	struct pc_hooks hooks = {
 	    .com1 = {.tx = d->cfg.serial.kind != CHARDEV_NONE ? com1_tx : NULL, .opaque = d},
+	    .com2 = {.tx = d->cfg.serial2.kind != CHARDEV_NONE ? com2_tx : NULL, .opaque = d},
 	    .debugcon = {.tx = d->cfg.debugcon.kind != CHARDEV_NONE ? debugcon_tx : NULL,
 			 .opaque = d},
 	    .post = post_code,
@@ -236,6 +285,8 @@ struct domain *domain_create(const struct domain_config *cfg, bool foreground, c
 	d->listen_fd = d->wake_fd = d->console.notify_fd = d->console.log_fd = -1;
 	d->serial.out_fd = d->serial.in_fd = d->serial.pty_slave_fd = -1;
 	d->debugcon.out_fd = d->debugcon.in_fd = d->debugcon.pty_slave_fd = -1;
+	d->console2.notify_fd = d->console2.log_fd = -1;
+	d->serial2.out_fd = d->serial2.in_fd = d->serial2.pty_slave_fd = -1;
 	if (build(d, err, errlen) < 0) {
 		domain_free(d);
 		return NULL;
@@ -278,10 +329,12 @@ void domain_free(struct domain *d)
 	for (unsigned i = 0; i < DISKS_MAX; i++)
 		disk_close(d->disks[i]);
 	console_destroy(&d->console);
+	console_destroy(&d->console2);
 	display_fini(&d->display);
 	domain_display_free(d);
 	chardev_close(&d->serial);
 	chardev_close(&d->debugcon);
+	chardev_close(&d->serial2);
 	if (d->wake_fd >= 0)
 		close(d->wake_fd);
 	free(d->firmware);

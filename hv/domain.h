@@ -59,8 +59,11 @@ struct domain {
 	struct console console; /* COM1 */
 	struct chardev serial;	/* COM1's extra host end */
 	struct chardev debugcon;
+	struct console console2; /* COM2, when serial2 is set */
+	struct chardev serial2;	 /* COM2's extra host end */
 	char log_path[PATH_MAX];
 	char console_log_path[PATH_MAX];
+	char console2_log_path[PATH_MAX];
 
 	struct display display; /* the screen and its viewers (event loop only) */
 	struct vga_renderer *vga_renderer;
@@ -71,13 +74,15 @@ struct domain {
 	struct {
 		uint8_t buf[512];
 		size_t len;
-	} com1_out, debugcon_out;
+	} com1_out, com2_out, debugcon_out;
 
 	/* Under machine.lock: */
 	enum domain_state state;
 	bool pause_requested;
 	bool stop;	 /* the vCPU thread must exit */
 	bool halted;	 /* vCPU sleeping in HLT (for "blocked") */
+	bool in_engine;	 /* the vCPU thread is in engine->vcpu_run */
+	unsigned holds;	 /* host threads keeping the vCPU out of the engine */
 	int exit_status; /* for `hv run` */
 	bool finished;	 /* the domain is over; the event loop ends */
 	uint64_t reboots;

@@ -4,6 +4,7 @@
 #ifndef HV_ENGINE_H
 #define HV_ENGINE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -37,6 +38,48 @@ struct vcpu_boot32 {
 	uint16_t cs, ds;
 };
 
+/* A vCPU's architectural state, the same for every engine (for debugging
+ * and, later, save/restore). The soft engine is 32-bit: it keeps the low
+ * halves and refuses a state that needs more (long mode, R8-R15). */
+enum { VCPU_ES, VCPU_CS, VCPU_SS, VCPU_DS, VCPU_FS, VCPU_GS, VCPU_LDTR, VCPU_TR, VCPU_NSEG };
+
+/* vcpu_segment.attr: descriptor bits 40-55 shifted down by 40 (type, S,
+ * DPL, P, AVL, L, D/B, G), plus a flag for a segment register that holds
+ * no usable segment (a null selector in protected mode). */
+#define VCPU_SEG_TYPE	  0x000fu
+#define VCPU_SEG_S	  0x0010u
+#define VCPU_SEG_DPL	  0x0060u
+#define VCPU_SEG_PRESENT  0x0080u
+#define VCPU_SEG_AVL	  0x1000u
+#define VCPU_SEG_LONG	  0x2000u
+#define VCPU_SEG_DB	  0x4000u
+#define VCPU_SEG_GRAN	  0x8000u
+#define VCPU_SEG_UNUSABLE 0x10000u
+
+struct vcpu_segment {
+	uint64_t base;
+	uint32_t limit; /* highest valid offset, in bytes (G applied) */
+	uint32_t attr;
+	uint16_t selector;
+};
+
+struct vcpu_dtable {
+	uint64_t base;
+	uint16_t limit;
+};
+
+struct vcpu_state {
+	/* RAX, RCX, RDX, RBX, RSP, RBP, RSI, RDI, R8-R15: encoding order */
+	uint64_t regs[16];
+	uint64_t rip, rflags;
+	struct vcpu_segment seg[VCPU_NSEG];
+	struct vcpu_dtable gdtr, idtr;
+	uint64_t cr0, cr2, cr3, cr4, cr8;
+	uint64_t efer;
+	uint64_t dr6, dr7;
+	bool halted; /* in HLT, waiting for an interrupt */
+};
+
 struct engine_ops {
 	const char *name;
 	/* Whether this engine can run an ordinary guest here; if not, why. */
@@ -59,6 +102,11 @@ struct engine_ops {
 	/* From any thread: makes vcpu_run return soon. */
 	void (*vcpu_kick)(void *vcpu);
 	void (*vcpu_stats)(void *vcpu, struct vcpu_stats *stats);
+	/* The vCPU's registers, read or replaced while it is not running
+	 * (its thread is out of vcpu_run). Return 0, or -1 with a reason in
+	 * err (a state this engine cannot hold, a failed ioctl). */
+	int (*vcpu_get_state)(void *vcpu, struct vcpu_state *st, char *err, size_t len);
+	int (*vcpu_set_state)(void *vcpu, const struct vcpu_state *st, char *err, size_t len);
 };
 
 extern const struct engine_ops engine_soft;

@@ -196,7 +196,7 @@ static int add_fw_cfg(struct pc *pc, const struct pc_hooks *h, char *err, size_t
 	if (!c || fw_cfg_set_u64(c, FW_CFG_RAM_SIZE, pc->m->mem.ram_size) < 0 ||
 	    fw_cfg_set_u16(c, FW_CFG_NB_CPUS, cpus) < 0 ||
 	    fw_cfg_set_u16(c, FW_CFG_MAX_CPUS, cpus) < 0 ||
-	    fw_cfg_set_u16(c, FW_CFG_BOOT_MENU, 1) < 0 || add_e820(pc) < 0)
+	    fw_cfg_set_u16(c, FW_CFG_BOOT_MENU, h->no_boot_menu ? 0 : 1) < 0 || add_e820(pc) < 0)
 		return no_memory(err, errlen);
 	if (add_port(pc, FW_CFG_PORT, 2, &fw_cfg_io_ops, c, "fw_cfg", err, errlen) < 0)
 		return -1;
@@ -272,9 +272,11 @@ struct pc *pc_create(struct machine *m, const struct pc_hooks *hooks, char *err,
 	pc->m = m;
 	if (add_pic(pc, err, errlen) < 0 || add_timers(pc, err, errlen) < 0 ||
 	    add_rtc(pc, hooks, err, errlen) < 0 || add_com1(pc, hooks, err, errlen) < 0 ||
+	    pc_add_com2(pc, hooks, err, errlen) < 0 ||
 	    add_debug_devices(pc, hooks, err, errlen) < 0 || add_pci(pc, hooks, err, errlen) < 0 ||
 	    add_fw_cfg(pc, hooks, err, errlen) < 0 || add_kbc(pc, err, errlen) < 0 ||
-	    pc_add_ide(pc, hooks, err, errlen) < 0 || pc_add_vga(pc, hooks, err, errlen) < 0) {
+	    pc_add_typist(pc, err, errlen) < 0 || pc_add_ide(pc, hooks, err, errlen) < 0 ||
+	    pc_add_fdc(pc, hooks, err, errlen) < 0 || pc_add_vga(pc, hooks, err, errlen) < 0) {
 		pc_free(pc);
 		return NULL;
 	}
@@ -285,15 +287,18 @@ void pc_free(struct pc *pc)
 {
 	if (!pc)
 		return;
+	pc_free_typist(pc);
 	i8042_destroy(pc->kbc);
 	pc_free_vga(pc);
 	fw_cfg_destroy(pc->fw_cfg);
 	pc_free_ide(pc);
+	pc_free_fdc(pc);
 	piix4_pm_destroy(pc->pm);
 	piix3_destroy(pc->piix3);
 	i440fx_destroy(pc->i440fx);
 	if (pc->com1)
 		uart16550_destroy(pc->com1);
+	pc_free_com2(pc);
 	rtc146818_destroy(pc->rtc);
 	pcspk_destroy(pc->port_b);
 	pit8254_destroy(pc->pit);
@@ -317,12 +322,15 @@ void pc_reset(struct pc *pc)
 	piix4_pm_reset(pc->pm);
 	fw_cfg_reset(pc->fw_cfg);
 	pc_reset_ide(pc);
+	pc_reset_fdc(pc);
 	pc_reset_vga(pc);
 	i8042_reset(pc->kbc);
+	pc_reset_typist(pc);
 	port92_reset(&pc->port92);
 	rcr_reset(&pc->rcr);
 	if (pc->com1)
 		uart16550_reset(pc->com1);
+	pc_reset_com2(pc);
 }
 
 size_t pc_com1_receive(struct pc *pc, const uint8_t *data, size_t len)

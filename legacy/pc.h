@@ -9,6 +9,9 @@
 
 #include "hv/input.h"
 #include "hv/machine.h"
+#include "legacy/dma8237.h"
+#include "legacy/fdc.h"
+#include "hv/typist.h"
 #include "legacy/fw_cfg.h"
 #include "legacy/i440fx.h"
 #include "legacy/ide.h"
@@ -43,6 +46,8 @@
 #define PC_RTC_CENTURY	   0x32 /* CMOS byte the PC BIOS convention keeps the century in */
 #define PC_COM1_BASE	   0x3F8
 #define PC_COM1_IRQ	   4
+#define PC_COM2_BASE	   0x2F8
+#define PC_COM2_IRQ	   3
 #define PC_DEBUGCON_PORT   0xE9
 #define PC_BIOS_DEBUG_PORT 0x402 /* SeaBIOS's debug output in Debian's build */
 #define PC_POST_PORT	   0x80
@@ -61,10 +66,16 @@
 #define PC_IDE1_CTL	   0x376
 #define PC_IDE1_IRQ	   15
 #define PC_IDE_DRIVES	   4 /* hda, hdb (primary), hdc, hdd (secondary) */
+#define PC_DMA1_BASE	   0x00
+#define PC_DMA2_BASE	   0xC0
+#define PC_FDC_BASE	   0x3F0 /* 3F0h-3F5h and 3F7h; 3F6h is IDE's */
+#define PC_FDC_IRQ	   6
+#define PC_FDC_DMA	   2
 
 /* Host-side hooks the domain supplies. */
 struct pc_hooks {
 	struct uart_backend com1;     /* tx == NULL: no COM1 */
+	struct uart_backend com2;     /* tx == NULL: no COM2 (legacy/pc_com2.c) */
 	struct uart_backend debugcon; /* tx == NULL: no debug console */
 	void (*post)(void *opaque, uint8_t code);
 	void (*poweroff)(void *opaque, int status);
@@ -76,7 +87,11 @@ struct pc_hooks {
 	 * caller's and must outlive the PC. */
 	struct disk *ide[PC_IDE_DRIVES];
 	bool ide_cdrom[PC_IDE_DRIVES];
-	const char *boot; /* firmware boot order, "c", "d", "a" or e.g. "dc"; NULL: "cd" */
+	/* Floppy drives A: and B: (fda, fdb): a drive where floppy[i] is set,
+	 * whose size must be a floppy's (legacy/fdc.c). Also the caller's. */
+	struct disk *floppy[FDC_DRIVES];
+	const char *boot;  /* firmware boot order, "c", "d", "a" or e.g. "dc"; NULL: "cd" */
+	bool no_boot_menu; /* fw_cfg's boot menu flag (0Eh) off: SeaBIOS shows no ESC prompt */
 	/* VGA BIOS image for fw_cfg: NULL is VGA_BIOS_DEFAULT if installed,
 	 * "" none. */
 	const char *vga_bios;
@@ -89,6 +104,7 @@ struct pc {
 	struct pcspk *port_b;
 	struct rtc146818 *rtc;
 	struct uart16550 *com1;
+	struct uart16550 *com2;
 	struct debugcon debugcon;
 	struct post_port post;
 	struct debug_exit exit;
@@ -103,7 +119,10 @@ struct pc {
 	struct port92 port92;
 	struct rcr rcr; /* CF9h, over the PCI address latch */
 	struct vga *vga;
-	bool vga_window; /* A0000h-BFFFFh is mapped to it */
+	struct dma8237 *dma;
+	struct fdc *fdc;
+	bool vga_window;       /* A0000h-BFFFFh is mapped to it */
+	struct typist *typist; /* `hv send-keys` into the keyboard (legacy/pc_keys.c) */
 };
 
 /* Creates the devices and registers them on m's buses. The firmware must
@@ -117,6 +136,13 @@ void pc_free(struct pc *pc);
 int pc_add_ide(struct pc *pc, const struct pc_hooks *h, char *err, size_t errlen);
 void pc_free_ide(struct pc *pc);
 void pc_reset_ide(struct pc *pc);
+
+/* The two 8237s, the floppy controller, its drives and their CMOS bytes
+ * (legacy/pc_fdc.c). Returns 0 or -1 with err set (an image whose size
+ * is not a floppy's). */
+int pc_add_fdc(struct pc *pc, const struct pc_hooks *h, char *err, size_t errlen);
+void pc_free_fdc(struct pc *pc);
+void pc_reset_fdc(struct pc *pc);
 
 /* The VGA, its PCI function and its BIOS in fw_cfg (legacy/pc_vga.c).
  * Returns 0 or -1 with err set. */
@@ -132,6 +158,15 @@ void pc_reset(struct pc *pc);
 size_t pc_com1_receive(struct pc *pc, const uint8_t *data, size_t len);
 size_t pc_com1_room(struct pc *pc);
 
+/* COM2 (legacy/pc_com2.c): the UART when h->com2 has a tx hook, and the
+ * same host input calls as COM1's. pc_add_com2 returns 0 or -1 with err
+ * set. */
+int pc_add_com2(struct pc *pc, const struct pc_hooks *h, char *err, size_t errlen);
+void pc_free_com2(struct pc *pc);
+void pc_reset_com2(struct pc *pc);
+size_t pc_com2_receive(struct pc *pc, const uint8_t *data, size_t len);
+size_t pc_com2_room(struct pc *pc);
+
 /* Host key events into the PS/2 keyboard, all of them or none: returns 0,
  * or -1 with err set when a key is unknown or the keyboard's queue lacks
  * room (the guest has not read what is queued yet). With the domain lock
@@ -140,5 +175,18 @@ int pc_input_keys(struct pc *pc, const struct input_key *keys, size_t n, char *e
 
 /* Host mouse motion and buttons into the PS/2 mouse; with the lock held. */
 void pc_input_mouse(struct pc *pc, const struct input_mouse *ev);
+
+/* The typist that paces `hv send-keys` (legacy/pc_keys.c): made with the
+ * keyboard, emptied by a reset. pc_add_typist returns 0 or -1 with err
+ * set. */
+int pc_add_typist(struct pc *pc, char *err, size_t errlen);
+void pc_free_typist(struct pc *pc);
+void pc_reset_typist(struct pc *pc);
+
+/* Queues host key events to be typed at a typist's pace in guest time
+ * (hv/typist.h), all of them or none: returns 0, or -1 with err set when
+ * a key is unknown or the queue lacks room ("keyboard buffer full: ...").
+ * With the domain lock held. */
+int pc_type_keys(struct pc *pc, const struct input_key *keys, size_t n, char *err, size_t errlen);
 
 #endif
