@@ -277,39 +277,31 @@ START_TEST(test_dreq_is_served_once_the_channel_is_unmasked)
 }
 END_TEST
 
-static uint32_t rng;
-
-static uint32_t next(void)
-{
-	rng = rng * 1103515245u + 12345u;
-	return rng >> 8;
-}
-
 /* Random traffic on every port and random transfers on every channel;
  * then a master clear and a plain transfer must work. */
 START_TEST(test_fuzz_all_ports)
 {
 	uint8_t buf[300], got[16];
 
-	rng = 0xD3A8237u + (uint32_t)_i;
+	unit_seed(0xD3A8237u + (uint32_t)_i);
 	for (unsigned i = 0; i < 100000; i++) {
-		unsigned which = next() % 3, size = 1u << (next() % 2);
+		unsigned which = unit_rand() % 3, size = 1u << (unit_rand() % 2);
 		const struct io_ops *ops[3] = {&dma8237_dma1_io_ops, &dma8237_dma2_io_ops,
 					       &dma8237_page_io_ops};
 		const unsigned len[3] = {16, 32, 15};
-		unsigned off = next() % len[which];
-		unsigned ch = next() % 8;
+		unsigned off = unit_rand() % len[which];
+		unsigned ch = unit_rand() % 8;
 
 		if (off + size > len[which])
 			size = 1;
-		if (next() & 1)
+		if (unit_rand() & 1)
 			ops[which]->read(d, off, size);
 		else
-			ops[which]->write(d, off, size, next());
-		if (next() % 16 == 0)
-			dma8237_write_mem(d, ch, buf, next() % sizeof buf, NULL);
-		if (next() % 16 == 0)
-			dma8237_read_mem(d, ch, buf, next() % sizeof buf, NULL);
+			ops[which]->write(d, off, size, unit_rand());
+		if (unit_rand() % 16 == 0)
+			dma8237_write_mem(d, ch, buf, unit_rand() % sizeof buf, NULL);
+		if (unit_rand() % 16 == 0)
+			dma8237_read_mem(d, ch, buf, unit_rand() % sizeof buf, NULL);
 	}
 	out(DMA_REG_CLEAR, 0);
 	out(0xC0 + 2 * DMA_REG_CLEAR, 0);

@@ -462,14 +462,6 @@ START_TEST(test_dma_waits_for_the_channel_to_be_unmasked)
 }
 END_TEST
 
-static uint32_t rng;
-
-static uint32_t next(void)
-{
-	rng = rng * 1103515245u + 12345u;
-	return rng >> 8;
-}
-
 /* Random port traffic, often valid opcodes, with channel 2 programmed at
  * random; then a reset and a read must still work and the image keep its
  * size. */
@@ -479,20 +471,20 @@ START_TEST(test_fuzz_all_ports)
 				      0x03, 0x13, 0x10, 0x94, 0x12, 0x0E, 0x8F, 0x00};
 	uint8_t r[7];
 
-	rng = 0xF1D0 + (uint32_t)_i;
+	unit_seed(0xF1D0 + (uint32_t)_i);
 	for (unsigned i = 0; i < 100000; i++) {
-		unsigned reg = next() % 8;
-		uint8_t v = (uint8_t)next();
+		unsigned reg = unit_rand() % 8;
+		uint8_t v = (uint8_t)unit_rand();
 
 		if (reg == 6)
 			continue; /* IDE's port */
-		if (reg == FDC_FIFO && next() % 4 == 0)
-			v = ops[next() % sizeof ops];
-		if (reg == FDC_DOR && next() % 2)
+		if (reg == FDC_FIFO && unit_rand() % 4 == 0)
+			v = ops[unit_rand() % sizeof ops];
+		if (reg == FDC_DOR && unit_rand() % 2)
 			v |= FDC_DOR_NRESET;
-		if (next() % 64 == 0)
-			dma_setup(next() & 1, next() % 0xF0000, 1 + next() % 4096);
-		if (next() & 1)
+		if (unit_rand() % 64 == 0)
+			dma_setup(unit_rand() & 1, unit_rand() % 0xF0000, 1 + unit_rand() % 4096);
+		if (unit_rand() & 1)
 			inp(reg);
 		else
 			outp(reg, v);

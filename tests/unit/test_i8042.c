@@ -565,23 +565,16 @@ START_TEST(test_machine_a20_is_the_or_of_its_gates)
 }
 END_TEST
 
-/* A small deterministic generator, so a failure can be replayed. */
-static uint32_t next_random(uint32_t *s)
-{
-	*s = *s * 1103515245u + 12345u;
-	return *s >> 8;
-}
-
 START_TEST(test_random_port_writes_keep_the_controller_sane)
 {
 	struct latch l = {0};
 	struct board b92 = {.a20 = -1};
 	struct port92 p = {.a20 = rec_a20, .reset = rec_reset, .opaque = &b92};
 	struct rcr r = {.reset = rec_rcr_reset, .opaque = &b, .latch_ops = &latch_ops, .latch = &l};
-	uint32_t seed = 0x8042;
 
+	unit_seed(0x8042);
 	for (int i = 0; i < 50000; i++) {
-		uint32_t x = next_random(&seed);
+		uint32_t x = unit_rand();
 		uint8_t v = (uint8_t)(x >> 4);
 		switch (x & 7) {
 		case 0: cmd(v); break;

@@ -441,14 +441,6 @@ START_TEST(piix_function_maps_bar4)
 }
 END_TEST
 
-static uint32_t rng;
-
-static uint32_t next(void)
-{
-	rng = rng * 1103515245u + 12345u;
-	return rng >> 8;
-}
-
 /* Random port traffic on both channels and both bus masters, with a PRD
  * table pointing anywhere; then a reset and IDENTIFY must still work and the
  * image must keep its size. */
@@ -459,16 +451,17 @@ START_TEST(fuzz_all_ports)
 	const unsigned len[3] = {8, 1, 8};
 	uint16_t w[256];
 
-	rng = 0x1DE5EED + (uint32_t)_i;
+	unit_seed(0x1DE5EED + (uint32_t)_i);
 	for (unsigned i = 0; i < 200000; i++) {
-		unsigned which = next() % 3, size = 1u << (next() % 3);
-		struct ide_channel *c = chans[next() & 1];
-		unsigned off = next() % len[which];
-		uint32_t v = next();
+		unsigned which = unit_rand() % 3, size = 1u << (unit_rand() % 3);
+		struct ide_channel *c = chans[unit_rand() & 1];
+		unsigned off = unit_rand() % len[which];
+		uint32_t v = unit_rand();
 
-		if (next() % 8 == 0)
-			v = (next() & 1) ? 0xC8 : 0x20 + (v & 0x1F); /* commands that move data */
-		if (next() & 1)
+		if (unit_rand() % 8 == 0)
+			v = (unit_rand() & 1) ? 0xC8
+					      : 0x20 + (v & 0x1F); /* commands that move data */
+		if (unit_rand() & 1)
 			ops[which]->read(c, off, size);
 		else
 			ops[which]->write(c, off, size, v);

@@ -249,27 +249,20 @@ START_TEST(toc_and_small_commands)
 }
 END_TEST
 
-static uint32_t rng;
-
-static uint32_t next(void)
-{
-	rng = rng * 1664525u + 1013904223u;
-	return rng >> 8;
-}
-
 START_TEST(fuzz_then_identify_packet)
 {
 	uint8_t s[2048];
 	uint16_t w0;
 
-	rng = 0xCDC0DE + (uint32_t)_i;
+	unit_seed(0xCDC0DE + (uint32_t)_i);
 	for (unsigned i = 0; i < 200000; i++) {
-		unsigned which = next() % 3, size = 1u << (next() % 3), off = next() % 8;
-		uint32_t v = next();
+		unsigned which = unit_rand() % 3, size = 1u << (unit_rand() % 3),
+			 off = unit_rand() % 8;
+		uint32_t v = unit_rand();
 
-		if (next() % 6 == 0)
-			v = (next() & 1) ? 0xA0 : 0x28; /* PACKET, and a READ opcode as data */
-		if (which == 0 && (next() & 1))
+		if (unit_rand() % 6 == 0)
+			v = (unit_rand() & 1) ? 0xA0 : 0x28; /* PACKET, and a READ opcode as data */
+		if (which == 0 && (unit_rand() & 1))
 			ide_cmd_io_ops.write(c, off, size, v);
 		else if (which == 0)
 			ide_cmd_io_ops.read(c, off, size);

@@ -511,34 +511,26 @@ START_TEST(test_lfb_follows_bar0_and_the_memory_enable_bit)
 }
 END_TEST
 
-static uint32_t rng_state;
-
-static uint32_t rng(void)
-{
-	rng_state = rng_state * 1103515245u + 12345u;
-	return rng_state >> 8;
-}
-
 static void fuzz_step(void)
 {
-	uint32_t r = rng(), val = rng() ^ rng() << 12;
+	uint32_t r = unit_rand(), val = unit_rand() ^ unit_rand() << 12;
 	unsigned size = 1u << (r % 3);
 
 	switch ((r >> 4) % 8) {
 	case 0:
-	case 1: vga_io_ops.write(v, rng() % VGA_PORT_LEN, size > 2 ? 2 : size, val); break;
-	case 2: vga_io_ops.read(v, rng() % VGA_PORT_LEN, size); break;
+	case 1: vga_io_ops.write(v, unit_rand() % VGA_PORT_LEN, size > 2 ? 2 : size, val); break;
+	case 2: vga_io_ops.read(v, unit_rand() % VGA_PORT_LEN, size); break;
 	case 3:
-		if ((val & 0xff) == VBE_ENABLE && rng() % 8)
+		if ((val & 0xff) == VBE_ENABLE && unit_rand() % 8)
 			val |= VBE_NOCLEARMEM << 16; /* clearing 16 MiB each time is slow */
 		vga_vbe_io_ops.write(v, 0, 2, val & 0xff);
 		vga_vbe_io_ops.write(v, 1, 2, val >> 16);
-		vga_vbe_io_ops.read(v, rng() % VBE_PORT_LEN, 2);
+		vga_vbe_io_ops.read(v, unit_rand() % VBE_PORT_LEN, 2);
 		break;
-	case 4: vga_mem_ops.write(v, rng() % VGA_WINDOW_LEN, size, val); break;
-	case 5: vga_mem_ops.read(v, rng() % VGA_WINDOW_LEN, size); break;
-	case 6: pci_write(rng() % 0x40, size, val << 8 | val); break;
-	default: vga_io_ops.write(v, 0x3da - VGA_PORT_BASE + rng() % 6, 1, val); break;
+	case 4: vga_mem_ops.write(v, unit_rand() % VGA_WINDOW_LEN, size, val); break;
+	case 5: vga_mem_ops.read(v, unit_rand() % VGA_WINDOW_LEN, size); break;
+	case 6: pci_write(unit_rand() % 0x40, size, val << 8 | val); break;
+	default: vga_io_ops.write(v, 0x3da - VGA_PORT_BASE + unit_rand() % 6, 1, val); break;
 	}
 }
 
@@ -550,7 +542,7 @@ START_TEST(test_fuzz_every_port_and_the_window_leaves_the_device_sane)
 	struct vga_cursor c;
 	char desc[80];
 
-	rng_state = 0x5eed0000u + (uint32_t)_i;
+	unit_seed(0x5eed0000u + (uint32_t)_i);
 	for (int i = 0; i < 200000; i++) {
 		fuzz_step();
 		if (i % 1000 == 0) {

@@ -15,3 +15,16 @@ int unit_run(Suite *s)
 	srunner_free(sr);
 	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
 }
+
+static uint32_t rand_state;
+
+void unit_seed(uint32_t seed)
+{
+	rand_state = seed;
+}
+
+uint32_t unit_rand(void)
+{
+	rand_state = rand_state * 1103515245u + 12345u;
+	return rand_state >> 8;
+}
