@@ -254,6 +254,32 @@ dirty() {
 	fi
 }
 
+# SeaBIOS's boot menu on KVM: two disks whose boot sector
+# (tests/guests/bootsect.asm) prints its own sector 2; ESC typed at the
+# prompt with hv send-keys opens the menu, which must list both disks, and
+# "2" must boot the second one.
+bootmenu() {
+	for d in A B; do
+		dd if=/dev/zero of=/tmp/menu$d.img bs=1024 count=1024 2>/dev/null
+		dd if=$G/bootsect.bin of=/tmp/menu$d.img conv=notrunc 2>/dev/null
+		printf 'this is disk %s' $d | dd of=/tmp/menu$d.img bs=512 seek=1 conv=notrunc 2>/dev/null
+	done
+	cfg bootmenu /bios.bin kvm 32
+	printf 'disk = [ "format=raw,vdev=hda,access=rw,target=/tmp/menuA.img", "format=raw,vdev=hdb,access=rw,target=/tmp/menuB.img" ]\nboot = "c"\n' >>/tmp/bootmenu.cfg
+	hv create /tmp/bootmenu.cfg >/tmp/bootmenu.out 2>&1
+	wait_e9 bootmenu "Press ESC" && hv send-keys bootmenu esc >>/tmp/bootmenu.out 2>&1 &&
+		wait_e9 bootmenu "Select boot device" && sleep 1 &&
+		hv send-keys bootmenu 2 >>/tmp/bootmenu.out 2>&1 && wait_e9 bootmenu "this is disk"
+	hv destroy bootmenu >/dev/null 2>&1
+	menu=$(grep -E "^[0-9]\. " /tmp/bootmenu.e9 | tr '\n' '|')
+	if grep -q "this is disk B" /tmp/bootmenu.e9 && ! grep -q "this is disk A" /tmp/bootmenu.e9 &&
+		grep -q "^1\. ata0-0" /tmp/bootmenu.e9 && grep -q "^2\. ata0-1" /tmp/bootmenu.e9; then
+		result bootmenu PASS "menu $menu chose 2, booted the second disk"
+	else
+		result bootmenu FAIL "$(cat /tmp/bootmenu.out | tr '\n' '|') e9: $(tail -c 400 /tmp/bootmenu.e9 | tr '\n' '|')"
+	fi
+}
+
 # run.sh's HV_NESTED_CHECKS (/checks): only the checks listed there.
 want() {
 	[ -f /checks ] || return 0
@@ -306,6 +332,7 @@ elif load_modules; then
 	want tasks && guest tasks 33 "PASS tasks done"
 	want v86 && guest v86 33 "PASS v86 done"
 	{ want seabios || want pause || want stats; } && seabios
+	want bootmenu && bootmenu
 	want regs && regs
 	want dirty && dirty
 	want linux && linux linux /linux 128 i686
