@@ -142,7 +142,8 @@ static int add_pci(struct pc *pc, const struct pc_hooks *h, char *err, size_t er
 	for (int i = 0; i < 16; i++)
 		isa[i] = pic8259_irq_line(pc->pic, i);
 	pc->piix3 = piix3_create(isa);
-	pc->pm = piix4_pm_create(&pc->m->pio, &pc->m->clock, h->poweroff, h->opaque);
+	pc->pm = piix4_pm_create(&pc->m->pio, &pc->m->clock, h->cpus ? h->cpus : 1, h->poweroff,
+				 h->opaque);
 	if (!pc->i440fx || !pc->piix3 || !pc->pm)
 		return no_memory(err, errlen);
 	pci_bus_add(&pc->pci, PC_I440FX_SLOT, 0, &pc->i440fx->dev);

@@ -149,10 +149,11 @@ void piix4_pm_reset(struct piix4_pm *pm)
 	d->wmask[PIIX4_PM_DEVACTB + 3] = (uint8_t) ~(PIIX4_PM_DEVACTB_APMC_EN >> 24);
 	pm->pm1_sts = pm->pm1_en = pm->pm1_cnt = 0;
 	pm->apm_cnt = pm->apm_sts = 0;
+	piix4_gpe_reset(&pm->gpe);
 	update_window(pm);
 }
 
-struct piix4_pm *piix4_pm_create(struct bus *pio, struct vclock *clock,
+struct piix4_pm *piix4_pm_create(struct bus *pio, struct vclock *clock, unsigned cpus,
 				 void (*poweroff)(void *opaque, int status), void *opaque)
 {
 	struct piix4_pm *pm = calloc(1, sizeof *pm);
@@ -169,6 +170,7 @@ struct piix4_pm *piix4_pm_create(struct bus *pio, struct vclock *clock,
 	if (!pm->apm_on)
 		log_guest("piix4_pm: ports %#x-%#x taken, no APM control", PIIX4_APM_PORT,
 			  PIIX4_APM_PORT + 1);
+	piix4_gpe_init(&pm->gpe, pio, cpus);
 	piix4_pm_reset(pm);
 	return pm;
 }
@@ -181,5 +183,6 @@ void piix4_pm_destroy(struct piix4_pm *pm)
 		bus_unregister(pm->pio, pm->io_base);
 	if (pm->apm_on)
 		bus_unregister(pm->pio, PIIX4_APM_PORT);
+	piix4_gpe_fini(&pm->gpe);
 	free(pm);
 }

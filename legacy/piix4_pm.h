@@ -4,8 +4,9 @@
  * control and the 24-bit ACPI PM timer (3.579545 MHz, on the domain's
  * virtual clock). Writing SLP_EN with SLP_TYP 0 (the _S5 value the
  * DSDT for this chipset gives) powers the machine off. Sleep states,
- * SCI, GPEs and the SMBus controller are not emulated: their registers
- * read as zero, and DEVACTB tells firmware SMM is already set up. */
+ * SCI and the SMBus controller are not emulated: their registers read as
+ * zero, and DEVACTB tells firmware SMM is already set up. The GPE0 block
+ * and the hotplug ports are legacy/piix4_gpe.c's. */
 #ifndef HV_LEGACY_PIIX4_PM_H
 #define HV_LEGACY_PIIX4_PM_H
 
@@ -15,6 +16,7 @@
 #include "hv/bus.h"
 #include "hv/clock.h"
 #include "legacy/pci.h"
+#include "legacy/piix4_gpe.h"
 
 #define PIIX4_PM_VENDOR		 0x8086
 #define PIIX4_PM_DEVICE		 0x7113
@@ -51,15 +53,17 @@ struct piix4_pm {
 	uint16_t pm1_cnt; /* SCI_EN and SLP_TYP as last written */
 	uint8_t apm_cnt;  /* APMC and APMS as last written */
 	uint8_t apm_sts;
-	bool apm_on; /* the APM ports are on pio */
+	bool apm_on;	      /* the APM ports are on pio */
+	struct piix4_gpe gpe; /* GPE0 and hotplug ports (legacy/piix4_gpe.c) */
 	void (*poweroff)(void *opaque, int status);
 	void *opaque;
 };
 
 /* Creates the function; its I/O window goes on pio when the guest enables
- * it. poweroff is called with status 0 on an S5 request. Returns NULL when
- * out of memory. */
-struct piix4_pm *piix4_pm_create(struct bus *pio, struct vclock *clock,
+ * it, its fixed ports (APM, GPE0, hotplug) at once. poweroff is called
+ * with status 0 on an S5 request; cpus is the number the CPU present
+ * bitmap shows. Returns NULL when out of memory. */
+struct piix4_pm *piix4_pm_create(struct bus *pio, struct vclock *clock, unsigned cpus,
 				 void (*poweroff)(void *opaque, int status), void *opaque);
 
 /* Removes its window and frees it. */

@@ -1,6 +1,7 @@
 /* piix4_pm: the PMBASE window appearing on the port bus, the PM timer on
  * the virtual clock, S5 through PM1a control powering off, and the APM
- * port's ACPI enable/disable commands. */
+ * port's ACPI enable/disable commands, and the GPE0 and hotplug ports
+ * reading as registers. */
 #include <check.h>
 
 #include "hv/bus.h"
@@ -29,7 +30,7 @@ static void setup(void)
 	pci_bus_init(&pci);
 	poweroffs = 0;
 	last_status = -1;
-	pm = piix4_pm_create(&pio, &clk, poweroff, NULL);
+	pm = piix4_pm_create(&pio, &clk, 1, poweroff, NULL);
 	ck_assert_ptr_nonnull(pm);
 	ck_assert_int_eq(pci_bus_add(&pci, 1, 3, &pm->dev), 0);
 }
@@ -146,6 +147,53 @@ START_TEST(test_reset_removes_the_window)
 }
 END_TEST
 
+START_TEST(test_gpe0_block_reads_as_registers_not_open_bus)
+{
+	/* Status clear and enables off: an open bus's all-ones made Linux run
+	 * every GPE method of SeaBIOS's DSDT. */
+	ck_assert_uint_eq(bus_read(&pio, PIIX4_GPE0_PORT, 4), 0);
+	bus_write(&pio, PIIX4_GPE0_PORT + 2, 2, 0x0006);
+	ck_assert_uint_eq(bus_read(&pio, PIIX4_GPE0_PORT, 4), 0x00060000);
+	ck_assert_uint_eq(bus_read(&pio, PIIX4_GPE0_PORT + 3, 1), 0);
+	bus_write(&pio, PIIX4_GPE0_PORT, 2, 0xffff); /* write one to clear: sets nothing */
+	ck_assert_uint_eq(bus_read(&pio, PIIX4_GPE0_PORT, 2), 0);
+	ck_assert_uint_eq(bus_read(&pio, PIIX4_GPE0_PORT + 2, 1), 0x06);
+	piix4_pm_reset(pm);
+	ck_assert_uint_eq(bus_read(&pio, PIIX4_GPE0_PORT, 4), 0);
+}
+END_TEST
+
+START_TEST(test_pci_hotplug_reports_no_slot_up_or_down_and_keeps_ejected_devices)
+{
+	ck_assert_uint_eq(bus_read(&pio, PIIX4_PCIHP_PORT + PCIHP_UP, 4), 0);
+	ck_assert_uint_eq(bus_read(&pio, PIIX4_PCIHP_PORT + PCIHP_DOWN, 4), 0);
+	ck_assert_uint_eq(bus_read(&pio, PIIX4_PCIHP_PORT + PCIHP_REMOVABLE, 4), 0);
+	ck_assert_uint_eq(bus_read(&pio, PIIX4_PCIHP_PORT + PCIHP_BSEL, 4), 0);
+	bus_write(&pio, PIIX4_PCIHP_PORT + PCIHP_EJECT, 4, 1u << 1); /* _EJ0 of slot 1 */
+	ck_assert_uint_eq(bus_read(&pio, PIIX4_PCIHP_PORT + PCIHP_DOWN, 4), 0);
+	ck_assert_uint_eq(pci_config_read(&pci, 1, 3, 0, 4), 0x71138086);
+}
+END_TEST
+
+START_TEST(test_cpu_present_bitmap_has_one_bit_per_cpu)
+{
+	struct bus other;
+	struct piix4_pm *ten;
+
+	ck_assert_uint_eq(bus_read(&pio, PIIX4_CPUHP_PORT, 4), 1);
+	ck_assert_uint_eq(bus_read(&pio, PIIX4_CPUHP_PORT + 28, 4), 0);
+	bus_init(&other, "other");
+	ten = piix4_pm_create(&other, &clk, 10, poweroff, NULL);
+	ck_assert_ptr_nonnull(ten);
+	ck_assert_uint_eq(bus_read(&other, PIIX4_CPUHP_PORT, 4), 0x3ff);
+	ck_assert_uint_eq(bus_read(&other, PIIX4_CPUHP_PORT + 1, 1), 0x03);
+	piix4_pm_destroy(ten);
+	ck_assert_ptr_null(bus_find(&other, PIIX4_CPUHP_PORT));
+	ck_assert_ptr_null(bus_find(&other, PIIX4_GPE0_PORT));
+	bus_destroy(&other);
+}
+END_TEST
+
 static Suite *piix4_pm_suite(void)
 {
 	Suite *s = suite_create("piix4_pm");
@@ -161,6 +209,9 @@ static Suite *piix4_pm_suite(void)
 	tcase_add_test(t, test_smm_reads_as_already_set_up);
 	tcase_add_test(t, test_apm_acpi_enable_and_disable_set_sci_en);
 	tcase_add_test(t, test_reset_removes_the_window);
+	tcase_add_test(t, test_gpe0_block_reads_as_registers_not_open_bus);
+	tcase_add_test(t, test_pci_hotplug_reports_no_slot_up_or_down_and_keeps_ejected_devices);
+	tcase_add_test(t, test_cpu_present_bitmap_has_one_bit_per_cpu);
 	suite_add_tcase(s, t);
 	return s;
 }
