@@ -166,6 +166,21 @@ static unsigned long window_of(const char *name)
 	return strtoul(sh("xdotool search --name '^%s \\(' 2>/dev/null | head -1", name), NULL, 10);
 }
 
+/* For a failure message: what the viewer printed, whether it still runs,
+ * and the named windows on the display (static storage). */
+static const char *viewer_state(struct h_proc *view)
+{
+	static char text[80 * 1024];
+	int status;
+
+	h_expect(view, "\x01", 1); /* collect its output */
+	snprintf(text, sizeof text, "viewer %s; it said: %s\nwindows: %s",
+		 waitpid(view->pid, &status, WNOHANG) == 0 ? "running" : "gone", view->buf,
+		 sh("for w in $(xdotool search --name . 2>/dev/null); do "
+		    "echo \"$w $(xdotool getwindowname $w)\"; done"));
+	return text;
+}
+
 /* Waits for the window of viewer process `view`; on failure says what the
  * viewer printed. */
 static unsigned long wait_window(struct h_proc *view, const char *name)
@@ -177,10 +192,15 @@ static unsigned long wait_window(struct h_proc *view, const char *name)
 		if (!w)
 			usleep(100 * 1000);
 	}
-	if (!w)
-		h_expect(view, "\x01", 1); /* collect its output */
-	ck_assert_msg(w, "no window for %s; the viewer said: %s", name, view->buf);
+	ck_assert_msg(w, "no window for %s; %s", name, viewer_state(view));
 	return w;
+}
+
+/* Focuses domain `name`'s window, looked up afresh (SDL may recreate a
+ * window, e.g. for its renderer), and types `keys` (xdotool key names). */
+static void keys_to(const char *name, const char *keys)
+{
+	sh("xdotool windowfocus --sync %lu; xdotool key --delay 50 %s", window_of(name), keys);
 }
 
 /* Reads a 24/32-bit ZPixmap XWD dump into XRGB pixels. */
@@ -307,15 +327,18 @@ START_TEST(test_viewer_matchesScreenshotAfterModeSwitch_andTakesKeys)
 
 	create_vgaboot("vb");
 	h_spawn(&view, (const char *const[]){"view", "--unscaled", "vb", NULL});
-	win = wait_window(&view, "vb");
+	wait_window(&view, "vb");
 	ck_assert_msg(file_has(e9_path("vb"), "ready", 120), "%s", h_slurp(e9_path("vb")));
-	sh("xdotool windowfocus --sync %lu; xdotool key --delay 50 x", win);
-	ck_assert_msg(file_has(e9_path("vb"), "key=x", 30), "%s", h_slurp(e9_path("vb")));
+	keys_to("vb", "x");
+	ck_assert_msg(file_has(e9_path("vb"), "key=x", 30), "no key=x from the guest: %s\n%s",
+		      viewer_state(&view), h_slurp(e9_path("vb")));
 	ck_assert(file_has(e9_path("vb"), "mode13", 60));
+	win = window_of("vb");
 	ck_assert_int_eq(window_vs_screenshot("vb", win), 0);
 	ck_assert(sh_until("320x200", 30, fmt("xdotool getwindowgeometry %lu", win)));
-	sh("xdotool windowfocus --sync %lu; xdotool key --delay 50 q", win);
-	ck_assert(file_has(e9_path("vb"), "key=q", 30));
+	keys_to("vb", "q");
+	ck_assert_msg(file_has(e9_path("vb"), "key=q", 30), "no key=q from the guest: %s",
+		      viewer_state(&view));
 	kill(view.pid, SIGTERM);
 	h_wait(&view, 10);
 }
@@ -330,13 +353,15 @@ START_TEST(test_viewer_ctrlAltS_savesTheScreen)
 
 	create_vgaboot("vs");
 	h_spawn(&view, (const char *const[]){"view", "--shots", h_setup_dir(), "vs", NULL});
-	win = wait_window(&view, "vs");
+	wait_window(&view, "vs");
 	ck_assert(file_has(e9_path("vs"), "ready", 120));
-	sh("xdotool windowfocus --sync %lu; xdotool key --delay 50 x", win);
-	ck_assert(file_has(e9_path("vs"), "mode13", 60));
+	keys_to("vs", "x");
+	ck_assert_msg(file_has(e9_path("vs"), "mode13", 60), "no mode13 from the guest: %s",
+		      viewer_state(&view));
+	win = window_of("vs");
 	ck_assert_int_eq(window_vs_screenshot("vs", win), 0); /* the viewer has drawn it */
-	sh("xdotool windowfocus --sync %lu; xdotool key ctrl+alt+s", win);
-	ck_assert(h_expect(&view, "saved ", 30));
+	keys_to("vs", "ctrl+alt+s");
+	ck_assert_msg(h_expect(&view, "saved ", 30), "%s", viewer_state(&view));
 	snprintf(saved, sizeof saved, "%s",
 		 sh("ls %s/vs-*.png 2>/dev/null | head -1", h_setup_dir()));
 	ck_assert_msg(saved[0], "no screenshot in %s: %s", h_setup_dir(), view.buf);
