@@ -24,6 +24,13 @@ struct vcpu_stats {
 	/* exits by reason (kvm engine): port I/O, MMIO, HLT, interrupt
 	 * delivery (kicks, timers, interrupt windows), anything else */
 	uint64_t exits_io, exits_mmio, exits_hlt, exits_intr, exits_other;
+	/* interrupt delivery (kvm engine): vectors injected, the last one
+	 * (-1: none), and the state the next one waits on, as of the last
+	 * exit: halted, KVM ready for one, guest IF, that state predating an
+	 * injection, an interrupt window requested */
+	uint64_t injected;
+	int last_vector;
+	bool halted, ready, if_flag, stale, window;
 };
 
 /* A boot loader's hand-over in 32-bit flat protected mode (the Linux boot

@@ -175,6 +175,18 @@ static void info_endpoints(struct domain *d, char *buf, size_t len)
 		ctl_put(buf, len, "console2_log", d->console2_log_path);
 }
 
+/* The KVM engine's interrupt delivery, one line for a hung guest's
+ * diagnosis. */
+static void info_kvm_irq(const struct vcpu_stats *st, char *buf, size_t len)
+{
+	char s[160];
+
+	snprintf(s, sizeof s, "injected=%llu last=%d halted=%d ready=%d if=%d stale=%d window=%d",
+		 (unsigned long long)st->injected, st->last_vector, st->halted, st->ready,
+		 st->if_flag, st->stale, st->window);
+	ctl_put(buf, len, "kvm_irq", s);
+}
+
 static void info_counters(struct domain *d, char *buf, size_t len)
 {
 	struct vcpu_stats st = {0};
@@ -192,6 +204,7 @@ static void info_counters(struct domain *d, char *buf, size_t len)
 		put_u64(buf, len, "exits_hlt", st.exits_hlt);
 		put_u64(buf, len, "exits_intr", st.exits_intr);
 		put_u64(buf, len, "exits_other", st.exits_other);
+		info_kvm_irq(&st, buf, len);
 	}
 	snprintf(post, sizeof post, "0x%02x", d->pc->post.last);
 	ctl_put(buf, len, "post", post);

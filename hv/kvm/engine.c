@@ -156,6 +156,7 @@ static int kvm_vcpu_create(void *engine, int index, void **vcpu, char *err, size
 		return -1;
 	}
 	v->vm = engine;
+	atomic_init(&v->counts.last_vector, -1);
 	pthread_mutex_init(&v->kick_lock, NULL);
 	v->fd = ioctl(v->vm->vm_fd, KVM_CREATE_VCPU, (unsigned long)index);
 	if (v->fd < 0) {
@@ -211,7 +212,8 @@ static uint64_t get(atomic_uint_fast64_t *c)
 
 static void kvm_vcpu_stats(void *vcpu, struct vcpu_stats *st)
 {
-	struct kvm_exit_counts *c = &((struct kvm_vcpu *)vcpu)->counts;
+	struct kvm_vcpu *v = vcpu;
+	struct kvm_exit_counts *c = &v->counts;
 
 	st->insns = 0;
 	st->exits = get(&c->total);
@@ -220,6 +222,14 @@ static void kvm_vcpu_stats(void *vcpu, struct vcpu_stats *st)
 	st->exits_hlt = get(&c->hlt);
 	st->exits_intr = get(&c->intr) + get(&c->window);
 	st->exits_other = get(&c->other);
+	st->injected = get(&c->injected);
+	st->last_vector = atomic_load_explicit(&c->last_vector, memory_order_relaxed);
+	/* Racy snapshot of the vCPU thread's state: for diagnosis only. */
+	st->halted = v->halted;
+	st->ready = v->run->ready_for_interrupt_injection;
+	st->if_flag = v->run->if_flag;
+	st->stale = v->ready_stale;
+	st->window = v->run->request_interrupt_window;
 }
 
 static int kvm_get_state(void *vcpu, struct vcpu_state *st, char *err, size_t len)

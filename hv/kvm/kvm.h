@@ -55,6 +55,8 @@ struct kvm_vm {
 /* Exits counted by reason, readable from any thread. */
 struct kvm_exit_counts {
 	atomic_uint_fast64_t total, io, mmio, hlt, intr, window, other;
+	atomic_uint_fast64_t injected; /* KVM_INTERRUPTs made */
+	atomic_int last_vector;	       /* the last one's vector, -1: none yet */
 };
 
 struct kvm_vcpu {

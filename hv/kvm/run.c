@@ -114,6 +114,8 @@ static bool offer_interrupt(struct kvm_vcpu *v)
 		log_error("kvm: KVM_INTERRUPT of vector %#x: %s", irq.irq, strerror(errno));
 		return !v->halted;
 	}
+	count(&v->counts.injected);
+	atomic_store_explicit(&v->counts.last_vector, vector, memory_order_relaxed);
 	v->ready_stale = true;
 	v->halted = false;
 	run->request_interrupt_window = m->intc->pending(m->intc_opaque);
