@@ -16,44 +16,9 @@ cmdline="console=ttyS0,115200 panic=-1 cryptomgr.notests"
 marker=HV-LINUX-READY
 runs=${BENCH_RUNS:-3}
 bash "$root/assets/guests/linux/build.sh" "$guest"
-work=$(mktemp -d)
-export XDG_RUNTIME_DIR="$work/run" XDG_STATE_HOME="$work/state"
-mkdir -p "$XDG_RUNTIME_DIR"
-pid=
-cleanup() { [ -n "$pid" ] && kill "$pid" 2>/dev/null; rm -rf "$work"; }
-trap cleanup EXIT
-
-now_ms() { echo $(( $(date +%s%N) / 1000000 )); }
-
-# once NAME COMMAND...: runs COMMAND with COM1 on stdio (stdin a FIFO,
-# stdout a file); prints "READY_MS TOTAL_MS".
-once() {
-  local out="$work/$1.txt" fifo="$work/$1.in" t0 ready=
-  shift
-  rm -f "$out" "$fifo"
-  mkfifo "$fifo"
-  t0=$(now_ms)
-  "$@" <"$fifo" >"$out" 2>&1 &
-  pid=$!
-  exec 9>"$fifo"
-  for _ in $(seq 1 60000); do # 600 s at most
-    if grep -q "$marker" "$out" 2>/dev/null; then ready=$(( $(now_ms) - t0 )); break; fi
-    kill -0 "$pid" 2>/dev/null || break
-    sleep 0.01
-  done
-  if [ -z "$ready" ]; then
-    echo "no '$marker' from $1; its output ends:" >&2
-    tail -5 "$out" >&2
-    exec 9>&-
-    return 1
-  fi
-  sleep 0.2 # the shell's prompt
-  echo "poweroff -f" >&9
-  wait "$pid" || true
-  pid=
-  exec 9>&-
-  echo "$ready $(( $(now_ms) - t0 ))"
-}
+stop="poweroff -f"
+# shellcheck source=tests/bench/lib.sh
+source "$root/tests/bench/lib.sh"
 
 hv_once() {
   printf 'name = "bench-linux"\nmemory = 128\nengine = "soft"\nkernel = "%s"\nramdisk = "%s"\nextra = "%s"\nserial = "stdio"\n' \
@@ -66,14 +31,6 @@ qemu_once() {
     -initrd "$guest/initramfs.cpio.gz" -append "$cmdline" -nographic -no-reboot
 }
 
-# median of "READY TOTAL" lines, by total
-median() { sort -n -k2 | sed -n "$(( (runs + 1) / 2 ))p"; }
-
 q=$(for _ in $(seq $runs); do qemu_once; done | median)
 h=$(for _ in $(seq $runs); do hv_once; done | median)
-read -r h_ready h_total <<<"$h"
-read -r q_ready q_total <<<"$q"
-printf 'Linux boot to the shell, then poweroff (median of %d, ms):\n' "$runs"
-printf '  %-22s ready %7d   total %7d\n' "hv (soft)" "$h_ready" "$h_total" \
-  "qemu-system-i386 tcg" "$q_ready" "$q_total"
-awk -v h="$h_total" -v q="$q_total" 'BEGIN { printf "  ratio hv/qemu: %.1fx\n", h / q }'
+report "Linux boot to the shell, then poweroff" 2 "$h" "$q"

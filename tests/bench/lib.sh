@@ -1,0 +1,62 @@
+# Shared by the boot benchmarks (linux.sh, linux-disk.sh): source it after
+# setting $marker (the line that says the guest is up), $stop (what to
+# type on COM1 then, to power off) and $runs. It makes $work (a scratch
+# directory with hv's runtime and state directories, removed on exit).
+work=$(mktemp -d)
+export XDG_RUNTIME_DIR="$work/run" XDG_STATE_HOME="$work/state"
+mkdir -p "$XDG_RUNTIME_DIR"
+pid=
+cleanup() { [ -n "$pid" ] && kill "$pid" 2>/dev/null; rm -rf "$work"; }
+trap cleanup EXIT
+
+now_ms() { echo $(($(date +%s%N) / 1000000)); }
+
+# once NAME COMMAND...: runs COMMAND with COM1 on stdio (stdin a FIFO,
+# stdout a file) until $marker, types $stop and waits for the end; prints
+# "READY_MS TOTAL_MS".
+once() {
+  local out="$work/$1.txt" fifo="$work/$1.in" t0 ready=
+  shift
+  rm -f "$out" "$fifo"
+  mkfifo "$fifo"
+  t0=$(now_ms)
+  "$@" <"$fifo" >"$out" 2>&1 &
+  pid=$!
+  exec 9>"$fifo"
+  for _ in $(seq 1 60000); do # 600 s at most
+    if grep -q "$marker" "$out" 2>/dev/null; then ready=$(($(now_ms) - t0)); break; fi
+    kill -0 "$pid" 2>/dev/null || break
+    sleep 0.01
+  done
+  if [ -z "$ready" ]; then
+    echo "no '$marker' from $1; its output ends:" >&2
+    tail -5 "$out" >&2
+    exec 9>&-
+    return 1
+  fi
+  sleep 0.5 # the shell's prompt
+  echo "$stop" >&9
+  wait "$pid" || true
+  pid=
+  exec 9>&-
+  echo "$ready $(($(now_ms) - t0))"
+}
+
+# median of "READY TOTAL" lines, by total
+median() { sort -n -k2 | sed -n "$(((runs + 1) / 2))p"; }
+
+# report TITLE RATIO_FIELD HV QEMU: the two medians side by side and
+# hv/qemu of field 1 (ready) or 2 (total).
+report() {
+  local h_ready h_total q_ready q_total
+  read -r h_ready h_total <<<"$3"
+  read -r q_ready q_total <<<"$4"
+  printf '%s (median of %d, ms):\n' "$1" "$runs"
+  printf '  %-22s ready %7d   total %7d\n' "hv (soft)" "$h_ready" "$h_total" \
+    "qemu-system-i386 tcg" "$q_ready" "$q_total"
+  if [ "$2" = 1 ]; then
+    awk -v h="$h_ready" -v q="$q_ready" 'BEGIN { printf "  ratio hv/qemu (to the marker): %.1fx\n", h / q }'
+  else
+    awk -v h="$h_total" -v q="$q_total" 'BEGIN { printf "  ratio hv/qemu: %.1fx\n", h / q }'
+  fi
+}
