@@ -1,7 +1,7 @@
 /* piix4_pm: the PMBASE window appearing on the port bus, the PM timer on
  * the virtual clock, S5 through PM1a control powering off, and the APM
- * port's ACPI enable/disable commands, and the GPE0 and hotplug ports
- * reading as registers. */
+ * port's ACPI enable/disable commands, the GPE0 and hotplug ports
+ * reading as registers, and a seeded fuzz of every port. */
 #include <check.h>
 
 #include "hv/bus.h"
@@ -194,6 +194,46 @@ START_TEST(test_cpu_present_bitmap_has_one_bit_per_cpu)
 }
 END_TEST
 
+/* Random accesses of every width to all its ports and its configuration
+ * space: it keeps running, identifies itself, reports no GPE, hotplug or
+ * CPU change, and a fresh PMBASE still places a working window. */
+START_TEST(test_fuzz_all_ports)
+{
+	static const uint16_t bases[] = {PIIX4_APM_PORT, PIIX4_GPE0_PORT, PIIX4_PCIHP_PORT,
+					 PIIX4_CPUHP_PORT, 0x600};
+	static const uint8_t spans[] = {2, PIIX4_GPE0_LEN, PIIX4_PCIHP_LEN, PIIX4_CPUHP_LEN,
+					PIIX4_PM_IO_LEN};
+
+	unit_seed(0x7113u + (uint32_t)_i);
+	enable_at(0x600);
+	for (unsigned i = 0; i < 100000; i++) {
+		unsigned which = unit_rand() % 6, size = 1u << (unit_rand() % 3);
+		uint32_t value = unit_rand();
+
+		if (which == 5) { /* configuration space, PMBASE and the BARs included */
+			unsigned reg = unit_rand() % 256;
+			if (unit_rand() % 2)
+				pci_config_write(&pci, 1, 3, reg, size, value);
+			else
+				pci_config_read(&pci, 1, 3, reg, size);
+			continue;
+		}
+		uint16_t port = (uint16_t)(bases[which] + unit_rand() % spans[which]);
+		if (unit_rand() % 2)
+			bus_write(&pio, port, size, value);
+		else
+			bus_read(&pio, port, size);
+	}
+	ck_assert_uint_eq(pci_config_read(&pci, 1, 3, 0, 4), 0x71138086);
+	ck_assert_uint_eq(bus_read(&pio, PIIX4_GPE0_PORT, 2), 0);
+	ck_assert_uint_eq(bus_read(&pio, PIIX4_PCIHP_PORT + PCIHP_UP, 4), 0);
+	ck_assert_uint_eq(bus_read(&pio, PIIX4_PCIHP_PORT + PCIHP_DOWN, 4), 0);
+	ck_assert_uint_eq(bus_read(&pio, PIIX4_CPUHP_PORT, 4), 1);
+	enable_at(0xb000);
+	ck_assert_uint_lt(bus_read(&pio, 0xb008, 4), 1u << 24); /* the PM timer, not open bus */
+}
+END_TEST
+
 static Suite *piix4_pm_suite(void)
 {
 	Suite *s = suite_create("piix4_pm");
@@ -212,6 +252,7 @@ static Suite *piix4_pm_suite(void)
 	tcase_add_test(t, test_gpe0_block_reads_as_registers_not_open_bus);
 	tcase_add_test(t, test_pci_hotplug_reports_no_slot_up_or_down_and_keeps_ejected_devices);
 	tcase_add_test(t, test_cpu_present_bitmap_has_one_bit_per_cpu);
+	tcase_add_loop_test(t, test_fuzz_all_ports, 0, 3);
 	suite_add_tcase(s, t);
 	return s;
 }
