@@ -227,22 +227,6 @@ static void info_keyboard(struct domain *d, char *buf, size_t len)
 	put_u64(buf, len, "keys_queued", TYPIST_MAX - typist_room(d->pc->typist));
 }
 
-/* The interrupt controller's registers, master/slave: where a guest that
- * waits for an interrupt forever is stuck (an IRQ in service never ended,
- * or masked). */
-static void info_pic(struct domain *d, char *buf, size_t len)
-{
-	const struct pic8259_chip *c;
-	char s[64];
-
-	if (!d->pc || !d->pc->pic)
-		return;
-	c = d->pc->pic->chip;
-	snprintf(s, sizeof s, "irr=%02x/%02x isr=%02x/%02x imr=%02x/%02x int=%d", c[0].irr,
-		 c[1].irr, c[0].isr, c[1].isr, c[0].imr, c[1].imr, c[0].out);
-	ctl_put(buf, len, "pic", s);
-}
-
 void domain_info(struct domain *d, char *buf, size_t len)
 {
 	machine_lock_host(&d->machine);
@@ -252,6 +236,6 @@ void domain_info(struct domain *d, char *buf, size_t len)
 	info_endpoints(d, buf, len);
 	info_counters(d, buf, len);
 	info_keyboard(d, buf, len);
-	info_pic(d, buf, len);
+	domain_info_devices(d, buf, len);
 	machine_unlock_host(&d->machine);
 }

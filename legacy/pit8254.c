@@ -10,6 +10,7 @@
  * next trigger. */
 #include "legacy/pit8254.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 
 #include "hv/log.h"
@@ -422,4 +423,15 @@ void pit8254_reset(struct pit8254 *pit)
 	pit->ch[0].irq_level = false;
 	irq_set(&pit->irq, 0);
 	vtimer_cancel(&pit->timer);
+}
+
+void pit8254_describe(const struct pit8254 *pit, char *s, size_t n)
+{
+	const struct pit_channel *c = &pit->ch[0];
+	long long due =
+	    pit->timer.armed ? (long long)(pit->timer.deadline - vclock_now(pit->clock)) : 0;
+
+	snprintf(s, n, "mode=%u count=%u loaded=%d running=%d out=%d timer=%s%lldns", c->mode,
+		 c->count, c->loaded, c->running, c->irq_level, pit->timer.armed ? "in " : "off ",
+		 due);
 }

@@ -8,6 +8,7 @@
 #define HV_LEGACY_PIT8254_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "hv/bus.h"
@@ -69,5 +70,8 @@ void pit8254_set_gate(struct pit8254 *pit, int ch, bool level);
 
 /* Counter ch's OUT now. */
 bool pit8254_out(struct pit8254 *pit, int ch);
+
+/* Counter 0's state and its timer in one line, for `hv list -l`. */
+void pit8254_describe(const struct pit8254 *pit, char *s, size_t n);
 
 #endif

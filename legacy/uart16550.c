@@ -7,6 +7,7 @@
 #include "legacy/uart16550.h"
 
 #include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 
 #include "hv/log.h"
@@ -428,4 +429,10 @@ size_t uart16550_receive(struct uart16550 *u, const uint8_t *data, size_t len)
 		rx_push(u, data[i]);
 	update_irq(u);
 	return n;
+}
+
+void uart16550_describe(const struct uart16550 *u, char *s, size_t n)
+{
+	snprintf(s, n, "ier=%02x iid=%x mcr=%02x lcr=%02x rx=%u thre=%d irq=%d", u->ier,
+		 interrupt_id(u), u->mcr, u->lcr, u->rx_count, u->thre_pending, u->irq_level);
 }

@@ -54,4 +54,7 @@ size_t uart16550_rx_room(const struct uart16550 *u);
 /* Host to guest: queues up to len bytes; returns how many were taken. */
 size_t uart16550_receive(struct uart16550 *u, const uint8_t *data, size_t len);
 
+/* Its interrupt state in one line, for `hv list -l` (no side effects). */
+void uart16550_describe(const struct uart16550 *u, char *s, size_t n);
+
 #endif
