@@ -105,7 +105,11 @@ static uint16_t count_at(const struct pit_channel *c, int64_t now)
 	return c->bcd ? bin_to_bcd((uint32_t)v) : (uint16_t)v;
 }
 
-/* The next d > now's at which OUT rises, or -1 if it never will. */
+/* The next d > now's at which OUT rises, or -1 if it never will. A
+ * strobe (modes 4 and 5) counts until it is given, even when its tick is
+ * already past: the clock moves on while an access is handled, and a
+ * one-shot Linux programs for 76 us would otherwise be dropped if that
+ * took longer (its tick then waits forever). */
 static int64_t next_rise(const struct pit_channel *c, int64_t d)
 {
 	int64_t n = c->count;
@@ -117,7 +121,7 @@ static int64_t next_rise(const struct pit_channel *c, int64_t d)
 	case 1: return d < n ? n : -1;
 	case 2:
 	case 3: return (d / n + 1) * n;
-	default: return d <= n ? n + 1 : -1;
+	default: return c->strobe_due ? n + 1 : -1;
 	}
 }
 
@@ -161,6 +165,9 @@ static void irq_timer_fired(void *opaque)
 	if (pit->ch[0].irq_level)
 		irq_set(&pit->irq, 0);
 	irq_set(&pit->irq, 1);
+	pit->ch[0].strobe_due = false;
+	pit->edges++;
+	pit->last_edge_ns = vclock_now(pit->clock);
 	pit->ch[0].irq_level = true;
 	sync_irq(pit, true);
 }
@@ -191,6 +198,7 @@ static void load_count(struct pit_channel *c, int64_t now)
 	}
 	c->count = v;
 	c->loaded = true;
+	c->strobe_due = c->mode == 4;
 	if (waits_for_trigger(c))
 		c->triggered = false;
 	else
@@ -219,6 +227,10 @@ static void write_count(struct pit8254 *pit, struct pit_channel *c, uint8_t v)
 		break;
 	}
 	load_count(c, now);
+	if (c == &pit->ch[0]) {
+		pit->loads++;
+		pit->last_load_ns = vclock_now(pit->clock);
+	}
 	channel_changed(pit, c);
 }
 
@@ -298,7 +310,7 @@ static void write_control(struct pit8254 *pit, uint8_t v)
 	c->mode = mode > 5 ? mode - 4 : mode; /* 6 and 7 are 2 and 3 */
 	c->bcd = v & CW_BCD;
 	c->write_msb = c->read_msb = false;
-	c->loaded = c->triggered = c->running = false;
+	c->loaded = c->triggered = c->running = c->strobe_due = false;
 	c->elapsed = 0;
 	channel_changed(pit, c);
 }
@@ -358,6 +370,7 @@ static void gate_edge(struct pit_channel *c, bool level, int64_t now)
 		return;
 	if (level && (waits_for_trigger(c) || c->mode == 2 || c->mode == 3)) {
 		c->triggered = true;
+		c->strobe_due = c->mode == 5;
 		restart(c, now, true);
 	} else if (level && !waits_for_trigger(c)) {
 		c->run_start = now;
@@ -428,10 +441,14 @@ void pit8254_reset(struct pit8254 *pit)
 void pit8254_describe(const struct pit8254 *pit, char *s, size_t n)
 {
 	const struct pit_channel *c = &pit->ch[0];
-	long long due =
-	    pit->timer.armed ? (long long)(pit->timer.deadline - vclock_now(pit->clock)) : 0;
+	int64_t now = vclock_now(pit->clock);
+	long long due = pit->timer.armed ? (long long)(pit->timer.deadline - now) : 0;
 
-	snprintf(s, n, "mode=%u count=%u loaded=%d running=%d out=%d timer=%s%lldns", c->mode,
-		 c->count, c->loaded, c->running, c->irq_level, pit->timer.armed ? "in " : "off ",
-		 due);
+	snprintf(s, n,
+		 "mode=%u count=%u loaded=%d running=%d out=%d timer=%s%lldns loads=%llu "
+		 "(last %lldus ago) edges=%llu (last %lldus ago)",
+		 c->mode, c->count, c->loaded, c->running, c->irq_level,
+		 pit->timer.armed ? "in " : "off ", due, (unsigned long long)pit->loads,
+		 (long long)(now - pit->last_load_ns) / 1000, (unsigned long long)pit->edges,
+		 (long long)(now - pit->last_edge_ns) / 1000);
 }

@@ -43,6 +43,7 @@ struct pit_channel {
 	uint8_t status;	     /* status byte latched by read-back */
 	bool status_latched; /* status waiting to be read */
 	bool irq_level;	     /* level last driven on the irq_line */
+	bool strobe_due;     /* modes 4, 5: this count's strobe not yet given */
 };
 
 struct pit8254 {
@@ -50,6 +51,10 @@ struct pit8254 {
 	struct vclock *clock;
 	struct irq_line irq; /* counter 0's OUT */
 	struct vtimer timer; /* counter 0's next rising edge */
+	/* for `hv list -l`: counter 0's counts loaded and edges given, and
+	 * the virtual times of the last of each */
+	uint64_t loads, edges;
+	int64_t last_load_ns, last_edge_ns;
 };
 
 /* Allocates a timer in its power-on state (no counter programmed) on

@@ -17,6 +17,10 @@ static struct irq_rec irq0;
 static struct vclock clk;
 static struct pit8254 *pit;
 
+/* When >= 0: the PIT tick the clock jumps to at the next rise of the
+ * line, as if the host thread handling the access were preempted there. */
+static int64_t jump_at_rise = -1;
+
 static void rec_irq(void *opaque, int pin, int level)
 {
 	struct irq_rec *r = opaque;
@@ -24,6 +28,11 @@ static void rec_irq(void *opaque, int pin, int level)
 	ck_assert_int_eq(pin, 0);
 	r->rises += level && !r->level;
 	r->level = level;
+	if (level && jump_at_rise >= 0) {
+		clk.base_virt =
+		    (int64_t)(((__int128)jump_at_rise * 1000000000 + PIT_HZ - 1) / PIT_HZ);
+		jump_at_rise = -1;
+	}
 }
 
 /* Moves the clock to the start of PIT tick t and runs due timers. */
@@ -74,6 +83,7 @@ static void program(int ch, int mode, uint16_t count)
 static void setup(void)
 {
 	irq0 = (struct irq_rec){0};
+	jump_at_rise = -1;
 	vclock_init(&clk);
 	pit = pit8254_create(&clk, (struct irq_line){rec_irq, &irq0, 0});
 	ck_assert_ptr_nonnull(pit);
@@ -246,6 +256,29 @@ START_TEST(test_mode4_edgeDueBeforeAnAccessIsNotLost)
 	at(2000);
 	ck_assert_uint_eq(irq0.rises, 2);
 	ck_assert_ptr_null(clk.timers);
+}
+END_TEST
+
+/* The clock moves on while an access is handled: loading a count of 5
+ * at tick 30 (the end of the last strobe raises the line there) and
+ * arming its timer happen 470 ticks apart. The new count's strobe, due at
+ * tick 36, is given late rather than dropped (Linux's one-shot tick under
+ * a loaded host waited forever for it). */
+START_TEST(test_mode4_strobeDueWhileTheAccessIsHandledIsGivenLate)
+{
+	program(0, 4, 30);
+	ck_assert_uint_eq(irq0.rises, 1);
+	at(30); /* the strobe's low clock */
+	wr(0, 5);
+	ck_assert_int_eq(irq0.level, 0);
+	jump_at_rise = 500;
+	wr(0, 0);
+	ck_assert_uint_eq(irq0.rises, 2); /* the old strobe ended */
+	at(600);
+	ck_assert_uint_eq(irq0.rises, 3); /* the new one, late */
+	ck_assert_ptr_null(clk.timers);
+	at(2000);
+	ck_assert_uint_eq(irq0.rises, 3);
 }
 END_TEST
 
@@ -463,6 +496,7 @@ static Suite *pit_suite(void)
 	tcase_add_test(t, test_mode3_onCounter0_interruptsAtPeriod);
 	tcase_add_test(t, test_mode4_strobesLowOneClockOnce);
 	tcase_add_test(t, test_mode4_edgeDueBeforeAnAccessIsNotLost);
+	tcase_add_test(t, test_mode4_strobeDueWhileTheAccessIsHandledIsGivenLate);
 	tcase_add_test(t, test_mode5_gateStrobeAfterCount);
 	tcase_add_test(t, test_gateLow_holdsMode0Count);
 	tcase_add_test(t, test_bcd_countsInDecimalDigits);
