@@ -13,14 +13,18 @@
 void domain_info_devices(struct domain *d, char *buf, size_t len)
 {
 	const struct pic8259_chip *c;
-	char s[128];
+	char s[256];
 
 	if (!d->pc)
 		return;
 	if (d->pc->pic) {
 		c = d->pc->pic->chip;
-		snprintf(s, sizeof s, "irr=%02x/%02x isr=%02x/%02x imr=%02x/%02x int=%d", c[0].irr,
-			 c[1].irr, c[0].isr, c[1].isr, c[0].imr, c[1].imr, c[0].out);
+		snprintf(
+		    s, sizeof s,
+		    "irr=%02x/%02x isr=%02x/%02x imr=%02x/%02x int=%d acks irq0=%llu irq4=%llu",
+		    c[0].irr, c[1].irr, c[0].isr, c[1].isr, c[0].imr, c[1].imr, c[0].out,
+		    (unsigned long long)d->pc->pic->acks[0],
+		    (unsigned long long)d->pc->pic->acks[4]);
 		ctl_put(buf, len, "pic", s);
 	}
 	if (d->pc->pit) {

@@ -376,6 +376,7 @@ static int intc_ack(void *opaque)
 		vector = m->vector_base | n;
 	}
 	chip_ack(m, n);
+	pic->acks[n]++;
 	update(pic);
 	return vector;
 }

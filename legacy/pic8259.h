@@ -63,6 +63,7 @@ struct pic8259 {
 	/* Called when the master's INT output rises: a vCPU in HLT must wake. */
 	void (*wake)(void *opaque);
 	void *wake_opaque;
+	uint64_t acks[8]; /* INTAs of each master input (for `hv list -l`) */
 };
 
 /* Allocates a pair in its power-on state (uninitialised: everything
