@@ -14,10 +14,9 @@ set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 out=${1:-$here/out}
 stamp="$out/.recipe"
-recipe=$(cat "$here/build.sh" "$here/init" | sha256sum | cut -d' ' -f1)
-
-say() { printf '\033[1m== %s\033[0m\n' "$*" >&2; }
-as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
+recipe=$(cat "$here/build.sh" "$here/init" "$here/../lib.sh" | sha256sum | cut -d' ' -f1)
+# shellcheck source=assets/guests/lib.sh
+source "$here/../lib.sh"
 
 if [ -s "$out/vmlinuz" ] && [ -s "$out/initramfs.cpio.gz" ] &&
    [ "$(cat "$stamp" 2>/dev/null)" = "$recipe" ]; then
@@ -25,27 +24,9 @@ if [ -s "$out/vmlinuz" ] && [ -s "$out/initramfs.cpio.gz" ] &&
 fi
 
 say "building the Linux guest in $out"
-if ! dpkg --print-foreign-architectures | grep -qx i386; then
-  as_root dpkg --add-architecture i386
-  as_root apt-get update -qq
-fi
-# linux-image-686 is a metapackage: its dependency names this release's
-# kernel package (linux-image-6.1.0-N-686).
-kpkg=$(apt-cache depends linux-image-686:i386 2>/dev/null |
-  sed -n 's/^ *Depends: \(linux-image-[0-9].*-686\)\(:i386\)\?$/\1/p' | head -1)
-if [ -z "$kpkg" ]; then
-  as_root apt-get update -qq
-  kpkg=$(apt-cache depends linux-image-686:i386 |
-    sed -n 's/^ *Depends: \(linux-image-[0-9].*-686\)\(:i386\)\?$/\1/p' | head -1)
-fi
-[ -n "$kpkg" ] || { echo "build.sh: cannot find the package linux-image-686 depends on" >&2; exit 1; }
-
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-chmod 755 "$work" # apt's sandbox user writes the downloads here
-(cd "$work" && apt-get download -qq "$kpkg:i386" busybox-static:i386)
-dpkg-deb -x "$work"/linux-image-*.deb "$work/kernel"
-dpkg-deb -x "$work"/busybox-static_*.deb "$work/busybox"
+fetch_686 "$work"
 
 # The initramfs: busybox and its applet links, /init, and the device nodes
 # the kernel needs before devtmpfs is mounted.

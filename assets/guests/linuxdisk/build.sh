@@ -22,39 +22,22 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 out=${1:-$here/out}
 img="$out/linux.img"
 stamp="$out/.recipe"
-recipe=$(cat "$here"/{build.sh,init,inittab,rcS,grub.cfg} | sha256sum | cut -d' ' -f1)
-grubdir=/usr/lib/grub/i386-pc
+recipe=$(cat "$here"/{build.sh,init,inittab,rcS,grub.cfg} "$here/../lib.sh" | sha256sum | cut -d' ' -f1)
 # What the initrd loads to mount the root (dependencies follow): the PIIX
 # IDE controller, SCSI disks, ext4 and the crc32c its checksums use.
 wanted="ata_piix sd_mod crc32c_generic ext4"
 
-say() { printf '\033[1m== %s\033[0m\n' "$*" >&2; }
-as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
+# shellcheck source=assets/guests/lib.sh
+source "$here/../lib.sh"
 
 if [ -s "$img" ] && [ "$(cat "$stamp" 2>/dev/null)" = "$recipe" ]; then
   exit 0
 fi
 
 say "building the linuxdisk guest in $out"
-if ! dpkg --print-foreign-architectures | grep -qx i386; then
-  as_root dpkg --add-architecture i386
-  as_root apt-get update -qq
-fi
-# linux-image-686 is a metapackage naming this release's kernel package.
-kernel_package() {
-  apt-cache depends linux-image-686:i386 2>/dev/null |
-    sed -n 's/^ *Depends: \(linux-image-[0-9].*-686\)\(:i386\)\?$/\1/p' | head -1
-}
-kpkg=$(kernel_package)
-[ -n "$kpkg" ] || { as_root apt-get update -qq; kpkg=$(kernel_package); }
-[ -n "$kpkg" ] || { echo "build.sh: cannot find the package linux-image-686 depends on" >&2; exit 1; }
-
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-chmod 755 "$work" # apt's sandbox user writes the downloads here
-(cd "$work" && apt-get download -qq "$kpkg:i386" busybox-static:i386)
-dpkg-deb -x "$work"/linux-image-*.deb "$work/kernel"
-dpkg-deb -x "$work"/busybox-static_*.deb "$work/busybox"
+fetch_686 "$work"
 modules=$(echo "$work"/kernel/lib/modules/*/kernel)
 
 # busybox with its applet links (from busybox itself when the host runs
@@ -124,31 +107,8 @@ mke2fs -q -t ext4 -L hvroot -E root_owner=0:0 -d "$root" "$work/root.ext4"
 dd if="$work/root.ext4" of="$work/disk.img" bs=512 seek=$part_start conv=notrunc status=none
 
 # GRUB reads the kernel, the initrd and grub.cfg from the ext4 partition.
-grub-mkimage -O i386-pc -d "$grubdir" -o "$work/core.img" \
-  -p '(hd0,msdos1)/boot/grub' \
+grub_mbr "$work/disk.img" "$part_start" "$work" \
   biosdisk part_msdos ext2 linux normal configfile echo test minicmd
-core_sectors=$(( ($(stat -c %s "$work/core.img") + 511) / 512 ))
-[ "$core_sectors" -lt "$part_start" ] ||
-  { echo "build.sh: core.img ($core_sectors sectors) does not fit before the partition" >&2; exit 1; }
-
-# le BYTES VALUE: VALUE as BYTES little-endian bytes, for dd.
-le() {
-  local n=$1 v=$2 i
-  for ((i = 0; i < n; i++)); do
-    printf "\\$(printf '%03o' $(( (v >> (8 * i)) & 255 )))"
-  done
-}
-
-# core.img's first sector (diskboot.img) loads the rest by the blocklist
-# that ends the sector: start LBA 2, the sector count, load segment 0x820.
-{ le 8 2; le 2 $((core_sectors - 1)); le 2 $((0x820)); } >"$work/blocklist"
-dd if="$work/blocklist" of="$work/core.img" bs=1 seek=$((512 - 12)) conv=notrunc status=none
-dd if="$work/core.img" of="$work/disk.img" bs=512 seek=1 conv=notrunc status=none
-# boot.img up to the disk signature (440 bytes) into the MBR; its
-# kernel-sector field (offset 0x5c) names core.img's first sector, LBA 1.
-cp "$grubdir/boot.img" "$work/boot.img"
-le 8 1 | dd of="$work/boot.img" bs=1 seek=$((0x5c)) conv=notrunc status=none
-dd if="$work/boot.img" of="$work/disk.img" bs=1 count=440 conv=notrunc status=none
 
 mkdir -p "$out"
 mv "$work/disk.img" "$img"
