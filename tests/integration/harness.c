@@ -315,6 +315,17 @@ int h_wait(struct h_proc *p, int timeout_s)
 	return st;
 }
 
+void h_power_off(struct h_proc *p, const char *command, int timeout_s)
+{
+	int status;
+
+	h_send(p, command);
+	ck_assert_msg(h_expect(p, "guest powered off (exit status 0)", timeout_s),
+		      "no power-off:\n%s", p->buf);
+	status = h_wait(p, timeout_s);
+	ck_assert_msg(status == 0, "hv run ended with %d after the guest's power-off", status);
+}
+
 const char *h_info(const char *name, const char *key)
 {
 	static char value[512];

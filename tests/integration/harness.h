@@ -73,6 +73,12 @@ void h_send(struct h_proc *p, const char *text);
  * (after which it is killed). */
 int h_wait(struct h_proc *p, int timeout_s);
 
+/* Types `command` (the guest shell's power-off, with its newline) and
+ * asserts that the guest powers off with status 0 and hv run exits with
+ * 0. It waits for hv's own line: the kernel's "Power down" can be cut in
+ * two by a log line of hv's on the same pipe. */
+void h_power_off(struct h_proc *p, const char *command, int timeout_s);
+
 /* A value from `hv list -l NAME` ("state", "clock_ns", ...), or NULL. */
 const char *h_info(const char *name, const char *key);
 
