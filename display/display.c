@@ -8,7 +8,7 @@
 #include <unistd.h>
 
 #include "display/display.h"
-#include "hv/log.h"
+#include "hv/core/log.h"
 
 int display_init(struct display *dp, const char *name, char *err, size_t errlen)
 {

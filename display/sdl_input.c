@@ -8,7 +8,7 @@
 #include "display/png.h"
 #include "display/sdl_keymap.h"
 #include "display/sdl_view.h"
-#include "hv/runtime.h"
+#include "hv/core/runtime.h"
 
 const char *const view_hotkey_help[] = {
     "Ctrl+Alt+Left/Right  previous/next running guest",

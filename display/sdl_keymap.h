@@ -1,5 +1,5 @@
 /* SDL scancodes (USB HID usages) to the Linux KEY_* codes that hv's input
- * path carries (hv/input.h). */
+ * path carries (hv/core/input.h). */
 #ifndef HV_DISPLAY_SDL_KEYMAP_H
 #define HV_DISPLAY_SDL_KEYMAP_H
 

@@ -9,7 +9,7 @@
 
 #include "display/png.h"
 #include "display/sdl_view.h"
-#include "hv/runtime.h"
+#include "hv/core/runtime.h"
 
 /* How often the main loop looks at the stop signal while idle. */
 #define SIGNAL_CHECK_MS 250

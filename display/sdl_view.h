@@ -1,6 +1,6 @@
 /* hv view: the SDL2 viewer. Each guest's screen in a window (or one window
  * that switches between guests), keyboard and mouse to the guest, hotkeys
- * on Ctrl+Alt. Only hv/cmd_view.c includes this. */
+ * on Ctrl+Alt. Only hv/cli/cmd_view.c includes this. */
 #ifndef HV_DISPLAY_SDL_VIEW_H
 #define HV_DISPLAY_SDL_VIEW_H
 

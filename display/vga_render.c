@@ -1,7 +1,7 @@
 /* Drives the VGA row renderers: decides when a frame is needed, draws it
  * into a scratch row, and copies and damages only rows that changed. In
  * VBE modes the guest writes the linear framebuffer as RAM, past the
- * device; a dirty-page log on it (hv/dirty.h) says which rows can have
+ * device; a dirty-page log on it (hv/core/dirty.h) says which rows can have
  * changed, and without one every row is compared. */
 #include <stdlib.h>
 #include <string.h>

@@ -3,7 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "hv/log.h"
+#include "hv/core/log.h"
 
 /* Low nibble of each channel's page register port (87h, 83h, 81h, 82h,
  * 8Fh for the cascade, 8Bh, 89h, 8Ah): the PC/AT's odd wiring. */

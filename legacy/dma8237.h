@@ -17,8 +17,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "hv/bus.h"
-#include "hv/memory.h"
+#include "hv/core/bus.h"
+#include "hv/core/memory.h"
 
 #define DMA8237_CHANNELS 8
 

@@ -5,7 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "hv/log.h"
+#include "hv/core/log.h"
 
 /* Every medium a raw image can be, by size. A 360 KB disk is read at
  * 300 kb/s, as in a 1.2 MB drive: SeaBIOS's table (and QEMU) expect that

@@ -14,9 +14,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "hv/bus.h"
-#include "hv/disk.h"
-#include "hv/irq.h"
+#include "hv/core/bus.h"
+#include "hv/block/disk.h"
+#include "hv/core/irq.h"
 #include "legacy/dma8237.h"
 
 #define FDC_DRIVES 2

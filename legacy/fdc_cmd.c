@@ -1,6 +1,6 @@
 /* The 82077AA's command table and its commands that move no data: head
  * positioning, status, and the controller's configuration. */
-#include "hv/log.h"
+#include "hv/core/log.h"
 #include "legacy/fdc.h"
 
 #define CONFIG_EIS 0x40 /* implied seek before data commands */

@@ -3,7 +3,7 @@
  * head, with sector IDs (C, H, R, N) = (cylinder, head, 1..spt, 2). */
 #include <string.h>
 
-#include "hv/log.h"
+#include "hv/core/log.h"
 #include "legacy/fdc.h"
 
 #define SECTOR	  512

@@ -3,7 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "hv/log.h"
+#include "hv/core/log.h"
 
 #define DIR_ENTRY_SIZE 64 /* be32 size, be16 select, be16 reserved, name[56] */
 

@@ -18,8 +18,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "hv/bus.h"
-#include "hv/memory.h"
+#include "hv/core/bus.h"
+#include "hv/core/memory.h"
 
 #define FW_CFG_PORT	0x510 /* len 2: selector (word at +0), data (byte at +1) */
 #define FW_CFG_PORT_DMA 0x514 /* len 8 */

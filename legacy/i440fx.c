@@ -3,7 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "hv/log.h"
+#include "hv/core/log.h"
 
 static uint8_t *ram_at(struct i440fx_seg *s, uint64_t offset)
 {

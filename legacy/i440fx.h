@@ -20,7 +20,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "hv/memory.h"
+#include "hv/core/memory.h"
 #include "legacy/pci.h"
 
 #define I440FX_VENDOR 0x8086

@@ -11,8 +11,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "hv/bus.h"
-#include "hv/irq.h"
+#include "hv/core/bus.h"
+#include "hv/core/irq.h"
 #include "legacy/ps2kbd.h"
 #include "legacy/ps2mouse.h"
 

@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "hv/log.h"
+#include "hv/core/log.h"
 #include "legacy/ide_cmd.h"
 
 struct ide_drive *ide_cur(struct ide_channel *c)

@@ -24,10 +24,10 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "hv/bus.h"
-#include "hv/disk.h"
-#include "hv/irq.h"
-#include "hv/memory.h"
+#include "hv/core/bus.h"
+#include "hv/block/disk.h"
+#include "hv/core/irq.h"
+#include "hv/core/memory.h"
 
 #define IDE_SECTOR	 512
 #define IDE_CD_SECTOR	 2048

@@ -1,7 +1,7 @@
 /* The ATA command set of a hard disk: PIO and DMA reads and writes in
  * CHS, LBA28 and LBA48 addressing, and the housekeeping commands drivers
  * and firmware send (IDENTIFY DEVICE is in ide_identify.c). */
-#include "hv/log.h"
+#include "hv/core/log.h"
 #include "legacy/ide_cmd.h"
 
 /* The starting sector from the taskfile, or UINT64_MAX if a CHS address

@@ -3,7 +3,7 @@
  * and the sense data that tells the host why a command failed. */
 #include <string.h>
 
-#include "hv/log.h"
+#include "hv/core/log.h"
 #include "legacy/ide_cmd.h"
 
 /* Sense keys and additional sense codes */

@@ -6,7 +6,7 @@
  * last word marking the end of the table. */
 #include <string.h>
 
-#include "hv/log.h"
+#include "hv/core/log.h"
 #include "legacy/ide_cmd.h"
 
 #define PRD_EOT		0x8000

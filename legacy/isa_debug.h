@@ -11,7 +11,7 @@
 
 #include <stdint.h>
 
-#include "hv/bus.h"
+#include "hv/core/bus.h"
 #include "legacy/uart16550.h"
 
 struct debugcon {

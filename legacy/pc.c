@@ -3,7 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "hv/log.h"
+#include "hv/core/log.h"
 
 static int add_port(struct pc *pc, uint16_t base, uint16_t len, const struct io_ops *ops,
 		    void *opaque, const char *name, char *err, size_t errlen)

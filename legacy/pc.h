@@ -7,11 +7,11 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "hv/input.h"
-#include "hv/machine.h"
+#include "hv/core/input.h"
+#include "hv/core/machine.h"
 #include "legacy/dma8237.h"
 #include "legacy/fdc.h"
-#include "hv/typist.h"
+#include "hv/core/typist.h"
 #include "legacy/fw_cfg.h"
 #include "legacy/i440fx.h"
 #include "legacy/ide.h"
@@ -184,7 +184,7 @@ void pc_free_typist(struct pc *pc);
 void pc_reset_typist(struct pc *pc);
 
 /* Queues host key events to be typed at a typist's pace in guest time
- * (hv/typist.h), all of them or none: returns 0, or -1 with err set when
+ * (hv/core/typist.h), all of them or none: returns 0, or -1 with err set when
  * a key is unknown or the queue lacks room ("keyboard buffer full: ...").
  * With the domain lock held. */
 int pc_type_keys(struct pc *pc, const struct input_key *keys, size_t n, char *err, size_t errlen);

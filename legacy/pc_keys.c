@@ -1,4 +1,4 @@
-/* The PC's typist (hv/typist.h): `hv send-keys` types into the PS/2
+/* The PC's typist (hv/core/typist.h): `hv send-keys` types into the PS/2
  * keyboard at a typist's pace in guest time, one press or release when
  * the keyboard's queue is empty and the i8042's output buffer has been
  * read. */

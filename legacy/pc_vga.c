@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <unistd.h>
 
-#include "hv/log.h"
+#include "hv/core/log.h"
 #include "legacy/pc.h"
 
 /* The VGA BIOS goes to fw_cfg under the name SeaBIOS looks up a PCI

@@ -2,7 +2,7 @@
 
 #include <string.h>
 
-#include "hv/log.h"
+#include "hv/core/log.h"
 
 #define ADDR_ENABLE 0x80000000u
 

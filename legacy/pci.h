@@ -12,7 +12,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "hv/bus.h"
+#include "hv/core/bus.h"
 
 #define PCI_CONFIG_ADDRESS 0xCF8 /* len 4 */
 #define PCI_CONFIG_DATA	   0xCFC /* len 4 */

@@ -7,8 +7,8 @@
 
 #include <stdint.h>
 
-#include "hv/bus.h"
-#include "hv/clock.h"
+#include "hv/core/bus.h"
+#include "hv/core/clock.h"
 #include "legacy/pit8254.h"
 
 /* Bits of the port. */

@@ -7,7 +7,7 @@
 
 #include <stdlib.h>
 
-#include "hv/log.h"
+#include "hv/core/log.h"
 
 #define ICW1_IC4  0x01
 #define ICW1_SNGL 0x02

@@ -10,9 +10,9 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "hv/bus.h"
-#include "hv/irq.h"
-#include "hv/machine.h"
+#include "hv/core/bus.h"
+#include "hv/core/irq.h"
+#include "hv/core/machine.h"
 
 /* Offsets within each chip's two-port window. */
 #define PIC_CMD	 0 /* ICW1, OCW2, OCW3; reads IRR, ISR or the poll byte */

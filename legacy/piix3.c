@@ -2,7 +2,7 @@
 
 #include <stdlib.h>
 
-#include "hv/log.h"
+#include "hv/core/log.h"
 
 /* ISA IRQ a route register selects, or -1. IRQs 0-2, 8 and 13 are the
  * chipset's own and reserved in the datasheet. */

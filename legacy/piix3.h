@@ -10,7 +10,7 @@
 
 #include <stdint.h>
 
-#include "hv/irq.h"
+#include "hv/core/irq.h"
 #include "legacy/pci.h"
 
 #define PIIX3_VENDOR	   0x8086

@@ -2,7 +2,7 @@
 
 #include <string.h>
 
-#include "hv/log.h"
+#include "hv/core/log.h"
 
 /* Every block is byte-addressed: a wider access is its bytes in order. */
 static uint64_t gather(uint8_t (*byte)(struct piix4_gpe *, unsigned), struct piix4_gpe *g,

@@ -16,7 +16,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "hv/bus.h"
+#include "hv/core/bus.h"
 
 #define PIIX4_GPE0_PORT	 0xafe0
 #define PIIX4_GPE0_LEN	 4

@@ -2,7 +2,7 @@
 
 #include <stdlib.h>
 
-#include "hv/log.h"
+#include "hv/core/log.h"
 
 uint32_t piix4_pm_timer(const struct piix4_pm *pm)
 {

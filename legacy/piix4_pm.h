@@ -13,8 +13,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "hv/bus.h"
-#include "hv/clock.h"
+#include "hv/core/bus.h"
+#include "hv/core/clock.h"
 #include "legacy/pci.h"
 #include "legacy/piix4_gpe.h"
 

@@ -2,7 +2,7 @@
 
 #include <stdlib.h>
 
-#include "hv/log.h"
+#include "hv/core/log.h"
 
 static void unmap_bm(struct piix_ide *p)
 {

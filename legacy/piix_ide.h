@@ -6,7 +6,7 @@
 #ifndef HV_LEGACY_PIIX_IDE_H
 #define HV_LEGACY_PIIX_IDE_H
 
-#include "hv/bus.h"
+#include "hv/core/bus.h"
 #include "legacy/ide.h"
 #include "legacy/pci.h"
 

@@ -13,7 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "hv/log.h"
+#include "hv/core/log.h"
 
 #define CW_BCD	   0x01
 #define CW_SC	   0xc0 /* select counter; 3 is read-back */

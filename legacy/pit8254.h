@@ -11,9 +11,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "hv/bus.h"
-#include "hv/clock.h"
-#include "hv/irq.h"
+#include "hv/core/bus.h"
+#include "hv/core/clock.h"
+#include "hv/core/irq.h"
 
 /* Offsets within the four-port window (40h-43h on a PC). */
 #define PIT_COUNTER0 0

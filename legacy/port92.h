@@ -8,7 +8,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "hv/bus.h"
+#include "hv/core/bus.h"
 
 #define PORT92_RESET 0x01
 #define PORT92_A20   0x02

@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "hv/log.h"
+#include "hv/core/log.h"
 
 #define E0 0x100 /* in the key map: the code takes the E0h prefix */
 

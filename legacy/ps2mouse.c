@@ -2,7 +2,7 @@
 
 #include <stdlib.h>
 
-#include "hv/log.h"
+#include "hv/core/log.h"
 #include "legacy/ps2kbd.h"
 
 struct ps2mouse *ps2mouse_create(void (*notify)(void *opaque), void *opaque)

@@ -9,7 +9,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "hv/input.h"
+#include "hv/core/input.h"
 
 #define PS2MOUSE_QUEUE_MAX 256 /* bytes; whole packets are dropped past it */
 

@@ -10,7 +10,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "hv/bus.h"
+#include "hv/core/bus.h"
 
 #define RCR_OFFSET 1 /* CF9h within CF8h */
 #define RCR_HARD   0x02

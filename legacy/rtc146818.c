@@ -14,7 +14,7 @@
 #include <stdlib.h>
 #include <time.h>
 
-#include "hv/log.h"
+#include "hv/core/log.h"
 
 #define NS_PER_SEC 1000000000LL
 #define RTC_HZ	   32768

@@ -11,9 +11,9 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "hv/bus.h"
-#include "hv/clock.h"
-#include "hv/irq.h"
+#include "hv/core/bus.h"
+#include "hv/core/clock.h"
+#include "hv/core/irq.h"
 
 /* Offsets within the two-port window. */
 #define RTC_INDEX_PORT 0 /* bits 0-6: register index; bit 7: NMI disabled */

@@ -10,7 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "hv/log.h"
+#include "hv/core/log.h"
 
 #define IER_RDA	 0x01 /* received data available (and character timeout) */
 #define IER_THRE 0x02 /* transmitter holding register empty */

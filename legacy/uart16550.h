@@ -10,8 +10,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "hv/bus.h"
-#include "hv/irq.h"
+#include "hv/core/bus.h"
+#include "hv/core/irq.h"
 
 /* Register offsets (DLAB selects the divisor latch at 0 and 1). */
 #define UART_RBR 0 /* receive buffer (read, DLAB=0) */

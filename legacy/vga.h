@@ -26,9 +26,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "hv/bus.h"
-#include "hv/clock.h"
-#include "hv/memory.h"
+#include "hv/core/bus.h"
+#include "hv/core/clock.h"
+#include "hv/core/memory.h"
 #include "legacy/pci.h"
 
 #define VGA_PORT_BASE	 0x3B0 /* len VGA_PORT_LEN: 3B0h-3DFh */

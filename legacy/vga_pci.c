@@ -7,8 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "hv/file.h"
-#include "hv/log.h"
+#include "hv/core/file.h"
+#include "hv/core/log.h"
 
 #define BAR_PREFETCH 0x08
 #define VGA_BIOS_MAX (128u << 10)

@@ -5,7 +5,7 @@
  * 3Dxh as miscellaneous output bit 0 chooses; the other address is dead. */
 #include "legacy/vga.h"
 
-#include "hv/log.h"
+#include "hv/core/log.h"
 
 /* Writable bits of each register; the rest read as zero. */
 static const uint8_t sr_mask[VGA_SR_COUNT] = {0x03, 0x3d, 0x0f, 0x3f, 0x0e};

@@ -7,7 +7,7 @@
 
 #include <string.h>
 
-#include "hv/log.h"
+#include "hv/core/log.h"
 
 bool vga_vbe_active(const struct vga *v)
 {

@@ -6,7 +6,7 @@
 #include <stdbool.h>
 #include <sys/types.h>
 
-#include "tui/domain.h"
+#include "tui/top_domain.h"
 #include "tui/sysinfo.h"
 
 /* What a handler asks of the main loop. */

@@ -7,7 +7,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "tui/domain.h"
+#include "tui/top_domain.h"
 
 struct top_column {
 	const char *title;

@@ -6,7 +6,7 @@
 
 #include "tui/column.h"
 #include "tui/dialog.h"
-#include "tui/keys.h"
+#include "tui/top_keys.h"
 
 #define HELP_MAX 128
 #define HELP_LEN 160

@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "tui/column.h"
-#include "tui/keys.h"
+#include "tui/top_keys.h"
 #include "tui/view.h"
 
 #define PREVIEW_MIN 6 /* rows below which no console preview is shown */

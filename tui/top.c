@@ -5,9 +5,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "hv/cmd.h"
+#include "hv/cli/cmd.h"
 #include "tui/column.h"
-#include "tui/keys.h"
+#include "tui/top_keys.h"
 #include "tui/loop.h"
 #include "tui/screen.h"
 

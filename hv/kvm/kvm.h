@@ -14,7 +14,7 @@
 #include <stdint.h>
 #include <time.h>
 
-#include "hv/engine.h"
+#include "hv/core/engine.h"
 
 struct machine;
 

@@ -10,8 +10,8 @@
 #include <unistd.h>
 
 #include "hv/kvm/kvm.h"
-#include "hv/log.h"
-#include "hv/machine.h"
+#include "hv/core/log.h"
+#include "hv/core/machine.h"
 
 static void count(atomic_uint_fast64_t *c)
 {

@@ -6,7 +6,7 @@
  * and goes through mem_read_sized / mem_write_sized like the soft CPU's
  * slow path. ROM becomes a read-only slot: guest writes to it exit too and
  * are dropped by the memory layer. A slot that a dirty-page log
- * (hv/dirty.h) covers logs its writes in KVM, harvested into the memory's
+ * (hv/core/dirty.h) covers logs its writes in KVM, harvested into the memory's
  * logs at each fetch and before the slot goes. */
 #include <errno.h>
 #include <stdio.h>
@@ -16,8 +16,8 @@
 #include <sys/mman.h>
 
 #include "hv/kvm/kvm.h"
-#include "hv/log.h"
-#include "hv/machine.h"
+#include "hv/core/log.h"
+#include "hv/core/machine.h"
 
 #define PAGE_MASK ((uint64_t)MEM_PAGE_SIZE - 1)
 

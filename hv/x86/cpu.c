@@ -4,8 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "hv/log.h"
-#include "hv/machine.h"
+#include "hv/core/log.h"
+#include "hv/core/machine.h"
 #include "hv/x86/cpu_state.h"
 
 /* Instructions between two routine polls of the interrupt controller; an
@@ -324,7 +324,7 @@ static enum vcpu_exit run_budget(struct x86_cpu *cpu, uint64_t budget)
 }
 
 /* Runs up to `budget` instructions, bracketed for the dirty-page logs
- * (hv/dirty.h): a fetch while the CPU is out of here (asleep in HLT) need
+ * (hv/core/dirty.h): a fetch while the CPU is out of here (asleep in HLT) need
  * not keep pages for its TLB, which is synced before the next access. */
 enum vcpu_exit x86_cpu_run(struct x86_cpu *cpu, uint64_t budget)
 {

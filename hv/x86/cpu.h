@@ -1,12 +1,12 @@
 /* hv's software x86 CPU: the public face of hv/x86/. The engine glue
- * (hv/x86/engine.c) and the tests use only this header. */
+ * (hv/x86/soft_engine.c) and the tests use only this header. */
 #ifndef HV_X86_CPU_H
 #define HV_X86_CPU_H
 
 #include <stddef.h>
 #include <stdint.h>
 
-#include "hv/engine.h"
+#include "hv/core/engine.h"
 
 struct machine;
 struct x86_cpu;

@@ -242,7 +242,7 @@ struct x86_cpu {
 	/* Soft TLB and its map generation; the fetch page cache. */
 	struct x86_tlb_entry tlb[X86_TLB_SIZE];
 	uint32_t tlb_gen;
-	/* The dirty-log epoch the TLB was last flushed for (hv/dirty.h). */
+	/* The dirty-log epoch the TLB was last flushed for (hv/core/dirty.h). */
 	uint32_t dirty_epoch;
 	uint32_t fetch_page; /* linear page number of fetch_host */
 	const uint8_t *fetch_host;
@@ -258,7 +258,7 @@ struct x86_cpu {
 /* cpu.c */
 /* Test and debugger helper: continues execution at cs:ip in real mode. */
 void x86_cpu_set_ip(struct x86_cpu *cpu, uint16_t cs, uint32_t ip);
-/* Conformance tests (hv/x86/cputest.c): executes exactly one instruction
+/* Conformance tests (hv/cli/cputest.c): executes exactly one instruction
  * at CS:EIP. Returns -1, or the vector of the exception the instruction
  * raised, which is not delivered: EIP is left at the instruction and
  * *error holds the error code (0 for vectors without one). */

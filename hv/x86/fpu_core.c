@@ -5,7 +5,7 @@
 #include <pthread.h>
 #include <string.h>
 
-#include "hv/machine.h"
+#include "hv/core/machine.h"
 #include "hv/x86/fpu.h"
 
 /* The QNaN "real indefinite": negative, all-ones exponent, 1.1000... */

@@ -4,7 +4,7 @@
  * any FPU state changes, so a fault leaves the FPU as it was. */
 #include <string.h>
 
-#include "hv/le.h"
+#include "hv/core/le.h"
 #include "hv/x86/fpu.h"
 
 void fpu_fninit(struct x86_cpu *cpu)

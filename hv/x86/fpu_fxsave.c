@@ -4,7 +4,7 @@
  * MXCSR is stored as its reset value. */
 #include <string.h>
 
-#include "hv/le.h"
+#include "hv/core/le.h"
 #include "hv/x86/fpu.h"
 
 #define FXSAVE_X87_BYTES 160 /* header and ST0-ST7; the rest is SSE */

@@ -1,7 +1,7 @@
 /* Port I/O: IN and OUT with an immediate port or DX, 8/16/32 bits. A
  * device access may raise an interrupt or remap memory, so each one asks
  * for an interrupt poll and re-checks the soft TLB. */
-#include "hv/machine.h"
+#include "hv/core/machine.h"
 #include "hv/x86/cpu_state.h"
 
 /* Reads `size` bytes from a port. */

@@ -5,7 +5,7 @@
  * the slow path through the machine. */
 #include <string.h>
 
-#include "hv/machine.h"
+#include "hv/core/machine.h"
 #include "hv/x86/cpu_state.h"
 
 #define PAGE_SHIFT 12

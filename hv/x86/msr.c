@@ -1,7 +1,7 @@
 /* Model-specific registers and fast system calls: RDMSR/WRMSR for the TSC,
  * the APIC base, the microcode signature and the SYSENTER MSRs (#GP for
  * any other), SYSENTER and SYSEXIT with their fixed flat segments. */
-#include "hv/log.h"
+#include "hv/core/log.h"
 #include "hv/x86/cpu_state.h"
 
 #define MSR_TSC		 0x10

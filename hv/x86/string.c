@@ -8,7 +8,7 @@
 #include <stddef.h>
 #include <string.h>
 
-#include "hv/memory.h"
+#include "hv/core/memory.h"
 #include "hv/x86/cpu_state.h"
 
 /* Iterations of a REP instruction between two instruction boundaries. */

@@ -1,7 +1,7 @@
 /* System and flag instructions: HLT, CLC/STC/CMC/CLI/STI/CLD/STD,
  * LAHF/SAHF, CPUID, RDTSC, descriptor-table and control-register moves,
  * and #UD. */
-#include "hv/log.h"
+#include "hv/core/log.h"
 #include "hv/x86/cpu_state.h"
 
 /* CPUID leaf 1: family 6, model 3, stepping 3 (a Pentium II). */

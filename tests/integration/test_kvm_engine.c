@@ -9,7 +9,7 @@
 #include <string.h>
 
 #include "harness.h"
-#include "hv/engine.h"
+#include "hv/core/engine.h"
 
 static const char *hello_cfg(const char *engine)
 {

@@ -1,7 +1,7 @@
 /* hv's ACPI tables: every checksum, the pointers from the RSDP down to the
  * DSDT, the FADT's power-management blocks, and the AML of \_S5 decoded
  * byte by byte. */
-#include "hv/acpi.h"
+#include "hv/boot/acpi.h"
 
 #include <check.h>
 #include <string.h>

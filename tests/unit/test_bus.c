@@ -5,8 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "hv/bus.h"
-#include "hv/log.h"
+#include "hv/core/bus.h"
+#include "hv/core/log.h"
 
 #include "unit.h"
 

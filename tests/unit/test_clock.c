@@ -3,7 +3,7 @@
 #include <stdlib.h>
 #include <unistd.h>
 
-#include "hv/clock.h"
+#include "hv/core/clock.h"
 
 #include "unit.h"
 

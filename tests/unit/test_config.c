@@ -1,7 +1,7 @@
 /* Config parsing: the xl.cfg syntax, every key, and the exact one-line
  * message of every error. Each test runs in a fresh temporary directory
  * that is also the working directory, so files are named "dos.cfg". */
-#include "hv/config.h"
+#include "hv/config/config.h"
 
 #include <check.h>
 #include <ftw.h>

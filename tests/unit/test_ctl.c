@@ -3,7 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "hv/ctl.h"
+#include "hv/cli/ctl.h"
 
 #include "unit.h"
 

@@ -1,4 +1,4 @@
-/* Dirty-page logs (hv/dirty.h): the soft CPU's writes mark their pages and
+/* Dirty-page logs (hv/core/dirty.h): the soft CPU's writes mark their pages and
  * its reads do not, a fetch returns and clears, ranges end exactly at
  * their edges, nothing is marked without a log, devices' DMA marks, a
  * write through a soft-TLB pointer cached before a fetch is still
@@ -9,7 +9,7 @@
 #include <errno.h>
 #include <string.h>
 
-#include "hv/machine.h"
+#include "hv/core/machine.h"
 #include "hv/x86/cpu_state.h"
 #include "legacy/fw_cfg.h"
 

@@ -9,7 +9,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "hv/disk.h"
+#include "hv/block/disk.h"
 
 #include "unit.h"
 

@@ -4,8 +4,8 @@
 #include <check.h>
 #include <string.h>
 
-#include "hv/config.h"
-#include "hv/diskspec.h"
+#include "hv/config/config.h"
+#include "hv/config/diskspec.h"
 
 #include "unit.h"
 

@@ -9,7 +9,7 @@
 #include <unistd.h>
 
 #include "display/display.h"
-#include "hv/ctl.h"
+#include "hv/cli/ctl.h"
 
 #include "unit.h"
 

@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "hv/memory.h"
+#include "hv/core/memory.h"
 #include "legacy/dma8237.h"
 
 #include "unit.h"

@@ -10,8 +10,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "hv/disk.h"
-#include "hv/memory.h"
+#include "hv/block/disk.h"
+#include "hv/core/memory.h"
 #include "legacy/dma8237.h"
 #include "legacy/fdc.h"
 

@@ -1,10 +1,10 @@
-/* hv/file.c: whole-file reads with errors that name the file. */
+/* hv/core/file.c: whole-file reads with errors that name the file. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
-#include "hv/file.h"
+#include "hv/core/file.h"
 #include "unit.h"
 
 static char err[512];

@@ -3,7 +3,7 @@
 #include <check.h>
 #include <string.h>
 
-#include "hv/memory.h"
+#include "hv/core/memory.h"
 #include "legacy/fw_cfg.h"
 
 #include "unit.h"

@@ -3,7 +3,7 @@
 #include <check.h>
 #include <string.h>
 
-#include "hv/memory.h"
+#include "hv/core/memory.h"
 #include "legacy/i440fx.h"
 
 #include "unit.h"

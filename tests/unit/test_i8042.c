@@ -5,7 +5,7 @@
 #include <linux/input-event-codes.h>
 #include <stdlib.h>
 
-#include "hv/machine.h"
+#include "hv/core/machine.h"
 #include "legacy/i8042.h"
 #include "legacy/port92.h"
 #include "legacy/rcr.h"

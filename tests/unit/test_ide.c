@@ -8,8 +8,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "hv/disk.h"
-#include "hv/memory.h"
+#include "hv/block/disk.h"
+#include "hv/core/memory.h"
 #include "legacy/ide.h"
 #include "legacy/piix_ide.h"
 

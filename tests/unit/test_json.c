@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "hv/json.h"
+#include "hv/cli/json.h"
 
 #include "unit.h"
 

@@ -3,7 +3,7 @@
 #include <linux/input-event-codes.h>
 #include <string.h>
 
-#include "hv/keys.h"
+#include "hv/core/keyname.h"
 
 #include "unit.h"
 

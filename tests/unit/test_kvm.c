@@ -9,7 +9,7 @@
 #include <unistd.h>
 
 #include "hv/kvm/kvm.h"
-#include "hv/machine.h"
+#include "hv/core/machine.h"
 #include "unit.h"
 
 static const struct kvm_slot *slot_at(const struct kvm_vm *vm, uint64_t gpa)

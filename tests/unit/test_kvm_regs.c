@@ -1,4 +1,4 @@
-/* The KVM engine's vcpu_get_state / vcpu_set_state (hv/kvm/regs.c): a
+/* The KVM engine's vcpu_get_state / vcpu_set_state (hv/kvm/kvm_regs.c): a
  * state set reads back through KVM_GET_REGS / KVM_GET_SREGS field by field
  * (the segment attribute bits packed to and from struct kvm_segment), in
  * 32-bit protected mode and in long mode. No guest runs, so this works
@@ -10,7 +10,7 @@
 #include <unistd.h>
 
 #include "hv/kvm/kvm.h"
-#include "hv/machine.h"
+#include "hv/core/machine.h"
 #include "unit.h"
 
 static struct machine m;

@@ -2,7 +2,7 @@
  * the initrd, the command line, the zero page and the GDT land, what the
  * zero page says, and the errors for files that are not bzImages or do
  * not fit in the guest. */
-#include "hv/linuxboot.h"
+#include "hv/boot/linuxboot.h"
 
 #include <check.h>
 #include <stdio.h>

@@ -6,8 +6,8 @@
 #include <string.h>
 #include <sys/mman.h>
 
-#include "hv/log.h"
-#include "hv/memory.h"
+#include "hv/core/log.h"
+#include "hv/core/memory.h"
 
 #include "unit.h"
 

@@ -9,8 +9,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "hv/disk.h"
-#include "hv/machine.h"
+#include "hv/block/disk.h"
+#include "hv/core/machine.h"
 #include "legacy/pc.h"
 
 #include "unit.h"

@@ -4,8 +4,8 @@
  * reading as registers, and a seeded fuzz of every port. */
 #include <check.h>
 
-#include "hv/bus.h"
-#include "hv/clock.h"
+#include "hv/core/bus.h"
+#include "hv/core/clock.h"
 #include "legacy/piix4_pm.h"
 
 #include "unit.h"

@@ -1,10 +1,10 @@
-/* The typist (hv/typist.h) on a stopped clock whose time the test sets:
+/* The typist (hv/core/typist.h) on a stopped clock whose time the test sets:
  * events leave one per interval, in order, only when the keyboard is
  * ready, and a request that does not fit is refused whole. */
 #include <check.h>
 #include <stdint.h>
 
-#include "hv/typist.h"
+#include "hv/core/typist.h"
 
 #include "unit.h"
 

@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "hv/log.h"
+#include "hv/core/log.h"
 #include "legacy/uart16550.h"
 
 #include "unit.h"

@@ -2,7 +2,7 @@
 
 #include <stdlib.h>
 
-#include "hv/log.h"
+#include "hv/core/log.h"
 
 int unit_run(Suite *s)
 {

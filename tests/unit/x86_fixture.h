@@ -9,8 +9,8 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "hv/engine.h"
-#include "hv/machine.h"
+#include "hv/core/engine.h"
+#include "hv/core/machine.h"
 #include "hv/x86/cpu_state.h"
 
 extern struct machine m;

@@ -1,0 +1,154 @@
+#include "hv/block/disk.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "hv/core/log.h"
+
+/* OFD locks belong to the open file description, not the process: a second
+ * open in the same process (a test, or one domain naming an image twice)
+ * conflicts just as another domain's would, and closing an unrelated
+ * descriptor for the file does not drop the lock as with POSIX locks. */
+static int lock_image(int fd, bool shared)
+{
+	struct flock fl = {.l_type = shared ? F_RDLCK : F_WRLCK, .l_whence = SEEK_SET};
+
+	return fcntl(fd, F_OFD_SETLK, &fl);
+}
+
+static int fail(char *err, size_t errlen, const char *path, const char *what)
+{
+	snprintf(err, errlen, "%s: %s", path, what);
+	return -1;
+}
+
+static int check_file(struct disk *d, char *err, size_t errlen)
+{
+	struct stat st;
+
+	if (fstat(d->fd, &st) < 0)
+		return fail(err, errlen, d->path, strerror(errno));
+	if (S_ISDIR(st.st_mode))
+		return fail(err, errlen, d->path, "is a directory, not a disk image");
+	if (S_ISBLK(st.st_mode)) {
+		off_t end = lseek(d->fd, 0, SEEK_END);
+
+		if (end < 0)
+			return fail(err, errlen, d->path, strerror(errno));
+		d->size = (uint64_t)end;
+		return 0;
+	}
+	if (!S_ISREG(st.st_mode))
+		return fail(err, errlen, d->path, "not a regular file or block device");
+	d->size = (uint64_t)st.st_size;
+	return 0;
+}
+
+struct disk *disk_open(const char *path, bool readonly, char *err, size_t errlen)
+{
+	struct disk *d = calloc(1, sizeof *d);
+
+	if (!d) {
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	snprintf(d->path, sizeof d->path, "%s", path);
+	d->readonly = readonly;
+	d->fd = open(path, (readonly ? O_RDONLY : O_RDWR) | O_CLOEXEC);
+	if (d->fd < 0) {
+		fail(err, errlen, path, strerror(errno));
+		free(d);
+		return NULL;
+	}
+	if (check_file(d, err, errlen) < 0)
+		goto bad;
+	if (lock_image(d->fd, readonly) < 0) {
+		if (errno == EAGAIN || errno == EACCES)
+			fail(err, errlen, path,
+			     readonly ? "in use by another domain (opened read-write)"
+				      : "in use by another domain");
+		else
+			fail(err, errlen, path, strerror(errno));
+		goto bad;
+	}
+	return d;
+bad:
+	close(d->fd);
+	free(d);
+	return NULL;
+}
+
+void disk_close(struct disk *d)
+{
+	if (!d)
+		return;
+	close(d->fd);
+	free(d);
+}
+
+static bool in_range(const struct disk *d, uint64_t offset, size_t len)
+{
+	return offset <= d->size && len <= d->size - offset;
+}
+
+int disk_read(struct disk *d, uint64_t offset, void *buf, size_t len)
+{
+	uint8_t *p = buf;
+
+	if (!in_range(d, offset, len))
+		return -1;
+	while (len) {
+		ssize_t n = pread(d->fd, p, len, (off_t)offset);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			log_warn("%s: read at %llu: %s", d->path, (unsigned long long)offset,
+				 n < 0 ? strerror(errno) : "unexpected end of file");
+			return -1;
+		}
+		p += n;
+		offset += (uint64_t)n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+int disk_write(struct disk *d, uint64_t offset, const void *buf, size_t len)
+{
+	const uint8_t *p = buf;
+
+	if (d->readonly || !in_range(d, offset, len))
+		return -1;
+	while (len) {
+		ssize_t n = pwrite(d->fd, p, len, (off_t)offset);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			log_warn("%s: write at %llu: %s", d->path, (unsigned long long)offset,
+				 n < 0 ? strerror(errno) : "no progress");
+			return -1;
+		}
+		p += n;
+		offset += (uint64_t)n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+int disk_flush(struct disk *d)
+{
+	if (d->readonly)
+		return 0;
+	if (fsync(d->fd) < 0) {
+		log_warn("%s: fsync: %s", d->path, strerror(errno));
+		return -1;
+	}
+	return 0;
+}

@@ -1,0 +1,125 @@
+/* hv's own ACPI tables; see acpi.h. Layouts from the ACPI specification
+ * 1.0b/6.x (the RSDP of revision 0, the FADT of revision 1). */
+#include "hv/boot/acpi.h"
+
+#include <string.h>
+
+#include "hv/core/le.h"
+
+#define HEADER_LENGTH 36
+#define FACS_LENGTH   64
+
+/* FADT fields (offsets in the table). */
+#define FADT_FIRMWARE_CTRL 36
+#define FADT_DSDT	   40
+#define FADT_SCI_INT	   46
+#define FADT_SMI_CMD	   48
+#define FADT_PM1A_EVT_BLK  56
+#define FADT_PM1A_CNT_BLK  64
+#define FADT_PM_TMR_BLK	   76
+#define FADT_PM1_EVT_LEN   88
+#define FADT_PM1_CNT_LEN   89
+#define FADT_PM_TMR_LEN	   91
+#define FADT_FLAGS	   112
+/* WBINVD works; C1 is supported; the power and sleep buttons are not
+ * fixed-feature buttons (there are none). */
+#define FADT_FLAGS_VALUE ((1u << 0) | (1u << 2) | (1u << 4) | (1u << 5))
+
+uint8_t acpi_checksum(const uint8_t *p, size_t len)
+{
+	uint8_t sum = 0;
+
+	for (size_t i = 0; i < len; i++)
+		sum = (uint8_t)(sum + p[i]);
+	return (uint8_t)(0x100 - sum);
+}
+
+/* The common table header; the checksum is filled in by seal(). */
+static void header(uint8_t *t, const char *sig, uint32_t length, uint8_t revision)
+{
+	memcpy(t, sig, 4);
+	le_put32(t + 4, length);
+	t[8] = revision;
+	memcpy(t + 10, "HV    ", 6);   /* OEM ID */
+	memcpy(t + 16, "HVTABLES", 8); /* OEM table ID */
+	le_put32(t + 24, 1);	       /* OEM revision */
+	memcpy(t + 28, "HV  ", 4);     /* creator ID */
+	le_put32(t + 32, 1);	       /* creator revision */
+}
+
+static void seal(uint8_t *t)
+{
+	uint32_t len =
+	    (uint32_t)t[4] | (uint32_t)t[5] << 8 | (uint32_t)t[6] << 16 | (uint32_t)t[7] << 24;
+
+	t[9] = 0;
+	t[9] = acpi_checksum(t, len);
+}
+
+/* The DSDT's AML: Name (_S5, Package (4) { typ, typ, Zero, Zero }). */
+static size_t s5_aml(uint8_t *p, uint8_t typ)
+{
+	size_t n = 0, pkg;
+
+	p[n++] = 0x08; /* NameOp */
+	memcpy(p + n, "_S5_", 4);
+	n += 4;
+	p[n++] = 0x12; /* PackageOp */
+	pkg = n++;     /* PkgLength, one byte: it and all that follows */
+	p[n++] = 4;    /* NumElements */
+	for (int i = 0; i < 2; i++) {
+		if (typ == 0) {
+			p[n++] = 0x00; /* ZeroOp */
+		} else {
+			p[n++] = 0x0a; /* BytePrefix */
+			p[n++] = typ;
+		}
+	}
+	p[n++] = 0x00;
+	p[n++] = 0x00;
+	p[pkg] = (uint8_t)(n - pkg);
+	return n;
+}
+
+static void build_fadt(uint8_t *t, uint32_t base, const struct acpi_hw *hw)
+{
+	header(t, "FACP", ACPI_FADT_LENGTH, 1);
+	le_put32(t + FADT_FIRMWARE_CTRL, base + ACPI_FACS_OFFSET);
+	le_put32(t + FADT_DSDT, base + ACPI_DSDT_OFFSET);
+	le_put16(t + FADT_SCI_INT, hw->sci_irq);
+	le_put32(t + FADT_SMI_CMD, 0); /* already in ACPI mode */
+	le_put32(t + FADT_PM1A_EVT_BLK, hw->pm_base);
+	le_put32(t + FADT_PM1A_CNT_BLK, hw->pm_base + 4u);
+	le_put32(t + FADT_PM_TMR_BLK, hw->pm_base + 8u);
+	t[FADT_PM1_EVT_LEN] = 4;
+	t[FADT_PM1_CNT_LEN] = 2;
+	t[FADT_PM_TMR_LEN] = 4;
+	le_put32(t + FADT_FLAGS, FADT_FLAGS_VALUE);
+	seal(t);
+}
+
+void acpi_build(uint8_t *buf, uint32_t base, const struct acpi_hw *hw)
+{
+	uint8_t *rsdp = buf + ACPI_RSDP_OFFSET, *facs = buf + ACPI_FACS_OFFSET;
+	uint8_t *rsdt = buf + ACPI_RSDT_OFFSET, *dsdt = buf + ACPI_DSDT_OFFSET;
+
+	memset(buf, 0, ACPI_TABLES_SIZE);
+	memcpy(rsdp, "RSD PTR ", 8);
+	memcpy(rsdp + 9, "HV    ", 6);
+	rsdp[15] = 0; /* revision 0: ACPI 1.0, RSDT only */
+	le_put32(rsdp + 16, base + ACPI_RSDT_OFFSET);
+	rsdp[8] = acpi_checksum(rsdp, 20);
+
+	memcpy(facs, "FACS", 4);
+	le_put32(facs + 4, FACS_LENGTH);
+
+	header(rsdt, "RSDT", HEADER_LENGTH + 4, 1);
+	le_put32(rsdt + HEADER_LENGTH, base + ACPI_FADT_OFFSET);
+	seal(rsdt);
+
+	build_fadt(buf + ACPI_FADT_OFFSET, base, hw);
+
+	header(dsdt, "DSDT", HEADER_LENGTH + (uint32_t)s5_aml(dsdt + HEADER_LENGTH, hw->s5_slp_typ),
+	       1);
+	seal(dsdt);
+}

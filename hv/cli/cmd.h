@@ -1,0 +1,41 @@
+/* The `hv` subcommands, one function each: argc/argv start at the
+ * subcommand's name; the return value is the process's exit status. */
+#ifndef HV_CMD_H
+#define HV_CMD_H
+
+#include <stdbool.h>
+
+#include "hv/config/config.h"
+
+int cmd_run(int argc, char **argv);
+int cmd_create(int argc, char **argv);
+int cmd_list(int argc, char **argv);
+int cmd_console(int argc, char **argv);
+int cmd_pause(int argc, char **argv);
+int cmd_unpause(int argc, char **argv);
+int cmd_destroy(int argc, char **argv);
+int cmd_reboot(int argc, char **argv);
+int cmd_demo(int argc, char **argv);
+int cmd_send_keys(int argc, char **argv);
+int cmd_top(int argc, char **argv); /* tui/top.c */
+int cmd_screenshot(int argc, char **argv);
+int cmd_screen(int argc, char **argv);
+int cmd_regs(int argc, char **argv);
+int cmd_view(int argc, char **argv); /* display/sdl_*.c */
+int cmd_cpu_test(int argc, char **argv);
+
+/* Loads CFG and applies "key=value" overrides; prints the error. Returns
+ * 0 or -1. */
+int cmd_load_config(const char *path, int noverrides, char **overrides, struct domain_config *cfg);
+
+/* Starts a detached domain process for cfg; prints errors. Returns 0 or -1. */
+int cmd_spawn_domain(const struct domain_config *cfg);
+
+/* Attaches this terminal to a domain's console until Ctrl-] or the
+ * domain's end. history: replay the scrollback first. Returns 0 or 1. */
+int cmd_attach_console(const char *name, bool history);
+
+/* "hv: " + message on stderr. */
+void cmd_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+#endif

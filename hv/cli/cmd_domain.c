@@ -1,0 +1,184 @@
+/* hv run, hv create: a domain in the foreground or detached. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "hv/cli/cmd.h"
+#include "hv/domain/domain.h"
+
+void cmd_error(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("hv: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+int cmd_load_config(const char *path, int noverrides, char **overrides, struct domain_config *cfg)
+{
+	char err[512];
+
+	if (config_load(path, cfg, err, sizeof err) < 0) {
+		cmd_error("%s", err);
+		return -1;
+	}
+	for (int i = 0; i < noverrides; i++) {
+		if (config_override(cfg, overrides[i], err, sizeof err) < 0) {
+			cmd_error("%s", err);
+			return -1;
+		}
+	}
+	if (config_validate(cfg, err, sizeof err) < 0) {
+		cmd_error("%s", err);
+		return -1;
+	}
+	return 0;
+}
+
+static int parse_timeout(const char *s, double *out)
+{
+	char *end;
+
+	errno = 0;
+	*out = strtod(s, &end);
+	if (errno || end == s || *end || *out <= 0) {
+		cmd_error("--timeout: expected a number of seconds above 0, got '%s'", s);
+		return -1;
+	}
+	return 0;
+}
+
+int cmd_run(int argc, char **argv)
+{
+	struct domain_config cfg;
+	struct domain *d;
+	double timeout = 0;
+	char err[512];
+	int i = 1, status;
+
+	if (i + 1 < argc && strcmp(argv[i], "--timeout") == 0) {
+		if (parse_timeout(argv[i + 1], &timeout) < 0)
+			return 1;
+		i += 2;
+	}
+	if (i >= argc) {
+		cmd_error("usage: hv run [--timeout SECONDS] CFG [KEY=VALUE...]");
+		return 1;
+	}
+	if (cmd_load_config(argv[i], argc - i - 1, argv + i + 1, &cfg) < 0)
+		return 1;
+	d = domain_create(&cfg, true, err, sizeof err);
+	if (!d) {
+		cmd_error("%s", err);
+		return 1;
+	}
+	status = domain_run(d, timeout);
+	domain_free(d);
+	return status;
+}
+
+/* The detached domain process: reports "ok" or the error on fd, then runs
+ * the domain with no terminal. */
+static void domain_process(const struct domain_config *cfg, int fd)
+{
+	struct domain *d;
+	char err[512];
+	int null = open("/dev/null", O_RDWR);
+
+	setsid();
+	/* Keep none of the caller's descriptors (a test's pipes, a terminal):
+	 * whoever waits for their EOF must not wait for this domain. */
+	for (int i = STDERR_FILENO + 1; i < 1024; i++)
+		if (i != fd && i != null)
+			close(i);
+	if (null >= 0) {
+		dup2(null, STDIN_FILENO);
+		dup2(null, STDOUT_FILENO);
+		dup2(null, STDERR_FILENO);
+		if (null > STDERR_FILENO)
+			close(null);
+	}
+	d = domain_create(cfg, false, err, sizeof err);
+	if (!d) {
+		dprintf(fd, "%s", err);
+		_exit(1);
+	}
+	dprintf(fd, "ok");
+	close(fd);
+	domain_run(d, 0);
+	domain_free(d);
+	_exit(0);
+}
+
+static int read_report(int fd, char *buf, size_t len)
+{
+	size_t n = 0;
+	ssize_t got;
+
+	while (n + 1 < len && (got = read(fd, buf + n, len - n - 1)) != 0) {
+		if (got < 0 && errno == EINTR)
+			continue;
+		if (got < 0)
+			break;
+		n += (size_t)got;
+	}
+	buf[n] = '\0';
+	return (int)n;
+}
+
+int cmd_spawn_domain(const struct domain_config *cfg)
+{
+	char report[600];
+	int p[2];
+	pid_t pid;
+
+	fflush(NULL);
+	if (pipe2(p, O_CLOEXEC) < 0 || (pid = fork()) < 0) {
+		cmd_error("cannot start a domain process: %s", strerror(errno));
+		return -1;
+	}
+	if (pid == 0) {
+		close(p[0]);
+		domain_process(cfg, p[1]);
+	}
+	close(p[1]);
+	read_report(p[0], report, sizeof report);
+	close(p[0]);
+	/* The domain process lives on, detached; its start-up is over. */
+	if (strcmp(report, "ok") != 0) {
+		waitpid(pid, NULL, 0);
+		cmd_error("%s", report[0] ? report : "the domain process died while starting");
+		return -1;
+	}
+	return 0;
+}
+
+int cmd_create(int argc, char **argv)
+{
+	struct domain_config cfg;
+	bool attach = false;
+	int i = 1;
+
+	if (i < argc && strcmp(argv[i], "-c") == 0) {
+		attach = true;
+		i++;
+	}
+	if (i >= argc) {
+		cmd_error("usage: hv create [-c] CFG [KEY=VALUE...]");
+		return 1;
+	}
+	if (cmd_load_config(argv[i], argc - i - 1, argv + i + 1, &cfg) < 0 ||
+	    cmd_spawn_domain(&cfg) < 0)
+		return 1;
+	printf("%s\n", cfg.name);
+	fflush(stdout);
+	return attach ? cmd_attach_console(cfg.name, true) : 0;
+}

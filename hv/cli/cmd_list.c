@@ -1,0 +1,110 @@
+/* hv list: the domains in the runtime directory, as `xl list` shows them. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "hv/cli/cmd.h"
+#include "hv/cli/ctl.h"
+#include "hv/core/runtime.h"
+
+#define MAX_LIST 256
+
+/* xl's state column: r running, b blocked, p paused, s shutdown, c crashed,
+ * d dying. */
+static const char *state_flags(const char *state)
+{
+	static const struct {
+		const char *name, *flags;
+	} map[] = {
+	    {"running", "r-----"},  {"blocked", "-b----"}, {"paused", "--p---"},
+	    {"shutdown", "---s--"}, {"crashed", "----c-"}, {"dying", "-----d"},
+	};
+
+	for (size_t i = 0; i < sizeof map / sizeof map[0]; i++)
+		if (strcmp(map[i].name, state) == 0)
+			return map[i].flags;
+	return "------";
+}
+
+static void print_row(const char *name, const char *info)
+{
+	char id[16] = "?", mem[16] = "?", vcpus[16] = "?", state[16] = "?", t[32] = "?";
+
+	ctl_get(info, "id", id, sizeof id);
+	ctl_get(info, "mem", mem, sizeof mem);
+	ctl_get(info, "vcpus", vcpus, sizeof vcpus);
+	ctl_get(info, "state", state, sizeof state);
+	ctl_get(info, "cpu_time", t, sizeof t);
+	printf("%-32s %5s %6s %5s %8s %9.1f\n", name, id, mem, vcpus, state_flags(state), atof(t));
+}
+
+/* Every key=value of the info reply, one a line. */
+static void print_details(const char *info)
+{
+	const char *p = info;
+
+	while (*p) {
+		char key[64], value[CTL_LINE_MAX];
+		size_t k;
+		while (*p == ' ')
+			p++;
+		k = strcspn(p, "=");
+		if (!p[k] || k >= sizeof key)
+			break;
+		snprintf(key, sizeof key, "%.*s", (int)k, p);
+		ctl_get(p, key, value, sizeof value);
+		printf("    %-12s %s\n", key, value);
+		/* Skip this pair: past the value, quoted or bare. */
+		p += k + 1;
+		if (*p == '"') {
+			for (p++; *p && *p != '"'; p++)
+				p += (*p == '\\' && p[1]);
+			p += *p == '"';
+		} else {
+			p += strcspn(p, " ");
+		}
+	}
+}
+
+static int list_one(const char *name, bool details)
+{
+	struct ctl c;
+	char err[256], info[CTL_LINE_MAX];
+
+	if (ctl_open(&c, name, 2000, err, sizeof err) < 0) {
+		cmd_error("%s", err);
+		return -1;
+	}
+	if (ctl_call(&c, "info", info, sizeof info) < 0) {
+		cmd_error("%s: %s", name, info);
+		ctl_close(&c);
+		return -1;
+	}
+	ctl_close(&c);
+	print_row(name, info);
+	if (details)
+		print_details(info);
+	return 0;
+}
+
+int cmd_list(int argc, char **argv)
+{
+	static char names[MAX_LIST][CONFIG_NAME_MAX];
+	bool details = argc > 1 && strcmp(argv[1], "-l") == 0;
+	int first = details ? 2 : 1, n, rc = 0;
+	char err[256];
+
+	if (first < argc) {
+		n = argc - first;
+		for (int i = 0; i < n && i < MAX_LIST; i++)
+			snprintf(names[i], CONFIG_NAME_MAX, "%s", argv[first + i]);
+	} else if ((n = runtime_list(names, MAX_LIST, err, sizeof err)) < 0) {
+		cmd_error("%s", err);
+		return 1;
+	}
+	printf("%-32s %5s %6s %5s %8s %9s\n", "Name", "ID", "Mem", "VCPUs", "State", "Time(s)");
+	for (int i = 0; i < n; i++)
+		if (list_one(names[i], details) < 0)
+			rc = 1;
+	return rc;
+}

@@ -1,0 +1,108 @@
+/* hv: one binary, subcommands in the manner of Xen's xl. */
+#include <stdio.h>
+#include <string.h>
+
+#include "hv/cli/cmd.h"
+
+struct command {
+	const char *name;
+	int (*fn)(int argc, char **argv);
+	const char *usage;
+	const char *help;
+};
+
+static const struct command commands[] = {
+    {"run", cmd_run, "[--timeout SECONDS] CFG [KEY=VALUE...]",
+     "run a domain in the foreground until it powers off"},
+    {"create", cmd_create, "[-c] CFG [KEY=VALUE...]",
+     "start a detached domain and print its name (-c: attach its console)"},
+    {"list", cmd_list, "[-l] [NAME...]", "list domains (-l: every detail)"},
+    {"console", cmd_console, "[--live] [--port 1|2] NAME",
+     "attach to a domain's serial console (Ctrl-] detaches; --live: no scrollback; "
+     "--port 2: COM2)"},
+    {"pause", cmd_pause, "NAME", "pause a domain: its vCPU and its clock stop"},
+    {"unpause", cmd_unpause, "NAME", "resume a paused domain"},
+    {"reboot", cmd_reboot, "NAME", "reset a domain's machine"},
+    {"destroy", cmd_destroy, "NAME", "end a domain at once"},
+    {"demo", cmd_demo, "", "start the demo domain and attach its console"},
+    {"send-keys", cmd_send_keys, "NAME [--text TEXT] [KEY...]",
+     "type into a domain's keyboard: keys such as ret, f2, ctrl-alt-delete, in order"},
+    {"view", cmd_view, "[--single] [--integer|--unscaled] [--wait] [NAME...]",
+     "show domains' screens in SDL windows (--help lists the hotkeys)"},
+    {"screenshot", cmd_screenshot, "NAME FILE.png", "save what a viewer of the domain shows"},
+    {"screen", cmd_screen, "NAME --text",
+     "print the VGA text screen as UTF-8 (in a graphics mode: the mode, on stderr)"},
+    {"regs", cmd_regs, "NAME", "print the vCPU's registers (read with the vCPU held still)"},
+    {"top", cmd_top, "[--plain] [--delay SECONDS]",
+     "manage the domains in a live terminal UI (press ? in it for help)"},
+    {"cpu-test", cmd_cpu_test, "[-v] FILE...",
+     "run CPU conformance vectors (docs/cpu-test.md); -v: list passes too"},
+};
+
+#define NCOMMANDS (sizeof commands / sizeof commands[0])
+
+static void usage(FILE *out)
+{
+	fprintf(out, "usage: hv COMMAND [ARGS...]\n\n"
+		     "hv runs legacy and modern operating systems side by side, each in a\n"
+		     "domain of its own (a process with a control socket).\n\ncommands:\n");
+	for (size_t i = 0; i < NCOMMANDS; i++)
+		fprintf(out, "  %-8s %s\n", commands[i].name, commands[i].help);
+	fprintf(out, "\n'hv help COMMAND' shows a command's arguments.\n"
+		     "Config files use xl.cfg syntax; see README.md.\n");
+}
+
+static const struct command *find(const char *name)
+{
+	for (size_t i = 0; i < NCOMMANDS; i++)
+		if (strcmp(commands[i].name, name) == 0)
+			return &commands[i];
+	return NULL;
+}
+
+static int help(const char *name)
+{
+	const struct command *c = name ? find(name) : NULL;
+
+	if (!name) {
+		usage(stdout);
+		return 0;
+	}
+	if (!c) {
+		cmd_error("unknown command '%s' (see 'hv --help')", name);
+		return 1;
+	}
+	if (c->fn == cmd_view) {
+		/* Its help lists the hotkeys too. */
+		char *av[] = {"view", "--help", NULL};
+		return cmd_view(2, av);
+	}
+	printf("usage: hv %s %s\n%s\n", c->name, c->usage, c->help);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	const struct command *c;
+
+	if (argc < 2) {
+		usage(stderr);
+		return 1;
+	}
+	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)
+		return help(NULL);
+	if (strcmp(argv[1], "help") == 0)
+		return help(argc > 2 ? argv[2] : NULL);
+	if (strcmp(argv[1], "--version") == 0 || strcmp(argv[1], "version") == 0) {
+		printf("hv %s\n", HV_VERSION);
+		return 0;
+	}
+	c = find(argv[1]);
+	if (!c) {
+		cmd_error("unknown command '%s' (see 'hv --help')", argv[1]);
+		return 1;
+	}
+	if (argc > 2 && (strcmp(argv[2], "--help") == 0 || strcmp(argv[2], "-h") == 0))
+		return help(c->name);
+	return c->fn(argc - 1, argv + 1);
+}

@@ -1,0 +1,61 @@
+#include "hv/core/file.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static int read_all(int fd, uint8_t *buf, size_t len)
+{
+	while (len > 0) {
+		ssize_t n = read(fd, buf, len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n == 0)
+			errno = EIO; /* the file shrank under us */
+		if (n <= 0)
+			return -1;
+		buf += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+static void too_big(const char *what, const char *path, off_t size, size_t max, char *err,
+		    size_t errlen)
+{
+	size_t unit = max && max % (1u << 20) == 0 ? 1u << 20 : max && max % 1024 == 0 ? 1024 : 1;
+	const char *name = unit == 1 ? "bytes" : unit == 1024 ? "KiB" : "MiB";
+
+	snprintf(err, errlen, "%s %s: %lld bytes is too big (the limit is %zu %s)", what, path,
+		 (long long)size, max / unit, name);
+}
+
+uint8_t *file_read(const char *what, const char *path, size_t max, size_t *size, char *err,
+		   size_t errlen)
+{
+	struct stat st;
+	uint8_t *buf = NULL;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0 || fstat(fd, &st) < 0)
+		snprintf(err, errlen, "%s %s: %s", what, path, strerror(errno));
+	else if (!S_ISREG(st.st_mode))
+		snprintf(err, errlen, "%s %s: not a regular file", what, path);
+	else if ((uint64_t)st.st_size > max)
+		too_big(what, path, st.st_size, max, err, errlen);
+	else if (!(buf = malloc(st.st_size ? (size_t)st.st_size : 1)))
+		snprintf(err, errlen, "%s %s: out of memory", what, path);
+	else if (read_all(fd, buf, (size_t)st.st_size) < 0) {
+		snprintf(err, errlen, "%s %s: cannot read: %s", what, path, strerror(errno));
+		free(buf);
+		buf = NULL;
+	} else
+		*size = (size_t)st.st_size;
+	if (fd >= 0)
+		close(fd);
+	return buf;
+}

@@ -1,0 +1,107 @@
+/* What the engines and device models of one domain share: guest memory,
+ * the port-I/O bus, the virtual clock, the interrupt controller seen by the
+ * CPU, and the domain lock that serialises device models. A machine knows
+ * nothing of sockets, consoles or the command line; the domain builds it. */
+#ifndef HV_MACHINE_H
+#define HV_MACHINE_H
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "hv/core/bus.h"
+#include "hv/core/clock.h"
+#include "hv/core/irq.h"
+#include "hv/core/memory.h"
+
+/* What the platform asks of the domain. */
+enum machine_request {
+	MACHINE_REQ_NONE,
+	MACHINE_REQ_POWEROFF, /* the guest turned itself off; code = exit value */
+	MACHINE_REQ_RESET,    /* reset button, keyboard-controller reset, CF9h */
+	MACHINE_REQ_CRASH,    /* triple fault or an engine error */
+};
+
+/* The CPU's view of the platform interrupt controller. */
+struct intc_ops {
+	bool (*pending)(void *opaque); /* an interrupt is waiting for the CPU */
+	int (*ack)(void *opaque);      /* INTA: returns the vector */
+};
+
+struct machine {
+	struct guest_mem mem;
+	struct bus pio;
+	struct vclock clock;
+	/* The domain lock: held while any device model runs. */
+	pthread_mutex_t lock;
+	/* Host threads waiting for the lock (machine_lock_host): a vCPU that
+	 * takes the lock for every MMIO byte of a tight loop would otherwise
+	 * starve them, since a mutex does not queue its waiters fairly. */
+	atomic_uint lock_waiters;
+	/* Wakes a vCPU sleeping in HLT (an interrupt was raised, a timer was
+	 * armed earlier, the domain was asked to pause). */
+	pthread_cond_t wake;
+	const struct intc_ops *intc;
+	void *intc_opaque;
+	/* The CPU's FERR# output (x87 error with CR0.NE = 0); a PC wires it
+	 * to IRQ13. Raised with the domain lock held. */
+	struct irq_line ferr;
+	/* A request posted by a device, read by the vCPU loop. */
+	enum machine_request request;
+	int request_code;
+	/* Set by the domain: makes a running vCPU return to its loop so a
+	 * request takes effect before the next guest instruction. */
+	void (*kick_vcpu)(void *opaque);
+	void *kick_opaque;
+	/* Bumped by anything that should end a HLT sleep: an interrupt, a
+	 * request, a timer armed earlier than the sleep's deadline. */
+	unsigned wake_seq;
+	/* The A20 gate: the CPU ANDs every physical address with a20_mask
+	 * (bit 20 clear while the gate is off). a20_sources holds one bit per
+	 * gate (MACHINE_A20_*); the line is their OR, as on PIIX boards. */
+	uint32_t a20_mask;
+	unsigned a20_sources;
+};
+
+/* Gates that can enable A20. */
+#define MACHINE_A20_KBC	   0x01 /* i8042 output port bit 1 */
+#define MACHINE_A20_PORT92 0x02 /* System Control Port A bit 1 */
+
+/* Sets up memory with ram_bytes of RAM, an empty bus, a stopped clock.
+ * Returns 0 or -1 with a message in err. */
+int machine_init(struct machine *m, uint64_t ram_bytes, char *err, size_t errlen);
+void machine_destroy(struct machine *m);
+
+/* The domain lock for a thread other than the vCPU's (the event loop):
+ * the vCPU hands the lock over at its next device access. */
+void machine_lock_host(struct machine *m);
+void machine_unlock_host(struct machine *m);
+
+/* Port I/O from an engine: takes the domain lock around the device. */
+uint32_t machine_pio_read(struct machine *m, uint16_t port, unsigned size);
+void machine_pio_write(struct machine *m, uint16_t port, unsigned size, uint32_t value);
+
+/* MMIO from an engine's slow path: takes the domain lock around the device. */
+uint64_t machine_mmio_read(struct machine *m, uint64_t gpa, unsigned size);
+void machine_mmio_write(struct machine *m, uint64_t gpa, unsigned size, uint64_t value);
+
+/* Interrupt controller as the CPU sees it (no controller: never pending). */
+bool machine_intr_pending(struct machine *m);
+int machine_intr_ack(struct machine *m);
+
+/* Posts a request (the first one wins until the domain consumes it) and
+ * wakes the vCPU. Called with the domain lock held. */
+void machine_request(struct machine *m, enum machine_request req, int code);
+
+/* Sets one A20 gate (MACHINE_A20_*) on or off. When the line changes, the
+ * memory map generation is bumped so soft TLBs drop pointers made with
+ * the old mask. A machine starts with no gate on and A20 enabled until a
+ * gate is first set (a board without one keeps A20 on). With the domain
+ * lock held. */
+void machine_set_a20(struct machine *m, unsigned source, bool on);
+
+/* Wakes a vCPU sleeping in HLT. Called with the domain lock held. */
+void machine_kick(struct machine *m);
+
+#endif

@@ -1,0 +1,348 @@
+#include "hv/domain/domain.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <unistd.h>
+
+#include "hv/domain/control.h"
+#include "hv/block/disk.h"
+#include "hv/domain/domain_linux.h"
+#include "hv/boot/firmware.h"
+#include "hv/core/log.h"
+#include "hv/core/runtime.h"
+#include "hv/domain/vcpu.h"
+#include "legacy/pc.h"
+
+static FILE *domain_log_file;
+
+static void flush_out(struct chardev *c, struct console *con, uint8_t *buf, size_t *len)
+{
+	if (!*len)
+		return;
+	if (con)
+		console_output(con, buf, *len);
+	chardev_write(c, buf, *len);
+	*len = 0;
+}
+
+void domain_flush_output(struct domain *d)
+{
+	bool com1 = d->cfg.serial.kind != CHARDEV_NONE;
+
+	flush_out(&d->serial, com1 ? &d->console : NULL, d->com1_out.buf, &d->com1_out.len);
+	flush_out(&d->serial2, &d->console2, d->com2_out.buf, &d->com2_out.len);
+	flush_out(&d->debugcon, NULL, d->debugcon_out.buf, &d->debugcon_out.len);
+}
+
+static void com1_tx(void *opaque, uint8_t byte)
+{
+	struct domain *d = opaque;
+
+	d->com1_out.buf[d->com1_out.len++] = byte;
+	if (d->com1_out.len == sizeof d->com1_out.buf)
+		domain_flush_output(d);
+}
+
+static void com2_tx(void *opaque, uint8_t byte)
+{
+	struct domain *d = opaque;
+
+	d->com2_out.buf[d->com2_out.len++] = byte;
+	if (d->com2_out.len == sizeof d->com2_out.buf)
+		domain_flush_output(d);
+}
+
+static void debugcon_tx(void *opaque, uint8_t byte)
+{
+	struct domain *d = opaque;
+
+	d->debugcon_out.buf[d->debugcon_out.len++] = byte;
+	if (d->debugcon_out.len == sizeof d->debugcon_out.buf)
+		domain_flush_output(d);
+}
+
+static void post_code(void *opaque, uint8_t code)
+{
+	(void)opaque;
+	log_guest("POST code %#04x", code);
+}
+
+static void guest_poweroff(void *opaque, int status)
+{
+	struct domain *d = opaque;
+
+	machine_request(&d->machine, MACHINE_REQ_POWEROFF, status);
+}
+
+static int open_logs(struct domain *d, char *err, size_t errlen)
+{
+	char dir[PATH_MAX];
+
+	if (runtime_state_dir(dir, sizeof dir, err, errlen) < 0)
+		return -1;
+	if (snprintf(d->log_path, sizeof d->log_path, "%s/%s.log", dir, d->cfg.name) >=
+		(int)sizeof d->log_path ||
+	    snprintf(d->console_log_path, sizeof d->console_log_path, "%s/%s.console.log", dir,
+		     d->cfg.name) >= (int)sizeof d->console_log_path ||
+	    snprintf(d->console2_log_path, sizeof d->console2_log_path, "%s/%s.console2.log", dir,
+		     d->cfg.name) >= (int)sizeof d->console2_log_path) {
+		snprintf(err, errlen, "%s: path too long", dir);
+		return -1;
+	}
+	domain_log_file = fopen(d->log_path, "ae");
+	if (!domain_log_file) {
+		snprintf(err, errlen, "%s: %s", d->log_path, strerror(errno));
+		return -1;
+	}
+	log_set_prefix(d->cfg.name);
+	log_set_sinks(domain_log_file, d->foreground ? stderr : NULL);
+	return 0;
+}
+
+/* COM2's host ends: as COM1's, but one terminal serves one port. */
+static int open_com2(struct domain *d, char *err, size_t errlen)
+{
+	if (d->cfg.serial2.kind == CHARDEV_NONE)
+		return 0;
+	if (d->cfg.serial2.kind == CHARDEV_STDIO && d->cfg.serial.kind == CHARDEV_STDIO) {
+		snprintf(err, errlen,
+			 "%s: serial2 = \"stdio\": the terminal is COM1's already (serial = "
+			 "\"stdio\")",
+			 d->cfg.file);
+		return -1;
+	}
+	if (chardev_open(&d->serial2, &d->cfg.serial2, d->foreground, true, err, errlen) < 0)
+		return -1;
+	return console_init(&d->console2, d->console2_log_path, err, errlen);
+}
+
+static int open_host_ends(struct domain *d, char *err, size_t errlen)
+{
+	if (chardev_open(&d->serial, &d->cfg.serial, d->foreground, true, err, errlen) < 0 ||
+	    chardev_open(&d->debugcon, &d->cfg.debugcon, d->foreground, false, err, errlen) < 0 ||
+	    open_com2(d, err, errlen) < 0)
+		return -1;
+	if (display_init(&d->display, d->cfg.name, err, errlen) < 0)
+		return -1;
+	if (d->cfg.serial.kind == CHARDEV_NONE)
+		return 0;
+	return console_init(&d->console, d->console_log_path, err, errlen);
+}
+
+/* A floppy drive takes only the sizes real floppies have. */
+static int check_floppy(const struct disk_config *c, const struct disk *disk, char *err,
+			size_t errlen)
+{
+	if (diskspec_floppy_index(c->vdev) < 0 || fdc_geometry_for_size(disk->size))
+		return 0;
+	snprintf(err, errlen, "disk %s: %s: %llu bytes is not a floppy image size (accepted: %s)",
+		 diskspec_vdev_name(c->vdev), c->target, (unsigned long long)disk->size,
+		 fdc_sizes_accepted());
+	return -1;
+}
+
+/* Opens every image of disk= (read-only ones with a shared lock), so that
+ * a missing file or one another domain writes stops `hv create` before
+ * the guest starts. */
+static int open_disks(struct domain *d, char *err, size_t errlen)
+{
+	char why[PATH_MAX + 64];
+
+	for (unsigned i = 0; i < d->cfg.ndisks; i++) {
+		const struct disk_config *c = &d->cfg.disks[i];
+
+		if (!c->target[0])
+			continue; /* an empty CD-ROM drive */
+		d->disks[i] = disk_open(c->target, c->readonly, why, sizeof why);
+		if (!d->disks[i]) {
+			snprintf(err, errlen, "disk %s: %s", diskspec_vdev_name(c->vdev), why);
+			return -1;
+		}
+		if (check_floppy(c, d->disks[i], err, errlen) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* Disk I/O runs synchronously in the device models under the domain lock
+ * for now: simple, and the guest waits for its disk either way. */
+static void add_disk_hooks(struct domain *d, struct pc_hooks *h)
+{
+	for (unsigned i = 0; i < d->cfg.ndisks; i++) {
+		int at = diskspec_ide_index(d->cfg.disks[i].vdev);
+		int fd = diskspec_floppy_index(d->cfg.disks[i].vdev);
+
+		if (fd >= 0)
+			h->floppy[fd] = d->disks[i];
+		if (at < 0)
+			continue;
+		h->ide[at] = d->disks[i];
+		h->ide_cdrom[at] = d->cfg.disks[i].cdrom;
+	}
+	h->boot = d->cfg.boot;
+	h->no_boot_menu = !d->cfg.boot_menu;
+}
+
+static int build_machine(struct domain *d, char *err, size_t errlen)
+{
+	struct pc_hooks hooks = {
+	    .com1 = {.tx = d->cfg.serial.kind != CHARDEV_NONE ? com1_tx : NULL, .opaque = d},
+	    .com2 = {.tx = d->cfg.serial2.kind != CHARDEV_NONE ? com2_tx : NULL, .opaque = d},
+	    .debugcon = {.tx = d->cfg.debugcon.kind != CHARDEV_NONE ? debugcon_tx : NULL,
+			 .opaque = d},
+	    .post = post_code,
+	    .poweroff = guest_poweroff,
+	    .opaque = d,
+	};
+
+	add_disk_hooks(d, &hooks);
+	if (machine_init(&d->machine, (uint64_t)d->cfg.memory_mib << 20, err, errlen) < 0)
+		return -1;
+	d->machine_ready = true;
+	if (d->firmware &&
+	    firmware_map(&d->machine.mem, d->firmware, d->firmware_size, err, errlen) < 0)
+		return -1;
+	d->pc = pc_create(&d->machine, &hooks, err, errlen);
+	return d->pc ? 0 : -1;
+}
+
+static int build_engine(struct domain *d, char *err, size_t errlen)
+{
+	if (d->engine->create(&d->machine, &d->engine_state, err, errlen) < 0)
+		return -1;
+	if (d->cfg.vcpus != 1) {
+		snprintf(err, errlen, "vcpus = %u: this version runs one vCPU per domain",
+			 d->cfg.vcpus);
+		return -1;
+	}
+	if (d->engine->vcpu_create(d->engine_state, 0, &d->vcpu, err, errlen) < 0)
+		return -1;
+	d->engine->vcpu_reset(d->vcpu);
+	return d->cfg.kernel[0] ? domain_linux_boot(d, err, errlen) : 0;
+}
+
+/* Everything that can fail on bad input before the name is claimed, so a
+ * bad config leaves no trace in the registry. */
+static int prepare(struct domain *d, char *err, size_t errlen)
+{
+	d->engine =
+	    engine_select(config_engine_name(d->cfg.engine), d->engine_why, sizeof d->engine_why);
+	if (!d->engine) {
+		snprintf(err, errlen, "%s", d->engine_why);
+		return -1;
+	}
+	/* With kernel=, hv loads the kernel itself and firmware is optional
+	 * (mapped if given, never run). */
+	if (d->cfg.kernel[0] && domain_linux_prepare(d, err, errlen) < 0)
+		return -1;
+	if (d->cfg.kernel[0] && !d->cfg.firmware[0])
+		return 0;
+	if (!d->cfg.firmware[0]) {
+		snprintf(err, errlen, "%s: no firmware= or kernel= given", d->cfg.file);
+		return -1;
+	}
+	d->firmware = firmware_load(d->cfg.firmware, &d->firmware_size, err, errlen);
+	return d->firmware ? 0 : -1;
+}
+
+static int build(struct domain *d, char *err, size_t errlen)
+{
+	if (prepare(d, err, errlen) < 0 || open_disks(d, err, errlen) < 0)
+		return -1;
+	d->listen_fd = runtime_claim(d->cfg.name, &d->id, err, errlen);
+	if (d->listen_fd < 0)
+		return -1;
+	d->wake_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+	if (d->wake_fd < 0) {
+		snprintf(err, errlen, "eventfd: %s", strerror(errno));
+		return -1;
+	}
+	if (open_logs(d, err, errlen) < 0 || open_host_ends(d, err, errlen) < 0 ||
+	    build_machine(d, err, errlen) < 0 || build_engine(d, err, errlen) < 0 ||
+	    domain_display_setup(d, err, errlen) < 0)
+		return -1;
+	d->machine.kick_vcpu = vcpu_kick_hook;
+	d->machine.kick_opaque = d;
+	d->control = control_create(d, err, errlen);
+	return d->control ? 0 : -1;
+}
+
+struct domain *domain_create(const struct domain_config *cfg, bool foreground, char *err,
+			     size_t errlen)
+{
+	struct domain *d = calloc(1, sizeof *d);
+
+	if (!d) {
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	d->cfg = *cfg;
+	d->foreground = foreground;
+	d->pid = getpid();
+	d->listen_fd = d->wake_fd = d->console.notify_fd = d->console.log_fd = -1;
+	d->serial.out_fd = d->serial.in_fd = d->serial.pty_slave_fd = -1;
+	d->debugcon.out_fd = d->debugcon.in_fd = d->debugcon.pty_slave_fd = -1;
+	d->console2.notify_fd = d->console2.log_fd = -1;
+	d->serial2.out_fd = d->serial2.in_fd = d->serial2.pty_slave_fd = -1;
+	if (build(d, err, errlen) < 0) {
+		domain_free(d);
+		return NULL;
+	}
+	log_info("domain %d created from %s: %u MiB, engine %s (%s), %s %s", d->id, d->cfg.file,
+		 d->cfg.memory_mib, d->engine->name, d->engine_why,
+		 d->cfg.kernel[0] ? "kernel" : "firmware",
+		 d->cfg.kernel[0] ? d->cfg.kernel : d->cfg.firmware);
+	return d;
+}
+
+static void release_registry(struct domain *d)
+{
+	char path[PATH_MAX], err[256];
+
+	if (d->listen_fd < 0)
+		return;
+	close(d->listen_fd);
+	d->listen_fd = -1;
+	if (runtime_socket_path(d->cfg.name, path, sizeof path, err, sizeof err) == 0)
+		unlink(path);
+}
+
+void domain_free(struct domain *d)
+{
+	if (!d)
+		return;
+	/* The socket goes first: a client that saw its connection close may
+	 * count on the name being free. */
+	release_registry(d);
+	if (d->control)
+		control_free(d->control);
+	if (d->vcpu)
+		d->engine->vcpu_destroy(d->vcpu);
+	if (d->engine_state)
+		d->engine->destroy(d->engine_state);
+	pc_free(d->pc);
+	if (d->machine_ready)
+		machine_destroy(&d->machine);
+	for (unsigned i = 0; i < DISKS_MAX; i++)
+		disk_close(d->disks[i]);
+	console_destroy(&d->console);
+	console_destroy(&d->console2);
+	display_fini(&d->display);
+	domain_display_free(d);
+	chardev_close(&d->serial);
+	chardev_close(&d->debugcon);
+	chardev_close(&d->serial2);
+	if (d->wake_fd >= 0)
+		close(d->wake_fd);
+	free(d->firmware);
+	linuxboot_free(&d->linux_image);
+	if (domain_log_file) {
+		log_set_sinks(NULL, d->foreground ? stderr : NULL);
+		fclose(domain_log_file);
+		domain_log_file = NULL;
+	}
+	free(d);
+}

@@ -1,0 +1,135 @@
+/* A domain: one guest, owned by one process. It builds the machine from a
+ * config, runs the vCPU thread, serves its control socket from the event
+ * loop (the process's main thread), and ends when the guest powers off, a
+ * client destroys it, or `hv run --timeout` expires. */
+#ifndef HV_DOMAIN_H
+#define HV_DOMAIN_H
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "console/console.h"
+#include "display/display.h"
+#include "hv/domain/chardev.h"
+#include "hv/config/config.h"
+#include "hv/core/engine.h"
+#include "hv/boot/linuxboot.h"
+#include "hv/core/machine.h"
+
+struct pc;
+struct disk;
+struct control;
+struct vga_renderer;
+
+enum domain_state {
+	DOMAIN_RUNNING,
+	DOMAIN_PAUSED,
+	DOMAIN_SHUTDOWN, /* powered off and preserved (on_poweroff = "preserve") */
+	DOMAIN_CRASHED,
+	DOMAIN_DYING,
+};
+
+/* How `hv run` ends, as its exit status. */
+#define DOMAIN_EXIT_TIMEOUT 124
+#define DOMAIN_EXIT_CRASHED 2
+
+struct domain {
+	struct domain_config cfg;
+	int id;
+	pid_t pid;
+	bool foreground;    /* `hv run`: stdio serial is this terminal */
+	int64_t started_ns; /* host monotonic */
+
+	struct machine machine;
+	bool machine_ready;
+	struct pc *pc;
+	uint8_t *firmware; /* ROM image, mapped high and aliased low */
+	uint64_t firmware_size;
+	struct disk *disks[DISKS_MAX];	/* cfg.disks[i], open and locked before the guest runs */
+	struct linux_image linux_image; /* kernel=: the files, read once */
+	const struct engine_ops *engine;
+	char engine_why[160];
+	void *engine_state;
+	void *vcpu;
+	pthread_t vcpu_thread;
+	bool vcpu_started;
+	double vcpu_seconds; /* host CPU time of the vCPU thread, last read */
+
+	struct console console; /* COM1 */
+	struct chardev serial;	/* COM1's extra host end */
+	struct chardev debugcon;
+	struct console console2; /* COM2, when serial2 is set */
+	struct chardev serial2;	 /* COM2's extra host end */
+	char log_path[PATH_MAX];
+	char console_log_path[PATH_MAX];
+	char console2_log_path[PATH_MAX];
+
+	struct display display; /* the screen and its viewers (event loop only) */
+	struct vga_renderer *vga_renderer;
+	struct control *control;
+	int listen_fd;
+	int wake_fd; /* eventfd: the event loop has something to look at */
+	/* Guest output collected during a vCPU slice, written at its end. */
+	struct {
+		uint8_t buf[512];
+		size_t len;
+	} com1_out, com2_out, debugcon_out;
+
+	/* Under machine.lock: */
+	enum domain_state state;
+	bool pause_requested;
+	bool stop;	 /* the vCPU thread must exit */
+	bool halted;	 /* vCPU sleeping in HLT (for "blocked") */
+	bool in_engine;	 /* the vCPU thread is in engine->vcpu_run */
+	unsigned holds;	 /* host threads keeping the vCPU out of the engine */
+	int exit_status; /* for `hv run` */
+	bool finished;	 /* the domain is over; the event loop ends */
+	uint64_t reboots;
+};
+
+/* Builds the domain from cfg: claims its name in the runtime directory,
+ * opens its logs and host ends, loads firmware, builds the machine and the
+ * engine. Does not start the vCPU. Returns NULL with err set. */
+struct domain *domain_create(const struct domain_config *cfg, bool foreground, char *err,
+			     size_t errlen);
+
+/* Starts the vCPU and serves the control socket until the domain is over;
+ * timeout_s > 0 ends it after that many seconds. Returns the exit status
+ * for `hv run`: the guest's power-off code, 0 when destroyed, 124 on
+ * timeout, 2 when the guest crashed. */
+int domain_run(struct domain *d, double timeout_s);
+
+/* Tears everything down and removes the socket. */
+void domain_free(struct domain *d);
+
+/* Lifecycle requests (from the control socket); each returns 0 or -1 with
+ * a reason in err. */
+int domain_pause(struct domain *d, char *err, size_t errlen);
+int domain_unpause(struct domain *d, char *err, size_t errlen);
+void domain_destroy(struct domain *d);
+int domain_reboot(struct domain *d, char *err, size_t errlen);
+
+/* Writes guest output gathered during a vCPU slice to its host ends. With
+ * the domain lock held. */
+void domain_flush_output(struct domain *d);
+
+/* domain_display.c: connects the display device and the viewers' input to
+ * the display backend, once the machine is built. Returns 0 or -1. */
+int domain_display_setup(struct domain *d, char *err, size_t errlen);
+void domain_display_free(struct domain *d);
+
+/* Tells the event loop to look at the domain's state. Any thread. */
+void domain_notify(struct domain *d);
+
+/* "running", "blocked", "paused", "shutdown", "crashed", "dying". */
+const char *domain_state_name(struct domain *d);
+
+/* Fills buf with the `info` reply: key=value pairs. */
+void domain_info(struct domain *d, char *buf, size_t len);
+/* The part of it that says where a guest waiting for an interrupt is
+ * stuck: the PIC's registers, PIT counter 0, COM1 (hv/domain/info_devices.c).
+ * With the machine's lock held. */
+void domain_info_devices(struct domain *d, char *buf, size_t len);
+
+#endif

@@ -1,0 +1,66 @@
+/* Direct Linux boot for a domain; see domain_linux.h. */
+#include "hv/domain/domain_linux.h"
+
+#include <stdio.h>
+#include <sys/random.h>
+
+#include "hv/boot/acpi.h"
+#include "hv/domain/domain.h"
+#include "hv/boot/linuxboot.h"
+#include "hv/core/log.h"
+#include "legacy/pc.h"
+
+int domain_linux_prepare(struct domain *d, char *err, size_t errlen)
+{
+	return linuxboot_read(d->cfg.kernel, d->cfg.ramdisk, &d->linux_image, err, errlen);
+}
+
+/* What firmware does before an OS runs: PMBASE and its enable bit. */
+static void enable_pm(struct pc *pc)
+{
+	pci_config_write(&pc->pci, PC_PIIX3_SLOT, PC_PIIX4_PM_FUNC, PIIX4_PM_PMBASE, 4,
+			 DOMAIN_LINUX_PM_BASE | 1);
+	pci_config_write(&pc->pci, PC_PIIX3_SLOT, PC_PIIX4_PM_FUNC, PIIX4_PM_PMREGMISC, 1, 1);
+}
+
+static void write_acpi(struct domain *d)
+{
+	const struct acpi_hw hw = {.pm_base = DOMAIN_LINUX_PM_BASE,
+				   .sci_irq = DOMAIN_LINUX_SCI_IRQ,
+				   .s5_slp_typ = 0}; /* what legacy/piix4_pm.c powers off on */
+	uint8_t tables[ACPI_TABLES_SIZE];
+
+	acpi_build(tables, LINUXBOOT_ACPI, &hw);
+	mem_write(&d->machine.mem, LINUXBOOT_ACPI, tables, sizeof tables);
+}
+
+int domain_linux_boot(struct domain *d, char *err, size_t errlen)
+{
+	struct linux_entry entry;
+	struct vcpu_boot32 boot;
+	uint8_t seed[LINUXBOOT_SEED_SIZE];
+	bool seeded = getrandom(seed, sizeof seed, GRND_NONBLOCK) == (ssize_t)sizeof seed;
+
+	if (!d->engine->vcpu_set_boot32) {
+		snprintf(err, errlen, "kernel=: the %s engine cannot start a kernel directly",
+			 d->engine->name);
+		return -1;
+	}
+	enable_pm(d->pc);
+	write_acpi(d);
+	if (linuxboot_setup(&d->machine.mem, &d->linux_image, d->cfg.extra,
+			    LINUXBOOT_ACPI + ACPI_RSDP_OFFSET, seeded ? seed : NULL, &entry, err,
+			    errlen) < 0)
+		return -1;
+	boot = (struct vcpu_boot32){.eip = entry.eip,
+				    .esi = entry.esi,
+				    .gdt_base = entry.gdt_base,
+				    .gdt_limit = entry.gdt_limit,
+				    .cs = LINUXBOOT_BOOT_CS,
+				    .ds = LINUXBOOT_BOOT_DS};
+	d->engine->vcpu_set_boot32(d->vcpu, &boot);
+	log_info("Linux boot protocol %u.%02u: entry %#x, command line \"%s\"",
+		 d->linux_image.version >> 8, d->linux_image.version & 0xff, entry.eip,
+		 d->cfg.extra);
+	return 0;
+}

@@ -1,0 +1,241 @@
+/* Lifecycle requests and the domain's self-description, as the control
+ * socket serves them. */
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "hv/cli/ctl.h"
+#include "hv/domain/domain.h"
+#include "hv/core/log.h"
+#include "hv/domain/vcpu.h"
+#include "legacy/pc.h"
+
+void domain_notify(struct domain *d)
+{
+	uint64_t one = 1;
+
+	if (write(d->wake_fd, &one, sizeof one) < 0) {
+		/* Saturated: the loop is woken already. */
+	}
+}
+
+static bool is_over(struct domain *d, char *err, size_t errlen)
+{
+	if (d->state == DOMAIN_SHUTDOWN || d->finished) {
+		snprintf(err, errlen, "domain '%s' is %s", d->cfg.name, domain_state_name(d));
+		return true;
+	}
+	return false;
+}
+
+int domain_pause(struct domain *d, char *err, size_t errlen)
+{
+	struct machine *m = &d->machine;
+	int rc = 0;
+
+	machine_lock_host(m);
+	if (is_over(d, err, errlen) || d->pause_requested) {
+		if (d->pause_requested)
+			snprintf(err, errlen, "domain '%s' is already paused", d->cfg.name);
+		rc = -1;
+	} else {
+		d->pause_requested = true;
+		vclock_stop(&m->clock);
+		d->engine->vcpu_kick(d->vcpu);
+		pthread_cond_broadcast(&m->wake);
+		log_info("paused");
+	}
+	machine_unlock_host(m);
+	return rc;
+}
+
+int domain_unpause(struct domain *d, char *err, size_t errlen)
+{
+	struct machine *m = &d->machine;
+	int rc = 0;
+
+	machine_lock_host(m);
+	if (!d->pause_requested) {
+		snprintf(err, errlen, "domain '%s' is not paused", d->cfg.name);
+		rc = -1;
+	} else {
+		d->pause_requested = false;
+		if (d->state != DOMAIN_SHUTDOWN)
+			vclock_start(&m->clock);
+		pthread_cond_broadcast(&m->wake);
+		log_info("unpaused");
+	}
+	machine_unlock_host(m);
+	return rc;
+}
+
+void domain_destroy(struct domain *d)
+{
+	struct machine *m = &d->machine;
+
+	machine_lock_host(m);
+	if (!d->finished) {
+		log_info("destroyed");
+		d->finished = true;
+		d->state = DOMAIN_DYING;
+		d->exit_status = 0;
+	}
+	d->stop = true;
+	pthread_cond_broadcast(&m->wake);
+	machine_unlock_host(m);
+	domain_notify(d);
+}
+
+int domain_reboot(struct domain *d, char *err, size_t errlen)
+{
+	struct machine *m = &d->machine;
+	int rc = 0;
+
+	machine_lock_host(m);
+	if (d->finished) {
+		snprintf(err, errlen, "domain '%s' is %s", d->cfg.name, domain_state_name(d));
+		rc = -1;
+	} else {
+		if (d->state == DOMAIN_SHUTDOWN) {
+			/* A preserved domain comes back to life. */
+			d->state = DOMAIN_RUNNING;
+			if (!d->pause_requested)
+				vclock_start(&m->clock);
+		}
+		machine_request(m, MACHINE_REQ_RESET, 0);
+	}
+	machine_unlock_host(m);
+	return rc;
+}
+
+/* With the lock held. */
+static const char *state_name_locked(struct domain *d)
+{
+	if (d->state == DOMAIN_CRASHED)
+		return "crashed";
+	if (d->finished || d->state == DOMAIN_DYING)
+		return "dying";
+	if (d->state == DOMAIN_SHUTDOWN)
+		return "shutdown";
+	if (d->pause_requested)
+		return "paused";
+	return d->halted ? "blocked" : "running";
+}
+
+const char *domain_state_name(struct domain *d)
+{
+	return state_name_locked(d);
+}
+
+static void put_u64(char *buf, size_t len, const char *key, uint64_t v)
+{
+	char s[32];
+
+	snprintf(s, sizeof s, "%" PRIu64, v);
+	ctl_put(buf, len, key, s);
+}
+
+static void put_double(char *buf, size_t len, const char *key, double v)
+{
+	char s[32];
+
+	snprintf(s, sizeof s, "%.3f", v);
+	ctl_put(buf, len, key, s);
+}
+
+static void info_identity(struct domain *d, char *buf, size_t len)
+{
+	ctl_put(buf, len, "name", d->cfg.name);
+	put_u64(buf, len, "id", (uint64_t)d->id);
+	put_u64(buf, len, "pid", (uint64_t)d->pid);
+	ctl_put(buf, len, "config", d->cfg.file);
+	put_u64(buf, len, "mem", d->cfg.memory_mib);
+	put_u64(buf, len, "vcpus", d->cfg.vcpus);
+	ctl_put(buf, len, "engine", d->engine->name);
+	ctl_put(buf, len, "engine_why", d->engine_why);
+	ctl_put(buf, len, "firmware", d->cfg.firmware);
+	ctl_put(buf, len, "on_poweroff", config_action_name(d->cfg.on_poweroff));
+}
+
+static void info_endpoints(struct domain *d, char *buf, size_t len)
+{
+	char s[PATH_MAX + 8];
+
+	chardev_describe(&d->serial, s, sizeof s);
+	ctl_put(buf, len, "serial", d->cfg.serial.kind == CHARDEV_NONE ? "none" : s);
+	chardev_describe(&d->serial2, s, sizeof s);
+	ctl_put(buf, len, "serial2", d->cfg.serial2.kind == CHARDEV_NONE ? "none" : s);
+	chardev_describe(&d->debugcon, s, sizeof s);
+	ctl_put(buf, len, "debugcon", s);
+	ctl_put(buf, len, "log", d->log_path);
+	if (d->cfg.serial.kind != CHARDEV_NONE)
+		ctl_put(buf, len, "console_log", d->console_log_path);
+	if (d->cfg.serial2.kind != CHARDEV_NONE)
+		ctl_put(buf, len, "console2_log", d->console2_log_path);
+}
+
+/* The KVM engine's interrupt delivery, one line for a hung guest's
+ * diagnosis. */
+static void info_kvm_irq(const struct vcpu_stats *st, char *buf, size_t len)
+{
+	char s[160];
+
+	snprintf(s, sizeof s, "injected=%llu last=%d halted=%d ready=%d if=%d stale=%d window=%d",
+		 (unsigned long long)st->injected, st->last_vector, st->halted, st->ready,
+		 st->if_flag, st->stale, st->window);
+	ctl_put(buf, len, "kvm_irq", s);
+}
+
+static void info_counters(struct domain *d, char *buf, size_t len)
+{
+	struct vcpu_stats st = {0};
+	char post[8];
+
+	d->engine->vcpu_stats(d->vcpu, &st);
+	put_double(buf, len, "cpu_time", vcpu_cpu_seconds(d));
+	put_double(buf, len, "uptime", (double)(host_now_ns() - d->started_ns) / 1e9);
+	put_u64(buf, len, "clock_ns", (uint64_t)vclock_now(&d->machine.clock));
+	put_u64(buf, len, "insns", st.insns);
+	put_u64(buf, len, "exits", st.exits);
+	if (d->engine == &engine_kvm) {
+		put_u64(buf, len, "exits_io", st.exits_io);
+		put_u64(buf, len, "exits_mmio", st.exits_mmio);
+		put_u64(buf, len, "exits_hlt", st.exits_hlt);
+		put_u64(buf, len, "exits_intr", st.exits_intr);
+		put_u64(buf, len, "exits_other", st.exits_other);
+		info_kvm_irq(&st, buf, len);
+	}
+	snprintf(post, sizeof post, "0x%02x", d->pc->post.last);
+	ctl_put(buf, len, "post", post);
+	put_u64(buf, len, "post_count", d->pc->post.count);
+	put_u64(buf, len, "reboots", d->reboots);
+}
+
+/* The keyboard as the guest programmed it, and `hv send-keys` events not
+ * typed yet. */
+static void info_keyboard(struct domain *d, char *buf, size_t len)
+{
+	char s[32];
+
+	if (!d->pc || !d->pc->kbc)
+		return;
+	ps2kbd_leds_name(d->pc->kbc->kbd->leds, s, sizeof s);
+	ctl_put(buf, len, "kbd_leds", s);
+	ps2kbd_typematic_name(d->pc->kbc->kbd->typematic, s, sizeof s);
+	ctl_put(buf, len, "kbd_typematic", s);
+	put_u64(buf, len, "keys_queued", TYPIST_MAX - typist_room(d->pc->typist));
+}
+
+void domain_info(struct domain *d, char *buf, size_t len)
+{
+	machine_lock_host(&d->machine);
+	buf[0] = '\0';
+	info_identity(d, buf, len);
+	ctl_put(buf, len, "state", state_name_locked(d));
+	info_endpoints(d, buf, len);
+	info_counters(d, buf, len);
+	info_keyboard(d, buf, len);
+	domain_info_devices(d, buf, len);
+	machine_unlock_host(&d->machine);
+}

@@ -1,0 +1,220 @@
+/* vCPU register states the engine interface asks for: the power-on state
+ * (real mode at F000:FFF0 with CS based at FFFF0000h, as on a PC), a boot
+ * loader's 32-bit protected-mode hand-over, and the engine-neutral
+ * struct vcpu_state read and written. */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/ioctl.h>
+
+#include "hv/kvm/kvm.h"
+#include "hv/core/log.h"
+
+#define CR0_RESET      0x60000010u /* CD, NW, ET */
+#define CR0_PE	       0x1u
+#define FLAGS_RESERVED 0x2u
+
+/* A segment as the descriptor caches hold it. type is the 4-bit type
+ * field; s says code/data rather than system. */
+static struct kvm_segment seg(uint16_t selector, uint64_t base, uint32_t limit, uint8_t type,
+			      bool s)
+{
+	struct kvm_segment g = {0};
+
+	g.selector = selector;
+	g.base = base;
+	g.limit = limit;
+	g.type = type;
+	g.s = s;
+	g.present = 1;
+	return g;
+}
+
+/* A flat 4 GiB segment with 4 KiB granularity and 32-bit default size. */
+static struct kvm_segment flat(uint16_t selector, uint8_t type)
+{
+	struct kvm_segment g = seg(selector, 0, 0xffffffff, type, true);
+
+	g.db = 1;
+	g.g = 1;
+	return g;
+}
+
+static int put(struct kvm_vcpu *v, struct kvm_sregs *s, struct kvm_regs *r)
+{
+	struct kvm_vcpu_events ev;
+
+	if (ioctl(v->fd, KVM_SET_SREGS, s) < 0 || ioctl(v->fd, KVM_SET_REGS, r) < 0) {
+		log_error("kvm: cannot set the vCPU registers");
+		return -1;
+	}
+	/* Nothing half-delivered survives a reset. */
+	memset(&ev, 0, sizeof ev);
+	ioctl(v->fd, KVM_SET_VCPU_EVENTS, &ev);
+	v->halted = false;
+	v->ready_stale = true;
+	v->run->request_interrupt_window = 0;
+	return 0;
+}
+
+int kvm_vcpu_set_reset_state(struct kvm_vcpu *v)
+{
+	struct kvm_sregs s;
+	struct kvm_regs r = {0};
+
+	if (ioctl(v->fd, KVM_GET_SREGS, &s) < 0)
+		return -1;
+	s.cs = seg(0xf000, 0xffff0000, 0xffff, 0xb, true);
+	s.ds = s.es = s.fs = s.gs = s.ss = seg(0, 0, 0xffff, 0x3, true);
+	s.ldt = seg(0, 0, 0xffff, 0x2, false);
+	s.tr = seg(0, 0, 0xffff, 0xb, false);
+	s.gdt.base = s.idt.base = 0;
+	s.gdt.limit = s.idt.limit = 0xffff;
+	s.cr0 = CR0_RESET;
+	s.cr2 = s.cr3 = s.cr4 = 0;
+	s.efer = 0;
+	memset(s.interrupt_bitmap, 0, sizeof s.interrupt_bitmap);
+	r.rip = 0xfff0;
+	r.rflags = FLAGS_RESERVED;
+	r.rdx = 0x600; /* the CPU signature a reset leaves in DX */
+	return put(v, &s, &r);
+}
+
+/* The boot32 hand-over: the Linux 32-bit boot protocol's entry state. */
+void kvm_vcpu_set_boot32(struct kvm_vcpu *v, const struct vcpu_boot32 *b)
+{
+	struct kvm_sregs s;
+	struct kvm_regs r = {0};
+
+	if (ioctl(v->fd, KVM_GET_SREGS, &s) < 0) {
+		log_error("kvm: cannot read the vCPU registers");
+		return;
+	}
+	s.cs = flat(b->cs, 0xb);
+	s.ds = s.es = s.fs = s.gs = s.ss = flat(b->ds, 0x3);
+	s.gdt.base = b->gdt_base;
+	s.gdt.limit = b->gdt_limit;
+	s.cr0 = (CR0_RESET & ~0x60000000u) | CR0_PE;
+	r.rip = b->eip;
+	r.rsi = b->esi;
+	r.rflags = FLAGS_RESERVED;
+	put(v, &s, &r);
+}
+
+/* struct kvm_segment and vcpu_segment carry the same fields; only the
+ * attribute bits are packed differently. */
+static void seg_out(const struct kvm_segment *k, struct vcpu_segment *g)
+{
+	g->base = k->base;
+	g->limit = k->limit;
+	g->selector = k->selector;
+	g->attr = (k->type & 0xfu) | (k->s ? VCPU_SEG_S : 0) | (uint32_t)(k->dpl & 3) << 5 |
+		  (k->present ? VCPU_SEG_PRESENT : 0) | (k->avl ? VCPU_SEG_AVL : 0) |
+		  (k->l ? VCPU_SEG_LONG : 0) | (k->db ? VCPU_SEG_DB : 0) |
+		  (k->g ? VCPU_SEG_GRAN : 0) | (k->unusable ? VCPU_SEG_UNUSABLE : 0);
+}
+
+static struct kvm_segment seg_in(const struct vcpu_segment *g)
+{
+	struct kvm_segment k =
+	    seg(g->selector, g->base, g->limit, g->attr & VCPU_SEG_TYPE, g->attr & VCPU_SEG_S);
+
+	k.dpl = (g->attr & VCPU_SEG_DPL) >> 5;
+	k.present = !!(g->attr & VCPU_SEG_PRESENT);
+	k.avl = !!(g->attr & VCPU_SEG_AVL);
+	k.l = !!(g->attr & VCPU_SEG_LONG);
+	k.db = !!(g->attr & VCPU_SEG_DB);
+	k.g = !!(g->attr & VCPU_SEG_GRAN);
+	k.unusable = !!(g->attr & VCPU_SEG_UNUSABLE);
+	return k;
+}
+
+/* kvm_sregs' segments in VCPU_* order. */
+static struct kvm_segment *sreg(struct kvm_sregs *s, int i)
+{
+	struct kvm_segment *order[VCPU_NSEG] = {&s->es, &s->cs, &s->ss,	 &s->ds,
+						&s->fs, &s->gs, &s->ldt, &s->tr};
+	return order[i];
+}
+
+static int sys_fail(char *err, size_t len, const char *what)
+{
+	snprintf(err, len, "kvm: %s: %s", what, strerror(errno));
+	return -1;
+}
+
+int kvm_vcpu_get_state(struct kvm_vcpu *v, struct vcpu_state *st, char *err, size_t len)
+{
+	struct kvm_regs r;
+	struct kvm_sregs s;
+	struct kvm_debugregs dr;
+	const __u64 *gpr[16] = {&r.rax, &r.rcx, &r.rdx, &r.rbx, &r.rsp, &r.rbp, &r.rsi, &r.rdi,
+				&r.r8,	&r.r9,	&r.r10, &r.r11, &r.r12, &r.r13, &r.r14, &r.r15};
+
+	if (ioctl(v->fd, KVM_GET_REGS, &r) < 0)
+		return sys_fail(err, len, "KVM_GET_REGS");
+	if (ioctl(v->fd, KVM_GET_SREGS, &s) < 0)
+		return sys_fail(err, len, "KVM_GET_SREGS");
+	if (ioctl(v->fd, KVM_GET_DEBUGREGS, &dr) < 0)
+		memset(&dr, 0, sizeof dr);
+	memset(st, 0, sizeof *st);
+	for (int i = 0; i < 16; i++)
+		st->regs[i] = *gpr[i];
+	st->rip = r.rip;
+	st->rflags = r.rflags;
+	for (int i = 0; i < VCPU_NSEG; i++)
+		seg_out(sreg(&s, i), &st->seg[i]);
+	st->gdtr = (struct vcpu_dtable){s.gdt.base, s.gdt.limit};
+	st->idtr = (struct vcpu_dtable){s.idt.base, s.idt.limit};
+	st->cr0 = s.cr0;
+	st->cr2 = s.cr2;
+	st->cr3 = s.cr3;
+	st->cr4 = s.cr4;
+	st->cr8 = s.cr8;
+	st->efer = s.efer;
+	st->dr6 = dr.dr6;
+	st->dr7 = dr.dr7;
+	st->halted = v->halted;
+	return 0;
+}
+
+int kvm_vcpu_set_state(struct kvm_vcpu *v, const struct vcpu_state *st, char *err, size_t len)
+{
+	struct kvm_regs r = {0};
+	struct kvm_sregs s;
+	struct kvm_debugregs dr;
+	__u64 *gpr[16] = {&r.rax, &r.rcx, &r.rdx, &r.rbx, &r.rsp, &r.rbp, &r.rsi, &r.rdi,
+			  &r.r8,  &r.r9,  &r.r10, &r.r11, &r.r12, &r.r13, &r.r14, &r.r15};
+
+	/* Read first: the APIC base and pending-interrupt bitmap stay. */
+	if (ioctl(v->fd, KVM_GET_SREGS, &s) < 0)
+		return sys_fail(err, len, "KVM_GET_SREGS");
+	for (int i = 0; i < VCPU_NSEG; i++)
+		*sreg(&s, i) = seg_in(&st->seg[i]);
+	s.gdt.base = st->gdtr.base;
+	s.gdt.limit = st->gdtr.limit;
+	s.idt.base = st->idtr.base;
+	s.idt.limit = st->idtr.limit;
+	s.cr0 = st->cr0;
+	s.cr2 = st->cr2;
+	s.cr3 = st->cr3;
+	s.cr4 = st->cr4;
+	s.cr8 = st->cr8;
+	s.efer = st->efer;
+	for (int i = 0; i < 16; i++)
+		*gpr[i] = st->regs[i];
+	r.rip = st->rip;
+	r.rflags = st->rflags | FLAGS_RESERVED;
+	if (ioctl(v->fd, KVM_SET_SREGS, &s) < 0)
+		return sys_fail(err, len, "KVM_SET_SREGS");
+	if (ioctl(v->fd, KVM_SET_REGS, &r) < 0)
+		return sys_fail(err, len, "KVM_SET_REGS");
+	if (ioctl(v->fd, KVM_GET_DEBUGREGS, &dr) == 0) {
+		dr.dr6 = st->dr6;
+		dr.dr7 = st->dr7;
+		ioctl(v->fd, KVM_SET_DEBUGREGS, &dr);
+	}
+	v->halted = st->halted;
+	v->ready_stale = true; /* the interrupt window is as of the old state */
+	return 0;
+}

@@ -1,0 +1,66 @@
+/* The domains hv top shows: the runtime directory's registry polled with
+ * `info` over one control connection per domain, rates computed from the
+ * deltas of successive replies, and each domain's console kept attached. A
+ * domain whose socket disappears stays listed as "gone" (its console lines
+ * still readable) until the user forgets it. */
+#ifndef TUI_DOMAIN_H
+#define TUI_DOMAIN_H
+
+#include <limits.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "hv/config/config.h"
+#include "hv/cli/ctl.h"
+#include "tui/top_console.h"
+
+#define TOP_MAX_DOMAINS 64
+
+struct top_domain {
+	char name[CONFIG_NAME_MAX];
+	int id, pid, mem, vcpus;
+	char state[16]; /* from info, or "gone" / "no reply" */
+	char engine[8];
+	char log[PATH_MAX];
+	double cpu_time; /* host CPU seconds of the vCPU */
+	double uptime;	 /* seconds */
+	uint64_t insns, exits;
+	double cpu_pct;	  /* over the last refresh interval */
+	double insn_rate; /* instructions per second (soft engine) */
+	double exit_rate; /* exits per second (kvm engine) */
+	bool gone;	  /* its socket is no longer in the registry */
+	bool listed;	  /* seen in the last scan */
+	bool sampled;	  /* the fields above hold a reply */
+	long sample_ms;	  /* when they were taken */
+	struct ctl ctl;	  /* fd -1 when not connected */
+	long retry_ms;	  /* no reconnection before this time */
+	struct top_console console;
+};
+
+struct top_domains {
+	struct top_domain *v[TOP_MAX_DOMAINS];
+	int n;
+};
+
+/* Scans the registry and asks every live domain for `info`; each request
+ * is bounded by a timeout, so a hung domain costs at most that. Returns 0,
+ * or -1 with err set (the list is then left as it was). */
+int top_domains_refresh(struct top_domains *ds, char *err, size_t errlen);
+
+/* The domain called name, or NULL. */
+struct top_domain *top_domains_find(const struct top_domains *ds, const char *name);
+
+/* Sends a one-line request (pause, unpause, reboot, destroy) to d. Returns
+ * 0, or -1 with the reason in err. */
+int top_domain_request(struct top_domain *d, const char *request, char *err, size_t errlen);
+
+/* Drops d from the list, closing its connections. */
+void top_domains_forget(struct top_domains *ds, struct top_domain *d);
+
+/* Closes and frees everything. */
+void top_domains_free(struct top_domains *ds);
+
+/* Monotonic milliseconds. */
+long top_now_ms(void);
+
+#endif
