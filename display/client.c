@@ -13,7 +13,7 @@ static unsigned reply_uint(const char *reply, const char *key)
 {
 	char v[32];
 
-	return ctl_get(reply, key, v, sizeof v) ? (unsigned)strtoul(v, NULL, 10) : 0;
+	return kv_get(reply, key, v, sizeof v) ? (unsigned)strtoul(v, NULL, 10) : 0;
 }
 
 static int map_surface(struct display_client *dc, const char *reply, char *err, size_t errlen)
@@ -29,7 +29,7 @@ static int map_surface(struct display_client *dc, const char *reply, char *err, 
 	dc->width = reply_uint(reply, "width");
 	dc->height = reply_uint(reply, "height");
 	dc->stride = reply_uint(reply, "stride");
-	if (!ctl_get(reply, "device", dc->device, sizeof dc->device))
+	if (!kv_get(reply, "device", dc->device, sizeof dc->device))
 		snprintf(dc->device, sizeof dc->device, "none");
 	if (dc->map_size < (size_t)dc->stride * dc->height || dc->stride < dc->width * 4) {
 		snprintf(err, errlen, "the domain described its screen wrongly ('%.80s')", reply);

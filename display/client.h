@@ -9,7 +9,7 @@
 #include <stdint.h>
 
 #include "display/surface.h"
-#include "hv/cli/ctl.h"
+#include "hv/core/ctl.h"
 
 enum display_event_kind {
 	DISPLAY_EV_RESIZE, /* width/height/stride changed; all pixels are new */

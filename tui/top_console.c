@@ -6,7 +6,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "hv/cli/ctl.h"
+#include "hv/core/ctl.h"
 
 #define CONSOLE_TIMEOUT_MS 1000
 

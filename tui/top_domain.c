@@ -67,21 +67,21 @@ static long get_long(const char *reply, const char *key)
 {
 	char v[64];
 
-	return ctl_get(reply, key, v, sizeof v) ? atol(v) : 0;
+	return kv_get(reply, key, v, sizeof v) ? atol(v) : 0;
 }
 
 static double get_double(const char *reply, const char *key)
 {
 	char v[64];
 
-	return ctl_get(reply, key, v, sizeof v) ? atof(v) : 0;
+	return kv_get(reply, key, v, sizeof v) ? atof(v) : 0;
 }
 
 static uint64_t get_u64(const char *reply, const char *key)
 {
 	char v[64];
 
-	return ctl_get(reply, key, v, sizeof v) ? strtoull(v, NULL, 10) : 0;
+	return kv_get(reply, key, v, sizeof v) ? strtoull(v, NULL, 10) : 0;
 }
 
 /* A rate per second from two counter samples; 0 after a reset. */
@@ -108,9 +108,9 @@ static void apply_info(struct top_domain *d, const char *reply, long now)
 	d->mem = (int)get_long(reply, "mem");
 	d->vcpus = (int)get_long(reply, "vcpus");
 	d->uptime = get_double(reply, "uptime");
-	ctl_get(reply, "state", d->state, sizeof d->state);
-	ctl_get(reply, "engine", d->engine, sizeof d->engine);
-	ctl_get(reply, "log", d->log, sizeof d->log);
+	kv_get(reply, "state", d->state, sizeof d->state);
+	kv_get(reply, "engine", d->engine, sizeof d->engine);
+	kv_get(reply, "log", d->log, sizeof d->log);
 	d->sampled = true;
 	d->sample_ms = now;
 }

@@ -11,7 +11,7 @@
 #include <stdint.h>
 
 #include "hv/config/config.h"
-#include "hv/cli/ctl.h"
+#include "hv/core/ctl.h"
 #include "tui/top_console.h"
 
 #define TOP_MAX_DOMAINS 64

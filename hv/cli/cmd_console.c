@@ -9,7 +9,7 @@
 #include <unistd.h>
 
 #include "hv/cli/cmd.h"
-#include "hv/cli/ctl.h"
+#include "hv/core/ctl.h"
 
 #define ESCAPE_CHAR 0x1d /* Ctrl-] */
 

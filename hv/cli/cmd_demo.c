@@ -18,7 +18,7 @@
 #include <unistd.h>
 
 #include "hv/cli/cmd.h"
-#include "hv/cli/ctl.h"
+#include "hv/core/ctl.h"
 
 /* Where the guest programs built with hv live: $HV_GUEST_DIR, else the
  * build tree that produced this binary. */

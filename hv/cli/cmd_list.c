@@ -4,7 +4,7 @@
 #include <string.h>
 
 #include "hv/cli/cmd.h"
-#include "hv/cli/ctl.h"
+#include "hv/core/ctl.h"
 #include "hv/core/runtime.h"
 
 #define MAX_LIST 256
@@ -30,11 +30,11 @@ static void print_row(const char *name, const char *info)
 {
 	char id[16] = "?", mem[16] = "?", vcpus[16] = "?", state[16] = "?", t[32] = "?";
 
-	ctl_get(info, "id", id, sizeof id);
-	ctl_get(info, "mem", mem, sizeof mem);
-	ctl_get(info, "vcpus", vcpus, sizeof vcpus);
-	ctl_get(info, "state", state, sizeof state);
-	ctl_get(info, "cpu_time", t, sizeof t);
+	kv_get(info, "id", id, sizeof id);
+	kv_get(info, "mem", mem, sizeof mem);
+	kv_get(info, "vcpus", vcpus, sizeof vcpus);
+	kv_get(info, "state", state, sizeof state);
+	kv_get(info, "cpu_time", t, sizeof t);
 	printf("%-32s %5s %6s %5s %8s %9.1f\n", name, id, mem, vcpus, state_flags(state), atof(t));
 }
 
@@ -52,7 +52,7 @@ static void print_details(const char *info)
 		if (!p[k] || k >= sizeof key)
 			break;
 		snprintf(key, sizeof key, "%.*s", (int)k, p);
-		ctl_get(p, key, value, sizeof value);
+		kv_get(p, key, value, sizeof value);
 		printf("    %-12s %s\n", key, value);
 		/* Skip this pair: past the value, quoted or bare. */
 		p += k + 1;

@@ -10,7 +10,7 @@
 #include <string.h>
 
 #include "hv/cli/cmd.h"
-#include "hv/cli/ctl.h"
+#include "hv/core/ctl.h"
 #include "hv/core/regs_text.h"
 
 /* The reply's key=value pairs after "engine=...", grouped. */
@@ -59,7 +59,7 @@ int cmd_regs(int argc, char **argv)
 		cmd_error("%s", reply);
 		return 1;
 	}
-	if (!ctl_get(reply, "engine", engine, sizeof engine) || !strstr(reply, " rip=")) {
+	if (!kv_get(reply, "engine", engine, sizeof engine) || !strstr(reply, " rip=")) {
 		cmd_error("unexpected reply '%s'", reply);
 		return 1;
 	}

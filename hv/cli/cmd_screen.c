@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "hv/cli/cmd.h"
-#include "hv/cli/ctl.h"
+#include "hv/core/ctl.h"
 
 static int print_rows(struct ctl *c, unsigned lines)
 {
@@ -43,12 +43,12 @@ int cmd_screen(int argc, char **argv)
 		ctl_close(&c);
 		return 1;
 	}
-	if (!ctl_get(reply, "mode", mode, sizeof mode) ||
-	    !ctl_get(reply, "lines", lines, sizeof lines))
+	if (!kv_get(reply, "mode", mode, sizeof mode) ||
+	    !kv_get(reply, "lines", lines, sizeof lines))
 		rc = (cmd_error("unexpected reply '%s'", reply), 1);
 	else if (strcmp(mode, "text") != 0)
 		fprintf(stderr, "%s\n",
-			ctl_get(reply, "describe", desc, sizeof desc) ? desc : mode);
+			kv_get(reply, "describe", desc, sizeof desc) ? desc : mode);
 	else
 		rc = print_rows(&c, (unsigned)strtoul(lines, NULL, 10));
 	ctl_close(&c);

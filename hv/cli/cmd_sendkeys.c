@@ -8,7 +8,7 @@
 #include <time.h>
 
 #include "hv/cli/cmd.h"
-#include "hv/cli/ctl.h"
+#include "hv/core/ctl.h"
 #include "hv/core/keyname.h"
 
 #define REQUEST_MAX   900 /* bytes of one request line, under the domain's limit */

@@ -3,7 +3,7 @@
 #include <string.h>
 
 #include "hv/cli/cmd.h"
-#include "hv/cli/ctl.h"
+#include "hv/core/ctl.h"
 
 static int request(int argc, char **argv, const char *req)
 {

@@ -13,7 +13,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
-#include "hv/cli/ctl.h"
+#include "hv/core/ctl.h"
 
 #define MAX_DOMAINS 256
 

@@ -11,7 +11,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "hv/cli/ctl.h"
+#include "hv/core/ctl.h"
 #include "hv/domain/control_int.h"
 #include "hv/domain/domain.h"
 #include "hv/core/log.h"

@@ -7,7 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "hv/cli/ctl.h"
+#include "hv/core/ctl.h"
 #include "hv/domain/domain.h"
 
 #define MAX_CLIENTS   32

@@ -3,7 +3,7 @@
  * armed, a serial interrupt not raised). */
 #include <stdio.h>
 
-#include "hv/cli/ctl.h"
+#include "hv/core/ctl.h"
 #include "hv/domain/domain.h"
 #include "legacy/pc.h"
 #include "legacy/pic8259.h"
@@ -25,14 +25,14 @@ void domain_info_devices(struct domain *d, char *buf, size_t len)
 		    c[0].irr, c[1].irr, c[0].isr, c[1].isr, c[0].imr, c[1].imr, c[0].out,
 		    (unsigned long long)d->pc->pic->acks[0],
 		    (unsigned long long)d->pc->pic->acks[4]);
-		ctl_put(buf, len, "pic", s);
+		kv_put(buf, len, "pic", s);
 	}
 	if (d->pc->pit) {
 		pit8254_describe(d->pc->pit, s, sizeof s);
-		ctl_put(buf, len, "pit0", s);
+		kv_put(buf, len, "pit0", s);
 	}
 	if (d->pc->com1) {
 		uart16550_describe(d->pc->com1, s, sizeof s);
-		ctl_put(buf, len, "com1", s);
+		kv_put(buf, len, "com1", s);
 	}
 }

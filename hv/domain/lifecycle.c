@@ -5,7 +5,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "hv/cli/ctl.h"
+#include "hv/core/ctl.h"
 #include "hv/domain/domain.h"
 #include "hv/core/log.h"
 #include "hv/domain/vcpu.h"
@@ -133,7 +133,7 @@ static void put_u64(char *buf, size_t len, const char *key, uint64_t v)
 	char s[32];
 
 	snprintf(s, sizeof s, "%" PRIu64, v);
-	ctl_put(buf, len, key, s);
+	kv_put(buf, len, key, s);
 }
 
 static void put_double(char *buf, size_t len, const char *key, double v)
@@ -141,21 +141,21 @@ static void put_double(char *buf, size_t len, const char *key, double v)
 	char s[32];
 
 	snprintf(s, sizeof s, "%.3f", v);
-	ctl_put(buf, len, key, s);
+	kv_put(buf, len, key, s);
 }
 
 static void info_identity(struct domain *d, char *buf, size_t len)
 {
-	ctl_put(buf, len, "name", d->cfg.name);
+	kv_put(buf, len, "name", d->cfg.name);
 	put_u64(buf, len, "id", (uint64_t)d->id);
 	put_u64(buf, len, "pid", (uint64_t)d->pid);
-	ctl_put(buf, len, "config", d->cfg.file);
+	kv_put(buf, len, "config", d->cfg.file);
 	put_u64(buf, len, "mem", d->cfg.memory_mib);
 	put_u64(buf, len, "vcpus", d->cfg.vcpus);
-	ctl_put(buf, len, "engine", d->engine->name);
-	ctl_put(buf, len, "engine_why", d->engine_why);
-	ctl_put(buf, len, "firmware", d->cfg.firmware);
-	ctl_put(buf, len, "on_poweroff", config_action_name(d->cfg.on_poweroff));
+	kv_put(buf, len, "engine", d->engine->name);
+	kv_put(buf, len, "engine_why", d->engine_why);
+	kv_put(buf, len, "firmware", d->cfg.firmware);
+	kv_put(buf, len, "on_poweroff", config_action_name(d->cfg.on_poweroff));
 }
 
 static void info_endpoints(struct domain *d, char *buf, size_t len)
@@ -163,16 +163,16 @@ static void info_endpoints(struct domain *d, char *buf, size_t len)
 	char s[PATH_MAX + 8];
 
 	chardev_describe(&d->serial, s, sizeof s);
-	ctl_put(buf, len, "serial", d->cfg.serial.kind == CHARDEV_NONE ? "none" : s);
+	kv_put(buf, len, "serial", d->cfg.serial.kind == CHARDEV_NONE ? "none" : s);
 	chardev_describe(&d->serial2, s, sizeof s);
-	ctl_put(buf, len, "serial2", d->cfg.serial2.kind == CHARDEV_NONE ? "none" : s);
+	kv_put(buf, len, "serial2", d->cfg.serial2.kind == CHARDEV_NONE ? "none" : s);
 	chardev_describe(&d->debugcon, s, sizeof s);
-	ctl_put(buf, len, "debugcon", s);
-	ctl_put(buf, len, "log", d->log_path);
+	kv_put(buf, len, "debugcon", s);
+	kv_put(buf, len, "log", d->log_path);
 	if (d->cfg.serial.kind != CHARDEV_NONE)
-		ctl_put(buf, len, "console_log", d->console_log_path);
+		kv_put(buf, len, "console_log", d->console_log_path);
 	if (d->cfg.serial2.kind != CHARDEV_NONE)
-		ctl_put(buf, len, "console2_log", d->console2_log_path);
+		kv_put(buf, len, "console2_log", d->console2_log_path);
 }
 
 /* The KVM engine's interrupt delivery, one line for a hung guest's
@@ -184,7 +184,7 @@ static void info_kvm_irq(const struct vcpu_stats *st, char *buf, size_t len)
 	snprintf(s, sizeof s, "injected=%llu last=%d halted=%d ready=%d if=%d stale=%d window=%d",
 		 (unsigned long long)st->injected, st->last_vector, st->halted, st->ready,
 		 st->if_flag, st->stale, st->window);
-	ctl_put(buf, len, "kvm_irq", s);
+	kv_put(buf, len, "kvm_irq", s);
 }
 
 static void info_counters(struct domain *d, char *buf, size_t len)
@@ -207,7 +207,7 @@ static void info_counters(struct domain *d, char *buf, size_t len)
 		info_kvm_irq(&st, buf, len);
 	}
 	snprintf(post, sizeof post, "0x%02x", d->pc->post.last);
-	ctl_put(buf, len, "post", post);
+	kv_put(buf, len, "post", post);
 	put_u64(buf, len, "post_count", d->pc->post.count);
 	put_u64(buf, len, "reboots", d->reboots);
 }
@@ -221,9 +221,9 @@ static void info_keyboard(struct domain *d, char *buf, size_t len)
 	if (!d->pc || !d->pc->kbc)
 		return;
 	ps2kbd_leds_name(d->pc->kbc->kbd->leds, s, sizeof s);
-	ctl_put(buf, len, "kbd_leds", s);
+	kv_put(buf, len, "kbd_leds", s);
 	ps2kbd_typematic_name(d->pc->kbc->kbd->typematic, s, sizeof s);
-	ctl_put(buf, len, "kbd_typematic", s);
+	kv_put(buf, len, "kbd_typematic", s);
 	put_u64(buf, len, "keys_queued", TYPIST_MAX - typist_room(d->pc->typist));
 }
 
@@ -232,7 +232,7 @@ void domain_info(struct domain *d, char *buf, size_t len)
 	machine_lock_host(&d->machine);
 	buf[0] = '\0';
 	info_identity(d, buf, len);
-	ctl_put(buf, len, "state", state_name_locked(d));
+	kv_put(buf, len, "state", state_name_locked(d));
 	info_endpoints(d, buf, len);
 	info_counters(d, buf, len);
 	info_keyboard(d, buf, len);

@@ -3,7 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "hv/cli/ctl.h"
+#include "hv/core/ctl.h"
 
 #include "unit.h"
 
@@ -11,15 +11,15 @@ START_TEST(test_bare_values_round_trip)
 {
 	char buf[256] = "", out[64];
 
-	ctl_put(buf, sizeof buf, "name", "demo");
-	ctl_put(buf, sizeof buf, "id", "3");
+	kv_put(buf, sizeof buf, "name", "demo");
+	kv_put(buf, sizeof buf, "id", "3");
 	ck_assert_str_eq(buf, " name=demo id=3");
-	ck_assert(ctl_get(buf, "name", out, sizeof out));
+	ck_assert(kv_get(buf, "name", out, sizeof out));
 	ck_assert_str_eq(out, "demo");
-	ck_assert(ctl_get(buf, "id", out, sizeof out));
+	ck_assert(kv_get(buf, "id", out, sizeof out));
 	ck_assert_str_eq(out, "3");
-	ck_assert(!ctl_get(buf, "nam", out, sizeof out));
-	ck_assert(!ctl_get(buf, "missing", out, sizeof out));
+	ck_assert(!kv_get(buf, "nam", out, sizeof out));
+	ck_assert(!kv_get(buf, "missing", out, sizeof out));
 }
 END_TEST
 
@@ -27,15 +27,15 @@ START_TEST(test_values_with_spaces_quotes_and_backslashes_are_quoted)
 {
 	char buf[256] = "", out[64];
 
-	ctl_put(buf, sizeof buf, "why", "chosen \"by\" c:\\x");
-	ctl_put(buf, sizeof buf, "empty", "");
-	ctl_put(buf, sizeof buf, "after", "x");
+	kv_put(buf, sizeof buf, "why", "chosen \"by\" c:\\x");
+	kv_put(buf, sizeof buf, "empty", "");
+	kv_put(buf, sizeof buf, "after", "x");
 	ck_assert_str_eq(buf, " why=\"chosen \\\"by\\\" c:\\\\x\" empty=\"\" after=x");
-	ck_assert(ctl_get(buf, "why", out, sizeof out));
+	ck_assert(kv_get(buf, "why", out, sizeof out));
 	ck_assert_str_eq(out, "chosen \"by\" c:\\x");
-	ck_assert(ctl_get(buf, "empty", out, sizeof out));
+	ck_assert(kv_get(buf, "empty", out, sizeof out));
 	ck_assert_str_eq(out, "");
-	ck_assert(ctl_get(buf, "after", out, sizeof out));
+	ck_assert(kv_get(buf, "after", out, sizeof out));
 	ck_assert_str_eq(out, "x");
 }
 END_TEST
@@ -44,9 +44,9 @@ START_TEST(test_a_key_inside_a_quoted_value_is_not_matched)
 {
 	char out[64];
 
-	ck_assert(ctl_get("a=\"b=1 c=2\" c=3", "c", out, sizeof out));
+	ck_assert(kv_get("a=\"b=1 c=2\" c=3", "c", out, sizeof out));
 	ck_assert_str_eq(out, "3");
-	ck_assert(!ctl_get("a=\"b=1\"", "b", out, sizeof out));
+	ck_assert(!kv_get("a=\"b=1\"", "b", out, sizeof out));
 }
 END_TEST
 
@@ -54,7 +54,7 @@ START_TEST(test_long_values_are_truncated_not_overflowed)
 {
 	char out[4];
 
-	ck_assert(ctl_get("k=abcdefgh", "k", out, sizeof out));
+	ck_assert(kv_get("k=abcdefgh", "k", out, sizeof out));
 	ck_assert_str_eq(out, "abc");
 }
 END_TEST
@@ -63,7 +63,7 @@ START_TEST(test_greeting_line_parses_as_pairs)
 {
 	char out[16];
 
-	ck_assert(ctl_get("hv-control 1 id=7 name=x", "id", out, sizeof out));
+	ck_assert(kv_get("hv-control 1 id=7 name=x", "id", out, sizeof out));
 	ck_assert_str_eq(out, "7");
 }
 END_TEST

@@ -9,7 +9,7 @@
 #include <unistd.h>
 
 #include "display/display.h"
-#include "hv/cli/ctl.h"
+#include "hv/core/ctl.h"
 
 #include "unit.h"
 

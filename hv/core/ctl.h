@@ -7,7 +7,9 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#define CTL_LINE_MAX 4096
+#include "hv/core/kv.h"
+
+#define CTL_LINE_MAX 16384
 
 struct ctl {
 	int fd;
@@ -43,12 +45,5 @@ int ctl_read_line(struct ctl *c, char *out, size_t len, int timeout_ms);
 /* The descriptor that came with the last reply (the display's memfd), now
  * the caller's; -1 if none came. */
 int ctl_take_fd(struct ctl *c);
-
-/* The value of `key` in a reply "k1=v1 k2="v 2" ...", unquoted, into out.
- * Returns true if present. */
-bool ctl_get(const char *reply, const char *key, char *out, size_t len);
-
-/* Appends " key=value" to buf, quoting the value if it needs it. */
-void ctl_put(char *buf, size_t len, const char *key, const char *value);
 
 #endif
