@@ -33,6 +33,7 @@ int machine_init(struct machine *m, uint64_t ram_bytes, char *err, size_t errlen
 
 void machine_destroy(struct machine *m)
 {
+	device_registry_free(&m->devices);
 	bus_destroy(&m->pio);
 	mem_destroy(&m->mem);
 	pthread_cond_destroy(&m->wake);

@@ -12,6 +12,7 @@
 
 #include "hv/core/bus.h"
 #include "hv/core/clock.h"
+#include "hv/core/device.h"
 #include "hv/core/irq.h"
 #include "hv/core/memory.h"
 
@@ -33,6 +34,8 @@ struct machine {
 	struct guest_mem mem;
 	struct bus pio;
 	struct vclock clock;
+	/* Every device model, by name (reset and `hv list -l` go through it). */
+	struct device_registry devices;
 	/* The domain lock: held while any device model runs. */
 	pthread_mutex_t lock;
 	/* Host threads waiting for the lock (machine_lock_host): a vCPU that
