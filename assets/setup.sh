@@ -20,7 +20,7 @@ packages=(
   nasm check
   libncurses-dev libsdl2-dev libpng-dev libpulse-dev
   seabios xorriso
-  socat clang-format tmux
+  socat clang clang-format tmux
   xvfb xdotool x11-apps
   qemu-system-x86 xz-utils binutils
   grub-pc-bin grub-common mtools fdisk
@@ -63,8 +63,16 @@ check_format() {
   (cd "$root" && find "${dirs[@]}" -name '*.[ch]' -print0 | xargs -0 clang-format --dry-run --Werror)
 }
 
+# Packagers and most users build Release; developers Debug. Both must
+# build with -Werror, with gcc and with clang (their warnings differ).
+check_build_types() {
+  build build-release -DCMAKE_BUILD_TYPE=Release
+  build build-debug-clang -DCMAKE_BUILD_TYPE=Debug -DCMAKE_C_COMPILER=clang
+}
+
 run_tests() {
   check_format
+  check_build_types
   say "test suite (ctest)"
   (cd "$root/build" && ctest --output-on-failure -j"$jobs")
   build build-asan -DHV_SANITIZE=ON

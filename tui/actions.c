@@ -48,7 +48,7 @@ int top_act_pause(struct top_app *app, int arg)
 static struct top_domain *confirm(struct top_app *app, const char *question)
 {
 	struct top_domain *d = target(app);
-	char name[CONFIG_NAME_MAX], text[256];
+	char name[RUNTIME_NAME_MAX], text[256];
 
 	if (!d)
 		return NULL;
@@ -106,7 +106,7 @@ int top_act_destroy(struct top_app *app, int arg)
 int top_act_log(struct top_app *app, int arg)
 {
 	struct top_domain *d = target(app);
-	char title[CONFIG_NAME_MAX + PATH_MAX + 16];
+	char title[RUNTIME_NAME_MAX + PATH_MAX + 16];
 
 	(void)arg;
 	if (!d)

@@ -32,7 +32,7 @@ struct top_app {
 	struct top_domains domains;
 	struct top_sysinfo host;
 	enum top_mode mode;
-	char selected[CONFIG_NAME_MAX]; /* the selected domain, by name */
+	char selected[RUNTIME_NAME_MAX]; /* the selected domain, by name */
 	int scroll;			/* first list row shown */
 	int console_back;		/* console lines scrolled back */
 	int sort_col;

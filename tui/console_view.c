@@ -45,7 +45,7 @@ static void draw_tabs(struct top_app *app)
 	move(0, 0);
 	for (int i = 0; i < app->domains.n; i++) {
 		struct top_domain *d = app->domains.v[i];
-		char tab[CONFIG_NAME_MAX + 16];
+		char tab[RUNTIME_NAME_MAX + 16];
 		if (i < 9)
 			snprintf(tab, sizeof tab, " %d:%s ", i + 1, d->name);
 		else

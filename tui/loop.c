@@ -86,7 +86,8 @@ static int poll_set(struct top_app *app, struct pollfd *p, struct top_domain **o
 	p[n++] = (struct pollfd){.fd = app->spawn.pid ? app->spawn.fd : -1, .events = POLLIN};
 	for (int i = 0; i < app->domains.n; i++) {
 		owner[n] = app->domains.v[i];
-		p[n++] = (struct pollfd){.fd = owner[n - 1]->console.fd, .events = POLLIN};
+		p[n] = (struct pollfd){.fd = owner[n]->console.fd, .events = POLLIN};
+		n++;
 	}
 	return n;
 }

@@ -50,7 +50,7 @@ int top_act_menu(struct top_app *app, int arg)
 	struct menu_entry m[MENU_MAX];
 	const char *labels[MENU_MAX];
 	struct top_domain *d = top_selected(app);
-	char title[CONFIG_NAME_MAX + 16], name[CONFIG_NAME_MAX];
+	char title[RUNTIME_NAME_MAX + 16], name[RUNTIME_NAME_MAX];
 	int n = build(m, d), pick;
 
 	(void)arg;

@@ -153,15 +153,18 @@ static void mark_gone(struct top_domain *d)
 	ctl_close(&d->ctl);
 }
 
-static void scan(struct top_domains *ds, char names[][CONFIG_NAME_MAX], int n)
+static void scan(struct top_domains *ds, char names[][RUNTIME_NAME_MAX], int n)
 {
 	for (int i = 0; i < ds->n; i++)
 		ds->v[i]->listed = false;
 	for (int i = 0; i < n; i++) {
 		struct top_domain *d = top_domains_find(ds, names[i]);
-		if (d && d->gone)
+		if (d && d->gone) {
 			top_domains_forget(ds, d); /* a new domain took the name */
-		d = d && !d->gone ? d : add(ds, names[i]);
+			d = NULL;
+		}
+		if (!d)
+			d = add(ds, names[i]);
 		if (d)
 			d->listed = true;
 	}
@@ -169,7 +172,7 @@ static void scan(struct top_domains *ds, char names[][CONFIG_NAME_MAX], int n)
 
 int top_domains_refresh(struct top_domains *ds, char *err, size_t errlen)
 {
-	static char names[TOP_MAX_DOMAINS][CONFIG_NAME_MAX];
+	static char names[TOP_MAX_DOMAINS][RUNTIME_NAME_MAX];
 	int n = runtime_list(names, TOP_MAX_DOMAINS, err, errlen);
 
 	if (n < 0)

@@ -89,7 +89,7 @@ static int list_one(const char *name, bool details)
 
 int cmd_list(int argc, char **argv)
 {
-	static char names[MAX_LIST][CONFIG_NAME_MAX];
+	static char names[MAX_LIST][RUNTIME_NAME_MAX];
 	bool details = argc > 1 && strcmp(argv[1], "-l") == 0;
 	int first = details ? 2 : 1, n, rc = 0;
 	char err[256];
@@ -97,7 +97,7 @@ int cmd_list(int argc, char **argv)
 	if (first < argc) {
 		n = argc - first;
 		for (int i = 0; i < n && i < MAX_LIST; i++)
-			snprintf(names[i], CONFIG_NAME_MAX, "%s", argv[first + i]);
+			snprintf(names[i], RUNTIME_NAME_MAX, "%s", argv[first + i]);
 	} else if ((n = runtime_list(names, MAX_LIST, err, sizeof err)) < 0) {
 		cmd_error("%s", err);
 		return 1;
