@@ -8,11 +8,14 @@
 #include <unistd.h>
 
 #include "display/display.h"
+#include "hv/core/evloop.h"
 #include "hv/core/log.h"
 
-int display_init(struct display *dp, const char *name, char *err, size_t errlen)
+int display_init(struct display *dp, const char *name, struct evloop *loop, char *err,
+		 size_t errlen)
 {
 	memset(dp, 0, sizeof *dp);
+	dp->loop = loop;
 	return surface_init(&dp->surface, name, err, errlen);
 }
 
@@ -82,20 +85,31 @@ static int send_hello(struct display *dp, int fd)
 	return sendmsg(fd, &msg, MSG_NOSIGNAL) == (ssize_t)iov.iov_len ? 0 : -1;
 }
 
+static void viewer_ready(void *opaque, int fd, short revents);
+static const struct evloop_source_ops viewer_ops = {.ready = viewer_ready};
+
 int display_attach(struct display *dp, int fd, char *err, size_t errlen)
 {
+	int handle;
+
 	struct display_viewer *v;
 
 	if (dp->nviewers == DISPLAY_MAX_VIEWERS) {
 		snprintf(err, errlen, "too many viewers (at most %d)", DISPLAY_MAX_VIEWERS);
 		return -1;
 	}
+	handle = evloop_add_fd(dp->loop, fd, &viewer_ops, dp);
+	if (handle < 0) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
 	if (send_hello(dp, fd) < 0) {
 		snprintf(err, errlen, "sending the screen to the viewer: %s", strerror(errno));
+		evloop_remove_fd(dp->loop, handle);
 		return -1;
 	}
 	v = &dp->viewers[dp->nviewers++];
-	*v = (struct display_viewer){.fd = fd, .gen = dp->surface.gen};
+	*v = (struct display_viewer){.fd = fd, .handle = handle, .gen = dp->surface.gen};
 	/* The viewer has nothing yet: everything is owed, and soon. */
 	v->owed = (struct rect){0, 0, dp->surface.width, dp->surface.height};
 	v->owed_ns = 0;
@@ -105,17 +119,9 @@ int display_attach(struct display *dp, int fd, char *err, size_t errlen)
 
 static void drop_viewer(struct display *dp, int i)
 {
+	evloop_remove_fd(dp->loop, dp->viewers[i].handle);
 	close(dp->viewers[i].fd);
 	dp->viewers[i] = dp->viewers[--dp->nviewers];
-}
-
-int display_pollfds(struct display *dp, struct pollfd *p, int max)
-{
-	int n = dp->nviewers < max ? dp->nviewers : max;
-
-	for (int i = 0; i < n; i++)
-		p[i] = (struct pollfd){.fd = dp->viewers[i].fd, .events = POLLIN};
-	return n;
 }
 
 int display_timeout_ms(const struct display *dp, int64_t now_ns)
@@ -241,10 +247,17 @@ static bool read_viewer(struct display *dp, struct display_viewer *v)
 	return v->in_len < sizeof v->in - 1;
 }
 
-void display_service(struct display *dp, const struct pollfd *p, int n)
+/* A viewer's socket has something: its lines, or its hang-up. */
+static void viewer_ready(void *opaque, int fd, short revents)
 {
-	for (int i = n - 1; i >= 0; i--)
-		if ((p[i].revents & (POLLIN | POLLHUP | POLLERR)) &&
-		    !read_viewer(dp, &dp->viewers[i]))
+	struct display *dp = opaque;
+
+	(void)revents;
+	for (int i = 0; i < dp->nviewers; i++) {
+		if (dp->viewers[i].fd != fd)
+			continue;
+		if (!read_viewer(dp, &dp->viewers[i]))
 			drop_viewer(dp, i);
+		return;
+	}
 }

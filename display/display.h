@@ -28,6 +28,8 @@
 
 /* What the guest's display device offers the backend. Called with the
  * domain lock held. */
+struct evloop;
+
 struct display_device_ops {
 	const char *name; /* told to viewers: "vga", ... */
 	/* Brings the surface up to date with the device (resizing it on a mode
@@ -46,6 +48,7 @@ struct display_input_ops {
 
 struct display_viewer {
 	int fd;
+	int handle; /* its source in the event loop */
 	char in[256];
 	unsigned in_len;
 	bool in_flight;	   /* a damage was sent and not acked */
@@ -57,6 +60,7 @@ struct display_viewer {
 
 struct display {
 	struct surface surface;
+	struct evloop *loop; /* where viewers' sockets are watched */
 	const struct display_device_ops *dev;
 	void *dev_opaque;
 	const struct display_input_ops *input;
@@ -68,8 +72,10 @@ struct display {
 	bool rendering;	     /* rendered since the device was last released */
 };
 
-/* Creates the surface. Returns 0, or -1 with err set. */
-int display_init(struct display *dp, const char *name, char *err, size_t errlen);
+/* Creates the surface; viewers will be watched in loop. Returns 0, or -1
+ * with err set. */
+int display_init(struct display *dp, const char *name, struct evloop *loop, char *err,
+		 size_t errlen);
 void display_fini(struct display *dp);
 
 void display_set_device(struct display *dp, const struct display_device_ops *ops, void *opaque);
@@ -80,12 +86,8 @@ void display_set_input(struct display *dp, const struct display_input_ops *ops, 
  * send fails, with err saying why; the fd is then still the caller's. */
 int display_attach(struct display *dp, int fd, char *err, size_t errlen);
 
-/* The event loop's share: pollfds for the viewers (returns how many were
- * filled, at most `max`), the poll timeout the next refresh needs (-1 with
- * no viewer), and servicing after poll. */
-int display_pollfds(struct display *dp, struct pollfd *p, int max);
+/* The wait the next refresh allows the event loop (-1 with no viewer). */
 int display_timeout_ms(const struct display *dp, int64_t now_ns);
-void display_service(struct display *dp, const struct pollfd *p, int n);
 
 /* Renders (the caller holds the domain lock) when a refresh is due. */
 bool display_refresh_due(const struct display *dp, int64_t now_ns);

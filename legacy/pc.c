@@ -93,9 +93,9 @@ static int add_rtc(struct pc *pc, const struct pc_hooks *h, char *err, size_t er
 
 static int add_com1(struct pc *pc, const struct pc_hooks *h, char *err, size_t errlen)
 {
-	if (!h->com1.tx)
+	if (!h->serial[0].tx)
 		return 0;
-	pc->com1 = uart16550_create(pic8259_irq_line(pc->pic, PC_COM1_IRQ), &h->com1);
+	pc->com1 = uart16550_create(pic8259_irq_line(pc->pic, PC_COM1_IRQ), &h->serial[0]);
 	if (!pc->com1) {
 		snprintf(err, errlen, "out of memory");
 		return -1;
@@ -370,4 +370,16 @@ int pc_input_keys(struct pc *pc, const struct input_key *keys, size_t n, char *e
 void pc_input_mouse(struct pc *pc, const struct input_mouse *ev)
 {
 	ps2mouse_event(pc->kbc->mouse, ev);
+}
+
+size_t pc_serial_receive(struct pc *pc, unsigned i, const uint8_t *data, size_t len)
+{
+	return i == 0	? pc_com1_receive(pc, data, len)
+	       : i == 1 ? pc_com2_receive(pc, data, len)
+			: 0;
+}
+
+size_t pc_serial_room(struct pc *pc, unsigned i)
+{
+	return i == 0 ? pc_com1_room(pc) : i == 1 ? pc_com2_room(pc) : 0;
 }

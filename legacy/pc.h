@@ -44,6 +44,7 @@
 #define PC_RTC_BASE	   0x70
 #define PC_RTC_IRQ	   8
 #define PC_RTC_CENTURY	   0x32 /* CMOS byte the PC BIOS convention keeps the century in */
+#define PC_SERIAL_PORTS	   2	/* COM1, COM2 */
 #define PC_COM1_BASE	   0x3F8
 #define PC_COM1_IRQ	   4
 #define PC_COM2_BASE	   0x2F8
@@ -72,10 +73,18 @@
 #define PC_FDC_IRQ	   6
 #define PC_FDC_DMA	   2
 
+struct pc;
+
+/* Moves host input into serial port i's receive FIFO (i = 0 for COM1);
+ * with the domain lock held. Returns the bytes taken. */
+size_t pc_serial_receive(struct pc *pc, unsigned i, const uint8_t *data, size_t len);
+/* Room in serial port i's receive FIFO (0 for a port the PC lacks). */
+size_t pc_serial_room(struct pc *pc, unsigned i);
+
 /* Host-side hooks the domain supplies. */
 struct pc_hooks {
-	struct uart_backend com1;     /* tx == NULL: no COM1 */
-	struct uart_backend com2;     /* tx == NULL: no COM2 (legacy/pc_com2.c) */
+	/* COM1, COM2: tx == NULL for a port the PC does not have. */
+	struct uart_backend serial[PC_SERIAL_PORTS];
 	struct uart_backend debugcon; /* tx == NULL: no debug console */
 	void (*post)(void *opaque, uint8_t code);
 	void (*poweroff)(void *opaque, int status);

@@ -6,9 +6,9 @@
 
 int pc_add_com2(struct pc *pc, const struct pc_hooks *h, char *err, size_t errlen)
 {
-	if (!h->com2.tx)
+	if (!h->serial[1].tx)
 		return 0;
-	pc->com2 = uart16550_create(pic8259_irq_line(pc->pic, PC_COM2_IRQ), &h->com2);
+	pc->com2 = uart16550_create(pic8259_irq_line(pc->pic, PC_COM2_IRQ), &h->serial[1]);
 	if (!pc->com2) {
 		snprintf(err, errlen, "out of memory");
 		return -1;

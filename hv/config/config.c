@@ -456,12 +456,12 @@ static int set_port(struct parser *p, const struct key *k, const struct value *v
 
 static int set_serial(struct parser *p, const struct key *k, const struct value *v)
 {
-	return set_port(p, k, v, "COM1", &p->cfg->serial);
+	return set_port(p, k, v, "COM1", &p->cfg->serial[0]);
 }
 
 static int set_serial2(struct parser *p, const struct key *k, const struct value *v)
 {
-	return set_port(p, k, v, "COM2", &p->cfg->serial2);
+	return set_port(p, k, v, "COM2", &p->cfg->serial[1]);
 }
 
 static int set_debugcon(struct parser *p, const struct key *k, const struct value *v)
@@ -962,8 +962,7 @@ void config_defaults(struct domain_config *cfg)
 	    .memory_mib = 32,
 	    .vcpus = 1,
 	    .engine = CONFIG_ENGINE_AUTO,
-	    .serial = {.kind = CHARDEV_STDIO},
-	    .serial2 = {.kind = CHARDEV_NONE},
+	    .serial = {{.kind = CHARDEV_STDIO}, {.kind = CHARDEV_NONE}},
 	    .debugcon = {.kind = CHARDEV_NONE},
 	    .on_poweroff = CONFIG_ACTION_DESTROY,
 	    .boot = "cd",

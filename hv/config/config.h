@@ -18,8 +18,9 @@
 #include "hv/config/diskspec.h"
 #include "hv/core/runtime.h"
 
-#define CONFIG_NAME_MAX	 RUNTIME_NAME_MAX
-#define CONFIG_EXTRA_MAX 2048 /* kernel command line, NUL included */
+#define CONFIG_SERIAL_PORTS 2 /* COM1, COM2 */
+#define CONFIG_NAME_MAX	    RUNTIME_NAME_MAX
+#define CONFIG_EXTRA_MAX    2048 /* kernel command line, NUL included */
 
 enum config_engine { CONFIG_ENGINE_AUTO, CONFIG_ENGINE_SOFT, CONFIG_ENGINE_KVM };
 
@@ -42,17 +43,18 @@ enum config_action {
 };
 
 struct domain_config {
-	char file[PATH_MAX];		     /* the config file as given */
-	char name[CONFIG_NAME_MAX];	     /* [A-Za-z0-9_.-], not starting with '.' or '-' */
-	unsigned memory_mib;		     /* default 32 */
-	unsigned vcpus;			     /* default 1 */
-	enum config_engine engine;	     /* default auto */
-	char firmware[PATH_MAX];	     /* absolute path, "" if unset */
-	char kernel[PATH_MAX];		     /* Linux bzImage: absolute path, "" if unset */
-	char ramdisk[PATH_MAX];		     /* initrd for kernel=: absolute path, "" if unset */
-	char extra[CONFIG_EXTRA_MAX];	     /* kernel command line for kernel= */
-	struct chardev_config serial;	     /* COM1; default stdio */
-	struct chardev_config serial2;	     /* COM2; default none */
+	char file[PATH_MAX];	      /* the config file as given */
+	char name[CONFIG_NAME_MAX];   /* [A-Za-z0-9_.-], not starting with '.' or '-' */
+	unsigned memory_mib;	      /* default 32 */
+	unsigned vcpus;		      /* default 1 */
+	enum config_engine engine;    /* default auto */
+	char firmware[PATH_MAX];      /* absolute path, "" if unset */
+	char kernel[PATH_MAX];	      /* Linux bzImage: absolute path, "" if unset */
+	char ramdisk[PATH_MAX];	      /* initrd for kernel=: absolute path, "" if unset */
+	char extra[CONFIG_EXTRA_MAX]; /* kernel command line for kernel= */
+	/* Serial port i+1's host end: `serial` (COM1, default stdio),
+	 * `serial2` (COM2, default none). */
+	struct chardev_config serial[CONFIG_SERIAL_PORTS];
 	struct chardev_config debugcon;	     /* port E9h; default none */
 	enum config_action on_poweroff;	     /* default destroy */
 	struct disk_config disks[DISKS_MAX]; /* disk = [...]; targets made absolute */

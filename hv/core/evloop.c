@@ -185,7 +185,7 @@ static void dispatch_sources(struct evloop *l, size_t n)
 	for (size_t k = 0; k < n; k++) {
 		struct source *s = &l->src.v[l->pfd_src[k]];
 		if (l->pfd[k].revents && s->handle)
-			s->ops->ready(s->opaque, l->pfd[k].revents);
+			s->ops->ready(s->opaque, s->fd, l->pfd[k].revents);
 	}
 }
 

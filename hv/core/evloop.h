@@ -18,8 +18,8 @@ struct evloop_source_ops {
 	 * poll this one for now). NULL: always POLLIN. Called before every
 	 * wait. */
 	short (*events)(void *opaque);
-	/* What poll() reported (revents, never 0). */
-	void (*ready)(void *opaque, short revents);
+	/* What poll() reported for fd (revents, never 0). */
+	void (*ready)(void *opaque, int fd, short revents);
 };
 
 /* Makes a loop. Returns NULL when memory runs out. */

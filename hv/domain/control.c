@@ -12,11 +12,11 @@
 #include <unistd.h>
 
 #include "hv/core/ctl.h"
+#include "hv/core/evloop.h"
 #include "hv/domain/control_int.h"
 #include "hv/domain/domain.h"
 #include "hv/core/log.h"
 #include "hv/core/runtime.h"
-#include "legacy/pc.h"
 
 static volatile sig_atomic_t stop_signal;
 static int signal_wake_fd = -1;
@@ -43,6 +43,71 @@ static void install_signals(int wake_fd)
 	signal(SIGPIPE, SIG_IGN);
 }
 
+static void accept_client(struct control *c);
+static void drop_client(struct client *cl);
+
+/* The wake eventfd: the domain's state changed (domain_notify), or a
+ * signal came; the loop looks at both after every round. */
+static void wake_ready(void *opaque, int fd, short revents)
+{
+	uint64_t v;
+
+	(void)opaque;
+	(void)revents;
+	if (read(fd, &v, sizeof v) < 0) {
+		/* Already drained. */
+	}
+}
+
+static const struct evloop_source_ops wake_ops = {.ready = wake_ready};
+
+static void listen_ready(void *opaque, int fd, short revents)
+{
+	(void)fd;
+	(void)revents;
+	accept_client(opaque);
+}
+
+static const struct evloop_source_ops listen_ops = {.ready = listen_ready};
+
+/* New output on a serial port's console: on to its console clients. */
+static void console_ready(void *opaque, int fd, short revents)
+{
+	struct control *c = opaque;
+
+	(void)revents;
+	for (unsigned i = 0; i < DOMAIN_SERIAL_PORTS; i++)
+		if (c->d->serial[i].present && c->d->serial[i].console.notify_fd == fd)
+			console_ack_notify(&c->d->serial[i].console);
+	/* Backwards: dropping client i moves the last one into its slot. */
+	for (int i = c->nclients - 1; i >= 0; i--) {
+		struct client *cl = c->clients[i];
+		if (cl->console && !cl->closing)
+			control_push_console(c->d, cl);
+		if (cl->closing)
+			drop_client(cl);
+	}
+}
+
+static const struct evloop_source_ops console_ops = {.ready = console_ready};
+
+static int watch(struct control *c, char *err, size_t errlen)
+{
+	struct domain *d = c->d;
+	int rc = evloop_add_fd(d->loop, d->wake_fd, &wake_ops, c) < 0 ||
+		 evloop_add_fd(d->loop, d->listen_fd, &listen_ops, c) < 0;
+
+	for (unsigned i = 0; i < DOMAIN_SERIAL_PORTS; i++)
+		if (d->serial[i].present)
+			rc |= evloop_add_fd(d->loop, d->serial[i].console.notify_fd, &console_ops,
+					    c) < 0;
+	if (rc) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	return 0;
+}
+
 struct control *control_create(struct domain *d, char *err, size_t errlen)
 {
 	struct control *c = calloc(1, sizeof *c);
@@ -52,24 +117,37 @@ struct control *control_create(struct domain *d, char *err, size_t errlen)
 		return NULL;
 	}
 	c->d = d;
-	c->stdin_open = d->serial.in_fd >= 0;
-	c->stdin2_open = d->serial2.in_fd >= 0;
+	if (watch(c, err, errlen) < 0) {
+		free(c);
+		return NULL;
+	}
 	install_signals(d->wake_fd);
 	return c;
+}
+
+static void free_client(struct client *cl)
+{
+	if (cl->fd >= 0)
+		close(cl->fd);
+	free(cl);
 }
 
 void control_free(struct control *c)
 {
 	for (int i = 0; i < c->nclients; i++)
-		close(c->clients[i].fd);
+		free_client(c->clients[i]);
 	free(c);
 }
 
-static void drop_client(struct control *c, int i)
+static void drop_client(struct client *cl)
 {
-	if (c->clients[i].fd >= 0)
-		close(c->clients[i].fd);
-	c->clients[i] = c->clients[--c->nclients];
+	struct control *c = cl->c;
+
+	evloop_remove_fd(c->d->loop, cl->handle);
+	for (int i = 0; i < c->nclients; i++)
+		if (c->clients[i] == cl)
+			c->clients[i] = c->clients[--c->nclients];
+	free_client(cl);
 }
 
 void control_flush_client(struct client *cl)
@@ -108,62 +186,9 @@ void control_reply(struct client *cl, const char *fmt, ...)
 	control_flush_client(cl);
 }
 
-static void accept_client(struct control *c)
-{
-	struct domain *d = c->d;
-	int fd = accept4(d->listen_fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
-	struct client *cl;
-
-	if (fd < 0)
-		return;
-	if (c->nclients == MAX_CLIENTS) {
-		dprintf(fd, "error too many clients\n");
-		close(fd);
-		return;
-	}
-	cl = &c->clients[c->nclients++];
-	*cl = (struct client){.fd = fd};
-	control_reply(cl, "hv-control %d id=%d name=%s\n", CONTROL_PROTOCOL_VERSION, d->id,
-		      d->cfg.name);
-}
-
-struct console *control_port_console(struct domain *d, unsigned port)
-{
-	if (port == 1 && d->cfg.serial.kind != CHARDEV_NONE)
-		return &d->console;
-	if (port == 2 && d->cfg.serial2.kind != CHARDEV_NONE)
-		return &d->console2;
-	return NULL;
-}
-
-void control_pump_input(struct domain *d)
-{
-	uint8_t buf[UART_FIFO_SIZE];
-	size_t n;
-
-	if (d->cfg.serial.kind == CHARDEV_NONE && d->cfg.serial2.kind == CHARDEV_NONE)
-		return;
-	machine_lock_host(&d->machine);
-	if (d->cfg.serial.kind != CHARDEV_NONE) {
-		n = console_take_input(&d->console, buf, pc_com1_room(d->pc));
-		if (n) {
-			pc_com1_receive(d->pc, buf, n);
-			machine_kick(&d->machine);
-		}
-	}
-	if (d->cfg.serial2.kind != CHARDEV_NONE) {
-		n = console_take_input(&d->console2, buf, pc_com2_room(d->pc));
-		if (n) {
-			pc_com2_receive(d->pc, buf, n);
-			machine_kick(&d->machine);
-		}
-	}
-	machine_unlock_host(&d->machine);
-}
-
 void control_push_console(struct domain *d, struct client *cl)
 {
-	struct console *con = control_port_console(d, cl->port);
+	struct console *con = domain_serial_console(d, cl->port);
 	char buf[4096];
 
 	while (con && cl->out_len == 0) {
@@ -198,16 +223,16 @@ static void take_lines(struct control *c, struct client *cl)
 	}
 	if (cl->console && cl->in_len) {
 		/* Bytes that followed "console" in the same packet. */
-		console_input(control_port_console(c->d, cl->port), cl->in, cl->in_len);
+		console_input(domain_serial_console(c->d, cl->port), cl->in, cl->in_len);
 		cl->in_len = 0;
-		control_pump_input(c->d);
+		domain_serial_pump(c->d);
 	} else if (cl->in_len == sizeof cl->in) {
 		control_reply(cl, "error line too long\n");
 		cl->closing = true;
 	}
 }
 
-static void read_client(struct control *c, struct client *cl)
+static void read_client(struct client *cl)
 {
 	ssize_t n = read(cl->fd, cl->in + cl->in_len, sizeof cl->in - cl->in_len);
 
@@ -219,143 +244,60 @@ static void read_client(struct control *c, struct client *cl)
 		return;
 	}
 	cl->in_len += (size_t)n;
-	take_lines(c, cl);
+	take_lines(cl->c, cl);
 }
 
-/* Input from a serial port's host end (the terminal or a pty). */
-static void read_host_end(struct control *c, struct chardev *end, struct console *con, bool *open)
+/* Replies waiting to go out, or console output the client has not had. */
+static short client_events(void *opaque)
 {
-	char buf[256];
-	ssize_t n = read(end->in_fd, buf, sizeof buf);
+	struct client *cl = opaque;
+	struct console *con = cl->console ? domain_serial_console(cl->c->d, cl->port) : NULL;
 
-	if (n < 0 && (errno == EAGAIN || errno == EINTR))
-		return;
-	if (n <= 0) {
-		*open = false; /* stdin at EOF: the guest just gets no more input */
-		return;
-	}
-	console_input(con, buf, (size_t)n);
-	control_pump_input(c->d);
+	if (cl->out_len || (con && cl->pos < console_head(con)))
+		return POLLIN | POLLOUT;
+	return POLLIN;
 }
 
-enum {
-	PFD_WAKE,
-	PFD_LISTEN,
-	PFD_CONSOLE,
-	PFD_SERIAL_IN,
-	PFD_CONSOLE2,
-	PFD_SERIAL2_IN,
-	PFD_CLIENTS
-};
-
-static int poll_timeout(struct control *c, int64_t deadline)
+static void client_ready(void *opaque, int fd, short revents)
 {
-	int64_t ms = -1;
+	struct client *cl = opaque;
 
-	if ((c->d->cfg.serial.kind != CHARDEV_NONE && console_input_pending(&c->d->console)) ||
-	    (c->d->cfg.serial2.kind != CHARDEV_NONE && console_input_pending(&c->d->console2)))
-		ms = 10; /* input waits for room in the UART FIFO */
-	int display_ms = display_timeout_ms(&c->d->display, host_now_ns());
-
-	if (display_ms >= 0 && (ms < 0 || display_ms < ms))
-		ms = display_ms;
-	if (deadline) {
-		int64_t left = (deadline - host_now_ns()) / 1000000 + 1;
-		if (left < 0)
-			left = 0;
-		if (ms < 0 || left < ms)
-			ms = left;
-	}
-	return ms > 60000 ? 60000 : (int)ms;
+	(void)fd;
+	if (revents & (POLLIN | POLLHUP | POLLERR))
+		read_client(cl);
+	if (!cl->closing && (revents & POLLOUT))
+		control_flush_client(cl);
+	if (!cl->closing && cl->console)
+		control_push_console(cl->c->d, cl);
+	if (cl->closing)
+		drop_client(cl);
 }
 
-static int fill_pollfds(struct control *c, struct pollfd *p)
+static const struct evloop_source_ops client_ops = {client_events, client_ready};
+
+static void accept_client(struct control *c)
 {
 	struct domain *d = c->d;
-	bool com1 = d->cfg.serial.kind != CHARDEV_NONE, com2 = d->cfg.serial2.kind != CHARDEV_NONE;
+	int fd = accept4(d->listen_fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+	struct client *cl;
 
-	p[PFD_WAKE] = (struct pollfd){.fd = d->wake_fd, .events = POLLIN};
-	p[PFD_LISTEN] = (struct pollfd){.fd = d->listen_fd, .events = POLLIN};
-	p[PFD_CONSOLE] = (struct pollfd){.fd = com1 ? d->console.notify_fd : -1, .events = POLLIN};
-	p[PFD_SERIAL_IN] =
-	    (struct pollfd){.fd = c->stdin_open ? d->serial.in_fd : -1, .events = POLLIN};
-	p[PFD_CONSOLE2] =
-	    (struct pollfd){.fd = com2 ? d->console2.notify_fd : -1, .events = POLLIN};
-	p[PFD_SERIAL2_IN] =
-	    (struct pollfd){.fd = c->stdin2_open ? d->serial2.in_fd : -1, .events = POLLIN};
-	for (int i = 0; i < c->nclients; i++) {
-		struct client *cl = &c->clients[i];
-		struct console *con = cl->console ? control_port_console(d, cl->port) : NULL;
-		p[PFD_CLIENTS + i] = (struct pollfd){.fd = cl->fd, .events = POLLIN};
-		if (cl->out_len || (con && cl->pos < console_head(con)))
-			p[PFD_CLIENTS + i].events |= POLLOUT;
-	}
-	return PFD_CLIENTS + c->nclients +
-	       display_pollfds(&d->display, p + PFD_CLIENTS + c->nclients, DISPLAY_MAX_VIEWERS);
-}
-
-static void service_clients(struct control *c, const struct pollfd *p, int n)
-{
-	/* Backwards, so dropping client i (which moves the last one into its
-	 * slot) never skips an unserviced one. */
-	for (int i = n - 1; i >= 0; i--) {
-		struct client *cl = &c->clients[i];
-		short ev = p[PFD_CLIENTS + i].revents;
-		if (ev & (POLLIN | POLLHUP | POLLERR))
-			read_client(c, cl);
-		if (!cl->closing && (ev & POLLOUT))
-			control_flush_client(cl);
-		if (!cl->closing && cl->console)
-			control_push_console(c->d, cl);
-		if (cl->closing)
-			drop_client(c, i);
-	}
-}
-
-static void service(struct control *c, struct pollfd *p)
-{
-	struct domain *d = c->d;
-	int nclients = c->nclients, nviewers = d->display.nviewers;
-	uint64_t v;
-
-	if (p[PFD_WAKE].revents & POLLIN && read(d->wake_fd, &v, sizeof v) < 0) {
-		/* Already drained. */
-	}
-	if (p[PFD_CONSOLE].revents & POLLIN)
-		console_ack_notify(&d->console);
-	if (p[PFD_SERIAL_IN].revents & (POLLIN | POLLHUP | POLLERR))
-		read_host_end(c, &d->serial, &d->console, &c->stdin_open);
-	if (p[PFD_CONSOLE2].revents & POLLIN)
-		console_ack_notify(&d->console2);
-	if (p[PFD_SERIAL2_IN].revents & (POLLIN | POLLHUP | POLLERR))
-		read_host_end(c, &d->serial2, &d->console2, &c->stdin2_open);
-	display_service(&d->display, p + PFD_CLIENTS + nclients, nviewers);
-	service_clients(c, p, nclients);
-	if (p[PFD_LISTEN].revents & POLLIN)
-		accept_client(c);
-	control_pump_input(d);
-}
-
-/* Renders the screen when viewers wait for a frame, then tells them. */
-static void refresh_display(struct domain *d)
-{
-	int64_t now = host_now_ns();
-	const char *state;
-
-	if (d->display.nviewers == 0) {
-		if (display_release_due(&d->display)) {
-			machine_lock_host(&d->machine);
-			display_release(&d->display);
-			machine_unlock_host(&d->machine);
-		}
+	if (fd < 0)
+		return;
+	cl = c->nclients < MAX_CLIENTS ? calloc(1, sizeof *cl) : NULL;
+	if (!cl) {
+		dprintf(fd, "error too many clients\n");
+		close(fd);
 		return;
 	}
-	machine_lock_host(&d->machine);
-	if (display_refresh_due(&d->display, now))
-		display_render(&d->display, now);
-	state = domain_state_name(d);
-	machine_unlock_host(&d->machine);
-	display_publish(&d->display, state);
+	*cl = (struct client){.c = c, .fd = fd};
+	cl->handle = evloop_add_fd(d->loop, fd, &client_ops, cl);
+	if (cl->handle < 0) {
+		free_client(cl);
+		return;
+	}
+	c->clients[c->nclients++] = cl;
+	control_reply(cl, "hv-control %d id=%d name=%s\n", CONTROL_PROTOCOL_VERSION, d->id,
+		      d->cfg.name);
 }
 
 static bool domain_over(struct domain *d)
@@ -371,21 +313,28 @@ static bool domain_over(struct domain *d)
 void control_flush(struct control *c)
 {
 	for (int i = 0; i < c->nclients; i++) {
-		struct client *cl = &c->clients[i];
+		struct client *cl = c->clients[i];
 		control_flush_client(cl);
 		if (cl->console)
 			control_push_console(c->d, cl);
 	}
 }
 
+static void deadline_passed(void *opaque)
+{
+	*(bool *)opaque = true;
+}
+
 int control_loop(struct control *c, int64_t deadline)
 {
-	struct pollfd p[PFD_CLIENTS + MAX_CLIENTS + DISPLAY_MAX_VIEWERS];
+	bool timed_out = false;
 
+	if (deadline && evloop_add_timer(c->d->loop, deadline, deadline_passed, &timed_out) < 0) {
+		log_error("out of memory");
+		return -1;
+	}
 	while (!domain_over(c->d)) {
-		int n = fill_pollfds(c, p);
-		int rc = poll(p, (nfds_t)n, poll_timeout(c, deadline));
-		if (rc < 0 && errno != EINTR) {
+		if (evloop_run_once(c->d->loop, -1) < 0) {
 			log_error("poll: %s", strerror(errno));
 			return -1;
 		}
@@ -395,10 +344,7 @@ int control_loop(struct control *c, int64_t deadline)
 			c->d->exit_status = 128 + stop_signal;
 			break;
 		}
-		if (rc > 0)
-			service(c, p);
-		refresh_display(c->d);
-		if (deadline && host_now_ns() >= deadline)
+		if (timed_out)
 			return 1;
 	}
 	return 0;

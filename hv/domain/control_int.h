@@ -1,5 +1,5 @@
-/* The control server's internals, shared by its event loop (control.c)
- * and its request handlers (control_cmd.c). */
+/* The control server's internals, shared by its connections and event
+ * sources (control.c) and its request handlers (control_requests.c). */
 #ifndef HV_CONTROL_INT_H
 #define HV_CONTROL_INT_H
 
@@ -13,10 +13,14 @@
 #define MAX_CLIENTS   32
 #define CLIENT_IN_MAX 1024
 
+struct control;
+
 struct client {
+	struct control *c;
 	int fd;
+	int handle;    /* its source in the event loop */
 	bool console;  /* raw console stream mode */
-	unsigned port; /* console: 1 (COM1) or 2 (COM2) */
+	unsigned port; /* console: serial port, 1 for COM1 */
 	uint64_t pos;  /* console: next output byte to send */
 	uint64_t lost;
 	char in[CLIENT_IN_MAX];
@@ -28,26 +32,18 @@ struct client {
 
 struct control {
 	struct domain *d;
-	struct client clients[MAX_CLIENTS];
+	struct client *clients[MAX_CLIENTS];
 	int nclients;
-	bool stdin_open;
-	bool stdin2_open; /* COM2's host end takes input (serial2 = "stdio" or "pty") */
 };
 
 /* Queues a reply line for the client (sent at once when it can be). */
 void control_reply(struct client *cl, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Sends what is queued without blocking. */
 void control_flush_client(struct client *cl);
-/* Console clients: sends output from cl->pos on; moves host input to COM1
- * and COM2. */
+/* A console client: sends the port's output from cl->pos on. */
 void control_push_console(struct domain *d, struct client *cl);
-void control_pump_input(struct domain *d);
 
-/* The console of serial port `port` (1 or 2), or NULL when the domain has
- * no such port. */
-struct console *control_port_console(struct domain *d, unsigned port);
-
-/* control_cmd.c: one request line. */
+/* control_requests.c: one request line. */
 void control_run_command(struct control *c, struct client *cl, char *line);
 
 #endif

@@ -53,11 +53,11 @@ static void cmd_console(struct domain *d, struct client *cl, char *arg)
 			return;
 		}
 	}
-	con = control_port_console(d, port);
+	con = domain_serial_console(d, port);
 	if (!con) {
 		control_reply(cl,
 			      "error domain '%s' has no serial console on COM%u (%s = \"none\")\n",
-			      d->cfg.name, port, port == 1 ? "serial" : "serial2");
+			      d->cfg.name, port, domain_serial_key(port));
 		return;
 	}
 	control_reply(cl, "ok\n");

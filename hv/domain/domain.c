@@ -11,6 +11,7 @@
 #include "hv/block/disk.h"
 #include "hv/domain/domain_linux.h"
 #include "hv/boot/firmware.h"
+#include "hv/core/evloop.h"
 #include "hv/core/log.h"
 #include "hv/core/runtime.h"
 #include "hv/domain/vcpu.h"
@@ -18,41 +19,13 @@
 
 static FILE *domain_log_file;
 
-static void flush_out(struct chardev *c, struct console *con, uint8_t *buf, size_t *len)
-{
-	if (!*len)
-		return;
-	if (con)
-		console_output(con, buf, *len);
-	chardev_write(c, buf, *len);
-	*len = 0;
-}
-
 void domain_flush_output(struct domain *d)
 {
-	bool com1 = d->cfg.serial.kind != CHARDEV_NONE;
-
-	flush_out(&d->serial, com1 ? &d->console : NULL, d->com1_out.buf, &d->com1_out.len);
-	flush_out(&d->serial2, &d->console2, d->com2_out.buf, &d->com2_out.len);
-	flush_out(&d->debugcon, NULL, d->debugcon_out.buf, &d->debugcon_out.len);
-}
-
-static void com1_tx(void *opaque, uint8_t byte)
-{
-	struct domain *d = opaque;
-
-	d->com1_out.buf[d->com1_out.len++] = byte;
-	if (d->com1_out.len == sizeof d->com1_out.buf)
-		domain_flush_output(d);
-}
-
-static void com2_tx(void *opaque, uint8_t byte)
-{
-	struct domain *d = opaque;
-
-	d->com2_out.buf[d->com2_out.len++] = byte;
-	if (d->com2_out.len == sizeof d->com2_out.buf)
-		domain_flush_output(d);
+	for (unsigned i = 0; i < DOMAIN_SERIAL_PORTS; i++)
+		domain_serial_flush(&d->serial[i]);
+	if (d->debugcon_out.len)
+		chardev_write(&d->debugcon, d->debugcon_out.buf, d->debugcon_out.len);
+	d->debugcon_out.len = 0;
 }
 
 static void debugcon_tx(void *opaque, uint8_t byte)
@@ -77,18 +50,10 @@ static void guest_poweroff(void *opaque, int status)
 	machine_request(&d->machine, MACHINE_REQ_POWEROFF, status);
 }
 
-static int open_logs(struct domain *d, char *err, size_t errlen)
+static int open_logs(struct domain *d, const char *dir, char *err, size_t errlen)
 {
-	char dir[PATH_MAX];
-
-	if (runtime_state_dir(dir, sizeof dir, err, errlen) < 0)
-		return -1;
 	if (snprintf(d->log_path, sizeof d->log_path, "%s/%s.log", dir, d->cfg.name) >=
-		(int)sizeof d->log_path ||
-	    snprintf(d->console_log_path, sizeof d->console_log_path, "%s/%s.console.log", dir,
-		     d->cfg.name) >= (int)sizeof d->console_log_path ||
-	    snprintf(d->console2_log_path, sizeof d->console2_log_path, "%s/%s.console2.log", dir,
-		     d->cfg.name) >= (int)sizeof d->console2_log_path) {
+	    (int)sizeof d->log_path) {
 		snprintf(err, errlen, "%s: path too long", dir);
 		return -1;
 	}
@@ -102,34 +67,14 @@ static int open_logs(struct domain *d, char *err, size_t errlen)
 	return 0;
 }
 
-/* COM2's host ends: as COM1's, but one terminal serves one port. */
-static int open_com2(struct domain *d, char *err, size_t errlen)
+static int open_host_ends(struct domain *d, const char *dir, char *err, size_t errlen)
 {
-	if (d->cfg.serial2.kind == CHARDEV_NONE)
-		return 0;
-	if (d->cfg.serial2.kind == CHARDEV_STDIO && d->cfg.serial.kind == CHARDEV_STDIO) {
-		snprintf(err, errlen,
-			 "%s: serial2 = \"stdio\": the terminal is COM1's already (serial = "
-			 "\"stdio\")",
-			 d->cfg.file);
+	for (unsigned i = 0; i < DOMAIN_SERIAL_PORTS; i++)
+		if (domain_serial_open(d, i, dir, err, errlen) < 0)
+			return -1;
+	if (chardev_open(&d->debugcon, &d->cfg.debugcon, d->foreground, false, err, errlen) < 0)
 		return -1;
-	}
-	if (chardev_open(&d->serial2, &d->cfg.serial2, d->foreground, true, err, errlen) < 0)
-		return -1;
-	return console_init(&d->console2, d->console2_log_path, err, errlen);
-}
-
-static int open_host_ends(struct domain *d, char *err, size_t errlen)
-{
-	if (chardev_open(&d->serial, &d->cfg.serial, d->foreground, true, err, errlen) < 0 ||
-	    chardev_open(&d->debugcon, &d->cfg.debugcon, d->foreground, false, err, errlen) < 0 ||
-	    open_com2(d, err, errlen) < 0)
-		return -1;
-	if (display_init(&d->display, d->cfg.name, err, errlen) < 0)
-		return -1;
-	if (d->cfg.serial.kind == CHARDEV_NONE)
-		return 0;
-	return console_init(&d->console, d->console_log_path, err, errlen);
+	return display_init(&d->display, d->cfg.name, d->loop, err, errlen);
 }
 
 /* A floppy drive takes only the sizes real floppies have. */
@@ -189,8 +134,6 @@ static void add_disk_hooks(struct domain *d, struct pc_hooks *h)
 static int build_machine(struct domain *d, char *err, size_t errlen)
 {
 	struct pc_hooks hooks = {
-	    .com1 = {.tx = d->cfg.serial.kind != CHARDEV_NONE ? com1_tx : NULL, .opaque = d},
-	    .com2 = {.tx = d->cfg.serial2.kind != CHARDEV_NONE ? com2_tx : NULL, .opaque = d},
 	    .debugcon = {.tx = d->cfg.debugcon.kind != CHARDEV_NONE ? debugcon_tx : NULL,
 			 .opaque = d},
 	    .post = post_code,
@@ -198,6 +141,9 @@ static int build_machine(struct domain *d, char *err, size_t errlen)
 	    .opaque = d,
 	};
 
+	for (unsigned i = 0; i < PC_SERIAL_PORTS && i < DOMAIN_SERIAL_PORTS; i++)
+		if (d->serial[i].present)
+			hooks.serial[i] = (struct uart_backend){domain_serial_tx, &d->serial[i]};
 	add_disk_hooks(d, &hooks);
 	if (machine_init(&d->machine, (uint64_t)d->cfg.memory_mib << 20, err, errlen) < 0)
 		return -1;
@@ -250,6 +196,8 @@ static int prepare(struct domain *d, char *err, size_t errlen)
 
 static int build(struct domain *d, char *err, size_t errlen)
 {
+	char dir[PATH_MAX];
+
 	if (prepare(d, err, errlen) < 0 || open_disks(d, err, errlen) < 0)
 		return -1;
 	d->listen_fd = runtime_claim(d->cfg.name, &d->id, err, errlen);
@@ -260,12 +208,22 @@ static int build(struct domain *d, char *err, size_t errlen)
 		snprintf(err, errlen, "eventfd: %s", strerror(errno));
 		return -1;
 	}
-	if (open_logs(d, err, errlen) < 0 || open_host_ends(d, err, errlen) < 0 ||
+	d->loop = evloop_create();
+	if (!d->loop) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	if (runtime_state_dir(dir, sizeof dir, err, errlen) < 0 ||
+	    open_logs(d, dir, err, errlen) < 0 || open_host_ends(d, dir, err, errlen) < 0 ||
 	    build_machine(d, err, errlen) < 0 || build_engine(d, err, errlen) < 0 ||
 	    domain_display_setup(d, err, errlen) < 0)
 		return -1;
 	d->machine.kick_vcpu = vcpu_kick_hook;
 	d->machine.kick_opaque = d;
+	if (domain_serial_watch(d, d->loop) < 0) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
 	d->control = control_create(d, err, errlen);
 	return d->control ? 0 : -1;
 }
@@ -282,11 +240,9 @@ struct domain *domain_create(const struct domain_config *cfg, bool foreground, c
 	d->cfg = *cfg;
 	d->foreground = foreground;
 	d->pid = getpid();
-	d->listen_fd = d->wake_fd = d->console.notify_fd = d->console.log_fd = -1;
-	d->serial.out_fd = d->serial.in_fd = d->serial.pty_slave_fd = -1;
+	d->listen_fd = d->wake_fd = -1;
 	d->debugcon.out_fd = d->debugcon.in_fd = d->debugcon.pty_slave_fd = -1;
-	d->console2.notify_fd = d->console2.log_fd = -1;
-	d->serial2.out_fd = d->serial2.in_fd = d->serial2.pty_slave_fd = -1;
+	domain_serial_init(d);
 	if (build(d, err, errlen) < 0) {
 		domain_free(d);
 		return NULL;
@@ -328,17 +284,16 @@ void domain_free(struct domain *d)
 		machine_destroy(&d->machine);
 	for (unsigned i = 0; i < DISKS_MAX; i++)
 		disk_close(d->disks[i]);
-	console_destroy(&d->console);
-	console_destroy(&d->console2);
+	for (unsigned i = 0; i < DOMAIN_SERIAL_PORTS; i++)
+		domain_serial_close(&d->serial[i]);
 	display_fini(&d->display);
 	domain_display_free(d);
-	chardev_close(&d->serial);
 	chardev_close(&d->debugcon);
-	chardev_close(&d->serial2);
 	if (d->wake_fd >= 0)
 		close(d->wake_fd);
 	free(d->firmware);
 	linuxboot_free(&d->linux_image);
+	evloop_free(d->loop);
 	if (domain_log_file) {
 		log_set_sinks(NULL, d->foreground ? stderr : NULL);
 		fclose(domain_log_file);

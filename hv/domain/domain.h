@@ -12,6 +12,7 @@
 #include "console/console.h"
 #include "display/display.h"
 #include "hv/domain/chardev.h"
+#include "hv/domain/domain_serial.h"
 #include "hv/config/config.h"
 #include "hv/core/engine.h"
 #include "hv/boot/linuxboot.h"
@@ -56,17 +57,13 @@ struct domain {
 	bool vcpu_started;
 	double vcpu_seconds; /* host CPU time of the vCPU thread, last read */
 
-	struct console console; /* COM1 */
-	struct chardev serial;	/* COM1's extra host end */
+	struct domain_serial serial[DOMAIN_SERIAL_PORTS]; /* COM1, COM2 */
 	struct chardev debugcon;
-	struct console console2; /* COM2, when serial2 is set */
-	struct chardev serial2;	 /* COM2's extra host end */
 	char log_path[PATH_MAX];
-	char console_log_path[PATH_MAX];
-	char console2_log_path[PATH_MAX];
 
 	struct display display; /* the screen and its viewers (event loop only) */
 	struct vga_renderer *vga_renderer;
+	struct evloop *loop; /* the process's event loop (hv/core/evloop.h) */
 	struct control *control;
 	int listen_fd;
 	int wake_fd; /* eventfd: the event loop has something to look at */
@@ -74,7 +71,7 @@ struct domain {
 	struct {
 		uint8_t buf[512];
 		size_t len;
-	} com1_out, com2_out, debugcon_out;
+	} debugcon_out;
 
 	/* Under machine.lock: */
 	enum domain_state state;

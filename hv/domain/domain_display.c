@@ -4,6 +4,7 @@
 
 #include "display/vga_render.h"
 #include "hv/domain/domain.h"
+#include "hv/core/evloop.h"
 #include "hv/core/log.h"
 #include "legacy/pc.h"
 
@@ -34,8 +35,45 @@ static void viewer_mouse(void *opaque, int dx, int dy, int dz, unsigned buttons)
 
 static const struct display_input_ops viewer_input = {.key = viewer_key, .mouse = viewer_mouse};
 
+/* Renders the screen when viewers wait for a frame, then tells them; with
+ * no viewer left, lets the device drop what only rendering needs. */
+static void refresh(void *opaque)
+{
+	struct domain *d = opaque;
+	int64_t now = host_now_ns();
+	const char *state;
+
+	if (d->display.nviewers == 0) {
+		if (display_release_due(&d->display)) {
+			machine_lock_host(&d->machine);
+			display_release(&d->display);
+			machine_unlock_host(&d->machine);
+		}
+		return;
+	}
+	machine_lock_host(&d->machine);
+	if (display_refresh_due(&d->display, now))
+		display_render(&d->display, now);
+	state = domain_state_name(d);
+	machine_unlock_host(&d->machine);
+	display_publish(&d->display, state);
+}
+
+static int refresh_timeout(void *opaque)
+{
+	struct domain *d = opaque;
+
+	return display_timeout_ms(&d->display, host_now_ns());
+}
+
+static const struct evloop_hook_ops refresh_ops = {refresh_timeout, refresh};
+
 int domain_display_setup(struct domain *d, char *err, size_t errlen)
 {
+	if (evloop_add_hook(d->loop, &refresh_ops, d) < 0) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
 	if (d->pc->vga) {
 		d->vga_renderer = vga_renderer_create(d->pc->vga);
 		if (!d->vga_renderer) {

@@ -162,17 +162,10 @@ static void info_endpoints(struct domain *d, char *buf, size_t len)
 {
 	char s[PATH_MAX + 8];
 
-	chardev_describe(&d->serial, s, sizeof s);
-	kv_put(buf, len, "serial", d->cfg.serial.kind == CHARDEV_NONE ? "none" : s);
-	chardev_describe(&d->serial2, s, sizeof s);
-	kv_put(buf, len, "serial2", d->cfg.serial2.kind == CHARDEV_NONE ? "none" : s);
+	domain_serial_info(d, buf, len);
 	chardev_describe(&d->debugcon, s, sizeof s);
 	kv_put(buf, len, "debugcon", s);
 	kv_put(buf, len, "log", d->log_path);
-	if (d->cfg.serial.kind != CHARDEV_NONE)
-		kv_put(buf, len, "console_log", d->console_log_path);
-	if (d->cfg.serial2.kind != CHARDEV_NONE)
-		kv_put(buf, len, "console2_log", d->console2_log_path);
 }
 
 /* The KVM engine's interrupt delivery, one line for a hung guest's

@@ -104,7 +104,7 @@ START_TEST(test_defaults_fill_every_field)
 	ck_assert_uint_eq(cfg.vcpus, 1);
 	ck_assert_int_eq(cfg.engine, CONFIG_ENGINE_AUTO);
 	ck_assert_str_eq(cfg.firmware, "");
-	ck_assert_int_eq(cfg.serial.kind, CHARDEV_STDIO);
+	ck_assert_int_eq(cfg.serial[0].kind, CHARDEV_STDIO);
 	ck_assert_int_eq(cfg.debugcon.kind, CHARDEV_NONE);
 	ck_assert_int_eq(cfg.on_poweroff, CONFIG_ACTION_DESTROY);
 }
@@ -117,7 +117,7 @@ START_TEST(test_minimal_file_gets_defaults_for_other_keys)
 	ck_assert_str_eq(cfg.name, "dos");
 	ck_assert_uint_eq(cfg.memory_mib, 32);
 	ck_assert_uint_eq(cfg.vcpus, 1);
-	ck_assert_int_eq(cfg.serial.kind, CHARDEV_STDIO);
+	ck_assert_int_eq(cfg.serial[0].kind, CHARDEV_STDIO);
 	ck_assert_int_eq(cfg.debugcon.kind, CHARDEV_NONE);
 }
 END_TEST
@@ -138,7 +138,7 @@ START_TEST(test_every_key_is_stored)
 	ck_assert_uint_eq(cfg.vcpus, 4);
 	ck_assert_int_eq(cfg.engine, CONFIG_ENGINE_SOFT);
 	ck_assert_str_eq(cfg.firmware, "/usr/share/seabios/bios.bin");
-	ck_assert_int_eq(cfg.serial.kind, CHARDEV_PTY);
+	ck_assert_int_eq(cfg.serial[0].kind, CHARDEV_PTY);
 	ck_assert_int_eq(cfg.debugcon.kind, CHARDEV_FILE);
 	ck_assert_str_eq(cfg.debugcon.path, "/var/log/e9.log");
 	ck_assert_int_eq(cfg.on_poweroff, CONFIG_ACTION_PRESERVE);
@@ -150,7 +150,7 @@ START_TEST(test_single_and_double_quotes_both_make_strings)
 	ck_assert_int_eq(load("name = 'dos'\nengine = \"kvm\"\nserial='none'\n"), 0);
 	ck_assert_str_eq(cfg.name, "dos");
 	ck_assert_int_eq(cfg.engine, CONFIG_ENGINE_KVM);
-	ck_assert_int_eq(cfg.serial.kind, CHARDEV_NONE);
+	ck_assert_int_eq(cfg.serial[0].kind, CHARDEV_NONE);
 }
 END_TEST
 
@@ -209,8 +209,8 @@ START_TEST(test_list_may_span_lines_with_comments_and_trailing_comma)
 			      "]\n"
 			      "memory = 8\n"),
 			 0);
-	ck_assert_int_eq(cfg.serial.kind, CHARDEV_FILE);
-	ck_assert_str_eq(cfg.serial.path, "/tmp/com1.log");
+	ck_assert_int_eq(cfg.serial[0].kind, CHARDEV_FILE);
+	ck_assert_str_eq(cfg.serial[0].path, "/tmp/com1.log");
 	ck_assert_uint_eq(cfg.memory_mib, 8);
 }
 END_TEST
@@ -218,7 +218,7 @@ END_TEST
 START_TEST(test_one_line_list_without_trailing_comma)
 {
 	ck_assert_int_eq(load("name = 'dos'\nserial = [ \"pty\" ]\n"), 0);
-	ck_assert_int_eq(cfg.serial.kind, CHARDEV_PTY);
+	ck_assert_int_eq(cfg.serial[0].kind, CHARDEV_PTY);
 }
 END_TEST
 
@@ -227,7 +227,7 @@ START_TEST(test_crlf_line_endings_are_accepted)
 	ck_assert_int_eq(load("name = 'dos'\r\nmemory = 12\r\nserial = [\r\n 'none',\r\n]\r\n"), 0);
 	ck_assert_str_eq(cfg.name, "dos");
 	ck_assert_uint_eq(cfg.memory_mib, 12);
-	ck_assert_int_eq(cfg.serial.kind, CHARDEV_NONE);
+	ck_assert_int_eq(cfg.serial[0].kind, CHARDEV_NONE);
 }
 END_TEST
 
@@ -287,10 +287,10 @@ END_TEST
 START_TEST(test_chardevs_take_stdio_pty_none_and_file)
 {
 	ck_assert_int_eq(load("name='a'\nserial='stdio'\ndebugcon='pty'\n"), 0);
-	ck_assert_int_eq(cfg.serial.kind, CHARDEV_STDIO);
+	ck_assert_int_eq(cfg.serial[0].kind, CHARDEV_STDIO);
 	ck_assert_int_eq(cfg.debugcon.kind, CHARDEV_PTY);
 	ck_assert_int_eq(load("name='a'\nserial='none'\ndebugcon='stdio'\n"), 0);
-	ck_assert_int_eq(cfg.serial.kind, CHARDEV_NONE);
+	ck_assert_int_eq(cfg.serial[0].kind, CHARDEV_NONE);
 	ck_assert_int_eq(cfg.debugcon.kind, CHARDEV_STDIO);
 }
 END_TEST
@@ -335,7 +335,7 @@ START_TEST(test_relative_chardev_file_is_resolved_like_firmware)
 	ck_assert_int_eq(load_file("vms/dos.cfg", "name='a'\nserial='file:com1.log'\n"
 						  "debugcon='file:logs/e9.log'\n"),
 			 0);
-	ck_assert_str_eq(cfg.serial.path, in_dir("vms/com1.log"));
+	ck_assert_str_eq(cfg.serial[0].path, in_dir("vms/com1.log"));
 	ck_assert_str_eq(cfg.debugcon.path, in_dir("vms/logs/e9.log"));
 }
 END_TEST
@@ -398,7 +398,7 @@ START_TEST(test_override_takes_bare_words_for_string_keys)
 {
 	config_defaults(&cfg);
 	ck_assert_int_eq(config_override(&cfg, "serial=none", err, sizeof err), 0);
-	ck_assert_int_eq(cfg.serial.kind, CHARDEV_NONE);
+	ck_assert_int_eq(cfg.serial[0].kind, CHARDEV_NONE);
 	ck_assert_int_eq(config_override(&cfg, "name=foo", err, sizeof err), 0);
 	ck_assert_str_eq(cfg.name, "foo");
 	ck_assert_int_eq(config_override(&cfg, "name=12", err, sizeof err), 0);
@@ -412,7 +412,7 @@ START_TEST(test_override_bare_file_path_keeps_spaces)
 {
 	config_defaults(&cfg);
 	ck_assert_int_eq(config_override(&cfg, "serial=file:/tmp/my log ", err, sizeof err), 0);
-	ck_assert_str_eq(cfg.serial.path, "/tmp/my log");
+	ck_assert_str_eq(cfg.serial[0].path, "/tmp/my log");
 }
 END_TEST
 
@@ -430,7 +430,7 @@ START_TEST(test_override_takes_a_list)
 {
 	config_defaults(&cfg);
 	ck_assert_int_eq(config_override(&cfg, "serial=[ 'pty', ]", err, sizeof err), 0);
-	ck_assert_int_eq(cfg.serial.kind, CHARDEV_PTY);
+	ck_assert_int_eq(cfg.serial[0].kind, CHARDEV_PTY);
 }
 END_TEST
 
@@ -978,13 +978,13 @@ END_TEST
 START_TEST(test_serial2_defaults_to_none_and_takes_what_serial_takes)
 {
 	ck_assert_int_eq(load("name='a'\n"), 0);
-	ck_assert_int_eq(cfg.serial2.kind, CHARDEV_NONE);
+	ck_assert_int_eq(cfg.serial[1].kind, CHARDEV_NONE);
 	ck_assert_int_eq(load("name='a'\nserial2 = 'pty'\n"), 0);
-	ck_assert_int_eq(cfg.serial2.kind, CHARDEV_PTY);
-	ck_assert_int_eq(cfg.serial.kind, CHARDEV_STDIO);
+	ck_assert_int_eq(cfg.serial[1].kind, CHARDEV_PTY);
+	ck_assert_int_eq(cfg.serial[0].kind, CHARDEV_STDIO);
 	ck_assert_int_eq(load("name='a'\nserial2 = [ 'file:com2.log' ]\n"), 0);
-	ck_assert_int_eq(cfg.serial2.kind, CHARDEV_FILE);
-	ck_assert_str_eq(cfg.serial2.path, in_dir("com2.log"));
+	ck_assert_int_eq(cfg.serial[1].kind, CHARDEV_FILE);
+	ck_assert_str_eq(cfg.serial[1].path, in_dir("com2.log"));
 }
 END_TEST
 

@@ -19,11 +19,12 @@ struct probe {
 	bool remove_self;
 };
 
-static void probe_ready(void *opaque, short revents)
+static void probe_ready(void *opaque, int fd, short revents)
 {
 	struct probe *p = opaque;
 	char c;
 
+	ck_assert_int_eq(fd, p->fd < 0 ? fd : p->fd);
 	p->calls++;
 	p->last = revents;
 	if (revents & POLLIN && read(p->fd, &c, 1) < 0)

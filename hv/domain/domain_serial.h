@@ -1,0 +1,73 @@
+/* A domain's serial ports (COM1, COM2, ...: config keys `serial`,
+ * `serial2`). What the guest sends goes to the port's console backend
+ * (scrollback, console log, `hv console`) and to its extra host end (the
+ * terminal of `hv run`, a pty, a file); what the host end and console
+ * clients type waits in the console's input queue and moves into the
+ * UART as its FIFO makes room. */
+#ifndef HV_DOMAIN_SERIAL_H
+#define HV_DOMAIN_SERIAL_H
+
+#include <limits.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "console/console.h"
+#include "hv/config/config.h"
+#include "hv/domain/chardev.h"
+
+#define DOMAIN_SERIAL_PORTS CONFIG_SERIAL_PORTS
+
+struct domain;
+struct evloop;
+
+struct domain_serial {
+	struct domain *d;
+	unsigned index;	 /* 0 for COM1 */
+	bool present;	 /* its config key is not "none" */
+	bool host_input; /* the host end still gives input (not at EOF) */
+	struct console console;
+	struct chardev host;
+	char log_path[PATH_MAX];
+	/* Guest output collected during a vCPU slice, written at its end. */
+	uint8_t out[512];
+	size_t out_len;
+};
+
+/* Marks every port closed (so domain_serial_close is safe on a domain
+ * that failed half-way). */
+void domain_serial_init(struct domain *d);
+
+/* Opens port i's host end and console (with its log in state_dir), when
+ * its config asks for one. Returns 0 or -1 with err set. */
+int domain_serial_open(struct domain *d, unsigned i, const char *state_dir, char *err,
+		       size_t errlen);
+void domain_serial_close(struct domain_serial *s);
+
+/* The UART's transmit hook (opaque = the port): buffers the byte, with
+ * the domain lock held. */
+void domain_serial_tx(void *opaque, uint8_t byte);
+
+/* Writes what the guest sent to the console and the host end. With the
+ * domain lock held. */
+void domain_serial_flush(struct domain_serial *s);
+
+/* Registers every present port's host input with the loop, and a hook
+ * that moves queued input into the UARTs. Returns 0 or -1. */
+int domain_serial_watch(struct domain *d, struct evloop *l);
+
+/* Moves queued host input into the UARTs as far as their FIFOs have room
+ * (takes the domain lock). */
+void domain_serial_pump(struct domain *d);
+
+/* The console of serial port `port` (1 for COM1), or NULL when the domain
+ * has no such port or it is "none". */
+struct console *domain_serial_console(struct domain *d, unsigned port);
+
+/* The config key of port `port` (1: "serial", 2: "serial2"). */
+const char *domain_serial_key(unsigned port);
+
+/* Appends the ports' host ends and console logs to an `info` reply. */
+void domain_serial_info(struct domain *d, char *buf, size_t len);
+
+#endif
