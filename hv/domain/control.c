@@ -213,11 +213,15 @@ static void take_lines(struct control *c, struct client *cl)
 	char *nl;
 
 	while (!cl->console && !cl->closing && (nl = memchr(cl->in, '\n', cl->in_len))) {
-		size_t n = (size_t)(nl - cl->in) + 1;
-		*nl = '\0';
-		if (n > 1 && nl[-1] == '\r')
-			nl[-1] = '\0'; /* socat and telnet-style clients */
-		control_run_command(c, cl, cl->in);
+		size_t n = (size_t)(nl - cl->in) + 1, len = n - 1;
+		if (len && cl->in[len - 1] == '\r')
+			len--; /* socat and telnet-style clients */
+		if (memchr(cl->in, '\0', len)) {
+			control_reply(cl, "error a request holds a NUL byte\n");
+		} else {
+			cl->in[len] = '\0';
+			control_run_command(c, cl, cl->in);
+		}
 		memmove(cl->in, cl->in + n, cl->in_len - n);
 		cl->in_len -= n;
 	}

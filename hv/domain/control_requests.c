@@ -12,30 +12,60 @@
 #include "hv/domain/vcpu.h"
 #include "legacy/pc.h"
 
-static int cmd_lifecycle(struct domain *d, struct client *cl, const char *cmd)
+/* The answer to a lifecycle request. */
+static void reply_rc(struct client *cl, int rc, const char *err)
 {
-	char err[256];
-	int rc;
-
-	if (strcmp(cmd, "pause") == 0)
-		rc = domain_pause(d, err, sizeof err);
-	else if (strcmp(cmd, "unpause") == 0)
-		rc = domain_unpause(d, err, sizeof err);
-	else if (strcmp(cmd, "reboot") == 0)
-		rc = domain_reboot(d, err, sizeof err);
-	else if (strcmp(cmd, "destroy") == 0)
-		rc = (domain_destroy(d), 0);
-	else
-		return 0;
 	if (rc < 0)
 		control_reply(cl, "error %s\n", err);
 	else
 		control_reply(cl, "ok\n");
-	return 1;
+}
+
+static void req_pause(struct domain *d, struct client *cl, char *arg)
+{
+	char err[256];
+	int rc = domain_pause(d, err, sizeof err);
+
+	(void)arg;
+	reply_rc(cl, rc, err);
+}
+
+static void req_unpause(struct domain *d, struct client *cl, char *arg)
+{
+	char err[256];
+	int rc = domain_unpause(d, err, sizeof err);
+
+	(void)arg;
+	reply_rc(cl, rc, err);
+}
+
+static void req_reboot(struct domain *d, struct client *cl, char *arg)
+{
+	char err[256];
+	int rc = domain_reboot(d, err, sizeof err);
+
+	(void)arg;
+	reply_rc(cl, rc, err);
+}
+
+static void req_destroy(struct domain *d, struct client *cl, char *arg)
+{
+	(void)arg;
+	domain_destroy(d);
+	control_reply(cl, "ok\n");
+}
+
+static void req_info(struct domain *d, struct client *cl, char *arg)
+{
+	static char info[CTL_LINE_MAX];
+
+	(void)arg;
+	domain_info(d, info, sizeof info);
+	control_reply(cl, "ok%s\n", info);
 }
 
 /* console [port=1|port=2] [live]: COM1's stream by default. */
-static void cmd_console(struct domain *d, struct client *cl, char *arg)
+static void req_console(struct domain *d, struct client *cl, char *arg)
 {
 	unsigned port = 1;
 	bool live = false;
@@ -69,10 +99,11 @@ static void cmd_console(struct domain *d, struct client *cl, char *arg)
 
 /* The connection becomes a display viewer (display/display.h): the display
  * takes its descriptor and this client slot is freed. */
-static void cmd_display(struct domain *d, struct client *cl)
+static void req_display(struct domain *d, struct client *cl, char *arg)
 {
 	char err[128];
 
+	(void)arg;
 	control_flush_client(cl);
 	if (cl->out_len) {
 		control_reply(cl, "error read every reply before asking for the display\n");
@@ -104,7 +135,7 @@ static void unescape(const char *in, char *out)
 /* send-keys KEY... / send-text TEXT: host keys into the PS/2 keyboard at
  * a typist's pace (hv/core/typist.h), the whole request or nothing (the queue
  * may be full). */
-static void cmd_send_keys(struct domain *d, struct client *cl, char *arg, bool text)
+static void type_keys(struct domain *d, struct client *cl, char *arg, bool text)
 {
 	static struct input_key keys[4 * CLIENT_IN_MAX];
 	char err[512], buf[CLIENT_IN_MAX];
@@ -136,7 +167,7 @@ static void cmd_send_keys(struct domain *d, struct client *cl, char *arg, bool t
 
 /* screen text: the VGA's text screen, one reply line with its shape and
  * then `lines` raw lines of UTF-8 (docs/protocol.md). */
-static void cmd_screen(struct domain *d, struct client *cl, const char *arg)
+static void req_screen(struct domain *d, struct client *cl, char *arg)
 {
 	static char text[256 * 3 * 128 + 256];
 	struct vga_mode m;
@@ -175,15 +206,13 @@ static void cmd_screen(struct domain *d, struct client *cl, const char *arg)
 
 /* regs: the vCPU's registers, read with the vCPU held out of the engine
  * (vcpu_access_state), as key=value pairs (hv/core/regs_text.h). */
-static void cmd_regs(struct domain *d, struct client *cl, const char *arg)
+static void req_regs(struct domain *d, struct client *cl, char *arg)
 {
 	struct vcpu_state st;
-	char err[256], text[CTL_LINE_MAX - 64];
+	static char text[CTL_LINE_MAX - 64];
+	char err[256];
 
-	if (*arg) {
-		control_reply(cl, "error regs takes no argument\n");
-		return;
-	}
+	(void)arg;
 	if (vcpu_access_state(d, &st, NULL, err, sizeof err) < 0) {
 		control_reply(cl, "error %s\n", err);
 		return;
@@ -192,40 +221,106 @@ static void cmd_regs(struct domain *d, struct client *cl, const char *arg)
 	control_reply(cl, "ok engine=%s%s\n", d->engine->name, text);
 }
 
+static void req_send_keys(struct domain *d, struct client *cl, char *arg)
+{
+	type_keys(d, cl, arg, false);
+}
+
+static void req_send_text(struct domain *d, struct client *cl, char *arg)
+{
+	type_keys(d, cl, arg, true);
+}
+
+static void req_version(struct domain *d, struct client *cl, char *arg)
+{
+	(void)d;
+	(void)arg;
+	control_reply(cl, "ok protocol=%d hv=%s\n", CONTROL_PROTOCOL_VERSION, HV_VERSION);
+}
+
+static void req_quit(struct domain *d, struct client *cl, char *arg)
+{
+	(void)d;
+	(void)arg;
+	cl->closing = true;
+}
+
+static void req_help(struct domain *d, struct client *cl, char *arg);
+
+struct request {
+	const char *name;
+	const char *args; /* its arguments as help shows them; NULL: none */
+	const char *what;
+	void (*run)(struct domain *d, struct client *cl, char *arg);
+};
+
+/* Every request, in the order help lists them (docs/protocol.md). */
+static const struct request requests[] = {
+    {"info", NULL, "the domain's state and details as key=value pairs", req_info},
+    {"pause", NULL, "stop the vCPU and the virtual clock", req_pause},
+    {"unpause", NULL, "resume a paused domain", req_unpause},
+    {"reboot", NULL, "reset the machine", req_reboot},
+    {"destroy", NULL, "end the domain now", req_destroy},
+    {"console", "[port=N] [live]", "become serial port N's byte stream (1: COM1)", req_console},
+    {"display", NULL, "become a viewer of the screen (its memfd attached)", req_display},
+    {"send-keys", "KEY...", "type key names into the keyboard at a typist's pace", req_send_keys},
+    {"send-text", "TEXT", "type text (\\n Enter, \\t Tab) on a US layout", req_send_text},
+    {"screen", "text", "the text screen, then its rows", req_screen},
+    {"regs", NULL, "the vCPU's registers", req_regs},
+    {"version", NULL, "the protocol and hv versions", req_version},
+    {"help", "[REQUEST]", "the requests, or one request's arguments", req_help},
+    {"quit", NULL, "close the connection", req_quit},
+};
+
+#define NREQUESTS (sizeof requests / sizeof requests[0])
+
+static const struct request *find_request(const char *name)
+{
+	for (size_t i = 0; i < NREQUESTS; i++)
+		if (strcmp(requests[i].name, name) == 0)
+			return &requests[i];
+	return NULL;
+}
+
+/* help: every request's name; help NAME: its arguments and purpose. */
+static void req_help(struct domain *d, struct client *cl, char *arg)
+{
+	char names[512] = "", line[512] = "";
+	const struct request *r;
+
+	(void)d;
+	if (!*arg) {
+		for (size_t i = 0; i < NREQUESTS; i++)
+			snprintf(names + strlen(names), sizeof names - strlen(names), "%s%s",
+				 i ? " " : "", requests[i].name);
+		kv_put(line, sizeof line, "commands", names);
+		control_reply(cl, "ok%s\n", line);
+		return;
+	}
+	r = find_request(arg);
+	if (!r) {
+		control_reply(cl, "error unknown command '%.40s' (try 'help')\n", arg);
+		return;
+	}
+	kv_put(line, sizeof line, "usage", r->args ? r->args : "");
+	kv_put(line, sizeof line, "what", r->what);
+	control_reply(cl, "ok request=%s%s\n", r->name, line);
+}
+
 void control_run_command(struct control *c, struct client *cl, char *line)
 {
-	struct domain *d = c->d;
 	char *arg = line + strcspn(line, " ");
-	char info[CTL_LINE_MAX];
+	const struct request *r;
 
 	if (*arg)
 		*arg++ = '\0';
 	if (!*line)
 		return;
-	if (cmd_lifecycle(d, cl, line))
-		return;
-	if (strcmp(line, "info") == 0) {
-		domain_info(d, info, sizeof info);
-		control_reply(cl, "ok%s\n", info);
-	} else if (strcmp(line, "console") == 0) {
-		cmd_console(d, cl, arg);
-	} else if (strcmp(line, "display") == 0) {
-		cmd_display(d, cl);
-	} else if (strcmp(line, "send-keys") == 0 || strcmp(line, "send-text") == 0) {
-		cmd_send_keys(d, cl, arg, line[5] == 't');
-	} else if (strcmp(line, "screen") == 0) {
-		cmd_screen(d, cl, arg);
-	} else if (strcmp(line, "regs") == 0) {
-		cmd_regs(d, cl, arg);
-	} else if (strcmp(line, "version") == 0) {
-		control_reply(cl, "ok protocol=%d hv=%s\n", CONTROL_PROTOCOL_VERSION, HV_VERSION);
-	} else if (strcmp(line, "help") == 0) {
-		control_reply(
-		    cl, "ok commands=\"info pause unpause reboot destroy console display send-keys "
-			"send-text screen regs version help quit\"\n");
-	} else if (strcmp(line, "quit") == 0) {
-		cl->closing = true;
-	} else {
+	r = find_request(line);
+	if (!r)
 		control_reply(cl, "error unknown command '%.40s' (try 'help')\n", line);
-	}
+	else if (!r->args && *arg)
+		control_reply(cl, "error %s takes no argument, not '%.40s'\n", r->name, arg);
+	else
+		r->run(c->d, cl, arg);
 }

@@ -236,6 +236,37 @@ START_TEST(test_protocol_answers_unknown_commands_with_an_error)
 }
 END_TEST
 
+START_TEST(test_protocol_help_comes_from_the_request_table_and_arguments_are_checked)
+{
+	struct h_proc p;
+	char sock[512];
+
+	create("proto", "counter");
+	snprintf(sock, sizeof sock, "UNIX-CONNECT:%s/run/hv/proto.sock", h_setup_dir());
+	h_spawn_prog(&p, "socat", (const char *const[]){"-", sock, NULL});
+	ck_assert_msg(h_expect(&p, "hv-control 1 id=1 name=proto", 30), "%s", p.buf);
+	h_send(&p, "help\n");
+	ck_assert_msg(h_expect(&p,
+			       "ok commands=\"info pause unpause reboot destroy console display "
+			       "send-keys send-text screen regs version help quit\"",
+			       30),
+		      "%s", p.buf);
+	h_send(&p, "help console\n");
+	ck_assert_msg(h_expect(&p, "ok request=console usage=\"[port=N] [live]\" what=", 30), "%s",
+		      p.buf);
+	/* A request that takes no argument refuses one and does nothing. */
+	h_send(&p, "pause extra\n");
+	ck_assert_msg(h_expect(&p, "error pause takes no argument, not 'extra'", 30), "%s", p.buf);
+	ck_assert_str_ne(h_info("proto", "state"), "paused");
+	/* A NUL byte inside a request is refused, not read as "pause". */
+	ck_assert_int_eq(write(p.in, "pause\0 now\n", 11), 11);
+	ck_assert_msg(h_expect(&p, "error a request holds a NUL byte", 30), "%s", p.buf);
+	ck_assert_str_ne(h_info("proto", "state"), "paused");
+	h_send(&p, "quit\n");
+	h_wait(&p, 30);
+}
+END_TEST
+
 /* The legacy guest's VGA screen, polled until it shows needle. */
 static bool legacy_screen_has(const char *needle)
 {
@@ -297,6 +328,8 @@ static Suite *cli_suite(void)
 	tcase_add_test(t, test_stale_socket_of_a_dead_domain_is_cleaned_up);
 	tcase_add_test(t, test_console_client_vanishing_mid_stream_harms_nothing);
 	tcase_add_test(t, test_protocol_answers_unknown_commands_with_an_error);
+	tcase_add_test(t,
+		       test_protocol_help_comes_from_the_request_table_and_arguments_are_checked);
 	tcase_add_test(t, test_demo_starts_a_legacy_and_a_modern_guest);
 	suite_add_tcase(s, t);
 	return s;
