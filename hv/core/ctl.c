@@ -16,6 +16,11 @@ static int parse_greeting(struct ctl *c, const char *line, char *err, size_t err
 	char id[16];
 	int version;
 
+	if (strncmp(line, "error ", 6) == 0) {
+		/* The domain answered, and turned us away (too many clients). */
+		snprintf(err, errlen, "the domain refused the connection: %.200s", line + 6);
+		return -1;
+	}
 	if (sscanf(line, "hv-control %d", &version) != 1) {
 		snprintf(err, errlen, "not an hv control socket (greeting '%.60s')", line);
 		return -1;

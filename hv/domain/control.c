@@ -45,6 +45,7 @@ static void install_signals(int wake_fd)
 
 static void accept_client(struct control *c);
 static void drop_client(struct client *cl);
+static const struct evloop_hook_ops expiry_ops;
 
 /* The wake eventfd: the domain's state changed (domain_notify), or a
  * signal came; the loop looks at both after every round. */
@@ -95,7 +96,8 @@ static int watch(struct control *c, char *err, size_t errlen)
 {
 	struct domain *d = c->d;
 	int rc = evloop_add_fd(d->loop, d->wake_fd, &wake_ops, c) < 0 ||
-		 evloop_add_fd(d->loop, d->listen_fd, &listen_ops, c) < 0;
+		 evloop_add_fd(d->loop, d->listen_fd, &listen_ops, c) < 0 ||
+		 evloop_add_hook(d->loop, &expiry_ops, c) < 0;
 
 	for (unsigned i = 0; i < DOMAIN_SERIAL_PORTS; i++)
 		if (d->serial[i].present)
@@ -144,6 +146,8 @@ static void drop_client(struct client *cl)
 	struct control *c = cl->c;
 
 	evloop_remove_fd(c->d->loop, cl->handle);
+	if (cl->console)
+		c->nstreams--;
 	for (int i = 0; i < c->nclients; i++)
 		if (c->clients[i] == cl)
 			c->clients[i] = c->clients[--c->nclients];
@@ -216,6 +220,7 @@ static void take_lines(struct control *c, struct client *cl)
 		size_t n = (size_t)(nl - cl->in) + 1, len = n - 1;
 		if (len && cl->in[len - 1] == '\r')
 			len--; /* socat and telnet-style clients */
+		cl->active_ns = host_now_ns();
 		if (memchr(cl->in, '\0', len)) {
 			control_reply(cl, "error a request holds a NUL byte\n");
 		} else {
@@ -234,6 +239,10 @@ static void take_lines(struct control *c, struct client *cl)
 		control_reply(cl, "error line too long\n");
 		cl->closing = true;
 	}
+	if (!cl->in_len)
+		cl->partial_ns = 0;
+	else if (!cl->partial_ns)
+		cl->partial_ns = host_now_ns();
 }
 
 static void read_client(struct client *cl)
@@ -279,6 +288,40 @@ static void client_ready(void *opaque, int fd, short revents)
 
 static const struct evloop_source_ops client_ops = {client_events, client_ready};
 
+/* At the limit, the request connection used least recently makes room:
+ * a client that holds connections cannot lock the toolstack out (console
+ * streams are bounded by MAX_STREAMS, so there is always one). */
+static bool make_room(struct control *c)
+{
+	struct client *lru = NULL;
+
+	if (c->nclients < MAX_CLIENTS)
+		return true;
+	for (int i = 0; i < c->nclients; i++) {
+		struct client *cl = c->clients[i];
+		if (!cl->console && (!lru || cl->active_ns < lru->active_ns))
+			lru = cl;
+	}
+	if (!lru)
+		return false;
+	log_warn("control: %d connections: closing the one used least recently", MAX_CLIENTS);
+	dprintf(lru->fd, "error too many clients: this connection was the least recently used\n");
+	drop_client(lru);
+	return true;
+}
+
+/* Only the domain's own user (or root) may drive it; the runtime
+ * directory's mode already says so, this holds if it is ever loosened. */
+static bool peer_allowed(int fd)
+{
+	struct ucred cred;
+	socklen_t len = sizeof cred;
+
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) < 0)
+		return false;
+	return cred.uid == getuid() || cred.uid == 0;
+}
+
 static void accept_client(struct control *c)
 {
 	struct domain *d = c->d;
@@ -287,13 +330,18 @@ static void accept_client(struct control *c)
 
 	if (fd < 0)
 		return;
-	cl = c->nclients < MAX_CLIENTS ? calloc(1, sizeof *cl) : NULL;
+	if (!peer_allowed(fd)) {
+		dprintf(fd, "error permission denied\n");
+		close(fd);
+		return;
+	}
+	cl = make_room(c) ? calloc(1, sizeof *cl) : NULL;
 	if (!cl) {
 		dprintf(fd, "error too many clients\n");
 		close(fd);
 		return;
 	}
-	*cl = (struct client){.c = c, .fd = fd};
+	*cl = (struct client){.c = c, .fd = fd, .active_ns = host_now_ns()};
 	cl->handle = evloop_add_fd(d->loop, fd, &client_ops, cl);
 	if (cl->handle < 0) {
 		free_client(cl);
@@ -303,6 +351,48 @@ static void accept_client(struct control *c)
 	control_reply(cl, "hv-control %d id=%d name=%s\n", CONTROL_PROTOCOL_VERSION, d->id,
 		      d->cfg.name);
 }
+
+/* When the next request connection runs out of time: a line left
+ * unfinished, or no request for CLIENT_IDLE_NS. */
+static int64_t client_deadline(const struct client *cl)
+{
+	if (cl->console)
+		return 0;
+	return cl->partial_ns ? cl->partial_ns + CLIENT_LINE_NS : cl->active_ns + CLIENT_IDLE_NS;
+}
+
+static int expiry_timeout(void *opaque)
+{
+	struct control *c = opaque;
+	int64_t next = 0, now = host_now_ns();
+
+	for (int i = 0; i < c->nclients; i++) {
+		int64_t t = client_deadline(c->clients[i]);
+		if (t && (!next || t < next))
+			next = t;
+	}
+	if (!next)
+		return -1;
+	return next <= now ? 0 : (int)((next - now + 999999) / 1000000);
+}
+
+static void expire_clients(void *opaque)
+{
+	struct control *c = opaque;
+	int64_t now = host_now_ns();
+
+	for (int i = c->nclients - 1; i >= 0; i--) {
+		struct client *cl = c->clients[i];
+		int64_t t = client_deadline(cl);
+		if (!t || t > now)
+			continue;
+		dprintf(cl->fd, "error %s\n",
+			cl->partial_ns ? "request not finished in time" : "idle for too long");
+		drop_client(cl);
+	}
+}
+
+static const struct evloop_hook_ops expiry_ops = {expiry_timeout, expire_clients};
 
 static bool domain_over(struct domain *d)
 {

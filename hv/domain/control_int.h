@@ -10,8 +10,15 @@
 #include "hv/core/ctl.h"
 #include "hv/domain/domain.h"
 
-#define MAX_CLIENTS   32
+#define MAX_CLIENTS 32
+/* Console streams may hold at most this many connections, so requests
+ * (the toolstack: hv list, hv destroy...) always find room. */
+#define MAX_STREAMS   24
 #define CLIENT_IN_MAX 1024
+/* A request line must be finished this long after its first byte, and a
+ * request connection is closed after this long without one. */
+#define CLIENT_LINE_NS (10 * 1000000000LL)
+#define CLIENT_IDLE_NS (600 * 1000000000LL)
 
 struct control;
 
@@ -27,13 +34,16 @@ struct client {
 	size_t in_len;
 	char out[CTL_LINE_MAX + 64]; /* pending reply bytes */
 	size_t out_len;
-	bool closing; /* close once out is flushed */
+	bool closing;	    /* close once out is flushed */
+	int64_t active_ns;  /* host time of its last request (or its connect) */
+	int64_t partial_ns; /* when the unfinished line in `in` began; 0: none */
 };
 
 struct control {
 	struct domain *d;
 	struct client *clients[MAX_CLIENTS];
 	int nclients;
+	int nstreams; /* clients in console mode */
 };
 
 /* Queues a reply line for the client (sent at once when it can be). */

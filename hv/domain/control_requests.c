@@ -90,7 +90,12 @@ static void req_console(struct domain *d, struct client *cl, char *arg)
 			      d->cfg.name, port, domain_serial_key(port));
 		return;
 	}
+	if (cl->c->nstreams == MAX_STREAMS) {
+		control_reply(cl, "error too many console clients (at most %d)\n", MAX_STREAMS);
+		return;
+	}
 	control_reply(cl, "ok\n");
+	cl->c->nstreams++;
 	cl->console = true;
 	cl->port = port;
 	cl->pos = live ? console_head(con) : console_tail(con);
