@@ -212,8 +212,10 @@ static int claim_locked(const char *dir, const char *name, int *id, char *err, s
 	char path[PATH_MAX];
 	int other;
 
-	if (snprintf(path, sizeof path, "%s/%s.sock", dir, name) >= (int)sizeof path) {
-		snprintf(err, errlen, "%s: path too long", dir);
+	if (snprintf(path, sizeof path, "%s/%s.sock", dir, name) >= (int)sizeof path ||
+	    strlen(path) >= sizeof(((struct sockaddr_un *)0)->sun_path)) {
+		snprintf(err, errlen, "%s/%s.sock: path too long for a socket (at most %zu bytes)",
+			 dir, name, sizeof(((struct sockaddr_un *)0)->sun_path) - 1);
 		return -1;
 	}
 	switch (probe_socket(path, &other)) {

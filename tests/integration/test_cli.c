@@ -267,6 +267,23 @@ START_TEST(test_protocol_help_comes_from_the_request_table_and_arguments_are_che
 }
 END_TEST
 
+START_TEST(test_a_runtime_dir_too_long_for_a_socket_is_named_as_such)
+{
+	char dir[300], hv[320];
+	struct h_result *r;
+
+	snprintf(dir, sizeof dir, "%s/%0120d", h_setup_dir(), 0);
+	snprintf(hv, sizeof hv, "%s/hv", dir);
+	ck_assert_int_eq(mkdir(dir, 0700), 0);
+	ck_assert_int_eq(mkdir(hv, 0700), 0);
+	setenv("XDG_RUNTIME_DIR", dir, 1);
+	r = h_hv(NULL, 60, (const char *const[]){"create", cfg("longdir", "counter"), NULL});
+	ck_assert_int_ne(r->status, 0);
+	ck_assert_msg(strstr(r->err, "path too long for a socket (at most 107 bytes)"), "%s",
+		      r->err);
+}
+END_TEST
+
 /* The legacy guest's VGA screen, polled until it shows needle. */
 static bool legacy_screen_has(const char *needle)
 {
@@ -328,6 +345,7 @@ static Suite *cli_suite(void)
 	tcase_add_test(t, test_stale_socket_of_a_dead_domain_is_cleaned_up);
 	tcase_add_test(t, test_console_client_vanishing_mid_stream_harms_nothing);
 	tcase_add_test(t, test_protocol_answers_unknown_commands_with_an_error);
+	tcase_add_test(t, test_a_runtime_dir_too_long_for_a_socket_is_named_as_such);
 	tcase_add_test(t,
 		       test_protocol_help_comes_from_the_request_table_and_arguments_are_checked);
 	tcase_add_test(t, test_demo_starts_a_legacy_and_a_modern_guest);
