@@ -15,7 +15,7 @@
 #include "legacy/uart16550.h"
 
 struct debugcon {
-	struct uart_backend out;
+	struct byte_sink out;
 };
 
 struct post_port {

@@ -91,18 +91,6 @@ static int add_rtc(struct pc *pc, const struct pc_hooks *h, char *err, size_t er
 	return add_port(pc, PC_RTC_BASE, 2, &rtc146818_io_ops, pc->rtc, "RTC", err, errlen);
 }
 
-static int add_com1(struct pc *pc, const struct pc_hooks *h, char *err, size_t errlen)
-{
-	if (!h->com1.tx)
-		return 0;
-	pc->com1 = uart16550_create(pic8259_irq_line(pc->pic, PC_COM1_IRQ), &h->com1);
-	if (!pc->com1) {
-		snprintf(err, errlen, "out of memory");
-		return -1;
-	}
-	return add_port(pc, PC_COM1_BASE, 8, &uart16550_io_ops, pc->com1, "COM1", err, errlen);
-}
-
 static int add_debug_devices(struct pc *pc, const struct pc_hooks *h, char *err, size_t errlen)
 {
 	pc->post = (struct post_port){.changed = h->post, .opaque = h->opaque};
@@ -272,8 +260,7 @@ struct pc *pc_create(struct machine *m, const struct pc_hooks *hooks, char *err,
 	}
 	pc->m = m;
 	if (add_pic(pc, err, errlen) < 0 || add_timers(pc, err, errlen) < 0 ||
-	    add_rtc(pc, hooks, err, errlen) < 0 || add_com1(pc, hooks, err, errlen) < 0 ||
-	    pc_add_com2(pc, hooks, err, errlen) < 0 ||
+	    add_rtc(pc, hooks, err, errlen) < 0 || pc_add_serial(pc, hooks, err, errlen) < 0 ||
 	    add_debug_devices(pc, hooks, err, errlen) < 0 || add_pci(pc, hooks, err, errlen) < 0 ||
 	    add_fw_cfg(pc, hooks, err, errlen) < 0 || add_kbc(pc, err, errlen) < 0 ||
 	    pc_add_typist(pc, err, errlen) < 0 || pc_add_ide(pc, hooks, err, errlen) < 0 ||
@@ -297,9 +284,7 @@ void pc_free(struct pc *pc)
 	piix4_pm_destroy(pc->pm);
 	piix3_destroy(pc->piix3);
 	i440fx_destroy(pc->i440fx);
-	if (pc->com1)
-		uart16550_destroy(pc->com1);
-	pc_free_com2(pc);
+	pc_free_serial(pc);
 	rtc146818_destroy(pc->rtc);
 	pcspk_destroy(pc->port_b);
 	pit8254_destroy(pc->pit);
@@ -329,19 +314,9 @@ void pc_reset(struct pc *pc)
 	pc_reset_typist(pc);
 	port92_reset(&pc->port92);
 	rcr_reset(&pc->rcr);
-	if (pc->com1)
-		uart16550_reset(pc->com1);
-	pc_reset_com2(pc);
-}
-
-size_t pc_com1_receive(struct pc *pc, const uint8_t *data, size_t len)
-{
-	return pc->com1 ? uart16550_receive(pc->com1, data, len) : 0;
-}
-
-size_t pc_com1_room(struct pc *pc)
-{
-	return pc->com1 ? uart16550_rx_room(pc->com1) : 0;
+	for (unsigned i = 0; i < PC_SERIAL_PORTS; i++)
+		if (pc->serial[i])
+			uart16550_reset(pc->serial[i]);
 }
 
 int pc_input_keys(struct pc *pc, const struct input_key *keys, size_t n, char *err, size_t errlen)

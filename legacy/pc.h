@@ -44,10 +44,6 @@
 #define PC_RTC_BASE	   0x70
 #define PC_RTC_IRQ	   8
 #define PC_RTC_CENTURY	   0x32 /* CMOS byte the PC BIOS convention keeps the century in */
-#define PC_COM1_BASE	   0x3F8
-#define PC_COM1_IRQ	   4
-#define PC_COM2_BASE	   0x2F8
-#define PC_COM2_IRQ	   3
 #define PC_DEBUGCON_PORT   0xE9
 #define PC_BIOS_DEBUG_PORT 0x402 /* SeaBIOS's debug output in Debian's build */
 #define PC_POST_PORT	   0x80
@@ -72,11 +68,15 @@
 #define PC_FDC_IRQ	   6
 #define PC_FDC_DMA	   2
 
+/* Serial ports: COM1 at 3F8h on IRQ 4, COM2 at 2F8h on IRQ 3
+ * (legacy/pc_serial.c). */
+#define PC_SERIAL_PORTS	   2
+#define PC_SERIAL_ROOM_MAX 16 /* the most pc_serial_room() returns (a 16550's FIFO) */
+
 /* Host-side hooks the domain supplies. */
 struct pc_hooks {
-	struct uart_backend com1;     /* tx == NULL: no COM1 */
-	struct uart_backend com2;     /* tx == NULL: no COM2 (legacy/pc_com2.c) */
-	struct uart_backend debugcon; /* tx == NULL: no debug console */
+	struct byte_sink serial[PC_SERIAL_PORTS]; /* COM1, COM2; tx == NULL: absent */
+	struct byte_sink debugcon;		  /* tx == NULL: no debug console */
 	void (*post)(void *opaque, uint8_t code);
 	void (*poweroff)(void *opaque, int status);
 	void *opaque;
@@ -103,8 +103,7 @@ struct pc {
 	struct pit8254 *pit;
 	struct pcspk *port_b;
 	struct rtc146818 *rtc;
-	struct uart16550 *com1;
-	struct uart16550 *com2;
+	struct uart16550 *serial[PC_SERIAL_PORTS]; /* NULL: absent */
 	struct debugcon debugcon;
 	struct post_port post;
 	struct debug_exit exit;
@@ -153,19 +152,18 @@ void pc_reset_vga(struct pc *pc);
 /* Device reset (the machine's RAM and the CPU are the domain's). */
 void pc_reset(struct pc *pc);
 
-/* Moves queued host input into COM1's receive FIFO; with the domain lock
- * held. Returns bytes moved. */
-size_t pc_com1_receive(struct pc *pc, const uint8_t *data, size_t len);
-size_t pc_com1_room(struct pc *pc);
+/* The serial ports whose hooks have a tx (legacy/pc_serial.c). Returns 0
+ * or -1 with err set. */
+int pc_add_serial(struct pc *pc, const struct pc_hooks *h, char *err, size_t errlen);
+void pc_free_serial(struct pc *pc);
 
-/* COM2 (legacy/pc_com2.c): the UART when h->com2 has a tx hook, and the
- * same host input calls as COM1's. pc_add_com2 returns 0 or -1 with err
- * set. */
-int pc_add_com2(struct pc *pc, const struct pc_hooks *h, char *err, size_t errlen);
-void pc_free_com2(struct pc *pc);
-void pc_reset_com2(struct pc *pc);
-size_t pc_com2_receive(struct pc *pc, const uint8_t *data, size_t len);
-size_t pc_com2_room(struct pc *pc);
+/* Moves host input into serial port i's receive FIFO (i 0-based: 0 is
+ * COM1); with the domain lock held. Returns the bytes moved: 0 for an
+ * absent port. */
+size_t pc_serial_receive(struct pc *pc, unsigned i, const uint8_t *data, size_t len);
+
+/* Bytes serial port i's receive FIFO takes now; 0 for an absent port. */
+size_t pc_serial_room(struct pc *pc, unsigned i);
 
 /* Host key events into the PS/2 keyboard, all of them or none: returns 0,
  * or -1 with err set when a key is unknown or the keyboard's queue lacks

@@ -10,6 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "hv/core/byte_sink.h"
 #include "hv/core/bus.h"
 #include "hv/core/irq.h"
 
@@ -29,16 +30,11 @@
 
 #define UART_FIFO_SIZE 16
 
-struct uart_backend {
-	/* A byte the guest transmitted (not called in loopback). */
-	void (*tx)(void *opaque, uint8_t byte);
-	void *opaque;
-};
-
 struct uart16550;
 
-/* Returns NULL if out of memory. */
-struct uart16550 *uart16550_create(struct irq_line irq, const struct uart_backend *backend);
+/* backend->tx gets every byte the guest transmits (not in loopback).
+ * Returns NULL if out of memory. */
+struct uart16550 *uart16550_create(struct irq_line irq, const struct byte_sink *backend);
 void uart16550_destroy(struct uart16550 *u);
 
 /* Power-on state. */

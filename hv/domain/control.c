@@ -138,23 +138,23 @@ struct console *control_port_console(struct domain *d, unsigned port)
 
 void control_pump_input(struct domain *d)
 {
-	uint8_t buf[UART_FIFO_SIZE];
+	uint8_t buf[PC_SERIAL_ROOM_MAX];
 	size_t n;
 
 	if (d->cfg.serial.kind == CHARDEV_NONE && d->cfg.serial2.kind == CHARDEV_NONE)
 		return;
 	machine_lock_host(&d->machine);
 	if (d->cfg.serial.kind != CHARDEV_NONE) {
-		n = console_take_input(&d->console, buf, pc_com1_room(d->pc));
+		n = console_take_input(&d->console, buf, pc_serial_room(d->pc, 0));
 		if (n) {
-			pc_com1_receive(d->pc, buf, n);
+			pc_serial_receive(d->pc, 0, buf, n);
 			machine_kick(&d->machine);
 		}
 	}
 	if (d->cfg.serial2.kind != CHARDEV_NONE) {
-		n = console_take_input(&d->console2, buf, pc_com2_room(d->pc));
+		n = console_take_input(&d->console2, buf, pc_serial_room(d->pc, 1));
 		if (n) {
-			pc_com2_receive(d->pc, buf, n);
+			pc_serial_receive(d->pc, 1, buf, n);
 			machine_kick(&d->machine);
 		}
 	}

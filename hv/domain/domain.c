@@ -189,8 +189,8 @@ static void add_disk_hooks(struct domain *d, struct pc_hooks *h)
 static int build_machine(struct domain *d, char *err, size_t errlen)
 {
 	struct pc_hooks hooks = {
-	    .com1 = {.tx = d->cfg.serial.kind != CHARDEV_NONE ? com1_tx : NULL, .opaque = d},
-	    .com2 = {.tx = d->cfg.serial2.kind != CHARDEV_NONE ? com2_tx : NULL, .opaque = d},
+	    .serial = {{.tx = d->cfg.serial.kind != CHARDEV_NONE ? com1_tx : NULL, .opaque = d},
+		       {.tx = d->cfg.serial2.kind != CHARDEV_NONE ? com2_tx : NULL, .opaque = d}},
 	    .debugcon = {.tx = d->cfg.debugcon.kind != CHARDEV_NONE ? debugcon_tx : NULL,
 			 .opaque = d},
 	    .post = post_code,

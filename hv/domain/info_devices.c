@@ -31,8 +31,8 @@ void domain_info_devices(struct domain *d, char *buf, size_t len)
 		pit8254_describe(d->pc->pit, s, sizeof s);
 		kv_put(buf, len, "pit0", s);
 	}
-	if (d->pc->com1) {
-		uart16550_describe(d->pc->com1, s, sizeof s);
+	if (d->pc->serial[0]) {
+		uart16550_describe(d->pc->serial[0], s, sizeof s);
 		kv_put(buf, len, "com1", s);
 	}
 }
