@@ -264,7 +264,8 @@ struct pc *pc_create(struct machine *m, const struct pc_hooks *hooks, char *err,
 	    add_debug_devices(pc, hooks, err, errlen) < 0 || add_pci(pc, hooks, err, errlen) < 0 ||
 	    add_fw_cfg(pc, hooks, err, errlen) < 0 || add_kbc(pc, err, errlen) < 0 ||
 	    pc_add_typist(pc, err, errlen) < 0 || pc_add_ide(pc, hooks, err, errlen) < 0 ||
-	    pc_add_fdc(pc, hooks, err, errlen) < 0 || pc_add_vga(pc, hooks, err, errlen) < 0) {
+	    pc_add_fdc(pc, hooks, err, errlen) < 0 || pc_add_vga(pc, hooks, err, errlen) < 0 ||
+	    pc_register_devices(pc, err, errlen) < 0) {
 		pc_free(pc);
 		return NULL;
 	}
@@ -275,6 +276,8 @@ void pc_free(struct pc *pc)
 {
 	if (!pc)
 		return;
+	/* Every device of the machine is the PC's: none outlives it. */
+	device_registry_free(&pc->m->devices);
 	pc_free_typist(pc);
 	i8042_destroy(pc->kbc);
 	pc_free_vga(pc);
@@ -295,28 +298,6 @@ void pc_free(struct pc *pc)
 	}
 	pic8259_destroy(pc->pic);
 	free(pc);
-}
-
-void pc_reset(struct pc *pc)
-{
-	pic8259_reset(pc->pic);
-	pit8254_reset(pc->pit);
-	pcspk_reset(pc->port_b);
-	rtc146818_reset(pc->rtc);
-	i440fx_reset(pc->i440fx);
-	piix3_reset(pc->piix3);
-	piix4_pm_reset(pc->pm);
-	fw_cfg_reset(pc->fw_cfg);
-	pc_reset_ide(pc);
-	pc_reset_fdc(pc);
-	pc_reset_vga(pc);
-	i8042_reset(pc->kbc);
-	pc_reset_typist(pc);
-	port92_reset(&pc->port92);
-	rcr_reset(&pc->rcr);
-	for (unsigned i = 0; i < PC_SERIAL_PORTS; i++)
-		if (pc->serial[i])
-			uart16550_reset(pc->serial[i]);
 }
 
 int pc_input_keys(struct pc *pc, const struct input_key *keys, size_t n, char *err, size_t errlen)

@@ -134,23 +134,22 @@ void pc_free(struct pc *pc);
  * bytes that describe them (legacy/pc_ide.c). Returns 0 or -1 with err set. */
 int pc_add_ide(struct pc *pc, const struct pc_hooks *h, char *err, size_t errlen);
 void pc_free_ide(struct pc *pc);
-void pc_reset_ide(struct pc *pc);
 
 /* The two 8237s, the floppy controller, its drives and their CMOS bytes
  * (legacy/pc_fdc.c). Returns 0 or -1 with err set (an image whose size
  * is not a floppy's). */
 int pc_add_fdc(struct pc *pc, const struct pc_hooks *h, char *err, size_t errlen);
 void pc_free_fdc(struct pc *pc);
-void pc_reset_fdc(struct pc *pc);
 
 /* The VGA, its PCI function and its BIOS in fw_cfg (legacy/pc_vga.c).
  * Returns 0 or -1 with err set. */
 int pc_add_vga(struct pc *pc, const struct pc_hooks *h, char *err, size_t errlen);
 void pc_free_vga(struct pc *pc);
-void pc_reset_vga(struct pc *pc);
 
-/* Device reset (the machine's RAM and the CPU are the domain's). */
-void pc_reset(struct pc *pc);
+/* Registers every device the PC made with the machine (legacy/pc_devices.c),
+ * in the order a reset puts them back to their power-on state. Returns 0 or
+ * -1 with err set. */
+int pc_register_devices(struct pc *pc, char *err, size_t errlen);
 
 /* The serial ports whose hooks have a tx (legacy/pc_serial.c). Returns 0
  * or -1 with err set. */
@@ -179,7 +178,9 @@ void pc_input_mouse(struct pc *pc, const struct input_mouse *ev);
  * set. */
 int pc_add_typist(struct pc *pc, char *err, size_t errlen);
 void pc_free_typist(struct pc *pc);
-void pc_reset_typist(struct pc *pc);
+
+/* The registry's view (hv/core/device.h) of the PC's struct typist. */
+extern const struct device_ops pc_typist_device_ops;
 
 /* Queues host key events to be typed at a typist's pace in guest time
  * (hv/core/typist.h), all of them or none: returns 0, or -1 with err set when

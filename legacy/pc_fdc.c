@@ -68,9 +68,3 @@ void pc_free_fdc(struct pc *pc)
 	fdc_destroy(pc->fdc);
 	dma8237_destroy(pc->dma);
 }
-
-void pc_reset_fdc(struct pc *pc)
-{
-	dma8237_reset(pc->dma);
-	fdc_reset(pc->fdc);
-}

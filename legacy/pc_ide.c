@@ -109,9 +109,3 @@ void pc_free_ide(struct pc *pc)
 	piix_ide_destroy(pc->piix_ide);
 	ide_destroy(pc->ide);
 }
-
-void pc_reset_ide(struct pc *pc)
-{
-	ide_reset(pc->ide);
-	piix_ide_reset(pc->piix_ide);
-}

@@ -70,9 +70,3 @@ void pc_free_vga(struct pc *pc)
 	vga_destroy(pc->vga);
 	pc->vga = NULL;
 }
-
-void pc_reset_vga(struct pc *pc)
-{
-	if (pc->vga)
-		vga_reset(pc->vga);
-}

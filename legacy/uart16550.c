@@ -436,3 +436,16 @@ void uart16550_describe(const struct uart16550 *u, char *s, size_t n)
 	snprintf(s, n, "ier=%02x iid=%x mcr=%02x lcr=%02x rx=%u thre=%d irq=%d", u->ier,
 		 interrupt_id(u), u->mcr, u->lcr, u->rx_count, u->thre_pending, u->irq_level);
 }
+
+static void uart16550_dev_reset(void *dev)
+{
+	uart16550_reset(dev);
+}
+
+static void uart16550_dev_describe(const void *dev, char *buf, size_t len)
+{
+	uart16550_describe(dev, buf, len);
+}
+
+const struct device_ops uart16550_device_ops = {.reset = uart16550_dev_reset,
+						.describe = uart16550_dev_describe};

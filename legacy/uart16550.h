@@ -12,6 +12,7 @@
 
 #include "hv/core/byte_sink.h"
 #include "hv/core/bus.h"
+#include "hv/core/device.h"
 #include "hv/core/irq.h"
 
 /* Register offsets (DLAB selects the divisor latch at 0 and 1). */
@@ -52,5 +53,8 @@ size_t uart16550_receive(struct uart16550 *u, const uint8_t *data, size_t len);
 
 /* Its interrupt state in one line, for `hv list -l` (no side effects). */
 void uart16550_describe(const struct uart16550 *u, char *s, size_t n);
+
+/* The registry's view (hv/core/device.h) of a struct uart16550. */
+extern const struct device_ops uart16550_device_ops;
 
 #endif

@@ -28,6 +28,7 @@
 
 #include "hv/core/bus.h"
 #include "hv/core/clock.h"
+#include "hv/core/device.h"
 #include "hv/core/memory.h"
 #include "legacy/pci.h"
 
@@ -222,5 +223,8 @@ int vga_text_screen(const struct vga *v, char *buf, size_t len);
 
 /* The Unicode code point of CP437 glyph c. */
 uint32_t vga_cp437(uint8_t c);
+
+/* The registry's view (hv/core/device.h) of a struct vga. */
+extern const struct device_ops vga_device_ops;
 
 #endif

@@ -236,6 +236,6 @@ void domain_info(struct domain *d, char *buf, size_t len)
 	info_endpoints(d, buf, len);
 	info_counters(d, buf, len);
 	info_keyboard(d, buf, len);
-	domain_info_devices(d, buf, len);
+	device_describe_all(&d->machine.devices, buf, len);
 	machine_unlock_host(&d->machine);
 }
