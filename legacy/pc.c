@@ -1,4 +1,4 @@
-#include "legacy/pc.h"
+#include "legacy/pc_int.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -326,4 +326,20 @@ int pc_input_keys(struct pc *pc, const struct input_key *keys, size_t n, char *e
 void pc_input_mouse(struct pc *pc, const struct input_mouse *ev)
 {
 	ps2mouse_event(pc->kbc->mouse, ev);
+}
+
+void pc_status(struct pc *pc, struct pc_status *st)
+{
+	st->post = pc->post.last;
+	st->post_count = pc->post.count;
+	ps2kbd_leds_name(pc->kbc->kbd->leds, st->kbd_leds, sizeof st->kbd_leds);
+	ps2kbd_typematic_name(pc->kbc->kbd->typematic, st->kbd_typematic, sizeof st->kbd_typematic);
+	st->keys_queued = TYPIST_MAX - typist_room(pc->typist);
+}
+
+void pc_prepare_linux_boot(struct pc *pc, uint16_t pm_base)
+{
+	pci_config_write(&pc->pci, PC_PIIX3_SLOT, PC_PIIX4_PM_FUNC, PIIX4_PM_PMBASE, 4,
+			 (uint32_t)pm_base | 1);
+	pci_config_write(&pc->pci, PC_PIIX3_SLOT, PC_PIIX4_PM_FUNC, PIIX4_PM_PMREGMISC, 1, 1);
 }

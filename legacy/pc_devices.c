@@ -2,7 +2,7 @@
  * names `hv list -l` shows them under (docs/protocol.md) and the order a
  * reset takes, interrupt controller and timers first so that devices
  * resetting later find their lines and clock in power-on state. */
-#include "legacy/pc.h"
+#include "legacy/pc_int.h"
 
 struct pc_device {
 	const char *name;

@@ -4,7 +4,7 @@
  * drives: the drive types in 10h and the equipment byte 14h. */
 #include <stdio.h>
 
-#include "legacy/pc.h"
+#include "legacy/pc_int.h"
 
 #define CMOS_FLOPPY_TYPES 0x10 /* drive A: in bits 7:4, B: in 3:0 */
 #define CMOS_EQUIPMENT	  0x14
@@ -67,4 +67,14 @@ void pc_free_fdc(struct pc *pc)
 {
 	fdc_destroy(pc->fdc);
 	dma8237_destroy(pc->dma);
+}
+
+bool pc_floppy_size_ok(uint64_t size)
+{
+	return fdc_geometry_for_size(size) != NULL;
+}
+
+const char *pc_floppy_sizes_accepted(void)
+{
+	return fdc_sizes_accepted();
 }

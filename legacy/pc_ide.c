@@ -4,7 +4,7 @@
  * in 3Dh/38h, the classic fixed-disk types and geometry in 12h-2Ch). */
 #include <stdio.h>
 
-#include "legacy/pc.h"
+#include "legacy/pc_int.h"
 
 #define CMOS_HD_TYPE	0x12 /* drive 0 high nibble, drive 1 low: 0Fh = "see 19h/1Ah" */
 #define CMOS_HD0_EXT	0x19

@@ -5,7 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "legacy/pc.h"
+#include "legacy/pc_int.h"
 
 static bool kbd_ready(void *opaque)
 {

@@ -3,7 +3,7 @@
  * exists when the domain listens to what the guest sends on it. */
 #include <stdio.h>
 
-#include "legacy/pc.h"
+#include "legacy/pc_int.h"
 
 static const uint16_t serial_base[PC_SERIAL_PORTS] = {0x3F8, 0x2F8};
 static const int serial_irq[PC_SERIAL_PORTS] = {4, 3};

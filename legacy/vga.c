@@ -172,6 +172,16 @@ uint32_t vga_font_base(const struct vga *v, bool attr_bit3)
 	return (map & 3) * 0x4000u + (map >> 2) * 0x2000u;
 }
 
+uint8_t vga_attr_mode(const struct vga *v)
+{
+	return v->ar[0x10];
+}
+
+uint8_t vga_char_map_select(const struct vga *v)
+{
+	return v->sr[0x03];
+}
+
 unsigned vga_line_compare(const struct vga *v)
 {
 	return v->cr[0x18] | (v->cr[0x07] & 0x10) << 4 | (v->cr[0x09] & 0x40) << 3;
@@ -180,6 +190,16 @@ unsigned vga_line_compare(const struct vga *v)
 uint32_t vga_dirty_generation(const struct vga *v)
 {
 	return v->dirty;
+}
+
+uint64_t vga_lfb_base(const struct vga *v)
+{
+	return v->lfb_base;
+}
+
+struct guest_mem *vga_guest_mem(const struct vga *v)
+{
+	return v->mem;
 }
 
 static void vga_dev_reset(void *dev)

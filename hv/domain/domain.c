@@ -136,11 +136,11 @@ static int open_host_ends(struct domain *d, char *err, size_t errlen)
 static int check_floppy(const struct disk_config *c, const struct disk *disk, char *err,
 			size_t errlen)
 {
-	if (diskspec_floppy_index(c->vdev) < 0 || fdc_geometry_for_size(disk->size))
+	if (diskspec_floppy_index(c->vdev) < 0 || pc_floppy_size_ok(disk->size))
 		return 0;
 	snprintf(err, errlen, "disk %s: %s: %llu bytes is not a floppy image size (accepted: %s)",
 		 diskspec_vdev_name(c->vdev), c->target, (unsigned long long)disk->size,
-		 fdc_sizes_accepted());
+		 pc_floppy_sizes_accepted());
 	return -1;
 }
 

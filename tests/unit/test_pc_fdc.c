@@ -11,7 +11,7 @@
 
 #include "hv/block/disk.h"
 #include "hv/core/machine.h"
-#include "legacy/pc.h"
+#include "legacy/pc_int.h"
 
 #include "unit.h"
 
