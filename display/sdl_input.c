@@ -284,7 +284,7 @@ static void show(struct viewer *v, const char *name)
 
 void view_switch(struct viewer *v, int step, int to)
 {
-	char names[VIEW_MAX_GUESTS][CONFIG_NAME_MAX], err[256];
+	char names[VIEW_MAX_GUESTS][RUNTIME_NAME_MAX], err[256];
 	int n = runtime_list(names, VIEW_MAX_GUESTS, err, sizeof err), at = 0;
 	struct guest_view *g = focused(v);
 

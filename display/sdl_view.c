@@ -274,7 +274,7 @@ static void handle(struct viewer *v, SDL_Event *ev)
 
 static int open_all(struct viewer *v, int n, char **names)
 {
-	char running[VIEW_MAX_GUESTS][CONFIG_NAME_MAX], err[256];
+	char running[VIEW_MAX_GUESTS][RUNTIME_NAME_MAX], err[256];
 
 	if (n == 0) {
 		n = runtime_list(running, VIEW_MAX_GUESTS, err, sizeof err);

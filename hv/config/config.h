@@ -16,8 +16,9 @@
 #include <stddef.h>
 
 #include "hv/config/diskspec.h"
+#include "hv/core/runtime.h"
 
-#define CONFIG_NAME_MAX	 64
+#define CONFIG_NAME_MAX	 RUNTIME_NAME_MAX
 #define CONFIG_EXTRA_MAX 2048 /* kernel command line, NUL included */
 
 enum config_engine { CONFIG_ENGINE_AUTO, CONFIG_ENGINE_SOFT, CONFIG_ENGINE_KVM };

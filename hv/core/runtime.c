@@ -153,7 +153,7 @@ static int scan_sockets(const char *dir, void (*fn)(void *arg, const char *name,
 	if (!d)
 		return -1;
 	while ((e = readdir(d))) {
-		char path[PATH_MAX], name[CONFIG_NAME_MAX];
+		char path[PATH_MAX], name[RUNTIME_NAME_MAX];
 		size_t n = strlen(e->d_name);
 		if (!has_suffix(e->d_name, ".sock") || n - 5 >= sizeof name)
 			continue;
@@ -247,7 +247,7 @@ int runtime_claim(const char *name, int *id, char *err, size_t errlen)
 }
 
 struct name_list {
-	char (*names)[CONFIG_NAME_MAX];
+	char (*names)[RUNTIME_NAME_MAX];
 	int max;
 	int count;
 };
@@ -258,7 +258,7 @@ static void add_live_name(void *arg, const char *name, const char *path)
 	int id;
 
 	if (l->count < l->max && probe_socket(path, &id) == 1)
-		snprintf(l->names[l->count++], CONFIG_NAME_MAX, "%s", name);
+		snprintf(l->names[l->count++], RUNTIME_NAME_MAX, "%s", name);
 }
 
 static int compare_names(const void *a, const void *b)
@@ -266,7 +266,7 @@ static int compare_names(const void *a, const void *b)
 	return strcmp(a, b);
 }
 
-int runtime_list(char names[][CONFIG_NAME_MAX], int max, char *err, size_t errlen)
+int runtime_list(char names[][RUNTIME_NAME_MAX], int max, char *err, size_t errlen)
 {
 	char dir[PATH_MAX];
 	struct name_list l = {names, max, 0};
@@ -277,6 +277,6 @@ int runtime_list(char names[][CONFIG_NAME_MAX], int max, char *err, size_t errle
 		snprintf(err, errlen, "%s: %s", dir, strerror(errno));
 		return -1;
 	}
-	qsort(names, (size_t)l.count, CONFIG_NAME_MAX, compare_names);
+	qsort(names, (size_t)l.count, RUNTIME_NAME_MAX, compare_names);
 	return l.count;
 }

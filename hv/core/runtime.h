@@ -9,9 +9,8 @@
 #include <limits.h>
 #include <stddef.h>
 
-#include "hv/config/config.h"
-
 #define CONTROL_PROTOCOL_VERSION 1
+#define RUNTIME_NAME_MAX	 64 /* a domain's name with its NUL (CONFIG_NAME_MAX) */
 
 /* Creates (if needed) and checks the runtime directory; its path in out.
  * Returns 0 or -1 with err set. */
@@ -31,6 +30,6 @@ int runtime_claim(const char *name, int *id, char *err, size_t errlen);
 
 /* Names of the domains with a socket, sorted; stale sockets are removed.
  * Returns the count (at most max) or -1 with err set. */
-int runtime_list(char names[][CONFIG_NAME_MAX], int max, char *err, size_t errlen);
+int runtime_list(char names[][RUNTIME_NAME_MAX], int max, char *err, size_t errlen);
 
 #endif
