@@ -329,8 +329,8 @@ static void dma8237_dev_reset(void *dev)
 	dma8237_reset(dev);
 }
 
-/* Both chips' masks, terminal counts and requests (the slave in the low
- * digit), and each channel's page, current address and count. */
+/* Both chips' masks, terminal counts and requests as one byte each (bit
+ * n: channel n), and channels 0-3's page, current address and count. */
 static void dma8237_dev_describe(const void *dev, char *buf, size_t len)
 {
 	const struct dma8237 *d = dev;
