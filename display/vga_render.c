@@ -50,15 +50,16 @@ static void lfb_untrack(struct vga_renderer *r)
  * row is compared, as before there were logs. */
 static void lfb_track(struct vga_renderer *r)
 {
-	uint64_t base = r->vga->lfb_base;
+	uint64_t base = vga_lfb_base(r->vga);
+	struct guest_mem *mem = vga_guest_mem(r->vga);
 
 	if (r->log >= 0 && r->log_base == base)
 		return;
 	lfb_untrack(r);
-	if (!base || !r->vga->mem)
+	if (!base || !mem)
 		return;
-	r->log = mem_dirty_start(r->vga->mem, base, VGA_VRAM_SIZE);
-	r->log_mem = r->vga->mem;
+	r->log = mem_dirty_start(mem, base, VGA_VRAM_SIZE);
+	r->log_mem = mem;
 	r->log_base = base;
 }
 

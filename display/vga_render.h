@@ -10,7 +10,7 @@
 #define HV_DISPLAY_VGA_RENDER_H
 
 #include "display/display.h"
-#include "legacy/vga.h"
+#include "legacy/vga_access.h"
 
 struct vga_renderer;
 

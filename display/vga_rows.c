@@ -24,7 +24,7 @@ void vga_frame_get(const struct vga *v, struct vga_frame *f)
 /* The font bank (0-7) of SR3's map A (attribute bit 3 set) or map B. */
 static uint32_t font_base(const struct vga *v, bool map_a)
 {
-	uint8_t sr3 = v->sr[0x03];
+	uint8_t sr3 = vga_char_map_select(v);
 	unsigned bank = map_a ? ((sr3 >> 2) & 3) | ((sr3 >> 3) & 4) : (sr3 & 3) | ((sr3 >> 2) & 4);
 
 	return (bank & 3) * 0x4000u + (bank >> 2) * 0x2000u;
@@ -42,7 +42,7 @@ static void text_cell(const struct vga *v, const struct vga_frame *f, unsigned c
 	bool nine = m->char_width == 9;
 	uint32_t fgc, bgc;
 
-	if (v->ar[0x10] & 0x08) { /* bit 7 blinks instead of brightening */
+	if (vga_attr_mode(v) & VGA_AR_MODE_BLINK) { /* bit 7 blinks instead of brightening */
 		bg &= 7;
 		if ((attr & 0x80) && !f->text_blink_on)
 			fg = bg;
@@ -56,7 +56,9 @@ static void text_cell(const struct vga *v, const struct vga_frame *f, unsigned c
 		out[x] = glyph & (0x80 >> x) ? fgc : bgc;
 	/* The ninth column repeats the eighth for the line-drawing glyphs. */
 	if (nine)
-		out[8] = (v->ar[0x10] & 0x04) && ch >= 0xc0 && ch <= 0xdf ? out[7] : bgc;
+		out[8] = (vga_attr_mode(v) & VGA_AR_MODE_LINE_GRAPHICS) && ch >= 0xc0 && ch <= 0xdf
+			     ? out[7]
+			     : bgc;
 }
 
 static void text_row(const struct vga *v, const struct vga_frame *f, unsigned y, uint32_t *out)

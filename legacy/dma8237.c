@@ -1,5 +1,6 @@
 #include "legacy/dma8237.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -322,3 +323,29 @@ static void page_write(void *opaque, uint64_t offset, unsigned size, uint64_t va
 const struct io_ops dma8237_dma1_io_ops = {dma1_read, dma1_write};
 const struct io_ops dma8237_dma2_io_ops = {dma2_read, dma2_write};
 const struct io_ops dma8237_page_io_ops = {page_read, page_write};
+
+static void dma8237_dev_reset(void *dev)
+{
+	dma8237_reset(dev);
+}
+
+/* Both chips' masks, terminal counts and requests as one byte each (bit
+ * n: channel n), and channels 0-3's page, current address and count. */
+static void dma8237_dev_describe(const void *dev, char *buf, size_t len)
+{
+	const struct dma8237 *d = dev;
+	size_t n;
+
+	n = (size_t)snprintf(buf, len, "mask=%x%x tc=%x%x request=%x%x", d->chip[1].mask,
+			     d->chip[0].mask, d->chip[1].tc, d->chip[0].tc, d->chip[1].request,
+			     d->chip[0].request);
+	for (unsigned i = 0; i < 4 && n < len; i++) {
+		const struct dma8237_channel *c = &d->ch[i];
+
+		n += (size_t)snprintf(buf + n, len - n, " ch%u=%02x%04x/%04x", i,
+				      d->page[page_port[i]], c->addr, c->count);
+	}
+}
+
+const struct device_ops dma8237_device_ops = {.reset = dma8237_dev_reset,
+					      .describe = dma8237_dev_describe};

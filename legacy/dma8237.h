@@ -18,6 +18,7 @@
 #include <stdint.h>
 
 #include "hv/core/bus.h"
+#include "hv/core/device.h"
 #include "hv/core/memory.h"
 
 #define DMA8237_CHANNELS 8
@@ -113,5 +114,8 @@ size_t dma8237_read_mem(struct dma8237 *d, unsigned ch, void *buf, size_t len, b
 
 /* Whether channel ch is unmasked now (and its cascade, for 0-3). */
 bool dma8237_enabled(const struct dma8237 *d, unsigned ch);
+
+/* The registry's view (hv/core/device.h) of a struct dma8237: both chips. */
+extern const struct device_ops dma8237_device_ops;
 
 #endif

@@ -16,6 +16,7 @@
 
 #include "hv/core/bus.h"
 #include "hv/block/disk.h"
+#include "hv/core/device.h"
 #include "hv/core/irq.h"
 #include "legacy/dma8237.h"
 
@@ -148,5 +149,8 @@ void fdc_run_write(struct fdc *f);
 void fdc_run_format(struct fdc *f);
 void fdc_run_read_id(struct fdc *f);
 bool fdc_implied_seek(const struct fdc *f);
+
+/* The registry's view (hv/core/device.h) of a struct fdc and its drives. */
+extern const struct device_ops fdc_device_ops;
 
 #endif

@@ -1,5 +1,6 @@
 #include "legacy/fw_cfg.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -282,3 +283,18 @@ static void dma_write(void *opaque, uint64_t offset, unsigned size, uint64_t val
 
 const struct io_ops fw_cfg_io_ops = {port_read, port_write};
 const struct io_ops fw_cfg_dma_io_ops = {dma_read, dma_write};
+
+static void fw_cfg_dev_reset(void *dev)
+{
+	fw_cfg_reset(dev);
+}
+
+static void fw_cfg_dev_describe(const void *dev, char *buf, size_t len)
+{
+	const struct fw_cfg *c = dev;
+
+	snprintf(buf, len, "select=%04x offset=%u files=%u", c->select, c->offset, c->files);
+}
+
+const struct device_ops fw_cfg_device_ops = {.reset = fw_cfg_dev_reset,
+					     .describe = fw_cfg_dev_describe};

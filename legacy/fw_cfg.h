@@ -19,6 +19,7 @@
 #include <stdint.h>
 
 #include "hv/core/bus.h"
+#include "hv/core/device.h"
 #include "hv/core/memory.h"
 
 #define FW_CFG_PORT	0x510 /* len 2: selector (word at +0), data (byte at +1) */
@@ -85,5 +86,8 @@ void fw_cfg_reset(struct fw_cfg *c);
 
 extern const struct io_ops fw_cfg_io_ops;     /* at 510h, len 2 */
 extern const struct io_ops fw_cfg_dma_io_ops; /* at 514h, len 8 */
+
+/* The registry's view (hv/core/device.h) of a struct fw_cfg. */
+extern const struct device_ops fw_cfg_device_ops;
 
 #endif

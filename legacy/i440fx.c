@@ -1,5 +1,6 @@
 #include "legacy/i440fx.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -141,3 +142,24 @@ void i440fx_destroy(struct i440fx *fx)
 			mem_unmap(fx->mem, fx->seg[i].base);
 	free(fx);
 }
+
+static void i440fx_dev_reset(void *dev)
+{
+	i440fx_reset(dev);
+}
+
+/* Shadowing as firmware left it: one digit per segment (F0000h first),
+ * enum i440fx_pam_mode. */
+static void i440fx_dev_describe(const void *dev, char *buf, size_t len)
+{
+	const struct i440fx *fx = dev;
+	char pam[I440FX_SEGS + 1];
+
+	for (unsigned i = 0; i < I440FX_SEGS; i++)
+		pam[i] = (char)('0' + fx->seg[i].mode);
+	pam[I440FX_SEGS] = '\0';
+	snprintf(buf, len, "pam=%s smram=%02x", pam, fx->dev.config[I440FX_SMRAM]);
+}
+
+const struct device_ops i440fx_device_ops = {.reset = i440fx_dev_reset,
+					     .describe = i440fx_dev_describe};

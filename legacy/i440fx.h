@@ -20,6 +20,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "hv/core/device.h"
 #include "hv/core/memory.h"
 #include "legacy/pci.h"
 
@@ -60,5 +61,8 @@ void i440fx_destroy(struct i440fx *fx);
 
 /* Power-on state of the registers and of the shadow mapping. */
 void i440fx_reset(struct i440fx *fx);
+
+/* The registry's view (hv/core/device.h) of a struct i440fx. */
+extern const struct device_ops i440fx_device_ops;
 
 #endif

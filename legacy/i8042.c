@@ -1,5 +1,6 @@
 #include "legacy/i8042.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 
 #include "hv/core/log.h"
@@ -256,3 +257,31 @@ static void status_write(void *opaque, uint64_t offset, unsigned size, uint64_t 
 
 const struct io_ops i8042_data_io_ops = {.read = data_read, .write = data_write};
 const struct io_ops i8042_status_io_ops = {.read = status_read, .write = status_write};
+
+static void i8042_dev_reset(void *dev)
+{
+	i8042_reset(dev);
+}
+
+/* The controller, the keyboard as the guest programmed it and the mouse:
+ * a keyboard that types nothing is often disabled (command byte bit 4,
+ * scanning off) or has bytes queued that no one reads. */
+static void i8042_dev_describe(const void *dev, char *buf, size_t len)
+{
+	const struct i8042 *c = dev;
+	const struct ps2kbd *k = c->kbd;
+	const struct ps2mouse *m = c->mouse;
+	char leds[32], typematic[32];
+
+	ps2kbd_leds_name(k->leds, leds, sizeof leds);
+	ps2kbd_typematic_name(k->typematic, typematic, sizeof typematic);
+	snprintf(buf, len,
+		 "status=%02x cmd=%02x outport=%02x kbd_leds=%s kbd_typematic=%s kbd_set=%u "
+		 "kbd_scanning=%d kbd_queued=%zu kbd_dropped=%llu mouse_id=%u mouse_reporting=%d "
+		 "mouse_rate=%u mouse_buttons=%x mouse_queued=%u",
+		 c->status, c->ram[0], c->outport, leds, typematic, k->set, k->scanning, k->key_len,
+		 (unsigned long long)k->dropped, m->id, m->reporting, m->rate, m->buttons, m->len);
+}
+
+const struct device_ops i8042_device_ops = {.reset = i8042_dev_reset,
+					    .describe = i8042_dev_describe};

@@ -12,6 +12,7 @@
 #include <stdint.h>
 
 #include "hv/core/bus.h"
+#include "hv/core/device.h"
 #include "hv/core/irq.h"
 #include "legacy/ps2kbd.h"
 #include "legacy/ps2mouse.h"
@@ -73,5 +74,9 @@ void i8042_update(struct i8042 *c);
  * between them, so they are two ranges). */
 extern const struct io_ops i8042_data_io_ops;	/* 60h */
 extern const struct io_ops i8042_status_io_ops; /* 64h */
+
+/* The registry's view (hv/core/device.h) of a struct i8042 with its
+ * keyboard and mouse. */
+extern const struct device_ops i8042_device_ops;
 
 #endif

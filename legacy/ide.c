@@ -334,3 +334,36 @@ struct disk *ide_change_medium(struct ide *ide, unsigned ch, unsigned unit, stru
 	}
 	return old;
 }
+
+static void ide_dev_reset(void *dev)
+{
+	ide_reset(dev);
+}
+
+/* "disk", "cdrom" (with a medium), "cdrom-empty" or "none". */
+static const char *drive_kind(const struct ide_drive *d)
+{
+	if (!d->present)
+		return "none";
+	if (!d->atapi)
+		return "disk";
+	return d->disk ? "cdrom" : "cdrom-empty";
+}
+
+/* Each drive, then each channel's last command, status and error, and
+ * whether a DMA transfer waits for the bus master. */
+static void ide_dev_describe(const void *dev, char *buf, size_t len)
+{
+	const struct ide *ide = dev;
+	const struct ide_channel *c = ide->ch;
+
+	snprintf(buf, len,
+		 "hda=%s hdb=%s hdc=%s hdd=%s cmd=%02x/%02x status=%02x/%02x error=%02x/%02x "
+		 "dma=%d/%d irq=%d/%d",
+		 drive_kind(&c[0].drive[0]), drive_kind(&c[0].drive[1]), drive_kind(&c[1].drive[0]),
+		 drive_kind(&c[1].drive[1]), c[0].cmd, c[1].cmd, c[0].status, c[1].status,
+		 c[0].error, c[1].error, c[0].dma_pending, c[1].dma_pending, c[0].intrq,
+		 c[1].intrq);
+}
+
+const struct device_ops ide_device_ops = {.reset = ide_dev_reset, .describe = ide_dev_describe};

@@ -26,6 +26,7 @@
 
 #include "hv/core/bus.h"
 #include "hv/block/disk.h"
+#include "hv/core/device.h"
 #include "hv/core/irq.h"
 #include "hv/core/memory.h"
 
@@ -157,5 +158,9 @@ void ide_reset(struct ide *ide);
 extern const struct io_ops ide_cmd_io_ops; /* command block, len 8 */
 extern const struct io_ops ide_ctl_io_ops; /* control block, len 1 */
 extern const struct io_ops ide_bm_io_ops;  /* bus-master registers, len 8 */
+
+/* The registry's view (hv/core/device.h) of a struct ide: both channels
+ * and their drives. */
+extern const struct device_ops ide_device_ops;
 
 #endif

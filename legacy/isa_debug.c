@@ -1,5 +1,7 @@
 #include "legacy/isa_debug.h"
 
+#include <stdio.h>
+
 static uint64_t debugcon_read(void *opaque, uint64_t offset, unsigned size)
 {
 	(void)opaque;
@@ -68,3 +70,30 @@ static void exit_write(void *opaque, uint64_t offset, unsigned size, uint64_t va
 }
 
 const struct io_ops debug_exit_io_ops = {.read = exit_read, .write = exit_write};
+
+/* None of the three keeps state a reset clears: the POST code stays
+ * readable after a reboot, as a POST card's display does. */
+static void debugcon_dev_describe(const void *dev, char *buf, size_t len)
+{
+	const struct debugcon *c = dev;
+
+	snprintf(buf, len, "connected=%d", c->out.tx != NULL);
+}
+
+static void post_port_dev_describe(const void *dev, char *buf, size_t len)
+{
+	const struct post_port *p = dev;
+
+	snprintf(buf, len, "last=%02x count=%llu", p->last, (unsigned long long)p->count);
+}
+
+static void debug_exit_dev_describe(const void *dev, char *buf, size_t len)
+{
+	const struct debug_exit *e = dev;
+
+	snprintf(buf, len, "connected=%d", e->poweroff != NULL);
+}
+
+const struct device_ops debugcon_device_ops = {.describe = debugcon_dev_describe};
+const struct device_ops post_port_device_ops = {.describe = post_port_dev_describe};
+const struct device_ops debug_exit_device_ops = {.describe = debug_exit_dev_describe};

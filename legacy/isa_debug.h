@@ -12,10 +12,11 @@
 #include <stdint.h>
 
 #include "hv/core/bus.h"
+#include "hv/core/device.h"
 #include "legacy/uart16550.h"
 
 struct debugcon {
-	struct uart_backend out;
+	struct byte_sink out;
 };
 
 struct post_port {
@@ -33,5 +34,10 @@ struct debug_exit {
 extern const struct io_ops debugcon_io_ops;   /* len 1 */
 extern const struct io_ops post_port_io_ops;  /* len 1 */
 extern const struct io_ops debug_exit_io_ops; /* len 2: 16-bit writes land whole */
+
+/* The registry's view (hv/core/device.h) of each. */
+extern const struct device_ops debugcon_device_ops;
+extern const struct device_ops post_port_device_ops;
+extern const struct device_ops debug_exit_device_ops;
 
 #endif

@@ -1,4 +1,4 @@
-#include "legacy/pc.h"
+#include "legacy/pc_int.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -89,18 +89,6 @@ static int add_rtc(struct pc *pc, const struct pc_hooks *h, char *err, size_t er
 	if (!pc->rtc)
 		return no_memory(err, errlen);
 	return add_port(pc, PC_RTC_BASE, 2, &rtc146818_io_ops, pc->rtc, "RTC", err, errlen);
-}
-
-static int add_com1(struct pc *pc, const struct pc_hooks *h, char *err, size_t errlen)
-{
-	if (!h->serial[0].tx)
-		return 0;
-	pc->com1 = uart16550_create(pic8259_irq_line(pc->pic, PC_COM1_IRQ), &h->serial[0]);
-	if (!pc->com1) {
-		snprintf(err, errlen, "out of memory");
-		return -1;
-	}
-	return add_port(pc, PC_COM1_BASE, 8, &uart16550_io_ops, pc->com1, "COM1", err, errlen);
 }
 
 static int add_debug_devices(struct pc *pc, const struct pc_hooks *h, char *err, size_t errlen)
@@ -272,12 +260,12 @@ struct pc *pc_create(struct machine *m, const struct pc_hooks *hooks, char *err,
 	}
 	pc->m = m;
 	if (add_pic(pc, err, errlen) < 0 || add_timers(pc, err, errlen) < 0 ||
-	    add_rtc(pc, hooks, err, errlen) < 0 || add_com1(pc, hooks, err, errlen) < 0 ||
-	    pc_add_com2(pc, hooks, err, errlen) < 0 ||
+	    add_rtc(pc, hooks, err, errlen) < 0 || pc_add_serial(pc, hooks, err, errlen) < 0 ||
 	    add_debug_devices(pc, hooks, err, errlen) < 0 || add_pci(pc, hooks, err, errlen) < 0 ||
 	    add_fw_cfg(pc, hooks, err, errlen) < 0 || add_kbc(pc, err, errlen) < 0 ||
 	    pc_add_typist(pc, err, errlen) < 0 || pc_add_ide(pc, hooks, err, errlen) < 0 ||
-	    pc_add_fdc(pc, hooks, err, errlen) < 0 || pc_add_vga(pc, hooks, err, errlen) < 0) {
+	    pc_add_fdc(pc, hooks, err, errlen) < 0 || pc_add_vga(pc, hooks, err, errlen) < 0 ||
+	    pc_register_devices(pc, err, errlen) < 0) {
 		pc_free(pc);
 		return NULL;
 	}
@@ -288,6 +276,8 @@ void pc_free(struct pc *pc)
 {
 	if (!pc)
 		return;
+	/* Every device of the machine is the PC's: none outlives it. */
+	device_registry_free(&pc->m->devices);
 	pc_free_typist(pc);
 	i8042_destroy(pc->kbc);
 	pc_free_vga(pc);
@@ -297,9 +287,7 @@ void pc_free(struct pc *pc)
 	piix4_pm_destroy(pc->pm);
 	piix3_destroy(pc->piix3);
 	i440fx_destroy(pc->i440fx);
-	if (pc->com1)
-		uart16550_destroy(pc->com1);
-	pc_free_com2(pc);
+	pc_free_serial(pc);
 	rtc146818_destroy(pc->rtc);
 	pcspk_destroy(pc->port_b);
 	pit8254_destroy(pc->pit);
@@ -310,38 +298,6 @@ void pc_free(struct pc *pc)
 	}
 	pic8259_destroy(pc->pic);
 	free(pc);
-}
-
-void pc_reset(struct pc *pc)
-{
-	pic8259_reset(pc->pic);
-	pit8254_reset(pc->pit);
-	pcspk_reset(pc->port_b);
-	rtc146818_reset(pc->rtc);
-	i440fx_reset(pc->i440fx);
-	piix3_reset(pc->piix3);
-	piix4_pm_reset(pc->pm);
-	fw_cfg_reset(pc->fw_cfg);
-	pc_reset_ide(pc);
-	pc_reset_fdc(pc);
-	pc_reset_vga(pc);
-	i8042_reset(pc->kbc);
-	pc_reset_typist(pc);
-	port92_reset(&pc->port92);
-	rcr_reset(&pc->rcr);
-	if (pc->com1)
-		uart16550_reset(pc->com1);
-	pc_reset_com2(pc);
-}
-
-size_t pc_com1_receive(struct pc *pc, const uint8_t *data, size_t len)
-{
-	return pc->com1 ? uart16550_receive(pc->com1, data, len) : 0;
-}
-
-size_t pc_com1_room(struct pc *pc)
-{
-	return pc->com1 ? uart16550_rx_room(pc->com1) : 0;
 }
 
 int pc_input_keys(struct pc *pc, const struct input_key *keys, size_t n, char *err, size_t errlen)
@@ -372,14 +328,18 @@ void pc_input_mouse(struct pc *pc, const struct input_mouse *ev)
 	ps2mouse_event(pc->kbc->mouse, ev);
 }
 
-size_t pc_serial_receive(struct pc *pc, unsigned i, const uint8_t *data, size_t len)
+void pc_status(struct pc *pc, struct pc_status *st)
 {
-	return i == 0	? pc_com1_receive(pc, data, len)
-	       : i == 1 ? pc_com2_receive(pc, data, len)
-			: 0;
+	st->post = pc->post.last;
+	st->post_count = pc->post.count;
+	ps2kbd_leds_name(pc->kbc->kbd->leds, st->kbd_leds, sizeof st->kbd_leds);
+	ps2kbd_typematic_name(pc->kbc->kbd->typematic, st->kbd_typematic, sizeof st->kbd_typematic);
+	st->keys_queued = TYPIST_MAX - typist_room(pc->typist);
 }
 
-size_t pc_serial_room(struct pc *pc, unsigned i)
+void pc_prepare_linux_boot(struct pc *pc, uint16_t pm_base)
 {
-	return i == 0 ? pc_com1_room(pc) : i == 1 ? pc_com2_room(pc) : 0;
+	pci_config_write(&pc->pci, PC_PIIX3_SLOT, PC_PIIX4_PM_FUNC, PIIX4_PM_PMBASE, 4,
+			 (uint32_t)pm_base | 1);
+	pci_config_write(&pc->pci, PC_PIIX3_SLOT, PC_PIIX4_PM_FUNC, PIIX4_PM_PMREGMISC, 1, 1);
 }

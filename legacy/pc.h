@@ -1,5 +1,9 @@
-/* The PC: one place that knows which chip sits at which port and IRQ, and
- * wires the legacy devices to the machine and to the domain's host ends. */
+/* The PC as its domain sees it: an opaque machine built from host-side
+ * hooks, and the few calls a domain makes on it (host input, the screen,
+ * the state `hv list -l` shows, direct Linux boot). No chip is visible
+ * here: the wiring (legacy/pc_int.h) is the PC's own. Reset and per-device
+ * descriptions go through the machine's device registry, where pc_create
+ * registers every device it makes. */
 #ifndef HV_LEGACY_PC_H
 #define HV_LEGACY_PC_H
 
@@ -7,85 +11,25 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "hv/core/byte_sink.h"
 #include "hv/core/input.h"
 #include "hv/core/machine.h"
-#include "legacy/dma8237.h"
-#include "legacy/fdc.h"
-#include "hv/core/typist.h"
-#include "legacy/fw_cfg.h"
-#include "legacy/i440fx.h"
-#include "legacy/ide.h"
-#include "legacy/i8042.h"
-#include "legacy/isa_debug.h"
-#include "legacy/pci.h"
-#include "legacy/pcspk.h"
-#include "legacy/pic8259.h"
-#include "legacy/piix_ide.h"
-#include "legacy/piix3.h"
-#include "legacy/piix4_pm.h"
-#include "legacy/pit8254.h"
-#include "legacy/port92.h"
-#include "legacy/rcr.h"
-#include "legacy/rtc146818.h"
-#include "legacy/uart16550.h"
-#include "legacy/vga.h"
 
-#define PC_PIC_MASTER_BASE 0x20
-#define PC_PIC_SLAVE_BASE  0xA0
-#define PC_ELCR_BASE	   0x4D0 /* PIIX edge/level control, master then slave */
-#define PC_PIT_BASE	   0x40
-#define PC_PIT_IRQ	   0
-#define PC_PORT_B	   0x61 /* system control port B (speaker, counter 2) */
-#define PC_I8042_DATA	   0x60
-#define PC_I8042_STATUS	   0x64
-#define PC_KBD_IRQ	   1
-#define PC_MOUSE_IRQ	   12
-#define PC_PORT92	   0x92 /* system control port A (fast A20, reset) */
-#define PC_RTC_BASE	   0x70
-#define PC_RTC_IRQ	   8
-#define PC_RTC_CENTURY	   0x32 /* CMOS byte the PC BIOS convention keeps the century in */
-#define PC_SERIAL_PORTS	   2	/* COM1, COM2 */
-#define PC_COM1_BASE	   0x3F8
-#define PC_COM1_IRQ	   4
-#define PC_COM2_BASE	   0x2F8
-#define PC_COM2_IRQ	   3
-#define PC_DEBUGCON_PORT   0xE9
-#define PC_BIOS_DEBUG_PORT 0x402 /* SeaBIOS's debug output in Debian's build */
-#define PC_POST_PORT	   0x80
-#define PC_DEBUG_EXIT_PORT 0x501
-#define PC_I440FX_SLOT	   0 /* 00:00.0 host bridge */
-#define PC_PIIX3_SLOT	   1 /* 00:01.0 ISA bridge, 00:01.3 power management */
-#define PC_PIIX4_PM_FUNC   3
-#define PC_VGA_SLOT	   2	/* 00:02.0 VGA */
-#define PC_FERR_IRQ	   13	/* the CPU's FERR# (x87 error, CR0.NE clear) */
-#define PC_FERR_CLEAR_PORT 0xF0 /* a write drops IRQ13 */
-#define PC_PIIX_IDE_FUNC   1	/* 00:01.1 IDE */
-#define PC_IDE0_BASE	   0x1F0
-#define PC_IDE0_CTL	   0x3F6
-#define PC_IDE0_IRQ	   14
-#define PC_IDE1_BASE	   0x170
-#define PC_IDE1_CTL	   0x376
-#define PC_IDE1_IRQ	   15
-#define PC_IDE_DRIVES	   4 /* hda, hdb (primary), hdc, hdd (secondary) */
-#define PC_DMA1_BASE	   0x00
-#define PC_DMA2_BASE	   0xC0
-#define PC_FDC_BASE	   0x3F0 /* 3F0h-3F5h and 3F7h; 3F6h is IDE's */
-#define PC_FDC_IRQ	   6
-#define PC_FDC_DMA	   2
+/* Serial ports: COM1 at 3F8h on IRQ 4, COM2 at 2F8h on IRQ 3
+ * (legacy/pc_serial.c). */
+#define PC_SERIAL_PORTS	   2
+#define PC_SERIAL_ROOM_MAX 16 /* the most pc_serial_room() returns (a 16550's FIFO) */
+#define PC_IDE_DRIVES	   4  /* hda, hdb (primary), hdc, hdd (secondary) */
+#define PC_FLOPPY_DRIVES   2  /* A: and B: */
 
+struct disk;
 struct pc;
-
-/* Moves host input into serial port i's receive FIFO (i = 0 for COM1);
- * with the domain lock held. Returns the bytes taken. */
-size_t pc_serial_receive(struct pc *pc, unsigned i, const uint8_t *data, size_t len);
-/* Room in serial port i's receive FIFO (0 for a port the PC lacks). */
-size_t pc_serial_room(struct pc *pc, unsigned i);
+struct vga;
 
 /* Host-side hooks the domain supplies. */
 struct pc_hooks {
-	/* COM1, COM2: tx == NULL for a port the PC does not have. */
-	struct uart_backend serial[PC_SERIAL_PORTS];
-	struct uart_backend debugcon; /* tx == NULL: no debug console */
+	struct byte_sink serial[PC_SERIAL_PORTS]; /* COM1, COM2; tx == NULL: absent */
+	struct byte_sink debugcon;		  /* tx == NULL: no debug console */
 	void (*post)(void *opaque, uint8_t code);
 	void (*poweroff)(void *opaque, int status);
 	void *opaque;
@@ -97,84 +41,33 @@ struct pc_hooks {
 	struct disk *ide[PC_IDE_DRIVES];
 	bool ide_cdrom[PC_IDE_DRIVES];
 	/* Floppy drives A: and B: (fda, fdb): a drive where floppy[i] is set,
-	 * whose size must be a floppy's (legacy/fdc.c). Also the caller's. */
-	struct disk *floppy[FDC_DRIVES];
+	 * whose size must be a floppy's (pc_floppy_size_ok). Also the
+	 * caller's. */
+	struct disk *floppy[PC_FLOPPY_DRIVES];
 	const char *boot;  /* firmware boot order, "c", "d", "a" or e.g. "dc"; NULL: "cd" */
 	bool no_boot_menu; /* fw_cfg's boot menu flag (0Eh) off: SeaBIOS shows no ESC prompt */
-	/* VGA BIOS image for fw_cfg: NULL is VGA_BIOS_DEFAULT if installed,
-	 * "" none. */
+	/* VGA BIOS image for fw_cfg: NULL is SeaBIOS's stdvga image if
+	 * installed, "" none. */
 	const char *vga_bios;
 };
 
-struct pc {
-	struct machine *m;
-	struct pic8259 *pic;
-	struct pit8254 *pit;
-	struct pcspk *port_b;
-	struct rtc146818 *rtc;
-	struct uart16550 *com1;
-	struct uart16550 *com2;
-	struct debugcon debugcon;
-	struct post_port post;
-	struct debug_exit exit;
-	struct pci_bus pci;
-	struct i440fx *i440fx;
-	struct piix3 *piix3;
-	struct piix4_pm *pm;
-	struct fw_cfg *fw_cfg;
-	struct ide *ide;
-	struct piix_ide *piix_ide;
-	struct i8042 *kbc;
-	struct port92 port92;
-	struct rcr rcr; /* CF9h, over the PCI address latch */
-	struct vga *vga;
-	struct dma8237 *dma;
-	struct fdc *fdc;
-	bool vga_window;       /* A0000h-BFFFFh is mapped to it */
-	struct typist *typist; /* `hv send-keys` into the keyboard (legacy/pc_keys.c) */
-};
-
-/* Creates the devices and registers them on m's buses. The firmware must
- * already be mapped: the host bridge takes over its alias below 1 MiB (for
- * shadowing) and fw_cfg describes m's memory. Returns NULL with err set. */
+/* Creates the devices, places them on m's buses and registers them in
+ * m->devices (the names docs/protocol.md lists under `info`). The
+ * firmware must already be mapped: the host bridge takes over its alias
+ * below 1 MiB (for shadowing) and fw_cfg describes m's memory. Returns
+ * NULL with err set. */
 struct pc *pc_create(struct machine *m, const struct pc_hooks *hooks, char *err, size_t errlen);
+
+/* Frees the devices and empties m->devices. */
 void pc_free(struct pc *pc);
 
-/* The IDE controller and its PCI function, the drives of h and the CMOS
- * bytes that describe them (legacy/pc_ide.c). Returns 0 or -1 with err set. */
-int pc_add_ide(struct pc *pc, const struct pc_hooks *h, char *err, size_t errlen);
-void pc_free_ide(struct pc *pc);
-void pc_reset_ide(struct pc *pc);
+/* Moves host input into serial port i's receive FIFO (i 0-based: 0 is
+ * COM1); with the domain lock held. Returns the bytes moved: 0 for an
+ * absent port. */
+size_t pc_serial_receive(struct pc *pc, unsigned i, const uint8_t *data, size_t len);
 
-/* The two 8237s, the floppy controller, its drives and their CMOS bytes
- * (legacy/pc_fdc.c). Returns 0 or -1 with err set (an image whose size
- * is not a floppy's). */
-int pc_add_fdc(struct pc *pc, const struct pc_hooks *h, char *err, size_t errlen);
-void pc_free_fdc(struct pc *pc);
-void pc_reset_fdc(struct pc *pc);
-
-/* The VGA, its PCI function and its BIOS in fw_cfg (legacy/pc_vga.c).
- * Returns 0 or -1 with err set. */
-int pc_add_vga(struct pc *pc, const struct pc_hooks *h, char *err, size_t errlen);
-void pc_free_vga(struct pc *pc);
-void pc_reset_vga(struct pc *pc);
-
-/* Device reset (the machine's RAM and the CPU are the domain's). */
-void pc_reset(struct pc *pc);
-
-/* Moves queued host input into COM1's receive FIFO; with the domain lock
- * held. Returns bytes moved. */
-size_t pc_com1_receive(struct pc *pc, const uint8_t *data, size_t len);
-size_t pc_com1_room(struct pc *pc);
-
-/* COM2 (legacy/pc_com2.c): the UART when h->com2 has a tx hook, and the
- * same host input calls as COM1's. pc_add_com2 returns 0 or -1 with err
- * set. */
-int pc_add_com2(struct pc *pc, const struct pc_hooks *h, char *err, size_t errlen);
-void pc_free_com2(struct pc *pc);
-void pc_reset_com2(struct pc *pc);
-size_t pc_com2_receive(struct pc *pc, const uint8_t *data, size_t len);
-size_t pc_com2_room(struct pc *pc);
+/* Bytes serial port i's receive FIFO takes now; 0 for an absent port. */
+size_t pc_serial_room(struct pc *pc, unsigned i);
 
 /* Host key events into the PS/2 keyboard, all of them or none: returns 0,
  * or -1 with err set when a key is unknown or the keyboard's queue lacks
@@ -185,17 +78,54 @@ int pc_input_keys(struct pc *pc, const struct input_key *keys, size_t n, char *e
 /* Host mouse motion and buttons into the PS/2 mouse; with the lock held. */
 void pc_input_mouse(struct pc *pc, const struct input_mouse *ev);
 
-/* The typist that paces `hv send-keys` (legacy/pc_keys.c): made with the
- * keyboard, emptied by a reset. pc_add_typist returns 0 or -1 with err
- * set. */
-int pc_add_typist(struct pc *pc, char *err, size_t errlen);
-void pc_free_typist(struct pc *pc);
-void pc_reset_typist(struct pc *pc);
-
 /* Queues host key events to be typed at a typist's pace in guest time
- * (hv/core/typist.h), all of them or none: returns 0, or -1 with err set when
- * a key is unknown or the queue lacks room ("keyboard buffer full: ...").
- * With the domain lock held. */
+ * (hv/core/typist.h), all of them or none: returns 0, or -1 with err set
+ * when a key is unknown or the queue lacks room ("keyboard buffer full:
+ * ..."). With the domain lock held. */
 int pc_type_keys(struct pc *pc, const struct input_key *keys, size_t n, char *err, size_t errlen);
+
+/* The VGA, for a renderer (legacy/vga_access.h), or NULL when the PC has
+ * none. */
+struct vga *pc_vga(struct pc *pc);
+
+/* The screen's shape as the VGA's registers describe it. */
+struct pc_screen {
+	bool text;		     /* a text mode (cols, rows); else graphics */
+	unsigned width, height, bpp; /* pixels; text: cell size times cols and rows */
+	unsigned cols, rows;	     /* text only */
+	bool blank;		     /* the screen is off */
+	char describe[64];	     /* "text mode 80x25 (mode 03h)", ... */
+};
+
+/* Fills s; returns 0, or -1 when the PC has no VGA. With the domain lock
+ * held. */
+int pc_screen(struct pc *pc, struct pc_screen *s);
+
+/* The text screen as UTF-8 (code page 437), one row per line ending in
+ * '\n', trailing blanks trimmed, truncated to fit len and NUL-terminated.
+ * Returns the bytes written, or -1 when the screen is graphical or there
+ * is no VGA. With the domain lock held. */
+int pc_text_screen(struct pc *pc, char *buf, size_t len);
+
+/* What `hv list -l` shows of the PC beside its devices. */
+struct pc_status {
+	uint8_t post;		/* last POST code written to port 80h */
+	uint64_t post_count;	/* POST codes written */
+	char kbd_leds[32];	/* "num,caps,scroll", "none", ... */
+	char kbd_typematic[32]; /* "10.9cps/500ms", ... */
+	size_t keys_queued;	/* pc_type_keys events not typed yet */
+};
+
+/* With the domain lock held. */
+void pc_status(struct pc *pc, struct pc_status *st);
+
+/* What firmware does before an OS runs, for a kernel started directly:
+ * the power-management function's I/O window at pm_base, enabled. */
+void pc_prepare_linux_boot(struct pc *pc, uint16_t pm_base);
+
+/* Whether an image of size bytes fits a floppy drive, and the sizes that
+ * do, for a message ("360K, 720K, 1.2M, ..."). */
+bool pc_floppy_size_ok(uint64_t size);
+const char *pc_floppy_sizes_accepted(void);
 
 #endif

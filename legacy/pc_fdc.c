@@ -4,7 +4,7 @@
  * drives: the drive types in 10h and the equipment byte 14h. */
 #include <stdio.h>
 
-#include "legacy/pc.h"
+#include "legacy/pc_int.h"
 
 #define CMOS_FLOPPY_TYPES 0x10 /* drive A: in bits 7:4, B: in 3:0 */
 #define CMOS_EQUIPMENT	  0x14
@@ -69,8 +69,12 @@ void pc_free_fdc(struct pc *pc)
 	dma8237_destroy(pc->dma);
 }
 
-void pc_reset_fdc(struct pc *pc)
+bool pc_floppy_size_ok(uint64_t size)
 {
-	dma8237_reset(pc->dma);
-	fdc_reset(pc->fdc);
+	return fdc_geometry_for_size(size) != NULL;
+}
+
+const char *pc_floppy_sizes_accepted(void)
+{
+	return fdc_sizes_accepted();
 }

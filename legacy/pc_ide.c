@@ -4,7 +4,7 @@
  * in 3Dh/38h, the classic fixed-disk types and geometry in 12h-2Ch). */
 #include <stdio.h>
 
-#include "legacy/pc.h"
+#include "legacy/pc_int.h"
 
 #define CMOS_HD_TYPE	0x12 /* drive 0 high nibble, drive 1 low: 0Fh = "see 19h/1Ah" */
 #define CMOS_HD0_EXT	0x19
@@ -108,10 +108,4 @@ void pc_free_ide(struct pc *pc)
 {
 	piix_ide_destroy(pc->piix_ide);
 	ide_destroy(pc->ide);
-}
-
-void pc_reset_ide(struct pc *pc)
-{
-	ide_reset(pc->ide);
-	piix_ide_reset(pc->piix_ide);
 }

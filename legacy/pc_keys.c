@@ -5,7 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "legacy/pc.h"
+#include "legacy/pc_int.h"
 
 static bool kbd_ready(void *opaque)
 {
@@ -43,10 +43,20 @@ void pc_free_typist(struct pc *pc)
 	pc->typist = NULL;
 }
 
-void pc_reset_typist(struct pc *pc)
+/* A reset empties the queue: keys typed for the guest before it rebooted
+ * mean nothing to the firmware that starts again. */
+static void typist_dev_reset(void *dev)
 {
-	typist_clear(pc->typist);
+	typist_clear(dev);
 }
+
+static void typist_dev_describe(const void *dev, char *buf, size_t len)
+{
+	snprintf(buf, len, "queued=%zu", (size_t)TYPIST_MAX - typist_room(dev));
+}
+
+const struct device_ops pc_typist_device_ops = {.reset = typist_dev_reset,
+						.describe = typist_dev_describe};
 
 int pc_type_keys(struct pc *pc, const struct input_key *keys, size_t n, char *err, size_t errlen)
 {

@@ -7,7 +7,7 @@
 #include <unistd.h>
 
 #include "hv/core/log.h"
-#include "legacy/pc.h"
+#include "legacy/pc_int.h"
 
 /* The VGA BIOS goes to fw_cfg under the name SeaBIOS looks up a PCI
  * device's option ROM by (pciVVVV,DDDD.rom), so it runs with the VGA's
@@ -71,8 +71,30 @@ void pc_free_vga(struct pc *pc)
 	pc->vga = NULL;
 }
 
-void pc_reset_vga(struct pc *pc)
+struct vga *pc_vga(struct pc *pc)
 {
-	if (pc->vga)
-		vga_reset(pc->vga);
+	return pc->vga;
+}
+
+int pc_screen(struct pc *pc, struct pc_screen *s)
+{
+	struct vga_mode m;
+
+	if (!pc->vga)
+		return -1;
+	vga_get_mode(pc->vga, &m);
+	*s = (struct pc_screen){.text = m.kind == VGA_TEXT,
+				.width = m.width,
+				.height = m.height,
+				.bpp = m.bpp,
+				.cols = m.cols,
+				.rows = m.rows,
+				.blank = m.blank};
+	vga_describe_mode(&m, s->describe, sizeof s->describe);
+	return 0;
+}
+
+int pc_text_screen(struct pc *pc, char *buf, size_t len)
+{
+	return pc->vga ? vga_text_screen(pc->vga, buf, len) : -1;
 }

@@ -1,5 +1,6 @@
 #include "legacy/pci.h"
 
+#include <stdio.h>
 #include <string.h>
 
 #include "hv/core/log.h"
@@ -177,3 +178,17 @@ static void data_write(void *opaque, uint64_t offset, unsigned size, uint64_t va
 
 const struct io_ops pci_address_io_ops = {address_read, address_write};
 const struct io_ops pci_data_io_ops = {data_read, data_write};
+
+/* The configuration address latch: what firmware selected last. The
+ * functions on the bus are their devices' to reset. */
+static void pci_bus_dev_describe(const void *dev, char *buf, size_t len)
+{
+	const struct pci_bus *bus = dev;
+	unsigned n = 0;
+
+	for (unsigned i = 0; i < PCI_SLOTS * PCI_FUNCS; i++)
+		n += bus->devs[i] != NULL;
+	snprintf(buf, len, "address=%08x functions=%u", bus->address, n);
+}
+
+const struct device_ops pci_bus_device_ops = {.describe = pci_bus_dev_describe};

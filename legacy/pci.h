@@ -13,6 +13,7 @@
 #include <stdint.h>
 
 #include "hv/core/bus.h"
+#include "hv/core/device.h"
 
 #define PCI_CONFIG_ADDRESS 0xCF8 /* len 4 */
 #define PCI_CONFIG_DATA	   0xCFC /* len 4 */
@@ -96,5 +97,8 @@ void pci_config_write(struct pci_bus *bus, unsigned slot, unsigned func, unsigne
 
 extern const struct io_ops pci_address_io_ops; /* at CF8h, len 4 */
 extern const struct io_ops pci_data_io_ops;    /* at CFCh, len 4 */
+
+/* The registry's view (hv/core/device.h) of a struct pci_bus. */
+extern const struct device_ops pci_bus_device_ops;
 
 #endif

@@ -4,6 +4,7 @@
  * so a guest that reprograms counter 1 does not break delay loops. */
 #include "legacy/pcspk.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 
 static uint64_t spk_read(void *opaque, uint64_t offset, unsigned size)
@@ -57,3 +58,19 @@ void pcspk_reset(struct pcspk *s)
 	s->ctrl = 0;
 	pit8254_set_gate(s->pit, PIT_COUNTER2, false);
 }
+
+static void pcspk_dev_reset(void *dev)
+{
+	pcspk_reset(dev);
+}
+
+static void pcspk_dev_describe(const void *dev, char *buf, size_t len)
+{
+	const struct pcspk *s = dev;
+
+	snprintf(buf, len, "ctrl=%02x gate2=%d speaker=%d out2=%d", s->ctrl,
+		 !!(s->ctrl & PCSPK_GATE2), !!(s->ctrl & PCSPK_DATA), pit8254_out(s->pit, 2));
+}
+
+const struct device_ops pcspk_device_ops = {.reset = pcspk_dev_reset,
+					    .describe = pcspk_dev_describe};

@@ -9,6 +9,7 @@
 
 #include "hv/core/bus.h"
 #include "hv/core/clock.h"
+#include "hv/core/device.h"
 #include "legacy/pit8254.h"
 
 /* Bits of the port. */
@@ -39,5 +40,8 @@ void pcspk_reset(struct pcspk *s);
 
 /* The port, len 1. */
 extern const struct io_ops pcspk_io_ops;
+
+/* The registry's view (hv/core/device.h) of a struct pcspk. */
+extern const struct device_ops pcspk_device_ops;
 
 #endif

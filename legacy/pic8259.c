@@ -5,6 +5,7 @@
  * the master's INT, and wakes the CPU on a rising edge. */
 #include "legacy/pic8259.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 
 #include "hv/core/log.h"
@@ -431,3 +432,27 @@ void pic8259_reset(struct pic8259 *pic)
 	chip_reset(&pic->chip[1], false);
 	update(pic);
 }
+
+static void pic8259_dev_reset(void *dev)
+{
+	pic8259_reset(dev);
+}
+
+/* Where a guest that waits for an interrupt forever is stuck: a request
+ * masked, an IRQ in service never ended (master/slave). */
+static void pic8259_dev_describe(const void *dev, char *buf, size_t len)
+{
+	const struct pic8259 *pic = dev;
+	const struct pic8259_chip *c = pic->chip;
+
+	snprintf(buf, len,
+		 "irr=%02x/%02x isr=%02x/%02x imr=%02x/%02x int=%d elcr=%02x/%02x "
+		 "base=%02x/%02x init=%d/%d acks irq0=%llu irq1=%llu irq4=%llu",
+		 c[0].irr, c[1].irr, c[0].isr, c[1].isr, c[0].imr, c[1].imr, c[0].out, c[0].elcr,
+		 c[1].elcr, c[0].vector_base, c[1].vector_base, c[0].init == PIC_READY,
+		 c[1].init == PIC_READY, (unsigned long long)pic->acks[0],
+		 (unsigned long long)pic->acks[1], (unsigned long long)pic->acks[4]);
+}
+
+const struct device_ops pic8259_device_ops = {.reset = pic8259_dev_reset,
+					      .describe = pic8259_dev_describe};

@@ -11,6 +11,7 @@
 #include <stdint.h>
 
 #include "hv/core/bus.h"
+#include "hv/core/device.h"
 #include "hv/core/irq.h"
 #include "hv/core/machine.h"
 
@@ -89,5 +90,8 @@ extern const struct intc_ops pic8259_intc_ops;
 extern const struct io_ops pic8259_master_io_ops;
 extern const struct io_ops pic8259_slave_io_ops;
 extern const struct io_ops pic8259_elcr_io_ops;
+
+/* The registry's view (hv/core/device.h) of a struct pic8259: both chips. */
+extern const struct device_ops pic8259_device_ops;
 
 #endif

@@ -1,5 +1,6 @@
 #include "legacy/piix3.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 
 #include "hv/core/log.h"
@@ -98,3 +99,20 @@ void piix3_destroy(struct piix3 *p)
 {
 	free(p);
 }
+
+static void piix3_dev_reset(void *dev)
+{
+	piix3_reset(dev);
+}
+
+static void piix3_dev_describe(const void *dev, char *buf, size_t len)
+{
+	const struct piix3 *p = dev;
+	const uint8_t *r = &p->dev.config[PIIX3_PIRQRC];
+
+	snprintf(buf, len, "pirq=%02x,%02x,%02x,%02x driven=%04x", r[0], r[1], r[2], r[3],
+		 p->driven);
+}
+
+const struct device_ops piix3_device_ops = {.reset = piix3_dev_reset,
+					    .describe = piix3_dev_describe};

@@ -10,6 +10,7 @@
 
 #include <stdint.h>
 
+#include "hv/core/device.h"
 #include "hv/core/irq.h"
 #include "legacy/pci.h"
 
@@ -35,5 +36,8 @@ void piix3_reset(struct piix3 *p);
 
 /* Drives INTx pin (0 = INTA .. 3 = INTD) of the function in slot to level. */
 void piix3_pci_irq(struct piix3 *p, unsigned slot, unsigned pin, int level);
+
+/* The registry's view (hv/core/device.h) of a struct piix3. */
+extern const struct device_ops piix3_device_ops;
 
 #endif

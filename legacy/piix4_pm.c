@@ -1,5 +1,6 @@
 #include "legacy/piix4_pm.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 
 #include "hv/core/log.h"
@@ -186,3 +187,25 @@ void piix4_pm_destroy(struct piix4_pm *pm)
 	piix4_gpe_fini(&pm->gpe);
 	free(pm);
 }
+
+static void piix4_pm_dev_reset(void *dev)
+{
+	piix4_pm_reset(dev);
+}
+
+/* The ACPI registers and the GPE block: an SCI that no one clears, a
+ * sleep that did not happen. */
+static void piix4_pm_dev_describe(const void *dev, char *buf, size_t len)
+{
+	const struct piix4_pm *pm = dev;
+	const struct piix4_gpe *g = &pm->gpe;
+
+	snprintf(buf, len,
+		 "pmbase=%04x pm1_sts=%04x pm1_en=%04x pm1_cnt=%04x apm=%02x/%02x "
+		 "gpe_sts=%02x%02x gpe_en=%02x%02x",
+		 pm->io_base, pm->pm1_sts, pm->pm1_en, pm->pm1_cnt, pm->apm_cnt, pm->apm_sts,
+		 g->sts[1], g->sts[0], g->en[1], g->en[0]);
+}
+
+const struct device_ops piix4_pm_device_ops = {.reset = piix4_pm_dev_reset,
+					       .describe = piix4_pm_dev_describe};

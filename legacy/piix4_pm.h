@@ -15,6 +15,7 @@
 
 #include "hv/core/bus.h"
 #include "hv/core/clock.h"
+#include "hv/core/device.h"
 #include "legacy/pci.h"
 #include "legacy/piix4_gpe.h"
 
@@ -74,5 +75,9 @@ void piix4_pm_reset(struct piix4_pm *pm);
 
 /* The PM timer's current 24-bit count. */
 uint32_t piix4_pm_timer(const struct piix4_pm *pm);
+
+/* The registry's view (hv/core/device.h) of a struct piix4_pm, GPE block
+ * included. */
+extern const struct device_ops piix4_pm_device_ops;
 
 #endif

@@ -1,5 +1,6 @@
 #include "legacy/piix_ide.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 
 #include "hv/core/log.h"
@@ -86,3 +87,21 @@ void piix_ide_destroy(struct piix_ide *p)
 	unmap_bm(p);
 	free(p);
 }
+
+static void piix_ide_dev_reset(void *dev)
+{
+	piix_ide_reset(dev);
+}
+
+/* The bus masters' registers, per channel. */
+static void piix_ide_dev_describe(const void *dev, char *buf, size_t len)
+{
+	const struct piix_ide *p = dev;
+	const struct ide_channel *c = p->ide->ch;
+
+	snprintf(buf, len, "bm_base=%04x bm_cmd=%02x/%02x bm_status=%02x/%02x", p->bm_base,
+		 c[0].bm_cmd, c[1].bm_cmd, c[0].bm_status, c[1].bm_status);
+}
+
+const struct device_ops piix_ide_device_ops = {.reset = piix_ide_dev_reset,
+					       .describe = piix_ide_dev_describe};

@@ -7,6 +7,7 @@
 #define HV_LEGACY_PIIX_IDE_H
 
 #include "hv/core/bus.h"
+#include "hv/core/device.h"
 #include "legacy/ide.h"
 #include "legacy/pci.h"
 
@@ -30,5 +31,8 @@ void piix_ide_destroy(struct piix_ide *p);
 
 /* Configuration space to its power-on values; BAR4 unmapped. */
 void piix_ide_reset(struct piix_ide *p);
+
+/* The registry's view (hv/core/device.h) of a struct piix_ide. */
+extern const struct device_ops piix_ide_device_ops;
 
 #endif

@@ -452,3 +452,16 @@ void pit8254_describe(const struct pit8254 *pit, char *s, size_t n)
 		 (long long)(now - pit->last_load_ns) / 1000, (unsigned long long)pit->edges,
 		 (long long)(now - pit->last_edge_ns) / 1000);
 }
+
+static void pit8254_dev_reset(void *dev)
+{
+	pit8254_reset(dev);
+}
+
+static void pit8254_dev_describe(const void *dev, char *buf, size_t len)
+{
+	pit8254_describe(dev, buf, len);
+}
+
+const struct device_ops pit8254_device_ops = {.reset = pit8254_dev_reset,
+					      .describe = pit8254_dev_describe};

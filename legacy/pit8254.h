@@ -13,6 +13,7 @@
 
 #include "hv/core/bus.h"
 #include "hv/core/clock.h"
+#include "hv/core/device.h"
 #include "hv/core/irq.h"
 
 /* Offsets within the four-port window (40h-43h on a PC). */
@@ -78,5 +79,8 @@ bool pit8254_out(struct pit8254 *pit, int ch);
 
 /* Counter 0's state and its timer in one line, for `hv list -l`. */
 void pit8254_describe(const struct pit8254 *pit, char *s, size_t n);
+
+/* The registry's view (hv/core/device.h) of a struct pit8254. */
+extern const struct device_ops pit8254_device_ops;
 
 #endif

@@ -9,6 +9,7 @@
 #include <stdint.h>
 
 #include "hv/core/bus.h"
+#include "hv/core/device.h"
 
 #define PORT92_RESET 0x01
 #define PORT92_A20   0x02
@@ -24,5 +25,8 @@ struct port92 {
 void port92_reset(struct port92 *p);
 
 extern const struct io_ops port92_io_ops; /* len 1 */
+
+/* The registry's view (hv/core/device.h) of a struct port92. */
+extern const struct device_ops port92_device_ops;
 
 #endif

@@ -1,5 +1,7 @@
 #include "legacy/rcr.h"
 
+#include <stdio.h>
+
 void rcr_reset(struct rcr *r)
 {
 	r->value = 0;
@@ -35,3 +37,17 @@ static void rcr_write(void *opaque, uint64_t offset, unsigned size, uint64_t val
 }
 
 const struct io_ops rcr_io_ops = {.read = rcr_read, .write = rcr_write};
+
+static void rcr_dev_reset(void *dev)
+{
+	rcr_reset(dev);
+}
+
+static void rcr_dev_describe(const void *dev, char *buf, size_t len)
+{
+	const struct rcr *r = dev;
+
+	snprintf(buf, len, "value=%02x", r->value);
+}
+
+const struct device_ops rcr_device_ops = {.reset = rcr_dev_reset, .describe = rcr_dev_describe};

@@ -11,6 +11,7 @@
 #include <stdint.h>
 
 #include "hv/core/bus.h"
+#include "hv/core/device.h"
 
 #define RCR_OFFSET 1 /* CF9h within CF8h */
 #define RCR_HARD   0x02
@@ -29,5 +30,8 @@ struct rcr {
 void rcr_reset(struct rcr *r);
 
 extern const struct io_ops rcr_io_ops; /* len 4, at CF8h */
+
+/* The registry's view (hv/core/device.h) of a struct rcr. */
+extern const struct device_ops rcr_device_ops;
 
 #endif

@@ -11,6 +11,7 @@
  * 32.768 kHz rate. */
 #include "legacy/rtc146818.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <time.h>
 
@@ -466,3 +467,22 @@ void rtc146818_nvram_write(struct rtc146818 *rtc, uint8_t index, uint8_t value)
 	if (index > RTC_REG_D && index < RTC_NVRAM_SIZE)
 		rtc->cmos[index] = value;
 }
+
+static void rtc146818_dev_reset(void *dev)
+{
+	rtc146818_reset(dev);
+}
+
+/* A guest that waits for the RTC's interrupt: which ones it enabled,
+ * which flags wait to be read from register C. */
+static void rtc146818_dev_describe(const void *dev, char *buf, size_t len)
+{
+	const struct rtc146818 *rtc = dev;
+
+	snprintf(buf, len, "index=%02x nmi_off=%d a=%02x b=%02x c=%02x irq=%d timer=%s", rtc->index,
+		 rtc->nmi_disabled, rtc->cmos[RTC_REG_A], rtc->cmos[RTC_REG_B], rtc->flags,
+		 rtc->irq_level, rtc->timer.armed ? "on" : "off");
+}
+
+const struct device_ops rtc146818_device_ops = {.reset = rtc146818_dev_reset,
+						.describe = rtc146818_dev_describe};

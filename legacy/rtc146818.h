@@ -13,6 +13,7 @@
 
 #include "hv/core/bus.h"
 #include "hv/core/clock.h"
+#include "hv/core/device.h"
 #include "hv/core/irq.h"
 
 /* Offsets within the two-port window. */
@@ -106,5 +107,8 @@ void rtc146818_nvram_write(struct rtc146818 *rtc, uint8_t index, uint8_t value);
 
 /* The index and data ports, len 2. */
 extern const struct io_ops rtc146818_io_ops;
+
+/* The registry's view (hv/core/device.h) of a struct rtc146818. */
+extern const struct device_ops rtc146818_device_ops;
 
 #endif

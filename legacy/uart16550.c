@@ -70,7 +70,7 @@
 
 struct uart16550 {
 	struct irq_line irq;
-	struct uart_backend backend;
+	struct byte_sink backend;
 	uint8_t rx[UART_FIFO_SIZE]; /* receive FIFO; one slot used when FIFOs are off */
 	unsigned rx_head;	    /* index of the oldest received byte */
 	unsigned rx_count;	    /* bytes waiting in rx */
@@ -367,7 +367,7 @@ static void uart_io_write(void *opaque, uint64_t offset, unsigned size, uint64_t
 const struct io_ops uart16550_io_ops = {uart_io_read, uart_io_write};
 
 /* Allocates a UART in its power-on state; the IRQ line is driven low. */
-struct uart16550 *uart16550_create(struct irq_line irq, const struct uart_backend *backend)
+struct uart16550 *uart16550_create(struct irq_line irq, const struct byte_sink *backend)
 {
 	struct uart16550 *u = calloc(1, sizeof *u);
 
@@ -436,3 +436,16 @@ void uart16550_describe(const struct uart16550 *u, char *s, size_t n)
 	snprintf(s, n, "ier=%02x iid=%x mcr=%02x lcr=%02x rx=%u thre=%d irq=%d", u->ier,
 		 interrupt_id(u), u->mcr, u->lcr, u->rx_count, u->thre_pending, u->irq_level);
 }
+
+static void uart16550_dev_reset(void *dev)
+{
+	uart16550_reset(dev);
+}
+
+static void uart16550_dev_describe(const void *dev, char *buf, size_t len)
+{
+	uart16550_describe(dev, buf, len);
+}
+
+const struct device_ops uart16550_device_ops = {.reset = uart16550_dev_reset,
+						.describe = uart16550_dev_describe};

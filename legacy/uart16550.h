@@ -10,7 +10,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "hv/core/byte_sink.h"
 #include "hv/core/bus.h"
+#include "hv/core/device.h"
 #include "hv/core/irq.h"
 
 /* Register offsets (DLAB selects the divisor latch at 0 and 1). */
@@ -29,16 +31,11 @@
 
 #define UART_FIFO_SIZE 16
 
-struct uart_backend {
-	/* A byte the guest transmitted (not called in loopback). */
-	void (*tx)(void *opaque, uint8_t byte);
-	void *opaque;
-};
-
 struct uart16550;
 
-/* Returns NULL if out of memory. */
-struct uart16550 *uart16550_create(struct irq_line irq, const struct uart_backend *backend);
+/* backend->tx gets every byte the guest transmits (not in loopback).
+ * Returns NULL if out of memory. */
+struct uart16550 *uart16550_create(struct irq_line irq, const struct byte_sink *backend);
 void uart16550_destroy(struct uart16550 *u);
 
 /* Power-on state. */
@@ -56,5 +53,8 @@ size_t uart16550_receive(struct uart16550 *u, const uint8_t *data, size_t len);
 
 /* Its interrupt state in one line, for `hv list -l` (no side effects). */
 void uart16550_describe(const struct uart16550 *u, char *s, size_t n);
+
+/* The registry's view (hv/core/device.h) of a struct uart16550. */
+extern const struct device_ops uart16550_device_ops;
 
 #endif

@@ -2,6 +2,7 @@
  * cursor, split screen, dirty generation). */
 #include "legacy/vga.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -171,6 +172,16 @@ uint32_t vga_font_base(const struct vga *v, bool attr_bit3)
 	return (map & 3) * 0x4000u + (map >> 2) * 0x2000u;
 }
 
+uint8_t vga_attr_mode(const struct vga *v)
+{
+	return v->ar[0x10];
+}
+
+uint8_t vga_char_map_select(const struct vga *v)
+{
+	return v->sr[0x03];
+}
+
 unsigned vga_line_compare(const struct vga *v)
 {
 	return v->cr[0x18] | (v->cr[0x07] & 0x10) << 4 | (v->cr[0x09] & 0x40) << 3;
@@ -180,3 +191,43 @@ uint32_t vga_dirty_generation(const struct vga *v)
 {
 	return v->dirty;
 }
+
+uint64_t vga_lfb_base(const struct vga *v)
+{
+	return v->lfb_base;
+}
+
+struct guest_mem *vga_guest_mem(const struct vga *v)
+{
+	return v->mem;
+}
+
+static void vga_dev_reset(void *dev)
+{
+	vga_reset(dev);
+}
+
+static const char *const vga_kind_name[] = {
+    [VGA_TEXT] = "text",	   [VGA_CGA] = "cga",
+    [VGA_PLANAR] = "planar",	   [VGA_CHAIN4] = "chain4",
+    [VGA_UNCHAINED] = "unchained", [VGA_VBE] = "vbe",
+};
+
+/* The displayed mode and what decides it: a blank screen is often the
+ * sequencer held in reset or the attribute controller's palette source
+ * left off. */
+static void vga_dev_describe(const void *dev, char *buf, size_t len)
+{
+	const struct vga *v = dev;
+	struct vga_mode m;
+
+	vga_get_mode(v, &m);
+	snprintf(buf, len,
+		 "mode=%s width=%u height=%u bpp=%u bios_mode=%d blank=%d start=%x misc=%02x "
+		 "seq_reset=%02x ar_index=%02x vbe_enable=%04x lfb=%llx",
+		 vga_kind_name[m.kind], m.width, m.height, m.bpp, m.number, m.blank, m.start,
+		 v->misc, v->sr[0], v->ar_index, v->vbe[VBE_ENABLE],
+		 (unsigned long long)v->lfb_base);
+}
+
+const struct device_ops vga_device_ops = {.reset = vga_dev_reset, .describe = vga_dev_describe};

@@ -9,10 +9,8 @@
 #include <limits.h>
 #include <stddef.h>
 
-/* The longest domain name, NUL included (the config checks names). */
-#define RUNTIME_NAME_MAX 64
-
 #define CONTROL_PROTOCOL_VERSION 1
+#define RUNTIME_NAME_MAX	 64 /* a domain's name with its NUL (CONFIG_NAME_MAX) */
 
 /* Creates (if needed) and checks the runtime directory; its path in out.
  * Returns 0 or -1 with err set. */

@@ -175,36 +175,35 @@ static void type_keys(struct domain *d, struct client *cl, char *arg, bool text)
 static void req_screen(struct domain *d, struct client *cl, char *arg)
 {
 	static char text[256 * 3 * 128 + 256];
-	struct vga_mode m;
-	char desc[64];
+	struct pc_screen m;
 	unsigned lines = 0;
-	int n = -1;
+	int n = -1, rc = -1;
 
 	if (strcmp(arg, "text") != 0) {
 		control_reply(cl, "error screen takes 'text', not '%.40s'\n", arg);
 		return;
 	}
-	if (!d->pc || !d->pc->vga) {
+	machine_lock_host(&d->machine);
+	if (d->pc)
+		rc = pc_screen(d->pc, &m);
+	if (rc == 0 && m.text)
+		n = pc_text_screen(d->pc, text, sizeof text);
+	machine_unlock_host(&d->machine);
+	if (rc < 0) {
 		control_reply(cl, "error domain '%s' has no VGA\n", d->cfg.name);
 		return;
 	}
-	machine_lock_host(&d->machine);
-	vga_get_mode(d->pc->vga, &m);
-	if (m.kind == VGA_TEXT)
-		n = vga_text_screen(d->pc->vga, text, sizeof text);
-	machine_unlock_host(&d->machine);
-	vga_describe_mode(&m, desc, sizeof desc);
 	if (n < 0) {
 		control_reply(
 		    cl,
 		    "ok mode=graphics width=%u height=%u bpp=%u blank=%d describe=\"%s\" lines=0\n",
-		    m.width, m.height, m.bpp, m.blank, desc);
+		    m.width, m.height, m.bpp, m.blank, m.describe);
 		return;
 	}
 	for (const char *p = text; (p = strchr(p, '\n')); p++)
 		lines++; /* fewer than rows if the screen did not fit */
 	control_reply(cl, "ok mode=text cols=%u rows=%u blank=%d describe=\"%s\" lines=%u\n",
-		      m.cols, m.rows, m.blank, desc, lines);
+		      m.cols, m.rows, m.blank, m.describe, lines);
 	for (char *line = text, *nl; !cl->closing && (nl = strchr(line, '\n')); line = nl + 1)
 		control_reply(cl, "%.*s\n", (int)(nl - line), line);
 }

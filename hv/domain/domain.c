@@ -81,11 +81,11 @@ static int open_host_ends(struct domain *d, const char *dir, char *err, size_t e
 static int check_floppy(const struct disk_config *c, const struct disk *disk, char *err,
 			size_t errlen)
 {
-	if (diskspec_floppy_index(c->vdev) < 0 || fdc_geometry_for_size(disk->size))
+	if (diskspec_floppy_index(c->vdev) < 0 || pc_floppy_size_ok(disk->size))
 		return 0;
 	snprintf(err, errlen, "disk %s: %s: %llu bytes is not a floppy image size (accepted: %s)",
 		 diskspec_vdev_name(c->vdev), c->target, (unsigned long long)disk->size,
-		 fdc_sizes_accepted());
+		 pc_floppy_sizes_accepted());
 	return -1;
 }
 
@@ -143,7 +143,7 @@ static int build_machine(struct domain *d, char *err, size_t errlen)
 
 	for (unsigned i = 0; i < PC_SERIAL_PORTS && i < DOMAIN_SERIAL_PORTS; i++)
 		if (d->serial[i].present)
-			hooks.serial[i] = (struct uart_backend){domain_serial_tx, &d->serial[i]};
+			hooks.serial[i] = (struct byte_sink){domain_serial_tx, &d->serial[i]};
 	add_disk_hooks(d, &hooks);
 	if (machine_init(&d->machine, (uint64_t)d->cfg.memory_mib << 20, err, errlen) < 0)
 		return -1;

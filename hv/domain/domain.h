@@ -122,11 +122,8 @@ void domain_notify(struct domain *d);
 /* "running", "blocked", "paused", "shutdown", "crashed", "dying". */
 const char *domain_state_name(struct domain *d);
 
-/* Fills buf with the `info` reply: key=value pairs. */
+/* Fills buf with the `info` reply: key=value pairs, every device of the
+ * machine's registry last (docs/protocol.md). */
 void domain_info(struct domain *d, char *buf, size_t len);
-/* The part of it that says where a guest waiting for an interrupt is
- * stuck: the PIC's registers, PIT counter 0, COM1 (hv/domain/info_devices.c).
- * With the machine's lock held. */
-void domain_info_devices(struct domain *d, char *buf, size_t len);
 
 #endif

@@ -74,16 +74,15 @@ int domain_display_setup(struct domain *d, char *err, size_t errlen)
 		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
-	if (d->pc->vga) {
-		d->vga_renderer = vga_renderer_create(d->pc->vga);
+	if (pc_vga(d->pc)) {
+		d->vga_renderer = vga_renderer_create(pc_vga(d->pc));
 		if (!d->vga_renderer) {
 			snprintf(err, errlen, "out of memory");
 			return -1;
 		}
 		display_set_device(&d->display, &vga_display_ops, d->vga_renderer);
 	}
-	if (d->pc->kbc)
-		display_set_input(&d->display, &viewer_input, d);
+	display_set_input(&d->display, &viewer_input, d);
 	return 0;
 }
 

@@ -15,14 +15,6 @@ int domain_linux_prepare(struct domain *d, char *err, size_t errlen)
 	return linuxboot_read(d->cfg.kernel, d->cfg.ramdisk, &d->linux_image, err, errlen);
 }
 
-/* What firmware does before an OS runs: PMBASE and its enable bit. */
-static void enable_pm(struct pc *pc)
-{
-	pci_config_write(&pc->pci, PC_PIIX3_SLOT, PC_PIIX4_PM_FUNC, PIIX4_PM_PMBASE, 4,
-			 DOMAIN_LINUX_PM_BASE | 1);
-	pci_config_write(&pc->pci, PC_PIIX3_SLOT, PC_PIIX4_PM_FUNC, PIIX4_PM_PMREGMISC, 1, 1);
-}
-
 static void write_acpi(struct domain *d)
 {
 	const struct acpi_hw hw = {.pm_base = DOMAIN_LINUX_PM_BASE,
@@ -46,7 +38,7 @@ int domain_linux_boot(struct domain *d, char *err, size_t errlen)
 			 d->engine->name);
 		return -1;
 	}
-	enable_pm(d->pc);
+	pc_prepare_linux_boot(d->pc, DOMAIN_LINUX_PM_BASE);
 	write_acpi(d);
 	if (linuxboot_setup(&d->machine.mem, &d->linux_image, d->cfg.extra,
 			    LINUXBOOT_ACPI + ACPI_RSDP_OFFSET, seeded ? seed : NULL, &entry, err,

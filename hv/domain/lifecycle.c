@@ -183,9 +183,11 @@ static void info_kvm_irq(const struct vcpu_stats *st, char *buf, size_t len)
 static void info_counters(struct domain *d, char *buf, size_t len)
 {
 	struct vcpu_stats st = {0};
+	struct pc_status pst;
 	char post[8];
 
 	d->engine->vcpu_stats(d->vcpu, &st);
+	pc_status(d->pc, &pst);
 	put_double(buf, len, "cpu_time", vcpu_cpu_seconds(d));
 	put_double(buf, len, "uptime", (double)(host_now_ns() - d->started_ns) / 1e9);
 	put_u64(buf, len, "clock_ns", (uint64_t)vclock_now(&d->machine.clock));
@@ -199,9 +201,9 @@ static void info_counters(struct domain *d, char *buf, size_t len)
 		put_u64(buf, len, "exits_other", st.exits_other);
 		info_kvm_irq(&st, buf, len);
 	}
-	snprintf(post, sizeof post, "0x%02x", d->pc->post.last);
+	snprintf(post, sizeof post, "0x%02x", pst.post);
 	kv_put(buf, len, "post", post);
-	put_u64(buf, len, "post_count", d->pc->post.count);
+	put_u64(buf, len, "post_count", pst.post_count);
 	put_u64(buf, len, "reboots", d->reboots);
 }
 
@@ -209,15 +211,14 @@ static void info_counters(struct domain *d, char *buf, size_t len)
  * typed yet. */
 static void info_keyboard(struct domain *d, char *buf, size_t len)
 {
-	char s[32];
+	struct pc_status st;
 
-	if (!d->pc || !d->pc->kbc)
+	if (!d->pc)
 		return;
-	ps2kbd_leds_name(d->pc->kbc->kbd->leds, s, sizeof s);
-	kv_put(buf, len, "kbd_leds", s);
-	ps2kbd_typematic_name(d->pc->kbc->kbd->typematic, s, sizeof s);
-	kv_put(buf, len, "kbd_typematic", s);
-	put_u64(buf, len, "keys_queued", TYPIST_MAX - typist_room(d->pc->typist));
+	pc_status(d->pc, &st);
+	kv_put(buf, len, "kbd_leds", st.kbd_leds);
+	kv_put(buf, len, "kbd_typematic", st.kbd_typematic);
+	put_u64(buf, len, "keys_queued", st.keys_queued);
 }
 
 void domain_info(struct domain *d, char *buf, size_t len)
@@ -229,6 +230,6 @@ void domain_info(struct domain *d, char *buf, size_t len)
 	info_endpoints(d, buf, len);
 	info_counters(d, buf, len);
 	info_keyboard(d, buf, len);
-	domain_info_devices(d, buf, len);
+	device_describe_all(&d->machine.devices, buf, len);
 	machine_unlock_host(&d->machine);
 }

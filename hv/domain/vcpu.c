@@ -23,7 +23,7 @@ static void reset_machine(struct domain *d)
 	struct machine *m = &d->machine;
 
 	m->request = MACHINE_REQ_NONE;
-	pc_reset(d->pc);
+	device_reset_all(&m->devices);
 	d->engine->vcpu_reset(d->vcpu);
 	d->reboots++;
 	if (d->cfg.kernel[0]) {

@@ -138,8 +138,8 @@ START_TEST(test_list_shows_the_keyboard_state_and_queued_keys)
 	ck_assert_str_eq(h_info("kbd", "kbd_typematic"), "18.4cps/750ms");
 	ck_assert_str_eq(h_info("kbd", "keys_queued"), "0");
 	/* and the PIC as kbd.asm set it up: only IRQ 1 open, nothing in service */
-	ck_assert_msg(strstr(h_info("kbd", "pic"), " isr=00/00 imr=fd/ff "), "pic %s",
-		      h_info("kbd", "pic"));
+	ck_assert_msg(strstr(h_info("kbd", "pic0"), " isr=00/00 imr=fd/ff "), "pic0 %s",
+		      h_info("kbd", "pic0"));
 	ck_assert_int_eq(h_hv(NULL, 30, (const char *const[]){"pause", "kbd", NULL})->status, 0);
 	send_keys((const char *const[]){"send-keys", "kbd", "a", "b", "esc", NULL});
 	ck_assert_str_eq(h_info("kbd", "keys_queued"), "6");

@@ -1,7 +1,7 @@
 /* pc_fdc: the floppy wiring of the PC as firmware sees it through ports:
  * the CMOS drive types (10h) and equipment byte (14h), a sector read
  * through the 8237 at 00h-0Fh/81h and the 82077AA at 3F0h with IRQ 6,
- * port 80h still the POST port beside the page registers, pc_reset
+ * port 80h still the POST port beside the page registers, a reset
  * putting both chips back, and an image of no floppy size refused. */
 #include <check.h>
 #include <fcntl.h>
@@ -11,7 +11,7 @@
 
 #include "hv/block/disk.h"
 #include "hv/core/machine.h"
-#include "legacy/pc.h"
+#include "legacy/pc_int.h"
 
 #include "unit.h"
 
@@ -180,7 +180,7 @@ START_TEST(sector_read_through_the_ports_and_reset)
 	for (unsigned i = 0; i < sizeof got; i++)
 		ck_assert_uint_eq(got[i], (uint8_t)(i * 7));
 	ck_assert_uint_eq(in(0x08) & 0x04, 0x04); /* channel 2 reached TC */
-	pc_reset(pc);
+	device_reset_all(&m.devices);
 	ck_assert_uint_eq(in(PC_FDC_BASE + FDC_MSR), 0); /* held in reset */
 	ck_assert_uint_eq(in(0x0F) & 0x0F, 0x0F);	 /* all channels masked */
 }

@@ -10,7 +10,7 @@
 
 #include "hv/block/disk.h"
 #include "hv/core/machine.h"
-#include "legacy/pc.h"
+#include "legacy/pc_int.h"
 
 #include "unit.h"
 
@@ -93,7 +93,7 @@ START_TEST(function_and_channels_answer_on_their_ports)
 	pci_write(PC_PIIX_IDE_FUNC, 4, 0x5);
 	bus_write(&m.pio, 0xC044, 4, 0x12345678);
 	ck_assert_uint_eq(bus_read(&m.pio, 0xC044, 4), 0x12345678 & ~3u);
-	pc_reset(pc); /* reset unmaps it again */
+	device_reset_all(&m.devices); /* reset unmaps it again */
 	ck_assert_uint_eq(bus_read(&m.pio, 0xC044, 4), 0xFFFFFFFF);
 }
 END_TEST

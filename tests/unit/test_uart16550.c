@@ -68,7 +68,7 @@ static void wr(unsigned reg, uint8_t value)
 
 static void setup(void)
 {
-	struct uart_backend be = {rec_tx, &tx};
+	struct byte_sink be = {rec_tx, &tx};
 
 	memset(&irq, 0, sizeof irq);
 	memset(&tx, 0, sizeof tx);

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "display/vga_render.h"
+#include "legacy/vga.h"
 
 #include "unit.h"
 

@@ -1,0 +1,161 @@
+/* pc: the whole PC in the machine's device registry: every device
+ * pc_create makes under its own name with a describe op, all of them in
+ * device_describe_all, and a reset through the registry putting chips the
+ * guest programmed back to their power-on state. */
+#include <check.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "hv/core/machine.h"
+#include "legacy/pc_int.h"
+
+#include "unit.h"
+
+/* What pc_create makes with both serial ports and the debug console. */
+static const char *const names[] = {
+    "pic0", "pit0",	"pcspk", "rtc0", "i440fx", "piix3",    "pm",	     "fw_cfg",
+    "ide0", "piix-ide", "dma",	 "fdc0", "vga",	   "i8042",    "typist",     "port92",
+    "rcr",  "com1",	"com2",	 "pci",	 "post",   "debugcon", "debug-exit",
+};
+#define NAMES (sizeof names / sizeof names[0])
+
+static struct machine m;
+static struct pc *pc;
+
+static void tx(void *opaque, uint8_t byte)
+{
+	(void)opaque;
+	(void)byte;
+}
+
+static void setup(void)
+{
+	struct pc_hooks h = {.serial = {{.tx = tx}, {.tx = tx}}, .debugcon = {.tx = tx}};
+	char err[256];
+
+	ck_assert_int_eq(machine_init(&m, 16u << 20, err, sizeof err), 0);
+	pc = pc_create(&m, &h, err, sizeof err);
+	ck_assert_msg(pc != NULL, "%s", err);
+}
+
+static void teardown(void)
+{
+	pc_free(pc);
+	machine_destroy(&m);
+}
+
+static void out(uint16_t port, uint8_t v)
+{
+	bus_write(&m.pio, port, 1, v);
+}
+
+START_TEST(every_device_is_registered_once_with_a_describe_op)
+{
+	const struct device_registry *r = &m.devices;
+
+	ck_assert_uint_eq(r->n, NAMES);
+	for (size_t i = 0; i < NAMES; i++)
+		ck_assert_msg(device_find(r, names[i]), "no device '%s'", names[i]);
+	for (size_t i = 0; i < r->n; i++) {
+		ck_assert_msg(r->v[i].ops && r->v[i].ops->describe, "%s has no describe",
+			      r->v[i].name);
+		for (size_t j = i + 1; j < r->n; j++)
+			ck_assert_str_ne(r->v[i].name, r->v[j].name);
+	}
+}
+END_TEST
+
+START_TEST(absent_ports_are_not_registered)
+{
+	struct pc_hooks h = {0};
+	char err[256];
+
+	pc_free(pc);
+	machine_destroy(&m);
+	ck_assert_int_eq(machine_init(&m, 16u << 20, err, sizeof err), 0);
+	pc = pc_create(&m, &h, err, sizeof err);
+	ck_assert_msg(pc != NULL, "%s", err);
+	ck_assert_uint_eq(m.devices.n, NAMES - 3);
+	ck_assert_ptr_null(device_find(&m.devices, "com1"));
+	ck_assert_ptr_null(device_find(&m.devices, "com2"));
+	ck_assert_ptr_null(device_find(&m.devices, "debugcon"));
+}
+END_TEST
+
+START_TEST(describe_all_names_every_device_in_short_lines)
+{
+	static char buf[16384];
+	char key[32], s[512];
+
+	buf[0] = '\0';
+	device_describe_all(&m.devices, buf, sizeof buf);
+	for (size_t i = 0; i < NAMES; i++) {
+		snprintf(key, sizeof key, " %s=", names[i]);
+		ck_assert_msg(strstr(buf, key), "%s missing from: %s", names[i], buf);
+	}
+	for (size_t i = 0; i < m.devices.n; i++) {
+		const struct device_entry *e = &m.devices.v[i];
+
+		e->ops->describe(e->dev, s, sizeof s);
+		ck_assert_msg(strlen(s) > 0 && strlen(s) < 400, "%s: '%s'", e->name, s);
+		ck_assert_msg(strchr(s, '='), "%s: '%s' holds no key=value", e->name, s);
+	}
+	ck_assert(strstr(buf, " pic0=\"irr=00/00 isr=00/00 imr=ff/ff "));
+}
+END_TEST
+
+/* The guest initialises both PICs and masks, starts PIT counter 0 in
+ * mode 2: the registry's reset gives the state pc_create left. */
+START_TEST(a_registry_reset_puts_the_pic_and_pit_back_to_power_on)
+{
+	struct pic8259_chip pic[2];
+	struct pit_channel pit[PIT_CHANNELS];
+
+	memcpy(pic, pc->pic->chip, sizeof pic);
+	memcpy(pit, pc->pit->ch, sizeof pit);
+	ck_assert_uint_eq(pic[0].imr, 0xff);
+	out(0x20, 0x11);
+	out(0x21, 0x08);
+	out(0x21, 0x04);
+	out(0x21, 0x01);
+	out(0x21, 0xfc);
+	out(0xa0, 0x11);
+	out(0xa1, 0x70);
+	out(0xa1, 0x02);
+	out(0xa1, 0x01);
+	out(0x43, 0x34);
+	out(0x40, 0x9c);
+	out(0x40, 0x2e);
+	ck_assert_uint_eq(pc->pic->chip[0].imr, 0xfc);
+	ck_assert_uint_eq(pc->pic->chip[1].vector_base, 0x70);
+	ck_assert_uint_eq(pc->pit->ch[0].mode, 2);
+	ck_assert_uint_eq(pc->pit->ch[0].count, 0x2e9c);
+	ck_assert(pc->pit->timer.armed);
+
+	device_reset_all(&m.devices);
+	ck_assert_mem_eq(pc->pic->chip, pic, sizeof pic);
+	ck_assert_mem_eq(pc->pit->ch, pit, sizeof pit);
+	ck_assert(!pc->pit->timer.armed);
+	ck_assert_uint_eq(pc->pic->chip[0].imr, 0xff);
+	ck_assert_uint_eq(pc->pic->chip[0].vector_base, 0);
+}
+END_TEST
+
+static Suite *pc_suite(void)
+{
+	Suite *s = suite_create("pc");
+	TCase *t = tcase_create("registry");
+
+	tcase_add_checked_fixture(t, setup, teardown);
+	tcase_add_test(t, every_device_is_registered_once_with_a_describe_op);
+	tcase_add_test(t, absent_ports_are_not_registered);
+	tcase_add_test(t, describe_all_names_every_device_in_short_lines);
+	tcase_add_test(t, a_registry_reset_puts_the_pic_and_pit_back_to_power_on);
+	suite_add_tcase(s, t);
+	return s;
+}
+
+int main(void)
+{
+	return unit_run(pc_suite());
+}
