@@ -33,8 +33,8 @@ struct top_app {
 	struct top_sysinfo host;
 	enum top_mode mode;
 	char selected[RUNTIME_NAME_MAX]; /* the selected domain, by name */
-	int scroll;			/* first list row shown */
-	int console_back;		/* console lines scrolled back */
+	int scroll;			 /* first list row shown */
+	int console_back;		 /* console lines scrolled back */
 	int sort_col;
 	bool sort_reverse;
 	int interval_ms; /* refresh interval */

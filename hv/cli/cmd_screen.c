@@ -47,8 +47,7 @@ int cmd_screen(int argc, char **argv)
 	    !kv_get(reply, "lines", lines, sizeof lines))
 		rc = (cmd_error("unexpected reply '%s'", reply), 1);
 	else if (strcmp(mode, "text") != 0)
-		fprintf(stderr, "%s\n",
-			kv_get(reply, "describe", desc, sizeof desc) ? desc : mode);
+		fprintf(stderr, "%s\n", kv_get(reply, "describe", desc, sizeof desc) ? desc : mode);
 	else
 		rc = print_rows(&c, (unsigned)strtoul(lines, NULL, 10));
 	ctl_close(&c);
