@@ -12,10 +12,13 @@
 #include "hv/domain/vcpu.h"
 #include "legacy/pc.h"
 
-/* The answer to a lifecycle request. */
-static void reply_rc(struct client *cl, int rc, const char *err)
+/* A lifecycle request: the domain's call, and its answer. */
+static void lifecycle(struct domain *d, struct client *cl,
+		      int (*fn)(struct domain *d, char *err, size_t errlen))
 {
-	if (rc < 0)
+	char err[256];
+
+	if (fn(d, err, sizeof err) < 0)
 		control_reply(cl, "error %s\n", err);
 	else
 		control_reply(cl, "ok\n");
@@ -23,29 +26,20 @@ static void reply_rc(struct client *cl, int rc, const char *err)
 
 static void req_pause(struct domain *d, struct client *cl, char *arg)
 {
-	char err[256];
-	int rc = domain_pause(d, err, sizeof err);
-
 	(void)arg;
-	reply_rc(cl, rc, err);
+	lifecycle(d, cl, domain_pause);
 }
 
 static void req_unpause(struct domain *d, struct client *cl, char *arg)
 {
-	char err[256];
-	int rc = domain_unpause(d, err, sizeof err);
-
 	(void)arg;
-	reply_rc(cl, rc, err);
+	lifecycle(d, cl, domain_unpause);
 }
 
 static void req_reboot(struct domain *d, struct client *cl, char *arg)
 {
-	char err[256];
-	int rc = domain_reboot(d, err, sizeof err);
-
 	(void)arg;
-	reply_rc(cl, rc, err);
+	lifecycle(d, cl, domain_reboot);
 }
 
 static void req_destroy(struct domain *d, struct client *cl, char *arg)

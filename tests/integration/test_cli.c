@@ -217,16 +217,23 @@ START_TEST(test_console_client_vanishing_mid_stream_harms_nothing)
 }
 END_TEST
 
-START_TEST(test_protocol_answers_unknown_commands_with_an_error)
+/* A domain "proto" and a protocol session with it through socat, the
+ * documented way to script a domain. */
+static void open_session(struct h_proc *p)
 {
-	struct h_proc p;
 	char sock[512];
 
 	create("proto", "counter");
 	snprintf(sock, sizeof sock, "UNIX-CONNECT:%s/run/hv/proto.sock", h_setup_dir());
-	/* The documented way to script a domain: socat. */
-	h_spawn_prog(&p, "socat", (const char *const[]){"-", sock, NULL});
-	ck_assert_msg(h_expect(&p, "hv-control 1 id=1 name=proto", 30), "%s", p.buf);
+	h_spawn_prog(p, "socat", (const char *const[]){"-", sock, NULL});
+	ck_assert_msg(h_expect(p, "hv-control 1 id=1 name=proto", 30), "%s", p->buf);
+}
+
+START_TEST(test_protocol_answers_unknown_commands_with_an_error)
+{
+	struct h_proc p;
+
+	open_session(&p);
 	h_send(&p, "frobnicate\n");
 	ck_assert(h_expect(&p, "error unknown command 'frobnicate'", 30));
 	h_send(&p, "version\n");
@@ -239,12 +246,8 @@ END_TEST
 START_TEST(test_protocol_help_comes_from_the_request_table_and_arguments_are_checked)
 {
 	struct h_proc p;
-	char sock[512];
 
-	create("proto", "counter");
-	snprintf(sock, sizeof sock, "UNIX-CONNECT:%s/run/hv/proto.sock", h_setup_dir());
-	h_spawn_prog(&p, "socat", (const char *const[]){"-", sock, NULL});
-	ck_assert_msg(h_expect(&p, "hv-control 1 id=1 name=proto", 30), "%s", p.buf);
+	open_session(&p);
 	h_send(&p, "help\n");
 	ck_assert_msg(h_expect(&p,
 			       "ok commands=\"info pause unpause reboot destroy console display "
