@@ -125,7 +125,7 @@ void x86_op_popf(struct x86_cpu *cpu, const struct x86_insn *in)
 		mask = x86_popf_mask(cpu, in->osz);
 
 	x86_set_eflags(cpu, x86_pop(cpu, in->osz), mask);
-	cpu->check_intr = true;
+	x86_poll_soon(cpu);
 }
 
 /* ENTER size, level (C8h) */

@@ -33,11 +33,11 @@ static enum vcpu_exit run(const uint8_t *code, size_t len)
 	return run_real(0x7c00);
 }
 
-/* Whether the cache holds a decoded instruction for linear address lin. */
-static bool cached(uint32_t lin)
+/* Whether a decoded block starts at physical address pa of RAM. */
+static bool block_at(uint32_t pa)
 {
-	for (unsigned i = 0; i < X86_DCACHE_SIZE; i++)
-		if ((uint32_t)cpu->dcache[i].key == lin && cpu->dcache[i].key >> 33)
+	for (unsigned i = 0; i < X86_BLOCKS; i++)
+		if (cpu->blocks[i].host == m.mem.ram + pa)
 			return true;
 	return false;
 }
@@ -45,7 +45,8 @@ static bool cached(uint32_t lin)
 /* mov ax, 1 / ret at 9000h, on another page than the code at 7C00h. */
 static const uint8_t sub16[] = {0xb8, 0x01, 0x00, 0xc3};
 
-START_TEST(test_executed_instructions_are_kept_decoded)
+/* Blocks end at a branch: the entry, the loop body, what follows. */
+START_TEST(test_executed_code_is_kept_in_blocks)
 {
 	static const uint8_t code[] = {
 	    0xb9, 0x03, 0x00, /* mov cx, 3 */
@@ -55,9 +56,10 @@ START_TEST(test_executed_instructions_are_kept_decoded)
 	};
 
 	ck_assert_int_eq(run(code, sizeof code), VCPU_EXIT_HALT);
-	ck_assert(cached(0x7c00));
-	ck_assert(cached(0x7c03));
-	ck_assert(cached(0x7c04));
+	ck_assert(block_at(0x7c00));
+	ck_assert(block_at(0x7c03));
+	ck_assert(block_at(0x7c06));
+	ck_assert(!block_at(0x7c04));
 }
 END_TEST
 
@@ -418,7 +420,7 @@ static Suite *s(void)
 	TCase *tc = tcase_create("core");
 
 	tcase_add_checked_fixture(tc, setup, x86f_teardown);
-	tcase_add_test(tc, test_executed_instructions_are_kept_decoded);
+	tcase_add_test(tc, test_executed_code_is_kept_in_blocks);
 	tcase_add_test(tc, test_loop_patching_its_own_immediate_sees_each_new_value);
 	tcase_add_test(tc, test_store_to_the_next_instruction_is_seen_when_it_executes);
 	tcase_add_test(tc, test_code_patched_on_another_page_runs_modified);
