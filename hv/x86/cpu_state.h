@@ -333,17 +333,104 @@ void x86_deliver_ex(struct x86_cpu *cpu, int vector, uint32_t ret_ip, unsigned f
 /* decode.c */
 /* Decodes the instruction at CS:EIP into *in. Faults like the fetch. */
 void x86_decode(struct x86_cpu *cpu, struct x86_insn *in);
+/* fast.c: the handler specialised for this instruction's operation, size
+ * and form, or NULL for the general one of table.c. */
+x86_handler x86_fast_handler(const struct x86_insn *in);
 /* Decodes from the `avail` bytes at p with CS.D `big`, without faulting:
  * false when the instruction is longer than avail or would fault. */
 bool x86_decode_bytes(const uint8_t *p, unsigned avail, bool big, struct x86_insn *in);
-/* Offset of the instruction's memory operand. */
-uint32_t x86_ea(const struct x86_cpu *cpu, const struct x86_insn *in);
+/* Offset of the instruction's memory operand, wrapped to the address size. */
+static inline uint32_t x86_ea(const struct x86_cpu *cpu, const struct x86_insn *in)
+{
+	uint32_t v = in->disp;
+
+	if (in->base >= 0)
+		v += cpu->regs[in->base];
+	if (in->index >= 0)
+		v += cpu->regs[in->index] << in->scale;
+	return in->asz == 2 ? v & 0xffff : v;
+}
+
 /* Segment of the memory operand: the override or the default. */
-int x86_ea_seg(const struct x86_insn *in);
+static inline int x86_ea_seg(const struct x86_insn *in)
+{
+	return in->seg >= 0 ? in->seg : in->ea_seg;
+}
 
 /* mem.c */
-uint32_t x86_read(struct x86_cpu *cpu, int seg, uint32_t off, unsigned size);
-void x86_write(struct x86_cpu *cpu, int seg, uint32_t off, unsigned size, uint32_t val);
+/* The full data access paths: segment checks, the soft TLB or a page
+ * walk, MMIO and page-straddling accesses; the faults. */
+uint32_t x86_read_full(struct x86_cpu *cpu, int seg, uint32_t off, unsigned size);
+void x86_write_full(struct x86_cpu *cpu, int seg, uint32_t off, unsigned size, uint32_t val);
+
+/* The host address of the `size` bytes at seg:off when the segment
+ * allows the access (X86_DENY_* bits `deny`) without a fault and the
+ * soft TLB holds their page for access kind `acc`, else NULL: the fast
+ * path of every data access, inline in the handlers. */
+static inline uint8_t *x86_fast_ptr(struct x86_cpu *cpu, int seg, uint32_t off, unsigned size,
+				    unsigned deny, unsigned acc)
+{
+	const struct x86_seg *s = &cpu->seg[seg];
+	uint32_t lin = s->base + off;
+	const struct x86_tlb_entry *e = &cpu->tlb[(lin >> 12) % X86_TLB_SIZE];
+
+	if ((s->deny & deny) || off < s->floor || (uint64_t)off + size - 1 > s->limit ||
+	    (lin & 0xfffu) > 0x1000u - size || e->tag[acc] != lin >> 12)
+		return NULL;
+	return e->host + (lin & 0xfffu);
+}
+
+/* Soft-TLB access kind of a data access at the CPL. */
+static inline unsigned x86_acc(const struct x86_cpu *cpu, bool write)
+{
+	return (cpu->cpl == 3 ? X86_ACC_USER : 0) | (write ? X86_ACC_WRITE : 0);
+}
+
+static inline uint32_t x86_load_le(const uint8_t *p, unsigned size)
+{
+	switch (size) {
+	case 1: return p[0];
+	case 2: return p[0] | (uint32_t)p[1] << 8;
+	default: return p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+	}
+}
+
+static inline void x86_store_le(uint8_t *p, unsigned size, uint32_t v)
+{
+	switch (size) {
+	case 1: p[0] = (uint8_t)v; break;
+	case 2:
+		p[0] = (uint8_t)v;
+		p[1] = (uint8_t)(v >> 8);
+		break;
+	default:
+		p[0] = (uint8_t)v;
+		p[1] = (uint8_t)(v >> 8);
+		p[2] = (uint8_t)(v >> 16);
+		p[3] = (uint8_t)(v >> 24);
+		break;
+	}
+}
+
+/* Reads `size` bytes (1, 2, 4) at seg:off. */
+static inline uint32_t x86_read(struct x86_cpu *cpu, int seg, uint32_t off, unsigned size)
+{
+	const uint8_t *p = x86_fast_ptr(cpu, seg, off, size, X86_DENY_READ, x86_acc(cpu, false));
+
+	return p ? x86_load_le(p, size) : x86_read_full(cpu, seg, off, size);
+}
+
+/* Writes `size` bytes (1, 2, 4) at seg:off. */
+static inline void x86_write(struct x86_cpu *cpu, int seg, uint32_t off, unsigned size,
+			     uint32_t val)
+{
+	uint8_t *p = x86_fast_ptr(cpu, seg, off, size, X86_DENY_WRITE, x86_acc(cpu, true));
+
+	if (p)
+		x86_store_le(p, size, val);
+	else
+		x86_write_full(cpu, seg, off, size, val);
+}
 /* Instruction fetch at CS:off. */
 uint8_t x86_fetch8(struct x86_cpu *cpu, uint32_t off);
 /* Fills the fetch page cache for CS:off, faulting as a fetch would; leaves
@@ -399,8 +486,17 @@ static inline void x86_set_reg(struct x86_cpu *cpu, unsigned size, unsigned r, u
 }
 
 /* The memory form of the r/m operand (mod != 3). */
-uint32_t x86_rm_read_mem(struct x86_cpu *cpu, const struct x86_insn *in, unsigned size);
-void x86_rm_write_mem(struct x86_cpu *cpu, const struct x86_insn *in, unsigned size, uint32_t v);
+static inline uint32_t x86_rm_read_mem(struct x86_cpu *cpu, const struct x86_insn *in,
+				       unsigned size)
+{
+	return x86_read(cpu, x86_ea_seg(in), x86_ea(cpu, in), size);
+}
+
+static inline void x86_rm_write_mem(struct x86_cpu *cpu, const struct x86_insn *in, unsigned size,
+				    uint32_t v)
+{
+	x86_write(cpu, x86_ea_seg(in), x86_ea(cpu, in), size, v);
+}
 
 /* The ModRM r/m operand: a register (mod 3) or memory at the EA. */
 static inline uint32_t x86_rm_read(struct x86_cpu *cpu, const struct x86_insn *in, unsigned size)

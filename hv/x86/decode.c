@@ -230,7 +230,9 @@ static void decode(struct cursor *c, struct x86_insn *in, bool big)
 	in->len = c->n;
 	if (in->lock && !lockable(in))
 		invalid(c, X86_VEC_UD);
-	in->fn = x86_handlers[in->op] ? x86_handlers[in->op] : x86_op_ud;
+	in->fn = x86_fast_handler(in);
+	if (!in->fn)
+		in->fn = x86_handlers[in->op] ? x86_handlers[in->op] : x86_op_ud;
 }
 
 /* Decodes the instruction at CS:EIP. */
@@ -248,22 +250,4 @@ bool x86_decode_bytes(const uint8_t *p, unsigned avail, bool big, struct x86_ins
 
 	decode(&c, in, big);
 	return !c.bad;
-}
-
-/* Offset of the memory operand, wrapped to the address size. */
-uint32_t x86_ea(const struct x86_cpu *cpu, const struct x86_insn *in)
-{
-	uint32_t v = in->disp;
-
-	if (in->base >= 0)
-		v += cpu->regs[in->base];
-	if (in->index >= 0)
-		v += cpu->regs[in->index] << in->scale;
-	return in->asz == 2 ? v & 0xffff : v;
-}
-
-/* Segment of the memory operand. */
-int x86_ea_seg(const struct x86_insn *in)
-{
-	return in->seg >= 0 ? in->seg : in->ea_seg;
 }

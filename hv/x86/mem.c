@@ -287,14 +287,14 @@ static inline uint32_t linear(struct x86_cpu *cpu, int seg, uint32_t off, unsign
 }
 
 /* Reads `size` bytes (1, 2, 4) at seg:off. */
-uint32_t x86_read(struct x86_cpu *cpu, int seg, uint32_t off, unsigned size)
+uint32_t x86_read_full(struct x86_cpu *cpu, int seg, uint32_t off, unsigned size)
 {
 	return lin_read(cpu, linear(cpu, seg, off, size, X86_DENY_READ), size,
 			acc_kind(cpu, false));
 }
 
 /* Writes `size` bytes (1, 2, 4) at seg:off. */
-void x86_write(struct x86_cpu *cpu, int seg, uint32_t off, unsigned size, uint32_t val)
+void x86_write_full(struct x86_cpu *cpu, int seg, uint32_t off, unsigned size, uint32_t val)
 {
 	lin_write(cpu, linear(cpu, seg, off, size, X86_DENY_WRITE), size, val, acc_kind(cpu, true));
 }
