@@ -191,6 +191,7 @@ static bool lockable(const struct x86_insn *in)
 	switch (op) {
 	case 0x80:
 	case 0x81:
+	case 0x82: /* the alias of 80h, lockable like it */
 	case 0x83: return in->reg != 7;
 	case 0x86:
 	case 0x87:

@@ -77,35 +77,57 @@ void x86_op_push_imm(struct x86_cpu *cpu, const struct x86_insn *in)
 	x86_push(cpu, in->osz, in->op == 0x6a ? x86_sext(in->imm, 1) : in->imm);
 }
 
-/* POP r/m (8Fh /0): an ESP-based address uses the incremented ESP. */
+/* POP r/m (8Fh /0): an ESP-based address uses the incremented ESP, but a
+ * faulting write leaves ESP as it was (SDM vol. 2, POP). */
 void x86_op_pop_rm(struct x86_cpu *cpu, const struct x86_insn *in)
 {
-	uint32_t v;
+	uint32_t esp = cpu->regs[X86_ESP], popped, v, off;
 
 	if (in->reg != 0)
 		cpu_raise(cpu, X86_VEC_UD, 0);
 	v = x86_pop(cpu, in->osz);
-	x86_rm_write(cpu, in, in->osz, v);
+	if (in->mod == 3) {
+		x86_set_reg(cpu, in->osz, in->rm, v);
+		return;
+	}
+	popped = cpu->regs[X86_ESP];
+	off = x86_ea(cpu, in);
+	cpu->regs[X86_ESP] = esp;
+	x86_write(cpu, x86_ea_seg(in), off, in->osz, v);
+	cpu->regs[X86_ESP] = popped;
 }
 
-/* PUSHA (60h): AX, CX, DX, BX, the original SP, BP, SI, DI. */
+/* PUSHA (60h): AX, CX, DX, BX, the original SP, BP, SI, DI. The stores go
+ * lowest address first, so that a stack end past the limit faults before
+ * anything is written, and SP moves only when all are done: a fault
+ * leaves the stack and SP as they were (SDM: #SS when the starting or
+ * ending address is outside the segment). */
 void x86_op_pusha(struct x86_cpu *cpu, const struct x86_insn *in)
 {
-	uint32_t sp = x86_get_reg(cpu, in->osz, X86_ESP);
+	uint32_t sp = get_sp(cpu), mask = x86_mask(x86_stack_width(cpu));
+	unsigned size = in->osz;
 
-	for (unsigned r = X86_EAX; r <= X86_EDI; r++)
-		x86_push(cpu, in->osz, r == X86_ESP ? sp : x86_get_reg(cpu, in->osz, r));
+	for (int r = X86_EDI; r >= X86_EAX; r--) {
+		uint32_t at = (sp - (uint32_t)(r + 1) * size) & mask;
+
+		x86_write(cpu, X86_SS, at, size, x86_get_reg(cpu, size, (unsigned)r));
+	}
+	set_sp(cpu, sp - 8 * size);
 }
 
-/* POPA (61h): the reverse, skipping SP. */
+/* POPA (61h): the reverse, skipping SP; everything is read before any
+ * register changes, so a fault leaves them all (and SP) as they were. */
 void x86_op_popa(struct x86_cpu *cpu, const struct x86_insn *in)
 {
-	for (int r = X86_EDI; r >= X86_EAX; r--) {
-		uint32_t v = x86_pop(cpu, in->osz);
+	uint32_t sp = get_sp(cpu), mask = x86_mask(x86_stack_width(cpu)), v[8];
+	unsigned size = in->osz;
 
+	for (int r = X86_EDI; r >= X86_EAX; r--)
+		v[r] = x86_read(cpu, X86_SS, (sp + (uint32_t)(X86_EDI - r) * size) & mask, size);
+	for (unsigned r = X86_EAX; r <= X86_EDI; r++)
 		if (r != X86_ESP)
-			x86_set_reg(cpu, in->osz, r, v);
-	}
+			x86_set_reg(cpu, size, r, v[r]);
+	set_sp(cpu, sp + 8 * size);
 }
 
 /* PUSHF (9Ch): VM and RF read as 0. */
