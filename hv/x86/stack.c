@@ -58,15 +58,18 @@ void x86_op_push_sreg(struct x86_cpu *cpu, const struct x86_insn *in)
 	x86_push(cpu, in->osz, cpu->seg[(in->op >> 3) & 7].sel);
 }
 
-/* POP ES/SS/DS (07h, 17h, 1Fh), FS/GS (0F A1h/A9h) */
+/* POP ES/SS/DS (07h, 17h, 1Fh), FS/GS (0F A1h/A9h). The pop moves SP or
+ * ESP by the B bit of the SS it popped from, even when it loads SS with
+ * another B (test386's stack tests). */
 void x86_op_pop_sreg(struct x86_cpu *cpu, const struct x86_insn *in)
 {
 	int seg = (in->op >> 3) & 7;
+	unsigned width = x86_stack_width(cpu);
 	uint32_t sp = get_sp(cpu);
 	uint16_t sel = x86_read(cpu, X86_SS, sp, 2);
 
 	x86_load_seg(cpu, seg, sel);
-	set_sp(cpu, sp + in->osz);
+	x86_set_reg(cpu, width, X86_ESP, sp + in->osz);
 	if (seg == X86_SS)
 		cpu->irq_shadow = true;
 }

@@ -581,6 +581,9 @@ def stack_fault(out):
     f.add("call rel32: 16-bit stack, pushes at SP - 4 below the wrap",
           b"\xe8\x00\x00\x00\x00", dict(ss16, esp="0x55550000"), {"esp": "0x5555fffc"},
           fmem={0x3FFFC: d32(0x10005)})
+    f.add("pop ss: from a 16-bit stack into a 32-bit SS, SP wraps by the old B", b"\x17",
+          dict(ss16, esp="0xabcdfffc"), {"esp": "0xabcd0000", "ss": cache(0x10)},
+          mem={0x3FFFC: d32(0x10)})
     f.write(out)
 
 
