@@ -431,6 +431,8 @@ static inline void x86_write(struct x86_cpu *cpu, int seg, uint32_t off, unsigne
 	else
 		x86_write_full(cpu, seg, off, size, val);
 }
+/* Raises the fault a one-byte write at seg:off would, writing nothing. */
+void x86_probe_write(struct x86_cpu *cpu, int seg, uint32_t off);
 /* Instruction fetch at CS:off. */
 uint8_t x86_fetch8(struct x86_cpu *cpu, uint32_t off);
 /* Fills the fetch page cache for CS:off, faulting as a fetch would; leaves

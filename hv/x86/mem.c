@@ -299,6 +299,14 @@ void x86_write_full(struct x86_cpu *cpu, int seg, uint32_t off, unsigned size, u
 	lin_write(cpu, linear(cpu, seg, off, size, X86_DENY_WRITE), size, val, acc_kind(cpu, true));
 }
 
+/* Faults as a one-byte write at seg:off would, writing nothing. */
+void x86_probe_write(struct x86_cpu *cpu, int seg, uint32_t off)
+{
+	uint32_t lin = linear(cpu, seg, off, 1, X86_DENY_WRITE), pa = 0;
+
+	tlb_lookup(cpu, lin, acc_kind(cpu, true), &pa);
+}
+
 /* Fetches one code byte at CS:off through the fetch page cache. */
 uint8_t x86_fetch8(struct x86_cpu *cpu, uint32_t off)
 {

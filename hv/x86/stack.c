@@ -153,15 +153,27 @@ void x86_op_popf(struct x86_cpu *cpu, const struct x86_insn *in)
 	x86_poll_soon(cpu);
 }
 
-/* ENTER size, level (C8h) */
+/* Bytes ENTER pushes: eBP, level - 1 frame pointers and the new frame
+ * pointer when level > 0. */
+static uint32_t enter_bytes(unsigned level, unsigned osz)
+{
+	return osz * (level ? level + 1 : 1);
+}
+
+/* ENTER size, level (C8h). It faults first when a write at its final
+ * stack pointer would (SDM vol. 2, ENTER: #SS, #PF), and the frame
+ * pointer it makes is the whole ESP with a 32-bit operand size even on a
+ * 16-bit stack (test386). */
 void x86_op_enter(struct x86_cpu *cpu, const struct x86_insn *in)
 {
 	unsigned level = in->imm2 & 31, w = x86_stack_width(cpu);
 	uint32_t bp = x86_get_reg(cpu, w, X86_EBP);
 	uint32_t frame;
 
+	x86_probe_write(cpu, X86_SS,
+			(get_sp(cpu) - enter_bytes(level, in->osz) - in->imm) & x86_mask(w));
 	x86_push(cpu, in->osz, x86_get_reg(cpu, in->osz, X86_EBP));
-	frame = get_sp(cpu);
+	frame = cpu->regs[X86_ESP];
 	for (unsigned i = 1; i < level; i++) {
 		bp = (bp - in->osz) & x86_mask(w);
 		x86_push(cpu, in->osz, x86_read(cpu, X86_SS, bp, in->osz));

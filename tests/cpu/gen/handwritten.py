@@ -584,6 +584,11 @@ def stack_fault(out):
     f.add("pop ss: from a 16-bit stack into a 32-bit SS, SP wraps by the old B", b"\x17",
           dict(ss16, esp="0xabcdfffc"), {"esp": "0xabcd0000", "ss": cache(0x10)},
           mem={0x3FFFC: d32(0x10)})
+    f.add("enter 4,0 (o32): 16-bit stack, the frame pointer is the whole ESP", b"\xc8\x04\x00\x00",
+          dict(ss16, esp="0x10000", ebp="0x12345678"), {"esp": "0x1fff8", "ebp": "0x1fffc"},
+          fmem={0x3FFFC: d32(0x12345678)})
+    f.add("enter 0x20,0: the final ESP is past the SS limit, nothing pushed", b"\xc8\x20\x00\x00",
+          dict(small_ss, esp="0x10", ebp="0x12345678"), fault(12, 0))
     f.write(out)
 
 
