@@ -606,6 +606,23 @@ def lock_alias(out):
     f.write(out)
 
 
+def rotate_of(out):
+    f = File("rotate_of", "RCR by more than 1: OF is the XOR of the result's two top bits, as "
+             "on the 386 (the SDM leaves it undefined; test386.asm's reference output, taken "
+             "from hardware, has it)")
+    f.add("rcr al, 7: 0 with CF=1 gives 2, OF clear", b"\xc0\xd8\x07",
+          {"eflags": "0x3"}, {"eax": "0x2", "eflags": "0x2"})
+    f.add("rcr al, 7: 7Fh with CF=1 gives FEh, CF set, OF clear", b"\xc0\xd8\x07",
+          {"eax": "0x7f", "eflags": "0x3"}, {"eax": "0xfe", "eflags": "0x3"})
+    f.add("rcr ax, 7: 8000h with CF=0 gives 100h, OF clear", b"\x66\xc1\xd8\x07",
+          {"eax": "0x8000", "eflags": "0x2"}, {"eax": "0x100", "eflags": "0x2"})
+    f.add("rcr eax, 7: 1 with CF=0 gives 4000000h, OF clear", b"\xc1\xd8\x07",
+          {"eax": "0x1", "eflags": "0x2"}, {"eax": "0x4000000", "eflags": "0x2"})
+    f.add("rcr eax, 2: 2 with CF=1 gives 40000000h, CF and OF set", b"\xc1\xd8\x02",
+          {"eax": "0x2", "eflags": "0x3"}, {"eax": "0x40000000", "eflags": "0x803"})
+    f.write(out)
+
+
 def main():
     out = sys.argv[1] if len(sys.argv) > 1 else "tests/cpu"
     seg_load(out)
@@ -617,6 +634,7 @@ def main():
     v86(out)
     stack_fault(out)
     lock_alias(out)
+    rotate_of(out)
 
 
 if __name__ == "__main__":
