@@ -55,6 +55,7 @@ struct domain {
 	pthread_t vcpu_thread;
 	bool vcpu_started;
 	double vcpu_seconds; /* host CPU time of the vCPU thread, last read */
+	uint64_t vcpu_rate;  /* instructions per host second in full slices (vcpu.c) */
 
 	struct console console; /* COM1 */
 	struct chardev serial;	/* COM1's extra host end */
