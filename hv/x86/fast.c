@@ -340,6 +340,63 @@ static const x86_handler mov_rm_r_reg[3] = {mov_rm_r_reg_1, mov_rm_r_reg_2, mov_
 static const x86_handler mov_r_rm_mem[3] = {mov_r_rm_mem_1, mov_r_rm_mem_2, mov_r_rm_mem_4};
 static const x86_handler mov_rm_r_mem[3] = {mov_rm_r_mem_1, mov_rm_r_mem_2, mov_rm_r_mem_4};
 
+/* TEST r/m, reg (84h/85h): AND for the flags only. */
+#define TEST(size)                                                                                 \
+	static void test_reg_##size(struct x86_cpu *cpu, const struct x86_insn *in)                \
+	{                                                                                          \
+		alu(cpu, AND, x86_get_reg(cpu, size, in->rm), x86_get_reg(cpu, size, in->reg),     \
+		    size);                                                                         \
+	}                                                                                          \
+	static void test_mem_##size(struct x86_cpu *cpu, const struct x86_insn *in)                \
+	{                                                                                          \
+		alu(cpu, AND, x86_rm_read_mem(cpu, in, size), x86_get_reg(cpu, size, in->reg),     \
+		    size);                                                                         \
+	}
+TEST(1)
+TEST(2)
+TEST(4)
+
+static const x86_handler test_reg[3] = {test_reg_1, test_reg_2, test_reg_4};
+static const x86_handler test_mem[3] = {test_mem_1, test_mem_2, test_mem_4};
+
+/* MOVZX/MOVSX r32, r/m8 or r/m16 (0F B6h/B7h/BEh/BFh). */
+#define MOVX(src)                                                                                  \
+	static void movzx_reg_##src(struct x86_cpu *cpu, const struct x86_insn *in)                \
+	{                                                                                          \
+		cpu->regs[in->reg] = x86_get_reg(cpu, src, in->rm);                                \
+	}                                                                                          \
+	static void movzx_mem_##src(struct x86_cpu *cpu, const struct x86_insn *in)                \
+	{                                                                                          \
+		cpu->regs[in->reg] = x86_rm_read_mem(cpu, in, src);                                \
+	}                                                                                          \
+	static void movsx_reg_##src(struct x86_cpu *cpu, const struct x86_insn *in)                \
+	{                                                                                          \
+		cpu->regs[in->reg] = x86_sext(x86_get_reg(cpu, src, in->rm), src);                 \
+	}                                                                                          \
+	static void movsx_mem_##src(struct x86_cpu *cpu, const struct x86_insn *in)                \
+	{                                                                                          \
+		cpu->regs[in->reg] = x86_sext(x86_rm_read_mem(cpu, in, src), src);                 \
+	}
+MOVX(1)
+MOVX(2)
+
+/* [sign][source size 1 or 2][memory form] */
+static const x86_handler movx[2][2][2] = {
+    {{movzx_reg_1, movzx_mem_1}, {movzx_reg_2, movzx_mem_2}},
+    {{movsx_reg_1, movsx_mem_1}, {movsx_reg_2, movsx_mem_2}},
+};
+
+/* LEA r32/r16, m. */
+static void lea_4(struct x86_cpu *cpu, const struct x86_insn *in)
+{
+	cpu->regs[in->reg] = x86_ea(cpu, in);
+}
+
+static void lea_2(struct x86_cpu *cpu, const struct x86_insn *in)
+{
+	x86_set_reg(cpu, 2, in->reg, x86_ea(cpu, in));
+}
+
 /* Index of an operand size in the tables: 1, 2, 4 -> 0, 1, 2. */
 static unsigned size_index(unsigned size)
 {
@@ -398,6 +455,12 @@ x86_handler x86_fast_handler(const struct x86_insn *in)
 		return grp1_form(in);
 	if (op >= 0x88 && op <= 0x8b)
 		return mov_form(in);
+	if (op == 0x84 || op == 0x85)
+		return (in->mod == 3 ? test_reg : test_mem)[size_index(x86_opsize(in))];
+	if (op == 0x8d && in->mod != 3)
+		return in->osz == 4 ? lea_4 : lea_2;
+	if ((op & 0x1f6) == 0x1b6 && in->osz == 4)
+		return movx[(op >> 3) & 1][op & 1][in->mod != 3];
 	if (op >= 0xb0 && op < 0xb8)
 		return mov_r_imm_1;
 	if (op >= 0xb8 && op < 0xc0)
