@@ -98,6 +98,14 @@ static bool ends_block(const struct x86_insn *in)
 	}
 }
 
+/* Whether an instruction reads or writes the instruction count (RDTSC,
+ * RDMSR and WRMSR of the TSC): it starts a block of its own, where the
+ * count, which a block adds up at its end, is exact. */
+static bool starts_block(const struct x86_insn *in)
+{
+	return in->op >= 0x130 && in->op <= 0x132;
+}
+
 /* The tracking word of the code at host, through *word: NULL for ROM.
  * False when code there cannot be kept (RAM outside the tracked range,
  * or device memory the guest writes directly). */
@@ -134,7 +142,8 @@ static unsigned decode_run(struct x86_insn *out, const uint8_t *host, unsigned a
 	unsigned n = 0, off = 0;
 
 	while (n < X86_BLOCK_MAX && off < avail &&
-	       x86_decode_bytes(host + off, avail - off, big, &out[n])) {
+	       x86_decode_bytes(host + off, avail - off, big, &out[n]) &&
+	       !(n > 0 && starts_block(&out[n]))) {
 		off += out[n].len;
 		if (ends_block(&out[n++]))
 			break;
@@ -206,8 +215,7 @@ const struct x86_block *x86_block_at(struct x86_cpu *cpu)
 	struct x86_block *b;
 	uint64_t last;
 
-	if (ip < cs->floor || ip > cs->limit)
-		return NULL; /* the fetching decoder faults */
+	/* Faults like the fetch of the first byte (its CS limit, paging). */
 	if (!cpu->fetch_host || cpu->fetch_page != lin >> 12)
 		x86_fetch_map(cpu, ip);
 	if (!cpu->fetch_host)
@@ -221,4 +229,21 @@ const struct x86_block *x86_block_at(struct x86_cpu *cpu)
 		return NULL;
 	assert(b->sum == checksum(host, b->bytes));
 	return b;
+}
+
+/* Adds to the instruction count the instructions of the running block
+ * that completed before the one that faulted (at ip_start): a block adds
+ * up its count only when it ends normally. */
+void x86_block_fault(struct x86_cpu *cpu)
+{
+	const struct x86_block *b = cpu->block;
+	uint32_t ip = cpu->block_eip;
+
+	if (!b)
+		return;
+	for (unsigned i = 0; i < b->n && ip != cpu->ip_start; i++) {
+		cpu->insns++;
+		ip = (ip + b->insns[i].len) & b->ip_mask;
+	}
+	cpu->block = NULL;
 }

@@ -161,20 +161,25 @@ static void step(struct x86_cpu *cpu)
 }
 
 /* The instructions of block b, validated by x86_block_at, until one asks
- * for a break. The budget is taken per block; the instruction count and
- * ip_start (the EIP a fault reports) stay exact per instruction. */
+ * for a break. The budget is taken per block and the instruction count
+ * added at its end (a fault adds the instructions before it: see
+ * x86_block_fault); ip_start (the EIP a fault reports) stays exact per
+ * instruction. */
 static void run_block(struct x86_cpu *cpu, const struct x86_block *b)
 {
 	const struct x86_insn *in = b->insns, *end = in + b->n;
 
 	cpu->budget -= b->n;
 	cpu->block_break = false;
+	cpu->block = b;
+	cpu->block_eip = cpu->eip;
 	do {
 		cpu->ip_start = cpu->eip;
 		cpu->eip = (cpu->eip + in->len) & b->ip_mask;
 		in->fn(cpu, in);
-		cpu->insns++;
 	} while (++in < end && !cpu->block_break);
+	cpu->insns += (uint64_t)(in - b->insns);
+	cpu->block = NULL;
 }
 
 /* A block, or one instruction where there is none or it would overrun
@@ -284,6 +289,7 @@ static enum vcpu_exit run_budget(struct x86_cpu *cpu, uint64_t budget)
 	cpu->stop = false;
 	x86_tlb_sync(cpu);
 	if (setjmp(cpu->fault_jmp) != 0) {
+		x86_block_fault(cpu);
 		if (!deliver_exception(cpu)) {
 			log_guest("x86: triple fault: exception %d (error %#x) at %04x:%08x",
 				  cpu->exc_vector, cpu->exc_error, cpu->seg[X86_CS].sel,

@@ -268,8 +268,10 @@ struct x86_cpu {
 	struct x86_block *blocks;
 	struct x86_insn *arena;
 	unsigned arena_used;
-	bool tracking;	  /* the memory tracks code pages: RAM blocks may be kept */
-	uint64_t poll_at; /* insns count of the next routine interrupt poll */
+	bool tracking;		       /* the memory tracks code pages: RAM blocks may be kept */
+	uint64_t poll_at;	       /* insns count of the next routine interrupt poll */
+	const struct x86_block *block; /* the block running, for a fault's count */
+	uint32_t block_eip;	       /* its first EIP */
 
 	uint64_t tsc_base;
 };
@@ -308,6 +310,8 @@ void x86_blocks_flush(struct x86_cpu *cpu);
  * page-crossing instruction, one that faults, CS limit too close). May
  * fault like the fetch of the first byte. */
 const struct x86_block *x86_block_at(struct x86_cpu *cpu);
+/* After a fault in a block: counts its instructions that completed. */
+void x86_block_fault(struct x86_cpu *cpu);
 /* A store through the soft TLB is about to go to physical page pa. */
 static inline void x86_code_store(struct x86_cpu *cpu, uint32_t pa)
 {
