@@ -25,6 +25,8 @@ struct x86_cpu *x86_cpu_create(struct machine *m)
 	if (!cpu)
 		return NULL;
 	cpu->m = m;
+	/* A developer's switch: see lockstep.c. */
+	cpu->lockstep = getenv("HV_X86_LOCKSTEP") && strcmp(getenv("HV_X86_LOCKSTEP"), "0") != 0;
 	if (!x86_blocks_create(cpu)) {
 		free(cpu);
 		return NULL;
@@ -165,7 +167,8 @@ static void step(struct x86_cpu *cpu)
  * added at its end (a fault adds the instructions before it: see
  * x86_block_fault); ip_start (the EIP a fault reports) stays exact per
  * instruction. */
-static void run_block(struct x86_cpu *cpu, const struct x86_block *b)
+static inline __attribute__((always_inline)) void run_insns(struct x86_cpu *cpu,
+							    const struct x86_block *b, bool check)
 {
 	const struct x86_insn *in = b->insns, *end = in + b->n;
 
@@ -176,10 +179,21 @@ static void run_block(struct x86_cpu *cpu, const struct x86_block *b)
 	do {
 		cpu->ip_start = cpu->eip;
 		cpu->eip = (cpu->eip + in->len) & b->ip_mask;
-		in->fn(cpu, in);
+		if (!check)
+			in->fn(cpu, in);
+		else if (!x86_lockstep_insn(cpu, in))
+			break;
 	} while (++in < end && !cpu->block_break);
 	cpu->insns += (uint64_t)(in - b->insns);
 	cpu->block = NULL;
+}
+
+static void run_block(struct x86_cpu *cpu, const struct x86_block *b)
+{
+	if (cpu->lockstep)
+		run_insns(cpu, b, true);
+	else
+		run_insns(cpu, b, false);
 }
 
 /* A block, or one instruction where there is none or it would overrun

@@ -268,8 +268,9 @@ struct x86_cpu {
 	struct x86_block *blocks;
 	struct x86_insn *arena;
 	unsigned arena_used;
-	bool tracking;		       /* the memory tracks code pages: RAM blocks may be kept */
-	uint64_t poll_at;	       /* insns count of the next routine interrupt poll */
+	bool tracking;	  /* the memory tracks code pages: RAM blocks may be kept */
+	uint64_t poll_at; /* insns count of the next routine interrupt poll */
+	bool lockstep;	  /* check blocks against the per-instruction path (lockstep.c) */
 	const struct x86_block *block; /* the block running, for a fault's count */
 	uint32_t block_eip;	       /* its first EIP */
 
@@ -310,6 +311,10 @@ void x86_blocks_flush(struct x86_cpu *cpu);
  * page-crossing instruction, one that faults, CS limit too close). May
  * fault like the fetch of the first byte. */
 const struct x86_block *x86_block_at(struct x86_cpu *cpu);
+/* lockstep.c: runs one instruction of a block checked against the
+ * fetching decoder and the general handler; false (logged, the loop asked
+ * to stop with VCPU_EXIT_ERROR) at the first divergence. */
+bool x86_lockstep_insn(struct x86_cpu *cpu, const struct x86_insn *in);
 /* After a fault in a block: counts its instructions that completed. */
 void x86_block_fault(struct x86_cpu *cpu);
 /* A store through the soft TLB is about to go to physical page pa. */

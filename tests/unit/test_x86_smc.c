@@ -402,6 +402,55 @@ START_TEST(test_budget_smaller_than_a_block_stops_exactly)
 }
 END_TEST
 
+/* The block at physical address pa of RAM, or NULL. */
+static struct x86_block *block_of(uint32_t pa)
+{
+	for (unsigned i = 0; i < X86_BLOCKS; i++)
+		if (cpu->blocks[i].host == m.mem.ram + pa)
+			return &cpu->blocks[i];
+	return NULL;
+}
+
+/* The lockstep checker passes correct code through, handlers of both
+ * kinds (fast register forms, general ones, memory forms) included. */
+START_TEST(test_lockstep_runs_correct_code_to_its_end)
+{
+	static const uint8_t code[] = {
+	    0xb9, 0x05, 0x00, /* mov cx, 5 */
+	    0x31, 0xc0,	      /* xor ax, ax */
+	    0x01, 0xc8,	      /* a: add ax, cx */
+	    0x83, 0xd0, 0x00, /* adc ax, 0 */
+	    0xa3, 0x00, 0x05, /* mov [0x500], ax */
+	    0xd1, 0xe0,	      /* shl ax, 1 */
+	    0xe2, 0xf4,	      /* loop a */
+	    0xf4,	      /* hlt */
+	};
+
+	cpu->lockstep = true;
+	ck_assert_int_eq(run(code, sizeof code), VCPU_EXIT_HALT);
+	ck_assert_uint_eq(reg16(X86_EAX), 0x102);
+}
+END_TEST
+
+/* A block whose decoded instruction no longer matches the bytes (as a
+ * missed write to a code page would leave it) stops the run. */
+START_TEST(test_lockstep_stops_at_a_stale_block)
+{
+	static const uint8_t code[] = {0xb8, 0x11, 0x11, 0x40,
+				       0xf4}; /* mov ax, 0x1111; inc ax; hlt */
+	struct x86_block *b;
+
+	ck_assert_int_eq(run(code, sizeof code), VCPU_EXIT_HALT);
+	b = block_of(0x7c00);
+	ck_assert_ptr_nonnull(b);
+	b->insns[0].imm = 0x2222;
+	cpu->lockstep = true;
+	ck_assert_int_eq(run_real(0x7c00), VCPU_EXIT_ERROR);
+	ck_assert_uint_eq(x86_cpu_insns(cpu), 3); /* the stale MOV did not run */
+	ck_assert_uint_eq(cpu->eip, 0x7c00);
+}
+END_TEST
+
 /* A device that counts its writes. */
 static unsigned mmio_writes;
 
@@ -555,6 +604,8 @@ static Suite *s(void)
 	tcase_add_test(tc, test_straight_code_across_a_page_end_runs_in_two_blocks);
 	tcase_add_test(tc, test_fault_in_the_middle_of_a_block_is_exact);
 	tcase_add_test(tc, test_budget_smaller_than_a_block_stops_exactly);
+	tcase_add_test(tc, test_lockstep_runs_correct_code_to_its_end);
+	tcase_add_test(tc, test_lockstep_stops_at_a_stale_block);
 	suite_add_tcase(suite, tc);
 	tc = tcase_create("rep");
 	tcase_add_checked_fixture(tc, setup, x86f_teardown);
