@@ -93,6 +93,7 @@ void mem_destroy(struct guest_mem *m)
 	if (m->ram_fd >= 0)
 		close(m->ram_fd);
 	mem_dirty_free(m);
+	mem_code_free(m);
 	m->ram = NULL;
 	m->ram_fd = -1;
 	m->count = 0;
@@ -231,6 +232,18 @@ static const struct mem_region *owner_run(const struct guest_mem *m, uint64_t gp
 	/* A hole reaching the top of the space: at least its last byte. */
 	*run = limit - gpa ? limit - gpa : 1;
 	return NULL;
+}
+
+/* Whether p lies in the host bytes of a ROM region. */
+bool mem_host_is_rom(const struct guest_mem *m, const uint8_t *p)
+{
+	for (unsigned i = 0; i < m->count; i++) {
+		const struct mem_region *r = &m->regions[i];
+
+		if (r->kind == MEM_ROM && p >= r->host && p < r->host + r->size)
+			return true;
+	}
+	return false;
 }
 
 /* Host pointer for gpa when its whole page is RAM, or ROM for a read. */

@@ -11,6 +11,7 @@
 #include <stdint.h>
 
 #include "hv/core/bus.h"
+#include "hv/core/code.h"
 #include "hv/core/dirty.h"
 
 #define MEM_PAGE_SIZE	4096u
@@ -42,14 +43,18 @@ struct guest_mem {
 	uint32_t generation;
 	/* Dirty-page logs (hv/core/dirty.h). */
 	struct mem_dirty dirty;
+	/* Pages holding a soft CPU's decoded code (hv/core/code.h). */
+	struct mem_code code;
 };
 
-/* Notes a write to [gpa, gpa+len) for the dirty-page logs: one load while
- * nothing is logged. */
+/* Notes a write to [gpa, gpa+len) for the dirty-page logs and the
+ * code-page tracking: a load each while nothing is logged or tracked. */
 static inline void mem_mark_written(struct guest_mem *m, uint64_t gpa, uint64_t len)
 {
 	if (atomic_load_explicit(&m->dirty.active, memory_order_relaxed))
 		mem_dirty_mark_range(m, gpa, len);
+	if (m->code.words)
+		mem_code_written(m, gpa, len);
 }
 
 /* Creates RAM of `ram_bytes` (a multiple of the page size): the first part
@@ -78,6 +83,10 @@ int mem_unmap(struct guest_mem *m, uint64_t base);
 /* The region that owns gpa (the highest-priority one), or NULL if nothing
  * is there. */
 const struct mem_region *mem_find(const struct guest_mem *m, uint64_t gpa);
+
+/* Whether host byte p belongs to a ROM region's bytes (which the guest
+ * cannot write). */
+bool mem_host_is_rom(const struct guest_mem *m, const uint8_t *p);
 
 /* Host pointer for gpa when the whole page containing it can be accessed
  * directly: RAM for reads and writes, ROM for reads only. NULL otherwise

@@ -56,6 +56,7 @@ struct domain {
 	pthread_t vcpu_thread;
 	bool vcpu_started;
 	double vcpu_seconds; /* host CPU time of the vCPU thread, last read */
+	uint64_t vcpu_rate;  /* instructions per host second in full slices (vcpu.c) */
 
 	struct domain_serial serial[DOMAIN_SERIAL_PORTS]; /* COM1, COM2 */
 	struct chardev debugcon;

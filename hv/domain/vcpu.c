@@ -137,6 +137,31 @@ static void after_slice(struct domain *d, enum vcpu_exit e, unsigned seq)
 	}
 }
 
+/* The budget of the next slice (see VCPU_SLICE_NS); with the lock held. */
+static uint64_t slice_budget(struct domain *d)
+{
+	struct vclock *c = &d->machine.clock;
+	int64_t ns = vclock_host_delay(c, vclock_next_deadline(c));
+	uint64_t n;
+
+	if (ns > VCPU_SLICE_NS)
+		ns = VCPU_SLICE_NS;
+	n = (uint64_t)((double)d->vcpu_rate * (double)ns / 1e9);
+	return n < VCPU_SLICE_MIN ? VCPU_SLICE_MIN : n > VCPU_SLICE_MAX ? VCPU_SLICE_MAX : n;
+}
+
+/* Learns the engine's speed from a slice that ran its whole budget (others
+ * halted or were cut short and say nothing about it), smoothed. */
+static void slice_measured(struct domain *d, enum vcpu_exit e, uint64_t budget, int64_t ns)
+{
+	double rate;
+
+	if (e != VCPU_EXIT_BUDGET || ns <= 0)
+		return;
+	rate = (double)budget * 1e9 / (double)ns;
+	d->vcpu_rate = (uint64_t)((3.0 * (double)d->vcpu_rate + rate) / 4.0);
+}
+
 static void *vcpu_main(void *arg)
 {
 	struct domain *d = arg;
@@ -146,6 +171,9 @@ static void *vcpu_main(void *arg)
 	while (!d->stop) {
 		unsigned seq;
 		enum vcpu_exit e;
+		uint64_t budget;
+		int64_t t0;
+
 		if (parked(d)) {
 			pthread_cond_wait(&m->wake, &m->lock);
 			continue;
@@ -156,9 +184,12 @@ static void *vcpu_main(void *arg)
 		}
 		vclock_run_expired(&m->clock);
 		seq = m->wake_seq;
+		budget = slice_budget(d);
 		d->in_engine = true;
 		pthread_mutex_unlock(&m->lock);
-		e = d->engine->vcpu_run(d->vcpu, VCPU_SLICE);
+		t0 = host_now_ns();
+		e = d->engine->vcpu_run(d->vcpu, budget);
+		slice_measured(d, e, budget, host_now_ns() - t0);
 		pthread_mutex_lock(&m->lock);
 		d->in_engine = false;
 		if (d->holds)
@@ -174,6 +205,7 @@ int vcpu_start(struct domain *d, char *err, size_t errlen)
 {
 	int rc;
 
+	d->vcpu_rate = VCPU_RATE_INITIAL;
 	vclock_start(&d->machine.clock);
 	rc = pthread_create(&d->vcpu_thread, NULL, vcpu_main, d);
 	if (rc != 0) {

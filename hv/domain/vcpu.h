@@ -10,9 +10,15 @@
 struct domain;
 struct vcpu_state;
 
-/* Instructions per slice: about 0.1-1 ms of guest time on the soft CPU,
- * short enough for timers and pause requests to take effect promptly. */
-#define VCPU_SLICE 20000
+/* A slice is time-based: as many instructions as the engine ran in
+ * VCPU_SLICE_NS of host time in its recent full slices (so a faster CPU
+ * does not turn into more lock and timer round trips), no longer than the
+ * time to the next timer deadline, and within these bounds. Short enough
+ * for timers and pause requests to take effect promptly. */
+#define VCPU_SLICE_NS	  500000
+#define VCPU_SLICE_MIN	  2000
+#define VCPU_SLICE_MAX	  4000000
+#define VCPU_RATE_INITIAL 100000000 /* instructions per second before a measure */
 
 int vcpu_start(struct domain *d, char *err, size_t errlen);
 

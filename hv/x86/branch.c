@@ -147,7 +147,7 @@ void x86_op_iret(struct x86_cpu *cpu, const struct x86_insn *in)
 		x86_iret_protected(cpu, in->osz);
 	else
 		iret_real(cpu, in);
-	cpu->check_intr = true;
+	x86_poll_soon(cpu);
 }
 
 /* BOUND reg, m (62h): #BR unless low <= reg <= high, signed. */

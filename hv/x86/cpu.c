@@ -1,6 +1,7 @@
-/* The software CPU's life cycle and its run loop: fetch-decode-execute one
- * instruction at a time, take interrupts at instruction boundaries, and
- * come back here (by longjmp) when an instruction faults. */
+/* The software CPU's life cycle and its run loop: run decoded blocks
+ * (block.c), or one instruction at a time where no block can be kept,
+ * take interrupts at block boundaries, and come back here (by longjmp)
+ * when an instruction faults. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -8,8 +9,9 @@
 #include "hv/core/machine.h"
 #include "hv/x86/cpu_state.h"
 
-/* Instructions between two routine polls of the interrupt controller; an
- * I/O access, STI, POPF or IRET asks for a poll at the next boundary. */
+/* Instructions between two routine polls of the interrupt controller
+ * (counted at block boundaries); an I/O access, STI, POPF or IRET asks
+ * for a poll at the next boundary. */
 #define POLL_INTERVAL 256
 
 /* cpu->delivering for an external interrupt: its vector with this bit. */
@@ -22,14 +24,13 @@ struct x86_cpu *x86_cpu_create(struct machine *m)
 
 	if (!cpu)
 		return NULL;
-	cpu->dcache =
-	    aligned_alloc(_Alignof(struct x86_dcache_entry), X86_DCACHE_SIZE * sizeof *cpu->dcache);
-	if (!cpu->dcache) {
+	cpu->m = m;
+	/* A developer's switch: see lockstep.c. */
+	cpu->lockstep = getenv("HV_X86_LOCKSTEP") && strcmp(getenv("HV_X86_LOCKSTEP"), "0") != 0;
+	if (!x86_blocks_create(cpu)) {
 		free(cpu);
 		return NULL;
 	}
-	memset(cpu->dcache, 0, X86_DCACHE_SIZE * sizeof *cpu->dcache);
-	cpu->m = m;
 	atomic_init(&cpu->kicked, false);
 	x86_cpu_reset(cpu);
 	return cpu;
@@ -39,7 +40,7 @@ struct x86_cpu *x86_cpu_create(struct machine *m)
 void x86_cpu_destroy(struct x86_cpu *cpu)
 {
 	if (cpu)
-		free(cpu->dcache);
+		x86_blocks_destroy(cpu);
 	free(cpu);
 }
 
@@ -108,6 +109,7 @@ void x86_stop(struct x86_cpu *cpu, enum vcpu_exit why)
 {
 	cpu->stop = true;
 	cpu->stop_reason = why;
+	cpu->block_break = true;
 }
 
 /* Takes an external interrupt if one can be taken now. */
@@ -116,7 +118,7 @@ static bool take_interrupt(struct x86_cpu *cpu)
 	int vector;
 
 	cpu->check_intr = false;
-	cpu->poll_left = POLL_INTERVAL;
+	cpu->poll_at = cpu->insns + POLL_INTERVAL;
 	if (!(cpu->eflags & X86_IF) || !machine_intr_pending(cpu->m))
 		return false;
 	vector = machine_intr_ack(cpu->m);
@@ -137,83 +139,22 @@ static bool intr_poll_due(struct x86_cpu *cpu)
 		cpu->irq_shadow = false;
 		return false;
 	}
-	return cpu->check_intr || --cpu->poll_left == 0;
+	return cpu->check_intr || cpu->insns >= cpu->poll_at;
 }
 
-static struct x86_dcache_entry *dcache_slot(struct x86_cpu *cpu, uint32_t lin)
-{
-	return &cpu->dcache[(lin ^ (lin >> 12)) & (X86_DCACHE_SIZE - 1)];
-}
-
-/* Keeps a fresh decode of the instruction at linear `lin` when all of its
- * bytes came from the one RAM or ROM page the fetch cache now holds. */
-static void dcache_fill(struct x86_cpu *cpu, uint32_t lin, uint64_t key, const struct x86_insn *in)
-{
-	unsigned off = lin & 0xfffu;
-	struct x86_dcache_entry *e = dcache_slot(cpu, lin);
-	unsigned len = in->len;
-
-	if (!cpu->fetch_host || cpu->fetch_page != lin >> 12 || off > MEM_PAGE_SIZE - 16)
-		return;
-	memcpy(e->bytes, cpu->fetch_host + off, sizeof e->bytes);
-	/* Only the instruction's own bytes are compared on a hit. */
-	if (len < 8) {
-		e->bytes[0] &= (UINT64_C(1) << (8 * len)) - 1;
-		e->bytes[1] = 0;
-	} else {
-		e->bytes[1] &= (UINT64_C(1) << (8 * (len - 8))) - 1;
-	}
-	e->in = *in;
-	e->key = key;
-}
-
-/* The decoded instruction at CS:EIP: from the cache when the same bytes
- * were decoded there with the same CS.D, else decoded now into *scratch.
- * A hit repeats the CS limit check the fetch would have made; a stale
- * fetch page cache (another page, a TLB flush, a CPL change) is refilled
- * with the paging checks of a fetch first. */
-static const struct x86_insn *fetch_insn(struct x86_cpu *cpu, struct x86_insn *scratch)
-{
-	const struct x86_seg *cs = &cpu->seg[X86_CS];
-	uint32_t ip = cpu->eip, lin = cs->base + ip;
-	uint64_t key = lin | (uint64_t)((cs->attr & X86_SEG_BIG) != 0) << 32 | UINT64_C(1) << 33;
-	struct x86_dcache_entry *e = dcache_slot(cpu, lin);
-	unsigned off = lin & 0xfffu;
-	uint64_t b[2], m0, m1;
-
-	if (e->key == key && off <= MEM_PAGE_SIZE - 16 && ip >= cs->floor &&
-	    (uint64_t)ip + e->in.len - 1 <= cs->limit) {
-		if (!cpu->fetch_host || cpu->fetch_page != lin >> 12)
-			x86_fetch_map(cpu, ip);
-		if (cpu->fetch_host) {
-			memcpy(b, cpu->fetch_host + off, sizeof b);
-			/* Masks of the first len bytes (len 1-15). */
-			m0 = e->in.len >= 8 ? UINT64_MAX : (UINT64_C(1) << (8 * e->in.len)) - 1;
-			m1 = e->in.len > 8 ? (UINT64_C(1) << (8 * (e->in.len - 8))) - 1 : 0;
-			if (((b[0] & m0) ^ e->bytes[0]) == 0 && ((b[1] & m1) ^ e->bytes[1]) == 0)
-				return &e->in;
-		}
-	}
-	x86_decode(cpu, scratch);
-	dcache_fill(cpu, lin, key, scratch);
-	return scratch;
-}
-
-/* One instruction; a fault leaves through cpu_raise. */
+/* One instruction decoded by the fetching decoder: where no block can be
+ * kept, and for single-stepping (TF). A fault leaves through cpu_raise. */
 static void step(struct x86_cpu *cpu)
 {
-	struct x86_insn scratch;
-	const struct x86_insn *in;
-	x86_handler handler;
+	struct x86_insn in;
 	bool trap = cpu->eflags & X86_TF;
 
 	cpu->ip_start = cpu->eip;
-	in = fetch_insn(cpu, &scratch);
-	cpu->eip = cpu->ip_start + in->len;
+	x86_decode(cpu, &in);
+	cpu->eip = cpu->ip_start + in.len;
 	if (!(cpu->seg[X86_CS].attr & X86_SEG_BIG))
 		cpu->eip &= 0xffff;
-	handler = x86_handlers[in->op];
-	(handler ? handler : x86_op_ud)(cpu, in);
+	in.fn(cpu, &in);
 	cpu->insns++;
 	if (trap && !cpu->halted) {
 		cpu->ip_start = cpu->eip;
@@ -221,9 +162,64 @@ static void step(struct x86_cpu *cpu)
 	}
 }
 
+/* The instructions of block b, validated by x86_block_at, until one asks
+ * for a break. The budget is taken per block and the instruction count
+ * added at its end (a fault adds the instructions before it: see
+ * x86_block_fault); ip_start (the EIP a fault reports) stays exact per
+ * instruction. */
+static inline __attribute__((always_inline)) void run_insns(struct x86_cpu *cpu,
+							    const struct x86_block *b, bool check)
+{
+	const struct x86_insn *in = b->insns, *end = in + b->n;
+
+	cpu->budget -= b->n;
+	cpu->block_break = false;
+	cpu->block = b;
+	cpu->block_eip = cpu->eip;
+	do {
+		cpu->ip_start = cpu->eip;
+		cpu->eip = (cpu->eip + in->len) & b->ip_mask;
+		if (!check)
+			in->fn(cpu, in);
+		else if (!x86_lockstep_insn(cpu, in))
+			break;
+	} while (++in < end && !cpu->block_break);
+	cpu->insns += (uint64_t)(in - b->insns);
+	cpu->block = NULL;
+}
+
+static void run_block(struct x86_cpu *cpu, const struct x86_block *b)
+{
+	if (cpu->lockstep)
+		run_insns(cpu, b, true);
+	else
+		run_insns(cpu, b, false);
+}
+
+/* A block, or one instruction where there is none or it would overrun
+ * the budget. TF is taken instruction by instruction, and so is the
+ * instruction in an interrupt shadow (after STI, MOV SS), so that a
+ * pending interrupt comes right after it, as on hardware. */
+static void run_next(struct x86_cpu *cpu, bool shadow)
+{
+	const struct x86_block *b = NULL;
+
+	cpu->ip_start = cpu->eip;
+	if (!(cpu->eflags & X86_TF) && !shadow)
+		b = x86_block_at(cpu);
+	if (b && b->n <= cpu->budget) {
+		run_block(cpu, b);
+	} else {
+		cpu->budget--;
+		step(cpu);
+	}
+}
+
 static enum vcpu_exit run_loop(struct x86_cpu *cpu)
 {
 	while (cpu->budget > 0) {
+		bool shadow = cpu->irq_shadow;
+
 		if (atomic_load_explicit(&cpu->kicked, memory_order_relaxed)) {
 			atomic_store_explicit(&cpu->kicked, false, memory_order_relaxed);
 			return VCPU_EXIT_KICK;
@@ -232,8 +228,7 @@ static enum vcpu_exit run_loop(struct x86_cpu *cpu)
 			take_interrupt(cpu);
 		if (cpu->halted)
 			return VCPU_EXIT_HALT;
-		cpu->budget--;
-		step(cpu);
+		run_next(cpu, shadow);
 		if (cpu->stop) {
 			cpu->stop = false;
 			return cpu->stop_reason;
@@ -308,6 +303,7 @@ static enum vcpu_exit run_budget(struct x86_cpu *cpu, uint64_t budget)
 	cpu->stop = false;
 	x86_tlb_sync(cpu);
 	if (setjmp(cpu->fault_jmp) != 0) {
+		x86_block_fault(cpu);
 		if (!deliver_exception(cpu)) {
 			log_guest("x86: triple fault: exception %d (error %#x) at %04x:%08x",
 				  cpu->exc_vector, cpu->exc_error, cpu->seg[X86_CS].sel,

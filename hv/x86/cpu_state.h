@@ -10,6 +10,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "hv/core/machine.h"
 #include "hv/x86/cpu.h"
 
 struct machine;
@@ -136,9 +137,17 @@ struct x86_tlb_entry {
 #define X86_TLB_SIZE 256
 #define X86_TAG_NONE UINT32_MAX
 
-/* A decoded instruction: everything that depends only on the code bytes, so
- * a decoded-instruction cache can keep it as is. */
+struct x86_cpu;
+struct x86_insn;
+
+/* Every instruction handler has this signature. */
+typedef void (*x86_handler)(struct x86_cpu *cpu, const struct x86_insn *in);
+
+/* A decoded instruction: everything that depends only on the code bytes
+ * and CS.D, so a decoded block can keep it as is; the handler is chosen
+ * once, by the decoder. */
 struct x86_insn {
+	x86_handler fn;
 	uint16_t op;  /* 0x000-0x0ff one-byte map, 0x100-0x1ff after 0Fh */
 	uint8_t len;  /* bytes, prefixes included */
 	uint8_t osz;  /* operand size: 2 or 4 */
@@ -158,23 +167,31 @@ struct x86_insn {
 	uint32_t imm2; /* far pointer selector; ENTER nesting level */
 };
 
-/* The decoded-instruction cache ("decode once"): direct-mapped by the
- * linear address of the instruction. An entry keeps the code bytes it was
- * decoded from and is used only when the bytes now at that address (read
- * through the fetch page cache, so with the current paging and
- * permissions) are the same and CS.D is the same: decoding depends on
- * nothing else. Checking the bytes on every hit (instead of invalidating
- * entries on writes to code pages) makes self-modifying code, writes
- * through another alias, DMA and host writes correct with no hook on any
- * write path and no write-protected code pages, and costs two 8-byte
- * compares. Instructions in the last 16 bytes of a page, crossing a page
- * or fetched from MMIO are decoded every time. 256 KiB per CPU. */
-#define X86_DCACHE_SIZE 4096 /* entries; a power of two */
-struct x86_dcache_entry {
-	_Alignas(64) uint64_t key; /* linear address | CS.D << 32 | valid << 33; 0 = empty */
-	uint64_t bytes[2];	   /* the code bytes, zero past in.len */
-	struct x86_insn in;
-}; /* one cache line */
+/* A decoded block (block.c): a straight run of instructions in one page,
+ * decoded once and found again by the host address of its first byte
+ * and CS.D, so every linear or physical alias of the bytes shares it. It
+ * ends at a branch, at an instruction that changes the mode, the
+ * interrupt state or the segments, at the page end, or before an
+ * instruction it cannot decode without a fault. A block in RAM is valid
+ * while its page's code-tracking word (hv/core/code.h) is unchanged; one
+ * in ROM, until the memory map changes. */
+#define X86_BLOCK_MAX 64 /* instructions */
+struct x86_block {
+	const uint8_t *host; /* its first code byte; NULL when the slot is empty */
+	atomic_uint *word;   /* its page's tracking word; NULL in ROM */
+	uint32_t seen;	     /* *word when decoded */
+	uint16_t bytes;	     /* length of the code */
+	uint8_t n;	     /* instructions */
+	bool big;	     /* CS.D */
+	uint32_t ip_mask;    /* EIP wraps to it: 0xffff or 0xffffffff */
+	struct x86_insn *insns;
+#ifndef NDEBUG
+	uint64_t sum; /* of the code bytes: checked at entry in debug builds */
+#endif
+};
+
+#define X86_BLOCKS	4096  /* direct-mapped slots; a power of two */
+#define X86_BLOCK_ARENA 65536 /* decoded instructions kept, in all blocks */
 
 /* One x87 register in the 80-bit extended format, laid out as FLD m80
  * reads it: the 64-bit significand (explicit integer bit), then sign and
@@ -199,11 +216,6 @@ struct x86_fpu {
 	bool ferr; /* FERR# asserted (CR0.NE = 0: raises IRQ13 on a PC) */
 };
 
-struct x86_cpu;
-
-/* Every instruction handler has this signature. */
-typedef void (*x86_handler)(struct x86_cpu *cpu, const struct x86_insn *in);
-
 struct x86_cpu {
 	uint32_t regs[8];
 	uint32_t eip;
@@ -220,15 +232,18 @@ struct x86_cpu {
 	struct x86_fpu fpu;
 
 	struct machine *m;
-	uint64_t insns;	    /* retired instructions */
-	uint64_t budget;    /* left in the current x86_cpu_run */
-	uint32_t ip_start;  /* EIP of the instruction being executed */
-	bool halted;	    /* in HLT, waiting for an interrupt */
-	bool irq_shadow;    /* STI / MOV SS: no interrupt before the next insn */
-	bool check_intr;    /* poll the interrupt controller at the next boundary */
-	unsigned poll_left; /* instructions until the next routine poll */
+	uint64_t insns;	   /* retired instructions */
+	uint64_t budget;   /* left in the current x86_cpu_run */
+	uint32_t ip_start; /* EIP of the instruction being executed */
+	bool halted;	   /* in HLT, waiting for an interrupt */
+	bool irq_shadow;   /* STI / MOV SS: no interrupt before the next insn */
+	bool check_intr;   /* poll the interrupt controller at the next boundary */
 	bool pe_warned;
 	bool stop; /* the current instruction asks the run loop to return */
+	/* The rest of the running block must not run: its code may have been
+	 * written, the instruction restarts itself, or the loop must look at
+	 * interrupts or stop. */
+	bool block_break;
 	enum vcpu_exit stop_reason;
 	atomic_bool kicked;
 
@@ -249,8 +264,15 @@ struct x86_cpu {
 	uint32_t tlb_globals; /* global entries cached since the last full flush */
 	uint32_t tlb_large;   /* entries from 4 MiB pages since then */
 
-	/* Decoded instructions (X86_DCACHE_SIZE entries). */
-	struct x86_dcache_entry *dcache;
+	/* Decoded blocks (X86_BLOCKS slots) and the instructions they hold. */
+	struct x86_block *blocks;
+	struct x86_insn *arena;
+	unsigned arena_used;
+	bool tracking;	  /* the memory tracks code pages: RAM blocks may be kept */
+	uint64_t poll_at; /* insns count of the next routine interrupt poll */
+	bool lockstep;	  /* check blocks against the per-instruction path (lockstep.c) */
+	const struct x86_block *block; /* the block running, for a fault's count */
+	uint32_t block_eip;	       /* its first EIP */
 
 	uint64_t tsc_base;
 };
@@ -265,6 +287,42 @@ void x86_cpu_set_ip(struct x86_cpu *cpu, uint16_t cs, uint32_t ip);
 int x86_cpu_step_one(struct x86_cpu *cpu, uint32_t *error);
 /* Asks the run loop to return `why` after the current instruction. */
 void x86_stop(struct x86_cpu *cpu, enum vcpu_exit why);
+/* Asks for an interrupt poll after the current instruction (I/O, STI...). */
+static inline void x86_poll_soon(struct x86_cpu *cpu)
+{
+	cpu->check_intr = true;
+	cpu->block_break = true;
+}
+/* The current instruction runs again (a REP chunk, a waiting x87 op). */
+static inline void x86_restart(struct x86_cpu *cpu)
+{
+	cpu->eip = cpu->ip_start;
+	cpu->block_break = true;
+}
+
+/* block.c */
+/* Allocates the block cache; false when out of memory. */
+bool x86_blocks_create(struct x86_cpu *cpu);
+void x86_blocks_destroy(struct x86_cpu *cpu);
+/* Forgets every block (the memory map changed). */
+void x86_blocks_flush(struct x86_cpu *cpu);
+/* The valid block at CS:EIP, decoded now if need be, or NULL when the
+ * instruction there must go through the fetching decoder (MMIO, a
+ * page-crossing instruction, one that faults, CS limit too close). May
+ * fault like the fetch of the first byte. */
+const struct x86_block *x86_block_at(struct x86_cpu *cpu);
+/* lockstep.c: runs one instruction of a block checked against the
+ * fetching decoder and the general handler; false (logged, the loop asked
+ * to stop with VCPU_EXIT_ERROR) at the first divergence. */
+bool x86_lockstep_insn(struct x86_cpu *cpu, const struct x86_insn *in);
+/* After a fault in a block: counts its instructions that completed. */
+void x86_block_fault(struct x86_cpu *cpu);
+/* A store through the soft TLB is about to go to physical page pa. */
+static inline void x86_code_store(struct x86_cpu *cpu, uint32_t pa)
+{
+	if (cpu->tracking && mem_code_marked(&cpu->m->mem, pa))
+		cpu->block_break = true;
+}
 
 /* exception.c */
 /* The one fault path: abandons the current instruction and delivers
@@ -284,14 +342,106 @@ void x86_deliver_ex(struct x86_cpu *cpu, int vector, uint32_t ret_ip, unsigned f
 /* decode.c */
 /* Decodes the instruction at CS:EIP into *in. Faults like the fetch. */
 void x86_decode(struct x86_cpu *cpu, struct x86_insn *in);
-/* Offset of the instruction's memory operand. */
-uint32_t x86_ea(const struct x86_cpu *cpu, const struct x86_insn *in);
+/* fast.c: the handler specialised for this instruction's operation, size
+ * and form, or NULL for the general one of table.c. */
+x86_handler x86_fast_handler(const struct x86_insn *in);
+/* Decodes from the `avail` bytes at p with CS.D `big`, without faulting:
+ * false when the instruction is longer than avail or would fault. */
+bool x86_decode_bytes(const uint8_t *p, unsigned avail, bool big, struct x86_insn *in);
+/* Offset of the instruction's memory operand, wrapped to the address size. */
+static inline uint32_t x86_ea(const struct x86_cpu *cpu, const struct x86_insn *in)
+{
+	uint32_t v = in->disp;
+
+	if (in->base >= 0)
+		v += cpu->regs[in->base];
+	if (in->index >= 0)
+		v += cpu->regs[in->index] << in->scale;
+	return in->asz == 2 ? v & 0xffff : v;
+}
+
 /* Segment of the memory operand: the override or the default. */
-int x86_ea_seg(const struct x86_insn *in);
+static inline int x86_ea_seg(const struct x86_insn *in)
+{
+	return in->seg >= 0 ? in->seg : in->ea_seg;
+}
 
 /* mem.c */
-uint32_t x86_read(struct x86_cpu *cpu, int seg, uint32_t off, unsigned size);
-void x86_write(struct x86_cpu *cpu, int seg, uint32_t off, unsigned size, uint32_t val);
+/* The full data access paths: segment checks, the soft TLB or a page
+ * walk, MMIO and page-straddling accesses; the faults. */
+uint32_t x86_read_full(struct x86_cpu *cpu, int seg, uint32_t off, unsigned size);
+void x86_write_full(struct x86_cpu *cpu, int seg, uint32_t off, unsigned size, uint32_t val);
+
+/* The host address of the `size` bytes at seg:off when the segment
+ * allows the access (X86_DENY_* bits `deny`) without a fault and the
+ * soft TLB holds their page for access kind `acc`, else NULL: the fast
+ * path of every data access, inline in the handlers. */
+static inline uint8_t *x86_fast_ptr(struct x86_cpu *cpu, int seg, uint32_t off, unsigned size,
+				    unsigned deny, unsigned acc)
+{
+	const struct x86_seg *s = &cpu->seg[seg];
+	uint32_t lin = s->base + off;
+	const struct x86_tlb_entry *e = &cpu->tlb[(lin >> 12) % X86_TLB_SIZE];
+
+	if ((s->deny & deny) || off < s->floor || (uint64_t)off + size - 1 > s->limit ||
+	    (lin & 0xfffu) > 0x1000u - size || e->tag[acc] != lin >> 12)
+		return NULL;
+	return e->host + (lin & 0xfffu);
+}
+
+/* Soft-TLB access kind of a data access at the CPL. */
+static inline unsigned x86_acc(const struct x86_cpu *cpu, bool write)
+{
+	return (cpu->cpl == 3 ? X86_ACC_USER : 0) | (write ? X86_ACC_WRITE : 0);
+}
+
+static inline uint32_t x86_load_le(const uint8_t *p, unsigned size)
+{
+	switch (size) {
+	case 1: return p[0];
+	case 2: return p[0] | (uint32_t)p[1] << 8;
+	default: return p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+	}
+}
+
+static inline void x86_store_le(uint8_t *p, unsigned size, uint32_t v)
+{
+	switch (size) {
+	case 1: p[0] = (uint8_t)v; break;
+	case 2:
+		p[0] = (uint8_t)v;
+		p[1] = (uint8_t)(v >> 8);
+		break;
+	default:
+		p[0] = (uint8_t)v;
+		p[1] = (uint8_t)(v >> 8);
+		p[2] = (uint8_t)(v >> 16);
+		p[3] = (uint8_t)(v >> 24);
+		break;
+	}
+}
+
+/* Reads `size` bytes (1, 2, 4) at seg:off. */
+static inline uint32_t x86_read(struct x86_cpu *cpu, int seg, uint32_t off, unsigned size)
+{
+	const uint8_t *p = x86_fast_ptr(cpu, seg, off, size, X86_DENY_READ, x86_acc(cpu, false));
+
+	return p ? x86_load_le(p, size) : x86_read_full(cpu, seg, off, size);
+}
+
+/* Writes `size` bytes (1, 2, 4) at seg:off. */
+static inline void x86_write(struct x86_cpu *cpu, int seg, uint32_t off, unsigned size,
+			     uint32_t val)
+{
+	uint8_t *p = x86_fast_ptr(cpu, seg, off, size, X86_DENY_WRITE, x86_acc(cpu, true));
+
+	if (p)
+		x86_store_le(p, size, val);
+	else
+		x86_write_full(cpu, seg, off, size, val);
+}
+/* Raises the fault a one-byte write at seg:off would, writing nothing. */
+void x86_probe_write(struct x86_cpu *cpu, int seg, uint32_t off);
 /* Instruction fetch at CS:off. */
 uint8_t x86_fetch8(struct x86_cpu *cpu, uint32_t off);
 /* Fills the fetch page cache for CS:off, faulting as a fetch would; leaves
@@ -317,6 +467,8 @@ void x86_lin_write(struct x86_cpu *cpu, uint32_t lin, unsigned size, uint32_t v,
 void x86_tlb_flush_nonglobal(struct x86_cpu *cpu);
 /* Drops the entry of one linear page (INVLPG). */
 void x86_tlb_flush_page(struct x86_cpu *cpu, uint32_t lin);
+/* Drops the write permission of entries for host page `page` (block.c). */
+void x86_tlb_drop_writes(struct x86_cpu *cpu, const uint8_t *page);
 
 /* operand.c, and the hot operand helpers inline here. */
 /* Reads register r as a `size`-byte operand (AH-BH for r 4-7 of size 1). */
@@ -345,8 +497,17 @@ static inline void x86_set_reg(struct x86_cpu *cpu, unsigned size, unsigned r, u
 }
 
 /* The memory form of the r/m operand (mod != 3). */
-uint32_t x86_rm_read_mem(struct x86_cpu *cpu, const struct x86_insn *in, unsigned size);
-void x86_rm_write_mem(struct x86_cpu *cpu, const struct x86_insn *in, unsigned size, uint32_t v);
+static inline uint32_t x86_rm_read_mem(struct x86_cpu *cpu, const struct x86_insn *in,
+				       unsigned size)
+{
+	return x86_read(cpu, x86_ea_seg(in), x86_ea(cpu, in), size);
+}
+
+static inline void x86_rm_write_mem(struct x86_cpu *cpu, const struct x86_insn *in, unsigned size,
+				    uint32_t v)
+{
+	x86_write(cpu, x86_ea_seg(in), x86_ea(cpu, in), size, v);
+}
 
 /* The ModRM r/m operand: a register (mod 3) or memory at the EA. */
 static inline uint32_t x86_rm_read(struct x86_cpu *cpu, const struct x86_insn *in, unsigned size)

@@ -6,17 +6,38 @@
 /* Architectural maximum instruction length. */
 #define MAX_LEN 15
 
+/* Where the bytes come from: fetches at CS:ip that fault like the
+ * processor's (buf NULL), or `avail` bytes at buf, where running out or
+ * an invalid encoding only sets `bad` (the block builder stops before
+ * such an instruction and leaves it to the fetching decoder). */
 struct cursor {
 	struct x86_cpu *cpu;
 	uint32_t ip;
 	unsigned n;
+	const uint8_t *buf;
+	unsigned avail;
+	bool bad;
 };
+
+/* An encoding the fetching decoder faults on: #GP, #UD. */
+static void invalid(struct cursor *c, int vector)
+{
+	if (!c->buf)
+		cpu_raise(c->cpu, vector, 0);
+	c->bad = true;
+}
 
 static uint8_t next8(struct cursor *c)
 {
 	if (c->n >= MAX_LEN)
-		cpu_raise(c->cpu, X86_VEC_GP, 0);
-	return x86_fetch8(c->cpu, c->ip + c->n++);
+		invalid(c, X86_VEC_GP);
+	if (!c->buf)
+		return x86_fetch8(c->cpu, c->ip + c->n++);
+	if (c->n >= c->avail || c->n >= MAX_LEN) {
+		c->bad = true;
+		return 0;
+	}
+	return c->buf[c->n++];
 }
 
 static uint32_t next16(struct cursor *c)
@@ -170,6 +191,7 @@ static bool lockable(const struct x86_insn *in)
 	switch (op) {
 	case 0x80:
 	case 0x81:
+	case 0x82: /* the alias of 80h, lockable like it */
 	case 0x83: return in->reg != 7;
 	case 0x86:
 	case 0x87:
@@ -190,11 +212,8 @@ static bool lockable(const struct x86_insn *in)
 	}
 }
 
-/* Decodes the instruction at CS:EIP. */
-void x86_decode(struct x86_cpu *cpu, struct x86_insn *in)
+static void decode(struct cursor *c, struct x86_insn *in, bool big)
 {
-	struct cursor c = {cpu, cpu->eip, 0};
-	bool big = cpu->seg[X86_CS].attr & X86_SEG_BIG;
 	uint8_t b, attr;
 
 	*in = (struct x86_insn){.seg = -1,
@@ -203,31 +222,33 @@ void x86_decode(struct x86_cpu *cpu, struct x86_insn *in)
 				.base = -1,
 				.index = -1,
 				.ea_seg = X86_DS};
-	b = prefixes(&c, in, big);
-	in->op = b == 0x0f ? 0x100 | next8(&c) : b;
+	b = prefixes(c, in, big);
+	in->op = b == 0x0f ? 0x100 | next8(c) : b;
 	attr = x86_decode_attr[in->op];
 	if (attr & X86_D_MODRM)
-		modrm(&c, in);
-	immediates(&c, in, attr);
-	in->len = c.n;
+		modrm(c, in);
+	immediates(c, in, attr);
+	in->len = c->n;
 	if (in->lock && !lockable(in))
-		cpu_raise(cpu, X86_VEC_UD, 0);
+		invalid(c, X86_VEC_UD);
+	in->fn = x86_fast_handler(in);
+	if (!in->fn)
+		in->fn = x86_handlers[in->op] ? x86_handlers[in->op] : x86_op_ud;
 }
 
-/* Offset of the memory operand, wrapped to the address size. */
-uint32_t x86_ea(const struct x86_cpu *cpu, const struct x86_insn *in)
+/* Decodes the instruction at CS:EIP. */
+void x86_decode(struct x86_cpu *cpu, struct x86_insn *in)
 {
-	uint32_t v = in->disp;
+	struct cursor c = {.cpu = cpu, .ip = cpu->eip};
 
-	if (in->base >= 0)
-		v += cpu->regs[in->base];
-	if (in->index >= 0)
-		v += cpu->regs[in->index] << in->scale;
-	return in->asz == 2 ? v & 0xffff : v;
+	decode(&c, in, cpu->seg[X86_CS].attr & X86_SEG_BIG);
 }
 
-/* Segment of the memory operand. */
-int x86_ea_seg(const struct x86_insn *in)
+/* Decodes the instruction in the `avail` bytes at p. */
+bool x86_decode_bytes(const uint8_t *p, unsigned avail, bool big, struct x86_insn *in)
 {
-	return in->seg >= 0 ? in->seg : in->ea_seg;
+	struct cursor c = {.buf = p, .avail = avail};
+
+	decode(&c, in, big);
+	return !c.bad;
 }

@@ -61,7 +61,7 @@ static void assert_ferr(struct x86_cpu *cpu)
 	pthread_mutex_lock(&m->lock);
 	irq_set(&m->ferr, 1);
 	pthread_mutex_unlock(&m->lock);
-	cpu->check_intr = true;
+	x86_poll_soon(cpu);
 }
 
 void fpu_update_es(struct x86_cpu *cpu)
@@ -113,7 +113,7 @@ static bool report_pending(struct x86_cpu *cpu)
 	if (cpu->fpu.ferr)
 		return true;
 	assert_ferr(cpu);
-	cpu->eip = cpu->ip_start;
+	x86_restart(cpu);
 	return false;
 }
 

@@ -11,7 +11,7 @@ uint32_t x86_port_in(struct x86_cpu *cpu, uint16_t port, unsigned size)
 
 	x86_check_io(cpu, port, size);
 	v = machine_pio_read(cpu->m, port, size);
-	cpu->check_intr = true;
+	x86_poll_soon(cpu);
 	return v & x86_mask(size);
 }
 
@@ -21,7 +21,7 @@ void x86_port_out(struct x86_cpu *cpu, uint16_t port, unsigned size, uint32_t v)
 	x86_check_io(cpu, port, size);
 	machine_pio_write(cpu->m, port, size, v & x86_mask(size));
 	x86_tlb_sync(cpu);
-	cpu->check_intr = true;
+	x86_poll_soon(cpu);
 }
 
 /* IN AL/eAX, imm8 (E4h/E5h) */

@@ -57,11 +57,26 @@ void x86_tlb_flush_page(struct x86_cpu *cpu, uint32_t lin)
 			cpu->tlb[i] = empty_entry;
 }
 
-/* Flushes when the memory map changed under the TLB, or when a dirty-page
- * log was fetched: pages it cleared must be marked again on their next
- * write, which a cached write pointer would skip. */
+/* Drops the write tags of the entries pointing at the host page `page`:
+ * it now holds decoded code, whose stores must take the slow path. */
+void x86_tlb_drop_writes(struct x86_cpu *cpu, const uint8_t *page)
+{
+	for (unsigned i = 0; i < X86_TLB_SIZE; i++) {
+		if (cpu->tlb[i].host != page)
+			continue;
+		cpu->tlb[i].tag[X86_ACC_WRITE] = X86_TAG_NONE;
+		cpu->tlb[i].tag[X86_ACC_WRITE | X86_ACC_USER] = X86_TAG_NONE;
+	}
+}
+
+/* Flushes when the memory map changed under the TLB (and the blocks: ROM
+ * bytes may be gone), or when a dirty-page log was fetched: pages it
+ * cleared must be marked again on their next write, which a cached write
+ * pointer would skip. */
 void x86_tlb_sync(struct x86_cpu *cpu)
 {
+	if (cpu->tlb_gen != cpu->m->mem.generation)
+		x86_blocks_flush(cpu);
 	if (cpu->tlb_gen != cpu->m->mem.generation ||
 	    cpu->dirty_epoch != mem_dirty_epoch(&cpu->m->mem.dirty))
 		x86_tlb_flush(cpu);
@@ -82,6 +97,8 @@ static uint8_t *tlb_fill(struct x86_cpu *cpu, uint32_t lin, unsigned acc, uint32
 	/* The A20 gate; a change bumps the map generation, which flushes
 	 * this TLB and with it the fetch page cache. */
 	*pa &= cpu->m->a20_mask;
+	if (acc & X86_ACC_WRITE)
+		x86_code_store(cpu, *pa);
 	host = mem_page_ptr(&cpu->m->mem, *pa & ~PAGE_MASK, acc & X86_ACC_WRITE);
 	if (!host)
 		return NULL;
@@ -190,7 +207,7 @@ static void slow_write(struct x86_cpu *cpu, uint32_t lin, unsigned size, uint32_
 	}
 	/* A device may have remapped memory or raised an interrupt. */
 	x86_tlb_sync(cpu);
-	cpu->check_intr = true;
+	x86_poll_soon(cpu);
 }
 
 static void lin_write(struct x86_cpu *cpu, uint32_t lin, unsigned size, uint32_t v, unsigned acc)
@@ -233,6 +250,7 @@ void x86_phys_write(struct x86_cpu *cpu, uint32_t pa, unsigned size, uint32_t v)
 	uint8_t *p;
 
 	pa &= cpu->m->a20_mask;
+	x86_code_store(cpu, pa);
 	p = mem_page_ptr(&cpu->m->mem, pa & ~PAGE_MASK, true);
 
 	if (p)
@@ -269,16 +287,24 @@ static inline uint32_t linear(struct x86_cpu *cpu, int seg, uint32_t off, unsign
 }
 
 /* Reads `size` bytes (1, 2, 4) at seg:off. */
-uint32_t x86_read(struct x86_cpu *cpu, int seg, uint32_t off, unsigned size)
+uint32_t x86_read_full(struct x86_cpu *cpu, int seg, uint32_t off, unsigned size)
 {
 	return lin_read(cpu, linear(cpu, seg, off, size, X86_DENY_READ), size,
 			acc_kind(cpu, false));
 }
 
 /* Writes `size` bytes (1, 2, 4) at seg:off. */
-void x86_write(struct x86_cpu *cpu, int seg, uint32_t off, unsigned size, uint32_t val)
+void x86_write_full(struct x86_cpu *cpu, int seg, uint32_t off, unsigned size, uint32_t val)
 {
 	lin_write(cpu, linear(cpu, seg, off, size, X86_DENY_WRITE), size, val, acc_kind(cpu, true));
+}
+
+/* Faults as a one-byte write at seg:off would, writing nothing. */
+void x86_probe_write(struct x86_cpu *cpu, int seg, uint32_t off)
+{
+	uint32_t lin = linear(cpu, seg, off, 1, X86_DENY_WRITE), pa = 0;
+
+	tlb_lookup(cpu, lin, acc_kind(cpu, true), &pa);
 }
 
 /* Fetches one code byte at CS:off through the fetch page cache. */

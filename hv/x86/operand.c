@@ -1,18 +1,6 @@
-/* Operand access shared by the handlers: registers by size (with the
- * AH/CH/DH/BH byte registers), the ModRM r/m operand, sizes and masks. */
+/* Operand access shared by the handlers, beside the inline helpers of
+ * cpu_state.h: memory at an offset from the EA, the count register. */
 #include "hv/x86/cpu_state.h"
-
-/* The r/m operand in memory. */
-uint32_t x86_rm_read_mem(struct x86_cpu *cpu, const struct x86_insn *in, unsigned size)
-{
-	return x86_read(cpu, x86_ea_seg(in), x86_ea(cpu, in), size);
-}
-
-/* Writes the r/m operand in memory. */
-void x86_rm_write_mem(struct x86_cpu *cpu, const struct x86_insn *in, unsigned size, uint32_t v)
-{
-	x86_write(cpu, x86_ea_seg(in), x86_ea(cpu, in), size, v);
-}
 
 /* Memory at EA + extra, the offset wrapped to the address size. */
 uint32_t x86_mem_read(struct x86_cpu *cpu, const struct x86_insn *in, uint32_t extra, unsigned size)

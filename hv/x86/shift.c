@@ -2,7 +2,7 @@
  * 1, CL or an immediate, and the double shifts SHLD/SHRD. The count is
  * masked to 5 bits; a masked count of 0 changes neither operand nor flags.
  * OF, defined only for a count of 1, is computed by the same formula for
- * every count. */
+ * every count (for RCR the one that gives the 386's OF at larger counts). */
 #include "hv/x86/cpu_state.h"
 
 static uint32_t msb(uint32_t v, unsigned bits)
@@ -58,10 +58,12 @@ static uint32_t rcl(struct x86_cpu *cpu, uint32_t v, unsigned n, unsigned bits)
 	return v;
 }
 
+/* OF is the XOR of the result's two top bits, which for a count of 1 is
+ * the SDM's MSB(DEST) XOR CF and for larger counts what the 386 gives
+ * (test386's reference output, from hardware). */
 static uint32_t rcr(struct x86_cpu *cpu, uint32_t v, unsigned n, unsigned bits)
 {
 	bool cf = x86_cf(cpu);
-	bool of = msb(v, bits) ^ cf;
 
 	for (unsigned k = bits < 32 ? n % (bits + 1) : n; k > 0; k--) {
 		bool out = v & 1;
@@ -69,7 +71,7 @@ static uint32_t rcr(struct x86_cpu *cpu, uint32_t v, unsigned n, unsigned bits)
 		v = (v >> 1) | (uint32_t)cf << (bits - 1);
 		cf = out;
 	}
-	rot_flags(cpu, cf, of);
+	rot_flags(cpu, cf, msb(v, bits) ^ msb(v, bits - 1));
 	return v;
 }
 

@@ -58,15 +58,18 @@ void x86_op_push_sreg(struct x86_cpu *cpu, const struct x86_insn *in)
 	x86_push(cpu, in->osz, cpu->seg[(in->op >> 3) & 7].sel);
 }
 
-/* POP ES/SS/DS (07h, 17h, 1Fh), FS/GS (0F A1h/A9h) */
+/* POP ES/SS/DS (07h, 17h, 1Fh), FS/GS (0F A1h/A9h). The pop moves SP or
+ * ESP by the B bit of the SS it popped from, even when it loads SS with
+ * another B (test386's stack tests). */
 void x86_op_pop_sreg(struct x86_cpu *cpu, const struct x86_insn *in)
 {
 	int seg = (in->op >> 3) & 7;
+	unsigned width = x86_stack_width(cpu);
 	uint32_t sp = get_sp(cpu);
 	uint16_t sel = x86_read(cpu, X86_SS, sp, 2);
 
 	x86_load_seg(cpu, seg, sel);
-	set_sp(cpu, sp + in->osz);
+	x86_set_reg(cpu, width, X86_ESP, sp + in->osz);
 	if (seg == X86_SS)
 		cpu->irq_shadow = true;
 }
@@ -77,35 +80,57 @@ void x86_op_push_imm(struct x86_cpu *cpu, const struct x86_insn *in)
 	x86_push(cpu, in->osz, in->op == 0x6a ? x86_sext(in->imm, 1) : in->imm);
 }
 
-/* POP r/m (8Fh /0): an ESP-based address uses the incremented ESP. */
+/* POP r/m (8Fh /0): an ESP-based address uses the incremented ESP, but a
+ * faulting write leaves ESP as it was (SDM vol. 2, POP). */
 void x86_op_pop_rm(struct x86_cpu *cpu, const struct x86_insn *in)
 {
-	uint32_t v;
+	uint32_t esp = cpu->regs[X86_ESP], popped, v, off;
 
 	if (in->reg != 0)
 		cpu_raise(cpu, X86_VEC_UD, 0);
 	v = x86_pop(cpu, in->osz);
-	x86_rm_write(cpu, in, in->osz, v);
+	if (in->mod == 3) {
+		x86_set_reg(cpu, in->osz, in->rm, v);
+		return;
+	}
+	popped = cpu->regs[X86_ESP];
+	off = x86_ea(cpu, in);
+	cpu->regs[X86_ESP] = esp;
+	x86_write(cpu, x86_ea_seg(in), off, in->osz, v);
+	cpu->regs[X86_ESP] = popped;
 }
 
-/* PUSHA (60h): AX, CX, DX, BX, the original SP, BP, SI, DI. */
+/* PUSHA (60h): AX, CX, DX, BX, the original SP, BP, SI, DI. The stores go
+ * lowest address first, so that a stack end past the limit faults before
+ * anything is written, and SP moves only when all are done: a fault
+ * leaves the stack and SP as they were (SDM: #SS when the starting or
+ * ending address is outside the segment). */
 void x86_op_pusha(struct x86_cpu *cpu, const struct x86_insn *in)
 {
-	uint32_t sp = x86_get_reg(cpu, in->osz, X86_ESP);
+	uint32_t sp = get_sp(cpu), mask = x86_mask(x86_stack_width(cpu));
+	unsigned size = in->osz;
 
-	for (unsigned r = X86_EAX; r <= X86_EDI; r++)
-		x86_push(cpu, in->osz, r == X86_ESP ? sp : x86_get_reg(cpu, in->osz, r));
+	for (int r = X86_EDI; r >= X86_EAX; r--) {
+		uint32_t at = (sp - (uint32_t)(r + 1) * size) & mask;
+
+		x86_write(cpu, X86_SS, at, size, x86_get_reg(cpu, size, (unsigned)r));
+	}
+	set_sp(cpu, sp - 8 * size);
 }
 
-/* POPA (61h): the reverse, skipping SP. */
+/* POPA (61h): the reverse, skipping SP; everything is read before any
+ * register changes, so a fault leaves them all (and SP) as they were. */
 void x86_op_popa(struct x86_cpu *cpu, const struct x86_insn *in)
 {
-	for (int r = X86_EDI; r >= X86_EAX; r--) {
-		uint32_t v = x86_pop(cpu, in->osz);
+	uint32_t sp = get_sp(cpu), mask = x86_mask(x86_stack_width(cpu)), v[8];
+	unsigned size = in->osz;
 
+	for (int r = X86_EDI; r >= X86_EAX; r--)
+		v[r] = x86_read(cpu, X86_SS, (sp + (uint32_t)(X86_EDI - r) * size) & mask, size);
+	for (unsigned r = X86_EAX; r <= X86_EDI; r++)
 		if (r != X86_ESP)
-			x86_set_reg(cpu, in->osz, r, v);
-	}
+			x86_set_reg(cpu, size, r, v[r]);
+	set_sp(cpu, sp + 8 * size);
 }
 
 /* PUSHF (9Ch): VM and RF read as 0. */
@@ -125,18 +150,30 @@ void x86_op_popf(struct x86_cpu *cpu, const struct x86_insn *in)
 		mask = x86_popf_mask(cpu, in->osz);
 
 	x86_set_eflags(cpu, x86_pop(cpu, in->osz), mask);
-	cpu->check_intr = true;
+	x86_poll_soon(cpu);
 }
 
-/* ENTER size, level (C8h) */
+/* Bytes ENTER pushes: eBP, level - 1 frame pointers and the new frame
+ * pointer when level > 0. */
+static uint32_t enter_bytes(unsigned level, unsigned osz)
+{
+	return osz * (level ? level + 1 : 1);
+}
+
+/* ENTER size, level (C8h). It faults first when a write at its final
+ * stack pointer would (SDM vol. 2, ENTER: #SS, #PF), and the frame
+ * pointer it makes is the whole ESP with a 32-bit operand size even on a
+ * 16-bit stack (test386). */
 void x86_op_enter(struct x86_cpu *cpu, const struct x86_insn *in)
 {
 	unsigned level = in->imm2 & 31, w = x86_stack_width(cpu);
 	uint32_t bp = x86_get_reg(cpu, w, X86_EBP);
 	uint32_t frame;
 
+	x86_probe_write(cpu, X86_SS,
+			(get_sp(cpu) - enter_bytes(level, in->osz) - in->imm) & x86_mask(w));
 	x86_push(cpu, in->osz, x86_get_reg(cpu, in->osz, X86_EBP));
-	frame = get_sp(cpu);
+	frame = cpu->regs[X86_ESP];
 	for (unsigned i = 1; i < level; i++) {
 		bp = (bp - in->osz) & x86_mask(w);
 		x86_push(cpu, in->osz, x86_read(cpu, X86_SS, bp, in->osz));

@@ -194,7 +194,7 @@ static void run(struct x86_cpu *cpu, const struct x86_insn *in, string_step fn, 
 			return;
 	}
 	if (x86_count(cpu, in) != 0)
-		cpu->eip = cpu->ip_start;
+		x86_restart(cpu);
 }
 
 /* MOVS (A4h/A5h) */

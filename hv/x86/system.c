@@ -28,7 +28,7 @@ void x86_op_hlt(struct x86_cpu *cpu, const struct x86_insn *in)
 	(void)in;
 	x86_require_cpl0(cpu);
 	cpu->halted = true;
-	cpu->check_intr = true;
+	x86_poll_soon(cpu);
 }
 
 /* CLI/STI: #GP(0) in protected mode when CPL > IOPL (V86: IOPL < 3). */
@@ -64,7 +64,7 @@ void x86_op_flag_op(struct x86_cpu *cpu, const struct x86_insn *in)
 		if (!(cpu->eflags & X86_IF))
 			cpu->irq_shadow = true;
 		cpu->eflags |= X86_IF;
-		cpu->check_intr = true;
+		x86_poll_soon(cpu);
 		break;
 	case 0xfc: cpu->eflags &= ~X86_DF; break;
 	default: cpu->eflags |= X86_DF; break;

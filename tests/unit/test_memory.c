@@ -330,6 +330,55 @@ START_TEST(test_ramFd_isReallyShared)
 }
 END_TEST
 
+/* Code-page tracking: a write to a page marked as holding code changes
+ * its word (unmarked, a new generation); other pages' words stay. */
+START_TEST(test_codeTracking_writeToMarkedPageChangesOnlyItsWord)
+{
+	atomic_uint *w3, *w4;
+	uint32_t seen3, seen4;
+	bool fresh;
+	uint8_t b = 0x90;
+
+	ck_assert_int_eq(mem_code_enable(&m), 0);
+	w3 = mem_code_word(&m, 0x3000);
+	w4 = mem_code_word(&m, 0x4000);
+	seen3 = mem_code_mark(w3, &fresh);
+	ck_assert(fresh);
+	seen4 = mem_code_mark(w4, &fresh);
+	ck_assert(mem_code_marked(&m, 0x3fff));
+	mem_write(&m, 0x3ffe, &b, 1);
+	ck_assert_uint_ne(atomic_load(w3), seen3);
+	ck_assert(!mem_code_marked(&m, 0x3000));
+	ck_assert_uint_eq(atomic_load(w4), seen4);
+	/* Marked again: a word the old one never equals. */
+	ck_assert_uint_ne(mem_code_mark(w3, &fresh), seen3);
+	ck_assert(fresh);
+}
+END_TEST
+
+/* The paths that hand out or use write access invalidate too: a writable
+ * page pointer (a soft TLB fill) and a write spanning two pages. */
+START_TEST(test_codeTracking_pagePtrForWriteAndSpanningWritesInvalidate)
+{
+	static const uint8_t two[2] = {1, 2};
+	bool fresh;
+	uint32_t seen5, seen6, seen7;
+
+	ck_assert_int_eq(mem_code_enable(&m), 0);
+	seen5 = mem_code_mark(mem_code_word(&m, 0x5000), &fresh);
+	seen6 = mem_code_mark(mem_code_word(&m, 0x6000), &fresh);
+	seen7 = mem_code_mark(mem_code_word(&m, 0x7000), &fresh);
+	ck_assert_ptr_nonnull(mem_page_ptr(&m, 0x5000, false));
+	ck_assert_uint_eq(atomic_load(mem_code_word(&m, 0x5000)), seen5);
+	ck_assert_ptr_nonnull(mem_page_ptr(&m, 0x5000, true));
+	ck_assert_uint_ne(atomic_load(mem_code_word(&m, 0x5000)), seen5);
+	mem_write(&m, 0x6fff, two, sizeof two);
+	ck_assert_uint_ne(atomic_load(mem_code_word(&m, 0x6000)), seen6);
+	ck_assert_uint_ne(atomic_load(mem_code_word(&m, 0x7000)), seen7);
+	ck_assert_ptr_null(mem_code_word(&m, 1 * MIB));
+}
+END_TEST
+
 static Suite *memory_suite(void)
 {
 	Suite *s = suite_create("memory");
@@ -353,6 +402,8 @@ static Suite *memory_suite(void)
 	tcase_add_test(tc, test_unmap_refusesRamAndUnknownBases);
 	tcase_add_test(tc, test_highRam_startsAtFourGib);
 	tcase_add_test(tc, test_ramFd_isReallyShared);
+	tcase_add_test(tc, test_codeTracking_writeToMarkedPageChangesOnlyItsWord);
+	tcase_add_test(tc, test_codeTracking_pagePtrForWriteAndSpanningWritesInvalidate);
 	suite_add_tcase(s, tc);
 	return s;
 }

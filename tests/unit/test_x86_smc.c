@@ -33,11 +33,11 @@ static enum vcpu_exit run(const uint8_t *code, size_t len)
 	return run_real(0x7c00);
 }
 
-/* Whether the cache holds a decoded instruction for linear address lin. */
-static bool cached(uint32_t lin)
+/* Whether a decoded block starts at physical address pa of RAM. */
+static bool block_at(uint32_t pa)
 {
-	for (unsigned i = 0; i < X86_DCACHE_SIZE; i++)
-		if ((uint32_t)cpu->dcache[i].key == lin && cpu->dcache[i].key >> 33)
+	for (unsigned i = 0; i < X86_BLOCKS; i++)
+		if (cpu->blocks[i].host == m.mem.ram + pa)
 			return true;
 	return false;
 }
@@ -45,7 +45,8 @@ static bool cached(uint32_t lin)
 /* mov ax, 1 / ret at 9000h, on another page than the code at 7C00h. */
 static const uint8_t sub16[] = {0xb8, 0x01, 0x00, 0xc3};
 
-START_TEST(test_executed_instructions_are_kept_decoded)
+/* Blocks end at a branch: the entry, the loop body, what follows. */
+START_TEST(test_executed_code_is_kept_in_blocks)
 {
 	static const uint8_t code[] = {
 	    0xb9, 0x03, 0x00, /* mov cx, 3 */
@@ -55,9 +56,10 @@ START_TEST(test_executed_instructions_are_kept_decoded)
 	};
 
 	ck_assert_int_eq(run(code, sizeof code), VCPU_EXIT_HALT);
-	ck_assert(cached(0x7c00));
-	ck_assert(cached(0x7c03));
-	ck_assert(cached(0x7c04));
+	ck_assert(block_at(0x7c00));
+	ck_assert(block_at(0x7c03));
+	ck_assert(block_at(0x7c06));
+	ck_assert(!block_at(0x7c04));
 }
 END_TEST
 
@@ -281,6 +283,174 @@ START_TEST(test_instruction_across_a_page_boundary_runs_modified)
 }
 END_TEST
 
+/* A "DMA" device: a write to port 80h copies the patch to 9000h with
+ * mem_write, as a disk controller's transfer does, while the CPU runs. */
+static const uint8_t dma_patch[] = {0xb8, 0x22, 0x22}; /* mov ax, 0x2222 */
+
+static uint64_t dma_read(void *opaque, uint64_t offset, unsigned size)
+{
+	(void)opaque;
+	(void)offset;
+	(void)size;
+	return 0xff;
+}
+
+static void dma_write(void *opaque, uint64_t offset, unsigned size, uint64_t value)
+{
+	(void)opaque;
+	(void)offset;
+	(void)size;
+	(void)value;
+	mem_write(&m.mem, 0x9000, dma_patch, sizeof dma_patch);
+}
+
+static const struct io_ops dma_ops = {dma_read, dma_write};
+
+/* The device rewrites a decoded subroutine between two calls of it. */
+START_TEST(test_code_written_by_dma_while_running_runs_modified)
+{
+	static const uint8_t code[] = {
+	    0xe8, 0xfd, 0x13, /* call 0x9000 */
+	    0x89, 0xc3,	      /* mov bx, ax */
+	    0x90, 0x90, 0x90, /* nop (x3) */
+	    0xe6, 0x80,	      /* out 0x80, al: the device patches 0x9000 */
+	    0xe8, 0xf3, 0x13, /* call 0x9000 */
+	    0xf4,	      /* hlt */
+	};
+
+	ck_assert_int_eq(bus_register(&m.pio, 0x80, 1, &dma_ops, NULL, "dma"), 0);
+	x86f_load(sub16, sizeof sub16, 0x9000);
+	ck_assert_int_eq(run(code, sizeof code), VCPU_EXIT_HALT);
+	ck_assert_uint_eq(reg16(X86_EBX), 1);
+	ck_assert_uint_eq(reg16(X86_EAX), 0x2222);
+}
+END_TEST
+
+/* A store into another, already decoded block on the same page as the
+ * storing code (7C40h: mov ax, 1; ret). */
+START_TEST(test_store_into_another_block_of_the_same_page_is_seen)
+{
+	static const uint8_t code[] = {
+	    0xe8, 0x3d, 0x00,			/* call 0x7c40 */
+	    0x89, 0xc3,				/* mov bx, ax */
+	    0xc7, 0x06, 0x41, 0x7c, 0x33, 0x33, /* mov word [0x7c41], 0x3333 */
+	    0xe8, 0x32, 0x00,			/* call 0x7c40 */
+	    0xf4,				/* hlt */
+	};
+
+	x86f_load(sub16, sizeof sub16, 0x7c40);
+	ck_assert_int_eq(run(code, sizeof code), VCPU_EXIT_HALT);
+	ck_assert_uint_eq(reg16(X86_EBX), 1);
+	ck_assert_uint_eq(reg16(X86_EAX), 0x3333);
+}
+END_TEST
+
+/* Straight code running off the end of a page goes on in a block of the
+ * next page: blocks stop at page ends. */
+START_TEST(test_straight_code_across_a_page_end_runs_in_two_blocks)
+{
+	static const uint8_t code[] = {
+	    0x40, 0x40, 0x40, 0x40, /* 8FFCh: inc ax (x4) */
+	    0x43, 0x43, 0xf4,	    /* 9000h: inc bx; inc bx; hlt */
+	};
+
+	x86f_load(code, sizeof code, 0x8ffc);
+	ck_assert_int_eq(run_real(0x8ffc), VCPU_EXIT_HALT);
+	ck_assert_uint_eq(reg16(X86_EAX), 4);
+	ck_assert_uint_eq(reg16(X86_EBX), 2);
+	ck_assert(block_at(0x8ffc));
+	ck_assert(block_at(0x9000));
+	ck_assert_uint_eq(x86_cpu_insns(cpu), 7);
+}
+END_TEST
+
+/* A fault in the middle of a block reports the faulting instruction's IP
+ * and counts exactly the instructions before it: MOV AX, [FFFFh] reads
+ * past the 64 KiB limit of DS (#GP, whose handler at 0500h halts). */
+START_TEST(test_fault_in_the_middle_of_a_block_is_exact)
+{
+	static const uint8_t code[] = {
+	    0x40,		    /* inc ax */
+	    0x40,		    /* inc ax */
+	    0x8b, 0x1e, 0xff, 0xff, /* 7C02h: mov bx, [0xffff] */
+	    0x40,		    /* inc ax */
+	    0xf4,		    /* hlt */
+	};
+	static const uint8_t handler[] = {0xf4}; /* hlt */
+
+	x86f_load(code, sizeof code, 0x7c00);
+	x86f_load(handler, sizeof handler, 0x500);
+	put32(13 * 4, 0x00000500);
+	ck_assert_int_eq(run_real(0x7c00), VCPU_EXIT_HALT);
+	ck_assert_uint_eq(reg16(X86_EAX), 2);
+	ck_assert_uint_eq(mem16(0x7000 - 6), 0x7c02); /* the IP pushed */
+	ck_assert_uint_eq(x86_cpu_insns(cpu), 2 + 1); /* two INC, the handler's HLT */
+}
+END_TEST
+
+/* A block is not run when the budget left is smaller: the instructions
+ * run one by one and the count stops exactly at the budget. */
+START_TEST(test_budget_smaller_than_a_block_stops_exactly)
+{
+	static const uint8_t code[] = {0x40, 0x40, 0x40, 0x40, 0x40, 0xf4}; /* inc ax (x5); hlt */
+
+	x86f_load(code, sizeof code, 0x7c00);
+	ck_assert_int_eq(x86f_run_real(0x7c00, 3), VCPU_EXIT_BUDGET);
+	ck_assert_uint_eq(reg16(X86_EAX), 3);
+	ck_assert_uint_eq(x86_cpu_insns(cpu), 3);
+	ck_assert_uint_eq(cpu->eip, 0x7c03);
+}
+END_TEST
+
+/* The block at physical address pa of RAM, or NULL. */
+static struct x86_block *block_of(uint32_t pa)
+{
+	for (unsigned i = 0; i < X86_BLOCKS; i++)
+		if (cpu->blocks[i].host == m.mem.ram + pa)
+			return &cpu->blocks[i];
+	return NULL;
+}
+
+/* The lockstep checker passes correct code through, handlers of both
+ * kinds (fast register forms, general ones, memory forms) included. */
+START_TEST(test_lockstep_runs_correct_code_to_its_end)
+{
+	static const uint8_t code[] = {
+	    0xb9, 0x05, 0x00, /* mov cx, 5 */
+	    0x31, 0xc0,	      /* xor ax, ax */
+	    0x01, 0xc8,	      /* a: add ax, cx */
+	    0x83, 0xd0, 0x00, /* adc ax, 0 */
+	    0xa3, 0x00, 0x05, /* mov [0x500], ax */
+	    0xd1, 0xe0,	      /* shl ax, 1 */
+	    0xe2, 0xf4,	      /* loop a */
+	    0xf4,	      /* hlt */
+	};
+
+	cpu->lockstep = true;
+	ck_assert_int_eq(run(code, sizeof code), VCPU_EXIT_HALT);
+	ck_assert_uint_eq(reg16(X86_EAX), 0x102);
+}
+END_TEST
+
+/* A block whose decoded instruction no longer matches the bytes (as a
+ * missed write to a code page would leave it) stops the run. */
+START_TEST(test_lockstep_stops_at_a_stale_block)
+{
+	static const uint8_t code[] = {0xb8, 0x11, 0x11, 0x40,
+				       0xf4}; /* mov ax, 0x1111; inc ax; hlt */
+	struct x86_block *b;
+
+	ck_assert_int_eq(run(code, sizeof code), VCPU_EXIT_HALT);
+	b = block_of(0x7c00);
+	ck_assert_ptr_nonnull(b);
+	b->insns[0].imm = 0x2222;
+	cpu->lockstep = true;
+	ck_assert_int_eq(run_real(0x7c00), VCPU_EXIT_ERROR);
+	ck_assert_uint_eq(x86_cpu_insns(cpu), 3); /* the stale MOV did not run */
+	ck_assert_uint_eq(cpu->eip, 0x7c00);
+}
+END_TEST
+
 /* A device that counts its writes. */
 static unsigned mmio_writes;
 
@@ -418,7 +588,7 @@ static Suite *s(void)
 	TCase *tc = tcase_create("core");
 
 	tcase_add_checked_fixture(tc, setup, x86f_teardown);
-	tcase_add_test(tc, test_executed_instructions_are_kept_decoded);
+	tcase_add_test(tc, test_executed_code_is_kept_in_blocks);
 	tcase_add_test(tc, test_loop_patching_its_own_immediate_sees_each_new_value);
 	tcase_add_test(tc, test_store_to_the_next_instruction_is_seen_when_it_executes);
 	tcase_add_test(tc, test_code_patched_on_another_page_runs_modified);
@@ -429,6 +599,13 @@ static Suite *s(void)
 	tcase_add_test(tc, test_cached_code_remapped_by_paging_runs_the_new_page);
 	tcase_add_test(tc, test_cached_instruction_still_checks_the_cs_limit);
 	tcase_add_test(tc, test_instruction_across_a_page_boundary_runs_modified);
+	tcase_add_test(tc, test_code_written_by_dma_while_running_runs_modified);
+	tcase_add_test(tc, test_store_into_another_block_of_the_same_page_is_seen);
+	tcase_add_test(tc, test_straight_code_across_a_page_end_runs_in_two_blocks);
+	tcase_add_test(tc, test_fault_in_the_middle_of_a_block_is_exact);
+	tcase_add_test(tc, test_budget_smaller_than_a_block_stops_exactly);
+	tcase_add_test(tc, test_lockstep_runs_correct_code_to_its_end);
+	tcase_add_test(tc, test_lockstep_stops_at_a_stale_block);
 	suite_add_tcase(suite, tc);
 	tc = tcase_create("rep");
 	tcase_add_checked_fixture(tc, setup, x86f_teardown);

@@ -22,7 +22,7 @@ void x86f_teardown(void)
 
 void x86f_load(const uint8_t *code, size_t len, uint32_t at)
 {
-	memcpy(m.mem.ram + at, code, len);
+	mem_write(&m.mem, at, code, len);
 }
 
 enum vcpu_exit x86f_run_real(uint32_t ip, uint64_t budget)

@@ -541,6 +541,88 @@ def v86(out):
     f.write(out)
 
 
+def stack_fault(out):
+    f = File("stack_fault", "stack instructions that fault part-way leave (E)SP and the "
+             "registers as they were; a 16-bit stack segment (B=0) in protected mode uses SP, "
+             "wraps at 64 KiB and keeps the upper half of ESP")
+    ds_small = {"ds": cache(0x30)}  # base 0x20000, limit 0xfff
+    val = 0x11223344
+    st = {0x3F000: d32(val)}
+    f.add("pop dword [ebx]: write past the DS limit, ESP unchanged", b"\x8f\x03",
+          dict(ds_small, esp="0x3f000", ebx="0xffe"), fault(13, 0), mem=st)
+    f.add("pop word [ebx]: write past the DS limit, ESP unchanged", b"\x66\x8f\x03",
+          dict(ds_small, esp="0x3f000", ebx="0xfff"), fault(13, 0), mem=st)
+    f.add("pop dword [ebx]: within the limit", b"\x8f\x03",
+          dict(ds_small, esp="0x3f000", ebx="0xffc"), {"esp": "0x3f004"}, mem=st,
+          fmem={0x20FFC: d32(val)})
+    f.add("pop dword [esp]: the address uses the incremented ESP", b"\x8f\x04\x24",
+          {"esp": "0x3f000"}, {"esp": "0x3f004"}, mem=st, fmem={0x3F004: d32(val)})
+    f.add("pop word [0xffff]: real mode, past the limit, SP unchanged", b"\x8f\x06\xff\xff",
+          {"esp": "0x100"}, fault(13), mem={0x100: d16(0x5566)}, mode="real")
+    small_ss = {"ss": cache(0x58)}  # base 0x30000, limit 0xff, B=1
+    regs = {"eax": "0x1", "ecx": "0x2", "edx": "0x3", "ebx": "0x4", "ebp": "0x6", "esi": "0x7",
+            "edi": "0x8"}
+    f.add("pushad: the last push is past the SS limit, nothing written", b"\x60",
+          dict(small_ss, esp="0x10", **regs), fault(12, 0))
+    f.add("popad: the last pop is past the SS limit, registers and ESP unchanged", b"\x61",
+          dict(small_ss, esp="0xf0", **regs), fault(12, 0), mem={0x300F0: bytes(range(16))})
+    f.add("popa: real mode, past the 64 KiB limit, registers and SP unchanged", b"\x61",
+          dict(regs, esp="0xfff3"), fault(12), mode="real")
+    ss16 = {"ss": {"sel": "0x10", "base": "0x30000", "limit": "0xffff", "attr": "0x93"}}
+    words = b"".join(d16(v) for v in (0x8, 0x7, 0x6, 0x10, 0x4, 0x3, 0x2, 0x1))
+    f.add("pushaw: 16-bit stack, SP wraps to 0, ESP's upper half kept", b"\x66\x60",
+          dict(ss16, esp="0x12340010", **regs), {"esp": "0x12340000"}, fmem={0x30000: words})
+    f.add("push eax: 16-bit stack, SP wraps below 0", b"\x50",
+          dict(ss16, esp="0xabcd0000", eax="0xdeadbeef"), {"esp": "0xabcdfffc"},
+          fmem={0x3FFFC: d32(0xDEADBEEF)})
+    f.add("pop ax: 16-bit stack, SP wraps to 0", b"\x66\x58",
+          dict(ss16, esp="0xabcdfffe"), {"esp": "0xabcd0000", "eax": "0x1234"},
+          mem={0x3FFFE: d16(0x1234)})
+    f.add("call rel32: 16-bit stack, pushes at SP - 4 below the wrap",
+          b"\xe8\x00\x00\x00\x00", dict(ss16, esp="0x55550000"), {"esp": "0x5555fffc"},
+          fmem={0x3FFFC: d32(0x10005)})
+    f.add("pop ss: from a 16-bit stack into a 32-bit SS, SP wraps by the old B", b"\x17",
+          dict(ss16, esp="0xabcdfffc"), {"esp": "0xabcd0000", "ss": cache(0x10)},
+          mem={0x3FFFC: d32(0x10)})
+    f.add("enter 4,0 (o32): 16-bit stack, the frame pointer is the whole ESP", b"\xc8\x04\x00\x00",
+          dict(ss16, esp="0x10000", ebp="0x12345678"), {"esp": "0x1fff8", "ebp": "0x1fffc"},
+          fmem={0x3FFFC: d32(0x12345678)})
+    f.add("enter 0x20,0: the final ESP is past the SS limit, nothing pushed", b"\xc8\x20\x00\x00",
+          dict(small_ss, esp="0x10", ebp="0x12345678"), fault(12, 0))
+    f.write(out)
+
+
+def lock_alias(out):
+    f = File("lock_alias", "LOCK on 82h, the alias of 80h: a memory destination executes "
+             "like 80h; CMP or a register destination is #UD")
+    f.add("lock add byte [ebx], 5 (82 /0)", b"\xf0\x82\x03\x05", {"ebx": "0x20000"}, {},
+          mem={0x20000: b"\x10"}, fmem={0x20000: b"\x15"})
+    f.add("lock sub byte [ebx], 0x20 (82 /5)", b"\xf0\x82\x2b\x20",
+          {"ebx": "0x20000"}, {"eflags": "0x87"}, mem={0x20000: b"\x10"},
+          fmem={0x20000: b"\xf0"})
+    f.add("lock cmp byte [ebx], 5 (82 /7): #UD", b"\xf0\x82\x3b\x05", {"ebx": "0x20000"},
+          fault(6), mem={0x20000: b"\x10"})
+    f.add("lock add bl, 5 (82 /0, register): #UD", b"\xf0\x82\xc3\x05", {}, fault(6))
+    f.write(out)
+
+
+def rotate_of(out):
+    f = File("rotate_of", "RCR by more than 1: OF is the XOR of the result's two top bits, as "
+             "on the 386 (the SDM leaves it undefined; test386.asm's reference output, taken "
+             "from hardware, has it)")
+    f.add("rcr al, 7: 0 with CF=1 gives 2, OF clear", b"\xc0\xd8\x07",
+          {"eflags": "0x3"}, {"eax": "0x2", "eflags": "0x2"})
+    f.add("rcr al, 7: 7Fh with CF=1 gives FEh, CF set, OF clear", b"\xc0\xd8\x07",
+          {"eax": "0x7f", "eflags": "0x3"}, {"eax": "0xfe", "eflags": "0x3"})
+    f.add("rcr ax, 7: 8000h with CF=0 gives 100h, OF clear", b"\x66\xc1\xd8\x07",
+          {"eax": "0x8000", "eflags": "0x2"}, {"eax": "0x100", "eflags": "0x2"})
+    f.add("rcr eax, 7: 1 with CF=0 gives 4000000h, OF clear", b"\xc1\xd8\x07",
+          {"eax": "0x1", "eflags": "0x2"}, {"eax": "0x4000000", "eflags": "0x2"})
+    f.add("rcr eax, 2: 2 with CF=1 gives 40000000h, CF and OF set", b"\xc1\xd8\x02",
+          {"eax": "0x2", "eflags": "0x3"}, {"eax": "0x40000000", "eflags": "0x803"})
+    f.write(out)
+
+
 def main():
     out = sys.argv[1] if len(sys.argv) > 1 else "tests/cpu"
     seg_load(out)
@@ -550,6 +632,9 @@ def main():
     far(out)
     system(out)
     v86(out)
+    stack_fault(out)
+    lock_alias(out)
+    rotate_of(out)
 
 
 if __name__ == "__main__":

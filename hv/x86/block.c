@@ -1,0 +1,249 @@
+/* Decoded blocks: straight runs of guest code decoded once, found again by
+ * the host address of their first byte and CS.D, and validated once at
+ * entry (the CS limit, the code-page tracking word of their page) instead
+ * of instruction by instruction. See struct x86_block. */
+#include <assert.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "hv/x86/cpu_state.h"
+
+#define PAGE_MASK 0xfffu
+
+/* Allocates the block slots and the instruction arena; starts code-page
+ * tracking on the machine's RAM (without it, only ROM code is kept). */
+bool x86_blocks_create(struct x86_cpu *cpu)
+{
+	cpu->blocks = calloc(X86_BLOCKS, sizeof *cpu->blocks);
+	cpu->arena = malloc(X86_BLOCK_ARENA * sizeof *cpu->arena);
+	if (!cpu->blocks || !cpu->arena) {
+		x86_blocks_destroy(cpu);
+		return false;
+	}
+	cpu->arena_used = 0;
+	cpu->tracking = cpu->m && mem_code_enable(&cpu->m->mem) == 0;
+	return true;
+}
+
+void x86_blocks_destroy(struct x86_cpu *cpu)
+{
+	free(cpu->blocks);
+	free(cpu->arena);
+	cpu->blocks = NULL;
+	cpu->arena = NULL;
+}
+
+/* Forgets every block and reuses the whole arena. */
+void x86_blocks_flush(struct x86_cpu *cpu)
+{
+	for (unsigned i = 0; i < X86_BLOCKS; i++)
+		cpu->blocks[i].host = NULL;
+	cpu->arena_used = 0;
+}
+
+static struct x86_block *slot(struct x86_cpu *cpu, const uint8_t *host)
+{
+	uintptr_t h = (uintptr_t)host;
+
+	return &cpu->blocks[(h ^ (h >> 12)) & (X86_BLOCKS - 1)];
+}
+
+#ifndef NDEBUG
+/* FNV-1a of the code bytes: the debug builds' check that no write to a
+ * code page went unnoticed. */
+static uint64_t checksum(const uint8_t *p, unsigned len)
+{
+	uint64_t h = 0xcbf29ce484222325u;
+
+	for (unsigned i = 0; i < len; i++)
+		h = (h ^ p[i]) * 0x100000001b3u;
+	return h;
+}
+#endif
+
+/* Whether the decoder's block must end after this instruction: a branch,
+ * or a change of mode, segments, paging, interrupt or debug state, I/O. */
+static bool ends_block(const struct x86_insn *in)
+{
+	unsigned op = in->op;
+
+	if ((op >= 0x70 && op <= 0x7f) || (op >= 0x180 && op <= 0x18f) ||
+	    (op >= 0xe0 && op <= 0xef) || (op >= 0x120 && op <= 0x123) ||
+	    (op >= 0x130 && op <= 0x135) || (op >= 0x6c && op <= 0x6f) ||
+	    (op >= 0xc2 && op <= 0xcf && op != 0xc6 && op != 0xc7))
+		return true;
+	switch (op) {
+	case 0x07:
+	case 0x17:
+	case 0x1f:
+	case 0x1a1:
+	case 0x1a9:
+	case 0x8e:
+	case 0x1b2:
+	case 0x1b4:
+	case 0x1b5:
+	case 0x9a:
+	case 0x9d:
+	case 0xf1:
+	case 0xf4:
+	case 0xfa:
+	case 0xfb:
+	case 0x100:
+	case 0x101:
+	case 0x106:
+	case 0x108:
+	case 0x109: return true;
+	case 0xff: return in->reg >= 2 && in->reg <= 5;
+	default: return in->fn == x86_op_ud;
+	}
+}
+
+/* Whether an instruction reads or writes the instruction count (RDTSC,
+ * RDMSR and WRMSR of the TSC): it starts a block of its own, where the
+ * count, which a block adds up at its end, is exact. */
+static bool starts_block(const struct x86_insn *in)
+{
+	return in->op >= 0x130 && in->op <= 0x132;
+}
+
+/* The tracking word of the code at host, through *word: NULL for ROM.
+ * False when code there cannot be kept (RAM outside the tracked range,
+ * or device memory the guest writes directly). */
+static bool code_source(struct x86_cpu *cpu, const uint8_t *host, atomic_uint **word)
+{
+	struct guest_mem *mem = &cpu->m->mem;
+	uintptr_t off = (uintptr_t)host - (uintptr_t)mem->ram;
+
+	*word = NULL;
+	if (cpu->tracking && host >= mem->ram && off < mem->code.pages * MEM_PAGE_SIZE) {
+		*word = mem_code_word(mem, off);
+		return true;
+	}
+	return mem_host_is_rom(mem, host);
+}
+
+/* Bytes a block starting at CS:ip (linear lin) may span: to the page end,
+ * the CS limit and, for 16-bit code, the 64 KiB wrap of IP. */
+static unsigned room(const struct x86_seg *cs, uint32_t ip, uint32_t lin, bool big)
+{
+	uint64_t n = MEM_PAGE_SIZE - (lin & PAGE_MASK);
+
+	if ((uint64_t)cs->limit - ip + 1 < n)
+		n = (uint64_t)cs->limit - ip + 1;
+	if (!big && 0x10000u - ip < n)
+		n = 0x10000u - ip;
+	return (unsigned)n;
+}
+
+/* Decodes up to X86_BLOCK_MAX instructions from host into the arena. */
+static unsigned decode_run(struct x86_insn *out, const uint8_t *host, unsigned avail, bool big,
+			   unsigned *bytes)
+{
+	unsigned n = 0, off = 0;
+
+	while (n < X86_BLOCK_MAX && off < avail &&
+	       x86_decode_bytes(host + off, avail - off, big, &out[n]) &&
+	       !(n > 0 && starts_block(&out[n]))) {
+		off += out[n].len;
+		if (ends_block(&out[n++]))
+			break;
+	}
+	*bytes = off;
+	return n;
+}
+
+/* Marks the page as holding code before decoding it, so that a write
+ * racing with the decoder invalidates the block; a page marked afresh
+ * loses the soft TLB's write pointers, whose stores would go unseen. */
+static uint32_t mark_page(struct x86_cpu *cpu, atomic_uint *word, const uint8_t *page)
+{
+	bool fresh;
+	uint32_t seen = mem_code_mark(word, &fresh);
+
+	if (fresh)
+		x86_tlb_drop_writes(cpu, page);
+	return seen;
+}
+
+/* Decodes the block at CS:EIP (host, linear lin) into slot b. */
+static bool build(struct x86_cpu *cpu, struct x86_block *b, const uint8_t *host, uint32_t lin,
+		  bool big)
+{
+	const struct x86_seg *cs = &cpu->seg[X86_CS];
+	atomic_uint *word;
+	uint32_t seen = 0;
+	unsigned n, bytes;
+
+	if (!code_source(cpu, host, &word))
+		return false;
+	if (cpu->arena_used + X86_BLOCK_MAX > X86_BLOCK_ARENA)
+		x86_blocks_flush(cpu);
+	if (word)
+		seen = mark_page(cpu, word, host - (lin & PAGE_MASK));
+	n = decode_run(cpu->arena + cpu->arena_used, host, room(cs, cpu->eip, lin, big), big,
+		       &bytes);
+	if (n == 0)
+		return false;
+	*b = (struct x86_block){.host = host,
+				.word = word,
+				.seen = seen,
+				.bytes = (uint16_t)bytes,
+				.n = (uint8_t)n,
+				.big = big,
+				.ip_mask = big ? 0xffffffffu : 0xffffu,
+				.insns = cpu->arena + cpu->arena_used};
+#ifndef NDEBUG
+	b->sum = checksum(host, bytes);
+#endif
+	cpu->arena_used += n;
+	return true;
+}
+
+static bool valid(const struct x86_block *b, const uint8_t *host, bool big)
+{
+	return b->host == host && b->big == big &&
+	       (!b->word || atomic_load_explicit(b->word, memory_order_relaxed) == b->seen);
+}
+
+/* The block at CS:EIP; see cpu_state.h. */
+const struct x86_block *x86_block_at(struct x86_cpu *cpu)
+{
+	const struct x86_seg *cs = &cpu->seg[X86_CS];
+	uint32_t ip = cpu->eip, lin = cs->base + ip;
+	bool big = (cs->attr & X86_SEG_BIG) != 0;
+	const uint8_t *host;
+	struct x86_block *b;
+	uint64_t last;
+
+	/* Faults like the fetch of the first byte (its CS limit, paging). */
+	if (!cpu->fetch_host || cpu->fetch_page != lin >> 12)
+		x86_fetch_map(cpu, ip);
+	if (!cpu->fetch_host)
+		return NULL;
+	host = cpu->fetch_host + (lin & PAGE_MASK);
+	b = slot(cpu, host);
+	if (!valid(b, host, big) && !build(cpu, b, host, lin, big))
+		return NULL;
+	last = (uint64_t)ip + b->bytes - 1;
+	if (last > cs->limit || last > b->ip_mask)
+		return NULL;
+	assert(b->sum == checksum(host, b->bytes));
+	return b;
+}
+
+/* Adds to the instruction count the instructions of the running block
+ * that completed before the one that faulted (at ip_start): a block adds
+ * up its count only when it ends normally. */
+void x86_block_fault(struct x86_cpu *cpu)
+{
+	const struct x86_block *b = cpu->block;
+	uint32_t ip = cpu->block_eip;
+
+	if (!b)
+		return;
+	for (unsigned i = 0; i < b->n && ip != cpu->ip_start; i++) {
+		cpu->insns++;
+		ip = (ip + b->insns[i].len) & b->ip_mask;
+	}
+	cpu->block = NULL;
+}

@@ -1,0 +1,469 @@
+/* Handlers for the commonest forms, chosen by the decoder so that they do
+ * not re-decide what it knew: one per operation, operand size and
+ * register-or-memory form, with the operation, the size and the flags
+ * folded in at compile time. A memory form whose operand the inline fast
+ * path cannot reach (a segment check that fails, a soft-TLB miss, a page
+ * straddle) hands the instruction to its family's general handler, which
+ * does everything again with the faults. Everything not listed here runs
+ * the general handlers of table.c. */
+#include "hv/x86/cpu_state.h"
+
+enum { ADD, OR, ADC, SBB, AND, SUB, XOR, CMP };
+
+#define INLINE static inline __attribute__((always_inline))
+
+INLINE uint32_t add_cv(uint32_t a, uint32_t b, uint32_t r)
+{
+	return (a & b) | ((a | b) & ~r);
+}
+
+INLINE uint32_t sub_cv(uint32_t a, uint32_t b, uint32_t r)
+{
+	return (~a & b) | (~(a ^ b) & r);
+}
+
+/* x86_alu with a constant operation and size: the same result and flags. */
+INLINE uint32_t alu(struct x86_cpu *cpu, unsigned op, uint32_t a, uint32_t b, unsigned size)
+{
+	uint32_t m = x86_mask(size), r, cv = 0;
+
+	a &= m;
+	b &= m;
+	switch (op) {
+	case ADD:
+		r = a + b;
+		cv = add_cv(a, b, r);
+		break;
+	case ADC:
+		r = a + b + x86_cf(cpu);
+		cv = add_cv(a, b, r);
+		break;
+	case SBB:
+		r = a - b - x86_cf(cpu);
+		cv = sub_cv(a, b, r);
+		break;
+	case SUB:
+	case CMP:
+		r = a - b;
+		cv = sub_cv(a, b, r);
+		break;
+	case OR: r = a | b; break;
+	case AND: r = a & b; break;
+	default: r = a ^ b; break;
+	}
+	/* Every arithmetic flag is replaced: nothing to fold first. */
+	cpu->lazy = (struct x86_lazy){r & m, cv, X86_ARITH, (uint8_t)(size * 8)};
+	return r & m;
+}
+
+/* op r/m, reg with a register r/m. */
+#define RM_R_REG(op, size)                                                                         \
+	static void rm_r_reg_##op##_##size(struct x86_cpu *cpu, const struct x86_insn *in)         \
+	{                                                                                          \
+		uint32_t r = alu(cpu, op, x86_get_reg(cpu, size, in->rm),                          \
+				 x86_get_reg(cpu, size, in->reg), size);                           \
+		if (op != CMP)                                                                     \
+			x86_set_reg(cpu, size, in->rm, r);                                         \
+	}
+
+/* op reg, r/m with a register r/m. */
+#define R_RM_REG(op, size)                                                                         \
+	static void r_rm_reg_##op##_##size(struct x86_cpu *cpu, const struct x86_insn *in)         \
+	{                                                                                          \
+		uint32_t r = alu(cpu, op, x86_get_reg(cpu, size, in->reg),                         \
+				 x86_get_reg(cpu, size, in->rm), size);                            \
+		if (op != CMP)                                                                     \
+			x86_set_reg(cpu, size, in->reg, r);                                        \
+	}
+
+/* op reg, mem. */
+#define R_RM_MEM(op, size)                                                                         \
+	static void r_rm_mem_##op##_##size(struct x86_cpu *cpu, const struct x86_insn *in)         \
+	{                                                                                          \
+		uint32_t r = alu(cpu, op, x86_get_reg(cpu, size, in->reg),                         \
+				 x86_rm_read_mem(cpu, in, size), size);                            \
+		if (op != CMP)                                                                     \
+			x86_set_reg(cpu, size, in->reg, r);                                        \
+	}
+
+/* The host bytes of a memory operand for a read-modify-write (or a read
+ * when `write` is false), translated once; NULL for the general path. */
+INLINE uint8_t *rmw_ptr(struct x86_cpu *cpu, const struct x86_insn *in, unsigned size, bool write)
+{
+	return x86_fast_ptr(cpu, x86_ea_seg(in), x86_ea(cpu, in), size,
+			    X86_DENY_READ | (write ? X86_DENY_WRITE : 0), x86_acc(cpu, write));
+}
+
+/* op mem, reg: read, operate, write back through one translation. */
+#define RM_R_MEM(op, size)                                                                         \
+	static void rm_r_mem_##op##_##size(struct x86_cpu *cpu, const struct x86_insn *in)         \
+	{                                                                                          \
+		uint8_t *p = rmw_ptr(cpu, in, size, op != CMP);                                    \
+		uint32_t r;                                                                        \
+		if (!p) {                                                                          \
+			x86_op_alu_rm_r(cpu, in);                                                  \
+			return;                                                                    \
+		}                                                                                  \
+		r = alu(cpu, op, x86_load_le(p, size), x86_get_reg(cpu, size, in->reg), size);     \
+		if (op != CMP)                                                                     \
+			x86_store_le(p, size, r);                                                  \
+	}
+
+/* The immediate of group 1: 83h sign-extends its byte. */
+INLINE uint32_t grp1_imm(const struct x86_insn *in)
+{
+	return in->op == 0x83 ? x86_sext(in->imm, 1) : in->imm;
+}
+
+/* Group 1 (80h-83h) op r/m, imm with a register r/m. */
+#define GRP1_REG(op, size)                                                                         \
+	static void grp1_reg_##op##_##size(struct x86_cpu *cpu, const struct x86_insn *in)         \
+	{                                                                                          \
+		uint32_t r = alu(cpu, op, x86_get_reg(cpu, size, in->rm), grp1_imm(in), size);     \
+		if (op != CMP)                                                                     \
+			x86_set_reg(cpu, size, in->rm, r);                                         \
+	}
+
+/* Group 1 op mem, imm. */
+#define GRP1_MEM(op, size)                                                                         \
+	static void grp1_mem_##op##_##size(struct x86_cpu *cpu, const struct x86_insn *in)         \
+	{                                                                                          \
+		uint8_t *p = rmw_ptr(cpu, in, size, op != CMP);                                    \
+		uint32_t r;                                                                        \
+		if (!p) {                                                                          \
+			x86_op_grp1(cpu, in);                                                      \
+			return;                                                                    \
+		}                                                                                  \
+		r = alu(cpu, op, x86_load_le(p, size), grp1_imm(in), size);                        \
+		if (op != CMP)                                                                     \
+			x86_store_le(p, size, r);                                                  \
+	}
+
+/* op AL/eAX, imm. */
+#define ACC_IMM(op, size)                                                                          \
+	static void acc_imm_##op##_##size(struct x86_cpu *cpu, const struct x86_insn *in)          \
+	{                                                                                          \
+		uint32_t r = alu(cpu, op, x86_get_reg(cpu, size, X86_EAX), in->imm, size);         \
+		if (op != CMP)                                                                     \
+			x86_set_reg(cpu, size, X86_EAX, r);                                        \
+	}
+
+#define OPS(F, size)                                                                               \
+	F(ADD, size)                                                                               \
+	F(OR, size) F(ADC, size) F(SBB, size) F(AND, size) F(SUB, size) F(XOR, size) F(CMP, size)
+#define SIZES(F) OPS(F, 1) OPS(F, 2) OPS(F, 4)
+SIZES(RM_R_REG)
+SIZES(R_RM_REG)
+SIZES(R_RM_MEM)
+SIZES(RM_R_MEM)
+SIZES(GRP1_REG)
+SIZES(GRP1_MEM)
+SIZES(ACC_IMM)
+
+/* The handlers of one form by [size index][operation]. */
+#define ROW(form, size)                                                                            \
+	{                                                                                          \
+		form##_ADD_##size, form##_OR_##size, form##_ADC_##size, form##_SBB_##size,         \
+		    form##_AND_##size, form##_SUB_##size, form##_XOR_##size, form##_CMP_##size     \
+	}
+#define TABLE(form)                                                                                \
+	{                                                                                          \
+		ROW(form, 1), ROW(form, 2), ROW(form, 4)                                           \
+	}
+
+static const x86_handler rm_r_reg[3][8] = TABLE(rm_r_reg);
+static const x86_handler r_rm_reg[3][8] = TABLE(r_rm_reg);
+static const x86_handler r_rm_mem[3][8] = TABLE(r_rm_mem);
+static const x86_handler rm_r_mem[3][8] = TABLE(rm_r_mem);
+static const x86_handler grp1_reg[3][8] = TABLE(grp1_reg);
+static const x86_handler grp1_mem[3][8] = TABLE(grp1_mem);
+static const x86_handler acc_imm[3][8] = TABLE(acc_imm);
+
+/* INC/DEC: ADD/SUB 1 keeping CF, which is folded into EFLAGS first when
+ * it is still lazy (kept apart, so the next reader of CF needs no record). */
+INLINE void incdec(struct x86_cpu *cpu, unsigned r, unsigned size, bool dec)
+{
+	uint32_t m = x86_mask(size), a = x86_get_reg(cpu, size, r);
+	uint32_t res = (dec ? a - 1 : a + 1) & m;
+	uint32_t cv = dec ? sub_cv(a, 1, res) : add_cv(a, 1, res);
+
+	if (cpu->lazy.mask & X86_CF)
+		cpu->eflags =
+		    (cpu->eflags & ~X86_CF) | ((cpu->lazy.cv >> (cpu->lazy.bits - 1)) & 1);
+	cpu->lazy = (struct x86_lazy){res, cv, X86_ARITH & ~X86_CF, (uint8_t)(size * 8)};
+	x86_set_reg(cpu, size, r, res);
+}
+
+static void inc_r_2(struct x86_cpu *cpu, const struct x86_insn *in)
+{
+	incdec(cpu, in->op & 7, 2, false);
+}
+
+static void inc_r_4(struct x86_cpu *cpu, const struct x86_insn *in)
+{
+	incdec(cpu, in->op & 7, 4, false);
+}
+
+static void dec_r_2(struct x86_cpu *cpu, const struct x86_insn *in)
+{
+	incdec(cpu, in->op & 7, 2, true);
+}
+
+static void dec_r_4(struct x86_cpu *cpu, const struct x86_insn *in)
+{
+	incdec(cpu, in->op & 7, 4, true);
+}
+
+/* One arithmetic flag, from the lazy record or from EFLAGS. */
+INLINE bool zf(const struct x86_cpu *cpu)
+{
+	const struct x86_lazy *l = &cpu->lazy;
+
+	if (l->mask & X86_ZF)
+		return (l->res & x86_mask(l->bits / 8)) == 0;
+	return cpu->eflags & X86_ZF;
+}
+
+INLINE bool cf(const struct x86_cpu *cpu)
+{
+	const struct x86_lazy *l = &cpu->lazy;
+
+	if (l->mask & X86_CF)
+		return (l->cv >> (l->bits - 1)) & 1;
+	return cpu->eflags & X86_CF;
+}
+
+INLINE bool sf(const struct x86_cpu *cpu)
+{
+	const struct x86_lazy *l = &cpu->lazy;
+
+	if (l->mask & X86_SF)
+		return (l->res >> (l->bits - 1)) & 1;
+	return cpu->eflags & X86_SF;
+}
+
+INLINE bool of(const struct x86_cpu *cpu)
+{
+	const struct x86_lazy *l = &cpu->lazy;
+
+	if (l->mask & X86_OF)
+		return ((l->cv >> (l->bits - 1)) ^ (l->cv >> (l->bits - 2))) & 1;
+	return cpu->eflags & X86_OF;
+}
+
+/* x86_cond with a constant condition code. */
+INLINE bool cond(struct x86_cpu *cpu, unsigned cc)
+{
+	bool r;
+
+	switch (cc >> 1) {
+	case 0: r = of(cpu); break;
+	case 1: r = cf(cpu); break;
+	case 2: r = zf(cpu); break;
+	case 3: r = cf(cpu) || zf(cpu); break;
+	case 4: r = sf(cpu); break;
+	case 5: r = x86_pf(cpu); break;
+	case 6: r = sf(cpu) != of(cpu); break;
+	default: r = zf(cpu) || sf(cpu) != of(cpu); break;
+	}
+	return (cc & 1) ? !r : r;
+}
+
+/* A taken near branch: the target wraps to the operand size and must lie
+ * within CS. */
+INLINE void branch(struct x86_cpu *cpu, const struct x86_insn *in, uint32_t rel)
+{
+	uint32_t target = (cpu->eip + rel) & x86_mask(in->osz);
+
+	if (target > cpu->seg[X86_CS].limit)
+		cpu_raise(cpu, X86_VEC_GP, 0);
+	cpu->eip = target;
+}
+
+#define JCC(cc)                                                                                    \
+	static void jcc8_##cc(struct x86_cpu *cpu, const struct x86_insn *in)                      \
+	{                                                                                          \
+		if (cond(cpu, cc))                                                                 \
+			branch(cpu, in, x86_sext(in->imm, 1));                                     \
+	}                                                                                          \
+	static void jcc_##cc(struct x86_cpu *cpu, const struct x86_insn *in)                       \
+	{                                                                                          \
+		if (cond(cpu, cc))                                                                 \
+			branch(cpu, in, in->imm);                                                  \
+	}
+JCC(0)
+JCC(1)
+JCC(2)
+JCC(3)
+JCC(4)
+JCC(5)
+JCC(6)
+JCC(7)
+JCC(8)
+JCC(9)
+JCC(10)
+JCC(11)
+JCC(12)
+JCC(13)
+JCC(14)
+JCC(15)
+
+static const x86_handler jcc8[16] = {jcc8_0,  jcc8_1,  jcc8_2,	jcc8_3, jcc8_4,	 jcc8_5,
+				     jcc8_6,  jcc8_7,  jcc8_8,	jcc8_9, jcc8_10, jcc8_11,
+				     jcc8_12, jcc8_13, jcc8_14, jcc8_15};
+static const x86_handler jcc[16] = {jcc_0, jcc_1, jcc_2,  jcc_3,  jcc_4,  jcc_5,  jcc_6,  jcc_7,
+				    jcc_8, jcc_9, jcc_10, jcc_11, jcc_12, jcc_13, jcc_14, jcc_15};
+
+/* MOV in its register and memory forms. */
+#define MOV(size)                                                                                  \
+	static void mov_rm_r_reg_##size(struct x86_cpu *cpu, const struct x86_insn *in)            \
+	{                                                                                          \
+		x86_set_reg(cpu, size, in->rm, x86_get_reg(cpu, size, in->reg));                   \
+	}                                                                                          \
+	static void mov_r_rm_mem_##size(struct x86_cpu *cpu, const struct x86_insn *in)            \
+	{                                                                                          \
+		x86_set_reg(cpu, size, in->reg, x86_rm_read_mem(cpu, in, size));                   \
+	}                                                                                          \
+	static void mov_rm_r_mem_##size(struct x86_cpu *cpu, const struct x86_insn *in)            \
+	{                                                                                          \
+		x86_rm_write_mem(cpu, in, size, x86_get_reg(cpu, size, in->reg));                  \
+	}                                                                                          \
+	static void mov_r_imm_##size(struct x86_cpu *cpu, const struct x86_insn *in)               \
+	{                                                                                          \
+		x86_set_reg(cpu, size, in->op & 7, in->imm);                                       \
+	}
+MOV(1)
+MOV(2)
+MOV(4)
+
+static const x86_handler mov_rm_r_reg[3] = {mov_rm_r_reg_1, mov_rm_r_reg_2, mov_rm_r_reg_4};
+static const x86_handler mov_r_rm_mem[3] = {mov_r_rm_mem_1, mov_r_rm_mem_2, mov_r_rm_mem_4};
+static const x86_handler mov_rm_r_mem[3] = {mov_rm_r_mem_1, mov_rm_r_mem_2, mov_rm_r_mem_4};
+
+/* TEST r/m, reg (84h/85h): AND for the flags only. */
+#define TEST(size)                                                                                 \
+	static void test_reg_##size(struct x86_cpu *cpu, const struct x86_insn *in)                \
+	{                                                                                          \
+		alu(cpu, AND, x86_get_reg(cpu, size, in->rm), x86_get_reg(cpu, size, in->reg),     \
+		    size);                                                                         \
+	}                                                                                          \
+	static void test_mem_##size(struct x86_cpu *cpu, const struct x86_insn *in)                \
+	{                                                                                          \
+		alu(cpu, AND, x86_rm_read_mem(cpu, in, size), x86_get_reg(cpu, size, in->reg),     \
+		    size);                                                                         \
+	}
+TEST(1)
+TEST(2)
+TEST(4)
+
+static const x86_handler test_reg[3] = {test_reg_1, test_reg_2, test_reg_4};
+static const x86_handler test_mem[3] = {test_mem_1, test_mem_2, test_mem_4};
+
+/* MOVZX/MOVSX r32, r/m8 or r/m16 (0F B6h/B7h/BEh/BFh). */
+#define MOVX(src)                                                                                  \
+	static void movzx_reg_##src(struct x86_cpu *cpu, const struct x86_insn *in)                \
+	{                                                                                          \
+		cpu->regs[in->reg] = x86_get_reg(cpu, src, in->rm);                                \
+	}                                                                                          \
+	static void movzx_mem_##src(struct x86_cpu *cpu, const struct x86_insn *in)                \
+	{                                                                                          \
+		cpu->regs[in->reg] = x86_rm_read_mem(cpu, in, src);                                \
+	}                                                                                          \
+	static void movsx_reg_##src(struct x86_cpu *cpu, const struct x86_insn *in)                \
+	{                                                                                          \
+		cpu->regs[in->reg] = x86_sext(x86_get_reg(cpu, src, in->rm), src);                 \
+	}                                                                                          \
+	static void movsx_mem_##src(struct x86_cpu *cpu, const struct x86_insn *in)                \
+	{                                                                                          \
+		cpu->regs[in->reg] = x86_sext(x86_rm_read_mem(cpu, in, src), src);                 \
+	}
+MOVX(1)
+MOVX(2)
+
+/* [sign][source size 1 or 2][memory form] */
+static const x86_handler movx[2][2][2] = {
+    {{movzx_reg_1, movzx_mem_1}, {movzx_reg_2, movzx_mem_2}},
+    {{movsx_reg_1, movsx_mem_1}, {movsx_reg_2, movsx_mem_2}},
+};
+
+/* LEA r32/r16, m. */
+static void lea_4(struct x86_cpu *cpu, const struct x86_insn *in)
+{
+	cpu->regs[in->reg] = x86_ea(cpu, in);
+}
+
+static void lea_2(struct x86_cpu *cpu, const struct x86_insn *in)
+{
+	x86_set_reg(cpu, 2, in->reg, x86_ea(cpu, in));
+}
+
+/* Index of an operand size in the tables: 1, 2, 4 -> 0, 1, 2. */
+static unsigned size_index(unsigned size)
+{
+	return size == 4 ? 2 : size - 1;
+}
+
+/* The ALU forms 00h-3Fh (x0h-x5h of each row). */
+static x86_handler alu_form(const struct x86_insn *in)
+{
+	unsigned op = (in->op >> 3) & 7, z = size_index(x86_opsize(in));
+	bool reg = in->mod == 3;
+
+	switch (in->op & 7) {
+	case 0:
+	case 1: return (reg ? rm_r_reg : rm_r_mem)[z][op];
+	case 2:
+	case 3: return (reg ? r_rm_reg : r_rm_mem)[z][op];
+	case 4:
+	case 5: return acc_imm[z][op];
+	default: return NULL;
+	}
+}
+
+static x86_handler grp1_form(const struct x86_insn *in)
+{
+	unsigned z = size_index(in->op == 0x81 || in->op == 0x83 ? in->osz : 1);
+
+	return (in->mod == 3 ? grp1_reg : grp1_mem)[z][in->reg];
+}
+
+static x86_handler mov_form(const struct x86_insn *in)
+{
+	unsigned z = size_index(x86_opsize(in));
+
+	if (in->op <= 0x89)
+		return in->mod == 3 ? mov_rm_r_reg[z] : mov_rm_r_mem[z];
+	/* 8A/8B with a register source is the same move the other way. */
+	return in->mod == 3 ? NULL : mov_r_rm_mem[z];
+}
+
+/* The specialised handler for a decoded instruction, or NULL. */
+x86_handler x86_fast_handler(const struct x86_insn *in)
+{
+	unsigned op = in->op;
+
+	if (op < 0x40)
+		return alu_form(in);
+	if (op >= 0x40 && op < 0x50)
+		return op < 0x48 ? (in->osz == 4 ? inc_r_4 : inc_r_2)
+				 : (in->osz == 4 ? dec_r_4 : dec_r_2);
+	if (op >= 0x70 && op < 0x80)
+		return jcc8[op & 15];
+	if (op >= 0x180 && op < 0x190)
+		return jcc[op & 15];
+	if (op >= 0x80 && op <= 0x83)
+		return grp1_form(in);
+	if (op >= 0x88 && op <= 0x8b)
+		return mov_form(in);
+	if (op == 0x84 || op == 0x85)
+		return (in->mod == 3 ? test_reg : test_mem)[size_index(x86_opsize(in))];
+	if (op == 0x8d && in->mod != 3)
+		return in->osz == 4 ? lea_4 : lea_2;
+	if ((op & 0x1f6) == 0x1b6 && in->osz == 4)
+		return movx[(op >> 3) & 1][op & 1][in->mod != 3];
+	if (op >= 0xb0 && op < 0xb8)
+		return mov_r_imm_1;
+	if (op >= 0xb8 && op < 0xc0)
+		return in->osz == 4 ? mov_r_imm_4 : mov_r_imm_2;
+	return NULL;
+}

@@ -1,0 +1,124 @@
+/* The lockstep checker, a developer tool (HV_X86_LOCKSTEP=1 in the
+ * environment of a domain, or cpu->lockstep in a test): every instruction
+ * run from a decoded block is checked against the old per-instruction
+ * path beside it.
+ *  - Its decoding: the fetching decoder decodes CS:EIP again from guest
+ *    memory as it is now, through the soft TLB, and must give the same
+ *    instruction (a stale block, a missed write to a code page, a wrong
+ *    block boundary show here).
+ *  - Its handler, when the decoder chose one of fast.c's for an
+ *    instruction that only reads and writes registers and flags: the
+ *    general handler of table.c runs first on the same state, its
+ *    registers, EIP and EFLAGS are kept, the state is put back and the
+ *    chosen handler runs; both results must be equal. Memory forms are
+ *    not run twice (their stores and MMIO reads have effects).
+ * The first divergence is logged with the instruction and the count, and
+ * the run loop stops with VCPU_EXIT_ERROR, EIP at the instruction, which
+ * is not counted. */
+#include <string.h>
+
+#include "hv/core/log.h"
+#include "hv/x86/cpu_state.h"
+
+/* The state a register-form handler can change. */
+struct arch {
+	uint32_t regs[8];
+	uint32_t eip;
+	uint32_t eflags;
+	struct x86_lazy lazy;
+};
+
+static void save(const struct x86_cpu *cpu, struct arch *a)
+{
+	memcpy(a->regs, cpu->regs, sizeof a->regs);
+	a->eip = cpu->eip;
+	a->eflags = cpu->eflags;
+	a->lazy = cpu->lazy;
+}
+
+static void restore(struct x86_cpu *cpu, const struct arch *a)
+{
+	memcpy(cpu->regs, a->regs, sizeof a->regs);
+	cpu->eip = a->eip;
+	cpu->eflags = a->eflags;
+	cpu->lazy = a->lazy;
+}
+
+/* The result with the lazy flags folded: what software can observe. */
+static void observe(struct x86_cpu *cpu, struct arch *a)
+{
+	x86_lazy_fold(cpu, X86_ARITH);
+	save(cpu, a);
+}
+
+static bool same_insn(const struct x86_insn *a, const struct x86_insn *b)
+{
+	return a->fn == b->fn && a->op == b->op && a->len == b->len && a->osz == b->osz &&
+	       a->asz == b->asz && a->seg == b->seg && a->rep == b->rep && a->lock == b->lock &&
+	       a->mod == b->mod && a->reg == b->reg && a->rm == b->rm && a->base == b->base &&
+	       a->index == b->index && a->scale == b->scale && a->ea_seg == b->ea_seg &&
+	       a->disp == b->disp && a->imm == b->imm && a->imm2 == b->imm2;
+}
+
+/* Whether the handler of `in` is a fast one that touches registers and
+ * flags only, so that running the general one first is harmless. */
+static bool register_only(const struct x86_insn *in, x86_handler general)
+{
+	unsigned op = in->op;
+
+	if (in->fn == general)
+		return false;
+	if ((op >= 0x40 && op < 0x50) || (op >= 0xb0 && op < 0xc0) || (op >= 0x70 && op < 0x80) ||
+	    (op >= 0x180 && op < 0x190) || op == 0x8d || (op < 0x40 && (op & 7) >= 4))
+		return true;
+	return in->mod == 3 && in->op != 0x8d;
+}
+
+static void diverged(struct x86_cpu *cpu, const struct x86_insn *in, const char *what)
+{
+	log_error("x86 lockstep: %s at %04x:%08x (opcode %03x, instruction %llu)", what,
+		  cpu->seg[X86_CS].sel, cpu->ip_start, in->op, (unsigned long long)cpu->insns);
+	cpu->eip = cpu->ip_start;
+	x86_stop(cpu, VCPU_EXIT_ERROR);
+}
+
+/* Runs `in` through the general handler and then the chosen one. */
+static bool run_both(struct x86_cpu *cpu, const struct x86_insn *in, x86_handler general)
+{
+	struct arch before, want, got;
+
+	save(cpu, &before);
+	general(cpu, in);
+	observe(cpu, &want);
+	restore(cpu, &before);
+	in->fn(cpu, in);
+	observe(cpu, &got);
+	return memcmp(want.regs, got.regs, sizeof want.regs) == 0 && want.eip == got.eip &&
+	       want.eflags == got.eflags;
+}
+
+/* One instruction of a block with ip_start and EIP already advanced;
+ * false after a divergence (logged, the loop asked to stop). */
+bool x86_lockstep_insn(struct x86_cpu *cpu, const struct x86_insn *in)
+{
+	x86_handler general = x86_handlers[in->op] ? x86_handlers[in->op] : x86_op_ud;
+	uint32_t next = cpu->eip;
+	struct x86_insn fresh;
+
+	cpu->eip = cpu->ip_start;
+	x86_decode(cpu, &fresh);
+	cpu->eip = next;
+	if (!same_insn(in, &fresh)) {
+		diverged(cpu, in, "the block's instruction differs from a fresh decode");
+		return false;
+	}
+	if (!register_only(in, general)) {
+		in->fn(cpu, in);
+		return true;
+	}
+	if (!run_both(cpu, in, general)) {
+		diverged(cpu, in, "the decode-time handler's result differs from the general one");
+		return false;
+	}
+	return true;
+}
