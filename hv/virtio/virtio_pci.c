@@ -89,19 +89,21 @@ int virtio_pci_pop(struct virtio_pci *vp, unsigned n, struct virtq_chain *c)
 	return r;
 }
 
-void virtio_pci_push(struct virtio_pci *vp, unsigned n, const struct virtq_chain *c,
+bool virtio_pci_push(struct virtio_pci *vp, unsigned n, const struct virtq_chain *c,
 		     uint32_t written)
 {
 	struct virtq *q = virtio_pci_queue(vp, n);
 
 	if (!q)
-		return; /* reset or failed while the request ran: nobody waits */
+		return false; /* reset or failed while the request ran: nobody waits */
 	if (virtq_push(q, c, written) < 0) {
 		virtio_pci_needs_reset(vp);
-		return;
+		return true;
 	}
-	if (virtq_should_notify(q))
-		raise_isr(vp, VIRTIO_ISR_QUEUE);
+	if (!virtq_should_notify(q))
+		return false;
+	raise_isr(vp, VIRTIO_ISR_QUEUE);
+	return true;
 }
 
 static void reset_queues(struct virtio_pci *vp)

@@ -160,8 +160,10 @@ struct virtq *virtio_pci_queue(struct virtio_pci *vp, unsigned n);
  * then marked DEVICE_NEEDS_RESET. */
 int virtio_pci_pop(struct virtio_pci *vp, unsigned n, struct virtq_chain *c);
 
-/* Returns a chain to queue n and interrupts if the driver wants it. */
-void virtio_pci_push(struct virtio_pci *vp, unsigned n, const struct virtq_chain *c,
+/* Returns a chain to queue n and interrupts if the driver wants it.
+ * Returns true when it raised the interrupt (a running vCPU may need a
+ * kick to see it soon). */
+bool virtio_pci_push(struct virtio_pci *vp, unsigned n, const struct virtq_chain *c,
 		     uint32_t written);
 
 /* The device configuration changed: bump the generation and interrupt. */
