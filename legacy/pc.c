@@ -4,6 +4,7 @@
 #include <stdlib.h>
 
 #include "hv/core/log.h"
+#include "legacy/pc_virtio.h"
 
 static int add_port(struct pc *pc, uint16_t base, uint16_t len, const struct io_ops *ops,
 		    void *opaque, const char *name, char *err, size_t errlen)
@@ -288,6 +289,7 @@ void pc_free(struct pc *pc)
 {
 	if (!pc)
 		return;
+	pc_free_virtio(pc); /* first: its workers still raise interrupts */
 	pc_free_typist(pc);
 	i8042_destroy(pc->kbc);
 	pc_free_vga(pc);
@@ -332,6 +334,7 @@ void pc_reset(struct pc *pc)
 	if (pc->com1)
 		uart16550_reset(pc->com1);
 	pc_reset_com2(pc);
+	pc_reset_virtio(pc); /* last: it routes PIRQs after the PIIX3 and PIC resets */
 }
 
 size_t pc_com1_receive(struct pc *pc, const uint8_t *data, size_t len)

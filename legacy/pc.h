@@ -123,6 +123,7 @@ struct pc {
 	struct fdc *fdc;
 	bool vga_window;       /* A0000h-BFFFFh is mapped to it */
 	struct typist *typist; /* `hv send-keys` into the keyboard (legacy/pc_keys.c) */
+	struct pc_virtio *virtio; /* virtio functions (legacy/pc_virtio.c), NULL if none */
 };
 
 /* Creates the devices and registers them on m's buses. The firmware must

@@ -451,6 +451,11 @@ struct pci_device *virtio_blk_pci(struct virtio_blk *b)
 	return &b->vp.pci;
 }
 
+struct virtio_pci *virtio_blk_transport(struct virtio_blk *b)
+{
+	return &b->vp;
+}
+
 void virtio_blk_wait_idle(struct virtio_blk *b)
 {
 	pthread_mutex_lock(&b->mu);

@@ -62,6 +62,9 @@ void virtio_blk_destroy(struct virtio_blk *b);
 /* Its PCI function, for the wiring to place on a bus. */
 struct pci_device *virtio_blk_pci(struct virtio_blk *b);
 
+/* Its transport, for the wiring's virtio_pci_set_boot_config. */
+struct virtio_pci *virtio_blk_transport(struct virtio_blk *b);
+
 /* Waits until every request handed to the worker is complete (tests,
  * and anything that needs the image quiet). Without the domain lock. */
 void virtio_blk_wait_idle(struct virtio_blk *b);

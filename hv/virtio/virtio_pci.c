@@ -516,6 +516,11 @@ void virtio_pci_machine_reset(struct virtio_pci *vp)
 {
 	virtio_pci_device_reset(vp);
 	init_config(vp);
+	if (vp->boot_bar) {
+		pci_set_long(&vp->pci, PCI_BAR0, vp->boot_bar);
+		pci_set_word(&vp->pci, PCI_COMMAND, PCI_COMMAND_MEMORY | 0x4); /* bus master */
+		pci_set_byte(&vp->pci, PCI_INTERRUPT_LINE, vp->boot_irq_line);
+	}
 	update_bar(vp);
 	vp->config_generation = 0;
 	update_irq(vp);
@@ -532,6 +537,13 @@ void virtio_pci_init(struct virtio_pci *vp, struct guest_mem *mem, const struct 
 	snprintf(vp->name, sizeof vp->name, "%s", name);
 	for (unsigned i = 0; i < VIRTIO_QUEUES_MAX; i++)
 		snprintf(vp->q[i].name, sizeof vp->q[i].name, "%s.%u", vp->name, i);
+	virtio_pci_machine_reset(vp);
+}
+
+void virtio_pci_set_boot_config(struct virtio_pci *vp, uint32_t bar, uint8_t line)
+{
+	vp->boot_bar = bar & ~(uint32_t)(VIRTIO_PCI_BAR_SIZE - 1);
+	vp->boot_irq_line = line;
 	virtio_pci_machine_reset(vp);
 }
 

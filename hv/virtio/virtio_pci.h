@@ -128,6 +128,11 @@ struct virtio_pci {
 	uint8_t isr;
 	uint16_t queue_select;
 	struct virtio_pci_queue q[VIRTIO_QUEUES_MAX];
+	/* What firmware would have programmed, applied at every machine
+	 * reset (a kernel booted without firmware finds the device ready):
+	 * BAR 0's address (0: leave it unassigned) and the interrupt line. */
+	uint32_t boot_bar;
+	uint8_t boot_irq_line;
 	uint64_t notifies; /* counters for `hv list -l` */
 	uint64_t interrupts;
 	char name[16];
@@ -139,6 +144,11 @@ struct virtio_pci {
  * firmware) places it and enables memory decoding. */
 void virtio_pci_init(struct virtio_pci *vp, struct guest_mem *mem, const struct virtio_dev_ops *ops,
 		     void *dev, struct irq_line irq, const char *name);
+
+/* Has every machine reset, starting now, leave BAR 0 at bar with memory
+ * decoding and bus mastering on and the interrupt line register at line,
+ * as firmware would (firmware that runs may move them). */
+void virtio_pci_set_boot_config(struct virtio_pci *vp, uint32_t bar, uint8_t line);
 
 /* Unmaps the BAR (the device is going away). */
 void virtio_pci_destroy(struct virtio_pci *vp);

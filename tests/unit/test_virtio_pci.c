@@ -443,6 +443,19 @@ START_TEST(machine_reset_unmaps_bar_and_clears_status)
 }
 END_TEST
 
+START_TEST(boot_config_survives_machine_reset)
+{
+	virtio_pci_set_boot_config(&dev.vp, BAR, 11);
+	ck_assert_uint_eq(rd(VIRTIO_COMMON_NUMQ, 2), 2);
+	cfg_write(PCI_COMMAND, 2, 0);
+	virtio_pci_machine_reset(&dev.vp);
+	ck_assert_uint_eq(dev.vp.bar_base, BAR);
+	ck_assert_uint_eq(cfg_read(PCI_INTERRUPT_LINE, 1), 11);
+	ck_assert_uint_eq(cfg_read(PCI_BAR0, 4), BAR);
+	ck_assert_uint_eq(cfg_read(PCI_COMMAND, 2), 0x6);
+}
+END_TEST
+
 /* Random accesses of random sizes anywhere in the BAR and configuration
  * space, with rings pointing anywhere: the device must survive, and never
  * map its BAR over RAM. */
@@ -499,6 +512,7 @@ static Suite *virtio_pci_suite(void)
 	tcase_add_test(tc, queue_size_must_be_power_of_two_within_max);
 	tcase_add_test(tc, device_config_through_bar_and_pci_cfg_window);
 	tcase_add_test(tc, machine_reset_unmaps_bar_and_clears_status);
+	tcase_add_test(tc, boot_config_survives_machine_reset);
 	suite_add_tcase(s, tc);
 	tcase_add_checked_fixture(fz, setup, teardown);
 	tcase_add_loop_test(fz, register_fuzz_survives, 0, 4);

@@ -1,0 +1,124 @@
+#include "legacy/pc_virtio.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "hv/block/disk.h"
+#include "hv/config/diskspec.h"
+#include "hv/virtio/virtio_blk.h"
+#include "legacy/pc.h"
+
+#define ELCR_SLAVE (PC_ELCR_BASE + 1)
+
+struct pc_virtio_disk {
+	struct pc *pc;
+	struct virtio_blk *blk;
+	unsigned slot;
+	char name[8]; /* "vda" */
+};
+
+struct pc_virtio {
+	struct pc_virtio_disk disk[DISK_XVD_COUNT];
+};
+
+/* The ISA IRQ that PIRQ n is routed to. */
+static unsigned pirq_irq(unsigned pirq)
+{
+	return pirq < 2 ? PC_VIRTIO_IRQ_LOW : PC_VIRTIO_IRQ_HIGH;
+}
+
+/* INTA of the function in slot: PIRQ (slot + 0) mod 4 (legacy/piix3.h). */
+static unsigned slot_irq(unsigned slot)
+{
+	return pirq_irq(slot & 3);
+}
+
+static void intx(void *opaque, int slot, int level)
+{
+	struct pc *pc = opaque;
+
+	piix3_pci_irq(pc->piix3, (unsigned)slot, 0, level);
+}
+
+/* What firmware does for PCI interrupts before an OS runs. */
+static void route_pirqs(struct pc *pc)
+{
+	uint32_t elcr = (uint32_t)bus_read(&pc->m->pio, ELCR_SLAVE, 1);
+
+	for (unsigned pirq = 0; pirq < 4; pirq++)
+		pci_config_write(&pc->pci, PC_PIIX3_SLOT, 0, PIIX3_PIRQRC + pirq, 1,
+				 pirq_irq(pirq));
+	elcr |= 1u << (PC_VIRTIO_IRQ_LOW - 8) | 1u << (PC_VIRTIO_IRQ_HIGH - 8);
+	bus_write(&pc->m->pio, ELCR_SLAVE, 1, elcr);
+}
+
+static void disk_reset(void *opaque)
+{
+	struct pc_virtio_disk *v = opaque;
+
+	virtio_blk_device_ops.reset(v->blk);
+	route_pirqs(v->pc);
+}
+
+static void disk_describe(const void *opaque, char *buf, size_t len)
+{
+	const struct pc_virtio_disk *v = opaque;
+
+	virtio_blk_device_ops.describe(v->blk, buf, len);
+}
+
+static const struct device_ops pc_virtio_disk_ops = {.reset = disk_reset,
+						     .describe = disk_describe};
+
+int pc_add_virtio_blk(struct pc *pc, unsigned index, struct disk *disk, char *err, size_t errlen)
+{
+	struct pc_virtio_disk *v;
+	const char *base;
+
+	if (index >= DISK_XVD_COUNT) {
+		snprintf(err, errlen, "virtio disk %u: at most %u", index, DISK_XVD_COUNT);
+		return -1;
+	}
+	if (!pc->virtio && !(pc->virtio = calloc(1, sizeof *pc->virtio))) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	v = &pc->virtio->disk[index];
+	v->pc = pc;
+	v->slot = PC_VIRTIO_SLOT + index;
+	snprintf(v->name, sizeof v->name, "vd%c", 'a' + index);
+	base = strrchr(disk->path, '/');
+	v->blk =
+	    virtio_blk_create(pc->m, disk, base ? base + 1 : disk->path,
+			      (struct irq_line){.set = intx, .opaque = pc, .pin = (int)v->slot},
+			      v->name, err, errlen);
+	if (!v->blk)
+		return -1;
+	if (pci_bus_add(&pc->pci, v->slot, 0, virtio_blk_pci(v->blk)) < 0) {
+		snprintf(err, errlen, "cannot place %s at 00:%02x.0", v->name, v->slot);
+		return -1;
+	}
+	if (device_register(&pc->m->devices, v->name, &pc_virtio_disk_ops, v, err, errlen) < 0)
+		return -1;
+	route_pirqs(pc);
+	virtio_pci_set_boot_config(virtio_blk_transport(v->blk),
+				   PC_VIRTIO_MMIO + index * VIRTIO_PCI_BAR_SIZE,
+				   (uint8_t)slot_irq(v->slot));
+	return 0;
+}
+
+void pc_reset_virtio(struct pc *pc)
+{
+	for (unsigned i = 0; pc->virtio && i < DISK_XVD_COUNT; i++)
+		if (pc->virtio->disk[i].blk)
+			disk_reset(&pc->virtio->disk[i]);
+}
+
+void pc_free_virtio(struct pc *pc)
+{
+	for (unsigned i = 0; pc->virtio && i < DISK_XVD_COUNT; i++)
+		virtio_blk_destroy(pc->virtio->disk[i].blk);
+	free(pc->virtio);
+	pc->virtio = NULL;
+}
