@@ -7,6 +7,7 @@
 #include "hv/block/disk.h"
 #include "hv/config/diskspec.h"
 #include "hv/virtio/virtio_blk.h"
+#include "hv/virtio/virtio_rng.h"
 #include "legacy/pc.h"
 
 #define ELCR_SLAVE (PC_ELCR_BASE + 1)
@@ -20,6 +21,8 @@ struct pc_virtio_disk {
 
 struct pc_virtio {
 	struct pc_virtio_disk disk[DISK_XVD_COUNT];
+	struct virtio_rng rng;
+	bool has_rng;
 };
 
 /* The ISA IRQ that PIRQ n is routed to. */
@@ -71,6 +74,15 @@ static void disk_describe(const void *opaque, char *buf, size_t len)
 static const struct device_ops pc_virtio_disk_ops = {.reset = disk_reset,
 						     .describe = disk_describe};
 
+static int make_state(struct pc *pc, char *err, size_t errlen)
+{
+	if (!pc->virtio && !(pc->virtio = calloc(1, sizeof *pc->virtio))) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	return 0;
+}
+
 int pc_add_virtio_blk(struct pc *pc, unsigned index, struct disk *disk, char *err, size_t errlen)
 {
 	struct pc_virtio_disk *v;
@@ -80,10 +92,8 @@ int pc_add_virtio_blk(struct pc *pc, unsigned index, struct disk *disk, char *er
 		snprintf(err, errlen, "virtio disk %u: at most %u", index, DISK_XVD_COUNT);
 		return -1;
 	}
-	if (!pc->virtio && !(pc->virtio = calloc(1, sizeof *pc->virtio))) {
-		snprintf(err, errlen, "out of memory");
+	if (make_state(pc, err, errlen) < 0)
 		return -1;
-	}
 	v = &pc->virtio->disk[index];
 	v->pc = pc;
 	v->slot = PC_VIRTIO_SLOT + index;
@@ -108,17 +118,65 @@ int pc_add_virtio_blk(struct pc *pc, unsigned index, struct disk *disk, char *er
 	return 0;
 }
 
+static void rng_reset(void *opaque)
+{
+	struct pc *pc = opaque;
+
+	virtio_rng_device_ops.reset(&pc->virtio->rng);
+	route_pirqs(pc);
+}
+
+static void rng_describe(const void *opaque, char *buf, size_t len)
+{
+	const struct pc *pc = opaque;
+
+	virtio_rng_device_ops.describe(&pc->virtio->rng, buf, len);
+}
+
+static const struct device_ops pc_virtio_rng_ops = {.reset = rng_reset, .describe = rng_describe};
+
+int pc_add_virtio_rng(struct pc *pc, char *err, size_t errlen)
+{
+	struct virtio_rng *rng;
+
+	if (make_state(pc, err, errlen) < 0)
+		return -1;
+	if (pc->virtio->has_rng) {
+		snprintf(err, errlen, "one virtio-rng per machine");
+		return -1;
+	}
+	rng = &pc->virtio->rng;
+	virtio_rng_init(rng, &pc->m->mem, &pc->m->clock,
+			(struct irq_line){.set = intx, .opaque = pc, .pin = PC_VIRTIO_RNG_SLOT},
+			VIRTIO_RNG_RATE, VIRTIO_RNG_BURST, "rng0");
+	pc->virtio->has_rng = true;
+	if (pci_bus_add(&pc->pci, PC_VIRTIO_RNG_SLOT, 0, &rng->vp.pci) < 0) {
+		snprintf(err, errlen, "cannot place rng0 at 00:%02x.0", PC_VIRTIO_RNG_SLOT);
+		return -1;
+	}
+	if (device_register(&pc->m->devices, "rng0", &pc_virtio_rng_ops, pc, err, errlen) < 0)
+		return -1;
+	route_pirqs(pc);
+	virtio_pci_set_boot_config(&rng->vp, PC_VIRTIO_MMIO + DISK_XVD_COUNT * VIRTIO_PCI_BAR_SIZE,
+				   (uint8_t)slot_irq(PC_VIRTIO_RNG_SLOT));
+	return 0;
+}
+
 void pc_reset_virtio(struct pc *pc)
 {
 	for (unsigned i = 0; pc->virtio && i < DISK_XVD_COUNT; i++)
 		if (pc->virtio->disk[i].blk)
 			disk_reset(&pc->virtio->disk[i]);
+	if (pc->virtio && pc->virtio->has_rng)
+		rng_reset(pc);
 }
 
 void pc_free_virtio(struct pc *pc)
 {
 	for (unsigned i = 0; pc->virtio && i < DISK_XVD_COUNT; i++)
 		virtio_blk_destroy(pc->virtio->disk[i].blk);
+	if (pc->virtio && pc->virtio->has_rng)
+		virtio_rng_destroy(&pc->virtio->rng);
 	free(pc->virtio);
 	pc->virtio = NULL;
 }

@@ -14,7 +14,8 @@
 struct pc;
 struct disk;
 
-#define PC_VIRTIO_SLOT	   4	       /* xvda's slot; xvdz's is 29 */
+#define PC_VIRTIO_SLOT	   4 /* xvda's slot; xvdz's is 29 */
+#define PC_VIRTIO_RNG_SLOT 30
 #define PC_VIRTIO_MMIO	   0xFE000000u /* xvda's BAR; the next one 16 KiB up */
 #define PC_VIRTIO_IRQ_LOW  10	       /* PIRQA and PIRQB */
 #define PC_VIRTIO_IRQ_HIGH 11	       /* PIRQC and PIRQD */
@@ -23,6 +24,10 @@ struct disk;
  * must outlive the PC), registered as "vd(a + index)" in the machine's
  * device registry. Returns 0 or -1 with err set. */
 int pc_add_virtio_blk(struct pc *pc, unsigned index, struct disk *disk, char *err, size_t errlen);
+
+/* Adds a virtio-rng function (slot 30, "rng0" in the registry). Returns
+ * 0 or -1 with err set. */
+int pc_add_virtio_rng(struct pc *pc, char *err, size_t errlen);
 
 /* Machine reset of every virtio function, and the routing above. */
 void pc_reset_virtio(struct pc *pc);

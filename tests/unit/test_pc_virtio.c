@@ -42,6 +42,7 @@ static void setup(void)
 	}
 	ck_assert_int_eq(pc_add_virtio_blk(pc, 0, disk[0], err, sizeof err), 0);
 	ck_assert_int_eq(pc_add_virtio_blk(pc, 1, disk[1], err, sizeof err), 0);
+	ck_assert_int_eq(pc_add_virtio_rng(pc, err, sizeof err), 0);
 }
 
 static void teardown(void)
@@ -74,6 +75,11 @@ static void check_as_firmware_left_it(void)
 	ck_assert_uint_eq(mem_read_sized(&m.mem, PC_VIRTIO_MMIO + VIRTIO_COMMON_NUMQ, 2), 1);
 	ck_assert_ptr_nonnull(device_find(&m.devices, "vda"));
 	ck_assert_ptr_nonnull(device_find(&m.devices, "vdb"));
+	/* slot 30 INTA is PIRQC: IRQ 11 */
+	ck_assert_uint_eq(cfg(PC_VIRTIO_RNG_SLOT, PCI_VENDOR_ID, 4), 0x10441AF4);
+	ck_assert_uint_eq(cfg(PC_VIRTIO_RNG_SLOT, PCI_INTERRUPT_LINE, 1), 11);
+	ck_assert_uint_eq(cfg(PC_VIRTIO_RNG_SLOT, PCI_BAR0, 4), PC_VIRTIO_MMIO + 26 * 0x4000);
+	ck_assert_ptr_nonnull(device_find(&m.devices, "rng0"));
 }
 
 START_TEST(disks_are_ready_without_firmware)
