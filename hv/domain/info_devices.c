@@ -35,4 +35,6 @@ void domain_info_devices(struct domain *d, char *buf, size_t len)
 		uart16550_describe(d->pc->com1, s, sizeof s);
 		kv_put(buf, len, "com1", s);
 	}
+	/* What the registry holds (the virtio devices, for now). */
+	device_describe_all(&d->machine.devices, buf, len);
 }

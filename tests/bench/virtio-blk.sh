@@ -21,7 +21,9 @@ pid=
 cleanup() { [ -n "$pid" ] && kill "$pid" 2>/dev/null; rm -rf "$work"; }
 trap cleanup EXIT
 cmdline="console=ttyS0,115200 root=/dev/vda acpi=noirq panic=-1 cryptomgr.notests"
-ddcmd='busybox dd if=/dev/vdb of=/dev/null bs=1M 2>&1 | busybox tail -1 | busybox sed "s/^/READ /"; busybox dd if=/dev/zero of=/dev/vdc bs=1M count=64 conv=fsync 2>&1 | busybox tail -1 | busybox sed "s/^/WRITE /"; echo bench-$((6*7)); poweroff'
+# Guest time in centiseconds around each dd (the guest's clock runs with
+# the host's while it runs).
+ddcmd='t() { busybox cut -d" " -f1 /proc/uptime | busybox tr -d .; }; a=$(t); busybox dd if=/dev/vdb of=/dev/null bs=1M 2>/dev/null; b=$(t); busybox dd if=/dev/zero of=/dev/vdc bs=1M count=64 conv=fsync 2>/dev/null; c=$(t); echo RATES $((b - a)) $((c - b)) bench-$((6*7)); poweroff'
 
 images() {
   cp "$guest/root.img" "$work/root.img"
@@ -30,8 +32,11 @@ images() {
   truncate -s 64M "$work/scratch.img"
 }
 
+# rate CENTISECONDS: 64 MiB in that time, in MB/s.
+rate() { awk -v cs="$1" 'BEGIN { if (cs > 0) printf "%.1f MB/s (%.2f s)", 67.108864 / (cs / 100), cs / 100; else print "?" }'; }
+
 # run NAME COMMAND...: boots, types $ddcmd once the guest is up, prints
-# the READ and WRITE lines.
+# the two rates.
 run() {
   local name=$1 out="$work/$1.txt" fifo="$work/$1.in"
   shift
@@ -55,8 +60,8 @@ run() {
   wait "$pid" || true
   pid=
   exec 9>&-
-  printf '  %-26s %s\n' "$name read" "$(sed -n 's/^.*READ //p' "$out" | tr -d '\r')"
-  printf '  %-26s %s\n' "$name write+fsync" "$(sed -n 's/^.*WRITE //p' "$out" | tr -d '\r')"
+  read -r r w <<<"$(sed -n 's/^.*RATES \([0-9][0-9]*\) \([0-9][0-9]*\) .*$/\1 \2/p' "$out" | head -1)"
+  printf '  %-26s %s\n' "$name read" "$(rate "${r:-0}")" "$name write+fsync" "$(rate "${w:-0}")"
 }
 
 echo "64 MiB through virtio-blk with dd bs=1M in the guest:"

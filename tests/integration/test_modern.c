@@ -8,7 +8,9 @@
  *   - reads a second, read-only disk (/dev/vdb), which stays
  *     byte-identical, and cannot write to it;
  *   - discards all of a third disk (/dev/vdc), which punches a hole in
- *     its image.
+ *     its image;
+ *   - reads random bytes from virtio-rng (/dev/hwrng);
+ * and `hv list -l` shows the devices' counters.
  * Runs on copies of the images; the guest missing is a failure, not a
  * skip. */
 #include <check.h>
@@ -92,7 +94,7 @@ static const char *modern_cfg(void)
 		 "name = \"" NAME "\"\nmemory = 128\nengine = \"soft\"\n"
 		 "kernel = \"%s/vmlinuz\"\nramdisk = \"%s/initramfs.cpio.gz\"\n"
 		 "extra = \"console=ttyS0,115200 root=/dev/vda acpi=noirq panic=-1 "
-		 "cryptomgr.notests\"\nserial = \"stdio\"\n"
+		 "cryptomgr.notests\"\nserial = \"stdio\"\nvirtio_rng = 1\n"
 		 "disk = [ 'format=raw,vdev=xvda,access=rw,target=%s',\n"
 		 "         'format=raw,vdev=xvdb,access=ro,target=%s',\n"
 		 "         'format=raw,vdev=xvdc,access=rw,target=%s' ]\n",
@@ -161,6 +163,19 @@ static bool boot(struct h_proc *p)
 	return false;
 }
 
+/* Whether some `tag` in text is followed by n hex digits, not all zero
+ * (the shell's echo of the command has "$(" there instead). */
+static bool random_hex_after(const char *text, const char *tag, size_t n)
+{
+	for (const char *t = strstr(text, tag); t; t = strstr(t + 1, tag)) {
+		const char *h = t + strlen(tag);
+
+		if (strspn(h, "0123456789abcdef") >= n && strspn(h, "0") < n)
+			return true;
+	}
+	return false;
+}
+
 /* Sends a command and waits for the marker it prints last. */
 static void run(struct h_proc *p, const char *command, const char *marker)
 {
@@ -174,6 +189,7 @@ START_TEST(test_modern_guest_boots_from_virtio_blk_and_writes_its_root)
 {
 	struct h_proc p;
 	char want[80];
+	const char *info;
 	long scratch_blocks;
 
 	ck_assert_msg(boot(&p), "no ready marker on COM1; output ends:\n%s",
@@ -206,6 +222,19 @@ START_TEST(test_modern_guest_boots_from_virtio_blk_and_writes_its_root)
 	/* Discard all of the scratch disk. */
 	run(&p, "busybox blkdiscard /dev/vdc; echo discard=$? end-$((4*4))\n", "end-16");
 	ck_assert_msg(strstr(p.buf, "discard=0 "), "blkdiscard failed:\n%s", p.buf);
+
+	/* Entropy, and the counters of `hv list -l`. */
+	run(&p, "echo rng=$(busybox hexdump -n 32 -e '32/1 \"%02x\"' /dev/hwrng) end-$((5*5))\n",
+	    "end-25");
+	ck_assert_msg(random_hex_after(p.buf, "rng=", 64), "no random bytes from /dev/hwrng:\n%s",
+		      p.buf);
+	info = h_info(NAME, "vda");
+	ck_assert_msg(info && strstr(info, "status=0xf") && strstr(info, "errors=0 ") &&
+			  !strstr(info, " writes=0 "),
+		      "vda in hv list -l: %s", info ? info : "(none)");
+	info = h_info(NAME, "rng0");
+	ck_assert_msg(info && strstr(info, "bytes=") && !strstr(info, " bytes=0 "),
+		      "rng0 in hv list -l: %s", info ? info : "(none)");
 
 	consume(&p);
 	h_power_off(&p, "poweroff\n", COMMAND_TIMEOUT_S);

@@ -25,8 +25,8 @@ recipe=$(cat "$here"/{build.sh,init,inittab,rcS} "$here/../lib.sh" | sha256sum |
 # What the initramfs loads to mount the root (dependencies follow, so the
 # order is virtio_ring, virtio, virtio_pci_modern_dev,
 # virtio_pci_legacy_dev, virtio_pci, virtio_blk, crc16, mbcache, jbd2,
-# crc32c_generic, ext4).
-wanted="virtio_pci virtio_blk crc32c_generic ext4"
+# crc32c_generic, ext4), and virtio-rng's driver for /dev/hwrng.
+wanted="virtio_pci virtio_blk crc32c_generic ext4 virtio_rng"
 root_mib=64
 
 # shellcheck source=assets/guests/lib.sh
