@@ -7,6 +7,7 @@
 #include "hv/block/disk.h"
 #include "hv/config/diskspec.h"
 #include "hv/virtio/virtio_blk.h"
+#include "hv/virtio/virtio_console.h"
 #include "hv/virtio/virtio_rng.h"
 #include "legacy/pc.h"
 
@@ -23,6 +24,8 @@ struct pc_virtio {
 	struct pc_virtio_disk disk[DISK_XVD_COUNT];
 	struct virtio_rng rng;
 	bool has_rng;
+	struct virtio_console con;
+	bool has_con;
 };
 
 /* The ISA IRQ that PIRQ n is routed to. */
@@ -162,6 +165,59 @@ int pc_add_virtio_rng(struct pc *pc, char *err, size_t errlen)
 	return 0;
 }
 
+static void con_reset(void *opaque)
+{
+	struct pc *pc = opaque;
+
+	virtio_console_device_ops.reset(&pc->virtio->con);
+	route_pirqs(pc);
+}
+
+static void con_describe(const void *opaque, char *buf, size_t len)
+{
+	const struct pc *pc = opaque;
+
+	virtio_console_device_ops.describe(&pc->virtio->con, buf, len);
+}
+
+static const struct device_ops pc_virtio_con_ops = {.reset = con_reset, .describe = con_describe};
+
+int pc_add_virtio_console(struct pc *pc, const struct virtio_console_backend *out, char *err,
+			  size_t errlen)
+{
+	struct virtio_console *con;
+
+	if (make_state(pc, err, errlen) < 0)
+		return -1;
+	if (pc->virtio->has_con) {
+		snprintf(err, errlen, "one virtio-console per machine");
+		return -1;
+	}
+	con = &pc->virtio->con;
+	virtio_console_init(con, &pc->m->mem,
+			    (struct irq_line){.set = intx, .opaque = pc, .pin = PC_VIRTIO_CON_SLOT},
+			    out, "hvc0");
+	pc->virtio->has_con = true;
+	if (pci_bus_add(&pc->pci, PC_VIRTIO_CON_SLOT, 0, &con->vp.pci) < 0) {
+		snprintf(err, errlen, "cannot place hvc0 at 00:%02x.0", PC_VIRTIO_CON_SLOT);
+		return -1;
+	}
+	if (device_register(&pc->m->devices, "hvc0", &pc_virtio_con_ops, pc, err, errlen) < 0)
+		return -1;
+	route_pirqs(pc);
+	virtio_pci_set_boot_config(&con->vp,
+				   PC_VIRTIO_MMIO + (DISK_XVD_COUNT + 1) * VIRTIO_PCI_BAR_SIZE,
+				   (uint8_t)slot_irq(PC_VIRTIO_CON_SLOT));
+	return 0;
+}
+
+size_t pc_virtio_console_receive(struct pc *pc, const uint8_t *data, size_t len)
+{
+	if (!pc->virtio || !pc->virtio->has_con)
+		return 0;
+	return virtio_console_receive(&pc->virtio->con, data, len);
+}
+
 void pc_reset_virtio(struct pc *pc)
 {
 	for (unsigned i = 0; pc->virtio && i < DISK_XVD_COUNT; i++)
@@ -169,6 +225,8 @@ void pc_reset_virtio(struct pc *pc)
 			disk_reset(&pc->virtio->disk[i]);
 	if (pc->virtio && pc->virtio->has_rng)
 		rng_reset(pc);
+	if (pc->virtio && pc->virtio->has_con)
+		con_reset(pc);
 }
 
 void pc_free_virtio(struct pc *pc)
@@ -177,6 +235,8 @@ void pc_free_virtio(struct pc *pc)
 		virtio_blk_destroy(pc->virtio->disk[i].blk);
 	if (pc->virtio && pc->virtio->has_rng)
 		virtio_rng_destroy(&pc->virtio->rng);
+	if (pc->virtio && pc->virtio->has_con)
+		virtio_console_destroy(&pc->virtio->con);
 	free(pc->virtio);
 	pc->virtio = NULL;
 }

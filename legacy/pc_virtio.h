@@ -10,12 +10,14 @@
 #define HV_LEGACY_PC_VIRTIO_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 struct pc;
 struct disk;
 
 #define PC_VIRTIO_SLOT	   4 /* xvda's slot; xvdz's is 29 */
 #define PC_VIRTIO_RNG_SLOT 30
+#define PC_VIRTIO_CON_SLOT 31
 #define PC_VIRTIO_MMIO	   0xFE000000u /* xvda's BAR; the next one 16 KiB up */
 #define PC_VIRTIO_IRQ_LOW  10	       /* PIRQA and PIRQB */
 #define PC_VIRTIO_IRQ_HIGH 11	       /* PIRQC and PIRQD */
@@ -28,6 +30,17 @@ int pc_add_virtio_blk(struct pc *pc, unsigned index, struct disk *disk, char *er
 /* Adds a virtio-rng function (slot 30, "rng0" in the registry). Returns
  * 0 or -1 with err set. */
 int pc_add_virtio_rng(struct pc *pc, char *err, size_t errlen);
+
+/* Adds a virtio-console function (slot 31, "hvc0" in the registry)
+ * whose output goes to out (a struct virtio_console_backend, copied).
+ * Returns 0 or -1 with err set. */
+struct virtio_console_backend;
+int pc_add_virtio_console(struct pc *pc, const struct virtio_console_backend *out, char *err,
+			  size_t errlen);
+
+/* Host input for hvc0, with the domain lock held: returns the bytes the
+ * guest's posted buffers took (0 without a console). */
+size_t pc_virtio_console_receive(struct pc *pc, const uint8_t *data, size_t len);
 
 /* Machine reset of every virtio function, and the routing above. */
 void pc_reset_virtio(struct pc *pc);

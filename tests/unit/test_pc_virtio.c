@@ -11,6 +11,7 @@
 
 #include "hv/block/disk.h"
 #include "hv/core/machine.h"
+#include "hv/virtio/virtio_console.h"
 #include "hv/virtio/virtio_pci.h"
 #include "legacy/pc.h"
 #include "legacy/pc_virtio.h"
@@ -43,6 +44,8 @@ static void setup(void)
 	ck_assert_int_eq(pc_add_virtio_blk(pc, 0, disk[0], err, sizeof err), 0);
 	ck_assert_int_eq(pc_add_virtio_blk(pc, 1, disk[1], err, sizeof err), 0);
 	ck_assert_int_eq(pc_add_virtio_rng(pc, err, sizeof err), 0);
+	ck_assert_int_eq(
+	    pc_add_virtio_console(pc, &(struct virtio_console_backend){0}, err, sizeof err), 0);
 }
 
 static void teardown(void)
@@ -80,6 +83,13 @@ static void check_as_firmware_left_it(void)
 	ck_assert_uint_eq(cfg(PC_VIRTIO_RNG_SLOT, PCI_INTERRUPT_LINE, 1), 11);
 	ck_assert_uint_eq(cfg(PC_VIRTIO_RNG_SLOT, PCI_BAR0, 4), PC_VIRTIO_MMIO + 26 * 0x4000);
 	ck_assert_ptr_nonnull(device_find(&m.devices, "rng0"));
+	/* slot 31 INTA is PIRQD: IRQ 11 */
+	ck_assert_uint_eq(cfg(PC_VIRTIO_CON_SLOT, PCI_VENDOR_ID, 4), 0x10431AF4);
+	ck_assert_uint_eq(cfg(PC_VIRTIO_CON_SLOT, PCI_INTERRUPT_LINE, 1), 11);
+	ck_assert_uint_eq(cfg(PC_VIRTIO_CON_SLOT, PCI_BAR0, 4), PC_VIRTIO_MMIO + 27 * 0x4000);
+	ck_assert_ptr_nonnull(device_find(&m.devices, "hvc0"));
+	/* no receive buffers posted yet */
+	ck_assert_uint_eq(pc_virtio_console_receive(pc, (const uint8_t *)"x", 1), 0);
 }
 
 START_TEST(disks_are_ready_without_firmware)
