@@ -121,8 +121,8 @@ struct pc {
 	struct vga *vga;
 	struct dma8237 *dma;
 	struct fdc *fdc;
-	bool vga_window;       /* A0000h-BFFFFh is mapped to it */
-	struct typist *typist; /* `hv send-keys` into the keyboard (legacy/pc_keys.c) */
+	bool vga_window;	  /* A0000h-BFFFFh is mapped to it */
+	struct typist *typist;	  /* `hv send-keys` into the keyboard (legacy/pc_keys.c) */
 	struct pc_virtio *virtio; /* virtio functions (legacy/pc_virtio.c), NULL if none */
 };
 
