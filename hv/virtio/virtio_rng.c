@@ -16,6 +16,12 @@ static void add_tokens(struct virtio_rng *r)
 
 	if (now <= r->last_ns)
 		return;
+	/* Long enough to fill the bucket: no product that could overflow. */
+	if ((uint64_t)(now - r->last_ns) / 1000000000u >= r->burst / r->rate + 1) {
+		r->tokens = r->burst;
+		r->last_ns = now;
+		return;
+	}
 	add = (uint64_t)(now - r->last_ns) * r->rate / 1000000000u;
 	if (add == 0)
 		return; /* keep last_ns so the fraction is not lost */

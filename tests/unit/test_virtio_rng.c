@@ -120,6 +120,21 @@ START_TEST(rate_limit_holds_buffers_until_the_timer)
 }
 END_TEST
 
+/* Days of idle time refill the bucket (no overflow of elapsed x rate). */
+START_TEST(long_idle_refills_the_bucket)
+{
+	offer(0, 2 * BURST);
+	offer(1, 64);
+	kick();
+	ck_assert_uint_eq(used_idx(), 1);
+	clock_.base_virt += 5ll * 24 * 3600 * 1000000000ll; /* the stopped clock reads this */
+	vclock_run_expired(&clock_);
+	ck_assert_uint_eq(used_idx(), 2);
+	ck_assert_uint_eq(used_len(1), 64);
+	ck_assert_uint_eq(rng.tokens, BURST - 64);
+}
+END_TEST
+
 START_TEST(reset_cancels_the_refill)
 {
 	offer(0, 2 * BURST);
@@ -154,6 +169,7 @@ static Suite *virtio_rng_suite(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, buffer_is_filled_with_random_bytes);
 	tcase_add_test(tc, rate_limit_holds_buffers_until_the_timer);
+	tcase_add_test(tc, long_idle_refills_the_bucket);
 	tcase_add_test(tc, reset_cancels_the_refill);
 	tcase_add_test(tc, readable_buffer_gets_nothing);
 	suite_add_tcase(s, tc);
