@@ -288,6 +288,13 @@ int virtq_pop(struct virtq *q, struct virtq_chain *c)
 	}
 	if (n <= 0)
 		return n;
+	/* Each chain in flight holds a descriptor: more than the queue's
+	 * size means heads offered again before they came back, which would
+	 * let a guest queue requests without bound. */
+	if (q->inflight >= q->size) {
+		virtq_fail(q, "more chains in flight than the queue has entries");
+		return -1;
+	}
 	/* The ring entry and its descriptors after the index that covers them. */
 	atomic_thread_fence(memory_order_acquire);
 	head = load16(avail + RING_HEADER + 2 * (size_t)(q->last_avail % q->size));

@@ -329,6 +329,18 @@ START_TEST(runaway_avail_index_breaks_queue)
 }
 END_TEST
 
+START_TEST(heads_offered_again_while_in_flight_break_queue)
+{
+	start(false, false);
+	put_desc(0, BUF_AT, 16, VIRTQ_DESC_F_WRITE, 0);
+	for (unsigned i = 0; i < QSIZE; i++) {
+		offer(0);
+		ck_assert_int_eq(virtq_pop(&q, &chain), 1);
+	}
+	expect_broken(0); /* a 17th chain from 16 descriptors, none returned */
+}
+END_TEST
+
 START_TEST(zero_length_buffers_are_skipped)
 {
 	start(false, false);
@@ -519,6 +531,7 @@ static Suite *virtq_suite(void)
 	tcase_add_test(tc, readable_after_writable_breaks_queue);
 	tcase_add_test(tc, too_many_segments_breaks_queue);
 	tcase_add_test(tc, runaway_avail_index_breaks_queue);
+	tcase_add_test(tc, heads_offered_again_while_in_flight_break_queue);
 	tcase_add_test(tc, zero_length_buffers_are_skipped);
 	tcase_add_test(tc, setup_refuses_bad_geometry);
 	tcase_add_test(tc, no_interrupt_flag_suppresses_notification);
