@@ -110,6 +110,9 @@ bash "$root/assets/guests/grub/build.sh"
 bash "$root/assets/guests/linuxdisk/build.sh"
 # The SYSLINUX test guest: a 1.44 MB floppy image with its menu and HDT.
 bash "$root/assets/guests/syslinux/build.sh"
+# The modern guest: Debian's i386 kernel booted directly, its ext4 root on
+# virtio-blk (an image made with mke2fs -d, no root either).
+bash "$root/assets/guests/modern/build.sh"
 case "$mode" in
   --demo) say "hv demo (q leaves hv top; 'build/hv destroy legacy' and 'modern' end the guests)"; exec "$root/build/hv" demo ;;
   --test) run_tests ;;

@@ -22,7 +22,7 @@
 
 #include "hv/core/device.h"
 #include "hv/core/memory.h"
-#include "legacy/pci.h"
+#include "hv/core/pci.h"
 
 #define I440FX_VENDOR 0x8086
 #define I440FX_DEVICE 0x1237

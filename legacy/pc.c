@@ -4,6 +4,7 @@
 #include <stdlib.h>
 
 #include "hv/core/log.h"
+#include "legacy/pc_virtio.h"
 
 static int add_port(struct pc *pc, uint16_t base, uint16_t len, const struct io_ops *ops,
 		    void *opaque, const char *name, char *err, size_t errlen)
@@ -276,6 +277,7 @@ void pc_free(struct pc *pc)
 {
 	if (!pc)
 		return;
+	pc_free_virtio(pc); /* first: its workers still raise interrupts */
 	/* Every device of the machine is the PC's: none outlives it. */
 	device_registry_free(&pc->m->devices);
 	pc_free_typist(pc);

@@ -128,4 +128,28 @@ void pc_prepare_linux_boot(struct pc *pc, uint16_t pm_base);
 bool pc_floppy_size_ok(uint64_t size);
 const char *pc_floppy_sizes_accepted(void);
 
+/* Paravirtual devices (legacy/pc_virtio.c): virtio functions as PCI
+ * functions, set up as firmware would leave them. */
+struct disk;
+struct virtio_console_backend;
+
+/* Adds a virtio-blk disk as xvd(a + index) on disk (the caller's, which
+ * must outlive the PC), registered as "vd(a + index)" in the machine's
+ * device registry. Returns 0 or -1 with err set. */
+int pc_add_virtio_blk(struct pc *pc, unsigned index, struct disk *disk, char *err, size_t errlen);
+
+/* Adds a virtio-rng function (slot 30, "rng0" in the registry). Returns
+ * 0 or -1 with err set. */
+int pc_add_virtio_rng(struct pc *pc, char *err, size_t errlen);
+
+/* Adds a virtio-console function (slot 31, "hvc0" in the registry)
+ * whose output goes to out (a struct virtio_console_backend, copied).
+ * Returns 0 or -1 with err set. */
+int pc_add_virtio_console(struct pc *pc, const struct virtio_console_backend *out, char *err,
+			  size_t errlen);
+
+/* Host input for hvc0, with the domain lock held: returns the bytes the
+ * guest's posted buffers took (0 without a console). */
+size_t pc_virtio_console_receive(struct pc *pc, const uint8_t *data, size_t len);
+
 #endif

@@ -13,7 +13,7 @@
 #include "legacy/ide.h"
 #include "legacy/isa_debug.h"
 #include "legacy/pc.h"
-#include "legacy/pci.h"
+#include "hv/core/pci.h"
 #include "legacy/pcspk.h"
 #include "legacy/pic8259.h"
 #include "legacy/piix3.h"
@@ -88,8 +88,9 @@ struct pc {
 	struct vga *vga;
 	struct dma8237 *dma;
 	struct fdc *fdc;
-	bool vga_window;       /* A0000h-BFFFFh is mapped to it */
-	struct typist *typist; /* `hv send-keys` into the keyboard (legacy/pc_keys.c) */
+	bool vga_window;	  /* A0000h-BFFFFh is mapped to it */
+	struct typist *typist;	  /* `hv send-keys` into the keyboard (legacy/pc_keys.c) */
+	struct pc_virtio *virtio; /* virtio functions (legacy/pc_virtio.c), NULL if none */
 };
 
 /* The IDE controller and its PCI function, the drives of h and the CMOS

@@ -12,7 +12,7 @@
 
 #include "hv/core/device.h"
 #include "hv/core/irq.h"
-#include "legacy/pci.h"
+#include "hv/core/pci.h"
 
 #define PIIX3_VENDOR	   0x8086
 #define PIIX3_DEVICE	   0x7000

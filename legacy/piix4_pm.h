@@ -16,7 +16,7 @@
 #include "hv/core/bus.h"
 #include "hv/core/clock.h"
 #include "hv/core/device.h"
-#include "legacy/pci.h"
+#include "hv/core/pci.h"
 #include "legacy/piix4_gpe.h"
 
 #define PIIX4_PM_VENDOR		 0x8086

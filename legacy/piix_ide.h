@@ -9,7 +9,7 @@
 #include "hv/core/bus.h"
 #include "hv/core/device.h"
 #include "legacy/ide.h"
-#include "legacy/pci.h"
+#include "hv/core/pci.h"
 
 #define PIIX_IDE_VENDOR 0x8086
 #define PIIX_IDE_DEVICE 0x7010

@@ -30,7 +30,7 @@
 #include "hv/core/clock.h"
 #include "hv/core/device.h"
 #include "hv/core/memory.h"
-#include "legacy/pci.h"
+#include "hv/core/pci.h"
 #include "legacy/vga_access.h"
 
 #define VGA_PORT_BASE	 0x3B0 /* len VGA_PORT_LEN: 3B0h-3DFh */

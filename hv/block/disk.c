@@ -5,7 +5,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <limits.h>
 #include <sys/stat.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 #include "hv/core/log.h"
@@ -149,6 +151,110 @@ int disk_flush(struct disk *d)
 	if (fsync(d->fd) < 0) {
 		log_warn("%s: fsync: %s", d->path, strerror(errno));
 		return -1;
+	}
+	return 0;
+}
+
+/* How many bytes the n buffers hold. */
+static uint64_t iov_bytes(const struct iovec *iov, int n)
+{
+	uint64_t len = 0;
+
+	for (int i = 0; i < n; i++)
+		len += iov[i].iov_len;
+	return len;
+}
+
+/* Drops `done` bytes from the front of the vector v (a copy the caller
+ * owns) and returns the new first buffer. */
+static struct iovec *advance(struct iovec *v, int *n, size_t done)
+{
+	while (*n > 0 && done >= v->iov_len) {
+		done -= v->iov_len;
+		v++;
+		(*n)--;
+	}
+	if (*n > 0) {
+		v->iov_base = (uint8_t *)v->iov_base + done;
+		v->iov_len -= done;
+	}
+	return v;
+}
+
+/* preadv or pwritev until all is done, retrying short transfers. */
+static int transfer_v(struct disk *d, uint64_t offset, const struct iovec *iov, int n, bool write)
+{
+	struct iovec copy[IOV_MAX], *v = copy;
+
+	if (n < 0 || n > IOV_MAX || !in_range(d, offset, iov_bytes(iov, n)) ||
+	    (write && d->readonly))
+		return -1;
+	memcpy(copy, iov, (size_t)n * sizeof *iov);
+	while (n > 0) {
+		ssize_t k = write ? pwritev(d->fd, v, n, (off_t)offset)
+				  : preadv(d->fd, v, n, (off_t)offset);
+
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k <= 0) {
+			log_warn("%s: %s at %llu: %s", d->path, write ? "write" : "read",
+				 (unsigned long long)offset,
+				 k < 0 ? strerror(errno) : "unexpected end of file");
+			return -1;
+		}
+		offset += (uint64_t)k;
+		v = advance(v, &n, (size_t)k);
+	}
+	return 0;
+}
+
+int disk_readv(struct disk *d, uint64_t offset, const struct iovec *iov, int n)
+{
+	return transfer_v(d, offset, iov, n, false);
+}
+
+int disk_writev(struct disk *d, uint64_t offset, const struct iovec *iov, int n)
+{
+	return transfer_v(d, offset, iov, n, true);
+}
+
+static int punch(struct disk *d, uint64_t offset, uint64_t len)
+{
+	if (d->readonly || !in_range(d, offset, len))
+		return -1;
+	if (len == 0)
+		return 0;
+	return fallocate(d->fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, (off_t)offset,
+			 (off_t)len);
+}
+
+int disk_discard(struct disk *d, uint64_t offset, uint64_t len)
+{
+	if (d->readonly || !in_range(d, offset, len))
+		return -1;
+	if (punch(d, offset, len) < 0 && errno != EOPNOTSUPP) {
+		log_warn("%s: discard at %llu: %s", d->path, (unsigned long long)offset,
+			 strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+int disk_write_zeroes(struct disk *d, uint64_t offset, uint64_t len)
+{
+	static const uint8_t zeros[65536];
+
+	if (d->readonly || !in_range(d, offset, len))
+		return -1;
+	if (punch(d, offset, len) == 0)
+		return 0;
+	while (len) {
+		size_t n = len < sizeof zeros ? (size_t)len : sizeof zeros;
+
+		if (disk_write(d, offset, zeros, n) < 0)
+			return -1;
+		offset += n;
+		len -= n;
 	}
 	return 0;
 }

@@ -11,6 +11,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/uio.h>
 
 struct disk {
 	int fd;
@@ -38,5 +39,21 @@ int disk_write(struct disk *d, uint64_t offset, const void *buf, size_t len);
 
 /* Makes written data durable (fsync). Returns 0 or -1. */
 int disk_flush(struct disk *d);
+
+/* Scatter-gather forms of disk_read and disk_write: the n buffers of iov
+ * (at most IOV_MAX) in order from offset, with the same range rules.
+ * Returns 0 or -1. */
+int disk_readv(struct disk *d, uint64_t offset, const struct iovec *iov, int n);
+int disk_writev(struct disk *d, uint64_t offset, const struct iovec *iov, int n);
+
+/* Deallocates [offset, offset+len) of the image (a hole reads as zeros)
+ * where the file system can; elsewhere nothing happens, which a discard
+ * allows. Refuses a read-only disk and a range outside the image.
+ * Returns 0 or -1. */
+int disk_discard(struct disk *d, uint64_t offset, uint64_t len);
+
+/* Makes [offset, offset+len) read as zeros: a hole where the file system
+ * can punch one, written zeros elsewhere. Same refusals. Returns 0 or -1. */
+int disk_write_zeroes(struct disk *d, uint64_t offset, uint64_t len);
 
 #endif

@@ -537,6 +537,12 @@ static int set_boot_menu(struct parser *p, const struct key *k, const struct val
 	return set_uint(p, k, v, 0, 1, &p->cfg->boot_menu);
 }
 
+/* hv's own key: xl has no entropy device. */
+static int set_virtio_rng(struct parser *p, const struct key *k, const struct value *v)
+{
+	return set_uint(p, k, v, 0, 1, &p->cfg->virtio_rng);
+}
+
 #define CHARDEV_EXPECT "\"stdio\", \"pty\", \"none\" or \"file:PATH\""
 
 static const struct key keys[] = {
@@ -557,6 +563,7 @@ static const struct key keys[] = {
     {"boot", VAL_STRING,
      "\"c\" (hard disk), \"d\" (CD-ROM), \"a\" (floppy) or an order such as \"dc\"", set_boot},
     {"boot_menu", VAL_INT, "0 (no boot menu) or 1 (SeaBIOS's ESC prompt)", set_boot_menu},
+    {"virtio_rng", VAL_INT, "0 or 1 (a virtio entropy device fed from getrandom)", set_virtio_rng},
 };
 
 _Static_assert(COUNT(keys) <= KEYS_MAX, "raise KEYS_MAX");

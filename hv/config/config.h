@@ -59,8 +59,9 @@ struct domain_config {
 	enum config_action on_poweroff;	     /* default destroy */
 	struct disk_config disks[DISKS_MAX]; /* disk = [...]; targets made absolute */
 	unsigned ndisks;
-	char boot[4];	    /* boot = "c", "d", "a" or an order such as "dc"; default "cd" */
-	unsigned boot_menu; /* boot_menu = 0 or 1: SeaBIOS's ESC prompt; default 1 */
+	char boot[4];	     /* boot = "c", "d", "a" or an order such as "dc"; default "cd" */
+	unsigned boot_menu;  /* boot_menu = 0 or 1: SeaBIOS's ESC prompt; default 1 */
+	unsigned virtio_rng; /* virtio_rng = 1: an entropy device (hv's key; xl has none) */
 };
 
 /* Fills cfg with the defaults. */

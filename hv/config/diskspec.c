@@ -3,7 +3,10 @@
 #include <stdio.h>
 #include <string.h>
 
-static const char *const vdev_names[DISK_VDEVS] = {"hda", "hdb", "hdc", "hdd", "fda", "fdb"};
+static const char *const vdev_names[DISK_VDEVS] = {
+    "hda",  "hdb",  "hdc",  "hdd",  "fda",  "fdb",  "xvda", "xvdb", "xvdc", "xvdd", "xvde",
+    "xvdf", "xvdg", "xvdh", "xvdi", "xvdj", "xvdk", "xvdl", "xvdm", "xvdn", "xvdo", "xvdp",
+    "xvdq", "xvdr", "xvds", "xvdt", "xvdu", "xvdv", "xvdw", "xvdx", "xvdy", "xvdz"};
 
 const char *diskspec_vdev_name(enum disk_vdev v)
 {
@@ -18,6 +21,11 @@ int diskspec_ide_index(enum disk_vdev v)
 int diskspec_floppy_index(enum disk_vdev v)
 {
 	return v == DISK_FDA || v == DISK_FDB ? (int)(v - DISK_FDA) : -1;
+}
+
+int diskspec_virtio_index(enum disk_vdev v)
+{
+	return v >= DISK_XVDA && v < DISK_VDEVS ? (int)(v - DISK_XVDA) : -1;
 }
 
 /* What parsing has seen so far; a field set twice is an error. */
@@ -54,7 +62,8 @@ static int set_vdev(struct spec *s, const char *v)
 			return 0;
 		}
 	}
-	return bad(s, "unknown vdev \"%s\" (expected hda, hdb, hdc, hdd, fda or fdb)", v);
+	return bad(s, "unknown vdev \"%s\" (expected hda, hdb, hdc, hdd, fda, fdb or xvda-xvdz)",
+		   v);
 }
 
 static int set_format(struct spec *s, const char *v)
@@ -156,9 +165,11 @@ static int check(struct spec *s)
 	struct disk_config *d = s->out;
 
 	if (!s->have_vdev)
-		return bad(s, "%s", "no vdev= given (hda, hdb, hdc, hdd, fda or fdb)");
+		return bad(s, "%s", "no vdev= given (hda, hdb, hdc, hdd, fda, fdb or xvda-xvdz)");
 	if (d->cdrom && d->vdev >= DISK_FDA)
-		return bad(s, "vdev=%s: a floppy drive cannot be a CD-ROM",
+		return bad(s,
+			   d->vdev >= DISK_XVDA ? "vdev=%s: a CD-ROM is IDE here (hdc), not virtio"
+						: "vdev=%s: a floppy drive cannot be a CD-ROM",
 			   diskspec_vdev_name(d->vdev));
 	if (d->cdrom && s->have_access && !d->readonly)
 		return bad(s, "%s", "access=rw: a CD-ROM is read-only");

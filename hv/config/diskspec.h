@@ -6,8 +6,10 @@
  *                                                    the rest of the spec is the path)
  *
  * Only raw images exist; vdev is hda-hdd (IDE primary/secondary,
- * master/slave) or fda/fdb (floppy drives A: and B:, whose image size the
- * machine checks); a CD-ROM is read-only and may be empty (no target). */
+ * master/slave), fda/fdb (floppy drives A: and B:, whose image size the
+ * machine checks) or, as in xl, xvda-xvdz: a paravirtual disk, here
+ * virtio-blk (the guest sees vda, vdb, ...); a CD-ROM is IDE, read-only,
+ * and may be empty (no target). */
 #ifndef HV_DISKSPEC_H
 #define HV_DISKSPEC_H
 
@@ -15,7 +17,18 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-enum disk_vdev { DISK_HDA, DISK_HDB, DISK_HDC, DISK_HDD, DISK_FDA, DISK_FDB, DISK_VDEVS };
+#define DISK_XVD_COUNT 26 /* xvda .. xvdz */
+
+enum disk_vdev {
+	DISK_HDA,
+	DISK_HDB,
+	DISK_HDC,
+	DISK_HDD,
+	DISK_FDA,
+	DISK_FDB,
+	DISK_XVDA, /* .. DISK_XVDA + 25 (xvdz): virtio-blk */
+	DISK_VDEVS = DISK_XVDA + DISK_XVD_COUNT
+};
 
 #define DISKS_MAX DISK_VDEVS /* one per vdev */
 
@@ -30,13 +43,16 @@ struct disk_config {
  * the caller adds them) in msg. */
 int diskspec_parse(const char *spec, struct disk_config *out, char *msg, size_t msglen);
 
-/* "hda" .. "fdb". */
+/* "hda" .. "fdb", "xvda" .. "xvdz". */
 const char *diskspec_vdev_name(enum disk_vdev v);
 
 /* The IDE position of v (channel * 2 + unit, 0-3), or -1 for a floppy. */
 int diskspec_ide_index(enum disk_vdev v);
 
-/* The floppy drive of v (0 for fda, 1 for fdb), or -1 for an IDE one. */
+/* The floppy drive of v (0 for fda, 1 for fdb), or -1 for another. */
 int diskspec_floppy_index(enum disk_vdev v);
+
+/* The virtio-blk disk of v (0 for xvda .. 25 for xvdz), or -1. */
+int diskspec_virtio_index(enum disk_vdev v);
 
 #endif

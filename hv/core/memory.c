@@ -262,6 +262,22 @@ uint8_t *mem_page_ptr(struct guest_mem *m, uint64_t gpa, bool write)
 	return r->host + (gpa - r->base);
 }
 
+/* [gpa, gpa+len) inside one run of base RAM. */
+uint8_t *mem_ram_range(struct guest_mem *m, uint64_t gpa, uint64_t len, bool write)
+{
+	uint64_t run;
+	const struct mem_region *r;
+
+	if (len == 0 || gpa + len < gpa)
+		return NULL;
+	r = owner_run(m, gpa, &run);
+	if (!r || !is_base_ram(m, r) || run < len)
+		return NULL;
+	if (write)
+		mem_mark_written(m, gpa, len);
+	return r->host + (gpa - r->base);
+}
+
 /* Size of the next MMIO piece: at most 4 bytes, naturally aligned. */
 static unsigned mmio_piece(uint64_t gpa, uint64_t left)
 {

@@ -94,6 +94,13 @@ bool mem_host_is_rom(const struct guest_mem *m, const uint8_t *p);
  * pointer for writing marks the page written in the dirty-page logs. */
 uint8_t *mem_page_ptr(struct guest_mem *m, uint64_t gpa, bool write);
 
+/* Host pointer for all of [gpa, gpa+len) when the range is the memfd's
+ * RAM with nothing laid over it: what a paravirtual device may reach by
+ * DMA (never ROM, MMIO, a hole or an overlay such as the VGA's LFB). NULL
+ * otherwise, for len 0 and when the range wraps. A pointer for writing
+ * marks the range written in the dirty-page logs. */
+uint8_t *mem_ram_range(struct guest_mem *m, uint64_t gpa, uint64_t len, bool write);
+
 /* Slow-path accesses of any length at any address: RAM and ROM copied,
  * MMIO dispatched in pieces of at most 4 bytes, unmapped reads give 0xff,
  * writes to ROM or unmapped space are dropped. */

@@ -131,6 +131,18 @@ static void add_disk_hooks(struct domain *d, struct pc_hooks *h)
 	h->no_boot_menu = !d->cfg.boot_menu;
 }
 
+/* The xvda..xvdz disks (virtio-blk) and virtio_rng on the PC's bus. */
+static int add_virtio_devices(struct domain *d, char *err, size_t errlen)
+{
+	for (unsigned i = 0; i < d->cfg.ndisks; i++) {
+		int at = diskspec_virtio_index(d->cfg.disks[i].vdev);
+
+		if (at >= 0 && pc_add_virtio_blk(d->pc, (unsigned)at, d->disks[i], err, errlen) < 0)
+			return -1;
+	}
+	return d->cfg.virtio_rng ? pc_add_virtio_rng(d->pc, err, errlen) : 0;
+}
+
 static int build_machine(struct domain *d, char *err, size_t errlen)
 {
 	struct pc_hooks hooks = {
@@ -152,7 +164,7 @@ static int build_machine(struct domain *d, char *err, size_t errlen)
 	    firmware_map(&d->machine.mem, d->firmware, d->firmware_size, err, errlen) < 0)
 		return -1;
 	d->pc = pc_create(&d->machine, &hooks, err, errlen);
-	return d->pc ? 0 : -1;
+	return d->pc ? add_virtio_devices(d, err, errlen) : -1;
 }
 
 static int build_engine(struct domain *d, char *err, size_t errlen)

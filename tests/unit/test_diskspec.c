@@ -55,6 +55,27 @@ START_TEST(floppy_drives)
 }
 END_TEST
 
+START_TEST(xvd_names_select_virtio_blk)
+{
+	ck_assert_int_eq(diskspec_parse("format=raw,vdev=xvda,access=rw,target=/img/root.img", &d,
+					msg, sizeof msg),
+			 0);
+	ck_assert_int_eq(d.vdev, DISK_XVDA);
+	ck_assert_int_eq(diskspec_virtio_index(d.vdev), 0);
+	ck_assert_int_eq(diskspec_ide_index(d.vdev), -1);
+	ck_assert_int_eq(diskspec_floppy_index(d.vdev), -1);
+	ck_assert_int_eq(diskspec_parse("/img/data.img,raw,xvdz,ro", &d, msg, sizeof msg), 0);
+	ck_assert_int_eq(diskspec_virtio_index(d.vdev), 25);
+	ck_assert(d.readonly);
+	ck_assert_str_eq(diskspec_vdev_name(d.vdev), "xvdz");
+	ck_assert_int_eq(diskspec_virtio_index(DISK_HDA), -1);
+	ck_assert_int_eq(diskspec_parse("/a.img,raw,xvdaa", &d, msg, sizeof msg), -1);
+	ck_assert_int_eq(
+	    diskspec_parse("vdev=xvdb,devtype=cdrom,target=/cd.iso", &d, msg, sizeof msg), -1);
+	ck_assert_ptr_nonnull(strstr(msg, "a CD-ROM is IDE here"));
+}
+END_TEST
+
 static void rejects(const char *spec, const char *want)
 {
 	ck_assert_int_eq(diskspec_parse(spec, &d, msg, sizeof msg), -1);
@@ -144,6 +165,7 @@ static Suite *diskspec_suite(void)
 	tcase_add_test(t, positional_form);
 	tcase_add_test(t, floppy_drives);
 	tcase_add_test(t, bad_specs);
+	tcase_add_test(t, xvd_names_select_virtio_blk);
 	tcase_add_test(t, config_keys);
 	tcase_add_test(t, config_errors_carry_file_and_line);
 	tcase_add_test(t, override_from_command_line);

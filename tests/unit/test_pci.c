@@ -2,7 +2,7 @@
  * sizing and the per-device hooks. */
 #include <check.h>
 
-#include "legacy/pci.h"
+#include "hv/core/pci.h"
 
 #include "unit.h"
 

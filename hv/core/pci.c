@@ -1,4 +1,4 @@
-#include "legacy/pci.h"
+#include "hv/core/pci.h"
 
 #include <stdio.h>
 #include <string.h>

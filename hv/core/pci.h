@@ -6,8 +6,8 @@
  * register. Each function has 256 bytes of configuration space with a
  * writable mask per byte; a BAR's mask makes the "write all ones, read the
  * size back" probe work without code. Only bus 0 exists. */
-#ifndef HV_LEGACY_PCI_H
-#define HV_LEGACY_PCI_H
+#ifndef HV_CORE_PCI_H
+#define HV_CORE_PCI_H
 
 #include <stdbool.h>
 #include <stdint.h>

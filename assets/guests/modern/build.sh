@@ -1,0 +1,106 @@
+#!/usr/bin/env bash
+# Builds the modern test guest: Debian's 686 kernel booted directly (no
+# firmware), an initramfs that loads the virtio modules and mounts the
+# root from virtio-blk (/dev/vda), and that root: an ext4 file system
+# image (no partition table) holding a busybox system whose init gives a
+# shell on COM1 (ttyS0).
+#
+#   bash assets/guests/modern/build.sh [OUTDIR]
+#
+# OUTDIR defaults to out/ beside this script (ignored by git), where
+# modern.cfg looks: vmlinuz, initramfs.cpio.gz and root.img (a pristine
+# image; a test copies it before writing to it). No loop devices or
+# mounts, so no root for the image: mke2fs -d fills the file system from
+# a directory. Debian builds VIRTIO, VIRTIO_PCI, VIRTIO_BLK and ext4 as
+# modules: the initramfs carries them with their dependencies (read from
+# each module's .modinfo). Idempotent: does nothing when the files are
+# there and the recipe has not changed since. Needs e2fsprogs, binutils,
+# cpio, and root (or sudo) once for dpkg --add-architecture i386.
+set -euo pipefail
+
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+out=${1:-$here/out}
+stamp="$out/.recipe"
+recipe=$(cat "$here"/{build.sh,init,inittab,rcS} "$here/../lib.sh" | sha256sum | cut -d' ' -f1)
+# What the initramfs loads to mount the root (dependencies follow, so the
+# order is virtio_ring, virtio, virtio_pci_modern_dev,
+# virtio_pci_legacy_dev, virtio_pci, virtio_blk, crc16, mbcache, jbd2,
+# crc32c_generic, ext4), and virtio-rng's driver for /dev/hwrng.
+wanted="virtio_pci virtio_blk crc32c_generic ext4 virtio_rng"
+root_mib=64
+
+# shellcheck source=assets/guests/lib.sh
+source "$here/../lib.sh"
+
+if [ -s "$out/vmlinuz" ] && [ -s "$out/initramfs.cpio.gz" ] && [ -s "$out/root.img" ] &&
+  [ "$(cat "$stamp" 2>/dev/null)" = "$recipe" ]; then
+  exit 0
+fi
+
+say "building the modern guest in $out"
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+fetch_686 "$work"
+modules=$(echo "$work"/kernel/lib/modules/*/kernel)
+
+# busybox with its applet links (from busybox itself when the host runs
+# i386 binaries, else the ones the scripts and tests use) under $1.
+busybox_tree() {
+  local fs=$1 applet applets
+  mkdir -p "$fs"/{bin,sbin,usr/bin,usr/sbin,proc,sys,dev,tmp,root,etc}
+  cp "$work/busybox/bin/busybox" "$fs/bin/busybox"
+  applets=$("$work/busybox/bin/busybox" --list-full 2>/dev/null ||
+    echo bin/sh bin/mount bin/umount bin/echo bin/cat bin/ls bin/uname bin/sleep \
+      bin/sync bin/mkdir bin/dd bin/rm sbin/insmod sbin/switch_root sbin/init \
+      sbin/poweroff sbin/reboot usr/bin/md5sum)
+  for applet in $applets; do
+    [ "$applet" = bin/busybox ] || ln -sf /bin/busybox "$fs/$applet"
+  done
+}
+
+# module_file NAME: the .ko of module NAME (- and _ are the same).
+module_file() {
+  find "$modules" -name "$1.ko" -o -name "${1//_/-}.ko" -o -name "${1//-/_}.ko" | head -1
+}
+
+# add_module NAME: NAME's dependencies, then NAME, onto $order (once each).
+order=
+add_module() {
+  local f deps d
+  f=$(module_file "$1")
+  [ -n "$f" ] || { echo "build.sh: no module $1 in $kpkg" >&2; exit 1; }
+  case " $order " in *" ${f##*/} "*) return ;; esac
+  deps=$(objcopy -O binary --only-section=.modinfo "$f" /dev/stdout |
+    tr '\0' '\n' | sed -n 's/^depends=//p' | tr ',' ' ')
+  for d in $deps; do add_module "$d"; done
+  order="$order ${f##*/}"
+  cp "$f" "$initrd/lib/modules/"
+}
+
+# The initramfs: busybox, /init and the modules in load order.
+initrd="$work/initrd"
+busybox_tree "$initrd"
+mkdir -p "$initrd/lib/modules" "$initrd/newroot"
+for m in $wanted; do add_module "$m"; done
+echo $order | tr ' ' '\n' >"$initrd/lib/modules/modules.list"
+install -m 755 "$here/init" "$initrd/init"
+
+# The root: busybox init with its inittab and rcS.
+root="$work/root"
+busybox_tree "$root"
+mkdir -p "$root/etc/init.d" "$root/mnt"
+install -m 644 "$here/inittab" "$root/etc/inittab"
+install -m 755 "$here/rcS" "$root/etc/init.d/rcS"
+truncate -s ${root_mib}M "$work/root.img"
+mke2fs -q -t ext4 -L hvroot -E root_owner=0:0 -d "$root" "$work/root.img"
+
+mkdir -p "$out"
+(cd "$initrd" && find . -print0 | LC_ALL=C sort -z |
+  cpio --null -o -H newc --owner=0:0 --quiet) | gzip -9n >"$out/initramfs.cpio.gz.tmp"
+cp "$work"/kernel/boot/vmlinuz-* "$out/vmlinuz.tmp"
+mv "$work/root.img" "$out/root.img"
+mv "$out/vmlinuz.tmp" "$out/vmlinuz"
+mv "$out/initramfs.cpio.gz.tmp" "$out/initramfs.cpio.gz"
+echo "$kpkg" >"$out/kernel-package"
+echo "$recipe" >"$stamp"
+say "modern guest ready in $out ($kpkg; modules:$order)"

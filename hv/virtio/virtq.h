@@ -1,0 +1,106 @@
+/* The split virtqueue of virtio 1.x (section 2.7) on guest memory: the
+ * descriptor table, the driver's available ring and the device's used
+ * ring, as the driver laid them out in guest RAM.
+ *
+ * Everything in the rings is untrusted. Each address and length is checked
+ * against guest RAM (hv/core/memory.h's mem_ram_range: never ROM, MMIO or a
+ * hole, never an overflowing range), chains are bounded (a loop ends as an
+ * error), and an error marks the queue broken: it is logged (rate-limited)
+ * and the queue does nothing more until it is set up again. The transport
+ * then tells the driver (DEVICE_NEEDS_RESET).
+ *
+ * A popped chain comes back as host iovecs into guest RAM, readable ones
+ * first, then writable ones, so a worker thread can read or write them
+ * without the domain lock (guest RAM stays mapped as long as the machine).
+ * The rings themselves are only touched under the domain lock. */
+#ifndef HV_VIRTQ_H
+#define HV_VIRTQ_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/uio.h>
+
+#include "hv/core/memory.h"
+
+#define VIRTQ_MAX_SIZE 32768 /* the spec's limit for a split queue */
+#define VIRTQ_SEGS_MAX 256   /* segments of one chain we accept */
+
+/* Descriptor flags. */
+#define VIRTQ_DESC_F_NEXT     1
+#define VIRTQ_DESC_F_WRITE    2
+#define VIRTQ_DESC_F_INDIRECT 4
+
+/* Ring flags. */
+#define VIRTQ_AVAIL_F_NO_INTERRUPT 1
+
+struct virtq {
+	struct guest_mem *mem;
+	uint16_t size; /* entries; 0 = not set up */
+	uint64_t desc; /* guest addresses of the three parts */
+	uint64_t avail;
+	uint64_t used;
+	bool indirect;		 /* VIRTIO_F_INDIRECT_DESC negotiated */
+	bool event_idx;		 /* VIRTIO_F_EVENT_IDX negotiated */
+	bool broken;		 /* an error was seen; nothing more is done */
+	uint16_t last_avail;	 /* next available-ring entry to take */
+	uint16_t used_idx;	 /* our copy of used->idx */
+	uint16_t signalled_used; /* used_idx when the driver was last interrupted */
+	uint16_t inflight;	 /* chains popped and not yet pushed */
+	const char *name;	 /* for log lines: "vda.0" */
+};
+
+/* A popped chain: head is what goes back in the used ring. */
+struct virtq_chain {
+	uint16_t head;
+	unsigned nread;		      /* seg[0 .. nread): device-readable */
+	unsigned nwrite;	      /* seg[nread .. nread+nwrite): device-writable */
+	uint64_t read_len, write_len; /* their byte totals */
+	struct iovec seg[VIRTQ_SEGS_MAX];
+};
+
+/* Bytes the three parts of a split queue of `size` entries take. */
+uint64_t virtq_desc_bytes(unsigned size);
+uint64_t virtq_avail_bytes(unsigned size);
+uint64_t virtq_used_bytes(unsigned size);
+
+/* Makes q a queue of size entries (a power of two, at most
+ * VIRTQ_MAX_SIZE) at the given guest addresses, with the features given.
+ * Checks that the three parts are aligned and lie in guest RAM. Returns 0,
+ * or -1 (logged, q broken) when they do not. */
+int virtq_setup(struct virtq *q, struct guest_mem *mem, uint16_t size, uint64_t desc,
+		uint64_t avail, uint64_t used, bool indirect, bool event_idx, const char *name);
+
+/* Forgets the queue (a reset): size 0, not broken, indices 0. */
+void virtq_reset(struct virtq *q);
+
+/* Takes the next available chain into c. Returns 1 with a chain, 0 when
+ * the driver has made nothing available, -1 when the queue is broken (now
+ * or before). With EVENT_IDX, an empty queue asks the driver to notify at
+ * its next buffer. */
+int virtq_pop(struct virtq *q, struct virtq_chain *c);
+
+/* Returns chain head to the driver with `written` bytes written into its
+ * writable segments (clamped to what they hold). Returns 0, or -1 when
+ * the queue is broken (now or before). */
+int virtq_push(struct virtq *q, const struct virtq_chain *c, uint32_t written);
+
+/* Whether the driver wants an interrupt for the entries pushed since the
+ * last time this said yes (EVENT_IDX's used_event, or the avail ring's
+ * NO_INTERRUPT flag). */
+bool virtq_should_notify(struct virtq *q);
+
+/* Whether the driver has made chains available that are not taken yet. */
+bool virtq_has_avail(struct virtq *q);
+
+/* Copies up to len bytes from offset off of c's readable segments into
+ * buf. Returns the bytes copied (fewer when the segments end first). */
+size_t virtq_chain_read(const struct virtq_chain *c, uint64_t off, void *buf, size_t len);
+
+/* Copies up to len bytes from buf to offset off of c's writable segments.
+ * Returns the bytes copied. */
+size_t virtq_chain_write(const struct virtq_chain *c, uint64_t off, const void *buf, size_t len);
+
+/* Flags an error on q: logs "name: what" (rate-limited), marks it broken. */
+void virtq_fail(struct virtq *q, const char *what);
+
+#endif

@@ -1,0 +1,242 @@
+#include "legacy/pc_virtio.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "hv/block/disk.h"
+#include "hv/config/diskspec.h"
+#include "hv/virtio/virtio_blk.h"
+#include "hv/virtio/virtio_console.h"
+#include "hv/virtio/virtio_rng.h"
+#include "legacy/pc_int.h"
+
+#define ELCR_SLAVE (PC_ELCR_BASE + 1)
+
+struct pc_virtio_disk {
+	struct pc *pc;
+	struct virtio_blk *blk;
+	unsigned slot;
+	char name[8]; /* "vda" */
+};
+
+struct pc_virtio {
+	struct pc_virtio_disk disk[DISK_XVD_COUNT];
+	struct virtio_rng rng;
+	bool has_rng;
+	struct virtio_console con;
+	bool has_con;
+};
+
+/* The ISA IRQ that PIRQ n is routed to. */
+static unsigned pirq_irq(unsigned pirq)
+{
+	return pirq < 2 ? PC_VIRTIO_IRQ_LOW : PC_VIRTIO_IRQ_HIGH;
+}
+
+/* INTA of the function in slot: PIRQ (slot + 0) mod 4 (legacy/piix3.h). */
+static unsigned slot_irq(unsigned slot)
+{
+	return pirq_irq(slot & 3);
+}
+
+static void intx(void *opaque, int slot, int level)
+{
+	struct pc *pc = opaque;
+
+	piix3_pci_irq(pc->piix3, (unsigned)slot, 0, level);
+}
+
+/* What firmware does for PCI interrupts before an OS runs. */
+static void route_pirqs(struct pc *pc)
+{
+	uint32_t elcr = (uint32_t)bus_read(&pc->m->pio, ELCR_SLAVE, 1);
+
+	for (unsigned pirq = 0; pirq < 4; pirq++)
+		pci_config_write(&pc->pci, PC_PIIX3_SLOT, 0, PIIX3_PIRQRC + pirq, 1,
+				 pirq_irq(pirq));
+	elcr |= 1u << (PC_VIRTIO_IRQ_LOW - 8) | 1u << (PC_VIRTIO_IRQ_HIGH - 8);
+	bus_write(&pc->m->pio, ELCR_SLAVE, 1, elcr);
+}
+
+static void disk_reset(void *opaque)
+{
+	struct pc_virtio_disk *v = opaque;
+
+	virtio_blk_device_ops.reset(v->blk);
+	route_pirqs(v->pc);
+}
+
+static void disk_describe(const void *opaque, char *buf, size_t len)
+{
+	const struct pc_virtio_disk *v = opaque;
+
+	virtio_blk_device_ops.describe(v->blk, buf, len);
+}
+
+static const struct device_ops pc_virtio_disk_ops = {.reset = disk_reset,
+						     .describe = disk_describe};
+
+static int make_state(struct pc *pc, char *err, size_t errlen)
+{
+	if (!pc->virtio && !(pc->virtio = calloc(1, sizeof *pc->virtio))) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	return 0;
+}
+
+int pc_add_virtio_blk(struct pc *pc, unsigned index, struct disk *disk, char *err, size_t errlen)
+{
+	struct pc_virtio_disk *v;
+	const char *base;
+
+	if (index >= DISK_XVD_COUNT) {
+		snprintf(err, errlen, "virtio disk %u: at most %u", index, DISK_XVD_COUNT);
+		return -1;
+	}
+	if (make_state(pc, err, errlen) < 0)
+		return -1;
+	v = &pc->virtio->disk[index];
+	v->pc = pc;
+	v->slot = PC_VIRTIO_SLOT + index;
+	snprintf(v->name, sizeof v->name, "vd%c", 'a' + index);
+	base = strrchr(disk->path, '/');
+	v->blk =
+	    virtio_blk_create(pc->m, disk, base ? base + 1 : disk->path,
+			      (struct irq_line){.set = intx, .opaque = pc, .pin = (int)v->slot},
+			      v->name, err, errlen);
+	if (!v->blk)
+		return -1;
+	if (pci_bus_add(&pc->pci, v->slot, 0, virtio_blk_pci(v->blk)) < 0) {
+		snprintf(err, errlen, "cannot place %s at 00:%02x.0", v->name, v->slot);
+		return -1;
+	}
+	if (device_register(&pc->m->devices, v->name, &pc_virtio_disk_ops, v, err, errlen) < 0)
+		return -1;
+	route_pirqs(pc);
+	virtio_pci_set_boot_config(virtio_blk_transport(v->blk),
+				   PC_VIRTIO_MMIO + index * VIRTIO_PCI_BAR_SIZE,
+				   (uint8_t)slot_irq(v->slot));
+	return 0;
+}
+
+static void rng_reset(void *opaque)
+{
+	struct pc *pc = opaque;
+
+	virtio_rng_device_ops.reset(&pc->virtio->rng);
+	route_pirqs(pc);
+}
+
+static void rng_describe(const void *opaque, char *buf, size_t len)
+{
+	const struct pc *pc = opaque;
+
+	virtio_rng_device_ops.describe(&pc->virtio->rng, buf, len);
+}
+
+static const struct device_ops pc_virtio_rng_ops = {.reset = rng_reset, .describe = rng_describe};
+
+int pc_add_virtio_rng(struct pc *pc, char *err, size_t errlen)
+{
+	struct virtio_rng *rng;
+
+	if (make_state(pc, err, errlen) < 0)
+		return -1;
+	if (pc->virtio->has_rng) {
+		snprintf(err, errlen, "one virtio-rng per machine");
+		return -1;
+	}
+	rng = &pc->virtio->rng;
+	virtio_rng_init(rng, &pc->m->mem, &pc->m->clock,
+			(struct irq_line){.set = intx, .opaque = pc, .pin = PC_VIRTIO_RNG_SLOT},
+			VIRTIO_RNG_RATE, VIRTIO_RNG_BURST, "rng0");
+	pc->virtio->has_rng = true;
+	if (pci_bus_add(&pc->pci, PC_VIRTIO_RNG_SLOT, 0, &rng->vp.pci) < 0) {
+		snprintf(err, errlen, "cannot place rng0 at 00:%02x.0", PC_VIRTIO_RNG_SLOT);
+		return -1;
+	}
+	if (device_register(&pc->m->devices, "rng0", &pc_virtio_rng_ops, pc, err, errlen) < 0)
+		return -1;
+	route_pirqs(pc);
+	virtio_pci_set_boot_config(&rng->vp, PC_VIRTIO_MMIO + DISK_XVD_COUNT * VIRTIO_PCI_BAR_SIZE,
+				   (uint8_t)slot_irq(PC_VIRTIO_RNG_SLOT));
+	return 0;
+}
+
+static void con_reset(void *opaque)
+{
+	struct pc *pc = opaque;
+
+	virtio_console_device_ops.reset(&pc->virtio->con);
+	route_pirqs(pc);
+}
+
+static void con_describe(const void *opaque, char *buf, size_t len)
+{
+	const struct pc *pc = opaque;
+
+	virtio_console_device_ops.describe(&pc->virtio->con, buf, len);
+}
+
+static const struct device_ops pc_virtio_con_ops = {.reset = con_reset, .describe = con_describe};
+
+int pc_add_virtio_console(struct pc *pc, const struct virtio_console_backend *out, char *err,
+			  size_t errlen)
+{
+	struct virtio_console *con;
+
+	if (make_state(pc, err, errlen) < 0)
+		return -1;
+	if (pc->virtio->has_con) {
+		snprintf(err, errlen, "one virtio-console per machine");
+		return -1;
+	}
+	con = &pc->virtio->con;
+	virtio_console_init(con, &pc->m->mem,
+			    (struct irq_line){.set = intx, .opaque = pc, .pin = PC_VIRTIO_CON_SLOT},
+			    out, "hvc0");
+	pc->virtio->has_con = true;
+	if (pci_bus_add(&pc->pci, PC_VIRTIO_CON_SLOT, 0, &con->vp.pci) < 0) {
+		snprintf(err, errlen, "cannot place hvc0 at 00:%02x.0", PC_VIRTIO_CON_SLOT);
+		return -1;
+	}
+	if (device_register(&pc->m->devices, "hvc0", &pc_virtio_con_ops, pc, err, errlen) < 0)
+		return -1;
+	route_pirqs(pc);
+	virtio_pci_set_boot_config(&con->vp,
+				   PC_VIRTIO_MMIO + (DISK_XVD_COUNT + 1) * VIRTIO_PCI_BAR_SIZE,
+				   (uint8_t)slot_irq(PC_VIRTIO_CON_SLOT));
+	return 0;
+}
+
+size_t pc_virtio_console_receive(struct pc *pc, const uint8_t *data, size_t len)
+{
+	if (!pc->virtio || !pc->virtio->has_con)
+		return 0;
+	return virtio_console_receive(&pc->virtio->con, data, len);
+}
+
+void pc_reset_virtio(struct pc *pc)
+{
+	for (unsigned i = 0; pc->virtio && i < DISK_XVD_COUNT; i++)
+		if (pc->virtio->disk[i].blk)
+			disk_reset(&pc->virtio->disk[i]);
+	if (pc->virtio && pc->virtio->has_rng)
+		rng_reset(pc);
+	if (pc->virtio && pc->virtio->has_con)
+		con_reset(pc);
+}
+
+void pc_free_virtio(struct pc *pc)
+{
+	for (unsigned i = 0; pc->virtio && i < DISK_XVD_COUNT; i++)
+		virtio_blk_destroy(pc->virtio->disk[i].blk);
+	if (pc->virtio && pc->virtio->has_rng)
+		virtio_rng_destroy(&pc->virtio->rng);
+	if (pc->virtio && pc->virtio->has_con)
+		virtio_console_destroy(&pc->virtio->con);
+	free(pc->virtio);
+	pc->virtio = NULL;
+}

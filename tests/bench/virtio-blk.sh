@@ -1,0 +1,85 @@
+#!/usr/bin/env bash
+# virtio-blk throughput: the modern guest of assets/guests/modern reads a
+# 64 MiB disk (/dev/vdb, random bytes) and writes one (/dev/vdc, synced)
+# with busybox dd in 1 MiB blocks, which reports the rate; the same dd
+# figures from QEMU TCG with its virtio-blk-pci, and the host's own read
+# and write of the image files (through the page cache, as hv's are).
+# Both guests run Debian's 686 kernel booted directly with 128 MiB. Prints
+# figures; asserts nothing.
+#
+#   bash tests/bench/virtio-blk.sh [BUILD_DIR]      (default: build)
+set -euo pipefail
+
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+hv="$root/${1:-build}/hv"
+guest="$root/assets/guests/modern/out"
+bash "$root/assets/guests/modern/build.sh" "$guest"
+work=$(mktemp -d)
+export XDG_RUNTIME_DIR="$work/run" XDG_STATE_HOME="$work/state"
+mkdir -p "$XDG_RUNTIME_DIR"
+pid=
+cleanup() { [ -n "$pid" ] && kill "$pid" 2>/dev/null; rm -rf "$work"; }
+trap cleanup EXIT
+cmdline="console=ttyS0,115200 root=/dev/vda acpi=noirq panic=-1 cryptomgr.notests"
+# Guest time in centiseconds around each dd (the guest's clock runs with
+# the host's while it runs).
+ddcmd='t() { busybox cut -d" " -f1 /proc/uptime | busybox tr -d .; }; a=$(t); busybox dd if=/dev/vdb of=/dev/null bs=1M 2>/dev/null; b=$(t); busybox dd if=/dev/zero of=/dev/vdc bs=1M count=64 conv=fsync 2>/dev/null; c=$(t); echo RATES $((b - a)) $((c - b)) bench-$((6*7)); poweroff'
+
+images() {
+  cp "$guest/root.img" "$work/root.img"
+  head -c $((64 << 20)) /dev/urandom >"$work/data.img"
+  truncate -s 0 "$work/scratch.img"
+  truncate -s 64M "$work/scratch.img"
+}
+
+# rate CENTISECONDS: 64 MiB in that time, in MB/s.
+rate() { awk -v cs="$1" 'BEGIN { if (cs > 0) printf "%.1f MB/s (%.2f s)", 67.108864 / (cs / 100), cs / 100; else print "?" }'; }
+
+# run NAME COMMAND...: boots, types $ddcmd once the guest is up, prints
+# the two rates.
+run() {
+  local name=$1 out="$work/$1.txt" fifo="$work/$1.in"
+  shift
+  rm -f "$out" "$fifo"
+  mkfifo "$fifo"
+  "$@" <"$fifo" >"$out" 2>&1 &
+  pid=$!
+  exec 9>"$fifo"
+  for _ in $(seq 1 60000); do
+    grep -q "HV-MODERN-READY" "$out" 2>/dev/null && break
+    kill -0 "$pid" 2>/dev/null || break
+    sleep 0.01
+  done
+  sleep 1
+  echo "$ddcmd" >&9
+  for _ in $(seq 1 60000); do
+    grep -q "bench-42" "$out" 2>/dev/null && break
+    kill -0 "$pid" 2>/dev/null || break
+    sleep 0.01
+  done
+  wait "$pid" || true
+  pid=
+  exec 9>&-
+  read -r r w <<<"$(sed -n 's/^.*RATES \([0-9][0-9]*\) \([0-9][0-9]*\) .*$/\1 \2/p' "$out" | head -1)"
+  printf '  %-26s %s\n' "$name read" "$(rate "${r:-0}")" "$name write+fsync" "$(rate "${w:-0}")"
+}
+
+echo "64 MiB through virtio-blk with dd bs=1M in the guest:"
+images
+printf 'name = "bench-virtio"\nmemory = 128\nengine = "soft"\nkernel = "%s"\nramdisk = "%s"\nextra = "%s"\nserial = "stdio"\ndisk = [ '\''format=raw,vdev=xvda,access=rw,target=%s'\'', '\''format=raw,vdev=xvdb,access=ro,target=%s'\'', '\''format=raw,vdev=xvdc,access=rw,target=%s'\'' ]\n' \
+  "$guest/vmlinuz" "$guest/initramfs.cpio.gz" "$cmdline" "$work/root.img" "$work/data.img" \
+  "$work/scratch.img" >"$work/bench.cfg"
+run "hv (soft)" "$hv" run --timeout 1800 "$work/bench.cfg"
+if command -v qemu-system-i386 >/dev/null; then
+  images
+  run "qemu-system-i386 tcg" qemu-system-i386 -accel tcg -M pc -m 128 -display none \
+    -serial stdio -monitor none -no-reboot -kernel "$guest/vmlinuz" \
+    -initrd "$guest/initramfs.cpio.gz" -append "$cmdline" \
+    -drive "file=$work/root.img,format=raw,if=virtio" \
+    -drive "file=$work/data.img,format=raw,if=virtio,readonly=on" \
+    -drive "file=$work/scratch.img,format=raw,if=virtio"
+fi
+echo "the host, on the same files:"
+printf '  %-26s %s\n' "host read" "$(dd if="$work/data.img" of=/dev/null bs=1M 2>&1 | tail -1)"
+printf '  %-26s %s\n' "host write+fsync" \
+  "$(dd if=/dev/zero of="$work/scratch.img" bs=1M count=64 conv=fsync 2>&1 | tail -1)"

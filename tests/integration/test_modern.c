@@ -1,0 +1,264 @@
+/* End to end: the modern guest of assets/guests/modern (built by
+ * assets/setup.sh) boots Debian's 686 kernel directly, with its root on a
+ * virtio-blk disk: the initramfs loads virtio_pci, virtio_blk and ext4,
+ * mounts /dev/vda read-write and runs busybox init, whose shell on COM1
+ * then
+ *   - writes and syncs a file on the root, which debugfs finds in the
+ *     image after the power-off (and e2fsck finds the file system clean);
+ *   - reads a second, read-only disk (/dev/vdb), which stays
+ *     byte-identical, and cannot write to it;
+ *   - discards all of a third disk (/dev/vdc), which punches a hole in
+ *     its image;
+ *   - reads random bytes from virtio-rng (/dev/hwrng);
+ * and `hv list -l` shows the devices' counters.
+ * Runs on copies of the images; the guest missing is a failure, not a
+ * skip. */
+#include <check.h>
+#include <fcntl.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "harness.h"
+
+#ifndef HV_MODERN_GUEST_DIR
+#error "CMake passes HV_MODERN_GUEST_DIR: where assets/guests/modern/build.sh puts its files"
+#endif
+
+#define NAME "modern"
+/* The soft CPU boots this in a few minutes on a loaded machine, more
+ * under ASan. Generous: only a hang waits this long. */
+#define BOOT_TIMEOUT_S	  1200
+#define COMMAND_TIMEOUT_S 300
+#define NOTE_PATH	  "/root/hv-note"
+#define NOTE_TEXT	  "hv wrote 42 through virtio-blk"
+#define DATA_BYTES	  (1u << 20)
+#define SCRATCH_BYTES	  (4u << 20)
+
+static void consume(struct h_proc *p)
+{
+	p->len = 0;
+	p->buf[0] = '\0';
+}
+
+static const char *in_dir(const char *name)
+{
+	static char paths[4][600];
+	static unsigned next;
+	char *s = paths[next++ % 4];
+
+	snprintf(s, sizeof paths[0], "%s/%s", h_setup_dir(), name);
+	return s;
+}
+
+/* A file of n bytes: a byte pattern, synced, with every block allocated. */
+static void make_filled(const char *path, uint32_t n, uint8_t seed)
+{
+	uint8_t block[4096];
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+
+	ck_assert_int_ge(fd, 0);
+	for (uint32_t off = 0; off < n; off += sizeof block) {
+		for (unsigned i = 0; i < sizeof block; i++)
+			block[i] = (uint8_t)((off + i) * 31 + seed + (off >> 12));
+		ck_assert_int_eq(write(fd, block, sizeof block), (ssize_t)sizeof block);
+	}
+	ck_assert_int_eq(fsync(fd), 0);
+	close(fd);
+}
+
+static long blocks_of(const char *path)
+{
+	struct stat st;
+
+	ck_assert_int_eq(stat(path, &st), 0);
+	return (long)st.st_blocks;
+}
+
+static const char *modern_cfg(void)
+{
+	char cmd[1400], text[3000];
+
+	ck_assert_msg(access(HV_MODERN_GUEST_DIR "/root.img", R_OK) == 0,
+		      HV_MODERN_GUEST_DIR "/root.img is missing: run bash "
+					  "assets/guests/modern/build.sh");
+	snprintf(cmd, sizeof cmd, "cp '%s' '%s'", HV_MODERN_GUEST_DIR "/root.img",
+		 in_dir("root.img"));
+	ck_assert_int_eq(system(cmd), 0);
+	make_filled(in_dir("data.img"), DATA_BYTES, 7);
+	make_filled(in_dir("scratch.img"), SCRATCH_BYTES, 9);
+	snprintf(text, sizeof text,
+		 "name = \"" NAME "\"\nmemory = 128\nengine = \"soft\"\n"
+		 "kernel = \"%s/vmlinuz\"\nramdisk = \"%s/initramfs.cpio.gz\"\n"
+		 "extra = \"console=ttyS0,115200 root=/dev/vda acpi=noirq panic=-1 "
+		 "cryptomgr.notests\"\nserial = \"stdio\"\nvirtio_rng = 1\n"
+		 "disk = [ 'format=raw,vdev=xvda,access=rw,target=%s',\n"
+		 "         'format=raw,vdev=xvdb,access=ro,target=%s',\n"
+		 "         'format=raw,vdev=xvdc,access=rw,target=%s' ]\n",
+		 HV_MODERN_GUEST_DIR, HV_MODERN_GUEST_DIR, in_dir("root.img"), in_dir("data.img"),
+		 in_dir("scratch.img"));
+	return h_write_file(NAME ".cfg", text);
+}
+
+/* Runs a shell command with e2fsprogs on PATH; returns its exit status
+ * and its output (static storage) in *out. */
+static int run_tool(const char *command, const char **out)
+{
+	static char text[8192];
+	char cmd[1800];
+	size_t n;
+	FILE *p;
+
+	snprintf(cmd, sizeof cmd, "PATH=\"$PATH:/sbin:/usr/sbin\" %s 2>&1", command);
+	p = popen(cmd, "r");
+	ck_assert_ptr_nonnull(p);
+	n = fread(text, 1, sizeof text - 1, p);
+	text[n] = '\0';
+	*out = text;
+	return pclose(p);
+}
+
+/* The md5sum of a file's first `bytes` bytes, as md5sum prints it. */
+static const char *host_md5(const char *path, unsigned bytes)
+{
+	static char sum[40];
+	char cmd[800];
+	const char *out;
+
+	snprintf(cmd, sizeof cmd, "head -c %u '%s' | md5sum", bytes, path);
+	ck_assert_int_eq(run_tool(cmd, &out), 0);
+	snprintf(sum, sizeof sum, "%.32s", out);
+	return sum;
+}
+
+static void check_root_file_system(void)
+{
+	const char *out;
+	char cmd[1000];
+	int status;
+
+	snprintf(cmd, sizeof cmd, "e2fsck -fn '%s'", in_dir("root.img"));
+	status = run_tool(cmd, &out);
+	ck_assert_msg(status == 0, "e2fsck -fn on the root: status %d:\n%s", status, out);
+	snprintf(cmd, sizeof cmd, "debugfs -R 'cat " NOTE_PATH "' '%s'", in_dir("root.img"));
+	status = run_tool(cmd, &out);
+	ck_assert_msg(status == 0 && strstr(out, NOTE_TEXT "\n"),
+		      "no '%s' in " NOTE_PATH " (debugfs status %d):\n%s", NOTE_TEXT, status, out);
+}
+
+/* Boots; true once COM1 says the root is up, false when the initramfs
+ * gave up finding the disk (it then prints what the kernel said). */
+static bool boot(struct h_proc *p)
+{
+	h_spawn(p, (const char *const[]){"run", modern_cfg(), NULL});
+	for (int waited = 0; waited < BOOT_TIMEOUT_S; waited += 5) {
+		if (h_expect(p, "HV-MODERN-READY", 5))
+			return true;
+		if (strstr(p->buf, "initramfs: a shell here"))
+			return false;
+	}
+	return false;
+}
+
+/* Whether some `tag` in text is followed by n hex digits, not all zero
+ * (the shell's echo of the command has "$(" there instead). */
+static bool random_hex_after(const char *text, const char *tag, size_t n)
+{
+	for (const char *t = strstr(text, tag); t; t = strstr(t + 1, tag)) {
+		const char *h = t + strlen(tag);
+
+		if (strspn(h, "0123456789abcdef") >= n && strspn(h, "0") < n)
+			return true;
+	}
+	return false;
+}
+
+/* Sends a command and waits for the marker it prints last. */
+static void run(struct h_proc *p, const char *command, const char *marker)
+{
+	consume(p);
+	h_send(p, command);
+	ck_assert_msg(h_expect(p, marker, COMMAND_TIMEOUT_S), "no '%s' after %s:\n%s", marker,
+		      command, p->buf);
+}
+
+START_TEST(test_modern_guest_boots_from_virtio_blk_and_writes_its_root)
+{
+	struct h_proc p;
+	char want[80];
+	const char *info;
+	long scratch_blocks;
+
+	ck_assert_msg(boot(&p), "no ready marker on COM1; output ends:\n%s",
+		      p.buf + (p.len > 6000 ? p.len - 6000 : 0));
+	scratch_blocks = blocks_of(in_dir("scratch.img"));
+	ck_assert_msg(h_expect(&p, "root=/dev/vda", COMMAND_TIMEOUT_S), "root not on vda:\n%s",
+		      p.buf);
+
+	/* A file on the root, synced. */
+	run(&p,
+	    "echo \"hv wrote $((6*7)) through virtio-blk\" >" NOTE_PATH " && sync && "
+	    "echo note-$((1+1))\n",
+	    "note-2");
+
+	/* The read-only disk: the guest reads what the host wrote, and a
+	 * write fails. */
+	snprintf(want, sizeof want, "%s", host_md5(in_dir("data.img"), DATA_BYTES));
+	run(&p,
+	    "busybox dd if=/dev/vdb bs=65536 count=16 2>/dev/null | busybox md5sum; "
+	    "echo md5-$((2+3))\n",
+	    "md5-5");
+	ck_assert_msg(strstr(p.buf, want), "vdb reads differently (host md5 %s):\n%s", want, p.buf);
+	run(&p,
+	    "busybox dd if=/dev/zero of=/dev/vdb bs=512 count=1 conv=fsync 2>/dev/null; "
+	    "echo ro=$? end-$((3*3))\n",
+	    "end-9");
+	ck_assert_msg(!strstr(p.buf, "ro=0 "), "a write to the read-only disk succeeded:\n%s",
+		      p.buf);
+
+	/* Discard all of the scratch disk. */
+	run(&p, "busybox blkdiscard /dev/vdc; echo discard=$? end-$((4*4))\n", "end-16");
+	ck_assert_msg(strstr(p.buf, "discard=0 "), "blkdiscard failed:\n%s", p.buf);
+
+	/* Entropy, and the counters of `hv list -l`. */
+	run(&p, "echo rng=$(busybox hexdump -n 32 -e '32/1 \"%02x\"' /dev/hwrng) end-$((5*5))\n",
+	    "end-25");
+	ck_assert_msg(random_hex_after(p.buf, "rng=", 64), "no random bytes from /dev/hwrng:\n%s",
+		      p.buf);
+	info = h_info(NAME, "vda");
+	ck_assert_msg(info && strstr(info, "status=0xf") && strstr(info, "errors=0 ") &&
+			  !strstr(info, " writes=0 "),
+		      "vda in hv list -l: %s", info ? info : "(none)");
+	info = h_info(NAME, "rng0");
+	ck_assert_msg(info && strstr(info, "bytes=") && !strstr(info, " bytes=0 "),
+		      "rng0 in hv list -l: %s", info ? info : "(none)");
+
+	consume(&p);
+	h_power_off(&p, "poweroff\n", COMMAND_TIMEOUT_S);
+	check_root_file_system();
+	ck_assert_str_eq(host_md5(in_dir("data.img"), DATA_BYTES), want);
+	ck_assert_msg(blocks_of(in_dir("scratch.img")) < scratch_blocks / 4,
+		      "the discard left %ld of %ld blocks allocated",
+		      blocks_of(in_dir("scratch.img")), scratch_blocks);
+}
+END_TEST
+
+static Suite *modern_suite(void)
+{
+	Suite *s = suite_create("modern");
+	TCase *tc = tcase_create("boot");
+
+	h_fixture(tc);
+	tcase_set_timeout(tc, BOOT_TIMEOUT_S + 8 * COMMAND_TIMEOUT_S);
+	tcase_add_test(tc, test_modern_guest_boots_from_virtio_blk_and_writes_its_root);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int main(void)
+{
+	return h_main(modern_suite());
+}

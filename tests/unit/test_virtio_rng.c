@@ -1,0 +1,182 @@
+/* virtio_rng: buffers filled from getrandom, the token bucket that holds
+ * back what exceeds its budget until a timer on the virtual clock, and a
+ * reset that cancels the timer. */
+#include <check.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "hv/core/le.h"
+#include "hv/virtio/virtio_rng.h"
+
+#include "unit.h"
+
+#define RAM_SIZE (1u << 20)
+#define BAR	 0xFEB00000u
+#define QSIZE	 8
+#define DESC_AT	 0x1000u
+#define AVAIL_AT 0x2000u
+#define USED_AT	 0x3000u
+#define BUF_AT	 0x10000u
+#define BURST	 1024u
+
+static struct guest_mem mem;
+static struct vclock clock_;
+static struct virtio_rng rng;
+static struct pci_bus bus;
+static uint16_t avail_idx;
+
+static void setup(void)
+{
+	char err[128];
+
+	ck_assert_int_eq(mem_init(&mem, RAM_SIZE, err, sizeof err), 0);
+	vclock_init(&clock_);
+	virtio_rng_init(&rng, &mem, &clock_, (struct irq_line){0}, 64u << 10, BURST, "rng");
+	pci_bus_init(&bus);
+	pci_bus_add(&bus, 5, 0, &rng.vp.pci);
+	pci_config_write(&bus, 5, 0, PCI_BAR0, 4, BAR);
+	pci_config_write(&bus, 5, 0, PCI_COMMAND, 2, 0x6);
+	mem_write_sized(&mem, BAR + VIRTIO_COMMON_STATUS, 1, 3);
+	mem_write_sized(&mem, BAR + VIRTIO_COMMON_GFSELECT, 4, 1);
+	mem_write_sized(&mem, BAR + VIRTIO_COMMON_GF, 4, 1);
+	mem_write_sized(&mem, BAR + VIRTIO_COMMON_STATUS, 1, 0x0B);
+	mem_write_sized(&mem, BAR + VIRTIO_COMMON_Q_SIZE, 2, QSIZE);
+	mem_write_sized(&mem, BAR + VIRTIO_COMMON_Q_DESC, 4, DESC_AT);
+	mem_write_sized(&mem, BAR + VIRTIO_COMMON_Q_DRIVER, 4, AVAIL_AT);
+	mem_write_sized(&mem, BAR + VIRTIO_COMMON_Q_DEVICE, 4, USED_AT);
+	mem_write_sized(&mem, BAR + VIRTIO_COMMON_Q_ENABLE, 2, 1);
+	mem_write_sized(&mem, BAR + VIRTIO_COMMON_STATUS, 1, 0x0F);
+	ck_assert_uint_eq(mem_read_sized(&mem, BAR + VIRTIO_COMMON_STATUS, 1), 0x0F);
+	avail_idx = 0;
+}
+
+static void teardown(void)
+{
+	virtio_rng_destroy(&rng);
+	mem_destroy(&mem);
+}
+
+/* Offers a device-writable buffer of len bytes at BUF_AT + 0x1000 * i. */
+static void offer(unsigned i, uint32_t len)
+{
+	uint8_t *d = mem.ram + DESC_AT + 16 * i;
+
+	le_put64(d, BUF_AT + 0x1000 * i);
+	le_put32(d + 8, len);
+	le_put16(d + 12, VIRTQ_DESC_F_WRITE);
+	le_put16(mem.ram + AVAIL_AT + 4 + 2 * (avail_idx % QSIZE), (uint16_t)i);
+	avail_idx++;
+	le_put16(mem.ram + AVAIL_AT + 2, avail_idx);
+}
+
+static void kick(void)
+{
+	mem_write_sized(&mem, BAR + VIRTIO_PCI_NOTIFY, 2, 0);
+}
+
+static uint16_t used_idx(void)
+{
+	return le_get16(mem.ram + USED_AT + 2);
+}
+
+static uint32_t used_len(unsigned n)
+{
+	return le_get32(mem.ram + USED_AT + 4 + 8 * n + 4);
+}
+
+START_TEST(buffer_is_filled_with_random_bytes)
+{
+	static const uint8_t zero[64];
+
+	offer(0, 64);
+	kick();
+	ck_assert_uint_eq(used_idx(), 1);
+	ck_assert_uint_eq(used_len(0), 64);
+	ck_assert_mem_ne(mem.ram + BUF_AT, zero, 64);
+	ck_assert_uint_eq(rng.bytes, 64);
+}
+END_TEST
+
+START_TEST(rate_limit_holds_buffers_until_the_timer)
+{
+	int64_t start;
+
+	offer(0, 2 * BURST); /* more than the bucket: gets the bucket */
+	offer(1, 512);
+	kick();
+	ck_assert_uint_eq(used_idx(), 1);
+	ck_assert_uint_eq(used_len(0), BURST);
+	ck_assert_int_lt(vclock_next_deadline(&clock_), INT64_MAX); /* a refill is due */
+	vclock_start(&clock_);
+	start = host_now_ns();
+	while (used_idx() < 2 && host_now_ns() - start < 30 * 1000000000ll) {
+		usleep(1000);
+		vclock_run_expired(&clock_);
+	}
+	vclock_stop(&clock_);
+	ck_assert_uint_eq(used_idx(), 2);
+	ck_assert_uint_gt(used_len(1), 0);
+	ck_assert_uint_eq(rng.delayed, 1);
+}
+END_TEST
+
+/* Days of idle time refill the bucket (no overflow of elapsed x rate). */
+START_TEST(long_idle_refills_the_bucket)
+{
+	offer(0, 2 * BURST);
+	offer(1, 64);
+	kick();
+	ck_assert_uint_eq(used_idx(), 1);
+	clock_.base_virt += 5ll * 24 * 3600 * 1000000000ll; /* the stopped clock reads this */
+	vclock_run_expired(&clock_);
+	ck_assert_uint_eq(used_idx(), 2);
+	ck_assert_uint_eq(used_len(1), 64);
+	ck_assert_uint_eq(rng.tokens, BURST - 64);
+}
+END_TEST
+
+START_TEST(reset_cancels_the_refill)
+{
+	offer(0, 2 * BURST);
+	offer(1, 64);
+	kick();
+	ck_assert_int_lt(vclock_next_deadline(&clock_), INT64_MAX);
+	mem_write_sized(&mem, BAR + VIRTIO_COMMON_STATUS, 1, 0);
+	ck_assert_int_eq(vclock_next_deadline(&clock_), INT64_MAX);
+}
+END_TEST
+
+START_TEST(readable_buffer_gets_nothing)
+{
+	uint8_t *d = mem.ram + DESC_AT;
+
+	le_put64(d, BUF_AT);
+	le_put32(d + 8, 64);
+	le_put16(d + 12, 0);
+	le_put16(mem.ram + AVAIL_AT + 4, 0);
+	le_put16(mem.ram + AVAIL_AT + 2, 1);
+	kick();
+	ck_assert_uint_eq(used_idx(), 1);
+	ck_assert_uint_eq(used_len(0), 0);
+}
+END_TEST
+
+static Suite *virtio_rng_suite(void)
+{
+	Suite *s = suite_create("virtio_rng");
+	TCase *tc = tcase_create("entropy");
+
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, buffer_is_filled_with_random_bytes);
+	tcase_add_test(tc, rate_limit_holds_buffers_until_the_timer);
+	tcase_add_test(tc, long_idle_refills_the_bucket);
+	tcase_add_test(tc, reset_cancels_the_refill);
+	tcase_add_test(tc, readable_buffer_gets_nothing);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int main(void)
+{
+	return unit_run(virtio_rng_suite());
+}
