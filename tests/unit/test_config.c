@@ -521,7 +521,7 @@ END_TEST
 
 START_TEST(test_unknown_key_far_from_any_has_no_suggestion)
 {
-	ck_load_error("builder = 'hvm'\n", "dos.cfg:1: unknown key 'builder'");
+	ck_load_error("kernal_args = 'hvm'\n", "dos.cfg:1: unknown key 'kernal_args'");
 	ck_load_error("x = 1\n", "dos.cfg:1: unknown key 'x'");
 }
 END_TEST
@@ -780,9 +780,9 @@ END_TEST
 
 START_TEST(test_unknown_on_poweroff_is_refused)
 {
-	ck_load_error("on_poweroff = 'rename-restart'\n",
+	ck_load_error("on_poweroff = 'reboot'\n",
 		      "dos.cfg:1: on_poweroff: expected \"destroy\", \"restart\" or \"preserve\", "
-		      "got \"rename-restart\"");
+		      "got \"reboot\"");
 	ck_load_error("on_poweroff = 'destory'\n",
 		      "dos.cfg:1: on_poweroff: expected \"destroy\", \"restart\" or \"preserve\", "
 		      "got \"destory\" (did you mean \"destroy\"?)");
@@ -809,10 +809,12 @@ END_TEST
 
 START_TEST(test_serial_list_must_hold_one_string)
 {
-	ck_load_error("serial = [ 'pty', 'none' ]\n",
-		      "dos.cfg:1: serial: expected a list of one device (COM1), got 2");
-	ck_load_error("serial = []\n",
-		      "dos.cfg:1: serial: expected a list of one device (COM1), got 0");
+	ck_load_error(
+	    "serial = [ 'pty', 'none', 'pty' ]\n",
+	    "dos.cfg:1: serial: expected a list of one or two devices (COM1, COM2), got 3");
+	ck_load_error(
+	    "serial = []\n",
+	    "dos.cfg:1: serial: expected a list of one or two devices (COM1, COM2), got 0");
 	ck_load_error(
 	    "serial = [\n 1 ]\n",
 	    "dos.cfg:2: serial: expected \"stdio\", \"pty\", \"none\" or \"file:PATH\", got 1");
@@ -874,8 +876,9 @@ START_TEST(test_override_bad_value_says_command_line)
 	ck_override_error("name=my dos",
 			  "command line: name: expected 1 to 63 letters, digits, '_', '.' or '-', "
 			  "not starting with '.' or '-', got \"my dos\"");
-	ck_override_error("serial=[ 'pty', 'pty' ]",
-			  "command line: serial: expected a list of one device (COM1), got 2");
+	ck_override_error(
+	    "serial=[ 'pty', 'pty', 'pty' ]",
+	    "command line: serial: expected a list of one or two devices (COM1, COM2), got 3");
 }
 END_TEST
 
