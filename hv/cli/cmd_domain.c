@@ -22,22 +22,34 @@ void cmd_error(const char *fmt, ...)
 	fputc('\n', stderr);
 }
 
+/* A config's message may hold one problem a line: each gets "hv: ". */
+static void config_error(const char *err)
+{
+	const char *nl;
+
+	while ((nl = strchr(err, '\n'))) {
+		cmd_error("%.*s", (int)(nl - err), err);
+		err = nl + 1;
+	}
+	cmd_error("%s", err);
+}
+
 int cmd_load_config(const char *path, int noverrides, char **overrides, struct domain_config *cfg)
 {
-	char err[512];
+	char err[CONFIG_ERRORS_CHARS];
 
 	if (config_load(path, cfg, err, sizeof err) < 0) {
-		cmd_error("%s", err);
+		config_error(err);
 		return -1;
 	}
 	for (int i = 0; i < noverrides; i++) {
 		if (config_override(cfg, overrides[i], err, sizeof err) < 0) {
-			cmd_error("%s", err);
+			config_error(err);
 			return -1;
 		}
 	}
 	if (config_validate(cfg, err, sizeof err) < 0 || config_resolve(cfg, err, sizeof err) < 0) {
-		cmd_error("%s", err);
+		config_error(err);
 		return -1;
 	}
 	for (unsigned i = 0; i < cfg->nwarnings; i++)

@@ -361,9 +361,26 @@ static int set_memory(struct parser *p, const struct key *k, const struct value 
 	return set_uint(p, k, v, 1, 65536, &p->cfg->memory_mib);
 }
 
+/* xl's range, then hv's limit: one vCPU until SMP exists. */
+static int set_cpu_count(struct parser *p, const struct key *k, const struct value *v,
+			 unsigned *out)
+{
+	unsigned n;
+
+	if (set_uint(p, k, v, 1, 64, &n) < 0)
+		return -1;
+	if (n > 1)
+		return fail_at(p, v->line,
+			       "%s: hv runs one vCPU per domain until SMP exists (the limit is 1), "
+			       "got %u",
+			       k->name, n);
+	*out = n;
+	return 0;
+}
+
 static int set_vcpus(struct parser *p, const struct key *k, const struct value *v)
 {
-	return set_uint(p, k, v, 1, 64, &p->cfg->vcpus);
+	return set_cpu_count(p, k, v, &p->cfg->vcpus);
 }
 
 static int set_engine(struct parser *p, const struct key *k, const struct value *v)
@@ -717,7 +734,7 @@ static int set_maxmem(struct parser *p, const struct key *k, const struct value 
 
 static int set_maxvcpus(struct parser *p, const struct key *k, const struct value *v)
 {
-	return set_uint(p, k, v, 1, 64, &p->cfg->maxvcpus);
+	return set_cpu_count(p, k, v, &p->cfg->maxvcpus);
 }
 
 /* sdl = 1 asks xl for a window; hv serves the screen to `hv view`. */
@@ -1250,6 +1267,27 @@ static int end_statement(struct parser *p, const char *key)
 		       shown);
 }
 
+/* Reads past the value of an unknown key, so that the next statement's
+ * problems are reported too; a syntax error there stops the parse with
+ * the unknown key's message, as before. */
+static int skip_statement(struct parser *p, const char *name)
+{
+	char saved[512];
+	struct value v = {0};
+	int rc;
+
+	snprintf(saved, sizeof saved, "%s", p->err ? p->err : "");
+	rc = parse_value(p, &v, name);
+	if (rc == 0)
+		rc = end_statement(p, name);
+	value_free(&v);
+	if (rc < 0 && p->err && p->errlen)
+		snprintf(p->err, p->errlen, "%s", saved);
+	return rc < 0 ? -1 : 1;
+}
+
+/* Returns 0, 1 for a statement read whole but refused (an unknown key, a
+ * bad value: the parse goes on), or -1 for a syntax error. */
 static int parse_statement(struct parser *p)
 {
 	char name[KEY_CHARS_MAX + 1];
@@ -1257,13 +1295,16 @@ static int parse_statement(struct parser *p)
 	const struct key *k;
 	int line = p->line, rc;
 
-	if (parse_key(p, name) < 0 || !(k = find_key(p, name, line)))
+	if (parse_key(p, name) < 0)
 		return -1;
+	k = find_key(p, name, line);
+	if (!k)
+		return skip_statement(p, name);
 	rc = parse_value(p, &v, name);
 	if (rc == 0)
 		rc = end_statement(p, name);
-	if (rc == 0)
-		rc = apply(p, k, &v, line);
+	if (rc == 0 && apply(p, k, &v, line) < 0)
+		rc = 1;
 	value_free(&v);
 	return rc;
 }
@@ -1288,23 +1329,45 @@ static int check_text(struct parser *p)
 	return 0;
 }
 
+/* Adds the message in p->err to the ones gathered in all, one a line. */
+static void gather(struct parser *p, char *all, size_t size, unsigned *n)
+{
+	size_t used = strlen(all);
+
+	if (!p->err || used + 1 >= size)
+		return;
+	snprintf(all + used, size - used, "%s%s", *n ? "\n" : "", p->err);
+	(*n)++;
+}
+
+/* Every refused statement is reported, so that a config from elsewhere
+ * shows all its problems in one run; a syntax error stops the parse. */
 static int parse_text(struct parser *p)
 {
+	char all[CONFIG_ERRORS_CHARS] = "";
+	unsigned n = 0;
+	int rc = 0;
+
 	if (check_text(p) < 0)
 		return -1;
 	if (p->len >= 3 && memcmp(p->text, "\xef\xbb\xbf", 3) == 0)
 		p->pos = 3; /* a UTF-8 byte order mark, as some editors write */
-	for (;;) {
+	while (rc >= 0 && n < CONFIG_ERRORS_MAX) {
 		skip_blanks(p);
-		switch (peek(p)) {
-		case EOF: return 0;
-		case '\n': p->line++; /* fall through */
-		case ';': p->pos++; break;
-		default:
-			if (parse_statement(p) < 0)
-				return -1;
+		if (peek(p) == EOF)
+			break;
+		if (peek(p) == '\n' || peek(p) == ';') {
+			p->line += peek(p) == '\n';
+			p->pos++;
+			continue;
 		}
+		rc = parse_statement(p);
+		if (rc != 0)
+			gather(p, all, sizeof all, &n);
 	}
+	if (n && p->err && p->errlen)
+		snprintf(p->err, p->errlen, "%s", all);
+	return n ? -1 : 0;
 }
 
 /* ---- files ---- */

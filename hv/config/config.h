@@ -51,6 +51,8 @@ enum config_type {
 
 #define CONFIG_VIDEORAM_MIB  16 /* hv's VGA memory (legacy/vga_access.h) */
 #define CONFIG_UUID_CHARS    36 /* 8-4-4-4-12 hex digits */
+#define CONFIG_ERRORS_MAX    16 /* refused statements reported at once */
+#define CONFIG_ERRORS_CHARS  4096
 #define CONFIG_WARNINGS_MAX  16
 #define CONFIG_WARNING_CHARS 256
 
@@ -98,9 +100,11 @@ struct domain_config {
 void config_defaults(struct domain_config *cfg);
 
 /* Parses the file at path into cfg (which it first resets to defaults) and
- * checks that the required keys are there. Returns 0, or -1 with a one-line
- * message in err ("FILE:LINE: ..."; "FILE: ..." for a file-level problem
- * such as a missing file or a missing required key). */
+ * checks that the required keys are there. Returns 0, or -1 with a message
+ * in err ("FILE:LINE: ..."; "FILE: ..." for a file-level problem such as a
+ * missing file or a missing required key): one line per problem, since
+ * every refused key or value is reported (up to CONFIG_ERRORS_MAX); a
+ * syntax error ends the parse. */
 int config_load(const char *path, struct domain_config *cfg, char *err, size_t errlen);
 
 /* Parses text as the contents of a file called `filename` (used in

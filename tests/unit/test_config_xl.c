@@ -424,6 +424,27 @@ START_TEST(test_serial_list_and_serial2_cannot_both_set_com2)
 }
 END_TEST
 
+START_TEST(test_every_refused_statement_is_reported_in_one_run)
+{
+	ck_load_error("type = 'hvm'\nname = 'x'\nvcpus = 2\nvif = [ '' ]\nvideo = 1\nsdl = 1\n"
+		      "vnc = 1\n",
+		      "xl.cfg:3: vcpus: hv runs one vCPU per domain until SMP exists (the limit is "
+		      "1), got 2\n"
+		      "xl.cfg:4: vif: network interfaces are not supported yet; hv has no guest "
+		      "network today (use vif = [])\n"
+		      "xl.cfg:5: unknown key 'video'\n"
+		      "xl.cfg:7: vnc: VNC is not supported; `hv view NAME` shows the screen in an "
+		      "SDL window");
+	/* A syntax error ends the list. */
+	ck_load_error("vif = [ '' ]\nmemory = = 3\nvnc = 1\n",
+		      "xl.cfg:1: vif: network interfaces are not supported yet; hv has no guest "
+		      "network today (use vif = [])\n"
+		      "xl.cfg:2: expected a value after 'memory =', got '='");
+	/* An unknown key whose value does not parse reports the key. */
+	ck_load_error("colour = [ 'a'\n", "xl.cfg:1: unknown key 'colour'");
+}
+END_TEST
+
 /* ---- written back ---- */
 
 static char *write_to_string(const struct domain_config *c)
@@ -541,6 +562,7 @@ static Suite *config_xl_suite(void)
 	tcase_add_test(refuse, test_flags_take_only_0_and_1);
 	tcase_add_test(refuse, test_actions_hv_has_not_got_are_refused);
 	tcase_add_test(refuse, test_serial_list_and_serial2_cannot_both_set_com2);
+	tcase_add_test(refuse, test_every_refused_statement_is_reported_in_one_run);
 	tcase_add_test(write, test_written_config_loads_to_the_same_domain);
 	tcase_add_test(write, test_written_config_of_defaults);
 	return s;
