@@ -3,6 +3,7 @@
  * are parsed, checked and printed as the resolved domain; the printed
  * config loads back to the same domain; nothing is started. */
 #include <check.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -190,6 +191,68 @@ START_TEST(test_dry_run_checks_what_create_checks_and_starts_nothing)
 }
 END_TEST
 
+/* on_reboot with the a20 guest, whose first act after its A20 checks is a
+ * reset through the i8042. */
+static const char *a20_cfg(const char *name, const char *lines, char *e9, size_t e9len)
+{
+	char extra[1200];
+
+	snprintf(e9, e9len, "%s/%s.e9", h_setup_dir(), name);
+	snprintf(extra, sizeof extra, "debugcon = \"file:%s\"\n%s", e9, lines);
+	return h_guest_cfg(name, "a20", extra);
+}
+
+START_TEST(test_on_reboot_destroy_ends_the_domain_when_the_guest_resets)
+{
+	char e9[512];
+	const char *cfg = a20_cfg("a20", "on_reboot = \"destroy\"\n", e9, sizeof e9);
+	struct h_result *r = h_hv(NULL, 120, (const char *const[]){"run", cfg, NULL});
+
+	ck_assert_msg(r->status == 0, "status %d: %s", r->status, r->err);
+	ck_assert_str_eq(h_slurp(e9), "a20 ok\n");
+}
+END_TEST
+
+static bool wait_state(const char *name, const char *state)
+{
+	for (int i = 0; i < 600; i++) {
+		const char *s = h_info(name, "state");
+		if (s && strcmp(s, state) == 0)
+			return true;
+		usleep(100000);
+	}
+	return false;
+}
+
+START_TEST(test_on_reboot_preserve_keeps_the_domain_and_hv_reboot_resets_it)
+{
+	char e9[512];
+	const char *cfg = a20_cfg("kept",
+				  "on_reboot = \"preserve\"\n"
+				  "uuid = \"5E1F0C2A-7D3B-4C8E-9A61-0B2D4F6E8A10\"\n",
+				  e9, sizeof e9);
+	struct h_result *r = h_hv(NULL, 60, (const char *const[]){"create", cfg, NULL});
+
+	ck_assert_msg(r->status == 0, "%s", r->err);
+	ck_assert_msg(wait_state("kept", "shutdown"), "state %s", h_info("kept", "state"));
+	ck_assert_str_eq(h_slurp(e9), "a20 ok\n");
+	ck_assert_str_eq(h_info("kept", "on_reboot"), "preserve");
+	ck_assert_str_eq(h_info("kept", "on_crash"), "destroy");
+	ck_assert_str_eq(h_info("kept", "uuid"), "5e1f0c2a-7d3b-4c8e-9a61-0b2d4f6e8a10");
+	/* hv reboot resets whatever on_reboot says; the guest's own next
+	 * reset (through port 92h) is preserved again. */
+	r = h_hv(NULL, 60, (const char *const[]){"reboot", "kept", NULL});
+	ck_assert_msg(r->status == 0, "%s", r->err);
+	for (int i = 0; i < 600 && !strstr(h_slurp(e9), "reset by i8042\n"); i++)
+		usleep(100000);
+	ck_assert_str_eq(h_slurp(e9), "a20 ok\nreset by i8042\n");
+	ck_assert(wait_state("kept", "shutdown"));
+	ck_assert_str_eq(h_info("kept", "reboots"), "1");
+	r = h_hv(NULL, 60, (const char *const[]){"destroy", "kept", NULL});
+	ck_assert_msg(r->status == 0, "%s", r->err);
+}
+END_TEST
+
 START_TEST(test_help_mentions_dry_run)
 {
 	struct h_result *r = h_hv(NULL, 30, (const char *const[]){"help", "create", NULL});
@@ -213,6 +276,8 @@ int main(void)
 	tcase_add_test(t, test_xen_pvlinux_example_boots_its_kernel_directly_once_fixed);
 	tcase_add_test(t, test_dry_run_checks_what_create_checks_and_starts_nothing);
 	tcase_add_test(t, test_help_mentions_dry_run);
+	tcase_add_test(t, test_on_reboot_destroy_ends_the_domain_when_the_guest_resets);
+	tcase_add_test(t, test_on_reboot_preserve_keeps_the_domain_and_hv_reboot_resets_it);
 	suite_add_tcase(s, t);
 	return h_main(s);
 }
