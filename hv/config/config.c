@@ -18,7 +18,7 @@
 #define LINE_CHARS_MAX	8192	  /* longer lines are refused */
 #define FILE_BYTES_MAX	(1 << 20) /* larger files are refused */
 #define KEY_CHARS_MAX	63	  /* no known key comes close */
-#define KEYS_MAX	64	  /* rows the key table may grow to */
+#define KEYS_MAX	96	  /* rows the key table may grow to */
 #define SHOWN_CHARS_MAX 48	  /* of a value quoted in a message */
 #define EDIT_CHARS_MAX	32	  /* longer words get no suggestion */
 
@@ -49,6 +49,7 @@ struct parser {
 	size_t errlen;
 	int set_on[KEYS_MAX]; /* line each key was set on, 0 if not yet */
 	int serial2_on;	      /* line COM2 was set on (serial2, or serial's list) */
+	int extra_on;	      /* line the command line was set on (extra or cmdline) */
 };
 
 struct key {
@@ -449,11 +450,17 @@ static int set_ramdisk(struct parser *p, const struct key *k, const struct value
 	return resolve_path(p, k, v, v->text, p->cfg->ramdisk);
 }
 
-/* The kernel command line, as xl's extra=; one line of printable text. */
+/* The kernel command line, as xl's extra= (or cmdline=, its newer name:
+ * one of the two per file); one line of printable text. */
 static int set_extra(struct parser *p, const struct key *k, const struct value *v)
 {
 	size_t n = strlen(v->text);
 
+	if (p->extra_on)
+		return fail_at(p, v->line,
+			       "%s: the kernel command line is already set on line %d (extra and "
+			       "cmdline are one setting)",
+			       k->name, p->extra_on);
 	if (n >= CONFIG_EXTRA_MAX)
 		return fail_at(p, v->line, "%s: command line is %zu characters (the limit is %d)",
 			       k->name, n, CONFIG_EXTRA_MAX - 1);
@@ -462,6 +469,7 @@ static int set_extra(struct parser *p, const struct key *k, const struct value *
 			return bad_value(p, k, v);
 	}
 	strcpy(p->cfg->extra, v->text);
+	p->extra_on = v->line;
 	return 0;
 }
 
@@ -858,6 +866,28 @@ static int set_apic(struct parser *p, const struct key *k, const struct value *v
 		       "PICs");
 }
 
+static int set_hpet(struct parser *p, const struct key *k, const struct value *v)
+{
+	int on = set_flag(p, k, v, NULL);
+
+	if (on <= 0)
+		return on;
+	return warn_at(p, k, v->line,
+		       "ignored; hv's PC has no HPET, the guest uses the PIT and the RTC");
+}
+
+/* xl's older spelling of vga = "stdvga" (1) or "cirrus" (0). */
+static int set_stdvga(struct parser *p, const struct key *k, const struct value *v)
+{
+	int on = set_flag(p, k, v, NULL);
+
+	if (on != 0)
+		return on < 0 ? -1 : 0;
+	return warn_at(
+	    p, k, v->line,
+	    "hv has no Cirrus card; the guest gets a standard VGA with VBE (\"stdvga\")");
+}
+
 static int set_nestedhvm(struct parser *p, const struct key *k, const struct value *v)
 {
 	int on = set_flag(p, k, v, NULL);
@@ -867,6 +897,10 @@ static int set_nestedhvm(struct parser *p, const struct key *k, const struct val
 	return fail_at(p, v->line, "%s: nested virtualisation is not supported; use nestedhvm = 0",
 		       k->name);
 }
+
+#define SCHEDULER_NOTE                                                                             \
+	"ignored; a domain's vCPU is a host thread the host's scheduler runs (taskset and nice "   \
+	"apply to the domain process)"
 
 #define DEVICE_MODEL_NOTE                                                                          \
 	"ignored; hv emulates the PC inside the domain process, with no separate device model"
@@ -948,6 +982,33 @@ static const struct key keys[] = {
      "CPUID policies are not supported yet; the soft engine reports its own i686, the kvm "
      "engine the host CPU",
      refuse_unless_off},
+    {"viridian", VAL_ANY,
+     "Hyper-V enlightenments are not supported; the guest sees the emulated PC alone (use "
+     "viridian = 0)",
+     refuse_unless_off},
+    {"pci", VAL_ANY, "PCI passthrough is not supported (use pci = [])", refuse_unless_off},
+    {"vkb", VAL_ANY,
+     "not supported yet; every domain has a PS/2 keyboard and mouse (`hv view`, "
+     "`hv send-keys`)",
+     refuse_unless_off},
+    {"channel", VAL_ANY,
+     "not supported yet; hv offers two serial ports (serial, serial2) and a debug console "
+     "(debugcon)",
+     refuse_unless_off},
+    {"hpet", VAL_INT, "0 or 1", set_hpet},
+    {"stdvga", VAL_INT, "0 or 1", set_stdvga},
+    {"keymap", VAL_STRING,
+     "ignored; `hv view` sends the host keyboard's scan codes, the guest chooses its layout",
+     note_ignored},
+    {"xen_platform_pci", VAL_INT, "ignored; hv's PC has no Xen platform device", note_ignored},
+    {"cpus", VAL_ANY, SCHEDULER_NOTE, note_ignored},
+    {"cpu_weight", VAL_INT, SCHEDULER_NOTE, note_ignored},
+    {"cap", VAL_INT, SCHEDULER_NOTE, note_ignored},
+    {"pool", VAL_STRING, SCHEDULER_NOTE, note_ignored},
+    {"shadow_memory", VAL_INT, "ignored; hv keeps no shadow page tables", note_ignored},
+    {"timer_mode", VAL_ANY, "ignored; hv's PIT and RTC keep the domain's virtual time",
+     note_ignored},
+    {"tsc_mode", VAL_ANY, "ignored; hv's PIT and RTC keep the domain's virtual time", note_ignored},
     {"device_model_version", VAL_ANY, DEVICE_MODEL_NOTE, note_ignored},
     {"device_model_override", VAL_ANY, DEVICE_MODEL_NOTE, note_ignored},
     {"device_model_stubdomain_override", VAL_ANY, DEVICE_MODEL_NOTE, note_ignored},

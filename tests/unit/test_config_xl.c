@@ -166,7 +166,8 @@ START_TEST(test_off_values_of_missing_devices_are_accepted)
 	ck_assert_int_eq(load("name='a'\nvif = []\nvfb = []\nvnc = 0\nsdl = 0\nusb = 0\n"
 			      "usbdevice = []\nsoundhw = ''\nnestedhvm = 0\ncpuid = []\n"
 			      "rtc_timeoffset = 0\nacpi = 1\napic = 0\nvga = 'stdvga'\n"
-			      "videoram = 16\n"),
+			      "videoram = 16\nviridian = 0\npci = []\nvkb = []\nchannel = []\n"
+			      "hpet = 0\nstdvga = 1\n"),
 			 0);
 	ck_assert_uint_eq(cfg.nwarnings, 0);
 }
@@ -209,6 +210,40 @@ START_TEST(test_cosmetic_keys_warn_once_with_file_and_line)
 	ck_assert_str_eq(cfg.warnings[9],
 			 "command line: device_model_user: ignored; hv emulates the PC inside the "
 			 "domain process, with no separate device model");
+}
+END_TEST
+
+START_TEST(test_timing_scheduling_and_platform_keys_are_noted)
+{
+	const char *sched = "ignored; a domain's vCPU is a host thread the host's scheduler runs "
+			    "(taskset and nice apply to the domain process)";
+	char want[512];
+
+	ck_assert_int_eq(load("name='a'\nhpet = 1\nstdvga = 0\nkeymap = 'de'\n"
+			      "xen_platform_pci = 1\ncpus = 'all'\ncpu_weight = 256\ncap = 0\n"
+			      "pool = 'Pool-0'\nshadow_memory = 8\ntimer_mode = 1\n"
+			      "tsc_mode = 'default'\n"),
+			 0);
+	ck_assert_uint_eq(cfg.nwarnings, 11);
+	ck_assert_str_eq(cfg.warnings[0], "xl.cfg:2: hpet: ignored; hv's PC has no HPET, the guest "
+					  "uses the PIT and the RTC");
+	ck_assert_str_eq(cfg.warnings[1], "xl.cfg:3: stdvga: hv has no Cirrus card; the guest gets "
+					  "a standard VGA with VBE (\"stdvga\")");
+	ck_assert_str_eq(cfg.warnings[2], "xl.cfg:4: keymap: ignored; `hv view` sends the host "
+					  "keyboard's scan codes, the guest chooses its layout");
+	ck_assert_str_eq(cfg.warnings[3],
+			 "xl.cfg:5: xen_platform_pci: ignored; hv's PC has no Xen platform device");
+	snprintf(want, sizeof want, "xl.cfg:6: cpus: %s", sched);
+	ck_assert_str_eq(cfg.warnings[4], want);
+	snprintf(want, sizeof want, "xl.cfg:9: pool: %s", sched);
+	ck_assert_str_eq(cfg.warnings[7], want);
+	ck_assert_str_eq(cfg.warnings[8],
+			 "xl.cfg:10: shadow_memory: ignored; hv keeps no shadow page tables");
+	ck_assert_str_eq(cfg.warnings[9], "xl.cfg:11: timer_mode: ignored; hv's PIT and RTC keep "
+					  "the domain's virtual time");
+	ck_assert_str_eq(cfg.warnings[10],
+			 "xl.cfg:12: tsc_mode: ignored; hv's PIT and RTC keep the "
+			 "domain's virtual time");
 }
 END_TEST
 
@@ -371,9 +406,35 @@ START_TEST(test_missing_devices_are_refused_with_what_hv_offers)
 					"a standard VGA with VBE (\"stdvga\")");
 	ck_load_error("vga = 'stdgva'\n", "xl.cfg:1: vga: expected \"stdvga\" or \"cirrus\", got "
 					  "\"stdgva\" (did you mean \"stdvga\"?)");
+	ck_load_error(
+	    "viridian = 1\n",
+	    "xl.cfg:1: viridian: Hyper-V enlightenments are not supported; the guest sees "
+	    "the emulated PC alone (use viridian = 0)");
+	ck_load_error("pci = [ '01:00.0' ]\n",
+		      "xl.cfg:1: pci: PCI passthrough is not supported (use pci = [])");
+	ck_load_error("vkb = [ '' ]\n", "xl.cfg:1: vkb: not supported yet; every domain has a PS/2 "
+					"keyboard and mouse (`hv view`, `hv send-keys`)");
+	ck_load_error("channel = [ 'name=org.qemu.guest_agent.0' ]\n",
+		      "xl.cfg:1: channel: not supported yet; hv offers two serial ports (serial, "
+		      "serial2) and a debug console (debugcon)");
 	ck_load_error("rtc_timeoffset = -3600\n",
 		      "xl.cfg:1: rtc_timeoffset: not supported yet; the RTC starts at the host's "
 		      "UTC time, or its local time with localtime = 1 (use rtc_timeoffset = 0)");
+}
+END_TEST
+
+START_TEST(test_extra_and_cmdline_are_one_setting)
+{
+	ck_load_error("extra = 'a'\ncmdline = 'b'\n",
+		      "xl.cfg:2: cmdline: the kernel command line is already set on line 1 (extra "
+		      "and cmdline are one setting)");
+	ck_load_error("cmdline = 'b'\nextra = 'a'\n",
+		      "xl.cfg:2: extra: the kernel command line is already set on line 1 (extra "
+		      "and cmdline are one setting)");
+	/* The command line overrides the file's, by either name. */
+	ck_assert_int_eq(load("name='a'\nextra = 'a'\n"), 0);
+	ck_assert_int_eq(config_override(&cfg, "cmdline=b", err, sizeof err), 0);
+	ck_assert_str_eq(cfg.extra, "b");
 }
 END_TEST
 
@@ -550,6 +611,8 @@ static Suite *config_xl_suite(void)
 	tcase_add_test(map, test_off_values_of_missing_devices_are_accepted);
 	tcase_add_test(warn, test_cosmetic_keys_warn_once_with_file_and_line);
 	tcase_add_test(warn, test_maxmem_above_memory_warns_no_ballooning);
+	tcase_add_test(warn, test_timing_scheduling_and_platform_keys_are_noted);
+	tcase_add_test(refuse, test_extra_and_cmdline_are_one_setting);
 	tcase_add_test(resolve, test_without_firmware_or_kernel_seabios_boots);
 	tcase_add_test(resolve, test_kernel_or_firmware_given_is_left_alone);
 	tcase_add_test(resolve, test_missing_seabios_names_the_debian_package);
