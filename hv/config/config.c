@@ -402,7 +402,13 @@ static int firmware_by_name(struct parser *p, const struct key *k, const struct 
 	static const char *const missing[] = {"uefi", "ovmf", "rombios", "pvgrub32", "pvgrub64"};
 
 	if (strcmp(v->text, "seabios") == 0 || strcmp(v->text, "bios") == 0) {
-		snprintf(p->cfg->firmware, sizeof p->cfg->firmware, "%s", config_seabios_path());
+		const char *bios = config_seabios_path();
+		if (access(bios, R_OK) < 0)
+			return fail_at(p, v->line,
+				       "%s: SeaBIOS (%s) is missing: %s; install Debian's seabios "
+				       "package (apt-get install seabios)",
+				       k->name, bios, strerror(errno));
+		snprintf(p->cfg->firmware, sizeof p->cfg->firmware, "%s", bios);
 		return 1;
 	}
 	for (size_t i = 0; i < COUNT(missing); i++) {

@@ -302,6 +302,19 @@ START_TEST(test_missing_seabios_names_the_debian_package)
 }
 END_TEST
 
+START_TEST(test_seabios_by_name_when_missing_names_the_debian_package)
+{
+	setenv("HV_SEABIOS", "/nonexistent/bios.bin", 1);
+	ck_load_error("name='a'\nbios = 'seabios'\n",
+		      "xl.cfg:2: bios: SeaBIOS (/nonexistent/bios.bin) is missing: No such file or "
+		      "directory; install Debian's seabios package (apt-get install seabios)");
+	ck_load_error(
+	    "firmware = 'seabios'\n",
+	    "xl.cfg:1: firmware: SeaBIOS (/nonexistent/bios.bin) is missing: No such file "
+	    "or directory; install Debian's seabios package (apt-get install seabios)");
+}
+END_TEST
+
 START_TEST(test_pvh_without_kernel_is_refused)
 {
 	fake_seabios();
@@ -617,6 +630,7 @@ static Suite *config_xl_suite(void)
 	tcase_add_test(resolve, test_kernel_or_firmware_given_is_left_alone);
 	tcase_add_test(resolve, test_missing_seabios_names_the_debian_package);
 	tcase_add_test(resolve, test_pvh_without_kernel_is_refused);
+	tcase_add_test(resolve, test_seabios_by_name_when_missing_names_the_debian_package);
 	tcase_add_test(resolve, test_maxmem_below_memory_is_refused);
 	tcase_add_test(refuse, test_pv_guests_are_refused_with_what_hv_runs);
 	tcase_add_test(refuse, test_firmware_hv_has_not_got_is_refused);
