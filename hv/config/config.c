@@ -968,6 +968,9 @@ static const struct key keys[] = {
      refuse_unless_off},
     {"on_reboot", VAL_STRING, "\"destroy\", \"restart\" or \"preserve\"", set_on_reboot},
     {"on_crash", VAL_STRING, "\"destroy\" or \"restart\"", set_on_crash},
+    {"on_watchdog", VAL_STRING, "ignored; hv's PC has no watchdog device", note_ignored},
+    {"on_soft_reset", VAL_STRING, "ignored; hv has no Xen soft reset (a guest's kexec needs none)",
+     note_ignored},
     {"localtime", VAL_INT, "0 (the RTC keeps UTC) or 1 (the host's local time)", set_localtime},
     {"rtc_timeoffset", VAL_INT | VAL_WORD,
      "not supported yet; the RTC starts at the host's UTC time, or its local time with "

@@ -222,9 +222,14 @@ START_TEST(test_timing_scheduling_and_platform_keys_are_noted)
 	ck_assert_int_eq(load("name='a'\nhpet = 1\nstdvga = 0\nkeymap = 'de'\n"
 			      "xen_platform_pci = 1\ncpus = 'all'\ncpu_weight = 256\ncap = 0\n"
 			      "pool = 'Pool-0'\nshadow_memory = 8\ntimer_mode = 1\n"
-			      "tsc_mode = 'default'\n"),
+			      "tsc_mode = 'default'\non_watchdog = 'restart'\n"
+			      "on_soft_reset = 'soft-reset'\n"),
 			 0);
-	ck_assert_uint_eq(cfg.nwarnings, 11);
+	ck_assert_uint_eq(cfg.nwarnings, 13);
+	ck_assert_str_eq(cfg.warnings[11],
+			 "xl.cfg:13: on_watchdog: ignored; hv's PC has no watchdog device");
+	ck_assert_str_eq(cfg.warnings[12], "xl.cfg:14: on_soft_reset: ignored; hv has no Xen soft "
+					   "reset (a guest's kexec needs none)");
 	ck_assert_str_eq(cfg.warnings[0], "xl.cfg:2: hpet: ignored; hv's PC has no HPET, the guest "
 					  "uses the PIT and the RTC");
 	ck_assert_str_eq(cfg.warnings[1], "xl.cfg:3: stdvga: hv has no Cirrus card; the guest gets "
