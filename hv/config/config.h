@@ -53,7 +53,7 @@ enum config_type {
 #define CONFIG_UUID_CHARS    36 /* 8-4-4-4-12 hex digits */
 #define CONFIG_ERRORS_MAX    16 /* refused statements reported at once */
 #define CONFIG_ERRORS_CHARS  4096
-#define CONFIG_WARNINGS_MAX  16
+#define CONFIG_WARNINGS_MAX  32
 #define CONFIG_WARNING_CHARS 256
 
 enum config_action {
