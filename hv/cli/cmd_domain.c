@@ -22,25 +22,54 @@ void cmd_error(const char *fmt, ...)
 	fputc('\n', stderr);
 }
 
+/* A config's message may hold one problem a line: each gets "hv: ". */
+static void config_error(const char *err)
+{
+	const char *nl;
+
+	while ((nl = strchr(err, '\n'))) {
+		cmd_error("%.*s", (int)(nl - err), err);
+		err = nl + 1;
+	}
+	cmd_error("%s", err);
+}
+
 int cmd_load_config(const char *path, int noverrides, char **overrides, struct domain_config *cfg)
 {
-	char err[512];
+	char err[CONFIG_ERRORS_CHARS];
 
 	if (config_load(path, cfg, err, sizeof err) < 0) {
-		cmd_error("%s", err);
+		config_error(err);
 		return -1;
 	}
 	for (int i = 0; i < noverrides; i++) {
 		if (config_override(cfg, overrides[i], err, sizeof err) < 0) {
-			cmd_error("%s", err);
+			config_error(err);
 			return -1;
 		}
 	}
-	if (config_validate(cfg, err, sizeof err) < 0) {
-		cmd_error("%s", err);
+	if (config_validate(cfg, err, sizeof err) < 0 || config_resolve(cfg, err, sizeof err) < 0) {
+		config_error(err);
 		return -1;
 	}
+	for (unsigned i = 0; i < cfg->nwarnings; i++)
+		fprintf(stderr, "hv: warning: %s\n", cfg->warnings[i]);
 	return 0;
+}
+
+/* --dry-run: the checks domain_create makes before it starts anything,
+ * then the resolved domain as a config file on stdout. */
+static int dry_run(const struct domain_config *cfg)
+{
+	char err[512];
+
+	if (domain_check(cfg, err, sizeof err) < 0) {
+		cmd_error("%s", err);
+		return 1;
+	}
+	printf("# %s as hv would create it (hv create --dry-run)\n", cfg->file);
+	config_write(cfg, stdout);
+	return fflush(stdout) == 0 ? 0 : 1;
 }
 
 static int parse_timeout(const char *s, double *out)
@@ -62,19 +91,26 @@ int cmd_run(int argc, char **argv)
 	struct domain *d;
 	double timeout = 0;
 	char err[512];
+	bool dry = false;
 	int i = 1, status;
 
-	if (i + 1 < argc && strcmp(argv[i], "--timeout") == 0) {
-		if (parse_timeout(argv[i + 1], &timeout) < 0)
-			return 1;
-		i += 2;
+	for (; i < argc; i++) {
+		if (strcmp(argv[i], "--dry-run") == 0)
+			dry = true;
+		else if (strcmp(argv[i], "--timeout") == 0 && i + 1 < argc) {
+			if (parse_timeout(argv[++i], &timeout) < 0)
+				return 1;
+		} else
+			break;
 	}
-	if (i >= argc) {
-		cmd_error("usage: hv run [--timeout SECONDS] CFG [KEY=VALUE...]");
+	if (i >= argc || argv[i][0] == '-') {
+		cmd_error("usage: hv run [--dry-run] [--timeout SECONDS] CFG [KEY=VALUE...]");
 		return 1;
 	}
 	if (cmd_load_config(argv[i], argc - i - 1, argv + i + 1, &cfg) < 0)
 		return 1;
+	if (dry)
+		return dry_run(&cfg);
 	d = domain_create(&cfg, true, err, sizeof err);
 	if (!d) {
 		cmd_error("%s", err);
@@ -164,19 +200,24 @@ int cmd_spawn_domain(const struct domain_config *cfg)
 int cmd_create(int argc, char **argv)
 {
 	struct domain_config cfg;
-	bool attach = false;
+	bool attach = false, dry = false;
 	int i = 1;
 
-	if (i < argc && strcmp(argv[i], "-c") == 0) {
-		attach = true;
-		i++;
+	for (; i < argc && (strcmp(argv[i], "-c") == 0 || strcmp(argv[i], "--dry-run") == 0); i++) {
+		if (argv[i][1] == 'c')
+			attach = true;
+		else
+			dry = true;
 	}
-	if (i >= argc) {
-		cmd_error("usage: hv create [-c] CFG [KEY=VALUE...]");
+	if (i >= argc || argv[i][0] == '-') {
+		cmd_error("usage: hv create [-c] [--dry-run] CFG [KEY=VALUE...]");
 		return 1;
 	}
-	if (cmd_load_config(argv[i], argc - i - 1, argv + i + 1, &cfg) < 0 ||
-	    cmd_spawn_domain(&cfg) < 0)
+	if (cmd_load_config(argv[i], argc - i - 1, argv + i + 1, &cfg) < 0)
+		return 1;
+	if (dry)
+		return dry_run(&cfg);
+	if (cmd_spawn_domain(&cfg) < 0)
 		return 1;
 	printf("%s\n", cfg.name);
 	fflush(stdout);

@@ -12,10 +12,11 @@ struct command {
 };
 
 static const struct command commands[] = {
-    {"run", cmd_run, "[--timeout SECONDS] CFG [KEY=VALUE...]",
-     "run a domain in the foreground until it powers off"},
-    {"create", cmd_create, "[-c] CFG [KEY=VALUE...]",
-     "start a detached domain and print its name (-c: attach its console)"},
+    {"run", cmd_run, "[--dry-run] [--timeout SECONDS] CFG [KEY=VALUE...]",
+     "run a domain in the foreground until it powers off (--dry-run: as for create)"},
+    {"create", cmd_create, "[-c] [--dry-run] CFG [KEY=VALUE...]",
+     "start a detached domain and print its name (-c: attach its console; --dry-run: only "
+     "check it and print the resolved config)"},
     {"list", cmd_list, "[-l] [NAME...]", "list domains (-l: every detail)"},
     {"console", cmd_console, "[--live] [--port 1|2] NAME",
      "attach to a domain's serial console (Ctrl-] detaches; --live: no scrollback; "

@@ -18,11 +18,13 @@
 #define LINE_CHARS_MAX	8192	  /* longer lines are refused */
 #define FILE_BYTES_MAX	(1 << 20) /* larger files are refused */
 #define KEY_CHARS_MAX	63	  /* no known key comes close */
-#define KEYS_MAX	32	  /* rows the key table may grow to */
+#define KEYS_MAX	96	  /* rows the key table may grow to */
 #define SHOWN_CHARS_MAX 48	  /* of a value quoted in a message */
 #define EDIT_CHARS_MAX	32	  /* longer words get no suggestion */
 
 enum value_type { VAL_STRING = 1, VAL_INT = 2, VAL_LIST = 4, VAL_WORD = 8 };
+
+#define VAL_ANY (VAL_STRING | VAL_INT | VAL_LIST | VAL_WORD)
 
 /* One value as written. Bare words are not values in xl.cfg, but the lexer
  * takes them so that `memory = lots` is reported as a bad memory size
@@ -46,6 +48,8 @@ struct parser {
 	char *err;
 	size_t errlen;
 	int set_on[KEYS_MAX]; /* line each key was set on, 0 if not yet */
+	int serial2_on;	      /* line COM2 was set on (serial2, or serial's list) */
+	int extra_on;	      /* line the command line was set on (extra or cmdline) */
 };
 
 struct key {
@@ -271,8 +275,10 @@ static int bad_choice(struct parser *p, const struct key *k, const struct value 
 static int set_uint(struct parser *p, const struct key *k, const struct value *v, unsigned min,
 		    unsigned max, unsigned *out)
 {
-	if (v->num < min || v->num > max)
-		return bad_value(p, k, v);
+	if (v->num < min || v->num > max) {
+		bad_value(p, k, v);
+		return -1; /* said plainly, so callers' outputs are never read unset */
+	}
 	*out = (unsigned)v->num;
 	return 0;
 }
@@ -358,9 +364,26 @@ static int set_memory(struct parser *p, const struct key *k, const struct value 
 	return set_uint(p, k, v, 1, 65536, &p->cfg->memory_mib);
 }
 
+/* xl's range, then hv's limit: one vCPU until SMP exists. */
+static int set_cpu_count(struct parser *p, const struct key *k, const struct value *v,
+			 unsigned *out)
+{
+	unsigned n;
+
+	if (set_uint(p, k, v, 1, 64, &n) < 0)
+		return -1;
+	if (n > 1)
+		return fail_at(p, v->line,
+			       "%s: hv runs one vCPU per domain until SMP exists (the limit is 1), "
+			       "got %u",
+			       k->name, n);
+	*out = n;
+	return 0;
+}
+
 static int set_vcpus(struct parser *p, const struct key *k, const struct value *v)
 {
-	return set_uint(p, k, v, 1, 64, &p->cfg->vcpus);
+	return set_cpu_count(p, k, v, &p->cfg->vcpus);
 }
 
 static int set_engine(struct parser *p, const struct key *k, const struct value *v)
@@ -373,13 +396,46 @@ static int set_engine(struct parser *p, const struct key *k, const struct value 
 	return 0;
 }
 
+/* xl's firmware names. "bios" and "seabios" are SeaBIOS; the others are
+ * firmware hv has not got. Returns 1 if v named firmware (cfg->firmware
+ * set), 0 if v is a path, -1 with err set. */
+static int firmware_by_name(struct parser *p, const struct key *k, const struct value *v)
+{
+	static const char *const missing[] = {"uefi", "ovmf", "rombios", "pvgrub32", "pvgrub64"};
+
+	if (strcmp(v->text, "seabios") == 0 || strcmp(v->text, "bios") == 0) {
+		const char *bios = config_seabios_path();
+		if (access(bios, R_OK) < 0)
+			return fail_at(p, v->line,
+				       "%s: SeaBIOS (%s) is missing: %s; install Debian's seabios "
+				       "package (apt-get install seabios)",
+				       k->name, bios, strerror(errno));
+		snprintf(p->cfg->firmware, sizeof p->cfg->firmware, "%s", bios);
+		return 1;
+	}
+	for (size_t i = 0; i < COUNT(missing); i++) {
+		if (strcmp(v->text, missing[i]) == 0)
+			return fail_at(p, v->line,
+				       "%s: \"%s\" is not supported yet; hv boots SeaBIOS "
+				       "(\"seabios\", the default for HVM), a ROM image given by "
+				       "path, or a Linux kernel with kernel=",
+				       k->name, v->text);
+	}
+	return 0;
+}
+
 static int set_firmware(struct parser *p, const struct key *k, const struct value *v)
 {
+	int named;
+
 	/* "" unsets, so that an override can take back the file's choice. */
 	if (!v->text[0]) {
 		p->cfg->firmware[0] = '\0';
 		return 0;
 	}
+	named = firmware_by_name(p, k, v);
+	if (named != 0)
+		return named < 0 ? -1 : 0;
 	return resolve_path(p, k, v, v->text, p->cfg->firmware);
 }
 
@@ -402,11 +458,17 @@ static int set_ramdisk(struct parser *p, const struct key *k, const struct value
 	return resolve_path(p, k, v, v->text, p->cfg->ramdisk);
 }
 
-/* The kernel command line, as xl's extra=; one line of printable text. */
+/* The kernel command line, as xl's extra= (or cmdline=, its newer name:
+ * one of the two per file); one line of printable text. */
 static int set_extra(struct parser *p, const struct key *k, const struct value *v)
 {
 	size_t n = strlen(v->text);
 
+	if (p->extra_on)
+		return fail_at(p, v->line,
+			       "%s: the kernel command line is already set on line %d (extra and "
+			       "cmdline are one setting)",
+			       k->name, p->extra_on);
 	if (n >= CONFIG_EXTRA_MAX)
 		return fail_at(p, v->line, "%s: command line is %zu characters (the limit is %d)",
 			       k->name, n, CONFIG_EXTRA_MAX - 1);
@@ -415,6 +477,7 @@ static int set_extra(struct parser *p, const struct key *k, const struct value *
 			return bad_value(p, k, v);
 	}
 	strcpy(p->cfg->extra, v->text);
+	p->extra_on = v->line;
 	return 0;
 }
 
@@ -439,8 +502,7 @@ static int set_chardev(struct parser *p, const struct key *k, const struct value
 	return 0;
 }
 
-/* xl takes a list here, one device per serial port; a list here holds
- * one device, and COM2 has a key of its own (serial2). */
+/* One device for one port: a string, or a list of one (xl's form). */
 static int set_port(struct parser *p, const struct key *k, const struct value *v, const char *port,
 		    struct chardev_config *out)
 {
@@ -454,14 +516,42 @@ static int set_port(struct parser *p, const struct key *k, const struct value *v
 	return set_chardev(p, k, v, out);
 }
 
+/* xl's serial = [ COM1, COM2 ]: a list of one or two devices. COM2 has a
+ * key of its own too (serial2), but may be given only once. */
 static int set_serial(struct parser *p, const struct key *k, const struct value *v)
 {
-	return set_port(p, k, v, "COM1", &p->cfg->serial[0]);
+	struct chardev_config ports[CONFIG_SERIAL_PORTS];
+
+	if (v->type != VAL_LIST || v->count == 1)
+		return set_port(p, k, v, "COM1", &p->cfg->serial[0]);
+	if (v->count != CONFIG_SERIAL_PORTS)
+		return fail_at(p, v->line,
+			       "%s: expected a list of one or two devices (COM1, COM2), got %zu",
+			       k->name, v->count);
+	if (p->serial2_on)
+		return fail_at(p, v->line, "%s: COM2 is already set by serial2 on line %d", k->name,
+			       p->serial2_on);
+	for (unsigned i = 0; i < CONFIG_SERIAL_PORTS; i++) {
+		if (v->items[i].type != VAL_STRING)
+			return bad_value(p, k, &v->items[i]);
+		ports[i] = p->cfg->serial[i];
+		if (set_chardev(p, k, &v->items[i], &ports[i]) < 0)
+			return -1;
+	}
+	memcpy(p->cfg->serial, ports, sizeof ports);
+	p->serial2_on = v->line;
+	return 0;
 }
 
 static int set_serial2(struct parser *p, const struct key *k, const struct value *v)
 {
-	return set_port(p, k, v, "COM2", &p->cfg->serial[1]);
+	if (p->serial2_on)
+		return fail_at(p, v->line, "%s: COM2 is already set by serial on line %d", k->name,
+			       p->serial2_on);
+	if (set_port(p, k, v, "COM2", &p->cfg->serial[1]) < 0)
+		return -1;
+	p->serial2_on = v->line;
+	return 0;
 }
 
 static int set_debugcon(struct parser *p, const struct key *k, const struct value *v)
@@ -469,14 +559,12 @@ static int set_debugcon(struct parser *p, const struct key *k, const struct valu
 	return set_chardev(p, k, v, &p->cfg->debugcon);
 }
 
+static int set_action(struct parser *p, const struct key *k, const struct value *v, size_t n,
+		      enum config_action *out);
+
 static int set_on_poweroff(struct parser *p, const struct key *k, const struct value *v)
 {
-	int i = choose(p, k, v, action_names, COUNT(action_names));
-
-	if (i < 0)
-		return -1;
-	p->cfg->on_poweroff = (enum config_action)i;
-	return 0;
+	return set_action(p, k, v, COUNT(action_names), &p->cfg->on_poweroff);
 }
 
 /* Each entry in xl's disk syntax (hv/config/diskspec.c); a relative target is
@@ -543,6 +631,294 @@ static int set_virtio_rng(struct parser *p, const struct key *k, const struct va
 	return set_uint(p, k, v, 0, 1, &p->cfg->virtio_rng);
 }
 
+/* ---- xl.cfg keys: mapped to what hv has, noted, or refused ---- */
+
+static int warn_at(struct parser *p, const struct key *k, int line, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+/* Adds the line text (which names key) to cfg's warnings, once per key. */
+static void add_warning(struct domain_config *cfg, const char *key, const char *text)
+{
+	char tag[KEY_CHARS_MAX + 8];
+
+	snprintf(tag, sizeof tag, ": %s: ", key);
+	for (unsigned i = 0; i < cfg->nwarnings; i++) {
+		if (strstr(cfg->warnings[i], tag))
+			return;
+	}
+	if (cfg->nwarnings < CONFIG_WARNINGS_MAX)
+		snprintf(cfg->warnings[cfg->nwarnings++], CONFIG_WARNING_CHARS, "%s", text);
+}
+
+/* Records a warning for key k with the prefix errors have. Returns 0: a
+ * warning never stops the domain. */
+static int warn_at(struct parser *p, const struct key *k, int line, const char *fmt, ...)
+{
+	char text[CONFIG_WARNING_CHARS];
+	va_list ap;
+	int n;
+
+	if (p->file)
+		n = snprintf(text, sizeof text, "%s:%d: %s: ", p->file, line, k->name);
+	else
+		n = snprintf(text, sizeof text, "command line: %s: ", k->name);
+	if (n < 0 || n >= (int)sizeof text)
+		return 0;
+	va_start(ap, fmt);
+	vsnprintf(text + n, sizeof text - n, fmt, ap);
+	va_end(ap);
+	add_warning(p->cfg, k->name, text);
+	return 0;
+}
+
+/* Whether v asks for nothing: 0, "" or an empty list (a list of '' asks
+ * for one device with xl's defaults). */
+static int is_off(const struct value *v)
+{
+	if (v->type == VAL_INT)
+		return v->num == 0;
+	if (v->type == VAL_STRING)
+		return v->text[0] == '\0';
+	return v->type == VAL_LIST && v->count == 0;
+}
+
+/* A device or feature hv has not got: accepted when off, otherwise an
+ * error whose text (k->expect) says what hv offers instead. */
+static int refuse_unless_off(struct parser *p, const struct key *k, const struct value *v)
+{
+	return is_off(v) ? 0 : fail_at(p, v->line, "%s: %s", k->name, k->expect);
+}
+
+/* A key with no meaning in hv: accepted, with its note (k->expect) as a
+ * warning. */
+static int note_ignored(struct parser *p, const struct key *k, const struct value *v)
+{
+	return warn_at(p, k, v->line, "%s", k->expect);
+}
+
+static int set_flag(struct parser *p, const struct key *k, const struct value *v, unsigned *out)
+{
+	unsigned flag;
+
+	if (set_uint(p, k, v, 0, 1, &flag) < 0)
+		return -1;
+	if (out)
+		*out = flag;
+	return (int)flag;
+}
+
+static int set_type(struct parser *p, const struct key *k, const struct value *v)
+{
+	static const char *const names[] = {"hvm", "pvh"};
+	int i;
+
+	if (strcmp(v->text, "pv") == 0 || strcmp(v->text, "generic") == 0)
+		return fail_at(p, v->line,
+			       "%s: \"%s\" (a Xen PV guest) is not supported; hv runs \"hvm\" "
+			       "(SeaBIOS and the emulated PC) or \"pvh\" (a Linux kernel booted "
+			       "directly with kernel=)",
+			       k->name, v->text);
+	i = choose(p, k, v, names, k->name[0] == 'b' ? 1 : COUNT(names));
+	if (i < 0)
+		return -1;
+	p->cfg->type = i == 0 ? CONFIG_TYPE_HVM : CONFIG_TYPE_PVH;
+	return 0;
+}
+
+/* bios = "seabios": the only BIOS hv has. */
+static int set_bios(struct parser *p, const struct key *k, const struct value *v)
+{
+	int named = strcmp(v->text, "bios") == 0 ? 0 : firmware_by_name(p, k, v);
+
+	return named == 1 ? 0 : named < 0 ? -1 : bad_value(p, k, v);
+}
+
+static int set_uuid(struct parser *p, const struct key *k, const struct value *v)
+{
+	const char *s = v->text;
+
+	if (strlen(s) != CONFIG_UUID_CHARS)
+		return bad_value(p, k, v);
+	for (size_t i = 0; i < CONFIG_UUID_CHARS; i++) {
+		int dash = i == 8 || i == 13 || i == 18 || i == 23;
+		if (dash ? s[i] != '-' : !isxdigit((unsigned char)s[i]))
+			return bad_value(p, k, v);
+		p->cfg->uuid[i] = (char)tolower((unsigned char)s[i]);
+	}
+	p->cfg->uuid[CONFIG_UUID_CHARS] = '\0';
+	return 0;
+}
+
+static int set_maxmem(struct parser *p, const struct key *k, const struct value *v)
+{
+	return set_uint(p, k, v, 1, 65536, &p->cfg->maxmem_mib);
+}
+
+static int set_maxvcpus(struct parser *p, const struct key *k, const struct value *v)
+{
+	return set_cpu_count(p, k, v, &p->cfg->maxvcpus);
+}
+
+/* sdl = 1 asks xl for a window; hv serves the screen to `hv view`. */
+static int set_sdl(struct parser *p, const struct key *k, const struct value *v)
+{
+	int on = set_flag(p, k, v, NULL);
+
+	if (on <= 0)
+		return on;
+	return warn_at(p, k, v->line,
+		       "hv opens no window itself; `hv view NAME` shows the screen in an SDL "
+		       "window");
+}
+
+static int set_vga(struct parser *p, const struct key *k, const struct value *v)
+{
+	static const char *const names[] = {"stdvga", "cirrus"};
+	int i;
+
+	if (strcmp(v->text, "none") == 0 || strcmp(v->text, "qxl") == 0)
+		return fail_at(p, v->line,
+			       "%s: \"%s\" is not supported yet; hv's PC has a standard VGA with "
+			       "VBE (\"stdvga\")",
+			       k->name, v->text);
+	i = choose(p, k, v, names, COUNT(names));
+	if (i <= 0)
+		return i;
+	return warn_at(p, k, v->line,
+		       "hv has no Cirrus card; the guest gets a standard VGA with VBE "
+		       "(\"stdvga\")");
+}
+
+static int set_videoram(struct parser *p, const struct key *k, const struct value *v)
+{
+	unsigned mib;
+
+	if (set_uint(p, k, v, 1, 1024, &mib) < 0)
+		return -1;
+	if (mib == CONFIG_VIDEORAM_MIB)
+		return 0;
+	return warn_at(p, k, v->line, "ignored; hv's VGA always has %u MiB", CONFIG_VIDEORAM_MIB);
+}
+
+/* xl's actions that hv has not got, with why. */
+static int refuse_xl_action(struct parser *p, const struct key *k, const struct value *v,
+			    const char *offered)
+{
+	if (strncmp(v->text, "coredump-", 9) == 0)
+		return fail_at(p, v->line,
+			       "%s: \"%s\" is not supported (hv writes no core dumps); "
+			       "expected %s",
+			       k->name, v->text, offered);
+	if (strcmp(v->text, "rename-restart") == 0 || strcmp(v->text, "soft-reset") == 0)
+		return fail_at(p, v->line, "%s: \"%s\" is not supported yet; expected %s", k->name,
+			       v->text, offered);
+	return 0;
+}
+
+static int set_action(struct parser *p, const struct key *k, const struct value *v, size_t n,
+		      enum config_action *out)
+{
+	int i;
+
+	if (refuse_xl_action(p, k, v, k->expect) < 0)
+		return -1;
+	i = choose(p, k, v, action_names, n);
+	if (i < 0)
+		return -1;
+	*out = (enum config_action)i;
+	return 0;
+}
+
+static int set_on_reboot(struct parser *p, const struct key *k, const struct value *v)
+{
+	return set_action(p, k, v, COUNT(action_names), &p->cfg->on_reboot);
+}
+
+/* A crashed domain cannot be kept yet: destroy or restart. */
+static int set_on_crash(struct parser *p, const struct key *k, const struct value *v)
+{
+	if (strcmp(v->text, "preserve") == 0)
+		return fail_at(p, v->line,
+			       "%s: \"preserve\" is not supported yet (a crashed domain is not "
+			       "kept); expected %s",
+			       k->name, k->expect);
+	return set_action(p, k, v, CONFIG_ACTION_PRESERVE, &p->cfg->on_crash);
+}
+
+static int set_localtime(struct parser *p, const struct key *k, const struct value *v)
+{
+	return set_flag(p, k, v, &p->cfg->localtime) < 0 ? -1 : 0;
+}
+
+/* Only 0: the RTC starts at the host's time, UTC or local. */
+static int set_rtc_timeoffset(struct parser *p, const struct key *k, const struct value *v)
+{
+	if (strcmp(v->text, "0") == 0 || strcmp(v->text, "-0") == 0 || strcmp(v->text, "+0") == 0)
+		return 0;
+	return fail_at(p, v->line, "%s: %s", k->name, k->expect);
+}
+
+static int set_acpi(struct parser *p, const struct key *k, const struct value *v)
+{
+	int on = set_flag(p, k, v, NULL);
+
+	if (on != 0)
+		return on < 0 ? -1 : 0;
+	return warn_at(p, k, v->line,
+		       "ignored; SeaBIOS and hv's direct kernel boot always give the guest ACPI "
+		       "tables");
+}
+
+static int set_apic(struct parser *p, const struct key *k, const struct value *v)
+{
+	int on = set_flag(p, k, v, NULL);
+
+	if (on <= 0)
+		return on;
+	return warn_at(p, k, v->line,
+		       "ignored; hv's PC has no I/O APIC yet, interrupts go through the 8259 "
+		       "PICs");
+}
+
+static int set_hpet(struct parser *p, const struct key *k, const struct value *v)
+{
+	int on = set_flag(p, k, v, NULL);
+
+	if (on <= 0)
+		return on;
+	return warn_at(p, k, v->line,
+		       "ignored; hv's PC has no HPET, the guest uses the PIT and the RTC");
+}
+
+/* xl's older spelling of vga = "stdvga" (1) or "cirrus" (0). */
+static int set_stdvga(struct parser *p, const struct key *k, const struct value *v)
+{
+	int on = set_flag(p, k, v, NULL);
+
+	if (on != 0)
+		return on < 0 ? -1 : 0;
+	return warn_at(
+	    p, k, v->line,
+	    "hv has no Cirrus card; the guest gets a standard VGA with VBE (\"stdvga\")");
+}
+
+static int set_nestedhvm(struct parser *p, const struct key *k, const struct value *v)
+{
+	int on = set_flag(p, k, v, NULL);
+
+	if (on <= 0)
+		return on;
+	return fail_at(p, v->line, "%s: nested virtualisation is not supported; use nestedhvm = 0",
+		       k->name);
+}
+
+#define SCHEDULER_NOTE                                                                             \
+	"ignored; a domain's vCPU is a host thread the host's scheduler runs (taskset and nice "   \
+	"apply to the domain process)"
+
+#define DEVICE_MODEL_NOTE                                                                          \
+	"ignored; hv emulates the PC inside the domain process, with no separate device model"
+
 #define CHARDEV_EXPECT "\"stdio\", \"pty\", \"none\" or \"file:PATH\""
 
 static const struct key keys[] = {
@@ -564,6 +940,99 @@ static const struct key keys[] = {
      "\"c\" (hard disk), \"d\" (CD-ROM), \"a\" (floppy) or an order such as \"dc\"", set_boot},
     {"boot_menu", VAL_INT, "0 (no boot menu) or 1 (SeaBIOS's ESC prompt)", set_boot_menu},
     {"virtio_rng", VAL_INT, "0 or 1 (a virtio entropy device fed from getrandom)", set_virtio_rng},
+    /* xl.cfg keys. For refuse_unless_off and note_ignored rows, the text
+     * is the message: what hv offers instead. */
+    {"type", VAL_STRING, "\"hvm\" (SeaBIOS and the emulated PC) or \"pvh\" (direct kernel boot)",
+     set_type},
+    {"builder", VAL_STRING, "\"hvm\" (type = \"hvm\" is the current spelling)", set_type},
+    {"bios", VAL_STRING, "\"seabios\"", set_bios},
+    {"uuid", VAL_STRING, "a UUID such as \"c0ffee00-1234-4abc-8def-0123456789ab\"", set_uuid},
+    {"maxmem", VAL_INT, "an integer from 1 to 65536 (MiB)", set_maxmem},
+    {"maxvcpus", VAL_INT, "an integer from 1 to 64", set_maxvcpus},
+    {"cmdline", VAL_STRING, "a kernel command line of printable characters", set_extra},
+    {"vif", VAL_ANY,
+     "network interfaces are not supported yet; hv has no guest network today (use vif = [])",
+     refuse_unless_off},
+    {"vfb", VAL_ANY,
+     "not supported yet; every domain has a VGA screen that `hv view NAME` shows (use vfb = [])",
+     refuse_unless_off},
+    {"vnc", VAL_INT, "VNC is not supported; `hv view NAME` shows the screen in an SDL window",
+     refuse_unless_off},
+    {"sdl", VAL_INT, "0 or 1", set_sdl},
+    {"vga", VAL_STRING, "\"stdvga\" or \"cirrus\"", set_vga},
+    {"videoram", VAL_INT, "an integer from 1 to 1024 (MiB)", set_videoram},
+    {"soundhw", VAL_ANY, "emulated sound cards are not supported yet (remove soundhw)",
+     refuse_unless_off},
+    {"usb", VAL_INT,
+     "USB is not supported yet; hv's PC has a PS/2 keyboard and mouse (`hv view`, "
+     "`hv send-keys`)",
+     refuse_unless_off},
+    {"usbdevice", VAL_ANY,
+     "USB is not supported yet; hv's PC has a PS/2 keyboard and mouse (`hv view`, "
+     "`hv send-keys`)",
+     refuse_unless_off},
+    {"usbctrl", VAL_ANY, "USB is not supported yet; hv's PC has a PS/2 keyboard and mouse",
+     refuse_unless_off},
+    {"usbdev", VAL_ANY, "USB is not supported yet; hv's PC has a PS/2 keyboard and mouse",
+     refuse_unless_off},
+    {"on_reboot", VAL_STRING, "\"destroy\", \"restart\" or \"preserve\"", set_on_reboot},
+    {"on_crash", VAL_STRING, "\"destroy\" or \"restart\"", set_on_crash},
+    {"on_watchdog", VAL_STRING, "ignored; hv's PC has no watchdog device", note_ignored},
+    {"on_soft_reset", VAL_STRING, "ignored; hv has no Xen soft reset (a guest's kexec needs none)",
+     note_ignored},
+    {"localtime", VAL_INT, "0 (the RTC keeps UTC) or 1 (the host's local time)", set_localtime},
+    {"rtc_timeoffset", VAL_INT | VAL_WORD,
+     "not supported yet; the RTC starts at the host's UTC time, or its local time with "
+     "localtime = 1 (use rtc_timeoffset = 0)",
+     set_rtc_timeoffset},
+    {"acpi", VAL_INT, "0 or 1", set_acpi},
+    {"apic", VAL_INT, "0 or 1", set_apic},
+    {"pae", VAL_INT,
+     "ignored; the kvm engine gives the guest the host CPU's PAE, the soft engine (an i686) "
+     "has none",
+     note_ignored},
+    {"hap", VAL_INT,
+     "ignored; the kvm engine uses the host's nested paging when KVM does, the soft engine "
+     "has none",
+     note_ignored},
+    {"nestedhvm", VAL_INT, "0 or 1", set_nestedhvm},
+    {"cpuid", VAL_ANY,
+     "CPUID policies are not supported yet; the soft engine reports its own i686, the kvm "
+     "engine the host CPU",
+     refuse_unless_off},
+    {"viridian", VAL_ANY,
+     "Hyper-V enlightenments are not supported; the guest sees the emulated PC alone (use "
+     "viridian = 0)",
+     refuse_unless_off},
+    {"pci", VAL_ANY, "PCI passthrough is not supported (use pci = [])", refuse_unless_off},
+    {"vkb", VAL_ANY,
+     "not supported yet; every domain has a PS/2 keyboard and mouse (`hv view`, "
+     "`hv send-keys`)",
+     refuse_unless_off},
+    {"channel", VAL_ANY,
+     "not supported yet; hv offers two serial ports (serial, serial2) and a debug console "
+     "(debugcon)",
+     refuse_unless_off},
+    {"hpet", VAL_INT, "0 or 1", set_hpet},
+    {"stdvga", VAL_INT, "0 or 1", set_stdvga},
+    {"keymap", VAL_STRING,
+     "ignored; `hv view` sends the host keyboard's scan codes, the guest chooses its layout",
+     note_ignored},
+    {"xen_platform_pci", VAL_INT, "ignored; hv's PC has no Xen platform device", note_ignored},
+    {"cpus", VAL_ANY, SCHEDULER_NOTE, note_ignored},
+    {"cpu_weight", VAL_INT, SCHEDULER_NOTE, note_ignored},
+    {"cap", VAL_INT, SCHEDULER_NOTE, note_ignored},
+    {"pool", VAL_STRING, SCHEDULER_NOTE, note_ignored},
+    {"shadow_memory", VAL_INT, "ignored; hv keeps no shadow page tables", note_ignored},
+    {"timer_mode", VAL_ANY, "ignored; hv's PIT and RTC keep the domain's virtual time",
+     note_ignored},
+    {"tsc_mode", VAL_ANY, "ignored; hv's PIT and RTC keep the domain's virtual time", note_ignored},
+    {"device_model_version", VAL_ANY, DEVICE_MODEL_NOTE, note_ignored},
+    {"device_model_override", VAL_ANY, DEVICE_MODEL_NOTE, note_ignored},
+    {"device_model_stubdomain_override", VAL_ANY, DEVICE_MODEL_NOTE, note_ignored},
+    {"device_model_args", VAL_ANY, DEVICE_MODEL_NOTE, note_ignored},
+    {"device_model_args_hvm", VAL_ANY, DEVICE_MODEL_NOTE, note_ignored},
+    {"device_model_user", VAL_ANY, DEVICE_MODEL_NOTE, note_ignored},
 };
 
 _Static_assert(COUNT(keys) <= KEYS_MAX, "raise KEYS_MAX");
@@ -877,6 +1346,27 @@ static int end_statement(struct parser *p, const char *key)
 		       shown);
 }
 
+/* Reads past the value of an unknown key, so that the next statement's
+ * problems are reported too; a syntax error there stops the parse with
+ * the unknown key's message, as before. */
+static int skip_statement(struct parser *p, const char *name)
+{
+	char saved[512];
+	struct value v = {0};
+	int rc;
+
+	snprintf(saved, sizeof saved, "%s", p->err ? p->err : "");
+	rc = parse_value(p, &v, name);
+	if (rc == 0)
+		rc = end_statement(p, name);
+	value_free(&v);
+	if (rc < 0 && p->err && p->errlen)
+		snprintf(p->err, p->errlen, "%s", saved);
+	return rc < 0 ? -1 : 1;
+}
+
+/* Returns 0, 1 for a statement read whole but refused (an unknown key, a
+ * bad value: the parse goes on), or -1 for a syntax error. */
 static int parse_statement(struct parser *p)
 {
 	char name[KEY_CHARS_MAX + 1];
@@ -884,13 +1374,16 @@ static int parse_statement(struct parser *p)
 	const struct key *k;
 	int line = p->line, rc;
 
-	if (parse_key(p, name) < 0 || !(k = find_key(p, name, line)))
+	if (parse_key(p, name) < 0)
 		return -1;
+	k = find_key(p, name, line);
+	if (!k)
+		return skip_statement(p, name);
 	rc = parse_value(p, &v, name);
 	if (rc == 0)
 		rc = end_statement(p, name);
-	if (rc == 0)
-		rc = apply(p, k, &v, line);
+	if (rc == 0 && apply(p, k, &v, line) < 0)
+		rc = 1;
 	value_free(&v);
 	return rc;
 }
@@ -915,23 +1408,45 @@ static int check_text(struct parser *p)
 	return 0;
 }
 
+/* Adds the message in p->err to the ones gathered in all, one a line. */
+static void gather(struct parser *p, char *all, size_t size, unsigned *n)
+{
+	size_t used = strlen(all);
+
+	if (!p->err || used + 1 >= size)
+		return;
+	snprintf(all + used, size - used, "%s%s", *n ? "\n" : "", p->err);
+	(*n)++;
+}
+
+/* Every refused statement is reported, so that a config from elsewhere
+ * shows all its problems in one run; a syntax error stops the parse. */
 static int parse_text(struct parser *p)
 {
+	char all[CONFIG_ERRORS_CHARS] = "";
+	unsigned n = 0;
+	int rc = 0;
+
 	if (check_text(p) < 0)
 		return -1;
 	if (p->len >= 3 && memcmp(p->text, "\xef\xbb\xbf", 3) == 0)
 		p->pos = 3; /* a UTF-8 byte order mark, as some editors write */
-	for (;;) {
+	while (rc >= 0 && n < CONFIG_ERRORS_MAX) {
 		skip_blanks(p);
-		switch (peek(p)) {
-		case EOF: return 0;
-		case '\n': p->line++; /* fall through */
-		case ';': p->pos++; break;
-		default:
-			if (parse_statement(p) < 0)
-				return -1;
+		if (peek(p) == EOF)
+			break;
+		if (peek(p) == '\n' || peek(p) == ';') {
+			p->line += peek(p) == '\n';
+			p->pos++;
+			continue;
 		}
+		rc = parse_statement(p);
+		if (rc != 0)
+			gather(p, all, sizeof all, &n);
 	}
+	if (n && p->err && p->errlen)
+		snprintf(p->err, p->errlen, "%s", all);
+	return n ? -1 : 0;
 }
 
 /* ---- files ---- */
@@ -974,6 +1489,8 @@ void config_defaults(struct domain_config *cfg)
 	    .on_poweroff = CONFIG_ACTION_DESTROY,
 	    .boot = "cd",
 	    .boot_menu = 1,
+	    .on_reboot = CONFIG_ACTION_RESTART,
+	    .on_crash = CONFIG_ACTION_DESTROY,
 	};
 }
 
@@ -1088,4 +1605,67 @@ const char *config_engine_name(enum config_engine e)
 const char *config_action_name(enum config_action a)
 {
 	return (unsigned)a < COUNT(action_names) ? action_names[a] : "?";
+}
+
+/* The name of t as written in a config file; "" for the default. */
+const char *config_type_name(enum config_type t)
+{
+	return t == CONFIG_TYPE_HVM ? "hvm" : t == CONFIG_TYPE_PVH ? "pvh" : "";
+}
+
+/* $HV_SEABIOS, for a SeaBIOS installed elsewhere, or Debian's. */
+const char *config_seabios_path(void)
+{
+	const char *env = getenv("HV_SEABIOS");
+
+	return env && env[0] ? env : CONFIG_SEABIOS_PATH;
+}
+
+/* Without firmware= or kernel=, an HVM domain boots SeaBIOS, as under Xen
+ * and QEMU. */
+static int resolve_firmware(struct domain_config *cfg, const char *file, char *err, size_t errlen)
+{
+	const char *bios = config_seabios_path();
+
+	if (cfg->type == CONFIG_TYPE_PVH && !cfg->kernel[0]) {
+		set_error(err, errlen,
+			  "%s: type = \"pvh\" boots a kernel directly: give kernel= (or use "
+			  "type = \"hvm\" for SeaBIOS)",
+			  file);
+		return -1;
+	}
+	if (cfg->firmware[0] || cfg->kernel[0])
+		return 0;
+	if (access(bios, R_OK) < 0) {
+		set_error(err, errlen,
+			  "%s: no firmware= or kernel= given, and SeaBIOS (%s) is missing: %s; "
+			  "install Debian's seabios package (apt-get install seabios)",
+			  file, bios, strerror(errno));
+		return -1;
+	}
+	snprintf(cfg->firmware, sizeof cfg->firmware, "%s", bios);
+	return 0;
+}
+
+/* Settles what depends on several keys. Returns 0 or -1 with err set. */
+int config_resolve(struct domain_config *cfg, char *err, size_t errlen)
+{
+	const char *file = cfg->file[0] ? cfg->file : "configuration";
+	char text[CONFIG_WARNING_CHARS];
+
+	if (resolve_firmware(cfg, file, err, errlen) < 0)
+		return -1;
+	if (cfg->maxmem_mib && cfg->maxmem_mib < cfg->memory_mib) {
+		set_error(err, errlen, "%s: maxmem = %u is less than memory = %u (MiB)", file,
+			  cfg->maxmem_mib, cfg->memory_mib);
+		return -1;
+	}
+	if (cfg->maxmem_mib > cfg->memory_mib) {
+		set_error(text, sizeof text,
+			  "%s: maxmem: hv has no ballooning; the domain has memory = %u MiB "
+			  "throughout",
+			  file, cfg->memory_mib);
+		add_warning(cfg, "maxmem", text);
+	}
+	return 0;
 }

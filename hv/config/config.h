@@ -14,6 +14,7 @@
 
 #include <limits.h>
 #include <stddef.h>
+#include <stdio.h>
 
 #include "hv/config/diskspec.h"
 #include "hv/core/runtime.h"
@@ -35,6 +36,25 @@ struct chardev_config {
 	enum chardev_kind kind;
 	char path[PATH_MAX]; /* CHARDEV_FILE: absolute path */
 };
+
+/* xl's type=: what the domain boots (default: SeaBIOS unless kernel=). */
+enum config_type {
+	CONFIG_TYPE_DEFAULT, /* not given */
+	CONFIG_TYPE_HVM,     /* "hvm": SeaBIOS (or firmware=) on the emulated PC */
+	CONFIG_TYPE_PVH,     /* "pvh": a kernel booted directly; kernel= required */
+};
+
+/* SeaBIOS from Debian's seabios package: firmware for HVM domains without
+ * firmware= or kernel=, and what firmware = "seabios" names. The
+ * environment variable HV_SEABIOS overrides the path. */
+#define CONFIG_SEABIOS_PATH "/usr/share/seabios/bios.bin"
+
+#define CONFIG_VIDEORAM_MIB  16 /* hv's VGA memory (legacy/vga_access.h) */
+#define CONFIG_UUID_CHARS    36 /* 8-4-4-4-12 hex digits */
+#define CONFIG_ERRORS_MAX    16 /* refused statements reported at once */
+#define CONFIG_ERRORS_CHARS  4096
+#define CONFIG_WARNINGS_MAX  32
+#define CONFIG_WARNING_CHARS 256
 
 enum config_action {
 	CONFIG_ACTION_DESTROY,	/* "destroy" */
@@ -62,15 +82,30 @@ struct domain_config {
 	char boot[4];	     /* boot = "c", "d", "a" or an order such as "dc"; default "cd" */
 	unsigned boot_menu;  /* boot_menu = 0 or 1: SeaBIOS's ESC prompt; default 1 */
 	unsigned virtio_rng; /* virtio_rng = 1: an entropy device (hv's key; xl has none) */
+	/* xl.cfg keys (README's table says what hv does with each). */
+	enum config_type type;
+	char uuid[CONFIG_UUID_CHARS + 1]; /* lower case; "" if unset */
+	unsigned maxmem_mib;		  /* 0: unset (= memory) */
+	unsigned maxvcpus;		  /* 0: unset (= vcpus) */
+	enum config_action on_reboot;	  /* default restart */
+	enum config_action on_crash;	  /* default destroy; "preserve" is refused */
+	unsigned localtime;		  /* 1: the RTC starts at the host's local time */
+	/* Keys accepted with a difference the user should know of: one line
+	 * each ("FILE:LINE: key: ..."), one per key; `hv` prints them on
+	 * stderr and --dry-run as comments. */
+	char warnings[CONFIG_WARNINGS_MAX][CONFIG_WARNING_CHARS];
+	unsigned nwarnings;
 };
 
 /* Fills cfg with the defaults. */
 void config_defaults(struct domain_config *cfg);
 
 /* Parses the file at path into cfg (which it first resets to defaults) and
- * checks that the required keys are there. Returns 0, or -1 with a one-line
- * message in err ("FILE:LINE: ..."; "FILE: ..." for a file-level problem
- * such as a missing file or a missing required key). */
+ * checks that the required keys are there. Returns 0, or -1 with a message
+ * in err ("FILE:LINE: ..."; "FILE: ..." for a file-level problem such as a
+ * missing file or a missing required key): one line per problem, since
+ * every refused key or value is reported (up to CONFIG_ERRORS_MAX); a
+ * syntax error ends the parse. */
 int config_load(const char *path, struct domain_config *cfg, char *err, size_t errlen);
 
 /* Parses text as the contents of a file called `filename` (used in
@@ -88,8 +123,23 @@ int config_override(struct domain_config *cfg, const char *assignment, char *err
  * Returns 0 or -1 with err set. */
 int config_validate(const struct domain_config *cfg, char *err, size_t errlen);
 
+/* Settles what depends on several keys, once the file and the command
+ * line are read: type = "pvh" needs kernel=; without firmware= or kernel=
+ * the firmware is SeaBIOS (an error naming Debian's seabios package if it
+ * is not installed); maxmem above memory is a warning. Returns 0 or -1
+ * with err set. */
+int config_resolve(struct domain_config *cfg, char *err, size_t errlen);
+
+/* The SeaBIOS image hv uses: $HV_SEABIOS or CONFIG_SEABIOS_PATH. */
+const char *config_seabios_path(void);
+
+/* Writes cfg as a config file hv reads back to the same domain: one
+ * "key = value" line per setting, the warnings first as comments. */
+void config_write(const struct domain_config *cfg, FILE *out);
+
 /* Names for messages and `hv list -l`. */
 const char *config_engine_name(enum config_engine e);
 const char *config_action_name(enum config_action a);
+const char *config_type_name(enum config_type t); /* "" for the default */
 
 #endif

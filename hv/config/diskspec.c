@@ -88,9 +88,9 @@ static int set_access(struct spec *s, const char *v)
 
 static int set_devtype(struct spec *s, const char *v)
 {
-	if (strcmp(v, "cdrom") != 0)
-		return bad(s, "devtype=%s: expected cdrom", v);
-	s->out->cdrom = true;
+	if (strcmp(v, "cdrom") != 0 && strcmp(v, "disk") != 0)
+		return bad(s, "devtype=%s: expected disk or cdrom", v);
+	s->out->cdrom = strcmp(v, "cdrom") == 0;
 	s->have_devtype = true;
 	return 0;
 }
@@ -118,8 +118,43 @@ static const struct field fields[] = {
     {"devtype", set_devtype, offsetof(struct spec, have_devtype)},
 };
 
+/* xl parameters that choose a Xen backend: hv has none to choose. */
+static int xl_backend(struct spec *s, const char *key, size_t klen, const char *v)
+{
+	static const char *const names[] = {"backendtype", "backend", "script"};
+
+	for (unsigned i = 0; i < sizeof names / sizeof names[0]; i++) {
+		if (strlen(names[i]) == klen && strncmp(key, names[i], klen) == 0) {
+			snprintf(s->msg, s->msglen,
+				 "%s=%s: hv has no Xen disk backends, it opens the target (an "
+				 "image file or a block device) itself; remove %s=",
+				 names[i], v, names[i]);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* xl's flags without '=' that hv does not take. */
+static int xl_flag(struct spec *s, const char *v)
+{
+	static const char *const flags[] = {"discard", "no-discard", "direct-io-safe", "trusted",
+					    "untrusted"};
+
+	for (unsigned i = 0; i < sizeof flags / sizeof flags[0]; i++) {
+		if (strcmp(v, flags[i]) == 0)
+			return bad(s,
+				   "\"%s\" is not supported; hv takes target, format (raw), vdev, "
+				   "access and devtype",
+				   v);
+	}
+	return 0;
+}
+
 static int keyed(struct spec *s, const char *key, size_t klen, const char *v)
 {
+	if (xl_backend(s, key, klen, v) < 0)
+		return -1;
 	for (unsigned i = 0; i < sizeof fields / sizeof fields[0]; i++) {
 		const struct field *f = &fields[i];
 
@@ -142,6 +177,8 @@ static int positional(struct spec *s, const char *v)
 
 	if (!strcmp(v, "cdrom"))
 		return set_devtype(s, "cdrom");
+	if (xl_flag(s, v) < 0)
+		return -1;
 	if (s->positional >= 4)
 		return bad(s, "unexpected \"%s\" after target, format, vdev and access", v);
 	s->positional++;

@@ -4,6 +4,10 @@
  *   '/img/dos.img,raw,hda,rw'            positional: target, format, vdev, access
  *   'vdev=hdc,devtype=cdrom,target=/img/cd.iso'    (target= must come last:
  *                                                    the rest of the spec is the path)
+ *   '/img/cd.iso,,hdc,cdrom'             "cdrom" alone is devtype=cdrom
+ *
+ * xl's backend parameters (backendtype=, backend=, script=) and flags
+ * (discard, direct-io-safe, ...) are refused with what hv takes instead.
  *
  * Only raw images exist; vdev is hda-hdd (IDE primary/secondary,
  * master/slave), fda/fdb (floppy drives A: and B:, whose image size the

@@ -151,6 +151,7 @@ static int build_machine(struct domain *d, char *err, size_t errlen)
 	    .post = post_code,
 	    .poweroff = guest_poweroff,
 	    .opaque = d,
+	    .rtc_localtime = d->cfg.localtime != 0,
 	};
 
 	for (unsigned i = 0; i < PC_SERIAL_PORTS && i < DOMAIN_SERIAL_PORTS; i++)
@@ -171,21 +172,33 @@ static int build_engine(struct domain *d, char *err, size_t errlen)
 {
 	if (d->engine->create(&d->machine, &d->engine_state, err, errlen) < 0)
 		return -1;
-	if (d->cfg.vcpus != 1) {
-		snprintf(err, errlen, "vcpus = %u: this version runs one vCPU per domain",
-			 d->cfg.vcpus);
-		return -1;
-	}
 	if (d->engine->vcpu_create(d->engine_state, 0, &d->vcpu, err, errlen) < 0)
 		return -1;
 	d->engine->vcpu_reset(d->vcpu);
 	return d->cfg.kernel[0] ? domain_linux_boot(d, err, errlen) : 0;
 }
 
+/* Until SMP exists a domain has one vCPU; say so before anything starts. */
+static int check_vcpus(const struct domain_config *cfg, char *err, size_t errlen)
+{
+	const char *key = cfg->maxvcpus > cfg->vcpus ? "maxvcpus" : "vcpus";
+	unsigned n = cfg->maxvcpus > cfg->vcpus ? cfg->maxvcpus : cfg->vcpus;
+
+	if (n <= 1)
+		return 0;
+	snprintf(err, errlen,
+		 "%s: %s = %u: hv runs one vCPU per domain (the limit until SMP exists); set "
+		 "%s = 1",
+		 cfg->file, key, n, key);
+	return -1;
+}
+
 /* Everything that can fail on bad input before the name is claimed, so a
  * bad config leaves no trace in the registry. */
 static int prepare(struct domain *d, char *err, size_t errlen)
 {
+	if (check_vcpus(&d->cfg, err, errlen) < 0)
+		return -1;
 	d->engine =
 	    engine_select(config_engine_name(d->cfg.engine), d->engine_why, sizeof d->engine_why);
 	if (!d->engine) {
@@ -198,10 +211,9 @@ static int prepare(struct domain *d, char *err, size_t errlen)
 		return -1;
 	if (d->cfg.kernel[0] && !d->cfg.firmware[0])
 		return 0;
-	if (!d->cfg.firmware[0]) {
-		snprintf(err, errlen, "%s: no firmware= or kernel= given", d->cfg.file);
+	/* A config from before config_resolve (the TUI, tests): as it would. */
+	if (!d->cfg.firmware[0] && config_resolve(&d->cfg, err, errlen) < 0)
 		return -1;
-	}
 	d->firmware = firmware_load(d->cfg.firmware, &d->firmware_size, err, errlen);
 	return d->firmware ? 0 : -1;
 }
@@ -240,8 +252,8 @@ static int build(struct domain *d, char *err, size_t errlen)
 	return d->control ? 0 : -1;
 }
 
-struct domain *domain_create(const struct domain_config *cfg, bool foreground, char *err,
-			     size_t errlen)
+static struct domain *domain_alloc(const struct domain_config *cfg, bool foreground, char *err,
+				   size_t errlen)
 {
 	struct domain *d = calloc(1, sizeof *d);
 
@@ -255,6 +267,28 @@ struct domain *domain_create(const struct domain_config *cfg, bool foreground, c
 	d->listen_fd = d->wake_fd = -1;
 	d->debugcon.out_fd = d->debugcon.in_fd = d->debugcon.pty_slave_fd = -1;
 	domain_serial_init(d);
+	return d;
+}
+
+int domain_check(const struct domain_config *cfg, char *err, size_t errlen)
+{
+	struct domain *d = domain_alloc(cfg, false, err, errlen);
+	int rc;
+
+	if (!d)
+		return -1;
+	rc = prepare(d, err, errlen) < 0 || open_disks(d, err, errlen) < 0 ? -1 : 0;
+	domain_free(d);
+	return rc;
+}
+
+struct domain *domain_create(const struct domain_config *cfg, bool foreground, char *err,
+			     size_t errlen)
+{
+	struct domain *d = domain_alloc(cfg, foreground, err, errlen);
+
+	if (!d)
+		return NULL;
 	if (build(d, err, errlen) < 0) {
 		domain_free(d);
 		return NULL;

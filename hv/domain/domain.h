@@ -84,6 +84,7 @@ struct domain {
 	int exit_status; /* for `hv run` */
 	bool finished;	 /* the domain is over; the event loop ends */
 	uint64_t reboots;
+	bool reset_by_host; /* `hv reboot`: a reset that on_reboot does not apply to */
 };
 
 /* Builds the domain from cfg: claims its name in the runtime directory,
@@ -91,6 +92,12 @@ struct domain {
  * engine. Does not start the vCPU. Returns NULL with err set. */
 struct domain *domain_create(const struct domain_config *cfg, bool foreground, char *err,
 			     size_t errlen);
+
+/* Checks what domain_create checks before it claims the name (the engine,
+ * the vCPU count, the firmware or kernel and ramdisk, the disk images and
+ * their locks) and starts nothing: `hv create --dry-run`. Returns 0 or -1
+ * with err set. */
+int domain_check(const struct domain_config *cfg, char *err, size_t errlen);
 
 /* Starts the vCPU and serves the control socket until the domain is over;
  * timeout_s > 0 ends it after that many seconds. Returns the exit status

@@ -103,6 +103,7 @@ int domain_reboot(struct domain *d, char *err, size_t errlen)
 			if (!d->pause_requested)
 				vclock_start(&m->clock);
 		}
+		d->reset_by_host = true;
 		machine_request(m, MACHINE_REQ_RESET, 0);
 	}
 	machine_unlock_host(m);
@@ -156,6 +157,10 @@ static void info_identity(struct domain *d, char *buf, size_t len)
 	kv_put(buf, len, "engine_why", d->engine_why);
 	kv_put(buf, len, "firmware", d->cfg.firmware);
 	kv_put(buf, len, "on_poweroff", config_action_name(d->cfg.on_poweroff));
+	kv_put(buf, len, "on_reboot", config_action_name(d->cfg.on_reboot));
+	kv_put(buf, len, "on_crash", config_action_name(d->cfg.on_crash));
+	if (d->cfg.uuid[0])
+		kv_put(buf, len, "uuid", d->cfg.uuid);
 }
 
 static void info_endpoints(struct domain *d, char *buf, size_t len)

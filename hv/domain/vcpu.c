@@ -45,11 +45,11 @@ static void finish(struct domain *d, int status)
 	domain_notify(d);
 }
 
-static void on_poweroff(struct domain *d, int code)
+/* What on_poweroff and on_reboot ask for; "preserve" keeps the domain,
+ * shut down, for `hv list`, `hv reboot` or `hv destroy`. */
+static void take_action(struct domain *d, enum config_action action, int code)
 {
-	log_info("guest powered off (exit status %d); on_poweroff = %s", code,
-		 config_action_name(d->cfg.on_poweroff));
-	switch (d->cfg.on_poweroff) {
+	switch (action) {
 	case CONFIG_ACTION_DESTROY: finish(d, code); break;
 	case CONFIG_ACTION_RESTART: reset_machine(d); break;
 	case CONFIG_ACTION_PRESERVE:
@@ -61,6 +61,44 @@ static void on_poweroff(struct domain *d, int code)
 	}
 }
 
+static void on_poweroff(struct domain *d, int code)
+{
+	log_info("guest powered off (exit status %d); on_poweroff = %s", code,
+		 config_action_name(d->cfg.on_poweroff));
+	take_action(d, d->cfg.on_poweroff, code);
+}
+
+/* A reset the guest asked for follows on_reboot; `hv reboot` always
+ * resets. */
+static void on_reboot(struct domain *d)
+{
+	d->machine.request = MACHINE_REQ_NONE;
+	if (d->reset_by_host) {
+		log_info("reset by hv reboot");
+		d->reset_by_host = false;
+		reset_machine(d);
+		return;
+	}
+	log_info("guest reset; on_reboot = %s", config_action_name(d->cfg.on_reboot));
+	take_action(d, d->cfg.on_reboot, 0);
+}
+
+/* on_crash is "destroy" or "restart" (the parser refuses "preserve"). */
+static void on_crash(struct domain *d)
+{
+	struct machine *m = &d->machine;
+
+	m->request = MACHINE_REQ_NONE;
+	if (d->cfg.on_crash == CONFIG_ACTION_RESTART) {
+		log_error("guest crashed; on_crash = restart: resetting the machine");
+		reset_machine(d);
+		return;
+	}
+	log_error("guest crashed; domain destroyed");
+	d->state = DOMAIN_CRASHED;
+	finish(d, DOMAIN_EXIT_CRASHED);
+}
+
 /* With the lock held. */
 static void handle_request(struct domain *d)
 {
@@ -70,16 +108,8 @@ static void handle_request(struct domain *d)
 	switch (m->request) {
 	case MACHINE_REQ_NONE: break;
 	case MACHINE_REQ_POWEROFF: on_poweroff(d, code); break;
-	case MACHINE_REQ_RESET:
-		log_info("guest reset");
-		reset_machine(d);
-		break;
-	case MACHINE_REQ_CRASH:
-		log_error("guest crashed; domain destroyed");
-		d->state = DOMAIN_CRASHED;
-		m->request = MACHINE_REQ_NONE;
-		finish(d, DOMAIN_EXIT_CRASHED);
-		break;
+	case MACHINE_REQ_RESET: on_reboot(d); break;
+	case MACHINE_REQ_CRASH: on_crash(d); break;
 	}
 }
 

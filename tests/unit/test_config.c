@@ -126,7 +126,7 @@ START_TEST(test_every_key_is_stored)
 {
 	ck_assert_int_eq(load("name = \"dos-6.22_a.b\"\n"
 			      "memory = 64\n"
-			      "vcpus = 4\n"
+			      "vcpus = 1\n"
 			      "engine = \"soft\"\n"
 			      "firmware = \"/usr/share/seabios/bios.bin\"\n"
 			      "serial = \"pty\"\n"
@@ -135,7 +135,7 @@ START_TEST(test_every_key_is_stored)
 			 0);
 	ck_assert_str_eq(cfg.name, "dos-6.22_a.b");
 	ck_assert_uint_eq(cfg.memory_mib, 64);
-	ck_assert_uint_eq(cfg.vcpus, 4);
+	ck_assert_uint_eq(cfg.vcpus, 1);
 	ck_assert_int_eq(cfg.engine, CONFIG_ENGINE_SOFT);
 	ck_assert_str_eq(cfg.firmware, "/usr/share/seabios/bios.bin");
 	ck_assert_int_eq(cfg.serial[0].kind, CHARDEV_PTY);
@@ -167,9 +167,9 @@ END_TEST
 
 START_TEST(test_integers_may_be_hex)
 {
-	ck_assert_int_eq(load("name='dos'\nmemory = 0x40\nvcpus = 0X2\n"), 0);
+	ck_assert_int_eq(load("name='dos'\nmemory = 0x40\nvcpus = 0X1\n"), 0);
 	ck_assert_uint_eq(cfg.memory_mib, 64);
-	ck_assert_uint_eq(cfg.vcpus, 2);
+	ck_assert_uint_eq(cfg.vcpus, 1);
 }
 END_TEST
 
@@ -187,9 +187,9 @@ END_TEST
 
 START_TEST(test_semicolons_separate_statements_on_one_line)
 {
-	ck_assert_int_eq(load("name = 'dos'; memory = 8;vcpus=2;\n;;\n"), 0);
+	ck_assert_int_eq(load("name = 'dos'; memory = 8;boot_menu=0;\n;;\n"), 0);
 	ck_assert_uint_eq(cfg.memory_mib, 8);
-	ck_assert_uint_eq(cfg.vcpus, 2);
+	ck_assert_uint_eq(cfg.boot_menu, 0);
 }
 END_TEST
 
@@ -247,9 +247,9 @@ END_TEST
 
 START_TEST(test_memory_and_vcpus_accept_their_bounds)
 {
-	ck_assert_int_eq(load("name='a'\nmemory = 1\nvcpus = 64\n"), 0);
+	ck_assert_int_eq(load("name='a'\nmemory = 1\nvcpus = 1\n"), 0);
 	ck_assert_uint_eq(cfg.memory_mib, 1);
-	ck_assert_uint_eq(cfg.vcpus, 64);
+	ck_assert_uint_eq(cfg.vcpus, 1);
 	ck_assert_int_eq(load("name='a'\nmemory = 65536\nvcpus = 1\n"), 0);
 	ck_assert_uint_eq(cfg.memory_mib, 65536);
 }
@@ -351,10 +351,10 @@ START_TEST(test_parse_applies_on_top_of_existing_config)
 {
 	config_defaults(&cfg);
 	ck_assert_int_eq(config_parse("name='a'\nmemory=8\n", "a.cfg", &cfg, err, sizeof err), 0);
-	ck_assert_int_eq(config_parse("vcpus=2\n", "b.cfg", &cfg, err, sizeof err), 0);
+	ck_assert_int_eq(config_parse("boot_menu=0\n", "b.cfg", &cfg, err, sizeof err), 0);
 	ck_assert_str_eq(cfg.name, "a");
 	ck_assert_uint_eq(cfg.memory_mib, 8);
-	ck_assert_uint_eq(cfg.vcpus, 2);
+	ck_assert_uint_eq(cfg.boot_menu, 0);
 }
 END_TEST
 
@@ -521,7 +521,7 @@ END_TEST
 
 START_TEST(test_unknown_key_far_from_any_has_no_suggestion)
 {
-	ck_load_error("builder = 'hvm'\n", "dos.cfg:1: unknown key 'builder'");
+	ck_load_error("kernal_args = 'hvm'\n", "dos.cfg:1: unknown key 'kernal_args'");
 	ck_load_error("x = 1\n", "dos.cfg:1: unknown key 'x'");
 }
 END_TEST
@@ -725,6 +725,8 @@ START_TEST(test_memory_and_vcpus_out_of_range)
 	ck_load_error("vcpus = 65\n", "dos.cfg:1: vcpus: expected an integer from 1 to 64, got 65");
 	ck_load_error("vcpus = 0x0\n",
 		      "dos.cfg:1: vcpus: expected an integer from 1 to 64, got 0x0");
+	ck_load_error("vcpus = 64\n", "dos.cfg:1: vcpus: hv runs one vCPU per domain until SMP "
+				      "exists (the limit is 1), got 64");
 }
 END_TEST
 
@@ -780,9 +782,9 @@ END_TEST
 
 START_TEST(test_unknown_on_poweroff_is_refused)
 {
-	ck_load_error("on_poweroff = 'rename-restart'\n",
+	ck_load_error("on_poweroff = 'reboot'\n",
 		      "dos.cfg:1: on_poweroff: expected \"destroy\", \"restart\" or \"preserve\", "
-		      "got \"rename-restart\"");
+		      "got \"reboot\"");
 	ck_load_error("on_poweroff = 'destory'\n",
 		      "dos.cfg:1: on_poweroff: expected \"destroy\", \"restart\" or \"preserve\", "
 		      "got \"destory\" (did you mean \"destroy\"?)");
@@ -809,10 +811,12 @@ END_TEST
 
 START_TEST(test_serial_list_must_hold_one_string)
 {
-	ck_load_error("serial = [ 'pty', 'none' ]\n",
-		      "dos.cfg:1: serial: expected a list of one device (COM1), got 2");
-	ck_load_error("serial = []\n",
-		      "dos.cfg:1: serial: expected a list of one device (COM1), got 0");
+	ck_load_error(
+	    "serial = [ 'pty', 'none', 'pty' ]\n",
+	    "dos.cfg:1: serial: expected a list of one or two devices (COM1, COM2), got 3");
+	ck_load_error(
+	    "serial = []\n",
+	    "dos.cfg:1: serial: expected a list of one or two devices (COM1, COM2), got 0");
 	ck_load_error(
 	    "serial = [\n 1 ]\n",
 	    "dos.cfg:2: serial: expected \"stdio\", \"pty\", \"none\" or \"file:PATH\", got 1");
@@ -874,8 +878,9 @@ START_TEST(test_override_bad_value_says_command_line)
 	ck_override_error("name=my dos",
 			  "command line: name: expected 1 to 63 letters, digits, '_', '.' or '-', "
 			  "not starting with '.' or '-', got \"my dos\"");
-	ck_override_error("serial=[ 'pty', 'pty' ]",
-			  "command line: serial: expected a list of one device (COM1), got 2");
+	ck_override_error(
+	    "serial=[ 'pty', 'pty', 'pty' ]",
+	    "command line: serial: expected a list of one or two devices (COM1, COM2), got 3");
 }
 END_TEST
 

@@ -90,7 +90,7 @@ START_TEST(bad_specs)
 	rejects("vdev=fda,devtype=cdrom,target=/a", "vdev=fda: a floppy drive cannot be a CD-ROM");
 	rejects("vdev=fdb", "no target=");
 	rejects("vdev=hda,access=rx,target=/a", "access=rx");
-	rejects("vdev=hda,devtype=disk,target=/a", "devtype=disk");
+	rejects("vdev=hda,devtype=floppy,target=/a", "devtype=floppy: expected disk or cdrom");
 	rejects("vdev=hda", "no target=");
 	rejects("vdev=hdc,devtype=cdrom,access=rw,target=/a", "read-only");
 	rejects("vdev=hda,vdev=hdb,target=/a", "vdev= given twice");
@@ -156,6 +156,82 @@ START_TEST(override_from_command_line)
 }
 END_TEST
 
+/* The forms xl-disk-configuration(5) documents, as a Xen config has them. */
+START_TEST(positional_forms_from_xl_configs)
+{
+	ck_assert_int_eq(diskspec_parse("/dev/vg/guest-volume,raw,hda,rw", &d, msg, sizeof msg), 0);
+	ck_assert_str_eq(d.target, "/dev/vg/guest-volume");
+	ck_assert_int_eq(d.vdev, DISK_HDA);
+	ck_assert(!d.readonly && !d.cdrom);
+	ck_assert_int_eq(diskspec_parse("file.iso,,hdc,cdrom", &d, msg, sizeof msg), 0);
+	ck_assert_str_eq(d.target, "file.iso");
+	ck_assert_int_eq(d.vdev, DISK_HDC);
+	ck_assert(d.cdrom && d.readonly);
+	ck_assert_int_eq(diskspec_parse("a.img,raw,hdb", &d, msg, sizeof msg), 0);
+	ck_assert(!d.readonly); /* access defaults to rw */
+	ck_assert_int_eq(diskspec_parse("a.img,,hdb,ro", &d, msg, sizeof msg), 0);
+	ck_assert(d.readonly);
+	ck_assert_int_eq(diskspec_parse("a.img,raw,hdd,w", &d, msg, sizeof msg), 0);
+	ck_assert(!d.readonly);
+	ck_assert_int_eq(diskspec_parse("a.img,raw,vdev=hdb,access=r", &d, msg, sizeof msg), 0);
+	ck_assert_int_eq(d.vdev, DISK_HDB);
+	ck_assert(d.readonly);
+}
+END_TEST
+
+START_TEST(devtype_disk_is_the_default_spelled_out)
+{
+	ck_assert_int_eq(diskspec_parse("vdev=hda,devtype=disk,target=/a.img", &d, msg, sizeof msg),
+			 0);
+	ck_assert(!d.cdrom && !d.readonly);
+	ck_assert_str_eq(d.target, "/a.img");
+}
+END_TEST
+
+static void rejects_exactly(const char *spec, const char *want)
+{
+	ck_assert_int_eq(diskspec_parse(spec, &d, msg, sizeof msg), -1);
+	ck_assert_str_eq(msg, want);
+}
+
+START_TEST(xl_parameters_hv_does_not_take)
+{
+	rejects_exactly("/dev/vg/v,raw,hda,rw,backendtype=phy",
+			"backendtype=phy: hv has no Xen disk backends, it opens the target (an "
+			"image file or a block device) itself; remove backendtype=");
+	rejects_exactly("vdev=hda,script=block,target=/a",
+			"script=block: hv has no Xen disk backends, it opens the target (an image "
+			"file or a block device) itself; remove script=");
+	rejects_exactly(
+	    "backend=0,vdev=hda,target=/a",
+	    "backend=0: hv has no Xen disk backends, it opens the target (an image file "
+	    "or a block device) itself; remove backend=");
+	rejects_exactly("/a.img,raw,hda,rw,discard",
+			"\"discard\" is not supported; hv takes target, format (raw), vdev, access "
+			"and devtype");
+	rejects_exactly("/a.img,raw,hda,direct-io-safe",
+			"\"direct-io-safe\" is not supported; hv takes target, format (raw), vdev, "
+			"access and devtype");
+}
+END_TEST
+
+START_TEST(positional_errors)
+{
+	rejects_exactly("/a.img", "no vdev= given (hda, hdb, hdc, hdd, fda, fdb or xvda-xvdz)");
+	rejects_exactly("/a.img,raw", "no vdev= given (hda, hdb, hdc, hdd, fda, fdb or xvda-xvdz)");
+	rejects_exactly("/a.img,vhd,hda,rw", "format=vhd: only raw images are supported");
+	rejects_exactly(
+	    "/a.img,raw,sda,rw",
+	    "unknown vdev \"sda\" (expected hda, hdb, hdc, hdd, fda, fdb or xvda-xvdz)");
+	rejects_exactly("/a.img,raw,hda,rx", "access=rx: expected rw or ro");
+	rejects_exactly("/a.img,raw,hda,rw,ro",
+			"unexpected \"ro\" after target, format, vdev and access");
+	rejects_exactly("/a.iso,,hdc:cdrom,rw", "access=rw: a CD-ROM is read-only");
+	rejects_exactly(",raw,hda,rw", "no target= given (only a CD-ROM drive may be empty)");
+	rejects_exactly("/a.img,raw,hda,access=ro,access=rw", "access= given twice");
+}
+END_TEST
+
 static Suite *diskspec_suite(void)
 {
 	Suite *s = suite_create("diskspec");
@@ -169,6 +245,10 @@ static Suite *diskspec_suite(void)
 	tcase_add_test(t, config_keys);
 	tcase_add_test(t, config_errors_carry_file_and_line);
 	tcase_add_test(t, override_from_command_line);
+	tcase_add_test(t, positional_forms_from_xl_configs);
+	tcase_add_test(t, devtype_disk_is_the_default_spelled_out);
+	tcase_add_test(t, xl_parameters_hv_does_not_take);
+	tcase_add_test(t, positional_errors);
 	suite_add_tcase(s, t);
 	return s;
 }
