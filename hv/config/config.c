@@ -537,6 +537,30 @@ static int set_boot_menu(struct parser *p, const struct key *k, const struct val
 	return set_uint(p, k, v, 0, 1, &p->cfg->boot_menu);
 }
 
+/* hv's sound sink: the desktop (PulseAudio), nothing, or a WAV file. */
+static int set_audio(struct parser *p, const struct key *k, const struct value *v)
+{
+	char path[PATH_MAX];
+
+	if (strcmp(v->text, "pulse") == 0 || strcmp(v->text, "none") == 0) {
+		strcpy(p->cfg->audio, v->text);
+		return 0;
+	}
+	if (strncmp(v->text, "wav:", 4) != 0)
+		return bad_value(p, k, v);
+	if (!v->text[4])
+		return fail_at(p, v->line, "%s: expected a path after \"wav:\"", k->name);
+	if (resolve_path(p, k, v, v->text + 4, path) < 0)
+		return -1;
+	snprintf(p->cfg->audio, sizeof p->cfg->audio, "wav:%s", path);
+	return 0;
+}
+
+static int set_audio_latency(struct parser *p, const struct key *k, const struct value *v)
+{
+	return set_uint(p, k, v, 10, 1000, &p->cfg->audio_latency_ms);
+}
+
 #define CHARDEV_EXPECT "\"stdio\", \"pty\", \"none\" or \"file:PATH\""
 
 static const struct key keys[] = {
@@ -557,6 +581,8 @@ static const struct key keys[] = {
     {"boot", VAL_STRING,
      "\"c\" (hard disk), \"d\" (CD-ROM), \"a\" (floppy) or an order such as \"dc\"", set_boot},
     {"boot_menu", VAL_INT, "0 (no boot menu) or 1 (SeaBIOS's ESC prompt)", set_boot_menu},
+    {"audio", VAL_STRING, "\"pulse\", \"none\" or \"wav:PATH\"", set_audio},
+    {"audio_latency_ms", VAL_INT, "an integer from 10 to 1000 (ms)", set_audio_latency},
 };
 
 _Static_assert(COUNT(keys) <= KEYS_MAX, "raise KEYS_MAX");
@@ -967,6 +993,8 @@ void config_defaults(struct domain_config *cfg)
 	    .on_poweroff = CONFIG_ACTION_DESTROY,
 	    .boot = "cd",
 	    .boot_menu = 1,
+	    .audio = "pulse",
+	    .audio_latency_ms = 30,
 	};
 }
 

@@ -61,6 +61,10 @@ struct domain_config {
 	unsigned ndisks;
 	char boot[4];	    /* boot = "c", "d", "a" or an order such as "dc"; default "cd" */
 	unsigned boot_menu; /* boot_menu = 0 or 1: SeaBIOS's ESC prompt; default 1 */
+	/* audio = "pulse" (default), "none" or "wav:PATH" (PATH made
+	 * absolute); audio_latency_ms = 10-1000, default 30 (hv keys). */
+	char audio[PATH_MAX + 8];
+	unsigned audio_latency_ms;
 };
 
 /* Fills cfg with the defaults. */

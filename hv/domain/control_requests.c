@@ -55,6 +55,14 @@ static void req_destroy(struct domain *d, struct client *cl, char *arg)
 	control_reply(cl, "ok\n");
 }
 
+static void req_audio(struct domain *d, struct client *cl, char *arg)
+{
+	char err[256];
+	int rc = domain_audio_request(d, arg ? arg : "", err, sizeof err);
+
+	reply_rc(cl, rc, err);
+}
+
 static void req_info(struct domain *d, struct client *cl, char *arg)
 {
 	static char info[CTL_LINE_MAX];
@@ -265,6 +273,8 @@ static const struct request requests[] = {
     {"unpause", NULL, "resume a paused domain", req_unpause},
     {"reboot", NULL, "reset the machine", req_reboot},
     {"destroy", NULL, "end the domain now", req_destroy},
+    {"audio", "mute|unmute|volume N", "mute, unmute or set the volume (0-100) of the sound",
+     req_audio},
     {"console", "[port=N] [live]", "become serial port N's byte stream (1: COM1)", req_console},
     {"display", NULL, "become a viewer of the screen (its memfd attached)", req_display},
     {"send-keys", "KEY...", "type key names into the keyboard at a typist's pace", req_send_keys},

@@ -1,0 +1,231 @@
+/* The asynchronous API: the mainloop thread runs the callbacks; this side
+ * takes the mainloop's lock only around short non-blocking calls. */
+#include "hv/audio/pulse.h"
+
+#include <pulse/pulseaudio.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "hv/core/audio_source.h"
+
+#define FRAME_BYTES 4
+/* Frames the server had no room for wait here (the host was slow to
+ * schedule the server): up to 200 ms, beyond which the oldest go. */
+#define PENDING_MAX (AUDIO_RATE / 5)
+
+struct pulse_sink {
+	pa_threaded_mainloop *loop;
+	pa_context *ctx;
+	pa_stream *stream;
+	bool corked;
+	atomic_ullong underruns;
+	size_t pending; /* frames in pend */
+	int16_t pend[2 * PENDING_MAX];
+};
+
+static void state_changed(pa_context *c, void *opaque)
+{
+	(void)c;
+	pa_threaded_mainloop_signal(((struct pulse_sink *)opaque)->loop, 0);
+}
+
+static void stream_state_changed(pa_stream *s, void *opaque)
+{
+	(void)s;
+	pa_threaded_mainloop_signal(((struct pulse_sink *)opaque)->loop, 0);
+}
+
+static void underflow(pa_stream *s, void *opaque)
+{
+	struct pulse_sink *p = opaque;
+
+	(void)s;
+	atomic_fetch_add(&p->underruns, 1);
+}
+
+/* With the mainloop locked: waits for the context to be ready. */
+static int connect_context(struct pulse_sink *p, const char *name, char *err, size_t errlen)
+{
+	char client[96];
+	pa_context_state_t st;
+
+	snprintf(client, sizeof client, "hv: %s", name);
+	p->ctx = pa_context_new(pa_threaded_mainloop_get_api(p->loop), client);
+	if (!p->ctx) {
+		snprintf(err, errlen, "PulseAudio: out of memory");
+		return -1;
+	}
+	pa_context_set_state_callback(p->ctx, state_changed, p);
+	if (pa_context_connect(p->ctx, NULL, PA_CONTEXT_NOAUTOSPAWN, NULL) < 0) {
+		snprintf(err, errlen, "PulseAudio: %s", pa_strerror(pa_context_errno(p->ctx)));
+		return -1;
+	}
+	while ((st = pa_context_get_state(p->ctx)) != PA_CONTEXT_READY) {
+		if (!PA_CONTEXT_IS_GOOD(st)) {
+			snprintf(err, errlen, "PulseAudio: %s",
+				 pa_strerror(pa_context_errno(p->ctx)));
+			return -1;
+		}
+		pa_threaded_mainloop_wait(p->loop);
+	}
+	return 0;
+}
+
+/* The server starts playing at half the target latency buffered, and asks
+ * for data in steps of a sixth of it. */
+static int open_stream(struct pulse_sink *p, const char *name, unsigned latency_ms, char *err,
+		       size_t errlen)
+{
+	pa_sample_spec ss = {.format = PA_SAMPLE_S16LE, .rate = AUDIO_RATE, .channels = 2};
+	uint32_t tlength = (uint32_t)(AUDIO_RATE / 1000 * latency_ms * FRAME_BYTES);
+	pa_buffer_attr attr = {.maxlength = (uint32_t)-1,
+			       .tlength = tlength,
+			       .prebuf = tlength / 2,
+			       .minreq = tlength / 6,
+			       .fragsize = (uint32_t)-1};
+	char title[96];
+	pa_stream_state_t st;
+
+	snprintf(title, sizeof title, "hv: %s", name);
+	p->stream = pa_stream_new(p->ctx, title, &ss, NULL);
+	if (!p->stream) {
+		snprintf(err, errlen, "PulseAudio: %s", pa_strerror(pa_context_errno(p->ctx)));
+		return -1;
+	}
+	pa_stream_set_state_callback(p->stream, stream_state_changed, p);
+	pa_stream_set_underflow_callback(p->stream, underflow, p);
+	if (pa_stream_connect_playback(p->stream, NULL, &attr, PA_STREAM_NOFLAGS, NULL, NULL) < 0) {
+		snprintf(err, errlen, "PulseAudio: %s", pa_strerror(pa_context_errno(p->ctx)));
+		return -1;
+	}
+	while ((st = pa_stream_get_state(p->stream)) != PA_STREAM_READY) {
+		if (!PA_STREAM_IS_GOOD(st)) {
+			snprintf(err, errlen, "PulseAudio: %s",
+				 pa_strerror(pa_context_errno(p->ctx)));
+			return -1;
+		}
+		pa_threaded_mainloop_wait(p->loop);
+	}
+	return 0;
+}
+
+struct pulse_sink *pulse_open(const char *name, unsigned latency_ms, char *err, size_t errlen)
+{
+	struct pulse_sink *p = calloc(1, sizeof *p);
+	int rc;
+
+	if (!p || !(p->loop = pa_threaded_mainloop_new())) {
+		free(p);
+		snprintf(err, errlen, "PulseAudio: out of memory");
+		return NULL;
+	}
+	if (pa_threaded_mainloop_start(p->loop) < 0) {
+		snprintf(err, errlen, "PulseAudio: cannot start its thread");
+		pa_threaded_mainloop_free(p->loop);
+		free(p);
+		return NULL;
+	}
+	pa_threaded_mainloop_lock(p->loop);
+	rc = connect_context(p, name, err, errlen);
+	if (rc == 0)
+		rc = open_stream(p, name, latency_ms, err, errlen);
+	pa_threaded_mainloop_unlock(p->loop);
+	if (rc < 0) {
+		pulse_close(p);
+		return NULL;
+	}
+	return p;
+}
+
+/* Keeps the newest PENDING_MAX frames of pend + frames; returns how many
+ * older ones were dropped. */
+static size_t queue(struct pulse_sink *p, const int16_t *frames, size_t n)
+{
+	size_t drop = 0, keep;
+
+	if (n >= PENDING_MAX) {
+		drop = p->pending + n - PENDING_MAX;
+		frames += 2 * (n - PENDING_MAX);
+		n = PENDING_MAX;
+		p->pending = 0;
+	} else if (p->pending + n > PENDING_MAX) {
+		drop = p->pending + n - PENDING_MAX;
+		keep = p->pending - drop;
+		memmove(p->pend, p->pend + 2 * drop, keep * FRAME_BYTES);
+		p->pending = keep;
+	}
+	memcpy(p->pend + 2 * p->pending, frames, n * FRAME_BYTES);
+	p->pending += n;
+	return drop;
+}
+
+size_t pulse_write(struct pulse_sink *p, const int16_t *frames, size_t n)
+{
+	size_t room, k, dropped = queue(p, frames, n);
+
+	pa_threaded_mainloop_lock(p->loop);
+	if (pa_stream_get_state(p->stream) != PA_STREAM_READY) {
+		pa_threaded_mainloop_unlock(p->loop);
+		dropped += p->pending;
+		p->pending = 0;
+		return dropped;
+	}
+	room = pa_stream_writable_size(p->stream);
+	k = room == (size_t)-1 ? 0 : room / FRAME_BYTES;
+	if (k > p->pending)
+		k = p->pending;
+	if (k &&
+	    pa_stream_write(p->stream, p->pend, k * FRAME_BYTES, NULL, 0, PA_SEEK_RELATIVE) < 0)
+		k = 0;
+	pa_threaded_mainloop_unlock(p->loop);
+	memmove(p->pend, p->pend + 2 * k, (p->pending - k) * FRAME_BYTES);
+	p->pending -= k;
+	return dropped;
+}
+
+void pulse_set_corked(struct pulse_sink *p, bool corked)
+{
+	pa_operation *op;
+
+	if (p->corked == corked)
+		return;
+	pa_threaded_mainloop_lock(p->loop);
+	op = pa_stream_cork(p->stream, corked, NULL, NULL);
+	if (op)
+		pa_operation_unref(op);
+	pa_threaded_mainloop_unlock(p->loop);
+	p->corked = corked;
+}
+
+uint64_t pulse_underruns(struct pulse_sink *p)
+{
+	return atomic_load(&p->underruns);
+}
+
+bool pulse_ok(struct pulse_sink *p)
+{
+	bool ok;
+
+	pa_threaded_mainloop_lock(p->loop);
+	ok = pa_stream_get_state(p->stream) == PA_STREAM_READY;
+	pa_threaded_mainloop_unlock(p->loop);
+	return ok;
+}
+
+void pulse_close(struct pulse_sink *p)
+{
+	if (!p)
+		return;
+	pa_threaded_mainloop_stop(p->loop);
+	if (p->stream) {
+		pa_stream_disconnect(p->stream);
+		pa_stream_unref(p->stream);
+	}
+	if (p->ctx) {
+		pa_context_disconnect(p->ctx);
+		pa_context_unref(p->ctx);
+	}
+	pa_threaded_mainloop_free(p->loop);
+	free(p);
+}
