@@ -195,6 +195,8 @@ void audio_status(const struct audio *a, struct audio_status *st)
 	st->volume = a->mixer.volume;
 	st->muted = a->mixer.muted;
 	st->underruns = a->kind == AUDIO_PULSE ? pulse_underruns(a->pulse) : 0;
+	if (a->kind == AUDIO_PULSE)
+		pulse_latency(a->pulse, &st->latency_us, &st->latency_max_us);
 	st->dropped = a->dropped;
 	st->frames = a->mixer.frame;
 }
@@ -209,11 +211,17 @@ void audio_free(struct audio *a)
 		mix_round(a);
 		wav_close(&a->wav);
 	}
-	if (a->kind == AUDIO_PULSE)
-		log_info("PulseAudio stream closed: %llu frames, %llu underruns, %llu dropped",
+	if (a->kind == AUDIO_PULSE) {
+		uint64_t avg, max;
+
+		pulse_latency(a->pulse, &avg, &max);
+		log_info("PulseAudio stream closed: %llu frames, %llu underruns, %llu dropped, "
+			 "latency %.1f ms mean, %.1f ms worst (plus up to %.0f ms to the next mix)",
 			 (unsigned long long)a->mixer.frame,
 			 (unsigned long long)pulse_underruns(a->pulse),
-			 (unsigned long long)a->dropped);
+			 (unsigned long long)a->dropped, avg / 1000.0, max / 1000.0,
+			 AUDIO_TICK_NS / 1e6);
+	}
 	pulse_close(a->pulse);
 	free(a);
 }

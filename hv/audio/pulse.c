@@ -20,7 +20,8 @@ struct pulse_sink {
 	pa_stream *stream;
 	bool corked;
 	atomic_ullong underruns;
-	size_t pending; /* frames in pend */
+	uint64_t lat_sum_us, lat_n, lat_max_us; /* the stream's latency at each write */
+	size_t pending;				/* frames in pend */
 	int16_t pend[2 * PENDING_MAX];
 };
 
@@ -73,7 +74,10 @@ static int connect_context(struct pulse_sink *p, const char *name, char *err, si
 }
 
 /* The server starts playing at half the target latency buffered, and asks
- * for data in steps of a sixth of it. */
+ * for data in steps of a sixth of it. tlength bounds the stream's own
+ * buffer; the sink's latency comes on top. PA_STREAM_ADJUST_LATENCY, which
+ * would make tlength the whole, stalled the stream on a null sink (the
+ * server stopped taking frames), so it is not asked for. */
 static int open_stream(struct pulse_sink *p, const char *name, unsigned latency_ms, char *err,
 		       size_t errlen)
 {
@@ -95,7 +99,9 @@ static int open_stream(struct pulse_sink *p, const char *name, unsigned latency_
 	}
 	pa_stream_set_state_callback(p->stream, stream_state_changed, p);
 	pa_stream_set_underflow_callback(p->stream, underflow, p);
-	if (pa_stream_connect_playback(p->stream, NULL, &attr, PA_STREAM_NOFLAGS, NULL, NULL) < 0) {
+	if (pa_stream_connect_playback(p->stream, NULL, &attr,
+				       PA_STREAM_INTERPOLATE_TIMING | PA_STREAM_AUTO_TIMING_UPDATE,
+				       NULL, NULL) < 0) {
 		snprintf(err, errlen, "PulseAudio: %s", pa_strerror(pa_context_errno(p->ctx)));
 		return -1;
 	}
@@ -160,6 +166,31 @@ static size_t queue(struct pulse_sink *p, const int16_t *frames, size_t n)
 	return drop;
 }
 
+/* With the mainloop locked: how long a frame written now takes to reach
+ * the sink (the server's buffer and the sink's, as the server last
+ * reported them), plus what still waits in the queue. */
+static void measure(struct pulse_sink *p, size_t queued)
+{
+	pa_usec_t us;
+	int neg;
+
+	if (pa_stream_get_latency(p->stream, &us, &neg) < 0 || neg)
+		return;
+	us += (pa_usec_t)queued * 1000000 / AUDIO_RATE;
+	p->lat_sum_us += us;
+	p->lat_n++;
+	if (us > p->lat_max_us)
+		p->lat_max_us = us;
+}
+
+void pulse_latency(struct pulse_sink *p, uint64_t *avg_us, uint64_t *max_us)
+{
+	pa_threaded_mainloop_lock(p->loop);
+	*avg_us = p->lat_n ? p->lat_sum_us / p->lat_n : 0;
+	*max_us = p->lat_max_us;
+	pa_threaded_mainloop_unlock(p->loop);
+}
+
 size_t pulse_write(struct pulse_sink *p, const int16_t *frames, size_t n)
 {
 	size_t room, k, dropped = queue(p, frames, n);
@@ -178,6 +209,7 @@ size_t pulse_write(struct pulse_sink *p, const int16_t *frames, size_t n)
 	if (k &&
 	    pa_stream_write(p->stream, p->pend, k * FRAME_BYTES, NULL, 0, PA_SEEK_RELATIVE) < 0)
 		k = 0;
+	measure(p, p->pending - k);
 	pa_threaded_mainloop_unlock(p->loop);
 	memmove(p->pend, p->pend + 2 * k, (p->pending - k) * FRAME_BYTES);
 	p->pending -= k;

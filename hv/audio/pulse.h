@@ -30,6 +30,11 @@ void pulse_set_corked(struct pulse_sink *p, bool corked);
 /* Underruns the server reported so far. */
 uint64_t pulse_underruns(struct pulse_sink *p);
 
+/* The latency from a frame's write to the sink as the server reported
+ * it at each write: mean and worst, in microseconds (0 before the first
+ * report). */
+void pulse_latency(struct pulse_sink *p, uint64_t *avg_us, uint64_t *max_us);
+
 /* Whether the stream is still playing (false after the server went
  * away). */
 bool pulse_ok(struct pulse_sink *p);

@@ -62,6 +62,7 @@ void domain_audio_info(struct domain *d, char *buf, size_t len)
 	kv_put(buf, len, "audio_muted", st.muted ? "1" : "0");
 	put_u64(buf, len, "audio_underruns", st.underruns);
 	put_u64(buf, len, "audio_dropped", st.dropped);
+	put_u64(buf, len, "audio_latency_us", st.latency_us);
 }
 
 /* "mute", "unmute" or "volume N" (0-100). */
