@@ -207,10 +207,10 @@ void audio_free(struct audio *a)
 		return;
 	if (a->timer > 0 && a->loop)
 		evloop_cancel_timer(a->loop, a->timer);
-	if (a->kind == AUDIO_WAV) {
-		mix_round(a);
+	if (a->kind == AUDIO_WAV || a->kind == AUDIO_PULSE)
+		mix_round(a); /* the last frames, up to the clock's end */
+	if (a->kind == AUDIO_WAV)
 		wav_close(&a->wav);
-	}
 	if (a->kind == AUDIO_PULSE) {
 		uint64_t avg, max;
 

@@ -60,7 +60,8 @@ struct audio_status {
 };
 void audio_status(const struct audio *a, struct audio_status *st);
 
-/* Writes the last frames, closes the sink, frees. */
+/* Writes the last frames (a PulseAudio stream plays out what it holds,
+ * waiting up to 1 s), closes the sink, frees. */
 void audio_free(struct audio *a);
 
 #endif

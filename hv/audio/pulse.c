@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "hv/core/audio_source.h"
 
@@ -245,10 +246,43 @@ bool pulse_ok(struct pulse_sink *p)
 	return ok;
 }
 
+/* Lets the server play what it holds (the guest's last sound), waiting at
+ * most DRAIN_MAX_MS: a server that stopped taking frames does not hold
+ * the domain's end. */
+#define DRAIN_MAX_MS 1000
+
+static void drain(struct pulse_sink *p)
+{
+	pa_operation *op;
+
+	pa_threaded_mainloop_lock(p->loop);
+	if (pa_stream_get_state(p->stream) == PA_STREAM_READY) {
+		if (p->pending)
+			pa_stream_write(p->stream, p->pend, p->pending * FRAME_BYTES, NULL, 0,
+					PA_SEEK_RELATIVE);
+		p->pending = 0;
+		if (p->corked && (op = pa_stream_cork(p->stream, 0, NULL, NULL)))
+			pa_operation_unref(op);
+		op = pa_stream_drain(p->stream, NULL, NULL);
+		for (int ms = 0;
+		     op && ms < DRAIN_MAX_MS && pa_operation_get_state(op) == PA_OPERATION_RUNNING;
+		     ms += 5) {
+			pa_threaded_mainloop_unlock(p->loop);
+			usleep(5000);
+			pa_threaded_mainloop_lock(p->loop);
+		}
+		if (op)
+			pa_operation_unref(op);
+	}
+	pa_threaded_mainloop_unlock(p->loop);
+}
+
 void pulse_close(struct pulse_sink *p)
 {
 	if (!p)
 		return;
+	if (p->stream)
+		drain(p);
 	pa_threaded_mainloop_stop(p->loop);
 	if (p->stream) {
 		pa_stream_disconnect(p->stream);

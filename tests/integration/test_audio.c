@@ -62,6 +62,8 @@ static void load(const char *path, size_t skip)
  * 1%, and at most max_bad of them are not (a gap or a glitch; 0 for a
  * file, which has every frame of virtual time). The level is the
  * speaker's. */
+static const char *context = ""; /* hv's messages, for a failure's report */
+
 static void check_tone(const char *what, double max_bad)
 {
 	size_t first = 0, last = 0, n = 0, bad = 0, good = 0, sum = 0;
@@ -83,8 +85,8 @@ static void check_tone(const char *what, double max_bad)
 		last = i;
 		n++;
 	}
-	ck_assert_msg(good > 2 && last - first >= PLAYED_MIN, "%s: no tone (%zu crossings)", what,
-		      n);
+	ck_assert_msg(good > 2 && last - first >= PLAYED_MIN,
+		      "%s: no tone (%zu crossings in %zu frames) %s", what, n, nsamples, context);
 	hz = (double)RATE * (double)good / (double)sum;
 	ck_assert_msg(hz > TONE_HZ * 0.99 && hz < TONE_HZ * 1.01, "%s: %.2f Hz", what, hz);
 	ck_assert_msg((double)bad <= max_bad * (double)(n - 1),
@@ -110,6 +112,9 @@ START_TEST(test_tone_recorded_through_the_wav_sink)
 	check_tone("wav", 0);
 }
 END_TEST
+
+static long long file_size(const char *path);
+static long long grows(const char *path, long long than);
 
 /* ---- a private PulseAudio server ---- */
 
@@ -182,16 +187,21 @@ START_TEST(test_tone_recorded_from_a_pulseaudio_null_sink)
 	start_pulse();
 	snprintf(raw, sizeof raw, "%s/tone.raw", h_setup_dir());
 	rec = start_parec(raw);
-	sleep_ms(500); /* parec connected and recording */
+	/* Recording once the file grows (the null sink runs, silent, even
+	 * with nothing playing): parec may take long to connect on a busy
+	 * host. */
+	ck_assert_msg(grows(raw, 4 * RATE / 20) > 4 * RATE / 20, "parec records nothing");
 	r = h_hv(NULL, 120,
 		 (const char *const[]){"run", h_guest_cfg("tone", "tone", PULSE_CFG), NULL});
-	sleep_ms(600); /* the stream's last frames played */
+	/* Half a second more of recording after the drained stream ended. */
+	grows(raw, file_size(raw) + 4 * RATE / 2);
 	kill(rec, SIGINT);
 	waitpid(rec, NULL, 0);
 	stop_pulse();
 	ck_assert_msg(r->status == EXIT_TONE, "status %d: %s", r->status, r->err);
 	ck_assert_msg(strstr(r->err, "audio:") == NULL, "%s", r->err);
 	load(raw, 0);
+	context = r->err;
 	/* Real time on a shared test host: parec and the server may each
 	 * miss a beat under load; the tone must be there and whole but for
 	 * such glitches (2% of its periods at most). */
