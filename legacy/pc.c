@@ -345,3 +345,8 @@ void pc_prepare_linux_boot(struct pc *pc, uint16_t pm_base)
 			 (uint32_t)pm_base | 1);
 	pci_config_write(&pc->pci, PC_PIIX3_SLOT, PC_PIIX4_PM_FUNC, PIIX4_PM_PMREGMISC, 1, 1);
 }
+
+struct audio_source pc_speaker_source(struct pc *pc)
+{
+	return pcspk_audio_source(pc->port_b);
+}

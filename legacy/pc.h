@@ -11,6 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "hv/core/audio_source.h"
 #include "hv/core/byte_sink.h"
 #include "hv/core/input.h"
 #include "hv/core/machine.h"
@@ -118,6 +119,10 @@ struct pc_status {
 
 /* With the domain lock held. */
 void pc_status(struct pc *pc, struct pc_status *st);
+
+/* The PC speaker as a sound source for the domain's mixer; from the first
+ * call on it synthesizes what the guest plays. */
+struct audio_source pc_speaker_source(struct pc *pc);
 
 /* What firmware does before an OS runs, for a kernel started directly:
  * the power-management function's I/O window at pm_base, enabled. */

@@ -21,12 +21,110 @@ static uint64_t spk_read(void *opaque, uint64_t offset, unsigned size)
 	return v;
 }
 
+/* Virtual ns at which frame k begins (audio_frame_at's inverse). */
+static int64_t frame_ns(uint64_t k)
+{
+	return (int64_t)(((__int128)k * 1000000000 + AUDIO_RATE - 1) / AUDIO_RATE);
+}
+
+/* PIT ticks at virtual time ns, with the fraction of a tick. */
+static double ns_to_pit(int64_t ns)
+{
+	return (double)ns * PIT_HZ / 1e9;
+}
+
+/* High ticks of the cone over [x0, x1) (PIT ticks with fractions). */
+static double high_between(struct pcspk *s, double x0, double x1)
+{
+	int64_t i0 = (int64_t)x0, i1 = (int64_t)x1;
+	double h;
+
+	if (!(s->ctrl & PCSPK_DATA) || x1 <= x0)
+		return 0;
+	h = (double)pit8254_out_high_ticks(s->pit, PIT_COUNTER2, i0, i1);
+	h -= (x0 - (double)i0) * (double)pit8254_out_high_ticks(s->pit, PIT_COUNTER2, i0, i0 + 1);
+	h += (x1 - (double)i1) * (double)pit8254_out_high_ticks(s->pit, PIT_COUNTER2, i1, i1 + 1);
+	return h;
+}
+
+/* A one-pole high-pass near 20 Hz: the speaker's AC coupling. */
+static void emit(struct pcspk *s, float level)
+{
+	float y = level - s->dc_in + 0.9974f * s->dc_out;
+
+	s->dc_in = level;
+	s->dc_out = y;
+	s->ring[s->frame % PCSPK_RING] = y * PCSPK_LEVEL;
+	s->frame++;
+	s->frames++;
+	s->acc = 0;
+}
+
+void pcspk_sync(struct pcspk *s, int64_t ns)
+{
+	if (!s->listening || ns <= s->synth_ns)
+		return;
+	/* Nobody pulled for longer than the ring holds: what would be
+	 * dropped is not made (bounded work for an unread speaker). */
+	if (s->frame + PCSPK_RING < audio_frame_at(ns)) {
+		s->frame = audio_frame_at(ns) - PCSPK_RING;
+		s->synth_ns = frame_ns(s->frame);
+		s->acc = 0;
+	}
+	while (s->synth_ns < ns) {
+		int64_t start = frame_ns(s->frame), end = frame_ns(s->frame + 1);
+		int64_t to = ns < end ? ns : end;
+
+		s->acc += high_between(s, ns_to_pit(s->synth_ns), ns_to_pit(to));
+		s->synth_ns = to;
+		if (to == end)
+			emit(s, (float)(s->acc / (ns_to_pit(end) - ns_to_pit(start))));
+	}
+}
+
+/* Frames dropped before they were read are silence. A long span is made
+ * and copied a piece at a time, so the ring never overwrites frames of
+ * the span itself. */
+static void spk_render(void *opaque, uint64_t first, size_t n, float *out)
+{
+	struct pcspk *s = opaque;
+
+	for (size_t i = 0; i < n; i++) {
+		uint64_t k = first + i;
+
+		if (k >= s->frame)
+			pcspk_sync(s,
+				   frame_ns(k + (n - i < PCSPK_RING / 2 ? n - i : PCSPK_RING / 2)));
+		out[i] = k < s->frame && k + PCSPK_RING >= s->frame ? s->ring[k % PCSPK_RING] : 0;
+	}
+}
+
+static void spk_ch2_changing(void *opaque)
+{
+	struct pcspk *s = opaque;
+
+	pcspk_sync(s, vclock_now(s->clock));
+}
+
+struct audio_source pcspk_audio_source(struct pcspk *s)
+{
+	if (!s->listening) {
+		s->listening = true;
+		s->frame = audio_frame_at(vclock_now(s->clock));
+		s->synth_ns = frame_ns(s->frame);
+	}
+	return (struct audio_source){spk_render, s};
+}
+
 static void spk_write(void *opaque, uint64_t offset, unsigned size, uint64_t value)
 {
 	struct pcspk *s = opaque;
 
 	(void)offset;
 	(void)size;
+	pcspk_sync(s, vclock_now(s->clock));
+	if ((s->ctrl ^ value) & PCSPK_DATA)
+		s->toggles++;
 	s->ctrl = value & PCSPK_WRITABLE;
 	pit8254_set_gate(s->pit, PIT_COUNTER2, s->ctrl & PCSPK_GATE2);
 }
@@ -42,6 +140,8 @@ struct pcspk *pcspk_create(struct pit8254 *pit, struct vclock *clock)
 		return NULL;
 	s->pit = pit;
 	s->clock = clock;
+	pit->ch2_changing = spk_ch2_changing;
+	pit->ch2_opaque = s;
 	pcspk_reset(s);
 	return s;
 }
@@ -49,12 +149,15 @@ struct pcspk *pcspk_create(struct pit8254 *pit, struct vclock *clock)
 /* Frees the port; the caller unregisters it first. */
 void pcspk_destroy(struct pcspk *s)
 {
+	if (s && s->pit->ch2_opaque == s)
+		s->pit->ch2_changing = NULL;
 	free(s);
 }
 
 /* Control bits clear: the speaker is off and counter 2 is gated off. */
 void pcspk_reset(struct pcspk *s)
 {
+	pcspk_sync(s, vclock_now(s->clock));
 	s->ctrl = 0;
 	pit8254_set_gate(s->pit, PIT_COUNTER2, false);
 }
@@ -68,8 +171,10 @@ static void pcspk_dev_describe(const void *dev, char *buf, size_t len)
 {
 	const struct pcspk *s = dev;
 
-	snprintf(buf, len, "ctrl=%02x gate2=%d speaker=%d out2=%d", s->ctrl,
-		 !!(s->ctrl & PCSPK_GATE2), !!(s->ctrl & PCSPK_DATA), pit8254_out(s->pit, 2));
+	snprintf(buf, len, "ctrl=%02x gate2=%d speaker=%d out2=%d frames=%llu toggles=%llu",
+		 s->ctrl, !!(s->ctrl & PCSPK_GATE2), !!(s->ctrl & PCSPK_DATA),
+		 pit8254_out(s->pit, 2), (unsigned long long)s->frames,
+		 (unsigned long long)s->toggles);
 }
 
 const struct device_ops pcspk_device_ops = {.reset = pcspk_dev_reset,

@@ -205,10 +205,18 @@ static void load_count(struct pit_channel *c, int64_t now)
 		restart(c, now, c->gate);
 }
 
+/* Before counter 2 changes: the speaker's sound up to now. */
+static void ch2_changing(struct pit8254 *pit, const struct pit_channel *c)
+{
+	if (c == &pit->ch[2] && pit->ch2_changing)
+		pit->ch2_changing(pit->ch2_opaque);
+}
+
 static void write_count(struct pit8254 *pit, struct pit_channel *c, uint8_t v)
 {
 	int64_t now = now_ticks(pit);
 
+	ch2_changing(pit, c);
 	switch (c->rw) {
 	case 1: c->written = v; break;
 	case 2: c->written = (uint16_t)(v << 8); break;
@@ -306,6 +314,7 @@ static void write_control(struct pit8254 *pit, uint8_t v)
 		latch_count(pit, c);
 		return;
 	}
+	ch2_changing(pit, c);
 	c->rw = rw;
 	c->mode = mode > 5 ? mode - 4 : mode; /* 6 and 7 are 2 and 3 */
 	c->bcd = v & CW_BCD;
@@ -389,8 +398,10 @@ void pit8254_set_gate(struct pit8254 *pit, int ch, bool level)
 	if (ch < 0 || ch >= PIT_CHANNELS)
 		return;
 	c = &pit->ch[ch];
-	if (c->gate != level)
+	if (c->gate != level) {
+		ch2_changing(pit, c);
 		gate_edge(c, level, now_ticks(pit));
+	}
 	c->gate = level;
 	channel_changed(pit, c);
 }
@@ -401,6 +412,44 @@ bool pit8254_out(struct pit8254 *pit, int ch)
 	if (ch < 0 || ch >= PIT_CHANNELS)
 		return false;
 	return out_at(&pit->ch[ch], now_ticks(pit));
+}
+
+/* High ticks among d in [0, d) counted since the start, by mode (out_at's
+ * shape: modes 0 and 1 rise at the count, 2 is low one tick a period, 3
+ * high the first half (rounded up), 4 and 5 low one tick at the count). */
+static int64_t high_before(const struct pit_channel *c, int64_t d)
+{
+	int64_t n = c->count, hi = (n + 1) / 2;
+
+	if (d <= 0)
+		return 0;
+	switch (c->mode) {
+	case 0:
+	case 1: return d > n ? d - n : 0;
+	case 2: return d - d / n;
+	case 3: return d / n * hi + (d % n < hi ? d % n : hi);
+	default: return d - (d > n ? 1 : 0);
+	}
+}
+
+int64_t pit8254_out_high_ticks(struct pit8254 *pit, int ch, int64_t t0, int64_t t1)
+{
+	const struct pit_channel *c;
+
+	if (ch < 0 || ch >= PIT_CHANNELS || t1 <= t0)
+		return 0;
+	c = &pit->ch[ch];
+	if (!started(c) || !c->running)
+		return out_at(c, t0) ? t1 - t0 : 0;
+	/* Before run_start (a span that began a fraction of a tick before
+	 * the count did), OUT is what it is at the start. */
+	if (t0 < c->run_start) {
+		int64_t pre = (t1 < c->run_start ? t1 : c->run_start) - t0;
+
+		return (out_at(c, c->run_start) ? pre : 0) +
+		       pit8254_out_high_ticks(pit, ch, t0 + pre, t1);
+	}
+	return high_before(c, counted(c, t1)) - high_before(c, counted(c, t0));
 }
 
 /* Allocates the timer, unprogrammed. */
@@ -431,6 +480,8 @@ void pit8254_destroy(struct pit8254 *pit)
  * are tied high on a PC; GATE 2 follows port 61h, which resets to 0. */
 void pit8254_reset(struct pit8254 *pit)
 {
+	if (pit->ch2_changing)
+		pit->ch2_changing(pit->ch2_opaque);
 	for (int i = 0; i < PIT_CHANNELS; i++)
 		pit->ch[i] = (struct pit_channel){.rw = 3, .gate = i != 2};
 	pit->ch[0].irq_level = false;

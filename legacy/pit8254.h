@@ -56,6 +56,11 @@ struct pit8254 {
 	 * the virtual times of the last of each */
 	uint64_t loads, edges;
 	int64_t last_load_ns, last_edge_ns;
+	/* Called just before counter 2's programming or GATE changes, so the
+	 * speaker can synthesize the sound of the old state up to now; NULL:
+	 * nobody listens. */
+	void (*ch2_changing)(void *opaque);
+	void *ch2_opaque;
 };
 
 /* Allocates a timer in its power-on state (no counter programmed) on
@@ -76,6 +81,11 @@ void pit8254_set_gate(struct pit8254 *pit, int ch, bool level);
 
 /* Counter ch's OUT now. */
 bool pit8254_out(struct pit8254 *pit, int ch);
+
+/* PIT ticks in [t0, t1) (ticks since virtual time 0) during which counter
+ * ch's OUT is high, as the counter is programmed now: exact as long as
+ * nothing changed it in between. O(1), whatever the count. */
+int64_t pit8254_out_high_ticks(struct pit8254 *pit, int ch, int64_t t0, int64_t t1);
 
 /* Counter 0's state and its timer in one line, for `hv list -l`. */
 void pit8254_describe(const struct pit8254 *pit, char *s, size_t n);

@@ -919,6 +919,30 @@ static int set_nestedhvm(struct parser *p, const struct key *k, const struct val
 #define DEVICE_MODEL_NOTE                                                                          \
 	"ignored; hv emulates the PC inside the domain process, with no separate device model"
 
+/* hv's sound sink: the desktop (PulseAudio), nothing, or a WAV file. */
+static int set_audio(struct parser *p, const struct key *k, const struct value *v)
+{
+	char path[PATH_MAX];
+
+	if (strcmp(v->text, "pulse") == 0 || strcmp(v->text, "none") == 0) {
+		strcpy(p->cfg->audio, v->text);
+		return 0;
+	}
+	if (strncmp(v->text, "wav:", 4) != 0)
+		return bad_value(p, k, v);
+	if (!v->text[4])
+		return fail_at(p, v->line, "%s: expected a path after \"wav:\"", k->name);
+	if (resolve_path(p, k, v, v->text + 4, path) < 0)
+		return -1;
+	snprintf(p->cfg->audio, sizeof p->cfg->audio, "wav:%s", path);
+	return 0;
+}
+
+static int set_audio_latency(struct parser *p, const struct key *k, const struct value *v)
+{
+	return set_uint(p, k, v, 10, 1000, &p->cfg->audio_latency_ms);
+}
+
 #define CHARDEV_EXPECT "\"stdio\", \"pty\", \"none\" or \"file:PATH\""
 
 static const struct key keys[] = {
@@ -1033,6 +1057,8 @@ static const struct key keys[] = {
     {"device_model_args", VAL_ANY, DEVICE_MODEL_NOTE, note_ignored},
     {"device_model_args_hvm", VAL_ANY, DEVICE_MODEL_NOTE, note_ignored},
     {"device_model_user", VAL_ANY, DEVICE_MODEL_NOTE, note_ignored},
+    {"audio", VAL_STRING, "\"pulse\", \"none\" or \"wav:PATH\"", set_audio},
+    {"audio_latency_ms", VAL_INT, "an integer from 10 to 1000 (ms)", set_audio_latency},
 };
 
 _Static_assert(COUNT(keys) <= KEYS_MAX, "raise KEYS_MAX");
@@ -1491,6 +1517,8 @@ void config_defaults(struct domain_config *cfg)
 	    .boot_menu = 1,
 	    .on_reboot = CONFIG_ACTION_RESTART,
 	    .on_crash = CONFIG_ACTION_DESTROY,
+	    .audio = "pulse",
+	    .audio_latency_ms = 30,
 	};
 }
 

@@ -95,6 +95,10 @@ struct domain_config {
 	 * stderr and --dry-run as comments. */
 	char warnings[CONFIG_WARNINGS_MAX][CONFIG_WARNING_CHARS];
 	unsigned nwarnings;
+	/* audio = "pulse" (default), "none" or "wav:PATH" (PATH made
+	 * absolute); audio_latency_ms = 10-1000, default 30 (hv keys). */
+	char audio[PATH_MAX + 8];
+	unsigned audio_latency_ms;
 };
 
 /* Fills cfg with the defaults. */

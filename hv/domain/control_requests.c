@@ -12,16 +12,23 @@
 #include "hv/domain/vcpu.h"
 #include "legacy/pc.h"
 
+/* "ok", or the error a request's call gave. */
+static void reply_rc(struct client *cl, int rc, const char *err)
+{
+	if (rc < 0)
+		control_reply(cl, "error %s\n", err);
+	else
+		control_reply(cl, "ok\n");
+}
+
 /* A lifecycle request: the domain's call, and its answer. */
 static void lifecycle(struct domain *d, struct client *cl,
 		      int (*fn)(struct domain *d, char *err, size_t errlen))
 {
 	char err[256];
+	int rc = fn(d, err, sizeof err);
 
-	if (fn(d, err, sizeof err) < 0)
-		control_reply(cl, "error %s\n", err);
-	else
-		control_reply(cl, "ok\n");
+	reply_rc(cl, rc, err);
 }
 
 static void req_pause(struct domain *d, struct client *cl, char *arg)
@@ -47,6 +54,14 @@ static void req_destroy(struct domain *d, struct client *cl, char *arg)
 	(void)arg;
 	domain_destroy(d);
 	control_reply(cl, "ok\n");
+}
+
+static void req_audio(struct domain *d, struct client *cl, char *arg)
+{
+	char err[256];
+	int rc = domain_audio_request(d, arg, err, sizeof err);
+
+	reply_rc(cl, rc, err);
 }
 
 static void req_info(struct domain *d, struct client *cl, char *arg)
@@ -259,6 +274,8 @@ static const struct request requests[] = {
     {"unpause", NULL, "resume a paused domain", req_unpause},
     {"reboot", NULL, "reset the machine", req_reboot},
     {"destroy", NULL, "end the domain now", req_destroy},
+    {"audio", "mute|unmute|volume N", "mute, unmute or set the volume (0-100) of the sound",
+     req_audio},
     {"console", "[port=N] [live]", "become serial port N's byte stream (1: COM1)", req_console},
     {"display", NULL, "become a viewer of the screen (its memfd attached)", req_display},
     {"send-keys", "KEY...", "type key names into the keyboard at a typist's pace", req_send_keys},

@@ -18,6 +18,7 @@
 #include "hv/boot/linuxboot.h"
 #include "hv/core/machine.h"
 
+struct audio;
 struct pc;
 struct disk;
 struct control;
@@ -65,6 +66,7 @@ struct domain {
 	struct display display; /* the screen and its viewers (event loop only) */
 	struct vga_renderer *vga_renderer;
 	struct evloop *loop; /* the process's event loop (hv/core/evloop.h) */
+	struct audio *audio; /* the sound backend (hv/domain/domain_audio.c) */
 	struct control *control;
 	int listen_fd;
 	int wake_fd; /* eventfd: the event loop has something to look at */
@@ -123,6 +125,15 @@ void domain_flush_output(struct domain *d);
  * the display backend, once the machine is built. Returns 0 or -1. */
 int domain_display_setup(struct domain *d, char *err, size_t errlen);
 void domain_display_free(struct domain *d);
+
+/* domain_audio.c: the sound backend fed by the PC's speaker, once the
+ * machine is built (returns 0 or -1 with err set); its `info` keys (on
+ * the event loop, lock not held); `audio mute|unmute|volume N` (returns
+ * 0 or -1 with err set). */
+int domain_audio_setup(struct domain *d, char *err, size_t errlen);
+void domain_audio_free(struct domain *d);
+void domain_audio_info(struct domain *d, char *buf, size_t len);
+int domain_audio_request(struct domain *d, const char *arg, char *err, size_t errlen);
 
 /* Tells the event loop to look at the domain's state. Any thread. */
 void domain_notify(struct domain *d);

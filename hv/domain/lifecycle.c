@@ -237,4 +237,5 @@ void domain_info(struct domain *d, char *buf, size_t len)
 	info_keyboard(d, buf, len);
 	device_describe_all(&d->machine.devices, buf, len);
 	machine_unlock_host(&d->machine);
+	domain_audio_info(d, buf, len);
 }

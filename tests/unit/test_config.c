@@ -1038,6 +1038,31 @@ START_TEST(test_boot_menu_refuses_other_values)
 }
 END_TEST
 
+START_TEST(test_audio_defaults_to_pulse_at_30ms_and_takes_none_and_a_wav_path)
+{
+	ck_assert_int_eq(load("name = \"d\"\n"), 0);
+	ck_assert_str_eq(cfg.audio, "pulse");
+	ck_assert_uint_eq(cfg.audio_latency_ms, 30);
+	ck_assert_int_eq(load("name = \"d\"\naudio = \"none\"\naudio_latency_ms = 80\n"), 0);
+	ck_assert_str_eq(cfg.audio, "none");
+	ck_assert_uint_eq(cfg.audio_latency_ms, 80);
+	ck_assert_int_eq(load("name = \"d\"\naudio = \"wav:out/tone.wav\"\n"), 0);
+	ck_assert_str_eq(cfg.audio + 4, in_dir("out/tone.wav"));
+	ck_assert_int_eq(strncmp(cfg.audio, "wav:", 4), 0);
+}
+END_TEST
+
+START_TEST(test_audio_refuses_other_sinks_an_empty_path_and_latency_out_of_range)
+{
+	ck_assert_int_eq(load("name = \"d\"\naudio = \"alsa\"\n"), -1);
+	ck_assert_ptr_nonnull(strstr(err, "\"pulse\", \"none\" or \"wav:PATH\""));
+	ck_load_error("name = \"d\"\naudio = \"wav:\"\n",
+		      "dos.cfg:2: audio: expected a path after \"wav:\"");
+	ck_assert_int_eq(load("name = \"d\"\naudio_latency_ms = 5\n"), -1);
+	ck_assert_ptr_nonnull(strstr(err, "10 to 1000"));
+}
+END_TEST
+
 static Suite *config_suite(void)
 {
 	Suite *s = suite_create("config");
@@ -1139,6 +1164,8 @@ static Suite *config_suite(void)
 	tcase_add_test(kernel_keys, test_extra_too_long_is_refused);
 	tcase_add_test(kernel_keys, test_extra_with_control_characters_is_refused);
 	tcase_add_test(kernel_keys, test_kernel_must_be_a_string);
+	tcase_add_test(ok, test_audio_defaults_to_pulse_at_30ms_and_takes_none_and_a_wav_path);
+	tcase_add_test(bad, test_audio_refuses_other_sinks_an_empty_path_and_latency_out_of_range);
 	suite_add_tcase(s, ok);
 	suite_add_tcase(s, bad);
 	suite_add_tcase(s, kernel_keys);

@@ -594,6 +594,8 @@ START_TEST(test_written_config_of_defaults)
 			       "kernel = \"/k\"\n"
 			       "boot = \"cd\"\n"
 			       "boot_menu = 1\n"
+			       "audio = \"pulse\"\n"
+			       "audio_latency_ms = 30\n"
 			       "disk = [\n"
 			       "]\n"
 			       "serial = \"stdio\"\n"

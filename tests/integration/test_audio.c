@@ -1,0 +1,327 @@
+/* Sound from a bare guest: tests/guests/tone.asm plays 1000 Hz on the PC
+ * speaker (PIT counter 2 through port 61h). Recorded through the WAV sink
+ * and through a PulseAudio null sink (a private server the test starts),
+ * it has the tone's frequency within 1%, the speaker's level and no gap;
+ * a paused domain makes no sound until it is unpaused; volume and mute
+ * are requests and `info` keys; with no server the domain runs and says
+ * so in one line. */
+#include <check.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "harness.h"
+#include "hv/core/ctl.h"
+
+#define RATE	   48000
+#define TONE_HZ	   (1193182.0 / 1193)
+#define EXIT_TONE  ((0x10 << 1) | 1)
+#define PERIOD_MIN 46 /* frames between rising zero crossings at 1000 Hz: 48 */
+#define PERIOD_MAX 50
+#define LEVEL_MIN  6000 /* the speaker's swing at volume 100 is +-8192 */
+#define LEVEL_MAX  12000
+#define PLAYED_MIN (RATE / 4) /* frames of tone at the least */
+/* The test host runs other builds and guests at once: a latency that
+ * absorbs a busy scheduler's delays, so that a gap means a real one. */
+#define PULSE_CFG "serial = \"none\"\naudio = \"pulse\"\naudio_latency_ms = 250\n"
+
+static int16_t *samples; /* left channel */
+static size_t nsamples;
+
+/* Reads interleaved stereo S16LE from path, skipping `skip` bytes. */
+static void load(const char *path, size_t skip)
+{
+	FILE *f = fopen(path, "rb");
+	int16_t fr[2];
+
+	ck_assert_msg(f != NULL, "%s missing", path);
+	free(samples);
+	samples = NULL;
+	nsamples = 0;
+	fseek(f, (long)skip, SEEK_SET);
+	for (size_t cap = 0; fread(fr, sizeof fr, 1, f) == 1; nsamples++) {
+		if (nsamples == cap) {
+			cap = cap ? 2 * cap : 65536;
+			samples = realloc(samples, cap * sizeof *samples);
+			ck_assert_ptr_nonnull(samples);
+		}
+		samples[nsamples] = fr[0];
+	}
+	fclose(f);
+}
+
+/* The tone is the span from its first rising zero crossing to its last.
+ * Its periods are 1000 Hz ones: their mean is the tone's frequency within
+ * 1%, and at most max_bad of them are not (a gap or a glitch; 0 for a
+ * file, which has every frame of virtual time). The level is the
+ * speaker's. */
+static const char *context = ""; /* hv's messages, for a failure's report */
+
+static void check_tone(const char *what, double max_bad)
+{
+	size_t first = 0, last = 0, n = 0, bad = 0, good = 0, sum = 0;
+	int peak = 0;
+	double hz;
+
+	for (size_t i = 1; i < nsamples; i++) {
+		if (!(samples[i - 1] < 0 && samples[i] >= 0) ||
+		    abs(samples[i]) + abs(samples[i - 1]) < 2000)
+			continue;
+		if (n && (i - last < PERIOD_MIN || i - last > PERIOD_MAX))
+			bad++;
+		else if (n) {
+			good++;
+			sum += i - last;
+		}
+		if (!n)
+			first = i;
+		last = i;
+		n++;
+	}
+	ck_assert_msg(good > 2 && last - first >= PLAYED_MIN,
+		      "%s: no tone (%zu crossings in %zu frames) %s", what, n, nsamples, context);
+	hz = (double)RATE * (double)good / (double)sum;
+	ck_assert_msg(hz > TONE_HZ * 0.99 && hz < TONE_HZ * 1.01, "%s: %.2f Hz", what, hz);
+	ck_assert_msg((double)bad <= max_bad * (double)(n - 1),
+		      "%s: %zu periods out of %zu were not 1000 Hz ones (gaps)", what, bad, n - 1);
+	/* The level once the AC coupling settled (its first edge swings
+	 * twice as far): the middle half of the tone. */
+	for (size_t i = first + (last - first) / 4; i < last - (last - first) / 4; i++)
+		peak = abs(samples[i]) > peak ? abs(samples[i]) : peak;
+	ck_assert_msg(peak >= LEVEL_MIN && peak <= LEVEL_MAX, "%s: peak %d", what, peak);
+}
+
+START_TEST(test_tone_recorded_through_the_wav_sink)
+{
+	char extra[600], wav[512];
+	struct h_result *r;
+
+	snprintf(wav, sizeof wav, "%s/tone.wav", h_setup_dir());
+	snprintf(extra, sizeof extra, "serial = \"none\"\naudio = \"wav:%s\"\n", wav);
+	r = h_hv(NULL, 120, (const char *const[]){"run", h_guest_cfg("tone", "tone", extra), NULL});
+	ck_assert_msg(r->status == EXIT_TONE, "status %d: %s", r->status, r->err);
+	load(wav, 44);
+	ck_assert_uint_eq(h_slurp(wav)[0], 'R');
+	check_tone("wav", 0);
+}
+END_TEST
+
+static long long file_size(const char *path);
+static long long grows(const char *path, long long than);
+
+/* ---- a private PulseAudio server ---- */
+
+static char pulse_dir[512];
+
+static void start_pulse(void)
+{
+	char cmd[4096], sock[600];
+
+	snprintf(pulse_dir, sizeof pulse_dir, "%s/pulse", h_setup_dir());
+	mkdir(pulse_dir, 0700);
+	snprintf(cmd, sizeof cmd,
+		 "HOME='%s' PULSE_RUNTIME_PATH='%s' PULSE_STATE_PATH='%s' XDG_CONFIG_HOME='%s' "
+		 "pulseaudio -n --daemonize=yes --exit-idle-time=-1 --use-pid-file=yes "
+		 "--load='module-null-sink sink_name=hvtest rate=48000' "
+		 "--load='module-native-protocol-unix auth-anonymous=1' >/dev/null 2>&1",
+		 pulse_dir, pulse_dir, pulse_dir, pulse_dir);
+	ck_assert_int_eq(system(cmd), 0);
+	snprintf(sock, sizeof sock, "unix:%s/native", pulse_dir);
+	setenv("PULSE_SERVER", sock, 1);
+}
+
+static void stop_pulse(void)
+{
+	char path[600], pid[32] = "";
+	FILE *f;
+
+	snprintf(path, sizeof path, "%s/pid", pulse_dir);
+	f = fopen(path, "r");
+	if (f && fgets(pid, sizeof pid, f) && atoi(pid) > 0)
+		kill(atoi(pid), SIGTERM);
+	if (f)
+		fclose(f);
+	unsetenv("PULSE_SERVER");
+}
+
+static pid_t start_parec(const char *out)
+{
+	pid_t pid = fork();
+
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0) {
+		char log[600];
+		int fd;
+
+		snprintf(log, sizeof log, "%s.log", out);
+		fd = open(log, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+		if (fd >= 0)
+			dup2(fd, 2);
+		execlp("parec", "parec", "-d", "hvtest.monitor", "--raw", "--format=s16le",
+		       "--rate=48000", "--channels=2", "--latency-msec=50", out, (char *)NULL);
+		_exit(127);
+	}
+	return pid;
+}
+
+static void sleep_ms(int ms)
+{
+	struct timespec ts = {ms / 1000, (long)(ms % 1000) * 1000000};
+
+	nanosleep(&ts, NULL);
+}
+
+START_TEST(test_tone_recorded_from_a_pulseaudio_null_sink)
+{
+	char raw[512];
+	struct h_result *r;
+	pid_t rec;
+
+	start_pulse();
+	snprintf(raw, sizeof raw, "%s/tone.raw", h_setup_dir());
+	rec = start_parec(raw);
+	/* Recording once the file grows (the null sink runs, silent, even
+	 * with nothing playing): parec may take long to connect on a busy
+	 * host. */
+	ck_assert_msg(grows(raw, 4 * RATE / 20) > 4 * RATE / 20, "parec records nothing");
+	r = h_hv(NULL, 120,
+		 (const char *const[]){"run", h_guest_cfg("tone", "tone", PULSE_CFG), NULL});
+	/* Half a second more of recording after the drained stream ended. */
+	grows(raw, file_size(raw) + 4 * RATE / 2);
+	kill(rec, SIGINT);
+	waitpid(rec, NULL, 0);
+	stop_pulse();
+	ck_assert_msg(r->status == EXIT_TONE, "status %d: %s", r->status, r->err);
+	ck_assert_msg(strstr(r->err, "audio:") == NULL, "%s", r->err);
+	load(raw, 0);
+	context = r->err;
+	/* Real time on a shared test host: parec and the server may each
+	 * miss a beat under load; the tone must be there and whole but for
+	 * such glitches (2% of its periods at most). */
+	check_tone("pulse", 0.02);
+}
+END_TEST
+
+START_TEST(test_no_server_runs_silent_with_one_log_line)
+{
+	struct h_result *r;
+	const char *line;
+
+	setenv("PULSE_SERVER", "unix:/nonexistent/hv-no-pulse", 1);
+	r = h_hv(NULL, 120,
+		 (const char *const[]){
+		     "run", h_guest_cfg("tone", "tone", "serial = \"none\"\naudio = \"pulse\"\n"),
+		     NULL});
+	unsetenv("PULSE_SERVER");
+	ck_assert_msg(r->status == EXIT_TONE, "status %d: %s", r->status, r->err);
+	line = strstr(r->err, "audio:");
+	ck_assert_msg(line != NULL, "no audio line: %s", r->err);
+	ck_assert_ptr_null(strstr(line + 1, "audio:"));
+}
+END_TEST
+
+/* ---- a playing domain under control ---- */
+
+/* Sends req to domain name; returns ctl_call's result, the reply (or the
+ * error) in reply. */
+static int request(const char *name, const char *req, char *reply, size_t len)
+{
+	struct ctl c;
+	char err[256];
+	int rc;
+
+	ck_assert_msg(ctl_open(&c, name, 5000, err, sizeof err) == 0, "%s", err);
+	rc = ctl_call(&c, req, reply, len);
+	ctl_close(&c);
+	return rc;
+}
+
+static long long file_size(const char *path)
+{
+	struct stat st;
+
+	return stat(path, &st) == 0 ? (long long)st.st_size : -1;
+}
+
+/* Waits (up to 60 s) for the WAV to grow past `than`; returns its size. */
+static long long grows(const char *path, long long than)
+{
+	for (int i = 0; i < 600 && file_size(path) <= than; i++)
+		sleep_ms(100);
+	return file_size(path);
+}
+
+START_TEST(test_pause_stops_the_sound_and_unpause_resumes_it)
+{
+	char extra[600], wav[512], reply[512];
+	struct h_result *r;
+	long long a, b;
+
+	snprintf(wav, sizeof wav, "%s/long.wav", h_setup_dir());
+	snprintf(extra, sizeof extra, "serial = \"none\"\naudio = \"wav:%s\"\n", wav);
+	r = h_hv(NULL, 60,
+		 (const char *const[]){"create", h_guest_cfg("play", "tonelong", extra), NULL});
+	ck_assert_msg(r->status == 0, "create: %s", r->err);
+	grows(wav, 44 + 4 * RATE * 3 / 10);
+	ck_assert_int_eq(request("play", "pause", reply, sizeof reply), 0);
+	sleep_ms(200); /* a round in flight when the clock stopped has written */
+	a = file_size(wav);
+	sleep_ms(1000);
+	b = file_size(wav);
+	ck_assert_msg(a == b, "the paused domain wrote %lld bytes of sound", b - a);
+	ck_assert_int_eq(request("play", "unpause", reply, sizeof reply), 0);
+	ck_assert_int_gt(grows(wav, b + 4 * RATE * 3 / 10), b);
+	request("play", "destroy", reply, sizeof reply);
+	load(wav, 44);
+	check_tone("paused and resumed", 0);
+}
+END_TEST
+
+START_TEST(test_volume_and_mute_are_requests_and_info_keys)
+{
+	char reply[512];
+	struct h_result *r;
+
+	r = h_hv(NULL, 60,
+		 (const char *const[]){
+		     "create",
+		     h_guest_cfg("vol", "tonelong", "serial = \"none\"\naudio = \"none\"\n"),
+		     NULL});
+	ck_assert_msg(r->status == 0, "create: %s", r->err);
+	ck_assert_str_eq(h_info("vol", "audio"), "none");
+	ck_assert_str_eq(h_info("vol", "audio_volume"), "100");
+	ck_assert_int_eq(request("vol", "audio volume 40", reply, sizeof reply), 0);
+	ck_assert_int_eq(request("vol", "audio mute", reply, sizeof reply), 0);
+	ck_assert_str_eq(h_info("vol", "audio_volume"), "40");
+	ck_assert_str_eq(h_info("vol", "audio_muted"), "1");
+	ck_assert_str_eq(h_info("vol", "audio_underruns"), "0");
+	ck_assert_int_eq(request("vol", "audio volume 101", reply, sizeof reply), -1);
+	ck_assert_ptr_nonnull(strstr(reply, "volume 0-100"));
+	ck_assert_int_eq(request("vol", "audio unmute", reply, sizeof reply), 0);
+	ck_assert_str_eq(h_info("vol", "audio_muted"), "0");
+	request("vol", "destroy", reply, sizeof reply);
+}
+END_TEST
+
+int main(void)
+{
+	Suite *s = suite_create("audio");
+	TCase *t = tcase_create("audio");
+
+	h_fixture(t);
+	tcase_set_timeout(t, 300);
+	tcase_add_test(t, test_tone_recorded_through_the_wav_sink);
+	tcase_add_test(t, test_tone_recorded_from_a_pulseaudio_null_sink);
+	tcase_add_test(t, test_no_server_runs_silent_with_one_log_line);
+	tcase_add_test(t, test_pause_stops_the_sound_and_unpause_resumes_it);
+	tcase_add_test(t, test_volume_and_mute_are_requests_and_info_keys);
+	suite_add_tcase(s, t);
+	return h_main(s);
+}
