@@ -249,11 +249,12 @@ START_TEST(test_protocol_help_comes_from_the_request_table_and_arguments_are_che
 
 	open_session(&p);
 	h_send(&p, "help\n");
-	ck_assert_msg(h_expect(&p,
-			       "ok commands=\"info pause unpause reboot destroy console display "
-			       "send-keys send-text screen regs version help quit\"",
-			       30),
-		      "%s", p.buf);
+	ck_assert_msg(
+	    h_expect(&p,
+		     "ok commands=\"info pause unpause reboot destroy audio console display "
+		     "send-keys send-text screen regs version help quit\"",
+		     30),
+	    "%s", p.buf);
 	h_send(&p, "help console\n");
 	ck_assert_msg(h_expect(&p, "ok request=console usage=\"[port=N] [live]\" what=", 30), "%s",
 		      p.buf);
