@@ -373,6 +373,12 @@ static int set_engine(struct parser *p, const struct key *k, const struct value 
 	return 0;
 }
 
+/* The line a value was written on; 0 on the command line. */
+static int line_of(const struct parser *p, const struct value *v)
+{
+	return p->file ? v->line : 0;
+}
+
 static int set_firmware(struct parser *p, const struct key *k, const struct value *v)
 {
 	/* "" unsets, so that an override can take back the file's choice. */
@@ -380,6 +386,7 @@ static int set_firmware(struct parser *p, const struct key *k, const struct valu
 		p->cfg->firmware[0] = '\0';
 		return 0;
 	}
+	p->cfg->line.firmware = line_of(p, v);
 	return resolve_path(p, k, v, v->text, p->cfg->firmware);
 }
 
@@ -390,6 +397,7 @@ static int set_kernel(struct parser *p, const struct key *k, const struct value 
 		p->cfg->kernel[0] = '\0';
 		return 0;
 	}
+	p->cfg->line.kernel = line_of(p, v);
 	return resolve_path(p, k, v, v->text, p->cfg->kernel);
 }
 
@@ -399,6 +407,7 @@ static int set_ramdisk(struct parser *p, const struct key *k, const struct value
 		p->cfg->ramdisk[0] = '\0';
 		return 0;
 	}
+	p->cfg->line.ramdisk = line_of(p, v);
 	return resolve_path(p, k, v, v->text, p->cfg->ramdisk);
 }
 
@@ -456,16 +465,19 @@ static int set_port(struct parser *p, const struct key *k, const struct value *v
 
 static int set_serial(struct parser *p, const struct key *k, const struct value *v)
 {
+	p->cfg->line.serial = line_of(p, v);
 	return set_port(p, k, v, "COM1", &p->cfg->serial);
 }
 
 static int set_serial2(struct parser *p, const struct key *k, const struct value *v)
 {
+	p->cfg->line.serial2 = line_of(p, v);
 	return set_port(p, k, v, "COM2", &p->cfg->serial2);
 }
 
 static int set_debugcon(struct parser *p, const struct key *k, const struct value *v)
 {
+	p->cfg->line.debugcon = line_of(p, v);
 	return set_chardev(p, k, v, &p->cfg->debugcon);
 }
 
@@ -497,6 +509,15 @@ static int add_disk(struct parser *p, const struct key *k, const struct value *v
 	}
 	if (d->target[0] && resolve_path(p, k, v, d->target, d->target) < 0)
 		return -1;
+	for (unsigned i = 0; d->target[0] && i < p->cfg->ndisks; i++) {
+		/* Two drives on one image would corrupt it (and the second
+		 * open would read as another domain's lock). */
+		if (strcmp(p->cfg->disks[i].target, d->target) == 0)
+			return fail_at(p, v->line, "%s: %s is already vdev=%s in this domain",
+				       k->name, d->target,
+				       diskspec_vdev_name(p->cfg->disks[i].vdev));
+	}
+	p->cfg->line.disks[p->cfg->ndisks] = line_of(p, v);
 	p->cfg->ndisks++;
 	return 0;
 }
@@ -537,6 +558,16 @@ static int set_boot_menu(struct parser *p, const struct key *k, const struct val
 	return set_uint(p, k, v, 0, 1, &p->cfg->boot_menu);
 }
 
+static int set_log_max_kb(struct parser *p, const struct key *k, const struct value *v)
+{
+	return set_uint(p, k, v, 16, 4u << 20, &p->cfg->log_max_kb);
+}
+
+static int set_sandbox(struct parser *p, const struct key *k, const struct value *v)
+{
+	return set_uint(p, k, v, 0, 1, &p->cfg->sandbox);
+}
+
 #define CHARDEV_EXPECT "\"stdio\", \"pty\", \"none\" or \"file:PATH\""
 
 static const struct key keys[] = {
@@ -557,6 +588,8 @@ static const struct key keys[] = {
     {"boot", VAL_STRING,
      "\"c\" (hard disk), \"d\" (CD-ROM), \"a\" (floppy) or an order such as \"dc\"", set_boot},
     {"boot_menu", VAL_INT, "0 (no boot menu) or 1 (SeaBIOS's ESC prompt)", set_boot_menu},
+    {"log_max_kb", VAL_INT, "an integer from 16 to 4194304 (KiB per log file)", set_log_max_kb},
+    {"sandbox", VAL_INT, "1 (confine the domain process) or 0 (do not: debugging)", set_sandbox},
 };
 
 _Static_assert(COUNT(keys) <= KEYS_MAX, "raise KEYS_MAX");
@@ -968,6 +1001,8 @@ void config_defaults(struct domain_config *cfg)
 	    .on_poweroff = CONFIG_ACTION_DESTROY,
 	    .boot = "cd",
 	    .boot_menu = 1,
+	    .log_max_kb = 1024,
+	    .sandbox = 1,
 	};
 }
 
@@ -1070,6 +1105,15 @@ int config_validate(const struct domain_config *cfg, char *err, size_t errlen)
 		return -1;
 	}
 	return 0;
+}
+
+const char *config_where(const struct domain_config *cfg, int line, char *out, size_t len)
+{
+	if (line > 0 && cfg->file[0])
+		snprintf(out, len, "%s:%d", cfg->file, line);
+	else
+		snprintf(out, len, "command line");
+	return out;
 }
 
 /* The name of e as written in a config file. */

@@ -56,9 +56,21 @@ struct domain_config {
 	enum config_action on_poweroff;	     /* default destroy */
 	struct disk_config disks[DISKS_MAX]; /* disk = [...]; targets made absolute */
 	unsigned ndisks;
-	char boot[4];	    /* boot = "c", "d", "a" or an order such as "dc"; default "cd" */
-	unsigned boot_menu; /* boot_menu = 0 or 1: SeaBIOS's ESC prompt; default 1 */
+	char boot[4];	     /* boot = "c", "d", "a" or an order such as "dc"; default "cd" */
+	unsigned boot_menu;  /* boot_menu = 0 or 1: SeaBIOS's ESC prompt; default 1 */
+	unsigned log_max_kb; /* cap of each log and serial file, KiB; default 1024 */
+	unsigned sandbox;    /* 1 (default): confine the domain process; 0: debugging */
+	/* Line each file-naming key was set on, for messages; 0: the command
+	 * line (or unset). */
+	struct config_lines {
+		int firmware, kernel, ramdisk, serial, serial2, debugcon;
+		int disks[DISKS_MAX];
+	} line;
 };
+
+/* Where a key was set, for messages: "FILE:LINE", or "command line" when
+ * line is 0. Writes into out and returns out. */
+const char *config_where(const struct domain_config *cfg, int line, char *out, size_t len);
 
 /* Fills cfg with the defaults. */
 void config_defaults(struct domain_config *cfg);

@@ -10,13 +10,12 @@
 #include "hv/domain/control.h"
 #include "hv/block/disk.h"
 #include "hv/domain/domain_linux.h"
+#include "hv/domain/preflight.h"
 #include "hv/boot/firmware.h"
 #include "hv/core/log.h"
 #include "hv/core/runtime.h"
 #include "hv/domain/vcpu.h"
 #include "legacy/pc.h"
-
-static FILE *domain_log_file;
 
 static void flush_out(struct chardev *c, struct console *con, uint8_t *buf, size_t *len)
 {
@@ -92,13 +91,12 @@ static int open_logs(struct domain *d, char *err, size_t errlen)
 		snprintf(err, errlen, "%s: path too long", dir);
 		return -1;
 	}
-	domain_log_file = fopen(d->log_path, "ae");
-	if (!domain_log_file) {
-		snprintf(err, errlen, "%s: %s", d->log_path, strerror(errno));
+	if (log_open_file(d->log_path, (uint64_t)d->cfg.log_max_kb << 10, err, errlen) < 0)
 		return -1;
-	}
+	console_set_log_max((uint64_t)d->cfg.log_max_kb << 10);
+	chardev_set_file_max((uint64_t)d->cfg.log_max_kb << 10);
 	log_set_prefix(d->cfg.name);
-	log_set_sinks(domain_log_file, d->foreground ? stderr : NULL);
+	log_set_tty(d->foreground ? stderr : NULL);
 	return 0;
 }
 
@@ -250,7 +248,8 @@ static int prepare(struct domain *d, char *err, size_t errlen)
 
 static int build(struct domain *d, char *err, size_t errlen)
 {
-	if (prepare(d, err, errlen) < 0 || open_disks(d, err, errlen) < 0)
+	if (preflight_check(&d->cfg, err, errlen) < 0 || prepare(d, err, errlen) < 0 ||
+	    open_disks(d, err, errlen) < 0)
 		return -1;
 	d->listen_fd = runtime_claim(d->cfg.name, &d->id, err, errlen);
 	if (d->listen_fd < 0)
@@ -339,10 +338,6 @@ void domain_free(struct domain *d)
 		close(d->wake_fd);
 	free(d->firmware);
 	linuxboot_free(&d->linux_image);
-	if (domain_log_file) {
-		log_set_sinks(NULL, d->foreground ? stderr : NULL);
-		fclose(domain_log_file);
-		domain_log_file = NULL;
-	}
+	log_close_file();
 	free(d);
 }

@@ -16,6 +16,7 @@
 #include "hv/core/engine.h"
 #include "hv/boot/linuxboot.h"
 #include "hv/core/machine.h"
+#include "hv/domain/resetstorm.h"
 
 struct pc;
 struct disk;
@@ -86,6 +87,7 @@ struct domain {
 	int exit_status; /* for `hv run` */
 	bool finished;	 /* the domain is over; the event loop ends */
 	uint64_t reboots;
+	struct reset_storm reset_storm; /* resets per window, for the storm check */
 };
 
 /* Builds the domain from cfg: claims its name in the runtime directory,

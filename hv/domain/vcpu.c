@@ -71,7 +71,15 @@ static void handle_request(struct domain *d)
 	case MACHINE_REQ_NONE: break;
 	case MACHINE_REQ_POWEROFF: on_poweroff(d, code); break;
 	case MACHINE_REQ_RESET:
-		log_info("guest reset");
+		if (reset_storm_note(&d->reset_storm, host_now_ns())) {
+			log_error("reset storm: more than %d resets within %d s; the guest is "
+				  "treated as crashed",
+				  RESET_STORM_MAX, RESET_STORM_WINDOW_S);
+			m->request = MACHINE_REQ_CRASH;
+			handle_request(d);
+			break;
+		}
+		log_guest_info("guest reset");
 		reset_machine(d);
 		break;
 	case MACHINE_REQ_CRASH:
@@ -129,7 +137,7 @@ static void after_slice(struct domain *d, enum vcpu_exit e, unsigned seq)
 	switch (e) {
 	case VCPU_EXIT_HALT: sleep_halted(d, seq); break;
 	case VCPU_EXIT_RESET:
-		log_warn("triple fault: resetting the machine");
+		log_guest("triple fault: resetting the machine");
 		machine_request(&d->machine, MACHINE_REQ_RESET, 0);
 		break;
 	case VCPU_EXIT_ERROR: machine_request(&d->machine, MACHINE_REQ_CRASH, 0); break;
