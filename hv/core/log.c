@@ -58,6 +58,11 @@ void log_close_file(void)
 	pthread_mutex_unlock(&log_lock);
 }
 
+int log_file_fd(void)
+{
+	return log_capped.fd;
+}
+
 void log_set_tty(FILE *tty)
 {
 	pthread_mutex_lock(&log_lock);

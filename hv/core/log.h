@@ -21,6 +21,10 @@ void log_set_sinks(FILE *file, FILE *tty);
 int log_open_file(const char *path, uint64_t max_bytes, char *err, size_t errlen);
 void log_close_file(void);
 
+/* The descriptor of log_open_file's file, -1 if none: for a signal
+ * handler's last words, written with write(2). */
+int log_file_fd(void);
+
 /* The terminal sink alone (NULL: none). */
 void log_set_tty(FILE *tty);
 

@@ -88,6 +88,7 @@ struct domain {
 	bool finished;	 /* the domain is over; the event loop ends */
 	uint64_t reboots;
 	struct reset_storm reset_storm; /* resets per window, for the storm check */
+	char sandbox[256];		/* what confines the process, for `hv list -l` */
 };
 
 /* Builds the domain from cfg: claims its name in the runtime directory,

@@ -156,6 +156,7 @@ static void info_identity(struct domain *d, char *buf, size_t len)
 	kv_put(buf, len, "engine_why", d->engine_why);
 	kv_put(buf, len, "firmware", d->cfg.firmware);
 	kv_put(buf, len, "on_poweroff", config_action_name(d->cfg.on_poweroff));
+	kv_put(buf, len, "sandbox", d->sandbox[0] ? d->sandbox : "none");
 }
 
 static void info_endpoints(struct domain *d, char *buf, size_t len)
