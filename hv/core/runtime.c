@@ -12,8 +12,10 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
+#include <time.h>
 #include <unistd.h>
 
+#include "hv/core/capfile.h"
 #include "hv/core/ctl.h"
 
 #define MAX_DOMAINS 256
@@ -163,6 +165,39 @@ int runtime_socket_path(const char *name, char *out, size_t len, char *err, size
 	return 0;
 }
 
+/* A socket nobody answers is a domain process that ended without its
+ * own last word (killed with SIGKILL, or lost with the machine): say so in
+ * its log, which would otherwise end mid-story. */
+static void note_dead(const char *sock_path)
+{
+	char state[PATH_MAX], log[PATH_MAX + CONFIG_NAME_MAX + 8], err[PATH_MAX + 64];
+	char stamp[32] = "", line[256];
+	const char *base = strrchr(sock_path, '/');
+	size_t n = strlen(base ? base + 1 : sock_path);
+	time_t now = time(NULL);
+	struct tm tm;
+	int fd, len;
+
+	base = base ? base + 1 : sock_path;
+	if (n <= 5 || n - 5 >= CONFIG_NAME_MAX ||
+	    runtime_state_dir(state, sizeof state, err, sizeof err) < 0)
+		return;
+	snprintf(log, sizeof log, "%s/%.*s.log", state, (int)(n - 5), base);
+	fd = capfile_create(log, O_APPEND, CAPFILE_MODE, err, sizeof err);
+	if (fd < 0)
+		return;
+	if (localtime_r(&now, &tm))
+		strftime(stamp, sizeof stamp, "%Y-%m-%d %H:%M:%S ", &tm);
+	len = snprintf(line, sizeof line,
+		       "%s%.*s: error: found dead: the domain process is gone without a "
+		       "word (killed, e.g. by SIGKILL); its stale socket was removed\n",
+		       stamp, (int)(n - 5), base);
+	if (len > 0 && write(fd, line, (size_t)len) < 0) {
+		/* The note is a courtesy; the socket is gone either way. */
+	}
+	close(fd);
+}
+
 /* 1: a live domain answered (its id in *id), 0: nothing there or a stale
  * socket (removed), -1: something else is wrong. */
 static int probe_socket(const char *path, int *id)
@@ -176,8 +211,8 @@ static int probe_socket(const char *path, int *id)
 		return 1;
 	}
 	if (errno == ECONNREFUSED || errno == ENOENT) {
-		if (errno == ECONNREFUSED)
-			unlink(path);
+		if (errno == ECONNREFUSED && unlink(path) == 0)
+			note_dead(path);
 		return 0;
 	}
 	return -1;

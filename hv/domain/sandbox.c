@@ -296,7 +296,8 @@ bool sandbox_allows(long nr, unsigned long arg0)
 
 static char violation_prefix[128]; /* "NAME: error: sandbox: " */
 static bool violation_to_stderr;
-static long utc_offset_s; /* local time's, at entry, for the time stamp */
+static long utc_offset_s;	   /* local time's, at entry, for the time stamp */
+static char socket_path[PATH_MAX]; /* removed on the way out, as domain_free does */
 
 static size_t put_dec(char *out, unsigned long v)
 {
@@ -405,17 +406,22 @@ static void on_sigsys(int sig, siginfo_t *si, void *uc)
 	/* The terminal gets no time stamp, as in log.c. */
 	if (violation_to_stderr && write(STDERR_FILENO, line + stamp, n - stamp) < 0) {
 	}
+	if (socket_path[0])
+		unlink(socket_path);
 	_exit(DOMAIN_EXIT_CRASHED);
 }
 
 static int install_sigsys(const struct domain *d)
 {
 	struct sigaction sa = {.sa_sigaction = on_sigsys, .sa_flags = SA_SIGINFO};
+	char why[256];
 	time_t now = time(NULL);
 	struct tm tm;
 
 	snprintf(violation_prefix, sizeof violation_prefix, "%s: error: sandbox: ", d->cfg.name);
 	utc_offset_s = localtime_r(&now, &tm) ? tm.tm_gmtoff : 0;
+	if (runtime_socket_path(d->cfg.name, socket_path, sizeof socket_path, why, sizeof why) < 0)
+		socket_path[0] = '\0';
 	violation_to_stderr = d->foreground;
 	sigemptyset(&sa.sa_mask);
 	return sigaction(SIGSYS, &sa, NULL);

@@ -4,6 +4,7 @@
  * to be what they claim, each refusal naming its config line. */
 #include <check.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -220,6 +221,30 @@ START_TEST(test_a_1000_byte_disk_image_is_refused_with_its_line)
 }
 END_TEST
 
+START_TEST(test_a_domain_killed_with_sigkill_is_noted_in_its_log)
+{
+	const char *cfg = h_guest_cfg("doomed", "idle", "serial = \"none\"\n");
+	struct h_result *r = h_hv(NULL, 60, (const char *const[]){"create", cfg, NULL});
+	pid_t pid;
+
+	ck_assert_msg(r->status == 0, "create: %s", r->err);
+	pid = (pid_t)atoi(h_info("doomed", "pid"));
+	ck_assert_int_gt(pid, 1);
+	ck_assert_int_eq(kill(pid, SIGKILL), 0);
+	/* Until its descriptors are closed, the socket still looks live. */
+	for (int i = 0; i < 300; i++) {
+		r = h_hv(NULL, 60, (const char *const[]){"list", NULL});
+		ck_assert_int_eq(r->status, 0);
+		if (!strstr(r->out, "doomed"))
+			break;
+		usleep(100000);
+	}
+	ck_assert_ptr_null(strstr(r->out, "doomed"));
+	ck_assert_ptr_nonnull(strstr(h_slurp(state_file("doomed.log")),
+				     "doomed: error: found dead: the domain process is gone"));
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("hostile");
@@ -238,6 +263,7 @@ int main(void)
 	tcase_add_test(files, test_a_fifo_as_firmware_is_refused_with_its_line);
 	tcase_add_test(files, test_a_fifo_as_serial_file_is_refused_with_its_line);
 	tcase_add_test(files, test_a_1000_byte_disk_image_is_refused_with_its_line);
+	tcase_add_test(files, test_a_domain_killed_with_sigkill_is_noted_in_its_log);
 	suite_add_tcase(s, files);
 	return h_main(s);
 }

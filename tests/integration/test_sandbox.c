@@ -98,6 +98,7 @@ START_TEST(test_a_forbidden_call_is_logged_and_ends_the_domain_as_crashed)
 	log = h_slurp(log_path);
 	ck_assert_msg(strstr(log, " victim: error: sandbox: forbidden system call 41 (socket)"),
 		      "log: %s", log);
+	ck_assert_int_eq(h_runtime_entries(), 0); /* its socket went with it */
 }
 END_TEST
 
