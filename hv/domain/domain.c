@@ -156,7 +156,11 @@ static int open_disks(struct domain *d, char *err, size_t errlen)
 			continue; /* an empty CD-ROM drive */
 		d->disks[i] = disk_open(c->target, c->readonly, why, sizeof why);
 		if (!d->disks[i]) {
-			snprintf(err, errlen, "disk %s: %s", diskspec_vdev_name(c->vdev), why);
+			char where[PATH_MAX + 16];
+
+			snprintf(err, errlen, "%s: disk %s: %s",
+				 config_where(&d->cfg, d->cfg.line.disks[i], where, sizeof where),
+				 diskspec_vdev_name(c->vdev), why);
 			return -1;
 		}
 		if (check_floppy(c, d->disks[i], err, errlen) < 0)

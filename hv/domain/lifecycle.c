@@ -165,6 +165,7 @@ static void info_endpoints(struct domain *d, char *buf, size_t len)
 
 	chardev_describe(&d->serial, s, sizeof s);
 	kv_put(buf, len, "serial", d->cfg.serial.kind == CHARDEV_NONE ? "none" : s);
+	put_u64(buf, len, "serial_dropped", d->serial.dropped);
 	chardev_describe(&d->serial2, s, sizeof s);
 	kv_put(buf, len, "serial2", d->cfg.serial2.kind == CHARDEV_NONE ? "none" : s);
 	chardev_describe(&d->debugcon, s, sizeof s);

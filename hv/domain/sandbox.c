@@ -485,10 +485,11 @@ static int ll_add_dir(int ruleset, const char *dir, uint64_t access)
 	return rc;
 }
 
-/* ASan's log_path=DIR/prefix: the reports must still be written. */
-static void asan_report_dir(char *out, size_t len)
+/* A sanitizer's log_path=DIR/prefix (in ASAN_OPTIONS or UBSAN_OPTIONS):
+ * the reports must still be written. */
+static void report_dir(const char *var, char *out, size_t len)
 {
-	const char *opts = getenv("ASAN_OPTIONS");
+	const char *opts = getenv(var);
 	const char *p = opts ? strstr(opts, "log_path=") : NULL;
 	char *slash;
 
@@ -537,7 +538,10 @@ static int enter_landlock(const struct domain *d, char *err, size_t errlen)
 		close(rs);
 		return -1;
 	}
-	asan_report_dir(reports, sizeof reports);
+	report_dir("ASAN_OPTIONS", reports, sizeof reports);
+	if (SANDBOX_ASAN && reports[0])
+		ll_add_dir(rs, reports, file_rights);
+	report_dir("UBSAN_OPTIONS", reports, sizeof reports);
 	if (SANDBOX_ASAN && reports[0])
 		ll_add_dir(rs, reports, file_rights);
 	if (SANDBOX_ASAN)

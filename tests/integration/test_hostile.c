@@ -104,6 +104,7 @@ START_TEST(test_a_serial_file_stops_growing_at_its_cap)
 	/* The console log rotated, so the same bytes reached the file. */
 	ck_assert_int_eq(size_of(out), 16 * 1024);
 	ck_assert_uint_eq(mode_of(out), 0640);
+	ck_assert_int_gt(atoll(h_info("sfile", "serial_dropped")), 0); /* counted, not written */
 	ck_assert_int_eq(h_hv(NULL, 30, (const char *const[]){"destroy", "sfile", NULL})->status,
 			 0);
 	ck_assert_ptr_nonnull(
