@@ -20,7 +20,7 @@ packages=(
   nasm check
   libncurses-dev libsdl2-dev libpng-dev libpulse-dev
   seabios xorriso
-  socat clang-format tmux
+  socat clang-format clang tmux
   xvfb xdotool x11-apps
   qemu-system-x86 xz-utils binutils
   grub-pc-bin grub-common mtools fdisk
@@ -82,6 +82,10 @@ run_tests() {
     say "sanitizer reports above"
     return 1
   fi
+  say "fuzzers (libFuzzer, 20 s each on the committed corpus)"
+  cmake -S "$root" -B "$root/build-fuzz" -DCMAKE_C_COMPILER=clang -DHV_FUZZ=ON >/dev/null
+  cmake --build "$root/build-fuzz" -j"$jobs" --target fuzzers
+  "$root/tests/fuzz/run.sh" "$root/build-fuzz" 20
 }
 
 mode=${1:-}
