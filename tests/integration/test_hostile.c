@@ -253,11 +253,13 @@ int main(void)
 	TCase *files = tcase_create("safe files");
 
 	h_fixture(out);
+	tcase_set_timeout(out, 300);
 	tcase_add_test(out, test_a_triple_fault_storm_ends_as_a_crash_with_a_short_log);
 	tcase_add_test(out, test_a_console_spin_keeps_the_console_log_under_its_cap);
 	tcase_add_test(out, test_a_serial_file_stops_growing_at_its_cap);
 	suite_add_tcase(s, out);
 	h_fixture(files);
+	tcase_set_timeout(files, 300);
 	tcase_add_test(files, test_a_symlinked_console_log_is_refused_and_its_target_untouched);
 	tcase_add_test(files, test_a_symlinked_state_directory_is_refused);
 	tcase_add_test(files, test_a_state_directory_others_can_write_is_refused);

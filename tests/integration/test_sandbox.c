@@ -108,6 +108,7 @@ int main(void)
 	TCase *tc = tcase_create("sandbox");
 
 	h_fixture(tc);
+	tcase_set_timeout(tc, 300);
 	tcase_add_test(tc, test_a_domain_runs_confined_and_says_so);
 	tcase_add_test(tc, test_sandbox_0_turns_it_off_for_debugging);
 	tcase_add_test(tc, test_hv_sandbox_0_in_the_environment_turns_it_off);
