@@ -91,6 +91,10 @@ run_tests() {
     say "sanitizer reports above"
     return 1
   fi
+  say "fuzzers (libFuzzer, 20 s each on the committed corpus)"
+  cmake -S "$root" -B "$root/build-fuzz" -DCMAKE_C_COMPILER=clang -DHV_FUZZ=ON >/dev/null
+  cmake --build "$root/build-fuzz" -j"$jobs" --target fuzzers
+  "$root/tests/fuzz/run.sh" "$root/build-fuzz" 20
 }
 
 mode=${1:-}

@@ -1,11 +1,17 @@
 #include "console/console.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/eventfd.h>
 #include <unistd.h>
+
+static uint64_t log_max = CONSOLE_LOG_MAX_DEFAULT;
+
+void console_set_log_max(uint64_t bytes)
+{
+	log_max = bytes;
+}
 
 int console_init(struct console *c, const char *log_path, char *err, size_t errlen)
 {
@@ -22,12 +28,11 @@ int console_init(struct console *c, const char *log_path, char *err, size_t errl
 		return -1;
 	}
 	if (log_path) {
-		c->log_fd = open(log_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0640);
-		if (c->log_fd < 0) {
-			snprintf(err, errlen, "%s: %s", log_path, strerror(errno));
+		if (capfile_open(&c->log, log_path, log_max, true, true, err, errlen) < 0) {
 			console_destroy(c);
 			return -1;
 		}
+		c->log_fd = c->log.fd;
 	}
 	pthread_mutex_init(&c->lock, NULL);
 	return 0;
@@ -36,26 +41,20 @@ int console_init(struct console *c, const char *log_path, char *err, size_t errl
 void console_destroy(struct console *c)
 {
 	if (c->log_fd >= 0)
-		close(c->log_fd);
+		capfile_close(&c->log);
 	if (c->notify_fd >= 0)
 		close(c->notify_fd);
 	ring_destroy(&c->ring);
 	c->log_fd = c->notify_fd = -1;
 }
 
-static void write_log(int fd, const void *buf, size_t len)
+/* A full disk or the cap loses log bytes, never the guest's output. */
+static void write_log(struct console *c, const void *buf, size_t len)
 {
-	const char *p = buf;
-
-	while (fd >= 0 && len > 0) {
-		ssize_t n = write(fd, p, len);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return; /* a full disk loses log bytes, never the guest */
-		p += n;
-		len -= (size_t)n;
-	}
+	if (c->log_fd < 0)
+		return;
+	capfile_write(&c->log, buf, len);
+	c->log_fd = c->log.fd;
 }
 
 void console_output(struct console *c, const void *buf, size_t len)
@@ -64,7 +63,7 @@ void console_output(struct console *c, const void *buf, size_t len)
 
 	pthread_mutex_lock(&c->lock);
 	ring_write(&c->ring, buf, len);
-	write_log(c->log_fd, buf, len);
+	write_log(c, buf, len);
 	pthread_mutex_unlock(&c->lock);
 	if (write(c->notify_fd, &one, sizeof one) < 0) {
 		/* The counter is saturated: readers are already woken. */

@@ -11,6 +11,7 @@
 #include <stdint.h>
 
 #include "console/ring.h"
+#include "hv/core/capfile.h"
 
 #define CONSOLE_RING_SIZE (64 * 1024)
 #define CONSOLE_INPUT_MAX 4096
@@ -18,15 +19,23 @@
 struct console {
 	pthread_mutex_t lock;
 	struct ring ring;
-	int log_fd;    /* -1 if no log */
-	int notify_fd; /* eventfd: readable when new output arrived */
+	int log_fd;	    /* log.fd while the log is open, -1 if no log */
+	struct capfile log; /* capped at console_set_log_max's size, rotated */
+	int notify_fd;	    /* eventfd: readable when new output arrived */
 	uint8_t input[CONSOLE_INPUT_MAX];
 	size_t input_len;
 	uint64_t bytes_in; /* host to guest, delivered */
 	uint64_t input_dropped;
 };
 
-/* log_path may be NULL. Returns 0 or -1 with err set. */
+/* The cap of console logs opened from now on, in bytes (0: none); at the
+ * cap a log is renamed to PATH.1 and begun afresh. The default is
+ * CONSOLE_LOG_MAX_DEFAULT. */
+#define CONSOLE_LOG_MAX_DEFAULT (1024 * 1024)
+void console_set_log_max(uint64_t bytes);
+
+/* log_path may be NULL; the log is created 0640, truncated, never through
+ * a symbolic link. Returns 0 or -1 with err set. */
 int console_init(struct console *c, const char *log_path, char *err, size_t errlen);
 void console_destroy(struct console *c);
 

@@ -17,7 +17,7 @@
 #define TOP_MAX_DOMAINS 64
 
 struct top_domain {
-	char name[CONFIG_NAME_MAX];
+	char name[RUNTIME_NAME_MAX];
 	int id, pid, mem, vcpus;
 	char state[16]; /* from info, or "gone" / "no reply" */
 	char engine[8];

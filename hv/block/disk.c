@@ -61,7 +61,8 @@ struct disk *disk_open(const char *path, bool readonly, char *err, size_t errlen
 	}
 	snprintf(d->path, sizeof d->path, "%s", path);
 	d->readonly = readonly;
-	d->fd = open(path, (readonly ? O_RDONLY : O_RDWR) | O_CLOEXEC);
+	/* O_NONBLOCK so a FIFO is refused (by check_file), not waited on. */
+	d->fd = open(path, (readonly ? O_RDONLY : O_RDWR) | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
 	if (d->fd < 0) {
 		fail(err, errlen, path, strerror(errno));
 		free(d);
@@ -69,6 +70,7 @@ struct disk *disk_open(const char *path, bool readonly, char *err, size_t errlen
 	}
 	if (check_file(d, err, errlen) < 0)
 		goto bad;
+	fcntl(d->fd, F_SETFL, fcntl(d->fd, F_GETFL) & ~O_NONBLOCK);
 	if (lock_image(d->fd, readonly) < 0) {
 		if (errno == EAGAIN || errno == EACCES)
 			fail(err, errlen, path,

@@ -424,6 +424,12 @@ static int firmware_by_name(struct parser *p, const struct key *k, const struct 
 	return 0;
 }
 
+/* The line a value was written on; 0 on the command line. */
+static int line_of(const struct parser *p, const struct value *v)
+{
+	return p->file ? v->line : 0;
+}
+
 static int set_firmware(struct parser *p, const struct key *k, const struct value *v)
 {
 	int named;
@@ -433,6 +439,7 @@ static int set_firmware(struct parser *p, const struct key *k, const struct valu
 		p->cfg->firmware[0] = '\0';
 		return 0;
 	}
+	p->cfg->line.firmware = line_of(p, v);
 	named = firmware_by_name(p, k, v);
 	if (named != 0)
 		return named < 0 ? -1 : 0;
@@ -446,6 +453,7 @@ static int set_kernel(struct parser *p, const struct key *k, const struct value 
 		p->cfg->kernel[0] = '\0';
 		return 0;
 	}
+	p->cfg->line.kernel = line_of(p, v);
 	return resolve_path(p, k, v, v->text, p->cfg->kernel);
 }
 
@@ -455,6 +463,7 @@ static int set_ramdisk(struct parser *p, const struct key *k, const struct value
 		p->cfg->ramdisk[0] = '\0';
 		return 0;
 	}
+	p->cfg->line.ramdisk = line_of(p, v);
 	return resolve_path(p, k, v, v->text, p->cfg->ramdisk);
 }
 
@@ -520,6 +529,7 @@ static int set_port(struct parser *p, const struct key *k, const struct value *v
  * key of its own too (serial2), but may be given only once. */
 static int set_serial(struct parser *p, const struct key *k, const struct value *v)
 {
+	p->cfg->line.serial = line_of(p, v);
 	struct chardev_config ports[CONFIG_SERIAL_PORTS];
 
 	if (v->type != VAL_LIST || v->count == 1)
@@ -539,12 +549,14 @@ static int set_serial(struct parser *p, const struct key *k, const struct value 
 			return -1;
 	}
 	memcpy(p->cfg->serial, ports, sizeof ports);
+	p->cfg->line.serial2 = p->cfg->line.serial;
 	p->serial2_on = v->line;
 	return 0;
 }
 
 static int set_serial2(struct parser *p, const struct key *k, const struct value *v)
 {
+	p->cfg->line.serial2 = line_of(p, v);
 	if (p->serial2_on)
 		return fail_at(p, v->line, "%s: COM2 is already set by serial on line %d", k->name,
 			       p->serial2_on);
@@ -556,6 +568,7 @@ static int set_serial2(struct parser *p, const struct key *k, const struct value
 
 static int set_debugcon(struct parser *p, const struct key *k, const struct value *v)
 {
+	p->cfg->line.debugcon = line_of(p, v);
 	return set_chardev(p, k, v, &p->cfg->debugcon);
 }
 
@@ -585,6 +598,15 @@ static int add_disk(struct parser *p, const struct key *k, const struct value *v
 	}
 	if (d->target[0] && resolve_path(p, k, v, d->target, d->target) < 0)
 		return -1;
+	for (unsigned i = 0; d->target[0] && i < p->cfg->ndisks; i++) {
+		/* Two drives on one image would corrupt it (and the second
+		 * open would read as another domain's lock). */
+		if (strcmp(p->cfg->disks[i].target, d->target) == 0)
+			return fail_at(p, v->line, "%s: %s is already vdev=%s in this domain",
+				       k->name, d->target,
+				       diskspec_vdev_name(p->cfg->disks[i].vdev));
+	}
+	p->cfg->line.disks[p->cfg->ndisks] = line_of(p, v);
 	p->cfg->ndisks++;
 	return 0;
 }
@@ -943,6 +965,16 @@ static int set_audio_latency(struct parser *p, const struct key *k, const struct
 	return set_uint(p, k, v, 10, 1000, &p->cfg->audio_latency_ms);
 }
 
+static int set_log_max_kb(struct parser *p, const struct key *k, const struct value *v)
+{
+	return set_uint(p, k, v, 16, 4u << 20, &p->cfg->log_max_kb);
+}
+
+static int set_sandbox(struct parser *p, const struct key *k, const struct value *v)
+{
+	return set_uint(p, k, v, 0, 1, &p->cfg->sandbox);
+}
+
 #define CHARDEV_EXPECT "\"stdio\", \"pty\", \"none\" or \"file:PATH\""
 
 static const struct key keys[] = {
@@ -1059,6 +1091,8 @@ static const struct key keys[] = {
     {"device_model_user", VAL_ANY, DEVICE_MODEL_NOTE, note_ignored},
     {"audio", VAL_STRING, "\"pulse\", \"none\" or \"wav:PATH\"", set_audio},
     {"audio_latency_ms", VAL_INT, "an integer from 10 to 1000 (ms)", set_audio_latency},
+    {"log_max_kb", VAL_INT, "an integer from 16 to 4194304 (KiB per log file)", set_log_max_kb},
+    {"sandbox", VAL_INT, "1 (confine the domain process) or 0 (do not: debugging)", set_sandbox},
 };
 
 _Static_assert(COUNT(keys) <= KEYS_MAX, "raise KEYS_MAX");
@@ -1519,6 +1553,8 @@ void config_defaults(struct domain_config *cfg)
 	    .on_crash = CONFIG_ACTION_DESTROY,
 	    .audio = "pulse",
 	    .audio_latency_ms = 30,
+	    .log_max_kb = 1024,
+	    .sandbox = 1,
 	};
 }
 
@@ -1621,6 +1657,15 @@ int config_validate(const struct domain_config *cfg, char *err, size_t errlen)
 		return -1;
 	}
 	return 0;
+}
+
+const char *config_where(const struct domain_config *cfg, int line, char *out, size_t len)
+{
+	if (line > 0 && cfg->file[0])
+		snprintf(out, len, "%s:%d", cfg->file, line);
+	else
+		snprintf(out, len, "command line");
+	return out;
 }
 
 /* The name of e as written in a config file. */

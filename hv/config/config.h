@@ -99,7 +99,19 @@ struct domain_config {
 	 * absolute); audio_latency_ms = 10-1000, default 30 (hv keys). */
 	char audio[PATH_MAX + 8];
 	unsigned audio_latency_ms;
+	unsigned log_max_kb; /* cap of each log and serial file, KiB; default 1024 */
+	unsigned sandbox;    /* 1 (default): confine the domain process; 0: debugging */
+	/* Line each file-naming key was set on, for messages; 0: the command
+	 * line (or unset). */
+	struct config_lines {
+		int firmware, kernel, ramdisk, serial, serial2, debugcon;
+		int disks[DISKS_MAX];
+	} line;
 };
+
+/* Where a key was set, for messages: "FILE:LINE", or "command line" when
+ * line is 0. Writes into out and returns out. */
+const char *config_where(const struct domain_config *cfg, int line, char *out, size_t len);
 
 /* Fills cfg with the defaults. */
 void config_defaults(struct domain_config *cfg);

@@ -39,7 +39,8 @@ uint8_t *file_read(const char *what, const char *path, size_t max, size_t *size,
 {
 	struct stat st;
 	uint8_t *buf = NULL;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	/* O_NONBLOCK: a FIFO at path is refused below instead of hanging. */
+	int fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
 
 	if (fd < 0 || fstat(fd, &st) < 0)
 		snprintf(err, errlen, "%s %s: %s", what, path, strerror(errno));

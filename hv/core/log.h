@@ -5,6 +5,7 @@
 #define HV_LOG_H
 
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 
 enum log_level { LOG_DEBUG, LOG_INFO, LOG_WARN, LOG_ERROR };
@@ -12,6 +13,20 @@ enum log_level { LOG_DEBUG, LOG_INFO, LOG_WARN, LOG_ERROR };
 /* Where log lines go. Either may be NULL. The domain process sets both: its
  * log file and (in the foreground) stderr. */
 void log_set_sinks(FILE *file, FILE *tty);
+
+/* Makes path (created 0640, never through a symbolic link, appended to)
+ * the log file instead of the FILE sink; at max_bytes (0: no cap) it is
+ * renamed to path.1 and a new file begun, so the log takes at most twice
+ * max_bytes of disk. Returns 0 or -1 with err set. */
+int log_open_file(const char *path, uint64_t max_bytes, char *err, size_t errlen);
+void log_close_file(void);
+
+/* The descriptor of log_open_file's file, -1 if none: for a signal
+ * handler's last words, written with write(2). */
+int log_file_fd(void);
+
+/* The terminal sink alone (NULL: none). */
+void log_set_tty(FILE *tty);
 
 /* Lowest level that is written (LOG_INFO by default). */
 void log_set_level(enum log_level level);
@@ -42,6 +57,13 @@ void log_limited(struct log_ratelimit *rl, enum log_level level, const char *fmt
 	do {                                                                                       \
 		static struct log_ratelimit rl_;                                                   \
 		log_limited(&rl_, LOG_WARN, __VA_ARGS__);                                          \
+	} while (0)
+
+/* Guest-caused events worth an info line (resets): rate-limited the same. */
+#define log_guest_info(...)                                                                        \
+	do {                                                                                       \
+		static struct log_ratelimit rl_;                                                   \
+		log_limited(&rl_, LOG_INFO, __VA_ARGS__);                                          \
 	} while (0)
 
 #endif

@@ -3,6 +3,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <pwd.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,8 +12,10 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
+#include <time.h>
 #include <unistd.h>
 
+#include "hv/core/capfile.h"
 #include "hv/core/ctl.h"
 
 #define MAX_DOMAINS 256
@@ -60,23 +63,82 @@ static int mkdir_parents(char *path)
 		if (*p != '/')
 			continue;
 		*p = '\0';
-		if (mkdir(path, 0755) < 0 && errno != EEXIST)
+		if (mkdir(path, 0700) < 0 && errno != EEXIST)
 			return -1;
 		*p = '/';
 	}
-	return mkdir(path, 0755) < 0 && errno != EEXIST ? -1 : 0;
+	return 0;
+}
+
+/* Nobody else may replace what is in dir: it is ours or root's, and if
+ * others may write to it, it is sticky (as /tmp). */
+static bool safe_parent(const char *path)
+{
+	char parent[PATH_MAX];
+	char *slash;
+	struct stat st;
+
+	snprintf(parent, sizeof parent, "%s", path);
+	slash = strrchr(parent, '/');
+	if (!slash)
+		return true;
+	*(slash == parent ? slash + 1 : slash) = '\0';
+	if (stat(parent, &st) < 0)
+		return false;
+	if (st.st_uid != getuid() && st.st_uid != 0)
+		return false;
+	return !(st.st_mode & 022) || (st.st_mode & S_ISVTX);
+}
+
+/* The state directory holds logs a guest writes into: like the runtime
+ * directory it must be a real directory (not a link), owned by the user
+ * and writable by nobody else, in a parent nobody else can swap it in. */
+static int check_state_dir(const char *path, char *err, size_t errlen)
+{
+	struct stat st;
+
+	if (mkdir(path, 0700) < 0 && errno != EEXIST) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		return -1;
+	}
+	if (lstat(path, &st) < 0 || !S_ISDIR(st.st_mode)) {
+		snprintf(err, errlen, "%s: not a directory (a symbolic link is refused)", path);
+		return -1;
+	}
+	if (st.st_uid != getuid() || (st.st_mode & 022) || !safe_parent(path)) {
+		snprintf(err, errlen,
+			 "%s: must be owned by uid %u, writable by nobody else, in a directory "
+			 "nobody else can write to",
+			 path, (unsigned)getuid());
+		return -1;
+	}
+	return 0;
+}
+
+/* Without XDG_STATE_HOME or HOME: the passwd entry's home, else a private
+ * directory of this user's in /tmp (checked like any other), never a
+ * directory another user could have made first. */
+static int state_base(char *out, size_t len)
+{
+	const char *xdg = getenv("XDG_STATE_HOME");
+	const char *home = getenv("HOME");
+	struct passwd *pw;
+
+	if (xdg && xdg[0] == '/')
+		return snprintf(out, len, "%s/hv", xdg);
+	if (home && home[0] == '/')
+		return snprintf(out, len, "%s/.local/state/hv", home);
+	pw = getpwuid(getuid());
+	if (pw && pw->pw_dir && pw->pw_dir[0] == '/' && strcmp(pw->pw_dir, "/") != 0 &&
+	    access(pw->pw_dir, W_OK) == 0)
+		return snprintf(out, len, "%s/.local/state/hv", pw->pw_dir);
+	return snprintf(out, len, "/tmp/hv-state-%u", (unsigned)getuid());
 }
 
 int runtime_state_dir(char *out, size_t len, char *err, size_t errlen)
 {
-	const char *xdg = getenv("XDG_STATE_HOME");
-	const char *home = getenv("HOME");
-	int n;
+	int n = state_base(out, len);
 
-	if (xdg && xdg[0] == '/')
-		n = snprintf(out, len, "%s/hv", xdg);
-	else
-		n = snprintf(out, len, "%s/.local/state/hv", home && *home ? home : "/tmp");
 	if (n < 0 || (size_t)n >= len) {
 		snprintf(err, errlen, "state directory path too long");
 		return -1;
@@ -85,7 +147,7 @@ int runtime_state_dir(char *out, size_t len, char *err, size_t errlen)
 		snprintf(err, errlen, "%s: %s", out, strerror(errno));
 		return -1;
 	}
-	return 0;
+	return check_state_dir(out, err, errlen);
 }
 
 int runtime_socket_path(const char *name, char *out, size_t len, char *err, size_t errlen)
@@ -103,6 +165,39 @@ int runtime_socket_path(const char *name, char *out, size_t len, char *err, size
 	return 0;
 }
 
+/* A socket nobody answers is a domain process that ended without its
+ * own last word (killed with SIGKILL, or lost with the machine): say so in
+ * its log, which would otherwise end mid-story. */
+static void note_dead(const char *sock_path)
+{
+	char state[PATH_MAX], log[PATH_MAX + RUNTIME_NAME_MAX + 8], err[PATH_MAX + 64];
+	char stamp[32] = "", line[256];
+	const char *base = strrchr(sock_path, '/');
+	size_t n = strlen(base ? base + 1 : sock_path);
+	time_t now = time(NULL);
+	struct tm tm;
+	int fd, len;
+
+	base = base ? base + 1 : sock_path;
+	if (n <= 5 || n - 5 >= RUNTIME_NAME_MAX ||
+	    runtime_state_dir(state, sizeof state, err, sizeof err) < 0)
+		return;
+	snprintf(log, sizeof log, "%s/%.*s.log", state, (int)(n - 5), base);
+	fd = capfile_create(log, O_APPEND, CAPFILE_MODE, err, sizeof err);
+	if (fd < 0)
+		return;
+	if (localtime_r(&now, &tm))
+		strftime(stamp, sizeof stamp, "%Y-%m-%d %H:%M:%S ", &tm);
+	len = snprintf(line, sizeof line,
+		       "%s%.*s: error: found dead: the domain process is gone without a "
+		       "word (killed, e.g. by SIGKILL); its stale socket was removed\n",
+		       stamp, (int)(n - 5), base);
+	if (len > 0 && write(fd, line, (size_t)len) < 0) {
+		/* The note is a courtesy; the socket is gone either way. */
+	}
+	close(fd);
+}
+
 /* 1: a live domain answered (its id in *id), 0: nothing there or a stale
  * socket (removed), -1: something else is wrong. */
 static int probe_socket(const char *path, int *id)
@@ -116,8 +211,8 @@ static int probe_socket(const char *path, int *id)
 		return 1;
 	}
 	if (errno == ECONNREFUSED || errno == ENOENT) {
-		if (errno == ECONNREFUSED)
-			unlink(path);
+		if (errno == ECONNREFUSED && unlink(path) == 0)
+			note_dead(path);
 		return 0;
 	}
 	return -1;

@@ -2,7 +2,9 @@
  * domain owns one control socket there, NAME.sock. It is
  * $XDG_RUNTIME_DIR/hv, or /tmp/hv-UID when XDG_RUNTIME_DIR is unset, mode
  * 0700 and owned by the user (anything else is refused). Logs live in the
- * state directory: $XDG_STATE_HOME/hv, or ~/.local/state/hv. */
+ * state directory: $XDG_STATE_HOME/hv, or ~/.local/state/hv (HOME, else the
+ * passwd entry's home), or /tmp/hv-state-UID; it must be a directory (not a
+ * link) owned by the user, writable by nobody else. */
 #ifndef HV_RUNTIME_H
 #define HV_RUNTIME_H
 
@@ -16,7 +18,8 @@
  * Returns 0 or -1 with err set. */
 int runtime_dir(char *out, size_t len, char *err, size_t errlen);
 
-/* Creates (if needed) the state directory for logs. Returns 0 or -1. */
+/* Creates (if needed) and checks the state directory for logs. Returns 0
+ * or -1 with err set. */
 int runtime_state_dir(char *out, size_t len, char *err, size_t errlen);
 
 /* dir/NAME.sock. */

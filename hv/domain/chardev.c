@@ -8,6 +8,8 @@
 #include <termios.h>
 #include <unistd.h>
 
+#include "hv/core/log.h"
+
 static int open_pty(struct chardev *c, bool input, char *err, size_t errlen)
 {
 	struct termios tio;
@@ -31,13 +33,20 @@ static int open_pty(struct chardev *c, bool input, char *err, size_t errlen)
 	return 0;
 }
 
+static uint64_t file_max = CHARDEV_FILE_MAX_DEFAULT;
+
+void chardev_set_file_max(uint64_t bytes)
+{
+	file_max = bytes;
+}
+
+/* Appended to, never truncated: it is the user's file. A FIFO or a device
+ * is refused without blocking, a symbolic link is not followed. */
 static int open_file(struct chardev *c, const char *path, char *err, size_t errlen)
 {
-	c->out_fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
-	if (c->out_fd < 0) {
-		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+	if (capfile_open(&c->file, path, file_max, false, false, err, errlen) < 0)
 		return -1;
-	}
+	c->out_fd = c->file.fd;
 	snprintf(c->path, sizeof c->path, "%s", path);
 	return 0;
 }
@@ -61,7 +70,8 @@ static void stdio_raw(struct chardev *c)
 int chardev_open(struct chardev *c, const struct chardev_config *cfg, bool foreground, bool input,
 		 char *err, size_t errlen)
 {
-	*c = (struct chardev){.kind = cfg->kind, .out_fd = -1, .in_fd = -1, .pty_slave_fd = -1};
+	*c = (struct chardev){
+	    .kind = cfg->kind, .out_fd = -1, .in_fd = -1, .pty_slave_fd = -1, .file = {.fd = -1}};
 	switch (cfg->kind) {
 	case CHARDEV_NONE: return 0;
 	case CHARDEV_STDIO:
@@ -95,6 +105,16 @@ void chardev_write(struct chardev *c, const void *buf, size_t len)
 {
 	const char *p = buf;
 
+	if (c->kind == CHARDEV_FILE) {
+		uint64_t before = c->file.dropped;
+
+		capfile_write(&c->file, buf, len);
+		if (before == 0 && c->file.dropped)
+			log_warn("%s: reached its cap of %llu KiB; further output is dropped",
+				 c->path, (unsigned long long)(c->file.max >> 10));
+		c->dropped += (unsigned long)(c->file.dropped - before);
+		return;
+	}
 	while (c->out_fd >= 0 && len > 0) {
 		ssize_t n = write(c->out_fd, p, len);
 		if (n < 0 && errno == EINTR)

@@ -10,14 +10,13 @@
 #include "hv/domain/control.h"
 #include "hv/block/disk.h"
 #include "hv/domain/domain_linux.h"
+#include "hv/domain/preflight.h"
 #include "hv/boot/firmware.h"
 #include "hv/core/evloop.h"
 #include "hv/core/log.h"
 #include "hv/core/runtime.h"
 #include "hv/domain/vcpu.h"
 #include "legacy/pc.h"
-
-static FILE *domain_log_file;
 
 void domain_flush_output(struct domain *d)
 {
@@ -57,13 +56,12 @@ static int open_logs(struct domain *d, const char *dir, char *err, size_t errlen
 		snprintf(err, errlen, "%s: path too long", dir);
 		return -1;
 	}
-	domain_log_file = fopen(d->log_path, "ae");
-	if (!domain_log_file) {
-		snprintf(err, errlen, "%s: %s", d->log_path, strerror(errno));
+	if (log_open_file(d->log_path, (uint64_t)d->cfg.log_max_kb << 10, err, errlen) < 0)
 		return -1;
-	}
+	console_set_log_max((uint64_t)d->cfg.log_max_kb << 10);
+	chardev_set_file_max((uint64_t)d->cfg.log_max_kb << 10);
 	log_set_prefix(d->cfg.name);
-	log_set_sinks(domain_log_file, d->foreground ? stderr : NULL);
+	log_set_tty(d->foreground ? stderr : NULL);
 	return 0;
 }
 
@@ -103,7 +101,11 @@ static int open_disks(struct domain *d, char *err, size_t errlen)
 			continue; /* an empty CD-ROM drive */
 		d->disks[i] = disk_open(c->target, c->readonly, why, sizeof why);
 		if (!d->disks[i]) {
-			snprintf(err, errlen, "disk %s: %s", diskspec_vdev_name(c->vdev), why);
+			char where[PATH_MAX + 16];
+
+			snprintf(err, errlen, "%s: disk %s: %s",
+				 config_where(&d->cfg, d->cfg.line.disks[i], where, sizeof where),
+				 diskspec_vdev_name(c->vdev), why);
 			return -1;
 		}
 		if (check_floppy(c, d->disks[i], err, errlen) < 0)
@@ -222,7 +224,8 @@ static int build(struct domain *d, char *err, size_t errlen)
 {
 	char dir[PATH_MAX];
 
-	if (prepare(d, err, errlen) < 0 || open_disks(d, err, errlen) < 0)
+	if (preflight_check(&d->cfg, err, errlen) < 0 || prepare(d, err, errlen) < 0 ||
+	    open_disks(d, err, errlen) < 0)
 		return -1;
 	d->listen_fd = runtime_claim(d->cfg.name, &d->id, err, errlen);
 	if (d->listen_fd < 0)
@@ -341,10 +344,6 @@ void domain_free(struct domain *d)
 	free(d->firmware);
 	linuxboot_free(&d->linux_image);
 	evloop_free(d->loop);
-	if (domain_log_file) {
-		log_set_sinks(NULL, d->foreground ? stderr : NULL);
-		fclose(domain_log_file);
-		domain_log_file = NULL;
-	}
+	log_close_file();
 	free(d);
 }

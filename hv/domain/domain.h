@@ -17,6 +17,7 @@
 #include "hv/core/engine.h"
 #include "hv/boot/linuxboot.h"
 #include "hv/core/machine.h"
+#include "hv/domain/resetstorm.h"
 
 struct audio;
 struct pc;
@@ -86,7 +87,9 @@ struct domain {
 	int exit_status; /* for `hv run` */
 	bool finished;	 /* the domain is over; the event loop ends */
 	uint64_t reboots;
-	bool reset_by_host; /* `hv reboot`: a reset that on_reboot does not apply to */
+	bool reset_by_host;		/* `hv reboot`: a reset that on_reboot does not apply to */
+	struct reset_storm reset_storm; /* resets per window, for the storm check */
+	char sandbox[256];		/* what confines the process, for `hv list -l` */
 };
 
 /* Builds the domain from cfg: claims its name in the runtime directory,

@@ -3,6 +3,7 @@
 #include "hv/domain/control.h"
 #include "hv/domain/domain.h"
 #include "hv/core/log.h"
+#include "hv/domain/sandbox.h"
 #include "hv/domain/vcpu.h"
 
 int domain_run(struct domain *d, double timeout_s)
@@ -14,7 +15,7 @@ int domain_run(struct domain *d, double timeout_s)
 	d->started_ns = host_now_ns();
 	if (timeout_s > 0)
 		deadline = d->started_ns + (int64_t)(timeout_s * 1e9);
-	if (vcpu_start(d, err, sizeof err) < 0) {
+	if (sandbox_enter(d, err, sizeof err) < 0 || vcpu_start(d, err, sizeof err) < 0) {
 		log_error("%s", err);
 		return 1;
 	}

@@ -187,6 +187,10 @@ void domain_serial_info(struct domain *d, char *buf, size_t len)
 		struct domain_serial *p = &d->serial[i];
 		chardev_describe(&p->host, s, sizeof s);
 		kv_put(buf, len, domain_serial_key(i + 1), p->present ? s : "none");
+		/* Bytes a full file or a pty nobody reads did not take. */
+		snprintf(key, sizeof key, "%s_dropped", domain_serial_key(i + 1));
+		snprintf(s, sizeof s, "%lu", p->host.dropped);
+		kv_put(buf, len, key, s);
 	}
 	for (unsigned i = 0; i < DOMAIN_SERIAL_PORTS; i++) {
 		if (!d->serial[i].present)

@@ -161,6 +161,7 @@ static void info_identity(struct domain *d, char *buf, size_t len)
 	kv_put(buf, len, "on_crash", config_action_name(d->cfg.on_crash));
 	if (d->cfg.uuid[0])
 		kv_put(buf, len, "uuid", d->cfg.uuid);
+	kv_put(buf, len, "sandbox", d->sandbox[0] ? d->sandbox : "none");
 }
 
 static void info_endpoints(struct domain *d, char *buf, size_t len)

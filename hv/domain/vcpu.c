@@ -68,6 +68,8 @@ static void on_poweroff(struct domain *d, int code)
 	take_action(d, d->cfg.on_poweroff, code);
 }
 
+static void on_crash(struct domain *d);
+
 /* A reset the guest asked for follows on_reboot; `hv reboot` always
  * resets. */
 static void on_reboot(struct domain *d)
@@ -79,7 +81,14 @@ static void on_reboot(struct domain *d)
 		reset_machine(d);
 		return;
 	}
-	log_info("guest reset; on_reboot = %s", config_action_name(d->cfg.on_reboot));
+	if (reset_storm_note(&d->reset_storm, host_now_ns())) {
+		log_error("reset storm: more than %d resets within %d s; the guest is treated as "
+			  "crashed",
+			  RESET_STORM_MAX, RESET_STORM_WINDOW_S);
+		on_crash(d);
+		return;
+	}
+	log_guest_info("guest reset; on_reboot = %s", config_action_name(d->cfg.on_reboot));
 	take_action(d, d->cfg.on_reboot, 0);
 }
 
@@ -159,7 +168,7 @@ static void after_slice(struct domain *d, enum vcpu_exit e, unsigned seq)
 	switch (e) {
 	case VCPU_EXIT_HALT: sleep_halted(d, seq); break;
 	case VCPU_EXIT_RESET:
-		log_warn("triple fault: resetting the machine");
+		log_guest("triple fault: resetting the machine");
 		machine_request(&d->machine, MACHINE_REQ_RESET, 0);
 		break;
 	case VCPU_EXIT_ERROR: machine_request(&d->machine, MACHINE_REQ_CRASH, 0); break;

@@ -1063,6 +1063,48 @@ START_TEST(test_audio_refuses_other_sinks_an_empty_path_and_latency_out_of_range
 }
 END_TEST
 
+START_TEST(test_same_image_twice_in_one_domain_is_refused_with_its_line)
+{
+	ck_assert_int_eq(load("name = \"d\"\n"
+			      "disk = [ 'a.img,raw,hda,rw',\n"
+			      "         'a.img,raw,hdb,rw' ]\n"),
+			 -1);
+	ck_assert_ptr_nonnull(strstr(err, "dos.cfg:3: disk: "));
+	ck_assert_ptr_nonnull(strstr(err, "/a.img is already vdev=hda in this domain"));
+}
+END_TEST
+
+START_TEST(test_log_max_kb_and_sandbox_default_and_range)
+{
+	ck_assert_int_eq(load("name = \"d\"\n"), 0);
+	ck_assert_uint_eq(cfg.log_max_kb, 1024);
+	ck_assert_uint_eq(cfg.sandbox, 1);
+	ck_assert_int_eq(load("name = \"d\"\nlog_max_kb = 64\nsandbox = 0\n"), 0);
+	ck_assert_uint_eq(cfg.log_max_kb, 64);
+	ck_assert_uint_eq(cfg.sandbox, 0);
+	ck_assert_int_eq(load("name = \"d\"\nlog_max_kb = 8\n"), -1);
+	ck_assert_ptr_nonnull(strstr(err, "dos.cfg:2: log_max_kb: expected an integer from 16"));
+	ck_assert_int_eq(load("name = \"d\"\nsandbox = 2\n"), -1);
+}
+END_TEST
+
+START_TEST(test_file_keys_remember_their_line_for_later_messages)
+{
+	char where[PATH_MAX + 16];
+
+	ck_assert_int_eq(load("name = \"d\"\n\nfirmware = \"rom\"\nserial = \"file:x\"\n"
+			      "disk = [ 'a.img,raw,hda,rw' ]\n"),
+			 0);
+	ck_assert_int_eq(cfg.line.firmware, 3);
+	ck_assert_int_eq(cfg.line.serial, 4);
+	ck_assert_int_eq(cfg.line.disks[0], 5);
+	ck_assert_str_eq(config_where(&cfg, cfg.line.firmware, where, sizeof where), "dos.cfg:3");
+	ck_assert_int_eq(config_override(&cfg, "firmware=other", err, sizeof err), 0);
+	ck_assert_str_eq(config_where(&cfg, cfg.line.firmware, where, sizeof where),
+			 "command line");
+}
+END_TEST
+
 static Suite *config_suite(void)
 {
 	Suite *s = suite_create("config");
@@ -1166,6 +1208,9 @@ static Suite *config_suite(void)
 	tcase_add_test(kernel_keys, test_kernel_must_be_a_string);
 	tcase_add_test(ok, test_audio_defaults_to_pulse_at_30ms_and_takes_none_and_a_wav_path);
 	tcase_add_test(bad, test_audio_refuses_other_sinks_an_empty_path_and_latency_out_of_range);
+	tcase_add_test(bad, test_same_image_twice_in_one_domain_is_refused_with_its_line);
+	tcase_add_test(ok, test_log_max_kb_and_sandbox_default_and_range);
+	tcase_add_test(ok, test_file_keys_remember_their_line_for_later_messages);
 	suite_add_tcase(s, ok);
 	suite_add_tcase(s, bad);
 	suite_add_tcase(s, kernel_keys);

@@ -1,0 +1,54 @@
+/* Every legacy device through its port interface: the whole PC (PIC, PIT,
+ * RTC, keyboard controller, VGA, IDE, floppy, DMA, UARTs, PIIX, fw_cfg...)
+ * built once, then each input is a sequence of accesses, 4 bytes each:
+ * port (16 bits), value, and a control byte (bit 0: write, bits 1-2: size
+ * 1, 2 or 4, bit 3: run the timers that are due (the
+ * clock runs on host time)). The machine is
+ * reset between inputs. */
+#include "fuzz.h"
+#include "hv/core/machine.h"
+#include "legacy/pc.h"
+
+static struct machine m;
+static struct pc *pc;
+
+static void tx(void *opaque, uint8_t byte)
+{
+	(void)opaque, (void)byte;
+}
+
+int LLVMFuzzerInitialize(int *argc, char ***argv)
+{
+	struct pc_hooks hooks = {.com1 = {.tx = tx}, .com2 = {.tx = tx}, .debugcon = {.tx = tx}};
+	char err[256];
+
+	(void)argc, (void)argv;
+	if (machine_init(&m, 16u << 20, err, sizeof err) < 0 ||
+	    !(pc = pc_create(&m, &hooks, err, sizeof err)))
+		abort();
+	vclock_start(&m.clock);
+	return 0;
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	static const unsigned sizes[] = {1, 2, 4, 1};
+
+	pthread_mutex_lock(&m.lock);
+	pc_reset(pc);
+	m.request = MACHINE_REQ_NONE;
+	for (size_t i = 0; i + 4 <= size; i += 4) {
+		uint16_t port = (uint16_t)(data[i] | data[i + 1] << 8);
+		uint8_t value = data[i + 2], ctl = data[i + 3];
+		unsigned len = sizes[(ctl >> 1) & 3];
+
+		if (ctl & 1)
+			bus_write(&m.pio, port, len, value * 0x01010101u);
+		else
+			bus_read(&m.pio, port, len);
+		if (ctl & 8)
+			vclock_run_expired(&m.clock);
+	}
+	pthread_mutex_unlock(&m.lock);
+	return 0;
+}

@@ -1,0 +1,78 @@
+/* hv/domain/sandbox.c's seccomp filter, run by the same rules as the
+ * kernel's: what a domain needs passes, what an attacker wants does not.
+ * The filter installed for real is tested in integration.test_sandbox. */
+#include <sched.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
+
+#include "hv/domain/sandbox.h"
+#include "unit.h"
+
+START_TEST(test_the_event_loop_and_vcpu_calls_pass)
+{
+	long needed[] = {SYS_read,   SYS_write,	      SYS_ppoll,	   SYS_poll,
+			 SYS_futex,  SYS_accept4,     SYS_sendmsg,	   SYS_recvmsg,
+			 SYS_mmap,   SYS_munmap,      SYS_openat,	   SYS_rename,
+			 SYS_unlink, SYS_ioctl,	      SYS_clock_nanosleep, SYS_exit_group,
+			 SYS_tgkill, SYS_rt_sigreturn};
+
+	for (size_t i = 0; i < sizeof needed / sizeof needed[0]; i++)
+		ck_assert_msg(sandbox_allows(needed[i], 0), "system call %ld refused", needed[i]);
+}
+END_TEST
+
+START_TEST(test_new_programs_and_network_are_refused)
+{
+	long refused[] = {SYS_execve,	       SYS_execveat,	SYS_fork,	SYS_vfork,
+			  SYS_socket,	       SYS_connect,	SYS_bind,	SYS_mount,
+			  SYS_setuid,	       SYS_init_module, SYS_kexec_load, SYS_bpf,
+			  SYS_perf_event_open, SYS_seccomp};
+
+	for (size_t i = 0; i < sizeof refused / sizeof refused[0]; i++)
+		ck_assert_msg(!sandbox_allows(refused[i], 0), "system call %ld allowed",
+			      refused[i]);
+	ck_assert(!sandbox_allows(0x40000000 + SYS_read, 0)); /* x32 */
+}
+END_TEST
+
+START_TEST(test_clone_only_makes_threads)
+{
+	ck_assert(sandbox_allows(SYS_clone, CLONE_VM | CLONE_THREAD | CLONE_SIGHAND));
+#ifndef __SANITIZE_ADDRESS__
+	ck_assert(!sandbox_allows(SYS_clone, CLONE_VM));
+	ck_assert(!sandbox_allows(SYS_clone, 0));
+#endif
+	/* clone3 fails with ENOSYS, so it is not "allowed". */
+	ck_assert(!sandbox_allows(SYS_clone3, 0));
+}
+END_TEST
+
+START_TEST(test_prctl_only_names_threads)
+{
+	ck_assert(sandbox_allows(SYS_prctl, PR_SET_NAME));
+#ifndef __SANITIZE_ADDRESS__
+	ck_assert(!sandbox_allows(SYS_prctl, PR_SET_DUMPABLE));
+	ck_assert(!sandbox_allows(SYS_prctl, PR_SET_SECCOMP));
+#endif
+}
+END_TEST
+
+START_TEST(test_the_list_is_small)
+{
+	ck_assert_uint_le(sandbox_allowed_count(), 120);
+}
+END_TEST
+
+int main(void)
+{
+	Suite *s = suite_create("sandbox");
+	TCase *tc = tcase_create("filter");
+
+	tcase_add_test(tc, test_the_event_loop_and_vcpu_calls_pass);
+	tcase_add_test(tc, test_new_programs_and_network_are_refused);
+	tcase_add_test(tc, test_clone_only_makes_threads);
+	tcase_add_test(tc, test_prctl_only_names_threads);
+	tcase_add_test(tc, test_the_list_is_small);
+	suite_add_tcase(s, tc);
+	return unit_run(s);
+}
