@@ -50,6 +50,8 @@ static const int allowed[] = {
 	SYS_newfstatat, SYS_statx, SYS_lstat, SYS_stat, SYS_lseek, SYS_fcntl,
 	SYS_dup, SYS_dup2, SYS_dup3, SYS_ioctl, SYS_fsync, SYS_fdatasync,
 	SYS_ftruncate,
+	/* virtio-blk's discard and write-zeroes punch holes in the image */
+	SYS_fallocate,
 	/* logs rotate, the socket goes at exit (Landlock confines the paths) */
 	SYS_openat, SYS_rename, SYS_renameat, SYS_renameat2, SYS_unlink,
 	SYS_unlinkat, SYS_mkdir,

@@ -10,11 +10,12 @@
 
 START_TEST(test_the_event_loop_and_vcpu_calls_pass)
 {
-	long needed[] = {SYS_read,   SYS_write,	      SYS_ppoll,	   SYS_poll,
-			 SYS_futex,  SYS_accept4,     SYS_sendmsg,	   SYS_recvmsg,
-			 SYS_mmap,   SYS_munmap,      SYS_openat,	   SYS_rename,
-			 SYS_unlink, SYS_ioctl,	      SYS_clock_nanosleep, SYS_exit_group,
-			 SYS_tgkill, SYS_rt_sigreturn};
+	long needed[] = {SYS_read,     SYS_write,	 SYS_ppoll,	      SYS_poll,
+			 SYS_futex,    SYS_accept4,	 SYS_sendmsg,	      SYS_recvmsg,
+			 SYS_mmap,     SYS_munmap,	 SYS_openat,	      SYS_rename,
+			 SYS_unlink,   SYS_ioctl,	 SYS_clock_nanosleep, SYS_exit_group,
+			 SYS_tgkill,   SYS_rt_sigreturn, SYS_fallocate,	      SYS_pwritev,
+			 SYS_fdatasync};
 
 	for (size_t i = 0; i < sizeof needed / sizeof needed[0]; i++)
 		ck_assert_msg(sandbox_allows(needed[i], 0), "system call %ld refused", needed[i]);
