@@ -62,3 +62,48 @@ grub_mbr() {
   le 8 1 | dd of="$scratch/boot.img" bs=1 seek=$((0x5c)) conv=notrunc status=none
   dd if="$scratch/boot.img" of="$disk" bs=1 count=440 conv=notrunc status=none
 }
+
+# busybox_tree WORK DIR APPLET...: busybox (fetched by fetch_686 into WORK)
+# under DIR with its applet links: the list busybox gives when the host
+# runs i386 binaries, else the APPLETs (the ones the scripts and tests
+# use).
+busybox_tree() {
+  local work=$1 fs=$2 applet applets
+  shift 2
+  mkdir -p "$fs"/{bin,sbin,usr/bin,usr/sbin,proc,sys,dev,tmp,root,etc}
+  cp "$work/busybox/bin/busybox" "$fs/bin/busybox"
+  applets=$("$work/busybox/bin/busybox" --list-full 2>/dev/null || echo "$@")
+  for applet in $applets; do
+    [ "$applet" = bin/busybox ] || ln -sf /bin/busybox "$fs/$applet"
+  done
+}
+
+# module_initrd WORK DIR INIT MODULE...: an initrd tree under DIR with
+# busybox (busybox_tree's fallback applets from $busybox_applets), INIT as
+# /init, and the MODULEs of the kernel fetch_686 unpacked into WORK with
+# their dependencies (read from each module's .modinfo) in load order,
+# listed in DIR/lib/modules/modules.list and in $order. - and _ are the
+# same in module names.
+module_initrd() {
+  local work=$1 dir=$2 init=$3 m modules
+  shift 3
+  order=
+  modules=$(echo "$work"/kernel/lib/modules/*/kernel)
+  # shellcheck disable=SC2086
+  busybox_tree "$work" "$dir" $busybox_applets
+  mkdir -p "$dir/lib/modules" "$dir/newroot"
+  add_module() {
+    local f deps d
+    f=$(find "$modules" -name "$1.ko" -o -name "${1//_/-}.ko" -o -name "${1//-/_}.ko" | head -1)
+    [ -n "$f" ] || { echo "build.sh: no module $1 in the kernel package" >&2; exit 1; }
+    case " $order " in *" ${f##*/} "*) return ;; esac
+    deps=$(objcopy -O binary --only-section=.modinfo "$f" /dev/stdout |
+      tr '\0' '\n' | sed -n 's/^depends=//p' | tr ',' ' ')
+    for d in $deps; do add_module "$d"; done
+    order="$order ${f##*/}"
+    cp "$f" "$dir/lib/modules/"
+  }
+  for m in "$@"; do add_module "$m"; done
+  echo $order | tr ' ' '\n' >"$dir/lib/modules/modules.list"
+  install -m 755 "$init" "$dir/init"
+}

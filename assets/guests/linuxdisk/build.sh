@@ -38,53 +38,21 @@ say "building the linuxdisk guest in $out"
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 fetch_686 "$work"
-modules=$(echo "$work"/kernel/lib/modules/*/kernel)
-
-# busybox with its applet links (from busybox itself when the host runs
-# i386 binaries, else the ones the scripts and tests use) under $1.
-busybox_tree() {
-  local fs=$1 applet applets
-  mkdir -p "$fs"/{bin,sbin,usr/bin,usr/sbin,proc,sys,dev,tmp,root,etc}
-  cp "$work/busybox/bin/busybox" "$fs/bin/busybox"
-  applets=$("$work/busybox/bin/busybox" --list-full 2>/dev/null ||
-    echo bin/sh bin/mount bin/umount bin/echo bin/cat bin/ls bin/uname bin/sleep \
-      bin/sync bin/mkdir sbin/insmod sbin/switch_root sbin/init sbin/poweroff sbin/reboot)
-  for applet in $applets; do
-    [ "$applet" = bin/busybox ] || ln -sf /bin/busybox "$fs/$applet"
-  done
-}
-
-# module_file NAME: the .ko of module NAME (- and _ are the same).
-module_file() {
-  find "$modules" -name "$1.ko" -o -name "${1//_/-}.ko" -o -name "${1//-/_}.ko" | head -1
-}
-
-# add_module NAME: NAME's dependencies, then NAME, onto $order (once each).
-order=
-add_module() {
-  local f deps d
-  f=$(module_file "$1")
-  [ -n "$f" ] || { echo "build.sh: no module $1 in $kpkg" >&2; exit 1; }
-  case " $order " in *" ${f##*/} "*) return ;; esac
-  deps=$(objcopy -O binary --only-section=.modinfo "$f" /dev/stdout |
-    tr '\0' '\n' | sed -n 's/^depends=//p' | tr ',' ' ')
-  for d in $deps; do add_module "$d"; done
-  order="$order ${f##*/}"
-  cp "$f" "$initrd/lib/modules/"
-}
+# busybox's applets when it cannot list them itself (the host runs no
+# i386 code): the ones the scripts and tests use.
+busybox_applets="bin/sh bin/mount bin/umount bin/echo bin/cat bin/ls bin/uname
+  bin/sleep bin/sync bin/mkdir sbin/insmod sbin/switch_root
+  sbin/init sbin/poweroff sbin/reboot"
 
 # The initrd: busybox, /init and the modules in load order.
 initrd="$work/initrd"
-busybox_tree "$initrd"
-mkdir -p "$initrd/lib/modules" "$initrd/newroot"
-for m in $wanted; do add_module "$m"; done
-echo $order | tr ' ' '\n' >"$initrd/lib/modules/modules.list"
-install -m 755 "$here/init" "$initrd/init"
+module_initrd "$work" "$initrd" "$here/init" $wanted
 
 # The root: busybox init with its inittab and rcS, the kernel, the initrd
 # and GRUB's configuration.
 root="$work/root"
-busybox_tree "$root"
+# shellcheck disable=SC2086
+busybox_tree "$work" "$root" $busybox_applets
 mkdir -p "$root/boot/grub" "$root/etc/init.d"
 install -m 644 "$here/inittab" "$root/etc/inittab"
 install -m 755 "$here/rcS" "$root/etc/init.d/rcS"
