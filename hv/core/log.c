@@ -102,8 +102,10 @@ static void write_line(FILE *f, struct capfile *cf, const char *stamp, enum log_
 		}
 		return;
 	}
-	fputs(line, f);
-	fflush(f);
+	if (f) {
+		fputs(line, f);
+		fflush(f);
+	}
 }
 
 static void log_text(enum log_level level, const char *text)
