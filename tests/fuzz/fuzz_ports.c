@@ -19,7 +19,7 @@ static void tx(void *opaque, uint8_t byte)
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
-	struct pc_hooks hooks = {.com1 = {.tx = tx}, .com2 = {.tx = tx}, .debugcon = {.tx = tx}};
+	struct pc_hooks hooks = {.serial = {{.tx = tx}, {.tx = tx}}, .debugcon = {.tx = tx}};
 	char err[256];
 
 	(void)argc, (void)argv;
@@ -35,7 +35,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	static const unsigned sizes[] = {1, 2, 4, 1};
 
 	pthread_mutex_lock(&m.lock);
-	pc_reset(pc);
+	device_reset_all(&m.devices);
 	m.request = MACHINE_REQ_NONE;
 	for (size_t i = 0; i + 4 <= size; i += 4) {
 		uint16_t port = (uint16_t)(data[i] | data[i + 1] << 8);
