@@ -2,13 +2,19 @@
  * name ("pic0", "pit0", "com1", "ide0", "vga", ...) with a small ops table.
  * The machine resets its devices and describes them for `hv list -l`
  * through here, in the order they were registered, without knowing any
- * chip. Save and load of device state (versioned, per device) join the
- * ops table when save/restore comes; new device families are more
- * registrations, not special cases. */
+ * chip, and saves and loads their state into save files (hv/core/savefile.h:
+ * one section "dev.NAME" per device, versioned per device). New device
+ * families are more registrations, not special cases. */
 #ifndef HV_CORE_DEVICE_H
 #define HV_CORE_DEVICE_H
 
 #include <stddef.h>
+#include <stdint.h>
+
+struct state_in;
+struct state_out;
+struct savefile_reader;
+struct savefile_writer;
 
 #define DEVICE_NAME_MAX 16
 
@@ -20,6 +26,16 @@ struct device_ops {
 	 * guest as key=value pairs (hv/core/kv.h, without the leading space)
 	 * into buf, NUL-terminated and cut to len. With the domain lock held. */
 	void (*describe)(const void *dev, char *buf, size_t len);
+	/* Save/restore, both NULL for a device with no state of its own.
+	 * save appends the state (hv/core/state.h) for format `version`.
+	 * load reads what save of `from` (1..version) wrote; the bytes are
+	 * untrusted, so it checks every index and count before use and
+	 * returns 0, or -1 for a value it cannot take (in->failed counts
+	 * too, and bytes left over). With the domain lock held, the vCPU
+	 * stopped. */
+	uint32_t version;
+	void (*save)(const void *dev, struct state_out *out);
+	int (*load)(void *dev, struct state_in *in, uint32_t from);
 };
 
 struct device_entry {
@@ -47,6 +63,20 @@ void device_reset_all(const struct device_registry *r);
 /* Appends " NAME=DESCRIPTION" for every device, in registration order, to
  * buf (kv_put's quoting). */
 void device_describe_all(const struct device_registry *r, char *buf, size_t len);
+
+/* Writes a section "dev.NAME" for every device with a save op. Returns 0,
+ * or -1 with err set. */
+int device_save_all(const struct device_registry *r, struct savefile_writer *w, char *err,
+		    size_t errlen);
+
+/* Loads every device with a load op from its section of a verified save
+ * file. Refused before any device is touched: a missing section, a section
+ * for a device this machine lacks, a version newer than the device's. A
+ * load op that refuses its bytes stops the load part-way: restore into a
+ * machine that has not run yet, and discard it on failure. Returns 0, or
+ * -1 with err naming the device. */
+int device_load_all(const struct device_registry *r, const struct savefile_reader *rd, char *err,
+		    size_t errlen);
 
 /* Forgets every registration (the devices stay their owners'). */
 void device_registry_free(struct device_registry *r);

@@ -75,6 +75,8 @@ struct vcpu_dtable {
 	uint16_t limit;
 };
 
+#define VCPU_FX_BYTES 160
+
 struct vcpu_state {
 	/* RAX, RCX, RDX, RBX, RSP, RBP, RSI, RDI, R8-R15: encoding order */
 	uint64_t regs[16];
@@ -85,6 +87,15 @@ struct vcpu_state {
 	uint64_t efer;
 	uint64_t dr6, dr7;
 	bool halted; /* in HLT, waiting for an interrupt */
+	/* For save/restore (the soft engine fills these; the kvm engine
+	 * leaves them zero for now): DR0-DR3, the SYSENTER MSRs, the
+	 * interrupt shadow of STI or MOV SS, and the x87 state in the layout
+	 * of FXSAVE's first 160 bytes (control, status, abridged tag, last
+	 * opcode and pointers, ST0-ST7). */
+	uint64_t dr[4];
+	uint64_t sysenter_cs, sysenter_esp, sysenter_eip;
+	bool irq_shadow;
+	uint8_t fx[VCPU_FX_BYTES];
 };
 
 struct engine_ops {
@@ -110,7 +121,8 @@ struct engine_ops {
 	void (*vcpu_kick)(void *vcpu);
 	void (*vcpu_stats)(void *vcpu, struct vcpu_stats *stats);
 	/* The vCPU's registers, read or replaced while it is not running
-	 * (its thread is out of vcpu_run). Return 0, or -1 with a reason in
+	 * (its thread is out of vcpu_run). set_state takes every field, so
+	 * start from what get_state gave. Return 0, or -1 with a reason in
 	 * err (a state this engine cannot hold, a failed ioctl). */
 	int (*vcpu_get_state)(void *vcpu, struct vcpu_state *st, char *err, size_t len);
 	int (*vcpu_set_state)(void *vcpu, const struct vcpu_state *st, char *err, size_t len);

@@ -162,6 +162,10 @@ void fpu_fldenv(struct x86_cpu *cpu, const struct x86_insn *in, bool regs);
 void fpu_fnstenv(struct x86_cpu *cpu, const struct x86_insn *in, bool regs);
 
 /* fpu_fxsave.c */
+/* The x87 state as FXSAVE's first VCPU_FX_BYTES bytes, and back (for
+ * save/restore: an image FXRSTOR would take). */
+void fpu_fx_image(struct x86_cpu *cpu, uint8_t *buf);
+void fpu_fx_apply(struct x86_cpu *cpu, const uint8_t *buf);
 void fpu_fxsave(struct x86_cpu *cpu, const struct x86_insn *in);
 void fpu_fxrstor(struct x86_cpu *cpu, const struct x86_insn *in);
 

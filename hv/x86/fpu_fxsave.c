@@ -7,7 +7,7 @@
 #include "hv/core/le.h"
 #include "hv/x86/fpu.h"
 
-#define FXSAVE_X87_BYTES 160 /* header and ST0-ST7; the rest is SSE */
+#define FXSAVE_X87_BYTES VCPU_FX_BYTES /* header and ST0-ST7; the rest is SSE */
 #define MXCSR_RESET	 0x1f80u
 
 /* The area must be 16-byte aligned: #GP(0) otherwise. */
@@ -19,13 +19,11 @@ static void check_alignment(struct x86_cpu *cpu, const struct x86_insn *in)
 		cpu_raise(cpu, X86_VEC_GP, 0);
 }
 
-void fpu_fxsave(struct x86_cpu *cpu, const struct x86_insn *in)
+void fpu_fx_image(struct x86_cpu *cpu, uint8_t *buf)
 {
 	const struct x86_fpu *f = &cpu->fpu;
-	uint8_t buf[FXSAVE_X87_BYTES];
 
-	check_alignment(cpu, in);
-	memset(buf, 0, sizeof buf);
+	memset(buf, 0, FXSAVE_X87_BYTES);
 	le_put16(buf, f->cw);
 	le_put16(buf + 2, fpu_status(cpu));
 	buf[4] = f->valid;
@@ -41,16 +39,12 @@ void fpu_fxsave(struct x86_cpu *cpu, const struct x86_insn *in)
 		memcpy(buf + 32 + 16 * i, &r->mant, 8);
 		le_put16(buf + 40 + 16 * i, r->se);
 	}
-	fpu_mem_write(cpu, in, 0, buf, sizeof buf);
 }
 
-void fpu_fxrstor(struct x86_cpu *cpu, const struct x86_insn *in)
+void fpu_fx_apply(struct x86_cpu *cpu, const uint8_t *buf)
 {
 	struct x86_fpu *f = &cpu->fpu;
-	uint8_t buf[FXSAVE_X87_BYTES];
 
-	check_alignment(cpu, in);
-	fpu_mem_read(cpu, in, 0, buf, sizeof buf);
 	f->cw = le_get16(buf) | 0x0040;
 	f->sw = le_get16(buf + 2);
 	f->valid = buf[4];
@@ -66,6 +60,24 @@ void fpu_fxrstor(struct x86_cpu *cpu, const struct x86_insn *in)
 		r->se = le_get16(buf + 40 + 16 * i);
 	}
 	fpu_update_es(cpu);
+}
+
+void fpu_fxsave(struct x86_cpu *cpu, const struct x86_insn *in)
+{
+	uint8_t buf[FXSAVE_X87_BYTES];
+
+	check_alignment(cpu, in);
+	fpu_fx_image(cpu, buf);
+	fpu_mem_write(cpu, in, 0, buf, sizeof buf);
+}
+
+void fpu_fxrstor(struct x86_cpu *cpu, const struct x86_insn *in)
+{
+	uint8_t buf[FXSAVE_X87_BYTES];
+
+	check_alignment(cpu, in);
+	fpu_mem_read(cpu, in, 0, buf, sizeof buf);
+	fpu_fx_apply(cpu, buf);
 }
 
 /* Group 15 (0F AEh): FXSAVE, FXRSTOR; the SSE members are #UD here. */

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "hv/x86/cpu_state.h"
+#include "hv/x86/fpu.h"
 #include "hv/x86/protected.h"
 
 #define EFER_LONG   0x500u /* LME, LMA */
@@ -50,6 +51,13 @@ void x86_cpu_get_state(struct x86_cpu *cpu, struct vcpu_state *st)
 	st->dr6 = cpu->dr[6];
 	st->dr7 = cpu->dr[7];
 	st->halted = cpu->halted;
+	for (int i = 0; i < 4; i++)
+		st->dr[i] = cpu->dr[i];
+	st->sysenter_cs = cpu->sysenter_cs;
+	st->sysenter_esp = cpu->sysenter_esp;
+	st->sysenter_eip = cpu->sysenter_eip;
+	st->irq_shadow = cpu->irq_shadow;
+	fpu_fx_image(cpu, st->fx);
 }
 
 /* What the 32-bit CPU cannot hold, or NULL. */
@@ -115,7 +123,13 @@ int x86_cpu_set_state(struct x86_cpu *cpu, const struct vcpu_state *st, char *er
 	cpu->dr[7] = (uint32_t)st->dr7;
 	x86_set_cpl(cpu, !(st->cr0 & X86_CR0_PE) ? 0 : real ? 3 : st->seg[VCPU_CS].selector & 3);
 	cpu->halted = st->halted;
-	cpu->irq_shadow = false;
+	for (int i = 0; i < 4; i++)
+		cpu->dr[i] = (uint32_t)st->dr[i];
+	cpu->sysenter_cs = (uint32_t)st->sysenter_cs;
+	cpu->sysenter_esp = (uint32_t)st->sysenter_esp;
+	cpu->sysenter_eip = (uint32_t)st->sysenter_eip;
+	cpu->irq_shadow = st->irq_shadow;
+	fpu_fx_apply(cpu, st->fx);
 	cpu->check_intr = true;
 	cpu->fetch_host = NULL;
 	x86_tlb_flush(cpu);

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "hv/core/vcpu_save.h"
 #include "unit.h"
 #include "x86_fixture.h"
 
@@ -235,6 +236,56 @@ START_TEST(test_states_a_32_bit_cpu_cannot_hold_are_refused)
 }
 END_TEST
 
+/* What save/restore adds: DR0-3, the SYSENTER MSRs, the interrupt
+ * shadow and the x87 registers read back as set, and survive the save
+ * file's encoding (hv/core/vcpu_save.h), which refuses short or padded
+ * bytes. */
+START_TEST(test_x87_and_extras_survive_a_save_round_trip)
+{
+	struct vcpu_state st = protected_state(), back, decoded;
+	struct state_out o = {0};
+	struct state_in in;
+
+	st.dr[0] = 0x1234;
+	st.dr[3] = 0xfffff000u;
+	st.sysenter_cs = 0x60;
+	st.sysenter_eip = 0xc0100000u;
+	st.irq_shadow = true;
+	st.fx[0] = 0x7f; /* FCW 037Fh */
+	st.fx[1] = 0x03;
+	st.fx[3] = 7 << 3;    /* TOP 7 */
+	st.fx[4] = 0x80;      /* R7 not empty */
+	st.fx[32 + 7] = 0x80; /* ST0 = 1.0: mantissa 8000...0, exponent 3FFFh */
+	st.fx[40] = 0xff;
+	st.fx[41] = 0x3f;
+	set_ok(&st);
+	back = get();
+	ck_assert_mem_eq(back.fx, st.fx, 8);
+	ck_assert_mem_eq(back.fx + 32, st.fx + 32, 16);
+	ck_assert_uint_eq(back.dr[0], 0x1234);
+	ck_assert_uint_eq(back.dr[3], 0xfffff000u);
+	ck_assert_uint_eq(back.sysenter_cs, 0x60);
+	ck_assert_uint_eq(back.sysenter_eip, 0xc0100000u);
+	ck_assert(back.irq_shadow);
+	vcpu_state_put(&o, &back);
+	ck_assert(!o.failed);
+	in = state_in_make(o.p, o.len);
+	ck_assert_int_eq(vcpu_state_get(&in, VCPU_SAVE_VERSION, &decoded), 0);
+	ck_assert_mem_eq(decoded.regs, back.regs, sizeof back.regs);
+	ck_assert_mem_eq(decoded.seg, back.seg, sizeof back.seg);
+	ck_assert_mem_eq(decoded.fx, back.fx, sizeof back.fx);
+	ck_assert_uint_eq(decoded.rip, back.rip);
+	ck_assert_uint_eq(decoded.cr0, back.cr0);
+	ck_assert_uint_eq(decoded.idtr.limit, back.idtr.limit);
+	ck_assert(decoded.irq_shadow && !decoded.halted);
+	in = state_in_make(o.p, o.len - 1);
+	ck_assert_int_eq(vcpu_state_get(&in, VCPU_SAVE_VERSION, &decoded), -1);
+	in = state_in_make(o.p, o.len);
+	ck_assert_int_eq(vcpu_state_get(&in, 2, &decoded), -1);
+	state_out_free(&o);
+}
+END_TEST
+
 static Suite *s(void)
 {
 	Suite *suite = suite_create("x86_state");
@@ -249,6 +300,7 @@ static Suite *s(void)
 	tcase_add_test(tc, test_expand_down_limit_reads_back_as_set);
 	tcase_add_test(tc, test_state_of_a_stopped_slice_is_where_it_stopped);
 	tcase_add_test(tc, test_states_a_32_bit_cpu_cannot_hold_are_refused);
+	tcase_add_test(tc, test_x87_and_extras_survive_a_save_round_trip);
 	suite_add_tcase(suite, tc);
 	return suite;
 }

@@ -1,0 +1,17 @@
+/* A vCPU's architectural state (struct vcpu_state, hv/core/engine.h) in a
+ * save file's "cpu0" section: engine-neutral, so a domain saved on one
+ * engine restores on the other where the CPU features allow. */
+#ifndef HV_CORE_VCPU_SAVE_H
+#define HV_CORE_VCPU_SAVE_H
+
+#include "hv/core/engine.h"
+#include "hv/core/state.h"
+
+#define VCPU_SAVE_VERSION 1
+
+void vcpu_state_put(struct state_out *o, const struct vcpu_state *st);
+/* Reads what vcpu_state_put wrote; -1 when the bytes are short, long or
+ * hold a bad flag. The engine's vcpu_set_state judges the values. */
+int vcpu_state_get(struct state_in *in, uint32_t from, struct vcpu_state *st);
+
+#endif
