@@ -212,12 +212,14 @@ START_TEST(xl_parameters_hv_does_not_take)
 	    "backend=0,vdev=hda,target=/a",
 	    "backend=0: hv has no Xen disk backends, it opens the target (an image file "
 	    "or a block device) itself; remove backend=");
-	rejects_exactly("/a.img,raw,hda,rw,discard",
-			"\"discard\" is not supported; hv takes target, format (raw), vdev, access "
-			"and devtype");
-	rejects_exactly("/a.img,raw,hda,direct-io-safe",
-			"\"direct-io-safe\" is not supported; hv takes target, format (raw), vdev, "
-			"access and devtype");
+	rejects_exactly(
+	    "/a.img,raw,hda,rw,discard",
+	    "\"discard\" is not supported; hv takes target, format (raw or qcow2), vdev, access "
+	    "and devtype");
+	rejects_exactly(
+	    "/a.img,raw,hda,direct-io-safe",
+	    "\"direct-io-safe\" is not supported; hv takes target, format (raw or qcow2), vdev, "
+	    "access and devtype");
 }
 END_TEST
 
