@@ -30,8 +30,8 @@ int qcow2_pread(struct qcow2 *q, void *buf, size_t len, uint64_t off)
 		if (k < 0 && errno == EINTR)
 			continue;
 		if (k < 0) {
-			log_warn("%s: read at %llu: %s", q->path, (unsigned long long)off,
-				 strerror(errno));
+			log_limited(&q->rl, LOG_WARN, "%s: read at %llu: %s", q->path,
+				    (unsigned long long)off, strerror(errno));
 			return -1;
 		}
 		if (k == 0) {
@@ -55,8 +55,9 @@ int qcow2_pwrite(struct qcow2 *q, const void *buf, size_t len, uint64_t off)
 		if (k < 0 && errno == EINTR)
 			continue;
 		if (k <= 0) {
-			log_warn("%s: write at %llu: %s", q->path, (unsigned long long)off,
-				 k < 0 ? strerror(errno) : "no progress");
+			log_limited(&q->rl, LOG_WARN, "%s: write at %llu: %s", q->path,
+				    (unsigned long long)off,
+				    k < 0 ? strerror(errno) : "no progress");
 			return -1;
 		}
 		p += k;
@@ -71,7 +72,7 @@ int qcow2_pwrite(struct qcow2 *q, const void *buf, size_t len, uint64_t off)
 int qcow2_sync(struct qcow2 *q)
 {
 	if (fdatasync(q->fd) < 0) {
-		log_warn("%s: fdatasync: %s", q->path, strerror(errno));
+		log_limited(&q->rl, LOG_WARN, "%s: fdatasync: %s", q->path, strerror(errno));
 		return -1;
 	}
 	return 0;
@@ -489,8 +490,8 @@ int qcow2_lookup(struct qcow2 *q, uint64_t vcluster, struct qcow2_map *m)
 	if (!l2)
 		return -1;
 	if (qcow2_decode(q, be64(l2 + (vcluster % l2_entries) * 8), m) < 0) {
-		log_warn("%s: bad L2 entry for guest cluster %llu", q->path,
-			 (unsigned long long)vcluster);
+		log_limited(&q->rl, LOG_WARN, "%s: bad L2 entry for guest cluster %llu", q->path,
+			    (unsigned long long)vcluster);
 		return -1;
 	}
 	return 0;
@@ -514,8 +515,8 @@ static int decompress(struct qcow2 *q, const struct qcow2_map *m)
 	q->z.avail_out = (uInt)q->cluster_size;
 	rc = inflate(&q->z, Z_FINISH);
 	if ((rc != Z_STREAM_END && rc != Z_BUF_ERROR) || q->z.avail_out) {
-		log_warn("%s: bad compressed cluster at %llu", q->path,
-			 (unsigned long long)m->host);
+		log_limited(&q->rl, LOG_WARN, "%s: bad compressed cluster at %llu", q->path,
+			    (unsigned long long)m->host);
 		return -1;
 	}
 	q->cbuf_entry = m->entry;

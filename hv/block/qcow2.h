@@ -25,6 +25,8 @@
 #include <sys/uio.h>
 #include <zlib.h>
 
+#include "hv/core/log.h"
+
 struct disk;
 
 #define QCOW2_MAGIC	   0x514649fbu /* "QFI\xfb" */
@@ -70,6 +72,7 @@ struct qcow2 {
 	bool readonly;
 	const char *path;
 	pthread_mutex_t mu;
+	struct log_ratelimit rl; /* every warning about this image */
 
 	uint32_t version;
 	uint32_t cluster_bits;

@@ -74,9 +74,10 @@ uint8_t *qcow2_cache_get(struct qcow2 *q, struct qcow2_cache *c, uint64_t off, b
 
 	if (!off || off % q->cluster_size || off > (1ull << 56) ||
 	    qcow2_overlaps_meta(q, off, q->cluster_size)) {
-		log_warn("%s: table at %llu overlaps the header, L1 or refcount table, or is "
-			 "misaligned",
-			 q->path, (unsigned long long)off);
+		log_limited(&q->rl, LOG_WARN,
+			    "%s: table at %llu overlaps the header, L1 or refcount table, or is "
+			    "misaligned",
+			    q->path, (unsigned long long)off);
 		return NULL;
 	}
 	for (unsigned i = 0; i < c->slots; i++) {
@@ -155,7 +156,8 @@ static uint8_t *rc_block(struct qcow2 *q, uint64_t cluster, uint64_t *off)
 		return NULL;
 	*off = q->rt[ti];
 	if (*off & 511) {
-		log_warn("%s: bad refcount table entry %llu", q->path, (unsigned long long)ti);
+		log_limited(&q->rl, LOG_WARN, "%s: bad refcount table entry %llu", q->path,
+			    (unsigned long long)ti);
 		*off = 1;
 		return NULL;
 	}
@@ -186,14 +188,15 @@ int qcow2_refcount_add(struct qcow2 *q, uint64_t off, uint64_t len, int delta)
 		uint8_t *b = rc_block(q, c, &boff);
 
 		if (!b) {
-			log_warn("%s: no refcount block for cluster %llu", q->path,
-				 (unsigned long long)c);
+			log_limited(&q->rl, LOG_WARN, "%s: no refcount block for cluster %llu",
+				    q->path, (unsigned long long)c);
 			return -1;
 		}
 		v = rc_get(q, b, idx);
 		if ((delta < 0 && v == 0) || (delta > 0 && v == rc_max(q))) {
-			log_warn("%s: refcount of cluster %llu would %s", q->path,
-				 (unsigned long long)c, delta < 0 ? "go below 0" : "overflow");
+			log_limited(&q->rl, LOG_WARN, "%s: refcount of cluster %llu would %s",
+				    q->path, (unsigned long long)c,
+				    delta < 0 ? "go below 0" : "overflow");
 			return -1;
 		}
 		v = delta < 0 ? v - 1 : v + 1;
@@ -248,7 +251,7 @@ static int grow_table(struct qcow2 *q)
 
 	if (bytes > QCOW2_RT_MAX_BYTES || nclusters + 1 > (1ull << q->rb_bits) ||
 	    boff >= (1ull << 56)) {
-		log_warn("%s: refcount table cannot grow further", q->path);
+		log_limited(&q->rl, LOG_WARN, "%s: refcount table cannot grow further", q->path);
 		return -1;
 	}
 	rt = calloc(entries, 8);
@@ -315,7 +318,7 @@ uint64_t qcow2_alloc_cluster(struct qcow2 *q)
 		q->free_hint = c + 1;
 		return c << q->cluster_bits;
 	}
-	log_warn("%s: no free cluster", q->path);
+	log_limited(&q->rl, LOG_WARN, "%s: no free cluster", q->path);
 	return 0;
 }
 

@@ -120,8 +120,9 @@ static uint8_t *l2_for_write(struct qcow2 *q, uint64_t vc, uint64_t *l2off)
 	e = q->l1[l1i];
 	if (e & QCOW2_OFFSET_MASK) {
 		if (!(e & QCOW2_COPIED)) {
-			log_warn("%s: L2 table %llu is shared (snapshots), not written", q->path,
-				 (unsigned long long)l1i);
+			log_limited(&q->rl, LOG_WARN,
+				    "%s: L2 table %llu is shared (snapshots), not written", q->path,
+				    (unsigned long long)l1i);
 			return NULL;
 		}
 		*l2off = e & QCOW2_OFFSET_MASK;
@@ -165,8 +166,8 @@ static int entry_of(struct qcow2 *q, const uint8_t *t, uint64_t vc, struct qcow2
 
 	memcpy(&be, t + (vc % (q->cluster_size / 8)) * 8, 8);
 	if (qcow2_decode(q, be64toh(be), m) < 0) {
-		log_warn("%s: bad L2 entry for guest cluster %llu", q->path,
-			 (unsigned long long)vc);
+		log_limited(&q->rl, LOG_WARN, "%s: bad L2 entry for guest cluster %llu", q->path,
+			    (unsigned long long)vc);
 		return -1;
 	}
 	return 0;

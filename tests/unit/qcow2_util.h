@@ -17,7 +17,7 @@ static char dir[64];
 static char err[8192];
 
 /* DIR/name */
-static const char *at(const char *name)
+static inline const char *at(const char *name)
 {
 	static char p[8][256];
 	static unsigned k;
@@ -29,7 +29,7 @@ static const char *at(const char *name)
 
 /* Runs a shell command (in DIR, output discarded unless it fails);
  * returns its exit status. */
-static int sh(const char *fmt, ...)
+static inline int sh(const char *fmt, ...)
 {
 	char cmd[2048], full[2300];
 	va_list ap;
@@ -46,7 +46,7 @@ static int sh(const char *fmt, ...)
 }
 
 /* Runs a command that must succeed, showing its output if it does not. */
-static void must(const char *fmt, ...)
+static inline void must(const char *fmt, ...)
 {
 	char cmd[2048], log[4096] = "";
 	va_list ap;
@@ -64,7 +64,7 @@ static void must(const char *fmt, ...)
 	ck_assert_msg(rc == 0, "`%s` exited %d:\n%s", cmd, rc, log);
 }
 
-static uint8_t *slurp(const char *path, size_t *len)
+static inline uint8_t *slurp(const char *path, size_t *len)
 {
 	FILE *f = fopen(path, "rb");
 	uint8_t *b;
@@ -83,7 +83,7 @@ static uint8_t *slurp(const char *path, size_t *len)
 }
 
 /* `qemu-img convert -O raw` of image equals want (len bytes). */
-static void converts_to(const char *image, const uint8_t *want, size_t len)
+static inline void converts_to(const char *image, const uint8_t *want, size_t len)
 {
 	size_t n;
 	uint8_t *got;
@@ -98,14 +98,14 @@ static void converts_to(const char *image, const uint8_t *want, size_t len)
 	free(got);
 }
 
-static void make_dir(void)
+static inline void make_dir(void)
 {
 	strcpy(dir, "/tmp/hv-qcow2-XXXXXX");
 	ck_assert_ptr_nonnull(mkdtemp(dir));
 	err[0] = '\0';
 }
 
-static void remove_dir(void)
+static inline void remove_dir(void)
 {
 	char cmd[128];
 
