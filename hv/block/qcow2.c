@@ -88,7 +88,7 @@ bool qcow2_overlaps_meta(const struct qcow2 *q, uint64_t off, uint64_t len)
 {
 	return ranges_overlap(off, len, 0, q->cluster_size) ||
 	       ranges_overlap(off, len, q->l1_offset, (uint64_t)q->l1_size * 8) ||
-	       ranges_overlap(off, len, q->rt_offset, q->rt_entries * 8);
+	       ranges_overlap(off, len, q->rt_offset, q->rt_disk_len);
 }
 
 /* ---- the header ------------------------------------------------------- */
@@ -247,6 +247,7 @@ static int load_tables(struct qcow2 *q, const struct header *h, char *err, size_
 	q->l1_offset = h->l1_offset;
 	q->rt_offset = h->rt_offset;
 	q->rt_entries = ((uint64_t)h->rt_clusters << h->cluster_bits) / 8;
+	q->rt_disk_len = q->rt_entries * 8;
 	if (!table_ok(q, q->l1_offset, (uint64_t)q->l1_size * 8) && q->l1_size)
 		return fail(err, errlen, q->path, "L1 table outside the file or misaligned");
 	if (!table_ok(q, q->rt_offset, q->rt_entries * 8))

@@ -38,9 +38,10 @@ struct disk;
 #define QCOW2_COMPRESSED   (1ull << 62)
 #define QCOW2_ZERO	   1ull
 #define QCOW2_L2_RESERVED  0x3f000000000001feull /* bits 1-8, 56-61 */
-#define QCOW2_CACHE_SLOTS  16
-#define QCOW2_CACHE_BUDGET (4u << 20) /* bytes per cache */
-#define QCOW2_FREEQ	   256	      /* frees waiting for a write-back */
+#define QCOW2_CACHE_SLOTS  64
+#define QCOW2_CACHE_MIN	   8
+#define QCOW2_CACHE_BUDGET (8u << 20) /* bytes per cache (at least 8 slots) */
+#define QCOW2_QUARANTINE   4096	      /* ranges freed since the last write-back */
 
 /* A small write-through cache of cluster-sized tables (L2 or refcount
  * blocks), least recently used out. */
@@ -84,9 +85,10 @@ struct qcow2 {
 	uint32_t l1_size;
 	uint64_t l1_offset;
 
-	uint64_t *rt; /* refcount table, host byte order */
-	uint64_t rt_entries;
-	uint64_t rt_offset;
+	uint64_t *rt;		 /* refcount table, host byte order; may grow */
+	uint64_t rt_entries;	 /* a whole number of clusters of entries */
+	uint64_t rt_offset;	 /* the table on disk (the header's) */
+	uint64_t rt_disk_len;	 /* its bytes */
 	uint32_t refcount_order; /* width 1 << order bits */
 	uint32_t rb_bits;	 /* log2 of entries per refcount block */
 	uint64_t free_hint;	 /* no free cluster below this index */
@@ -101,9 +103,16 @@ struct qcow2 {
 	uint64_t cbuf_entry; /* its L2 entry, 0: none */
 	uint8_t *tmp;	     /* a cluster being merged by a partial write */
 
-	uint64_t l1_dirty_lo, l1_dirty_hi; /* L1 entries [lo, hi) to write */
-	uint64_t freeq[QCOW2_FREEQ];	   /* L2 entries replaced: freed after */
-	unsigned nfree;			   /* the next write-back */
+	/* The write-back (qcow2_write.c) in progress or failed half way. */
+	bool in_writeback;
+	bool meta_dirty;	   /* L1 or refcount table changed in memory */
+	uint64_t l1_new;	   /* where the next L1 copy goes, 0: not chosen */
+	uint64_t rt_new, rt_new_n; /* the same for the refcount table (clusters) */
+	bool rt_old_freed;	   /* the on-disk table's clusters freed in memory */
+	struct {
+		uint64_t first, n; /* clusters */
+	} quar[QCOW2_QUARANTINE];  /* freed in memory, still used on disk: */
+	unsigned nquar;		   /* never allocated before the switch */
 };
 
 /* qcow2.c */
@@ -135,18 +144,23 @@ void qcow2_cache_free(struct qcow2_cache *c);
 /* The table at host offset off (cluster aligned, checked), read if absent;
  * fresh=true installs a zeroed one without reading. NULL on error. */
 uint8_t *qcow2_cache_get(struct qcow2 *q, struct qcow2_cache *c, uint64_t off, bool fresh);
-/* Marks the cached table at off changed (unlinked: a new L2 table). */
+/* Marks the cached table at off changed (unlinked: a new table that
+ * nothing on disk points at, written in place). */
 void qcow2_cache_dirty(struct qcow2_cache *c, uint64_t off, bool unlinked);
 /* Writes the changed tables back in the order of qcow2_write.c; with
  * sync, ends with the file durable. */
 int qcow2_writeback(struct qcow2 *q);
 int qcow2_refcount(struct qcow2 *q, uint64_t cluster, uint64_t *val);
 /* Adds delta (+1 or -1) to the refcount of every cluster in the byte range
- * [off, off + len). Refcounts falling to 0 lower the free hint. */
+ * [off, off + len). Clusters falling to 0 are quarantined until the next
+ * write-back has switched the image over. */
 int qcow2_refcount_add(struct qcow2 *q, uint64_t off, uint64_t len, int delta);
-/* A free cluster, now with refcount 1 (in the cache). Returns
- * its byte offset, or 0 on error. */
+/* n free clusters in a row, now with refcount 1 (in the cache). Returns
+ * the byte offset of the first, or 0 on error. */
+uint64_t qcow2_alloc_run(struct qcow2 *q, uint64_t n);
 uint64_t qcow2_alloc_cluster(struct qcow2 *q);
+/* The number of changed tables in c. */
+unsigned qcow2_cache_dirty_count(const struct qcow2_cache *c);
 /* Frees what an L2 entry points at (a data cluster or compressed data). */
 int qcow2_free_entry(struct qcow2 *q, uint64_t entry);
 

@@ -4,7 +4,6 @@
 #include "hv/block/qcow2.h"
 
 #include <endian.h>
-#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -17,7 +16,9 @@ void qcow2_cache_init(struct qcow2_cache *c, uint64_t cluster_size)
 	uint64_t n = QCOW2_CACHE_BUDGET / cluster_size;
 
 	memset(c, 0, sizeof *c);
-	c->slots = n < 2 ? 2 : n > QCOW2_CACHE_SLOTS ? QCOW2_CACHE_SLOTS : (unsigned)n;
+	c->slots = n < QCOW2_CACHE_MIN	   ? QCOW2_CACHE_MIN
+		   : n > QCOW2_CACHE_SLOTS ? QCOW2_CACHE_SLOTS
+					   : (unsigned)n;
 }
 
 void qcow2_cache_free(struct qcow2_cache *c)
@@ -36,41 +37,44 @@ void qcow2_cache_dirty(struct qcow2_cache *c, uint64_t off, bool unlinked)
 	}
 }
 
-/* Makes room in c: a clean slot, or one written back. Refcount blocks may
- * go to disk at any time (a count ahead of its references is at worst a
- * leak); a changed L2 table needs the full ordered write-back. */
+unsigned qcow2_cache_dirty_count(const struct qcow2_cache *c)
+{
+	unsigned n = 0;
+
+	for (unsigned i = 0; i < c->slots; i++)
+		n += c->s[i].dirty;
+	return n;
+}
+
+/* Makes room in c: the least recently used clean slot. Changed tables
+ * only leave through a write-back, started early (a quarter of the slots
+ * changed) so that the write-back itself finds clean slots. */
 static int cache_victim(struct qcow2 *q, struct qcow2_cache *c, unsigned *victim)
 {
-	unsigned v = 0;
-	bool clean = false;
+	bool found = false;
 
+	if (!q->in_writeback && qcow2_cache_dirty_count(c) >= c->slots / 4 &&
+	    qcow2_writeback(q) < 0)
+		return -1;
 	for (unsigned i = 0; i < c->slots; i++) {
 		if (!c->s[i].off) {
 			*victim = i;
 			return 0;
 		}
-		if (!c->s[i].dirty && (!clean || c->s[i].used < c->s[v].used)) {
-			v = i;
-			clean = true;
-		} else if (!clean && c->s[i].used < c->s[v].used) {
-			v = i;
+		if (!c->s[i].dirty && (!found || c->s[i].used < c->s[*victim].used)) {
+			*victim = i;
+			found = true;
 		}
 	}
-	*victim = v;
-	if (!c->s[v].dirty)
-		return 0;
-	if (c == &q->rbc) {
-		if (qcow2_pwrite(q, c->s[v].data, q->cluster_size, c->s[v].off) < 0)
-			return -1;
-		c->s[v].dirty = false;
-		return 0;
-	}
-	return qcow2_writeback(q);
+	if (!found)
+		log_limited(&q->rl, LOG_WARN, "%s: metadata cache full during a write-back",
+			    q->path);
+	return found ? 0 : -1;
 }
 
 uint8_t *qcow2_cache_get(struct qcow2 *q, struct qcow2_cache *c, uint64_t off, bool fresh)
 {
-	unsigned victim;
+	unsigned victim = 0;
 
 	if (!off || off % q->cluster_size || off > (1ull << 56) ||
 	    qcow2_overlaps_meta(q, off, q->cluster_size)) {
@@ -179,6 +183,30 @@ int qcow2_refcount(struct qcow2 *q, uint64_t cluster, uint64_t *val)
 	return off == 1 ? -1 : 0;
 }
 
+/* Cluster c was freed in memory while the disk may still use it. */
+static int quarantine(struct qcow2 *q, uint64_t c)
+{
+	if (q->nquar && q->quar[q->nquar - 1].first + q->quar[q->nquar - 1].n == c) {
+		q->quar[q->nquar - 1].n++;
+		return 0;
+	}
+	if (q->nquar == QCOW2_QUARANTINE) {
+		log_limited(&q->rl, LOG_WARN, "%s: too many clusters freed at once", q->path);
+		return -1;
+	}
+	q->quar[q->nquar].first = c;
+	q->quar[q->nquar++].n = 1;
+	return 0;
+}
+
+static bool quarantined(const struct qcow2 *q, uint64_t c)
+{
+	for (unsigned i = 0; i < q->nquar; i++)
+		if (c >= q->quar[i].first && c - q->quar[i].first < q->quar[i].n)
+			return true;
+	return false;
+}
+
 int qcow2_refcount_add(struct qcow2 *q, uint64_t off, uint64_t len, int delta)
 {
 	uint64_t first = off >> q->cluster_bits, last = (off + len - 1) >> q->cluster_bits;
@@ -201,131 +229,111 @@ int qcow2_refcount_add(struct qcow2 *q, uint64_t off, uint64_t len, int delta)
 		}
 		v = delta < 0 ? v - 1 : v + 1;
 		rc_set(q, b, boff, idx, v);
-		if (v == 0 && c < q->free_hint)
-			q->free_hint = c;
+		if (v == 0 && quarantine(q, c) < 0)
+			return -1;
 	}
 	return 0;
 }
 
 /* ---- growing the refcount structures ------------------------------------ */
 
-/* A new refcount block for table entry ti, placed in the first cluster it
- * covers (free: no block means every cluster it covers has refcount 0) and
- * counting itself. Ordering: the block is durable before the table entry
- * that makes it live. */
+/* A new refcount block for table entry ti, in memory until the next
+ * write-back: placed in the first cluster it covers (free: no block means
+ * every cluster it covers has refcount 0) and counting itself. */
 static int new_block(struct qcow2 *q, uint64_t ti)
 {
-	uint64_t off = (ti << q->rb_bits) << q->cluster_bits, be;
+	uint64_t off = (ti << q->rb_bits) << q->cluster_bits;
 	uint8_t *b;
 
-	if (qcow2_overlaps_meta(q, off, q->cluster_size))
+	if (off >= (1ull << 56) || qcow2_overlaps_meta(q, off, q->cluster_size))
 		return -1;
 	b = qcow2_cache_get(q, &q->rbc, off, true);
 	if (!b)
 		return -1;
+	qcow2_cache_dirty(&q->rbc, off, true);
 	rc_set(q, b, off, 0, 1);
-	if (qcow2_pwrite(q, b, q->cluster_size, off) < 0 || qcow2_sync(q) < 0)
-		return -1;
-	be = htobe64(off);
-	if (qcow2_pwrite(q, &be, 8, q->rt_offset + ti * 8) < 0)
-		return -1;
 	q->rt[ti] = off;
+	q->meta_dirty = true;
 	return 0;
 }
 
-/* The refcount table is full: a new one twice as large, placed with a new
- * refcount block (covering both) at the first cluster the old table did not
- * cover. Order: block and table written and synced, then the header points
- * at the new table (one 12-byte write), synced, then the old table's
- * clusters are freed. */
+/* The refcount table is full: twice as many entries, in memory (each
+ * write-back writes the table to a new place). */
 static int grow_table(struct qcow2 *q)
 {
-	uint64_t cs = q->cluster_size, ti = q->rt_entries;
-	uint64_t entries = q->rt_entries * 2, bytes = entries * 8;
-	uint64_t nclusters = (bytes + cs - 1) / cs, start = ti << q->rb_bits;
-	uint64_t boff = start * cs, toff = boff + cs, old_off = q->rt_offset;
-	uint64_t old_bytes = q->rt_entries * 8, *rt, *disk_rt;
-	uint64_t be_off;
-	uint32_t be_n;
-	uint8_t hdr[12], *b;
+	uint64_t entries = q->rt_entries * 2;
+	uint64_t *rt;
 
-	if (bytes > QCOW2_RT_MAX_BYTES || nclusters + 1 > (1ull << q->rb_bits) ||
-	    boff >= (1ull << 56)) {
+	if (entries * 8 > QCOW2_RT_MAX_BYTES) {
 		log_limited(&q->rl, LOG_WARN, "%s: refcount table cannot grow further", q->path);
 		return -1;
 	}
-	rt = calloc(entries, 8);
-	disk_rt = calloc(entries, 8);
-	b = rt && disk_rt ? qcow2_cache_get(q, &q->rbc, boff, true) : NULL;
-	if (!b)
-		goto fail;
-	memcpy(rt, q->rt, old_bytes);
-	rt[ti] = boff;
-	for (uint64_t i = 0; i < entries; i++)
-		disk_rt[i] = htobe64(rt[i]);
-	for (uint64_t i = 0; i <= nclusters; i++)
-		rc_set(q, b, boff, i, 1);
-	if (qcow2_pwrite(q, b, cs, boff) < 0 || qcow2_pwrite(q, disk_rt, bytes, toff) < 0 ||
-	    qcow2_sync(q) < 0)
-		goto fail;
-	be_off = htobe64(toff);
-	be_n = htobe32((uint32_t)nclusters);
-	memcpy(hdr, &be_off, 8);
-	memcpy(hdr + 8, &be_n, 4);
-	if (qcow2_pwrite(q, hdr, sizeof hdr, 48) < 0 || qcow2_sync(q) < 0)
-		goto fail;
-	free(q->rt);
-	free(disk_rt);
+	rt = realloc(q->rt, entries * 8);
+	if (!rt)
+		return -1;
+	memset(rt + q->rt_entries, 0, (entries - q->rt_entries) * 8);
 	q->rt = rt;
 	q->rt_entries = entries;
-	q->rt_offset = toff;
-	return qcow2_refcount_add(q, old_off, old_bytes, -1);
-fail:
-	free(rt);
-	free(disk_rt);
-	return -1;
+	q->meta_dirty = true;
+	return 0;
 }
 
 /* ---- allocation ----------------------------------------------------------- */
 
-uint64_t qcow2_alloc_cluster(struct qcow2 *q)
+/* Whether cluster c is free: counted 0, not quarantined, not in the
+ * header or the tables on disk; -1 on error. Creates refcount blocks and
+ * grows the table as the scan reaches clusters they do not cover. */
+static int cluster_free(struct qcow2 *q, uint64_t c)
 {
-	uint64_t limit = 1ull << (56 - q->cluster_bits);
+	uint64_t ti = c >> q->rb_bits, v;
+
+	while (ti >= q->rt_entries)
+		if (grow_table(q) < 0)
+			return -1;
+	if (!q->rt[ti] && new_block(q, ti) < 0)
+		return -1;
+	if (qcow2_overlaps_meta(q, c << q->cluster_bits, q->cluster_size) || quarantined(q, c))
+		return 0;
+	if (qcow2_refcount(q, c, &v) < 0)
+		return -1;
+	return v == 0;
+}
+
+uint64_t qcow2_alloc_run(struct qcow2 *q, uint64_t n)
+{
+	uint64_t limit = 1ull << (56 - q->cluster_bits), start = 0, len = 0;
 
 	for (uint64_t c = q->free_hint > 1 ? q->free_hint : 1; c < limit; c++) {
-		uint64_t ti = c >> q->rb_bits, v;
+		int f = cluster_free(q, c);
 
-		if (ti >= q->rt_entries) {
-			if (grow_table(q) < 0)
-				return 0;
-			c--;
+		if (f < 0)
+			return 0;
+		if (!f) {
+			len = 0;
 			continue;
 		}
-		if (!q->rt[ti]) {
-			if (new_block(q, ti) < 0)
-				return 0;
-			c--;
+		if (len++ == 0)
+			start = c;
+		if (len < n)
 			continue;
-		}
-		if (qcow2_overlaps_meta(q, c << q->cluster_bits, q->cluster_size))
-			continue;
-		if (qcow2_refcount(q, c, &v) < 0)
+		if (qcow2_refcount_add(q, start << q->cluster_bits, n << q->cluster_bits, 1) < 0)
 			return 0;
-		if (v)
-			continue;
-		if (qcow2_refcount_add(q, c << q->cluster_bits, q->cluster_size, 1) < 0)
-			return 0;
-		q->free_hint = c + 1;
-		return c << q->cluster_bits;
+		if (n == 1)
+			q->free_hint = c + 1;
+		return start << q->cluster_bits;
 	}
 	log_limited(&q->rl, LOG_WARN, "%s: no free cluster", q->path);
 	return 0;
 }
 
+uint64_t qcow2_alloc_cluster(struct qcow2 *q)
+{
+	return qcow2_alloc_run(q, 1);
+}
+
 int qcow2_free_entry(struct qcow2 *q, uint64_t entry)
 {
 	struct qcow2_map m;
-	uint64_t v;
 
 	if (qcow2_decode(q, entry, &m) < 0)
 		return -1;
@@ -335,12 +343,5 @@ int qcow2_free_entry(struct qcow2 *q, uint64_t entry)
 	}
 	if (!m.host)
 		return 0;
-	if (qcow2_refcount_add(q, m.host, q->cluster_size, -1) < 0 ||
-	    qcow2_refcount(q, m.host >> q->cluster_bits, &v) < 0)
-		return -1;
-	/* Give the space back to the host file system (best effort). */
-	if (v == 0)
-		fallocate(q->fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, (off_t)m.host,
-			  (off_t)q->cluster_size);
-	return 0;
+	return qcow2_refcount_add(q, m.host, q->cluster_size, -1);
 }

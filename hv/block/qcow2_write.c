@@ -1,89 +1,209 @@
-/* qcow2: writing, discard and write-zeroes, and the order in which their
- * metadata reaches the disk.
+/* qcow2: writing, discard and write-zeroes, and how their metadata
+ * reaches the disk.
  *
  * Write ordering. Guest data goes to the file at once: in place into a
  * cluster the guest already owns (an L2 entry with the COPIED flag), or
- * into a newly allocated cluster whose refcount is raised in the refcount
- * block cache. Metadata changes (refcount blocks, L2 tables, L1 entries)
- * stay in memory until a write-back, which a guest flush, closing, a full
- * cache or a full queue of frees starts, in three steps:
+ * into a newly allocated cluster. Every metadata change (L2 entries, L1
+ * entries, refcounts, new tables) stays in memory until a write-back,
+ * which a guest flush, closing, or a quarter of a cache changed starts.
+ * Clusters freed in memory (discarded, zeroed, copied-on-write, old
+ * table copies) are quarantined until then: nothing is written over what
+ * the image on disk still uses.
  *
- *   1. changed refcount blocks, and new L2 tables that no L1 entry on disk
- *      points at yet, are written; fdatasync.
- *   2. changed L2 tables that are already linked, then the changed L1
- *      entries, are written; fdatasync.
- *   3. the clusters that step 2 stopped referencing (discarded, zeroed or
- *      copied-on-write clusters) get their refcounts lowered, written at
- *      once (no sync needed: a lost decrement is a leak, not corruption),
- *      and only now may the allocator hand them out again.
- *
- * So a refcount on disk is never lower than the references on disk (no
- * cluster is used twice after a crash), an L2 entry never reaches the disk
- * before the data it points at, and an L1 entry never before its L2
- * table. A crash between steps 1 and 3 can leak clusters (refcount above
- * the references, which `qemu-img check -r leaks` repairs); a crash at any
- * other time, a kill -9 in the middle of writes included, leaves the
- * image clean: until the next write-back the file only gains data in
- * clusters that nothing on disk counts or references. */
+ * A write-back never changes a table that the image on disk uses. It
+ *   1. moves every changed table the disk uses (L2 tables, refcount
+ *      blocks) to a newly allocated cluster, and picks new places for
+ *      the L1 and refcount tables, all counted in the refcounts in memory
+ *      (the old places freed, quarantined); repeated until no allocation
+ *      changes a table that has not moved yet;
+ *   2. writes the changed tables there, and the L1 and refcount tables;
+ *      fdatasync (data and new metadata durable);
+ *   3. switches the header to the new L1 and refcount tables with one
+ *      24-byte write (l1_size to refcount_table_clusters, inside one
+ *      sector); fdatasync.
+ * Until step 3 the file holds the old image untouched, plus clusters it
+ * neither counts nor references; after it, the new one. So whenever the
+ * process dies (a kill -9 in the middle of writes) or the power fails,
+ * the image is consistent, `qemu-img check` clean: no leak, no cluster
+ * used twice, no L2 entry pointing at data not yet written. */
 #include "hv/block/qcow2.h"
 
 #include <endian.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "hv/core/log.h"
 
-/* Writes the changed slots of c; only_unlinked picks the new L2 tables. */
-static int write_slots(struct qcow2 *q, struct qcow2_cache *c, bool only_unlinked)
+/* Moves changed tables that the disk uses to new clusters (step 1):
+ * the references to them in memory follow. */
+static int move_tables(struct qcow2 *q, struct qcow2_cache *c, bool *moved)
 {
 	for (unsigned i = 0; i < c->slots; i++) {
-		if (!c->s[i].dirty || (only_unlinked && !c->s[i].unlinked))
+		uint64_t old = c->s[i].off, now;
+
+		if (!c->s[i].dirty || c->s[i].unlinked)
 			continue;
-		if (qcow2_pwrite(q, c->s[i].data, q->cluster_size, c->s[i].off) < 0)
+		now = qcow2_alloc_cluster(q);
+		if (!now)
 			return -1;
-		c->s[i].dirty = false;
+		if (c == &q->l2c) {
+			for (uint64_t j = 0; j < q->l1_size; j++)
+				if ((q->l1[j] & QCOW2_OFFSET_MASK) == old)
+					q->l1[j] = now | QCOW2_COPIED;
+		} else {
+			for (uint64_t j = 0; j < q->rt_entries; j++)
+				if (q->rt[j] == old)
+					q->rt[j] = now;
+		}
+		c->s[i].off = now;
+		c->s[i].unlinked = true;
+		q->meta_dirty = true;
+		*moved = true;
+		if (qcow2_refcount_add(q, old, q->cluster_size, -1) < 0)
+			return -1;
 	}
 	return 0;
 }
 
-static int write_l1(struct qcow2 *q)
+static uint64_t clusters_of(const struct qcow2 *q, uint64_t bytes)
 {
-	uint64_t lo = q->l1_dirty_lo, hi = q->l1_dirty_hi;
-	uint64_t be[64];
+	return (bytes + q->cluster_size - 1) >> q->cluster_bits;
+}
 
-	for (uint64_t i = lo; i < hi; i += 64) {
-		uint64_t n = hi - i < 64 ? hi - i : 64;
+/* New places for the L1 and refcount tables (step 1). */
+static int place_tables(struct qcow2 *q, bool *moved)
+{
+	uint64_t rt_n = clusters_of(q, q->rt_entries * 8);
 
-		for (uint64_t k = 0; k < n; k++)
-			be[k] = htobe64(q->l1[i + k]);
-		if (qcow2_pwrite(q, be, n * 8, q->l1_offset + i * 8) < 0)
+	if (!q->l1_new && q->l1_size) {
+		q->l1_new = qcow2_alloc_run(q, clusters_of(q, (uint64_t)q->l1_size * 8));
+		if (!q->l1_new ||
+		    qcow2_refcount_add(q, q->l1_offset, (uint64_t)q->l1_size * 8, -1) < 0)
+			return -1;
+		*moved = true;
+	}
+	if (q->rt_new_n < rt_n) {
+		if (q->rt_new &&
+		    qcow2_refcount_add(q, q->rt_new, q->rt_new_n << q->cluster_bits, -1) < 0)
+			return -1;
+		q->rt_new = qcow2_alloc_run(q, rt_n);
+		if (!q->rt_new)
+			return -1;
+		q->rt_new_n = rt_n;
+		*moved = true;
+	}
+	if (!q->rt_old_freed) {
+		if (qcow2_refcount_add(q, q->rt_offset, q->rt_disk_len, -1) < 0)
+			return -1;
+		q->rt_old_freed = true;
+		*moved = true;
+	}
+	return 0;
+}
+
+static int write_table(struct qcow2 *q, const uint64_t *t, uint64_t n, uint64_t off)
+{
+	uint64_t be[512];
+
+	for (uint64_t i = 0; i < n; i += 512) {
+		uint64_t k = n - i < 512 ? n - i : 512;
+
+		for (uint64_t j = 0; j < k; j++)
+			be[j] = htobe64(t[i + j]);
+		if (qcow2_pwrite(q, be, k * 8, off + i * 8) < 0)
 			return -1;
 	}
-	q->l1_dirty_lo = q->l1_dirty_hi = 0;
-	for (unsigned i = 0; i < q->l2c.slots; i++)
-		q->l2c.s[i].unlinked = false;
 	return 0;
+}
+
+/* Step 2: every changed table (all moved or new by now) in place. */
+static int write_tables(struct qcow2 *q)
+{
+	struct qcow2_cache *caches[2] = {&q->l2c, &q->rbc};
+
+	for (int k = 0; k < 2; k++) {
+		struct qcow2_cache *c = caches[k];
+
+		for (unsigned i = 0; i < c->slots; i++)
+			if (c->s[i].dirty &&
+			    qcow2_pwrite(q, c->s[i].data, q->cluster_size, c->s[i].off) < 0)
+				return -1;
+	}
+	if (q->l1_size && write_table(q, q->l1, q->l1_size, q->l1_new) < 0)
+		return -1;
+	return write_table(q, q->rt, q->rt_entries, q->rt_new);
+}
+
+/* Step 3, and the state in memory that follows it. */
+static int switch_header(struct qcow2 *q)
+{
+	uint8_t h[24];
+	uint32_t l1n = htobe32(q->l1_size), rtn = htobe32((uint32_t)q->rt_new_n);
+	uint64_t l1 = htobe64(q->l1_size ? q->l1_new : q->l1_offset), rt = htobe64(q->rt_new);
+	struct qcow2_cache *caches[2] = {&q->l2c, &q->rbc};
+
+	memcpy(h, &l1n, 4);
+	memcpy(h + 4, &l1, 8);
+	memcpy(h + 12, &rt, 8);
+	memcpy(h + 16 + 4, &rtn, 4);
+	if (qcow2_pwrite(q, h, sizeof h, 36) < 0 || qcow2_sync(q) < 0)
+		return -1;
+	if (q->l1_size)
+		q->l1_offset = q->l1_new;
+	q->rt_offset = q->rt_new;
+	q->rt_disk_len = q->rt_new_n << q->cluster_bits;
+	q->l1_new = q->rt_new = q->rt_new_n = 0;
+	q->rt_old_freed = q->meta_dirty = false;
+	for (int k = 0; k < 2; k++)
+		for (unsigned i = 0; i < caches[k]->slots; i++)
+			caches[k]->s[i].dirty = caches[k]->s[i].unlinked = false;
+	/* The quarantined clusters are free now; give their space back to
+	 * the host file system (best effort). */
+	for (unsigned i = 0; i < q->nquar; i++) {
+		if (q->quar[i].first < q->free_hint)
+			q->free_hint = q->quar[i].first;
+		fallocate(q->fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE,
+			  (off_t)(q->quar[i].first << q->cluster_bits),
+			  (off_t)(q->quar[i].n << q->cluster_bits));
+	}
+	q->nquar = 0;
+	return 0;
+}
+
+static int writeback(struct qcow2 *q)
+{
+	bool moved = true;
+
+	for (int round = 0; moved; round++) {
+		if (round == 16) {
+			log_limited(&q->rl, LOG_WARN, "%s: write-back does not settle", q->path);
+			return -1;
+		}
+		moved = false;
+		if (move_tables(q, &q->l2c, &moved) < 0 || move_tables(q, &q->rbc, &moved) < 0 ||
+		    place_tables(q, &moved) < 0)
+			return -1;
+	}
+	if (write_tables(q) < 0 || qcow2_sync(q) < 0)
+		return -1;
+	return switch_header(q);
 }
 
 int qcow2_writeback(struct qcow2 *q)
 {
-	unsigned nfree = q->nfree;
+	int rc;
 
-	/* step 1 */
-	if (write_slots(q, &q->rbc, false) < 0 || write_slots(q, &q->l2c, true) < 0 ||
-	    qcow2_sync(q) < 0)
+	if (q->in_writeback)
 		return -1;
-	/* step 2 */
-	if (write_slots(q, &q->l2c, false) < 0 || write_l1(q) < 0 || qcow2_sync(q) < 0)
-		return -1;
-	/* step 3 */
-	q->nfree = 0;
-	for (unsigned i = 0; i < nfree; i++)
-		if (qcow2_free_entry(q, q->freeq[i]) < 0)
-			return -1;
-	return write_slots(q, &q->rbc, false);
+	if (!q->meta_dirty && !q->nquar && !qcow2_cache_dirty_count(&q->l2c) &&
+	    !qcow2_cache_dirty_count(&q->rbc))
+		return qcow2_sync(q);
+	q->in_writeback = true;
+	rc = writeback(q);
+	q->in_writeback = false;
+	return rc;
 }
-
 int qcow2_flush(struct qcow2 *q)
 {
 	int rc;
@@ -96,16 +216,15 @@ int qcow2_flush(struct qcow2 *q)
 	return rc;
 }
 
-/* Queues the clusters of a replaced L2 entry to be freed after the next
- * write-back (step 3). */
+/* Frees the clusters of a replaced L2 entry (in memory: quarantined
+ * until the next write-back). */
 static int defer_free(struct qcow2 *q, const struct qcow2_map *m)
 {
 	if (m->kind == QC_UNALLOC || (m->kind == QC_ZERO && !m->host))
 		return 0;
-	if (q->nfree == QCOW2_FREEQ && qcow2_writeback(q) < 0)
+	if (q->nquar > QCOW2_QUARANTINE / 2 && qcow2_writeback(q) < 0)
 		return -1;
-	q->freeq[q->nfree++] = m->entry;
-	return 0;
+	return qcow2_free_entry(q, m->entry);
 }
 
 /* The L2 table for guest cluster vc, allocating a new one if it has none.
@@ -136,21 +255,17 @@ static uint8_t *l2_for_write(struct qcow2 *q, uint64_t vc, uint64_t *l2off)
 		return NULL;
 	qcow2_cache_dirty(&q->l2c, off, true);
 	q->l1[l1i] = off | QCOW2_COPIED;
-	if (q->l1_dirty_hi == q->l1_dirty_lo) {
-		q->l1_dirty_lo = l1i;
-		q->l1_dirty_hi = l1i + 1;
-	} else {
-		q->l1_dirty_lo = l1i < q->l1_dirty_lo ? l1i : q->l1_dirty_lo;
-		q->l1_dirty_hi = l1i + 1 > q->l1_dirty_hi ? l1i + 1 : q->l1_dirty_hi;
-	}
+	q->meta_dirty = true;
 	*l2off = off;
 	return t;
 }
 
-/* Points guest cluster vc at entry (in the cached L2 table at l2off). */
-static int set_entry(struct qcow2 *q, uint64_t vc, uint64_t l2off, uint64_t entry)
+/* Points guest cluster vc at entry. Its L2 table is found again through
+ * the L1 table: a write-back since l2_for_write may have moved it. */
+static int set_entry(struct qcow2 *q, uint64_t vc, uint64_t entry)
 {
-	uint8_t *t = qcow2_cache_get(q, &q->l2c, l2off, false);
+	uint64_t l2off = q->l1[vc / (q->cluster_size / 8)] & QCOW2_OFFSET_MASK;
+	uint8_t *t = l2off ? qcow2_cache_get(q, &q->l2c, l2off, false) : NULL;
 	uint64_t be = htobe64(entry);
 
 	if (!t)
@@ -197,7 +312,7 @@ static int write_chunk(struct qcow2 *q, uint64_t off, uint64_t len, const struct
 	qcow2_iov_to_buf(iov, n, pos, q->tmp + in, len);
 	host = qcow2_alloc_cluster(q);
 	if (!host || qcow2_pwrite(q, q->tmp, cs, host) < 0 ||
-	    set_entry(q, vc, l2off, host | QCOW2_COPIED) < 0)
+	    set_entry(q, vc, host | QCOW2_COPIED) < 0)
 		return -1;
 	return defer_free(q, &m);
 }
@@ -271,7 +386,7 @@ static int clear_cluster(struct qcow2 *q, uint64_t vc, bool zeroes)
 	if (e == 0 && (q->l1[vc / (cs / 8)] & QCOW2_OFFSET_MASK) == 0)
 		return 0; /* no table: already unallocated */
 	t = l2_for_write(q, vc, &l2off);
-	if (!t || set_entry(q, vc, l2off, (uint64_t)e) < 0)
+	if (!t || set_entry(q, vc, (uint64_t)e) < 0)
 		return -1;
 	return defer_free(q, &m);
 }

@@ -48,7 +48,7 @@ static inline int sh(const char *fmt, ...)
 /* Runs a command that must succeed, showing its output if it does not. */
 static inline void must(const char *fmt, ...)
 {
-	char cmd[2048], log[4096] = "";
+	char cmd[2048], log[1200] = "";
 	va_list ap;
 	FILE *f;
 	int rc;
@@ -57,7 +57,9 @@ static inline void must(const char *fmt, ...)
 	vsnprintf(cmd, sizeof cmd, fmt, ap);
 	va_end(ap);
 	rc = sh("%s", cmd);
+	/* the end of the output: Check's messages are short */
 	if (rc != 0 && (f = fopen(at("out.log"), "r"))) {
+		fseek(f, -(long)(sizeof log - 1), SEEK_END);
 		log[fread(log, 1, sizeof log - 1, f)] = '\0';
 		fclose(f);
 	}

@@ -208,7 +208,7 @@ static void writer(unsigned seed)
 START_TEST(sigkill_during_writes_leaves_a_clean_image)
 {
 	must("qemu-img create -f qcow2 k.qcow2 128M");
-	for (unsigned round = 0; round < 6; round++) {
+	for (unsigned round = 0; round < 10; round++) {
 		struct timespec t = {0, 40000000 + 37000000 * (long)round};
 		pid_t pid = fork();
 		int status;
