@@ -23,7 +23,7 @@ packages=(
   seabios xorriso
   socat clang clang-format tmux
   xvfb xdotool x11-apps
-  qemu-system-x86 xz-utils binutils
+  qemu-system-x86 qemu-utils zlib1g-dev xz-utils binutils
   grub-pc-bin grub-common mtools fdisk
   cpio memtest86+ e2fsprogs
   syslinux syslinux-common dosfstools

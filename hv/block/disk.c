@@ -10,6 +10,7 @@
 #include <sys/uio.h>
 #include <unistd.h>
 
+#include "hv/block/qcow2.h"
 #include "hv/core/log.h"
 
 /* OFD locks belong to the open file description, not the process: a second
@@ -51,7 +52,16 @@ static int check_file(struct disk *d, char *err, size_t errlen)
 	return 0;
 }
 
-struct disk *disk_open(const char *path, bool readonly, char *err, size_t errlen)
+/* The first bytes of the file are a qcow2 magic. */
+static bool looks_qcow2(int fd)
+{
+	uint8_t m[4];
+
+	return pread(fd, m, 4, 0) == 4 && m[0] == 'Q' && m[1] == 'F' && m[2] == 'I' && m[3] == 0xfb;
+}
+
+static struct disk *open_image(const char *path, int format, bool readonly, unsigned depth,
+			       char *err, size_t errlen)
 {
 	struct disk *d = calloc(1, sizeof *d);
 
@@ -80,6 +90,14 @@ struct disk *disk_open(const char *path, bool readonly, char *err, size_t errlen
 			fail(err, errlen, path, strerror(errno));
 		goto bad;
 	}
+	if (format < 0)
+		format = looks_qcow2(d->fd) ? DISK_FORMAT_QCOW2 : DISK_FORMAT_RAW;
+	if (format == DISK_FORMAT_QCOW2) {
+		d->qcow2 = qcow2_open(d->fd, d->path, readonly, d->size, depth, err, errlen);
+		if (!d->qcow2)
+			goto bad;
+		d->size = qcow2_size(d->qcow2);
+	}
 	return d;
 bad:
 	close(d->fd);
@@ -87,10 +105,28 @@ bad:
 	return NULL;
 }
 
+struct disk *disk_open_format(const char *path, enum disk_format format, bool readonly, char *err,
+			      size_t errlen)
+{
+	return open_image(path, (int)format, readonly, 0, err, errlen);
+}
+
+struct disk *disk_open(const char *path, bool readonly, char *err, size_t errlen)
+{
+	return open_image(path, DISK_FORMAT_RAW, readonly, 0, err, errlen);
+}
+
+struct disk *disk_open_backing(const char *path, int format, unsigned depth, char *err,
+			       size_t errlen)
+{
+	return open_image(path, format, true, depth, err, errlen);
+}
+
 void disk_close(struct disk *d)
 {
 	if (!d)
 		return;
+	qcow2_close(d->qcow2);
 	close(d->fd);
 	free(d);
 }
@@ -106,6 +142,11 @@ int disk_read(struct disk *d, uint64_t offset, void *buf, size_t len)
 
 	if (!in_range(d, offset, len))
 		return -1;
+	if (d->qcow2) {
+		struct iovec v = {.iov_base = buf, .iov_len = len};
+
+		return qcow2_readv(d->qcow2, offset, &v, 1);
+	}
 	while (len) {
 		ssize_t n = pread(d->fd, p, len, (off_t)offset);
 
@@ -129,6 +170,11 @@ int disk_write(struct disk *d, uint64_t offset, const void *buf, size_t len)
 
 	if (d->readonly || !in_range(d, offset, len))
 		return -1;
+	if (d->qcow2) {
+		struct iovec v = {.iov_base = (void *)buf, .iov_len = len};
+
+		return qcow2_writev(d->qcow2, offset, &v, 1);
+	}
 	while (len) {
 		ssize_t n = pwrite(d->fd, p, len, (off_t)offset);
 
@@ -150,6 +196,8 @@ int disk_flush(struct disk *d)
 {
 	if (d->readonly)
 		return 0;
+	if (d->qcow2)
+		return qcow2_flush(d->qcow2);
 	if (fsync(d->fd) < 0) {
 		log_warn("%s: fsync: %s", d->path, strerror(errno));
 		return -1;
@@ -191,6 +239,9 @@ static int transfer_v(struct disk *d, uint64_t offset, const struct iovec *iov, 
 	if (n < 0 || n > IOV_MAX || !in_range(d, offset, iov_bytes(iov, n)) ||
 	    (write && d->readonly))
 		return -1;
+	if (d->qcow2)
+		return write ? qcow2_writev(d->qcow2, offset, iov, n)
+			     : qcow2_readv(d->qcow2, offset, iov, n);
 	memcpy(copy, iov, (size_t)n * sizeof *iov);
 	while (n > 0) {
 		ssize_t k = write ? pwritev(d->fd, v, n, (off_t)offset)
@@ -234,6 +285,8 @@ int disk_discard(struct disk *d, uint64_t offset, uint64_t len)
 {
 	if (d->readonly || !in_range(d, offset, len))
 		return -1;
+	if (d->qcow2)
+		return qcow2_discard(d->qcow2, offset, len, false);
 	if (punch(d, offset, len) < 0 && errno != EOPNOTSUPP) {
 		log_warn("%s: discard at %llu: %s", d->path, (unsigned long long)offset,
 			 strerror(errno));
@@ -248,6 +301,8 @@ int disk_write_zeroes(struct disk *d, uint64_t offset, uint64_t len)
 
 	if (d->readonly || !in_range(d, offset, len))
 		return -1;
+	if (d->qcow2)
+		return qcow2_discard(d->qcow2, offset, len, true);
 	if (punch(d, offset, len) == 0)
 		return 0;
 	while (len) {

@@ -1,4 +1,5 @@
-/* A disk image on the host: a raw file opened read-write or read-only,
+/* A disk image on the host: a raw file or a qcow2 image (hv/block/qcow2.h)
+ * opened read-write or read-only,
  * locked so that two domains never write one image (an exclusive OFD lock
  * for read-write, a shared one for read-only, so readers may share). Device
  * models (IDE, and later the floppy controller) read and write it through
@@ -13,10 +14,15 @@
 #include <stdint.h>
 #include <sys/uio.h>
 
+enum disk_format { DISK_FORMAT_RAW, DISK_FORMAT_QCOW2 };
+
+struct qcow2;
+
 struct disk {
 	int fd;
 	bool readonly;
-	uint64_t size; /* bytes, fixed while open */
+	uint64_t size;	     /* bytes the guest sees, fixed while open */
+	struct qcow2 *qcow2; /* NULL for a raw image */
 	char path[4096];
 };
 
@@ -26,6 +32,17 @@ struct disk {
  * another domain"). */
 struct disk *disk_open(const char *path, bool readonly, char *err, size_t errlen);
 
+/* disk_open for an image of the given format. A qcow2 image's backing
+ * files are opened read-only with it (a chain at most 16 deep), their
+ * paths relative to the image that names them. */
+struct disk *disk_open_format(const char *path, enum disk_format format, bool readonly, char *err,
+			      size_t errlen);
+
+/* For qcow2.c: opens a backing file read-only, depth images below the
+ * domain's disk; format -1 looks at the file (a qcow2 magic, else raw). */
+struct disk *disk_open_backing(const char *path, int format, unsigned depth, char *err,
+			       size_t errlen);
+
 /* Closes the file (dropping the lock). NULL is ignored. */
 void disk_close(struct disk *d);
 
@@ -34,10 +51,13 @@ void disk_close(struct disk *d);
 int disk_read(struct disk *d, uint64_t offset, void *buf, size_t len);
 
 /* Writes len bytes at offset; refuses a read-only disk and any range not
- * wholly inside the image (the image never grows). Returns 0 or -1. */
+ * wholly inside the image (a raw image never grows; a qcow2 image's file
+ * grows as clusters are allocated, its virtual size does not). Returns 0
+ * or -1. */
 int disk_write(struct disk *d, uint64_t offset, const void *buf, size_t len);
 
-/* Makes written data durable (fsync). Returns 0 or -1. */
+/* Makes written data (and a qcow2 image's metadata) durable (fsync).
+ * Returns 0 or -1. */
 int disk_flush(struct disk *d);
 
 /* Scatter-gather forms of disk_read and disk_write: the n buffers of iov

@@ -68,8 +68,9 @@ static int set_vdev(struct spec *s, const char *v)
 
 static int set_format(struct spec *s, const char *v)
 {
-	if (strcmp(v, "raw") != 0)
-		return bad(s, "format=%s: only raw images are supported", v);
+	if (strcmp(v, "raw") != 0 && strcmp(v, "qcow2") != 0)
+		return bad(s, "format=%s: expected raw or qcow2", v);
+	s->out->qcow2 = strcmp(v, "qcow2") == 0;
 	s->have_format = true;
 	return 0;
 }
@@ -144,7 +145,8 @@ static int xl_flag(struct spec *s, const char *v)
 	for (unsigned i = 0; i < sizeof flags / sizeof flags[0]; i++) {
 		if (strcmp(v, flags[i]) == 0)
 			return bad(s,
-				   "\"%s\" is not supported; hv takes target, format (raw), vdev, "
+				   "\"%s\" is not supported; hv takes target, format (raw or "
+				   "qcow2), vdev, "
 				   "access and devtype",
 				   v);
 	}

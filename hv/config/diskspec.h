@@ -9,7 +9,8 @@
  * xl's backend parameters (backendtype=, backend=, script=) and flags
  * (discard, direct-io-safe, ...) are refused with what hv takes instead.
  *
- * Only raw images exist; vdev is hda-hdd (IDE primary/secondary,
+ * format is raw (the default) or qcow2 (versions 2 and 3, with backing
+ * files: hv/block/qcow2.h); vdev is hda-hdd (IDE primary/secondary,
  * master/slave), fda/fdb (floppy drives A: and B:, whose image size the
  * machine checks) or, as in xl, xvda-xvdz: a paravirtual disk, here
  * virtio-blk (the guest sees vda, vdb, ...); a CD-ROM is IDE, read-only,
@@ -41,6 +42,7 @@ struct disk_config {
 	enum disk_vdev vdev;
 	bool readonly; /* access=ro (always for a CD-ROM) */
 	bool cdrom;    /* devtype=cdrom */
+	bool qcow2;    /* format=qcow2 (else raw) */
 };
 
 /* Parses spec into out. Returns 0, or -1 with a message (no file or line:

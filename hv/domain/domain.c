@@ -99,7 +99,9 @@ static int open_disks(struct domain *d, char *err, size_t errlen)
 
 		if (!c->target[0])
 			continue; /* an empty CD-ROM drive */
-		d->disks[i] = disk_open(c->target, c->readonly, why, sizeof why);
+		d->disks[i] =
+		    disk_open_format(c->target, c->qcow2 ? DISK_FORMAT_QCOW2 : DISK_FORMAT_RAW,
+				     c->readonly, why, sizeof why);
 		if (!d->disks[i]) {
 			char where[PATH_MAX + 16];
 

@@ -151,8 +151,9 @@ static int check_disk(const struct domain_config *cfg, unsigned i, char *err, si
 	snprintf(what, sizeof what, "disk %s: ", diskspec_vdev_name(c->vdev));
 	if (preflight_readable(c->target, true, &size, why, sizeof why) < 0)
 		return fail(cfg, cfg->line.disks[i], what, why, err, errlen);
-	/* Floppies have their own list of sizes (checked when opened). */
-	if (diskspec_floppy_index(c->vdev) >= 0 ||
+	/* Floppies have their own list of sizes (checked when opened); a
+	 * qcow2 image's virtual size is in its header (checked when opened). */
+	if (diskspec_floppy_index(c->vdev) >= 0 || c->qcow2 ||
 	    preflight_disk_size(size, c->cdrom, size_why, sizeof size_why) == 0)
 		return 0;
 	snprintf(why, sizeof why, "%s: %s", c->target, size_why);

@@ -68,6 +68,12 @@ START_TEST(xvd_names_select_virtio_blk)
 	ck_assert_int_eq(diskspec_virtio_index(d.vdev), 25);
 	ck_assert(d.readonly);
 	ck_assert_str_eq(diskspec_vdev_name(d.vdev), "xvdz");
+	ck_assert(!d.qcow2);
+	ck_assert_int_eq(diskspec_parse("/img/data.qcow2,qcow2,xvdb", &d, msg, sizeof msg), 0);
+	ck_assert(d.qcow2);
+	ck_assert_int_eq(
+	    diskspec_parse("format=qcow2,vdev=hda,target=/a.qcow2", &d, msg, sizeof msg), 0);
+	ck_assert(d.qcow2);
 	ck_assert_int_eq(diskspec_virtio_index(DISK_HDA), -1);
 	ck_assert_int_eq(diskspec_parse("/a.img,raw,xvdaa", &d, msg, sizeof msg), -1);
 	ck_assert_int_eq(
@@ -85,7 +91,7 @@ static void rejects(const char *spec, const char *want)
 START_TEST(bad_specs)
 {
 	rejects("target=/a.img", "no vdev=");
-	rejects("/a.img,qcow2,hda", "only raw");
+	rejects("/a.img,vmdk,hda", "format=vmdk: expected raw or qcow2");
 	rejects("/a.img,raw,hde", "unknown vdev \"hde\"");
 	rejects("vdev=fda,devtype=cdrom,target=/a", "vdev=fda: a floppy drive cannot be a CD-ROM");
 	rejects("vdev=fdb", "no target=");
@@ -206,12 +212,14 @@ START_TEST(xl_parameters_hv_does_not_take)
 	    "backend=0,vdev=hda,target=/a",
 	    "backend=0: hv has no Xen disk backends, it opens the target (an image file "
 	    "or a block device) itself; remove backend=");
-	rejects_exactly("/a.img,raw,hda,rw,discard",
-			"\"discard\" is not supported; hv takes target, format (raw), vdev, access "
-			"and devtype");
-	rejects_exactly("/a.img,raw,hda,direct-io-safe",
-			"\"direct-io-safe\" is not supported; hv takes target, format (raw), vdev, "
-			"access and devtype");
+	rejects_exactly(
+	    "/a.img,raw,hda,rw,discard",
+	    "\"discard\" is not supported; hv takes target, format (raw or qcow2), vdev, access "
+	    "and devtype");
+	rejects_exactly(
+	    "/a.img,raw,hda,direct-io-safe",
+	    "\"direct-io-safe\" is not supported; hv takes target, format (raw or qcow2), vdev, "
+	    "access and devtype");
 }
 END_TEST
 
@@ -219,7 +227,7 @@ START_TEST(positional_errors)
 {
 	rejects_exactly("/a.img", "no vdev= given (hda, hdb, hdc, hdd, fda, fdb or xvda-xvdz)");
 	rejects_exactly("/a.img,raw", "no vdev= given (hda, hdb, hdc, hdd, fda, fdb or xvda-xvdz)");
-	rejects_exactly("/a.img,vhd,hda,rw", "format=vhd: only raw images are supported");
+	rejects_exactly("/a.img,vhd,hda,rw", "format=vhd: expected raw or qcow2");
 	rejects_exactly(
 	    "/a.img,raw,sda,rw",
 	    "unknown vdev \"sda\" (expected hda, hdb, hdc, hdd, fda, fdb or xvda-xvdz)");
