@@ -50,7 +50,7 @@ static void usage(FILE *out)
 	for (size_t i = 0; i < NCOMMANDS; i++)
 		fprintf(out, "  %-8s %s\n", commands[i].name, commands[i].help);
 	fprintf(out, "\n'hv help COMMAND' shows a command's arguments.\n"
-		     "Config files use xl.cfg syntax; see README.md.\n");
+		     "Config files use xl.cfg syntax; see hv.cfg(5). The manual: hv(1).\n");
 }
 
 static const struct command *find(const char *name)
