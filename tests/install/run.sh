@@ -35,7 +35,8 @@ mv "$tmp/stage" "$tmp/moved"
 
 for f in bin/hv share/hv/programs/legacy.bin share/hv/hv-icon.png \
 	share/hv/guests/linux/linux.cfg share/hv/guests/linux/build.sh share/hv/guests/lib.sh \
-	share/doc/hv/README.md share/doc/hv/protocol.md share/man/man1/hv.1 share/man/man5/hv.cfg.5; do
+	share/doc/hv/README.md share/doc/hv/protocol.md share/man/man1/hv.1 share/man/man5/hv.cfg.5 \
+	share/bash-completion/completions/hv; do
 	[ -f "$P/$f" ] || fail "$f is not installed"
 done
 [ -x "$P/share/hv/guests/linux/build.sh" ] || fail "the guest recipes lost their x bit"
