@@ -36,7 +36,8 @@ mv "$tmp/stage" "$tmp/moved"
 for f in bin/hv share/hv/programs/legacy.bin share/hv/hv-icon.png \
 	share/hv/guests/linux/linux.cfg share/hv/guests/linux/build.sh share/hv/guests/lib.sh \
 	share/doc/hv/README.md share/doc/hv/protocol.md share/man/man1/hv.1 share/man/man5/hv.cfg.5 \
-	share/bash-completion/completions/hv; do
+	share/bash-completion/completions/hv share/applications/hv-view.desktop \
+	share/icons/hicolor/scalable/apps/hv.svg share/icons/hicolor/64x64/apps/hv.png; do
 	[ -f "$P/$f" ] || fail "$f is not installed"
 done
 [ -x "$P/share/hv/guests/linux/build.sh" ] || fail "the guest recipes lost their x bit"
@@ -46,6 +47,7 @@ if find "$P" -type l | grep -q .; then
 fi
 
 hv=$P/bin/hv
+desktop-file-validate "$P/share/applications/hv-view.desktop" || fail "hv-view.desktop does not validate"
 MANPATH=$P/share/man man -w hv.cfg >/dev/null || fail "man does not find hv.cfg(5) in the install"
 "$hv" --version | grep -qx "hv [0-9.]*" || fail "hv --version: $("$hv" --version)"
 
