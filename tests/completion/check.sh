@@ -74,6 +74,8 @@ expect "--live" hv console --l
 expect "1 2" hv console --port ""
 expect "shots" hv view --shots sh
 expect "--integer" hv view --i
+expect "--iterations" hv top --csv --it
+expect "" hv top -b -i ""
 
 # Config files: *.cfg and directories (readline adds the slash: -o
 # filenames), only for the first operand.
@@ -96,6 +98,7 @@ CFG
 expect "dev.vm dos-box" hv console ""
 expect "dos-box" hv destroy do
 expect "dev.vm dos-box" hv list -l ""
+expect "dev.vm dos-box" hv dmesg dos-box ""
 expect "dev.vm" hv screenshot de
 expect "old.png" hv screenshot dos-box o
 expect "" hv pause dos-box ""
