@@ -44,7 +44,7 @@ terms() {
 # The first word of each .TP term: the command an entry is for.
 entries() {
 	awk '/^\.(TP|TQ)/ { take = 1; next } take { print; take = 0 }' "$1" |
-		sed -e 's/\\-/-/g' -e 's/^\.[A-Z]* *//' | awk '{ print $1 }'
+		sed -e 's/\\-/-/g' -e 's/\\f[BIRP]//g' -e 's/^\.[A-Z]* *//' | awk '{ print $1 }'
 }
 
 commands() {
