@@ -48,6 +48,10 @@ fi
 
 hv=$P/bin/hv
 desktop-file-validate "$P/share/applications/hv-view.desktop" || fail "hv-view.desktop does not validate"
+# bash-completion's loader finds the completion where it was installed.
+XDG_DATA_DIRS=$P/share bash -c 'source /usr/share/bash-completion/bash_completion &&
+	__load_completion hv && complete -p hv' | grep -q "_hv hv" ||
+	fail "bash-completion does not load the installed completion"
 MANPATH=$P/share/man man -w hv.cfg >/dev/null || fail "man does not find hv.cfg(5) in the install"
 "$hv" --version | grep -qx "hv [0-9.]*" || fail "hv --version: $("$hv" --version)"
 
