@@ -27,6 +27,7 @@ packages=(
   grub-pc-bin grub-common mtools fdisk
   cpio memtest86+ e2fsprogs
   syslinux syslinux-common dosfstools
+  man-db groff-base bash-completion desktop-file-utils librsvg2-bin
 )
 
 say() { printf '\033[1m== %s\033[0m\n' "$*" >&2; }

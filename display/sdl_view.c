@@ -9,6 +9,7 @@
 
 #include "display/png.h"
 #include "display/sdl_view.h"
+#include "hv/core/datadir.h"
 #include "hv/core/runtime.h"
 
 /* How often the main loop looks at the stop signal while idle. */
@@ -41,9 +42,11 @@ static void set_icon(SDL_Window *win)
 {
 	struct image img;
 	char err[256];
+	char path[PATH_MAX + 16];
 	SDL_Surface *s;
 
-	if (png_read(HV_ASSET_DIR "/hv-icon.png", &img, err, sizeof err) < 0)
+	snprintf(path, sizeof path, "%s/hv-icon.png", datadir_get()->assets);
+	if (png_read(path, &img, err, sizeof err) < 0)
 		return; /* an uninstalled icon is no reason not to view */
 	s = SDL_CreateRGBSurfaceWithFormatFrom(img.pixels, (int)img.width, (int)img.height, 32,
 					       (int)img.width * 4, SDL_PIXELFORMAT_ARGB8888);

@@ -6,9 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#ifndef HV_SOURCE_DIR
-#define HV_SOURCE_DIR "."
-#endif
+#include "hv/core/datadir.h"
 
 /* nftw has no context argument: the list being filled. */
 static struct top_picker_list *filling;
@@ -69,6 +67,7 @@ static int compare(const void *a, const void *b)
  * then the guests that come with hv; each group in name order. */
 int top_picker_scan(struct top_picker_list *l)
 {
+	char guests[PATH_MAX + 8];
 	int own;
 
 	l->n = 0;
@@ -77,7 +76,8 @@ int top_picker_scan(struct top_picker_list *l)
 	add_glob(l, "*.cfg");
 	own = l->n;
 	qsort(l->path, (size_t)own, PATH_MAX, compare);
-	nftw(HV_SOURCE_DIR "/assets/guests", visit, 16, FTW_PHYS);
+	snprintf(guests, sizeof guests, "%s/guests", datadir_get()->assets);
+	nftw(guests, visit, 16, FTW_PHYS);
 	qsort(l->path[own], (size_t)(l->n - own), PATH_MAX, compare);
 	return l->n;
 }

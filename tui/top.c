@@ -10,27 +10,58 @@
 #include "tui/top_keys.h"
 #include "tui/loop.h"
 #include "tui/screen.h"
+#include "tui/top_batch.h"
 
 #define DEFAULT_INTERVAL_MS 1000
 
 static void usage(void)
 {
-	cmd_error("usage: hv top [--plain] [--delay SECONDS]");
+	cmd_error("usage: hv top [--plain] [--delay SECONDS] [--batch|--csv] [--iterations N]");
+}
+
+static bool is(const char *arg, const char *longname, const char *shortname)
+{
+	return strcmp(arg, longname) == 0 || (shortname && strcmp(arg, shortname) == 0);
+}
+
+/* A count of frames: 1 to 1000000. */
+static bool parse_count(const char *s, int *out)
+{
+	char *end;
+	long v = strtol(s, &end, 10);
+
+	if (*s < '0' || *s > '9' || *end || v < 1 || v > 1000000)
+		return false;
+	*out = (int)v;
+	return true;
 }
 
 /* Returns 0, or -1 after printing the usage. */
-static int parse_args(struct top_app *app, int argc, char **argv)
+static int parse_args(struct top_app *app, struct top_batch_opts *batch, bool *batch_on, int argc,
+		      char **argv)
 {
 	for (int i = 1; i < argc; i++) {
-		if (strcmp(argv[i], "--plain") == 0) {
+		const char *next = i + 1 < argc ? argv[i + 1] : NULL;
+		if (is(argv[i], "--plain", NULL)) {
 			app->plain = true;
-		} else if ((strcmp(argv[i], "--delay") == 0 || strcmp(argv[i], "-d") == 0) &&
-			   i + 1 < argc && atof(argv[i + 1]) > 0) {
+		} else if (is(argv[i], "--delay", "-d") && next && atof(next) >= 0.01 &&
+			   atof(next) <= 3600) {
 			app->interval_ms = (int)(atof(argv[++i]) * 1000);
+		} else if (is(argv[i], "--batch", "-b")) {
+			*batch_on = true;
+		} else if (is(argv[i], "--csv", NULL)) {
+			*batch_on = batch->csv = true;
+		} else if (is(argv[i], "--iterations", "-i") && next &&
+			   parse_count(next, &batch->iterations)) {
+			i++;
 		} else {
 			usage();
 			return -1;
 		}
+	}
+	if (batch->iterations && !*batch_on) {
+		cmd_error("top: --iterations goes with --batch or --csv");
+		return -1;
 	}
 	return 0;
 }
@@ -64,10 +95,16 @@ static void run(struct top_app *app)
 int cmd_top(int argc, char **argv)
 {
 	static struct top_app app;
+	struct top_batch_opts batch = {0};
+	bool batch_on = false;
 
 	app = (struct top_app){.interval_ms = DEFAULT_INTERVAL_MS, .self = "/proc/self/exe"};
-	if (parse_args(&app, argc, argv) < 0)
+	if (parse_args(&app, &batch, &batch_on, argc, argv) < 0)
 		return 1;
+	if (batch_on) {
+		batch.interval_ms = app.interval_ms;
+		return top_batch_run(&batch, stdout);
+	}
 	if (top_screen_start(app.plain, &app.signal_fd) < 0)
 		return 1;
 	atexit(top_screen_stop);

@@ -38,7 +38,10 @@ static struct top_domain *add(struct top_domains *ds, const char *name)
 	snprintf(d->state, sizeof d->state, "?");
 	d->ctl.fd = -1;
 	d->id = -1;
-	top_console_open(&d->console, name);
+	d->console.fd = -1;
+	d->console.ended = true;
+	if (!ds->no_console)
+		top_console_open(&d->console, name);
 	ds->v[ds->n++] = d;
 	return d;
 }

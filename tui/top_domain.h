@@ -40,6 +40,7 @@ struct top_domain {
 struct top_domains {
 	struct top_domain *v[TOP_MAX_DOMAINS];
 	int n;
+	bool no_console; /* do not attach the domains' consoles (batch mode) */
 };
 
 /* Scans the registry and asks every live domain for `info`; each request

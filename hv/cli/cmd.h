@@ -23,6 +23,8 @@ int cmd_screen(int argc, char **argv);
 int cmd_regs(int argc, char **argv);
 int cmd_view(int argc, char **argv); /* display/sdl_*.c */
 int cmd_cpu_test(int argc, char **argv);
+int cmd_info(int argc, char **argv);
+int cmd_dmesg(int argc, char **argv);
 
 /* Loads CFG and applies "key=value" overrides; prints the error. Returns
  * 0 or -1. */

@@ -6,6 +6,8 @@
  * - "modern": Debian's 686 Linux kernel with a busybox initramfs, booted
  *   by the Linux boot protocol, with a shell on its serial console
  *   (assets/guests/linux/: built by the set-up script).
+ * Both come from hv's data directory (hv/core/datadir.h): the source and
+ * build trees for the build's binary, DATADIR/hv for an installed one.
  * Both are started if not running; then the terminal becomes `hv top`
  * (Alt+1/Alt+2 jump to a console, `c` attaches). Without a terminal it just
  * reports what runs. */
@@ -19,14 +21,15 @@
 
 #include "hv/cli/cmd.h"
 #include "hv/core/ctl.h"
+#include "hv/core/datadir.h"
 
 /* Where the guest programs built with hv live: $HV_GUEST_DIR, else the
- * build tree that produced this binary. */
+ * data directory's (the build tree's for the build's binary). */
 static const char *guest_dir(void)
 {
 	const char *env = getenv("HV_GUEST_DIR");
 
-	return env && *env ? env : HV_BUILD_GUEST_DIR;
+	return env && *env ? env : datadir_get()->programs;
 }
 
 static bool domain_exists(const char *name)
@@ -58,9 +61,12 @@ static int start_legacy(void)
 {
 	char text[PATH_MAX + 512], disk[PATH_MAX];
 
-	snprintf(disk, sizeof disk, "%s/legacy.bin", guest_dir());
+	snprintf(disk, sizeof disk, "%.*s/legacy.bin", PATH_MAX - 16, guest_dir());
 	if (access(disk, R_OK) < 0) {
-		cmd_error("%s is missing: build hv first (cmake --build build)", disk);
+		if (datadir_get()->kind == DATADIR_SOURCE)
+			cmd_error("%s is missing: build hv first (cmake --build build)", disk);
+		else
+			cmd_error("%s is missing: reinstall hv (cmake --install BUILD_DIR)", disk);
 		return -1;
 	}
 	snprintf(text, sizeof text,
@@ -73,15 +79,18 @@ static int start_legacy(void)
 
 static int start_modern(void)
 {
+	const char *assets = datadir_get()->assets;
 	char cfg_path[PATH_MAX], kernel[PATH_MAX];
 	char *overrides[] = {"name=modern", "serial=\"stdio\""};
 	struct domain_config cfg;
 
-	snprintf(cfg_path, sizeof cfg_path, "%s/guests/linux/linux.cfg", HV_ASSET_DIR);
-	snprintf(kernel, sizeof kernel, "%s/guests/linux/out/vmlinuz", HV_ASSET_DIR);
+	snprintf(cfg_path, sizeof cfg_path, "%.*s/guests/linux/linux.cfg", PATH_MAX - 32, assets);
+	snprintf(kernel, sizeof kernel, "%.*s/guests/linux/out/vmlinuz", PATH_MAX - 32, assets);
 	if (access(kernel, R_OK) < 0) {
-		fprintf(stderr, "hv demo: no Linux guest yet (bash assets/guests/linux/build.sh "
-				"builds it); showing the legacy guest only\n");
+		fprintf(stderr,
+			"hv demo: no Linux guest yet (bash %s/guests/linux/build.sh builds it); "
+			"showing the legacy guest only\n",
+			assets);
 		return 0;
 	}
 	if (cmd_load_config(cfg_path, 2, overrides, &cfg) < 0)

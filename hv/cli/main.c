@@ -34,8 +34,12 @@ static const struct command commands[] = {
     {"screen", cmd_screen, "NAME --text",
      "print the VGA text screen as UTF-8 (in a graphics mode: the mode, on stderr)"},
     {"regs", cmd_regs, "NAME", "print the vCPU's registers (read with the vCPU held still)"},
-    {"top", cmd_top, "[--plain] [--delay SECONDS]",
-     "manage the domains in a live terminal UI (press ? in it for help)"},
+    {"top", cmd_top, "[--plain] [--delay SECONDS] [--batch|--csv] [--iterations N]",
+     "manage the domains in a live terminal UI (press ? in it for help); -b/--csv: print "
+     "frames for scripts"},
+    {"info", cmd_info, "", "describe the host: CPU, memory, engines available and why, hv's files"},
+    {"dmesg", cmd_dmesg, "[NAME...]",
+     "print hv's log: every domain's log (or the NAMEd ones'), merged in time order"},
     {"cpu-test", cmd_cpu_test, "[-v] FILE...",
      "run CPU conformance vectors (docs/cpu-test.md); -v: list passes too"},
 };
@@ -50,7 +54,7 @@ static void usage(FILE *out)
 	for (size_t i = 0; i < NCOMMANDS; i++)
 		fprintf(out, "  %-8s %s\n", commands[i].name, commands[i].help);
 	fprintf(out, "\n'hv help COMMAND' shows a command's arguments.\n"
-		     "Config files use xl.cfg syntax; see README.md.\n");
+		     "Config files use xl.cfg syntax; see hv.cfg(5). The manual: hv(1).\n");
 }
 
 static const struct command *find(const char *name)
