@@ -13,7 +13,7 @@ void console_set_log_max(uint64_t bytes)
 	log_max = bytes;
 }
 
-int console_init(struct console *c, const char *log_path, char *err, size_t errlen)
+int console_init(struct console *c, int log_dirfd, const char *log_path, char *err, size_t errlen)
 {
 	memset(c, 0, sizeof *c);
 	c->log_fd = -1;
@@ -28,7 +28,8 @@ int console_init(struct console *c, const char *log_path, char *err, size_t errl
 		return -1;
 	}
 	if (log_path) {
-		if (capfile_open(&c->log, log_path, log_max, true, true, err, errlen) < 0) {
+		if (capfile_open_at(&c->log, log_dirfd, log_path, log_max, true, true, err,
+				    errlen) < 0) {
 			console_destroy(c);
 			return -1;
 		}

@@ -35,8 +35,10 @@ struct console {
 void console_set_log_max(uint64_t bytes);
 
 /* log_path may be NULL; the log is created 0640, truncated, never through
- * a symbolic link. Returns 0 or -1 with err set. */
-int console_init(struct console *c, const char *log_path, char *err, size_t errlen);
+ * a symbolic link, relative to log_dirfd (its directory, opened and
+ * checked: capfile_open_at) when that is >= 0. Returns 0 or -1 with err
+ * set. */
+int console_init(struct console *c, int log_dirfd, const char *log_path, char *err, size_t errlen);
 void console_destroy(struct console *c);
 
 /* Guest output: into the ring and the log; wakes readers. Any thread. */

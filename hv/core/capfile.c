@@ -7,11 +7,21 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-int capfile_create(const char *path, int flags, mode_t mode, char *err, size_t errlen)
+/* What openat takes for path in dirfd: its last component, or all of it
+ * without a directory. */
+static const char *leaf(int dirfd, const char *path)
+{
+	const char *slash = dirfd >= 0 ? strrchr(path, '/') : NULL;
+
+	return slash ? slash + 1 : path;
+}
+
+int capfile_create_at(int dirfd, const char *path, int flags, mode_t mode, char *err, size_t errlen)
 {
 	struct stat st;
 	/* O_NONBLOCK so that a FIFO planted at path cannot hang hv in open. */
-	int fd = open(path, O_WRONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK | flags, mode);
+	int fd = openat(dirfd >= 0 ? dirfd : AT_FDCWD, leaf(dirfd, path),
+			O_WRONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK | flags, mode);
 
 	if (fd < 0) {
 		snprintf(err, errlen, "%s: %s", path,
@@ -27,38 +37,63 @@ int capfile_create(const char *path, int flags, mode_t mode, char *err, size_t e
 	return fd;
 }
 
+int capfile_create(const char *path, int flags, mode_t mode, char *err, size_t errlen)
+{
+	return capfile_create_at(-1, path, flags, mode, err, errlen);
+}
+
 static int reopen(struct capfile *f, bool truncate, char *err, size_t errlen)
 {
 	struct stat st;
 
-	f->fd =
-	    capfile_create(f->path, O_APPEND | (truncate ? O_TRUNC : 0), CAPFILE_MODE, err, errlen);
+	f->fd = capfile_create_at(f->in_dir ? f->dirfd : -1, f->path,
+				  O_APPEND | (truncate ? O_TRUNC : 0), CAPFILE_MODE, err, errlen);
 	if (f->fd < 0)
 		return -1;
 	f->size = fstat(f->fd, &st) == 0 ? (uint64_t)st.st_size : 0;
 	return 0;
 }
 
-int capfile_open(struct capfile *f, const char *path, uint64_t max, bool truncate, bool rotate,
-		 char *err, size_t errlen)
+int capfile_open_at(struct capfile *f, int dirfd, const char *path, uint64_t max, bool truncate,
+		    bool rotate, char *err, size_t errlen)
 {
 	*f = (struct capfile){.fd = -1, .max = max, .rotate = rotate};
 	if (snprintf(f->path, sizeof f->path, "%s", path) >= (int)sizeof f->path) {
 		snprintf(err, errlen, "%s: path too long", path);
 		return -1;
 	}
-	return reopen(f, truncate, err, errlen);
+	if (dirfd >= 0) {
+		f->dirfd = fcntl(dirfd, F_DUPFD_CLOEXEC, 0);
+		if (f->dirfd < 0) {
+			snprintf(err, errlen, "%s: %s", path, strerror(errno));
+			return -1;
+		}
+		f->in_dir = true;
+	}
+	if (reopen(f, truncate, err, errlen) < 0) {
+		capfile_close(f);
+		return -1;
+	}
+	return 0;
+}
+
+int capfile_open(struct capfile *f, const char *path, uint64_t max, bool truncate, bool rotate,
+		 char *err, size_t errlen)
+{
+	return capfile_open_at(f, -1, path, max, truncate, rotate, err, errlen);
 }
 
 /* PATH becomes PATH.1 and a new PATH starts empty. */
 static void rotate_now(struct capfile *f)
 {
 	char old[PATH_MAX + 2], err[64];
+	const char *name = leaf(f->in_dir ? f->dirfd : -1, f->path);
+	int at = f->in_dir ? f->dirfd : AT_FDCWD;
 
 	close(f->fd);
 	f->fd = -1;
-	if (snprintf(old, sizeof old, "%s.1", f->path) >= (int)sizeof old ||
-	    rename(f->path, old) < 0)
+	if (snprintf(old, sizeof old, "%s.1", name) >= (int)sizeof old ||
+	    renameat(at, name, at, old) < 0)
 		return;
 	if (reopen(f, true, err, sizeof err) == 0)
 		f->rotations++;
@@ -116,5 +151,8 @@ void capfile_close(struct capfile *f)
 {
 	if (f->fd >= 0)
 		close(f->fd);
+	if (f->in_dir)
+		close(f->dirfd);
 	f->fd = -1;
+	f->in_dir = false;
 }

@@ -17,7 +17,9 @@
 #define CAPFILE_MODE 0640
 
 struct capfile {
-	int fd; /* -1 when closed or lost */
+	int fd;	     /* -1 when closed or lost */
+	bool in_dir; /* opened relative to dirfd (capfile_open_at's, duplicated) */
+	int dirfd;
 	char path[PATH_MAX];
 	uint64_t size;	  /* bytes in the current file */
 	uint64_t max;	  /* cap in bytes; 0: no cap */
@@ -32,6 +34,13 @@ struct capfile {
 int capfile_open(struct capfile *f, const char *path, uint64_t max, bool truncate, bool rotate,
 		 char *err, size_t errlen);
 
+/* The same for a file in a directory already opened (and checked) as
+ * dirfd: path's last component is opened (and rotated) relative to it,
+ * so a directory swapped for another after the check cannot redirect the
+ * file; path names it in messages. dirfd -1: path as capfile_open. */
+int capfile_open_at(struct capfile *f, int dirfd, const char *path, uint64_t max, bool truncate,
+		    bool rotate, char *err, size_t errlen);
+
 /* Writes all of buf, rotating or dropping at the cap; a write error drops
  * the bytes (a full disk loses log bytes, never the guest). */
 void capfile_write(struct capfile *f, const void *buf, size_t len);
@@ -43,5 +52,10 @@ void capfile_close(struct capfile *f);
  * flags adds O_APPEND, O_TRUNC or O_EXCL to O_WRONLY|O_CREAT. Returns the
  * descriptor or -1 with err set. */
 int capfile_create(const char *path, int flags, mode_t mode, char *err, size_t errlen);
+
+/* capfile_create of path's last component in directory dirfd (-1: path
+ * as it is). */
+int capfile_create_at(int dirfd, const char *path, int flags, mode_t mode, char *err,
+		      size_t errlen);
 
 #endif

@@ -38,11 +38,11 @@ void log_set_prefix(const char *prefix)
 	pthread_mutex_unlock(&log_lock);
 }
 
-int log_open_file(const char *path, uint64_t max_bytes, char *err, size_t errlen)
+int log_open_file(int dirfd, const char *path, uint64_t max_bytes, char *err, size_t errlen)
 {
 	struct capfile f;
 
-	if (capfile_open(&f, path, max_bytes, false, true, err, errlen) < 0)
+	if (capfile_open_at(&f, dirfd, path, max_bytes, false, true, err, errlen) < 0)
 		return -1;
 	pthread_mutex_lock(&log_lock);
 	capfile_close(&log_capped);

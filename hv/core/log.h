@@ -17,8 +17,9 @@ void log_set_sinks(FILE *file, FILE *tty);
 /* Makes path (created 0640, never through a symbolic link, appended to)
  * the log file instead of the FILE sink; at max_bytes (0: no cap) it is
  * renamed to path.1 and a new file begun, so the log takes at most twice
- * max_bytes of disk. Returns 0 or -1 with err set. */
-int log_open_file(const char *path, uint64_t max_bytes, char *err, size_t errlen);
+ * max_bytes of disk. dirfd >= 0: path's directory, opened and checked
+ * (capfile_open_at). Returns 0 or -1 with err set. */
+int log_open_file(int dirfd, const char *path, uint64_t max_bytes, char *err, size_t errlen);
 void log_close_file(void);
 
 /* The descriptor of log_open_file's file, -1 if none: for a signal

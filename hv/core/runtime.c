@@ -92,17 +92,24 @@ static bool safe_parent(const char *path)
 
 /* The state directory holds logs a guest writes into: like the runtime
  * directory it must be a real directory (not a link), owned by the user
- * and writable by nobody else, in a parent nobody else can swap it in. */
-static int check_state_dir(const char *path, char *err, size_t errlen)
+ * and writable by nobody else, in a parent nobody else can swap it in.
+ * The checks are made on the directory opened, and that descriptor is
+ * returned: files are made in it with openat, so what was checked is
+ * what is used. */
+static int open_state_dir(const char *path, char *err, size_t errlen)
 {
 	struct stat st;
+	int fd;
 
 	if (mkdir(path, 0700) < 0 && errno != EEXIST) {
 		snprintf(err, errlen, "%s: %s", path, strerror(errno));
 		return -1;
 	}
-	if (lstat(path, &st) < 0 || !S_ISDIR(st.st_mode)) {
+	fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0 || fstat(fd, &st) < 0 || !S_ISDIR(st.st_mode)) {
 		snprintf(err, errlen, "%s: not a directory (a symbolic link is refused)", path);
+		if (fd >= 0)
+			close(fd);
 		return -1;
 	}
 	if (st.st_uid != getuid() || (st.st_mode & 022) || !safe_parent(path)) {
@@ -110,9 +117,10 @@ static int check_state_dir(const char *path, char *err, size_t errlen)
 			 "%s: must be owned by uid %u, writable by nobody else, in a directory "
 			 "nobody else can write to",
 			 path, (unsigned)getuid());
+		close(fd);
 		return -1;
 	}
-	return 0;
+	return fd;
 }
 
 /* Without XDG_STATE_HOME or HOME: the passwd entry's home, else a private
@@ -135,7 +143,7 @@ static int state_base(char *out, size_t len)
 	return snprintf(out, len, "/tmp/hv-state-%u", (unsigned)getuid());
 }
 
-int runtime_state_dir(char *out, size_t len, char *err, size_t errlen)
+int runtime_state_dir_open(char *out, size_t len, char *err, size_t errlen)
 {
 	int n = state_base(out, len);
 
@@ -147,7 +155,17 @@ int runtime_state_dir(char *out, size_t len, char *err, size_t errlen)
 		snprintf(err, errlen, "%s: %s", out, strerror(errno));
 		return -1;
 	}
-	return check_state_dir(out, err, errlen);
+	return open_state_dir(out, err, errlen);
+}
+
+int runtime_state_dir(char *out, size_t len, char *err, size_t errlen)
+{
+	int fd = runtime_state_dir_open(out, len, err, errlen);
+
+	if (fd < 0)
+		return -1;
+	close(fd);
+	return 0;
 }
 
 int runtime_socket_path(const char *name, char *out, size_t len, char *err, size_t errlen)
@@ -176,14 +194,15 @@ static void note_dead(const char *sock_path)
 	size_t n = strlen(base ? base + 1 : sock_path);
 	time_t now = time(NULL);
 	struct tm tm;
-	int fd, len;
+	int dirfd, fd, len;
 
 	base = base ? base + 1 : sock_path;
 	if (n <= 5 || n - 5 >= RUNTIME_NAME_MAX ||
-	    runtime_state_dir(state, sizeof state, err, sizeof err) < 0)
+	    (dirfd = runtime_state_dir_open(state, sizeof state, err, sizeof err)) < 0)
 		return;
 	snprintf(log, sizeof log, "%s/%.*s.log", state, (int)(n - 5), base);
-	fd = capfile_create(log, O_APPEND, CAPFILE_MODE, err, sizeof err);
+	fd = capfile_create_at(dirfd, log, O_APPEND, CAPFILE_MODE, err, sizeof err);
+	close(dirfd);
 	if (fd < 0)
 		return;
 	if (localtime_r(&now, &tm))

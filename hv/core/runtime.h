@@ -22,6 +22,11 @@ int runtime_dir(char *out, size_t len, char *err, size_t errlen);
  * or -1 with err set. */
 int runtime_state_dir(char *out, size_t len, char *err, size_t errlen);
 
+/* The same, returning the directory open (O_DIRECTORY, checked through
+ * that descriptor): create files in it with openat (capfile_open_at), not
+ * by path. Returns the descriptor (the caller closes it) or -1. */
+int runtime_state_dir_open(char *out, size_t len, char *err, size_t errlen);
+
 /* dir/NAME.sock. */
 int runtime_socket_path(const char *name, char *out, size_t len, char *err, size_t errlen);
 

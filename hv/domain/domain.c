@@ -49,14 +49,14 @@ static void guest_poweroff(void *opaque, int status)
 	machine_request(&d->machine, MACHINE_REQ_POWEROFF, status);
 }
 
-static int open_logs(struct domain *d, const char *dir, char *err, size_t errlen)
+static int open_logs(struct domain *d, int dirfd, const char *dir, char *err, size_t errlen)
 {
 	if (snprintf(d->log_path, sizeof d->log_path, "%s/%s.log", dir, d->cfg.name) >=
 	    (int)sizeof d->log_path) {
 		snprintf(err, errlen, "%s: path too long", dir);
 		return -1;
 	}
-	if (log_open_file(d->log_path, (uint64_t)d->cfg.log_max_kb << 10, err, errlen) < 0)
+	if (log_open_file(dirfd, d->log_path, (uint64_t)d->cfg.log_max_kb << 10, err, errlen) < 0)
 		return -1;
 	console_set_log_max((uint64_t)d->cfg.log_max_kb << 10);
 	chardev_set_file_max((uint64_t)d->cfg.log_max_kb << 10);
@@ -65,10 +65,10 @@ static int open_logs(struct domain *d, const char *dir, char *err, size_t errlen
 	return 0;
 }
 
-static int open_host_ends(struct domain *d, const char *dir, char *err, size_t errlen)
+static int open_host_ends(struct domain *d, int dirfd, const char *dir, char *err, size_t errlen)
 {
 	for (unsigned i = 0; i < DOMAIN_SERIAL_PORTS; i++)
-		if (domain_serial_open(d, i, dir, err, errlen) < 0)
+		if (domain_serial_open(d, i, dirfd, dir, err, errlen) < 0)
 			return -1;
 	if (chardev_open(&d->debugcon, &d->cfg.debugcon, d->foreground, false, err, errlen) < 0)
 		return -1;
@@ -222,9 +222,26 @@ static int prepare(struct domain *d, char *err, size_t errlen)
 	return d->firmware ? 0 : -1;
 }
 
-static int build(struct domain *d, char *err, size_t errlen)
+/* The logs and host ends, the logs made in the state directory through
+ * the descriptor it was checked by. */
+static int open_files(struct domain *d, char *err, size_t errlen)
 {
 	char dir[PATH_MAX];
+	int dirfd = runtime_state_dir_open(dir, sizeof dir, err, errlen);
+	int rc;
+
+	if (dirfd < 0)
+		return -1;
+	rc = open_logs(d, dirfd, dir, err, errlen) < 0 ||
+		     open_host_ends(d, dirfd, dir, err, errlen) < 0
+		 ? -1
+		 : 0;
+	close(dirfd);
+	return rc;
+}
+
+static int build(struct domain *d, char *err, size_t errlen)
+{
 
 	if (preflight_check(&d->cfg, err, errlen) < 0 || prepare(d, err, errlen) < 0 ||
 	    open_disks(d, err, errlen) < 0)
@@ -242,10 +259,9 @@ static int build(struct domain *d, char *err, size_t errlen)
 		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
-	if (runtime_state_dir(dir, sizeof dir, err, errlen) < 0 ||
-	    open_logs(d, dir, err, errlen) < 0 || open_host_ends(d, dir, err, errlen) < 0 ||
-	    build_machine(d, err, errlen) < 0 || build_engine(d, err, errlen) < 0 ||
-	    domain_display_setup(d, err, errlen) < 0 || domain_audio_setup(d, err, errlen) < 0)
+	if (open_files(d, err, errlen) < 0 || build_machine(d, err, errlen) < 0 ||
+	    build_engine(d, err, errlen) < 0 || domain_display_setup(d, err, errlen) < 0 ||
+	    domain_audio_setup(d, err, errlen) < 0)
 		return -1;
 	d->machine.kick_vcpu = vcpu_kick_hook;
 	d->machine.kick_opaque = d;

@@ -42,7 +42,7 @@ static int check_stdio(struct domain *d, unsigned i, char *err, size_t errlen)
 	return 0;
 }
 
-int domain_serial_open(struct domain *d, unsigned i, const char *state_dir, char *err,
+int domain_serial_open(struct domain *d, unsigned i, int state_fd, const char *state_dir, char *err,
 		       size_t errlen)
 {
 	struct domain_serial *s = &d->serial[i];
@@ -61,7 +61,7 @@ int domain_serial_open(struct domain *d, unsigned i, const char *state_dir, char
 		return -1;
 	}
 	if (chardev_open(&s->host, cfg, d->foreground, true, err, errlen) < 0 ||
-	    console_init(&s->console, s->log_path, err, errlen) < 0)
+	    console_init(&s->console, state_fd, s->log_path, err, errlen) < 0)
 		return -1;
 	s->present = true;
 	s->host_input = s->host.in_fd >= 0;

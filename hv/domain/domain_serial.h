@@ -40,7 +40,7 @@ void domain_serial_init(struct domain *d);
 
 /* Opens port i's host end and console (with its log in state_dir), when
  * its config asks for one. Returns 0 or -1 with err set. */
-int domain_serial_open(struct domain *d, unsigned i, const char *state_dir, char *err,
+int domain_serial_open(struct domain *d, unsigned i, int state_fd, const char *state_dir, char *err,
 		       size_t errlen);
 void domain_serial_close(struct domain_serial *s);
 

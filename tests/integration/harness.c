@@ -375,3 +375,35 @@ const char *h_slurp(const char *path)
 	buf[n] = '\0';
 	return buf;
 }
+
+int h_run_tool(const char *command, const char **out)
+{
+	static char text[8192];
+	char cmd[1800];
+	size_t n;
+	FILE *p;
+
+	snprintf(cmd, sizeof cmd, "PATH=\"$PATH:/sbin:/usr/sbin\" %s 2>&1", command);
+	p = popen(cmd, "r");
+	ck_assert_ptr_nonnull(p);
+	n = fread(text, 1, sizeof text - 1, p);
+	text[n] = '\0';
+	*out = text;
+	return pclose(p);
+}
+
+void h_check_ext4_file(const char *image, const char *path, const char *text)
+{
+	const char *out;
+	char cmd[1200], line[512];
+	int status;
+
+	snprintf(line, sizeof line, "%s\n", text);
+	snprintf(cmd, sizeof cmd, "e2fsck -fn '%s'", image);
+	status = h_run_tool(cmd, &out);
+	ck_assert_msg(status == 0, "e2fsck -fn on %s: status %d:\n%s", image, status, out);
+	snprintf(cmd, sizeof cmd, "debugfs -R 'cat %s' '%s'", path, image);
+	status = h_run_tool(cmd, &out);
+	ck_assert_msg(status == 0 && strstr(out, line), "no '%s' in %s (debugfs status %d):\n%s",
+		      text, path, status, out);
+}

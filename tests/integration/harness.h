@@ -85,6 +85,15 @@ const char *h_info(const char *name, const char *key);
 /* Number of entries in the runtime directory. */
 int h_runtime_entries(void);
 
+/* Runs a shell command with e2fsprogs' /sbin on PATH; returns its exit
+ * status and its output (static storage) in *out. */
+int h_run_tool(const char *command, const char **out);
+
+/* After a guest's power-off: e2fsck finds the ext4 file system in image
+ * clean without fixing anything, and its file `path` holds the line
+ * `text`. */
+void h_check_ext4_file(const char *image, const char *path, const char *text);
+
 /* Contents of a file (static storage), "" if missing. */
 const char *h_slurp(const char *path);
 

@@ -124,41 +124,6 @@ static const char *extract_root(void)
 	return part;
 }
 
-/* Runs a shell command with e2fsprogs on PATH; returns its exit status
- * and its output (static storage) in *out. */
-static int run_tool(const char *command, const char **out)
-{
-	static char text[8192];
-	char cmd[1800];
-	size_t n;
-	FILE *p;
-
-	snprintf(cmd, sizeof cmd, "PATH=\"$PATH:/sbin:/usr/sbin\" %s 2>&1", command);
-	p = popen(cmd, "r");
-	ck_assert_ptr_nonnull(p);
-	n = fread(text, 1, sizeof text - 1, p);
-	text[n] = '\0';
-	*out = text;
-	return pclose(p);
-}
-
-/* After the power-off: e2fsck finds the root clean without fixing
- * anything, and the file the guest wrote is there. */
-static void check_root_file_system(void)
-{
-	const char *part = extract_root(), *out;
-	char cmd[1000];
-	int status;
-
-	snprintf(cmd, sizeof cmd, "e2fsck -fn '%s'", part);
-	status = run_tool(cmd, &out);
-	ck_assert_msg(status == 0, "e2fsck -fn on the root: status %d:\n%s", status, out);
-	snprintf(cmd, sizeof cmd, "debugfs -R 'cat " NOTE_PATH "' '%s'", part);
-	status = run_tool(cmd, &out);
-	ck_assert_msg(status == 0 && strstr(out, NOTE_TEXT "\n"),
-		      "no '%s' in " NOTE_PATH " (debugfs status %d):\n%s", NOTE_TEXT, status, out);
-}
-
 /* Boots the image; true once COM1 says the root is up, false when the
  * initrd gave up finding the disk (it then prints the kernel's ATA lines). */
 static bool boot(struct h_proc *p)
@@ -216,7 +181,7 @@ START_TEST(test_linux_boots_from_disk_to_shells_on_vga_and_com1_and_powers_off)
 	 * then the kernel powers off by ACPI S5. */
 	consume(&p);
 	h_power_off(&p, "poweroff\n", COMMAND_TIMEOUT_S);
-	check_root_file_system();
+	h_check_ext4_file(extract_root(), NOTE_PATH, NOTE_TEXT);
 }
 END_TEST
 

@@ -103,24 +103,6 @@ static const char *modern_cfg(void)
 	return h_write_file(NAME ".cfg", text);
 }
 
-/* Runs a shell command with e2fsprogs on PATH; returns its exit status
- * and its output (static storage) in *out. */
-static int run_tool(const char *command, const char **out)
-{
-	static char text[8192];
-	char cmd[1800];
-	size_t n;
-	FILE *p;
-
-	snprintf(cmd, sizeof cmd, "PATH=\"$PATH:/sbin:/usr/sbin\" %s 2>&1", command);
-	p = popen(cmd, "r");
-	ck_assert_ptr_nonnull(p);
-	n = fread(text, 1, sizeof text - 1, p);
-	text[n] = '\0';
-	*out = text;
-	return pclose(p);
-}
-
 /* The md5sum of a file's first `bytes` bytes, as md5sum prints it. */
 static const char *host_md5(const char *path, unsigned bytes)
 {
@@ -129,24 +111,9 @@ static const char *host_md5(const char *path, unsigned bytes)
 	const char *out;
 
 	snprintf(cmd, sizeof cmd, "head -c %u '%s' | md5sum", bytes, path);
-	ck_assert_int_eq(run_tool(cmd, &out), 0);
+	ck_assert_int_eq(h_run_tool(cmd, &out), 0);
 	snprintf(sum, sizeof sum, "%.32s", out);
 	return sum;
-}
-
-static void check_root_file_system(void)
-{
-	const char *out;
-	char cmd[1000];
-	int status;
-
-	snprintf(cmd, sizeof cmd, "e2fsck -fn '%s'", in_dir("root.img"));
-	status = run_tool(cmd, &out);
-	ck_assert_msg(status == 0, "e2fsck -fn on the root: status %d:\n%s", status, out);
-	snprintf(cmd, sizeof cmd, "debugfs -R 'cat " NOTE_PATH "' '%s'", in_dir("root.img"));
-	status = run_tool(cmd, &out);
-	ck_assert_msg(status == 0 && strstr(out, NOTE_TEXT "\n"),
-		      "no '%s' in " NOTE_PATH " (debugfs status %d):\n%s", NOTE_TEXT, status, out);
 }
 
 /* Boots; true once COM1 says the root is up, false when the initramfs
@@ -238,7 +205,7 @@ START_TEST(test_modern_guest_boots_from_virtio_blk_and_writes_its_root)
 
 	consume(&p);
 	h_power_off(&p, "poweroff\n", COMMAND_TIMEOUT_S);
-	check_root_file_system();
+	h_check_ext4_file(in_dir("root.img"), NOTE_PATH, NOTE_TEXT);
 	ck_assert_str_eq(host_md5(in_dir("data.img"), DATA_BYTES), want);
 	ck_assert_msg(blocks_of(in_dir("scratch.img")) < scratch_blocks / 4,
 		      "the discard left %ld of %ld blocks allocated",

@@ -130,6 +130,45 @@ START_TEST(test_created_with_mode_0640)
 }
 END_TEST
 
+/* A file opened in a directory by its descriptor stays in that directory
+ * when the directory's path is taken over afterwards: renamed away and
+ * replaced by a symbolic link to another directory, the file still grows
+ * and rotates where it was checked, and nothing appears in the other. */
+START_TEST(test_a_directory_swapped_after_the_check_does_not_redirect)
+{
+	struct capfile f;
+	char moved[96], other[96], p[PATH_MAX + 8], line[100];
+	int dirfd;
+
+	make_dir();
+	dirfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	ck_assert_int_ge(dirfd, 0);
+	ck_assert_int_eq(capfile_open_at(&f, dirfd, path, 1000, true, true, err, sizeof err), 0);
+	close(dirfd); /* the capfile keeps its own */
+	snprintf(moved, sizeof moved, "%s.moved", dir);
+	snprintf(other, sizeof other, "%s.other", dir);
+	ck_assert_int_eq(mkdir(other, 0700), 0);
+	ck_assert_int_eq(rename(dir, moved), 0);
+	ck_assert_int_eq(symlink(other, dir), 0);
+	memset(line, 'x', sizeof line);
+	for (int i = 0; i < 25; i++)
+		capfile_write(&f, line, sizeof line);
+	capfile_close(&f);
+	ck_assert_uint_eq(f.rotations, 2);
+	snprintf(p, sizeof p, "%s/f.log.1", moved);
+	ck_assert_int_eq(file_size(p), 1000);
+	snprintf(p, sizeof p, "%s/f.log", moved);
+	ck_assert_int_eq(file_size(p), 500);
+	snprintf(p, sizeof p, "%s/f.log", other);
+	ck_assert_int_eq(file_size(p), -1);
+	snprintf(p, sizeof p, "%s/f.log.1", other);
+	ck_assert_int_eq(file_size(p), -1);
+	unlink(dir);
+	snprintf(p, sizeof p, "rm -rf '%s' '%s'", moved, other);
+	ck_assert_int_eq(system(p), 0);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("capfile");
@@ -140,6 +179,7 @@ int main(void)
 	tcase_add_test(tc, test_a_symbolic_link_is_refused_and_its_target_untouched);
 	tcase_add_test(tc, test_a_fifo_is_refused_without_blocking);
 	tcase_add_test(tc, test_created_with_mode_0640);
+	tcase_add_test(tc, test_a_directory_swapped_after_the_check_does_not_redirect);
 	suite_add_tcase(s, tc);
 	return unit_run(s);
 }

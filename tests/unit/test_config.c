@@ -4,78 +4,20 @@
 #include "hv/config/config.h"
 
 #include <check.h>
-#include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "config_fixture.h"
 #include "unit.h"
-
-static char tmpdir[PATH_MAX];
-static char cwd[PATH_MAX]; /* tmpdir as getcwd spells it */
-static struct domain_config cfg;
-static char err[1024];
-
-static void setup(void)
-{
-	strcpy(tmpdir, "/tmp/hv-test-config-XXXXXX");
-	ck_assert_ptr_nonnull(mkdtemp(tmpdir));
-	ck_assert_int_eq(chdir(tmpdir), 0);
-	ck_assert_ptr_nonnull(getcwd(cwd, sizeof cwd));
-	err[0] = '\0';
-}
-
-static int remove_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	(void)st, (void)flag, (void)ftw;
-	return remove(path);
-}
-
-static void teardown(void)
-{
-	ck_assert_int_eq(chdir("/"), 0);
-	nftw(tmpdir, remove_one, 16, FTW_DEPTH | FTW_PHYS);
-}
-
-static void write_bytes(const char *name, const char *bytes, size_t len)
-{
-	FILE *f = fopen(name, "wb");
-
-	ck_assert_ptr_nonnull(f);
-	ck_assert_uint_eq(fwrite(bytes, 1, len, f), len);
-	ck_assert_int_eq(fclose(f), 0);
-}
-
-static int load_file(const char *name, const char *text)
-{
-	write_bytes(name, text, strlen(text));
-	return config_load(name, &cfg, err, sizeof err);
-}
 
 static int load(const char *text)
 {
 	return load_file("dos.cfg", text);
 }
 
-/* A path under the test directory, as the parser should make it. */
-static const char *in_dir(const char *rel)
-{
-	static char path[PATH_MAX * 2];
-
-	snprintf(path, sizeof path, "%s/%s", cwd, rel);
-	return path;
-}
-
-/* Loading text fails with exactly msg. */
-#define ck_load_error(text, msg)                                                                   \
-	do {                                                                                       \
-		ck_assert_int_eq(load(text), -1);                                                  \
-		ck_assert_str_eq(err, msg);                                                        \
-	} while (0)
-
-/* The override fails with exactly msg. */
 #define ck_override_error(assignment, msg)                                                         \
 	do {                                                                                       \
 		ck_assert_int_eq(config_override(&cfg, assignment, err, sizeof err), -1);          \
@@ -1111,9 +1053,9 @@ static Suite *config_suite(void)
 	TCase *ok = tcase_create("accepts"), *bad = tcase_create("refuses");
 	TCase *kernel_keys = tcase_create("linux boot keys");
 
-	tcase_add_checked_fixture(ok, setup, teardown);
-	tcase_add_checked_fixture(bad, setup, teardown);
-	tcase_add_checked_fixture(kernel_keys, setup, teardown);
+	config_fixture(ok);
+	config_fixture(bad);
+	config_fixture(kernel_keys);
 	tcase_add_test(ok, test_defaults_fill_every_field);
 	tcase_add_test(ok, test_minimal_file_gets_defaults_for_other_keys);
 	tcase_add_test(ok, test_every_key_is_stored);

@@ -5,63 +5,19 @@
 #include "hv/config/config.h"
 
 #include <check.h>
-#include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "config_fixture.h"
 #include "unit.h"
-
-static char tmpdir[PATH_MAX];
-static char cwd[PATH_MAX];
-static struct domain_config cfg;
-static char err[1024];
-
-static void setup(void)
-{
-	strcpy(tmpdir, "/tmp/hv-test-config-xl-XXXXXX");
-	ck_assert_ptr_nonnull(mkdtemp(tmpdir));
-	ck_assert_int_eq(chdir(tmpdir), 0);
-	ck_assert_ptr_nonnull(getcwd(cwd, sizeof cwd));
-	unsetenv("HV_SEABIOS");
-	err[0] = '\0';
-}
-
-static int remove_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	(void)st, (void)flag, (void)ftw;
-	return remove(path);
-}
-
-static void teardown(void)
-{
-	ck_assert_int_eq(chdir("/"), 0);
-	nftw(tmpdir, remove_one, 16, FTW_DEPTH | FTW_PHYS);
-	unsetenv("HV_SEABIOS");
-}
-
-static void write_text(const char *name, const char *text)
-{
-	FILE *f = fopen(name, "w");
-
-	ck_assert_ptr_nonnull(f);
-	ck_assert_int_ge(fputs(text, f), 0);
-	ck_assert_int_eq(fclose(f), 0);
-}
 
 static int load(const char *text)
 {
-	write_text("xl.cfg", text);
-	return config_load("xl.cfg", &cfg, err, sizeof err);
+	return load_file("xl.cfg", text);
 }
-
-#define ck_load_error(text, msg)                                                                   \
-	do {                                                                                       \
-		ck_assert_int_eq(load(text), -1);                                                  \
-		ck_assert_str_eq(err, msg);                                                        \
-	} while (0)
 
 #define ck_resolve_error(msg)                                                                      \
 	do {                                                                                       \
@@ -618,7 +574,7 @@ static Suite *config_xl_suite(void)
 	TCase *all[] = {map, warn, resolve, refuse, write};
 
 	for (size_t i = 0; i < sizeof all / sizeof all[0]; i++) {
-		tcase_add_checked_fixture(all[i], setup, teardown);
+		config_fixture(all[i]);
 		suite_add_tcase(s, all[i]);
 	}
 	tcase_add_test(map, test_type_and_builder_choose_hvm_or_pvh);
