@@ -4,7 +4,7 @@
 #                                           both without a warning
 #   tests/man/check.sh coverage SOURCE_DIR  every command of hv/cli/main.c's
 #       table and every option the CLI's sources parse is in hv(1); every
-#       key of hv/config/config.c's table has an entry (a .TP/.TQ term) in
+#       key of hv/config's key tables (config_keys.c, config_xl.c) has an entry (a .TP/.TQ term) in
 #       hv.cfg(5). A key or command added without its page fails here.
 set -euo pipefail
 
@@ -61,7 +61,7 @@ options() {
 }
 
 keys() {
-	sed -nE 's/^[[:space:]]*\{"([a-z0-9_]+)", VAL_.*/\1/p' "$src/hv/config/config.c"
+	sed -nE 's/^[[:space:]]*\{"([a-z0-9_]+)", VAL_.*/\1/p' "$src"/hv/config/config*.c
 }
 
 # coverage HV1 HVCFG5: prints what is missing; fails if anything is.
@@ -102,7 +102,7 @@ coverage)
 	# command's, must fail.
 	tmp=$(mktemp -d)
 	trap 'rm -rf "$tmp"' EXIT
-	key=$(keys | tail -n 1)
+	key=$(keys | head -n 1)
 	awk -v k=".B $key" '$0 == k { print ".B removed"; next } { print }' "${pages[1]}" >"$tmp/cfg5"
 	if coverage "${pages[0]}" "$tmp/cfg5" 2>/dev/null; then
 		echo "man coverage: a page without key '$key' passed" >&2
