@@ -153,6 +153,15 @@ int pc_add_virtio_rng(struct pc *pc, char *err, size_t errlen);
 int pc_add_virtio_console(struct pc *pc, const struct virtio_console_backend *out, char *err,
 			  size_t errlen);
 
+/* Adds a virtio-gpu function (slot 3, "gpu0" in the registry) offering a
+ * width x height mode. Returns 0 or -1 with err set. */
+struct virtio_gpu;
+int pc_add_virtio_gpu(struct pc *pc, unsigned width, unsigned height, char *err, size_t errlen);
+
+/* The virtio-gpu, for the display hook-up (hv/virtio/virtio_gpu.h), or
+ * NULL when the PC has none. */
+struct virtio_gpu *pc_virtio_gpu(struct pc *pc);
+
 /* Host input for hvc0, with the domain lock held: returns the bytes the
  * guest's posted buffers took (0 without a console). */
 size_t pc_virtio_console_receive(struct pc *pc, const uint8_t *data, size_t len);

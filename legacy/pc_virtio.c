@@ -8,6 +8,7 @@
 #include "hv/config/diskspec.h"
 #include "hv/virtio/virtio_blk.h"
 #include "hv/virtio/virtio_console.h"
+#include "hv/virtio/virtio_gpu.h"
 #include "hv/virtio/virtio_rng.h"
 #include "legacy/pc_int.h"
 
@@ -26,6 +27,8 @@ struct pc_virtio {
 	bool has_rng;
 	struct virtio_console con;
 	bool has_con;
+	struct virtio_gpu gpu;
+	bool has_gpu;
 };
 
 /* The ISA IRQ that PIRQ n is routed to. */
@@ -211,6 +214,56 @@ int pc_add_virtio_console(struct pc *pc, const struct virtio_console_backend *ou
 	return 0;
 }
 
+static void gpu_reset(void *opaque)
+{
+	struct pc *pc = opaque;
+
+	virtio_gpu_device_ops.reset(&pc->virtio->gpu);
+	route_pirqs(pc);
+}
+
+static void gpu_describe(const void *opaque, char *buf, size_t len)
+{
+	const struct pc *pc = opaque;
+
+	virtio_gpu_device_ops.describe(&pc->virtio->gpu, buf, len);
+}
+
+static const struct device_ops pc_virtio_gpu_ops = {.reset = gpu_reset, .describe = gpu_describe};
+
+int pc_add_virtio_gpu(struct pc *pc, unsigned width, unsigned height, char *err, size_t errlen)
+{
+	struct virtio_gpu *gpu;
+
+	if (make_state(pc, err, errlen) < 0)
+		return -1;
+	if (pc->virtio->has_gpu) {
+		snprintf(err, errlen, "one virtio-gpu per machine");
+		return -1;
+	}
+	gpu = &pc->virtio->gpu;
+	virtio_gpu_init(gpu, &pc->m->mem,
+			(struct irq_line){.set = intx, .opaque = pc, .pin = PC_VIRTIO_GPU_SLOT},
+			width, height, "gpu0");
+	pc->virtio->has_gpu = true;
+	if (pci_bus_add(&pc->pci, PC_VIRTIO_GPU_SLOT, 0, &gpu->vp.pci) < 0) {
+		snprintf(err, errlen, "cannot place gpu0 at 00:%02x.0", PC_VIRTIO_GPU_SLOT);
+		return -1;
+	}
+	if (device_register(&pc->m->devices, "gpu0", &pc_virtio_gpu_ops, pc, err, errlen) < 0)
+		return -1;
+	route_pirqs(pc);
+	virtio_pci_set_boot_config(&gpu->vp,
+				   PC_VIRTIO_MMIO + (DISK_XVD_COUNT + 2) * VIRTIO_PCI_BAR_SIZE,
+				   (uint8_t)slot_irq(PC_VIRTIO_GPU_SLOT));
+	return 0;
+}
+
+struct virtio_gpu *pc_virtio_gpu(struct pc *pc)
+{
+	return pc->virtio && pc->virtio->has_gpu ? &pc->virtio->gpu : NULL;
+}
+
 size_t pc_virtio_console_receive(struct pc *pc, const uint8_t *data, size_t len)
 {
 	if (!pc->virtio || !pc->virtio->has_con)
@@ -227,6 +280,8 @@ void pc_reset_virtio(struct pc *pc)
 		rng_reset(pc);
 	if (pc->virtio && pc->virtio->has_con)
 		con_reset(pc);
+	if (pc->virtio && pc->virtio->has_gpu)
+		gpu_reset(pc);
 }
 
 void pc_free_virtio(struct pc *pc)
@@ -237,6 +292,8 @@ void pc_free_virtio(struct pc *pc)
 		virtio_rng_destroy(&pc->virtio->rng);
 	if (pc->virtio && pc->virtio->has_con)
 		virtio_console_destroy(&pc->virtio->con);
+	if (pc->virtio && pc->virtio->has_gpu)
+		virtio_gpu_destroy(&pc->virtio->gpu);
 	free(pc->virtio);
 	pc->virtio = NULL;
 }

@@ -6,6 +6,7 @@
 #include "hv/domain/domain.h"
 #include "hv/core/evloop.h"
 #include "hv/core/log.h"
+#include "hv/virtio/virtio_gpu.h"
 #include "legacy/pc.h"
 
 static void viewer_key(void *opaque, unsigned code, bool down)
@@ -34,6 +35,34 @@ static void viewer_mouse(void *opaque, int dx, int dy, int dz, unsigned buttons)
 }
 
 static const struct display_input_ops viewer_input = {.key = viewer_key, .mouse = viewer_mouse};
+
+/* Two framebuffers, one screen: the VGA draws until the guest's
+ * virtio-gpu driver sets a scanout, then the surface follows the scanout;
+ * when the scanout goes (a driver reset, a reboot), the VGA draws all of
+ * it again. */
+static void mux_render(void *opaque, struct surface *s)
+{
+	struct domain *d = opaque;
+	bool was = d->gpu_shown;
+
+	d->gpu_shown = d->gpu && virtio_gpu_render(d->gpu, s, !was);
+	if (d->gpu_shown || !d->vga_renderer)
+		return;
+	if (was)
+		vga_renderer_invalidate(d->vga_renderer);
+	vga_display_ops.render(d->vga_renderer, s);
+}
+
+static void mux_release(void *opaque)
+{
+	struct domain *d = opaque;
+
+	if (d->vga_renderer)
+		vga_display_ops.release(d->vga_renderer);
+}
+
+static const struct display_device_ops mux_display_ops = {
+    .name = "vga+virtio-gpu", .render = mux_render, .release = mux_release};
 
 /* Renders the screen when viewers wait for a frame, then tells them; with
  * no viewer left, lets the device drop what only rendering needs. */
@@ -82,6 +111,9 @@ int domain_display_setup(struct domain *d, char *err, size_t errlen)
 		}
 		display_set_device(&d->display, &vga_display_ops, d->vga_renderer);
 	}
+	d->gpu = pc_virtio_gpu(d->pc);
+	if (d->gpu)
+		display_set_device(&d->display, &mux_display_ops, d);
 	display_set_input(&d->display, &viewer_input, d);
 	return 0;
 }
