@@ -158,6 +158,16 @@ int pc_add_virtio_console(struct pc *pc, const struct virtio_console_backend *ou
 struct virtio_gpu;
 int pc_add_virtio_gpu(struct pc *pc, unsigned width, unsigned height, char *err, size_t errlen);
 
+/* Adds a virtio-input keyboard and mouse beside the virtio-gpu (00:03.1
+ * "kbd0", 00:03.2 "mouse0"). Returns 0 or -1 with err set. */
+int pc_add_virtio_input(struct pc *pc, char *err, size_t errlen);
+
+/* A viewer's key or mouse event into virtio-input, with the domain lock
+ * held: true when the guest's driver is up and took it (else it is the
+ * caller's to send to PS/2). */
+bool pc_virtio_input_key(struct pc *pc, unsigned code, bool down);
+bool pc_virtio_input_mouse(struct pc *pc, const struct input_mouse *ev);
+
 /* The virtio-gpu, for the display hook-up (hv/virtio/virtio_gpu.h), or
  * NULL when the PC has none. */
 struct virtio_gpu *pc_virtio_gpu(struct pc *pc);

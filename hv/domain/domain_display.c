@@ -1,5 +1,6 @@
 /* A domain's screen: its display device feeds the display backend, and
- * viewers' keys and mouse reach the PS/2 devices. */
+ * viewers' keys and mouse reach virtio-input when the guest's driver has
+ * it up, the PS/2 devices otherwise. */
 #include <stdio.h>
 
 #include "display/vga_render.h"
@@ -16,7 +17,9 @@ static void viewer_key(void *opaque, unsigned code, bool down)
 	char err[128];
 
 	machine_lock_host(&d->machine);
-	if (pc_input_keys(d->pc, &key, 1, err, sizeof err) < 0)
+	if (pc_virtio_input_key(d->pc, code, down))
+		machine_kick(&d->machine); /* the guest's virtio-input driver took it */
+	else if (pc_input_keys(d->pc, &key, 1, err, sizeof err) < 0)
 		log_warn("viewer key %u: %s", code, err);
 	else
 		machine_kick(&d->machine);
@@ -29,7 +32,8 @@ static void viewer_mouse(void *opaque, int dx, int dy, int dz, unsigned buttons)
 	struct input_mouse ev = {dx, dy, dz, buttons};
 
 	machine_lock_host(&d->machine);
-	pc_input_mouse(d->pc, &ev);
+	if (!pc_virtio_input_mouse(d->pc, &ev))
+		pc_input_mouse(d->pc, &ev);
 	machine_kick(&d->machine);
 	machine_unlock_host(&d->machine);
 }
