@@ -269,13 +269,14 @@ int pc_add_virtio_gpu(struct pc *pc, unsigned width, unsigned height, char *err,
 		snprintf(err, errlen, "cannot place gpu0 at 00:%02x.0", PC_VIRTIO_GPU_SLOT);
 		return -1;
 	}
-	pci_set_byte(&gpu->vp.pci, PCI_HEADER_TYPE, PCI_HEADER_MULTIFUNCTION);
 	if (device_register(&pc->m->devices, "gpu0", &pc_virtio_gpu_ops, pc, err, errlen) < 0)
 		return -1;
 	route_pirqs(pc);
 	virtio_pci_set_boot_config(&gpu->vp,
 				   PC_VIRTIO_MMIO + (DISK_XVD_COUNT + 2) * VIRTIO_PCI_BAR_SIZE,
 				   (uint8_t)slot_irq(PC_VIRTIO_GPU_SLOT));
+	/* After the boot configuration, which resets configuration space. */
+	pci_set_byte(&gpu->vp.pci, PCI_HEADER_TYPE, PCI_HEADER_MULTIFUNCTION);
 	return 0;
 }
 

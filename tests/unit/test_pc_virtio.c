@@ -164,6 +164,8 @@ START_TEST(gpu_and_input_share_slot_3)
 	ck_assert_int_ne(pc_add_virtio_input(pc, err, sizeof err), 0); /* no gpu yet */
 	ck_assert_int_eq(pc_add_virtio_gpu(pc, 1024, 768, err, sizeof err), 0);
 	ck_assert_int_eq(pc_add_virtio_input(pc, err, sizeof err), 0);
+	ck_assert_uint_eq(cfg_fn(3, 0, PCI_HEADER_TYPE, 1),
+			  PCI_HEADER_MULTIFUNCTION); /* as built */
 	device_reset_all(&pc->m->devices);
 	ck_assert_uint_eq(cfg_fn(3, 0, PCI_VENDOR_ID, 4), 0x10501AF4);
 	ck_assert_uint_eq(cfg_fn(3, 0, PCI_HEADER_TYPE, 1), PCI_HEADER_MULTIFUNCTION);
