@@ -98,8 +98,9 @@ struct pc_screen {
 	char describe[64];	     /* "text mode 80x25 (mode 03h)", ... */
 };
 
-/* Fills s; returns 0, or -1 when the PC has no VGA. With the domain lock
- * held. */
+/* Fills s (virtio-gpu's scanout, graphical, while its driver has one
+ * set; else the VGA's mode); returns 0, or -1 when the PC has no VGA. With
+ * the domain lock held. */
 int pc_screen(struct pc *pc, struct pc_screen *s);
 
 /* The text screen as UTF-8 (code page 437), one row per line ending in

@@ -6,6 +6,9 @@
  * through the control queue, the domain's surface follows the scanout
  * instead of the VGA, and the pixels of `hv screenshot` must be the
  * picture's. `hv list -l` shows gpu0's scanout and no refused command.
+ * `hv screen --text` says the screen is graphical.
+ * The guest's virtio-input keyboard is an evdev device: a key a viewer
+ * sends (through the display protocol, as `hv view` does) arrives there.
  * The guest missing is a failure, not a skip. */
 #include <check.h>
 #include <stdint.h>
@@ -14,6 +17,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "display/client.h"
 #include "display/png.h"
 #include "harness.h"
 
@@ -115,6 +119,24 @@ static void check_screen(void)
 		      bad);
 }
 
+/* Sends KEY_A down and up as a viewer, every 2 s until the guest's
+ * reader of the keyboard's event device prints `marker`. */
+static void type_until(struct h_proc *p, const char *marker)
+{
+	struct display_client dc;
+	char err[256];
+	bool seen = false;
+
+	ck_assert_msg(display_client_open(&dc, NAME, err, sizeof err) == 0, "%s", err);
+	for (int waited = 0; waited < COMMAND_TIMEOUT_S && !seen; waited += 2) {
+		ck_assert_int_eq(display_client_key(&dc, 30, true), 0);
+		ck_assert_int_eq(display_client_key(&dc, 30, false), 0);
+		seen = h_expect(p, marker, 2);
+	}
+	display_client_close(&dc);
+	ck_assert_msg(seen, "no '%s' from the guest's evdev reader:\n%s", marker, p->buf);
+}
+
 static void run(struct h_proc *p, const char *command, const char *marker)
 {
 	p->len = 0;
@@ -128,6 +150,7 @@ START_TEST(test_modern_guest_draws_through_virtio_gpu)
 {
 	struct h_proc p;
 	const char *info;
+	struct h_result *r;
 	bool up = false;
 
 	h_spawn(&p, (const char *const[]){"run", gpu_cfg(), NULL});
@@ -151,6 +174,28 @@ START_TEST(test_modern_guest_draws_through_virtio_gpu)
 	    "end-16");
 	ck_assert_msg(strstr(p.buf, "fb=0 "), "writing /dev/fb0 failed:\n%s", p.buf);
 	check_screen();
+	/* The screen is graphical now, whatever the VGA's text buffer holds. */
+	r = h_hv(NULL, 30, (const char *const[]){"screen", NAME, "--text", NULL});
+	ck_assert_msg(r->status == 0 && r->out[0] == '\0' &&
+			  strstr(r->err, "virtio-gpu scanout 1024x768 (graphical)"),
+		      "hv screen --text: status %d, out '%s', err '%s'", r->status, r->out, r->err);
+
+	/* A key from a viewer reaches the virtio-input keyboard's evdev node
+	 * (struct input_event on i386: 8 bytes of time, type, code, value). */
+	run(&p,
+	    "k=; for e in /sys/class/input/event*; do case $(cat $e/device/name) in "
+	    "*virtio*keyboard*) k=${e##*/};; esac; done; echo kbd=$k end-$((5*5))\n",
+	    "end-25");
+	ck_assert_msg(strstr(p.buf, "kbd=event"), "no virtio-input keyboard:\n%s", p.buf);
+	p.len = 0;
+	p.buf[0] = '\0';
+	h_send(&p, "busybox dd if=/dev/input/$k bs=16 count=1 2>/dev/null | "
+		   "busybox hexdump -v -e '16/1 \"%02x\" \"\\n\"'; echo ev-$((6*6))\n");
+	type_until(&p, "ev-36");
+	ck_assert_msg(strstr(p.buf, "01001e0001000000"), "not KEY_A down:\n%s", p.buf);
+	info = h_info(NAME, "kbd0");
+	ck_assert_msg(info && strstr(info, "kind=keyboard") && !strstr(info, " events=0 "),
+		      "kbd0 in hv list -l: %s", info ? info : "(none)");
 
 	info = h_info(NAME, "gpu0");
 	ck_assert_msg(info && strstr(info, "scanout=1024x768") && strstr(info, " errors=0 ") &&

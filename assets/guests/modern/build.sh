@@ -27,8 +27,9 @@ recipe=$(cat "$here"/{build.sh,init,inittab,rcS} "$here/../lib.sh" | sha256sum |
 # virtio_pci_legacy_dev, virtio_pci, virtio_blk, crc16, mbcache, jbd2,
 # crc32c_generic, ext4), virtio-rng's driver for /dev/hwrng, and
 # virtio-gpu's (with drm, drm_kms_helper, drm_shmem_helper, ... from its
-# .modinfo) for /dev/fb0 and fbcon on vfb = [ 'type=virtio' ].
-wanted="virtio_pci virtio_blk crc32c_generic ext4 virtio_rng virtio_gpu"
+# .modinfo) for /dev/fb0 and fbcon on vfb = [ 'type=virtio' ], and
+# virtio-input's with evdev for its keyboard and mouse (/dev/input/event*).
+wanted="virtio_pci virtio_blk crc32c_generic ext4 virtio_rng virtio_gpu virtio_input evdev"
 root_mib=64
 
 # shellcheck source=assets/guests/lib.sh
