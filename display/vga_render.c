@@ -70,6 +70,11 @@ void vga_renderer_destroy(struct vga_renderer *r)
 	free(r);
 }
 
+void vga_renderer_invalidate(struct vga_renderer *r)
+{
+	r->drawn = false;
+}
+
 uint64_t vga_renderer_rows_compared(const struct vga_renderer *r)
 {
 	return r->compared;

@@ -17,6 +17,10 @@ struct vga_renderer;
 struct vga_renderer *vga_renderer_create(struct vga *v);
 void vga_renderer_destroy(struct vga_renderer *r);
 
+/* Forgets what it drew: the next render draws every row (another device
+ * drew on the surface meanwhile). */
+void vga_renderer_invalidate(struct vga_renderer *r);
+
 /* How many rows the renderer has drawn and compared with the surface
  * since it was made (what dirty logging saves shows here). */
 uint64_t vga_renderer_rows_compared(const struct vga_renderer *r);

@@ -98,8 +98,9 @@ struct pc_screen {
 	char describe[64];	     /* "text mode 80x25 (mode 03h)", ... */
 };
 
-/* Fills s; returns 0, or -1 when the PC has no VGA. With the domain lock
- * held. */
+/* Fills s (virtio-gpu's scanout, graphical, while its driver has one
+ * set; else the VGA's mode); returns 0, or -1 when the PC has no VGA. With
+ * the domain lock held. */
 int pc_screen(struct pc *pc, struct pc_screen *s);
 
 /* The text screen as UTF-8 (code page 437), one row per line ending in
@@ -152,6 +153,25 @@ int pc_add_virtio_rng(struct pc *pc, char *err, size_t errlen);
  * Returns 0 or -1 with err set. */
 int pc_add_virtio_console(struct pc *pc, const struct virtio_console_backend *out, char *err,
 			  size_t errlen);
+
+/* Adds a virtio-gpu function (slot 3, "gpu0" in the registry) offering a
+ * width x height mode. Returns 0 or -1 with err set. */
+struct virtio_gpu;
+int pc_add_virtio_gpu(struct pc *pc, unsigned width, unsigned height, char *err, size_t errlen);
+
+/* Adds a virtio-input keyboard and mouse beside the virtio-gpu (00:03.1
+ * "kbd0", 00:03.2 "mouse0"). Returns 0 or -1 with err set. */
+int pc_add_virtio_input(struct pc *pc, char *err, size_t errlen);
+
+/* A viewer's key or mouse event into virtio-input, with the domain lock
+ * held: true when the guest's driver is up and took it (else it is the
+ * caller's to send to PS/2). */
+bool pc_virtio_input_key(struct pc *pc, unsigned code, bool down);
+bool pc_virtio_input_mouse(struct pc *pc, const struct input_mouse *ev);
+
+/* The virtio-gpu, for the display hook-up (hv/virtio/virtio_gpu.h), or
+ * NULL when the PC has none. */
+struct virtio_gpu *pc_virtio_gpu(struct pc *pc);
 
 /* Host input for hvc0, with the domain lock held: returns the bytes the
  * guest's posted buffers took (0 without a console). */

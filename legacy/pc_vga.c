@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "hv/core/log.h"
+#include "hv/virtio/virtio_gpu.h"
 #include "legacy/pc_int.h"
 
 /* The VGA BIOS goes to fw_cfg under the name SeaBIOS looks up a PCI
@@ -76,10 +77,25 @@ struct vga *pc_vga(struct pc *pc)
 	return pc->vga;
 }
 
+/* The screen is virtio-gpu's while its driver has a scanout set. */
+static bool gpu_screen(struct pc *pc, struct pc_screen *s)
+{
+	struct virtio_gpu *g = pc_virtio_gpu(pc);
+
+	if (!g || !virtio_gpu_scanout_active(g))
+		return false;
+	*s = (struct pc_screen){.width = g->scanout_rect.w, .height = g->scanout_rect.h, .bpp = 32};
+	snprintf(s->describe, sizeof s->describe, "virtio-gpu scanout %ux%u (graphical)",
+		 g->scanout_rect.w, g->scanout_rect.h);
+	return true;
+}
+
 int pc_screen(struct pc *pc, struct pc_screen *s)
 {
 	struct vga_mode m;
 
+	if (gpu_screen(pc, s))
+		return 0;
 	if (!pc->vga)
 		return -1;
 	vga_get_mode(pc->vga, &m);
@@ -96,5 +112,9 @@ int pc_screen(struct pc *pc, struct pc_screen *s)
 
 int pc_text_screen(struct pc *pc, char *buf, size_t len)
 {
+	struct pc_screen s;
+
+	if (gpu_screen(pc, &s))
+		return -1; /* graphical, whatever the VGA still holds */
 	return pc->vga ? vga_text_screen(pc->vga, buf, len) : -1;
 }

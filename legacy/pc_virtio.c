@@ -8,6 +8,8 @@
 #include "hv/config/diskspec.h"
 #include "hv/virtio/virtio_blk.h"
 #include "hv/virtio/virtio_console.h"
+#include "hv/virtio/virtio_gpu.h"
+#include "hv/virtio/virtio_input.h"
 #include "hv/virtio/virtio_rng.h"
 #include "legacy/pc_int.h"
 
@@ -26,6 +28,12 @@ struct pc_virtio {
 	bool has_rng;
 	struct virtio_console con;
 	bool has_con;
+	struct virtio_gpu gpu;
+	bool has_gpu;
+	/* virtio-input beside the gpu: 00:03.1 keyboard, 00:03.2 mouse. */
+	struct virtio_input input[PC_VIRTIO_INPUTS];
+	bool has_input;
+	unsigned gpu_slot_levels; /* INTA of each function in the gpu's slot */
 };
 
 /* The ISA IRQ that PIRQ n is routed to. */
@@ -45,6 +53,17 @@ static void intx(void *opaque, int slot, int level)
 	struct pc *pc = opaque;
 
 	piix3_pci_irq(pc->piix3, (unsigned)slot, 0, level);
+}
+
+/* The functions of the gpu's slot share its INTA: the line is high while
+ * any of them holds it (pin = the function). */
+static void intx_gpu_slot(void *opaque, int fn, int level)
+{
+	struct pc *pc = opaque;
+	unsigned *levels = &pc->virtio->gpu_slot_levels;
+
+	*levels = level ? *levels | 1u << fn : *levels & ~(1u << fn);
+	piix3_pci_irq(pc->piix3, PC_VIRTIO_GPU_SLOT, 0, *levels != 0);
 }
 
 /* What firmware does for PCI interrupts before an OS runs. */
@@ -211,6 +230,132 @@ int pc_add_virtio_console(struct pc *pc, const struct virtio_console_backend *ou
 	return 0;
 }
 
+static void gpu_reset(void *opaque)
+{
+	struct pc *pc = opaque;
+
+	virtio_gpu_device_ops.reset(&pc->virtio->gpu);
+	/* A machine reset rebuilds configuration space: functions 1-2 are
+	 * only scanned when function 0 says the slot has several. */
+	pci_set_byte(&pc->virtio->gpu.vp.pci, PCI_HEADER_TYPE, PCI_HEADER_MULTIFUNCTION);
+	route_pirqs(pc);
+}
+
+static void gpu_describe(const void *opaque, char *buf, size_t len)
+{
+	const struct pc *pc = opaque;
+
+	virtio_gpu_device_ops.describe(&pc->virtio->gpu, buf, len);
+}
+
+static const struct device_ops pc_virtio_gpu_ops = {.reset = gpu_reset, .describe = gpu_describe};
+
+int pc_add_virtio_gpu(struct pc *pc, unsigned width, unsigned height, char *err, size_t errlen)
+{
+	struct virtio_gpu *gpu;
+
+	if (make_state(pc, err, errlen) < 0)
+		return -1;
+	if (pc->virtio->has_gpu) {
+		snprintf(err, errlen, "one virtio-gpu per machine");
+		return -1;
+	}
+	gpu = &pc->virtio->gpu;
+	virtio_gpu_init(gpu, &pc->m->mem,
+			(struct irq_line){.set = intx_gpu_slot, .opaque = pc, .pin = 0}, width,
+			height, "gpu0");
+	pc->virtio->has_gpu = true;
+	if (pci_bus_add(&pc->pci, PC_VIRTIO_GPU_SLOT, 0, &gpu->vp.pci) < 0) {
+		snprintf(err, errlen, "cannot place gpu0 at 00:%02x.0", PC_VIRTIO_GPU_SLOT);
+		return -1;
+	}
+	if (device_register(&pc->m->devices, "gpu0", &pc_virtio_gpu_ops, pc, err, errlen) < 0)
+		return -1;
+	route_pirqs(pc);
+	virtio_pci_set_boot_config(&gpu->vp,
+				   PC_VIRTIO_MMIO + (DISK_XVD_COUNT + 2) * VIRTIO_PCI_BAR_SIZE,
+				   (uint8_t)slot_irq(PC_VIRTIO_GPU_SLOT));
+	/* After the boot configuration, which resets configuration space. */
+	pci_set_byte(&gpu->vp.pci, PCI_HEADER_TYPE, PCI_HEADER_MULTIFUNCTION);
+	return 0;
+}
+
+static void input_reset(void *opaque)
+{
+	virtio_input_device_ops.reset(opaque);
+}
+
+static void input_describe(const void *opaque, char *buf, size_t len)
+{
+	virtio_input_device_ops.describe(opaque, buf, len);
+}
+
+static const struct device_ops pc_virtio_input_ops = {.reset = input_reset,
+						      .describe = input_describe};
+
+int pc_add_virtio_input(struct pc *pc, char *err, size_t errlen)
+{
+	static const char *const names[PC_VIRTIO_INPUTS] = {"kbd0", "mouse0"};
+	static const enum virtio_input_kind kinds[PC_VIRTIO_INPUTS] = {VIRTIO_INPUT_KEYBOARD,
+								       VIRTIO_INPUT_MOUSE};
+
+	if (!pc->virtio || !pc->virtio->has_gpu) {
+		snprintf(err, errlen, "virtio-input goes beside a virtio-gpu: add the gpu first");
+		return -1;
+	}
+	if (pc->virtio->has_input) {
+		snprintf(err, errlen, "one set of virtio-input devices per machine");
+		return -1;
+	}
+	pc->virtio->has_input = true;
+	for (unsigned i = 0; i < PC_VIRTIO_INPUTS; i++) {
+		struct virtio_input *in = &pc->virtio->input[i];
+
+		virtio_input_init(
+		    in, &pc->m->mem,
+		    (struct irq_line){.set = intx_gpu_slot, .opaque = pc, .pin = (int)i + 1},
+		    kinds[i], names[i]);
+		if (pci_bus_add(&pc->pci, PC_VIRTIO_GPU_SLOT, i + 1, &in->vp.pci) < 0) {
+			snprintf(err, errlen, "cannot place %s at 00:%02x.%u", names[i],
+				 PC_VIRTIO_GPU_SLOT, i + 1);
+			return -1;
+		}
+		if (device_register(&pc->m->devices, names[i], &pc_virtio_input_ops, in, err,
+				    errlen) < 0)
+			return -1;
+		virtio_pci_set_boot_config(
+		    &in->vp, PC_VIRTIO_MMIO + (DISK_XVD_COUNT + 3 + i) * VIRTIO_PCI_BAR_SIZE,
+		    (uint8_t)slot_irq(PC_VIRTIO_GPU_SLOT));
+	}
+	return 0;
+}
+
+bool pc_virtio_input_key(struct pc *pc, unsigned code, bool down)
+{
+	struct virtio_input *kbd;
+
+	if (!pc->virtio || !pc->virtio->has_input)
+		return false;
+	kbd = &pc->virtio->input[0];
+	return virtio_input_ready(kbd) && virtio_input_key(kbd, code, down);
+}
+
+bool pc_virtio_input_mouse(struct pc *pc, const struct input_mouse *ev)
+{
+	struct virtio_input *mouse;
+
+	if (!pc->virtio || !pc->virtio->has_input)
+		return false;
+	mouse = &pc->virtio->input[1];
+	return virtio_input_ready(mouse) &&
+	       virtio_input_rel(mouse, ev->dx, ev->dy, ev->dz, ev->buttons);
+}
+
+struct virtio_gpu *pc_virtio_gpu(struct pc *pc)
+{
+	return pc->virtio && pc->virtio->has_gpu ? &pc->virtio->gpu : NULL;
+}
+
 size_t pc_virtio_console_receive(struct pc *pc, const uint8_t *data, size_t len)
 {
 	if (!pc->virtio || !pc->virtio->has_con)
@@ -227,6 +372,10 @@ void pc_reset_virtio(struct pc *pc)
 		rng_reset(pc);
 	if (pc->virtio && pc->virtio->has_con)
 		con_reset(pc);
+	if (pc->virtio && pc->virtio->has_gpu)
+		gpu_reset(pc);
+	for (unsigned i = 0; pc->virtio && pc->virtio->has_input && i < PC_VIRTIO_INPUTS; i++)
+		input_reset(&pc->virtio->input[i]);
 }
 
 void pc_free_virtio(struct pc *pc)
@@ -237,6 +386,11 @@ void pc_free_virtio(struct pc *pc)
 		virtio_rng_destroy(&pc->virtio->rng);
 	if (pc->virtio && pc->virtio->has_con)
 		virtio_console_destroy(&pc->virtio->con);
+	for (unsigned i = 0; pc->virtio && pc->virtio->has_input && i < PC_VIRTIO_INPUTS; i++)
+		if (pc->virtio->input[i].vp.ops)
+			virtio_input_destroy(&pc->virtio->input[i]);
+	if (pc->virtio && pc->virtio->has_gpu)
+		virtio_gpu_destroy(&pc->virtio->gpu);
 	free(pc->virtio);
 	pc->virtio = NULL;
 }

@@ -1,6 +1,7 @@
 /* The PC's virtio wiring (legacy/pc_virtio.c): virtio-blk disks as PCI
  * functions in slots 4 and up (xvda in slot 4, xvdb in 5, ...), their
- * INTA through the PIIX3 PIRQ routing onto level-triggered ISA IRQs.
+ * INTA through the PIIX3 PIRQ routing onto level-triggered ISA IRQs;
+ * virtio-rng in slot 30, virtio-console in 31, virtio-gpu in 3.
  *
  * A kernel booted without firmware finds them as firmware would leave
  * them: BARs placed, PIRQA-D routed to IRQs 10, 10, 11, 11 (SeaBIOS's
@@ -15,6 +16,8 @@
 struct pc;
 
 #define PC_VIRTIO_SLOT	   4 /* xvda's slot; xvdz's is 29 */
+#define PC_VIRTIO_GPU_SLOT 3 /* 00:03.0; virtio-input at 00:03.1 and .2 */
+#define PC_VIRTIO_INPUTS   2 /* keyboard, mouse */
 #define PC_VIRTIO_RNG_SLOT 30
 #define PC_VIRTIO_CON_SLOT 31
 #define PC_VIRTIO_MMIO	   0xFE000000u /* xvda's BAR; the next one 16 KiB up */

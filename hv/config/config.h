@@ -82,6 +82,7 @@ struct domain_config {
 	char boot[4];	     /* boot = "c", "d", "a" or an order such as "dc"; default "cd" */
 	unsigned boot_menu;  /* boot_menu = 0 or 1: SeaBIOS's ESC prompt; default 1 */
 	unsigned virtio_rng; /* virtio_rng = 1: an entropy device (hv's key; xl has none) */
+	unsigned vfb_virtio; /* vfb = [ 'type=virtio' ]: a virtio-gpu beside the VGA */
 	/* xl.cfg keys (README's table says what hv does with each). */
 	enum config_type type;
 	char uuid[CONFIG_UUID_CHARS + 1]; /* lower case; "" if unset */

@@ -85,6 +85,8 @@ static void put_boot(FILE *out, const struct domain_config *cfg)
 	fprintf(out, "boot_menu = %u\n", cfg->boot_menu);
 	if (cfg->virtio_rng)
 		fprintf(out, "virtio_rng = 1\n");
+	if (cfg->vfb_virtio)
+		fprintf(out, "vfb = [ \"type=virtio\" ]\n");
 	put_key_string(out, "audio", cfg->audio);
 	fprintf(out, "audio_latency_ms = %u\n", cfg->audio_latency_ms);
 }

@@ -6,6 +6,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -133,6 +134,39 @@ static int set_vga(struct parser *p, const struct key *k, const struct value *v)
 			   "(\"stdvga\")");
 }
 
+/* vfb = [ 'type=virtio' ]: xl's paravirtual framebuffer is, in hv, a
+ * virtio-gpu (the VGA stays for firmware and early boot). One entry of
+ * comma-separated settings; type=virtio is the one hv knows. */
+static int set_vfb(struct parser *p, const struct key *k, const struct value *v)
+{
+	const struct value *e;
+	char spec[64], *tok, *save;
+	bool virtio = false;
+
+	if (is_off(v))
+		return 0;
+	if (v->type != VAL_LIST || v->count != 1 || v->items[0].type != VAL_STRING)
+		return cfg_fail_at(p, v->line, "%s: %s", k->name, k->expect);
+	e = &v->items[0];
+	if (strlen(e->text) >= sizeof spec)
+		return cfg_fail_at(p, e->line, "%s: '%.*s...' is too long; %s", k->name, 32,
+				   e->text, k->expect);
+	strcpy(spec, e->text);
+	for (tok = strtok_r(spec, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+		if (strcmp(tok, "type=virtio") == 0)
+			virtio = true;
+		else
+			return cfg_fail_at(p, e->line,
+					   "%s: '%s' is not supported; hv's paravirtual screen "
+					   "is %s",
+					   k->name, tok, k->expect);
+	}
+	if (!virtio)
+		return cfg_fail_at(p, e->line, "%s: %s", k->name, k->expect);
+	p->cfg->vfb_virtio = 1;
+	return 0;
+}
+
 static int set_videoram(struct parser *p, const struct key *k, const struct value *v)
 {
 	unsigned mib;
@@ -234,9 +268,7 @@ const struct key config_xl_keys[] = {
     {"vif", VAL_ANY,
      "network interfaces are not supported yet; hv has no guest network today (use vif = [])",
      refuse_unless_off},
-    {"vfb", VAL_ANY,
-     "not supported yet; every domain has a VGA screen that `hv view NAME` shows (use vfb = [])",
-     refuse_unless_off},
+    {"vfb", VAL_ANY, "vfb = [ 'type=virtio' ] (a virtio-gpu beside the VGA) or vfb = []", set_vfb},
     {"vnc", VAL_INT, "VNC is not supported; `hv view NAME` shows the screen in an SDL window",
      refuse_unless_off},
     {"sdl", VAL_INT, "0 or 1", set_sdl},

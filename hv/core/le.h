@@ -15,6 +15,11 @@ static inline uint32_t le_get32(const uint8_t *p)
 	return le_get16(p) | (uint32_t)le_get16(p + 2) << 16;
 }
 
+static inline uint64_t le_get64(const uint8_t *p)
+{
+	return le_get32(p) | (uint64_t)le_get32(p + 4) << 32;
+}
+
 static inline void le_put16(uint8_t *p, uint16_t v)
 {
 	p[0] = (uint8_t)v;

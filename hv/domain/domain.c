@@ -144,6 +144,9 @@ static int add_virtio_devices(struct domain *d, char *err, size_t errlen)
 		if (at >= 0 && pc_add_virtio_blk(d->pc, (unsigned)at, d->disks[i], err, errlen) < 0)
 			return -1;
 	}
+	if (d->cfg.vfb_virtio && (pc_add_virtio_gpu(d->pc, 1024, 768, err, errlen) < 0 ||
+				  pc_add_virtio_input(d->pc, err, errlen) < 0))
+		return -1;
 	return d->cfg.virtio_rng ? pc_add_virtio_rng(d->pc, err, errlen) : 0;
 }
 

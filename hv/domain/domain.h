@@ -24,6 +24,7 @@ struct pc;
 struct disk;
 struct control;
 struct vga_renderer;
+struct virtio_gpu;
 
 enum domain_state {
 	DOMAIN_RUNNING,
@@ -66,8 +67,10 @@ struct domain {
 
 	struct display display; /* the screen and its viewers (event loop only) */
 	struct vga_renderer *vga_renderer;
-	struct evloop *loop; /* the process's event loop (hv/core/evloop.h) */
-	struct audio *audio; /* the sound backend (hv/domain/domain_audio.c) */
+	struct virtio_gpu *gpu; /* the PC's virtio-gpu, or NULL */
+	bool gpu_shown;		/* the surface last showed the virtio-gpu's scanout */
+	struct evloop *loop;	/* the process's event loop (hv/core/evloop.h) */
+	struct audio *audio;	/* the sound backend (hv/domain/domain_audio.c) */
 	struct control *control;
 	int listen_fd;
 	int wake_fd; /* eventfd: the event loop has something to look at */

@@ -1,11 +1,13 @@
 /* A domain's screen: its display device feeds the display backend, and
- * viewers' keys and mouse reach the PS/2 devices. */
+ * viewers' keys and mouse reach virtio-input when the guest's driver has
+ * it up, the PS/2 devices otherwise. */
 #include <stdio.h>
 
 #include "display/vga_render.h"
 #include "hv/domain/domain.h"
 #include "hv/core/evloop.h"
 #include "hv/core/log.h"
+#include "hv/virtio/virtio_gpu.h"
 #include "legacy/pc.h"
 
 static void viewer_key(void *opaque, unsigned code, bool down)
@@ -15,7 +17,9 @@ static void viewer_key(void *opaque, unsigned code, bool down)
 	char err[128];
 
 	machine_lock_host(&d->machine);
-	if (pc_input_keys(d->pc, &key, 1, err, sizeof err) < 0)
+	if (pc_virtio_input_key(d->pc, code, down))
+		machine_kick(&d->machine); /* the guest's virtio-input driver took it */
+	else if (pc_input_keys(d->pc, &key, 1, err, sizeof err) < 0)
 		log_warn("viewer key %u: %s", code, err);
 	else
 		machine_kick(&d->machine);
@@ -28,12 +32,41 @@ static void viewer_mouse(void *opaque, int dx, int dy, int dz, unsigned buttons)
 	struct input_mouse ev = {dx, dy, dz, buttons};
 
 	machine_lock_host(&d->machine);
-	pc_input_mouse(d->pc, &ev);
+	if (!pc_virtio_input_mouse(d->pc, &ev))
+		pc_input_mouse(d->pc, &ev);
 	machine_kick(&d->machine);
 	machine_unlock_host(&d->machine);
 }
 
 static const struct display_input_ops viewer_input = {.key = viewer_key, .mouse = viewer_mouse};
+
+/* Two framebuffers, one screen: the VGA draws until the guest's
+ * virtio-gpu driver sets a scanout, then the surface follows the scanout;
+ * when the scanout goes (a driver reset, a reboot), the VGA draws all of
+ * it again. */
+static void mux_render(void *opaque, struct surface *s)
+{
+	struct domain *d = opaque;
+	bool was = d->gpu_shown;
+
+	d->gpu_shown = d->gpu && virtio_gpu_render(d->gpu, s, !was);
+	if (d->gpu_shown || !d->vga_renderer)
+		return;
+	if (was)
+		vga_renderer_invalidate(d->vga_renderer);
+	vga_display_ops.render(d->vga_renderer, s);
+}
+
+static void mux_release(void *opaque)
+{
+	struct domain *d = opaque;
+
+	if (d->vga_renderer)
+		vga_display_ops.release(d->vga_renderer);
+}
+
+static const struct display_device_ops mux_display_ops = {
+    .name = "vga+virtio-gpu", .render = mux_render, .release = mux_release};
 
 /* Renders the screen when viewers wait for a frame, then tells them; with
  * no viewer left, lets the device drop what only rendering needs. */
@@ -82,6 +115,9 @@ int domain_display_setup(struct domain *d, char *err, size_t errlen)
 		}
 		display_set_device(&d->display, &vga_display_ops, d->vga_renderer);
 	}
+	d->gpu = pc_virtio_gpu(d->pc);
+	if (d->gpu)
+		display_set_device(&d->display, &mux_display_ops, d);
 	display_set_input(&d->display, &viewer_input, d);
 	return 0;
 }

@@ -43,6 +43,8 @@
 #define VIRTIO_ID_BLOCK	  2
 #define VIRTIO_ID_CONSOLE 3
 #define VIRTIO_ID_RNG	  4
+#define VIRTIO_ID_GPU	  16
+#define VIRTIO_ID_INPUT	  18
 
 /* Feature bits every device may offer (the transport's). */
 #define VIRTIO_F_INDIRECT_DESC 28

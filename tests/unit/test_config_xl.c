@@ -351,8 +351,8 @@ START_TEST(test_missing_devices_are_refused_with_what_hv_offers)
 		      "xl.cfg:1: vif: network interfaces are not supported yet; hv has no guest "
 		      "network today (use vif = [])");
 	ck_load_error("vfb = [ 'vnc=1' ]\n",
-		      "xl.cfg:1: vfb: not supported yet; every domain has a VGA screen that "
-		      "`hv view NAME` shows (use vfb = [])");
+		      "xl.cfg:1: vfb: 'vnc=1' is not supported; hv's paravirtual screen is vfb = "
+		      "[ 'type=virtio' ] (a virtio-gpu beside the VGA) or vfb = []");
 	ck_load_error("vnc = 1\n", "xl.cfg:1: vnc: VNC is not supported; `hv view NAME` shows the "
 				   "screen in an SDL window");
 	ck_load_error("soundhw = 'sb16'\n",
@@ -480,6 +480,23 @@ START_TEST(test_every_refused_statement_is_reported_in_one_run)
 }
 END_TEST
 
+START_TEST(test_vfb_virtio_gives_a_virtio_gpu)
+{
+	ck_assert_int_eq(load("name='a'\nvfb = [ 'type=virtio' ]\n"), 0);
+	ck_assert_uint_eq(cfg.vfb_virtio, 1);
+	ck_assert_int_eq(load("name='a'\nvfb = []\n"), 0);
+	ck_assert_uint_eq(cfg.vfb_virtio, 0);
+	ck_load_error("vfb = [ 'type=virtio', 'type=virtio' ]\n",
+		      "xl.cfg:1: vfb: vfb = [ 'type=virtio' ] (a virtio-gpu beside the VGA) or vfb "
+		      "= []");
+	ck_load_error("vfb = 'type=virtio'\n", "xl.cfg:1: vfb: vfb = [ 'type=virtio' ] (a "
+					       "virtio-gpu beside the VGA) or vfb = []");
+	ck_load_error("vfb = [ 'type=vesa' ]\n",
+		      "xl.cfg:1: vfb: 'type=vesa' is not supported; hv's paravirtual screen is vfb "
+		      "= [ 'type=virtio' ] (a virtio-gpu beside the VGA) or vfb = []");
+}
+END_TEST
+
 /* ---- written back ---- */
 
 static char *write_to_string(const struct domain_config *c)
@@ -506,7 +523,7 @@ START_TEST(test_written_config_loads_to_the_same_domain)
 			   "',,hdd,cdrom' ]\nserial = [ 'file:com1.log', 'pty' ]\n"
 			   "debugcon = 'file:e9.log'\nextra = 'a=\"b\"\\\\c'\nlocaltime = 1\n"
 			   "on_reboot = 'destroy'\non_crash = 'restart'\nboot = 'dc'\n"
-			   "boot_menu = 0\nengine = 'soft'\n") == 0,
+			   "boot_menu = 0\nengine = 'soft'\nvfb = [ 'type=virtio' ]\n") == 0,
 		      "%s", err);
 	ck_assert_int_eq(config_resolve(&cfg, err, sizeof err), 0);
 	first = cfg;
@@ -527,6 +544,7 @@ START_TEST(test_written_config_loads_to_the_same_domain)
 	ck_assert_int_eq(cfg.on_reboot, CONFIG_ACTION_DESTROY);
 	ck_assert_int_eq(cfg.on_crash, CONFIG_ACTION_RESTART);
 	ck_assert_uint_eq(cfg.boot_menu, 0);
+	ck_assert_uint_eq(cfg.vfb_virtio, 1);
 	/* Written once more, only the warnings (now gone) differ. */
 	again = write_to_string(&cfg);
 	ck_assert_str_eq(again, strstr(text, "\nname = ") + 1);
@@ -604,6 +622,7 @@ static Suite *config_xl_suite(void)
 	tcase_add_test(refuse, test_serial_list_and_serial2_cannot_both_set_com2);
 	tcase_add_test(refuse, test_every_refused_statement_is_reported_in_one_run);
 	tcase_add_test(write, test_written_config_loads_to_the_same_domain);
+	tcase_add_test(write, test_vfb_virtio_gives_a_virtio_gpu);
 	tcase_add_test(write, test_written_config_of_defaults);
 	return s;
 }

@@ -14,6 +14,7 @@
 #include "hv/virtio/virtio_console.h"
 #include "hv/virtio/virtio_pci.h"
 #include "legacy/pc_int.h"
+#include "legacy/piix3.h"
 #include "legacy/pc_virtio.h"
 
 #include "unit.h"
@@ -140,6 +141,61 @@ START_TEST(config_interrupt_reaches_irq_10)
 }
 END_TEST
 
+static uint32_t cfg_fn(unsigned slot, unsigned fn, unsigned off, unsigned size)
+{
+	bus_write(&m.pio, PCI_CONFIG_ADDRESS, 4, 0x80000000u | slot << 11 | fn << 8 | (off & 0xfc));
+	return (uint32_t)bus_read(&m.pio, PCI_CONFIG_DATA + (off & 3), size);
+}
+
+static struct virtio_pci *function(unsigned slot, unsigned fn)
+{
+	return (struct virtio_pci *)pc->pci.devs[slot * PCI_FUNCS + fn]->opaque;
+}
+
+/* vfb = [ 'type=virtio' ]: the gpu at 00:03.0 says the slot has several
+ * functions (also after a reset), the keyboard and mouse are 00:03.1 and
+ * .2, and the three share INTA: it stays up while any of them holds it. */
+START_TEST(gpu_and_input_share_slot_3)
+{
+	char err[256];
+	unsigned bar_in = PC_VIRTIO_MMIO + (26 + 3) * VIRTIO_PCI_BAR_SIZE;
+	unsigned pirq = PC_VIRTIO_GPU_SLOT & 3;
+
+	ck_assert_int_ne(pc_add_virtio_input(pc, err, sizeof err), 0); /* no gpu yet */
+	ck_assert_int_eq(pc_add_virtio_gpu(pc, 1024, 768, err, sizeof err), 0);
+	ck_assert_int_eq(pc_add_virtio_input(pc, err, sizeof err), 0);
+	ck_assert_uint_eq(cfg_fn(3, 0, PCI_HEADER_TYPE, 1),
+			  PCI_HEADER_MULTIFUNCTION); /* as built */
+	device_reset_all(&pc->m->devices);
+	ck_assert_uint_eq(cfg_fn(3, 0, PCI_VENDOR_ID, 4), 0x10501AF4);
+	ck_assert_uint_eq(cfg_fn(3, 0, PCI_HEADER_TYPE, 1), PCI_HEADER_MULTIFUNCTION);
+	ck_assert_uint_eq(cfg_fn(3, 1, PCI_VENDOR_ID, 4), 0x10521AF4);
+	ck_assert_uint_eq(cfg_fn(3, 2, PCI_VENDOR_ID, 4), 0x10521AF4);
+	ck_assert_uint_eq(cfg_fn(3, 1, PCI_BAR0, 4), bar_in);
+	ck_assert_uint_eq(cfg_fn(3, 2, PCI_INTERRUPT_LINE, 1), PC_VIRTIO_IRQ_HIGH);
+	ck_assert_ptr_nonnull(device_find(&m.devices, "kbd0"));
+	ck_assert_ptr_nonnull(device_find(&m.devices, "mouse0"));
+	/* No driver: input is PS/2's. */
+	ck_assert(!pc_virtio_input_key(pc, 30, true));
+	for (unsigned i = 0; i < 2; i++) { /* drivers up on the gpu and the keyboard */
+		uint64_t bar = PC_VIRTIO_MMIO + (28 + i) * VIRTIO_PCI_BAR_SIZE;
+
+		mem_write_sized(&m.mem, bar + VIRTIO_COMMON_GFSELECT, 4, 1);
+		mem_write_sized(&m.mem, bar + VIRTIO_COMMON_GF, 4, 1);
+		mem_write_sized(&m.mem, bar + VIRTIO_COMMON_STATUS, 1, 0x0B);
+		mem_write_sized(&m.mem, bar + VIRTIO_COMMON_STATUS, 1, 0x0F);
+	}
+	/* The keyboard holds INTA; the gpu raising and dropping it keeps it up. */
+	virtio_pci_needs_reset(function(3, 1));
+	ck_assert_uint_ne(pc->piix3->asserted[pirq] & 1u << 3, 0);
+	virtio_pci_needs_reset(function(3, 0));
+	mem_read_sized(&m.mem, PC_VIRTIO_MMIO + 28 * VIRTIO_PCI_BAR_SIZE + VIRTIO_PCI_ISR, 1);
+	ck_assert_uint_ne(pc->piix3->asserted[pirq] & 1u << 3, 0);
+	mem_read_sized(&m.mem, bar_in + VIRTIO_PCI_ISR, 1);
+	ck_assert_uint_eq(pc->piix3->asserted[pirq] & 1u << 3, 0);
+}
+END_TEST
+
 static Suite *pc_virtio_suite(void)
 {
 	Suite *s = suite_create("pc_virtio");
@@ -149,6 +205,7 @@ static Suite *pc_virtio_suite(void)
 	tcase_add_test(tc, disks_are_ready_without_firmware);
 	tcase_add_test(tc, machine_reset_leaves_them_ready_again);
 	tcase_add_test(tc, config_interrupt_reaches_irq_10);
+	tcase_add_test(tc, gpu_and_input_share_slot_3);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -25,8 +25,11 @@ recipe=$(cat "$here"/{build.sh,init,inittab,rcS} "$here/../lib.sh" | sha256sum |
 # What the initramfs loads to mount the root (dependencies follow, so the
 # order is virtio_ring, virtio, virtio_pci_modern_dev,
 # virtio_pci_legacy_dev, virtio_pci, virtio_blk, crc16, mbcache, jbd2,
-# crc32c_generic, ext4), and virtio-rng's driver for /dev/hwrng.
-wanted="virtio_pci virtio_blk crc32c_generic ext4 virtio_rng"
+# crc32c_generic, ext4), virtio-rng's driver for /dev/hwrng, and
+# virtio-gpu's (with drm, drm_kms_helper, drm_shmem_helper, ... from its
+# .modinfo) for /dev/fb0 and fbcon on vfb = [ 'type=virtio' ], and
+# virtio-input's with evdev for its keyboard and mouse (/dev/input/event*).
+wanted="virtio_pci virtio_blk crc32c_generic ext4 virtio_rng virtio_gpu virtio_input evdev"
 root_mib=64
 
 # shellcheck source=assets/guests/lib.sh
@@ -36,6 +39,25 @@ if [ -s "$out/vmlinuz" ] && [ -s "$out/initramfs.cpio.gz" ] && [ -s "$out/root.i
   [ "$(cat "$stamp" 2>/dev/null)" = "$recipe" ]; then
   exit 0
 fi
+
+# fb_pattern FILE: the picture a graphical test writes to /dev/fb0 (1024x768,
+# XRGB8888 as B G R X bytes): 4 bands of 192 rows, each of 8 stripes of 128
+# pixels, stripe s of band b coloured R = 32s+16, G = 64b+32,
+# B = (37s+91b) mod 256 (tests/integration/test_modern_gpu.c expects it).
+fb_pattern() {
+  local b s row px
+  : >"$1"
+  for b in 0 1 2 3; do
+    row="$work/fb-row"
+    : >"$row"
+    for s in 0 1 2 3 4 5 6 7; do
+      px=$(printf '\\x%02x\\x%02x\\x%02x\\x00' $(((37 * s + 91 * b) % 256)) $((64 * b + 32)) $((32 * s + 16)))
+      # shellcheck disable=SC2046
+      printf "$px%.0s" $(seq 128) >>"$row"
+    done
+    for _ in $(seq 192); do cat "$row"; done >>"$1"
+  done
+}
 
 say "building the modern guest in $out"
 work=$(mktemp -d)
@@ -57,6 +79,7 @@ root="$work/root"
 # shellcheck disable=SC2086
 busybox_tree "$work" "$root" $busybox_applets
 mkdir -p "$root/etc/init.d" "$root/mnt"
+fb_pattern "$root/etc/fb-pattern"
 install -m 644 "$here/inittab" "$root/etc/inittab"
 install -m 755 "$here/rcS" "$root/etc/init.d/rcS"
 truncate -s ${root_mib}M "$work/root.img"

@@ -1,0 +1,223 @@
+/* End to end: the modern guest of assets/guests/modern with
+ * vfb = [ 'type=virtio' ]: its initramfs loads virtio-gpu (with drm and
+ * drm_kms_helper), whose fbdev emulation gives /dev/fb0 at the mode hv
+ * offers (1024x768). The guest writes a known picture (the recipe's
+ * /etc/fb-pattern) to /dev/fb0; the kernel transfers and flushes it
+ * through the control queue, the domain's surface follows the scanout
+ * instead of the VGA, and the pixels of `hv screenshot` must be the
+ * picture's. `hv list -l` shows gpu0's scanout and no refused command.
+ * `hv screen --text` says the screen is graphical.
+ * The guest's virtio-input keyboard is an evdev device: a key a viewer
+ * sends (through the display protocol, as `hv view` does) arrives there.
+ * The guest missing is a failure, not a skip. */
+#include <check.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "display/client.h"
+#include "display/png.h"
+#include "harness.h"
+
+#ifndef HV_MODERN_GUEST_DIR
+#error "CMake passes HV_MODERN_GUEST_DIR: where assets/guests/modern/build.sh puts its files"
+#endif
+
+#define NAME		  "moderngpu"
+#define BOOT_TIMEOUT_S	  1200
+#define COMMAND_TIMEOUT_S 300
+#define SHOT_TIMEOUT_S	  120 /* fbdev's deferred flush, on a loaded machine */
+#define FB_W		  1024
+#define FB_H		  768
+#define TOP_SKIP	  32 /* rows fbcon's cursor may draw in */
+
+static const char *in_dir(const char *name)
+{
+	static char paths[4][600];
+	static unsigned next;
+	char *s = paths[next++ % 4];
+
+	snprintf(s, sizeof paths[0], "%s/%s", h_setup_dir(), name);
+	return s;
+}
+
+static const char *gpu_cfg(void)
+{
+	char cmd[1400], text[3000];
+
+	ck_assert_msg(access(HV_MODERN_GUEST_DIR "/root.img", R_OK) == 0,
+		      HV_MODERN_GUEST_DIR "/root.img is missing: run bash "
+					  "assets/guests/modern/build.sh");
+	snprintf(cmd, sizeof cmd, "cp '%s' '%s'", HV_MODERN_GUEST_DIR "/root.img",
+		 in_dir("root.img"));
+	ck_assert_int_eq(system(cmd), 0);
+	snprintf(text, sizeof text,
+		 "name = \"" NAME "\"\nmemory = 128\nengine = \"soft\"\n"
+		 "kernel = \"%s/vmlinuz\"\nramdisk = \"%s/initramfs.cpio.gz\"\n"
+		 "extra = \"console=ttyS0,115200 root=/dev/vda acpi=noirq panic=-1 "
+		 "cryptomgr.notests\"\nserial = \"stdio\"\nvfb = [ 'type=virtio' ]\n"
+		 "disk = [ 'format=raw,vdev=xvda,access=rw,target=%s' ]\n",
+		 HV_MODERN_GUEST_DIR, HV_MODERN_GUEST_DIR, in_dir("root.img"));
+	return h_write_file(NAME ".cfg", text);
+}
+
+/* The recipe's picture (assets/guests/modern/build.sh, fb_pattern). */
+static uint32_t expected(unsigned x, unsigned y)
+{
+	unsigned s = x / 128, b = y / 192;
+
+	return (32 * s + 16) << 16 | (64 * b + 32) << 8 | (37 * s + 91 * b) % 256;
+}
+
+/* Compares a screenshot with the picture: 0 when it matches, else the
+ * count of wrong pixels (the first described in why). */
+static long compare(const struct image *img, char *why, size_t len)
+{
+	long bad = 0;
+
+	if (img->width != FB_W || img->height != FB_H) {
+		snprintf(why, len, "screenshot is %ux%u, not %ux%u", img->width, img->height, FB_W,
+			 FB_H);
+		return -1;
+	}
+	for (unsigned y = TOP_SKIP; y < FB_H; y++)
+		for (unsigned x = 0; x < FB_W; x++) {
+			uint32_t got = img->pixels[y * FB_W + x] & 0xFFFFFF;
+
+			if (got == expected(x, y))
+				continue;
+			if (!bad++)
+				snprintf(why, len, "pixel (%u,%u) is %06x, not %06x", x, y, got,
+					 expected(x, y));
+		}
+	return bad;
+}
+
+/* Takes screenshots until one shows the picture, or the time is up. */
+static void check_screen(void)
+{
+	const char *shot = in_dir("screen.png");
+	char why[160] = "no screenshot", err[256];
+	long bad = -1;
+
+	for (int waited = 0; waited < SHOT_TIMEOUT_S && bad != 0; waited += 2) {
+		struct image img;
+
+		if (h_hv(NULL, 30, (const char *const[]){"screenshot", NAME, shot, NULL})->status ==
+			0 &&
+		    png_read(shot, &img, err, sizeof err) == 0) {
+			bad = compare(&img, why, sizeof why);
+			image_free(&img);
+		}
+		if (bad != 0)
+			sleep(2);
+	}
+	ck_assert_msg(bad == 0,
+		      "the screen is not what the guest wrote to /dev/fb0: %s (%ld wrong)", why,
+		      bad);
+}
+
+/* Sends KEY_A down and up as a viewer, every 2 s until the guest's
+ * reader of the keyboard's event device prints `marker`. */
+static void type_until(struct h_proc *p, const char *marker)
+{
+	struct display_client dc;
+	char err[256];
+	bool seen = false;
+
+	ck_assert_msg(display_client_open(&dc, NAME, err, sizeof err) == 0, "%s", err);
+	for (int waited = 0; waited < COMMAND_TIMEOUT_S && !seen; waited += 2) {
+		ck_assert_int_eq(display_client_key(&dc, 30, true), 0);
+		ck_assert_int_eq(display_client_key(&dc, 30, false), 0);
+		seen = h_expect(p, marker, 2);
+	}
+	display_client_close(&dc);
+	ck_assert_msg(seen, "no '%s' from the guest's evdev reader:\n%s", marker, p->buf);
+}
+
+static void run(struct h_proc *p, const char *command, const char *marker)
+{
+	p->len = 0;
+	p->buf[0] = '\0';
+	h_send(p, command);
+	ck_assert_msg(h_expect(p, marker, COMMAND_TIMEOUT_S), "no '%s' after %s:\n%s", marker,
+		      command, p->buf);
+}
+
+START_TEST(test_modern_guest_draws_through_virtio_gpu)
+{
+	struct h_proc p;
+	const char *info;
+	struct h_result *r;
+	bool up = false;
+
+	h_spawn(&p, (const char *const[]){"run", gpu_cfg(), NULL});
+	for (int waited = 0; waited < BOOT_TIMEOUT_S && !up; waited += 5)
+		up = h_expect(&p, "HV-MODERN-READY", 5);
+	ck_assert_msg(up, "no ready marker on COM1; output ends:\n%s",
+		      p.buf + (p.len > 6000 ? p.len - 6000 : 0));
+
+	/* The framebuffer is virtio-gpu's, at the mode hv offered. */
+	run(&p,
+	    "echo fbname=$(cat /sys/class/graphics/fb0/name) "
+	    "fbsize=$(cat /sys/class/graphics/fb0/virtual_size) end-$((2*3))\n",
+	    "end-6");
+	ck_assert_msg(strstr(p.buf, "fbname=virtio"), "fb0 is not virtio-gpu's:\n%s", p.buf);
+	ck_assert_msg(strstr(p.buf, "fbsize=1024,768 "), "fb0 is not 1024x768:\n%s", p.buf);
+
+	/* The picture, written where fbcon's cursor does not blink over it. */
+	run(&p,
+	    "echo 0 >/sys/class/graphics/fbcon/cursor_blink; "
+	    "cat /etc/fb-pattern >/dev/fb0; echo fb=$? end-$((4*4))\n",
+	    "end-16");
+	ck_assert_msg(strstr(p.buf, "fb=0 "), "writing /dev/fb0 failed:\n%s", p.buf);
+	check_screen();
+	/* The screen is graphical now, whatever the VGA's text buffer holds. */
+	r = h_hv(NULL, 30, (const char *const[]){"screen", NAME, "--text", NULL});
+	ck_assert_msg(r->status == 0 && r->out[0] == '\0' &&
+			  strstr(r->err, "virtio-gpu scanout 1024x768 (graphical)"),
+		      "hv screen --text: status %d, out '%s', err '%s'", r->status, r->out, r->err);
+
+	/* A key from a viewer reaches the virtio-input keyboard's evdev node
+	 * (struct input_event on i386: 8 bytes of time, type, code, value). */
+	run(&p,
+	    "k=; for e in /sys/class/input/event*; do case $(cat $e/device/name) in "
+	    "*virtio*keyboard*) k=${e##*/};; esac; done; echo kbd=$k end-$((5*5))\n",
+	    "end-25");
+	ck_assert_msg(strstr(p.buf, "kbd=event"), "no virtio-input keyboard:\n%s", p.buf);
+	p.len = 0;
+	p.buf[0] = '\0';
+	h_send(&p, "busybox dd if=/dev/input/$k bs=16 count=1 2>/dev/null | "
+		   "busybox hexdump -v -e '16/1 \"%02x\" \"\\n\"'; echo ev-$((6*6))\n");
+	type_until(&p, "ev-36");
+	ck_assert_msg(strstr(p.buf, "01001e0001000000"), "not KEY_A down:\n%s", p.buf);
+	info = h_info(NAME, "kbd0");
+	ck_assert_msg(info && strstr(info, "kind=keyboard") && !strstr(info, " events=0 "),
+		      "kbd0 in hv list -l: %s", info ? info : "(none)");
+
+	info = h_info(NAME, "gpu0");
+	ck_assert_msg(info && strstr(info, "scanout=1024x768") && strstr(info, " errors=0 ") &&
+			  !strstr(info, " flushes=0"),
+		      "gpu0 in hv list -l: %s", info ? info : "(none)");
+	h_power_off(&p, "poweroff\n", COMMAND_TIMEOUT_S);
+}
+END_TEST
+
+static Suite *modern_gpu_suite(void)
+{
+	Suite *s = suite_create("modern_gpu");
+	TCase *tc = tcase_create("screen");
+
+	h_fixture(tc);
+	tcase_set_timeout(tc, BOOT_TIMEOUT_S + 4 * COMMAND_TIMEOUT_S + SHOT_TIMEOUT_S);
+	tcase_add_test(tc, test_modern_guest_draws_through_virtio_gpu);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int main(void)
+{
+	return h_main(modern_gpu_suite());
+}
