@@ -301,8 +301,13 @@ static int cluster_free(struct qcow2 *q, uint64_t c)
 
 uint64_t qcow2_alloc_run(struct qcow2 *q, uint64_t n)
 {
-	uint64_t limit = 1ull << (56 - q->cluster_bits), start = 0, len = 0;
+	/* Used clusters lie in the file, or just past its end (tables not
+	 * yet written): a scan further than that means refcounts that lie,
+	 * which would keep it going for ages. */
+	uint64_t limit = (q->file_size >> q->cluster_bits) + 8192 + n, start = 0, len = 0;
 
+	if (limit > 1ull << (56 - q->cluster_bits))
+		limit = 1ull << (56 - q->cluster_bits);
 	for (uint64_t c = q->free_hint > 1 ? q->free_hint : 1; c < limit; c++) {
 		int f = cluster_free(q, c);
 
@@ -322,7 +327,8 @@ uint64_t qcow2_alloc_run(struct qcow2 *q, uint64_t n)
 			q->free_hint = c + 1;
 		return start << q->cluster_bits;
 	}
-	log_limited(&q->rl, LOG_WARN, "%s: no free cluster", q->path);
+	log_limited(&q->rl, LOG_WARN, "%s: no free cluster (refcounts claim the whole file)",
+		    q->path);
 	return 0;
 }
 

@@ -84,7 +84,7 @@ run() {
   pid=
   exec 9>&-
   read -r r w <<<"$(sed -n 's/^.*RATES \([0-9][0-9]*\) \([0-9][0-9]*\) .*$/\1 \2/p' "$out" | head -1)"
-  printf '  %-26s %s\n' "$name read" "$(rate "${r:-0}")" "$name write+fsync" "$(rate "${w:-0}")"
+  printf '  %-32s %s\n' "$name read" "$(rate "${r:-0}")" "$name write+fsync" "$(rate "${w:-0}")"
 }
 
 echo "64 MiB through virtio-blk with dd bs=1M in the guest:"
@@ -100,6 +100,6 @@ if command -v qemu-system-i386 >/dev/null; then
   qemu_run "qemu tcg qcow2" qcow2 "$work/data.qcow2" "$work/scratch.qcow2"
 fi
 echo "the host, on the same files:"
-printf '  %-26s %s\n' "host read" "$(dd if="$work/data.img" of=/dev/null bs=1M 2>&1 | tail -1)"
-printf '  %-26s %s\n' "host write+fsync" \
+printf '  %-32s %s\n' "host read" "$(dd if="$work/data.img" of=/dev/null bs=1M 2>&1 | tail -1)"
+printf '  %-32s %s\n' "host write+fsync" \
   "$(dd if=/dev/zero of="$work/scratch.img" bs=1M count=64 conv=fsync 2>&1 | tail -1)"

@@ -18,14 +18,18 @@ static char path[64];
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
-	char dir[] = "/tmp/hv-fuzz-qcow2-XXXXXX";
+	/* tmpfs where there is one: every write-back syncs the file */
+	char dir[] = "/dev/shm/hv-fuzz-qcow2-XXXXXX";
 	int fd;
 
 	(void)argc;
 	(void)argv;
 	log_set_level(LOG_ERROR);
-	if (!mkdtemp(dir))
-		abort();
+	if (!mkdtemp(dir)) {
+		memcpy(dir, "/tmp/hv-fuzz-qcow2-XXXXXX", sizeof "/tmp/hv-fuzz-qcow2-XXXXXX");
+		if (!mkdtemp(dir))
+			abort();
+	}
 	snprintf(path, sizeof path, "%s/base.raw", dir);
 	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
 	/* the backing file the seed withbacking.qcow2 names */

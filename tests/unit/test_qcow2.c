@@ -4,9 +4,11 @@
  * was written; versions 2 and 3, small clusters (the refcount table must
  * grow), odd refcount widths; backing chains (raw and qcow2, relative
  * paths); zero clusters; discard and the reuse of freed clusters; images
- * with compressed clusters read and overwritten. */
+ * with compressed clusters read and overwritten; threads writing, reading
+ * and flushing one image at once (virtio-blk's worker and a vCPU). */
 #include <check.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -304,6 +306,72 @@ START_TEST(read_only_open)
 }
 END_TEST
 
+struct worker {
+	struct disk *d;
+	uint8_t *shadow;
+	size_t from, len; /* the range this thread owns */
+	uint32_t seed;
+	int failures;
+};
+
+/* Writes, reads back and flushes inside its own range. */
+static void *work(void *arg)
+{
+	struct worker *w = arg;
+	uint8_t buf[3 * 65536 + 512], got[sizeof buf];
+
+	for (unsigned i = 0; i < 150; i++) {
+		size_t len, off;
+
+		len = ((size_t)rand_r(&w->seed) % (sizeof buf / 512) + 1) * 512;
+		off = w->from + ((size_t)rand_r(&w->seed) % ((w->len - len) / 512)) * 512;
+		memset(buf, (int)(w->seed + i), len);
+		buf[0] = (uint8_t)i;
+		if (disk_write(w->d, off, buf, len) < 0 || disk_read(w->d, off, got, len) < 0 ||
+		    memcmp(buf, got, len) != 0)
+			w->failures++;
+		memcpy(w->shadow + off, buf, len);
+		if (i % 10 == 0 && disk_flush(w->d) < 0)
+			w->failures++;
+		if (i % 25 == 0 && disk_discard(w->d, w->from, 65536) < 0)
+			w->failures++;
+		if (i % 25 == 0)
+			memset(w->shadow + w->from, 0, 65536);
+	}
+	return NULL;
+}
+
+START_TEST(threads_share_one_image)
+{
+	size_t size = 32 * MB;
+	uint8_t *shadow = calloc(1, size);
+	struct worker w[3];
+	pthread_t t[3];
+	struct disk *d;
+
+	must("qemu-img create -f qcow2 -o cluster_size=4096 m.qcow2 32M");
+	d = open_rw("m.qcow2");
+	for (int i = 0; i < 3; i++) {
+		w[i] = (struct worker){d,
+				       shadow,
+				       (size_t)i * (size / 3) & ~(size_t)65535,
+				       size / 3 - 65536,
+				       (uint32_t)i + 1,
+				       0};
+		ck_assert_int_eq(pthread_create(&t[i], NULL, work, &w[i]), 0);
+	}
+	for (int i = 0; i < 3; i++) {
+		pthread_join(t[i], NULL);
+		ck_assert_int_eq(w[i].failures, 0);
+	}
+	reads_back(d, shadow, size);
+	disk_close(d);
+	must("qemu-img check m.qcow2");
+	converts_to("m.qcow2", shadow, size);
+	free(shadow);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("qcow2");
@@ -320,6 +388,7 @@ int main(void)
 	tcase_add_test(tc, discard_frees_and_reuses_clusters);
 	tcase_add_test(tc, compressed_clusters);
 	tcase_add_test(tc, read_only_open);
+	tcase_add_test(tc, threads_share_one_image);
 	suite_add_tcase(s, tc);
 	return unit_run(s);
 }
