@@ -9,6 +9,7 @@
 #include <stdlib.h>
 
 #include "hv/core/log.h"
+#include "hv/core/state.h"
 
 #define ICW1_IC4  0x01
 #define ICW1_SNGL 0x02
@@ -454,5 +455,74 @@ static void pic8259_dev_describe(const void *dev, char *buf, size_t len)
 		 (unsigned long long)pic->acks[1], (unsigned long long)pic->acks[4]);
 }
 
+/* Save/restore, version 1: per chip its registers, pins and modes; the
+ * wiring (ELCR mask, cascade, master) is the machine's, not the file's. */
+static void chip_save(const struct pic8259_chip *c, struct state_out *o)
+{
+	const uint8_t regs[] = {c->irr, c->isr, c->imr, c->pins, c->elcr, c->vector_base, c->icw3};
+	const bool modes[] = {c->icw4_needed,  c->single,      c->ltim,
+			      c->auto_eoi,     c->rotate_aeoi, c->sfnm,
+			      c->special_mask, c->read_isr,    c->poll};
+
+	state_put_bytes(o, regs, sizeof regs);
+	state_put_u8(o, c->top);
+	state_put_u8(o, (uint8_t)c->init);
+	for (size_t i = 0; i < sizeof modes; i++)
+		state_put_bool(o, modes[i]);
+}
+
+static void chip_load(struct pic8259_chip *c, struct state_in *in)
+{
+	uint8_t regs[7], top, init;
+	bool *modes[] = {&c->icw4_needed,  &c->single,	    &c->ltim,
+			 &c->auto_eoi,	   &c->rotate_aeoi, &c->sfnm,
+			 &c->special_mask, &c->read_isr,    &c->poll};
+
+	state_get_bytes(in, regs, sizeof regs);
+	top = state_get_u8(in);
+	init = state_get_u8(in);
+	if (top > 7 || init > PIC_ICW4)
+		in->failed = true;
+	if (in->failed)
+		return;
+	c->irr = regs[0];
+	c->isr = regs[1];
+	c->imr = regs[2];
+	c->pins = regs[3];
+	c->elcr = regs[4] & c->elcr_mask;
+	c->vector_base = regs[5] & 0xf8;
+	c->icw3 = regs[6];
+	c->top = top;
+	c->init = (enum pic_init_step)init;
+	for (size_t i = 0; i < sizeof modes / sizeof modes[0]; i++)
+		*modes[i] = state_get_bool(in);
+}
+
+static void pic8259_dev_save(const void *dev, struct state_out *o)
+{
+	const struct pic8259 *pic = dev;
+
+	chip_save(&pic->chip[0], o);
+	chip_save(&pic->chip[1], o);
+}
+
+static int pic8259_dev_load(void *dev, struct state_in *in, uint32_t from)
+{
+	struct pic8259 *pic = dev;
+	struct pic8259 copy = *pic;
+
+	(void)from;
+	chip_load(&copy.chip[0], in);
+	chip_load(&copy.chip[1], in);
+	if (!state_in_done(in))
+		return -1;
+	*pic = copy;
+	update(pic);
+	return 0;
+}
+
 const struct device_ops pic8259_device_ops = {.reset = pic8259_dev_reset,
-					      .describe = pic8259_dev_describe};
+					      .describe = pic8259_dev_describe,
+					      .version = 1,
+					      .save = pic8259_dev_save,
+					      .load = pic8259_dev_load};

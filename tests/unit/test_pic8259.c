@@ -3,6 +3,7 @@
 #include <check.h>
 #include <stdlib.h>
 
+#include "hv/core/state.h"
 #include "legacy/pic8259.h"
 
 #include "unit.h"
@@ -542,6 +543,46 @@ START_TEST(test_fuzz_randomProgrammingKeepsInvariants)
 }
 END_TEST
 
+/* Save and load (device ops): a programmed pair with a request pending
+ * and one in service comes back in a fresh pair exactly, and a state with
+ * an out-of-range rotation or init step, or cut short, is refused with
+ * the pair unchanged. */
+START_TEST(test_saveLoad_bringsBackRequestsAndModes)
+{
+	struct pic8259 *saved = pic;
+	struct state_out o = {0};
+	struct state_in st;
+
+	init_seabios();
+	out(0x21, 0xf8); /* IRQ0-2 unmasked */
+	pulse(0);
+	ck_assert_int_eq(ack(), 0x08); /* IRQ0 in service */
+	pulse(1);		       /* IRQ1 pending behind it */
+	pic8259_device_ops.save(saved, &o);
+	ck_assert(!o.failed);
+	pic = pic8259_create(on_wake, NULL);
+	st = state_in_make(o.p, o.len - 1);
+	ck_assert_int_eq(pic8259_device_ops.load(pic, &st, 1), -1);
+	ck_assert_uint_eq(in(0x21), 0xff); /* unchanged: power-on, all masked */
+	o.p[7] = 8;			   /* the master's top: 0-7 */
+	st = state_in_make(o.p, o.len);
+	ck_assert_int_eq(pic8259_device_ops.load(pic, &st, 1), -1);
+	o.p[7] = 0;
+	st = state_in_make(o.p, o.len);
+	ck_assert_int_eq(pic8259_device_ops.load(pic, &st, 1), 0);
+	ck_assert_uint_eq(in(0x21), 0xf8);
+	out(0x20, 0x0b); /* OCW3: read ISR */
+	ck_assert_uint_eq(in(0x20), 0x01);
+	ck_assert(!pending()); /* IRQ1 waits for IRQ0's EOI */
+	out(0x20, 0x20);
+	ck_assert(pending());
+	ck_assert_int_eq(ack(), 0x09);
+	pic8259_destroy(pic);
+	pic = saved;
+	state_out_free(&o);
+}
+END_TEST
+
 static Suite *pic_suite(void)
 {
 	Suite *s = suite_create("pic8259");
@@ -575,6 +616,7 @@ static Suite *pic_suite(void)
 	tcase_add_test(t, test_reset_returnsToMaskedPowerOnState);
 	tcase_add_test(t, test_wordAccess_splitsIntoBothPorts);
 	tcase_add_test(t, test_fuzz_randomProgrammingKeepsInvariants);
+	tcase_add_test(t, test_saveLoad_bringsBackRequestsAndModes);
 	suite_add_tcase(s, t);
 	return s;
 }
