@@ -18,6 +18,10 @@ struct disk {
 	bool readonly;
 	uint64_t size; /* bytes, fixed while open */
 	char path[4096];
+	/* Bytes the guest's devices read and wrote through here (`hv top`'s
+	 * DSK rates); updated with relaxed atomics from any thread, read with
+	 * disk_bytes. */
+	uint64_t bytes_read, bytes_written;
 };
 
 /* Opens and locks the image at path. readonly opens it O_RDONLY with a
@@ -36,6 +40,9 @@ int disk_read(struct disk *d, uint64_t offset, void *buf, size_t len);
 /* Writes len bytes at offset; refuses a read-only disk and any range not
  * wholly inside the image (the image never grows). Returns 0 or -1. */
 int disk_write(struct disk *d, uint64_t offset, const void *buf, size_t len);
+
+/* The bytes read and written so far (any thread). */
+void disk_bytes(const struct disk *d, uint64_t *read, uint64_t *written);
 
 /* Makes written data durable (fsync). Returns 0 or -1. */
 int disk_flush(struct disk *d);

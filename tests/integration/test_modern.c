@@ -10,6 +10,9 @@
  *   - discards all of a third disk (/dev/vdc), which punches a hole in
  *     its image;
  *   - reads random bytes from virtio-rng (/dev/hwrng);
+ *   - answers a command typed through `hv console -t pv` on its second
+ *     shell, on hvc0 (the virtio-console), whose console log then holds
+ *     the answer;
  * and `hv list -l` shows the devices' counters.
  * Runs on copies of the images; the guest missing is a failure, not a
  * skip. */
@@ -94,7 +97,7 @@ static const char *modern_cfg(void)
 		 "name = \"" NAME "\"\nmemory = 128\nengine = \"soft\"\n"
 		 "kernel = \"%s/vmlinuz\"\nramdisk = \"%s/initramfs.cpio.gz\"\n"
 		 "extra = \"console=ttyS0,115200 root=/dev/vda acpi=noirq panic=-1 "
-		 "cryptomgr.notests\"\nserial = \"stdio\"\nvirtio_rng = 1\n"
+		 "cryptomgr.notests\"\nserial = \"stdio\"\nvirtio_rng = 1\nvirtio_console = 1\n"
 		 "disk = [ 'format=raw,vdev=xvda,access=rw,target=%s',\n"
 		 "         'format=raw,vdev=xvdb,access=ro,target=%s',\n"
 		 "         'format=raw,vdev=xvdc,access=rw,target=%s' ]\n",
@@ -185,6 +188,28 @@ static void run(struct h_proc *p, const char *command, const char *marker)
 		      command, p->buf);
 }
 
+/* `hv console -t pv`: a command typed on hvc0 answers there, and the
+ * answer is in hvc0's console log and counted by the device. */
+static void check_hvc0(void)
+{
+	struct h_proc c;
+	const char *info, *log;
+
+	h_spawn(&c, (const char *const[]){"console", "-t", "pv", NAME, NULL});
+	h_send(&c, "echo hvc-$((6*7))\n");
+	ck_assert_msg(h_expect(&c, "hvc-42", COMMAND_TIMEOUT_S), "no answer on hvc0:\n%s", c.buf);
+	h_send(&c, "\x1d"); /* hv console's escape: detach */
+	ck_assert_int_eq(h_wait(&c, 60), 0);
+	log = h_info(NAME, "console_hvc0_log");
+	ck_assert_msg(log != NULL, "no console_hvc0_log in hv list -l");
+	ck_assert_msg(strstr(h_slurp(log), "hvc-42"), "hvc0's log %s lacks the answer:\n%s", log,
+		      h_slurp(log));
+	info = h_info(NAME, "hvc0");
+	ck_assert_msg(info && strstr(info, "status=0xf") && !strstr(info, "tx_bytes=0 ") &&
+			  !strstr(info, "rx_bytes=0"),
+		      "hvc0 in hv list -l: %s", info ? info : "(none)");
+}
+
 START_TEST(test_modern_guest_boots_from_virtio_blk_and_writes_its_root)
 {
 	struct h_proc p;
@@ -235,6 +260,7 @@ START_TEST(test_modern_guest_boots_from_virtio_blk_and_writes_its_root)
 	info = h_info(NAME, "rng0");
 	ck_assert_msg(info && strstr(info, "bytes=") && !strstr(info, " bytes=0 "),
 		      "rng0 in hv list -l: %s", info ? info : "(none)");
+	check_hvc0();
 
 	consume(&p);
 	h_power_off(&p, "poweroff\n", COMMAND_TIMEOUT_S);

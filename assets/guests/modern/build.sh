@@ -27,6 +27,7 @@ recipe=$(cat "$here"/{build.sh,init,inittab,rcS} "$here/../lib.sh" | sha256sum |
 # virtio_pci_legacy_dev, virtio_pci, virtio_blk, crc16, mbcache, jbd2,
 # crc32c_generic, ext4), and virtio-rng's driver for /dev/hwrng.
 wanted="virtio_pci virtio_blk crc32c_generic ext4 virtio_rng"
+wanted="$wanted virtio_console" # hvc0, the shell of virtio_console = 1
 root_mib=64
 
 # shellcheck source=assets/guests/lib.sh
