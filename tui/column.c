@@ -187,9 +187,9 @@ const struct top_column top_columns[] = {
     {"CPU(s)", 7, false, "host CPU seconds used so far", f_cpu_time, c_cpu_time},
     {"OPS/s", 6, false, "guest instructions/s (soft) or VM exits/s (kvm)", f_ops, c_ops},
     {"UPTIME", 8, false, "time since the domain started", f_uptime, c_uptime},
-    {"DSK-R", 6, false, "disk bytes read per second (IDE, floppy, virtio-blk)", f_disk_rd,
+    {"DSK-R", 6, false, "disk I/O: bytes read per second (IDE, floppy, virtio-blk)", f_disk_rd,
      c_disk_rd},
-    {"DSK-W", 6, false, "disk bytes written per second", f_disk_wr, c_disk_wr},
+    {"DSK-W", 6, false, "disk I/O: bytes written per second", f_disk_wr, c_disk_wr},
     {"NET", 3, false, "network I/O: '-' until hv has network devices", f_none, c_name},
 };
 

@@ -81,9 +81,10 @@ static long blocks_of(const char *path)
 	return (long)st.st_blocks;
 }
 
-static const char *modern_cfg(void)
+/* The test's config; keys (more lines) are appended. */
+static const char *modern_cfg(const char *keys)
 {
-	char cmd[1400], text[3000];
+	char cmd[1400], text[3200];
 
 	ck_assert_msg(access(HV_MODERN_GUEST_DIR "/root.img", R_OK) == 0,
 		      HV_MODERN_GUEST_DIR "/root.img is missing: run bash "
@@ -100,9 +101,9 @@ static const char *modern_cfg(void)
 		 "cryptomgr.notests\"\nserial = \"stdio\"\nvirtio_rng = 1\nvirtio_console = 1\n"
 		 "disk = [ 'format=raw,vdev=xvda,access=rw,target=%s',\n"
 		 "         'format=raw,vdev=xvdb,access=ro,target=%s',\n"
-		 "         'format=raw,vdev=xvdc,access=rw,target=%s' ]\n",
+		 "         'format=raw,vdev=xvdc,access=rw,target=%s' ]\n%s",
 		 HV_MODERN_GUEST_DIR, HV_MODERN_GUEST_DIR, in_dir("root.img"), in_dir("data.img"),
-		 in_dir("scratch.img"));
+		 in_dir("scratch.img"), keys);
 	return h_write_file(NAME ".cfg", text);
 }
 
@@ -156,7 +157,7 @@ static void check_root_file_system(void)
  * gave up finding the disk (it then prints what the kernel said). */
 static bool boot(struct h_proc *p)
 {
-	h_spawn(p, (const char *const[]){"run", modern_cfg(), NULL});
+	h_spawn(p, (const char *const[]){"run", modern_cfg(""), NULL});
 	for (int waited = 0; waited < BOOT_TIMEOUT_S; waited += 5) {
 		if (h_expect(p, "HV-MODERN-READY", 5))
 			return true;
@@ -237,6 +238,9 @@ START_TEST(test_modern_guest_boots_from_virtio_blk_and_writes_its_root)
 	    "echo md5-$((2+3))\n",
 	    "md5-5");
 	ck_assert_msg(strstr(p.buf, want), "vdb reads differently (host md5 %s):\n%s", want, p.buf);
+	info = h_info(NAME, "disk_read_bytes"); /* hv top's DSK-R counts from this */
+	ck_assert_msg(info && strtoull(info, NULL, 10) >= DATA_BYTES, "disk_read_bytes %s",
+		      info ? info : "(none)");
 	run(&p,
 	    "busybox dd if=/dev/zero of=/dev/vdb bs=512 count=1 conv=fsync 2>/dev/null; "
 	    "echo ro=$? end-$((3*3))\n",
@@ -272,6 +276,55 @@ START_TEST(test_modern_guest_boots_from_virtio_blk_and_writes_its_root)
 }
 END_TEST
 
+/* Types a command through `hv console ARGS... NAME` and detaches. */
+static void console_answers(const char *const *args, const char *command, const char *answer)
+{
+	const char *argv[8] = {"console"};
+	struct h_proc c;
+	int n = 1;
+
+	while (*args && n < 6)
+		argv[n++] = *args++;
+	argv[n++] = NAME;
+	argv[n] = NULL;
+	h_spawn(&c, argv);
+	h_send(&c, command);
+	ck_assert_msg(h_expect(&c, answer, COMMAND_TIMEOUT_S), "no '%s' from %s:\n%s", answer,
+		      command, c.buf);
+	h_send(&c, "\x1d");
+	ck_assert_int_eq(h_wait(&c, 60), 0);
+}
+
+/* console = "hvc0" (modern.cfg's and the demo's choice): the terminal of
+ * hv run is the shell on hvc0, `hv console` without -t attaches to hvc0,
+ * `-t serial` to COM1, whose log holds the kernel's messages. */
+START_TEST(test_modern_guest_with_its_primary_console_on_hvc0)
+{
+	struct h_proc p;
+	const char *log;
+
+	h_spawn(&p, (const char *const[]){"run", modern_cfg("console = \"hvc0\"\n"), NULL});
+	/* Typed at once: the input waits for hvc0's driver and shell. */
+	h_send(&p, "echo up-$((2*3))\n");
+	ck_assert_msg(h_expect(&p, "up-6", BOOT_TIMEOUT_S), "no answer on hv run's terminal:\n%s",
+		      p.buf);
+	ck_assert_msg(!strstr(p.buf, "Linux version"), "COM1's output on the terminal:\n%s", p.buf);
+	ck_assert_str_eq(h_info(NAME, "primary_console"), "hvc0");
+	console_answers((const char *const[]){NULL}, "echo prim-$((3*3))\n", "prim-9");
+	console_answers((const char *const[]){"-t", "serial", NULL}, "echo com-$((4*4))\n",
+			"com-16");
+	log = h_info(NAME, "console_log");
+	ck_assert_msg(log && strstr(h_slurp(log), "Linux version") &&
+			  strstr(h_slurp(log), "com-16"),
+		      "COM1's log %s:\n%s", log ? log : "(none)", log ? h_slurp(log) : "");
+	log = h_info(NAME, "console_hvc0_log");
+	ck_assert_msg(log && strstr(h_slurp(log), "up-6") && strstr(h_slurp(log), "prim-9"),
+		      "hvc0's log %s:\n%s", log ? log : "(none)", log ? h_slurp(log) : "");
+	consume(&p);
+	h_power_off(&p, "poweroff\n", COMMAND_TIMEOUT_S);
+}
+END_TEST
+
 static Suite *modern_suite(void)
 {
 	Suite *s = suite_create("modern");
@@ -280,6 +333,7 @@ static Suite *modern_suite(void)
 	h_fixture(tc);
 	tcase_set_timeout(tc, BOOT_TIMEOUT_S + 8 * COMMAND_TIMEOUT_S);
 	tcase_add_test(tc, test_modern_guest_boots_from_virtio_blk_and_writes_its_root);
+	tcase_add_test(tc, test_modern_guest_with_its_primary_console_on_hvc0);
 	suite_add_tcase(s, tc);
 	return s;
 }
