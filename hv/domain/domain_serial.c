@@ -255,6 +255,12 @@ void domain_serial_info(struct domain *d, char *buf, size_t len)
 		snprintf(key, sizeof key, "%s_dropped", domain_serial_key(i + 1));
 		snprintf(s, sizeof s, "%lu", p->host.dropped);
 		kv_put(buf, len, key, s);
+		if (!p->present)
+			continue;
+		/* Input a guest did not take while the queue was full. */
+		snprintf(key, sizeof key, "%s_input_dropped", domain_serial_key(i + 1));
+		snprintf(s, sizeof s, "%llu", (unsigned long long)p->console.input_dropped);
+		kv_put(buf, len, key, s);
 	}
 	for (unsigned i = 0; i < DOMAIN_CONSOLE_PORTS; i++) {
 		if (!d->serial[i].present)
