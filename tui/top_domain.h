@@ -25,18 +25,21 @@ struct top_domain {
 	double cpu_time; /* host CPU seconds of the vCPU */
 	double uptime;	 /* seconds */
 	uint64_t insns, exits;
-	double cpu_pct;			   /* over the last refresh interval */
-	double insn_rate;		   /* instructions per second (soft engine) */
-	double exit_rate;		   /* exits per second (kvm engine) */
-	uint64_t disk_rd, disk_wr;	   /* disk bytes read and written so far */
-	double disk_rd_rate, disk_wr_rate; /* bytes per second */
-	bool gone;			   /* its socket is no longer in the registry */
-	bool listed;			   /* seen in the last scan */
-	bool sampled;			   /* the fields above hold a reply */
-	long sample_ms;			   /* when they were taken */
-	struct ctl ctl;			   /* fd -1 when not connected */
-	long retry_ms;			   /* no reconnection before this time */
+	double cpu_pct;	  /* over the last refresh interval */
+	double insn_rate; /* instructions per second (soft engine) */
+	double exit_rate; /* exits per second (kvm engine) */
+	bool gone;	  /* its socket is no longer in the registry */
+	bool listed;	  /* seen in the last scan */
+	bool sampled;	  /* the fields above hold a reply */
+	long sample_ms;	  /* when they were taken */
+	struct ctl ctl;	  /* fd -1 when not connected */
+	long retry_ms;	  /* no reconnection before this time */
 	struct top_console console;
+
+	/* Disk bytes read and written so far (info's disk_read_bytes,
+	 * disk_written_bytes), and per second over the last interval. */
+	uint64_t disk_rd, disk_wr;
+	double disk_rd_rate, disk_wr_rate;
 };
 
 struct top_domains {
