@@ -129,6 +129,28 @@ size_t console_take_input(struct console *c, uint8_t *out, size_t max)
 	return n;
 }
 
+size_t console_peek_input(struct console *c, uint8_t *out, size_t max)
+{
+	size_t n;
+
+	pthread_mutex_lock(&c->lock);
+	n = c->input_len < max ? c->input_len : max;
+	memcpy(out, c->input, n);
+	pthread_mutex_unlock(&c->lock);
+	return n;
+}
+
+void console_consume_input(struct console *c, size_t n)
+{
+	pthread_mutex_lock(&c->lock);
+	if (n > c->input_len)
+		n = c->input_len;
+	memmove(c->input, c->input + n, c->input_len - n);
+	c->input_len -= n;
+	c->bytes_in += n;
+	pthread_mutex_unlock(&c->lock);
+}
+
 size_t console_input_pending(struct console *c)
 {
 	size_t n;

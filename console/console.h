@@ -60,6 +60,12 @@ size_t console_input(struct console *c, const void *buf, size_t len);
 /* Takes up to max queued input bytes for the device. */
 size_t console_take_input(struct console *c, uint8_t *out, size_t max);
 
+/* For a device that learns how much it takes only by trying (virtio's
+ * posted buffers): copies up to max queued bytes without taking them,
+ * then removes the n the device took. */
+size_t console_peek_input(struct console *c, uint8_t *out, size_t max);
+void console_consume_input(struct console *c, size_t n);
+
 /* Bytes waiting for the device. */
 size_t console_input_pending(struct console *c);
 

@@ -89,6 +89,21 @@ static void f_uptime(const struct top_domain *d, char *out, size_t len)
 		snprintf(out, len, "%ld:%02ld:%02ld", s / 3600, s / 60 % 60, s % 60);
 }
 
+/* Disk bytes read and written per second, "R/W" (4 characters each at
+ * most). */
+static void f_disk(const struct top_domain *d, char *out, size_t len)
+{
+	char rd[16], wr[16];
+
+	if (!live(d)) {
+		snprintf(out, len, "-");
+		return;
+	}
+	top_format_rate(d->disk_rd_rate, rd, sizeof rd);
+	top_format_rate(d->disk_wr_rate, wr, sizeof wr);
+	snprintf(out, len, "%s/%s", rd, wr);
+}
+
 static void f_none(const struct top_domain *d, char *out, size_t len)
 {
 	(void)d;
@@ -145,6 +160,11 @@ static int c_ops(const struct top_domain *a, const struct top_domain *b)
 	return cmp_num(a->insn_rate + a->exit_rate, b->insn_rate + b->exit_rate);
 }
 
+static int c_disk(const struct top_domain *a, const struct top_domain *b)
+{
+	return cmp_num(a->disk_rd_rate + a->disk_wr_rate, b->disk_rd_rate + b->disk_wr_rate);
+}
+
 static int c_uptime(const struct top_domain *a, const struct top_domain *b)
 {
 	return cmp_num(a->uptime, b->uptime);
@@ -161,7 +181,8 @@ const struct top_column top_columns[] = {
     {"CPU(s)", 7, false, "host CPU seconds used so far", f_cpu_time, c_cpu_time},
     {"OPS/s", 6, false, "guest instructions/s (soft) or VM exits/s (kvm)", f_ops, c_ops},
     {"UPTIME", 8, false, "time since the domain started", f_uptime, c_uptime},
-    {"DSK", 4, false, "disk I/O: '-' until hv has disk devices", f_none, c_name},
+    {"DSK R/W", 9, false, "disk I/O: bytes/s read/written (IDE, floppy, virtio-blk)", f_disk,
+     c_disk},
     {"NET", 3, false, "network I/O: '-' until hv has network devices", f_none, c_name},
 };
 

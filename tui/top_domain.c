@@ -97,12 +97,17 @@ static void apply_info(struct top_domain *d, const char *reply, long now)
 {
 	double dt = (now - d->sample_ms) / 1000.0, cpu = get_double(reply, "cpu_time");
 	uint64_t insns = get_u64(reply, "insns"), exits = get_u64(reply, "exits");
+	uint64_t rd = get_u64(reply, "disk_read_bytes"), wr = get_u64(reply, "disk_written_bytes");
 
 	if (d->sampled) {
 		d->cpu_pct = 100 * rate(cpu, d->cpu_time, dt);
 		d->insn_rate = rate((double)insns, (double)d->insns, dt);
 		d->exit_rate = rate((double)exits, (double)d->exits, dt);
+		d->disk_rd_rate = rate((double)rd, (double)d->disk_rd, dt);
+		d->disk_wr_rate = rate((double)wr, (double)d->disk_wr, dt);
 	}
+	d->disk_rd = rd;
+	d->disk_wr = wr;
 	d->cpu_time = cpu;
 	d->insns = insns;
 	d->exits = exits;
@@ -153,6 +158,7 @@ static void mark_gone(struct top_domain *d)
 	d->gone = true;
 	snprintf(d->state, sizeof d->state, "gone");
 	d->cpu_pct = d->insn_rate = d->exit_rate = 0;
+	d->disk_rd_rate = d->disk_wr_rate = 0;
 	ctl_close(&d->ctl);
 }
 

@@ -35,6 +35,11 @@ struct top_domain {
 	struct ctl ctl;	  /* fd -1 when not connected */
 	long retry_ms;	  /* no reconnection before this time */
 	struct top_console console;
+
+	/* Disk bytes read and written so far (info's disk_read_bytes,
+	 * disk_written_bytes), and per second over the last interval. */
+	uint64_t disk_rd, disk_wr;
+	double disk_rd_rate, disk_wr_rate;
 };
 
 struct top_domains {

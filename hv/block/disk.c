@@ -136,9 +136,24 @@ static bool in_range(const struct disk *d, uint64_t offset, size_t len)
 	return offset <= d->size && len <= d->size - offset;
 }
 
+/* Adds a transfer that succeeded (rc 0) to a counter. Returns rc. */
+static int count(uint64_t *counter, int rc, uint64_t len)
+{
+	if (rc == 0)
+		__atomic_fetch_add(counter, len, __ATOMIC_RELAXED);
+	return rc;
+}
+
+void disk_bytes(const struct disk *d, uint64_t *read, uint64_t *written)
+{
+	*read = __atomic_load_n(&d->bytes_read, __ATOMIC_RELAXED);
+	*written = __atomic_load_n(&d->bytes_written, __ATOMIC_RELAXED);
+}
+
 int disk_read(struct disk *d, uint64_t offset, void *buf, size_t len)
 {
 	uint8_t *p = buf;
+	size_t total = len;
 
 	if (!in_range(d, offset, len))
 		return -1;
@@ -161,12 +176,13 @@ int disk_read(struct disk *d, uint64_t offset, void *buf, size_t len)
 		offset += (uint64_t)n;
 		len -= (size_t)n;
 	}
-	return 0;
+	return count(&d->bytes_read, 0, total);
 }
 
 int disk_write(struct disk *d, uint64_t offset, const void *buf, size_t len)
 {
 	const uint8_t *p = buf;
+	size_t total = len;
 
 	if (d->readonly || !in_range(d, offset, len))
 		return -1;
@@ -189,7 +205,7 @@ int disk_write(struct disk *d, uint64_t offset, const void *buf, size_t len)
 		offset += (uint64_t)n;
 		len -= (size_t)n;
 	}
-	return 0;
+	return count(&d->bytes_written, 0, total);
 }
 
 int disk_flush(struct disk *d)
@@ -263,12 +279,16 @@ static int transfer_v(struct disk *d, uint64_t offset, const struct iovec *iov, 
 
 int disk_readv(struct disk *d, uint64_t offset, const struct iovec *iov, int n)
 {
-	return transfer_v(d, offset, iov, n, false);
+	int rc = transfer_v(d, offset, iov, n, false);
+
+	return count(&d->bytes_read, rc, rc == 0 ? iov_bytes(iov, n) : 0);
 }
 
 int disk_writev(struct disk *d, uint64_t offset, const struct iovec *iov, int n)
 {
-	return transfer_v(d, offset, iov, n, true);
+	int rc = transfer_v(d, offset, iov, n, true);
+
+	return count(&d->bytes_written, rc, rc == 0 ? iov_bytes(iov, n) : 0);
 }
 
 static int punch(struct disk *d, uint64_t offset, uint64_t len)

@@ -24,6 +24,10 @@ struct disk {
 	uint64_t size;	     /* bytes the guest sees, fixed while open */
 	struct qcow2 *qcow2; /* NULL for a raw image */
 	char path[4096];
+	/* Bytes the guest's devices read and wrote through here (`hv top`'s
+	 * DSK rates); updated with relaxed atomics from any thread, read with
+	 * disk_bytes. */
+	uint64_t bytes_read, bytes_written;
 };
 
 /* Opens and locks the image at path. readonly opens it O_RDONLY with a
@@ -55,6 +59,9 @@ int disk_read(struct disk *d, uint64_t offset, void *buf, size_t len);
  * grows as clusters are allocated, its virtual size does not). Returns 0
  * or -1. */
 int disk_write(struct disk *d, uint64_t offset, const void *buf, size_t len);
+
+/* The bytes read and written so far (any thread). */
+void disk_bytes(const struct disk *d, uint64_t *read, uint64_t *written);
 
 /* Makes written data (and a qcow2 image's metadata) durable (fsync).
  * Returns 0 or -1. */

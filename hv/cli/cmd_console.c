@@ -113,8 +113,10 @@ static int relay(struct ctl *c)
 	}
 }
 
-/* As cmd_attach_console, on serial port `port` (1 or 2). */
-static int attach_port(const char *name, bool history, unsigned port)
+/* As cmd_attach_console, on the console `which` names: "port=1",
+ * "type=pv", ... (the console request's words), or "" for the primary
+ * console. */
+static int attach_port(const char *name, bool history, const char *which)
 {
 	struct ctl c;
 	char err[256], reply[CTL_LINE_MAX], req[32];
@@ -124,7 +126,7 @@ static int attach_port(const char *name, bool history, unsigned port)
 		cmd_error("%s", err);
 		return 1;
 	}
-	snprintf(req, sizeof req, "console port=%u%s", port, history ? "" : " live");
+	snprintf(req, sizeof req, "console %s%s", which, history ? "" : " live");
 	if (ctl_call(&c, req, reply, sizeof reply) < 0) {
 		cmd_error("%s", reply);
 		ctl_close(&c);
@@ -145,14 +147,25 @@ static int attach_port(const char *name, bool history, unsigned port)
 
 int cmd_attach_console(const char *name, bool history)
 {
-	return attach_port(name, history, 1);
+	return attach_port(name, history, "");
 }
 
-/* hv console [--live] [--port 1|2] NAME, the options in any order. */
+/* The console request's word for `-t TYPE` (xl console's: serial is
+ * COM1, pv the virtio-console), or NULL. */
+static const char *type_word(const char *type)
+{
+	if (strcmp(type, "serial") == 0)
+		return "type=serial";
+	return strcmp(type, "pv") == 0 ? "type=pv" : NULL;
+}
+
+/* hv console [--live] [--port 1|2 | -t serial|pv] NAME, the options in
+ * any order; without --port or -t, the primary console (config key
+ * `console`). */
 int cmd_console(int argc, char **argv)
 {
 	const char *name = NULL;
-	unsigned port = 1;
+	char which[16] = "";
 	bool live = false;
 
 	for (int i = 1; i < argc; i++) {
@@ -160,7 +173,9 @@ int cmd_console(int argc, char **argv)
 			live = true;
 		} else if (strcmp(argv[i], "--port") == 0 && i + 1 < argc &&
 			   (strcmp(argv[i + 1], "1") == 0 || strcmp(argv[i + 1], "2") == 0)) {
-			port = (unsigned)(argv[++i][0] - '0');
+			snprintf(which, sizeof which, "port=%s", argv[++i]);
+		} else if (strcmp(argv[i], "-t") == 0 && i + 1 < argc && type_word(argv[i + 1])) {
+			snprintf(which, sizeof which, "%s", type_word(argv[++i]));
 		} else if (argv[i][0] != '-' && !name) {
 			name = argv[i];
 		} else {
@@ -169,8 +184,8 @@ int cmd_console(int argc, char **argv)
 		}
 	}
 	if (!name) {
-		cmd_error("usage: hv console [--live] [--port 1|2] NAME");
+		cmd_error("usage: hv console [--live] [--port 1|2 | -t serial|pv] NAME");
 		return 1;
 	}
-	return attach_port(name, !live, port);
+	return attach_port(name, !live, which);
 }

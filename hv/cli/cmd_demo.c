@@ -3,9 +3,11 @@
  * - "legacy": SeaBIOS and its VGA BIOS boot a DOS-era program from an IDE
  *   disk (tests/guests/legacy.asm: a BIOS-only typewriter with a mode-13h
  *   screen on F2), shown in an SDL window when a display exists;
- * - "modern": Debian's 686 Linux kernel with a busybox initramfs, booted
- *   by the Linux boot protocol, with a shell on its serial console
- *   (assets/guests/linux/: built by the set-up script).
+ * - "modern": the modern recipe (assets/guests/modern/, built by the
+ *   set-up script): Debian's 686 kernel booted directly, its ext4 root on
+ *   virtio-blk (a copy of the recipe's image in the state directory, so
+ *   the pristine one stays so), virtio-rng, and its primary console a
+ *   shell on hvc0 (virtio-console; kernel messages go to COM1's log).
  * Both come from hv's data directory (hv/core/datadir.h): the source and
  * build trees for the build's binary, DATADIR/hv for an installed one.
  * Both are started if not running; then the terminal becomes `hv top`
@@ -17,11 +19,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "hv/cli/cmd.h"
 #include "hv/core/ctl.h"
 #include "hv/core/datadir.h"
+#include "hv/core/runtime.h"
 
 /* Where the guest programs built with hv live: $HV_GUEST_DIR, else the
  * data directory's (the build tree's for the build's binary). */
@@ -77,23 +81,73 @@ static int start_legacy(void)
 	return start_from_text(text, "hv demo (legacy)");
 }
 
+/* Copies from to to (through to.tmp, renamed when complete). */
+static int copy_file(const char *from, const char *to)
+{
+	char tmp[PATH_MAX + 8], buf[1 << 16];
+	int in = open(from, O_RDONLY | O_CLOEXEC), out;
+	ssize_t n = 0;
+
+	snprintf(tmp, sizeof tmp, "%s.tmp", to);
+	out = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
+	while (in >= 0 && out >= 0 && (n = read(in, buf, sizeof buf)) > 0)
+		if (write(out, buf, (size_t)n) != n)
+			n = -1;
+	if (in >= 0)
+		close(in);
+	if (out >= 0 && (fsync(out) < 0 || close(out) < 0))
+		n = -1;
+	if (in < 0 || out < 0 || n < 0 || rename(tmp, to) < 0) {
+		cmd_error("cannot copy %s to %s: %s", from, tmp, strerror(errno));
+		unlink(tmp);
+		return -1;
+	}
+	return 0;
+}
+
+/* The demo's root disk: the state directory's copy of the recipe's
+ * pristine image, made afresh when the recipe's is newer. */
+static int demo_root(const char *pristine, char *out, size_t len)
+{
+	char dir[PATH_MAX], err[256];
+	struct stat src, dst;
+
+	if (runtime_state_dir(dir, sizeof dir, err, sizeof err) < 0) {
+		cmd_error("%s", err);
+		return -1;
+	}
+	if ((size_t)snprintf(out, len, "%s/demo-modern-root.img", dir) >= len) {
+		cmd_error("%s: path too long", dir);
+		return -1;
+	}
+	if (stat(pristine, &src) == 0 && stat(out, &dst) == 0 && dst.st_mtime >= src.st_mtime)
+		return 0;
+	return copy_file(pristine, out);
+}
+
 static int start_modern(void)
 {
 	const char *assets = datadir_get()->assets;
-	char cfg_path[PATH_MAX], kernel[PATH_MAX];
-	char *overrides[] = {"name=modern", "serial=\"stdio\""};
+	char cfg_path[PATH_MAX], kernel[PATH_MAX], pristine[PATH_MAX], root[PATH_MAX];
+	char disk[PATH_MAX + 64];
+	char *overrides[] = {"name=modern", "serial=\"stdio\"", disk};
 	struct domain_config cfg;
 
-	snprintf(cfg_path, sizeof cfg_path, "%.*s/guests/linux/linux.cfg", PATH_MAX - 32, assets);
-	snprintf(kernel, sizeof kernel, "%.*s/guests/linux/out/vmlinuz", PATH_MAX - 32, assets);
-	if (access(kernel, R_OK) < 0) {
+	snprintf(cfg_path, sizeof cfg_path, "%.*s/guests/modern/modern.cfg", PATH_MAX - 32, assets);
+	snprintf(kernel, sizeof kernel, "%.*s/guests/modern/out/vmlinuz", PATH_MAX - 32, assets);
+	snprintf(pristine, sizeof pristine, "%.*s/guests/modern/out/root.img", PATH_MAX - 32,
+		 assets);
+	if (access(kernel, R_OK) < 0 || access(pristine, R_OK) < 0) {
 		fprintf(stderr,
-			"hv demo: no Linux guest yet (bash %s/guests/linux/build.sh builds it); "
+			"hv demo: no modern guest yet (bash %s/guests/modern/build.sh builds it); "
 			"showing the legacy guest only\n",
 			assets);
 		return 0;
 	}
-	if (cmd_load_config(cfg_path, 2, overrides, &cfg) < 0)
+	if (demo_root(pristine, root, sizeof root) < 0)
+		return -1;
+	snprintf(disk, sizeof disk, "disk=['format=raw,vdev=xvda,access=rw,target=%s']", root);
+	if (cmd_load_config(cfg_path, 3, overrides, &cfg) < 0)
 		return -1;
 	return cmd_spawn_domain(&cfg);
 }

@@ -18,9 +18,9 @@ static const struct command commands[] = {
      "start a detached domain and print its name (-c: attach its console; --dry-run: only "
      "check it and print the resolved config)"},
     {"list", cmd_list, "[-l] [NAME...]", "list domains (-l: every detail)"},
-    {"console", cmd_console, "[--live] [--port 1|2] NAME",
-     "attach to a domain's serial console (Ctrl-] detaches; --live: no scrollback; "
-     "--port 2: COM2)"},
+    {"console", cmd_console, "[--live] [--port 1|2 | -t serial|pv] NAME",
+     "attach to a domain's console, the primary one unless told (Ctrl-] detaches; --live: no "
+     "scrollback; --port 2: COM2; -t serial: COM1, -t pv: the virtio-console hvc0)"},
     {"pause", cmd_pause, "NAME", "pause a domain: its vCPU and its clock stop"},
     {"unpause", cmd_unpause, "NAME", "resume a paused domain"},
     {"reboot", cmd_reboot, "NAME", "reset a domain's machine"},

@@ -351,6 +351,22 @@ static int set_virtio_rng(struct parser *p, const struct key *k, const struct va
 	return cfg_set_uint(p, k, v, 0, 1, &p->cfg->virtio_rng);
 }
 
+/* hv's own keys: xl's PV console is always there, its type picked per
+ * `xl console -t` call. */
+static int set_virtio_console(struct parser *p, const struct key *k, const struct value *v)
+{
+	return cfg_set_uint(p, k, v, 0, 1, &p->cfg->virtio_console);
+}
+
+static int set_console(struct parser *p, const struct key *k, const struct value *v)
+{
+	if (strcmp(v->text, "hvc0") != 0 && strcmp(v->text, "ttyS0") != 0)
+		return cfg_fail_at(p, v->line, "%s: \"%s\": expected %s", k->name, v->text,
+				   k->expect);
+	p->cfg->console_hvc0 = strcmp(v->text, "hvc0") == 0;
+	return 0;
+}
+
 /* xl's actions that hv has not got, with why. */
 static int refuse_xl_action(struct parser *p, const struct key *k, const struct value *v,
 			    const char *offered)
@@ -437,6 +453,8 @@ const struct key config_native_keys[] = {
      "\"c\" (hard disk), \"d\" (CD-ROM), \"a\" (floppy) or an order such as \"dc\"", set_boot},
     {"boot_menu", VAL_INT, "0 (no boot menu) or 1 (SeaBIOS's ESC prompt)", set_boot_menu},
     {"virtio_rng", VAL_INT, "0 or 1 (a virtio entropy device fed from getrandom)", set_virtio_rng},
+    {"virtio_console", VAL_INT, "0 or 1 (a virtio-console: the guest's hvc0)", set_virtio_console},
+    {"console", VAL_STRING, "\"ttyS0\" (COM1) or \"hvc0\" (virtio-console)", set_console},
     {"audio", VAL_STRING, "\"pulse\", \"none\" or \"wav:PATH\"", set_audio},
     {"audio_latency_ms", VAL_INT, "an integer from 10 to 1000 (ms)", set_audio_latency},
     {"log_max_kb", VAL_INT, "an integer from 16 to 4194304 (KiB per log file)", set_log_max_kb},

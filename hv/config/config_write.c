@@ -87,6 +87,10 @@ static void put_boot(FILE *out, const struct domain_config *cfg)
 		fprintf(out, "virtio_rng = 1\n");
 	if (cfg->vfb_virtio)
 		fprintf(out, "vfb = [ \"type=virtio\" ]\n");
+	if (cfg->virtio_console)
+		fprintf(out, "virtio_console = 1\n");
+	if (cfg->console_hvc0)
+		fprintf(out, "console = \"hvc0\"\n");
 	put_key_string(out, "audio", cfg->audio);
 	fprintf(out, "audio_latency_ms = %u\n", cfg->audio_latency_ms);
 }

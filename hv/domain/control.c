@@ -77,7 +77,7 @@ static void console_ready(void *opaque, int fd, short revents)
 	struct control *c = opaque;
 
 	(void)revents;
-	for (unsigned i = 0; i < DOMAIN_SERIAL_PORTS; i++)
+	for (unsigned i = 0; i < DOMAIN_CONSOLE_PORTS; i++)
 		if (c->d->serial[i].present && c->d->serial[i].console.notify_fd == fd)
 			console_ack_notify(&c->d->serial[i].console);
 	/* Backwards: dropping client i moves the last one into its slot. */
@@ -99,7 +99,7 @@ static int watch(struct control *c, char *err, size_t errlen)
 		 evloop_add_fd(d->loop, d->listen_fd, &listen_ops, c) < 0 ||
 		 evloop_add_hook(d->loop, &expiry_ops, c) < 0;
 
-	for (unsigned i = 0; i < DOMAIN_SERIAL_PORTS; i++)
+	for (unsigned i = 0; i < DOMAIN_CONSOLE_PORTS; i++)
 		if (d->serial[i].present)
 			rc |= evloop_add_fd(d->loop, d->serial[i].console.notify_fd, &console_ops,
 					    c) < 0;

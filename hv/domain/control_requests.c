@@ -73,30 +73,53 @@ static void req_info(struct domain *d, struct client *cl, char *arg)
 	control_reply(cl, "ok%s\n", info);
 }
 
-/* console [port=1|port=2] [live]: COM1's stream by default. */
+/* A console request's port word: port=1, port=2 (COM1, COM2), port=hvc0
+ * or type=pv (the virtio-console), type=serial (COM1). Returns the port
+ * or 0. */
+static unsigned console_port_word(const char *w)
+{
+	if (strcmp(w, "port=1") == 0 || strcmp(w, "port=2") == 0)
+		return (unsigned)(w[5] - '0');
+	if (strcmp(w, "port=hvc0") == 0 || strcmp(w, "type=pv") == 0)
+		return DOMAIN_PORT_HVC0;
+	return strcmp(w, "type=serial") == 0 ? 1 : 0;
+}
+
+static void reply_no_console(struct domain *d, struct client *cl, unsigned port)
+{
+	if (port == DOMAIN_PORT_HVC0)
+		control_reply(cl, "error domain '%s' has no virtio-console (hvc0): set %s = 1\n",
+			      d->cfg.name, domain_serial_key(port));
+	else
+		control_reply(cl,
+			      "error domain '%s' has no serial console on COM%u (%s = \"none\")\n",
+			      d->cfg.name, port, domain_serial_key(port));
+}
+
+/* console [port=1|port=2|port=hvc0|type=serial|type=pv] [live]: the
+ * primary console's stream by default (config key `console`). */
 static void req_console(struct domain *d, struct client *cl, char *arg)
 {
-	unsigned port = 1;
+	unsigned port = domain_primary_port(d);
 	bool live = false;
 	struct console *con;
 
 	for (char *save, *w = strtok_r(arg, " ", &save); w; w = strtok_r(NULL, " ", &save)) {
 		if (strcmp(w, "live") == 0) {
 			live = true;
-		} else if (strcmp(w, "port=1") == 0 || strcmp(w, "port=2") == 0) {
-			port = (unsigned)(w[5] - '0');
+		} else if (console_port_word(w)) {
+			port = console_port_word(w);
 		} else {
-			control_reply(
-			    cl, "error console takes 'port=1', 'port=2' and 'live', not '%.40s'\n",
-			    w);
+			control_reply(cl,
+				      "error console takes 'port=1', 'port=2', 'port=hvc0', "
+				      "'type=serial', 'type=pv' and 'live', not '%.40s'\n",
+				      w);
 			return;
 		}
 	}
 	con = domain_serial_console(d, port);
 	if (!con) {
-		control_reply(cl,
-			      "error domain '%s' has no serial console on COM%u (%s = \"none\")\n",
-			      d->cfg.name, port, domain_serial_key(port));
+		reply_no_console(d, cl, port);
 		return;
 	}
 	if (cl->c->nstreams == MAX_STREAMS) {
@@ -276,7 +299,8 @@ static const struct request requests[] = {
     {"destroy", NULL, "end the domain now", req_destroy},
     {"audio", "mute|unmute|volume N", "mute, unmute or set the volume (0-100) of the sound",
      req_audio},
-    {"console", "[port=N] [live]", "become serial port N's byte stream (1: COM1)", req_console},
+    {"console", "[port=N|port=hvc0|type=serial|type=pv] [live]",
+     "become a console's byte stream (default: the primary console)", req_console},
     {"display", NULL, "become a viewer of the screen (its memfd attached)", req_display},
     {"send-keys", "KEY...", "type key names into the keyboard at a typist's pace", req_send_keys},
     {"send-text", "TEXT", "type text (\\n Enter, \\t Tab) on a US layout", req_send_text},

@@ -16,11 +16,12 @@
 #include "hv/core/log.h"
 #include "hv/core/runtime.h"
 #include "hv/domain/vcpu.h"
+#include "hv/virtio/virtio_console.h"
 #include "legacy/pc.h"
 
 void domain_flush_output(struct domain *d)
 {
-	for (unsigned i = 0; i < DOMAIN_SERIAL_PORTS; i++)
+	for (unsigned i = 0; i < DOMAIN_CONSOLE_PORTS; i++)
 		domain_serial_flush(&d->serial[i]);
 	if (d->debugcon_out.len)
 		chardev_write(&d->debugcon, d->debugcon_out.buf, d->debugcon_out.len);
@@ -67,7 +68,7 @@ static int open_logs(struct domain *d, int dirfd, const char *dir, char *err, si
 
 static int open_host_ends(struct domain *d, int dirfd, const char *dir, char *err, size_t errlen)
 {
-	for (unsigned i = 0; i < DOMAIN_SERIAL_PORTS; i++)
+	for (unsigned i = 0; i < DOMAIN_CONSOLE_PORTS; i++)
 		if (domain_serial_open(d, i, dirfd, dir, err, errlen) < 0)
 			return -1;
 	if (chardev_open(&d->debugcon, &d->cfg.debugcon, d->foreground, false, err, errlen) < 0)
@@ -135,9 +136,12 @@ static void add_disk_hooks(struct domain *d, struct pc_hooks *h)
 	h->no_boot_menu = !d->cfg.boot_menu;
 }
 
-/* The xvda..xvdz disks (virtio-blk) and virtio_rng on the PC's bus. */
+/* The xvda..xvdz disks (virtio-blk), virtio_rng and the virtio-console
+ * (its output into the hvc0 port's console) on the PC's bus. */
 static int add_virtio_devices(struct domain *d, char *err, size_t errlen)
 {
+	struct domain_serial *hvc = &d->serial[DOMAIN_PORT_HVC0 - 1];
+
 	for (unsigned i = 0; i < d->cfg.ndisks; i++) {
 		int at = diskspec_virtio_index(d->cfg.disks[i].vdev);
 
@@ -147,7 +151,13 @@ static int add_virtio_devices(struct domain *d, char *err, size_t errlen)
 	if (d->cfg.vfb_virtio && (pc_add_virtio_gpu(d->pc, 1024, 768, err, errlen) < 0 ||
 				  pc_add_virtio_input(d->pc, err, errlen) < 0))
 		return -1;
-	return d->cfg.virtio_rng ? pc_add_virtio_rng(d->pc, err, errlen) : 0;
+	if (d->cfg.virtio_rng && pc_add_virtio_rng(d->pc, err, errlen) < 0)
+		return -1;
+	if (hvc->present && pc_add_virtio_console(
+				d->pc, &(struct virtio_console_backend){domain_serial_tx_buf, hvc},
+				err, errlen) < 0)
+		return -1;
+	return 0;
 }
 
 static int build_machine(struct domain *d, char *err, size_t errlen)
@@ -355,7 +365,7 @@ void domain_free(struct domain *d)
 		machine_destroy(&d->machine);
 	for (unsigned i = 0; i < DISKS_MAX; i++)
 		disk_close(d->disks[i]);
-	for (unsigned i = 0; i < DOMAIN_SERIAL_PORTS; i++)
+	for (unsigned i = 0; i < DOMAIN_CONSOLE_PORTS; i++)
 		domain_serial_close(&d->serial[i]);
 	display_fini(&d->display);
 	domain_display_free(d);

@@ -61,7 +61,7 @@ struct domain {
 	double vcpu_seconds; /* host CPU time of the vCPU thread, last read */
 	uint64_t vcpu_rate;  /* instructions per host second in full slices (vcpu.c) */
 
-	struct domain_serial serial[DOMAIN_SERIAL_PORTS]; /* COM1, COM2 */
+	struct domain_serial serial[DOMAIN_CONSOLE_PORTS]; /* COM1, COM2, hvc0 */
 	struct chardev debugcon;
 	char log_path[PATH_MAX];
 

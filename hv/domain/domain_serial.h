@@ -17,13 +17,19 @@
 #include "hv/domain/chardev.h"
 
 #define DOMAIN_SERIAL_PORTS CONFIG_SERIAL_PORTS
+/* The console ports: the UARTs (ports 1..DOMAIN_SERIAL_PORTS), then the
+ * virtio-console's hvc0 (port DOMAIN_PORT_HVC0, index DOMAIN_SERIAL_PORTS
+ * in d->serial): the same backend (scrollback, log, input queue, host
+ * end), fed by a different device. */
+#define DOMAIN_CONSOLE_PORTS (DOMAIN_SERIAL_PORTS + 1)
+#define DOMAIN_PORT_HVC0     (DOMAIN_SERIAL_PORTS + 1)
 
 struct domain;
 struct evloop;
 
 struct domain_serial {
 	struct domain *d;
-	unsigned index;	 /* 0 for COM1 */
+	unsigned index;	 /* 0 for COM1, DOMAIN_SERIAL_PORTS for hvc0 */
 	bool present;	 /* its config key is not "none" */
 	bool host_input; /* the host end still gives input (not at EOF) */
 	struct console console;
@@ -52,6 +58,13 @@ void domain_serial_tx(void *opaque, uint8_t byte);
  * domain lock held. */
 void domain_serial_flush(struct domain_serial *s);
 
+/* The virtio-console's output hook (opaque = the hvc0 port). */
+void domain_serial_tx_buf(void *opaque, const uint8_t *buf, size_t len);
+
+/* The port the primary console is on: DOMAIN_PORT_HVC0 with console =
+ * "hvc0", else 1 (COM1). */
+unsigned domain_primary_port(const struct domain *d);
+
 /* Registers every present port's host input with the loop, and a hook
  * that moves queued input into the UARTs. Returns 0 or -1. */
 int domain_serial_watch(struct domain *d, struct evloop *l);
@@ -60,11 +73,12 @@ int domain_serial_watch(struct domain *d, struct evloop *l);
  * (takes the domain lock). */
 void domain_serial_pump(struct domain *d);
 
-/* The console of serial port `port` (1 for COM1), or NULL when the domain
- * has no such port or it is "none". */
+/* The console of port `port` (1 for COM1, DOMAIN_PORT_HVC0 for hvc0), or
+ * NULL when the domain has no such port or it is "none". */
 struct console *domain_serial_console(struct domain *d, unsigned port);
 
-/* The config key of port `port` (1: "serial", 2: "serial2"). */
+/* The config key of port `port` (1: "serial", 2: "serial2", hvc0:
+ * "virtio_console"). */
 const char *domain_serial_key(unsigned port);
 
 /* Appends the ports' host ends and console logs to an `info` reply. */

@@ -5,6 +5,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "hv/block/disk.h"
 #include "hv/core/ctl.h"
 #include "hv/domain/domain.h"
 #include "hv/core/log.h"
@@ -227,6 +228,25 @@ static void info_keyboard(struct domain *d, char *buf, size_t len)
 	put_u64(buf, len, "keys_queued", st.keys_queued);
 }
 
+/* Bytes read and written on every disk image (IDE, floppy, virtio-blk):
+ * `hv top`'s DSK rates. */
+static void info_disk_bytes(struct domain *d, char *buf, size_t len)
+{
+	uint64_t rd = 0, wr = 0;
+
+	for (unsigned i = 0; i < DISKS_MAX; i++) {
+		uint64_t r, w;
+
+		if (!d->disks[i])
+			continue;
+		disk_bytes(d->disks[i], &r, &w);
+		rd += r;
+		wr += w;
+	}
+	put_u64(buf, len, "disk_read_bytes", rd);
+	put_u64(buf, len, "disk_written_bytes", wr);
+}
+
 void domain_info(struct domain *d, char *buf, size_t len)
 {
 	machine_lock_host(&d->machine);
@@ -235,6 +255,7 @@ void domain_info(struct domain *d, char *buf, size_t len)
 	kv_put(buf, len, "state", state_name_locked(d));
 	info_endpoints(d, buf, len);
 	info_counters(d, buf, len);
+	info_disk_bytes(d, buf, len);
 	info_keyboard(d, buf, len);
 	device_describe_all(&d->machine.devices, buf, len);
 	machine_unlock_host(&d->machine);

@@ -256,8 +256,12 @@ START_TEST(test_protocol_help_comes_from_the_request_table_and_arguments_are_che
 		     30),
 	    "%s", p.buf);
 	h_send(&p, "help console\n");
-	ck_assert_msg(h_expect(&p, "ok request=console usage=\"[port=N] [live]\" what=", 30), "%s",
-		      p.buf);
+	ck_assert_msg(
+	    h_expect(
+		&p,
+		"ok request=console usage=\"[port=N|port=hvc0|type=serial|type=pv] [live]\" what=",
+		30),
+	    "%s", p.buf);
 	/* A request that takes no argument refuses one and does nothing. */
 	h_send(&p, "pause extra\n");
 	ck_assert_msg(h_expect(&p, "error pause takes no argument, not 'extra'", 30), "%s", p.buf);
@@ -304,7 +308,10 @@ static bool legacy_screen_has(const char *needle)
 START_TEST(test_demo_starts_a_legacy_and_a_modern_guest)
 {
 	struct h_result *r = h_hv(NULL, 120, (const char *const[]){"demo", NULL});
-	bool have_linux = access(HV_SOURCE_DIR "/assets/guests/linux/out/vmlinuz", R_OK) == 0;
+	bool have_modern = access(HV_SOURCE_DIR "/assets/guests/modern/out/vmlinuz", R_OK) == 0 &&
+			   access(HV_SOURCE_DIR "/assets/guests/modern/out/root.img", R_OK) == 0;
+	char copy[600];
+	const char *log;
 
 	ck_assert_msg(r->status == 0, "status %d: %s", r->status, r->err);
 	ck_assert(legacy_screen_has("hv legacy demo: SeaBIOS, VGA"));
@@ -317,14 +324,29 @@ START_TEST(test_demo_starts_a_legacy_and_a_modern_guest)
 	for (int i = 0; i < 300 && strcmp(h_info("legacy", "state"), "blocked") != 0; i++)
 		usleep(100 * 1000);
 	ck_assert_str_eq(h_info("legacy", "state"), "blocked");
-	if (have_linux)
+	if (have_modern) {
+		/* The modern recipe: virtio-blk root (a copy in the state
+		 * directory), virtio-rng, its primary console on hvc0. */
 		ck_assert_str_eq(h_info("modern", "engine"), "soft");
-	else
-		ck_assert_ptr_nonnull(strstr(r->err, "assets/guests/linux/build.sh"));
+		ck_assert_str_eq(h_info("modern", "primary_console"), "hvc0");
+		ck_assert_ptr_nonnull(h_info("modern", "hvc0"));
+		ck_assert_ptr_nonnull(h_info("modern", "rng0"));
+		ck_assert_ptr_nonnull(h_info("modern", "vda"));
+		ck_assert_ptr_nonnull(h_info("modern", "disk_read_bytes"));
+		/* The root is a copy beside the domain's log, not the recipe's. */
+		log = h_info("modern", "log");
+		ck_assert_ptr_nonnull(log);
+		ck_assert_ptr_nonnull(strrchr(log, '/'));
+		snprintf(copy, sizeof copy, "%.*s/demo-modern-root.img",
+			 (int)(strrchr(log, '/') - log), log);
+		ck_assert_msg(access(copy, R_OK) == 0, "no %s", copy);
+	} else {
+		ck_assert_ptr_nonnull(strstr(r->err, "assets/guests/modern/build.sh"));
+	}
 	/* A second `hv demo` starts nothing new. */
 	r = h_hv(NULL, 120, (const char *const[]){"demo", NULL});
 	ck_assert_int_eq(r->status, 0);
-	ck_assert_int_eq(h_runtime_entries(), have_linux ? 2 : 1);
+	ck_assert_int_eq(h_runtime_entries(), have_modern ? 2 : 1);
 	h_hv(NULL, 30, (const char *const[]){"destroy", "legacy", NULL});
 	h_hv(NULL, 30, (const char *const[]){"destroy", "modern", NULL});
 	ck_assert_int_eq(h_runtime_entries(), 0);

@@ -10,6 +10,9 @@
  *   - discards all of a third disk (/dev/vdc), which punches a hole in
  *     its image;
  *   - reads random bytes from virtio-rng (/dev/hwrng);
+ *   - answers a command typed through `hv console -t pv` on its second
+ *     shell, on hvc0 (the virtio-console), whose console log then holds
+ *     the answer;
  * and `hv list -l` shows the devices' counters.
  * Runs on copies of the images; the guest missing is a failure, not a
  * skip. */
@@ -78,9 +81,10 @@ static long blocks_of(const char *path)
 	return (long)st.st_blocks;
 }
 
-static const char *modern_cfg(void)
+/* The test's config; keys (more lines) are appended. */
+static const char *modern_cfg(const char *keys)
 {
-	char cmd[1400], text[3000];
+	char cmd[1400], text[3200];
 
 	ck_assert_msg(access(HV_MODERN_GUEST_DIR "/root.img", R_OK) == 0,
 		      HV_MODERN_GUEST_DIR "/root.img is missing: run bash "
@@ -94,12 +98,12 @@ static const char *modern_cfg(void)
 		 "name = \"" NAME "\"\nmemory = 128\nengine = \"soft\"\n"
 		 "kernel = \"%s/vmlinuz\"\nramdisk = \"%s/initramfs.cpio.gz\"\n"
 		 "extra = \"console=ttyS0,115200 root=/dev/vda acpi=noirq panic=-1 "
-		 "cryptomgr.notests\"\nserial = \"stdio\"\nvirtio_rng = 1\n"
+		 "cryptomgr.notests\"\nserial = \"stdio\"\nvirtio_rng = 1\nvirtio_console = 1\n"
 		 "disk = [ 'format=raw,vdev=xvda,access=rw,target=%s',\n"
 		 "         'format=raw,vdev=xvdb,access=ro,target=%s',\n"
-		 "         'format=raw,vdev=xvdc,access=rw,target=%s' ]\n",
+		 "         'format=raw,vdev=xvdc,access=rw,target=%s' ]\n%s",
 		 HV_MODERN_GUEST_DIR, HV_MODERN_GUEST_DIR, in_dir("root.img"), in_dir("data.img"),
-		 in_dir("scratch.img"));
+		 in_dir("scratch.img"), keys);
 	return h_write_file(NAME ".cfg", text);
 }
 
@@ -120,7 +124,7 @@ static const char *host_md5(const char *path, unsigned bytes)
  * gave up finding the disk (it then prints what the kernel said). */
 static bool boot(struct h_proc *p)
 {
-	h_spawn(p, (const char *const[]){"run", modern_cfg(), NULL});
+	h_spawn(p, (const char *const[]){"run", modern_cfg(""), NULL});
 	for (int waited = 0; waited < BOOT_TIMEOUT_S; waited += 5) {
 		if (h_expect(p, "HV-MODERN-READY", 5))
 			return true;
@@ -152,6 +156,28 @@ static void run(struct h_proc *p, const char *command, const char *marker)
 		      command, p->buf);
 }
 
+/* `hv console -t pv`: a command typed on hvc0 answers there, and the
+ * answer is in hvc0's console log and counted by the device. */
+static void check_hvc0(void)
+{
+	struct h_proc c;
+	const char *info, *log;
+
+	h_spawn(&c, (const char *const[]){"console", "-t", "pv", NAME, NULL});
+	h_send(&c, "echo hvc-$((6*7))\n");
+	ck_assert_msg(h_expect(&c, "hvc-42", COMMAND_TIMEOUT_S), "no answer on hvc0:\n%s", c.buf);
+	h_send(&c, "\x1d"); /* hv console's escape: detach */
+	ck_assert_int_eq(h_wait(&c, 60), 0);
+	log = h_info(NAME, "console_hvc0_log");
+	ck_assert_msg(log != NULL, "no console_hvc0_log in hv list -l");
+	ck_assert_msg(strstr(h_slurp(log), "hvc-42"), "hvc0's log %s lacks the answer:\n%s", log,
+		      h_slurp(log));
+	info = h_info(NAME, "hvc0");
+	ck_assert_msg(info && strstr(info, "status=0xf") && !strstr(info, "tx_bytes=0 ") &&
+			  !strstr(info, "rx_bytes=0"),
+		      "hvc0 in hv list -l: %s", info ? info : "(none)");
+}
+
 START_TEST(test_modern_guest_boots_from_virtio_blk_and_writes_its_root)
 {
 	struct h_proc p;
@@ -179,6 +205,9 @@ START_TEST(test_modern_guest_boots_from_virtio_blk_and_writes_its_root)
 	    "echo md5-$((2+3))\n",
 	    "md5-5");
 	ck_assert_msg(strstr(p.buf, want), "vdb reads differently (host md5 %s):\n%s", want, p.buf);
+	info = h_info(NAME, "disk_read_bytes"); /* hv top's DSK-R counts from this */
+	ck_assert_msg(info && strtoull(info, NULL, 10) >= DATA_BYTES, "disk_read_bytes %s",
+		      info ? info : "(none)");
 	run(&p,
 	    "busybox dd if=/dev/zero of=/dev/vdb bs=512 count=1 conv=fsync 2>/dev/null; "
 	    "echo ro=$? end-$((3*3))\n",
@@ -202,6 +231,7 @@ START_TEST(test_modern_guest_boots_from_virtio_blk_and_writes_its_root)
 	info = h_info(NAME, "rng0");
 	ck_assert_msg(info && strstr(info, "bytes=") && !strstr(info, " bytes=0 "),
 		      "rng0 in hv list -l: %s", info ? info : "(none)");
+	check_hvc0();
 
 	consume(&p);
 	h_power_off(&p, "poweroff\n", COMMAND_TIMEOUT_S);
@@ -213,6 +243,61 @@ START_TEST(test_modern_guest_boots_from_virtio_blk_and_writes_its_root)
 }
 END_TEST
 
+/* Types a command through `hv console ARGS... NAME` and detaches. */
+static void console_answers(const char *const *args, const char *command, const char *answer)
+{
+	const char *argv[8] = {"console"};
+	struct h_proc c;
+	int n = 1;
+
+	while (*args && n < 6)
+		argv[n++] = *args++;
+	argv[n++] = NAME;
+	argv[n] = NULL;
+	h_spawn(&c, argv);
+	h_send(&c, command);
+	ck_assert_msg(h_expect(&c, answer, COMMAND_TIMEOUT_S), "no '%s' from %s:\n%s", answer,
+		      command, c.buf);
+	h_send(&c, "\x1d");
+	ck_assert_int_eq(h_wait(&c, 60), 0);
+}
+
+/* console = "hvc0" (modern.cfg's and the demo's choice): the terminal of
+ * hv run is the shell on hvc0, `hv console` without -t attaches to hvc0,
+ * `-t serial` to COM1, whose log holds the kernel's messages. */
+START_TEST(test_modern_guest_with_its_primary_console_on_hvc0)
+{
+	struct h_proc p;
+	const char *log;
+
+	h_spawn(&p, (const char *const[]){"run", modern_cfg("console = \"hvc0\"\n"), NULL});
+	/* The terminal shows hvc0 only: its shell's banner, no boot
+	 * messages. Typing waits for the shell: Linux's virtio_console may
+	 * discard what reaches the port before its hvc0 is set up (much as
+	 * the 8250 driver flushes COM1's FIFO). */
+	ck_assert_msg(h_expect(&p, "built-in shell (ash)", BOOT_TIMEOUT_S),
+		      "no shell on hv run's terminal:\n%s", p.buf);
+	ck_assert_msg(h_expect(&p, "# ", COMMAND_TIMEOUT_S), "no prompt:\n%s", p.buf);
+	h_send(&p, "echo up-$((2*3))\n");
+	ck_assert_msg(h_expect(&p, "up-6", COMMAND_TIMEOUT_S),
+		      "no answer on hv run's terminal:\n%s", p.buf);
+	ck_assert_msg(!strstr(p.buf, "Linux version"), "COM1's output on the terminal:\n%s", p.buf);
+	ck_assert_str_eq(h_info(NAME, "primary_console"), "hvc0");
+	console_answers((const char *const[]){NULL}, "echo prim-$((3*3))\n", "prim-9");
+	console_answers((const char *const[]){"-t", "serial", NULL}, "echo com-$((4*4))\n",
+			"com-16");
+	log = h_info(NAME, "console_log");
+	ck_assert_msg(log && strstr(h_slurp(log), "Linux version") &&
+			  strstr(h_slurp(log), "com-16"),
+		      "COM1's log %s:\n%s", log ? log : "(none)", log ? h_slurp(log) : "");
+	log = h_info(NAME, "console_hvc0_log");
+	ck_assert_msg(log && strstr(h_slurp(log), "up-6") && strstr(h_slurp(log), "prim-9"),
+		      "hvc0's log %s:\n%s", log ? log : "(none)", log ? h_slurp(log) : "");
+	consume(&p);
+	h_power_off(&p, "poweroff\n", COMMAND_TIMEOUT_S);
+}
+END_TEST
+
 static Suite *modern_suite(void)
 {
 	Suite *s = suite_create("modern");
@@ -221,6 +306,7 @@ static Suite *modern_suite(void)
 	h_fixture(tc);
 	tcase_set_timeout(tc, BOOT_TIMEOUT_S + 8 * COMMAND_TIMEOUT_S);
 	tcase_add_test(tc, test_modern_guest_boots_from_virtio_blk_and_writes_its_root);
+	tcase_add_test(tc, test_modern_guest_with_its_primary_console_on_hvc0);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -967,6 +967,21 @@ START_TEST(test_virtio_rng_is_off_by_default_and_takes_0_and_1)
 }
 END_TEST
 
+START_TEST(test_console_keys_pick_hvc0_and_refuse_others)
+{
+	ck_assert_int_eq(load("name='a'\n"), 0);
+	ck_assert_uint_eq(cfg.virtio_console, 0);
+	ck_assert_uint_eq(cfg.console_hvc0, 0);
+	ck_assert_int_eq(load("name='a'\nvirtio_console = 1\nconsole = \"ttyS0\"\n"), 0);
+	ck_assert_uint_eq(cfg.virtio_console, 1);
+	ck_assert_uint_eq(cfg.console_hvc0, 0);
+	ck_assert_int_eq(load("name='a'\nconsole = \"hvc0\"\n"), 0);
+	ck_assert_uint_eq(cfg.console_hvc0, 1);
+	ck_assert_int_eq(load("name='a'\nconsole = \"hvc1\"\n"), -1);
+	ck_assert_int_eq(load("name='a'\nvirtio_console = 2\n"), -1);
+}
+END_TEST
+
 START_TEST(test_boot_menu_refuses_other_values)
 {
 	ck_load_error(
@@ -1132,6 +1147,7 @@ static Suite *config_suite(void)
 	tcase_add_test(bad, test_serial_list_must_hold_one_string);
 	tcase_add_test(ok, test_boot_menu_defaults_to_on_and_takes_0_and_1);
 	tcase_add_test(ok, test_virtio_rng_is_off_by_default_and_takes_0_and_1);
+	tcase_add_test(ok, test_console_keys_pick_hvc0_and_refuse_others);
 	tcase_add_test(ok, test_serial2_defaults_to_none_and_takes_what_serial_takes);
 	tcase_add_test(bad, test_serial2_list_must_hold_one_string);
 	tcase_add_test(bad, test_boot_menu_refuses_other_values);

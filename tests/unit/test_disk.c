@@ -65,6 +65,29 @@ START_TEST(read_write_round_trip_and_bounds)
 }
 END_TEST
 
+/* What hv top's DSK rates count: bytes of transfers that succeeded,
+ * plain and scatter-gather; refused ones count nothing. */
+START_TEST(byte_counters_count_what_was_transferred)
+{
+	struct disk *d = disk_open(path, false, err, sizeof err);
+	uint8_t a[512] = {1}, b[1024] = {2};
+	struct iovec iov[2] = {{a, sizeof a}, {b, sizeof b}};
+	uint64_t rd, wr;
+
+	ck_assert_msg(d != NULL, "%s", err);
+	ck_assert_int_eq(disk_write(d, 0, a, sizeof a), 0);
+	ck_assert_int_eq(disk_writev(d, 512, iov, 2), 0);
+	ck_assert_int_eq(disk_read(d, 0, b, sizeof b), 0);
+	ck_assert_int_eq(disk_readv(d, 1024, iov, 2), 0);
+	ck_assert_int_eq(disk_write(d, 64 * 512, a, 1), -1);
+	ck_assert_int_eq(disk_readv(d, 63 * 512, iov, 2), -1);
+	disk_bytes(d, &rd, &wr);
+	ck_assert_uint_eq(rd, 1024 + 1536);
+	ck_assert_uint_eq(wr, 512 + 1536);
+	disk_close(d);
+}
+END_TEST
+
 START_TEST(read_only_refuses_writes)
 {
 	struct disk *d = disk_open(path, true, err, sizeof err);
@@ -144,6 +167,7 @@ static Suite *disk_suite(void)
 	tcase_add_checked_fixture(t, setup, teardown);
 	tcase_add_test(t, missing_file_names_it);
 	tcase_add_test(t, read_write_round_trip_and_bounds);
+	tcase_add_test(t, byte_counters_count_what_was_transferred);
 	tcase_add_test(t, read_only_refuses_writes);
 	tcase_add_test(t, two_writers_conflict);
 	tcase_add_test(t, lock_holds_across_processes);

@@ -1,6 +1,7 @@
 /* virtio_console: the guest's hvc0 output through the transmit queue to
  * the backend, host input into posted receive buffers (and held back
- * while there are none), and a hostile transmit chain. */
+ * while there are none), and hostile guests: malformed transmit and
+ * receive chains, a driver that never reads, a reset mid-transfer. */
 #include <check.h>
 #include <string.h>
 
@@ -152,6 +153,99 @@ START_TEST(hostile_transmit_chain_needs_reset)
 }
 END_TEST
 
+START_TEST(receive_chain_outside_ram_needs_reset)
+{
+	driver_ok();
+	put_desc(RX_AT, 0, RAM_SIZE - 4, 64, VIRTQ_DESC_F_WRITE, 0); /* runs off the end */
+	offer(0, RX_AT, 0);
+	ck_assert_uint_eq(virtio_console_receive(&con, (const uint8_t *)"abcdef", 6), 0);
+	ck_assert_uint_ne(con.vp.status & VIRTIO_STATUS_NEEDS_RESET, 0);
+	ck_assert_uint_eq(con.rx_bytes, 0);
+	/* Until the driver resets, more input is refused, not buffered. */
+	ck_assert_uint_eq(virtio_console_receive(&con, (const uint8_t *)"x", 1), 0);
+}
+END_TEST
+
+START_TEST(read_only_receive_buffer_takes_nothing)
+{
+	driver_ok();
+	memset(mem.ram + BUF_AT, 0x55, 16);
+	put_desc(RX_AT, 0, BUF_AT, 16, 0, 0); /* the device may not write it */
+	offer(0, RX_AT, 0);
+	ck_assert_uint_eq(virtio_console_receive(&con, (const uint8_t *)"abc", 3), 0);
+	ck_assert_uint_eq(mem.ram[BUF_AT], 0x55);
+	ck_assert_uint_eq(con.rx_bytes, 0);
+}
+END_TEST
+
+START_TEST(transmit_chain_with_a_huge_length_needs_reset)
+{
+	driver_ok();
+	put_desc(TX_AT, 0, BUF_AT, 0xFFFFFFF0u, 0, 0);
+	offer(1, TX_AT, 0);
+	wr(VIRTIO_PCI_NOTIFY + 4, 2, 1);
+	ck_assert_uint_ne(con.vp.status & VIRTIO_STATUS_NEEDS_RESET, 0);
+	ck_assert_uint_eq(out_len, 0);
+}
+END_TEST
+
+START_TEST(a_driver_that_never_reads_takes_nothing)
+{
+	driver_ok();
+	/* It posts one small buffer and never another: input beyond it
+	 * stays with the caller (the console's bounded queue). */
+	put_desc(RX_AT, 0, BUF_AT, 4, VIRTQ_DESC_F_WRITE, 0);
+	offer(0, RX_AT, 0);
+	ck_assert_uint_eq(virtio_console_receive(&con, (const uint8_t *)"abcdefgh", 8), 4);
+	for (int i = 0; i < 1000; i++)
+		ck_assert_uint_eq(virtio_console_receive(&con, (const uint8_t *)"efgh", 4), 0);
+	ck_assert_uint_eq(con.rx_bytes, 4);
+	ck_assert_uint_eq(used_idx(RX_AT), 1);
+	ck_assert_uint_eq(con.vp.status & VIRTIO_STATUS_NEEDS_RESET, 0);
+}
+END_TEST
+
+START_TEST(reset_mid_transfer_then_the_port_works_again)
+{
+	driver_ok();
+	put_desc(RX_AT, 0, BUF_AT, 8, VIRTQ_DESC_F_WRITE, 0);
+	put_desc(RX_AT, 1, BUF_AT + 0x100, 8, VIRTQ_DESC_F_WRITE, 0);
+	offer(0, RX_AT, 0);
+	offer(0, RX_AT, 1);
+	ck_assert_uint_eq(virtio_console_receive(&con, (const uint8_t *)"abc", 3), 3);
+	/* Output offered, then the driver resets before notifying. */
+	memcpy(mem.ram + BUF_AT + 0x200, "lost", 4);
+	put_desc(TX_AT, 0, BUF_AT + 0x200, 4, 0, 0);
+	offer(1, TX_AT, 0);
+	wr(VIRTIO_COMMON_STATUS, 1, 0);
+	ck_assert_uint_eq(con.vp.status, 0);
+	wr(VIRTIO_PCI_NOTIFY + 4, 2, 1);
+	ck_assert_uint_eq(out_len, 0);
+	ck_assert_uint_eq(virtio_console_receive(&con, (const uint8_t *)"def", 3), 0);
+	/* The driver sets the port up afresh: both ways work. */
+	avail_idx[0] = avail_idx[1] = 0;
+	memset(mem.ram + RX_AT, 0, 0x3000);
+	memset(mem.ram + TX_AT, 0, 0x3000);
+	wr(VIRTIO_COMMON_STATUS, 1, 3);
+	wr(VIRTIO_COMMON_GFSELECT, 4, 1);
+	wr(VIRTIO_COMMON_GF, 4, 1);
+	wr(VIRTIO_COMMON_STATUS, 1, 0x0B);
+	setup_queue(0, RX_AT);
+	setup_queue(1, TX_AT);
+	driver_ok();
+	put_desc(RX_AT, 0, BUF_AT, 8, VIRTQ_DESC_F_WRITE, 0);
+	offer(0, RX_AT, 0);
+	ck_assert_uint_eq(virtio_console_receive(&con, (const uint8_t *)"def", 3), 3);
+	ck_assert_mem_eq(mem.ram + BUF_AT, "def", 3);
+	memcpy(mem.ram + BUF_AT + 0x200, "back", 4);
+	put_desc(TX_AT, 0, BUF_AT + 0x200, 4, 0, 0);
+	offer(1, TX_AT, 0);
+	wr(VIRTIO_PCI_NOTIFY + 4, 2, 1);
+	ck_assert_uint_eq(out_len, 4);
+	ck_assert_mem_eq(out, "back", 4);
+}
+END_TEST
+
 static Suite *virtio_console_suite(void)
 {
 	Suite *s = suite_create("virtio_console");
@@ -161,6 +255,11 @@ static Suite *virtio_console_suite(void)
 	tcase_add_test(tc, guest_output_reaches_the_backend);
 	tcase_add_test(tc, host_input_fills_posted_buffers);
 	tcase_add_test(tc, hostile_transmit_chain_needs_reset);
+	tcase_add_test(tc, receive_chain_outside_ram_needs_reset);
+	tcase_add_test(tc, read_only_receive_buffer_takes_nothing);
+	tcase_add_test(tc, transmit_chain_with_a_huge_length_needs_reset);
+	tcase_add_test(tc, a_driver_that_never_reads_takes_nothing);
+	tcase_add_test(tc, reset_mid_transfer_then_the_port_works_again);
 	suite_add_tcase(s, tc);
 	return s;
 }

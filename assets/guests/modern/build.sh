@@ -30,6 +30,7 @@ recipe=$(cat "$here"/{build.sh,init,inittab,rcS} "$here/../lib.sh" | sha256sum |
 # .modinfo) for /dev/fb0 and fbcon on vfb = [ 'type=virtio' ], and
 # virtio-input's with evdev for its keyboard and mouse (/dev/input/event*).
 wanted="virtio_pci virtio_blk crc32c_generic ext4 virtio_rng virtio_gpu virtio_input evdev"
+wanted="$wanted virtio_console" # hvc0, the shell of virtio_console = 1
 root_mib=64
 
 # shellcheck source=assets/guests/lib.sh
