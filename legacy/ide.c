@@ -304,6 +304,14 @@ void ide_attach_ata(struct ide *ide, unsigned ch, unsigned unit, struct disk *di
 	*d = (struct ide_drive){.present = true, .disk = disk, .sectors = disk->size / IDE_SECTOR};
 	set_geometry(d);
 	name_drive(d, ch, unit);
+	/* ATA has no write-protect bit a guest reads (IDENTIFY has none, and
+	 * Linux's libata reports every ATA disk writable), so a read-only
+	 * image can only refuse writes, as a jumpered drive does. */
+	if (disk->readonly)
+		log_info("ide: hd%c is read-only (access=ro): the guest cannot see that on an "
+			 "ATA disk, so its writes fail; a Linux guest must mount it read-only "
+			 "(or use a virtio disk, xvdN, which reports read-only)",
+			 'a' + (int)((ch & 1) * 2 + (unit & 1)));
 	reset_channel(&ide->ch[ch & 1]);
 }
 

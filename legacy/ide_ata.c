@@ -150,6 +150,17 @@ void ide_ata_next_block(struct ide_channel *c)
 		read_block(c, d);
 }
 
+/* A write to a read-only image (access=ro) is aborted, as a drive
+ * jumpered write-protected does: ATA has no way to tell the guest first. */
+static bool refuse_write(struct ide_channel *c, struct ide_drive *d, uint8_t cmd)
+{
+	if (!d->disk->readonly)
+		return false;
+	log_guest("ide: write command %#04x to a read-only disk (access=ro) aborted", cmd);
+	ide_abort(c, IDE_ER_ABRT);
+	return true;
+}
+
 static void rw_pio(struct ide_channel *c, struct ide_drive *d, uint8_t cmd, bool write,
 		   bool multiple)
 {
@@ -158,10 +169,8 @@ static void rw_pio(struct ide_channel *c, struct ide_drive *d, uint8_t cmd, bool
 		ide_abort(c, IDE_ER_ABRT);
 		return;
 	}
-	if (write && d->disk->readonly) {
-		ide_abort(c, IDE_ER_ABRT);
+	if (write && refuse_write(c, d, cmd))
 		return;
-	}
 	if (!set_range(c, d, cmd))
 		return;
 	c->block = multiple ? d->multiple : 1;
@@ -173,10 +182,8 @@ static void rw_pio(struct ide_channel *c, struct ide_drive *d, uint8_t cmd, bool
 
 static void rw_dma(struct ide_channel *c, struct ide_drive *d, uint8_t cmd, bool write)
 {
-	if (write && d->disk->readonly) {
-		ide_abort(c, IDE_ER_ABRT);
+	if (write && refuse_write(c, d, cmd))
 		return;
-	}
 	if (!set_range(c, d, cmd))
 		return;
 	c->dma_pending = true;

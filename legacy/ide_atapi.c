@@ -11,9 +11,11 @@
 #define SENSE_NOT_READY	      0x02
 #define SENSE_ILLEGAL_REQUEST 0x05
 #define SENSE_UNIT_ATTENTION  0x06
+#define SENSE_DATA_PROTECT    0x07
 #define ASC_INVALID_OPCODE    0x20
 #define ASC_LBA_OUT_OF_RANGE  0x21
 #define ASC_INVALID_FIELD     0x24
+#define ASC_WRITE_PROTECTED   0x27
 #define ASC_MEDIUM_CHANGED    0x28
 #define ASC_REMOVAL_PREVENTED 0x53
 #define ASC_NO_MEDIUM	      0x3A
@@ -227,6 +229,9 @@ static void mode_sense(struct ide_channel *c, const uint8_t *p)
 	}
 	put_be16(c->buf, 28 - 2);
 	c->buf[2] = 0x70; /* medium type as CD drives report it */
+	/* Device-specific parameter: WP, a read-only medium (a CD-ROM's
+	 * always is), when there is one. */
+	c->buf[3] = ide_active(c)->disk ? 0x80 : 0;
 	c->buf[8] = 0x2A; /* capabilities and mechanical status */
 	c->buf[9] = 18;
 	c->buf[10] = 0x03; /* reads CD-R/RW */
@@ -313,6 +318,11 @@ static void run_packet(struct ide_channel *c, const uint8_t *p)
 		return;
 	case 0x1B: start_stop(c, p); return;
 	case 0x5A: mode_sense(c, p); return;
+	}
+	if (p[0] == 0x2A || p[0] == 0xAA) { /* WRITE (10), WRITE (12) */
+		if (ready(c))
+			fail(c, SENSE_DATA_PROTECT, ASC_WRITE_PROTECTED);
+		return;
 	}
 	if (p[0] != 0x00 && p[0] != 0x25 && p[0] != 0x28 && p[0] != 0xA8 && p[0] != 0x43) {
 		log_guest("ide: ATAPI command %#04x not supported", p[0]);

@@ -3,19 +3,24 @@
  * xvdb read-only, on small image files), virtio-rng and virtio-console,
  * their BARs placed as firmware leaves them. Each input is a sequence of
  * 8-byte operations on guest RAM (where the driver builds descriptor
- * tables and rings), BAR registers and PCI configuration space; the
+ * tables and rings), BAR registers and PCI configuration space, and on
+ * the first MiB's other MMIO (the VGA window) and ports; the
  * machine is reset between inputs (which waits for virtio-blk's worker).
  *
  * An operation: op, then 7 bytes a..g. op bits 0-2 pick the kind, bits 3-4
  * the size (1, 2, 4, 8 bytes), bits 5-7 the function (xvda, xvdb, rng,
  * console, then those again):
- *   0, 1: write value (d..g) to RAM at (a | b << 8 | c << 16) & 0xFFFFF
+ *   0: write value (d..g) to the first MiB at (a | b << 8 | c << 16) &
+ *      0xFFFFF: RAM, or the VGA window at 0xA0000 and the ROMs above it
+ *   1: read there
  *   2: write value (d..g) to the function's BAR at (a | b << 8) & 0x3FFF
  *   3: read the BAR there
  *   4: write the value (d..g) to configuration offset a
  *   5: read configuration offset a
  *   6: host bytes for hvc0 (a..g, b & 7 of them)
- *   7: run the timers that are due (the clock runs on host time) */
+ *   7: a odd: write (b odd) or read port c | d << 8 (value e), e.g. the
+ *      VGA's registers that shape its memory window; a even: run the timers
+ *      that are due (the clock runs on host time) */
 #include <stdio.h>
 #include <unistd.h>
 
@@ -117,9 +122,12 @@ static void one(const uint8_t *p)
 
 	switch (kind) {
 	case 0:
-	case 1:
 		mem_write_sized(&m.mem, (p[1] | p[2] << 8 | (uint32_t)p[3] << 16) & RAM_WINDOW,
 				size, wide);
+		break;
+	case 1:
+		mem_read_sized(&m.mem, (p[1] | p[2] << 8 | (uint32_t)p[3] << 16) & RAM_WINDOW,
+			       size);
 		break;
 	case 2:
 		mem_write_sized(&m.mem, bars[fn] + ((p[1] | p[2] << 8) & 0x3FFFu), size, wide);
@@ -128,7 +136,14 @@ static void one(const uint8_t *p)
 	case 4:
 	case 5: config_access(slots[fn], p[1], size, kind == 4, value); break;
 	case 6: pc_virtio_console_receive(pc, p + 1, p[2] & 7u); break;
-	default: vclock_run_expired(&m.clock);
+	default:
+		if (!(p[1] & 1))
+			vclock_run_expired(&m.clock);
+		else if (p[2] & 1)
+			bus_write(&m.pio, p[3] | p[4] << 8, size > 4 ? 4 : size,
+				  p[5] * 0x01010101u);
+		else
+			bus_read(&m.pio, p[3] | p[4] << 8, size > 4 ? 4 : size);
 	}
 }
 

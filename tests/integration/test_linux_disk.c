@@ -185,6 +185,54 @@ START_TEST(test_linux_boots_from_disk_to_shells_on_vga_and_com1_and_powers_off)
 }
 END_TEST
 
+/* The md5sum of a whole file, as md5sum prints it. */
+static const char *md5_of(const char *path)
+{
+	static char sum[40];
+	char cmd[800];
+	const char *out;
+
+	snprintf(cmd, sizeof cmd, "md5sum < '%s'", path);
+	ck_assert_int_eq(h_run_tool(cmd, &out), 0);
+	snprintf(sum, sizeof sum, "%.32s", out);
+	return sum;
+}
+
+/* The image itself as a read-only IDE disk (access=ro, shared with any
+ * other reader). ATA has no write-protect bit a guest can read (IDENTIFY
+ * has none; libata's MODE SENSE says "Write Protect is off" for every ATA
+ * disk), so hv says at start why a Linux guest will see write errors,
+ * aborts every write (ATA ABRT, which Linux reports as such, not a lost
+ * write it believes done), and the image is unchanged. The initrd's
+ * read-write mount then fails on the superblock write and it drops to
+ * its shell, which powers off. */
+START_TEST(test_read_only_ide_disk_refuses_writes_and_stays_unchanged)
+{
+	const char *img = HV_LINUXDISK_GUEST_DIR "/linux.img";
+	char before[40], text[1200];
+	struct h_proc p;
+
+	ck_assert_msg(access(img, R_OK) == 0,
+		      "%s is missing: run bash assets/guests/linuxdisk/build.sh", img);
+	snprintf(before, sizeof before, "%s", md5_of(img));
+	snprintf(text, sizeof text,
+		 "name = \"" NAME "\"\nmemory = 128\nengine = \"soft\"\nfirmware = \"%s\"\n"
+		 "serial = \"stdio\"\n"
+		 "disk = [ 'format=raw, vdev=hda, access=ro, target=%s' ]\nboot = \"c\"\n",
+		 BIOS, img);
+	h_spawn(&p, (const char *const[]){"run", h_write_file(NAME ".cfg", text), NULL});
+	ck_assert_msg(h_expect(&p, "hda is read-only (access=ro): the guest cannot see that", 60),
+		      "hv did not say why the guest will see write errors:\n%s", p.buf);
+	ck_assert_msg(h_expect(&p, "initrd: a shell here", BOOT_TIMEOUT_S),
+		      "the initrd did not give up on the read-only root; output ends:\n%s",
+		      p.buf + (p.len > 6000 ? p.len - 6000 : 0));
+	ck_assert_msg(strstr(p.buf, "error: { ABRT }"), "no aborted write in the kernel's log:\n%s",
+		      p.buf + (p.len > 6000 ? p.len - 6000 : 0));
+	h_power_off(&p, "poweroff -f\n", COMMAND_TIMEOUT_S);
+	ck_assert_str_eq(md5_of(img), before);
+}
+END_TEST
+
 static Suite *linux_disk_suite(void)
 {
 	Suite *s = suite_create("linux_disk");
@@ -193,6 +241,7 @@ static Suite *linux_disk_suite(void)
 	h_fixture(tc);
 	tcase_set_timeout(tc, 2 * BOOT_TIMEOUT_S + 8 * COMMAND_TIMEOUT_S);
 	tcase_add_test(tc, test_linux_boots_from_disk_to_shells_on_vga_and_com1_and_powers_off);
+	tcase_add_test(tc, test_read_only_ide_disk_refuses_writes_and_stays_unchanged);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -7,6 +7,8 @@
  *     image after the power-off (and e2fsck finds the file system clean);
  *   - reads a second, read-only disk (/dev/vdb), which stays
  *     byte-identical, and cannot write to it;
+ *   - mounts the ext4 file system on a fourth, read-only disk (/dev/vdd):
+ *     read-only by itself, since virtio-blk reports the disk so;
  *   - discards all of a third disk (/dev/vdc), which punches a hole in
  *     its image;
  *   - reads random bytes from virtio-rng (/dev/hwrng);
@@ -81,6 +83,20 @@ static long blocks_of(const char *path)
 	return (long)st.st_blocks;
 }
 
+/* A small ext4 file system holding RO_TEXT in /hello, for xvdd. */
+#define RO_TEXT "an ext4 file system on a read-only virtio disk"
+static void make_ro_ext4(void)
+{
+	char cmd[1400];
+	const char *out;
+
+	snprintf(cmd, sizeof cmd,
+		 "mkdir -p '%s' && echo '" RO_TEXT
+		 "' >'%s/hello' && mkfs.ext4 -q -F -d '%s' '%s' 4M",
+		 in_dir("ro-tree"), in_dir("ro-tree"), in_dir("ro-tree"), in_dir("ro.ext4"));
+	ck_assert_msg(h_run_tool(cmd, &out) == 0, "%s:\n%s", cmd, out);
+}
+
 /* The test's config; keys (more lines) are appended. */
 static const char *modern_cfg(const char *keys)
 {
@@ -94,6 +110,7 @@ static const char *modern_cfg(const char *keys)
 	ck_assert_int_eq(system(cmd), 0);
 	make_filled(in_dir("data.img"), DATA_BYTES, 7);
 	make_filled(in_dir("scratch.img"), SCRATCH_BYTES, 9);
+	make_ro_ext4();
 	snprintf(text, sizeof text,
 		 "name = \"" NAME "\"\nmemory = 128\nengine = \"soft\"\n"
 		 "kernel = \"%s/vmlinuz\"\nramdisk = \"%s/initramfs.cpio.gz\"\n"
@@ -101,9 +118,10 @@ static const char *modern_cfg(const char *keys)
 		 "cryptomgr.notests\"\nserial = \"stdio\"\nvirtio_rng = 1\nvirtio_console = 1\n"
 		 "disk = [ 'format=raw,vdev=xvda,access=rw,target=%s',\n"
 		 "         'format=raw,vdev=xvdb,access=ro,target=%s',\n"
-		 "         'format=raw,vdev=xvdc,access=rw,target=%s' ]\n%s",
+		 "         'format=raw,vdev=xvdc,access=rw,target=%s',\n"
+		 "         'format=raw,vdev=xvdd,access=ro,target=%s' ]\n%s",
 		 HV_MODERN_GUEST_DIR, HV_MODERN_GUEST_DIR, in_dir("root.img"), in_dir("data.img"),
-		 in_dir("scratch.img"), keys);
+		 in_dir("scratch.img"), in_dir("ro.ext4"), keys);
 	return h_write_file(NAME ".cfg", text);
 }
 
@@ -214,6 +232,15 @@ START_TEST(test_modern_guest_boots_from_virtio_blk_and_writes_its_root)
 	    "end-9");
 	ck_assert_msg(!strstr(p.buf, "ro=0 "), "a write to the read-only disk succeeded:\n%s",
 		      p.buf);
+
+	/* An ext4 file system on the read-only disk: virtio-blk reports it
+	 * read-only, so Linux mounts it read-only by itself. */
+	run(&p,
+	    "busybox mkdir -p /mnt-ro; busybox mount -t ext4 /dev/vdd /mnt-ro; busybox cat "
+	    "/mnt-ro/hello; busybox grep vdd /proc/mounts; echo mnt-$((6*6))\n",
+	    "mnt-36");
+	ck_assert_msg(strstr(p.buf, "\n" RO_TEXT) && strstr(p.buf, "/dev/vdd /mnt-ro ext4 ro,"),
+		      "vdd not mounted read-only with its file:\n%s", p.buf);
 
 	/* Discard all of the scratch disk. */
 	run(&p, "busybox blkdiscard /dev/vdc; echo discard=$? end-$((4*4))\n", "end-16");

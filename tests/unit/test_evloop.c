@@ -45,59 +45,56 @@ static short want_out(void *opaque)
 
 static const struct evloop_source_ops out_ops = {.events = want_out, .ready = probe_ready};
 
-static void make_pipe(int p[2])
+/* Every test's loop and two pipes (read end [0], write end [1]). */
+static struct evloop *l;
+static int a[2], b[2];
+
+static void setup(void)
 {
-	ck_assert_int_eq(pipe(p), 0);
+	l = evloop_create();
+	ck_assert_ptr_nonnull(l);
+	ck_assert_int_eq(pipe(a), 0);
+	ck_assert_int_eq(pipe(b), 0);
+}
+
+static void teardown(void)
+{
+	close(a[0]), close(a[1]), close(b[0]), close(b[1]);
+	evloop_free(l);
 }
 
 START_TEST(test_a_readable_descriptor_calls_its_callback)
 {
-	struct evloop *l = evloop_create();
-	int p[2];
 	struct probe pr = {.l = l};
 
-	make_pipe(p);
-	pr.fd = p[0];
-	pr.handle = evloop_add_fd(l, p[0], &probe_ops, &pr);
+	pr.fd = a[0];
+	pr.handle = evloop_add_fd(l, a[0], &probe_ops, &pr);
 	ck_assert_int_gt(pr.handle, 0);
 	ck_assert_int_eq(evloop_run_once(l, 0), 0);
 	ck_assert_int_eq(pr.calls, 0);
-	ck_assert_int_eq(write(p[1], "x", 1), 1);
+	ck_assert_int_eq(write(a[1], "x", 1), 1);
 	ck_assert_int_eq(evloop_run_once(l, 1000), 0);
 	ck_assert_int_eq(pr.calls, 1);
 	ck_assert(pr.last & POLLIN);
-	close(p[0]);
-	close(p[1]);
-	evloop_free(l);
 }
 END_TEST
 
 START_TEST(test_events_callback_chooses_what_to_wait_for)
 {
-	struct evloop *l = evloop_create();
-	int p[2];
 	struct probe pr = {.l = l};
 
-	make_pipe(p);
-	pr.fd = p[1];
-	evloop_add_fd(l, p[1], &out_ops, &pr);
+	pr.fd = a[1];
+	evloop_add_fd(l, a[1], &out_ops, &pr);
 	ck_assert_int_eq(evloop_run_once(l, 1000), 0);
 	ck_assert_int_eq(pr.calls, 1);
 	ck_assert(pr.last & POLLOUT);
-	close(p[0]);
-	close(p[1]);
-	evloop_free(l);
 }
 END_TEST
 
 START_TEST(test_a_source_removed_in_the_round_is_not_called)
 {
-	struct evloop *l = evloop_create();
-	int a[2], b[2];
 	struct probe pa = {.l = l}, pb = {.l = l};
 
-	make_pipe(a);
-	make_pipe(b);
 	pa.fd = a[0];
 	pb.fd = b[0];
 	pa.handle = evloop_add_fd(l, a[0], &probe_ops, &pa);
@@ -113,8 +110,6 @@ START_TEST(test_a_source_removed_in_the_round_is_not_called)
 	ck_assert_int_eq(write(a[1], "x", 1), 1);
 	ck_assert_int_eq(evloop_run_once(l, 0), 0);
 	ck_assert_int_eq(pa.calls + pb.calls, 1);
-	close(a[0]), close(a[1]), close(b[0]), close(b[1]);
-	evloop_free(l);
 }
 END_TEST
 
@@ -127,7 +122,6 @@ static void fire(void *opaque)
 
 START_TEST(test_timers_fire_once_at_their_deadline_and_can_be_cancelled)
 {
-	struct evloop *l = evloop_create();
 	int ids[3] = {0, 1, 2};
 	int64_t now = host_now_ns();
 	int t2;
@@ -146,7 +140,6 @@ START_TEST(test_timers_fire_once_at_their_deadline_and_can_be_cancelled)
 	ck_assert_int_ge(host_now_ns() - now, 30 * 1000000LL);
 	ck_assert_int_eq(evloop_run_once(l, 0), 0);
 	ck_assert_int_eq(fired[0] + fired[1] + fired[2], 2);
-	evloop_free(l);
 }
 END_TEST
 
@@ -168,7 +161,6 @@ static const struct evloop_hook_ops hook_ops = {hook_timeout, hook_run};
 
 START_TEST(test_hooks_run_every_round_and_bound_the_wait)
 {
-	struct evloop *l = evloop_create();
 	int h;
 
 	hook_runs = 0;
@@ -180,41 +172,34 @@ START_TEST(test_hooks_run_every_round_and_bound_the_wait)
 	evloop_remove_hook(l, h);
 	ck_assert_int_eq(evloop_run_once(l, 0), 0);
 	ck_assert_int_eq(hook_runs, 2);
-	evloop_free(l);
 }
 END_TEST
 
 START_TEST(test_many_sources_grow_the_tables)
 {
-	struct evloop *l = evloop_create();
-	int p[2];
 	struct probe pr[100];
 
-	make_pipe(p);
 	for (int i = 0; i < 100; i++) {
 		pr[i] = (struct probe){.l = l, .fd = -1};
-		ck_assert_int_gt(evloop_add_fd(l, p[1], &out_ops, &pr[i]), 0);
+		ck_assert_int_gt(evloop_add_fd(l, a[1], &out_ops, &pr[i]), 0);
 	}
 	ck_assert_int_eq(evloop_run_once(l, 1000), 0);
 	for (int i = 0; i < 100; i++)
 		ck_assert_int_eq(pr[i].calls, 1);
-	close(p[0]);
-	close(p[1]);
-	evloop_free(l);
 }
 END_TEST
 
 int main(void)
 {
-	Suite *s = suite_create("evloop");
-	TCase *t = tcase_create("loop");
+	const TTest *tests[] = {
+	    test_a_readable_descriptor_calls_its_callback,
+	    test_events_callback_chooses_what_to_wait_for,
+	    test_a_source_removed_in_the_round_is_not_called,
+	    test_timers_fire_once_at_their_deadline_and_can_be_cancelled,
+	    test_hooks_run_every_round_and_bound_the_wait,
+	    test_many_sources_grow_the_tables,
+	};
 
-	tcase_add_test(t, test_a_readable_descriptor_calls_its_callback);
-	tcase_add_test(t, test_events_callback_chooses_what_to_wait_for);
-	tcase_add_test(t, test_a_source_removed_in_the_round_is_not_called);
-	tcase_add_test(t, test_timers_fire_once_at_their_deadline_and_can_be_cancelled);
-	tcase_add_test(t, test_hooks_run_every_round_and_bound_the_wait);
-	tcase_add_test(t, test_many_sources_grow_the_tables);
-	suite_add_tcase(s, t);
-	return unit_run(s);
+	return unit_run(
+	    unit_suite("evloop", "loop", setup, teardown, tests, UNIT_COUNT(tests), NULL, 0));
 }

@@ -239,6 +239,7 @@ START_TEST(toc_and_small_commands)
 	ck_assert_int_eq(packet(0, mode, 0xFFFE) & IDE_ST_ERR, 0);
 	ck_assert_uint_eq(block(b), 28);
 	ck_assert_uint_eq(b[8], 0x2A);
+	ck_assert_uint_eq(b[3], 0x80); /* the medium is write-protected */
 	ck_assert_int_eq(packet(0, bogus, 0xFFFE) & IDE_ST_ERR, IDE_ST_ERR);
 	ck_assert_uint_eq(request_sense(0), 0x0520);
 	/* a locked tray refuses to eject, and the host cannot change it */
@@ -246,6 +247,29 @@ START_TEST(toc_and_small_commands)
 	ck_assert_int_eq(packet(0, eject, 0) & IDE_ST_ERR, IDE_ST_ERR);
 	ck_assert_ptr_null(ide_change_medium(ide, 1, 0, NULL));
 	ck_assert_int_eq(packet(0, tur, 0) & IDE_ST_ERR, 0);
+}
+END_TEST
+
+/* A write to the disc is refused as a write-protected medium's is (DATA
+ * PROTECT, WRITE PROTECTED), and MODE SENSE says WP only with a medium. */
+START_TEST(writes_are_refused_as_write_protected)
+{
+	const uint8_t write10[12] = {0x2A, 0, 0, 0, 0, 1, 0, 0, 1};
+	const uint8_t write12[12] = {0xAA, 0, 0, 0, 0, 1, 0, 0, 0, 1};
+	const uint8_t mode[12] = {0x5A, 0, 0x3F, 0, 0, 0, 0, 0, 28};
+	uint8_t b[64];
+
+	packet(0, tur, 0);
+	ck_assert_int_eq(packet(0, write10, 0xFFFE) & IDE_ST_ERR, IDE_ST_ERR);
+	ck_assert_uint_eq(request_sense(0), 0x0727);
+	ck_assert_int_eq(packet(0, write12, 0xFFFE) & IDE_ST_ERR, IDE_ST_ERR);
+	ck_assert_uint_eq(request_sense(0), 0x0727);
+	/* no medium: not ready, and no WP bit */
+	ck_assert_int_eq(packet(1, write10, 0xFFFE) & IDE_ST_ERR, IDE_ST_ERR);
+	ck_assert_uint_eq(request_sense(1), 0x023A);
+	ck_assert_int_eq(packet(1, mode, 0xFFFE) & IDE_ST_ERR, 0);
+	ck_assert_uint_eq(block(b), 28);
+	ck_assert_uint_eq(b[3], 0);
 }
 END_TEST
 
@@ -296,6 +320,7 @@ static Suite *atapi_suite(void)
 	tcase_add_test(t, read10_in_limited_blocks);
 	tcase_add_test(t, read_past_end_is_illegal_request);
 	tcase_add_test(t, toc_and_small_commands);
+	tcase_add_test(t, writes_are_refused_as_write_protected);
 	tcase_add_loop_test(t, fuzz_then_identify_packet, 0, 3);
 	suite_add_tcase(s, t);
 	return s;

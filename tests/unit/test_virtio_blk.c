@@ -15,6 +15,7 @@
 #include "hv/virtio/virtio_blk.h"
 
 #include "unit.h"
+#include "virtq_desc.h"
 
 #define RAM_SIZE    (4u << 20)
 #define IMAGE_SIZE  (1u << 20)
@@ -148,12 +149,7 @@ static void bring_up(void)
 static void put_desc(uint64_t table, unsigned i, uint64_t addr, uint32_t len, uint16_t flags,
 		     uint16_t next)
 {
-	uint8_t *p = gpa(table + 16ull * i);
-
-	le_put64(p, addr);
-	le_put32(p + 8, len);
-	le_put16(p + 12, flags);
-	le_put16(p + 14, next);
+	unit_put_desc(gpa(table + 16ull * i), addr, len, flags, next);
 }
 
 static void put_header(uint32_t type, uint64_t sector)

@@ -10,6 +10,7 @@
 #include "hv/virtio/virtio_pci.h"
 
 #include "unit.h"
+#include "virtq_desc.h"
 
 #define RAM_SIZE (1u << 20)
 #define BAR	 0xFEB00000u
@@ -189,12 +190,7 @@ static void bring_up(void)
 
 static void put_desc(unsigned i, uint64_t addr, uint32_t len, uint16_t flags, uint16_t next)
 {
-	uint8_t *p = mem.ram + DESC_AT + 16 * i;
-
-	le_put64(p, addr);
-	le_put32(p + 8, len);
-	le_put16(p + 12, flags);
-	le_put16(p + 14, next);
+	unit_put_desc(mem.ram + DESC_AT + 16 * i, addr, len, flags, next);
 }
 
 static void offer(uint16_t head)
@@ -492,32 +488,27 @@ END_TEST
 
 static Suite *virtio_pci_suite(void)
 {
-	Suite *s = suite_create("virtio_pci");
-	TCase *tc = tcase_create("transport");
-	TCase *fz = tcase_create("fuzz");
+	const TTest *tests[] = {
+	    identifies_as_modern_virtio_function,
+	    capability_list_describes_the_bar,
+	    bar_maps_only_with_memory_decoding,
+	    bar_over_ram_is_not_mapped,
+	    features_offer_version_1_indirect_event_idx,
+	    handshake_reaches_driver_ok,
+	    features_without_version_1_are_refused,
+	    notify_serves_queue_and_isr_read_clears_intx,
+	    intx_disable_masks_the_line,
+	    notify_before_driver_ok_is_ignored,
+	    hostile_chain_sets_needs_reset_and_reset_recovers,
+	    queue_in_mmio_sets_needs_reset,
+	    queue_size_must_be_power_of_two_within_max,
+	    device_config_through_bar_and_pci_cfg_window,
+	    machine_reset_unmaps_bar_and_clears_status,
+	    boot_config_survives_machine_reset,
+	};
 
-	tcase_add_checked_fixture(tc, setup, teardown);
-	tcase_add_test(tc, identifies_as_modern_virtio_function);
-	tcase_add_test(tc, capability_list_describes_the_bar);
-	tcase_add_test(tc, bar_maps_only_with_memory_decoding);
-	tcase_add_test(tc, bar_over_ram_is_not_mapped);
-	tcase_add_test(tc, features_offer_version_1_indirect_event_idx);
-	tcase_add_test(tc, handshake_reaches_driver_ok);
-	tcase_add_test(tc, features_without_version_1_are_refused);
-	tcase_add_test(tc, notify_serves_queue_and_isr_read_clears_intx);
-	tcase_add_test(tc, intx_disable_masks_the_line);
-	tcase_add_test(tc, notify_before_driver_ok_is_ignored);
-	tcase_add_test(tc, hostile_chain_sets_needs_reset_and_reset_recovers);
-	tcase_add_test(tc, queue_in_mmio_sets_needs_reset);
-	tcase_add_test(tc, queue_size_must_be_power_of_two_within_max);
-	tcase_add_test(tc, device_config_through_bar_and_pci_cfg_window);
-	tcase_add_test(tc, machine_reset_unmaps_bar_and_clears_status);
-	tcase_add_test(tc, boot_config_survives_machine_reset);
-	suite_add_tcase(s, tc);
-	tcase_add_checked_fixture(fz, setup, teardown);
-	tcase_add_loop_test(fz, register_fuzz_survives, 0, 4);
-	suite_add_tcase(s, fz);
-	return s;
+	return unit_suite("virtio_pci", "transport", setup, teardown, tests, UNIT_COUNT(tests),
+			  register_fuzz_survives, 4);
 }
 
 int main(void)

@@ -9,6 +9,7 @@
 #include "hv/virtio/virtq.h"
 
 #include "unit.h"
+#include "virtq_desc.h"
 
 #define RAM_SIZE    (1u << 20)
 #define MMIO_BASE   0x100000u /* right after RAM */
@@ -73,12 +74,7 @@ static uint8_t *gpa(uint64_t a)
 static void put_desc_at(uint64_t table, unsigned i, uint64_t addr, uint32_t len, uint16_t flags,
 			uint16_t next)
 {
-	uint8_t *p = gpa(table + 16ull * i);
-
-	le_put64(p, addr);
-	le_put32(p + 8, len);
-	le_put16(p + 12, flags);
-	le_put16(p + 14, next);
+	unit_put_desc(gpa(table + 16ull * i), addr, len, flags, next);
 }
 
 static void put_desc(unsigned i, uint64_t addr, uint32_t len, uint16_t flags, uint16_t next)
@@ -508,40 +504,35 @@ END_TEST
 
 static Suite *virtq_suite(void)
 {
-	Suite *s = suite_create("virtq");
-	TCase *tc = tcase_create("split");
-	TCase *fz = tcase_create("fuzz");
+	const TTest *tests[] = {
+	    chain_splits_into_readable_then_writable_segments,
+	    push_fills_used_ring_and_clamps_length,
+	    chain_copies_span_segments,
+	    indirect_table_is_walked,
+	    indirect_without_negotiation_breaks_queue,
+	    nested_or_chained_indirect_breaks_queue,
+	    indirect_table_of_bad_length_breaks_queue,
+	    descriptor_loop_breaks_queue,
+	    loop_inside_indirect_table_breaks_queue,
+	    next_index_out_of_range_breaks_queue,
+	    head_out_of_range_breaks_queue,
+	    buffer_past_end_of_ram_breaks_queue,
+	    overflowing_buffer_breaks_queue,
+	    buffer_in_mmio_breaks_queue,
+	    buffer_in_rom_breaks_queue,
+	    readable_after_writable_breaks_queue,
+	    too_many_segments_breaks_queue,
+	    runaway_avail_index_breaks_queue,
+	    heads_offered_again_while_in_flight_break_queue,
+	    zero_length_buffers_are_skipped,
+	    setup_refuses_bad_geometry,
+	    no_interrupt_flag_suppresses_notification,
+	    event_idx_interrupts_when_used_event_is_passed,
+	    event_idx_asks_for_a_kick_when_empty,
+	};
 
-	tcase_add_checked_fixture(tc, setup, teardown);
-	tcase_add_test(tc, chain_splits_into_readable_then_writable_segments);
-	tcase_add_test(tc, push_fills_used_ring_and_clamps_length);
-	tcase_add_test(tc, chain_copies_span_segments);
-	tcase_add_test(tc, indirect_table_is_walked);
-	tcase_add_test(tc, indirect_without_negotiation_breaks_queue);
-	tcase_add_test(tc, nested_or_chained_indirect_breaks_queue);
-	tcase_add_test(tc, indirect_table_of_bad_length_breaks_queue);
-	tcase_add_test(tc, descriptor_loop_breaks_queue);
-	tcase_add_test(tc, loop_inside_indirect_table_breaks_queue);
-	tcase_add_test(tc, next_index_out_of_range_breaks_queue);
-	tcase_add_test(tc, head_out_of_range_breaks_queue);
-	tcase_add_test(tc, buffer_past_end_of_ram_breaks_queue);
-	tcase_add_test(tc, overflowing_buffer_breaks_queue);
-	tcase_add_test(tc, buffer_in_mmio_breaks_queue);
-	tcase_add_test(tc, buffer_in_rom_breaks_queue);
-	tcase_add_test(tc, readable_after_writable_breaks_queue);
-	tcase_add_test(tc, too_many_segments_breaks_queue);
-	tcase_add_test(tc, runaway_avail_index_breaks_queue);
-	tcase_add_test(tc, heads_offered_again_while_in_flight_break_queue);
-	tcase_add_test(tc, zero_length_buffers_are_skipped);
-	tcase_add_test(tc, setup_refuses_bad_geometry);
-	tcase_add_test(tc, no_interrupt_flag_suppresses_notification);
-	tcase_add_test(tc, event_idx_interrupts_when_used_event_is_passed);
-	tcase_add_test(tc, event_idx_asks_for_a_kick_when_empty);
-	suite_add_tcase(s, tc);
-	tcase_add_checked_fixture(fz, setup, teardown);
-	tcase_add_loop_test(fz, hostile_rings_never_reach_outside_ram, 0, 8);
-	suite_add_tcase(s, fz);
-	return s;
+	return unit_suite("virtq", "split", setup, teardown, tests, UNIT_COUNT(tests),
+			  hostile_rings_never_reach_outside_ram, 8);
 }
 
 int main(void)

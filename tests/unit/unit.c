@@ -16,6 +16,33 @@ int unit_run(Suite *s)
 	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
 }
 
+static TCase *fixed_case(const char *name, void (*setup)(void), void (*teardown)(void))
+{
+	TCase *tc = tcase_create(name);
+
+	if (setup || teardown)
+		tcase_add_checked_fixture(tc, setup, teardown);
+	return tc;
+}
+
+Suite *unit_suite(const char *name, const char *case_name, void (*setup)(void),
+		  void (*teardown)(void), const TTest *const *tests, size_t n, const TTest *fuzz,
+		  int loops)
+{
+	Suite *s = suite_create(name);
+	TCase *tc = fixed_case(case_name, setup, teardown);
+
+	for (size_t i = 0; i < n; i++)
+		tcase_add_test(tc, tests[i]);
+	suite_add_tcase(s, tc);
+	if (fuzz) {
+		tc = fixed_case("fuzz", setup, teardown);
+		tcase_add_loop_test(tc, fuzz, 0, loops);
+		suite_add_tcase(s, tc);
+	}
+	return s;
+}
+
 static uint32_t rand_state;
 
 void unit_seed(uint32_t seed)
