@@ -91,6 +91,7 @@ struct pc {
 	bool vga_window;	  /* A0000h-BFFFFh is mapped to it */
 	struct typist *typist;	  /* `hv send-keys` into the keyboard (legacy/pc_keys.c) */
 	struct pc_virtio *virtio; /* virtio functions (legacy/pc_virtio.c), NULL if none */
+	struct sb16 *sb16;	  /* legacy/pc_sb16.c, NULL if none */
 };
 
 /* The IDE controller and its PCI function, the drives of h and the CMOS
@@ -113,6 +114,9 @@ void pc_free_vga(struct pc *pc);
  * in the order a reset puts them back to their power-on state. Returns 0 or
  * -1 with err set. */
 int pc_register_devices(struct pc *pc, char *err, size_t errlen);
+
+/* Frees the Sound Blaster 16, if any (legacy/pc_sb16.c). */
+void pc_free_sb16(struct pc *pc);
 
 /* The serial ports whose hooks have a tx (legacy/pc_serial.c). Returns 0
  * or -1 with err set. */
