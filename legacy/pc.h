@@ -138,6 +138,9 @@ int pc_add_sb16(struct pc *pc, const struct pc_sb16_config *cfg, char *err, size
  * PC has no SB16. With the domain lock held. */
 int pc_sb16_source(struct pc *pc, struct audio_source *src);
 
+/* The SB16's OPL3 (FM) as a sound source: 0, or -1 without an SB16. */
+int pc_opl3_source(struct pc *pc, struct audio_source *src);
+
 /* What firmware does before an OS runs, for a kernel started directly:
  * the power-management function's I/O window at pm_base, enabled. */
 void pc_prepare_linux_boot(struct pc *pc, uint16_t pm_base);

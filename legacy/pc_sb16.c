@@ -1,8 +1,10 @@
 /* The PC's Sound Blaster 16, added on request (xl's soundhw = "sb16"):
  * its 16 ports at the chosen base, its IRQ lines on the PIC and its two
- * channels on the PC's 8237s; "sb16" in the device registry. */
+ * channels on the PC's 8237s, and its OPL3, also at the AdLib's 388h;
+ * "sb16" and "opl3" in the device registry. */
 #include <stdio.h>
 
+#include "legacy/opl3.h"
 #include "legacy/pc_int.h"
 #include "legacy/sb16.h"
 
@@ -33,13 +35,29 @@ int pc_add_sb16(struct pc *pc, const struct pc_sb16_config *cfg, char *err, size
 		snprintf(err, errlen, "sb16: cannot place it at port %#x", cfg->port);
 		return -1;
 	}
-	return device_register(&pc->m->devices, "sb16", &sb16_device_ops, pc->sb16, err, errlen);
+	pc->opl3 = opl3_create(&pc->m->clock);
+	if (!pc->opl3) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	pc->sb16->opl = pc->opl3;
+	sb16_fm_volume(pc->sb16);
+	if (bus_register(&pc->m->pio, PC_ADLIB_BASE, OPL3_PORTS, &opl3_io_ops, pc->opl3, "OPL3") <
+	    0) {
+		snprintf(err, errlen, "sb16: cannot place its OPL3 at port %#x", PC_ADLIB_BASE);
+		return -1;
+	}
+	if (device_register(&pc->m->devices, "sb16", &sb16_device_ops, pc->sb16, err, errlen) < 0)
+		return -1;
+	return device_register(&pc->m->devices, "opl3", &opl3_device_ops, pc->opl3, err, errlen);
 }
 
 void pc_free_sb16(struct pc *pc)
 {
 	sb16_destroy(pc->sb16);
 	pc->sb16 = NULL;
+	opl3_destroy(pc->opl3);
+	pc->opl3 = NULL;
 }
 
 int pc_sb16_source(struct pc *pc, struct audio_source *src)
@@ -47,5 +65,13 @@ int pc_sb16_source(struct pc *pc, struct audio_source *src)
 	if (!pc->sb16)
 		return -1;
 	*src = sb16_audio_source(pc->sb16);
+	return 0;
+}
+
+int pc_opl3_source(struct pc *pc, struct audio_source *src)
+{
+	if (!pc->opl3)
+		return -1;
+	*src = opl3_audio_source(pc->opl3);
 	return 0;
 }

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 
 #include "hv/core/log.h"
+#include "legacy/opl3.h"
 
 const uint8_t sb16_irq_numbers[SB16_IRQ_CHOICES] = {9, 5, 7, 10};
 static const uint8_t dma8_choices[] = {0, 1, 3}; /* mixer 81h bits 0, 1, 3 */
@@ -106,7 +107,13 @@ static uint64_t sb16_read(void *opaque, uint64_t offset, unsigned size)
 		ack(s, SB16_IRQ_8BIT);
 		return v;
 	case SB16_ACK16: ack(s, SB16_IRQ_16BIT); return 0xFF;
-	default: return 0xFF; /* no FM synthesizer */
+	case 0x0:
+	case 0x1:
+	case 0x2:
+	case 0x3: return s->opl ? opl3_read(s->opl, (unsigned)offset) : 0xFF;
+	case 0x8:
+	case 0x9: return s->opl ? opl3_read(s->opl, (unsigned)offset - 8) : 0xFF;
+	default: return 0xFF;
 	}
 }
 
@@ -128,7 +135,19 @@ static void sb16_write(void *opaque, uint64_t offset, unsigned size, uint64_t va
 		}
 		break;
 	case SB16_WRITE: sb16_dsp_write(s, v); break;
-	default: break; /* no FM synthesizer */
+	case 0x0:
+	case 0x1:
+	case 0x2:
+	case 0x3:
+		if (s->opl)
+			opl3_write(s->opl, (unsigned)offset, v);
+		break;
+	case 0x8:
+	case 0x9:
+		if (s->opl)
+			opl3_write(s->opl, (unsigned)offset - 8, v);
+		break;
+	default: break;
 	}
 }
 

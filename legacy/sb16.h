@@ -1,8 +1,9 @@
 /* Creative Sound Blaster 16 (DSP version 4.05, CT1745 mixer) on the ISA
  * bus: the DSP at base+6 (reset), +Ah (read data), +Ch (command/data,
  * write-buffer status), +Eh (read-buffer status, 8-bit IRQ ack), +Fh
- * (16-bit IRQ ack) and the mixer at base+4/+5; the FM ports (base+0..3,
- * +8/9) read FFh: no OPL3 yet.
+ * (16-bit IRQ ack), the mixer at base+4/+5, and the OPL3's ports
+ * (legacy/opl3.h) at base+0..3 and base+8/9 when one is attached, its
+ * volume the mixer's FM pair.
  *
  * Playback is paced on the domain's virtual clock: at the DSP's sample
  * rate the card pulls frames from its 8237 channel (8-bit commands on the
@@ -80,6 +81,7 @@ struct sb16_run {
 };
 
 struct SpeexResamplerState_;
+struct opl3;
 
 struct sb16 {
 	struct vclock *clock;
@@ -112,6 +114,7 @@ struct sb16 {
 	float ring[SB16_RING];
 	bool direct;	    /* command 10h sets a level that holds */
 	float direct_level; /* -1..1 */
+	struct opl3 *opl;   /* the FM synthesizer, NULL: none (the caller's) */
 	/* counters for `hv list -l` */
 	uint64_t frames, irqs, bad_cmds;
 };
@@ -153,6 +156,7 @@ uint8_t sb16_mixer_read(struct sb16 *s, uint8_t index);
 void sb16_mixer_write(struct sb16 *s, uint8_t index, uint8_t v);
 void sb16_update_irq(struct sb16 *s);
 void sb16_dma_selected(struct sb16 *s);
+void sb16_fm_volume(struct sb16 *s);
 void sb16_raise(struct sb16 *s, uint8_t bits);
 void sb16_play_init(struct sb16 *s);
 void sb16_play_free(struct sb16 *s);

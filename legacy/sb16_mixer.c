@@ -5,6 +5,7 @@
 #include <math.h>
 
 #include "hv/core/log.h"
+#include "legacy/opl3.h"
 #include "legacy/sb16.h"
 
 /* SB Pro register -> the left of its SB16 pair (the right follows). */
@@ -34,6 +35,7 @@ static uint8_t writable(uint8_t index)
 	case 0x47: return 0xF0;
 	case SB16_MIX_IRQ_SELECT: return 0x0F;
 	case SB16_MIX_DMA_SELECT: return 0xEB;
+	case 0x84: return 0x07; /* MPU-401 setup: kept, there is no MPU-401 */
 	default: return 0;
 	}
 }
@@ -72,12 +74,14 @@ void sb16_mixer_write(struct sb16 *s, uint8_t index, uint8_t v)
 	sb16_sync(s, vclock_now(s->clock)); /* what is due plays at the old volume */
 	if (index == SB16_MIX_RESET) {
 		sb16_mixer_reset(s);
+		sb16_fm_volume(s);
 		return;
 	}
 	for (size_t i = 0; i < sizeof compat / sizeof compat[0]; i++)
 		if (compat[i].old == index) {
 			s->mix[compat[i].left] = (uint8_t)((v & 0xF0) | 0x08);
 			s->mix[compat[i].left + 1] = (uint8_t)((v << 4) | 0x08);
+			sb16_fm_volume(s);
 			return;
 		}
 	if (index == 0x0A) {
@@ -89,6 +93,7 @@ void sb16_mixer_write(struct sb16 *s, uint8_t index, uint8_t v)
 		return;
 	}
 	s->mix[index] = v & writable(index);
+	sb16_fm_volume(s);
 	if (index == SB16_MIX_IRQ_SELECT)
 		sb16_update_irq(s);
 	if (index == SB16_MIX_DMA_SELECT)
@@ -110,4 +115,13 @@ float sb16_mixer_gain(const struct sb16 *s, uint8_t reg)
 		     volume(s, (uint8_t)(reg + side)) *
 		     (float)(1u << (s->mix[SB16_MIX_OUT_GAIN_L + side] >> 6));
 	return g / 2;
+}
+
+/* The OPL3's output follows the master and FM volumes. */
+void sb16_fm_volume(struct sb16 *s)
+{
+	if (!s->opl)
+		return;
+	opl3_sync(s->opl, vclock_now(s->clock));
+	s->opl->gain = sb16_mixer_gain(s, SB16_MIX_FM_L);
 }

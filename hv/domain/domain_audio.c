@@ -37,8 +37,8 @@ static int add_source(struct domain *d, const struct audio_source *src, char *er
 
 int domain_audio_setup(struct domain *d, char *err, size_t errlen)
 {
-	struct audio_source spk, sb;
-	int have_sb = -1;
+	struct audio_source spk, sb, fm;
+	int have_sb = -1, have_fm = -1;
 
 	if (add_sound_card(d, err, errlen) < 0)
 		return -1;
@@ -50,9 +50,11 @@ int domain_audio_setup(struct domain *d, char *err, size_t errlen)
 		machine_lock_host(&d->machine);
 		spk = pc_speaker_source(d->pc);
 		have_sb = pc_sb16_source(d->pc, &sb);
+		have_fm = pc_opl3_source(d->pc, &fm);
 		machine_unlock_host(&d->machine);
 		if (add_source(d, &spk, err, errlen) < 0 ||
-		    (have_sb == 0 && add_source(d, &sb, err, errlen) < 0))
+		    (have_sb == 0 && add_source(d, &sb, err, errlen) < 0) ||
+		    (have_fm == 0 && add_source(d, &fm, err, errlen) < 0))
 			return -1;
 	}
 	if (audio_start(d->audio, d->loop) < 0) {

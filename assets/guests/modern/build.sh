@@ -27,6 +27,9 @@ recipe=$(cat "$here"/{build.sh,init,inittab,rcS} "$here/../lib.sh" | sha256sum |
 # virtio_pci_legacy_dev, virtio_pci, virtio_blk, crc16, mbcache, jbd2,
 # crc32c_generic, ext4), and virtio-rng's driver for /dev/hwrng.
 wanted="virtio_pci virtio_blk crc32c_generic ext4 virtio_rng"
+# The Sound Blaster 16's driver (ALSA's core follows) and OSS's /dev/dsp; with no
+# snd_sb16.* parameters on the command line it probes no card.
+wanted="$wanted snd_sb16 snd_pcm_oss"
 root_mib=64
 
 # shellcheck source=assets/guests/lib.sh
