@@ -239,12 +239,12 @@ START_TEST(test_mute_and_volume_by_key_change_the_domain_audio)
 	keys("m");
 	WAIT_FOR(info_is("loud", "audio_muted", "1"));
 	WAIT_FOR(screen_has("loud muted"));
-	keys("<");
+	keys("'<'"); /* through a shell */
 	WAIT_FOR(info_is("loud", "audio_volume", "90"));
 	WAIT_FOR(screen_has("loud volume 90 (muted)"));
 	keys("m");
 	WAIT_FOR(info_is("loud", "audio_muted", "0"));
-	keys(">");
+	keys("'>'");
 	WAIT_FOR(info_is("loud", "audio_volume", "100"));
 }
 END_TEST
