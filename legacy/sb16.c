@@ -206,6 +206,7 @@ void sb16_reset(struct sb16 *s)
 	s->mix_index = 0;
 	s->test_reg = 0;
 	sb16_mixer_reset(s);
+	sb16_fm_volume(s);
 }
 
 static void sb16_dev_reset(void *dev)

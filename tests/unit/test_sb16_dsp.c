@@ -12,6 +12,7 @@
 
 #include "hv/core/memory.h"
 #include "legacy/dma8237.h"
+#include "legacy/opl3.h"
 #include "legacy/sb16.h"
 #include "unit.h"
 
@@ -238,6 +239,31 @@ START_TEST(test_mixer_volumes_compat_views_and_reset)
 	ck_assert_float_eq_tol(sb16_mixer_gain(sb, SB16_MIX_VOICE_L), 1.0f, 1e-4f);
 	set_mixer(0x41, 0x40); /* +6 dB on the left */
 	ck_assert_float_eq_tol(sb16_mixer_gain(sb, SB16_MIX_VOICE_L), 1.5f, 1e-4f);
+}
+END_TEST
+
+START_TEST(test_the_opl3_follows_the_fm_volume_and_its_ports)
+{
+	struct opl3 *o = opl3_create(&clk);
+
+	ck_assert_ptr_nonnull(o);
+	sb->opl = o;
+	set_mixer(0x34, 0xF8);
+	set_mixer(0x35, 0xF8);
+	set_mixer(0x30, 0xF8);
+	set_mixer(0x31, 0xF8);
+	ck_assert_float_eq_tol(o->gain, 1.0f, 1e-4f);
+	sb16_reset(sb); /* -14 dB twice */
+	ck_assert_float_eq_tol(o->gain, powf(10, -28 / 20.0f), 1e-4f);
+	out(0x8, 0x02); /* base+8/9: bank 0 */
+	out(0x9, 0x80);
+	ck_assert_uint_eq(o->t[0].value, 0x80);
+	out(0x0, 0x03); /* base+0/1 too */
+	out(0x1, 0x40);
+	ck_assert_uint_eq(o->t[1].value, 0x40);
+	ck_assert_uint_eq(in(0x8) & 0xE0, 0);
+	sb->opl = NULL;
+	opl3_destroy(o);
 }
 END_TEST
 
@@ -517,6 +543,7 @@ int main(void)
 	tcase_add_test(t, test_reset_answers_aah_and_the_version_is_4_05);
 	tcase_add_test(t, test_mixer_volumes_compat_views_and_reset);
 	tcase_add_test(t, test_irq_select_reads_back_and_routes_the_line);
+	tcase_add_test(t, test_the_opl3_follows_the_fm_volume_and_its_ports);
 	tcase_add_test(t, test_8bit_single_cycle_counts_down_in_virtual_time_and_irqs_once);
 	tcase_add_test(t, test_16bit_stereo_auto_init_pause_continue_and_exit);
 	tcase_add_test(t, test_8bit_auto_init_with_block_size_and_exit);
