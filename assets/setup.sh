@@ -19,6 +19,7 @@ packages=(
   build-essential cmake pkg-config git
   nasm check
   libncurses-dev libsdl2-dev libpng-dev libpulse-dev
+  libspeexdsp-dev libadplug-dev
   pulseaudio pulseaudio-utils
   seabios xorriso
   socat clang clang-format tmux

@@ -83,6 +83,26 @@ void dma8237_attach(struct dma8237 *d, unsigned ch, void (*service)(void *opaque
 	d->ch[ch].opaque = opaque;
 }
 
+void dma8237_set_sync(struct dma8237 *d, unsigned ch, void (*sync)(void *opaque), void *opaque)
+{
+	if (ch >= DMA8237_CHANNELS || ch == 4)
+		return;
+	d->ch[ch].sync = sync;
+	d->ch[ch].sync_opaque = opaque;
+}
+
+/* Lets the device on ch catch up, once per register read. */
+static void sync_channel(struct dma8237 *d, unsigned ch)
+{
+	struct dma8237_channel *c = &d->ch[ch];
+
+	if (c->sync && !c->in_service) {
+		c->in_service = true;
+		c->sync(c->sync_opaque);
+		c->in_service = false;
+	}
+}
+
 void dma8237_set_dreq(struct dma8237 *d, unsigned ch, bool level)
 {
 	if (!d || ch >= DMA8237_CHANNELS)
@@ -195,9 +215,12 @@ size_t dma8237_read_mem(struct dma8237 *d, unsigned ch, void *buf, size_t len, b
 static uint8_t read_addr_count(struct dma8237 *d, unsigned chip, unsigned reg)
 {
 	struct dma8237_channel *c = &d->ch[chip * 4 + reg / 2];
-	uint16_t v = reg & 1 ? c->count : c->addr;
 	bool high = d->chip[chip].flipflop;
+	uint16_t v;
 
+	if (!high) /* the low byte first: both halves of one moment */
+		sync_channel(d, chip * 4 + reg / 2);
+	v = reg & 1 ? c->count : c->addr;
 	d->chip[chip].flipflop = !high;
 	return (uint8_t)(high ? v >> 8 : v);
 }
@@ -225,6 +248,8 @@ static uint8_t chip_read(struct dma8237 *d, unsigned chip, unsigned reg)
 		return read_addr_count(d, chip, reg);
 	switch (reg) {
 	case DMA_REG_STATUS:
+		for (unsigned i = 0; i < 4; i++)
+			sync_channel(d, chip * 4 + i);
 		v = (uint8_t)(c->tc | c->request << 4);
 		for (unsigned i = 0; i < 4; i++)
 			v |= (uint8_t)(d->ch[chip * 4 + i].dreq << (4 + i));

@@ -57,6 +57,8 @@ struct dma8237_channel {
 	bool in_service;     /* its service function is running */
 	void (*service)(void *opaque);
 	void *opaque;
+	void (*sync)(void *opaque); /* brings count and address up to date */
+	void *sync_opaque;
 };
 
 struct dma8237_chip {
@@ -93,6 +95,12 @@ extern const struct io_ops dma8237_page_io_ops;
 
 /* Makes service(opaque) the device on channel ch (0-7, not 4). */
 void dma8237_attach(struct dma8237 *d, unsigned ch, void (*service)(void *opaque), void *opaque);
+
+/* Makes sync(opaque) run before the guest reads channel ch's current
+ * address or count, or its chip's status: a device that moves data on
+ * the virtual clock (legacy/sb16.h) catches up, so the guest sees the
+ * transfer's position as of now. NULL removes it. */
+void dma8237_set_sync(struct dma8237 *d, unsigned ch, void (*sync)(void *opaque), void *opaque);
 
 /* Drives channel ch's DREQ. Raising it on an unmasked channel calls the
  * device's service function before returning; on a masked one the call

@@ -280,6 +280,7 @@ void pc_free(struct pc *pc)
 	pc_free_virtio(pc); /* first: its workers still raise interrupts */
 	/* Every device of the machine is the PC's: none outlives it. */
 	device_registry_free(&pc->m->devices);
+	pc_free_sb16(pc); /* before the 8237 it syncs with */
 	pc_free_typist(pc);
 	i8042_destroy(pc->kbc);
 	pc_free_vga(pc);

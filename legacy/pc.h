@@ -125,6 +125,23 @@ void pc_status(struct pc *pc, struct pc_status *st);
  * call on it synthesizes what the guest plays. */
 struct audio_source pc_speaker_source(struct pc *pc);
 
+/* A Sound Blaster 16 (legacy/pc_sb16.c): base port 220h-280h, IRQ 5, 7,
+ * 9 (2) or 10, 8-bit DMA 0, 1 or 3, 16-bit DMA 5, 6 or 7. */
+struct pc_sb16_config {
+	unsigned port, irq, dma, hdma;
+};
+
+/* Adds the card, "sb16" in the device registry. Returns 0 or -1 with
+ * err set (a value the card does not offer, a port taken). */
+int pc_add_sb16(struct pc *pc, const struct pc_sb16_config *cfg, char *err, size_t errlen);
+
+/* The card's digital audio as a sound source: returns 0, or -1 when the
+ * PC has no SB16. With the domain lock held. */
+int pc_sb16_source(struct pc *pc, struct audio_source *src);
+
+/* The SB16's OPL3 (FM) as a sound source: 0, or -1 without an SB16. */
+int pc_opl3_source(struct pc *pc, struct audio_source *src);
+
 /* What firmware does before an OS runs, for a kernel started directly:
  * the power-management function's I/O window at pm_base, enabled. */
 void pc_prepare_linux_boot(struct pc *pc, uint16_t pm_base);

@@ -62,6 +62,7 @@
 #define PC_FDC_BASE	   0x3F0 /* 3F0h-3F5h and 3F7h; 3F6h is IDE's */
 #define PC_FDC_IRQ	   6
 #define PC_FDC_DMA	   2
+#define PC_ADLIB_BASE	   0x388 /* the OPL3's AdLib ports 388h-38Bh */
 
 _Static_assert(PC_FLOPPY_DRIVES == FDC_DRIVES, "a PC floppy drive per FDC drive");
 
@@ -91,6 +92,8 @@ struct pc {
 	bool vga_window;	  /* A0000h-BFFFFh is mapped to it */
 	struct typist *typist;	  /* `hv send-keys` into the keyboard (legacy/pc_keys.c) */
 	struct pc_virtio *virtio; /* virtio functions (legacy/pc_virtio.c), NULL if none */
+	struct sb16 *sb16;	  /* legacy/pc_sb16.c, NULL if none */
+	struct opl3 *opl3;	  /* the SB16's FM synthesizer, NULL if none */
 };
 
 /* The IDE controller and its PCI function, the drives of h and the CMOS
@@ -113,6 +116,9 @@ void pc_free_vga(struct pc *pc);
  * in the order a reset puts them back to their power-on state. Returns 0 or
  * -1 with err set. */
 int pc_register_devices(struct pc *pc, char *err, size_t errlen);
+
+/* Frees the Sound Blaster 16, if any (legacy/pc_sb16.c). */
+void pc_free_sb16(struct pc *pc);
 
 /* The serial ports whose hooks have a tx (legacy/pc_serial.c). Returns 0
  * or -1 with err set. */

@@ -43,6 +43,59 @@ int top_act_pause(struct top_app *app, int arg)
 	return request(app, d, "pause", "paused");
 }
 
+/* The selected domain if it has audio (its info has audio_volume). */
+static struct top_domain *audio_target(struct top_app *app)
+{
+	struct top_domain *d = target(app);
+
+	if (d && d->audio_volume < 0) {
+		top_message(app, "%s has no audio", d->name);
+		return NULL;
+	}
+	return d;
+}
+
+int top_act_mute(struct top_app *app, int arg)
+{
+	struct top_domain *d = audio_target(app);
+
+	(void)arg;
+	if (!d)
+		return TOP_REDRAW;
+	d->audio_muted = !d->audio_muted; /* until the next refresh says */
+	return request(app, d, d->audio_muted ? "audio mute" : "audio unmute",
+		       d->audio_muted ? "muted" : "unmuted");
+}
+
+/* arg 1: 10 down, 2: 10 up. */
+static int volume_step(struct top_app *app, int step)
+{
+	struct top_domain *d = audio_target(app);
+	char req[32], done[32];
+	int v;
+
+	if (!d)
+		return TOP_REDRAW;
+	v = d->audio_volume + step;
+	v = v < 0 ? 0 : v > 100 ? 100 : v;
+	d->audio_volume = v;
+	snprintf(req, sizeof req, "audio volume %d", v);
+	snprintf(done, sizeof done, "volume %d%s", v, d->audio_muted ? " (muted)" : "");
+	return request(app, d, req, done);
+}
+
+int top_act_volume_down(struct top_app *app, int arg)
+{
+	(void)arg;
+	return volume_step(app, -10);
+}
+
+int top_act_volume_up(struct top_app *app, int arg)
+{
+	(void)arg;
+	return volume_step(app, 10);
+}
+
 /* Asks question about the selected domain; returns it if the answer is
  * yes and it is still there (the list may change while the user thinks). */
 static struct top_domain *confirm(struct top_app *app, const char *question)

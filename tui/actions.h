@@ -35,6 +35,9 @@ int top_act_pause(struct top_app *app, int arg); /* pause, or resume if paused *
 int top_act_reboot(struct top_app *app, int arg);
 int top_act_destroy(struct top_app *app, int arg); /* asks first; forgets a gone one */
 int top_act_log(struct top_app *app, int arg);
+int top_act_mute(struct top_app *app, int arg);	       /* toggles the domain's audio mute */
+int top_act_volume_down(struct top_app *app, int arg); /* audio volume 10 lower */
+int top_act_volume_up(struct top_app *app, int arg);   /* audio volume 10 higher */
 int top_act_create(struct top_app *app, int arg);
 int top_act_menu(struct top_app *app, int arg);
 

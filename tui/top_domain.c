@@ -119,6 +119,9 @@ static void apply_info(struct top_domain *d, const char *reply, long now)
 	kv_get(reply, "state", d->state, sizeof d->state);
 	kv_get(reply, "engine", d->engine, sizeof d->engine);
 	kv_get(reply, "log", d->log, sizeof d->log);
+	d->audio_volume =
+	    kv_get(reply, "audio_volume", NULL, 0) ? (int)get_long(reply, "audio_volume") : -1;
+	d->audio_muted = get_long(reply, "audio_muted") != 0;
 	d->sampled = true;
 	d->sample_ms = now;
 }

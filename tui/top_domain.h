@@ -28,12 +28,14 @@ struct top_domain {
 	double cpu_pct;	  /* over the last refresh interval */
 	double insn_rate; /* instructions per second (soft engine) */
 	double exit_rate; /* exits per second (kvm engine) */
-	bool gone;	  /* its socket is no longer in the registry */
-	bool listed;	  /* seen in the last scan */
-	bool sampled;	  /* the fields above hold a reply */
-	long sample_ms;	  /* when they were taken */
-	struct ctl ctl;	  /* fd -1 when not connected */
-	long retry_ms;	  /* no reconnection before this time */
+	int audio_volume; /* 0-100, -1: the domain has no audio */
+	bool audio_muted;
+	bool gone;	/* its socket is no longer in the registry */
+	bool listed;	/* seen in the last scan */
+	bool sampled;	/* the fields above hold a reply */
+	long sample_ms; /* when they were taken */
+	struct ctl ctl; /* fd -1 when not connected */
+	long retry_ms;	/* no reconnection before this time */
 	struct top_console console;
 
 	/* Disk bytes read and written so far (info's disk_read_bytes,

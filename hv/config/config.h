@@ -106,6 +106,12 @@ struct domain_config {
 	 * absolute); audio_latency_ms = 10-1000, default 30 (hv keys). */
 	char audio[PATH_MAX + 8];
 	unsigned audio_latency_ms;
+	/* soundhw = "sb16[,port=N,irq=N,dma=N,hdma=N]" (xl's key):
+	 * defaults 0x220, 5, 1, 5 (hv/config/config_soundhw.c). */
+	struct config_soundhw {
+		unsigned sb16; /* 1: the PC gets a Sound Blaster 16 */
+		unsigned port, irq, dma, hdma;
+	} soundhw;
 	unsigned log_max_kb; /* cap of each log and serial file, KiB; default 1024 */
 	unsigned sandbox;    /* 1 (default): confine the domain process; 0: debugging */
 	/* Line each file-naming key was set on, for messages; 0: the command

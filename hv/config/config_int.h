@@ -82,5 +82,6 @@ int cfg_set_action(struct parser *p, const struct key *k, const struct value *v,
 		   enum config_action *out);
 int cfg_set_cpu_count(struct parser *p, const struct key *k, const struct value *v, unsigned *out);
 int cfg_set_extra(struct parser *p, const struct key *k, const struct value *v);
+int cfg_set_soundhw(struct parser *p, const struct key *k, const struct value *v);
 
 #endif

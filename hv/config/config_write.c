@@ -93,6 +93,9 @@ static void put_boot(FILE *out, const struct domain_config *cfg)
 		fprintf(out, "console = \"hvc0\"\n");
 	put_key_string(out, "audio", cfg->audio);
 	fprintf(out, "audio_latency_ms = %u\n", cfg->audio_latency_ms);
+	if (cfg->soundhw.sb16)
+		fprintf(out, "soundhw = \"sb16,port=%#x,irq=%u,dma=%u,hdma=%u\"\n",
+			cfg->soundhw.port, cfg->soundhw.irq, cfg->soundhw.dma, cfg->soundhw.hdma);
 }
 
 /* Writes cfg as a config file that loads to the same domain. */

@@ -274,8 +274,7 @@ const struct key config_xl_keys[] = {
     {"sdl", VAL_INT, "0 or 1", set_sdl},
     {"vga", VAL_STRING, "\"stdvga\" or \"cirrus\"", set_vga},
     {"videoram", VAL_INT, "an integer from 1 to 1024 (MiB)", set_videoram},
-    {"soundhw", VAL_ANY, "emulated sound cards are not supported yet (remove soundhw)",
-     refuse_unless_off},
+    {"soundhw", VAL_ANY, "\"sb16\" or \"sb16,port=0x220,irq=5,dma=1,hdma=5\"", cfg_set_soundhw},
     {"usb", VAL_INT,
      "USB is not supported yet; hv's PC has a PS/2 keyboard and mouse (`hv view`, "
      "`hv send-keys`)",

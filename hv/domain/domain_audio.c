@@ -12,10 +12,36 @@
 #include "hv/domain/domain.h"
 #include "legacy/pc.h"
 
+/* soundhw = "sb16": the card joins the PC before the vCPU runs. */
+static int add_sound_card(struct domain *d, char *err, size_t errlen)
+{
+	const struct config_soundhw *c = &d->cfg.soundhw;
+	struct pc_sb16_config sb = {.port = c->port, .irq = c->irq, .dma = c->dma, .hdma = c->hdma};
+	int r;
+
+	if (!c->sb16)
+		return 0;
+	machine_lock_host(&d->machine);
+	r = pc_add_sb16(d->pc, &sb, err, errlen);
+	machine_unlock_host(&d->machine);
+	return r;
+}
+
+static int add_source(struct domain *d, const struct audio_source *src, char *err, size_t errlen)
+{
+	if (audio_add_source(d->audio, src) == 0)
+		return 0;
+	snprintf(err, errlen, "audio: too many sources");
+	return -1;
+}
+
 int domain_audio_setup(struct domain *d, char *err, size_t errlen)
 {
-	struct audio_source spk;
+	struct audio_source spk, sb, fm;
+	int have_sb = -1, have_fm = -1;
 
+	if (add_sound_card(d, err, errlen) < 0)
+		return -1;
 	d->audio = audio_create(d->cfg.name, d->cfg.audio, d->cfg.audio_latency_ms, &d->machine,
 				err, errlen);
 	if (!d->audio)
@@ -23,11 +49,13 @@ int domain_audio_setup(struct domain *d, char *err, size_t errlen)
 	if (audio_wants_sources(d->audio)) {
 		machine_lock_host(&d->machine);
 		spk = pc_speaker_source(d->pc);
+		have_sb = pc_sb16_source(d->pc, &sb);
+		have_fm = pc_opl3_source(d->pc, &fm);
 		machine_unlock_host(&d->machine);
-		if (audio_add_source(d->audio, &spk) < 0) {
-			snprintf(err, errlen, "audio: too many sources");
+		if (add_source(d, &spk, err, errlen) < 0 ||
+		    (have_sb == 0 && add_source(d, &sb, err, errlen) < 0) ||
+		    (have_fm == 0 && add_source(d, &fm, err, errlen) < 0))
 			return -1;
-		}
 	}
 	if (audio_start(d->audio, d->loop) < 0) {
 		snprintf(err, errlen, "out of memory");

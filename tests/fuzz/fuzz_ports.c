@@ -1,16 +1,19 @@
 /* Every legacy device through its port interface: the whole PC (PIC, PIT,
- * RTC, keyboard controller, VGA, IDE, floppy, DMA, UARTs, PIIX, fw_cfg...)
- * built once, then each input is a sequence of accesses, 4 bytes each:
- * port (16 bits), value, and a control byte (bit 0: write, bits 1-2: size
- * 1, 2 or 4, bit 3: run the timers that are due (the
- * clock runs on host time)). The machine is
- * reset between inputs. */
+ * RTC, keyboard controller, VGA, IDE, floppy, DMA, UARTs, PIIX, fw_cfg,
+ * a Sound Blaster 16 at 220h...) built once, then each input is a
+ * sequence of accesses, 4 bytes each: port (16 bits), value, and a
+ * control byte (bit 0: write, bits 1-2: size 1, 2 or 4, bit 3: run the
+ * timers that are due (the clock runs on host time) and render the
+ * SB16's sound, bit 4: the port is the SB16's, 220h + port % 16). The
+ * machine is reset between inputs. */
 #include "fuzz.h"
 #include "hv/core/machine.h"
 #include "legacy/pc.h"
 
 static struct machine m;
 static struct pc *pc;
+static struct audio_source sb16;
+static uint64_t frame;
 
 static void tx(void *opaque, uint8_t byte)
 {
@@ -24,7 +27,9 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 
 	(void)argc, (void)argv;
 	if (machine_init(&m, 16u << 20, err, sizeof err) < 0 ||
-	    !(pc = pc_create(&m, &hooks, err, sizeof err)))
+	    !(pc = pc_create(&m, &hooks, err, sizeof err)) ||
+	    pc_add_sb16(pc, &(struct pc_sb16_config){0x220, 5, 1, 5}, err, sizeof err) < 0 ||
+	    pc_sb16_source(pc, &sb16) < 0)
 		abort();
 	vclock_start(&m.clock);
 	return 0;
@@ -42,12 +47,21 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		uint8_t value = data[i + 2], ctl = data[i + 3];
 		unsigned len = sizes[(ctl >> 1) & 3];
 
+		if (ctl & 16)
+			port = (uint16_t)(0x220 + port % 16);
 		if (ctl & 1)
 			bus_write(&m.pio, port, len, value * 0x01010101u);
 		else
 			bus_read(&m.pio, port, len);
-		if (ctl & 8)
+		if (ctl & 8) {
+			float out[512];
+
 			vclock_run_expired(&m.clock);
+			if (audio_frame_at(vclock_now(&m.clock)) > frame + 512)
+				frame = audio_frame_at(vclock_now(&m.clock)) - 512;
+			sb16.render(sb16.opaque, frame, 512, out);
+			frame += 512;
+		}
 	}
 	pthread_mutex_unlock(&m.lock);
 	return 0;

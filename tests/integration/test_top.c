@@ -224,6 +224,31 @@ START_TEST(test_pause_and_resume_by_key_change_the_domain_state)
 }
 END_TEST
 
+static bool info_is(const char *name, const char *key, const char *value)
+{
+	const char *s = h_info(name, key);
+
+	return s && strcmp(s, value) == 0;
+}
+
+START_TEST(test_mute_and_volume_by_key_change_the_domain_audio)
+{
+	create("loud", "counter");
+	start_default_top();
+	WAIT_FOR(row_has("loud", "running"));
+	keys("m");
+	WAIT_FOR(info_is("loud", "audio_muted", "1"));
+	WAIT_FOR(screen_has("loud muted"));
+	keys("'<'"); /* through a shell */
+	WAIT_FOR(info_is("loud", "audio_volume", "90"));
+	WAIT_FOR(screen_has("loud volume 90 (muted)"));
+	keys("m");
+	WAIT_FOR(info_is("loud", "audio_muted", "0"));
+	keys("'>'");
+	WAIT_FOR(info_is("loud", "audio_volume", "100"));
+}
+END_TEST
+
 START_TEST(test_console_pane_shows_guest_output_and_delivers_typed_input)
 {
 	create("echoer", "echo");
@@ -415,6 +440,7 @@ static Suite *top_suite(void)
 	tcase_set_timeout(t, 300);
 	tcase_add_test(t, test_list_shows_every_domain_with_its_state);
 	tcase_add_test(t, test_pause_and_resume_by_key_change_the_domain_state);
+	tcase_add_test(t, test_mute_and_volume_by_key_change_the_domain_audio);
 	tcase_add_test(t, test_console_pane_shows_guest_output_and_delivers_typed_input);
 	tcase_add_test(t, test_console_strips_escape_sequences_and_expands_tabs);
 	tcase_add_test(t, test_alt_hotkeys_switch_the_console_between_domains);

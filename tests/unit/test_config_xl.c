@@ -355,9 +355,9 @@ START_TEST(test_missing_devices_are_refused_with_what_hv_offers)
 		      "[ 'type=virtio' ] (a virtio-gpu beside the VGA) or vfb = []");
 	ck_load_error("vnc = 1\n", "xl.cfg:1: vnc: VNC is not supported; `hv view NAME` shows the "
 				   "screen in an SDL window");
-	ck_load_error("soundhw = 'sb16'\n",
-		      "xl.cfg:1: soundhw: emulated sound cards are not supported yet (remove "
-		      "soundhw)");
+	ck_load_error("soundhw = 'es1370'\n",
+		      "xl.cfg:1: soundhw: \"es1370\": hv emulates \"sb16\" (a Sound Blaster 16), "
+		      "optionally \"sb16,port=0x220,irq=5,dma=1,hdma=5\"");
 	ck_load_error("usb = 1\n", "xl.cfg:1: usb: USB is not supported yet; hv's PC has a PS/2 "
 				   "keyboard and mouse (`hv view`, `hv send-keys`)");
 	ck_load_error("usbdevice = 'tablet'\n",
@@ -523,7 +523,8 @@ START_TEST(test_written_config_loads_to_the_same_domain)
 			   "',,hdd,cdrom' ]\nserial = [ 'file:com1.log', 'pty' ]\n"
 			   "debugcon = 'file:e9.log'\nextra = 'a=\"b\"\\\\c'\nlocaltime = 1\n"
 			   "on_reboot = 'destroy'\non_crash = 'restart'\nboot = 'dc'\n"
-			   "boot_menu = 0\nengine = 'soft'\nvfb = [ 'type=virtio' ]\n") == 0,
+			   "boot_menu = 0\nengine = 'soft'\nvfb = [ 'type=virtio' ]\n"
+			   "soundhw = 'sb16,port=0x240,irq=7,dma=3,hdma=6'\n") == 0,
 		      "%s", err);
 	ck_assert_int_eq(config_resolve(&cfg, err, sizeof err), 0);
 	first = cfg;
@@ -535,6 +536,8 @@ START_TEST(test_written_config_loads_to_the_same_domain)
 	ck_assert_str_eq(cfg.firmware, first.firmware);
 	ck_assert_str_eq(cfg.uuid, first.uuid);
 	ck_assert_str_eq(cfg.extra, "a=\"b\"\\c");
+	ck_assert_mem_eq(&cfg.soundhw, &first.soundhw, sizeof cfg.soundhw);
+	ck_assert_uint_eq(cfg.soundhw.irq, 7);
 	ck_assert_uint_eq(cfg.ndisks, 3);
 	ck_assert_str_eq(cfg.disks[1].target, first.disks[1].target);
 	ck_assert(cfg.disks[1].cdrom && cfg.disks[1].readonly);
@@ -581,6 +584,38 @@ START_TEST(test_written_config_of_defaults)
 			       "on_crash = \"destroy\"\n");
 	free(text);
 }
+
+START_TEST(test_soundhw_sb16_with_its_defaults_and_resources)
+{
+	ck_assert_int_eq(load("name='a'\nsoundhw = 'sb16'\n"), 0);
+	ck_assert_uint_eq(cfg.soundhw.sb16, 1);
+	ck_assert_uint_eq(cfg.soundhw.port, 0x220);
+	ck_assert_uint_eq(cfg.soundhw.irq, 5);
+	ck_assert_uint_eq(cfg.soundhw.dma, 1);
+	ck_assert_uint_eq(cfg.soundhw.hdma, 5);
+	ck_assert_int_eq(load("name='a'\nsoundhw = ['sb16,port=0x260,irq=10,dma=0,hdma=7']\n"), 0);
+	ck_assert_uint_eq(cfg.soundhw.port, 0x260);
+	ck_assert_uint_eq(cfg.soundhw.irq, 10);
+	ck_assert_uint_eq(cfg.soundhw.dma, 0);
+	ck_assert_uint_eq(cfg.soundhw.hdma, 7);
+	ck_assert_int_eq(load("name='a'\nsoundhw = ''\n"), 0);
+	ck_assert_uint_eq(cfg.soundhw.sb16, 0);
+	ck_load_error("soundhw = 'sb16,irq=4'\n",
+		      "xl.cfg:1: soundhw: \"sb16,irq=4\": a Sound Blaster 16 takes port 0x220, "
+		      "0x240, 0x260 or 0x280, irq 2, 5, 7, 9 or 10, dma 0, 1 or 3, hdma 5, 6 or 7");
+	ck_load_error("soundhw = 'sb16,hdma=1'\n",
+		      "xl.cfg:1: soundhw: hdma: expected a number from 0x5 to 0x7");
+	ck_load_error("soundhw = 'sb16,volume=3'\n",
+		      "xl.cfg:1: soundhw: \"volume=3\": expected port=, irq=, dma= or hdma= after "
+		      "\"sb16,\"");
+	ck_load_error(
+	    "soundhw = 'sb16,port=0x221'\n",
+	    "xl.cfg:1: soundhw: \"sb16,port=0x221\": a Sound Blaster 16 takes port "
+	    "0x220, 0x240, 0x260 or 0x280, irq 2, 5, 7, 9 or 10, dma 0, 1 or 3, hdma 5, 6 "
+	    "or 7");
+}
+END_TEST
+
 END_TEST
 
 static Suite *config_xl_suite(void)
@@ -621,6 +656,7 @@ static Suite *config_xl_suite(void)
 	tcase_add_test(refuse, test_actions_hv_has_not_got_are_refused);
 	tcase_add_test(refuse, test_serial_list_and_serial2_cannot_both_set_com2);
 	tcase_add_test(refuse, test_every_refused_statement_is_reported_in_one_run);
+	tcase_add_test(map, test_soundhw_sb16_with_its_defaults_and_resources);
 	tcase_add_test(write, test_written_config_loads_to_the_same_domain);
 	tcase_add_test(write, test_vfb_virtio_gives_a_virtio_gpu);
 	tcase_add_test(write, test_written_config_of_defaults);

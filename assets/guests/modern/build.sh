@@ -31,6 +31,9 @@ recipe=$(cat "$here"/{build.sh,init,inittab,rcS} "$here/../lib.sh" | sha256sum |
 # virtio-input's with evdev for its keyboard and mouse (/dev/input/event*).
 wanted="virtio_pci virtio_blk crc32c_generic ext4 virtio_rng virtio_gpu virtio_input evdev"
 wanted="$wanted virtio_console" # hvc0, the shell of virtio_console = 1
+# The Sound Blaster 16's driver (ALSA's core follows) and OSS's /dev/dsp; with no
+# snd_sb16.* parameters on the command line it probes no card.
+wanted="$wanted snd_sb16 snd_pcm_oss"
 root_mib=64
 
 # shellcheck source=assets/guests/lib.sh

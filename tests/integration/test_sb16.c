@@ -1,0 +1,257 @@
+/* The Sound Blaster 16 from a bare guest: tests/guests/sb16.asm resets
+ * the DSP, checks its version and the mixer's IRQ/DMA selects, and plays
+ * a 1002.27 Hz square wave (22 samples a period at 22050 Hz) by 16-bit
+ * auto-init DMA for 11 blocks, reading the 8237's count as it goes. The
+ * WAV sink has the wave's frequency within 1%, its level and no gap; the
+ * card is "sb16" in `hv list -l`; a config the card cannot take is
+ * refused. And from Linux (the modern guest, snd-sb16 loaded with the
+ * card's resources): /proc/asound/cards lists it, and a 1000 Hz square
+ * written to OSS's /dev/dsp (8000 Hz, 8-bit) comes out of the WAV sink. */
+#include <check.h>
+#include <fcntl.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "harness.h"
+
+#define RATE	  48000
+#define EXIT_OK	  ((0x10 << 1) | 1)
+#define LEVEL_MIN 12000 /* the wave is +-16384 at 0 dB */
+#define LEVEL_MAX 24000
+/* 11 blocks of 2200 samples at 22050 Hz: 1.097 s; most of it at least */
+#define PLAYED_MIN	     (RATE * 105 / 100)
+#define LINUX_BOOT_TIMEOUT_S 1200
+#define LINUX_CMD_TIMEOUT_S  300
+
+static int16_t *samples; /* left channel */
+static size_t nsamples;
+
+static void load(const char *path)
+{
+	FILE *f = fopen(path, "rb");
+	int16_t fr[2];
+
+	nsamples = 0;
+	ck_assert_msg(f != NULL, "%s missing", path);
+	fseek(f, 44, SEEK_SET);
+	for (size_t cap = 0; fread(fr, sizeof fr, 1, f) == 1; nsamples++) {
+		if (nsamples == cap) {
+			cap = cap ? 2 * cap : 65536;
+			samples = realloc(samples, cap * sizeof *samples);
+			ck_assert_ptr_nonnull(samples);
+		}
+		samples[nsamples] = fr[0];
+	}
+	fclose(f);
+}
+
+/* Rising zero crossings of the wave (into exact silence, where the
+ * transfer ends, is not one): every period is the wave's (48000 / hz
+ * frames, give or take 2), their mean is its frequency within 1%, and
+ * its level is a square's at +-16384 (most samples beyond +-8000, their
+ * mean magnitude 12000-24000) or the OPL3's sine at one operator's full
+ * level (peak 3000-5000). */
+static void check_wave(double hz_want, size_t played_min, bool square)
+{
+	size_t first = 0, last = 0, n = 0, bad = 0, mean_abs = 0, count = 0;
+	int step = square ? 2000 : 200, peak = 0;
+	double hz, period = RATE / hz_want;
+
+	for (size_t i = 1; i + 1 < nsamples; i++) {
+		if (!(samples[i - 1] < 0 && samples[i] >= 0 && samples[i + 1] > 0) ||
+		    samples[i + 1] - samples[i - 1] < step)
+			continue;
+		if (n && ((double)(i - last) < period - 2 || (double)(i - last) > period + 2))
+			bad++;
+		if (!n)
+			first = i;
+		last = i;
+		n++;
+	}
+	ck_assert_msg(n > 2 && last - first >= played_min, "no wave (%zu crossings in %zu frames)",
+		      n, nsamples);
+	ck_assert_msg(bad == 0, "%zu of %zu periods were not the wave's (a gap)", bad, n - 1);
+	hz = (double)RATE * (double)(n - 1) / (double)(last - first);
+	ck_assert_msg(hz > hz_want * 0.99 && hz < hz_want * 1.01, "%.2f Hz", hz);
+	for (size_t i = first; i < last; i++) {
+		peak = abs(samples[i]) > peak ? abs(samples[i]) : peak;
+		if (abs(samples[i]) > 8000) {
+			mean_abs += (size_t)abs(samples[i]);
+			count++;
+		}
+	}
+	if (!square) {
+		ck_assert_msg(peak >= 3000 && peak <= 5000, "peak %d", peak);
+		return;
+	}
+	ck_assert_msg(count > (last - first) * 8 / 10, "the wave is not square: %zu of %zu", count,
+		      last - first);
+	mean_abs /= count;
+	ck_assert_msg(mean_abs >= LEVEL_MIN && mean_abs <= LEVEL_MAX, "level %zu", mean_abs);
+}
+
+START_TEST(test_auto_init_dma_playback_recorded_through_the_wav_sink)
+{
+	char extra[600], wav[512];
+	struct h_result *r;
+
+	snprintf(wav, sizeof wav, "%s/sb16.wav", h_setup_dir());
+	snprintf(extra, sizeof extra, "serial = \"none\"\nsoundhw = \"sb16\"\naudio = \"wav:%s\"\n",
+		 wav);
+	r = h_hv(NULL, 120, (const char *const[]){"run", h_guest_cfg("sb", "sb16", extra), NULL});
+	ck_assert_msg(r->status == EXIT_OK, "status %d: %s", r->status, r->err);
+	load(wav);
+	check_wave(22050.0 / 22, PLAYED_MIN, true);
+}
+END_TEST
+
+/* tests/guests/opl3.asm: AdLib detection by timer 1, then a 439.99 Hz
+ * note (F-number 580, block 4) for six overflows of timer 2. */
+START_TEST(test_opl3_detected_by_its_timers_plays_its_note)
+{
+	char extra[600], wav[512];
+	struct h_result *r;
+
+	snprintf(wav, sizeof wav, "%s/opl3.wav", h_setup_dir());
+	snprintf(extra, sizeof extra, "serial = \"none\"\nsoundhw = \"sb16\"\naudio = \"wav:%s\"\n",
+		 wav);
+	r = h_hv(NULL, 120, (const char *const[]){"run", h_guest_cfg("fm", "opl3", extra), NULL});
+	ck_assert_msg(r->status == EXIT_OK, "status %d: %s", r->status, r->err);
+	load(wav);
+	check_wave(580 * 49716.0 / 65536, RATE * 45 / 100, false); /* 6 * 81.92 ms */
+}
+END_TEST
+
+START_TEST(test_the_card_is_in_list_l_with_its_resources)
+{
+	struct h_result *r;
+
+	r = h_hv(
+	    NULL, 60,
+	    (const char *const[]){"create",
+				  h_guest_cfg("sbl", "idle",
+					      "serial = \"none\"\naudio = \"none\"\n"
+					      "soundhw = \"sb16,port=0x240,irq=7,dma=3,hdma=6\"\n"),
+				  NULL});
+	ck_assert_msg(r->status == 0, "create: %s", r->err);
+	r = h_hv(NULL, 60, (const char *const[]){"list", "-l", NULL});
+	ck_assert_msg(strstr(r->out, "sb16 ") && strstr(r->out, " irq=7 dma8=3 dma16=6 rate="),
+		      "%s", r->out);
+	h_hv(NULL, 60, (const char *const[]){"destroy", "sbl", NULL});
+}
+END_TEST
+
+START_TEST(test_a_resource_the_card_lacks_is_refused)
+{
+	struct h_result *r;
+
+	r = h_hv(NULL, 60,
+		 (const char *const[]){
+		     "run", h_guest_cfg("sbx", "idle", "soundhw = \"sb16,irq=4\"\n"), NULL});
+	ck_assert_int_ne(r->status, 0);
+	ck_assert_msg(strstr(r->err, "soundhw") && strstr(r->err, "irq 2, 5, 7, 9 or 10"), "%s",
+		      r->err);
+}
+END_TEST
+
+#ifdef HV_MODERN_GUEST_DIR
+static const char *in_dir(const char *name)
+{
+	static char paths[2][600];
+	static unsigned next;
+	char *s = paths[next++ % 2];
+
+	snprintf(s, sizeof paths[0], "%s/%s", h_setup_dir(), name);
+	return s;
+}
+
+static const char *linux_cfg(const char *wav)
+{
+	char cmd[1400], text[3000];
+
+	ck_assert_msg(access(HV_MODERN_GUEST_DIR "/root.img", R_OK) == 0,
+		      HV_MODERN_GUEST_DIR "/root.img is missing: run bash "
+					  "assets/guests/modern/build.sh");
+	snprintf(cmd, sizeof cmd, "cp '%s' '%s'", HV_MODERN_GUEST_DIR "/root.img",
+		 in_dir("root.img"));
+	ck_assert_int_eq(system(cmd), 0);
+	snprintf(text, sizeof text,
+		 "name = \"sblinux\"\nmemory = 128\nengine = \"soft\"\n"
+		 "kernel = \"%s/vmlinuz\"\nramdisk = \"%s/initramfs.cpio.gz\"\n"
+		 "extra = \"console=ttyS0,115200 root=/dev/vda acpi=noirq panic=-1 "
+		 "cryptomgr.notests snd_sb16.isapnp=0 snd_sb16.port=0x220 snd_sb16.irq=5 "
+		 "snd_sb16.dma8=1 snd_sb16.dma16=5\"\nserial = \"stdio\"\n"
+		 "soundhw = \"sb16\"\naudio = \"wav:%s\"\n"
+		 "disk = [ 'format=raw,vdev=xvda,access=rw,target=%s' ]\n",
+		 HV_MODERN_GUEST_DIR, HV_MODERN_GUEST_DIR, wav, in_dir("root.img"));
+	return h_write_file("sblinux.cfg", text);
+}
+
+static void run(struct h_proc *p, const char *command, const char *marker)
+{
+	p->len = 0;
+	p->buf[0] = '\0';
+	h_send(p, command);
+	ck_assert_msg(h_expect(p, marker, LINUX_CMD_TIMEOUT_S), "no '%s' after %s:\n%s", marker,
+		      command, p->buf);
+}
+
+/* ALSA starts with every volume at 0 (-62 dB): the guest sets master and
+ * voice to 0 dB through the card's mixer ports (/dev/port), as amixer
+ * would through the driver; then 8192 bytes of a 1000 Hz square (8
+ * samples a period, +-0.5) go to /dev/dsp, whose default is 8000 Hz
+ * unsigned 8-bit mono. */
+#define SET_VOLUMES                                                                                \
+	"p() { printf \"\\\\$(printf %o $1)\" | dd of=/dev/port bs=1 seek=$2 count=1 "             \
+	"2>/dev/null; }; for r in 48 49 50 51; do p $r 548; p 248 549; done; echo SB-VOL-$?\n"
+#define PLAY_SQUARE                                                                                \
+	"printf '\\300\\300\\300\\300\\100\\100\\100\\100' > /tmp/a; for i in 1 2 3 4 5 6 7 8 9 "  \
+	"10; do cat /tmp/a /tmp/a > /tmp/b; mv /tmp/b /tmp/a; done; cat /tmp/a > /dev/dsp; "       \
+	"echo SB-PLAYED-$?\n"
+
+START_TEST(test_linux_snd_sb16_finds_the_card_and_plays_through_dev_dsp)
+{
+	char wav[600];
+	struct h_proc p;
+	bool up = false;
+
+	snprintf(wav, sizeof wav, "%s", in_dir("linux.wav"));
+	h_spawn(&p, (const char *const[]){"run", linux_cfg(wav), NULL});
+	for (int waited = 0; waited < LINUX_BOOT_TIMEOUT_S && !up; waited += 5)
+		up = h_expect(&p, "HV-MODERN-READY", 5);
+	ck_assert_msg(up, "the modern guest did not come up:\n%s", p.buf);
+	run(&p, "cat /proc/asound/cards; echo SB-CARDS-$((6 * 7))\n", "SB-CARDS-42");
+	ck_assert_msg(strstr(p.buf, "Sound Blaster 16 at 0x220, irq 5, dma 1&5"), "%s", p.buf);
+	run(&p, SET_VOLUMES, "SB-VOL-0");
+	run(&p, PLAY_SQUARE, "SB-PLAYED-0");
+	h_power_off(&p, "poweroff\n", LINUX_CMD_TIMEOUT_S);
+	load(wav);
+	check_wave(1000.0, RATE * 9 / 10, true); /* 8192 samples: 1.02 s */
+}
+END_TEST
+#endif
+
+int main(void)
+{
+	Suite *s = suite_create("sb16");
+	TCase *t = tcase_create("sb16");
+
+	h_fixture(t);
+	tcase_set_timeout(t, 300);
+	tcase_add_test(t, test_auto_init_dma_playback_recorded_through_the_wav_sink);
+	tcase_add_test(t, test_opl3_detected_by_its_timers_plays_its_note);
+	tcase_add_test(t, test_the_card_is_in_list_l_with_its_resources);
+	tcase_add_test(t, test_a_resource_the_card_lacks_is_refused);
+	suite_add_tcase(s, t);
+#ifdef HV_MODERN_GUEST_DIR
+	t = tcase_create("linux");
+	h_fixture(t);
+	tcase_set_timeout(t, LINUX_BOOT_TIMEOUT_S + 4 * LINUX_CMD_TIMEOUT_S);
+	tcase_add_test(t, test_linux_snd_sb16_finds_the_card_and_plays_through_dev_dsp);
+	suite_add_tcase(s, t);
+#endif
+	return h_main(s);
+}
