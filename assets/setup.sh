@@ -23,7 +23,7 @@ packages=(
   pulseaudio pulseaudio-utils
   seabios xorriso
   socat clang clang-format tmux
-  xvfb xdotool x11-apps
+  xvfb xdotool x11-apps x11-utils xfonts-base
   qemu-system-x86 qemu-utils zlib1g-dev xz-utils binutils
   grub-pc-bin grub-common mtools fdisk
   cpio memtest86+ e2fsprogs

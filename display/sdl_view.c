@@ -287,6 +287,15 @@ static int open_all(struct viewer *v, int n, char **names)
 		}
 		if (n == 0) {
 			fprintf(stderr, "hv view: no domain is running\n");
+			/* Started from a desktop menu (hv-view.desktop), nobody
+			 * reads stderr: say it on the screen too. */
+			if (!isatty(STDERR_FILENO) &&
+			    SDL_ShowSimpleMessageBox(
+				SDL_MESSAGEBOX_INFORMATION, "hv view",
+				"No domain is running.\n\nStart one with \"hv create CFG\", "
+				"\"hv demo\" or in \"hv top\", then open the viewer again.",
+				NULL) < 0)
+				fprintf(stderr, "hv view: no message box: %s\n", SDL_GetError());
 			return -1;
 		}
 		if (v->opts.single)

@@ -451,6 +451,31 @@ START_TEST(test_viewer_outlivesItsDomain)
 }
 END_TEST
 
+/* Opened from the desktop entry with nothing running, the viewer says so
+ * in a message box (stderr goes nowhere there), and exits once it is
+ * dismissed. */
+START_TEST(test_viewer_withNoDomain_saysSoOnScreen)
+{
+	struct h_proc view;
+	unsigned long win = 0;
+
+	h_spawn(&view, (const char *const[]){"view", "--wait", NULL});
+	for (int i = 0; i < 300 && !win; i++) {
+		/* xdotool's search does not see SDL's message box; xwininfo does. */
+		win = strtoul(sh("xwininfo -root -tree | sed -n 's/^ *\\(0x[0-9a-f]*\\) \"hv "
+				 "view\".*/\\1/p' | head -1"),
+			      NULL, 16);
+		if (!win)
+			usleep(100 * 1000);
+	}
+	ck_assert_msg(win, "no message box: %.*s", (int)view.len, view.buf);
+	ck_assert(h_expect(&view, "hv view: no domain is running", 30));
+	ck_assert_int_eq(kill(view.pid, 0), 0); /* it waits for the user */
+	sh("xdotool windowfocus --sync %lu; xdotool key Return", win);
+	ck_assert_int_eq(h_wait(&view, 30), 1);
+}
+END_TEST
+
 static Suite *view_suite(void)
 {
 	Suite *s = suite_create("view");
@@ -468,6 +493,7 @@ static Suite *view_suite(void)
 	tcase_add_test(tc, test_hotkeys_switchTheSingleWindowBetweenDomains);
 	tcase_add_test(tc, test_hotkeys_moveFocusBetweenWindows);
 	tcase_add_test(tc, test_viewer_outlivesItsDomain);
+	tcase_add_test(tc, test_viewer_withNoDomain_saysSoOnScreen);
 	suite_add_tcase(s, tc);
 	return s;
 }
