@@ -6,7 +6,7 @@
 # pages, completion and desktop entry are where they belong, `hv create
 # --dry-run` of an installed config resolves into the install, and `hv
 # demo` starts its legacy guest from the installed program (and the
-# modern one from the installed Linux guest when the build has one).
+# modern one from the installed modern guest when the build has one).
 #
 #   tests/install/run.sh BUILD_DIR
 set -euo pipefail
@@ -91,12 +91,13 @@ for _ in $(seq 600); do
 	sleep 0.1
 done
 [ -n "$ok" ] || fail "the installed legacy guest never showed its banner"
-if [ -f "$P/share/hv/guests/linux/out/vmlinuz" ]; then
-	"$hv" list -l modern | grep -qE "^ +config +$cfg\$" ||
+mcfg=$P/share/hv/guests/modern/modern.cfg
+if [ -f "$P/share/hv/guests/modern/out/vmlinuz" ]; then
+	"$hv" list -l modern | grep -qE "^ +config +$mcfg\$" ||
 		fail "modern is not from the installed config: $("$hv" list -l modern)"
 else
-	grep -q "bash $P/share/hv/guests/linux/build.sh" "$tmp/demo.err" ||
-		fail "hv demo without a Linux guest: $(cat "$tmp/demo.err")"
+	grep -q "bash $P/share/hv/guests/modern/build.sh" "$tmp/demo.err" ||
+		fail "hv demo without a modern guest: $(cat "$tmp/demo.err")"
 fi
 "$hv" destroy legacy
 "$hv" destroy modern 2>/dev/null || true
