@@ -24,6 +24,7 @@ struct pc;
 struct disk;
 struct control;
 struct vga_renderer;
+struct domain_nic;
 
 enum domain_state {
 	DOMAIN_RUNNING,
@@ -66,8 +67,9 @@ struct domain {
 
 	struct display display; /* the screen and its viewers (event loop only) */
 	struct vga_renderer *vga_renderer;
-	struct evloop *loop; /* the process's event loop (hv/core/evloop.h) */
-	struct audio *audio; /* the sound backend (hv/domain/domain_audio.c) */
+	struct evloop *loop;			  /* the process's event loop (hv/core/evloop.h) */
+	struct audio *audio;			  /* the sound backend (hv/domain/domain_audio.c) */
+	struct domain_nic *nics[CONFIG_VIFS_MAX]; /* vif = [...] (hv/domain/domain_net.c) */
 	struct control *control;
 	int listen_fd;
 	int wake_fd; /* eventfd: the event loop has something to look at */
@@ -137,6 +139,13 @@ int domain_audio_setup(struct domain *d, char *err, size_t errlen);
 void domain_audio_free(struct domain *d);
 void domain_audio_info(struct domain *d, char *buf, size_t len);
 int domain_audio_request(struct domain *d, const char *arg, char *err, size_t errlen);
+
+/* domain_net.c: a virtio-net NIC on a user-mode network per vif, once
+ * the machine is built (returns 0 or -1 with err set); its `info` keys
+ * (net_rx_bytes, net_tx_bytes, ...: on the event loop, lock not held). */
+int domain_net_setup(struct domain *d, char *err, size_t errlen);
+void domain_net_free(struct domain *d);
+void domain_net_info(struct domain *d, char *buf, size_t len);
 
 /* Tells the event loop to look at the domain's state. Any thread. */
 void domain_notify(struct domain *d);
