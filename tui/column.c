@@ -145,6 +145,26 @@ static int c_ops(const struct top_domain *a, const struct top_domain *b)
 	return cmp_num(a->insn_rate + a->exit_rate, b->insn_rate + b->exit_rate);
 }
 
+/* Network bytes per second received/sent by the guest, "-" without a
+ * vif. */
+static void f_net(const struct top_domain *d, char *out, size_t len)
+{
+	char rx[16], tx[16];
+
+	if (!live(d) || !d->has_net) {
+		snprintf(out, len, "-");
+		return;
+	}
+	top_format_rate(d->net_rx_rate, rx, sizeof rx);
+	top_format_rate(d->net_tx_rate, tx, sizeof tx);
+	snprintf(out, len, "%s/%s", rx, tx);
+}
+
+static int c_net(const struct top_domain *a, const struct top_domain *b)
+{
+	return cmp_num(a->net_rx_rate + a->net_tx_rate, b->net_rx_rate + b->net_tx_rate);
+}
+
 static int c_uptime(const struct top_domain *a, const struct top_domain *b)
 {
 	return cmp_num(a->uptime, b->uptime);
@@ -162,7 +182,7 @@ const struct top_column top_columns[] = {
     {"OPS/s", 6, false, "guest instructions/s (soft) or VM exits/s (kvm)", f_ops, c_ops},
     {"UPTIME", 8, false, "time since the domain started", f_uptime, c_uptime},
     {"DSK", 4, false, "disk I/O: '-' until hv has disk devices", f_none, c_name},
-    {"NET", 3, false, "network I/O: '-' until hv has network devices", f_none, c_name},
+    {"NET", 11, false, "network bytes/s the guest received/sent ('-': no vif)", f_net, c_net},
 };
 
 const int top_ncolumns = sizeof top_columns / sizeof top_columns[0];
