@@ -21,12 +21,13 @@ set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 out=${1:-$here/out}
 stamp="$out/.recipe"
-recipe=$(cat "$here"/{build.sh,init,inittab,rcS} "$here/../lib.sh" | sha256sum | cut -d' ' -f1)
+recipe=$(cat "$here"/{build.sh,init,inittab,rcS,udhcpc.script} "$here/../lib.sh" | sha256sum | cut -d' ' -f1)
 # What the initramfs loads to mount the root (dependencies follow, so the
 # order is virtio_ring, virtio, virtio_pci_modern_dev,
 # virtio_pci_legacy_dev, virtio_pci, virtio_blk, crc16, mbcache, jbd2,
-# crc32c_generic, ext4), and virtio-rng's driver for /dev/hwrng.
-wanted="virtio_pci virtio_blk crc32c_generic ext4 virtio_rng"
+# crc32c_generic, ext4), virtio-rng's driver for /dev/hwrng, and
+# virtio-net's (after failover and net_failover) for eth0.
+wanted="virtio_pci virtio_blk crc32c_generic ext4 virtio_rng virtio_net"
 root_mib=64
 
 # shellcheck source=assets/guests/lib.sh
@@ -46,7 +47,9 @@ fetch_686 "$work"
 busybox_applets="bin/sh bin/mount bin/umount bin/echo bin/cat bin/ls bin/uname
   bin/sleep bin/sync bin/mkdir bin/dd bin/rm sbin/insmod
   sbin/switch_root sbin/init sbin/poweroff sbin/reboot
-  usr/bin/md5sum"
+  usr/bin/md5sum usr/bin/sha256sum bin/grep bin/sed bin/hostname
+  sbin/ifconfig sbin/route sbin/ip sbin/udhcpc usr/bin/wget usr/bin/nc
+  usr/sbin/httpd usr/bin/nslookup usr/bin/head usr/bin/tail"
 
 # The initramfs: busybox, /init and the modules in load order.
 initrd="$work/initrd"
@@ -59,6 +62,8 @@ busybox_tree "$work" "$root" $busybox_applets
 mkdir -p "$root/etc/init.d" "$root/mnt"
 install -m 644 "$here/inittab" "$root/etc/inittab"
 install -m 755 "$here/rcS" "$root/etc/init.d/rcS"
+mkdir -p "$root/usr/share/udhcpc"
+install -m 755 "$here/udhcpc.script" "$root/usr/share/udhcpc/default.script"
 truncate -s ${root_mib}M "$work/root.img"
 mke2fs -q -t ext4 -L hvroot -E root_owner=0:0 -d "$root" "$work/root.img"
 
