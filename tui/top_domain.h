@@ -25,19 +25,21 @@ struct top_domain {
 	double cpu_time; /* host CPU seconds of the vCPU */
 	double uptime;	 /* seconds */
 	uint64_t insns, exits;
-	double cpu_pct;			 /* over the last refresh interval */
-	double insn_rate;		 /* instructions per second (soft engine) */
-	double exit_rate;		 /* exits per second (kvm engine) */
-	bool has_net;			 /* the domain has a vif (info's net_* keys) */
-	uint64_t net_rx, net_tx;	 /* bytes the guest received and sent */
-	double net_rx_rate, net_tx_rate; /* bytes per second */
-	bool gone;			 /* its socket is no longer in the registry */
-	bool listed;			 /* seen in the last scan */
-	bool sampled;			 /* the fields above hold a reply */
-	long sample_ms;			 /* when they were taken */
-	struct ctl ctl;			 /* fd -1 when not connected */
-	long retry_ms;			 /* no reconnection before this time */
+	double cpu_pct;	  /* over the last refresh interval */
+	double insn_rate; /* instructions per second (soft engine) */
+	double exit_rate; /* exits per second (kvm engine) */
+	bool gone;	  /* its socket is no longer in the registry */
+	bool listed;	  /* seen in the last scan */
+	bool sampled;	  /* the fields above hold a reply */
+	long sample_ms;	  /* when they were taken */
+	struct ctl ctl;	  /* fd -1 when not connected */
+	long retry_ms;	  /* no reconnection before this time */
 	struct top_console console;
+	/* Network (info's net_* keys; has_net false without a vif): bytes
+	 * the guest received and sent, and their rates per second. */
+	bool has_net;
+	uint64_t net_rx, net_tx;
+	double net_rx_rate, net_tx_rate;
 };
 
 struct top_domains {
