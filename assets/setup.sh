@@ -18,7 +18,7 @@ jobs=$(nproc 2>/dev/null || echo 2)
 packages=(
   build-essential cmake pkg-config git
   nasm check
-  libncurses-dev libsdl2-dev libpng-dev libpulse-dev
+  libncurses-dev libsdl2-dev libpng-dev libpulse-dev libslirp-dev
   libspeexdsp-dev libadplug-dev
   pulseaudio pulseaudio-utils
   seabios xorriso

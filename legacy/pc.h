@@ -194,4 +194,23 @@ struct virtio_gpu *pc_virtio_gpu(struct pc *pc);
  * guest's posted buffers took (0 without a console). */
 size_t pc_virtio_console_receive(struct pc *pc, const uint8_t *data, size_t len);
 
+/* virtio-net NICs (hv/virtio/virtio_net.h): NIC index (0 .. PC_NICS_MAX-1)
+ * takes the PCI slot (and BAR) of xvd(w + index), so a domain has either
+ * that disk or that NIC; "net(index)" in the registry. tx_ready is told
+ * (with the domain lock held) when the guest has frames to send. Returns
+ * 0 or -1 with err set. */
+#define PC_NICS_MAX 4
+struct virtio_net_backend;
+struct virtio_net_stats;
+int pc_add_virtio_net(struct pc *pc, unsigned index, const uint8_t mac[6],
+		      const struct virtio_net_backend *be, char *err, size_t errlen);
+
+/* With the domain lock held: a frame for NIC index's guest (returns true
+ * when a running vCPU needs a kick to see the interrupt); the next frame
+ * the guest sent (its length, 0 when none; *irq as for receive); the
+ * NIC's counters. */
+bool pc_virtio_net_receive(struct pc *pc, unsigned index, const uint8_t *frame, size_t len);
+size_t pc_virtio_net_take_tx(struct pc *pc, unsigned index, uint8_t *buf, size_t cap, bool *irq);
+void pc_virtio_net_stats(struct pc *pc, unsigned index, struct virtio_net_stats *out);
+
 #endif

@@ -10,6 +10,7 @@
 #include "hv/virtio/virtio_console.h"
 #include "hv/virtio/virtio_gpu.h"
 #include "hv/virtio/virtio_input.h"
+#include "hv/virtio/virtio_net.h"
 #include "hv/virtio/virtio_rng.h"
 #include "legacy/pc_int.h"
 
@@ -34,6 +35,7 @@ struct pc_virtio {
 	struct virtio_input input[PC_VIRTIO_INPUTS];
 	bool has_input;
 	unsigned gpu_slot_levels; /* INTA of each function in the gpu's slot */
+	struct virtio_net *nic[PC_NICS_MAX];
 };
 
 /* The ISA IRQ that PIRQ n is routed to. */
@@ -363,6 +365,89 @@ size_t pc_virtio_console_receive(struct pc *pc, const uint8_t *data, size_t len)
 	return virtio_console_receive(&pc->virtio->con, data, len);
 }
 
+/* NIC i sits where xvd(w + i) would: the last PC_NICS_MAX disk slots. */
+static unsigned nic_disk_index(unsigned index)
+{
+	return DISK_XVD_COUNT - PC_NICS_MAX + index;
+}
+
+static void nic_reset(void *opaque)
+{
+	struct virtio_net *n = opaque;
+
+	virtio_net_device_ops.reset(n);
+}
+
+static void nic_describe(const void *opaque, char *buf, size_t len)
+{
+	virtio_net_device_ops.describe(opaque, buf, len);
+}
+
+static const struct device_ops pc_virtio_nic_ops = {.reset = nic_reset, .describe = nic_describe};
+
+int pc_add_virtio_net(struct pc *pc, unsigned index, const uint8_t mac[6],
+		      const struct virtio_net_backend *be, char *err, size_t errlen)
+{
+	unsigned disk = nic_disk_index(index), slot = PC_VIRTIO_SLOT + disk;
+	struct virtio_net *n;
+	char name[8];
+
+	if (index >= PC_NICS_MAX) {
+		snprintf(err, errlen, "network interface %u: at most %u", index, PC_NICS_MAX);
+		return -1;
+	}
+	if (make_state(pc, err, errlen) < 0)
+		return -1;
+	if (pc->virtio->disk[disk].blk || pc->virtio->nic[index]) {
+		snprintf(err, errlen,
+			 "network interface %u takes the PCI slot of disk xvd%c: drop that disk "
+			 "or the vif",
+			 index, 'a' + disk);
+		return -1;
+	}
+	if (!(n = calloc(1, sizeof *n))) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	pc->virtio->nic[index] = n;
+	snprintf(name, sizeof name, "net%u", index);
+	virtio_net_init(n, &pc->m->mem,
+			(struct irq_line){.set = intx, .opaque = pc, .pin = (int)slot}, mac, be,
+			name);
+	if (pci_bus_add(&pc->pci, slot, 0, &n->vp.pci) < 0) {
+		snprintf(err, errlen, "cannot place %s at 00:%02x.0", name, slot);
+		return -1;
+	}
+	if (device_register(&pc->m->devices, name, &pc_virtio_nic_ops, n, err, errlen) < 0)
+		return -1;
+	route_pirqs(pc);
+	virtio_pci_set_boot_config(&n->vp, PC_VIRTIO_MMIO + disk * VIRTIO_PCI_BAR_SIZE,
+				   (uint8_t)slot_irq(slot));
+	return 0;
+}
+
+bool pc_virtio_net_receive(struct pc *pc, unsigned index, const uint8_t *frame, size_t len)
+{
+	if (!pc->virtio || index >= PC_NICS_MAX || !pc->virtio->nic[index])
+		return false;
+	return virtio_net_receive(pc->virtio->nic[index], frame, len);
+}
+
+size_t pc_virtio_net_take_tx(struct pc *pc, unsigned index, uint8_t *buf, size_t cap, bool *irq)
+{
+	*irq = false;
+	if (!pc->virtio || index >= PC_NICS_MAX || !pc->virtio->nic[index])
+		return 0;
+	return virtio_net_take_tx(pc->virtio->nic[index], buf, cap, irq);
+}
+
+void pc_virtio_net_stats(struct pc *pc, unsigned index, struct virtio_net_stats *out)
+{
+	memset(out, 0, sizeof *out);
+	if (pc->virtio && index < PC_NICS_MAX && pc->virtio->nic[index])
+		*out = pc->virtio->nic[index]->st;
+}
+
 void pc_reset_virtio(struct pc *pc)
 {
 	for (unsigned i = 0; pc->virtio && i < DISK_XVD_COUNT; i++)
@@ -376,6 +461,11 @@ void pc_reset_virtio(struct pc *pc)
 		gpu_reset(pc);
 	for (unsigned i = 0; pc->virtio && pc->virtio->has_input && i < PC_VIRTIO_INPUTS; i++)
 		input_reset(&pc->virtio->input[i]);
+	for (unsigned i = 0; pc->virtio && i < PC_NICS_MAX; i++)
+		if (pc->virtio->nic[i]) {
+			nic_reset(pc->virtio->nic[i]);
+			route_pirqs(pc);
+		}
 }
 
 void pc_free_virtio(struct pc *pc)
@@ -386,6 +476,11 @@ void pc_free_virtio(struct pc *pc)
 		virtio_rng_destroy(&pc->virtio->rng);
 	if (pc->virtio && pc->virtio->has_con)
 		virtio_console_destroy(&pc->virtio->con);
+	for (unsigned i = 0; pc->virtio && i < PC_NICS_MAX; i++)
+		if (pc->virtio->nic[i]) {
+			virtio_net_destroy(pc->virtio->nic[i]);
+			free(pc->virtio->nic[i]);
+		}
 	for (unsigned i = 0; pc->virtio && pc->virtio->has_input && i < PC_VIRTIO_INPUTS; i++)
 		if (pc->virtio->input[i].vp.ops)
 			virtio_input_destroy(&pc->virtio->input[i]);

@@ -104,12 +104,6 @@ static void f_disk(const struct top_domain *d, char *out, size_t len)
 	snprintf(out, len, "%s/%s", rd, wr);
 }
 
-static void f_none(const struct top_domain *d, char *out, size_t len)
-{
-	(void)d;
-	snprintf(out, len, "-");
-}
-
 static int cmp_num(double a, double b)
 {
 	return (a > b) - (a < b);
@@ -165,6 +159,26 @@ static int c_disk(const struct top_domain *a, const struct top_domain *b)
 	return cmp_num(a->disk_rd_rate + a->disk_wr_rate, b->disk_rd_rate + b->disk_wr_rate);
 }
 
+/* Network bytes per second received/sent by the guest, "-" without a
+ * vif. */
+static void f_net(const struct top_domain *d, char *out, size_t len)
+{
+	char rx[16], tx[16];
+
+	if (!live(d) || !d->has_net) {
+		snprintf(out, len, "-");
+		return;
+	}
+	top_format_rate(d->net_rx_rate, rx, sizeof rx);
+	top_format_rate(d->net_tx_rate, tx, sizeof tx);
+	snprintf(out, len, "%s/%s", rx, tx);
+}
+
+static int c_net(const struct top_domain *a, const struct top_domain *b)
+{
+	return cmp_num(a->net_rx_rate + a->net_tx_rate, b->net_rx_rate + b->net_tx_rate);
+}
+
 static int c_uptime(const struct top_domain *a, const struct top_domain *b)
 {
 	return cmp_num(a->uptime, b->uptime);
@@ -183,7 +197,7 @@ const struct top_column top_columns[] = {
     {"UPTIME", 8, false, "time since the domain started", f_uptime, c_uptime},
     {"DSK R/W", 9, false, "disk I/O: bytes/s read/written (IDE, floppy, virtio-blk)", f_disk,
      c_disk},
-    {"NET", 3, false, "network I/O: '-' until hv has network devices", f_none, c_name},
+    {"NET", 11, false, "network bytes/s the guest received/sent ('-': no vif)", f_net, c_net},
 };
 
 const int top_ncolumns = sizeof top_columns / sizeof top_columns[0];

@@ -98,6 +98,8 @@ static void apply_info(struct top_domain *d, const char *reply, long now)
 	double dt = (now - d->sample_ms) / 1000.0, cpu = get_double(reply, "cpu_time");
 	uint64_t insns = get_u64(reply, "insns"), exits = get_u64(reply, "exits");
 	uint64_t rd = get_u64(reply, "disk_read_bytes"), wr = get_u64(reply, "disk_written_bytes");
+	uint64_t rx = get_u64(reply, "net_rx_bytes"), tx = get_u64(reply, "net_tx_bytes");
+	char v[32];
 
 	if (d->sampled) {
 		d->cpu_pct = 100 * rate(cpu, d->cpu_time, dt);
@@ -105,9 +107,14 @@ static void apply_info(struct top_domain *d, const char *reply, long now)
 		d->exit_rate = rate((double)exits, (double)d->exits, dt);
 		d->disk_rd_rate = rate((double)rd, (double)d->disk_rd, dt);
 		d->disk_wr_rate = rate((double)wr, (double)d->disk_wr, dt);
+		d->net_rx_rate = rate((double)rx, (double)d->net_rx, dt);
+		d->net_tx_rate = rate((double)tx, (double)d->net_tx, dt);
 	}
 	d->disk_rd = rd;
 	d->disk_wr = wr;
+	d->has_net = kv_get(reply, "net_rx_bytes", v, sizeof v);
+	d->net_rx = rx;
+	d->net_tx = tx;
 	d->cpu_time = cpu;
 	d->insns = insns;
 	d->exits = exits;

@@ -42,6 +42,12 @@ struct top_domain {
 	 * disk_written_bytes), and per second over the last interval. */
 	uint64_t disk_rd, disk_wr;
 	double disk_rd_rate, disk_wr_rate;
+
+	/* Network (info's net_* keys; has_net false without a vif): bytes
+	 * the guest received and sent, and their rates per second. */
+	bool has_net;
+	uint64_t net_rx, net_tx;
+	double net_rx_rate, net_tx_rate;
 };
 
 struct top_domains {

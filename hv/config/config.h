@@ -17,10 +17,12 @@
 #include <stdio.h>
 
 #include "hv/config/diskspec.h"
+#include "hv/config/vifspec.h"
 #include "hv/core/runtime.h"
 
 #define CONFIG_SERIAL_PORTS 2 /* COM1, COM2 */
 #define CONFIG_NAME_MAX	    RUNTIME_NAME_MAX
+#define CONFIG_VIFS_MAX	    4	 /* vif = [...] entries */
 #define CONFIG_EXTRA_MAX    2048 /* kernel command line, NUL included */
 
 enum config_engine { CONFIG_ENGINE_AUTO, CONFIG_ENGINE_SOFT, CONFIG_ENGINE_KVM };
@@ -114,11 +116,15 @@ struct domain_config {
 	} soundhw;
 	unsigned log_max_kb; /* cap of each log and serial file, KiB; default 1024 */
 	unsigned sandbox;    /* 1 (default): confine the domain process; 0: debugging */
+	/* vif = [...]: virtio-net NICs on user-mode networks (xl's key). */
+	struct vif_config vifs[CONFIG_VIFS_MAX];
+	unsigned nvifs;
 	/* Line each file-naming key was set on, for messages; 0: the command
 	 * line (or unset). */
 	struct config_lines {
 		int firmware, kernel, ramdisk, serial, serial2, debugcon;
 		int disks[DISKS_MAX];
+		int vifs[CONFIG_VIFS_MAX];
 	} line;
 };
 

@@ -71,6 +71,22 @@ static void put_disks(FILE *out, const struct domain_config *cfg)
 	fputs("]\n", out);
 }
 
+static void put_vifs(FILE *out, const struct domain_config *cfg)
+{
+	char spec[VIF_SPEC_MAX];
+
+	if (!cfg->nvifs)
+		return;
+	fputs("vif = [\n", out);
+	for (unsigned i = 0; i < cfg->nvifs; i++) {
+		vifspec_format(&cfg->vifs[i], spec, sizeof spec);
+		fputs("    ", out);
+		put_string(out, spec);
+		fputs(",\n", out);
+	}
+	fputs("]\n", out);
+}
+
 static void put_boot(FILE *out, const struct domain_config *cfg)
 {
 	if (cfg->firmware[0])
@@ -85,6 +101,7 @@ static void put_boot(FILE *out, const struct domain_config *cfg)
 	fprintf(out, "boot_menu = %u\n", cfg->boot_menu);
 	if (cfg->virtio_rng)
 		fprintf(out, "virtio_rng = 1\n");
+	put_vifs(out, cfg);
 	if (cfg->vfb_virtio)
 		fprintf(out, "vfb = [ \"type=virtio\" ]\n");
 	if (cfg->virtio_console)

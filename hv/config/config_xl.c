@@ -247,6 +247,37 @@ static int set_nestedhvm(struct parser *p, const struct key *k, const struct val
 	    p, v->line, "%s: nested virtualisation is not supported; use nestedhvm = 0", k->name);
 }
 
+/* One entry in xl's network syntax (hv/config/vifspec.c). */
+static int add_vif(struct parser *p, const struct key *k, const struct value *v)
+{
+	struct vif_config *c = &p->cfg->vifs[p->cfg->nvifs];
+	char msg[512];
+
+	if (v->type != VAL_STRING)
+		return cfg_bad_value(p, k, v);
+	if (vifspec_parse(v->text, c, msg, sizeof msg) < 0)
+		return cfg_fail_at(p, v->line, "%s: %s", k->name, msg);
+	p->cfg->line.vifs[p->cfg->nvifs] = cfg_line_of(p, v);
+	p->cfg->nvifs++;
+	return 0;
+}
+
+/* vif = [ '...', ... ]: one virtio-net NIC per entry ('' for the
+ * defaults); vif = [] for none. */
+static int set_vif(struct parser *p, const struct key *k, const struct value *v)
+{
+	p->cfg->nvifs = 0;
+	if (v->type == VAL_STRING)
+		return add_vif(p, k, v);
+	if (v->count > CONFIG_VIFS_MAX)
+		return cfg_fail_at(p, v->line, "%s: at most %d network interfaces, got %zu",
+				   k->name, CONFIG_VIFS_MAX, v->count);
+	for (size_t i = 0; i < v->count; i++)
+		if (add_vif(p, k, &v->items[i]) < 0)
+			return -1;
+	return 0;
+}
+
 #define SCHEDULER_NOTE                                                                             \
 	"ignored; a domain's vCPU is a host thread the host's scheduler runs (taskset and nice "   \
 	"apply to the domain process)"
@@ -265,9 +296,7 @@ const struct key config_xl_keys[] = {
     {"maxmem", VAL_INT, "an integer from 1 to 65536 (MiB)", set_maxmem},
     {"maxvcpus", VAL_INT, "an integer from 1 to 64", set_maxvcpus},
     {"cmdline", VAL_STRING, "a kernel command line of printable characters", cfg_set_extra},
-    {"vif", VAL_ANY,
-     "network interfaces are not supported yet; hv has no guest network today (use vif = [])",
-     refuse_unless_off},
+    {"vif", VAL_STRING | VAL_LIST, "a list of network interface specifications", set_vif},
     {"vfb", VAL_ANY, "vfb = [ 'type=virtio' ] (a virtio-gpu beside the VGA) or vfb = []", set_vfb},
     {"vnc", VAL_INT, "VNC is not supported; `hv view NAME` shows the screen in an SDL window",
      refuse_unless_off},

@@ -274,7 +274,8 @@ static int build(struct domain *d, char *err, size_t errlen)
 	}
 	if (open_files(d, err, errlen) < 0 || build_machine(d, err, errlen) < 0 ||
 	    build_engine(d, err, errlen) < 0 || domain_display_setup(d, err, errlen) < 0 ||
-	    domain_audio_setup(d, err, errlen) < 0)
+	    domain_audio_setup(d, err, errlen) < 0 ||
+	    domain_net_setup(d, err, errlen) < 0)
 		return -1;
 	d->machine.kick_vcpu = vcpu_kick_hook;
 	d->machine.kick_opaque = d;
@@ -360,6 +361,7 @@ void domain_free(struct domain *d)
 	if (d->engine_state)
 		d->engine->destroy(d->engine_state);
 	domain_audio_free(d); /* its last frames come from the PC's speaker */
+	domain_net_free(d);   /* before the NICs its backends feed */
 	pc_free(d->pc);
 	if (d->machine_ready)
 		machine_destroy(&d->machine);

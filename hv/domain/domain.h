@@ -25,6 +25,7 @@ struct disk;
 struct control;
 struct vga_renderer;
 struct virtio_gpu;
+struct domain_nic;
 
 enum domain_state {
 	DOMAIN_RUNNING,
@@ -71,6 +72,7 @@ struct domain {
 	bool gpu_shown;		/* the surface last showed the virtio-gpu's scanout */
 	struct evloop *loop;	/* the process's event loop (hv/core/evloop.h) */
 	struct audio *audio;	/* the sound backend (hv/domain/domain_audio.c) */
+	struct domain_nic *nics[CONFIG_VIFS_MAX]; /* vif = [...] (hv/domain/domain_net.c) */
 	struct control *control;
 	int listen_fd;
 	int wake_fd; /* eventfd: the event loop has something to look at */
@@ -140,6 +142,13 @@ int domain_audio_setup(struct domain *d, char *err, size_t errlen);
 void domain_audio_free(struct domain *d);
 void domain_audio_info(struct domain *d, char *buf, size_t len);
 int domain_audio_request(struct domain *d, const char *arg, char *err, size_t errlen);
+
+/* domain_net.c: a virtio-net NIC on a user-mode network per vif, once
+ * the machine is built (returns 0 or -1 with err set); its `info` keys
+ * (net_rx_bytes, net_tx_bytes, ...: on the event loop, lock not held). */
+int domain_net_setup(struct domain *d, char *err, size_t errlen);
+void domain_net_free(struct domain *d);
+void domain_net_info(struct domain *d, char *buf, size_t len);
 
 /* Tells the event loop to look at the domain's state. Any thread. */
 void domain_notify(struct domain *d);

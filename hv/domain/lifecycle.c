@@ -260,4 +260,5 @@ void domain_info(struct domain *d, char *buf, size_t len)
 	device_describe_all(&d->machine.devices, buf, len);
 	machine_unlock_host(&d->machine);
 	domain_audio_info(d, buf, len);
+	domain_net_info(d, buf, len);
 }

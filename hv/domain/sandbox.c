@@ -88,6 +88,10 @@ static const int allowed_asan[] = {
 	SYS_sched_setaffinity, SYS_prlimit64, SYS_getrlimit, SYS_setrlimit,
 	SYS_uname, SYS_kill, SYS_access, SYS_pipe2, SYS_open,
 };
+/* clang-format off */
+
+/* A domain with a network adds these (and socket, for AF_INET only). */
+static const int allowed_net[] = {SYS_connect, SYS_bind, SYS_listen};
 /* clang-format on */
 
 #define FILTER_MAX 256
@@ -147,7 +151,18 @@ static void prctl_rules(struct filter *f)
 	load_nr(f);
 }
 
-static void build_filter(struct filter *f)
+/* socket for IPv4 only (the user network's), when the domain has one. */
+static void socket_rules(struct filter *f)
+{
+	emit(f, (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_socket, 0, 3));
+	emit(f, (struct sock_filter)BPF_STMT(BPF_LD | BPF_W | BPF_ABS,
+					     offsetof(struct seccomp_data, args[0])));
+	emit(f,
+	     (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, AF_INET, TO_ALLOW, TO_TRAP));
+	load_nr(f);
+}
+
+static void build_filter(struct filter *f, bool net)
 {
 	unsigned allow_at, trap_at;
 
@@ -161,6 +176,10 @@ static void build_filter(struct filter *f)
 	emit(f, (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JGE | BPF_K, 0x40000000, TO_TRAP, 0));
 	clone_rules(f);
 	prctl_rules(f);
+	if (net)
+		socket_rules(f);
+	for (size_t i = 0; net && i < sizeof allowed_net / sizeof allowed_net[0]; i++)
+		allow_if(f, (uint32_t)allowed_net[i]);
 	for (size_t i = 0; i < sizeof allowed / sizeof allowed[0]; i++)
 		allow_if(f, (uint32_t)allowed[i]);
 	for (size_t i = 0; SANDBOX_ASAN && i < sizeof allowed_asan / sizeof allowed_asan[0]; i++)
@@ -181,7 +200,7 @@ static void build_filter(struct filter *f)
 }
 
 _Static_assert(sizeof allowed / sizeof allowed[0] + sizeof allowed_asan / sizeof allowed_asan[0] +
-		       20 <
+		       sizeof allowed_net / sizeof allowed_net[0] + 20 <
 		   TO_TRAP,
 	       "the filter's jumps must fit in 8 bits");
 
@@ -192,15 +211,20 @@ size_t sandbox_allowed_count(void)
 	       (SANDBOX_ASAN ? sizeof allowed_asan / sizeof allowed_asan[0] : 2);
 }
 
+size_t sandbox_allowed_count_net(void)
+{
+	return sandbox_allowed_count() + sizeof allowed_net / sizeof allowed_net[0] + 1;
+}
+
 /* Runs the filter as the kernel would, for the unit tests. */
-bool sandbox_allows(long nr, unsigned long arg0)
+static bool run_filter(bool net, long nr, unsigned long arg0)
 {
 	struct filter f;
 	struct seccomp_data data = {.nr = (int)nr, .arch = AUDIT_ARCH_X86_64};
 	uint32_t acc = 0;
 
 	data.args[0] = arg0;
-	build_filter(&f);
+	build_filter(&f, net);
 	for (unsigned pc = 0; pc < f.n;) {
 		const struct sock_filter *in = &f.insns[pc];
 		switch (in->code) {
@@ -214,6 +238,16 @@ bool sandbox_allows(long nr, unsigned long arg0)
 		pc++;
 	}
 	return false;
+}
+
+bool sandbox_allows(long nr, unsigned long arg0)
+{
+	return run_filter(false, nr, arg0);
+}
+
+bool sandbox_allows_net(long nr, unsigned long arg0)
+{
+	return run_filter(true, nr, arg0);
 }
 
 /* ---- the violation path ---- */
@@ -351,12 +385,12 @@ static int install_sigsys(const struct domain *d)
 	return sigaction(SIGSYS, &sa, NULL);
 }
 
-static int install_filter(char *err, size_t errlen)
+static int install_filter(bool net, char *err, size_t errlen)
 {
 	struct filter f;
 	struct sock_fprog prog;
 
-	build_filter(&f);
+	build_filter(&f, net);
 	if (f.n > FILTER_MAX) {
 		snprintf(err, errlen, "sandbox: the filter has %u instructions (at most %d)", f.n,
 			 FILTER_MAX);
@@ -388,6 +422,7 @@ struct ll_path_beneath {
 #define LL_FS_TRUNCATE	(1ull << 14)	   /* ABI 3 */
 #define LL_FS_IOCTL_DEV (1ull << 15)	   /* ABI 5 */
 #define LL_NET_TCP	3ull		   /* bind and connect, ABI 4 */
+#define LL_NET_BIND	1ull		   /* bind alone */
 #define LL_SCOPE_ALL	3ull		   /* abstract sockets and signals, ABI 6 */
 #define LL_RULE_PATH	1
 #define LL_WRITE_FILE	(1ull << 1)
@@ -407,6 +442,17 @@ static int ll_add_dir(int ruleset, const char *dir, uint64_t access)
 	rc = (int)syscall(SYS_landlock_add_rule, ruleset, LL_RULE_PATH, &rule, 0);
 	close(rule.parent_fd);
 	return rc;
+}
+
+static void ll_add_file(int ruleset, const char *path, uint64_t access)
+{
+	struct ll_path_beneath rule = {.allowed_access = access};
+
+	rule.parent_fd = open(path, O_PATH | O_CLOEXEC);
+	if (rule.parent_fd < 0)
+		return;
+	syscall(SYS_landlock_add_rule, ruleset, LL_RULE_PATH, &rule, 0);
+	close(rule.parent_fd);
 }
 
 /* A sanitizer's log_path=DIR/prefix (in ASAN_OPTIONS or UBSAN_OPTIONS):
@@ -443,7 +489,7 @@ static int enter_landlock(const struct domain *d, char *err, size_t errlen)
 		return 0;
 	attr.handled_access_fs = LL_FS_ABI1 | (abi >= 2 ? LL_FS_REFER : 0) |
 				 (abi >= 3 ? LL_FS_TRUNCATE : 0) | (abi >= 5 ? LL_FS_IOCTL_DEV : 0);
-	attr.handled_access_net = abi >= 4 ? LL_NET_TCP : 0;
+	attr.handled_access_net = abi < 4 ? 0 : d->cfg.nvifs ? LL_NET_BIND : LL_NET_TCP;
 	attr.scoped = abi >= 6 ? LL_SCOPE_ALL : 0;
 	size = abi >= 6 ? sizeof attr : abi >= 4 ? 2 * sizeof(uint64_t) : sizeof(uint64_t);
 	rs = (int)syscall(SYS_landlock_create_ruleset, &attr, size, 0);
@@ -462,6 +508,8 @@ static int enter_landlock(const struct domain *d, char *err, size_t errlen)
 		close(rs);
 		return -1;
 	}
+	if (d->cfg.nvifs)
+		ll_add_file(rs, "/etc/resolv.conf", LL_READ_FILE); /* slirp's DNS; may be absent */
 	report_dir("ASAN_OPTIONS", reports, sizeof reports);
 	if (SANDBOX_ASAN && reports[0])
 		ll_add_dir(rs, reports, file_rights);
@@ -566,14 +614,15 @@ int sandbox_enter(struct domain *d, char *err, size_t errlen)
 	}
 	caps = drop_capabilities(err, errlen);
 	abi = caps < 0 ? -1 : enter_landlock(d, err, errlen);
-	if (abi < 0 || install_sigsys(d) < 0 || install_filter(err, errlen) < 0)
+	if (abi < 0 || install_sigsys(d) < 0 || install_filter(d->cfg.nvifs > 0, err, errlen) < 0)
 		return -1;
 	if (abi == 0)
 		log_info("sandbox: this kernel has no Landlock; files are confined by seccomp and "
 			 "permissions only");
 	snprintf(landlock, sizeof landlock, abi ? "landlock=abi%d" : "landlock=unavailable", abi);
-	snprintf(d->sandbox, sizeof d->sandbox, "seccomp(%zu calls) nnp %s %s caps=%s%s",
-		 sandbox_allowed_count(), SANDBOX_ASAN ? "dumpable(asan)" : "nodump", landlock,
+	snprintf(d->sandbox, sizeof d->sandbox, "seccomp(%zu calls%s) nnp %s %s caps=%s%s",
+		 d->cfg.nvifs ? sandbox_allowed_count_net() : sandbox_allowed_count(),
+		 d->cfg.nvifs ? ", inet" : "", SANDBOX_ASAN ? "dumpable(asan)" : "nodump", landlock,
 		 caps > 0 ? "dropped" : "none", limits);
 	log_info("sandbox: %s", d->sandbox);
 	if (selftest && strcmp(selftest, "1") == 0) {

@@ -53,4 +53,12 @@ size_t sandbox_allowed_count(void);
 /* True when the filter allows system call nr with first argument arg0. */
 bool sandbox_allows(long nr, unsigned long arg0);
 
+/* The same for a domain with a network (vif = [...]): its user-mode
+ * network (libslirp) also makes IPv4 sockets (socket with AF_INET only),
+ * connects, binds and listens; Landlock then lets it connect TCP
+ * sockets (binding stays refused: host forwards listen before the
+ * sandbox) and read /etc/resolv.conf (the host's DNS servers). */
+bool sandbox_allows_net(long nr, unsigned long arg0);
+size_t sandbox_allowed_count_net(void);
+
 #endif

@@ -347,9 +347,11 @@ END_TEST
 
 START_TEST(test_missing_devices_are_refused_with_what_hv_offers)
 {
-	ck_load_error("vif = [ '' ]\n",
-		      "xl.cfg:1: vif: network interfaces are not supported yet; hv has no guest "
-		      "network today (use vif = [])");
+	ck_load_error("vif = [ 'bridge=xenbr0' ]\n",
+		      "xl.cfg:1: vif: bridge=: not supported; hv's network is user-mode (libslirp "
+		      "NAT inside the domain process, no host interface, bridge or script); the "
+		      "guest reaches out through NAT, the host reaches in with "
+		      "hostfwd=[tcp|udp]:[hostaddr]:hostport-[guestaddr]:guestport");
 	ck_load_error("vfb = [ 'vnc=1' ]\n",
 		      "xl.cfg:1: vfb: 'vnc=1' is not supported; hv's paravirtual screen is vfb = "
 		      "[ 'type=virtio' ] (a virtio-gpu beside the VGA) or vfb = []");
@@ -461,19 +463,20 @@ END_TEST
 
 START_TEST(test_every_refused_statement_is_reported_in_one_run)
 {
-	ck_load_error("type = 'hvm'\nname = 'x'\nvcpus = 2\nvif = [ '' ]\nvideo = 1\nsdl = 1\n"
-		      "vnc = 1\n",
+	ck_load_error("type = 'hvm'\nname = 'x'\nvcpus = 2\nvif = [ 'model=e1000' ]\nvideo = 1\n"
+		      "sdl = 1\nvnc = 1\n",
 		      "xl.cfg:3: vcpus: hv runs one vCPU per domain until SMP exists (the limit is "
 		      "1), got 2\n"
-		      "xl.cfg:4: vif: network interfaces are not supported yet; hv has no guest "
-		      "network today (use vif = [])\n"
+		      "xl.cfg:4: vif: model=e1000: hv's only NIC is virtio-net (model=virtio)\n"
 		      "xl.cfg:5: unknown key 'video'\n"
 		      "xl.cfg:7: vnc: VNC is not supported; `hv view NAME` shows the screen in an "
 		      "SDL window");
 	/* A syntax error ends the list. */
-	ck_load_error("vif = [ '' ]\nmemory = = 3\nvnc = 1\n",
-		      "xl.cfg:1: vif: network interfaces are not supported yet; hv has no guest "
-		      "network today (use vif = [])\n"
+	ck_load_error("vif = [ 'script=vif-bridge' ]\nmemory = = 3\nvnc = 1\n",
+		      "xl.cfg:1: vif: script=: not supported; hv's network is user-mode (libslirp "
+		      "NAT inside the domain process, no host interface, bridge or script); the "
+		      "guest reaches out through NAT, the host reaches in with "
+		      "hostfwd=[tcp|udp]:[hostaddr]:hostport-[guestaddr]:guestport\n"
 		      "xl.cfg:2: expected a value after 'memory =', got '='");
 	/* An unknown key whose value does not parse reports the key. */
 	ck_load_error("colour = [ 'a'\n", "xl.cfg:1: unknown key 'colour'");

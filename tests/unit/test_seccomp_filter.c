@@ -2,6 +2,7 @@
  * kernel's: what a domain needs passes, what an attacker wants does not.
  * The filter installed for real is tested in integration.test_sandbox. */
 #include <sched.h>
+#include <sys/socket.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
 
@@ -33,6 +34,31 @@ START_TEST(test_new_programs_and_network_are_refused)
 		ck_assert_msg(!sandbox_allows(refused[i], 0), "system call %ld allowed",
 			      refused[i]);
 	ck_assert(!sandbox_allows(0x40000000 + SYS_read, 0)); /* x32 */
+}
+END_TEST
+
+/* A domain with a vif: IPv4 sockets for libslirp, nothing else new. */
+START_TEST(test_a_network_adds_ipv4_sockets_only)
+{
+	long net[] = {SYS_connect, SYS_bind,	   SYS_listen,	    SYS_sendto,	 SYS_recvfrom,
+		      SYS_accept,  SYS_setsockopt, SYS_getsockname, SYS_shutdown};
+	long still_refused[] = {SYS_execve, SYS_fork, SYS_mount, SYS_socketpair, SYS_bpf};
+
+	for (size_t i = 0; i < sizeof net / sizeof net[0]; i++)
+		ck_assert_msg(sandbox_allows_net(net[i], 0), "system call %ld refused", net[i]);
+	ck_assert(sandbox_allows_net(SYS_socket, AF_INET));
+	ck_assert(!sandbox_allows_net(SYS_socket, AF_INET6));
+	ck_assert(!sandbox_allows_net(SYS_socket, AF_UNIX));
+	ck_assert(!sandbox_allows_net(SYS_socket, AF_NETLINK));
+	ck_assert(!sandbox_allows_net(SYS_socket, AF_PACKET));
+	for (size_t i = 0; i < sizeof still_refused / sizeof still_refused[0]; i++)
+		ck_assert_msg(!sandbox_allows_net(still_refused[i], 0), "system call %ld allowed",
+			      still_refused[i]);
+	/* Without a vif nothing of it. */
+	ck_assert(!sandbox_allows(SYS_socket, AF_INET));
+	ck_assert(!sandbox_allows(SYS_listen, 0));
+	ck_assert(sandbox_allows_net(SYS_read, 0) && sandbox_allows_net(SYS_ppoll, 0));
+	ck_assert_uint_eq(sandbox_allowed_count_net(), sandbox_allowed_count() + 4);
 }
 END_TEST
 
@@ -72,6 +98,7 @@ int main(void)
 	tcase_add_test(tc, test_the_event_loop_and_vcpu_calls_pass);
 	tcase_add_test(tc, test_new_programs_and_network_are_refused);
 	tcase_add_test(tc, test_clone_only_makes_threads);
+	tcase_add_test(tc, test_a_network_adds_ipv4_sockets_only);
 	tcase_add_test(tc, test_prctl_only_names_threads);
 	tcase_add_test(tc, test_the_list_is_small);
 	suite_add_tcase(s, tc);

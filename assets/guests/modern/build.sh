@@ -21,15 +21,17 @@ set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 out=${1:-$here/out}
 stamp="$out/.recipe"
-recipe=$(cat "$here"/{build.sh,init,inittab,rcS} "$here/../lib.sh" | sha256sum | cut -d' ' -f1)
+recipe=$(cat "$here"/{build.sh,init,inittab,rcS,udhcpc.script} "$here/../lib.sh" | sha256sum | cut -d' ' -f1)
 # What the initramfs loads to mount the root (dependencies follow, so the
 # order is virtio_ring, virtio, virtio_pci_modern_dev,
 # virtio_pci_legacy_dev, virtio_pci, virtio_blk, crc16, mbcache, jbd2,
 # crc32c_generic, ext4), virtio-rng's driver for /dev/hwrng, and
+# virtio-net's (after failover and net_failover) for eth0,
 # virtio-gpu's (with drm, drm_kms_helper, drm_shmem_helper, ... from its
 # .modinfo) for /dev/fb0 and fbcon on vfb = [ 'type=virtio' ], and
 # virtio-input's with evdev for its keyboard and mouse (/dev/input/event*).
 wanted="virtio_pci virtio_blk crc32c_generic ext4 virtio_rng virtio_gpu virtio_input evdev"
+wanted="$wanted virtio_net"
 wanted="$wanted virtio_console" # hvc0, the shell of virtio_console = 1
 # The Sound Blaster 16's driver (ALSA's core follows) and OSS's /dev/dsp; with no
 # snd_sb16.* parameters on the command line it probes no card.
@@ -72,7 +74,9 @@ fetch_686 "$work"
 busybox_applets="bin/sh bin/mount bin/umount bin/echo bin/cat bin/ls bin/uname
   bin/sleep bin/sync bin/mkdir bin/dd bin/rm sbin/insmod
   sbin/switch_root sbin/init sbin/poweroff sbin/reboot
-  usr/bin/md5sum"
+  usr/bin/md5sum usr/bin/sha256sum bin/grep bin/sed bin/hostname
+  sbin/ifconfig sbin/route sbin/ip sbin/udhcpc usr/bin/wget usr/bin/nc
+  usr/sbin/httpd usr/bin/nslookup usr/bin/head usr/bin/tail"
 
 # The initramfs: busybox, /init and the modules in load order.
 initrd="$work/initrd"
@@ -86,6 +90,8 @@ mkdir -p "$root/etc/init.d" "$root/mnt"
 fb_pattern "$root/etc/fb-pattern"
 install -m 644 "$here/inittab" "$root/etc/inittab"
 install -m 755 "$here/rcS" "$root/etc/init.d/rcS"
+mkdir -p "$root/usr/share/udhcpc"
+install -m 755 "$here/udhcpc.script" "$root/usr/share/udhcpc/default.script"
 truncate -s ${root_mib}M "$work/root.img"
 mke2fs -q -t ext4 -L hvroot -E root_owner=0:0 -d "$root" "$work/root.img"
 

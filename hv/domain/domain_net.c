@@ -1,0 +1,235 @@
+/* The domain's network: each vif is a virtio-net NIC on the PC wired to
+ * its own user-mode network (hv/net/usernet.h) on the event loop.
+ *
+ * Frames the guest sends wait in the NIC's transmit queue: the vCPU's
+ * notify only writes an eventfd, and the event loop takes them in
+ * batches under the domain lock, then hands them to libslirp without it.
+ * Frames for the guest go to the NIC under the lock as libslirp makes
+ * them. */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <unistd.h>
+
+#include "hv/core/evloop.h"
+#include "hv/core/kv.h"
+#include "hv/core/log.h"
+#include "hv/domain/domain.h"
+#include "hv/net/usernet.h"
+#include "hv/virtio/virtio_net.h"
+#include "legacy/pc.h"
+
+#define BATCH_BYTES  (1u << 20) /* frames taken per lock */
+#define BATCH_FRAMES 512
+#define BATCHES	     4 /* per round, then the loop looks at its other sources */
+
+struct domain_nic {
+	struct domain *d;
+	unsigned index;
+	struct usernet *net;
+	int efd;    /* eventfd: the guest has frames to send */
+	int handle; /* its evloop source */
+	uint8_t *buf;
+	uint32_t lens[BATCH_FRAMES];
+};
+
+static void kick(struct domain *d)
+{
+	machine_kick(&d->machine);
+	if (d->machine.kick_vcpu)
+		d->machine.kick_vcpu(d->machine.kick_opaque);
+}
+
+/* vCPU thread, domain lock held. */
+static void tx_ready(void *opaque)
+{
+	struct domain_nic *n = opaque;
+	uint64_t one = 1;
+
+	if (write(n->efd, &one, sizeof one) < 0 && errno != EAGAIN)
+		log_warn("net%u: eventfd: %s", n->index, strerror(errno));
+}
+
+/* Takes one batch of the guest's frames. Returns how many. */
+static unsigned take_batch(struct domain_nic *n)
+{
+	struct domain *d = n->d;
+	size_t off = 0;
+	unsigned count = 0;
+	bool irq = false, any = false;
+
+	machine_lock_host(&d->machine);
+	while (count < BATCH_FRAMES && BATCH_BYTES - off >= VIRTIO_NET_FRAME_MAX) {
+		size_t len =
+		    pc_virtio_net_take_tx(d->pc, n->index, n->buf + off, BATCH_BYTES - off, &irq);
+
+		any |= irq;
+		if (!len)
+			break;
+		n->lens[count++] = (uint32_t)len;
+		off += len;
+	}
+	if (any)
+		kick(d);
+	machine_unlock_host(&d->machine);
+	return count;
+}
+
+static void tx_event(void *opaque, int fd, short revents)
+{
+	struct domain_nic *n = opaque;
+	uint64_t v;
+
+	(void)revents;
+	if (read(fd, &v, sizeof v) < 0 && errno != EAGAIN)
+		return;
+	for (unsigned b = 0; b < BATCHES; b++) {
+		unsigned count = take_batch(n);
+		size_t off = 0;
+
+		for (unsigned i = 0; i < count; i++) {
+			usernet_input(n->net, n->buf + off, n->lens[i]);
+			off += n->lens[i];
+		}
+		if (count < BATCH_FRAMES && BATCH_BYTES - off >= VIRTIO_NET_FRAME_MAX)
+			return; /* the queue is empty */
+	}
+	tx_ready(n); /* more waiting: next round, after the other sources */
+}
+
+static const struct evloop_source_ops tx_ops = {.ready = tx_event};
+
+/* A frame from the user network: event loop, lock not held. */
+static void rx_frame(void *opaque, const uint8_t *frame, size_t len)
+{
+	struct domain_nic *n = opaque;
+	struct domain *d = n->d;
+
+	machine_lock_host(&d->machine);
+	if (pc_virtio_net_receive(d->pc, n->index, frame, len))
+		kick(d);
+	machine_unlock_host(&d->machine);
+}
+
+static int add_forwards(struct domain_nic *n, const struct vif_config *c, char *err, size_t errlen)
+{
+	for (unsigned i = 0; i < c->nfwd; i++) {
+		const struct vif_fwd *f = &c->fwd[i];
+
+		if (usernet_add_hostfwd(n->net, f->udp, f->host_addr, f->host_port, f->guest_addr,
+					f->guest_port, err, errlen) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+static int add_nic(struct domain *d, unsigned i, char *err, size_t errlen)
+{
+	const struct vif_config *c = &d->cfg.vifs[i];
+	struct domain_nic *n = calloc(1, sizeof *n);
+	struct virtio_net_backend be = {.tx_ready = tx_ready};
+	struct usernet_ops ops = {.receive = rx_frame};
+	uint8_t mac[6];
+	int rc;
+
+	if (!n || !(n->buf = malloc(BATCH_BYTES))) {
+		if (n)
+			free(n);
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	d->nics[i] = n;
+	n->d = d;
+	n->index = i;
+	n->efd = n->handle = -1;
+	be.opaque = ops.opaque = n;
+	if (c->mac_set)
+		memcpy(mac, c->mac, sizeof mac);
+	else
+		vifspec_default_mac(d->cfg.uuid[0] ? d->cfg.uuid : d->cfg.name, i, mac);
+	n->efd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+	if (n->efd < 0) {
+		snprintf(err, errlen, "eventfd: %s", strerror(errno));
+		return -1;
+	}
+	n->net = usernet_create(d->loop, d->cfg.name, &ops, err, errlen);
+	if (!n->net || add_forwards(n, c, err, errlen) < 0)
+		return -1;
+	n->handle = evloop_add_fd(d->loop, n->efd, &tx_ops, n);
+	if (n->handle < 0) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	machine_lock_host(&d->machine);
+	rc = pc_add_virtio_net(d->pc, i, mac, &be, err, errlen);
+	machine_unlock_host(&d->machine);
+	return rc;
+}
+
+int domain_net_setup(struct domain *d, char *err, size_t errlen)
+{
+	char where[PATH_MAX + 16], why[512];
+
+	for (unsigned i = 0; i < d->cfg.nvifs; i++)
+		if (add_nic(d, i, why, sizeof why) < 0) {
+			snprintf(err, errlen, "%s: vif %u: %s",
+				 config_where(&d->cfg, d->cfg.line.vifs[i], where, sizeof where), i,
+				 why);
+			return -1;
+		}
+	return 0;
+}
+
+void domain_net_free(struct domain *d)
+{
+	for (unsigned i = 0; i < CONFIG_VIFS_MAX; i++) {
+		struct domain_nic *n = d->nics[i];
+
+		if (!n)
+			continue;
+		if (n->handle > 0)
+			evloop_remove_fd(d->loop, n->handle);
+		usernet_free(n->net);
+		if (n->efd >= 0)
+			close(n->efd);
+		free(n->buf);
+		free(n);
+		d->nics[i] = NULL;
+	}
+}
+
+static void put_u64(char *buf, size_t len, const char *key, uint64_t v)
+{
+	char s[32];
+
+	snprintf(s, sizeof s, "%" PRIu64, v);
+	kv_put(buf, len, key, s);
+}
+
+void domain_net_info(struct domain *d, char *buf, size_t len)
+{
+	struct virtio_net_stats sum = {0}, st;
+
+	if (!d->cfg.nvifs)
+		return;
+	machine_lock_host(&d->machine);
+	for (unsigned i = 0; i < d->cfg.nvifs; i++) {
+		pc_virtio_net_stats(d->pc, i, &st);
+		sum.rx_packets += st.rx_packets;
+		sum.rx_bytes += st.rx_bytes;
+		sum.tx_packets += st.tx_packets;
+		sum.tx_bytes += st.tx_bytes;
+		sum.rx_dropped += st.rx_dropped;
+		sum.tx_dropped += st.tx_dropped;
+	}
+	machine_unlock_host(&d->machine);
+	put_u64(buf, len, "net_rx_bytes", sum.rx_bytes);
+	put_u64(buf, len, "net_rx_packets", sum.rx_packets);
+	put_u64(buf, len, "net_tx_bytes", sum.tx_bytes);
+	put_u64(buf, len, "net_tx_packets", sum.tx_packets);
+	put_u64(buf, len, "net_rx_dropped", sum.rx_dropped);
+	put_u64(buf, len, "net_tx_dropped", sum.tx_dropped);
+}

@@ -1,0 +1,44 @@
+/* User-mode networking: libslirp's TCP/IP stack (NAT to the host's
+ * sockets, DHCP, DNS forwarding to the host's resolver) behind one guest
+ * NIC, run on the domain's event loop (hv/core/evloop.h). The guest's
+ * network is 10.0.2.0/24: the host (gateway) is 10.0.2.2, its DNS
+ * 10.0.2.3, the guest gets 10.0.2.15 from DHCP; 10.0.2.2 also reaches the
+ * host's own 127.0.0.1. IPv4 only.
+ *
+ * Every call, and every callback, runs on the event loop's thread; the
+ * caller keeps the domain lock out of it (the receive callback takes it
+ * itself to hand frames to the NIC). */
+#ifndef HV_NET_USERNET_H
+#define HV_NET_USERNET_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct evloop;
+struct usernet;
+
+struct usernet_ops {
+	/* A frame for the guest. */
+	void (*receive)(void *opaque, const uint8_t *frame, size_t len);
+	void *opaque;
+};
+
+/* Makes a network on loop for the domain `name` (its DHCP host name).
+ * Returns NULL with err set. */
+struct usernet *usernet_create(struct evloop *loop, const char *name, const struct usernet_ops *ops,
+			       char *err, size_t errlen);
+
+/* Forwards connections to host_addr:host_port (host byte order; 0: every
+ * interface) to guest_addr:guest_port (0: the guest's DHCP address).
+ * Returns 0 or -1 with err set (the port is taken, say). */
+int usernet_add_hostfwd(struct usernet *u, bool udp, uint32_t host_addr, uint16_t host_port,
+			uint32_t guest_addr, uint16_t guest_port, char *err, size_t errlen);
+
+/* A frame from the guest. */
+void usernet_input(struct usernet *u, const uint8_t *frame, size_t len);
+
+/* Closes every socket and forgets its event-loop sources and timers. */
+void usernet_free(struct usernet *u);
+
+#endif

@@ -1,0 +1,225 @@
+#include "hv/virtio/virtio_net.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "hv/core/le.h"
+#include "hv/core/log.h"
+
+#define RECEIVEQ	  0
+#define TRANSMITQ	  1
+#define CONFIG_SIZE	  8	     /* mac[6], status */
+#define PENDING_BYTES_MAX (1u << 20) /* bytes of waiting frames at most */
+
+static size_t pending_bytes(const struct virtio_net *n)
+{
+	size_t sum = 0;
+
+	for (unsigned i = 0; i < n->pend_count; i++)
+		sum += n->pending[(n->pend_head + i) % VIRTIO_NET_RX_PENDING].len;
+	return sum;
+}
+
+static void drop_pending(struct virtio_net *n)
+{
+	while (n->pend_count) {
+		free(n->pending[n->pend_head].data);
+		n->pending[n->pend_head].data = NULL;
+		n->pend_head = (n->pend_head + 1) % VIRTIO_NET_RX_PENDING;
+		n->pend_count--;
+	}
+	n->pend_head = 0;
+}
+
+/* Puts one frame in the next receive buffer. Returns 1 when it went (or
+ * was dropped as too large for the buffer: the buffer is used up either
+ * way), 0 when the guest has no buffer. *irq is set when the push
+ * interrupted. */
+static int deliver(struct virtio_net *n, const uint8_t *frame, size_t len, bool *irq)
+{
+	uint8_t hdr[VIRTIO_NET_HDR_LEN] = {0};
+	struct virtq_chain c;
+	uint32_t written = 0;
+
+	if (virtio_pci_pop(&n->vp, RECEIVEQ, &c) != 1)
+		return 0;
+	if (c.write_len < VIRTIO_NET_HDR_LEN + len) {
+		log_guest("virtio %s: receive buffer of %llu bytes is too small for a %zu-byte "
+			  "frame; dropped",
+			  n->vp.name, (unsigned long long)c.write_len, len + VIRTIO_NET_HDR_LEN);
+		n->st.rx_dropped++;
+	} else {
+		le_put16(hdr + 10, 1); /* num_buffers */
+		virtq_chain_write(&c, 0, hdr, sizeof hdr);
+		virtq_chain_write(&c, VIRTIO_NET_HDR_LEN, frame, len);
+		written = (uint32_t)(VIRTIO_NET_HDR_LEN + len);
+		n->st.rx_packets++;
+		n->st.rx_bytes += len;
+	}
+	if (virtio_pci_push(&n->vp, RECEIVEQ, &c, written))
+		*irq = true;
+	return 1;
+}
+
+/* Moves waiting frames into receive buffers while there are both. */
+static bool flush_pending(struct virtio_net *n)
+{
+	bool irq = false;
+
+	while (n->pend_count) {
+		struct virtio_net_frame *f = &n->pending[n->pend_head];
+
+		if (!deliver(n, f->data, f->len, &irq))
+			break;
+		free(f->data);
+		f->data = NULL;
+		n->pend_head = (n->pend_head + 1) % VIRTIO_NET_RX_PENDING;
+		n->pend_count--;
+	}
+	return irq;
+}
+
+static bool keep(struct virtio_net *n, const uint8_t *frame, size_t len)
+{
+	struct virtio_net_frame *f;
+
+	if (n->pend_count == VIRTIO_NET_RX_PENDING || pending_bytes(n) + len > PENDING_BYTES_MAX)
+		return false;
+	f = &n->pending[(n->pend_head + n->pend_count) % VIRTIO_NET_RX_PENDING];
+	f->data = malloc(len);
+	if (!f->data)
+		return false;
+	memcpy(f->data, frame, len);
+	f->len = (uint32_t)len;
+	n->pend_count++;
+	return true;
+}
+
+bool virtio_net_receive(struct virtio_net *n, const uint8_t *frame, size_t len)
+{
+	bool irq = false;
+
+	if (!virtio_pci_queue(&n->vp, RECEIVEQ) || len < VIRTIO_NET_FRAME_MIN ||
+	    len > VIRTIO_NET_FRAME_MAX) {
+		n->st.rx_dropped++; /* no driver yet, or nothing a guest could take */
+		return false;
+	}
+	irq = flush_pending(n);
+	if (!n->pend_count && deliver(n, frame, len, &irq))
+		return irq;
+	if (!keep(n, frame, len))
+		n->st.rx_dropped++;
+	return irq;
+}
+
+size_t virtio_net_take_tx(struct virtio_net *n, uint8_t *buf, size_t cap, bool *irq)
+{
+	struct virtq_chain c;
+
+	*irq = false;
+	while (virtio_pci_pop(&n->vp, TRANSMITQ, &c) == 1) {
+		uint64_t len =
+		    c.read_len >= VIRTIO_NET_HDR_LEN ? c.read_len - VIRTIO_NET_HDR_LEN : 0;
+		size_t got = 0;
+
+		if (c.read_len < VIRTIO_NET_HDR_LEN + VIRTIO_NET_FRAME_MIN || len > cap ||
+		    len > VIRTIO_NET_FRAME_MAX) {
+			log_guest("virtio %s: transmit chain of %llu bytes (header %u, frame "
+				  "%u-%u bytes); dropped",
+				  n->vp.name, (unsigned long long)c.read_len, VIRTIO_NET_HDR_LEN,
+				  VIRTIO_NET_FRAME_MIN, VIRTIO_NET_FRAME_MAX);
+			n->st.tx_dropped++;
+		} else {
+			got = virtq_chain_read(&c, VIRTIO_NET_HDR_LEN, buf, (size_t)len);
+			n->st.tx_packets++;
+			n->st.tx_bytes += got;
+		}
+		if (virtio_pci_push(&n->vp, TRANSMITQ, &c, 0))
+			*irq = true;
+		if (got)
+			return got;
+	}
+	return 0;
+}
+
+static void net_notify(void *opaque, unsigned queue)
+{
+	struct virtio_net *n = opaque;
+
+	if (queue == RECEIVEQ)
+		flush_pending(n); /* on the vCPU's thread: it sees the interrupt */
+	else if (queue == TRANSMITQ && n->be.tx_ready)
+		n->be.tx_ready(n->be.opaque);
+}
+
+static void net_config_read(void *opaque, unsigned offset, void *buf, unsigned len)
+{
+	struct virtio_net *n = opaque;
+	uint8_t cfg[CONFIG_SIZE];
+
+	memcpy(cfg, n->mac, 6);
+	le_put16(cfg + 6, n->status);
+	memcpy(buf, cfg + offset, len);
+}
+
+static void net_reset(void *opaque)
+{
+	drop_pending(opaque);
+}
+
+static const struct virtio_dev_ops net_ops = {
+    .type = VIRTIO_ID_NET,
+    .class_base = 0x02, /* network controller, Ethernet */
+    .class_sub = 0x00,
+    .features = 1ull << VIRTIO_NET_F_MAC | 1ull << VIRTIO_NET_F_STATUS,
+    .num_queues = 2,
+    .queue_max = 256,
+    .config_size = CONFIG_SIZE,
+    .config_read = net_config_read,
+    .notify = net_notify,
+    .reset = net_reset,
+};
+
+void virtio_net_init(struct virtio_net *n, struct guest_mem *mem, struct irq_line irq,
+		     const uint8_t mac[6], const struct virtio_net_backend *be, const char *name)
+{
+	memset(n, 0, sizeof *n);
+	memcpy(n->mac, mac, 6);
+	n->status = VIRTIO_NET_S_LINK_UP;
+	n->be = *be;
+	virtio_pci_init(&n->vp, mem, &net_ops, n, irq, name);
+}
+
+void virtio_net_destroy(struct virtio_net *n)
+{
+	drop_pending(n);
+	virtio_pci_destroy(&n->vp);
+}
+
+static void device_reset(void *dev)
+{
+	struct virtio_net *n = dev;
+
+	virtio_pci_machine_reset(&n->vp);
+}
+
+static void device_describe(const void *dev, char *buf, size_t len)
+{
+	const struct virtio_net *n = dev;
+	size_t k;
+
+	virtio_pci_describe(&n->vp, buf, len);
+	k = strlen(buf);
+	snprintf(buf + k, len - k,
+		 " mac=%02x:%02x:%02x:%02x:%02x:%02x rx_packets=%llu rx_bytes=%llu "
+		 "tx_packets=%llu tx_bytes=%llu rx_dropped=%llu tx_dropped=%llu rx_waiting=%u",
+		 n->mac[0], n->mac[1], n->mac[2], n->mac[3], n->mac[4], n->mac[5],
+		 (unsigned long long)n->st.rx_packets, (unsigned long long)n->st.rx_bytes,
+		 (unsigned long long)n->st.tx_packets, (unsigned long long)n->st.tx_bytes,
+		 (unsigned long long)n->st.rx_dropped, (unsigned long long)n->st.tx_dropped,
+		 n->pend_count);
+}
+
+const struct device_ops virtio_net_device_ops = {.reset = device_reset,
+						 .describe = device_describe};

@@ -1,0 +1,88 @@
+/* virtio-net (virtio 1.x section 5.1): one receive and one transmit queue,
+ * a MAC address and a link-status word, no offloads. Every packet carries
+ * the 12-byte struct virtio_net_hdr of VERSION_1 in front.
+ *
+ * The device is a pipe between the guest and a backend the wiring
+ * supplies (hv/net/ user networking): the guest's transmitted frames wait
+ * in its transmit queue until the backend takes them
+ * (virtio_net_take_tx, after tx_ready told it there are some); frames for
+ * the guest go in with virtio_net_receive. Everything runs under the
+ * domain lock.
+ *
+ * Guest buffers are untrusted: a transmit chain without a full header or
+ * with a frame too large, or a receive buffer too small for the frame, is
+ * a rate-limited log line, a counter and a dropped packet. Frames that
+ * arrive while the guest has no receive buffer wait in a bounded queue
+ * (VIRTIO_NET_RX_PENDING frames); past it they are dropped and counted. */
+#ifndef HV_VIRTIO_NET_H
+#define HV_VIRTIO_NET_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "hv/core/device.h"
+#include "hv/virtio/virtio_pci.h"
+
+#define VIRTIO_NET_F_MAC      5
+#define VIRTIO_NET_F_STATUS   16
+#define VIRTIO_NET_S_LINK_UP  1
+#define VIRTIO_NET_HDR_LEN    12    /* VERSION_1's header, num_buffers included */
+#define VIRTIO_NET_FRAME_MAX  65550 /* largest frame accepted either way */
+#define VIRTIO_NET_FRAME_MIN  14    /* an Ethernet header */
+#define VIRTIO_NET_RX_PENDING 256   /* frames kept while the guest has no buffer */
+
+/* The backend: told (under the domain lock, from the vCPU thread) that
+ * the transmit queue has frames for it. It must not call back into the
+ * device from there; it takes them later with virtio_net_take_tx. */
+struct virtio_net_backend {
+	void (*tx_ready)(void *opaque);
+	void *opaque;
+};
+
+struct virtio_net_stats {
+	uint64_t rx_packets, rx_bytes; /* delivered to the guest */
+	uint64_t tx_packets, tx_bytes; /* taken from the guest */
+	uint64_t rx_dropped;	       /* no buffer (queue full), driver not ready, too small */
+	uint64_t tx_dropped;	       /* malformed transmit chains */
+};
+
+struct virtio_net_frame {
+	uint32_t len;
+	uint8_t *data;
+};
+
+struct virtio_net {
+	struct virtio_pci vp;
+	struct virtio_net_backend be;
+	uint8_t mac[6];
+	uint16_t status; /* VIRTIO_NET_S_LINK_UP */
+	/* Frames waiting for receive buffers: a ring of at most
+	 * VIRTIO_NET_RX_PENDING. */
+	struct virtio_net_frame pending[VIRTIO_NET_RX_PENDING];
+	unsigned pend_head, pend_count;
+	struct virtio_net_stats st;
+};
+
+/* Sets n up on mem with the given MAC, interrupting through irq. */
+void virtio_net_init(struct virtio_net *n, struct guest_mem *mem, struct irq_line irq,
+		     const uint8_t mac[6], const struct virtio_net_backend *be, const char *name);
+
+/* Unmaps its BAR and frees the frames still waiting. */
+void virtio_net_destroy(struct virtio_net *n);
+
+/* Delivers one Ethernet frame to the guest, or queues it while the guest
+ * has no receive buffer (dropped when the queue is full or the driver is
+ * not running). Returns true when it raised the interrupt (a running vCPU
+ * may need a kick). */
+bool virtio_net_receive(struct virtio_net *n, const uint8_t *frame, size_t len);
+
+/* Takes the next frame the guest transmitted into buf (cap bytes, at
+ * least VIRTIO_NET_FRAME_MAX). Returns its length, 0 when there is none.
+ * *irq tells whether it raised the interrupt. */
+size_t virtio_net_take_tx(struct virtio_net *n, uint8_t *buf, size_t cap, bool *irq);
+
+/* Registry ops (opaque = the virtio_net). */
+extern const struct device_ops virtio_net_device_ops;
+
+#endif
