@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "hv/core/log.h"
+#include "hv/core/state.h"
 
 /* Low nibble of each channel's page register port (87h, 83h, 81h, 82h,
  * 8Fh for the cascade, 8Bh, 89h, 8Ah): the PC/AT's odd wiring. */
@@ -372,5 +373,82 @@ static void dma8237_dev_describe(const void *dev, char *buf, size_t len)
 	}
 }
 
+/* Save/restore, version 1: both chips' registers and flip-flops, every
+ * channel's base and current address and count, mode and DREQ line (the
+ * device's request the controller holds), and the sixteen page latches.
+ * The attached devices are the machine's; nothing is served on load (the
+ * devices may not be loaded yet, and a request the saved state could
+ * serve was served before the save). */
+static void dma8237_dev_save(const void *dev, struct state_out *o)
+{
+	const struct dma8237 *d = dev;
+
+	for (unsigned i = 0; i < 2; i++) {
+		const struct dma8237_chip *c = &d->chip[i];
+		const uint8_t regs[] = {c->command, c->tc, c->request, c->mask, c->temp};
+
+		state_put_bytes(o, regs, sizeof regs);
+		state_put_bool(o, c->flipflop);
+	}
+	for (unsigned i = 0; i < DMA8237_CHANNELS; i++) {
+		const struct dma8237_channel *c = &d->ch[i];
+
+		state_put_u16(o, c->base_addr);
+		state_put_u16(o, c->base_count);
+		state_put_u16(o, c->addr);
+		state_put_u16(o, c->count);
+		state_put_u8(o, c->mode);
+		state_put_bool(o, c->dreq);
+	}
+	state_put_bytes(o, d->page, sizeof d->page);
+}
+
+/* One chip; the four-channel bit sets hold four bits. */
+static void chip_load(struct dma8237_chip *c, struct state_in *in)
+{
+	uint8_t regs[5];
+
+	state_get_bytes(in, regs, sizeof regs);
+	c->flipflop = state_get_bool(in);
+	if ((regs[1] | regs[2] | regs[3]) & 0xF0)
+		in->failed = true;
+	c->command = regs[0];
+	c->tc = regs[1];
+	c->request = regs[2];
+	c->mask = regs[3];
+	c->temp = regs[4];
+}
+
+static int dma8237_dev_load(void *dev, struct state_in *in, uint32_t from)
+{
+	struct dma8237 *d = dev;
+	struct dma8237 copy = *d;
+
+	(void)from;
+	chip_load(&copy.chip[0], in);
+	chip_load(&copy.chip[1], in);
+	for (unsigned i = 0; i < DMA8237_CHANNELS; i++) {
+		struct dma8237_channel *c = &copy.ch[i];
+
+		c->base_addr = state_get_u16(in);
+		c->base_count = state_get_u16(in);
+		c->addr = state_get_u16(in);
+		c->count = state_get_u16(in);
+		c->mode = state_get_u8(in);
+		c->dreq = state_get_bool(in);
+		c->in_service = false;
+		if (c->mode & 3) /* bits 1:0 select the channel, never kept */
+			in->failed = true;
+	}
+	state_get_bytes(in, copy.page, sizeof copy.page);
+	if (!state_in_done(in))
+		return -1;
+	*d = copy;
+	return 0;
+}
+
 const struct device_ops dma8237_device_ops = {.reset = dma8237_dev_reset,
-					      .describe = dma8237_dev_describe};
+					      .describe = dma8237_dev_describe,
+					      .version = 1,
+					      .save = dma8237_dev_save,
+					      .load = dma8237_dev_load};

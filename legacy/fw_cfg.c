@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "hv/core/log.h"
+#include "hv/core/state.h"
 
 #define DIR_ENTRY_SIZE 64 /* be32 size, be16 select, be16 reserved, name[56] */
 
@@ -296,5 +297,39 @@ static void fw_cfg_dev_describe(const void *dev, char *buf, size_t len)
 	snprintf(buf, len, "select=%04x offset=%u files=%u", c->select, c->offset, c->files);
 }
 
+/* Save/restore, version 1: the selector, the data offset and the DMA
+ * address register (its high half may be written and the low half not
+ * yet). The items are the machine's (none is guest-writable on the PC), so
+ * an offset past the end of the item this machine has under the selector
+ * is refused: the state of another machine. */
+static void fw_cfg_dev_save(const void *dev, struct state_out *o)
+{
+	const struct fw_cfg *c = dev;
+
+	state_put_u16(o, c->select);
+	state_put_u32(o, c->offset);
+	state_put_bytes(o, c->dma_addr, sizeof c->dma_addr);
+}
+
+static int fw_cfg_dev_load(void *dev, struct state_in *in, uint32_t from)
+{
+	struct fw_cfg *c = dev;
+	struct fw_cfg copy = *c;
+
+	(void)from;
+	copy.select = state_get_u16(in);
+	copy.offset = state_get_u32(in);
+	state_get_bytes(in, copy.dma_addr, sizeof copy.dma_addr);
+	if (!state_in_done(in) || copy.offset > selected(&copy)->len)
+		return -1;
+	c->select = copy.select;
+	c->offset = copy.offset;
+	memcpy(c->dma_addr, copy.dma_addr, sizeof c->dma_addr);
+	return 0;
+}
+
 const struct device_ops fw_cfg_device_ops = {.reset = fw_cfg_dev_reset,
-					     .describe = fw_cfg_dev_describe};
+					     .describe = fw_cfg_dev_describe,
+					     .version = 1,
+					     .save = fw_cfg_dev_save,
+					     .load = fw_cfg_dev_load};

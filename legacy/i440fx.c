@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "hv/core/log.h"
+#include "hv/core/state.h"
 
 static uint8_t *ram_at(struct i440fx_seg *s, uint64_t offset)
 {
@@ -161,5 +162,32 @@ static void i440fx_dev_describe(const void *dev, char *buf, size_t len)
 	snprintf(buf, len, "pam=%s smram=%02x", pam, fx->dev.config[I440FX_SMRAM]);
 }
 
+/* Save/restore, version 1: the configuration space (PAM and SMRAM with
+ * it); the shadow mapping is rebuilt from the PAM registers. The ROM and
+ * the memory map are the machine's. */
+static void i440fx_dev_save(const void *dev, struct state_out *o)
+{
+	const struct i440fx *fx = dev;
+
+	pci_config_save(&fx->dev, o);
+}
+
+static int i440fx_dev_load(void *dev, struct state_in *in, uint32_t from)
+{
+	struct i440fx *fx = dev;
+	uint8_t config[256];
+
+	(void)from;
+	pci_config_load(&fx->dev, in, config);
+	if (!state_in_done(in))
+		return -1;
+	memcpy(fx->dev.config, config, sizeof config);
+	update(fx, true);
+	return 0;
+}
+
 const struct device_ops i440fx_device_ops = {.reset = i440fx_dev_reset,
-					     .describe = i440fx_dev_describe};
+					     .describe = i440fx_dev_describe,
+					     .version = 1,
+					     .save = i440fx_dev_save,
+					     .load = i440fx_dev_load};

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 
 #include "hv/core/log.h"
+#include "hv/core/state.h"
 
 static void kbd_ready(void *opaque)
 {
@@ -283,5 +284,69 @@ static void i8042_dev_describe(const void *dev, char *buf, size_t len)
 		 (unsigned long long)k->dropped, m->id, m->reporting, m->rate, m->buttons, m->len);
 }
 
+/* Save/restore, version 1: the controller's status, RAM (command byte
+ * first), output buffer and port, the half-sent command and the
+ * translation's swallowed break, then the keyboard's and the mouse's
+ * state. The hooks and IRQ lines are the machine's; the A20 source and the
+ * IRQs are driven again from the loaded state (the reset line is not). */
+static void i8042_dev_save(const void *dev, struct state_out *o)
+{
+	const struct i8042 *c = dev;
+
+	state_put_u8(o, c->status);
+	state_put_bytes(o, c->ram, sizeof c->ram);
+	state_put_u8(o, c->out);
+	state_put_u8(o, c->outport);
+	state_put_u8(o, c->pending);
+	state_put_bool(o, c->xlat_break);
+	ps2kbd_save(c->kbd, o);
+	ps2mouse_save(c->mouse, o);
+}
+
+#define STATUS_BITS                                                                                \
+	(I8042_STAT_OBF | I8042_STAT_SYS | I8042_STAT_CMD | I8042_STAT_UNLOCK | I8042_STAT_AUXB)
+
+/* Status bits the controller never sets, a mouse byte in an empty buffer
+ * or a pending command that takes no data byte are refused. */
+static bool controller_valid(const struct i8042 *c)
+{
+	uint8_t p = c->pending;
+
+	if ((c->status & ~STATUS_BITS) ||
+	    ((c->status & I8042_STAT_AUXB) && !(c->status & I8042_STAT_OBF)))
+		return false;
+	return p == 0 || (p >= 0x60 && p <= 0x7F) || (p >= 0xD1 && p <= 0xD4);
+}
+
+static int i8042_dev_load(void *dev, struct state_in *in, uint32_t from)
+{
+	struct i8042 *c = dev;
+	struct i8042 copy = *c;
+	struct ps2kbd kbd = *c->kbd;
+	struct ps2mouse mouse = *c->mouse;
+
+	(void)from;
+	copy.status = state_get_u8(in);
+	state_get_bytes(in, copy.ram, sizeof copy.ram);
+	copy.out = state_get_u8(in);
+	copy.outport = state_get_u8(in);
+	copy.pending = state_get_u8(in);
+	copy.xlat_break = state_get_bool(in);
+	ps2kbd_load(&kbd, in);
+	ps2mouse_load(&mouse, in);
+	if (!state_in_done(in) || !controller_valid(&copy))
+		return -1;
+	*c = copy;
+	*c->kbd = kbd;
+	*c->mouse = mouse;
+	if (c->hooks.a20)
+		c->hooks.a20(c->hooks.opaque, c->outport & I8042_OUT_A20);
+	i8042_update(c);
+	return 0;
+}
+
 const struct device_ops i8042_device_ops = {.reset = i8042_dev_reset,
-					    .describe = i8042_dev_describe};
+					    .describe = i8042_dev_describe,
+					    .version = 1,
+					    .save = i8042_dev_save,
+					    .load = i8042_dev_load};

@@ -2,8 +2,10 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "hv/core/log.h"
+#include "hv/core/state.h"
 
 /* ISA IRQ a route register selects, or -1. IRQs 0-2, 8 and 13 are the
  * chipset's own and reserved in the datasheet. */
@@ -114,5 +116,38 @@ static void piix3_dev_describe(const void *dev, char *buf, size_t len)
 		 p->driven);
 }
 
+/* Save/restore, version 1: the configuration space (the PIRQ routes with
+ * it) and the PCI interrupt pins as the slots hold them; the ISA lines are
+ * driven again from those. */
+static void piix3_dev_save(const void *dev, struct state_out *o)
+{
+	const struct piix3 *p = dev;
+
+	pci_config_save(&p->dev, o);
+	for (unsigned i = 0; i < 4; i++)
+		state_put_u32(o, p->asserted[i]);
+}
+
+static int piix3_dev_load(void *dev, struct state_in *in, uint32_t from)
+{
+	struct piix3 *p = dev;
+	uint8_t config[256];
+	uint32_t asserted[4];
+
+	(void)from;
+	pci_config_load(&p->dev, in, config);
+	for (unsigned i = 0; i < 4; i++)
+		asserted[i] = state_get_u32(in);
+	if (!state_in_done(in))
+		return -1;
+	memcpy(p->dev.config, config, sizeof config);
+	memcpy(p->asserted, asserted, sizeof asserted);
+	update(p);
+	return 0;
+}
+
 const struct device_ops piix3_device_ops = {.reset = piix3_dev_reset,
-					    .describe = piix3_dev_describe};
+					    .describe = piix3_dev_describe,
+					    .version = 1,
+					    .save = piix3_dev_save,
+					    .load = piix3_dev_load};

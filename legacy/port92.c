@@ -2,6 +2,8 @@
 
 #include <stdio.h>
 
+#include "hv/core/state.h"
+
 void port92_reset(struct port92 *p)
 {
 	bool was_on = p->value & PORT92_A20;
@@ -48,5 +50,32 @@ static void port92_dev_describe(const void *dev, char *buf, size_t len)
 	snprintf(buf, len, "value=%02x a20=%d", p->value, !!(p->value & PORT92_A20));
 }
 
+/* Save/restore, version 1: the value as last written. The hooks are the
+ * machine's; the A20 gate is driven again from bit 1, a set bit 0 (no
+ * edge) resets nothing. */
+static void port92_dev_save(const void *dev, struct state_out *o)
+{
+	const struct port92 *p = dev;
+
+	state_put_u8(o, p->value);
+}
+
+static int port92_dev_load(void *dev, struct state_in *in, uint32_t from)
+{
+	struct port92 *p = dev;
+	uint8_t v = state_get_u8(in);
+
+	(void)from;
+	if (!state_in_done(in))
+		return -1;
+	p->value = v;
+	if (p->a20)
+		p->a20(p->opaque, v & PORT92_A20);
+	return 0;
+}
+
 const struct device_ops port92_device_ops = {.reset = port92_dev_reset,
-					     .describe = port92_dev_describe};
+					     .describe = port92_dev_describe,
+					     .version = 1,
+					     .save = port92_dev_save,
+					     .load = port92_dev_load};

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "hv/core/log.h"
+#include "hv/core/state.h"
 
 #define E0 0x100 /* in the key map: the code takes the E0h prefix */
 
@@ -322,4 +323,52 @@ void ps2kbd_typematic_name(uint8_t typematic, char *out, size_t len)
 	double period_ms = (8 + (typematic & 7)) * (1 << ((typematic >> 3) & 3)) * 4.17;
 
 	snprintf(out, len, "%.1fcps/%ums", 1000.0 / period_ms, 250u * (1 + ((typematic >> 5) & 3)));
+}
+
+/* A ring's bytes, oldest first, after their count. */
+static void ring_save(struct state_out *o, const uint8_t *ring, size_t size, size_t head,
+		      size_t len)
+{
+	state_put_u32(o, (uint32_t)len);
+	for (size_t i = 0; i < len; i++)
+		state_put_u8(o, ring[(head + i) % size]);
+}
+
+/* Reads a ring saved by ring_save into ring[0..], returning its length. */
+static size_t ring_load(struct state_in *in, uint8_t *ring, size_t size)
+{
+	size_t len = state_get_max(in, (uint32_t)size);
+
+	state_get_bytes(in, ring, len);
+	return len;
+}
+
+void ps2kbd_save(const struct ps2kbd *kbd, struct state_out *o)
+{
+	ring_save(o, kbd->reply, PS2KBD_REPLY_MAX, kbd->reply_head, kbd->reply_len);
+	ring_save(o, kbd->keys, PS2KBD_KEY_MAX, kbd->key_head, kbd->key_len);
+	state_put_u8(o, kbd->pending_cmd);
+	state_put_u8(o, kbd->last_sent);
+	state_put_bool(o, kbd->scanning);
+	state_put_u8(o, kbd->leds);
+	state_put_u8(o, kbd->set);
+	state_put_u8(o, kbd->typematic);
+}
+
+void ps2kbd_load(struct ps2kbd *kbd, struct state_in *in)
+{
+	kbd->reply_head = kbd->key_head = 0;
+	kbd->reply_len = (unsigned)ring_load(in, kbd->reply, PS2KBD_REPLY_MAX);
+	kbd->key_len = ring_load(in, kbd->keys, PS2KBD_KEY_MAX);
+	kbd->pending_cmd = state_get_u8(in);
+	kbd->last_sent = state_get_u8(in);
+	kbd->scanning = state_get_bool(in);
+	kbd->leds = state_get_u8(in);
+	kbd->set = state_get_u8(in);
+	kbd->typematic = state_get_u8(in);
+	if (kbd->pending_cmd && kbd->pending_cmd != 0xED && kbd->pending_cmd != 0xF0 &&
+	    kbd->pending_cmd != 0xF3)
+		in->failed = true;
+	if (kbd->leds > 7 || kbd->set < 1 || kbd->set > 3 || kbd->typematic > 0x7F)
+		in->failed = true;
 }

@@ -72,6 +72,17 @@ size_t ps2kbd_key_room(const struct ps2kbd *kbd);
  * -1 for an unknown key or a full queue (counted in dropped). */
 int ps2kbd_key(struct ps2kbd *kbd, unsigned code, bool down);
 
+struct state_in;
+struct state_out;
+
+/* Save/restore (part of the i8042's state): the queues in order, the
+ * modes and the half-sent command; not the notify hook nor the host's
+ * dropped count. ps2kbd_load reads into kbd (a copy the caller commits),
+ * failing the reader for a queue longer than its ring or a value no
+ * command sets. */
+void ps2kbd_save(const struct ps2kbd *kbd, struct state_out *out);
+void ps2kbd_load(struct ps2kbd *kbd, struct state_in *in);
+
 /* The LEDs of command EDh as words: "num,caps,scroll" (those lit, in that
  * order) or "none". */
 void ps2kbd_leds_name(uint8_t leds, char *out, size_t len);

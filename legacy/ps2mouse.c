@@ -3,6 +3,7 @@
 #include <stdlib.h>
 
 #include "hv/core/log.h"
+#include "hv/core/state.h"
 #include "legacy/ps2kbd.h"
 
 struct ps2mouse *ps2mouse_create(void (*notify)(void *opaque), void *opaque)
@@ -215,4 +216,65 @@ void ps2mouse_event(struct ps2mouse *ms, const struct input_mouse *ev)
 	packet(ms, true);
 	if (ms->notify)
 		ms->notify(ms->opaque);
+}
+
+void ps2mouse_save(const struct ps2mouse *ms, struct state_out *o)
+{
+	const bool flags[] = {ms->reporting, ms->remote, ms->wrap, ms->scale21};
+	const int counts[] = {ms->dx, ms->dy, ms->dz};
+
+	state_put_u32(o, ms->len);
+	for (unsigned i = 0; i < ms->len; i++)
+		state_put_u8(o, ms->queue[(ms->head + i) % PS2MOUSE_QUEUE_MAX]);
+	state_put_u8(o, ms->pending_cmd);
+	state_put_u8(o, ms->last_sent);
+	for (size_t i = 0; i < sizeof flags; i++)
+		state_put_bool(o, flags[i]);
+	state_put_u8(o, ms->rate);
+	state_put_u8(o, ms->resolution);
+	state_put_u8(o, ms->id);
+	state_put_bytes(o, ms->rates, sizeof ms->rates);
+	state_put_u8(o, (uint8_t)ms->buttons);
+	for (size_t i = 0; i < 3; i++)
+		state_put_u32(o, (uint32_t)counts[i]);
+}
+
+/* A motion count as clamp_count leaves it; fails the reader otherwise. */
+static int count_load(struct state_in *in)
+{
+	int32_t v = (int32_t)state_get_u32(in);
+
+	if (v > 4096 || v < -4096) {
+		in->failed = true;
+		return 0;
+	}
+	return v;
+}
+
+void ps2mouse_load(struct ps2mouse *ms, struct state_in *in)
+{
+	bool *flags[] = {&ms->reporting, &ms->remote, &ms->wrap, &ms->scale21};
+
+	ms->head = 0;
+	ms->len = state_get_max(in, PS2MOUSE_QUEUE_MAX);
+	state_get_bytes(in, ms->queue, ms->len);
+	ms->pending_cmd = state_get_u8(in);
+	ms->last_sent = state_get_u8(in);
+	for (size_t i = 0; i < sizeof flags / sizeof flags[0]; i++)
+		*flags[i] = state_get_bool(in);
+	ms->rate = state_get_u8(in);
+	ms->resolution = state_get_u8(in);
+	ms->id = state_get_u8(in);
+	state_get_bytes(in, ms->rates, sizeof ms->rates);
+	ms->buttons = state_get_u8(in);
+	ms->dx = count_load(in);
+	ms->dy = count_load(in);
+	ms->dz = count_load(in);
+	if (ms->pending_cmd && ms->pending_cmd != 0xE8 && ms->pending_cmd != 0xF3)
+		in->failed = true;
+	if (ms->resolution > 3 || (ms->id != 0 && ms->id != 3 && ms->id != 4))
+		in->failed = true;
+	if (ms->buttons & ~(unsigned)(INPUT_BUTTON_LEFT | INPUT_BUTTON_RIGHT | INPUT_BUTTON_MIDDLE |
+				      INPUT_BUTTON_SIDE | INPUT_BUTTON_EXTRA))
+		in->failed = true;
 }

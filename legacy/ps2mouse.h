@@ -59,4 +59,15 @@ uint8_t ps2mouse_read(struct ps2mouse *ms);
  * buttons now held. Sends a packet in stream mode with reporting on. */
 void ps2mouse_event(struct ps2mouse *ms, const struct input_mouse *ev);
 
+struct state_in;
+struct state_out;
+
+/* Save/restore (part of the i8042's state): the queue in order, the modes,
+ * the IntelliMouse knock, buttons and unreported motion; not the notify
+ * hook nor the dropped count. ps2mouse_load reads into ms (a copy the
+ * caller commits), failing the reader for a queue longer than the ring or
+ * a value no command or host event sets. */
+void ps2mouse_save(const struct ps2mouse *ms, struct state_out *out);
+void ps2mouse_load(struct ps2mouse *ms, struct state_in *in);
+
 #endif

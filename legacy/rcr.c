@@ -2,6 +2,8 @@
 
 #include <stdio.h>
 
+#include "hv/core/state.h"
+
 void rcr_reset(struct rcr *r)
 {
 	r->value = 0;
@@ -50,4 +52,29 @@ static void rcr_dev_describe(const void *dev, char *buf, size_t len)
 	snprintf(buf, len, "value=%02x", r->value);
 }
 
-const struct device_ops rcr_device_ops = {.reset = rcr_dev_reset, .describe = rcr_dev_describe};
+/* Save/restore, version 1: the value that reads back. The reset strobe
+ * (bit 2) is never kept, so a state holding it is refused. */
+static void rcr_dev_save(const void *dev, struct state_out *o)
+{
+	const struct rcr *r = dev;
+
+	state_put_u8(o, r->value);
+}
+
+static int rcr_dev_load(void *dev, struct state_in *in, uint32_t from)
+{
+	struct rcr *r = dev;
+	uint8_t v = state_get_u8(in);
+
+	(void)from;
+	if (!state_in_done(in) || (v & RCR_RESET))
+		return -1;
+	r->value = v;
+	return 0;
+}
+
+const struct device_ops rcr_device_ops = {.reset = rcr_dev_reset,
+					  .describe = rcr_dev_describe,
+					  .version = 1,
+					  .save = rcr_dev_save,
+					  .load = rcr_dev_load};

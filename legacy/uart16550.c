@@ -11,6 +11,7 @@
 #include <stdlib.h>
 
 #include "hv/core/log.h"
+#include "hv/core/state.h"
 
 #define IER_RDA	 0x01 /* received data available (and character timeout) */
 #define IER_THRE 0x02 /* transmitter holding register empty */
@@ -447,5 +448,67 @@ static void uart16550_dev_describe(const void *dev, char *buf, size_t len)
 	uart16550_describe(dev, buf, len);
 }
 
+/* Save/restore, version 1: the registers, the receive FIFO with its head
+ * and count, and the latched THRE interrupt. The backend and the host's
+ * queue are the machine's; the IRQ level is driven again from the state. */
+static void uart16550_dev_save(const void *dev, struct state_out *o)
+{
+	const struct uart16550 *u = dev;
+	const uint8_t regs[] = {u->rbr, u->ier,	       u->fcr, u->lcr,
+				u->mcr, u->lsr_errors, u->msr, u->scr};
+
+	state_put_bytes(o, u->rx, sizeof u->rx);
+	state_put_u8(o, (uint8_t)u->rx_head);
+	state_put_u8(o, (uint8_t)u->rx_count);
+	state_put_bytes(o, regs, sizeof regs);
+	state_put_u16(o, u->divisor);
+	state_put_bool(o, u->thre_pending);
+}
+
+/* Values no register write can produce are refused, as is a FIFO count
+ * over what the FIFO mode holds. */
+static bool regs_valid(const struct uart16550 *u)
+{
+	if ((u->ier & ~IER_MASK) || (u->mcr & ~MCR_MASK) || (u->lsr_errors & ~LSR_ERRORS))
+		return false;
+	if (u->fcr & ~(FCR_ENABLE | FCR_DMA | FCR_TRIGGER))
+		return false;
+	if (u->fcr && !fifo_enabled(u))
+		return false;
+	return u->rx_head < UART_FIFO_SIZE && u->rx_count <= rx_capacity(u);
+}
+
+static int uart16550_dev_load(void *dev, struct state_in *in, uint32_t from)
+{
+	struct uart16550 *u = dev;
+	struct uart16550 c = *u;
+	uint8_t regs[8];
+
+	(void)from;
+	state_get_bytes(in, c.rx, sizeof c.rx);
+	c.rx_head = state_get_u8(in);
+	c.rx_count = state_get_u8(in);
+	state_get_bytes(in, regs, sizeof regs);
+	c.rbr = regs[0];
+	c.ier = regs[1];
+	c.fcr = regs[2];
+	c.lcr = regs[3];
+	c.mcr = regs[4];
+	c.lsr_errors = regs[5];
+	c.msr = regs[6];
+	c.scr = regs[7];
+	c.divisor = state_get_u16(in);
+	c.thre_pending = state_get_bool(in);
+	if (!state_in_done(in) || !regs_valid(&c))
+		return -1;
+	*u = c;
+	u->irq_level = -1;
+	update_irq(u);
+	return 0;
+}
+
 const struct device_ops uart16550_device_ops = {.reset = uart16550_dev_reset,
-						.describe = uart16550_dev_describe};
+						.describe = uart16550_dev_describe,
+						.version = 1,
+						.save = uart16550_dev_save,
+						.load = uart16550_dev_load};

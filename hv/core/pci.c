@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "hv/core/log.h"
+#include "hv/core/state.h"
 
 #define ADDR_ENABLE 0x80000000u
 
@@ -191,4 +192,45 @@ static void pci_bus_dev_describe(const void *dev, char *buf, size_t len)
 	snprintf(buf, len, "address=%08x functions=%u", bus->address, n);
 }
 
-const struct device_ops pci_bus_device_ops = {.describe = pci_bus_dev_describe};
+void pci_config_save(const struct pci_device *d, struct state_out *o)
+{
+	state_put_bytes(o, d->config, sizeof d->config);
+}
+
+void pci_config_load(const struct pci_device *d, struct state_in *in, uint8_t config[256])
+{
+	uint8_t b[256];
+
+	state_get_bytes(in, b, sizeof b);
+	if (memcmp(b, d->config, 4) != 0)
+		in->failed = true;
+	for (unsigned i = 0; i < sizeof b; i++)
+		config[i] = (uint8_t)((d->config[i] & ~d->wmask[i]) | (b[i] & d->wmask[i]));
+}
+
+/* Save/restore of the bus, version 1: the address latch (the functions
+ * are their devices' to save); a latch value no CF8h write leaves is
+ * refused. */
+static void pci_bus_dev_save(const void *dev, struct state_out *o)
+{
+	const struct pci_bus *bus = dev;
+
+	state_put_u32(o, bus->address);
+}
+
+static int pci_bus_dev_load(void *dev, struct state_in *in, uint32_t from)
+{
+	struct pci_bus *bus = dev;
+	uint32_t address = state_get_u32(in);
+
+	(void)from;
+	if (!state_in_done(in) || (address & ~0x80fffffcu))
+		return -1;
+	bus->address = address;
+	return 0;
+}
+
+const struct device_ops pci_bus_device_ops = {.describe = pci_bus_dev_describe,
+					      .version = 1,
+					      .save = pci_bus_dev_save,
+					      .load = pci_bus_dev_load};

@@ -95,6 +95,20 @@ uint32_t pci_config_read(struct pci_bus *bus, unsigned slot, unsigned func, unsi
 void pci_config_write(struct pci_bus *bus, unsigned slot, unsigned func, unsigned offset,
 		      unsigned size, uint32_t value);
 
+struct state_in;
+struct state_out;
+
+/* Save/restore of a function's configuration space, for the device models
+ * that own one (each saves its own, as part of its state): the 256 bytes
+ * as the guest reads them. pci_config_load reads them into config (256
+ * bytes, for the caller to commit) keeping the instance's own bits where
+ * the guest cannot write (identity, BAR sizes, hard-wired bits: the
+ * machine's, like any guest write through CFCh), and fails the reader for
+ * a vendor and device ID other than the instance's: another device's
+ * state. */
+void pci_config_save(const struct pci_device *d, struct state_out *out);
+void pci_config_load(const struct pci_device *d, struct state_in *in, uint8_t config[256]);
+
 extern const struct io_ops pci_address_io_ops; /* at CF8h, len 4 */
 extern const struct io_ops pci_data_io_ops;    /* at CFCh, len 4 */
 

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "hv/core/memory.h"
+#include "hv/core/state.h"
 #include "legacy/dma8237.h"
 
 #include "unit.h"
@@ -313,6 +314,74 @@ START_TEST(test_fuzz_all_ports)
 }
 END_TEST
 
+/* Save and load (device ops): a controller with an auto-init channel
+ * part-way through its count, another at terminal count, a software
+ * request, a flip-flop on its high byte and a page latch comes back in a
+ * fresh controller that reads and transfers the same; a state with a bit
+ * set outside a chip's four channels, a mode with channel-select bits or
+ * cut short is refused with the controller unchanged. */
+START_TEST(test_saveLoad_bringsBackChannelsFlipFlopAndPages)
+{
+	/* offset, value: chip 0's tc, DMA2's mask, channel 2's mode (12 + 2 *
+	 * 10 + 8) */
+	static const size_t bad[][2] = {{1, 0x10}, {9, 0x1F}, {40, 0x55}};
+	struct dma8237 *saved = d;
+	struct state_out o = {0};
+	struct state_in st;
+	uint8_t src[32], got[32];
+	bool tc;
+
+	for (unsigned i = 0; i < sizeof src; i++)
+		src[i] = (uint8_t)(0x40 + i);
+	program(1, DMA_MODE_WRITE | 0x40, 0x0000, 3, 0x03);
+	ck_assert_uint_eq(dma8237_write_mem(d, 1, src, 4, &tc), 4);
+	ck_assert(tc); /* channel 1: TC, masked itself */
+	program(2, DMA_MODE_WRITE | DMA_MODE_AUTOINIT | 0x40, 0x1000, 31, 0x02);
+	ck_assert_uint_eq(dma8237_write_mem(d, 2, src, 16, &tc), 16);
+	out(DMA_REG_REQUEST, 4 | 0);
+	out(0x84, 0x55);
+	out(DMA_REG_FLIPFLOP, 0);
+	ck_assert_uint_eq(in(DMA_REG_ADDR(2)), 0x10); /* low byte; high next */
+	dma8237_device_ops.save(d, &o);
+	ck_assert(!o.failed);
+	ck_assert_uint_eq(o.len, 12 + 8 * 10 + 16);
+	ck_assert_uint_eq(o.p[40], DMA_MODE_WRITE | DMA_MODE_AUTOINIT | 0x40);
+
+	d = dma8237_create(&m);
+	ck_assert_ptr_nonnull(d);
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		uint8_t keep = o.p[bad[i][0]];
+
+		o.p[bad[i][0]] = (uint8_t)bad[i][1];
+		st = state_in_make(o.p, o.len);
+		ck_assert_int_eq(dma8237_device_ops.load(d, &st, 1), -1);
+		o.p[bad[i][0]] = keep;
+	}
+	st = state_in_make(o.p, o.len - 1);
+	ck_assert_int_eq(dma8237_device_ops.load(d, &st, 1), -1);
+	ck_assert_uint_eq(in(DMA_REG_ALL_MASK), 0xFF); /* unchanged: all masked */
+	ck_assert_uint_eq(in(0x84), 0);
+
+	st = state_in_make(o.p, o.len);
+	ck_assert_int_eq(dma8237_device_ops.load(d, &st, 1), 0);
+	ck_assert_uint_eq(in(DMA_REG_ADDR(2)), 0x10); /* the high byte of 1010h */
+	ck_assert_uint_eq(read_reg16(DMA_REG_COUNT(2)), 15);
+	ck_assert_uint_eq(in(DMA_REG_STATUS)&0x3F, 0x12); /* TC on 1, request on 0 */
+	ck_assert_uint_eq(in(DMA_REG_ALL_MASK), 0xFB);	  /* 0, 1 (TC) and 3 */
+	ck_assert_uint_eq(in(0x84), 0x55);
+	ck_assert_uint_eq(in(0x81), 0x02);
+	ck_assert_uint_eq(dma8237_write_mem(d, 2, src + 16, 16, &tc), 16);
+	ck_assert(tc);
+	mem_read(&m, 0x21000, got, sizeof got);
+	ck_assert_int_eq(memcmp(got, src, sizeof got), 0);
+	out(DMA_REG_FLIPFLOP, 0);
+	ck_assert_uint_eq(read_reg16(DMA_REG_ADDR(2)), 0x1000); /* auto-init reloaded */
+	dma8237_destroy(d);
+	d = saved;
+	state_out_free(&o);
+}
+END_TEST
+
 static Suite *dma_suite(void)
 {
 	Suite *s = suite_create("dma8237");
@@ -330,6 +399,7 @@ static Suite *dma_suite(void)
 	tcase_add_test(t, test_masks_single_all_clear_cascade_and_master_clear);
 	tcase_add_test(t, test_dreq_is_served_once_the_channel_is_unmasked);
 	tcase_add_loop_test(t, test_fuzz_all_ports, 0, 3);
+	tcase_add_test(t, test_saveLoad_bringsBackChannelsFlipFlopAndPages);
 	suite_add_tcase(s, t);
 	return s;
 }

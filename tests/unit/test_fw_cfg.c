@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "hv/core/memory.h"
+#include "hv/core/state.h"
 #include "legacy/fw_cfg.h"
 
 #include "unit.h"
@@ -226,6 +227,59 @@ START_TEST(test_reset_selects_signature)
 }
 END_TEST
 
+/* Save and load (device ops): a file read part-way and a half-written DMA
+ * address come back in a fresh device, which reads on from the same byte
+ * and runs the DMA when the low half arrives; an offset past the selected
+ * item's end or a short state is refused with the device unchanged. */
+START_TEST(test_saveLoad_readsOnFromTheSameByte)
+{
+	static const char text[] = "saved and restored";
+	struct fw_cfg *saved = c;
+	struct state_out o = {0};
+	struct state_in st;
+	uint8_t desc[16];
+	char got[sizeof text] = "";
+	int key = fw_cfg_add_file(c, "etc/test", text, sizeof text, false);
+
+	ck_assert_int_ge(key, FW_CFG_FILE_FIRST);
+	select_key((uint16_t)key);
+	for (unsigned i = 0; i < 6; i++)
+		ck_assert_uint_eq(data(), (uint8_t)text[i]);
+	put_be(desc, FW_CFG_DMA_READ, 4);
+	put_be(desc + 4, 7, 4);
+	put_be(desc + 8, BUF, 8);
+	mem_write(&m, DESC, desc, sizeof desc);
+	fw_cfg_dma_io_ops.write(c, 0, 4, 0); /* the high half of DESC, byte-swapped */
+	fw_cfg_device_ops.save(c, &o);
+	ck_assert(!o.failed);
+	ck_assert_uint_eq(o.len, 14);
+
+	c = fw_cfg_create(&m);
+	ck_assert_ptr_nonnull(c);
+	ck_assert_int_eq(fw_cfg_add_file(c, "etc/test", text, sizeof text, false), key);
+	o.p[2] = sizeof text + 1; /* offset past the end */
+	st = state_in_make(o.p, o.len);
+	ck_assert_int_eq(fw_cfg_device_ops.load(c, &st, 1), -1);
+	o.p[2] = 6;
+	st = state_in_make(o.p, o.len - 1);
+	ck_assert_int_eq(fw_cfg_device_ops.load(c, &st, 1), -1);
+	ck_assert_uint_eq(data(), 'Q');		       /* unchanged: the signature */
+	fw_cfg_dma_io_ops.write(c, 0, 4, 0xFFFFFFFFu); /* a high half the load replaces */
+
+	st = state_in_make(o.p, o.len);
+	ck_assert_int_eq(fw_cfg_device_ops.load(c, &st, 1), 0);
+	ck_assert_uint_eq(data(), (uint8_t)text[6]);
+	fw_cfg_dma_io_ops.write(c, 4, 4, __builtin_bswap32(DESC));
+	ck_assert_uint_eq(get_be32(DESC), 0); /* done, no error */
+	mem_read(&m, BUF, got, 7);
+	ck_assert_str_eq(got, "nd rest");
+	ck_assert_uint_eq(data(), (uint8_t)text[14]);
+	fw_cfg_destroy(c);
+	c = saved;
+	state_out_free(&o);
+}
+END_TEST
+
 static Suite *fw_cfg_suite(void)
 {
 	Suite *s = suite_create("fw_cfg");
@@ -244,6 +298,7 @@ static Suite *fw_cfg_suite(void)
 	tcase_add_test(t, test_dma_write_only_to_writable_files);
 	tcase_add_test(t, test_strange_programming_is_survived);
 	tcase_add_test(t, test_reset_selects_signature);
+	tcase_add_test(t, test_saveLoad_readsOnFromTheSameByte);
 	suite_add_tcase(s, t);
 	return s;
 }

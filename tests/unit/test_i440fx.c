@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "hv/core/memory.h"
+#include "hv/core/state.h"
 #include "legacy/i440fx.h"
 
 #include "unit.h"
@@ -149,6 +150,55 @@ START_TEST(test_smram_is_an_inert_register)
 }
 END_TEST
 
+/* Save and load (device ops): PAM and SMRAM as firmware left them come
+ * back in a fresh bridge with the shadow mapping rebuilt; a state of
+ * another device (vendor ID) or cut short is refused with the bridge
+ * unchanged, and read-only bits in the state are not taken. */
+START_TEST(test_saveLoad_rebuildsTheShadowMapping)
+{
+	struct state_out o = {0};
+	struct state_in st;
+
+	pam(I440FX_PAM0, 0x30);	    /* F0000h: RAM */
+	pam(I440FX_PAM0 + 1, 0x01); /* C0000h: read RAM, write-protected */
+	pam(I440FX_SMRAM, 0x0A);
+	mem_write_sized(&m, 0xF1000, 1, 0x22);
+	i440fx_device_ops.save(fx, &o);
+	ck_assert(!o.failed);
+	ck_assert_uint_eq(o.len, 256);
+	i440fx_destroy(fx);
+	fx = i440fx_create(&m, 0xE0000, rom);
+	ck_assert_ptr_nonnull(fx);
+	pci_bus_init(&bus);
+	ck_assert_int_eq(pci_bus_add(&bus, 0, 0, &fx->dev), 0);
+
+	o.p[0] ^= 1; /* another vendor */
+	st = state_in_make(o.p, o.len);
+	ck_assert_int_eq(i440fx_device_ops.load(fx, &st, 1), -1);
+	o.p[0] ^= 1;
+	st = state_in_make(o.p, o.len - 1);
+	ck_assert_int_eq(i440fx_device_ops.load(fx, &st, 1), -1);
+	ck_assert_uint_eq(peek(0xF1000), 0xb1); /* unchanged: the ROM */
+	ck_assert_uint_eq(pci_config_read(&bus, 0, 0, I440FX_PAM0, 1), 0);
+
+	o.p[PCI_STATUS] = 0xff;	     /* read-only: not taken */
+	o.p[I440FX_PAM0 + 2] = 0xff; /* reserved bits 3:2 and 7:6 too */
+	st = state_in_make(o.p, o.len);
+	ck_assert_int_eq(i440fx_device_ops.load(fx, &st, 1), 0);
+	ck_assert_uint_eq(pci_config_read(&bus, 0, 0, PCI_STATUS, 2), 0x0280);
+	ck_assert_uint_eq(pci_config_read(&bus, 0, 0, I440FX_PAM0, 1), 0x30);
+	ck_assert_uint_eq(pci_config_read(&bus, 0, 0, I440FX_PAM0 + 1, 1), 0x01);
+	ck_assert_uint_eq(pci_config_read(&bus, 0, 0, I440FX_PAM0 + 2, 1), 0x33);
+	ck_assert_uint_eq(pci_config_read(&bus, 0, 0, I440FX_SMRAM, 1), 0x0A);
+	ck_assert_uint_eq(peek(0xF1000), 0x22); /* shadow RAM, as saved */
+	mem_write_sized(&m, 0xF1000, 1, 0x23);
+	ck_assert_uint_eq(peek(0xF1000), 0x23);
+	mem_write_sized(&m, 0xC0000, 1, 0x11); /* write-protected */
+	ck_assert_uint_eq(peek(0xC0000), 0x5c);
+	state_out_free(&o);
+}
+END_TEST
+
 static Suite *i440fx_suite(void)
 {
 	Suite *s = suite_create("i440fx");
@@ -165,6 +215,7 @@ static Suite *i440fx_suite(void)
 	tcase_add_test(t, test_reserved_pam_bits_read_zero);
 	tcase_add_test(t, test_reset_returns_to_rom_and_generation_moves);
 	tcase_add_test(t, test_smram_is_an_inert_register);
+	tcase_add_test(t, test_saveLoad_rebuildsTheShadowMapping);
 	suite_add_tcase(s, t);
 	return s;
 }

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 
 #include "hv/core/machine.h"
+#include "hv/core/state.h"
 #include "legacy/i8042.h"
 #include "legacy/port92.h"
 #include "legacy/rcr.h"
@@ -607,6 +608,142 @@ START_TEST(test_random_port_writes_keep_the_controller_sane)
 }
 END_TEST
 
+/* Loads st into the fixture's controller, expecting verdict; a refused
+ * load leaves the power-on controller as it was. */
+static void load_expect(const struct state_out *o, size_t len, int verdict)
+{
+	struct state_in in = state_in_make(o->p, len);
+	unsigned a20_calls = b.a20_calls;
+
+	ck_assert_int_eq(i8042_device_ops.load(c, &in, 1), verdict);
+	if (verdict == 0)
+		return;
+	ck_assert_uint_eq(st(), I8042_STAT_UNLOCK);
+	ck_assert_uint_eq(b.a20_calls, a20_calls);
+	ck_assert_uint_eq(c->kbd->key_len + c->mouse->len + c->kbd->leds, 0);
+}
+
+/* Save and load (device ops): a controller with a byte in its output
+ * buffer, a half-sent D4h, A20 off, translated keys queued behind it, LEDs
+ * and typematic set, and an IntelliMouse with a packet queued comes back
+ * in a fresh controller that answers the same bytes in the same order; a
+ * queue longer than its ring, a pending command that takes no data, a
+ * scan-code set 4 or a short state is refused with the controller
+ * unchanged. */
+START_TEST(test_saveLoad_bringsBackQueuesModesAndPendingCommand)
+{
+	static const uint8_t knock[] = {200, 100, 80};
+	/* offset, value: controller pending, reply length, key length,
+	 * keyboard set, mouse queue length (u32s little-endian) */
+	static const size_t bad[][2] = {{35, 0x55}, {37, 17}, {42, 0x10}, {51, 4}, {54, 0x01}};
+	struct i8042 *saved = c;
+	struct state_out o = {0};
+
+	set_command_byte(I8042_CB_KBD_INT | I8042_CB_AUX_INT | I8042_CB_XLAT);
+	wr(0xED);
+	wr(0x05);
+	wr(0xF3);
+	wr(0x20);
+	EXPECT(0xFA, 0xFA, 0xFA, 0xFA);
+	for (int i = 0; i < 3; i++) {
+		aux(0xF3);
+		aux(knock[i]);
+		EXPECT(0xFA, 0xFA);
+	}
+	aux(0xE8);
+	aux(0x01);
+	aux(0xF4);
+	EXPECT(0xFA, 0xFA, 0xFA);
+	cmd(0xDD); /* A20 off */
+	ck_assert_int_eq(b.a20, 0);
+	key(KEY_A, true);
+	key(KEY_A, false);
+	move(3, -2, 1, INPUT_BUTTON_LEFT);
+	ck_assert_int_eq(b.irq[1], 1); /* 1Eh waits in the output buffer */
+	cmd(0xD4);
+	i8042_device_ops.save(c, &o);
+	ck_assert(!o.failed);
+	/* The layout the corruptions below rely on. */
+	ck_assert_uint_eq(o.p[35], 0xD4);
+	ck_assert_uint_eq(o.p[37], 0); /* no replies */
+	ck_assert_uint_eq(o.p[41], 2); /* F0h 1Ch behind the 1Eh */
+	ck_assert_uint_eq(o.p[51], 2); /* set 2 */
+	ck_assert_uint_eq(o.p[53], 4); /* the mouse's packet */
+	ck_assert_uint_eq(o.len, 53 + 4 + 4 + 2 + 4 + 3 + 3 + 1 + 12);
+
+	c = i8042_create((struct irq_line){rec_irq, &b, 1}, (struct irq_line){rec_irq, &b, 12},
+			 &(struct i8042_hooks){.a20 = rec_a20, .reset = rec_reset, .opaque = &b});
+	ck_assert_ptr_nonnull(c);
+	b.irq[1] = 0;
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		uint8_t keep = o.p[bad[i][0]];
+
+		o.p[bad[i][0]] = (uint8_t)bad[i][1];
+		load_expect(&o, o.len, -1);
+		o.p[bad[i][0]] = keep;
+	}
+	load_expect(&o, o.len - 1, -1);
+	ck_assert_int_eq(b.a20, 1);
+	load_expect(&o, o.len, 0);
+	ck_assert_int_eq(b.a20, 0);
+	ck_assert_int_eq(b.irq[1], 1);
+	ck_assert_uint_eq(c->kbd->leds, 0x05);
+	ck_assert_uint_eq(c->kbd->typematic, 0x20);
+	wr(0xF2); /* the data byte of the saved D4h: to the mouse */
+	EXPECT(0x1E, 0x9E, 0x09, 3, 2, 1, 0xFA, 0x03);
+	aux(0xE9);
+	EXPECT(0xFA, 0x24, 0x01, 80);
+	cmd(0xD0);
+	ck_assert_uint_eq(rd() & I8042_OUT_A20, 0);
+	i8042_destroy(c);
+	c = saved;
+	state_out_free(&o);
+}
+END_TEST
+
+/* Port 92h and CF9h save their value; a load drives A20 from it but pulses
+ * no reset, and a state holding the CF9h reset strobe, or of the wrong
+ * length, is refused. */
+START_TEST(test_saveLoad_port92AndCf9KeepTheirValues)
+{
+	struct port92 p = {.a20 = rec_a20, .reset = rec_reset, .opaque = &b}, q = p;
+	struct rcr r = {.reset = rec_rcr_reset, .opaque = &b}, r2 = r;
+	struct state_out o = {0}, o2 = {0};
+	struct state_in in;
+	uint8_t two[2] = {PORT92_A20, 0};
+
+	port92_io_ops.write(&p, 0, 1, PORT92_A20 | PORT92_RESET);
+	ck_assert_uint_eq(b.resets, 1);
+	port92_device_ops.save(&p, &o);
+	ck_assert_uint_eq(o.len, 1);
+	in = state_in_make(two, 2);
+	ck_assert_int_eq(port92_device_ops.load(&q, &in, 1), -1);
+	in = state_in_make(two, 0);
+	ck_assert_int_eq(port92_device_ops.load(&q, &in, 1), -1);
+	ck_assert_uint_eq(port92_io_ops.read(&q, 0, 1), 0);
+	b.a20 = -1;
+	in = state_in_make(o.p, o.len);
+	ck_assert_int_eq(port92_device_ops.load(&q, &in, 1), 0);
+	ck_assert_uint_eq(port92_io_ops.read(&q, 0, 1), PORT92_A20 | PORT92_RESET);
+	ck_assert_int_eq(b.a20, 1);
+	ck_assert_uint_eq(b.resets, 1);
+
+	rcr_io_ops.write(&r, RCR_OFFSET, 1, RCR_HARD);
+	rcr_device_ops.save(&r, &o2);
+	o2.p[0] |= RCR_RESET;
+	in = state_in_make(o2.p, o2.len);
+	ck_assert_int_eq(rcr_device_ops.load(&r2, &in, 1), -1);
+	ck_assert_uint_eq(r2.value, 0);
+	o2.p[0] &= (uint8_t)~RCR_RESET;
+	in = state_in_make(o2.p, o2.len);
+	ck_assert_int_eq(rcr_device_ops.load(&r2, &in, 1), 0);
+	ck_assert_uint_eq(rcr_io_ops.read(&r2, RCR_OFFSET, 1), RCR_HARD);
+	ck_assert_uint_eq(b.resets, 1);
+	state_out_free(&o);
+	state_out_free(&o2);
+}
+END_TEST
+
 static Suite *i8042_suite(void)
 {
 	Suite *s = suite_create("i8042");
@@ -654,6 +791,8 @@ static Suite *i8042_suite(void)
 	tcase_add_test(t, test_cf9_resets_and_passes_dwords_to_the_pci_latch);
 	tcase_add_test(t, test_machine_a20_is_the_or_of_its_gates);
 	tcase_add_test(t, test_random_port_writes_keep_the_controller_sane);
+	tcase_add_test(t, test_saveLoad_bringsBackQueuesModesAndPendingCommand);
+	tcase_add_test(t, test_saveLoad_port92AndCf9KeepTheirValues);
 	suite_add_tcase(s, t);
 	return s;
 }

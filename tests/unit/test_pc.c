@@ -5,8 +5,11 @@
 #include <check.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 #include "hv/core/machine.h"
+#include "hv/core/savefile.h"
 #include "legacy/pc_int.h"
 
 #include "unit.h"
@@ -141,6 +144,62 @@ START_TEST(a_registry_reset_puts_the_pic_and_pit_back_to_power_on)
 }
 END_TEST
 
+/* Save and load through the registry: the state the guest gave the legacy
+ * devices that save theirs (PICs, a UART, the DMA pages, port 92h, the
+ * keyboard controller, the PCI latch and the host bridge's shadowing,
+ * fw_cfg's offset) travels through a save file to a second PC, which
+ * answers the same on its ports. */
+START_TEST(a_registry_save_and_load_carries_the_state_to_a_new_pc)
+{
+	struct pc_hooks h = {.serial = {{.tx = tx}, {.tx = tx}}, .debugcon = {.tx = tx}};
+	struct savefile_writer w;
+	struct savefile_reader r;
+	struct machine m2;
+	struct pc *pc2;
+	char err[256];
+	int fd = memfd_create("save", 0);
+
+	ck_assert_int_ge(fd, 0);
+	out(0x20, 0x11);
+	out(0x21, 0x08);
+	out(0x21, 0x04);
+	out(0x21, 0x01);
+	out(0x21, 0xb8);
+	out(0x3ff, 0x5a); /* com1 scratch */
+	out(0x81, 0x12);  /* DMA channel 2's page */
+	out(0x92, 0x02);  /* fast A20 */
+	out(0x64, 0x60);  /* i8042 command byte */
+	out(0x60, 0x47);
+	bus_write(&m.pio, 0xcf8, 4, 0x80000058u);
+	out(0xcfd, 0x30);		/* PAM0: F0000h is RAM */
+	bus_write(&m.pio, 0x510, 2, 0); /* fw_cfg: the signature, read on */
+	ck_assert_uint_eq(bus_read(&m.pio, 0x511, 1), 'Q');
+	ck_assert_int_eq(savefile_start(&w, fd, err, sizeof err), 0);
+	ck_assert_msg(device_save_all(&m.devices, &w, err, sizeof err) == 0, "%s", err);
+	ck_assert_int_eq(savefile_finish(&w, err, sizeof err), 0);
+	ck_assert_int_eq(savefile_open(&r, fd, err, sizeof err), 0);
+
+	ck_assert_int_eq(machine_init(&m2, 16u << 20, err, sizeof err), 0);
+	pc2 = pc_create(&m2, &h, err, sizeof err);
+	ck_assert_msg(pc2 != NULL, "%s", err);
+	ck_assert_msg(device_load_all(&m2.devices, &r, err, sizeof err) == 0, "%s", err);
+	ck_assert_uint_eq(bus_read(&m2.pio, 0x21, 1), 0xb8);
+	ck_assert_uint_eq(bus_read(&m2.pio, 0x3ff, 1), 0x5a);
+	ck_assert_uint_eq(bus_read(&m2.pio, 0x81, 1), 0x12);
+	ck_assert_uint_eq(bus_read(&m2.pio, 0x92, 1), 0x02);
+	bus_write(&m2.pio, 0x64, 1, 0x20);
+	ck_assert_uint_eq(bus_read(&m2.pio, 0x60, 1), 0x47);
+	ck_assert_uint_eq(bus_read(&m2.pio, 0xcf8, 4), 0x80000058u);
+	ck_assert_uint_eq(bus_read(&m2.pio, 0xcfd, 1), 0x30);
+	ck_assert_uint_eq(pc2->i440fx->seg[0].mode, PAM_RAM); /* mapped again */
+	ck_assert_uint_eq(bus_read(&m2.pio, 0x511, 1), 'E');
+	savefile_close(&r);
+	close(fd);
+	pc_free(pc2);
+	machine_destroy(&m2);
+}
+END_TEST
+
 static Suite *pc_suite(void)
 {
 	Suite *s = suite_create("pc");
@@ -151,6 +210,7 @@ static Suite *pc_suite(void)
 	tcase_add_test(t, absent_ports_are_not_registered);
 	tcase_add_test(t, describe_all_names_every_device_in_short_lines);
 	tcase_add_test(t, a_registry_reset_puts_the_pic_and_pit_back_to_power_on);
+	tcase_add_test(t, a_registry_save_and_load_carries_the_state_to_a_new_pc);
 	suite_add_tcase(s, t);
 	return s;
 }

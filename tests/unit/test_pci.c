@@ -3,6 +3,7 @@
 #include <check.h>
 
 #include "hv/core/pci.h"
+#include "hv/core/state.h"
 
 #include "unit.h"
 
@@ -167,6 +168,32 @@ START_TEST(test_direct_access_clips_at_the_dword)
 }
 END_TEST
 
+/* Save and load of the bus (device ops): the address latch comes back; a
+ * latch value no CF8h write leaves, or a short state, is refused. */
+START_TEST(test_saveLoad_bringsBackTheAddressLatch)
+{
+	struct pci_bus other;
+	struct state_out o = {0};
+	struct state_in st;
+
+	select_reg(3, 0, 0x10);
+	pci_bus_device_ops.save(&bus, &o);
+	ck_assert_uint_eq(o.len, 4);
+	pci_bus_init(&other);
+	o.p[0] |= 1;
+	st = state_in_make(o.p, o.len);
+	ck_assert_int_eq(pci_bus_device_ops.load(&other, &st, 1), -1);
+	o.p[0] &= (uint8_t)~1;
+	st = state_in_make(o.p, 3);
+	ck_assert_int_eq(pci_bus_device_ops.load(&other, &st, 1), -1);
+	ck_assert_uint_eq(pci_address_io_ops.read(&other, 0, 4), 0);
+	st = state_in_make(o.p, o.len);
+	ck_assert_int_eq(pci_bus_device_ops.load(&other, &st, 1), 0);
+	ck_assert_uint_eq(pci_address_io_ops.read(&other, 0, 4), 0x80001810);
+	state_out_free(&o);
+}
+END_TEST
+
 static Suite *pci_suite(void)
 {
 	Suite *s = suite_create("pci");
@@ -184,6 +211,7 @@ static Suite *pci_suite(void)
 	tcase_add_test(t, test_hooks_see_writes_and_may_replace_reads);
 	tcase_add_test(t, test_places_are_checked);
 	tcase_add_test(t, test_direct_access_clips_at_the_dword);
+	tcase_add_test(t, test_saveLoad_bringsBackTheAddressLatch);
 	suite_add_tcase(s, t);
 	return s;
 }

@@ -2,6 +2,7 @@
 #include <check.h>
 #include <string.h>
 
+#include "hv/core/state.h"
 #include "legacy/piix3.h"
 
 #include "unit.h"
@@ -104,6 +105,56 @@ START_TEST(test_reserved_irq_is_logged_and_left_unrouted)
 }
 END_TEST
 
+/* Save and load (device ops): the routes and an asserted PCI pin come back
+ * in a fresh bridge, which drives the routed ISA line again and drops it
+ * when the pin is released; a state of another device (device ID) or cut
+ * short is refused with the bridge unchanged. */
+START_TEST(test_saveLoad_bringsBackRoutesAndAssertedPins)
+{
+	struct piix3 *saved = p;
+	struct state_out o = {0};
+	struct state_in st;
+	struct irq_line lines[16];
+
+	write_route(0, 0x0A);
+	write_route(1, 0x0B);
+	piix3_pci_irq(p, 1, 0, 1); /* slot 1 INTA: PIRQB */
+	ck_assert_int_eq(level[11], 1);
+	piix3_device_ops.save(p, &o);
+	ck_assert(!o.failed);
+	ck_assert_uint_eq(o.len, 256 + 16);
+
+	memset(level, 0, sizeof level);
+	for (int i = 0; i < 16; i++)
+		lines[i] = (struct irq_line){.set = set_line, .pin = i};
+	p = piix3_create(lines);
+	ck_assert_ptr_nonnull(p);
+	changes = 0;
+	o.p[2] ^= 1; /* another device */
+	st = state_in_make(o.p, o.len);
+	ck_assert_int_eq(piix3_device_ops.load(p, &st, 1), -1);
+	o.p[2] ^= 1;
+	st = state_in_make(o.p, o.len - 1);
+	ck_assert_int_eq(piix3_device_ops.load(p, &st, 1), -1);
+	ck_assert_uint_eq(changes, 0);
+	ck_assert_uint_eq(pci_get(&p->dev, PIIX3_PIRQRC, 4), 0x80808080);
+
+	st = state_in_make(o.p, o.len);
+	ck_assert_int_eq(piix3_device_ops.load(p, &st, 1), 0);
+	ck_assert_uint_eq(pci_get(&p->dev, PIIX3_PIRQRC, 4), 0x80800B0A);
+	ck_assert_int_eq(level[11], 1);
+	ck_assert_uint_eq(changes, 1);
+	piix3_pci_irq(p, 1, 0, 0);
+	ck_assert_int_eq(level[11], 0);
+	piix3_pci_irq(p, 3, 0, 1); /* slot 3 INTA: PIRQD, still unrouted */
+	piix3_pci_irq(p, 0, 0, 1); /* slot 0 INTA: PIRQA */
+	ck_assert_int_eq(level[10], 1);
+	piix3_destroy(p);
+	p = saved;
+	state_out_free(&o);
+}
+END_TEST
+
 static Suite *piix3_suite(void)
 {
 	Suite *s = suite_create("piix3");
@@ -116,6 +167,7 @@ static Suite *piix3_suite(void)
 	tcase_add_test(t, test_shared_irq_stays_high_until_every_source_drops);
 	tcase_add_test(t, test_rerouting_moves_an_asserted_line);
 	tcase_add_test(t, test_reserved_irq_is_logged_and_left_unrouted);
+	tcase_add_test(t, test_saveLoad_bringsBackRoutesAndAssertedPins);
 	suite_add_tcase(s, t);
 	return s;
 }

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "hv/core/log.h"
+#include "hv/core/state.h"
 #include "legacy/uart16550.h"
 
 #include "unit.h"
@@ -454,6 +455,77 @@ START_TEST(test_fuzz_randomRegisterTraffic_keepsInvariants)
 }
 END_TEST
 
+/* Save and load (device ops): a programmed port with a wrapped, partly
+ * read FIFO and a latched THRE interrupt comes back in a fresh port that
+ * behaves the same through its registers; a state with a FIFO count over
+ * the FIFO mode's capacity, a head out of the FIFO, a reserved IER bit or
+ * cut short is refused with the port unchanged. */
+START_TEST(test_saveLoad_bringsBackFifoAndInterrupts)
+{
+	struct uart16550 *saved = u;
+	struct state_out o = {0};
+	struct state_in st;
+	static const size_t bad[][2] = {{17, 17}, {16, 16}, {20, 0x00}, {20, 0x03}, {19, 0x1f}};
+
+	wr(UART_LCR, DLAB | 0x03);
+	wr(UART_DLL, 0x80);
+	wr(UART_DLM, 0x01);
+	wr(UART_LCR, 0x03);
+	wr(UART_SCR, 0x5a);
+	wr(UART_FCR, 0x41); /* FIFOs on, trigger level 4 */
+	wr(UART_MCR, MCR_DTR | MCR_RTS | MCR_OUT2);
+	ck_assert_uint_eq(uart16550_receive(u, (const uint8_t *)"0123456789", 10), 10);
+	for (unsigned i = 0; i < 8; i++)
+		ck_assert_uint_eq(rd(UART_RBR), '0' + i);
+	ck_assert_uint_eq(uart16550_receive(u, (const uint8_t *)"abcdefghijklmn", 14), 14);
+	wr(UART_IER, 0x03); /* RDA and THRE */
+	ck_assert_int_eq(irq.level, 1);
+	uart16550_device_ops.save(u, &o);
+	ck_assert(!o.failed);
+	ck_assert_uint_eq(o.len, 29);
+
+	u = uart16550_create((struct irq_line){rec_irq, &irq, 4}, NULL);
+	ck_assert_ptr_nonnull(u);
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		uint8_t keep = o.p[bad[i][0]];
+
+		o.p[bad[i][0]] = (uint8_t)bad[i][1];
+		st = state_in_make(o.p, o.len);
+		ck_assert_int_eq(uart16550_device_ops.load(u, &st, 1), -1);
+		o.p[bad[i][0]] = keep;
+	}
+	st = state_in_make(o.p, o.len - 1);
+	ck_assert_int_eq(uart16550_device_ops.load(u, &st, 1), -1);
+	ck_assert_uint_eq(rd(UART_SCR), 0); /* unchanged: power-on */
+	ck_assert_uint_eq(rd(UART_LCR), 0);
+	ck_assert_uint_eq(rd(UART_IIR), 0x01);
+
+	memset(&irq, 0, sizeof irq);
+	st = state_in_make(o.p, o.len);
+	ck_assert_int_eq(uart16550_device_ops.load(u, &st, 1), 0);
+	ck_assert_int_eq(irq.level, 1); /* driven again from the state */
+	ck_assert_uint_eq(rd(UART_SCR), 0x5a);
+	ck_assert_uint_eq(rd(UART_MCR), MCR_DTR | MCR_RTS | MCR_OUT2);
+	wr(UART_LCR, DLAB | 0x03);
+	ck_assert_uint_eq(rd(UART_DLL), 0x80);
+	ck_assert_uint_eq(rd(UART_DLM), 0x01);
+	wr(UART_LCR, 0x03);
+	ck_assert_uint_eq(rd(UART_IIR), IIR_FIFO | 0x04);
+	ck_assert_uint_eq(uart16550_rx_room(u), 0);
+	ck_assert_uint_eq(rd(UART_RBR), '8');
+	ck_assert_uint_eq(rd(UART_RBR), '9');
+	for (unsigned i = 0; i < 14; i++)
+		ck_assert_uint_eq(rd(UART_RBR), 'a' + i);
+	ck_assert_uint_eq(rd(UART_LSR) & LSR_DR, 0);
+	ck_assert_uint_eq(rd(UART_IIR), IIR_FIFO | 0x02); /* THRE, still latched */
+	ck_assert_uint_eq(rd(UART_IIR), IIR_FIFO | 0x01);
+	ck_assert_int_eq(irq.level, 0);
+	uart16550_destroy(u);
+	u = saved;
+	state_out_free(&o);
+}
+END_TEST
+
 static Suite *uart_suite(void)
 {
 	Suite *s = suite_create("uart16550");
@@ -483,6 +555,7 @@ static Suite *uart_suite(void)
 	tcase_add_test(tc, test_reset_restoresPowerOnStateAndLowersIrq);
 	tcase_add_test(tc, test_hostInput_waitsUntilGuestAssertsDtrOrRts);
 	tcase_add_test(tc, test_fuzz_randomRegisterTraffic_keepsInvariants);
+	tcase_add_test(tc, test_saveLoad_bringsBackFifoAndInterrupts);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -1,0 +1,100 @@
+/* The legacy devices' load ops (device_ops.load): the first byte picks a
+ * device, the rest is its saved state. A load that takes the bytes must
+ * leave a device whose own save loads again into a reset device and saves
+ * the same bytes (nothing out of range got in), and whose registers read
+ * without leaving its arrays; a load that refuses them must not crash. */
+#include "fuzz.h"
+#include "hv/core/memory.h"
+#include "hv/core/pci.h"
+#include "hv/core/state.h"
+#include "legacy/dma8237.h"
+#include "legacy/fw_cfg.h"
+#include "legacy/i440fx.h"
+#include "legacy/i8042.h"
+#include "legacy/pic8259.h"
+#include "legacy/piix3.h"
+#include "legacy/port92.h"
+#include "legacy/rcr.h"
+#include "legacy/uart16550.h"
+
+struct target {
+	const struct device_ops *ops;
+	void *dev;
+	const struct io_ops *io; /* read after a load, offsets 0..len-1 */
+	unsigned len;
+};
+
+static struct guest_mem mem;
+static struct pci_bus pci;
+static struct port92 p92;
+static struct rcr cf9;
+static struct target targets[10];
+static size_t n_targets;
+
+static void add(const struct device_ops *ops, void *dev, const struct io_ops *io, unsigned len)
+{
+	if (!dev)
+		abort();
+	targets[n_targets++] = (struct target){ops, dev, io, len};
+}
+
+int LLVMFuzzerInitialize(int *argc, char ***argv)
+{
+	const struct irq_line none[16] = {0};
+	char err[128];
+
+	(void)argc;
+	(void)argv;
+	if (mem_init(&mem, 2u << 20, err, sizeof err) < 0)
+		abort();
+	pci_bus_init(&pci);
+	add(&uart16550_device_ops, uart16550_create((struct irq_line){0}, NULL), &uart16550_io_ops,
+	    8);
+	add(&i8042_device_ops, i8042_create((struct irq_line){0}, (struct irq_line){0}, NULL),
+	    &i8042_data_io_ops, 1);
+	add(&dma8237_device_ops, dma8237_create(&mem), &dma8237_dma2_io_ops, 32);
+	add(&port92_device_ops, &p92, &port92_io_ops, 1);
+	add(&rcr_device_ops, &cf9, &rcr_io_ops, 4);
+	add(&i440fx_device_ops, i440fx_create(&mem, 0xE0000, NULL), NULL, 0);
+	add(&piix3_device_ops, piix3_create(none), NULL, 0);
+	add(&pci_bus_device_ops, &pci, &pci_data_io_ops, 4);
+	add(&fw_cfg_device_ops, fw_cfg_create(&mem), &fw_cfg_io_ops, 2);
+	add(&pic8259_device_ops, pic8259_create(NULL, NULL), &pic8259_master_io_ops, 2);
+	return 0;
+}
+
+static void reset(const struct target *t)
+{
+	if (t->ops->reset)
+		t->ops->reset(t->dev);
+	else
+		pci.address = 0;
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	const struct target *t;
+	struct state_out a = {0}, b = {0};
+	struct state_in in;
+
+	if (size < 1)
+		return 0;
+	t = &targets[data[0] % n_targets];
+	reset(t);
+	in = state_in_make(data + 1, size - 1);
+	if (t->ops->load(t->dev, &in, 1) == 0) {
+		t->ops->save(t->dev, &a);
+		reset(t);
+		in = state_in_make(a.p, a.len);
+		if (a.failed || t->ops->load(t->dev, &in, 1) != 0)
+			abort(); /* a state it took but cannot give back */
+		t->ops->save(t->dev, &b);
+		if (b.len != a.len || memcmp(a.p, b.p, a.len) != 0)
+			abort();
+		for (unsigned r = 0; r < 40 && t->io; r++)
+			t->io->read(t->dev, r % t->len, 1);
+	}
+	state_out_free(&a);
+	state_out_free(&b);
+	return 0;
+}
