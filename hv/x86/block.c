@@ -41,13 +41,6 @@ void x86_blocks_flush(struct x86_cpu *cpu)
 	cpu->arena_used = 0;
 }
 
-static struct x86_block *slot(struct x86_cpu *cpu, const uint8_t *host)
-{
-	uintptr_t h = (uintptr_t)host;
-
-	return &cpu->blocks[(h ^ (h >> 12)) & (X86_BLOCKS - 1)];
-}
-
 #ifndef NDEBUG
 /* FNV-1a of the code bytes: the debug builds' check that no write to a
  * code page went unnoticed. */
@@ -221,7 +214,7 @@ const struct x86_block *x86_block_at(struct x86_cpu *cpu)
 	if (!cpu->fetch_host)
 		return NULL;
 	host = cpu->fetch_host + (lin & PAGE_MASK);
-	b = slot(cpu, host);
+	b = x86_block_slot(cpu, host);
 	if (!valid(b, host, big) && !build(cpu, b, host, lin, big))
 		return NULL;
 	last = (uint64_t)ip + b->bytes - 1;

@@ -311,6 +311,13 @@ void x86_blocks_flush(struct x86_cpu *cpu);
  * page-crossing instruction, one that faults, CS limit too close). May
  * fault like the fetch of the first byte. */
 const struct x86_block *x86_block_at(struct x86_cpu *cpu);
+/* The slot of the block whose first code byte is at host. */
+static inline struct x86_block *x86_block_slot(struct x86_cpu *cpu, const uint8_t *host)
+{
+	uintptr_t h = (uintptr_t)host;
+
+	return &cpu->blocks[(h ^ (h >> 12)) & (X86_BLOCKS - 1)];
+}
 /* lockstep.c: runs one instruction of a block checked against the
  * fetching decoder and the general handler; false (logged, the loop asked
  * to stop with VCPU_EXIT_ERROR) at the first divergence. */
