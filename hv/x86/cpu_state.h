@@ -18,6 +18,9 @@ struct machine;
 /* General registers in encoding order. */
 enum { X86_EAX, X86_ECX, X86_EDX, X86_EBX, X86_ESP, X86_EBP, X86_ESI, X86_EDI };
 
+/* x86_insn.base/index without a register: x86_cpu.regs[X86_REG_NONE] is 0. */
+#define X86_REG_NONE 8
+
 /* Segment registers in encoding order. */
 enum { X86_ES, X86_CS, X86_SS, X86_DS, X86_FS, X86_GS, X86_NSEG };
 
@@ -158,8 +161,8 @@ struct x86_insn {
 	uint8_t mod;  /* ModRM fields */
 	uint8_t reg;
 	uint8_t rm;
-	int8_t base;	/* effective address: base register or -1 */
-	int8_t index;	/* index register or -1 */
+	uint8_t base;	/* effective address: base register or X86_REG_NONE */
+	uint8_t index;	/* index register or X86_REG_NONE */
 	uint8_t scale;	/* index shift: 0-3 */
 	uint8_t ea_seg; /* default segment of the memory operand */
 	uint32_t disp;
@@ -217,7 +220,10 @@ struct x86_fpu {
 };
 
 struct x86_cpu {
-	uint32_t regs[8];
+	/* The eight general registers, then X86_REG_NONE, always 0: the
+	 * base or index of an address without one, so the effective address
+	 * is computed without tests. */
+	uint32_t regs[9];
 	uint32_t eip;
 	uint32_t eflags; /* arithmetic flags here are stale where lazy.mask says */
 	struct x86_lazy lazy;
@@ -358,12 +364,8 @@ bool x86_decode_bytes(const uint8_t *p, unsigned avail, bool big, struct x86_ins
 /* Offset of the instruction's memory operand, wrapped to the address size. */
 static inline uint32_t x86_ea(const struct x86_cpu *cpu, const struct x86_insn *in)
 {
-	uint32_t v = in->disp;
+	uint32_t v = in->disp + cpu->regs[in->base] + (cpu->regs[in->index] << in->scale);
 
-	if (in->base >= 0)
-		v += cpu->regs[in->base];
-	if (in->index >= 0)
-		v += cpu->regs[in->index] << in->scale;
 	return in->asz == 2 ? v & 0xffff : v;
 }
 
