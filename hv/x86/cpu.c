@@ -175,7 +175,7 @@ static inline __attribute__((always_inline)) void run_insns(struct x86_cpu *cpu,
 	const struct x86_insn *in = b->insns, *end = in + b->n;
 	uint32_t ip = cpu->eip, mask = b->ip_mask;
 
-	cpu->budget -= b->n;
+	cpu->budget -= b->count;
 	cpu->block_break = false;
 	cpu->block = b;
 	cpu->block_eip = ip;
@@ -189,7 +189,7 @@ static inline __attribute__((always_inline)) void run_insns(struct x86_cpu *cpu,
 		else if (!x86_lockstep_insn(cpu, in))
 			break;
 	} while (++in < end && !cpu->block_break);
-	cpu->insns += (uint64_t)(in - b->insns);
+	cpu->insns += in == end ? b->count : (uint64_t)(in - b->insns);
 	cpu->block = NULL;
 }
 
@@ -277,7 +277,7 @@ static __attribute__((noinline)) enum vcpu_exit run_loop(struct x86_cpu *cpu)
 		cpu->ip_start = cpu->eip;
 		if (!one)
 			b = find_block(cpu);
-		if (b && b->n <= cpu->budget)
+		if (b && b->count <= cpu->budget)
 			run_block(cpu, b);
 		else
 			run_one(cpu);

@@ -165,9 +165,11 @@ struct x86_insn {
 	uint8_t index;	/* index register or X86_REG_NONE */
 	uint8_t scale;	/* index shift: 0-3 */
 	uint8_t ea_seg; /* default segment of the memory operand */
+	uint8_t fuse;	/* a Jcc of this many bytes is fused in (fuse.c), or 0 */
 	uint32_t disp;
 	uint32_t imm;
-	uint32_t imm2; /* far pointer selector; ENTER nesting level */
+	uint32_t imm2;	  /* far pointer selector; ENTER nesting level; fused Jcc's rel */
+	uint8_t fuse_osz; /* the fused Jcc's operand size */
 };
 
 /* A decoded block (block.c): a straight run of instructions in one page,
@@ -184,7 +186,8 @@ struct x86_block {
 	atomic_uint *word;   /* its page's tracking word; NULL in ROM */
 	uint32_t seen;	     /* *word when decoded */
 	uint16_t bytes;	     /* length of the code */
-	uint8_t n;	     /* instructions */
+	uint8_t n;	     /* entries in insns */
+	uint8_t count;	     /* instructions: n, plus one for a fused pair */
 	bool big;	     /* CS.D */
 	uint32_t ip_mask;    /* EIP wraps to it: 0xffff or 0xffffffff */
 	struct x86_insn *insns;
@@ -355,6 +358,10 @@ void x86_deliver_ex(struct x86_cpu *cpu, int vector, uint32_t ret_ip, unsigned f
 /* decode.c */
 /* Decodes the instruction at CS:EIP into *in. Faults like the fetch. */
 void x86_decode(struct x86_cpu *cpu, struct x86_insn *in);
+/* fuse.c: turns `first`, a flag-setting instruction, into the fused pair
+ * of it and `jcc`, the Jcc after it; false (nothing changed) when they do
+ * not fuse. */
+bool x86_fuse(struct x86_insn *first, const struct x86_insn *jcc);
 /* fast.c: the handler specialised for this instruction's operation, size
  * and form, or NULL for the general one of table.c. */
 x86_handler x86_fast_handler(const struct x86_insn *in);

@@ -4,8 +4,9 @@
 # noisy machine, unlike wall time). Each workload runs with N and 2N
 # iterations; the difference of the two instruction counts is the cost of
 # N iterations alone, so start-up cancels out. Prints figures; asserts
-# nothing. Needs valgrind; the domain runs unsandboxed (valgrind has no
-# seccomp).
+# nothing. The domain runs with audio = "none" (the mixer would add work
+# per second of wall time, not per instruction) and unsandboxed (valgrind
+# has no seccomp). Needs valgrind.
 #
 #   bash tests/bench/callgrind.sh [BUILD_DIR] [KIND...]  (default: build, 1 2 4)
 set -euo pipefail
@@ -30,7 +31,7 @@ count() {  # kind loops -> host instructions of the whole run
   local rom="$work/bench-$1-$2.bin" cfg="$work/bench.cfg" total=0 f n
   nasm -f bin -I"$root/tests/guests/" -DKIND="$1" -DLOOPS="$2" -o "$rom" \
     "$root/tests/guests/bench.asm"
-  printf 'name = "bench"\nmemory = 16\nengine = "soft"\nfirmware = "%s"\nserial = "none"\n' \
+  printf 'name = "bench"\nmemory = 16\nengine = "soft"\nfirmware = "%s"\nserial = "none"\naudio = "none"\n' \
     "$rom" >"$cfg"
   rm -f "$work"/cg.out.*
   HV_SANDBOX=0 valgrind --tool=callgrind --trace-children=yes --callgrind-out-file="$work/cg.out.%p" \
