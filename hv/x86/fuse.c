@@ -69,20 +69,21 @@ INLINE void dec_r(struct x86_cpu *cpu, const struct x86_insn *in, unsigned size)
 		first(cpu, in, size);                                                              \
 		fused_jcc(cpu, in, cc);                                                            \
 	}
+/* clang-format off */
+/* (clang-format does not settle on one layout for these lists.) */
 #define FUSED(first, size)                                                                         \
-	FUSED1(first, size, 0)                                                                     \
-	FUSED1(first, size, 1)                                                                     \
-	FUSED1(first, size, 2) FUSED1(first, size, 3) FUSED1(first, size, 4) FUSED1(               \
-	    first, size, 5) FUSED1(first, size, 6) FUSED1(first, size, 7) FUSED1(first, size, 8)   \
-	    FUSED1(first, size, 9) FUSED1(first, size, 10) FUSED1(first, size, 11)                 \
-		FUSED1(first, size, 12) FUSED1(first, size, 13) FUSED1(first, size, 14)            \
-		    FUSED1(first, size, 15) static const x86_handler first##_##size[16] = {        \
-			first##_##size##_0,  first##_##size##_1,  first##_##size##_2,              \
-			first##_##size##_3,  first##_##size##_4,  first##_##size##_5,              \
-			first##_##size##_6,  first##_##size##_7,  first##_##size##_8,              \
-			first##_##size##_9,  first##_##size##_10, first##_##size##_11,             \
-			first##_##size##_12, first##_##size##_13, first##_##size##_14,             \
-			first##_##size##_15};
+	FUSED1(first, size, 0) FUSED1(first, size, 1) FUSED1(first, size, 2)                       \
+	FUSED1(first, size, 3) FUSED1(first, size, 4) FUSED1(first, size, 5)                       \
+	FUSED1(first, size, 6) FUSED1(first, size, 7) FUSED1(first, size, 8)                       \
+	FUSED1(first, size, 9) FUSED1(first, size, 10) FUSED1(first, size, 11)                     \
+	FUSED1(first, size, 12) FUSED1(first, size, 13) FUSED1(first, size, 14)                    \
+	FUSED1(first, size, 15)                                                                    \
+	static const x86_handler first##_##size[16] = {                                           \
+		first##_##size##_0, first##_##size##_1, first##_##size##_2, first##_##size##_3,    \
+		first##_##size##_4, first##_##size##_5, first##_##size##_6, first##_##size##_7,    \
+		first##_##size##_8, first##_##size##_9, first##_##size##_10, first##_##size##_11,  \
+		first##_##size##_12, first##_##size##_13, first##_##size##_14, first##_##size##_15};
+/* clang-format on */
 
 FUSED(cmp_rr, 1)
 FUSED(cmp_rr, 2)
