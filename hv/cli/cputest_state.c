@@ -222,7 +222,7 @@ void cputest_load_cpu(struct x86_cpu *cpu, const struct state *s)
 	bool real = real_addressing(s);
 
 	x86_cpu_reset(cpu);
-	memcpy(cpu->regs, s->regs, sizeof cpu->regs);
+	memcpy(cpu->regs, s->regs, sizeof s->regs);
 	cpu->eip = s->eip;
 	cpu->lazy.mask = 0;
 	cpu->eflags = s->eflags | 0x2;

@@ -41,13 +41,6 @@ void x86_blocks_flush(struct x86_cpu *cpu)
 	cpu->arena_used = 0;
 }
 
-static struct x86_block *slot(struct x86_cpu *cpu, const uint8_t *host)
-{
-	uintptr_t h = (uintptr_t)host;
-
-	return &cpu->blocks[(h ^ (h >> 12)) & (X86_BLOCKS - 1)];
-}
-
 #ifndef NDEBUG
 /* FNV-1a of the code bytes: the debug builds' check that no write to a
  * code page went unnoticed. */
@@ -172,7 +165,8 @@ static bool build(struct x86_cpu *cpu, struct x86_block *b, const uint8_t *host,
 	const struct x86_seg *cs = &cpu->seg[X86_CS];
 	atomic_uint *word;
 	uint32_t seen = 0;
-	unsigned n, bytes;
+	unsigned n, bytes, count;
+	struct x86_insn *insns;
 
 	if (!code_source(cpu, host, &word))
 		return false;
@@ -180,18 +174,22 @@ static bool build(struct x86_cpu *cpu, struct x86_block *b, const uint8_t *host,
 		x86_blocks_flush(cpu);
 	if (word)
 		seen = mark_page(cpu, word, host - (lin & PAGE_MASK));
-	n = decode_run(cpu->arena + cpu->arena_used, host, room(cs, cpu->eip, lin, big), big,
-		       &bytes);
+	insns = cpu->arena + cpu->arena_used;
+	n = decode_run(insns, host, room(cs, cpu->eip, lin, big), big, &bytes);
 	if (n == 0)
 		return false;
+	count = n;
+	if (n >= 2 && x86_fuse(&insns[n - 2], &insns[n - 1]))
+		n--;
 	*b = (struct x86_block){.host = host,
 				.word = word,
 				.seen = seen,
 				.bytes = (uint16_t)bytes,
 				.n = (uint8_t)n,
+				.count = (uint8_t)count,
 				.big = big,
 				.ip_mask = big ? 0xffffffffu : 0xffffu,
-				.insns = cpu->arena + cpu->arena_used};
+				.insns = insns};
 #ifndef NDEBUG
 	b->sum = checksum(host, bytes);
 #endif
@@ -221,7 +219,7 @@ const struct x86_block *x86_block_at(struct x86_cpu *cpu)
 	if (!cpu->fetch_host)
 		return NULL;
 	host = cpu->fetch_host + (lin & PAGE_MASK);
-	b = slot(cpu, host);
+	b = x86_block_slot(cpu, host);
 	if (!valid(b, host, big) && !build(cpu, b, host, lin, big))
 		return NULL;
 	last = (uint64_t)ip + b->bytes - 1;
@@ -242,8 +240,13 @@ void x86_block_fault(struct x86_cpu *cpu)
 	if (!b)
 		return;
 	for (unsigned i = 0; i < b->n && ip != cpu->ip_start; i++) {
+		const struct x86_insn *in = &b->insns[i];
+
 		cpu->insns++;
-		ip = (ip + b->insns[i].len) & b->ip_mask;
+		/* A fused Jcc that faulted: the instruction before it completed. */
+		if (in->fuse && ((ip + in->len - in->fuse) & b->ip_mask) == cpu->ip_start)
+			break;
+		ip = (ip + in->len) & b->ip_mask;
 	}
 	cpu->block = NULL;
 }

@@ -2,6 +2,7 @@
  * (block.c), or one instruction at a time where no block can be kept,
  * take interrupts at block boundaries, and come back here (by longjmp)
  * when an instruction faults. */
+#include <assert.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -166,25 +167,29 @@ static void step(struct x86_cpu *cpu)
  * for a break. The budget is taken per block and the instruction count
  * added at its end (a fault adds the instructions before it: see
  * x86_block_fault); ip_start (the EIP a fault reports) stays exact per
- * instruction. */
+ * instruction. EIP is kept in a local between instructions: a handler
+ * that moves it ends its block (a branch) or asks for a break. */
 static inline __attribute__((always_inline)) void run_insns(struct x86_cpu *cpu,
 							    const struct x86_block *b, bool check)
 {
 	const struct x86_insn *in = b->insns, *end = in + b->n;
+	uint32_t ip = cpu->eip, mask = b->ip_mask;
 
-	cpu->budget -= b->n;
+	cpu->budget -= b->count;
 	cpu->block_break = false;
 	cpu->block = b;
-	cpu->block_eip = cpu->eip;
+	cpu->block_eip = ip;
 	do {
-		cpu->ip_start = cpu->eip;
-		cpu->eip = (cpu->eip + in->len) & b->ip_mask;
+		assert(cpu->eip == ip);
+		cpu->ip_start = ip;
+		ip = (ip + in->len) & mask;
+		cpu->eip = ip;
 		if (!check)
 			in->fn(cpu, in);
 		else if (!x86_lockstep_insn(cpu, in))
 			break;
 	} while (++in < end && !cpu->block_break);
-	cpu->insns += (uint64_t)(in - b->insns);
+	cpu->insns += in == end ? b->count : (uint64_t)(in - b->insns);
 	cpu->block = NULL;
 }
 
@@ -196,39 +201,86 @@ static void run_block(struct x86_cpu *cpu, const struct x86_block *b)
 		run_insns(cpu, b, false);
 }
 
-/* A block, or one instruction where there is none or it would overrun
- * the budget. TF is taken instruction by instruction, and so is the
- * instruction in an interrupt shadow (after STI, MOV SS), so that a
- * pending interrupt comes right after it, as on hardware. */
-static void run_next(struct x86_cpu *cpu, bool shadow)
+/* One instruction by the fetching decoder: where there is no block, it
+ * would overrun the budget, for TF, and for the instruction in an
+ * interrupt shadow (after STI, MOV SS), so that a pending interrupt comes
+ * right after it, as on hardware. */
+static void run_one(struct x86_cpu *cpu)
 {
-	const struct x86_block *b = NULL;
-
 	cpu->ip_start = cpu->eip;
-	if (!(cpu->eflags & X86_TF) && !shadow)
-		b = x86_block_at(cpu);
-	if (b && b->n <= cpu->budget) {
-		run_block(cpu, b);
-	} else {
-		cpu->budget--;
-		step(cpu);
-	}
+	cpu->budget--;
+	step(cpu);
 }
 
-static enum vcpu_exit run_loop(struct x86_cpu *cpu)
+/* The slow part of a block boundary: a kick, the interrupt shadow, an
+ * interrupt poll, HLT. True when the loop must return *exit; *one says
+ * the next instruction must run alone. */
+static bool boundary(struct x86_cpu *cpu, bool *one, enum vcpu_exit *exit)
+{
+	bool shadow = cpu->irq_shadow;
+
+	if (atomic_load_explicit(&cpu->kicked, memory_order_relaxed)) {
+		atomic_store_explicit(&cpu->kicked, false, memory_order_relaxed);
+		*exit = VCPU_EXIT_KICK;
+		return true;
+	}
+	if (intr_poll_due(cpu))
+		take_interrupt(cpu);
+	if (cpu->halted) {
+		*exit = VCPU_EXIT_HALT;
+		return true;
+	}
+	*one = shadow || (cpu->eflags & X86_TF);
+	return false;
+}
+
+/* Whether the boundary needs its slow part (boundary()). */
+static inline bool boundary_due(struct x86_cpu *cpu)
+{
+	return cpu->irq_shadow | cpu->check_intr | cpu->halted |
+	       atomic_load_explicit(&cpu->kicked, memory_order_relaxed) |
+	       (cpu->insns >= cpu->poll_at) | ((cpu->eflags & X86_TF) != 0);
+}
+
+/* The valid block at CS:EIP when it is found without decoding, in the
+ * page the fetch cache holds; else what x86_block_at says. */
+static inline const struct x86_block *find_block(struct x86_cpu *cpu)
+{
+	const struct x86_seg *cs = &cpu->seg[X86_CS];
+	uint32_t ip = cpu->eip, lin = cs->base + ip;
+	const struct x86_block *b;
+	const uint8_t *host;
+
+	if (cpu->fetch_host && cpu->fetch_page == lin >> 12) {
+		host = cpu->fetch_host + (lin & 0xfffu);
+		b = x86_block_slot(cpu, host);
+		if (b->host == host && b->big == ((cs->attr & X86_SEG_BIG) != 0) &&
+		    (!b->word || atomic_load_explicit(b->word, memory_order_relaxed) == b->seen) &&
+		    (uint64_t)ip + b->bytes - 1 <= (cs->limit & b->ip_mask))
+			return b;
+	}
+	return x86_block_at(cpu);
+}
+
+/* Runs blocks until the budget is spent or something asks to stop. Out
+ * of line from run_budget, whose setjmp would keep cpu on the stack. */
+static __attribute__((noinline)) enum vcpu_exit run_loop(struct x86_cpu *cpu)
 {
 	while (cpu->budget > 0) {
-		bool shadow = cpu->irq_shadow;
+		const struct x86_block *b = NULL;
+		bool one = false;
 
-		if (atomic_load_explicit(&cpu->kicked, memory_order_relaxed)) {
-			atomic_store_explicit(&cpu->kicked, false, memory_order_relaxed);
-			return VCPU_EXIT_KICK;
-		}
-		if (intr_poll_due(cpu))
-			take_interrupt(cpu);
-		if (cpu->halted)
-			return VCPU_EXIT_HALT;
-		run_next(cpu, shadow);
+		enum vcpu_exit e;
+
+		if (boundary_due(cpu) && boundary(cpu, &one, &e))
+			return e;
+		cpu->ip_start = cpu->eip;
+		if (!one)
+			b = find_block(cpu);
+		if (b && b->count <= cpu->budget)
+			run_block(cpu, b);
+		else
+			run_one(cpu);
 		if (cpu->stop) {
 			cpu->stop = false;
 			return cpu->stop_reason;

@@ -18,6 +18,9 @@ struct machine;
 /* General registers in encoding order. */
 enum { X86_EAX, X86_ECX, X86_EDX, X86_EBX, X86_ESP, X86_EBP, X86_ESI, X86_EDI };
 
+/* x86_insn.base/index without a register: x86_cpu.regs[X86_REG_NONE] is 0. */
+#define X86_REG_NONE 8
+
 /* Segment registers in encoding order. */
 enum { X86_ES, X86_CS, X86_SS, X86_DS, X86_FS, X86_GS, X86_NSEG };
 
@@ -158,13 +161,15 @@ struct x86_insn {
 	uint8_t mod;  /* ModRM fields */
 	uint8_t reg;
 	uint8_t rm;
-	int8_t base;	/* effective address: base register or -1 */
-	int8_t index;	/* index register or -1 */
+	uint8_t base;	/* effective address: base register or X86_REG_NONE */
+	uint8_t index;	/* index register or X86_REG_NONE */
 	uint8_t scale;	/* index shift: 0-3 */
 	uint8_t ea_seg; /* default segment of the memory operand */
+	uint8_t fuse;	/* a Jcc of this many bytes is fused in (fuse.c), or 0 */
 	uint32_t disp;
 	uint32_t imm;
-	uint32_t imm2; /* far pointer selector; ENTER nesting level */
+	uint32_t imm2;	  /* far pointer selector; ENTER nesting level; fused Jcc's rel */
+	uint8_t fuse_osz; /* the fused Jcc's operand size */
 };
 
 /* A decoded block (block.c): a straight run of instructions in one page,
@@ -181,7 +186,8 @@ struct x86_block {
 	atomic_uint *word;   /* its page's tracking word; NULL in ROM */
 	uint32_t seen;	     /* *word when decoded */
 	uint16_t bytes;	     /* length of the code */
-	uint8_t n;	     /* instructions */
+	uint8_t n;	     /* entries in insns */
+	uint8_t count;	     /* instructions: n, plus one for a fused pair */
 	bool big;	     /* CS.D */
 	uint32_t ip_mask;    /* EIP wraps to it: 0xffff or 0xffffffff */
 	struct x86_insn *insns;
@@ -217,7 +223,10 @@ struct x86_fpu {
 };
 
 struct x86_cpu {
-	uint32_t regs[8];
+	/* The eight general registers, then X86_REG_NONE, always 0: the
+	 * base or index of an address without one, so the effective address
+	 * is computed without tests. */
+	uint32_t regs[9];
 	uint32_t eip;
 	uint32_t eflags; /* arithmetic flags here are stale where lazy.mask says */
 	struct x86_lazy lazy;
@@ -311,6 +320,13 @@ void x86_blocks_flush(struct x86_cpu *cpu);
  * page-crossing instruction, one that faults, CS limit too close). May
  * fault like the fetch of the first byte. */
 const struct x86_block *x86_block_at(struct x86_cpu *cpu);
+/* The slot of the block whose first code byte is at host. */
+static inline struct x86_block *x86_block_slot(struct x86_cpu *cpu, const uint8_t *host)
+{
+	uintptr_t h = (uintptr_t)host;
+
+	return &cpu->blocks[(h ^ (h >> 12)) & (X86_BLOCKS - 1)];
+}
 /* lockstep.c: runs one instruction of a block checked against the
  * fetching decoder and the general handler; false (logged, the loop asked
  * to stop with VCPU_EXIT_ERROR) at the first divergence. */
@@ -342,6 +358,10 @@ void x86_deliver_ex(struct x86_cpu *cpu, int vector, uint32_t ret_ip, unsigned f
 /* decode.c */
 /* Decodes the instruction at CS:EIP into *in. Faults like the fetch. */
 void x86_decode(struct x86_cpu *cpu, struct x86_insn *in);
+/* fuse.c: turns `first`, a flag-setting instruction, into the fused pair
+ * of it and `jcc`, the Jcc after it; false (nothing changed) when they do
+ * not fuse. */
+bool x86_fuse(struct x86_insn *first, const struct x86_insn *jcc);
 /* fast.c: the handler specialised for this instruction's operation, size
  * and form, or NULL for the general one of table.c. */
 x86_handler x86_fast_handler(const struct x86_insn *in);
@@ -351,12 +371,8 @@ bool x86_decode_bytes(const uint8_t *p, unsigned avail, bool big, struct x86_ins
 /* Offset of the instruction's memory operand, wrapped to the address size. */
 static inline uint32_t x86_ea(const struct x86_cpu *cpu, const struct x86_insn *in)
 {
-	uint32_t v = in->disp;
+	uint32_t v = in->disp + cpu->regs[in->base] + (cpu->regs[in->index] << in->scale);
 
-	if (in->base >= 0)
-		v += cpu->regs[in->base];
-	if (in->index >= 0)
-		v += cpu->regs[in->index] << in->scale;
 	return in->asz == 2 ? v & 0xffff : v;
 }
 

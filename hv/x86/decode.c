@@ -66,16 +66,16 @@ static uint32_t next_sized(struct cursor *c, unsigned size)
 /* 16-bit ModRM: r/m selects one of eight base/index pairs. */
 static void modrm16(struct cursor *c, struct x86_insn *in)
 {
-	static const int8_t base[8] = {X86_EBX, X86_EBX, X86_EBP, X86_EBP,
-				       -1,	-1,	 X86_EBP, X86_EBX};
-	static const int8_t index[8] = {X86_ESI, X86_EDI, X86_ESI, X86_EDI,
-					X86_ESI, X86_EDI, -1,	   -1};
+	static const uint8_t base[8] = {X86_EBX,      X86_EBX,	    X86_EBP, X86_EBP,
+					X86_REG_NONE, X86_REG_NONE, X86_EBP, X86_EBX};
+	static const uint8_t index[8] = {X86_ESI, X86_EDI, X86_ESI,	 X86_EDI,
+					 X86_ESI, X86_EDI, X86_REG_NONE, X86_REG_NONE};
 
 	in->base = base[in->rm];
 	in->index = index[in->rm];
 	in->ea_seg = in->base == X86_EBP ? X86_SS : X86_DS;
 	if (in->mod == 0 && in->rm == 6) {
-		in->base = -1;
+		in->base = X86_REG_NONE;
 		in->ea_seg = X86_DS;
 		in->disp = next16(c);
 	} else if (in->mod == 1) {
@@ -91,10 +91,10 @@ static void sib(struct cursor *c, struct x86_insn *in)
 	unsigned idx = (b >> 3) & 7;
 
 	in->scale = b >> 6;
-	in->index = idx == X86_ESP ? -1 : (int8_t)idx;
+	in->index = idx == X86_ESP ? X86_REG_NONE : idx;
 	in->base = b & 7;
 	if (in->base == X86_EBP && in->mod == 0) {
-		in->base = -1;
+		in->base = X86_REG_NONE;
 		in->disp = next32(c);
 	}
 }
@@ -106,7 +106,7 @@ static void modrm32(struct cursor *c, struct x86_insn *in)
 	if (in->rm == 4) {
 		sib(c, in);
 	} else if (in->mod == 0 && in->rm == 5) {
-		in->base = -1;
+		in->base = X86_REG_NONE;
 		in->disp = next32(c);
 	}
 	if (in->mod == 1)
@@ -219,8 +219,8 @@ static void decode(struct cursor *c, struct x86_insn *in, bool big)
 	*in = (struct x86_insn){.seg = -1,
 				.osz = big ? 4 : 2,
 				.asz = big ? 4 : 2,
-				.base = -1,
-				.index = -1,
+				.base = X86_REG_NONE,
+				.index = X86_REG_NONE,
 				.ea_seg = X86_DS};
 	b = prefixes(c, in, big);
 	in->op = b == 0x0f ? 0x100 | next8(c) : b;

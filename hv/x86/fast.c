@@ -6,55 +6,7 @@
  * straddle) hands the instruction to its family's general handler, which
  * does everything again with the faults. Everything not listed here runs
  * the general handlers of table.c. */
-#include "hv/x86/cpu_state.h"
-
-enum { ADD, OR, ADC, SBB, AND, SUB, XOR, CMP };
-
-#define INLINE static inline __attribute__((always_inline))
-
-INLINE uint32_t add_cv(uint32_t a, uint32_t b, uint32_t r)
-{
-	return (a & b) | ((a | b) & ~r);
-}
-
-INLINE uint32_t sub_cv(uint32_t a, uint32_t b, uint32_t r)
-{
-	return (~a & b) | (~(a ^ b) & r);
-}
-
-/* x86_alu with a constant operation and size: the same result and flags. */
-INLINE uint32_t alu(struct x86_cpu *cpu, unsigned op, uint32_t a, uint32_t b, unsigned size)
-{
-	uint32_t m = x86_mask(size), r, cv = 0;
-
-	a &= m;
-	b &= m;
-	switch (op) {
-	case ADD:
-		r = a + b;
-		cv = add_cv(a, b, r);
-		break;
-	case ADC:
-		r = a + b + x86_cf(cpu);
-		cv = add_cv(a, b, r);
-		break;
-	case SBB:
-		r = a - b - x86_cf(cpu);
-		cv = sub_cv(a, b, r);
-		break;
-	case SUB:
-	case CMP:
-		r = a - b;
-		cv = sub_cv(a, b, r);
-		break;
-	case OR: r = a | b; break;
-	case AND: r = a & b; break;
-	default: r = a ^ b; break;
-	}
-	/* Every arithmetic flag is replaced: nothing to fold first. */
-	cpu->lazy = (struct x86_lazy){r & m, cv, X86_ARITH, (uint8_t)(size * 8)};
-	return r & m;
-}
+#include "hv/x86/fast.h"
 
 /* op r/m, reg with a register r/m. */
 #define RM_R_REG(op, size)                                                                         \
@@ -179,21 +131,6 @@ static const x86_handler grp1_reg[3][8] = TABLE(grp1_reg);
 static const x86_handler grp1_mem[3][8] = TABLE(grp1_mem);
 static const x86_handler acc_imm[3][8] = TABLE(acc_imm);
 
-/* INC/DEC: ADD/SUB 1 keeping CF, which is folded into EFLAGS first when
- * it is still lazy (kept apart, so the next reader of CF needs no record). */
-INLINE void incdec(struct x86_cpu *cpu, unsigned r, unsigned size, bool dec)
-{
-	uint32_t m = x86_mask(size), a = x86_get_reg(cpu, size, r);
-	uint32_t res = (dec ? a - 1 : a + 1) & m;
-	uint32_t cv = dec ? sub_cv(a, 1, res) : add_cv(a, 1, res);
-
-	if (cpu->lazy.mask & X86_CF)
-		cpu->eflags =
-		    (cpu->eflags & ~X86_CF) | ((cpu->lazy.cv >> (cpu->lazy.bits - 1)) & 1);
-	cpu->lazy = (struct x86_lazy){res, cv, X86_ARITH & ~X86_CF, (uint8_t)(size * 8)};
-	x86_set_reg(cpu, size, r, res);
-}
-
 static void inc_r_2(struct x86_cpu *cpu, const struct x86_insn *in)
 {
 	incdec(cpu, in->op & 7, 2, false);
@@ -212,72 +149,6 @@ static void dec_r_2(struct x86_cpu *cpu, const struct x86_insn *in)
 static void dec_r_4(struct x86_cpu *cpu, const struct x86_insn *in)
 {
 	incdec(cpu, in->op & 7, 4, true);
-}
-
-/* One arithmetic flag, from the lazy record or from EFLAGS. */
-INLINE bool zf(const struct x86_cpu *cpu)
-{
-	const struct x86_lazy *l = &cpu->lazy;
-
-	if (l->mask & X86_ZF)
-		return (l->res & x86_mask(l->bits / 8)) == 0;
-	return cpu->eflags & X86_ZF;
-}
-
-INLINE bool cf(const struct x86_cpu *cpu)
-{
-	const struct x86_lazy *l = &cpu->lazy;
-
-	if (l->mask & X86_CF)
-		return (l->cv >> (l->bits - 1)) & 1;
-	return cpu->eflags & X86_CF;
-}
-
-INLINE bool sf(const struct x86_cpu *cpu)
-{
-	const struct x86_lazy *l = &cpu->lazy;
-
-	if (l->mask & X86_SF)
-		return (l->res >> (l->bits - 1)) & 1;
-	return cpu->eflags & X86_SF;
-}
-
-INLINE bool of(const struct x86_cpu *cpu)
-{
-	const struct x86_lazy *l = &cpu->lazy;
-
-	if (l->mask & X86_OF)
-		return ((l->cv >> (l->bits - 1)) ^ (l->cv >> (l->bits - 2))) & 1;
-	return cpu->eflags & X86_OF;
-}
-
-/* x86_cond with a constant condition code. */
-INLINE bool cond(struct x86_cpu *cpu, unsigned cc)
-{
-	bool r;
-
-	switch (cc >> 1) {
-	case 0: r = of(cpu); break;
-	case 1: r = cf(cpu); break;
-	case 2: r = zf(cpu); break;
-	case 3: r = cf(cpu) || zf(cpu); break;
-	case 4: r = sf(cpu); break;
-	case 5: r = x86_pf(cpu); break;
-	case 6: r = sf(cpu) != of(cpu); break;
-	default: r = zf(cpu) || sf(cpu) != of(cpu); break;
-	}
-	return (cc & 1) ? !r : r;
-}
-
-/* A taken near branch: the target wraps to the operand size and must lie
- * within CS. */
-INLINE void branch(struct x86_cpu *cpu, const struct x86_insn *in, uint32_t rel)
-{
-	uint32_t target = (cpu->eip + rel) & x86_mask(in->osz);
-
-	if (target > cpu->seg[X86_CS].limit)
-		cpu_raise(cpu, X86_VEC_GP, 0);
-	cpu->eip = target;
 }
 
 #define JCC(cc)                                                                                    \

@@ -33,28 +33,24 @@ static bool flag(struct x86_cpu *cpu, uint32_t f)
 	return cpu->eflags & f;
 }
 
+/* The six arithmetic flags of a lazy record, as EFLAGS bits. */
+static uint32_t lazy_all(const struct x86_lazy *l)
+{
+	unsigned top = l->bits - 1;
+	uint32_t cf = (l->cv >> top) & 1, of = ((l->cv >> top) ^ (l->cv >> (top - 1))) & 1;
+	uint32_t af = (l->cv >> 3) & 1, sf = (l->res >> top) & 1;
+	uint32_t zf = (l->res & x86_mask(l->bits / 8)) == 0;
+
+	return cf | (uint32_t)x86_parity(l->res) << 2 | af << 4 | zf << 6 | sf << 7 | of << 11;
+}
+
 /* Writes the lazy flags in `which` into eflags and stops them being lazy. */
 void x86_lazy_fold(struct x86_cpu *cpu, uint32_t which)
 {
-	static const uint32_t all[] = {X86_CF, X86_PF, X86_AF, X86_ZF, X86_SF, X86_OF};
-
 	which &= cpu->lazy.mask;
-	if (which == X86_CF) { /* INC/DEC after arithmetic */
-		if (lazy_flag(&cpu->lazy, X86_CF))
-			cpu->eflags |= X86_CF;
-		else
-			cpu->eflags &= ~X86_CF;
-		cpu->lazy.mask &= ~X86_CF;
+	if (!which)
 		return;
-	}
-	for (unsigned i = 0; i < sizeof all / sizeof all[0]; i++) {
-		if (!(which & all[i]))
-			continue;
-		if (lazy_flag(&cpu->lazy, all[i]))
-			cpu->eflags |= all[i];
-		else
-			cpu->eflags &= ~all[i];
-	}
+	cpu->eflags = (cpu->eflags & ~which) | (lazy_all(&cpu->lazy) & which);
 	cpu->lazy.mask &= ~which;
 }
 

@@ -57,7 +57,8 @@ static bool same_insn(const struct x86_insn *a, const struct x86_insn *b)
 	       a->asz == b->asz && a->seg == b->seg && a->rep == b->rep && a->lock == b->lock &&
 	       a->mod == b->mod && a->reg == b->reg && a->rm == b->rm && a->base == b->base &&
 	       a->index == b->index && a->scale == b->scale && a->ea_seg == b->ea_seg &&
-	       a->disp == b->disp && a->imm == b->imm && a->imm2 == b->imm2;
+	       a->disp == b->disp && a->imm == b->imm && a->imm2 == b->imm2 && a->fuse == b->fuse &&
+	       a->fuse_osz == b->fuse_osz;
 }
 
 /* Whether the handler of `in` is a fast one that touches registers and
@@ -97,14 +98,62 @@ static bool run_both(struct x86_cpu *cpu, const struct x86_insn *in, x86_handler
 	       want.eflags == got.eflags;
 }
 
+static x86_handler general_of(const struct x86_insn *in)
+{
+	return x86_handlers[in->op] ? x86_handlers[in->op] : x86_op_ud;
+}
+
+/* The fused pair (fuse.c) of `in` against the two instructions decoded
+ * afresh and run by the general handlers one after the other. */
+static bool fused_pair(struct x86_cpu *cpu, const struct x86_insn *in)
+{
+	uint32_t start = cpu->ip_start, next = cpu->eip;
+	struct x86_insn first, jcc, want;
+	struct arch before, general, fused;
+	x86_handler first_fn, jcc_fn;
+
+	cpu->eip = start;
+	x86_decode(cpu, &first);
+	cpu->eip = (start + first.len) & cpu->block->ip_mask;
+	x86_decode(cpu, &jcc);
+	want = first;
+	if (!x86_fuse(&want, &jcc) || !same_insn(in, &want) || in->fuse != want.fuse) {
+		cpu->eip = next;
+		diverged(cpu, in, "the block's fused pair differs from a fresh decode");
+		return false;
+	}
+	cpu->eip = next;
+	save(cpu, &before);
+	cpu->eip = (start + first.len) & cpu->block->ip_mask;
+	first_fn = general_of(&first);
+	first_fn(cpu, &first);
+	cpu->ip_start = cpu->eip;
+	cpu->eip = next;
+	jcc_fn = general_of(&jcc);
+	jcc_fn(cpu, &jcc);
+	observe(cpu, &general);
+	restore(cpu, &before);
+	cpu->ip_start = start;
+	in->fn(cpu, in);
+	observe(cpu, &fused);
+	if (memcmp(general.regs, fused.regs, sizeof general.regs) != 0 ||
+	    general.eip != fused.eip || general.eflags != fused.eflags) {
+		diverged(cpu, in, "the fused pair's result differs from the two instructions'");
+		return false;
+	}
+	return true;
+}
+
 /* One instruction of a block with ip_start and EIP already advanced;
  * false after a divergence (logged, the loop asked to stop). */
 bool x86_lockstep_insn(struct x86_cpu *cpu, const struct x86_insn *in)
 {
-	x86_handler general = x86_handlers[in->op] ? x86_handlers[in->op] : x86_op_ud;
+	x86_handler general = general_of(in);
 	uint32_t next = cpu->eip;
 	struct x86_insn fresh;
 
+	if (in->fuse)
+		return fused_pair(cpu, in);
 	cpu->eip = cpu->ip_start;
 	x86_decode(cpu, &fresh);
 	cpu->eip = next;

@@ -10,13 +10,16 @@ static uint32_t msb(uint32_t v, unsigned bits)
 	return (v >> (bits - 1)) & 1;
 }
 
-/* Flags of a shift: SF/ZF/PF from the result, CF and OF given, AF clear. */
+/* Flags of a shift: SF/ZF/PF from the result, CF and OF given, AF clear.
+ * All six stay lazy, with a carry vector made up to give CF (its top
+ * bit), OF (top XOR the one below) and AF (bit 3, clear): nothing is
+ * folded. */
 static void shift_flags(struct x86_cpu *cpu, uint32_t r, unsigned size, bool cf, bool of)
 {
-	x86_lazy_set(cpu, r, 0, size, X86_SF | X86_ZF | X86_PF);
-	x86_set_flag(cpu, X86_CF, cf);
-	x86_set_flag(cpu, X86_OF, of);
-	x86_set_flag(cpu, X86_AF, false);
+	unsigned top = size * 8 - 1;
+	uint32_t cv = (uint32_t)cf << top | (uint32_t)(cf ^ of) << (top - 1);
+
+	cpu->lazy = (struct x86_lazy){r, cv, X86_ARITH, (uint8_t)(size * 8)};
 }
 
 /* Rotate flags: only CF and OF change. */
