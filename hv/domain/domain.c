@@ -274,8 +274,7 @@ static int build(struct domain *d, char *err, size_t errlen)
 	}
 	if (open_files(d, err, errlen) < 0 || build_machine(d, err, errlen) < 0 ||
 	    build_engine(d, err, errlen) < 0 || domain_display_setup(d, err, errlen) < 0 ||
-	    domain_audio_setup(d, err, errlen) < 0 ||
-	    domain_net_setup(d, err, errlen) < 0)
+	    domain_audio_setup(d, err, errlen) < 0 || domain_net_setup(d, err, errlen) < 0)
 		return -1;
 	d->machine.kick_vcpu = vcpu_kick_hook;
 	d->machine.kick_opaque = d;
