@@ -143,7 +143,7 @@ static int check_chardev(const struct domain_config *cfg, int line, const char *
 static int check_disk(const struct domain_config *cfg, unsigned i, char *err, size_t errlen)
 {
 	const struct disk_config *c = &cfg->disks[i];
-	char what[32], why[PATH_MAX + 96], size_why[128];
+	char what[32], why[PATH_MAX + 160], size_why[128];
 	uint64_t size;
 
 	if (!c->target[0])
