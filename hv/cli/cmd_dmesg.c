@@ -82,10 +82,13 @@ static int read_domain(struct entries *e, const char *dir, const char *name)
 {
 	char path[PATH_MAX];
 
-	snprintf(path, sizeof path, "%s/%s.log.1", dir, name);
+	/* a path that does not fit names no log of hv's: nothing to read */
+	if ((size_t)snprintf(path, sizeof path, "%s/%s.log.1", dir, name) >= sizeof path)
+		return 0;
 	if (read_log(e, path) < 0)
 		return -1;
-	snprintf(path, sizeof path, "%s/%s.log", dir, name);
+	if ((size_t)snprintf(path, sizeof path, "%s/%s.log", dir, name) >= sizeof path)
+		return 0;
 	return read_log(e, path);
 }
 

@@ -32,7 +32,7 @@ static void mkdirs(const char *path)
 {
 	char cmd[PATH_MAX + 16];
 
-	snprintf(cmd, sizeof cmd, "mkdir -p '%s'", path);
+	ck_assert_uint_lt((size_t)snprintf(cmd, sizeof cmd, "mkdir -p '%s'", path), sizeof cmd);
 	ck_assert_int_eq(system(cmd), 0);
 }
 
