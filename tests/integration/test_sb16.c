@@ -158,45 +158,18 @@ START_TEST(test_a_resource_the_card_lacks_is_refused)
 END_TEST
 
 #ifdef HV_MODERN_GUEST_DIR
-static const char *in_dir(const char *name)
-{
-	static char paths[2][600];
-	static unsigned next;
-	char *s = paths[next++ % 2];
-
-	snprintf(s, sizeof paths[0], "%s/%s", h_setup_dir(), name);
-	return s;
-}
-
 static const char *linux_cfg(const char *wav)
 {
-	char cmd[1400], text[3000];
+	char keys[1400];
 
-	ck_assert_msg(access(HV_MODERN_GUEST_DIR "/root.img", R_OK) == 0,
-		      HV_MODERN_GUEST_DIR "/root.img is missing: run bash "
-					  "assets/guests/modern/build.sh");
-	snprintf(cmd, sizeof cmd, "cp '%s' '%s'", HV_MODERN_GUEST_DIR "/root.img",
-		 in_dir("root.img"));
-	ck_assert_int_eq(system(cmd), 0);
-	snprintf(text, sizeof text,
-		 "name = \"sblinux\"\nmemory = 128\nengine = \"soft\"\n"
-		 "kernel = \"%s/vmlinuz\"\nramdisk = \"%s/initramfs.cpio.gz\"\n"
-		 "extra = \"console=ttyS0,115200 root=/dev/vda acpi=noirq panic=-1 "
-		 "cryptomgr.notests snd_sb16.isapnp=0 snd_sb16.port=0x220 snd_sb16.irq=5 "
-		 "snd_sb16.dma8=1 snd_sb16.dma16=5\"\nserial = \"stdio\"\n"
+	snprintf(keys, sizeof keys,
 		 "soundhw = \"sb16\"\naudio = \"wav:%s\"\n"
 		 "disk = [ 'format=raw,vdev=xvda,access=rw,target=%s' ]\n",
-		 HV_MODERN_GUEST_DIR, HV_MODERN_GUEST_DIR, wav, in_dir("root.img"));
-	return h_write_file("sblinux.cfg", text);
-}
-
-static void run(struct h_proc *p, const char *command, const char *marker)
-{
-	p->len = 0;
-	p->buf[0] = '\0';
-	h_send(p, command);
-	ck_assert_msg(h_expect(p, marker, LINUX_CMD_TIMEOUT_S), "no '%s' after %s:\n%s", marker,
-		      command, p->buf);
+		 wav, h_modern_root(HV_MODERN_GUEST_DIR));
+	return h_modern_cfg(HV_MODERN_GUEST_DIR, "sblinux",
+			    "snd_sb16.isapnp=0 snd_sb16.port=0x220 snd_sb16.irq=5 "
+			    "snd_sb16.dma8=1 snd_sb16.dma16=5",
+			    keys);
 }
 
 /* ALSA starts with every volume at 0 (-62 dB): the guest sets master and
@@ -216,17 +189,15 @@ START_TEST(test_linux_snd_sb16_finds_the_card_and_plays_through_dev_dsp)
 {
 	char wav[600];
 	struct h_proc p;
-	bool up = false;
 
-	snprintf(wav, sizeof wav, "%s", in_dir("linux.wav"));
+	snprintf(wav, sizeof wav, "%s", h_path("linux.wav"));
 	h_spawn(&p, (const char *const[]){"run", linux_cfg(wav), NULL});
-	for (int waited = 0; waited < LINUX_BOOT_TIMEOUT_S && !up; waited += 5)
-		up = h_expect(&p, "HV-MODERN-READY", 5);
-	ck_assert_msg(up, "the modern guest did not come up:\n%s", p.buf);
-	run(&p, "cat /proc/asound/cards; echo SB-CARDS-$((6 * 7))\n", "SB-CARDS-42");
+	h_modern_wait(&p, LINUX_BOOT_TIMEOUT_S);
+	h_run_cmd(&p, "cat /proc/asound/cards; echo SB-CARDS-$((6 * 7))\n", "SB-CARDS-42",
+		  LINUX_CMD_TIMEOUT_S);
 	ck_assert_msg(strstr(p.buf, "Sound Blaster 16 at 0x220, irq 5, dma 1&5"), "%s", p.buf);
-	run(&p, SET_VOLUMES, "SB-VOL-0");
-	run(&p, PLAY_SQUARE, "SB-PLAYED-0");
+	h_run_cmd(&p, SET_VOLUMES, "SB-VOL-0", LINUX_CMD_TIMEOUT_S);
+	h_run_cmd(&p, PLAY_SQUARE, "SB-PLAYED-0", LINUX_CMD_TIMEOUT_S);
 	h_power_off(&p, "poweroff\n", LINUX_CMD_TIMEOUT_S);
 	load(wav);
 	check_wave(1000.0, RATE * 9 / 10, true); /* 8192 samples: 1.02 s */
