@@ -477,3 +477,24 @@ void h_modern_wait(struct h_proc *p, int timeout_s)
 	ck_assert_msg(up, "no ready marker on COM1; output ends:\n%s",
 		      p->buf + (p->len > 6000 ? p->len - 6000 : 0));
 }
+
+void h_load_left(const char *path, size_t skip, int16_t **samples, size_t *n)
+{
+	FILE *f = fopen(path, "rb");
+	int16_t fr[2];
+
+	ck_assert_msg(f != NULL, "%s missing", path);
+	free(*samples);
+	*samples = NULL;
+	*n = 0;
+	fseek(f, (long)skip, SEEK_SET);
+	for (size_t cap = 0; fread(fr, sizeof fr, 1, f) == 1; (*n)++) {
+		if (*n == cap) {
+			cap = cap ? 2 * cap : 65536;
+			*samples = realloc(*samples, cap * sizeof **samples);
+			ck_assert_ptr_nonnull(*samples);
+		}
+		(*samples)[*n] = fr[0];
+	}
+	fclose(f);
+}

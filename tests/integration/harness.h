@@ -8,6 +8,7 @@
 #include <check.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 /* Runs the suite with every test's directory under one base directory,
@@ -96,6 +97,11 @@ void h_check_ext4_file(const char *image, const char *path, const char *text);
 
 /* Contents of a file (static storage), "" if missing. */
 const char *h_slurp(const char *path);
+
+/* Reads the left channel of the interleaved stereo S16LE frames in path,
+ * after its first `skip` bytes (44: a WAV header), into *samples (freed
+ * first; realloc'ed) and their count into *n. */
+void h_load_left(const char *path, size_t skip, int16_t **samples, size_t *n);
 
 /* h_setup_dir()/name (static storage: the last four results stay valid). */
 const char *h_path(const char *name);
