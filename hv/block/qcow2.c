@@ -609,7 +609,8 @@ static int read_chunk(struct qcow2 *q, uint64_t off, uint64_t len, const struct 
 	return 0;
 }
 
-int qcow2_readv(struct qcow2 *q, uint64_t off, const struct iovec *iov, int n)
+int qcow2_each_chunk(struct qcow2 *q, uint64_t off, const struct iovec *iov, int n,
+		     qcow2_chunk_fn *fn)
 {
 	uint64_t len = 0;
 	size_t pos = 0;
@@ -623,11 +624,16 @@ int qcow2_readv(struct qcow2 *q, uint64_t off, const struct iovec *iov, int n)
 
 		if (chunk > len)
 			chunk = len;
-		rc = read_chunk(q, off, chunk, iov, n, pos);
+		rc = fn(q, off, chunk, iov, n, pos);
 		off += chunk;
 		pos += chunk;
 		len -= chunk;
 	}
 	pthread_mutex_unlock(&q->mu);
 	return rc;
+}
+
+int qcow2_readv(struct qcow2 *q, uint64_t off, const struct iovec *iov, int n)
+{
+	return qcow2_each_chunk(q, off, iov, n, read_chunk);
 }

@@ -128,7 +128,8 @@ int qcow2_writev(struct qcow2 *q, uint64_t off, const struct iovec *iov, int n);
 int qcow2_discard(struct qcow2 *q, uint64_t off, uint64_t len, bool zeroes);
 int qcow2_flush(struct qcow2 *q);
 
-/* Internals shared by the three files (mutex held). */
+/* Internals shared by the three files (mutex held, but for
+ * qcow2_each_chunk, which takes it). */
 int qcow2_lookup(struct qcow2 *q, uint64_t vcluster, struct qcow2_map *m);
 int qcow2_decode(struct qcow2 *q, uint64_t entry, struct qcow2_map *m);
 int qcow2_read_cluster(struct qcow2 *q, uint64_t vcluster, const struct qcow2_map *m, uint8_t *buf);
@@ -137,6 +138,14 @@ int qcow2_pread(struct qcow2 *q, void *buf, size_t len, uint64_t off);
 int qcow2_pwrite(struct qcow2 *q, const void *buf, size_t len, uint64_t off);
 int qcow2_sync(struct qcow2 *q);
 void qcow2_iov_to_buf(const struct iovec *iov, int n, size_t pos, uint8_t *buf, size_t len);
+/* The part of a request that stays within one cluster: len bytes at off,
+ * from byte pos of the vector. */
+typedef int qcow2_chunk_fn(struct qcow2 *q, uint64_t off, uint64_t len, const struct iovec *iov,
+			   int n, size_t pos);
+/* Takes the mutex and runs fn on the request at off, cluster by cluster,
+ * until one fails (-1) or all is done (0). */
+int qcow2_each_chunk(struct qcow2 *q, uint64_t off, const struct iovec *iov, int n,
+		     qcow2_chunk_fn *fn);
 
 /* qcow2_refcount.c */
 void qcow2_cache_init(struct qcow2_cache *c, uint64_t cluster_size);

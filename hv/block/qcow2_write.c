@@ -319,25 +319,7 @@ static int write_chunk(struct qcow2 *q, uint64_t off, uint64_t len, const struct
 
 int qcow2_writev(struct qcow2 *q, uint64_t off, const struct iovec *iov, int n)
 {
-	uint64_t len = 0;
-	size_t pos = 0;
-	int rc = 0;
-
-	for (int i = 0; i < n; i++)
-		len += iov[i].iov_len;
-	pthread_mutex_lock(&q->mu);
-	while (len && rc == 0) {
-		uint64_t chunk = q->cluster_size - off % q->cluster_size;
-
-		if (chunk > len)
-			chunk = len;
-		rc = write_chunk(q, off, chunk, iov, n, pos);
-		off += chunk;
-		pos += chunk;
-		len -= chunk;
-	}
-	pthread_mutex_unlock(&q->mu);
-	return rc;
+	return qcow2_each_chunk(q, off, iov, n, write_chunk);
 }
 
 /* What a discarded (or zeroed) whole cluster becomes: unallocated where

@@ -75,6 +75,12 @@ int cfg_resolve_path(struct parser *p, const struct key *k, const struct value *
 		     char *out);
 int cfg_set_uint(struct parser *p, const struct key *k, const struct value *v, unsigned min,
 		 unsigned max, unsigned *out);
+/* A key whose value is a list of at most max entries (a lone string: a
+ * list of one), each added by add, which counts it in *count (set to 0
+ * first); `what` names the entries in the error for too many. */
+int cfg_set_list(struct parser *p, const struct key *k, const struct value *v, unsigned max,
+		 const char *what, unsigned *count,
+		 int (*add)(struct parser *p, const struct key *k, const struct value *v));
 int cfg_warn_at(struct parser *p, const struct key *k, int line, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
 int cfg_firmware_by_name(struct parser *p, const struct key *k, const struct value *v);

@@ -112,41 +112,42 @@ int cfg_firmware_by_name(struct parser *p, const struct key *k, const struct val
 	return 0;
 }
 
-static int set_firmware(struct parser *p, const struct key *k, const struct value *v)
+/* A file's path into out (resolved by cfg_resolve_path), its line into
+ * *line; "" unsets, so that an override can take back the file's choice. */
+static int set_path(struct parser *p, const struct key *k, const struct value *v, char *out,
+		    int *line)
 {
-	int named;
-
-	/* "" unsets, so that an override can take back the file's choice. */
 	if (!v->text[0]) {
-		p->cfg->firmware[0] = '\0';
+		out[0] = '\0';
 		return 0;
 	}
-	p->cfg->line.firmware = cfg_line_of(p, v);
-	named = cfg_firmware_by_name(p, k, v);
-	if (named != 0)
-		return named < 0 ? -1 : 0;
-	return cfg_resolve_path(p, k, v, v->text, p->cfg->firmware);
+	*line = cfg_line_of(p, v);
+	return cfg_resolve_path(p, k, v, v->text, out);
 }
 
-/* kernel= and ramdisk= as firmware=: a path, "" unsets. */
+/* firmware=: a name (cfg_firmware_by_name) or a path. */
+static int set_firmware(struct parser *p, const struct key *k, const struct value *v)
+{
+	int named = 0;
+
+	if (v->text[0]) {
+		p->cfg->line.firmware = cfg_line_of(p, v);
+		named = cfg_firmware_by_name(p, k, v);
+	}
+	if (named != 0)
+		return named < 0 ? -1 : 0;
+	return set_path(p, k, v, p->cfg->firmware, &p->cfg->line.firmware);
+}
+
+/* kernel= and ramdisk=: a path. */
 static int set_kernel(struct parser *p, const struct key *k, const struct value *v)
 {
-	if (!v->text[0]) {
-		p->cfg->kernel[0] = '\0';
-		return 0;
-	}
-	p->cfg->line.kernel = cfg_line_of(p, v);
-	return cfg_resolve_path(p, k, v, v->text, p->cfg->kernel);
+	return set_path(p, k, v, p->cfg->kernel, &p->cfg->line.kernel);
 }
 
 static int set_ramdisk(struct parser *p, const struct key *k, const struct value *v)
 {
-	if (!v->text[0]) {
-		p->cfg->ramdisk[0] = '\0';
-		return 0;
-	}
-	p->cfg->line.ramdisk = cfg_line_of(p, v);
-	return cfg_resolve_path(p, k, v, v->text, p->cfg->ramdisk);
+	return set_path(p, k, v, p->cfg->ramdisk, &p->cfg->line.ramdisk);
 }
 
 /* The kernel command line, as xl's extra= (or cmdline=, its newer name:
@@ -311,17 +312,7 @@ static int add_disk(struct parser *p, const struct key *k, const struct value *v
 
 static int set_disk(struct parser *p, const struct key *k, const struct value *v)
 {
-	p->cfg->ndisks = 0;
-	if (v->type == VAL_STRING)
-		return add_disk(p, k, v);
-	if (v->count > DISKS_MAX)
-		return cfg_fail_at(p, v->line, "%s: at most %d disks, got %zu", k->name, DISKS_MAX,
-				   v->count);
-	for (size_t i = 0; i < v->count; i++) {
-		if (add_disk(p, k, &v->items[i]) < 0)
-			return -1;
-	}
-	return 0;
+	return cfg_set_list(p, k, v, DISKS_MAX, "disks", &p->cfg->ndisks, add_disk);
 }
 
 /* xl's HVM boot order: a floppy, the first hard disk, the CD-ROM. */

@@ -271,3 +271,20 @@ int cfg_warn_at(struct parser *p, const struct key *k, int line, const char *fmt
 	cfg_add_warning(p->cfg, k->name, text);
 	return 0;
 }
+
+int cfg_set_list(struct parser *p, const struct key *k, const struct value *v, unsigned max,
+		 const char *what, unsigned *count,
+		 int (*add)(struct parser *p, const struct key *k, const struct value *v))
+{
+	*count = 0;
+	if (v->type == VAL_STRING)
+		return add(p, k, v);
+	if (v->count > max)
+		return cfg_fail_at(p, v->line, "%s: at most %u %s, got %zu", k->name, max, what,
+				   v->count);
+	for (size_t i = 0; i < v->count; i++) {
+		if (add(p, k, &v->items[i]) < 0)
+			return -1;
+	}
+	return 0;
+}

@@ -266,16 +266,8 @@ static int add_vif(struct parser *p, const struct key *k, const struct value *v)
  * defaults); vif = [] for none. */
 static int set_vif(struct parser *p, const struct key *k, const struct value *v)
 {
-	p->cfg->nvifs = 0;
-	if (v->type == VAL_STRING)
-		return add_vif(p, k, v);
-	if (v->count > CONFIG_VIFS_MAX)
-		return cfg_fail_at(p, v->line, "%s: at most %d network interfaces, got %zu",
-				   k->name, CONFIG_VIFS_MAX, v->count);
-	for (size_t i = 0; i < v->count; i++)
-		if (add_vif(p, k, &v->items[i]) < 0)
-			return -1;
-	return 0;
+	return cfg_set_list(p, k, v, CONFIG_VIFS_MAX, "network interfaces", &p->cfg->nvifs,
+			    add_vif);
 }
 
 #define SCHEDULER_NOTE                                                                             \

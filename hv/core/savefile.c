@@ -194,7 +194,7 @@ int savefile_finish(struct savefile_writer *w, char *err, size_t len)
 
 /* ---- reader ---- */
 
-static int get_all(int fd, void *p, size_t n, uint64_t off)
+int savefile_pread_all(int fd, void *p, size_t n, uint64_t off)
 {
 	uint8_t *b = p;
 
@@ -216,7 +216,8 @@ static int check_header(int fd, uint64_t size, char *err, size_t len)
 {
 	uint8_t h[HEADER_SIZE];
 
-	if (size < HEADER_SIZE || get_all(fd, h, sizeof h, 0) < 0 || memcmp(h, MAGIC, 8) != 0) {
+	if (size < HEADER_SIZE || savefile_pread_all(fd, h, sizeof h, 0) < 0 ||
+	    memcmp(h, MAGIC, 8) != 0) {
 		snprintf(err, len, "not an hv save file");
 		return -1;
 	}
@@ -241,7 +242,7 @@ static int hash_payload(int fd, uint64_t off, uint64_t n, uint64_t *out)
 	while (n) {
 		size_t k = n < CHUNK ? (size_t)n : CHUNK;
 
-		if (get_all(fd, buf, k, off) < 0)
+		if (savefile_pread_all(fd, buf, k, off) < 0)
 			return -1;
 		savefile_hash_add(&s, buf, k);
 		off += k;
@@ -268,7 +269,7 @@ static int read_section(const struct savefile_reader *r, uint64_t off, uint64_t 
 	uint8_t h[SECTION_HDR];
 	uint64_t sum;
 
-	if (size - off < SECTION_HDR || get_all(r->fd, h, sizeof h, off) < 0) {
+	if (size - off < SECTION_HDR || savefile_pread_all(r->fd, h, sizeof h, off) < 0) {
 		snprintf(err, len, "save file: truncated (no \"end\" section)");
 		return -1;
 	}
@@ -372,7 +373,7 @@ int savefile_load(const struct savefile_reader *r, const struct savefile_section
 		return -1;
 	}
 	*out = malloc(s->length ? (size_t)s->length : 1);
-	if (!*out || get_all(r->fd, *out, (size_t)s->length, s->offset) < 0) {
+	if (!*out || savefile_pread_all(r->fd, *out, (size_t)s->length, s->offset) < 0) {
 		free(*out);
 		*out = NULL;
 		snprintf(err, len, "cannot read the save file: %s", strerror(errno));

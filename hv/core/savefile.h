@@ -91,5 +91,8 @@ int savefile_check_ram(const struct savefile_reader *r, const struct savefile_se
 int savefile_get_ram(const struct savefile_reader *r, const struct savefile_section *s,
 		     uint8_t *ram, uint64_t size, char *err, size_t len);
 void savefile_close(struct savefile_reader *r);
+/* Reads n bytes at off (again after a signal): 0, or -1 on an error or
+ * the end of the file (savefile.c and savefile_ram.c). */
+int savefile_pread_all(int fd, void *p, size_t n, uint64_t off);
 
 #endif

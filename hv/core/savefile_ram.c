@@ -59,22 +59,6 @@ int savefile_put_ram(struct savefile_writer *w, const char *name, const uint8_t 
 	return savefile_section_end(w, err, len);
 }
 
-static int read_at(int fd, void *p, size_t n, uint64_t off)
-{
-	uint8_t *b = p;
-
-	while (n) {
-		ssize_t k = pread(fd, b, n, (off_t)off);
-
-		if (k <= 0)
-			return -1;
-		b += k;
-		off += (uint64_t)k;
-		n -= (size_t)k;
-	}
-	return 0;
-}
-
 /* Walks the runs of s; with ram, copies them in. */
 static int walk(const struct savefile_reader *r, const struct savefile_section *s, uint64_t size,
 		uint8_t *ram, char *err, size_t len)
@@ -83,7 +67,7 @@ static int walk(const struct savefile_reader *r, const struct savefile_section *
 		 pages = size / SAVEFILE_PAGE;
 	uint8_t h[RUN_HDR];
 
-	if (s->version != 1 || s->length < 8 || read_at(r->fd, h, 8, off) < 0) {
+	if (s->version != 1 || s->length < 8 || savefile_pread_all(r->fd, h, 8, off) < 0) {
 		snprintf(err, len, "save file: unreadable RAM section '%s'", s->name);
 		return -1;
 	}
@@ -97,7 +81,7 @@ static int walk(const struct savefile_reader *r, const struct savefile_section *
 	for (off += 8; off < end;) {
 		uint64_t first, n;
 
-		if (end - off < RUN_HDR || read_at(r->fd, h, RUN_HDR, off) < 0)
+		if (end - off < RUN_HDR || savefile_pread_all(r->fd, h, RUN_HDR, off) < 0)
 			goto bad;
 		first = le_get32(h) | (uint64_t)le_get32(h + 4) << 32;
 		n = le_get32(h + 8) | (uint64_t)le_get32(h + 12) << 32;
@@ -105,8 +89,8 @@ static int walk(const struct savefile_reader *r, const struct savefile_section *
 		if (first < next || n == 0 || n > pages || first > pages - n ||
 		    n * SAVEFILE_PAGE > end - off)
 			goto bad;
-		if (ram && read_at(r->fd, ram + first * SAVEFILE_PAGE, (size_t)(n * SAVEFILE_PAGE),
-				   off) < 0)
+		if (ram && savefile_pread_all(r->fd, ram + first * SAVEFILE_PAGE,
+					      (size_t)(n * SAVEFILE_PAGE), off) < 0)
 			goto bad;
 		off += n * SAVEFILE_PAGE;
 		next = first + n;

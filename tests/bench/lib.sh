@@ -1,7 +1,8 @@
-# Shared by the boot benchmarks (linux.sh, linux-disk.sh): source it after
-# setting $marker (the line that says the guest is up), $stop (what to
-# type on COM1 then, to power off) and $runs. It makes $work (a scratch
-# directory with hv's runtime and state directories, removed on exit).
+# Shared by the benchmarks that boot a guest (linux.sh, linux-disk.sh,
+# virtio-blk.sh, virtio-net.sh). It makes $work (a scratch directory with
+# hv's runtime and state directories, removed on exit). once, median and
+# report want $marker (the line that says the guest is up), $stop (what to
+# type on COM1 then, to power off) and $runs set first.
 work=$(mktemp -d)
 export XDG_RUNTIME_DIR="$work/run" XDG_STATE_HOME="$work/state"
 mkdir -p "$XDG_RUNTIME_DIR"
@@ -9,27 +10,46 @@ pid=
 cleanup() { [ -n "$pid" ] && kill "$pid" 2>/dev/null; rm -rf "$work"; }
 trap cleanup EXIT
 
+# The kernel command line of the modern guest (assets/guests/modern).
+modern_cmdline="console=ttyS0,115200 root=/dev/vda acpi=noirq panic=-1 cryptomgr.notests"
+
 now_ms() { echo $(($(date +%s%N) / 1000000)); }
 
-# once NAME COMMAND...: runs COMMAND with COM1 on stdio (stdin a FIFO,
-# stdout a file) until $marker, types $stop and waits for the end; prints
-# "READY_MS TOTAL_MS".
-once() {
-  local out="$work/$1.txt" fifo="$work/$1.in" t0 ready=
+# start NAME COMMAND...: runs COMMAND in the background with COM1 on
+# stdio: stdin a FIFO, open on fd 9, and stdout and stderr the file
+# $work/NAME.txt, whose path goes into $out; $pid is its process.
+start() {
+  local fifo="$work/$1.in"
+  out="$work/$1.txt"
   shift
   rm -f "$out" "$fifo"
   mkfifo "$fifo"
-  t0=$(now_ms)
   "$@" <"$fifo" >"$out" 2>&1 &
   pid=$!
   exec 9>"$fifo"
-  for _ in $(seq 1 60000); do # 600 s at most
-    if grep -q "$marker" "$out" 2>/dev/null; then ready=$(($(now_ms) - t0)); break; fi
+}
+
+# wait_for PATTERN TICKS: true once $out holds PATTERN; false when $pid
+# ends without it or TICKS times 10 ms pass.
+wait_for() {
+  for _ in $(seq 1 "$2"); do
+    grep -q "$1" "$out" 2>/dev/null && return 0
     kill -0 "$pid" 2>/dev/null || break
     sleep 0.01
   done
+  grep -q "$1" "$out" 2>/dev/null
+}
+
+# once NAME COMMAND...: runs COMMAND (start) until $marker, types $stop
+# and waits for the end; prints "READY_MS TOTAL_MS".
+once() {
+  local name=$1 t0 ready=
+  shift
+  t0=$(now_ms)
+  start "$name" "$@"
+  wait_for "$marker" 60000 && ready=$(($(now_ms) - t0)) # 600 s at most
   if [ -z "$ready" ]; then
-    echo "no '$marker' from $1; its output ends:" >&2
+    echo "no '$marker' from $name; its output ends:" >&2
     tail -5 "$out" >&2
     exec 9>&-
     return 1

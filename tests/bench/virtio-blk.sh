@@ -16,13 +16,9 @@ root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 hv="$root/${1:-build}/hv"
 guest="$root/assets/guests/modern/out"
 bash "$root/assets/guests/modern/build.sh" "$guest"
-work=$(mktemp -d)
-export XDG_RUNTIME_DIR="$work/run" XDG_STATE_HOME="$work/state"
-mkdir -p "$XDG_RUNTIME_DIR"
-pid=
-cleanup() { [ -n "$pid" ] && kill "$pid" 2>/dev/null; rm -rf "$work"; }
-trap cleanup EXIT
-cmdline="console=ttyS0,115200 root=/dev/vda acpi=noirq panic=-1 cryptomgr.notests"
+# shellcheck source=tests/bench/lib.sh
+source "$root/tests/bench/lib.sh"
+cmdline=$modern_cmdline
 # Guest time in centiseconds around each dd (the guest's clock runs with
 # the host's while it runs).
 ddcmd='t() { busybox cut -d" " -f1 /proc/uptime | busybox tr -d .; }; a=$(t); busybox dd if=/dev/vdb of=/dev/null bs=1M 2>/dev/null; b=$(t); busybox dd if=/dev/zero of=/dev/vdc bs=1M count=64 conv=fsync 2>/dev/null; c=$(t); echo RATES $((b - a)) $((c - b)) bench-$((6*7)); poweroff'
@@ -61,25 +57,12 @@ rate() { awk -v cs="$1" 'BEGIN { if (cs > 0) printf "%.1f MB/s (%.2f s)", 67.108
 # run NAME COMMAND...: boots, types $ddcmd once the guest is up, prints
 # the two rates.
 run() {
-  local name=$1 out="$work/$1.txt" fifo="$work/$1.in"
-  shift
-  rm -f "$out" "$fifo"
-  mkfifo "$fifo"
-  "$@" <"$fifo" >"$out" 2>&1 &
-  pid=$!
-  exec 9>"$fifo"
-  for _ in $(seq 1 60000); do
-    grep -q "HV-MODERN-READY" "$out" 2>/dev/null && break
-    kill -0 "$pid" 2>/dev/null || break
-    sleep 0.01
-  done
+  local name=$1
+  start "$@"
+  wait_for "HV-MODERN-READY" 60000 || true
   sleep 1
   echo "$ddcmd" >&9
-  for _ in $(seq 1 60000); do
-    grep -q "bench-42" "$out" 2>/dev/null && break
-    kill -0 "$pid" 2>/dev/null || break
-    sleep 0.01
-  done
+  wait_for "bench-42" 60000 || true
   wait "$pid" || true
   pid=
   exec 9>&-

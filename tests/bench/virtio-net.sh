@@ -16,10 +16,9 @@ root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 hv="$root/${1:-build}/hv"
 guest=${2:-$root/assets/guests/modern/out}
 bash "$root/assets/guests/modern/build.sh" "$guest"
-work=$(mktemp -d)
-export XDG_RUNTIME_DIR="$work/run" XDG_STATE_HOME="$work/state"
-mkdir -p "$XDG_RUNTIME_DIR"
-pid= sink=
+# shellcheck source=tests/bench/lib.sh
+source "$root/tests/bench/lib.sh"
+sink=
 cleanup() {
   [ -n "$pid" ] && kill "$pid" 2>/dev/null
   [ -n "$sink" ] && kill "$sink" 2>/dev/null
@@ -28,7 +27,7 @@ cleanup() {
 trap cleanup EXIT
 mib=16
 port=$((20000 + RANDOM % 20000))
-cmdline="console=ttyS0,115200 root=/dev/vda acpi=noirq panic=-1 cryptomgr.notests"
+cmdline=$modern_cmdline
 # Guest time in centiseconds around the transfer; the sink closes the
 # connection once it has every byte, which ends nc.
 netcmd="t() { busybox cut -d\" \" -f1 /proc/uptime | busybox tr -d .; }; a=\$(t); busybox dd if=/dev/zero bs=65536 count=$((mib * 16)) 2>/dev/null | busybox nc 10.0.2.2 $port; b=\$(t); echo RATE \$((b - a)) bench-\$((6*7)); poweroff"
@@ -38,21 +37,12 @@ rate() { awk -v cs="$1" -v mib="$mib" 'BEGIN { if (cs > 0) printf "%.2f MB/s (%.
 # run NAME COMMAND...: starts the sink, boots, types $netcmd once the
 # guest is up; sets $cs to the centiseconds it took (0: none).
 run() {
-  local name=$1 out="$work/$1.txt" fifo="$work/$1.in"
-  shift
-  rm -f "$out" "$fifo"
-  mkfifo "$fifo"
+  local name=$1
   socat -u "TCP-LISTEN:$port,bind=127.0.0.1,reuseaddr" \
     "SYSTEM:head -c $((mib << 20)) >$work/received" &
   sink=$!
-  "$@" <"$fifo" >"$out" 2>&1 &
-  pid=$!
-  exec 9>"$fifo"
-  for _ in $(seq 1 180000); do
-    grep -q "HV-MODERN-READY" "$out" 2>/dev/null && break
-    kill -0 "$pid" 2>/dev/null || break
-    sleep 0.01
-  done
+  start "$@"
+  wait_for "HV-MODERN-READY" 180000 || true
   sleep 1
   if ! grep -q "HV-MODERN-READY" "$out" || ! kill -0 "$pid" 2>/dev/null; then
     echo "  $name: the guest did not come up; its output ends:"
@@ -64,11 +54,7 @@ run() {
     return
   fi
   echo "$netcmd" >&9
-  for _ in $(seq 1 180000); do
-    grep -q "bench-42" "$out" 2>/dev/null && break
-    kill -0 "$pid" 2>/dev/null || break
-    sleep 0.01
-  done
+  wait_for "bench-42" 180000 || true
   wait "$pid" || true
   pid=
   kill "$sink" 2>/dev/null || true

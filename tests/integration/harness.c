@@ -407,3 +407,94 @@ void h_check_ext4_file(const char *image, const char *path, const char *text)
 	ck_assert_msg(status == 0 && strstr(out, line), "no '%s' in %s (debugfs status %d):\n%s",
 		      text, path, status, out);
 }
+
+const char *h_path(const char *name)
+{
+	static char paths[4][600];
+	static unsigned next;
+	char *s = paths[next++ % 4];
+
+	snprintf(s, sizeof paths[0], "%s/%s", h_setup_dir(), name);
+	return s;
+}
+
+void h_consume(struct h_proc *p)
+{
+	p->len = 0;
+	p->buf[0] = '\0';
+}
+
+void h_run_cmd(struct h_proc *p, const char *command, const char *marker, int timeout_s)
+{
+	h_consume(p);
+	h_send(p, command);
+	ck_assert_msg(h_expect(p, marker, timeout_s), "no '%s' after %s:\n%s", marker, command,
+		      p->buf);
+}
+
+void h_modern_check(const char *dir)
+{
+	char root[600];
+
+	snprintf(root, sizeof root, "%s/root.img", dir);
+	ck_assert_msg(access(root, R_OK) == 0,
+		      "%s is missing: run bash assets/guests/modern/build.sh", root);
+}
+
+const char *h_modern_root(const char *dir)
+{
+	const char *copy = h_path("root.img");
+	char cmd[1400];
+
+	h_modern_check(dir);
+	snprintf(cmd, sizeof cmd, "cp '%s/root.img' '%s'", dir, copy);
+	ck_assert_int_eq(system(cmd), 0);
+	return copy;
+}
+
+const char *h_modern_cfg(const char *dir, const char *name, const char *args, const char *keys)
+{
+	char text[4000], file[128];
+
+	snprintf(text, sizeof text,
+		 "name = \"%s\"\nmemory = 128\nengine = \"soft\"\n"
+		 "kernel = \"%s/vmlinuz\"\nramdisk = \"%s/initramfs.cpio.gz\"\n"
+		 "extra = \"console=ttyS0,115200 root=/dev/vda acpi=noirq panic=-1 "
+		 "cryptomgr.notests%s%s\"\nserial = \"stdio\"\n%s",
+		 name, dir, dir, *args ? " " : "", args, keys);
+	snprintf(file, sizeof file, "%s.cfg", name);
+	return h_write_file(file, text);
+}
+
+void h_modern_wait(struct h_proc *p, int timeout_s)
+{
+	bool up = false, gave_up = false;
+
+	for (int waited = 0; waited < timeout_s && !up && !gave_up; waited += 5) {
+		up = h_expect(p, "HV-MODERN-READY", 5);
+		gave_up = !up && strstr(p->buf, "initramfs: a shell here");
+	}
+	ck_assert_msg(up, "no ready marker on COM1; output ends:\n%s",
+		      p->buf + (p->len > 6000 ? p->len - 6000 : 0));
+}
+
+void h_load_left(const char *path, size_t skip, int16_t **samples, size_t *n)
+{
+	FILE *f = fopen(path, "rb");
+	int16_t fr[2];
+
+	ck_assert_msg(f != NULL, "%s missing", path);
+	free(*samples);
+	*samples = NULL;
+	*n = 0;
+	fseek(f, (long)skip, SEEK_SET);
+	for (size_t cap = 0; fread(fr, sizeof fr, 1, f) == 1; (*n)++) {
+		if (*n == cap) {
+			cap = cap ? 2 * cap : 65536;
+			*samples = realloc(*samples, cap * sizeof **samples);
+			ck_assert_ptr_nonnull(*samples);
+		}
+		(*samples)[*n] = fr[0];
+	}
+	fclose(f);
+}

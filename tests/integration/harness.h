@@ -8,6 +8,7 @@
 #include <check.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 /* Runs the suite with every test's directory under one base directory,
@@ -96,5 +97,43 @@ void h_check_ext4_file(const char *image, const char *path, const char *text);
 
 /* Contents of a file (static storage), "" if missing. */
 const char *h_slurp(const char *path);
+
+/* Reads the left channel of the interleaved stereo S16LE frames in path,
+ * after its first `skip` bytes (44: a WAV header), into *samples (freed
+ * first; realloc'ed) and their count into *n. */
+void h_load_left(const char *path, size_t skip, int16_t **samples, size_t *n);
+
+/* h_setup_dir()/name (static storage: the last four results stay valid). */
+const char *h_path(const char *name);
+
+/* Forgets the output read so far: p->buf holds what comes next. */
+void h_consume(struct h_proc *p);
+
+/* Forgets the output so far, types `command` and asserts that `marker`
+ * (which the command prints last) follows within timeout_s; its output
+ * is then in p->buf. */
+void h_run_cmd(struct h_proc *p, const char *command, const char *marker, int timeout_s);
+
+/* The modern guest of assets/guests/modern, built into the directory
+ * `dir` (the suites get it as HV_MODERN_GUEST_DIR). */
+
+/* Asserts that dir holds the guest's root.img (else: how to build it). */
+void h_modern_check(const char *dir);
+
+/* Copies the guest's root.img into the test directory; returns the
+ * copy's path. */
+const char *h_modern_root(const char *dir);
+
+/* Writes name.cfg and returns its path: domain `name` with 128 MiB on the
+ * soft engine, booting the guest's kernel and initramfs directly with
+ * root=/dev/vda and its console on COM1 (serial on stdio); `args` are
+ * more kernel arguments ("" for none) and `keys` more config lines (the
+ * disks, at least the root as xvda). */
+const char *h_modern_cfg(const char *dir, const char *name, const char *args, const char *keys);
+
+/* Waits at most timeout_s until COM1 says the root is up
+ * (HV-MODERN-READY) and asserts it did, showing the end of the output if
+ * not; fails at once if the initramfs gave up finding its root disk. */
+void h_modern_wait(struct h_proc *p, int timeout_s);
 
 #endif

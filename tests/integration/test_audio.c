@@ -35,28 +35,6 @@
 static int16_t *samples; /* left channel */
 static size_t nsamples;
 
-/* Reads interleaved stereo S16LE from path, skipping `skip` bytes. */
-static void load(const char *path, size_t skip)
-{
-	FILE *f = fopen(path, "rb");
-	int16_t fr[2];
-
-	ck_assert_msg(f != NULL, "%s missing", path);
-	free(samples);
-	samples = NULL;
-	nsamples = 0;
-	fseek(f, (long)skip, SEEK_SET);
-	for (size_t cap = 0; fread(fr, sizeof fr, 1, f) == 1; nsamples++) {
-		if (nsamples == cap) {
-			cap = cap ? 2 * cap : 65536;
-			samples = realloc(samples, cap * sizeof *samples);
-			ck_assert_ptr_nonnull(samples);
-		}
-		samples[nsamples] = fr[0];
-	}
-	fclose(f);
-}
-
 /* The tone is the span from its first rising zero crossing to its last.
  * Its periods are 1000 Hz ones: their mean is the tone's frequency within
  * 1%, and at most max_bad of them are not (a gap or a glitch; 0 for a
@@ -107,7 +85,7 @@ START_TEST(test_tone_recorded_through_the_wav_sink)
 	snprintf(extra, sizeof extra, "serial = \"none\"\naudio = \"wav:%s\"\n", wav);
 	r = h_hv(NULL, 120, (const char *const[]){"run", h_guest_cfg("tone", "tone", extra), NULL});
 	ck_assert_msg(r->status == EXIT_TONE, "status %d: %s", r->status, r->err);
-	load(wav, 44);
+	h_load_left(wav, 44, &samples, &nsamples);
 	ck_assert_uint_eq(h_slurp(wav)[0], 'R');
 	check_tone("wav", 0);
 }
@@ -200,7 +178,7 @@ START_TEST(test_tone_recorded_from_a_pulseaudio_null_sink)
 	stop_pulse();
 	ck_assert_msg(r->status == EXIT_TONE, "status %d: %s", r->status, r->err);
 	ck_assert_msg(strstr(r->err, "audio:") == NULL, "%s", r->err);
-	load(raw, 0);
+	h_load_left(raw, 0, &samples, &nsamples);
 	context = r->err;
 	/* Real time on a shared test host: parec and the server may each
 	 * miss a beat under load; the tone must be there and whole but for
@@ -279,7 +257,7 @@ START_TEST(test_pause_stops_the_sound_and_unpause_resumes_it)
 	ck_assert_int_eq(request("play", "unpause", reply, sizeof reply), 0);
 	ck_assert_int_gt(grows(wav, b + 4 * RATE * 3 / 10), b);
 	request("play", "destroy", reply, sizeof reply);
-	load(wav, 44);
+	h_load_left(wav, 44, &samples, &nsamples);
 	check_tone("paused and resumed", 0);
 }
 END_TEST

@@ -43,22 +43,6 @@
 #define DATA_BYTES	  (1u << 20)
 #define SCRATCH_BYTES	  (4u << 20)
 
-static void consume(struct h_proc *p)
-{
-	p->len = 0;
-	p->buf[0] = '\0';
-}
-
-static const char *in_dir(const char *name)
-{
-	static char paths[4][600];
-	static unsigned next;
-	char *s = paths[next++ % 4];
-
-	snprintf(s, sizeof paths[0], "%s/%s", h_setup_dir(), name);
-	return s;
-}
-
 /* A file of n bytes: a byte pattern, synced, with every block allocated. */
 static void make_filled(const char *path, uint32_t n, uint8_t seed)
 {
@@ -93,36 +77,28 @@ static void make_ro_ext4(void)
 	snprintf(cmd, sizeof cmd,
 		 "mkdir -p '%s' && echo '" RO_TEXT
 		 "' >'%s/hello' && mkfs.ext4 -q -F -d '%s' '%s' 4M",
-		 in_dir("ro-tree"), in_dir("ro-tree"), in_dir("ro-tree"), in_dir("ro.ext4"));
+		 h_path("ro-tree"), h_path("ro-tree"), h_path("ro-tree"), h_path("ro.ext4"));
 	ck_assert_msg(h_run_tool(cmd, &out) == 0, "%s:\n%s", cmd, out);
 }
 
 /* The test's config; keys (more lines) are appended. */
 static const char *modern_cfg(const char *keys)
 {
-	char cmd[1400], text[3200];
+	char text[3200];
 
-	ck_assert_msg(access(HV_MODERN_GUEST_DIR "/root.img", R_OK) == 0,
-		      HV_MODERN_GUEST_DIR "/root.img is missing: run bash "
-					  "assets/guests/modern/build.sh");
-	snprintf(cmd, sizeof cmd, "cp '%s' '%s'", HV_MODERN_GUEST_DIR "/root.img",
-		 in_dir("root.img"));
-	ck_assert_int_eq(system(cmd), 0);
-	make_filled(in_dir("data.img"), DATA_BYTES, 7);
-	make_filled(in_dir("scratch.img"), SCRATCH_BYTES, 9);
+	h_modern_root(HV_MODERN_GUEST_DIR);
+	make_filled(h_path("data.img"), DATA_BYTES, 7);
+	make_filled(h_path("scratch.img"), SCRATCH_BYTES, 9);
 	make_ro_ext4();
 	snprintf(text, sizeof text,
-		 "name = \"" NAME "\"\nmemory = 128\nengine = \"soft\"\n"
-		 "kernel = \"%s/vmlinuz\"\nramdisk = \"%s/initramfs.cpio.gz\"\n"
-		 "extra = \"console=ttyS0,115200 root=/dev/vda acpi=noirq panic=-1 "
-		 "cryptomgr.notests\"\nserial = \"stdio\"\nvirtio_rng = 1\nvirtio_console = 1\n"
+		 "virtio_rng = 1\nvirtio_console = 1\n"
 		 "disk = [ 'format=raw,vdev=xvda,access=rw,target=%s',\n"
 		 "         'format=raw,vdev=xvdb,access=ro,target=%s',\n"
 		 "         'format=raw,vdev=xvdc,access=rw,target=%s',\n"
 		 "         'format=raw,vdev=xvdd,access=ro,target=%s' ]\n%s",
-		 HV_MODERN_GUEST_DIR, HV_MODERN_GUEST_DIR, in_dir("root.img"), in_dir("data.img"),
-		 in_dir("scratch.img"), in_dir("ro.ext4"), keys);
-	return h_write_file(NAME ".cfg", text);
+		 h_path("root.img"), h_path("data.img"), h_path("scratch.img"), h_path("ro.ext4"),
+		 keys);
+	return h_modern_cfg(HV_MODERN_GUEST_DIR, NAME, "", text);
 }
 
 /* The md5sum of a file's first `bytes` bytes, as md5sum prints it. */
@@ -138,18 +114,12 @@ static const char *host_md5(const char *path, unsigned bytes)
 	return sum;
 }
 
-/* Boots; true once COM1 says the root is up, false when the initramfs
- * gave up finding the disk (it then prints what the kernel said). */
-static bool boot(struct h_proc *p)
+/* Boots until COM1 says the root is up (else the test fails: when the
+ * initramfs gave up finding the disk, it printed what the kernel said). */
+static void boot(struct h_proc *p)
 {
 	h_spawn(p, (const char *const[]){"run", modern_cfg(""), NULL});
-	for (int waited = 0; waited < BOOT_TIMEOUT_S; waited += 5) {
-		if (h_expect(p, "HV-MODERN-READY", 5))
-			return true;
-		if (strstr(p->buf, "initramfs: a shell here"))
-			return false;
-	}
-	return false;
+	h_modern_wait(p, BOOT_TIMEOUT_S);
 }
 
 /* Whether some `tag` in text is followed by n hex digits, not all zero
@@ -163,15 +133,6 @@ static bool random_hex_after(const char *text, const char *tag, size_t n)
 			return true;
 	}
 	return false;
-}
-
-/* Sends a command and waits for the marker it prints last. */
-static void run(struct h_proc *p, const char *command, const char *marker)
-{
-	consume(p);
-	h_send(p, command);
-	ck_assert_msg(h_expect(p, marker, COMMAND_TIMEOUT_S), "no '%s' after %s:\n%s", marker,
-		      command, p->buf);
 }
 
 /* `hv console -t pv`: a command typed on hvc0 answers there, and the
@@ -203,52 +164,53 @@ START_TEST(test_modern_guest_boots_from_virtio_blk_and_writes_its_root)
 	const char *info;
 	long scratch_blocks;
 
-	ck_assert_msg(boot(&p), "no ready marker on COM1; output ends:\n%s",
-		      p.buf + (p.len > 6000 ? p.len - 6000 : 0));
-	scratch_blocks = blocks_of(in_dir("scratch.img"));
+	boot(&p);
+	scratch_blocks = blocks_of(h_path("scratch.img"));
 	ck_assert_msg(h_expect(&p, "root=/dev/vda", COMMAND_TIMEOUT_S), "root not on vda:\n%s",
 		      p.buf);
 
 	/* A file on the root, synced. */
-	run(&p,
-	    "echo \"hv wrote $((6*7)) through virtio-blk\" >" NOTE_PATH " && sync && "
-	    "echo note-$((1+1))\n",
-	    "note-2");
+	h_run_cmd(&p,
+		  "echo \"hv wrote $((6*7)) through virtio-blk\" >" NOTE_PATH " && sync && "
+		  "echo note-$((1+1))\n",
+		  "note-2", COMMAND_TIMEOUT_S);
 
 	/* The read-only disk: the guest reads what the host wrote, and a
 	 * write fails. */
-	snprintf(want, sizeof want, "%s", host_md5(in_dir("data.img"), DATA_BYTES));
-	run(&p,
-	    "busybox dd if=/dev/vdb bs=65536 count=16 2>/dev/null | busybox md5sum; "
-	    "echo md5-$((2+3))\n",
-	    "md5-5");
+	snprintf(want, sizeof want, "%s", host_md5(h_path("data.img"), DATA_BYTES));
+	h_run_cmd(&p,
+		  "busybox dd if=/dev/vdb bs=65536 count=16 2>/dev/null | busybox md5sum; "
+		  "echo md5-$((2+3))\n",
+		  "md5-5", COMMAND_TIMEOUT_S);
 	ck_assert_msg(strstr(p.buf, want), "vdb reads differently (host md5 %s):\n%s", want, p.buf);
 	info = h_info(NAME, "disk_read_bytes"); /* hv top's DSK-R counts from this */
 	ck_assert_msg(info && strtoull(info, NULL, 10) >= DATA_BYTES, "disk_read_bytes %s",
 		      info ? info : "(none)");
-	run(&p,
-	    "busybox dd if=/dev/zero of=/dev/vdb bs=512 count=1 conv=fsync 2>/dev/null; "
-	    "echo ro=$? end-$((3*3))\n",
-	    "end-9");
+	h_run_cmd(&p,
+		  "busybox dd if=/dev/zero of=/dev/vdb bs=512 count=1 conv=fsync 2>/dev/null; "
+		  "echo ro=$? end-$((3*3))\n",
+		  "end-9", COMMAND_TIMEOUT_S);
 	ck_assert_msg(!strstr(p.buf, "ro=0 "), "a write to the read-only disk succeeded:\n%s",
 		      p.buf);
 
 	/* An ext4 file system on the read-only disk: virtio-blk reports it
 	 * read-only, so Linux mounts it read-only by itself. */
-	run(&p,
-	    "busybox mkdir -p /mnt-ro; busybox mount -t ext4 /dev/vdd /mnt-ro; busybox cat "
-	    "/mnt-ro/hello; busybox grep vdd /proc/mounts; echo mnt-$((6*6))\n",
-	    "mnt-36");
+	h_run_cmd(&p,
+		  "busybox mkdir -p /mnt-ro; busybox mount -t ext4 /dev/vdd /mnt-ro; busybox cat "
+		  "/mnt-ro/hello; busybox grep vdd /proc/mounts; echo mnt-$((6*6))\n",
+		  "mnt-36", COMMAND_TIMEOUT_S);
 	ck_assert_msg(strstr(p.buf, "\n" RO_TEXT) && strstr(p.buf, "/dev/vdd /mnt-ro ext4 ro,"),
 		      "vdd not mounted read-only with its file:\n%s", p.buf);
 
 	/* Discard all of the scratch disk. */
-	run(&p, "busybox blkdiscard /dev/vdc; echo discard=$? end-$((4*4))\n", "end-16");
+	h_run_cmd(&p, "busybox blkdiscard /dev/vdc; echo discard=$? end-$((4*4))\n", "end-16",
+		  COMMAND_TIMEOUT_S);
 	ck_assert_msg(strstr(p.buf, "discard=0 "), "blkdiscard failed:\n%s", p.buf);
 
 	/* Entropy, and the counters of `hv list -l`. */
-	run(&p, "echo rng=$(busybox hexdump -n 32 -e '32/1 \"%02x\"' /dev/hwrng) end-$((5*5))\n",
-	    "end-25");
+	h_run_cmd(&p,
+		  "echo rng=$(busybox hexdump -n 32 -e '32/1 \"%02x\"' /dev/hwrng) end-$((5*5))\n",
+		  "end-25", COMMAND_TIMEOUT_S);
 	ck_assert_msg(random_hex_after(p.buf, "rng=", 64), "no random bytes from /dev/hwrng:\n%s",
 		      p.buf);
 	info = h_info(NAME, "vda");
@@ -260,13 +222,13 @@ START_TEST(test_modern_guest_boots_from_virtio_blk_and_writes_its_root)
 		      "rng0 in hv list -l: %s", info ? info : "(none)");
 	check_hvc0();
 
-	consume(&p);
+	h_consume(&p);
 	h_power_off(&p, "poweroff\n", COMMAND_TIMEOUT_S);
-	h_check_ext4_file(in_dir("root.img"), NOTE_PATH, NOTE_TEXT);
-	ck_assert_str_eq(host_md5(in_dir("data.img"), DATA_BYTES), want);
-	ck_assert_msg(blocks_of(in_dir("scratch.img")) < scratch_blocks / 4,
+	h_check_ext4_file(h_path("root.img"), NOTE_PATH, NOTE_TEXT);
+	ck_assert_str_eq(host_md5(h_path("data.img"), DATA_BYTES), want);
+	ck_assert_msg(blocks_of(h_path("scratch.img")) < scratch_blocks / 4,
 		      "the discard left %ld of %ld blocks allocated",
-		      blocks_of(in_dir("scratch.img")), scratch_blocks);
+		      blocks_of(h_path("scratch.img")), scratch_blocks);
 }
 END_TEST
 
@@ -320,7 +282,7 @@ START_TEST(test_modern_guest_with_its_primary_console_on_hvc0)
 	log = h_info(NAME, "console_hvc0_log");
 	ck_assert_msg(log && strstr(h_slurp(log), "up-6") && strstr(h_slurp(log), "prim-9"),
 		      "hvc0's log %s:\n%s", log ? log : "(none)", log ? h_slurp(log) : "");
-	consume(&p);
+	h_consume(&p);
 	h_power_off(&p, "poweroff\n", COMMAND_TIMEOUT_S);
 }
 END_TEST

@@ -33,34 +33,15 @@
 #define FB_H		  768
 #define TOP_SKIP	  32 /* rows fbcon's cursor may draw in */
 
-static const char *in_dir(const char *name)
-{
-	static char paths[4][600];
-	static unsigned next;
-	char *s = paths[next++ % 4];
-
-	snprintf(s, sizeof paths[0], "%s/%s", h_setup_dir(), name);
-	return s;
-}
-
 static const char *gpu_cfg(void)
 {
-	char cmd[1400], text[3000];
+	char keys[1000];
 
-	ck_assert_msg(access(HV_MODERN_GUEST_DIR "/root.img", R_OK) == 0,
-		      HV_MODERN_GUEST_DIR "/root.img is missing: run bash "
-					  "assets/guests/modern/build.sh");
-	snprintf(cmd, sizeof cmd, "cp '%s' '%s'", HV_MODERN_GUEST_DIR "/root.img",
-		 in_dir("root.img"));
-	ck_assert_int_eq(system(cmd), 0);
-	snprintf(text, sizeof text,
-		 "name = \"" NAME "\"\nmemory = 128\nengine = \"soft\"\n"
-		 "kernel = \"%s/vmlinuz\"\nramdisk = \"%s/initramfs.cpio.gz\"\n"
-		 "extra = \"console=ttyS0,115200 root=/dev/vda acpi=noirq panic=-1 "
-		 "cryptomgr.notests\"\nserial = \"stdio\"\nvfb = [ 'type=virtio' ]\n"
+	snprintf(keys, sizeof keys,
+		 "vfb = [ 'type=virtio' ]\n"
 		 "disk = [ 'format=raw,vdev=xvda,access=rw,target=%s' ]\n",
-		 HV_MODERN_GUEST_DIR, HV_MODERN_GUEST_DIR, in_dir("root.img"));
-	return h_write_file(NAME ".cfg", text);
+		 h_modern_root(HV_MODERN_GUEST_DIR));
+	return h_modern_cfg(HV_MODERN_GUEST_DIR, NAME, "", keys);
 }
 
 /* The recipe's picture (assets/guests/modern/build.sh, fb_pattern). */
@@ -98,7 +79,7 @@ static long compare(const struct image *img, char *why, size_t len)
 /* Takes screenshots until one shows the picture, or the time is up. */
 static void check_screen(void)
 {
-	const char *shot = in_dir("screen.png");
+	const char *shot = h_path("screen.png");
 	char why[160] = "no screenshot", err[256];
 	long bad = -1;
 
@@ -137,41 +118,28 @@ static void type_until(struct h_proc *p, const char *marker)
 	ck_assert_msg(seen, "no '%s' from the guest's evdev reader:\n%s", marker, p->buf);
 }
 
-static void run(struct h_proc *p, const char *command, const char *marker)
-{
-	p->len = 0;
-	p->buf[0] = '\0';
-	h_send(p, command);
-	ck_assert_msg(h_expect(p, marker, COMMAND_TIMEOUT_S), "no '%s' after %s:\n%s", marker,
-		      command, p->buf);
-}
-
 START_TEST(test_modern_guest_draws_through_virtio_gpu)
 {
 	struct h_proc p;
 	const char *info;
 	struct h_result *r;
-	bool up = false;
 
 	h_spawn(&p, (const char *const[]){"run", gpu_cfg(), NULL});
-	for (int waited = 0; waited < BOOT_TIMEOUT_S && !up; waited += 5)
-		up = h_expect(&p, "HV-MODERN-READY", 5);
-	ck_assert_msg(up, "no ready marker on COM1; output ends:\n%s",
-		      p.buf + (p.len > 6000 ? p.len - 6000 : 0));
+	h_modern_wait(&p, BOOT_TIMEOUT_S);
 
 	/* The framebuffer is virtio-gpu's, at the mode hv offered. */
-	run(&p,
-	    "echo fbname=$(cat /sys/class/graphics/fb0/name) "
-	    "fbsize=$(cat /sys/class/graphics/fb0/virtual_size) end-$((2*3))\n",
-	    "end-6");
+	h_run_cmd(&p,
+		  "echo fbname=$(cat /sys/class/graphics/fb0/name) "
+		  "fbsize=$(cat /sys/class/graphics/fb0/virtual_size) end-$((2*3))\n",
+		  "end-6", COMMAND_TIMEOUT_S);
 	ck_assert_msg(strstr(p.buf, "fbname=virtio"), "fb0 is not virtio-gpu's:\n%s", p.buf);
 	ck_assert_msg(strstr(p.buf, "fbsize=1024,768 "), "fb0 is not 1024x768:\n%s", p.buf);
 
 	/* The picture, written where fbcon's cursor does not blink over it. */
-	run(&p,
-	    "echo 0 >/sys/class/graphics/fbcon/cursor_blink; "
-	    "cat /etc/fb-pattern >/dev/fb0; echo fb=$? end-$((4*4))\n",
-	    "end-16");
+	h_run_cmd(&p,
+		  "echo 0 >/sys/class/graphics/fbcon/cursor_blink; "
+		  "cat /etc/fb-pattern >/dev/fb0; echo fb=$? end-$((4*4))\n",
+		  "end-16", COMMAND_TIMEOUT_S);
 	ck_assert_msg(strstr(p.buf, "fb=0 "), "writing /dev/fb0 failed:\n%s", p.buf);
 	check_screen();
 	/* The screen is graphical now, whatever the VGA's text buffer holds. */
@@ -182,13 +150,12 @@ START_TEST(test_modern_guest_draws_through_virtio_gpu)
 
 	/* A key from a viewer reaches the virtio-input keyboard's evdev node
 	 * (struct input_event on i386: 8 bytes of time, type, code, value). */
-	run(&p,
-	    "k=; for e in /sys/class/input/event*; do case $(cat $e/device/name) in "
-	    "*virtio*keyboard*) k=${e##*/};; esac; done; echo kbd=$k end-$((5*5))\n",
-	    "end-25");
+	h_run_cmd(&p,
+		  "k=; for e in /sys/class/input/event*; do case $(cat $e/device/name) in "
+		  "*virtio*keyboard*) k=${e##*/};; esac; done; echo kbd=$k end-$((5*5))\n",
+		  "end-25", COMMAND_TIMEOUT_S);
 	ck_assert_msg(strstr(p.buf, "kbd=event"), "no virtio-input keyboard:\n%s", p.buf);
-	p.len = 0;
-	p.buf[0] = '\0';
+	h_consume(&p);
 	h_send(&p, "busybox dd if=/dev/input/$k bs=16 count=1 2>/dev/null | "
 		   "busybox hexdump -v -e '16/1 \"%02x\" \"\\n\"'; echo ev-$((6*6))\n");
 	type_until(&p, "ev-36");

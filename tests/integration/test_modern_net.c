@@ -37,20 +37,6 @@
 
 static uint8_t payload[FILE_BYTES];
 
-static void consume(struct h_proc *p)
-{
-	p->len = 0;
-	p->buf[0] = '\0';
-}
-
-static void run(struct h_proc *p, const char *command, const char *marker)
-{
-	consume(p);
-	h_send(p, command);
-	ck_assert_msg(h_expect(p, marker, COMMAND_TIMEOUT_S), "no '%s' after %s:\n%s", marker,
-		      command, p->buf);
-}
-
 /* A listening TCP socket on 127.0.0.1 (port 0: any); *port gets its port. */
 static int listen_local(uint16_t *port)
 {
@@ -177,23 +163,13 @@ static bool has_host_address(const char *name, const char *text, char *addrs, si
 
 static const char *net_cfg(uint16_t fwd_port)
 {
-	char cmd[1400], text[3000], root[600];
+	char keys[1000];
 
-	ck_assert_msg(access(HV_MODERN_GUEST_DIR "/root.img", R_OK) == 0,
-		      HV_MODERN_GUEST_DIR "/root.img is missing: run bash "
-					  "assets/guests/modern/build.sh");
-	snprintf(root, sizeof root, "%s/root.img", h_setup_dir());
-	snprintf(cmd, sizeof cmd, "cp '%s' '%s'", HV_MODERN_GUEST_DIR "/root.img", root);
-	ck_assert_int_eq(system(cmd), 0);
-	snprintf(text, sizeof text,
-		 "name = \"" NAME "\"\nmemory = 128\nengine = \"soft\"\n"
-		 "kernel = \"%s/vmlinuz\"\nramdisk = \"%s/initramfs.cpio.gz\"\n"
-		 "extra = \"console=ttyS0,115200 root=/dev/vda acpi=noirq panic=-1 "
-		 "cryptomgr.notests\"\nserial = \"stdio\"\n"
+	snprintf(keys, sizeof keys,
 		 "disk = [ 'format=raw,vdev=xvda,access=rw,target=%s' ]\n"
 		 "vif = [ 'model=virtio,hostfwd=tcp:127.0.0.1:%u-:8080' ]\n",
-		 HV_MODERN_GUEST_DIR, HV_MODERN_GUEST_DIR, root, fwd_port);
-	return h_write_file(NAME ".cfg", text);
+		 h_modern_root(HV_MODERN_GUEST_DIR), fwd_port);
+	return h_modern_cfg(HV_MODERN_GUEST_DIR, NAME, "", keys);
 }
 
 START_TEST(test_guest_network_through_slirp)
@@ -217,14 +193,13 @@ START_TEST(test_guest_network_through_slirp)
 	web = serve_payload(&web_port);
 
 	h_spawn(&p, (const char *const[]){"run", net_cfg(fwd_port), NULL});
-	ck_assert_msg(h_expect(&p, "HV-MODERN-READY", BOOT_TIMEOUT_S),
-		      "no ready marker on COM1; output ends:\n%s",
-		      p.buf + (p.len > 6000 ? p.len - 6000 : 0));
+	h_modern_wait(&p, BOOT_TIMEOUT_S);
 	ck_assert_msg(strstr(p.buf, "HV-NET-UP 10.0.2.15"), "eth0 got no DHCP lease:\n%s",
 		      p.buf + (p.len > 6000 ? p.len - 6000 : 0));
 
 	/* DHCP's DNS server and the route through the gateway. */
-	run(&p, "cat /etc/resolv.conf; route -n; echo end-$((1+1))\n", "end-2");
+	h_run_cmd(&p, "cat /etc/resolv.conf; route -n; echo end-$((1+1))\n", "end-2",
+		  COMMAND_TIMEOUT_S);
 	ck_assert_msg(strstr(p.buf, "nameserver 10.0.2.3") && strstr(p.buf, "10.0.2.2"),
 		      "no DNS server or gateway from DHCP:\n%s", p.buf);
 
@@ -233,21 +208,21 @@ START_TEST(test_guest_network_through_slirp)
 		 "wget -q -O /tmp/payload http://10.0.2.2:%u/payload && md5sum /tmp/payload; "
 		 "echo end-$((2+3))\n",
 		 web_port);
-	run(&p, cmd, "end-5");
+	h_run_cmd(&p, cmd, "end-5", COMMAND_TIMEOUT_S);
 	ck_assert_msg(strstr(p.buf, want), "the guest's copy differs (host md5 %s):\n%s", want,
 		      p.buf);
 
 	/* Host to guest: busybox httpd behind hostfwd=. */
-	run(&p,
-	    "mkdir -p /tmp/www && echo hv-from-guest-$((6*7)) >/tmp/www/index.html && "
-	    "httpd -p 8080 -h /tmp/www; echo end-$((3*3))\n",
-	    "end-9");
+	h_run_cmd(&p,
+		  "mkdir -p /tmp/www && echo hv-from-guest-$((6*7)) >/tmp/www/index.html && "
+		  "httpd -p 8080 -h /tmp/www; echo end-$((3*3))\n",
+		  "end-9", COMMAND_TIMEOUT_S);
 	reply = http_get(fwd_port);
 	ck_assert_msg(strstr(reply, "hv-from-guest-42"), "through hostfwd: %s", reply);
 
 	/* DNS through slirp's forwarder. */
 	snprintf(cmd, sizeof cmd, "nslookup %s; echo end-$((4*4))\n", dns_name);
-	run(&p, cmd, "end-16");
+	h_run_cmd(&p, cmd, "end-16", COMMAND_TIMEOUT_S);
 	ck_assert_msg(has_host_address(dns_name,
 				       strstr(p.buf, "Name:") ? strstr(p.buf, "Name:") : "", addrs,
 				       sizeof addrs),
@@ -262,7 +237,7 @@ START_TEST(test_guest_network_through_slirp)
 	ck_assert_msg(info && strtoull(info, NULL, 10) >= FILE_BYTES, "net_rx_bytes: %s",
 		      info ? info : "(none)");
 
-	consume(&p);
+	h_consume(&p);
 	h_power_off(&p, "poweroff\n", COMMAND_TIMEOUT_S);
 	kill(web, SIGKILL);
 	waitpid(web, NULL, 0);

@@ -31,16 +31,6 @@
 #define NOTE_TEXT	  "hv wrote 42 through qcow2"
 #define DATA_BYTES	  (1u << 20)
 
-static const char *in_dir(const char *name)
-{
-	static char paths[4][600];
-	static unsigned next;
-	char *s = paths[next++ % 4];
-
-	snprintf(s, sizeof paths[0], "%s/%s", h_setup_dir(), name);
-	return s;
-}
-
 /* Runs a shell command in the setup directory; returns its exit status
  * and its output (static storage) in *out. */
 static int run_tool(const char *command, const char **out)
@@ -80,36 +70,19 @@ static const char *md5_of(const char *command)
 
 static const char *qcow2_cfg(void)
 {
-	char text[3000];
+	char keys[1400];
 
-	ck_assert_msg(access(HV_MODERN_GUEST_DIR "/root.img", R_OK) == 0,
-		      HV_MODERN_GUEST_DIR "/root.img is missing: run bash "
-					  "assets/guests/modern/build.sh");
+	h_modern_check(HV_MODERN_GUEST_DIR);
 	must("qemu-img convert -f raw -O qcow2 '" HV_MODERN_GUEST_DIR "/root.img' root.qcow2");
 	must("head -c 1048576 /dev/urandom > data.img && "
 	     "qemu-img create -q -f qcow2 -b data.img -F raw over.qcow2 && "
 	     "qemu-img create -q -f qcow2 scratch.qcow2 16M");
-	snprintf(text, sizeof text,
-		 "name = \"" NAME "\"\nmemory = 128\nengine = \"soft\"\n"
-		 "kernel = \"%s/vmlinuz\"\nramdisk = \"%s/initramfs.cpio.gz\"\n"
-		 "extra = \"console=ttyS0,115200 root=/dev/vda acpi=noirq panic=-1 "
-		 "cryptomgr.notests\"\nserial = \"stdio\"\n"
+	snprintf(keys, sizeof keys,
 		 "disk = [ 'format=qcow2,vdev=xvda,access=rw,target=%s',\n"
 		 "         'format=qcow2,vdev=xvdb,access=rw,target=%s',\n"
 		 "         'format=qcow2,vdev=xvdc,access=rw,target=%s' ]\n",
-		 HV_MODERN_GUEST_DIR, HV_MODERN_GUEST_DIR, in_dir("root.qcow2"),
-		 in_dir("over.qcow2"), in_dir("scratch.qcow2"));
-	return h_write_file(NAME ".cfg", text);
-}
-
-/* Sends a command and waits for the marker it prints last. */
-static void run(struct h_proc *p, const char *command, const char *marker)
-{
-	p->len = 0;
-	p->buf[0] = '\0';
-	h_send(p, command);
-	ck_assert_msg(h_expect(p, marker, COMMAND_TIMEOUT_S), "no '%s' after %s:\n%s", marker,
-		      command, p->buf);
+		 h_path("root.qcow2"), h_path("over.qcow2"), h_path("scratch.qcow2"));
+	return h_modern_cfg(HV_MODERN_GUEST_DIR, NAME, "", keys);
 }
 
 /* The 32 hex digits the guest's md5sum printed before "  -". */
@@ -139,39 +112,38 @@ START_TEST(test_guest_writes_qcow2_disks_and_survives_sigkill)
 	int status;
 
 	h_spawn(&p, (const char *const[]){"run", qcow2_cfg(), NULL});
-	ck_assert_msg(h_expect(&p, "HV-MODERN-READY", BOOT_TIMEOUT_S),
-		      "no ready marker on COM1; output ends:\n%s",
-		      p.buf + (p.len > 6000 ? p.len - 6000 : 0));
+	h_modern_wait(&p, BOOT_TIMEOUT_S);
 
-	run(&p,
-	    "echo \"hv wrote $((6*7)) through qcow2\" >/root/hv-note && sync && "
-	    "echo note-$((1+1))\n",
-	    "note-2");
+	h_run_cmd(&p,
+		  "echo \"hv wrote $((6*7)) through qcow2\" >/root/hv-note && sync && "
+		  "echo note-$((1+1))\n",
+		  "note-2", COMMAND_TIMEOUT_S);
 
 	/* The overlay reads as its raw backing file, then takes writes. */
 	snprintf(want, sizeof want, "%s", md5_of("md5sum data.img"));
-	run(&p,
-	    "busybox dd if=/dev/vdb bs=65536 count=16 2>/dev/null | busybox md5sum; "
-	    "echo md5-$((2+3))\n",
-	    "md5-5");
+	h_run_cmd(&p,
+		  "busybox dd if=/dev/vdb bs=65536 count=16 2>/dev/null | busybox md5sum; "
+		  "echo md5-$((2+3))\n",
+		  "md5-5", COMMAND_TIMEOUT_S);
 	ck_assert_msg(strstr(p.buf, want), "vdb reads differently (backing md5 %s):\n%s", want,
 		      p.buf);
-	run(&p,
-	    "busybox dd if=/dev/urandom of=/dev/vdb bs=4096 seek=37 count=70 conv=fsync "
-	    "2>/dev/null; busybox dd if=/dev/vdb bs=65536 count=16 2>/dev/null | "
-	    "busybox md5sum; echo md5-$((3+4))\n",
-	    "md5-7");
+	h_run_cmd(&p,
+		  "busybox dd if=/dev/urandom of=/dev/vdb bs=4096 seek=37 count=70 conv=fsync "
+		  "2>/dev/null; busybox dd if=/dev/vdb bs=65536 count=16 2>/dev/null | "
+		  "busybox md5sum; echo md5-$((3+4))\n",
+		  "md5-7", COMMAND_TIMEOUT_S);
 	snprintf(over_md5, sizeof over_md5, "%s", guest_md5(&p));
 	ck_assert_str_ne(over_md5, want);
 
 	/* The root read-only (clean), then a writer on vdc that never ends. */
-	run(&p, "mount -o remount,ro / ; echo remount=$? end-$((4*4))\n", "end-16");
+	h_run_cmd(&p, "mount -o remount,ro / ; echo remount=$? end-$((4*4))\n", "end-16",
+		  COMMAND_TIMEOUT_S);
 	ck_assert_msg(strstr(p.buf, "remount=0 "), "remount failed:\n%s", p.buf);
-	run(&p,
-	    "(i=0; while :; do busybox dd if=/dev/urandom of=/dev/vdc bs=65536 seek=$i "
-	    "count=5 conv=fsync 2>/dev/null; i=$(( (i + 5) % 250 )); done) & "
-	    "echo writer-$((5*5))\n",
-	    "writer-25");
+	h_run_cmd(&p,
+		  "(i=0; while :; do busybox dd if=/dev/urandom of=/dev/vdc bs=65536 seek=$i "
+		  "count=5 conv=fsync 2>/dev/null; i=$(( (i + 5) % 250 )); done) & "
+		  "echo writer-$((5*5))\n",
+		  "writer-25", COMMAND_TIMEOUT_S);
 	before = vdc_writes();
 	for (int i = 0; i < 600 && vdc_writes() < before + 40; i++)
 		usleep(100000);

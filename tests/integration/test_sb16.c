@@ -29,25 +29,6 @@
 static int16_t *samples; /* left channel */
 static size_t nsamples;
 
-static void load(const char *path)
-{
-	FILE *f = fopen(path, "rb");
-	int16_t fr[2];
-
-	nsamples = 0;
-	ck_assert_msg(f != NULL, "%s missing", path);
-	fseek(f, 44, SEEK_SET);
-	for (size_t cap = 0; fread(fr, sizeof fr, 1, f) == 1; nsamples++) {
-		if (nsamples == cap) {
-			cap = cap ? 2 * cap : 65536;
-			samples = realloc(samples, cap * sizeof *samples);
-			ck_assert_ptr_nonnull(samples);
-		}
-		samples[nsamples] = fr[0];
-	}
-	fclose(f);
-}
-
 /* Rising zero crossings of the wave (into exact silence, where the
  * transfer ends, is not one): every period is the wave's (48000 / hz
  * frames, give or take 2), their mean is its frequency within 1%, and
@@ -93,17 +74,24 @@ static void check_wave(double hz_want, size_t played_min, bool square)
 	ck_assert_msg(mean_abs >= LEVEL_MIN && mean_abs <= LEVEL_MAX, "level %zu", mean_abs);
 }
 
-START_TEST(test_auto_init_dma_playback_recorded_through_the_wav_sink)
+/* Runs test guest `guest` as domain `name` with the card and a WAV sink
+ * until it exits, and loads what it played into samples. */
+static void play(const char *name, const char *guest)
 {
 	char extra[600], wav[512];
 	struct h_result *r;
 
-	snprintf(wav, sizeof wav, "%s/sb16.wav", h_setup_dir());
+	snprintf(wav, sizeof wav, "%s/%s.wav", h_setup_dir(), guest);
 	snprintf(extra, sizeof extra, "serial = \"none\"\nsoundhw = \"sb16\"\naudio = \"wav:%s\"\n",
 		 wav);
-	r = h_hv(NULL, 120, (const char *const[]){"run", h_guest_cfg("sb", "sb16", extra), NULL});
+	r = h_hv(NULL, 120, (const char *const[]){"run", h_guest_cfg(name, guest, extra), NULL});
 	ck_assert_msg(r->status == EXIT_OK, "status %d: %s", r->status, r->err);
-	load(wav);
+	h_load_left(wav, 44, &samples, &nsamples);
+}
+
+START_TEST(test_auto_init_dma_playback_recorded_through_the_wav_sink)
+{
+	play("sb", "sb16");
 	check_wave(22050.0 / 22, PLAYED_MIN, true);
 }
 END_TEST
@@ -112,15 +100,7 @@ END_TEST
  * note (F-number 580, block 4) for six overflows of timer 2. */
 START_TEST(test_opl3_detected_by_its_timers_plays_its_note)
 {
-	char extra[600], wav[512];
-	struct h_result *r;
-
-	snprintf(wav, sizeof wav, "%s/opl3.wav", h_setup_dir());
-	snprintf(extra, sizeof extra, "serial = \"none\"\nsoundhw = \"sb16\"\naudio = \"wav:%s\"\n",
-		 wav);
-	r = h_hv(NULL, 120, (const char *const[]){"run", h_guest_cfg("fm", "opl3", extra), NULL});
-	ck_assert_msg(r->status == EXIT_OK, "status %d: %s", r->status, r->err);
-	load(wav);
+	play("fm", "opl3");
 	check_wave(580 * 49716.0 / 65536, RATE * 45 / 100, false); /* 6 * 81.92 ms */
 }
 END_TEST
@@ -158,45 +138,18 @@ START_TEST(test_a_resource_the_card_lacks_is_refused)
 END_TEST
 
 #ifdef HV_MODERN_GUEST_DIR
-static const char *in_dir(const char *name)
-{
-	static char paths[2][600];
-	static unsigned next;
-	char *s = paths[next++ % 2];
-
-	snprintf(s, sizeof paths[0], "%s/%s", h_setup_dir(), name);
-	return s;
-}
-
 static const char *linux_cfg(const char *wav)
 {
-	char cmd[1400], text[3000];
+	char keys[1400];
 
-	ck_assert_msg(access(HV_MODERN_GUEST_DIR "/root.img", R_OK) == 0,
-		      HV_MODERN_GUEST_DIR "/root.img is missing: run bash "
-					  "assets/guests/modern/build.sh");
-	snprintf(cmd, sizeof cmd, "cp '%s' '%s'", HV_MODERN_GUEST_DIR "/root.img",
-		 in_dir("root.img"));
-	ck_assert_int_eq(system(cmd), 0);
-	snprintf(text, sizeof text,
-		 "name = \"sblinux\"\nmemory = 128\nengine = \"soft\"\n"
-		 "kernel = \"%s/vmlinuz\"\nramdisk = \"%s/initramfs.cpio.gz\"\n"
-		 "extra = \"console=ttyS0,115200 root=/dev/vda acpi=noirq panic=-1 "
-		 "cryptomgr.notests snd_sb16.isapnp=0 snd_sb16.port=0x220 snd_sb16.irq=5 "
-		 "snd_sb16.dma8=1 snd_sb16.dma16=5\"\nserial = \"stdio\"\n"
+	snprintf(keys, sizeof keys,
 		 "soundhw = \"sb16\"\naudio = \"wav:%s\"\n"
 		 "disk = [ 'format=raw,vdev=xvda,access=rw,target=%s' ]\n",
-		 HV_MODERN_GUEST_DIR, HV_MODERN_GUEST_DIR, wav, in_dir("root.img"));
-	return h_write_file("sblinux.cfg", text);
-}
-
-static void run(struct h_proc *p, const char *command, const char *marker)
-{
-	p->len = 0;
-	p->buf[0] = '\0';
-	h_send(p, command);
-	ck_assert_msg(h_expect(p, marker, LINUX_CMD_TIMEOUT_S), "no '%s' after %s:\n%s", marker,
-		      command, p->buf);
+		 wav, h_modern_root(HV_MODERN_GUEST_DIR));
+	return h_modern_cfg(HV_MODERN_GUEST_DIR, "sblinux",
+			    "snd_sb16.isapnp=0 snd_sb16.port=0x220 snd_sb16.irq=5 "
+			    "snd_sb16.dma8=1 snd_sb16.dma16=5",
+			    keys);
 }
 
 /* ALSA starts with every volume at 0 (-62 dB): the guest sets master and
@@ -216,19 +169,17 @@ START_TEST(test_linux_snd_sb16_finds_the_card_and_plays_through_dev_dsp)
 {
 	char wav[600];
 	struct h_proc p;
-	bool up = false;
 
-	snprintf(wav, sizeof wav, "%s", in_dir("linux.wav"));
+	snprintf(wav, sizeof wav, "%s", h_path("linux.wav"));
 	h_spawn(&p, (const char *const[]){"run", linux_cfg(wav), NULL});
-	for (int waited = 0; waited < LINUX_BOOT_TIMEOUT_S && !up; waited += 5)
-		up = h_expect(&p, "HV-MODERN-READY", 5);
-	ck_assert_msg(up, "the modern guest did not come up:\n%s", p.buf);
-	run(&p, "cat /proc/asound/cards; echo SB-CARDS-$((6 * 7))\n", "SB-CARDS-42");
+	h_modern_wait(&p, LINUX_BOOT_TIMEOUT_S);
+	h_run_cmd(&p, "cat /proc/asound/cards; echo SB-CARDS-$((6 * 7))\n", "SB-CARDS-42",
+		  LINUX_CMD_TIMEOUT_S);
 	ck_assert_msg(strstr(p.buf, "Sound Blaster 16 at 0x220, irq 5, dma 1&5"), "%s", p.buf);
-	run(&p, SET_VOLUMES, "SB-VOL-0");
-	run(&p, PLAY_SQUARE, "SB-PLAYED-0");
+	h_run_cmd(&p, SET_VOLUMES, "SB-VOL-0", LINUX_CMD_TIMEOUT_S);
+	h_run_cmd(&p, PLAY_SQUARE, "SB-PLAYED-0", LINUX_CMD_TIMEOUT_S);
 	h_power_off(&p, "poweroff\n", LINUX_CMD_TIMEOUT_S);
-	load(wav);
+	h_load_left(wav, 44, &samples, &nsamples);
 	check_wave(1000.0, RATE * 9 / 10, true); /* 8192 samples: 1.02 s */
 }
 END_TEST

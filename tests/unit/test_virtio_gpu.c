@@ -12,6 +12,7 @@
 #include "hv/virtio/virtio_gpu.h"
 
 #include "unit.h"
+#include "virtio_driver.h"
 
 #define RAM_SIZE (4u << 20)
 #define BAR	 0xFEB00000u
@@ -28,30 +29,14 @@
 
 static struct guest_mem mem;
 static struct virtio_gpu gpu;
-static struct pci_bus bus;
+static struct virtio_driver drv;
 static struct surface surf;
-static uint16_t avail_idx[2];
 
 /* The framebuffer's backing: three pieces out of order in guest RAM. */
 static const struct {
 	uint64_t addr;
 	uint32_t len;
 } pieces[] = {{FB_AT + 0x10000, 1000}, {FB_AT, 5000}, {FB_AT + 0x20000, W *H * 4 - 6000}};
-
-static void wr(unsigned off, unsigned size, uint64_t v)
-{
-	mem_write_sized(&mem, BAR + off, size, v);
-}
-
-static void setup_queue(unsigned n, uint64_t at)
-{
-	wr(VIRTIO_COMMON_Q_SELECT, 2, n);
-	wr(VIRTIO_COMMON_Q_SIZE, 2, QSIZE);
-	wr(VIRTIO_COMMON_Q_DESC, 4, at);
-	wr(VIRTIO_COMMON_Q_DRIVER, 4, at + 0x1000);
-	wr(VIRTIO_COMMON_Q_DEVICE, 4, at + 0x2000);
-	wr(VIRTIO_COMMON_Q_ENABLE, 2, 1);
-}
 
 static void setup(void)
 {
@@ -60,20 +45,11 @@ static void setup(void)
 	ck_assert_int_eq(mem_init(&mem, RAM_SIZE, err, sizeof err), 0);
 	ck_assert_int_eq(surface_init(&surf, "test-gpu", err, sizeof err), 0);
 	virtio_gpu_init(&gpu, &mem, (struct irq_line){0}, 1280, 800, "gpu0");
-	pci_bus_init(&bus);
-	pci_bus_add(&bus, 5, 0, &gpu.vp.pci);
-	pci_config_write(&bus, 5, 0, PCI_BAR0, 4, BAR);
-	pci_config_write(&bus, 5, 0, PCI_COMMAND, 2, 0x6);
-	avail_idx[0] = avail_idx[1] = 0;
-	wr(VIRTIO_COMMON_STATUS, 1, 3);
-	wr(VIRTIO_COMMON_GFSELECT, 4, 0);
-	wr(VIRTIO_COMMON_GF, 4, 1u << VIRTIO_GPU_F_EDID);
-	wr(VIRTIO_COMMON_GFSELECT, 4, 1);
-	wr(VIRTIO_COMMON_GF, 4, 1);
-	wr(VIRTIO_COMMON_STATUS, 1, 0x0B);
-	setup_queue(0, CTL_AT);
-	setup_queue(1, CUR_AT);
-	wr(VIRTIO_COMMON_STATUS, 1, 0x0F);
+	vdrv_attach(&drv, &mem, &gpu.vp.pci, 5, BAR, QSIZE);
+	vdrv_negotiate(&drv, 1u << VIRTIO_GPU_F_EDID, 1);
+	vdrv_setup_queue(&drv, 0, CTL_AT);
+	vdrv_setup_queue(&drv, 1, CUR_AT);
+	vdrv_driver_ok(&drv);
 	ck_assert_uint_eq(mem_read_sized(&mem, BAR + VIRTIO_COMMON_STATUS, 1), 0x0F);
 }
 
@@ -84,29 +60,16 @@ static void teardown(void)
 	mem_destroy(&mem);
 }
 
-static void put_desc(uint64_t q, unsigned i, uint64_t addr, uint32_t len, uint16_t flags,
-		     uint16_t next)
-{
-	uint8_t *d = mem.ram + q + 16 * i;
-
-	le_put64(d, addr);
-	le_put32(d + 8, len);
-	le_put16(d + 12, flags);
-	le_put16(d + 14, next);
-}
-
 /* Offers the chain at descriptor 0 on queue n at q and kicks. Returns the
  * length the device wrote, after checking the chain came back. */
 static uint32_t run_chain(unsigned n, uint64_t q)
 {
-	uint16_t before = le_get16(mem.ram + q + 0x2000 + 2);
+	uint16_t before = vdrv_used_idx(&drv, q);
 
-	le_put16(mem.ram + q + 0x1000 + 4 + 2 * (avail_idx[n] % QSIZE), 0);
-	avail_idx[n]++;
-	le_put16(mem.ram + q + 0x1000 + 2, avail_idx[n]);
-	wr(VIRTIO_PCI_NOTIFY + 4 * n, 2, n);
-	ck_assert_uint_eq(le_get16(mem.ram + q + 0x2000 + 2), (uint16_t)(before + 1));
-	return le_get32(mem.ram + q + 0x2000 + 4 + 8 * (before % QSIZE) + 4);
+	vdrv_offer(&drv, n, q, 0);
+	vdrv_wr(&drv, VIRTIO_PCI_NOTIFY + 4 * n, 2, n);
+	ck_assert_uint_eq(vdrv_used_idx(&drv, q), (uint16_t)(before + 1));
+	return vdrv_used_len(&drv, q, before % QSIZE);
 }
 
 /* Sends a control request (plus an optional second readable buffer) and
@@ -117,12 +80,12 @@ static uint32_t cmd2(const uint8_t *req, uint32_t len, const uint8_t *extra, uin
 	memset(mem.ram + RESP_AT, 0xEE, 0x1000);
 	if (extra_len) {
 		memcpy(mem.ram + EXTRA_AT, extra, extra_len);
-		put_desc(CTL_AT, 0, REQ_AT, len, VIRTQ_DESC_F_NEXT, 1);
-		put_desc(CTL_AT, 1, EXTRA_AT, extra_len, VIRTQ_DESC_F_NEXT, 2);
+		vdrv_put_desc(&drv, CTL_AT, 0, REQ_AT, len, VIRTQ_DESC_F_NEXT, 1);
+		vdrv_put_desc(&drv, CTL_AT, 1, EXTRA_AT, extra_len, VIRTQ_DESC_F_NEXT, 2);
 	} else {
-		put_desc(CTL_AT, 0, REQ_AT, len, VIRTQ_DESC_F_NEXT, 2);
+		vdrv_put_desc(&drv, CTL_AT, 0, REQ_AT, len, VIRTQ_DESC_F_NEXT, 2);
 	}
-	put_desc(CTL_AT, 2, RESP_AT, 0x1000, VIRTQ_DESC_F_WRITE, 0);
+	vdrv_put_desc(&drv, CTL_AT, 2, RESP_AT, 0x1000, VIRTQ_DESC_F_WRITE, 0);
 	ck_assert_uint_ge(run_chain(0, CTL_AT), VIRTIO_GPU_HDR_SIZE);
 	return le_get32(mem.ram + RESP_AT);
 }
@@ -253,7 +216,7 @@ START_TEST(display_info_offers_the_preferred_mode)
 	ck_assert_int_eq(virtio_gpu_set_preferred(&gpu, 1024, 600), 0);
 	ck_assert_uint_eq(mem_read_sized(&mem, BAR + VIRTIO_PCI_DEVICE_CFG, 4),
 			  VIRTIO_GPU_EVENT_DISPLAY);
-	wr(VIRTIO_PCI_DEVICE_CFG + 4, 4, VIRTIO_GPU_EVENT_DISPLAY);
+	vdrv_wr(&drv, VIRTIO_PCI_DEVICE_CFG + 4, 4, VIRTIO_GPU_EVENT_DISPLAY);
 	ck_assert_uint_eq(mem_read_sized(&mem, BAR + VIRTIO_PCI_DEVICE_CFG, 4), 0);
 	ck_assert_uint_eq(mem_read_sized(&mem, BAR + VIRTIO_PCI_DEVICE_CFG + 8, 4), 1);
 	cmdv(VIRTIO_GPU_CMD_GET_DISPLAY_INFO, 0, NULL);
@@ -552,8 +515,8 @@ START_TEST(unknown_and_truncated_commands_get_errors)
 	ck_assert_uint_eq(cmd(req, 30), VIRTIO_GPU_RESP_ERR_UNSPEC);
 	ck_assert_uint_eq(gpu.nres, 0);
 	/* A response buffer shorter than a header gets what fits. */
-	put_desc(CTL_AT, 0, REQ_AT, 24, VIRTQ_DESC_F_NEXT, 2);
-	put_desc(CTL_AT, 2, RESP_AT, 8, VIRTQ_DESC_F_WRITE, 0);
+	vdrv_put_desc(&drv, CTL_AT, 0, REQ_AT, 24, VIRTQ_DESC_F_NEXT, 2);
+	vdrv_put_desc(&drv, CTL_AT, 2, RESP_AT, 8, VIRTQ_DESC_F_WRITE, 0);
 	le_put32(mem.ram + REQ_AT, VIRTIO_GPU_CMD_GET_DISPLAY_INFO);
 	ck_assert_uint_eq(run_chain(0, CTL_AT), 8);
 	/* The device still works. */
@@ -592,7 +555,7 @@ static void cursor_cmd(uint32_t type, uint32_t x, uint32_t y, uint32_t id, uint3
 	le_put32(req + 40, id);
 	le_put32(req + 44, hx);
 	le_put32(req + 48, hy);
-	put_desc(CUR_AT, 0, REQ_AT, 56, 0, 0);
+	vdrv_put_desc(&drv, CUR_AT, 0, REQ_AT, 56, 0, 0);
 	ck_assert_uint_eq(run_chain(1, CUR_AT), 0);
 }
 
@@ -643,7 +606,7 @@ START_TEST(device_reset_frees_everything)
 {
 	bring_up_screen();
 	ck_assert_uint_gt(gpu.hostmem, 0);
-	wr(VIRTIO_COMMON_STATUS, 1, 0);
+	vdrv_wr(&drv, VIRTIO_COMMON_STATUS, 1, 0);
 	ck_assert_uint_eq(gpu.nres, 0);
 	ck_assert_uint_eq(gpu.hostmem, 0);
 	ck_assert(!virtio_gpu_scanout_active(&gpu));

@@ -10,6 +10,7 @@
 #include "hv/virtio/virtio_input.h"
 
 #include "unit.h"
+#include "virtio_driver.h"
 
 #define RAM_SIZE (1u << 20)
 #define BAR	 0xFEB00000u
@@ -21,24 +22,9 @@
 
 static struct guest_mem mem;
 static struct virtio_input in;
-static struct pci_bus bus;
-static uint16_t avail_idx[2], used_seen;
+static struct virtio_driver drv;
+static uint16_t used_seen;
 static bool made;
-
-static void wr(unsigned off, unsigned size, uint64_t v)
-{
-	mem_write_sized(&mem, BAR + off, size, v);
-}
-
-static void setup_queue(unsigned n, uint64_t at)
-{
-	wr(VIRTIO_COMMON_Q_SELECT, 2, n);
-	wr(VIRTIO_COMMON_Q_SIZE, 2, QSIZE);
-	wr(VIRTIO_COMMON_Q_DESC, 4, at);
-	wr(VIRTIO_COMMON_Q_DRIVER, 4, at + 0x1000);
-	wr(VIRTIO_COMMON_Q_DEVICE, 4, at + 0x2000);
-	wr(VIRTIO_COMMON_Q_ENABLE, 2, 1);
-}
 
 static void make(enum virtio_input_kind kind)
 {
@@ -47,19 +33,13 @@ static void make(enum virtio_input_kind kind)
 	ck_assert_int_eq(mem_init(&mem, RAM_SIZE, err, sizeof err), 0);
 	virtio_input_init(&in, &mem, (struct irq_line){0}, kind, "input0");
 	made = true;
-	pci_bus_init(&bus);
-	pci_bus_add(&bus, 5, 0, &in.vp.pci);
-	pci_config_write(&bus, 5, 0, PCI_BAR0, 4, BAR);
-	pci_config_write(&bus, 5, 0, PCI_COMMAND, 2, 0x6);
-	avail_idx[0] = avail_idx[1] = used_seen = 0;
-	wr(VIRTIO_COMMON_STATUS, 1, 3);
-	wr(VIRTIO_COMMON_GFSELECT, 4, 1);
-	wr(VIRTIO_COMMON_GF, 4, 1);
-	wr(VIRTIO_COMMON_STATUS, 1, 0x0B);
-	setup_queue(0, EVQ_AT);
-	setup_queue(1, STQ_AT);
+	vdrv_attach(&drv, &mem, &in.vp.pci, 5, BAR, QSIZE);
+	used_seen = 0;
+	vdrv_negotiate(&drv, 0, 1);
+	vdrv_setup_queue(&drv, 0, EVQ_AT);
+	vdrv_setup_queue(&drv, 1, STQ_AT);
 	ck_assert(!virtio_input_ready(&in));
-	wr(VIRTIO_COMMON_STATUS, 1, 0x0F);
+	vdrv_driver_ok(&drv);
 	ck_assert(virtio_input_ready(&in));
 }
 
@@ -91,17 +71,12 @@ static bool bit(const uint8_t *map, unsigned n)
 static void post(unsigned n, uint32_t len)
 {
 	for (unsigned i = 0; i < n; i++) {
-		unsigned d = avail_idx[0] % QSIZE;
-		uint8_t *desc = mem.ram + EVQ_AT + 16 * d;
+		unsigned d = drv.avail_idx[0] % QSIZE;
 
-		le_put64(desc, BUF_AT + 16 * d);
-		le_put32(desc + 8, len);
-		le_put16(desc + 12, VIRTQ_DESC_F_WRITE);
-		le_put16(mem.ram + EVQ_AT + 0x1000 + 4 + 2 * d, (uint16_t)d);
-		avail_idx[0]++;
-		le_put16(mem.ram + EVQ_AT + 0x1000 + 2, avail_idx[0]);
+		vdrv_put_desc(&drv, EVQ_AT, d, BUF_AT + 16 * d, len, VIRTQ_DESC_F_WRITE, 0);
+		vdrv_offer(&drv, 0, EVQ_AT, (uint16_t)d);
 	}
-	wr(VIRTIO_PCI_NOTIFY, 2, 0);
+	vdrv_wr(&drv, VIRTIO_PCI_NOTIFY, 2, 0);
 }
 
 /* The next event the device returned, as type:code:value; false if none. */
@@ -288,19 +263,15 @@ END_TEST
 /* A status event (type, code, value) on the status queue. */
 static void status(uint16_t type, uint16_t code, uint32_t value, uint32_t len)
 {
-	uint8_t *ev = mem.ram + BUF_AT + 0x8000, *d = mem.ram + STQ_AT;
+	uint8_t *ev = mem.ram + BUF_AT + 0x8000;
 
 	le_put16(ev, type);
 	le_put16(ev + 2, code);
 	le_put32(ev + 4, value);
-	le_put64(d, BUF_AT + 0x8000);
-	le_put32(d + 8, len);
-	le_put16(d + 12, 0);
-	le_put16(mem.ram + STQ_AT + 0x1000 + 4 + 2 * (avail_idx[1] % QSIZE), 0);
-	avail_idx[1]++;
-	le_put16(mem.ram + STQ_AT + 0x1000 + 2, avail_idx[1]);
-	wr(VIRTIO_PCI_NOTIFY + 4, 2, 1);
-	ck_assert_uint_eq(le_get16(mem.ram + STQ_AT + 0x2000 + 2), avail_idx[1]);
+	vdrv_put_desc(&drv, STQ_AT, 0, BUF_AT + 0x8000, len, 0, 0);
+	vdrv_offer(&drv, 1, STQ_AT, 0);
+	vdrv_wr(&drv, VIRTIO_PCI_NOTIFY + 4, 2, 1);
+	ck_assert_uint_eq(vdrv_used_idx(&drv, STQ_AT), drv.avail_idx[1]);
 }
 
 START_TEST(status_queue_sets_the_leds)
@@ -338,7 +309,7 @@ START_TEST(short_buffers_and_reset)
 	post(1, 8);
 	ck_assert(next_event(&t, &c, &v));
 	ck_assert_uint_eq(t, EVDEV_KEY);
-	wr(VIRTIO_COMMON_STATUS, 1, 0); /* device reset: nothing waits any more */
+	vdrv_wr(&drv, VIRTIO_COMMON_STATUS, 1, 0); /* device reset: nothing waits any more */
 	ck_assert_uint_eq(in.count, 0);
 	ck_assert(!virtio_input_ready(&in));
 }

@@ -9,21 +9,19 @@
 #include "hv/virtio/virtio_rng.h"
 
 #include "unit.h"
+#include "virtio_driver.h"
 
 #define RAM_SIZE (1u << 20)
 #define BAR	 0xFEB00000u
 #define QSIZE	 8
-#define DESC_AT	 0x1000u
-#define AVAIL_AT 0x2000u
-#define USED_AT	 0x3000u
+#define Q_AT	 0x1000u /* the queue: desc, avail, used */
 #define BUF_AT	 0x10000u
 #define BURST	 1024u
 
 static struct guest_mem mem;
 static struct vclock clock_;
 static struct virtio_rng rng;
-static struct pci_bus bus;
-static uint16_t avail_idx;
+static struct virtio_driver drv;
 
 static void setup(void)
 {
@@ -32,22 +30,11 @@ static void setup(void)
 	ck_assert_int_eq(mem_init(&mem, RAM_SIZE, err, sizeof err), 0);
 	vclock_init(&clock_);
 	virtio_rng_init(&rng, &mem, &clock_, (struct irq_line){0}, 64u << 10, BURST, "rng");
-	pci_bus_init(&bus);
-	pci_bus_add(&bus, 5, 0, &rng.vp.pci);
-	pci_config_write(&bus, 5, 0, PCI_BAR0, 4, BAR);
-	pci_config_write(&bus, 5, 0, PCI_COMMAND, 2, 0x6);
-	mem_write_sized(&mem, BAR + VIRTIO_COMMON_STATUS, 1, 3);
-	mem_write_sized(&mem, BAR + VIRTIO_COMMON_GFSELECT, 4, 1);
-	mem_write_sized(&mem, BAR + VIRTIO_COMMON_GF, 4, 1);
-	mem_write_sized(&mem, BAR + VIRTIO_COMMON_STATUS, 1, 0x0B);
-	mem_write_sized(&mem, BAR + VIRTIO_COMMON_Q_SIZE, 2, QSIZE);
-	mem_write_sized(&mem, BAR + VIRTIO_COMMON_Q_DESC, 4, DESC_AT);
-	mem_write_sized(&mem, BAR + VIRTIO_COMMON_Q_DRIVER, 4, AVAIL_AT);
-	mem_write_sized(&mem, BAR + VIRTIO_COMMON_Q_DEVICE, 4, USED_AT);
-	mem_write_sized(&mem, BAR + VIRTIO_COMMON_Q_ENABLE, 2, 1);
-	mem_write_sized(&mem, BAR + VIRTIO_COMMON_STATUS, 1, 0x0F);
-	ck_assert_uint_eq(mem_read_sized(&mem, BAR + VIRTIO_COMMON_STATUS, 1), 0x0F);
-	avail_idx = 0;
+	vdrv_attach(&drv, &mem, &rng.vp.pci, 5, BAR, QSIZE);
+	vdrv_negotiate(&drv, 0, 1);
+	vdrv_setup_queue(&drv, 0, Q_AT);
+	vdrv_driver_ok(&drv);
+	ck_assert_uint_eq(vdrv_rd(&drv, VIRTIO_COMMON_STATUS, 1), 0x0F);
 }
 
 static void teardown(void)
@@ -59,29 +46,23 @@ static void teardown(void)
 /* Offers a device-writable buffer of len bytes at BUF_AT + 0x1000 * i. */
 static void offer(unsigned i, uint32_t len)
 {
-	uint8_t *d = mem.ram + DESC_AT + 16 * i;
-
-	le_put64(d, BUF_AT + 0x1000 * i);
-	le_put32(d + 8, len);
-	le_put16(d + 12, VIRTQ_DESC_F_WRITE);
-	le_put16(mem.ram + AVAIL_AT + 4 + 2 * (avail_idx % QSIZE), (uint16_t)i);
-	avail_idx++;
-	le_put16(mem.ram + AVAIL_AT + 2, avail_idx);
+	vdrv_put_desc(&drv, Q_AT, i, BUF_AT + 0x1000 * i, len, VIRTQ_DESC_F_WRITE, 0);
+	vdrv_offer(&drv, 0, Q_AT, (uint16_t)i);
 }
 
 static void kick(void)
 {
-	mem_write_sized(&mem, BAR + VIRTIO_PCI_NOTIFY, 2, 0);
+	vdrv_wr(&drv, VIRTIO_PCI_NOTIFY, 2, 0);
 }
 
 static uint16_t used_idx(void)
 {
-	return le_get16(mem.ram + USED_AT + 2);
+	return vdrv_used_idx(&drv, Q_AT);
 }
 
 static uint32_t used_len(unsigned n)
 {
-	return le_get32(mem.ram + USED_AT + 4 + 8 * n + 4);
+	return vdrv_used_len(&drv, Q_AT, n);
 }
 
 START_TEST(buffer_is_filled_with_random_bytes)
@@ -141,20 +122,15 @@ START_TEST(reset_cancels_the_refill)
 	offer(1, 64);
 	kick();
 	ck_assert_int_lt(vclock_next_deadline(&clock_), INT64_MAX);
-	mem_write_sized(&mem, BAR + VIRTIO_COMMON_STATUS, 1, 0);
+	vdrv_wr(&drv, VIRTIO_COMMON_STATUS, 1, 0);
 	ck_assert_int_eq(vclock_next_deadline(&clock_), INT64_MAX);
 }
 END_TEST
 
 START_TEST(readable_buffer_gets_nothing)
 {
-	uint8_t *d = mem.ram + DESC_AT;
-
-	le_put64(d, BUF_AT);
-	le_put32(d + 8, 64);
-	le_put16(d + 12, 0);
-	le_put16(mem.ram + AVAIL_AT + 4, 0);
-	le_put16(mem.ram + AVAIL_AT + 2, 1);
+	vdrv_put_desc(&drv, Q_AT, 0, BUF_AT, 64, 0, 0);
+	vdrv_offer(&drv, 0, Q_AT, 0);
 	kick();
 	ck_assert_uint_eq(used_idx(), 1);
 	ck_assert_uint_eq(used_len(0), 0);

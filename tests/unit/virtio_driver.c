@@ -1,0 +1,82 @@
+/* The virtio suites' fake guest driver (virtio_driver.h). */
+#include "virtio_driver.h"
+
+#include "hv/core/le.h"
+#include "hv/virtio/virtio_pci.h"
+
+#include "virtq_desc.h"
+
+void vdrv_attach(struct virtio_driver *d, struct guest_mem *mem, struct pci_device *pci,
+		 unsigned slot, uint32_t bar, unsigned qsize)
+{
+	d->mem = mem;
+	d->bar = bar;
+	d->qsize = qsize;
+	d->avail_idx[0] = d->avail_idx[1] = 0;
+	pci_bus_init(&d->bus);
+	pci_bus_add(&d->bus, slot, 0, pci);
+	pci_config_write(&d->bus, slot, 0, PCI_BAR0, 4, bar);
+	pci_config_write(&d->bus, slot, 0, PCI_COMMAND, 2, 0x6);
+}
+
+void vdrv_negotiate(struct virtio_driver *d, uint32_t low, uint32_t high)
+{
+	vdrv_wr(d, VIRTIO_COMMON_STATUS, 1, 3);
+	if (low) {
+		vdrv_wr(d, VIRTIO_COMMON_GFSELECT, 4, 0);
+		vdrv_wr(d, VIRTIO_COMMON_GF, 4, low);
+	}
+	vdrv_wr(d, VIRTIO_COMMON_GFSELECT, 4, 1);
+	vdrv_wr(d, VIRTIO_COMMON_GF, 4, high);
+	vdrv_wr(d, VIRTIO_COMMON_STATUS, 1, 0x0B);
+}
+
+void vdrv_setup_queue(struct virtio_driver *d, unsigned n, uint64_t q)
+{
+	vdrv_wr(d, VIRTIO_COMMON_Q_SELECT, 2, n);
+	vdrv_wr(d, VIRTIO_COMMON_Q_SIZE, 2, d->qsize);
+	vdrv_wr(d, VIRTIO_COMMON_Q_DESC, 4, q);
+	vdrv_wr(d, VIRTIO_COMMON_Q_DRIVER, 4, q + 0x1000);
+	vdrv_wr(d, VIRTIO_COMMON_Q_DEVICE, 4, q + 0x2000);
+	vdrv_wr(d, VIRTIO_COMMON_Q_ENABLE, 2, 1);
+}
+
+void vdrv_driver_ok(struct virtio_driver *d)
+{
+	vdrv_wr(d, VIRTIO_COMMON_STATUS, 1, 0x0F);
+}
+
+void vdrv_wr(struct virtio_driver *d, unsigned off, unsigned size, uint64_t v)
+{
+	mem_write_sized(d->mem, d->bar + off, size, v);
+}
+
+uint64_t vdrv_rd(struct virtio_driver *d, unsigned off, unsigned size)
+{
+	return mem_read_sized(d->mem, d->bar + off, size);
+}
+
+void vdrv_put_desc(struct virtio_driver *d, uint64_t q, unsigned i, uint64_t addr, uint32_t len,
+		   uint16_t flags, uint16_t next)
+{
+	unit_put_desc(d->mem->ram + q + 16 * i, addr, len, flags, next);
+}
+
+void vdrv_offer(struct virtio_driver *d, unsigned n, uint64_t q, uint16_t head)
+{
+	uint8_t *avail = d->mem->ram + q + 0x1000;
+
+	le_put16(avail + 4 + 2 * (d->avail_idx[n] % d->qsize), head);
+	d->avail_idx[n]++;
+	le_put16(avail + 2, d->avail_idx[n]);
+}
+
+uint16_t vdrv_used_idx(struct virtio_driver *d, uint64_t q)
+{
+	return le_get16(d->mem->ram + q + 0x2000 + 2);
+}
+
+uint32_t vdrv_used_len(struct virtio_driver *d, uint64_t q, unsigned n)
+{
+	return le_get32(d->mem->ram + q + 0x2000 + 4 + 8 * n + 4);
+}
