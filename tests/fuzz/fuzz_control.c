@@ -82,6 +82,7 @@ static void start_domain(void)
 	struct domain_config cfg;
 	char err[512];
 
+	config_defaults(&cfg);
 	if (config_parse(cfg_text, "fuzz.cfg", &cfg, err, sizeof err) < 0 ||
 	    config_resolve(&cfg, err, sizeof err) < 0 ||
 	    !(d = domain_create(&cfg, false, err, sizeof err)) ||
