@@ -1,50 +1,14 @@
 /* Integer arithmetic and logic: the eight ALU operations in all their
  * encodings, TEST, INC/DEC, NOT/NEG, CMPXCHG, CMPXCHG8B and XADD. */
 #include "hv/x86/cpu_state.h"
+#include "hv/x86/fast.h"
 
-enum { ALU_ADD, ALU_OR, ALU_ADC, ALU_SBB, ALU_AND, ALU_SUB, ALU_XOR, ALU_CMP };
-
-static uint32_t add_cv(uint32_t a, uint32_t b, uint32_t r)
-{
-	return (a & b) | ((a | b) & ~r);
-}
-
-static uint32_t sub_cv(uint32_t a, uint32_t b, uint32_t r)
-{
-	return (~a & b) | (~(a ^ b) & r);
-}
-
-/* One of the eight ALU operations on `size`-byte operands; sets flags. */
+/* One of the eight ALU operations on `size`-byte operands; sets flags.
+ * The decode-time handlers' inline form (fast.h) with op and size as
+ * arguments. */
 uint32_t x86_alu(struct x86_cpu *cpu, unsigned op, uint32_t a, uint32_t b, unsigned size)
 {
-	uint32_t m = x86_mask(size), r, cv = 0;
-
-	a &= m;
-	b &= m;
-	switch (op) {
-	case ALU_ADD:
-		r = a + b;
-		cv = add_cv(a, b, r);
-		break;
-	case ALU_ADC:
-		r = a + b + x86_cf(cpu);
-		cv = add_cv(a, b, r);
-		break;
-	case ALU_SBB:
-		r = a - b - x86_cf(cpu);
-		cv = sub_cv(a, b, r);
-		break;
-	case ALU_SUB:
-	case ALU_CMP:
-		r = a - b;
-		cv = sub_cv(a, b, r);
-		break;
-	case ALU_OR: r = a | b; break;
-	case ALU_AND: r = a & b; break;
-	default: r = a ^ b; break;
-	}
-	x86_lazy_set(cpu, r & m, cv, size, X86_ARITH);
-	return r & m;
+	return alu(cpu, op, a, b, size);
 }
 
 /* INC (dec false) or DEC: like ADD/SUB 1 but CF is kept. */
@@ -63,7 +27,7 @@ static void alu_to_rm(struct x86_cpu *cpu, const struct x86_insn *in, unsigned o
 {
 	uint32_t r = x86_alu(cpu, op, x86_rm_read(cpu, in, size), src, size);
 
-	if (op != ALU_CMP)
+	if (op != CMP)
 		x86_rm_write(cpu, in, size, r);
 }
 
@@ -82,7 +46,7 @@ void x86_op_alu_r_rm(struct x86_cpu *cpu, const struct x86_insn *in)
 	uint32_t r =
 	    x86_alu(cpu, op, x86_get_reg(cpu, size, in->reg), x86_rm_read(cpu, in, size), size);
 
-	if (op != ALU_CMP)
+	if (op != CMP)
 		x86_set_reg(cpu, size, in->reg, r);
 }
 
@@ -92,7 +56,7 @@ void x86_op_alu_acc_imm(struct x86_cpu *cpu, const struct x86_insn *in)
 	unsigned size = x86_opsize(in), op = (in->op >> 3) & 7;
 	uint32_t r = x86_alu(cpu, op, x86_get_reg(cpu, size, X86_EAX), in->imm, size);
 
-	if (op != ALU_CMP)
+	if (op != CMP)
 		x86_set_reg(cpu, size, X86_EAX, r);
 }
 
@@ -110,7 +74,7 @@ void x86_op_test_rm_r(struct x86_cpu *cpu, const struct x86_insn *in)
 {
 	unsigned size = x86_opsize(in);
 
-	x86_alu(cpu, ALU_AND, x86_rm_read(cpu, in, size), x86_get_reg(cpu, size, in->reg), size);
+	x86_alu(cpu, AND, x86_rm_read(cpu, in, size), x86_get_reg(cpu, size, in->reg), size);
 }
 
 /* TEST AL/eAX, imm */
@@ -118,7 +82,7 @@ void x86_op_test_acc_imm(struct x86_cpu *cpu, const struct x86_insn *in)
 {
 	unsigned size = x86_opsize(in);
 
-	x86_alu(cpu, ALU_AND, x86_get_reg(cpu, size, X86_EAX), in->imm, size);
+	x86_alu(cpu, AND, x86_get_reg(cpu, size, X86_EAX), in->imm, size);
 }
 
 /* INC reg (40h-47h) */
@@ -144,11 +108,10 @@ void x86_op_grp3(struct x86_cpu *cpu, const struct x86_insn *in)
 
 	switch (in->reg) {
 	case 0:
-	case 1: x86_alu(cpu, ALU_AND, x86_rm_read(cpu, in, size), in->imm, size); break;
+	case 1: x86_alu(cpu, AND, x86_rm_read(cpu, in, size), in->imm, size); break;
 	case 2: x86_rm_write(cpu, in, size, ~x86_rm_read(cpu, in, size)); break;
 	case 3:
-		x86_rm_write(cpu, in, size,
-			     x86_alu(cpu, ALU_SUB, 0, x86_rm_read(cpu, in, size), size));
+		x86_rm_write(cpu, in, size, x86_alu(cpu, SUB, 0, x86_rm_read(cpu, in, size), size));
 		break;
 	default: x86_muldiv(cpu, in, size); break;
 	}
@@ -169,7 +132,7 @@ void x86_op_cmpxchg(struct x86_cpu *cpu, const struct x86_insn *in)
 	uint32_t dst = x86_rm_read(cpu, in, size);
 	uint32_t acc = x86_get_reg(cpu, size, X86_EAX);
 
-	x86_alu(cpu, ALU_CMP, acc, dst, size);
+	x86_alu(cpu, CMP, acc, dst, size);
 	if (acc == dst) {
 		x86_rm_write(cpu, in, size, x86_get_reg(cpu, size, in->reg));
 	} else {
@@ -205,7 +168,7 @@ void x86_op_xadd(struct x86_cpu *cpu, const struct x86_insn *in)
 {
 	unsigned size = x86_opsize(in);
 	uint32_t dst = x86_rm_read(cpu, in, size);
-	uint32_t sum = x86_alu(cpu, ALU_ADD, dst, x86_get_reg(cpu, size, in->reg), size);
+	uint32_t sum = x86_alu(cpu, ADD, dst, x86_get_reg(cpu, size, in->reg), size);
 
 	x86_set_reg(cpu, size, in->reg, dst);
 	x86_rm_write(cpu, in, size, sum);

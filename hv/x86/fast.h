@@ -1,7 +1,8 @@
 /* The inline pieces shared by the decode-time handlers (fast.c) and the
  * fused flag-setter + Jcc pairs (fuse.c): ALU operations with a constant
  * operation and size, INC/DEC, condition codes from the lazy flags, a
- * taken near branch. Only hv/x86/fast.c and hv/x86/fuse.c include it. */
+ * taken near branch. Only hv/x86/fast.c, fuse.c and alu.c (whose
+ * x86_alu is the general form of alu()) include it. */
 #ifndef HV_X86_FAST_H
 #define HV_X86_FAST_H
 
