@@ -2,7 +2,8 @@
  * (hv/core/device.h). Checksums stop random bytes at the first section,
  * so the input is used two ways: as a file as it stands (the header and
  * section checks), and cut into sections that are written with good
- * checksums (the RAM walk and the device loads behind them). */
+ * checksums (the RAM walk, the CPU state's decoding and the device loads
+ * behind them). */
 #include <sys/mman.h>
 #include <unistd.h>
 
@@ -10,6 +11,7 @@
 #include "hv/core/device.h"
 #include "hv/core/savefile.h"
 #include "hv/core/state.h"
+#include "hv/core/vcpu_save.h"
 
 #define RAM_PAGES 16
 
@@ -60,6 +62,14 @@ static void read_file(int fd)
 	for (size_t i = 0; i < r.n; i++)
 		if (savefile_load(&r, &r.s[i], 1 << 16, &bytes, err, sizeof err) == 0)
 			free(bytes);
+	s = savefile_find(&r, "cpu");
+	if (s && savefile_load(&r, s, 1 << 16, &bytes, err, sizeof err) == 0) {
+		struct state_in in = state_in_make(bytes, (size_t)s->length);
+		struct vcpu_state st;
+
+		vcpu_state_get(&in, s->version, &st);
+		free(bytes);
+	}
 	s = savefile_find(&r, "ram");
 	if (s && savefile_check_ram(&r, s, sizeof ram, err, sizeof err) == 0)
 		savefile_get_ram(&r, s, ram, sizeof ram, err, sizeof err);
