@@ -66,10 +66,13 @@ check_format() {
   (cd "$root" && find "${dirs[@]}" -name '*.[ch]' -print0 | xargs -0 clang-format --dry-run --Werror)
 }
 
-# Packagers and most users build Release; developers Debug. Both must
-# build with -Werror, with gcc and with clang (their warnings differ).
+# Packagers and most users build Release; developers Debug. Every type
+# must build with -Werror, with gcc and with clang (their warnings differ,
+# and gcc's depend on the optimisation level): gcc builds RelWithDebInfo
+# (the test build), Release and Debug; clang builds Debug and the fuzzers.
 check_build_types() {
   build build-release -DCMAKE_BUILD_TYPE=Release
+  build build-debug -DCMAKE_BUILD_TYPE=Debug
   build build-debug-clang -DCMAKE_BUILD_TYPE=Debug -DCMAKE_C_COMPILER=clang
 }
 

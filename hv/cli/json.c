@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "hv/cli/json.h"
+#include "hv/core/hexdigit.h"
 
 struct parser {
 	const char *p, *end;
@@ -100,10 +101,7 @@ static long hex4(struct parser *ps)
 
 	for (int i = 0; i < 4; i++) {
 		char c = ps->p < ps->end ? *ps->p : 0;
-		int d = c >= '0' && c <= '9'   ? c - '0'
-			: c >= 'a' && c <= 'f' ? c - 'a' + 10
-			: c >= 'A' && c <= 'F' ? c - 'A' + 10
-					       : -1;
+		int d = hex_digit((unsigned char)c);
 		if (d < 0) {
 			fail(ps, "expected 4 hex digits after \\u, got %s", got(ps, g));
 			return -1;

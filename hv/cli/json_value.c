@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "hv/cli/json.h"
+#include "hv/core/hexdigit.h"
 
 struct json_value *json_parse_file(const char *path, char *err, size_t errlen)
 {
@@ -89,10 +90,7 @@ int json_uint(const struct json_value *v, uint64_t *out)
 		return -1;
 	for (n = 2; n < v->len; n++) {
 		char c = s[n];
-		int d = c >= '0' && c <= '9'   ? c - '0'
-			: c >= 'a' && c <= 'f' ? c - 'a' + 10
-			: c >= 'A' && c <= 'F' ? c - 'A' + 10
-					       : -1;
+		int d = hex_digit((unsigned char)c);
 		if (d < 0)
 			return -1;
 		x = x << 4 | (uint64_t)d;

@@ -4,6 +4,7 @@
  * the struct domain_config. A new key is one row and one setter. */
 #include "hv/config/config.h"
 #include "hv/config/config_int.h"
+#include "hv/core/hexdigit.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -155,17 +156,6 @@ static void skip_blank_lines(struct parser *p)
 		p->pos++;
 		p->line++;
 	}
-}
-
-static int hex_digit(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
 }
 
 static int parse_hex_escape(struct parser *p, int *out)

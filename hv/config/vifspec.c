@@ -1,4 +1,5 @@
 #include "hv/config/vifspec.h"
+#include "hv/core/hexdigit.h"
 
 #include <arpa/inet.h>
 #include <stdio.h>
@@ -24,23 +25,12 @@ static int fail(char *msg, size_t len, const char *fmt, const char *a, const cha
 	return -1;
 }
 
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 static int parse_mac(const char *s, uint8_t mac[6], char *msg, size_t len)
 {
 	static const char what[] = "mac=%s: expected six hex bytes such as 52:54:00:12:34:56%s";
 
 	for (unsigned i = 0; i < 6; i++) {
-		int hi = hexval(s[3 * i]), lo = hi < 0 ? -1 : hexval(s[3 * i + 1]);
+		int hi = hex_digit(s[3 * i]), lo = hi < 0 ? -1 : hex_digit(s[3 * i + 1]);
 		char sep = lo < 0 ? 0 : s[3 * i + 2];
 
 		if (lo < 0 || (i < 5 && sep != ':' && sep != '-') || (i == 5 && sep))
