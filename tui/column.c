@@ -179,6 +179,28 @@ static int c_net(const struct top_domain *a, const struct top_domain *b)
 	return cmp_num(a->net_rx_rate + a->net_tx_rate, b->net_rx_rate + b->net_tx_rate);
 }
 
+/* Sound: the volume or "mute", and the underruns so far; "-" without
+ * audio. */
+static void f_sound(const struct top_domain *d, char *out, size_t len)
+{
+	char vol[12];
+
+	if (!live(d) || d->audio_volume < 0) {
+		snprintf(out, len, "-");
+		return;
+	}
+	if (d->audio_muted)
+		snprintf(vol, sizeof vol, "mute");
+	else
+		snprintf(vol, sizeof vol, "%d", d->audio_volume);
+	snprintf(out, len, "%s/%llu", vol, (unsigned long long)d->audio_underruns);
+}
+
+static int c_sound(const struct top_domain *a, const struct top_domain *b)
+{
+	return cmp_num((double)a->audio_underruns, (double)b->audio_underruns);
+}
+
 static int c_uptime(const struct top_domain *a, const struct top_domain *b)
 {
 	return cmp_num(a->uptime, b->uptime);
@@ -198,6 +220,8 @@ const struct top_column top_columns[] = {
     {"DSK R/W", 9, false, "disk I/O: bytes/s read/written (IDE, floppy, virtio-blk)", f_disk,
      c_disk},
     {"NET", 11, false, "network bytes/s the guest received/sent ('-': no vif)", f_net, c_net},
+    {"SND", 8, false, "sound: volume or 'mute' / underruns so far ('-': no audio)", f_sound,
+     c_sound},
 };
 
 const int top_ncolumns = sizeof top_columns / sizeof top_columns[0];

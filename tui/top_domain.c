@@ -129,6 +129,7 @@ static void apply_info(struct top_domain *d, const char *reply, long now)
 	d->audio_volume =
 	    kv_get(reply, "audio_volume", NULL, 0) ? (int)get_long(reply, "audio_volume") : -1;
 	d->audio_muted = get_long(reply, "audio_muted") != 0;
+	d->audio_underruns = get_u64(reply, "audio_underruns");
 	d->sampled = true;
 	d->sample_ms = now;
 }

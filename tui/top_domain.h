@@ -30,12 +30,13 @@ struct top_domain {
 	double exit_rate; /* exits per second (kvm engine) */
 	int audio_volume; /* 0-100, -1: the domain has no audio */
 	bool audio_muted;
-	bool gone;	/* its socket is no longer in the registry */
-	bool listed;	/* seen in the last scan */
-	bool sampled;	/* the fields above hold a reply */
-	long sample_ms; /* when they were taken */
-	struct ctl ctl; /* fd -1 when not connected */
-	long retry_ms;	/* no reconnection before this time */
+	uint64_t audio_underruns; /* times the sound server ran out of frames */
+	bool gone;		  /* its socket is no longer in the registry */
+	bool listed;		  /* seen in the last scan */
+	bool sampled;		  /* the fields above hold a reply */
+	long sample_ms;		  /* when they were taken */
+	struct ctl ctl;		  /* fd -1 when not connected */
+	long retry_ms;		  /* no reconnection before this time */
 	struct top_console console;
 
 	/* Disk bytes read and written so far (info's disk_read_bytes,

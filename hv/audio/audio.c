@@ -34,7 +34,8 @@ struct audio {
 	struct audio_mixer mixer;
 	struct wav_sink wav;
 	struct pulse_sink *pulse;
-	uint64_t dropped;
+	uint64_t dropped; /* all frames lost */
+	uint64_t skipped; /* of those, skipped after a stall of this thread */
 	int16_t buf[2 * MIXER_CHUNK];
 };
 
@@ -120,6 +121,7 @@ static bool mix_round(struct audio *a)
 	until = (uint64_t)((__int128)vclock_now(&a->m->clock) * AUDIO_RATE / 1000000000);
 	if (a->kind != AUDIO_WAV && until > a->mixer.frame + LIVE_BEHIND_MAX) {
 		a->dropped += until - LIVE_BEHIND_MAX - a->mixer.frame;
+		a->skipped += until - LIVE_BEHIND_MAX - a->mixer.frame;
 		mixer_skip_to(&a->mixer, until - LIVE_BEHIND_MAX);
 	}
 	machine_unlock_host(a->m);
@@ -195,8 +197,15 @@ void audio_status(const struct audio *a, struct audio_status *st)
 	st->volume = a->mixer.volume;
 	st->muted = a->mixer.muted;
 	st->underruns = a->kind == AUDIO_PULSE ? pulse_underruns(a->pulse) : 0;
-	if (a->kind == AUDIO_PULSE)
-		pulse_latency(a->pulse, &st->latency_us, &st->latency_max_us);
+	if (a->kind == AUDIO_PULSE) {
+		struct pulse_latency l;
+
+		pulse_latency(a->pulse, &l);
+		st->latency_us = l.mean_us;
+		st->latency_p50_us = l.p50_us;
+		st->latency_p99_us = l.p99_us;
+		st->latency_max_us = l.max_us;
+	}
 	st->dropped = a->dropped;
 	st->frames = a->mixer.frame;
 }
@@ -212,15 +221,18 @@ void audio_free(struct audio *a)
 	if (a->kind == AUDIO_WAV)
 		wav_close(&a->wav);
 	if (a->kind == AUDIO_PULSE) {
-		uint64_t avg, max;
+		struct pulse_latency l;
 
-		pulse_latency(a->pulse, &avg, &max);
-		log_info("PulseAudio stream closed: %llu frames, %llu underruns, %llu dropped, "
-			 "latency %.1f ms mean, %.1f ms worst (plus up to %.0f ms to the next mix)",
+		pulse_latency(a->pulse, &l);
+		log_info("PulseAudio stream closed: %llu frames, %llu underruns, %llu dropped "
+			 "(%llu skipped after stalls), latency %.1f ms mean, %.1f ms p50, %.1f ms "
+			 "p99, %.1f ms worst "
+			 "(plus up to %.0f ms to the next mix)",
 			 (unsigned long long)a->mixer.frame,
 			 (unsigned long long)pulse_underruns(a->pulse),
-			 (unsigned long long)a->dropped, avg / 1000.0, max / 1000.0,
-			 AUDIO_TICK_NS / 1e6);
+			 (unsigned long long)a->dropped, (unsigned long long)a->skipped,
+			 l.mean_us / 1000.0, l.p50_us / 1000.0, l.p99_us / 1000.0,
+			 l.max_us / 1000.0, AUDIO_TICK_NS / 1e6);
 	}
 	pulse_close(a->pulse);
 	free(a);

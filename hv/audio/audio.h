@@ -53,10 +53,11 @@ struct audio_status {
 	char sink[320];	 /* "pulse", "pulse (silent: ...)", "wav:PATH", "none" */
 	unsigned volume; /* 0-100 */
 	bool muted;
-	uint64_t underruns;		     /* the server ran out of frames */
-	uint64_t dropped;		     /* frames the server had no room for, or skipped */
-	uint64_t frames;		     /* frames mixed */
-	uint64_t latency_us, latency_max_us; /* PulseAudio: write to sink, mean and worst */
+	uint64_t underruns; /* the server ran out of frames */
+	uint64_t dropped;   /* frames the server had no room for, or skipped */
+	uint64_t frames;    /* frames mixed */
+	/* PulseAudio: write to sink, mean, median, 99th percentile, worst */
+	uint64_t latency_us, latency_p50_us, latency_p99_us, latency_max_us;
 };
 void audio_status(const struct audio *a, struct audio_status *st);
 

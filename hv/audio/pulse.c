@@ -12,8 +12,14 @@
 
 #define FRAME_BYTES 4
 /* Frames the server had no room for wait here (the host was slow to
- * schedule the server): up to 200 ms, beyond which the oldest go. */
-#define PENDING_MAX (AUDIO_RATE / 5)
+ * schedule the server), up to one target latency (at least
+ * PENDING_MIN_MS): older ones go, so a late server costs frames once
+ * instead of adding the length of its delay to every frame after it. */
+#define PENDING_MAX    (AUDIO_RATE / 5)
+#define PENDING_MIN_MS 10
+/* The latency histogram: HIST_STEP_US buckets, the last one open. */
+#define HIST_STEP_US 500
+#define HIST_N	     2000
 
 struct pulse_sink {
 	pa_threaded_mainloop *loop;
@@ -21,7 +27,10 @@ struct pulse_sink {
 	pa_stream *stream;
 	bool corked;
 	atomic_ullong underruns;
+	/* With the mainloop locked (the write callback drains the queue): */
 	uint64_t lat_sum_us, lat_n, lat_max_us; /* the stream's latency at each write */
+	uint32_t hist[HIST_N];			/* the same, by HIST_STEP_US */
+	size_t pending_max;			/* frames the queue keeps at most */
 	size_t pending;				/* frames in pend */
 	int16_t pend[2 * PENDING_MAX];
 };
@@ -74,11 +83,25 @@ static int connect_context(struct pulse_sink *p, const char *name, char *err, si
 	return 0;
 }
 
-/* The server starts playing at half the target latency buffered, and asks
- * for data in steps of a sixth of it. tlength bounds the stream's own
- * buffer; the sink's latency comes on top. PA_STREAM_ADJUST_LATENCY, which
- * would make tlength the whole, stalled the stream on a null sink (the
- * server stopped taking frames), so it is not asked for. */
+static void flush(struct pulse_sink *p);
+
+/* The server asks for frames: what waits goes at once, not at the next
+ * mixing round. (The mainloop's thread, its lock held.) */
+static void writable(pa_stream *s, size_t nbytes, void *opaque)
+{
+	struct pulse_sink *p = opaque;
+
+	(void)s;
+	(void)nbytes;
+	flush(p);
+}
+
+/* PA_STREAM_ADJUST_LATENCY: tlength is the whole latency, the stream's
+ * buffer and the sink's together (without it the server adds a sink
+ * latency of tlength - 2 minreq on top of tlength: 50 ms for 30). The
+ * server asks for frames in steps of a quarter of it and starts playing
+ * (again, after an underrun) once a quarter is there, so an underrun
+ * costs a few ms and not half the buffer. */
 static int open_stream(struct pulse_sink *p, const char *name, unsigned latency_ms, char *err,
 		       size_t errlen)
 {
@@ -86,8 +109,8 @@ static int open_stream(struct pulse_sink *p, const char *name, unsigned latency_
 	uint32_t tlength = (uint32_t)(AUDIO_RATE / 1000 * latency_ms * FRAME_BYTES);
 	pa_buffer_attr attr = {.maxlength = (uint32_t)-1,
 			       .tlength = tlength,
-			       .prebuf = tlength / 2,
-			       .minreq = tlength / 6,
+			       .prebuf = tlength / 4,
+			       .minreq = tlength / 4,
 			       .fragsize = (uint32_t)-1};
 	char title[96];
 	pa_stream_state_t st;
@@ -100,8 +123,10 @@ static int open_stream(struct pulse_sink *p, const char *name, unsigned latency_
 	}
 	pa_stream_set_state_callback(p->stream, stream_state_changed, p);
 	pa_stream_set_underflow_callback(p->stream, underflow, p);
+	pa_stream_set_write_callback(p->stream, writable, p);
 	if (pa_stream_connect_playback(p->stream, NULL, &attr,
-				       PA_STREAM_INTERPOLATE_TIMING | PA_STREAM_AUTO_TIMING_UPDATE,
+				       PA_STREAM_INTERPOLATE_TIMING | PA_STREAM_AUTO_TIMING_UPDATE |
+					   PA_STREAM_ADJUST_LATENCY,
 				       NULL, NULL) < 0) {
 		snprintf(err, errlen, "PulseAudio: %s", pa_strerror(pa_context_errno(p->ctx)));
 		return -1;
@@ -122,6 +147,12 @@ struct pulse_sink *pulse_open(const char *name, unsigned latency_ms, char *err, 
 	struct pulse_sink *p = calloc(1, sizeof *p);
 	int rc;
 
+	if (p) {
+		p->pending_max = (size_t)AUDIO_RATE / 1000 *
+				 (latency_ms > PENDING_MIN_MS ? latency_ms : PENDING_MIN_MS);
+		if (p->pending_max > PENDING_MAX)
+			p->pending_max = PENDING_MAX;
+	}
 	if (!p || !(p->loop = pa_threaded_mainloop_new())) {
 		free(p);
 		snprintf(err, errlen, "PulseAudio: out of memory");
@@ -145,19 +176,19 @@ struct pulse_sink *pulse_open(const char *name, unsigned latency_ms, char *err, 
 	return p;
 }
 
-/* Keeps the newest PENDING_MAX frames of pend + frames; returns how many
- * older ones were dropped. */
+/* With the mainloop locked: keeps the newest pending_max frames of pend +
+ * frames; returns how many older ones were dropped. */
 static size_t queue(struct pulse_sink *p, const int16_t *frames, size_t n)
 {
-	size_t drop = 0, keep;
+	size_t drop = 0, keep, max = p->pending_max;
 
-	if (n >= PENDING_MAX) {
-		drop = p->pending + n - PENDING_MAX;
-		frames += 2 * (n - PENDING_MAX);
-		n = PENDING_MAX;
+	if (n >= max) {
+		drop = p->pending + n - max;
+		frames += 2 * (n - max);
+		n = max;
 		p->pending = 0;
-	} else if (p->pending + n > PENDING_MAX) {
-		drop = p->pending + n - PENDING_MAX;
+	} else if (p->pending + n > max) {
+		drop = p->pending + n - max;
 		keep = p->pending - drop;
 		memmove(p->pend, p->pend + 2 * drop, keep * FRAME_BYTES);
 		p->pending = keep;
@@ -182,38 +213,63 @@ static void measure(struct pulse_sink *p, size_t queued)
 	p->lat_n++;
 	if (us > p->lat_max_us)
 		p->lat_max_us = us;
+	p->hist[us / HIST_STEP_US < HIST_N ? us / HIST_STEP_US : HIST_N - 1]++;
 }
 
-void pulse_latency(struct pulse_sink *p, uint64_t *avg_us, uint64_t *max_us)
+/* With the mainloop locked: hands the server as many queued frames as it
+ * has room for now. */
+static void flush(struct pulse_sink *p)
+{
+	size_t room, k;
+
+	if (!p->pending || pa_stream_get_state(p->stream) != PA_STREAM_READY)
+		return;
+	room = pa_stream_writable_size(p->stream);
+	k = room == (size_t)-1 ? 0 : room / FRAME_BYTES;
+	if (k > p->pending)
+		k = p->pending;
+	if (!k ||
+	    pa_stream_write(p->stream, p->pend, k * FRAME_BYTES, NULL, 0, PA_SEEK_RELATIVE) < 0)
+		return;
+	measure(p, p->pending - k);
+	memmove(p->pend, p->pend + 2 * k, (p->pending - k) * FRAME_BYTES);
+	p->pending -= k;
+}
+
+/* The latency under which a share `num` of 1000 of the writes fell (the
+ * top of its bucket). */
+static uint64_t quantile_us(const struct pulse_sink *p, uint64_t num)
+{
+	uint64_t want = (p->lat_n * num + 999) / 1000, seen = 0;
+
+	for (size_t i = 0; i < HIST_N && want; i++)
+		if ((seen += p->hist[i]) >= want)
+			return (uint64_t)(i + 1) * HIST_STEP_US;
+	return 0;
+}
+
+void pulse_latency(struct pulse_sink *p, struct pulse_latency *l)
 {
 	pa_threaded_mainloop_lock(p->loop);
-	*avg_us = p->lat_n ? p->lat_sum_us / p->lat_n : 0;
-	*max_us = p->lat_max_us;
+	l->mean_us = p->lat_n ? p->lat_sum_us / p->lat_n : 0;
+	l->max_us = p->lat_max_us;
+	l->p50_us = quantile_us(p, 500);
+	l->p99_us = quantile_us(p, 990);
 	pa_threaded_mainloop_unlock(p->loop);
 }
 
 size_t pulse_write(struct pulse_sink *p, const int16_t *frames, size_t n)
 {
-	size_t room, k, dropped = queue(p, frames, n);
+	size_t dropped;
 
 	pa_threaded_mainloop_lock(p->loop);
+	dropped = queue(p, frames, n);
 	if (pa_stream_get_state(p->stream) != PA_STREAM_READY) {
-		pa_threaded_mainloop_unlock(p->loop);
 		dropped += p->pending;
 		p->pending = 0;
-		return dropped;
 	}
-	room = pa_stream_writable_size(p->stream);
-	k = room == (size_t)-1 ? 0 : room / FRAME_BYTES;
-	if (k > p->pending)
-		k = p->pending;
-	if (k &&
-	    pa_stream_write(p->stream, p->pend, k * FRAME_BYTES, NULL, 0, PA_SEEK_RELATIVE) < 0)
-		k = 0;
-	measure(p, p->pending - k);
+	flush(p);
 	pa_threaded_mainloop_unlock(p->loop);
-	memmove(p->pend, p->pend + 2 * k, (p->pending - k) * FRAME_BYTES);
-	p->pending -= k;
 	return dropped;
 }
 

@@ -19,9 +19,10 @@ struct pulse_sink;
 struct pulse_sink *pulse_open(const char *name, unsigned latency_ms, char *err, size_t errlen);
 
 /* Queues n interleaved stereo frames and hands the server as many queued
- * frames as it has room for now. Returns the frames dropped: the oldest
- * beyond 200 ms of queue (a server starved of CPU), or all of them once
- * the stream has failed. */
+ * frames as it has room for now (the rest goes when the server asks).
+ * Returns the frames dropped: the oldest beyond one target latency of
+ * queue (a server starved of CPU), or all of them once the stream has
+ * failed. */
 size_t pulse_write(struct pulse_sink *p, const int16_t *frames, size_t n);
 
 /* Corks (paused) or uncorks the stream. */
@@ -31,9 +32,13 @@ void pulse_set_corked(struct pulse_sink *p, bool corked);
 uint64_t pulse_underruns(struct pulse_sink *p);
 
 /* The latency from a frame's write to the sink as the server reported
- * it at each write: mean and worst, in microseconds (0 before the first
- * report). */
-void pulse_latency(struct pulse_sink *p, uint64_t *avg_us, uint64_t *max_us);
+ * it at each write plus the frames still queued in hv: mean, median,
+ * 99th percentile (to 0.5 ms) and worst, in microseconds (0 before the
+ * first report). */
+struct pulse_latency {
+	uint64_t mean_us, p50_us, p99_us, max_us;
+};
+void pulse_latency(struct pulse_sink *p, struct pulse_latency *l);
 
 /* Whether the stream is still playing (false after the server went
  * away). */

@@ -91,6 +91,7 @@ void domain_audio_info(struct domain *d, char *buf, size_t len)
 	put_u64(buf, len, "audio_underruns", st.underruns);
 	put_u64(buf, len, "audio_dropped", st.dropped);
 	put_u64(buf, len, "audio_latency_us", st.latency_us);
+	put_u64(buf, len, "audio_latency_p99_us", st.latency_p99_us);
 }
 
 /* "mute", "unmute" or "volume N" (0-100). */

@@ -1,8 +1,8 @@
-/* The legacy devices' load ops (device_ops.load): the first byte picks a
- * device, the rest is its saved state. A load that takes the bytes must
- * leave a device whose own save loads again into a reset device and saves
- * the same bytes (nothing out of range got in), and whose registers read
- * without leaving its arrays; a load that refuses them must not crash. */
+/* The legacy devices' load ops (device_ops.load), the sound devices'
+ * included: the first byte picks a device, the rest is its saved state. A load that takes the bytes
+ * must leave a device whose own save loads again into a reset device and saves the same bytes
+ * (nothing out of range got in), and whose registers read without leaving its arrays; a load that
+ * refuses them must not crash. */
 #include "fuzz.h"
 #include "hv/core/memory.h"
 #include "hv/core/pci.h"
@@ -14,7 +14,11 @@
 #include "legacy/pic8259.h"
 #include "legacy/piix3.h"
 #include "legacy/port92.h"
+#include "legacy/opl3.h"
+#include "legacy/pcspk.h"
+#include "legacy/pit8254.h"
 #include "legacy/rcr.h"
+#include "legacy/sb16.h"
 #include "legacy/uart16550.h"
 
 struct target {
@@ -28,7 +32,8 @@ static struct guest_mem mem;
 static struct pci_bus pci;
 static struct port92 p92;
 static struct rcr cf9;
-static struct target targets[10];
+static struct vclock clk;
+static struct target targets[13];
 static size_t n_targets;
 
 static void add(const struct device_ops *ops, void *dev, const struct io_ops *io, unsigned len)
@@ -36,6 +41,29 @@ static void add(const struct device_ops *ops, void *dev, const struct io_ops *io
 	if (!dev)
 		abort();
 	targets[n_targets++] = (struct target){ops, dev, io, len};
+}
+
+/* The sound devices on a clock of their own, the SB16 on an 8237 of its
+ * own and listening (so a load rebuilds its resampler too). */
+static void add_sound(void)
+{
+	const struct irq_line none[SB16_IRQ_CHOICES] = {{0}};
+	struct dma8237 *dma = dma8237_create(&mem);
+	struct sb16 *sb;
+	struct pcspk *spk;
+
+	vclock_init(&clk);
+	sb = dma ? sb16_create(&clk, dma, none, 5, 1, 5) : NULL;
+	if (sb) {
+		sb->opl = opl3_create(&clk);
+		sb16_audio_source(sb);
+	}
+	add(&sb16_device_ops, sb, &sb16_io_ops, SB16_PORTS);
+	add(&opl3_device_ops, sb ? sb->opl : NULL, &opl3_io_ops, OPL3_PORTS);
+	spk = pcspk_create(pit8254_create(&clk, (struct irq_line){0}), &clk);
+	if (spk)
+		pcspk_audio_source(spk);
+	add(&pcspk_device_ops, spk, &pcspk_io_ops, 1);
 }
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
@@ -60,6 +88,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	add(&pci_bus_device_ops, &pci, &pci_data_io_ops, 4);
 	add(&fw_cfg_device_ops, fw_cfg_create(&mem), &fw_cfg_io_ops, 2);
 	add(&pic8259_device_ops, pic8259_create(NULL, NULL), &pic8259_master_io_ops, 2);
+	add_sound();
 	return 0;
 }
 

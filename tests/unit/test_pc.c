@@ -10,7 +10,9 @@
 
 #include "hv/core/machine.h"
 #include "hv/core/savefile.h"
+#include "legacy/opl3.h"
 #include "legacy/pc_int.h"
+#include "legacy/sb16.h"
 
 #include "unit.h"
 
@@ -200,6 +202,63 @@ START_TEST(a_registry_save_and_load_carries_the_state_to_a_new_pc)
 }
 END_TEST
 
+/* A PC with an SB16: the card's DSP and mixer state, its OPL3's timer and
+ * registers and the speaker's port go through the registry's save file
+ * into a second PC with a card at the same place. */
+START_TEST(the_sound_devices_travel_in_a_save_file)
+{
+	struct pc_hooks h = {.serial = {{.tx = tx}, {.tx = tx}}, .debugcon = {.tx = tx}};
+	const struct pc_sb16_config sb = {.port = 0x220, .irq = 5, .dma = 1, .hdma = 5};
+	struct savefile_writer w;
+	struct savefile_reader r;
+	struct machine m2;
+	struct pc *pc2;
+	char err[256];
+	int fd = memfd_create("save", 0);
+
+	ck_assert_int_ge(fd, 0);
+	ck_assert_msg(pc_add_sb16(pc, &sb, err, sizeof err) == 0, "%s", err);
+	out(0x224, 0x32); /* mixer: voice left */
+	out(0x225, 0xA8);
+	out(0x22C, 0xE4); /* DSP: the test register */
+	out(0x22C, 0x5A);
+	out(0x22C, 0x41); /* a rate command left half-way */
+	out(0x388, 0x02); /* OPL3: timer 1's count */
+	out(0x389, 0x9C);
+	out(0x388, 0xA0);
+	out(0x389, 0x44);
+	out(0x61, 0x03); /* the speaker on */
+	ck_assert_int_eq(savefile_start(&w, fd, err, sizeof err), 0);
+	ck_assert_msg(device_save_all(&m.devices, &w, err, sizeof err) == 0, "%s", err);
+	ck_assert_int_eq(savefile_finish(&w, err, sizeof err), 0);
+	ck_assert_int_eq(savefile_open(&r, fd, err, sizeof err), 0);
+	ck_assert_ptr_nonnull(savefile_find(&r, "dev.sb16"));
+	ck_assert_ptr_nonnull(savefile_find(&r, "dev.opl3"));
+	ck_assert_ptr_nonnull(savefile_find(&r, "dev.pcspk"));
+
+	ck_assert_int_eq(machine_init(&m2, 16u << 20, err, sizeof err), 0);
+	pc2 = pc_create(&m2, &h, err, sizeof err);
+	ck_assert_msg(pc2 != NULL, "%s", err);
+	ck_assert_msg(pc_add_sb16(pc2, &sb, err, sizeof err) == 0, "%s", err);
+	ck_assert_msg(device_load_all(&m2.devices, &r, err, sizeof err) == 0, "%s", err);
+	bus_write(&m2.pio, 0x224, 1, 0x32);
+	ck_assert_uint_eq(bus_read(&m2.pio, 0x225, 1), 0xA8);
+	bus_write(&m2.pio, 0x22C, 1, 0x56); /* the rate's two bytes: 5622h */
+	bus_write(&m2.pio, 0x22C, 1, 0x22);
+	ck_assert_uint_eq(pc2->sb16->out_rate, 0x5622);
+	bus_write(&m2.pio, 0x22C, 1, 0xE8); /* read the test register back */
+	ck_assert_uint_eq(bus_read(&m2.pio, 0x22E, 1) & 0x80, 0x80);
+	ck_assert_uint_eq(bus_read(&m2.pio, 0x22A, 1), 0x5A);
+	ck_assert_uint_eq(pc2->opl3->t[0].value, 0x9C);
+	ck_assert_uint_eq(pc2->opl3->regs[0][0xA0], 0x44);
+	ck_assert_uint_eq(bus_read(&m2.pio, 0x61, 1) & 0x0F, 0x03);
+	savefile_close(&r);
+	close(fd);
+	pc_free(pc2);
+	machine_destroy(&m2);
+}
+END_TEST
+
 static Suite *pc_suite(void)
 {
 	Suite *s = suite_create("pc");
@@ -211,6 +270,7 @@ static Suite *pc_suite(void)
 	tcase_add_test(t, describe_all_names_every_device_in_short_lines);
 	tcase_add_test(t, a_registry_reset_puts_the_pic_and_pit_back_to_power_on);
 	tcase_add_test(t, a_registry_save_and_load_carries_the_state_to_a_new_pc);
+	tcase_add_test(t, the_sound_devices_travel_in_a_save_file);
 	suite_add_tcase(s, t);
 	return s;
 }
