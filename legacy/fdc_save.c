@@ -82,6 +82,10 @@ static bool phase_valid(const struct fdc *f)
 	const struct fdc_drive *d;
 	unsigned ds;
 
+	/* Held in reset, the controller takes no command (and entering
+	 * reset ended the one it had). */
+	if (!(f->dor & FDC_DOR_NRESET) && (f->phase != FDC_COMMAND || f->cmd))
+		return false;
 	switch (f->phase) {
 	case FDC_COMMAND:
 		if (!f->cmd)

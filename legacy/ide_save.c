@@ -145,7 +145,7 @@ static bool xfer_valid(const struct ide_channel *c)
 		    (c->bcl & 1))
 			return false;
 		if (c->cd_read)
-			return c->in_len % IDE_CD_SECTOR == 0 &&
+			return c->in_len % IDE_CD_SECTOR == 0 && c->in_off % IDE_CD_SECTOR == 0 &&
 			       on_drive(d, c->lba, (c->in_len - c->in_off) / IDE_CD_SECTOR);
 		return c->in_len <= IDE_BUF_SIZE && c->end <= c->in_len;
 	default: return false;

@@ -330,22 +330,23 @@ START_TEST(truncated_and_corrupted_states_are_refused)
 	start(&b);
 	for (size_t n = 0; n < s.len; n++)
 		ck_refused(s.p, n);
-	ck_corrupt(&s, AT_PHASE, 3);	       /* no such phase */
-	ck_corrupt(&s, AT_OPCODE, 0x55);       /* no such command */
-	ck_corrupt(&s, AT_OPCODE, 0x46);       /* not an opcode as the table has it */
-	ck_corrupt(&s, AT_OPCODE, 0x08);       /* executing SENSE INTERRUPT */
-	ck_corrupt(&s, AT_BUF + 1, 0x01);      /* executing on drive 1: none */
-	ck_corrupt(&s, AT_BUF + 1, 0x03);      /* drive 3 of two */
-	ck_corrupt(&s, AT_DRIVE0 + 9, 80);     /* head past the last cylinder */
-	ck_corrupt(&s, AT_DRIVE0 + 10, 0);     /* sector 0 */
-	ck_corrupt(&s, AT_DRIVE0 + 0, 0);      /* the disk is gone */
-	ck_corrupt(&s, AT_DRIVE0 + 3, 0x20);   /* another size */
-	ck_corrupt(&s, AT_RATE, 4);	       /* no such rate */
-	ck_corrupt(&s, AT_SENSES, 5);	       /* more than four drives to sense */
-	ck_corrupt(&s, AT_HEAD, 2);	       /* a third head */
-	ck_corrupt(&r, AT_POS, 2);	       /* result read past its end */
-	ck_corrupt(&r, AT_LEN, 17);	       /* result longer than the FIFO */
-	ck_corrupt(&r, AT_PHASE, FDC_COMMAND); /* command phase with result bytes */
+	ck_corrupt(&s, AT_PHASE, 3);			   /* no such phase */
+	ck_corrupt(&s, AT_OPCODE, 0x55);		   /* no such command */
+	ck_corrupt(&s, AT_OPCODE, 0x46);		   /* not an opcode as the table has it */
+	ck_corrupt(&s, AT_OPCODE, 0x08);		   /* executing SENSE INTERRUPT */
+	ck_corrupt(&s, AT_BUF + 1, 0x01);		   /* executing on drive 1: none */
+	ck_corrupt(&s, AT_BUF + 1, 0x03);		   /* drive 3 of two */
+	ck_corrupt(&s, AT_DRIVE0 + 9, 80);		   /* head past the last cylinder */
+	ck_corrupt(&s, AT_DRIVE0 + 10, 0);		   /* sector 0 */
+	ck_corrupt(&s, AT_DRIVE0 + 0, 0);		   /* the disk is gone */
+	ck_corrupt(&s, AT_DRIVE0 + 3, 0x20);		   /* another size */
+	ck_corrupt(&s, AT_RATE, 4);			   /* no such rate */
+	ck_corrupt(&s, AT_SENSES, 5);			   /* more than four drives to sense */
+	ck_corrupt(&s, AT_HEAD, 2);			   /* a third head */
+	ck_corrupt(&s, 0, FDC_DOR_MOTOR0 | FDC_DOR_DMAEN); /* executing while held in reset */
+	ck_corrupt(&r, AT_POS, 2);			   /* result read past its end */
+	ck_corrupt(&r, AT_LEN, 17);			   /* result longer than the FIFO */
+	ck_corrupt(&r, AT_PHASE, FDC_COMMAND);		   /* command phase with result bytes */
 	/* A controller without the disk takes no state of one. */
 	bare = fdc_create((struct irq_line){0}, NULL, 2);
 	ck_assert_int_eq(load(&fdc_device_ops, bare, s.p, s.len), -1);
