@@ -1,16 +1,23 @@
-/* The legacy devices' load ops (device_ops.load), the sound devices'
- * included: the first byte picks a device, the rest is its saved state. A load that takes the bytes
- * must leave a device whose own save loads again into a reset device and saves the same bytes
- * (nothing out of range got in), and whose registers read without leaving its arrays; a load that
- * refuses them must not crash. */
+/* The legacy devices' load ops (device_ops.load), the sound devices,
+ * the VGA, IDE and floppy controllers included: the first byte picks a
+ * device, the rest is its saved state. A load that takes the bytes must
+ * leave a device whose own save loads again into a reset device and saves
+ * the same bytes (nothing out of range got in), and whose registers read
+ * without leaving its arrays; a load that refuses them must not crash. */
+#include <stdio.h>
+#include <unistd.h>
+
 #include "fuzz.h"
+#include "hv/block/disk.h"
 #include "hv/core/memory.h"
 #include "hv/core/pci.h"
 #include "hv/core/state.h"
 #include "legacy/dma8237.h"
+#include "legacy/fdc.h"
 #include "legacy/fw_cfg.h"
 #include "legacy/i440fx.h"
 #include "legacy/i8042.h"
+#include "legacy/ide.h"
 #include "legacy/pic8259.h"
 #include "legacy/piix3.h"
 #include "legacy/port92.h"
@@ -20,6 +27,7 @@
 #include "legacy/rcr.h"
 #include "legacy/sb16.h"
 #include "legacy/uart16550.h"
+#include "legacy/vga.h"
 
 struct target {
 	const struct device_ops *ops;
@@ -33,7 +41,7 @@ static struct pci_bus pci;
 static struct port92 p92;
 static struct rcr cf9;
 static struct vclock clk;
-static struct target targets[13];
+static struct target targets[16];
 static size_t n_targets;
 
 static void add(const struct device_ops *ops, void *dev, const struct io_ops *io, unsigned len)
@@ -66,6 +74,52 @@ static void add_sound(void)
 	add(&pcspk_device_ops, spk, &pcspk_io_ops, 1);
 }
 
+/* An image file of size bytes, unlinked at once (the descriptor keeps
+ * it). */
+static struct disk *image(uint64_t size, bool readonly)
+{
+	char path[] = "/tmp/hv-fuzz-devload-XXXXXX", err[256];
+	int fd = mkstemp(path);
+	struct disk *d;
+
+	if (fd < 0 || ftruncate(fd, (off_t)size) < 0)
+		abort();
+	close(fd);
+	d = disk_open(path, readonly, err, sizeof err);
+	unlink(path);
+	if (!d) {
+		fprintf(stderr, "fuzz_devload: %s\n", err);
+		abort();
+	}
+	return d;
+}
+
+/* IDE: a disk on the primary master, a CD-ROM with a medium and an empty
+ * one on the secondary; the data port of channel 0 is read afterwards. */
+static struct ide *ide_target(void)
+{
+	const struct irq_line none[2] = {{0}, {0}};
+	struct ide *ide = ide_create(none, &mem);
+
+	if (!ide)
+		abort();
+	ide_attach_ata(ide, 0, 0, image(256 * 1024, false));
+	ide_attach_atapi(ide, 1, 0, image(8 * 2048, true));
+	ide_attach_atapi(ide, 1, 1, NULL);
+	return ide;
+}
+
+/* A floppy controller with a 1.44 MB disk in drive 0 on its own 8237. */
+static struct fdc *fdc_target(void)
+{
+	struct fdc *f = fdc_create((struct irq_line){0}, dma8237_create(&mem), 2);
+	char err[256];
+
+	if (!f || fdc_attach(f, 0, image(1474560, false), err, sizeof err) < 0)
+		abort();
+	return f;
+}
+
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
 	const struct irq_line none[16] = {0};
@@ -89,6 +143,9 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	add(&fw_cfg_device_ops, fw_cfg_create(&mem), &fw_cfg_io_ops, 2);
 	add(&pic8259_device_ops, pic8259_create(NULL, NULL), &pic8259_master_io_ops, 2);
 	add_sound();
+	add(&vga_device_ops, vga_create(NULL, &mem), &vga_io_ops, VGA_PORT_LEN);
+	add(&ide_device_ops, ide_target(), &ide_cmd_io_ops, 8); /* dev is ch[0] too */
+	add(&fdc_device_ops, fdc_target(), &fdc_io_ops, 6);
 	return 0;
 }
 
