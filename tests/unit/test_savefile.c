@@ -274,7 +274,7 @@ static int counter_load(void *dev, struct state_in *in, uint32_t from)
 
 static const struct device_ops counter_ops = {
     .version = 2, .save = counter_save, .load = counter_load};
-static const struct device_ops stateless_ops = {0};
+static const struct device_ops stateless_ops = {.stateless = true};
 
 /* Saves reg (a pic0 and a pit0 counter, and a stateless port92) plus any
  * extra sections, and opens the result. */
