@@ -315,11 +315,6 @@ static void ccr_write(void *opaque, uint64_t offset, unsigned size, uint64_t val
 const struct io_ops fdc_io_ops = {fdc_read, fdc_write};
 const struct io_ops fdc_dir_io_ops = {dir_read, ccr_write};
 
-static void fdc_dev_reset(void *dev)
-{
-	fdc_reset(dev);
-}
-
 static const char *const fdc_phase_name[] = {
     [FDC_COMMAND] = "command", [FDC_EXECUTION] = "execution", [FDC_RESULT] = "result"};
 
@@ -334,7 +329,7 @@ static void drive_state(const struct fdc_drive *d, char *buf, size_t len)
 
 /* The motors, the command in progress and the drives: a floppy boot
  * that hangs often waits for an interrupt a command did not give. */
-static void fdc_dev_describe(const void *dev, char *buf, size_t len)
+void fdc_describe_state(const void *dev, char *buf, size_t len)
 {
 	const struct fdc *f = dev;
 	char a[48], b[48];
@@ -345,5 +340,3 @@ static void fdc_dev_describe(const void *dev, char *buf, size_t len)
 		 !!(f->dor & FDC_DOR_MOTOR0), !!(f->dor & FDC_DOR_MOTOR0 << 1),
 		 fdc_phase_name[f->phase], f->cmd ? f->cmd->name : "none", f->int_pending, a, b);
 }
-
-const struct device_ops fdc_device_ops = {.reset = fdc_dev_reset, .describe = fdc_dev_describe};

@@ -149,6 +149,7 @@ void fdc_run_write(struct fdc *f);
 void fdc_run_format(struct fdc *f);
 void fdc_run_read_id(struct fdc *f);
 bool fdc_implied_seek(const struct fdc *f);
+void fdc_describe_state(const void *dev, char *buf, size_t len); /* the describe op */
 
 /* The registry's view (hv/core/device.h) of a struct fdc and its drives. */
 extern const struct device_ops fdc_device_ops;

@@ -17,7 +17,7 @@ struct ide_drive *ide_active(struct ide_channel *c)
 	return &c->drive[c->unit & 1];
 }
 
-static void update_irq(struct ide_channel *c)
+void ide_update_irq(struct ide_channel *c)
 {
 	irq_set(&c->irq, c->intrq && !(c->ctl & IDE_CTL_NIEN));
 }
@@ -26,7 +26,7 @@ void ide_raise_irq(struct ide_channel *c)
 {
 	c->intrq = true;
 	c->bm_status |= IDE_BM_INTR;
-	update_irq(c);
+	ide_update_irq(c);
 }
 
 void ide_done(struct ide_channel *c)
@@ -86,7 +86,7 @@ static void reset_channel(struct ide_channel *c)
 	c->status = c->drive[0].atapi ? 0 : IDE_ST_DRDY | IDE_ST_DSC;
 	c->feature = 0;
 	c->intrq = false;
-	update_irq(c);
+	ide_update_irq(c);
 }
 
 /* The selected drive is missing: the taskfile reads as zero, which is how
@@ -146,7 +146,7 @@ static uint8_t read_reg(struct ide_channel *c, unsigned reg)
 	case IDE_SELECT: return c->select;
 	default: /* status: reading it acknowledges the interrupt */
 		c->intrq = false;
-		update_irq(c);
+		ide_update_irq(c);
 		return c->status;
 	}
 }
@@ -177,7 +177,7 @@ static void write_command(struct ide_channel *c, uint8_t cmd)
 	c->unit = (c->select & IDE_SEL_DEV) ? 1 : 0;
 	c->intrq = false;
 	c->error = 0;
-	update_irq(c);
+	ide_update_irq(c);
 	if (d->atapi && cmd == 0xA0)
 		ide_atapi_start(c);
 	else if (d->atapi && cmd == 0xA1)
@@ -241,7 +241,7 @@ static void ctl_write(void *opaque, uint64_t offset, unsigned size, uint64_t val
 	} else if (!(value & IDE_CTL_SRST) && (old & IDE_CTL_SRST)) {
 		c->status = c->drive[0].atapi ? 0 : IDE_ST_DRDY | IDE_ST_DSC;
 	}
-	update_irq(c);
+	ide_update_irq(c);
 }
 
 const struct io_ops ide_ctl_io_ops = {.read = ctl_read, .write = ctl_write};
@@ -343,11 +343,6 @@ struct disk *ide_change_medium(struct ide *ide, unsigned ch, unsigned unit, stru
 	return old;
 }
 
-static void ide_dev_reset(void *dev)
-{
-	ide_reset(dev);
-}
-
 /* "disk", "cdrom" (with a medium), "cdrom-empty" or "none". */
 static const char *drive_kind(const struct ide_drive *d)
 {
@@ -360,7 +355,7 @@ static const char *drive_kind(const struct ide_drive *d)
 
 /* Each drive, then each channel's last command, status and error, and
  * whether a DMA transfer waits for the bus master. */
-static void ide_dev_describe(const void *dev, char *buf, size_t len)
+void ide_describe_state(const void *dev, char *buf, size_t len)
 {
 	const struct ide *ide = dev;
 	const struct ide_channel *c = ide->ch;
@@ -373,5 +368,3 @@ static void ide_dev_describe(const void *dev, char *buf, size_t len)
 		 c[0].error, c[1].error, c[0].dma_pending, c[1].dma_pending, c[0].intrq,
 		 c[1].intrq);
 }
-
-const struct device_ops ide_device_ops = {.reset = ide_dev_reset, .describe = ide_dev_describe};

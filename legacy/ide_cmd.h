@@ -8,9 +8,11 @@
 struct ide_drive *ide_cur(struct ide_channel *c);    /* the selected drive */
 struct ide_drive *ide_active(struct ide_channel *c); /* the one running c->cmd */
 void ide_raise_irq(struct ide_channel *c);
-void ide_done(struct ide_channel *c);			/* command ends well, IRQ */
-void ide_abort(struct ide_channel *c, uint8_t error);	/* ERR set, IRQ */
-void ide_start_in(struct ide_channel *c, uint32_t len); /* buf[0, len) to the host */
+void ide_update_irq(struct ide_channel *c); /* drives the line from intrq and nIEN */
+void ide_describe_state(const void *dev, char *buf, size_t len); /* describe op */
+void ide_done(struct ide_channel *c);				 /* command ends well, IRQ */
+void ide_abort(struct ide_channel *c, uint8_t error);		 /* ERR set, IRQ */
+void ide_start_in(struct ide_channel *c, uint32_t len);		 /* buf[0, len) to the host */
 void ide_set_signature(struct ide_channel *c, const struct ide_drive *d);
 
 /* ide_ata.c */

@@ -2,8 +2,10 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "hv/core/log.h"
+#include "hv/core/state.h"
 
 static void unmap_bm(struct piix_ide *p)
 {
@@ -103,5 +105,32 @@ static void piix_ide_dev_describe(const void *dev, char *buf, size_t len)
 		 c[0].bm_cmd, c[1].bm_cmd, c[0].bm_status, c[1].bm_status);
 }
 
+/* Save/restore, version 1: the configuration space (BAR4 and the I/O
+ * enable place the bus-master registers, which are mapped again from it;
+ * the registers themselves are the IDE controller's state). */
+static void piix_ide_dev_save(const void *dev, struct state_out *o)
+{
+	const struct piix_ide *p = dev;
+
+	pci_config_save(&p->dev, o);
+}
+
+static int piix_ide_dev_load(void *dev, struct state_in *in, uint32_t from)
+{
+	struct piix_ide *p = dev;
+	uint8_t config[256];
+
+	(void)from;
+	pci_config_load(&p->dev, in, config);
+	if (!state_in_done(in))
+		return -1;
+	memcpy(p->dev.config, config, sizeof config);
+	remap_bm(p);
+	return 0;
+}
+
 const struct device_ops piix_ide_device_ops = {.reset = piix_ide_dev_reset,
-					       .describe = piix_ide_dev_describe};
+					       .describe = piix_ide_dev_describe,
+					       .version = 1,
+					       .save = piix_ide_dev_save,
+					       .load = piix_ide_dev_load};

@@ -202,11 +202,6 @@ struct guest_mem *vga_guest_mem(const struct vga *v)
 	return v->mem;
 }
 
-static void vga_dev_reset(void *dev)
-{
-	vga_reset(dev);
-}
-
 static const char *const vga_kind_name[] = {
     [VGA_TEXT] = "text",	   [VGA_CGA] = "cga",
     [VGA_PLANAR] = "planar",	   [VGA_CHAIN4] = "chain4",
@@ -216,7 +211,7 @@ static const char *const vga_kind_name[] = {
 /* The displayed mode and what decides it: a blank screen is often the
  * sequencer held in reset or the attribute controller's palette source
  * left off. */
-static void vga_dev_describe(const void *dev, char *buf, size_t len)
+void vga_describe_state(const void *dev, char *buf, size_t len)
 {
 	const struct vga *v = dev;
 	struct vga_mode m;
@@ -229,5 +224,3 @@ static void vga_dev_describe(const void *dev, char *buf, size_t len)
 		 v->misc, v->sr[0], v->ar_index, v->vbe[VBE_ENABLE],
 		 (unsigned long long)v->lfb_base);
 }
-
-const struct device_ops vga_device_ops = {.reset = vga_dev_reset, .describe = vga_dev_describe};

@@ -135,6 +135,14 @@ extern const struct io_ops vga_io_ops;	   /* at VGA_PORT_BASE, len VGA_PORT_LEN 
 extern const struct io_ops vga_mem_ops;	   /* at VGA_WINDOW_BASE, len VGA_WINDOW_LEN */
 extern const struct io_ops vga_vbe_io_ops; /* at VBE_PORT_BASE, len VBE_PORT_LEN */
 
+/* vga.c: the device's describe op (the mode and what decides it). */
+void vga_describe_state(const void *dev, char *buf, size_t len);
+
+/* vga_ports.c: the writable bits of each register. */
+extern const uint8_t vga_sr_mask[VGA_SR_COUNT];
+extern const uint8_t vga_gr_mask[VGA_GR_COUNT];
+extern const uint8_t vga_ar_mask[VGA_AR_COUNT];
+
 /* vga_mem.c: one byte through the window (offset from A0000h). */
 uint8_t vga_mem_readb(struct vga *v, uint32_t offset);
 void vga_mem_writeb(struct vga *v, uint32_t offset, uint8_t value);

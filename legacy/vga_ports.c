@@ -8,11 +8,11 @@
 #include "hv/core/log.h"
 
 /* Writable bits of each register; the rest read as zero. */
-static const uint8_t sr_mask[VGA_SR_COUNT] = {0x03, 0x3d, 0x0f, 0x3f, 0x0e};
-static const uint8_t gr_mask[VGA_GR_COUNT] = {0x0f, 0x0f, 0x0f, 0x1f, 0x03, 0x7b, 0x0f, 0x0f, 0xff};
-static const uint8_t ar_mask[VGA_AR_COUNT] = {0x3f, 0x3f, 0x3f, 0x3f, 0x3f, 0x3f, 0x3f,
-					      0x3f, 0x3f, 0x3f, 0x3f, 0x3f, 0x3f, 0x3f,
-					      0x3f, 0x3f, 0xef, 0xff, 0x3f, 0x0f, 0x0f};
+const uint8_t vga_sr_mask[VGA_SR_COUNT] = {0x03, 0x3d, 0x0f, 0x3f, 0x0e};
+const uint8_t vga_gr_mask[VGA_GR_COUNT] = {0x0f, 0x0f, 0x0f, 0x1f, 0x03, 0x7b, 0x0f, 0x0f, 0xff};
+const uint8_t vga_ar_mask[VGA_AR_COUNT] = {0x3f, 0x3f, 0x3f, 0x3f, 0x3f, 0x3f, 0x3f,
+					   0x3f, 0x3f, 0x3f, 0x3f, 0x3f, 0x3f, 0x3f,
+					   0x3f, 0x3f, 0xef, 0xff, 0x3f, 0x0f, 0x0f};
 
 /* Whether port (3Bxh or 3Dxh) belongs to the addressing the misc
  * register selects; 3Cxh always does. */
@@ -116,7 +116,7 @@ static void ar_write(struct vga *v, uint8_t value)
 	if (!v->ar_data_next) {
 		v->ar_index = value & 0x3f;
 	} else if (i < VGA_AR_COUNT) {
-		v->ar[i] = value & ar_mask[i];
+		v->ar[i] = value & vga_ar_mask[i];
 	} else {
 		log_guest("vga: attribute register %#x does not exist", i);
 	}
@@ -171,7 +171,7 @@ static void port_write(struct vga *v, unsigned port, uint8_t value)
 	case 0x3c3: break; /* video subsystem enable: always on */
 	case 0x3c4: v->sr_index = value; break;
 	case 0x3c5:
-		indexed_write(v->sr, sr_mask, VGA_SR_COUNT, v->sr_index, value, "sequencer");
+		indexed_write(v->sr, vga_sr_mask, VGA_SR_COUNT, v->sr_index, value, "sequencer");
 		break;
 	case 0x3c6: v->pel_mask = value; break;
 	case 0x3c7:
@@ -179,7 +179,7 @@ static void port_write(struct vga *v, unsigned port, uint8_t value)
 	case 0x3c9: dac_write(v, value); break;
 	case 0x3ce: v->gr_index = value; break;
 	case 0x3cf:
-		indexed_write(v->gr, gr_mask, VGA_GR_COUNT, v->gr_index, value, "graphics");
+		indexed_write(v->gr, vga_gr_mask, VGA_GR_COUNT, v->gr_index, value, "graphics");
 		break;
 	case 0x3b4:
 	case 0x3d4: v->cr_index = value; break;

@@ -147,7 +147,7 @@ END_TEST
 /* Save and load through the registry: the state the guest gave the legacy
  * devices that save theirs (PICs, a UART, the DMA pages, port 92h, the
  * keyboard controller, the PCI latch and the host bridge's shadowing,
- * fw_cfg's offset) travels through a save file to a second PC, which
+ * fw_cfg's offset, the VGA's DAC and CRTC) travels through a save file to a second PC, which
  * answers the same on its ports. */
 START_TEST(a_registry_save_and_load_carries_the_state_to_a_new_pc)
 {
@@ -174,6 +174,12 @@ START_TEST(a_registry_save_and_load_carries_the_state_to_a_new_pc)
 	out(0xcfd, 0x30);		/* PAM0: F0000h is RAM */
 	bus_write(&m.pio, 0x510, 2, 0); /* fw_cfg: the signature, read on */
 	ck_assert_uint_eq(bus_read(&m.pio, 0x511, 1), 'Q');
+	out(0x3c8, 0x41); /* VGA: DAC entry 41h, and a CRTC register */
+	out(0x3c9, 0x2a);
+	out(0x3c9, 0x15);
+	out(0x3c9, 0x3f);
+	out(0x3d4, 0x0f);
+	out(0x3d5, 0x77);
 	ck_assert_int_eq(savefile_start(&w, fd, err, sizeof err), 0);
 	ck_assert_msg(device_save_all(&m.devices, &w, err, sizeof err) == 0, "%s", err);
 	ck_assert_int_eq(savefile_finish(&w, err, sizeof err), 0);
@@ -193,6 +199,12 @@ START_TEST(a_registry_save_and_load_carries_the_state_to_a_new_pc)
 	ck_assert_uint_eq(bus_read(&m2.pio, 0xcfd, 1), 0x30);
 	ck_assert_uint_eq(pc2->i440fx->seg[0].mode, PAM_RAM); /* mapped again */
 	ck_assert_uint_eq(bus_read(&m2.pio, 0x511, 1), 'E');
+	bus_write(&m2.pio, 0x3c7, 1, 0x41);
+	ck_assert_uint_eq(bus_read(&m2.pio, 0x3c9, 1), 0x2a);
+	ck_assert_uint_eq(bus_read(&m2.pio, 0x3c9, 1), 0x15);
+	ck_assert_uint_eq(bus_read(&m2.pio, 0x3c9, 1), 0x3f);
+	ck_assert_uint_eq(bus_read(&m2.pio, 0x3d4, 1), 0x0f);
+	ck_assert_uint_eq(bus_read(&m2.pio, 0x3d5, 1), 0x77);
 	savefile_close(&r);
 	close(fd);
 	pc_free(pc2);
