@@ -4,6 +4,9 @@
 #include <adplug/nukedopl.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+
+#include "hv/core/state.h"
 
 #define CHUNK 512
 
@@ -42,6 +45,7 @@ void opl3_reset(struct opl3 *o)
 	o->ctrl = 0;
 	o->flags = 0;
 	o->sounding = false;
+	memset(o->regs, 0, sizeof o->regs);
 	for (unsigned i = 0; i < 2; i++) {
 		o->t[i].value = 0;
 		o->t[i].running = false;
@@ -112,6 +116,7 @@ void opl3_write(struct opl3 *o, unsigned port, uint8_t v)
 	}
 	opl3_sync(o, vclock_now(o->clock));
 	o->sounding = true;
+	o->regs[o->addr >> 8][o->addr & 0xFF] = v;
 	OPL3_WriteReg(o->chip, o->addr, v);
 }
 
@@ -195,4 +200,80 @@ static void opl3_dev_describe(const void *dev, char *buf, size_t len)
 		 (unsigned long long)o->frames);
 }
 
-const struct device_ops opl3_device_ops = {.reset = opl3_dev_reset, .describe = opl3_dev_describe};
+/* Save/restore, version 1: the port's selected register, the timers and
+ * status, and the registers written to the chip. Nuked OPL3's own struct
+ * (it holds pointers) is never saved: a load resets it and writes the
+ * registers again, bank 1's mode registers (104h, 105h) first, so every
+ * channel and operator is set up as the guest left it; notes that were
+ * keyed on start their envelopes again. The sound made so far is not
+ * saved (frames are made again from the load's moment). */
+#define T_START_MAX (INT64_MAX / 4)
+
+static void opl3_dev_save(const void *dev, struct state_out *out)
+{
+	const struct opl3 *o = dev;
+
+	state_put_u16(out, o->addr);
+	for (unsigned i = 0; i < 2; i++) {
+		state_put_u8(out, o->t[i].value);
+		state_put_bool(out, o->t[i].running);
+		state_put_u64(out, (uint64_t)o->t[i].start);
+	}
+	state_put_u8(out, o->ctrl);
+	state_put_u8(out, o->flags);
+	state_put_bool(out, o->sounding);
+	state_put_bytes(out, o->regs, sizeof o->regs);
+}
+
+static void replay(struct opl3 *o)
+{
+	static const uint16_t first[] = {0x105, 0x104};
+
+	OPL3_Reset(o->chip, AUDIO_RATE);
+	for (size_t i = 0; i < sizeof first / sizeof first[0]; i++)
+		OPL3_WriteReg(o->chip, first[i], o->regs[1][first[i] & 0xFF]);
+	for (unsigned r = 0; r < 0x200; r++)
+		if (r != 0x104 && r != 0x105 && (r & 0xFF) != 0x02 && (r & 0xFF) != 0x03 &&
+		    (r & 0xFF) != OPL3_TIMER_CTRL)
+			OPL3_WriteReg(o->chip, (Bit16u)r, o->regs[r >> 8][r & 0xFF]);
+}
+
+static int opl3_dev_load(void *dev, struct state_in *in, uint32_t from)
+{
+	struct opl3 *o = dev;
+	struct opl3 *c = malloc(sizeof *c);
+	int64_t now = vclock_now(o->clock);
+
+	(void)from;
+	if (!c)
+		return -1;
+	opl3_sync(o, now); /* the frames up to now, with the old registers */
+	*c = *o;
+	c->addr = (uint16_t)state_get_u16(in);
+	for (unsigned i = 0; i < 2; i++) {
+		c->t[i].value = state_get_u8(in);
+		c->t[i].running = state_get_bool(in);
+		c->t[i].start = (int64_t)state_get_u64(in);
+		if (c->t[i].start > T_START_MAX || c->t[i].start < -T_START_MAX)
+			in->failed = true;
+	}
+	c->ctrl = state_get_u8(in);
+	c->flags = state_get_u8(in);
+	c->sounding = state_get_bool(in);
+	state_get_bytes(in, c->regs, sizeof c->regs);
+	if (c->addr > 0x1FF || (c->ctrl & ~(OPL3_CTRL_MASK1 | OPL3_CTRL_MASK2)) ||
+	    (c->flags & ~(OPL3_STATUS_T1 | OPL3_STATUS_T2)) || !state_in_done(in)) {
+		free(c);
+		return -1;
+	}
+	*o = *c;
+	free(c);
+	replay(o);
+	return 0;
+}
+
+const struct device_ops opl3_device_ops = {.reset = opl3_dev_reset,
+					   .describe = opl3_dev_describe,
+					   .version = 1,
+					   .save = opl3_dev_save,
+					   .load = opl3_dev_load};

@@ -49,6 +49,9 @@ struct opl3 {
 	uint8_t flags; /* status bits 6 and 5 latched */
 	bool sounding; /* a register other than the timers' was written */
 	float gain;    /* set by the SB16's FM volume; 1 standalone */
+	/* What was written to the chip (bank in the first index), for save
+	 * files: a load resets the chip and writes them again. */
+	uint8_t regs[2][256];
 	bool listening;
 	uint64_t frame; /* the next frame to make */
 	float ring[OPL3_RING];

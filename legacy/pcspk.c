@@ -5,7 +5,11 @@
 #include "legacy/pcspk.h"
 
 #include <stdio.h>
+#include <math.h>
 #include <stdlib.h>
+#include <string.h>
+
+#include "hv/core/state.h"
 
 static uint64_t spk_read(void *opaque, uint64_t offset, unsigned size)
 {
@@ -177,5 +181,92 @@ static void pcspk_dev_describe(const void *dev, char *buf, size_t len)
 		 (unsigned long long)s->toggles);
 }
 
+/* Save/restore, version 1: the control bits and the synthesis (its place
+ * on the virtual clock, the frame being accumulated, the AC coupling's
+ * memory and the frames made but perhaps not yet mixed), so the sound
+ * goes on as it would have. Whether anyone listens is the machine's. */
+#define POS_MAX	  (INT64_MAX / 4)
+#define LEVEL_MAX 4.0f /* far above what the filter makes from levels 0-1 */
+
+static void put_float(struct state_out *o, float v)
+{
+	uint32_t u;
+
+	memcpy(&u, &v, sizeof u);
+	state_put_u32(o, u);
+}
+
+static float get_float(struct state_in *in, float max)
+{
+	uint32_t u = state_get_u32(in);
+	float v;
+
+	memcpy(&v, &u, sizeof v);
+	if (!isfinite(v) || fabsf(v) > max) {
+		in->failed = true;
+		return 0;
+	}
+	return v;
+}
+
+static void pcspk_dev_save(const void *dev, struct state_out *o)
+{
+	const struct pcspk *s = dev;
+	uint64_t acc;
+
+	memcpy(&acc, &s->acc, sizeof acc);
+	state_put_u8(o, s->ctrl);
+	state_put_u64(o, (uint64_t)s->synth_ns);
+	state_put_u64(o, s->frame);
+	state_put_u64(o, acc);
+	put_float(o, s->dc_in);
+	put_float(o, s->dc_out);
+	for (size_t i = 0; i < PCSPK_RING; i++)
+		put_float(o, s->ring[i]);
+}
+
+/* The synthesis state is consistent: the accumulated frame starts at or
+ * before synth_ns and ends after it, holding at most its span's ticks. */
+static bool synth_ok(const struct pcspk *c)
+{
+	if (c->synth_ns < 0 || c->synth_ns > POS_MAX || c->frame > (uint64_t)POS_MAX / AUDIO_RATE)
+		return false;
+	if (c->synth_ns < frame_ns(c->frame) || c->synth_ns >= frame_ns(c->frame + 1))
+		return false;
+	return isfinite(c->acc) && c->acc >= 0 && c->acc <= ns_to_pit(frame_ns(1)) + 1;
+}
+
+static int pcspk_dev_load(void *dev, struct state_in *in, uint32_t from)
+{
+	struct pcspk *s = dev;
+	struct pcspk *c = malloc(sizeof *c);
+	uint64_t acc;
+
+	(void)from;
+	if (!c)
+		return -1;
+	*c = *s;
+	c->ctrl = state_get_u8(in);
+	c->synth_ns = (int64_t)state_get_u64(in);
+	c->frame = state_get_u64(in);
+	acc = state_get_u64(in);
+	memcpy(&c->acc, &acc, sizeof acc);
+	c->dc_in = get_float(in, LEVEL_MAX);
+	c->dc_out = get_float(in, LEVEL_MAX);
+	for (size_t i = 0; i < PCSPK_RING; i++)
+		c->ring[i] = get_float(in, LEVEL_MAX);
+	if ((c->ctrl & ~PCSPK_WRITABLE) || !synth_ok(c) || !state_in_done(in)) {
+		free(c);
+		return -1;
+	}
+	*s = *c;
+	free(c);
+	pit8254_set_gate(s->pit, PIT_COUNTER2, s->ctrl & PCSPK_GATE2);
+	return 0;
+}
+
 const struct device_ops pcspk_device_ops = {.reset = pcspk_dev_reset,
-					    .describe = pcspk_dev_describe};
+					    .describe = pcspk_dev_describe,
+					    .version = 1,
+					    .save = pcspk_dev_save,
+					    .load = pcspk_dev_load};

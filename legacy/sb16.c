@@ -209,12 +209,7 @@ void sb16_reset(struct sb16 *s)
 	sb16_fm_volume(s);
 }
 
-static void sb16_dev_reset(void *dev)
-{
-	sb16_reset(dev);
-}
-
-static void sb16_dev_describe(const void *dev, char *buf, size_t len)
+void sb16_dev_describe(const void *dev, char *buf, size_t len)
 {
 	const struct sb16 *s = dev;
 	const struct sb16_run *r = &s->run;
@@ -237,5 +232,3 @@ static void sb16_dev_describe(const void *dev, char *buf, size_t len)
 		 (unsigned long long)s->irqs, (unsigned long long)s->bad_cmds, s->mix[0x30],
 		 s->mix[0x31], s->mix[0x32], s->mix[0x33]);
 }
-
-const struct device_ops sb16_device_ops = {.reset = sb16_dev_reset, .describe = sb16_dev_describe};

@@ -19,6 +19,7 @@
 #define HV_LEGACY_SB16_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "hv/core/audio_source.h"
@@ -35,6 +36,7 @@
 #define SB16_RATE_MIN	   4000
 #define SB16_RATE_MAX	   48000
 #define SB16_SYNC_MAX	   65536 /* frames one catch-up moves at most */
+#define SB16_HIST	   64	 /* last frames fed to the resampler (> its filter) */
 #define SB16_VERSION_MAJOR 4
 #define SB16_VERSION_MINOR 5
 
@@ -110,7 +112,9 @@ struct sb16 {
 	bool listening;
 	struct SpeexResamplerState_ *rs;
 	uint32_t rs_rate;
-	uint64_t wframe; /* the next output frame the ring gets */
+	uint64_t rs_fed;       /* frames fed to it since its last restart */
+	float hist[SB16_HIST]; /* frame k of those at hist[k % SB16_HIST] */
+	uint64_t wframe;       /* the next output frame the ring gets */
 	float ring[SB16_RING];
 	bool direct;	    /* command 10h sets a level that holds */
 	float direct_level; /* -1..1 */
@@ -167,5 +171,9 @@ void sb16_direct(struct sb16 *s, uint8_t sample);
 void sb16_dsp_write(struct sb16 *s, uint8_t v);
 void sb16_dsp_reset(struct sb16 *s);
 void sb16_push(struct sb16 *s, uint8_t v);
+uint8_t sb16_mixer_writable(uint8_t index);
+void sb16_rearm(struct sb16 *s);
+void sb16_dev_describe(const void *dev, char *buf, size_t len);
+void sb16_resampler_restore(struct sb16 *s);
 
 #endif

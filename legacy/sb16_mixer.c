@@ -14,7 +14,7 @@ static const struct {
 } compat[] = {{0x04, 0x32}, {0x22, 0x30}, {0x26, 0x34}, {0x28, 0x36}, {0x2E, 0x38}};
 
 /* Writable bits of the SB16 registers 30h-47h. */
-static uint8_t writable(uint8_t index)
+uint8_t sb16_mixer_writable(uint8_t index)
 {
 	if (index >= 0x30 && index <= 0x3A)
 		return 0xF8;
@@ -66,7 +66,7 @@ uint8_t sb16_mixer_read(struct sb16 *s, uint8_t index)
 		return s->mix[0x3A] >> 5;
 	if (index == SB16_MIX_IRQ_STATUS)
 		return s->pending;
-	return writable(index) ? s->mix[index] : 0;
+	return sb16_mixer_writable(index) ? s->mix[index] : 0;
 }
 
 void sb16_mixer_write(struct sb16 *s, uint8_t index, uint8_t v)
@@ -88,11 +88,11 @@ void sb16_mixer_write(struct sb16 *s, uint8_t index, uint8_t v)
 		s->mix[0x3A] = (uint8_t)((v & 7) << 5 | 0x10);
 		return;
 	}
-	if (!writable(index)) {
+	if (!sb16_mixer_writable(index)) {
 		log_guest("sb16: mixer register %#x is not emulated (write %#x ignored)", index, v);
 		return;
 	}
-	s->mix[index] = v & writable(index);
+	s->mix[index] = v & sb16_mixer_writable(index);
 	sb16_fm_volume(s);
 	if (index == SB16_MIX_IRQ_SELECT)
 		sb16_update_irq(s);

@@ -60,6 +60,8 @@ static void emit(struct sb16 *s, const float *in, size_t n)
 
 	if (!s->listening || !s->rs)
 		return;
+	for (size_t i = 0; i < n; i++)
+		s->hist[s->rs_fed++ % SB16_HIST] = in[i];
 	while (n) {
 		spx_uint32_t in_len = (spx_uint32_t)n, out_len = OUT_MAX;
 
@@ -84,7 +86,43 @@ static void restart_output(struct sb16 *s)
 		s->rs_rate = s->run.rate;
 	}
 	speex_resampler_skip_zeros(s->rs);
+	s->rs_fed = 0;
 	ring_fill_to(s, audio_frame_at(s->run.t0), 0);
+}
+
+/* After a load: the resampler as it was after rs_fed frames at rs_rate.
+ * Its state is its last frames (at most its filter's length, which
+ * SB16_HIST covers) and its phase, which repeats every `num` frames of
+ * input (rates in lowest terms, num/den): zeros to the same phase, then
+ * the saved frames, and what comes out is thrown away, as it was made
+ * before the save. */
+void sb16_resampler_restore(struct sb16 *s)
+{
+	static const float zero[CHUNK];
+	float out[OUT_MAX];
+	spx_uint32_t num, den;
+	uint64_t h = s->rs_fed < SB16_HIST ? s->rs_fed : SB16_HIST, z;
+
+	if (!s->listening || !s->rs)
+		return;
+	speex_resampler_reset_mem(s->rs);
+	speex_resampler_set_rate(s->rs, s->rs_rate, AUDIO_RATE);
+	speex_resampler_skip_zeros(s->rs);
+	speex_resampler_get_ratio(s->rs, &num, &den);
+	for (z = num ? (s->rs_fed - h) % num : 0; z;) {
+		spx_uint32_t in_len = z < CHUNK ? (spx_uint32_t)z : CHUNK, out_len = OUT_MAX;
+
+		speex_resampler_process_float(s->rs, 0, zero, &in_len, out, &out_len);
+		if (!in_len)
+			break;
+		z -= in_len;
+	}
+	for (uint64_t k = s->rs_fed - h; k < s->rs_fed; k++) {
+		spx_uint32_t in_len = 1, out_len = OUT_MAX;
+
+		speex_resampler_process_float(s->rs, 0, &s->hist[k % SB16_HIST], &in_len, out,
+					      &out_len);
+	}
 }
 
 static float decode(const struct sb16_run *r, const uint8_t *p)
@@ -191,6 +229,11 @@ static void arm(struct sb16 *s)
 	at = frame_time(r, end > SB16_LOOKAHEAD ? end - SB16_LOOKAHEAD : 0);
 	soonest = vclock_now(s->clock) + STALL_NS;
 	vtimer_arm(&s->timer, at > soonest ? at : soonest);
+}
+
+void sb16_rearm(struct sb16 *s)
+{
+	arm(s);
 }
 
 static void direct_fill(struct sb16 *s, int64_t ns)
