@@ -137,6 +137,7 @@ static int saved_config(const struct savefile_reader *r, const char *file, int n
 	}
 	text[s->length - 1] = '\0';
 	config_defaults(cfg);
+	snprintf(cfg->file, sizeof cfg->file, "%s", file);
 	if (config_parse((char *)text, file, cfg, err, sizeof err) < 0) {
 		free(text);
 		cmd_error("%s: %s", file, err);
