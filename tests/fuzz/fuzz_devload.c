@@ -2,7 +2,9 @@
  * device, the rest is its saved state. A load that takes the bytes must
  * leave a device whose own save loads again into a reset device and saves
  * the same bytes (nothing out of range got in), and whose registers read
- * without leaving its arrays; a load that refuses them must not crash. */
+ * without leaving its arrays; a load that refuses them must not crash.
+ * The PIT, RTC and PM run on a stopped clock: their timers are armed by
+ * the load and must not fire into garbage. */
 #include "fuzz.h"
 #include "hv/core/memory.h"
 #include "hv/core/pci.h"
@@ -13,8 +15,11 @@
 #include "legacy/i8042.h"
 #include "legacy/pic8259.h"
 #include "legacy/piix3.h"
+#include "legacy/piix4_pm.h"
+#include "legacy/pit8254.h"
 #include "legacy/port92.h"
 #include "legacy/rcr.h"
+#include "legacy/rtc146818.h"
 #include "legacy/uart16550.h"
 
 struct target {
@@ -28,7 +33,9 @@ static struct guest_mem mem;
 static struct pci_bus pci;
 static struct port92 p92;
 static struct rcr cf9;
-static struct target targets[10];
+static struct vclock clk;
+static struct bus pio;
+static struct target targets[13];
 static size_t n_targets;
 
 static void add(const struct device_ops *ops, void *dev, const struct io_ops *io, unsigned len)
@@ -60,6 +67,14 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	add(&pci_bus_device_ops, &pci, &pci_data_io_ops, 4);
 	add(&fw_cfg_device_ops, fw_cfg_create(&mem), &fw_cfg_io_ops, 2);
 	add(&pic8259_device_ops, pic8259_create(NULL, NULL), &pic8259_master_io_ops, 2);
+	/* The timers, on a stopped clock at 1 s (their loads arm timers). */
+	vclock_init(&clk);
+	bus_init(&pio, "pio");
+	vclock_restore(&clk, 1000000000);
+	add(&pit8254_device_ops, pit8254_create(&clk, (struct irq_line){0}), &pit8254_io_ops, 4);
+	add(&rtc146818_device_ops, rtc146818_create(&clk, (struct irq_line){0}, 1700000000, 0x32),
+	    &rtc146818_io_ops, 2);
+	add(&piix4_pm_device_ops, piix4_pm_create(&pio, &clk, 1, NULL, NULL), NULL, 0);
 	return 0;
 }
 
