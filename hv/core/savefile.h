@@ -90,6 +90,11 @@ int savefile_check_ram(const struct savefile_reader *r, const struct savefile_se
  * where the file has no page. */
 int savefile_get_ram(const struct savefile_reader *r, const struct savefile_section *s,
 		     uint8_t *ram, uint64_t size, char *err, size_t len);
+/* As savefile_get_ram into RAM the caller has zeroed already (a memfd's
+ * pages freed with a hole punched: no page is touched that the file does
+ * not hold, so a restore costs what the file holds, not the RAM size). */
+int savefile_get_ram_over_zeros(const struct savefile_reader *r, const struct savefile_section *s,
+				uint8_t *ram, uint64_t size, char *err, size_t len);
 void savefile_close(struct savefile_reader *r);
 /* Reads n bytes at off (again after a signal): 0, or -1 on an error or
  * the end of the file (savefile.c and savefile_ram.c). */

@@ -116,3 +116,11 @@ int savefile_get_ram(const struct savefile_reader *r, const struct savefile_sect
 	memset(ram, 0, (size_t)size);
 	return walk(r, s, size, ram, err, len);
 }
+
+int savefile_get_ram_over_zeros(const struct savefile_reader *r, const struct savefile_section *s,
+				uint8_t *ram, uint64_t size, char *err, size_t len)
+{
+	if (walk(r, s, size, NULL, err, len) < 0)
+		return -1;
+	return walk(r, s, size, ram, err, len);
+}

@@ -1,6 +1,7 @@
 #include "hv/domain/domain_save.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -236,9 +237,18 @@ static int restore_ram(struct domain *d, const struct savefile_reader *r, char *
 		snprintf(err, errlen, "the save file has no 'ram' section");
 		return -1;
 	}
-	if (savefile_check_ram(r, s, mem->ram_size, err, errlen) < 0 ||
-	    savefile_get_ram(r, s, mem->ram, mem->ram_size, err, errlen) < 0)
+	if (savefile_check_ram(r, s, mem->ram_size, err, errlen) < 0)
 		return -1;
+	/* RAM all zeros again, its pages given back, without touching them
+	 * (what the kernel loader wrote goes); memset where a hole cannot be
+	 * punched. */
+	if (fallocate(mem->ram_fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, 0,
+		      (off_t)mem->ram_size) == 0) {
+		if (savefile_get_ram_over_zeros(r, s, mem->ram, mem->ram_size, err, errlen) < 0)
+			return -1;
+	} else if (savefile_get_ram(r, s, mem->ram, mem->ram_size, err, errlen) < 0) {
+		return -1;
+	}
 	/* Anything cached from the RAM the kernel loader wrote is stale. */
 	mem_mark_written(mem, 0, mem->ram_size);
 	return 0;
