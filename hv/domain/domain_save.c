@@ -113,7 +113,8 @@ static int save_sections(struct domain *d, struct savefile_writer *w, char *err,
 	if (save_config(d, w, err, errlen) < 0 ||
 	    put_state(w, "clock", CLOCK_VERSION, &o, err, errlen) < 0 ||
 	    save_cpu(d, w, err, errlen) < 0 ||
-	    savefile_put_ram(w, "ram", m->mem.ram, m->mem.ram_size, err, errlen) < 0 ||
+	    savefile_put_ram_fd(w, "ram", m->mem.ram, m->mem.ram_size, m->mem.ram_fd, err, errlen) <
+		0 ||
 	    device_save_all(&m->devices, w, err, errlen) < 0 || save_disks(d, w, err, errlen) < 0)
 		return -1;
 	return save_consoles(d, w, err, errlen);
