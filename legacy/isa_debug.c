@@ -2,6 +2,8 @@
 
 #include <stdio.h>
 
+#include "hv/core/state.h"
+
 static uint64_t debugcon_read(void *opaque, uint64_t offset, unsigned size)
 {
 	(void)opaque;
@@ -94,6 +96,35 @@ static void debug_exit_dev_describe(const void *dev, char *buf, size_t len)
 	snprintf(buf, len, "connected=%d", e->poweroff != NULL);
 }
 
-const struct device_ops debugcon_device_ops = {.describe = debugcon_dev_describe};
-const struct device_ops post_port_device_ops = {.describe = post_port_dev_describe};
-const struct device_ops debug_exit_device_ops = {.describe = debug_exit_dev_describe};
+/* Save/restore of the POST port, version 1: the last code and the count
+ * (what `hv list -l` shows). The other two hold no state. */
+static void post_port_dev_save(const void *dev, struct state_out *o)
+{
+	const struct post_port *p = dev;
+
+	state_put_u8(o, p->last);
+	state_put_u64(o, p->count);
+}
+
+static int post_port_dev_load(void *dev, struct state_in *in, uint32_t from)
+{
+	struct post_port *p = dev;
+	uint8_t last = state_get_u8(in);
+	uint64_t count = state_get_u64(in);
+
+	(void)from;
+	if (!state_in_done(in))
+		return -1;
+	p->last = last;
+	p->count = count;
+	return 0;
+}
+
+const struct device_ops debugcon_device_ops = {.describe = debugcon_dev_describe,
+					       .stateless = true};
+const struct device_ops post_port_device_ops = {.describe = post_port_dev_describe,
+						.version = 1,
+						.save = post_port_dev_save,
+						.load = post_port_dev_load};
+const struct device_ops debug_exit_device_ops = {.describe = debug_exit_dev_describe,
+						 .stateless = true};

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "hv/core/state.h"
 #include "legacy/pc_int.h"
 
 static bool kbd_ready(void *opaque)
@@ -55,8 +56,58 @@ static void typist_dev_describe(const void *dev, char *buf, size_t len)
 	snprintf(buf, len, "queued=%zu", (size_t)TYPIST_MAX - typist_room(dev));
 }
 
+/* Save/restore, version 1: the keys still to type (hv send-keys typed
+ * them before the save; they go on being typed after the restore), when
+ * the next is due in guest time, and the counts. */
+static void typist_dev_save(const void *dev, struct state_out *o)
+{
+	const struct typist *t = dev;
+
+	state_put_u32(o, (uint32_t)t->len);
+	for (size_t i = 0; i < t->len; i++) {
+		const struct input_key *k = &t->queue[(t->head + i) % TYPIST_MAX];
+
+		state_put_u16(o, k->code);
+		state_put_bool(o, k->down);
+	}
+	state_put_u64(o, (uint64_t)t->next_at);
+	state_put_u64(o, t->typed);
+	state_put_u64(o, t->refused);
+}
+
+static int typist_dev_load(void *dev, struct state_in *in, uint32_t from)
+{
+	static struct input_key keys[TYPIST_MAX];
+	struct typist *t = dev;
+	struct pc *pc = t->opaque;
+	size_t n = state_get_max(in, TYPIST_MAX);
+	int64_t next_at;
+	uint64_t typed, refused;
+
+	(void)from;
+	for (size_t i = 0; i < n && !in->failed; i++) {
+		keys[i].code = state_get_u16(in);
+		keys[i].down = state_get_bool(in);
+		if (!ps2kbd_key_size(pc->kbc->kbd, keys[i].code, true))
+			in->failed = true;
+	}
+	next_at = (int64_t)state_get_u64(in);
+	typed = state_get_u64(in);
+	refused = state_get_u64(in);
+	if (!state_in_done(in) || next_at < 0 || next_at > INT64_MAX / 2)
+		return -1;
+	typist_clear(t);
+	t->next_at = next_at;
+	t->typed = typed;
+	t->refused = refused;
+	return typist_push(t, keys, n);
+}
+
 const struct device_ops pc_typist_device_ops = {.reset = typist_dev_reset,
-						.describe = typist_dev_describe};
+						.describe = typist_dev_describe,
+						.version = 1,
+						.save = typist_dev_save,
+						.load = typist_dev_load};
 
 int pc_type_keys(struct pc *pc, const struct input_key *keys, size_t n, char *err, size_t errlen)
 {

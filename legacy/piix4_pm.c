@@ -2,8 +2,10 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "hv/core/log.h"
+#include "hv/core/state.h"
 
 uint32_t piix4_pm_timer(const struct piix4_pm *pm)
 {
@@ -207,5 +209,55 @@ static void piix4_pm_dev_describe(const void *dev, char *buf, size_t len)
 		 g->sts[1], g->sts[0], g->en[1], g->en[0]);
 }
 
+/* Save/restore, version 1: the configuration space (PMBASE, PMREGMISC:
+ * the window is placed again from them), the PM1 and APM registers and
+ * the GPE0 block. The PM timer is the virtual clock's, which a restore
+ * brings back first, so it goes on counting from where it was. */
+static void piix4_pm_dev_save(const void *dev, struct state_out *o)
+{
+	const struct piix4_pm *pm = dev;
+
+	pci_config_save(&pm->dev, o);
+	state_put_u16(o, pm->pm1_sts);
+	state_put_u16(o, pm->pm1_en);
+	state_put_u16(o, pm->pm1_cnt);
+	state_put_u8(o, pm->apm_cnt);
+	state_put_u8(o, pm->apm_sts);
+	state_put_bytes(o, pm->gpe.sts, sizeof pm->gpe.sts);
+	state_put_bytes(o, pm->gpe.en, sizeof pm->gpe.en);
+}
+
+static int piix4_pm_dev_load(void *dev, struct state_in *in, uint32_t from)
+{
+	struct piix4_pm *pm = dev;
+	uint8_t config[256], sts[2], en[2];
+	uint16_t pm1[3];
+	uint8_t apm[2];
+
+	(void)from;
+	pci_config_load(&pm->dev, in, config);
+	for (int i = 0; i < 3; i++)
+		pm1[i] = state_get_u16(in);
+	apm[0] = state_get_u8(in);
+	apm[1] = state_get_u8(in);
+	state_get_bytes(in, sts, sizeof sts);
+	state_get_bytes(in, en, sizeof en);
+	if (!state_in_done(in) || (pm1[2] & ~(PM1_CNT_SCI_EN | PM1_CNT_SLP_TYP)))
+		return -1;
+	memcpy(pm->dev.config, config, sizeof config);
+	pm->pm1_sts = pm1[0];
+	pm->pm1_en = pm1[1];
+	pm->pm1_cnt = pm1[2];
+	pm->apm_cnt = apm[0];
+	pm->apm_sts = apm[1];
+	memcpy(pm->gpe.sts, sts, sizeof sts);
+	memcpy(pm->gpe.en, en, sizeof en);
+	update_window(pm);
+	return 0;
+}
+
 const struct device_ops piix4_pm_device_ops = {.reset = piix4_pm_dev_reset,
-					       .describe = piix4_pm_dev_describe};
+					       .describe = piix4_pm_dev_describe,
+					       .version = 1,
+					       .save = piix4_pm_dev_save,
+					       .load = piix4_pm_dev_load};

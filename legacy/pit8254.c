@@ -14,6 +14,7 @@
 #include <stdlib.h>
 
 #include "hv/core/log.h"
+#include "hv/core/state.h"
 
 #define CW_BCD	   0x01
 #define CW_SC	   0xc0 /* select counter; 3 is read-back */
@@ -514,5 +515,109 @@ static void pit8254_dev_describe(const void *dev, char *buf, size_t len)
 	pit8254_describe(dev, buf, len);
 }
 
+/* Save/restore, version 1: each counter's registers and its counting
+ * state in PIT ticks of the domain's virtual clock (which a restore brings
+ * back first, so the ticks mean the same), and the `hv list -l` counts.
+ * Counter 0's timer is armed again from that state, not saved. */
+static void channel_save(const struct pit_channel *c, struct state_out *o)
+{
+	const bool flags[] = {c->bcd,	    c->loaded,	  c->triggered, c->gate,
+			      c->running,   c->write_msb, c->read_msb,	c->status_latched,
+			      c->irq_level, c->strobe_due};
+
+	state_put_u32(o, c->count);
+	state_put_u16(o, c->written);
+	state_put_u8(o, c->mode);
+	state_put_u8(o, c->rw);
+	state_put_u64(o, (uint64_t)c->elapsed);
+	state_put_u64(o, (uint64_t)c->run_start);
+	state_put_u16(o, c->latch);
+	state_put_u8(o, c->latch_left);
+	state_put_u8(o, c->status);
+	for (size_t i = 0; i < sizeof flags; i++)
+		state_put_bool(o, flags[i]);
+}
+
+/* Ticks far beyond any uptime (2^52 ticks: 119 years), so that the
+ * arithmetic on them cannot overflow. */
+#define TICKS_MAX ((int64_t)1 << 52)
+
+static bool channel_valid(const struct pit_channel *c)
+{
+	uint32_t min = c->mode == 2 || c->mode == 3 ? 2 : 1;
+	uint32_t max = c->bcd ? BCD_MODULO : BIN_MODULO;
+
+	if (c->mode > 5 || c->rw < 1 || c->rw > 3 || c->latch_left > 2)
+		return false;
+	if (c->elapsed < 0 || c->elapsed > TICKS_MAX || c->run_start < 0 ||
+	    c->run_start > TICKS_MAX)
+		return false;
+	return !c->loaded || (c->count >= min && c->count <= max);
+}
+
+static void channel_load(struct pit_channel *c, struct state_in *in)
+{
+	bool *flags[] = {&c->bcd,	&c->loaded,    &c->triggered, &c->gate,
+			 &c->running,	&c->write_msb, &c->read_msb,  &c->status_latched,
+			 &c->irq_level, &c->strobe_due};
+
+	c->count = state_get_u32(in);
+	c->written = state_get_u16(in);
+	c->mode = state_get_u8(in);
+	c->rw = state_get_u8(in);
+	c->elapsed = (int64_t)state_get_u64(in);
+	c->run_start = (int64_t)state_get_u64(in);
+	c->latch = state_get_u16(in);
+	c->latch_left = state_get_u8(in);
+	c->status = state_get_u8(in);
+	for (size_t i = 0; i < sizeof flags / sizeof flags[0]; i++)
+		*flags[i] = state_get_bool(in);
+	if (!channel_valid(c))
+		in->failed = true;
+}
+
+static void pit8254_dev_save(const void *dev, struct state_out *o)
+{
+	const struct pit8254 *pit = dev;
+
+	for (int i = 0; i < PIT_CHANNELS; i++)
+		channel_save(&pit->ch[i], o);
+	state_put_u64(o, pit->loads);
+	state_put_u64(o, pit->edges);
+	state_put_u64(o, (uint64_t)pit->last_load_ns);
+	state_put_u64(o, (uint64_t)pit->last_edge_ns);
+}
+
+static int pit8254_dev_load(void *dev, struct state_in *in, uint32_t from)
+{
+	struct pit8254 *pit = dev;
+	struct pit_channel ch[PIT_CHANNELS];
+	uint64_t counts[2], times[2];
+
+	(void)from;
+	for (int i = 0; i < PIT_CHANNELS; i++)
+		channel_load(&ch[i], in);
+	for (int i = 0; i < 2; i++)
+		counts[i] = state_get_u64(in);
+	for (int i = 0; i < 2; i++)
+		times[i] = state_get_u64(in);
+	if (!state_in_done(in))
+		return -1;
+	if (pit->ch2_changing)
+		pit->ch2_changing(pit->ch2_opaque);
+	for (int i = 0; i < PIT_CHANNELS; i++)
+		pit->ch[i] = ch[i];
+	pit->loads = counts[0];
+	pit->edges = counts[1];
+	pit->last_load_ns = (int64_t)times[0];
+	pit->last_edge_ns = (int64_t)times[1];
+	irq_set(&pit->irq, pit->ch[0].irq_level);
+	arm_irq_timer(pit, false);
+	return 0;
+}
+
 const struct device_ops pit8254_device_ops = {.reset = pit8254_dev_reset,
-					      .describe = pit8254_dev_describe};
+					      .describe = pit8254_dev_describe,
+					      .version = 1,
+					      .save = pit8254_dev_save,
+					      .load = pit8254_dev_load};

@@ -16,6 +16,7 @@
 #include <time.h>
 
 #include "hv/core/log.h"
+#include "hv/core/state.h"
 
 #define NS_PER_SEC 1000000000LL
 #define RTC_HZ	   32768
@@ -484,5 +485,64 @@ static void rtc146818_dev_describe(const void *dev, char *buf, size_t len)
 		 rtc->irq_level, rtc->timer.armed ? "on" : "off");
 }
 
+/* Save/restore, version 1: the CMOS RAM with the registers, the index,
+ * the latched flags and the time base (civil seconds at a second boundary
+ * of the domain's virtual clock, which a restore brings back first, so the
+ * guest's time of day goes on from where it was). The century byte's
+ * place is the board's, not the file's. */
+static void rtc146818_dev_save(const void *dev, struct state_out *o)
+{
+	const struct rtc146818 *r = dev;
+
+	state_put_bytes(o, r->cmos, sizeof r->cmos);
+	state_put_u8(o, r->index);
+	state_put_bool(o, r->nmi_disabled);
+	state_put_u8(o, r->flags);
+	state_put_bool(o, r->irq_level);
+	state_put_u64(o, (uint64_t)r->phase_ns);
+	state_put_u64(o, (uint64_t)r->epoch_secs);
+	state_put_u64(o, (uint64_t)r->checked_ns);
+	state_put_u8(o, (uint8_t)r->dow_offset);
+}
+
+/* Far enough for any clock (2^62 ns is 146 years) and for gmtime (2^40
+ * seconds is 34,000 years), near enough that sums cannot overflow. */
+#define NS_ABS_MAX   ((int64_t)1 << 62)
+#define SECS_ABS_MAX ((int64_t)1 << 40)
+
+static bool in_range(int64_t v, int64_t max)
+{
+	return v >= -max && v <= max;
+}
+
+static int rtc146818_dev_load(void *dev, struct state_in *in, uint32_t from)
+{
+	struct rtc146818 *r = dev;
+	struct rtc146818 c = *r;
+
+	(void)from;
+	state_get_bytes(in, c.cmos, sizeof c.cmos);
+	c.index = state_get_u8(in);
+	c.nmi_disabled = state_get_bool(in);
+	c.flags = state_get_u8(in);
+	c.irq_level = state_get_bool(in);
+	c.phase_ns = (int64_t)state_get_u64(in);
+	c.epoch_secs = (int64_t)state_get_u64(in);
+	c.checked_ns = (int64_t)state_get_u64(in);
+	c.dow_offset = state_get_u8(in);
+	if (!state_in_done(in) || c.index >= RTC_NVRAM_SIZE || (c.flags & ~INT_SOURCES) ||
+	    c.dow_offset > 6 || !in_range(c.phase_ns, NS_ABS_MAX) ||
+	    !in_range(c.checked_ns, NS_ABS_MAX) || !in_range(c.epoch_secs, SECS_ABS_MAX))
+		return -1;
+	vtimer_cancel(&r->timer);
+	*r = c;
+	irq_set(&r->irq, r->irq_level);
+	arm(r, vclock_now(r->clock));
+	return 0;
+}
+
 const struct device_ops rtc146818_device_ops = {.reset = rtc146818_dev_reset,
-						.describe = rtc146818_dev_describe};
+						.describe = rtc146818_dev_describe,
+						.version = 1,
+						.save = rtc146818_dev_save,
+						.load = rtc146818_dev_load};

@@ -25,13 +25,24 @@ int cmd_view(int argc, char **argv); /* display/sdl_*.c */
 int cmd_cpu_test(int argc, char **argv);
 int cmd_info(int argc, char **argv);
 int cmd_dmesg(int argc, char **argv);
+int cmd_save(int argc, char **argv);
+int cmd_restore(int argc, char **argv);
 
 /* Loads CFG and applies "key=value" overrides; prints the error. Returns
  * 0 or -1. */
 int cmd_load_config(const char *path, int noverrides, char **overrides, struct domain_config *cfg);
 
+/* The rest of cmd_load_config for a config already parsed: overrides,
+ * validation, resolution. Returns 0 or -1. */
+int cmd_finish_config(int noverrides, char **overrides, struct domain_config *cfg);
+
 /* Starts a detached domain process for cfg; prints errors. Returns 0 or -1. */
 int cmd_spawn_domain(const struct domain_config *cfg);
+
+/* As cmd_spawn_domain, loading the save file restore (verified) into the
+ * domain before its vCPU runs; a file it cannot load leaves no domain. */
+struct savefile_reader;
+int cmd_spawn_restored(const struct domain_config *cfg, const struct savefile_reader *restore);
 
 /* Attaches this terminal to a domain's console until Ctrl-] or the
  * domain's end. history: replay the scrollback first. Returns 0 or 1. */

@@ -9,7 +9,9 @@
 #include <unistd.h>
 
 #include "hv/cli/cmd.h"
+#include "hv/core/savefile.h"
 #include "hv/domain/domain.h"
+#include "hv/domain/domain_save.h"
 
 void cmd_error(const char *fmt, ...)
 {
@@ -42,6 +44,13 @@ int cmd_load_config(const char *path, int noverrides, char **overrides, struct d
 		config_error(err);
 		return -1;
 	}
+	return cmd_finish_config(noverrides, overrides, cfg);
+}
+
+int cmd_finish_config(int noverrides, char **overrides, struct domain_config *cfg)
+{
+	char err[CONFIG_ERRORS_CHARS];
+
 	for (int i = 0; i < noverrides; i++) {
 		if (config_override(cfg, overrides[i], err, sizeof err) < 0) {
 			config_error(err);
@@ -123,7 +132,8 @@ int cmd_run(int argc, char **argv)
 
 /* The detached domain process: reports "ok" or the error on fd, then runs
  * the domain with no terminal. */
-static void domain_process(const struct domain_config *cfg, int fd)
+static void domain_process(const struct domain_config *cfg, int fd,
+			   const struct savefile_reader *restore)
 {
 	struct domain *d;
 	char err[512];
@@ -133,7 +143,7 @@ static void domain_process(const struct domain_config *cfg, int fd)
 	/* Keep none of the caller's descriptors (a test's pipes, a terminal):
 	 * whoever waits for their EOF must not wait for this domain. */
 	for (int i = STDERR_FILENO + 1; i < 1024; i++)
-		if (i != fd && i != null)
+		if (i != fd && i != null && (!restore || i != restore->fd))
 			close(i);
 	if (null >= 0) {
 		dup2(null, STDIN_FILENO);
@@ -146,6 +156,19 @@ static void domain_process(const struct domain_config *cfg, int fd)
 	if (!d) {
 		dprintf(fd, "%s", err);
 		_exit(1);
+	}
+	/* A restore loads everything before the vCPU first runs; a file it
+	 * cannot take ends the process here, the half-loaded domain freed
+	 * (its name released) and never run. */
+	if (restore) {
+		int rc = domain_restore(d, restore, err, sizeof err);
+
+		close(restore->fd);
+		if (rc < 0) {
+			domain_free(d);
+			dprintf(fd, "%s", err);
+			_exit(1);
+		}
 	}
 	dprintf(fd, "ok");
 	close(fd);
@@ -172,6 +195,11 @@ static int read_report(int fd, char *buf, size_t len)
 
 int cmd_spawn_domain(const struct domain_config *cfg)
 {
+	return cmd_spawn_restored(cfg, NULL);
+}
+
+int cmd_spawn_restored(const struct domain_config *cfg, const struct savefile_reader *restore)
+{
 	char report[600];
 	int p[2];
 	pid_t pid;
@@ -183,7 +211,7 @@ int cmd_spawn_domain(const struct domain_config *cfg)
 	}
 	if (pid == 0) {
 		close(p[0]);
-		domain_process(cfg, p[1]);
+		domain_process(cfg, p[1], restore);
 	}
 	close(p[1]);
 	read_report(p[0], report, sizeof report);

@@ -38,6 +38,14 @@ int64_t vclock_now(const struct vclock *c)
 	return c->base_virt + (host_now_ns() - c->base_host);
 }
 
+int vclock_restore(struct vclock *c, int64_t ns)
+{
+	if (c->running || ns < 0 || ns > VCLOCK_NS_MAX)
+		return -1;
+	c->base_virt = ns;
+	return 0;
+}
+
 void vtimer_init(struct vtimer *t, struct vclock *c, void (*fn)(void *opaque), void *opaque)
 {
 	*t = (struct vtimer){.clock = c, .fn = fn, .opaque = opaque};

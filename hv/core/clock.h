@@ -44,6 +44,14 @@ void vclock_stop(struct vclock *c);
 /* Virtual ns now. */
 int64_t vclock_now(const struct vclock *c);
 
+/* Save/restore: the clock's reading goes into a save file, and a restore
+ * sets a stopped clock to it before any device loads its timers, so guest
+ * time goes on from the saved instant (never backwards, no jump for the
+ * time the file sat on disk). Refused (-1) while the clock runs or for a
+ * reading out of range (negative, or past VCLOCK_NS_MAX). */
+#define VCLOCK_NS_MAX ((int64_t)1 << 62) /* 146 years */
+int vclock_restore(struct vclock *c, int64_t ns);
+
 void vtimer_init(struct vtimer *t, struct vclock *c, void (*fn)(void *opaque), void *opaque);
 /* Arms (or re-arms) the timer to fire when the clock reaches deadline. */
 void vtimer_arm(struct vtimer *t, int64_t deadline);

@@ -166,6 +166,52 @@ static int send_all(int fd, const char *p, size_t len)
 	return 0;
 }
 
+/* The request's first byte carries the descriptor (SCM_RIGHTS), the
+ * rest goes as usual. */
+static int send_with_fd(int sock, const char *p, size_t len, int fd)
+{
+	union {
+		struct cmsghdr h;
+		char buf[CMSG_SPACE(sizeof(int))];
+	} u;
+	struct iovec iov = {.iov_base = (void *)p, .iov_len = 1};
+	struct msghdr msg = {
+	    .msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.buf, .msg_controllen = sizeof u.buf};
+	struct cmsghdr *cm = CMSG_FIRSTHDR(&msg);
+	ssize_t n;
+
+	memset(&u, 0, sizeof u);
+	cm = CMSG_FIRSTHDR(&msg);
+	cm->cmsg_level = SOL_SOCKET;
+	cm->cmsg_type = SCM_RIGHTS;
+	cm->cmsg_len = CMSG_LEN(sizeof(int));
+	memcpy(CMSG_DATA(cm), &fd, sizeof fd);
+	do
+		n = sendmsg(sock, &msg, MSG_NOSIGNAL);
+	while (n < 0 && errno == EINTR);
+	if (n != 1)
+		return -1;
+	return send_all(sock, p + 1, len - 1);
+}
+
+int ctl_call_fd(struct ctl *c, const char *request, int fd, char *reply, size_t len, int timeout_ms)
+{
+	char line[CTL_LINE_MAX];
+
+	snprintf(line, sizeof line, "%s\n", request);
+	if (send_with_fd(c->fd, line, strlen(line), fd) < 0 ||
+	    ctl_read_line(c, line, sizeof line, timeout_ms) < 0) {
+		snprintf(reply, len, "connection to the domain lost");
+		return -1;
+	}
+	if (strncmp(line, "ok", 2) == 0 && (line[2] == '\0' || line[2] == ' ')) {
+		snprintf(reply, len, "%s", line[2] ? line + 3 : "");
+		return 0;
+	}
+	snprintf(reply, len, "%s", strncmp(line, "error ", 6) == 0 ? line + 6 : line);
+	return -1;
+}
+
 int ctl_call(struct ctl *c, const char *request, char *reply, size_t len)
 {
 	return ctl_call_timeout(c, request, reply, len, -1);

@@ -83,10 +83,35 @@ static void section_name(char *out, const char *dev)
 	snprintf(out, SAVEFILE_NAME_MAX, SECTION_PREFIX "%s", dev);
 }
 
+size_t device_unsaveable(const struct device_registry *r, char *buf, size_t len)
+{
+	size_t n = 0;
+
+	if (len)
+		buf[0] = '\0';
+	for (size_t i = 0; i < r->n; i++) {
+		const struct device_ops *ops = r->v[i].ops;
+		size_t at = strlen(buf);
+
+		if (ops->save || ops->stateless)
+			continue;
+		snprintf(buf + at, len - at, "%s%s", n ? " " : "", r->v[i].name);
+		n++;
+	}
+	return n;
+}
+
 int device_save_all(const struct device_registry *r, struct savefile_writer *w, char *err,
 		    size_t errlen)
 {
-	char name[SAVEFILE_NAME_MAX];
+	char name[SAVEFILE_NAME_MAX], missing[256];
+	size_t n = device_unsaveable(r, missing, sizeof missing);
+
+	if (n) {
+		snprintf(err, errlen, "cannot save: %s %s no save/load support yet",
+			 n == 1 ? "device" : "devices", missing);
+		return -1;
+	}
 
 	for (size_t i = 0; i < r->n; i++) {
 		const struct device_entry *e = &r->v[i];

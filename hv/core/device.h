@@ -8,6 +8,7 @@
 #ifndef HV_CORE_DEVICE_H
 #define HV_CORE_DEVICE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -36,6 +37,10 @@ struct device_ops {
 	uint32_t version;
 	void (*save)(const void *dev, struct state_out *out);
 	int (*load)(void *dev, struct state_in *in, uint32_t from);
+	/* No save op because the device keeps no state a save file needs
+	 * (a port that only passes bytes on). A device with neither is one
+	 * whose save/load is missing, and device_save_all refuses it. */
+	bool stateless;
 };
 
 struct device_entry {
@@ -64,8 +69,14 @@ void device_reset_all(const struct device_registry *r);
  * buf (kv_put's quoting). */
 void device_describe_all(const struct device_registry *r, char *buf, size_t len);
 
-/* Writes a section "dev.NAME" for every device with a save op. Returns 0,
- * or -1 with err set. */
+/* The names of the devices that keep state but have no save op, space-
+ * separated, into buf (empty when every device can be saved). Returns
+ * how many there are. */
+size_t device_unsaveable(const struct device_registry *r, char *buf, size_t len);
+
+/* Writes a section "dev.NAME" for every device with a save op. Refused
+ * (before anything is written) when a device cannot be saved
+ * (device_unsaveable). Returns 0, or -1 with err set. */
 int device_save_all(const struct device_registry *r, struct savefile_writer *w, char *err,
 		    size_t errlen);
 

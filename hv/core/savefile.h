@@ -59,6 +59,12 @@ int savefile_put(struct savefile_writer *w, const char *name, uint32_t version, 
 /* size bytes of RAM as the section name: runs of non-zero pages. */
 int savefile_put_ram(struct savefile_writer *w, const char *name, const uint8_t *ram, uint64_t size,
 		     char *err, size_t len);
+/* As savefile_put_ram for RAM that is the whole of the memfd fd mapped
+ * at ram: its holes (pages never written) are skipped without reading
+ * them, so a save does not make the kernel give RAM pages to an idle
+ * guest's untouched memory. */
+int savefile_put_ram_fd(struct savefile_writer *w, const char *name, const uint8_t *ram,
+			uint64_t size, int fd, char *err, size_t len);
 /* The "end" section, then fsync. */
 int savefile_finish(struct savefile_writer *w, char *err, size_t len);
 
@@ -90,6 +96,11 @@ int savefile_check_ram(const struct savefile_reader *r, const struct savefile_se
  * where the file has no page. */
 int savefile_get_ram(const struct savefile_reader *r, const struct savefile_section *s,
 		     uint8_t *ram, uint64_t size, char *err, size_t len);
+/* As savefile_get_ram into RAM the caller has zeroed already (a memfd's
+ * pages freed with a hole punched: no page is touched that the file does
+ * not hold, so a restore costs what the file holds, not the RAM size). */
+int savefile_get_ram_over_zeros(const struct savefile_reader *r, const struct savefile_section *s,
+				uint8_t *ram, uint64_t size, char *err, size_t len);
 void savefile_close(struct savefile_reader *r);
 /* Reads n bytes at off (again after a signal): 0, or -1 on an error or
  * the end of the file (savefile.c and savefile_ram.c). */

@@ -1,6 +1,7 @@
 /* RAM in a save file: le64 RAM size, then runs of non-zero pages, each
  * le64 first page, le64 page count, the pages' bytes. Runs are in
  * ascending order and do not overlap; pages not in a run are zero. */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,9 +32,42 @@ static int put_run(struct savefile_writer *w, const uint8_t *ram, uint64_t first
 			      len);
 }
 
+/* The data extent of the RAM's memfd holding or following an offset
+ * (SEEK_DATA/SEEK_HOLE): pages in a hole are zero without being read,
+ * since reading them would give every one a page of its own. */
+struct extent {
+	int fd;
+	uint64_t data, hole; /* [data, hole): data; below data: a hole */
+};
+
+static bool maybe_data(struct extent *e, uint64_t off)
+{
+	if (e->fd < 0)
+		return true;
+	if (off >= e->hole) {
+		off_t d = lseek(e->fd, (off_t)off, SEEK_DATA);
+		off_t h = d < 0 ? -1 : lseek(e->fd, d, SEEK_HOLE);
+
+		if (d < 0 && errno != ENXIO) {
+			e->fd = -1; /* no hole information: read everything */
+			return true;
+		}
+		e->data = d < 0 ? UINT64_MAX : (uint64_t)d;
+		e->hole = d < 0 ? UINT64_MAX : h < 0 ? UINT64_MAX : (uint64_t)h;
+	}
+	return off >= e->data;
+}
+
 int savefile_put_ram(struct savefile_writer *w, const char *name, const uint8_t *ram, uint64_t size,
 		     char *err, size_t len)
 {
+	return savefile_put_ram_fd(w, name, ram, size, -1, err, len);
+}
+
+int savefile_put_ram_fd(struct savefile_writer *w, const char *name, const uint8_t *ram,
+			uint64_t size, int fd, char *err, size_t len)
+{
+	struct extent e = {.fd = fd};
 	uint64_t pages = size / SAVEFILE_PAGE, first = 0;
 	uint8_t h[8];
 	bool in_run = false;
@@ -48,7 +82,8 @@ int savefile_put_ram(struct savefile_writer *w, const char *name, const uint8_t 
 	    savefile_write(w, h, sizeof h, err, len) < 0)
 		return -1;
 	for (uint64_t i = 0; i <= pages; i++) {
-		bool data = i < pages && !page_is_zero(ram + i * SAVEFILE_PAGE);
+		bool data = i < pages && maybe_data(&e, i * SAVEFILE_PAGE) &&
+			    !page_is_zero(ram + i * SAVEFILE_PAGE);
 
 		if (data && !in_run)
 			first = i;
@@ -114,5 +149,13 @@ int savefile_get_ram(const struct savefile_reader *r, const struct savefile_sect
 	if (walk(r, s, size, NULL, err, len) < 0)
 		return -1;
 	memset(ram, 0, (size_t)size);
+	return walk(r, s, size, ram, err, len);
+}
+
+int savefile_get_ram_over_zeros(const struct savefile_reader *r, const struct savefile_section *s,
+				uint8_t *ram, uint64_t size, char *err, size_t len)
+{
+	if (walk(r, s, size, NULL, err, len) < 0)
+		return -1;
 	return walk(r, s, size, ram, err, len);
 }

@@ -131,6 +131,8 @@ static void free_client(struct client *cl)
 {
 	if (cl->fd >= 0)
 		close(cl->fd);
+	if (cl->passed_fd >= 0)
+		close(cl->passed_fd);
 	free(cl);
 }
 
@@ -245,9 +247,40 @@ static void take_lines(struct control *c, struct client *cl)
 		cl->partial_ns = host_now_ns();
 }
 
+/* Keeps the descriptor that came with these bytes (the save file of
+ * `save`), the last one only; any other control message is dropped. */
+static void take_fds(struct client *cl, struct msghdr *msg)
+{
+	for (struct cmsghdr *cm = CMSG_FIRSTHDR(msg); cm; cm = CMSG_NXTHDR(msg, cm)) {
+		size_t n;
+
+		if (cm->cmsg_level != SOL_SOCKET || cm->cmsg_type != SCM_RIGHTS)
+			continue;
+		n = (cm->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+		for (size_t i = 0; i < n; i++) {
+			int fd;
+
+			memcpy(&fd, CMSG_DATA(cm) + i * sizeof fd, sizeof fd);
+			if (cl->passed_fd >= 0)
+				close(cl->passed_fd);
+			cl->passed_fd = fd;
+		}
+	}
+}
+
 static void read_client(struct client *cl)
 {
-	ssize_t n = read(cl->fd, cl->in + cl->in_len, sizeof cl->in - cl->in_len);
+	union {
+		struct cmsghdr h;
+		char buf[CMSG_SPACE(4 * sizeof(int))];
+	} u;
+	struct iovec iov = {.iov_base = cl->in + cl->in_len, .iov_len = sizeof cl->in - cl->in_len};
+	struct msghdr msg = {
+	    .msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.buf, .msg_controllen = sizeof u.buf};
+	ssize_t n = recvmsg(cl->fd, &msg, MSG_CMSG_CLOEXEC);
+
+	if (n >= 0)
+		take_fds(cl, &msg);
 
 	if (n < 0 && (errno == EAGAIN || errno == EINTR))
 		return;
@@ -341,7 +374,7 @@ static void accept_client(struct control *c)
 		close(fd);
 		return;
 	}
-	*cl = (struct client){.c = c, .fd = fd, .active_ns = host_now_ns()};
+	*cl = (struct client){.c = c, .fd = fd, .active_ns = host_now_ns(), .passed_fd = -1};
 	cl->handle = evloop_add_fd(d->loop, fd, &client_ops, cl);
 	if (cl->handle < 0) {
 		free_client(cl);

@@ -37,6 +37,7 @@ struct client {
 	bool closing;	    /* close once out is flushed */
 	int64_t active_ns;  /* host time of its last request (or its connect) */
 	int64_t partial_ns; /* when the unfinished line in `in` began; 0: none */
+	int passed_fd;	    /* a descriptor that came with a request (SCM_RIGHTS), or -1 */
 };
 
 struct control {

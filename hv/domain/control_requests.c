@@ -2,6 +2,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "hv/domain/control.h"
 #include "hv/domain/control_int.h"
@@ -9,6 +10,7 @@
 #include "hv/core/log.h"
 #include "hv/core/regs_text.h"
 #include "hv/core/runtime.h"
+#include "hv/domain/domain_save.h"
 #include "hv/domain/vcpu.h"
 #include "legacy/pc.h"
 
@@ -54,6 +56,25 @@ static void req_destroy(struct domain *d, struct client *cl, char *arg)
 	(void)arg;
 	domain_destroy(d);
 	control_reply(cl, "ok\n");
+}
+
+/* save: the domain's state into the file whose descriptor came with the
+ * request (hv save opens it: the domain's sandbox opens no files). */
+static void req_save(struct domain *d, struct client *cl, char *arg)
+{
+	char err[512];
+	int fd = cl->passed_fd, rc;
+
+	(void)arg;
+	if (fd < 0) {
+		control_reply(cl, "error save needs the file's descriptor with the request "
+				  "(SCM_RIGHTS; hv save passes it)\n");
+		return;
+	}
+	cl->passed_fd = -1;
+	rc = domain_save(d, fd, err, sizeof err);
+	close(fd);
+	reply_rc(cl, rc, err);
 }
 
 static void req_audio(struct domain *d, struct client *cl, char *arg)
@@ -297,6 +318,7 @@ static const struct request requests[] = {
     {"unpause", NULL, "resume a paused domain", req_unpause},
     {"reboot", NULL, "reset the machine", req_reboot},
     {"destroy", NULL, "end the domain now", req_destroy},
+    {"save", NULL, "write the domain's state into the file passed with the request", req_save},
     {"audio", "mute|unmute|volume N", "mute, unmute or set the volume (0-100) of the sound",
      req_audio},
     {"console", "[port=N|port=hvc0|type=serial|type=pv] [live]",

@@ -268,6 +268,23 @@ void vcpu_stop(struct domain *d)
 	d->vcpu_started = false;
 }
 
+void vcpu_hold(struct domain *d)
+{
+	struct machine *m = &d->machine;
+
+	d->holds++;
+	while (d->in_engine) {
+		d->engine->vcpu_kick(d->vcpu);
+		pthread_cond_wait(&m->wake, &m->lock);
+	}
+}
+
+void vcpu_release(struct domain *d)
+{
+	d->holds--;
+	pthread_cond_broadcast(&d->machine.wake);
+}
+
 int vcpu_access_state(struct domain *d, struct vcpu_state *get, const struct vcpu_state *set,
 		      char *err, size_t errlen)
 {

@@ -35,6 +35,12 @@ void vcpu_kick_hook(void *opaque);
 int vcpu_access_state(struct domain *d, struct vcpu_state *get, const struct vcpu_state *set,
 		      char *err, size_t errlen);
 
+/* With the domain lock held, from a host thread: keeps the vCPU out of
+ * the engine (kicking it out of a running slice and waiting) until
+ * vcpu_release, so its registers, RAM and devices stand still. */
+void vcpu_hold(struct domain *d);
+void vcpu_release(struct domain *d);
+
 /* Host CPU seconds used by the vCPU thread so far. */
 double vcpu_cpu_seconds(struct domain *d);
 

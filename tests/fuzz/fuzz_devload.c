@@ -3,7 +3,9 @@
  * device, the rest is its saved state. A load that takes the bytes must
  * leave a device whose own save loads again into a reset device and saves
  * the same bytes (nothing out of range got in), and whose registers read
- * without leaving its arrays; a load that refuses them must not crash. */
+ * without leaving its arrays; a load that refuses them must not crash.
+ * The PIT, RTC and PM (and the sound devices) run on a stopped clock:
+ * their timers are armed by the load and must not fire into garbage. */
 #include <stdio.h>
 #include <unistd.h>
 
@@ -20,11 +22,13 @@
 #include "legacy/ide.h"
 #include "legacy/pic8259.h"
 #include "legacy/piix3.h"
+#include "legacy/piix4_pm.h"
 #include "legacy/port92.h"
 #include "legacy/opl3.h"
 #include "legacy/pcspk.h"
 #include "legacy/pit8254.h"
 #include "legacy/rcr.h"
+#include "legacy/rtc146818.h"
 #include "legacy/sb16.h"
 #include "legacy/uart16550.h"
 #include "legacy/vga.h"
@@ -41,7 +45,8 @@ static struct pci_bus pci;
 static struct port92 p92;
 static struct rcr cf9;
 static struct vclock clk;
-static struct target targets[16];
+static struct bus pio;
+static struct target targets[19];
 static size_t n_targets;
 
 static void add(const struct device_ops *ops, void *dev, const struct io_ops *io, unsigned len)
@@ -60,7 +65,6 @@ static void add_sound(void)
 	struct sb16 *sb;
 	struct pcspk *spk;
 
-	vclock_init(&clk);
 	sb = dma ? sb16_create(&clk, dma, none, 5, 1, 5) : NULL;
 	if (sb) {
 		sb->opl = opl3_create(&clk);
@@ -130,6 +134,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	if (mem_init(&mem, 2u << 20, err, sizeof err) < 0)
 		abort();
 	pci_bus_init(&pci);
+	vclock_init(&clk);
 	add(&uart16550_device_ops, uart16550_create((struct irq_line){0}, NULL), &uart16550_io_ops,
 	    8);
 	add(&i8042_device_ops, i8042_create((struct irq_line){0}, (struct irq_line){0}, NULL),
@@ -146,6 +151,13 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	add(&vga_device_ops, vga_create(NULL, &mem), &vga_io_ops, VGA_PORT_LEN);
 	add(&ide_device_ops, ide_target(), &ide_cmd_io_ops, 8); /* dev is ch[0] too */
 	add(&fdc_device_ops, fdc_target(), &fdc_io_ops, 6);
+	/* The timers, on a stopped clock at 1 s (their loads arm timers). */
+	bus_init(&pio, "pio");
+	vclock_restore(&clk, 1000000000);
+	add(&pit8254_device_ops, pit8254_create(&clk, (struct irq_line){0}), &pit8254_io_ops, 4);
+	add(&rtc146818_device_ops, rtc146818_create(&clk, (struct irq_line){0}, 1700000000, 0x32),
+	    &rtc146818_io_ops, 2);
+	add(&piix4_pm_device_ops, piix4_pm_create(&pio, &clk, 1, NULL, NULL), NULL, 0);
 	return 0;
 }
 

@@ -5,6 +5,7 @@
 
 #include "legacy/pcspk.h"
 #include "legacy/pit8254.h"
+#include "hv/core/state.h"
 
 #include "unit.h"
 
@@ -480,6 +481,85 @@ START_TEST(test_wordAccess_isTwoConsecutivePorts)
 }
 END_TEST
 
+/* Save and load (device ops): a second PIT on the same clock loaded from
+ * the first's state counts and interrupts as the first would have. */
+static uint16_t latched(struct pit8254 *x, int ch)
+{
+	uint8_t lo;
+
+	pit8254_io_ops.write(x, PIT_CONTROL, 1, (uint8_t)(ch << 6));
+	lo = (uint8_t)pit8254_io_ops.read(x, ch, 1);
+	return (uint16_t)(lo | pit8254_io_ops.read(x, ch, 1) << 8);
+}
+
+START_TEST(test_saveLoad_secondPitCountsAndInterruptsTheSame)
+{
+	struct irq_rec irq_b = {0};
+	struct pit8254 *b = pit8254_create(&clk, (struct irq_line){rec_irq, &irq_b, 0});
+	struct state_out o = {0};
+	struct state_in in;
+	unsigned rises;
+
+	program(0, 2, 1000);
+	program(2, 3, 300);
+	pit8254_set_gate(pit, 2, true);
+	run_to(0, 5321, 200);
+	pit8254_device_ops.save(pit, &o);
+	ck_assert(!o.failed);
+	in = state_in_make(o.p, o.len);
+	ck_assert_int_eq(pit8254_device_ops.load(b, &in, 1), 0);
+	ck_assert(state_in_done(&in));
+	ck_assert_uint_eq(latched(b, 0), latched(pit, 0));
+	ck_assert_uint_eq(latched(b, 2), latched(pit, 2));
+	ck_assert_int_eq(pit8254_out(b, 2), pit8254_out(pit, 2));
+	rises = irq0.rises;
+	pit8254_destroy(pit); /* only b's timer from here */
+	pit = b;
+	irq_b.rises = 0;
+	run_to(5321, 10321, 100);
+	ck_assert_uint_eq(irq_b.rises, 5);
+	ck_assert_uint_gt(rises, 0);
+	state_out_free(&o);
+}
+END_TEST
+
+/* Bytes a load must refuse, the PIT left as it was. */
+START_TEST(test_saveLoad_refusesBadBytesAndKeepsItsState)
+{
+	struct state_out o = {0};
+	struct state_in in;
+	uint16_t before;
+
+	program(0, 2, 1000);
+	run_to(0, 300, 100);
+	pit8254_device_ops.save(pit, &o);
+	before = latched(pit, 0);
+	/* short, long */
+	in = state_in_make(o.p, o.len - 1);
+	ck_assert_int_eq(pit8254_device_ops.load(pit, &in, 1), -1);
+	o.p[o.len] = 0;
+	in = state_in_make(o.p, o.len + 1);
+	ck_assert_int_eq(pit8254_device_ops.load(pit, &in, 1) == 0 && state_in_done(&in), 0);
+	/* counter 0: mode 9 (byte 6), then a count of 1 in mode 2 */
+	o.p[6] = 9;
+	in = state_in_make(o.p, o.len);
+	ck_assert_int_eq(pit8254_device_ops.load(pit, &in, 1), -1);
+	o.p[6] = 2;
+	o.p[0] = 1;
+	o.p[1] = 0;
+	in = state_in_make(o.p, o.len);
+	ck_assert_int_eq(pit8254_device_ops.load(pit, &in, 1), -1);
+	/* a flag that is not 0 or 1 */
+	o.p[0] = 0xe8;
+	o.p[1] = 0x03;
+	o.p[35] = 7;
+	in = state_in_make(o.p, o.len);
+	ck_assert_int_eq(pit8254_device_ops.load(pit, &in, 1), -1);
+	ck_assert_uint_eq(latched(pit, 0), before);
+	state_out_free(&o);
+}
+END_TEST
+
 static Suite *pit_suite(void)
 {
 	Suite *s = suite_create("pit8254");
@@ -510,6 +590,8 @@ static Suite *pit_suite(void)
 	tcase_add_test(t, test_portB_gateBitRunsCounter2AndBit5ShowsItsOut);
 	tcase_add_test(t, test_portB_refreshBitTogglesEvery15us);
 	tcase_add_test(t, test_wordAccess_isTwoConsecutivePorts);
+	tcase_add_test(t, test_saveLoad_secondPitCountsAndInterruptsTheSame);
+	tcase_add_test(t, test_saveLoad_refusesBadBytesAndKeepsItsState);
 	suite_add_tcase(s, t);
 	return s;
 }

@@ -5,6 +5,7 @@
 #include <time.h>
 
 #include "legacy/rtc146818.h"
+#include "hv/core/state.h"
 
 #include "unit.h"
 
@@ -440,6 +441,60 @@ START_TEST(test_fuzz_randomRegisterTrafficStaysSane)
 }
 END_TEST
 
+/* Save and load (device ops): a second RTC on the same clock, loaded
+ * from the first's state, shows the same time, RAM and periodic
+ * interrupts as the clock goes on; bad bytes are refused. */
+START_TEST(test_saveLoad_secondRtcKeepsTimeRamAndInterrupts)
+{
+	struct irq_rec irq_b = {0};
+	struct rtc146818 *a, *b;
+	struct state_out o = {0};
+	struct state_in in;
+	uint8_t sec;
+
+	b = rtc146818_create(&clk, (struct irq_line){rec_irq, &irq_b, 8},
+			     civil(1999, 1, 1, 0, 0, 0), CENTURY);
+	wr(0x40, 0x5a);			     /* a RAM byte */
+	wr(RTC_REG_A, RTC_A_DV_RUN | 6);     /* 1024 Hz */
+	wr(RTC_REG_B, B_24_BCD | RTC_B_PIE); /* periodic interrupts on */
+	at(2 * SEC + 300 * MS);
+	rtc146818_device_ops.save(rtc, &o);
+	ck_assert(!o.failed);
+	in = state_in_make(o.p, o.len);
+	ck_assert_int_eq(rtc146818_device_ops.load(b, &in, 1), 0);
+	a = rtc;
+	rtc = b;
+	ck_assert_uint_eq(rd(0x40), 0x5a);
+	ck_assert_uint_eq(rd(RTC_HOURS), 0x13);
+	ck_assert_uint_eq(rd(RTC_MINUTES), 0x45);
+	sec = rd(RTC_SECONDS);
+	ck_assert_uint_eq(sec, 0x32);
+	rtc146818_destroy(a);
+	irq_b.rises = 0;
+	for (int i = 1; i <= 10; i++) {
+		at(2 * SEC + 300 * MS + i * MS);
+		rd(RTC_REG_C); /* acknowledge */
+	}
+	ck_assert_uint_ge(irq_b.rises, 9);
+	at(5 * SEC);
+	ck_assert_uint_eq(rd(RTC_SECONDS), 0x35); /* the time went on */
+
+	/* Bad bytes: short, an index past the RAM, a flag outside C's. */
+	in = state_in_make(o.p, o.len - 1);
+	ck_assert_int_eq(rtc146818_device_ops.load(rtc, &in, 1), -1);
+	o.p[RTC_NVRAM_SIZE] = 0x80;
+	in = state_in_make(o.p, o.len);
+	ck_assert_int_eq(rtc146818_device_ops.load(rtc, &in, 1), -1);
+	o.p[RTC_NVRAM_SIZE] = 0x0c;
+	o.p[RTC_NVRAM_SIZE + 2] = 0x01;
+	in = state_in_make(o.p, o.len);
+	ck_assert_int_eq(rtc146818_device_ops.load(rtc, &in, 1), -1);
+	ck_assert_uint_eq(rd(0x40), 0x5a);
+	ck_assert_uint_eq(rd(RTC_SECONDS), 0x35);
+	state_out_free(&o);
+}
+END_TEST
+
 static Suite *rtc_suite(void)
 {
 	Suite *s = suite_create("rtc146818");
@@ -473,6 +528,7 @@ static Suite *rtc_suite(void)
 	tcase_add_test(t, test_wordWriteToIndexPort_selectsWithAlAndWritesAh);
 	tcase_add_test(t, test_reset_clearsEnablesKeepsTimeAndRam);
 	tcase_add_test(t, test_fuzz_randomRegisterTrafficStaysSane);
+	tcase_add_test(t, test_saveLoad_secondRtcKeepsTimeRamAndInterrupts);
 	suite_add_tcase(s, t);
 	return s;
 }

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "hv/core/device.h"
@@ -274,7 +275,7 @@ static int counter_load(void *dev, struct state_in *in, uint32_t from)
 
 static const struct device_ops counter_ops = {
     .version = 2, .save = counter_save, .load = counter_load};
-static const struct device_ops stateless_ops = {0};
+static const struct device_ops stateless_ops = {.stateless = true};
 
 /* Saves reg (a pic0 and a pit0 counter, and a stateless port92) plus any
  * extra sections, and opens the result. */
@@ -372,6 +373,45 @@ START_TEST(test_registry_load_refuses_bad_values_and_leftover_bytes)
 }
 END_TEST
 
+/* RAM in a memfd: its holes are skipped unread (they stay holes: the
+ * save gives no page to memory the guest never wrote), written pages and
+ * a written page of zeros come back right, over zeros too. */
+START_TEST(test_ram_from_a_memfd_skips_its_holes)
+{
+	enum { PAGES = 64 };
+	int ram_fd = memfd_create("ram", 0), fd = new_file();
+	uint8_t *ram, *back;
+	struct savefile_writer w;
+	struct savefile_reader r;
+	struct stat st;
+
+	ck_assert_int_ge(ram_fd, 0);
+	ck_assert_int_eq(ftruncate(ram_fd, PAGES * SAVEFILE_PAGE), 0);
+	ram = mmap(NULL, PAGES * SAVEFILE_PAGE, PROT_READ | PROT_WRITE, MAP_SHARED, ram_fd, 0);
+	ck_assert_ptr_ne(ram, MAP_FAILED);
+	memset(ram + 3 * SAVEFILE_PAGE, 0x11, SAVEFILE_PAGE);
+	memset(ram + 40 * SAVEFILE_PAGE + 7, 0x22, 100);
+	ram[41 * SAVEFILE_PAGE] = 0; /* written, all zeros */
+	ck_assert_int_eq(savefile_start(&w, fd, err, sizeof err), 0);
+	ck_assert_int_eq(
+	    savefile_put_ram_fd(&w, "ram", ram, PAGES * SAVEFILE_PAGE, ram_fd, err, sizeof err), 0);
+	ck_assert_int_eq(savefile_finish(&w, err, sizeof err), 0);
+	ck_assert_int_eq(fstat(ram_fd, &st), 0);
+	ck_assert_int_le(st.st_blocks * 512, 3 * SAVEFILE_PAGE); /* no page added */
+	ck_assert_int_eq(savefile_open(&r, fd, err, sizeof err), 0);
+	back = calloc(PAGES, SAVEFILE_PAGE);
+	ck_assert_int_eq(savefile_get_ram_over_zeros(&r, savefile_find(&r, "ram"), back,
+						     PAGES * SAVEFILE_PAGE, err, sizeof err),
+			 0);
+	ck_assert_mem_eq(back, ram, PAGES * SAVEFILE_PAGE);
+	savefile_close(&r);
+	free(back);
+	munmap(ram, PAGES * SAVEFILE_PAGE);
+	close(ram_fd);
+	close(fd);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("savefile");
@@ -380,6 +420,7 @@ int main(void)
 
 	tcase_add_test(t, test_round_trip_keeps_sections_and_sparse_ram);
 	tcase_add_test(t, test_every_truncation_is_refused);
+	tcase_add_test(t, test_ram_from_a_memfd_skips_its_holes);
 	tcase_add_loop_test(t, test_every_flipped_byte_is_refused, 0, 61);
 	tcase_add_test(t, test_foreign_newer_and_padded_files_say_what_they_are);
 	tcase_add_test(t, test_writer_refuses_bad_names_and_duplicates_are_refused_on_read);

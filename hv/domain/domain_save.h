@@ -1,0 +1,32 @@
+/* A domain's state in a save file (hv/core/savefile.h), for `hv save` and
+ * `hv restore`: the resolved config (so a restore builds the same
+ * machine), the virtual clock, the vCPU, RAM, every device of the
+ * registry, the consoles' scrollback and the disks' sizes. */
+#ifndef HV_DOMAIN_SAVE_H
+#define HV_DOMAIN_SAVE_H
+
+#include <stddef.h>
+
+struct domain;
+struct savefile_reader;
+
+/* The section holding the config's text, and its largest size. */
+#define DOMAIN_SAVE_CONFIG     "config"
+#define DOMAIN_SAVE_CONFIG_MAX (1u << 20)
+
+/* Writes the domain's state into fd (a regular file, empty, opened for
+ * writing by the client: the domain's sandbox opens no files) with the
+ * vCPU held and the virtual clock stopped meanwhile, then fsyncs it. The
+ * domain goes on as before. Refused before anything is written when a
+ * device cannot be saved (naming it). From the event loop. Returns 0, or
+ * -1 with err set. */
+int domain_save(struct domain *d, int fd, char *err, size_t errlen);
+
+/* Loads a verified save file into a domain that domain_create built from
+ * the file's config and whose vCPU has not run: the clock first, then RAM,
+ * the vCPU, the devices (their timers against the restored clock) and the
+ * consoles. Every section is checked before use; on failure the domain is
+ * half-loaded and must be freed, never run. Returns 0, or -1 with err. */
+int domain_restore(struct domain *d, const struct savefile_reader *r, char *err, size_t errlen);
+
+#endif

@@ -1,0 +1,291 @@
+/* hv save / hv restore end to end. Fast: the counter guest (firmware,
+ * VGA, IDE, floppy controller and the PC's chips) checkpointed with -c
+ * goes on counting; saved without -c it ends, and its restore counts on
+ * from where it was; truncated, corrupted, wrong-version and foreign
+ * files are refused with a clear error and leave no domain behind. Slow:
+ * the Linux guest with a counter loop in its shell is saved, destroyed
+ * and restored: the counter and /proc/uptime go on (no reboot). */
+#include <check.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "harness.h"
+
+#ifndef HV_LINUX_GUEST_DIR
+#error "CMake passes HV_LINUX_GUEST_DIR: where assets/guests/linux/build.sh puts its files"
+#endif
+
+#define BOOT_TIMEOUT_S	1500
+#define SHELL_TIMEOUT_S 120
+
+static void hv_ok(int timeout_s, const char *const *args)
+{
+	struct h_result *r = h_hv(NULL, timeout_s, args);
+
+	ck_assert_msg(r->status == 0, "hv %s failed (%d): %s", args[0], r->status, r->err);
+}
+
+/* The last "tick N" the console holds (its scrollback), or -1. */
+static long last_tick(const char *name)
+{
+	struct h_proc p;
+	long last = -1;
+
+	h_spawn(&p, (const char *const[]){"console", name, NULL});
+	h_expect(&p, "\n__never__", 3);
+	for (const char *s = p.buf; (s = strstr(s, "tick ")); s += 5)
+		if (s[5] >= '0' && s[5] <= '9')
+			last = strtol(s + 5, NULL, 10);
+	kill(p.pid, SIGTERM);
+	h_wait(&p, 10);
+	return last;
+}
+
+static void wait_ticks(const char *name, long above)
+{
+	for (int i = 0; i < 60; i++) {
+		if (last_tick(name) > above)
+			return;
+	}
+	ck_abort_msg("%s: no tick above %ld", name, above);
+}
+
+START_TEST(test_checkpoint_goes_on_and_a_save_ends_and_restores)
+{
+	const char *cfg = h_guest_cfg("ctr", "counter", "serial = \"pty\"\n");
+	char file[512];
+	long before, after;
+
+	snprintf(file, sizeof file, "%s", h_path("ctr.sav"));
+
+	hv_ok(60, (const char *const[]){"create", cfg, NULL});
+	wait_ticks("ctr", 3);
+	hv_ok(120, (const char *const[]){"save", "-c", "ctr", file, NULL});
+	ck_assert_ptr_nonnull(h_info("ctr", "state")); /* still there */
+	before = last_tick("ctr");
+	wait_ticks("ctr", before);
+	hv_ok(120, (const char *const[]){"save", "ctr", file, NULL});
+	ck_assert_ptr_null(h_info("ctr", "state")); /* ended, as xl save */
+	before = last_tick("ctr");
+	ck_assert_int_eq(before, -1);
+	hv_ok(120, (const char *const[]){"restore", file, NULL});
+	after = last_tick("ctr");
+	ck_assert_int_gt(after, 3); /* the scrollback came back */
+	wait_ticks("ctr", after);
+	/* Restored from the checkpoint's file under another name, beside it. */
+	hv_ok(60, (const char *const[]){"save", "-c", "ctr", file, NULL});
+	hv_ok(120, (const char *const[]){"restore", file, "name=ctr2", NULL});
+	wait_ticks("ctr2", last_tick("ctr2"));
+	hv_ok(30, (const char *const[]){"destroy", "ctr2", NULL});
+	hv_ok(30, (const char *const[]){"destroy", "ctr", NULL});
+}
+END_TEST
+
+/* A copy of src at dst with `fix` applied to its bytes. */
+static const char *variant(const char *src, const char *name,
+			   void (*fix)(unsigned char *b, size_t *n))
+{
+	static unsigned char b[64 << 20];
+	FILE *f = fopen(src, "rb");
+	size_t n;
+	const char *dst = h_path(name);
+
+	ck_assert_ptr_nonnull(f);
+	n = fread(b, 1, sizeof b, f);
+	fclose(f);
+	ck_assert_uint_gt(n, 1000);
+	ck_assert_uint_lt(n, sizeof b);
+	fix(b, &n);
+	f = fopen(dst, "wb");
+	ck_assert_ptr_nonnull(f);
+	ck_assert_uint_eq(fwrite(b, 1, n, f), n);
+	fclose(f);
+	return dst;
+}
+
+static void cut(unsigned char *b, size_t *n)
+{
+	(void)b;
+	*n = *n * 2 / 3;
+}
+
+static void flip(unsigned char *b, size_t *n)
+{
+	b[*n / 2] ^= 0x40;
+}
+
+static void version(unsigned char *b, size_t *n)
+{
+	(void)n;
+	b[8] = 99;
+}
+
+static void foreign(unsigned char *b, size_t *n)
+{
+	memcpy(b,
+	       "\x7f"
+	       "ELF",
+	       4);
+	(void)n;
+}
+
+static void refused(const char *file, const char *why)
+{
+	int before = h_runtime_entries();
+	struct h_result *r = h_hv(NULL, 60, (const char *const[]){"restore", file, NULL});
+
+	ck_assert_msg(r->status != 0, "%s was restored", file);
+	ck_assert_msg(strstr(r->err, why), "%s: expected '%s' in: %s", file, why, r->err);
+	ck_assert_int_eq(h_runtime_entries(), before); /* no domain left */
+}
+
+START_TEST(test_damaged_files_are_refused_with_a_clear_error)
+{
+	const char *cfg = h_guest_cfg("dmg", "counter", "serial = \"pty\"\n");
+	char file[512];
+
+	snprintf(file, sizeof file, "%s", h_path("dmg.sav"));
+
+	hv_ok(60, (const char *const[]){"create", cfg, NULL});
+	wait_ticks("dmg", 1);
+	hv_ok(120, (const char *const[]){"save", "dmg", file, NULL});
+	refused(variant(file, "cut.sav", cut), "truncated");
+	refused(variant(file, "flip.sav", flip), "corrupted");
+	refused(variant(file, "version.sav", version), "format version 99");
+	refused(variant(file, "foreign.sav", foreign), "not an hv save file");
+	refused(h_path("missing.sav"), "No such file");
+	/* The file itself still restores. */
+	hv_ok(120, (const char *const[]){"restore", file, NULL});
+	hv_ok(30, (const char *const[]){"destroy", "dmg", NULL});
+}
+END_TEST
+
+/* ---- Linux ---- */
+
+static const char *linux_cfg(void)
+{
+	char text[2048];
+
+	snprintf(text, sizeof text,
+		 "name = \"lx\"\nmemory = 128\nengine = \"soft\"\n"
+		 "kernel = \"%s/vmlinuz\"\nramdisk = \"%s/initramfs.cpio.gz\"\n"
+		 "extra = \"console=ttyS0,115200 quiet panic=-1 cryptomgr.notests\"\n"
+		 "serial = \"pty\"\n",
+		 HV_LINUX_GUEST_DIR, HV_LINUX_GUEST_DIR);
+	return h_write_file("lx.cfg", text);
+}
+
+static void attach(struct h_proc *p)
+{
+	h_spawn(p, (const char *const[]){"console", "--live", "lx", NULL});
+}
+
+static void detach(struct h_proc *p)
+{
+	kill(p->pid, SIGTERM);
+	h_wait(p, 10);
+}
+
+/* The number after the last `key` in p's output that is followed by " E"
+ * (whole: the guest printed all of it), or -1. */
+static double last_number(const struct h_proc *p, const char *key)
+{
+	double v = -1;
+
+	for (const char *s = p->buf; (s = strstr(s, key)); s += strlen(key)) {
+		char *end;
+		double x;
+
+		if (s[strlen(key)] < '0' || s[strlen(key)] > '9')
+			continue;
+		x = strtod(s + strlen(key), &end);
+		if (strncmp(end, " E", 2) == 0)
+			v = x;
+	}
+	return v;
+}
+
+/* Waits for a whole "KEY<number> E" and returns the number. */
+static double wait_number(struct h_proc *p, const char *key)
+{
+	for (int i = 0; i < SHELL_TIMEOUT_S; i++) {
+		double v = last_number(p, key);
+
+		if (v >= 0)
+			return v;
+		h_expect(p, "\n__never__", 1);
+	}
+	ck_abort_msg("no %s in:\n%s", key, p->buf);
+	return -1;
+}
+
+static double uptime(struct h_proc *p)
+{
+	h_consume(p);
+	h_send(p, "echo UP=$(cut -d' ' -f1 /proc/uptime) E\n");
+	return wait_number(p, "UP=");
+}
+
+START_TEST(test_linux_counter_and_uptime_go_on_after_save_destroy_restore)
+{
+	char file[512];
+	struct h_proc p;
+	double up0, up1, n0, n1;
+
+	snprintf(file, sizeof file, "%s", h_path("lx.sav"));
+
+	hv_ok(60, (const char *const[]){"create", linux_cfg(), NULL});
+	attach(&p);
+	h_send(&p, "\n");
+	ck_assert_msg(h_expect(&p, "# ", BOOT_TIMEOUT_S), "no shell:\n%s", p.buf);
+	h_send(&p, "i=0; while true; do i=$((i+1)); echo CNT=$i E; sleep 1; done &\n");
+	ck_assert(h_expect(&p, "CNT=4 E", SHELL_TIMEOUT_S));
+	up0 = uptime(&p);
+	h_consume(&p);
+	n0 = wait_number(&p, "CNT=");
+	detach(&p);
+	ck_assert_double_gt(up0, 0);
+	ck_assert_double_gt(n0, 3);
+
+	hv_ok(300, (const char *const[]){"save", "lx", file, NULL});
+	ck_assert_ptr_null(h_info("lx", "state"));
+	hv_ok(300, (const char *const[]){"restore", file, NULL});
+
+	attach(&p);
+	n1 = wait_number(&p, "CNT=");
+	/* The loop goes on from where it was: no reboot started it again. */
+	ck_assert_msg(n1 > n0, "counter %g after restore, %g before", n1, n0);
+	ck_assert_msg(n1 < n0 + 60, "counter jumped from %g to %g", n0, n1);
+	up1 = uptime(&p);
+	ck_assert_msg(up1 > up0 && up1 < up0 + 120, "uptime %g before, %g after", up0, up1);
+	ck_assert_ptr_null(strstr(p.buf, "HV-LINUX-READY"));
+	detach(&p);
+	hv_ok(30, (const char *const[]){"destroy", "lx", NULL});
+}
+END_TEST
+
+static Suite *save_suite(void)
+{
+	Suite *s = suite_create("save");
+	TCase *files = tcase_create("files"), *lx = tcase_create("linux");
+
+	h_fixture(files);
+	tcase_set_timeout(files, 600);
+	tcase_add_test(files, test_checkpoint_goes_on_and_a_save_ends_and_restores);
+	tcase_add_test(files, test_damaged_files_are_refused_with_a_clear_error);
+	suite_add_tcase(s, files);
+	h_fixture(lx);
+	tcase_set_timeout(lx, BOOT_TIMEOUT_S + 6 * SHELL_TIMEOUT_S);
+	tcase_add_test(lx, test_linux_counter_and_uptime_go_on_after_save_destroy_restore);
+	suite_add_tcase(s, lx);
+	return s;
+}
+
+int main(void)
+{
+	return h_main(save_suite());
+}
