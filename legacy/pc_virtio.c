@@ -95,8 +95,27 @@ static void disk_describe(const void *opaque, char *buf, size_t len)
 	virtio_blk_device_ops.describe(v->blk, buf, len);
 }
 
+static void disk_save(const void *opaque, struct state_out *o)
+{
+	const struct pc_virtio_disk *v = opaque;
+
+	virtio_blk_device_ops.save(v->blk, o);
+}
+
+static int disk_load(void *opaque, struct state_in *in, uint32_t from)
+{
+	struct pc_virtio_disk *v = opaque;
+
+	return virtio_blk_device_ops.load(v->blk, in, from);
+}
+
+/* Save/restore is the device's (its configuration space, BAR 0 with it,
+ * is in its state); the PIRQ routes are the PIIX3's. */
 static const struct device_ops pc_virtio_disk_ops = {.reset = disk_reset,
-						     .describe = disk_describe};
+						     .describe = disk_describe,
+						     .version = 1,
+						     .save = disk_save,
+						     .load = disk_load};
 
 static int make_state(struct pc *pc, char *err, size_t errlen)
 {

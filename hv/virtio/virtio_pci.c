@@ -24,9 +24,14 @@
 #define TRANSPORT_FEATURES                                                                         \
 	(1ull << VIRTIO_F_INDIRECT_DESC | 1ull << VIRTIO_F_EVENT_IDX | 1ull << VIRTIO_F_VERSION_1)
 
-static uint64_t offered(const struct virtio_pci *vp)
+uint64_t virtio_pci_offered(const struct virtio_pci *vp)
 {
 	return vp->ops->features | TRANSPORT_FEATURES;
+}
+
+static uint64_t offered(const struct virtio_pci *vp)
+{
+	return virtio_pci_offered(vp);
 }
 
 bool virtio_pci_has_feature(const struct virtio_pci *vp, unsigned f)
@@ -552,6 +557,12 @@ void virtio_pci_destroy(struct virtio_pci *vp)
 	if (vp->bar_base)
 		mem_unmap(vp->mem, vp->bar_base);
 	vp->bar_base = 0;
+}
+
+void virtio_pci_refresh(struct virtio_pci *vp)
+{
+	update_bar(vp);
+	update_irq(vp);
 }
 
 void virtio_pci_describe(const struct virtio_pci *vp, char *buf, size_t len)
