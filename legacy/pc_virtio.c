@@ -95,8 +95,27 @@ static void disk_describe(const void *opaque, char *buf, size_t len)
 	virtio_blk_device_ops.describe(v->blk, buf, len);
 }
 
+static void disk_save(const void *opaque, struct state_out *o)
+{
+	const struct pc_virtio_disk *v = opaque;
+
+	virtio_blk_device_ops.save(v->blk, o);
+}
+
+static int disk_load(void *opaque, struct state_in *in, uint32_t from)
+{
+	struct pc_virtio_disk *v = opaque;
+
+	return virtio_blk_device_ops.load(v->blk, in, from);
+}
+
+/* Save/restore is the device's (its configuration space, BAR 0 with it,
+ * is in its state); the PIRQ routes are the PIIX3's. */
 static const struct device_ops pc_virtio_disk_ops = {.reset = disk_reset,
-						     .describe = disk_describe};
+						     .describe = disk_describe,
+						     .version = 1,
+						     .save = disk_save,
+						     .load = disk_load};
 
 static int make_state(struct pc *pc, char *err, size_t errlen)
 {
@@ -158,7 +177,22 @@ static void rng_describe(const void *opaque, char *buf, size_t len)
 	virtio_rng_device_ops.describe(&pc->virtio->rng, buf, len);
 }
 
-static const struct device_ops pc_virtio_rng_ops = {.reset = rng_reset, .describe = rng_describe};
+static void rng_save(const void *opaque, struct state_out *o)
+{
+	const struct pc *pc = opaque;
+
+	virtio_rng_device_ops.save(&pc->virtio->rng, o);
+}
+
+static int rng_load(void *opaque, struct state_in *in, uint32_t from)
+{
+	struct pc *pc = opaque;
+
+	return virtio_rng_device_ops.load(&pc->virtio->rng, in, from);
+}
+
+static const struct device_ops pc_virtio_rng_ops = {
+    .reset = rng_reset, .describe = rng_describe, .version = 1, .save = rng_save, .load = rng_load};
 
 int pc_add_virtio_rng(struct pc *pc, char *err, size_t errlen)
 {
@@ -203,7 +237,22 @@ static void con_describe(const void *opaque, char *buf, size_t len)
 	virtio_console_device_ops.describe(&pc->virtio->con, buf, len);
 }
 
-static const struct device_ops pc_virtio_con_ops = {.reset = con_reset, .describe = con_describe};
+static void con_save(const void *opaque, struct state_out *o)
+{
+	const struct pc *pc = opaque;
+
+	virtio_console_device_ops.save(&pc->virtio->con, o);
+}
+
+static int con_load(void *opaque, struct state_in *in, uint32_t from)
+{
+	struct pc *pc = opaque;
+
+	return virtio_console_device_ops.load(&pc->virtio->con, in, from);
+}
+
+static const struct device_ops pc_virtio_con_ops = {
+    .reset = con_reset, .describe = con_describe, .version = 1, .save = con_save, .load = con_load};
 
 int pc_add_virtio_console(struct pc *pc, const struct virtio_console_backend *out, char *err,
 			  size_t errlen)
@@ -253,7 +302,24 @@ static void gpu_describe(const void *opaque, char *buf, size_t len)
 	virtio_gpu_device_ops.describe(&pc->virtio->gpu, buf, len);
 }
 
-static const struct device_ops pc_virtio_gpu_ops = {.reset = gpu_reset, .describe = gpu_describe};
+static void gpu_save(const void *opaque, struct state_out *o)
+{
+	const struct pc *pc = opaque;
+
+	virtio_gpu_device_ops.save(&pc->virtio->gpu, o);
+}
+
+/* The saved configuration space has the multi-function bit the wiring
+ * set (it is read-only, so this machine's stays). */
+static int gpu_load(void *opaque, struct state_in *in, uint32_t from)
+{
+	struct pc *pc = opaque;
+
+	return virtio_gpu_device_ops.load(&pc->virtio->gpu, in, from);
+}
+
+static const struct device_ops pc_virtio_gpu_ops = {
+    .reset = gpu_reset, .describe = gpu_describe, .version = 1, .save = gpu_save, .load = gpu_load};
 
 int pc_add_virtio_gpu(struct pc *pc, unsigned width, unsigned height, char *err, size_t errlen)
 {
@@ -296,8 +362,23 @@ static void input_describe(const void *opaque, char *buf, size_t len)
 	virtio_input_device_ops.describe(opaque, buf, len);
 }
 
+static void input_save(const void *opaque, struct state_out *o)
+{
+	virtio_input_device_ops.save(opaque, o);
+}
+
+/* Each function's load drives its INTA again, which rebuilds the slot's
+ * shared line (gpu_slot_levels) bit by bit. */
+static int input_load(void *opaque, struct state_in *in, uint32_t from)
+{
+	return virtio_input_device_ops.load(opaque, in, from);
+}
+
 static const struct device_ops pc_virtio_input_ops = {.reset = input_reset,
-						      .describe = input_describe};
+						      .describe = input_describe,
+						      .version = 1,
+						      .save = input_save,
+						      .load = input_load};
 
 int pc_add_virtio_input(struct pc *pc, char *err, size_t errlen)
 {
@@ -388,7 +469,18 @@ static void nic_describe(const void *opaque, char *buf, size_t len)
 	virtio_net_device_ops.describe(opaque, buf, len);
 }
 
-static const struct device_ops pc_virtio_nic_ops = {.reset = nic_reset, .describe = nic_describe};
+static void nic_save(const void *opaque, struct state_out *o)
+{
+	virtio_net_device_ops.save(opaque, o);
+}
+
+static int nic_load(void *opaque, struct state_in *in, uint32_t from)
+{
+	return virtio_net_device_ops.load(opaque, in, from);
+}
+
+static const struct device_ops pc_virtio_nic_ops = {
+    .reset = nic_reset, .describe = nic_describe, .version = 1, .save = nic_save, .load = nic_load};
 
 int pc_add_virtio_net(struct pc *pc, unsigned index, const uint8_t mac[6],
 		      const struct virtio_net_backend *be, char *err, size_t errlen)

@@ -9,6 +9,7 @@
 #include "hv/block/disk.h"
 #include "hv/core/le.h"
 #include "hv/core/log.h"
+#include "hv/core/state.h"
 
 #define HEADER_BYTES  16
 #define RANGE_BYTES   16 /* discard / write-zeroes segment: sector, count, flags */
@@ -41,6 +42,8 @@ struct virtio_blk {
 	pthread_cond_t work; /* a request arrived, or stop */
 	pthread_cond_t idle; /* busy dropped, or pending reached 0 */
 	struct blk_req *head, *tail;
+	/* Served, waiting for the domain lock to go back to the driver. */
+	struct blk_req *done;
 	unsigned pending; /* taken and not yet completed or dropped */
 	bool busy;	  /* the worker is moving data for a request */
 	bool stop;
@@ -180,12 +183,39 @@ static void finish_locked(struct virtio_blk *b, struct blk_req *r)
 	}
 }
 
-static void complete(struct virtio_blk *b, struct blk_req *r)
+/* Returns the served requests to the driver (those of the current epoch)
+ * and frees them, with the domain lock held. */
+static void complete_done_locked(struct virtio_blk *b)
 {
-	machine_lock_host(b->m);
-	if (r->epoch == b->epoch)
-		finish_locked(b, r);
-	machine_unlock_host(b->m);
+	struct blk_req *r, *oldest = NULL;
+	unsigned n = 0;
+
+	pthread_mutex_lock(&b->mu);
+	r = b->done;
+	b->done = NULL;
+	pthread_mutex_unlock(&b->mu);
+	/* Oldest first: the list was built newest first. */
+	while (r) {
+		struct blk_req *next = r->next;
+
+		r->next = oldest;
+		oldest = r;
+		r = next;
+	}
+	for (r = oldest; r; n++) {
+		struct blk_req *next = r->next;
+
+		if (r->epoch == b->epoch)
+			finish_locked(b, r);
+		free(r);
+		r = next;
+	}
+	if (!n)
+		return;
+	pthread_mutex_lock(&b->mu);
+	b->pending -= n;
+	pthread_cond_broadcast(&b->idle);
+	pthread_mutex_unlock(&b->mu);
 }
 
 static void *worker_main(void *arg)
@@ -195,9 +225,9 @@ static void *worker_main(void *arg)
 	pthread_mutex_lock(&b->mu);
 	for (;;) {
 		struct blk_req *r;
-		bool current;
 
-		while (!b->head && !b->stop)
+		/* busy without this thread: a save serving requests itself. */
+		while ((!b->head || b->busy) && !b->stop)
 			pthread_cond_wait(&b->work, &b->mu);
 		if (b->stop)
 			break;
@@ -212,15 +242,16 @@ static void *worker_main(void *arg)
 
 		pthread_mutex_lock(&b->mu);
 		b->busy = false;
-		current = r->epoch == b->epoch;
+		r->next = b->done;
+		b->done = r;
 		pthread_cond_broadcast(&b->idle);
 		pthread_mutex_unlock(&b->mu);
-		if (current)
-			complete(b, r);
-		free(r);
+		/* Whoever holds the domain lock first completes it: this
+		 * thread, or a save draining the device. */
+		machine_lock_host(b->m);
+		complete_done_locked(b);
+		machine_unlock_host(b->m);
 		pthread_mutex_lock(&b->mu);
-		b->pending--;
-		pthread_cond_broadcast(&b->idle);
 	}
 	pthread_mutex_unlock(&b->mu);
 	return NULL;
@@ -439,6 +470,12 @@ void virtio_blk_destroy(struct virtio_blk *b)
 		b->head = r->next;
 		free(r);
 	}
+	while (b->done) {
+		struct blk_req *r = b->done;
+
+		b->done = r->next;
+		free(r);
+	}
 	virtio_pci_destroy(&b->vp);
 	pthread_cond_destroy(&b->idle);
 	pthread_cond_destroy(&b->work);
@@ -487,5 +524,81 @@ static void device_describe(const void *dev, char *buf, size_t len)
 		 (unsigned long long)b->bytes_written);
 }
 
+/* Every request taken is served and back in the used ring when this
+ * returns, with the domain lock held (the worker's own completion then
+ * finds nothing to do). */
+static void drain_locked(struct virtio_blk *b)
+{
+	pthread_mutex_lock(&b->mu);
+	for (;;) {
+		struct blk_req *r;
+
+		/* The worker may be serving one; it then waits for the
+		 * domain lock, so the rest are served here, one at a time. */
+		while (b->busy)
+			pthread_cond_wait(&b->idle, &b->mu);
+		r = b->head;
+		if (!r)
+			break;
+		b->head = r->next;
+		if (!b->head)
+			b->tail = NULL;
+		b->busy = true;
+		pthread_mutex_unlock(&b->mu);
+		*r->status = serve(b, r);
+		pthread_mutex_lock(&b->mu);
+		b->busy = false;
+		r->next = b->done;
+		b->done = r;
+	}
+	pthread_cond_broadcast(&b->work);
+	pthread_mutex_unlock(&b->mu);
+	complete_done_locked(b);
+}
+
+/* Save/restore, version 1: the transport (virtio_pci_save) and the
+ * counters; the image, its serial and read-only flag are the
+ * configuration's. Saving first completes the requests in flight, so the
+ * state never holds a request half done: the driver sees them complete
+ * before the save, as a fast disk would have. */
+static void device_save(const void *dev, struct state_out *o)
+{
+	struct virtio_blk *b = (struct virtio_blk *)(uintptr_t)dev;
+	const uint64_t c[] = {b->reads,	 b->writes,	b->flushes,	 b->discards,
+			      b->errors, b->bytes_read, b->bytes_written};
+
+	drain_locked(b);
+	virtio_pci_save(&b->vp, o);
+	for (size_t i = 0; i < sizeof c / sizeof c[0]; i++)
+		state_put_u64(o, c[i]);
+}
+
+static int device_load(void *dev, struct state_in *in, uint32_t from)
+{
+	struct virtio_blk *b = dev;
+	struct virtio_pci_saved s;
+	uint64_t c[7];
+
+	(void)from;
+	if (virtio_pci_load(&b->vp, in, &s) < 0)
+		return -1;
+	for (size_t i = 0; i < sizeof c / sizeof c[0]; i++)
+		c[i] = state_get_u64(in);
+	if (!state_in_done(in))
+		return -1;
+	virtio_pci_commit(&b->vp, &s); /* drops any request taken before */
+	b->reads = c[0];
+	b->writes = c[1];
+	b->flushes = c[2];
+	b->discards = c[3];
+	b->errors = c[4];
+	b->bytes_read = c[5];
+	b->bytes_written = c[6];
+	return 0;
+}
+
 const struct device_ops virtio_blk_device_ops = {.reset = device_reset,
-						 .describe = device_describe};
+						 .describe = device_describe,
+						 .version = 1,
+						 .save = device_save,
+						 .load = device_load};

@@ -70,7 +70,9 @@ struct virtio_pci *virtio_blk_transport(struct virtio_blk *b);
 void virtio_blk_wait_idle(struct virtio_blk *b);
 
 /* Registry ops (opaque = the virtio_blk): reset is the machine's, with
- * the domain lock held; describe gives the transport and counters. */
+ * the domain lock held; describe gives the transport and counters; save
+ * (version 1) first completes every request in flight, so it waits for
+ * the image. */
 extern const struct device_ops virtio_blk_device_ops;
 
 #endif

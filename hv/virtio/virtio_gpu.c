@@ -367,5 +367,19 @@ static void device_describe(const void *dev, char *buf, size_t len)
 		 (unsigned long long)g->transfers, (unsigned long long)g->flushes);
 }
 
+static void device_save(const void *dev, struct state_out *o)
+{
+	virtio_gpu_save(dev, o);
+}
+
+static int device_load(void *dev, struct state_in *in, uint32_t from)
+{
+	(void)from;
+	return virtio_gpu_load(dev, in);
+}
+
 const struct device_ops virtio_gpu_device_ops = {.reset = device_reset,
-						 .describe = device_describe};
+						 .describe = device_describe,
+						 .version = 1,
+						 .save = device_save,
+						 .load = device_load};

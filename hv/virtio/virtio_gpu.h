@@ -158,7 +158,9 @@ bool virtio_gpu_render(struct virtio_gpu *gpu, struct surface *s, bool force);
  * preferred mode. */
 void virtio_gpu_edid(uint8_t edid[VIRTIO_GPU_EDID_BLOCK], uint32_t width, uint32_t height);
 
-/* Registry ops (opaque = the virtio_gpu). */
+/* Registry ops (opaque = the virtio_gpu); save/restore (version 1) keeps
+ * the resources with their pixels and backing scatter lists, the
+ * scanout and the cursor. */
 extern const struct device_ops virtio_gpu_device_ops;
 
 /* Internal to virtio_gpu*.c: resources (virtio_gpu_res.c). Each command
@@ -173,5 +175,9 @@ uint32_t virtio_gpu_res_detach(struct virtio_gpu *gpu, uint32_t id);
 uint32_t virtio_gpu_res_transfer(struct virtio_gpu *gpu, uint32_t id, const struct rect *r,
 				 uint64_t offset);
 void virtio_gpu_res_free_all(struct virtio_gpu *gpu);
+bool virtio_gpu_format_known(uint32_t format);
+/* Save/restore (virtio_gpu_save.c), the device ops' version 1. */
+void virtio_gpu_save(const struct virtio_gpu *gpu, struct state_out *o);
+int virtio_gpu_load(struct virtio_gpu *gpu, struct state_in *in);
 
 #endif

@@ -35,6 +35,11 @@ static bool format_known(uint32_t f)
 	return false;
 }
 
+bool virtio_gpu_format_known(uint32_t format)
+{
+	return format_known(format);
+}
+
 static uint64_t pixel_bytes(const struct virtio_gpu_res *r)
 {
 	return (uint64_t)r->width * r->height * 4;

@@ -8,6 +8,7 @@
 
 #include "hv/core/le.h"
 #include "hv/core/log.h"
+#include "hv/core/state.h"
 
 #define EVENTQ	0
 #define STATUSQ 1
@@ -314,5 +315,75 @@ static void device_describe(const void *dev, char *buf, size_t len)
 		 (unsigned long long)in->dropped);
 }
 
+/* Save/restore, version 1: the transport, the kind (checked: it is the
+ * configuration's), the configuration select, the events waiting
+ * (oldest first), the buttons held, the LEDs and the counters. */
+static void device_save(const void *dev, struct state_out *o)
+{
+	const struct virtio_input *in = dev;
+
+	virtio_pci_save(&in->vp, o);
+	state_put_u8(o, (uint8_t)in->kind);
+	state_put_u8(o, in->select);
+	state_put_u8(o, in->subsel);
+	state_put_u32(o, in->count);
+	for (unsigned i = 0; i < in->count; i++) {
+		const struct virtio_input_event *e = &in->ring[(in->head + i) % VIRTIO_INPUT_RING];
+
+		state_put_u16(o, e->type);
+		state_put_u16(o, e->code);
+		state_put_u32(o, e->value);
+	}
+	state_put_u8(o, (uint8_t)in->buttons);
+	state_put_u32(o, in->leds);
+	state_put_u64(o, in->events);
+	state_put_u64(o, in->dropped);
+	state_put_u64(o, in->status);
+}
+
+static int device_load(void *dev, struct state_in *in, uint32_t from)
+{
+	struct virtio_input *v = dev;
+	struct virtio_input_event ring[VIRTIO_INPUT_RING];
+	struct virtio_pci_saved s;
+	uint8_t kind, select, subsel, held;
+	uint32_t count, leds;
+	uint64_t c[3];
+
+	(void)from;
+	if (virtio_pci_load(&v->vp, in, &s) < 0)
+		return -1;
+	kind = state_get_u8(in);
+	select = state_get_u8(in);
+	subsel = state_get_u8(in);
+	count = state_get_max(in, VIRTIO_INPUT_RING);
+	for (uint32_t i = 0; i < count && !in->failed; i++) {
+		ring[i].type = state_get_u16(in);
+		ring[i].code = state_get_u16(in);
+		ring[i].value = state_get_u32(in);
+	}
+	held = state_get_u8(in);
+	leds = state_get_u32(in);
+	for (unsigned i = 0; i < 3; i++)
+		c[i] = state_get_u64(in);
+	if (!state_in_done(in) || kind != v->kind || held >> BTN_N)
+		return -1;
+	virtio_pci_commit(&v->vp, &s);
+	v->select = select;
+	v->subsel = subsel;
+	memcpy(v->ring, ring, count * sizeof ring[0]);
+	v->head = 0;
+	v->count = count;
+	v->buttons = held;
+	v->leds = leds;
+	v->events = c[0];
+	v->dropped = c[1];
+	v->status = c[2];
+	return 0;
+}
+
 const struct device_ops virtio_input_device_ops = {.reset = device_reset,
-						   .describe = device_describe};
+						   .describe = device_describe,
+						   .version = 1,
+						   .save = device_save,
+						   .load = device_load};

@@ -6,6 +6,7 @@
 
 #include "hv/core/le.h"
 #include "hv/core/log.h"
+#include "hv/core/state.h"
 
 #define RECEIVEQ	  0
 #define TRANSMITQ	  1
@@ -221,5 +222,96 @@ static void device_describe(const void *dev, char *buf, size_t len)
 		 n->pend_count);
 }
 
+/* Save/restore, version 1: the transport, the link status, the frames
+ * waiting for receive buffers (each 14..65550 bytes, at most
+ * VIRTIO_NET_RX_PENDING of them and PENDING_BYTES_MAX together, as
+ * keep() bounds them) and the counters. The MAC address and the backend
+ * are the configuration's; the backend's own connections are not here. */
+static void device_save(const void *dev, struct state_out *o)
+{
+	const struct virtio_net *n = dev;
+	const uint64_t c[] = {n->st.rx_packets, n->st.rx_bytes,	  n->st.tx_packets,
+			      n->st.tx_bytes,	n->st.rx_dropped, n->st.tx_dropped};
+
+	virtio_pci_save(&n->vp, o);
+	state_put_u16(o, n->status);
+	state_put_u32(o, n->pend_count);
+	for (unsigned i = 0; i < n->pend_count; i++) {
+		const struct virtio_net_frame *f =
+		    &n->pending[(n->pend_head + i) % VIRTIO_NET_RX_PENDING];
+
+		state_put_u32(o, f->len);
+		state_put_bytes(o, f->data, f->len);
+	}
+	for (size_t i = 0; i < sizeof c / sizeof c[0]; i++)
+		state_put_u64(o, c[i]);
+}
+
+static void free_frames(struct virtio_net_frame *f, unsigned count)
+{
+	for (unsigned i = 0; i < count; i++)
+		free(f[i].data);
+}
+
+/* The waiting frames into f; returns how many were allocated (all of
+ * them unless in failed). */
+static unsigned load_frames(struct state_in *in, struct virtio_net_frame *f)
+{
+	uint32_t count = state_get_max(in, VIRTIO_NET_RX_PENDING);
+	size_t total = 0;
+	unsigned i;
+
+	for (i = 0; i < count && !in->failed; i++) {
+		uint32_t len = state_get_u32(in);
+
+		total += len;
+		if (len < VIRTIO_NET_FRAME_MIN || len > VIRTIO_NET_FRAME_MAX ||
+		    total > PENDING_BYTES_MAX || len > in->len - in->pos) {
+			in->failed = true;
+			break;
+		}
+		f[i].len = len;
+		f[i].data = malloc(len);
+		if (!f[i].data) {
+			in->failed = true;
+			break;
+		}
+		state_get_bytes(in, f[i].data, len);
+	}
+	return i;
+}
+
+static int device_load(void *dev, struct state_in *in, uint32_t from)
+{
+	struct virtio_net *n = dev;
+	struct virtio_net_frame f[VIRTIO_NET_RX_PENDING];
+	struct virtio_pci_saved s;
+	uint16_t status;
+	unsigned count;
+	uint64_t c[6];
+
+	(void)from;
+	if (virtio_pci_load(&n->vp, in, &s) < 0)
+		return -1;
+	status = state_get_u16(in);
+	count = load_frames(in, f);
+	for (size_t i = 0; i < 6; i++)
+		c[i] = state_get_u64(in);
+	if (!state_in_done(in) || (status & ~VIRTIO_NET_S_LINK_UP)) {
+		free_frames(f, count);
+		return -1;
+	}
+	virtio_pci_commit(&n->vp, &s); /* drops the frames waiting before */
+	n->status = status;
+	memcpy(n->pending, f, count * sizeof f[0]);
+	n->pend_head = 0;
+	n->pend_count = count;
+	n->st = (struct virtio_net_stats){c[0], c[1], c[2], c[3], c[4], c[5]};
+	return 0;
+}
+
 const struct device_ops virtio_net_device_ops = {.reset = device_reset,
-						 .describe = device_describe};
+						 .describe = device_describe,
+						 .version = 1,
+						 .save = device_save,
+						 .load = device_load};

@@ -28,9 +28,14 @@
 static void notify(struct virtio_pci *vp, uint64_t off);
 static void sync_doorbells(struct virtio_pci *vp);
 
-static uint64_t offered(const struct virtio_pci *vp)
+uint64_t virtio_pci_offered(const struct virtio_pci *vp)
 {
 	return vp->ops->features | TRANSPORT_FEATURES;
+}
+
+static uint64_t offered(const struct virtio_pci *vp)
+{
+	return virtio_pci_offered(vp);
 }
 
 bool virtio_pci_has_feature(const struct virtio_pci *vp, unsigned f)
@@ -608,6 +613,13 @@ void virtio_pci_destroy(struct virtio_pci *vp)
 	if (vp->bar_base)
 		mem_unmap(vp->mem, vp->bar_base);
 	vp->bar_base = 0;
+	sync_doorbells(vp);
+}
+
+void virtio_pci_refresh(struct virtio_pci *vp)
+{
+	update_bar(vp);
+	update_irq(vp);
 	sync_doorbells(vp);
 }
 

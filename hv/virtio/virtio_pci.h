@@ -197,11 +197,60 @@ void virtio_pci_config_changed(struct virtio_pci *vp);
  * configuration interrupt. */
 void virtio_pci_needs_reset(struct virtio_pci *vp);
 
+/* The feature bits offered: the device type's and the transport's. */
+uint64_t virtio_pci_offered(const struct virtio_pci *vp);
+
 /* Whether feature bit f was negotiated. */
 bool virtio_pci_has_feature(const struct virtio_pci *vp, unsigned f);
 
 /* Writes status=, features=, queues= and counters as key=value pairs. */
 void virtio_pci_describe(const struct virtio_pci *vp, char *buf, size_t len);
+
+/* Save/restore of the transport (hv/virtio/virtio_pci_save.c), the first
+ * part of every virtio device's state: configuration space (BAR 0 and
+ * the command register with it), status, features and their select
+ * registers, the configuration generation, ISR, and per queue its size,
+ * addresses and ring indices. A device saves only with no chain in
+ * flight (every popped chain pushed). */
+struct state_in;
+struct state_out;
+
+struct virtio_pci_saved_queue {
+	uint16_t size;
+	bool enabled;
+	uint64_t desc, driver, device;
+	uint16_t last_avail, used_idx, signalled_used;
+	bool broken;
+};
+
+struct virtio_pci_saved {
+	uint8_t config[256];
+	uint32_t dfselect, gfselect;
+	uint64_t driver_features;
+	uint8_t status, config_generation, isr;
+	uint16_t queue_select;
+	uint64_t notifies, interrupts;
+	struct virtio_pci_saved_queue q[VIRTIO_QUEUES_MAX];
+};
+
+void virtio_pci_save(const struct virtio_pci *vp, struct state_out *o);
+
+/* Reads what virtio_pci_save wrote into s without touching vp, checking
+ * it as the registers check a driver's writes: status bits in an order a
+ * driver can reach, features offered, queue sizes, and enabled queues'
+ * rings aligned and wholly in guest RAM. Returns 0, or -1 (logged) for
+ * state vp could not have been in. */
+int virtio_pci_load(const struct virtio_pci *vp, struct state_in *in, struct virtio_pci_saved *s);
+
+/* Makes s (from virtio_pci_load, just now) vp's state: the device type's
+ * reset hook runs first (its own state is the caller's to set after),
+ * then the BAR is mapped where the configuration says and INTx driven
+ * from the ISR. */
+void virtio_pci_commit(struct virtio_pci *vp, const struct virtio_pci_saved *s);
+
+/* Maps BAR 0 where configuration space says and drives INTx from the ISR
+ * (after configuration space was replaced). */
+void virtio_pci_refresh(struct virtio_pci *vp);
 
 /* BAR 0's registers (opaque = the virtio_pci), also for tests. */
 extern const struct io_ops virtio_pci_bar_ops;

@@ -6,6 +6,7 @@
 #include <sys/random.h>
 
 #include "hv/core/log.h"
+#include "hv/core/state.h"
 
 #define CHUNK 4096 /* bytes taken from getrandom at a time */
 
@@ -52,6 +53,14 @@ static uint32_t fill(struct virtio_rng *r, const struct virtq_chain *c, uint64_t
 	return (uint32_t)done;
 }
 
+/* When a chunk's worth of tokens is back, counted from last_ns. */
+static int64_t refill_deadline(const struct virtio_rng *r)
+{
+	uint64_t need = r->burst < CHUNK ? r->burst : CHUNK;
+
+	return r->last_ns + (int64_t)(need * 1000000000u / r->rate);
+}
+
 /* Serves buffers while there are tokens; when they run out with buffers
  * waiting, arms the timer for when a chunk's worth is back. */
 static void serve(struct virtio_rng *r)
@@ -74,10 +83,8 @@ static void serve(struct virtio_rng *r)
 		virtio_pci_push(&r->vp, 0, &c, got);
 	}
 	if (q && virtq_has_avail(q) && !r->refill.armed) {
-		uint64_t need = r->burst < CHUNK ? r->burst : CHUNK;
-
 		r->delayed++;
-		vtimer_arm(&r->refill, r->last_ns + (int64_t)(need * 1000000000u / r->rate));
+		vtimer_arm(&r->refill, refill_deadline(r));
 	}
 }
 
@@ -147,5 +154,52 @@ static void device_describe(const void *dev, char *buf, size_t len)
 		 (unsigned long long)r->delayed);
 }
 
+/* Save/restore, version 1: the transport, the tokens in the bucket,
+ * whether buffers wait for the refill timer, and the counters. Times are
+ * not saved: the bucket counts from the load on (rate and burst are the
+ * configuration's), so a clock restored before or after it cannot starve
+ * the queue. */
+static void device_save(const void *dev, struct state_out *o)
+{
+	const struct virtio_rng *r = dev;
+
+	virtio_pci_save(&r->vp, o);
+	state_put_u64(o, r->tokens);
+	state_put_bool(o, r->refill.armed);
+	state_put_u64(o, r->bytes);
+	state_put_u64(o, r->buffers);
+	state_put_u64(o, r->delayed);
+}
+
+static int device_load(void *dev, struct state_in *in, uint32_t from)
+{
+	struct virtio_rng *r = dev;
+	struct virtio_pci_saved s;
+	uint64_t tokens, c[3];
+	bool armed;
+
+	(void)from;
+	if (virtio_pci_load(&r->vp, in, &s) < 0)
+		return -1;
+	tokens = state_get_u64(in);
+	armed = state_get_bool(in);
+	for (unsigned i = 0; i < 3; i++)
+		c[i] = state_get_u64(in);
+	if (!state_in_done(in) || tokens > r->burst)
+		return -1;
+	virtio_pci_commit(&r->vp, &s); /* cancels the timer */
+	r->tokens = tokens;
+	r->last_ns = vclock_now(r->clock);
+	r->bytes = c[0];
+	r->buffers = c[1];
+	r->delayed = c[2];
+	if (armed)
+		vtimer_arm(&r->refill, refill_deadline(r));
+	return 0;
+}
+
 const struct device_ops virtio_rng_device_ops = {.reset = device_reset,
-						 .describe = device_describe};
+						 .describe = device_describe,
+						 .version = 1,
+						 .save = device_save,
+						 .load = device_load};

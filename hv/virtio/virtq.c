@@ -58,6 +58,8 @@ void virtq_reset(struct virtq *q)
 int virtq_setup(struct virtq *q, struct guest_mem *mem, uint16_t size, uint64_t desc,
 		uint64_t avail, uint64_t used, bool indirect, bool event_idx, const char *name)
 {
+	const char *why;
+
 	q->mem = mem;
 	q->name = name;
 	virtq_reset(q);
@@ -67,21 +69,26 @@ int virtq_setup(struct virtq *q, struct guest_mem *mem, uint16_t size, uint64_t 
 	q->used = used;
 	q->indirect = indirect;
 	q->event_idx = event_idx;
-	if (size == 0 || (size & (size - 1)) || size > VIRTQ_MAX_SIZE) {
-		virtq_fail(q, "queue size is not a power of two up to 32768");
-		return -1;
-	}
-	if (desc % 16 || avail % 2 || used % 4) {
-		virtq_fail(q, "ring parts misaligned (descriptors 16, avail 2, used 4 bytes)");
-		return -1;
-	}
-	if (!ram(q, desc, virtq_desc_bytes(size), false) ||
-	    !ram(q, avail, virtq_avail_bytes(size), false) ||
-	    !ram(q, used, virtq_used_bytes(size), false)) {
-		virtq_fail(q, "ring parts lie outside guest RAM");
+	why = virtq_layout_check(mem, size, desc, avail, used);
+	if (why) {
+		virtq_fail(q, why);
 		return -1;
 	}
 	return 0;
+}
+
+const char *virtq_layout_check(struct guest_mem *mem, uint16_t size, uint64_t desc, uint64_t avail,
+			       uint64_t used)
+{
+	if (size == 0 || (size & (size - 1)) || size > VIRTQ_MAX_SIZE)
+		return "queue size is not a power of two up to 32768";
+	if (desc % 16 || avail % 2 || used % 4)
+		return "ring parts misaligned (descriptors 16, avail 2, used 4 bytes)";
+	if (!mem_ram_range(mem, desc, virtq_desc_bytes(size), false) ||
+	    !mem_ram_range(mem, avail, virtq_avail_bytes(size), false) ||
+	    !mem_ram_range(mem, used, virtq_used_bytes(size), false))
+		return "ring parts lie outside guest RAM";
+	return NULL;
 }
 
 /* The rings are shared with a guest running on another thread: 16-bit

@@ -70,6 +70,13 @@ uint64_t virtq_used_bytes(unsigned size);
 int virtq_setup(struct virtq *q, struct guest_mem *mem, uint16_t size, uint64_t desc,
 		uint64_t avail, uint64_t used, bool indirect, bool event_idx, const char *name);
 
+/* Why a queue of size entries at these guest addresses cannot be set up
+ * (a power of two up to VIRTQ_MAX_SIZE, aligned parts wholly in guest
+ * RAM), or NULL when it can: virtq_setup's checks, also for state loaded
+ * from a save file. */
+const char *virtq_layout_check(struct guest_mem *mem, uint16_t size, uint64_t desc, uint64_t avail,
+			       uint64_t used);
+
 /* Forgets the queue (a reset): size 0, not broken, indices 0. */
 void virtq_reset(struct virtq *q);
 

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "hv/core/le.h"
+#include "hv/core/state.h"
 #include "hv/virtio/virtio_console.h"
 
 #include "unit.h"
@@ -189,6 +190,49 @@ START_TEST(reset_mid_transfer_then_the_port_works_again)
 }
 END_TEST
 
+/* Saved with a receive buffer posted and not yet used; a fresh device on
+ * the same RAM loads the state and fills that buffer, and both queues go
+ * on at the next used index. A state cut short is refused. */
+START_TEST(restore_continues_both_queues)
+{
+	struct virtio_console_backend b = {.tx = tx};
+	struct state_out o = {0};
+	struct state_in in;
+
+	vdrv_driver_ok(&drv);
+	memcpy(mem.ram + BUF_AT, "one", 3);
+	vdrv_put_desc(&drv, TX_AT, 0, BUF_AT, 3, 0, 0);
+	vdrv_offer(&drv, 1, TX_AT, 0);
+	vdrv_wr(&drv, VIRTIO_PCI_NOTIFY + 4, 2, 1);
+	vdrv_put_desc(&drv, RX_AT, 0, BUF_AT + 0x100, 8, VIRTQ_DESC_F_WRITE, 0);
+	vdrv_offer(&drv, 0, RX_AT, 0);
+	virtio_console_device_ops.save(&con, &o);
+	virtio_console_destroy(&con);
+	virtio_console_init(&con, &mem, (struct irq_line){0}, &b, "hvc0");
+	pci_bus_init(&drv.bus);
+	ck_assert_int_eq(pci_bus_add(&drv.bus, 6, 0, &con.vp.pci), 0);
+	for (size_t len = 0; len < o.len; len += 5) {
+		in = state_in_make(o.p, len);
+		ck_assert_int_eq(virtio_console_device_ops.load(&con, &in, 1), -1);
+	}
+	in = state_in_make(o.p, o.len);
+	ck_assert_int_eq(virtio_console_device_ops.load(&con, &in, 1), 0);
+	ck_assert(state_in_done(&in));
+	ck_assert_uint_eq(virtio_console_receive(&con, (const uint8_t *)"in", 2), 2);
+	ck_assert_mem_eq(mem.ram + BUF_AT + 0x100, "in", 2);
+	ck_assert_uint_eq(vdrv_used_idx(&drv, RX_AT), 1);
+	memcpy(mem.ram + BUF_AT, "two", 3);
+	vdrv_put_desc(&drv, TX_AT, 1, BUF_AT, 3, 0, 0);
+	vdrv_offer(&drv, 1, TX_AT, 1);
+	vdrv_wr(&drv, VIRTIO_PCI_NOTIFY + 4, 2, 1);
+	ck_assert_uint_eq(out_len, 6);
+	ck_assert_mem_eq(out, "onetwo", 6);
+	ck_assert_uint_eq(vdrv_used_idx(&drv, TX_AT), 2);
+	ck_assert_uint_eq(con.tx_bytes, 6);
+	state_out_free(&o);
+}
+END_TEST
+
 static Suite *virtio_console_suite(void)
 {
 	Suite *s = suite_create("virtio_console");
@@ -196,6 +240,7 @@ static Suite *virtio_console_suite(void)
 
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, guest_output_reaches_the_backend);
+	tcase_add_test(tc, restore_continues_both_queues);
 	tcase_add_test(tc, host_input_fills_posted_buffers);
 	tcase_add_test(tc, hostile_transmit_chain_needs_reset);
 	tcase_add_test(tc, receive_chain_outside_ram_needs_reset);

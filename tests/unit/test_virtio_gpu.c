@@ -6,9 +6,11 @@
  * truncated commands, a scanout on a destroyed resource, more memory than
  * the cap. Each must get an error response and leave the device usable. */
 #include <check.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "hv/core/le.h"
+#include "hv/core/state.h"
 #include "hv/virtio/virtio_gpu.h"
 
 #include "unit.h"
@@ -639,6 +641,92 @@ START_TEST(random_requests_never_break_it)
 }
 END_TEST
 
+/* The device goes away; a fresh one on the same RAM loads state p. */
+static int reload(const uint8_t *p, size_t len)
+{
+	struct state_in in = state_in_make(p, len);
+	int rc;
+
+	virtio_gpu_destroy(&gpu);
+	virtio_gpu_init(&gpu, &mem, (struct irq_line){0}, 640, 480, "gpu0");
+	pci_bus_init(&drv.bus);
+	ck_assert_int_eq(pci_bus_add(&drv.bus, 5, 0, &gpu.vp.pci), 0);
+	rc = virtio_gpu_device_ops.load(&gpu, &in, 1);
+	return rc == 0 && state_in_done(&in) ? 0 : -1;
+}
+
+/* Where resource 1's first backing entry sits in the saved state: the
+ * transport (294 bytes and 34 per queue), mode and events (12), the
+ * count (4), then id, format, width, height, entries (20). */
+#define AT_RES	  (294 + 2 * 34 + 12 + 4)
+#define AT_ENTRY0 (AT_RES + 20)
+
+START_TEST(restore_keeps_resources_and_the_picture)
+{
+	struct state_out o = {0};
+
+	bring_up_screen();
+	virtio_gpu_device_ops.save(&gpu, &o);
+	ck_assert(!o.failed);
+	ck_assert_int_eq(reload(o.p, o.len), 0);
+	ck_assert_uint_eq(gpu.pref_width, 1280); /* the saved mode, not the new device's */
+	/* The guest's pages change but are not transferred: a flush shows
+	 * the host copy the resource had when saved. */
+	fb_fill(2);
+	ck_assert_uint_eq(flush(1, 0, 0, W, H), VIRTIO_GPU_RESP_OK_NODATA);
+	ck_assert(virtio_gpu_render(&gpu, &surf, false));
+	ck_assert_uint_eq(surf.width, W);
+	for (unsigned y = 0; y < H; y += 3)
+		for (unsigned x = 0; x < W; x += 5)
+			ck_assert_uint_eq(surf_px(x, y), pattern(x, y, 1));
+	/* The scattered backing came back: a transfer takes the new pages. */
+	ck_assert_uint_eq(transfer(1, 0, 0, W, H, 0), VIRTIO_GPU_RESP_OK_NODATA);
+	ck_assert_uint_eq(flush(1, 0, 0, W, H), VIRTIO_GPU_RESP_OK_NODATA);
+	ck_assert(virtio_gpu_render(&gpu, &surf, false));
+	ck_assert_uint_eq(surf_px(W - 1, H - 1), pattern(W - 1, H - 1, 2));
+	ck_assert_uint_eq(gpu.hostmem, (uint64_t)W * H * 4 + 3 * sizeof(struct virtio_gpu_entry));
+	state_out_free(&o);
+}
+END_TEST
+
+START_TEST(hostile_saved_states_are_refused)
+{
+	struct state_out o = {0};
+	uint8_t *p;
+
+	bring_up_screen();
+	virtio_gpu_device_ops.save(&gpu, &o);
+	p = malloc(o.len);
+	for (size_t len = 0; len < o.len; len += 97)
+		ck_assert_int_eq(reload(o.p, len), -1);
+	ck_assert_int_eq(reload(o.p, o.len - 1), -1);
+	memcpy(p, o.p, o.len);
+	le_put64(p + AT_ENTRY0, RAM_SIZE - 100); /* a backing entry past RAM */
+	ck_assert_int_eq(reload(p, o.len), -1);
+	le_put64(p + AT_ENTRY0, BAR); /* on MMIO */
+	ck_assert_int_eq(reload(p, o.len), -1);
+	memcpy(p, o.p, o.len);
+	le_put32(p + AT_RES + 8, 16384); /* 16384 x 16384: over the memory cap */
+	le_put32(p + AT_RES + 12, 16384);
+	ck_assert_int_eq(reload(p, o.len), -1);
+	le_put32(p + AT_RES + 8, 4096); /* 64 MiB the state does not hold */
+	le_put32(p + AT_RES + 12, 4096);
+	ck_assert_int_eq(reload(p, o.len), -1);
+	memcpy(p, o.p, o.len);
+	le_put32(p + AT_RES + 4, 5); /* an unknown format */
+	ck_assert_int_eq(reload(p, o.len), -1);
+	memcpy(p, o.p, o.len);
+	le_put32(p + AT_RES, 0); /* resource id 0 */
+	ck_assert_int_eq(reload(p, o.len), -1);
+	ck_assert_uint_eq(gpu.nres, 0);
+	ck_assert_uint_eq(gpu.hostmem, 0);
+	ck_assert_int_eq(reload(o.p, o.len), 0); /* intact: taken */
+	ck_assert_uint_eq(gpu.nres, 1);
+	free(p);
+	state_out_free(&o);
+}
+END_TEST
+
 static Suite *virtio_gpu_suite(void)
 {
 	Suite *s = suite_create("virtio_gpu");
@@ -646,6 +734,8 @@ static Suite *virtio_gpu_suite(void)
 
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, display_info_offers_the_preferred_mode);
+	tcase_add_test(tc, restore_keeps_resources_and_the_picture);
+	tcase_add_test(tc, hostile_saved_states_are_refused);
 	tcase_add_test(tc, edid_lists_the_preferred_size);
 	tcase_add_test(tc, fences_are_echoed);
 	tcase_add_test(tc, scanout_reaches_the_surface);

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "hv/core/le.h"
+#include "hv/core/state.h"
 #include "hv/virtio/virtio_input.h"
 
 #include "unit.h"
@@ -294,6 +295,43 @@ START_TEST(status_queue_sets_the_leds)
 }
 END_TEST
 
+/* The LEDs, the configuration select and a key press that waits for
+ * buffers survive a save and a load into a fresh device; a state of
+ * another kind of device is refused. */
+START_TEST(restore_keeps_leds_select_and_waiting_events)
+{
+	struct state_out o = {0};
+	struct state_in in2;
+	uint8_t u[128];
+
+	make(VIRTIO_INPUT_KEYBOARD);
+	status(EVDEV_LED, EVDEV_LED_CAPSL, 1, 8);
+	ck_assert(virtio_input_key(&in, 30, true)); /* KEY_A, no buffer posted */
+	ck_assert_uint_eq(query(VIRTIO_INPUT_CFG_ID_NAME, 0, u), 18);
+	virtio_input_device_ops.save(&in, &o);
+	virtio_input_destroy(&in);
+	virtio_input_init(&in, &mem, (struct irq_line){0}, VIRTIO_INPUT_MOUSE, "input0");
+	pci_bus_init(&drv.bus);
+	ck_assert_int_eq(pci_bus_add(&drv.bus, 5, 0, &in.vp.pci), 0);
+	in2 = state_in_make(o.p, o.len);
+	ck_assert_int_eq(virtio_input_device_ops.load(&in, &in2, 1), -1); /* a mouse */
+	virtio_input_destroy(&in);
+	virtio_input_init(&in, &mem, (struct irq_line){0}, VIRTIO_INPUT_KEYBOARD, "input0");
+	pci_bus_init(&drv.bus);
+	ck_assert_int_eq(pci_bus_add(&drv.bus, 5, 0, &in.vp.pci), 0);
+	in2 = state_in_make(o.p, o.len);
+	ck_assert_int_eq(virtio_input_device_ops.load(&in, &in2, 1), 0);
+	ck_assert(state_in_done(&in2));
+	ck_assert_uint_eq(in.leds, 1u << EVDEV_LED_CAPSL);
+	ck_assert_uint_eq(mem_read_sized(&mem, CFG, 1), VIRTIO_INPUT_CFG_ID_NAME);
+	post(2, 8);
+	expect(EVDEV_KEY, 30, 1);
+	expect(EVDEV_SYN, 0, 0);
+	expect_none();
+	state_out_free(&o);
+}
+END_TEST
+
 START_TEST(short_buffers_and_reset)
 {
 	uint16_t t, c;
@@ -325,6 +363,7 @@ static Suite *virtio_input_suite(void)
 	tcase_add_test(tc, mouse_and_tablet_config);
 	tcase_add_test(tc, keys_arrive_as_evdev_events);
 	tcase_add_test(tc, events_wait_for_buffers);
+	tcase_add_test(tc, restore_keeps_leds_select_and_waiting_events);
 	tcase_add_test(tc, full_ring_drops_whole_batches);
 	tcase_add_test(tc, mouse_moves_wheels_and_clicks);
 	tcase_add_test(tc, tablet_maps_to_its_axes);

@@ -3,9 +3,11 @@
  * huge transmit chains, receive buffers too small, a guest that never
  * posts any (the backlog stays bounded and drops are counted). */
 #include <check.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "hv/core/le.h"
+#include "hv/core/state.h"
 #include "hv/virtio/virtio_net.h"
 
 #include "unit.h"
@@ -176,6 +178,57 @@ START_TEST(a_guest_that_posts_nothing_costs_a_bounded_backlog)
 }
 END_TEST
 
+/* A frame waiting for a receive buffer is in the saved state: a fresh
+ * device loaded from it delivers the frame to the next buffer posted.
+ * Frames of impossible sizes in a state are refused. */
+START_TEST(restore_keeps_waiting_frames)
+{
+	struct virtio_net_backend b = {.tx_ready = tx_ready};
+	uint8_t frame[60], *p;
+	struct state_out o = {0};
+	struct state_in in;
+	size_t at;
+
+	pattern(frame, sizeof frame, 3);
+	vdrv_driver_ok(&drv);
+	virtio_net_receive(&net, frame, sizeof frame);
+	ck_assert_uint_eq(net.pend_count, 1);
+	virtio_net_device_ops.save(&net, &o);
+	virtio_net_destroy(&net);
+	virtio_net_init(&net, &mem, (struct irq_line){0}, mac, &b, "net0");
+	pci_bus_init(&drv.bus);
+	ck_assert_int_eq(pci_bus_add(&drv.bus, 6, 0, &net.vp.pci), 0);
+	/* The frame's length sits after the transport (294 + 2 * 34 bytes),
+	 * the link status (2) and the count (4). */
+	at = 294 + 2 * 34 + 2 + 4;
+	ck_assert_uint_eq(le_get32(o.p + at), sizeof frame);
+	p = malloc(o.len);
+	memcpy(p, o.p, o.len);
+	for (unsigned i = 0; i < 3; i++) {
+		static const uint32_t bad[] = {13, VIRTIO_NET_FRAME_MAX + 1, 0xFFFFFFFFu};
+
+		le_put32(p + at, bad[i]);
+		in = state_in_make(p, o.len);
+		ck_assert_int_eq(virtio_net_device_ops.load(&net, &in, 1), -1);
+	}
+	le_put32(p + at - 4, VIRTIO_NET_RX_PENDING + 1); /* too many frames */
+	in = state_in_make(p, o.len);
+	ck_assert_int_eq(virtio_net_device_ops.load(&net, &in, 1), -1);
+	in = state_in_make(o.p, o.len);
+	ck_assert_int_eq(virtio_net_device_ops.load(&net, &in, 1), 0);
+	ck_assert(state_in_done(&in));
+	ck_assert_uint_eq(net.pend_count, 1);
+	vdrv_put_desc(&drv, RX_AT, 0, BUF_AT, 2048, VIRTQ_DESC_F_WRITE, 0);
+	vdrv_offer(&drv, 0, RX_AT, 0);
+	vdrv_wr(&drv, VIRTIO_PCI_NOTIFY, 2, 0);
+	ck_assert_uint_eq(net.pend_count, 0);
+	ck_assert_uint_eq(vdrv_used_idx(&drv, RX_AT), 1);
+	ck_assert_mem_eq(mem.ram + BUF_AT + VIRTIO_NET_HDR_LEN, frame, sizeof frame);
+	free(p);
+	state_out_free(&o);
+}
+END_TEST
+
 static Suite *virtio_net_suite(void)
 {
 	Suite *s = suite_create("virtio_net");
@@ -186,6 +239,7 @@ static Suite *virtio_net_suite(void)
 	tcase_add_test(tc, transmitted_frames_lose_their_header);
 	tcase_add_test(tc, malformed_transmit_chains_are_dropped);
 	tcase_add_test(tc, received_frames_wait_for_buffers);
+	tcase_add_test(tc, restore_keeps_waiting_frames);
 	tcase_add_test(tc, a_small_receive_buffer_drops_the_frame);
 	tcase_add_test(tc, a_guest_that_posts_nothing_costs_a_bounded_backlog);
 	suite_add_tcase(s, tc);

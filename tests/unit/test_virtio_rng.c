@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "hv/core/le.h"
+#include "hv/core/state.h"
 #include "hv/virtio/virtio_rng.h"
 
 #include "unit.h"
@@ -137,6 +138,36 @@ START_TEST(readable_buffer_gets_nothing)
 }
 END_TEST
 
+/* A fresh device loaded from the state of one that served a buffer
+ * serves the next at the next used index, with the bucket it had. */
+START_TEST(restore_continues_the_queue)
+{
+	struct state_out o = {0};
+	struct state_in in;
+
+	offer(0, 100);
+	kick();
+	ck_assert_uint_eq(used_idx(), 1);
+	virtio_rng_device_ops.save(&rng, &o);
+	virtio_rng_destroy(&rng);
+	virtio_rng_init(&rng, &mem, &clock_, (struct irq_line){0}, 64u << 10, BURST, "rng");
+	pci_bus_init(&drv.bus);
+	ck_assert_int_eq(pci_bus_add(&drv.bus, 5, 0, &rng.vp.pci), 0);
+	in = state_in_make(o.p, o.len - 1);
+	ck_assert_int_eq(virtio_rng_device_ops.load(&rng, &in, 1), -1);
+	in = state_in_make(o.p, o.len);
+	ck_assert_int_eq(virtio_rng_device_ops.load(&rng, &in, 1), 0);
+	ck_assert(state_in_done(&in));
+	ck_assert_uint_eq(rng.tokens, BURST - 100);
+	offer(1, 200);
+	kick();
+	ck_assert_uint_eq(used_idx(), 2);
+	ck_assert_uint_eq(used_len(1), 200);
+	ck_assert_uint_eq(rng.bytes, 300);
+	state_out_free(&o);
+}
+END_TEST
+
 static Suite *virtio_rng_suite(void)
 {
 	Suite *s = suite_create("virtio_rng");
@@ -144,6 +175,7 @@ static Suite *virtio_rng_suite(void)
 
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, buffer_is_filled_with_random_bytes);
+	tcase_add_test(tc, restore_continues_the_queue);
 	tcase_add_test(tc, rate_limit_holds_buffers_until_the_timer);
 	tcase_add_test(tc, long_idle_refills_the_bucket);
 	tcase_add_test(tc, reset_cancels_the_refill);

@@ -1,0 +1,54 @@
+#!/usr/bin/env python3
+"""Writes the seed corpus of fuzz_virtio_load: one valid saved state per
+virtio device (first byte: the device, as the harness picks it), in the
+format of hv/virtio/virtio_pci_save.c and each device's save op, with
+queues enabled in the harness's 2 MiB of RAM.
+    tests/fuzz/tools/virtio_load_seeds.py tests/fuzz/corpus/fuzz_virtio_load"""
+import os
+import struct
+import sys
+
+u8 = lambda v: struct.pack("<B", v)
+u16 = lambda v: struct.pack("<H", v)
+u32 = lambda v: struct.pack("<I", v)
+u64 = lambda v: struct.pack("<Q", v)
+
+
+def transport(dev_type, queues, qsize):
+    cfg = bytearray(256)
+    cfg[0:4] = u16(0x1AF4) + u16(0x1040 + dev_type)
+    cfg[4:6] = u16(0x0006)  # memory decoding, bus master
+    cfg[0x10:0x14] = u32(0xFEB00000)  # BAR 0
+    out = u8(queues) + bytes(cfg)
+    out += u32(0) + u32(0) + u64(1 << 32)  # selects, VERSION_1
+    out += u8(0x0F) + u8(0) + u8(0) + u16(0) + u64(0) + u64(0)
+    for q in range(queues):
+        desc = 0x1000 + 0x4000 * q
+        out += u16(qsize) + u8(1) + u64(desc) + u64(desc + 0x1000) + u64(desc + 0x2000)
+        out += u16(0) + u16(0) + u16(0) + u8(0)
+    return out
+
+
+def main():
+    d = sys.argv[1]
+    os.makedirs(d, exist_ok=True)
+    seeds = {
+        "console": u8(0) + transport(3, 2, 8) + u64(6) + u64(2),
+        "rng": u8(1) + transport(4, 1, 8) + u64(100) + u8(1) + u64(1) + u64(2) + u64(3),
+        "input": u8(2) + transport(18, 2, 8) + u8(0) + u8(1) + u8(0) + u32(2)
+        + u16(1) + u16(30) + u32(1) + u16(0) + u16(0) + u32(0) + u8(0) + u32(2)
+        + u64(0) * 3,
+        "net": u8(3) + transport(1, 2, 8) + u16(1) + u32(1) + u32(60) + bytes(range(60))
+        + u64(0) * 6,
+        "gpu": u8(4) + transport(16, 2, 8) + u32(1024) + u32(768) + u32(0) + u32(1)
+        + u32(1) + u32(2) + u32(4) + u32(4) + u32(1) + u64(0x100000) + u32(64)
+        + b"".join(u32(0xFF000000 | i * 0x10101) for i in range(16))
+        + u32(1) + u32(0) + u32(0) + u32(4) + u32(4) + u32(1)
+        + u8(0) + u32(0) * 6 + u32(0) * 4096 + u64(0) * 5,
+    }
+    for name, data in seeds.items():
+        with open(os.path.join(d, name), "wb") as f:
+            f.write(data)
+
+
+main()
