@@ -50,6 +50,7 @@ struct pc_hooks {
 	/* VGA BIOS image for fw_cfg: NULL is SeaBIOS's stdvga image if
 	 * installed, "" none. */
 	const char *vga_bios;
+	bool no_vga; /* no emulated VGA at all (vga = "none"), nor its BIOS */
 };
 
 /* Creates the devices, places them on m's buses and registers them in
