@@ -5,7 +5,8 @@
  *   - with the guest's tablet driver up, the window's corners are the
  *     tablet's 0 and 32767 on both axes (the pointer is not grabbed);
  *   - resizing the window makes its size the guest's preferred mode, as
- *     the guest's DRM connector reports it in sysfs.
+ *     the guest's DRM connector reports it in sysfs, and its fbcon's
+ *     scanout follows.
  * The guest missing is a failure, not a skip. */
 #include <check.h>
 #include <signal.h>
@@ -167,7 +168,9 @@ START_TEST(test_modern_guest_in_the_viewer)
 				  "01001e0001000000", poke),
 		      "no KEY_A from the window at the guest's keyboard:\n%s", p.buf);
 
-	/* The tablet: the window's first and last pixels are 0 and 32767. */
+	/* The tablet: the window's first and last pixels are 0 and 32767 (the
+	 * window wholly on the X screen, or the pointer stops at its edge). */
+	sh("xdotool windowmove --sync %lu 0 0", win);
 	dump_events(&p, "tab", "*virtio*tablet*");
 	snprintf(poke, sizeof poke,
 		 "xdotool mousemove --window %lu 0 0; sleep 0.3; "
@@ -183,7 +186,9 @@ START_TEST(test_modern_guest_in_the_viewer)
 	ck_assert_msg(info && strstr(info, "kind=tablet") && !strstr(info, " events=0 "),
 		      "tablet0 in hv list -l: %s", info ? info : "(none)");
 
-	/* Resizing the window offers its size as the preferred mode. */
+	/* Resizing the window offers its size as the preferred mode; the
+	 * guest's fbcon takes it (smaller than the framebuffer it made at
+	 * boot). */
 	snprintf(poke, sizeof poke, "xdotool windowsize %lu 800 600", win);
 	ck_assert_msg(
 	    guest_until(&p,
@@ -191,6 +196,9 @@ START_TEST(test_modern_guest_in_the_viewer)
 			"r-$((6*6))\n",
 			"r-36", "modes=800x600 ", poke),
 	    "the guest's preferred mode did not follow the window:\n%s", p.buf);
+	info = h_info(NAME, "gpu0");
+	ck_assert_msg(info && strstr(info, "mode=800x600 ") && strstr(info, "scanout=800x600 "),
+		      "gpu0 in hv list -l: %s", info ? info : "(none)");
 
 	kill(view.pid, SIGTERM);
 	h_wait(&view, 10);
