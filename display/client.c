@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "display/client.h"
+#include "display/png.h"
 
 static unsigned reply_uint(const char *reply, const char *key)
 {
@@ -20,6 +21,8 @@ static int map_surface(struct display_client *dc, const char *reply, char *err, 
 {
 	int fd = ctl_take_fd(&dc->ctl);
 	void *map;
+	unsigned long long cursor_at;
+	char v[32];
 
 	if (fd < 0) {
 		snprintf(err, errlen, "the domain sent no screen memory");
@@ -43,6 +46,10 @@ static int map_surface(struct display_client *dc, const char *reply, char *err, 
 		return -1;
 	}
 	dc->pixels = map;
+	cursor_at = kv_get(reply, "cursor", v, sizeof v) ? strtoull(v, NULL, 10) : 0;
+	if (cursor_at && cursor_at % 4 == 0 && cursor_at <= dc->map_size &&
+	    dc->map_size - cursor_at >= sizeof(struct surface_cursor))
+		dc->cursor = (const struct surface_cursor *)((const char *)map + cursor_at);
 	return 0;
 }
 
@@ -94,6 +101,15 @@ static bool parse_event(struct display_client *dc, const char *line, struct disp
 		dc->height = h;
 		dc->stride = stride;
 		ev->kind = DISPLAY_EV_RESIZE;
+		return true;
+	}
+	if (strcmp(line, "cursor") == 0) {
+		ev->kind = DISPLAY_EV_CURSOR;
+		return true;
+	}
+	if (strcmp(line, "pointer absolute") == 0 || strcmp(line, "pointer relative") == 0) {
+		dc->absolute = line[8] == 'a';
+		ev->kind = DISPLAY_EV_POINTER;
 		return true;
 	}
 	if (sscanf(line, "state %15s", ev->state) == 1) {
@@ -151,4 +167,58 @@ int display_client_mouse(struct display_client *dc, int dx, int dy, int dz, unsi
 
 	snprintf(line, sizeof line, "mouse %d %d %d %u\n", dx, dy, dz, buttons);
 	return send_line(dc, line);
+}
+
+int display_client_abs(struct display_client *dc, int x, int y, unsigned buttons)
+{
+	char line[64];
+
+	x = x < 0 ? 0 : x > DISPLAY_ABS_MAX ? DISPLAY_ABS_MAX : x;
+	y = y < 0 ? 0 : y > DISPLAY_ABS_MAX ? DISPLAY_ABS_MAX : y;
+	snprintf(line, sizeof line, "abs %d %d %u\n", x, y, buttons);
+	return send_line(dc, line);
+}
+
+int display_client_size(struct display_client *dc, unsigned w, unsigned h)
+{
+	char line[48];
+
+	snprintf(line, sizeof line, "size %u %u\n", w, h);
+	return send_line(dc, line);
+}
+
+void display_client_cursor(const struct display_client *dc, struct surface_cursor *out)
+{
+	if (!dc->cursor || !surface_read_cursor(dc->cursor, out))
+		out->visible = 0;
+}
+
+int display_abs_coord(int pos, int origin, int extent)
+{
+	long v;
+
+	if (extent <= 1)
+		return 0;
+	v = ((long)(pos - origin) * DISPLAY_ABS_MAX + (extent - 1) / 2) / (extent - 1);
+	return v < 0 ? 0 : v > DISPLAY_ABS_MAX ? DISPLAY_ABS_MAX : (int)v;
+}
+
+/* The screen with the guest's pointer over it, written as a PNG. */
+int display_client_save_png(struct display_client *dc, const char *path, char *err, size_t errlen)
+{
+	struct surface_cursor *c = malloc(sizeof *c);
+	uint32_t *copy = malloc((size_t)dc->stride * dc->height);
+	int rc = -1;
+
+	if (!c || !copy) {
+		snprintf(err, errlen, "out of memory");
+	} else {
+		memcpy(copy, dc->pixels, (size_t)dc->stride * dc->height);
+		display_client_cursor(dc, c);
+		surface_draw_cursor(copy, dc->width, dc->height, dc->stride, c);
+		rc = png_write_xrgb(path, copy, dc->width, dc->height, dc->stride, err, errlen);
+	}
+	free(copy);
+	free(c);
+	return rc;
 }

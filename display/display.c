@@ -71,8 +71,9 @@ static int send_hello(struct display *dp, int fd)
 	struct surface *s = &dp->surface;
 
 	iov.iov_len = (size_t)snprintf(
-	    line, sizeof line, "ok display width=%u height=%u stride=%u size=%zu device=%s\n",
-	    s->width, s->height, s->stride, (size_t)SURFACE_BYTES,
+	    line, sizeof line,
+	    "ok display width=%u height=%u stride=%u size=%zu cursor=%zu device=%s\n", s->width,
+	    s->height, s->stride, (size_t)SURFACE_MAP_BYTES, (size_t)SURFACE_CURSOR_AT,
 	    dp->dev ? dp->dev->name : "none");
 	memset(cbuf, 0, sizeof cbuf);
 	msg.msg_control = cbuf;
@@ -109,7 +110,12 @@ int display_attach(struct display *dp, int fd, char *err, size_t errlen)
 		return -1;
 	}
 	v = &dp->viewers[dp->nviewers++];
-	*v = (struct display_viewer){.fd = fd, .handle = handle, .gen = dp->surface.gen};
+	*v = (struct display_viewer){.fd = fd,
+				     .handle = handle,
+				     .gen = dp->surface.gen,
+				     /* A new viewer starts with no pointer, relative. */
+				     .cursor_owed = dp->surface.cursor->visible != 0,
+				     .absolute = 0};
 	/* The viewer has nothing yet: everything is owed, and soon. */
 	v->owed = (struct rect){0, 0, dp->surface.width, dp->surface.height};
 	v->owed_ns = 0;
@@ -147,6 +153,11 @@ void display_render(struct display *dp, int64_t now_ns)
 		dp->dev->render(dp->dev_opaque, &dp->surface);
 	dp->rendering = true;
 	dp->next_refresh_ns = now_ns + DISPLAY_REFRESH_MS * 1000000ll;
+	if (dp->surface.cursor_dirty) {
+		dp->surface.cursor_dirty = false;
+		for (int i = 0; i < dp->nviewers; i++)
+			dp->viewers[i].cursor_owed = true;
+	}
 	if (!surface_take_damage(&dp->surface, &r))
 		return;
 	dp->rendered_ns = now_ns;
@@ -189,6 +200,16 @@ static bool publish_one(struct display *dp, struct display_viewer *v, const char
 			return false;
 		v->state = state;
 	}
+	if (v->cursor_owed) {
+		if (!send_line(v, "cursor\n"))
+			return false;
+		v->cursor_owed = false;
+	}
+	if (v->absolute != (int)dp->absolute) {
+		if (!send_line(v, "pointer %s\n", dp->absolute ? "absolute" : "relative"))
+			return false;
+		v->absolute = dp->absolute;
+	}
 	if (v->in_flight || v->owed.w == 0 || v->owed.h == 0)
 		return true;
 	if (!send_line(v, "damage %u %u %u %u %lld\n", v->owed.x, v->owed.y, v->owed.w, v->owed.h,
@@ -220,6 +241,14 @@ static void viewer_line(struct display *dp, struct display_viewer *v, const char
 	} else if (sscanf(line, "mouse %d %d %d %u", &dx, &dy, &dz, &buttons) == 4) {
 		if (dp->input && dp->input->mouse)
 			dp->input->mouse(dp->input_opaque, dx, dy, dz, buttons);
+	} else if (sscanf(line, "abs %d %d %u", &dx, &dy, &buttons) == 3) {
+		if (dp->input && dp->input->abs && dx >= 0 && dy >= 0 && dx <= DISPLAY_ABS_MAX &&
+		    dy <= DISPLAY_ABS_MAX)
+			dp->input->abs(dp->input_opaque, dx, dy, buttons);
+	} else if (sscanf(line, "size %u %u", &code, &down) == 2) {
+		if (dp->input && dp->input->size && code > 0 && down > 0 &&
+		    code <= SURFACE_MAX_WIDTH && down <= SURFACE_MAX_HEIGHT)
+			dp->input->size(dp->input_opaque, code, down);
 	} else {
 		log_warn("display: viewer sent '%.40s'; ignored", line);
 	}

@@ -7,9 +7,14 @@
  *   domain -> viewer   "resize W H STRIDE"   the mode changed
  *                      "damage X Y W H"      these pixels changed
  *                      "state NAME"          running, paused, ...
+ *                      "cursor"              the pointer (in the memfd) changed
+ *                      "pointer absolute|relative"  whether the guest takes
+ *                                            absolute positions (a tablet)
  *   viewer -> domain   "ack"                 the last damage is presented
  *                      "key CODE 1|0"        a key (Linux KEY_* code) went down/up
  *                      "mouse DX DY DZ BUTTONS"
+ *                      "abs X Y BUTTONS"     the pointer at X, Y in 0..32767
+ *                      "size W H"            the window's size: the mode to offer
  * At most one damage is in flight per viewer: the next one waits for the
  * viewer's ack and meanwhile collects into one rectangle, so a viewer that
  * stops reading costs the domain nothing and is never written to faster
@@ -44,6 +49,10 @@ struct display_device_ops {
 struct display_input_ops {
 	void (*key)(void *opaque, unsigned code, bool down);
 	void (*mouse)(void *opaque, int dx, int dy, int dz, unsigned buttons);
+	/* Optional: an absolute position (0..DISPLAY_ABS_MAX on both axes). */
+	void (*abs)(void *opaque, int x, int y, unsigned buttons);
+	/* Optional: a viewer's window is w x h; offer that mode. */
+	void (*size)(void *opaque, unsigned w, unsigned h);
 };
 
 struct display_viewer {
@@ -56,6 +65,8 @@ struct display_viewer {
 	int64_t owed_ns;   /* when the oldest change in `owed` was rendered */
 	uint32_t gen;	   /* surface generation the viewer knows */
 	const char *state; /* last state sent */
+	bool cursor_owed;  /* the pointer changed since the last "cursor" */
+	int absolute;	   /* last "pointer" sent: 0 relative (the start), 1 absolute */
 };
 
 struct display {
@@ -70,6 +81,7 @@ struct display {
 	int64_t next_refresh_ns;
 	int64_t rendered_ns; /* host time of the last render that changed pixels */
 	bool rendering;	     /* rendered since the device was last released */
+	bool absolute;	     /* the guest takes absolute pointer positions */
 };
 
 /* Creates the surface; viewers will be watched in loop. Returns 0, or -1

@@ -84,8 +84,9 @@ void view_screenshot(struct viewer *v, struct guest_view *g)
 	strftime(stamp, sizeof stamp, "%Y%m%d-%H%M%S", &tm);
 	snprintf(path, sizeof path, "%s/%s-%s.png", v->opts.shot_dir ? v->opts.shot_dir : ".",
 		 g->name, stamp);
-	if (png_write_xrgb(path, g->dc.pixels, g->tex_w, g->tex_h, g->dc.stride, err, sizeof err) <
-	    0)
+	if (g->ended ? png_write_xrgb(path, g->dc.pixels, g->tex_w, g->tex_h, g->dc.stride, err,
+				      sizeof err) < 0
+		     : display_client_save_png(&g->dc, path, err, sizeof err) < 0)
 		fprintf(stderr, "hv view: %s\n", err);
 	else
 		printf("hv view: saved %s\n", path);
@@ -182,12 +183,70 @@ static unsigned button_bit(Uint8 b)
 	}
 }
 
+/* Window position (x, y) in points to the guest's 0..DISPLAY_ABS_MAX. */
+static void to_abs(struct viewer *v, struct guest_view *g, int x, int y, int *ax, int *ay)
+{
+	int win_w, win_h, out_w, out_h;
+	SDL_Rect dst;
+
+	SDL_GetWindowSize(g->win, &win_w, &win_h);
+	SDL_GetRendererOutputSize(g->ren, &out_w, &out_h);
+	if (win_w > 0 && win_h > 0) {
+		x = (int)((long)x * out_w / win_w);
+		y = (int)((long)y * out_h / win_h);
+	}
+	dst = view_place(v, g, out_w, out_h);
+	*ax = display_abs_coord(x, dst.x, dst.w);
+	*ay = display_abs_coord(y, dst.y, dst.h);
+}
+
+/* A guest with a tablet: the host pointer is the guest's, never grabbed;
+ * the wheel goes to the relative mouse (the tablet has none). */
+static void abs_mouse_event(struct viewer *v, struct guest_view *g, const SDL_Event *e)
+{
+	int x, y, ax, ay;
+
+	if (e->type == SDL_MOUSEWHEEL) {
+		display_client_mouse(&g->dc, 0, 0, -e->wheel.y, v->buttons);
+		return;
+	}
+	if (e->type == SDL_MOUSEMOTION) {
+		x = e->motion.x;
+		y = e->motion.y;
+	} else {
+		unsigned bit = button_bit(e->button.button);
+		if (e->type == SDL_MOUSEBUTTONDOWN)
+			v->buttons |= bit;
+		else
+			v->buttons &= ~bit;
+		x = e->button.x;
+		y = e->button.y;
+	}
+	to_abs(v, g, x, y, &ax, &ay);
+	display_client_abs(&g->dc, ax, ay, v->buttons);
+}
+
+void view_pointer_changed(struct viewer *v, struct guest_view *g)
+{
+	if (g != focused(v))
+		return;
+	if (g->dc.absolute && v->grabbed)
+		set_grab(v, false);
+	/* One pointer on screen: the guest's, when it draws one. */
+	SDL_ShowCursor(g->dc.absolute && g->cursor.visible ? SDL_DISABLE : SDL_ENABLE);
+	view_set_title(v, g);
+}
+
 static void mouse_event(struct viewer *v, const SDL_Event *e)
 {
 	struct guest_view *g = focused(v);
 
 	if (!g || !g->attached)
 		return;
+	if (g->dc.absolute) {
+		abs_mouse_event(v, g, e);
+		return;
+	}
 	if (!v->grabbed) {
 		if (e->type == SDL_MOUSEBUTTONDOWN)
 			set_grab(v, true); /* the grabbing click is not the guest's */
@@ -208,6 +267,24 @@ static void mouse_event(struct viewer *v, const SDL_Event *e)
 	}
 }
 
+/* The window got a size the viewer did not give it (the user resized it,
+ * or it went fullscreen): a guest with virtio-gpu is offered that mode. */
+static void offer_size(struct guest_view *g, int w, int h)
+{
+	int out_w, out_h;
+
+	if (!g->attached || !strstr(g->dc.device, "virtio-gpu"))
+		return;
+	if (!g->fullscreen && w == g->fit_w && h == g->fit_h)
+		return; /* the viewer's own resize to the guest's mode */
+	SDL_GetRendererOutputSize(g->ren, &out_w, &out_h);
+	if (out_w <= 0 || out_h <= 0 || (out_w == g->asked_w && out_h == g->asked_h))
+		return;
+	g->asked_w = out_w;
+	g->asked_h = out_h;
+	display_client_size(&g->dc, (unsigned)out_w, (unsigned)out_h);
+}
+
 static void window_event(struct viewer *v, const SDL_WindowEvent *w)
 {
 	struct guest_view *g = view_by_window(v, w->windowID);
@@ -220,6 +297,7 @@ static void window_event(struct viewer *v, const SDL_WindowEvent *w)
 			release_all(v);
 			v->current = (int)(g - v->guests);
 		}
+		view_pointer_changed(v, g);
 		break;
 	case SDL_WINDOWEVENT_FOCUS_LOST:
 		release_all(v);
@@ -227,7 +305,7 @@ static void window_event(struct viewer *v, const SDL_WindowEvent *w)
 			set_grab(v, false);
 		break;
 	case SDL_WINDOWEVENT_CLOSE: view_close(v, (int)(g - v->guests)); return;
-	case SDL_WINDOWEVENT_SIZE_CHANGED:
+	case SDL_WINDOWEVENT_SIZE_CHANGED: offer_size(g, w->data1, w->data2); /* fall through */
 	case SDL_WINDOWEVENT_EXPOSED: view_redraw(v, g); break;
 	default: break;
 	}

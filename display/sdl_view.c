@@ -130,8 +130,11 @@ int view_reattach(struct viewer *v, struct guest_view *g, const char *name)
 	g->state[0] = '\0';
 	snprintf(g->name, sizeof g->name, "%s", name);
 	make_texture(g);
-	if (!g->fullscreen)
-		SDL_SetWindowSize(g->win, (int)g->dc.width, (int)g->dc.height);
+	g->cursor.visible = 0;
+	if (g->cursor_tex)
+		SDL_DestroyTexture(g->cursor_tex);
+	g->cursor_tex = NULL;
+	view_fit_window(g);
 	view_set_title(v, g);
 	return 0;
 }
@@ -144,6 +147,8 @@ void view_close(struct viewer *v, int i)
 		display_client_close(&g->dc);
 	if (g->tex)
 		SDL_DestroyTexture(g->tex);
+	if (g->cursor_tex)
+		SDL_DestroyTexture(g->cursor_tex);
 	if (g->ren)
 		SDL_DestroyRenderer(g->ren);
 	if (g->win)
@@ -153,8 +158,7 @@ void view_close(struct viewer *v, int i)
 		v->current = v->nguests ? v->nguests - 1 : 0;
 }
 
-/* Where the guest's screen goes in an out_w x out_h output. */
-static SDL_Rect place(const struct viewer *v, const struct guest_view *g, int out_w, int out_h)
+SDL_Rect view_place(const struct viewer *v, const struct guest_view *g, int out_w, int out_h)
 {
 	double sx = (double)out_w / g->tex_w, sy = (double)out_h / g->tex_h;
 	double s = sx < sy ? sx : sy;
@@ -171,6 +175,44 @@ static SDL_Rect place(const struct viewer *v, const struct guest_view *g, int ou
 	return r;
 }
 
+void view_fit_window(struct guest_view *g)
+{
+	if (g->fullscreen)
+		return;
+	g->fit_w = (int)g->dc.width;
+	g->fit_h = (int)g->dc.height;
+	SDL_SetWindowSize(g->win, g->fit_w, g->fit_h);
+}
+
+/* The guest's pointer over its screen, scaled as the screen is. */
+static void draw_cursor(struct guest_view *g, const SDL_Rect *dst)
+{
+	const struct surface_cursor *c = &g->cursor;
+	double s = g->tex_w ? (double)dst->w / g->tex_w : 1;
+	SDL_Rect r;
+
+	if (!c->visible || g->ended)
+		return;
+	if (!g->cursor_tex || g->cursor_serial != c->serial) {
+		if (!g->cursor_tex) {
+			g->cursor_tex = SDL_CreateTexture(g->ren, SDL_PIXELFORMAT_ARGB8888,
+							  SDL_TEXTUREACCESS_STREAMING,
+							  SURFACE_CURSOR_SIZE, SURFACE_CURSOR_SIZE);
+			if (!g->cursor_tex)
+				return;
+			SDL_SetTextureBlendMode(g->cursor_tex, SDL_BLENDMODE_BLEND);
+		}
+		SDL_UpdateTexture(g->cursor_tex, NULL, c->image, SURFACE_CURSOR_SIZE * 4);
+		g->cursor_serial = c->serial;
+	}
+	r.x = dst->x + (int)(((double)c->x - c->hot_x) * s);
+	r.y = dst->y + (int)(((double)c->y - c->hot_y) * s);
+	r.w = r.h = (int)(SURFACE_CURSOR_SIZE * s + 0.5);
+	SDL_RenderSetClipRect(g->ren, dst);
+	SDL_RenderCopy(g->ren, g->cursor_tex, NULL, &r);
+	SDL_RenderSetClipRect(g->ren, NULL);
+}
+
 void view_redraw(struct viewer *v, struct guest_view *g)
 {
 	int out_w, out_h;
@@ -179,12 +221,13 @@ void view_redraw(struct viewer *v, struct guest_view *g)
 	if (!g->ren)
 		return;
 	SDL_GetRendererOutputSize(g->ren, &out_w, &out_h);
-	dst = place(v, g, out_w, out_h);
+	dst = view_place(v, g, out_w, out_h);
 	SDL_SetRenderDrawColor(g->ren, 0, 0, 0, 255);
 	SDL_RenderClear(g->ren);
 	SDL_SetTextureColorMod(g->tex, g->ended ? 96 : 255, g->ended ? 96 : 255,
 			       g->ended ? 96 : 255);
 	SDL_RenderCopy(g->ren, g->tex, NULL, &dst);
+	draw_cursor(g, &dst);
 	if (v->help && g == &v->guests[v->current])
 		overlay_draw_help(v, g);
 	SDL_RenderPresent(g->ren);
@@ -224,8 +267,13 @@ static void domain_events(struct viewer *v, int i)
 	while ((rc = display_client_next(&g->dc, &ev, 0)) > 0) {
 		if (ev.kind == DISPLAY_EV_RESIZE) {
 			make_texture(g);
-			if (!g->fullscreen)
-				SDL_SetWindowSize(g->win, (int)g->dc.width, (int)g->dc.height);
+			view_fit_window(g);
+		} else if (ev.kind == DISPLAY_EV_CURSOR) {
+			display_client_cursor(&g->dc, &g->cursor);
+			view_pointer_changed(v, g);
+			view_redraw(v, g);
+		} else if (ev.kind == DISPLAY_EV_POINTER) {
+			view_pointer_changed(v, g);
 		} else if (ev.kind == DISPLAY_EV_STATE) {
 			snprintf(g->state, sizeof g->state, "%s", ev.state);
 			view_set_title(v, g);

@@ -43,6 +43,11 @@ struct guest_view {
 	struct SDL_Texture *tex;
 	unsigned tex_w, tex_h;
 	bool fullscreen;
+	struct surface_cursor cursor; /* the guest's pointer, drawn over the screen */
+	struct SDL_Texture *cursor_tex;
+	uint32_t cursor_serial; /* of the image in cursor_tex */
+	int asked_w, asked_h;	/* the window size last offered to the guest */
+	int fit_w, fit_h;	/* the size the viewer itself last gave the window */
 };
 
 struct view_stats {
@@ -88,6 +93,13 @@ void view_close(struct viewer *v, int i);
 /* Single-window mode: the window of g shows domain `name` instead. */
 int view_reattach(struct viewer *v, struct guest_view *g, const char *name);
 void view_redraw(struct viewer *v, struct guest_view *g);
+/* Sizes g's window to its screen (unless fullscreen). */
+void view_fit_window(struct guest_view *g);
+/* sdl_input.c: g's pointer (its shape, or absolute mode) changed. */
+void view_pointer_changed(struct viewer *v, struct guest_view *g);
+/* Where the guest's screen goes in an out_w x out_h output. */
+struct SDL_Rect view_place(const struct viewer *v, const struct guest_view *g, int out_w,
+			   int out_h);
 void view_set_title(struct viewer *v, struct guest_view *g);
 struct guest_view *view_by_window(struct viewer *v, unsigned window_id);
 

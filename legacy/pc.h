@@ -50,6 +50,7 @@ struct pc_hooks {
 	/* VGA BIOS image for fw_cfg: NULL is SeaBIOS's stdvga image if
 	 * installed, "" none. */
 	const char *vga_bios;
+	bool no_vga; /* no emulated VGA at all (vga = "none"), nor its BIOS */
 };
 
 /* Creates the devices, places them on m's buses and registers them in
@@ -185,6 +186,10 @@ int pc_add_virtio_input(struct pc *pc, char *err, size_t errlen);
  * caller's to send to PS/2). */
 bool pc_virtio_input_key(struct pc *pc, unsigned code, bool down);
 bool pc_virtio_input_mouse(struct pc *pc, const struct input_mouse *ev);
+/* The virtio tablet: whether the guest's driver has it up, and the pointer
+ * at (x, y) in 0..32767 with buttons held (false when it is not up). */
+bool pc_virtio_tablet_ready(struct pc *pc);
+bool pc_virtio_input_abs(struct pc *pc, int x, int y, unsigned buttons);
 
 /* The virtio-gpu, for the display hook-up (hv/virtio/virtio_gpu.h), or
  * NULL when the PC has none. */

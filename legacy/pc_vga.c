@@ -46,6 +46,8 @@ int pc_add_vga(struct pc *pc, const struct pc_hooks *h, char *err, size_t errlen
 {
 	struct bus *pio = &pc->m->pio;
 
+	if (h->no_vga)
+		return 0;
 	pc->vga = vga_create(&pc->m->clock, &pc->m->mem);
 	if (!pc->vga) {
 		snprintf(err, errlen, "out of memory");

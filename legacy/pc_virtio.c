@@ -382,9 +382,9 @@ static const struct device_ops pc_virtio_input_ops = {.reset = input_reset,
 
 int pc_add_virtio_input(struct pc *pc, char *err, size_t errlen)
 {
-	static const char *const names[PC_VIRTIO_INPUTS] = {"kbd0", "mouse0"};
-	static const enum virtio_input_kind kinds[PC_VIRTIO_INPUTS] = {VIRTIO_INPUT_KEYBOARD,
-								       VIRTIO_INPUT_MOUSE};
+	static const char *const names[PC_VIRTIO_INPUTS] = {"kbd0", "mouse0", "tablet0"};
+	static const enum virtio_input_kind kinds[PC_VIRTIO_INPUTS] = {
+	    VIRTIO_INPUT_KEYBOARD, VIRTIO_INPUT_MOUSE, VIRTIO_INPUT_TABLET};
 
 	if (!pc->virtio || !pc->virtio->has_gpu) {
 		snprintf(err, errlen, "virtio-input goes beside a virtio-gpu: add the gpu first");
@@ -437,6 +437,21 @@ bool pc_virtio_input_mouse(struct pc *pc, const struct input_mouse *ev)
 	mouse = &pc->virtio->input[1];
 	return virtio_input_ready(mouse) &&
 	       virtio_input_rel(mouse, ev->dx, ev->dy, ev->dz, ev->buttons);
+}
+
+static struct virtio_input *tablet(struct pc *pc)
+{
+	return pc->virtio && pc->virtio->has_input ? &pc->virtio->input[2] : NULL;
+}
+
+bool pc_virtio_tablet_ready(struct pc *pc)
+{
+	return tablet(pc) && virtio_input_ready(tablet(pc));
+}
+
+bool pc_virtio_input_abs(struct pc *pc, int x, int y, unsigned buttons)
+{
+	return pc_virtio_tablet_ready(pc) && virtio_input_abs(tablet(pc), x, y, buttons);
 }
 
 struct virtio_gpu *pc_virtio_gpu(struct pc *pc)

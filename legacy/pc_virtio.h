@@ -17,7 +17,7 @@ struct pc;
 
 #define PC_VIRTIO_SLOT	   4 /* xvda's slot; xvdz's is 29 */
 #define PC_VIRTIO_GPU_SLOT 3 /* 00:03.0; virtio-input at 00:03.1 and .2 */
-#define PC_VIRTIO_INPUTS   2 /* keyboard, mouse */
+#define PC_VIRTIO_INPUTS   3 /* keyboard, mouse, tablet */
 #define PC_VIRTIO_RNG_SLOT 30
 #define PC_VIRTIO_CON_SLOT 31
 #define PC_VIRTIO_MMIO	   0xFE000000u /* xvda's BAR; the next one 16 KiB up */

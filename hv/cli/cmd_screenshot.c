@@ -1,5 +1,6 @@
 /* hv screenshot NAME FILE.png: the pixels a viewer of the domain would show
- * now, taken through the same display protocol as `hv view`. */
+ * now (the guest's pointer drawn over them, as `hv view` draws it), taken
+ * through the same display protocol as `hv view`. */
 #include <stdio.h>
 #include <string.h>
 
@@ -42,8 +43,7 @@ int cmd_screenshot(int argc, char **argv)
 	if (strcmp(dc.device, "none") == 0)
 		cmd_error("%s has no display device", argv[1]);
 	else if (wait_first_frame(&dc, argv[1]) == 0) {
-		if (png_write_xrgb(argv[2], dc.pixels, dc.width, dc.height, dc.stride, err,
-				   sizeof err) < 0)
+		if (display_client_save_png(&dc, argv[2], err, sizeof err) < 0)
 			cmd_error("%s", err);
 		else
 			rc = 0;

@@ -691,6 +691,15 @@ int config_resolve(struct domain_config *cfg, char *err, size_t errlen)
 
 	if (resolve_firmware(cfg, file, err, errlen) < 0)
 		return -1;
+	/* Without the VGA the guest needs another way to be seen. */
+	if (cfg->vga_none && !cfg->vfb_virtio && cfg->serial[0].kind == CHARDEV_NONE &&
+	    !cfg->virtio_console) {
+		cfg_set_error(err, errlen,
+			      "%s: vga = \"none\" leaves the domain no screen and no console: add "
+			      "vfb = [ 'type=virtio' ] or a serial console (serial = ...)",
+			      file);
+		return -1;
+	}
 	if (cfg->maxmem_mib && cfg->maxmem_mib < cfg->memory_mib) {
 		cfg_set_error(err, errlen, "%s: maxmem = %u is less than memory = %u (MiB)", file,
 			      cfg->maxmem_mib, cfg->memory_mib);

@@ -104,6 +104,8 @@ static void put_boot(FILE *out, const struct domain_config *cfg)
 	put_vifs(out, cfg);
 	if (cfg->vfb_virtio)
 		fprintf(out, "vfb = [ \"type=virtio\" ]\n");
+	if (cfg->vga_none)
+		fprintf(out, "vga = \"none\"\n");
 	if (cfg->virtio_console)
 		fprintf(out, "virtio_console = 1\n");
 	if (cfg->console_hvc0)

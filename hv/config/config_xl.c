@@ -120,7 +120,12 @@ static int set_vga(struct parser *p, const struct key *k, const struct value *v)
 	static const char *const names[] = {"stdvga", "cirrus"};
 	int i;
 
-	if (strcmp(v->text, "none") == 0 || strcmp(v->text, "qxl") == 0)
+	if (strcmp(v->text, "none") == 0) {
+		p->cfg->vga_none = 1;
+		return 0;
+	}
+	p->cfg->vga_none = 0;
+	if (strcmp(v->text, "qxl") == 0)
 		return cfg_fail_at(
 		    p, v->line,
 		    "%s: \"%s\" is not supported yet; hv's PC has a standard VGA with "
@@ -293,7 +298,7 @@ const struct key config_xl_keys[] = {
     {"vnc", VAL_INT, "VNC is not supported; `hv view NAME` shows the screen in an SDL window",
      refuse_unless_off},
     {"sdl", VAL_INT, "0 or 1", set_sdl},
-    {"vga", VAL_STRING, "\"stdvga\" or \"cirrus\"", set_vga},
+    {"vga", VAL_STRING, "\"stdvga\", \"cirrus\" or \"none\"", set_vga},
     {"videoram", VAL_INT, "an integer from 1 to 1024 (MiB)", set_videoram},
     {"soundhw", VAL_ANY, "\"sb16\" or \"sb16,port=0x220,irq=5,dma=1,hdma=5\"", cfg_set_soundhw},
     {"usb", VAL_INT,

@@ -169,6 +169,7 @@ static int build_machine(struct domain *d, char *err, size_t errlen)
 	    .poweroff = guest_poweroff,
 	    .opaque = d,
 	    .rtc_localtime = d->cfg.localtime != 0,
+	    .no_vga = d->cfg.vga_none != 0,
 	};
 
 	for (unsigned i = 0; i < PC_SERIAL_PORTS && i < DOMAIN_SERIAL_PORTS; i++)

@@ -68,10 +68,12 @@ struct domain {
 
 	struct display display; /* the screen and its viewers (event loop only) */
 	struct vga_renderer *vga_renderer;
-	struct virtio_gpu *gpu; /* the PC's virtio-gpu, or NULL */
-	bool gpu_shown;		/* the surface last showed the virtio-gpu's scanout */
-	struct evloop *loop;	/* the process's event loop (hv/core/evloop.h) */
-	struct audio *audio;	/* the sound backend (hv/domain/domain_audio.c) */
+	struct virtio_gpu *gpu;		   /* the PC's virtio-gpu, or NULL */
+	bool gpu_shown;			   /* the surface last showed the virtio-gpu's scanout */
+	uint32_t cursor_moves, cursor_gen; /* the gpu's cursor as last published */
+	bool cursor_shown;		   /* the surface's pointer is visible */
+	struct evloop *loop;		   /* the process's event loop (hv/core/evloop.h) */
+	struct audio *audio;		   /* the sound backend (hv/domain/domain_audio.c) */
 	struct domain_nic *nics[CONFIG_VIFS_MAX]; /* vif = [...] (hv/domain/domain_net.c) */
 	struct domain_doorbells *doorbells; /* on KVM (hv/domain/domain_doorbell.c), or NULL */
 	struct control *control;

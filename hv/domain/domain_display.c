@@ -38,7 +38,48 @@ static void viewer_mouse(void *opaque, int dx, int dy, int dz, unsigned buttons)
 	machine_unlock_host(&d->machine);
 }
 
-static const struct display_input_ops viewer_input = {.key = viewer_key, .mouse = viewer_mouse};
+static void viewer_abs(void *opaque, int x, int y, unsigned buttons)
+{
+	struct domain *d = opaque;
+
+	machine_lock_host(&d->machine);
+	if (pc_virtio_input_abs(d->pc, x, y, buttons))
+		machine_kick(&d->machine);
+	machine_unlock_host(&d->machine);
+}
+
+/* A viewer's window size becomes the virtio-gpu's preferred mode, while
+ * the scanout is what the window shows (not the VGA's early screens). */
+static void viewer_size(void *opaque, unsigned w, unsigned h)
+{
+	struct domain *d = opaque;
+
+	machine_lock_host(&d->machine);
+	if (d->gpu && d->gpu_shown && (w != d->gpu->pref_width || h != d->gpu->pref_height) &&
+	    virtio_gpu_set_preferred(d->gpu, w, h) == 0)
+		machine_kick(&d->machine);
+	machine_unlock_host(&d->machine);
+}
+
+static const struct display_input_ops viewer_input = {
+    .key = viewer_key, .mouse = viewer_mouse, .abs = viewer_abs, .size = viewer_size};
+
+/* The virtio-gpu's cursor goes to the surface's pointer (viewers draw
+ * it) when it changed; it is hidden while the VGA has the screen. */
+static void publish_cursor(struct domain *d, struct surface *s)
+{
+	const struct virtio_gpu_cursor *c = &d->gpu->cursor;
+	bool visible = d->gpu_shown && c->visible;
+
+	if (visible == d->cursor_shown &&
+	    (!visible || (c->moves == d->cursor_moves && c->gen == d->cursor_gen)))
+		return;
+	surface_set_cursor(s, visible, c->x, c->y, c->gen != d->cursor_gen ? c->image : NULL,
+			   c->hot_x, c->hot_y);
+	d->cursor_shown = visible;
+	d->cursor_moves = c->moves;
+	d->cursor_gen = c->gen;
+}
 
 /* Two framebuffers, one screen: the VGA draws until the guest's
  * virtio-gpu driver sets a scanout, then the surface follows the scanout;
@@ -50,6 +91,8 @@ static void mux_render(void *opaque, struct surface *s)
 	bool was = d->gpu_shown;
 
 	d->gpu_shown = d->gpu && virtio_gpu_render(d->gpu, s, !was);
+	if (d->gpu)
+		publish_cursor(d, s);
 	if (d->gpu_shown || !d->vga_renderer)
 		return;
 	if (was)
@@ -87,6 +130,7 @@ static void refresh(void *opaque)
 	machine_lock_host(&d->machine);
 	if (display_refresh_due(&d->display, now))
 		display_render(&d->display, now);
+	d->display.absolute = pc_virtio_tablet_ready(d->pc);
 	state = domain_state_name(d);
 	machine_unlock_host(&d->machine);
 	display_publish(&d->display, state);

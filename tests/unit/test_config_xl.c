@@ -276,6 +276,25 @@ START_TEST(test_seabios_by_name_when_missing_names_the_debian_package)
 }
 END_TEST
 
+/* vga = "none" drops the VGA; with no virtio screen and no serial
+ * console the domain could not be seen at all, and is refused. */
+START_TEST(test_vga_none_needs_another_screen_or_console)
+{
+	fake_seabios();
+	ck_assert_int_eq(load("name='a'\nvga = 'none'\nvfb = [ 'type=virtio' ]\n"), 0);
+	ck_assert_uint_eq(cfg.vga_none, 1);
+	ck_assert_int_eq(config_resolve(&cfg, err, sizeof err), 0);
+	ck_assert_int_eq(load("name='a'\nvga = 'none'\n"), 0); /* COM1 on stdio */
+	ck_assert_int_eq(config_resolve(&cfg, err, sizeof err), 0);
+	ck_assert_int_eq(load("name='a'\nvga = 'none'\nserial = 'none'\n"), 0);
+	ck_resolve_error("xl.cfg: vga = \"none\" leaves the domain no screen and no console: add "
+			 "vfb = [ 'type=virtio' ] or a serial console (serial = ...)");
+	ck_assert_int_eq(load("name='a'\nvga = 'stdvga'\nserial = 'none'\n"), 0);
+	ck_assert_uint_eq(cfg.vga_none, 0);
+	ck_assert_int_eq(config_resolve(&cfg, err, sizeof err), 0);
+}
+END_TEST
+
 START_TEST(test_pvh_without_kernel_is_refused)
 {
 	fake_seabios();
@@ -378,10 +397,11 @@ START_TEST(test_missing_devices_are_refused_with_what_hv_offers)
 	ck_load_error(
 	    "nestedhvm = 1\n",
 	    "xl.cfg:1: nestedhvm: nested virtualisation is not supported; use nestedhvm = 0");
-	ck_load_error("vga = 'none'\n", "xl.cfg:1: vga: \"none\" is not supported yet; hv's PC has "
-					"a standard VGA with VBE (\"stdvga\")");
-	ck_load_error("vga = 'stdgva'\n", "xl.cfg:1: vga: expected \"stdvga\" or \"cirrus\", got "
-					  "\"stdgva\" (did you mean \"stdvga\"?)");
+	ck_load_error("vga = 'qxl'\n", "xl.cfg:1: vga: \"qxl\" is not supported yet; hv's PC has "
+				       "a standard VGA with VBE (\"stdvga\")");
+	ck_load_error("vga = 'stdgva'\n",
+		      "xl.cfg:1: vga: expected \"stdvga\", \"cirrus\" or \"none\", got "
+		      "\"stdgva\" (did you mean \"stdvga\"?)");
 	ck_load_error(
 	    "viridian = 1\n",
 	    "xl.cfg:1: viridian: Hyper-V enlightenments are not supported; the guest sees "
@@ -649,6 +669,7 @@ static Suite *config_xl_suite(void)
 	tcase_add_test(resolve, test_kernel_or_firmware_given_is_left_alone);
 	tcase_add_test(resolve, test_missing_seabios_names_the_debian_package);
 	tcase_add_test(resolve, test_pvh_without_kernel_is_refused);
+	tcase_add_test(resolve, test_vga_none_needs_another_screen_or_console);
 	tcase_add_test(resolve, test_seabios_by_name_when_missing_names_the_debian_package);
 	tcase_add_test(resolve, test_maxmem_below_memory_is_refused);
 	tcase_add_test(refuse, test_pv_guests_are_refused_with_what_hv_runs);

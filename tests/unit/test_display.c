@@ -3,11 +3,13 @@
  * stop reading or hang up. */
 #include <check.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "display/client.h"
 #include "display/display.h"
 #include "hv/core/evloop.h"
 #include "hv/core/ctl.h"
@@ -47,7 +49,29 @@ struct keys {
 	bool down[8];
 	int n;
 	int mouse_dx, mouse_buttons;
+	int abs_x, abs_y, abs_buttons, abs_n;
+	unsigned size_w, size_h;
+	int size_n;
 };
+
+static void on_abs(void *opaque, int x, int y, unsigned buttons)
+{
+	struct keys *k = opaque;
+
+	k->abs_x = x;
+	k->abs_y = y;
+	k->abs_buttons = (int)buttons;
+	k->abs_n++;
+}
+
+static void on_size(void *opaque, unsigned w, unsigned h)
+{
+	struct keys *k = opaque;
+
+	k->size_w = w;
+	k->size_h = h;
+	k->size_n++;
+}
 
 static void on_key(void *opaque, unsigned code, bool down)
 {
@@ -67,7 +91,8 @@ static void on_mouse(void *opaque, int dx, int dy, int dz, unsigned buttons)
 	k->mouse_buttons = (int)buttons;
 }
 
-static const struct display_input_ops input_ops = {.key = on_key, .mouse = on_mouse};
+static const struct display_input_ops input_ops = {
+    .key = on_key, .mouse = on_mouse, .abs = on_abs, .size = on_size};
 
 static struct display dp;
 static struct evloop *loop;
@@ -136,8 +161,8 @@ START_TEST(test_attach_sendsGeometryAndTheMemfd)
 	int fd;
 
 	attach(&c, hello, sizeof hello);
-	ck_assert_str_eq(hello, "ok display width=640 height=480 stride=2560 size=16384000 "
-				"device=fake");
+	ck_assert_str_eq(hello, "ok display width=640 height=480 stride=2560 size=16404480 "
+				"cursor=16384000 device=fake");
 	fd = ctl_take_fd(&c);
 	ck_assert_int_ge(fd, 0);
 	view = mmap(NULL, SURFACE_BYTES, PROT_READ, MAP_SHARED, fd, 0);
@@ -236,6 +261,111 @@ START_TEST(test_input_reachesTheInputOpsAndGarbageIsIgnored)
 }
 END_TEST
 
+START_TEST(test_absAndSize_reachTheInputOpsInRangeOnly)
+{
+	struct ctl c;
+	char line[256];
+	const char *msgs = "abs 0 32767 1\nabs -1 5 0\nabs 5 32768 0\nabs 1 2\n"
+			   "size 1280 800\nsize 0 600\nsize 2561 600\nsize 800 1601\n";
+
+	attach(&c, line, sizeof line);
+	ck_assert_int_eq(write(c.fd, msgs, strlen(msgs)), (ssize_t)strlen(msgs));
+	service();
+	ck_assert_int_eq(keys.abs_n, 1);
+	ck_assert_int_eq(keys.abs_x, 0);
+	ck_assert_int_eq(keys.abs_y, 32767);
+	ck_assert_int_eq(keys.abs_buttons, 1);
+	ck_assert_int_eq(keys.size_n, 1);
+	ck_assert_uint_eq(keys.size_w, 1280);
+	ck_assert_uint_eq(keys.size_h, 800);
+	ck_assert_int_eq(dp.nviewers, 1);
+	ctl_close(&c);
+}
+END_TEST
+
+/* The pointer travels in the memfd; viewers get one "cursor" per change
+ * (not per frame), and one "pointer" line when absolute input comes or
+ * goes. A viewer attaching later is told of a visible pointer at once. */
+START_TEST(test_cursorAndPointerMode_areAnnouncedOncePerChange)
+{
+	static uint32_t image[SURFACE_CURSOR_SIZE * SURFACE_CURSOR_SIZE];
+	struct ctl c, c2;
+	char line[256];
+	struct surface_cursor *got = malloc(sizeof *got);
+	const struct surface_cursor *shared;
+	int fd;
+	void *view;
+
+	attach(&c, line, sizeof line);
+	fd = ctl_take_fd(&c);
+	view = mmap(NULL, SURFACE_MAP_BYTES, PROT_READ, MAP_SHARED, fd, 0);
+	ck_assert_ptr_ne(view, MAP_FAILED);
+	shared = (const struct surface_cursor *)((char *)view + SURFACE_CURSOR_AT);
+	frame();
+	while (next_line(&c, line, sizeof line))
+		ck_assert(strcmp(line, "cursor") != 0 && strncmp(line, "pointer", 7) != 0);
+	image[5 * SURFACE_CURSOR_SIZE + 4] = 0xFF123456;
+	surface_set_cursor(&dp.surface, true, 100, 50, image, 4, 5);
+	dp.absolute = true;
+	frame();
+	ck_assert(next_line(&c, line, sizeof line));
+	ck_assert_str_eq(line, "cursor");
+	ck_assert(next_line(&c, line, sizeof line));
+	ck_assert_str_eq(line, "pointer absolute");
+	ck_assert(!next_line(&c, line, sizeof line));
+	frame();
+	ck_assert(!next_line(&c, line, sizeof line)); /* nothing changed */
+	ck_assert(surface_read_cursor(shared, got));
+	ck_assert(got->visible);
+	ck_assert_int_eq(got->x, 100);
+	ck_assert_int_eq(got->y, 50);
+	ck_assert_uint_eq(got->hot_x, 4);
+	ck_assert_uint_eq(got->hot_y, 5);
+	ck_assert_uint_eq(got->image[5 * SURFACE_CURSOR_SIZE + 4], 0xFF123456);
+
+	attach(&c2, line, sizeof line);
+	frame();
+	ck_assert(next_line(&c2, line, sizeof line));
+	ck_assert_str_eq(line, "state running");
+	ck_assert(next_line(&c2, line, sizeof line));
+	ck_assert_str_eq(line, "cursor");
+	ck_assert(next_line(&c2, line, sizeof line));
+	ck_assert_str_eq(line, "pointer absolute");
+
+	/* A move only: the image stays. */
+	surface_set_cursor(&dp.surface, true, 7, 8, NULL, 0, 0);
+	dp.absolute = false;
+	frame();
+	ck_assert(next_line(&c, line, sizeof line));
+	ck_assert_str_eq(line, "cursor");
+	ck_assert(next_line(&c, line, sizeof line));
+	ck_assert_str_eq(line, "pointer relative");
+	ck_assert(surface_read_cursor(shared, got));
+	ck_assert_int_eq(got->x, 7);
+	ck_assert_uint_eq(got->hot_x, 4);
+	ck_assert_uint_eq(got->image[5 * SURFACE_CURSOR_SIZE + 4], 0xFF123456);
+	free(got);
+	munmap(view, SURFACE_MAP_BYTES);
+	close(fd);
+	ctl_close(&c2);
+	ctl_close(&c);
+}
+END_TEST
+
+/* A window position to the tablet's range: the picture's first and last
+ * pixels are the range's ends, outside is clamped. */
+START_TEST(test_absCoord_mapsThePicturesCornersToTheEnds)
+{
+	ck_assert_int_eq(display_abs_coord(40, 40, 1024), 0);
+	ck_assert_int_eq(display_abs_coord(40 + 1023, 40, 1024), 32767);
+	ck_assert_int_eq(display_abs_coord(0, 40, 1024), 0);
+	ck_assert_int_eq(display_abs_coord(5000, 40, 1024), 32767);
+	ck_assert_int_eq(display_abs_coord(40 + 511, 40, 1024), 16367);
+	ck_assert_int_eq(display_abs_coord(3, 0, 1), 0);
+	ck_assert_int_eq(display_abs_coord(3, 0, 0), 0);
+}
+END_TEST
+
 START_TEST(test_viewerThatStopsReading_neverBlocksNorGrows)
 {
 	struct ctl c;
@@ -312,6 +442,9 @@ static Suite *display_suite(void)
 	tcase_add_test(tc, test_damage_waitsForAckAndCoalesces);
 	tcase_add_test(tc, test_resize_isAnnouncedBeforeDamage);
 	tcase_add_test(tc, test_input_reachesTheInputOpsAndGarbageIsIgnored);
+	tcase_add_test(tc, test_absAndSize_reachTheInputOpsInRangeOnly);
+	tcase_add_test(tc, test_cursorAndPointerMode_areAnnouncedOncePerChange);
+	tcase_add_test(tc, test_absCoord_mapsThePicturesCornersToTheEnds);
 	tcase_add_test(tc, test_viewerThatStopsReading_neverBlocksNorGrows);
 	tcase_add_test(tc, test_viewerThatHangsUp_isDropped);
 	tcase_add_test(tc, test_attach_refusesPastTheLimit);

@@ -87,6 +87,26 @@ START_TEST(absent_ports_are_not_registered)
 }
 END_TEST
 
+/* no_vga (vga = "none"): no VGA device, no VGA ports, no A0000h window,
+ * no screen for `hv screen`. */
+START_TEST(no_vga_leaves_out_the_vga)
+{
+	struct pc_hooks h = {.no_vga = true};
+	struct pc_screen scr;
+	char err[256];
+
+	pc_free(pc);
+	machine_destroy(&m);
+	ck_assert_int_eq(machine_init(&m, 16u << 20, err, sizeof err), 0);
+	pc = pc_create(&m, &h, err, sizeof err);
+	ck_assert_msg(pc != NULL, "%s", err);
+	ck_assert_ptr_null(pc_vga(pc));
+	ck_assert_ptr_null(device_find(&m.devices, "vga"));
+	ck_assert_int_eq(pc_screen(pc, &scr), -1);
+	ck_assert_uint_eq(bus_read(&m.pio, 0x3CC, 1), 0xFF); /* Misc output: nobody there */
+}
+END_TEST
+
 START_TEST(describe_all_names_every_device_in_short_lines)
 {
 	static char buf[16384];
@@ -279,6 +299,7 @@ static Suite *pc_suite(void)
 	tcase_add_checked_fixture(t, setup, teardown);
 	tcase_add_test(t, every_device_is_registered_once_with_a_describe_op);
 	tcase_add_test(t, absent_ports_are_not_registered);
+	tcase_add_test(t, no_vga_leaves_out_the_vga);
 	tcase_add_test(t, describe_all_names_every_device_in_short_lines);
 	tcase_add_test(t, a_registry_reset_puts_the_pic_and_pit_back_to_power_on);
 	tcase_add_test(t, a_registry_save_and_load_carries_the_state_to_a_new_pc);

@@ -2,6 +2,8 @@
  * that a viewer maps seeing the same pixels. */
 #include <check.h>
 #include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
@@ -112,6 +114,52 @@ START_TEST(test_rectUnion_emptyIsIdentity)
 }
 END_TEST
 
+/* The pointer: a torn header (odd seq) or a hot spot outside the image is
+ * refused by readers; drawing blends by alpha and clips at every edge. */
+START_TEST(test_cursor_readerChecksAndDrawClips)
+{
+	static uint32_t image[SURFACE_CURSOR_SIZE * SURFACE_CURSOR_SIZE];
+	static uint32_t px[8 * 8];
+	struct surface_cursor *c = malloc(sizeof *c), *got = malloc(sizeof *got);
+
+	image[0] = 0xFFFF0000;			 /* opaque red at (0,0) */
+	image[1] = 0x80FFFFFF;			 /* half white at (1,0) */
+	image[SURFACE_CURSOR_SIZE] = 0x00FFFFFF; /* transparent at (0,1) */
+	surface_set_cursor(&s, true, 3, 2, image, 1, 0);
+	ck_assert(s.cursor_dirty);
+	ck_assert(surface_read_cursor(s.cursor, got));
+	ck_assert(got->visible);
+	for (unsigned i = 0; i < 64; i++)
+		px[i] = 0x000000FF;
+	surface_draw_cursor(px, 8, 8, 32, got);
+	ck_assert_uint_eq(px[2 * 8 + 2], 0xFF0000); /* hot spot (1,0) at (3,2) */
+	ck_assert_uint_eq(px[2 * 8 + 3], 0x8080FF); /* 50% white over blue */
+	ck_assert_uint_eq(px[3 * 8 + 2], 0x0000FF); /* transparent */
+	/* Partly off every edge: no write outside px (ASan would see one). */
+	got->x = -2;
+	got->y = 7;
+	surface_draw_cursor(px, 8, 8, 32, got);
+	got->x = 7;
+	got->y = -63;
+	surface_draw_cursor(px, 8, 8, 32, got);
+	got->x = 1000000;
+	surface_draw_cursor(px, 8, 8, 32, got);
+
+	memcpy(c, s.cursor, sizeof *c);
+	c->seq |= 1; /* a writer that never finishes */
+	ck_assert(!surface_read_cursor(c, got));
+	ck_assert(!got->visible);
+	c->seq++;
+	c->hot_x = SURFACE_CURSOR_SIZE;
+	ck_assert(!surface_read_cursor(c, got));
+	ck_assert(!got->visible);
+	c->hot_x = 0;
+	ck_assert(surface_read_cursor(c, got));
+	free(c);
+	free(got);
+}
+END_TEST
+
 START_TEST(test_memfd_isSharedWithASecondMapping)
 {
 	uint32_t *view = mmap(NULL, SURFACE_BYTES, PROT_READ, MAP_SHARED, s.fd, 0);
@@ -135,6 +183,7 @@ static Suite *surface_suite(void)
 	tcase_add_test(tc, test_damage_unionsRectangles);
 	tcase_add_test(tc, test_damage_clipsToSurfaceAndIgnoresOutside);
 	tcase_add_test(tc, test_rectUnion_emptyIsIdentity);
+	tcase_add_test(tc, test_cursor_readerChecksAndDrawClips);
 	tcase_add_test(tc, test_memfd_isSharedWithASecondMapping);
 	suite_add_tcase(su, tc);
 	return su;
