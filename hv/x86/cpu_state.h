@@ -164,7 +164,7 @@ struct x86_insn {
 	uint8_t base;	/* effective address: base register or X86_REG_NONE */
 	uint8_t index;	/* index register or X86_REG_NONE */
 	uint8_t scale;	/* index shift: 0-3 */
-	uint8_t ea_seg; /* default segment of the memory operand */
+	uint8_t ea_seg; /* segment of the memory operand: the override or the default */
 	uint8_t fuse;	/* a Jcc of this many bytes is fused in (fuse.c), or 0 */
 	uint32_t disp;
 	uint32_t imm;
@@ -365,6 +365,8 @@ bool x86_fuse(struct x86_insn *first, const struct x86_insn *jcc);
 /* fast.c: the handler specialised for this instruction's operation, size
  * and form, or NULL for the general one of table.c. */
 x86_handler x86_fast_handler(const struct x86_insn *in);
+/* fast_mem.c: the same for an instruction with a ModRM memory operand. */
+x86_handler x86_fast_mem_handler(const struct x86_insn *in);
 /* Decodes from the `avail` bytes at p with CS.D `big`, without faulting:
  * false when the instruction is longer than avail or would fault. */
 bool x86_decode_bytes(const uint8_t *p, unsigned avail, bool big, struct x86_insn *in);
@@ -376,10 +378,11 @@ static inline uint32_t x86_ea(const struct x86_cpu *cpu, const struct x86_insn *
 	return in->asz == 2 ? v & 0xffff : v;
 }
 
-/* Segment of the memory operand: the override or the default. */
+/* Segment of the memory operand: the override or the default (the
+ * decoder resolves it). */
 static inline int x86_ea_seg(const struct x86_insn *in)
 {
-	return in->seg >= 0 ? in->seg : in->ea_seg;
+	return in->ea_seg;
 }
 
 /* mem.c */
@@ -399,8 +402,11 @@ static inline uint8_t *x86_fast_ptr(struct x86_cpu *cpu, int seg, uint32_t off, 
 	uint32_t lin = s->base + off;
 	const struct x86_tlb_entry *e = &cpu->tlb[(lin >> 12) % X86_TLB_SIZE];
 
+	/* The tag is compared with the page of the last byte: an entry holds
+	 * only tags of its own slot (tag % X86_TLB_SIZE), so an access that
+	 * straddles into the next page misses, with no test of its own. */
 	if ((s->deny & deny) || off < s->floor || (uint64_t)off + size - 1 > s->limit ||
-	    (lin & 0xfffu) > 0x1000u - size || e->tag[acc] != lin >> 12)
+	    e->tag[acc] != (lin + size - 1) >> 12)
 		return NULL;
 	return e->host + (lin & 0xfffu);
 }

@@ -229,6 +229,8 @@ static void decode(struct cursor *c, struct x86_insn *in, bool big)
 		modrm(c, in);
 	immediates(c, in, attr);
 	in->len = c->n;
+	if (in->seg >= 0)
+		in->ea_seg = (uint8_t)in->seg;
 	if (in->lock && !lockable(in))
 		invalid(c, X86_VEC_UD);
 	in->fn = x86_fast_handler(in);

@@ -1,11 +1,8 @@
 /* Handlers for the commonest forms, chosen by the decoder so that they do
  * not re-decide what it knew: one per operation, operand size and
  * register-or-memory form, with the operation, the size and the flags
- * folded in at compile time. A memory form whose operand the inline fast
- * path cannot reach (a segment check that fails, a soft-TLB miss, a page
- * straddle) hands the instruction to its family's general handler, which
- * does everything again with the faults. Everything not listed here runs
- * the general handlers of table.c. */
+ * folded in at compile time. The memory forms are in fast_mem.c.
+ * Everything not listed here runs the general handlers of table.c. */
 #include "hv/x86/fast.h"
 
 /* op r/m, reg with a register r/m. */
@@ -28,45 +25,6 @@
 			x86_set_reg(cpu, size, in->reg, r);                                        \
 	}
 
-/* op reg, mem. */
-#define R_RM_MEM(op, size)                                                                         \
-	static void r_rm_mem_##op##_##size(struct x86_cpu *cpu, const struct x86_insn *in)         \
-	{                                                                                          \
-		uint32_t r = alu(cpu, op, x86_get_reg(cpu, size, in->reg),                         \
-				 x86_rm_read_mem(cpu, in, size), size);                            \
-		if (op != CMP)                                                                     \
-			x86_set_reg(cpu, size, in->reg, r);                                        \
-	}
-
-/* The host bytes of a memory operand for a read-modify-write (or a read
- * when `write` is false), translated once; NULL for the general path. */
-INLINE uint8_t *rmw_ptr(struct x86_cpu *cpu, const struct x86_insn *in, unsigned size, bool write)
-{
-	return x86_fast_ptr(cpu, x86_ea_seg(in), x86_ea(cpu, in), size,
-			    X86_DENY_READ | (write ? X86_DENY_WRITE : 0), x86_acc(cpu, write));
-}
-
-/* op mem, reg: read, operate, write back through one translation. */
-#define RM_R_MEM(op, size)                                                                         \
-	static void rm_r_mem_##op##_##size(struct x86_cpu *cpu, const struct x86_insn *in)         \
-	{                                                                                          \
-		uint8_t *p = rmw_ptr(cpu, in, size, op != CMP);                                    \
-		uint32_t r;                                                                        \
-		if (!p) {                                                                          \
-			x86_op_alu_rm_r(cpu, in);                                                  \
-			return;                                                                    \
-		}                                                                                  \
-		r = alu(cpu, op, x86_load_le(p, size), x86_get_reg(cpu, size, in->reg), size);     \
-		if (op != CMP)                                                                     \
-			x86_store_le(p, size, r);                                                  \
-	}
-
-/* The immediate of group 1: 83h sign-extends its byte. */
-INLINE uint32_t grp1_imm(const struct x86_insn *in)
-{
-	return in->op == 0x83 ? x86_sext(in->imm, 1) : in->imm;
-}
-
 /* Group 1 (80h-83h) op r/m, imm with a register r/m. */
 #define GRP1_REG(op, size)                                                                         \
 	static void grp1_reg_##op##_##size(struct x86_cpu *cpu, const struct x86_insn *in)         \
@@ -74,21 +32,6 @@ INLINE uint32_t grp1_imm(const struct x86_insn *in)
 		uint32_t r = alu(cpu, op, x86_get_reg(cpu, size, in->rm), grp1_imm(in), size);     \
 		if (op != CMP)                                                                     \
 			x86_set_reg(cpu, size, in->rm, r);                                         \
-	}
-
-/* Group 1 op mem, imm. */
-#define GRP1_MEM(op, size)                                                                         \
-	static void grp1_mem_##op##_##size(struct x86_cpu *cpu, const struct x86_insn *in)         \
-	{                                                                                          \
-		uint8_t *p = rmw_ptr(cpu, in, size, op != CMP);                                    \
-		uint32_t r;                                                                        \
-		if (!p) {                                                                          \
-			x86_op_grp1(cpu, in);                                                      \
-			return;                                                                    \
-		}                                                                                  \
-		r = alu(cpu, op, x86_load_le(p, size), grp1_imm(in), size);                        \
-		if (op != CMP)                                                                     \
-			x86_store_le(p, size, r);                                                  \
 	}
 
 /* op AL/eAX, imm. */
@@ -106,10 +49,7 @@ INLINE uint32_t grp1_imm(const struct x86_insn *in)
 #define SIZES(F) OPS(F, 1) OPS(F, 2) OPS(F, 4)
 SIZES(RM_R_REG)
 SIZES(R_RM_REG)
-SIZES(R_RM_MEM)
-SIZES(RM_R_MEM)
 SIZES(GRP1_REG)
-SIZES(GRP1_MEM)
 SIZES(ACC_IMM)
 
 /* The handlers of one form by [size index][operation]. */
@@ -125,10 +65,7 @@ SIZES(ACC_IMM)
 
 static const x86_handler rm_r_reg[3][8] = TABLE(rm_r_reg);
 static const x86_handler r_rm_reg[3][8] = TABLE(r_rm_reg);
-static const x86_handler r_rm_mem[3][8] = TABLE(r_rm_mem);
-static const x86_handler rm_r_mem[3][8] = TABLE(rm_r_mem);
 static const x86_handler grp1_reg[3][8] = TABLE(grp1_reg);
-static const x86_handler grp1_mem[3][8] = TABLE(grp1_mem);
 static const x86_handler acc_imm[3][8] = TABLE(acc_imm);
 
 static void inc_r_2(struct x86_cpu *cpu, const struct x86_insn *in)
@@ -185,19 +122,11 @@ static const x86_handler jcc8[16] = {jcc8_0,  jcc8_1,  jcc8_2,	jcc8_3, jcc8_4,	 
 static const x86_handler jcc[16] = {jcc_0, jcc_1, jcc_2,  jcc_3,  jcc_4,  jcc_5,  jcc_6,  jcc_7,
 				    jcc_8, jcc_9, jcc_10, jcc_11, jcc_12, jcc_13, jcc_14, jcc_15};
 
-/* MOV in its register and memory forms. */
+/* MOV in its register forms. */
 #define MOV(size)                                                                                  \
 	static void mov_rm_r_reg_##size(struct x86_cpu *cpu, const struct x86_insn *in)            \
 	{                                                                                          \
 		x86_set_reg(cpu, size, in->rm, x86_get_reg(cpu, size, in->reg));                   \
-	}                                                                                          \
-	static void mov_r_rm_mem_##size(struct x86_cpu *cpu, const struct x86_insn *in)            \
-	{                                                                                          \
-		x86_set_reg(cpu, size, in->reg, x86_rm_read_mem(cpu, in, size));                   \
-	}                                                                                          \
-	static void mov_rm_r_mem_##size(struct x86_cpu *cpu, const struct x86_insn *in)            \
-	{                                                                                          \
-		x86_rm_write_mem(cpu, in, size, x86_get_reg(cpu, size, in->reg));                  \
 	}                                                                                          \
 	static void mov_r_imm_##size(struct x86_cpu *cpu, const struct x86_insn *in)               \
 	{                                                                                          \
@@ -208,19 +137,12 @@ MOV(2)
 MOV(4)
 
 static const x86_handler mov_rm_r_reg[3] = {mov_rm_r_reg_1, mov_rm_r_reg_2, mov_rm_r_reg_4};
-static const x86_handler mov_r_rm_mem[3] = {mov_r_rm_mem_1, mov_r_rm_mem_2, mov_r_rm_mem_4};
-static const x86_handler mov_rm_r_mem[3] = {mov_rm_r_mem_1, mov_rm_r_mem_2, mov_rm_r_mem_4};
 
-/* TEST r/m, reg (84h/85h): AND for the flags only. */
+/* TEST r/m, reg (84h/85h) with a register r/m: AND for the flags only. */
 #define TEST(size)                                                                                 \
 	static void test_reg_##size(struct x86_cpu *cpu, const struct x86_insn *in)                \
 	{                                                                                          \
 		alu(cpu, AND, x86_get_reg(cpu, size, in->rm), x86_get_reg(cpu, size, in->reg),     \
-		    size);                                                                         \
-	}                                                                                          \
-	static void test_mem_##size(struct x86_cpu *cpu, const struct x86_insn *in)                \
-	{                                                                                          \
-		alu(cpu, AND, x86_rm_read_mem(cpu, in, size), x86_get_reg(cpu, size, in->reg),     \
 		    size);                                                                         \
 	}
 TEST(1)
@@ -228,45 +150,22 @@ TEST(2)
 TEST(4)
 
 static const x86_handler test_reg[3] = {test_reg_1, test_reg_2, test_reg_4};
-static const x86_handler test_mem[3] = {test_mem_1, test_mem_2, test_mem_4};
 
-/* MOVZX/MOVSX r32, r/m8 or r/m16 (0F B6h/B7h/BEh/BFh). */
+/* MOVZX/MOVSX r32, r8 or r16 (0F B6h/B7h/BEh/BFh). */
 #define MOVX(src)                                                                                  \
 	static void movzx_reg_##src(struct x86_cpu *cpu, const struct x86_insn *in)                \
 	{                                                                                          \
 		cpu->regs[in->reg] = x86_get_reg(cpu, src, in->rm);                                \
 	}                                                                                          \
-	static void movzx_mem_##src(struct x86_cpu *cpu, const struct x86_insn *in)                \
-	{                                                                                          \
-		cpu->regs[in->reg] = x86_rm_read_mem(cpu, in, src);                                \
-	}                                                                                          \
 	static void movsx_reg_##src(struct x86_cpu *cpu, const struct x86_insn *in)                \
 	{                                                                                          \
 		cpu->regs[in->reg] = x86_sext(x86_get_reg(cpu, src, in->rm), src);                 \
-	}                                                                                          \
-	static void movsx_mem_##src(struct x86_cpu *cpu, const struct x86_insn *in)                \
-	{                                                                                          \
-		cpu->regs[in->reg] = x86_sext(x86_rm_read_mem(cpu, in, src), src);                 \
 	}
 MOVX(1)
 MOVX(2)
 
-/* [sign][source size 1 or 2][memory form] */
-static const x86_handler movx[2][2][2] = {
-    {{movzx_reg_1, movzx_mem_1}, {movzx_reg_2, movzx_mem_2}},
-    {{movsx_reg_1, movsx_mem_1}, {movsx_reg_2, movsx_mem_2}},
-};
-
-/* LEA r32/r16, m. */
-static void lea_4(struct x86_cpu *cpu, const struct x86_insn *in)
-{
-	cpu->regs[in->reg] = x86_ea(cpu, in);
-}
-
-static void lea_2(struct x86_cpu *cpu, const struct x86_insn *in)
-{
-	x86_set_reg(cpu, 2, in->reg, x86_ea(cpu, in));
-}
+/* [sign][source size 1 or 2] */
+static const x86_handler movx[2][2] = {{movzx_reg_1, movzx_reg_2}, {movsx_reg_1, movsx_reg_2}};
 
 /* Index of an operand size in the tables: 1, 2, 4 -> 0, 1, 2. */
 static unsigned size_index(unsigned size)
@@ -274,47 +173,50 @@ static unsigned size_index(unsigned size)
 	return size == 4 ? 2 : size - 1;
 }
 
-/* The ALU forms 00h-3Fh (x0h-x5h of each row). */
+/* The ALU forms 00h-3Fh without a memory operand (x0h-x5h of each row). */
 static x86_handler alu_form(const struct x86_insn *in)
 {
 	unsigned op = (in->op >> 3) & 7, z = size_index(x86_opsize(in));
-	bool reg = in->mod == 3;
 
 	switch (in->op & 7) {
 	case 0:
-	case 1: return (reg ? rm_r_reg : rm_r_mem)[z][op];
+	case 1: return rm_r_reg[z][op];
 	case 2:
-	case 3: return (reg ? r_rm_reg : r_rm_mem)[z][op];
+	case 3: return r_rm_reg[z][op];
 	case 4:
 	case 5: return acc_imm[z][op];
 	default: return NULL;
 	}
 }
 
-static x86_handler grp1_form(const struct x86_insn *in)
+/* The handler of a form with a register r/m (mod 3), or NULL. */
+static x86_handler reg_form(const struct x86_insn *in)
 {
-	unsigned z = size_index(in->op == 0x81 || in->op == 0x83 ? in->osz : 1);
+	unsigned op = in->op, z = size_index(x86_opsize(in));
 
-	return (in->mod == 3 ? grp1_reg : grp1_mem)[z][in->reg];
+	if (op < 0x40)
+		return alu_form(in);
+	if (op >= 0x80 && op <= 0x83)
+		return grp1_reg[size_index(op == 0x81 || op == 0x83 ? in->osz : 1)][in->reg];
+	/* (8Ah/8Bh with a register source, the same move the other way,
+	 * keep the general handler.) */
+	if (op == 0x88 || op == 0x89)
+		return mov_rm_r_reg[z];
+	if (op == 0x84 || op == 0x85)
+		return test_reg[z];
+	if ((op & 0x1f6) == 0x1b6 && in->osz == 4)
+		return movx[(op >> 3) & 1][op & 1];
+	return NULL;
 }
 
-static x86_handler mov_form(const struct x86_insn *in)
-{
-	unsigned z = size_index(x86_opsize(in));
-
-	if (in->op <= 0x89)
-		return in->mod == 3 ? mov_rm_r_reg[z] : mov_rm_r_mem[z];
-	/* 8A/8B with a register source is the same move the other way. */
-	return in->mod == 3 ? NULL : mov_r_rm_mem[z];
-}
-
-/* The specialised handler for a decoded instruction, or NULL. */
+/* The specialised handler for a decoded instruction, or NULL. Forms with
+ * a ModRM memory operand come from fast_mem.c. */
 x86_handler x86_fast_handler(const struct x86_insn *in)
 {
 	unsigned op = in->op;
 
-	if (op < 0x40)
-		return alu_form(in);
+	if (op < 0x40 && (op & 7) >= 4)
+		return alu_form(in); /* AL/eAX, imm: no ModRM */
 	if (op >= 0x40 && op < 0x50)
 		return op < 0x48 ? (in->osz == 4 ? inc_r_4 : inc_r_2)
 				 : (in->osz == 4 ? dec_r_4 : dec_r_2);
@@ -322,19 +224,11 @@ x86_handler x86_fast_handler(const struct x86_insn *in)
 		return jcc8[op & 15];
 	if (op >= 0x180 && op < 0x190)
 		return jcc[op & 15];
-	if (op >= 0x80 && op <= 0x83)
-		return grp1_form(in);
-	if (op >= 0x88 && op <= 0x8b)
-		return mov_form(in);
-	if (op == 0x84 || op == 0x85)
-		return (in->mod == 3 ? test_reg : test_mem)[size_index(x86_opsize(in))];
-	if (op == 0x8d && in->mod != 3)
-		return in->osz == 4 ? lea_4 : lea_2;
-	if ((op & 0x1f6) == 0x1b6 && in->osz == 4)
-		return movx[(op >> 3) & 1][op & 1][in->mod != 3];
 	if (op >= 0xb0 && op < 0xb8)
 		return mov_r_imm_1;
 	if (op >= 0xb8 && op < 0xc0)
 		return in->osz == 4 ? mov_r_imm_4 : mov_r_imm_2;
-	return NULL;
+	if (!(x86_decode_attr[op] & X86_D_MODRM))
+		return NULL;
+	return in->mod == 3 ? reg_form(in) : x86_fast_mem_handler(in);
 }

@@ -22,6 +22,41 @@ INLINE uint32_t sub_cv(uint32_t a, uint32_t b, uint32_t r)
 	return (~a & b) | (~(a ^ b) & r);
 }
 
+/* The offset of the memory operand with a constant address size: 16-bit
+ * forms have no scaled index and wrap to 64 KiB. */
+INLINE uint32_t ea(const struct x86_cpu *cpu, const struct x86_insn *in, unsigned asz)
+{
+	if (asz == 2)
+		return (in->disp + cpu->regs[in->base] + cpu->regs[in->index]) & 0xffff;
+	return in->disp + cpu->regs[in->base] + (cpu->regs[in->index] << in->scale);
+}
+
+/* The host bytes of the memory operand with a constant address size for
+ * a read, a write, or both (a read-modify-write translates once), or
+ * NULL when the inline path cannot reach them: the caller then hands the
+ * instruction to its general handler (general()), which does it all
+ * again with the faults. */
+INLINE uint8_t *operand_ptr(struct x86_cpu *cpu, const struct x86_insn *in, unsigned asz,
+			    unsigned size, bool read, bool write)
+{
+	return x86_fast_ptr(cpu, in->ea_seg, ea(cpu, in, asz), size,
+			    (read ? X86_DENY_READ : 0) | (write ? X86_DENY_WRITE : 0),
+			    x86_acc(cpu, write));
+}
+
+/* The general handler of the instruction (table.c): a tail call, so the
+ * fast path keeps no registers for it. */
+INLINE void general(struct x86_cpu *cpu, const struct x86_insn *in)
+{
+	x86_handlers[in->op](cpu, in);
+}
+
+/* The immediate of group 1: 83h sign-extends its byte. */
+INLINE uint32_t grp1_imm(const struct x86_insn *in)
+{
+	return in->op == 0x83 ? x86_sext(in->imm, 1) : in->imm;
+}
+
 /* x86_alu with a constant operation and size: the same result and flags. */
 INLINE uint32_t alu(struct x86_cpu *cpu, unsigned op, uint32_t a, uint32_t b, unsigned size)
 {

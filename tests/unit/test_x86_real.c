@@ -2649,6 +2649,30 @@ START_TEST(test_access_spanning_two_pages_is_split)
 }
 END_TEST
 
+/* The decode-time memory handlers with the first page already in the
+ * soft TLB: a straddling MOV, ADD (read-modify-write) and loads still go
+ * whole, through the general path. */
+START_TEST(test_fast_memory_forms_straddling_two_pages)
+{
+	static const uint8_t code[] = {
+	    0xbb, 0xfe, 0x0f,			/* mov bx, 0xffe */
+	    0xba, 0x01, 0x00,			/* mov dx, 1 */
+	    0xc7, 0x06, 0xf0, 0x0f, 0x00, 0x00, /* mov word [0xff0], 0 */
+	    0x66, 0xb8, 0x44, 0x33, 0x22, 0x11, /* mov eax, 0x11223344 */
+	    0x66, 0x89, 0x07,			/* mov [bx], eax */
+	    0x66, 0x01, 0x07,			/* add [bx], eax */
+	    0x66, 0x8b, 0x0f,			/* mov ecx, [bx] */
+	    0x03, 0x57, 0x01,			/* add dx, [bx+1] */
+	    0xf4,				/* hlt */
+	};
+
+	ck_assert_int_eq(run(code, sizeof code), VCPU_EXIT_HALT);
+	ck_assert_uint_eq(reg(X86_ECX), 0x22446688);
+	ck_assert_uint_eq(mem16(0x1000), 0x2244);
+	ck_assert_uint_eq(reg16(X86_EDX), 0x4467);
+}
+END_TEST
+
 /* HLT with nothing pending exits HALT; an interrupt then runs its handler and returns after the
  * HLT. */
 START_TEST(test_hlt_returns_halt_and_resumes_after_an_interrupt)
@@ -2964,6 +2988,7 @@ static Suite *x86_real_suite(void)
 	tcase_add_test(tc, test_self_modifying_code_runs_the_new_bytes);
 	tcase_add_test(tc, test_mmio_accesses_reach_the_device);
 	tcase_add_test(tc, test_access_spanning_two_pages_is_split);
+	tcase_add_test(tc, test_fast_memory_forms_straddling_two_pages);
 	tcase_add_test(tc, test_hlt_returns_halt_and_resumes_after_an_interrupt);
 	tcase_add_test(tc, test_interrupts_wait_while_if_is_clear);
 	tcase_add_test(tc, test_sti_delays_interrupts_by_one_instruction);
