@@ -199,6 +199,14 @@ struct virtio_gpu *pc_virtio_gpu(struct pc *pc);
  * guest's posted buffers took (0 without a console). */
 size_t pc_virtio_console_receive(struct pc *pc, const uint8_t *data, size_t len);
 
+/* The PCI interrupt wiring, for the ACPI tables of a firmware-less boot
+ * (hv/boot/acpi.h): the PIIX3 ISA bridge's slot on bus 0, its PIRQA route
+ * register (B-D follow), and the ISA IRQs the PIRQs may be routed to (the
+ * ones the PC leaves to PCI: 10 and 11, level-triggered in the ELCR). */
+#define PC_ISA_BRIDGE_SLOT 1
+#define PC_PIRQ_ROUTE_REG  0x60
+#define PC_PCI_IRQ_MASK	   (1u << 10 | 1u << 11)
+
 /* virtio-net NICs (hv/virtio/virtio_net.h): NIC index (0 .. PC_NICS_MAX-1)
  * takes the PCI slot (and BAR) of xvd(w + index), so a domain has either
  * that disk or that NIC; "net(index)" in the registry. tx_ready is told

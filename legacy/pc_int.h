@@ -44,8 +44,8 @@
 #define PC_BIOS_DEBUG_PORT 0x402 /* SeaBIOS's debug output in Debian's build */
 #define PC_POST_PORT	   0x80
 #define PC_DEBUG_EXIT_PORT 0x501
-#define PC_I440FX_SLOT	   0 /* 00:00.0 host bridge */
-#define PC_PIIX3_SLOT	   1 /* 00:01.0 ISA bridge, 00:01.3 power management */
+#define PC_I440FX_SLOT	   0		      /* 00:00.0 host bridge */
+#define PC_PIIX3_SLOT	   PC_ISA_BRIDGE_SLOT /* 00:01.0 ISA bridge, 00:01.3 power management */
 #define PC_PIIX4_PM_FUNC   3
 #define PC_VGA_SLOT	   2	/* 00:02.0 VGA */
 #define PC_FERR_IRQ	   13	/* the CPU's FERR# (x87 error, CR0.NE clear) */

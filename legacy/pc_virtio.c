@@ -38,6 +38,10 @@ struct pc_virtio {
 	struct virtio_net *nic[PC_NICS_MAX];
 };
 
+_Static_assert(PC_PCI_IRQ_MASK == (1u << PC_VIRTIO_IRQ_LOW | 1u << PC_VIRTIO_IRQ_HIGH),
+	       "legacy/pc.h tells the ACPI tables which IRQs PCI uses");
+_Static_assert(PC_PIRQ_ROUTE_REG == PIIX3_PIRQRC, "the PIIX3's route registers");
+
 /* The ISA IRQ that PIRQ n is routed to. */
 static unsigned pirq_irq(unsigned pirq)
 {

@@ -56,31 +56,6 @@ static void seal(uint8_t *t)
 	t[9] = acpi_checksum(t, len);
 }
 
-/* The DSDT's AML: Name (_S5, Package (4) { typ, typ, Zero, Zero }). */
-static size_t s5_aml(uint8_t *p, uint8_t typ)
-{
-	size_t n = 0, pkg;
-
-	p[n++] = 0x08; /* NameOp */
-	memcpy(p + n, "_S5_", 4);
-	n += 4;
-	p[n++] = 0x12; /* PackageOp */
-	pkg = n++;     /* PkgLength, one byte: it and all that follows */
-	p[n++] = 4;    /* NumElements */
-	for (int i = 0; i < 2; i++) {
-		if (typ == 0) {
-			p[n++] = 0x00; /* ZeroOp */
-		} else {
-			p[n++] = 0x0a; /* BytePrefix */
-			p[n++] = typ;
-		}
-	}
-	p[n++] = 0x00;
-	p[n++] = 0x00;
-	p[pkg] = (uint8_t)(n - pkg);
-	return n;
-}
-
 static void build_fadt(uint8_t *t, uint32_t base, const struct acpi_hw *hw)
 {
 	header(t, "FACP", ACPI_FADT_LENGTH, 1);
@@ -102,6 +77,7 @@ void acpi_build(uint8_t *buf, uint32_t base, const struct acpi_hw *hw)
 {
 	uint8_t *rsdp = buf + ACPI_RSDP_OFFSET, *facs = buf + ACPI_FACS_OFFSET;
 	uint8_t *rsdt = buf + ACPI_RSDT_OFFSET, *dsdt = buf + ACPI_DSDT_OFFSET;
+	size_t aml;
 
 	memset(buf, 0, ACPI_TABLES_SIZE);
 	memcpy(rsdp, "RSD PTR ", 8);
@@ -119,7 +95,9 @@ void acpi_build(uint8_t *buf, uint32_t base, const struct acpi_hw *hw)
 
 	build_fadt(buf + ACPI_FADT_OFFSET, base, hw);
 
-	header(dsdt, "DSDT", HEADER_LENGTH + (uint32_t)s5_aml(dsdt + HEADER_LENGTH, hw->s5_slp_typ),
-	       1);
+	/* Revision 2: integers are 64 bits wide. */
+	aml = acpi_dsdt_aml(dsdt + HEADER_LENGTH,
+			    ACPI_TABLES_SIZE - ACPI_DSDT_OFFSET - HEADER_LENGTH, hw);
+	header(dsdt, "DSDT", HEADER_LENGTH + (uint32_t)aml, 2);
 	seal(dsdt);
 }

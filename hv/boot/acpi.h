@@ -1,17 +1,24 @@
-/* Minimal ACPI tables of hv's own, for guests booted without firmware
- * (kernel=): an RSDP, an RSDT, a FADT describing the PIIX4 power-management
- * block the PC places at a fixed I/O base, a FACS, and a DSDT whose only
- * AML is the \_S5 package, so that an ACPI guest can power the machine off
- * (SLP_TYP from \_S5 written with SLP_EN to PM1a_CNT). No SMI command port:
- * the machine is in ACPI mode from the start, which is what ACPICA assumes
- * when the FADT's SMI_CMD is zero. No MADT: the CPU has no local APIC. */
+/* ACPI tables of hv's own, for guests booted without firmware (kernel=):
+ * an RSDP, an RSDT, a FADT describing the PIIX4 power-management block the
+ * PC places at a fixed I/O base, a FACS, and a DSDT (hv/boot/acpi_dsdt.c)
+ * with
+ *   - \_S5, so that an ACPI guest can power the machine off (SLP_TYP from
+ *     \_S5 written with SLP_EN to PM1a_CNT);
+ *   - the PCI root bridge \_SB.PCI0 (PNP0A03): its bus, I/O and memory
+ *     windows, and a _PRT routing each slot's INTA-D to the PIRQ link
+ *     devices \_SB.LNKA-LNKD (PNP0C0F), whose _CRS/_SRS/_DIS read and write
+ *     the PIIX3 route registers 60h-63h (legacy/piix3.h) through a
+ *     PCI_Config region of the ISA bridge \_SB.PCI0.ISA.
+ * No SMI command port: the machine is in ACPI mode from the start, which is
+ * what ACPICA assumes when the FADT's SMI_CMD is zero. No MADT: the CPU
+ * has no local APIC, so the guest runs in PIC mode. */
 #ifndef HV_ACPI_H
 #define HV_ACPI_H
 
 #include <stddef.h>
 #include <stdint.h>
 
-#define ACPI_TABLES_SIZE 1024 /* bytes acpi_build writes */
+#define ACPI_TABLES_SIZE 4096 /* bytes acpi_build writes */
 #define ACPI_RSDP_OFFSET 0x000
 #define ACPI_FACS_OFFSET 0x040 /* the FACS must be 64-byte aligned */
 #define ACPI_RSDT_OFFSET 0x080
@@ -21,9 +28,13 @@
 
 /* The hardware the tables describe. */
 struct acpi_hw {
-	uint16_t pm_base;   /* PIIX4 PMBASE: PM1a_EVT at +0, PM1a_CNT at +4, PM_TMR at +8 */
-	uint8_t sci_irq;    /* ISA IRQ of the SCI */
-	uint8_t s5_slp_typ; /* SLP_TYP value that powers off */
+	uint16_t pm_base;	/* PIIX4 PMBASE: PM1a_EVT at +0, PM1a_CNT at +4, PM_TMR at +8 */
+	uint8_t sci_irq;	/* ISA IRQ of the SCI */
+	uint8_t s5_slp_typ;	/* SLP_TYP value that powers off */
+	uint32_t pci_mmio_base; /* the PCI memory window: from here to FEBFFFFFh */
+	uint16_t pci_irq_mask;	/* ISA IRQs the PIRQ links may be routed to */
+	uint8_t isa_slot;	/* the PIIX3's slot on bus 0 */
+	uint8_t pirq_reg;	/* its PIRQA route register; B-D follow */
 };
 
 /* Builds the tables into buf (ACPI_TABLES_SIZE bytes) as they are to sit
@@ -34,5 +45,9 @@ void acpi_build(uint8_t *buf, uint32_t base, const struct acpi_hw *hw);
 /* The byte that makes the 8-bit sum of p[0..len) zero once stored in the
  * checksum field (which must hold 0 when this is called). */
 uint8_t acpi_checksum(const uint8_t *p, size_t len);
+
+/* Writes the DSDT's AML (without the table header) to p; returns its
+ * length, or 0 when it does not fit in cap bytes. */
+size_t acpi_dsdt_aml(uint8_t *p, size_t cap, const struct acpi_hw *hw);
 
 #endif

@@ -17,9 +17,15 @@ int domain_linux_prepare(struct domain *d, char *err, size_t errlen)
 
 static void write_acpi(struct domain *d)
 {
-	const struct acpi_hw hw = {.pm_base = DOMAIN_LINUX_PM_BASE,
-				   .sci_irq = DOMAIN_LINUX_SCI_IRQ,
-				   .s5_slp_typ = 0}; /* what legacy/piix4_pm.c powers off on */
+	uint64_t ram = d->machine.mem.ram_size;
+	const struct acpi_hw hw = {
+	    .pm_base = DOMAIN_LINUX_PM_BASE,
+	    .sci_irq = DOMAIN_LINUX_SCI_IRQ,
+	    .s5_slp_typ = 0, /* what legacy/piix4_pm.c powers off on */
+	    .pci_mmio_base = (uint32_t)(ram < MEM_LOW_RAM_LIMIT ? ram : MEM_LOW_RAM_LIMIT),
+	    .pci_irq_mask = PC_PCI_IRQ_MASK,
+	    .isa_slot = PC_ISA_BRIDGE_SLOT,
+	    .pirq_reg = PC_PIRQ_ROUTE_REG};
 	uint8_t tables[ACPI_TABLES_SIZE];
 
 	acpi_build(tables, LINUXBOOT_ACPI, &hw);

@@ -51,6 +51,8 @@ static int deliver(struct virtio_net *n, const uint8_t *frame, size_t len, bool 
 			  n->vp.name, (unsigned long long)c.write_len, len + VIRTIO_NET_HDR_LEN);
 		n->st.rx_dropped++;
 	} else {
+		if (virtio_pci_has_feature(&n->vp, VIRTIO_NET_F_GUEST_CSUM))
+			hdr[0] = VIRTIO_NET_HDR_F_DATA_VALID;
 		le_put16(hdr + 10, 1); /* num_buffers */
 		virtq_chain_write(&c, 0, hdr, sizeof hdr);
 		virtq_chain_write(&c, VIRTIO_NET_HDR_LEN, frame, len);
@@ -114,9 +116,50 @@ bool virtio_net_receive(struct virtio_net *n, const uint8_t *frame, size_t len)
 	return irq;
 }
 
+uint16_t virtio_net_csum(const uint8_t *p, size_t len)
+{
+	uint64_t sum = 0;
+	size_t i;
+
+	for (i = 0; i + 1 < len; i += 2)
+		sum += (uint32_t)p[i] << 8 | p[i + 1];
+	if (i < len)
+		sum += (uint32_t)p[i] << 8;
+	while (sum >> 16)
+		sum = (sum & 0xffff) + (sum >> 16);
+	return (uint16_t)~sum;
+}
+
+/* VIRTIO_NET_F_CSUM: a frame whose header says NEEDS_CSUM carries the
+ * pseudo-header's sum at csum_start + csum_offset; the checksum of
+ * [csum_start, end) goes there. Returns false (logged) when the guest
+ * asks without having negotiated it, or the field is not in the frame. */
+static bool complete_csum(struct virtio_net *n, const uint8_t *hdr, uint8_t *f, size_t len)
+{
+	size_t start = le_get16(hdr + 6), field = start + le_get16(hdr + 8);
+	uint16_t sum;
+
+	if (!(hdr[0] & VIRTIO_NET_HDR_F_NEEDS_CSUM))
+		return true;
+	if (!virtio_pci_has_feature(&n->vp, VIRTIO_NET_F_CSUM) || field + 2 > len) {
+		log_guest("virtio %s: transmit header asks for a checksum at %zu (from %zu) in a "
+			  "%zu-byte frame%s; dropped",
+			  n->vp.name, field, start, len,
+			  virtio_pci_has_feature(&n->vp, VIRTIO_NET_F_CSUM)
+			      ? ""
+			      : " without VIRTIO_NET_F_CSUM");
+		return false;
+	}
+	sum = virtio_net_csum(f + start, len - start);
+	f[field] = (uint8_t)(sum >> 8);
+	f[field + 1] = (uint8_t)sum;
+	return true;
+}
+
 size_t virtio_net_take_tx(struct virtio_net *n, uint8_t *buf, size_t cap, bool *irq)
 {
 	struct virtq_chain c;
+	uint8_t hdr[VIRTIO_NET_HDR_LEN];
 
 	*irq = false;
 	while (virtio_pci_pop(&n->vp, TRANSMITQ, &c) == 1) {
@@ -131,10 +174,14 @@ size_t virtio_net_take_tx(struct virtio_net *n, uint8_t *buf, size_t cap, bool *
 				  n->vp.name, (unsigned long long)c.read_len, VIRTIO_NET_HDR_LEN,
 				  VIRTIO_NET_FRAME_MIN, VIRTIO_NET_FRAME_MAX);
 			n->st.tx_dropped++;
-		} else {
-			got = virtq_chain_read(&c, VIRTIO_NET_HDR_LEN, buf, (size_t)len);
+		} else if (virtq_chain_read(&c, 0, hdr, sizeof hdr) == sizeof hdr &&
+			   (got = virtq_chain_read(&c, VIRTIO_NET_HDR_LEN, buf, (size_t)len)) &&
+			   complete_csum(n, hdr, buf, got)) {
 			n->st.tx_packets++;
 			n->st.tx_bytes += got;
+		} else {
+			got = 0;
+			n->st.tx_dropped++;
 		}
 		if (virtio_pci_push(&n->vp, TRANSMITQ, &c, 0))
 			*irq = true;
@@ -173,7 +220,8 @@ static const struct virtio_dev_ops net_ops = {
     .type = VIRTIO_ID_NET,
     .class_base = 0x02, /* network controller, Ethernet */
     .class_sub = 0x00,
-    .features = 1ull << VIRTIO_NET_F_MAC | 1ull << VIRTIO_NET_F_STATUS,
+    .features = 1ull << VIRTIO_NET_F_CSUM | 1ull << VIRTIO_NET_F_GUEST_CSUM |
+		1ull << VIRTIO_NET_F_MAC | 1ull << VIRTIO_NET_F_STATUS,
     .num_queues = 2,
     .queue_max = 256,
     .config_size = CONFIG_SIZE,

@@ -1,6 +1,13 @@
 /* virtio-net (virtio 1.x section 5.1): one receive and one transmit queue,
- * a MAC address and a link-status word, no offloads. Every packet carries
- * the 12-byte struct virtio_net_hdr of VERSION_1 in front.
+ * a MAC address and a link-status word, and checksum offload both ways:
+ * with VIRTIO_NET_F_CSUM the guest may leave a frame's TCP/UDP checksum
+ * to the device (the header's NEEDS_CSUM, csum_start and csum_offset;
+ * the device completes it before the backend sees the frame), and with
+ * VIRTIO_NET_F_GUEST_CSUM received frames are marked DATA_VALID (the
+ * user-mode network stack builds every frame with correct checksums), so
+ * the guest's CPU neither computes nor checks them. No segmentation
+ * offload. Every packet carries the 12-byte struct virtio_net_hdr of
+ * VERSION_1 in front.
  *
  * The device is a pipe between the guest and a backend the wiring
  * supplies (hv/net/ user networking): the guest's transmitted frames wait
@@ -9,11 +16,11 @@
  * the guest go in with virtio_net_receive. Everything runs under the
  * domain lock.
  *
- * Guest buffers are untrusted: a transmit chain without a full header or
- * with a frame too large, or a receive buffer too small for the frame, is
- * a rate-limited log line, a counter and a dropped packet. Frames that
- * arrive while the guest has no receive buffer wait in a bounded queue
- * (VIRTIO_NET_RX_PENDING frames); past it they are dropped and counted. */
+ * Guest buffers are untrusted: a transmit chain without a full header,
+ * with a frame too large, or asking for a checksum outside its frame, or a receive buffer too small
+ * for the frame, is a rate-limited log line, a counter and a dropped packet. Frames that arrive
+ * while the guest has no receive buffer wait in a bounded queue (VIRTIO_NET_RX_PENDING frames);
+ * past it they are dropped and counted. */
 #ifndef HV_VIRTIO_NET_H
 #define HV_VIRTIO_NET_H
 
@@ -24,13 +31,17 @@
 #include "hv/core/device.h"
 #include "hv/virtio/virtio_pci.h"
 
-#define VIRTIO_NET_F_MAC      5
-#define VIRTIO_NET_F_STATUS   16
-#define VIRTIO_NET_S_LINK_UP  1
-#define VIRTIO_NET_HDR_LEN    12    /* VERSION_1's header, num_buffers included */
-#define VIRTIO_NET_FRAME_MAX  65550 /* largest frame accepted either way */
-#define VIRTIO_NET_FRAME_MIN  14    /* an Ethernet header */
-#define VIRTIO_NET_RX_PENDING 256   /* frames kept while the guest has no buffer */
+#define VIRTIO_NET_F_CSUM	    0
+#define VIRTIO_NET_F_GUEST_CSUM	    1
+#define VIRTIO_NET_F_MAC	    5
+#define VIRTIO_NET_F_STATUS	    16
+#define VIRTIO_NET_S_LINK_UP	    1
+#define VIRTIO_NET_HDR_F_NEEDS_CSUM 1 /* header flags */
+#define VIRTIO_NET_HDR_F_DATA_VALID 2
+#define VIRTIO_NET_HDR_LEN	    12	  /* VERSION_1's header, num_buffers included */
+#define VIRTIO_NET_FRAME_MAX	    65550 /* largest frame accepted either way */
+#define VIRTIO_NET_FRAME_MIN	    14	  /* an Ethernet header */
+#define VIRTIO_NET_RX_PENDING	    256	  /* frames kept while the guest has no buffer */
 
 /* The backend: told (under the domain lock, from the vCPU thread) that
  * the transmit queue has frames for it. It must not call back into the
@@ -81,6 +92,11 @@ bool virtio_net_receive(struct virtio_net *n, const uint8_t *frame, size_t len);
  * least VIRTIO_NET_FRAME_MAX). Returns its length, 0 when there is none.
  * *irq tells whether it raised the interrupt. */
 size_t virtio_net_take_tx(struct virtio_net *n, uint8_t *buf, size_t cap, bool *irq);
+
+/* The Internet checksum (RFC 1071) of len bytes: the complement of
+ * their 16-bit big-endian ones'-complement sum, an odd last byte padded
+ * with zero. */
+uint16_t virtio_net_csum(const uint8_t *p, size_t len);
 
 /* Registry ops (opaque = the virtio_net). */
 extern const struct device_ops virtio_net_device_ops;

@@ -11,7 +11,7 @@ cleanup() { [ -n "$pid" ] && kill "$pid" 2>/dev/null; rm -rf "$work"; }
 trap cleanup EXIT
 
 # The kernel command line of the modern guest (assets/guests/modern).
-modern_cmdline="console=ttyS0,115200 root=/dev/vda acpi=noirq panic=-1 cryptomgr.notests"
+modern_cmdline="console=ttyS0,115200 root=/dev/vda panic=-1 cryptomgr.notests"
 
 now_ms() { echo $(($(date +%s%N) / 1000000)); }
 

@@ -133,7 +133,9 @@ const char *h_modern_cfg(const char *dir, const char *name, const char *args, co
 
 /* Waits at most timeout_s until COM1 says the root is up
  * (HV-MODERN-READY) and asserts it did, showing the end of the output if
- * not; fails at once if the initramfs gave up finding its root disk. */
+ * not; fails at once if the initramfs gave up finding its root disk.
+ * Then asserts that the kernel found the PCI root bridge and the interrupt
+ * routing in hv's ACPI tables and logged no ACPI error or warning. */
 void h_modern_wait(struct h_proc *p, int timeout_s);
 
 #endif

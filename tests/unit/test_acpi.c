@@ -1,14 +1,20 @@
 /* hv's ACPI tables: every checksum, the pointers from the RSDP down to the
- * DSDT, the FADT's power-management blocks, and the AML of \_S5 decoded
- * byte by byte. */
+ * DSDT, the FADT's power-management blocks, the AML of \_S5 decoded byte
+ * by byte, the PCI root bridge's windows and its _PRT decoded entry by
+ * entry, and the whole DSDT through ACPICA's own disassembler and
+ * compiler (iasl, Debian's acpica-tools, installed by assets/setup.sh). */
 #include "hv/boot/acpi.h"
 
 #include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "unit.h"
 
-#define BASE 0x9F000u
+#define BASE	  0x9F000u
+#define MMIO_BASE 0x08000000u
 
 static uint8_t t[ACPI_TABLES_SIZE];
 
@@ -36,7 +42,13 @@ static const uint8_t *at(uint32_t gpa)
 
 static void build(uint8_t typ)
 {
-	const struct acpi_hw hw = {.pm_base = 0x600, .sci_irq = 9, .s5_slp_typ = typ};
+	const struct acpi_hw hw = {.pm_base = 0x600,
+				   .sci_irq = 9,
+				   .s5_slp_typ = typ,
+				   .pci_mmio_base = MMIO_BASE,
+				   .pci_irq_mask = 1u << 10 | 1u << 11,
+				   .isa_slot = 1,
+				   .pirq_reg = 0x60};
 
 	memset(t, 0xee, sizeof t);
 	acpi_build(t, BASE, &hw);
@@ -118,23 +130,240 @@ static void decode_s5(const uint8_t *aml, size_t len, unsigned *a, unsigned *b)
 	*b = vals[1];
 }
 
-START_TEST(test_dsdt_holds_only_s5_with_the_power_off_type)
+START_TEST(test_dsdt_starts_with_s5_with_the_power_off_type)
 {
 	static const uint8_t want[] = {0x08, '_', 'S', '5', '_', 0x12, 0x06, 0x04, 0, 0, 0, 0};
 	const uint8_t *dsdt = t + ACPI_DSDT_OFFSET;
 	unsigned a, b;
 
 	build(0);
-	ck_assert_uint_eq(get32(dsdt + 4), 36 + sizeof want);
+	ck_assert_uint_gt(get32(dsdt + 4), 36 + sizeof want);
+	ck_assert_uint_le(get32(dsdt + 4), ACPI_TABLES_SIZE - ACPI_DSDT_OFFSET);
 	ck_assert_mem_eq(dsdt + 36, want, sizeof want);
-	decode_s5(dsdt + 36, get32(dsdt + 4) - 36, &a, &b);
+	decode_s5(dsdt + 36, sizeof want, &a, &b);
 	ck_assert_uint_eq(a, 0);
 	ck_assert_uint_eq(b, 0);
 	build(5);
 	ck_assert_uint_eq(sum(dsdt, get32(dsdt + 4)), 0);
-	decode_s5(dsdt + 36, get32(dsdt + 4) - 36, &a, &b);
+	decode_s5(dsdt + 36, 14, &a, &b);
 	ck_assert_uint_eq(a, 5);
 	ck_assert_uint_eq(b, 5);
+}
+END_TEST
+
+static const uint8_t *dsdt_aml(size_t *len)
+{
+	const uint8_t *dsdt = t + ACPI_DSDT_OFFSET;
+
+	*len = get32(dsdt + 4) - 36;
+	return dsdt + 36;
+}
+
+/* Name (name, ...) in the AML: the byte after the NameSeg, the n-th
+ * occurrence (from 0). */
+static const uint8_t *find_name(const char *seg, unsigned n)
+{
+	size_t len;
+	const uint8_t *aml = dsdt_aml(&len);
+
+	for (size_t i = 0; i + 5 <= len; i++)
+		if (aml[i] == 0x08 && !memcmp(aml + i + 1, seg, 4) && n-- == 0)
+			return aml + i + 5;
+	ck_abort_msg("no Name (%s) in the DSDT", seg);
+	return NULL;
+}
+
+/* A PkgLength at *p: returns where the package ends, moves *p past it. */
+static const uint8_t *pkg(const uint8_t **p)
+{
+	const uint8_t *start = *p;
+	unsigned extra = start[0] >> 6;
+	size_t v = extra ? start[0] & 0x0F : start[0] & 0x3F;
+
+	for (unsigned i = 0; i < extra; i++)
+		v |= (size_t)start[1 + i] << (4 + 8 * i);
+	*p += 1 + extra;
+	return start + v;
+}
+
+/* An integer constant at *p. */
+static uint64_t integer(const uint8_t **p)
+{
+	const uint8_t *q = *p;
+	unsigned n;
+	uint64_t v = 0;
+
+	switch (q[0]) {
+	case 0x00: *p += 1; return 0;
+	case 0x01: *p += 1; return 1;
+	case 0x0A: n = 1; break;
+	case 0x0B: n = 2; break;
+	case 0x0C: n = 4; break;
+	default: ck_abort_msg("not an integer: opcode %#x", q[0]); return 0;
+	}
+	for (unsigned i = 0; i < n; i++)
+		v |= (uint64_t)q[1 + i] << (8 * i);
+	*p += 1 + n;
+	return v;
+}
+
+/* _PRT: slot s, pin p goes to LNK[(s + p) mod 4], the PIIX3's wiring
+ * (legacy/piix3.h), for every slot and pin. */
+START_TEST(test_prt_routes_every_slot_pin_through_the_links)
+{
+	const uint8_t *p, *end;
+
+	build(0);
+	p = find_name("_PRT", 0);
+	ck_assert_uint_eq(*p++, 0x12);
+	end = pkg(&p);
+	ck_assert_uint_eq(*p++, 128);
+	for (unsigned slot = 0; slot < 32; slot++) {
+		for (unsigned pin = 0; pin < 4; pin++) {
+			const uint8_t *e_end;
+			char want[5];
+
+			ck_assert_uint_eq(*p++, 0x12);
+			e_end = pkg(&p);
+			ck_assert_uint_eq(*p++, 4);
+			ck_assert_uint_eq(integer(&p), slot << 16 | 0xFFFF);
+			ck_assert_uint_eq(integer(&p), pin);
+			snprintf(want, sizeof want, "LNK%c", 'A' + (slot + pin) % 4);
+			ck_assert_mem_eq(p, want, 4);
+			p += 4;
+			ck_assert_uint_eq(integer(&p), 0);
+			ck_assert_ptr_eq(p, e_end);
+		}
+	}
+	ck_assert_ptr_eq(p, end);
+}
+END_TEST
+
+/* A descriptor's little-endian field. */
+static uint32_t le(const uint8_t *p, unsigned n)
+{
+	uint32_t v = 0;
+
+	for (unsigned i = 0; i < n; i++)
+		v |= (uint32_t)p[i] << (8 * i);
+	return v;
+}
+
+/* The root bridge's _CRS: buses 0-FFh, the config ports, I/O around them,
+ * the VGA window and memory from the top of RAM to FEBFFFFFh, which holds
+ * every BAR hv's PC places (legacy/pc_virtio.h: from FE000000h). */
+START_TEST(test_root_bridge_windows)
+{
+	const uint8_t *p, *end;
+	unsigned seen = 0;
+
+	build(0);
+	p = find_name("_HID", 0);			/* PCI0's, the first device */
+	ck_assert_mem_eq(p, "\x0C\x41\xD0\x0A\x03", 5); /* PNP0A03 */
+	p = find_name("_CRS", 0);
+	ck_assert_uint_eq(*p++, 0x11);
+	end = pkg(&p);
+	ck_assert_uint_eq(integer(&p), (uint64_t)(end - p));
+	while (p < end && *p != 0x79) {
+		if (p[0] == 0x88 && p[3] == 2) { /* bus numbers */
+			ck_assert_uint_eq(le(p + 8, 2), 0);
+			ck_assert_uint_eq(le(p + 10, 2), 0xFF);
+			seen |= 1;
+		} else if (p[0] == 0x47) {
+			ck_assert_uint_eq(le(p + 2, 2), 0xCF8);
+			ck_assert_uint_eq(p[7], 8);
+			seen |= 2;
+		} else if (p[0] == 0x88 && p[3] == 1) { /* I/O */
+			uint32_t min = le(p + 8, 2), max = le(p + 10, 2);
+
+			ck_assert(max < 0xCF8 || min > 0xCFF);
+			ck_assert_uint_eq(le(p + 14, 2), max - min + 1);
+			seen |= min == 0 ? 4 : 8;
+		} else if (p[0] == 0x87 && p[3] == 0) { /* memory */
+			uint32_t min = le(p + 10, 4), max = le(p + 14, 4);
+
+			ck_assert_uint_eq(le(p + 22, 4), max - min + 1);
+			if (min == 0xA0000) {
+				ck_assert_uint_eq(max, 0xBFFFF);
+				seen |= 16;
+			} else {
+				ck_assert_uint_eq(min, MMIO_BASE);
+				ck_assert_uint_ge(max, 0xFE000000u + 64 * 0x4000);
+				ck_assert_uint_eq(max, 0xFEBFFFFF);
+				seen |= 32;
+			}
+		} else {
+			ck_abort_msg("unexpected descriptor %#x", p[0]);
+		}
+		p += p[0] & 0x80 ? 3 + le(p + 1, 2) : 1u + (p[0] & 7u);
+	}
+	ck_assert_uint_eq(seen, 63);
+	ck_assert_uint_eq(p[0], 0x79);
+	ck_assert_ptr_eq(p + 2, end);
+}
+END_TEST
+
+/* Each link offers the IRQs it was given, level, active low, shared. */
+START_TEST(test_links_offer_the_pci_irqs)
+{
+	build(0);
+	for (unsigned n = 0; n < 4; n++) {
+		const uint8_t *p = find_name("_PRS", n);
+
+		ck_assert_mem_eq(p, "\x11\x09\x0A\x06\x23\x00\x0C\x18\x79\x00", 10);
+	}
+}
+END_TEST
+
+/* ACPICA's disassembler reads the whole DSDT back into ASL, and its
+ * compiler accepts that ASL without an error or a warning. */
+START_TEST(test_iasl_disassembles_and_recompiles_the_dsdt)
+{
+	char dir[] = "/tmp/hv-acpi-XXXXXX", cmd[512], path[300], *dsl;
+	const uint8_t *dsdt = t + ACPI_DSDT_OFFSET;
+	FILE *f;
+	long n;
+	int rc;
+
+	build(0);
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	snprintf(path, sizeof path, "%s/dsdt.dat", dir);
+	f = fopen(path, "wb");
+	ck_assert_ptr_nonnull(f);
+	ck_assert_uint_eq(fwrite(dsdt, 1, get32(dsdt + 4), f), get32(dsdt + 4));
+	fclose(f);
+	snprintf(cmd, sizeof cmd, "cd %s && iasl -d dsdt.dat >dis.log 2>&1", dir);
+	rc = system(cmd);
+	ck_assert_msg(rc == 0,
+		      "iasl -d failed (%d): is acpica-tools installed "
+		      "(assets/setup.sh)? See %s/dis.log",
+		      rc, dir);
+	snprintf(path, sizeof path, "%s/dsdt.dsl", dir);
+	f = fopen(path, "r");
+	ck_assert_ptr_nonnull(f);
+	fseek(f, 0, SEEK_END);
+	n = ftell(f);
+	rewind(f);
+	dsl = calloc(1, (size_t)n + 1);
+	ck_assert_uint_eq(fread(dsl, 1, (size_t)n, f), (size_t)n);
+	fclose(f);
+	ck_assert_ptr_nonnull(strstr(dsl, "EisaId (\"PNP0A03\")"));
+	ck_assert_ptr_nonnull(strstr(dsl, "Name (_PRT, Package (0x80)"));
+	ck_assert_ptr_nonnull(strstr(dsl, "OperationRegion (PIRQ, PCI_Config, 0x60, 0x04)"));
+	ck_assert_ptr_nonnull(strstr(dsl, "Device (LNKD)"));
+	ck_assert_ptr_nonnull(strstr(dsl, "\\_SB.PCI0.ISA.PRQD = (Local0 - One)"));
+	ck_assert_ptr_nonnull(strstr(dsl, "IRQ (Level, ActiveLow, Shared, )"));
+	ck_assert_ptr_nonnull(strstr(dsl, "Name (_S5, Package (0x04)"));
+	free(dsl);
+	snprintf(cmd, sizeof cmd,
+		 "cd %s && iasl -p re dsdt.dsl >asl.log 2>&1 && "
+		 "grep -q 'Compilation successful. 0 Errors, 0 Warnings' asl.log",
+		 dir);
+	rc = system(cmd);
+	ck_assert_msg(rc == 0, "iasl does not compile the disassembly cleanly: see %s/asl.log",
+		      dir);
+	snprintf(cmd, sizeof cmd, "rm -r %s", dir);
+	ck_assert_int_eq(system(cmd), 0);
 }
 END_TEST
 
@@ -154,7 +383,11 @@ static Suite *acpi_suite(void)
 
 	tcase_add_test(tc, test_rsdp_points_through_rsdt_and_fadt_to_dsdt);
 	tcase_add_test(tc, test_fadt_describes_the_piix4_pm_block);
-	tcase_add_test(tc, test_dsdt_holds_only_s5_with_the_power_off_type);
+	tcase_add_test(tc, test_dsdt_starts_with_s5_with_the_power_off_type);
+	tcase_add_test(tc, test_prt_routes_every_slot_pin_through_the_links);
+	tcase_add_test(tc, test_root_bridge_windows);
+	tcase_add_test(tc, test_links_offer_the_pci_irqs);
+	tcase_add_test(tc, test_iasl_disassembles_and_recompiles_the_dsdt);
 	tcase_add_test(tc, test_checksum_makes_the_sum_zero);
 	suite_add_tcase(s, tc);
 	return s;

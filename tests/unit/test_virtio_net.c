@@ -1,7 +1,10 @@
 /* virtio_net: its configuration (MAC, link up), frames both ways with
- * the VERSION_1 header, and hostile or missing guest buffers: short or
- * huge transmit chains, receive buffers too small, a guest that never
- * posts any (the backlog stays bounded and drops are counted). */
+ * the VERSION_1 header, checksum offload (the device completes a
+ * checksum the guest left to it, marks received frames DATA_VALID), and
+ * hostile or missing guest buffers: short or huge transmit chains,
+ * checksum fields outside the frame or not negotiated, receive buffers
+ * too small, a guest that never posts any (the backlog stays bounded and
+ * drops are counted). */
 #include <check.h>
 #include <stdlib.h>
 #include <string.h>
@@ -229,6 +232,132 @@ START_TEST(restore_keeps_waiting_frames)
 }
 END_TEST
 
+/* Resets the device and negotiates VERSION_1 and the low feature bits. */
+static void renegotiate(uint32_t low)
+{
+	vdrv_wr(&drv, VIRTIO_COMMON_STATUS, 1, 0);
+	vdrv_negotiate(&drv, low, 1);
+	vdrv_setup_queue(&drv, 0, RX_AT);
+	vdrv_setup_queue(&drv, 1, TX_AT);
+	vdrv_driver_ok(&drv);
+}
+
+START_TEST(the_checksum_is_rfc_1071s)
+{
+	/* RFC 1071's example: the sum is DDF2h, the checksum its complement. */
+	static const uint8_t ex[] = {0x00, 0x01, 0xf2, 0x03, 0xf4, 0xf5, 0xf6, 0xf7};
+	static const uint8_t odd[] = {0x01, 0x02, 0x03}; /* 0102h + 0300h */
+	uint8_t ones[4000];
+
+	ck_assert_uint_eq(virtio_net_csum(ex, sizeof ex), 0x220d);
+	ck_assert_uint_eq(virtio_net_csum(odd, sizeof odd), (uint16_t)~0x0402);
+	ck_assert_uint_eq(virtio_net_csum(odd, 0), 0xffff);
+	memset(ones, 0xff, sizeof ones); /* carries folded many times over */
+	ck_assert_uint_eq(virtio_net_csum(ones, sizeof ones), 0);
+}
+END_TEST
+
+/* One transmit chain: the header with flags/csum_start/csum_offset, then
+ * the frame; returns what the backend takes (0: dropped). */
+static size_t send_csum(const uint8_t *frame, size_t len, uint8_t flags, uint16_t start,
+			uint16_t off, uint8_t *got)
+{
+	bool irq;
+
+	memset(mem.ram + BUF_AT, 0, VIRTIO_NET_HDR_LEN);
+	mem.ram[BUF_AT] = flags;
+	le_put16(mem.ram + BUF_AT + 6, start);
+	le_put16(mem.ram + BUF_AT + 8, off);
+	memcpy(mem.ram + BUF_AT + 0x100, frame, len);
+	vdrv_put_desc(&drv, TX_AT, 0, BUF_AT, VIRTIO_NET_HDR_LEN, VIRTQ_DESC_F_NEXT, 1);
+	vdrv_put_desc(&drv, TX_AT, 1, BUF_AT + 0x100, (uint32_t)len, 0, 0);
+	vdrv_offer(&drv, 1, TX_AT, 0);
+	return virtio_net_take_tx(&net, got, VIRTIO_NET_FRAME_MAX, &irq);
+}
+
+START_TEST(the_device_completes_a_checksum_left_to_it)
+{
+	uint8_t frame[1000], got[VIRTIO_NET_FRAME_MAX], check[1000];
+	uint16_t want;
+
+	renegotiate(1u << VIRTIO_NET_F_CSUM | 1u << VIRTIO_NET_F_MAC);
+	pattern(frame, sizeof frame, 11);
+	frame[34 + 16] = 0x12; /* a TCP checksum field holding the pseudo-header sum */
+	frame[34 + 17] = 0x34;
+	want = virtio_net_csum(frame + 34, sizeof frame - 34);
+	ck_assert_uint_eq(send_csum(frame, sizeof frame, VIRTIO_NET_HDR_F_NEEDS_CSUM, 34, 16, got),
+			  sizeof frame);
+	ck_assert_uint_eq(got[34 + 16] << 8 | got[34 + 17], want);
+	ck_assert_mem_eq(got, frame, 34 + 16); /* the rest as sent */
+	ck_assert_mem_eq(got + 34 + 18, frame + 34 + 18, sizeof frame - 34 - 18);
+	/* The receiver's check: the pseudo-header (here its sum 1234h) and
+	 * the completed segment sum to FFFFh. */
+	check[0] = 0x12;
+	check[1] = 0x34;
+	memcpy(check + 2, got + 34, sizeof frame - 34);
+	ck_assert_uint_eq(virtio_net_csum(check, 2 + sizeof frame - 34), 0);
+	/* Without the flag the frame goes as it is. */
+	ck_assert_uint_eq(send_csum(frame, sizeof frame, 0, 34, 16, got), sizeof frame);
+	ck_assert_mem_eq(got, frame, sizeof frame);
+	ck_assert_uint_eq(net.st.tx_packets, 2);
+	ck_assert_uint_eq(net.st.tx_dropped, 0);
+}
+END_TEST
+
+START_TEST(a_checksum_field_outside_the_frame_drops_it)
+{
+	uint8_t frame[100], got[VIRTIO_NET_FRAME_MAX];
+
+	renegotiate(1u << VIRTIO_NET_F_CSUM);
+	pattern(frame, sizeof frame, 2);
+	/* The field's last byte one past the end; csum_start past it; both
+	 * offsets at their maximum (no overflow of the sum). */
+	ck_assert_uint_eq(send_csum(frame, 100, VIRTIO_NET_HDR_F_NEEDS_CSUM, 90, 9, got), 0);
+	ck_assert_uint_eq(send_csum(frame, 100, VIRTIO_NET_HDR_F_NEEDS_CSUM, 101, 0, got), 0);
+	ck_assert_uint_eq(send_csum(frame, 100, VIRTIO_NET_HDR_F_NEEDS_CSUM, 0xffff, 0xffff, got),
+			  0);
+	/* The last two bytes are a field that fits. */
+	ck_assert_uint_eq(send_csum(frame, 100, VIRTIO_NET_HDR_F_NEEDS_CSUM, 90, 8, got), 100);
+	ck_assert_uint_eq(net.st.tx_dropped, 3);
+	ck_assert_uint_eq(net.st.tx_packets, 1);
+	ck_assert_uint_eq(vdrv_used_idx(&drv, TX_AT), 4); /* every buffer went back */
+	ck_assert_uint_eq(net.vp.status & VIRTIO_STATUS_NEEDS_RESET, 0);
+}
+END_TEST
+
+START_TEST(needs_csum_without_the_feature_drops_the_frame)
+{
+	uint8_t frame[100], got[VIRTIO_NET_FRAME_MAX];
+
+	vdrv_driver_ok(&drv); /* setup() negotiated no offload */
+	pattern(frame, sizeof frame, 4);
+	ck_assert_uint_eq(send_csum(frame, 100, VIRTIO_NET_HDR_F_NEEDS_CSUM, 34, 16, got), 0);
+	ck_assert_uint_eq(net.st.tx_dropped, 1);
+}
+END_TEST
+
+START_TEST(received_frames_are_data_valid_with_guest_csum)
+{
+	uint8_t frame[60];
+
+	pattern(frame, sizeof frame, 9);
+	renegotiate(1u << VIRTIO_NET_F_GUEST_CSUM);
+	vdrv_put_desc(&drv, RX_AT, 0, BUF_AT, 2048, VIRTQ_DESC_F_WRITE, 0);
+	vdrv_offer(&drv, 0, RX_AT, 0);
+	memset(mem.ram + BUF_AT, 0xee, VIRTIO_NET_HDR_LEN);
+	virtio_net_receive(&net, frame, sizeof frame);
+	ck_assert_uint_eq(mem.ram[BUF_AT], VIRTIO_NET_HDR_F_DATA_VALID);
+	ck_assert_uint_eq(mem.ram[BUF_AT + 1], 0); /* gso_type NONE */
+	renegotiate(0);
+	vdrv_put_desc(&drv, RX_AT, 0, BUF_AT, 2048, VIRTQ_DESC_F_WRITE, 0);
+	vdrv_offer(&drv, 0, RX_AT, 0);
+	memset(mem.ram + BUF_AT, 0xee, VIRTIO_NET_HDR_LEN);
+	virtio_net_receive(&net, frame, sizeof frame);
+	ck_assert_uint_eq(mem.ram[BUF_AT], 0);
+	ck_assert_uint_eq(net.st.rx_packets, 2);
+}
+END_TEST
+
 static Suite *virtio_net_suite(void)
 {
 	Suite *s = suite_create("virtio_net");
@@ -242,6 +371,11 @@ static Suite *virtio_net_suite(void)
 	tcase_add_test(tc, restore_keeps_waiting_frames);
 	tcase_add_test(tc, a_small_receive_buffer_drops_the_frame);
 	tcase_add_test(tc, a_guest_that_posts_nothing_costs_a_bounded_backlog);
+	tcase_add_test(tc, the_checksum_is_rfc_1071s);
+	tcase_add_test(tc, the_device_completes_a_checksum_left_to_it);
+	tcase_add_test(tc, a_checksum_field_outside_the_frame_drops_it);
+	tcase_add_test(tc, needs_csum_without_the_feature_drops_the_frame);
+	tcase_add_test(tc, received_frames_are_data_valid_with_guest_csum);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -1,0 +1,125 @@
+/* The virtio-net device through its PCI transport as a hostile driver
+ * would drive it: each input is a count of operations, the operations
+ * (4 bytes each: kind, then three argument bytes) and the rest copied
+ * into guest RAM from RAM_AT on, where the queues, the transmit headers
+ * (flags, csum_start, csum_offset) and the frames live. Kinds: 0 a write
+ * to the common configuration (offset, value, size), 1 a notify of queue
+ * 0 or 1, 2 a frame from the network of 14 + up to 255*8 bytes, 3 the
+ * driver's usual set-up (features from the argument: the checksum
+ * offloads or not; queue sizes from the argument), 4 the backend taking
+ * every transmitted frame, 5 a register read. Nothing may crash, touch
+ * memory outside guest RAM or trip a sanitizer; a frame the backend takes
+ * is within bounds. */
+#include "fuzz.h"
+#include "hv/virtio/virtio_net.h"
+
+#define RAM_SIZE (256u << 10)
+#define RAM_AT	 0x1000u
+#define BAR	 0xFEB00000u
+
+static struct guest_mem mem;
+static uint8_t frame_buf[VIRTIO_NET_FRAME_MAX];
+
+static void tx_ready(void *opaque)
+{
+	(void)opaque;
+}
+
+int LLVMFuzzerInitialize(int *argc, char ***argv)
+{
+	char err[128];
+
+	(void)argc, (void)argv;
+	if (mem_init(&mem, RAM_SIZE, err, sizeof err) < 0)
+		abort();
+	return 0;
+}
+
+static void wr(unsigned off, unsigned size, uint64_t v)
+{
+	mem_write_sized(&mem, BAR + off, size, v);
+}
+
+/* Status, features (arg bit 0: CSUM, bit 1: GUEST_CSUM, with MAC and
+ * VERSION_1), the two queues (sizes from arg, addresses inside RAM),
+ * DRIVER_OK. */
+static void driver_setup(uint8_t arg)
+{
+	uint32_t low = 1u << VIRTIO_NET_F_MAC | (arg & 3u);
+
+	wr(VIRTIO_COMMON_STATUS, 1, 0);
+	wr(VIRTIO_COMMON_STATUS, 1, 3);
+	wr(VIRTIO_COMMON_GFSELECT, 4, 0);
+	wr(VIRTIO_COMMON_GF, 4, low);
+	wr(VIRTIO_COMMON_GFSELECT, 4, 1);
+	wr(VIRTIO_COMMON_GF, 4, 1);
+	wr(VIRTIO_COMMON_STATUS, 1, 0x0B);
+	for (unsigned q = 0; q < 2; q++) {
+		uint64_t at = RAM_AT + q * 0x400u; /* rings may overlap: hostile anyway */
+
+		wr(VIRTIO_COMMON_Q_SELECT, 2, q);
+		wr(VIRTIO_COMMON_Q_SIZE, 2, 1u << ((arg >> (2 + 3 * q)) & 7));
+		wr(VIRTIO_COMMON_Q_DESC, 4, at);
+		wr(VIRTIO_COMMON_Q_DRIVER, 4, at + 0x100);
+		wr(VIRTIO_COMMON_Q_DEVICE, 4, at + 0x200);
+		wr(VIRTIO_COMMON_Q_ENABLE, 2, 1);
+	}
+	wr(VIRTIO_COMMON_STATUS, 1, 0x0F);
+}
+
+static void take_all(struct virtio_net *n)
+{
+	bool irq;
+	size_t got;
+
+	for (unsigned i = 0;
+	     i < 1024 && (got = virtio_net_take_tx(n, frame_buf, sizeof frame_buf, &irq)) > 0; i++)
+		if (got < VIRTIO_NET_FRAME_MIN || got > VIRTIO_NET_FRAME_MAX)
+			abort();
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	static const unsigned sizes[] = {1, 2, 4, 1};
+	static uint8_t input[14 + 255 * 8];
+	static const uint8_t mac[6] = {0x52, 0x54, 0, 0x12, 0x34, 0x56};
+	struct virtio_net_backend b = {.tx_ready = tx_ready};
+	static struct virtio_net net;
+	struct pci_bus bus;
+	size_t nops, at = 1;
+
+	if (size == 0)
+		return 0;
+	memset(mem.ram, 0, RAM_SIZE);
+	memset(input, 0x5a, sizeof input);
+	virtio_net_init(&net, &mem, (struct irq_line){0}, mac, &b, "net0");
+	pci_bus_init(&bus);
+	pci_bus_add(&bus, 6, 0, &net.vp.pci);
+	pci_config_write(&bus, 6, 0, PCI_BAR0, 4, BAR);
+	pci_config_write(&bus, 6, 0, PCI_COMMAND, 2, 0x6);
+	nops = data[0];
+	if (nops * 4 + 1 > size)
+		nops = (size - 1) / 4;
+	at += nops * 4;
+	if (size > at)
+		memcpy(mem.ram + RAM_AT, data + at,
+		       size - at < RAM_SIZE - RAM_AT ? size - at : RAM_SIZE - RAM_AT);
+	for (size_t i = 0; i < nops; i++) {
+		const uint8_t *op = data + 1 + 4 * i;
+
+		switch (op[0] % 6) {
+		case 0: wr(op[1] % VIRTIO_COMMON_SIZE, sizes[op[3] & 3], op[2]); break;
+		case 1:
+			wr(VIRTIO_PCI_NOTIFY + (op[1] & 1) * VIRTIO_PCI_NOTIFY_MULT, 2, op[1] & 1);
+			break;
+		case 2: virtio_net_receive(&net, input, 14 + op[1] * 8u); break;
+		case 3: driver_setup(op[1]); break;
+		case 4: take_all(&net); break;
+		case 5:
+			mem_read_sized(&mem, BAR + op[1] % VIRTIO_COMMON_SIZE, sizes[op[3] & 3]);
+			break;
+		}
+	}
+	virtio_net_destroy(&net);
+	return 0;
+}
