@@ -146,6 +146,11 @@ int pc_opl3_source(struct pc *pc, struct audio_source *src);
  * the power-management function's I/O window at pm_base, enabled. */
 void pc_prepare_linux_boot(struct pc *pc, uint16_t pm_base);
 
+/* Presses the ACPI power button (a fixed-feature event of the PIIX4 PM).
+ * Returns whether the guest listens for it (ACPI mode, event enabled).
+ * With the domain lock held. */
+bool pc_power_button(struct pc *pc);
+
 /* Whether an image of size bytes fits a floppy drive, and the sizes that
  * do, for a message ("360K, 720K, 1.2M, ..."). */
 bool pc_floppy_size_ok(uint64_t size);

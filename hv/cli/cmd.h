@@ -25,6 +25,12 @@ int cmd_view(int argc, char **argv); /* display/sdl_*.c */
 int cmd_cpu_test(int argc, char **argv);
 int cmd_info(int argc, char **argv);
 int cmd_dmesg(int argc, char **argv);
+int cmd_shutdown(int argc, char **argv);
+int cmd_trigger(int argc, char **argv);
+int cmd_sysrq(int argc, char **argv);
+int cmd_vcpu_list(int argc, char **argv);
+/* `hv` alone: the first-run orientation (cmd_welcome.c). */
+int cmd_welcome(void);
 
 /* Loads CFG and applies "key=value" overrides; prints the error. Returns
  * 0 or -1. */

@@ -49,6 +49,19 @@ static void req_reboot(struct domain *d, struct client *cl, char *arg)
 	lifecycle(d, cl, domain_reboot);
 }
 
+/* trigger power|sleep|reset|nmi: "ok what=..." says what happened. */
+static void req_trigger(struct domain *d, struct client *cl, char *arg)
+{
+	char msg[256], line[320] = "";
+
+	if (domain_trigger(d, arg, msg, sizeof msg) < 0) {
+		control_reply(cl, "error %s\n", msg);
+		return;
+	}
+	kv_put(line, sizeof line, "what", msg);
+	control_reply(cl, "ok%s\n", line);
+}
+
 static void req_destroy(struct domain *d, struct client *cl, char *arg)
 {
 	(void)arg;
@@ -297,6 +310,8 @@ static const struct request requests[] = {
     {"unpause", NULL, "resume a paused domain", req_unpause},
     {"reboot", NULL, "reset the machine", req_reboot},
     {"destroy", NULL, "end the domain now", req_destroy},
+    {"trigger", "power|sleep|reset|nmi",
+     "press the ACPI power (or sleep) button, reset the machine or raise an NMI", req_trigger},
     {"audio", "mute|unmute|volume N", "mute, unmute or set the volume (0-100) of the sound",
      req_audio},
     {"console", "[port=N|port=hvc0|type=serial|type=pv] [live]",
