@@ -29,6 +29,8 @@ int cmd_shutdown(int argc, char **argv);
 int cmd_trigger(int argc, char **argv);
 int cmd_sysrq(int argc, char **argv);
 int cmd_vcpu_list(int argc, char **argv);
+int cmd_cd_insert(int argc, char **argv);
+int cmd_cd_eject(int argc, char **argv);
 /* `hv` alone: the first-run orientation (cmd_welcome.c). */
 int cmd_welcome(void);
 

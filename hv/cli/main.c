@@ -34,6 +34,10 @@ static const struct command commands[] = {
      "press the power button, reset the machine or raise an NMI (sleep: refused, no sleep "
      "button)"},
     {"demo", cmd_demo, "", "start the demo domain and attach its console"},
+    {"cd-insert", cmd_cd_insert, "NAME VDEV FILE",
+     "put the image FILE in the domain's CD-ROM drive VDEV (hdc...): the guest sees the medium "
+     "change"},
+    {"cd-eject", cmd_cd_eject, "NAME VDEV", "take the medium out of a CD-ROM drive"},
     {"sysrq", cmd_sysrq, "NAME KEY",
      "press Alt+SysRq+KEY on the domain's keyboard (Linux's magic SysRq; h: its help)"},
     {"send-keys", cmd_send_keys, "NAME [--text TEXT] [KEY...]",

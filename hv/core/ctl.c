@@ -171,6 +171,40 @@ int ctl_call(struct ctl *c, const char *request, char *reply, size_t len)
 	return ctl_call_timeout(c, request, reply, len, -1);
 }
 
+int ctl_call_fd(struct ctl *c, const char *request, int fd, char *reply, size_t len)
+{
+	char line[CTL_LINE_MAX], cbuf[CMSG_SPACE(sizeof(int))];
+	struct iovec iov;
+	struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1};
+	struct cmsghdr *cm;
+	ssize_t n;
+
+	/* The whole line in one message, the descriptor with its first byte. */
+	snprintf(line, sizeof line, "%s\n", request);
+	iov = (struct iovec){line, strlen(line)};
+	memset(cbuf, 0, sizeof cbuf);
+	msg.msg_control = cbuf;
+	msg.msg_controllen = sizeof cbuf;
+	cm = CMSG_FIRSTHDR(&msg);
+	cm->cmsg_level = SOL_SOCKET;
+	cm->cmsg_type = SCM_RIGHTS;
+	cm->cmsg_len = CMSG_LEN(sizeof(int));
+	memcpy(CMSG_DATA(cm), &fd, sizeof(int));
+	do
+		n = sendmsg(c->fd, &msg, MSG_NOSIGNAL);
+	while (n < 0 && errno == EINTR);
+	if (n != (ssize_t)iov.iov_len || ctl_read_line(c, line, sizeof line, -1) < 0) {
+		snprintf(reply, len, "connection to the domain lost");
+		return -1;
+	}
+	if (strncmp(line, "ok", 2) == 0 && (line[2] == '\0' || line[2] == ' ')) {
+		snprintf(reply, len, "%s", line[2] ? line + 3 : "");
+		return 0;
+	}
+	snprintf(reply, len, "%s", strncmp(line, "error ", 6) == 0 ? line + 6 : line);
+	return -1;
+}
+
 int ctl_call_timeout(struct ctl *c, const char *request, char *reply, size_t len, int timeout_ms)
 {
 	char line[CTL_LINE_MAX];

@@ -38,6 +38,10 @@ int ctl_call(struct ctl *c, const char *request, char *reply, size_t len);
  * close it. */
 int ctl_call_timeout(struct ctl *c, const char *request, char *reply, size_t len, int timeout_ms);
 
+/* As ctl_call, with descriptor fd passed along (SCM_RIGHTS): how a
+ * request hands the domain a file its sandbox could not open. */
+int ctl_call_fd(struct ctl *c, const char *request, int fd, char *reply, size_t len);
+
 /* Reads one line (without the newline), waiting at most timeout_ms (-1:
  * forever). Returns its length, or -1 on EOF, error or timeout. */
 int ctl_read_line(struct ctl *c, char *out, size_t len, int timeout_ms);

@@ -131,7 +131,40 @@ static void free_client(struct client *cl)
 {
 	if (cl->fd >= 0)
 		close(cl->fd);
+	if (cl->passed_fd >= 0)
+		close(cl->passed_fd);
 	free(cl);
+}
+
+/* read() that also takes a descriptor sent with the bytes (SCM_RIGHTS):
+ * the first one is kept in cl->passed_fd for the request it came with,
+ * any others are closed at once. */
+static ssize_t read_with_fd(struct client *cl)
+{
+	char cbuf[CMSG_SPACE(4 * sizeof(int))];
+	struct iovec iov = {cl->in + cl->in_len, sizeof cl->in - cl->in_len};
+	struct msghdr msg = {
+	    .msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf, .msg_controllen = sizeof cbuf};
+	ssize_t n = recvmsg(cl->fd, &msg, MSG_CMSG_CLOEXEC | MSG_DONTWAIT);
+
+	if (n < 0)
+		return n;
+	for (struct cmsghdr *cm = CMSG_FIRSTHDR(&msg); cm; cm = CMSG_NXTHDR(&msg, cm)) {
+		size_t nfd;
+		if (cm->cmsg_level != SOL_SOCKET || cm->cmsg_type != SCM_RIGHTS ||
+		    cm->cmsg_len < CMSG_LEN(0))
+			continue;
+		nfd = (cm->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+		for (size_t i = 0; i < nfd; i++) {
+			int fd;
+			memcpy(&fd, CMSG_DATA(cm) + i * sizeof(int), sizeof fd);
+			if (cl->passed_fd < 0)
+				cl->passed_fd = fd;
+			else
+				close(fd);
+		}
+	}
+	return n;
 }
 
 void control_free(struct control *c)
@@ -247,7 +280,7 @@ static void take_lines(struct control *c, struct client *cl)
 
 static void read_client(struct client *cl)
 {
-	ssize_t n = read(cl->fd, cl->in + cl->in_len, sizeof cl->in - cl->in_len);
+	ssize_t n = read_with_fd(cl);
 
 	if (n < 0 && (errno == EAGAIN || errno == EINTR))
 		return;
@@ -258,6 +291,11 @@ static void read_client(struct client *cl)
 	}
 	cl->in_len += (size_t)n;
 	take_lines(cl->c, cl);
+	/* A descriptor no request of these lines took is not kept. */
+	if (cl->passed_fd >= 0 && !cl->in_len) {
+		close(cl->passed_fd);
+		cl->passed_fd = -1;
+	}
 }
 
 /* Replies waiting to go out, or console output the client has not had. */
@@ -341,7 +379,7 @@ static void accept_client(struct control *c)
 		close(fd);
 		return;
 	}
-	*cl = (struct client){.c = c, .fd = fd, .active_ns = host_now_ns()};
+	*cl = (struct client){.c = c, .fd = fd, .passed_fd = -1, .active_ns = host_now_ns()};
 	cl->handle = evloop_add_fd(d->loop, fd, &client_ops, cl);
 	if (cl->handle < 0) {
 		free_client(cl);

@@ -26,6 +26,7 @@ struct client {
 	struct control *c;
 	int fd;
 	int handle;    /* its source in the event loop */
+	int passed_fd; /* a descriptor sent with the request (SCM_RIGHTS), or -1 */
 	bool console;  /* raw console stream mode */
 	unsigned port; /* console: serial port, 1 for COM1 */
 	uint64_t pos;  /* console: next output byte to send */

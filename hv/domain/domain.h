@@ -129,6 +129,11 @@ int domain_reboot(struct domain *d, char *err, size_t errlen);
  * domain_reboot, "nmi" raises the CPU's NMI, "sleep" is refused (no sleep
  * button). Returns 0 with what happened in msg, or -1 with why not. */
 int domain_trigger(struct domain *d, const char *what, char *msg, size_t len);
+/* hv cd-insert (fd: the image, opened by the client; name: its path for
+ * messages) or hv cd-eject (fd -1) on the CD-ROM drive vdev ("hdc"). Takes
+ * fd. Returns 0 with what happened in msg, or -1 with why not. */
+int domain_change_cd(struct domain *d, const char *vdev, int fd, const char *name, char *msg,
+		     size_t len);
 
 /* Writes guest output gathered during a vCPU slice to its host ends. With
  * the domain lock held. */

@@ -303,7 +303,8 @@ START_TEST(test_protocol_help_comes_from_the_request_table_and_arguments_are_che
 	ck_assert_msg(
 	    h_expect(
 		&p,
-		"ok commands=\"info pause unpause reboot destroy trigger audio console display "
+		"ok commands=\"info pause unpause reboot destroy trigger cd-insert cd-eject audio "
+		     "console display "
 		"send-keys send-text screen regs version help quit\"",
 		30),
 	    "%s", p.buf);

@@ -94,7 +94,8 @@ static const char *linuxdisk_cfg(void)
 	snprintf(text, sizeof text,
 		 "name = \"" NAME "\"\nmemory = 128\nengine = \"soft\"\nfirmware = \"%s\"\n"
 		 "serial = \"stdio\"\n"
-		 "disk = [ 'format=raw, vdev=hda, access=rw, target=%s' ]\nboot = \"c\"\n",
+		 "disk = [ 'format=raw, vdev=hda, access=rw, target=%s',\n"
+		 "         'vdev=hdc, devtype=cdrom' ]\nboot = \"c\"\n",
 		 BIOS, image_path());
 	return h_write_file(NAME ".cfg", text);
 }
@@ -189,6 +190,68 @@ static void front_panel(struct h_proc *p)
 	}
 }
 
+/* An ISO 9660 image holding hello.txt with text, made by xorriso. */
+static const char *make_iso(const char *name, const char *text)
+{
+	char dir[700], cmd[2400];
+	const char *out;
+
+	snprintf(dir, sizeof dir, "%s/%s.d", h_setup_dir(), name);
+	snprintf(cmd, sizeof cmd,
+		 "mkdir -p '%s' && printf '%%s\\n' '%s' >'%s/hello.txt' && "
+		 "xorriso -as mkisofs -quiet -V HV -o '%s' '%s' 2>&1",
+		 dir, text, dir, h_path(name), dir);
+	ck_assert_msg(h_run_tool(cmd, &out) == 0, "xorriso: %s", out);
+	return h_path(name);
+}
+
+/* hv cd-insert into the empty drive hdc, then a swap and an eject: each
+ * time the kernel sees the medium change (UNIT ATTENTION) and reads the
+ * disc now in the drive. The images are opened by the hv client and
+ * passed to the sandboxed domain. */
+static void cd_changes(struct h_proc *p)
+{
+	const char *one = make_iso("one.iso", "first disc 1"),
+		   *two = make_iso("two.iso", "second disc 2");
+	const char *mount_cat = "mount -t iso9660 -o ro /dev/sr0 /mnt && cat /mnt/hello.txt; "
+				"umount /mnt; echo cd-$((40+2))\n";
+	struct h_result *r;
+
+	h_run_cmd(p, "mkdir -p /mnt; ls /dev/sr0 && echo dev-$((1+1))\n", "dev-2",
+		  COMMAND_TIMEOUT_S);
+	r = h_hv(NULL, 60, (const char *const[]){"cd-insert", NAME, "hdc", one, NULL});
+	ck_assert_msg(r->status == 0 && strstr(r->out, "hdc: "), "cd-insert: %s %s", r->out,
+		      r->err);
+	h_run_cmd(p, mount_cat, "cd-42", COMMAND_TIMEOUT_S);
+	ck_assert_msg(strstr(p->buf, "first disc 1"), "the first disc was not read:\n%s", p->buf);
+
+	r = h_hv(NULL, 60, (const char *const[]){"cd-insert", NAME, "hdc", two, NULL});
+	ck_assert_msg(r->status == 0, "cd-insert: %s", r->err);
+	h_run_cmd(p, mount_cat, "cd-42", COMMAND_TIMEOUT_S);
+	ck_assert_msg(strstr(p->buf, "second disc 2") && !strstr(p->buf, "first disc 1"),
+		      "the second disc was not read:\n%s", p->buf);
+
+	/* A mounted disc locks the tray: the swap is refused until unmounted. */
+	h_run_cmd(p, "mount -t iso9660 -o ro /dev/sr0 /mnt; echo in-$((3+3))\n", "in-6",
+		  COMMAND_TIMEOUT_S);
+	r = h_hv(NULL, 60, (const char *const[]){"cd-insert", NAME, "hdc", one, NULL});
+	ck_assert_msg(r->status == 1 && strstr(r->err, "locked the tray"), "%d %s", r->status,
+		      r->err);
+	h_run_cmd(p, "umount /mnt; echo out-$((3+4))\n", "out-7", COMMAND_TIMEOUT_S);
+
+	r = h_hv(NULL, 60, (const char *const[]){"cd-eject", NAME, "hdc", NULL});
+	ck_assert_msg(r->status == 0, "cd-eject: %s", r->err);
+	h_run_cmd(p, mount_cat, "cd-42", COMMAND_TIMEOUT_S);
+	ck_assert_msg(!strstr(p->buf, "disc"), "a disc read after the eject:\n%s", p->buf);
+
+	/* Errors a user can fix, named. */
+	r = h_hv(NULL, 60, (const char *const[]){"cd-insert", NAME, "hda", one, NULL});
+	ck_assert_msg(r->status == 1 && strstr(r->err, "hda is not a CD-ROM drive"), "%s", r->err);
+	r = h_hv(NULL, 60,
+		 (const char *const[]){"cd-insert", NAME, "hdc", "/nonexistent.iso", NULL});
+	ck_assert_msg(r->status == 1 && strstr(r->err, "No such file"), "%s", r->err);
+}
+
 /* A paused guest cannot answer the button: -w gives up after the
  * timeout, says so and fails. The press is latched, so once unpaused the
  * guest powers off cleanly and hv shutdown -w returns 0. */
@@ -254,6 +317,7 @@ START_TEST(test_linux_boots_from_disk_to_shells_on_vga_and_com1_and_powers_off)
 		      p.buf);
 
 	front_panel(&p);
+	cd_changes(&p);
 
 	/* hv shutdown: the ACPI power button, which the guest's acpid turns
 	 * into busybox init's shutdown: its inittab remounts the root

@@ -27,8 +27,9 @@ recipe=$(cat "$here"/{build.sh,init,inittab,rcS,grub.cfg,power} "$here/../lib.sh
 # What the initrd loads to mount the root (dependencies follow): the PIIX
 # IDE controller, SCSI disks, ext4 and the crc32c its checksums use; and
 # for the power button (hv shutdown): ACPI's button driver and evdev,
-# through which busybox acpid sees its key.
-wanted="ata_piix sd_mod crc32c_generic ext4 button evdev"
+# through which busybox acpid sees its key; the CD-ROM driver and ISO 9660
+# (hv cd-insert).
+wanted="ata_piix sd_mod crc32c_generic ext4 button evdev sr_mod isofs"
 
 # shellcheck source=assets/guests/lib.sh
 source "$here/../lib.sh"
