@@ -248,8 +248,8 @@ struct x86_cpu {
 	bool halted;	   /* in HLT, waiting for an interrupt */
 	bool irq_shadow;
 	bool nmi_blocked;
-	    /* in an NMI handler: no NMI until its IRET */ /* STI / MOV SS: no interrupt before the
-							      next insn */
+	/* in an NMI handler: no NMI until its IRET */ /* STI / MOV SS: no interrupt before the
+							  next insn */
 	bool check_intr; /* poll the interrupt controller at the next boundary */
 	bool pe_warned;
 	bool stop; /* the current instruction asks the run loop to return */

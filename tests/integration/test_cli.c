@@ -304,7 +304,7 @@ START_TEST(test_protocol_help_comes_from_the_request_table_and_arguments_are_che
 	    h_expect(
 		&p,
 		"ok commands=\"info pause unpause reboot destroy trigger cd-insert cd-eject audio "
-		     "console display "
+		"console display "
 		"send-keys send-text screen regs version help quit\"",
 		30),
 	    "%s", p.buf);
