@@ -131,8 +131,8 @@ static int add_pci(struct pc *pc, const struct pc_hooks *h, char *err, size_t er
 	for (int i = 0; i < 16; i++)
 		isa[i] = pic8259_irq_line(pc->pic, i);
 	pc->piix3 = piix3_create(isa);
-	pc->pm = piix4_pm_create(&pc->m->pio, &pc->m->clock, h->cpus ? h->cpus : 1, h->poweroff,
-				 h->opaque);
+	pc->pm = piix4_pm_create(&pc->m->pio, &pc->m->clock, h->cpus ? h->cpus : 1, isa[PC_SCI_IRQ],
+				 h->poweroff, h->opaque);
 	if (!pc->i440fx || !pc->piix3 || !pc->pm)
 		return no_memory(err, errlen);
 	pci_bus_add(&pc->pci, PC_I440FX_SLOT, 0, &pc->i440fx->dev);
@@ -338,6 +338,11 @@ void pc_status(struct pc *pc, struct pc_status *st)
 	ps2kbd_leds_name(pc->kbc->kbd->leds, st->kbd_leds, sizeof st->kbd_leds);
 	ps2kbd_typematic_name(pc->kbc->kbd->typematic, st->kbd_typematic, sizeof st->kbd_typematic);
 	st->keys_queued = TYPIST_MAX - typist_room(pc->typist);
+}
+
+bool pc_power_button(struct pc *pc)
+{
+	return piix4_pm_power_button(pc->pm);
 }
 
 void pc_prepare_linux_boot(struct pc *pc, uint16_t pm_base)

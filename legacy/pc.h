@@ -147,6 +147,19 @@ int pc_opl3_source(struct pc *pc, struct audio_source *src);
  * the power-management function's I/O window at pm_base, enabled. */
 void pc_prepare_linux_boot(struct pc *pc, uint16_t pm_base);
 
+/* Presses the ACPI power button (a fixed-feature event of the PIIX4 PM).
+ * Returns whether the guest listens for it (ACPI mode, event enabled).
+ * With the domain lock held. */
+bool pc_power_button(struct pc *pc);
+
+/* Puts disk (NULL: none) in the CD-ROM drive IDE index (0-3 for hda-hdd):
+ * the guest sees UNIT ATTENTION (medium changed) at its next command.
+ * *old is the disk taken out, the caller's to close. Refused (-1, err)
+ * for a drive that is not a CD-ROM or whose tray the guest locked. With
+ * the domain lock held. */
+int pc_change_cd(struct pc *pc, unsigned index, struct disk *disk, struct disk **old, char *err,
+		 size_t errlen);
+
 /* Whether an image of size bytes fits a floppy drive, and the sizes that
  * do, for a message ("360K, 720K, 1.2M, ..."). */
 bool pc_floppy_size_ok(uint64_t size);

@@ -109,3 +109,29 @@ void pc_free_ide(struct pc *pc)
 	piix_ide_destroy(pc->piix_ide);
 	ide_destroy(pc->ide);
 }
+
+int pc_change_cd(struct pc *pc, unsigned index, struct disk *disk, struct disk **old, char *err,
+		 size_t errlen)
+{
+	struct ide_drive *d;
+	struct disk *out;
+
+	if (!pc->ide || index >= PC_IDE_DRIVES) {
+		snprintf(err, errlen, "no IDE drive %u", index);
+		return -1;
+	}
+	d = &pc->ide->ch[index / 2].drive[index % 2];
+	if (!d->present || !d->atapi) {
+		snprintf(err, errlen, "not a CD-ROM drive");
+		return -1;
+	}
+	if (d->locked && d->disk) {
+		snprintf(err, errlen,
+			 "the guest has locked the tray (a mounted disc): unmount it in the guest "
+			 "first");
+		return -1;
+	}
+	out = ide_change_medium(pc->ide, index / 2, index % 2, disk);
+	*old = out;
+	return 0;
+}

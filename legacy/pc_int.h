@@ -39,6 +39,7 @@
 #define PC_PORT92	   0x92 /* system control port A (fast A20, reset) */
 #define PC_RTC_BASE	   0x70
 #define PC_RTC_IRQ	   8
+#define PC_SCI_IRQ	   9	/* the PIIX4 PM's ACPI SCI, as on QEMU's PC */
 #define PC_RTC_CENTURY	   0x32 /* CMOS byte the PC BIOS convention keeps the century in */
 #define PC_DEBUGCON_PORT   0xE9
 #define PC_BIOS_DEBUG_PORT 0x402 /* SeaBIOS's debug output in Debian's build */

@@ -30,6 +30,23 @@ static uint64_t io_read(void *opaque, uint64_t offset, unsigned size)
 	return (regs >> (8 * offset)) & (size >= 8 ? ~0ull : (1ull << (8 * size)) - 1);
 }
 
+/* The SCI follows the enabled status bits while the guest is in ACPI
+ * mode (SCI_EN). */
+static void update_sci(struct piix4_pm *pm)
+{
+	bool on = (pm->pm1_cnt & PM1_CNT_SCI_EN) &&
+		  (pm->pm1_sts & pm->pm1_en & (PM1_STS_PWRBTN | PM1_STS_SLPBTN));
+
+	irq_set(&pm->sci, on);
+}
+
+bool piix4_pm_power_button(struct piix4_pm *pm)
+{
+	pm->pm1_sts |= PM1_STS_PWRBTN;
+	update_sci(pm);
+	return (pm->pm1_cnt & PM1_CNT_SCI_EN) && (pm->pm1_en & PM1_STS_PWRBTN);
+}
+
 static void write_cnt(struct piix4_pm *pm, uint16_t v)
 {
 	pm->pm1_cnt = v & (PM1_CNT_SCI_EN | PM1_CNT_SLP_TYP);
@@ -60,6 +77,7 @@ static void io_write(void *opaque, uint64_t offset, unsigned size, uint64_t valu
 		log_guest("piix4_pm: %u-byte write of %#llx at PMBASE+%#x ignored", size,
 			  (unsigned long long)value, (unsigned)offset);
 	}
+	update_sci(pm);
 }
 
 static const struct io_ops pm_io_ops = {io_read, io_write};
@@ -93,6 +111,7 @@ static void apm_write(void *opaque, uint64_t offset, unsigned size, uint64_t val
 		else if (b == PIIX4_APM_DISABLE)
 			pm->pm1_cnt &= (uint16_t)~PM1_CNT_SCI_EN;
 	}
+	update_sci(pm);
 }
 
 static const struct io_ops apm_io_ops = {apm_read, apm_write};
@@ -154,10 +173,12 @@ void piix4_pm_reset(struct piix4_pm *pm)
 	pm->apm_cnt = pm->apm_sts = 0;
 	piix4_gpe_reset(&pm->gpe);
 	update_window(pm);
+	update_sci(pm);
 }
 
 struct piix4_pm *piix4_pm_create(struct bus *pio, struct vclock *clock, unsigned cpus,
-				 void (*poweroff)(void *opaque, int status), void *opaque)
+				 struct irq_line sci, void (*poweroff)(void *opaque, int status),
+				 void *opaque)
 {
 	struct piix4_pm *pm = calloc(1, sizeof *pm);
 
@@ -165,6 +186,7 @@ struct piix4_pm *piix4_pm_create(struct bus *pio, struct vclock *clock, unsigned
 		return NULL;
 	pm->pio = pio;
 	pm->clock = clock;
+	pm->sci = sci;
 	pm->poweroff = poweroff;
 	pm->opaque = opaque;
 	/* Without the APM ports only ACPI mode from the start works (hv's

@@ -3,10 +3,11 @@
  * when PMREGMISC (80h) bit 0 enables it; in it, PM1a status/enable, PM1a
  * control and the 24-bit ACPI PM timer (3.579545 MHz, on the domain's
  * virtual clock). Writing SLP_EN with SLP_TYP 0 (the _S5 value the
- * DSDT for this chipset gives) powers the machine off. Sleep states,
- * SCI and the SMBus controller are not emulated: their registers read as
- * zero, and DEVACTB tells firmware SMM is already set up. The GPE0 block
- * and the hotplug ports are legacy/piix4_gpe.c's. */
+ * DSDT for this chipset gives) powers the machine off. The power button
+ * is a fixed-feature event: pressing it sets PWRBTN_STS and raises the SCI
+ * (a level on IRQ 9) while enabled. Sleep states and the SMBus controller
+ * are not emulated: their registers read as zero, and DEVACTB tells firmware SMM is already set up.
+ * The GPE0 block and the hotplug ports are legacy/piix4_gpe.c's. */
 #ifndef HV_LEGACY_PIIX4_PM_H
 #define HV_LEGACY_PIIX4_PM_H
 
@@ -16,6 +17,7 @@
 #include "hv/core/bus.h"
 #include "hv/core/clock.h"
 #include "hv/core/device.h"
+#include "hv/core/irq.h"
 #include "hv/core/pci.h"
 #include "legacy/piix4_gpe.h"
 
@@ -39,6 +41,8 @@
 #define PM1A_CNT 0x04
 #define PM_TMR	 0x08
 
+#define PM1_STS_PWRBTN	 0x0100
+#define PM1_STS_SLPBTN	 0x0200
 #define PM1_CNT_SCI_EN	 0x0001
 #define PM1_CNT_SLP_TYP	 0x1c00
 #define PM1_CNT_SLP_EN	 0x2000
@@ -56,6 +60,7 @@ struct piix4_pm {
 	uint8_t apm_sts;
 	bool apm_on;	      /* the APM ports are on pio */
 	struct piix4_gpe gpe; /* GPE0 and hotplug ports (legacy/piix4_gpe.c) */
+	struct irq_line sci;  /* the SCI (ISA IRQ 9 on the PC), a level */
 	void (*poweroff)(void *opaque, int status);
 	void *opaque;
 };
@@ -65,7 +70,14 @@ struct piix4_pm {
  * with status 0 on an S5 request; cpus is the number the CPU present
  * bitmap shows. Returns NULL when out of memory. */
 struct piix4_pm *piix4_pm_create(struct bus *pio, struct vclock *clock, unsigned cpus,
-				 void (*poweroff)(void *opaque, int status), void *opaque);
+				 struct irq_line sci, void (*poweroff)(void *opaque, int status),
+				 void *opaque);
+
+/* A press of the power button: PWRBTN_STS is set in PM1 status and the
+ * SCI raised while the guest has the event enabled (PM1_EN) and SCI_EN set
+ * (an ACPI OS runs). Returns whether that is so: false means the press is
+ * latched but nothing in the guest listens for it yet. */
+bool piix4_pm_power_button(struct piix4_pm *pm);
 
 /* Removes its window and frees it. */
 void piix4_pm_destroy(struct piix4_pm *pm);

@@ -60,6 +60,9 @@ static bool looks_qcow2(int fd)
 	return pread(fd, m, 4, 0) == 4 && m[0] == 'Q' && m[1] == 'F' && m[2] == 'I' && m[3] == 0xfb;
 }
 
+static struct disk *setup_image(struct disk *d, const char *path, int format, bool readonly,
+				unsigned depth, char *err, size_t errlen);
+
 static struct disk *open_image(const char *path, int format, bool readonly, unsigned depth,
 			       char *err, size_t errlen)
 {
@@ -69,8 +72,6 @@ static struct disk *open_image(const char *path, int format, bool readonly, unsi
 		snprintf(err, errlen, "out of memory");
 		return NULL;
 	}
-	snprintf(d->path, sizeof d->path, "%s", path);
-	d->readonly = readonly;
 	/* O_NONBLOCK so a FIFO is refused (by check_file), not waited on. */
 	d->fd = open(path, (readonly ? O_RDONLY : O_RDWR) | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
 	if (d->fd < 0) {
@@ -78,6 +79,37 @@ static struct disk *open_image(const char *path, int format, bool readonly, unsi
 		free(d);
 		return NULL;
 	}
+	return setup_image(d, path, format, readonly, depth, err, errlen);
+}
+
+struct disk *disk_open_fd(int fd, const char *name, bool readonly, char *err, size_t errlen)
+{
+	struct disk *d = calloc(1, sizeof *d);
+	int mode = fcntl(fd, F_GETFL);
+
+	if (!d) {
+		close(fd);
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	d->fd = fd;
+	if (mode < 0 || (!readonly && (mode & O_ACCMODE) != O_RDWR)) {
+		fail(err, errlen, name, mode < 0 ? strerror(errno) : "not opened for writing");
+		close(fd);
+		free(d);
+		return NULL;
+	}
+	fcntl(fd, F_SETFL, mode | O_NONBLOCK);
+	return setup_image(d, name, DISK_FORMAT_RAW, readonly, 0, err, errlen);
+}
+
+/* The checks, the lock and the format of an image whose d->fd is open;
+ * frees d (closing it) on failure. */
+static struct disk *setup_image(struct disk *d, const char *path, int format, bool readonly,
+				unsigned depth, char *err, size_t errlen)
+{
+	snprintf(d->path, sizeof d->path, "%s", path);
+	d->readonly = readonly;
 	if (check_file(d, err, errlen) < 0)
 		goto bad;
 	fcntl(d->fd, F_SETFL, fcntl(d->fd, F_GETFL) & ~O_NONBLOCK);

@@ -47,6 +47,11 @@ struct disk *disk_open_format(const char *path, enum disk_format format, bool re
 struct disk *disk_open_backing(const char *path, int format, unsigned depth, char *err,
 			       size_t errlen);
 
+/* A raw image from an open descriptor (one the client opened and passed:
+ * hv cd-insert), which it takes in every case; name is for messages.
+ * Checked and locked as disk_open does. */
+struct disk *disk_open_fd(int fd, const char *name, bool readonly, char *err, size_t errlen);
+
 /* Closes the file (dropping the lock). NULL is ignored. */
 void disk_close(struct disk *d);
 

@@ -21,9 +21,10 @@
 #define FADT_PM1_CNT_LEN   89
 #define FADT_PM_TMR_LEN	   91
 #define FADT_FLAGS	   112
-/* WBINVD works; C1 is supported; the power and sleep buttons are not
- * fixed-feature buttons (there are none). */
-#define FADT_FLAGS_VALUE ((1u << 0) | (1u << 2) | (1u << 4) | (1u << 5))
+/* WBINVD works; C1 is supported; the power button is the fixed-feature
+ * one (PWRBTN_STS in PM1 status, `hv shutdown`), and there is no sleep
+ * button (bit 5: none as a fixed feature, and the DSDT has no device). */
+#define FADT_FLAGS_VALUE ((1u << 0) | (1u << 2) | (1u << 5))
 
 uint8_t acpi_checksum(const uint8_t *p, size_t len)
 {

@@ -27,6 +27,14 @@ int cmd_info(int argc, char **argv);
 int cmd_dmesg(int argc, char **argv);
 int cmd_save(int argc, char **argv);
 int cmd_restore(int argc, char **argv);
+int cmd_shutdown(int argc, char **argv);
+int cmd_trigger(int argc, char **argv);
+int cmd_sysrq(int argc, char **argv);
+int cmd_vcpu_list(int argc, char **argv);
+int cmd_cd_insert(int argc, char **argv);
+int cmd_cd_eject(int argc, char **argv);
+/* `hv` alone: the first-run orientation (cmd_welcome.c). */
+int cmd_welcome(void);
 
 /* Loads CFG and applies "key=value" overrides; prints the error. Returns
  * 0 or -1. */

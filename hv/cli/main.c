@@ -21,15 +21,29 @@ static const struct command commands[] = {
     {"console", cmd_console, "[--live] [--port 1|2 | -t serial|pv] NAME",
      "attach to a domain's console, the primary one unless told (Ctrl-] detaches; --live: no "
      "scrollback; --port 2: COM2; -t serial: COM1, -t pv: the virtio-console hvc0)"},
+    {"vcpu-list", cmd_vcpu_list, "[NAME...]",
+     "list the vCPUs (one per domain): host CPU, state, time, affinity, as xl vcpu-list"},
     {"pause", cmd_pause, "NAME", "pause a domain: its vCPU and its clock stop"},
     {"unpause", cmd_unpause, "NAME", "resume a paused domain"},
     {"reboot", cmd_reboot, "NAME", "reset a domain's machine"},
+    {"shutdown", cmd_shutdown, "[-w [--timeout SECONDS]] NAME",
+     "press the domain's ACPI power button so the guest shuts down cleanly (-w: wait for the "
+     "end, at most --timeout seconds, 300 unless told, 0: forever)"},
     {"destroy", cmd_destroy, "NAME", "end a domain at once"},
     {"save", cmd_save, "[-c] NAME FILE",
      "save a domain's state to FILE and end it (-c: checkpoint, it goes on)"},
     {"restore", cmd_restore, "FILE [KEY=VALUE...]",
      "start a domain from a save file where it was saved"},
+    {"trigger", cmd_trigger, "NAME power|sleep|reset|nmi",
+     "press the power button, reset the machine or raise an NMI (sleep: refused, no sleep "
+     "button)"},
     {"demo", cmd_demo, "", "start the demo domain and attach its console"},
+    {"cd-insert", cmd_cd_insert, "NAME VDEV FILE",
+     "put the image FILE in the domain's CD-ROM drive VDEV (hdc...): the guest sees the medium "
+     "change"},
+    {"cd-eject", cmd_cd_eject, "NAME VDEV", "take the medium out of a CD-ROM drive"},
+    {"sysrq", cmd_sysrq, "NAME KEY",
+     "press Alt+SysRq+KEY on the domain's keyboard (Linux's magic SysRq; h: its help)"},
     {"send-keys", cmd_send_keys, "NAME [--text TEXT] [KEY...]",
      "type into a domain's keyboard: keys such as ret, f2, ctrl-alt-delete, in order"},
     {"view", cmd_view, "[--single] [--integer|--unscaled] [--wait] [NAME...]",
@@ -94,10 +108,8 @@ int main(int argc, char **argv)
 {
 	const struct command *c;
 
-	if (argc < 2) {
-		usage(stderr);
-		return 1;
-	}
+	if (argc < 2)
+		return cmd_welcome();
 	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)
 		return help(NULL);
 	if (strcmp(argv[1], "help") == 0)

@@ -137,6 +137,14 @@ void machine_kick(struct machine *m)
 	pthread_cond_broadcast(&m->wake);
 }
 
+void machine_nmi(struct machine *m)
+{
+	atomic_store(&m->nmi, true);
+	if (m->kick_vcpu)
+		m->kick_vcpu(m->kick_opaque);
+	machine_kick(m);
+}
+
 void machine_set_a20(struct machine *m, unsigned source, bool on)
 {
 	uint32_t mask;

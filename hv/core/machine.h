@@ -68,6 +68,10 @@ struct machine {
 	 * gate (MACHINE_A20_*); the line is their OR, as on PIIX boards. */
 	uint32_t a20_mask;
 	unsigned a20_sources;
+	/* An NMI waiting for the vCPU (hv trigger nmi): the engine takes it
+	 * at its next instruction boundary (clearing it), unless an NMI
+	 * handler runs (until its IRET). */
+	atomic_bool nmi;
 };
 
 /* Gates that can enable A20. */
@@ -109,5 +113,9 @@ void machine_set_a20(struct machine *m, unsigned source, bool on);
 
 /* Wakes a vCPU sleeping in HLT. Called with the domain lock held. */
 void machine_kick(struct machine *m);
+
+/* Raises the CPU's NMI input: sets m->nmi and wakes the vCPU (out of HLT
+ * too). With the domain lock held. */
+void machine_nmi(struct machine *m);
 
 #endif

@@ -136,6 +136,37 @@ static void free_client(struct client *cl)
 	free(cl);
 }
 
+/* read() that also takes a descriptor sent with the bytes (SCM_RIGHTS):
+ * the first one is kept in cl->passed_fd for the request it came with,
+ * any others are closed at once. */
+static ssize_t read_with_fd(struct client *cl)
+{
+	char cbuf[CMSG_SPACE(4 * sizeof(int))];
+	struct iovec iov = {cl->in + cl->in_len, sizeof cl->in - cl->in_len};
+	struct msghdr msg = {
+	    .msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf, .msg_controllen = sizeof cbuf};
+	ssize_t n = recvmsg(cl->fd, &msg, MSG_CMSG_CLOEXEC | MSG_DONTWAIT);
+
+	if (n < 0)
+		return n;
+	for (struct cmsghdr *cm = CMSG_FIRSTHDR(&msg); cm; cm = CMSG_NXTHDR(&msg, cm)) {
+		size_t nfd;
+		if (cm->cmsg_level != SOL_SOCKET || cm->cmsg_type != SCM_RIGHTS ||
+		    cm->cmsg_len < CMSG_LEN(0))
+			continue;
+		nfd = (cm->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+		for (size_t i = 0; i < nfd; i++) {
+			int fd;
+			memcpy(&fd, CMSG_DATA(cm) + i * sizeof(int), sizeof fd);
+			if (cl->passed_fd < 0)
+				cl->passed_fd = fd;
+			else
+				close(fd);
+		}
+	}
+	return n;
+}
+
 void control_free(struct control *c)
 {
 	for (int i = 0; i < c->nclients; i++)
@@ -247,40 +278,9 @@ static void take_lines(struct control *c, struct client *cl)
 		cl->partial_ns = host_now_ns();
 }
 
-/* Keeps the descriptor that came with these bytes (the save file of
- * `save`), the last one only; any other control message is dropped. */
-static void take_fds(struct client *cl, struct msghdr *msg)
-{
-	for (struct cmsghdr *cm = CMSG_FIRSTHDR(msg); cm; cm = CMSG_NXTHDR(msg, cm)) {
-		size_t n;
-
-		if (cm->cmsg_level != SOL_SOCKET || cm->cmsg_type != SCM_RIGHTS)
-			continue;
-		n = (cm->cmsg_len - CMSG_LEN(0)) / sizeof(int);
-		for (size_t i = 0; i < n; i++) {
-			int fd;
-
-			memcpy(&fd, CMSG_DATA(cm) + i * sizeof fd, sizeof fd);
-			if (cl->passed_fd >= 0)
-				close(cl->passed_fd);
-			cl->passed_fd = fd;
-		}
-	}
-}
-
 static void read_client(struct client *cl)
 {
-	union {
-		struct cmsghdr h;
-		char buf[CMSG_SPACE(4 * sizeof(int))];
-	} u;
-	struct iovec iov = {.iov_base = cl->in + cl->in_len, .iov_len = sizeof cl->in - cl->in_len};
-	struct msghdr msg = {
-	    .msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.buf, .msg_controllen = sizeof u.buf};
-	ssize_t n = recvmsg(cl->fd, &msg, MSG_CMSG_CLOEXEC);
-
-	if (n >= 0)
-		take_fds(cl, &msg);
+	ssize_t n = read_with_fd(cl);
 
 	if (n < 0 && (errno == EAGAIN || errno == EINTR))
 		return;
@@ -291,6 +291,11 @@ static void read_client(struct client *cl)
 	}
 	cl->in_len += (size_t)n;
 	take_lines(cl->c, cl);
+	/* A descriptor no request of these lines took is not kept. */
+	if (cl->passed_fd >= 0 && !cl->in_len) {
+		close(cl->passed_fd);
+		cl->passed_fd = -1;
+	}
 }
 
 /* Replies waiting to go out, or console output the client has not had. */
@@ -374,7 +379,7 @@ static void accept_client(struct control *c)
 		close(fd);
 		return;
 	}
-	*cl = (struct client){.c = c, .fd = fd, .active_ns = host_now_ns(), .passed_fd = -1};
+	*cl = (struct client){.c = c, .fd = fd, .passed_fd = -1, .active_ns = host_now_ns()};
 	cl->handle = evloop_add_fd(d->loop, fd, &client_ops, cl);
 	if (cl->handle < 0) {
 		free_client(cl);

@@ -26,6 +26,7 @@ struct client {
 	struct control *c;
 	int fd;
 	int handle;    /* its source in the event loop */
+	int passed_fd; /* a descriptor sent with the request (SCM_RIGHTS), or -1 */
 	bool console;  /* raw console stream mode */
 	unsigned port; /* console: serial port, 1 for COM1 */
 	uint64_t pos;  /* console: next output byte to send */
@@ -37,7 +38,6 @@ struct client {
 	bool closing;	    /* close once out is flushed */
 	int64_t active_ns;  /* host time of its last request (or its connect) */
 	int64_t partial_ns; /* when the unfinished line in `in` began; 0: none */
-	int passed_fd;	    /* a descriptor that came with a request (SCM_RIGHTS), or -1 */
 };
 
 struct control {

@@ -51,6 +51,56 @@ static void req_reboot(struct domain *d, struct client *cl, char *arg)
 	lifecycle(d, cl, domain_reboot);
 }
 
+/* trigger power|sleep|reset|nmi: "ok what=..." says what happened. */
+static void req_trigger(struct domain *d, struct client *cl, char *arg)
+{
+	char msg[256], line[320] = "";
+
+	if (domain_trigger(d, arg, msg, sizeof msg) < 0) {
+		control_reply(cl, "error %s\n", msg);
+		return;
+	}
+	kv_put(line, sizeof line, "what", msg);
+	control_reply(cl, "ok%s\n", line);
+}
+
+/* cd-insert VDEV NAME with the image's descriptor attached (SCM_RIGHTS);
+ * cd-eject VDEV. */
+static void req_cd_insert(struct domain *d, struct client *cl, char *arg)
+{
+	char msg[512], line[640] = "", *name = arg + strcspn(arg, " ");
+	int fd = cl->passed_fd;
+
+	cl->passed_fd = -1;
+	if (*name)
+		*name++ = '\0';
+	if (fd < 0 || !*arg || !*name) {
+		if (fd >= 0)
+			close(fd);
+		control_reply(cl, "error cd-insert takes VDEV NAME and the image's descriptor "
+				  "(SCM_RIGHTS)\n");
+		return;
+	}
+	if (domain_change_cd(d, arg, fd, name, msg, sizeof msg) < 0) {
+		control_reply(cl, "error %s\n", msg);
+		return;
+	}
+	kv_put(line, sizeof line, "what", msg);
+	control_reply(cl, "ok%s\n", line);
+}
+
+static void req_cd_eject(struct domain *d, struct client *cl, char *arg)
+{
+	char msg[512], line[640] = "";
+
+	if (!*arg || domain_change_cd(d, arg, -1, "", msg, sizeof msg) < 0) {
+		control_reply(cl, "error %s\n", *arg ? msg : "cd-eject takes VDEV");
+		return;
+	}
+	kv_put(line, sizeof line, "what", msg);
+	control_reply(cl, "ok%s\n", line);
+}
+
 static void req_destroy(struct domain *d, struct client *cl, char *arg)
 {
 	(void)arg;
@@ -319,6 +369,11 @@ static const struct request requests[] = {
     {"reboot", NULL, "reset the machine", req_reboot},
     {"destroy", NULL, "end the domain now", req_destroy},
     {"save", NULL, "write the domain's state into the file passed with the request", req_save},
+    {"trigger", "power|sleep|reset|nmi",
+     "press the ACPI power (or sleep) button, reset the machine or raise an NMI", req_trigger},
+    {"cd-insert", "VDEV NAME", "put the image whose descriptor comes along in a CD-ROM drive",
+     req_cd_insert},
+    {"cd-eject", "VDEV", "take the medium out of a CD-ROM drive", req_cd_eject},
     {"audio", "mute|unmute|volume N", "mute, unmute or set the volume (0-100) of the sound",
      req_audio},
     {"console", "[port=N|port=hvc0|type=serial|type=pv] [live]",

@@ -60,6 +60,7 @@ struct domain {
 	pthread_t vcpu_thread;
 	bool vcpu_started;
 	double vcpu_seconds; /* host CPU time of the vCPU thread, last read */
+	int vcpu_tid;	     /* the vCPU thread's id (hv vcpu-list), 0 before it runs */
 	uint64_t vcpu_rate;  /* instructions per host second in full slices (vcpu.c) */
 
 	struct domain_serial serial[DOMAIN_CONSOLE_PORTS]; /* COM1, COM2, hvc0 */
@@ -127,6 +128,15 @@ int domain_pause(struct domain *d, char *err, size_t errlen);
 int domain_unpause(struct domain *d, char *err, size_t errlen);
 void domain_destroy(struct domain *d);
 int domain_reboot(struct domain *d, char *err, size_t errlen);
+/* hv trigger: "power" presses the ACPI power button, "reset" is
+ * domain_reboot, "nmi" raises the CPU's NMI, "sleep" is refused (no sleep
+ * button). Returns 0 with what happened in msg, or -1 with why not. */
+int domain_trigger(struct domain *d, const char *what, char *msg, size_t len);
+/* hv cd-insert (fd: the image, opened by the client; name: its path for
+ * messages) or hv cd-eject (fd -1) on the CD-ROM drive vdev ("hdc"). Takes
+ * fd. Returns 0 with what happened in msg, or -1 with why not. */
+int domain_change_cd(struct domain *d, const char *vdev, int fd, const char *name, char *msg,
+		     size_t len);
 
 /* Writes guest output gathered during a vCPU slice to its host ends. With
  * the domain lock held. */

@@ -1,6 +1,8 @@
 #include "hv/domain/vcpu.h"
 
 #include <errno.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -207,6 +209,7 @@ static void *vcpu_main(void *arg)
 	struct machine *m = &d->machine;
 
 	pthread_mutex_lock(&m->lock);
+	d->vcpu_tid = (int)syscall(SYS_gettid);
 	while (!d->stop) {
 		unsigned seq;
 		enum vcpu_exit e;

@@ -99,6 +99,15 @@ static bool offer_interrupt(struct kvm_vcpu *v)
 	struct kvm_run *run = v->run;
 	bool pending = m->intc && m->intc->pending(m->intc_opaque);
 
+	/* An NMI: KVM queues it and delivers it when the guest's NMI
+	 * blocking allows (hv trigger nmi). */
+	if (atomic_exchange(&m->nmi, false)) {
+		if (ioctl(v->fd, KVM_NMI) < 0)
+			log_error("kvm: KVM_NMI: %s", strerror(errno));
+		else
+			v->halted = false;
+	}
+
 	run->request_interrupt_window = 0;
 	if (!pending)
 		return !v->halted;

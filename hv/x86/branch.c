@@ -147,6 +147,7 @@ void x86_op_iret(struct x86_cpu *cpu, const struct x86_insn *in)
 		x86_iret_protected(cpu, in->osz);
 	else
 		iret_real(cpu, in);
+	cpu->nmi_blocked = false; /* an NMI handler's IRET lets the next in */
 	x86_poll_soon(cpu);
 }
 

@@ -76,6 +76,7 @@ void x86_cpu_reset(struct x86_cpu *cpu)
 	cpu->idtr = (struct x86_dtr){0, 0xffff};
 	cpu->halted = false;
 	cpu->irq_shadow = false;
+	cpu->nmi_blocked = false;
 	cpu->check_intr = true;
 	cpu->delivering = -1;
 	cpu->pe_warned = false;
@@ -113,13 +114,31 @@ void x86_stop(struct x86_cpu *cpu, enum vcpu_exit why)
 	cpu->block_break = true;
 }
 
-/* Takes an external interrupt if one can be taken now. */
+/* An NMI (vector 2, whatever IF says) if one is raised and no NMI
+ * handler is running; it blocks the next until an IRET. */
+static bool take_nmi(struct x86_cpu *cpu)
+{
+	if (cpu->nmi_blocked || !atomic_load_explicit(&cpu->m->nmi, memory_order_relaxed) ||
+	    !atomic_exchange(&cpu->m->nmi, false))
+		return false;
+	cpu->halted = false;
+	cpu->nmi_blocked = true;
+	cpu->ip_start = cpu->eip;
+	cpu->delivering = DELIVERING_EXTERNAL | X86_VEC_NMI;
+	x86_deliver(cpu, X86_VEC_NMI, cpu->eip);
+	cpu->delivering = -1;
+	return true;
+}
+
+/* Takes an NMI or an external interrupt if one can be taken now. */
 static bool take_interrupt(struct x86_cpu *cpu)
 {
 	int vector;
 
 	cpu->check_intr = false;
 	cpu->poll_at = cpu->insns + POLL_INTERVAL;
+	if (take_nmi(cpu))
+		return true;
 	if (!(cpu->eflags & X86_IF) || !machine_intr_pending(cpu->m))
 		return false;
 	vector = machine_intr_ack(cpu->m);

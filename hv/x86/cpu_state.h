@@ -65,6 +65,7 @@ enum { X86_ES, X86_CS, X86_SS, X86_DS, X86_FS, X86_GS, X86_NSEG };
 enum {
 	X86_VEC_DE = 0,	 /* divide error */
 	X86_VEC_DB = 1,	 /* debug */
+	X86_VEC_NMI = 2, /* non-maskable interrupt */
 	X86_VEC_BP = 3,	 /* breakpoint */
 	X86_VEC_OF = 4,	 /* overflow (INTO) */
 	X86_VEC_BR = 5,	 /* BOUND range */
@@ -245,8 +246,11 @@ struct x86_cpu {
 	uint64_t budget;   /* left in the current x86_cpu_run */
 	uint32_t ip_start; /* EIP of the instruction being executed */
 	bool halted;	   /* in HLT, waiting for an interrupt */
-	bool irq_shadow;   /* STI / MOV SS: no interrupt before the next insn */
-	bool check_intr;   /* poll the interrupt controller at the next boundary */
+	bool irq_shadow;
+	bool nmi_blocked;
+	/* in an NMI handler: no NMI until its IRET */ /* STI / MOV SS: no interrupt before the
+							  next insn */
+	bool check_intr; /* poll the interrupt controller at the next boundary */
 	bool pe_warned;
 	bool stop; /* the current instruction asks the run loop to return */
 	/* The rest of the running block must not run: its code may have been

@@ -157,7 +157,8 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	add(&pit8254_device_ops, pit8254_create(&clk, (struct irq_line){0}), &pit8254_io_ops, 4);
 	add(&rtc146818_device_ops, rtc146818_create(&clk, (struct irq_line){0}, 1700000000, 0x32),
 	    &rtc146818_io_ops, 2);
-	add(&piix4_pm_device_ops, piix4_pm_create(&pio, &clk, 1, NULL, NULL), NULL, 0);
+	add(&piix4_pm_device_ops, piix4_pm_create(&pio, &clk, 1, (struct irq_line){0}, NULL, NULL),
+	    NULL, 0);
 	return 0;
 }
 

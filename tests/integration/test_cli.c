@@ -59,6 +59,57 @@ START_TEST(test_created_domain_is_listed_like_xl_list)
 }
 END_TEST
 
+/* `hv` alone: the orientation, naming what runs (nothing, then a domain),
+ * the demo and where configs live; exit status 0. */
+START_TEST(test_hv_alone_orients_a_first_time_user)
+{
+	struct h_result *r = h_hv(NULL, 30, (const char *const[]){NULL});
+
+	ck_assert_msg(r->status == 0, "%d %s", r->status, r->err);
+	ck_assert_msg(strstr(r->out, "Domains:  none running."), "%s", r->out);
+	ck_assert_msg(strstr(r->out, "'hv demo'") && strstr(r->out, "guests/*/*.cfg") &&
+			  strstr(r->out, "hv --help"),
+		      "%s", r->out);
+	create("first", "counter");
+	create("second", "counter");
+	r = h_hv(NULL, 30, (const char *const[]){NULL});
+	ck_assert_msg(r->status == 0 && strstr(r->out, "Domains:  2 running:") &&
+			  strstr(r->out, " first") && strstr(r->out, " second"),
+		      "%s", r->out);
+}
+END_TEST
+
+/* hv vcpu-list: xl's columns, one vCPU (0) with its host CPU, its state
+ * from the domain's (running, then paused) and the thread's affinity. */
+START_TEST(test_vcpu_list_shows_one_vcpu_per_domain_like_xl)
+{
+	struct h_result *r;
+	char name[40], state[8], aff[64];
+	int id, vcpu, cpu;
+	double t;
+
+	create("vc", "counter");
+	hv_ok((const char *const[]){"pause", "vc", NULL});
+	r = h_hv(NULL, 30, (const char *const[]){"vcpu-list", NULL});
+	ck_assert_msg(r->status == 0, "%s", r->err);
+	ck_assert_msg(strstr(r->out, "Name") && strstr(r->out, "VCPU") && strstr(r->out, "CPU") &&
+			  strstr(r->out, "Time(s)") && strstr(r->out, "Affinity (Hard / Soft)"),
+		      "%s", r->out);
+	ck_assert_msg(strstr(r->out, "\nvc "), "%s", r->out);
+	ck_assert_int_eq(sscanf(strstr(r->out, "\nvc ") + 1, "%39s %d %d %d %7s %lf %63s", name,
+				&id, &vcpu, &cpu, state, &t, aff),
+			 7);
+	ck_assert_str_eq(name, "vc");
+	ck_assert_int_eq(vcpu, 0);
+	ck_assert_int_ge(cpu, 0);
+	ck_assert_str_eq(state, "--p");
+	ck_assert_str_eq(aff, "all");
+	r = h_hv(NULL, 30, (const char *const[]){"vcpu-list", "nosuch", NULL});
+	ck_assert_int_eq(r->status, 1);
+	ck_assert_msg(strstr(r->err, "no domain named 'nosuch'"), "%s", r->err);
+}
+END_TEST
+
 START_TEST(test_console_shows_output_and_takes_input_then_detaches)
 {
 	struct h_proc p;
@@ -250,10 +301,11 @@ START_TEST(test_protocol_help_comes_from_the_request_table_and_arguments_are_che
 	open_session(&p);
 	h_send(&p, "help\n");
 	ck_assert_msg(
-	    h_expect(&p,
-		     "ok commands=\"info pause unpause reboot destroy save audio console display "
-		     "send-keys send-text screen regs version help quit\"",
-		     30),
+	    h_expect(
+		&p,
+		"ok commands=\"info pause unpause reboot destroy save trigger cd-insert cd-eject "
+		"audio console display send-keys send-text screen regs version help quit\"",
+		30),
 	    "%s", p.buf);
 	h_send(&p, "help console\n");
 	ck_assert_msg(
@@ -361,6 +413,8 @@ static Suite *cli_suite(void)
 	h_fixture(t);
 	tcase_set_timeout(t, 300);
 	tcase_add_test(t, test_created_domain_is_listed_like_xl_list);
+	tcase_add_test(t, test_hv_alone_orients_a_first_time_user);
+	tcase_add_test(t, test_vcpu_list_shows_one_vcpu_per_domain_like_xl);
 	tcase_add_test(t, test_console_shows_output_and_takes_input_then_detaches);
 	tcase_add_test(t, test_pause_stops_the_clock_and_unpause_resumes_it);
 	tcase_add_test(t, test_paused_guest_makes_no_progress);

@@ -4,9 +4,10 @@
  * its initrd, mounts /dev/sda1 read-write and runs busybox init, which
  * starts a shell on the VGA console and one on COM1. Each answers a
  * command (COM1 through the pipe, the VGA console through hv send-keys),
- * a file is written to the root, and `poweroff` shuts down cleanly
- * through ACPI: hv exits with 0, and the image's file system is then
- * clean and holds the file. Runs on a copy of the image; the image
+ * a file is written to the root; hv trigger nmi and hv sysrq reach the
+ * kernel, and hv shutdown's ACPI power button makes the guest's acpid
+ * shut down cleanly through ACPI: hv exits with 0, and the image's file
+ * system is then clean and holds the file. Runs on a copy of the image; the image
  * missing is a failure, not a skip. */
 #include <check.h>
 #include <stdint.h>
@@ -93,7 +94,8 @@ static const char *linuxdisk_cfg(void)
 	snprintf(text, sizeof text,
 		 "name = \"" NAME "\"\nmemory = 128\nengine = \"soft\"\nfirmware = \"%s\"\n"
 		 "serial = \"stdio\"\n"
-		 "disk = [ 'format=raw, vdev=hda, access=rw, target=%s' ]\nboot = \"c\"\n",
+		 "disk = [ 'format=raw, vdev=hda, access=rw, target=%s',\n"
+		 "         'vdev=hdc, devtype=cdrom' ]\nboot = \"c\"\n",
 		 BIOS, image_path());
 	return h_write_file(NAME ".cfg", text);
 }
@@ -138,6 +140,143 @@ static bool boot(struct h_proc *p)
 	return false;
 }
 
+static struct h_result *hv2(const char *a, const char *b, const char *c)
+{
+	return h_hv(NULL, 60, (const char *const[]){a, b, c, NULL});
+}
+
+/* hv trigger nmi, hv sysrq, hv trigger sleep and hv vcpu-list against
+ * the running guest: Linux reports the NMI and prints SysRq's help on its
+ * console (COM1); the sleep button is refused. */
+static void front_panel(struct h_proc *p)
+{
+	struct h_result *r;
+
+	consume(p);
+	r = hv2("trigger", NAME, "nmi");
+	ck_assert_msg(r->status == 0, "trigger nmi: %d %s", r->status, r->err);
+	ck_assert_msg(h_expect(p, "NMI received for unknown reason", COMMAND_TIMEOUT_S),
+		      "Linux saw no NMI:\n%s", p->buf);
+	consume(p);
+	r = hv2("sysrq", NAME, "h");
+	ck_assert_msg(r->status == 0, "sysrq: %d %s", r->status, r->err);
+	ck_assert_msg(h_expect(p, "sysrq: HELP : loglevel(0-9) reboot(b)", COMMAND_TIMEOUT_S),
+		      "no SysRq help on COM1:\n%s", p->buf);
+	r = hv2("sysrq", NAME, "F1");
+	ck_assert_msg(r->status == 1 && strstr(r->err, "one lower-case letter or digit"), "%s",
+		      r->err);
+	r = hv2("trigger", NAME, "sleep");
+	ck_assert_msg(r->status == 1 && strstr(r->err, "no sleep button"), "trigger sleep: %s",
+		      r->err);
+	r = hv2("trigger", NAME, "hibernate");
+	ck_assert_msg(r->status == 1 && strstr(r->err, "power, sleep, reset or nmi"), "%s", r->err);
+	r = h_hv(NULL, 60, (const char *const[]){"vcpu-list", NAME, NULL});
+	ck_assert_msg(r->status == 0, "vcpu-list: %d %s", r->status, r->err);
+	ck_assert_msg(strstr(r->out, "Name") && strstr(r->out, "Affinity (Hard / Soft)"), "%s",
+		      r->out);
+	{
+		char name[40], state[8], aff[64];
+		int id, vcpu, cpu;
+		double t;
+		const char *row = strstr(r->out, "\n" NAME " ");
+		ck_assert_msg(row, "no row for " NAME ":\n%s", r->out);
+		ck_assert_msg(sscanf(row + 1, "%39s %d %d %d %7s %lf %63s", name, &id, &vcpu, &cpu,
+				     state, &t, aff) == 7,
+			      "row: %s", row + 1);
+		ck_assert_int_eq(vcpu, 0);
+		ck_assert_int_ge(cpu, 0);
+		ck_assert_msg(strcmp(state, "r--") == 0 || strcmp(state, "-b-") == 0, "%s", state);
+		ck_assert_msg(t > 1.0, "vCPU time %f after a whole boot", t);
+	}
+}
+
+/* An ISO 9660 image holding hello.txt with text, made by xorriso. */
+static const char *make_iso(const char *name, const char *text)
+{
+	char dir[700], cmd[2400];
+	const char *out;
+
+	snprintf(dir, sizeof dir, "%s/%s.d", h_setup_dir(), name);
+	snprintf(cmd, sizeof cmd,
+		 "mkdir -p '%s' && printf '%%s\\n' '%s' >'%s/hello.txt' && "
+		 "xorriso -as mkisofs -quiet -V HV -o '%s' '%s' 2>&1",
+		 dir, text, dir, h_path(name), dir);
+	ck_assert_msg(h_run_tool(cmd, &out) == 0, "xorriso: %s", out);
+	return h_path(name);
+}
+
+/* hv cd-insert into the empty drive hdc, then a swap and an eject: each
+ * time the kernel sees the medium change (UNIT ATTENTION) and reads the
+ * disc now in the drive. The images are opened by the hv client and
+ * passed to the sandboxed domain. */
+static void cd_changes(struct h_proc *p)
+{
+	const char *one = make_iso("one.iso", "first disc 1"),
+		   *two = make_iso("two.iso", "second disc 2");
+	const char *mount_cat = "mount -t iso9660 -o ro /dev/sr0 /mnt && cat /mnt/hello.txt; "
+				"umount /mnt; echo cd-$((40+2))\n";
+	struct h_result *r;
+
+	h_run_cmd(p, "mkdir -p /mnt; ls /dev/sr0 && echo dev-$((1+1))\n", "dev-2",
+		  COMMAND_TIMEOUT_S);
+	r = h_hv(NULL, 60, (const char *const[]){"cd-insert", NAME, "hdc", one, NULL});
+	ck_assert_msg(r->status == 0 && strstr(r->out, "hdc: "), "cd-insert: %s %s", r->out,
+		      r->err);
+	h_run_cmd(p, mount_cat, "cd-42", COMMAND_TIMEOUT_S);
+	ck_assert_msg(strstr(p->buf, "first disc 1"), "the first disc was not read:\n%s", p->buf);
+
+	r = h_hv(NULL, 60, (const char *const[]){"cd-insert", NAME, "hdc", two, NULL});
+	ck_assert_msg(r->status == 0, "cd-insert: %s", r->err);
+	h_run_cmd(p, mount_cat, "cd-42", COMMAND_TIMEOUT_S);
+	ck_assert_msg(strstr(p->buf, "second disc 2") && !strstr(p->buf, "first disc 1"),
+		      "the second disc was not read:\n%s", p->buf);
+
+	/* A mounted disc locks the tray: the swap is refused until unmounted. */
+	h_run_cmd(p, "mount -t iso9660 -o ro /dev/sr0 /mnt; echo in-$((3+3))\n", "in-6",
+		  COMMAND_TIMEOUT_S);
+	r = h_hv(NULL, 60, (const char *const[]){"cd-insert", NAME, "hdc", one, NULL});
+	ck_assert_msg(r->status == 1 && strstr(r->err, "locked the tray"), "%d %s", r->status,
+		      r->err);
+	h_run_cmd(p, "umount /mnt; echo out-$((3+4))\n", "out-7", COMMAND_TIMEOUT_S);
+
+	r = h_hv(NULL, 60, (const char *const[]){"cd-eject", NAME, "hdc", NULL});
+	ck_assert_msg(r->status == 0, "cd-eject: %s", r->err);
+	h_run_cmd(p, mount_cat, "cd-42", COMMAND_TIMEOUT_S);
+	ck_assert_msg(!strstr(p->buf, "disc"), "a disc read after the eject:\n%s", p->buf);
+
+	/* Errors a user can fix, named. */
+	r = h_hv(NULL, 60, (const char *const[]){"cd-insert", NAME, "hda", one, NULL});
+	ck_assert_msg(r->status == 1 && strstr(r->err, "hda is not a CD-ROM drive"), "%s", r->err);
+	r = h_hv(NULL, 60,
+		 (const char *const[]){"cd-insert", NAME, "hdc", "/nonexistent.iso", NULL});
+	ck_assert_msg(r->status == 1 && strstr(r->err, "No such file"), "%s", r->err);
+}
+
+/* A paused guest cannot answer the button: -w gives up after the
+ * timeout, says so and fails. The press is latched, so once unpaused the
+ * guest powers off cleanly and hv shutdown -w returns 0. */
+static void shutdown_by_power_button(struct h_proc *p)
+{
+	struct h_result *r;
+
+	consume(p);
+	ck_assert_int_eq(hv2("pause", NAME, NULL)->status, 0);
+	r = h_hv(NULL, 60, (const char *const[]){"shutdown", "-w", "--timeout", "2", NAME, NULL});
+	ck_assert_msg(r->status == 1 && strstr(r->err, "still running after 2 seconds"),
+		      "shutdown -w of a paused domain: %d %s", r->status, r->err);
+	ck_assert_int_eq(hv2("unpause", NAME, NULL)->status, 0);
+	r = h_hv(NULL, COMMAND_TIMEOUT_S + 60,
+		 (const char *const[]){"shutdown", "-w", "--timeout", "600", NAME, NULL});
+	ck_assert_msg(r->status == 0 && strstr(r->out, NAME ": shut down"),
+		      "shutdown -w: %d %s %s\nconsole:\n%s", r->status, r->out, r->err, p->buf);
+	ck_assert_msg(h_expect(p, "guest powered off (exit status 0)", COMMAND_TIMEOUT_S),
+		      "no power-off:\n%s", p->buf);
+	ck_assert_msg(strstr(p->buf, "HV-POWER-BUTTON") && strstr(p->buf, "reboot: Power down"),
+		      "not the guest's own power-off:\n%s", p->buf);
+	ck_assert_int_eq(h_wait(p, COMMAND_TIMEOUT_S), 0);
+	ck_assert_int_eq(hv2("shutdown", NAME, NULL)->status, 1); /* no such domain now */
+}
+
 START_TEST(test_linux_boots_from_disk_to_shells_on_vga_and_com1_and_powers_off)
 {
 	struct h_proc p;
@@ -177,10 +316,13 @@ START_TEST(test_linux_boots_from_disk_to_shells_on_vga_and_com1_and_powers_off)
 	ck_assert_msg(h_expect(&p, "note-2", COMMAND_TIMEOUT_S), "the note was not written:\n%s",
 		      p.buf);
 
-	/* busybox init's shutdown: its inittab remounts the root read-only,
-	 * then the kernel powers off by ACPI S5. */
-	consume(&p);
-	h_power_off(&p, "poweroff\n", COMMAND_TIMEOUT_S);
+	front_panel(&p);
+	cd_changes(&p);
+
+	/* hv shutdown: the ACPI power button, which the guest's acpid turns
+	 * into busybox init's shutdown: its inittab remounts the root
+	 * read-only, then the kernel powers off by ACPI S5. */
+	shutdown_by_power_button(&p);
 	h_check_ext4_file(extract_root(), NOTE_PATH, NOTE_TEXT);
 }
 END_TEST

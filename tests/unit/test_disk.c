@@ -101,6 +101,37 @@ START_TEST(read_only_refuses_writes)
 }
 END_TEST
 
+/* An image from a passed descriptor (hv cd-insert): read through, locked
+ * like a path's, and a pipe or a read-only descriptor asked to write are
+ * refused (each descriptor is taken, so nothing leaks). */
+START_TEST(open_fd_reads_locks_and_refuses_what_is_not_an_image)
+{
+	int fd = open(path, O_RDWR), fds[2];
+	struct disk *d, *w;
+	char buf[4] = "abc", back[4] = "";
+
+	ck_assert_int_eq(pwrite(fd, buf, 4, 512), 4);
+	d = disk_open_fd(fd, "passed.iso", true, err, sizeof err);
+	ck_assert_msg(d, "%s", err);
+	ck_assert_uint_eq(d->size, 64 * 512);
+	ck_assert_int_eq(disk_read(d, 512, back, 4), 0);
+	ck_assert_str_eq(back, "abc");
+	ck_assert_int_lt(disk_write(d, 0, buf, 4), 0);
+	w = disk_open(path, false, err, sizeof err); /* a writer waits for the reader */
+	ck_assert_ptr_null(w);
+	disk_close(d);
+	ck_assert_int_eq(pipe(fds), 0);
+	close(fds[1]);
+	ck_assert_ptr_null(disk_open_fd(fds[0], "pipe", true, err, sizeof err));
+	ck_assert_msg(strstr(err, "pipe: "), "%s", err);
+	ck_assert_int_lt(fcntl(fds[0], F_GETFD), 0); /* taken and closed */
+	fd = open(path, O_RDONLY);
+	ck_assert_ptr_null(disk_open_fd(fd, "ro", false, err, sizeof err));
+	ck_assert_msg(strstr(err, "not opened for writing"), "%s", err);
+	ck_assert_int_lt(fcntl(fd, F_GETFD), 0);
+}
+END_TEST
+
 START_TEST(two_writers_conflict)
 {
 	struct disk *a = disk_open(path, false, err, sizeof err);
@@ -170,6 +201,7 @@ static Suite *disk_suite(void)
 	tcase_add_test(t, byte_counters_count_what_was_transferred);
 	tcase_add_test(t, read_only_refuses_writes);
 	tcase_add_test(t, two_writers_conflict);
+	tcase_add_test(t, open_fd_reads_locks_and_refuses_what_is_not_an_image);
 	tcase_add_test(t, lock_holds_across_processes);
 	suite_add_tcase(s, t);
 	return s;

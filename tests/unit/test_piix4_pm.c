@@ -14,7 +14,16 @@ static struct bus pio;
 static struct vclock clk;
 static struct pci_bus pci;
 static struct piix4_pm *pm;
-static int poweroffs, last_status;
+static int poweroffs, last_status, sci_level;
+
+static void sci_set(void *opaque, int pin, int level)
+{
+	(void)opaque;
+	(void)pin;
+	sci_level = level;
+}
+
+static const struct irq_line sci = {sci_set, NULL, 9};
 
 static void poweroff(void *opaque, int status)
 {
@@ -30,7 +39,8 @@ static void setup(void)
 	pci_bus_init(&pci);
 	poweroffs = 0;
 	last_status = -1;
-	pm = piix4_pm_create(&pio, &clk, 1, poweroff, NULL);
+	sci_level = 0;
+	pm = piix4_pm_create(&pio, &clk, 1, sci, poweroff, NULL);
 	ck_assert_ptr_nonnull(pm);
 	ck_assert_int_eq(pci_bus_add(&pci, 1, 3, &pm->dev), 0);
 }
@@ -183,7 +193,7 @@ START_TEST(test_cpu_present_bitmap_has_one_bit_per_cpu)
 	ck_assert_uint_eq(bus_read(&pio, PIIX4_CPUHP_PORT, 4), 1);
 	ck_assert_uint_eq(bus_read(&pio, PIIX4_CPUHP_PORT + 28, 4), 0);
 	bus_init(&other, "other");
-	ten = piix4_pm_create(&other, &clk, 10, poweroff, NULL);
+	ten = piix4_pm_create(&other, &clk, 10, (struct irq_line){0}, poweroff, NULL);
 	ck_assert_ptr_nonnull(ten);
 	ck_assert_uint_eq(bus_read(&other, PIIX4_CPUHP_PORT, 4), 0x3ff);
 	ck_assert_uint_eq(bus_read(&other, PIIX4_CPUHP_PORT + 1, 1), 0x03);
@@ -191,6 +201,39 @@ START_TEST(test_cpu_present_bitmap_has_one_bit_per_cpu)
 	ck_assert_ptr_null(bus_find(&other, PIIX4_CPUHP_PORT));
 	ck_assert_ptr_null(bus_find(&other, PIIX4_GPE0_PORT));
 	bus_destroy(&other);
+}
+END_TEST
+
+/* The power button as Linux's ACPI driver sees it: latched in PM1 status
+ * whether or not anyone listens, the SCI raised only in ACPI mode with the
+ * event enabled, and lowered when the OS writes the status bit back. */
+START_TEST(test_power_button_raises_sci_until_status_cleared)
+{
+	enable_at(0x600);
+	ck_assert(!piix4_pm_power_button(pm)); /* no ACPI OS yet */
+	ck_assert_uint_eq(bus_read(&pio, 0x600, 2) & PM1_STS_PWRBTN, PM1_STS_PWRBTN);
+	ck_assert_int_eq(sci_level, 0);
+	bus_write(&pio, 0x600, 2, PM1_STS_PWRBTN);
+	ck_assert_uint_eq(bus_read(&pio, 0x600, 2) & PM1_STS_PWRBTN, 0);
+
+	bus_write(&pio, PIIX4_APM_PORT, 1, PIIX4_APM_ENABLE); /* SCI_EN */
+	bus_write(&pio, 0x602, 2, PM1_STS_PWRBTN);	      /* PM1_EN: the button */
+	ck_assert_int_eq(sci_level, 0);
+	ck_assert(piix4_pm_power_button(pm));
+	ck_assert_int_eq(sci_level, 1);
+	bus_write(&pio, 0x600, 2, PM1_STS_SLPBTN); /* another bit: still pending */
+	ck_assert_int_eq(sci_level, 1);
+	bus_write(&pio, 0x600, 2, PM1_STS_PWRBTN);
+	ck_assert_int_eq(sci_level, 0);
+
+	/* A press latched while disabled raises the SCI once enabled. */
+	bus_write(&pio, 0x602, 2, 0);
+	ck_assert(!piix4_pm_power_button(pm));
+	ck_assert_int_eq(sci_level, 0);
+	bus_write(&pio, 0x602, 2, PM1_STS_PWRBTN);
+	ck_assert_int_eq(sci_level, 1);
+	piix4_pm_reset(pm);
+	ck_assert_int_eq(sci_level, 0);
 }
 END_TEST
 
@@ -252,6 +295,7 @@ static Suite *piix4_pm_suite(void)
 	tcase_add_test(t, test_gpe0_block_reads_as_registers_not_open_bus);
 	tcase_add_test(t, test_pci_hotplug_reports_no_slot_up_or_down_and_keeps_ejected_devices);
 	tcase_add_test(t, test_cpu_present_bitmap_has_one_bit_per_cpu);
+	tcase_add_test(t, test_power_button_raises_sci_until_status_cleared);
 	tcase_add_loop_test(t, test_fuzz_all_ports, 0, 3);
 	suite_add_tcase(s, t);
 	return s;

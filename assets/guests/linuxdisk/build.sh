@@ -3,7 +3,8 @@
 # partition table, GRUB 2 in the MBR and the gap after it, and one ext4
 # partition (the root) holding Debian's 686 kernel (/boot/vmlinuz), an
 # initrd (/boot/initrd.gz), /boot/grub/grub.cfg and a busybox system whose
-# init gives a shell on the VGA console (tty1) and on COM1 (ttyS0).
+# init gives a shell on the VGA console (tty1) and on COM1 (ttyS0), and
+# whose acpid powers off cleanly when the ACPI power button is pressed.
 #
 #   bash assets/guests/linuxdisk/build.sh [OUTDIR]
 #
@@ -22,10 +23,13 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 out=${1:-$here/out}
 img="$out/linux.img"
 stamp="$out/.recipe"
-recipe=$(cat "$here"/{build.sh,init,inittab,rcS,grub.cfg} "$here/../lib.sh" | sha256sum | cut -d' ' -f1)
+recipe=$(cat "$here"/{build.sh,init,inittab,rcS,grub.cfg,power} "$here/../lib.sh" | sha256sum | cut -d' ' -f1)
 # What the initrd loads to mount the root (dependencies follow): the PIIX
-# IDE controller, SCSI disks, ext4 and the crc32c its checksums use.
-wanted="ata_piix sd_mod crc32c_generic ext4"
+# IDE controller, SCSI disks, ext4 and the crc32c its checksums use; and
+# for the power button (hv shutdown): ACPI's button driver and evdev,
+# through which busybox acpid sees its key; the CD-ROM driver and ISO 9660
+# (hv cd-insert).
+wanted="ata_piix sd_mod crc32c_generic ext4 button evdev sr_mod isofs"
 
 # shellcheck source=assets/guests/lib.sh
 source "$here/../lib.sh"
@@ -42,7 +46,7 @@ fetch_686 "$work"
 # i386 code): the ones the scripts and tests use.
 busybox_applets="bin/sh bin/mount bin/umount bin/echo bin/cat bin/ls bin/uname
   bin/sleep bin/sync bin/mkdir sbin/insmod sbin/switch_root
-  sbin/init sbin/poweroff sbin/reboot"
+  sbin/init sbin/poweroff sbin/reboot sbin/acpid"
 
 # The initrd: busybox, /init and the modules in load order.
 initrd="$work/initrd"
@@ -56,6 +60,10 @@ busybox_tree "$work" "$root" $busybox_applets
 mkdir -p "$root/boot/grub" "$root/etc/init.d"
 install -m 644 "$here/inittab" "$root/etc/inittab"
 install -m 755 "$here/rcS" "$root/etc/init.d/rcS"
+# busybox acpid runs /etc/acpi/PWRF/00000080 when the power button's key
+# comes (its built-in event map).
+mkdir -p "$root/etc/acpi/PWRF"
+install -m 755 "$here/power" "$root/etc/acpi/PWRF/00000080"
 install -m 644 "$here/grub.cfg" "$root/boot/grub/grub.cfg"
 cp "$work"/kernel/boot/vmlinuz-* "$root/boot/vmlinuz"
 (cd "$initrd" && find . -print0 | LC_ALL=C sort -z |

@@ -1,0 +1,67 @@
+/* hv cd-insert / hv cd-eject: a CD-ROM drive's medium changed while the
+ * domain runs. The new image comes as a descriptor the client opened (the
+ * domain's Landlock sandbox opens no new path) and replaces the config
+ * slot's disk; the guest sees UNIT ATTENTION, medium changed. */
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "hv/block/disk.h"
+#include "hv/core/log.h"
+#include "hv/domain/domain.h"
+#include "legacy/pc.h"
+
+/* The config slot of the drive named vdev, or -1 with err set. */
+static int cd_slot(struct domain *d, const char *vdev, char *err, size_t len)
+{
+	for (unsigned i = 0; i < d->cfg.ndisks; i++) {
+		const struct disk_config *c = &d->cfg.disks[i];
+		if (strcmp(diskspec_vdev_name(c->vdev), vdev) != 0)
+			continue;
+		if (!c->cdrom || diskspec_ide_index(c->vdev) < 0) {
+			snprintf(err, len, "%s is not a CD-ROM drive (devtype=cdrom on hda-hdd)",
+				 vdev);
+			return -1;
+		}
+		return (int)i;
+	}
+	snprintf(err, len, "domain '%s' has no drive %.16s (its config's disk = [...] names them)",
+		 d->cfg.name, vdev);
+	return -1;
+}
+
+int domain_change_cd(struct domain *d, const char *vdev, int fd, const char *name, char *msg,
+		     size_t len)
+{
+	struct disk *disk = NULL, *old = NULL;
+	int slot = cd_slot(d, vdev, msg, len), rc;
+
+	if (slot < 0) {
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	if (fd >= 0 && !(disk = disk_open_fd(fd, name, true, msg, len)))
+		return -1;
+	machine_lock_host(&d->machine);
+	rc = pc_change_cd(d->pc, (unsigned)diskspec_ide_index(d->cfg.disks[slot].vdev), disk, &old,
+			  msg, len);
+	if (rc == 0)
+		d->disks[slot] = disk;
+	machine_unlock_host(&d->machine);
+	if (rc < 0) {
+		disk_close(disk);
+		return -1;
+	}
+	disk_close(old);
+	if (disk) {
+		snprintf(d->cfg.disks[slot].target, sizeof d->cfg.disks[slot].target, "%s", name);
+		log_info("%s: medium %s inserted", vdev, name);
+		snprintf(msg, len, "%s: %s inserted", vdev, name);
+	} else {
+		d->cfg.disks[slot].target[0] = '\0';
+		log_info("%s: medium ejected", vdev);
+		snprintf(msg, len, "%s: ejected", vdev);
+	}
+	return 0;
+}
