@@ -81,7 +81,6 @@ static bool live(const struct virtio_pci *vp)
 
 /* ---- Doorbells (hv/core/doorbell.h) ------------------------------------ */
 
-
 static void doorbell_ring(void *opaque, unsigned n)
 {
 	notify(opaque, (uint64_t)n * VIRTIO_PCI_NOTIFY_MULT);
