@@ -12,6 +12,8 @@
 #include "hv/core/log.h"
 #include "hv/domain/domain.h"
 
+#define EFER_LMA (1ull << 10) /* long mode active (a KVM guest's) */
+
 /* STATEDIR/NAME-STAMP.core, or -N.core when that is taken; returns the
  * open descriptor, the path in out, or -1 with errno set. */
 static int create_core(const struct domain *d, char *out, size_t len)
@@ -97,7 +99,8 @@ int domain_coredump(struct domain *d)
 	}
 	close(fd);
 	d->coredumps++;
-	log_error("core dump written to %s (EIP %08llx)%s", path, (unsigned long long)st.rip,
-		  skipped ? "; RAM above 4 GiB left out (ELF32)" : "");
+	log_error("core dump written to %s (EIP %08llx)%s%s", path, (unsigned long long)st.rip,
+		  skipped ? "; RAM above 4 GiB left out (ELF32)" : "",
+		  st.efer & EFER_LMA ? "; long mode: registers cut to 32 bits (ELF32)" : "");
 	return 0;
 }
