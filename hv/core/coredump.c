@@ -118,23 +118,55 @@ static bool page_is_zero(const uint8_t *p)
 	return acc == 0;
 }
 
-/* The non-zero pages of one range, in runs of at most RUN_MAX bytes. */
-static int put_ram(int fd, const struct coredump_ram *r, uint64_t off, char *err, size_t errlen)
+/* The non-zero pages of [i, end) of one range, in runs of at most RUN_MAX
+ * bytes. */
+static int put_pages(int fd, const struct coredump_ram *r, uint64_t i, uint64_t end, uint64_t off,
+		     char *err, size_t errlen)
 {
-	uint64_t i = 0;
-
-	while (i < r->size) {
+	while (i < end) {
 		uint64_t j = i;
 
 		if (page_is_zero(r->host + i)) {
 			i += PAGE;
 			continue;
 		}
-		while (j < r->size && j - i < RUN_MAX && !page_is_zero(r->host + j))
+		while (j < end && j - i < RUN_MAX && !page_is_zero(r->host + j))
 			j += PAGE;
 		if (put_all(fd, r->host + i, (size_t)(j - i), off + i, err, errlen) < 0)
 			return -1;
 		i = j;
+	}
+	return 0;
+}
+
+/* One range: with its file, only the extents SEEK_DATA finds (rounded out
+ * to pages); without, every page. */
+static int put_ram(int fd, const struct coredump_ram *r, uint64_t off, char *err, size_t errlen)
+{
+	uint64_t i = 0;
+
+	if (r->fd < 0)
+		return put_pages(fd, r, 0, r->size, off, err, errlen);
+	while (i < r->size) {
+		off_t data = lseek(r->fd, (off_t)(r->fd_off + i), SEEK_DATA), hole;
+		uint64_t from, to;
+
+		if (data < 0)
+			break; /* ENXIO: no data after i */
+		hole = lseek(r->fd, data, SEEK_HOLE);
+		if (hole < 0)
+			hole = (off_t)(r->fd_off + r->size);
+		from = ((uint64_t)data - r->fd_off) & ~(uint64_t)(PAGE - 1);
+		to = ((uint64_t)hole - r->fd_off + PAGE - 1) & ~(uint64_t)(PAGE - 1);
+		if (from < i)
+			from = i;
+		if (to > r->size)
+			to = r->size;
+		if (from >= r->size)
+			break;
+		if (put_pages(fd, r, from, to, off, err, errlen) < 0)
+			return -1;
+		i = to > from ? to : from + PAGE;
 	}
 	return 0;
 }

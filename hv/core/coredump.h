@@ -34,6 +34,12 @@ struct coredump_ram {
 	uint64_t gpa;  /* guest-physical address of host[0] */
 	uint64_t size; /* bytes, a multiple of 4096 */
 	const uint8_t *host;
+	/* The file host maps (the RAM memfd) and host[0]'s offset in it, or
+	 * fd -1: with a file, its holes (pages never touched) are skipped
+	 * with SEEK_DATA/SEEK_HOLE instead of being read, which would
+	 * allocate them. */
+	int fd;
+	uint64_t fd_off;
 };
 
 /* Writes the core to fd (a new, empty regular file) with pwrite, leaving

@@ -59,11 +59,14 @@ static unsigned ram_ranges(struct domain *d, struct coredump_ram *r)
 	const struct guest_mem *m = &d->machine.mem;
 	uint64_t low = m->ram_size < MEM_LOW_RAM_LIMIT ? m->ram_size : MEM_LOW_RAM_LIMIT;
 
-	r[0] = (struct coredump_ram){.gpa = 0, .size = low, .host = m->ram};
+	r[0] = (struct coredump_ram){.gpa = 0, .size = low, .host = m->ram, .fd = m->ram_fd};
 	if (low == m->ram_size)
 		return 1;
-	r[1] = (struct coredump_ram){
-	    .gpa = 1ull << 32, .size = m->ram_size - low, .host = m->ram + low};
+	r[1] = (struct coredump_ram){.gpa = 1ull << 32,
+				     .size = m->ram_size - low,
+				     .host = m->ram + low,
+				     .fd = m->ram_fd,
+				     .fd_off = low};
 	return 2;
 }
 

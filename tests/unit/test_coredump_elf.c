@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -64,7 +65,7 @@ static const uint8_t *find_note(const uint8_t *f, size_t off, size_t len, const 
 
 START_TEST(test_core_has_headers_registers_and_sparse_ram)
 {
-	struct coredump_ram ram[2] = {{0, LOW, low}, {1ull << 32, sizeof high, high}};
+	struct coredump_ram ram[2] = {{0, LOW, low, -1, 0}, {1ull << 32, sizeof high, high, -1, 0}};
 	struct coredump_hv_cpu cpu;
 	struct vcpu_state st;
 	uint64_t skipped = 0;
@@ -124,9 +125,49 @@ START_TEST(test_core_has_headers_registers_and_sparse_ram)
 }
 END_TEST
 
+/* RAM in a memfd, as the domain has it: the pages never touched are
+ * skipped by SEEK_DATA, not read (which would allocate them). */
+START_TEST(test_memfd_holes_are_skipped_without_allocating)
+{
+	int mfd = memfd_create("ram", 0), fd = new_file();
+	struct coredump_ram ram = {0, 16u << 20, NULL, mfd, 0};
+	struct vcpu_state st;
+	struct stat sb;
+	char err[128], got[8];
+	uint8_t *p;
+	Elf32_Ehdr eh;
+	Elf32_Phdr ph[2];
+
+	ck_assert_int_ge(mfd, 0);
+	ck_assert_int_eq(ftruncate(mfd, 16 << 20), 0);
+	p = mmap(NULL, 16u << 20, PROT_READ | PROT_WRITE, MAP_SHARED, mfd, 0);
+	ck_assert_ptr_ne(p, MAP_FAILED);
+	memcpy(p + 0x3000, "first", 6);
+	memcpy(p + (9u << 20) + 0x10, "second", 7);
+	p[(10u << 20) + 5] = 0; /* touched, still zero: no data written */
+	ram.host = p;
+	state(&st);
+	ck_assert_int_eq(coredump_write(fd, &ram, 1, &st, NULL, err, sizeof err), 0);
+	ck_assert_int_eq(fstat(mfd, &sb), 0);
+	ck_assert_int_le(sb.st_blocks * 512, 3 * 4096); /* the scan allocated nothing */
+	ck_assert_int_eq(pread(fd, &eh, sizeof eh, 0), sizeof eh);
+	ck_assert_int_eq(pread(fd, ph, sizeof ph, eh.e_phoff), sizeof ph);
+	ck_assert_int_eq(pread(fd, got, 6, ph[1].p_offset + 0x3000), 6);
+	ck_assert_str_eq(got, "first");
+	ck_assert_int_eq(pread(fd, got, 7, ph[1].p_offset + (9u << 20) + 0x10), 7);
+	ck_assert_str_eq(got, "second");
+	ck_assert_int_eq(fstat(fd, &sb), 0);
+	ck_assert_int_eq(sb.st_size, ph[1].p_offset + (16 << 20));
+	ck_assert_int_le(sb.st_blocks * 512, 64 * 1024); /* two pages and headers */
+	munmap(p, 16u << 20);
+	close(mfd);
+	close(fd);
+}
+END_TEST
+
 START_TEST(test_a_range_of_part_pages_is_refused)
 {
-	struct coredump_ram ram = {0, 100, low};
+	struct coredump_ram ram = {0, 100, low, -1, 0};
 	struct vcpu_state st;
 	char err[128];
 	int fd = new_file();
@@ -144,6 +185,7 @@ int main(void)
 	TCase *tc = tcase_create("coredump");
 
 	tcase_add_test(tc, test_core_has_headers_registers_and_sparse_ram);
+	tcase_add_test(tc, test_memfd_holes_are_skipped_without_allocating);
 	tcase_add_test(tc, test_a_range_of_part_pages_is_refused);
 	suite_add_tcase(s, tc);
 	return unit_run(s);
