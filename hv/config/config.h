@@ -62,6 +62,10 @@ enum config_action {
 	CONFIG_ACTION_DESTROY,	/* "destroy" */
 	CONFIG_ACTION_RESTART,	/* "restart" */
 	CONFIG_ACTION_PRESERVE, /* "preserve": keep the domain, shut down */
+	/* on_crash only: a core file in the state directory
+	 * (hv/domain/coredump.c), then destroy or restart. */
+	CONFIG_ACTION_COREDUMP_DESTROY, /* "coredump-destroy" */
+	CONFIG_ACTION_COREDUMP_RESTART, /* "coredump-restart" */
 };
 
 struct domain_config {

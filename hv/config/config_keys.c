@@ -23,6 +23,8 @@ static const char *const action_names[] = {
     [CONFIG_ACTION_DESTROY] = "destroy",
     [CONFIG_ACTION_RESTART] = "restart",
     [CONFIG_ACTION_PRESERVE] = "preserve",
+    [CONFIG_ACTION_COREDUMP_DESTROY] = "coredump-destroy",
+    [CONFIG_ACTION_COREDUMP_RESTART] = "coredump-restart",
 };
 
 /* The kinds named by a bare word; "file:PATH" is handled apart. */
@@ -260,15 +262,16 @@ static int set_debugcon(struct parser *p, const struct key *k, const struct valu
 
 static int set_on_poweroff(struct parser *p, const struct key *k, const struct value *v)
 {
-	return cfg_set_action(p, k, v, COUNT(action_names), &p->cfg->on_poweroff);
+	return cfg_set_action(p, k, v, CONFIG_ACTION_PRESERVE + 1, &p->cfg->on_poweroff);
 }
 
 static int set_on_reboot(struct parser *p, const struct key *k, const struct value *v)
 {
-	return cfg_set_action(p, k, v, COUNT(action_names), &p->cfg->on_reboot);
+	return cfg_set_action(p, k, v, CONFIG_ACTION_PRESERVE + 1, &p->cfg->on_reboot);
 }
 
-/* A crashed domain cannot be kept yet: destroy or restart. */
+/* A crashed domain cannot be kept yet: destroy or restart, either after a
+ * core dump. */
 static int set_on_crash(struct parser *p, const struct key *k, const struct value *v)
 {
 	if (strcmp(v->text, "preserve") == 0)
@@ -276,7 +279,7 @@ static int set_on_crash(struct parser *p, const struct key *k, const struct valu
 				   "%s: \"preserve\" is not supported yet (a crashed domain is not "
 				   "kept); expected %s",
 				   k->name, k->expect);
-	return cfg_set_action(p, k, v, CONFIG_ACTION_PRESERVE, &p->cfg->on_crash);
+	return cfg_set_action(p, k, v, COUNT(action_names), &p->cfg->on_crash);
 }
 
 /* Each entry in xl's disk syntax (hv/config/diskspec.c); a relative target is
@@ -362,10 +365,10 @@ static int set_console(struct parser *p, const struct key *k, const struct value
 static int refuse_xl_action(struct parser *p, const struct key *k, const struct value *v,
 			    const char *offered)
 {
-	if (strncmp(v->text, "coredump-", 9) == 0)
+	if (strncmp(v->text, "coredump-", 9) == 0 && strcmp(k->name, "on_crash") != 0)
 		return cfg_fail_at(p, v->line,
-				   "%s: \"%s\" is not supported (hv writes no core dumps); "
-				   "expected %s",
+				   "%s: \"%s\" is not supported (hv writes core dumps for on_crash "
+				   "only); expected %s",
 				   k->name, v->text, offered);
 	if (strcmp(v->text, "rename-restart") == 0 || strcmp(v->text, "soft-reset") == 0)
 		return cfg_fail_at(p, v->line, "%s: \"%s\" is not supported yet; expected %s",
@@ -438,7 +441,8 @@ const struct key config_native_keys[] = {
     {"debugcon", VAL_STRING, CHARDEV_EXPECT, set_debugcon},
     {"on_poweroff", VAL_STRING, "\"destroy\", \"restart\" or \"preserve\"", set_on_poweroff},
     {"on_reboot", VAL_STRING, "\"destroy\", \"restart\" or \"preserve\"", set_on_reboot},
-    {"on_crash", VAL_STRING, "\"destroy\" or \"restart\"", set_on_crash},
+    {"on_crash", VAL_STRING,
+     "\"destroy\", \"restart\", \"coredump-destroy\" or \"coredump-restart\"", set_on_crash},
     {"disk", VAL_STRING | VAL_LIST, "a list of disk specifications", set_disk},
     {"boot", VAL_STRING,
      "\"c\" (hard disk), \"d\" (CD-ROM), \"a\" (floppy) or an order such as \"dc\"", set_boot},

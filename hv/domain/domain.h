@@ -98,6 +98,7 @@ struct domain {
 	uint64_t reboots;
 	bool reset_by_host;		/* `hv reboot`: a reset that on_reboot does not apply to */
 	struct reset_storm reset_storm; /* resets per window, for the storm check */
+	unsigned coredumps;		/* core files written (hv/domain/coredump.c) */
 	char sandbox[256];		/* what confines the process, for `hv list -l` */
 };
 
@@ -121,6 +122,14 @@ int domain_run(struct domain *d, double timeout_s);
 
 /* Tears everything down and removes the socket. */
 void domain_free(struct domain *d);
+
+/* on_crash = "coredump-*": writes the guest's RAM and registers to
+ * STATEDIR/NAME-YYYYMMDD-HHMMSS.core (UTC; -2, -3... if taken), at most
+ * DOMAIN_COREDUMPS_MAX per domain process so a guest crashing in a loop
+ * cannot fill the disk. From the vCPU thread with the lock held; logs
+ * what it did. Returns 0 or -1. */
+#define DOMAIN_COREDUMPS_MAX 4
+int domain_coredump(struct domain *d);
 
 /* Lifecycle requests (from the control socket); each returns 0 or -1 with
  * a reason in err. */

@@ -54,6 +54,8 @@ static void take_action(struct domain *d, enum config_action action, int code)
 	switch (action) {
 	case CONFIG_ACTION_DESTROY: finish(d, code); break;
 	case CONFIG_ACTION_RESTART: reset_machine(d); break;
+	case CONFIG_ACTION_COREDUMP_DESTROY:
+	case CONFIG_ACTION_COREDUMP_RESTART: /* on_crash only (the parser's rule) */
 	case CONFIG_ACTION_PRESERVE:
 		d->machine.request = MACHINE_REQ_NONE;
 		d->state = DOMAIN_SHUTDOWN;
@@ -94,14 +96,22 @@ static void on_reboot(struct domain *d)
 	take_action(d, d->cfg.on_reboot, 0);
 }
 
-/* on_crash is "destroy" or "restart" (the parser refuses "preserve"). */
+/* on_crash is "destroy" or "restart", either after a core dump (the
+ * parser refuses "preserve"). */
 static void on_crash(struct domain *d)
 {
 	struct machine *m = &d->machine;
+	enum config_action a = d->cfg.on_crash;
 
 	m->request = MACHINE_REQ_NONE;
-	if (d->cfg.on_crash == CONFIG_ACTION_RESTART) {
-		log_error("guest crashed; on_crash = restart: resetting the machine");
+	if (a == CONFIG_ACTION_COREDUMP_DESTROY || a == CONFIG_ACTION_COREDUMP_RESTART) {
+		log_error("guest crashed; on_crash = %s: writing a core dump",
+			  config_action_name(a));
+		domain_coredump(d);
+	}
+	if (a == CONFIG_ACTION_RESTART || a == CONFIG_ACTION_COREDUMP_RESTART) {
+		log_error("guest crashed; on_crash = %s: resetting the machine",
+			  config_action_name(a));
 		reset_machine(d);
 		return;
 	}

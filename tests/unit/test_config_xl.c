@@ -91,6 +91,12 @@ START_TEST(test_on_reboot_and_on_crash_defaults_and_values)
 	ck_assert_int_eq(cfg.on_crash, CONFIG_ACTION_RESTART);
 	ck_assert_int_eq(load("name='a'\non_reboot='preserve'\n"), 0);
 	ck_assert_int_eq(cfg.on_reboot, CONFIG_ACTION_PRESERVE);
+	ck_assert_int_eq(load("name='a'\non_crash='coredump-destroy'\n"), 0);
+	ck_assert_int_eq(cfg.on_crash, CONFIG_ACTION_COREDUMP_DESTROY);
+	ck_assert_str_eq(config_action_name(cfg.on_crash), "coredump-destroy");
+	ck_assert_int_eq(load("name='a'\non_crash='coredump-restart'\n"), 0);
+	ck_assert_int_eq(cfg.on_crash, CONFIG_ACTION_COREDUMP_RESTART);
+	ck_assert_str_eq(config_action_name(cfg.on_crash), "coredump-restart");
 }
 END_TEST
 
@@ -450,10 +456,10 @@ END_TEST
 
 START_TEST(test_actions_hv_has_not_got_are_refused)
 {
-	ck_load_error(
-	    "on_crash = 'coredump-destroy'\n",
-	    "xl.cfg:1: on_crash: \"coredump-destroy\" is not supported (hv writes no core "
-	    "dumps); expected \"destroy\" or \"restart\"");
+	ck_load_error("on_reboot = 'coredump-destroy'\n",
+		      "xl.cfg:1: on_reboot: \"coredump-destroy\" is not supported (hv writes core "
+		      "dumps for on_crash only); expected \"destroy\", \"restart\" or "
+		      "\"preserve\"");
 	ck_load_error("on_reboot = 'rename-restart'\n",
 		      "xl.cfg:1: on_reboot: \"rename-restart\" is not supported yet; expected "
 		      "\"destroy\", \"restart\" or \"preserve\"");
@@ -462,10 +468,12 @@ START_TEST(test_actions_hv_has_not_got_are_refused)
 		      "\"destroy\", \"restart\" or \"preserve\"");
 	ck_load_error("on_crash = 'preserve'\n",
 		      "xl.cfg:1: on_crash: \"preserve\" is not supported yet (a crashed domain is "
-		      "not kept); expected \"destroy\" or \"restart\"");
-	ck_load_error("on_crash = 'restrat'\n", "xl.cfg:1: on_crash: expected \"destroy\" or "
-						"\"restart\", got \"restrat\" (did you mean "
-						"\"restart\"?)");
+		      "not kept); expected \"destroy\", \"restart\", \"coredump-destroy\" or "
+		      "\"coredump-restart\"");
+	ck_load_error("on_crash = 'restrat'\n",
+		      "xl.cfg:1: on_crash: expected \"destroy\", \"restart\", "
+		      "\"coredump-destroy\" or \"coredump-restart\", got \"restrat\" (did you "
+		      "mean \"restart\"?)");
 }
 END_TEST
 
