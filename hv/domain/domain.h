@@ -76,7 +76,6 @@ struct domain {
 	struct evloop *loop;		   /* the process's event loop (hv/core/evloop.h) */
 	struct audio *audio;		   /* the sound backend (hv/domain/domain_audio.c) */
 	struct domain_nic *nics[CONFIG_VIFS_MAX]; /* vif = [...] (hv/domain/domain_net.c) */
-	struct domain_doorbells *doorbells; /* on KVM (hv/domain/domain_doorbell.c), or NULL */
 	struct control *control;
 	int listen_fd;
 	int wake_fd; /* eventfd: the event loop has something to look at */
@@ -171,13 +170,6 @@ int domain_audio_request(struct domain *d, const char *arg, char *err, size_t er
 int domain_net_setup(struct domain *d, char *err, size_t errlen);
 void domain_net_free(struct domain *d);
 void domain_net_info(struct domain *d, char *buf, size_t len);
-
-/* domain_doorbell.c: virtio notifications through the engine's ioeventfd
- * (hv/core/doorbell.h) when it has one (returns 0 or -1 with err set);
- * how many rings the event loop delivered. */
-int domain_doorbells_setup(struct domain *d, char *err, size_t errlen);
-void domain_doorbells_free(struct domain *d);
-uint64_t domain_doorbells_rung(const struct domain *d);
 
 /* Tells the event loop to look at the domain's state. Any thread. */
 void domain_notify(struct domain *d);
