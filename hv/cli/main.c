@@ -37,7 +37,7 @@ static const struct command commands[] = {
     {"trigger", cmd_trigger, "NAME power|sleep|reset|nmi",
      "press the power button, reset the machine or raise an NMI (sleep: refused, no sleep "
      "button)"},
-    {"demo", cmd_demo, "", "start the demo domain and attach its console"},
+    {"demo", cmd_demo, "", "start a legacy and a modern domain side by side in hv top"},
     {"cd-insert", cmd_cd_insert, "NAME VDEV FILE",
      "put the image FILE in the domain's CD-ROM drive VDEV (hdc...): the guest sees the medium "
      "change"},
