@@ -6,9 +6,8 @@
  *   Tool (hdt.c32). The menu's "Boot from the first hard disk" chainloads
  *   the IDE disk, a DOS-era program of our own (tests/guests/legacy.asm: a
  *   BIOS-only typewriter with a mode-13h screen on F2). SYSLINUX mirrors
- *   its menu and HDT on COM1, so `hv console legacy` (and `c` in hv top)
- *   shows and drives them too; the screen is in an SDL window when a
- *   display exists;
+ *   its menu and HDT on COM1, which `hv console legacy` (and `c` in hv
+ *   top) shows; the screen is in an SDL window when a display exists;
  * - "modern": the modern recipe (assets/guests/modern/, built by the
  *   set-up script): Debian's 686 kernel booted directly, its ext4 root on
  *   virtio-blk (a copy of the recipe's image in the state directory, so
