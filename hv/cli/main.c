@@ -42,6 +42,9 @@ static const struct command commands[] = {
      "put the image FILE in the domain's CD-ROM drive VDEV (hdc...): the guest sees the medium "
      "change"},
     {"cd-eject", cmd_cd_eject, "NAME VDEV", "take the medium out of a CD-ROM drive"},
+    {"floppy-insert", cmd_floppy_insert, "[--rw] NAME VDEV FILE",
+     "swap the disk in the domain's floppy drive VDEV (fda, fdb) for the image FILE, of the "
+     "same size (write-protected unless --rw): the guest sees the disk change"},
     {"sysrq", cmd_sysrq, "NAME KEY",
      "press Alt+SysRq+KEY on the domain's keyboard (Linux's magic SysRq; h: its help)"},
     {"send-keys", cmd_send_keys, "NAME [--text TEXT] [KEY...]",

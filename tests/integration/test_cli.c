@@ -303,7 +303,7 @@ START_TEST(test_protocol_help_comes_from_the_request_table_and_arguments_are_che
 	ck_assert_msg(
 	    h_expect(&p,
 		     "ok commands=\"info pause unpause reboot destroy save trigger cd-insert "
-		     "cd-eject "
+		     "cd-eject floppy-insert "
 		     "audio console display send-keys send-text screen regs version help quit\"",
 		     30),
 	    "%s", p.buf);
