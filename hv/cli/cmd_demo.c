@@ -85,8 +85,11 @@ static int start_legacy(void)
 	snprintf(disk, sizeof disk, "%.*s/legacy.bin", PATH_MAX - 16, guest_dir());
 	if (access(floppy, R_OK) < 0) {
 		cmd_error("no legacy guest: %s is missing (bash %s/guests/syslinux/build.sh "
-			  "builds it; bash assets/setup.sh runs every recipe)",
-			  floppy, assets);
+			  "builds it%s)",
+			  floppy, assets,
+			  datadir_get()->kind == DATADIR_SOURCE
+			      ? "; bash assets/setup.sh runs every recipe"
+			      : "");
 		return -1;
 	}
 	if (access(disk, R_OK) < 0) {
