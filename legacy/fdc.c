@@ -83,6 +83,28 @@ int fdc_attach(struct fdc *f, unsigned n, struct disk *disk, char *err, size_t e
 	return 0;
 }
 
+int fdc_change_disk(struct fdc *f, unsigned n, struct disk *disk, struct disk **old, char *err,
+		    size_t errlen)
+{
+	struct fdc_drive *d = n < FDC_DRIVES ? &f->drive[n] : NULL;
+
+	if (!d || !d->disk) {
+		snprintf(err, errlen, "no floppy drive %u (a config's fda/fdb fits one)", n);
+		return -1;
+	}
+	if (disk->size != d->geo->size) {
+		snprintf(err, errlen, "%s: %llu bytes, but the drive takes %s disks (%llu bytes)",
+			 disk->path, (unsigned long long)disk->size, d->geo->name,
+			 (unsigned long long)d->geo->size);
+		return -1;
+	}
+	*old = d->disk;
+	d->disk = disk;
+	d->sect = 1;
+	d->changed = true;
+	return 0;
+}
+
 /* INT reaches the IRQ line only while the DOR's DMA gate is set (AT
  * mode). A new interrupt while one is still pending is sent as a fresh
  * edge: the PC's PIC is edge-triggered for IRQ 6. */

@@ -134,6 +134,14 @@ const char *fdc_sizes_accepted(void);
  * floppy's. */
 int fdc_attach(struct fdc *f, unsigned n, struct disk *disk, char *err, size_t errlen);
 
+/* Swaps the disk in drive n (which holds one: the config fitted it) for
+ * disk, an image of the same size (the drive's type, in CMOS since boot,
+ * stays), and raises the drive's disk-change line (DIR bit 7) as a disk
+ * taken out does; a step pulse clears it. *old gets the disk taken out
+ * (the caller's to close). Returns 0, or -1 with a message. */
+int fdc_change_disk(struct fdc *f, unsigned n, struct disk *disk, struct disk **old, char *err,
+		    size_t errlen);
+
 /* The register windows: base+0..5 (len 6) and base+7 (DIR/CCR, len 1). */
 extern const struct io_ops fdc_io_ops;
 extern const struct io_ops fdc_dir_io_ops;

@@ -160,6 +160,12 @@ bool pc_power_button(struct pc *pc);
 int pc_change_cd(struct pc *pc, unsigned index, struct disk *disk, struct disk **old, char *err,
 		 size_t errlen);
 
+/* Swaps the disk in floppy drive index (0 = A:) for disk, of the same
+ * size; the guest sees the disk-change line up (fdc_change_disk). With
+ * the domain lock held. */
+int pc_change_floppy(struct pc *pc, unsigned index, struct disk *disk, struct disk **old, char *err,
+		     size_t errlen);
+
 /* Whether an image of size bytes fits a floppy drive, and the sizes that
  * do, for a message ("360K, 720K, 1.2M, ..."). */
 bool pc_floppy_size_ok(uint64_t size);

@@ -78,3 +78,13 @@ const char *pc_floppy_sizes_accepted(void)
 {
 	return fdc_sizes_accepted();
 }
+
+int pc_change_floppy(struct pc *pc, unsigned index, struct disk *disk, struct disk **old, char *err,
+		     size_t errlen)
+{
+	if (!pc->fdc) {
+		snprintf(err, errlen, "no floppy controller");
+		return -1;
+	}
+	return fdc_change_disk(pc->fdc, index, disk, old, err, errlen);
+}

@@ -1,4 +1,5 @@
-/* hv cd-insert / hv cd-eject: change a running domain's CD. The image is
+/* hv cd-insert / hv cd-eject: change a running domain's CD; hv
+ * floppy-insert: swap the disk in one of its floppy drives. The image is
  * opened here, by the user's hv, and its descriptor passed over the
  * control socket (the domain's sandbox opens no new path). */
 #include <errno.h>
@@ -86,4 +87,37 @@ int cmd_cd_eject(int argc, char **argv)
 	}
 	snprintf(req, sizeof req, "cd-eject %s", argv[2]);
 	return media_call(argv[1], req, -1);
+}
+
+/* hv floppy-insert [--rw] NAME VDEV FILE: write-protected unless --rw. */
+int cmd_floppy_insert(int argc, char **argv)
+{
+	char req[PATH_MAX + 64], path[PATH_MAX];
+	bool rw = argc > 1 && strcmp(argv[1], "--rw") == 0;
+	int fd, rc;
+
+	argv += rw;
+	argc -= rw;
+	if (argc != 4) {
+		cmd_error("usage: hv floppy-insert [--rw] NAME VDEV FILE");
+		return 1;
+	}
+	if (strcmp(argv[2], "fda") != 0 && strcmp(argv[2], "fdb") != 0) {
+		cmd_error("VDEV is a floppy drive, fda or fdb (the config's), not '%s'", argv[2]);
+		return 1;
+	}
+	fd = open(argv[3], (rw ? O_RDWR : O_RDONLY) | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+	if (fd < 0) {
+		cmd_error("%s: %s", argv[3], strerror(errno));
+		return 1;
+	}
+	if (!realpath(argv[3], path))
+		snprintf(path, sizeof path, "%s", argv[3]);
+	for (char *p = path; *p; p++)
+		if (*p == '\n' || *p == ' ')
+			*p = '?'; /* the name is one word of a request line */
+	snprintf(req, sizeof req, "floppy-insert %s %s %s", argv[2], rw ? "rw" : "ro", path);
+	rc = media_call(argv[1], req, fd);
+	close(fd);
+	return rc;
 }

@@ -1,8 +1,13 @@
 /* hv demo: a legacy and a modern guest side by side, in the manager.
  *
- * - "legacy": SeaBIOS and its VGA BIOS boot a DOS-era program from an IDE
- *   disk (tests/guests/legacy.asm: a BIOS-only typewriter with a mode-13h
- *   screen on F2), shown in an SDL window when a display exists;
+ * - "legacy": SeaBIOS and its VGA BIOS boot drive A:, the syslinux recipe's
+ *   1.44 MB floppy (assets/guests/syslinux/, built by the set-up script):
+ *   Debian's SYSLINUX with its menu (menu.c32) and the Hardware Detection
+ *   Tool (hdt.c32). The menu's "Boot from the first hard disk" chainloads
+ *   the IDE disk, a DOS-era program of our own (tests/guests/legacy.asm: a
+ *   BIOS-only typewriter with a mode-13h screen on F2). SYSLINUX mirrors
+ *   its menu and HDT on COM1, which `hv console legacy` (and `c` in hv
+ *   top) shows; the screen is in an SDL window when a display exists;
  * - "modern": the modern recipe (assets/guests/modern/, built by the
  *   set-up script): Debian's 686 kernel booted directly, its ext4 root on
  *   virtio-blk (a copy of the recipe's image in the state directory, so
@@ -61,23 +66,43 @@ static int start_from_text(const char *text, const char *what)
 	return cmd_spawn_domain(&cfg);
 }
 
+/* Says that path (a file the build or install provides) is missing. */
+static void missing_program(const char *path)
+{
+	if (datadir_get()->kind == DATADIR_SOURCE)
+		cmd_error("%s is missing: build hv first (cmake --build build)", path);
+	else
+		cmd_error("%s is missing: reinstall hv (cmake --install BUILD_DIR)", path);
+}
+
 static int start_legacy(void)
 {
-	char text[PATH_MAX + 512], disk[PATH_MAX];
+	const char *assets = datadir_get()->assets;
+	char text[2 * PATH_MAX + 512], floppy[PATH_MAX], disk[PATH_MAX];
 
+	snprintf(floppy, sizeof floppy, "%.*s/guests/syslinux/out/syslinux.img", PATH_MAX - 40,
+		 assets);
 	snprintf(disk, sizeof disk, "%.*s/legacy.bin", PATH_MAX - 16, guest_dir());
+	if (access(floppy, R_OK) < 0) {
+		cmd_error("no legacy guest: %s is missing (bash %s/guests/syslinux/build.sh "
+			  "builds it%s)",
+			  floppy, assets,
+			  datadir_get()->kind == DATADIR_SOURCE
+			      ? "; bash assets/setup.sh runs every recipe"
+			      : "");
+		return -1;
+	}
 	if (access(disk, R_OK) < 0) {
-		if (datadir_get()->kind == DATADIR_SOURCE)
-			cmd_error("%s is missing: build hv first (cmake --build build)", disk);
-		else
-			cmd_error("%s is missing: reinstall hv (cmake --install BUILD_DIR)", disk);
+		missing_program(disk);
 		return -1;
 	}
 	snprintf(text, sizeof text,
-		 "name = \"legacy\"\nmemory = 16\nengine = \"soft\"\n"
-		 "firmware = \"/usr/share/seabios/bios.bin\"\nserial = \"none\"\n"
-		 "disk = [ \"format=raw,vdev=hda,access=ro,target=%s\" ]\nboot = \"c\"\n",
-		 disk);
+		 "name = \"legacy\"\nmemory = 32\nengine = \"soft\"\n"
+		 "firmware = \"/usr/share/seabios/bios-256k.bin\"\n"
+		 "disk = [ \"format=raw,vdev=fda,access=ro,target=%s\",\n"
+		 "         \"format=raw,vdev=hda,access=ro,target=%s\" ]\n"
+		 "boot = \"a\"\nboot_menu = 0\n",
+		 floppy, disk);
 	return start_from_text(text, "hv demo (legacy)");
 }
 

@@ -37,11 +37,14 @@ static const struct command commands[] = {
     {"trigger", cmd_trigger, "NAME power|sleep|reset|nmi",
      "press the power button, reset the machine or raise an NMI (sleep: refused, no sleep "
      "button)"},
-    {"demo", cmd_demo, "", "start the demo domain and attach its console"},
+    {"demo", cmd_demo, "", "start a legacy and a modern domain side by side in hv top"},
     {"cd-insert", cmd_cd_insert, "NAME VDEV FILE",
      "put the image FILE in the domain's CD-ROM drive VDEV (hdc...): the guest sees the medium "
      "change"},
     {"cd-eject", cmd_cd_eject, "NAME VDEV", "take the medium out of a CD-ROM drive"},
+    {"floppy-insert", cmd_floppy_insert, "[--rw] NAME VDEV FILE",
+     "swap the disk in the domain's floppy drive VDEV (fda, fdb) for the image FILE, of the "
+     "same size (write-protected unless --rw): the guest sees the disk change"},
     {"sysrq", cmd_sysrq, "NAME KEY",
      "press Alt+SysRq+KEY on the domain's keyboard (Linux's magic SysRq; h: its help)"},
     {"send-keys", cmd_send_keys, "NAME [--text TEXT] [KEY...]",

@@ -101,6 +101,33 @@ static void req_cd_eject(struct domain *d, struct client *cl, char *arg)
 	control_reply(cl, "ok%s\n", line);
 }
 
+/* floppy-insert VDEV ro|rw NAME with the image's descriptor attached. */
+static void req_floppy_insert(struct domain *d, struct client *cl, char *arg)
+{
+	char msg[512], line[640] = "", *mode = arg + strcspn(arg, " "), *name;
+	int fd = cl->passed_fd;
+
+	cl->passed_fd = -1;
+	if (*mode)
+		*mode++ = '\0';
+	name = mode + strcspn(mode, " ");
+	if (*name)
+		*name++ = '\0';
+	if (fd < 0 || !*arg || (strcmp(mode, "ro") != 0 && strcmp(mode, "rw") != 0) || !*name) {
+		if (fd >= 0)
+			close(fd);
+		control_reply(cl, "error floppy-insert takes VDEV ro|rw NAME and the image's "
+				  "descriptor (SCM_RIGHTS)\n");
+		return;
+	}
+	if (domain_change_floppy(d, arg, fd, name, mode[1] == 'w', msg, sizeof msg) < 0) {
+		control_reply(cl, "error %s\n", msg);
+		return;
+	}
+	kv_put(line, sizeof line, "what", msg);
+	control_reply(cl, "ok%s\n", line);
+}
+
 static void req_destroy(struct domain *d, struct client *cl, char *arg)
 {
 	(void)arg;
@@ -374,6 +401,9 @@ static const struct request requests[] = {
     {"cd-insert", "VDEV NAME", "put the image whose descriptor comes along in a CD-ROM drive",
      req_cd_insert},
     {"cd-eject", "VDEV", "take the medium out of a CD-ROM drive", req_cd_eject},
+    {"floppy-insert", "VDEV ro|rw NAME",
+     "swap the disk in a floppy drive for the image whose descriptor comes along",
+     req_floppy_insert},
     {"audio", "mute|unmute|volume N", "mute, unmute or set the volume (0-100) of the sound",
      req_audio},
     {"console", "[port=N|port=hvc0|type=serial|type=pv] [live]",

@@ -140,6 +140,13 @@ int domain_reboot(struct domain *d, char *err, size_t errlen);
  * domain_reboot, "nmi" raises the CPU's NMI, "sleep" is refused (no sleep
  * button). Returns 0 with what happened in msg, or -1 with why not. */
 int domain_trigger(struct domain *d, const char *what, char *msg, size_t len);
+/* hv floppy-insert: swaps the disk in floppy drive vdev ("fda", "fdb")
+ * for the image fd (opened by the client; name: its path), write-protected
+ * unless rw (then fd must be open for writing), of the same size as the
+ * disk it replaces. The guest sees the disk-change line up. Takes fd.
+ * Returns 0 with what happened in msg, or -1 with why not. */
+int domain_change_floppy(struct domain *d, const char *vdev, int fd, const char *name, bool rw,
+			 char *msg, size_t len);
 /* hv cd-insert (fd: the image, opened by the client; name: its path for
  * messages) or hv cd-eject (fd -1) on the CD-ROM drive vdev ("hdc"). Takes
  * fd. Returns 0 with what happened in msg, or -1 with why not. */

@@ -1,7 +1,7 @@
-/* hv cd-insert / hv cd-eject: a CD-ROM drive's medium changed while the
- * domain runs. The new image comes as a descriptor the client opened (the
- * domain's Landlock sandbox opens no new path) and replaces the config
- * slot's disk; the guest sees UNIT ATTENTION, medium changed. */
+/* hv cd-insert / hv cd-eject / hv floppy-insert: a CD-ROM or floppy
+ * drive's medium changed while the domain runs. The new image comes as a descriptor the client
+ * opened (the domain's Landlock sandbox opens no new path) and replaces the config slot's disk; the
+ * guest sees UNIT ATTENTION, medium changed (a CD) or the disk-change line up (a floppy). */
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -63,5 +63,55 @@ int domain_change_cd(struct domain *d, const char *vdev, int fd, const char *nam
 		log_info("%s: medium ejected", vdev);
 		snprintf(msg, len, "%s: ejected", vdev);
 	}
+	return 0;
+}
+
+/* The config slot of the floppy drive named vdev, or -1 with err set. */
+static int floppy_slot(struct domain *d, const char *vdev, char *err, size_t len)
+{
+	for (unsigned i = 0; i < d->cfg.ndisks; i++) {
+		const struct disk_config *c = &d->cfg.disks[i];
+		if (strcmp(diskspec_vdev_name(c->vdev), vdev) != 0)
+			continue;
+		if (diskspec_floppy_index(c->vdev) < 0) {
+			snprintf(err, len, "%s is not a floppy drive (fda or fdb)", vdev);
+			return -1;
+		}
+		return (int)i;
+	}
+	snprintf(err, len,
+		 "domain '%s' has no drive %.16s (its config's disk = [...] names them; a "
+		 "floppy drive is fitted by a disk on fda or fdb)",
+		 d->cfg.name, vdev);
+	return -1;
+}
+
+int domain_change_floppy(struct domain *d, const char *vdev, int fd, const char *name, bool rw,
+			 char *msg, size_t len)
+{
+	struct disk *disk, *old = NULL;
+	int slot = floppy_slot(d, vdev, msg, len), rc;
+
+	if (slot < 0) {
+		close(fd);
+		return -1;
+	}
+	if (!(disk = disk_open_fd(fd, name, !rw, msg, len)))
+		return -1;
+	machine_lock_host(&d->machine);
+	rc = pc_change_floppy(d->pc, (unsigned)diskspec_floppy_index(d->cfg.disks[slot].vdev), disk,
+			      &old, msg, len);
+	if (rc == 0)
+		d->disks[slot] = disk;
+	machine_unlock_host(&d->machine);
+	if (rc < 0) {
+		disk_close(disk);
+		return -1;
+	}
+	disk_close(old);
+	snprintf(d->cfg.disks[slot].target, sizeof d->cfg.disks[slot].target, "%s", name);
+	d->cfg.disks[slot].readonly = !rw;
+	log_info("%s: disk %s inserted%s", vdev, name, rw ? "" : " (write-protected)");
+	snprintf(msg, len, "%s: %s inserted%s", vdev, name, rw ? "" : " (write-protected)");
 	return 0;
 }

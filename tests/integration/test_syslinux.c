@@ -6,7 +6,9 @@
  * Detection Tool (hdt.c32), whose automatic mode lists the PCI devices it
  * finds by vendor:device ID, on the screen and on COM1 (syslinux.cfg's
  * SERIAL directive), and its command line answers a typed command. The
- * second entry chainloads a hard disk's MBR (chain.c32). The image missing
+ * second entry chainloads a hard disk's MBR (chain.c32). hv floppy-insert
+ * swaps drive A:'s disk under the menu, which then reads the new one. The
+ * image missing
  * is a failure, not a skip. */
 #include <check.h>
 #include <stdio.h>
@@ -226,6 +228,83 @@ START_TEST(test_hard_disk_entry_chainloads_the_disk)
 }
 END_TEST
 
+/* A 1.44 MB floppy whose boot sector is tests/guests/floppyboot.asm (it
+ * reads a track, prints its labels on the debug console, tries a write
+ * and ends the domain); the rest are zeros. Returns its path. */
+static const char *make_floppyboot(void)
+{
+	static char img[600];
+	static unsigned char sector[512];
+	FILE *in = fopen(h_guest("floppyboot"), "rb"), *out;
+
+	ck_assert_ptr_nonnull(in);
+	ck_assert_uint_eq(fread(sector, 1, sizeof sector, in), sizeof sector);
+	fclose(in);
+	snprintf(img, sizeof img, "%s/swap.img", h_setup_dir());
+	out = fopen(img, "wb");
+	ck_assert_ptr_nonnull(out);
+	ck_assert_uint_eq(fwrite(sector, 1, sizeof sector, out), sizeof sector);
+	ck_assert_int_eq(fseek(out, 1474560 - 1, SEEK_SET), 0);
+	ck_assert_int_eq(fputc(0, out), 0);
+	fclose(out);
+	return img;
+}
+
+/* hv floppy-insert against the running domain: refused for a drive that
+ * is not a floppy and for an image of another size; then drive A:'s disk
+ * is swapped (write-protected) under the SYSLINUX menu: the menu's Reboot
+ * entry no longer finds reboot.c32 (SYSLINUX reads the new disk), and
+ * after a reset SeaBIOS boots the new disk, whose write is refused. */
+START_TEST(test_floppy_insert_swaps_drive_a_disk)
+{
+	const char *img = make_floppyboot();
+	char small[600];
+	struct h_result *r;
+	double end;
+	FILE *f;
+
+	create_domain();
+	screen_until(MENU_DONE);
+	r = h_hv(NULL, 30, (const char *const[]){"floppy-insert", NAME, "hda", img, NULL});
+	ck_assert_msg(r->status != 0 && strstr(r->err, "VDEV is a floppy drive, fda or fdb"), "%s",
+		      r->err);
+	r = h_hv(NULL, 30, (const char *const[]){"floppy-insert", NAME, "fdb", img, NULL});
+	ck_assert_msg(r->status != 0 && strstr(r->err, "has no drive fdb"), "%s", r->err);
+	snprintf(small, sizeof small, "%s/small.img", h_setup_dir());
+	f = fopen(small, "wb");
+	ck_assert_ptr_nonnull(f);
+	ck_assert_int_eq(fseek(f, 737280 - 1, SEEK_SET), 0);
+	ck_assert_int_eq(fputc(0, f), 0);
+	fclose(f);
+	r = h_hv(NULL, 30, (const char *const[]){"floppy-insert", NAME, "fda", small, NULL});
+	ck_assert_msg(r->status != 0 && strstr(r->err, "the drive takes 1.44 MB disks"), "%s",
+		      r->err);
+	r = h_hv(NULL, 30, (const char *const[]){"floppy-insert", NAME, "fda", img, NULL});
+	ck_assert_msg(r->status == 0 && strstr(r->out, "fda: ") &&
+			  strstr(r->out, "inserted (write-protected)"),
+		      "floppy-insert: %d %s %s", r->status, r->out, r->err);
+	ck_assert_msg(!strstr(h_slurp(e9), "\ngeometry "), "%s", h_slurp(e9));
+	/* The menu's Reboot entry: SYSLINUX looks for reboot.c32 on the disk
+	 * now in drive A:, whose FAT is empty. */
+	send_key("down");
+	send_key("down");
+	send_key("down");
+	send_key("ret");
+	screen_until("Failed to load COM32 file reboot.c32");
+	/* A reset: SeaBIOS boots the new disk. */
+	ck_assert_int_eq(h_hv(NULL, 30, (const char *const[]){"reboot", NAME, NULL})->status, 0);
+	end = wall_seconds() + WAIT_S;
+	while (!strstr(h_slurp(e9), "write error 03\n")) {
+		ck_assert_msg(wall_seconds() < end,
+			      "the new disk did not boot:\n%s\ndebug console:\n%s", screen(),
+			      h_slurp(e9));
+		usleep(250 * 1000);
+	}
+	ck_assert_msg(strstr(h_slurp(e9), "geometry 4F/01/12\n"), "%s", h_slurp(e9));
+	h_hv(NULL, 30, (const char *const[]){"destroy", NAME, NULL});
+}
+END_TEST
+
 static Suite *syslinux_suite(void)
 {
 	Suite *s = suite_create("syslinux");
@@ -236,6 +315,7 @@ static Suite *syslinux_suite(void)
 	tcase_add_test(tc, test_syslinux_menu_appears_from_the_floppy);
 	tcase_add_test(tc, test_hdt_lists_the_emulated_pci_devices);
 	tcase_add_test(tc, test_hard_disk_entry_chainloads_the_disk);
+	tcase_add_test(tc, test_floppy_insert_swaps_drive_a_disk);
 	suite_add_tcase(s, tc);
 	return s;
 }

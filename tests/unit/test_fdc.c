@@ -1,9 +1,9 @@
 /* fdc: the 82077AA against a temporary 1.44 MB image through a real 8237:
  * the reset sequence and its four SENSE INTERRUPTs, SPECIFY/CONFIGURE/LOCK
  * seen in DUMPREG, RECALIBRATE and SEEK with their interrupts, the disk
- * change line, DMA reads (multi-sector, multi-track, end of cylinder),
- * writes that reach the image, write protect, READ ID and the data rate,
- * FORMAT TRACK, invalid commands, and a seeded fuzz of every port. */
+ * change line (raised by a disk swap, cleared by a step), DMA reads (multi-sector, multi-track, end
+ * of cylinder), writes that reach the image, write protect, READ ID and the data rate, FORMAT
+ * TRACK, invalid commands, and a seeded fuzz of every port. */
 #include <check.h>
 #include <fcntl.h>
 #include <stdlib.h>
@@ -264,6 +264,70 @@ START_TEST(test_recalibrate_and_seek_interrupt_and_clear_disk_change)
 }
 END_TEST
 
+/* An image of bytes bytes at tmp, each byte the complement of pattern(). */
+static struct disk *other_disk(char *tmp, size_t bytes)
+{
+	char err[256];
+	uint8_t *img = malloc(bytes);
+	struct disk *d;
+	int fd;
+
+	for (size_t at = 0; at < bytes; at++)
+		img[at] = (uint8_t)~pattern((unsigned)(at / 512), (unsigned)(at % 512));
+	strcpy(tmp, "/tmp/hv-test-fdc-XXXXXX");
+	fd = mkstemp(tmp);
+	ck_assert_int_eq(write(fd, img, bytes), (ssize_t)bytes);
+	close(fd);
+	free(img);
+	d = disk_open(tmp, true, err, sizeof err);
+	ck_assert_msg(d != NULL, "%s", err);
+	return d;
+}
+
+/* hv floppy-insert: swapping the disk raises the disk-change line; a seek
+ * to where the head already is makes no step pulse and leaves it up, a
+ * step clears it (as on a real drive); the next read comes from the new
+ * disk. An image of another size, or a drive with no disk, is refused and
+ * changes nothing. */
+START_TEST(test_disk_swap_raises_disk_change_until_a_step)
+{
+	char err[256], tmp[64], small_tmp[64];
+	struct disk *next = other_disk(tmp, (size_t)SECTORS * 512), *small, *old = NULL;
+	uint8_t r[7], got[512];
+
+	start();
+	seek(40);
+	ck_assert_uint_eq(inp(FDC_DIR) & FDC_DIR_DSKCHG, 0);
+	small = other_disk(small_tmp, 737280);
+	ck_assert_int_eq(fdc_change_disk(f, 0, small, &old, err, sizeof err), -1);
+	ck_assert_msg(strstr(err, "737280 bytes, but the drive takes 1.44 MB disks"), "%s", err);
+	ck_assert_int_eq(fdc_change_disk(f, 1, small, &old, err, sizeof err), -1);
+	ck_assert_msg(strstr(err, "no floppy drive 1"), "%s", err);
+	ck_assert_ptr_null(old);
+	ck_assert_uint_eq(inp(FDC_DIR) & FDC_DIR_DSKCHG, 0);
+	disk_close(small);
+	unlink(small_tmp);
+
+	ck_assert_int_eq(fdc_change_disk(f, 0, next, &old, err, sizeof err), 0);
+	ck_assert_ptr_eq(old, disk);
+	disk_close(old);
+	disk = next;
+	ck_assert_uint_eq(inp(FDC_DIR) & FDC_DIR_DSKCHG, FDC_DIR_DSKCHG);
+	seek(40); /* no step: the line stays up */
+	ck_assert_uint_eq(inp(FDC_DIR) & FDC_DIR_DSKCHG, FDC_DIR_DSKCHG);
+	seek(1);
+	ck_assert_uint_eq(inp(FDC_DIR) & FDC_DIR_DSKCHG, 0);
+	dma_setup(true, BUF, 512);
+	CMD(0xE6, 0x04, 1, 1, 17, 2, 17, 0x1B, 0xFF);
+	results(7, r);
+	ck_assert_uint_eq(r[0] & 0xC0, 0);
+	mem_read(&m, BUF, got, sizeof got);
+	for (unsigned i = 0; i < 512; i++)
+		ck_assert_uint_eq(got[i], (uint8_t)~pattern(lba_of(1, 1, 17), i));
+	unlink(tmp);
+}
+END_TEST
+
 START_TEST(test_dma_read_of_two_sectors_ends_at_terminal_count)
 {
 	uint8_t r[7];
@@ -512,6 +576,7 @@ static Suite *fdc_suite(void)
 	tcase_add_test(t, test_reset_gives_four_sense_interrupts_then_invalid);
 	tcase_add_test(t, test_specify_configure_lock_and_version_show_in_dumpreg);
 	tcase_add_test(t, test_recalibrate_and_seek_interrupt_and_clear_disk_change);
+	tcase_add_test(t, test_disk_swap_raises_disk_change_until_a_step);
 	tcase_add_test(t, test_dma_read_of_two_sectors_ends_at_terminal_count);
 	tcase_add_test(t, test_multi_track_read_goes_on_to_head_one);
 	tcase_add_test(t, test_end_of_cylinder_without_terminal_count_is_abnormal);
