@@ -37,9 +37,13 @@ static int media_call(const char *name, const char *req, int fd)
 }
 
 /* A drive name as the config writes it: hda-hdd. */
+/* Whether v names an IDE drive, hda to hdd; says what is expected if not. */
 static bool vdev_ok(const char *v)
 {
-	return strlen(v) == 3 && v[0] == 'h' && v[1] == 'd' && v[2] >= 'a' && v[2] <= 'd';
+	if (strlen(v) == 3 && v[0] == 'h' && v[1] == 'd' && v[2] >= 'a' && v[2] <= 'd')
+		return true;
+	cmd_error("VDEV is an IDE drive, hda to hdd (the CD-ROM's in the config), not '%s'", v);
+	return false;
 }
 
 int cmd_cd_insert(int argc, char **argv)
@@ -51,11 +55,8 @@ int cmd_cd_insert(int argc, char **argv)
 		cmd_error("usage: hv cd-insert NAME VDEV FILE");
 		return 1;
 	}
-	if (!vdev_ok(argv[2])) {
-		cmd_error("VDEV is an IDE drive, hda to hdd (the CD-ROM's in the config), not '%s'",
-			  argv[2]);
+	if (!vdev_ok(argv[2]))
 		return 1;
-	}
 	fd = open(argv[3], O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
 	if (fd < 0) {
 		cmd_error("%s: %s", argv[3], strerror(errno));
@@ -80,11 +81,8 @@ int cmd_cd_eject(int argc, char **argv)
 		cmd_error("usage: hv cd-eject NAME VDEV");
 		return 1;
 	}
-	if (!vdev_ok(argv[2])) {
-		cmd_error("VDEV is an IDE drive, hda to hdd (the CD-ROM's in the config), not '%s'",
-			  argv[2]);
+	if (!vdev_ok(argv[2]))
 		return 1;
-	}
 	snprintf(req, sizeof req, "cd-eject %s", argv[2]);
 	return media_call(argv[1], req, -1);
 }

@@ -194,6 +194,18 @@ static int send_with_fd(int sock, const char *p, size_t len, int fd)
 	return send_all(sock, p + 1, len - 1);
 }
 
+/* A reply line: "ok [TEXT]" gives 0 and TEXT; "error TEXT" (or anything
+ * else) gives -1 and the text. */
+static int take_reply(const char *line, char *reply, size_t len)
+{
+	if (strncmp(line, "ok", 2) == 0 && (line[2] == '\0' || line[2] == ' ')) {
+		snprintf(reply, len, "%s", line[2] ? line + 3 : "");
+		return 0;
+	}
+	snprintf(reply, len, "%s", strncmp(line, "error ", 6) == 0 ? line + 6 : line);
+	return -1;
+}
+
 int ctl_call_fd(struct ctl *c, const char *request, int fd, char *reply, size_t len, int timeout_ms)
 {
 	char line[CTL_LINE_MAX];
@@ -204,12 +216,7 @@ int ctl_call_fd(struct ctl *c, const char *request, int fd, char *reply, size_t 
 		snprintf(reply, len, "connection to the domain lost");
 		return -1;
 	}
-	if (strncmp(line, "ok", 2) == 0 && (line[2] == '\0' || line[2] == ' ')) {
-		snprintf(reply, len, "%s", line[2] ? line + 3 : "");
-		return 0;
-	}
-	snprintf(reply, len, "%s", strncmp(line, "error ", 6) == 0 ? line + 6 : line);
-	return -1;
+	return take_reply(line, reply, len);
 }
 
 int ctl_call(struct ctl *c, const char *request, char *reply, size_t len)
@@ -227,10 +234,5 @@ int ctl_call_timeout(struct ctl *c, const char *request, char *reply, size_t len
 		snprintf(reply, len, "connection to the domain lost");
 		return -1;
 	}
-	if (strncmp(line, "ok", 2) == 0 && (line[2] == '\0' || line[2] == ' ')) {
-		snprintf(reply, len, "%s", line[2] ? line + 3 : "");
-		return 0;
-	}
-	snprintf(reply, len, "%s", strncmp(line, "error ", 6) == 0 ? line + 6 : line);
-	return -1;
+	return take_reply(line, reply, len);
 }
