@@ -218,33 +218,39 @@ static void complete_done_locked(struct virtio_blk *b)
 	pthread_mutex_unlock(&b->mu);
 }
 
+/* Serves the request at the head of the queue (there is one, and nothing
+ * else is serving) onto the done list: by the worker, or by a save
+ * draining the device. Called and returns with mu held, which is dropped
+ * while the disk works. */
+static void serve_head(struct virtio_blk *b)
+{
+	struct blk_req *r = b->head;
+
+	b->head = r->next;
+	if (!b->head)
+		b->tail = NULL;
+	b->busy = true;
+	pthread_mutex_unlock(&b->mu);
+	*r->status = serve(b, r);
+	pthread_mutex_lock(&b->mu);
+	b->busy = false;
+	r->next = b->done;
+	b->done = r;
+	pthread_cond_broadcast(&b->idle);
+}
+
 static void *worker_main(void *arg)
 {
 	struct virtio_blk *b = arg;
 
 	pthread_mutex_lock(&b->mu);
 	for (;;) {
-		struct blk_req *r;
-
 		/* busy without this thread: a save serving requests itself. */
 		while ((!b->head || b->busy) && !b->stop)
 			pthread_cond_wait(&b->work, &b->mu);
 		if (b->stop)
 			break;
-		r = b->head;
-		b->head = r->next;
-		if (!b->head)
-			b->tail = NULL;
-		b->busy = true;
-		pthread_mutex_unlock(&b->mu);
-
-		*r->status = serve(b, r);
-
-		pthread_mutex_lock(&b->mu);
-		b->busy = false;
-		r->next = b->done;
-		b->done = r;
-		pthread_cond_broadcast(&b->idle);
+		serve_head(b);
 		pthread_mutex_unlock(&b->mu);
 		/* Whoever holds the domain lock first completes it: this
 		 * thread, or a save draining the device. */
@@ -531,25 +537,13 @@ static void drain_locked(struct virtio_blk *b)
 {
 	pthread_mutex_lock(&b->mu);
 	for (;;) {
-		struct blk_req *r;
-
 		/* The worker may be serving one; it then waits for the
 		 * domain lock, so the rest are served here, one at a time. */
 		while (b->busy)
 			pthread_cond_wait(&b->idle, &b->mu);
-		r = b->head;
-		if (!r)
-			break;
-		b->head = r->next;
 		if (!b->head)
-			b->tail = NULL;
-		b->busy = true;
-		pthread_mutex_unlock(&b->mu);
-		*r->status = serve(b, r);
-		pthread_mutex_lock(&b->mu);
-		b->busy = false;
-		r->next = b->done;
-		b->done = r;
+			break;
+		serve_head(b);
 	}
 	pthread_cond_broadcast(&b->work);
 	pthread_mutex_unlock(&b->mu);
