@@ -60,4 +60,9 @@ int cmd_attach_console(const char *name, bool history);
 /* "hv: " + message on stderr. */
 void cmd_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
+/* Sends one request to domain name (with descriptor fd, or -1 for none)
+ * and leaves the reply's text in reply. Returns 0, or 1 after printing
+ * what went wrong (cmd_simple.c). */
+int cmd_request(const char *name, const char *req, int fd, char *reply, size_t len);
+
 #endif

@@ -16,21 +16,10 @@
 /* Sends req (with fd when >= 0) to domain name; prints what happened. */
 static int media_call(const char *name, const char *req, int fd)
 {
-	struct ctl c;
-	char err[256], reply[CTL_LINE_MAX], what[512];
-	int rc;
+	char reply[CTL_LINE_MAX], what[512];
 
-	if (ctl_open(&c, name, 2000, err, sizeof err) < 0) {
-		cmd_error("%s", err);
+	if (cmd_request(name, req, fd, reply, sizeof reply))
 		return 1;
-	}
-	rc = fd >= 0 ? ctl_call_fd(&c, req, fd, reply, sizeof reply, -1)
-		     : ctl_call(&c, req, reply, sizeof reply);
-	ctl_close(&c);
-	if (rc < 0) {
-		cmd_error("%s", reply);
-		return 1;
-	}
 	if (kv_get(reply, "what", what, sizeof what))
 		printf("%s: %s\n", name, what);
 	return 0;

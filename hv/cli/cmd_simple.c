@@ -1,4 +1,5 @@
-/* hv pause / unpause / reboot / destroy: one request each. */
+/* hv pause / unpause / reboot / destroy: one request each; and the one
+ * request of other commands (cmd_request). */
 #include <stdio.h>
 #include <string.h>
 
@@ -26,6 +27,25 @@ static int request(int argc, char **argv, const char *req)
 		while (ctl_read_line(&c, reply, sizeof reply, 10000) >= 0)
 			;
 	}
+	ctl_close(&c);
+	if (rc < 0) {
+		cmd_error("%s", reply);
+		return 1;
+	}
+	return 0;
+}
+
+int cmd_request(const char *name, const char *req, int fd, char *reply, size_t len)
+{
+	struct ctl c;
+	char err[256];
+	int rc;
+
+	if (ctl_open(&c, name, 2000, err, sizeof err) < 0) {
+		cmd_error("%s", err);
+		return 1;
+	}
+	rc = fd >= 0 ? ctl_call_fd(&c, req, fd, reply, len, -1) : ctl_call(&c, req, reply, len);
 	ctl_close(&c);
 	if (rc < 0) {
 		cmd_error("%s", reply);

@@ -15,21 +15,11 @@
  * guest may not react (quiet: only then). Returns 0 or 1. */
 static int trigger(const char *name, const char *what, bool quiet)
 {
-	struct ctl c;
-	char err[256], reply[CTL_LINE_MAX], req[64], msg[256];
-	int rc;
+	char reply[CTL_LINE_MAX], req[64], msg[256];
 
-	if (ctl_open(&c, name, 2000, err, sizeof err) < 0) {
-		cmd_error("%s", err);
-		return 1;
-	}
 	snprintf(req, sizeof req, "trigger %s", what);
-	rc = ctl_call(&c, req, reply, sizeof reply);
-	ctl_close(&c);
-	if (rc < 0) {
-		cmd_error("%s", reply);
+	if (cmd_request(name, req, -1, reply, sizeof reply))
 		return 1;
-	}
 	if (kv_get(reply, "what", msg, sizeof msg) && (!quiet || strchr(msg, ',')))
 		printf("%s: %s\n", name, msg);
 	return 0;
@@ -129,10 +119,8 @@ int cmd_trigger(int argc, char **argv)
  * one letter or digit, as Linux's magic SysRq keys are. */
 int cmd_sysrq(int argc, char **argv)
 {
-	struct ctl c;
-	char err[256], reply[CTL_LINE_MAX], req[64];
+	char reply[CTL_LINE_MAX], req[64];
 	const char *k = argc == 3 ? argv[2] : "";
-	int rc;
 
 	if (argc != 3) {
 		cmd_error("usage: hv sysrq NAME KEY");
@@ -144,16 +132,6 @@ int cmd_sysrq(int argc, char **argv)
 			  k);
 		return 1;
 	}
-	if (ctl_open(&c, argv[1], 2000, err, sizeof err) < 0) {
-		cmd_error("%s", err);
-		return 1;
-	}
 	snprintf(req, sizeof req, "send-keys alt-sysrq-%s", k);
-	rc = ctl_call(&c, req, reply, sizeof reply);
-	ctl_close(&c);
-	if (rc < 0) {
-		cmd_error("%s", reply);
-		return 1;
-	}
-	return 0;
+	return cmd_request(argv[1], req, -1, reply, sizeof reply);
 }
