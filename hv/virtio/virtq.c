@@ -77,6 +77,12 @@ int virtq_setup(struct virtq *q, struct guest_mem *mem, uint16_t size, uint64_t 
 	return 0;
 }
 
+/* Whether [a, a+alen) and [b, b+blen) share a byte (lengths are small). */
+static bool overlaps(uint64_t a, uint64_t alen, uint64_t b, uint64_t blen)
+{
+	return a < b + blen && b < a + alen;
+}
+
 const char *virtq_layout_check(struct guest_mem *mem, uint16_t size, uint64_t desc, uint64_t avail,
 			       uint64_t used)
 {
@@ -88,6 +94,11 @@ const char *virtq_layout_check(struct guest_mem *mem, uint16_t size, uint64_t de
 	    !mem_ram_range(mem, avail, virtq_avail_bytes(size), false) ||
 	    !mem_ram_range(mem, used, virtq_used_bytes(size), false))
 		return "ring parts lie outside guest RAM";
+	/* The device writes the used ring: over the other two parts, its
+	 * writes would become new requests without end. */
+	if (overlaps(used, virtq_used_bytes(size), desc, virtq_desc_bytes(size)) ||
+	    overlaps(used, virtq_used_bytes(size), avail, virtq_avail_bytes(size)))
+		return "used ring overlaps the descriptors or the available ring";
 	return NULL;
 }
 
@@ -161,6 +172,13 @@ static int add_seg(struct virtq *q, struct virtq_chain *c, const struct desc *d)
 	}
 	if (n == VIRTQ_SEGS_MAX) {
 		virtq_fail(q, "chain has too many buffers");
+		return -1;
+	}
+	/* Device writes into the driver's rings could feed the queue its
+	 * own requests without end. */
+	if (write && (overlaps(d->addr, d->len, q->avail, virtq_avail_bytes(q->size)) ||
+		      overlaps(d->addr, d->len, q->desc, virtq_desc_bytes(q->size)))) {
+		virtq_fail(q, "writable buffer over the descriptors or the available ring");
 		return -1;
 	}
 	host = ram(q, d->addr, d->len, write);

@@ -296,6 +296,24 @@ START_TEST(buffer_in_rom_breaks_queue)
 }
 END_TEST
 
+/* A device write into the driver's rings would become new requests. */
+START_TEST(writable_buffer_over_the_rings_breaks_queue)
+{
+	start(false, false);
+	put_desc(0, AVAIL_AT, 8, VIRTQ_DESC_F_WRITE, 0);
+	expect_broken(0);
+	start(false, false);
+	avail_idx = 0;
+	put_desc(0, DESC_AT + 16, 16, VIRTQ_DESC_F_WRITE, 0);
+	expect_broken(0);
+	start(false, false);
+	avail_idx = 0;
+	put_desc(0, AVAIL_AT, 8, 0, 0); /* reading them is harmless */
+	offer(0);
+	ck_assert_int_eq(virtq_pop(&q, &chain), 1);
+}
+END_TEST
+
 START_TEST(readable_after_writable_breaks_queue)
 {
 	start(false, false);
@@ -360,6 +378,12 @@ START_TEST(setup_refuses_bad_geometry)
 	    virtq_setup(&q, &mem, QSIZE, DESC_AT, AVAIL_AT, MMIO_BASE, false, false, "t"), -1);
 	ck_assert_int_eq(
 	    virtq_setup(&q, &mem, QSIZE, RAM_SIZE - 16, AVAIL_AT, USED_AT, false, false, "t"), -1);
+	/* the used ring over the available ring or the descriptors */
+	ck_assert_int_eq(
+	    virtq_setup(&q, &mem, QSIZE, DESC_AT, AVAIL_AT, AVAIL_AT, false, false, "t"), -1);
+	ck_assert_int_eq(virtq_setup(&q, &mem, QSIZE, DESC_AT, AVAIL_AT, DESC_AT + 16 * QSIZE - 4,
+				     false, false, "t"),
+			 -1);
 	/* 256 KiB of used ring running into the ROM */
 	ck_assert_int_eq(
 	    virtq_setup(&q, &mem, 32768, DESC_AT, AVAIL_AT, 0xC0000, false, false, "t"), -1);
@@ -520,6 +544,7 @@ static Suite *virtq_suite(void)
 	    overflowing_buffer_breaks_queue,
 	    buffer_in_mmio_breaks_queue,
 	    buffer_in_rom_breaks_queue,
+	    writable_buffer_over_the_rings_breaks_queue,
 	    readable_after_writable_breaks_queue,
 	    too_many_segments_breaks_queue,
 	    runaway_avail_index_breaks_queue,
