@@ -12,6 +12,9 @@
  *       Device (ISA_) {                      PIIX3, 00:01.0
  *         OperationRegion (PIRQ, PCI_Config, 0x60, 4)
  *         Field (PIRQ, ByteAcc, NoLock, Preserve) { PRQA,8 .. PRQD,8 }
+ *         Device (KBD_) { PNP0303: I/O 60h and 64h, IRQ 1 }
+ *         Device (MOU_) { PNP0F13: IRQ 12 }
+ *         Device (RTC_) { PNP0B00: I/O 70h-71h, IRQ 8 }
  *       }
  *     }
  *     Device (LNKA) .. Device (LNKD) {       the PIRQ links
@@ -87,6 +90,39 @@ static void prt(struct aml *a)
 	aml_end(a, outer);
 }
 
+/* Device (name) { Name (_HID, EisaId (hid)) Name (_CRS, ...) } for a chip
+ * at fixed ISA ports (io_len 0: none) and one IRQ. Without them Linux's
+ * PNP finds no PS/2 controller and leaves the i8042 alone. */
+static void isa_device(struct aml *a, const char *name, const char *hid, const uint16_t *io,
+		       unsigned nio, uint8_t io_len, unsigned irq)
+{
+	uint8_t buf[32];
+	struct aml r;
+	size_t dev = aml_device(a, name);
+
+	aml_init(&r, buf, sizeof buf);
+	for (unsigned i = 0; i < nio; i++)
+		aml_res_io(&r, io[i], io[i], 1, io_len);
+	aml_res_irq(&r, (uint16_t)(1u << irq));
+	aml_res_end(&r);
+	if (r.overflow)
+		a->overflow = true;
+	aml_name(a, "_HID");
+	aml_eisaid(a, hid);
+	aml_name(a, "_CRS");
+	aml_buffer(a, buf, r.len);
+	aml_end(a, dev);
+}
+
+static void isa_devices(struct aml *a)
+{
+	static const uint16_t kbd[] = {0x60, 0x64}, rtc[] = {0x70};
+
+	isa_device(a, "KBD", "PNP0303", kbd, 2, 1, 1);
+	isa_device(a, "MOU", "PNP0F13", NULL, 0, 0, 12);
+	isa_device(a, "RTC", "PNP0B00", rtc, 1, 2, 8);
+}
+
 static void isa_bridge(struct aml *a, const struct acpi_hw *hw)
 {
 	size_t dev, field;
@@ -101,6 +137,7 @@ static void isa_bridge(struct aml *a, const struct acpi_hw *hw)
 	aml_field_unit(a, "PRQC", 8);
 	aml_field_unit(a, "PRQD", 8);
 	aml_end(a, field);
+	isa_devices(a);
 	aml_end(a, dev);
 }
 

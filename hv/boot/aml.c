@@ -326,6 +326,13 @@ void aml_res_irq_level_low_shared(struct aml *a, uint16_t mask)
 	aml_byte(a, 0x18);
 }
 
+/* IRQ descriptor, 2-byte form: ISA's edge-triggered, active-high default. */
+void aml_res_irq(struct aml *a, uint16_t mask)
+{
+	aml_byte(a, 0x04 << 3 | 2);
+	put_le(a, mask, 2);
+}
+
 void aml_res_end(struct aml *a)
 {
 	aml_byte(a, 0x0F << 3 | 1);

@@ -116,6 +116,8 @@ void aml_field_unit(struct aml *a, const char *name, unsigned bits);
 void aml_res_io(struct aml *a, uint16_t min, uint16_t max, uint8_t align, uint8_t len);
 /* IRQ (Level, ActiveLow, Shared) { irqs in mask } */
 void aml_res_irq_level_low_shared(struct aml *a, uint16_t mask);
+/* IRQNoFlags () { irqs in mask }: edge, active high, exclusive (ISA) */
+void aml_res_irq(struct aml *a, uint16_t mask);
 /* Bridge windows (producer, fixed min and max, positive decode). */
 void aml_res_word_bus(struct aml *a, uint16_t min, uint16_t max);
 void aml_res_word_io(struct aml *a, uint16_t min, uint16_t max);

@@ -1,7 +1,8 @@
 /* End to end: Debian's 686 kernel with the busybox initramfs of
  * assets/guests/linux (built by assets/setup.sh) boots by the Linux boot
  * protocol on the soft CPU to a shell on COM1, runs a command sent to it,
- * and powers the machine off through ACPI S5: `hv run` exits with 0. The
+ * reads a SysRq key from the i8042 (found through the DSDT's PNP0303), and
+ * powers the machine off through ACPI S5: `hv run` exits with 0. The
  * kernel image missing is a failure, not a skip. */
 #include <check.h>
 #include <stdio.h>
@@ -51,6 +52,7 @@ static const char *linux_cfg(void)
 START_TEST(test_linux_boots_to_a_shell_runs_a_command_and_powers_off)
 {
 	struct h_proc p;
+	struct h_result *r;
 
 	h_spawn(&p, (const char *const[]){"run", linux_cfg(), NULL});
 	ck_assert_msg(h_expect(&p, "HV-LINUX-READY", BOOT_TIMEOUT_S),
@@ -59,6 +61,11 @@ START_TEST(test_linux_boots_to_a_shell_runs_a_command_and_powers_off)
 	consume(&p);
 	h_send(&p, "echo $((6*7))\n");
 	ck_assert_msg(h_expect(&p, "\n42", SHELL_TIMEOUT_S), "no 42 from the shell:\n%s", p.buf);
+	consume(&p);
+	r = h_hv(NULL, 60, (const char *const[]){"sysrq", "linux", "h", NULL});
+	ck_assert_msg(r->status == 0, "sysrq: %d %s", r->status, r->err);
+	ck_assert_msg(h_expect(&p, "sysrq: HELP : loglevel(0-9)", SHELL_TIMEOUT_S),
+		      "no SysRq help on COM1 (is the i8042 probed?):\n%s", p.buf);
 	consume(&p);
 	h_power_off(&p, "poweroff -f\n", SHELL_TIMEOUT_S);
 }

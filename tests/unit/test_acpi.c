@@ -354,6 +354,11 @@ START_TEST(test_iasl_disassembles_and_recompiles_the_dsdt)
 	ck_assert_ptr_nonnull(strstr(dsl, "\\_SB.PCI0.ISA.PRQD = (Local0 - One)"));
 	ck_assert_ptr_nonnull(strstr(dsl, "IRQ (Level, ActiveLow, Shared, )"));
 	ck_assert_ptr_nonnull(strstr(dsl, "Name (_S5, Package (0x04)"));
+	/* the ISA chips Linux's PNP looks for (the i8042 is probed only then) */
+	ck_assert_ptr_nonnull(strstr(dsl, "EisaId (\"PNP0303\")"));
+	ck_assert_ptr_nonnull(strstr(dsl, "IRQNoFlags ()\n                            {1}"));
+	ck_assert_ptr_nonnull(strstr(dsl, "EisaId (\"PNP0F13\")"));
+	ck_assert_ptr_nonnull(strstr(dsl, "EisaId (\"PNP0B00\")"));
 	free(dsl);
 	snprintf(cmd, sizeof cmd,
 		 "cd %s && iasl -p re dsdt.dsl >asl.log 2>&1 && "
