@@ -34,6 +34,12 @@ int cmd_vcpu_list(int argc, char **argv);
 int cmd_cd_insert(int argc, char **argv);
 int cmd_cd_eject(int argc, char **argv);
 int cmd_floppy_insert(int argc, char **argv);
+/* For each domain of names[0..n) (every running one when n is 0), its
+ * `info` reply to row(name, info, opaque), after header; a domain that
+ * does not answer is reported (cmd_list.c). Returns 0, or 1 on any
+ * failure. */
+typedef void cmd_row_fn(const char *name, const char *info, void *opaque);
+int cmd_each_domain(char **names, int n, const char *header, cmd_row_fn *row, void *opaque);
 /* `hv` alone: the first-run orientation (cmd_welcome.c). */
 int cmd_welcome(void);
 

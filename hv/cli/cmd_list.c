@@ -66,45 +66,63 @@ static void print_details(const char *info)
 	}
 }
 
-static int list_one(const char *name, bool details)
+/* One domain's `info` reply, or -1 (reported). */
+static int domain_info(const char *name, char info[CTL_LINE_MAX])
 {
 	struct ctl c;
-	char err[256], info[CTL_LINE_MAX];
+	char err[256];
 
 	if (ctl_open(&c, name, 2000, err, sizeof err) < 0) {
 		cmd_error("%s", err);
 		return -1;
 	}
-	if (ctl_call(&c, "info", info, sizeof info) < 0) {
+	if (ctl_call(&c, "info", info, CTL_LINE_MAX) < 0) {
 		cmd_error("%s: %s", name, info);
 		ctl_close(&c);
 		return -1;
 	}
 	ctl_close(&c);
-	print_row(name, info);
-	if (details)
-		print_details(info);
 	return 0;
+}
+
+int cmd_each_domain(char **names, int n, const char *header, cmd_row_fn *row, void *opaque)
+{
+	static char all[MAX_LIST][RUNTIME_NAME_MAX];
+	char err[256], info[CTL_LINE_MAX];
+	int rc = 0;
+
+	if (n > MAX_LIST)
+		n = MAX_LIST;
+	for (int i = 0; i < n; i++)
+		snprintf(all[i], RUNTIME_NAME_MAX, "%s", names[i]);
+	if (n == 0 && (n = runtime_list(all, MAX_LIST, err, sizeof err)) < 0) {
+		cmd_error("%s", err);
+		return 1;
+	}
+	fputs(header, stdout);
+	for (int i = 0; i < n; i++) {
+		if (domain_info(all[i], info) < 0)
+			rc = 1;
+		else
+			row(all[i], info, opaque);
+	}
+	return rc;
+}
+
+static void list_row(const char *name, const char *info, void *opaque)
+{
+	print_row(name, info);
+	if (*(const bool *)opaque)
+		print_details(info);
 }
 
 int cmd_list(int argc, char **argv)
 {
-	static char names[MAX_LIST][RUNTIME_NAME_MAX];
 	bool details = argc > 1 && strcmp(argv[1], "-l") == 0;
-	int first = details ? 2 : 1, n, rc = 0;
-	char err[256];
+	int first = details ? 2 : 1;
+	char header[128];
 
-	if (first < argc) {
-		n = argc - first;
-		for (int i = 0; i < n && i < MAX_LIST; i++)
-			snprintf(names[i], RUNTIME_NAME_MAX, "%s", argv[first + i]);
-	} else if ((n = runtime_list(names, MAX_LIST, err, sizeof err)) < 0) {
-		cmd_error("%s", err);
-		return 1;
-	}
-	printf("%-32s %5s %6s %5s %8s %9s\n", "Name", "ID", "Mem", "VCPUs", "State", "Time(s)");
-	for (int i = 0; i < n; i++)
-		if (list_one(names[i], details) < 0)
-			rc = 1;
-	return rc;
+	snprintf(header, sizeof header, "%-32s %5s %6s %5s %8s %9s\n", "Name", "ID", "Mem", "VCPUs",
+		 "State", "Time(s)");
+	return cmd_each_domain(argv + first, argc - first, header, list_row, &details);
 }

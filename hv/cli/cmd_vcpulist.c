@@ -13,8 +13,6 @@
 #include "hv/core/ctl.h"
 #include "hv/core/runtime.h"
 
-#define MAX_LIST 256
-
 /* xl's vCPU state: r running, b blocked, p paused, one place each. */
 static void vcpu_state(const char *state, char out[4])
 {
@@ -84,24 +82,13 @@ static void affinity(long tid, char *out, size_t len)
 	}
 }
 
-static int row(const char *name)
+static void row(const char *name, const char *info, void *opaque)
 {
-	struct ctl c;
-	char err[256], info[CTL_LINE_MAX], id[16] = "?", state[16] = "?", t[32] = "0",
-					   pid[24] = "0", tid[24] = "0", cpu[16] = "-", aff[256],
-					   flags[4];
+	char id[16] = "?", state[16] = "?", t[32] = "0", pid[24] = "0", tid[24] = "0",
+	     cpu[16] = "-", aff[256], flags[4];
 	int n;
 
-	if (ctl_open(&c, name, 2000, err, sizeof err) < 0) {
-		cmd_error("%s", err);
-		return -1;
-	}
-	if (ctl_call(&c, "info", info, sizeof info) < 0) {
-		cmd_error("%s: %s", name, info);
-		ctl_close(&c);
-		return -1;
-	}
-	ctl_close(&c);
+	(void)opaque;
 	kv_get(info, "id", id, sizeof id);
 	kv_get(info, "state", state, sizeof state);
 	kv_get(info, "cpu_time", t, sizeof t);
@@ -114,29 +101,13 @@ static int row(const char *name)
 	affinity(atol(tid), aff, sizeof aff);
 	vcpu_state(state, flags);
 	printf("%-32s %5s %5d %5s %5s %9.1f  %s / all\n", name, id, 0, cpu, flags, atof(t), aff);
-	return 0;
 }
 
 int cmd_vcpu_list(int argc, char **argv)
 {
-	static char names[MAX_LIST][RUNTIME_NAME_MAX];
-	char err[256];
-	int n, rc = 0;
+	char header[128];
 
-	if (argc > 1) {
-		n = argc - 1;
-		for (int i = 0; i < n && i < MAX_LIST; i++)
-			snprintf(names[i], RUNTIME_NAME_MAX, "%s", argv[1 + i]);
-		if (n > MAX_LIST)
-			n = MAX_LIST;
-	} else if ((n = runtime_list(names, MAX_LIST, err, sizeof err)) < 0) {
-		cmd_error("%s", err);
-		return 1;
-	}
-	printf("%-32s %5s %5s %5s %5s %9s  %s\n", "Name", "ID", "VCPU", "CPU", "State", "Time(s)",
-	       "Affinity (Hard / Soft)");
-	for (int i = 0; i < n; i++)
-		if (row(names[i]) < 0)
-			rc = 1;
-	return rc;
+	snprintf(header, sizeof header, "%-32s %5s %5s %5s %5s %9s  %s\n", "Name", "ID", "VCPU",
+		 "CPU", "State", "Time(s)", "Affinity (Hard / Soft)");
+	return cmd_each_domain(argv + 1, argc - 1, header, row, NULL);
 }
