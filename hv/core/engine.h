@@ -87,8 +87,7 @@ struct vcpu_state {
 	uint64_t efer;
 	uint64_t dr6, dr7;
 	bool halted; /* in HLT, waiting for an interrupt */
-	/* For save/restore (the soft engine fills these; the kvm engine
-	 * leaves them zero for now): DR0-DR3, the SYSENTER MSRs, the
+	/* For save/restore (both engines fill them): DR0-DR3, the SYSENTER MSRs, the
 	 * interrupt shadow of STI or MOV SS, and the x87 state in the layout
 	 * of FXSAVE's first 160 bytes (control, status, abridged tag, last
 	 * opcode and pointers, ST0-ST7). */

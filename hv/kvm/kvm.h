@@ -109,4 +109,13 @@ int kvm_vcpu_set_state(struct kvm_vcpu *v, const struct vcpu_state *st, char *er
  * 0, or -1 with the reason in why. The answer is cached. */
 int kvm_probe_host(char *why, size_t len);
 
+/* kvm_xstate.c: the x87, DR0-DR7, SYSENTER MSRs and interrupt shadow
+ * of a vcpu_state (its other fields are kvm_regs.c's). Return 0, or -1
+ * with the failed ioctl in err. */
+int kvm_xstate_get(struct kvm_vcpu *v, struct vcpu_state *st, char *err, size_t len);
+int kvm_xstate_set(struct kvm_vcpu *v, const struct vcpu_state *st, char *err, size_t len);
+/* KVM's x87 image to and from FXSAVE's first 160 bytes. */
+void kvm_fpu_to_fx(const struct kvm_fpu *f, uint8_t fx[VCPU_FX_BYTES]);
+void kvm_fx_to_fpu(const uint8_t fx[VCPU_FX_BYTES], struct kvm_fpu *f);
+
 #endif

@@ -147,7 +147,6 @@ int kvm_vcpu_get_state(struct kvm_vcpu *v, struct vcpu_state *st, char *err, siz
 {
 	struct kvm_regs r;
 	struct kvm_sregs s;
-	struct kvm_debugregs dr;
 	const __u64 *gpr[16] = {&r.rax, &r.rcx, &r.rdx, &r.rbx, &r.rsp, &r.rbp, &r.rsi, &r.rdi,
 				&r.r8,	&r.r9,	&r.r10, &r.r11, &r.r12, &r.r13, &r.r14, &r.r15};
 
@@ -155,9 +154,9 @@ int kvm_vcpu_get_state(struct kvm_vcpu *v, struct vcpu_state *st, char *err, siz
 		return sys_fail(err, len, "KVM_GET_REGS");
 	if (ioctl(v->fd, KVM_GET_SREGS, &s) < 0)
 		return sys_fail(err, len, "KVM_GET_SREGS");
-	if (ioctl(v->fd, KVM_GET_DEBUGREGS, &dr) < 0)
-		memset(&dr, 0, sizeof dr);
 	memset(st, 0, sizeof *st);
+	if (kvm_xstate_get(v, st, err, len) < 0)
+		return -1;
 	for (int i = 0; i < 16; i++)
 		st->regs[i] = *gpr[i];
 	st->rip = r.rip;
@@ -172,8 +171,6 @@ int kvm_vcpu_get_state(struct kvm_vcpu *v, struct vcpu_state *st, char *err, siz
 	st->cr4 = s.cr4;
 	st->cr8 = s.cr8;
 	st->efer = s.efer;
-	st->dr6 = dr.dr6;
-	st->dr7 = dr.dr7;
 	st->halted = v->halted;
 	return 0;
 }
@@ -182,7 +179,6 @@ int kvm_vcpu_set_state(struct kvm_vcpu *v, const struct vcpu_state *st, char *er
 {
 	struct kvm_regs r = {0};
 	struct kvm_sregs s;
-	struct kvm_debugregs dr;
 	__u64 *gpr[16] = {&r.rax, &r.rcx, &r.rdx, &r.rbx, &r.rsp, &r.rbp, &r.rsi, &r.rdi,
 			  &r.r8,  &r.r9,  &r.r10, &r.r11, &r.r12, &r.r13, &r.r14, &r.r15};
 
@@ -209,11 +205,8 @@ int kvm_vcpu_set_state(struct kvm_vcpu *v, const struct vcpu_state *st, char *er
 		return sys_fail(err, len, "KVM_SET_SREGS");
 	if (ioctl(v->fd, KVM_SET_REGS, &r) < 0)
 		return sys_fail(err, len, "KVM_SET_REGS");
-	if (ioctl(v->fd, KVM_GET_DEBUGREGS, &dr) == 0) {
-		dr.dr6 = st->dr6;
-		dr.dr7 = st->dr7;
-		ioctl(v->fd, KVM_SET_DEBUGREGS, &dr);
-	}
+	if (kvm_xstate_set(v, st, err, len) < 0)
+		return -1;
 	v->halted = st->halted;
 	v->ready_stale = true; /* the interrupt window is as of the old state */
 	return 0;

@@ -152,6 +152,38 @@ regs() {
 	fi
 }
 
+# hv save of the regs guest on the kvm engine, then hv restore on kvm and
+# on the soft engine (restore's engine= override): the registers read
+# back as saved on both, so the KVM engine's state (the x87, DR0-DR7 and
+# SYSENTER MSRs with the rest) goes out and in, and across engines.
+saverest() {
+	cfg sr "$G/regs.bin" kvm 16
+	hv create /tmp/sr.cfg >/tmp/sr.out 2>&1
+	i=0
+	while [ $i -lt 300 ] && ! { hv regs sr 2>/dev/null | grep -q "rip=0x8001 "; }; do
+		sleep 0.1
+		i=$((i + 1))
+	done
+	bad=""
+	hv save sr /tmp/sr.sav >>/tmp/sr.out 2>&1 || bad=" save"
+	for eng in kvm soft; do
+		[ -z "$bad" ] || break
+		hv restore /tmp/sr.sav "engine=$eng" >>/tmp/sr.out 2>&1 || { bad="$bad restore-$eng"; break; }
+		hv regs sr >"/tmp/sr.$eng" 2>&1
+		hv destroy sr
+		for f in "engine=$eng" rax=0x12345678 rbx=0x9abcdef0 rsp=0x6ff0 rip=0x8001 \
+			cs=0x8,0xf0000,0xffff, fs=0x28,0x0,0xfff, gdtr=0x800,0x6f halted=1; do
+			grep -qE "(^| )$f" "/tmp/sr.$eng" || bad="$bad $eng:$f"
+		done
+	done
+	hv destroy sr >/dev/null 2>&1
+	if [ -z "$bad" ]; then
+		result saverest PASS "saved on kvm, restored on kvm and soft with the same registers"
+	else
+		result saverest FAIL "missing$bad: $(cat /tmp/sr.out /tmp/sr.kvm /tmp/sr.soft 2>/dev/null | tail -n 12 | tr '\n' '|')"
+	fi
+}
+
 # Diagnosis (run.sh BUILD_DIR --debug GUEST): the guest detached for 10 s,
 # with hv's view of it and KVM's own counters.
 debug() {
@@ -337,6 +369,7 @@ elif load_modules; then
 	{ want seabios || want pause || want stats; } && seabios
 	want bootmenu && bootmenu
 	want regs && regs
+	want saverest && saverest
 	want dirty && dirty
 	want linux && linux linux /linux 128 i686
 	want linux64 && linux linux64 /linux64 160 x86_64

@@ -25,7 +25,7 @@ bench=${2:-}
 debug=${3:-}
 cache=${HV_NESTED_CACHE:-$build/nested}
 limit=${HV_NESTED_TIMEOUT:-500} # seconds for the whole VM run
-expected=(modules auto hello pmode paging ring3 tasks v86 seabios pause stats bootmenu regs dirty linux linux64)
+expected=(modules auto hello pmode paging ring3 tasks v86 seabios pause stats bootmenu regs saverest dirty linux linux64)
 checks=${HV_NESTED_CHECKS:-}
 if [ -n "$checks" ]; then
 	read -r -a expected <<<"modules ${checks//,/ }"

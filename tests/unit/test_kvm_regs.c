@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "hv/kvm/kvm.h"
+#include "hv/core/le.h"
 #include "hv/core/machine.h"
 #include "unit.h"
 
@@ -87,6 +88,34 @@ static void round_trip(const struct vcpu_state *in)
 	ck_assert_uint_eq(out.cr4, in->cr4);
 	ck_assert_uint_eq(out.efer, in->efer);
 	ck_assert_int_eq(out.halted, in->halted);
+	for (int i = 0; i < 4; i++)
+		ck_assert_uint_eq(out.dr[i], in->dr[i]);
+	ck_assert_uint_eq(out.dr7, in->dr7);
+	ck_assert_uint_eq(out.sysenter_cs, in->sysenter_cs);
+	ck_assert_uint_eq(out.sysenter_esp, in->sysenter_esp);
+	ck_assert_uint_eq(out.sysenter_eip, in->sysenter_eip);
+	ck_assert_int_eq(out.irq_shadow, in->irq_shadow);
+	ck_assert_mem_eq(out.fx, in->fx, VCPU_FX_BYTES);
+}
+
+/* An x87 state as FXSAVE lays it out: control, status, abridged tag,
+ * opcode, FIP/FCS, FDP/FDS, MXCSR's reset value, ST0-ST7 (80 bits each). */
+static void x87_state(uint8_t fx[VCPU_FX_BYTES])
+{
+	memset(fx, 0, VCPU_FX_BYTES);
+	le_put16(fx, 0x037a);
+	le_put16(fx + 2, 0x3800 | 0x20);
+	fx[4] = 0xc1;
+	le_put16(fx + 6, 0x05d9);
+	le_put32(fx + 8, 0x00401234);
+	le_put16(fx + 12, 0x0008);
+	le_put32(fx + 16, 0x00602000);
+	le_put16(fx + 20, 0x0010);
+	le_put32(fx + 24, 0x1f80);
+	for (int i = 0; i < 8; i++) {
+		le_put64(fx + 32 + 16 * i, 0x8000000000000000ull | (uint64_t)i << 40);
+		le_put16(fx + 40 + 16 * i, (uint16_t)(0x3fff + i));
+	}
 }
 
 /* Ring 0 flat 32-bit protected mode, with an LDT and a busy TSS. */
@@ -110,6 +139,14 @@ static struct vcpu_state protected_state(void)
 	st.cr0 = 0x11; /* PE, ET */
 	st.cr2 = 0xdead000;
 	st.halted = true;
+	st.dr[0] = 0x401000;
+	st.dr[3] = 0xc0001000;
+	st.dr7 = 0x00000403; /* L0, L1... enabled, as a debugger leaves it */
+	st.sysenter_cs = 0x60;
+	st.sysenter_esp = 0xc1234000;
+	st.sysenter_eip = 0xc1001230;
+	st.irq_shadow = true;
+	x87_state(st.fx);
 	return st;
 }
 
@@ -150,11 +187,34 @@ START_TEST(test_long_mode_state_reads_back)
 }
 END_TEST
 
+/* The conversion alone: FXSAVE bytes to KVM's image and back are equal,
+ * and a state without MXCSR (the soft CPU's before it stored one) gets
+ * the reset value KVM_SET_FPU takes. */
+START_TEST(test_fx_converts_both_ways)
+{
+	uint8_t fx[VCPU_FX_BYTES], back[VCPU_FX_BYTES];
+	struct kvm_fpu f;
+
+	x87_state(fx);
+	kvm_fx_to_fpu(fx, &f);
+	ck_assert_uint_eq(f.fcw, 0x037a);
+	ck_assert_uint_eq(f.ftwx, 0xc1);
+	ck_assert_uint_eq(f.last_ip, 0x0008ull << 32 | 0x00401234);
+	ck_assert_uint_eq(f.fpr[7][9], 0x40);
+	kvm_fpu_to_fx(&f, back);
+	ck_assert_mem_eq(back, fx, sizeof fx);
+	le_put32(fx + 24, 0);
+	kvm_fx_to_fpu(fx, &f);
+	ck_assert_uint_eq(f.mxcsr, 0x1f80);
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("kvm_regs");
 	TCase *tc = tcase_create("core");
 
+	tcase_add_test(tc, test_fx_converts_both_ways);
 	tcase_add_test(tc, test_protected_mode_state_reads_back);
 	tcase_add_test(tc, test_long_mode_state_reads_back);
 	suite_add_tcase(s, tc);

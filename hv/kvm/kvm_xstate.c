@@ -1,0 +1,131 @@
+/* The vCPU state beyond the registers of KVM_GET_REGS/SREGS that a save
+ * needs, in struct vcpu_state's engine-neutral form: the x87 (KVM_GET_FPU,
+ * converted to and from FXSAVE's first 160 bytes), DR0-DR3 (with DR6 and
+ * DR7: KVM_GET_DEBUGREGS), the SYSENTER MSRs (KVM_GET_MSRS) and the
+ * interrupt shadow of STI or MOV SS (KVM_GET_VCPU_EVENTS). */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/ioctl.h>
+
+#include "hv/core/le.h"
+#include "hv/kvm/kvm.h"
+
+#define MSR_SYSENTER_CS	 0x174
+#define MSR_SYSENTER_ESP 0x175
+#define MSR_SYSENTER_EIP 0x176
+#define MXCSR_RESET	 0x1f80u
+#define NMSRS		 3
+
+void kvm_fpu_to_fx(const struct kvm_fpu *f, uint8_t fx[VCPU_FX_BYTES])
+{
+	memset(fx, 0, VCPU_FX_BYTES);
+	le_put16(fx, f->fcw);
+	le_put16(fx + 2, f->fsw);
+	fx[4] = f->ftwx;
+	le_put16(fx + 6, f->last_opcode);
+	/* In FXSAVE's 32-bit form: FIP, FCS at +12; FDP, FDS at +20. */
+	le_put64(fx + 8, f->last_ip);
+	le_put64(fx + 16, f->last_dp);
+	le_put32(fx + 24, f->mxcsr);
+	for (unsigned i = 0; i < 8; i++)
+		memcpy(fx + 32 + 16 * i, f->fpr[i], 10);
+}
+
+void kvm_fx_to_fpu(const uint8_t fx[VCPU_FX_BYTES], struct kvm_fpu *f)
+{
+	memset(f, 0, sizeof *f);
+	f->fcw = le_get16(fx);
+	f->fsw = le_get16(fx + 2);
+	f->ftwx = fx[4];
+	f->last_opcode = le_get16(fx + 6) & 0x7ff;
+	f->last_ip = le_get64(fx + 8);
+	f->last_dp = le_get64(fx + 16);
+	/* The soft CPU has no SSE and stores MXCSR's reset value; a state
+	 * with reserved bits set would make KVM_SET_FPU fail. */
+	f->mxcsr = le_get32(fx + 24) & 0xffff;
+	if (!f->mxcsr)
+		f->mxcsr = MXCSR_RESET;
+	for (unsigned i = 0; i < 8; i++)
+		memcpy(f->fpr[i], fx + 32 + 16 * i, 10);
+}
+
+static int fail(char *err, size_t len, const char *what)
+{
+	snprintf(err, len, "kvm: %s: %s", what, strerror(errno));
+	return -1;
+}
+
+/* struct kvm_msrs with room for the SYSENTER three. */
+struct msr_list {
+	struct kvm_msrs head;
+	struct kvm_msr_entry e[NMSRS];
+};
+
+static void msr_list(struct msr_list *m, const uint64_t *values)
+{
+	static const uint32_t index[NMSRS] = {MSR_SYSENTER_CS, MSR_SYSENTER_ESP, MSR_SYSENTER_EIP};
+
+	memset(m, 0, sizeof *m);
+	m->head.nmsrs = NMSRS;
+	for (unsigned i = 0; i < NMSRS; i++) {
+		m->e[i].index = index[i];
+		m->e[i].data = values ? values[i] : 0;
+	}
+}
+
+int kvm_xstate_get(struct kvm_vcpu *v, struct vcpu_state *st, char *err, size_t len)
+{
+	struct kvm_fpu fpu;
+	struct kvm_debugregs dr;
+	struct kvm_vcpu_events ev;
+	struct msr_list m;
+
+	if (ioctl(v->fd, KVM_GET_FPU, &fpu) < 0)
+		return fail(err, len, "KVM_GET_FPU");
+	kvm_fpu_to_fx(&fpu, st->fx);
+	if (ioctl(v->fd, KVM_GET_DEBUGREGS, &dr) < 0)
+		return fail(err, len, "KVM_GET_DEBUGREGS");
+	memcpy(st->dr, dr.db, sizeof st->dr);
+	st->dr6 = dr.dr6;
+	st->dr7 = dr.dr7;
+	msr_list(&m, NULL);
+	if (ioctl(v->fd, KVM_GET_MSRS, &m) != NMSRS)
+		return fail(err, len, "KVM_GET_MSRS (SYSENTER)");
+	st->sysenter_cs = m.e[0].data;
+	st->sysenter_esp = m.e[1].data;
+	st->sysenter_eip = m.e[2].data;
+	if (ioctl(v->fd, KVM_GET_VCPU_EVENTS, &ev) < 0)
+		return fail(err, len, "KVM_GET_VCPU_EVENTS");
+	st->irq_shadow = ev.interrupt.shadow != 0;
+	return 0;
+}
+
+int kvm_xstate_set(struct kvm_vcpu *v, const struct vcpu_state *st, char *err, size_t len)
+{
+	struct kvm_fpu fpu;
+	struct kvm_debugregs dr = {0};
+	struct kvm_vcpu_events ev;
+	struct msr_list m;
+	const uint64_t msrs[NMSRS] = {st->sysenter_cs, st->sysenter_esp, st->sysenter_eip};
+
+	kvm_fx_to_fpu(st->fx, &fpu);
+	if (ioctl(v->fd, KVM_SET_FPU, &fpu) < 0)
+		return fail(err, len, "KVM_SET_FPU");
+	memcpy(dr.db, st->dr, sizeof dr.db);
+	dr.dr6 = st->dr6;
+	dr.dr7 = st->dr7;
+	if (ioctl(v->fd, KVM_SET_DEBUGREGS, &dr) < 0)
+		return fail(err, len, "KVM_SET_DEBUGREGS");
+	msr_list(&m, msrs);
+	if (ioctl(v->fd, KVM_SET_MSRS, &m) != NMSRS)
+		return fail(err, len, "KVM_SET_MSRS (SYSENTER)");
+	/* Only the shadow: an exception or NMI half-delivered is not part of
+	 * the engine-neutral state, and nothing is pending after a load. */
+	memset(&ev, 0, sizeof ev);
+	ev.interrupt.shadow = st->irq_shadow ? KVM_X86_SHADOW_INT_STI : 0;
+	ev.flags = KVM_VCPUEVENT_VALID_SHADOW;
+	if (ioctl(v->fd, KVM_SET_VCPU_EVENTS, &ev) < 0)
+		return fail(err, len, "KVM_SET_VCPU_EVENTS");
+	return 0;
+}
