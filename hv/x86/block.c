@@ -264,8 +264,8 @@ void x86_block_link(struct x86_block *from, struct x86_block *to, uint32_t delta
 {
 	int64_t off = (int64_t)from->page_off + (int32_t)delta;
 
-	if (!from->host || !from->chain || off < 0 || off >= MEM_PAGE_SIZE || to->big != from->big ||
-	    to->host != from->host + (int32_t)delta)
+	if (!from->host || !from->chain || off < 0 || off >= MEM_PAGE_SIZE ||
+	    to->big != from->big || to->host != from->host + (int32_t)delta)
 		return;
 	if (from->link[0].id && from->link[0].delta != delta)
 		from->link[1] = from->link[0];
