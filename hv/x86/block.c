@@ -36,8 +36,10 @@ void x86_blocks_destroy(struct x86_cpu *cpu)
 /* Forgets every block and reuses the whole arena. */
 void x86_blocks_flush(struct x86_cpu *cpu)
 {
-	for (unsigned i = 0; i < X86_BLOCKS; i++)
+	for (unsigned i = 0; i < X86_BLOCKS; i++) {
 		cpu->blocks[i].host = NULL;
+		cpu->blocks[i].id = 0;
+	}
 	cpu->arena_used = 0;
 }
 
@@ -88,6 +90,28 @@ static bool ends_block(const struct x86_insn *in)
 	case 0x109: return true;
 	case 0xff: return in->reg >= 2 && in->reg <= 5;
 	default: return in->fn == x86_op_ud;
+	}
+}
+
+/* Whether a block ending with this instruction may be linked to the
+ * block that runs after it: the instruction leaves CS, the mapping and
+ * the interrupt state alone (a near branch, or one that does not end a
+ * block: the block stopped at its size limit or before RDTSC). */
+static bool chains(const struct x86_insn *in)
+{
+	unsigned op = in->op;
+
+	if ((op >= 0x70 && op <= 0x7f) || (op >= 0x180 && op <= 0x18f) ||
+	    (op >= 0xe0 && op <= 0xe3))
+		return true;
+	switch (op) {
+	case 0xc2:
+	case 0xc3:
+	case 0xe8:
+	case 0xe9:
+	case 0xeb: return true;
+	case 0xff: return in->reg == 2 || in->reg == 4;
+	default: return !ends_block(in);
 	}
 }
 
@@ -182,14 +206,18 @@ static bool build(struct x86_cpu *cpu, struct x86_block *b, const uint8_t *host,
 	if (n >= 2 && x86_fuse(&insns[n - 2], &insns[n - 1]))
 		n--;
 	*b = (struct x86_block){.host = host,
+				.id = ++cpu->block_ids,
 				.word = word,
 				.seen = seen,
 				.bytes = (uint16_t)bytes,
 				.n = (uint8_t)n,
 				.count = (uint8_t)count,
 				.big = big,
+				.chain = chains(&insns[count - 1]),
+				.page_off = (uint16_t)(lin & PAGE_MASK),
 				.ip_mask = big ? 0xffffffffu : 0xffffu,
 				.insns = insns};
+	b->link[0] = b->link[1] = (struct x86_link){b, 0, 0};
 #ifndef NDEBUG
 	b->sum = checksum(host, bytes);
 #endif
@@ -204,7 +232,7 @@ static bool valid(const struct x86_block *b, const uint8_t *host, bool big)
 }
 
 /* The block at CS:EIP; see cpu_state.h. */
-const struct x86_block *x86_block_at(struct x86_cpu *cpu)
+struct x86_block *x86_block_at(struct x86_cpu *cpu)
 {
 	const struct x86_seg *cs = &cpu->seg[X86_CS];
 	uint32_t ip = cpu->eip, lin = cs->base + ip;
@@ -227,6 +255,21 @@ const struct x86_block *x86_block_at(struct x86_cpu *cpu)
 		return NULL;
 	assert(b->sum == checksum(host, b->bytes));
 	return b;
+}
+
+/* See cpu_state.h. The target lies in the page of `from` at page_off +
+ * delta (delta as a signed offset: 16-bit EIP may wrap), so its host
+ * address is from->host + delta; a new link replaces the older of two. */
+void x86_block_link(struct x86_block *from, struct x86_block *to, uint32_t delta)
+{
+	int64_t off = (int64_t)from->page_off + (int32_t)delta;
+
+	if (!from->host || !from->chain || off < 0 || off >= MEM_PAGE_SIZE ||
+	    to->big != from->big || to->host != from->host + (int32_t)delta)
+		return;
+	if (from->link[0].id && from->link[0].delta != delta)
+		from->link[1] = from->link[0];
+	from->link[0] = (struct x86_link){to, to->id, delta};
 }
 
 /* Adds to the instruction count the instructions of the running block

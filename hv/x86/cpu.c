@@ -187,15 +187,17 @@ static void step(struct x86_cpu *cpu)
  * added at its end (a fault adds the instructions before it: see
  * x86_block_fault); ip_start (the EIP a fault reports) stays exact per
  * instruction. EIP is kept in a local between instructions: a handler
- * that moves it ends its block (a branch) or asks for a break. */
-static inline __attribute__((always_inline)) void run_insns(struct x86_cpu *cpu,
-							    const struct x86_block *b, bool check)
+ * that moves it ends its block (a branch) or asks for a break. `mask` is
+ * the block's ip_mask, a constant in each copy of the loop. cpu->block
+ * stays set after the block (the run loop clears it before anything
+ * else may fault), and block_break is cleared by the run loop. */
+static inline __attribute__((always_inline)) void
+run_insns(struct x86_cpu *cpu, const struct x86_block *b, bool check, uint32_t mask)
 {
 	const struct x86_insn *in = b->insns, *end = in + b->n;
-	uint32_t ip = cpu->eip, mask = b->ip_mask;
+	uint32_t ip = cpu->eip;
 
 	cpu->budget -= b->count;
-	cpu->block_break = false;
 	cpu->block = b;
 	cpu->block_eip = ip;
 	do {
@@ -209,15 +211,16 @@ static inline __attribute__((always_inline)) void run_insns(struct x86_cpu *cpu,
 			break;
 	} while (++in < end && !cpu->block_break);
 	cpu->insns += in == end ? b->count : (uint64_t)(in - b->insns);
-	cpu->block = NULL;
 }
 
-static void run_block(struct x86_cpu *cpu, const struct x86_block *b)
+static inline void run_block(struct x86_cpu *cpu, const struct x86_block *b)
 {
 	if (cpu->lockstep)
-		run_insns(cpu, b, true);
+		run_insns(cpu, b, true, b->ip_mask);
+	else if (b->big)
+		run_insns(cpu, b, false, 0xffffffffu);
 	else
-		run_insns(cpu, b, false);
+		run_insns(cpu, b, false, 0xffffu);
 }
 
 /* One instruction by the fetching decoder: where there is no block, it
@@ -263,11 +266,11 @@ static inline bool boundary_due(struct x86_cpu *cpu)
 
 /* The valid block at CS:EIP when it is found without decoding, in the
  * page the fetch cache holds; else what x86_block_at says. */
-static inline const struct x86_block *find_block(struct x86_cpu *cpu)
+static inline struct x86_block *find_block(struct x86_cpu *cpu)
 {
 	const struct x86_seg *cs = &cpu->seg[X86_CS];
 	uint32_t ip = cpu->eip, lin = cs->base + ip;
-	const struct x86_block *b;
+	struct x86_block *b;
 	const uint8_t *host;
 
 	if (cpu->fetch_host && cpu->fetch_page == lin >> 12) {
@@ -281,23 +284,86 @@ static inline const struct x86_block *find_block(struct x86_cpu *cpu)
 	return x86_block_at(cpu);
 }
 
+/* The block linked to b for where b left EIP, when it is still the block
+ * there and valid: the slot still holds the block linked (its id), its
+ * page not written since it was decoded, within the CS limit. b ran
+ * under the current CS and mapping, and nothing in a chain changes them
+ * (see chains() in block.c), so the same delta leads to the same bytes.
+ * An empty link points back at b with id 0, which no block has. */
+static inline struct x86_block *follow(struct x86_cpu *cpu, const struct x86_block *b)
+{
+	uint32_t ip = cpu->eip, delta = ip - cpu->block_eip;
+	const struct x86_link *l = &b->link[b->link[0].delta != delta];
+	struct x86_block *n = l->to;
+
+	if (l->delta != delta || n->id != l->id ||
+	    (n->word && atomic_load_explicit(n->word, memory_order_relaxed) != n->seen) ||
+	    (uint64_t)ip + n->bytes - 1 > (cpu->seg[X86_CS].limit & n->ip_mask))
+		return NULL;
+	return n;
+}
+
+/* Whether a chain must return to the run loop after a block. Of what
+ * boundary_due() looks at, only a kick (from another thread) and the
+ * routine interrupt poll can become due in a block that may be linked:
+ * the instructions that set the interrupt shadow, HLT, TF or an early
+ * poll (STI, MOV/POP SS, HLT, POPF, IRET, I/O...) end their blocks
+ * without links or ask for a break. */
+static inline bool chain_stop(struct x86_cpu *cpu, uint64_t poll_at)
+{
+	return cpu->block_break | atomic_load_explicit(&cpu->kicked, memory_order_relaxed) |
+	       (cpu->insns >= poll_at);
+}
+
+/* Runs block b and the blocks chained after it while nothing asks for
+ * the run loop (chain_stop) and the budget covers the next. Returns the
+ * last block when it ended where it may be linked to the block the run
+ * loop finds next (the link was missing), else NULL. */
+static inline struct x86_block *run_chain(struct x86_cpu *cpu, struct x86_block *b)
+{
+	uint64_t poll_at = cpu->poll_at; /* changed only by the run loop */
+
+	for (;;) {
+		struct x86_block *n;
+
+		run_block(cpu, b);
+		if (chain_stop(cpu, poll_at))
+			return NULL;
+		n = follow(cpu, b);
+		if (!n)
+			return b->chain ? b : NULL;
+		if (n->count > cpu->budget)
+			return NULL;
+		b = n;
+	}
+}
+
 /* Runs blocks until the budget is spent or something asks to stop. Out
- * of line from run_budget, whose setjmp would keep cpu on the stack. */
+ * of line from run_budget, whose setjmp would keep cpu on the stack.
+ * `prev` is a block that ended with no link to follow: it is linked to
+ * the block found next. */
 static __attribute__((noinline)) enum vcpu_exit run_loop(struct x86_cpu *cpu)
 {
+	struct x86_block *prev = NULL;
+
 	while (cpu->budget > 0) {
-		const struct x86_block *b = NULL;
+		struct x86_block *b = NULL;
 		bool one = false;
 
 		enum vcpu_exit e;
 
+		cpu->block = NULL;
+		cpu->block_break = false;
 		if (boundary_due(cpu) && boundary(cpu, &one, &e))
 			return e;
 		cpu->ip_start = cpu->eip;
 		if (!one)
 			b = find_block(cpu);
+		if (prev && b)
+			x86_block_link(prev, b, cpu->eip - cpu->block_eip);
+		prev = NULL;
 		if (b && b->count <= cpu->budget)
-			run_block(cpu, b);
+			prev = run_chain(cpu, b);
 		else
 			run_one(cpu);
 		if (cpu->stop) {

@@ -182,16 +182,35 @@ struct x86_insn {
  * while its page's code-tracking word (hv/core/code.h) is unchanged; one
  * in ROM, until the memory map changes. */
 #define X86_BLOCK_MAX 64 /* instructions */
+struct x86_block;
+
+/* A link from a block to the block that ran after it (chaining): when
+ * the block ends with EIP at `delta` from its first EIP, the run loop
+ * goes straight to `to` if that slot still holds the block at `host`,
+ * valid for the current CS. Links stay within one page, so the host
+ * address of the target follows from the block's own by the same delta,
+ * whatever the mapping or the CS base the block is entered with; the id
+ * says that the slot still holds the block linked. */
+struct x86_link {
+	struct x86_block *to; /* the slot linked to (the block itself: no link) */
+	uint64_t id;	      /* to->id when linked; 0: no link */
+	uint32_t delta;	      /* EIP at the end minus EIP at the start */
+};
+
 struct x86_block {
 	const uint8_t *host; /* its first code byte; NULL when the slot is empty */
+	uint64_t id;	     /* unique per decode (x86_cpu.block_ids); 0 when empty */
 	atomic_uint *word;   /* its page's tracking word; NULL in ROM */
 	uint32_t seen;	     /* *word when decoded */
 	uint16_t bytes;	     /* length of the code */
 	uint8_t n;	     /* entries in insns */
 	uint8_t count;	     /* instructions: n, plus one for a fused pair */
 	bool big;	     /* CS.D */
+	bool chain;	     /* may link to a successor: ends in a near branch or plain */
+	uint16_t page_off;   /* offset of its first byte in its page */
 	uint32_t ip_mask;    /* EIP wraps to it: 0xffff or 0xffffffff */
 	struct x86_insn *insns;
+	struct x86_link link[2];
 #ifndef NDEBUG
 	uint64_t sum; /* of the code bytes: checked at entry in debug builds */
 #endif
@@ -281,9 +300,10 @@ struct x86_cpu {
 	struct x86_block *blocks;
 	struct x86_insn *arena;
 	unsigned arena_used;
-	bool tracking;	  /* the memory tracks code pages: RAM blocks may be kept */
-	uint64_t poll_at; /* insns count of the next routine interrupt poll */
-	bool lockstep;	  /* check blocks against the per-instruction path (lockstep.c) */
+	uint64_t block_ids; /* the id of the block decoded last */
+	bool tracking;	    /* the memory tracks code pages: RAM blocks may be kept */
+	uint64_t poll_at;   /* insns count of the next routine interrupt poll */
+	bool lockstep;	    /* check blocks against the per-instruction path (lockstep.c) */
 	const struct x86_block *block; /* the block running, for a fault's count */
 	uint32_t block_eip;	       /* its first EIP */
 
@@ -323,7 +343,7 @@ void x86_blocks_flush(struct x86_cpu *cpu);
  * instruction there must go through the fetching decoder (MMIO, a
  * page-crossing instruction, one that faults, CS limit too close). May
  * fault like the fetch of the first byte. */
-const struct x86_block *x86_block_at(struct x86_cpu *cpu);
+struct x86_block *x86_block_at(struct x86_cpu *cpu);
 /* The slot of the block whose first code byte is at host. */
 static inline struct x86_block *x86_block_slot(struct x86_cpu *cpu, const uint8_t *host)
 {
@@ -331,6 +351,9 @@ static inline struct x86_block *x86_block_slot(struct x86_cpu *cpu, const uint8_
 
 	return &cpu->blocks[(h ^ (h >> 12)) & (X86_BLOCKS - 1)];
 }
+/* Links `from`, which ran to its end with EIP at `delta` from its first
+ * EIP, to `to`, the block found there, when they are in one page. */
+void x86_block_link(struct x86_block *from, struct x86_block *to, uint32_t delta);
 /* lockstep.c: runs one instruction of a block checked against the
  * fetching decoder and the general handler; false (logged, the loop asked
  * to stop with VCPU_EXIT_ERROR) at the first divergence. */

@@ -1,0 +1,347 @@
+/* Block chaining in the software CPU: a block that ends in a near branch
+ * or runs into the next links to the block found after it, and the run
+ * loop follows the link without looking the block up, as long as the
+ * target is still the block decoded there (code rewritten under a
+ * running chain, even by a device in the middle of a block, is decoded
+ * anew), is valid for the current CS (a change of CS.D decodes anew) and
+ * nothing waits at the block boundary (an interrupt, a kick, the budget).
+ * Real-mode tests load code at 0000:7C00 with SS:SP = 0000:7000; the
+ * bytes were assembled with nasm (bits 16, org 7C00h unless a test says
+ * otherwise); keep each comment in step with its bytes. */
+#include <check.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "unit.h"
+#include "x86_fixture.h"
+
+/* The interrupt controller: an interrupt becomes pending once the CPU
+ * has retired irq_at instructions (0: never); irq_taken_at records the
+ * count when it is acknowledged. */
+static uint64_t irq_at, irq_taken_at;
+
+static bool intc_pending(void *opaque)
+{
+	(void)opaque;
+	return irq_at && !irq_taken_at && x86_cpu_insns(cpu) >= irq_at;
+}
+
+static int intc_ack(void *opaque)
+{
+	(void)opaque;
+	irq_taken_at = x86_cpu_insns(cpu);
+	return 0x20;
+}
+
+static const struct intc_ops intc = {intc_pending, intc_ack};
+
+static void setup(void)
+{
+	x86f_setup(8u << 20);
+	m.intc = &intc;
+	m.intc_opaque = NULL;
+	irq_at = irq_taken_at = 0;
+}
+
+static enum vcpu_exit run(const uint8_t *code, size_t len, uint64_t budget)
+{
+	x86f_load(code, len, 0x7c00);
+	return x86f_run_real(0x7c00, budget);
+}
+
+/* The block at physical address pa of RAM, or NULL. */
+static struct x86_block *block_of(uint32_t pa)
+{
+	for (unsigned i = 0; i < X86_BLOCKS; i++)
+		if (cpu->blocks[i].host == m.mem.ram + pa)
+			return &cpu->blocks[i];
+	return NULL;
+}
+
+/* A loop block links to itself (its Jcc lands on its first byte), and
+ * the count stays exact across the chained passes. */
+START_TEST(test_a_loop_block_links_to_itself)
+{
+	static const uint8_t code[] = {
+	    0xb9, 0x64, 0x00, /* mov cx, 100 */
+	    0x40,	      /* a: inc ax */
+	    0x49,	      /* dec cx */
+	    0x75, 0xfc,	      /* jnz a */
+	    0xf4,	      /* hlt */
+	};
+	struct x86_block *b;
+
+	ck_assert_int_eq(run(code, sizeof code, 100000), VCPU_EXIT_HALT);
+	ck_assert_uint_eq(reg16(X86_EAX), 100);
+	ck_assert_uint_eq(x86_cpu_insns(cpu), 1 + 3 * 100 + 1);
+	b = block_of(0x7c03);
+	ck_assert_ptr_nonnull(b);
+	/* The newer link is to the HLT after the loop, the older to itself. */
+	ck_assert_ptr_eq(b->link[0].to, block_of(0x7c07));
+	ck_assert_uint_eq(b->link[0].delta, 4);
+	ck_assert_ptr_eq(b->link[1].to, b);
+	ck_assert_uint_eq(b->link[1].id, b->id);
+	ck_assert_uint_eq(b->link[1].delta, 0);
+}
+END_TEST
+
+/* A budget that ends inside a chained loop stops at exactly that count. */
+START_TEST(test_a_chained_loop_stops_exactly_at_the_budget)
+{
+	static const uint8_t code[] = {
+	    0x40,	/* a: inc ax */
+	    0x43,	/* inc bx */
+	    0xeb, 0xfc, /* jmp a */
+	};
+
+	ck_assert_int_eq(run(code, sizeof code, 1000), VCPU_EXIT_BUDGET);
+	ck_assert_uint_eq(x86_cpu_insns(cpu), 1000);
+	ck_assert_uint_eq(reg16(X86_EAX), 334);
+	ck_assert_uint_eq(reg16(X86_EBX), 333);
+	ck_assert_ptr_eq(block_of(0x7c00)->link[0].to, block_of(0x7c00));
+}
+END_TEST
+
+/* The loop body rewrites the immediate of the block its JMP is linked
+ * to: the second and third passes run the new ADD. */
+START_TEST(test_a_chained_target_rewritten_by_the_loop_runs_anew)
+{
+	static const uint8_t code[] = {
+	    0xb9,	   0x03, 0x00,		   /* mov cx, 3 */
+	    0x31,	   0xdb,		   /* xor bx, bx */
+	    0xeb,	   0x19,		   /* l: jmp t (7C20h) */
+	    [0x20] = 0x83, 0xc3, 0x01,		   /* t: add bx, 1 */
+	    0xc6,	   0x06, 0x22, 0x7c, 0x05, /* mov byte [t + 2], 5 */
+	    0x49,				   /* dec cx */
+	    0x75,	   0xda,		   /* jnz l */
+	    0xf4,				   /* hlt */
+	};
+
+	ck_assert_int_eq(run(code, sizeof code, 100000), VCPU_EXIT_HALT);
+	ck_assert_uint_eq(reg16(X86_EBX), 1 + 5 + 5);
+}
+END_TEST
+
+/* A device whose register read rewrites code (as a read that starts a
+ * DMA transfer would): with dev_patch set, its third read patches MOV
+ * DX, 1111h at 7C20h into MOV DX, 2222h; its 100th read kicks the CPU. A
+ * read asks for no break of the block. */
+static unsigned dev_reads;
+static bool dev_patch;
+
+static uint64_t dev_read(void *opaque, uint64_t offset, unsigned size)
+{
+	static const uint8_t patch[] = {0xba, 0x22, 0x22}; /* mov dx, 0x2222 */
+
+	(void)opaque;
+	(void)offset;
+	(void)size;
+	if (++dev_reads == 3 && dev_patch)
+		mem_write(&m.mem, 0x7c20, patch, sizeof patch);
+	if (dev_reads == 100)
+		x86_cpu_kick(cpu);
+	return 0;
+}
+
+static void dev_write(void *opaque, uint64_t offset, unsigned size, uint64_t value)
+{
+	(void)opaque;
+	(void)offset;
+	(void)size;
+	(void)value;
+}
+
+static const struct io_ops dev_ops = {dev_read, dev_write};
+
+/* The block the loop's JMP is linked to (on the second pass) is
+ * rewritten by the device in the middle of the block that jumps (on the
+ * third): the link is not followed into the stale block (its page
+ * changed since it was decoded). */
+START_TEST(test_a_chained_target_rewritten_by_a_device_mid_block_runs_anew)
+{
+	static const uint8_t code[] = {
+	    0xb9,	   0x03, 0x00, /* mov cx, 3 */
+	    0x31,	   0xdb,       /* xor bx, bx */
+	    0xa0,	   0x00, 0xd0, /* l: mov al, [0xd000] */
+	    0xeb,	   0x16,       /* jmp t (7C20h) */
+	    [0x20] = 0xba, 0x11, 0x11, /* t: mov dx, 0x1111 */
+	    0x01,	   0xd3,       /* add bx, dx */
+	    0x49,		       /* dec cx */
+	    0x75,	   0xdd,       /* jnz l */
+	    0xf4,		       /* hlt */
+	};
+
+	dev_reads = 0;
+	dev_patch = true;
+	ck_assert_int_eq(mem_map_mmio(&m.mem, 0xd000, 0x1000, &dev_ops, NULL, "dev"), 0);
+	ck_assert_int_eq(run(code, sizeof code, 100000), VCPU_EXIT_HALT);
+	ck_assert_uint_eq(dev_reads, 3);
+	ck_assert_uint_eq(reg16(X86_EBX), 0x1111 + 0x1111 + 0x2222);
+}
+END_TEST
+
+/* A kick (hv pause, a device request) ends a tight chained loop at the
+ * end of the block that saw it, not at the next interrupt poll. */
+START_TEST(test_a_kick_ends_a_chained_loop_at_the_next_block)
+{
+	static const uint8_t code[] = {
+	    0xa0, 0x00, 0xd0, /* l: mov al, [0xd000] */
+	    0xeb, 0xfb,	      /* jmp l */
+	};
+
+	dev_reads = 0;
+	dev_patch = false;
+	ck_assert_int_eq(mem_map_mmio(&m.mem, 0xd000, 0x1000, &dev_ops, NULL, "dev"), 0);
+	ck_assert_int_eq(run(code, sizeof code, 1000000), VCPU_EXIT_KICK);
+	ck_assert_uint_eq(dev_reads, 100);
+	ck_assert_uint_eq(x86_cpu_insns(cpu), 2 * 100);
+}
+END_TEST
+
+/* An interrupt that becomes pending while a tight chained loop runs is
+ * taken at a block boundary within the routine poll interval (256
+ * instructions, plus one block), and the handler runs. */
+START_TEST(test_an_interrupt_is_taken_in_a_tight_chained_loop)
+{
+	static const uint8_t code[] = {
+	    0xfb,	/* sti */
+	    0x40,	/* a: inc ax */
+	    0xeb, 0xfd, /* jmp a */
+	};
+	static const uint8_t handler[] = {0x89, 0xc3, 0xf4}; /* mov bx, ax; hlt */
+
+	x86f_load(handler, sizeof handler, 0x500);
+	put32(0x20 * 4, 0x00000500); /* IVT: vector 20h at 0000:0500 */
+	irq_at = 10000;
+	ck_assert_int_eq(run(code, sizeof code, 1000000), VCPU_EXIT_HALT);
+	ck_assert_uint_ge(irq_taken_at, irq_at);
+	ck_assert_uint_le(irq_taken_at, irq_at + 256 + X86_BLOCK_MAX);
+	ck_assert_uint_eq(reg16(X86_EBX), reg16(X86_EAX));
+	ck_assert_uint_ge(reg16(X86_EAX), (irq_at - 1) / 2);
+	ck_assert_uint_eq(mem16(0x7000 - 6), 0x7c01); /* the IP pushed: the loop's */
+}
+END_TEST
+
+/* Protected mode with a 32-bit and a 16-bit code segment (base 0) and a
+ * flat data segment; GDT at 500h. */
+static void enter_protected(void)
+{
+	static const struct x86_seg code32 = {8, 0, 0xffffffff, 0xc09b, 0, 0};
+	static const struct x86_seg data = {16, 0, 0xffffffff, 0xc093, 0, 0};
+
+	put64(0x508, 0x00cf9b000000ffffull);
+	put64(0x510, 0x00cf93000000ffffull);
+	put64(0x518, 0x00009b000000ffffull);
+	cpu->gdtr = (struct x86_dtr){0x500, 0x1f};
+	for (int s = 0; s < X86_NSEG; s++)
+		cpu->seg[s] = s == X86_CS ? code32 : data;
+	cpu->cr[0] |= X86_CR0_PE;
+	cpu->cpl = 0;
+	cpu->eflags = 0x2;
+	cpu->regs[X86_ESP] = 0x7000;
+	x86_tlb_flush(cpu);
+}
+
+/* The same subroutine bytes at 7C40h are called from 32-bit code and,
+ * after a far jump, from 16-bit code, three times round: B8 01 00 40 40
+ * is MOV EAX, 40400001h or MOV AX, 1; INC AX; INC AX. The calls link to
+ * the subroutine block decoded for their own CS.D only; each change of
+ * CS.D decodes it anew. (bits 32 at 7C00h and 7C2Bh, bits 16 at 7C20h.) */
+START_TEST(test_a_change_of_cs_size_breaks_the_chain)
+{
+	static const uint8_t code[] = {
+	    0xb9,	   0x03, 0x00, 0x00, 0x00,		     /* mov ecx, 3 */
+	    0x31,	   0xdb,				     /* xor ebx, ebx */
+	    0xe8,	   0x34, 0x00, 0x00, 0x00,		     /* l: call s (7C40h) */
+	    0xea,	   0x20, 0x7c, 0x00, 0x00, 0x18, 0x00,	     /* jmp 0x18:0x7c20 */
+	    [0x20] = 0xe8, 0x1d, 0x00,				     /* bits 16: call s */
+	    0x66,	   0xea, 0x2b, 0x7c, 0x00, 0x00, 0x08, 0x00, /* jmp dword 0x08:0x7c2b */
+	    0x49,						     /* bits 32: dec ecx */
+	    0x75,	   0xd9,				     /* jnz l */
+	    0xf4,						     /* hlt */
+	    [0x40] = 0xb8, 0x01, 0x00, 0x40, 0x40,		     /* s: mov eax, 0x40400001 */
+	    0x01,	   0xc3,				     /* add ebx, eax */
+	    0xc3,						     /* ret */
+	};
+	uint32_t want = 0;
+
+	for (int i = 0; i < 3; i++) {
+		want += 0x40400001;
+		want = (want & 0xffff0000) | ((want + 3) & 0xffff);
+	}
+	x86f_load(code, sizeof code, 0x7c00);
+	enter_protected();
+	cpu->eip = 0x7c00;
+	ck_assert_int_eq(x86_cpu_run(cpu, 10000), VCPU_EXIT_HALT);
+	ck_assert_uint_eq(cpu->regs[X86_EBX], want);
+	ck_assert_uint_eq(cpu->regs[X86_ESP], 0x7000);
+}
+END_TEST
+
+/* A block linked to the next one in its page is left for the block of
+ * the new mapping when paging maps the linear page elsewhere: the link
+ * is followed only from a block found through the current mapping, and
+ * leads to the same page. (bits 32, org 8000h; physical A000h holds
+ * the same code with another immediate.) */
+START_TEST(test_a_remapped_page_does_not_follow_the_old_links)
+{
+	static const uint8_t a[] = {
+	    0xb8, 0x01, 0x00, 0x00, 0x00, /* mov eax, 1 */
+	    0xeb, 0x00,			  /* jmp $+2 */
+	    0x01, 0xc3,			  /* add ebx, eax */
+	    0xf4,			  /* hlt */
+	};
+	static const uint8_t b[] = {
+	    0xb8, 0x01, 0x00, 0x00, 0x00, /* mov eax, 1 */
+	    0xeb, 0x00,			  /* jmp $+2 */
+	    0x6b, 0xdb, 0x10,		  /* imul ebx, ebx, 16 */
+	    0xf4,			  /* hlt */
+	};
+
+	x86f_load(a, sizeof a, 0x8000);
+	x86f_load(b, sizeof b, 0xa000);
+	enter_protected();
+	put32(0x20000, 0x21000 | 3);
+	for (uint32_t i = 0; i < 1024; i++)
+		put32(0x21000 + 4 * i, i << 12 | 3);
+	cpu->cr[0] |= X86_CR0_PG;
+	cpu->cr[3] = 0x20000;
+	x86_tlb_flush(cpu);
+	for (int pass = 0; pass < 2; pass++) {
+		cpu->halted = false;
+		cpu->eip = 0x8000;
+		ck_assert_int_eq(x86_cpu_run(cpu, 100), VCPU_EXIT_HALT);
+	}
+	ck_assert_uint_eq(cpu->regs[X86_EBX], 2);
+	ck_assert_ptr_eq(block_of(0x8000)->link[0].to, block_of(0x8007));
+	put32(0x21000 + 4 * 8, 0xa000 | 3);
+	x86_tlb_flush_page(cpu, 0x8000);
+	cpu->halted = false;
+	cpu->eip = 0x8000;
+	ck_assert_int_eq(x86_cpu_run(cpu, 100), VCPU_EXIT_HALT);
+	ck_assert_uint_eq(cpu->regs[X86_EBX], 32);
+}
+END_TEST
+
+static Suite *s(void)
+{
+	Suite *suite = suite_create("x86_chain");
+	TCase *tc = tcase_create("core");
+
+	tcase_add_checked_fixture(tc, setup, x86f_teardown);
+	tcase_add_test(tc, test_a_loop_block_links_to_itself);
+	tcase_add_test(tc, test_a_chained_loop_stops_exactly_at_the_budget);
+	tcase_add_test(tc, test_a_chained_target_rewritten_by_the_loop_runs_anew);
+	tcase_add_test(tc, test_a_chained_target_rewritten_by_a_device_mid_block_runs_anew);
+	tcase_add_test(tc, test_a_kick_ends_a_chained_loop_at_the_next_block);
+	tcase_add_test(tc, test_an_interrupt_is_taken_in_a_tight_chained_loop);
+	tcase_add_test(tc, test_a_change_of_cs_size_breaks_the_chain);
+	tcase_add_test(tc, test_a_remapped_page_does_not_follow_the_old_links);
+	suite_add_tcase(suite, tc);
+	return suite;
+}
+
+int main(void)
+{
+	return unit_run(s());
+}
