@@ -319,6 +319,38 @@ static int restore_consoles(struct domain *d, const struct savefile_reader *r, c
 	return 0;
 }
 
+int domain_saved_config(const struct savefile_reader *r, const char *file,
+			struct domain_config *cfg, char *err, size_t errlen)
+{
+	const struct savefile_section *s = savefile_find(r, DOMAIN_SAVE_CONFIG);
+	uint8_t *text;
+	int rc;
+
+	if (!s) {
+		snprintf(err, errlen, "the save file has no config section");
+		return -1;
+	}
+	if (s->version != CONFIG_VERSION) {
+		snprintf(err, errlen, "the save file's config is version %u; this hv reads %u",
+			 s->version, CONFIG_VERSION);
+		return -1;
+	}
+	if (savefile_load(r, s, DOMAIN_SAVE_CONFIG_MAX, &text, err, errlen) < 0)
+		return -1;
+	if (s->length == 0 || memchr(text, '\0', (size_t)s->length) ||
+	    text[s->length - 1] != '\n') {
+		free(text);
+		snprintf(err, errlen, "the save file's config is not text");
+		return -1;
+	}
+	text[s->length - 1] = '\0';
+	config_defaults(cfg);
+	snprintf(cfg->file, sizeof cfg->file, "%s", file);
+	rc = config_parse((char *)text, file, cfg, err, errlen);
+	free(text);
+	return rc;
+}
+
 int domain_restore(struct domain *d, const struct savefile_reader *r, char *err, size_t errlen)
 {
 	struct machine *m = &d->machine;
