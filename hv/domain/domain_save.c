@@ -164,8 +164,9 @@ int domain_save(struct domain *d, int fd, char *err, size_t errlen)
 
 /* ---- restore ---- */
 
-/* A section's bytes, which must be there with the version expected. */
-static int load(const struct savefile_reader *r, const char *name, uint32_t version, size_t max,
+/* A section's bytes, which must be there with a version from 1 to
+ * *version (set to the section's). */
+static int load(const struct savefile_reader *r, const char *name, uint32_t *version, size_t max,
 		uint8_t **out, size_t *len, char *err, size_t errlen)
 {
 	const struct savefile_section *s = savefile_find(r, name);
@@ -174,12 +175,13 @@ static int load(const struct savefile_reader *r, const char *name, uint32_t vers
 		snprintf(err, errlen, "the save file has no '%s' section", name);
 		return -1;
 	}
-	if (s->version != version) {
+	if (s->version < 1 || s->version > *version) {
 		snprintf(err, errlen,
-			 "the save file's '%s' section is version %u; this hv reads %u", name,
-			 s->version, version);
+			 "the save file's '%s' section is version %u; this hv reads 1 to %u", name,
+			 s->version, *version);
 		return -1;
 	}
+	*version = s->version;
 	*len = (size_t)s->length;
 	return savefile_load(r, s, max, out, err, errlen);
 }
@@ -191,8 +193,9 @@ static int restore_clock(struct domain *d, const struct savefile_reader *r, char
 	size_t n;
 	struct state_in in;
 	int64_t ns;
+	uint32_t version = CLOCK_VERSION;
 
-	if (load(r, "clock", CLOCK_VERSION, 64, &b, &n, err, errlen) < 0)
+	if (load(r, "clock", &version, 64, &b, &n, err, errlen) < 0)
 		return -1;
 	in = state_in_make(b, n);
 	ns = (int64_t)state_get_u64(&in);
@@ -212,11 +215,12 @@ static int restore_cpu(struct domain *d, const struct savefile_reader *r, char *
 	uint8_t *b;
 	size_t n;
 	int rc;
+	uint32_t version = VCPU_SAVE_VERSION; /* older versions load too */
 
-	if (load(r, "cpu0", VCPU_SAVE_VERSION, 4096, &b, &n, err, errlen) < 0)
+	if (load(r, "cpu0", &version, 4096, &b, &n, err, errlen) < 0)
 		return -1;
 	in = state_in_make(b, n);
-	rc = vcpu_state_get(&in, VCPU_SAVE_VERSION, &st);
+	rc = vcpu_state_get(&in, version, &st);
 	free(b);
 	if (rc < 0) {
 		snprintf(err, errlen, "the save file's CPU state is not valid");
@@ -262,8 +266,9 @@ static int restore_disks(struct domain *d, const struct savefile_reader *r, char
 	uint8_t *b;
 	size_t n;
 	uint32_t count;
+	uint32_t version = DISKS_VERSION;
 
-	if (load(r, "disks", DISKS_VERSION, 4096, &b, &n, err, errlen) < 0)
+	if (load(r, "disks", &version, 4096, &b, &n, err, errlen) < 0)
 		return -1;
 	in = state_in_make(b, n);
 	count = state_get_max(&in, DISKS_MAX);
