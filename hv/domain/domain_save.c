@@ -115,7 +115,8 @@ static int save_sections(struct domain *d, struct savefile_writer *w, char *err,
 	    save_cpu(d, w, err, errlen) < 0 ||
 	    savefile_put_ram_fd(w, "ram", m->mem.ram, m->mem.ram_size, m->mem.ram_fd, err, errlen) <
 		0 ||
-	    device_save_all(&m->devices, w, err, errlen) < 0 || save_disks(d, w, err, errlen) < 0)
+	    device_save_all(&m->devices, w, err, errlen) < 0 ||
+	    domain_net_save(d, w, err, errlen) < 0 || save_disks(d, w, err, errlen) < 0)
 		return -1;
 	return save_consoles(d, w, err, errlen);
 }
@@ -367,7 +368,7 @@ int domain_restore(struct domain *d, const struct savefile_reader *r, char *err,
 	pthread_mutex_lock(&m->lock);
 	rc = device_load_all(&m->devices, r, err, errlen);
 	pthread_mutex_unlock(&m->lock);
-	if (rc < 0)
+	if (rc < 0 || domain_net_restore(d, r, err, errlen) < 0)
 		return -1;
 	if (restore_consoles(d, r, err, errlen) < 0)
 		return -1;

@@ -1,7 +1,8 @@
 /* A domain's state in a save file (hv/core/savefile.h), for `hv save` and
  * `hv restore`: the resolved config (so a restore builds the same
  * machine), the virtual clock, the vCPU, RAM, every device of the
- * registry, the consoles' scrollback and the disks' sizes. */
+ * registry, each vif's user network (libslirp's state), the consoles'
+ * scrollback and the disks' sizes. */
 #ifndef HV_DOMAIN_SAVE_H
 #define HV_DOMAIN_SAVE_H
 
