@@ -1,10 +1,11 @@
 /* What `hv restore` does with a save file past hv/core's reader
  * (fuzz_savefile): the config section's text (domain_saved_config), then
  * domain_restore into a real domain of this process, built once and never
- * run (the soft CPU; the legacy PC with an IDE disk, COM1 to a file and
- * the SB16): the disk list, the clock, RAM into the memfd, the vCPU's
- * state through the engine's vcpu_set_state, every device of the registry
- * from its section, the consoles' scrollback. No domain process is
+ * run (the soft CPU; the legacy PC with an IDE disk, COM1 to a file, the
+ * SB16 and a vif): the disk list, the clock, RAM into the memfd, the
+ * vCPU's state through the engine's vcpu_set_state, every device of the
+ * registry from its section, the user network's libslirp state, the
+ * consoles' scrollback. No domain process is
  * started.
  *
  * Checksums stop random bytes at the first section, so the input is used
@@ -20,7 +21,6 @@
  * of the counter guest (tests/guests/counter.asm), running, is hv save's
  * of the same config.
  * The runtime and state directories are a private temporary directory. */
-#include <fcntl.h>
 #include <stdio.h>
 #include <sys/mman.h>
 #include <unistd.h>
@@ -42,48 +42,24 @@ struct section {
 	size_t len;
 };
 
-static char dir[64] = "/tmp/hv-fuzz-restore-XXXXXX";
+static const char *dir;
 static struct domain *d;
 static struct section base[SECTIONS_MAX];
 static size_t nbase;
 
-static void write_file(const char *path, const void *data, size_t len)
-{
-	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-
-	if (fd < 0 || write(fd, data, len) != (ssize_t)len)
-		abort();
-	close(fd);
-}
-
-static void remove_dir(void)
-{
-	char cmd[128];
-
-	snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-	if (system(cmd) != 0)
-		fprintf(stderr, "fuzz_restore: could not remove %s\n", dir);
-}
-
 static void build_domain(void)
 {
-	static uint8_t rom[64 * 1024];
 	struct domain_config cfg;
 	char path[128], text[1024], err[512];
 
-	/* cli; hlt; jmp back, at the reset vector (0xFFFF0). */
-	memset(rom, 0xF4, sizeof rom);
-	memcpy(rom + sizeof rom - 16, "\xFA\xF4\xEB\xFD", 4);
-	snprintf(path, sizeof path, "%s/rom.bin", dir);
-	write_file(path, rom, sizeof rom);
 	snprintf(path, sizeof path, "%s/disk.img", dir);
-	write_file(path, "", 0);
+	fuzz_write_file(path, "", 0);
 	if (truncate(path, 1 << 20) < 0)
 		abort();
 	snprintf(text, sizeof text,
 		 "name = \"fuzz\"\nmemory = 16\nengine = \"soft\"\nfirmware = \"%s/rom.bin\"\n"
 		 "serial = \"file:%s/com1.out\"\nsoundhw = \"sb16\"\naudio = \"none\"\n"
-		 "disk = [ 'format=raw,vdev=hda,access=rw,target=%s' ]\n",
+		 "disk = [ 'format=raw,vdev=hda,access=rw,target=%s' ]\nvif = [ '' ]\n",
 		 dir, dir, path);
 	config_defaults(&cfg);
 	if (config_parse(text, "fuzz.cfg", &cfg, err, sizeof err) < 0 ||
@@ -136,7 +112,7 @@ static void write_seeds(const char *to)
 		buf[4] = (uint8_t)base[i].version;
 		memcpy(buf + HEADER, base[i].bytes, base[i].len);
 		snprintf(path, sizeof path, "%s/%s", to, base[i].name);
-		write_file(path, buf, HEADER + base[i].len);
+		fuzz_write_file(path, buf, HEADER + base[i].len);
 	}
 }
 
@@ -145,11 +121,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	const char *seeds = getenv("FUZZ_RESTORE_SEEDS");
 
 	(void)argc, (void)argv;
-	if (!mkdtemp(dir))
-		abort();
-	atexit(remove_dir);
-	setenv("XDG_RUNTIME_DIR", dir, 1);
-	setenv("XDG_STATE_HOME", dir, 1);
+	dir = fuzz_private_dir("restore");
 	log_set_level(seeds ? LOG_INFO : LOG_ERROR);
 	build_domain();
 	save_base();
@@ -213,16 +185,6 @@ static void write_sections(int fd, const uint8_t *data, size_t size)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	int fd = memfd_create("fuzz", 0);
-
-	if (fd < 0)
-		return 0;
-	if (write(fd, data, size) == (ssize_t)size)
-		restore(fd);
-	if (ftruncate(fd, 0) == 0 && lseek(fd, 0, SEEK_SET) == 0) {
-		write_sections(fd, data, size);
-		restore(fd);
-	}
-	close(fd);
+	fuzz_file_two_ways(data, size, restore, write_sections);
 	return 0;
 }
