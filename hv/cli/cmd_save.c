@@ -117,33 +117,12 @@ int cmd_save(int argc, char **argv)
 static int saved_config(const struct savefile_reader *r, const char *file, int n, char **over,
 			struct domain_config *cfg)
 {
-	const struct savefile_section *s = savefile_find(r, DOMAIN_SAVE_CONFIG);
 	char err[CONFIG_ERRORS_CHARS];
-	uint8_t *text;
 
-	if (!s) {
-		cmd_error("%s: the save file has no config section", file);
-		return -1;
-	}
-	if (savefile_load(r, s, DOMAIN_SAVE_CONFIG_MAX, &text, err, sizeof err) < 0) {
+	if (domain_saved_config(r, file, cfg, err, sizeof err) < 0) {
 		cmd_error("%s: %s", file, err);
 		return -1;
 	}
-	if (memchr(text, '\0', (size_t)s->length) || s->length == 0 ||
-	    text[s->length - 1] != '\n') {
-		free(text);
-		cmd_error("%s: the save file's config is not text", file);
-		return -1;
-	}
-	text[s->length - 1] = '\0';
-	config_defaults(cfg);
-	snprintf(cfg->file, sizeof cfg->file, "%s", file);
-	if (config_parse((char *)text, file, cfg, err, sizeof err) < 0) {
-		free(text);
-		cmd_error("%s: %s", file, err);
-		return -1;
-	}
-	free(text);
 	return cmd_finish_config(n, over, cfg);
 }
 

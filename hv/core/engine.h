@@ -87,13 +87,15 @@ struct vcpu_state {
 	uint64_t efer;
 	uint64_t dr6, dr7;
 	bool halted; /* in HLT, waiting for an interrupt */
-	/* For save/restore (both engines fill them): DR0-DR3, the SYSENTER MSRs, the
-	 * interrupt shadow of STI or MOV SS, and the x87 state in the layout
+	/* For save/restore (both engines fill them): DR0-DR3, the SYSENTER
+	 * MSRs, the interrupt shadow of STI or MOV SS, the NMI blocking from
+	 * an NMI's delivery to its handler's IRET, and the x87 state in the layout
 	 * of FXSAVE's first 160 bytes (control, status, abridged tag, last
 	 * opcode and pointers, ST0-ST7). */
 	uint64_t dr[4];
 	uint64_t sysenter_cs, sysenter_esp, sysenter_eip;
 	bool irq_shadow;
+	bool nmi_blocked;
 	uint8_t fx[VCPU_FX_BYTES];
 };
 

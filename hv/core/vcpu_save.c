@@ -50,6 +50,7 @@ void vcpu_state_put(struct state_out *o, const struct vcpu_state *st)
 	state_put_bool(o, st->halted);
 	state_put_bool(o, st->irq_shadow);
 	state_put_bytes(o, st->fx, sizeof st->fx);
+	state_put_bool(o, st->nmi_blocked);
 }
 
 int vcpu_state_get(struct state_in *in, uint32_t from, struct vcpu_state *st)
@@ -59,7 +60,7 @@ int vcpu_state_get(struct state_in *in, uint32_t from, struct vcpu_state *st)
 			    &st->dr6,	      &st->dr7,	   &st->sysenter_cs, &st->sysenter_esp,
 			    &st->sysenter_eip};
 
-	if (from != VCPU_SAVE_VERSION)
+	if (from < 1 || from > VCPU_SAVE_VERSION)
 		return -1;
 	memset(st, 0, sizeof *st);
 	for (int i = 0; i < 16; i++)
@@ -75,5 +76,7 @@ int vcpu_state_get(struct state_in *in, uint32_t from, struct vcpu_state *st)
 	st->halted = state_get_bool(in);
 	st->irq_shadow = state_get_bool(in);
 	state_get_bytes(in, st->fx, sizeof st->fx);
+	if (from >= 2)
+		st->nmi_blocked = state_get_bool(in);
 	return state_in_done(in) ? 0 : -1;
 }

@@ -7,10 +7,13 @@
 #include "hv/core/engine.h"
 #include "hv/core/state.h"
 
-#define VCPU_SAVE_VERSION 1
+/* Version 2 added nmi_blocked (after the x87 state); a version 1 section
+ * reads with it false. */
+#define VCPU_SAVE_VERSION 2
 
 void vcpu_state_put(struct state_out *o, const struct vcpu_state *st);
-/* Reads what vcpu_state_put wrote; -1 when the bytes are short, long or
+/* Reads what vcpu_state_put of version `from` (1 to VCPU_SAVE_VERSION)
+ * wrote; -1 for another version, or when the bytes are short, long or
  * hold a bad flag. The engine's vcpu_set_state judges the values. */
 int vcpu_state_get(struct state_in *in, uint32_t from, struct vcpu_state *st);
 

@@ -177,6 +177,13 @@ int domain_audio_request(struct domain *d, const char *arg, char *err, size_t er
 int domain_net_setup(struct domain *d, char *err, size_t errlen);
 void domain_net_free(struct domain *d);
 void domain_net_info(struct domain *d, char *buf, size_t len);
+/* Each vif's user network (libslirp's state) into a save file's section
+ * "usernet.N", and back; from the event loop's thread (domain_save), or
+ * before the loop runs (domain_restore). Return 0, or -1 with err set. */
+struct savefile_writer;
+struct savefile_reader;
+int domain_net_save(struct domain *d, struct savefile_writer *w, char *err, size_t errlen);
+int domain_net_restore(struct domain *d, const struct savefile_reader *r, char *err, size_t errlen);
 
 /* Tells the event loop to look at the domain's state. Any thread. */
 void domain_notify(struct domain *d);

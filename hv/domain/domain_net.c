@@ -17,14 +17,17 @@
 #include "hv/core/evloop.h"
 #include "hv/core/kv.h"
 #include "hv/core/log.h"
+#include "hv/core/savefile.h"
+#include "hv/core/state.h"
 #include "hv/domain/domain.h"
 #include "hv/net/usernet.h"
 #include "hv/virtio/virtio_net.h"
 #include "legacy/pc.h"
 
-#define BATCH_BYTES  (1u << 20) /* frames taken per lock */
-#define BATCH_FRAMES 512
-#define BATCHES	     4 /* per round, then the loop looks at its other sources */
+#define BATCH_BYTES	  (1u << 20) /* frames taken per lock */
+#define BATCH_FRAMES	  512
+#define BATCHES		  4 /* per round, then the loop looks at its other sources */
+#define NET_STATE_VERSION 1 /* of the "usernet.N" sections */
 
 struct domain_nic {
 	struct domain *d;
@@ -199,6 +202,73 @@ void domain_net_free(struct domain *d)
 		free(n);
 		d->nics[i] = NULL;
 	}
+}
+
+/* ---- save and restore ---- */
+
+static void section_name(unsigned i, char *name)
+{
+	snprintf(name, SAVEFILE_NAME_MAX, "usernet.%u", i);
+}
+
+int domain_net_save(struct domain *d, struct savefile_writer *w, char *err, size_t errlen)
+{
+	for (unsigned i = 0; i < d->cfg.nvifs; i++) {
+		struct state_out o = {0};
+		char name[SAVEFILE_NAME_MAX];
+		int rc;
+
+		section_name(i, name);
+		if (usernet_state_put(d->nics[i]->net, &o, err, errlen) < 0) {
+			state_out_free(&o);
+			return -1;
+		}
+		rc = o.failed ? -1
+			      : savefile_put(w, name, NET_STATE_VERSION, o.p, o.len, err, errlen);
+		if (o.failed)
+			snprintf(err, errlen, "%s: out of memory", name);
+		state_out_free(&o);
+		if (rc < 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* A file from before these sections, or with fewer vifs, leaves the
+ * others' user networks new (their state is DHCP leases: the guest asks
+ * again); a section there must be valid. */
+int domain_net_restore(struct domain *d, const struct savefile_reader *r, char *err, size_t errlen)
+{
+	for (unsigned i = 0; i < d->cfg.nvifs; i++) {
+		char name[SAVEFILE_NAME_MAX];
+		const struct savefile_section *s;
+		struct state_in in;
+		uint8_t *b;
+		int rc;
+
+		section_name(i, name);
+		s = savefile_find(r, name);
+		if (!s)
+			continue;
+		if (s->version != NET_STATE_VERSION) {
+			snprintf(err, errlen,
+				 "the save file's '%s' section is version %u; this hv reads %u",
+				 name, s->version, NET_STATE_VERSION);
+			return -1;
+		}
+		if (savefile_load(r, s, USERNET_STATE_MAX + 8, &b, err, errlen) < 0)
+			return -1;
+		in = state_in_make(b, (size_t)s->length);
+		rc = usernet_state_get(d->nics[i]->net, &in, err, errlen);
+		if (rc == 0 && !state_in_done(&in)) {
+			snprintf(err, errlen, "%s: bytes left over", name);
+			rc = -1;
+		}
+		free(b);
+		if (rc < 0)
+			return -1;
+	}
+	return 0;
 }
 
 static void put_u64(char *buf, size_t len, const char *key, uint64_t v)

@@ -115,7 +115,8 @@ static int save_sections(struct domain *d, struct savefile_writer *w, char *err,
 	    save_cpu(d, w, err, errlen) < 0 ||
 	    savefile_put_ram_fd(w, "ram", m->mem.ram, m->mem.ram_size, m->mem.ram_fd, err, errlen) <
 		0 ||
-	    device_save_all(&m->devices, w, err, errlen) < 0 || save_disks(d, w, err, errlen) < 0)
+	    device_save_all(&m->devices, w, err, errlen) < 0 ||
+	    domain_net_save(d, w, err, errlen) < 0 || save_disks(d, w, err, errlen) < 0)
 		return -1;
 	return save_consoles(d, w, err, errlen);
 }
@@ -164,8 +165,9 @@ int domain_save(struct domain *d, int fd, char *err, size_t errlen)
 
 /* ---- restore ---- */
 
-/* A section's bytes, which must be there with the version expected. */
-static int load(const struct savefile_reader *r, const char *name, uint32_t version, size_t max,
+/* A section's bytes, which must be there with a version from 1 to
+ * *version (set to the section's). */
+static int load(const struct savefile_reader *r, const char *name, uint32_t *version, size_t max,
 		uint8_t **out, size_t *len, char *err, size_t errlen)
 {
 	const struct savefile_section *s = savefile_find(r, name);
@@ -174,12 +176,13 @@ static int load(const struct savefile_reader *r, const char *name, uint32_t vers
 		snprintf(err, errlen, "the save file has no '%s' section", name);
 		return -1;
 	}
-	if (s->version != version) {
+	if (s->version < 1 || s->version > *version) {
 		snprintf(err, errlen,
-			 "the save file's '%s' section is version %u; this hv reads %u", name,
-			 s->version, version);
+			 "the save file's '%s' section is version %u; this hv reads 1 to %u", name,
+			 s->version, *version);
 		return -1;
 	}
+	*version = s->version;
 	*len = (size_t)s->length;
 	return savefile_load(r, s, max, out, err, errlen);
 }
@@ -191,8 +194,9 @@ static int restore_clock(struct domain *d, const struct savefile_reader *r, char
 	size_t n;
 	struct state_in in;
 	int64_t ns;
+	uint32_t version = CLOCK_VERSION;
 
-	if (load(r, "clock", CLOCK_VERSION, 64, &b, &n, err, errlen) < 0)
+	if (load(r, "clock", &version, 64, &b, &n, err, errlen) < 0)
 		return -1;
 	in = state_in_make(b, n);
 	ns = (int64_t)state_get_u64(&in);
@@ -212,11 +216,12 @@ static int restore_cpu(struct domain *d, const struct savefile_reader *r, char *
 	uint8_t *b;
 	size_t n;
 	int rc;
+	uint32_t version = VCPU_SAVE_VERSION; /* older versions load too */
 
-	if (load(r, "cpu0", VCPU_SAVE_VERSION, 4096, &b, &n, err, errlen) < 0)
+	if (load(r, "cpu0", &version, 4096, &b, &n, err, errlen) < 0)
 		return -1;
 	in = state_in_make(b, n);
-	rc = vcpu_state_get(&in, VCPU_SAVE_VERSION, &st);
+	rc = vcpu_state_get(&in, version, &st);
 	free(b);
 	if (rc < 0) {
 		snprintf(err, errlen, "the save file's CPU state is not valid");
@@ -262,8 +267,9 @@ static int restore_disks(struct domain *d, const struct savefile_reader *r, char
 	uint8_t *b;
 	size_t n;
 	uint32_t count;
+	uint32_t version = DISKS_VERSION;
 
-	if (load(r, "disks", DISKS_VERSION, 4096, &b, &n, err, errlen) < 0)
+	if (load(r, "disks", &version, 4096, &b, &n, err, errlen) < 0)
 		return -1;
 	in = state_in_make(b, n);
 	count = state_get_max(&in, DISKS_MAX);
@@ -319,6 +325,38 @@ static int restore_consoles(struct domain *d, const struct savefile_reader *r, c
 	return 0;
 }
 
+int domain_saved_config(const struct savefile_reader *r, const char *file,
+			struct domain_config *cfg, char *err, size_t errlen)
+{
+	const struct savefile_section *s = savefile_find(r, DOMAIN_SAVE_CONFIG);
+	uint8_t *text;
+	int rc;
+
+	if (!s) {
+		snprintf(err, errlen, "the save file has no config section");
+		return -1;
+	}
+	if (s->version != CONFIG_VERSION) {
+		snprintf(err, errlen, "the save file's config is version %u; this hv reads %u",
+			 s->version, CONFIG_VERSION);
+		return -1;
+	}
+	if (savefile_load(r, s, DOMAIN_SAVE_CONFIG_MAX, &text, err, errlen) < 0)
+		return -1;
+	if (s->length == 0 || memchr(text, '\0', (size_t)s->length) ||
+	    text[s->length - 1] != '\n') {
+		free(text);
+		snprintf(err, errlen, "the save file's config is not text");
+		return -1;
+	}
+	text[s->length - 1] = '\0';
+	config_defaults(cfg);
+	snprintf(cfg->file, sizeof cfg->file, "%s", file);
+	rc = config_parse((char *)text, file, cfg, err, errlen);
+	free(text);
+	return rc;
+}
+
 int domain_restore(struct domain *d, const struct savefile_reader *r, char *err, size_t errlen)
 {
 	struct machine *m = &d->machine;
@@ -330,7 +368,7 @@ int domain_restore(struct domain *d, const struct savefile_reader *r, char *err,
 	pthread_mutex_lock(&m->lock);
 	rc = device_load_all(&m->devices, r, err, errlen);
 	pthread_mutex_unlock(&m->lock);
-	if (rc < 0)
+	if (rc < 0 || domain_net_restore(d, r, err, errlen) < 0)
 		return -1;
 	if (restore_consoles(d, r, err, errlen) < 0)
 		return -1;

@@ -1,13 +1,15 @@
 /* A domain's state in a save file (hv/core/savefile.h), for `hv save` and
  * `hv restore`: the resolved config (so a restore builds the same
  * machine), the virtual clock, the vCPU, RAM, every device of the
- * registry, the consoles' scrollback and the disks' sizes. */
+ * registry, each vif's user network (libslirp's state), the consoles'
+ * scrollback and the disks' sizes. */
 #ifndef HV_DOMAIN_SAVE_H
 #define HV_DOMAIN_SAVE_H
 
 #include <stddef.h>
 
 struct domain;
+struct domain_config;
 struct savefile_reader;
 
 /* The section holding the config's text, and its largest size. */
@@ -21,6 +23,14 @@ struct savefile_reader;
  * device cannot be saved (naming it). From the event loop. Returns 0, or
  * -1 with err set. */
 int domain_save(struct domain *d, int fd, char *err, size_t errlen);
+
+/* The config section of a verified save file, parsed into cfg (from
+ * config_defaults; file is the save file's name, for relative paths and
+ * messages): its text must be one line or more, without NULs, of at most
+ * DOMAIN_SAVE_CONFIG_MAX bytes. The caller validates and resolves it.
+ * Returns 0, or -1 with err set. */
+int domain_saved_config(const struct savefile_reader *r, const char *file,
+			struct domain_config *cfg, char *err, size_t errlen);
 
 /* Loads a verified save file into a domain that domain_create built from
  * the file's config and whose vCPU has not run: the clock first, then RAM,

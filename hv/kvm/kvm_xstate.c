@@ -1,8 +1,9 @@
 /* The vCPU state beyond the registers of KVM_GET_REGS/SREGS that a save
  * needs, in struct vcpu_state's engine-neutral form: the x87 (KVM_GET_FPU,
  * converted to and from FXSAVE's first 160 bytes), DR0-DR3 (with DR6 and
- * DR7: KVM_GET_DEBUGREGS), the SYSENTER MSRs (KVM_GET_MSRS) and the
- * interrupt shadow of STI or MOV SS (KVM_GET_VCPU_EVENTS). */
+ * DR7: KVM_GET_DEBUGREGS), the SYSENTER MSRs (KVM_GET_MSRS), the
+ * interrupt shadow of STI or MOV SS and the NMI blocking of a handler
+ * before its IRET (KVM_GET_VCPU_EVENTS). */
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
@@ -98,6 +99,7 @@ int kvm_xstate_get(struct kvm_vcpu *v, struct vcpu_state *st, char *err, size_t 
 	if (ioctl(v->fd, KVM_GET_VCPU_EVENTS, &ev) < 0)
 		return fail(err, len, "KVM_GET_VCPU_EVENTS");
 	st->irq_shadow = ev.interrupt.shadow != 0;
+	st->nmi_blocked = ev.nmi.masked != 0;
 	return 0;
 }
 
@@ -120,10 +122,12 @@ int kvm_xstate_set(struct kvm_vcpu *v, const struct vcpu_state *st, char *err, s
 	msr_list(&m, msrs);
 	if (ioctl(v->fd, KVM_SET_MSRS, &m) != NMSRS)
 		return fail(err, len, "KVM_SET_MSRS (SYSENTER)");
-	/* Only the shadow: an exception or NMI half-delivered is not part of
-	 * the engine-neutral state, and nothing is pending after a load. */
+	/* The shadow and the NMI blocking: an exception or NMI half-delivered
+	 * is not part of the engine-neutral state, and nothing is pending
+	 * after a load. */
 	memset(&ev, 0, sizeof ev);
 	ev.interrupt.shadow = st->irq_shadow ? KVM_X86_SHADOW_INT_STI : 0;
+	ev.nmi.masked = st->nmi_blocked;
 	ev.flags = KVM_VCPUEVENT_VALID_SHADOW;
 	if (ioctl(v->fd, KVM_SET_VCPU_EVENTS, &ev) < 0)
 		return fail(err, len, "KVM_SET_VCPU_EVENTS");

@@ -10,6 +10,7 @@
 #include "hv/core/clock.h"
 #include "hv/core/evloop.h"
 #include "hv/core/log.h"
+#include "hv/core/state.h"
 
 #define NET_BASE 0x0A000200u /* 10.0.2.0/24 */
 #define NET_MASK 0xFFFFFF00u
@@ -337,6 +338,94 @@ int usernet_add_hostfwd(struct usernet *u, bool udp, uint32_t host_addr, uint16_
 void usernet_input(struct usernet *u, const uint8_t *frame, size_t len)
 {
 	slirp_input(u->slirp, frame, (int)len);
+}
+
+/* ---- state ---- */
+
+static ssize_t save_bytes(const void *buf, size_t len, void *opaque)
+{
+	state_put_bytes(opaque, buf, len);
+	return (ssize_t)len;
+}
+
+int usernet_state_put(struct usernet *u, struct state_out *o, char *err, size_t errlen)
+{
+	struct state_out s = {0};
+	int rc = -1;
+
+	slirp_state_save(u->slirp, save_bytes, &s);
+	if (s.failed)
+		snprintf(err, errlen, "user network: out of memory");
+	else if (s.len == 0 || s.len > USERNET_STATE_MAX || s.p[0] != 0)
+		snprintf(err, errlen,
+			 "user network: libslirp's state (%zu bytes) is not one hv saves", s.len);
+	else
+		rc = 0;
+	if (rc == 0) {
+		state_put_u32(o, (uint32_t)slirp_state_version());
+		state_put_u32(o, (uint32_t)s.len);
+		state_put_bytes(o, s.p, s.len);
+	}
+	state_out_free(&s);
+	return rc;
+}
+
+struct load_src {
+	const uint8_t *p;
+	size_t len, off;
+	bool short_read;
+};
+
+/* libslirp reads a failed read as zeros: the failure is kept here. */
+static ssize_t load_bytes(void *buf, size_t len, void *opaque)
+{
+	struct load_src *s = opaque;
+
+	if (len > s->len - s->off) {
+		s->short_read = true;
+		return -1;
+	}
+	memcpy(buf, s->p + s->off, len);
+	s->off += len;
+	return (ssize_t)len;
+}
+
+int usernet_state_get(struct usernet *u, struct state_in *in, char *err, size_t errlen)
+{
+	uint8_t buf[USERNET_STATE_MAX];
+	uint32_t version = state_get_u32(in);
+	uint32_t len = state_get_max(in, USERNET_STATE_MAX);
+	struct load_src src = {.p = buf};
+
+	if (!in->failed)
+		state_get_bytes(in, buf, len);
+	if (in->failed) {
+		snprintf(err, errlen, "user network: state cut short or over %u bytes",
+			 USERNET_STATE_MAX);
+		return -1;
+	}
+	if (version < 1 || version > (uint32_t)slirp_state_version()) {
+		snprintf(err, errlen,
+			 "user network: libslirp state version %u; this libslirp reads 1 to %d",
+			 version, slirp_state_version());
+		return -1;
+	}
+	/* A first byte other than 0 is a guest forward's socket: hv makes
+	 * none, and libslirp would refuse it only after building it. */
+	if (len == 0 || buf[0] != 0) {
+		snprintf(err, errlen, "user network: the state holds sockets; hv forwards none");
+		return -1;
+	}
+	src.len = len;
+	if (slirp_state_load(u->slirp, (int)version, load_bytes, &src) < 0 || src.short_read ||
+	    src.off != len) {
+		snprintf(err, errlen, "user network: libslirp's state is not valid (%s)",
+			 src.short_read	  ? "cut short"
+			 : src.off != len ? "bytes left over"
+					  : "refused");
+		return -1;
+	}
+	return 0;
 }
 
 void usernet_free(struct usernet *u)

@@ -16,6 +16,8 @@
 #include <stdint.h>
 
 struct evloop;
+struct state_in;
+struct state_out;
 struct usernet;
 
 struct usernet_ops {
@@ -37,6 +39,20 @@ int usernet_add_hostfwd(struct usernet *u, bool udp, uint32_t host_addr, uint16_
 
 /* A frame from the guest. */
 void usernet_input(struct usernet *u, const uint8_t *frame, size_t len);
+
+#define USERNET_STATE_MAX 4096 /* libslirp 4.7's state without sockets: 131 bytes */
+
+/* libslirp's state, for a save file: its DHCP leases and IP id counter,
+ * and the sockets of guest forwards (hv makes none). Connections the
+ * guest made through the NAT are the host's sockets and do not survive a
+ * restore: libslirp keeps none of them. Written as le32 libslirp state
+ * version, le32 length, the bytes. Returns 0, or -1 with err set. */
+int usernet_state_put(struct usernet *u, struct state_out *o, char *err, size_t errlen);
+/* Loads what usernet_state_put wrote, a hostile input: a version this
+ * libslirp reads, at most USERNET_STATE_MAX bytes, no sockets, every byte
+ * read and none missing; else -1 with err set (u is then half-loaded and
+ * must not run). */
+int usernet_state_get(struct usernet *u, struct state_in *in, char *err, size_t errlen);
 
 /* Closes every socket and forgets its event-loop sources and timers. */
 void usernet_free(struct usernet *u);

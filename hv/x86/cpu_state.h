@@ -265,11 +265,9 @@ struct x86_cpu {
 	uint64_t budget;   /* left in the current x86_cpu_run */
 	uint32_t ip_start; /* EIP of the instruction being executed */
 	bool halted;	   /* in HLT, waiting for an interrupt */
-	bool irq_shadow;
-	bool nmi_blocked;
-	/* in an NMI handler: no NMI until its IRET */ /* STI / MOV SS: no interrupt before the
-							  next insn */
-	bool check_intr; /* poll the interrupt controller at the next boundary */
+	bool irq_shadow;   /* STI / MOV SS: no interrupt before the next insn */
+	bool nmi_blocked;  /* in an NMI handler: no NMI until its IRET */
+	bool check_intr;   /* poll the interrupt controller at the next boundary */
 	bool pe_warned;
 	bool stop; /* the current instruction asks the run loop to return */
 	/* The rest of the running block must not run: its code may have been

@@ -57,6 +57,7 @@ void x86_cpu_get_state(struct x86_cpu *cpu, struct vcpu_state *st)
 	st->sysenter_esp = cpu->sysenter_esp;
 	st->sysenter_eip = cpu->sysenter_eip;
 	st->irq_shadow = cpu->irq_shadow;
+	st->nmi_blocked = cpu->nmi_blocked;
 	fpu_fx_image(cpu, st->fx);
 }
 
@@ -129,6 +130,7 @@ int x86_cpu_set_state(struct x86_cpu *cpu, const struct vcpu_state *st, char *er
 	cpu->sysenter_esp = (uint32_t)st->sysenter_esp;
 	cpu->sysenter_eip = (uint32_t)st->sysenter_eip;
 	cpu->irq_shadow = st->irq_shadow;
+	cpu->nmi_blocked = st->nmi_blocked;
 	fpu_fx_apply(cpu, st->fx);
 	cpu->check_intr = true;
 	cpu->fetch_host = NULL;

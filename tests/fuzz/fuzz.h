@@ -24,4 +24,20 @@ static inline char *fuzz_text(const uint8_t *data, size_t size)
 	return s;
 }
 
+/* In tests/fuzz/support.c: */
+
+/* A private directory for a domain built in the fuzzer's process,
+ * /tmp/hv-fuzz-NAME-XXXXXX, removed at exit, with XDG_RUNTIME_DIR and
+ * XDG_STATE_HOME pointed at it and rom.bin in it: a 64 KiB firmware that
+ * halts (cli; hlt; jmp back, at the reset vector). Aborts on failure. */
+const char *fuzz_private_dir(const char *name);
+/* Writes len bytes into path, created or truncated; aborts on failure. */
+void fuzz_write_file(const char *path, const void *data, size_t len);
+/* For the save-file harnesses: checksums stop random bytes at the first
+ * section, so the input goes into a memfd as it stands for read_file,
+ * then write_file writes sections made from it (with good checksums) over
+ * it, and read_file reads that. */
+void fuzz_file_two_ways(const uint8_t *data, size_t size, void (*read_file)(int fd),
+			void (*write_file)(int fd, const uint8_t *data, size_t size));
+
 #endif

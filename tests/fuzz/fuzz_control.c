@@ -24,44 +24,15 @@
 #include "hv/domain/domain.h"
 #include "hv/domain/vcpu.h"
 
-static char dir[64] = "/tmp/hv-fuzz-control-XXXXXX";
 static char cfg_text[512];
 static struct domain *d;
 
-static void write_file(const char *path, const void *data, size_t len)
-{
-	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-
-	if (fd < 0 || write(fd, data, len) != (ssize_t)len)
-		abort();
-	close(fd);
-}
-
-static void remove_dir(void)
-{
-	char cmd[128];
-
-	snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-	if (system(cmd) != 0)
-		fprintf(stderr, "fuzz_control: could not remove %s\n", dir);
-}
-
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
-	static uint8_t rom[64 * 1024];
-	char path[128];
+	const char *dir;
 
 	(void)argc, (void)argv;
-	if (!mkdtemp(dir))
-		abort();
-	atexit(remove_dir);
-	setenv("XDG_RUNTIME_DIR", dir, 1);
-	setenv("XDG_STATE_HOME", dir, 1);
-	/* cli; hlt; jmp back, at the reset vector (0xFFFF0). */
-	memset(rom, 0xF4, sizeof rom);
-	memcpy(rom + sizeof rom - 16, "\xFA\xF4\xEB\xFD", 4);
-	snprintf(path, sizeof path, "%s/rom.bin", dir);
-	write_file(path, rom, sizeof rom);
+	dir = fuzz_private_dir("control");
 	snprintf(cfg_text, sizeof cfg_text,
 		 "name = \"fuzz\"\nmemory = 16\nengine = \"soft\"\nfirmware = \"%s/rom.bin\"\n"
 		 "serial = \"file:%s/com1.out\"\naudio = \"none\"\n",

@@ -9,12 +9,14 @@
  * output the backend sees must come in bounded pieces. */
 #include "fuzz.h"
 #include "hv/virtio/virtio_console.h"
+#include "virtio_driver.h"
 
 #define RAM_SIZE (256u << 10)
 #define RAM_AT	 0x1000u
 #define BAR	 0xFEB00000u
 
 static struct guest_mem mem;
+static struct virtio_driver drv;
 
 static void tx(void *opaque, const uint8_t *buf, size_t len)
 {
@@ -33,31 +35,19 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	return 0;
 }
 
-static void wr(unsigned off, unsigned size, uint64_t v)
-{
-	mem_write_sized(&mem, BAR + off, size, v);
-}
-
 /* The driver's usual order: status, features, the two queues (sizes
  * from arg, addresses inside RAM), DRIVER_OK. */
 static void driver_setup(uint8_t arg)
 {
-	wr(VIRTIO_COMMON_STATUS, 1, 0);
-	wr(VIRTIO_COMMON_STATUS, 1, 3);
-	wr(VIRTIO_COMMON_GFSELECT, 4, 1);
-	wr(VIRTIO_COMMON_GF, 4, 1);
-	wr(VIRTIO_COMMON_STATUS, 1, 0x0B);
+	vdrv_reset(&drv);
+	vdrv_negotiate(&drv, 0, 1);
 	for (unsigned q = 0; q < 2; q++) {
 		uint64_t at = RAM_AT + q * 0x400u; /* rings may overlap: hostile anyway */
 
-		wr(VIRTIO_COMMON_Q_SELECT, 2, q);
-		wr(VIRTIO_COMMON_Q_SIZE, 2, 1u << ((arg >> (4 * q)) & 7));
-		wr(VIRTIO_COMMON_Q_DESC, 4, at);
-		wr(VIRTIO_COMMON_Q_DRIVER, 4, at + 0x100);
-		wr(VIRTIO_COMMON_Q_DEVICE, 4, at + 0x200);
-		wr(VIRTIO_COMMON_Q_ENABLE, 2, 1);
+		vdrv_setup_queue_at(&drv, q, 1u << ((arg >> (4 * q)) & 7), at, at + 0x100,
+				    at + 0x200);
 	}
-	wr(VIRTIO_COMMON_STATUS, 1, 0x0F);
+	vdrv_driver_ok(&drv);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -66,17 +56,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	static const uint8_t input[255] = "hv fuzz input";
 	struct virtio_console_backend b = {.tx = tx};
 	struct virtio_console con;
-	struct pci_bus bus;
 	size_t nops, at = 1;
 
 	if (size == 0)
 		return 0;
 	memset(mem.ram, 0, RAM_SIZE);
 	virtio_console_init(&con, &mem, (struct irq_line){0}, &b, "hvc0");
-	pci_bus_init(&bus);
-	pci_bus_add(&bus, 6, 0, &con.vp.pci);
-	pci_config_write(&bus, 6, 0, PCI_BAR0, 4, BAR);
-	pci_config_write(&bus, 6, 0, PCI_COMMAND, 2, 0x6);
+	vdrv_attach(&drv, &mem, &con.vp.pci, 6, BAR, 0);
 	nops = data[0];
 	if (nops * 4 + 1 > size)
 		nops = (size - 1) / 4;
@@ -88,15 +74,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		const uint8_t *op = data + 1 + 4 * i;
 
 		switch (op[0] % 5) {
-		case 0: wr(op[1] % VIRTIO_COMMON_SIZE, sizes[op[3] & 3], op[2]); break;
-		case 1:
-			wr(VIRTIO_PCI_NOTIFY + (op[1] & 1) * VIRTIO_PCI_NOTIFY_MULT, 2, op[1] & 1);
-			break;
+		case 0: vdrv_wr(&drv, op[1] % VIRTIO_COMMON_SIZE, sizes[op[3] & 3], op[2]); break;
+		case 1: vdrv_notify(&drv, op[1] & 1); break;
 		case 2: virtio_console_receive(&con, input, op[1]); break;
 		case 3: driver_setup(op[1]); break;
-		case 4:
-			mem_read_sized(&mem, BAR + op[1] % VIRTIO_COMMON_SIZE, sizes[op[3] & 3]);
-			break;
+		case 4: vdrv_rd(&drv, op[1] % VIRTIO_COMMON_SIZE, sizes[op[3] & 3]); break;
 		}
 	}
 	virtio_console_destroy(&con);

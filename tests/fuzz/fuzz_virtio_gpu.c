@@ -12,6 +12,7 @@
 #include "fuzz.h"
 #include "hv/core/le.h"
 #include "hv/virtio/virtio_gpu.h"
+#include "virtio_driver.h"
 
 #define RAM_SIZE (2u << 20)
 #define BAR	 0xFEB00000u
@@ -22,14 +23,8 @@
 
 static struct guest_mem mem;
 static struct virtio_gpu gpu;
-static struct pci_bus bus;
+static struct virtio_driver drv;
 static struct surface surf;
-static uint16_t avail_idx[2];
-
-static void wr(unsigned off, unsigned size, uint64_t v)
-{
-	mem_write_sized(&mem, BAR + off, size, v);
-}
 
 static uint64_t queue_at(unsigned n)
 {
@@ -38,22 +33,14 @@ static uint64_t queue_at(unsigned n)
 
 static void bring_up(void)
 {
-	wr(VIRTIO_COMMON_STATUS, 1, 0);
-	wr(VIRTIO_COMMON_STATUS, 1, 3);
-	wr(VIRTIO_COMMON_GFSELECT, 4, 1);
-	wr(VIRTIO_COMMON_GF, 4, 1);
-	wr(VIRTIO_COMMON_STATUS, 1, 0x0B);
+	vdrv_reset(&drv);
+	vdrv_negotiate(&drv, 0, 1);
 	for (unsigned n = 0; n < 2; n++) {
 		memset(mem.ram + queue_at(n), 0, 0x3000);
-		wr(VIRTIO_COMMON_Q_SELECT, 2, n);
-		wr(VIRTIO_COMMON_Q_SIZE, 2, QSIZE);
-		wr(VIRTIO_COMMON_Q_DESC, 4, queue_at(n));
-		wr(VIRTIO_COMMON_Q_DRIVER, 4, queue_at(n) + 0x1000);
-		wr(VIRTIO_COMMON_Q_DEVICE, 4, queue_at(n) + 0x2000);
-		wr(VIRTIO_COMMON_Q_ENABLE, 2, 1);
-		avail_idx[n] = 0;
+		vdrv_setup_queue(&drv, n, queue_at(n));
+		drv.avail_idx[n] = 0;
 	}
-	wr(VIRTIO_COMMON_STATUS, 1, 0x0F);
+	vdrv_driver_ok(&drv);
 }
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
@@ -66,24 +53,10 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 		abort();
 	virtio_gpu_init(&gpu, &mem, (struct irq_line){0}, 1024, 768, "gpu0");
 	gpu.hostmem_max = 16u << 20; /* keeps inputs fast; the cap is what is tested */
-	pci_bus_init(&bus);
-	pci_bus_add(&bus, 5, 0, &gpu.vp.pci);
-	pci_config_write(&bus, 5, 0, PCI_BAR0, 4, BAR);
-	pci_config_write(&bus, 5, 0, PCI_COMMAND, 2, 0x6);
+	vdrv_attach(&drv, &mem, &gpu.vp.pci, 5, BAR, QSIZE);
 	for (uint32_t i = 0x100000; i < RAM_SIZE; i++)
 		mem.ram[i] = (uint8_t)(i * 31);
 	return 0;
-}
-
-static void put_desc(uint64_t q, unsigned i, uint64_t addr, uint32_t len, uint16_t flags,
-		     uint16_t next)
-{
-	uint8_t *d = mem.ram + q + 16 * i;
-
-	le_put64(d, addr);
-	le_put32(d + 8, len);
-	le_put16(d + 12, flags);
-	le_put16(d + 14, next);
 }
 
 /* One request of len bytes (already at REQ_AT) on queue n. */
@@ -92,16 +65,14 @@ static void send(unsigned n, unsigned split, unsigned len)
 	uint64_t q = queue_at(n);
 
 	if (split && split < len) {
-		put_desc(q, 0, REQ_AT, split, VIRTQ_DESC_F_NEXT, 1);
-		put_desc(q, 1, REQ_AT + split, len - split, VIRTQ_DESC_F_NEXT, 2);
+		vdrv_put_desc(&drv, q, 0, REQ_AT, split, VIRTQ_DESC_F_NEXT, 1);
+		vdrv_put_desc(&drv, q, 1, REQ_AT + split, len - split, VIRTQ_DESC_F_NEXT, 2);
 	} else {
-		put_desc(q, 0, REQ_AT, len, VIRTQ_DESC_F_NEXT, 2);
+		vdrv_put_desc(&drv, q, 0, REQ_AT, len, VIRTQ_DESC_F_NEXT, 2);
 	}
-	put_desc(q, 2, RESP_AT, 0x1000, VIRTQ_DESC_F_WRITE, 0);
-	le_put16(mem.ram + q + 0x1000 + 4 + 2 * (avail_idx[n] % QSIZE), 0);
-	avail_idx[n]++;
-	le_put16(mem.ram + q + 0x1000 + 2, avail_idx[n]);
-	wr(VIRTIO_PCI_NOTIFY + 4 * n, 2, n);
+	vdrv_put_desc(&drv, q, 2, RESP_AT, 0x1000, VIRTQ_DESC_F_WRITE, 0);
+	vdrv_offer(&drv, n, q, 0);
+	vdrv_notify(&drv, n);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

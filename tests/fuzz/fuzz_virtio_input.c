@@ -11,6 +11,7 @@
 #include "fuzz.h"
 #include "hv/core/le.h"
 #include "hv/virtio/virtio_input.h"
+#include "virtio_driver.h"
 
 #define RAM_SIZE (1u << 20)
 #define BAR	 0xFEB00000u
@@ -22,12 +23,7 @@
 static struct guest_mem mem;
 static struct pci_bus bus;
 static struct virtio_input devs[3];
-static uint16_t avail_idx[2];
-
-static void wr(unsigned off, unsigned size, uint64_t v)
-{
-	mem_write_sized(&mem, BAR + off, size, v);
-}
+static struct virtio_driver drv;
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
@@ -36,6 +32,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	(void)argc, (void)argv;
 	if (mem_init(&mem, RAM_SIZE, err, sizeof err) < 0)
 		abort();
+	vdrv_init(&drv, &mem, BAR, QSIZE); /* for the device bring_up places at BAR */
 	pci_bus_init(&bus);
 	for (unsigned k = 0; k < 3; k++) {
 		virtio_input_init(&devs[k], &mem, (struct irq_line){0}, (enum virtio_input_kind)k,
@@ -52,40 +49,27 @@ static void bring_up(unsigned k)
 		pci_config_write(&bus, 5 + i, 0, PCI_COMMAND, 2, 0);
 	pci_config_write(&bus, 5 + k, 0, PCI_BAR0, 4, BAR);
 	pci_config_write(&bus, 5 + k, 0, PCI_COMMAND, 2, 0x6);
-	wr(VIRTIO_COMMON_STATUS, 1, 0);
-	wr(VIRTIO_COMMON_STATUS, 1, 3);
-	wr(VIRTIO_COMMON_GFSELECT, 4, 1);
-	wr(VIRTIO_COMMON_GF, 4, 1);
-	wr(VIRTIO_COMMON_STATUS, 1, 0x0B);
+	vdrv_reset(&drv);
+	vdrv_negotiate(&drv, 0, 1);
 	for (unsigned n = 0; n < 2; n++) {
 		uint64_t at = n ? STQ_AT : EVQ_AT;
 
 		memset(mem.ram + at, 0, 0x3000);
-		wr(VIRTIO_COMMON_Q_SELECT, 2, n);
-		wr(VIRTIO_COMMON_Q_SIZE, 2, QSIZE);
-		wr(VIRTIO_COMMON_Q_DESC, 4, at);
-		wr(VIRTIO_COMMON_Q_DRIVER, 4, at + 0x1000);
-		wr(VIRTIO_COMMON_Q_DEVICE, 4, at + 0x2000);
-		wr(VIRTIO_COMMON_Q_ENABLE, 2, 1);
-		avail_idx[n] = 0;
+		vdrv_setup_queue(&drv, n, at);
+		drv.avail_idx[n] = 0;
 	}
-	wr(VIRTIO_COMMON_STATUS, 1, 0x0F);
+	vdrv_driver_ok(&drv);
 }
 
 /* One buffer of len bytes at addr offered on queue n (0: writable). */
 static void offer(unsigned n, uint64_t addr, uint32_t len)
 {
 	uint64_t at = n ? STQ_AT : EVQ_AT;
-	unsigned d = avail_idx[n] % QSIZE;
-	uint8_t *desc = mem.ram + at + 16 * d;
+	unsigned d = drv.avail_idx[n] % QSIZE;
 
-	le_put64(desc, addr);
-	le_put32(desc + 8, len);
-	le_put16(desc + 12, n ? 0 : VIRTQ_DESC_F_WRITE);
-	le_put16(mem.ram + at + 0x1000 + 4 + 2 * d, (uint16_t)d);
-	avail_idx[n]++;
-	le_put16(mem.ram + at + 0x1000 + 2, avail_idx[n]);
-	wr(VIRTIO_PCI_NOTIFY + 4 * n, 2, n);
+	vdrv_put_desc(&drv, at, d, addr, len, n ? 0 : VIRTQ_DESC_F_WRITE, 0);
+	vdrv_offer(&drv, n, at, (uint16_t)d);
+	vdrv_notify(&drv, n);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -100,9 +84,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		switch (r[0] % 6) {
 		case 0:
 		case 1:
-			wr(VIRTIO_PCI_DEVICE_CFG + r[2] % 2, 1, r[1]);
+			vdrv_wr(&drv, VIRTIO_PCI_DEVICE_CFG + r[2] % 2, 1, r[1]);
 			for (unsigned o = 0; o < VIRTIO_INPUT_CFG_SIZE; o += 4)
-				mem_read_sized(&mem, BAR + VIRTIO_PCI_DEVICE_CFG + o, 4);
+				vdrv_rd(&drv, VIRTIO_PCI_DEVICE_CFG + o, 4);
 			break;
 		case 2:
 			memcpy(mem.ram + BUF_AT + 0x8000, r + 1, 7);
@@ -114,9 +98,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			virtio_input_abs(in, (int16_t)le_get16(r + 4), (int16_t)le_get16(r + 6),
 					 r[3]);
 			break;
-		case 4: offer(0, BUF_AT + 16 * (avail_idx[0] % QSIZE), r[1] % 24); break;
+		case 4: offer(0, BUF_AT + 16 * (drv.avail_idx[0] % QSIZE), r[1] % 24); break;
 		case 5:
-			wr(VIRTIO_COMMON_STATUS, 1, 0);
+			vdrv_reset(&drv);
 			bring_up(k);
 			break;
 		}

@@ -12,12 +12,14 @@
  * is within bounds. */
 #include "fuzz.h"
 #include "hv/virtio/virtio_net.h"
+#include "virtio_driver.h"
 
 #define RAM_SIZE (256u << 10)
 #define RAM_AT	 0x1000u
 #define BAR	 0xFEB00000u
 
 static struct guest_mem mem;
+static struct virtio_driver drv;
 static uint8_t frame_buf[VIRTIO_NET_FRAME_MAX];
 
 static void tx_ready(void *opaque)
@@ -35,11 +37,6 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	return 0;
 }
 
-static void wr(unsigned off, unsigned size, uint64_t v)
-{
-	mem_write_sized(&mem, BAR + off, size, v);
-}
-
 /* Status, features (arg bit 0: CSUM, bit 1: GUEST_CSUM, with MAC and
  * VERSION_1), the two queues (sizes from arg, addresses inside RAM),
  * DRIVER_OK. */
@@ -47,24 +44,15 @@ static void driver_setup(uint8_t arg)
 {
 	uint32_t low = 1u << VIRTIO_NET_F_MAC | (arg & 3u);
 
-	wr(VIRTIO_COMMON_STATUS, 1, 0);
-	wr(VIRTIO_COMMON_STATUS, 1, 3);
-	wr(VIRTIO_COMMON_GFSELECT, 4, 0);
-	wr(VIRTIO_COMMON_GF, 4, low);
-	wr(VIRTIO_COMMON_GFSELECT, 4, 1);
-	wr(VIRTIO_COMMON_GF, 4, 1);
-	wr(VIRTIO_COMMON_STATUS, 1, 0x0B);
+	vdrv_reset(&drv);
+	vdrv_negotiate(&drv, low, 1); /* low is never 0: word 0 is written */
 	for (unsigned q = 0; q < 2; q++) {
 		uint64_t at = RAM_AT + q * 0x400u; /* rings may overlap: hostile anyway */
 
-		wr(VIRTIO_COMMON_Q_SELECT, 2, q);
-		wr(VIRTIO_COMMON_Q_SIZE, 2, 1u << ((arg >> (2 + 3 * q)) & 7));
-		wr(VIRTIO_COMMON_Q_DESC, 4, at);
-		wr(VIRTIO_COMMON_Q_DRIVER, 4, at + 0x100);
-		wr(VIRTIO_COMMON_Q_DEVICE, 4, at + 0x200);
-		wr(VIRTIO_COMMON_Q_ENABLE, 2, 1);
+		vdrv_setup_queue_at(&drv, q, 1u << ((arg >> (2 + 3 * q)) & 7), at, at + 0x100,
+				    at + 0x200);
 	}
-	wr(VIRTIO_COMMON_STATUS, 1, 0x0F);
+	vdrv_driver_ok(&drv);
 }
 
 static void take_all(struct virtio_net *n)
@@ -85,7 +73,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	static const uint8_t mac[6] = {0x52, 0x54, 0, 0x12, 0x34, 0x56};
 	struct virtio_net_backend b = {.tx_ready = tx_ready};
 	static struct virtio_net net;
-	struct pci_bus bus;
 	size_t nops, at = 1;
 
 	if (size == 0)
@@ -93,10 +80,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	memset(mem.ram, 0, RAM_SIZE);
 	memset(input, 0x5a, sizeof input);
 	virtio_net_init(&net, &mem, (struct irq_line){0}, mac, &b, "net0");
-	pci_bus_init(&bus);
-	pci_bus_add(&bus, 6, 0, &net.vp.pci);
-	pci_config_write(&bus, 6, 0, PCI_BAR0, 4, BAR);
-	pci_config_write(&bus, 6, 0, PCI_COMMAND, 2, 0x6);
+	vdrv_attach(&drv, &mem, &net.vp.pci, 6, BAR, 0);
 	nops = data[0];
 	if (nops * 4 + 1 > size)
 		nops = (size - 1) / 4;
@@ -108,16 +92,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		const uint8_t *op = data + 1 + 4 * i;
 
 		switch (op[0] % 6) {
-		case 0: wr(op[1] % VIRTIO_COMMON_SIZE, sizes[op[3] & 3], op[2]); break;
-		case 1:
-			wr(VIRTIO_PCI_NOTIFY + (op[1] & 1) * VIRTIO_PCI_NOTIFY_MULT, 2, op[1] & 1);
-			break;
+		case 0: vdrv_wr(&drv, op[1] % VIRTIO_COMMON_SIZE, sizes[op[3] & 3], op[2]); break;
+		case 1: vdrv_notify(&drv, op[1] & 1); break;
 		case 2: virtio_net_receive(&net, input, 14 + op[1] * 8u); break;
 		case 3: driver_setup(op[1]); break;
 		case 4: take_all(&net); break;
-		case 5:
-			mem_read_sized(&mem, BAR + op[1] % VIRTIO_COMMON_SIZE, sizes[op[3] & 3]);
-			break;
+		case 5: vdrv_rd(&drv, op[1] % VIRTIO_COMMON_SIZE, sizes[op[3] & 3]); break;
 		}
 	}
 	virtio_net_destroy(&net);

@@ -10,7 +10,6 @@
  * The guest missing is a failure, not a skip. */
 #include <check.h>
 #include <signal.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,6 +17,7 @@
 #include <unistd.h>
 
 #include "harness.h"
+#include "xvfb.h"
 
 #ifndef HV_MODERN_GUEST_DIR
 #error "CMake passes HV_MODERN_GUEST_DIR: where assets/guests/modern/build.sh puts its files"
@@ -29,68 +29,22 @@
 
 static struct h_proc xvfb;
 
-/* Output of a shell command line (static storage, trailing newline cut). */
-static const char *sh(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-
-static const char *sh(const char *fmt, ...)
-{
-	static char out[4096];
-	char cmd[1024];
-	va_list ap;
-	FILE *p;
-	size_t n;
-
-	va_start(ap, fmt);
-	vsnprintf(cmd, sizeof cmd, fmt, ap);
-	va_end(ap);
-	p = popen(cmd, "r");
-	ck_assert_ptr_nonnull(p);
-	n = fread(out, 1, sizeof out - 1, p);
-	pclose(p);
-	out[n] = '\0';
-	while (n && out[n - 1] == '\n')
-		out[--n] = '\0';
-	return out;
-}
-
-/* Starts Xvfb on a display it picks itself and points DISPLAY at it. */
-static void start_x(void)
-{
-	char disp[16];
-	int n = -1;
-
-	h_spawn_prog(&xvfb, "Xvfb",
-		     (const char *const[]){"-displayfd", "1", "-screen", "0", "1280x1024x24",
-					   "-nolisten", "tcp", NULL});
-	for (int i = 0; i < 120 && n < 0; i++) {
-		h_expect(&xvfb, "\n\n\n", 1); /* no such output: reads for a second */
-		n = atoi(xvfb.buf);
-		if (!strchr(xvfb.buf, '\n'))
-			n = -1;
-	}
-	ck_assert_msg(n >= 0, "Xvfb did not start: %s", xvfb.buf);
-	snprintf(disp, sizeof disp, ":%d", n);
-	setenv("DISPLAY", disp, 1);
-	ck_assert_msg(system("xdotool getdisplaygeometry >/dev/null 2>&1") == 0,
-		      "Xvfb on %s takes no clients: %s", disp, xvfb.buf);
-}
-
 static void setup(void)
 {
 	h_setup();
-	start_x();
+	x_start(&xvfb);
 }
 
 static void teardown(void)
 {
-	kill(xvfb.pid, SIGTERM);
-	h_wait(&xvfb, 10);
+	x_stop(&xvfb);
 	h_teardown();
 }
 
 static unsigned long window_of(void)
 {
-	return strtoul(sh("xdotool search --name '^" NAME " \\(' 2>/dev/null | head -1"), NULL, 10);
+	return strtoul(x_sh("xdotool search --name '^" NAME " \\(' 2>/dev/null | head -1"), NULL,
+		       10);
 }
 
 /* Runs a guest command until its output (after `marker`) holds `needle`,
@@ -101,7 +55,7 @@ static bool guest_until(struct h_proc *p, const char *cmd, const char *marker, c
 {
 	for (int waited = 0; waited < COMMAND_TIMEOUT_S; waited += 2) {
 		if (poke)
-			sh("%s", poke);
+			x_sh("%s", poke);
 		h_run_cmd(p, cmd, marker, COMMAND_TIMEOUT_S);
 		if (strstr(p->buf, needle))
 			return true;
@@ -170,7 +124,7 @@ START_TEST(test_modern_guest_in_the_viewer)
 
 	/* The tablet: the window's first and last pixels are 0 and 32767 (the
 	 * window wholly on the X screen, or the pointer stops at its edge). */
-	sh("xdotool windowmove --sync %lu 0 0", win);
+	x_sh("xdotool windowmove --sync %lu 0 0", win);
 	dump_events(&p, "tab", "*virtio*tablet*");
 	snprintf(poke, sizeof poke,
 		 "xdotool mousemove --window %lu 0 0; sleep 0.3; "

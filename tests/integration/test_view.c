@@ -16,85 +16,20 @@
 
 #include "display/png.h"
 #include "harness.h"
+#include "xvfb.h"
 
 static struct h_proc xvfb;
-
-/* The display number Xvfb wrote on its own line of output, or -1. */
-static int displayfd_number(const char *out)
-{
-	for (const char *line = out; *line;
-	     line = strchr(line, '\n') ? strchr(line, '\n') + 1 : "") {
-		char *end;
-		long n = strtol(line, &end, 10);
-
-		if (end != line && *end == '\n' && n >= 0 && n < 10000)
-			return (int)n;
-	}
-	return -1;
-}
-
-/* Starts Xvfb on a display it picks itself (-displayfd: no race with
- * other X servers for a number, and the number comes only once the
- * server takes clients) and points DISPLAY at it. */
-static void start_x(void)
-{
-	char disp[16];
-	int n = -1;
-
-	h_spawn_prog(&xvfb, "Xvfb",
-		     (const char *const[]){"-displayfd", "1", "-screen", "0", "1280x1024x24",
-					   "-nolisten", "tcp", NULL});
-	for (int i = 0; i < 120 && n < 0; i++) {
-		h_expect(&xvfb, "\n\n\n", 1); /* no such output: reads for a second */
-		n = displayfd_number(xvfb.buf);
-	}
-	ck_assert_msg(n >= 0, "Xvfb did not start: %s", xvfb.buf);
-	snprintf(disp, sizeof disp, ":%d", n);
-	setenv("DISPLAY", disp, 1);
-	ck_assert_msg(system("xdotool getdisplaygeometry >/dev/null 2>&1") == 0,
-		      "Xvfb on %s takes no clients: %s", disp, xvfb.buf);
-}
-
-static void stop_x(void)
-{
-	kill(xvfb.pid, SIGTERM);
-	h_wait(&xvfb, 10);
-}
 
 static void setup(void)
 {
 	h_setup();
-	start_x();
+	x_start(&xvfb);
 }
 
 static void teardown(void)
 {
-	stop_x();
+	x_stop(&xvfb);
 	h_teardown();
-}
-
-/* Output of a shell command line (static storage, trailing newline cut). */
-static const char *sh(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-
-static const char *sh(const char *fmt, ...)
-{
-	static char out[4096];
-	char cmd[1024];
-	va_list ap;
-	FILE *p;
-	size_t n;
-
-	va_start(ap, fmt);
-	vsnprintf(cmd, sizeof cmd, fmt, ap);
-	va_end(ap);
-	p = popen(cmd, "r");
-	ck_assert_ptr_nonnull(p);
-	n = fread(out, 1, sizeof out - 1, p);
-	pclose(p);
-	out[n] = '\0';
-	while (n && out[n - 1] == '\n')
-		out[--n] = '\0';
-	return out;
 }
 
 /* A command line, formatted (static storage). */
@@ -115,7 +50,7 @@ static const char *fmt(const char *f, ...)
 static bool sh_until(const char *needle, int timeout_s, const char *cmd)
 {
 	for (int i = 0; i < timeout_s * 10; i++) {
-		if (strstr(sh("%s", cmd), needle))
+		if (strstr(x_sh("%s", cmd), needle))
 			return true;
 		usleep(100 * 1000);
 	}
@@ -163,7 +98,8 @@ static const char *e9_path(const char *name)
 /* The X window of domain `name`'s viewer (0 if none), by title. */
 static unsigned long window_of(const char *name)
 {
-	return strtoul(sh("xdotool search --name '^%s \\(' 2>/dev/null | head -1", name), NULL, 10);
+	return strtoul(x_sh("xdotool search --name '^%s \\(' 2>/dev/null | head -1", name), NULL,
+		       10);
 }
 
 /* For a failure message: what the viewer printed, whether it still runs,
@@ -176,8 +112,8 @@ static const char *viewer_state(struct h_proc *view)
 	h_expect(view, "\x01", 1); /* collect its output */
 	snprintf(text, sizeof text, "viewer %s; it said: %s\nwindows: %s",
 		 waitpid(view->pid, &status, WNOHANG) == 0 ? "running" : "gone", view->buf,
-		 sh("for w in $(xdotool search --name . 2>/dev/null); do "
-		    "echo \"$w $(xdotool getwindowname $w)\"; done"));
+		 x_sh("for w in $(xdotool search --name . 2>/dev/null); do "
+		      "echo \"$w $(xdotool getwindowname $w)\"; done"));
 	return text;
 }
 
@@ -200,7 +136,7 @@ static unsigned long wait_window(struct h_proc *view, const char *name)
  * window, e.g. for its renderer), and types `keys` (xdotool key names). */
 static void keys_to(const char *name, const char *keys)
 {
-	sh("xdotool windowfocus --sync %lu; xdotool key --delay 50 %s", window_of(name), keys);
+	x_sh("xdotool windowfocus --sync %lu; xdotool key --delay 50 %s", window_of(name), keys);
 }
 
 /* Reads a 24/32-bit ZPixmap XWD dump into XRGB pixels. */
@@ -363,7 +299,7 @@ START_TEST(test_viewer_ctrlAltS_savesTheScreen)
 	keys_to("vs", "ctrl+alt+s");
 	ck_assert_msg(h_expect(&view, "saved ", 30), "%s", viewer_state(&view));
 	snprintf(saved, sizeof saved, "%s",
-		 sh("ls %s/vs-*.png 2>/dev/null | head -1", h_setup_dir()));
+		 x_sh("ls %s/vs-*.png 2>/dev/null | head -1", h_setup_dir()));
 	ck_assert_msg(saved[0], "no screenshot in %s: %s", h_setup_dir(), view.buf);
 	snprintf(shot, sizeof shot, "%s/ref.png", h_setup_dir());
 	ck_assert_int_eq(
@@ -401,11 +337,11 @@ START_TEST(test_hotkeys_switchTheSingleWindowBetweenDomains)
 	create_text_guest("bb");
 	h_spawn(&view, (const char *const[]){"view", "--single", "aa", NULL});
 	win = wait_window(&view, "aa");
-	sh("xdotool windowfocus --sync %lu; xdotool key ctrl+alt+Right", win);
+	x_sh("xdotool windowfocus --sync %lu; xdotool key ctrl+alt+Right", win);
 	ck_assert(sh_until("bb (", 30, fmt("xdotool getwindowname %lu", win)));
-	sh("xdotool windowfocus --sync %lu; xdotool key ctrl+alt+Left", win);
+	x_sh("xdotool windowfocus --sync %lu; xdotool key ctrl+alt+Left", win);
 	ck_assert(sh_until("aa (", 30, fmt("xdotool getwindowname %lu", win)));
-	sh("xdotool windowfocus --sync %lu; xdotool key ctrl+alt+2", win);
+	x_sh("xdotool windowfocus --sync %lu; xdotool key ctrl+alt+2", win);
 	ck_assert(sh_until("bb (", 30, fmt("xdotool getwindowname %lu", win)));
 	kill(view.pid, SIGTERM);
 	h_wait(&view, 10);
@@ -422,11 +358,11 @@ START_TEST(test_hotkeys_moveFocusBetweenWindows)
 	h_spawn(&view, (const char *const[]){"view", "aa", "bb", NULL});
 	a = wait_window(&view, "aa");
 	wait_window(&view, "bb");
-	sh("xdotool windowfocus --sync %lu", a);
+	x_sh("xdotool windowfocus --sync %lu", a);
 	ck_assert(sh_until("aa (", 10, "xdotool getwindowfocus getwindowname"));
-	sh("xdotool key ctrl+alt+Right");
+	x_sh("xdotool key ctrl+alt+Right");
 	ck_assert(sh_until("bb (", 30, "xdotool getwindowfocus getwindowname"));
-	sh("xdotool key ctrl+alt+Right");
+	x_sh("xdotool key ctrl+alt+Right");
 	ck_assert(sh_until("aa (", 30, "xdotool getwindowfocus getwindowname"));
 	kill(view.pid, SIGTERM);
 	h_wait(&view, 10);
@@ -462,8 +398,8 @@ START_TEST(test_viewer_withNoDomain_saysSoOnScreen)
 	h_spawn(&view, (const char *const[]){"view", "--wait", NULL});
 	for (int i = 0; i < 300 && !win; i++) {
 		/* xdotool's search does not see SDL's message box; xwininfo does. */
-		win = strtoul(sh("xwininfo -root -tree | sed -n 's/^ *\\(0x[0-9a-f]*\\) \"hv "
-				 "view\".*/\\1/p' | head -1"),
+		win = strtoul(x_sh("xwininfo -root -tree | sed -n 's/^ *\\(0x[0-9a-f]*\\) \"hv "
+				   "view\".*/\\1/p' | head -1"),
 			      NULL, 16);
 		if (!win)
 			usleep(100 * 1000);
@@ -471,7 +407,7 @@ START_TEST(test_viewer_withNoDomain_saysSoOnScreen)
 	ck_assert_msg(win, "no message box: %.*s", (int)view.len, view.buf);
 	ck_assert(h_expect(&view, "hv view: no domain is running", 30));
 	ck_assert_int_eq(kill(view.pid, 0), 0); /* it waits for the user */
-	sh("xdotool windowfocus --sync %lu; xdotool key Return", win);
+	x_sh("xdotool windowfocus --sync %lu; xdotool key Return", win);
 	ck_assert_int_eq(h_wait(&view, 30), 1);
 }
 END_TEST

@@ -95,6 +95,7 @@ static void round_trip(const struct vcpu_state *in)
 	ck_assert_uint_eq(out.sysenter_esp, in->sysenter_esp);
 	ck_assert_uint_eq(out.sysenter_eip, in->sysenter_eip);
 	ck_assert_int_eq(out.irq_shadow, in->irq_shadow);
+	ck_assert_int_eq(out.nmi_blocked, in->nmi_blocked);
 	ck_assert_mem_eq(out.fx, in->fx, VCPU_FX_BYTES);
 }
 
@@ -146,6 +147,7 @@ static struct vcpu_state protected_state(void)
 	st.sysenter_esp = 0xc1234000;
 	st.sysenter_eip = 0xc1001230;
 	st.irq_shadow = true;
+	st.nmi_blocked = true;
 	x87_state(st.fx);
 	return st;
 }

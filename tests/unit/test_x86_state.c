@@ -281,7 +281,103 @@ START_TEST(test_x87_and_extras_survive_a_save_round_trip)
 	in = state_in_make(o.p, o.len - 1);
 	ck_assert_int_eq(vcpu_state_get(&in, VCPU_SAVE_VERSION, &decoded), -1);
 	in = state_in_make(o.p, o.len);
-	ck_assert_int_eq(vcpu_state_get(&in, 2, &decoded), -1);
+	ck_assert_int_eq(vcpu_state_get(&in, VCPU_SAVE_VERSION + 1, &decoded), -1);
+	state_out_free(&o);
+}
+END_TEST
+
+/* An NMI handler at 0000:0500 (inc bx; nop; nop; iret), vector 2 of the
+ * real-mode IVT; the interrupted code at 7C00h is four NOPs and HLT. */
+static void load_nmi_handler(void)
+{
+	static const uint8_t handler[] = {0x43, 0x90, 0x90, 0xcf};
+	static const uint8_t main_code[] = {0x90, 0x90, 0x90, 0x90, 0xf4};
+
+	x86f_load(handler, sizeof handler, 0x500);
+	x86f_load(main_code, sizeof main_code, 0x7c00);
+	put16(2 * 4, 0x500);
+	put16(2 * 4 + 2, 0);
+}
+
+static void raise_nmi(void)
+{
+	atomic_store(&m.nmi, true);
+	cpu->check_intr = true;
+}
+
+/* A CPU stopped in an NMI handler, saved, reset and restored (RAM kept,
+ * as a restore brings it back), then an NMI raised: the state as the
+ * save file's encoding of that version gives it back. */
+static struct vcpu_state state_in_nmi_handler(uint32_t version)
+{
+	struct vcpu_state st, decoded;
+	struct state_out o = {0};
+	struct state_in in;
+
+	load_nmi_handler();
+	raise_nmi();
+	x86f_run_real(0x7c00, 2); /* the NMI, then inc bx and a nop */
+	st = get();
+	ck_assert_uint_eq(st.rip, 0x502);
+	ck_assert_uint_eq(st.regs[3] & 0xffff, 1);
+	ck_assert(st.nmi_blocked);
+	vcpu_state_put(&o, &st);
+	ck_assert(!o.failed);
+	/* A version 1 file had no flag: its bytes end before it. */
+	in = state_in_make(o.p, version == 1 ? o.len - 1 : o.len);
+	ck_assert_int_eq(vcpu_state_get(&in, version, &decoded), 0);
+	state_out_free(&o);
+	engine_soft.vcpu_reset(cpu); /* RAM, with the handler's IRET frame, stays */
+	ck_assert(!get().nmi_blocked);
+	set_ok(&decoded);
+	raise_nmi();
+	return decoded;
+}
+
+/* The NMI blocking of a handler that has not reached its IRET survives a
+ * save and restore: the next NMI waits for the IRET, then is taken. */
+START_TEST(test_nmi_blocking_survives_a_save_round_trip)
+{
+	struct vcpu_state st = state_in_nmi_handler(VCPU_SAVE_VERSION);
+
+	ck_assert(st.nmi_blocked);
+	ck_assert_int_eq(engine_soft.vcpu_run(cpu, 1), VCPU_EXIT_BUDGET);
+	st = get();
+	ck_assert_uint_eq(st.rip, 0x503); /* the handler's next NOP, no new NMI */
+	ck_assert_uint_eq(st.regs[3] & 0xffff, 1);
+	ck_assert(st.nmi_blocked);
+	ck_assert_int_eq(engine_soft.vcpu_run(cpu, 100), VCPU_EXIT_HALT);
+	st = get();
+	ck_assert_uint_eq(st.regs[3] & 0xffff, 2); /* taken after the IRET */
+	ck_assert_uint_eq(st.rip, 0x7c05);
+	ck_assert(!st.nmi_blocked && !atomic_load(&m.nmi));
+}
+END_TEST
+
+/* A version 1 CPU state (before the flag) still loads, unblocked: the
+ * raised NMI nests into the handler at once, as such a file always
+ * restored. Other versions, and bytes of one version read as another,
+ * are refused. */
+START_TEST(test_version_1_cpu_state_loads_without_nmi_blocking)
+{
+	struct vcpu_state st = state_in_nmi_handler(1), decoded;
+	struct state_out o = {0};
+	struct state_in in;
+
+	ck_assert(!st.nmi_blocked);
+	ck_assert_int_eq(engine_soft.vcpu_run(cpu, 1), VCPU_EXIT_BUDGET);
+	st = get();
+	ck_assert_uint_eq(st.regs[3] & 0xffff, 2); /* the handler again: nested */
+	ck_assert(st.nmi_blocked);
+	vcpu_state_put(&o, &st);
+	in = state_in_make(o.p, o.len);
+	ck_assert_int_eq(vcpu_state_get(&in, 1, &decoded), -1); /* one byte long */
+	in = state_in_make(o.p, o.len - 1);
+	ck_assert_int_eq(vcpu_state_get(&in, 2, &decoded), -1); /* one byte short */
+	in = state_in_make(o.p, o.len);
+	ck_assert_int_eq(vcpu_state_get(&in, VCPU_SAVE_VERSION + 1, &decoded), -1);
+	in = state_in_make(o.p, o.len);
+	ck_assert_int_eq(vcpu_state_get(&in, 0, &decoded), -1);
 	state_out_free(&o);
 }
 END_TEST
@@ -301,6 +397,8 @@ static Suite *s(void)
 	tcase_add_test(tc, test_state_of_a_stopped_slice_is_where_it_stopped);
 	tcase_add_test(tc, test_states_a_32_bit_cpu_cannot_hold_are_refused);
 	tcase_add_test(tc, test_x87_and_extras_survive_a_save_round_trip);
+	tcase_add_test(tc, test_nmi_blocking_survives_a_save_round_trip);
+	tcase_add_test(tc, test_version_1_cpu_state_loads_without_nmi_blocking);
 	suite_add_tcase(suite, tc);
 	return suite;
 }

@@ -1,4 +1,4 @@
-/* The virtio suites' fake guest driver (virtio_driver.h). */
+/* The virtio suites' and fuzzers' fake guest driver (virtio_driver.h). */
 #include "virtio_driver.h"
 
 #include "hv/core/le.h"
@@ -6,17 +6,27 @@
 
 #include "virtq_desc.h"
 
-void vdrv_attach(struct virtio_driver *d, struct guest_mem *mem, struct pci_device *pci,
-		 unsigned slot, uint32_t bar, unsigned qsize)
+void vdrv_init(struct virtio_driver *d, struct guest_mem *mem, uint32_t bar, unsigned qsize)
 {
 	d->mem = mem;
 	d->bar = bar;
 	d->qsize = qsize;
 	d->avail_idx[0] = d->avail_idx[1] = 0;
+}
+
+void vdrv_attach(struct virtio_driver *d, struct guest_mem *mem, struct pci_device *pci,
+		 unsigned slot, uint32_t bar, unsigned qsize)
+{
+	vdrv_init(d, mem, bar, qsize);
 	pci_bus_init(&d->bus);
 	pci_bus_add(&d->bus, slot, 0, pci);
 	pci_config_write(&d->bus, slot, 0, PCI_BAR0, 4, bar);
 	pci_config_write(&d->bus, slot, 0, PCI_COMMAND, 2, 0x6);
+}
+
+void vdrv_reset(struct virtio_driver *d)
+{
+	vdrv_wr(d, VIRTIO_COMMON_STATUS, 1, 0);
 }
 
 void vdrv_negotiate(struct virtio_driver *d, uint32_t low, uint32_t high)
@@ -33,11 +43,17 @@ void vdrv_negotiate(struct virtio_driver *d, uint32_t low, uint32_t high)
 
 void vdrv_setup_queue(struct virtio_driver *d, unsigned n, uint64_t q)
 {
+	vdrv_setup_queue_at(d, n, d->qsize, q, q + 0x1000, q + 0x2000);
+}
+
+void vdrv_setup_queue_at(struct virtio_driver *d, unsigned n, unsigned size, uint64_t desc,
+			 uint64_t driver, uint64_t device)
+{
 	vdrv_wr(d, VIRTIO_COMMON_Q_SELECT, 2, n);
-	vdrv_wr(d, VIRTIO_COMMON_Q_SIZE, 2, d->qsize);
-	vdrv_wr(d, VIRTIO_COMMON_Q_DESC, 4, q);
-	vdrv_wr(d, VIRTIO_COMMON_Q_DRIVER, 4, q + 0x1000);
-	vdrv_wr(d, VIRTIO_COMMON_Q_DEVICE, 4, q + 0x2000);
+	vdrv_wr(d, VIRTIO_COMMON_Q_SIZE, 2, size);
+	vdrv_wr(d, VIRTIO_COMMON_Q_DESC, 4, desc);
+	vdrv_wr(d, VIRTIO_COMMON_Q_DRIVER, 4, driver);
+	vdrv_wr(d, VIRTIO_COMMON_Q_DEVICE, 4, device);
 	vdrv_wr(d, VIRTIO_COMMON_Q_ENABLE, 2, 1);
 }
 
@@ -69,6 +85,11 @@ void vdrv_offer(struct virtio_driver *d, unsigned n, uint64_t q, uint16_t head)
 	le_put16(avail + 4 + 2 * (d->avail_idx[n] % d->qsize), head);
 	d->avail_idx[n]++;
 	le_put16(avail + 2, d->avail_idx[n]);
+}
+
+void vdrv_notify(struct virtio_driver *d, unsigned n)
+{
+	vdrv_wr(d, VIRTIO_PCI_NOTIFY + VIRTIO_PCI_NOTIFY_MULT * n, 2, n);
 }
 
 uint16_t vdrv_used_idx(struct virtio_driver *d, uint64_t q)
