@@ -167,6 +167,8 @@ static void hook_run(void *opaque)
 	for (size_t i = 0; i < u->nfds; i++)
 		u->fds[i].got = 0;
 	refill(u);
+	if (u->ops.flush)
+		u->ops.flush(u->ops.opaque);
 }
 
 static int hook_timeout(void *opaque)

@@ -21,6 +21,10 @@ struct usernet;
 struct usernet_ops {
 	/* A frame for the guest. */
 	void (*receive)(void *opaque, const uint8_t *frame, size_t len);
+	/* Optional: called after each round of slirp's work (its sockets
+	 * read, its timers run), so frames received in a burst can be handed
+	 * on together. */
+	void (*flush)(void *opaque);
 	void *opaque;
 };
 

@@ -34,6 +34,7 @@
 #define VIRTIO_NET_F_CSUM	    0
 #define VIRTIO_NET_F_GUEST_CSUM	    1
 #define VIRTIO_NET_F_MAC	    5
+#define VIRTIO_NET_F_MRG_RXBUF	    15
 #define VIRTIO_NET_F_STATUS	    16
 #define VIRTIO_NET_S_LINK_UP	    1
 #define VIRTIO_NET_HDR_F_NEEDS_CSUM 1 /* header flags */
@@ -42,6 +43,7 @@
 #define VIRTIO_NET_FRAME_MAX	    65550 /* largest frame accepted either way */
 #define VIRTIO_NET_FRAME_MIN	    14	  /* an Ethernet header */
 #define VIRTIO_NET_RX_PENDING	    256	  /* frames kept while the guest has no buffer */
+#define VIRTIO_NET_MRG_BUFS_MAX	    256	  /* receive buffers one frame may take (= queue_max) */
 
 /* The backend: told (under the domain lock, from the vCPU thread) that
  * the transmit queue has frames for it. It must not call back into the
