@@ -196,7 +196,8 @@ static int add_nic(struct domain *d, unsigned i, char *err, size_t errlen)
 		snprintf(err, errlen, "eventfd: %s", strerror(errno));
 		return -1;
 	}
-	n->net = usernet_create(d->loop, d->cfg.name, &ops, err, errlen);
+	be.mtu = c->mtu;
+	n->net = usernet_create(d->loop, d->cfg.name, c->mtu, &ops, err, errlen);
 	if (!n->net || add_forwards(n, c, err, errlen) < 0)
 		return -1;
 	n->handle = evloop_add_fd(d->loop, n->efd, &tx_ops, n);

@@ -28,10 +28,10 @@ struct usernet_ops {
 	void *opaque;
 };
 
-/* Makes a network on loop for the domain `name` (its DHCP host name).
- * Returns NULL with err set. */
-struct usernet *usernet_create(struct evloop *loop, const char *name, const struct usernet_ops *ops,
-			       char *err, size_t errlen);
+/* Makes a network on loop for the domain `name` (its DHCP host name)
+ * with the given MTU (576..65520; 0: 1500). Returns NULL with err set. */
+struct usernet *usernet_create(struct evloop *loop, const char *name, unsigned mtu,
+			       const struct usernet_ops *ops, char *err, size_t errlen);
 
 /* Forwards connections to host_addr:host_port (host byte order; 0: every
  * interface) to guest_addr:guest_port (0: the guest's DHCP address).

@@ -10,7 +10,7 @@
 
 #define RECEIVEQ	  0
 #define TRANSMITQ	  1
-#define CONFIG_SIZE	  8	     /* mac[6], status */
+#define CONFIG_SIZE	  12	     /* mac[6], status, max_virtqueue_pairs, mtu */
 #define PENDING_BYTES_MAX (1u << 20) /* bytes of waiting frames at most */
 
 static size_t pending_bytes(const struct virtio_net *n)
@@ -291,6 +291,8 @@ static void net_config_read(void *opaque, unsigned offset, void *buf, unsigned l
 
 	memcpy(cfg, n->mac, 6);
 	le_put16(cfg + 6, n->status);
+	le_put16(cfg + 8, 1); /* max_virtqueue_pairs: only with MQ, one anyway */
+	le_put16(cfg + 10, n->be.mtu ? n->be.mtu : 1500);
 	memcpy(buf, cfg + offset, len);
 }
 
@@ -304,8 +306,8 @@ static const struct virtio_dev_ops net_ops = {
     .class_base = 0x02, /* network controller, Ethernet */
     .class_sub = 0x00,
     .features = 1ull << VIRTIO_NET_F_CSUM | 1ull << VIRTIO_NET_F_GUEST_CSUM |
-		1ull << VIRTIO_NET_F_MAC | 1ull << VIRTIO_NET_F_MRG_RXBUF |
-		1ull << VIRTIO_NET_F_STATUS,
+		1ull << VIRTIO_NET_F_MTU | 1ull << VIRTIO_NET_F_MAC |
+		1ull << VIRTIO_NET_F_MRG_RXBUF | 1ull << VIRTIO_NET_F_STATUS,
     .num_queues = 2,
     .queue_max = 256,
     .config_size = CONFIG_SIZE,

@@ -71,9 +71,12 @@ START_TEST(configuration_has_the_mac_and_link_up)
 	for (unsigned i = 0; i < 6; i++)
 		ck_assert_uint_eq(vdrv_rd(&drv, VIRTIO_PCI_DEVICE_CFG + i, 1), mac[i]);
 	ck_assert_uint_eq(vdrv_rd(&drv, VIRTIO_PCI_DEVICE_CFG + 6, 2), VIRTIO_NET_S_LINK_UP);
+	ck_assert_uint_eq(vdrv_rd(&drv, VIRTIO_PCI_DEVICE_CFG + 10, 2), 1500); /* mtu */
 	vdrv_wr(&drv, VIRTIO_COMMON_DFSELECT, 4, 0);
 	ck_assert_uint_ne(vdrv_rd(&drv, VIRTIO_COMMON_DF, 4) & (1u << VIRTIO_NET_F_MAC), 0);
 	ck_assert_uint_ne(vdrv_rd(&drv, VIRTIO_COMMON_DF, 4) & (1u << VIRTIO_NET_F_STATUS), 0);
+	ck_assert_uint_ne(vdrv_rd(&drv, VIRTIO_COMMON_DF, 4) & (1u << VIRTIO_NET_F_MTU), 0);
+	ck_assert_uint_ne(vdrv_rd(&drv, VIRTIO_COMMON_DF, 4) & (1u << VIRTIO_NET_F_MRG_RXBUF), 0);
 }
 END_TEST
 
@@ -456,6 +459,39 @@ START_TEST(hostile_mergeable_buffers_drop_the_frame)
 }
 END_TEST
 
+/* A backend with a 65520-byte MTU: the configuration says so, and its
+ * largest frame goes into the guest over mergeable buffers. */
+START_TEST(a_large_mtu_frame_spreads_over_buffers)
+{
+	struct virtio_net_backend b = {.tx_ready = tx_ready, .mtu = 65520};
+	static uint8_t frame[65520 + 14], got[sizeof frame];
+	size_t off = 0;
+
+	virtio_net_destroy(&net);
+	virtio_net_init(&net, &mem, (struct irq_line){0}, mac, &b, "net0");
+	vdrv_attach(&drv, &mem, &net.vp.pci, 6, BAR, QSIZE);
+	ck_assert_uint_eq(vdrv_rd(&drv, VIRTIO_PCI_DEVICE_CFG + 10, 2), 65520);
+	renegotiate(1u << VIRTIO_NET_F_MRG_RXBUF | 1u << VIRTIO_NET_F_MTU);
+	pattern(frame, sizeof frame, 5);
+	for (unsigned i = 0; i < 6; i++) {
+		vdrv_put_desc(&drv, RX_AT, i, BUF_AT + i * 0x3000u, 0x3000, VIRTQ_DESC_F_WRITE, 0);
+		vdrv_offer(&drv, 0, RX_AT, (uint16_t)i);
+	}
+	virtio_net_receive(&net, frame, sizeof frame);
+	ck_assert_uint_eq(vdrv_used_idx(&drv, RX_AT), 6);
+	ck_assert_uint_eq(le_get16(mem.ram + BUF_AT + 10), 6);
+	for (unsigned i = 0; i < 6; i++) {
+		uint32_t len = vdrv_used_len(&drv, RX_AT, i), skip = i ? 0 : VIRTIO_NET_HDR_LEN;
+
+		memcpy(got + off, mem.ram + BUF_AT + i * 0x3000u + skip, len - skip);
+		off += len - skip;
+	}
+	ck_assert_uint_eq(off, sizeof frame);
+	ck_assert_mem_eq(got, frame, sizeof frame);
+	ck_assert_uint_eq(net.st.rx_bytes, sizeof frame);
+}
+END_TEST
+
 /* The negotiated MRG_RXBUF is the transport's state: a device restored
  * from a save delivers the waiting frame over mergeable buffers. */
 START_TEST(restore_keeps_mergeable_delivery)
@@ -509,6 +545,7 @@ static Suite *virtio_net_suite(void)
 	tcase_add_test(tc, too_few_mergeable_buffers_keep_the_frame_waiting);
 	tcase_add_test(tc, hostile_mergeable_buffers_drop_the_frame);
 	tcase_add_test(tc, restore_keeps_mergeable_delivery);
+	tcase_add_test(tc, a_large_mtu_frame_spreads_over_buffers);
 	suite_add_tcase(s, tc);
 	return s;
 }
