@@ -96,7 +96,8 @@ run() {
   [ -n "$perf" ] && { kill -INT "$perf" 2>/dev/null; wait "$perf" || true; }
   wtx=$((t1 > t0 && t0 > 0 ? (t1 - t0) / 10 : 0))
   wrx=$((t2 > t1 && t1 > 0 ? (t2 - t1) / 10 : 0))
-  ctx=$((c1 - c0)) crx=$((c2 - c1))
+  # 0: not measured (the process ended before its counters were read)
+  ctx=$((c0 > 0 && c1 > c0 ? c1 - c0 : 0)) crx=$((c1 > 0 && c2 > c1 ? c2 - c1 : 0))
   wait "$pid" || true
   pid=
   kill "$sink" 2>/dev/null || true
@@ -112,7 +113,8 @@ run() {
   printf '  %-24s guest to host %s by its clock, %s by the host'"'"'s; %s bytes reached the host\n' \
     "$name" "$(rate "$cs")" "$(rate "$wtx")" "$(stat -c %s "$work/received" 2>/dev/null || echo 0)"
   printf '  %-24s CPU time of the whole process: %s s sending, %s s receiving\n' "" \
-    "$(awk -v c="$ctx" 'BEGIN { printf "%.2f", c / 100 }')" "$(awk -v c="$crx" 'BEGIN { printf "%.2f", c / 100 }')"
+    "$(awk -v c="$ctx" 'BEGIN { if (c > 0) printf "%.2f", c / 100; else print "?" }')" \
+    "$(awk -v c="$crx" 'BEGIN { if (c > 0) printf "%.2f", c / 100; else print "?" }')"
   printf '  %-24s host to guest %s by its clock, %s by the host'"'"'s; the guest counted %s bytes\n' \
     "" "$(rate "$rcs")" "$(rate "$wrx")" \
     "$(grep -o '^[0-9][0-9]*\s*$' "$out" | tail -1 | tr -d '[:space:]')"
