@@ -15,8 +15,8 @@
 
 /* xl's options for a Xen backend, which hv has no use for. */
 static const char *const xen_only[] = {
-    "bridge", "script", "backend", "vifname",	 "ip",	"gatewaydev",	   "rate",
-    "accel",  "devid",	"trusted", "forwarddev", "mtu", "colo_forwarddev",
+    "bridge", "script", "backend", "vifname", "ip",	    "gatewaydev",
+    "rate",   "accel",	"devid",   "trusted", "forwarddev", "colo_forwarddev",
 };
 
 static int fail(char *msg, size_t len, const char *fmt, const char *a, const char *b)
@@ -145,6 +145,17 @@ static int add_fwd(struct vif_config *out, const char *val, char *msg, size_t le
 	return 0;
 }
 
+static int parse_mtu(const char *s, struct vif_config *out, char *msg, size_t len)
+{
+	char *end;
+	unsigned long v = strtoul(s, &end, 10);
+
+	if (*s < '0' || *s > '9' || *end || v < VIF_MTU_MIN || v > VIF_MTU_MAX)
+		return fail(msg, len, "mtu=%s: expected a number from 576 to 65520%s", s, "");
+	out->mtu = (uint16_t)v;
+	return 0;
+}
+
 static int parse_item(char *item, struct vif_config *out, char *msg, size_t len)
 {
 	char *eq = strchr(item, '=');
@@ -152,12 +163,14 @@ static int parse_item(char *item, struct vif_config *out, char *msg, size_t len)
 
 	if (!eq)
 		return fail(msg, len,
-			    "'%s': expected key=value (mac=, model=, type= or hostfwd=)%s", item,
-			    "");
+			    "'%s': expected key=value (mac=, mtu=, model=, type= or hostfwd=)%s",
+			    item, "");
 	*eq = '\0';
 	val = eq + 1;
 	if (strcmp(item, "mac") == 0)
 		return out->mac_set = true, parse_mac(val, out->mac, msg, len);
+	if (strcmp(item, "mtu") == 0)
+		return parse_mtu(val, out, msg, len);
 	if (strcmp(item, "model") == 0)
 		return set_model(val, msg, len);
 	if (strcmp(item, "type") == 0)
@@ -167,8 +180,9 @@ static int parse_item(char *item, struct vif_config *out, char *msg, size_t len)
 	for (size_t i = 0; i < sizeof xen_only / sizeof xen_only[0]; i++)
 		if (strcmp(item, xen_only[i]) == 0)
 			return fail(msg, len, "%s=: not supported; %s", item, USERNET_NOTE);
-	return fail(msg, len, "unknown key '%s' (hv takes mac=, model=, type= and hostfwd=)%s",
-		    item, "");
+	return fail(msg, len,
+		    "unknown key '%s' (hv takes mac=, mtu=, model=, type= and hostfwd=)%s", item,
+		    "");
 }
 
 int vifspec_parse(const char *spec, struct vif_config *out, char *msg, size_t msglen)
@@ -218,6 +232,10 @@ void vifspec_format(const struct vif_config *c, char *buf, size_t len)
 		n = strlen(buf);
 		snprintf(buf + n, len - n, ",mac=%02x:%02x:%02x:%02x:%02x:%02x", c->mac[0],
 			 c->mac[1], c->mac[2], c->mac[3], c->mac[4], c->mac[5]);
+	}
+	if (c->mtu) {
+		n = strlen(buf);
+		snprintf(buf + n, len - n, ",mtu=%u", c->mtu);
 	}
 	for (unsigned i = 0; i < c->nfwd; i++) {
 		char host[16], guest[16];

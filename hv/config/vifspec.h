@@ -9,7 +9,10 @@
  * guestport; an empty host address is every interface, an empty guest
  * address the guest's DHCP address) and may be given several times.
  * model= takes virtio (virtio-net, the only NIC hv has); type= takes
- * ioemu. Xen's backend options (bridge=, script=, backend=, vifname=,
+ * ioemu. mtu= (576..65520, default 1500) is the network's MTU: libslirp's
+ * and the one the NIC tells the guest (VIRTIO_NET_F_MTU); 65520 lets
+ * every frame carry ~64 KiB, which is what libslirp can do in place of
+ * segmentation offload. Xen's backend options (bridge=, script=, backend=, vifname=,
  * ip=, rate=, ...) are refused with what hv offers instead: the network
  * is libslirp's NAT inside the domain process, with no host interface. */
 #ifndef HV_VIFSPEC_H
@@ -21,6 +24,8 @@
 
 #define VIF_FWD_MAX  16	  /* hostfwd= per vif */
 #define VIF_SPEC_MAX 1024 /* characters of one written-out spec */
+#define VIF_MTU_MIN  576
+#define VIF_MTU_MAX  65520
 
 struct vif_fwd {
 	bool udp;
@@ -33,6 +38,7 @@ struct vif_fwd {
 struct vif_config {
 	bool mac_set; /* false: the domain derives one (vifspec_default_mac) */
 	uint8_t mac[6];
+	uint16_t mtu; /* 0: 1500 */
 	unsigned nfwd;
 	struct vif_fwd fwd[VIF_FWD_MAX];
 };

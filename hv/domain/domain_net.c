@@ -4,8 +4,9 @@
  * Frames the guest sends wait in the NIC's transmit queue: the vCPU's
  * notify only writes an eventfd, and the event loop takes them in
  * batches under the domain lock, then hands them to libslirp without it.
- * Frames for the guest go to the NIC under the lock as libslirp makes
- * them. */
+ * Frames for the guest are gathered as libslirp makes them (at most
+ * RX_BATCH_FRAMES or RX_BATCH_BYTES) and go to the NIC together, under
+ * one lock and with one kick, after each round of libslirp's work. */
 #include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
@@ -26,7 +27,9 @@
 
 #define BATCH_BYTES	  (1u << 20) /* frames taken per lock */
 #define BATCH_FRAMES	  512
-#define BATCHES		  4 /* per round, then the loop looks at its other sources */
+#define BATCHES		  4	       /* per round, then the loop looks at its other sources */
+#define RX_BATCH_BYTES	  (256u << 10) /* frames for the guest gathered at most */
+#define RX_BATCH_FRAMES	  64
 #define NET_STATE_VERSION 1 /* of the "usernet.N" sections */
 
 struct domain_nic {
@@ -37,6 +40,10 @@ struct domain_nic {
 	int handle; /* its evloop source */
 	uint8_t *buf;
 	uint32_t lens[BATCH_FRAMES];
+	uint8_t *rxbuf; /* frames for the guest, not handed over yet */
+	size_t rxoff;
+	unsigned rxcount;
+	uint32_t rxlens[RX_BATCH_FRAMES];
 };
 
 static void kick(struct domain *d)
@@ -45,6 +52,8 @@ static void kick(struct domain *d)
 	if (d->machine.kick_vcpu)
 		d->machine.kick_vcpu(d->machine.kick_opaque);
 }
+
+static void rx_flush(void *opaque);
 
 /* vCPU thread, domain lock held. */
 static void tx_ready(void *opaque)
@@ -97,6 +106,7 @@ static void tx_event(void *opaque, int fd, short revents)
 			usernet_input(n->net, n->buf + off, n->lens[i]);
 			off += n->lens[i];
 		}
+		rx_flush(n); /* what libslirp answered at once (ACKs, ARP) */
 		if (count < BATCH_FRAMES && BATCH_BYTES - off >= VIRTIO_NET_FRAME_MAX)
 			return; /* the queue is empty */
 	}
@@ -105,16 +115,46 @@ static void tx_event(void *opaque, int fd, short revents)
 
 static const struct evloop_source_ops tx_ops = {.ready = tx_event};
 
+/* Hands the gathered frames to the NIC: event loop, lock not held. */
+static void rx_flush(void *opaque)
+{
+	struct domain_nic *n = opaque;
+	struct domain *d = n->d;
+	size_t off = 0;
+	bool irq = false;
+
+	if (!n->rxcount)
+		return;
+	machine_lock_host(&d->machine);
+	for (unsigned i = 0; i < n->rxcount; i++) {
+		irq |= pc_virtio_net_receive(d->pc, n->index, n->rxbuf + off, n->rxlens[i]);
+		off += n->rxlens[i];
+	}
+	if (irq)
+		kick(d);
+	machine_unlock_host(&d->machine);
+	n->rxcount = 0;
+	n->rxoff = 0;
+}
+
 /* A frame from the user network: event loop, lock not held. */
 static void rx_frame(void *opaque, const uint8_t *frame, size_t len)
 {
 	struct domain_nic *n = opaque;
-	struct domain *d = n->d;
 
-	machine_lock_host(&d->machine);
-	if (pc_virtio_net_receive(d->pc, n->index, frame, len))
-		kick(d);
-	machine_unlock_host(&d->machine);
+	if (len > RX_BATCH_BYTES) {
+		rx_flush(n); /* keeps the order */
+		machine_lock_host(&n->d->machine);
+		if (pc_virtio_net_receive(n->d->pc, n->index, frame, len))
+			kick(n->d);
+		machine_unlock_host(&n->d->machine);
+		return;
+	}
+	if (n->rxcount == RX_BATCH_FRAMES || RX_BATCH_BYTES - n->rxoff < len)
+		rx_flush(n);
+	memcpy(n->rxbuf + n->rxoff, frame, len);
+	n->rxlens[n->rxcount++] = (uint32_t)len;
+	n->rxoff += len;
 }
 
 static int add_forwards(struct domain_nic *n, const struct vif_config *c, char *err, size_t errlen)
@@ -134,13 +174,14 @@ static int add_nic(struct domain *d, unsigned i, char *err, size_t errlen)
 	const struct vif_config *c = &d->cfg.vifs[i];
 	struct domain_nic *n = calloc(1, sizeof *n);
 	struct virtio_net_backend be = {.tx_ready = tx_ready};
-	struct usernet_ops ops = {.receive = rx_frame};
+	struct usernet_ops ops = {.receive = rx_frame, .flush = rx_flush};
 	uint8_t mac[6];
 	int rc;
 
-	if (!n || !(n->buf = malloc(BATCH_BYTES))) {
+	if (!n || !(n->buf = malloc(BATCH_BYTES)) || !(n->rxbuf = malloc(RX_BATCH_BYTES))) {
 		if (n)
-			free(n);
+			free(n->buf);
+		free(n);
 		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
@@ -158,7 +199,8 @@ static int add_nic(struct domain *d, unsigned i, char *err, size_t errlen)
 		snprintf(err, errlen, "eventfd: %s", strerror(errno));
 		return -1;
 	}
-	n->net = usernet_create(d->loop, d->cfg.name, &ops, err, errlen);
+	be.mtu = c->mtu;
+	n->net = usernet_create(d->loop, d->cfg.name, c->mtu, &ops, err, errlen);
 	if (!n->net || add_forwards(n, c, err, errlen) < 0)
 		return -1;
 	n->handle = evloop_add_fd(d->loop, n->efd, &tx_ops, n);
@@ -199,6 +241,7 @@ void domain_net_free(struct domain *d)
 		if (n->efd >= 0)
 			close(n->efd);
 		free(n->buf);
+		free(n->rxbuf);
 		free(n);
 		d->nics[i] = NULL;
 	}

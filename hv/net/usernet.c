@@ -168,6 +168,8 @@ static void hook_run(void *opaque)
 	for (size_t i = 0; i < u->nfds; i++)
 		u->fds[i].got = 0;
 	refill(u);
+	if (u->ops.flush)
+		u->ops.flush(u->ops.opaque);
 }
 
 static int hook_timeout(void *opaque)
@@ -283,8 +285,8 @@ static struct in_addr addr(uint32_t a)
 	return (struct in_addr){.s_addr = htonl(a)};
 }
 
-struct usernet *usernet_create(struct evloop *loop, const char *name, const struct usernet_ops *ops,
-			       char *err, size_t errlen)
+struct usernet *usernet_create(struct evloop *loop, const char *name, unsigned mtu,
+			       const struct usernet_ops *ops, char *err, size_t errlen)
 {
 	struct usernet *u = calloc(1, sizeof *u);
 	SlirpConfig cfg = {
@@ -295,8 +297,8 @@ struct usernet *usernet_create(struct evloop *loop, const char *name, const stru
 	    .vhost = addr(NET_HOST),
 	    .vdhcp_start = addr(NET_DHCP),
 	    .vnameserver = addr(NET_DNS),
-	    .if_mtu = NET_MTU,
-	    .if_mru = NET_MTU,
+	    .if_mtu = mtu ? mtu : NET_MTU,
+	    .if_mru = mtu ? mtu : NET_MTU,
 	};
 
 	if (!u || !(u->fds = calloc(FDS_MAX, sizeof *u->fds))) {

@@ -23,13 +23,17 @@ struct usernet;
 struct usernet_ops {
 	/* A frame for the guest. */
 	void (*receive)(void *opaque, const uint8_t *frame, size_t len);
+	/* Optional: called after each round of slirp's work (its sockets
+	 * read, its timers run), so frames received in a burst can be handed
+	 * on together. */
+	void (*flush)(void *opaque);
 	void *opaque;
 };
 
-/* Makes a network on loop for the domain `name` (its DHCP host name).
- * Returns NULL with err set. */
-struct usernet *usernet_create(struct evloop *loop, const char *name, const struct usernet_ops *ops,
-			       char *err, size_t errlen);
+/* Makes a network on loop for the domain `name` (its DHCP host name)
+ * with the given MTU (576..65520; 0: 1500). Returns NULL with err set. */
+struct usernet *usernet_create(struct evloop *loop, const char *name, unsigned mtu,
+			       const struct usernet_ops *ops, char *err, size_t errlen);
 
 /* Forwards connections to host_addr:host_port (host byte order; 0: every
  * interface) to guest_addr:guest_port (0: the guest's DHCP address).

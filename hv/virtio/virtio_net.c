@@ -10,7 +10,7 @@
 
 #define RECEIVEQ	  0
 #define TRANSMITQ	  1
-#define CONFIG_SIZE	  8	     /* mac[6], status */
+#define CONFIG_SIZE	  12	     /* mac[6], status, max_virtqueue_pairs, mtu */
 #define PENDING_BYTES_MAX (1u << 20) /* bytes of waiting frames at most */
 
 static size_t pending_bytes(const struct virtio_net *n)
@@ -33,27 +33,38 @@ static void drop_pending(struct virtio_net *n)
 	n->pend_head = 0;
 }
 
+static void rx_header(const struct virtio_net *n, uint8_t *hdr, uint16_t num_buffers)
+{
+	memset(hdr, 0, VIRTIO_NET_HDR_LEN);
+	if (virtio_pci_has_feature(&n->vp, VIRTIO_NET_F_GUEST_CSUM))
+		hdr[0] = VIRTIO_NET_HDR_F_DATA_VALID;
+	le_put16(hdr + 10, num_buffers);
+}
+
+static void rx_too_small(struct virtio_net *n, uint64_t have, size_t len)
+{
+	log_guest("virtio %s: receive buffer of %llu bytes is too small for a %zu-byte "
+		  "frame; dropped",
+		  n->vp.name, (unsigned long long)have, len + VIRTIO_NET_HDR_LEN);
+	n->st.rx_dropped++;
+}
+
 /* Puts one frame in the next receive buffer. Returns 1 when it went (or
  * was dropped as too large for the buffer: the buffer is used up either
  * way), 0 when the guest has no buffer. *irq is set when the push
  * interrupted. */
-static int deliver(struct virtio_net *n, const uint8_t *frame, size_t len, bool *irq)
+static int deliver_one(struct virtio_net *n, const uint8_t *frame, size_t len, bool *irq)
 {
-	uint8_t hdr[VIRTIO_NET_HDR_LEN] = {0};
+	uint8_t hdr[VIRTIO_NET_HDR_LEN];
 	struct virtq_chain c;
 	uint32_t written = 0;
 
 	if (virtio_pci_pop(&n->vp, RECEIVEQ, &c) != 1)
 		return 0;
 	if (c.write_len < VIRTIO_NET_HDR_LEN + len) {
-		log_guest("virtio %s: receive buffer of %llu bytes is too small for a %zu-byte "
-			  "frame; dropped",
-			  n->vp.name, (unsigned long long)c.write_len, len + VIRTIO_NET_HDR_LEN);
-		n->st.rx_dropped++;
+		rx_too_small(n, c.write_len, len);
 	} else {
-		if (virtio_pci_has_feature(&n->vp, VIRTIO_NET_F_GUEST_CSUM))
-			hdr[0] = VIRTIO_NET_HDR_F_DATA_VALID;
-		le_put16(hdr + 10, 1); /* num_buffers */
+		rx_header(n, hdr, 1);
 		virtq_chain_write(&c, 0, hdr, sizeof hdr);
 		virtq_chain_write(&c, VIRTIO_NET_HDR_LEN, frame, len);
 		written = (uint32_t)(VIRTIO_NET_HDR_LEN + len);
@@ -63,6 +74,78 @@ static int deliver(struct virtio_net *n, const uint8_t *frame, size_t len, bool 
 	if (virtio_pci_push(&n->vp, RECEIVEQ, &c, written))
 		*irq = true;
 	return 1;
+}
+
+/* Copies [off, off + k) of header + frame into c from its byte 0. */
+static void write_part(struct virtq_chain *c, const uint8_t *hdr, const uint8_t *frame, size_t off,
+		       size_t k)
+{
+	size_t h = off < VIRTIO_NET_HDR_LEN ? VIRTIO_NET_HDR_LEN - off : 0;
+
+	if (h > k)
+		h = k;
+	if (h)
+		virtq_chain_write(c, 0, hdr + off, h);
+	if (k > h)
+		virtq_chain_write(c, h, frame + (off + h - VIRTIO_NET_HDR_LEN), k - h);
+}
+
+/* VIRTIO_NET_F_MRG_RXBUF: the frame spreads over as many receive buffers
+ * as it needs, the first one's header saying how many (num_buffers), all
+ * of them published together. Too few buffers for now: they are given
+ * back and the frame waits (0). A first buffer without room for the
+ * header, or a frame that the whole ring could not hold, is dropped and
+ * counted, the buffers it took used up with nothing written (1). */
+static int deliver_mrg(struct virtio_net *n, const uint8_t *frame, size_t len, bool *irq)
+{
+	struct virtq_used_elem e[VIRTIO_NET_MRG_BUFS_MAX];
+	uint8_t hdr[VIRTIO_NET_HDR_LEN];
+	struct virtq_chain first, c;
+	const struct virtq *q = virtio_pci_queue(&n->vp, RECEIVEQ);
+	size_t total = VIRTIO_NET_HDR_LEN + len, off = 0;
+	unsigned count = 0,
+		 most = q && q->size < VIRTIO_NET_MRG_BUFS_MAX ? q->size : VIRTIO_NET_MRG_BUFS_MAX;
+
+	rx_header(n, hdr, 0);
+	while (off < total) {
+		struct virtq_chain *to = count ? &c : &first;
+		size_t k;
+
+		if (count == most) {
+			rx_too_small(n, off, len); /* every buffer the ring holds */
+			for (unsigned i = 0; i < count; i++)
+				e[i].len = 0;
+			goto push;
+		}
+		if (virtio_pci_pop(&n->vp, RECEIVEQ, to) != 1) {
+			virtio_pci_unpop(&n->vp, RECEIVEQ, count);
+			return 0;
+		}
+		if (!count && first.write_len < VIRTIO_NET_HDR_LEN) {
+			rx_too_small(n, first.write_len, len);
+			e[count++] = (struct virtq_used_elem){first.head, 0};
+			goto push;
+		}
+		k = to->write_len < total - off ? (size_t)to->write_len : total - off;
+		write_part(to, hdr, frame, off, k);
+		e[count++] = (struct virtq_used_elem){to->head, (uint32_t)k};
+		off += k;
+	}
+	rx_header(n, hdr, (uint16_t)count);
+	virtq_chain_write(&first, 0, hdr, sizeof hdr);
+	n->st.rx_packets++;
+	n->st.rx_bytes += len;
+push:
+	if (virtio_pci_push_many(&n->vp, RECEIVEQ, e, count))
+		*irq = true;
+	return 1;
+}
+
+static int deliver(struct virtio_net *n, const uint8_t *frame, size_t len, bool *irq)
+{
+	if (virtio_pci_has_feature(&n->vp, VIRTIO_NET_F_MRG_RXBUF))
+		return deliver_mrg(n, frame, len, irq);
+	return deliver_one(n, frame, len, irq);
 }
 
 /* Moves waiting frames into receive buffers while there are both. */
@@ -208,6 +291,8 @@ static void net_config_read(void *opaque, unsigned offset, void *buf, unsigned l
 
 	memcpy(cfg, n->mac, 6);
 	le_put16(cfg + 6, n->status);
+	le_put16(cfg + 8, 1); /* max_virtqueue_pairs: only with MQ, one anyway */
+	le_put16(cfg + 10, n->be.mtu ? n->be.mtu : 1500);
 	memcpy(buf, cfg + offset, len);
 }
 
@@ -221,7 +306,8 @@ static const struct virtio_dev_ops net_ops = {
     .class_base = 0x02, /* network controller, Ethernet */
     .class_sub = 0x00,
     .features = 1ull << VIRTIO_NET_F_CSUM | 1ull << VIRTIO_NET_F_GUEST_CSUM |
-		1ull << VIRTIO_NET_F_MAC | 1ull << VIRTIO_NET_F_STATUS,
+		1ull << VIRTIO_NET_F_MTU | 1ull << VIRTIO_NET_F_MAC |
+		1ull << VIRTIO_NET_F_MRG_RXBUF | 1ull << VIRTIO_NET_F_STATUS,
     .num_queues = 2,
     .queue_max = 256,
     .config_size = CONFIG_SIZE,

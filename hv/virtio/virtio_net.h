@@ -6,8 +6,10 @@
  * VIRTIO_NET_F_GUEST_CSUM received frames are marked DATA_VALID (the
  * user-mode network stack builds every frame with correct checksums), so
  * the guest's CPU neither computes nor checks them. No segmentation
- * offload. Every packet carries the 12-byte struct virtio_net_hdr of
- * VERSION_1 in front.
+ * offload; in its place the backend may have a large MTU (up to 65520),
+ * which the device offers the guest (VIRTIO_NET_F_MTU), and received
+ * frames spread over mergeable buffers (VIRTIO_NET_F_MRG_RXBUF). Every packet carries the 12-byte
+ * struct virtio_net_hdr of VERSION_1 in front.
  *
  * The device is a pipe between the guest and a backend the wiring
  * supplies (hv/net/ user networking): the guest's transmitted frames wait
@@ -33,7 +35,9 @@
 
 #define VIRTIO_NET_F_CSUM	    0
 #define VIRTIO_NET_F_GUEST_CSUM	    1
+#define VIRTIO_NET_F_MTU	    3
 #define VIRTIO_NET_F_MAC	    5
+#define VIRTIO_NET_F_MRG_RXBUF	    15
 #define VIRTIO_NET_F_STATUS	    16
 #define VIRTIO_NET_S_LINK_UP	    1
 #define VIRTIO_NET_HDR_F_NEEDS_CSUM 1 /* header flags */
@@ -42,6 +46,7 @@
 #define VIRTIO_NET_FRAME_MAX	    65550 /* largest frame accepted either way */
 #define VIRTIO_NET_FRAME_MIN	    14	  /* an Ethernet header */
 #define VIRTIO_NET_RX_PENDING	    256	  /* frames kept while the guest has no buffer */
+#define VIRTIO_NET_MRG_BUFS_MAX	    256	  /* receive buffers one frame may take (= queue_max) */
 
 /* The backend: told (under the domain lock, from the vCPU thread) that
  * the transmit queue has frames for it. It must not call back into the
@@ -49,6 +54,9 @@
 struct virtio_net_backend {
 	void (*tx_ready)(void *opaque);
 	void *opaque;
+	/* The backend network's MTU, which the device tells the driver
+	 * (VIRTIO_NET_F_MTU): 68..65535, 0 for 1500. */
+	uint16_t mtu;
 };
 
 struct virtio_net_stats {

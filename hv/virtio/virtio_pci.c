@@ -111,6 +111,31 @@ bool virtio_pci_push(struct virtio_pci *vp, unsigned n, const struct virtq_chain
 	return true;
 }
 
+bool virtio_pci_push_many(struct virtio_pci *vp, unsigned n, const struct virtq_used_elem *e,
+			  unsigned count)
+{
+	struct virtq *q = virtio_pci_queue(vp, n);
+
+	if (!q || !count)
+		return false;
+	if (virtq_push_many(q, e, count) < 0) {
+		virtio_pci_needs_reset(vp);
+		return true;
+	}
+	if (!virtq_should_notify(q))
+		return false;
+	raise_isr(vp, VIRTIO_ISR_QUEUE);
+	return true;
+}
+
+void virtio_pci_unpop(struct virtio_pci *vp, unsigned n, unsigned count)
+{
+	struct virtq *q = virtio_pci_queue(vp, n);
+
+	if (q)
+		virtq_unpop(q, count);
+}
+
 static void reset_queues(struct virtio_pci *vp)
 {
 	for (unsigned i = 0; i < VIRTIO_QUEUES_MAX; i++) {

@@ -178,6 +178,14 @@ int virtio_pci_pop(struct virtio_pci *vp, unsigned n, struct virtq_chain *c);
 bool virtio_pci_push(struct virtio_pci *vp, unsigned n, const struct virtq_chain *c,
 		     uint32_t written);
 
+/* Returns n chains to queue n at once (virtq_push_many) and interrupts
+ * if the driver wants it; as virtio_pci_push otherwise. */
+bool virtio_pci_push_many(struct virtio_pci *vp, unsigned n, const struct virtq_used_elem *e,
+			  unsigned count);
+
+/* Gives back the last count chains popped from queue n (virtq_unpop). */
+void virtio_pci_unpop(struct virtio_pci *vp, unsigned n, unsigned count);
+
 /* The device configuration changed: bump the generation and interrupt. */
 void virtio_pci_config_changed(struct virtio_pci *vp);
 

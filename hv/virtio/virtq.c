@@ -356,6 +356,38 @@ int virtq_push(struct virtq *q, const struct virtq_chain *c, uint32_t written)
 	return 0;
 }
 
+void virtq_unpop(struct virtq *q, unsigned n)
+{
+	if (n > q->inflight)
+		n = q->inflight;
+	q->last_avail = (uint16_t)(q->last_avail - n);
+	q->inflight = (uint16_t)(q->inflight - n);
+}
+
+int virtq_push_many(struct virtq *q, const struct virtq_used_elem *e, unsigned n)
+{
+	uint8_t *used;
+
+	if (q->broken || !q->size)
+		return -1;
+	used = used_ring(q);
+	if (!used)
+		return -1;
+	for (unsigned i = 0; i < n; i++) {
+		uint8_t *elem = used + RING_HEADER +
+				(size_t)USED_ELEM * ((uint16_t)(q->used_idx + i) % q->size);
+
+		le_put32(elem, e[i].head);
+		le_put32(elem + 4, e[i].len);
+	}
+	/* The elements before the index that publishes them. */
+	atomic_thread_fence(memory_order_release);
+	q->used_idx = (uint16_t)(q->used_idx + n);
+	store16(used + USED_IDX, q->used_idx);
+	q->inflight = (uint16_t)(q->inflight > n ? q->inflight - n : 0);
+	return 0;
+}
+
 /* EVENT_IDX's test: did used_idx pass `event` in the step old -> new? */
 static bool need_event(uint16_t event, uint16_t new_idx, uint16_t old)
 {

@@ -91,6 +91,24 @@ int virtq_pop(struct virtq *q, struct virtq_chain *c);
  * the queue is broken (now or before). */
 int virtq_push(struct virtq *q, const struct virtq_chain *c, uint32_t written);
 
+/* Gives back the last n chains popped and not pushed (newest first), as
+ * if they had never been taken: a device that took buffers for a packet
+ * and found too few returns them and waits for more. n is clamped to the
+ * chains in flight. */
+void virtq_unpop(struct virtq *q, unsigned n);
+
+/* One used-ring entry: a chain's head and the bytes written into it. */
+struct virtq_used_elem {
+	uint16_t head;
+	uint32_t len;
+};
+
+/* Returns n chains at once (their heads and written lengths, which the
+ * caller bounds by each chain's write_len), published by one used->idx
+ * store: the driver sees all of them or none. Returns 0, or -1 when the
+ * queue is broken (now or before). */
+int virtq_push_many(struct virtq *q, const struct virtq_used_elem *e, unsigned n);
+
 /* Whether the driver wants an interrupt for the entries pushed since the
  * last time this said yes (EVENT_IDX's used_event, or the avail ring's
  * NO_INTERRUPT flag). */

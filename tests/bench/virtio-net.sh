@@ -1,13 +1,21 @@
 #!/usr/bin/env bash
-# virtio-net throughput over user-mode networking: the modern guest of
-# assets/guests/modern (its rcS takes a DHCP lease on eth0) sends 16 MiB
-# of zeros with busybox nc to a sink on the host's 127.0.0.1 (socat),
-# reached through the gateway 10.0.2.2; the guest times it by its uptime.
+# virtio-net throughput over user-mode networking, both directions in one
+# boot: the modern guest of assets/guests/modern (its rcS takes a DHCP
+# lease on eth0) sends 16 MiB of zeros with busybox nc to a sink on the
+# host's 127.0.0.1 (socat), reached through the gateway 10.0.2.2, then
+# receives 16 MiB from a socat source there; the guest times each by its
+# uptime.
 # hv (virtio-net + libslirp) and QEMU 7.2 TCG (-device virtio-net-pci
 # -netdev user, also libslirp) run the same guest: Debian's 686 kernel
 # booted directly with 128 MiB (QEMU's with noapic: hv's PC has no I/O
 # APIC, and on a loaded host QEMU's timer check through it can fail).
 # Prints figures and the ratio; asserts nothing.
+#
+# HV_BENCH_VIF gives hv's vif its options (say mtu=65520: QEMU 7.2's
+# user network has no such option and stays at 1500); HV_BENCH_QEMU=0
+# leaves QEMU out. With HV_BENCH_PERF=PREFIX, perf records hv's process during each
+# transfer into PREFIX-tx.data and PREFIX-rx.data (perf report
+# --sort comm,tid,dso,symbol -i ... shows where each thread's time goes).
 #
 #   bash tests/bench/virtio-net.sh [BUILD_DIR] [GUEST_DIR]
 set -euo pipefail
@@ -18,68 +26,122 @@ guest=${2:-$root/assets/guests/modern/out}
 bash "$root/assets/guests/modern/build.sh" "$guest"
 # shellcheck source=tests/bench/lib.sh
 source "$root/tests/bench/lib.sh"
-sink=
+sink= src=
 cleanup() {
   [ -n "$pid" ] && kill "$pid" 2>/dev/null
   [ -n "$sink" ] && kill "$sink" 2>/dev/null
+  [ -n "$src" ] && kill "$src" 2>/dev/null
   rm -rf "$work"
 }
 trap cleanup EXIT
 mib=16
 port=$((20000 + RANDOM % 20000))
+port2=$((port + 1))
 cmdline=$modern_cmdline
-# Guest time in centiseconds around the transfer; the sink closes the
-# connection once it has every byte, which ends nc.
-netcmd="t() { busybox cut -d\" \" -f1 /proc/uptime | busybox tr -d .; }; a=\$(t); busybox dd if=/dev/zero bs=65536 count=$((mib * 16)) 2>/dev/null | busybox nc 10.0.2.2 $port; b=\$(t); echo RATE \$((b - a)) bench-\$((6*7)); poweroff"
+# Guest time in centiseconds around each transfer; the sink closes the
+# connection once it has every byte, which ends nc; the source closes it
+# after the last byte, which ends the receiving nc.
+netcmd="t() { busybox cut -d\" \" -f1 /proc/uptime | busybox tr -d .; }; echo TX\$((1))GO; a=\$(t); busybox dd if=/dev/zero bs=65536 count=$((mib * 16)) 2>/dev/null | busybox nc 10.0.2.2 $port; b=\$(t); echo TXRATE \$((b - a)) tx; a=\$(t); busybox nc 10.0.2.2 $port2 </dev/null | busybox wc -c; b=\$(t); echo RXRATE \$((b - a)) rx bench-\$((6*7)); poweroff"
+
+# CPU time (user + system, all threads) of $pid in centiseconds: on a
+# shared host the steadiest figure of what a transfer costs.
+cpu_cs() { awk -v hz="$(getconf CLK_TCK)" '{ printf "%d", ($14 + $15) * 100 / hz }' "/proc/$pid/stat" 2>/dev/null || echo 0; }
 
 rate() { awk -v cs="$1" -v mib="$mib" 'BEGIN { if (cs > 0) printf "%.2f MB/s (%.2f s)", mib * 1.048576 / (cs / 100), cs / 100; else print "?" }'; }
 
-# run NAME COMMAND...: starts the sink, boots, types $netcmd once the
-# guest is up; sets $cs to the centiseconds it took (0: none).
+# run NAME COMMAND...: starts the sink and the source, boots, types
+# $netcmd once the guest is up; sets $cs and $rcs to the centiseconds
+# each direction took (0: none).
 run() {
   local name=$1
   socat -u "TCP-LISTEN:$port,bind=127.0.0.1,reuseaddr" \
     "SYSTEM:head -c $((mib << 20)) >$work/received" &
   sink=$!
+  # From a file, not a command: socat ends half a second after its
+  # command does, with what is still in the pipe, when the reader is slow.
+  head -c $((mib << 20)) /dev/zero >"$work/source"
+  socat -u "OPEN:$work/source,rdonly" "TCP-LISTEN:$port2,bind=127.0.0.1,reuseaddr" &
+  src=$!
   start "$@"
   wait_for "HV-MODERN-READY" 180000 || true
   sleep 1
   if ! grep -q "HV-MODERN-READY" "$out" || ! kill -0 "$pid" 2>/dev/null; then
     echo "  $name: the guest did not come up; its output ends:"
     tail -5 "$out" | sed 's/^/    /'
-    kill "$pid" "$sink" 2>/dev/null || true
-    wait "$pid" "$sink" 2>/dev/null || true
-    pid= sink= cs=0
+    kill "$pid" "$sink" "$src" 2>/dev/null || true
+    wait "$pid" "$sink" "$src" 2>/dev/null || true
+    pid= sink= src= cs=0 rcs=0 wtx=0 wrx=0 ctx=0 crx=0
     exec 9>&-
     return
   fi
   echo "$netcmd" >&9
+  # The host's clock too: on a loaded host the guest's (PIT) clock can
+  # lose ticks, and a guest clock that slips flatters the run.
+  local t0=0 t1=0 t2=0
+  local perf= c0=0 c1=0 c2=0
+  wait_for "TX1GO" 180000 && t0=$(now_ms) && c0=$(cpu_cs)
+  if [ -n "${HV_BENCH_PERF:-}" ] && [ "$name" = "hv (soft)" ]; then
+    perf record -q -g -p "$pid" -o "$HV_BENCH_PERF-tx.data" 2>/dev/null &
+    perf=$!
+  fi
+  # (the patterns match the output, not the echoed command)
+  wait_for "TXRATE [0-9]" 180000 && t1=$(now_ms) && c1=$(cpu_cs)
+  if [ -n "$perf" ]; then
+    kill -INT "$perf" 2>/dev/null; wait "$perf" || true
+    perf record -q -g -p "$pid" -o "$HV_BENCH_PERF-rx.data" 2>/dev/null &
+    perf=$!
+  fi
+  wait_for "RXRATE [0-9]" 180000 && t2=$(now_ms) && c2=$(cpu_cs)
   wait_for "bench-42" 180000 || true
+  [ -n "$perf" ] && { kill -INT "$perf" 2>/dev/null; wait "$perf" || true; }
+  wtx=$((t1 > t0 && t0 > 0 ? (t1 - t0) / 10 : 0))
+  wrx=$((t2 > t1 && t1 > 0 ? (t2 - t1) / 10 : 0))
+  # 0: not measured (the process ended before its counters were read)
+  ctx=$((c0 > 0 && c1 > c0 ? c1 - c0 : 0)) crx=$((c1 > 0 && c2 > c1 ? c2 - c1 : 0))
   wait "$pid" || true
   pid=
   kill "$sink" 2>/dev/null || true
   wait "$sink" 2>/dev/null || true
-  sink=
+  kill "$src" 2>/dev/null || true
+  wait "$src" 2>/dev/null || true
+  sink= src=
   exec 9>&-
-  cs=$(sed -n 's/^.*RATE \([0-9][0-9]*\) bench.*$/\1/p' "$out" | head -1)
+  cs=$(sed -n 's/^.*TXRATE \([0-9][0-9]*\) tx.*$/\1/p' "$out" | head -1)
   cs=${cs:-0}
-  printf '  %-24s %s, %s bytes reached the host\n' "$name" "$(rate "$cs")" \
-    "$(stat -c %s "$work/received" 2>/dev/null || echo 0)"
+  rcs=$(sed -n 's/^.*RXRATE \([0-9][0-9]*\) rx.*$/\1/p' "$out" | head -1)
+  rcs=${rcs:-0}
+  printf '  %-24s guest to host %s by its clock, %s by the host'"'"'s; %s bytes reached the host\n' \
+    "$name" "$(rate "$cs")" "$(rate "$wtx")" "$(stat -c %s "$work/received" 2>/dev/null || echo 0)"
+  printf '  %-24s CPU time of the whole process: %s s sending, %s s receiving\n' "" \
+    "$(awk -v c="$ctx" 'BEGIN { if (c > 0) printf "%.2f", c / 100; else print "?" }')" \
+    "$(awk -v c="$crx" 'BEGIN { if (c > 0) printf "%.2f", c / 100; else print "?" }')"
+  printf '  %-24s host to guest %s by its clock, %s by the host'"'"'s; the guest counted %s bytes\n' \
+    "" "$(rate "$rcs")" "$(rate "$wrx")" \
+    "$(grep -o '^[0-9][0-9]*\s*$' "$out" | tail -1 | tr -d '[:space:]')"
   grep -q "HV-NET-UP" "$out" || echo "  ($name: no DHCP lease; output in $out)"
 }
 
-echo "$mib MiB guest to host over TCP (busybox nc to 10.0.2.2, user-mode networking):"
+echo "$mib MiB each way over TCP (busybox nc to 10.0.2.2, user-mode networking):"
 cp "$guest/root.img" "$work/root.img"
-printf 'name = "bench-net"\nmemory = 128\nengine = "soft"\nkernel = "%s"\nramdisk = "%s"\nextra = "%s"\nserial = "stdio"\ndisk = [ '\''format=raw,vdev=xvda,access=rw,target=%s'\'' ]\nvif = [ '\'''\'' ]\n' \
-  "$guest/vmlinuz" "$guest/initramfs.cpio.gz" "$cmdline" "$work/root.img" >"$work/bench.cfg"
+printf 'name = "bench-net"\nmemory = 128\nengine = "soft"\nkernel = "%s"\nramdisk = "%s"\nextra = "%s"\nserial = "stdio"\ndisk = [ '\''format=raw,vdev=xvda,access=rw,target=%s'\'' ]\nvif = [ '\''%s'\'' ]\n' \
+  "$guest/vmlinuz" "$guest/initramfs.cpio.gz" "$cmdline" "$work/root.img" "${HV_BENCH_VIF:-}" \
+  >"$work/bench.cfg"
 run "hv (soft)" "$hv" run --timeout 3000 "$work/bench.cfg"
-hv_cs=$cs
-if command -v qemu-system-i386 >/dev/null; then
+hv_cs=$cs hv_rcs=$rcs hv_wtx=$wtx hv_wrx=$wrx hv_ctx=$ctx hv_crx=$crx
+if [ "${HV_BENCH_QEMU:-1}" != 0 ] && command -v qemu-system-i386 >/dev/null; then
   cp "$guest/root.img" "$work/root.img"
   run "qemu-system-i386 tcg" qemu-system-i386 -accel tcg -M pc -m 128 -display none \
     -serial stdio -monitor none -no-reboot -kernel "$guest/vmlinuz" \
     -initrd "$guest/initramfs.cpio.gz" -append "$cmdline noapic" \
     -drive "file=$work/root.img,format=raw,if=virtio" \
     -device virtio-net-pci,netdev=n0 -netdev user,id=n0
-  awk -v h="$hv_cs" -v q="$cs" 'BEGIN { if (h > 0 && q > 0) printf "  ratio hv/qemu (throughput): %.2f\n", q / h }'
+  awk -v h="$hv_cs" -v q="$cs" -v hr="$hv_rcs" -v qr="$rcs" 'BEGIN {
+    if (h > 0 && q > 0) printf "  ratio hv/qemu (throughput), guest to host: %.2f\n", q / h
+    if (hr > 0 && qr > 0) printf "  ratio hv/qemu (throughput), host to guest: %.2f\n", qr / hr }'
+  awk -v h="$hv_wtx" -v q="$wtx" -v hr="$hv_wrx" -v qr="$wrx" 'BEGIN {
+    if (h > 0 && q > 0) printf "  by the host'"'"'s clock, guest to host: %.2f\n", q / h
+    if (hr > 0 && qr > 0) printf "  by the host'"'"'s clock, host to guest: %.2f\n", qr / hr }'
+  awk -v h="$hv_ctx" -v q="$ctx" -v hr="$hv_crx" -v qr="$crx" 'BEGIN {
+    if (h > 0 && q > 0) printf "  CPU time qemu/hv, guest to host: %.2f\n", q / h
+    if (hr > 0 && qr > 0) printf "  CPU time qemu/hv, host to guest: %.2f\n", qr / hr }'
 fi

@@ -4,9 +4,10 @@
  * into guest RAM from RAM_AT on, where the queues, the transmit headers
  * (flags, csum_start, csum_offset) and the frames live. Kinds: 0 a write
  * to the common configuration (offset, value, size), 1 a notify of queue
- * 0 or 1, 2 a frame from the network of 14 + up to 255*8 bytes, 3 the
- * driver's usual set-up (features from the argument: the checksum
- * offloads or not; queue sizes from the argument), 4 the backend taking
+ * 0 or 1, 2 a frame from the network of 14 + up to 65535 bytes (the
+ * first two argument bytes), 3 the driver's usual set-up (features from
+ * the arguments: the checksum offloads, mergeable receive buffers and
+ * EVENT_IDX or not; queue sizes from the argument), 4 the backend taking
  * every transmitted frame, 5 a register read. Nothing may crash, touch
  * memory outside guest RAM or trip a sanitizer; a frame the backend takes
  * is within bounds. */
@@ -37,12 +38,14 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	return 0;
 }
 
-/* Status, features (arg bit 0: CSUM, bit 1: GUEST_CSUM, with MAC and
- * VERSION_1), the two queues (sizes from arg, addresses inside RAM),
- * DRIVER_OK. */
-static void driver_setup(uint8_t arg)
+/* Status, features (arg bit 0: CSUM, bit 1: GUEST_CSUM, more bit 0:
+ * MRG_RXBUF, bit 1: EVENT_IDX, with MAC and VERSION_1), the two queues
+ * (sizes from arg, addresses inside RAM), DRIVER_OK. */
+static void driver_setup(uint8_t arg, uint8_t more)
 {
-	uint32_t low = 1u << VIRTIO_NET_F_MAC | (arg & 3u);
+	uint32_t low = 1u << VIRTIO_NET_F_MAC | (arg & 3u) |
+		       (more & 1 ? 1u << VIRTIO_NET_F_MRG_RXBUF : 0) |
+		       (more & 2 ? 1u << VIRTIO_F_EVENT_IDX : 0);
 
 	vdrv_reset(&drv);
 	vdrv_negotiate(&drv, low, 1); /* low is never 0: word 0 is written */
@@ -69,7 +72,7 @@ static void take_all(struct virtio_net *n)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static const unsigned sizes[] = {1, 2, 4, 1};
-	static uint8_t input[14 + 255 * 8];
+	static uint8_t input[14 + 65535];
 	static const uint8_t mac[6] = {0x52, 0x54, 0, 0x12, 0x34, 0x56};
 	struct virtio_net_backend b = {.tx_ready = tx_ready};
 	static struct virtio_net net;
@@ -94,8 +97,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		switch (op[0] % 6) {
 		case 0: vdrv_wr(&drv, op[1] % VIRTIO_COMMON_SIZE, sizes[op[3] & 3], op[2]); break;
 		case 1: vdrv_notify(&drv, op[1] & 1); break;
-		case 2: virtio_net_receive(&net, input, 14 + op[1] * 8u); break;
-		case 3: driver_setup(op[1]); break;
+		case 2: virtio_net_receive(&net, input, 14 + (op[1] | (size_t)op[2] << 8)); break;
+		case 3: driver_setup(op[1], op[2]); break;
 		case 4: take_all(&net); break;
 		case 5: vdrv_rd(&drv, op[1] % VIRTIO_COMMON_SIZE, sizes[op[3] & 3]); break;
 		}

@@ -10,6 +10,10 @@
  *     forwards to the host's resolver) to an address the host's own
  *     resolver gives (the name: $HV_TEST_DNS_NAME, default deb.debian.org);
  *   - `hv list -l` shows the NIC's counters.
+ * Again with mtu=65520 (VIRTIO_NET_F_MTU: the guest's eth0 takes it, and
+ * frames of up to ~64 KiB go both ways, received ones over mergeable
+ * buffers): the same download checked by its md5sum, and a file the
+ * guest sends with nc to a host socket arrives whole.
  * The guest missing is a failure, not a skip. */
 #include <arpa/inet.h>
 #include <check.h>
@@ -101,6 +105,39 @@ static pid_t serve_payload(uint16_t *port)
 	}
 }
 
+/* The host's sink: a child that takes one connection, writes the first
+ * FILE_BYTES it reads to path and closes it. */
+static pid_t sink_to(const char *path, uint16_t *port)
+{
+	int s = listen_local(port);
+	pid_t pid = fork();
+
+	ck_assert_int_ge(pid, 0);
+	if (pid > 0) {
+		close(s);
+		return pid;
+	}
+	{
+		int c = accept(s, NULL, NULL);
+		FILE *f = fopen(path, "wb");
+		size_t got = 0;
+		char buf[8192];
+
+		if (c < 0 || !f)
+			_exit(1);
+		while (got < FILE_BYTES) {
+			ssize_t n = read(c, buf, sizeof buf);
+			if (n <= 0)
+				break;
+			fwrite(buf, 1, (size_t)n, f);
+			got += (size_t)n;
+		}
+		fclose(f);
+		close(c);
+		_exit(got == FILE_BYTES ? 0 : 1);
+	}
+}
+
 static const char *host_md5(const char *path)
 {
 	static char sum[40];
@@ -161,15 +198,45 @@ static bool has_host_address(const char *name, const char *text, char *addrs, si
 	return found;
 }
 
-static const char *net_cfg(uint16_t fwd_port)
+static const char *net_cfg(uint16_t fwd_port, const char *more)
 {
 	char keys[1000];
 
 	snprintf(keys, sizeof keys,
 		 "disk = [ 'format=raw,vdev=xvda,access=rw,target=%s' ]\n"
-		 "vif = [ 'model=virtio,hostfwd=tcp:127.0.0.1:%u-:8080' ]\n",
-		 h_modern_root(HV_MODERN_GUEST_DIR), fwd_port);
+		 "vif = [ 'model=virtio,hostfwd=tcp:127.0.0.1:%u-:8080%s' ]\n",
+		 h_modern_root(HV_MODERN_GUEST_DIR), fwd_port, more);
 	return h_modern_cfg(HV_MODERN_GUEST_DIR, NAME, "", keys);
+}
+
+/* payload (random bytes) in a file; want gets its md5sum. */
+static const char *make_payload(char *want, size_t len)
+{
+	const char *path = h_write_file("payload.bin", "");
+	FILE *f;
+
+	for (size_t i = 0; i < FILE_BYTES; i++)
+		payload[i] = (uint8_t)(random() >> 7);
+	f = fopen(path, "wb");
+	ck_assert_ptr_nonnull(f);
+	ck_assert_uint_eq(fwrite(payload, 1, FILE_BYTES, f), FILE_BYTES);
+	fclose(f);
+	snprintf(want, len, "%s", host_md5(path));
+	return path;
+}
+
+/* Guest to host: the payload through the gateway, checked by md5sum. */
+static void guest_fetches(struct h_proc *p, uint16_t web_port, const char *want)
+{
+	char cmd[300];
+
+	snprintf(cmd, sizeof cmd,
+		 "wget -q -O /tmp/payload http://10.0.2.2:%u/payload && md5sum /tmp/payload; "
+		 "echo end-$((2+3))\n",
+		 web_port);
+	h_run_cmd(p, cmd, "end-5", COMMAND_TIMEOUT_S);
+	ck_assert_msg(strstr(p->buf, want), "the guest's copy differs (host md5 %s):\n%s", want,
+		      p->buf);
 }
 
 START_TEST(test_guest_network_through_slirp)
@@ -180,19 +247,12 @@ START_TEST(test_guest_network_through_slirp)
 	char cmd[600], want[40], addrs[512];
 	const char *dns_name =
 	    getenv("HV_TEST_DNS_NAME") ? getenv("HV_TEST_DNS_NAME") : "deb.debian.org";
-	const char *reply, *info, *path = h_write_file("payload.bin", "");
-	FILE *f;
+	const char *reply, *info;
 
-	for (size_t i = 0; i < FILE_BYTES; i++)
-		payload[i] = (uint8_t)(random() >> 7);
-	f = fopen(path, "wb");
-	ck_assert_ptr_nonnull(f);
-	ck_assert_uint_eq(fwrite(payload, 1, FILE_BYTES, f), FILE_BYTES);
-	fclose(f);
-	snprintf(want, sizeof want, "%s", host_md5(path));
+	make_payload(want, sizeof want);
 	web = serve_payload(&web_port);
 
-	h_spawn(&p, (const char *const[]){"run", net_cfg(fwd_port), NULL});
+	h_spawn(&p, (const char *const[]){"run", net_cfg(fwd_port, ""), NULL});
 	h_modern_wait(&p, BOOT_TIMEOUT_S);
 	ck_assert_msg(strstr(p.buf, "HV-NET-UP 10.0.2.15"), "eth0 got no DHCP lease:\n%s",
 		      p.buf + (p.len > 6000 ? p.len - 6000 : 0));
@@ -204,13 +264,7 @@ START_TEST(test_guest_network_through_slirp)
 		      "no DNS server or gateway from DHCP:\n%s", p.buf);
 
 	/* Guest to host: the file through the gateway. */
-	snprintf(cmd, sizeof cmd,
-		 "wget -q -O /tmp/payload http://10.0.2.2:%u/payload && md5sum /tmp/payload; "
-		 "echo end-$((2+3))\n",
-		 web_port);
-	h_run_cmd(&p, cmd, "end-5", COMMAND_TIMEOUT_S);
-	ck_assert_msg(strstr(p.buf, want), "the guest's copy differs (host md5 %s):\n%s", want,
-		      p.buf);
+	guest_fetches(&p, web_port, want);
 
 	/* Host to guest: busybox httpd behind hostfwd=. */
 	h_run_cmd(&p,
@@ -244,14 +298,49 @@ START_TEST(test_guest_network_through_slirp)
 }
 END_TEST
 
+START_TEST(test_large_mtu)
+{
+	struct h_proc p;
+	uint16_t web_port, sink_port;
+	pid_t web, sink;
+	int status;
+	char cmd[400], want[40], got[600];
+
+	snprintf(got, sizeof got, "%s", h_write_file("from-guest.bin", ""));
+	make_payload(want, sizeof want);
+	web = serve_payload(&web_port);
+	h_spawn(&p, (const char *const[]){"run", net_cfg(free_port(), ",mtu=65520"), NULL});
+	h_modern_wait(&p, BOOT_TIMEOUT_S);
+	ck_assert_msg(strstr(p.buf, "HV-NET-UP 10.0.2.15"), "eth0 got no DHCP lease:\n%s",
+		      p.buf + (p.len > 6000 ? p.len - 6000 : 0));
+	h_run_cmd(&p, "echo mtu-$(cat /sys/class/net/eth0/mtu)-; echo end-$((1+1))\n", "end-2",
+		  COMMAND_TIMEOUT_S);
+	ck_assert_msg(strstr(p.buf, "mtu-65520-"), "eth0 did not take the MTU:\n%s", p.buf);
+	guest_fetches(&p, web_port, want);
+	/* Guest to host: its copy goes back through nc to a host socket. */
+	sink = sink_to(got, &sink_port);
+	snprintf(cmd, sizeof cmd, "nc 10.0.2.2 %u </tmp/payload; echo end-$((3*3))\n", sink_port);
+	h_run_cmd(&p, cmd, "end-9", COMMAND_TIMEOUT_S);
+	ck_assert_int_eq(waitpid(sink, &status, 0), sink);
+	ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 0,
+		      "the host's sink got less than the file");
+	ck_assert_str_eq(host_md5(got), want);
+	h_consume(&p);
+	h_power_off(&p, "poweroff\n", COMMAND_TIMEOUT_S);
+	kill(web, SIGKILL);
+	waitpid(web, NULL, 0);
+}
+END_TEST
+
 static Suite *modern_net_suite(void)
 {
 	Suite *s = suite_create("modern_net");
 	TCase *tc = tcase_create("net");
 
 	h_fixture(tc);
-	tcase_set_timeout(tc, BOOT_TIMEOUT_S + 8 * COMMAND_TIMEOUT_S);
+	tcase_set_timeout(tc, BOOT_TIMEOUT_S + 8 * COMMAND_TIMEOUT_S); /* per test */
 	tcase_add_test(tc, test_guest_network_through_slirp);
+	tcase_add_test(tc, test_large_mtu);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -4,7 +4,10 @@
  * hostile or missing guest buffers: short or huge transmit chains,
  * checksum fields outside the frame or not negotiated, receive buffers
  * too small, a guest that never posts any (the backlog stays bounded and
- * drops are counted). */
+ * drops are counted). With VIRTIO_NET_F_MRG_RXBUF a frame spreads over
+ * receive buffers (num_buffers), waits when there are too few, and is
+ * dropped when the first has no room for the header or the whole ring
+ * could not hold it. */
 #include <check.h>
 #include <stdlib.h>
 #include <string.h>
@@ -68,9 +71,12 @@ START_TEST(configuration_has_the_mac_and_link_up)
 	for (unsigned i = 0; i < 6; i++)
 		ck_assert_uint_eq(vdrv_rd(&drv, VIRTIO_PCI_DEVICE_CFG + i, 1), mac[i]);
 	ck_assert_uint_eq(vdrv_rd(&drv, VIRTIO_PCI_DEVICE_CFG + 6, 2), VIRTIO_NET_S_LINK_UP);
+	ck_assert_uint_eq(vdrv_rd(&drv, VIRTIO_PCI_DEVICE_CFG + 10, 2), 1500); /* mtu */
 	vdrv_wr(&drv, VIRTIO_COMMON_DFSELECT, 4, 0);
 	ck_assert_uint_ne(vdrv_rd(&drv, VIRTIO_COMMON_DF, 4) & (1u << VIRTIO_NET_F_MAC), 0);
 	ck_assert_uint_ne(vdrv_rd(&drv, VIRTIO_COMMON_DF, 4) & (1u << VIRTIO_NET_F_STATUS), 0);
+	ck_assert_uint_ne(vdrv_rd(&drv, VIRTIO_COMMON_DF, 4) & (1u << VIRTIO_NET_F_MTU), 0);
+	ck_assert_uint_ne(vdrv_rd(&drv, VIRTIO_COMMON_DF, 4) & (1u << VIRTIO_NET_F_MRG_RXBUF), 0);
 }
 END_TEST
 
@@ -358,6 +364,165 @@ START_TEST(received_frames_are_data_valid_with_guest_csum)
 }
 END_TEST
 
+/* Offers receive buffer i of len bytes at BUF_AT + i * 0x1000. */
+static void offer_rx(unsigned i, uint32_t len)
+{
+	vdrv_put_desc(&drv, RX_AT, i, BUF_AT + i * 0x1000u, len, VIRTQ_DESC_F_WRITE, 0);
+	vdrv_offer(&drv, 0, RX_AT, (uint16_t)i);
+}
+
+START_TEST(mergeable_buffers_take_a_frame_in_pieces)
+{
+	uint8_t frame[2500], got[2500];
+
+	renegotiate(1u << VIRTIO_NET_F_MRG_RXBUF | 1u << VIRTIO_NET_F_GUEST_CSUM);
+	pattern(frame, sizeof frame, 6);
+	for (unsigned i = 0; i < 3; i++)
+		offer_rx(i, 1024);
+	virtio_net_receive(&net, frame, sizeof frame);
+	ck_assert_uint_eq(vdrv_used_idx(&drv, RX_AT), 3);
+	ck_assert_uint_eq(le_get16(mem.ram + BUF_AT + 10), 3); /* num_buffers */
+	ck_assert_uint_eq(mem.ram[BUF_AT], VIRTIO_NET_HDR_F_DATA_VALID);
+	ck_assert_uint_eq(vdrv_used_len(&drv, RX_AT, 0), 1024);
+	ck_assert_uint_eq(vdrv_used_len(&drv, RX_AT, 1), 1024);
+	ck_assert_uint_eq(vdrv_used_len(&drv, RX_AT, 2), VIRTIO_NET_HDR_LEN + sizeof frame - 2048);
+	memcpy(got, mem.ram + BUF_AT + VIRTIO_NET_HDR_LEN, 1024 - VIRTIO_NET_HDR_LEN);
+	memcpy(got + 1012, mem.ram + BUF_AT + 0x1000, 1024);
+	memcpy(got + 2036, mem.ram + BUF_AT + 0x2000, sizeof frame - 2036);
+	ck_assert_mem_eq(got, frame, sizeof frame);
+	ck_assert_uint_eq(net.st.rx_packets, 1);
+	ck_assert_uint_eq(net.st.rx_bytes, sizeof frame);
+	/* A small frame takes one buffer, num_buffers 1. */
+	offer_rx(3, 1024);
+	virtio_net_receive(&net, frame, 60);
+	ck_assert_uint_eq(vdrv_used_idx(&drv, RX_AT), 4);
+	ck_assert_uint_eq(le_get16(mem.ram + BUF_AT + 0x3000 + 10), 1);
+	ck_assert_uint_eq(vdrv_used_len(&drv, RX_AT, 3), VIRTIO_NET_HDR_LEN + 60);
+}
+END_TEST
+
+START_TEST(too_few_mergeable_buffers_keep_the_frame_waiting)
+{
+	uint8_t frame[1514];
+
+	renegotiate(1u << VIRTIO_NET_F_MRG_RXBUF);
+	pattern(frame, sizeof frame, 8);
+	offer_rx(0, 1024);
+	virtio_net_receive(&net, frame, sizeof frame);
+	/* Nothing used: the buffer went back to the ring. */
+	ck_assert_uint_eq(vdrv_used_idx(&drv, RX_AT), 0);
+	ck_assert_uint_eq(net.pend_count, 1);
+	ck_assert_uint_eq(net.st.rx_dropped, 0);
+	offer_rx(1, 1024);
+	vdrv_wr(&drv, VIRTIO_PCI_NOTIFY, 2, 0);
+	ck_assert_uint_eq(net.pend_count, 0);
+	ck_assert_uint_eq(vdrv_used_idx(&drv, RX_AT), 2);
+	ck_assert_uint_eq(le_get16(mem.ram + BUF_AT + 10), 2);
+	ck_assert_mem_eq(mem.ram + BUF_AT + 0x1000, frame + 1012, sizeof frame - 1012);
+	ck_assert_uint_eq(net.st.rx_packets, 1);
+	ck_assert_uint_eq(net.vp.status & VIRTIO_STATUS_NEEDS_RESET, 0);
+}
+END_TEST
+
+START_TEST(hostile_mergeable_buffers_drop_the_frame)
+{
+	uint8_t frame[1514];
+
+	renegotiate(1u << VIRTIO_NET_F_MRG_RXBUF);
+	pattern(frame, sizeof frame, 2);
+	/* A first buffer without room for the header: used up, nothing
+	 * written, the frame dropped. */
+	offer_rx(0, VIRTIO_NET_HDR_LEN - 1);
+	virtio_net_receive(&net, frame, sizeof frame);
+	ck_assert_uint_eq(vdrv_used_idx(&drv, RX_AT), 1);
+	ck_assert_uint_eq(vdrv_used_len(&drv, RX_AT, 0), 0);
+	ck_assert_uint_eq(net.st.rx_dropped, 1);
+	/* A ring whose every buffer together is too small: all used up with
+	 * nothing written, the frame dropped rather than waiting for ever. */
+	for (unsigned i = 0; i < QSIZE; i++)
+		vdrv_put_desc(&drv, RX_AT, i, BUF_AT + i * 0x1000u, 100, VIRTQ_DESC_F_WRITE, 0);
+	for (unsigned i = 0; i < QSIZE; i++)
+		vdrv_offer(&drv, 0, RX_AT, (uint16_t)i);
+	virtio_net_receive(&net, frame, sizeof frame);
+	ck_assert_uint_eq(net.st.rx_dropped, 2);
+	ck_assert_uint_eq(net.pend_count, 0);
+	ck_assert_uint_eq(vdrv_used_idx(&drv, RX_AT), 1 + QSIZE);
+	for (unsigned i = 1; i < 1 + QSIZE; i++)
+		ck_assert_uint_eq(vdrv_used_len(&drv, RX_AT, i), 0);
+	ck_assert_uint_eq(net.st.rx_packets, 0);
+	ck_assert_uint_eq(net.vp.status & VIRTIO_STATUS_NEEDS_RESET, 0);
+	/* With no buffer at all the backlog stays bounded. */
+	for (unsigned i = 0; i < 4 * VIRTIO_NET_RX_PENDING; i++)
+		virtio_net_receive(&net, frame, sizeof frame);
+	ck_assert_uint_le(net.pend_count, VIRTIO_NET_RX_PENDING);
+	ck_assert_uint_eq(net.st.rx_dropped + net.pend_count, 2 + 4 * VIRTIO_NET_RX_PENDING);
+}
+END_TEST
+
+/* A backend with a 65520-byte MTU: the configuration says so, and its
+ * largest frame goes into the guest over mergeable buffers. */
+START_TEST(a_large_mtu_frame_spreads_over_buffers)
+{
+	struct virtio_net_backend b = {.tx_ready = tx_ready, .mtu = 65520};
+	static uint8_t frame[65520 + 14], got[sizeof frame];
+	size_t off = 0;
+
+	virtio_net_destroy(&net);
+	virtio_net_init(&net, &mem, (struct irq_line){0}, mac, &b, "net0");
+	vdrv_attach(&drv, &mem, &net.vp.pci, 6, BAR, QSIZE);
+	ck_assert_uint_eq(vdrv_rd(&drv, VIRTIO_PCI_DEVICE_CFG + 10, 2), 65520);
+	renegotiate(1u << VIRTIO_NET_F_MRG_RXBUF | 1u << VIRTIO_NET_F_MTU);
+	pattern(frame, sizeof frame, 5);
+	for (unsigned i = 0; i < 6; i++) {
+		vdrv_put_desc(&drv, RX_AT, i, BUF_AT + i * 0x3000u, 0x3000, VIRTQ_DESC_F_WRITE, 0);
+		vdrv_offer(&drv, 0, RX_AT, (uint16_t)i);
+	}
+	virtio_net_receive(&net, frame, sizeof frame);
+	ck_assert_uint_eq(vdrv_used_idx(&drv, RX_AT), 6);
+	ck_assert_uint_eq(le_get16(mem.ram + BUF_AT + 10), 6);
+	for (unsigned i = 0; i < 6; i++) {
+		uint32_t len = vdrv_used_len(&drv, RX_AT, i), skip = i ? 0 : VIRTIO_NET_HDR_LEN;
+
+		memcpy(got + off, mem.ram + BUF_AT + i * 0x3000u + skip, len - skip);
+		off += len - skip;
+	}
+	ck_assert_uint_eq(off, sizeof frame);
+	ck_assert_mem_eq(got, frame, sizeof frame);
+	ck_assert_uint_eq(net.st.rx_bytes, sizeof frame);
+}
+END_TEST
+
+/* The negotiated MRG_RXBUF is the transport's state: a device restored
+ * from a save delivers the waiting frame over mergeable buffers. */
+START_TEST(restore_keeps_mergeable_delivery)
+{
+	struct virtio_net_backend b = {.tx_ready = tx_ready};
+	uint8_t frame[1514];
+	struct state_out o = {0};
+	struct state_in in;
+
+	renegotiate(1u << VIRTIO_NET_F_MRG_RXBUF);
+	pattern(frame, sizeof frame, 7);
+	virtio_net_receive(&net, frame, sizeof frame);
+	ck_assert_uint_eq(net.pend_count, 1);
+	virtio_net_device_ops.save(&net, &o);
+	virtio_net_destroy(&net);
+	virtio_net_init(&net, &mem, (struct irq_line){0}, mac, &b, "net0");
+	pci_bus_init(&drv.bus);
+	ck_assert_int_eq(pci_bus_add(&drv.bus, 6, 0, &net.vp.pci), 0);
+	in = state_in_make(o.p, o.len);
+	ck_assert_int_eq(virtio_net_device_ops.load(&net, &in, 1), 0);
+	ck_assert(virtio_pci_has_feature(&net.vp, VIRTIO_NET_F_MRG_RXBUF));
+	offer_rx(0, 1000);
+	offer_rx(1, 1000);
+	vdrv_wr(&drv, VIRTIO_PCI_NOTIFY, 2, 0);
+	ck_assert_uint_eq(vdrv_used_idx(&drv, RX_AT), 2);
+	ck_assert_uint_eq(le_get16(mem.ram + BUF_AT + 10), 2);
+	ck_assert_mem_eq(mem.ram + BUF_AT + VIRTIO_NET_HDR_LEN, frame, 1000 - VIRTIO_NET_HDR_LEN);
+	state_out_free(&o);
+}
+END_TEST
+
 static Suite *virtio_net_suite(void)
 {
 	Suite *s = suite_create("virtio_net");
@@ -376,6 +541,11 @@ static Suite *virtio_net_suite(void)
 	tcase_add_test(tc, a_checksum_field_outside_the_frame_drops_it);
 	tcase_add_test(tc, needs_csum_without_the_feature_drops_the_frame);
 	tcase_add_test(tc, received_frames_are_data_valid_with_guest_csum);
+	tcase_add_test(tc, mergeable_buffers_take_a_frame_in_pieces);
+	tcase_add_test(tc, too_few_mergeable_buffers_keep_the_frame_waiting);
+	tcase_add_test(tc, hostile_mergeable_buffers_drop_the_frame);
+	tcase_add_test(tc, restore_keeps_mergeable_delivery);
+	tcase_add_test(tc, a_large_mtu_frame_spreads_over_buffers);
 	suite_add_tcase(s, tc);
 	return s;
 }

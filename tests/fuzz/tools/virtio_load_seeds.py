@@ -14,13 +14,13 @@ u32 = lambda v: struct.pack("<I", v)
 u64 = lambda v: struct.pack("<Q", v)
 
 
-def transport(dev_type, queues, qsize):
+def transport(dev_type, queues, qsize, features=1 << 32):
     cfg = bytearray(256)
     cfg[0:4] = u16(0x1AF4) + u16(0x1040 + dev_type)
     cfg[4:6] = u16(0x0006)  # memory decoding, bus master
     cfg[0x10:0x14] = u32(0xFEB00000)  # BAR 0
     out = u8(queues) + bytes(cfg)
-    out += u32(0) + u32(0) + u64(1 << 32)  # selects, VERSION_1
+    out += u32(0) + u32(0) + u64(features)  # selects, VERSION_1 (and more)
     out += u8(0x0F) + u8(0) + u8(0) + u16(0) + u64(0) + u64(0)
     for q in range(queues):
         desc = 0x1000 + 0x4000 * q
@@ -40,6 +40,11 @@ def main():
         + u64(0) * 3,
         "net": u8(3) + transport(1, 2, 8) + u16(1) + u32(1) + u32(60) + bytes(range(60))
         + u64(0) * 6,
+        # virtio-net with CSUM, GUEST_CSUM, MAC, MRG_RXBUF, STATUS, EVENT_IDX:
+        # a frame waiting goes over mergeable buffers after the load.
+        "net-mrg": u8(3) + transport(1, 2, 8, 1 << 32 | 1 << 29 | 1 << 16 | 1 << 15
+                                     | 1 << 5 | 1 << 1 | 1 << 0)
+        + u16(1) + u32(1) + u32(1514) + bytes(i & 255 for i in range(1514)) + u64(0) * 6,
         "gpu": u8(4) + transport(16, 2, 8) + u32(1024) + u32(768) + u32(0) + u32(1)
         + u32(1) + u32(2) + u32(4) + u32(4) + u32(1) + u64(0x100000) + u32(64)
         + b"".join(u32(0xFF000000 | i * 0x10101) for i in range(16))
