@@ -34,7 +34,7 @@ static struct usernet *net(void)
 {
 	struct usernet_ops ops = {.receive = receive};
 	char err[256] = "";
-	struct usernet *u = usernet_create(loop, "statetest", &ops, err, sizeof err);
+	struct usernet *u = usernet_create(loop, "statetest", 1500, &ops, err, sizeof err);
 
 	ck_assert_msg(u != NULL, "%s", err);
 	return u;
