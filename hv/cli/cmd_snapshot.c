@@ -260,9 +260,13 @@ static int create(struct ctl *c, const char *dir, const char *name, const char *
 
 	snap_fmt(path, sizeof path, "%s/%s.state", dir, snap);
 	snap_fmt(tmp, sizeof tmp, "%s.XXXXXX", path);
-	if (!m || describe(c, name, snap, m) < 0 ||
-	    stage_overlays(c, dir, m, vdevs, sizeof vdevs) < 0)
+	if (!m || describe(c, name, snap, m) < 0)
 		goto fail;
+	if (stage_overlays(c, dir, m, vdevs, sizeof vdevs) < 0) {
+		/* A snapshot request without a file drops what was staged. */
+		ctl_call(c, "snapshot", reply, sizeof reply);
+		goto fail;
+	}
 	fd = mkostemp(tmp, O_CLOEXEC);
 	if (fd < 0) {
 		cmd_error("cannot create %s: %s", tmp, strerror(errno));
