@@ -58,7 +58,7 @@ int snap_dir(const char *domain, bool create, char *out, size_t len)
 
 struct snapmeta *snap_load(const char *dir, const char *snap, bool quiet)
 {
-	char path[PATH_MAX], err[256];
+	char path[PATH_MAX], err[256] = "";
 	struct snapmeta *m = NULL;
 	char *text = malloc(SNAPMETA_BYTES_MAX + 1);
 	ssize_t n = -1;
@@ -78,17 +78,17 @@ struct snapmeta *snap_load(const char *dir, const char *snap, bool quiet)
 	}
 	n = read(fd, text, SNAPMETA_BYTES_MAX + 1);
 	m = malloc(sizeof *m);
-	if (n < 0 || !m || snapmeta_parse(text, (size_t)n, m, err, sizeof err) < 0 ||
-	    strcmp(m->name, snap) != 0) {
-		if (!quiet)
-			cmd_error(
-			    "%s: %s", path,
-			    n < 0 ? strerror(errno)
-			    : !m  ? "out of memory"
-				  : (strcmp(m->name, snap) ? "not this snapshot's record" : err));
-		free(m);
-		m = NULL;
-	}
+	if (n < 0 || !m)
+		snprintf(err, sizeof err, "%s", n < 0 ? strerror(errno) : "out of memory");
+	else if (snapmeta_parse(text, (size_t)n, m, err, sizeof err) == 0 &&
+		 strcmp(m->name, snap) != 0)
+		snprintf(err, sizeof err, "the record of snapshot %s, not %s", m->name, snap);
+	else if (err[0] == '\0')
+		goto out; /* read and checked */
+	if (!quiet)
+		cmd_error("%s: %s", path, err);
+	free(m);
+	m = NULL;
 out:
 	if (fd >= 0)
 		close(fd);

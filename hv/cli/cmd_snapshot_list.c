@@ -5,8 +5,9 @@
  * made. It is refused while something still builds on one of those
  * overlays: a later snapshot taken on it (delete that one first), or the
  * running domain, whose disks are that overlay or an overlay above it
- * (revert to another snapshot, or end the domain, first). Overlays are not
- * merged into their backing files. */
+ * (revert to another snapshot, or end the domain, first), and while any
+ * other record cannot be read. Overlays are not merged into their backing
+ * files. */
 #include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
@@ -25,6 +26,7 @@
 struct snaps {
 	struct snapmeta *m[SNAPS_MAX];
 	unsigned n;
+	unsigned bad; /* records that could not be read */
 };
 
 static int by_time(const void *a, const void *b)
@@ -35,13 +37,13 @@ static int by_time(const void *a, const void *b)
 }
 
 /* Every readable record in dir, oldest first; a bad one is named on
- * stderr and left out. */
+ * stderr, counted and left out. */
 static void load_all(const char *dir, struct snaps *s)
 {
 	DIR *dp = opendir(dir);
 	struct dirent *e;
 
-	s->n = 0;
+	s->n = s->bad = 0;
 	if (!dp)
 		return;
 	while ((e = readdir(dp)) && s->n < SNAPS_MAX) {
@@ -55,6 +57,8 @@ static void load_all(const char *dir, struct snaps *s)
 		s->m[s->n] = snap_load(dir, name, false);
 		if (s->m[s->n])
 			s->n++;
+		else
+			s->bad++;
 	}
 	closedir(dp);
 	qsort(s->m, s->n, sizeof s->m[0], by_time);
@@ -222,6 +226,10 @@ int cmd_snapshot_delete(int argc, char **argv)
 			victim = s.m[i];
 	if (!victim) {
 		cmd_error("no snapshot %s", argv[2]);
+	} else if (s.bad) {
+		cmd_error("cannot delete snapshot %s: %u other record(s) cannot be read, so what "
+			  "builds on it is not known (fix or remove them first)",
+			  argv[2], s.bad);
 	} else if ((user = built_on(dir, &s, victim))) {
 		cmd_error(
 		    "cannot delete snapshot %s: snapshot %s was taken on its overlay and reads "
