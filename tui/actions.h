@@ -41,4 +41,8 @@ int top_act_volume_up(struct top_app *app, int arg);   /* audio volume 10 higher
 int top_act_create(struct top_app *app, int arg);
 int top_act_menu(struct top_app *app, int arg);
 
+/* snapshot_actions.c */
+int top_act_snapshot(struct top_app *app, int arg); /* hv snapshot-create, named by the time */
+int top_act_revert(struct top_app *app, int arg);   /* picks a snapshot, asks first */
+
 #endif

@@ -20,10 +20,12 @@ enum {
 
 enum top_mode { TOP_MODE_LIST, TOP_MODE_CONSOLE };
 
-/* A background `hv create` started from the picker. */
+/* A background `hv create` started from the picker (or snapshot-create,
+ * snapshot-revert from the menu). */
 struct top_spawn {
-	pid_t pid; /* 0 when none runs */
-	int fd;	   /* its stdout and stderr */
+	pid_t pid;     /* 0 when none runs */
+	int fd;	       /* its stdout and stderr */
+	char done[64]; /* what the status line says before its last line */
 	char out[512];
 	size_t len;
 };

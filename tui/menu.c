@@ -34,7 +34,10 @@ static int build(struct menu_entry *m, const struct top_domain *d)
 			top_act_pause);
 		n = add(m, n, "Reboot...               r", top_act_reboot);
 		n = add(m, n, "Destroy...              d", top_act_destroy);
+		n = add(m, n, "Take a snapshot         S", top_act_snapshot);
+		n = add(m, n, "Revert to snapshot...   R", top_act_revert);
 	} else if (d) {
+		n = add(m, n, "Revert to snapshot...   R", top_act_revert);
 		n = add(m, n, "Last console lines      c", top_nav_console);
 		n = add(m, n, "Forget                  d", top_act_destroy);
 	}

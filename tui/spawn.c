@@ -2,42 +2,56 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
-static void child(const char *self, const char *path, int out)
+static void child(const char *self, const char *const *args, int out)
 {
 	int null = open("/dev/null", O_RDONLY);
+	const char *argv[6] = {"hv"};
 
+	for (int i = 0; i < 4 && args[i]; i++)
+		argv[i + 1] = args[i];
 	dup2(null, STDIN_FILENO);
 	dup2(out, STDOUT_FILENO);
 	dup2(out, STDERR_FILENO);
-	execl(self, "hv", "create", path, (char *)NULL);
+	execv(self, (char *const *)argv);
 	dprintf(out, "hv: cannot run %s: %s\n", self, strerror(errno));
 	_exit(127);
 }
 
-int top_spawn_start(struct top_app *app, const char *path)
+int top_spawn_hv(struct top_app *app, const char *const *args, const char *doing, const char *done)
 {
 	int p[2];
 	pid_t pid;
 
 	if (app->spawn.pid) {
-		top_message(app, "a domain is still being created");
+		top_message(app, "wait: hv %s is still running", app->spawn.done);
 		return -1;
 	}
 	if (pipe2(p, O_CLOEXEC) < 0 || (pid = fork()) < 0) {
-		top_message(app, "cannot run hv create: %s", strerror(errno));
+		top_message(app, "cannot run hv %s: %s", args[0], strerror(errno));
 		return -1;
 	}
 	if (pid == 0)
-		child(app->self, path, p[1]);
+		child(app->self, args, p[1]);
 	close(p[1]);
 	app->spawn = (struct top_spawn){.pid = pid, .fd = p[0]};
-	top_message(app, "creating a domain from %s ...", path);
+	snprintf(app->spawn.done, sizeof app->spawn.done, "%s", done);
+	top_message(app, "%s ...", doing);
 	return 0;
+}
+
+int top_spawn_start(struct top_app *app, const char *path)
+{
+	char doing[PATH_MAX + 32];
+
+	snprintf(doing, sizeof doing, "creating a domain from %s", path);
+	return top_spawn_hv(app, (const char *const[]){"create", path, NULL}, doing,
+			    "created domain");
 }
 
 /* The output's last non-empty line, for the status line. */
@@ -59,10 +73,9 @@ static void finish(struct top_app *app)
 	waitpid(app->spawn.pid, &status, 0);
 	app->spawn.pid = 0;
 	if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
-		top_message(app, "created domain %s", last_line(app->spawn.out));
+		top_message(app, "%s %s", app->spawn.done, last_line(app->spawn.out));
 	else
-		top_message(app, "%s",
-			    app->spawn.len ? last_line(app->spawn.out) : "hv create failed");
+		top_message(app, "%s", app->spawn.len ? last_line(app->spawn.out) : "hv failed");
 	app->next_refresh_ms = 0;
 }
 

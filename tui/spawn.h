@@ -9,6 +9,10 @@
 /* Starts `hv create path`. Returns 0, or -1 with a message shown. */
 int top_spawn_start(struct top_app *app, const char *path);
 
+/* Starts `hv ARGS...` (at most 4) the same way: doing is shown meanwhile,
+ * done followed by the command's last line of output when it succeeds. */
+int top_spawn_hv(struct top_app *app, const char *const *args, const char *doing, const char *done);
+
 /* Reads its output; when it ends, reports the result on the status line
  * and schedules a refresh. */
 void top_spawn_poll(struct top_app *app);

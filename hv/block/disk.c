@@ -154,6 +154,80 @@ struct disk *disk_open_backing(const char *path, int format, unsigned depth, cha
 	return open_image(path, format, true, depth, err, errlen);
 }
 
+int disk_overlay_prepare(struct disk *d, int fd, const char *name, struct disk_overlay *ov,
+			 char *err, size_t errlen)
+{
+	struct disk probe = {.fd = fd};
+
+	memset(ov, 0, sizeof *ov);
+	ov->fd = -1;
+	snprintf(probe.path, sizeof probe.path, "%s", name);
+	if (check_file(&probe, err, errlen) < 0)
+		goto bad;
+	if (!looks_qcow2(fd)) {
+		fail(err, errlen, name, "not a qcow2 image");
+		goto bad;
+	}
+	if (lock_image(fd, false) < 0) {
+		fail(err, errlen, name, "in use by another domain");
+		goto bad;
+	}
+	ov->below = calloc(1, sizeof *ov->below);
+	if (!ov->below) {
+		snprintf(err, errlen, "out of memory");
+		goto bad;
+	}
+	snprintf(ov->path, sizeof ov->path, "%s", name);
+	ov->q = qcow2_open_over(fd, ov->path, probe.size, ov->below, err, errlen);
+	if (!ov->q)
+		goto bad;
+	if (qcow2_size(ov->q) != d->size) {
+		fail(err, errlen, name, "the overlay's virtual size is not the disk's");
+		ov->q->backing = NULL;
+		qcow2_close(ov->q);
+		goto bad;
+	}
+	ov->fd = fd;
+	return 0;
+bad:
+	free(ov->below);
+	ov->below = NULL;
+	ov->q = NULL;
+	close(fd);
+	return -1;
+}
+
+void disk_overlay_commit(struct disk *d, struct disk_overlay *ov)
+{
+	struct disk *below = ov->below;
+
+	*below = *d;
+	below->readonly = true;
+	below->bytes_read = below->bytes_written = 0;
+	if (below->qcow2) {
+		below->qcow2->path = below->path;
+		below->qcow2->readonly = true;
+	}
+	d->fd = ov->fd;
+	d->qcow2 = ov->q;
+	snprintf(d->path, sizeof d->path, "%s", ov->path);
+	d->qcow2->path = d->path;
+	memset(ov, 0, sizeof *ov);
+	ov->fd = -1;
+}
+
+void disk_overlay_abort(struct disk_overlay *ov)
+{
+	if (ov->q) {
+		ov->q->backing = NULL; /* below was never filled */
+		qcow2_close(ov->q);
+		free(ov->below);
+		close(ov->fd);
+	}
+	memset(ov, 0, sizeof *ov);
+	ov->fd = -1;
+}
+
 void disk_close(struct disk *d)
 {
 	if (!d)

@@ -52,6 +52,31 @@ struct disk *disk_open_backing(const char *path, int format, unsigned depth, cha
  * Checked and locked as disk_open does. */
 struct disk *disk_open_fd(int fd, const char *name, bool readonly, char *err, size_t errlen);
 
+/* A snapshot's overlay, opened but not yet in use (disk_overlay_prepare):
+ * a qcow2 image whose backing is to be the disk's current image. */
+struct disk_overlay {
+	int fd;
+	struct qcow2 *q;
+	struct disk *below; /* the current image's new home, filled by commit */
+	char path[4096];
+};
+
+/* Opens, checks and locks the qcow2 overlay on fd (taking fd in every
+ * case; name for messages) for the disk d, which it must match in virtual
+ * size; d keeps working on its image meanwhile. Returns 0, or -1 with err
+ * set. */
+int disk_overlay_prepare(struct disk *d, int fd, const char *name, struct disk_overlay *ov,
+			 char *err, size_t errlen);
+
+/* Switches d, in place (the devices keep their pointer), to the prepared
+ * overlay, its image becoming the overlay's read-only backing. The caller
+ * has flushed d (disk_flush) and keeps every device off d meanwhile (the
+ * vCPU held, the block devices drained). Cannot fail. */
+void disk_overlay_commit(struct disk *d, struct disk_overlay *ov);
+
+/* Closes a prepared overlay that was not committed. */
+void disk_overlay_abort(struct disk_overlay *ov);
+
 /* Closes the file (dropping the lock). NULL is ignored. */
 void disk_close(struct disk *d);
 

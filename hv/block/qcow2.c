@@ -322,11 +322,18 @@ static int open_backing(struct qcow2 *q, const uint8_t *c0, const struct header 
 	if (parse_extensions(q, c0, h, fmt, sizeof fmt, err, errlen) < 0)
 		return -1;
 	if (!h->backing_offset)
-		return 0;
+		return q->backing_given
+			   ? fail(err, errlen, q->path, "the overlay has no backing file")
+			   : 0;
 	if (depth + 1 >= QCOW2_MAX_CHAIN)
 		return fail(err, errlen, q->path, "backing chain too deep (a loop?)");
 	if (backing_path(q, c0, h, path, sizeof path, err, errlen) < 0)
 		return -1;
+	if (q->backing_given) {
+		/* An overlay put on an open disk: that disk is its backing. */
+		q->backing = q->backing_given;
+		return 0;
+	}
 	if (!strcmp(fmt, "raw"))
 		format = DISK_FORMAT_RAW;
 	else if (!strcmp(fmt, "qcow2"))
@@ -396,8 +403,8 @@ static int alloc_buffers(struct qcow2 *q)
 	return 0;
 }
 
-struct qcow2 *qcow2_open(int fd, const char *path, bool readonly, uint64_t file_size,
-			 unsigned depth, char *err, size_t errlen)
+static struct qcow2 *open_image(int fd, const char *path, bool readonly, uint64_t file_size,
+				unsigned depth, struct disk *given, char *err, size_t errlen)
 {
 	struct qcow2 *q = calloc(1, sizeof *q);
 
@@ -409,17 +416,28 @@ struct qcow2 *qcow2_open(int fd, const char *path, bool readonly, uint64_t file_
 	q->path = path;
 	q->readonly = readonly;
 	q->file_size = file_size;
+	q->backing_given = given;
 	pthread_mutex_init(&q->mu, NULL);
-	if (read_header(q, depth, err, errlen) < 0) {
-		qcow2_close(q);
-		return NULL;
-	}
-	if (alloc_buffers(q) < 0) {
-		fail(err, errlen, path, "out of memory");
+	if (read_header(q, depth, err, errlen) < 0 ||
+	    (alloc_buffers(q) < 0 && fail(err, errlen, path, "out of memory"))) {
+		if (q->backing == given)
+			q->backing = NULL; /* the caller's */
 		qcow2_close(q);
 		return NULL;
 	}
 	return q;
+}
+
+struct qcow2 *qcow2_open(int fd, const char *path, bool readonly, uint64_t file_size,
+			 unsigned depth, char *err, size_t errlen)
+{
+	return open_image(fd, path, readonly, file_size, depth, NULL, err, errlen);
+}
+
+struct qcow2 *qcow2_open_over(int fd, const char *path, uint64_t file_size, struct disk *backing,
+			      char *err, size_t errlen)
+{
+	return open_image(fd, path, false, file_size, 0, backing, err, errlen);
 }
 
 void qcow2_close(struct qcow2 *q)

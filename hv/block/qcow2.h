@@ -94,6 +94,7 @@ struct qcow2 {
 	uint64_t free_hint;	 /* no free cluster below this index */
 
 	struct disk *backing;
+	struct disk *backing_given; /* qcow2_open_over's: the backing, not opened by name */
 
 	struct qcow2_cache l2c, rbc;
 	z_stream z;
@@ -121,7 +122,19 @@ struct qcow2 {
  * the domain's own. Returns NULL with err set. */
 struct qcow2 *qcow2_open(int fd, const char *path, bool readonly, uint64_t file_size,
 			 unsigned depth, char *err, size_t errlen);
+/* Opens, read-write, an overlay whose backing file is the open disk
+ * backing (which it owns from then on, closing it with itself); the name
+ * in the overlay's header is not opened. Fails (not owning backing) on an
+ * image without a backing file. */
+struct qcow2 *qcow2_open_over(int fd, const char *path, uint64_t file_size, struct disk *backing,
+			      char *err, size_t errlen);
 void qcow2_close(struct qcow2 *q);
+/* qcow2_create.c: writes a new empty version 3 image of virtual size size
+ * into the empty file fd (which it fsyncs), backed by the file named
+ * backing (at most 1000 bytes) of format backing_fmt ("raw" or "qcow2").
+ * Returns 0 or -1 with err set. */
+int qcow2_create_overlay(int fd, uint64_t size, const char *backing, const char *backing_fmt,
+			 char *err, size_t errlen);
 uint64_t qcow2_size(const struct qcow2 *q);
 int qcow2_readv(struct qcow2 *q, uint64_t off, const struct iovec *iov, int n);
 int qcow2_writev(struct qcow2 *q, uint64_t off, const struct iovec *iov, int n);

@@ -40,6 +40,10 @@ int cmd_floppy_insert(int argc, char **argv);
  * failure. */
 typedef void cmd_row_fn(const char *name, const char *info, void *opaque);
 int cmd_each_domain(char **names, int n, const char *header, cmd_row_fn *row, void *opaque);
+int cmd_snapshot_create(int argc, char **argv); /* cmd_snapshot.c */
+int cmd_snapshot_revert(int argc, char **argv);
+int cmd_snapshot_list(int argc, char **argv); /* cmd_snapshot_list.c */
+int cmd_snapshot_delete(int argc, char **argv);
 /* `hv` alone: the first-run orientation (cmd_welcome.c). */
 int cmd_welcome(void);
 
@@ -58,6 +62,10 @@ int cmd_spawn_domain(const struct domain_config *cfg);
  * domain before its vCPU runs; a file it cannot load leaves no domain. */
 struct savefile_reader;
 int cmd_spawn_restored(const struct domain_config *cfg, const struct savefile_reader *restore);
+
+/* The config a save file holds, parsed into cfg (not yet finished:
+ * cmd_finish_config); prints errors. Returns 0 or -1. */
+int cmd_saved_config(const struct savefile_reader *r, const char *file, struct domain_config *cfg);
 
 /* Attaches this terminal to a domain's console until Ctrl-] or the
  * domain's end. history: replay the scrollback first. Returns 0 or 1. */

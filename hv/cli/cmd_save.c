@@ -113,9 +113,7 @@ int cmd_save(int argc, char **argv)
 	return rc;
 }
 
-/* The save file's config, with the command line's overrides on top. */
-static int saved_config(const struct savefile_reader *r, const char *file, int n, char **over,
-			struct domain_config *cfg)
+int cmd_saved_config(const struct savefile_reader *r, const char *file, struct domain_config *cfg)
 {
 	char err[CONFIG_ERRORS_CHARS];
 
@@ -123,6 +121,15 @@ static int saved_config(const struct savefile_reader *r, const char *file, int n
 		cmd_error("%s: %s", file, err);
 		return -1;
 	}
+	return 0;
+}
+
+/* The save file's config, with the command line's overrides on top. */
+static int saved_config(const struct savefile_reader *r, const char *file, int n, char **over,
+			struct domain_config *cfg)
+{
+	if (cmd_saved_config(r, file, cfg) < 0)
+		return -1;
 	return cmd_finish_config(n, over, cfg);
 }
 

@@ -34,6 +34,15 @@ static const struct command commands[] = {
      "save a domain's state to FILE and end it (-c: checkpoint, it goes on)"},
     {"restore", cmd_restore, "FILE [KEY=VALUE...]",
      "start a domain from a save file where it was saved"},
+    {"snapshot-create", cmd_snapshot_create, "NAME SNAP",
+     "snapshot a running domain: its state, and a qcow2 overlay on each writable disk that it "
+     "goes on writing to"},
+    {"snapshot-list", cmd_snapshot_list, "NAME",
+     "list a domain's snapshots: name, time, size, disks"},
+    {"snapshot-revert", cmd_snapshot_revert, "NAME SNAP",
+     "bring a domain back to a snapshot (state and disks; what it did since is discarded)"},
+    {"snapshot-delete", cmd_snapshot_delete, "NAME SNAP",
+     "delete a snapshot that no later snapshot or the running domain builds on"},
     {"trigger", cmd_trigger, "NAME power|sleep|reset|nmi",
      "press the power button, reset the machine or raise an NMI (sleep: refused, no sleep "
      "button)"},

@@ -154,6 +154,55 @@ static void req_save(struct domain *d, struct client *cl, char *arg)
 	reply_rc(cl, rc, err);
 }
 
+/* disks: the disks hv snapshot-create puts overlays on. */
+static void req_disks(struct domain *d, struct client *cl, char *arg)
+{
+	static char line[12288];
+
+	(void)arg;
+	domain_disks_describe(d, line, sizeof line);
+	control_reply(cl, "ok%s\n", line);
+}
+
+/* overlay VDEV NAME with the new qcow2 overlay's descriptor attached:
+ * staged for the next snapshot request. */
+static void req_overlay(struct domain *d, struct client *cl, char *arg)
+{
+	char err[512], *name = arg + strcspn(arg, " ");
+	int fd = cl->passed_fd;
+
+	cl->passed_fd = -1;
+	if (*name)
+		*name++ = '\0';
+	if (fd < 0 || !*arg || !*name) {
+		if (fd >= 0)
+			close(fd);
+		control_reply(cl, "error overlay takes VDEV NAME and the overlay's descriptor "
+				  "(SCM_RIGHTS)\n");
+		return;
+	}
+	reply_rc(cl, domain_stage_overlay(d, arg, fd, name, err, sizeof err), err);
+}
+
+/* snapshot VDEV...: save into the attached file, then switch the named
+ * disks to their staged overlays, the vCPU held throughout. */
+static void req_snapshot(struct domain *d, struct client *cl, char *arg)
+{
+	char err[512];
+	int fd = cl->passed_fd, rc;
+
+	cl->passed_fd = -1;
+	if (fd < 0) {
+		domain_unstage_overlays(d);
+		control_reply(cl,
+			      "error snapshot needs the state file's descriptor (SCM_RIGHTS)\n");
+		return;
+	}
+	rc = domain_snapshot(d, fd, arg, err, sizeof err);
+	close(fd);
+	reply_rc(cl, rc, err);
+}
+
 static void req_audio(struct domain *d, struct client *cl, char *arg)
 {
 	char err[256];
@@ -396,6 +445,12 @@ static const struct request requests[] = {
     {"reboot", NULL, "reset the machine", req_reboot},
     {"destroy", NULL, "end the domain now", req_destroy},
     {"save", NULL, "write the domain's state into the file passed with the request", req_save},
+    {"disks", NULL, "the disks: vdevN, pathN, formatN, rwN for N below n", req_disks},
+    {"overlay", "VDEV NAME",
+     "stage the qcow2 overlay whose descriptor comes along for the next snapshot", req_overlay},
+    {"snapshot", "[VDEV...]",
+     "save into the file passed along, then switch those disks to their staged overlays",
+     req_snapshot},
     {"trigger", "power|sleep|reset|nmi",
      "press the ACPI power (or sleep) button, reset the machine or raise an NMI", req_trigger},
     {"cd-insert", "VDEV NAME", "put the image whose descriptor comes along in a CD-ROM drive",

@@ -367,6 +367,7 @@ void domain_free(struct domain *d)
 		machine_destroy(&d->machine);
 	for (unsigned i = 0; i < DISKS_MAX; i++)
 		disk_close(d->disks[i]);
+	domain_unstage_overlays(d);
 	for (unsigned i = 0; i < DOMAIN_CONSOLE_PORTS; i++)
 		domain_serial_close(&d->serial[i]);
 	display_fini(&d->display);

@@ -51,8 +51,9 @@ struct domain {
 	struct pc *pc;
 	uint8_t *firmware; /* ROM image, mapped high and aliased low */
 	uint64_t firmware_size;
-	struct disk *disks[DISKS_MAX];	/* cfg.disks[i], open and locked before the guest runs */
-	struct linux_image linux_image; /* kernel=: the files, read once */
+	struct disk *disks[DISKS_MAX]; /* cfg.disks[i], open and locked before the guest runs */
+	struct disk_overlay *staged[DISKS_MAX]; /* hv snapshot-create's, until its "snapshot" */
+	struct linux_image linux_image;		/* kernel=: the files, read once */
 	const struct engine_ops *engine;
 	char engine_why[160];
 	void *engine_state;
@@ -152,6 +153,23 @@ int domain_change_floppy(struct domain *d, const char *vdev, int fd, const char 
  * fd. Returns 0 with what happened in msg, or -1 with why not. */
 int domain_change_cd(struct domain *d, const char *vdev, int fd, const char *name, char *msg,
 		     size_t len);
+
+/* hv snapshot-create (domain_snapshot.c). Stages the qcow2 overlay on fd
+ * (opened by the client; name: its path, recorded as the disk's image)
+ * for the writable disk vdev, replacing one staged before. Takes fd.
+ * Returns 0 or -1 with err. */
+int domain_stage_overlay(struct domain *d, const char *vdev, int fd, const char *name, char *err,
+			 size_t errlen);
+/* Saves the domain's state into fd as hv save -c does and, with the vCPU
+ * still held, switches every disk named in vdevs (space separated, exactly
+ * those staged) to its staged overlay. Nothing changes if anything fails;
+ * the staged overlays are gone either way. Returns 0 or -1 with err. */
+int domain_snapshot(struct domain *d, int fd, const char *vdevs, char *err, size_t errlen);
+/* Closes the staged overlays. */
+void domain_unstage_overlays(struct domain *d);
+/* The disks as " n=N vdevI= pathI= formatI= sizeI= rwI=" key=value pairs
+ * (hv snapshot-create's view of them) into buf. */
+void domain_disks_describe(struct domain *d, char *buf, size_t len);
 
 /* Writes guest output gathered during a vCPU slice to its host ends. With
  * the domain lock held. */

@@ -121,7 +121,8 @@ static int save_sections(struct domain *d, struct savefile_writer *w, char *err,
 	return save_consoles(d, w, err, errlen);
 }
 
-int domain_save(struct domain *d, int fd, char *err, size_t errlen)
+int domain_save_then(struct domain *d, int fd, domain_save_then_fn *then, void *arg, char *err,
+		     size_t errlen)
 {
 	struct machine *m = &d->machine;
 	struct savefile_writer w;
@@ -149,7 +150,8 @@ int domain_save(struct domain *d, int fd, char *err, size_t errlen)
 		domain_flush_output(d);
 		rc = savefile_start(&w, fd, err, errlen) < 0 ||
 			     save_sections(d, &w, err, errlen) < 0 ||
-			     savefile_finish(&w, err, errlen) < 0
+			     savefile_finish(&w, err, errlen) < 0 ||
+			     (then && then(d, arg, err, errlen) < 0)
 			 ? -1
 			 : 0;
 		if (was_running)
@@ -161,6 +163,11 @@ int domain_save(struct domain *d, int fd, char *err, size_t errlen)
 	}
 	machine_unlock_host(m);
 	return rc;
+}
+
+int domain_save(struct domain *d, int fd, char *err, size_t errlen)
+{
+	return domain_save_then(d, fd, NULL, NULL, err, errlen);
 }
 
 /* ---- restore ---- */

@@ -31,6 +31,13 @@ int domain_save(struct domain *d, int fd, char *err, size_t errlen);
  * Returns 0, or -1 with err set. */
 int domain_saved_config(const struct savefile_reader *r, const char *file,
 			struct domain_config *cfg, char *err, size_t errlen);
+/* domain_save, then (once the file is complete and synced) then(d, arg),
+ * still with the vCPU held, the clock stopped and the domain lock held:
+ * nothing the guest does falls between the two (hv snapshot-create
+ * switches the disks there). A failure of then fails the call. */
+typedef int domain_save_then_fn(struct domain *d, void *arg, char *err, size_t errlen);
+int domain_save_then(struct domain *d, int fd, domain_save_then_fn *then, void *arg, char *err,
+		     size_t errlen);
 
 /* Loads a verified save file into a domain that domain_create built from
  * the file's config and whose vCPU has not run: the clock first, then RAM,

@@ -97,6 +97,11 @@ CFG
 "$build/hv" create "$tmp/dos.cfg" 'name="dev.vm"' >/dev/null
 expect "dev.vm dos-box" hv console ""
 expect "dos-box" hv destroy do
+mkdir -p "$XDG_STATE_HOME/hv/snapshots/dos-box"
+touch "$XDG_STATE_HOME/hv/snapshots/dos-box/"{before-fix.meta,before-fix.state,clean.meta}
+expect "before-fix clean" hv snapshot-revert dos-box ""
+expect "before-fix" hv snapshot-delete dos-box be
+expect "snapshot-create snapshot-delete snapshot-list snapshot-revert" hv snap
 expect "dev.vm dos-box" hv list -l ""
 expect "dev.vm dos-box" hv dmesg dos-box ""
 expect "dev.vm" hv screenshot de

@@ -396,6 +396,32 @@ START_TEST(test_menu_and_picker_create_a_domain_from_a_config_file)
 }
 END_TEST
 
+/* S takes a snapshot (hv snapshot-create in the background); R picks it
+ * and, after a yes, reverts: a new domain process of the same name. */
+START_TEST(test_snapshot_and_revert_keys)
+{
+	struct h_result *r;
+	char pid[32];
+
+	create("snappy", "counter");
+	snprintf(pid, sizeof pid, "%s", h_info("snappy", "pid"));
+	start_default_top();
+	WAIT_FOR(row_has("snappy", "running"));
+	keys("S");
+	WAIT_FOR(screen_has("took snapshot snap-"));
+	r = h_hv(NULL, 30, (const char *const[]){"snapshot-list", "snappy", NULL});
+	ck_assert_msg(r->status == 0 && strstr(r->out, "\nsnap-"), "list: %s", r->out);
+	keys("R");
+	WAIT_FOR(screen_has("Revert to snapshot"));
+	keys("Enter");
+	WAIT_FOR(screen_has("Revert 'snappy'"));
+	keys("y");
+	WAIT_FOR(screen_has("reverted domain snappy"));
+	WAIT_FOR(state_is("snappy", "running"));
+	ck_assert_str_ne(h_info("snappy", "pid"), pid);
+}
+END_TEST
+
 START_TEST(test_help_lists_the_keys_in_plain_mode)
 {
 	start_top(80, 24, HV_BIN " top --plain");
@@ -449,6 +475,7 @@ static Suite *top_suite(void)
 	tcase_add_test(t, test_destroy_asks_first_and_removes_the_domain);
 	tcase_add_test(t, test_dead_domain_stays_listed_as_gone_with_its_console);
 	tcase_add_test(t, test_menu_and_picker_create_a_domain_from_a_config_file);
+	tcase_add_test(t, test_snapshot_and_revert_keys);
 	tcase_add_test(t, test_help_lists_the_keys_in_plain_mode);
 	tcase_add_test(t, test_sigterm_ends_top_and_restores_the_terminal);
 	suite_add_tcase(s, t);
