@@ -113,6 +113,25 @@ int cmd_save(int argc, char **argv)
 	return rc;
 }
 
+int cmd_config_from_text(char *text, size_t len, const char *origin, int n, char **over,
+			 struct domain_config *cfg)
+{
+	char err[CONFIG_ERRORS_CHARS];
+
+	if (len == 0 || memchr(text, '\0', len) || text[len - 1] != '\n') {
+		cmd_error("%s: the config is not text", origin);
+		return -1;
+	}
+	text[len - 1] = '\0';
+	config_defaults(cfg);
+	snprintf(cfg->file, sizeof cfg->file, "%s", origin);
+	if (config_parse(text, origin, cfg, err, sizeof err) < 0) {
+		cmd_error("%s: %s", origin, err);
+		return -1;
+	}
+	return cmd_finish_config(n, over, cfg);
+}
+
 /* The save file's config, with the command line's overrides on top. */
 static int saved_config(const struct savefile_reader *r, const char *file, int n, char **over,
 			struct domain_config *cfg)
@@ -120,6 +139,7 @@ static int saved_config(const struct savefile_reader *r, const char *file, int n
 	const struct savefile_section *s = savefile_find(r, DOMAIN_SAVE_CONFIG);
 	char err[CONFIG_ERRORS_CHARS];
 	uint8_t *text;
+	int rc;
 
 	if (!s) {
 		cmd_error("%s: the save file has no config section", file);
@@ -129,22 +149,9 @@ static int saved_config(const struct savefile_reader *r, const char *file, int n
 		cmd_error("%s: %s", file, err);
 		return -1;
 	}
-	if (memchr(text, '\0', (size_t)s->length) || s->length == 0 ||
-	    text[s->length - 1] != '\n') {
-		free(text);
-		cmd_error("%s: the save file's config is not text", file);
-		return -1;
-	}
-	text[s->length - 1] = '\0';
-	config_defaults(cfg);
-	snprintf(cfg->file, sizeof cfg->file, "%s", file);
-	if (config_parse((char *)text, file, cfg, err, sizeof err) < 0) {
-		free(text);
-		cmd_error("%s: %s", file, err);
-		return -1;
-	}
+	rc = cmd_config_from_text((char *)text, (size_t)s->length, file, n, over, cfg);
 	free(text);
-	return cmd_finish_config(n, over, cfg);
+	return rc;
 }
 
 int cmd_restore(int argc, char **argv)

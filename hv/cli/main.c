@@ -34,6 +34,12 @@ static const struct command commands[] = {
      "save a domain's state to FILE and end it (-c: checkpoint, it goes on)"},
     {"restore", cmd_restore, "FILE [KEY=VALUE...]",
      "start a domain from a save file where it was saved"},
+    {"migrate", cmd_migrate, "[--downtime MS] [--rounds N] NAME HOST|tcp:HOST:PORT",
+     "live-migrate a domain to hv migrate-receive on HOST (through ssh; $HV_MIGRATE_SSH "
+     "replaces ssh) or listening at tcp:HOST:PORT: it runs meanwhile, then ends here"},
+    {"migrate-receive", cmd_migrate_receive, "[--listen tcp:[ADDR:]PORT] [KEY=VALUE...]",
+     "receive a migrating domain on stdin/stdout (as ssh runs it) or one TCP connection, "
+     "and start it"},
     {"trigger", cmd_trigger, "NAME power|sleep|reset|nmi",
      "press the power button, reset the machine or raise an NMI (sleep: refused, no sleep "
      "button)"},
