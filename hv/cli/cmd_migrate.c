@@ -281,6 +281,10 @@ static int listen_tcp(const char *spec)
 		return -1;
 	}
 	fd = socket(res->ai_family, res->ai_socktype | SOCK_CLOEXEC, res->ai_protocol);
+	/* A small receive buffer, so that the sender's bandwidth estimate is
+	 * what this end takes. */
+	if (fd >= 0)
+		setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &(int){256 << 10}, sizeof(int));
 	if (fd < 0 || setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) < 0 ||
 	    bind(fd, res->ai_addr, res->ai_addrlen) < 0 || listen(fd, 1) < 0) {
 		cmd_error("cannot listen on tcp:%s: %s", spec, strerror(errno));

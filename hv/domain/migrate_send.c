@@ -27,7 +27,8 @@
 #define ZEROS_MAX    65536u
 #define SLICE_NS     (5 * 1000000LL) /* the longest the loop is kept at once */
 #define WAIT_MS	     30000	     /* the last step's longest wait for the peer */
-#define MIN_MEASURED (1u << 20)	     /* bytes a round sends for its bandwidth to count */
+#define SNDBUF	     (256 << 10)
+#define MIN_MEASURED (1u << 20) /* bytes a round sends for its bandwidth to count */
 
 struct migration {
 	struct domain *d;
@@ -276,9 +277,11 @@ out:
 }
 
 /* With the vCPU held: the last pages, the state, the answer. */
-static int last_step(struct migration *m)
+static int last_step(struct migration *m, int64_t t_pause)
 {
 	char line[200];
+	uint64_t sent = m->st.pages_sent;
+	int64_t t_held = host_now_ns(), t_pages, t_state;
 
 	fetch_more(m);
 	m->cursor = 0;
@@ -286,8 +289,10 @@ static int last_step(struct migration *m)
 	while (fill(m))
 		if (send_wait(m, m->buf, m->len) < 0)
 			return -1;
+	t_pages = host_now_ns();
 	if (send_state(m) < 0)
 		return -1;
+	t_state = host_now_ns();
 	if (read_answer(m, line, sizeof line, WAIT_MS) < 0) {
 		snprintf(m->st.error, sizeof m->st.error,
 			 "the receiver did not answer (it died or the connection dropped)");
@@ -298,6 +303,11 @@ static int last_step(struct migration *m)
 			 strncmp(line, "error ", 6) == 0 ? line + 6 : line);
 		return -1;
 	}
+	log_info("migration's last step: vCPU held in %.1f ms, %llu pages in %.1f ms, state in "
+		 "%.1f ms, answer in %.1f ms",
+		 (double)(t_held - t_pause) / 1e6, (unsigned long long)(m->st.pages_sent - sent),
+		 (double)(t_pages - t_held) / 1e6, (double)(t_state - t_pages) / 1e6,
+		 (double)(host_now_ns() - t_state) / 1e6);
 	return 0;
 }
 
@@ -320,7 +330,7 @@ static void finish(struct migration *m)
 	vcpu_hold(d);
 	domain_flush_output(d);
 	machine_unlock_host(mach);
-	rc = last_step(m);
+	rc = last_step(m, t_pause);
 	machine_lock_host(mach);
 	vcpu_release(d);
 	machine_unlock_host(mach);
@@ -489,6 +499,9 @@ int domain_migrate_start(struct domain *d, int fd, unsigned downtime_ms, unsigne
 	m->st = (struct migrate_status){.state = MIGRATE_SENDING, .round = 1, .owner = owner};
 	m->t0 = m->round_t0 = host_now_ns();
 	d->migration = m;
+	/* A small send buffer: the bandwidth measured is then what the
+	 * receiver takes, not what the kernel queues. */
+	setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &(int){SNDBUF}, sizeof(int));
 	if (fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK) < 0 ||
 	    preamble(m, err, errlen) < 0 || start_log(m, err, errlen) < 0 ||
 	    (m->handle = evloop_add_fd(d->loop, fd, &migrate_ops, m)) < 0) {
