@@ -224,15 +224,18 @@ static int send_wait(struct migration *m, const void *p, size_t n)
 	return 0;
 }
 
-/* Adds the pages a fetch of the log finds to this round's; their count. */
-static uint64_t fetch_more(struct migration *m)
+/* Adds the pages a fetch of the log finds to this round's; their count.
+ * locked: the caller holds the domain lock. */
+static uint64_t fetch_more(struct migration *m, bool locked)
 {
 	struct machine *mach = &m->d->machine;
 	uint64_t n = 0;
 
-	machine_lock_host(mach);
+	if (!locked)
+		machine_lock_host(mach);
 	mem_dirty_fetch(&mach->mem, m->log, m->more);
-	machine_unlock_host(mach);
+	if (!locked)
+		machine_unlock_host(mach);
 	for (uint64_t i = 0; i < m->words; i++) {
 		m->bitmap[i] |= m->more[i];
 		n += (uint64_t)__builtin_popcountll(m->bitmap[i]);
@@ -276,14 +279,15 @@ out:
 	return rc;
 }
 
-/* With the vCPU held: the last pages, the state, the answer. */
+/* With the domain lock and the vCPU held: the last pages, the state, the
+ * answer. */
 static int last_step(struct migration *m, int64_t t_pause)
 {
 	char line[200];
 	uint64_t sent = m->st.pages_sent;
 	int64_t t_held = host_now_ns(), t_pages, t_state;
 
-	fetch_more(m);
+	fetch_more(m, true);
 	m->cursor = 0;
 	m->st.round++;
 	while (fill(m))
@@ -326,12 +330,12 @@ static void finish(struct migration *m)
 		return;
 	}
 	t_pause = host_now_ns();
+	/* As domain_save: the domain lock held throughout, so that no host
+	 * thread writes RAM or a device after the last look at the log. */
 	machine_lock_host(mach);
 	vcpu_hold(d);
 	domain_flush_output(d);
-	machine_unlock_host(mach);
 	rc = last_step(m, t_pause);
-	machine_lock_host(mach);
 	vcpu_release(d);
 	machine_unlock_host(mach);
 	if (rc < 0) {
@@ -360,7 +364,7 @@ static void end_round(struct migration *m)
 	if (m->round_bytes >= MIN_MEASURED || m->st.bandwidth == 0)
 		m->st.bandwidth = took > 0 ? (double)m->round_bytes * 1e9 / (double)took : 0;
 	memset(m->bitmap, 0, m->words * sizeof *m->bitmap);
-	dirty = fetch_more(m);
+	dirty = fetch_more(m, false);
 	m->st.dirty = dirty;
 	est_ns = m->st.bandwidth > 0 ? (double)dirty * (PAGE + 16) * 1e9 / m->st.bandwidth : 0;
 	if (est_ns <= (double)m->downtime_ms * 1e6 || m->st.round >= m->max_rounds) {
