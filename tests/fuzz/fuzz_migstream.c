@@ -3,7 +3,6 @@
  * whole stream, and as the records after a valid header and config (so
  * that the page, zero and state records are reached), into 16 pages of
  * RAM; a state that arrives is opened as the save file it claims to be. */
-#define _GNU_SOURCE
 #include <sys/mman.h>
 #include <unistd.h>
 
