@@ -4,6 +4,7 @@
 #define HV_CMD_H
 
 #include <stdbool.h>
+#include <stddef.h>
 
 #include "hv/config/config.h"
 
@@ -27,6 +28,8 @@ int cmd_info(int argc, char **argv);
 int cmd_dmesg(int argc, char **argv);
 int cmd_save(int argc, char **argv);
 int cmd_restore(int argc, char **argv);
+int cmd_migrate(int argc, char **argv);
+int cmd_migrate_receive(int argc, char **argv);
 int cmd_shutdown(int argc, char **argv);
 int cmd_trigger(int argc, char **argv);
 int cmd_sysrq(int argc, char **argv);
@@ -66,6 +69,22 @@ int cmd_spawn_restored(const struct domain_config *cfg, const struct savefile_re
 /* The config a save file holds, parsed into cfg (not yet finished:
  * cmd_finish_config); prints errors. Returns 0 or -1. */
 int cmd_saved_config(const struct savefile_reader *r, const char *file, struct domain_config *cfg);
+/* As cmd_spawn_domain, loading a migration stream (its header and config
+ * read already from in->fd) into the domain before its vCPU runs and
+ * answering the sender on out; a stream it cannot load leaves no domain.
+ * Both descriptors stay the caller's too. */
+struct migstream_in;
+struct cmd_incoming {
+	struct migstream_in *in;
+	int out;
+};
+int cmd_spawn_incoming(const struct domain_config *cfg, const struct cmd_incoming *inc);
+
+/* A config sent as text (a save file's, a migration's): text (len bytes,
+ * ending in a newline, changed in place) parsed as the config of origin,
+ * then the n overrides. Prints the error. Returns 0 or -1. */
+int cmd_config_from_text(char *text, size_t len, const char *origin, int n, char **over,
+			 struct domain_config *cfg);
 
 /* Attaches this terminal to a domain's console until Ctrl-] or the
  * domain's end. history: replay the scrollback first. Returns 0 or 1. */

@@ -9,9 +9,11 @@
 #include <unistd.h>
 
 #include "hv/cli/cmd.h"
+#include "hv/core/migstream.h"
 #include "hv/core/savefile.h"
 #include "hv/domain/domain.h"
 #include "hv/domain/domain_save.h"
+#include "hv/domain/migrate.h"
 
 void cmd_error(const char *fmt, ...)
 {
@@ -133,7 +135,7 @@ int cmd_run(int argc, char **argv)
 /* The detached domain process: reports "ok" or the error on fd, then runs
  * the domain with no terminal. */
 static void domain_process(const struct domain_config *cfg, int fd,
-			   const struct savefile_reader *restore)
+			   const struct savefile_reader *restore, const struct cmd_incoming *inc)
 {
 	struct domain *d;
 	char err[512];
@@ -143,7 +145,8 @@ static void domain_process(const struct domain_config *cfg, int fd,
 	/* Keep none of the caller's descriptors (a test's pipes, a terminal):
 	 * whoever waits for their EOF must not wait for this domain. */
 	for (int i = STDERR_FILENO + 1; i < 1024; i++)
-		if (i != fd && i != null && (!restore || i != restore->fd))
+		if (i != fd && i != null && (!restore || i != restore->fd) &&
+		    (!inc || (i != inc->in->fd && i != inc->out)))
 			close(i);
 	if (null >= 0) {
 		dup2(null, STDIN_FILENO);
@@ -164,6 +167,19 @@ static void domain_process(const struct domain_config *cfg, int fd,
 		int rc = domain_restore(d, restore, err, sizeof err);
 
 		close(restore->fd);
+		if (rc < 0) {
+			domain_free(d);
+			dprintf(fd, "%s", err);
+			_exit(1);
+		}
+	}
+	/* A migration's stream, likewise, before the vCPU first runs. */
+	if (inc) {
+		int rc = domain_migrate_receive(d, inc->in, inc->out, err, sizeof err);
+
+		close(inc->in->fd);
+		if (inc->out != inc->in->fd)
+			close(inc->out);
 		if (rc < 0) {
 			domain_free(d);
 			dprintf(fd, "%s", err);
@@ -198,7 +214,21 @@ int cmd_spawn_domain(const struct domain_config *cfg)
 	return cmd_spawn_restored(cfg, NULL);
 }
 
+static int spawn(const struct domain_config *cfg, const struct savefile_reader *restore,
+		 const struct cmd_incoming *inc);
+
 int cmd_spawn_restored(const struct domain_config *cfg, const struct savefile_reader *restore)
+{
+	return spawn(cfg, restore, NULL);
+}
+
+int cmd_spawn_incoming(const struct domain_config *cfg, const struct cmd_incoming *inc)
+{
+	return spawn(cfg, NULL, inc);
+}
+
+static int spawn(const struct domain_config *cfg, const struct savefile_reader *restore,
+		 const struct cmd_incoming *inc)
 {
 	char report[600];
 	int p[2];
@@ -211,7 +241,7 @@ int cmd_spawn_restored(const struct domain_config *cfg, const struct savefile_re
 	}
 	if (pid == 0) {
 		close(p[0]);
-		domain_process(cfg, p[1], restore);
+		domain_process(cfg, p[1], restore, inc);
 	}
 	close(p[1]);
 	read_report(p[0], report, sizeof report);

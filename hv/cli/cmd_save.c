@@ -124,6 +124,18 @@ int cmd_saved_config(const struct savefile_reader *r, const char *file, struct d
 	return 0;
 }
 
+int cmd_config_from_text(char *text, size_t len, const char *origin, int n, char **over,
+			 struct domain_config *cfg)
+{
+	char err[CONFIG_ERRORS_CHARS];
+
+	if (domain_config_from_text(text, len, origin, cfg, err, sizeof err) < 0) {
+		cmd_error("%s: %s", origin, err);
+		return -1;
+	}
+	return cmd_finish_config(n, over, cfg);
+}
+
 /* The save file's config, with the command line's overrides on top. */
 static int saved_config(const struct savefile_reader *r, const char *file, int n, char **over,
 			struct domain_config *cfg)

@@ -43,6 +43,12 @@ static const struct command commands[] = {
      "bring a domain back to a snapshot (state and disks; what it did since is discarded)"},
     {"snapshot-delete", cmd_snapshot_delete, "NAME SNAP",
      "delete a snapshot that no later snapshot or the running domain builds on"},
+    {"migrate", cmd_migrate, "[--downtime MS] [--rounds N] NAME HOST|tcp:HOST:PORT",
+     "live-migrate a domain to hv migrate-receive on HOST (through ssh; $HV_MIGRATE_SSH "
+     "replaces ssh) or listening at tcp:HOST:PORT: it runs meanwhile, then ends here"},
+    {"migrate-receive", cmd_migrate_receive, "[--listen tcp:[ADDR:]PORT] [KEY=VALUE...]",
+     "receive a migrating domain on stdin/stdout (as ssh runs it) or one TCP connection, "
+     "and start it"},
     {"trigger", cmd_trigger, "NAME power|sleep|reset|nmi",
      "press the power button, reset the machine or raise an NMI (sleep: refused, no sleep "
      "button)"},

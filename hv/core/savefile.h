@@ -65,6 +65,18 @@ int savefile_put_ram(struct savefile_writer *w, const char *name, const uint8_t 
  * guest's untouched memory. */
 int savefile_put_ram_fd(struct savefile_writer *w, const char *name, const uint8_t *ram,
 			uint64_t size, int fd, char *err, size_t len);
+/* Whether a RAM page (SAVEFILE_PAGE bytes) is all zeros. */
+bool savefile_page_is_zero(const uint8_t *p);
+/* The data extent of a RAM memfd holding or following an offset
+ * (SEEK_DATA/SEEK_HOLE): pages in a hole are zero without being read,
+ * since reading them would give every one a page of its own. Start with
+ * {.fd = the memfd} (-1: no holes known) and ask in ascending order. */
+struct savefile_extent {
+	int fd;
+	uint64_t data, hole; /* [data, hole): data; below data: a hole */
+};
+/* False when the page at off lies in a hole (it is zero). */
+bool savefile_extent_data(struct savefile_extent *e, uint64_t off);
 /* The "end" section, then fsync. */
 int savefile_finish(struct savefile_writer *w, char *err, size_t len);
 

@@ -12,7 +12,7 @@
 
 #define RUN_HDR 16
 
-static bool page_is_zero(const uint8_t *p)
+bool savefile_page_is_zero(const uint8_t *p)
 {
 	static const uint8_t zero[SAVEFILE_PAGE];
 
@@ -32,15 +32,7 @@ static int put_run(struct savefile_writer *w, const uint8_t *ram, uint64_t first
 			      len);
 }
 
-/* The data extent of the RAM's memfd holding or following an offset
- * (SEEK_DATA/SEEK_HOLE): pages in a hole are zero without being read,
- * since reading them would give every one a page of its own. */
-struct extent {
-	int fd;
-	uint64_t data, hole; /* [data, hole): data; below data: a hole */
-};
-
-static bool maybe_data(struct extent *e, uint64_t off)
+bool savefile_extent_data(struct savefile_extent *e, uint64_t off)
 {
 	if (e->fd < 0)
 		return true;
@@ -67,7 +59,7 @@ int savefile_put_ram(struct savefile_writer *w, const char *name, const uint8_t 
 int savefile_put_ram_fd(struct savefile_writer *w, const char *name, const uint8_t *ram,
 			uint64_t size, int fd, char *err, size_t len)
 {
-	struct extent e = {.fd = fd};
+	struct savefile_extent e = {.fd = fd};
 	uint64_t pages = size / SAVEFILE_PAGE, first = 0;
 	uint8_t h[8];
 	bool in_run = false;
@@ -82,8 +74,8 @@ int savefile_put_ram_fd(struct savefile_writer *w, const char *name, const uint8
 	    savefile_write(w, h, sizeof h, err, len) < 0)
 		return -1;
 	for (uint64_t i = 0; i <= pages; i++) {
-		bool data = i < pages && maybe_data(&e, i * SAVEFILE_PAGE) &&
-			    !page_is_zero(ram + i * SAVEFILE_PAGE);
+		bool data = i < pages && savefile_extent_data(&e, i * SAVEFILE_PAGE) &&
+			    !savefile_page_is_zero(ram + i * SAVEFILE_PAGE);
 
 		if (data && !in_run)
 			first = i;

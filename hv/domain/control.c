@@ -14,6 +14,7 @@
 #include "hv/core/ctl.h"
 #include "hv/core/evloop.h"
 #include "hv/domain/control_int.h"
+#include "hv/domain/migrate.h"
 #include "hv/domain/domain.h"
 #include "hv/core/log.h"
 #include "hv/core/runtime.h"
@@ -179,6 +180,7 @@ static void drop_client(struct client *cl)
 	struct control *c = cl->c;
 
 	evloop_remove_fd(c->d->loop, cl->handle);
+	domain_migrate_cancel(c->d, cl, "the hv migrate that started it is gone");
 	if (cl->console)
 		c->nstreams--;
 	for (int i = 0; i < c->nclients; i++)

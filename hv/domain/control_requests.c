@@ -11,6 +11,7 @@
 #include "hv/core/regs_text.h"
 #include "hv/core/runtime.h"
 #include "hv/domain/domain_save.h"
+#include "hv/domain/migrate.h"
 #include "hv/domain/vcpu.h"
 #include "legacy/pc.h"
 
@@ -201,6 +202,83 @@ static void req_snapshot(struct domain *d, struct client *cl, char *arg)
 	rc = domain_snapshot(d, fd, arg, err, sizeof err);
 	close(fd);
 	reply_rc(cl, rc, err);
+}
+
+/* migrate-send [downtime=MS] [rounds=N] with the stream's socket passed
+ * along (hv migrate connects it): starts sending; migrate-status follows
+ * it, migrate-cancel ends it (so does this client's going away). */
+static bool number_arg(const char *w, const char *key, unsigned max, unsigned *out)
+{
+	size_t n = strlen(key);
+	char *end;
+	unsigned long v;
+
+	if (strncmp(w, key, n) != 0 || w[n] != '=' || !w[n + 1])
+		return false;
+	v = strtoul(w + n + 1, &end, 10);
+	if (*end || v > max)
+		return false;
+	*out = (unsigned)v;
+	return true;
+}
+
+static void req_migrate_send(struct domain *d, struct client *cl, char *arg)
+{
+	unsigned downtime = MIGRATE_DOWNTIME_MS, rounds = MIGRATE_ROUNDS;
+	char err[512];
+	int fd = cl->passed_fd;
+
+	cl->passed_fd = -1;
+	for (char *save, *w = strtok_r(arg, " ", &save); w; w = strtok_r(NULL, " ", &save)) {
+		if (!number_arg(w, "downtime", 600000, &downtime) &&
+		    !number_arg(w, "rounds", 1000, &rounds)) {
+			if (fd >= 0)
+				close(fd);
+			control_reply(cl, "error migrate-send: bad argument '%.64s'\n", w);
+			return;
+		}
+	}
+	if (fd < 0) {
+		control_reply(cl, "error migrate-send needs the stream's descriptor with the "
+				  "request (SCM_RIGHTS; hv migrate passes it)\n");
+		return;
+	}
+	reply_rc(cl, domain_migrate_start(d, fd, downtime, rounds, cl, err, sizeof err), err);
+}
+
+static void req_migrate_status(struct domain *d, struct client *cl, char *arg)
+{
+	static const char *const names[] = {"sending", "done", "failed"};
+	struct migrate_status st;
+	char error[320] = "";
+
+	(void)arg;
+	if (domain_migrate_status(d, &st) < 0) {
+		control_reply(cl, "error domain '%s' has not migrated\n", d->cfg.name);
+		return;
+	}
+	if (st.state == MIGRATE_FAILED)
+		kv_put(error, sizeof error, "error", st.error);
+	control_reply(cl,
+		      "ok state=%s round=%u ram_pages=%llu pages=%llu bytes=%llu dirty=%llu "
+		      "left=%llu bandwidth=%.0f total_ms=%.1f downtime_ms=%.1f%s\n",
+		      names[st.state], st.round, (unsigned long long)st.ram_pages,
+		      (unsigned long long)st.pages_sent, (unsigned long long)st.bytes,
+		      (unsigned long long)st.dirty, (unsigned long long)st.round_left, st.bandwidth,
+		      (double)st.total_ns / 1e6, (double)st.downtime_ns / 1e6, error);
+}
+
+static void req_migrate_cancel(struct domain *d, struct client *cl, char *arg)
+{
+	struct migrate_status st;
+
+	(void)arg;
+	if (domain_migrate_status(d, &st) < 0 || st.state != MIGRATE_SENDING) {
+		control_reply(cl, "error no migration of domain '%s' is under way\n", d->cfg.name);
+		return;
+	}
+	domain_migrate_cancel(d, NULL, "cancelled");
+	control_reply(cl, "ok\n");
 }
 
 static void req_audio(struct domain *d, struct client *cl, char *arg)
@@ -451,6 +529,12 @@ static const struct request requests[] = {
     {"snapshot", "[VDEV...]",
      "save into the file passed along, then switch those disks to their staged overlays",
      req_snapshot},
+    {"migrate-send", "[downtime=MS] [rounds=N]",
+     "live-migrate over the stream socket passed with the request", req_migrate_send},
+    {"migrate-status", NULL, "how the migration goes (state, round, pages, downtime)",
+     req_migrate_status},
+    {"migrate-cancel", NULL, "end the migration under way; the domain goes on here",
+     req_migrate_cancel},
     {"trigger", "power|sleep|reset|nmi",
      "press the ACPI power (or sleep) button, reset the machine or raise an NMI", req_trigger},
     {"cd-insert", "VDEV NAME", "put the image whose descriptor comes along in a CD-ROM drive",

@@ -10,6 +10,7 @@
 #include "hv/domain/control.h"
 #include "hv/block/disk.h"
 #include "hv/domain/domain_linux.h"
+#include "hv/domain/migrate.h"
 #include "hv/domain/preflight.h"
 #include "hv/boot/firmware.h"
 #include "hv/core/evloop.h"
@@ -354,6 +355,7 @@ void domain_free(struct domain *d)
 	/* The socket goes first: a client that saw its connection close may
 	 * count on the name being free. */
 	release_registry(d);
+	domain_migrate_free(d); /* while the machine and the loop are there */
 	if (d->control)
 		control_free(d->control);
 	if (d->vcpu)

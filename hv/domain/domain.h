@@ -23,6 +23,7 @@ struct audio;
 struct pc;
 struct disk;
 struct control;
+struct migration;
 struct vga_renderer;
 struct virtio_gpu;
 struct domain_nic;
@@ -78,6 +79,7 @@ struct domain {
 	struct audio *audio;		   /* the sound backend (hv/domain/domain_audio.c) */
 	struct domain_nic *nics[CONFIG_VIFS_MAX]; /* vif = [...] (hv/domain/domain_net.c) */
 	struct control *control;
+	struct migration *migration; /* hv migrate's, sending or over (hv/domain/migrate.h) */
 	int listen_fd;
 	int wake_fd; /* eventfd: the event loop has something to look at */
 	/* Guest output collected during a vCPU slice, written at its end. */

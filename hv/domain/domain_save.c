@@ -37,19 +37,28 @@ static int put_state(struct savefile_writer *w, const char *name, uint32_t versi
 	return rc;
 }
 
-static int save_config(struct domain *d, struct savefile_writer *w, char *err, size_t errlen)
+char *domain_config_text(struct domain *d, size_t *len)
 {
 	char *text = NULL;
+	FILE *f = open_memstream(&text, len);
+
+	if (!f)
+		return NULL;
+	config_write(&d->cfg, f);
+	if (fclose(f) != 0) {
+		free(text);
+		return NULL;
+	}
+	return text;
+}
+
+static int save_config(struct domain *d, struct savefile_writer *w, char *err, size_t errlen)
+{
 	size_t len = 0;
-	FILE *f = open_memstream(&text, &len);
+	char *text = domain_config_text(d, &len);
 	int rc;
 
-	if (!f) {
-		snprintf(err, errlen, "out of memory");
-		return -1;
-	}
-	config_write(&d->cfg, f);
-	if (fclose(f) != 0 || len > DOMAIN_SAVE_CONFIG_MAX) {
+	if (!text || len > DOMAIN_SAVE_CONFIG_MAX) {
 		free(text);
 		snprintf(err, errlen, "cannot write the config into the save file");
 		return -1;
@@ -104,7 +113,8 @@ static int save_consoles(struct domain *d, struct savefile_writer *w, char *err,
 	return 0;
 }
 
-static int save_sections(struct domain *d, struct savefile_writer *w, char *err, size_t errlen)
+int domain_save_sections(struct domain *d, struct savefile_writer *w, bool with_ram, char *err,
+			 size_t errlen)
 {
 	struct machine *m = &d->machine;
 	struct state_out o = {0};
@@ -113,12 +123,28 @@ static int save_sections(struct domain *d, struct savefile_writer *w, char *err,
 	if (save_config(d, w, err, errlen) < 0 ||
 	    put_state(w, "clock", CLOCK_VERSION, &o, err, errlen) < 0 ||
 	    save_cpu(d, w, err, errlen) < 0 ||
-	    savefile_put_ram_fd(w, "ram", m->mem.ram, m->mem.ram_size, m->mem.ram_fd, err, errlen) <
-		0 ||
+	    (with_ram && savefile_put_ram_fd(w, "ram", m->mem.ram, m->mem.ram_size, m->mem.ram_fd,
+					     err, errlen) < 0) ||
 	    device_save_all(&m->devices, w, err, errlen) < 0 ||
 	    domain_net_save(d, w, err, errlen) < 0 || save_disks(d, w, err, errlen) < 0)
 		return -1;
 	return save_consoles(d, w, err, errlen);
+}
+
+int domain_check_saveable(struct domain *d, char *err, size_t errlen)
+{
+	char missing[256];
+
+	if (d->finished) {
+		snprintf(err, errlen, "domain '%s' is %s", d->cfg.name, domain_state_name(d));
+		return -1;
+	}
+	if (device_unsaveable(&d->machine.devices, missing, sizeof missing)) {
+		snprintf(err, errlen, "cannot save domain '%s': no save/load support yet in: %s",
+			 d->cfg.name, missing);
+		return -1;
+	}
+	return 0;
 }
 
 int domain_save_then(struct domain *d, int fd, domain_save_then_fn *then, void *arg, char *err,
@@ -126,7 +152,6 @@ int domain_save_then(struct domain *d, int fd, domain_save_then_fn *then, void *
 {
 	struct machine *m = &d->machine;
 	struct savefile_writer w;
-	char missing[256];
 	struct stat st;
 	bool was_running;
 	int rc = -1;
@@ -136,12 +161,7 @@ int domain_save_then(struct domain *d, int fd, domain_save_then_fn *then, void *
 		return -1;
 	}
 	machine_lock_host(m);
-	if (d->finished) {
-		snprintf(err, errlen, "domain '%s' is %s", d->cfg.name, domain_state_name(d));
-	} else if (device_unsaveable(&m->devices, missing, sizeof missing)) {
-		snprintf(err, errlen, "cannot save domain '%s': no save/load support yet in: %s",
-			 d->cfg.name, missing);
-	} else {
+	if (domain_check_saveable(d, err, errlen) == 0) {
 		int64_t t0 = host_now_ns();
 
 		vcpu_hold(d);
@@ -149,7 +169,7 @@ int domain_save_then(struct domain *d, int fd, domain_save_then_fn *then, void *
 		vclock_stop(&m->clock);
 		domain_flush_output(d);
 		rc = savefile_start(&w, fd, err, errlen) < 0 ||
-			     save_sections(d, &w, err, errlen) < 0 ||
+			     domain_save_sections(d, &w, true, err, errlen) < 0 ||
 			     savefile_finish(&w, err, errlen) < 0 ||
 			     (then && then(d, arg, err, errlen) < 0)
 			 ? -1
@@ -350,27 +370,37 @@ int domain_saved_config(const struct savefile_reader *r, const char *file,
 	}
 	if (savefile_load(r, s, DOMAIN_SAVE_CONFIG_MAX, &text, err, errlen) < 0)
 		return -1;
-	if (s->length == 0 || memchr(text, '\0', (size_t)s->length) ||
-	    text[s->length - 1] != '\n') {
-		free(text);
-		snprintf(err, errlen, "the save file's config is not text");
-		return -1;
-	}
-	text[s->length - 1] = '\0';
-	config_defaults(cfg);
-	snprintf(cfg->file, sizeof cfg->file, "%s", file);
-	rc = config_parse((char *)text, file, cfg, err, errlen);
+	rc = domain_config_from_text((char *)text, (size_t)s->length, file, cfg, err, errlen);
 	free(text);
 	return rc;
 }
 
+int domain_config_from_text(char *text, size_t len, const char *origin, struct domain_config *cfg,
+			    char *err, size_t errlen)
+{
+	if (len == 0 || memchr(text, '\0', len) || text[len - 1] != '\n') {
+		snprintf(err, errlen, "the config is not text");
+		return -1;
+	}
+	text[len - 1] = '\0';
+	config_defaults(cfg);
+	snprintf(cfg->file, sizeof cfg->file, "%s", origin);
+	return config_parse(text, origin, cfg, err, errlen);
+}
+
 int domain_restore(struct domain *d, const struct savefile_reader *r, char *err, size_t errlen)
+{
+	return domain_load_sections(d, r, true, err, errlen);
+}
+
+int domain_load_sections(struct domain *d, const struct savefile_reader *r, bool with_ram,
+			 char *err, size_t errlen)
 {
 	struct machine *m = &d->machine;
 	int rc;
 
 	if (restore_disks(d, r, err, errlen) < 0 || restore_clock(d, r, err, errlen) < 0 ||
-	    restore_ram(d, r, err, errlen) < 0 || restore_cpu(d, r, err, errlen) < 0)
+	    (with_ram && restore_ram(d, r, err, errlen) < 0) || restore_cpu(d, r, err, errlen) < 0)
 		return -1;
 	pthread_mutex_lock(&m->lock);
 	rc = device_load_all(&m->devices, r, err, errlen);

@@ -6,11 +6,13 @@
 #ifndef HV_DOMAIN_SAVE_H
 #define HV_DOMAIN_SAVE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 struct domain;
 struct domain_config;
 struct savefile_reader;
+struct savefile_writer;
 
 /* The section holding the config's text, and its largest size. */
 #define DOMAIN_SAVE_CONFIG     "config"
@@ -38,6 +40,21 @@ int domain_saved_config(const struct savefile_reader *r, const char *file,
 typedef int domain_save_then_fn(struct domain *d, void *arg, char *err, size_t errlen);
 int domain_save_then(struct domain *d, int fd, domain_save_then_fn *then, void *arg, char *err,
 		     size_t errlen);
+/* A config sent as text (a save file's, a migration's): text (len bytes,
+ * ending in a newline, changed in place) parsed into cfg from
+ * config_defaults, origin naming it. Returns 0, or -1 with err set. */
+int domain_config_from_text(char *text, size_t len, const char *origin, struct domain_config *cfg,
+			    char *err, size_t errlen);
+/* What domain_save and a migration's last step (hv/domain/migrate.h)
+ * share. The check: -1 with err when the domain is over or a device has
+ * no save/load ops. The sections: the config, the clock, the vCPU, RAM
+ * (with_ram), the devices, the disks and the consoles, written with the
+ * domain lock held, the vCPU held and the clock stopped. */
+/* The domain's config as config_write puts it (free it), or NULL. */
+char *domain_config_text(struct domain *d, size_t *len);
+int domain_check_saveable(struct domain *d, char *err, size_t errlen);
+int domain_save_sections(struct domain *d, struct savefile_writer *w, bool with_ram, char *err,
+			 size_t errlen);
 
 /* Loads a verified save file into a domain that domain_create built from
  * the file's config and whose vCPU has not run: the clock first, then RAM,
@@ -45,5 +62,9 @@ int domain_save_then(struct domain *d, int fd, domain_save_then_fn *then, void *
  * consoles. Every section is checked before use; on failure the domain is
  * half-loaded and must be freed, never run. Returns 0, or -1 with err. */
 int domain_restore(struct domain *d, const struct savefile_reader *r, char *err, size_t errlen);
+/* As domain_restore; without with_ram, RAM is left as it is (a migration
+ * wrote it already). */
+int domain_load_sections(struct domain *d, const struct savefile_reader *r, bool with_ram,
+			 char *err, size_t errlen);
 
 #endif

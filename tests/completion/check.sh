@@ -76,6 +76,9 @@ expect "shots" hv view --shots sh
 expect "--integer" hv view --i
 expect "--iterations" hv top --csv --it
 expect "" hv top -b -i ""
+expect "--downtime" hv migrate --d
+expect "--listen" hv migrate-receive --l
+expect "tcp:" hv migrate-receive --listen ""
 
 # Config files: *.cfg and directories (readline adds the slash: -o
 # filenames), only for the first operand.
@@ -107,6 +110,8 @@ expect "dev.vm dos-box" hv dmesg dos-box ""
 expect "dev.vm" hv screenshot de
 expect "old.png" hv screenshot dos-box o
 expect "" hv pause dos-box ""
+expect "dos-box" hv migrate --downtime 50 do
+expect "" hv migrate dos-box ""
 expect "view" hv help vi
 
 if [ "$failures" -gt 0 ]; then

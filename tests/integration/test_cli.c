@@ -302,7 +302,8 @@ START_TEST(test_protocol_help_comes_from_the_request_table_and_arguments_are_che
 	h_send(&p, "help\n");
 	ck_assert_msg(
 	    h_expect(&p,
-		     "ok commands=\"info pause unpause reboot destroy save trigger cd-insert "
+		     "ok commands=\"info pause unpause reboot destroy save disks overlay snapshot "
+		     "migrate-send migrate-status migrate-cancel trigger cd-insert "
 		     "cd-eject floppy-insert "
 		     "audio console display send-keys send-text screen regs version help quit\"",
 		     30),
