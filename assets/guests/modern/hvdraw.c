@@ -75,8 +75,12 @@ static void buf_new(struct buf *b, uint32_t w, uint32_t h, int fb)
 		die("mmap");
 	b->px = p;
 	if (fb) {
-		struct drm_mode_fb_cmd f = {.width = w, .height = h, .pitch = c.pitch,
-					    .bpp = 32, .depth = 24, .handle = c.handle};
+		struct drm_mode_fb_cmd f = {.width = w,
+					    .height = h,
+					    .pitch = c.pitch,
+					    .bpp = 32,
+					    .depth = 24,
+					    .handle = c.handle};
 
 		xioctl(DRM_IOCTL_MODE_ADDFB, &f, "ADDFB");
 		b->fb = f.fb_id;
@@ -159,8 +163,11 @@ static void pick(uint32_t *conn, uint32_t *crtc, struct drm_mode_modeinfo *mode)
 
 static void set_crtc(uint32_t crtc, uint32_t conn, struct drm_mode_modeinfo *mode, uint32_t fb)
 {
-	struct drm_mode_crtc c = {.crtc_id = crtc, .fb_id = fb, .mode_valid = 1,
-				  .set_connectors_ptr = (uintptr_t)&conn, .count_connectors = 1};
+	struct drm_mode_crtc c = {.crtc_id = crtc,
+				  .fb_id = fb,
+				  .mode_valid = 1,
+				  .set_connectors_ptr = (uintptr_t)&conn,
+				  .count_connectors = 1};
 
 	c.mode = *mode;
 	xioctl(DRM_IOCTL_MODE_SETCRTC, &c, "SETCRTC");
@@ -169,8 +176,8 @@ static void set_crtc(uint32_t crtc, uint32_t conn, struct drm_mode_modeinfo *mod
 static void show(uint32_t crtc, uint32_t w, uint32_t h, int tx, int ty)
 {
 	struct buf cur;
-	struct drm_mode_cursor c = {.flags = DRM_MODE_CURSOR_BO, .crtc_id = crtc,
-				    .width = CURSOR, .height = CURSOR};
+	struct drm_mode_cursor c = {
+	    .flags = DRM_MODE_CURSOR_BO, .crtc_id = crtc, .width = CURSOR, .height = CURSOR};
 
 	buf_new(&cur, CURSOR, CURSOR, 0);
 	for (uint32_t y = 0; y < CURSOR; y++)
@@ -179,8 +186,10 @@ static void show(uint32_t crtc, uint32_t w, uint32_t h, int tx, int ty)
 	c.handle = cur.handle;
 	xioctl(DRM_IOCTL_MODE_CURSOR, &c, "CURSOR");
 	for (int i = 1; i <= 8; i++) {
-		struct drm_mode_cursor m = {.flags = DRM_MODE_CURSOR_MOVE, .crtc_id = crtc,
-					    .x = tx * i / 8, .y = ty * i / 8};
+		struct drm_mode_cursor m = {.flags = DRM_MODE_CURSOR_MOVE,
+					    .crtc_id = crtc,
+					    .x = tx * i / 8,
+					    .y = ty * i / 8};
 
 		xioctl(DRM_IOCTL_MODE_CURSOR, &m, "CURSOR move");
 		usleep(20000);
@@ -208,8 +217,8 @@ static void flip(uint32_t crtc, struct buf *b, int frames)
 	fflush(stdout);
 	t0 = now_ms();
 	for (int i = 1; i <= frames; i++) {
-		struct drm_mode_crtc_page_flip f = {.crtc_id = crtc, .fb_id = b[i & 1].fb,
-						    .flags = DRM_MODE_PAGE_FLIP_EVENT};
+		struct drm_mode_crtc_page_flip f = {
+		    .crtc_id = crtc, .fb_id = b[i & 1].fb, .flags = DRM_MODE_PAGE_FLIP_EVENT};
 
 		xioctl(DRM_IOCTL_MODE_PAGE_FLIP, &f, "PAGE_FLIP");
 		while (read(fd, ev, sizeof ev) <= 0)
