@@ -24,9 +24,9 @@ packages=(
   seabios xorriso
   socat clang clang-format tmux
   xvfb xdotool x11-apps x11-utils xfonts-base
-  qemu-system-x86 qemu-utils zlib1g-dev xz-utils binutils gdb
+  qemu-system-x86 qemu-system-gui qemu-utils zlib1g-dev xz-utils binutils gdb
   grub-pc-bin grub-common mtools fdisk
-  cpio memtest86+ e2fsprogs acpica-tools
+  cpio memtest86+ e2fsprogs acpica-tools gcc-multilib libdrm-dev
   syslinux syslinux-common dosfstools
   man-db groff-base bash-completion desktop-file-utils librsvg2-bin
 )

@@ -15,12 +15,20 @@ static int64_t now_ns(void)
 	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
 }
 
+void view_stats_start(struct viewer *v, bool on)
+{
+	v->stats.on = on;
+	v->stats.since_ns = now_ns();
+}
+
+/* A frame whose render came before the viewer started (the screen as it
+ * was when it attached) is no latency sample. */
 void view_stats_frame(struct viewer *v, int64_t rendered_ns)
 {
 	struct view_stats *s = &v->stats;
 	int64_t now = now_ns();
 
-	if (!s->on || rendered_ns <= 0)
+	if (!s->on || rendered_ns <= 0 || rendered_ns < s->since_ns)
 		return;
 	if (s->frames == 0)
 		s->first_ns = now;

@@ -404,7 +404,7 @@ int sdl_view_main(int n, char **names, const struct view_opts *opts)
 
 	memset(&v, 0, sizeof v);
 	v.opts = *opts;
-	v.stats.on = opts->stats;
+	view_stats_start(&v, opts->stats);
 	signal(SIGTERM, on_signal);
 	signal(SIGINT, on_signal);
 	if (init_video() < 0)

@@ -53,6 +53,7 @@ struct guest_view {
 struct view_stats {
 	bool on;
 	uint64_t frames;
+	int64_t since_ns; /* the viewer's start: older renders are not counted */
 	int64_t first_ns, last_ns;
 	int64_t *lat; /* render-to-present latencies, ns */
 	size_t n, cap;
@@ -114,6 +115,8 @@ void view_screenshot(struct viewer *v, struct guest_view *g);
 /* sdl_stats.c: one presented frame of a damage rendered at rendered_ns;
  * the summary line. */
 void view_stats_frame(struct viewer *v, int64_t rendered_ns);
+/* Turns the figures on (when on) from now. */
+void view_stats_start(struct viewer *v, bool on);
 void view_stats_print(struct viewer *v);
 
 /* sdl_watch.c: the thread that turns display-socket readiness into SDL

@@ -7,6 +7,12 @@
  * instead of the VGA, and the pixels of `hv screenshot` must be the
  * picture's. `hv list -l` shows gpu0's scanout and no refused command.
  * `hv screen --text` says the screen is graphical.
+ * Then the recipe's KMS program (/bin/hvdraw, assets/guests/modern/
+ * hvdraw.c) sets its own picture on the CRTC and a pointer on the cursor
+ * plane, which the guest's driver sends through the cursor queue
+ * (UPDATE_CURSOR with the image, MOVE_CURSOR): the screenshot must show
+ * the picture with the pointer drawn over it where the guest moved it,
+ * and a viewer must see the guest's pointer image, pixel for pixel.
  * The guest's virtio-input keyboard is an evdev device: a key a viewer
  * sends (through the display protocol, as `hv view` does) arrives there.
  * The guest missing is a failure, not a skip. */
@@ -31,7 +37,11 @@
 #define SHOT_TIMEOUT_S	  120 /* fbdev's deferred flush, on a loaded machine */
 #define FB_W		  1024
 #define FB_H		  768
-#define TOP_SKIP	  32 /* rows fbcon's cursor may draw in */
+#define TOP_SKIP	  32	/* rows fbcon's cursor may draw in */
+#define PTR_XS		  "300" /* where hvdraw moves its pointer */
+#define PTR_YS		  "200"
+#define PTR_X		  300
+#define PTR_Y		  200
 
 static const char *gpu_cfg(void)
 {
@@ -52,9 +62,33 @@ static uint32_t expected(unsigned x, unsigned y)
 	return (32 * s + 16) << 16 | (64 * b + 32) << 8 | (37 * s + 91 * b) % 256;
 }
 
-/* Compares a screenshot with the picture: 0 when it matches, else the
- * count of wrong pixels (the first described in why). */
-static long compare(const struct image *img, char *why, size_t len)
+/* hvdraw's pointer image (hvdraw.c): an arrow, black edges, transparent
+ * outside it. */
+static uint32_t pointer(unsigned x, unsigned y)
+{
+	if (y >= 48 || 3 * x > 2 * y)
+		return 0;
+	if (x == 0 || 3 * (x + 1) > 2 * y || y == 47)
+		return 0xFF000000;
+	return 0xFF000000 | (255 - 4 * y) << 16 | 8 * x << 8 | 0xFF;
+}
+
+/* hvdraw's picture with its pointer at (PTR_X, PTR_Y): the pointer's
+ * pixels are opaque or transparent, so no blending to follow. */
+static uint32_t drawn(unsigned x, unsigned y)
+{
+	uint32_t b = ((x / 32 + y / 32) & 1) ? 0xE0 : 0x30;
+
+	if (x >= PTR_X && y >= PTR_Y && x < PTR_X + 64 && y < PTR_Y + 64 &&
+	    pointer(x - PTR_X, y - PTR_Y))
+		return pointer(x - PTR_X, y - PTR_Y) & 0xFFFFFF;
+	return (255 * x / (FB_W - 1)) << 16 | (255 * y / (FB_H - 1)) << 8 | b;
+}
+
+/* Compares a screenshot with want() from row `top` down: 0 when it
+ * matches, else the count of wrong pixels (the first described in why). */
+static long compare(const struct image *img, uint32_t (*want)(unsigned, unsigned), unsigned top,
+		    char *why, size_t len)
 {
 	long bad = 0;
 
@@ -63,21 +97,22 @@ static long compare(const struct image *img, char *why, size_t len)
 			 FB_H);
 		return -1;
 	}
-	for (unsigned y = TOP_SKIP; y < FB_H; y++)
+	for (unsigned y = top; y < FB_H; y++)
 		for (unsigned x = 0; x < FB_W; x++) {
 			uint32_t got = img->pixels[y * FB_W + x] & 0xFFFFFF;
 
-			if (got == expected(x, y))
+			if (got == want(x, y))
 				continue;
 			if (!bad++)
 				snprintf(why, len, "pixel (%u,%u) is %06x, not %06x", x, y, got,
-					 expected(x, y));
+					 want(x, y));
 		}
 	return bad;
 }
 
-/* Takes screenshots until one shows the picture, or the time is up. */
-static void check_screen(void)
+/* Takes screenshots until one shows want() (below row top), or the time
+ * is up. */
+static void check_screen(uint32_t (*want)(unsigned, unsigned), unsigned top, const char *what)
 {
 	const char *shot = h_path("screen.png");
 	char why[160] = "no screenshot", err[256];
@@ -89,15 +124,34 @@ static void check_screen(void)
 		if (h_hv(NULL, 30, (const char *const[]){"screenshot", NAME, shot, NULL})->status ==
 			0 &&
 		    png_read(shot, &img, err, sizeof err) == 0) {
-			bad = compare(&img, why, sizeof why);
+			bad = compare(&img, want, top, why, sizeof why);
 			image_free(&img);
 		}
 		if (bad != 0)
 			sleep(2);
 	}
-	ck_assert_msg(bad == 0,
-		      "the screen is not what the guest wrote to /dev/fb0: %s (%ld wrong)", why,
-		      bad);
+	ck_assert_msg(bad == 0, "the screen is not %s: %s (%ld wrong)", what, why, bad);
+}
+
+/* A viewer's copy of the guest's pointer: hvdraw's image, hot spot (0,0),
+ * where the guest moved it. */
+static void check_pointer(void)
+{
+	struct display_client dc;
+	struct surface_cursor c;
+	char err[256];
+	long bad = 0;
+
+	ck_assert_msg(display_client_open(&dc, NAME, err, sizeof err) == 0, "%s", err);
+	display_client_cursor(&dc, &c);
+	display_client_close(&dc);
+	ck_assert_msg(c.visible && c.x == PTR_X && c.y == PTR_Y && c.hot_x == 0 && c.hot_y == 0,
+		      "the viewer's pointer: visible %u at (%d,%d) hot (%u,%u)", c.visible, c.x,
+		      c.y, c.hot_x, c.hot_y);
+	for (unsigned y = 0; y < SURFACE_CURSOR_SIZE; y++)
+		for (unsigned x = 0; x < SURFACE_CURSOR_SIZE; x++)
+			bad += c.image[y * SURFACE_CURSOR_SIZE + x] != pointer(x, y);
+	ck_assert_msg(bad == 0, "%ld pixels of the pointer image are not hvdraw's", bad);
 }
 
 /* Sends KEY_A down and up as a viewer, every 2 s until the guest's
@@ -141,12 +195,22 @@ START_TEST(test_modern_guest_draws_through_virtio_gpu)
 		  "cat /etc/fb-pattern >/dev/fb0; echo fb=$? end-$((4*4))\n",
 		  "end-16", COMMAND_TIMEOUT_S);
 	ck_assert_msg(strstr(p.buf, "fb=0 "), "writing /dev/fb0 failed:\n%s", p.buf);
-	check_screen();
+	check_screen(expected, TOP_SKIP, "what the guest wrote to /dev/fb0");
 	/* The screen is graphical now, whatever the VGA's text buffer holds. */
 	r = h_hv(NULL, 30, (const char *const[]){"screen", NAME, "--text", NULL});
 	ck_assert_msg(r->status == 0 && r->out[0] == '\0' &&
 			  strstr(r->err, "virtio-gpu scanout 1024x768 (graphical)"),
 		      "hv screen --text: status %d, out '%s', err '%s'", r->status, r->out, r->err);
+
+	/* hvdraw's picture and pointer through KMS: the cursor plane is the
+	 * cursor queue's UPDATE_CURSOR and MOVE_CURSOR. */
+	h_consume(&p);
+	h_send(&p, "hvdraw show " PTR_XS " " PTR_YS " &\n");
+	ck_assert_msg(h_expect(&p, "HVDRAW-SHOWN 1024x768", COMMAND_TIMEOUT_S),
+		      "hvdraw did not show its picture:\n%s", p.buf);
+	check_screen(drawn, 0, "hvdraw's picture and pointer");
+	check_pointer();
+	h_run_cmd(&p, "kill %1; echo killed-$((8*8))\n", "killed-64", COMMAND_TIMEOUT_S);
 
 	/* A key from a viewer reaches the virtio-input keyboard's evdev node
 	 * (struct input_event on i386: 8 bytes of time, type, code, value). */

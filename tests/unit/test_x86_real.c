@@ -655,15 +655,20 @@ START_TEST(test_lahf_and_sahf_move_the_low_flags)
 }
 END_TEST
 
-/* NOP, the multi-byte 0F 1F NOP and PAUSE. */
+/* NOP, the multi-byte 0F 1F NOP, the hint NOPs 0F 19..1E (ENDBR32 is
+ * F3 0F 1E FB, which static i386 glibc starts its functions with) and
+ * PAUSE. */
 START_TEST(test_nop_forms_do_nothing)
 {
 	static const uint8_t code[] = {
-	    0xb8, 0x01, 0x00, /* mov ax, 1 */
-	    0x90,	      /* nop */
-	    0x0f, 0x1f, 0x00, /* nop word [bx+si] */
-	    0xf3, 0x90,	      /* pause */
-	    0xf4,	      /* hlt */
+	    0xb8, 0x01, 0x00,	    /* mov ax, 1 */
+	    0x90,		    /* nop */
+	    0x0f, 0x1f, 0x00,	    /* nop word [bx+si] */
+	    0x0f, 0x19, 0x07,	    /* nop word [bx] */
+	    0x0f, 0x1d, 0x47, 0x05, /* nop word [bx+5] */
+	    0xf3, 0x0f, 0x1e, 0xfb, /* endbr32 */
+	    0xf3, 0x90,		    /* pause */
+	    0xf4,		    /* hlt */
 	};
 
 	ck_assert_int_eq(run(code, sizeof code), VCPU_EXIT_HALT);

@@ -15,13 +15,15 @@
 # modules: the initramfs carries them with their dependencies (read from
 # each module's .modinfo). Idempotent: does nothing when the files are
 # there and the recipe has not changed since. Needs e2fsprogs, binutils,
-# cpio, and root (or sudo) once for dpkg --add-architecture i386.
+# cpio, gcc-multilib and libdrm-dev (for /bin/hvdraw, the graphical
+# program: hvdraw.c, built static for i386), and root (or sudo) once for
+# dpkg --add-architecture i386.
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 out=${1:-$here/out}
 stamp="$out/.recipe"
-recipe=$(cat "$here"/{build.sh,init,inittab,rcS,udhcpc.script} "$here/../lib.sh" | sha256sum | cut -d' ' -f1)
+recipe=$(cat "$here"/{build.sh,init,inittab,rcS,udhcpc.script,hvdraw.c} "$here/../lib.sh" | sha256sum | cut -d' ' -f1)
 # What the initramfs loads to mount the root (dependencies follow, so the
 # order is virtio_ring, virtio, virtio_pci_modern_dev,
 # virtio_pci_legacy_dev, virtio_pci, virtio_blk, crc16, mbcache, jbd2,
@@ -88,6 +90,10 @@ root="$work/root"
 busybox_tree "$work" "$root" $busybox_applets
 mkdir -p "$root/etc/init.d" "$root/mnt"
 fb_pattern "$root/etc/fb-pattern"
+# hvdraw.c (a picture and a pointer through KMS, page-flip frames): static,
+# for the guest's i386 with no libraries of its own.
+gcc -m32 -static -O2 -s -Wall -Wextra -Werror -I/usr/include/libdrm \
+  -o "$root/bin/hvdraw" "$here/hvdraw.c"
 install -m 644 "$here/inittab" "$root/etc/inittab"
 install -m 755 "$here/rcS" "$root/etc/init.d/rcS"
 mkdir -p "$root/usr/share/udhcpc"
