@@ -67,21 +67,35 @@ static void req_trigger(struct domain *d, struct client *cl, char *arg)
 
 /* cd-insert VDEV NAME with the image's descriptor attached (SCM_RIGHTS);
  * cd-eject VDEV. */
-static void req_cd_insert(struct domain *d, struct client *cl, char *arg)
+/* "VDEV NAME" with a descriptor passed along: splits arg at the space
+ * (*name after it) and takes the descriptor, or replies that the request
+ * (req, of what) takes them and returns -1. */
+static int vdev_name_fd(struct client *cl, char *arg, char **name, const char *req,
+			const char *what)
 {
-	char msg[512], line[640] = "", *name = arg + strcspn(arg, " ");
 	int fd = cl->passed_fd;
 
 	cl->passed_fd = -1;
-	if (*name)
-		*name++ = '\0';
-	if (fd < 0 || !*arg || !*name) {
+	*name = arg + strcspn(arg, " ");
+	if (**name)
+		*(*name)++ = '\0';
+	if (fd < 0 || !*arg || !**name) {
 		if (fd >= 0)
 			close(fd);
-		control_reply(cl, "error cd-insert takes VDEV NAME and the image's descriptor "
-				  "(SCM_RIGHTS)\n");
-		return;
+		control_reply(cl, "error %s takes VDEV NAME and the %s's descriptor (SCM_RIGHTS)\n",
+			      req, what);
+		return -1;
 	}
+	return fd;
+}
+
+static void req_cd_insert(struct domain *d, struct client *cl, char *arg)
+{
+	char msg[512], line[640] = "", *name;
+	int fd = vdev_name_fd(cl, arg, &name, "cd-insert", "image");
+
+	if (fd < 0)
+		return;
 	if (domain_change_cd(d, arg, fd, name, msg, sizeof msg) < 0) {
 		control_reply(cl, "error %s\n", msg);
 		return;
@@ -169,19 +183,11 @@ static void req_disks(struct domain *d, struct client *cl, char *arg)
  * staged for the next snapshot request. */
 static void req_overlay(struct domain *d, struct client *cl, char *arg)
 {
-	char err[512], *name = arg + strcspn(arg, " ");
-	int fd = cl->passed_fd;
+	char err[512], *name;
+	int fd = vdev_name_fd(cl, arg, &name, "overlay", "overlay");
 
-	cl->passed_fd = -1;
-	if (*name)
-		*name++ = '\0';
-	if (fd < 0 || !*arg || !*name) {
-		if (fd >= 0)
-			close(fd);
-		control_reply(cl, "error overlay takes VDEV NAME and the overlay's descriptor "
-				  "(SCM_RIGHTS)\n");
+	if (fd < 0)
 		return;
-	}
 	reply_rc(cl, domain_stage_overlay(d, arg, fd, name, err, sizeof err), err);
 }
 

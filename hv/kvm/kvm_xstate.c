@@ -57,22 +57,25 @@ static int fail(char *err, size_t len, const char *what)
 	return -1;
 }
 
-/* struct kvm_msrs with room for the SYSENTER three. */
+/* struct kvm_msrs with room for the SYSENTER three (its entries are a
+ * flexible array, so it cannot be embedded in a struct). */
 struct msr_list {
-	struct kvm_msrs head;
-	struct kvm_msr_entry e[NMSRS];
+	_Alignas(struct kvm_msrs)
+	    uint8_t bytes[sizeof(struct kvm_msrs) + NMSRS * sizeof(struct kvm_msr_entry)];
 };
 
-static void msr_list(struct msr_list *m, const uint64_t *values)
+static struct kvm_msrs *msr_list(struct msr_list *m, const uint64_t *values)
 {
 	static const uint32_t index[NMSRS] = {MSR_SYSENTER_CS, MSR_SYSENTER_ESP, MSR_SYSENTER_EIP};
+	struct kvm_msrs *l = (struct kvm_msrs *)m->bytes;
 
 	memset(m, 0, sizeof *m);
-	m->head.nmsrs = NMSRS;
+	l->nmsrs = NMSRS;
 	for (unsigned i = 0; i < NMSRS; i++) {
-		m->e[i].index = index[i];
-		m->e[i].data = values ? values[i] : 0;
+		l->entries[i].index = index[i];
+		l->entries[i].data = values ? values[i] : 0;
 	}
+	return l;
 }
 
 int kvm_xstate_get(struct kvm_vcpu *v, struct vcpu_state *st, char *err, size_t len)
@@ -81,6 +84,7 @@ int kvm_xstate_get(struct kvm_vcpu *v, struct vcpu_state *st, char *err, size_t 
 	struct kvm_debugregs dr;
 	struct kvm_vcpu_events ev;
 	struct msr_list m;
+	struct kvm_msrs *l;
 
 	if (ioctl(v->fd, KVM_GET_FPU, &fpu) < 0)
 		return fail(err, len, "KVM_GET_FPU");
@@ -90,12 +94,12 @@ int kvm_xstate_get(struct kvm_vcpu *v, struct vcpu_state *st, char *err, size_t 
 	memcpy(st->dr, dr.db, sizeof st->dr);
 	st->dr6 = dr.dr6;
 	st->dr7 = dr.dr7;
-	msr_list(&m, NULL);
-	if (ioctl(v->fd, KVM_GET_MSRS, &m) != NMSRS)
+	l = msr_list(&m, NULL);
+	if (ioctl(v->fd, KVM_GET_MSRS, l) != NMSRS)
 		return fail(err, len, "KVM_GET_MSRS (SYSENTER)");
-	st->sysenter_cs = m.e[0].data;
-	st->sysenter_esp = m.e[1].data;
-	st->sysenter_eip = m.e[2].data;
+	st->sysenter_cs = l->entries[0].data;
+	st->sysenter_esp = l->entries[1].data;
+	st->sysenter_eip = l->entries[2].data;
 	if (ioctl(v->fd, KVM_GET_VCPU_EVENTS, &ev) < 0)
 		return fail(err, len, "KVM_GET_VCPU_EVENTS");
 	st->irq_shadow = ev.interrupt.shadow != 0;
@@ -119,8 +123,7 @@ int kvm_xstate_set(struct kvm_vcpu *v, const struct vcpu_state *st, char *err, s
 	dr.dr7 = st->dr7;
 	if (ioctl(v->fd, KVM_SET_DEBUGREGS, &dr) < 0)
 		return fail(err, len, "KVM_SET_DEBUGREGS");
-	msr_list(&m, msrs);
-	if (ioctl(v->fd, KVM_SET_MSRS, &m) != NMSRS)
+	if (ioctl(v->fd, KVM_SET_MSRS, msr_list(&m, msrs)) != NMSRS)
 		return fail(err, len, "KVM_SET_MSRS (SYSENTER)");
 	/* The shadow and the NMI blocking: an exception or NMI half-delivered
 	 * is not part of the engine-neutral state, and nothing is pending

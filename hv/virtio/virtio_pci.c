@@ -94,14 +94,11 @@ int virtio_pci_pop(struct virtio_pci *vp, unsigned n, struct virtq_chain *c)
 	return r;
 }
 
-bool virtio_pci_push(struct virtio_pci *vp, unsigned n, const struct virtq_chain *c,
-		     uint32_t written)
+/* After a push that returned rc: a failed queue asks for a reset, and the
+ * interrupt goes up when the driver wants one. Returns whether it did. */
+static bool pushed(struct virtio_pci *vp, struct virtq *q, int rc)
 {
-	struct virtq *q = virtio_pci_queue(vp, n);
-
-	if (!q)
-		return false; /* reset or failed while the request ran: nobody waits */
-	if (virtq_push(q, c, written) < 0) {
+	if (rc < 0) {
 		virtio_pci_needs_reset(vp);
 		return true;
 	}
@@ -111,6 +108,16 @@ bool virtio_pci_push(struct virtio_pci *vp, unsigned n, const struct virtq_chain
 	return true;
 }
 
+bool virtio_pci_push(struct virtio_pci *vp, unsigned n, const struct virtq_chain *c,
+		     uint32_t written)
+{
+	struct virtq *q = virtio_pci_queue(vp, n);
+
+	if (!q)
+		return false; /* reset or failed while the request ran: nobody waits */
+	return pushed(vp, q, virtq_push(q, c, written));
+}
+
 bool virtio_pci_push_many(struct virtio_pci *vp, unsigned n, const struct virtq_used_elem *e,
 			  unsigned count)
 {
@@ -118,14 +125,7 @@ bool virtio_pci_push_many(struct virtio_pci *vp, unsigned n, const struct virtq_
 
 	if (!q || !count)
 		return false;
-	if (virtq_push_many(q, e, count) < 0) {
-		virtio_pci_needs_reset(vp);
-		return true;
-	}
-	if (!virtq_should_notify(q))
-		return false;
-	raise_isr(vp, VIRTIO_ISR_QUEUE);
-	return true;
+	return pushed(vp, q, virtq_push_many(q, e, count));
 }
 
 void virtio_pci_unpop(struct virtio_pci *vp, unsigned n, unsigned count)

@@ -432,6 +432,39 @@ void h_run_cmd(struct h_proc *p, const char *command, const char *marker, int ti
 		      p->buf);
 }
 
+/* The number after the last `key` in p's output that is followed by " E",
+ * or -1. */
+static double last_number(const struct h_proc *p, const char *key)
+{
+	size_t klen = strlen(key);
+	double v = -1;
+
+	for (const char *s = p->buf; (s = strstr(s, key)); s += klen) {
+		char *end;
+		double x;
+
+		if (s[klen] < '0' || s[klen] > '9')
+			continue;
+		x = strtod(s + klen, &end);
+		if (strncmp(end, " E", 2) == 0)
+			v = x;
+	}
+	return v;
+}
+
+double h_wait_number(struct h_proc *p, int timeout_s, const char *key)
+{
+	for (int i = 0; i < timeout_s; i++) {
+		double v = last_number(p, key);
+
+		if (v >= 0)
+			return v;
+		h_expect(p, "\n__never__", 1);
+	}
+	ck_abort_msg("no %s in:\n%s", key, p->buf);
+	return -1;
+}
+
 void h_modern_check(const char *dir)
 {
 	char root[600];

@@ -114,6 +114,11 @@ void h_consume(struct h_proc *p);
  * is then in p->buf. */
 void h_run_cmd(struct h_proc *p, const char *command, const char *marker, int timeout_s);
 
+/* Waits up to timeout_s for a whole "KEY<number> E" in p's output (the
+ * guest printed all of it: the E follows) and returns the last such
+ * number; fails the test if none comes. */
+double h_wait_number(struct h_proc *p, int timeout_s, const char *key);
+
 /* The modern guest of assets/guests/modern, built into the directory
  * `dir` (the suites get it as HV_MODERN_GUEST_DIR). */
 

@@ -77,37 +77,6 @@ static const char *linux_cfg(void)
 	return h_write_file("lx.cfg", text);
 }
 
-/* The number after the last `key` followed by " E" in p's output, or -1. */
-static double last_number(const struct h_proc *p, const char *key)
-{
-	double v = -1;
-
-	for (const char *s = p->buf; (s = strstr(s, key)); s += strlen(key)) {
-		char *end;
-		double x;
-
-		if (s[strlen(key)] < '0' || s[strlen(key)] > '9')
-			continue;
-		x = strtod(s + strlen(key), &end);
-		if (strncmp(end, " E", 2) == 0)
-			v = x;
-	}
-	return v;
-}
-
-static double wait_number(struct h_proc *p, const char *key)
-{
-	for (int i = 0; i < SHELL_TIMEOUT_S; i++) {
-		double v = last_number(p, key);
-
-		if (v >= 0)
-			return v;
-		h_expect(p, "\n__never__", 1);
-	}
-	ck_abort_msg("no %s in:\n%s", key, p->buf);
-	return -1;
-}
-
 /* On host `which`: the counter's next value and the guest's uptime, typed
  * into a live console (it answers), then detached. */
 static void sample(char which, double *count, double *up)
@@ -118,10 +87,10 @@ static void sample(char which, double *count, double *up)
 	h_spawn(&p, (const char *const[]){"console", "--live", "lx", NULL});
 	host('a');
 	h_consume(&p);
-	*count = wait_number(&p, "CNT=");
+	*count = h_wait_number(&p, SHELL_TIMEOUT_S, "CNT=");
 	h_consume(&p);
 	h_send(&p, "echo UP=$(cut -d' ' -f1 /proc/uptime) E\n");
-	*up = wait_number(&p, "UP=");
+	*up = h_wait_number(&p, SHELL_TIMEOUT_S, "UP=");
 	ck_assert_ptr_null(strstr(p.buf, "HV-LINUX-READY"));
 	kill(p.pid, SIGTERM);
 	h_wait(&p, 10);

@@ -190,44 +190,11 @@ static void detach(struct h_proc *p)
 	h_wait(p, 10);
 }
 
-/* The number after the last `key` in p's output that is followed by " E"
- * (whole: the guest printed all of it), or -1. */
-static double last_number(const struct h_proc *p, const char *key)
-{
-	double v = -1;
-
-	for (const char *s = p->buf; (s = strstr(s, key)); s += strlen(key)) {
-		char *end;
-		double x;
-
-		if (s[strlen(key)] < '0' || s[strlen(key)] > '9')
-			continue;
-		x = strtod(s + strlen(key), &end);
-		if (strncmp(end, " E", 2) == 0)
-			v = x;
-	}
-	return v;
-}
-
-/* Waits for a whole "KEY<number> E" and returns the number. */
-static double wait_number(struct h_proc *p, const char *key)
-{
-	for (int i = 0; i < SHELL_TIMEOUT_S; i++) {
-		double v = last_number(p, key);
-
-		if (v >= 0)
-			return v;
-		h_expect(p, "\n__never__", 1);
-	}
-	ck_abort_msg("no %s in:\n%s", key, p->buf);
-	return -1;
-}
-
 static double uptime(struct h_proc *p)
 {
 	h_consume(p);
 	h_send(p, "echo UP=$(cut -d' ' -f1 /proc/uptime) E\n");
-	return wait_number(p, "UP=");
+	return h_wait_number(p, SHELL_TIMEOUT_S, "UP=");
 }
 
 START_TEST(test_linux_counter_and_uptime_go_on_after_save_destroy_restore)
@@ -246,7 +213,7 @@ START_TEST(test_linux_counter_and_uptime_go_on_after_save_destroy_restore)
 	ck_assert(h_expect(&p, "CNT=4 E", SHELL_TIMEOUT_S));
 	up0 = uptime(&p);
 	h_consume(&p);
-	n0 = wait_number(&p, "CNT=");
+	n0 = h_wait_number(&p, SHELL_TIMEOUT_S, "CNT=");
 	detach(&p);
 	ck_assert_double_gt(up0, 0);
 	ck_assert_double_gt(n0, 3);
@@ -256,7 +223,7 @@ START_TEST(test_linux_counter_and_uptime_go_on_after_save_destroy_restore)
 	hv_ok(300, (const char *const[]){"restore", file, NULL});
 
 	attach(&p);
-	n1 = wait_number(&p, "CNT=");
+	n1 = h_wait_number(&p, SHELL_TIMEOUT_S, "CNT=");
 	/* The loop goes on from where it was: no reboot started it again. */
 	ck_assert_msg(n1 > n0, "counter %g after restore, %g before", n1, n0);
 	ck_assert_msg(n1 < n0 + 60, "counter jumped from %g to %g", n0, n1);
