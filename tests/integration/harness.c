@@ -432,6 +432,25 @@ void h_run_cmd(struct h_proc *p, const char *command, const char *marker, int ti
 		      p->buf);
 }
 
+const char *h_linux_cfg(const char *dir, const char *name, const char *serial)
+{
+	char text[2048], files[2][600], cfg[80];
+
+	snprintf(files[0], sizeof files[0], "%s/vmlinuz", dir);
+	snprintf(files[1], sizeof files[1], "%s/initramfs.cpio.gz", dir);
+	for (int i = 0; i < 2; i++)
+		ck_assert_msg(access(files[i], R_OK) == 0,
+			      "%s is missing: run bash assets/guests/linux/build.sh", files[i]);
+	snprintf(text, sizeof text,
+		 "name = \"%s\"\nmemory = 128\nengine = \"soft\"\n"
+		 "kernel = \"%s\"\nramdisk = \"%s\"\n"
+		 "extra = \"console=ttyS0,115200 quiet panic=-1 cryptomgr.notests\"\n"
+		 "serial = \"%s\"\n",
+		 name, files[0], files[1], serial);
+	snprintf(cfg, sizeof cfg, "%s.cfg", name);
+	return h_write_file(cfg, text);
+}
+
 /* The number after the last `key` in p's output that is followed by " E",
  * or -1. */
 static double last_number(const struct h_proc *p, const char *key)

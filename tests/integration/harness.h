@@ -114,6 +114,13 @@ void h_consume(struct h_proc *p);
  * is then in p->buf. */
 void h_run_cmd(struct h_proc *p, const char *command, const char *marker, int timeout_s);
 
+/* Writes NAME.cfg for the Linux test guest in dir (assets/guests/linux:
+ * vmlinuz and initramfs.cpio.gz, which must be there) booted on the soft
+ * CPU with 128 MiB and COM1 as `serial` ("stdio", "pty"); returns its path.
+ * quiet keeps the boot log short; cryptomgr.notests skips the kernel's
+ * crypto self-tests, which take minutes on the soft CPU. */
+const char *h_linux_cfg(const char *dir, const char *name, const char *serial);
+
 /* Waits up to timeout_s for a whole "KEY<number> E" in p's output (the
  * guest printed all of it: the E follows) and returns the last such
  * number; fails the test if none comes. */

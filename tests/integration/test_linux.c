@@ -20,53 +20,25 @@
 #define BOOT_TIMEOUT_S	1500
 #define SHELL_TIMEOUT_S 120
 
-/* Keeps only what follows the last match, so the long boot log cannot
- * fill the buffer and the next expectation sees new output only. */
-static void consume(struct h_proc *p)
-{
-	p->len = 0;
-	p->buf[0] = '\0';
-}
-
-/* quiet keeps the boot log short; cryptomgr.notests skips the kernel's
- * crypto self-tests, RSA among them, which take minutes on the soft CPU
- * and test nothing of hv's. */
-static const char *linux_cfg(void)
-{
-	char text[2048];
-	const char *files[] = {HV_LINUX_GUEST_DIR "/vmlinuz",
-			       HV_LINUX_GUEST_DIR "/initramfs.cpio.gz"};
-
-	for (int i = 0; i < 2; i++)
-		ck_assert_msg(access(files[i], R_OK) == 0,
-			      "%s is missing: run bash assets/guests/linux/build.sh", files[i]);
-	snprintf(text, sizeof text,
-		 "name = \"linux\"\nmemory = 128\nengine = \"soft\"\n"
-		 "kernel = \"%s\"\nramdisk = \"%s\"\n"
-		 "extra = \"console=ttyS0,115200 quiet panic=-1 cryptomgr.notests\"\n"
-		 "serial = \"stdio\"\n",
-		 files[0], files[1]);
-	return h_write_file("linux.cfg", text);
-}
-
 START_TEST(test_linux_boots_to_a_shell_runs_a_command_and_powers_off)
 {
 	struct h_proc p;
 	struct h_result *r;
 
-	h_spawn(&p, (const char *const[]){"run", linux_cfg(), NULL});
+	h_spawn(&p, (const char *const[]){"run", h_linux_cfg(HV_LINUX_GUEST_DIR, "linux", "stdio"),
+					  NULL});
 	ck_assert_msg(h_expect(&p, "HV-LINUX-READY", BOOT_TIMEOUT_S),
 		      "no ready marker; output ends:\n%s",
 		      p.buf + (p.len > 2000 ? p.len - 2000 : 0));
-	consume(&p);
+	h_consume(&p);
 	h_send(&p, "echo $((6*7))\n");
 	ck_assert_msg(h_expect(&p, "\n42", SHELL_TIMEOUT_S), "no 42 from the shell:\n%s", p.buf);
-	consume(&p);
+	h_consume(&p);
 	r = h_hv(NULL, 60, (const char *const[]){"sysrq", "linux", "h", NULL});
 	ck_assert_msg(r->status == 0, "sysrq: %d %s", r->status, r->err);
 	ck_assert_msg(h_expect(&p, "sysrq: HELP : loglevel(0-9)", SHELL_TIMEOUT_S),
 		      "no SysRq help on COM1 (is the i8042 probed?):\n%s", p.buf);
-	consume(&p);
+	h_consume(&p);
 	h_power_off(&p, "poweroff -f\n", SHELL_TIMEOUT_S);
 }
 END_TEST

@@ -64,19 +64,6 @@ static void teardown_b(void)
 	}
 }
 
-static const char *linux_cfg(void)
-{
-	char text[2048];
-
-	snprintf(text, sizeof text,
-		 "name = \"lx\"\nmemory = 128\nengine = \"soft\"\n"
-		 "kernel = \"%s/vmlinuz\"\nramdisk = \"%s/initramfs.cpio.gz\"\n"
-		 "extra = \"console=ttyS0,115200 quiet panic=-1 cryptomgr.notests\"\n"
-		 "serial = \"pty\"\n",
-		 HV_LINUX_GUEST_DIR, HV_LINUX_GUEST_DIR);
-	return h_write_file("lx.cfg", text);
-}
-
 /* On host `which`: the counter's next value and the guest's uptime, typed
  * into a live console (it answers), then detached. */
 static void sample(char which, double *count, double *up)
@@ -165,7 +152,9 @@ START_TEST(test_linux_migrates_and_failed_migrations_leave_it_running)
 
 	setup_hosts();
 	host('a');
-	r = h_hv(NULL, 60, (const char *const[]){"create", linux_cfg(), NULL});
+	r = h_hv(
+	    NULL, 60,
+	    (const char *const[]){"create", h_linux_cfg(HV_LINUX_GUEST_DIR, "lx", "pty"), NULL});
 	ck_assert_msg(r->status == 0, "create: %s", r->err);
 	h_spawn(&p, (const char *const[]){"console", "--live", "lx", NULL});
 	h_send(&p, "\n");

@@ -166,19 +166,6 @@ END_TEST
 
 /* ---- Linux ---- */
 
-static const char *linux_cfg(void)
-{
-	char text[2048];
-
-	snprintf(text, sizeof text,
-		 "name = \"lx\"\nmemory = 128\nengine = \"soft\"\n"
-		 "kernel = \"%s/vmlinuz\"\nramdisk = \"%s/initramfs.cpio.gz\"\n"
-		 "extra = \"console=ttyS0,115200 quiet panic=-1 cryptomgr.notests\"\n"
-		 "serial = \"pty\"\n",
-		 HV_LINUX_GUEST_DIR, HV_LINUX_GUEST_DIR);
-	return h_write_file("lx.cfg", text);
-}
-
 static void attach(struct h_proc *p)
 {
 	h_spawn(p, (const char *const[]){"console", "--live", "lx", NULL});
@@ -205,7 +192,8 @@ START_TEST(test_linux_counter_and_uptime_go_on_after_save_destroy_restore)
 
 	snprintf(file, sizeof file, "%s", h_path("lx.sav"));
 
-	hv_ok(60, (const char *const[]){"create", linux_cfg(), NULL});
+	hv_ok(60,
+	      (const char *const[]){"create", h_linux_cfg(HV_LINUX_GUEST_DIR, "lx", "pty"), NULL});
 	attach(&p);
 	h_send(&p, "\n");
 	ck_assert_msg(h_expect(&p, "# ", BOOT_TIMEOUT_S), "no shell:\n%s", p.buf);
