@@ -45,27 +45,38 @@ int qcow2_pread(struct qcow2 *q, void *buf, size_t len, uint64_t off)
 	return 0;
 }
 
-int qcow2_pwrite(struct qcow2 *q, const void *buf, size_t len, uint64_t off)
+int qcow2_write_fd(int fd, const void *buf, size_t len, uint64_t off, uint64_t *failed_at)
 {
 	const uint8_t *p = buf;
 
 	while (len) {
-		ssize_t k = pwrite(q->fd, p, len, (off_t)off);
+		ssize_t k = pwrite(fd, p, len, (off_t)off);
 
 		if (k < 0 && errno == EINTR)
 			continue;
 		if (k <= 0) {
-			log_limited(&q->rl, LOG_WARN, "%s: write at %llu: %s", q->path,
-				    (unsigned long long)off,
-				    k < 0 ? strerror(errno) : "no progress");
-			return -1;
+			*failed_at = off;
+			return k < 0 ? -1 : 0;
 		}
 		p += k;
 		off += (uint64_t)k;
 		len -= (size_t)k;
 	}
-	if (off > q->file_size)
-		q->file_size = off;
+	return 1;
+}
+
+int qcow2_pwrite(struct qcow2 *q, const void *buf, size_t len, uint64_t off)
+{
+	uint64_t at;
+	int rc = qcow2_write_fd(q->fd, buf, len, off, &at);
+
+	if (rc <= 0) {
+		log_limited(&q->rl, LOG_WARN, "%s: write at %llu: %s", q->path,
+			    (unsigned long long)at, rc < 0 ? strerror(errno) : "no progress");
+		return -1;
+	}
+	if (off + len > q->file_size)
+		q->file_size = off + len;
 	return 0;
 }
 

@@ -29,22 +29,12 @@ static void put64(uint8_t *p, uint64_t v)
 	memcpy(p, &v, 8);
 }
 
+/* All of buf at off, or -1. */
 static int write_all(int fd, const void *buf, size_t len, uint64_t off)
 {
-	const uint8_t *p = buf;
+	uint64_t at;
 
-	while (len) {
-		ssize_t n = pwrite(fd, p, len, (off_t)off);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return -1;
-		p += n;
-		len -= (size_t)n;
-		off += (uint64_t)n;
-	}
-	return 0;
+	return qcow2_write_fd(fd, buf, len, off, &at) == 1 ? 0 : -1;
 }
 
 /* Cluster 0: the header, the backing format extension, the end of the
