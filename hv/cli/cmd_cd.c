@@ -25,7 +25,29 @@ static int media_call(const char *name, const char *req, int fd)
 	return 0;
 }
 
-/* A drive name as the config writes it: hda-hdd. */
+/* Opens file (mode: O_RDONLY or O_RDWR) and sends "VERB PATH" with its
+ * descriptor to domain name; the path is the file's real one, made one word
+ * of the request line. */
+static int media_insert(const char *name, const char *verb, const char *file, int mode)
+{
+	char req[PATH_MAX + 64], path[PATH_MAX];
+	int fd = open(file, mode | O_CLOEXEC | O_NOCTTY | O_NONBLOCK), rc;
+
+	if (fd < 0) {
+		cmd_error("%s: %s", file, strerror(errno));
+		return 1;
+	}
+	if (!realpath(file, path))
+		snprintf(path, sizeof path, "%s", file);
+	for (char *p = path; *p; p++)
+		if (*p == '\n' || *p == ' ')
+			*p = '?';
+	snprintf(req, sizeof req, "%s %s", verb, path);
+	rc = media_call(name, req, fd);
+	close(fd);
+	return rc;
+}
+
 /* Whether v names an IDE drive, hda to hdd; says what is expected if not. */
 static bool vdev_ok(const char *v)
 {
@@ -37,8 +59,7 @@ static bool vdev_ok(const char *v)
 
 int cmd_cd_insert(int argc, char **argv)
 {
-	char req[PATH_MAX + 64], path[PATH_MAX];
-	int fd, rc;
+	char verb[64];
 
 	if (argc != 4) {
 		cmd_error("usage: hv cd-insert NAME VDEV FILE");
@@ -46,20 +67,8 @@ int cmd_cd_insert(int argc, char **argv)
 	}
 	if (!vdev_ok(argv[2]))
 		return 1;
-	fd = open(argv[3], O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
-	if (fd < 0) {
-		cmd_error("%s: %s", argv[3], strerror(errno));
-		return 1;
-	}
-	if (!realpath(argv[3], path))
-		snprintf(path, sizeof path, "%s", argv[3]);
-	for (char *p = path; *p; p++)
-		if (*p == '\n' || *p == ' ')
-			*p = '?'; /* the name is one word of a request line */
-	snprintf(req, sizeof req, "cd-insert %s %s", argv[2], path);
-	rc = media_call(argv[1], req, fd);
-	close(fd);
-	return rc;
+	snprintf(verb, sizeof verb, "cd-insert %s", argv[2]);
+	return media_insert(argv[1], verb, argv[3], O_RDONLY);
 }
 
 int cmd_cd_eject(int argc, char **argv)
@@ -79,9 +88,8 @@ int cmd_cd_eject(int argc, char **argv)
 /* hv floppy-insert [--rw] NAME VDEV FILE: write-protected unless --rw. */
 int cmd_floppy_insert(int argc, char **argv)
 {
-	char req[PATH_MAX + 64], path[PATH_MAX];
+	char verb[64];
 	bool rw = argc > 1 && strcmp(argv[1], "--rw") == 0;
-	int fd, rc;
 
 	argv += rw;
 	argc -= rw;
@@ -93,18 +101,6 @@ int cmd_floppy_insert(int argc, char **argv)
 		cmd_error("VDEV is a floppy drive, fda or fdb (the config's), not '%s'", argv[2]);
 		return 1;
 	}
-	fd = open(argv[3], (rw ? O_RDWR : O_RDONLY) | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
-	if (fd < 0) {
-		cmd_error("%s: %s", argv[3], strerror(errno));
-		return 1;
-	}
-	if (!realpath(argv[3], path))
-		snprintf(path, sizeof path, "%s", argv[3]);
-	for (char *p = path; *p; p++)
-		if (*p == '\n' || *p == ' ')
-			*p = '?'; /* the name is one word of a request line */
-	snprintf(req, sizeof req, "floppy-insert %s %s %s", argv[2], rw ? "rw" : "ro", path);
-	rc = media_call(argv[1], req, fd);
-	close(fd);
-	return rc;
+	snprintf(verb, sizeof verb, "floppy-insert %s %s", argv[2], rw ? "rw" : "ro");
+	return media_insert(argv[1], verb, argv[3], rw ? O_RDWR : O_RDONLY);
 }

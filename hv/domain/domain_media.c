@@ -11,6 +11,26 @@
 #include "hv/domain/domain.h"
 #include "legacy/pc.h"
 
+typedef int (*medium_change_fn)(struct pc *pc, unsigned index, struct disk *disk, struct disk **old,
+				char *err, size_t len);
+
+/* Puts disk (NULL: none) in the drive of config slot through change, with the
+ * machine held; the old medium is closed, or on failure the new one. */
+static int swap_medium(struct domain *d, int slot, medium_change_fn change, unsigned index,
+		       struct disk *disk, char *msg, size_t len)
+{
+	struct disk *old = NULL;
+	int rc;
+
+	machine_lock_host(&d->machine);
+	rc = change(d->pc, index, disk, &old, msg, len);
+	if (rc == 0)
+		d->disks[slot] = disk;
+	machine_unlock_host(&d->machine);
+	disk_close(rc < 0 ? disk : old);
+	return rc < 0 ? -1 : 0;
+}
+
 /* The config slot of the drive named vdev, or -1 with err set. */
 static int cd_slot(struct domain *d, const char *vdev, char *err, size_t len)
 {
@@ -33,8 +53,8 @@ static int cd_slot(struct domain *d, const char *vdev, char *err, size_t len)
 int domain_change_cd(struct domain *d, const char *vdev, int fd, const char *name, char *msg,
 		     size_t len)
 {
-	struct disk *disk = NULL, *old = NULL;
-	int slot = cd_slot(d, vdev, msg, len), rc;
+	struct disk *disk = NULL;
+	int slot = cd_slot(d, vdev, msg, len);
 
 	if (slot < 0) {
 		if (fd >= 0)
@@ -43,17 +63,9 @@ int domain_change_cd(struct domain *d, const char *vdev, int fd, const char *nam
 	}
 	if (fd >= 0 && !(disk = disk_open_fd(fd, name, true, msg, len)))
 		return -1;
-	machine_lock_host(&d->machine);
-	rc = pc_change_cd(d->pc, (unsigned)diskspec_ide_index(d->cfg.disks[slot].vdev), disk, &old,
-			  msg, len);
-	if (rc == 0)
-		d->disks[slot] = disk;
-	machine_unlock_host(&d->machine);
-	if (rc < 0) {
-		disk_close(disk);
+	if (swap_medium(d, slot, pc_change_cd,
+			(unsigned)diskspec_ide_index(d->cfg.disks[slot].vdev), disk, msg, len) < 0)
 		return -1;
-	}
-	disk_close(old);
 	if (disk) {
 		snprintf(d->cfg.disks[slot].target, sizeof d->cfg.disks[slot].target, "%s", name);
 		log_info("%s: medium %s inserted", vdev, name);
@@ -89,8 +101,8 @@ static int floppy_slot(struct domain *d, const char *vdev, char *err, size_t len
 int domain_change_floppy(struct domain *d, const char *vdev, int fd, const char *name, bool rw,
 			 char *msg, size_t len)
 {
-	struct disk *disk, *old = NULL;
-	int slot = floppy_slot(d, vdev, msg, len), rc;
+	struct disk *disk;
+	int slot = floppy_slot(d, vdev, msg, len);
 
 	if (slot < 0) {
 		close(fd);
@@ -98,17 +110,10 @@ int domain_change_floppy(struct domain *d, const char *vdev, int fd, const char 
 	}
 	if (!(disk = disk_open_fd(fd, name, !rw, msg, len)))
 		return -1;
-	machine_lock_host(&d->machine);
-	rc = pc_change_floppy(d->pc, (unsigned)diskspec_floppy_index(d->cfg.disks[slot].vdev), disk,
-			      &old, msg, len);
-	if (rc == 0)
-		d->disks[slot] = disk;
-	machine_unlock_host(&d->machine);
-	if (rc < 0) {
-		disk_close(disk);
+	if (swap_medium(d, slot, pc_change_floppy,
+			(unsigned)diskspec_floppy_index(d->cfg.disks[slot].vdev), disk, msg,
+			len) < 0)
 		return -1;
-	}
-	disk_close(old);
 	snprintf(d->cfg.disks[slot].target, sizeof d->cfg.disks[slot].target, "%s", name);
 	d->cfg.disks[slot].readonly = !rw;
 	log_info("%s: disk %s inserted%s", vdev, name, rw ? "" : " (write-protected)");
