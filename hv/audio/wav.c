@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "hv/core/audio_source.h"
+#include "hv/core/file.h"
 
 #define WAV_CHANNELS 2
 #define WAV_BYTES    2 /* per sample */
@@ -69,17 +70,7 @@ int wav_open(struct wav_sink *w, const char *path, char *err, size_t errlen)
 
 static int write_all(int fd, const uint8_t *p, size_t n)
 {
-	while (n) {
-		ssize_t k = write(fd, p, n);
-
-		if (k < 0 && errno == EINTR)
-			continue;
-		if (k <= 0)
-			return k < 0 ? errno : ENOSPC;
-		p += k;
-		n -= (size_t)k;
-	}
-	return 0;
+	return file_write_all(fd, p, n) < 0 ? errno : 0;
 }
 
 int wav_write(struct wav_sink *w, const int16_t *frames, size_t n)

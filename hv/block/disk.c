@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "hv/block/qcow2.h"
+#include "hv/core/file.h"
 #include "hv/core/log.h"
 
 /* OFD locks belong to the open file description, not the process: a second
@@ -287,8 +288,7 @@ int disk_read(struct disk *d, uint64_t offset, void *buf, size_t len)
 
 int disk_write(struct disk *d, uint64_t offset, const void *buf, size_t len)
 {
-	const uint8_t *p = buf;
-	size_t total = len;
+	uint64_t at;
 
 	if (d->readonly || !in_range(d, offset, len))
 		return -1;
@@ -297,21 +297,11 @@ int disk_write(struct disk *d, uint64_t offset, const void *buf, size_t len)
 
 		return qcow2_writev(d->qcow2, offset, &v, 1);
 	}
-	while (len) {
-		ssize_t n = pwrite(d->fd, p, len, (off_t)offset);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0) {
-			log_warn("%s: write at %llu: %s", d->path, (unsigned long long)offset,
-				 n < 0 ? strerror(errno) : "no progress");
-			return -1;
-		}
-		p += n;
-		offset += (uint64_t)n;
-		len -= (size_t)n;
+	if (file_pwrite_all(d->fd, buf, len, offset, &at) < 0) {
+		log_warn("%s: write at %llu: %s", d->path, (unsigned long long)at, strerror(errno));
+		return -1;
 	}
-	return count(&d->bytes_written, 0, total);
+	return count(&d->bytes_written, 0, len);
 }
 
 int disk_flush(struct disk *d)

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "hv/block/disk.h"
+#include "hv/core/file.h"
 #include "hv/core/log.h"
 
 #define EXT_END		 0x00000000u
@@ -45,34 +46,13 @@ int qcow2_pread(struct qcow2 *q, void *buf, size_t len, uint64_t off)
 	return 0;
 }
 
-int qcow2_write_fd(int fd, const void *buf, size_t len, uint64_t off, uint64_t *failed_at)
-{
-	const uint8_t *p = buf;
-
-	while (len) {
-		ssize_t k = pwrite(fd, p, len, (off_t)off);
-
-		if (k < 0 && errno == EINTR)
-			continue;
-		if (k <= 0) {
-			*failed_at = off;
-			return k < 0 ? -1 : 0;
-		}
-		p += k;
-		off += (uint64_t)k;
-		len -= (size_t)k;
-	}
-	return 1;
-}
-
 int qcow2_pwrite(struct qcow2 *q, const void *buf, size_t len, uint64_t off)
 {
 	uint64_t at;
-	int rc = qcow2_write_fd(q->fd, buf, len, off, &at);
 
-	if (rc <= 0) {
+	if (file_pwrite_all(q->fd, buf, len, off, &at) < 0) {
 		log_limited(&q->rl, LOG_WARN, "%s: write at %llu: %s", q->path,
-			    (unsigned long long)at, rc < 0 ? strerror(errno) : "no progress");
+			    (unsigned long long)at, strerror(errno));
 		return -1;
 	}
 	if (off + len > q->file_size)

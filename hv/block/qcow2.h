@@ -149,9 +149,6 @@ int qcow2_read_cluster(struct qcow2 *q, uint64_t vcluster, const struct qcow2_ma
 bool qcow2_overlaps_meta(const struct qcow2 *q, uint64_t off, uint64_t len);
 int qcow2_pread(struct qcow2 *q, void *buf, size_t len, uint64_t off);
 int qcow2_pwrite(struct qcow2 *q, const void *buf, size_t len, uint64_t off);
-/* All of buf at off of fd, retrying short writes: 1, or 0 when a write
- * made no progress, or -1 with errno; *failed_at is where it stopped. */
-int qcow2_write_fd(int fd, const void *buf, size_t len, uint64_t off, uint64_t *failed_at);
 int qcow2_sync(struct qcow2 *q);
 void qcow2_iov_to_buf(const struct iovec *iov, int n, size_t pos, uint8_t *buf, size_t len);
 /* The part of a request that stays within one cluster: len bytes at off,

@@ -5,6 +5,7 @@
  * table; cluster 2 its one refcount block; then the L1 table, all zeros
  * (every guest cluster reads through to the backing file). */
 #include "hv/block/qcow2.h"
+#include "hv/core/file.h"
 
 #include <endian.h>
 #include <errno.h>
@@ -32,9 +33,7 @@ static void put64(uint8_t *p, uint64_t v)
 /* All of buf at off, or -1. */
 static int write_all(int fd, const void *buf, size_t len, uint64_t off)
 {
-	uint64_t at;
-
-	return qcow2_write_fd(fd, buf, len, off, &at) == 1 ? 0 : -1;
+	return file_pwrite_all(fd, buf, len, off, NULL);
 }
 
 /* Cluster 0: the header, the backing format extension, the end of the

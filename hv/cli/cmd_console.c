@@ -10,6 +10,7 @@
 
 #include "hv/cli/cmd.h"
 #include "hv/core/ctl.h"
+#include "hv/core/file.h"
 
 #define ESCAPE_CHAR 0x1d /* Ctrl-] */
 
@@ -43,20 +44,6 @@ static void on_signal(int sig)
 	raise(sig);
 }
 
-static int write_all(int fd, const char *p, size_t n)
-{
-	while (n > 0) {
-		ssize_t w = write(fd, p, n);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			return -1;
-		p += w;
-		n -= (size_t)w;
-	}
-	return 0;
-}
-
 /* Guest output to the terminal. Returns -1 at the domain's end. */
 static int from_guest(int fd)
 {
@@ -67,7 +54,7 @@ static int from_guest(int fd)
 		return 0;
 	if (n <= 0)
 		return -1;
-	return write_all(STDOUT_FILENO, buf, (size_t)n) < 0 ? -1 : 0;
+	return file_write_all(STDOUT_FILENO, buf, (size_t)n) < 0 ? -1 : 0;
 }
 
 /* Keys to the guest. Returns 1 on the escape character, -1 on EOF. */
@@ -84,7 +71,7 @@ static int to_guest(int fd)
 	esc = memchr(buf, ESCAPE_CHAR, (size_t)n);
 	if (esc)
 		n = esc - buf;
-	if (n > 0 && write_all(fd, buf, (size_t)n) < 0)
+	if (n > 0 && file_write_all(fd, buf, (size_t)n) < 0)
 		return -1;
 	return esc ? 1 : 0;
 }
@@ -95,7 +82,7 @@ static int relay(struct ctl *c)
 			      {.fd = STDIN_FILENO, .events = POLLIN}};
 
 	/* Bytes that arrived with the "ok" reply belong to the console. */
-	if (c->len && write_all(STDOUT_FILENO, c->buf, c->len) < 0)
+	if (c->len && file_write_all(STDOUT_FILENO, c->buf, c->len) < 0)
 		return 1;
 	for (;;) {
 		int rc;

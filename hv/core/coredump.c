@@ -1,6 +1,7 @@
 /* The ELF32 core file of hv/core/coredump.h: headers, notes, then RAM with
  * its zero pages left as holes. */
 #include "hv/core/coredump.h"
+#include "hv/core/file.h"
 
 #include <elf.h>
 #include <errno.h>
@@ -90,19 +91,9 @@ static void hv_cpu(struct coredump_hv_cpu *c, const struct vcpu_state *st)
 
 static int put_all(int fd, const void *buf, size_t len, uint64_t off, char *err, size_t errlen)
 {
-	const uint8_t *p = buf;
-
-	while (len) {
-		ssize_t n = pwrite(fd, p, len, (off_t)off);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0) {
-			snprintf(err, errlen, "write: %s", n < 0 ? strerror(errno) : "no progress");
-			return -1;
-		}
-		p += n;
-		off += (uint64_t)n;
-		len -= (size_t)n;
+	if (file_pwrite_all(fd, buf, len, off, NULL) < 0) {
+		snprintf(err, errlen, "write: %s", strerror(errno));
+		return -1;
 	}
 	return 0;
 }

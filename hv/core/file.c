@@ -24,6 +24,45 @@ static int read_all(int fd, uint8_t *buf, size_t len)
 	return 0;
 }
 
+/* One write or pwrite (off < 0: write) of everything, as the header says. */
+static int write_loop(int fd, const uint8_t *p, size_t len, int64_t off, uint64_t *failed_at)
+{
+	while (len > 0) {
+		ssize_t n = off < 0 ? write(fd, p, len) : pwrite(fd, p, len, (off_t)off);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			if (n == 0)
+				errno = ENOSPC;
+			if (failed_at)
+				*failed_at = (uint64_t)off;
+			return -1;
+		}
+		p += n;
+		len -= (size_t)n;
+		if (off >= 0)
+			off += n;
+	}
+	return 0;
+}
+
+int file_pwrite_all(int fd, const void *buf, size_t len, uint64_t off, uint64_t *failed_at)
+{
+	if (off > (uint64_t)INT64_MAX - len) {
+		errno = EFBIG;
+		if (failed_at)
+			*failed_at = off;
+		return -1;
+	}
+	return write_loop(fd, buf, len, (int64_t)off, failed_at);
+}
+
+int file_write_all(int fd, const void *buf, size_t len)
+{
+	return write_loop(fd, buf, len, -1, NULL);
+}
+
 static void too_big(const char *what, const char *path, off_t size, size_t max, char *err,
 		    size_t errlen)
 {

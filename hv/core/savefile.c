@@ -1,3 +1,4 @@
+#include "hv/core/file.h"
 #include "hv/core/savefile.h"
 
 #include <errno.h>
@@ -80,21 +81,9 @@ static uint64_t section_sum(const uint8_t *h, uint64_t payload)
 
 static int put_all(int fd, const void *p, size_t n, uint64_t off, char *err, size_t len)
 {
-	const uint8_t *b = p;
-
-	while (n) {
-		ssize_t k = pwrite(fd, b, n, (off_t)off);
-
-		if (k < 0 && errno == EINTR)
-			continue;
-		if (k <= 0) {
-			snprintf(err, len, "cannot write the save file: %s",
-				 k < 0 ? strerror(errno) : "no progress");
-			return -1;
-		}
-		b += k;
-		off += (uint64_t)k;
-		n -= (size_t)k;
+	if (file_pwrite_all(fd, p, n, off, NULL) < 0) {
+		snprintf(err, len, "cannot write the save file: %s", strerror(errno));
+		return -1;
 	}
 	return 0;
 }

@@ -8,6 +8,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "hv/core/file.h"
 #include "hv/core/log.h"
 #include "hv/core/memory.h"
 #include "hv/core/migstream.h"
@@ -18,19 +19,7 @@
 
 static int answer(int out, const char *line)
 {
-	size_t n = strlen(line);
-
-	while (n) {
-		ssize_t k = write(out, line, n);
-
-		if (k < 0 && errno == EINTR)
-			continue;
-		if (k <= 0)
-			return -1;
-		line += k;
-		n -= (size_t)k;
-	}
-	return 0;
+	return file_write_all(out, line, strlen(line));
 }
 
 /* RAM and the state from the stream; the state checked and loaded. */

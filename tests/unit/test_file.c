@@ -1,4 +1,8 @@
-/* hv/core/file.c: whole-file reads with errors that name the file. */
+/* hv/core/file.c: whole-file reads with errors that name the file; whole
+ * writes that retry and report where they failed. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -87,6 +91,75 @@ START_TEST(test_limit_in_mib_for_big_limits)
 }
 END_TEST
 
+START_TEST(test_pwrite_all_writes_at_offset)
+{
+	uint8_t big[200000], back[sizeof big];
+	int fd;
+
+	for (size_t i = 0; i < sizeof big; i++)
+		big[i] = (uint8_t)(i * 7 + 3);
+	temp_file("", 0);
+	fd = open(path, O_RDWR);
+	ck_assert_int_eq(file_pwrite_all(fd, big, sizeof big, 4096, NULL), 0);
+	ck_assert_int_eq(pread(fd, back, sizeof back, 4096), (ssize_t)sizeof back);
+	ck_assert_mem_eq(back, big, sizeof big);
+	ck_assert_int_eq(lseek(fd, 0, SEEK_END), 4096 + (off_t)sizeof big);
+	close(fd);
+	unlink(path);
+}
+END_TEST
+
+START_TEST(test_write_all_through_a_pipe)
+{
+	static uint8_t big[300000]; /* more than a pipe holds: short writes */
+	uint8_t got[4096];
+	size_t total = 0;
+	int p[2];
+	pid_t pid;
+
+	memset(big, 0x5a, sizeof big);
+	ck_assert_int_eq(pipe(p), 0);
+	pid = fork();
+	if (pid == 0) {
+		close(p[0]);
+		_exit(file_write_all(p[1], big, sizeof big) == 0 ? 0 : 1);
+	}
+	close(p[1]);
+	for (ssize_t n; (n = read(p[0], got, sizeof got)) > 0;) {
+		for (ssize_t i = 0; i < n; i++)
+			ck_assert_uint_eq(got[i], 0x5a);
+		total += (size_t)n;
+	}
+	close(p[0]);
+	ck_assert_uint_eq(total, sizeof big);
+}
+END_TEST
+
+START_TEST(test_write_errors_say_where)
+{
+	uint64_t at = 0;
+	int fd = open("/dev/full", O_WRONLY);
+
+	ck_assert_int_eq(file_write_all(fd, "x", 1), -1);
+	ck_assert_int_eq(errno, ENOSPC);
+	close(fd);
+
+	temp_file("abc", 3);
+	fd = open(path, O_RDONLY);
+	ck_assert_int_eq(file_pwrite_all(fd, "x", 1, 12345, &at), -1);
+	ck_assert_int_eq(errno, EBADF);
+	ck_assert_uint_eq(at, 12345);
+	close(fd);
+	fd = open(path, O_RDWR);
+	ck_assert_int_eq(file_pwrite_all(fd, "xy", 2, (uint64_t)INT64_MAX - 1, &at), -1);
+	ck_assert_int_eq(errno, EFBIG);
+	ck_assert_int_eq(file_pwrite_all(fd, "x", 1, UINT64_MAX, &at), -1);
+	ck_assert_int_eq(errno, EFBIG);
+	close(fd);
+	unlink(path);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("file");
@@ -96,6 +169,11 @@ int main(void)
 	tcase_add_test(t, test_empty_file_is_zero_bytes_not_an_error);
 	tcase_add_test(t, test_errors_name_what_and_where);
 	tcase_add_test(t, test_limit_in_mib_for_big_limits);
+	suite_add_tcase(s, t);
+	t = tcase_create("write");
+	tcase_add_test(t, test_pwrite_all_writes_at_offset);
+	tcase_add_test(t, test_write_all_through_a_pipe);
+	tcase_add_test(t, test_write_errors_say_where);
 	suite_add_tcase(s, t);
 	return unit_run(s);
 }
