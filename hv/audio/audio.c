@@ -39,6 +39,14 @@ struct audio {
 	int16_t buf[2 * MIXER_CHUNK];
 };
 
+unsigned audio_server_ms(unsigned latency_ms)
+{
+	unsigned tick_ms = (unsigned)(AUDIO_TICK_NS / 1000000);
+
+	return latency_ms >= AUDIO_SERVER_MIN_MS + tick_ms ? latency_ms - tick_ms
+							   : AUDIO_SERVER_MIN_MS;
+}
+
 static int open_sink(struct audio *a, const char *name, const char *spec, unsigned latency_ms,
 		     char *err, size_t errlen)
 {
@@ -58,7 +66,7 @@ static int open_sink(struct audio *a, const char *name, const char *spec, unsign
 			 "audio = \"%s\": expected \"pulse\", \"none\" or \"wav:PATH\"", spec);
 		return -1;
 	}
-	a->pulse = pulse_open(name, latency_ms, why, sizeof why);
+	a->pulse = pulse_open(name, audio_server_ms(latency_ms), why, sizeof why);
 	a->kind = a->pulse ? AUDIO_PULSE : AUDIO_SILENT;
 	if (!a->pulse) {
 		log_warn("audio: no sound (%s); the domain runs silent", why);
@@ -210,6 +218,26 @@ void audio_status(const struct audio *a, struct audio_status *st)
 	st->frames = a->mixer.frame;
 }
 
+/* The PulseAudio stream's figures, in one line at its end. */
+static void log_closing(struct audio *a)
+{
+	struct pulse_latency l;
+	struct pulse_stats st;
+
+	pulse_latency(a->pulse, &l);
+	pulse_stats(a->pulse, &st);
+	log_info("PulseAudio stream closed: %llu frames, %llu underruns, %llu dropped (%llu "
+		 "skipped after stalls, %llu trimmed in %llu cuts), %llu padded in %llu holds; "
+		 "the server played from %lld ms after the stream opened (%llu frames before "
+		 "it not heard); latency %.1f ms mean, %.1f ms p50, %.1f ms p99, %.1f ms worst",
+		 (unsigned long long)a->mixer.frame, (unsigned long long)pulse_underruns(a->pulse),
+		 (unsigned long long)a->dropped, (unsigned long long)a->skipped,
+		 (unsigned long long)st.trimmed, (unsigned long long)st.trims,
+		 (unsigned long long)st.padded, (unsigned long long)st.pads, (long long)st.start_ms,
+		 (unsigned long long)st.startup, l.mean_us / 1000.0, l.p50_us / 1000.0,
+		 l.p99_us / 1000.0, l.max_us / 1000.0);
+}
+
 void audio_free(struct audio *a)
 {
 	if (!a)
@@ -220,20 +248,8 @@ void audio_free(struct audio *a)
 		mix_round(a); /* the last frames, up to the clock's end */
 	if (a->kind == AUDIO_WAV)
 		wav_close(&a->wav);
-	if (a->kind == AUDIO_PULSE) {
-		struct pulse_latency l;
-
-		pulse_latency(a->pulse, &l);
-		log_info("PulseAudio stream closed: %llu frames, %llu underruns, %llu dropped "
-			 "(%llu skipped after stalls), latency %.1f ms mean, %.1f ms p50, %.1f ms "
-			 "p99, %.1f ms worst "
-			 "(plus up to %.0f ms to the next mix)",
-			 (unsigned long long)a->mixer.frame,
-			 (unsigned long long)pulse_underruns(a->pulse),
-			 (unsigned long long)a->dropped, (unsigned long long)a->skipped,
-			 l.mean_us / 1000.0, l.p50_us / 1000.0, l.p99_us / 1000.0,
-			 l.max_us / 1000.0, AUDIO_TICK_NS / 1e6);
-	}
+	if (a->kind == AUDIO_PULSE)
+		log_closing(a);
 	pulse_close(a->pulse);
 	free(a);
 }

@@ -23,6 +23,13 @@ struct machine;
 #define AUDIO_IDLE_TICK_NS    50000000LL /* while it is stopped */
 #define AUDIO_LATENCY_DEFAULT 30	 /* ms */
 
+/* A live sink's share of a latency of latency_ms: a sound waits up to one
+ * mixing round (AUDIO_TICK_NS) to be mixed, the server gets the rest for
+ * its buffer and its sink's (PulseAudio's tlength with
+ * PA_STREAM_ADJUST_LATENCY), at least AUDIO_SERVER_MIN_MS. */
+#define AUDIO_SERVER_MIN_MS 10
+unsigned audio_server_ms(unsigned latency_ms);
+
 /* Makes the backend for domain `name` with sink spec ("pulse", "none",
  * "wav:PATH"), playing the virtual time of m. A PulseAudio server that
  * cannot be reached is not an error: the log says so once and the sink is

@@ -8,14 +8,16 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "hv/audio/playq.h"
 #include "hv/core/audio_source.h"
+#include "hv/core/clock.h"
+#include "hv/core/log.h"
 
 #define FRAME_BYTES 4
-/* Frames the server had no room for wait here (the host was slow to
- * schedule the server), up to one target latency (at least
- * PENDING_MIN_MS): older ones go, so a late server costs frames once
- * instead of adding the length of its delay to every frame after it. */
-#define PENDING_MAX    (AUDIO_RATE / 5)
+/* Frames the server had no room for wait in a play queue (hv/audio/playq.h)
+ * of up to one target latency (at least PENDING_MIN_MS): older ones go, so
+ * a late server costs frames once instead of adding the length of its
+ * delay to every frame after it, and a level that stands is trimmed. */
 #define PENDING_MIN_MS 10
 /* The latency histogram: HIST_STEP_US buckets, the last one open. */
 #define HIST_STEP_US 500
@@ -30,9 +32,11 @@ struct pulse_sink {
 	/* With the mainloop locked (the write callback drains the queue): */
 	uint64_t lat_sum_us, lat_n, lat_max_us; /* the stream's latency at each write */
 	uint32_t hist[HIST_N];			/* the same, by HIST_STEP_US */
-	size_t pending_max;			/* frames the queue keeps at most */
-	size_t pending;				/* frames in pend */
-	int16_t pend[2 * PENDING_MAX];
+	int64_t opened_ns;			/* host time the stream was ready */
+	int64_t started_ns;			/* the server first played from it (0: not yet) */
+	int64_t mixed_ns;			/* the newest queued frame was mixed */
+	uint64_t reported;			/* frames pulse_write reported dropped */
+	struct playq q;
 };
 
 static void state_changed(pa_context *c, void *opaque)
@@ -142,17 +146,34 @@ static int open_stream(struct pulse_sink *p, const char *name, unsigned latency_
 	return 0;
 }
 
+/* With the mainloop locked, the stream ready: sizes the play queue from
+ * what the server granted (its buffer, without the sink's latency) and
+ * says what that is. */
+static void granted(struct pulse_sink *p, unsigned latency_ms)
+{
+	const pa_buffer_attr *g = pa_stream_get_buffer_attr(p->stream);
+	size_t max =
+	    (size_t)AUDIO_RATE / 1000 * (latency_ms > PENDING_MIN_MS ? latency_ms : PENDING_MIN_MS);
+	size_t tlength = g ? g->tlength / FRAME_BYTES : 0;
+
+	/* Holds up a buffer that stayed under half its length (a server that
+	 * plays faster than the guest's clock, a stream restarted from
+	 * prebuf) to three quarters of it. */
+	playq_init(&p->q, max, tlength / 2, tlength * 3 / 4);
+	p->opened_ns = host_now_ns();
+	if (g)
+		log_info("PulseAudio stream: target %u ms; the server's buffer %.1f ms (starts at "
+			 "%.1f ms, asks for %.1f ms at a time), the sink's latency the rest",
+			 latency_ms, tlength * 1000.0 / AUDIO_RATE,
+			 g->prebuf / FRAME_BYTES * 1000.0 / AUDIO_RATE,
+			 g->minreq / FRAME_BYTES * 1000.0 / AUDIO_RATE);
+}
+
 struct pulse_sink *pulse_open(const char *name, unsigned latency_ms, char *err, size_t errlen)
 {
 	struct pulse_sink *p = calloc(1, sizeof *p);
 	int rc;
 
-	if (p) {
-		p->pending_max = (size_t)AUDIO_RATE / 1000 *
-				 (latency_ms > PENDING_MIN_MS ? latency_ms : PENDING_MIN_MS);
-		if (p->pending_max > PENDING_MAX)
-			p->pending_max = PENDING_MAX;
-	}
 	if (!p || !(p->loop = pa_threaded_mainloop_new())) {
 		free(p);
 		snprintf(err, errlen, "PulseAudio: out of memory");
@@ -168,6 +189,8 @@ struct pulse_sink *pulse_open(const char *name, unsigned latency_ms, char *err, 
 	rc = connect_context(p, name, err, errlen);
 	if (rc == 0)
 		rc = open_stream(p, name, latency_ms, err, errlen);
+	if (rc == 0)
+		granted(p, latency_ms);
 	pa_threaded_mainloop_unlock(p->loop);
 	if (rc < 0) {
 		pulse_close(p);
@@ -176,64 +199,75 @@ struct pulse_sink *pulse_open(const char *name, unsigned latency_ms, char *err, 
 	return p;
 }
 
-/* With the mainloop locked: keeps the newest pending_max frames of pend +
- * frames; returns how many older ones were dropped. */
-static size_t queue(struct pulse_sink *p, const int16_t *frames, size_t n)
+/* With the mainloop locked, after a write at host time now: how long the
+ * newest frame mixed takes from its mixing to the sink: the time it has
+ * waited since, the frames still queued ahead of it here, and the
+ * server's buffer and the sink's latency as the server reports them
+ * (interpolated since its last report). Returns the server's buffer
+ * alone, in frames (PLAYQ_LEVEL_NONE when unknown). */
+static size_t measure(struct pulse_sink *p, int64_t now)
 {
-	size_t drop = 0, keep, max = p->pending_max;
-
-	if (n >= max) {
-		drop = p->pending + n - max;
-		frames += 2 * (n - max);
-		n = max;
-		p->pending = 0;
-	} else if (p->pending + n > max) {
-		drop = p->pending + n - max;
-		keep = p->pending - drop;
-		memmove(p->pend, p->pend + 2 * drop, keep * FRAME_BYTES);
-		p->pending = keep;
-	}
-	memcpy(p->pend + 2 * p->pending, frames, n * FRAME_BYTES);
-	p->pending += n;
-	return drop;
-}
-
-/* With the mainloop locked: how long a frame written now takes to reach
- * the sink (the server's buffer and the sink's, as the server last
- * reported them), plus what still waits in the queue. */
-static void measure(struct pulse_sink *p, size_t queued)
-{
-	pa_usec_t us;
+	const pa_timing_info *ti = pa_stream_get_timing_info(p->stream);
+	pa_usec_t us, sink_us;
+	size_t level;
 	int neg;
 
 	if (pa_stream_get_latency(p->stream, &us, &neg) < 0 || neg)
-		return;
-	us += (pa_usec_t)queued * 1000000 / AUDIO_RATE;
+		return PLAYQ_LEVEL_NONE;
+	sink_us = ti && ti->sink_usec < us ? ti->sink_usec : 0;
+	level = (size_t)((us - sink_us) * AUDIO_RATE / 1000000);
+	if (!p->started_ns)
+		return level;
+	us += (pa_usec_t)p->q.n * 1000000 / AUDIO_RATE;
+	if (now > p->mixed_ns)
+		us += (pa_usec_t)(now - p->mixed_ns) / 1000;
 	p->lat_sum_us += us;
 	p->lat_n++;
 	if (us > p->lat_max_us)
 		p->lat_max_us = us;
 	p->hist[us / HIST_STEP_US < HIST_N ? us / HIST_STEP_US : HIST_N - 1]++;
+	return level;
+}
+
+/* With the mainloop locked: whether the server has played from the stream
+ * yet (its read index moved, as of its last timing report); notes the
+ * moment it first has. */
+static bool started(struct pulse_sink *p, int64_t now)
+{
+	const pa_timing_info *ti;
+
+	if (p->q.started)
+		return true;
+	ti = pa_stream_get_timing_info(p->stream);
+	if (!ti || ti->read_index <= 0)
+		return false;
+	playq_set_started(&p->q);
+	if (!p->started_ns)
+		p->started_ns = now;
+	return true;
 }
 
 /* With the mainloop locked: hands the server as many queued frames as it
  * has room for now. */
 static void flush(struct pulse_sink *p)
 {
-	size_t room, k;
+	size_t room, k, level;
+	int64_t now;
 
-	if (!p->pending || pa_stream_get_state(p->stream) != PA_STREAM_READY)
+	if (!p->q.n || pa_stream_get_state(p->stream) != PA_STREAM_READY)
 		return;
 	room = pa_stream_writable_size(p->stream);
 	k = room == (size_t)-1 ? 0 : room / FRAME_BYTES;
-	if (k > p->pending)
-		k = p->pending;
-	if (!k ||
-	    pa_stream_write(p->stream, p->pend, k * FRAME_BYTES, NULL, 0, PA_SEEK_RELATIVE) < 0)
+	if (k > p->q.n)
+		k = p->q.n;
+	if (!k || pa_stream_write(p->stream, playq_head(&p->q), k * FRAME_BYTES, NULL, 0,
+				  PA_SEEK_RELATIVE) < 0)
 		return;
-	measure(p, p->pending - k);
-	memmove(p->pend, p->pend + 2 * k, (p->pending - k) * FRAME_BYTES);
-	p->pending -= k;
+	playq_consume(&p->q, k);
+	now = host_now_ns();
+	started(p, now);
+	level = measure(p, now);
+	playq_observe(&p->q, now, level);
 }
 
 /* The latency under which a share `num` of 1000 of the writes fell (the
@@ -258,17 +292,34 @@ void pulse_latency(struct pulse_sink *p, struct pulse_latency *l)
 	pa_threaded_mainloop_unlock(p->loop);
 }
 
+void pulse_stats(struct pulse_sink *p, struct pulse_stats *st)
+{
+	pa_threaded_mainloop_lock(p->loop);
+	st->startup = p->q.startup;
+	st->overflow = p->q.overflow;
+	st->trimmed = p->q.trimmed;
+	st->trims = p->q.trims;
+	st->padded = p->q.padded;
+	st->pads = p->q.pads;
+	st->start_ms = p->started_ns ? (p->started_ns - p->opened_ns) / 1000000 : -1;
+	pa_threaded_mainloop_unlock(p->loop);
+}
+
 size_t pulse_write(struct pulse_sink *p, const int16_t *frames, size_t n)
 {
 	size_t dropped;
 
 	pa_threaded_mainloop_lock(p->loop);
-	dropped = queue(p, frames, n);
+	playq_push(&p->q, frames, n);
+	p->mixed_ns = host_now_ns();
 	if (pa_stream_get_state(p->stream) != PA_STREAM_READY) {
-		dropped += p->pending;
-		p->pending = 0;
+		p->q.overflow += p->q.n;
+		p->q.n = 0;
 	}
 	flush(p);
+	/* with what the write callback trimmed since the last call */
+	dropped = (size_t)(p->q.overflow + p->q.trimmed - p->reported);
+	p->reported = p->q.overflow + p->q.trimmed;
 	pa_threaded_mainloop_unlock(p->loop);
 	return dropped;
 }
@@ -283,6 +334,7 @@ void pulse_set_corked(struct pulse_sink *p, bool corked)
 	op = pa_stream_cork(p->stream, corked, NULL, NULL);
 	if (op)
 		pa_operation_unref(op);
+	playq_restart(&p->q, true);
 	pa_threaded_mainloop_unlock(p->loop);
 	p->corked = corked;
 }
@@ -313,10 +365,10 @@ static void drain(struct pulse_sink *p)
 
 	pa_threaded_mainloop_lock(p->loop);
 	if (pa_stream_get_state(p->stream) == PA_STREAM_READY) {
-		if (p->pending)
-			pa_stream_write(p->stream, p->pend, p->pending * FRAME_BYTES, NULL, 0,
+		if (p->q.n)
+			pa_stream_write(p->stream, playq_head(&p->q), p->q.n * FRAME_BYTES, NULL, 0,
 					PA_SEEK_RELATIVE);
-		p->pending = 0;
+		p->q.n = 0;
 		if (p->corked && (op = pa_stream_cork(p->stream, 0, NULL, NULL)))
 			pa_operation_unref(op);
 		op = pa_stream_drain(p->stream, NULL, NULL);

@@ -20,9 +20,11 @@ struct pulse_sink *pulse_open(const char *name, unsigned latency_ms, char *err, 
 
 /* Queues n interleaved stereo frames and hands the server as many queued
  * frames as it has room for now (the rest goes when the server asks).
- * Returns the frames dropped: the oldest beyond one target latency of
- * queue (a server starved of CPU), or all of them once the stream has
- * failed. */
+ * Returns the frames dropped once the server plays the stream: the oldest
+ * beyond one target latency of queue (a server starved of CPU), a level
+ * that stood in the queue (trimmed), or all of them once the stream has
+ * failed. Frames pushed out before the server first played from the
+ * stream are not counted here but in pulse_stats' startup. */
 size_t pulse_write(struct pulse_sink *p, const int16_t *frames, size_t n);
 
 /* Corks (paused) or uncorks the stream. */
@@ -31,14 +33,26 @@ void pulse_set_corked(struct pulse_sink *p, bool corked);
 /* Underruns the server reported so far. */
 uint64_t pulse_underruns(struct pulse_sink *p);
 
-/* The latency from a frame's write to the sink as the server reported
- * it at each write plus the frames still queued in hv: mean, median,
- * 99th percentile (to 0.5 ms) and worst, in microseconds (0 before the
- * first report). */
+/* The latency of the newest frame mixed, at each write to the server:
+ * from its mixing to the sink (its wait for the write, the frames queued
+ * ahead of it in hv, the server's buffer and the sink's latency as the
+ * server reports them), from the server's first playing of the stream on:
+ * mean, median, 99th percentile (to 0.5 ms) and worst, in microseconds (0
+ * before the first report). A sound that starts between two mixing
+ * rounds waits up to one round (AUDIO_TICK_NS) more. */
 struct pulse_latency {
 	uint64_t mean_us, p50_us, p99_us, max_us;
 };
 void pulse_latency(struct pulse_sink *p, struct pulse_latency *l);
+
+/* What the play queue did (hv/audio/playq.h), in frames and times, and
+ * when the server first played from the stream: ms after it was ready, or
+ * -1 when it never did. */
+struct pulse_stats {
+	uint64_t startup, overflow, trimmed, trims, padded, pads;
+	int64_t start_ms;
+};
+void pulse_stats(struct pulse_sink *p, struct pulse_stats *st);
 
 /* Whether the stream is still playing (false after the server went
  * away). */
