@@ -172,6 +172,7 @@ struct x86_insn {
 	uint32_t imm;
 	uint32_t imm2;	  /* far pointer selector; ENTER nesting level; fused Jcc's rel */
 	uint8_t fuse_osz; /* the fused Jcc's operand size */
+	uint8_t fuse_cc;  /* the fused Jcc's condition code (its low nibble) */
 };
 
 /* A decoded block (block.c): a straight run of instructions in one page,

@@ -298,22 +298,96 @@ static bool emit_mov(struct as *a, const struct x86_insn *in)
 	return true;
 }
 
-/* Whether the instruction is done natively (and emits it). */
-static bool emit_native(struct as *a, const struct x86_insn *in)
+/* mov rdi, rbx; then the call of fn. */
+static void call_fn(struct as *a, const void *fn)
+{
+	b1(a, 0x48); /* mov rdi, rbx */
+	b1(a, 0x89);
+	b1(a, 0xdf);
+	b1(a, 0x48); /* mov rax, fn; call rax */
+	b1(a, 0xb8);
+	b8(a, (uint64_t)(uintptr_t)fn);
+	b1(a, 0xff);
+	b1(a, 0xd0);
+}
+
+/* The Jcc of a fused CMP/TEST (fuse.c), whose flags emit_alu has just
+ * recorded, with ecx still its second operand: the host's CMP or TEST
+ * of the same 32-bit operands sets the same flags, so the host Jcc of
+ * the same condition decides. EIP and ip_start are left as fused_jcc
+ * leaves them; a target beyond the CS limit faults with ip_start at the
+ * Jcc. `off` is the offset of the pair in the block, which it ends. */
+static void emit_fused_jcc(struct as *a, const struct x86_insn *in, const struct alu_form *f,
+			   uint32_t off, uint32_t mask)
+{
+	uint32_t end = off + in->len;
+	uint8_t *skip, *fault, *done;
+
+	block_ip(a, off, mask);
+	store(a, RAX, CPU(ip_start));
+	load(a, RAX, REG(f->a));
+	rr(a, f->op == TEST ? 0x85 : 0x39, RCX, RAX);
+	skip = jump(a, in->fuse_cc ^ 1);
+	block_ip(a, end, mask);
+	b1(a, 0x05); /* add eax, rel */
+	b4(a, in->imm2);
+	if (in->fuse_osz == 2) {
+		b1(a, 0x0f); /* movzx eax, ax */
+		b1(a, 0xb7);
+		b1(a, 0xc0);
+	}
+	mem_op(a, 0x3b, RAX, CPU(seg[X86_CS].limit));
+	fault = jump(a, 0x7); /* ja */
+	store(a, RAX, CPU(eip));
+	done = jump(a, 0xe9);
+	patch(a, fault);
+	block_ip(a, end - in->fuse, mask);
+	store(a, RAX, CPU(ip_start));
+	block_ip(a, end, mask);
+	store(a, RAX, CPU(eip));
+	b1(a, 0xbe); /* mov esi, #GP; xor edx, edx */
+	b4(a, X86_VEC_GP);
+	rr(a, 0x31, RDX, RDX);
+	call_fn(a, (const void *)cpu_raise);
+	patch(a, skip);
+	block_ip(a, end, mask);
+	store(a, RAX, CPU(eip));
+	patch(a, done);
+}
+
+/* Whether a fused pair is one done natively: CMP or TEST of 32-bit
+ * registers or a register and an immediate. */
+static bool fused_native(const struct x86_insn *in, struct alu_form *f)
+{
+	struct x86_insn first = *in;
+
+	first.fuse = 0;
+	return alu_native(&first, f) && (f->op == CMP || f->op == TEST);
+}
+
+/* The instruction done natively, if it is one of those forms: NATIVE, or
+ * NATIVE_EIP when EIP and ip_start are already stored (a fused Jcc). */
+enum { CALL, NATIVE, NATIVE_EIP };
+static int emit_native(struct as *a, const struct x86_insn *in, uint32_t off, uint32_t mask)
 {
 	struct alu_form f;
 
-	if (in->fuse)
-		return false;
+	if (in->fuse) {
+		if (!fused_native(in, &f))
+			return CALL;
+		emit_alu(a, &f);
+		emit_fused_jcc(a, in, &f, off, mask);
+		return NATIVE_EIP;
+	}
 	if (alu_native(in, &f)) {
 		emit_alu(a, &f);
-		return true;
+		return NATIVE;
 	}
 	if (in->op >= 0x40 && in->op < 0x50 && in->osz == 4 && !in->lock) {
 		emit_incdec(a, in);
-		return true;
+		return NATIVE;
 	}
-	return emit_mov(a, in);
+	return emit_mov(a, in) ? NATIVE : CALL;
 }
 
 /* ip_start and EIP as run_insns sets them, then the handler. */
@@ -323,17 +397,10 @@ static void emit_call(struct as *a, const struct x86_insn *in, uint32_t off, uin
 	store(a, RAX, CPU(ip_start));
 	block_ip(a, off + in->len, mask);
 	store(a, RAX, CPU(eip));
-	b1(a, 0x48); /* mov rdi, rbx */
-	b1(a, 0x89);
-	b1(a, 0xdf);
 	b1(a, 0x48); /* mov rsi, in */
 	b1(a, 0xbe);
 	b8(a, (uint64_t)(uintptr_t)in);
-	b1(a, 0x48); /* mov rax, fn; call rax */
-	b1(a, 0xb8);
-	b8(a, (uint64_t)(uintptr_t)in->fn);
-	b1(a, 0xff);
-	b1(a, 0xd0);
+	call_fn(a, (const void *)in->fn);
 }
 
 static void prologue(struct as *a)
@@ -368,7 +435,7 @@ size_t x86_jit_emit(const struct x86_block *b, uint8_t *out, unsigned *native)
 	struct as a = {out, out + X86_JIT_MAX_BLOCK_CODE, false};
 	uint8_t *exits[X86_BLOCK_MAX];
 	uint32_t off = 0, mask = b->ip_mask;
-	bool last_native = false;
+	int last = CALL;
 
 	*native = 0;
 	prologue(&a);
@@ -376,8 +443,8 @@ size_t x86_jit_emit(const struct x86_block *b, uint8_t *out, unsigned *native)
 		const struct x86_insn *in = &b->insns[i];
 
 		exits[i] = NULL;
-		last_native = emit_native(&a, in);
-		if (last_native) {
+		last = emit_native(&a, in, off, mask);
+		if (last != CALL) {
 			(*native)++;
 		} else {
 			emit_call(&a, in, off, mask);
@@ -391,7 +458,7 @@ size_t x86_jit_emit(const struct x86_block *b, uint8_t *out, unsigned *native)
 		}
 		off += in->len;
 	}
-	if (last_native) { /* EIP and ip_start of the last instruction */
+	if (last == NATIVE) { /* EIP and ip_start of the last instruction */
 		block_ip(&a, off - b->insns[b->n - 1].len, mask);
 		store(&a, RAX, CPU(ip_start));
 		block_ip(&a, off, mask);

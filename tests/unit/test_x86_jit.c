@@ -249,6 +249,32 @@ START_TEST(test_fault_in_a_block_is_precise)
 }
 END_TEST
 
+/* Fused CMP/TEST + Jcc done natively: taken, not taken, and a taken
+ * 32-bit Jcc beyond the CS limit, which faults at the Jcc with the flags
+ * of the CMP. */
+START_TEST(test_fused_compare_and_branch)
+{
+	static const uint8_t code[] = {
+	    0x66, 0x31, 0xc0,			      /* xor eax, eax */
+	    0x66, 0xbb, 0x10, 0x00, 0x00, 0x00,	      /* mov ebx, 16 */
+	    0x66, 0x83, 0xc0, 0x03,		      /* a: add eax, 3 */
+	    0x66, 0x39, 0xd8,			      /* cmp eax, ebx */
+	    0x72, 0xf8,				      /* jb a */
+	    0x66, 0x85, 0xc3,			      /* test ebx, eax */
+	    0x75, 0x00,				      /* jnz b */
+	    0x66, 0x3d, 0x12, 0x00, 0x00, 0x00,	      /* b: cmp eax, 18 */
+	    0x66, 0x0f, 0x84, 0x00, 0x00, 0x01, 0x00, /* jz near +10000h: #GP */
+	    0xf4,				      /* hlt */
+	};
+	static struct result r;
+
+	same_as_interpreter(code, sizeof code, &r);
+	ck_assert_uint_eq(r.regs[X86_EAX], 18);
+	ck_assert_uint_eq(r.low[0x6ffa] | r.low[0x6ffb] << 8, 0x7c1d); /* the Jcc */
+	ck_assert_uint_eq(r.low[0x6ffe] & (X86_CF | X86_ZF), X86_ZF);
+}
+END_TEST
+
 /* Code that rewrites an instruction of a translated block: the next run
  * of the block sees the new bytes. */
 START_TEST(test_self_modifying_code_kills_the_translation)
@@ -284,6 +310,7 @@ int main(void)
 	const TTest *const runs[] = {
 	    test_loop_matches_the_interpreter,
 	    test_fault_in_a_block_is_precise,
+	    test_fused_compare_and_branch,
 	    test_self_modifying_code_kills_the_translation,
 	};
 	Suite *s = unit_suite("x86_jit", "buffer", setup, x86f_teardown, tests, UNIT_COUNT(tests),
