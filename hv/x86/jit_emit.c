@@ -311,22 +311,18 @@ static void call_fn(struct as *a, const void *fn)
 	b1(a, 0xd0);
 }
 
-/* The Jcc of a fused CMP/TEST (fuse.c), whose flags emit_alu has just
- * recorded, with ecx still its second operand: the host's CMP or TEST
- * of the same 32-bit operands sets the same flags, so the host Jcc of
- * the same condition decides. EIP and ip_start are left as fused_jcc
- * leaves them; a target beyond the CS limit faults with ip_start at the
- * Jcc. `off` is the offset of the pair in the block, which it ends. */
-static void emit_fused_jcc(struct as *a, const struct x86_insn *in, const struct alu_form *f,
-			   uint32_t off, uint32_t mask)
+/* The Jcc of a fused pair (fuse.c) whose first instruction has just been
+ * emitted, with the host flags set as it sets the guest's (see
+ * host_flags), so the host Jcc of the same condition decides. EIP and ip_start are left as
+ * fused_jcc leaves them; a target beyond the CS limit faults with ip_start at the Jcc. `off` is the
+ * offset of the pair in the block, which it ends. */
+static void emit_fused_jcc(struct as *a, const struct x86_insn *in, uint32_t off, uint32_t mask)
 {
 	uint32_t end = off + in->len;
 	uint8_t *skip, *fault, *done;
 
-	block_ip(a, off, mask);
+	block_ip(a, off, mask); /* (LEA, MOVZX and MOV keep the host flags) */
 	store(a, RAX, CPU(ip_start));
-	load(a, RAX, REG(f->a));
-	rr(a, f->op == TEST ? 0x85 : 0x39, RCX, RAX);
 	skip = jump(a, in->fuse_cc ^ 1);
 	block_ip(a, end, mask);
 	b1(a, 0x05); /* add eax, rel */
@@ -356,13 +352,36 @@ static void emit_fused_jcc(struct as *a, const struct x86_insn *in, const struct
 }
 
 /* Whether a fused pair is one done natively: CMP or TEST of 32-bit
- * registers or a register and an immediate. */
+ * registers or a register and an immediate, or INC/DEC of a 32-bit
+ * register before a Jcc that does not read CF (the host's INC/DEC leave
+ * it alone, the guest's keep it in EFLAGS). */
 static bool fused_native(const struct x86_insn *in, struct alu_form *f)
 {
 	struct x86_insn first = *in;
+	unsigned cc = in->fuse_cc >> 1;
 
 	first.fuse = 0;
+	if (in->op >= 0x40 && in->op < 0x50)
+		return in->osz == 4 && !in->lock && cc != 1 && cc != 3;
 	return alu_native(&first, f) && (f->op == CMP || f->op == TEST);
+}
+
+/* The host flags as the first instruction of a fused pair left the
+ * guest's: CMP or TEST of the same operands (ecx still holds the second),
+ * or for INC/DEC, the opposite step then the same one on the result, the
+ * second step having the first's operand. */
+static void host_flags(struct as *a, const struct x86_insn *in, const struct alu_form *f)
+{
+	if (in->op >= 0x40 && in->op < 0x50) {
+		bool dec = in->op >= 0x48;
+
+		load(a, RAX, REG(in->op & 7));
+		rr(a, 0xff, dec ? 0 : 1, RAX); /* inc eax / dec eax */
+		rr(a, 0xff, dec ? 1 : 0, RAX);
+		return;
+	}
+	load(a, RAX, REG(f->a));
+	rr(a, f->op == TEST ? 0x85 : 0x39, RCX, RAX);
 }
 
 /* The instruction done natively, if it is one of those forms: NATIVE, or
@@ -375,8 +394,12 @@ static int emit_native(struct as *a, const struct x86_insn *in, uint32_t off, ui
 	if (in->fuse) {
 		if (!fused_native(in, &f))
 			return CALL;
-		emit_alu(a, &f);
-		emit_fused_jcc(a, in, &f, off, mask);
+		if (in->op >= 0x40 && in->op < 0x50)
+			emit_incdec(a, in);
+		else
+			emit_alu(a, &f);
+		host_flags(a, in, &f);
+		emit_fused_jcc(a, in, off, mask);
 		return NATIVE_EIP;
 	}
 	if (alu_native(in, &f)) {
