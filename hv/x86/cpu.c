@@ -224,6 +224,10 @@ static inline bool run_translated(struct x86_cpu *cpu, struct x86_block *b)
 
 	if (!code && (++b->hits < cpu->jit->threshold || !(code = x86_jit_translate(cpu, b))))
 		return false;
+	if (cpu->jit->check && b->pure) {
+		x86_jit_lockstep(cpu, b, code);
+		return true;
+	}
 	cpu->budget -= b->count;
 	cpu->block = b;
 	cpu->block_eip = cpu->eip;

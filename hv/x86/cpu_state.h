@@ -215,6 +215,7 @@ struct x86_block {
 	struct x86_link link[2];
 	uint32_t hits;	   /* runs since decoded, toward the JIT's threshold */
 	x86_jit_code code; /* its translation (jit.c), or NULL */
+	bool pure;	   /* every instruction in it native (x86_jit_lockstep) */
 #ifndef NDEBUG
 	uint64_t sum; /* of the code bytes: checked at entry in debug builds */
 #endif

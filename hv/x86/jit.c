@@ -56,6 +56,7 @@ void x86_jit_create(struct x86_cpu *cpu, bool off)
 		return;
 	}
 	j->threshold = env_threshold();
+	j->check = getenv("HV_JIT_LOCKSTEP") && strcmp(getenv("HV_JIT_LOCKSTEP"), "0") != 0;
 	cpu->jit = j;
 }
 
@@ -67,10 +68,11 @@ void x86_jit_destroy(struct x86_cpu *cpu)
 		return;
 	if (j->blocks)
 		log_info("x86 jit: %llu blocks translated in %.1f ms (%llu instructions native, "
-			 "%llu calls), %zu KiB of code in use, %llu flushes",
+			 "%llu calls), %zu KiB of code in use, %llu flushes, %llu blocks checked",
 			 (unsigned long long)j->blocks, (double)j->ns / 1e6,
 			 (unsigned long long)j->native, (unsigned long long)j->calls,
-			 j->buf.used / 1024, (unsigned long long)j->buf.flushes);
+			 j->buf.used / 1024, (unsigned long long)j->buf.flushes,
+			 (unsigned long long)j->checked);
 	x86_jit_buf_free(&j->buf);
 	free(j);
 	cpu->jit = NULL;
@@ -96,7 +98,7 @@ static uint64_t now_ns(void)
 }
 
 /* The code of b in the buffer, or NULL. */
-static x86_jit_code place(struct x86_cpu *cpu, const struct x86_block *b)
+static x86_jit_code place(struct x86_cpu *cpu, const struct x86_block *b, unsigned *all_native)
 {
 	struct x86_jit *j = cpu->jit;
 	unsigned native;
@@ -114,16 +116,19 @@ static x86_jit_code place(struct x86_cpu *cpu, const struct x86_block *b)
 		return NULL;
 	j->native += native;
 	j->calls += b->n - native;
+	*all_native = native == b->n;
 	return (x86_jit_code)code;
 }
 
 x86_jit_code x86_jit_translate(struct x86_cpu *cpu, struct x86_block *b)
 {
 	uint64_t t0 = now_ns();
-	x86_jit_code code = place(cpu, b);
+	unsigned pure = 0;
+	x86_jit_code code = place(cpu, b, &pure);
 
 	b->hits = 0;
 	b->code = code;
+	b->pure = code && pure;
 	if (code)
 		cpu->jit->blocks++;
 	cpu->jit->ns += now_ns() - t0;
@@ -137,13 +142,14 @@ static __attribute__((noinline)) void step(struct x86_cpu *cpu)
 	struct x86_block b;
 	bool trap = cpu->eflags & X86_TF;
 	x86_jit_code code;
+	unsigned pure;
 
 	cpu->ip_start = cpu->eip;
 	x86_decode(cpu, &in);
 	b = (struct x86_block){.n = 1, .count = 1, .insns = &in};
 	b.big = (cpu->seg[X86_CS].attr & X86_SEG_BIG) != 0;
 	b.ip_mask = b.big ? 0xffffffffu : 0xffffu;
-	code = place(cpu, &b);
+	code = place(cpu, &b, &pure);
 	if (!code) {
 		log_error("x86 jit: cannot translate one instruction");
 		abort();

@@ -53,6 +53,8 @@ size_t x86_jit_emit(const struct x86_block *b, uint8_t *out, unsigned *native);
 struct x86_jit {
 	struct x86_jit_buf buf;
 	uint32_t threshold; /* runs of a block before it is translated */
+	bool check;	    /* HV_JIT_LOCKSTEP: x86_jit_lockstep on pure blocks */
+	uint64_t checked;   /* blocks run both ways and compared */
 	uint64_t blocks;    /* blocks translated */
 	uint64_t native;    /* instructions emitted natively */
 	uint64_t calls;	    /* instructions emitted as handler calls */
@@ -71,6 +73,13 @@ void x86_jit_destroy(struct x86_cpu *cpu);
 /* Translates block b (its code set in b->code) and returns its code, or
  * NULL when it cannot. */
 x86_jit_code x86_jit_translate(struct x86_cpu *cpu, struct x86_block *b);
+/* The JIT's lockstep check (HV_JIT_LOCKSTEP=1, a developer tool): a
+ * block all of whose instructions are native (registers and flags only,
+ * so it can run twice) runs interpreted, then from the same state
+ * translated; registers, EIP, EFLAGS, the lazy record and the count must
+ * be equal. The first divergence is logged and stops the run loop with
+ * VCPU_EXIT_ERROR. */
+void x86_jit_lockstep(struct x86_cpu *cpu, struct x86_block *b, x86_jit_code code);
 /* x86_cpu_step_one through a translation of the one instruction
  * (HV_JIT_THRESHOLD=0: the vector suites run through the JIT). */
 int x86_jit_step_one(struct x86_cpu *cpu, uint32_t *error);

@@ -294,6 +294,45 @@ START_TEST(test_self_modifying_code_kills_the_translation)
 }
 END_TEST
 
+/* A wrong translation of INC EAX: two steps. */
+static uint32_t wrong_inc(struct x86_cpu *c)
+{
+	c->regs[X86_EAX] += 2;
+	c->eip += 2;
+	return 1;
+}
+
+/* The lockstep check (HV_JIT_LOCKSTEP) passes a right translation and
+ * stops the CPU with an error on a wrong one. */
+START_TEST(test_lockstep_tells_a_wrong_translation)
+{
+	static const uint8_t code[] = {0x66, 0x40}; /* inc eax */
+	struct x86_insn in;
+	struct x86_block b = {.insns = &in, .n = 1, .count = 1, .ip_mask = 0xffff};
+	unsigned native;
+	size_t n;
+	x86_jit_code right;
+
+	ck_assert_ptr_nonnull(cpu->jit);
+	x86f_load(code, sizeof code, 0x7c00);
+	x86_cpu_set_ip(cpu, 0, 0x7c00);
+	x86_tlb_sync(cpu);
+	x86_decode(cpu, &in);
+	n = x86_jit_emit(&b, cpu->jit->scratch, &native);
+	ck_assert_uint_eq(native, 1);
+	right = (x86_jit_code)x86_jit_buf_put(&cpu->jit->buf, cpu->jit->scratch, n);
+	x86_jit_lockstep(cpu, &b, right);
+	ck_assert(!cpu->stop);
+	ck_assert_uint_eq(reg(X86_EAX), 1);
+	ck_assert_uint_eq(cpu->eip, 0x7c02);
+	x86_cpu_set_ip(cpu, 0, 0x7c00);
+	x86_jit_lockstep(cpu, &b, wrong_inc);
+	ck_assert(cpu->stop);
+	ck_assert_int_eq(cpu->stop_reason, VCPU_EXIT_ERROR);
+	ck_assert_uint_eq(cpu->jit->checked, 2);
+}
+END_TEST
+
 static void setup(void)
 {
 	x86f_setup(1u << 20);
@@ -306,6 +345,7 @@ int main(void)
 	    test_full_buffer_refuses_until_reset,
 	    test_refused_exec_mapping_runs_the_interpreter,
 	    test_jit_off_by_switch,
+	    test_lockstep_tells_a_wrong_translation,
 	};
 	const TTest *const runs[] = {
 	    test_loop_matches_the_interpreter,
