@@ -87,6 +87,7 @@ struct domain_config {
 	unsigned ndisks;
 	char boot[4];	     /* boot = "c", "d", "a" or an order such as "dc"; default "cd" */
 	unsigned boot_menu;  /* boot_menu = 0 or 1: SeaBIOS's ESC prompt; default 1 */
+	unsigned jit;	     /* jit = 0: the soft CPU without its JIT; default 1 */
 	unsigned virtio_rng; /* virtio_rng = 1: an entropy device (hv's key; xl has none) */
 	unsigned vfb_virtio; /* vfb = [ 'type=virtio' ]: a virtio-gpu beside the VGA */
 	unsigned vga_none;   /* vga = "none": no emulated VGA (nor its BIOS) */

@@ -339,6 +339,12 @@ static int set_boot_menu(struct parser *p, const struct key *k, const struct val
 	return cfg_set_uint(p, k, v, 0, 1, &p->cfg->boot_menu);
 }
 
+/* hv's own key: the soft engine's JIT (hv/x86/jit.c), on by default. */
+static int set_jit(struct parser *p, const struct key *k, const struct value *v)
+{
+	return cfg_set_uint(p, k, v, 0, 1, &p->cfg->jit);
+}
+
 /* hv's own key: xl has no entropy device. */
 static int set_virtio_rng(struct parser *p, const struct key *k, const struct value *v)
 {
@@ -447,6 +453,7 @@ const struct key config_native_keys[] = {
     {"boot", VAL_STRING,
      "\"c\" (hard disk), \"d\" (CD-ROM), \"a\" (floppy) or an order such as \"dc\"", set_boot},
     {"boot_menu", VAL_INT, "0 (no boot menu) or 1 (SeaBIOS's ESC prompt)", set_boot_menu},
+    {"jit", VAL_INT, "0 (the soft CPU interprets) or 1 (translates hot code)", set_jit},
     {"virtio_rng", VAL_INT, "0 or 1 (a virtio entropy device fed from getrandom)", set_virtio_rng},
     {"virtio_console", VAL_INT, "0 or 1 (a virtio-console: the guest's hvc0)", set_virtio_console},
     {"console", VAL_STRING, "\"ttyS0\" (COM1) or \"hvc0\" (virtio-console)", set_console},

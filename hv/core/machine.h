@@ -69,6 +69,8 @@ struct machine {
 	 * at its next instruction boundary (clearing it), unless an NMI
 	 * handler runs (until its IRET). */
 	atomic_bool nmi;
+	/* The soft CPU runs without its JIT (config `jit = 0`). */
+	bool jit_off;
 };
 
 /* Gates that can enable A20. */

@@ -189,6 +189,7 @@ static int build_machine(struct domain *d, char *err, size_t errlen)
 
 static int build_engine(struct domain *d, char *err, size_t errlen)
 {
+	d->machine.jit_off = !d->cfg.jit;
 	if (d->engine->create(&d->machine, &d->engine_state, err, errlen) < 0)
 		return -1;
 	if (d->engine->vcpu_create(d->engine_state, 0, &d->vcpu, err, errlen) < 0)

@@ -32,6 +32,7 @@ struct x86_cpu *x86_cpu_create(struct machine *m)
 		free(cpu);
 		return NULL;
 	}
+	x86_jit_create(cpu, m && m->jit_off);
 	atomic_init(&cpu->kicked, false);
 	x86_cpu_reset(cpu);
 	return cpu;
@@ -40,8 +41,10 @@ struct x86_cpu *x86_cpu_create(struct machine *m)
 /* Frees a CPU made by x86_cpu_create. */
 void x86_cpu_destroy(struct x86_cpu *cpu)
 {
-	if (cpu)
+	if (cpu) {
+		x86_jit_destroy(cpu);
 		x86_blocks_destroy(cpu);
+	}
 	free(cpu);
 }
 
@@ -213,8 +216,29 @@ run_insns(struct x86_cpu *cpu, const struct x86_block *b, bool check, uint32_t m
 	cpu->insns += in == end ? b->count : (uint64_t)(in - b->insns);
 }
 
-static inline void run_block(struct x86_cpu *cpu, const struct x86_block *b)
+/* Block b by its translation: once translated, or at the JIT's
+ * threshold (jit.c); false if it has none. */
+static inline bool run_translated(struct x86_cpu *cpu, struct x86_block *b)
 {
+	x86_jit_code code = b->code;
+
+	if (!code && (++b->hits < cpu->jit->threshold || !(code = x86_jit_translate(cpu, b))))
+		return false;
+	if (cpu->jit->check && b->pure) {
+		x86_jit_lockstep(cpu, b, code);
+		return true;
+	}
+	cpu->budget -= b->count;
+	cpu->block = b;
+	cpu->block_eip = cpu->eip;
+	cpu->insns += code(cpu);
+	return true;
+}
+
+static inline void run_block(struct x86_cpu *cpu, struct x86_block *b)
+{
+	if (cpu->jit && !cpu->lockstep && run_translated(cpu, b))
+		return;
 	if (cpu->lockstep)
 		run_insns(cpu, b, true, b->ip_mask);
 	else if (b->big)
@@ -421,6 +445,8 @@ static bool deliver_exception(struct x86_cpu *cpu)
 /* Executes one instruction; a fault is returned, not delivered. */
 int x86_cpu_step_one(struct x86_cpu *cpu, uint32_t *error)
 {
+	if (cpu->jit && cpu->jit->threshold == 0)
+		return x86_jit_step_one(cpu, error);
 	cpu->stop = false;
 	x86_tlb_sync(cpu);
 	if (setjmp(cpu->fault_jmp) != 0) {

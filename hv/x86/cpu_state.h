@@ -12,6 +12,7 @@
 
 #include "hv/core/machine.h"
 #include "hv/x86/cpu.h"
+#include "hv/x86/jit.h"
 
 struct machine;
 
@@ -171,6 +172,7 @@ struct x86_insn {
 	uint32_t imm;
 	uint32_t imm2;	  /* far pointer selector; ENTER nesting level; fused Jcc's rel */
 	uint8_t fuse_osz; /* the fused Jcc's operand size */
+	uint8_t fuse_cc;  /* the fused Jcc's condition code (its low nibble) */
 };
 
 /* A decoded block (block.c): a straight run of instructions in one page,
@@ -211,6 +213,9 @@ struct x86_block {
 	uint32_t ip_mask;    /* EIP wraps to it: 0xffff or 0xffffffff */
 	struct x86_insn *insns;
 	struct x86_link link[2];
+	uint32_t hits;	   /* runs since decoded, toward the JIT's threshold */
+	x86_jit_code code; /* its translation (jit.c), or NULL */
+	bool pure;	   /* every instruction in it native (x86_jit_lockstep) */
 #ifndef NDEBUG
 	uint64_t sum; /* of the code bytes: checked at entry in debug builds */
 #endif
@@ -304,6 +309,7 @@ struct x86_cpu {
 	bool lockstep;	    /* check blocks against the per-instruction path (lockstep.c) */
 	const struct x86_block *block; /* the block running, for a fault's count */
 	uint32_t block_eip;	       /* its first EIP */
+	struct x86_jit *jit;	       /* the JIT (jit.c), or NULL: interpreted */
 
 	uint64_t tsc_base;
 };

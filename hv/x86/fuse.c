@@ -146,6 +146,7 @@ bool x86_fuse(struct x86_insn *first, const struct x86_insn *jcc)
 	first->fn = fns[jcc->op & 15];
 	first->fuse = jcc->len;
 	first->fuse_osz = jcc->osz;
+	first->fuse_cc = jcc->op & 15;
 	first->imm2 = jcc->op < 0x100 ? x86_sext(jcc->imm, 1) : jcc->imm;
 	first->len = (uint8_t)(first->len + jcc->len);
 	return true;

@@ -58,7 +58,7 @@ static bool same_insn(const struct x86_insn *a, const struct x86_insn *b)
 	       a->mod == b->mod && a->reg == b->reg && a->rm == b->rm && a->base == b->base &&
 	       a->index == b->index && a->scale == b->scale && a->ea_seg == b->ea_seg &&
 	       a->disp == b->disp && a->imm == b->imm && a->imm2 == b->imm2 && a->fuse == b->fuse &&
-	       a->fuse_osz == b->fuse_osz;
+	       a->fuse_osz == b->fuse_osz && a->fuse_cc == b->fuse_cc;
 }
 
 /* Whether the handler of `in` is a fast one that touches registers and

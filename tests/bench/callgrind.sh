@@ -6,7 +6,9 @@
 # N iterations alone, so start-up cancels out. Prints figures; asserts
 # nothing. The domain runs with audio = "none" (the mixer would add work
 # per second of wall time, not per instruction) and unsandboxed (valgrind
-# has no seccomp). Needs valgrind.
+# has no seccomp). Valgrind checks all code for changes (--smc-check=all):
+# the JIT (hv/x86/jit.c) reuses its code buffer after a flush. HV_JIT=0 in
+# the environment measures the interpreter. Needs valgrind.
 #
 #   bash tests/bench/callgrind.sh [BUILD_DIR] [KIND...]  (default: build, 1 2 4)
 set -euo pipefail
@@ -34,7 +36,7 @@ count() {  # kind loops -> host instructions of the whole run
   printf 'name = "bench"\nmemory = 16\nengine = "soft"\nfirmware = "%s"\nserial = "none"\naudio = "none"\n' \
     "$rom" >"$cfg"
   rm -f "$work"/cg.out.*
-  HV_SANDBOX=0 valgrind --tool=callgrind --trace-children=yes --callgrind-out-file="$work/cg.out.%p" \
+  HV_SANDBOX=0 valgrind --tool=callgrind --smc-check=all --trace-children=yes --callgrind-out-file="$work/cg.out.%p" \
     "$hv" run "$cfg" >/dev/null 2>&1 || true
   for f in "$work"/cg.out.*; do
     n=$(sed -n 's/^summary: //p' "$f")

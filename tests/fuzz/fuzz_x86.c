@@ -1,7 +1,7 @@
 /* The software CPU's decoder and executor: the input is code, run from
  * 0000:1000 in real mode on a machine of 1 MiB of RAM with nothing on its
- * buses, for a bounded number of instructions. Whatever mode, paging or
- * fault it gets itself into, it must return. */
+ * buses, for a bounded number of instructions, interpreted or through the
+ * JIT. Whatever mode, paging or fault it gets itself into, it must return. */
 #include "fuzz.h"
 #include "hv/core/machine.h"
 #include "hv/x86/cpu.h"
@@ -32,6 +32,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	memset(m.mem.ram, 0, RAM);
 	memcpy(m.mem.ram + CODE_AT, data, size);
 	x86_cpu_reset(cpu);
+	/* Odd-sized inputs run every block translated on its first run
+	 * (hv/x86/jit.c), even-sized ones interpreted. */
+	if (cpu->jit)
+		cpu->jit->threshold = (size & 1) ? 1 : UINT32_MAX;
 	x86_cpu_set_ip(cpu, 0, CODE_AT);
 	cpu->regs[X86_ESP] = 0x7000;
 	for (int slice = 0; slice < 4; slice++) {

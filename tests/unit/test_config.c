@@ -173,6 +173,20 @@ START_TEST(test_crlf_line_endings_are_accepted)
 }
 END_TEST
 
+/* The soft engine's JIT: on by default, `jit = 0` turns it off, and
+ * nothing but 0 or 1 is taken. */
+START_TEST(test_jit_key_turns_the_jit_off)
+{
+	ck_assert_int_eq(load("name = 'dos'\n"), 0);
+	ck_assert_uint_eq(cfg.jit, 1);
+	ck_assert_int_eq(load("name = 'dos'\nengine = 'soft'\njit = 0\n"), 0);
+	ck_assert_uint_eq(cfg.jit, 0);
+	ck_load_error("name = 'dos'\njit = 2\n",
+		      "dos.cfg:2: jit: expected 0 (the soft CPU interprets) or 1 (translates hot "
+		      "code), got 2");
+}
+END_TEST
+
 START_TEST(test_crlf_file_errors_count_lines_right)
 {
 	ck_load_error("name = 'dos'\r\n\r\nmemory = 0\r\n",
@@ -1074,6 +1088,7 @@ static Suite *config_suite(void)
 	tcase_add_test(ok, test_defaults_fill_every_field);
 	tcase_add_test(ok, test_minimal_file_gets_defaults_for_other_keys);
 	tcase_add_test(ok, test_every_key_is_stored);
+	tcase_add_test(ok, test_jit_key_turns_the_jit_off);
 	tcase_add_test(ok, test_single_and_double_quotes_both_make_strings);
 	tcase_add_test(ok, test_backslash_escapes_are_decoded_in_both_quotes);
 	tcase_add_test(ok, test_integers_may_be_hex);

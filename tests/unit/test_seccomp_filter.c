@@ -23,6 +23,18 @@ START_TEST(test_the_event_loop_and_vcpu_calls_pass)
 }
 END_TEST
 
+/* The soft CPU's JIT maps its code buffer (hv/x86/jit_buf.c): a memfd
+ * sized and mapped twice, one view executable (mmap's protection is not
+ * filtered), unmapped at the end. */
+START_TEST(test_the_jit_code_buffer_calls_pass)
+{
+	long needed[] = {SYS_memfd_create, SYS_ftruncate, SYS_mmap, SYS_munmap, SYS_close};
+
+	for (size_t i = 0; i < sizeof needed / sizeof needed[0]; i++)
+		ck_assert_msg(sandbox_allows(needed[i], 0), "system call %ld refused", needed[i]);
+}
+END_TEST
+
 START_TEST(test_new_programs_and_network_are_refused)
 {
 	long refused[] = {SYS_execve,	       SYS_execveat,	SYS_fork,	SYS_vfork,
@@ -96,6 +108,7 @@ int main(void)
 	TCase *tc = tcase_create("filter");
 
 	tcase_add_test(tc, test_the_event_loop_and_vcpu_calls_pass);
+	tcase_add_test(tc, test_the_jit_code_buffer_calls_pass);
 	tcase_add_test(tc, test_new_programs_and_network_are_refused);
 	tcase_add_test(tc, test_clone_only_makes_threads);
 	tcase_add_test(tc, test_a_network_adds_ipv4_sockets_only);

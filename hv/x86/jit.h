@@ -1,0 +1,87 @@
+/* The soft CPU's JIT (stage 2): blocks of decoded instructions (block.c)
+ * that have run often are translated to x86-64 code, which calls the
+ * block's handlers directly (no dispatch loop) or does the commonest
+ * register instructions itself, with the lazy flags, EIP, the instruction
+ * count and the fault path exactly as the block interpreter leaves them.
+ * The code lives in a W^X buffer (jit_buf.c); the emitter is jit_emit.c.
+ * Only hv/x86/ and its unit tests include this header. */
+#ifndef HV_X86_JIT_H
+#define HV_X86_JIT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct x86_cpu;
+struct x86_block;
+
+/* The code buffer: one memfd mapped twice, writable (rw) and executable
+ * (rx), so no page is ever writable and executable at once. */
+struct x86_jit_buf {
+	uint8_t *rw;
+	uint8_t *rx;
+	size_t size;
+	size_t used;
+	uint64_t flushes; /* times it filled and started again */
+};
+
+/* Maps a buffer of `size` bytes (a multiple of the page size). 0, or -1
+ * with the reason in why (the host refuses executable mappings, or is not
+ * x86-64). */
+int x86_jit_buf_init(struct x86_jit_buf *b, size_t size, char *why, size_t len);
+void x86_jit_buf_free(struct x86_jit_buf *b);
+/* Copies n bytes of code in; returns their address in the executable view,
+ * or NULL when the buffer is full (the caller flushes and retries). */
+void *x86_jit_buf_put(struct x86_jit_buf *b, const uint8_t *code, size_t n);
+/* Forgets all the code in it. */
+void x86_jit_buf_reset(struct x86_jit_buf *b);
+
+/* Translated code of a block: runs it from the current EIP, after the
+ * caller has taken the budget and set cpu->block and block_eip; returns
+ * the instructions to add to the count (as run_insns in cpu.c). */
+typedef uint32_t (*x86_jit_code)(struct x86_cpu *cpu);
+
+/* Bytes of emitted code a block may need at most. */
+#define X86_JIT_MAX_BLOCK_CODE 16384
+
+/* Emits the code of block b into out (at most X86_JIT_MAX_BLOCK_CODE
+ * bytes); returns its length, or 0 if it does not fit. *native counts the
+ * instructions done without a call. */
+size_t x86_jit_emit(const struct x86_block *b, uint8_t *out, unsigned *native);
+
+/* The JIT state of one CPU. */
+struct x86_jit {
+	struct x86_jit_buf buf;
+	uint32_t threshold; /* runs of a block before it is translated */
+	bool check;	    /* HV_JIT_LOCKSTEP: x86_jit_lockstep on pure blocks */
+	uint64_t checked;   /* blocks run both ways and compared */
+	uint64_t blocks;    /* blocks translated */
+	uint64_t native;    /* instructions emitted natively */
+	uint64_t calls;	    /* instructions emitted as handler calls */
+	uint64_t ns;	    /* host time spent translating */
+	uint8_t scratch[X86_JIT_MAX_BLOCK_CODE];
+};
+
+/* Default size of the code buffer. */
+#define X86_JIT_BUF_SIZE (16u << 20)
+
+/* Sets up cpu->jit unless disabled (HV_JIT=0, or `off`), or the host
+ * refuses (said once in the log): cpu->jit stays NULL and the block
+ * interpreter runs. HV_JIT_THRESHOLD=N sets the tiering threshold. */
+void x86_jit_create(struct x86_cpu *cpu, bool off);
+void x86_jit_destroy(struct x86_cpu *cpu);
+/* Translates block b (its code set in b->code) and returns its code, or
+ * NULL when it cannot. */
+x86_jit_code x86_jit_translate(struct x86_cpu *cpu, struct x86_block *b);
+/* The JIT's lockstep check (HV_JIT_LOCKSTEP=1, a developer tool): a
+ * block all of whose instructions are native (registers and flags only,
+ * so it can run twice) runs interpreted, then from the same state
+ * translated; registers, EIP, EFLAGS, the lazy record and the count must
+ * be equal. The first divergence is logged and stops the run loop with
+ * VCPU_EXIT_ERROR. */
+void x86_jit_lockstep(struct x86_cpu *cpu, struct x86_block *b, x86_jit_code code);
+/* x86_cpu_step_one through a translation of the one instruction
+ * (HV_JIT_THRESHOLD=0: the vector suites run through the JIT). */
+int x86_jit_step_one(struct x86_cpu *cpu, uint32_t *error);
+
+#endif

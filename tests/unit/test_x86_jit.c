@@ -1,0 +1,364 @@
+/* The soft CPU's JIT (hv/x86/jit*.c): its W^X code buffer (two views of
+ * one memfd, filled then emptied as a whole, refused by a host that
+ * denies executable mappings) and translated blocks that leave the state
+ * exactly as the block interpreter does: registers, lazy flags, EIP, the
+ * instruction count, and a fault in the middle of a block. Code runs in
+ * real mode at 0000:7C00 with SS:SP = 0000:7000 (bytes from nasm, bits 16;
+ * keep each comment in step with its bytes). */
+#include <check.h>
+#include <errno.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "unit.h"
+#include "x86_fixture.h"
+
+/* The permissions /proc/self/maps shows for the mapping holding p. */
+static void perms_of(const void *p, char out[5])
+{
+	FILE *f = fopen("/proc/self/maps", "r");
+	char line[512];
+	unsigned long lo, hi, a = (unsigned long)p;
+
+	ck_assert_ptr_nonnull(f);
+	strcpy(out, "none");
+	while (fgets(line, sizeof line, f))
+		if (sscanf(line, "%lx-%lx %4s", &lo, &hi, out) == 3 && a >= lo && a < hi)
+			break;
+	fclose(f);
+}
+
+START_TEST(test_buffer_is_two_views_never_writable_and_executable)
+{
+	/* mov eax, 42; ret */
+	static const uint8_t code[] = {0xb8, 42, 0, 0, 0, 0xc3};
+	struct x86_jit_buf b;
+	char why[128], rw[5], rx[5];
+	int (*fn)(void);
+
+	ck_assert_int_eq(x86_jit_buf_init(&b, 65536, why, sizeof why), 0);
+	fn = (int (*)(void))x86_jit_buf_put(&b, code, sizeof code);
+	ck_assert_ptr_nonnull(fn);
+	ck_assert_ptr_ne((void *)fn, b.rw);
+	ck_assert_int_eq(memcmp(b.rw, code, sizeof code), 0);
+	ck_assert_int_eq(fn(), 42);
+	perms_of(b.rw, rw);
+	perms_of(b.rx, rx);
+	ck_assert_str_eq(rw, "rw-s");
+	ck_assert_str_eq(rx, "r-xs");
+	/* A store through the writable view is what the executable one runs. */
+	b.rw[1] = 7;
+	ck_assert_int_eq(fn(), 7);
+	x86_jit_buf_free(&b);
+}
+END_TEST
+
+START_TEST(test_full_buffer_refuses_until_reset)
+{
+	static uint8_t chunk[1000];
+	struct x86_jit_buf b;
+	char why[128];
+	unsigned n = 0;
+
+	ck_assert_int_eq(x86_jit_buf_init(&b, 4096, why, sizeof why), 0);
+	while (x86_jit_buf_put(&b, chunk, sizeof chunk))
+		n++;
+	ck_assert_uint_eq(n, 4); /* 4 x 1008 (16-byte aligned) in 4096 */
+	ck_assert_ptr_null(x86_jit_buf_put(&b, chunk, 5000));
+	x86_jit_buf_reset(&b);
+	ck_assert_uint_eq(b.flushes, 1);
+	ck_assert_ptr_eq(x86_jit_buf_put(&b, chunk, sizeof chunk), b.rx);
+	x86_jit_buf_free(&b);
+}
+END_TEST
+
+/* A host that refuses executable mappings (as SELinux's execmem does):
+ * mmap with PROT_EXEC fails with EPERM under a seccomp filter, in a child. */
+static void refuse_exec(void)
+{
+	struct sock_filter f[] = {
+	    BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
+	    BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_mmap, 0, 3),
+	    BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, args[2])),
+	    BPF_JUMP(BPF_JMP | BPF_JSET | BPF_K, PROT_EXEC, 0, 1),
+	    BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | EPERM),
+	    BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+	};
+	struct sock_fprog prog = {sizeof f / sizeof f[0], f};
+
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0 ||
+	    prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog) != 0)
+		_exit(10);
+}
+
+START_TEST(test_refused_exec_mapping_runs_the_interpreter)
+{
+	pid_t pid = fork();
+	int status;
+
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0) {
+		/* inc eax; hlt */
+		static const uint8_t code[] = {0x66, 0x40, 0xf4};
+		struct x86_jit_buf b;
+		char why[128];
+
+		refuse_exec();
+		if (x86_jit_buf_init(&b, 65536, why, sizeof why) != -1 || !strstr(why, "PROT_EXEC"))
+			_exit(11);
+		x86_jit_destroy(cpu);
+		x86_jit_create(cpu, false);
+		if (cpu->jit)
+			_exit(12);
+		x86f_load(code, sizeof code, 0x7c00);
+		_exit(x86f_run_real(0x7c00, 100) == VCPU_EXIT_HALT && reg(X86_EAX) == 1 ? 0 : 13);
+	}
+	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+	ck_assert(WIFEXITED(status));
+	ck_assert_int_eq(WEXITSTATUS(status), 0);
+}
+END_TEST
+
+START_TEST(test_jit_off_by_switch)
+{
+	x86_jit_destroy(cpu);
+	x86_jit_create(cpu, true);
+	ck_assert_ptr_null(cpu->jit);
+	setenv("HV_JIT", "0", 1);
+	x86_jit_create(cpu, false);
+	unsetenv("HV_JIT");
+	ck_assert_ptr_null(cpu->jit);
+}
+END_TEST
+
+/* What a run leaves that software or the run loop can see. */
+struct result {
+	uint32_t regs[8], eip, eflags;
+	uint64_t insns;
+	uint8_t low[0x8000];
+	enum vcpu_exit exit;
+};
+
+static void run_prog(const uint8_t *code, size_t len, bool jit, struct result *r)
+{
+	x86f_setup(1u << 20);
+	if (!jit)
+		x86_jit_destroy(cpu);
+	else if (cpu->jit)
+		cpu->jit->threshold = 1;
+	/* #GP (vector 13) and #SS (12) go to a HLT at 0000:7E00. */
+	put16(13 * 4, 0x7e00);
+	put16(12 * 4, 0x7e00);
+	m.mem.ram[0x7e00] = 0xf4;
+	x86f_load(code, len, 0x7c00);
+	r->exit = x86f_run_real(0x7c00, 1000000);
+	memcpy(r->regs, cpu->regs, sizeof r->regs);
+	r->eip = cpu->eip;
+	r->eflags = x86_get_eflags(cpu);
+	r->insns = cpu->insns;
+	memcpy(r->low, m.mem.ram, sizeof r->low);
+	if (jit) {
+		ck_assert_ptr_nonnull(cpu->jit);
+		ck_assert_uint_gt(cpu->jit->blocks, 0);
+		ck_assert_uint_gt(cpu->jit->native, 0);
+	}
+	x86f_teardown();
+}
+
+static void same_as_interpreter(const uint8_t *code, size_t len, struct result *j)
+{
+	static struct result i;
+
+	run_prog(code, len, false, &i);
+	run_prog(code, len, true, j);
+	ck_assert_int_eq(j->exit, i.exit);
+	for (unsigned r = 0; r < 8; r++)
+		ck_assert_msg(j->regs[r] == i.regs[r], "reg %u: jit %#x, interpreter %#x", r,
+			      j->regs[r], i.regs[r]);
+	ck_assert_uint_eq(j->eip, i.eip);
+	ck_assert_uint_eq(j->eflags, i.eflags);
+	ck_assert_uint_eq(j->insns, i.insns);
+	ck_assert_int_eq(memcmp(j->low, i.low, sizeof i.low), 0);
+}
+
+/* A loop of native forms, handler calls and a fused DEC/JNZ. */
+START_TEST(test_loop_matches_the_interpreter)
+{
+	static const uint8_t code[] = {
+	    0x66, 0xb8, 0x01, 0x00, 0x00, 0x00,	      /* mov eax, 1 */
+	    0x66, 0xbb, 0x05, 0x00, 0x00, 0x00,	      /* mov ebx, 5 */
+	    0x66, 0xb9, 0xc8, 0x00, 0x00, 0x00,	      /* mov ecx, 200 */
+	    0x66, 0x01, 0xd8,			      /* a: add eax, ebx */
+	    0x66, 0x31, 0xc3,			      /* xor ebx, eax */
+	    0x66, 0x83, 0xc3, 0xf9,		      /* add ebx, -7 */
+	    0x66, 0x29, 0xc8,			      /* sub eax, ecx */
+	    0x66, 0x25, 0xff, 0xff, 0xff, 0x7f,	      /* and eax, 7fffffffh */
+	    0x66, 0x81, 0xcb, 0x00, 0x01, 0x00, 0x00, /* or ebx, 100h */
+	    0x66, 0x40,				      /* inc eax */
+	    0x66, 0x4b,				      /* dec ebx */
+	    0x88, 0xc2,				      /* mov dl, al */
+	    0x66, 0x89, 0xc6,			      /* mov esi, eax */
+	    0x66, 0x8b, 0xfb,			      /* mov edi, ebx */
+	    0xb4, 0x12,				      /* mov ah, 12h */
+	    0x66, 0x85, 0xc6,			      /* test esi, eax */
+	    0x66, 0x39, 0xfe,			      /* cmp esi, edi */
+	    0x89, 0x1e, 0x00, 0x05,		      /* mov [500h], bx */
+	    0x66, 0x31, 0x06, 0x04, 0x05,	      /* xor [504h], eax */
+	    0x66, 0x49,				      /* dec ecx */
+	    0x75, 0xc5,				      /* jnz a */
+	    0x66, 0x83, 0xf9, 0x00,		      /* cmp ecx, 0 */
+	    0xf4,				      /* hlt */
+	};
+	static struct result r;
+
+	same_as_interpreter(code, sizeof code, &r);
+	ck_assert_int_eq(r.exit, VCPU_EXIT_HALT);
+	ck_assert_uint_eq(r.regs[X86_ECX], 0);
+}
+END_TEST
+
+/* A fault after native instructions in a block: the handler sees the IP
+ * of the faulting instruction, the flags of the SUB before it, and the
+ * count leaves out the instruction that faulted. */
+START_TEST(test_fault_in_a_block_is_precise)
+{
+	static const uint8_t code[] = {
+	    0x66, 0xb8, 0x07, 0x00, 0x00, 0x00, /* mov eax, 7 */
+	    0x66, 0x01, 0xc0,			/* add eax, eax */
+	    0x66, 0x83, 0xe8, 0x0f,		/* sub eax, 15 */
+	    0x66, 0x8b, 0x1e, 0xff, 0xff,	/* mov ebx, [0ffffh]: #GP */
+	    0x66, 0x40,				/* inc eax */
+	    0xf4,				/* hlt */
+	};
+	static struct result r;
+
+	same_as_interpreter(code, sizeof code, &r);
+	ck_assert_uint_eq(r.regs[X86_EAX], 0xffffffffu);
+	ck_assert_uint_eq(r.low[0x6ffa] | r.low[0x6ffb] << 8, 0x7c0d); /* pushed IP */
+	ck_assert_uint_eq(r.low[0x6ffe] & (X86_CF | X86_SF | X86_ZF), X86_CF | X86_SF);
+	ck_assert_uint_eq(r.insns, 4); /* three, then the HLT of the handler */
+}
+END_TEST
+
+/* Fused CMP/TEST + Jcc done natively: taken, not taken, and a taken
+ * 32-bit Jcc beyond the CS limit, which faults at the Jcc with the flags
+ * of the CMP. */
+START_TEST(test_fused_compare_and_branch)
+{
+	static const uint8_t code[] = {
+	    0x66, 0x31, 0xc0,			      /* xor eax, eax */
+	    0x66, 0xbb, 0x10, 0x00, 0x00, 0x00,	      /* mov ebx, 16 */
+	    0x66, 0x83, 0xc0, 0x03,		      /* a: add eax, 3 */
+	    0x66, 0x39, 0xd8,			      /* cmp eax, ebx */
+	    0x72, 0xf8,				      /* jb a */
+	    0x66, 0x85, 0xc3,			      /* test ebx, eax */
+	    0x75, 0x00,				      /* jnz b */
+	    0x66, 0x3d, 0x12, 0x00, 0x00, 0x00,	      /* b: cmp eax, 18 */
+	    0x66, 0x0f, 0x84, 0x00, 0x00, 0x01, 0x00, /* jz near +10000h: #GP */
+	    0xf4,				      /* hlt */
+	};
+	static struct result r;
+
+	same_as_interpreter(code, sizeof code, &r);
+	ck_assert_uint_eq(r.regs[X86_EAX], 18);
+	ck_assert_uint_eq(r.low[0x6ffa] | r.low[0x6ffb] << 8, 0x7c1d); /* the Jcc */
+	ck_assert_uint_eq(r.low[0x6ffe] & (X86_CF | X86_ZF), X86_ZF);
+}
+END_TEST
+
+/* Code that rewrites an instruction of a translated block: the next run
+ * of the block sees the new bytes. */
+START_TEST(test_self_modifying_code_kills_the_translation)
+{
+	static const uint8_t code[] = {
+	    0x66, 0x31, 0xc0,	    /* xor eax, eax */
+	    0xb9, 0x05, 0x00,	    /* mov cx, 5 */
+	    0x66, 0x83, 0xc0, 0x01, /* a: add eax, 1 (its 01h at 7C09h) */
+	    0xfe, 0x06, 0x09, 0x7c, /* inc byte [7C09h] */
+	    0xe2, 0xf6,		    /* loop a */
+	    0xf4,		    /* hlt */
+	};
+	static struct result r;
+
+	same_as_interpreter(code, sizeof code, &r);
+	ck_assert_uint_eq(r.regs[X86_EAX], 1 + 2 + 3 + 4 + 5);
+}
+END_TEST
+
+/* A wrong translation of INC EAX: two steps. */
+static uint32_t wrong_inc(struct x86_cpu *c)
+{
+	c->regs[X86_EAX] += 2;
+	c->eip += 2;
+	return 1;
+}
+
+/* The lockstep check (HV_JIT_LOCKSTEP) passes a right translation and
+ * stops the CPU with an error on a wrong one. */
+START_TEST(test_lockstep_tells_a_wrong_translation)
+{
+	static const uint8_t code[] = {0x66, 0x40}; /* inc eax */
+	struct x86_insn in;
+	struct x86_block b = {.insns = &in, .n = 1, .count = 1, .ip_mask = 0xffff};
+	unsigned native;
+	size_t n;
+	x86_jit_code right;
+
+	ck_assert_ptr_nonnull(cpu->jit);
+	x86f_load(code, sizeof code, 0x7c00);
+	x86_cpu_set_ip(cpu, 0, 0x7c00);
+	x86_tlb_sync(cpu);
+	x86_decode(cpu, &in);
+	n = x86_jit_emit(&b, cpu->jit->scratch, &native);
+	ck_assert_uint_eq(native, 1);
+	right = (x86_jit_code)x86_jit_buf_put(&cpu->jit->buf, cpu->jit->scratch, n);
+	x86_jit_lockstep(cpu, &b, right);
+	ck_assert(!cpu->stop);
+	ck_assert_uint_eq(reg(X86_EAX), 1);
+	ck_assert_uint_eq(cpu->eip, 0x7c02);
+	x86_cpu_set_ip(cpu, 0, 0x7c00);
+	x86_jit_lockstep(cpu, &b, wrong_inc);
+	ck_assert(cpu->stop);
+	ck_assert_int_eq(cpu->stop_reason, VCPU_EXIT_ERROR);
+	ck_assert_uint_eq(cpu->jit->checked, 2);
+}
+END_TEST
+
+static void setup(void)
+{
+	x86f_setup(1u << 20);
+}
+
+int main(void)
+{
+	const TTest *const tests[] = {
+	    test_buffer_is_two_views_never_writable_and_executable,
+	    test_full_buffer_refuses_until_reset,
+	    test_refused_exec_mapping_runs_the_interpreter,
+	    test_jit_off_by_switch,
+	    test_lockstep_tells_a_wrong_translation,
+	};
+	const TTest *const runs[] = {
+	    test_loop_matches_the_interpreter,
+	    test_fault_in_a_block_is_precise,
+	    test_fused_compare_and_branch,
+	    test_self_modifying_code_kills_the_translation,
+	};
+	Suite *s = unit_suite("x86_jit", "buffer", setup, x86f_teardown, tests, UNIT_COUNT(tests),
+			      NULL, 0);
+	TCase *tc = tcase_create("runs");
+
+	for (size_t i = 0; i < UNIT_COUNT(runs); i++)
+		tcase_add_test(tc, runs[i]);
+	suite_add_tcase(s, tc);
+	return unit_run(s);
+}
