@@ -390,6 +390,8 @@ bool x86_fuse(struct x86_insn *first, const struct x86_insn *jcc);
 /* fast.c: the handler specialised for this instruction's operation, size
  * and form, or NULL for the general one of table.c. */
 x86_handler x86_fast_handler(const struct x86_insn *in);
+/* fpu_fast.c: the same for the common x87 instructions (D8h-DFh). */
+x86_handler x86_fpu_fast_handler(const struct x86_insn *in);
 /* fast_mem.c: the same for an instruction with a ModRM memory operand. */
 x86_handler x86_fast_mem_handler(const struct x86_insn *in);
 /* Decodes from the `avail` bytes at p with CS.D `big`, without faulting:

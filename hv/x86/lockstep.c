@@ -9,8 +9,8 @@
  *  - Its handler, when the decoder chose one of fast.c's for an
  *    instruction that only reads and writes registers and flags: the
  *    general handler of table.c runs first on the same state, its
- *    registers, EIP and EFLAGS are kept, the state is put back and the
- *    chosen handler runs; both results must be equal. Memory forms are
+ *    registers, EIP, EFLAGS and x87 state are kept, the state is put back
+ *    and the chosen handler runs; both results must be equal. Memory forms are
  *    not run twice (their stores and MMIO reads have effects).
  * The first divergence is logged with the instruction and the count, and
  * the run loop stops with VCPU_EXIT_ERROR, EIP at the instruction, which
@@ -20,12 +20,13 @@
 #include "hv/core/log.h"
 #include "hv/x86/cpu_state.h"
 
-/* The state a register-form handler can change. */
+/* The state a register-form handler can change (the x87 ones too). */
 struct arch {
 	uint32_t regs[8];
 	uint32_t eip;
 	uint32_t eflags;
 	struct x86_lazy lazy;
+	struct x86_fpu fpu;
 };
 
 static void save(const struct x86_cpu *cpu, struct arch *a)
@@ -34,6 +35,7 @@ static void save(const struct x86_cpu *cpu, struct arch *a)
 	a->eip = cpu->eip;
 	a->eflags = cpu->eflags;
 	a->lazy = cpu->lazy;
+	a->fpu = cpu->fpu;
 }
 
 static void restore(struct x86_cpu *cpu, const struct arch *a)
@@ -42,6 +44,18 @@ static void restore(struct x86_cpu *cpu, const struct arch *a)
 	cpu->eip = a->eip;
 	cpu->eflags = a->eflags;
 	cpu->lazy = a->lazy;
+	cpu->fpu = a->fpu;
+}
+
+/* The x87 state field by field (the registers' padding aside). */
+static bool same_fpu(const struct x86_fpu *a, const struct x86_fpu *b)
+{
+	for (unsigned i = 0; i < 8; i++)
+		if (a->st[i].mant != b->st[i].mant || a->st[i].se != b->st[i].se)
+			return false;
+	return a->cw == b->cw && a->sw == b->sw && a->valid == b->valid && a->fop == b->fop &&
+	       a->fip == b->fip && a->fdp == b->fdp && a->fcs == b->fcs && a->fds == b->fds &&
+	       a->ferr == b->ferr;
 }
 
 /* The result with the lazy flags folded: what software can observe. */
@@ -95,7 +109,7 @@ static bool run_both(struct x86_cpu *cpu, const struct x86_insn *in, x86_handler
 	in->fn(cpu, in);
 	observe(cpu, &got);
 	return memcmp(want.regs, got.regs, sizeof want.regs) == 0 && want.eip == got.eip &&
-	       want.eflags == got.eflags;
+	       want.eflags == got.eflags && same_fpu(&want.fpu, &got.fpu);
 }
 
 static x86_handler general_of(const struct x86_insn *in)
