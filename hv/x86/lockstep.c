@@ -12,6 +12,8 @@
  *    registers, EIP, EFLAGS and x87 state are kept, the state is put back
  *    and the chosen handler runs; both results must be equal. Memory forms are
  *    not run twice (their stores and MMIO reads have effects).
+ *  - The segments' fast checks (x86_seg_sync) and the CPL's access kind
+ *    (x86_set_cpl), before each instruction.
  * The first divergence is logged with the instruction and the count, and
  * the run loop stops with VCPU_EXIT_ERROR, EIP at the instruction, which
  * is not counted. */
@@ -158,6 +160,23 @@ static bool fused_pair(struct x86_cpu *cpu, const struct x86_insn *in)
 	return true;
 }
 
+/* Whether every segment's fast check is what its cache says and the
+ * access kind what the CPL says (a writer of a segment cache that missed
+ * x86_seg_sync, or of the CPL that bypassed x86_set_cpl, shows here). */
+static bool segs_synced(const struct x86_cpu *cpu)
+{
+	if (cpu->acc_user != (cpu->cpl == 3 ? X86_ACC_USER : 0))
+		return false;
+	for (int i = 0; i < X86_NSEG; i++) {
+		const struct x86_seg *s = &cpu->seg[i];
+
+		if (s->fast_end[0] != x86_seg_fast_end(s, false) ||
+		    s->fast_end[1] != x86_seg_fast_end(s, true))
+			return false;
+	}
+	return true;
+}
+
 /* One instruction of a block with ip_start and EIP already advanced;
  * false after a divergence (logged, the loop asked to stop). */
 bool x86_lockstep_insn(struct x86_cpu *cpu, const struct x86_insn *in)
@@ -165,6 +184,11 @@ bool x86_lockstep_insn(struct x86_cpu *cpu, const struct x86_insn *in)
 	x86_handler general = general_of(in);
 	uint32_t next = cpu->eip;
 	struct x86_insn fresh;
+
+	if (!segs_synced(cpu)) {
+		diverged(cpu, in, "a segment's fast check or the CPL's access kind is stale");
+		return false;
+	}
 
 	if (in->fuse)
 		return fused_pair(cpu, in);
