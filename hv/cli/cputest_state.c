@@ -215,6 +215,7 @@ static void load_seg(struct x86_cpu *cpu, int i, const struct seg_state *g, bool
 		s->deny = 0;
 	else if ((g->sel & ~3u) == 0 && i != X86_CS && i != X86_SS)
 		s->deny = X86_DENY_READ | X86_DENY_WRITE;
+	x86_seg_sync(s);
 }
 
 void cputest_load_cpu(struct x86_cpu *cpu, const struct state *s)

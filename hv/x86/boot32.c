@@ -20,7 +20,7 @@ void x86_cpu_set_boot32(struct x86_cpu *cpu, const struct vcpu_boot32 *boot)
 	cpu->gdtr = (struct x86_dtr){boot->gdt_base, boot->gdt_limit};
 	cpu->idtr = (struct x86_dtr){0, 0};
 	cpu->cr[0] = (cpu->cr[0] & ~(X86_CR0_PG | X86_CR0_EM)) | X86_CR0_PE | X86_CR0_ET;
-	cpu->cpl = 0;
+	x86_set_cpl(cpu, 0);
 	for (int i = 0; i < X86_NSEG; i++)
 		x86_seg_from_desc(&cpu->seg[i], boot->ds, FLAT_DATA);
 	x86_seg_from_desc(&cpu->seg[X86_CS], boot->cs, FLAT_CODE);

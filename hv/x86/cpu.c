@@ -51,6 +51,7 @@ void x86_cpu_destroy(struct x86_cpu *cpu)
 static void reset_seg(struct x86_seg *s, uint16_t sel, uint32_t base, uint32_t attr)
 {
 	*s = (struct x86_seg){.sel = sel, .base = base, .limit = 0xffff, .attr = attr};
+	x86_seg_sync(s);
 }
 
 /* Power-on state (Intel SDM vol. 3, table 9-1). */
@@ -69,7 +70,7 @@ void x86_cpu_reset(struct x86_cpu *cpu)
 	memset(cpu->dr, 0, sizeof cpu->dr);
 	cpu->dr[6] = 0xffff0ff0;
 	cpu->dr[7] = 0x400;
-	cpu->cpl = 0;
+	x86_set_cpl(cpu, 0);
 	reset_seg(&cpu->ldtr, 0, 0, 0x82);
 	reset_seg(&cpu->tr, 0, 0, 0x8b);
 	cpu->sysenter_cs = cpu->sysenter_esp = cpu->sysenter_eip = 0;
@@ -91,7 +92,7 @@ void x86_cpu_reset(struct x86_cpu *cpu)
 void x86_cpu_set_ip(struct x86_cpu *cpu, uint16_t cs, uint32_t ip)
 {
 	reset_seg(&cpu->seg[X86_CS], cs, (uint32_t)cs << 4, 0x9b);
-	cpu->cpl = 0;
+	x86_set_cpl(cpu, 0);
 	cpu->eip = ip;
 	cpu->halted = false;
 	cpu->fetch_host = NULL;

@@ -106,7 +106,33 @@ struct x86_seg {
 	uint32_t attr;
 	uint32_t floor; /* lowest valid offset (expand-down segments) */
 	uint8_t deny;	/* X86_DENY_*: unreadable, unwritable or null */
+	/* The fast check, from the fields above (x86_seg_sync): an access
+	 * of up to 8 bytes at an offset below fast_end[0] may read, below
+	 * fast_end[1] may read and write, with no other segment check
+	 * (0: every access takes the full check). */
+	uint32_t fast_end[2];
 };
+
+/* fast_end[write] of a segment cache: a segment that starts at offset 0
+ * (not expand-down) and allows the access, up to its limit less 7. */
+static inline uint32_t x86_seg_fast_end(const struct x86_seg *s, bool write)
+{
+	unsigned deny = write ? X86_DENY_READ | X86_DENY_WRITE : X86_DENY_READ;
+
+	if (s->floor || s->limit < 7 || (s->deny & deny))
+		return 0;
+	return s->limit - 6;
+}
+
+/* The one place the fast check is set: every writer of a segment
+ * cache's base, limit, floor or deny calls it after its last write
+ * (desc.c, segment.c, cpu.c, msr.c, v86.c, state.c, system.c; the
+ * lockstep checker verifies it at every instruction). */
+static inline void x86_seg_sync(struct x86_seg *s)
+{
+	s->fast_end[0] = x86_seg_fast_end(s, false);
+	s->fast_end[1] = x86_seg_fast_end(s, true);
+}
 
 /* Descriptor-table register (GDTR, IDTR). */
 struct x86_dtr {
@@ -260,7 +286,8 @@ struct x86_cpu {
 	uint32_t dr[8];
 	struct x86_dtr gdtr, idtr;
 	struct x86_seg ldtr, tr; /* LDT and task register with their caches */
-	uint8_t cpl;		 /* current privilege level */
+	uint8_t cpl;		 /* current privilege level (x86_set_cpl) */
+	uint8_t acc_user;	 /* X86_ACC_USER at CPL 3, else 0 (x86_set_cpl) */
 	uint32_t sysenter_cs, sysenter_esp, sysenter_eip;
 	uint64_t apic_base;
 	struct x86_fpu fpu;
@@ -396,6 +423,8 @@ bool x86_fuse(struct x86_insn *first, const struct x86_insn *jcc);
 /* fast.c: the handler specialised for this instruction's operation, size
  * and form, or NULL for the general one of table.c. */
 x86_handler x86_fast_handler(const struct x86_insn *in);
+/* fpu_fast.c: the same for the common x87 instructions (D8h-DFh). */
+x86_handler x86_fpu_fast_handler(const struct x86_insn *in);
 /* fast_mem.c: the same for an instruction with a ModRM memory operand. */
 x86_handler x86_fast_mem_handler(const struct x86_insn *in);
 /* Decodes from the `avail` bytes at p with CS.D `big`, without faulting:
@@ -433,10 +462,12 @@ static inline uint8_t *x86_fast_ptr(struct x86_cpu *cpu, int seg, uint32_t off, 
 	uint32_t lin = s->base + off;
 	const struct x86_tlb_entry *e = &cpu->tlb[(lin >> 12) % X86_TLB_SIZE];
 
-	/* The tag is compared with the page of the last byte: an entry holds
-	 * only tags of its own slot (tag % X86_TLB_SIZE), so an access that
-	 * straddles into the next page misses, with no test of its own. */
-	if ((s->deny & deny) || off < s->floor || (uint64_t)off + size - 1 > s->limit ||
+	/* The segment's fast check (size <= 8) says whether the access is
+	 * within it and allowed. The tag is compared with the page of the
+	 * last byte: an entry holds only tags of its own slot (tag %
+	 * X86_TLB_SIZE), so an access that straddles into the next page
+	 * misses, with no test of its own. */
+	if (off >= s->fast_end[(deny & X86_DENY_WRITE) != 0] ||
 	    e->tag[acc] != (lin + size - 1) >> 12)
 		return NULL;
 	return e->host + (lin & 0xfffu);
@@ -445,7 +476,7 @@ static inline uint8_t *x86_fast_ptr(struct x86_cpu *cpu, int seg, uint32_t off, 
 /* Soft-TLB access kind of a data access at the CPL. */
 static inline unsigned x86_acc(const struct x86_cpu *cpu, bool write)
 {
-	return (cpu->cpl == 3 ? X86_ACC_USER : 0) | (write ? X86_ACC_WRITE : 0);
+	return cpu->acc_user | (write ? X86_ACC_WRITE : 0);
 }
 
 static inline uint32_t x86_load_le(const uint8_t *p, unsigned size)

@@ -89,7 +89,7 @@ void x86_desc_clear_type_bit(struct x86_cpu *cpu, uint16_t sel, unsigned bit)
 
 /* Fills a segment cache; expand-down data segments get their valid range
  * above the limit, and the deny bits encode the type's read/write rights. */
-void x86_seg_from_desc(struct x86_seg *s, uint16_t sel, uint64_t d)
+static void from_desc(struct x86_seg *s, uint16_t sel, uint64_t d)
 {
 	uint32_t limit = (uint32_t)(d & 0xffff) | (uint32_t)((d >> 32) & 0xf0000);
 
@@ -111,6 +111,12 @@ void x86_seg_from_desc(struct x86_seg *s, uint16_t sel, uint64_t d)
 		s->floor = s->limit + 1;
 		s->limit = (s->attr & X86_SEG_BIG) ? 0xffffffffu : 0xffffu;
 	}
+}
+
+void x86_seg_from_desc(struct x86_seg *s, uint16_t sel, uint64_t d)
+{
+	from_desc(s, sel, d);
+	x86_seg_sync(s);
 }
 
 /* Stack segment rules: RPL = DPL = cpl, writable data, present. */
@@ -145,6 +151,7 @@ void x86_null_inner_segs(struct x86_cpu *cpu)
 		if ((s->sel & ~3u) == 0 || (!conforming_code && dpl < cpu->cpl)) {
 			s->sel = 0;
 			s->deny = X86_DENY_READ | X86_DENY_WRITE;
+			x86_seg_sync(s);
 		}
 	}
 }

@@ -228,6 +228,8 @@ x86_handler x86_fast_handler(const struct x86_insn *in)
 		return mov_r_imm_1;
 	if (op >= 0xb8 && op < 0xc0)
 		return in->osz == 4 ? mov_r_imm_4 : mov_r_imm_2;
+	if (op >= 0xd8 && op <= 0xdf)
+		return x86_fpu_fast_handler(in);
 	if (!(x86_decode_attr[op] & X86_D_MODRM))
 		return NULL;
 	return in->mod == 3 ? reg_form(in) : x86_fast_mem_handler(in);

@@ -9,9 +9,11 @@
  *  - Its handler, when the decoder chose one of fast.c's for an
  *    instruction that only reads and writes registers and flags: the
  *    general handler of table.c runs first on the same state, its
- *    registers, EIP and EFLAGS are kept, the state is put back and the
- *    chosen handler runs; both results must be equal. Memory forms are
+ *    registers, EIP, EFLAGS and x87 state are kept, the state is put back
+ *    and the chosen handler runs; both results must be equal. Memory forms are
  *    not run twice (their stores and MMIO reads have effects).
+ *  - The segments' fast checks (x86_seg_sync) and the CPL's access kind
+ *    (x86_set_cpl), before each instruction.
  * The first divergence is logged with the instruction and the count, and
  * the run loop stops with VCPU_EXIT_ERROR, EIP at the instruction, which
  * is not counted. */
@@ -20,12 +22,13 @@
 #include "hv/core/log.h"
 #include "hv/x86/cpu_state.h"
 
-/* The state a register-form handler can change. */
+/* The state a register-form handler can change (the x87 ones too). */
 struct arch {
 	uint32_t regs[8];
 	uint32_t eip;
 	uint32_t eflags;
 	struct x86_lazy lazy;
+	struct x86_fpu fpu;
 };
 
 static void save(const struct x86_cpu *cpu, struct arch *a)
@@ -34,6 +37,7 @@ static void save(const struct x86_cpu *cpu, struct arch *a)
 	a->eip = cpu->eip;
 	a->eflags = cpu->eflags;
 	a->lazy = cpu->lazy;
+	a->fpu = cpu->fpu;
 }
 
 static void restore(struct x86_cpu *cpu, const struct arch *a)
@@ -42,6 +46,18 @@ static void restore(struct x86_cpu *cpu, const struct arch *a)
 	cpu->eip = a->eip;
 	cpu->eflags = a->eflags;
 	cpu->lazy = a->lazy;
+	cpu->fpu = a->fpu;
+}
+
+/* The x87 state field by field (the registers' padding aside). */
+static bool same_fpu(const struct x86_fpu *a, const struct x86_fpu *b)
+{
+	for (unsigned i = 0; i < 8; i++)
+		if (a->st[i].mant != b->st[i].mant || a->st[i].se != b->st[i].se)
+			return false;
+	return a->cw == b->cw && a->sw == b->sw && a->valid == b->valid && a->fop == b->fop &&
+	       a->fip == b->fip && a->fdp == b->fdp && a->fcs == b->fcs && a->fds == b->fds &&
+	       a->ferr == b->ferr;
 }
 
 /* The result with the lazy flags folded: what software can observe. */
@@ -95,7 +111,7 @@ static bool run_both(struct x86_cpu *cpu, const struct x86_insn *in, x86_handler
 	in->fn(cpu, in);
 	observe(cpu, &got);
 	return memcmp(want.regs, got.regs, sizeof want.regs) == 0 && want.eip == got.eip &&
-	       want.eflags == got.eflags;
+	       want.eflags == got.eflags && same_fpu(&want.fpu, &got.fpu);
 }
 
 static x86_handler general_of(const struct x86_insn *in)
@@ -144,6 +160,23 @@ static bool fused_pair(struct x86_cpu *cpu, const struct x86_insn *in)
 	return true;
 }
 
+/* Whether every segment's fast check is what its cache says and the
+ * access kind what the CPL says (a writer of a segment cache that missed
+ * x86_seg_sync, or of the CPL that bypassed x86_set_cpl, shows here). */
+static bool segs_synced(const struct x86_cpu *cpu)
+{
+	if (cpu->acc_user != (cpu->cpl == 3 ? X86_ACC_USER : 0))
+		return false;
+	for (int i = 0; i < X86_NSEG; i++) {
+		const struct x86_seg *s = &cpu->seg[i];
+
+		if (s->fast_end[0] != x86_seg_fast_end(s, false) ||
+		    s->fast_end[1] != x86_seg_fast_end(s, true))
+			return false;
+	}
+	return true;
+}
+
 /* One instruction of a block with ip_start and EIP already advanced;
  * false after a divergence (logged, the loop asked to stop). */
 bool x86_lockstep_insn(struct x86_cpu *cpu, const struct x86_insn *in)
@@ -151,6 +184,11 @@ bool x86_lockstep_insn(struct x86_cpu *cpu, const struct x86_insn *in)
 	x86_handler general = general_of(in);
 	uint32_t next = cpu->eip;
 	struct x86_insn fresh;
+
+	if (!segs_synced(cpu)) {
+		diverged(cpu, in, "a segment's fast check or the CPL's access kind is stale");
+		return false;
+	}
 
 	if (in->fuse)
 		return fused_pair(cpu, in);

@@ -75,9 +75,9 @@ void x86_op_wrmsr(struct x86_cpu *cpu, const struct x86_insn *in)
 static void flat(struct x86_seg *s, uint16_t sel, uint32_t attr)
 {
 	*s = (struct x86_seg){.sel = sel, .base = 0, .limit = 0xffffffffu, .attr = attr};
-	if (!(attr & X86_SEG_CODE))
-		return;
-	s->deny = X86_DENY_WRITE;
+	if (attr & X86_SEG_CODE)
+		s->deny = X86_DENY_WRITE;
+	x86_seg_sync(s);
 }
 
 /* SYSENTER (0F 34h): to CPL 0 at SYSENTER_CS:SYSENTER_EIP. */

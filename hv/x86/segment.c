@@ -10,12 +10,15 @@ bool x86_protected(const struct x86_cpu *cpu)
 	return (cpu->cr[0] & X86_CR0_PE) && !(cpu->eflags & X86_VM);
 }
 
-/* Sets the CPL; cached fetch pointers were checked for the old one. */
+/* Sets the CPL, the one writer of it and of what follows from it (the
+ * data accesses' soft-TLB kind); cached fetch pointers were checked for
+ * the old one. */
 void x86_set_cpl(struct x86_cpu *cpu, unsigned cpl)
 {
 	if (cpu->cpl != cpl)
 		cpu->fetch_host = NULL;
 	cpu->cpl = cpl;
+	cpu->acc_user = cpl == 3 ? X86_ACC_USER : 0;
 }
 
 /* DS, ES, FS, GS (vector: #GP, or #TS in a task switch): a null selector loads an unusable
@@ -30,6 +33,7 @@ void x86_load_data_seg(struct x86_cpu *cpu, int seg, uint16_t sel, int vector)
 		 * return to real mode, as on hardware. */
 		cpu->seg[seg].sel = sel;
 		cpu->seg[seg].deny = X86_DENY_READ | X86_DENY_WRITE;
+		x86_seg_sync(&cpu->seg[seg]);
 		return;
 	}
 	d = x86_desc_get(cpu, sel, vector, 0);
@@ -58,6 +62,7 @@ void x86_load_seg(struct x86_cpu *cpu, int seg, uint16_t sel)
 			s->limit = 0xffff;
 			s->floor = 0;
 		}
+		x86_seg_sync(s);
 		return;
 	}
 	if (seg == X86_SS) {
@@ -83,6 +88,7 @@ static void far_jump_real(struct x86_cpu *cpu, uint16_t sel, uint32_t ip)
 	/* As for the data registers: a code descriptor cached in protected
 	 * mode must not keep CS:-prefixed writes faulting in real mode. */
 	cs->deny = 0;
+	x86_seg_sync(cs);
 	cpu->eip = ip;
 	cpu->fetch_host = NULL;
 }

@@ -96,6 +96,7 @@ static void set_seg(struct x86_cpu *cpu, int i, const struct vcpu_segment *g, bo
 	else if (g->attr & VCPU_SEG_UNUSABLE ||
 		 ((g->selector & ~3u) == 0 && i != VCPU_CS && i != VCPU_SS))
 		s->deny = DENY_ALL;
+	x86_seg_sync(s);
 }
 
 int x86_cpu_set_state(struct x86_cpu *cpu, const struct vcpu_state *st, char *err, size_t len)

@@ -3,8 +3,9 @@
  * zero, EIP goes back to the instruction so interrupts and the budget are
  * honoured between chunks, as a real CPU does between iterations. REP
  * MOVS and REP STOS move the elements that lie in one RAM page through
- * host pointers (still one element at a time, in order); MMIO, ROM and
- * anything a segment or page check would stop go element by element. */
+ * host pointers at once (in element order where an overlap shows it);
+ * MMIO, ROM and anything a segment or page check would stop go element
+ * by element. */
 #include <stddef.h>
 #include <string.h>
 
@@ -116,15 +117,55 @@ static uint32_t span(const struct x86_cpu *cpu, const struct x86_insn *in, int s
 	return (uint32_t)k;
 }
 
+/* Copies k elements of `size` bytes from s to d, element by element in
+ * the direction of DF as REP MOVS does: d and s point at the first
+ * element. Where the order cannot show (the ranges do not overlap, or
+ * the destination trails the source), one memmove does it all; a
+ * destination ahead of an overlapping source (a pattern fill) goes
+ * element by element, reading what earlier elements wrote. */
+static void copy(uint8_t *d, const uint8_t *s, uint32_t k, unsigned size, bool back)
+{
+	size_t len = (size_t)k * size;
+	uint8_t *dlo = back ? d - (len - size) : d;
+	const uint8_t *slo = back ? s - (len - size) : s;
+	ptrdiff_t step = back ? -(ptrdiff_t)size : (ptrdiff_t)size;
+	uintptr_t a = (uintptr_t)dlo, b = (uintptr_t)slo;
+
+	if (a + len <= b || b + len <= a || (!back && a <= b) || (back && a >= b)) {
+		memmove(dlo, slo, len);
+		return;
+	}
+	for (uint32_t i = 0; i < k; i++)
+		memmove(d + (ptrdiff_t)i * step, s + (ptrdiff_t)i * step, size);
+}
+
+/* Stores k copies of the `size`-byte value v from d on (by DF). */
+static void fill(uint8_t *d, uint32_t v, uint32_t k, unsigned size, bool back)
+{
+	size_t len = (size_t)k * size;
+	uint8_t *lo = back ? d - (len - size) : d;
+	uint8_t pat[4];
+
+	x86_store_le(pat, size, v);
+	v &= x86_mask(size);
+	if (v == ((v & 0xff) * 0x01010101u & x86_mask(size))) { /* all its bytes alike */
+		memset(lo, pat[0], len);
+		return;
+	}
+	for (size_t i = 0; i < len; i += size)
+		memcpy(lo + i, pat, size);
+}
+
 /* REP MOVS or REP STOS of up to `max` elements at once through host
- * pointers, when source and destination each lie in one RAM page; the
- * elements go one by one in order, so overlapping copies behave as on
- * hardware. Returns how many were done (0: take the slow path). */
+ * pointers, when source and destination each lie in one RAM page, as one
+ * memmove or memset where the element order cannot show (copy(), fill()),
+ * so overlapping copies behave as on hardware. Returns how many were done (0: take the slow path).
+ */
 static uint32_t rep_fast(struct x86_cpu *cpu, const struct x86_insn *in, unsigned size,
 			 uint32_t max, bool movs)
 {
 	uint32_t di = idx(cpu, in, X86_EDI), si = idx(cpu, in, X86_ESI), dlo, slo = 0;
-	uint32_t k = span(cpu, in, X86_ES, di, size, max, &dlo), v;
+	uint32_t k = span(cpu, in, X86_ES, di, size, max, &dlo);
 	bool back = cpu->eflags & X86_DF;
 	const uint8_t *s = NULL;
 	uint8_t *d;
@@ -148,17 +189,10 @@ static uint32_t rep_fast(struct x86_cpu *cpu, const struct x86_insn *in, unsigne
 	if (!d)
 		return 0;
 	d += di - dlo;
-	v = x86_get_reg(cpu, size, X86_EAX);
-	for (uint32_t i = 0; i < k; i++) {
-		uint8_t *dp = d + (ptrdiff_t)i * step;
-
-		if (movs) {
-			memmove(dp, s + (ptrdiff_t)i * step, size);
-		} else {
-			for (unsigned b = 0; b < size; b++)
-				dp[b] = v >> (8 * b);
-		}
-	}
+	if (movs)
+		copy(d, s, k, size, back);
+	else
+		fill(d, x86_get_reg(cpu, size, X86_EAX), k, size, back);
 	x86_set_reg(cpu, in->asz, X86_EDI, di + (uint32_t)(step * (ptrdiff_t)k));
 	if (movs)
 		x86_set_reg(cpu, in->asz, X86_ESI, si + (uint32_t)(step * (ptrdiff_t)k));

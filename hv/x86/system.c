@@ -135,8 +135,10 @@ void x86_write_cr0(struct x86_cpu *cpu, uint32_t val)
 		x86_set_cpl(cpu, 0);
 		/* Real mode checks limits but not types: the cached limits
 		 * stay ("unreal mode"), a read-only or null cache does not. */
-		for (int i = 0; i < X86_NSEG; i++)
+		for (int i = 0; i < X86_NSEG; i++) {
 			cpu->seg[i].deny = 0;
+			x86_seg_sync(&cpu->seg[i]);
+		}
 	}
 	if ((val ^ old) & (X86_CR0_PE | X86_CR0_PG | X86_CR0_WP))
 		x86_tlb_flush(cpu);

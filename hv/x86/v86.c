@@ -17,6 +17,7 @@ static void v86_seg(struct x86_seg *s, uint16_t sel, bool code)
 			      .base = (uint32_t)sel << 4,
 			      .limit = 0xffff,
 			      .attr = code ? V86_CODE : V86_DATA};
+	x86_seg_sync(s);
 }
 
 /* Loads all six segment registers V86 style; the CPL becomes 3. */
@@ -107,6 +108,7 @@ void x86_v86_deliver(struct x86_cpu *cpu, uint64_t g, uint64_t d, uint32_t ret_i
 	for (unsigned i = 0; i < 4; i++) {
 		cpu->seg[pushed[i]].sel = 0;
 		cpu->seg[pushed[i]].deny = X86_DENY_READ | X86_DENY_WRITE;
+		x86_seg_sync(&cpu->seg[pushed[i]]);
 	}
 	cpu->eflags &= ~(X86_TF | X86_NT | X86_VM | X86_RF);
 	if (!(x86_desc_type(g) & 1))

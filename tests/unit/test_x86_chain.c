@@ -226,17 +226,19 @@ END_TEST
  * flat data segment; GDT at 500h. */
 static void enter_protected(void)
 {
-	static const struct x86_seg code32 = {8, 0, 0xffffffff, 0xc09b, 0, 0};
-	static const struct x86_seg data = {16, 0, 0xffffffff, 0xc093, 0, 0};
+	static const struct x86_seg code32 = {8, 0, 0xffffffff, 0xc09b, 0, 0, {0, 0}};
+	static const struct x86_seg data = {16, 0, 0xffffffff, 0xc093, 0, 0, {0, 0}};
 
 	put64(0x508, 0x00cf9b000000ffffull);
 	put64(0x510, 0x00cf93000000ffffull);
 	put64(0x518, 0x00009b000000ffffull);
 	cpu->gdtr = (struct x86_dtr){0x500, 0x1f};
-	for (int s = 0; s < X86_NSEG; s++)
+	for (int s = 0; s < X86_NSEG; s++) {
 		cpu->seg[s] = s == X86_CS ? code32 : data;
+		x86_seg_sync(&cpu->seg[s]);
+	}
 	cpu->cr[0] |= X86_CR0_PE;
-	cpu->cpl = 0;
+	x86_set_cpl(cpu, 0);
 	cpu->eflags = 0x2;
 	cpu->regs[X86_ESP] = 0x7000;
 	x86_tlb_flush(cpu);

@@ -38,6 +38,12 @@ static void setup(void)
 	ferr_rises = 0;
 }
 
+static void setup_lockstep(void)
+{
+	setup();
+	cpu->lockstep = true;
+}
+
 /* Loads code at 0000:7C00 and runs it until it stops (HLT, normally). */
 static enum vcpu_exit run(const uint8_t *code, size_t len)
 {
@@ -1960,12 +1966,9 @@ START_TEST(test_fnop_and_feni_do_nothing)
 }
 END_TEST
 
-static Suite *x86_fpu_suite(void)
+/* Every test, in a case of its own fixture. */
+static void add_tests(TCase *tc)
 {
-	Suite *s = suite_create("x86_fpu");
-	TCase *tc = tcase_create("core");
-
-	tcase_add_checked_fixture(tc, setup, x86f_teardown);
 	tcase_add_test(tc, test_power_on_state_is_the_fninit_state);
 	tcase_add_test(tc, test_fninit_then_fnstcw_fnstsw_and_fnstenv_store_the_init_words);
 	tcase_add_test(tc, test_fld1_fld1_faddp_gives_two_and_one_valid_register);
@@ -2048,6 +2051,22 @@ static Suite *x86_fpu_suite(void)
 	tcase_add_test(tc, test_fisttp_is_invalid_without_sse3);
 	tcase_add_test(tc, test_cpuid_advertises_fpu_and_fxsr_and_cr4_osfxsr_is_writable);
 	tcase_add_test(tc, test_fnop_and_feni_do_nothing);
+}
+
+static Suite *x86_fpu_suite(void)
+{
+	Suite *s = suite_create("x86_fpu");
+	TCase *tc = tcase_create("core");
+
+	tcase_add_checked_fixture(tc, setup, x86f_teardown);
+	add_tests(tc);
+	suite_add_tcase(s, tc);
+	/* The same under the lockstep checker: each register-form x87
+	 * instruction with a decode-time handler (fpu_fast.c) also runs
+	 * through the general one, and the two x87 states must agree. */
+	tc = tcase_create("lockstep");
+	tcase_add_checked_fixture(tc, setup_lockstep, x86f_teardown);
+	add_tests(tc);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -160,7 +160,7 @@ static void enter_pm(void)
 		if (s != X86_CS)
 			load_seg(s, SEL_DATA0, GDT_BASE);
 	x86_seg_from_desc(&cpu->tr, SEL_TSS, seg_desc(TSS_BASE, 0x68 + 0x400, 0x8b, 0));
-	cpu->cpl = 0;
+	x86_set_cpl(cpu, 0);
 	cpu->eip = CODE;
 	cpu->regs[X86_ESP] = BOOT_SP;
 	cpu->eflags = 0x2;
@@ -174,7 +174,7 @@ static void to_ring3(void)
 	for (int s = X86_ES; s < X86_NSEG; s++)
 		if (s != X86_CS)
 			load_seg(s, SEL_DATA3 | 3, GDT_BASE);
-	cpu->cpl = 3;
+	x86_set_cpl(cpu, 3);
 	cpu->regs[X86_ESP] = RING3_SP;
 	cpu->eflags = 0x202;
 	x86_tlb_flush(cpu);

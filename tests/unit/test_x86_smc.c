@@ -179,19 +179,21 @@ END_TEST
  * linear 400000h another name for physical page 9000h. */
 static void enter_flat_paged(void)
 {
-	static const struct x86_seg code = {8, 0, 0xffffffff, 0xc09b, 0, 0};
-	static const struct x86_seg data = {16, 0, 0xffffffff, 0xc093, 0, 0};
+	static const struct x86_seg code = {8, 0, 0xffffffff, 0xc09b, 0, 0, {0, 0}};
+	static const struct x86_seg data = {16, 0, 0xffffffff, 0xc093, 0, 0, {0, 0}};
 
 	put32(0x20000, 0x21000 | 3);
 	for (uint32_t i = 0; i < 1024; i++)
 		put32(0x21000 + 4 * i, i << 12 | 3);
 	put32(0x20004, 0x22000 | 3);
 	put32(0x22000, 0x9000 | 3);
-	for (int s = 0; s < X86_NSEG; s++)
+	for (int s = 0; s < X86_NSEG; s++) {
 		cpu->seg[s] = s == X86_CS ? code : data;
+		x86_seg_sync(&cpu->seg[s]);
+	}
 	cpu->cr[0] |= X86_CR0_PE | X86_CR0_PG;
 	cpu->cr[3] = 0x20000;
-	cpu->cpl = 0;
+	x86_set_cpl(cpu, 0);
 	cpu->eflags = 0x2;
 	cpu->regs[X86_ESP] = 0x7000;
 	x86_tlb_flush(cpu);
@@ -261,6 +263,7 @@ START_TEST(test_cached_instruction_still_checks_the_cs_limit)
 	cpu->regs[X86_ESP] = 0x7000;
 	cpu->regs[X86_EAX] = 0;
 	cpu->seg[X86_CS].limit = 0x7c01;
+	x86_seg_sync(&cpu->seg[X86_CS]);
 	ck_assert_int_eq(x86_cpu_run(cpu, 100), VCPU_EXIT_HALT);
 	ck_assert_uint_eq(reg16(X86_EAX), 0);
 	ck_assert_uint_eq(reg16(X86_EBX), 13);
