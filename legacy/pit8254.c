@@ -180,7 +180,7 @@ static void arm_irq_timer(struct pit8254 *pit, bool again)
 	if (rise < 0)
 		return;
 	deadline = ticks_to_ns(c->run_start + (rise - c->elapsed));
-	if (pit->backlog > 0 && catches_up(c)) {
+	if (pit->backlog > 0 && !pit->holding && catches_up(c)) {
 		soon = vclock_now(pit->clock) + ticks_to_ns(c->count) / 4;
 		if (soon < deadline) {
 			deadline = soon;
@@ -210,6 +210,14 @@ static void irq_timer_fired(void *opaque)
 	struct pit8254 *pit = opaque;
 
 	count_rises(pit);
+	if (pit->backlog > 0 && pit->edge_waiting && pit->edge_waiting(pit->edge_waiting_opaque)) {
+		/* The last edge is not taken (the guest has interrupts off, or
+		 * IRQ 0 masked): this one stays owed until the next period. */
+		pit->holding = true;
+		sync_irq(pit, true);
+		pit->holding = false;
+		return;
+	}
 	if (pit->backlog > 0)
 		pit->backlog--;
 	if (pit->catchup_armed)

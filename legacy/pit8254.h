@@ -68,7 +68,13 @@ struct pit8254 {
 	int64_t rises_start;	     /* the count's run_start they were counted from */
 	uint32_t backlog;	     /* of those, not delivered yet */
 	bool catchup_armed;	     /* the timer is set for an owed edge */
+	bool holding;		     /* re-arming while the last edge waits */
 	uint64_t caught_up, dropped; /* for `hv list -l` */
+	/* Optional: whether counter 0's last edge still waits to be taken (the
+	 * PIC's request bit). An owed edge then waits a quarter period rather
+	 * than merging into it. */
+	bool (*edge_waiting)(void *opaque);
+	void *edge_waiting_opaque;
 	/* Called just before counter 2's programming or GATE changes, so the
 	 * speaker can synthesize the sound of the old state up to now; NULL:
 	 * nobody listens. */

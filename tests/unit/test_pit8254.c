@@ -227,6 +227,35 @@ START_TEST(test_mode2_slowTick_owesAtMostASecond)
 }
 END_TEST
 
+static bool waiting;
+
+static bool edge_waiting(void *opaque)
+{
+	(void)opaque;
+	return waiting;
+}
+
+/* An owed edge waits while the last one is not taken (the PIC's request
+ * bit), instead of merging into it, and comes once it is. */
+START_TEST(test_mode2_slowTick_owedEdgeWaitsForTheLastToBeTaken)
+{
+	pit->edge_waiting = edge_waiting;
+	waiting = false;
+	program(0, 2, 4773);
+	at(4773 * 3 + 10); /* away for 3 periods */
+	ck_assert_uint_eq(irq0.rises, 2);
+	ck_assert_uint_eq(pit->backlog, 2);
+	waiting = true; /* the guest has interrupts off */
+	run_to(4773 * 3 + 10, 4773 * 5 - 10, 50);
+	ck_assert_uint_eq(irq0.rises, 2);
+	ck_assert_uint_eq(pit->backlog, 3); /* one more period passed */
+	waiting = false;
+	run_to(4773 * 5 - 10, 4773 * 9, 50);
+	ck_assert_uint_eq(irq0.rises, 1 + 9);
+	ck_assert_uint_eq(pit->backlog, 0);
+}
+END_TEST
+
 START_TEST(test_mode3_squareWaveHalvesAndCountsByTwo)
 {
 	pit8254_set_gate(pit, 2, true);
@@ -606,6 +635,7 @@ static Suite *pit_suite(void)
 	tcase_add_test(t, test_mode2_armsOnlyOneTimerAndMergesMissedPeriods);
 	tcase_add_test(t, test_mode2_slowTick_deliversMissedPeriodsLate);
 	tcase_add_test(t, test_mode2_slowTick_owesAtMostASecond);
+	tcase_add_test(t, test_mode2_slowTick_owedEdgeWaitsForTheLastToBeTaken);
 	tcase_add_test(t, test_mode3_squareWaveHalvesAndCountsByTwo);
 	tcase_add_test(t, test_mode3_onCounter0_interruptsAtPeriod);
 	tcase_add_test(t, test_mode4_strobesLowOneClockOnce);
