@@ -120,6 +120,10 @@ int display_attach(struct display *dp, int fd, char *err, size_t errlen)
 	v->owed = (struct rect){0, 0, dp->surface.width, dp->surface.height};
 	v->owed_ns = 0;
 	dp->next_refresh_ns = 0;
+	if (!dp->changed) { /* on_demand: render for it without waiting for a change */
+		dp->changed = true;
+		dp->changed_ns = 0;
+	}
 	return 0;
 }
 
@@ -130,25 +134,51 @@ static void drop_viewer(struct display *dp, int i)
 	dp->viewers[i] = dp->viewers[--dp->nviewers];
 }
 
+/* With on_demand, whether some viewer can take a damage now. */
+static bool viewer_ready_for_damage(const struct display *dp)
+{
+	for (int i = 0; i < dp->nviewers; i++)
+		if (!dp->viewers[i].in_flight)
+			return true;
+	return false;
+}
+
 int display_timeout_ms(const struct display *dp, int64_t now_ns)
 {
 	int64_t ms;
 
 	if (dp->nviewers == 0)
 		return -1;
+	if (dp->on_demand)
+		return display_refresh_due(dp, now_ns) ? 0 : DISPLAY_IDLE_POLL_MS;
 	ms = (dp->next_refresh_ns - now_ns + 999999) / 1000000;
 	return ms < 0 ? 0 : (int)ms;
 }
 
 bool display_refresh_due(const struct display *dp, int64_t now_ns)
 {
-	return dp->nviewers > 0 && now_ns >= dp->next_refresh_ns;
+	if (dp->nviewers == 0)
+		return false;
+	if (dp->on_demand)
+		return dp->changed && viewer_ready_for_damage(dp);
+	return now_ns >= dp->next_refresh_ns;
+}
+
+bool display_changed(struct display *dp, int64_t now_ns)
+{
+	if (dp->changed)
+		return false;
+	dp->changed = true;
+	dp->changed_ns = now_ns;
+	return true;
 }
 
 void display_render(struct display *dp, int64_t now_ns)
 {
 	struct rect r;
+	int64_t since = dp->changed && dp->changed_ns ? dp->changed_ns : now_ns;
 
+	dp->changed = false;
 	if (dp->dev)
 		dp->dev->render(dp->dev_opaque, &dp->surface);
 	dp->rendering = true;
@@ -160,11 +190,11 @@ void display_render(struct display *dp, int64_t now_ns)
 	}
 	if (!surface_take_damage(&dp->surface, &r))
 		return;
-	dp->rendered_ns = now_ns;
+	dp->rendered_ns = since;
 	for (int i = 0; i < dp->nviewers; i++) {
 		struct display_viewer *v = &dp->viewers[i];
 		if (v->owed.w == 0 || v->owed.h == 0)
-			v->owed_ns = now_ns;
+			v->owed_ns = since;
 		v->owed = rect_union(v->owed, r);
 	}
 }
@@ -179,6 +209,7 @@ void display_release(struct display *dp)
 	if (!display_release_due(dp))
 		return;
 	dp->rendering = false;
+	dp->on_demand = false; /* the next render starts afresh, on the tick */
 	if (dp->dev && dp->dev->release)
 		dp->dev->release(dp->dev_opaque);
 }
@@ -195,7 +226,7 @@ static bool publish_one(struct display *dp, struct display_viewer *v, const char
 		v->owed = (struct rect){0, 0, s->width, s->height};
 		v->owed_ns = dp->rendered_ns;
 	}
-	if (state && v->state != state) {
+	if (state && (!v->state || strcmp(v->state, state) != 0)) {
 		if (!send_line(v, "state %s\n", state))
 			return false;
 		v->state = state;

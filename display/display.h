@@ -30,6 +30,9 @@
 
 #define DISPLAY_MAX_VIEWERS 8
 #define DISPLAY_REFRESH_MS  16 /* render period while a viewer is attached */
+/* With a device that says when it changed (display_changed): no refresh
+ * tick, only this slow look at what is polled (the domain's pointer mode). */
+#define DISPLAY_IDLE_POLL_MS 1000
 
 /* What the guest's display device offers the backend. Called with the
  * domain lock held. */
@@ -82,6 +85,11 @@ struct display {
 	int64_t rendered_ns; /* host time of the last render that changed pixels */
 	bool rendering;	     /* rendered since the device was last released */
 	bool absolute;	     /* the guest takes absolute pointer positions */
+	/* The device tells its changes (display_changed) and needs no refresh
+	 * tick: a render follows each change as soon as a viewer can take it. */
+	bool on_demand;
+	bool changed;	    /* a change told and not yet rendered */
+	int64_t changed_ns; /* host time of the first such change */
 };
 
 /* Creates the surface; viewers will be watched in loop. Returns 0, or -1
@@ -101,9 +109,18 @@ int display_attach(struct display *dp, int fd, char *err, size_t errlen);
 /* The wait the next refresh allows the event loop (-1 with no viewer). */
 int display_timeout_ms(const struct display *dp, int64_t now_ns);
 
-/* Renders (the caller holds the domain lock) when a refresh is due. */
+/* Renders (the caller holds the domain lock) when a refresh is due: on
+ * the tick, or with on_demand, once a change was told and a viewer has
+ * no damage in flight. */
 bool display_refresh_due(const struct display *dp, int64_t now_ns);
 void display_render(struct display *dp, int64_t now_ns);
+
+/* The device's picture changed at host time now_ns (the caller holds the
+ * domain lock). Returns true for the first change since the last render:
+ * the caller then wakes the loop that renders; later ones need not. The
+ * damage's age that viewers see (for their latency figures) starts at
+ * that first change rather than at the render. */
+bool display_changed(struct display *dp, int64_t now_ns);
 
 /* With no viewer left, whether the device still holds what only rendering
  * needs, and its release (the caller holds the domain lock). */

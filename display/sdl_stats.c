@@ -1,6 +1,7 @@
-/* hv view --stats: frames presented and the latency from the domain's
- * render of a change to its presentation here, for the display benchmark
- * (tests/bench/display.sh). */
+/* hv view --stats: frames presented and the latency from when the domain
+ * saw a change (a virtio-gpu flush as the guest made it; on the VGA, the
+ * render tick that found it) to its presentation here, for the display
+ * benchmarks (tests/bench/display.sh, gpu.sh). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <time.h>
@@ -63,7 +64,7 @@ void view_stats_print(struct viewer *v)
 		printf("stats: no frames\n");
 	} else {
 		qsort(s->lat, s->n, sizeof *s->lat, by_value);
-		printf("stats: frames=%llu seconds=%.2f fps=%.1f render_to_present_ms p50=%.2f "
+		printf("stats: frames=%llu seconds=%.2f fps=%.1f damage_to_present_ms p50=%.2f "
 		       "p99=%.2f max=%.2f\n",
 		       (unsigned long long)s->frames, secs, secs > 0 ? (s->frames - 1) / secs : 0.0,
 		       s->lat[s->n / 2] / 1e6, s->lat[s->n * 99 / 100] / 1e6,

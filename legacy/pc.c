@@ -70,11 +70,19 @@ static int add_pic(struct pc *pc, char *err, size_t errlen)
 	return add_port(pc, PC_ELCR_BASE, 2, &pic8259_elcr_io_ops, pc->pic, "ELCR", err, errlen);
 }
 
+/* The PIT's last tick still waits in the PIC: a late one would merge. */
+static bool pit_edge_waiting(void *opaque)
+{
+	return pic8259_requested(opaque, PC_PIT_IRQ);
+}
+
 static int add_timers(struct pc *pc, char *err, size_t errlen)
 {
 	pc->pit = pit8254_create(&pc->m->clock, pic8259_irq_line(pc->pic, PC_PIT_IRQ));
 	if (!pc->pit)
 		return no_memory(err, errlen);
+	pc->pit->edge_waiting = pit_edge_waiting;
+	pc->pit->edge_waiting_opaque = pc->pic;
 	pc->port_b = pcspk_create(pc->pit, &pc->m->clock);
 	if (!pc->port_b)
 		return no_memory(err, errlen);

@@ -401,6 +401,13 @@ void pic8259_set_irq(struct pic8259 *pic, int n, int level)
 	update(pic);
 }
 
+bool pic8259_requested(const struct pic8259 *pic, int n)
+{
+	if (n < 0 || n >= PIC_INPUTS)
+		return false;
+	return (pic->chip[n >> 3].irr >> (n & 7)) & 1;
+}
+
 /* The irq_line for input n (0-15). */
 struct irq_line pic8259_irq_line(struct pic8259 *pic, int n)
 {

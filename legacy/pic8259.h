@@ -82,6 +82,10 @@ struct irq_line pic8259_irq_line(struct pic8259 *pic, int n);
 /* Drives input n (0-15) to level; what the irq_lines call. */
 void pic8259_set_irq(struct pic8259 *pic, int n, int level);
 
+/* Whether input n (0-15) has a request the CPU has not taken yet (its
+ * IRR bit): another edge now would merge into it. */
+bool pic8259_requested(const struct pic8259 *pic, int n);
+
 /* The CPU side (opaque = the pic8259): INT pin and INTA. An INTA with no
  * request left returns the spurious vector (IRQ7 of the chip involved). */
 extern const struct intc_ops pic8259_intc_ops;

@@ -126,21 +126,67 @@ static int64_t next_rise(const struct pit_channel *c, int64_t d)
 	}
 }
 
-/* Counter 0: arms the timer for OUT's next rising edge; `again` when
+/* Whether counter 0 interrupts periodically, slowly enough for its
+ * missed edges to be delivered late (see pit8254.h). */
+static bool catches_up(const struct pit_channel *c)
+{
+	return (c->mode == 2 || c->mode == 3) && started(c) && c->running &&
+	       ticks_to_ns(c->count) >= PIT_CATCHUP_MIN_PERIOD_NS;
+}
+
+/* Adds counter 0's rising edges since the last look to the backlog,
+ * keeping at most PIT_CATCHUP_MAX_NS of them. */
+static void count_rises(struct pit8254 *pit)
+{
+	struct pit_channel *c = &pit->ch[0];
+	int64_t k, owed, max;
+
+	if (!catches_up(c)) {
+		pit->backlog = 0;
+		return;
+	}
+	if (c->run_start != pit->rises_start) { /* a new count: none seen yet */
+		pit->rises_start = c->run_start;
+		pit->rises_seen = 0;
+		pit->backlog = 0;
+	}
+	k = counted(c, now_ticks(pit)) / c->count;
+	if (k <= pit->rises_seen)
+		return;
+	owed = (int64_t)pit->backlog + (k - pit->rises_seen);
+	max = PIT_CATCHUP_MAX_NS / ticks_to_ns(c->count);
+	if (owed > max) {
+		pit->dropped += (uint64_t)(owed - max);
+		owed = max;
+	}
+	pit->backlog = (uint32_t)owed;
+	pit->rises_seen = k;
+}
+
+/* Counter 0: arms the timer for OUT's next rising edge, or for an owed
+ * edge a quarter period from now when that is sooner; `again` when
  * re-arming from the timer itself, where the minimum gap applies. */
 static void arm_irq_timer(struct pit8254 *pit, bool again)
 {
 	struct pit_channel *c = &pit->ch[0];
 	int64_t now = now_ticks(pit), rise;
-	int64_t deadline, earliest;
+	int64_t deadline, earliest, soon;
 
 	vtimer_cancel(&pit->timer);
+	pit->catchup_armed = false;
 	if (!pit->irq.set)
 		return;
 	rise = next_rise(c, counted(c, now));
 	if (rise < 0)
 		return;
 	deadline = ticks_to_ns(c->run_start + (rise - c->elapsed));
+	if (pit->backlog > 0 && !pit->holding && catches_up(c)) {
+		soon = vclock_now(pit->clock) + ticks_to_ns(c->count) / 4;
+		if (soon < deadline) {
+			deadline = soon;
+			pit->catchup_armed = true;
+		}
+	}
 	earliest = again ? vclock_now(pit->clock) + MIN_EDGE_GAP_NS : 0;
 	vtimer_arm(&pit->timer, deadline > earliest ? deadline : earliest);
 }
@@ -163,6 +209,19 @@ static void irq_timer_fired(void *opaque)
 {
 	struct pit8254 *pit = opaque;
 
+	count_rises(pit);
+	if (pit->backlog > 0 && pit->edge_waiting && pit->edge_waiting(pit->edge_waiting_opaque)) {
+		/* The last edge is not taken (the guest has interrupts off, or
+		 * IRQ 0 masked): this one stays owed until the next period. */
+		pit->holding = true;
+		sync_irq(pit, true);
+		pit->holding = false;
+		return;
+	}
+	if (pit->backlog > 0)
+		pit->backlog--;
+	if (pit->catchup_armed)
+		pit->caught_up++;
 	if (pit->ch[0].irq_level)
 		irq_set(&pit->irq, 0);
 	irq_set(&pit->irq, 1);
@@ -322,6 +381,8 @@ static void write_control(struct pit8254 *pit, uint8_t v)
 	c->write_msb = c->read_msb = false;
 	c->loaded = c->triggered = c->running = c->strobe_due = false;
 	c->elapsed = 0;
+	if (c == &pit->ch[0])
+		pit->backlog = 0; /* a new count owes nothing of the old */
 	channel_changed(pit, c);
 }
 
@@ -486,6 +547,8 @@ void pit8254_reset(struct pit8254 *pit)
 	for (int i = 0; i < PIT_CHANNELS; i++)
 		pit->ch[i] = (struct pit_channel){.rw = 3, .gate = i != 2};
 	pit->ch[0].irq_level = false;
+	pit->backlog = 0;
+	pit->catchup_armed = false;
 	irq_set(&pit->irq, 0);
 	vtimer_cancel(&pit->timer);
 }
@@ -498,11 +561,13 @@ void pit8254_describe(const struct pit8254 *pit, char *s, size_t n)
 
 	snprintf(s, n,
 		 "mode=%u count=%u loaded=%d running=%d out=%d timer=%s%lldns loads=%llu "
-		 "(last %lldus ago) edges=%llu (last %lldus ago)",
+		 "(last %lldus ago) edges=%llu (last %lldus ago) owed=%u caught_up=%llu "
+		 "dropped=%llu",
 		 c->mode, c->count, c->loaded, c->running, c->irq_level,
 		 pit->timer.armed ? "in " : "off ", due, (unsigned long long)pit->loads,
 		 (long long)(now - pit->last_load_ns) / 1000, (unsigned long long)pit->edges,
-		 (long long)(now - pit->last_edge_ns) / 1000);
+		 (long long)(now - pit->last_edge_ns) / 1000, pit->backlog,
+		 (unsigned long long)pit->caught_up, (unsigned long long)pit->dropped);
 }
 
 static void pit8254_dev_reset(void *dev)
@@ -611,6 +676,11 @@ static int pit8254_dev_load(void *dev, struct state_in *in, uint32_t from)
 	pit->edges = counts[1];
 	pit->last_load_ns = (int64_t)times[0];
 	pit->last_edge_ns = (int64_t)times[1];
+	/* Nothing owed: the edges up to now count as seen. */
+	pit->backlog = 0;
+	pit->rises_start = pit->ch[0].run_start;
+	pit->rises_seen =
+	    catches_up(&pit->ch[0]) ? counted(&pit->ch[0], now_ticks(pit)) / pit->ch[0].count : 0;
 	irq_set(&pit->irq, pit->ch[0].irq_level);
 	arm_irq_timer(pit, false);
 	return 0;

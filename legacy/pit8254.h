@@ -22,8 +22,10 @@
 #define PIT_COUNTER2 2
 #define PIT_CONTROL  3
 
-#define PIT_HZ	     1193182 /* the PC's 14.31818 MHz crystal divided by 12 */
-#define PIT_CHANNELS 3
+#define PIT_HZ			  1193182    /* the PC's 14.31818 MHz crystal divided by 12 */
+#define PIT_CATCHUP_MIN_PERIOD_NS 1000000    /* HZ up to 1000 */
+#define PIT_CATCHUP_MAX_NS	  1000000000 /* a second of ticks at most is owed */
+#define PIT_CHANNELS		  3
 
 struct pit_channel {
 	uint32_t count;	     /* initial count as loaded, 1-65536 (binary) */
@@ -56,6 +58,23 @@ struct pit8254 {
 	 * the virtual times of the last of each */
 	uint64_t loads, edges;
 	int64_t last_load_ns, last_edge_ns;
+	/* Catch-up of counter 0's periodic interrupts (modes 2 and 3, a period
+	 * of at least PIT_CATCHUP_MIN_PERIOD_NS): rising edges that passed
+	 * while the vCPU was not running (its host thread descheduled) are
+	 * still delivered, one every quarter period, so that a guest counting
+	 * ticks keeps the host's time; at most PIT_CATCHUP_MAX_NS of them are
+	 * owed, older ones are dropped. Not saved: a restore starts afresh. */
+	int64_t rises_seen;	     /* rising edges of the current count so far */
+	int64_t rises_start;	     /* the count's run_start they were counted from */
+	uint32_t backlog;	     /* of those, not delivered yet */
+	bool catchup_armed;	     /* the timer is set for an owed edge */
+	bool holding;		     /* re-arming while the last edge waits */
+	uint64_t caught_up, dropped; /* for `hv list -l` */
+	/* Optional: whether counter 0's last edge still waits to be taken (the
+	 * PIC's request bit). An owed edge then waits a quarter period rather
+	 * than merging into it. */
+	bool (*edge_waiting)(void *opaque);
+	void *edge_waiting_opaque;
 	/* Called just before counter 2's programming or GATE changes, so the
 	 * speaker can synthesize the sound of the old state up to now; NULL:
 	 * nobody listens. */

@@ -34,7 +34,7 @@ static void usage(FILE *out)
 		     "  --unscaled   one guest pixel per screen pixel\n"
 		     "  --wait       keep a stopped domain's window open\n"
 		     "  --shots DIR  where Ctrl+Alt+S saves screenshots (default: here)\n"
-		     "  --stats      at the end, print frames and render-to-present latency\n\n"
+		     "  --stats      at the end, print frames and damage-to-present latency\n\n"
 		     "Hotkeys:\n");
 	for (int i = 0; view_hotkey_help[i]; i++)
 		fprintf(out, "  %s\n", view_hotkey_help[i]);

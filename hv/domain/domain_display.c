@@ -2,6 +2,7 @@
  * viewers' keys and mouse reach virtio-input when the guest's driver has
  * it up, the PS/2 devices otherwise. */
 #include <stdio.h>
+#include <string.h>
 
 #include "display/vga_render.h"
 #include "hv/domain/domain.h"
@@ -91,6 +92,8 @@ static void mux_render(void *opaque, struct surface *s)
 	bool was = d->gpu_shown;
 
 	d->gpu_shown = d->gpu && virtio_gpu_render(d->gpu, s, !was);
+	/* The virtio-gpu tells its changes (gpu_changed); the VGA is polled. */
+	d->display.on_demand = d->gpu_shown;
 	if (d->gpu)
 		publish_cursor(d, s);
 	if (d->gpu_shown || !d->vga_renderer)
@@ -110,6 +113,28 @@ static void mux_release(void *opaque)
 
 static const struct display_device_ops mux_display_ops = {
     .name = "vga+virtio-gpu", .render = mux_render, .release = mux_release};
+
+/* The driver flushed, flipped, moved its cursor or reset (vCPU thread,
+ * domain lock held): the event loop renders for viewers at once. Only the
+ * first change since a render wakes it (with no viewer, nothing renders:
+ * one wake-up, then none). */
+static void gpu_changed(void *opaque)
+{
+	struct domain *d = opaque;
+
+	if (display_changed(&d->display, host_now_ns()))
+		domain_notify(d);
+}
+
+/* What viewers see of the domain's state: a running guest that halts
+ * between interrupts is "blocked" hundreds of times a second, which is no
+ * news for a window title. */
+static const char *viewer_state(struct domain *d)
+{
+	const char *state = domain_state_name(d);
+
+	return strcmp(state, "blocked") == 0 ? "running" : state;
+}
 
 /* Renders the screen when viewers wait for a frame, then tells them; with
  * no viewer left, lets the device drop what only rendering needs. */
@@ -131,7 +156,7 @@ static void refresh(void *opaque)
 	if (display_refresh_due(&d->display, now))
 		display_render(&d->display, now);
 	d->display.absolute = pc_virtio_tablet_ready(d->pc);
-	state = domain_state_name(d);
+	state = viewer_state(d);
 	machine_unlock_host(&d->machine);
 	display_publish(&d->display, state);
 }
@@ -160,8 +185,11 @@ int domain_display_setup(struct domain *d, char *err, size_t errlen)
 		display_set_device(&d->display, &vga_display_ops, d->vga_renderer);
 	}
 	d->gpu = pc_virtio_gpu(d->pc);
-	if (d->gpu)
+	if (d->gpu) {
 		display_set_device(&d->display, &mux_display_ops, d);
+		d->gpu->changed = gpu_changed;
+		d->gpu->changed_opaque = d;
+	}
 	display_set_input(&d->display, &viewer_input, d);
 	return 0;
 }

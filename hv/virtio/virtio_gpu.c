@@ -258,12 +258,21 @@ static void cursor(struct virtio_gpu *g)
 	}
 }
 
+static void tell_changed(struct virtio_gpu *g)
+{
+	if (g->changed)
+		g->changed(g->changed_opaque);
+}
+
 static void gpu_notify(void *opaque, unsigned queue)
 {
 	if (queue == CONTROLQ)
 		control(opaque);
 	else if (queue == CURSORQ)
 		cursor(opaque);
+	else
+		return;
+	tell_changed(opaque);
 }
 
 static void gpu_config_read(void *opaque, unsigned offset, void *buf, unsigned len)
@@ -296,6 +305,7 @@ static void gpu_reset(void *opaque)
 	g->events_read = 0;
 	g->damage = (struct rect){0};
 	memset(&g->cursor, 0, sizeof g->cursor);
+	tell_changed(g);
 }
 
 static const struct virtio_dev_ops gpu_ops = {

@@ -130,6 +130,12 @@ struct virtio_gpu {
 	struct virtio_gpu_cursor cursor;
 	uint64_t commands, errors, transfers, flushes; /* for `hv list -l` */
 	uint64_t transfer_bytes;
+	/* Optional: called (with the domain lock held) after the driver's
+	 * requests may have changed what the screen shows (a flush, a new
+	 * scanout, the cursor) and after a reset, so that viewers can be
+	 * served at once instead of on a polling tick. */
+	void (*changed)(void *opaque);
+	void *changed_opaque;
 };
 
 /* Sets gpu up on mem, interrupting through irq, offering a width x height

@@ -15,13 +15,16 @@
 #      the program's start and done lines on COM1 (and the guest's own
 #      figure);
 #   3. for hv, what its viewer (`hv view --stats`) presented meanwhile, and
-#      the latency from the domain's render of a frame to the viewer's
-#      present (p50/p99); a guest's flush waits at most one more 16 ms
-#      refresh tick for that render. QEMU has no such probe.
-# Prints figures and hv/QEMU ratios; asserts nothing. Needs Xvfb and
-# qemu-system-gui (QEMU's SDL display).
+#      the latency from the guest's flush of a frame (the domain renders
+#      at once when the viewer has acked its last frame) to the viewer's
+#      present (p50/p99). QEMU has no such probe.
+# Prints figures and hv/QEMU ratios, the load average at each step and the
+# guests' clocksources; asserts nothing. Needs Xvfb and qemu-system-gui
+# (QEMU's SDL display).
 #
 #   bash tests/bench/gpu.sh [BUILD_DIR]      (default: build; FRAMES=300)
+#   HV_VIEW_NICE=-5: hv's viewer at that nice level (root), to tell hv's
+#   design from the machine's load.
 set -euo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
@@ -58,6 +61,13 @@ idle() {
   awk -v a="$a" -v b="$b" 'BEGIN { printf("%.1f", (b - a) * 10) }'
 }
 
+loadavg() { cut -d' ' -f1-3 /proc/loadavg; }
+
+# clocksource: the guest's last clocksource, from its kernel messages.
+clocksource() {
+  sed -n 's/.*Switched to clocksource \([a-z_0-9-]*\).*/\1/p' "$out" | tail -1
+}
+
 # flips: types `hvdraw flip $frames` and prints "HOST_FPS GUEST_FPS" (the
 # host's figure timed between the START and DONE lines).
 flips() {
@@ -82,23 +92,26 @@ printf 'name = "bench-gpu"\nmemory = 128\nengine = "soft"\nkernel = "%s"\nramdis
   "$guest/vmlinuz" "$guest/initramfs.cpio.gz" "$modern_cmdline" "$work/root.img" >"$work/bench.cfg"
 start hv "$hv" run --timeout 1800 "$work/bench.cfg"
 for _ in $(seq 600); do "$hv" list -l bench-gpu >/dev/null 2>&1 && break; sleep 0.1; done
-"$hv" view bench-gpu >"$work/view.txt" 2>&1 &
+nice -n "${HV_VIEW_NICE:-0}" "$hv" view bench-gpu >"$work/view.txt" 2>&1 &
 view=$!
 booted hv
 kill -0 "$view" 2>/dev/null || { echo "hv view ended:" >&2; cat "$work/view.txt" >&2; exit 1; }
 dom=$("$hv" list -l bench-gpu | awk '$1 == "pid" { print $2; exit }')
 hv_dom_idle=$(idle "$dom")
 hv_idle=$(idle "$dom" "$view")
+hv_idle_load=$(loadavg)
 kill "$view" 2>/dev/null || true
 wait "$view" 2>/dev/null || true
-"$hv" view --stats bench-gpu >"$work/stats.txt" 2>&1 &
+nice -n "${HV_VIEW_NICE:-0}" "$hv" view --stats bench-gpu >"$work/stats.txt" 2>&1 &
 view=$!
 sleep 2
 read -r hv_fps hv_gfps <<<"$(flips)"
+hv_flips_load=$(loadavg)
 kill "$view" 2>/dev/null || true
 wait "$view" 2>/dev/null || true
 view=
 stats=$(grep stats: "$work/stats.txt" || echo "stats: none")
+hv_cs=$(clocksource)
 echo poweroff >&9
 wait "$pid" || true
 pid=
@@ -111,7 +124,10 @@ start qemu qemu-system-i386 -accel tcg -M pc -m 128 -display sdl -vga none -devi
   -drive "file=$work/root.img,format=raw,if=virtio"
 booted qemu
 q_idle=$(idle "$pid")
+q_idle_load=$(loadavg)
 read -r q_fps q_gfps <<<"$(flips)"
+q_flips_load=$(loadavg)
+q_cs=$(clocksource)
 echo poweroff >&9
 wait "$pid" || true
 pid=
@@ -119,12 +135,13 @@ exec 9>&-
 
 ratio() { awk -v h="$1" -v q="$2" 'BEGIN { if (q > 0) printf "%.2fx", h / q; else print "?" }'; }
 echo "idle guest on its virtio-gpu console with a viewer attached, 10 s (% of one core):"
-printf '  %-26s %5s  (domain alone %s)\n' "hv (soft) + hv view" "$hv_idle" "$hv_dom_idle"
-printf '  %-26s %5s\n' "qemu tcg virtio-vga, SDL" "$q_idle"
+printf '  %-26s %5s  (domain alone %s; load average %s)\n' "hv (soft) + hv view" "$hv_idle" "$hv_dom_idle" "$hv_idle_load"
+printf '  %-26s %5s  (load average %s)\n' "qemu tcg virtio-vga, SDL" "$q_idle" "$q_idle_load"
 echo "  ratio hv/qemu: $(ratio "$hv_idle" "$q_idle")"
 echo "full-screen 1024x768 page flips ($frames, hvdraw flip), frames per second:"
-printf '  %-26s %6s  (guest clock %s)\n' "hv (soft)" "$hv_fps" "$hv_gfps" \
-  "qemu tcg virtio-vga" "$q_fps" "$q_gfps"
+printf '  %-26s %6s  (guest clock %s, clocksource %s; load average %s)\n' \
+  "hv (soft)" "$hv_fps" "$hv_gfps" "$hv_cs" "$hv_flips_load" \
+  "qemu tcg virtio-vga" "$q_fps" "$q_gfps" "$q_cs" "$q_flips_load"
 echo "  ratio hv/qemu: $(ratio "$hv_fps" "$q_fps")"
-echo "hv's viewer meanwhile (render to present; add up to one 16 ms tick from the guest's flush):"
+echo "hv's viewer meanwhile (the guest's flush to the viewer's present; viewer nice ${HV_VIEW_NICE:-0}):"
 echo "  $stats"

@@ -431,6 +431,73 @@ START_TEST(test_noViewer_rendersNothing)
 }
 END_TEST
 
+/* A device that tells its changes: no refresh tick (the loop may sleep
+ * for DISPLAY_IDLE_POLL_MS), a render as soon as a change is told and a
+ * viewer can take it, the damage dated by the first change, and none
+ * while every viewer has one in flight. */
+START_TEST(test_onDemand_rendersOnChangeOnlyWhenAViewerCanTakeIt)
+{
+	struct ctl c;
+	char line[256];
+	int renders;
+
+	attach(&c, line, sizeof line);
+	dp.on_demand = true;
+	ck_assert(display_refresh_due(&dp, now)); /* the new viewer's whole screen */
+	display_render(&dp, now);
+	display_publish(&dp, "running");
+	while (next_line(&c, line, sizeof line))
+		;
+	ck_assert_int_eq(write(c.fd, "ack\n", 4), 4);
+	service();
+	now += 5 * 1000000000ll; /* nothing changed: nothing due, however long */
+	ck_assert(!display_refresh_due(&dp, now));
+	ck_assert_int_eq(display_timeout_ms(&dp, now), DISPLAY_IDLE_POLL_MS);
+	dev.area = (struct rect){1, 2, 3, 4};
+	ck_assert(display_changed(&dp, now));
+	ck_assert(!display_changed(&dp, now + 1000)); /* one wake-up per render */
+	ck_assert(display_refresh_due(&dp, now + 2000));
+	ck_assert_int_eq(display_timeout_ms(&dp, now + 2000), 0);
+	display_render(&dp, now + 2000);
+	display_publish(&dp, "running");
+	ck_assert(next_line(&c, line, sizeof line));
+	ck_assert_str_eq(line, "damage 1 2 3 4 6000000000");
+	/* In flight: a new change waits for the ack, then renders. */
+	dev.area = (struct rect){7, 7, 1, 1};
+	ck_assert(display_changed(&dp, now + 3000));
+	ck_assert(!display_refresh_due(&dp, now + 4000));
+	renders = dev.renders;
+	ck_assert_int_eq(write(c.fd, "ack\n", 4), 4);
+	service();
+	ck_assert(display_refresh_due(&dp, now + 5000));
+	display_render(&dp, now + 5000);
+	display_publish(&dp, "running");
+	ck_assert_int_eq(dev.renders, renders + 1);
+	ck_assert(next_line(&c, line, sizeof line));
+	ck_assert_str_eq(line, "damage 7 7 1 1 6000003000");
+	ctl_close(&c);
+}
+END_TEST
+
+/* The state is sent when it changes, by value (not by pointer). */
+START_TEST(test_state_isSentOncePerChangeOfValue)
+{
+	struct ctl c;
+	char line[256], running[] = "running";
+
+	attach(&c, line, sizeof line);
+	frame();
+	while (next_line(&c, line, sizeof line))
+		;
+	display_publish(&dp, running); /* the same state in another string */
+	ck_assert(!next_line(&c, line, sizeof line));
+	display_publish(&dp, "paused");
+	ck_assert(next_line(&c, line, sizeof line));
+	ck_assert_str_eq(line, "state paused");
+	ctl_close(&c);
+}
+END_TEST
+
 static Suite *display_suite(void)
 {
 	Suite *s = suite_create("display");
@@ -449,6 +516,8 @@ static Suite *display_suite(void)
 	tcase_add_test(tc, test_viewerThatHangsUp_isDropped);
 	tcase_add_test(tc, test_attach_refusesPastTheLimit);
 	tcase_add_test(tc, test_noViewer_rendersNothing);
+	tcase_add_test(tc, test_onDemand_rendersOnChangeOnlyWhenAViewerCanTakeIt);
+	tcase_add_test(tc, test_state_isSentOncePerChangeOfValue);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -195,6 +195,67 @@ START_TEST(test_mode2_armsOnlyOneTimerAndMergesMissedPeriods)
 }
 END_TEST
 
+/* A tick of 250 Hz (count 4773, 4 ms): periods that passed while the
+ * vCPU was away are owed and delivered late, a quarter period apart,
+ * until the guest has had every edge. */
+START_TEST(test_mode2_slowTick_deliversMissedPeriodsLate)
+{
+	program(0, 2, 4773);
+	at(4773 * 10 + 10); /* away for 10 periods */
+	ck_assert_uint_eq(irq0.rises, 2);
+	ck_assert_uint_eq(pit->backlog, 9);
+	run_to(4773 * 10 + 10, 4773 * 20, 50);
+	ck_assert_uint_eq(irq0.rises, 1 + 20); /* the control word's, then one per period */
+	ck_assert_uint_eq(pit->backlog, 0);
+	ck_assert_uint_ge(pit->caught_up, 9);
+	ck_assert_uint_eq(pit->dropped, 0);
+}
+END_TEST
+
+/* At most a second of periods is owed; the older ones are dropped. */
+START_TEST(test_mode2_slowTick_owesAtMostASecond)
+{
+	int64_t per_s = PIT_CATCHUP_MAX_NS / ((4773 * 1000000000ll + PIT_HZ - 1) / PIT_HZ);
+
+	program(0, 2, 4773);
+	at(4773 * 1000 + 10); /* 4 s away */
+	ck_assert_uint_eq(pit->dropped, 1000 - per_s);
+	ck_assert_uint_eq(pit->backlog, per_s - 1);
+	run_to(4773 * 1000 + 10, 4773 * 1400, 100);
+	ck_assert_uint_eq(irq0.rises, 1 + per_s + 400);
+	ck_assert_uint_eq(pit->backlog, 0);
+}
+END_TEST
+
+static bool waiting;
+
+static bool edge_waiting(void *opaque)
+{
+	(void)opaque;
+	return waiting;
+}
+
+/* An owed edge waits while the last one is not taken (the PIC's request
+ * bit), instead of merging into it, and comes once it is. */
+START_TEST(test_mode2_slowTick_owedEdgeWaitsForTheLastToBeTaken)
+{
+	pit->edge_waiting = edge_waiting;
+	waiting = false;
+	program(0, 2, 4773);
+	at(4773 * 3 + 10); /* away for 3 periods */
+	ck_assert_uint_eq(irq0.rises, 2);
+	ck_assert_uint_eq(pit->backlog, 2);
+	waiting = true; /* the guest has interrupts off */
+	run_to(4773 * 3 + 10, 4773 * 5 - 10, 50);
+	ck_assert_uint_eq(irq0.rises, 2);
+	ck_assert_uint_eq(pit->backlog, 3); /* one more period passed */
+	waiting = false;
+	run_to(4773 * 5 - 10, 4773 * 9, 50);
+	ck_assert_uint_eq(irq0.rises, 1 + 9);
+	ck_assert_uint_eq(pit->backlog, 0);
+}
+END_TEST
+
 START_TEST(test_mode3_squareWaveHalvesAndCountsByTwo)
 {
 	pit8254_set_gate(pit, 2, true);
@@ -572,6 +633,9 @@ static Suite *pit_suite(void)
 	tcase_add_test(t, test_mode1_gateTriggersOneShotAndRetriggers);
 	tcase_add_test(t, test_mode2_oneEdgePerPeriodAndOneClockLow);
 	tcase_add_test(t, test_mode2_armsOnlyOneTimerAndMergesMissedPeriods);
+	tcase_add_test(t, test_mode2_slowTick_deliversMissedPeriodsLate);
+	tcase_add_test(t, test_mode2_slowTick_owesAtMostASecond);
+	tcase_add_test(t, test_mode2_slowTick_owedEdgeWaitsForTheLastToBeTaken);
 	tcase_add_test(t, test_mode3_squareWaveHalvesAndCountsByTwo);
 	tcase_add_test(t, test_mode3_onCounter0_interruptsAtPeriod);
 	tcase_add_test(t, test_mode4_strobesLowOneClockOnce);
