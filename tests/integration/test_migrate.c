@@ -192,7 +192,7 @@ START_TEST(test_linux_migrates_and_failed_migrations_leave_it_running)
 	/* A hostile stream is refused, and leaves no domain on B. */
 	host('b');
 	entries = h_runtime_entries();
-	r = h_hv("HVMIGR\r\n\1\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0garbage garbage garbage", 30,
+	r = h_hv("HVMIGR\r\n\2\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0garbage garbage garbage", 30,
 		 (const char *const[]){"migrate-receive", NULL});
 	ck_assert_int_ne(r->status, 0);
 	ck_assert_msg(strstr(r->err, "RAM of 0 bytes") || strstr(r->err, "stream"), "%s", r->err);
