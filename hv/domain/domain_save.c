@@ -278,7 +278,7 @@ static int restore_ram(struct domain *d, const struct savefile_reader *r, char *
 	 * punched. */
 	if (fallocate(mem->ram_fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, 0,
 		      (off_t)mem->ram_size) == 0) {
-		if (savefile_get_ram_over_zeros(r, s, mem->ram, mem->ram_size, err, errlen) < 0)
+		if (savefile_get_ram_to_fd(r, s, mem->ram_fd, mem->ram_size, err, errlen) < 0)
 			return -1;
 	} else if (savefile_get_ram(r, s, mem->ram, mem->ram_size, err, errlen) < 0) {
 		return -1;
