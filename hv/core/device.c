@@ -207,7 +207,7 @@ int device_load_all(const struct device_registry *r, const struct savefile_reade
 		t0 = host_now_ns();
 		rc = e->ops->load(e->dev, &in, s->version);
 		log_debug("device %s: state loaded in %.2f ms", e->name,
-			 (double)(host_now_ns() - t0) / 1e6);
+			  (double)(host_now_ns() - t0) / 1e6);
 		if (rc == 0 && !state_in_done(&in))
 			rc = -1;
 		free(bytes);
