@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <unistd.h>
 
 /* Mode 03h (80x25 colour text) as a VGA BIOS programs it: a bare-metal
  * guest that writes to B8000h without calling the BIOS still gets a text
@@ -72,10 +73,25 @@ struct vga *vga_create(struct vclock *clock, struct guest_mem *mem)
 
 	if (!v)
 		return NULL;
-	/* Anonymous pages: the 16 MiB cost nothing until a VBE mode uses
-	 * them, and the LFB maps them into the guest directly. */
-	v->vram =
-	    mmap(NULL, VGA_VRAM_SIZE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	/* A memfd's pages: the 16 MiB cost nothing until a VBE mode uses
+	 * them, the LFB maps them into the guest directly, and a save finds
+	 * the pages never written (holes) without reading them. Anonymous
+	 * memory where a memfd cannot be had. */
+	v->vram_fd = memfd_create("hv-vram", MFD_CLOEXEC);
+	if (v->vram_fd >= 0 && ftruncate(v->vram_fd, VGA_VRAM_SIZE) < 0) {
+		close(v->vram_fd);
+		v->vram_fd = -1;
+	}
+	v->vram = v->vram_fd >= 0
+		      ? mmap(NULL, VGA_VRAM_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, v->vram_fd, 0)
+		      : MAP_FAILED;
+	if (v->vram == MAP_FAILED) {
+		if (v->vram_fd >= 0)
+			close(v->vram_fd);
+		v->vram_fd = -1;
+		v->vram = mmap(NULL, VGA_VRAM_SIZE, PROT_READ | PROT_WRITE,
+			       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	}
 	if (v->vram == MAP_FAILED) {
 		free(v);
 		return NULL;
@@ -93,6 +109,8 @@ void vga_destroy(struct vga *v)
 	if (v->lfb_base)
 		mem_unmap(v->mem, v->lfb_base);
 	munmap(v->vram, VGA_VRAM_SIZE);
+	if (v->vram_fd >= 0)
+		close(v->vram_fd);
 	free(v);
 }
 

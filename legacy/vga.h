@@ -111,6 +111,7 @@ struct vga {
 	/* The 32-bit latch: one byte of each plane, loaded by every read. */
 	uint32_t latch;
 	uint8_t *vram; /* VGA_VRAM_SIZE bytes */
+	int vram_fd;   /* the memfd vram maps, or -1 (anonymous memory) */
 	/* Bochs VBE. */
 	uint16_t vbe_index;
 	uint16_t vbe[VBE_REG_COUNT];

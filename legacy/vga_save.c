@@ -19,8 +19,11 @@
  * refused, and nothing is changed until the whole state has been read and
  * checked. The mapping of the LFB is derived again from BAR 0, and the
  * dirty generation moves so a renderer redraws the whole screen. */
+#include <fcntl.h>
 #include <string.h>
+#include <sys/mman.h>
 
+#include "hv/core/savefile.h"
 #include "hv/core/state.h"
 #include "legacy/vga.h"
 
@@ -35,20 +38,28 @@ static bool page_zero(const uint8_t *p)
 	return memcmp(p, zero, PAGE) == 0;
 }
 
+/* Whether page i is data: a page in a hole of the memfd is zero without
+ * being read (reading it would give it a page). Asked in ascending order. */
+static bool page_data(const struct vga *v, struct savefile_extent *e, uint32_t i)
+{
+	return savefile_extent_data(e, (uint64_t)i * PAGE) &&
+	       !page_zero(v->vram + (size_t)i * PAGE);
+}
+
 static void save_vram(const struct vga *v, struct state_out *o)
 {
+	struct savefile_extent e = {.fd = v->vram_fd};
 	uint32_t n = 0;
 
 	for (uint32_t i = 0; i < PAGES; i++)
-		n += !page_zero(v->vram + (size_t)i * PAGE);
+		n += page_data(v, &e, i);
 	state_put_u32(o, n);
+	e = (struct savefile_extent){.fd = v->vram_fd};
 	for (uint32_t i = 0; i < PAGES; i++) {
-		const uint8_t *p = v->vram + (size_t)i * PAGE;
-
-		if (page_zero(p))
+		if (!page_data(v, &e, i))
 			continue;
 		state_put_u32(o, i);
-		state_put_bytes(o, p, PAGE);
+		state_put_bytes(o, v->vram + (size_t)i * PAGE, PAGE);
 	}
 }
 
@@ -157,9 +168,23 @@ static void load_regs(struct vga *c, struct state_in *in)
 		in->failed = true;
 }
 
+/* All of video memory zero: the memfd's pages freed (a hole punched) or
+ * anonymous pages dropped, without touching them; else each page that is
+ * not zero already is cleared. */
+static void clear_vram(struct vga *v)
+{
+	if (v->vram_fd >= 0 ? fallocate(v->vram_fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, 0,
+					VGA_VRAM_SIZE) == 0
+			    : madvise(v->vram, VGA_VRAM_SIZE, MADV_DONTNEED) == 0)
+		return;
+	for (uint32_t i = 0; i < PAGES; i++)
+		if (!page_zero(v->vram + (size_t)i * PAGE))
+			memset(v->vram + (size_t)i * PAGE, 0, PAGE);
+}
+
 /* Reads the page list; into vram when it is not NULL (the second pass,
- * over bytes the first pass checked), else only checking it. Pages not
- * listed are zeroed, writing only those that are not zero already. */
+ * over bytes the first pass checked, into video memory cleared first),
+ * else only checking it. */
 static void load_vram(uint8_t *vram, struct state_in *in)
 {
 	static uint8_t page[PAGE];
@@ -173,9 +198,6 @@ static void load_vram(uint8_t *vram, struct state_in *in)
 			return;
 		}
 		if (vram) {
-			for (; next < i; next++)
-				if (!page_zero(vram + (size_t)next * PAGE))
-					memset(vram + (size_t)next * PAGE, 0, PAGE);
 			state_get_bytes(in, vram + (size_t)i * PAGE, PAGE);
 		} else {
 			state_get_bytes(in, page, PAGE);
@@ -184,9 +206,6 @@ static void load_vram(uint8_t *vram, struct state_in *in)
 		}
 		next = i + 1;
 	}
-	for (; vram && next < PAGES; next++)
-		if (!page_zero(vram + (size_t)next * PAGE))
-			memset(vram + (size_t)next * PAGE, 0, PAGE);
 }
 
 static int load(void *dev, struct state_in *in, uint32_t from)
@@ -202,6 +221,7 @@ static int load(void *dev, struct state_in *in, uint32_t from)
 	if (!state_in_done(in))
 		return -1;
 	in->pos = at;
+	clear_vram(v);
 	load_vram(v->vram, in);
 	c.lfb_base = v->lfb_base; /* the mapping in place, moved to BAR 0 below */
 	*v = c;

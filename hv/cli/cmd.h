@@ -64,7 +64,8 @@ int cmd_spawn_domain(const struct domain_config *cfg);
 /* As cmd_spawn_domain, loading the save file restore (verified) into the
  * domain before its vCPU runs; a file it cannot load leaves no domain. */
 struct savefile_reader;
-int cmd_spawn_restored(const struct domain_config *cfg, const struct savefile_reader *restore);
+int cmd_spawn_restored(const struct domain_config *cfg, const struct savefile_reader *restore,
+		       bool paused);
 
 /* The config a save file holds, parsed into cfg (not yet finished:
  * cmd_finish_config); prints errors. Returns 0 or -1. */

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "hv/cli/cmd.h"
+#include "hv/core/log.h"
 #include "hv/core/migstream.h"
 #include "hv/core/savefile.h"
 #include "hv/domain/domain.h"
@@ -135,7 +136,8 @@ int cmd_run(int argc, char **argv)
 /* The detached domain process: reports "ok" or the error on fd, then runs
  * the domain with no terminal. */
 static void domain_process(const struct domain_config *cfg, int fd,
-			   const struct savefile_reader *restore, const struct cmd_incoming *inc)
+			   const struct savefile_reader *restore, const struct cmd_incoming *inc,
+			   bool paused)
 {
 	struct domain *d;
 	char err[512];
@@ -186,6 +188,11 @@ static void domain_process(const struct domain_config *cfg, int fd,
 			_exit(1);
 		}
 	}
+	/* hv restore -p: the vCPU and the clock wait for hv unpause. */
+	if (paused) {
+		d->pause_requested = true;
+		log_info("paused");
+	}
 	dprintf(fd, "ok");
 	close(fd);
 	domain_run(d, 0);
@@ -211,24 +218,25 @@ static int read_report(int fd, char *buf, size_t len)
 
 int cmd_spawn_domain(const struct domain_config *cfg)
 {
-	return cmd_spawn_restored(cfg, NULL);
+	return cmd_spawn_restored(cfg, NULL, false);
 }
 
 static int spawn(const struct domain_config *cfg, const struct savefile_reader *restore,
-		 const struct cmd_incoming *inc);
+		 const struct cmd_incoming *inc, bool paused);
 
-int cmd_spawn_restored(const struct domain_config *cfg, const struct savefile_reader *restore)
+int cmd_spawn_restored(const struct domain_config *cfg, const struct savefile_reader *restore,
+		       bool paused)
 {
-	return spawn(cfg, restore, NULL);
+	return spawn(cfg, restore, NULL, paused);
 }
 
 int cmd_spawn_incoming(const struct domain_config *cfg, const struct cmd_incoming *inc)
 {
-	return spawn(cfg, NULL, inc);
+	return spawn(cfg, NULL, inc, false);
 }
 
 static int spawn(const struct domain_config *cfg, const struct savefile_reader *restore,
-		 const struct cmd_incoming *inc)
+		 const struct cmd_incoming *inc, bool paused)
 {
 	char report[600];
 	int p[2];
@@ -241,7 +249,7 @@ static int spawn(const struct domain_config *cfg, const struct savefile_reader *
 	}
 	if (pid == 0) {
 		close(p[0]);
-		domain_process(cfg, p[1], restore, inc);
+		domain_process(cfg, p[1], restore, inc, paused);
 	}
 	close(p[1]);
 	read_report(p[0], report, sizeof report);

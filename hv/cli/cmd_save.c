@@ -150,10 +150,13 @@ int cmd_restore(int argc, char **argv)
 	struct domain_config cfg;
 	struct savefile_reader r;
 	char err[512];
+	bool paused = argc > 1 && strcmp(argv[1], "-p") == 0;
 	int fd, rc;
 
+	argc -= paused;
+	argv += paused;
 	if (argc < 2 || argv[1][0] == '-') {
-		cmd_error("usage: hv restore FILE [KEY=VALUE...]");
+		cmd_error("usage: hv restore [-p] FILE [KEY=VALUE...]");
 		return 1;
 	}
 	fd = open(argv[1], O_RDONLY | O_CLOEXEC);
@@ -167,7 +170,7 @@ int cmd_restore(int argc, char **argv)
 		return 1;
 	}
 	rc = saved_config(&r, argv[1], argc - 2, argv + 2, &cfg) < 0 ||
-		     cmd_spawn_restored(&cfg, &r) < 0
+		     cmd_spawn_restored(&cfg, &r, paused) < 0
 		 ? 1
 		 : 0;
 	savefile_close(&r);

@@ -441,7 +441,7 @@ static int revert(const char *dir, const char *name, struct snapmeta *m)
 		cmd_error("%s: the state is of domain '%s'", path, cfg->name);
 	else if (cfg->name[0] && fresh_overlays(dir, m, cfg) == 0 &&
 		 cmd_finish_config(0, NULL, cfg) == 0 && end_domain(name) == 0 &&
-		 cmd_spawn_restored(cfg, &r) == 0)
+		 cmd_spawn_restored(cfg, &r, false) == 0)
 		rc = 0;
 	savefile_close(&r);
 out:

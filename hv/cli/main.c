@@ -32,8 +32,8 @@ static const struct command commands[] = {
     {"destroy", cmd_destroy, "NAME", "end a domain at once"},
     {"save", cmd_save, "[-c] NAME FILE",
      "save a domain's state to FILE and end it (-c: checkpoint, it goes on)"},
-    {"restore", cmd_restore, "FILE [KEY=VALUE...]",
-     "start a domain from a save file where it was saved"},
+    {"restore", cmd_restore, "[-p] FILE [KEY=VALUE...]",
+     "start a domain from a save file where it was saved (-p: paused)"},
     {"snapshot-create", cmd_snapshot_create, "NAME SNAP",
      "snapshot a running domain: its state, and a qcow2 overlay on each writable disk that it "
      "goes on writing to"},

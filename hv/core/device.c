@@ -4,7 +4,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "hv/core/clock.h"
 #include "hv/core/kv.h"
+#include "hv/core/log.h"
 #include "hv/core/savefile.h"
 #include "hv/core/state.h"
 
@@ -192,6 +194,7 @@ int device_load_all(const struct device_registry *r, const struct savefile_reade
 		const struct savefile_section *s;
 		struct state_in in;
 		uint8_t *bytes;
+		int64_t t0;
 		int rc;
 
 		if (!e->ops->load)
@@ -201,7 +204,10 @@ int device_load_all(const struct device_registry *r, const struct savefile_reade
 		if (savefile_load(rd, s, STATE_BYTES_MAX, &bytes, err, errlen) < 0)
 			return -1;
 		in = state_in_make(bytes, (size_t)s->length);
+		t0 = host_now_ns();
 		rc = e->ops->load(e->dev, &in, s->version);
+		log_debug("device %s: state loaded in %.2f ms", e->name,
+			  (double)(host_now_ns() - t0) / 1e6);
 		if (rc == 0 && !state_in_done(&in))
 			rc = -1;
 		free(bytes);

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "hv/core/clock.h"
 #include "hv/core/le.h"
 
 #define MAGIC "HVMIGR\r\n"
@@ -166,6 +167,7 @@ int migstream_read_body(struct migstream_in *in, uint8_t *ram, uint64_t size, in
 		if (type == MIGSTREAM_STATE) {
 			if (count != 0 || value == 0 || value > MIGSTREAM_STATE_MAX)
 				goto bad;
+			in->t_state = host_now_ns();
 			return read_state(in, value, state_fd, err, errlen);
 		}
 		if ((type != MIGSTREAM_PAGES && type != MIGSTREAM_ZEROS) || count == 0 ||

@@ -2,7 +2,7 @@
  * sending domain writes to a socket while it runs, and a receiving domain
  * reads into its RAM before it first runs.
  *
- *   header  "HVMIGR\r\n", le32 format version (1), le32 reserved (0),
+ *   header  "HVMIGR\r\n", le32 format version (2), le32 reserved (0),
  *           le64 RAM size in bytes
  *   record  le32 type, le32 count, le64 value (16 bytes), then:
  *     CONFIG  count 0, value: the length (<= MIGSTREAM_CONFIG_MAX) of the
@@ -13,8 +13,11 @@
  *     STATE   count 0, value: the length (<= MIGSTREAM_STATE_MAX) of a
  *             save file (hv/core/savefile.h) without RAM that follows:
  *             the CPU, the devices, the clock; the last record
- *   answer  the receiver writes "ok\n" once the domain is loaded (it then
- *           runs), or "error TEXT\n" and closes
+ *   answers the receiver writes "ready\n" once its domain is built from
+ *           the config (the sender stops the guest for the last step only
+ *           after it, so the receiver's start-up is never downtime), and
+ *           "ok\n" once the domain is loaded (it then runs); or at any
+ *           time "error TEXT\n", and closes
  *
  * Pages are sent in rounds (the first skips zero pages: the receiver's RAM
  * starts zero), later rounds resend what the dirty log says was written.
@@ -27,7 +30,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define MIGSTREAM_VERSION    1
+#define MIGSTREAM_VERSION    2
 #define MIGSTREAM_HEADER     24
 #define MIGSTREAM_RECORD     16
 #define MIGSTREAM_PAGE	     4096u
@@ -54,6 +57,7 @@ struct migstream_in {
 	uint64_t ram_size; /* from the header */
 	uint64_t bytes;	   /* read so far */
 	uint64_t pages;	   /* pages and zero pages applied */
+	int64_t t_state;   /* host_now_ns() when the STATE record came */
 };
 
 /* Reads the header and the CONFIG record: *config (free it) holds len

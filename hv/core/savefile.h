@@ -113,6 +113,12 @@ int savefile_get_ram(const struct savefile_reader *r, const struct savefile_sect
  * not hold, so a restore costs what the file holds, not the RAM size). */
 int savefile_get_ram_over_zeros(const struct savefile_reader *r, const struct savefile_section *s,
 				uint8_t *ram, uint64_t size, char *err, size_t len);
+/* As savefile_get_ram_over_zeros for RAM that is the file fd from offset
+ * 0 (a memfd with its pages freed): the pages are written with pwrite, so
+ * the kernel fills them without a page fault for each (and without
+ * mapping them in this process: the guest's first touch does). */
+int savefile_get_ram_to_fd(const struct savefile_reader *r, const struct savefile_section *s,
+			   int fd, uint64_t size, char *err, size_t len);
 void savefile_close(struct savefile_reader *r);
 /* Reads n bytes at off (again after a signal): 0, or -1 on an error or
  * the end of the file (savefile.c and savefile_ram.c). */

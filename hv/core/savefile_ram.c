@@ -10,7 +10,8 @@
 #include "hv/core/le.h"
 #include "hv/core/savefile.h"
 
-#define RUN_HDR 16
+#define RUN_HDR	 16
+#define COPY_BUF (1u << 20)
 
 bool savefile_page_is_zero(const uint8_t *p)
 {
@@ -86,9 +87,38 @@ int savefile_put_ram_fd(struct savefile_writer *w, const char *name, const uint8
 	return savefile_section_end(w, err, len);
 }
 
-/* Walks the runs of s; with ram, copies them in. */
+/* n bytes of the file at off into the descriptor to at dst, through a
+ * buffer: the kernel fills to's pages itself (a memfd's, without a page
+ * fault for each one, and without clearing pages about to be written). */
+static int copy_to_fd(int from, uint64_t off, int to, uint64_t dst, uint64_t n)
+{
+	static uint8_t buf[COPY_BUF];
+
+	while (n) {
+		size_t k = n < COPY_BUF ? (size_t)n : COPY_BUF;
+
+		if (savefile_pread_all(from, buf, k, off) < 0)
+			return -1;
+		for (size_t done = 0; done < k;) {
+			ssize_t w = pwrite(to, buf + done, k - done, (off_t)(dst + done));
+
+			if (w < 0 && errno == EINTR)
+				continue;
+			if (w <= 0)
+				return -1;
+			done += (size_t)w;
+		}
+		off += k;
+		dst += k;
+		n -= k;
+	}
+	return 0;
+}
+
+/* Walks the runs of s; with ram, copies them in; with fd >= 0 (a file
+ * holding RAM from offset 0), writes them there. */
 static int walk(const struct savefile_reader *r, const struct savefile_section *s, uint64_t size,
-		uint8_t *ram, char *err, size_t len)
+		uint8_t *ram, int fd, char *err, size_t len)
 {
 	uint64_t off = s->offset, end = s->offset + s->length, next = 0,
 		 pages = size / SAVEFILE_PAGE;
@@ -119,6 +149,11 @@ static int walk(const struct savefile_reader *r, const struct savefile_section *
 		if (ram && savefile_pread_all(r->fd, ram + first * SAVEFILE_PAGE,
 					      (size_t)(n * SAVEFILE_PAGE), off) < 0)
 			goto bad;
+		if (fd >= 0 &&
+		    copy_to_fd(r->fd, off, fd, first * SAVEFILE_PAGE, n * SAVEFILE_PAGE) < 0) {
+			snprintf(err, len, "cannot load the save file's RAM: %s", strerror(errno));
+			return -1;
+		}
 		off += n * SAVEFILE_PAGE;
 		next = first + n;
 	}
@@ -132,22 +167,30 @@ bad:
 int savefile_check_ram(const struct savefile_reader *r, const struct savefile_section *s,
 		       uint64_t size, char *err, size_t len)
 {
-	return walk(r, s, size, NULL, err, len);
+	return walk(r, s, size, NULL, -1, err, len);
 }
 
 int savefile_get_ram(const struct savefile_reader *r, const struct savefile_section *s,
 		     uint8_t *ram, uint64_t size, char *err, size_t len)
 {
-	if (walk(r, s, size, NULL, err, len) < 0)
+	if (walk(r, s, size, NULL, -1, err, len) < 0)
 		return -1;
 	memset(ram, 0, (size_t)size);
-	return walk(r, s, size, ram, err, len);
+	return walk(r, s, size, ram, -1, err, len);
 }
 
 int savefile_get_ram_over_zeros(const struct savefile_reader *r, const struct savefile_section *s,
 				uint8_t *ram, uint64_t size, char *err, size_t len)
 {
-	if (walk(r, s, size, NULL, err, len) < 0)
+	if (walk(r, s, size, NULL, -1, err, len) < 0)
 		return -1;
-	return walk(r, s, size, ram, err, len);
+	return walk(r, s, size, ram, -1, err, len);
+}
+
+int savefile_get_ram_to_fd(const struct savefile_reader *r, const struct savefile_section *s,
+			   int fd, uint64_t size, char *err, size_t len)
+{
+	if (walk(r, s, size, NULL, -1, err, len) < 0)
+		return -1;
+	return walk(r, s, size, NULL, fd, err, len);
 }

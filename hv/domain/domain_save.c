@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 
 #include "hv/block/disk.h"
+#include "hv/core/clock.h"
 #include "hv/core/log.h"
 #include "hv/core/savefile.h"
 #include "hv/core/state.h"
@@ -277,7 +278,7 @@ static int restore_ram(struct domain *d, const struct savefile_reader *r, char *
 	 * punched. */
 	if (fallocate(mem->ram_fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, 0,
 		      (off_t)mem->ram_size) == 0) {
-		if (savefile_get_ram_over_zeros(r, s, mem->ram, mem->ram_size, err, errlen) < 0)
+		if (savefile_get_ram_to_fd(r, s, mem->ram_fd, mem->ram_size, err, errlen) < 0)
 			return -1;
 	} else if (savefile_get_ram(r, s, mem->ram, mem->ram_size, err, errlen) < 0) {
 		return -1;
@@ -397,18 +398,33 @@ int domain_load_sections(struct domain *d, const struct savefile_reader *r, bool
 			 char *err, size_t errlen)
 {
 	struct machine *m = &d->machine;
+	int64_t t[6];
 	int rc;
 
-	if (restore_disks(d, r, err, errlen) < 0 || restore_clock(d, r, err, errlen) < 0 ||
-	    (with_ram && restore_ram(d, r, err, errlen) < 0) || restore_cpu(d, r, err, errlen) < 0)
+	t[0] = host_now_ns();
+	if (restore_disks(d, r, err, errlen) < 0 || restore_clock(d, r, err, errlen) < 0)
 		return -1;
+	t[1] = host_now_ns();
+	if ((with_ram && restore_ram(d, r, err, errlen) < 0))
+		return -1;
+	t[2] = host_now_ns();
+	if (restore_cpu(d, r, err, errlen) < 0)
+		return -1;
+	t[3] = host_now_ns();
 	pthread_mutex_lock(&m->lock);
 	rc = device_load_all(&m->devices, r, err, errlen);
 	pthread_mutex_unlock(&m->lock);
+	t[4] = host_now_ns();
 	if (rc < 0 || domain_net_restore(d, r, err, errlen) < 0)
 		return -1;
 	if (restore_consoles(d, r, err, errlen) < 0)
 		return -1;
-	log_info("restored at guest time %.3f s", (double)vclock_now(&m->clock) / 1e9);
+	t[5] = host_now_ns();
+	log_info("restored at guest time %.3f s in %.1f ms (disks and clock %.1f, RAM %.1f, "
+		 "CPU %.1f, devices %.1f, network and consoles %.1f)",
+		 (double)vclock_now(&m->clock) / 1e9, (double)(t[5] - t[0]) / 1e6,
+		 (double)(t[1] - t[0]) / 1e6, (double)(t[2] - t[1]) / 1e6,
+		 (double)(t[3] - t[2]) / 1e6, (double)(t[4] - t[3]) / 1e6,
+		 (double)(t[5] - t[4]) / 1e6);
 	return 0;
 }

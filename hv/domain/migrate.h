@@ -2,7 +2,8 @@
  * (hv/core/migstream.h) over a descriptor passed in while it runs,
  * resending what its dirty log says was written, round after round, until
  * what is left would take less than the downtime target at the bandwidth
- * measured (or the rounds run out); then it pauses, sends the last pages
+ * measured (or the rounds run out) and the receiver has said "ready" (its
+ * domain is built); then it pauses, sends the last pages
  * and its state, and waits for the receiver's answer. A migration that
  * fails or is cancelled leaves the domain as it was (running, unless it
  * was paused before); one that succeeds leaves it paused for hv migrate

@@ -8,6 +8,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "hv/core/clock.h"
 #include "hv/core/file.h"
 #include "hv/core/log.h"
 #include "hv/core/memory.h"
@@ -28,6 +29,7 @@ static int receive(struct domain *d, struct migstream_in *in, char *err, size_t 
 	struct guest_mem *mem = &d->machine.mem;
 	struct savefile_reader r;
 	int state_fd, rc;
+	int64_t t_body;
 
 	/* RAM all zeros again (what the kernel loader wrote goes). */
 	if (fallocate(mem->ram_fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, 0,
@@ -39,8 +41,12 @@ static int receive(struct domain *d, struct migstream_in *in, char *err, size_t 
 		return -1;
 	}
 	rc = migstream_read_body(in, mem->ram, mem->ram_size, state_fd, err, errlen);
+	t_body = host_now_ns();
 	mem_mark_written(mem, 0, mem->ram_size);
 	if (rc == 0 && savefile_open(&r, state_fd, err, errlen) == 0) {
+		log_info("the migrated state received in %.1f ms, checked in %.1f ms",
+			 (double)(t_body - in->t_state) / 1e6,
+			 (double)(host_now_ns() - t_body) / 1e6);
 		if (savefile_find(&r, "ram")) {
 			snprintf(err, errlen, "the migrated state holds RAM of its own");
 			rc = -1;
@@ -62,6 +68,11 @@ int domain_migrate_receive(struct domain *d, struct migstream_in *in, int out, c
 	int rc;
 
 	signal(SIGPIPE, SIG_IGN); /* a sender gone is an error, not an end */
+	/* The domain is built: the sender may stop the guest when it likes. */
+	if (answer(out, "ready\n") < 0) {
+		snprintf(err, errlen, "cannot answer the sender: %s", strerror(errno));
+		return -1;
+	}
 	rc = receive(d, in, err, errlen);
 	if (rc < 0) {
 		snprintf(line, sizeof line, "error %s\n", err);

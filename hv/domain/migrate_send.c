@@ -3,6 +3,8 @@
  * step with the vCPU held. */
 #include <errno.h>
 #include <fcntl.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <poll.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -36,12 +38,16 @@ struct migration {
 	unsigned downtime_ms, max_rounds;
 	uint64_t pages, words;
 	uint64_t *bitmap, *more; /* this round's pages; a fetch's */
+	uint64_t *sent;		 /* the pages the receiver holds data for */
 	uint64_t cursor;
 	struct savefile_extent ext;
 	uint8_t *buf;
 	size_t cap, len, off;
 	int64_t t0, round_t0;
 	uint64_t round_bytes;
+	bool peer_ready; /* the receiver said "ready": its domain is built */
+	bool waiting;	 /* a round is over; the next step waits for "ready" */
+	int ready_timer; /* a handle while waiting, else 0 */
 	struct migrate_status st;
 };
 
@@ -50,10 +56,38 @@ static bool bit(const uint64_t *b, uint64_t i)
 	return b[i / 64] >> (i % 64) & 1;
 }
 
-/* The next record of this round into buf: false at the round's end. */
+/* A round starts at page 0 (the extents are asked in ascending order). */
+static void rewind_round(struct migration *m)
+{
+	m->cursor = 0;
+	m->ext = (struct savefile_extent){.fd = m->d->machine.mem.ram_fd};
+}
+
+/* Page p as the receiver needs it: 0 when it has it already (zero, and
+ * never sent with data), MIGSTREAM_ZEROS, or MIGSTREAM_PAGES with its
+ * bytes copied into slot (when slot is not NULL: in a run of zeros the
+ * page is only looked at). A page in a hole of the RAM memfd is zero
+ * without being read (reading it would give it a page). */
+static enum migstream_type classify(struct migration *m, uint64_t p, uint8_t *slot)
+{
+	const uint8_t *ram = m->d->machine.mem.ram + p * PAGE;
+	bool zero = true;
+
+	if (savefile_extent_data(&m->ext, p * PAGE)) {
+		if (slot)
+			memcpy(slot, ram, PAGE);
+		zero = savefile_page_is_zero(slot ? slot : ram);
+	}
+	if (!zero)
+		return MIGSTREAM_PAGES;
+	return bit(m->sent, p) ? MIGSTREAM_ZEROS : 0;
+}
+
+/* The next record of this round into buf: false at the round's end. Only
+ * pages the receiver lacks go: its RAM starts zero, and m->sent tells the
+ * pages it holds data for. */
 static bool fill(struct migration *m)
 {
-	const uint8_t *ram = m->d->machine.mem.ram;
 	enum migstream_type type = 0;
 	uint64_t first = 0;
 	uint32_t count = 0;
@@ -61,7 +95,7 @@ static bool fill(struct migration *m)
 	while (m->cursor < m->pages) {
 		uint64_t p = m->cursor;
 		uint8_t *slot = m->buf + MIGSTREAM_RECORD + (size_t)count * PAGE;
-		bool zero;
+		enum migstream_type t;
 
 		if (!bit(m->bitmap, p)) {
 			if (count)
@@ -69,30 +103,23 @@ static bool fill(struct migration *m)
 			m->cursor = p % 64 == 0 && !m->bitmap[p / 64] ? p + 64 : p + 1;
 			continue;
 		}
-		if (m->st.round == 1 && !savefile_extent_data(&m->ext, p * PAGE)) {
-			if (count)
-				break;
+		t = classify(m, p, type == MIGSTREAM_ZEROS ? NULL : slot);
+		if (!t && count)
+			break;
+		if (!t) {
 			m->cursor++;
 			continue;
 		}
-		if (type == MIGSTREAM_ZEROS) {
-			zero = savefile_page_is_zero(ram + p * PAGE);
-		} else {
-			memcpy(slot, ram + p * PAGE, PAGE);
-			zero = savefile_page_is_zero(slot);
-		}
-		if (zero && m->st.round == 1) { /* the receiver's RAM starts zero */
-			if (count)
-				break;
-			m->cursor++;
-			continue;
-		}
-		if (type && type != (zero ? MIGSTREAM_ZEROS : MIGSTREAM_PAGES))
+		if (type && type != t)
 			break;
 		if (!type) {
-			type = zero ? MIGSTREAM_ZEROS : MIGSTREAM_PAGES;
+			type = t;
 			first = p;
 		}
+		if (t == MIGSTREAM_PAGES)
+			m->sent[p / 64] |= 1ull << (p % 64);
+		else
+			m->sent[p / 64] &= ~(1ull << (p % 64));
 		count++;
 		m->cursor++;
 		if (count == (type == MIGSTREAM_PAGES ? MIGSTREAM_RUN_MAX : ZEROS_MAX))
@@ -127,6 +154,9 @@ static void end(struct migration *m, enum migrate_state state)
 	if (m->handle > 0)
 		evloop_remove_fd(m->d->loop, m->handle);
 	m->handle = 0;
+	if (m->ready_timer > 0)
+		evloop_cancel_timer(m->d->loop, m->ready_timer);
+	m->ready_timer = 0;
 	if (m->fd >= 0)
 		close(m->fd);
 	m->fd = -1;
@@ -134,8 +164,9 @@ static void end(struct migration *m, enum migrate_state state)
 		stop_log(m);
 	free(m->bitmap);
 	free(m->more);
+	free(m->sent);
 	free(m->buf);
-	m->bitmap = m->more = NULL;
+	m->bitmap = m->more = m->sent = NULL;
 	m->buf = NULL;
 }
 
@@ -181,15 +212,34 @@ static int read_answer(struct migration *m, char *line, size_t len, int timeout_
 	return -1;
 }
 
-/* The receiver spoke (or hung up) before the end: its error. */
+static void end_round(struct migration *m);
+
+/* The receiver spoke (or hung up) before the end: "ready" (its domain is
+ * built; a round that waits for it ends now), else its error. */
 static void peer_spoke(struct migration *m)
 {
 	char line[200];
 
-	if (read_answer(m, line, sizeof line, 0) == 0 && strncmp(line, "error ", 6) == 0)
+	if (read_answer(m, line, sizeof line, 0) == 0 && !m->peer_ready &&
+	    strcmp(line, "ready") == 0) {
+		m->peer_ready = true;
+		if (m->waiting)
+			end_round(m);
+		return;
+	}
+	if (line[0] && strncmp(line, "error ", 6) == 0)
 		fail(m, "the receiver: %s", line + 6);
 	else
 		fail(m, "the receiver closed the connection");
+}
+
+static void ready_timeout(void *opaque)
+{
+	struct migration *m = opaque;
+
+	m->ready_timer = 0;
+	if (m->st.state == MIGRATE_SENDING && m->waiting)
+		fail(m, "the receiver did not get ready in %d s", WAIT_MS / 1000);
 }
 
 /* n bytes out, waiting (the last step: the guest is held). */
@@ -225,17 +275,24 @@ static int send_wait(struct migration *m, const void *p, size_t n)
 }
 
 /* Adds the pages a fetch of the log finds to this round's; their count.
- * locked: the caller holds the domain lock. */
+ * locked: the caller holds the domain lock and the vCPU. Else the vCPU is
+ * held for the fetch: a soft CPU out of its loop flushes its TLB before
+ * it writes again, so the log need not report this fetch's pages again at
+ * the next one (hv/core/dirty.h), and a round resends only what changed. */
 static uint64_t fetch_more(struct migration *m, bool locked)
 {
 	struct machine *mach = &m->d->machine;
 	uint64_t n = 0;
 
-	if (!locked)
+	if (!locked) {
 		machine_lock_host(mach);
+		vcpu_hold(m->d);
+	}
 	mem_dirty_fetch(&mach->mem, m->log, m->more);
-	if (!locked)
+	if (!locked) {
+		vcpu_release(m->d);
 		machine_unlock_host(mach);
+	}
 	for (uint64_t i = 0; i < m->words; i++) {
 		m->bitmap[i] |= m->more[i];
 		n += (uint64_t)__builtin_popcountll(m->bitmap[i]);
@@ -288,7 +345,7 @@ static int last_step(struct migration *m, int64_t t_pause)
 	int64_t t_held = host_now_ns(), t_pages, t_state;
 
 	fetch_more(m, true);
-	m->cursor = 0;
+	rewind_round(m);
 	m->st.round++;
 	while (fill(m))
 		if (send_wait(m, m->buf, m->len) < 0)
@@ -361,8 +418,24 @@ static void end_round(struct migration *m)
 	uint64_t dirty;
 	double est_ns;
 
-	if (m->round_bytes >= MIN_MEASURED || m->st.bandwidth == 0)
+	if (!m->waiting && (m->round_bytes >= MIN_MEASURED || m->st.bandwidth == 0))
 		m->st.bandwidth = took > 0 ? (double)m->round_bytes * 1e9 / (double)took : 0;
+	/* The guest is stopped only once the receiver's domain is built. */
+	if (!m->peer_ready) {
+		if (!m->waiting)
+			m->ready_timer = evloop_add_timer(m->d->loop, now + WAIT_MS * 1000000LL,
+							  ready_timeout, m);
+		if (m->ready_timer < 0) {
+			m->ready_timer = 0;
+			fail(m, "out of memory");
+		}
+		m->waiting = true;
+		return;
+	}
+	if (m->ready_timer > 0)
+		evloop_cancel_timer(m->d->loop, m->ready_timer);
+	m->ready_timer = 0;
+	m->waiting = false;
 	memset(m->bitmap, 0, m->words * sizeof *m->bitmap);
 	dirty = fetch_more(m, false);
 	m->st.dirty = dirty;
@@ -372,7 +445,7 @@ static void end_round(struct migration *m)
 		return;
 	}
 	m->st.round++;
-	m->cursor = 0;
+	rewind_round(m);
 	m->round_t0 = now;
 	m->round_bytes = 0;
 }
@@ -381,7 +454,9 @@ static short events(void *opaque)
 {
 	struct migration *m = opaque;
 
-	return m->st.state == MIGRATE_SENDING ? POLLOUT | POLLIN : 0;
+	if (m->st.state != MIGRATE_SENDING)
+		return 0;
+	return m->waiting ? POLLIN : POLLOUT | POLLIN;
 }
 
 static void ready(void *opaque, int fd, short revents)
@@ -453,14 +528,17 @@ static int start_log(struct migration *m, char *err, size_t errlen)
 	m->words = mem_dirty_words(size);
 	m->bitmap = calloc(m->words, sizeof *m->bitmap);
 	m->more = calloc(m->words, sizeof *m->more);
-	if (!m->bitmap || !m->more) {
+	m->sent = calloc(m->words, sizeof *m->sent);
+	if (!m->bitmap || !m->more || !m->sent) {
 		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
 	machine_lock_host(mach);
+	vcpu_hold(m->d); /* as fetch_more */
 	m->log = mem_dirty_start(&mach->mem, 0, size);
 	if (m->log >= 0)
 		mem_dirty_fetch(&mach->mem, m->log, m->bitmap);
+	vcpu_release(m->d);
 	machine_unlock_host(mach);
 	if (m->log < 0) {
 		snprintf(err, errlen, "cannot log dirty pages: %s", strerror(errno));
@@ -506,6 +584,10 @@ int domain_migrate_start(struct domain *d, int fd, unsigned downtime_ms, unsigne
 	/* A small send buffer: the bandwidth measured is then what the
 	 * receiver takes, not what the kernel queues. */
 	setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &(int){SNDBUF}, sizeof(int));
+	/* The last step ends in a short segment: over TCP, Nagle would hold
+	 * it for the receiver's delayed ACK (40 ms of downtime). Not TCP (the
+	 * ssh transport's socket pair): refused, harmless. */
+	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &(int){1}, sizeof(int));
 	if (fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK) < 0 ||
 	    preamble(m, err, errlen) < 0 || start_log(m, err, errlen) < 0 ||
 	    (m->handle = evloop_add_fd(d->loop, fd, &migrate_ops, m)) < 0) {

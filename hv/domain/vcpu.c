@@ -258,7 +258,8 @@ int vcpu_start(struct domain *d, char *err, size_t errlen)
 	int rc;
 
 	d->vcpu_rate = VCPU_RATE_INITIAL;
-	vclock_start(&d->machine.clock);
+	if (!d->pause_requested) /* else at hv unpause (hv restore -p) */
+		vclock_start(&d->machine.clock);
 	rc = pthread_create(&d->vcpu_thread, NULL, vcpu_main, d);
 	if (rc != 0) {
 		snprintf(err, errlen, "cannot start the vCPU thread: %s", strerror(rc));

@@ -6,7 +6,10 @@
 # time, downtime, pages and rounds; then QEMU 7.2 (qemu-system-i386, TCG)
 # on the same kernel and initramfs, migrated to a second QEMU started with
 # -incoming, with `info migrate`'s figures. Prints figures; asserts
-# nothing.
+# nothing. After hv's rows, the phases of each downtime (the sender's
+# last step: vCPU held, last pages, state, the receiver's answer; the
+# receiver's load of the state) from the two domains' logs, and the load
+# average (the machine's other work skews every figure).
 #
 #   bash tests/bench/migrate.sh [BUILD_DIR]   (build)
 set -euo pipefail
@@ -18,6 +21,7 @@ guest=${HV_LINUX_GUEST_DIR:-$root/assets/guests/linux/out}
 work=$(mktemp -d)
 port=$((30000 + $$ % 20000))
 qpids=()
+phases=()
 cleanup() {
   for h in a b; do XDG_RUNTIME_DIR="$work/run-$h" "$hv" destroy bench >/dev/null 2>&1 || true; done
   for p in "${qpids[@]}"; do kill "$p" 2>/dev/null || true; done
@@ -54,6 +58,10 @@ hv_migrate() {
   wait "$rx"
   # "migrated bench to ...: total T s, downtime D ms, P pages in R rounds (M MiB)"
   awk -v l="$label" '{ printf "%-24s %9s %11s %9s %7s\n", "hv " l, $6, $9, $11, $14 }' <<<"$line"
+  # The downtime's phases: the sender's last step, the receiver's load.
+  phases+=("hv $label: $(grep -h "last step" "$work/state-$from/hv/bench.log" | tail -1 |
+    sed 's/.*last step: //'); receiver: $(grep -h "restored at" "$work/state-$to/hv/bench.log" |
+    tail -1 | sed 's/.*restored at guest time [0-9.]* s //')")
 }
 
 printf '%-24s %9s %11s %9s %7s\n' "" "total s" "downtime ms" "pages" "rounds"
@@ -67,6 +75,8 @@ hv_migrate a b "idle"
 (printf '%s\n' "$writer"; sleep 4) | on b timeout 6 "$hv" console --live bench >/dev/null || true
 hv_migrate b a "memory-writing"
 on a "$hv" destroy bench >/dev/null
+printf '%s\n' "${phases[@]}"
+echo "load average: $(cut -d' ' -f1-3 /proc/loadavg)"
 
 # QEMU 7.2 on the same guest: TCG, HMP on a unix socket.
 hmp() { # hmp SOCKET COMMAND: the monitor's answer

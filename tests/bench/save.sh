@@ -4,8 +4,8 @@
 # (hv save -c: the wall time of the command, the vCPU held meanwhile),
 # saved and ended (hv save), and restored (hv restore: the wall time until
 # the domain runs again, domain creation included); prints the times and
-# the file's size (zero pages are skipped). Prints figures; asserts
-# nothing.
+# the file's size (zero pages are skipped), the restore's phases from the
+# domain's log, and the load average. Prints figures; asserts nothing.
 #
 #   bash tests/bench/save.sh [BUILD_DIR] [MIB...]   (build, 128 1024)
 set -euo pipefail
@@ -51,5 +51,8 @@ CFG
   t=$(now); "$hv" restore "$work/$name.sav" >/dev/null; tr=$(since "$t")
   mib=$(awk -v s="$(stat -c %s "$work/$name.sav")" 'BEGIN { printf "%.1f", s / 1048576 }')
   printf '%-8s %10s %10s %12s %12s\n' "$n" "$tc" "$ts" "$tr" "$mib"
+  # The restore's phases, from the domain's log.
+  grep -h "restored at" "$XDG_STATE_HOME/hv/$name.log" | tail -1 | sed 's/.*restored at guest time [0-9.]* s /  restore: /'
   "$hv" destroy "$name"
 done
+echo "load average: $(cut -d' ' -f1-3 /proc/loadavg)"

@@ -5,7 +5,9 @@
  * Ctrl-C, a receiver fed a hostile stream. Then it migrates over TCP on
  * 127.0.0.1, and back through the ssh transport (a stand-in for ssh
  * running hv migrate-receive on the other "host"): each time the counter
- * and /proc/uptime go on (no reboot) and the console answers. */
+ * and /proc/uptime go on (no reboot) and the console answers. Fast: the
+ * counter guest migrates between two network namespaces joined by a veth
+ * pair, each a host with its own directories, and counts on. */
 #include <arpa/inet.h>
 #include <check.h>
 #include <netinet/in.h>
@@ -192,7 +194,7 @@ START_TEST(test_linux_migrates_and_failed_migrations_leave_it_running)
 	/* A hostile stream is refused, and leaves no domain on B. */
 	host('b');
 	entries = h_runtime_entries();
-	r = h_hv("HVMIGR\r\n\1\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0garbage garbage garbage", 30,
+	r = h_hv("HVMIGR\r\n\2\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0garbage garbage garbage", 30,
 		 (const char *const[]){"migrate-receive", NULL});
 	ck_assert_int_ne(r->status, 0);
 	ck_assert_msg(strstr(r->err, "RAM of 0 bytes") || strstr(r->err, "stream"), "%s", r->err);
@@ -230,16 +232,149 @@ START_TEST(test_linux_migrates_and_failed_migrations_leave_it_running)
 }
 END_TEST
 
+/* ---- two network namespaces joined by a veth pair, each a "host" ---- */
+
+static char ns_a[32], ns_b[32];
+
+static bool sh(const char *cmd)
+{
+	return system(cmd) == 0;
+}
+
+/* hv inside namespace ns (ip netns exec): its exit status. */
+static int in_ns(const char *ns, const char *const *args, char *out, size_t outlen)
+{
+	const char *argv[16] = {"netns", "exec", ns, HV_BIN};
+	struct h_proc p;
+	int n = 4, st;
+
+	for (; *args && n < 15; args++)
+		argv[n++] = *args;
+	argv[n] = NULL;
+	h_spawn_prog(&p, "ip", argv);
+	h_expect(&p, "\n__never__", 120); /* its output, until it exits */
+	st = h_wait(&p, 10);
+	snprintf(out, outlen, "%s", p.buf);
+	return st;
+}
+
+static void teardown_ns(void)
+{
+	char cmd[128];
+
+	host('b');
+	h_hv(NULL, 30, (const char *const[]){"destroy", "ctr", NULL});
+	host('a');
+	h_hv(NULL, 30, (const char *const[]){"destroy", "ctr", NULL});
+	teardown_b();
+	snprintf(cmd, sizeof cmd, "ip netns del %s 2>/dev/null; ip netns del %s 2>/dev/null", ns_a,
+		 ns_b);
+	sh(cmd);
+}
+
+/* The last "tick N" in the scrollback of `hv console ctr` on host which. */
+static long last_tick_on(char which)
+{
+	struct h_proc p;
+	long last = -1;
+
+	host(which);
+	h_spawn(&p, (const char *const[]){"console", "ctr", NULL});
+	host('a');
+	h_expect(&p, "\n__never__", 3);
+	for (const char *s = p.buf; (s = strstr(s, "tick ")); s += 5)
+		if (s[5] >= '0' && s[5] <= '9')
+			last = strtol(s + 5, NULL, 10);
+	kill(p.pid, SIGTERM);
+	h_wait(&p, 10);
+	return last;
+}
+
+static void ticks_above(char which, long above)
+{
+	for (int i = 0; i < 60; i++)
+		if (last_tick_on(which) > above)
+			return;
+	ck_abort_msg("host %c: no tick above %ld", which, above);
+}
+
+/* Host A and host B are network namespaces (a veth pair between them,
+ * 10.77.N.1 and .2): the counter guest, created inside A, migrates over
+ * TCP to hv migrate-receive listening inside B, and counts on there. */
+START_TEST(test_bare_metal_guest_migrates_between_network_namespaces)
+{
+	char cmd[1024], out[65536], dest[64], veth[16];
+	const char *cfg = h_guest_cfg("ctr", "counter", "serial = \"pty\"\n");
+	int net = getpid() % 250 + 1, port = 20000 + getpid() % 20000;
+	struct h_proc rx;
+	long before;
+
+	snprintf(ns_a, sizeof ns_a, "hvmig-a-%d", (int)getpid());
+	snprintf(ns_b, sizeof ns_b, "hvmig-b-%d", (int)getpid());
+	snprintf(veth, sizeof veth, "hvm%d", (int)getpid() % 100000);
+	setup_hosts();
+	snprintf(cmd, sizeof cmd, "ip netns add %s 2>&1", ns_a);
+	if (!sh(cmd)) {
+		fprintf(stderr,
+			"test_migrate: SKIPPED the network-namespace migration: "
+			"this machine refuses `ip netns add` (not root, or no CAP_SYS_ADMIN)\n");
+		return;
+	}
+	snprintf(
+	    cmd, sizeof cmd,
+	    "set -e; ip netns add %s; ip link add %sa type veth peer name %sb; "
+	    "ip link set %sa netns %s; ip link set %sb netns %s; "
+	    "ip -n %s addr add 10.77.%d.1/24 dev %sa; ip -n %s addr add 10.77.%d.2/24 dev %sb; "
+	    "ip -n %s link set %sa up; ip -n %s link set %sb up; "
+	    "ip -n %s link set lo up; ip -n %s link set lo up",
+	    ns_b, veth, veth, veth, ns_a, veth, ns_b, ns_a, net, veth, ns_b, net, veth, ns_a, veth,
+	    ns_b, veth, ns_a, ns_b);
+	ck_assert_msg(sh(cmd), "cannot join the namespaces: %s", cmd);
+
+	host('a');
+	ck_assert_int_eq(in_ns(ns_a, (const char *const[]){"create", cfg, NULL}, out, sizeof out),
+			 0);
+	ticks_above('a', 2);
+	before = last_tick_on('a');
+
+	host('b');
+	snprintf(dest, sizeof dest, "tcp:10.77.%d.2:%d", net, port);
+	{
+		const char *argv[] = {"netns",		 "exec",     ns_b, HV_BIN,
+				      "migrate-receive", "--listen", dest, NULL};
+
+		h_spawn_prog(&rx, "ip", argv);
+	}
+	host('a');
+	ck_assert_msg(h_expect(&rx, "waiting for a migration", 30), "%s", rx.buf);
+	ck_assert_msg(
+	    in_ns(ns_a, (const char *const[]){"migrate", "ctr", dest, NULL}, out, sizeof out) == 0,
+	    "migrate: %s", out);
+	ck_assert_msg(strstr(out, "downtime"), "%s", out);
+	ck_assert_int_eq(h_wait(&rx, 60), 0);
+	ck_assert_ptr_null(h_info("ctr", "state")); /* gone from A */
+	ticks_above('b', before + 2);
+	host('b');
+	h_hv(NULL, 30, (const char *const[]){"destroy", "ctr", NULL});
+	host('a');
+}
+END_TEST
+
 static Suite *migrate_suite(void)
 {
 	Suite *s = suite_create("migrate");
-	TCase *lx = tcase_create("linux");
+	TCase *lx = tcase_create("linux"), *ns = tcase_create("netns");
 
 	h_fixture(lx);
 	tcase_add_checked_fixture(lx, NULL, teardown_b);
 	tcase_set_timeout(lx, BOOT_TIMEOUT_S + 10 * SHELL_TIMEOUT_S);
 	tcase_add_test(lx, test_linux_migrates_and_failed_migrations_leave_it_running);
 	suite_add_tcase(s, lx);
+	h_fixture(ns);
+	tcase_add_checked_fixture(ns, NULL, teardown_ns);
+	tcase_set_timeout(ns, 300);
+	tcase_add_test(ns, test_bare_metal_guest_migrates_between_network_namespaces);
+	suite_add_tcase(s, ns);
 	return s;
 }
 

@@ -2,9 +2,11 @@
  * VGA, IDE, floppy controller and the PC's chips) checkpointed with -c
  * goes on counting; saved without -c it ends, and its restore counts on
  * from where it was; truncated, corrupted, wrong-version and foreign
- * files are refused with a clear error and leave no domain behind. Slow:
- * the Linux guest with a counter loop in its shell is saved, destroyed
- * and restored: the counter and /proc/uptime go on (no reboot). */
+ * files are refused with a clear error and leave no domain behind; a
+ * mode-13h animation paused, saved and restored paused shows the same
+ * screen pixel for pixel, and goes on once unpaused. Slow: the Linux
+ * guest with a counter loop in its shell is saved, destroyed and
+ * restored: the counter and /proc/uptime go on (no reboot). */
 #include <check.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -13,6 +15,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "display/png.h"
 #include "harness.h"
 
 #ifndef HV_LINUX_GUEST_DIR
@@ -21,6 +24,14 @@
 
 #define BOOT_TIMEOUT_S	1500
 #define SHELL_TIMEOUT_S 120
+
+static const char *fmt_cp(const char *from, const char *to)
+{
+	static char cmd[1200];
+
+	snprintf(cmd, sizeof cmd, "cp '%s' '%s'", from, to);
+	return cmd;
+}
 
 static void hv_ok(int timeout_s, const char *const *args)
 {
@@ -82,6 +93,75 @@ START_TEST(test_checkpoint_goes_on_and_a_save_ends_and_restores)
 	wait_ticks("ctr2", last_tick("ctr2"));
 	hv_ok(30, (const char *const[]){"destroy", "ctr2", NULL});
 	hv_ok(30, (const char *const[]){"destroy", "ctr", NULL});
+}
+END_TEST
+
+/* `hv screenshot NAME` read back into img (freed by the caller); false
+ * while the domain shows nothing yet. */
+static bool shot(const char *name, struct image *img)
+{
+	char err[256];
+	const char *file = h_path("shot.png");
+
+	*img = (struct image){0};
+	return h_hv(NULL, 30, (const char *const[]){"screenshot", name, file, NULL})->status == 0 &&
+	       png_read(file, img, err, sizeof err) == 0;
+}
+
+static bool same_pixels(const struct image *a, const struct image *b)
+{
+	return a->width == b->width && a->height == b->height &&
+	       memcmp(a->pixels, b->pixels, (size_t)a->width * a->height * 4) == 0;
+}
+
+/* tests/guests/anim.asm repaints the mode-13h screen in a new colour over
+ * and over (through SeaBIOS and the VGA BIOS). Paused mid-animation and
+ * saved, then restored paused: the screen is the same pixel for pixel;
+ * unpaused, the animation goes on (the screen changes). */
+START_TEST(test_mode13h_animation_restores_to_the_same_screen_and_goes_on)
+{
+	char cfg[1024], img[512], file[512];
+	struct image a, b, c = {0};
+	bool moved = false;
+	int i;
+
+	snprintf(img, sizeof img, "%s", h_path("anim.img"));
+	snprintf(file, sizeof file, "%s", h_path("anim.sav"));
+	ck_assert_int_eq(system(fmt_cp(h_guest("anim"), img)), 0);
+	snprintf(cfg, sizeof cfg,
+		 "name = \"an\"\nmemory = 16\nengine = \"soft\"\n"
+		 "firmware = \"/usr/share/seabios/bios.bin\"\nserial = \"none\"\n"
+		 "disk = [ \"format=raw,vdev=hda,access=ro,target=%s\" ]\nboot = \"c\"\n",
+		 img);
+	hv_ok(60, (const char *const[]){"create", h_write_file("an.cfg", cfg), NULL});
+	/* Mode 13h: a 320x200 screen. */
+	for (i = 0; i < 300; i++) {
+		if (shot("an", &a) && a.width == 320 && a.height == 200)
+			break;
+		image_free(&a);
+		usleep(100 * 1000);
+	}
+	ck_assert_msg(i < 300, "no mode-13h screen");
+	image_free(&a);
+	hv_ok(30, (const char *const[]){"pause", "an", NULL});
+	ck_assert(shot("an", &a));
+	hv_ok(120, (const char *const[]){"save", "an", file, NULL});
+	ck_assert_ptr_null(h_info("an", "state"));
+	hv_ok(120, (const char *const[]){"restore", "-p", file, NULL});
+	ck_assert(shot("an", &b));
+	ck_assert_msg(same_pixels(&a, &b), "the restored screen differs (%ux%u, was %ux%u)",
+		      b.width, b.height, a.width, a.height);
+	hv_ok(30, (const char *const[]){"unpause", "an", NULL});
+	for (i = 0; i < 100 && !moved; i++) {
+		usleep(100 * 1000);
+		image_free(&c);
+		moved = shot("an", &c) && c.width == 320 && !same_pixels(&b, &c);
+	}
+	ck_assert_msg(moved, "the animation stopped after the restore");
+	image_free(&a);
+	image_free(&b);
+	image_free(&c);
+	hv_ok(30, (const char *const[]){"destroy", "an", NULL});
 }
 END_TEST
 
@@ -232,6 +312,7 @@ static Suite *save_suite(void)
 	tcase_set_timeout(files, 600);
 	tcase_add_test(files, test_checkpoint_goes_on_and_a_save_ends_and_restores);
 	tcase_add_test(files, test_damaged_files_are_refused_with_a_clear_error);
+	tcase_add_test(files, test_mode13h_animation_restores_to_the_same_screen_and_goes_on);
 	suite_add_tcase(s, files);
 	h_fixture(lx);
 	tcase_set_timeout(lx, BOOT_TIMEOUT_S + 6 * SHELL_TIMEOUT_S);
