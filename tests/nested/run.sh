@@ -31,6 +31,7 @@ if [ -n "$checks" ]; then
 	read -r -a expected <<<"modules ${checks//,/ }"
 fi
 linux_dir=$root/assets/guests/linux/out # built by assets/guests/linux/build.sh
+modern_dir=$root/assets/guests/modern/out # built by assets/guests/modern/build.sh
 
 say() { echo "nested: $*" >&2; }
 die() { say "$*"; exit 1; }
@@ -157,6 +158,11 @@ stage_initramfs() {
 	cp /usr/share/seabios/bios.bin "$stage/bios.bin"
 	mkdir -p "$stage/linux"
 	cp "$linux_dir/vmlinuz" "$linux_dir/initramfs.cpio.gz" "$stage/linux/"
+	mkdir -p "$stage/modern"
+	cp "$modern_dir/vmlinuz" "$modern_dir/initramfs.cpio.gz" "$modern_dir/root.img" "$stage/modern/"
+	# the kernel arguments modern.cfg gives beyond the console and root
+	sed -n 's/^extra = "\(.*\)"/\1/p' "$root/assets/guests/modern/modern.cfg" |
+		tr ' ' '\n' | grep -vE '^(console|root|panic|cryptomgr)' | tr '\n' ' ' >"$stage/modern/extra"
 	stage_linux64
 	[ -z "$checks" ] || echo "$checks" >"$stage/checks"
 	reference
