@@ -398,9 +398,10 @@ elif [ "$dbg" = linux64 ] && load_modules; then
 	tr -d '\r' </tmp/linux64.out | grep -v "POST code" | tail -n 40
 	cat /tmp/linux64.diag 2>/dev/null
 elif [ "$dbg" = modern ] && load_modules; then
-	guest hello 67 "hello from the debug console" # warms KVM up for hv's probe
 	modern_log=ignore_loglevel
 	modern
+	grep -m 1 "engine" /tmp/modern.out
+	cat /tmp/modern.list /tmp/modern.diag 2>/dev/null
 	tr -d '\r' </tmp/modern.out | grep -v "POST code" | tail -n 150
 elif [ -n "$dbg" ] && load_modules; then
 	debug "$dbg"
