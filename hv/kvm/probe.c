@@ -11,8 +11,9 @@
  * virtualization by an emulator (QEMU's TCG with an emulated SVM, as
  * tests/nested runs) the first VM a fresh KVM creates, and the first
  * entry into it, take seconds. A PVM host hangs the guest after it has
- * begun (once in protected mode), so a guest whose timer went off before
- * it ran its first instruction is entered again, up to PROBE_SLOW_NS. */
+ * begun (once in protected mode) and stays where it hangs, so a guest
+ * whose timer went off is entered again while it is still moving on
+ * between two ticks (or has not begun at the first), up to PROBE_SLOW_NS. */
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
@@ -32,7 +33,7 @@
 #define PROBE_PORT     0x80
 #define PROBE_MAGIC    0x600DC0DEu
 #define PROBE_LIMIT_NS 300000000   /* the guest's time to answer, once it runs */
-#define PROBE_SLOW_NS  10000000000 /* ... and to begin running at all */
+#define PROBE_SLOW_NS  3000000000  /* ... while it still moves on */
 #define PROBE_JOIN_NS  2000000000  /* KVM_RUN's, should it not return on the signal */
 #define PROBE_SETUP_NS 30000000000 /* the host's to create the VM and vCPU */
 
@@ -133,21 +134,27 @@ static void mark_run_start(struct probe *p)
 	pthread_mutex_unlock(&p->done_lock);
 }
 
-/* Has the guest not run an instruction yet (the timer went off while the
- * host was still entering it)? */
-static bool not_begun(struct probe *p)
+/* Has the guest moved since *rip (then *rip is where it is now)? A slow
+ * host's guest moves on between timer ticks; a hung one stays put. */
+static bool moved(struct probe *p, uint64_t *rip)
 {
 	struct kvm_regs r = {0};
+	bool moved;
 
-	return ioctl(p->vcpu_fd, KVM_GET_REGS, &r) == 0 && r.rip == PROBE_GPA;
+	if (ioctl(p->vcpu_fd, KVM_GET_REGS, &r) < 0)
+		return false;
+	moved = r.rip != *rip;
+	*rip = r.rip;
+	return moved;
 }
 
-/* KVM_RUN under a timer of PROBE_LIMIT_NS; again while the guest has not
- * begun, up to PROBE_SLOW_NS in all. */
+/* KVM_RUN under a timer of PROBE_LIMIT_NS; again while the guest moves
+ * on, up to PROBE_SLOW_NS in all. */
 static int run_timed(struct probe *p, timer_t timer)
 {
 	struct itimerspec its = {0};
 	int64_t start = host_now_ns();
+	uint64_t rip = PROBE_GPA;
 	int rc;
 
 	mark_run_start(p);
@@ -157,7 +164,8 @@ static int run_timed(struct probe *p, timer_t timer)
 		p->entries++;
 		rc = ioctl(p->vcpu_fd, KVM_RUN, 0);
 		p->run_ns = host_now_ns() - start;
-		if (rc == 0 || errno != EINTR || !not_begun(p) || p->run_ns >= PROBE_SLOW_NS)
+		if (rc == 0 || errno != EINTR || p->run_ns >= PROBE_SLOW_NS ||
+		    (!moved(p, &rip) && p->entries > 1))
 			return rc;
 		p->run->immediate_exit = 0;
 		mark_run_start(p); /* KVM_RUN returned: its own limit starts again */
