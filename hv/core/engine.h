@@ -127,6 +127,10 @@ struct engine_ops {
 	 * err (a state this engine cannot hold, a failed ioctl). */
 	int (*vcpu_get_state)(void *vcpu, struct vcpu_state *st, char *err, size_t len);
 	int (*vcpu_set_state)(void *vcpu, const struct vcpu_state *st, char *err, size_t len);
+	/* Optional (NULL: the engine has none): signals the eventfd fd on
+	 * every len-byte guest write at gpa instead of exiting for it
+	 * (assign), or stops doing so. Returns 0 or -1 (errno set). */
+	int (*ioeventfd)(void *engine, uint64_t gpa, unsigned len, int fd, bool assign);
 };
 
 extern const struct engine_ops engine_soft;

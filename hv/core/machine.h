@@ -57,6 +57,9 @@ struct machine {
 	 * request takes effect before the next guest instruction. */
 	void (*kick_vcpu)(void *opaque);
 	void *kick_opaque;
+	/* Set by the domain when its engine can catch doorbell writes in the
+	 * kernel (hv/core/doorbell.h); NULL otherwise. */
+	struct doorbells *doorbells;
 	/* Bumped by anything that should end a HLT sleep: an interrupt, a
 	 * request, a timer armed earlier than the sleep's deadline. */
 	unsigned wake_seq;

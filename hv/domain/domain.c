@@ -277,7 +277,8 @@ static int build(struct domain *d, char *err, size_t errlen)
 	}
 	if (open_files(d, err, errlen) < 0 || build_machine(d, err, errlen) < 0 ||
 	    build_engine(d, err, errlen) < 0 || domain_display_setup(d, err, errlen) < 0 ||
-	    domain_audio_setup(d, err, errlen) < 0 || domain_net_setup(d, err, errlen) < 0)
+	    domain_audio_setup(d, err, errlen) < 0 || domain_net_setup(d, err, errlen) < 0 ||
+	    domain_doorbells_setup(d, err, errlen) < 0)
 		return -1;
 	d->machine.kick_vcpu = vcpu_kick_hook;
 	d->machine.kick_opaque = d;
@@ -359,6 +360,8 @@ void domain_free(struct domain *d)
 	domain_migrate_free(d); /* while the machine and the loop are there */
 	if (d->control)
 		control_free(d->control);
+	/* Before the engine: the devices' doorbells go with the machine. */
+	domain_doorbells_free(d);
 	if (d->vcpu)
 		d->engine->vcpu_destroy(d->vcpu);
 	if (d->engine_state)

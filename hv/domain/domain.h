@@ -78,6 +78,7 @@ struct domain {
 	struct evloop *loop;		   /* the process's event loop (hv/core/evloop.h) */
 	struct audio *audio;		   /* the sound backend (hv/domain/domain_audio.c) */
 	struct domain_nic *nics[CONFIG_VIFS_MAX]; /* vif = [...] (hv/domain/domain_net.c) */
+	struct domain_doorbells *doorbells; /* on KVM (hv/domain/domain_doorbell.c), or NULL */
 	struct control *control;
 	struct migration *migration; /* hv migrate's, sending or over (hv/domain/migrate.h) */
 	int listen_fd;
@@ -204,6 +205,13 @@ struct savefile_writer;
 struct savefile_reader;
 int domain_net_save(struct domain *d, struct savefile_writer *w, char *err, size_t errlen);
 int domain_net_restore(struct domain *d, const struct savefile_reader *r, char *err, size_t errlen);
+
+/* domain_doorbell.c: virtio notifications through the engine's ioeventfd
+ * (hv/core/doorbell.h) when it has one (returns 0 or -1 with err set);
+ * how many rings the event loop delivered. */
+int domain_doorbells_setup(struct domain *d, char *err, size_t errlen);
+void domain_doorbells_free(struct domain *d);
+uint64_t domain_doorbells_rung(const struct domain *d);
 
 /* Tells the event loop to look at the domain's state. Any thread. */
 void domain_notify(struct domain *d);

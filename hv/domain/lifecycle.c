@@ -207,6 +207,7 @@ static void info_counters(struct domain *d, char *buf, size_t len)
 		put_u64(buf, len, "exits_hlt", st.exits_hlt);
 		put_u64(buf, len, "exits_intr", st.exits_intr);
 		put_u64(buf, len, "exits_other", st.exits_other);
+		put_u64(buf, len, "doorbells_rung", domain_doorbells_rung(d));
 		info_kvm_irq(&st, buf, len);
 	}
 	snprintf(post, sizeof post, "0x%02x", pst.post);

@@ -242,6 +242,19 @@ static int kvm_set_state(void *vcpu, const struct vcpu_state *st, char *err, siz
 	return kvm_vcpu_set_state(vcpu, st, err, len);
 }
 
+static int kvm_ioeventfd(void *engine, uint64_t gpa, unsigned len, int fd, bool assign)
+{
+	struct kvm_vm *vm = engine;
+	struct kvm_ioeventfd io = {
+	    .addr = gpa, .len = len, .fd = fd, .flags = assign ? 0 : KVM_IOEVENTFD_FLAG_DEASSIGN};
+
+	if (ioctl(vm->sys_fd, KVM_CHECK_EXTENSION, KVM_CAP_IOEVENTFD) <= 0) {
+		errno = ENOSYS;
+		return -1;
+	}
+	return ioctl(vm->vm_fd, KVM_IOEVENTFD, &io) < 0 ? -1 : 0;
+}
+
 const struct engine_ops engine_kvm = {
     .name = "kvm",
     .probe = kvm_probe,
@@ -256,4 +269,5 @@ const struct engine_ops engine_kvm = {
     .vcpu_stats = kvm_vcpu_stats,
     .vcpu_get_state = kvm_get_state,
     .vcpu_set_state = kvm_set_state,
+    .ioeventfd = kvm_ioeventfd,
 };

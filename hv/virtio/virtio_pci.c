@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "hv/core/doorbell.h"
 #include "hv/core/le.h"
 #include "hv/core/log.h"
 
@@ -23,6 +24,9 @@
 #define NO_VECTOR	     0xFFFF
 #define TRANSPORT_FEATURES                                                                         \
 	(1ull << VIRTIO_F_INDIRECT_DESC | 1ull << VIRTIO_F_EVENT_IDX | 1ull << VIRTIO_F_VERSION_1)
+
+static void notify(struct virtio_pci *vp, uint64_t off);
+static void sync_doorbells(struct virtio_pci *vp);
 
 uint64_t virtio_pci_offered(const struct virtio_pci *vp)
 {
@@ -66,12 +70,59 @@ void virtio_pci_needs_reset(struct virtio_pci *vp)
 		return;
 	log_guest("virtio %s: device needs reset", vp->name);
 	vp->status |= VIRTIO_STATUS_NEEDS_RESET;
+	sync_doorbells(vp);
 	virtio_pci_config_changed(vp);
 }
 
 static bool live(const struct virtio_pci *vp)
 {
 	return (vp->status & VIRTIO_STATUS_DRIVER_OK) && !(vp->status & VIRTIO_STATUS_NEEDS_RESET);
+}
+
+/* ---- Doorbells (hv/core/doorbell.h) ------------------------------------ */
+
+static void doorbell_ring(void *opaque, unsigned n)
+{
+	notify(opaque, (uint64_t)n * VIRTIO_PCI_NOTIFY_MULT);
+}
+
+static uint64_t bell_at(uint64_t base, unsigned n)
+{
+	return base + VIRTIO_PCI_NOTIFY + (uint64_t)n * VIRTIO_PCI_NOTIFY_MULT;
+}
+
+/* Keeps the machine's doorbells on what the guest can ring now: each
+ * enabled queue of a live device, at its notify address in the mapped
+ * BAR. Called after every change to those. */
+static void sync_doorbells(struct virtio_pci *vp)
+{
+	struct doorbells *db = vp->doorbells ? *vp->doorbells : NULL;
+	uint64_t base = db && vp->bar_base && live(vp) ? vp->bar_base : 0;
+	uint32_t want = 0;
+
+	for (unsigned i = 0; base && i < vp->ops->num_queues; i++)
+		if (vp->q[i].enabled)
+			want |= 1u << i;
+	if (base == vp->bell_base && want == vp->bell_want && db == vp->bell_db)
+		return;
+	/* Doorbells of a machine's that has dropped them (the domain's
+	 * teardown frees them before the devices) went with it. */
+	for (unsigned i = 0; vp->bell_db == db && i < VIRTIO_QUEUES_MAX; i++)
+		if (vp->bell_mask & 1u << i)
+			vp->bell_db->remove(vp->bell_db, bell_at(vp->bell_base, i));
+	vp->bell_mask = 0;
+	vp->bell_base = base;
+	vp->bell_want = want;
+	vp->bell_db = db;
+	for (unsigned i = 0; i < VIRTIO_QUEUES_MAX; i++)
+		if ((want & 1u << i) && db->add(db, bell_at(base, i), doorbell_ring, vp, i) == 0)
+			vp->bell_mask |= 1u << i;
+}
+
+void virtio_pci_set_doorbells(struct virtio_pci *vp, struct doorbells **doorbells)
+{
+	vp->doorbells = doorbells;
+	sync_doorbells(vp);
 }
 
 struct virtq *virtio_pci_queue(struct virtio_pci *vp, unsigned n)
@@ -161,6 +212,7 @@ void virtio_pci_device_reset(struct virtio_pci *vp)
 	vp->queue_select = 0;
 	vp->isr = 0;
 	update_irq(vp);
+	sync_doorbells(vp);
 }
 
 /* ---- BAR 0 ------------------------------------------------------------ */
@@ -288,6 +340,7 @@ static void write_status(struct virtio_pci *vp, uint8_t v)
 		for (unsigned i = 0; i < vp->ops->num_queues; i++)
 			if (vp->q[i].enabled && vp->ops->notify)
 				vp->ops->notify(vp->dev, i);
+	sync_doorbells(vp);
 }
 
 static void enable_queue(struct virtio_pci *vp, struct virtio_pci_queue *q, uint16_t v)
@@ -309,6 +362,7 @@ static void enable_queue(struct virtio_pci *vp, struct virtio_pci_queue *q, uint
 		return;
 	}
 	q->enabled = true;
+	sync_doorbells(vp);
 }
 
 static void write_queue_size(struct virtio_pci *vp, struct virtio_pci_queue *q, uint16_t v)
@@ -477,8 +531,10 @@ static void pci_written(struct pci_device *d, unsigned offset, unsigned size)
 	uint64_t off;
 	unsigned len;
 
-	if (offset < PCI_BAR0 + 4 && offset + size > PCI_COMMAND)
+	if (offset < PCI_BAR0 + 4 && offset + size > PCI_COMMAND) {
 		update_bar(vp);
+		sync_doorbells(vp);
+	}
 	if (offset < PCI_COMMAND + 2 && offset + size > PCI_COMMAND)
 		update_irq(vp);
 	if (offset == PCFG_DATA && pcfg_window(vp, &off, &len))
@@ -552,6 +608,7 @@ void virtio_pci_machine_reset(struct virtio_pci *vp)
 		pci_set_byte(&vp->pci, PCI_INTERRUPT_LINE, vp->boot_irq_line);
 	}
 	update_bar(vp);
+	sync_doorbells(vp);
 	vp->config_generation = 0;
 	update_irq(vp);
 }
@@ -582,12 +639,14 @@ void virtio_pci_destroy(struct virtio_pci *vp)
 	if (vp->bar_base)
 		mem_unmap(vp->mem, vp->bar_base);
 	vp->bar_base = 0;
+	sync_doorbells(vp);
 }
 
 void virtio_pci_refresh(struct virtio_pci *vp)
 {
 	update_bar(vp);
 	update_irq(vp);
+	sync_doorbells(vp);
 }
 
 void virtio_pci_describe(const struct virtio_pci *vp, char *buf, size_t len)

@@ -135,6 +135,13 @@ struct virtio_pci {
 	 * BAR 0's address (0: leave it unassigned) and the interrupt line. */
 	uint32_t boot_bar;
 	uint8_t boot_irq_line;
+	/* Doorbells (hv/core/doorbell.h): where the machine keeps them (NULL:
+	 * none, notifications are MMIO writes), and the ones this device holds:
+	 * at bell_base, one per bit of bell_mask, of the queues in bell_want. */
+	struct doorbells **doorbells;
+	struct doorbells *bell_db;
+	uint64_t bell_base;
+	uint32_t bell_mask, bell_want;
 	uint64_t notifies; /* counters for `hv list -l` */
 	uint64_t interrupts;
 	char name[16];
@@ -150,6 +157,11 @@ void virtio_pci_init(struct virtio_pci *vp, struct guest_mem *mem, const struct 
 /* Has every machine reset, starting now, leave BAR 0 at bar with memory
  * decoding and bus mastering on and the interrupt line register at line,
  * as firmware would (firmware that runs may move them). */
+/* Has the device take its queue notifications through the doorbells the
+ * machine keeps at *doorbells (hv/core/doorbell.h) while that is set. */
+struct doorbells;
+void virtio_pci_set_doorbells(struct virtio_pci *vp, struct doorbells **doorbells);
+
 void virtio_pci_set_boot_config(struct virtio_pci *vp, uint32_t bar, uint8_t line);
 
 /* Unmaps the BAR (the device is going away). */

@@ -232,6 +232,47 @@ linux() { # NAME DIR MEMORY_MIB UNAME_M
 	fi
 }
 
+# The modern guest on KVM (assets/guests/modern): Debian's 686 kernel with
+# its root on virtio-blk, virtio-net up by DHCP from hv's user network and
+# virtio-rng, all through MMIO exits. A line written through the shell
+# must be in the image after sync and the guest's ACPI power-off.
+modern() {
+	out=/tmp/modern.out
+	cp /modern/root.img /tmp/modern.img
+	printf 'name = "modern"\nmemory = 128\nengine = "kvm"\nkernel = "/modern/vmlinuz"\nramdisk = "/modern/initramfs.cpio.gz"\n' >/tmp/modern.cfg
+	printf 'disk = [ "format=raw,vdev=xvda,access=rw,target=/tmp/modern.img" ]\nvif = [ "model=virtio" ]\nvirtio_rng = 1\n' >>/tmp/modern.cfg
+	printf 'extra = "console=ttyS0,115200 root=/dev/vda %s %s panic=-1 cryptomgr.notests"\nserial = "stdio"\n' "$(cat /modern/extra)" "${modern_log:-quiet}" >>/tmp/modern.cfg
+	rm -f /tmp/modern.in && mkfifo /tmp/modern.in
+	hv run --timeout 900 /tmp/modern.cfg <"/tmp/modern.in" >"$out" 2>&1 &
+	pid=$!
+	exec 3>"/tmp/modern.in"
+	if wait_for HV-MODERN-READY 4000 &&
+		echo 'echo nested-$((6*7))-on-vda >/nested.txt; sync; cat /nested.txt; cat /sys/class/misc/hw_random/rng_current' >&3 &&
+		wait_for "^nested-42-on-vda" 600; then
+		hv list -l modern >/tmp/modern.list 2>&1
+		echo 'poweroff' >&3
+	else
+		{ hv list -l modern && hv regs modern; } >/tmp/modern.diag 2>&1
+		hv destroy modern
+	fi
+	wait $pid
+	st=$?
+	exec 3>&-
+	net=$(tr -d '\r' <"$out" | sed -n 's/.*\(HV-NET-[A-Z]* [^ ]*\).*/\1/p' | head -n 1)
+	rng=$(tr -d '\r' <"$out" | grep -o 'virtio_rng[.0-9]*' | head -n 1)
+	# the queue notifications took KVM's ioeventfd, not MMIO exits
+	bells=$(awk '$1 == "doorbells_rung" {print $2}' /tmp/modern.list 2>/dev/null)
+	mmio=$(awk '$1 == "exits_mmio" {print $2}' /tmp/modern.list 2>/dev/null)
+	if tr -d '\r' <"$out" | grep -q "HV-MODERN-READY.*root=/dev/vda" && [ "${net%% *}" = HV-NET-UP ] &&
+		[ -n "$rng" ] && [ "$st" = 0 ] && grep -q "nested-42-on-vda" /tmp/modern.img &&
+		[ "${bells:-0}" -gt 0 ]; then
+		result modern PASS "root on virtio-blk, $net, rng $rng, the line written is in the image, powered off; $bells notifications by ioeventfd, $mmio MMIO exits"
+	else
+		result modern FAIL "status $st, net '$net', rng '$rng', doorbells '$bells': $(tail -c 400 "$out" | tr '\r\n' '||')"
+		sed "s/^/NESTED-INFO modern /" /tmp/modern.diag 2>/dev/null | head -n 40
+	fi
+}
+
 wait_for() { # PATTERN TENTHS: polls $out for that long (wall clock)
 	read up _ </proc/uptime
 	end=$((${up%.*}${up#*.} / 10 + $2))
@@ -356,6 +397,12 @@ elif [ "$dbg" = linux64 ] && load_modules; then
 	done
 	tr -d '\r' </tmp/linux64.out | grep -v "POST code" | tail -n 40
 	cat /tmp/linux64.diag 2>/dev/null
+elif [ "$dbg" = modern ] && load_modules; then
+	modern_log=ignore_loglevel
+	modern
+	grep -m 1 "engine" /tmp/modern.out
+	cat /tmp/modern.list /tmp/modern.diag 2>/dev/null
+	tr -d '\r' </tmp/modern.out | grep -v "POST code" | tail -n 150
 elif [ -n "$dbg" ] && load_modules; then
 	debug "$dbg"
 elif load_modules; then
@@ -371,6 +418,7 @@ elif load_modules; then
 	want regs && regs
 	want saverest && saverest
 	want dirty && dirty
+	want modern && modern
 	want linux && linux linux /linux 128 i686
 	want linux64 && linux linux64 /linux64 160 x86_64
 	bench

@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# virtio-blk on hv's KVM engine next to QEMU's KVM mode, measured inside
+# the nested-KVM VM of tests/nested/run.sh (tests/bench/kvm-virtio-guest.sh
+# runs there after the nested 'modern' check): dd of 64 MiB in 1 MiB
+# blocks, read and write+fsync, in the modern guest. Figures, not a test;
+# under nested TCG only the ratios mean anything.
+#
+#   tests/bench/kvm-virtio.sh [BUILD_DIR]      (default: build)
+set -euo pipefail
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+build=${1:-$root/build}
+HV_NESTED_CHECKS=${HV_NESTED_CHECKS:-modern} HV_NESTED_TIMEOUT=${HV_NESTED_TIMEOUT:-1500} \
+	"$root/tests/nested/run.sh" "$build" --bench-virtio >&2 || true
+grep '^BENCH' "${HV_NESTED_CACHE:-$build/nested}/console.log"
