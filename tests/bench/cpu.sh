@@ -23,7 +23,7 @@ mkdir -p "$XDG_RUNTIME_DIR"
 workloads=(
   "1 alu 20000000 6 0"
   "2 memory 15000000 7 0"
-  "3 rep-movsw 60000 5 2048"
+  "3 rep-movsw 1000000 5 2048"
   "4 fpu 5000000 6 0"
 )
 
