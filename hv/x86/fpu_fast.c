@@ -130,12 +130,12 @@ INLINE uint8_t *operand(struct x86_cpu *cpu, const struct x86_insn *in, uint32_t
 }
 
 /* Memory forms: ST(0) OP m32 (D8) or m64 (DC) to ST(0). */
-#define MEM_ARITH(n, insn)                                                                         \
-	static void d8_mem_##n(struct x86_cpu *cpu, const struct x86_insn *in)                     \
+#define MEM_ARITH_SIZED(name, size, load, insn)                                                    \
+	static void name(struct x86_cpu *cpu, const struct x86_insn *in)                           \
 	{                                                                                          \
 		unsigned top = fpu_top(cpu);                                                       \
 		uint32_t off = x86_ea(cpu, in);                                                    \
-		const uint8_t *p = operand(cpu, in, off, 4, false);                                \
+		const uint8_t *p = operand(cpu, in, off, size, false);                             \
 		uint16_t sw = 0, save = 0, cw = cpu->fpu.cw;                                       \
 		const struct x86_f80 *a = &cpu->fpu.st[top];                                       \
 		struct x86_f80 *r = &cpu->fpu.st[top];                                             \
@@ -144,25 +144,12 @@ INLINE uint8_t *operand(struct x86_cpu *cpu, const struct x86_insn *in, uint32_t
 			return;                                                                    \
 		}                                                                                  \
 		note(cpu, in, true, off);                                                          \
-		HOST_BINARY("flds", insn, *(const uint8_t(*)[4])p);                                \
-		merge(cpu, sw);                                                                    \
-	}                                                                                          \
-	static void dc_mem_##n(struct x86_cpu *cpu, const struct x86_insn *in)                     \
-	{                                                                                          \
-		unsigned top = fpu_top(cpu);                                                       \
-		uint32_t off = x86_ea(cpu, in);                                                    \
-		const uint8_t *p = operand(cpu, in, off, 8, false);                                \
-		uint16_t sw = 0, save = 0, cw = cpu->fpu.cw;                                       \
-		const struct x86_f80 *a = &cpu->fpu.st[top];                                       \
-		struct x86_f80 *r = &cpu->fpu.st[top];                                             \
-		if (!p || !fast_ok(cpu) || !valid(cpu, top)) {                                     \
-			general(cpu, in);                                                          \
-			return;                                                                    \
-		}                                                                                  \
-		note(cpu, in, true, off);                                                          \
-		HOST_BINARY("fldl", insn, *(const uint8_t(*)[8])p);                                \
+		HOST_BINARY(load, insn, *(const uint8_t(*)[size])p);                               \
 		merge(cpu, sw);                                                                    \
 	}
+#define MEM_ARITH(n, insn)                                                                         \
+	MEM_ARITH_SIZED(d8_mem_##n, 4, "flds", insn)                                               \
+	MEM_ARITH_SIZED(dc_mem_##n, 8, "fldl", insn)
 OPS(MEM_ARITH)
 
 /* FSQRT: ST(0) = sqrt(ST(0)). */
