@@ -424,6 +424,21 @@ void h_consume(struct h_proc *p)
 	p->buf[0] = '\0';
 }
 
+long h_last_tick(const char *name)
+{
+	struct h_proc p;
+	long last = -1;
+
+	h_spawn(&p, (const char *const[]){"console", name, NULL});
+	h_expect(&p, "\n__never__", 3);
+	for (const char *s = p.buf; (s = strstr(s, "tick ")); s += 5)
+		if (s[5] >= '0' && s[5] <= '9')
+			last = strtol(s + 5, NULL, 10);
+	kill(p.pid, SIGTERM);
+	h_wait(&p, 10);
+	return last;
+}
+
 void h_run_cmd(struct h_proc *p, const char *command, const char *marker, int timeout_s)
 {
 	h_consume(p);

@@ -106,6 +106,10 @@ void h_load_left(const char *path, size_t skip, int16_t **samples, size_t *n);
 /* h_setup_dir()/name (static storage: the last four results stay valid). */
 const char *h_path(const char *name);
 
+/* The last "tick N" that `hv console name` shows of domain name's
+ * scrollback (the counter guests of test_save and test_migrate), or -1. */
+long h_last_tick(const char *name);
+
 /* Forgets the output read so far: p->buf holds what comes next. */
 void h_consume(struct h_proc *p);
 

@@ -275,18 +275,11 @@ static void teardown_ns(void)
 /* The last "tick N" in the scrollback of `hv console ctr` on host which. */
 static long last_tick_on(char which)
 {
-	struct h_proc p;
-	long last = -1;
+	long last;
 
 	host(which);
-	h_spawn(&p, (const char *const[]){"console", "ctr", NULL});
+	last = h_last_tick("ctr");
 	host('a');
-	h_expect(&p, "\n__never__", 3);
-	for (const char *s = p.buf; (s = strstr(s, "tick ")); s += 5)
-		if (s[5] >= '0' && s[5] <= '9')
-			last = strtol(s + 5, NULL, 10);
-	kill(p.pid, SIGTERM);
-	h_wait(&p, 10);
 	return last;
 }
 

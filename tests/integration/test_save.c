@@ -40,26 +40,10 @@ static void hv_ok(int timeout_s, const char *const *args)
 	ck_assert_msg(r->status == 0, "hv %s failed (%d): %s", args[0], r->status, r->err);
 }
 
-/* The last "tick N" the console holds (its scrollback), or -1. */
-static long last_tick(const char *name)
-{
-	struct h_proc p;
-	long last = -1;
-
-	h_spawn(&p, (const char *const[]){"console", name, NULL});
-	h_expect(&p, "\n__never__", 3);
-	for (const char *s = p.buf; (s = strstr(s, "tick ")); s += 5)
-		if (s[5] >= '0' && s[5] <= '9')
-			last = strtol(s + 5, NULL, 10);
-	kill(p.pid, SIGTERM);
-	h_wait(&p, 10);
-	return last;
-}
-
 static void wait_ticks(const char *name, long above)
 {
 	for (int i = 0; i < 60; i++) {
-		if (last_tick(name) > above)
+		if (h_last_tick(name) > above)
 			return;
 	}
 	ck_abort_msg("%s: no tick above %ld", name, above);
@@ -77,20 +61,20 @@ START_TEST(test_checkpoint_goes_on_and_a_save_ends_and_restores)
 	wait_ticks("ctr", 3);
 	hv_ok(120, (const char *const[]){"save", "-c", "ctr", file, NULL});
 	ck_assert_ptr_nonnull(h_info("ctr", "state")); /* still there */
-	before = last_tick("ctr");
+	before = h_last_tick("ctr");
 	wait_ticks("ctr", before);
 	hv_ok(120, (const char *const[]){"save", "ctr", file, NULL});
 	ck_assert_ptr_null(h_info("ctr", "state")); /* ended, as xl save */
-	before = last_tick("ctr");
+	before = h_last_tick("ctr");
 	ck_assert_int_eq(before, -1);
 	hv_ok(120, (const char *const[]){"restore", file, NULL});
-	after = last_tick("ctr");
+	after = h_last_tick("ctr");
 	ck_assert_int_gt(after, 3); /* the scrollback came back */
 	wait_ticks("ctr", after);
 	/* Restored from the checkpoint's file under another name, beside it. */
 	hv_ok(60, (const char *const[]){"save", "-c", "ctr", file, NULL});
 	hv_ok(120, (const char *const[]){"restore", file, "name=ctr2", NULL});
-	wait_ticks("ctr2", last_tick("ctr2"));
+	wait_ticks("ctr2", h_last_tick("ctr2"));
 	hv_ok(30, (const char *const[]){"destroy", "ctr2", NULL});
 	hv_ok(30, (const char *const[]){"destroy", "ctr", NULL});
 }
