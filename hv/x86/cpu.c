@@ -446,8 +446,8 @@ static bool deliver_exception(struct x86_cpu *cpu)
 /* Executes one instruction; a fault is returned, not delivered. */
 int x86_cpu_step_one(struct x86_cpu *cpu, uint32_t *error)
 {
-	if (cpu->jit && cpu->jit->threshold == 0)
-		return x86_jit_step_one(cpu, error);
+	void (*one)(struct x86_cpu *) = cpu->jit && cpu->jit->threshold == 0 ? x86_jit_step : step;
+
 	cpu->stop = false;
 	x86_tlb_sync(cpu);
 	if (setjmp(cpu->fault_jmp) != 0) {
@@ -456,7 +456,7 @@ int x86_cpu_step_one(struct x86_cpu *cpu, uint32_t *error)
 		*error = cpu->exc_has_error ? cpu->exc_error : 0;
 		return cpu->exc_vector;
 	}
-	step(cpu);
+	one(cpu);
 	return -1;
 }
 

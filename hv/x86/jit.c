@@ -136,7 +136,7 @@ x86_jit_code x86_jit_translate(struct x86_cpu *cpu, struct x86_block *b)
 }
 
 /* The instruction at CS:EIP as a translated block of its own. */
-static __attribute__((noinline)) void step(struct x86_cpu *cpu)
+__attribute__((noinline)) void x86_jit_step(struct x86_cpu *cpu)
 {
 	struct x86_insn in;
 	struct x86_block b;
@@ -160,18 +160,4 @@ static __attribute__((noinline)) void step(struct x86_cpu *cpu)
 		cpu->ip_start = cpu->eip;
 		x86_deliver(cpu, X86_VEC_DB, cpu->eip);
 	}
-}
-
-int x86_jit_step_one(struct x86_cpu *cpu, uint32_t *error)
-{
-	cpu->stop = false;
-	x86_tlb_sync(cpu);
-	if (setjmp(cpu->fault_jmp) != 0) {
-		cpu->eip = cpu->ip_start;
-		cpu->delivering = -1;
-		*error = cpu->exc_has_error ? cpu->exc_error : 0;
-		return cpu->exc_vector;
-	}
-	step(cpu);
-	return -1;
 }

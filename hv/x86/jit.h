@@ -80,8 +80,9 @@ x86_jit_code x86_jit_translate(struct x86_cpu *cpu, struct x86_block *b);
  * be equal. The first divergence is logged and stops the run loop with
  * VCPU_EXIT_ERROR. */
 void x86_jit_lockstep(struct x86_cpu *cpu, struct x86_block *b, x86_jit_code code);
-/* x86_cpu_step_one through a translation of the one instruction
- * (HV_JIT_THRESHOLD=0: the vector suites run through the JIT). */
-int x86_jit_step_one(struct x86_cpu *cpu, uint32_t *error);
+/* One instruction through a translation of it alone, for
+ * x86_cpu_step_one (HV_JIT_THRESHOLD=0: the vector suites run through the
+ * JIT); a fault longjmps to cpu->fault_jmp as the interpreter's does. */
+void x86_jit_step(struct x86_cpu *cpu);
 
 #endif
