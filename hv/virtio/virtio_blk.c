@@ -404,31 +404,19 @@ static void blk_config_read(void *opaque, unsigned offset, void *buf, unsigned l
 	(1ull << VIRTIO_BLK_F_SIZE_MAX | 1ull << VIRTIO_BLK_F_SEG_MAX | 1ull << VIRTIO_BLK_F_FLUSH)
 #define BLK_RW_FEATURES (1ull << VIRTIO_BLK_F_DISCARD | 1ull << VIRTIO_BLK_F_WRITE_ZEROES)
 
-static const struct virtio_dev_ops blk_ops_rw = {
-    .type = VIRTIO_ID_BLOCK,
-    .class_base = 0x01, /* mass storage, other */
-    .class_sub = 0x80,
-    .features = BLK_FEATURES | BLK_RW_FEATURES,
-    .num_queues = 1,
-    .queue_max = VIRTIO_BLK_QUEUE_SIZE,
-    .config_size = VIRTIO_BLK_CONFIG_SIZE,
-    .config_read = blk_config_read,
-    .notify = blk_notify,
-    .reset = blk_reset,
-};
+/* The two differ only in the features offered: a read-only image offers RO
+ * instead of discard and write-zeroes. */
+#define BLK_OPS(feat)                                                                              \
+	{                                                                                          \
+		.type = VIRTIO_ID_BLOCK, .class_base = 0x01, .class_sub = 0x80,                    \
+		.features = (feat), .num_queues = 1, .queue_max = VIRTIO_BLK_QUEUE_SIZE,           \
+		.config_size = VIRTIO_BLK_CONFIG_SIZE, .config_read = blk_config_read,             \
+		.notify = blk_notify, .reset = blk_reset,                                          \
+	}
 
-static const struct virtio_dev_ops blk_ops_ro = {
-    .type = VIRTIO_ID_BLOCK,
-    .class_base = 0x01,
-    .class_sub = 0x80,
-    .features = BLK_FEATURES | 1ull << VIRTIO_BLK_F_RO,
-    .num_queues = 1,
-    .queue_max = VIRTIO_BLK_QUEUE_SIZE,
-    .config_size = VIRTIO_BLK_CONFIG_SIZE,
-    .config_read = blk_config_read,
-    .notify = blk_notify,
-    .reset = blk_reset,
-};
+/* PCI class 01h/80h: mass storage, other. */
+static const struct virtio_dev_ops blk_ops_rw = BLK_OPS(BLK_FEATURES | BLK_RW_FEATURES);
+static const struct virtio_dev_ops blk_ops_ro = BLK_OPS(BLK_FEATURES | 1ull << VIRTIO_BLK_F_RO);
 
 struct virtio_blk *virtio_blk_create(struct machine *m, struct disk *disk, const char *serial,
 				     struct irq_line irq, const char *name, char *err,
