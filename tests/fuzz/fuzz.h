@@ -24,6 +24,23 @@ static inline char *fuzz_text(const uint8_t *data, size_t size)
 	return s;
 }
 
+/* The input of the operation-list harnesses: byte 0 counts the 4-byte
+ * operations that follow (as many as fit), and the bytes after them go
+ * into ram (at most ram_len of them). Returns the number of operations,
+ * which start at data + 1; size must not be 0. */
+static inline size_t fuzz_ops_and_ram(const uint8_t *data, size_t size, uint8_t *ram,
+				      size_t ram_len)
+{
+	size_t nops = data[0], at;
+
+	if (nops * 4 + 1 > size)
+		nops = (size - 1) / 4;
+	at = 1 + nops * 4;
+	if (size > at)
+		memcpy(ram, data + at, size - at < ram_len ? size - at : ram_len);
+	return nops;
+}
+
 /* In tests/fuzz/support.c: */
 
 /* A private directory for a domain built in the fuzzer's process,

@@ -56,20 +56,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	static const uint8_t input[255] = "hv fuzz input";
 	struct virtio_console_backend b = {.tx = tx};
 	struct virtio_console con;
-	size_t nops, at = 1;
+	size_t nops;
 
 	if (size == 0)
 		return 0;
 	memset(mem.ram, 0, RAM_SIZE);
 	virtio_console_init(&con, &mem, (struct irq_line){0}, &b, "hvc0");
 	vdrv_attach(&drv, &mem, &con.vp.pci, 6, BAR, 0);
-	nops = data[0];
-	if (nops * 4 + 1 > size)
-		nops = (size - 1) / 4;
-	at += nops * 4;
-	if (size > at)
-		memcpy(mem.ram + RAM_AT, data + at,
-		       size - at < RAM_SIZE - RAM_AT ? size - at : RAM_SIZE - RAM_AT);
+	nops = fuzz_ops_and_ram(data, size, mem.ram + RAM_AT, RAM_SIZE - RAM_AT);
 	for (size_t i = 0; i < nops; i++) {
 		const uint8_t *op = data + 1 + 4 * i;
 

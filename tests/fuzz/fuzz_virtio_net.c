@@ -76,7 +76,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	static const uint8_t mac[6] = {0x52, 0x54, 0, 0x12, 0x34, 0x56};
 	struct virtio_net_backend b = {.tx_ready = tx_ready};
 	static struct virtio_net net;
-	size_t nops, at = 1;
+	size_t nops;
 
 	if (size == 0)
 		return 0;
@@ -84,13 +84,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	memset(input, 0x5a, sizeof input);
 	virtio_net_init(&net, &mem, (struct irq_line){0}, mac, &b, "net0");
 	vdrv_attach(&drv, &mem, &net.vp.pci, 6, BAR, 0);
-	nops = data[0];
-	if (nops * 4 + 1 > size)
-		nops = (size - 1) / 4;
-	at += nops * 4;
-	if (size > at)
-		memcpy(mem.ram + RAM_AT, data + at,
-		       size - at < RAM_SIZE - RAM_AT ? size - at : RAM_SIZE - RAM_AT);
+	nops = fuzz_ops_and_ram(data, size, mem.ram + RAM_AT, RAM_SIZE - RAM_AT);
 	for (size_t i = 0; i < nops; i++) {
 		const uint8_t *op = data + 1 + 4 * i;
 
