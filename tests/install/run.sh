@@ -105,8 +105,11 @@ done
 [ -n "$ok" ] || fail "the installed legacy guest never showed the SYSLINUX menu"
 mcfg=$P/share/hv/guests/modern/modern.cfg
 if [ -f "$P/share/hv/guests/modern/out/vmlinuz" ]; then
-	"$hv" list -l modern | grep -qE "^ +config +$mcfg\$" ||
-		fail "modern is not from the installed config: $("$hv" list -l modern)"
+	# Read whole, then searched: grep -q would quit at the match and, with
+	# pipefail, hv's next write into the closed pipe fail the test.
+	info=$("$hv" list -l modern)
+	grep -qE "^ +config +$mcfg\$" <<<"$info" ||
+		fail "modern is not from the installed config: $info"
 else
 	grep -q "bash $P/share/hv/guests/modern/build.sh" "$tmp/demo.err" ||
 		fail "hv demo without a modern guest: $(cat "$tmp/demo.err")"
