@@ -90,6 +90,9 @@ int cmd_config_from_text(char *text, size_t len, const char *origin, int n, char
 /* Attaches this terminal to a domain's console until Ctrl-] or the
  * domain's end. history: replay the scrollback first. Returns 0 or 1. */
 int cmd_attach_console(const char *name, bool history);
+/* Starts `hv view NAME` in the background (cmd_viewer.c); without a
+ * display says so on stderr unless quiet. Returns 0 once it is started. */
+int cmd_open_viewer(const char *name, bool quiet);
 
 /* "hv: " + message on stderr. */
 void cmd_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

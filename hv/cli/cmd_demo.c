@@ -7,12 +7,14 @@
  *   the IDE disk, a DOS-era program of our own (tests/guests/legacy.asm: a
  *   BIOS-only typewriter with a mode-13h screen on F2). SYSLINUX mirrors
  *   its menu and HDT on COM1, which `hv console legacy` (and `c` in hv
- *   top) shows; the screen is in an SDL window when a display exists;
+ *   top) shows;
  * - "modern": the modern recipe (assets/guests/modern/, built by the
  *   set-up script): Debian's 686 kernel booted directly, its ext4 root on
  *   virtio-blk (a copy of the recipe's image in the state directory, so
- *   the pristine one stays so), virtio-rng, and its primary console a
- *   shell on hvc0 (virtio-console; kernel messages go to COM1's log).
+ *   the pristine one stays so), virtio-rng, virtio-gpu and virtio-input
+ *   (a shell on tty1, fbcon), and its primary console a shell on hvc0
+ *   (virtio-console; kernel messages go to COM1's log).
+ * With a display, each screen opens in its own SDL window (hv view).
  * Both come from hv's data directory (hv/core/datadir.h): the source and
  * build trees for the build's binary, DATADIR/hv for an installed one.
  * Both are started if not running; then the terminal becomes `hv top`
@@ -177,28 +179,6 @@ static int start_modern(void)
 	return cmd_spawn_domain(&cfg);
 }
 
-/* `hv view legacy` in the background when there is a display to show it
- * on; its messages go to the state directory's log. */
-static void start_viewer(void)
-{
-	pid_t pid;
-
-	if (!getenv("DISPLAY") && !getenv("WAYLAND_DISPLAY"))
-		return;
-	pid = fork();
-	if (pid != 0)
-		return;
-	setsid();
-	int null = open("/dev/null", O_RDWR);
-	if (null >= 0) {
-		dup2(null, STDIN_FILENO);
-		dup2(null, STDOUT_FILENO);
-		dup2(null, STDERR_FILENO);
-	}
-	execl("/proc/self/exe", "hv", "view", "legacy", (char *)NULL);
-	_exit(127);
-}
-
 int cmd_demo(int argc, char **argv)
 {
 	(void)argv;
@@ -212,10 +192,13 @@ int cmd_demo(int argc, char **argv)
 		return 1;
 	if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {
 		printf("hv demo: domains 'legacy' and 'modern' are running; 'hv top' manages them, "
-		       "'hv view legacy' shows the legacy screen.\n");
+		       "'hv view' shows their screens.\n");
 		return 0;
 	}
-	start_viewer();
+	/* Each screen in its window when a display exists (Ctrl+Alt+Left/Right
+	 * move between them); hv top in this terminal. */
+	cmd_open_viewer("legacy", true);
+	cmd_open_viewer("modern", true);
 	execl("/proc/self/exe", "hv", "top", (char *)NULL);
 	cmd_error("cannot run hv top: %s", strerror(errno));
 	return 1;

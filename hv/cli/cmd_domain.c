@@ -128,6 +128,8 @@ int cmd_run(int argc, char **argv)
 		cmd_error("%s", err);
 		return 1;
 	}
+	if (cfg.sdl) /* before domain_run's sandbox, which forbids fork */
+		cmd_open_viewer(cfg.name, false);
 	status = domain_run(d, timeout);
 	domain_free(d);
 	return status;
@@ -287,5 +289,7 @@ int cmd_create(int argc, char **argv)
 		return 1;
 	printf("%s\n", cfg.name);
 	fflush(stdout);
+	if (cfg.sdl)
+		cmd_open_viewer(cfg.name, false);
 	return attach ? cmd_attach_console(cfg.name, true) : 0;
 }

@@ -178,6 +178,8 @@ int cmd_restore(int argc, char **argv)
 	if (rc == 0) {
 		printf("%s\n", cfg.name);
 		fflush(stdout);
+		if (cfg.sdl)
+			cmd_open_viewer(cfg.name, false);
 	}
 	return rc;
 }

@@ -91,6 +91,7 @@ struct domain_config {
 	unsigned virtio_rng; /* virtio_rng = 1: an entropy device (hv's key; xl has none) */
 	unsigned vfb_virtio; /* vfb = [ 'type=virtio' ]: a virtio-gpu beside the VGA */
 	unsigned vga_none;   /* vga = "none": no emulated VGA (nor its BIOS) */
+	unsigned sdl;	     /* sdl = 1: hv create/run/restore open `hv view NAME` */
 	/* virtio_console = 1: a virtio-console (the guest's hvc0); console =
 	 * "ttyS0" (default: COM1) or "hvc0" (implies virtio_console) names
 	 * the primary console: `hv console`, `hv top`, `hv run`'s terminal

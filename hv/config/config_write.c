@@ -108,6 +108,8 @@ static void put_boot(FILE *out, const struct domain_config *cfg)
 		fprintf(out, "vfb = [ \"type=virtio\" ]\n");
 	if (cfg->vga_none)
 		fprintf(out, "vga = \"none\"\n");
+	if (cfg->sdl)
+		fprintf(out, "sdl = 1\n");
 	if (cfg->virtio_console)
 		fprintf(out, "virtio_console = 1\n");
 	if (cfg->console_hvc0)

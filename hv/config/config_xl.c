@@ -106,13 +106,7 @@ static int set_maxvcpus(struct parser *p, const struct key *k, const struct valu
 /* sdl = 1 asks xl for a window; hv serves the screen to `hv view`. */
 static int set_sdl(struct parser *p, const struct key *k, const struct value *v)
 {
-	int on = set_flag(p, k, v, NULL);
-
-	if (on <= 0)
-		return on;
-	return cfg_warn_at(p, k, v->line,
-			   "hv opens no window itself; `hv view NAME` shows the screen in an SDL "
-			   "window");
+	return set_flag(p, k, v, &p->cfg->sdl) < 0 ? -1 : 0;
 }
 
 static int set_vga(struct parser *p, const struct key *k, const struct value *v)

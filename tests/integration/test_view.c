@@ -314,18 +314,24 @@ START_TEST(test_viewer_ctrlAltS_savesTheScreen)
 }
 END_TEST
 
-static void create_text_guest(const char *name)
+/* A domain showing VGA text, with more config keys (or ""). */
+static void create_text_guest_with(const char *name, const char *keys)
 {
 	char cfg[1024], cfgname[64];
 
 	snprintf(cfg, sizeof cfg,
-		 "name = \"%s\"\nmemory = 16\nfirmware = \"%s\"\nserial = \"none\"\n", name,
-		 h_guest("vgatext"));
+		 "name = \"%s\"\nmemory = 16\nfirmware = \"%s\"\nserial = \"none\"\n%s", name,
+		 h_guest("vgatext"), keys);
 	snprintf(cfgname, sizeof cfgname, "%s.cfg", name);
 	ck_assert_int_eq(
 	    h_hv(NULL, 60, (const char *const[]){"create", h_write_file(cfgname, cfg), NULL})
 		->status,
 	    0);
+}
+
+static void create_text_guest(const char *name)
+{
+	create_text_guest_with(name, "");
 }
 
 START_TEST(test_hotkeys_switchTheSingleWindowBetweenDomains)
@@ -387,6 +393,24 @@ START_TEST(test_viewer_outlivesItsDomain)
 }
 END_TEST
 
+/* sdl = 1 (xl's key): hv create opens the viewer itself, and its window
+ * closes with the domain; its messages go to the state directory. */
+START_TEST(test_sdl1_opensTheWindow_whichClosesWithTheDomain)
+{
+	char log[512];
+
+	create_text_guest_with("sd", "sdl = 1\n");
+	ck_assert_msg(sh_until("1", 1200 / 10, "xdotool search --name '^sd \\(' | wc -l"),
+		      "no window for sd; windows: %s",
+		      x_sh("xdotool search --name . getwindowname %%@ 2>/dev/null"));
+	snprintf(log, sizeof log, "%s/state/hv/sd.view.log", h_setup_dir());
+	ck_assert_msg(access(log, F_OK) == 0, "no %s", log);
+	ck_assert_int_eq(h_hv(NULL, 30, (const char *const[]){"destroy", "sd", NULL})->status, 0);
+	ck_assert_msg(sh_until("0", 30, "xdotool search --name '^sd \\(' | wc -l"),
+		      "the window outlived its domain");
+}
+END_TEST
+
 /* Opened from the desktop entry with nothing running, the viewer says so
  * in a message box (stderr goes nowhere there), and exits once it is
  * dismissed. */
@@ -429,6 +453,7 @@ static Suite *view_suite(void)
 	tcase_add_test(tc, test_hotkeys_switchTheSingleWindowBetweenDomains);
 	tcase_add_test(tc, test_hotkeys_moveFocusBetweenWindows);
 	tcase_add_test(tc, test_viewer_outlivesItsDomain);
+	tcase_add_test(tc, test_sdl1_opensTheWindow_whichClosesWithTheDomain);
 	tcase_add_test(tc, test_viewer_withNoDomain_saysSoOnScreen);
 	suite_add_tcase(s, tc);
 	return s;

@@ -143,33 +143,32 @@ START_TEST(test_cosmetic_keys_warn_once_with_file_and_line)
 			      "apic = 1\npae = 1\nhap = 1\ndevice_model_version = 'qemu-xen'\n"
 			      "device_model_override = '/usr/bin/qemu'\n"),
 			 0);
-	ck_assert_uint_eq(cfg.nwarnings, 9);
-	ck_assert_str_eq(cfg.warnings[0],
-			 "xl.cfg:2: sdl: hv opens no window itself; `hv view NAME` "
-			 "shows the screen in an SDL window");
-	ck_assert_str_eq(cfg.warnings[1], "xl.cfg:3: vga: hv has no Cirrus card; the guest gets a "
+	/* sdl = 1 is no warning: hv create opens the window (hv view). */
+	ck_assert_uint_eq(cfg.sdl, 1);
+	ck_assert_uint_eq(cfg.nwarnings, 8);
+	ck_assert_str_eq(cfg.warnings[0], "xl.cfg:3: vga: hv has no Cirrus card; the guest gets a "
 					  "standard VGA with VBE (\"stdvga\")");
-	ck_assert_str_eq(cfg.warnings[2],
+	ck_assert_str_eq(cfg.warnings[1],
 			 "xl.cfg:4: videoram: ignored; hv's VGA always has 16 MiB");
-	ck_assert_str_eq(cfg.warnings[3], "xl.cfg:5: acpi: ignored; SeaBIOS and hv's direct kernel "
+	ck_assert_str_eq(cfg.warnings[2], "xl.cfg:5: acpi: ignored; SeaBIOS and hv's direct kernel "
 					  "boot always give the guest ACPI tables");
-	ck_assert_str_eq(cfg.warnings[4], "xl.cfg:6: apic: ignored; hv's PC has no I/O APIC yet, "
+	ck_assert_str_eq(cfg.warnings[3], "xl.cfg:6: apic: ignored; hv's PC has no I/O APIC yet, "
 					  "interrupts go through the 8259 PICs");
-	ck_assert_str_eq(cfg.warnings[5], "xl.cfg:7: pae: ignored; the kvm engine gives the guest "
+	ck_assert_str_eq(cfg.warnings[4], "xl.cfg:7: pae: ignored; the kvm engine gives the guest "
 					  "the host CPU's PAE, the soft engine (an i686) has none");
-	ck_assert_str_eq(cfg.warnings[6], "xl.cfg:8: hap: ignored; the kvm engine uses the host's "
+	ck_assert_str_eq(cfg.warnings[5], "xl.cfg:8: hap: ignored; the kvm engine uses the host's "
 					  "nested paging when KVM does, the soft engine has none");
-	ck_assert_str_eq(cfg.warnings[7],
+	ck_assert_str_eq(cfg.warnings[6],
 			 "xl.cfg:9: device_model_version: ignored; hv emulates the PC inside the "
 			 "domain process, with no separate device model");
-	ck_assert_str_eq(cfg.warnings[8],
+	ck_assert_str_eq(cfg.warnings[7],
 			 "xl.cfg:10: device_model_override: ignored; hv emulates the PC inside the "
 			 "domain process, with no separate device model");
 	/* The same key again from the command line: no second warning. */
-	ck_assert_int_eq(config_override(&cfg, "sdl=1", err, sizeof err), 0);
-	ck_assert_uint_eq(cfg.nwarnings, 9);
+	ck_assert_int_eq(config_override(&cfg, "vga='cirrus'", err, sizeof err), 0);
+	ck_assert_uint_eq(cfg.nwarnings, 8);
 	ck_assert_int_eq(config_override(&cfg, "device_model_user=qemu", err, sizeof err), 0);
-	ck_assert_str_eq(cfg.warnings[9],
+	ck_assert_str_eq(cfg.warnings[8],
 			 "command line: device_model_user: ignored; hv emulates the PC inside the "
 			 "domain process, with no separate device model");
 }
@@ -560,12 +559,14 @@ START_TEST(test_written_config_loads_to_the_same_domain)
 	ck_assert_int_eq(config_resolve(&cfg, err, sizeof err), 0);
 	first = cfg;
 	text = write_to_string(&first);
-	ck_assert_ptr_nonnull(strstr(text, "# warning: xl.cfg:6: sdl: "));
+	ck_assert_ptr_nonnull(strstr(text, "# warning: xl.cfg: maxmem: "));
+	ck_assert_ptr_nonnull(strstr(text, "\nsdl = 1\n"));
 	write_text("again.cfg", text);
 	ck_assert_int_eq(config_load("again.cfg", &cfg, err, sizeof err), 0);
 	ck_assert_int_eq(config_resolve(&cfg, err, sizeof err), 0);
 	ck_assert_str_eq(cfg.firmware, first.firmware);
 	ck_assert_str_eq(cfg.uuid, first.uuid);
+	ck_assert_uint_eq(cfg.sdl, 1);
 	ck_assert_str_eq(cfg.extra, "a=\"b\"\\c");
 	ck_assert_mem_eq(&cfg.soundhw, &first.soundhw, sizeof cfg.soundhw);
 	ck_assert_uint_eq(cfg.soundhw.irq, 7);
