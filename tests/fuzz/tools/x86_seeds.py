@@ -6,8 +6,11 @@ tests/fuzz/fuzz_x86.c: real mode for a real-mode vector, else 32-bit
 protected mode, every third of those with paging; the JIT's threshold
 cycling), MOVs of the vector's initial general registers (ESP is the
 harness's), its instruction bytes twice over (a block that runs again)
-and HLT. The hand-written seeds (arith, faults, fpu, io, pmode, string)
-are kept.
+and HLT. The hand-written seeds are kept: arith, faults, fpu, io, pmode,
+string (real mode), and with paging straddle-pf (a loop whose dword store
+reaches across into the absent page: a fault in the middle of a
+translated block), pf-late (the same after 63 turns, past the threshold of
+32) and smc-alias (a loop patching its own ADD through the alias page).
     python3 tests/fuzz/tools/x86_seeds.py tests/fuzz/corpus/fuzz_x86"""
 import glob
 import json
