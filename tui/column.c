@@ -201,6 +201,25 @@ static int c_sound(const struct top_domain *a, const struct top_domain *b)
 	return cmp_num((double)a->audio_underruns, (double)b->audio_underruns);
 }
 
+/* The JIT: blocks translated per second / the code buffer's fill; "-"
+ * when it is off or the engine is kvm. */
+static void f_jit(const struct top_domain *d, char *out, size_t len)
+{
+	char r[16];
+
+	if (!live(d) || !d->has_jit) {
+		snprintf(out, len, "-");
+		return;
+	}
+	top_format_rate(d->jit_rate, r, sizeof r);
+	snprintf(out, len, "%s/%.0f%%", r, d->jit_fill);
+}
+
+static int c_jit(const struct top_domain *a, const struct top_domain *b)
+{
+	return cmp_num(a->jit_rate, b->jit_rate);
+}
+
 static int c_uptime(const struct top_domain *a, const struct top_domain *b)
 {
 	return cmp_num(a->uptime, b->uptime);
@@ -222,6 +241,8 @@ const struct top_column top_columns[] = {
     {"NET", 11, false, "network bytes/s the guest received/sent ('-': no vif)", f_net, c_net},
     {"SND", 8, false, "sound: volume or 'mute' / underruns so far ('-': no audio)", f_sound,
      c_sound},
+    {"JIT", 9, false, "soft CPU: blocks translated/s / code buffer in use ('-': JIT off, kvm)",
+     f_jit, c_jit},
 };
 
 const int top_ncolumns = sizeof top_columns / sizeof top_columns[0];

@@ -93,6 +93,19 @@ static double rate(double now, double before, double seconds)
 	return now > before && seconds > 0 ? (now - before) / seconds : 0;
 }
 
+/* The JIT's keys: the translation rate over the last interval (dt
+ * seconds) and the code buffer's fill. */
+static void apply_jit(struct top_domain *d, const char *reply, double dt)
+{
+	uint64_t blocks = get_u64(reply, "jit_blocks"), size = get_u64(reply, "jit_code_size");
+	bool had = d->has_jit;
+
+	d->has_jit = kv_get(reply, "jit_blocks", NULL, 0);
+	d->jit_rate = d->sampled && had ? rate((double)blocks, (double)d->jit_blocks, dt) : 0;
+	d->jit_blocks = blocks;
+	d->jit_fill = size ? 100.0 * (double)get_u64(reply, "jit_code_bytes") / (double)size : 0;
+}
+
 static void apply_info(struct top_domain *d, const char *reply, long now)
 {
 	double dt = (now - d->sample_ms) / 1000.0, cpu = get_double(reply, "cpu_time");
@@ -110,6 +123,7 @@ static void apply_info(struct top_domain *d, const char *reply, long now)
 		d->net_rx_rate = rate((double)rx, (double)d->net_rx, dt);
 		d->net_tx_rate = rate((double)tx, (double)d->net_tx, dt);
 	}
+	apply_jit(d, reply, dt);
 	d->disk_rd = rd;
 	d->disk_wr = wr;
 	d->has_net = kv_get(reply, "net_rx_bytes", v, sizeof v);

@@ -49,6 +49,13 @@ struct top_domain {
 	bool has_net;
 	uint64_t net_rx, net_tx;
 	double net_rx_rate, net_tx_rate;
+
+	/* The soft CPU's JIT (info's jit_* keys; has_jit false when it is off
+	 * or the engine is kvm): blocks translated, their rate per second,
+	 * and the share of the code buffer in use (0-100). */
+	bool has_jit;
+	uint64_t jit_blocks;
+	double jit_rate, jit_fill;
 };
 
 struct top_domains {

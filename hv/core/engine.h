@@ -31,6 +31,13 @@ struct vcpu_stats {
 	uint64_t injected;
 	int last_vector;
 	bool halted, ready, if_flag, stale, window;
+	/* The soft CPU's JIT (hv/x86/jit.c); jit false: off or refused, the
+	 * rest zero. Blocks translated, host time spent translating, bytes of
+	 * its code buffer in use and the buffer's size, translations dropped
+	 * because a write reached their code page, and times the buffer
+	 * filled and every translation was forgotten. */
+	bool jit;
+	uint64_t jit_blocks, jit_ns, jit_code_used, jit_code_size, jit_invalidated, jit_flushes;
 };
 
 /* A boot loader's hand-over in 32-bit flat protected mode (the Linux boot

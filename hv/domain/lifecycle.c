@@ -187,6 +187,21 @@ static void info_kvm_irq(const struct vcpu_stats *st, char *buf, size_t len)
 	kv_put(buf, len, "kvm_irq", s);
 }
 
+/* The soft CPU's JIT: `off` (config jit = 0, HV_JIT=0, or a host that
+ * refuses executable memory) or its counters. */
+static void info_jit(const struct vcpu_stats *st, char *buf, size_t len)
+{
+	kv_put(buf, len, "jit", st->jit ? "on" : "off");
+	if (!st->jit)
+		return;
+	put_u64(buf, len, "jit_blocks", st->jit_blocks);
+	put_double(buf, len, "jit_time_ms", (double)st->jit_ns / 1e6);
+	put_u64(buf, len, "jit_code_bytes", st->jit_code_used);
+	put_u64(buf, len, "jit_code_size", st->jit_code_size);
+	put_u64(buf, len, "jit_invalidations", st->jit_invalidated);
+	put_u64(buf, len, "jit_flushes", st->jit_flushes);
+}
+
 static void info_counters(struct domain *d, char *buf, size_t len)
 {
 	struct vcpu_stats st = {0};
@@ -210,6 +225,8 @@ static void info_counters(struct domain *d, char *buf, size_t len)
 		put_u64(buf, len, "doorbells_rung", domain_doorbells_rung(d));
 		info_kvm_irq(&st, buf, len);
 	}
+	if (d->engine == &engine_soft)
+		info_jit(&st, buf, len);
 	snprintf(post, sizeof post, "0x%02x", pst.post);
 	kv_put(buf, len, "post", post);
 	put_u64(buf, len, "post_count", pst.post_count);

@@ -248,8 +248,13 @@ struct x86_block *x86_block_at(struct x86_cpu *cpu)
 		return NULL;
 	host = cpu->fetch_host + (lin & PAGE_MASK);
 	b = x86_block_slot(cpu, host);
-	if (!valid(b, host, big) && !build(cpu, b, host, lin, big))
-		return NULL;
+	if (!valid(b, host, big)) {
+		/* The same code, translated, but its page was written since. */
+		if (b->code && b->host == host && b->big == big)
+			cpu->jit->invalidated++;
+		if (!build(cpu, b, host, lin, big))
+			return NULL;
+	}
 	last = (uint64_t)ip + b->bytes - 1;
 	if (last > cs->limit || last > b->ip_mask)
 		return NULL;

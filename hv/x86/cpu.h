@@ -37,5 +37,7 @@ int x86_cpu_set_state(struct x86_cpu *cpu, const struct vcpu_state *st, char *er
 
 /* Instructions retired since creation. */
 uint64_t x86_cpu_insns(const struct x86_cpu *cpu);
+/* The JIT's counters into st (jit_*; jit_stats.c), read while it runs. */
+void x86_cpu_jit_stats(const struct x86_cpu *cpu, struct vcpu_stats *st);
 
 #endif

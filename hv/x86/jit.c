@@ -13,6 +13,7 @@
 #include "hv/core/log.h"
 #include "hv/x86/cpu_state.h"
 #include "hv/x86/jit.h"
+#include "hv/x86/jit_perfmap.h"
 
 /* Runs of a block before it is translated (HV_JIT_THRESHOLD overrides). */
 #define DEFAULT_THRESHOLD 32
@@ -57,6 +58,7 @@ void x86_jit_create(struct x86_cpu *cpu, bool off)
 	}
 	j->threshold = env_threshold();
 	j->check = getenv("HV_JIT_LOCKSTEP") && strcmp(getenv("HV_JIT_LOCKSTEP"), "0") != 0;
+	j->perfmap = x86_jit_perfmap_from_env();
 	cpu->jit = j;
 }
 
@@ -68,11 +70,13 @@ void x86_jit_destroy(struct x86_cpu *cpu)
 		return;
 	if (j->blocks)
 		log_info("x86 jit: %llu blocks translated in %.1f ms (%llu instructions native, "
-			 "%llu calls), %zu KiB of code in use, %llu flushes, %llu blocks checked",
+			 "%llu calls), %zu KiB of code in use, %llu flushes, %llu invalidated, "
+			 "%llu blocks checked",
 			 (unsigned long long)j->blocks, (double)j->ns / 1e6,
 			 (unsigned long long)j->native, (unsigned long long)j->calls,
 			 j->buf.used / 1024, (unsigned long long)j->buf.flushes,
-			 (unsigned long long)j->checked);
+			 (unsigned long long)j->invalidated, (unsigned long long)j->checked);
+	x86_jit_perfmap_close(j->perfmap);
 	x86_jit_buf_free(&j->buf);
 	free(j);
 	cpu->jit = NULL;
@@ -87,6 +91,7 @@ static void flush(struct x86_cpu *cpu)
 		cpu->blocks[i].hits = 0;
 	}
 	x86_jit_buf_reset(&cpu->jit->buf);
+	x86_jit_perfmap_flushed(cpu->jit->perfmap);
 }
 
 static uint64_t now_ns(void)
@@ -129,8 +134,13 @@ x86_jit_code x86_jit_translate(struct x86_cpu *cpu, struct x86_block *b)
 	b->hits = 0;
 	b->code = code;
 	b->pure = code && pure;
-	if (code)
+	if (code) {
 		cpu->jit->blocks++;
+		if (cpu->jit->perfmap)
+			x86_jit_perfmap_add(cpu->jit->perfmap, code,
+					    cpu->jit->buf.rx + cpu->jit->buf.used - (uint8_t *)code,
+					    x86_jit_guest_phys(cpu, b->host));
+	}
 	cpu->jit->ns += now_ns() - t0;
 	return code;
 }

@@ -14,6 +14,7 @@
 
 struct x86_cpu;
 struct x86_block;
+struct x86_jit_perfmap;
 
 /* The code buffer: one memfd mapped twice, writable (rw) and executable
  * (rx), so no page is ever writable and executable at once. */
@@ -59,6 +60,10 @@ struct x86_jit {
 	uint64_t native;    /* instructions emitted natively */
 	uint64_t calls;	    /* instructions emitted as handler calls */
 	uint64_t ns;	    /* host time spent translating */
+	/* Translations dropped because their code page was written (block.c). */
+	uint64_t invalidated;
+	/* HV_JIT_PERFMAP's file (jit_perfmap.h), or NULL. */
+	struct x86_jit_perfmap *perfmap;
 	uint8_t scratch[X86_JIT_MAX_BLOCK_CODE];
 };
 

@@ -66,6 +66,7 @@ static void soft_vcpu_stats(void *vcpu, struct vcpu_stats *stats)
 {
 	stats->insns = x86_cpu_insns(vcpu);
 	stats->exits = 0;
+	x86_cpu_jit_stats(vcpu, stats);
 }
 
 static int soft_vcpu_get_state(void *vcpu, struct vcpu_state *st, char *err, size_t len)

@@ -12,27 +12,37 @@
 
 #include "harness.h"
 
-static const char *cfg(const char *name, const char *guest)
+static const char *cfg_with(const char *name, const char *guest, const char *extra)
 {
 	char text[1024], file[80];
 
 	snprintf(text, sizeof text,
 		 "name = \"%s\"\nmemory = 16\nvcpus = 1\nengine = \"soft\"\nfirmware = \"%s\"\n"
-		 "serial = \"pty\"\n",
-		 name, h_guest(guest));
+		 "serial = \"pty\"\n%s",
+		 name, h_guest(guest), extra);
 	snprintf(file, sizeof file, "%s.cfg", name);
 	return h_write_file(file, text);
 }
 
-static void create(const char *name, const char *guest)
+static const char *cfg(const char *name, const char *guest)
+{
+	return cfg_with(name, guest, "");
+}
+
+static void create_with(const char *name, const char *guest, const char *extra)
 {
 	struct h_result *r =
-	    h_hv(NULL, 60, (const char *const[]){"create", cfg(name, guest), NULL});
+	    h_hv(NULL, 60, (const char *const[]){"create", cfg_with(name, guest, extra), NULL});
 	char line[128];
 
 	ck_assert_msg(r->status == 0, "hv create failed: %s", r->err);
 	snprintf(line, sizeof line, "%s\n", name);
 	ck_assert_str_eq(r->out, line);
+}
+
+static void create(const char *name, const char *guest)
+{
+	create_with(name, guest, "");
 }
 
 static void hv_ok(const char *const *args)
@@ -158,6 +168,45 @@ START_TEST(test_paused_guest_makes_no_progress)
 	i2 = atoll(h_info("frozen", "insns"));
 	ck_assert_int_eq(i1, i2);
 	hv_ok((const char *const[]){"unpause", "frozen", NULL});
+}
+END_TEST
+
+/* A number of `hv list -l`, or -1 when the key is missing. */
+static long long info_num(const char *name, const char *key)
+{
+	const char *v = h_info(name, key);
+
+	return v ? atoll(v) : -1;
+}
+
+/* The soft CPU's JIT in `hv list -l`: the counter guest's loop gets
+ * translated; a domain with `jit = 0` says off and has no counters. */
+START_TEST(test_list_shows_the_jit_counters)
+{
+	long long blocks = 0;
+
+	const char *env = getenv("HV_JIT");
+
+	create("hot", "counter");
+	create_with("cold", "counter", "jit = 0\n");
+	ck_assert_str_eq(h_info("cold", "jit"), "off");
+	ck_assert_ptr_null(h_info("cold", "jit_blocks"));
+	if (env && strcmp(env, "0") == 0) {
+		/* A run with the JIT off everywhere. */
+		ck_assert_str_eq(h_info("hot", "jit"), "off");
+		return;
+	}
+	ck_assert_str_eq(h_info("hot", "jit"), "on");
+	for (int i = 0; i < 300 && blocks <= 0; i++) {
+		usleep(100 * 1000);
+		blocks = info_num("hot", "jit_blocks");
+	}
+	ck_assert_int_gt(blocks, 0);
+	ck_assert_int_gt(info_num("hot", "jit_code_bytes"), 0);
+	ck_assert_int_eq(info_num("hot", "jit_code_size"), 16 << 20);
+	ck_assert_double_gt(atof(h_info("hot", "jit_time_ms")), 0);
+	ck_assert_int_ge(info_num("hot", "jit_invalidations"), 0);
+	ck_assert_int_eq(info_num("hot", "jit_flushes"), 0);
 }
 END_TEST
 
@@ -436,6 +485,7 @@ static Suite *cli_suite(void)
 	tcase_add_test(t, test_console_shows_output_and_takes_input_then_detaches);
 	tcase_add_test(t, test_pause_stops_the_clock_and_unpause_resumes_it);
 	tcase_add_test(t, test_paused_guest_makes_no_progress);
+	tcase_add_test(t, test_list_shows_the_jit_counters);
 	tcase_add_test(t, test_halted_guest_is_blocked_and_uses_no_cpu);
 	tcase_add_test(t, test_destroy_removes_the_domain_and_leaves_the_runtime_dir_clean);
 	tcase_add_test(t, test_second_domain_with_a_name_in_use_is_refused);

@@ -73,6 +73,13 @@ START_TEST(test_top_batch_prints_n_frames_of_every_domain_and_exits)
 	/* The header is the interactive list's; rows are sorted by name. */
 	ck_assert_ptr_nonnull(strstr(r->out, "STATE"));
 	ck_assert_ptr_nonnull(strstr(r->out, "CPU%"));
+	/* The last column, the JIT's: translations/s and the buffer's fill,
+	 * or "-" in a run with HV_JIT=0. */
+	ck_assert_ptr_nonnull(strstr(r->out, " JIT\n"));
+	if (getenv("HV_JIT") && strcmp(getenv("HV_JIT"), "0") == 0)
+		ck_assert_msg(!strstr(r->out, "%\n"), "JIT figures: %s", r->out);
+	else
+		ck_assert_msg(strstr(r->out, "%\n"), "no JIT figures: %s", r->out);
 	ck_assert(strstr(r->out, "\nbusy ") < strstr(r->out, "\ncalm "));
 	ck_assert_ptr_nonnull(strstr(r->out, " blocked "));
 	ck_assert_ptr_nonnull(strstr(r->out, " running "));

@@ -102,6 +102,45 @@ START_TEST(test_a_forbidden_call_is_logged_and_ends_the_domain_as_crashed)
 }
 END_TEST
 
+/* HV_JIT_PERFMAP=1: the domain opens /tmp/perf-PID.map before its
+ * sandbox and writes a line per translation from inside it (the counter
+ * guest's loop gets translated), confined and alive. */
+START_TEST(test_the_jit_perf_map_is_written_from_inside_the_sandbox)
+{
+	char path[64];
+	const char *map = "";
+	struct h_result *r;
+
+	const char *jit = getenv("HV_JIT");
+	char saved[16];
+
+	/* The JIT on for this domain even in a run with HV_JIT=0. */
+	snprintf(saved, sizeof saved, "%s", jit ? jit : "");
+	unsetenv("HV_JIT");
+	setenv("HV_JIT_PERFMAP", "1", 1);
+	r = h_hv(NULL, 60,
+		 (const char *const[]){
+		     "create", h_guest_cfg("mapped", "counter", "serial = \"none\"\n"), NULL});
+	unsetenv("HV_JIT_PERFMAP");
+	if (jit)
+		setenv("HV_JIT", saved, 1);
+	ck_assert_msg(r->status == 0, "create: %s", r->err);
+	snprintf(path, sizeof path, "/tmp/perf-%s.map", h_info("mapped", "pid"));
+	for (int i = 0; i < 300 && !strstr(map, " hv-jit:"); i++) {
+		usleep(100 * 1000);
+		if (access(path, R_OK) == 0)
+			map = h_slurp(path);
+	}
+	ck_assert_msg(strstr(map, " hv-jit:"), "%s: '%s'", path, map);
+	ck_assert_str_eq(h_info("mapped", "state"), "running");
+	ck_assert_int_eq(strncmp(h_info("mapped", "sandbox"), "seccomp(", 8), 0);
+	ck_assert_str_eq(proc_status("mapped", "Seccomp"), "2");
+	ck_assert_int_eq(h_hv(NULL, 30, (const char *const[]){"destroy", "mapped", NULL})->status,
+			 0);
+	unlink(path);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("sandbox");
@@ -113,6 +152,7 @@ int main(void)
 	tcase_add_test(tc, test_sandbox_0_turns_it_off_for_debugging);
 	tcase_add_test(tc, test_hv_sandbox_0_in_the_environment_turns_it_off);
 	tcase_add_test(tc, test_a_forbidden_call_is_logged_and_ends_the_domain_as_crashed);
+	tcase_add_test(tc, test_the_jit_perf_map_is_written_from_inside_the_sandbox);
 	suite_add_tcase(s, tc);
 	return h_main(s);
 }
