@@ -36,12 +36,12 @@ INLINE bool fast_ok(const struct x86_cpu *cpu, unsigned need)
 	       (f->cw & FPU_EXC) == FPU_EXC && (f->valid & need) == need;
 }
 
-/* The session holds for cpu with its state as the last fast operation
- * left it (so all exceptions masked, none pending), and CR0.EM/TS are
- * clear: the fast path may use the host x87 as it is. */
+/* The session holds for cpu with the guest's control word (so all
+ * exceptions masked), none is pending, and CR0.EM/TS are clear: the fast
+ * path may use the host x87 as it is. */
 INLINE bool ready(const struct x86_cpu *cpu)
 {
-	return fpu_session.cpu == cpu && fpu_session.key == fpu_session_key(cpu) &&
+	return fpu_session.cpu == cpu && fpu_session.cw == cpu->fpu.cw && !(cpu->fpu.sw & FPU_ES) &&
 	       !(cpu->cr[0] & (X86_CR0_EM | X86_CR0_TS));
 }
 
@@ -54,7 +54,7 @@ static __attribute__((noinline)) void start(struct x86_cpu *cpu, const struct x8
 		general(cpu, in);
 		return;
 	}
-	fpu_host_enter(cpu, fpu_session_key(cpu));
+	fpu_host_enter(cpu);
 	self(cpu, in);
 }
 
@@ -82,17 +82,14 @@ INLINE void note_mem(struct x86_cpu *cpu, const struct x86_insn *in, unsigned fo
 
 /* fpu_raise with every exception masked: the flags accumulate and C1
  * (rounded up, or 0) is the operation's; `keep` says which bits of the
- * host's status word count. The session's key follows the flags. On a
+ * host's status word count. On a
  * 32-bit host, whose own double arithmetic is x87, the host's control
  * word goes back after every operation. */
 INLINE void merge(struct x86_cpu *cpu, uint16_t sw, uint16_t keep)
 {
 	struct x86_fpu *f = &cpu->fpu;
-	uint16_t cw = (uint16_t)fpu_session.key; /* ready(): the guest's */
 
-	sw = (f->sw & ~FPU_C1) | (sw & keep);
-	f->sw = sw;
-	fpu_session.key = cw | (uint32_t)(sw & (FPU_EXC | FPU_ES)) << 16;
+	f->sw = (f->sw & ~FPU_C1) | (sw & keep);
 #ifdef __i386__
 	x86_fpu_host_leave();
 #endif
@@ -103,19 +100,22 @@ INLINE void set_top(struct x86_cpu *cpu, unsigned top)
 	cpu->fpu.sw = (cpu->fpu.sw & ~0x3800u) | (top & 7) << 11;
 }
 
-/* The six arithmetic operations of the reg field (2 and 3 compare). */
+/* The six arithmetic operations of the reg field (2 and 3 compare): a
+ * OP b, the mnemonic of its memory form, and the bytes of the popping
+ * register form that leaves a OP b in ST(0) from a in ST(1) and b in
+ * ST(0) (in Intel's terms FADDP, FMULP, FSUBP, FSUBRP, FDIVP, FDIVRP
+ * ST(1), ST(0); as bytes because AT&T mnemonics swap the R forms). */
 #define OPS(F)                                                                                     \
-	F(0, "fadd")                                                                               \
-	F(1, "fmul")                                                                               \
-	F(4, "fsub")                                                                               \
-	F(5, "fsubr")                                                                              \
-	F(6, "fdiv")                                                                               \
-	F(7, "fdivr")
+	F(0, "fadd", "0xde, 0xc1")                                                                 \
+	F(1, "fmul", "0xde, 0xc9")                                                                 \
+	F(4, "fsub", "0xde, 0xe9")                                                                 \
+	F(5, "fsubr", "0xde, 0xe1")                                                                \
+	F(6, "fdiv", "0xde, 0xf9")                                                                 \
+	F(7, "fdivr", "0xde, 0xf1")
 
 /* Register forms: ST(0) OP ST(i) to ST(0) (D8), to ST(i) (DC), to ST(i)
- * and pop (DE). b goes on the host stack, a on top; ST(0) = ST(0) OP
- * ST(1) (a destination of ST(0) keeps AT&T's operand order plain). */
-#define REG_ARITH(n, insn)                                                                         \
+ * and pop (DE): a, then b, on the host stack, and the popping form. */
+#define REG_ARITH(n, insn, popping)                                                                \
 	static void d8_reg_##n(struct x86_cpu *cpu, const struct x86_insn *in);                    \
 	static void dc_reg_##n(struct x86_cpu *cpu, const struct x86_insn *in);                    \
 	static void de_reg_##n(struct x86_cpu *cpu, const struct x86_insn *in);                    \
@@ -135,11 +135,11 @@ INLINE void set_top(struct x86_cpu *cpu, unsigned top)
 			return;                                                                    \
 		}                                                                                  \
 		note_reg(cpu, in, esc << 8 | 0xc0 | n << 3);                                       \
-		__asm__ volatile("fldt %[b]\n\t"                                                   \
-				 "fldt %[a]\n\t" insn " %%st(1), %%st\n\t"                         \
+		__asm__ volatile("fldt %[a]\n\t"                                                   \
+				 "fldt %[b]\n\t"                                                   \
+				 ".byte " popping "\n\t"                                           \
 				 "fnstsw %%ax\n\t"                                                 \
-				 "fstpt %[r]\n\t"                                                  \
-				 "fstp %%st(0)"                                                    \
+				 "fstpt %[r]"                                                      \
 				 : "=a"(sw), [r] "=m"(*r)                                          \
 				 : [a] "m"(*a), [b] "m"(*b)                                        \
 				 : "st", "st(1)");                                                 \
@@ -198,7 +198,7 @@ INLINE uint8_t *operand(struct x86_cpu *cpu, const struct x86_insn *in, uint32_t
 				 : "st");                                                          \
 		merge(cpu, sw, FPU_C1 | FPU_EXC | FPU_SF);                                         \
 	}
-#define MEM_ARITH(n, insn)                                                                         \
+#define MEM_ARITH(n, insn, popping)                                                                \
 	MEM_ARITH_SIZED(d8_mem_##n, 0, n, 4, insn "s")                                             \
 	MEM_ARITH_SIZED(dc_mem_##n, 4, n, 8, insn "l")
 OPS(MEM_ARITH)

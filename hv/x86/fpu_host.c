@@ -178,15 +178,15 @@ void fpu_host_const(unsigned which, uint16_t cw, struct x86_f80 *r)
 
 __thread struct fpu_session fpu_session;
 
-void fpu_host_enter(const struct x86_cpu *cpu, uint32_t key)
+void fpu_host_enter(const struct x86_cpu *cpu)
 {
-	uint16_t cw = (uint16_t)key;
+	uint16_t cw = cpu->fpu.cw;
 
 	if (!fpu_session.cpu)
 		__asm__ volatile("fnstcw %0" : "=m"(fpu_session.host_cw));
 	__asm__ volatile("fnclex\n\tfldcw %0" : : "m"(cw));
 	fpu_session.cpu = cpu;
-	fpu_session.key = key;
+	fpu_session.cw = cw;
 }
 
 void x86_fpu_host_leave(void)
