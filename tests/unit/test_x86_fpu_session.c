@@ -10,6 +10,7 @@
 #include <check.h>
 #include <string.h>
 
+#include "hv/core/bus.h"
 #include "hv/x86/fpu.h"
 
 #include "unit.h"
@@ -231,6 +232,59 @@ START_TEST(test_unmasking_a_flag_the_chain_set_raises_mf_at_the_next_operation)
 }
 END_TEST
 
+/* What a device sees of the host x87 when the guest writes its port. */
+static uint16_t device_cw, device_sw;
+static unsigned device_writes;
+
+static uint64_t port_read(void *opaque, uint64_t offset, unsigned size)
+{
+	(void)opaque;
+	(void)offset;
+	(void)size;
+	return 0;
+}
+
+static void port_write(void *opaque, uint64_t offset, unsigned size, uint64_t value)
+{
+	(void)opaque;
+	(void)offset;
+	(void)size;
+	(void)value;
+	device_cw = host_cw();
+	device_sw = host_sw();
+	device_writes++;
+}
+
+static const struct io_ops port_ops = {port_read, port_write};
+
+/* An OUT amid fast operations under RC down: the device runs with the
+ * host's own control word and no flags of the guest's; the operation
+ * after it rounds down again. */
+START_TEST(test_a_device_access_amid_a_chain_sees_the_hosts_control_word)
+{
+	static const uint8_t code[] = {
+	    0xdb, 0xe3,		    /* fninit */
+	    0xd9, 0x2e, 0x0c, 0x06, /* fldcw [0x60c] */
+	    0xd9, 0x06, 0x00, 0x06, /* fld dword [0x600] */
+	    0xd8, 0x36, 0x04, 0x06, /* fdiv dword [0x604] */
+	    0xe6, 0x80,		    /* out 0x80, al */
+	    0xd8, 0x0e, 0x08, 0x06, /* fmul dword [0x608] */
+	    0xdd, 0x3e, 0x00, 0x07, /* fnstsw [0x700] */
+	    0xf4,		    /* hlt */
+	};
+
+	device_writes = 0;
+	ck_assert_int_eq(bus_register(&m.pio, 0x80, 1, &port_ops, NULL, "probe"), 0);
+	run(code, sizeof code);
+	ck_assert_uint_eq(device_writes, 1);
+	ck_assert_uint_eq(device_cw, host_cw_before);
+	ck_assert_uint_eq(device_sw & FPU_EXC, 0);
+	ck_assert_uint_eq(cpu->fpu.st[7].mant, THIRD_DOWN); /* 2/3, rounded down */
+	ck_assert_uint_eq(cpu->fpu.st[7].se, 0x3ffe);
+	ck_assert_uint_eq(mem16(0x700), TOP7 | FPU_PE);
+}
+END_TEST
+
 static void add_tests(TCase *tc)
 {
 	tcase_add_test(tc, test_fnclex_in_a_chain_drops_the_earlier_flags);
@@ -238,6 +292,7 @@ static void add_tests(TCase *tc)
 	tcase_add_test(tc, test_fnsave_frstor_and_fxsave_in_a_chain_see_the_exact_status);
 	tcase_add_test(tc, test_a_fault_in_a_chain_leaves_the_chains_status);
 	tcase_add_test(tc, test_unmasking_a_flag_the_chain_set_raises_mf_at_the_next_operation);
+	tcase_add_test(tc, test_a_device_access_amid_a_chain_sees_the_hosts_control_word);
 }
 
 static Suite *x86_fpu_session_suite(void)
