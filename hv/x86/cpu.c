@@ -145,6 +145,7 @@ static bool take_interrupt(struct x86_cpu *cpu)
 		return true;
 	if (!(cpu->eflags & X86_IF) || !machine_intr_pending(cpu->m))
 		return false;
+	x86_fpu_host_leave(); /* the interrupt controller is device code */
 	vector = machine_intr_ack(cpu->m);
 	if (vector < 0)
 		return false;
@@ -454,9 +455,11 @@ int x86_cpu_step_one(struct x86_cpu *cpu, uint32_t *error)
 		cpu->eip = cpu->ip_start;
 		cpu->delivering = -1;
 		*error = cpu->exc_has_error ? cpu->exc_error : 0;
+		x86_fpu_host_leave();
 		return cpu->exc_vector;
 	}
 	one(cpu);
+	x86_fpu_host_leave();
 	return -1;
 }
 
@@ -493,6 +496,7 @@ enum vcpu_exit x86_cpu_run(struct x86_cpu *cpu, uint64_t budget)
 
 	mem_dirty_cpu_enter(d);
 	e = run_budget(cpu, budget);
+	x86_fpu_host_leave();
 	mem_dirty_cpu_leave(d);
 	return e;
 }

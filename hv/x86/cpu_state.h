@@ -858,6 +858,10 @@ void x86_op_wait(struct x86_cpu *cpu, const struct x86_insn *in);
 void x86_op_grp15(struct x86_cpu *cpu, const struct x86_insn *in);
 /* FNINIT's state, which is also the power-on state. */
 void x86_fpu_reset(struct x86_cpu *cpu);
+/* Puts the host x87's own control word (and clear flags) back on this
+ * thread when the x87 handlers left the guest's there (fpu_host.c); cheap
+ * when they did not. */
+void x86_fpu_host_leave(void);
 
 /* The protected-mode internals: descriptors, gates, tasks, V86, paging. */
 #include "hv/x86/protected.h"

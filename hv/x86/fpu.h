@@ -65,6 +65,33 @@ uint16_t fpu_host_load(enum fpu_fmt fmt, uint16_t cw, const uint8_t *mem, struct
 /* Converts a to `fmt` bytes at mem; returns the status word. */
 uint16_t fpu_host_store(enum fpu_fmt fmt, uint16_t cw, const struct x86_f80 *a, uint8_t *mem);
 
+/* The host x87 of this thread while decode-time handlers (fpu_fast.c)
+ * run on it: they leave the guest's (fully masked) control word loaded
+ * and the host's exception flags accumulating, instead of loading and
+ * restoring the control word and clearing the flags around each
+ * operation. While the session is the cpu's and the guest's control word
+ * is still `cw`, the host's control word is the guest's and the host's
+ * flags are a subset of the guest's (every fast operation merges its
+ * own into the guest's), so an operation's FNSTSW merged into the guest
+ * status word gives exactly its own flags and C1. The session starts only
+ * when every exception is masked and none pending, and FLDCW changes cw.
+ * What clears guest flags (FNCLEX, FNINIT, FNSAVE, FLDENV, FRSTOR,
+ * FXRSTOR, a reset or restore) ends the session (x86_fpu_host_leave), so
+ * the next fast operation starts it again with FNCLEX; on another thread
+ * (a restore) the vCPU is outside x86_cpu_run, which ends the session on
+ * its way out. x86_fpu_host_leave also puts the host's own control word
+ * back before code that expects it runs on the thread: at the run loop's
+ * exits, port and MMIO accesses, interrupt acknowledges. */
+struct fpu_session {
+	const struct x86_cpu *cpu; /* NULL: the host's own state is loaded */
+	uint16_t cw;		   /* the guest's, loaded on the host */
+	uint16_t host_cw;	   /* the host's control word, put back on leaving */
+};
+extern __thread struct fpu_session fpu_session;
+
+/* Starts (or restarts) the session for cpu with its control word. */
+void fpu_host_enter(const struct x86_cpu *cpu);
+
 /* The constant of D9 E8h + which (FLD1 ... FLDZ), rounded as cw says. */
 void fpu_host_const(unsigned which, uint16_t cw, struct x86_f80 *r);
 

@@ -16,6 +16,7 @@ void x86_fpu_reset(struct x86_cpu *cpu)
 {
 	struct x86_fpu *f = &cpu->fpu;
 
+	x86_fpu_host_leave(); /* the flags go: the host's too (fpu.h) */
 	f->cw = 0x037f;
 	f->sw = 0;
 	f->valid = 0;

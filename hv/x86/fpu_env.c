@@ -58,6 +58,7 @@ static void apply_env(struct x86_cpu *cpu, bool wide, const uint8_t *p)
 	unsigned step = wide ? 4 : 2;
 	uint16_t tw = le_get16(p + 2 * step);
 
+	x86_fpu_host_leave();	      /* the flags may go: the host's too (fpu.h) */
 	f->cw = le_get16(p) | 0x0040; /* bit 6 reads as one */
 	f->sw = le_get16(p + step);
 	f->valid = 0;

@@ -153,6 +153,7 @@ static void db_reg(struct x86_cpu *cpu, const struct x86_insn *in)
 		if (in->rm == 2) {
 			cpu->fpu.sw &= ~(FPU_EXC | FPU_SF | FPU_ES | FPU_B);
 			cpu->fpu.ferr = false;
+			x86_fpu_host_leave(); /* the host's flags go too (fpu.h) */
 		} else if (in->rm == 3) {
 			fpu_fninit(cpu);
 		}

@@ -45,6 +45,7 @@ void fpu_fx_apply(struct x86_cpu *cpu, const uint8_t *buf)
 {
 	struct x86_fpu *f = &cpu->fpu;
 
+	x86_fpu_host_leave(); /* the flags may go: the host's too (fpu.h) */
 	f->cw = le_get16(buf) | 0x0040;
 	f->sw = le_get16(buf + 2);
 	f->valid = buf[4];

@@ -176,6 +176,27 @@ void fpu_host_const(unsigned which, uint16_t cw, struct x86_f80 *r)
 	}
 }
 
+__thread struct fpu_session fpu_session;
+
+void fpu_host_enter(const struct x86_cpu *cpu)
+{
+	uint16_t cw = cpu->fpu.cw;
+
+	if (!fpu_session.cpu)
+		__asm__ volatile("fnstcw %0" : "=m"(fpu_session.host_cw));
+	__asm__ volatile("fnclex\n\tfldcw %0" : : "m"(cw));
+	fpu_session.cpu = cpu;
+	fpu_session.cw = cw;
+}
+
+void x86_fpu_host_leave(void)
+{
+	if (!fpu_session.cpu)
+		return;
+	__asm__ volatile("fnclex\n\tfldcw %0" : : "m"(fpu_session.host_cw));
+	fpu_session.cpu = NULL;
+}
+
 /* Size in bytes of a memory format. */
 unsigned fpu_fmt_size(enum fpu_fmt f)
 {

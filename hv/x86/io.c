@@ -10,6 +10,7 @@ uint32_t x86_port_in(struct x86_cpu *cpu, uint16_t port, unsigned size)
 	uint32_t v;
 
 	x86_check_io(cpu, port, size);
+	x86_fpu_host_leave(); /* the host x87's own control word for devices */
 	v = machine_pio_read(cpu->m, port, size);
 	x86_poll_soon(cpu);
 	return v & x86_mask(size);
@@ -19,6 +20,7 @@ uint32_t x86_port_in(struct x86_cpu *cpu, uint16_t port, unsigned size)
 void x86_port_out(struct x86_cpu *cpu, uint16_t port, unsigned size, uint32_t v)
 {
 	x86_check_io(cpu, port, size);
+	x86_fpu_host_leave();
 	machine_pio_write(cpu->m, port, size, v & x86_mask(size));
 	x86_tlb_sync(cpu);
 	x86_poll_soon(cpu);

@@ -132,6 +132,19 @@ static inline uint8_t *tlb_lookup(struct x86_cpu *cpu, uint32_t lin, unsigned ac
 	return tlb_fill(cpu, lin, acc, pa);
 }
 
+/* A device access: the host x87's own control word back first (fpu.h). */
+static uint64_t mmio_read(struct x86_cpu *cpu, uint64_t pa, unsigned size)
+{
+	x86_fpu_host_leave();
+	return machine_mmio_read(cpu->m, pa, size);
+}
+
+static void mmio_write(struct x86_cpu *cpu, uint64_t pa, unsigned size, uint64_t v)
+{
+	x86_fpu_host_leave();
+	machine_mmio_write(cpu->m, pa, size, v);
+}
+
 static uint32_t load_le(const uint8_t *p, unsigned size)
 {
 	switch (size) {
@@ -157,7 +170,7 @@ static uint8_t read_byte(struct x86_cpu *cpu, uint32_t lin, unsigned acc)
 	uint32_t pa = 0;
 	uint8_t *p = tlb_lookup(cpu, lin, acc, &pa);
 
-	return p ? p[lin & PAGE_MASK] : (uint8_t)machine_mmio_read(cpu->m, pa, 1);
+	return p ? p[lin & PAGE_MASK] : (uint8_t)mmio_read(cpu, pa, 1);
 }
 
 /* Linear read of kind acc (without the write bit). */
@@ -170,7 +183,7 @@ static uint32_t lin_read(struct x86_cpu *cpu, uint32_t lin, unsigned size, unsig
 		p = tlb_lookup(cpu, lin, acc, &pa);
 		if (p)
 			return load_le(p + (lin & PAGE_MASK), size);
-		return (uint32_t)machine_mmio_read(cpu->m, pa, size);
+		return (uint32_t)mmio_read(cpu, pa, size);
 	}
 	for (unsigned i = 0; i < size; i++)
 		v |= (uint32_t)read_byte(cpu, lin + i, acc) << (8 * i);
@@ -185,7 +198,7 @@ static void write_byte(struct x86_cpu *cpu, uint32_t lin, unsigned acc, uint8_t 
 	if (p)
 		p[lin & PAGE_MASK] = v;
 	else
-		machine_mmio_write(cpu->m, pa, 1, v);
+		mmio_write(cpu, pa, 1, v);
 }
 
 /* Slow write: a device, or bytes when the access straddles two pages
@@ -196,7 +209,7 @@ static void slow_write(struct x86_cpu *cpu, uint32_t lin, unsigned size, uint32_
 	uint32_t dummy;
 
 	if (!split) {
-		machine_mmio_write(cpu->m, pa, size, v);
+		mmio_write(cpu, pa, size, v);
 	} else {
 		if (cpu->cr[0] & X86_CR0_PG) {
 			tlb_lookup(cpu, lin, acc, &dummy);
@@ -241,7 +254,7 @@ uint32_t x86_phys_read(struct x86_cpu *cpu, uint32_t pa, unsigned size)
 	p = mem_page_ptr(&cpu->m->mem, pa & ~PAGE_MASK, false);
 	if (p)
 		return load_le(p + (pa & PAGE_MASK), size);
-	return (uint32_t)machine_mmio_read(cpu->m, pa, size);
+	return (uint32_t)mmio_read(cpu, pa, size);
 }
 
 /* Physical write of 1, 2 or 4 bytes within a page (page-table entries). */
@@ -256,7 +269,7 @@ void x86_phys_write(struct x86_cpu *cpu, uint32_t pa, unsigned size, uint32_t v)
 	if (p)
 		store_le(p + (pa & PAGE_MASK), size, v);
 	else
-		machine_mmio_write(cpu->m, pa, size, v);
+		mmio_write(cpu, pa, size, v);
 }
 
 /* Linear read of system data. */
@@ -319,7 +332,7 @@ uint8_t x86_fetch8(struct x86_cpu *cpu, uint32_t off)
 	cpu->fetch_page = page;
 	if (cpu->fetch_host)
 		return cpu->fetch_host[lin & PAGE_MASK];
-	return (uint8_t)machine_mmio_read(cpu->m, pa, 1);
+	return (uint8_t)mmio_read(cpu, pa, 1);
 }
 
 /* Points the fetch page cache at the page of CS:off with the checks of a
