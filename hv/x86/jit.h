@@ -46,8 +46,9 @@ typedef uint32_t (*x86_jit_code)(struct x86_cpu *cpu);
 
 /* Emits the code of block b into out (at most X86_JIT_MAX_BLOCK_CODE
  * bytes); returns its length, or 0 if it does not fit. *native counts the
- * instructions done without a call. */
-size_t x86_jit_emit(const struct x86_block *b, uint8_t *out, unsigned *native);
+ * instructions done without a call, *mem those of them with a memory
+ * operand (a slow path through their handler on a soft-TLB miss). */
+size_t x86_jit_emit(const struct x86_block *b, uint8_t *out, unsigned *native, unsigned *mem);
 
 /* The JIT state of one CPU. */
 struct x86_jit {
@@ -57,6 +58,7 @@ struct x86_jit {
 	uint64_t checked;   /* blocks run both ways and compared */
 	uint64_t blocks;    /* blocks translated */
 	uint64_t native;    /* instructions emitted natively */
+	uint64_t mem;	    /* of them, with a memory operand */
 	uint64_t calls;	    /* instructions emitted as handler calls */
 	uint64_t ns;	    /* host time spent translating */
 	uint8_t scratch[X86_JIT_MAX_BLOCK_CODE];

@@ -309,7 +309,7 @@ START_TEST(test_lockstep_tells_a_wrong_translation)
 	static const uint8_t code[] = {0x66, 0x40}; /* inc eax */
 	struct x86_insn in;
 	struct x86_block b = {.insns = &in, .n = 1, .count = 1, .ip_mask = 0xffff};
-	unsigned native;
+	unsigned native, mem;
 	size_t n;
 	x86_jit_code right;
 
@@ -318,7 +318,7 @@ START_TEST(test_lockstep_tells_a_wrong_translation)
 	x86_cpu_set_ip(cpu, 0, 0x7c00);
 	x86_tlb_sync(cpu);
 	x86_decode(cpu, &in);
-	n = x86_jit_emit(&b, cpu->jit->scratch, &native);
+	n = x86_jit_emit(&b, cpu->jit->scratch, &native, &mem);
 	ck_assert_uint_eq(native, 1);
 	right = (x86_jit_code)x86_jit_buf_put(&cpu->jit->buf, cpu->jit->scratch, n);
 	x86_jit_lockstep(cpu, &b, right);
