@@ -108,7 +108,7 @@ static bool other_form(const struct x86_insn *in, struct j_form *f)
 	return true;
 }
 
-/* MOV: 88h-8Bh, B0h-BFh, C6h/C7h /0. */
+/* MOV: 88h-8Bh, A0h-A3h, B0h-BFh, C6h/C7h /0. */
 static bool mov_form(const struct x86_insn *in, struct j_form *f)
 {
 	unsigned op = in->op;
@@ -118,6 +118,10 @@ static bool mov_form(const struct x86_insn *in, struct j_form *f)
 		f->size = (op & 1) ? in->osz : 1;
 		f->b = (op & 2) ? rm_opnd(in, f->size) : reg_opnd(in->reg, f->size);
 		f->dst = (op & 2) ? reg_opnd(in->reg, f->size) : rm_opnd(in, f->size);
+	} else if (op >= 0xa0 && op <= 0xa3) {
+		f->size = (op & 1) ? in->osz : 1;
+		f->b = (op & 2) ? reg_opnd(X86_EAX, f->size) : (struct j_opnd){J_MEM, 0, 0};
+		f->dst = (op & 2) ? (struct j_opnd){J_MEM, 0, 0} : reg_opnd(X86_EAX, f->size);
 	} else if (op >= 0xb0 && op < 0xc0) {
 		f->size = op < 0xb8 ? 1 : in->osz;
 		f->b = imm_opnd(in->imm, f->size);
@@ -141,8 +145,8 @@ bool x86_jit_form(const struct x86_insn *in, struct j_form *f)
 		return false;
 	if (in->op < 0x40 && (in->op & 7) <= 5)
 		ok = alu_form(in, f);
-	else if ((in->op >= 0x88 && in->op <= 0x8b) || (in->op >= 0xb0 && in->op < 0xc0) ||
-		 in->op == 0xc6 || in->op == 0xc7)
+	else if ((in->op >= 0x88 && in->op <= 0x8b) || (in->op >= 0xa0 && in->op <= 0xa3) ||
+		 (in->op >= 0xb0 && in->op < 0xc0) || in->op == 0xc6 || in->op == 0xc7)
 		ok = mov_form(in, f);
 	else
 		ok = other_form(in, f);
@@ -155,9 +159,13 @@ bool x86_jit_form(const struct x86_insn *in, struct j_form *f)
 	return true;
 }
 
-/* esi = the operand's offset (x86_ea). */
+/* esi = the operand's offset (x86_ea; for A0h-A3h, the moffs). */
 static void emit_ea(struct as *a, const struct x86_insn *in)
 {
+	if (in->op >= 0xa0 && in->op <= 0xa3) {
+		mov_imm(a, RSI, in->imm);
+		return;
+	}
 	if (in->base != X86_REG_NONE) {
 		load(a, RSI, REG(in->base));
 		if (in->disp) {
@@ -180,7 +188,10 @@ static void emit_ea(struct as *a, const struct x86_insn *in)
 
 void x86_jit_mem(struct as *a, const struct x86_insn *in, const struct j_form *f, uint8_t *miss[2])
 {
-	const uint32_t seg = CPU(seg) + in->ea_seg * (uint32_t)sizeof(struct x86_seg);
+	/* The segment of A0h-A3h is the override or DS (mov.c). */
+	unsigned s = in->op >= 0xa0 && in->op <= 0xa3 ? (in->seg >= 0 ? (unsigned)in->seg : X86_DS)
+						      : in->ea_seg;
+	const uint32_t seg = CPU(seg) + s * (uint32_t)sizeof(struct x86_seg);
 	const uint32_t tlb = CPU(tlb);
 
 	emit_ea(a, in);
