@@ -68,12 +68,12 @@ void x86_jit_destroy(struct x86_cpu *cpu)
 		return;
 	if (j->blocks)
 		log_info("x86 jit: %llu blocks translated in %.1f ms (%llu instructions native, "
-			 "%llu of them with memory, %llu calls), %zu KiB of code in use, %llu flushes, %llu blocks checked",
+			 "%llu of them with memory, %llu calls), %zu KiB of code in use, %llu "
+			 "flushes, %llu blocks checked",
 			 (unsigned long long)j->blocks, (double)j->ns / 1e6,
 			 (unsigned long long)j->native, (unsigned long long)j->mem,
-			 (unsigned long long)j->calls,
-			 j->buf.used / 1024, (unsigned long long)j->buf.flushes,
-			 (unsigned long long)j->checked);
+			 (unsigned long long)j->calls, j->buf.used / 1024,
+			 (unsigned long long)j->buf.flushes, (unsigned long long)j->checked);
 	x86_jit_buf_free(&j->buf);
 	free(j);
 	cpu->jit = NULL;
@@ -118,8 +118,7 @@ static x86_jit_code place(struct x86_cpu *cpu, const struct x86_block *b, unsign
 	j->native += native;
 	j->mem += mem;
 	j->calls += b->n - native;
-	/* Lockstep runs a block twice: registers and flags only. */
-	*all_native = native == b->n && mem == 0;
+	*all_native = native == b->n;
 	return (x86_jit_code)code;
 }
 

@@ -76,10 +76,11 @@ void x86_jit_destroy(struct x86_cpu *cpu);
  * NULL when it cannot. */
 x86_jit_code x86_jit_translate(struct x86_cpu *cpu, struct x86_block *b);
 /* The JIT's lockstep check (HV_JIT_LOCKSTEP=1, a developer tool): a
- * block all of whose instructions are native (registers and flags only,
- * so it can run twice) runs interpreted, then from the same state
- * translated; registers, EIP, EFLAGS, the lazy record and the count must
- * be equal. The first divergence is logged and stops the run loop with
+ * block all of whose instructions are native runs interpreted, then from
+ * the same state translated (its memory operands' bytes put back, when
+ * each was a soft-TLB hit; otherwise it runs once, interpreted);
+ * registers, EIP, EFLAGS, the lazy record, the count and the bytes of
+ * the memory operands must be equal. The first divergence is logged and stops the run loop with
  * VCPU_EXIT_ERROR. */
 void x86_jit_lockstep(struct x86_cpu *cpu, struct x86_block *b, x86_jit_code code);
 /* One instruction through a translation of it alone, for
