@@ -123,9 +123,21 @@ static int emit_native(struct as *a, const struct x86_insn *in, uint32_t off, ui
 	return f.mem ? NATIVE_MEM : NATIVE;
 }
 
+/* Whether any instruction of b is a native memory form (which needs r13). */
+static bool has_mem(const struct x86_block *b)
+{
+	struct j_form f;
+
+	for (unsigned i = 0; i < b->n; i++)
+		if (!b->insns[i].fuse && x86_jit_form(&b->insns[i], &f) && f.mem)
+			return true;
+	return false;
+}
+
 /* ip_start and EIP as run_insns sets them, then the handler; r13 again
- * (the handler may have changed the CPL). */
-static void emit_call(struct as *a, const struct x86_insn *in, uint32_t off, uint32_t mask)
+ * when the block needs it (the handler may have changed the CPL). */
+static void emit_call(struct as *a, const struct x86_insn *in, uint32_t off, uint32_t mask,
+		      bool acc)
 {
 	block_ip(a, off, mask);
 	store(a, RAX, CPU(ip_start));
@@ -135,10 +147,11 @@ static void emit_call(struct as *a, const struct x86_insn *in, uint32_t off, uin
 	b1(a, 0xbe);
 	b8(a, (uint64_t)(uintptr_t)in);
 	call_fn(a, (const void *)in->fn);
-	set_acc(a);
+	if (acc)
+		set_acc(a);
 }
 
-static void prologue(struct as *a)
+static void prologue(struct as *a, bool acc)
 {
 	b1(a, 0x53); /* push rbx; push r12; push r13 (the stack aligned) */
 	b1(a, 0x41);
@@ -152,7 +165,8 @@ static void prologue(struct as *a)
 	b1(a, 0x8b);
 	b1(a, 0xa3);
 	b4(a, CPU(eip));
-	set_acc(a);
+	if (acc)
+		set_acc(a);
 }
 
 /* Returns eax. */
@@ -185,7 +199,7 @@ static void emit_slow(struct as *a, const struct x86_block *b, const struct slow
 
 	patch(a, s->miss[0]);
 	patch(a, s->miss[1]);
-	emit_call(a, in, s->off, b->ip_mask);
+	emit_call(a, in, s->off, b->ip_mask, true);
 	if (s->i + 1 < b->n) {
 		uint8_t *out = break_check(a);
 
@@ -206,9 +220,10 @@ size_t x86_jit_emit(const struct x86_block *b, uint8_t *out, unsigned *native, u
 	unsigned nslow = 0;
 	uint32_t off = 0, mask = b->ip_mask;
 	int last = CALL;
+	bool acc = has_mem(b);
 
 	*native = *mem = 0;
-	prologue(&a);
+	prologue(&a, acc);
 	for (unsigned i = 0; i < b->n; i++) {
 		const struct x86_insn *in = &b->insns[i];
 
@@ -223,7 +238,7 @@ size_t x86_jit_emit(const struct x86_block *b, uint8_t *out, unsigned *native, u
 		if (last != CALL) {
 			(*native)++;
 		} else {
-			emit_call(&a, in, off, mask);
+			emit_call(&a, in, off, mask, acc);
 			if (i + 1 < b->n)
 				exits[i] = break_check(&a);
 		}
