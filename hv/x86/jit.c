@@ -70,12 +70,13 @@ void x86_jit_destroy(struct x86_cpu *cpu)
 		return;
 	if (j->blocks)
 		log_info("x86 jit: %llu blocks translated in %.1f ms (%llu instructions native, "
-			 "%llu calls), %zu KiB of code in use, %llu flushes, %llu invalidated, "
-			 "%llu blocks checked",
+			 "%llu of them with memory, %llu calls), %zu KiB of code in use, %llu "
+			 "flushes, %llu invalidated, %llu blocks checked",
 			 (unsigned long long)j->blocks, (double)j->ns / 1e6,
-			 (unsigned long long)j->native, (unsigned long long)j->calls,
-			 j->buf.used / 1024, (unsigned long long)j->buf.flushes,
-			 (unsigned long long)j->invalidated, (unsigned long long)j->checked);
+			 (unsigned long long)j->native, (unsigned long long)j->mem,
+			 (unsigned long long)j->calls, j->buf.used / 1024,
+			 (unsigned long long)j->buf.flushes, (unsigned long long)j->invalidated,
+			 (unsigned long long)j->checked);
 	x86_jit_perfmap_close(j->perfmap);
 	x86_jit_buf_free(&j->buf);
 	free(j);
@@ -106,8 +107,8 @@ static uint64_t now_ns(void)
 static x86_jit_code place(struct x86_cpu *cpu, const struct x86_block *b, unsigned *all_native)
 {
 	struct x86_jit *j = cpu->jit;
-	unsigned native;
-	size_t n = x86_jit_emit(b, j->scratch, &native);
+	unsigned native, mem;
+	size_t n = x86_jit_emit(b, j->scratch, &native, &mem);
 	void *code;
 
 	if (n == 0)
@@ -120,6 +121,7 @@ static x86_jit_code place(struct x86_cpu *cpu, const struct x86_block *b, unsign
 	if (!code)
 		return NULL;
 	j->native += native;
+	j->mem += mem;
 	j->calls += b->n - native;
 	*all_native = native == b->n;
 	return (x86_jit_code)code;

@@ -47,8 +47,9 @@ typedef uint32_t (*x86_jit_code)(struct x86_cpu *cpu);
 
 /* Emits the code of block b into out (at most X86_JIT_MAX_BLOCK_CODE
  * bytes); returns its length, or 0 if it does not fit. *native counts the
- * instructions done without a call. */
-size_t x86_jit_emit(const struct x86_block *b, uint8_t *out, unsigned *native);
+ * instructions done without a call, *mem those of them with a memory
+ * operand (a slow path through their handler on a soft-TLB miss). */
+size_t x86_jit_emit(const struct x86_block *b, uint8_t *out, unsigned *native, unsigned *mem);
 
 /* The JIT state of one CPU. */
 struct x86_jit {
@@ -58,6 +59,7 @@ struct x86_jit {
 	uint64_t checked;   /* blocks run both ways and compared */
 	uint64_t blocks;    /* blocks translated */
 	uint64_t native;    /* instructions emitted natively */
+	uint64_t mem;	    /* of them, with a memory operand */
 	uint64_t calls;	    /* instructions emitted as handler calls */
 	uint64_t ns;	    /* host time spent translating */
 	/* Translations dropped because their code page was written (block.c). */
@@ -79,10 +81,11 @@ void x86_jit_destroy(struct x86_cpu *cpu);
  * NULL when it cannot. */
 x86_jit_code x86_jit_translate(struct x86_cpu *cpu, struct x86_block *b);
 /* The JIT's lockstep check (HV_JIT_LOCKSTEP=1, a developer tool): a
- * block all of whose instructions are native (registers and flags only,
- * so it can run twice) runs interpreted, then from the same state
- * translated; registers, EIP, EFLAGS, the lazy record and the count must
- * be equal. The first divergence is logged and stops the run loop with
+ * block all of whose instructions are native runs interpreted, then from
+ * the same state translated (its memory operands' bytes put back, when
+ * each was a soft-TLB hit; otherwise it runs once, interpreted);
+ * registers, EIP, EFLAGS, the lazy record, the count and the bytes of
+ * the memory operands must be equal. The first divergence is logged and stops the run loop with
  * VCPU_EXIT_ERROR. */
 void x86_jit_lockstep(struct x86_cpu *cpu, struct x86_block *b, x86_jit_code code);
 /* One instruction through a translation of it alone, for

@@ -1,11 +1,51 @@
 /* The JIT's lockstep check (see x86_jit_lockstep in jit.h): a block of
- * native instructions only, which read and write nothing but registers
- * and flags, runs the interpreter's way and then translated from the same
- * state, and both results must be equal. */
+ * native instructions only runs the interpreter's way and then translated
+ * from the same state, and both results must be equal. Its memory
+ * operands are looked up before each instruction runs interpreted: when
+ * every one is a soft-TLB hit (RAM, no code page, no fault), their old
+ * bytes are kept, put back before the translated run, and the bytes both
+ * runs leave are compared too. A block with an operand that misses (a
+ * device, a fault, a page straddle, a code page) runs interpreted only,
+ * as running it twice could touch a device twice. */
 #include <string.h>
 
 #include "hv/core/log.h"
 #include "hv/x86/cpu_state.h"
+#include "hv/x86/jit.h"
+#include "hv/x86/jit_asm.h"
+
+/* The memory operands of a block: where, their bytes before, and after
+ * the interpreted run. */
+struct touched {
+	unsigned n;
+	bool miss;
+	uint8_t *at[X86_BLOCK_MAX];
+	uint8_t size[X86_BLOCK_MAX];
+	uint8_t old[X86_BLOCK_MAX][4];
+	uint8_t interp[X86_BLOCK_MAX][4];
+};
+
+/* Records the memory operand of in, about to run, or a miss. */
+static void touch(struct x86_cpu *cpu, const struct x86_insn *in, struct touched *t)
+{
+	struct j_form f;
+	bool moffs = in->op >= 0xa0 && in->op <= 0xa3;
+	int seg = moffs ? (in->seg >= 0 ? in->seg : X86_DS) : in->ea_seg;
+	uint32_t off = moffs ? in->imm : x86_ea(cpu, in);
+	uint8_t *p;
+
+	if (!x86_jit_form(in, &f) || !f.mem)
+		return;
+	p = x86_fast_ptr(cpu, seg, off, f.size, X86_DENY_READ | (f.write ? X86_DENY_WRITE : 0),
+			 x86_acc(cpu, f.write));
+	if (!p) {
+		t->miss = true;
+		return;
+	}
+	t->at[t->n] = p;
+	t->size[t->n] = (uint8_t)f.size;
+	memcpy(t->old[t->n++], p, f.size);
+}
 
 struct snap {
 	uint32_t regs[8], eip, eflags, ip_start;
@@ -43,8 +83,8 @@ static bool same(const struct snap *a, const struct snap *b)
 	       a->lazy.mask == b->lazy.mask && a->lazy.bits == b->lazy.bits;
 }
 
-/* run_insns (cpu.c) without its checks. */
-static void interpret(struct x86_cpu *cpu, const struct x86_block *b)
+/* run_insns (cpu.c) without its checks, recording the memory operands. */
+static void interpret(struct x86_cpu *cpu, const struct x86_block *b, struct touched *t)
 {
 	const struct x86_insn *in = b->insns, *end = in + b->n;
 	uint32_t ip = cpu->eip;
@@ -56,6 +96,7 @@ static void interpret(struct x86_cpu *cpu, const struct x86_block *b)
 		cpu->ip_start = ip;
 		ip = (ip + in->len) & b->ip_mask;
 		cpu->eip = ip;
+		touch(cpu, in, t);
 		in->fn(cpu, in);
 	} while (++in < end && !cpu->block_break);
 	cpu->insns += in == end ? b->count : (uint64_t)(in - b->insns);
@@ -73,10 +114,21 @@ static void show(const char *what, const struct snap *s)
 void x86_jit_lockstep(struct x86_cpu *cpu, struct x86_block *b, x86_jit_code code)
 {
 	struct snap start, interp, jit;
+	struct touched t;
+	bool mem_same = true;
 
+	t.n = 0;
+	t.miss = false;
 	save(cpu, &start);
-	interpret(cpu, b);
+	interpret(cpu, b, &t);
+	if (t.miss)
+		return;
 	save(cpu, &interp);
+	memset(t.interp, 0, sizeof t.interp);
+	for (unsigned i = 0; i < t.n; i++)
+		memcpy(t.interp[i], t.at[i], t.size[i]);
+	for (unsigned i = t.n; i-- > 0;)
+		memcpy(t.at[i], t.old[i], t.size[i]);
 	restore(cpu, &start);
 	cpu->budget -= b->count;
 	cpu->block = b;
@@ -84,12 +136,24 @@ void x86_jit_lockstep(struct x86_cpu *cpu, struct x86_block *b, x86_jit_code cod
 	cpu->insns += code(cpu);
 	save(cpu, &jit);
 	cpu->jit->checked++;
-	if (same(&interp, &jit))
+	for (unsigned i = 0; i < t.n; i++)
+		mem_same = mem_same && !memcmp(t.interp[i], t.at[i], t.size[i]);
+	if (same(&interp, &jit) && mem_same)
 		return;
 	log_error("x86 jit lockstep: the block at %04x:%08x (%u instructions) diverges",
 		  cpu->seg[X86_CS].sel, start.eip, b->count);
 	show("before", &start);
 	show("interpreter", &interp);
 	show("jit", &jit);
+	for (unsigned i = 0; i < t.n; i++) {
+		uint8_t now[4] = {0};
+
+		memcpy(now, t.at[i], t.size[i]);
+		if (memcmp(t.interp[i], now, t.size[i]))
+			log_error("  memory operand %u (%u bytes, in memory order): interpreter "
+				  "%02x %02x %02x %02x, jit %02x %02x %02x %02x",
+				  i, t.size[i], t.interp[i][0], t.interp[i][1], t.interp[i][2],
+				  t.interp[i][3], now[0], now[1], now[2], now[3]);
+	}
 	x86_stop(cpu, VCPU_EXIT_ERROR);
 }

@@ -309,7 +309,7 @@ START_TEST(test_lockstep_tells_a_wrong_translation)
 	static const uint8_t code[] = {0x66, 0x40}; /* inc eax */
 	struct x86_insn in;
 	struct x86_block b = {.insns = &in, .n = 1, .count = 1, .ip_mask = 0xffff};
-	unsigned native;
+	unsigned native, mem;
 	size_t n;
 	x86_jit_code right;
 
@@ -318,7 +318,7 @@ START_TEST(test_lockstep_tells_a_wrong_translation)
 	x86_cpu_set_ip(cpu, 0, 0x7c00);
 	x86_tlb_sync(cpu);
 	x86_decode(cpu, &in);
-	n = x86_jit_emit(&b, cpu->jit->scratch, &native);
+	n = x86_jit_emit(&b, cpu->jit->scratch, &native, &mem);
 	ck_assert_uint_eq(native, 1);
 	right = (x86_jit_code)x86_jit_buf_put(&cpu->jit->buf, cpu->jit->scratch, n);
 	x86_jit_lockstep(cpu, &b, right);
@@ -330,6 +330,49 @@ START_TEST(test_lockstep_tells_a_wrong_translation)
 	ck_assert(cpu->stop);
 	ck_assert_int_eq(cpu->stop_reason, VCPU_EXIT_ERROR);
 	ck_assert_uint_eq(cpu->jit->checked, 2);
+}
+END_TEST
+
+/* A wrong translation of MOV BYTE [500h], 7: it stores 8. */
+static uint32_t wrong_store(struct x86_cpu *c)
+{
+	m.mem.ram[0x500] = 8;
+	c->eip += 5;
+	return 1;
+}
+
+/* Lockstep with a memory operand: on a soft-TLB hit the block runs twice
+ * (the byte put back in between) and a wrong store is told; on a miss it
+ * runs once, interpreted, unchecked. */
+START_TEST(test_lockstep_checks_memory_operands)
+{
+	static const uint8_t code[] = {0xc6, 0x06, 0x00, 0x05, 0x07}; /* mov byte [500h], 7 */
+	struct x86_insn in;
+	struct x86_block b = {.insns = &in, .n = 1, .count = 1, .ip_mask = 0xffff};
+	unsigned native, mem;
+	size_t n;
+	x86_jit_code right;
+
+	x86f_load(code, sizeof code, 0x7c00);
+	x86_cpu_set_ip(cpu, 0, 0x7c00);
+	x86_tlb_sync(cpu);
+	x86_decode(cpu, &in);
+	n = x86_jit_emit(&b, cpu->jit->scratch, &native, &mem);
+	ck_assert_uint_eq(mem, 1);
+	right = (x86_jit_code)x86_jit_buf_put(&cpu->jit->buf, cpu->jit->scratch, n);
+	x86_jit_lockstep(cpu, &b, right); /* a miss: once */
+	ck_assert_uint_eq(cpu->jit->checked, 0);
+	ck_assert_uint_eq(mem8(0x500), 7);
+	m.mem.ram[0x500] = 0;
+	x86_cpu_set_ip(cpu, 0, 0x7c00);
+	x86_jit_lockstep(cpu, &b, right); /* the TLB holds the page now */
+	ck_assert_uint_eq(cpu->jit->checked, 1);
+	ck_assert(!cpu->stop);
+	ck_assert_uint_eq(mem8(0x500), 7);
+	x86_cpu_set_ip(cpu, 0, 0x7c00);
+	x86_jit_lockstep(cpu, &b, wrong_store);
+	ck_assert(cpu->stop);
+	ck_assert_int_eq(cpu->stop_reason, VCPU_EXIT_ERROR);
 }
 END_TEST
 
@@ -346,6 +389,7 @@ int main(void)
 	    test_refused_exec_mapping_runs_the_interpreter,
 	    test_jit_off_by_switch,
 	    test_lockstep_tells_a_wrong_translation,
+	    test_lockstep_checks_memory_operands,
 	};
 	const TTest *const runs[] = {
 	    test_loop_matches_the_interpreter,

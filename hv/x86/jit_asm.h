@@ -1,0 +1,199 @@
+/* The JIT's assembler: the few x86-64 encodings the emitter (jit_emit.c)
+ * and its forms (jit_form.c) write, into a bounded buffer. Host
+ * registers: rbx holds cpu, r12d the block's first EIP, r13 cpu plus
+ * four times cpu->acc_user (so [r13 + tlb tag offset] is the tag of the
+ * current privilege's access kind), r8 the host address of a memory
+ * operand; eax, ecx, edx, esi and edi are scratch. Only jit_*.c include
+ * this header. */
+#ifndef HV_X86_JIT_ASM_H
+#define HV_X86_JIT_ASM_H
+
+#include <stddef.h>
+#include <string.h>
+
+#include "hv/x86/cpu_state.h"
+
+enum { RAX, RCX, RDX, RBX, RSP, RBP, RSI, RDI };
+
+/* The guest operations of the forms: the group-1 ALU numbering, then the
+ * rest. */
+enum { J_ADD, J_OR, J_ADC, J_SBB, J_AND, J_SUB, J_XOR, J_CMP, J_TEST, J_MOV, J_INC, J_DEC };
+
+struct as {
+	uint8_t *p, *end;
+	bool over;
+};
+
+static inline void b1(struct as *a, unsigned v)
+{
+	if (a->p < a->end)
+		*a->p++ = (uint8_t)v;
+	else
+		a->over = true;
+}
+
+static inline void b2(struct as *a, uint32_t v)
+{
+	b1(a, v & 0xff);
+	b1(a, (v >> 8) & 0xff);
+}
+
+static inline void b4(struct as *a, uint32_t v)
+{
+	for (int i = 0; i < 4; i++)
+		b1(a, (v >> (8 * i)) & 0xff);
+}
+
+static inline void b8(struct as *a, uint64_t v)
+{
+	b4(a, (uint32_t)v);
+	b4(a, (uint32_t)(v >> 32));
+}
+
+#define CPU(field) ((uint32_t)offsetof(struct x86_cpu, field))
+#define REG(r)	   (CPU(regs) + 4u * (r))
+
+/* op r32, [rbx + off] (8Bh: load; 3Bh: cmp) and op [rbx + off], r32 (89h). */
+static inline void mem_op(struct as *a, unsigned op, unsigned r, uint32_t off)
+{
+	b1(a, op);
+	b1(a, 0x83 | r << 3);
+	b4(a, off);
+}
+
+static inline void load(struct as *a, unsigned r, uint32_t off)
+{
+	mem_op(a, 0x8b, r, off);
+}
+
+static inline void store(struct as *a, unsigned r, uint32_t off)
+{
+	mem_op(a, 0x89, r, off);
+}
+
+/* mov dword [rbx + off], imm */
+static inline void store_imm(struct as *a, uint32_t off, uint32_t imm)
+{
+	b1(a, 0xc7);
+	b1(a, 0x83);
+	b4(a, off);
+	b4(a, imm);
+}
+
+/* op dst, src on 32-bit registers (the r/m, r form of op). */
+static inline void rr(struct as *a, unsigned op, unsigned src, unsigned dst)
+{
+	b1(a, op);
+	b1(a, 0xc0 | src << 3 | dst);
+}
+
+static inline void mov_imm(struct as *a, unsigned r, uint32_t imm)
+{
+	b1(a, 0xb8 + r);
+	b4(a, imm);
+}
+
+/* movzx r32, r8/r16 of the same register (size 1 or 2; nothing for 4). */
+static inline void zext(struct as *a, unsigned r, unsigned size)
+{
+	if (size == 4)
+		return;
+	b1(a, 0x0f);
+	b1(a, size == 1 ? 0xb6 : 0xb7);
+	b1(a, 0xc0 | r << 3 | r);
+}
+
+/* A rel32 jump (0Fh 8xh Jcc or E9h JMP) to be patched: its offset. */
+static inline uint8_t *jump(struct as *a, unsigned cc_or_jmp)
+{
+	if (cc_or_jmp == 0xe9) {
+		b1(a, 0xe9);
+	} else {
+		b1(a, 0x0f);
+		b1(a, 0x80 | cc_or_jmp);
+	}
+	b4(a, 0);
+	return a->over ? NULL : a->p - 4;
+}
+
+/* Points the jump at `at` to `to`. */
+static inline void patch_to(uint8_t *at, const uint8_t *to)
+{
+	int32_t rel = (int32_t)(to - (at + 4));
+
+	if (at)
+		memcpy(at, &rel, 4);
+}
+
+/* Points the jump at `at` here. */
+static inline void patch(struct as *a, uint8_t *at)
+{
+	if (!a->over)
+		patch_to(at, a->p);
+}
+
+/* A jmp back to `to`, already emitted. */
+static inline void jump_to(struct as *a, const uint8_t *to)
+{
+	patch_to(jump(a, 0xe9), to);
+}
+
+/* mov rdi, rbx; then the call of fn. */
+static inline void call_fn(struct as *a, const void *fn)
+{
+	b1(a, 0x48); /* mov rdi, rbx */
+	b1(a, 0x89);
+	b1(a, 0xdf);
+	b1(a, 0x48); /* mov rax, fn; call rax */
+	b1(a, 0xb8);
+	b8(a, (uint64_t)(uintptr_t)fn);
+	b1(a, 0xff);
+	b1(a, 0xd0);
+}
+
+/* r13 = rbx + 4 * acc_user: at entry and after every handler call. */
+static inline void set_acc(struct as *a)
+{
+	b1(a, 0x0f); /* movzx eax, byte [rbx + acc_user] */
+	b1(a, 0xb6);
+	b1(a, 0x83);
+	b4(a, CPU(acc_user));
+	b1(a, 0x4c); /* lea r13, [rbx + rax*4] */
+	b1(a, 0x8d);
+	b1(a, 0x2c);
+	b1(a, 0x83);
+}
+
+/* The form of an instruction the emitter does natively (jit_form.c). */
+enum { J_NONE, J_REG, J_IMM, J_MEM };
+struct j_opnd {
+	uint8_t kind;
+	uint32_t off; /* J_REG: byte offset in x86_cpu (AH-BH: one past AL-BL) */
+	uint32_t imm; /* J_IMM */
+};
+
+struct j_form {
+	unsigned op;   /* J_* */
+	unsigned size; /* 1, 2, 4 */
+	struct j_opnd a, b, dst;
+	bool mem;   /* a memory operand, through the soft TLB */
+	bool write; /* written (or read-modify-written) */
+};
+
+/* Whether in is done natively, and how; fused pairs included (their
+ * first instruction). */
+bool x86_jit_form(const struct x86_insn *in, struct j_form *f);
+/* The effective address, segment check and soft-TLB lookup of a memory
+ * form, leaving the host address in r8: the two jumps taken to the
+ * instruction's slow path (its handler) on a miss go in miss[2]. */
+void x86_jit_mem(struct as *a, const struct x86_insn *in, const struct j_form *f, uint8_t *miss[2]);
+/* The operation of the form, after x86_jit_mem for a memory one. */
+void x86_jit_op(struct as *a, const struct j_form *f);
+/* After x86_jit_op of a fused pair's first instruction (registers only):
+ * the host flags as it set the guest's, for the host Jcc of the same
+ * condition. CMP or TEST of the same operands (ecx still holds the
+ * second), or for INC/DEC, the opposite step then the same one on the
+ * result, the second step having the first's operand. */
+void x86_jit_host_flags(struct as *a, const struct j_form *f);
+
+#endif

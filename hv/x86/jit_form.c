@@ -1,0 +1,446 @@
+/* The instructions the JIT does natively (jit_emit.c calls the handler of
+ * every other one): MOV, the ALU operations but ADC and SBB, TEST, INC and
+ * DEC, in 8, 16 and 32 bits, on registers, immediates and memory. The
+ * lazy flags record is written as fast.h's alu() and incdec() write it.
+ * A memory operand goes through the soft TLB inline, as x86_fast_ptr
+ * does: the segment's fast check (fast_end, see x86_seg_sync), then the
+ * tag of the access kind for the page of the operand's last byte, then
+ * the host load or store. Anything else (a segment check that needs the
+ * full path, a miss, a page straddle, MMIO, a page holding decoded code,
+ * whose write tags block.c drops) takes the instruction's slow path,
+ * emitted by jit_emit.c: its handler, which does it all again with the
+ * faults. Nothing is changed before the operand is reached. */
+#include "hv/x86/jit_asm.h"
+
+_Static_assert(sizeof(struct x86_tlb_entry) == 32, "TLB entries are indexed by shl 5");
+_Static_assert(offsetof(struct x86_tlb_entry, host) == 16, "host at 16");
+
+/* Byte offset of register r as a size-byte operand (AH-BH for 4-7 of 1). */
+static uint32_t reg_off(unsigned r, unsigned size)
+{
+	if (size == 1 && r >= 4)
+		return REG(r - 4) + 1;
+	return REG(r);
+}
+
+static struct j_opnd reg_opnd(unsigned r, unsigned size)
+{
+	return (struct j_opnd){J_REG, reg_off(r, size), 0};
+}
+
+static struct j_opnd imm_opnd(uint32_t imm, unsigned size)
+{
+	return (struct j_opnd){J_IMM, 0, imm & x86_mask(size)};
+}
+
+/* The r/m operand: a register, or the memory operand. */
+static struct j_opnd rm_opnd(const struct x86_insn *in, unsigned size)
+{
+	if (in->mod == 3)
+		return reg_opnd(in->rm, size);
+	return (struct j_opnd){J_MEM, 0, 0};
+}
+
+static const struct j_opnd none = {J_NONE, 0, 0};
+
+/* op r/m, reg (dir 0) or op reg, r/m (dir 1), or op acc, imm. */
+static bool alu_form(const struct x86_insn *in, struct j_form *f)
+{
+	unsigned op = in->op, size = (op & 1) ? in->osz : 1;
+
+	f->op = (op >> 3) & 7;
+	f->size = size;
+	switch (op & 7) {
+	case 0:
+	case 1:
+		f->a = rm_opnd(in, size);
+		f->b = reg_opnd(in->reg, size);
+		f->dst = f->a;
+		break;
+	case 2:
+	case 3:
+		f->a = reg_opnd(in->reg, size);
+		f->b = rm_opnd(in, size);
+		f->dst = f->a;
+		break;
+	case 4:
+	case 5:
+		f->a = reg_opnd(X86_EAX, size);
+		f->b = imm_opnd(in->imm, size);
+		f->dst = f->a;
+		break;
+	default: return false;
+	}
+	return true;
+}
+
+/* Group 1 (80h, 81h, 83h), TEST (84h, 85h, A8h, A9h), INC/DEC. */
+static bool other_form(const struct x86_insn *in, struct j_form *f)
+{
+	unsigned op = in->op;
+
+	if (op == 0x80 || op == 0x81 || op == 0x83) {
+		f->size = op == 0x80 ? 1 : in->osz;
+		f->op = in->reg;
+		f->a = f->dst = rm_opnd(in, f->size);
+		f->b = imm_opnd(op == 0x83 ? x86_sext(in->imm, 1) : in->imm, f->size);
+	} else if (op == 0x84 || op == 0x85) {
+		f->size = op == 0x84 ? 1 : in->osz;
+		f->op = J_TEST;
+		f->a = rm_opnd(in, f->size);
+		f->b = reg_opnd(in->reg, f->size);
+	} else if (op == 0xa8 || op == 0xa9) {
+		f->size = op == 0xa8 ? 1 : in->osz;
+		f->op = J_TEST;
+		f->a = reg_opnd(X86_EAX, f->size);
+		f->b = imm_opnd(in->imm, f->size);
+	} else if (op >= 0x40 && op < 0x50) {
+		f->size = in->osz;
+		f->op = op < 0x48 ? J_INC : J_DEC;
+		f->a = f->dst = reg_opnd(op & 7, f->size);
+	} else if ((op == 0xfe || op == 0xff) && in->reg <= 1) {
+		f->size = op == 0xfe ? 1 : in->osz;
+		f->op = in->reg ? J_DEC : J_INC;
+		f->a = f->dst = rm_opnd(in, f->size);
+	} else {
+		return false;
+	}
+	return true;
+}
+
+/* MOV: 88h-8Bh, A0h-A3h, B0h-BFh, C6h/C7h /0. */
+static bool mov_form(const struct x86_insn *in, struct j_form *f)
+{
+	unsigned op = in->op;
+
+	f->op = J_MOV;
+	if (op >= 0x88 && op <= 0x8b) {
+		f->size = (op & 1) ? in->osz : 1;
+		f->b = (op & 2) ? rm_opnd(in, f->size) : reg_opnd(in->reg, f->size);
+		f->dst = (op & 2) ? reg_opnd(in->reg, f->size) : rm_opnd(in, f->size);
+	} else if (op >= 0xa0 && op <= 0xa3) {
+		f->size = (op & 1) ? in->osz : 1;
+		f->b = (op & 2) ? reg_opnd(X86_EAX, f->size) : (struct j_opnd){J_MEM, 0, 0};
+		f->dst = (op & 2) ? (struct j_opnd){J_MEM, 0, 0} : reg_opnd(X86_EAX, f->size);
+	} else if (op >= 0xb0 && op < 0xc0) {
+		f->size = op < 0xb8 ? 1 : in->osz;
+		f->b = imm_opnd(in->imm, f->size);
+		f->dst = reg_opnd(op & 7, f->size);
+	} else if ((op == 0xc6 || op == 0xc7) && in->reg == 0) {
+		f->size = op == 0xc6 ? 1 : in->osz;
+		f->b = imm_opnd(in->imm, f->size);
+		f->dst = rm_opnd(in, f->size);
+	} else {
+		return false;
+	}
+	return true;
+}
+
+bool x86_jit_form(const struct x86_insn *in, struct j_form *f)
+{
+	bool ok;
+
+	*f = (struct j_form){0, 0, none, none, none, false, false};
+	if (in->lock || in->rep || in->fn == x86_op_ud)
+		return false;
+	if (in->op < 0x40 && (in->op & 7) <= 5)
+		ok = alu_form(in, f);
+	else if ((in->op >= 0x88 && in->op <= 0x8b) || (in->op >= 0xa0 && in->op <= 0xa3) ||
+		 (in->op >= 0xb0 && in->op < 0xc0) || in->op == 0xc6 || in->op == 0xc7)
+		ok = mov_form(in, f);
+	else
+		ok = other_form(in, f);
+	if (!ok || f->op == J_ADC || f->op == J_SBB)
+		return false;
+	if (f->op == J_CMP || f->op == J_TEST)
+		f->dst = none;
+	f->mem = f->a.kind == J_MEM || f->b.kind == J_MEM || f->dst.kind == J_MEM;
+	f->write = f->dst.kind == J_MEM;
+	return true;
+}
+
+/* esi = the operand's offset (x86_ea; for A0h-A3h, the moffs). */
+static void emit_ea(struct as *a, const struct x86_insn *in)
+{
+	if (in->op >= 0xa0 && in->op <= 0xa3) {
+		mov_imm(a, RSI, in->imm);
+		return;
+	}
+	if (in->base != X86_REG_NONE) {
+		load(a, RSI, REG(in->base));
+		if (in->disp) {
+			b1(a, 0x81); /* add esi, disp */
+			b1(a, 0xc6);
+			b4(a, in->disp);
+		}
+	} else {
+		mov_imm(a, RSI, in->disp);
+	}
+	if (in->index != X86_REG_NONE) {
+		load(a, RAX, REG(in->index));
+		b1(a, 0x8d); /* lea esi, [rsi + rax << scale] */
+		b1(a, 0x34);
+		b1(a, (unsigned)(in->scale & 3) << 6 | RAX << 3 | RSI);
+	}
+	if (in->asz == 2)
+		zext(a, RSI, 2);
+}
+
+void x86_jit_mem(struct as *a, const struct x86_insn *in, const struct j_form *f, uint8_t *miss[2])
+{
+	/* The segment of A0h-A3h is the override or DS (mov.c). */
+	unsigned s = in->op >= 0xa0 && in->op <= 0xa3 ? (in->seg >= 0 ? (unsigned)in->seg : X86_DS)
+						      : in->ea_seg;
+	const uint32_t seg = CPU(seg) + s * (uint32_t)sizeof(struct x86_seg);
+	const uint32_t tlb = CPU(tlb);
+
+	emit_ea(a, in);
+	/* cmp esi, [rbx + fast_end[write]]; jae miss */
+	mem_op(a, 0x3b, RSI, seg + (uint32_t)offsetof(struct x86_seg, fast_end) + 4u * f->write);
+	miss[0] = jump(a, 0x3);
+	rr(a, 0x89, RSI, RDX);					    /* mov edx, esi */
+	mem_op(a, 0x03, RDX, seg + offsetof(struct x86_seg, base)); /* add edx, base */
+	rr(a, 0x89, RDX, RCX);					    /* mov ecx, edx */
+	b1(a, 0xc1);						    /* shr ecx, 12 */
+	b1(a, 0xe9);
+	b1(a, 12);
+	zext(a, RCX, 1);
+	b1(a, 0xc1); /* shl ecx, 5 */
+	b1(a, 0xe1);
+	b1(a, 5);
+	b1(a, 0x8d); /* lea eax, [rdx + size - 1]; shr eax, 12 */
+	b1(a, 0x42);
+	b1(a, f->size - 1);
+	b1(a, 0xc1);
+	b1(a, 0xe8);
+	b1(a, 12);
+	b1(a, 0x41); /* cmp eax, [r13 + rcx + tag[acc]] */
+	b1(a, 0x3b);
+	b1(a, 0x84);
+	b1(a, 0x0d);
+	b4(a, tlb + (uint32_t)offsetof(struct x86_tlb_entry, tag) + 4u * f->write);
+	miss[1] = jump(a, 0x5);
+	b1(a, 0x81); /* and edx, 0fffh */
+	b1(a, 0xe2);
+	b4(a, 0xfff);
+	b1(a, 0x4c); /* mov r8, [rbx + rcx + host] */
+	b1(a, 0x8b);
+	b1(a, 0x84);
+	b1(a, 0x0b);
+	b4(a, tlb + (uint32_t)offsetof(struct x86_tlb_entry, host));
+	b1(a, 0x49); /* add r8, rdx */
+	b1(a, 0x01);
+	b1(a, 0xd0);
+}
+
+/* Host register r = the operand, zero-extended. */
+static void get(struct as *a, unsigned r, const struct j_opnd *o, unsigned size)
+{
+	if (o->kind == J_IMM) {
+		mov_imm(a, r, o->imm);
+		return;
+	}
+	if (o->kind == J_MEM)
+		b1(a, 0x41); /* [r8] */
+	if (size == 4) {
+		b1(a, 0x8b);
+	} else {
+		b1(a, 0x0f);
+		b1(a, size == 1 ? 0xb6 : 0xb7);
+	}
+	if (o->kind == J_MEM) {
+		b1(a, r << 3);
+	} else {
+		b1(a, 0x83 | r << 3);
+		b4(a, o->off);
+	}
+}
+
+/* The operand = the low size bytes of host register r (eax or edx). */
+static void put(struct as *a, unsigned r, const struct j_opnd *o, unsigned size)
+{
+	if (size == 2)
+		b1(a, 0x66);
+	if (o->kind == J_MEM)
+		b1(a, 0x41);
+	b1(a, size == 1 ? 0x88 : 0x89);
+	if (o->kind == J_MEM) {
+		b1(a, r << 3);
+	} else {
+		b1(a, 0x83 | r << 3);
+		b4(a, o->off);
+	}
+}
+
+/* The operand = imm. */
+static void put_imm(struct as *a, const struct j_opnd *o, uint32_t imm, unsigned size)
+{
+	if (size == 2)
+		b1(a, 0x66);
+	if (o->kind == J_MEM)
+		b1(a, 0x41);
+	b1(a, size == 1 ? 0xc6 : 0xc7);
+	if (o->kind == J_MEM) {
+		b1(a, 0x00);
+	} else {
+		b1(a, 0x83);
+		b4(a, o->off);
+	}
+	if (size == 1)
+		b1(a, imm);
+	else if (size == 2)
+		b2(a, imm);
+	else
+		b4(a, imm);
+}
+
+static void not_r(struct as *a, unsigned r)
+{
+	b1(a, 0xf7);
+	b1(a, 0xd0 | r);
+}
+
+/* edx = eax op ecx and eax = its carry vector (fast.h's add_cv, sub_cv)
+ * for zero-extended operands of `size`; ecx is kept. With `masked` (INC
+ * and DEC, as incdec() does) the vector is that of the result cut to the
+ * size, otherwise (alu()) of the full one; edx is cut to it either way. */
+static void alu_cv(struct as *a, unsigned op, unsigned size, bool masked)
+{
+	static const uint8_t code[] = {
+	    [J_ADD] = 0x01, [J_OR] = 0x09,  [J_AND] = 0x21, [J_SUB] = 0x29,
+	    [J_XOR] = 0x31, [J_CMP] = 0x29, [J_TEST] = 0x21};
+
+	rr(a, 0x89, RAX, RDX);
+	rr(a, code[op], RCX, RDX);
+	if (masked)
+		zext(a, RDX, size);
+	switch (op) {
+	case J_ADD: /* (a & b) | ((a | b) & ~r) */
+		rr(a, 0x89, RAX, RSI);
+		rr(a, 0x21, RCX, RSI);
+		rr(a, 0x09, RCX, RAX);
+		rr(a, 0x89, RDX, RDI);
+		not_r(a, RDI);
+		rr(a, 0x21, RDI, RAX);
+		rr(a, 0x09, RSI, RAX);
+		break;
+	case J_SUB:
+	case J_CMP: /* (~a & b) | (~(a ^ b) & r) */
+		rr(a, 0x89, RAX, RSI);
+		not_r(a, RSI);
+		rr(a, 0x21, RCX, RSI);
+		rr(a, 0x31, RCX, RAX);
+		not_r(a, RAX);
+		rr(a, 0x21, RDX, RAX);
+		rr(a, 0x09, RSI, RAX);
+		break;
+	default: rr(a, 0x31, RAX, RAX); break;
+	}
+	if (!masked)
+		zext(a, RDX, size);
+}
+
+/* The lazy record {edx, eax, mask, size * 8}. */
+static void set_lazy(struct as *a, uint32_t mask, unsigned size)
+{
+	store(a, RDX, CPU(lazy.res));
+	store(a, RAX, CPU(lazy.cv));
+	store_imm(a, CPU(lazy.mask), mask);
+	b1(a, 0xc6); /* mov byte [rbx + bits], size * 8 */
+	b1(a, 0x83);
+	b4(a, CPU(lazy.bits));
+	b1(a, size * 8);
+}
+
+/* CF folded into EFLAGS when the record holds it (incdec in fast.h). */
+static void fold_cf(struct as *a)
+{
+	uint8_t *skip;
+
+	b1(a, 0xf6); /* test byte [rbx + mask], CF */
+	b1(a, 0x83);
+	b4(a, CPU(lazy.mask));
+	b1(a, X86_CF);
+	b1(a, 0x74); /* jz skip */
+	b1(a, 0);
+	skip = a->p;
+	load(a, RAX, CPU(lazy.cv));
+	b1(a, 0x0f); /* movzx ecx, byte [rbx + bits] */
+	b1(a, 0xb6);
+	b1(a, 0x8b);
+	b4(a, CPU(lazy.bits));
+	b1(a, 0xff); /* dec ecx */
+	b1(a, 0xc9);
+	b1(a, 0xd3); /* shr eax, cl */
+	b1(a, 0xe8);
+	b1(a, 0x83); /* and eax, 1 */
+	b1(a, 0xe0);
+	b1(a, 1);
+	load(a, RDX, CPU(eflags));
+	b1(a, 0x83); /* and edx, ~CF */
+	b1(a, 0xe2);
+	b1(a, 0xfe);
+	rr(a, 0x09, RAX, RDX);
+	store(a, RDX, CPU(eflags));
+	if (!a->over)
+		skip[-1] = (uint8_t)(a->p - skip);
+}
+
+void x86_jit_op(struct as *a, const struct j_form *f)
+{
+	unsigned size = f->size;
+
+	switch (f->op) {
+	case J_MOV:
+		if (f->b.kind == J_IMM) {
+			put_imm(a, &f->dst, f->b.imm, size);
+		} else {
+			get(a, RAX, &f->b, size);
+			put(a, RAX, &f->dst, size);
+		}
+		return;
+	case J_INC:
+	case J_DEC:
+		fold_cf(a);
+		get(a, RAX, &f->a, size);
+		mov_imm(a, RCX, 1);
+		alu_cv(a, f->op == J_INC ? J_ADD : J_SUB, size, true);
+		put(a, RDX, &f->dst, size);
+		set_lazy(a, X86_ARITH & ~X86_CF, size);
+		return;
+	default:
+		get(a, RAX, &f->a, size);
+		get(a, RCX, &f->b, size);
+		alu_cv(a, f->op, size, false);
+		if (f->dst.kind != J_NONE)
+			put(a, RDX, &f->dst, size);
+		set_lazy(a, X86_ARITH, size);
+		return;
+	}
+}
+
+/* inc/dec (/0, /1) of eax, al or ax. */
+static void incdec_eax(struct as *a, unsigned size, bool dec)
+{
+	if (size == 2)
+		b1(a, 0x66);
+	b1(a, size == 1 ? 0xfe : 0xff);
+	b1(a, dec ? 0xc8 : 0xc0);
+}
+
+void x86_jit_host_flags(struct as *a, const struct j_form *f)
+{
+	if (f->op == J_INC || f->op == J_DEC) {
+		get(a, RAX, &f->a, f->size);
+		incdec_eax(a, f->size, f->op == J_INC);
+		incdec_eax(a, f->size, f->op == J_DEC);
+		return;
+	}
+	get(a, RAX, &f->a, f->size);
+	if (f->size == 2)
+		b1(a, 0x66);
+	if (f->op == J_TEST)
+		rr(a, f->size == 1 ? 0x84 : 0x85, RCX, RAX);
+	else
+		rr(a, f->size == 1 ? 0x38 : 0x39, RCX, RAX);
+}

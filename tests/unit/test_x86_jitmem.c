@@ -1,0 +1,276 @@
+/* Memory operands in translated blocks (hv/x86/jit_form.c): loops of
+ * 32-bit code whose memory instructions the JIT does inline through the
+ * soft TLB, with what must leave its inline path and stay exact: a page
+ * fault in the middle of a block (EIP, registers, flags, the count, CR2),
+ * operands that straddle pages (read, read-modify-write, and a write
+ * into a page that is not present), a store into the instructions of the
+ * running block, and segment checks (a limit, a read-only segment). Like
+ * every test_x86_* suite it runs interpreted (HV_JIT=0) and translated
+ * (HV_JIT_THRESHOLD=0), and both must give the same figures; translated,
+ * the JIT must have done memory forms natively. Ring 0, flat segments,
+ * identity paging of 4 MiB; the bytes are from nasm (bits 32, org 8000h). */
+#include <check.h>
+#include <string.h>
+
+#include "hv/x86/jit.h"
+#include "hv/x86/protected.h"
+#include "unit.h"
+#include "x86_fixture.h"
+
+#define GDT_BASE   0x1000u
+#define IDT_BASE   0x2000u
+#define BOOT_SP	   0x7000u
+#define CODE	   0x8000u
+#define STUBS	   0x9000u /* vector v: mov edi, v; hlt at STUBS + 16 * v */
+#define PAGE_DIR   0x20000u
+#define PAGE_TABLE 0x21000u
+
+enum { SEL_CODE = 0x08, SEL_DATA = 0x10, SEL_RODATA = 0x18, SEL_SMALL = 0x20 };
+
+static uint64_t seg_desc(uint32_t base, uint32_t limit, unsigned access, unsigned flags)
+{
+	return (limit & 0xffff) | (uint64_t)(base & 0xffffff) << 16 | (uint64_t)access << 40 |
+	       (uint64_t)((limit >> 16) & 0xf) << 48 | (uint64_t)flags << 52 |
+	       (uint64_t)(base >> 24) << 56;
+}
+
+static void put_desc(uint32_t at, uint64_t d)
+{
+	put32(at, (uint32_t)d);
+	put32(at + 4, (uint32_t)(d >> 32));
+}
+
+static void load_seg(int seg, uint16_t sel)
+{
+	uint32_t at = GDT_BASE + sel;
+
+	x86_seg_from_desc(&cpu->seg[seg], sel, mem32(at) | (uint64_t)mem32(at + 4) << 32);
+}
+
+/* Flat ring-0 protected mode with paging; exceptions end in their stubs. */
+static void setup(void)
+{
+	x86f_setup(8u << 20);
+	put_desc(GDT_BASE + SEL_CODE, seg_desc(0, 0xfffff, 0x9b, 0xc));
+	put_desc(GDT_BASE + SEL_DATA, seg_desc(0, 0xfffff, 0x93, 0xc));
+	put_desc(GDT_BASE + SEL_RODATA, seg_desc(0, 0xfffff, 0x91, 0xc));
+	put_desc(GDT_BASE + SEL_SMALL, seg_desc(0, 0xfff, 0x93, 0x4)); /* limit FFFh, bytes */
+	for (unsigned v = 0; v < 32; v++) {
+		static const uint8_t stub[] = {0xbf, 0, 0, 0, 0, 0xf4}; /* mov edi, v; hlt */
+		uint32_t at = STUBS + 16 * v;
+
+		memcpy(m.mem.ram + at, stub, sizeof stub);
+		m.mem.ram[at + 1] = (uint8_t)v;
+		put_desc(IDT_BASE + 8 * v, (at & 0xffff) | (uint64_t)SEL_CODE << 16 |
+					       (uint64_t)0x8e << 40 | (uint64_t)(at >> 16) << 48);
+	}
+	put32(PAGE_DIR, PAGE_TABLE | 7);
+	for (uint32_t i = 0; i < 1024; i++)
+		put32(PAGE_TABLE + i * 4, i << 12 | 7);
+	cpu->cr[0] |= X86_CR0_PE | X86_CR0_PG;
+	cpu->cr[3] = PAGE_DIR;
+	cpu->gdtr = (struct x86_dtr){GDT_BASE, 0x27};
+	cpu->idtr = (struct x86_dtr){IDT_BASE, 32 * 8 - 1};
+	load_seg(X86_CS, SEL_CODE);
+	for (int s = X86_ES; s < X86_NSEG; s++)
+		if (s != X86_CS)
+			load_seg(s, SEL_DATA);
+	x86_set_cpl(cpu, 0);
+	cpu->eip = CODE;
+	cpu->regs[X86_ESP] = BOOT_SP;
+	cpu->regs[X86_EDX] = 0;
+	cpu->eflags = 0x2;
+	x86_tlb_flush(cpu);
+}
+
+static void not_present(uint32_t lin)
+{
+	put32(PAGE_TABLE + (lin >> 12) * 4, 0);
+}
+
+static enum vcpu_exit run(const uint8_t *code, size_t len)
+{
+	enum vcpu_exit e;
+
+	x86f_load(code, len, CODE);
+	e = x86_cpu_run(cpu, 100000);
+	if (cpu->jit) /* translated: memory forms were done inline */
+		ck_assert_uint_gt(cpu->jit->mem, 0);
+	return e;
+}
+
+/* The run ended in the stub of `vector`, whose frame holds `error` and
+ * the EIP of the faulting instruction; the flags it pushed are returned. */
+static uint32_t fault(enum vcpu_exit why, unsigned vector, uint32_t error, uint32_t eip)
+{
+	uint32_t sp = cpu->regs[X86_ESP];
+
+	ck_assert_int_eq(why, VCPU_EXIT_HALT);
+	ck_assert_uint_eq(reg(X86_EDI), vector);
+	ck_assert_uint_eq(cpu->eip, STUBS + 16 * vector + 6);
+	ck_assert_uint_eq(mem32(sp), error);
+	ck_assert_uint_eq(mem32(sp + 4), eip);
+	return mem32(sp + 12);
+}
+
+#define ARITH_SEEN (X86_CF | X86_ZF | X86_SF)
+
+/* A #PF on the third run of a loop's block, after inline hits. */
+START_TEST(test_page_fault_in_a_translated_block_is_precise)
+{
+	static const uint8_t code[] = {
+	    0xb9, 0x0a, 0x00, 0x00, 0x00,	/* mov ecx, 10 */
+	    0xbe, 0x00, 0x00, 0x04, 0x00,	/* mov esi, 40000h */
+	    0x31, 0xc0,				/* xor eax, eax */
+	    0x31, 0xdb,				/* xor ebx, ebx */
+	    0x31, 0xed,				/* xor ebp, ebp */
+	    0x03, 0x05, 0x00, 0x00, 0x04, 0x00, /* a: add eax, [40000h] */
+	    0x89, 0x85, 0x04, 0x00, 0x04, 0x00, /* mov [ebp+40004h], eax */
+	    0x43,				/* inc ebx */
+	    0x8b, 0x16,				/* mov edx, [esi]: #PF at 50000h */
+	    0x81, 0xc6, 0x00, 0x80, 0x00, 0x00, /* add esi, 8000h */
+	    0x49,				/* dec ecx */
+	    0x75, 0xe8,				/* jnz a */
+	    0xf4,				/* hlt */
+	};
+	uint32_t flags;
+
+	put32(0x40000, 0xffffffff);
+	put32(0x48000, 0x77);
+	not_present(0x50000);
+	flags = fault(run(code, sizeof code), X86_VEC_PF, 0, 0x801d);
+	ck_assert_uint_eq(flags & ARITH_SEEN, X86_CF); /* the ADD's CF, INC's SF and ZF */
+	ck_assert_uint_eq(reg(X86_EAX), 0xfffffffd);
+	ck_assert_uint_eq(reg(X86_EBX), 3);
+	ck_assert_uint_eq(reg(X86_ECX), 8);
+	ck_assert_uint_eq(reg(X86_EDX), 0x77);
+	ck_assert_uint_eq(reg(X86_ESI), 0x50000);
+	ck_assert_uint_eq(mem32(0x40004), 0xfffffffd);
+	ck_assert_uint_eq(cpu->cr[2], 0x50000);
+	ck_assert_uint_eq(cpu->insns, 5 + 7 + 7 + 3 + 2); /* and the stub's two */
+}
+END_TEST
+
+/* A read and a read-modify-write across a page boundary, then a write
+ * across into a page that is not present: #PF, nothing written. */
+START_TEST(test_operands_straddling_pages)
+{
+	static const uint8_t code[] = {
+	    0xb9, 0x03, 0x00, 0x00, 0x00,	/* mov ecx, 3 */
+	    0xbe, 0xfe, 0x0f, 0x04, 0x00,	/* mov esi, 40ffeh */
+	    0x31, 0xc0,				/* xor eax, eax */
+	    0x03, 0x06,				/* a: add eax, [esi] */
+	    0x01, 0x46, 0x01,			/* add [esi+1], eax */
+	    0x43,				/* inc ebx */
+	    0x49,				/* dec ecx */
+	    0x75, 0xf7,				/* jnz a */
+	    0x89, 0x81, 0xfe, 0x2f, 0x04, 0x00, /* mov [42ffeh+ecx], eax: #PF */
+	    0x42,				/* inc edx */
+	    0xf4,				/* hlt */
+	};
+	uint32_t flags;
+
+	put32(0x40ffe, 0x44332211);
+	put16(0x42ffe, 0x5a5a);
+	not_present(0x43000);
+	flags = fault(run(code, sizeof code), X86_VEC_PF, 2, 0x8015);
+	ck_assert_uint_eq(flags & ARITH_SEEN, X86_CF | X86_ZF);
+	ck_assert_uint_eq(reg(X86_EAX), 0xbb32aa33);
+	ck_assert_uint_eq(mem32(0x40ffe), 0x32548811);
+	ck_assert_uint_eq(mem8(0x41002), 0xbb);
+	ck_assert_uint_eq(mem16(0x42ffe), 0x5a5a);
+	ck_assert_uint_eq(reg(X86_EBX), 3);
+	ck_assert_uint_eq(reg(X86_EDX), 0);
+	ck_assert_uint_eq(cpu->insns, 3 + 3 * 5 + 2);
+}
+END_TEST
+
+/* A MOV that rewrites the immediate of the next instruction of its own
+ * block: the new one runs at once, and on every later run. */
+START_TEST(test_store_into_the_running_block)
+{
+	static const uint8_t code[] = {
+	    0xb9, 0x03, 0x00, 0x00, 0x00,	/* mov ecx, 3 */
+	    0x31, 0xdb,				/* xor ebx, ebx */
+	    0x88, 0x0d, 0x0f, 0x80, 0x00, 0x00, /* a: mov [b+2], cl */
+	    0x83, 0xc3, 0x00,			/* b: add ebx, 0 */
+	    0x49,				/* dec ecx */
+	    0x75, 0xf4,				/* jnz a */
+	    0xf4,				/* hlt */
+	};
+
+	ck_assert_int_eq(run(code, sizeof code), VCPU_EXIT_HALT);
+	ck_assert_uint_eq(reg(X86_EBX), 3 + 2 + 1);
+	ck_assert_uint_eq(mem8(0x800f), 1);
+	ck_assert_uint_eq(cpu->insns, 2 + 3 * 4 + 1);
+}
+END_TEST
+
+/* Reads through ES with limit FFFh: inline below fast_end (FF9h), by the
+ * handler up to the limit, #GP past it. */
+START_TEST(test_segment_limit_fault)
+{
+	static const uint8_t code[] = {
+	    0xbb, 0xf8, 0x0f, 0x00, 0x00, /* mov ebx, 0ff8h */
+	    0xb9, 0x0a, 0x00, 0x00, 0x00, /* mov ecx, 10 */
+	    0x26, 0x03, 0x03,		  /* a: add eax, [es:ebx]: #GP at FFEh */
+	    0x83, 0xc3, 0x02,		  /* add ebx, 2 */
+	    0x49,			  /* dec ecx */
+	    0x75, 0xf7,			  /* jnz a */
+	    0xf4,			  /* hlt */
+	};
+
+	load_seg(X86_ES, SEL_SMALL);
+	put32(0xff8, 0x00000001);
+	put32(0xffc, 0x00000100);
+	fault(run(code, sizeof code), X86_VEC_GP, 0, 0x800a);
+	ck_assert_uint_eq(reg(X86_EAX), 0x00000001 + 0x01000000 + 0x00000100);
+	ck_assert_uint_eq(reg(X86_EBX), 0xffe);
+	ck_assert_uint_eq(reg(X86_ECX), 7);
+	ck_assert_uint_eq(cpu->insns, 2 + 3 * 4 + 2);
+}
+END_TEST
+
+/* Reads through a read-only FS, then a write through it: #GP, after the
+ * INC before it and before the one after it. */
+START_TEST(test_write_through_a_read_only_segment)
+{
+	static const uint8_t code[] = {
+	    0xb9, 0x0a, 0x00, 0x00, 0x00,		    /* mov ecx, 10 */
+	    0x31, 0xc0,					    /* xor eax, eax */
+	    0x64, 0x03, 0x04, 0x8d, 0x00, 0x30, 0x00, 0x00, /* a: add eax, [fs:ecx*4+3000h] */
+	    0x49,					    /* dec ecx */
+	    0x75, 0xf5,					    /* jnz a */
+	    0x43,					    /* inc ebx */
+	    0x64, 0x89, 0x81, 0x00, 0x30, 0x00, 0x00,	    /* mov [fs:ecx+3000h], eax */
+	    0x42,					    /* inc edx */
+	    0xf4,					    /* hlt */
+	};
+	uint32_t flags;
+
+	load_seg(X86_FS, SEL_RODATA);
+	for (uint32_t i = 1; i <= 10; i++)
+		put32(0x3000 + 4 * i, i);
+	flags = fault(run(code, sizeof code), X86_VEC_GP, 0, 0x8013);
+	ck_assert_uint_eq(flags & ARITH_SEEN, 0);
+	ck_assert_uint_eq(reg(X86_EAX), 55);
+	ck_assert_uint_eq(reg(X86_EBX), 1);
+	ck_assert_uint_eq(reg(X86_EDX), 0);
+	ck_assert_uint_eq(mem32(0x3000), 0);
+	ck_assert_uint_eq(cpu->insns, 2 + 10 * 3 + 1 + 2);
+}
+END_TEST
+
+int main(void)
+{
+	const TTest *const tests[] = {
+	    test_page_fault_in_a_translated_block_is_precise,
+	    test_operands_straddling_pages,
+	    test_store_into_the_running_block,
+	    test_segment_limit_fault,
+	    test_write_through_a_read_only_segment,
+	};
+
+	return unit_run(unit_suite("x86_jitmem", "memory", setup, x86f_teardown, tests,
+				   UNIT_COUNT(tests), NULL, 0));
+}
