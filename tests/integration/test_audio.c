@@ -367,13 +367,15 @@ static void record(const char *raw, int ms)
 
 /* The server is killed under a playing domain: the domain runs on,
  * silent, with one log line; started again, the server gets the tone
- * again (at the volume the domain was set to), with one more line. The
+ * again (at the volume the domain was set to), with one more line; a
+ * domain stopped for longer than the server's buffer is an underrun. The
  * stream failing alone (its sink unloaded) is the same. */
 START_TEST(test_a_lost_server_is_silence_until_it_is_back)
 {
 	char reply[512];
 	const char *state;
 	struct h_result *r;
+	pid_t pid;
 
 	start_pulse();
 	r = h_hv(NULL, 60,
@@ -395,6 +397,17 @@ START_TEST(test_a_lost_server_is_silence_until_it_is_back)
 	context = h_slurp(h_path("state/hv/rec.log"));
 	check_tone_at("back", 0.02, 0.49); /* volume 70 */
 	ck_assert_int_eq(log_lines("rec", "audio: PulseAudio plays again"), 1);
+
+	/* The domain stopped (SIGSTOP) longer than the server's buffer: the
+	 * server runs dry, an underrun in hv list -l. */
+	pid = atoi(h_info("rec", "pid"));
+	ck_assert_int_gt(pid, 0);
+	kill(pid, SIGSTOP);
+	sleep_ms(600);
+	kill(pid, SIGCONT);
+	for (int i = 0; i < 50 && strcmp(h_info("rec", "audio_underruns"), "0") == 0; i++)
+		sleep_ms(100);
+	ck_assert_str_ne(h_info("rec", "audio_underruns"), "0");
 
 	ck_assert_int_eq(pactl("unload-module module-null-sink"), 0);
 	ck_assert_msg(audio_shows("rec", "pulse (silent: PulseAudio: the stream failed", false),
