@@ -368,8 +368,9 @@ static void record(const char *raw, int ms)
 /* The server is killed under a playing domain: the domain runs on,
  * silent, with one log line; started again, the server gets the tone
  * again (at the volume the domain was set to), with one more line; a
- * domain stopped for longer than the server's buffer is an underrun. The
- * stream failing alone (its sink unloaded) is the same. */
+ * domain stopped for longer than the server's buffer is an underrun; a
+ * paused one is silent, unpaused it plays. The stream failing alone (its
+ * sink unloaded) is the same as a lost server. */
 START_TEST(test_a_lost_server_is_silence_until_it_is_back)
 {
 	char reply[512];
@@ -408,6 +409,17 @@ START_TEST(test_a_lost_server_is_silence_until_it_is_back)
 	for (int i = 0; i < 50 && strcmp(h_info("rec", "audio_underruns"), "0") == 0; i++)
 		sleep_ms(100);
 	ck_assert_str_ne(h_info("rec", "audio_underruns"), "0");
+
+	/* Paused, the stream is corked: the sink hears silence; unpaused,
+	 * the tone again. */
+	ck_assert_int_eq(request("rec", "pause", reply, sizeof reply), 0);
+	sleep_ms(300);
+	record(h_path("paused.raw"), 500);
+	for (size_t i = 0; i < nsamples; i++)
+		ck_assert_msg(abs(samples[i]) < 100, "paused, the sink got %d", samples[i]);
+	ck_assert_int_eq(request("rec", "unpause", reply, sizeof reply), 0);
+	record(h_path("resumed.raw"), 600);
+	check_tone_at("resumed", 0.02, 0.49);
 
 	ck_assert_int_eq(pactl("unload-module module-null-sink"), 0);
 	ck_assert_msg(audio_shows("rec", "pulse (silent: PulseAudio: the stream failed", false),
