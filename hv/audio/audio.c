@@ -22,7 +22,7 @@
 #define LIVE_BEHIND_MAX (AUDIO_RATE / 4)
 #define ROUND_MAX	AUDIO_RATE /* frames one round mixes at most */
 
-enum audio_kind { AUDIO_NONE, AUDIO_WAV, AUDIO_PULSE, AUDIO_SILENT };
+enum audio_kind { AUDIO_NONE, AUDIO_WAV, AUDIO_PULSE };
 
 struct audio {
 	enum audio_kind kind;
@@ -67,11 +67,15 @@ static int open_sink(struct audio *a, const char *name, const char *spec, unsign
 		return -1;
 	}
 	a->pulse = pulse_open(name, audio_server_ms(latency_ms), why, sizeof why);
-	a->kind = a->pulse ? AUDIO_PULSE : AUDIO_SILENT;
 	if (!a->pulse) {
-		log_warn("audio: no sound (%s); the domain runs silent", why);
-		snprintf(a->sink, sizeof a->sink, "pulse (silent: %s)", why);
+		snprintf(err, errlen, "audio: %s", why);
+		return -1;
 	}
+	a->kind = AUDIO_PULSE;
+	if (why[0])
+		log_warn("audio: no sound (%s); the domain runs silent and plays once a server "
+			 "is back",
+			 why);
 	return 0;
 }
 
@@ -144,6 +148,27 @@ static bool mix_round(struct audio *a)
 	return running;
 }
 
+/* A PulseAudio server that went away (or a stream that failed) is one
+ * line, and one more when a stream plays again: a server that keeps
+ * failing is tried at most every 1 s (pulse_poll), and these lines are
+ * rate-limited besides. */
+static void poll_server(struct audio *a)
+{
+	static struct log_ratelimit rl;
+	char why[200];
+
+	switch (pulse_poll(a->pulse, host_now_ns(), why, sizeof why)) {
+	case PULSE_EV_LOST:
+		log_limited(&rl, LOG_WARN,
+			    "audio: sound lost (%s); the domain runs silent and reconnects by "
+			    "itself",
+			    why);
+		break;
+	case PULSE_EV_BACK: log_limited(&rl, LOG_INFO, "audio: PulseAudio plays again"); break;
+	case PULSE_EV_NONE: break;
+	}
+}
+
 /* Returns whether the clock runs. */
 static bool pump(struct audio *a)
 {
@@ -151,6 +176,8 @@ static bool pump(struct audio *a)
 
 	if (a->kind == AUDIO_NONE)
 		return false;
+	if (a->kind == AUDIO_PULSE)
+		poll_server(a);
 	running = mix_round(a);
 	if (a->kind == AUDIO_PULSE)
 		pulse_set_corked(a->pulse, !running);
@@ -169,9 +196,11 @@ static void tick(void *opaque)
 	int64_t now = host_now_ns();
 
 	/* A silent sink (no server to play to) wants no frames in time: a
-	 * slow round keeps the sources' rings moving without waking the
-	 * domain 200 times a second. */
-	a->next_tick += running && a->kind != AUDIO_SILENT ? AUDIO_TICK_NS : AUDIO_IDLE_TICK_NS;
+	 * slow round keeps the sources' rings moving and looks for a server
+	 * without waking the domain 200 times a second. */
+	bool live = a->kind != AUDIO_PULSE || pulse_ok(a->pulse);
+
+	a->next_tick += running && live ? AUDIO_TICK_NS : AUDIO_IDLE_TICK_NS;
 	if (a->next_tick <= now)
 		a->next_tick = now + AUDIO_TICK_NS;
 	a->timer = evloop_add_timer(a->loop, a->next_tick, tick, a);
@@ -205,6 +234,13 @@ void audio_status(const struct audio *a, struct audio_status *st)
 {
 	memset(st, 0, sizeof *st);
 	snprintf(st->sink, sizeof st->sink, "%s", a->sink);
+	if (a->kind == AUDIO_PULSE) {
+		char why[200];
+
+		pulse_why(a->pulse, why, sizeof why);
+		if (why[0])
+			snprintf(st->sink, sizeof st->sink, "pulse (silent: %s)", why);
+	}
 	st->volume = a->mixer.volume;
 	st->muted = a->mixer.muted;
 	st->underruns = a->kind == AUDIO_PULSE ? pulse_underruns(a->pulse) : 0;
@@ -232,13 +268,14 @@ static void log_closing(struct audio *a)
 	log_info("PulseAudio stream closed: %llu frames, %llu underruns, %llu dropped (%llu "
 		 "skipped after stalls, %llu trimmed in %llu cuts), %llu padded in %llu holds; "
 		 "the server played from %lld ms after the stream opened (%llu frames before "
-		 "it not heard); latency %.1f ms mean, %.1f ms p50, %.1f ms p99, %.1f ms worst",
+		 "it not heard); %llu reconnects; latency %.1f ms mean, %.1f ms p50, %.1f ms "
+		 "p99, %.1f ms worst",
 		 (unsigned long long)a->mixer.frame, (unsigned long long)pulse_underruns(a->pulse),
 		 (unsigned long long)a->dropped, (unsigned long long)a->skipped,
 		 (unsigned long long)st.trimmed, (unsigned long long)st.trims,
 		 (unsigned long long)st.padded, (unsigned long long)st.pads, (long long)st.start_ms,
-		 (unsigned long long)st.startup, l.mean_us / 1000.0, l.p50_us / 1000.0,
-		 l.p99_us / 1000.0, l.max_us / 1000.0);
+		 (unsigned long long)st.startup, (unsigned long long)st.reconnects,
+		 l.mean_us / 1000.0, l.p50_us / 1000.0, l.p99_us / 1000.0, l.max_us / 1000.0);
 }
 
 void audio_free(struct audio *a)

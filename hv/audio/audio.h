@@ -4,7 +4,8 @@
  * vCPU never waits for it: the sources record what the guest programs
  * under the domain lock, and only this timer renders and writes.
  *
- * Sinks: "pulse" (PulseAudio; with no server, one log line and silence),
+ * Sinks: "pulse" (PulseAudio; with no server, or when it goes away, one
+ * log line and silence until a server is back: hv/audio/pulse.h),
  * "wav:PATH" (a WAV file of every frame of virtual time), "none". */
 #ifndef HV_AUDIO_AUDIO_H
 #define HV_AUDIO_AUDIO_H
@@ -33,8 +34,8 @@ unsigned audio_server_ms(unsigned latency_ms);
 /* Makes the backend for domain `name` with sink spec ("pulse", "none",
  * "wav:PATH"), playing the virtual time of m. A PulseAudio server that
  * cannot be reached is not an error: the log says so once and the sink is
- * silent. Returns NULL with err set (a WAV file that cannot be created,
- * an unknown spec, no memory). */
+ * silent until one can. Returns NULL with err set (a WAV file that cannot
+ * be created, an unknown spec, no memory). */
 struct audio *audio_create(const char *name, const char *spec, unsigned latency_ms,
 			   struct machine *m, char *err, size_t errlen);
 

@@ -23,32 +23,69 @@
 #define HIST_STEP_US 500
 #define HIST_N	     2000
 
+/* Reconnecting: the first try comes RETRY_MIN_NS after the loss, each
+ * next one twice as late up to RETRY_MAX_NS; a connection that is not
+ * ready after CONNECT_MAX_NS (a server that stopped answering) is given
+ * up and tried again. A stream that played for RETRY_RESET_NS starts the
+ * backoff over. */
+#define RETRY_MIN_NS   100000000LL
+#define RETRY_MAX_NS   1000000000LL
+#define RETRY_RESET_NS 10000000000LL
+#define CONNECT_MAX_NS 5000000000LL
+/* pulse_open waits this long for the first connection. */
+#define OPEN_WAIT_NS 2000000000LL
+
+/* The connection, as the mainloop's callbacks move it (mainloop locked). */
+enum pulse_state {
+	PULSE_DOWN,	  /* no context: waiting for the next try */
+	PULSE_CONNECTING, /* a context (and then a stream) on the way */
+	PULSE_READY,	  /* the stream plays */
+	PULSE_LOST,	  /* the context or the stream failed: to tear down */
+};
+
+/* The play queue's counts of the streams before this one. */
+struct pulse_totals {
+	uint64_t startup, overflow, trimmed, trims, padded, pads;
+};
+
 struct pulse_sink {
 	pa_threaded_mainloop *loop;
 	pa_context *ctx;
 	pa_stream *stream;
+	char name[64];
+	char server[300]; /* where a reconnect goes ("": the library's default) */
+	unsigned latency_ms;
 	bool corked;
-	atomic_ullong underruns;
-	/* With the mainloop locked (the write callback drains the queue): */
+	atomic_bool live;	 /* the stream is ready (read without the lock) */
+	atomic_ullong underruns; /* of every stream */
+	/* With the mainloop locked: */
+	enum pulse_state state;
+	char why[160];				/* why the last connection failed */
+	bool ever_ready;			/* some stream was ready once */
+	int64_t try_ns;				/* host time of the current try's start */
+	int64_t retry_ns;			/* of the next try (state DOWN) */
+	int64_t backoff_ns;			/* the wait before the try after it */
+	int64_t ready_ns;			/* the current stream became ready */
+	uint64_t reconnects;			/* streams ready again after a loss */
+	bool silent;				/* the caller was told the sink is silent */
 	uint64_t lat_sum_us, lat_n, lat_max_us; /* the stream's latency at each write */
 	uint32_t hist[HIST_N];			/* the same, by HIST_STEP_US */
-	int64_t opened_ns;			/* host time the stream was ready */
+	int64_t opened_ns;			/* host time the first stream was ready */
 	int64_t started_ns;			/* the server first played from it (0: not yet) */
 	int64_t mixed_ns;			/* the newest queued frame was mixed */
-	uint64_t reported;			/* frames pulse_write reported dropped */
+	uint64_t reported;			/* of q's frames dropped, those reported */
+	struct pulse_totals before;		/* q's counts of earlier streams */
 	struct playq q;
 };
 
-static void state_changed(pa_context *c, void *opaque)
+static void lost(struct pulse_sink *p, const char *why)
 {
-	(void)c;
-	pa_threaded_mainloop_signal(((struct pulse_sink *)opaque)->loop, 0);
-}
-
-static void stream_state_changed(pa_stream *s, void *opaque)
-{
-	(void)s;
-	pa_threaded_mainloop_signal(((struct pulse_sink *)opaque)->loop, 0);
+	if (p->state == PULSE_LOST || p->state == PULSE_DOWN)
+		return;
+	snprintf(p->why, sizeof p->why, "PulseAudio: %s", why);
+	p->state = PULSE_LOST;
+	atomic_store(&p->live, false);
+	pa_threaded_mainloop_signal(p->loop, 0);
 }
 
 static void underflow(pa_stream *s, void *opaque)
@@ -59,35 +96,8 @@ static void underflow(pa_stream *s, void *opaque)
 	atomic_fetch_add(&p->underruns, 1);
 }
 
-/* With the mainloop locked: waits for the context to be ready. */
-static int connect_context(struct pulse_sink *p, const char *name, char *err, size_t errlen)
-{
-	char client[96];
-	pa_context_state_t st;
-
-	snprintf(client, sizeof client, "hv: %s", name);
-	p->ctx = pa_context_new(pa_threaded_mainloop_get_api(p->loop), client);
-	if (!p->ctx) {
-		snprintf(err, errlen, "PulseAudio: out of memory");
-		return -1;
-	}
-	pa_context_set_state_callback(p->ctx, state_changed, p);
-	if (pa_context_connect(p->ctx, NULL, PA_CONTEXT_NOAUTOSPAWN, NULL) < 0) {
-		snprintf(err, errlen, "PulseAudio: %s", pa_strerror(pa_context_errno(p->ctx)));
-		return -1;
-	}
-	while ((st = pa_context_get_state(p->ctx)) != PA_CONTEXT_READY) {
-		if (!PA_CONTEXT_IS_GOOD(st)) {
-			snprintf(err, errlen, "PulseAudio: %s",
-				 pa_strerror(pa_context_errno(p->ctx)));
-			return -1;
-		}
-		pa_threaded_mainloop_wait(p->loop);
-	}
-	return 0;
-}
-
 static void flush(struct pulse_sink *p);
+static void granted(struct pulse_sink *p);
 
 /* The server asks for frames: what waits goes at once, not at the next
  * mixing round. (The mainloop's thread, its lock held.) */
@@ -100,67 +110,138 @@ static void writable(pa_stream *s, size_t nbytes, void *opaque)
 	flush(p);
 }
 
+static void stream_state_changed(pa_stream *s, void *opaque)
+{
+	struct pulse_sink *p = opaque;
+	pa_stream_state_t st = pa_stream_get_state(s);
+
+	if (st == PA_STREAM_READY && p->state == PULSE_CONNECTING) {
+		granted(p);
+		p->state = PULSE_READY;
+		atomic_store(&p->live, true);
+		pa_threaded_mainloop_signal(p->loop, 0);
+	} else if (!PA_STREAM_IS_GOOD(st)) {
+		lost(p, st == PA_STREAM_FAILED ? "the stream failed" : "the stream was closed");
+	}
+}
+
 /* PA_STREAM_ADJUST_LATENCY: tlength is the whole latency, the stream's
  * buffer and the sink's together (without it the server adds a sink
  * latency of tlength - 2 minreq on top of tlength: 50 ms for 30). The
  * server asks for frames in steps of a quarter of it and starts playing
  * (again, after an underrun) once a quarter is there, so an underrun
- * costs a few ms and not half the buffer. */
-static int open_stream(struct pulse_sink *p, const char *name, unsigned latency_ms, char *err,
-		       size_t errlen)
+ * costs a few ms and not half the buffer. A stream opened while the
+ * domain is paused starts corked. (Mainloop locked, the context ready.) */
+static void open_stream(struct pulse_sink *p)
 {
 	pa_sample_spec ss = {.format = PA_SAMPLE_S16LE, .rate = AUDIO_RATE, .channels = 2};
-	uint32_t tlength = (uint32_t)(AUDIO_RATE / 1000 * latency_ms * FRAME_BYTES);
+	uint32_t tlength = (uint32_t)(AUDIO_RATE / 1000 * p->latency_ms * FRAME_BYTES);
 	pa_buffer_attr attr = {.maxlength = (uint32_t)-1,
 			       .tlength = tlength,
 			       .prebuf = tlength / 4,
 			       .minreq = tlength / 4,
 			       .fragsize = (uint32_t)-1};
+	pa_stream_flags_t flags = PA_STREAM_INTERPOLATE_TIMING | PA_STREAM_AUTO_TIMING_UPDATE |
+				  PA_STREAM_ADJUST_LATENCY |
+				  (p->corked ? PA_STREAM_START_CORKED : 0);
 	char title[96];
-	pa_stream_state_t st;
 
-	snprintf(title, sizeof title, "hv: %s", name);
+	snprintf(title, sizeof title, "hv: %s", p->name);
 	p->stream = pa_stream_new(p->ctx, title, &ss, NULL);
 	if (!p->stream) {
-		snprintf(err, errlen, "PulseAudio: %s", pa_strerror(pa_context_errno(p->ctx)));
-		return -1;
+		lost(p, pa_strerror(pa_context_errno(p->ctx)));
+		return;
 	}
 	pa_stream_set_state_callback(p->stream, stream_state_changed, p);
 	pa_stream_set_underflow_callback(p->stream, underflow, p);
 	pa_stream_set_write_callback(p->stream, writable, p);
-	if (pa_stream_connect_playback(p->stream, NULL, &attr,
-				       PA_STREAM_INTERPOLATE_TIMING | PA_STREAM_AUTO_TIMING_UPDATE |
-					   PA_STREAM_ADJUST_LATENCY,
-				       NULL, NULL) < 0) {
-		snprintf(err, errlen, "PulseAudio: %s", pa_strerror(pa_context_errno(p->ctx)));
-		return -1;
-	}
-	while ((st = pa_stream_get_state(p->stream)) != PA_STREAM_READY) {
-		if (!PA_STREAM_IS_GOOD(st)) {
-			snprintf(err, errlen, "PulseAudio: %s",
-				 pa_strerror(pa_context_errno(p->ctx)));
-			return -1;
-		}
-		pa_threaded_mainloop_wait(p->loop);
-	}
-	return 0;
+	if (pa_stream_connect_playback(p->stream, NULL, &attr, flags, NULL, NULL) < 0)
+		lost(p, pa_strerror(pa_context_errno(p->ctx)));
 }
 
-/* With the mainloop locked, the stream ready: sizes the play queue from
- * what the server granted (its buffer, without the sink's latency) and
- * says what that is. */
-static void granted(struct pulse_sink *p, unsigned latency_ms)
+static void context_state_changed(pa_context *c, void *opaque)
+{
+	struct pulse_sink *p = opaque;
+	pa_context_state_t st = pa_context_get_state(c);
+
+	if (st == PA_CONTEXT_READY && p->state == PULSE_CONNECTING && !p->stream)
+		open_stream(p);
+	else if (!PA_CONTEXT_IS_GOOD(st))
+		lost(p, pa_strerror(pa_context_errno(c)));
+}
+
+/* Mainloop locked: starts a connection (no autospawn); the callbacks
+ * above take it on. */
+static void try_connect(struct pulse_sink *p, int64_t now)
+{
+	char client[96];
+
+	p->state = PULSE_CONNECTING;
+	p->try_ns = now;
+	snprintf(client, sizeof client, "hv: %s", p->name);
+	p->ctx = pa_context_new(pa_threaded_mainloop_get_api(p->loop), client);
+	if (!p->ctx) {
+		lost(p, "out of memory");
+		return;
+	}
+	pa_context_set_state_callback(p->ctx, context_state_changed, p);
+	if (pa_context_connect(p->ctx, p->server[0] ? p->server : NULL, PA_CONTEXT_NOAUTOSPAWN,
+			       NULL) < 0)
+		lost(p, pa_strerror(pa_context_errno(p->ctx)));
+}
+
+/* Mainloop locked: lets the stream and the context go (their callbacks
+ * first, so that nothing of theirs comes back), keeping the play queue's
+ * counts. */
+static void tear_down(struct pulse_sink *p)
+{
+	if (p->stream) {
+		pa_stream_set_state_callback(p->stream, NULL, NULL);
+		pa_stream_set_underflow_callback(p->stream, NULL, NULL);
+		pa_stream_set_write_callback(p->stream, NULL, NULL);
+		pa_stream_disconnect(p->stream);
+		pa_stream_unref(p->stream);
+		p->stream = NULL;
+	}
+	if (p->ctx) {
+		pa_context_set_state_callback(p->ctx, NULL, NULL);
+		pa_context_disconnect(p->ctx);
+		pa_context_unref(p->ctx);
+		p->ctx = NULL;
+	}
+	atomic_store(&p->live, false);
+}
+
+/* With the mainloop locked, a stream ready: sizes the play queue from
+ * what the server granted (its buffer, without the sink's latency),
+ * keeping the counts of the streams before, and says what that is (for
+ * the first stream; one that comes back is the same). */
+static void granted(struct pulse_sink *p)
 {
 	const pa_buffer_attr *g = pa_stream_get_buffer_attr(p->stream);
+	unsigned latency_ms = p->latency_ms;
 	size_t max =
 	    (size_t)AUDIO_RATE / 1000 * (latency_ms > PENDING_MIN_MS ? latency_ms : PENDING_MIN_MS);
 	size_t tlength = g ? g->tlength / FRAME_BYTES : 0;
 
+	p->before.startup += p->q.startup;
+	p->before.overflow += p->q.overflow;
+	p->before.trimmed += p->q.trimmed;
+	p->before.trims += p->q.trims;
+	p->before.padded += p->q.padded;
+	p->before.pads += p->q.pads;
+	p->reported = 0;
 	/* Holds up a buffer that stayed under half its length (a server that
 	 * plays faster than the guest's clock, a stream restarted from
 	 * prebuf) to three quarters of it. */
 	playq_init(&p->q, max, tlength / 2, tlength * 3 / 4);
-	p->opened_ns = host_now_ns();
+	p->ready_ns = host_now_ns();
+	if (p->ever_ready) {
+		p->reconnects++;
+		return;
+	}
+	p->ever_ready = true;
+	p->opened_ns = p->ready_ns;
 	if (g)
 		log_info("PulseAudio stream: target %u ms; the server's buffer %.1f ms (starts at "
 			 "%.1f ms, asks for %.1f ms at a time), the sink's latency the rest",
@@ -169,10 +250,67 @@ static void granted(struct pulse_sink *p, unsigned latency_ms)
 			 g->minreq / FRAME_BYTES * 1000.0 / AUDIO_RATE);
 }
 
+/* Mainloop locked: a failed connection goes, and the next try is due
+ * after the backoff. */
+static void schedule_retry(struct pulse_sink *p, int64_t now)
+{
+	tear_down(p);
+	if (p->ready_ns && now - p->ready_ns >= RETRY_RESET_NS)
+		p->backoff_ns = RETRY_MIN_NS;
+	p->ready_ns = 0;
+	p->retry_ns = now + p->backoff_ns;
+	p->backoff_ns = p->backoff_ns * 2 < RETRY_MAX_NS ? p->backoff_ns * 2 : RETRY_MAX_NS;
+	p->state = PULSE_DOWN;
+}
+
+enum pulse_event pulse_poll(struct pulse_sink *p, int64_t now, char *why, size_t len)
+{
+	enum pulse_event ev = PULSE_EV_NONE;
+
+	pa_threaded_mainloop_lock(p->loop);
+	if (p->state == PULSE_CONNECTING && now - p->try_ns >= CONNECT_MAX_NS)
+		lost(p, "the server does not answer");
+	if (p->state == PULSE_LOST) {
+		ev = p->ready_ns ? PULSE_EV_LOST : PULSE_EV_NONE;
+		p->silent = true;
+		snprintf(why, len, "%s", p->why);
+		schedule_retry(p, now);
+	} else if (p->state == PULSE_DOWN && now >= p->retry_ns) {
+		try_connect(p, now);
+	} else if (p->state == PULSE_READY && p->silent) {
+		p->silent = false;
+		ev = PULSE_EV_BACK;
+	}
+	pa_threaded_mainloop_unlock(p->loop);
+	return ev;
+}
+
+/* Mainloop locked, after the first try: where the reconnects go, named
+ * now, before the domain's sandbox. Left to the library, a new context
+ * would look for the server in the user's runtime directory, which it
+ * makes (and removes) when it is not there, and the sandbox forbids
+ * that; the server that answered, or else the one PULSE_SERVER names, or
+ * else the library's default socket, is what it would find. */
+static void name_server(struct pulse_sink *p)
+{
+	const char *s = p->ctx && p->state == PULSE_READY ? pa_context_get_server(p->ctx) : NULL;
+	const char *env = getenv("PULSE_SERVER"), *rt = getenv("PULSE_RUNTIME_PATH");
+	const char *xdg = getenv("XDG_RUNTIME_DIR");
+
+	if (s)
+		snprintf(p->server, sizeof p->server, "%s", s);
+	else if (env && env[0])
+		snprintf(p->server, sizeof p->server, "%s", env);
+	else if (rt && rt[0])
+		snprintf(p->server, sizeof p->server, "unix:%s/native", rt);
+	else if (xdg && xdg[0])
+		snprintf(p->server, sizeof p->server, "unix:%s/pulse/native", xdg);
+}
+
 struct pulse_sink *pulse_open(const char *name, unsigned latency_ms, char *err, size_t errlen)
 {
 	struct pulse_sink *p = calloc(1, sizeof *p);
-	int rc;
+	int64_t start = host_now_ns();
 
 	if (!p || !(p->loop = pa_threaded_mainloop_new())) {
 		free(p);
@@ -185,17 +323,26 @@ struct pulse_sink *pulse_open(const char *name, unsigned latency_ms, char *err, 
 		free(p);
 		return NULL;
 	}
+	snprintf(p->name, sizeof p->name, "%s", name);
+	p->latency_ms = latency_ms;
+	p->backoff_ns = RETRY_MIN_NS;
+	err[0] = '\0';
 	pa_threaded_mainloop_lock(p->loop);
-	rc = connect_context(p, name, err, errlen);
-	if (rc == 0)
-		rc = open_stream(p, name, latency_ms, err, errlen);
-	if (rc == 0)
-		granted(p, latency_ms);
-	pa_threaded_mainloop_unlock(p->loop);
-	if (rc < 0) {
-		pulse_close(p);
-		return NULL;
+	try_connect(p, start);
+	while (p->state == PULSE_CONNECTING && host_now_ns() - start < OPEN_WAIT_NS) {
+		pa_threaded_mainloop_unlock(p->loop);
+		usleep(2000);
+		pa_threaded_mainloop_lock(p->loop);
 	}
+	name_server(p);
+	if (p->state != PULSE_READY) {
+		if (p->state == PULSE_CONNECTING)
+			lost(p, "the server does not answer");
+		snprintf(err, errlen, "%s", p->why);
+		p->silent = true;
+		schedule_retry(p, host_now_ns());
+	}
+	pa_threaded_mainloop_unlock(p->loop);
 	return p;
 }
 
@@ -254,7 +401,7 @@ static void flush(struct pulse_sink *p)
 	size_t room, k, level;
 	int64_t now;
 
-	if (!p->q.n || pa_stream_get_state(p->stream) != PA_STREAM_READY)
+	if (!p->q.n || p->state != PULSE_READY)
 		return;
 	room = pa_stream_writable_size(p->stream);
 	k = room == (size_t)-1 ? 0 : room / FRAME_BYTES;
@@ -295,13 +442,14 @@ void pulse_latency(struct pulse_sink *p, struct pulse_latency *l)
 void pulse_stats(struct pulse_sink *p, struct pulse_stats *st)
 {
 	pa_threaded_mainloop_lock(p->loop);
-	st->startup = p->q.startup;
-	st->overflow = p->q.overflow;
-	st->trimmed = p->q.trimmed;
-	st->trims = p->q.trims;
-	st->padded = p->q.padded;
-	st->pads = p->q.pads;
+	st->startup = p->before.startup + p->q.startup;
+	st->overflow = p->before.overflow + p->q.overflow;
+	st->trimmed = p->before.trimmed + p->q.trimmed;
+	st->trims = p->before.trims + p->q.trims;
+	st->padded = p->before.padded + p->q.padded;
+	st->pads = p->before.pads + p->q.pads;
 	st->start_ms = p->started_ns ? (p->started_ns - p->opened_ns) / 1000000 : -1;
+	st->reconnects = p->reconnects;
 	pa_threaded_mainloop_unlock(p->loop);
 }
 
@@ -310,12 +458,13 @@ size_t pulse_write(struct pulse_sink *p, const int16_t *frames, size_t n)
 	size_t dropped;
 
 	pa_threaded_mainloop_lock(p->loop);
+	if (p->state != PULSE_READY) {
+		/* no stream to play them: silence, as with no server */
+		pa_threaded_mainloop_unlock(p->loop);
+		return 0;
+	}
 	playq_push(&p->q, frames, n);
 	p->mixed_ns = host_now_ns();
-	if (pa_stream_get_state(p->stream) != PA_STREAM_READY) {
-		p->q.overflow += p->q.n;
-		p->q.n = 0;
-	}
 	flush(p);
 	/* with what the write callback trimmed since the last call */
 	dropped = (size_t)(p->q.overflow + p->q.trimmed - p->reported);
@@ -331,12 +480,14 @@ void pulse_set_corked(struct pulse_sink *p, bool corked)
 	if (p->corked == corked)
 		return;
 	pa_threaded_mainloop_lock(p->loop);
-	op = pa_stream_cork(p->stream, corked, NULL, NULL);
-	if (op)
-		pa_operation_unref(op);
-	playq_restart(&p->q, true);
+	p->corked = corked; /* a stream that comes back starts so */
+	if (p->state == PULSE_READY) {
+		op = pa_stream_cork(p->stream, corked, NULL, NULL);
+		if (op)
+			pa_operation_unref(op);
+		playq_restart(&p->q, true);
+	}
 	pa_threaded_mainloop_unlock(p->loop);
-	p->corked = corked;
 }
 
 uint64_t pulse_underruns(struct pulse_sink *p)
@@ -346,12 +497,14 @@ uint64_t pulse_underruns(struct pulse_sink *p)
 
 bool pulse_ok(struct pulse_sink *p)
 {
-	bool ok;
+	return atomic_load(&p->live);
+}
 
+void pulse_why(struct pulse_sink *p, char *why, size_t len)
+{
 	pa_threaded_mainloop_lock(p->loop);
-	ok = pa_stream_get_state(p->stream) == PA_STREAM_READY;
+	snprintf(why, len, "%s", p->state == PULSE_READY ? "" : p->why);
 	pa_threaded_mainloop_unlock(p->loop);
-	return ok;
 }
 
 /* Lets the server play what it holds (the guest's last sound), waiting at
@@ -364,7 +517,7 @@ static void drain(struct pulse_sink *p)
 	pa_operation *op;
 
 	pa_threaded_mainloop_lock(p->loop);
-	if (pa_stream_get_state(p->stream) == PA_STREAM_READY) {
+	if (p->state == PULSE_READY) {
 		if (p->q.n)
 			pa_stream_write(p->stream, playq_head(&p->q), p->q.n * FRAME_BYTES, NULL, 0,
 					PA_SEEK_RELATIVE);
@@ -372,8 +525,8 @@ static void drain(struct pulse_sink *p)
 		if (p->corked && (op = pa_stream_cork(p->stream, 0, NULL, NULL)))
 			pa_operation_unref(op);
 		op = pa_stream_drain(p->stream, NULL, NULL);
-		for (int ms = 0;
-		     op && ms < DRAIN_MAX_MS && pa_operation_get_state(op) == PA_OPERATION_RUNNING;
+		for (int ms = 0; op && ms < DRAIN_MAX_MS && p->state == PULSE_READY &&
+				 pa_operation_get_state(op) == PA_OPERATION_RUNNING;
 		     ms += 5) {
 			pa_threaded_mainloop_unlock(p->loop);
 			usleep(5000);
@@ -389,17 +542,9 @@ void pulse_close(struct pulse_sink *p)
 {
 	if (!p)
 		return;
-	if (p->stream)
-		drain(p);
+	drain(p);
 	pa_threaded_mainloop_stop(p->loop);
-	if (p->stream) {
-		pa_stream_disconnect(p->stream);
-		pa_stream_unref(p->stream);
-	}
-	if (p->ctx) {
-		pa_context_disconnect(p->ctx);
-		pa_context_unref(p->ctx);
-	}
+	tear_down(p);
 	pa_threaded_mainloop_free(p->loop);
 	free(p);
 }

@@ -14,11 +14,25 @@
 struct pulse_sink;
 
 /* Connects to the server (no autospawn) and opens the stream with a
- * target latency of latency_ms. Returns NULL with err set when there is no
- * server or it refuses the stream. */
+ * target latency of latency_ms, waiting up to 2 s for it. With no server
+ * (or one that refuses the stream), err says why and the sink is silent
+ * until pulse_poll finds a server. Returns NULL only when memory or the
+ * mainloop's thread cannot be had (err says which). */
 struct pulse_sink *pulse_open(const char *name, unsigned latency_ms, char *err, size_t errlen);
 
-/* Queues n interleaved stereo frames and hands the server as many queued
+/* Reconnecting, from the thread that writes (never blocking): when the
+ * server went away or the stream failed, the connection goes and a new
+ * one is tried 0.1 s later, then after each failed try twice as late, up
+ * to every 1 s (a try that has no answer within 5 s is dropped). A new
+ * stream has the same name, and starts corked when the sink is. Returns
+ * PULSE_EV_LOST (why says why) when a playing stream was lost,
+ * PULSE_EV_BACK when a stream plays after the sink was silent (a loss,
+ * or no server at pulse_open), else PULSE_EV_NONE. Call it each mixing round. */
+enum pulse_event { PULSE_EV_NONE, PULSE_EV_LOST, PULSE_EV_BACK };
+enum pulse_event pulse_poll(struct pulse_sink *p, int64_t now, char *why, size_t len);
+
+/* Queues n interleaved stereo frames (none while no stream plays: they
+ * are silence, not counted) and hands the server as many queued
  * frames as it has room for now (the rest goes when the server asks).
  * Returns the frames dropped once the server plays the stream: the oldest
  * beyond one target latency of queue (a server starved of CPU), a level
@@ -51,12 +65,15 @@ void pulse_latency(struct pulse_sink *p, struct pulse_latency *l);
 struct pulse_stats {
 	uint64_t startup, overflow, trimmed, trims, padded, pads;
 	int64_t start_ms;
+	uint64_t reconnects; /* streams that played again after a loss */
 };
 void pulse_stats(struct pulse_sink *p, struct pulse_stats *st);
 
-/* Whether the stream is still playing (false after the server went
- * away). */
+/* Whether a stream plays (false while the server is away). */
 bool pulse_ok(struct pulse_sink *p);
+
+/* Why no stream plays ("" when one does). */
+void pulse_why(struct pulse_sink *p, char *why, size_t len);
 
 void pulse_close(struct pulse_sink *p);
 

@@ -92,6 +92,12 @@ static const int allowed_asan[] = {
 
 /* A domain with a network adds these (and socket, for AF_INET only). */
 static const int allowed_net[] = {SYS_connect, SYS_bind, SYS_listen};
+/* A domain playing through PulseAudio adds connect (and socket, for
+ * AF_UNIX only) and what a new client context asks on its way (its
+ * properties name the host and the program: uname, readlink of
+ * /proc/self/exe; it looks for the server's socket in the user's runtime
+ * directory, which it would make with umask 077). */
+static const int allowed_unix[] = {SYS_uname, SYS_readlink, SYS_umask};
 /* clang-format on */
 
 #define FILTER_MAX 256
@@ -151,18 +157,25 @@ static void prctl_rules(struct filter *f)
 	load_nr(f);
 }
 
-/* socket for IPv4 only (the user network's), when the domain has one. */
-static void socket_rules(struct filter *f)
+/* socket for IPv4 only (the user network's), when the domain has one,
+ * and for local sockets when it plays through PulseAudio (its client
+ * connects again after the server went away). */
+static void socket_rules(struct filter *f, unsigned what)
 {
-	emit(f, (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_socket, 0, 3));
+	unsigned n = 3 + !!(what & SANDBOX_INET) + !!(what & SANDBOX_UNIX);
+
+	emit(f, (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_socket, 0, (uint8_t)n));
 	emit(f, (struct sock_filter)BPF_STMT(BPF_LD | BPF_W | BPF_ABS,
 					     offsetof(struct seccomp_data, args[0])));
-	emit(f,
-	     (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, AF_INET, TO_ALLOW, TO_TRAP));
+	if (what & SANDBOX_INET)
+		allow_if(f, AF_INET);
+	if (what & SANDBOX_UNIX)
+		allow_if(f, AF_UNIX);
+	emit(f, (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_TRAP));
 	load_nr(f);
 }
 
-static void build_filter(struct filter *f, bool net)
+static void build_filter(struct filter *f, unsigned what)
 {
 	unsigned allow_at, trap_at;
 
@@ -176,10 +189,16 @@ static void build_filter(struct filter *f, bool net)
 	emit(f, (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JGE | BPF_K, 0x40000000, TO_TRAP, 0));
 	clone_rules(f);
 	prctl_rules(f);
-	if (net)
-		socket_rules(f);
-	for (size_t i = 0; net && i < sizeof allowed_net / sizeof allowed_net[0]; i++)
+	if (what & (SANDBOX_INET | SANDBOX_UNIX))
+		socket_rules(f, what);
+	for (size_t i = 0; (what & SANDBOX_INET) && i < sizeof allowed_net / sizeof allowed_net[0];
+	     i++)
 		allow_if(f, (uint32_t)allowed_net[i]);
+	if ((what & SANDBOX_UNIX) && !(what & SANDBOX_INET))
+		allow_if(f, SYS_connect);
+	for (size_t i = 0;
+	     (what & SANDBOX_UNIX) && i < sizeof allowed_unix / sizeof allowed_unix[0]; i++)
+		allow_if(f, (uint32_t)allowed_unix[i]);
 	for (size_t i = 0; i < sizeof allowed / sizeof allowed[0]; i++)
 		allow_if(f, (uint32_t)allowed[i]);
 	for (size_t i = 0; SANDBOX_ASAN && i < sizeof allowed_asan / sizeof allowed_asan[0]; i++)
@@ -200,7 +219,8 @@ static void build_filter(struct filter *f, bool net)
 }
 
 _Static_assert(sizeof allowed / sizeof allowed[0] + sizeof allowed_asan / sizeof allowed_asan[0] +
-		       sizeof allowed_net / sizeof allowed_net[0] + 20 <
+		       sizeof allowed_net / sizeof allowed_net[0] +
+		       sizeof allowed_unix / sizeof allowed_unix[0] + 24 <
 		   TO_TRAP,
 	       "the filter's jumps must fit in 8 bits");
 
@@ -211,20 +231,33 @@ size_t sandbox_allowed_count(void)
 	       (SANDBOX_ASAN ? sizeof allowed_asan / sizeof allowed_asan[0] : 2);
 }
 
+size_t sandbox_allowed_count_with(unsigned what)
+{
+	size_t n = sandbox_allowed_count();
+
+	if (what & SANDBOX_INET)
+		n += sizeof allowed_net / sizeof allowed_net[0];
+	else if (what & SANDBOX_UNIX)
+		n++; /* connect */
+	if (what & SANDBOX_UNIX)
+		n += sizeof allowed_unix / sizeof allowed_unix[0];
+	return n + !!(what & (SANDBOX_INET | SANDBOX_UNIX)); /* socket */
+}
+
 size_t sandbox_allowed_count_net(void)
 {
-	return sandbox_allowed_count() + sizeof allowed_net / sizeof allowed_net[0] + 1;
+	return sandbox_allowed_count_with(SANDBOX_INET);
 }
 
 /* Runs the filter as the kernel would, for the unit tests. */
-static bool run_filter(bool net, long nr, unsigned long arg0)
+static bool run_filter(unsigned what, long nr, unsigned long arg0)
 {
 	struct filter f;
 	struct seccomp_data data = {.nr = (int)nr, .arch = AUDIT_ARCH_X86_64};
 	uint32_t acc = 0;
 
 	data.args[0] = arg0;
-	build_filter(&f, net);
+	build_filter(&f, what);
 	for (unsigned pc = 0; pc < f.n;) {
 		const struct sock_filter *in = &f.insns[pc];
 		switch (in->code) {
@@ -242,12 +275,17 @@ static bool run_filter(bool net, long nr, unsigned long arg0)
 
 bool sandbox_allows(long nr, unsigned long arg0)
 {
-	return run_filter(false, nr, arg0);
+	return run_filter(0, nr, arg0);
 }
 
 bool sandbox_allows_net(long nr, unsigned long arg0)
 {
-	return run_filter(true, nr, arg0);
+	return run_filter(SANDBOX_INET, nr, arg0);
+}
+
+bool sandbox_allows_with(unsigned what, long nr, unsigned long arg0)
+{
+	return run_filter(what, nr, arg0);
 }
 
 /* ---- the violation path ---- */
@@ -385,12 +423,12 @@ static int install_sigsys(const struct domain *d)
 	return sigaction(SIGSYS, &sa, NULL);
 }
 
-static int install_filter(bool net, char *err, size_t errlen)
+static int install_filter(unsigned what, char *err, size_t errlen)
 {
 	struct filter f;
 	struct sock_fprog prog;
 
-	build_filter(&f, net);
+	build_filter(&f, what);
 	if (f.n > FILTER_MAX) {
 		snprintf(err, errlen, "sandbox: the filter has %u instructions (at most %d)", f.n,
 			 FILTER_MAX);
@@ -597,6 +635,8 @@ int sandbox_enter(struct domain *d, char *err, size_t errlen)
 {
 	char limits[96], landlock[48];
 	const char *selftest = getenv("HV_SANDBOX_SELFTEST");
+	unsigned what = (d->cfg.nvifs ? SANDBOX_INET : 0) |
+			(strcmp(d->cfg.audio, "pulse") == 0 ? SANDBOX_UNIX : 0);
 	int caps, abi;
 
 	if (!wanted(d)) {
@@ -614,16 +654,16 @@ int sandbox_enter(struct domain *d, char *err, size_t errlen)
 	}
 	caps = drop_capabilities(err, errlen);
 	abi = caps < 0 ? -1 : enter_landlock(d, err, errlen);
-	if (abi < 0 || install_sigsys(d) < 0 || install_filter(d->cfg.nvifs > 0, err, errlen) < 0)
+	if (abi < 0 || install_sigsys(d) < 0 || install_filter(what, err, errlen) < 0)
 		return -1;
 	if (abi == 0)
 		log_info("sandbox: this kernel has no Landlock; files are confined by seccomp and "
 			 "permissions only");
 	snprintf(landlock, sizeof landlock, abi ? "landlock=abi%d" : "landlock=unavailable", abi);
-	snprintf(d->sandbox, sizeof d->sandbox, "seccomp(%zu calls%s) nnp %s %s caps=%s%s",
-		 d->cfg.nvifs ? sandbox_allowed_count_net() : sandbox_allowed_count(),
-		 d->cfg.nvifs ? ", inet" : "", SANDBOX_ASAN ? "dumpable(asan)" : "nodump", landlock,
-		 caps > 0 ? "dropped" : "none", limits);
+	snprintf(d->sandbox, sizeof d->sandbox, "seccomp(%zu calls%s%s) nnp %s %s caps=%s%s",
+		 sandbox_allowed_count_with(what), d->cfg.nvifs ? ", inet" : "",
+		 what & SANDBOX_UNIX ? ", unix" : "", SANDBOX_ASAN ? "dumpable(asan)" : "nodump",
+		 landlock, caps > 0 ? "dropped" : "none", limits);
 	log_info("sandbox: %s", d->sandbox);
 	if (selftest && strcmp(selftest, "1") == 0) {
 		log_info("sandbox: self-test: calling socket(), which the filter forbids");

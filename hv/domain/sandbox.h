@@ -61,4 +61,18 @@ bool sandbox_allows(long nr, unsigned long arg0);
 bool sandbox_allows_net(long nr, unsigned long arg0);
 size_t sandbox_allowed_count_net(void);
 
+/* What a domain's config adds: SANDBOX_INET, a network, as above;
+ * SANDBOX_UNIX, sound through PulseAudio (audio = "pulse"), whose client
+ * connects again when the server went away or was restarted: local
+ * sockets (socket with AF_UNIX only) and connect, uname and readlink (a
+ * new client context's properties name the host and the program), umask
+ * (it looks for the server's socket in the runtime directory it would
+ * make). A local socket it may
+ * connect to is any its user can reach: the price of a reconnect from
+ * inside the sandbox. */
+#define SANDBOX_INET 1u
+#define SANDBOX_UNIX 2u
+bool sandbox_allows_with(unsigned what, long nr, unsigned long arg0);
+size_t sandbox_allowed_count_with(unsigned what);
+
 #endif

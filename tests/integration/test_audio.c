@@ -42,7 +42,7 @@ static size_t nsamples;
  * speaker's. */
 static const char *context = ""; /* hv's messages, for a failure's report */
 
-static void check_tone(const char *what, double max_bad)
+static void check_tone_at(const char *what, double max_bad, double gain)
 {
 	size_t first = 0, last = 0, n = 0, bad = 0, good = 0, sum = 0;
 	int peak = 0;
@@ -50,7 +50,7 @@ static void check_tone(const char *what, double max_bad)
 
 	for (size_t i = 1; i < nsamples; i++) {
 		if (!(samples[i - 1] < 0 && samples[i] >= 0) ||
-		    abs(samples[i]) + abs(samples[i - 1]) < 2000)
+		    abs(samples[i]) + abs(samples[i - 1]) < 2000 * gain)
 			continue;
 		if (n && (i - last < PERIOD_MIN || i - last > PERIOD_MAX))
 			bad++;
@@ -73,7 +73,14 @@ static void check_tone(const char *what, double max_bad)
 	 * twice as far): the middle half of the tone. */
 	for (size_t i = first + (last - first) / 4; i < last - (last - first) / 4; i++)
 		peak = abs(samples[i]) > peak ? abs(samples[i]) : peak;
-	ck_assert_msg(peak >= LEVEL_MIN && peak <= LEVEL_MAX, "%s: peak %d", what, peak);
+	ck_assert_msg(peak >= LEVEL_MIN * gain && peak <= LEVEL_MAX * gain, "%s: peak %d", what,
+		      peak);
+}
+
+/* At volume 100 (the mixer's gain is the square of the volume). */
+static void check_tone(const char *what, double max_bad)
+{
+	check_tone_at(what, max_bad, 1.0);
 }
 
 START_TEST(test_tone_recorded_through_the_wav_sink)
@@ -115,18 +122,48 @@ static void start_pulse(void)
 	setenv("PULSE_SERVER", sock, 1);
 }
 
-static void stop_pulse(void)
+static pid_t pulse_pid(void)
 {
 	char path[600], pid[32] = "";
 	FILE *f;
 
 	snprintf(path, sizeof path, "%s/pid", pulse_dir);
 	f = fopen(path, "r");
-	if (f && fgets(pid, sizeof pid, f) && atoi(pid) > 0)
-		kill(atoi(pid), SIGTERM);
+	if (f && !fgets(pid, sizeof pid, f))
+		pid[0] = '\0';
 	if (f)
 		fclose(f);
+	return atoi(pid);
+}
+
+static void sleep_ms(int ms);
+
+/* Ends the server with sig and waits (up to 10 s) until it is gone: a
+ * server started again before its pid has gone (a zombie not yet reaped)
+ * refuses to start. */
+static void kill_pulse(int sig)
+{
+	pid_t pid = pulse_pid();
+
+	if (pid <= 0)
+		return;
+	kill(pid, sig);
+	for (int i = 0; i < 100 && kill(pid, 0) == 0; i++)
+		sleep_ms(100);
+}
+
+static void stop_pulse(void)
+{
+	kill_pulse(SIGTERM);
 	unsetenv("PULSE_SERVER");
+}
+
+static int pactl(const char *args)
+{
+	char cmd[1024];
+
+	snprintf(cmd, sizeof cmd, "pactl %s >/dev/null 2>&1", args);
+	return system(cmd);
 }
 
 static pid_t start_parec(const char *out)
@@ -288,6 +325,114 @@ START_TEST(test_volume_and_mute_are_requests_and_info_keys)
 }
 END_TEST
 
+/* Lines of the domain's log that hold `what`. */
+static int log_lines(const char *name, const char *what)
+{
+	char path[600];
+	const char *log;
+	int n = 0;
+
+	snprintf(path, sizeof path, "%s/state/hv/%s.log", h_setup_dir(), name);
+	log = h_slurp(path);
+	for (const char *p = log; (p = strstr(p, what)); p++)
+		n++;
+	return n;
+}
+
+/* Waits (up to 20 s) for `hv list -l` to show audio starting with want
+ * (exactly want when exact). */
+static bool audio_shows(const char *name, const char *want, bool exact)
+{
+	for (int i = 0; i < 200; i++) {
+		const char *v = h_info(name, "audio");
+
+		if (v && (exact ? strcmp(v, want) : strncmp(v, want, strlen(want))) == 0)
+			return true;
+		sleep_ms(100);
+	}
+	return false;
+}
+
+/* Records (from the null sink's monitor) ms of what plays now. */
+static void record(const char *raw, int ms)
+{
+	pid_t rec = start_parec(raw);
+
+	ck_assert_msg(grows(raw, 0) > 0, "parec records nothing");
+	grows(raw, file_size(raw) + 4LL * RATE * ms / 1000);
+	kill(rec, SIGINT);
+	waitpid(rec, NULL, 0);
+	h_load_left(raw, 0, &samples, &nsamples);
+}
+
+/* The server is killed under a playing domain: the domain runs on,
+ * silent, with one log line; started again, the server gets the tone
+ * again (at the volume the domain was set to), with one more line; a
+ * domain stopped for longer than the server's buffer is an underrun; a
+ * paused one is silent, unpaused it plays. The stream failing alone (its
+ * sink unloaded) is the same as a lost server. */
+START_TEST(test_a_lost_server_is_silence_until_it_is_back)
+{
+	char reply[512];
+	const char *state;
+	struct h_result *r;
+	pid_t pid;
+
+	start_pulse();
+	r = h_hv(NULL, 60,
+		 (const char *const[]){"create", h_guest_cfg("rec", "tonelong", PULSE_CFG), NULL});
+	ck_assert_msg(r->status == 0, "create: %s", r->err);
+	ck_assert_int_eq(request("rec", "audio volume 70", reply, sizeof reply), 0);
+
+	kill_pulse(SIGKILL);
+	ck_assert_msg(audio_shows("rec", "pulse (silent: ", false), "audio: %s",
+		      h_info("rec", "audio"));
+	state = h_info("rec", "state");
+	ck_assert_msg(state && (!strcmp(state, "blocked") || !strcmp(state, "running")), "state %s",
+		      state ? state : "(gone)");
+	ck_assert_int_eq(log_lines("rec", "audio: sound lost (PulseAudio: "), 1);
+
+	start_pulse();
+	ck_assert_msg(audio_shows("rec", "pulse", true), "audio: %s", h_info("rec", "audio"));
+	record(h_path("back.raw"), 600);
+	context = h_slurp(h_path("state/hv/rec.log"));
+	check_tone_at("back", 0.02, 0.49); /* volume 70 */
+	ck_assert_int_eq(log_lines("rec", "audio: PulseAudio plays again"), 1);
+
+	/* The domain stopped (SIGSTOP) longer than the server's buffer: the
+	 * server runs dry, an underrun in hv list -l. */
+	pid = atoi(h_info("rec", "pid"));
+	ck_assert_int_gt(pid, 0);
+	kill(pid, SIGSTOP);
+	sleep_ms(600);
+	kill(pid, SIGCONT);
+	for (int i = 0; i < 50 && strcmp(h_info("rec", "audio_underruns"), "0") == 0; i++)
+		sleep_ms(100);
+	ck_assert_str_ne(h_info("rec", "audio_underruns"), "0");
+
+	/* Paused, the stream is corked: the sink hears silence; unpaused,
+	 * the tone again. */
+	ck_assert_int_eq(request("rec", "pause", reply, sizeof reply), 0);
+	sleep_ms(300);
+	record(h_path("paused.raw"), 500);
+	for (size_t i = 0; i < nsamples; i++)
+		ck_assert_msg(abs(samples[i]) < 100, "paused, the sink got %d", samples[i]);
+	ck_assert_int_eq(request("rec", "unpause", reply, sizeof reply), 0);
+	record(h_path("resumed.raw"), 600);
+	check_tone_at("resumed", 0.02, 0.49);
+
+	ck_assert_int_eq(pactl("unload-module module-null-sink"), 0);
+	ck_assert_msg(audio_shows("rec", "pulse (silent: PulseAudio: the stream failed", false),
+		      "audio: %s", h_info("rec", "audio"));
+	ck_assert_int_eq(pactl("load-module module-null-sink sink_name=hvtest rate=48000"), 0);
+	ck_assert_msg(audio_shows("rec", "pulse", true), "audio: %s", h_info("rec", "audio"));
+	ck_assert_int_eq(log_lines("rec", "audio: sound lost (PulseAudio: "), 2);
+	ck_assert_int_eq(log_lines("rec", "audio: PulseAudio plays again"), 2);
+	request("rec", "destroy", reply, sizeof reply);
+	stop_pulse();
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("audio");
@@ -298,6 +443,7 @@ int main(void)
 	tcase_add_test(t, test_tone_recorded_through_the_wav_sink);
 	tcase_add_test(t, test_tone_recorded_from_a_pulseaudio_null_sink);
 	tcase_add_test(t, test_no_server_runs_silent_with_one_log_line);
+	tcase_add_test(t, test_a_lost_server_is_silence_until_it_is_back);
 	tcase_add_test(t, test_pause_stops_the_sound_and_unpause_resumes_it);
 	tcase_add_test(t, test_volume_and_mute_are_requests_and_info_keys);
 	suite_add_tcase(s, t);

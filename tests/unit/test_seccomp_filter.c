@@ -74,6 +74,44 @@ START_TEST(test_a_network_adds_ipv4_sockets_only)
 }
 END_TEST
 
+/* A domain playing through PulseAudio: its client connects again after
+ * the server went away (local sockets, connect, and what a new context
+ * asks: uname, readlink of /proc/self/exe), nothing else new. */
+START_TEST(test_pulseaudio_adds_local_sockets_only)
+{
+	long pulse[] = {SYS_connect, SYS_uname,	  SYS_readlink,
+			SYS_sendmsg, SYS_recvmsg, SYS_getsockopt};
+	long still_refused[] = {SYS_bind, SYS_listen, SYS_execve, SYS_fork, SYS_socketpair};
+
+	for (size_t i = 0; i < sizeof pulse / sizeof pulse[0]; i++)
+		ck_assert_msg(sandbox_allows_with(SANDBOX_UNIX, pulse[i], 0),
+			      "system call %ld refused", pulse[i]);
+	ck_assert(sandbox_allows_with(SANDBOX_UNIX, SYS_socket, AF_UNIX));
+	ck_assert(!sandbox_allows_with(SANDBOX_UNIX, SYS_socket, AF_INET));
+	ck_assert(!sandbox_allows_with(SANDBOX_UNIX, SYS_socket, AF_INET6));
+	ck_assert(!sandbox_allows_with(SANDBOX_UNIX, SYS_socket, AF_NETLINK));
+	for (size_t i = 0; i < sizeof still_refused / sizeof still_refused[0]; i++)
+		ck_assert_msg(!sandbox_allows_with(SANDBOX_UNIX, still_refused[i], 0),
+			      "system call %ld allowed", still_refused[i]);
+	/* Without it, none of it (readlink only for ASan's own needs). */
+	ck_assert(!sandbox_allows(SYS_socket, AF_UNIX));
+	ck_assert(!sandbox_allows(SYS_connect, 0));
+#ifndef __SANITIZE_ADDRESS__
+	ck_assert(!sandbox_allows(SYS_uname, 0));
+	ck_assert(!sandbox_allows(SYS_readlink, 0));
+#endif
+	ck_assert(!sandbox_allows(SYS_umask, 0));
+	ck_assert_uint_eq(sandbox_allowed_count_with(SANDBOX_UNIX), sandbox_allowed_count() + 5);
+	/* With a network as well: both families, connect once. */
+	ck_assert(sandbox_allows_with(SANDBOX_UNIX | SANDBOX_INET, SYS_socket, AF_UNIX));
+	ck_assert(sandbox_allows_with(SANDBOX_UNIX | SANDBOX_INET, SYS_socket, AF_INET));
+	ck_assert(!sandbox_allows_with(SANDBOX_UNIX | SANDBOX_INET, SYS_socket, AF_INET6));
+	ck_assert(sandbox_allows_with(SANDBOX_UNIX | SANDBOX_INET, SYS_bind, 0));
+	ck_assert_uint_eq(sandbox_allowed_count_with(SANDBOX_UNIX | SANDBOX_INET),
+			  sandbox_allowed_count() + 7);
+}
+END_TEST
+
 START_TEST(test_clone_only_makes_threads)
 {
 	ck_assert(sandbox_allows(SYS_clone, CLONE_VM | CLONE_THREAD | CLONE_SIGHAND));
@@ -110,6 +148,7 @@ int main(void)
 	tcase_add_test(tc, test_the_event_loop_and_vcpu_calls_pass);
 	tcase_add_test(tc, test_the_jit_code_buffer_calls_pass);
 	tcase_add_test(tc, test_new_programs_and_network_are_refused);
+	tcase_add_test(tc, test_pulseaudio_adds_local_sockets_only);
 	tcase_add_test(tc, test_clone_only_makes_threads);
 	tcase_add_test(tc, test_a_network_adds_ipv4_sockets_only);
 	tcase_add_test(tc, test_prctl_only_names_threads);
