@@ -278,10 +278,13 @@ static void domain_events(struct viewer *v, int i)
 			snprintf(g->state, sizeof g->state, "%s", ev.state);
 			view_set_title(v, g);
 		} else {
+			/* The texture has its own copy once uploaded: the ack
+			 * lets the domain render the next frame into the
+			 * shared surface while this one is presented. */
 			upload(g, &ev.rect);
+			display_client_ack(&g->dc);
 			view_redraw(v, g);
 			view_stats_frame(v, ev.rendered_ns);
-			display_client_ack(&g->dc);
 		}
 	}
 	if (rc < 0)

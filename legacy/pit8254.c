@@ -580,10 +580,13 @@ static void pit8254_dev_describe(const void *dev, char *buf, size_t len)
 	pit8254_describe(dev, buf, len);
 }
 
-/* Save/restore, version 1: each counter's registers and its counting
+/* Save/restore, version 2: each counter's registers and its counting
  * state in PIT ticks of the domain's virtual clock (which a restore brings
- * back first, so the ticks mean the same), and the `hv list -l` counts.
- * Counter 0's timer is armed again from that state, not saved. */
+ * back first, so the ticks mean the same), the `hv list -l` counts, then
+ * (new in 2) counter 0's catch-up: the edges seen of its count, those
+ * still owed and the caught-up and dropped counts. Counter 0's timer is
+ * armed again from that state, not saved. Version 1 has no catch-up: a
+ * restore from it owes nothing. */
 static void channel_save(const struct pit_channel *c, struct state_out *o)
 {
 	const bool flags[] = {c->bcd,	    c->loaded,	  c->triggered, c->gate,
@@ -651,22 +654,65 @@ static void pit8254_dev_save(const void *dev, struct state_out *o)
 	state_put_u64(o, pit->edges);
 	state_put_u64(o, (uint64_t)pit->last_load_ns);
 	state_put_u64(o, (uint64_t)pit->last_edge_ns);
+	state_put_u64(o, (uint64_t)pit->rises_seen);
+	state_put_u64(o, (uint64_t)pit->rises_start);
+	state_put_u32(o, pit->backlog);
+	state_put_u64(o, pit->caught_up);
+	state_put_u64(o, pit->dropped);
+}
+
+/* Most edges ever owed: a second of the shortest period that catches up. */
+#define BACKLOG_MAX (PIT_CATCHUP_MAX_NS / PIT_CATCHUP_MIN_PERIOD_NS)
+
+/* Version 2's catch-up state into pit (validated first); with version 1,
+ * nothing is owed and the edges of the count up to now count as seen. */
+static int catchup_load(struct pit8254 *pit, struct state_in *in, uint32_t from)
+{
+	int64_t seen, start;
+	uint32_t backlog;
+	uint64_t caught_up, dropped;
+
+	if (from < 2) {
+		pit->backlog = 0;
+		pit->rises_start = pit->ch[0].run_start;
+		pit->rises_seen = catches_up(&pit->ch[0])
+				      ? counted(&pit->ch[0], now_ticks(pit)) / pit->ch[0].count
+				      : 0;
+		return 0;
+	}
+	seen = (int64_t)state_get_u64(in);
+	start = (int64_t)state_get_u64(in);
+	backlog = state_get_u32(in);
+	caught_up = state_get_u64(in);
+	dropped = state_get_u64(in);
+	if (in->failed || seen < 0 || seen > TICKS_MAX || start < 0 || start > TICKS_MAX ||
+	    backlog > BACKLOG_MAX)
+		return -1;
+	pit->rises_seen = seen;
+	pit->rises_start = start;
+	pit->backlog = backlog;
+	pit->caught_up = caught_up;
+	pit->dropped = dropped;
+	return 0;
 }
 
 static int pit8254_dev_load(void *dev, struct state_in *in, uint32_t from)
 {
 	struct pit8254 *pit = dev;
 	struct pit_channel ch[PIT_CHANNELS];
+	struct pit8254 copy;
 	uint64_t counts[2], times[2];
 
-	(void)from;
 	for (int i = 0; i < PIT_CHANNELS; i++)
 		channel_load(&ch[i], in);
 	for (int i = 0; i < 2; i++)
 		counts[i] = state_get_u64(in);
 	for (int i = 0; i < 2; i++)
 		times[i] = state_get_u64(in);
-	if (!state_in_done(in))
+	copy = *pit;
+	for (int i = 0; i < PIT_CHANNELS; i++)
+		copy.ch[i] = ch[i];
+	if (catchup_load(&copy, in, from) != 0 || !state_in_done(in))
 		return -1;
 	if (pit->ch2_changing)
 		pit->ch2_changing(pit->ch2_opaque);
@@ -676,11 +722,12 @@ static int pit8254_dev_load(void *dev, struct state_in *in, uint32_t from)
 	pit->edges = counts[1];
 	pit->last_load_ns = (int64_t)times[0];
 	pit->last_edge_ns = (int64_t)times[1];
-	/* Nothing owed: the edges up to now count as seen. */
-	pit->backlog = 0;
-	pit->rises_start = pit->ch[0].run_start;
-	pit->rises_seen =
-	    catches_up(&pit->ch[0]) ? counted(&pit->ch[0], now_ticks(pit)) / pit->ch[0].count : 0;
+	pit->rises_seen = copy.rises_seen;
+	pit->rises_start = copy.rises_start;
+	pit->backlog = copy.backlog;
+	pit->caught_up = copy.caught_up;
+	pit->dropped = copy.dropped;
+	pit->holding = false;
 	irq_set(&pit->irq, pit->ch[0].irq_level);
 	arm_irq_timer(pit, false);
 	return 0;
@@ -688,6 +735,6 @@ static int pit8254_dev_load(void *dev, struct state_in *in, uint32_t from)
 
 const struct device_ops pit8254_device_ops = {.reset = pit8254_dev_reset,
 					      .describe = pit8254_dev_describe,
-					      .version = 1,
+					      .version = 2,
 					      .save = pit8254_dev_save,
 					      .load = pit8254_dev_load};

@@ -63,7 +63,8 @@ struct pit8254 {
 	 * while the vCPU was not running (its host thread descheduled) are
 	 * still delivered, one every quarter period, so that a guest counting
 	 * ticks keeps the host's time; at most PIT_CATCHUP_MAX_NS of them are
-	 * owed, older ones are dropped. Not saved: a restore starts afresh. */
+	 * owed, older ones are dropped. Saved (version 2): a restore still owes
+	 * what was owed. */
 	int64_t rises_seen;	     /* rising edges of the current count so far */
 	int64_t rises_start;	     /* the count's run_start they were counted from */
 	uint32_t backlog;	     /* of those, not delivered yet */

@@ -225,10 +225,27 @@ static bool build(struct x86_cpu *cpu, struct x86_block *b, const uint8_t *host,
 	return true;
 }
 
-static bool valid(const struct x86_block *b, const uint8_t *host, bool big)
+static bool valid(const struct x86_block *b)
 {
-	return b->host == host && b->big == big &&
-	       (!b->word || atomic_load_explicit(b->word, memory_order_relaxed) == b->seen);
+	return !b->word || atomic_load_explicit(b->word, memory_order_relaxed) == b->seen;
+}
+
+/* The slot a block decoded at host goes to: the one of its set that holds
+ * a stale decode of it, else an empty one, else the one decoded first. */
+static struct x86_block *victim(struct x86_cpu *cpu, const uint8_t *host, bool big)
+{
+	struct x86_block *set = x86_block_set(cpu, host), *v = x86_block_slot(cpu, host, big);
+
+	if (v)
+		return v;
+	v = set;
+	for (unsigned w = 0; w < X86_BLOCK_WAYS; w++) {
+		if (!set[w].host)
+			return &set[w];
+		if (set[w].id < v->id)
+			v = &set[w];
+	}
+	return v;
 }
 
 /* The block at CS:EIP; see cpu_state.h. */
@@ -247,11 +264,12 @@ struct x86_block *x86_block_at(struct x86_cpu *cpu)
 	if (!cpu->fetch_host)
 		return NULL;
 	host = cpu->fetch_host + (lin & PAGE_MASK);
-	b = x86_block_slot(cpu, host);
-	if (!valid(b, host, big)) {
+	b = x86_block_slot(cpu, host, big);
+	if (!b || !valid(b)) {
 		/* The same code, translated, but its page was written since. */
-		if (b->code && b->host == host && b->big == big)
+		if (b && b->code)
 			cpu->jit->invalidated++;
+		b = victim(cpu, host, big);
 		if (!build(cpu, b, host, lin, big))
 			return NULL;
 	}

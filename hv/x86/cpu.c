@@ -301,8 +301,8 @@ static inline struct x86_block *find_block(struct x86_cpu *cpu)
 
 	if (cpu->fetch_host && cpu->fetch_page == lin >> 12) {
 		host = cpu->fetch_host + (lin & 0xfffu);
-		b = x86_block_slot(cpu, host);
-		if (b->host == host && b->big == ((cs->attr & X86_SEG_BIG) != 0) &&
+		b = x86_block_slot(cpu, host, (cs->attr & X86_SEG_BIG) != 0);
+		if (b &&
 		    (!b->word || atomic_load_explicit(b->word, memory_order_relaxed) == b->seen) &&
 		    (uint64_t)ip + b->bytes - 1 <= (cs->limit & b->ip_mask))
 			return b;

@@ -247,8 +247,13 @@ struct x86_block {
 #endif
 };
 
-#define X86_BLOCKS	4096  /* direct-mapped slots; a power of two */
-#define X86_BLOCK_ARENA 65536 /* decoded instructions kept, in all blocks */
+/* Block slots: sets of X86_BLOCK_WAYS, found by a hash of the host
+ * address. Direct-mapped 4096 slots made an idle Linux guest decode ~110
+ * blocks again at each 250 Hz tick (its ~700 hot blocks colliding). */
+#define X86_BLOCK_SET_BITS 13
+#define X86_BLOCK_WAYS	   2
+#define X86_BLOCKS	   ((1u << X86_BLOCK_SET_BITS) * X86_BLOCK_WAYS)
+#define X86_BLOCK_ARENA	   65536 /* decoded instructions kept, in all blocks */
 
 /* One x87 register in the 80-bit extended format, laid out as FLD m80
  * reads it: the 64-bit significand (explicit integer bit), then sign and
@@ -375,12 +380,25 @@ void x86_blocks_flush(struct x86_cpu *cpu);
  * page-crossing instruction, one that faults, CS limit too close). May
  * fault like the fetch of the first byte. */
 struct x86_block *x86_block_at(struct x86_cpu *cpu);
-/* The slot of the block whose first code byte is at host. */
-static inline struct x86_block *x86_block_slot(struct x86_cpu *cpu, const uint8_t *host)
+/* The first of the X86_BLOCK_WAYS slots where the block whose first code
+ * byte is at host may be (a multiplicative hash: code at the same offset
+ * of many pages spreads over the sets). */
+static inline struct x86_block *x86_block_set(struct x86_cpu *cpu, const uint8_t *host)
 {
-	uintptr_t h = (uintptr_t)host;
+	uint64_t h = (uint64_t)(uintptr_t)host * 0x9e3779b97f4a7c15u;
 
-	return &cpu->blocks[(h ^ (h >> 12)) & (X86_BLOCKS - 1)];
+	return &cpu->blocks[(h >> (64 - X86_BLOCK_SET_BITS)) * X86_BLOCK_WAYS];
+}
+/* The slot holding a block decoded at host for CS.D big, valid or not,
+ * or NULL. At most one slot of a set holds it. */
+static inline struct x86_block *x86_block_slot(struct x86_cpu *cpu, const uint8_t *host, bool big)
+{
+	struct x86_block *b = x86_block_set(cpu, host);
+
+	for (unsigned w = 0; w < X86_BLOCK_WAYS; w++, b++)
+		if (b->host == host && b->big == big)
+			return b;
+	return NULL;
 }
 /* Links `from`, which ran to its end with EIP at `delta` from its first
  * EIP, to `to`, the block found there, when they are in one page. */

@@ -568,7 +568,7 @@ START_TEST(test_saveLoad_secondPitCountsAndInterruptsTheSame)
 	pit8254_device_ops.save(pit, &o);
 	ck_assert(!o.failed);
 	in = state_in_make(o.p, o.len);
-	ck_assert_int_eq(pit8254_device_ops.load(b, &in, 1), 0);
+	ck_assert_int_eq(pit8254_device_ops.load(b, &in, pit8254_device_ops.version), 0);
 	ck_assert(state_in_done(&in));
 	ck_assert_uint_eq(latched(b, 0), latched(pit, 0));
 	ck_assert_uint_eq(latched(b, 2), latched(pit, 2));
@@ -580,6 +580,69 @@ START_TEST(test_saveLoad_secondPitCountsAndInterruptsTheSame)
 	run_to(5321, 10321, 100);
 	ck_assert_uint_eq(irq_b.rises, 5);
 	ck_assert_uint_gt(rises, 0);
+	state_out_free(&o);
+}
+END_TEST
+
+/* The catch-up is saved: a PIT loaded while periods are owed delivers
+ * them late as the first would have, and keeps its counts. */
+START_TEST(test_saveLoad_owedPeriodsAreStillDelivered)
+{
+	struct irq_rec irq_b = {0};
+	struct pit8254 *b = pit8254_create(&clk, (struct irq_line){rec_irq, &irq_b, 0});
+	struct state_out o = {0};
+	struct state_in in;
+	unsigned owed;
+
+	program(0, 2, 4773);
+	at(4773 * 1000 + 10); /* 4 s away: a second owed, the rest dropped */
+	ck_assert_uint_gt(pit->backlog, 200);
+	pit8254_device_ops.save(pit, &o);
+	in = state_in_make(o.p, o.len);
+	ck_assert_int_eq(pit8254_device_ops.load(b, &in, pit8254_device_ops.version), 0);
+	ck_assert(state_in_done(&in));
+	ck_assert_uint_eq(b->backlog, pit->backlog);
+	ck_assert_uint_eq(b->dropped, pit->dropped);
+	owed = b->backlog;
+	pit8254_destroy(pit);
+	pit = b;
+	irq_b.rises = 0;
+	run_to(4773 * 1000 + 10, 4773 * 1400, 100);
+	/* the owed ones, then one per period */
+	ck_assert_uint_eq(irq_b.rises, owed + 400);
+	ck_assert_uint_eq(b->caught_up, owed);
+	ck_assert_uint_eq(b->backlog, 0);
+	state_out_free(&o);
+}
+END_TEST
+
+/* Version 1 (no catch-up) still loads, owing nothing; a backlog beyond a
+ * second of the shortest period is refused. */
+START_TEST(test_saveLoad_version1OwesNothingAndBigBacklogRefused)
+{
+	struct state_out o = {0};
+	struct state_in in;
+	size_t v1 = 0;
+
+	program(0, 2, 4773);
+	at(4773 * 10 + 10);
+	ck_assert_uint_eq(pit->backlog, 9);
+	pit8254_device_ops.save(pit, &o);
+	v1 = o.len - (8 + 8 + 4 + 8 + 8);
+	in = state_in_make(o.p, v1);
+	ck_assert_int_eq(pit8254_device_ops.load(pit, &in, 1), 0);
+	ck_assert_uint_eq(pit->backlog, 0);
+	in = state_in_make(o.p, o.len); /* version 2's bytes are too long for 1 */
+	ck_assert_int_eq(pit8254_device_ops.load(pit, &in, 1), -1);
+	/* backlog (u32 after seen and start) of 1001 */
+	o.p[v1 + 16] = 0xe9;
+	o.p[v1 + 17] = 0x03;
+	in = state_in_make(o.p, o.len);
+	ck_assert_int_eq(pit8254_device_ops.load(pit, &in, 2), -1);
+	o.p[v1 + 16] = 0xe8;
+	in = state_in_make(o.p, o.len);
+	ck_assert_int_eq(pit8254_device_ops.load(pit, &in, 2), 0);
+	ck_assert_uint_eq(pit->backlog, 1000);
 	state_out_free(&o);
 }
 END_TEST
@@ -597,25 +660,27 @@ START_TEST(test_saveLoad_refusesBadBytesAndKeepsItsState)
 	before = latched(pit, 0);
 	/* short, long */
 	in = state_in_make(o.p, o.len - 1);
-	ck_assert_int_eq(pit8254_device_ops.load(pit, &in, 1), -1);
+	ck_assert_int_eq(pit8254_device_ops.load(pit, &in, pit8254_device_ops.version), -1);
 	o.p[o.len] = 0;
 	in = state_in_make(o.p, o.len + 1);
-	ck_assert_int_eq(pit8254_device_ops.load(pit, &in, 1) == 0 && state_in_done(&in), 0);
+	ck_assert_int_eq(pit8254_device_ops.load(pit, &in, pit8254_device_ops.version) == 0 &&
+			     state_in_done(&in),
+			 0);
 	/* counter 0: mode 9 (byte 6), then a count of 1 in mode 2 */
 	o.p[6] = 9;
 	in = state_in_make(o.p, o.len);
-	ck_assert_int_eq(pit8254_device_ops.load(pit, &in, 1), -1);
+	ck_assert_int_eq(pit8254_device_ops.load(pit, &in, pit8254_device_ops.version), -1);
 	o.p[6] = 2;
 	o.p[0] = 1;
 	o.p[1] = 0;
 	in = state_in_make(o.p, o.len);
-	ck_assert_int_eq(pit8254_device_ops.load(pit, &in, 1), -1);
+	ck_assert_int_eq(pit8254_device_ops.load(pit, &in, pit8254_device_ops.version), -1);
 	/* a flag that is not 0 or 1 */
 	o.p[0] = 0xe8;
 	o.p[1] = 0x03;
 	o.p[35] = 7;
 	in = state_in_make(o.p, o.len);
-	ck_assert_int_eq(pit8254_device_ops.load(pit, &in, 1), -1);
+	ck_assert_int_eq(pit8254_device_ops.load(pit, &in, pit8254_device_ops.version), -1);
 	ck_assert_uint_eq(latched(pit, 0), before);
 	state_out_free(&o);
 }
@@ -656,6 +721,8 @@ static Suite *pit_suite(void)
 	tcase_add_test(t, test_wordAccess_isTwoConsecutivePorts);
 	tcase_add_test(t, test_saveLoad_secondPitCountsAndInterruptsTheSame);
 	tcase_add_test(t, test_saveLoad_refusesBadBytesAndKeepsItsState);
+	tcase_add_test(t, test_saveLoad_owedPeriodsAreStillDelivered);
+	tcase_add_test(t, test_saveLoad_version1OwesNothingAndBigBacklogRefused);
 	suite_add_tcase(s, t);
 	return s;
 }

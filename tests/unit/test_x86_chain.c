@@ -325,6 +325,60 @@ START_TEST(test_a_remapped_page_does_not_follow_the_old_links)
 }
 END_TEST
 
+/* Whether the block at pa would share a set of slots with code at
+ * [lo, hi). */
+static bool shares_set(uint32_t pa, uint32_t lo, uint32_t hi)
+{
+	for (uint32_t a = lo; a < hi; a++)
+		if (x86_block_set(cpu, m.mem.ram + pa) == x86_block_set(cpu, m.mem.ram + a))
+			return true;
+	return false;
+}
+
+/* Two blocks in different pages whose host addresses hash to one set of
+ * slots, run one after the other 50 times: each is decoded once (a
+ * direct-mapped slot would decode them again at every pass). */
+START_TEST(test_two_blocks_of_one_set_are_both_kept)
+{
+	static const uint8_t code[] = {
+	    0xb9, 0x32, 0x00, /* mov cx, 50 */
+	    0xe8, 0x00, 0x00, /* l: call a (rel16 patched below) */
+	    0x49,	      /* dec cx */
+	    0x75, 0xfa,	      /* jnz l */
+	    0xf4,	      /* hlt */
+	};
+	uint8_t main[sizeof code], a[4] = {0x40, 0xe9},
+				   b[2] = {0x43, 0xc3}; /* inc ax; jmp b / inc bx; ret */
+	uint32_t pa = 0, pb = 0;
+
+	for (uint32_t x = 0x8000; x < 0xf000 && !pb; x += 7) {
+		if (shares_set(x, 0x7c00, 0x7c10))
+			continue;
+		for (uint32_t y = (x | 0xfff) + 1; y < 0xfff0 && !pb; y += 3)
+			if (x86_block_set(cpu, m.mem.ram + x) ==
+			    x86_block_set(cpu, m.mem.ram + y)) {
+				pa = x;
+				pb = y;
+			}
+	}
+	ck_assert_uint_ne(pb, 0);
+	memcpy(main, code, sizeof code);
+	main[4] = (uint8_t)(pa - 0x7c06);
+	main[5] = (uint8_t)((pa - 0x7c06) >> 8);
+	a[2] = (uint8_t)(pb - (pa + 4));
+	a[3] = (uint8_t)((pb - (pa + 4)) >> 8);
+	x86f_load(a, sizeof a, pa);
+	x86f_load(b, sizeof b, pb);
+	ck_assert_int_eq(run(main, sizeof main, 100000), VCPU_EXIT_HALT);
+	ck_assert_uint_eq(reg16(X86_EAX), 50);
+	ck_assert_uint_eq(reg16(X86_EBX), 50);
+	/* 7C00h, 7C03h (the loop's CALL), 7C06h, 7C09h, a and b */
+	ck_assert_uint_eq(cpu->block_ids, 6);
+	ck_assert_ptr_nonnull(block_of(pa));
+	ck_assert_ptr_nonnull(block_of(pb));
+}
+END_TEST
+
 static Suite *s(void)
 {
 	Suite *suite = suite_create("x86_chain");
@@ -339,6 +393,7 @@ static Suite *s(void)
 	tcase_add_test(tc, test_an_interrupt_is_taken_in_a_tight_chained_loop);
 	tcase_add_test(tc, test_a_change_of_cs_size_breaks_the_chain);
 	tcase_add_test(tc, test_a_remapped_page_does_not_follow_the_old_links);
+	tcase_add_test(tc, test_two_blocks_of_one_set_are_both_kept);
 	suite_add_tcase(suite, tc);
 	return suite;
 }
