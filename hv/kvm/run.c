@@ -109,6 +109,8 @@ static bool offer_interrupt(struct kvm_vcpu *v)
 	}
 
 	run->request_interrupt_window = 0;
+	if (v->vm->irqchip) /* KVM delivers the PIC's, and HLT stays in KVM_RUN */
+		return true;
 	if (!pending)
 		return !v->halted;
 	if (v->ready_stale || !run->ready_for_interrupt_injection || !run->if_flag) {
