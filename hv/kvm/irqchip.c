@@ -157,3 +157,42 @@ void kvm_irqchip_release(struct kvm_vm *vm)
 	pthread_mutex_unlock(&m->lock);
 	vm->irqchip = false;
 }
+
+/* Undoes the INTA of vector, which KVM took from the PIC but the vCPU
+ * has not entered yet (KVM_GET_VCPU_EVENTS' interrupt.injected): the
+ * request goes back to IRR and its ISR bit is cleared, so a save holds it
+ * as pending rather than in service with nothing left to end it. Returns
+ * true if the vector was one the PIC had put in service. */
+static bool unack_chip(struct kvm_pic_state *c, unsigned vector)
+{
+	uint8_t b = (uint8_t)(1u << (vector & 7));
+
+	if ((vector & 0xf8) != c->irq_base || !(c->isr & b))
+		return false;
+	c->isr &= (uint8_t)~b;
+	if (!(c->elcr & b))
+		c->irr |= b; /* an edge request; a level one is still in IRR */
+	return true;
+}
+
+bool kvm_irqchip_unack(struct kvm_vm *vm, unsigned vector)
+{
+	struct kvm_irqchip c[2] = {{.chip_id = KVM_IRQCHIP_PIC_MASTER},
+				   {.chip_id = KVM_IRQCHIP_PIC_SLAVE}};
+	bool slave;
+
+	if (!vm->irqchip || ioctl(vm->vm_fd, KVM_GET_IRQCHIP, &c[0]) < 0 ||
+	    ioctl(vm->vm_fd, KVM_GET_IRQCHIP, &c[1]) < 0)
+		return false;
+	slave = unack_chip(&c[1].chip.pic, vector);
+	if (slave) /* the master's IR2 went in service with it */
+		c[0].chip.pic.isr &= (uint8_t) ~(1u << 2);
+	else if (!unack_chip(&c[0].chip.pic, vector))
+		return false;
+	if (ioctl(vm->vm_fd, KVM_SET_IRQCHIP, &c[1]) < 0 ||
+	    ioctl(vm->vm_fd, KVM_SET_IRQCHIP, &c[0]) < 0) {
+		log_error("kvm: KVM_SET_IRQCHIP: %s", strerror(errno));
+		return false;
+	}
+	return true;
+}

@@ -101,6 +101,9 @@ void kvm_slots_free(struct kvm_vm *vm);
  * and takes it back. */
 int kvm_irqchip_setup(struct kvm_vm *vm, char *err, size_t len);
 void kvm_irqchip_release(struct kvm_vm *vm);
+/* Puts vector, taken from the PIC but not yet entered, back as a request
+ * (for a save). Returns true if it did. */
+bool kvm_irqchip_unack(struct kvm_vm *vm, unsigned vector);
 
 /* Runs the vCPU until an exit the domain loop must see. */
 enum vcpu_exit kvm_vcpu_run(struct kvm_vcpu *v);
