@@ -102,7 +102,7 @@ one() {
 	r=n/a w=n/a n=n/a
 	if wait_out HV-LINUX-READY 600 && sleep 1 &&
 		[ "$(timed UP-42 'for m in $(cat /lib/modules/order); do insmod /lib/modules/$m.ko; done; i=0; while [ ! -b /dev/vdb -o ! -d /sys/class/net/eth0 ] && [ $i -lt 300 ]; do sleep 0.1; i=$((i+1)); done; ip link set eth0 up; ip addr add 10.0.2.15/24 dev eth0; ip route add default via 10.0.2.2; echo "UP-$((6*7)) $(ls /dev/vd*) $(ls /sys/class/net | tr "\n" " ")"')" != n/a ]; then
-		echo 'echo "NET-$((6*7)) $(ip -4 addr show dev eth0 | grep inet) / $(ip route | tr "\n" ";")"' >&5
+		echo 'echo "NET-$((6*7)) $(ip -4 addr show dev eth0 | grep inet) / $(ip route | tr "\n" ";") clocksource $(cat /sys/devices/system/clocksource/clocksource0/current_clocksource)"' >&5
 		wait_out "^NET-42" 60 || true
 		stats $name up
 		r=$(timed RD-42 'dd if=/dev/vda of=/dev/null bs=1M 2>/dev/null; echo "RD-$((6*7)) $(cat /sys/block/vda/stat)"')
