@@ -13,7 +13,10 @@
 #   - sends 16 MiB of zeros with nc to a sink on this VM (10.0.2.2, the
 #     gateway of both user-mode networks, libslirp in both).
 # Each is timed on this VM's clock, from typing the command to its marker
-# (to the sink holding every byte for the network). Prints
+# (to the sink holding every byte for the network: the guest's connect
+# now goes through, but in the one run since, neither hv's nor QEMU's
+# guest got all 16 MiB to the sink in time, so that figure is n/a yet).
+# Prints
 #   BENCH <what> hv=<value> qemu=<value> MB/s (ratio ...)
 # Under nested TCG only the ratios mean anything.
 L=/linux64

@@ -17,8 +17,8 @@
 # that guest, detached, and prints hv's and KVM's counters for it (linux,
 # linux64 and modern print the guest's console instead). HV_NESTED_CHECKS=a,b,c runs
 # only those checks (names as in $expected; modules always runs), for
-# iterating. HV_KVM_IRQCHIP=0 runs hv's KVM engine with the PIC in hv
-# rather than in KVM's in-kernel irqchip. Exits 0 only if every check run
+# iterating. HV_KVM_IRQCHIP=1 runs hv's KVM engine with the PIC in KVM's
+# in-kernel irqchip (experimental). Exits 0 only if every check run
 # passed.
 #
 # One check is not in the default run (ctest's nested.kvm), for its time:
