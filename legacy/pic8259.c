@@ -347,11 +347,99 @@ const struct io_ops pic8259_master_io_ops = {master_read, master_write};
 const struct io_ops pic8259_slave_io_ops = {slave_read, slave_write};
 const struct io_ops pic8259_elcr_io_ops = {elcr_read, elcr_write};
 
+/* ---- The engine's copy of the pair (intc_ops.offload) ---------------- */
+
+static void to_regs(const struct pic8259_chip *c, struct intc_chip_regs *r)
+{
+	*r = (struct intc_chip_regs){
+	    .irr = c->irr,
+	    .isr = c->isr,
+	    .imr = c->imr,
+	    .pins = c->pins,
+	    .elcr = c->elcr,
+	    .vector_base = c->vector_base,
+	    .top = c->top,
+	    .init = (uint8_t)c->init,
+	    .icw4_needed = c->icw4_needed,
+	    .auto_eoi = c->auto_eoi,
+	    .rotate_aeoi = c->rotate_aeoi,
+	    .sfnm = c->sfnm,
+	    .special_mask = c->special_mask,
+	    .read_isr = c->read_isr,
+	    .poll = c->poll,
+	};
+}
+
+/* The engine's registers into the model (the wiring and the modes the
+ * engine does not keep, SNGL, LTIM and ICW3, stay the model's). */
+static void from_regs(const struct intc_chip_regs *r, struct pic8259_chip *c)
+{
+	c->irr = r->irr;
+	c->isr = r->isr;
+	c->imr = r->imr;
+	c->pins = r->pins;
+	c->elcr = r->elcr & c->elcr_mask;
+	c->vector_base = r->vector_base & 0xf8;
+	c->top = r->top & 7;
+	c->init = r->init <= PIC_ICW4 ? (enum pic_init_step)r->init : PIC_READY;
+	c->icw4_needed = r->icw4_needed;
+	c->auto_eoi = r->auto_eoi;
+	c->rotate_aeoi = r->rotate_aeoi;
+	c->sfnm = r->sfnm;
+	c->special_mask = r->special_mask;
+	c->read_isr = r->read_isr;
+	c->poll = r->poll;
+}
+
+/* Refreshes chip[] of pic (or of a copy of it) from the engine. */
+static void pull(struct pic8259 *pic)
+{
+	struct intc_chip_regs r[2];
+
+	if (!pic->eng || pic->eng->get(pic->eng_opaque, r) < 0)
+		return;
+	from_regs(&r[0], &pic->chip[0]);
+	from_regs(&r[1], &pic->chip[1]);
+	pic->chip[1].out = chip_request(&pic->chip[1]) >= 0;
+	pic->chip[0].out = chip_request(&pic->chip[0]) >= 0;
+}
+
+/* Hands chip[] to the engine, then drives its inputs to the pins so that
+ * its own idea of each line's level agrees. */
+static void push(struct pic8259 *pic)
+{
+	struct intc_chip_regs r[2];
+
+	if (!pic->eng)
+		return;
+	to_regs(&pic->chip[0], &r[0]);
+	to_regs(&pic->chip[1], &r[1]);
+	if (pic->eng->put(pic->eng_opaque, r) < 0)
+		return;
+	for (int n = 0; n < PIC_INPUTS; n++)
+		if (n != PIC_CASCADE_IRQ)
+			pic->eng->set_irq(pic->eng_opaque, n,
+					  (pic->chip[n >> 3].pins >> (n & 7)) & 1);
+}
+
+static void intc_offload(void *opaque, const struct intc_engine_ops *ops, void *engine)
+{
+	struct pic8259 *pic = opaque;
+
+	pull(pic); /* when taking it back: the engine's state */
+	pic->eng = ops;
+	pic->eng_opaque = engine;
+	if (ops)
+		push(pic);
+	else
+		update(pic);
+}
+
 static bool intc_pending(void *opaque)
 {
 	struct pic8259 *pic = opaque;
 
-	return pic->chip[0].out;
+	return !pic->eng && pic->chip[0].out;
 }
 
 /* INTA: the master picks an input; if it is the cascade, the slave
@@ -364,6 +452,8 @@ static int intc_ack(void *opaque)
 	struct pic8259_chip *m = &pic->chip[0], *s = &pic->chip[1];
 	int n = chip_request(m), vector;
 
+	if (pic->eng) /* the engine acknowledges its own */
+		return m->vector_base | 7;
 	if (n < 0)
 		return m->vector_base | 7;
 	if (m->cascade & bit(n)) {
@@ -383,7 +473,7 @@ static int intc_ack(void *opaque)
 	return vector;
 }
 
-const struct intc_ops pic8259_intc_ops = {intc_pending, intc_ack};
+const struct intc_ops pic8259_intc_ops = {intc_pending, intc_ack, intc_offload};
 
 static void line_set(void *opaque, int pin, int level)
 {
@@ -397,14 +487,22 @@ void pic8259_set_irq(struct pic8259 *pic, int n, int level)
 		log_guest("pic8259: no input %d", n);
 		return;
 	}
+	if (pic->eng) {
+		pic->eng->set_irq(pic->eng_opaque, n, level != 0);
+		return;
+	}
 	chip_input(&pic->chip[n >> 3], n & 7, level != 0);
 	update(pic);
 }
 
 bool pic8259_requested(const struct pic8259 *pic, int n)
 {
+	struct intc_chip_regs r[2];
+
 	if (n < 0 || n >= PIC_INPUTS)
 		return false;
+	if (pic->eng && pic->eng->get(pic->eng_opaque, r) == 0)
+		return (r[n >> 3].irr >> (n & 7)) & 1;
 	return (pic->chip[n >> 3].irr >> (n & 7)) & 1;
 }
 
@@ -436,9 +534,11 @@ void pic8259_destroy(struct pic8259 *pic)
 /* Power-on state of both chips and the ELCR; input levels are kept. */
 void pic8259_reset(struct pic8259 *pic)
 {
+	pull(pic); /* the input levels, which a reset keeps */
 	chip_reset(&pic->chip[0], true);
 	chip_reset(&pic->chip[1], false);
 	update(pic);
+	push(pic);
 }
 
 static void pic8259_dev_reset(void *dev)
@@ -450,9 +550,11 @@ static void pic8259_dev_reset(void *dev)
  * masked, an IRQ in service never ended (master/slave). */
 static void pic8259_dev_describe(const void *dev, char *buf, size_t len)
 {
-	const struct pic8259 *pic = dev;
-	const struct pic8259_chip *c = pic->chip;
+	struct pic8259 copy = *(const struct pic8259 *)dev;
+	const struct pic8259 *pic = &copy;
+	const struct pic8259_chip *c = copy.chip;
 
+	pull(&copy);
 	snprintf(buf, len,
 		 "irr=%02x/%02x isr=%02x/%02x imr=%02x/%02x int=%d elcr=%02x/%02x "
 		 "base=%02x/%02x init=%d/%d acks irq0=%llu irq1=%llu irq4=%llu",
@@ -507,10 +609,11 @@ static void chip_load(struct pic8259_chip *c, struct state_in *in)
 
 static void pic8259_dev_save(const void *dev, struct state_out *o)
 {
-	const struct pic8259 *pic = dev;
+	struct pic8259 copy = *(const struct pic8259 *)dev;
 
-	chip_save(&pic->chip[0], o);
-	chip_save(&pic->chip[1], o);
+	pull(&copy);
+	chip_save(&copy.chip[0], o);
+	chip_save(&copy.chip[1], o);
 }
 
 static int pic8259_dev_load(void *dev, struct state_in *in, uint32_t from)
@@ -525,6 +628,7 @@ static int pic8259_dev_load(void *dev, struct state_in *in, uint32_t from)
 		return -1;
 	*pic = copy;
 	update(pic);
+	push(pic);
 	return 0;
 }
 

@@ -65,6 +65,10 @@ struct pic8259 {
 	void (*wake)(void *opaque);
 	void *wake_opaque;
 	uint64_t acks[8]; /* INTAs of each master input (for `hv list -l`) */
+	/* Set while the engine runs the pair (intc_ops.offload): inputs go
+	 * there, and chip[] is only refreshed from it (save, describe). */
+	const struct intc_engine_ops *eng;
+	void *eng_opaque;
 };
 
 /* Allocates a pair in its power-on state (uninitialised: everything

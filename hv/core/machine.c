@@ -137,6 +137,13 @@ void machine_kick(struct machine *m)
 	pthread_cond_broadcast(&m->wake);
 }
 
+void machine_irq_kick(struct machine *m)
+{
+	machine_kick(m);
+	if (!m->intc_in_engine && m->kick_vcpu)
+		m->kick_vcpu(m->kick_opaque);
+}
+
 void machine_nmi(struct machine *m)
 {
 	atomic_store(&m->nmi, true);

@@ -24,10 +24,31 @@ enum machine_request {
 	MACHINE_REQ_CRASH,    /* triple fault or an engine error */
 };
 
+/* One 8259's registers as an engine's own copy of the chip holds them
+ * (KVM's in-kernel PIC); the fields mean what struct pic8259_chip's do. */
+struct intc_chip_regs {
+	uint8_t irr, isr, imr, pins, elcr, vector_base, top, init;
+	bool icw4_needed, auto_eoi, rotate_aeoi, sfnm, special_mask, read_isr, poll;
+};
+
+/* An interrupt controller the engine runs itself (KVM's in-kernel 8259
+ * pair, so EOIs, mask writes and HLT never leave the kernel): the board's
+ * controller forwards its input levels there and reads its registers back
+ * for save, `hv list -l` and the PIT, writes them for load and reset.
+ * get and put return 0, or -1 (logged). */
+struct intc_engine_ops {
+	void (*set_irq)(void *engine, int n, int level);
+	int (*get)(void *engine, struct intc_chip_regs regs[2]);
+	int (*put)(void *engine, const struct intc_chip_regs regs[2]);
+};
+
 /* The CPU's view of the platform interrupt controller. */
 struct intc_ops {
 	bool (*pending)(void *opaque); /* an interrupt is waiting for the CPU */
 	int (*ack)(void *opaque);      /* INTA: returns the vector */
+	/* Hands the controller to the engine (ops NULL: back to the model);
+	 * NULL if the controller cannot be. */
+	void (*offload)(void *opaque, const struct intc_engine_ops *ops, void *engine);
 };
 
 struct machine {
@@ -47,6 +68,9 @@ struct machine {
 	pthread_cond_t wake;
 	const struct intc_ops *intc;
 	void *intc_opaque;
+	/* The engine runs the interrupt controller (intc_ops.offload): a
+	 * raised line reaches the CPU without a kick. */
+	bool intc_in_engine;
 	/* The CPU's FERR# output (x87 error with CR0.NE = 0); a PC wires it
 	 * to IRQ13. Raised with the domain lock held. */
 	struct irq_line ferr;
@@ -115,6 +139,12 @@ void machine_set_a20(struct machine *m, unsigned source, bool on);
 
 /* Wakes a vCPU sleeping in HLT. Called with the domain lock held. */
 void machine_kick(struct machine *m);
+
+/* A device raised its interrupt from a host thread: wakes a vCPU in HLT
+ * and kicks it out of the engine to take the interrupt, unless the engine
+ * runs the interrupt controller (then the line reached the CPU already).
+ * With the domain lock held. */
+void machine_irq_kick(struct machine *m);
 
 /* Raises the CPU's NMI input: sets m->nmi and wakes the vCPU (out of HLT
  * too). With the domain lock held. */

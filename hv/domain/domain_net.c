@@ -48,9 +48,7 @@ struct domain_nic {
 
 static void kick(struct domain *d)
 {
-	machine_kick(&d->machine);
-	if (d->machine.kick_vcpu)
-		d->machine.kick_vcpu(d->machine.kick_opaque);
+	machine_irq_kick(&d->machine);
 }
 
 static void rx_flush(void *opaque);

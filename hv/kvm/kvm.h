@@ -1,8 +1,9 @@
 /* The KVM engine's private state: one VM per domain (guest memory as
  * memory slots over the machine's own RAM and ROM), one vCPU per domain,
- * every port and MMIO access exiting to hv's device models. The PC's PIC
- * and PIT are hv's own, so there is no in-kernel irqchip: interrupts are
- * injected from userspace with KVM_INTERRUPT. */
+ * every port and MMIO access exiting to hv's device models but the PIC's:
+ * the 8259 pair runs in hv with interrupts injected by KVM_INTERRUPT, or
+ * (opt-in, HV_KVM_IRQCHIP=1) in KVM's in-kernel irqchip (irqchip.c). The
+ * PIT is hv's own. */
 #ifndef HV_KVM_KVM_H
 #define HV_KVM_KVM_H
 
@@ -50,6 +51,9 @@ struct kvm_vm {
 	uint32_t mem_generation; /* of the map the slots were made from */
 	struct kvm_rom_copy roms[KVM_MAX_ROM_COPY];
 	unsigned nroms;
+	bool irqchip;	      /* KVM runs the 8259 pair (irqchip.c) */
+	uint8_t elcr_mask[2]; /* of KVM's master and slave */
+	unsigned irq_errors;  /* KVM_IRQ_LINE failures logged */
 };
 
 /* Exits counted by reason, readable from any thread. */
@@ -91,6 +95,15 @@ void kvm_signal_bind(struct kvm_run *run);
 int kvm_slots_sync(struct kvm_vm *vm, char *err, size_t len);
 /* Frees the ROM copies. */
 void kvm_slots_free(struct kvm_vm *vm);
+
+/* irqchip.c: hands the board's 8259 pair to KVM's in-kernel irqchip
+ * where it can (before the vCPU is made; 0, or -1 with a message in err)
+ * and takes it back. */
+int kvm_irqchip_setup(struct kvm_vm *vm, char *err, size_t len);
+void kvm_irqchip_release(struct kvm_vm *vm);
+/* Puts vector, taken from the PIC but not yet entered, back as a request
+ * (for a save). Returns true if it did. */
+bool kvm_irqchip_unack(struct kvm_vm *vm, unsigned vector);
 
 /* Runs the vCPU until an exit the domain loop must see. */
 enum vcpu_exit kvm_vcpu_run(struct kvm_vcpu *v);

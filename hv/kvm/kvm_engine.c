@@ -37,6 +37,7 @@ static void kvm_destroy(void *engine)
 
 	if (!vm)
 		return;
+	kvm_irqchip_release(vm);
 	if (vm->vm_fd >= 0)
 		close(vm->vm_fd);
 	if (vm->sys_fd >= 0)
@@ -85,6 +86,8 @@ static int kvm_create(struct machine *m, void **engine, char *err, size_t len)
 	pthread_mutex_lock(&m->lock);
 	int rc = open_vm(vm, err, len) < 0 ? -1 : kvm_slots_sync(vm, err, len);
 	pthread_mutex_unlock(&m->lock);
+	if (rc == 0)
+		rc = kvm_irqchip_setup(vm, err, len);
 	if (rc < 0) {
 		kvm_destroy(vm);
 		return -1;

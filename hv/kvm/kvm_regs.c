@@ -40,6 +40,25 @@ static struct kvm_segment flat(uint16_t selector, uint8_t type)
 	return g;
 }
 
+/* HLT: with the in-kernel irqchip KVM waits in KVM_RUN and keeps it as
+ * the vCPU's MP state; otherwise HLT exits and v->halted holds it. */
+static bool get_halted(struct kvm_vcpu *v)
+{
+	struct kvm_mp_state mp;
+
+	if (!v->vm->irqchip)
+		return v->halted;
+	return ioctl(v->fd, KVM_GET_MP_STATE, &mp) == 0 && mp.mp_state == KVM_MP_STATE_HALTED;
+}
+
+static int set_halted(struct kvm_vcpu *v, bool halted)
+{
+	struct kvm_mp_state mp = {halted ? KVM_MP_STATE_HALTED : KVM_MP_STATE_RUNNABLE};
+
+	v->halted = halted;
+	return v->vm->irqchip ? ioctl(v->fd, KVM_SET_MP_STATE, &mp) : 0;
+}
+
 static int put(struct kvm_vcpu *v, struct kvm_sregs *s, struct kvm_regs *r)
 {
 	struct kvm_vcpu_events ev;
@@ -48,10 +67,10 @@ static int put(struct kvm_vcpu *v, struct kvm_sregs *s, struct kvm_regs *r)
 		log_error("kvm: cannot set the vCPU registers");
 		return -1;
 	}
-	/* Nothing half-delivered survives a reset. */
+	/* Nothing half-delivered survives a reset, nor a HLT. */
 	memset(&ev, 0, sizeof ev);
 	ioctl(v->fd, KVM_SET_VCPU_EVENTS, &ev);
-	v->halted = false;
+	set_halted(v, false);
 	v->ready_stale = true;
 	v->run->request_interrupt_window = 0;
 	return 0;
@@ -171,7 +190,7 @@ int kvm_vcpu_get_state(struct kvm_vcpu *v, struct vcpu_state *st, char *err, siz
 	st->cr4 = s.cr4;
 	st->cr8 = s.cr8;
 	st->efer = s.efer;
-	st->halted = v->halted;
+	st->halted = get_halted(v);
 	return 0;
 }
 
@@ -207,7 +226,8 @@ int kvm_vcpu_set_state(struct kvm_vcpu *v, const struct vcpu_state *st, char *er
 		return sys_fail(err, len, "KVM_SET_REGS");
 	if (kvm_xstate_set(v, st, err, len) < 0)
 		return -1;
-	v->halted = st->halted;
+	if (set_halted(v, st->halted) < 0)
+		return sys_fail(err, len, "KVM_SET_MP_STATE");
 	v->ready_stale = true; /* the interrupt window is as of the old state */
 	return 0;
 }

@@ -109,6 +109,8 @@ static bool offer_interrupt(struct kvm_vcpu *v)
 	}
 
 	run->request_interrupt_window = 0;
+	if (v->vm->irqchip) /* KVM delivers the PIC's, and HLT stays in KVM_RUN */
+		return true;
 	if (!pending)
 		return !v->halted;
 	if (v->ready_stale || !run->ready_for_interrupt_injection || !run->if_flag) {
@@ -206,6 +208,22 @@ static enum vcpu_exit dispatch(struct kvm_vcpu *v)
 	}
 }
 
+/* With the in-kernel irqchip KVM looks at the PIC only when told to
+ * (KVM_REQ_EVENT); one it could not deliver at once (IF clear) waits for
+ * the interrupt-window exit, which the emulated SVM of a nested host does
+ * not always give. Setting the vCPU's events back as they are makes KVM
+ * look again, so a pending interrupt waits at most until the next timer
+ * or kick. */
+static void recheck_interrupts(struct kvm_vcpu *v)
+{
+	struct kvm_vcpu_events ev;
+
+	if (!v->vm->irqchip || ioctl(v->fd, KVM_GET_VCPU_EVENTS, &ev) < 0)
+		return;
+	if (ioctl(v->fd, KVM_SET_VCPU_EVENTS, &ev) < 0)
+		log_error("kvm: KVM_SET_VCPU_EVENTS: %s", strerror(errno));
+}
+
 static enum vcpu_exit run_loop(struct kvm_vcpu *v)
 {
 	int64_t start = host_now_ns();
@@ -223,6 +241,7 @@ static enum vcpu_exit run_loop(struct kvm_vcpu *v)
 			v->timer_due = 0;
 			count(&v->counts.total);
 			count(&v->counts.intr);
+			recheck_interrupts(v);
 			continue;
 		}
 		v->ready_stale = false; /* the exit filled in ready_for_interrupt_injection */

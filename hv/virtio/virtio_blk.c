@@ -176,11 +176,8 @@ static void finish_locked(struct virtio_blk *b, struct blk_req *r)
 	struct machine *m = b->m;
 
 	count(b, r);
-	if (virtio_pci_push(&b->vp, 0, &r->chain, r->written)) {
-		machine_kick(m);
-		if (m->kick_vcpu)
-			m->kick_vcpu(m->kick_opaque);
-	}
+	if (virtio_pci_push(&b->vp, 0, &r->chain, r->written))
+		machine_irq_kick(m);
 }
 
 /* Returns the served requests to the driver (those of the current epoch)

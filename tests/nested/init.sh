@@ -11,6 +11,8 @@ mount -t devtmpfs dev /dev
 mount -t tmpfs tmp /tmp
 mkdir -p /tmp/run /tmp/state
 G=/guests
+# run.sh's HV_KVM_IRQCHIP (/irqchip): 1 puts the PIC in KVM's irqchip
+[ ! -f /irqchip ] || export HV_KVM_IRQCHIP="$(cat /irqchip)"
 
 result() { echo "NESTED $1 $2 $3"; }
 

@@ -17,7 +17,9 @@
 # that guest, detached, and prints hv's and KVM's counters for it (linux,
 # linux64 and modern print the guest's console instead). HV_NESTED_CHECKS=a,b,c runs
 # only those checks (names as in $expected; modules always runs), for
-# iterating. Exits 0 only if every check run passed.
+# iterating. HV_KVM_IRQCHIP=1 runs hv's KVM engine with the PIC in KVM's
+# in-kernel irqchip (experimental). Exits 0 only if every check run
+# passed.
 #
 # One check is not in the default run (ctest's nested.kvm), for its time:
 # 'modern' (HV_NESTED_CHECKS=modern), the virtio guest of
@@ -206,6 +208,7 @@ stage_initramfs() {
 	want_modern && stage_modern
 	stage_linux64
 	[ -z "$checks" ] || echo "$checks" >"$stage/checks"
+	[ -z "${HV_KVM_IRQCHIP:-}" ] || echo "$HV_KVM_IRQCHIP" >"$stage/irqchip"
 	reference
 	# QEMU in KVM mode: the judge where hv fails a guest, and the
 	# benchmark's reference.

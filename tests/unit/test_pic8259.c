@@ -583,6 +583,102 @@ START_TEST(test_saveLoad_bringsBackRequestsAndModes)
 }
 END_TEST
 
+/* A stand-in for KVM's in-kernel pair (intc_ops.offload): its registers
+ * and the input levels it was driven to. */
+static struct intc_chip_regs eng_regs[2];
+static int eng_levels[PIC_INPUTS];
+static unsigned eng_puts, eng_sets;
+
+static void eng_set_irq(void *engine, int n, int level)
+{
+	(void)engine;
+	ck_assert_int_ge(n, 0);
+	ck_assert_int_lt(n, PIC_INPUTS);
+	eng_levels[n] = level;
+	eng_sets++;
+}
+
+static int eng_get(void *engine, struct intc_chip_regs regs[2])
+{
+	(void)engine;
+	regs[0] = eng_regs[0];
+	regs[1] = eng_regs[1];
+	return 0;
+}
+
+static int eng_put(void *engine, const struct intc_chip_regs regs[2])
+{
+	(void)engine;
+	eng_regs[0] = regs[0];
+	eng_regs[1] = regs[1];
+	eng_puts++;
+	return 0;
+}
+
+static const struct intc_engine_ops eng_ops = {eng_set_irq, eng_get, eng_put};
+
+/* Handed to the engine, the pair gives it its programmed state and input
+ * levels, forwards inputs instead of raising INT itself, saves what the
+ * engine holds (a later load into a plain pair resumes from it), answers
+ * the PIT's question from it, resets it, and takes its state back. */
+START_TEST(test_offload_engineRunsThePairAndSaveReadsItBack)
+{
+	struct state_out o = {0};
+	struct state_in st;
+	struct pic8259 *saved = pic;
+
+	eng_puts = eng_sets = 0;
+	init_seabios();
+	out(0x21, 0xf8);
+	pulse(0);
+	ck_assert_int_eq(ack(), 0x08); /* IRQ0 in service */
+	pulse(1);		       /* IRQ1 waits */
+	irq(9, 1);		       /* a level held high */
+	pic8259_intc_ops.offload(pic, &eng_ops, NULL);
+	ck_assert_uint_eq(eng_puts, 1);
+	ck_assert_uint_eq(eng_regs[0].isr, 0x01);
+	ck_assert_uint_eq(eng_regs[0].irr & 0x02, 0x02);
+	ck_assert_uint_eq(eng_regs[0].imr, 0xf8);
+	ck_assert_uint_eq(eng_regs[0].vector_base, 0x08);
+	ck_assert_uint_eq(eng_regs[1].vector_base, 0x70);
+	ck_assert(eng_regs[0].icw4_needed);
+	ck_assert_uint_eq(eng_regs[0].init, PIC_READY);
+	ck_assert_uint_eq(eng_sets, PIC_INPUTS - 1); /* every input but the cascade */
+	ck_assert_int_eq(eng_levels[9], 1);
+	ck_assert_int_eq(eng_levels[1], 0);
+	ck_assert(!pending()); /* the engine delivers */
+	irq(5, 1);
+	ck_assert_int_eq(eng_levels[5], 1);
+	/* the guest's EOI, in the engine */
+	eng_regs[0].isr = 0;
+	ck_assert(pic8259_requested(pic, 1));
+	eng_regs[0].irr &= (uint8_t)~0x02;
+	ck_assert(!pic8259_requested(pic, 1));
+	eng_regs[0].irr |= 0x02;
+	pic8259_device_ops.save(pic, &o);
+	ck_assert(!o.failed);
+	pic = pic8259_create(on_wake, NULL);
+	st = state_in_make(o.p, o.len);
+	ck_assert_int_eq(pic8259_device_ops.load(pic, &st, 1), 0);
+	ck_assert(pending());
+	ck_assert_int_eq(ack(), 0x09); /* IRQ1, nothing in service any more */
+	pic8259_destroy(pic);
+	pic = saved;
+	state_out_free(&o);
+	/* a reset goes to the engine; taking the pair back keeps its state */
+	pic8259_device_ops.reset(pic);
+	ck_assert_uint_eq(eng_puts, 2);
+	ck_assert_uint_eq(eng_regs[0].imr, 0xff);
+	eng_regs[0].imr = 0x00;
+	eng_regs[0].vector_base = 0x20;
+	eng_regs[0].irr = 0x01;
+	pic8259_intc_ops.offload(pic, NULL, NULL);
+	ck_assert_uint_eq(in(0x21), 0x00);
+	ck_assert(pending());
+	ck_assert_int_eq(ack(), 0x20);
+}
+END_TEST
+
 static Suite *pic_suite(void)
 {
 	Suite *s = suite_create("pic8259");
@@ -617,6 +713,7 @@ static Suite *pic_suite(void)
 	tcase_add_test(t, test_wordAccess_splitsIntoBothPorts);
 	tcase_add_test(t, test_fuzz_randomProgrammingKeepsInvariants);
 	tcase_add_test(t, test_saveLoad_bringsBackRequestsAndModes);
+	tcase_add_test(t, test_offload_engineRunsThePairAndSaveReadsItBack);
 	suite_add_tcase(s, t);
 	return s;
 }

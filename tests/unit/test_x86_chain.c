@@ -33,7 +33,7 @@ static int intc_ack(void *opaque)
 	return 0x20;
 }
 
-static const struct intc_ops intc = {intc_pending, intc_ack};
+static const struct intc_ops intc = {intc_pending, intc_ack, NULL};
 
 static void setup(void)
 {

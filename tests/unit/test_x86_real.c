@@ -70,7 +70,7 @@ static int intc_ack(void *opaque)
 	return irq_vector;
 }
 
-static const struct intc_ops intc = {intc_pending, intc_ack};
+static const struct intc_ops intc = {intc_pending, intc_ack, NULL};
 
 static void raise_irq(int vector)
 {
