@@ -19,6 +19,7 @@
 
 #include "harness.h"
 #include "hv/core/ctl.h"
+#include "pulse.h"
 
 #define RATE	   48000
 #define TONE_HZ	   (1193182.0 / 1193)
@@ -98,121 +99,14 @@ START_TEST(test_tone_recorded_through_the_wav_sink)
 }
 END_TEST
 
-static long long file_size(const char *path);
-static long long grows(const char *path, long long than);
-
-/* ---- a private PulseAudio server ---- */
-
-static char pulse_dir[512];
-
-static void start_pulse(void)
-{
-	char cmd[4096], sock[600];
-
-	snprintf(pulse_dir, sizeof pulse_dir, "%s/pulse", h_setup_dir());
-	mkdir(pulse_dir, 0700);
-	snprintf(cmd, sizeof cmd,
-		 "HOME='%s' PULSE_RUNTIME_PATH='%s' PULSE_STATE_PATH='%s' XDG_CONFIG_HOME='%s' "
-		 "pulseaudio -n --daemonize=yes --exit-idle-time=-1 --use-pid-file=yes "
-		 "--load='module-null-sink sink_name=hvtest rate=48000' "
-		 "--load='module-native-protocol-unix auth-anonymous=1' >/dev/null 2>&1",
-		 pulse_dir, pulse_dir, pulse_dir, pulse_dir);
-	ck_assert_int_eq(system(cmd), 0);
-	snprintf(sock, sizeof sock, "unix:%s/native", pulse_dir);
-	setenv("PULSE_SERVER", sock, 1);
-}
-
-static pid_t pulse_pid(void)
-{
-	char path[600], pid[32] = "";
-	FILE *f;
-
-	snprintf(path, sizeof path, "%s/pid", pulse_dir);
-	f = fopen(path, "r");
-	if (f && !fgets(pid, sizeof pid, f))
-		pid[0] = '\0';
-	if (f)
-		fclose(f);
-	return atoi(pid);
-}
-
-static void sleep_ms(int ms);
-
-/* Ends the server with sig and waits (up to 10 s) until it is gone: a
- * server started again before its pid has gone (a zombie not yet reaped)
- * refuses to start. */
-static void kill_pulse(int sig)
-{
-	pid_t pid = pulse_pid();
-
-	if (pid <= 0)
-		return;
-	kill(pid, sig);
-	for (int i = 0; i < 100 && kill(pid, 0) == 0; i++)
-		sleep_ms(100);
-}
-
-static void stop_pulse(void)
-{
-	kill_pulse(SIGTERM);
-	unsetenv("PULSE_SERVER");
-}
-
-static int pactl(const char *args)
-{
-	char cmd[1024];
-
-	snprintf(cmd, sizeof cmd, "pactl %s >/dev/null 2>&1", args);
-	return system(cmd);
-}
-
-static pid_t start_parec(const char *out)
-{
-	pid_t pid = fork();
-
-	ck_assert_int_ge(pid, 0);
-	if (pid == 0) {
-		char log[600];
-		int fd;
-
-		snprintf(log, sizeof log, "%s.log", out);
-		fd = open(log, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-		if (fd >= 0)
-			dup2(fd, 2);
-		execlp("parec", "parec", "-d", "hvtest.monitor", "--raw", "--format=s16le",
-		       "--rate=48000", "--channels=2", "--latency-msec=50", out, (char *)NULL);
-		_exit(127);
-	}
-	return pid;
-}
-
-static void sleep_ms(int ms)
-{
-	struct timespec ts = {ms / 1000, (long)(ms % 1000) * 1000000};
-
-	nanosleep(&ts, NULL);
-}
-
 START_TEST(test_tone_recorded_from_a_pulseaudio_null_sink)
 {
 	char raw[512];
 	struct h_result *r;
-	pid_t rec;
 
-	start_pulse();
 	snprintf(raw, sizeof raw, "%s/tone.raw", h_setup_dir());
-	rec = start_parec(raw);
-	/* Recording once the file grows (the null sink runs, silent, even
-	 * with nothing playing): parec may take long to connect on a busy
-	 * host. */
-	ck_assert_msg(grows(raw, 4 * RATE / 20) > 4 * RATE / 20, "parec records nothing");
-	r = h_hv(NULL, 120,
-		 (const char *const[]){"run", h_guest_cfg("tone", "tone", PULSE_CFG), NULL});
-	/* Half a second more of recording after the drained stream ended. */
-	grows(raw, file_size(raw) + 4 * RATE / 2);
-	kill(rec, SIGINT);
-	waitpid(rec, NULL, 0);
-	stop_pulse();
+	r = pulse_record_run(
+	    raw, (const char *const[]){"run", h_guest_cfg("tone", "tone", PULSE_CFG), NULL});
 	ck_assert_msg(r->status == EXIT_TONE, "status %d: %s", r->status, r->err);
 	ck_assert_msg(strstr(r->err, "audio:") == NULL, "%s", r->err);
 	h_load_left(raw, 0, &samples, &nsamples);
@@ -258,21 +152,6 @@ static int request(const char *name, const char *req, char *reply, size_t len)
 	return rc;
 }
 
-static long long file_size(const char *path)
-{
-	struct stat st;
-
-	return stat(path, &st) == 0 ? (long long)st.st_size : -1;
-}
-
-/* Waits (up to 60 s) for the WAV to grow past `than`; returns its size. */
-static long long grows(const char *path, long long than)
-{
-	for (int i = 0; i < 600 && file_size(path) <= than; i++)
-		sleep_ms(100);
-	return file_size(path);
-}
-
 START_TEST(test_pause_stops_the_sound_and_unpause_resumes_it)
 {
 	char extra[600], wav[512], reply[512];
@@ -284,15 +163,15 @@ START_TEST(test_pause_stops_the_sound_and_unpause_resumes_it)
 	r = h_hv(NULL, 60,
 		 (const char *const[]){"create", h_guest_cfg("play", "tonelong", extra), NULL});
 	ck_assert_msg(r->status == 0, "create: %s", r->err);
-	grows(wav, 44 + 4 * RATE * 3 / 10);
+	pulse_grows(wav, 44 + 4 * RATE * 3 / 10);
 	ck_assert_int_eq(request("play", "pause", reply, sizeof reply), 0);
-	sleep_ms(200); /* a round in flight when the clock stopped has written */
-	a = file_size(wav);
-	sleep_ms(1000);
-	b = file_size(wav);
+	pulse_sleep_ms(200); /* a round in flight when the clock stopped has written */
+	a = pulse_file_size(wav);
+	pulse_sleep_ms(1000);
+	b = pulse_file_size(wav);
 	ck_assert_msg(a == b, "the paused domain wrote %lld bytes of sound", b - a);
 	ck_assert_int_eq(request("play", "unpause", reply, sizeof reply), 0);
-	ck_assert_int_gt(grows(wav, b + 4 * RATE * 3 / 10), b);
+	ck_assert_int_gt(pulse_grows(wav, b + 4 * RATE * 3 / 10), b);
 	request("play", "destroy", reply, sizeof reply);
 	h_load_left(wav, 44, &samples, &nsamples);
 	check_tone("paused and resumed", 0);
@@ -348,7 +227,7 @@ static bool audio_shows(const char *name, const char *want, bool exact)
 
 		if (v && (exact ? strcmp(v, want) : strncmp(v, want, strlen(want))) == 0)
 			return true;
-		sleep_ms(100);
+		pulse_sleep_ms(100);
 	}
 	return false;
 }
@@ -356,10 +235,10 @@ static bool audio_shows(const char *name, const char *want, bool exact)
 /* Records (from the null sink's monitor) ms of what plays now. */
 static void record(const char *raw, int ms)
 {
-	pid_t rec = start_parec(raw);
+	pid_t rec = pulse_parec(raw);
 
-	ck_assert_msg(grows(raw, 0) > 0, "parec records nothing");
-	grows(raw, file_size(raw) + 4LL * RATE * ms / 1000);
+	ck_assert_msg(pulse_grows(raw, 0) > 0, "parec records nothing");
+	pulse_grows(raw, pulse_file_size(raw) + 4LL * RATE * ms / 1000);
 	kill(rec, SIGINT);
 	waitpid(rec, NULL, 0);
 	h_load_left(raw, 0, &samples, &nsamples);
@@ -378,13 +257,13 @@ START_TEST(test_a_lost_server_is_silence_until_it_is_back)
 	struct h_result *r;
 	pid_t pid;
 
-	start_pulse();
+	pulse_start();
 	r = h_hv(NULL, 60,
 		 (const char *const[]){"create", h_guest_cfg("rec", "tonelong", PULSE_CFG), NULL});
 	ck_assert_msg(r->status == 0, "create: %s", r->err);
 	ck_assert_int_eq(request("rec", "audio volume 70", reply, sizeof reply), 0);
 
-	kill_pulse(SIGKILL);
+	pulse_kill(SIGKILL);
 	ck_assert_msg(audio_shows("rec", "pulse (silent: ", false), "audio: %s",
 		      h_info("rec", "audio"));
 	state = h_info("rec", "state");
@@ -392,7 +271,7 @@ START_TEST(test_a_lost_server_is_silence_until_it_is_back)
 		      state ? state : "(gone)");
 	ck_assert_int_eq(log_lines("rec", "audio: sound lost (PulseAudio: "), 1);
 
-	start_pulse();
+	pulse_start();
 	ck_assert_msg(audio_shows("rec", "pulse", true), "audio: %s", h_info("rec", "audio"));
 	record(h_path("back.raw"), 600);
 	context = h_slurp(h_path("state/hv/rec.log"));
@@ -404,16 +283,16 @@ START_TEST(test_a_lost_server_is_silence_until_it_is_back)
 	pid = atoi(h_info("rec", "pid"));
 	ck_assert_int_gt(pid, 0);
 	kill(pid, SIGSTOP);
-	sleep_ms(600);
+	pulse_sleep_ms(600);
 	kill(pid, SIGCONT);
 	for (int i = 0; i < 50 && strcmp(h_info("rec", "audio_underruns"), "0") == 0; i++)
-		sleep_ms(100);
+		pulse_sleep_ms(100);
 	ck_assert_str_ne(h_info("rec", "audio_underruns"), "0");
 
 	/* Paused, the stream is corked: the sink hears silence; unpaused,
 	 * the tone again. */
 	ck_assert_int_eq(request("rec", "pause", reply, sizeof reply), 0);
-	sleep_ms(300);
+	pulse_sleep_ms(300);
 	record(h_path("paused.raw"), 500);
 	for (size_t i = 0; i < nsamples; i++)
 		ck_assert_msg(abs(samples[i]) < 100, "paused, the sink got %d", samples[i]);
@@ -421,15 +300,15 @@ START_TEST(test_a_lost_server_is_silence_until_it_is_back)
 	record(h_path("resumed.raw"), 600);
 	check_tone_at("resumed", 0.02, 0.49);
 
-	ck_assert_int_eq(pactl("unload-module module-null-sink"), 0);
+	ck_assert_int_eq(pulse_ctl("unload-module module-null-sink"), 0);
 	ck_assert_msg(audio_shows("rec", "pulse (silent: PulseAudio: the stream failed", false),
 		      "audio: %s", h_info("rec", "audio"));
-	ck_assert_int_eq(pactl("load-module module-null-sink sink_name=hvtest rate=48000"), 0);
+	ck_assert_int_eq(pulse_ctl("load-module module-null-sink sink_name=hvtest rate=48000"), 0);
 	ck_assert_msg(audio_shows("rec", "pulse", true), "audio: %s", h_info("rec", "audio"));
 	ck_assert_int_eq(log_lines("rec", "audio: sound lost (PulseAudio: "), 2);
 	ck_assert_int_eq(log_lines("rec", "audio: PulseAudio plays again"), 2);
 	request("rec", "destroy", reply, sizeof reply);
-	stop_pulse();
+	pulse_stop();
 }
 END_TEST
 

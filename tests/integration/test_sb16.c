@@ -2,7 +2,8 @@
  * the DSP, checks its version and the mixer's IRQ/DMA selects, and plays
  * a 1002.27 Hz square wave (22 samples a period at 22050 Hz) by 16-bit
  * auto-init DMA for 11 blocks, reading the 8237's count as it goes. The
- * WAV sink has the wave's frequency within 1%, its level and no gap; the
+ * WAV sink has the wave's frequency within 1%, its level and no gap (and
+ * so has a PulseAudio null sink, with the OPL3's note too); the
  * card is "sb16" in `hv list -l`; a config the card cannot take is
  * refused. And from Linux (the modern guest, snd-sb16 loaded with the
  * card's resources): /proc/asound/cards lists it, and a 1000 Hz square
@@ -16,6 +17,7 @@
 #include <unistd.h>
 
 #include "harness.h"
+#include "pulse.h"
 
 #define RATE	  48000
 #define EXIT_OK	  ((0x10 << 1) | 1)
@@ -34,10 +36,11 @@ static size_t nsamples;
  * frames, give or take 2), their mean is its frequency within 1%, and
  * its level is a square's at +-16384 (most samples beyond +-8000, their
  * mean magnitude 12000-24000) or the OPL3's sine at one operator's full
- * level (peak 3000-5000). */
-static void check_wave(double hz_want, size_t played_min, bool square)
+ * level (peak 3000-5000). At most max_bad of the periods may be a glitch
+ * (0 for a file, which has every frame of virtual time). */
+static void check_wave(double hz_want, size_t played_min, bool square, double max_bad)
 {
-	size_t first = 0, last = 0, n = 0, bad = 0, mean_abs = 0, count = 0;
+	size_t first = 0, last = 0, n = 0, bad = 0, good = 0, sum = 0, mean_abs = 0, count = 0;
 	int step = square ? 2000 : 200, peak = 0;
 	double hz, period = RATE / hz_want;
 
@@ -47,15 +50,20 @@ static void check_wave(double hz_want, size_t played_min, bool square)
 			continue;
 		if (n && ((double)(i - last) < period - 2 || (double)(i - last) > period + 2))
 			bad++;
+		else if (n) {
+			good++;
+			sum += i - last;
+		}
 		if (!n)
 			first = i;
 		last = i;
 		n++;
 	}
-	ck_assert_msg(n > 2 && last - first >= played_min, "no wave (%zu crossings in %zu frames)",
-		      n, nsamples);
-	ck_assert_msg(bad == 0, "%zu of %zu periods were not the wave's (a gap)", bad, n - 1);
-	hz = (double)RATE * (double)(n - 1) / (double)(last - first);
+	ck_assert_msg(good > 2 && last - first >= played_min,
+		      "no wave (%zu crossings in %zu frames)", n, nsamples);
+	ck_assert_msg((double)bad <= max_bad * (double)(n - 1),
+		      "%zu of %zu periods were not the wave's (a gap)", bad, n - 1);
+	hz = (double)RATE * (double)good / (double)sum; /* the mean of the wave's periods */
 	ck_assert_msg(hz > hz_want * 0.99 && hz < hz_want * 1.01, "%.2f Hz", hz);
 	for (size_t i = first; i < last; i++) {
 		peak = abs(samples[i]) > peak ? abs(samples[i]) : peak;
@@ -92,7 +100,7 @@ static void play(const char *name, const char *guest)
 START_TEST(test_auto_init_dma_playback_recorded_through_the_wav_sink)
 {
 	play("sb", "sb16");
-	check_wave(22050.0 / 22, PLAYED_MIN, true);
+	check_wave(22050.0 / 22, PLAYED_MIN, true, 0);
 }
 END_TEST
 
@@ -101,7 +109,34 @@ END_TEST
 START_TEST(test_opl3_detected_by_its_timers_plays_its_note)
 {
 	play("fm", "opl3");
-	check_wave(580 * 49716.0 / 65536, RATE * 45 / 100, false); /* 6 * 81.92 ms */
+	check_wave(580 * 49716.0 / 65536, RATE * 45 / 100, false, 0); /* 6 * 81.92 ms */
+}
+END_TEST
+
+/* Both again through a PulseAudio null sink (a private server, parec on
+ * its monitor): real time on a shared test host, where the server and
+ * parec may each miss a beat, so 2% of the periods may be a glitch. */
+static void play_pulse(const char *name, const char *guest)
+{
+	char raw[512];
+	const char *extra = "serial = \"none\"\nsoundhw = \"sb16\"\naudio = \"pulse\"\n"
+			    "audio_latency_ms = 250\n";
+	struct h_result *r;
+
+	snprintf(raw, sizeof raw, "%s/%s.raw", h_setup_dir(), guest);
+	r = pulse_record_run(raw,
+			     (const char *const[]){"run", h_guest_cfg(name, guest, extra), NULL});
+	ck_assert_msg(r->status == EXIT_OK, "status %d: %s", r->status, r->err);
+	ck_assert_msg(strstr(r->err, "audio:") == NULL, "%s", r->err);
+	h_load_left(raw, 0, &samples, &nsamples);
+}
+
+START_TEST(test_sb16_and_opl3_recorded_from_a_pulseaudio_null_sink)
+{
+	play_pulse("sbp", "sb16");
+	check_wave(22050.0 / 22, PLAYED_MIN, true, 0.02);
+	play_pulse("fmp", "opl3");
+	check_wave(580 * 49716.0 / 65536, RATE * 45 / 100, false, 0.02);
 }
 END_TEST
 
@@ -180,7 +215,7 @@ START_TEST(test_linux_snd_sb16_finds_the_card_and_plays_through_dev_dsp)
 	h_run_cmd(&p, PLAY_SQUARE, "SB-PLAYED-0", LINUX_CMD_TIMEOUT_S);
 	h_power_off(&p, "poweroff\n", LINUX_CMD_TIMEOUT_S);
 	h_load_left(wav, 44, &samples, &nsamples);
-	check_wave(1000.0, RATE * 9 / 10, true); /* 8192 samples: 1.02 s */
+	check_wave(1000.0, RATE * 9 / 10, true, 0); /* 8192 samples: 1.02 s */
 }
 END_TEST
 #endif
@@ -194,6 +229,7 @@ int main(void)
 	tcase_set_timeout(t, 300);
 	tcase_add_test(t, test_auto_init_dma_playback_recorded_through_the_wav_sink);
 	tcase_add_test(t, test_opl3_detected_by_its_timers_plays_its_note);
+	tcase_add_test(t, test_sb16_and_opl3_recorded_from_a_pulseaudio_null_sink);
 	tcase_add_test(t, test_the_card_is_in_list_l_with_its_resources);
 	tcase_add_test(t, test_a_resource_the_card_lacks_is_refused);
 	suite_add_tcase(s, t);
