@@ -225,19 +225,15 @@ static bool build(struct x86_cpu *cpu, struct x86_block *b, const uint8_t *host,
 	return true;
 }
 
-static bool valid(const struct x86_block *b)
+/* The slot a block decoded at host goes to: stale, the one of its set that
+ * holds a stale decode of it (x86_block_slot's, or NULL), else an empty
+ * one, else the one decoded first. */
+static struct x86_block *victim(struct x86_cpu *cpu, const uint8_t *host, struct x86_block *stale)
 {
-	return !b->word || atomic_load_explicit(b->word, memory_order_relaxed) == b->seen;
-}
+	struct x86_block *set = x86_block_set(cpu, host), *v;
 
-/* The slot a block decoded at host goes to: the one of its set that holds
- * a stale decode of it, else an empty one, else the one decoded first. */
-static struct x86_block *victim(struct x86_cpu *cpu, const uint8_t *host, bool big)
-{
-	struct x86_block *set = x86_block_set(cpu, host), *v = x86_block_slot(cpu, host, big);
-
-	if (v)
-		return v;
+	if (stale)
+		return stale;
 	v = set;
 	for (unsigned w = 0; w < X86_BLOCK_WAYS; w++) {
 		if (!set[w].host)
@@ -265,11 +261,11 @@ struct x86_block *x86_block_at(struct x86_cpu *cpu)
 		return NULL;
 	host = cpu->fetch_host + (lin & PAGE_MASK);
 	b = x86_block_slot(cpu, host, big);
-	if (!b || !valid(b)) {
+	if (!b || !x86_block_valid(b)) {
 		/* The same code, translated, but its page was written since. */
 		if (b && b->code)
 			cpu->jit->invalidated++;
-		b = victim(cpu, host, big);
+		b = victim(cpu, host, b);
 		if (!build(cpu, b, host, lin, big))
 			return NULL;
 	}

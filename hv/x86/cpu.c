@@ -302,8 +302,7 @@ static inline struct x86_block *find_block(struct x86_cpu *cpu)
 	if (cpu->fetch_host && cpu->fetch_page == lin >> 12) {
 		host = cpu->fetch_host + (lin & 0xfffu);
 		b = x86_block_slot(cpu, host, (cs->attr & X86_SEG_BIG) != 0);
-		if (b &&
-		    (!b->word || atomic_load_explicit(b->word, memory_order_relaxed) == b->seen) &&
+		if (b && x86_block_valid(b) &&
 		    (uint64_t)ip + b->bytes - 1 <= (cs->limit & b->ip_mask))
 			return b;
 	}
@@ -322,8 +321,7 @@ static inline struct x86_block *follow(struct x86_cpu *cpu, const struct x86_blo
 	const struct x86_link *l = &b->link[b->link[0].delta != delta];
 	struct x86_block *n = l->to;
 
-	if (l->delta != delta || n->id != l->id ||
-	    (n->word && atomic_load_explicit(n->word, memory_order_relaxed) != n->seen) ||
+	if (l->delta != delta || n->id != l->id || !x86_block_valid(n) ||
 	    (uint64_t)ip + n->bytes - 1 > (cpu->seg[X86_CS].limit & n->ip_mask))
 		return NULL;
 	return n;

@@ -400,6 +400,12 @@ static inline struct x86_block *x86_block_slot(struct x86_cpu *cpu, const uint8_
 			return b;
 	return NULL;
 }
+/* Whether the page of a decoded block is unwritten since its decode (a
+ * block in ROM has no tracking word and stays valid). */
+static inline bool x86_block_valid(const struct x86_block *b)
+{
+	return !b->word || atomic_load_explicit(b->word, memory_order_relaxed) == b->seen;
+}
 /* Links `from`, which ran to its end with EIP at `delta` from its first
  * EIP, to `to`, the block found there, when they are in one page. */
 void x86_block_link(struct x86_block *from, struct x86_block *to, uint32_t delta);
