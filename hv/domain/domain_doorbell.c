@@ -58,11 +58,8 @@ static void bell_ready(void *opaque, int fd, short revents)
 		b->owner->rung += v;
 		/* the PIC's state as machine_intr_pending gives it, which
 		 * takes the lock this thread holds */
-		if (d->machine.intc && d->machine.intc->pending(d->machine.intc_opaque)) {
-			machine_kick(&d->machine);
-			if (d->machine.kick_vcpu)
-				d->machine.kick_vcpu(d->machine.kick_opaque);
-		}
+		if (d->machine.intc && d->machine.intc->pending(d->machine.intc_opaque))
+			machine_irq_kick(&d->machine);
 	}
 	machine_unlock_host(&d->machine);
 }
