@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "hv/core/file.h"
 #include "hv/core/log.h"
 #include "hv/x86/cpu_state.h"
 #include "hv/x86/jit_perfmap.h"
@@ -85,15 +86,9 @@ void x86_jit_perfmap_close(struct x86_jit_perfmap *pm)
 
 static void write_line(struct x86_jit_perfmap *pm, const char *s, size_t n)
 {
-	ssize_t w;
-
-	do
-		w = write(pm->fd, s, n);
-	while (w < 0 && errno == EINTR);
-	if (w == (ssize_t)n)
+	if (file_write_all(pm->fd, s, n) == 0)
 		return;
-	log_warn("x86 jit: perf map %s: %s; no more lines", pm->path,
-		 w < 0 ? strerror(errno) : "short write");
+	log_warn("x86 jit: perf map %s: %s; no more lines", pm->path, strerror(errno));
 	pm->broken = true;
 }
 
