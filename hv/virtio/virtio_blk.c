@@ -310,9 +310,33 @@ static bool answer_now(struct virtio_blk *b, struct blk_req *r)
 	return false;
 }
 
-static void enqueue(struct virtio_blk *b, struct blk_req *r)
+/* The worker starts with the first request, on the thread that takes it,
+ * so it begins inside the domain's sandbox: no-new-privileges, dropped
+ * capabilities and Landlock belong to a thread and pass only to the
+ * threads it starts. With mu held; false when it cannot start. */
+static bool start_worker(struct virtio_blk *b)
+{
+	int rc;
+
+	if (b->worker_started)
+		return true;
+	rc = pthread_create(&b->worker, NULL, worker_main, b);
+	if (rc != 0) {
+		log_error("virtio %s: cannot start its worker: %s", b->vp.name, strerror(rc));
+		return false;
+	}
+	b->worker_started = true;
+	return true;
+}
+
+/* Hands r to the worker; false (r untouched) when there is none. */
+static bool enqueue(struct virtio_blk *b, struct blk_req *r)
 {
 	pthread_mutex_lock(&b->mu);
+	if (!start_worker(b)) {
+		pthread_mutex_unlock(&b->mu);
+		return false;
+	}
 	r->epoch = b->epoch;
 	r->next = NULL;
 	if (b->tail)
@@ -323,6 +347,7 @@ static void enqueue(struct virtio_blk *b, struct blk_req *r)
 	b->pending++;
 	pthread_cond_signal(&b->work);
 	pthread_mutex_unlock(&b->mu);
+	return true;
 }
 
 static void blk_notify(void *opaque, unsigned queue)
@@ -348,7 +373,11 @@ static void blk_notify(void *opaque, unsigned queue)
 			free(r);
 			continue;
 		}
-		enqueue(b, r);
+		if (!enqueue(b, r)) {
+			*r->status = VIRTIO_BLK_S_IOERR;
+			finish_locked(b, r);
+			free(r);
+		}
 	}
 }
 
@@ -420,7 +449,6 @@ struct virtio_blk *virtio_blk_create(struct machine *m, struct disk *disk, const
 				     size_t errlen)
 {
 	struct virtio_blk *b = calloc(1, sizeof *b);
-	int rc;
 
 	if (!b) {
 		snprintf(err, errlen, "out of memory");
@@ -434,13 +462,6 @@ struct virtio_blk *virtio_blk_create(struct machine *m, struct disk *disk, const
 	pthread_cond_init(&b->work, NULL);
 	pthread_cond_init(&b->idle, NULL);
 	virtio_pci_init(&b->vp, &m->mem, disk->readonly ? &blk_ops_ro : &blk_ops_rw, b, irq, name);
-	rc = pthread_create(&b->worker, NULL, worker_main, b);
-	if (rc != 0) {
-		snprintf(err, errlen, "virtio %s: cannot start its worker: %s", name, strerror(rc));
-		virtio_blk_destroy(b);
-		return NULL;
-	}
-	b->worker_started = true;
 	return b;
 }
 

@@ -376,6 +376,50 @@ const char *h_slurp(const char *path)
 	return buf;
 }
 
+/* The status of one thread: NULL when confined, else which field is not. */
+static const char *thread_unconfined(const char *status)
+{
+	if (!strstr(status, "\nNoNewPrivs:\t1\n"))
+		return "NoNewPrivs";
+	if (!strstr(status, "\nSeccomp:\t2\n"))
+		return "Seccomp";
+	if (getuid() == 0 && !strstr(status, "\nCapEff:\t0000000000000000\n"))
+		return "CapEff";
+	return NULL;
+}
+
+const char *h_threads_confined(const char *name, int *threads)
+{
+	static char why[512];
+	const char *pid = h_info(name, "pid");
+	char dir[64], path[400];
+	struct dirent *e;
+	DIR *d;
+
+	*threads = 0;
+	snprintf(dir, sizeof dir, "/proc/%s/task", pid ? pid : "none");
+	d = opendir(dir);
+	if (!d) {
+		snprintf(why, sizeof why, "%s: %s", dir, strerror(errno));
+		return why;
+	}
+	why[0] = '\0';
+	while ((e = readdir(d)) && !why[0]) {
+		const char *bad;
+
+		if (e->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof path, "%s/%s/status", dir, e->d_name);
+		bad = thread_unconfined(h_slurp(path));
+		if (bad)
+			snprintf(why, sizeof why, "thread %s (%s): %s", e->d_name,
+				 strtok((char *)h_slurp(path) + 6, "\n"), bad);
+		(*threads)++;
+	}
+	closedir(d);
+	return why[0] ? why : NULL;
+}
+
 int h_run_tool(const char *command, const char **out)
 {
 	static char text[8192];

@@ -98,6 +98,12 @@ void h_check_ext4_file(const char *image, const char *path, const char *text);
 /* Contents of a file (static storage), "" if missing. */
 const char *h_slurp(const char *path);
 
+/* Checks that every thread of domain `name` is confined like its main
+ * thread (no_new_privs, a seccomp filter, and no capabilities when the
+ * test runs as root): NULL, or what is not (static storage). *threads is
+ * how many were checked. */
+const char *h_threads_confined(const char *name, int *threads);
+
 /* Reads the left channel of the interleaved stereo S16LE frames in path,
  * after its first `skip` bytes (44: a WAV header), into *samples (freed
  * first; realloc'ed) and their count into *n. */

@@ -163,6 +163,7 @@ START_TEST(test_modern_guest_boots_from_virtio_blk_and_writes_its_root)
 	char want[80];
 	const char *info;
 	long scratch_blocks;
+	int threads;
 
 	boot(&p);
 	scratch_blocks = blocks_of(h_path("scratch.img"));
@@ -186,6 +187,10 @@ START_TEST(test_modern_guest_boots_from_virtio_blk_and_writes_its_root)
 	info = h_info(NAME, "disk_read_bytes"); /* hv top's DSK-R counts from this */
 	ck_assert_msg(info && strtoull(info, NULL, 10) >= DATA_BYTES, "disk_read_bytes %s",
 		      info ? info : "(none)");
+	/* virtio-blk's worker, started by the first request, is confined. */
+	info = h_threads_confined(NAME, &threads);
+	ck_assert_msg(!info, "%s", info);
+	ck_assert_int_ge(threads, 3); /* main, the vCPU, virtio-blk's worker */
 	h_run_cmd(&p,
 		  "busybox dd if=/dev/zero of=/dev/vdb bs=512 count=1 conv=fsync 2>/dev/null; "
 		  "echo ro=$? end-$((3*3))\n",
