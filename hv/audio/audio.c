@@ -278,6 +278,11 @@ static void log_closing(struct audio *a)
 		 l.mean_us / 1000.0, l.p50_us / 1000.0, l.p99_us / 1000.0, l.max_us / 1000.0);
 }
 
+int audio_run_on_threads(struct audio *a, void (*fn)(void *), void *arg)
+{
+	return a && a->pulse ? pulse_run_on_thread(a->pulse, fn, arg) : 0;
+}
+
 void audio_free(struct audio *a)
 {
 	if (!a)

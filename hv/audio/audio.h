@@ -53,6 +53,11 @@ int audio_start(struct audio *a, struct evloop *loop);
  * round; also at the end, so the sink gets the last frames). */
 void audio_pump(struct audio *a);
 
+/* Runs fn(arg) on each thread the backend started (PulseAudio's), for
+ * the sandbox to confine them as it confines the caller. 0, or -1 when a
+ * thread did not run it. */
+int audio_run_on_threads(struct audio *a, void (*fn)(void *), void *arg);
+
 /* Volume 0-100 and mute, for the domain's sound as a whole. */
 void audio_set_volume(struct audio *a, unsigned volume);
 void audio_set_muted(struct audio *a, bool muted);

@@ -2,10 +2,13 @@
  * takes the mainloop's lock only around short non-blocking calls. */
 #include "hv/audio/pulse.h"
 
+#include <errno.h>
+#include <pthread.h>
 #include <pulse/pulseaudio.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "hv/audio/playq.h"
@@ -536,6 +539,72 @@ static void drain(struct pulse_sink *p)
 			pa_operation_unref(op);
 	}
 	pa_threaded_mainloop_unlock(p->loop);
+}
+
+/* A call waiting for the library's thread. Freed by the side that sees
+ * the other done: the thread when the caller gave up waiting. */
+struct on_thread {
+	void (*fn)(void *);
+	void *arg;
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	bool done, abandoned;
+};
+
+static void on_thread_free(struct on_thread *o)
+{
+	pthread_mutex_destroy(&o->mu);
+	pthread_cond_destroy(&o->cv);
+	free(o);
+}
+
+static void run_once(pa_threaded_mainloop *loop, void *userdata)
+{
+	struct on_thread *o = userdata;
+	bool abandoned;
+
+	(void)loop;
+	pthread_mutex_lock(&o->mu);
+	abandoned = o->abandoned;
+	if (!abandoned)
+		o->fn(o->arg);
+	o->done = true;
+	pthread_cond_signal(&o->cv);
+	pthread_mutex_unlock(&o->mu);
+	if (abandoned)
+		on_thread_free(o);
+}
+
+#define ON_THREAD_WAIT_S 5
+
+int pulse_run_on_thread(struct pulse_sink *p, void (*fn)(void *), void *arg)
+{
+	struct on_thread *o = calloc(1, sizeof *o);
+	struct timespec until;
+	int rc = 0;
+
+	if (!o)
+		return -1;
+	o->fn = fn;
+	o->arg = arg;
+	pthread_mutex_init(&o->mu, NULL);
+	pthread_cond_init(&o->cv, NULL);
+	pa_threaded_mainloop_lock(p->loop);
+	pa_threaded_mainloop_once_unlocked(p->loop, run_once, o);
+	pa_threaded_mainloop_unlock(p->loop);
+	clock_gettime(CLOCK_REALTIME, &until);
+	until.tv_sec += ON_THREAD_WAIT_S;
+	pthread_mutex_lock(&o->mu);
+	while (!o->done && rc != ETIMEDOUT)
+		rc = pthread_cond_timedwait(&o->cv, &o->mu, &until);
+	if (!o->done)
+		o->abandoned = true; /* the thread frees it, if it ever runs it */
+	pthread_mutex_unlock(&o->mu);
+	if (!o->abandoned) {
+		on_thread_free(o);
+		return 0;
+	}
+	return -1;
 }
 
 void pulse_close(struct pulse_sink *p)

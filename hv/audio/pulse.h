@@ -75,6 +75,10 @@ bool pulse_ok(struct pulse_sink *p);
 /* Why no stream plays ("" when one does). */
 void pulse_why(struct pulse_sink *p, char *why, size_t len);
 
+/* Runs fn(arg) on the library's own thread (started by pulse_open, before
+ * the domain's sandbox, which must then confine it too) and returns once
+ * it has: 0, or -1 when the thread did not run it within a few seconds. */
+int pulse_run_on_thread(struct pulse_sink *p, void (*fn)(void *), void *arg);
 void pulse_close(struct pulse_sink *p);
 
 #endif

@@ -7,6 +7,7 @@
 #include <linux/capability.h>
 #include <linux/filter.h>
 #include <linux/seccomp.h>
+#include <pthread.h>
 #include <sched.h>
 #include <signal.h>
 #include <stddef.h>
@@ -21,6 +22,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "hv/audio/audio.h"
 #include "hv/core/log.h"
 #include "hv/core/runtime.h"
 #include "hv/domain/domain.h"
@@ -493,6 +495,25 @@ static void ll_add_file(int ruleset, const char *path, uint64_t access)
 	close(rule.parent_fd);
 }
 
+/* What libpulse opens when its thread connects again: the directory of
+ * its cookie, made at the first connect ($XDG_CONFIG_HOME/pulse, else
+ * ~/.config/pulse). Unreadable, it cleans up after itself with rmdir,
+ * which the filter forbids. Its client.conf files stay unreadable: their
+ * directory would be listed (getdents64, also forbidden). */
+static void allow_pulse_config(int ruleset)
+{
+	const char *xdg = getenv("XDG_CONFIG_HOME"), *home = getenv("HOME");
+	char dir[PATH_MAX];
+
+	if (xdg && xdg[0] == '/')
+		snprintf(dir, sizeof dir, "%s/pulse", xdg);
+	else if (home && home[0] == '/')
+		snprintf(dir, sizeof dir, "%s/.config/pulse", home);
+	else
+		return;
+	ll_add_file(ruleset, dir, LL_READ_FILE | LL_READ_DIR);
+}
+
 /* A sanitizer's log_path=DIR/prefix (in ASAN_OPTIONS or UBSAN_OPTIONS):
  * the reports must still be written. */
 static void report_dir(const char *var, char *out, size_t len)
@@ -513,8 +534,9 @@ static void report_dir(const char *var, char *out, size_t len)
 		out[0] = '\0';
 }
 
-/* Returns the ABI in force (0: the kernel has no Landlock) or -1. */
-static int enter_landlock(const struct domain *d, char *err, size_t errlen)
+/* Returns the ABI in force (0: the kernel has no Landlock) or -1; *out is
+ * the ruleset, left open for the threads started before (or -1). */
+static int enter_landlock(const struct domain *d, int *out, char *err, size_t errlen)
 {
 	int abi = (int)syscall(SYS_landlock_create_ruleset, NULL, 0, 1u /* VERSION */);
 	struct ll_ruleset_attr attr = {0};
@@ -523,6 +545,7 @@ static int enter_landlock(const struct domain *d, char *err, size_t errlen)
 	size_t size;
 	int rs;
 
+	*out = -1;
 	if (abi < 1)
 		return 0;
 	attr.handled_access_fs = LL_FS_ABI1 | (abi >= 2 ? LL_FS_REFER : 0) |
@@ -548,6 +571,8 @@ static int enter_landlock(const struct domain *d, char *err, size_t errlen)
 	}
 	if (d->cfg.nvifs)
 		ll_add_file(rs, "/etc/resolv.conf", LL_READ_FILE); /* slirp's DNS; may be absent */
+	if (strcmp(d->cfg.audio, "pulse") == 0)
+		allow_pulse_config(rs);
 	report_dir("ASAN_OPTIONS", reports, sizeof reports);
 	if (SANDBOX_ASAN && reports[0])
 		ll_add_dir(rs, reports, file_rights);
@@ -561,7 +586,7 @@ static int enter_landlock(const struct domain *d, char *err, size_t errlen)
 		close(rs);
 		return -1;
 	}
-	close(rs);
+	*out = rs;
 	return abi;
 }
 
@@ -588,6 +613,49 @@ static int drop_capabilities(char *err, size_t errlen)
 		return -1;
 	}
 	return held;
+}
+
+/* ---- threads started before the sandbox ---- */
+
+/* No-new-privileges, capabilities and Landlock belong to a thread, not
+ * the process (seccomp's TSYNC is the exception): a thread a library
+ * started before the sandbox (PulseAudio's) is confined by running this
+ * on it. It also unblocks SIGSYS there, which such a library blocks: a
+ * forbidden call on it is then logged like one on any other thread. */
+struct confine {
+	int ruleset; /* -1: no Landlock */
+	char err[160];
+};
+
+static void confine_thread(void *arg)
+{
+	struct confine *c = arg;
+	sigset_t sys;
+	char why[128];
+
+	sigemptyset(&sys);
+	sigaddset(&sys, SIGSYS);
+	pthread_sigmask(SIG_UNBLOCK, &sys, NULL);
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0)
+		snprintf(c->err, sizeof c->err, "prctl: %s", strerror(errno));
+	else if (drop_capabilities(why, sizeof why) < 0)
+		snprintf(c->err, sizeof c->err, "%s", why);
+	else if (c->ruleset >= 0 && syscall(SYS_landlock_restrict_self, c->ruleset, 0) != 0)
+		snprintf(c->err, sizeof c->err, "landlock_restrict_self: %s", strerror(errno));
+}
+
+static int confine_other_threads(struct domain *d, int ruleset, char *err, size_t errlen)
+{
+	struct confine c = {.ruleset = ruleset};
+
+	if (audio_run_on_threads(d->audio, confine_thread, &c) < 0)
+		snprintf(c.err, sizeof c.err, "the sound backend's thread does not answer");
+	if (ruleset >= 0)
+		close(ruleset);
+	if (!c.err[0])
+		return 0;
+	snprintf(err, errlen, "sandbox: confining the sound backend's thread: %s", c.err);
+	return -1;
 }
 
 /* Address space now (guest RAM is mapped already), from /proc. */
@@ -637,7 +705,7 @@ int sandbox_enter(struct domain *d, char *err, size_t errlen)
 	const char *selftest = getenv("HV_SANDBOX_SELFTEST");
 	unsigned what = (d->cfg.nvifs ? SANDBOX_INET : 0) |
 			(strcmp(d->cfg.audio, "pulse") == 0 ? SANDBOX_UNIX : 0);
-	int caps, abi;
+	int caps, abi, ruleset = -1;
 
 	if (!wanted(d)) {
 		snprintf(d->sandbox, sizeof d->sandbox, "off (%s)",
@@ -653,8 +721,9 @@ int sandbox_enter(struct domain *d, char *err, size_t errlen)
 		return -1;
 	}
 	caps = drop_capabilities(err, errlen);
-	abi = caps < 0 ? -1 : enter_landlock(d, err, errlen);
-	if (abi < 0 || install_sigsys(d) < 0 || install_filter(what, err, errlen) < 0)
+	abi = caps < 0 ? -1 : enter_landlock(d, &ruleset, err, errlen);
+	if (abi < 0 || confine_other_threads(d, ruleset, err, errlen) < 0 ||
+	    install_sigsys(d) < 0 || install_filter(what, err, errlen) < 0)
 		return -1;
 	if (abi == 0)
 		log_info("sandbox: this kernel has no Landlock; files are confined by seccomp and "
