@@ -251,11 +251,15 @@ static bool publish_one(struct display *dp, struct display_viewer *v, const char
 	return true;
 }
 
+static void drain_viewer(struct display *dp, struct display_viewer *v);
+
 void display_publish(struct display *dp, const char *state)
 {
 	for (int i = dp->nviewers - 1; i >= 0; i--)
-		if (!publish_one(dp, &dp->viewers[i], state))
+		if (!publish_one(dp, &dp->viewers[i], state)) {
+			drain_viewer(dp, &dp->viewers[i]);
 			drop_viewer(dp, i);
+		}
 }
 
 /* One line from a viewer. Unknown lines are logged and ignored. */
@@ -285,16 +289,17 @@ static void viewer_line(struct display *dp, struct display_viewer *v, const char
 	}
 }
 
-/* Reads what viewer v sent; false when it hung up or misbehaved. */
-static bool read_viewer(struct display *dp, struct display_viewer *v)
+/* Reads what viewer v sent: 1 lines taken, 0 nothing there, -1 it hung
+ * up or misbehaved. */
+static int read_viewer(struct display *dp, struct display_viewer *v)
 {
 	ssize_t n = recv(v->fd, v->in + v->in_len, sizeof v->in - 1 - v->in_len, MSG_DONTWAIT);
 	char *start = v->in, *nl;
 
 	if (n < 0 && (errno == EAGAIN || errno == EINTR))
-		return true;
+		return 0;
 	if (n <= 0)
-		return false;
+		return -1;
 	v->in_len += (unsigned)n;
 	v->in[v->in_len] = '\0';
 	while ((nl = strchr(start, '\n'))) {
@@ -304,7 +309,19 @@ static bool read_viewer(struct display *dp, struct display_viewer *v)
 	}
 	v->in_len -= (unsigned)(start - v->in);
 	memmove(v->in, start, v->in_len);
-	return v->in_len < sizeof v->in - 1;
+	return v->in_len < sizeof v->in - 1 ? 1 : -1;
+}
+
+/* Reads of a viewer dropped for a failed send, at most. */
+#define DRAIN_READS 64
+
+/* A viewer that hung up is found by a send that fails, often before the
+ * loop has read it: the lines it sent before (the last keys of a client
+ * that types and quits) still count. */
+static void drain_viewer(struct display *dp, struct display_viewer *v)
+{
+	for (int i = 0; i < DRAIN_READS && read_viewer(dp, v) > 0; i++) {
+	}
 }
 
 /* A viewer's socket has something: its lines, or its hang-up. */
@@ -316,7 +333,7 @@ static void viewer_ready(void *opaque, int fd, short revents)
 	for (int i = 0; i < dp->nviewers; i++) {
 		if (dp->viewers[i].fd != fd)
 			continue;
-		if (!read_viewer(dp, &dp->viewers[i]))
+		if (read_viewer(dp, &dp->viewers[i]) < 0)
 			drop_viewer(dp, i);
 		return;
 	}

@@ -586,7 +586,7 @@ void h_modern_wait(struct h_proc *p, int timeout_s)
 		gave_up = !up && strstr(p->buf, "initramfs: a shell here");
 	}
 	ck_assert_msg(up, "no ready marker on COM1; output ends:\n%s",
-		      p->buf + (p->len > 6000 ? p->len - 6000 : 0));
+		      p->buf + (p->len > 3000 ? p->len - 3000 : 0));
 	/* hv's ACPI tables (hv/boot/acpi.h): the kernel took the PCI root
 	 * bridge and the interrupt routing from them, and its interpreter
 	 * found nothing wrong in the AML. */

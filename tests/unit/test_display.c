@@ -404,6 +404,26 @@ START_TEST(test_viewerThatHangsUp_isDropped)
 }
 END_TEST
 
+/* A client that types and hangs up at once: the frame's send finds it
+ * gone before the loop has read it, and its keys still arrive. */
+START_TEST(test_keysSentJustBeforeAHangUp_stillArrive)
+{
+	struct ctl c;
+	char line[256];
+	const char *msgs = "key 25 1\nkey 25 0\nkey 28 1\nkey 28 0\n";
+
+	attach(&c, line, sizeof line);
+	ck_assert_int_eq(write(c.fd, msgs, strlen(msgs)), (ssize_t)strlen(msgs));
+	ctl_close(&c);
+	frame(); /* a full first frame, sent to a viewer that is gone */
+	ck_assert_int_eq(dp.nviewers, 0);
+	ck_assert_int_eq(keys.n, 4);
+	ck_assert_uint_eq(keys.code[0], 25);
+	ck_assert_uint_eq(keys.code[3], 28);
+	ck_assert(!keys.down[3]);
+}
+END_TEST
+
 START_TEST(test_attach_refusesPastTheLimit)
 {
 	struct ctl c[DISPLAY_MAX_VIEWERS];
@@ -514,6 +534,7 @@ static Suite *display_suite(void)
 	tcase_add_test(tc, test_absCoord_mapsThePicturesCornersToTheEnds);
 	tcase_add_test(tc, test_viewerThatStopsReading_neverBlocksNorGrows);
 	tcase_add_test(tc, test_viewerThatHangsUp_isDropped);
+	tcase_add_test(tc, test_keysSentJustBeforeAHangUp_stillArrive);
 	tcase_add_test(tc, test_attach_refusesPastTheLimit);
 	tcase_add_test(tc, test_noViewer_rendersNothing);
 	tcase_add_test(tc, test_onDemand_rendersOnChangeOnlyWhenAViewerCanTakeIt);
