@@ -7,7 +7,10 @@
 # Both guests run Debian's 686 kernel booted directly with 128 MiB. Then
 # the same in hv and QEMU with /dev/vdb and /dev/vdc as qcow2 images
 # (vdb converted from the raw one by qemu-img, vdc empty: every write
-# allocates clusters). Prints figures; asserts nothing.
+# allocates clusters). Each rate is given by the guest's clock and by the
+# host's (the guest's PIT clock drifts when the host is loaded), with the
+# CPU time (user + system, all threads) the whole process spent per MB:
+# on a shared host the steadiest figure. Prints figures; asserts nothing.
 #
 #   bash tests/bench/virtio-blk.sh [BUILD_DIR]      (default: build)
 set -euo pipefail
@@ -21,7 +24,7 @@ source "$root/tests/bench/lib.sh"
 cmdline=$modern_cmdline
 # Guest time in centiseconds around each dd (the guest's clock runs with
 # the host's while it runs).
-ddcmd='t() { busybox cut -d" " -f1 /proc/uptime | busybox tr -d .; }; a=$(t); busybox dd if=/dev/vdb of=/dev/null bs=1M 2>/dev/null; b=$(t); busybox dd if=/dev/zero of=/dev/vdc bs=1M count=64 conv=fsync 2>/dev/null; c=$(t); echo RATES $((b - a)) $((c - b)) bench-$((6*7)); poweroff'
+ddcmd='t() { busybox cut -d" " -f1 /proc/uptime | busybox tr -d .; }; echo RGO$((1)); a=$(t); busybox dd if=/dev/vdb of=/dev/null bs=1M 2>/dev/null; b=$(t); echo WGO$((2)); busybox dd if=/dev/zero of=/dev/vdc bs=1M count=64 conv=fsync 2>/dev/null; c=$(t); echo RATES $((b - a)) $((c - b)) bench-$((6*7)); poweroff'
 
 images() {
   cp "$guest/root.img" "$work/root.img"
@@ -54,20 +57,37 @@ qemu_run() {
 # rate CENTISECONDS: 64 MiB in that time, in MB/s.
 rate() { awk -v cs="$1" 'BEGIN { if (cs > 0) printf "%.1f MB/s (%.2f s)", 67.108864 / (cs / 100), cs / 100; else print "?" }'; }
 
+# CPU time (user + system, all threads) of $pid in centiseconds: on a
+# shared host the steadiest figure of what a transfer costs.
+cpu_cs() { awk -v hz="$(getconf CLK_TCK)" '{ printf "%d", ($14 + $15) * 100 / hz }' "/proc/$pid/stat" 2>/dev/null || echo 0; }
+
+# cpu_per_mb CENTISECONDS: CPU seconds per MB (0: not measured).
+cpu_per_mb() { awk -v c="$1" 'BEGIN { if (c > 0) printf "%.3f s/MB", c / 100 / 67.108864; else print "?" }'; }
+
 # run NAME COMMAND...: boots, types $ddcmd once the guest is up, prints
-# the two rates.
+# the two rates by the guest's clock and by the host's (on a loaded host
+# the guest's PIT clock can lose or gain ticks), and the process's CPU
+# time per MB for each.
 run() {
-  local name=$1
+  local name=$1 t0=0 t1=0 t2=0 c0=0 c1=0 c2=0
   start "$@"
   wait_for "HV-MODERN-READY" 60000 || true
   sleep 1
   echo "$ddcmd" >&9
+  # (the patterns match the output, not the echoed command)
+  wait_for "RGO1" 60000 && t0=$(now_ms) && c0=$(cpu_cs)
+  wait_for "WGO2" 60000 && t1=$(now_ms) && c1=$(cpu_cs)
+  wait_for "RATES [0-9]" 60000 && t2=$(now_ms) && c2=$(cpu_cs)
   wait_for "bench-42" 60000 || true
   wait "$pid" || true
   pid=
   exec 9>&-
   read -r r w <<<"$(sed -n 's/^.*RATES \([0-9][0-9]*\) \([0-9][0-9]*\) .*$/\1 \2/p' "$out" | head -1)"
-  printf '  %-32s %s\n' "$name read" "$(rate "${r:-0}")" "$name write+fsync" "$(rate "${w:-0}")"
+  local hr=$((t1 > t0 && t0 > 0 ? (t1 - t0) / 10 : 0)) hw=$((t2 > t1 && t1 > 0 ? (t2 - t1) / 10 : 0))
+  local cr=$((c0 > 0 && c1 > c0 ? c1 - c0 : 0)) cw=$((c1 > 0 && c2 > c1 ? c2 - c1 : 0))
+  printf '  %-32s %s by its clock, %s by the host'"'"'s, CPU %s\n' \
+    "$name read" "$(rate "${r:-0}")" "$(rate "$hr")" "$(cpu_per_mb "$cr")" \
+    "$name write+fsync" "$(rate "${w:-0}")" "$(rate "$hw")" "$(cpu_per_mb "$cw")"
 }
 
 echo "64 MiB through virtio-blk with dd bs=1M in the guest:"

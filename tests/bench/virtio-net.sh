@@ -41,7 +41,7 @@ cmdline=$modern_cmdline
 # Guest time in centiseconds around each transfer; the sink closes the
 # connection once it has every byte, which ends nc; the source closes it
 # after the last byte, which ends the receiving nc.
-netcmd="t() { busybox cut -d\" \" -f1 /proc/uptime | busybox tr -d .; }; echo TX\$((1))GO; a=\$(t); busybox dd if=/dev/zero bs=65536 count=$((mib * 16)) 2>/dev/null | busybox nc 10.0.2.2 $port; b=\$(t); echo TXRATE \$((b - a)) tx; a=\$(t); busybox nc 10.0.2.2 $port2 </dev/null | busybox wc -c; b=\$(t); echo RXRATE \$((b - a)) rx bench-\$((6*7)); poweroff"
+netcmd="t() { busybox cut -d\" \" -f1 /proc/uptime | busybox tr -d .; }; echo TX\$((1))GO; a=\$(t); busybox dd if=/dev/zero bs=65536 count=$((mib * 16)) 2>/dev/null | busybox nc 10.0.2.2 $port; b=\$(t); echo TXRATE \$((b - a)) tx; a=\$(t); busybox nc 10.0.2.2 $port2 </dev/null | busybox wc -c; b=\$(t); echo RXRATE \$((b - a)) rx bench-\$((6*7)); sleep 1; poweroff"
 
 # CPU time (user + system, all threads) of $pid in centiseconds: on a
 # shared host the steadiest figure of what a transfer costs.
