@@ -1,6 +1,8 @@
 /* The instructions the JIT does natively (jit_emit.c calls the handler of
- * every other one): MOV, the ALU operations but ADC and SBB, TEST, INC and
- * DEC, in 8, 16 and 32 bits, on registers, immediates and memory. The
+ * every other one): MOV, the ALU operations (ADC and SBB with the carry
+ * in from the lazy record or EFLAGS), TEST, INC and DEC, NEG, in 8, 16
+ * and 32 bits, on registers, immediates and memory, and through jit_ops.c
+ * the shifts and rotates, LEA, MOVZX/MOVSX, IMUL and NOT. The
  * lazy flags record is written as fast.h's alu() and incdec() write it.
  * A memory operand goes through the soft TLB inline, as x86_fast_ptr
  * does: the segment's fast check (fast_end, see x86_seg_sync), then the
