@@ -1,5 +1,5 @@
 /* The JIT's assembler: the few x86-64 encodings the emitter (jit_emit.c)
- * and its forms (jit_form.c) write, into a bounded buffer. Host
+ * and its forms (jit_form.c, jit_ops.c) write, into a bounded buffer. Host
  * registers: rbx holds cpu, r12d the block's first EIP, r13 cpu plus
  * four times cpu->acc_user (so [r13 + tlb tag offset] is the tag of the
  * current privilege's access kind), r8 the host address of a memory
