@@ -1,5 +1,5 @@
 /* The JIT's assembler: the few x86-64 encodings the emitter (jit_emit.c)
- * and its forms (jit_form.c) write, into a bounded buffer. Host
+ * and its forms (jit_form.c, jit_ops.c) write, into a bounded buffer. Host
  * registers: rbx holds cpu, r12d the block's first EIP, r13 cpu plus
  * four times cpu->acc_user (so [r13 + tlb tag offset] is the tag of the
  * current privilege's access kind), r8 the host address of a memory
@@ -17,7 +17,27 @@ enum { RAX, RCX, RDX, RBX, RSP, RBP, RSI, RDI };
 
 /* The guest operations of the forms: the group-1 ALU numbering, then the
  * rest. */
-enum { J_ADD, J_OR, J_ADC, J_SBB, J_AND, J_SUB, J_XOR, J_CMP, J_TEST, J_MOV, J_INC, J_DEC };
+enum {
+	J_ADD,
+	J_OR,
+	J_ADC,
+	J_SBB,
+	J_AND,
+	J_SUB,
+	J_XOR,
+	J_CMP,
+	J_TEST,
+	J_MOV,
+	J_INC,
+	J_DEC,
+	/* jit_ops.c */
+	J_NOT,
+	J_LEA,
+	J_MOVZX,
+	J_MOVSX,
+	J_SHIFT, /* group 2: j_form.sub is ROL, ROR, -, -, SHL, SHR, SHL, SAR */
+	J_IMUL,	 /* the two- and three-operand forms */
+};
 
 struct as {
 	uint8_t *p, *end;
@@ -49,6 +69,15 @@ static inline void b8(struct as *a, uint64_t v)
 	b4(a, (uint32_t)v);
 	b4(a, (uint32_t)(v >> 32));
 }
+
+static inline void bytes(struct as *a, const uint8_t *v, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		b1(a, v[i]);
+}
+
+/* Emits the bytes given: E(a, 0x48, 0x89, 0xd0). */
+#define E(a, ...) bytes(a, (const uint8_t[]){__VA_ARGS__}, sizeof((const uint8_t[]){__VA_ARGS__}))
 
 #define CPU(field) ((uint32_t)offsetof(struct x86_cpu, field))
 #define REG(r)	   (CPU(regs) + 4u * (r))
@@ -173,8 +202,11 @@ struct j_opnd {
 };
 
 struct j_form {
-	unsigned op;   /* J_* */
-	unsigned size; /* 1, 2, 4 */
+	const struct x86_insn *in;
+	unsigned op;	/* J_* */
+	unsigned size;	/* 1, 2, 4: of the operation, and of a memory operand */
+	unsigned dsize; /* of dst, when it differs (MOVZX, MOVSX), else size */
+	unsigned sub;	/* J_SHIFT: the operation (ModRM reg) */
 	struct j_opnd a, b, dst;
 	bool mem;   /* a memory operand, through the soft TLB */
 	bool write; /* written (or read-modify-written) */
@@ -183,12 +215,24 @@ struct j_form {
 /* Whether in is done natively, and how; fused pairs included (their
  * first instruction). */
 bool x86_jit_form(const struct x86_insn *in, struct j_form *f);
+/* The forms of jit_ops.c (f cleared, in checked for LOCK and REP). */
+bool x86_jit_form_ops(const struct x86_insn *in, struct j_form *f);
+/* esi = the offset of in's memory operand (x86_ea; A0h-A3h: the moffs). */
+void x86_jit_ea(struct as *a, const struct x86_insn *in);
 /* The effective address, segment check and soft-TLB lookup of a memory
  * form, leaving the host address in r8: the two jumps taken to the
  * instruction's slow path (its handler) on a miss go in miss[2]. */
 void x86_jit_mem(struct as *a, const struct x86_insn *in, const struct j_form *f, uint8_t *miss[2]);
 /* The operation of the form, after x86_jit_mem for a memory one. */
 void x86_jit_op(struct as *a, const struct j_form *f);
+/* That of a jit_ops.c form. */
+void x86_jit_op_ops(struct as *a, const struct j_form *f);
+/* Host register r = the operand, zero-extended (jit_form.c). */
+void x86_jit_get(struct as *a, unsigned r, const struct j_opnd *o, unsigned size);
+/* The operand = the low size bytes of host register r. */
+void x86_jit_put(struct as *a, unsigned r, const struct j_opnd *o, unsigned size);
+/* The lazy record {edx, eax, mask, size * 8}. */
+void x86_jit_set_lazy(struct as *a, uint32_t mask, unsigned size);
 /* After x86_jit_op of a fused pair's first instruction (registers only):
  * the host flags as it set the guest's, for the host Jcc of the same
  * condition. CMP or TEST of the same operands (ecx still holds the

@@ -1,6 +1,8 @@
 /* The instructions the JIT does natively (jit_emit.c calls the handler of
- * every other one): MOV, the ALU operations but ADC and SBB, TEST, INC and
- * DEC, in 8, 16 and 32 bits, on registers, immediates and memory. The
+ * every other one): MOV, the ALU operations (ADC and SBB with the carry
+ * in from the lazy record or EFLAGS), TEST, INC and DEC, NEG, in 8, 16
+ * and 32 bits, on registers, immediates and memory, and through jit_ops.c
+ * the shifts and rotates, LEA, MOVZX/MOVSX, IMUL and NOT. The
  * lazy flags record is written as fast.h's alu() and incdec() write it.
  * A memory operand goes through the soft TLB inline, as x86_fast_ptr
  * does: the segment's fast check (fast_end, see x86_seg_sync), then the
@@ -98,6 +100,14 @@ static bool other_form(const struct x86_insn *in, struct j_form *f)
 		f->size = in->osz;
 		f->op = op < 0x48 ? J_INC : J_DEC;
 		f->a = f->dst = reg_opnd(op & 7, f->size);
+	} else if ((op == 0xf6 || op == 0xf7) && in->reg <= 3 && in->reg != 2) {
+		/* group 3: TEST r/m, imm; NEG as SUB from 0 (x86_op_grp3) */
+		f->size = op == 0xf6 ? 1 : in->osz;
+		f->op = in->reg <= 1 ? J_TEST : J_SUB;
+		f->a = in->reg <= 1 ? rm_opnd(in, f->size) : imm_opnd(0, f->size);
+		f->b = in->reg <= 1 ? imm_opnd(in->imm, f->size) : rm_opnd(in, f->size);
+		if (in->reg == 3)
+			f->dst = f->b;
 	} else if ((op == 0xfe || op == 0xff) && in->reg <= 1) {
 		f->size = op == 0xfe ? 1 : in->osz;
 		f->op = in->reg ? J_DEC : J_INC;
@@ -140,7 +150,7 @@ bool x86_jit_form(const struct x86_insn *in, struct j_form *f)
 {
 	bool ok;
 
-	*f = (struct j_form){0, 0, none, none, none, false, false};
+	*f = (struct j_form){in, 0, 0, 0, 0, none, none, none, false, false};
 	if (in->lock || in->rep || in->fn == x86_op_ud)
 		return false;
 	if (in->op < 0x40 && (in->op & 7) <= 5)
@@ -149,9 +159,11 @@ bool x86_jit_form(const struct x86_insn *in, struct j_form *f)
 		 (in->op >= 0xb0 && in->op < 0xc0) || in->op == 0xc6 || in->op == 0xc7)
 		ok = mov_form(in, f);
 	else
-		ok = other_form(in, f);
-	if (!ok || f->op == J_ADC || f->op == J_SBB)
+		ok = other_form(in, f) || x86_jit_form_ops(in, f);
+	if (!ok)
 		return false;
+	if (!f->dsize)
+		f->dsize = f->size;
 	if (f->op == J_CMP || f->op == J_TEST)
 		f->dst = none;
 	f->mem = f->a.kind == J_MEM || f->b.kind == J_MEM || f->dst.kind == J_MEM;
@@ -160,7 +172,7 @@ bool x86_jit_form(const struct x86_insn *in, struct j_form *f)
 }
 
 /* esi = the operand's offset (x86_ea; for A0h-A3h, the moffs). */
-static void emit_ea(struct as *a, const struct x86_insn *in)
+void x86_jit_ea(struct as *a, const struct x86_insn *in)
 {
 	if (in->op >= 0xa0 && in->op <= 0xa3) {
 		mov_imm(a, RSI, in->imm);
@@ -194,7 +206,7 @@ void x86_jit_mem(struct as *a, const struct x86_insn *in, const struct j_form *f
 	const uint32_t seg = CPU(seg) + s * (uint32_t)sizeof(struct x86_seg);
 	const uint32_t tlb = CPU(tlb);
 
-	emit_ea(a, in);
+	x86_jit_ea(a, in);
 	/* cmp esi, [rbx + fast_end[write]]; jae miss */
 	mem_op(a, 0x3b, RSI, seg + (uint32_t)offsetof(struct x86_seg, fast_end) + 4u * f->write);
 	miss[0] = jump(a, 0x3);
@@ -234,7 +246,7 @@ void x86_jit_mem(struct as *a, const struct x86_insn *in, const struct j_form *f
 }
 
 /* Host register r = the operand, zero-extended. */
-static void get(struct as *a, unsigned r, const struct j_opnd *o, unsigned size)
+void x86_jit_get(struct as *a, unsigned r, const struct j_opnd *o, unsigned size)
 {
 	if (o->kind == J_IMM) {
 		mov_imm(a, r, o->imm);
@@ -257,7 +269,7 @@ static void get(struct as *a, unsigned r, const struct j_opnd *o, unsigned size)
 }
 
 /* The operand = the low size bytes of host register r (eax or edx). */
-static void put(struct as *a, unsigned r, const struct j_opnd *o, unsigned size)
+void x86_jit_put(struct as *a, unsigned r, const struct j_opnd *o, unsigned size)
 {
 	if (size == 2)
 		b1(a, 0x66);
@@ -300,22 +312,11 @@ static void not_r(struct as *a, unsigned r)
 	b1(a, 0xd0 | r);
 }
 
-/* edx = eax op ecx and eax = its carry vector (fast.h's add_cv, sub_cv)
- * for zero-extended operands of `size`; ecx is kept. With `masked` (INC
- * and DEC, as incdec() does) the vector is that of the result cut to the
- * size, otherwise (alu()) of the full one; edx is cut to it either way. */
-static void alu_cv(struct as *a, unsigned op, unsigned size, bool masked)
+/* eax = the carry vector of edx = eax + ecx (ADD: fast.h's add_cv) or
+ * eax - ecx (SUB: sub_cv), with esi and edi for scratch. */
+static void carry_vector(struct as *a, bool sub)
 {
-	static const uint8_t code[] = {
-	    [J_ADD] = 0x01, [J_OR] = 0x09,  [J_AND] = 0x21, [J_SUB] = 0x29,
-	    [J_XOR] = 0x31, [J_CMP] = 0x29, [J_TEST] = 0x21};
-
-	rr(a, 0x89, RAX, RDX);
-	rr(a, code[op], RCX, RDX);
-	if (masked)
-		zext(a, RDX, size);
-	switch (op) {
-	case J_ADD: /* (a & b) | ((a | b) & ~r) */
+	if (!sub) { /* (a & b) | ((a | b) & ~r) */
 		rr(a, 0x89, RAX, RSI);
 		rr(a, 0x21, RCX, RSI);
 		rr(a, 0x09, RCX, RAX);
@@ -323,9 +324,7 @@ static void alu_cv(struct as *a, unsigned op, unsigned size, bool masked)
 		not_r(a, RDI);
 		rr(a, 0x21, RDI, RAX);
 		rr(a, 0x09, RSI, RAX);
-		break;
-	case J_SUB:
-	case J_CMP: /* (~a & b) | (~(a ^ b) & r) */
+	} else { /* (~a & b) | (~(a ^ b) & r) */
 		rr(a, 0x89, RAX, RSI);
 		not_r(a, RSI);
 		rr(a, 0x21, RCX, RSI);
@@ -333,15 +332,69 @@ static void alu_cv(struct as *a, unsigned op, unsigned size, bool masked)
 		not_r(a, RAX);
 		rr(a, 0x21, RDX, RAX);
 		rr(a, 0x09, RSI, RAX);
-		break;
+	}
+}
+
+/* edx = eax op ecx and eax = its carry vector (fast.h's add_cv, sub_cv)
+ * for zero-extended operands of `size`; ecx is kept. With `masked` (INC
+ * and DEC, as incdec() does) the vector is that of the result cut to the
+ * size, otherwise (alu()) of the full one; edx is cut to it either way.
+ * ADC and SBB add or subtract edi, the carry in, too. */
+static void alu_cv(struct as *a, unsigned op, unsigned size, bool masked)
+{
+	static const uint8_t code[] = {
+	    [J_ADD] = 0x01, [J_OR] = 0x09,  [J_ADC] = 0x01, [J_SBB] = 0x29, [J_AND] = 0x21,
+	    [J_SUB] = 0x29, [J_XOR] = 0x31, [J_CMP] = 0x29, [J_TEST] = 0x21};
+
+	rr(a, 0x89, RAX, RDX);
+	rr(a, code[op], RCX, RDX);
+	if (op == J_ADC || op == J_SBB)
+		rr(a, code[op], RDI, RDX);
+	if (masked)
+		zext(a, RDX, size);
+	switch (op) {
+	case J_ADD:
+	case J_ADC: carry_vector(a, false); break;
+	case J_SUB:
+	case J_SBB:
+	case J_CMP: carry_vector(a, true); break;
 	default: rr(a, 0x31, RAX, RAX); break;
 	}
 	if (!masked)
 		zext(a, RDX, size);
 }
 
+/* edi = CF, from the lazy record or EFLAGS (fast.h's cf()). */
+static void carry_in(struct as *a)
+{
+	uint8_t *skip, *done;
+
+	b1(a, 0xf6); /* test byte [rbx + mask], CF */
+	b1(a, 0x83);
+	b4(a, CPU(lazy.mask));
+	b1(a, X86_CF);
+	b1(a, 0x74); /* jz skip */
+	b1(a, 0);
+	skip = a->p;
+	load(a, RDI, CPU(lazy.cv));
+	b1(a, 0x0f); /* movzx ecx, byte [rbx + bits] */
+	b1(a, 0xb6);
+	b1(a, 0x8b);
+	b4(a, CPU(lazy.bits));
+	E(a, 0xff, 0xc9); /* dec ecx */
+	E(a, 0xd3, 0xef); /* shr edi, cl */
+	E(a, 0xeb, 0);	  /* jmp done */
+	done = a->p;
+	if (!a->over)
+		skip[-1] = (uint8_t)(a->p - skip);
+	load(a, RDI, CPU(eflags));
+	if (!a->over)
+		done[-1] = (uint8_t)(a->p - done);
+	E(a, 0x83, 0xe7, 1); /* and edi, 1 */
+}
+
 /* The lazy record {edx, eax, mask, size * 8}. */
-static void set_lazy(struct as *a, uint32_t mask, unsigned size)
+void x86_jit_set_lazy(struct as *a, uint32_t mask, unsigned size)
 {
 	store(a, RDX, CPU(lazy.res));
 	store(a, RAX, CPU(lazy.cv));
@@ -395,26 +448,34 @@ void x86_jit_op(struct as *a, const struct j_form *f)
 		if (f->b.kind == J_IMM) {
 			put_imm(a, &f->dst, f->b.imm, size);
 		} else {
-			get(a, RAX, &f->b, size);
-			put(a, RAX, &f->dst, size);
+			x86_jit_get(a, RAX, &f->b, size);
+			x86_jit_put(a, RAX, &f->dst, size);
 		}
 		return;
 	case J_INC:
 	case J_DEC:
 		fold_cf(a);
-		get(a, RAX, &f->a, size);
+		x86_jit_get(a, RAX, &f->a, size);
 		mov_imm(a, RCX, 1);
 		alu_cv(a, f->op == J_INC ? J_ADD : J_SUB, size, true);
-		put(a, RDX, &f->dst, size);
-		set_lazy(a, X86_ARITH & ~X86_CF, size);
+		x86_jit_put(a, RDX, &f->dst, size);
+		x86_jit_set_lazy(a, X86_ARITH & ~X86_CF, size);
 		return;
+	case J_NOT:
+	case J_LEA:
+	case J_MOVZX:
+	case J_MOVSX:
+	case J_SHIFT:
+	case J_IMUL: x86_jit_op_ops(a, f); return;
 	default:
-		get(a, RAX, &f->a, size);
-		get(a, RCX, &f->b, size);
+		if (f->op == J_ADC || f->op == J_SBB)
+			carry_in(a);
+		x86_jit_get(a, RAX, &f->a, size);
+		x86_jit_get(a, RCX, &f->b, size);
 		alu_cv(a, f->op, size, false);
 		if (f->dst.kind != J_NONE)
-			put(a, RDX, &f->dst, size);
-		set_lazy(a, X86_ARITH, size);
+			x86_jit_put(a, RDX, &f->dst, size);
+		x86_jit_set_lazy(a, X86_ARITH, size);
 		return;
 	}
 }
@@ -431,12 +492,12 @@ static void incdec_eax(struct as *a, unsigned size, bool dec)
 void x86_jit_host_flags(struct as *a, const struct j_form *f)
 {
 	if (f->op == J_INC || f->op == J_DEC) {
-		get(a, RAX, &f->a, f->size);
+		x86_jit_get(a, RAX, &f->a, f->size);
 		incdec_eax(a, f->size, f->op == J_INC);
 		incdec_eax(a, f->size, f->op == J_DEC);
 		return;
 	}
-	get(a, RAX, &f->a, f->size);
+	x86_jit_get(a, RAX, &f->a, f->size);
 	if (f->size == 2)
 		b1(a, 0x66);
 	if (f->op == J_TEST)

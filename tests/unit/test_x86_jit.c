@@ -143,7 +143,7 @@ END_TEST
 /* What a run leaves that software or the run loop can see. */
 struct result {
 	uint32_t regs[8], eip, eflags;
-	uint64_t insns;
+	uint64_t insns, native;
 	uint8_t low[0x8000];
 	enum vcpu_exit exit;
 };
@@ -170,6 +170,7 @@ static void run_prog(const uint8_t *code, size_t len, bool jit, struct result *r
 		ck_assert_ptr_nonnull(cpu->jit);
 		ck_assert_uint_gt(cpu->jit->blocks, 0);
 		ck_assert_uint_gt(cpu->jit->native, 0);
+		r->native = cpu->jit->native;
 	}
 	x86f_teardown();
 }
@@ -223,6 +224,151 @@ START_TEST(test_loop_matches_the_interpreter)
 	same_as_interpreter(code, sizeof code, &r);
 	ck_assert_int_eq(r.exit, VCPU_EXIT_HALT);
 	ck_assert_uint_eq(r.regs[X86_ECX], 0);
+}
+END_TEST
+
+/* The forms of jit_ops.c and ADC/SBB, NEG, TEST r/m, imm, with the flag
+ * edge cases: masked shift counts of 0 (nothing changes, not even the
+ * flags) and 1, 8- and 16-bit shifts by more than their width, a rotate
+ * by a multiple of its width, ADC/SBB with CF in from the lazy record and
+ * from EFLAGS, INC after ADC (CF folded), IMUL that overflows 16 bits,
+ * NEG of 0 and of 80h, 16-bit LEA that wraps, memory operands; the flags
+ * of each pushed. Three turns: the last two translated. */
+START_TEST(test_more_forms_match_the_interpreter)
+{
+	static const uint8_t code[] = {
+	    0xbd, 0x03, 0x00,					  /* mov bp, 3 */
+	    0xbc, 0x00, 0x70,					  /* top: mov sp, 7000h */
+	    0x66, 0xc7, 0x06, 0x00, 0x06, 0x01, 0x80, 0xfe, 0xff, /* mov dword [600h], 0fffe8001h */
+	    0x66, 0xc7, 0x06, 0x04, 0x06, 0x65, 0x87, 0x34, 0x12, /* mov dword [604h], 12348765h */
+	    0x66, 0xc7, 0x06, 0x08, 0x06, 0x0f, 0x0f, 0x0f, 0x0f, /* mov dword [608h], 0f0f0f0fh */
+	    0x66, 0xc7, 0x06, 0x0c, 0x06, 0x00, 0x80, 0x81, 0x80, /* mov dword [60ch], 80818000h */
+	    0x66, 0xc7, 0x06, 0x10, 0x06, 0x01, 0xc0, 0x00, 0x00, /* mov dword [610h], 0c001h */
+	    0x66, 0xc7, 0x06, 0x14, 0x06, 0x03, 0x00, 0x00, 0x80, /* mov dword [614h], 80000003h */
+	    0xc7, 0x06, 0x18, 0x06, 0x01, 0x80,			  /* mov word [618h], 8001h */
+	    0x66, 0xb8, 0x00, 0x00, 0x00, 0x80,			  /* mov eax, 80000000h */
+	    0x66, 0x01, 0xc0,					  /* add eax, eax */
+	    0x66, 0xb8, 0x34, 0x12, 0x00, 0x00,			  /* mov eax, 1234h */
+	    0xb1, 0x20,						  /* mov cl, 32 */
+	    0x66, 0xd3, 0xe0,					  /* shl eax, cl */
+	    0x9c,						  /* pushf */
+	    0x66, 0xd3, 0xc0,					  /* rol eax, cl */
+	    0x9c,						  /* pushf */
+	    0x66, 0x50,						  /* push eax */
+	    0xb1, 0x21,						  /* mov cl, 33 */
+	    0x66, 0xd3, 0xe8,					  /* shr eax, cl */
+	    0x9c,						  /* pushf */
+	    0x66, 0x50,						  /* push eax */
+	    0xb3, 0x81,						  /* mov bl, 81h */
+	    0xb1, 0x08,						  /* mov cl, 8 */
+	    0xd2, 0xe3,						  /* shl bl, cl */
+	    0x9c,						  /* pushf */
+	    0xb7, 0x81,						  /* mov bh, 81h */
+	    0xd2, 0xef,						  /* shr bh, cl */
+	    0x9c,						  /* pushf */
+	    0xb2, 0x81,						  /* mov dl, 81h */
+	    0xb1, 0x0a,						  /* mov cl, 10 */
+	    0xd2, 0xfa,						  /* sar dl, cl */
+	    0x9c,						  /* pushf */
+	    0x53,						  /* push bx */
+	    0x52,						  /* push dx */
+	    0xb8, 0x00, 0x80,					  /* mov ax, 8000h */
+	    0xb1, 0x11,						  /* mov cl, 17 */
+	    0xd3, 0xf8,						  /* sar ax, cl */
+	    0x9c,						  /* pushf */
+	    0xd1, 0xe0,						  /* shl ax, 1 */
+	    0x9c,						  /* pushf */
+	    0xc0, 0xc0, 0x08,					  /* rol al, 8 */
+	    0x9c,						  /* pushf */
+	    0xd1, 0xc8,						  /* ror ax, 1 */
+	    0x9c,						  /* pushf */
+	    0x66, 0xc1, 0xce, 0x1f,				  /* ror esi, 31 */
+	    0x9c,						  /* pushf */
+	    0x50,						  /* push ax */
+	    0x66, 0x56,						  /* push esi */
+	    0xb8, 0x01, 0x00,					  /* mov ax, 1 */
+	    0x83, 0xc0, 0xff,					  /* add ax, 0ffffh */
+	    0xbb, 0xff, 0x7f,					  /* mov bx, 7fffh */
+	    0x83, 0xd3, 0x00,					  /* adc bx, 0 */
+	    0x9c,						  /* pushf */
+	    0xf9,						  /* stc */
+	    0xb9, 0xff, 0xff,					  /* mov cx, 0ffffh */
+	    0x83, 0xd1, 0xff,					  /* adc cx, 0ffffh */
+	    0x9c,						  /* pushf */
+	    0x1c, 0xff,						  /* sbb al, 0ffh */
+	    0x9c,						  /* pushf */
+	    0x11, 0x06, 0x00, 0x06,				  /* adc [600h], ax */
+	    0x9c,						  /* pushf */
+	    0x66, 0x83, 0x1e, 0x02, 0x06, 0x01,			  /* sbb dword [602h], 1 */
+	    0x9c,						  /* pushf */
+	    0x43,						  /* inc bx */
+	    0x9c,						  /* pushf */
+	    0x53,						  /* push bx */
+	    0x51,						  /* push cx */
+	    0x50,						  /* push ax */
+	    0xb8, 0x00, 0x40,					  /* mov ax, 4000h */
+	    0xbb, 0x04, 0x00,					  /* mov bx, 4 */
+	    0x0f, 0xaf, 0xc3,					  /* imul ax, bx */
+	    0x9c,						  /* pushf */
+	    0x66, 0x6b, 0xd3, 0xfd,				  /* imul edx, ebx, -3 */
+	    0x9c,						  /* pushf */
+	    0x6b, 0x0e, 0x04, 0x06, 0x07,			  /* imul cx, [604h], 7 */
+	    0x9c,						  /* pushf */
+	    0x66, 0x0f, 0xaf, 0x1e, 0x06, 0x06,			  /* imul ebx, [606h] */
+	    0x9c,						  /* pushf */
+	    0x50,						  /* push ax */
+	    0x66, 0x52,						  /* push edx */
+	    0x51,						  /* push cx */
+	    0x66, 0x53,						  /* push ebx */
+	    0xb0, 0x80,						  /* mov al, 80h */
+	    0xf6, 0xd8,						  /* neg al */
+	    0x9c,						  /* pushf */
+	    0x31, 0xc9,						  /* xor cx, cx */
+	    0xf7, 0xd9,						  /* neg cx */
+	    0x9c,						  /* pushf */
+	    0x66, 0xf7, 0x16, 0x08, 0x06,			  /* not dword [608h] */
+	    0xf7, 0x1e, 0x0c, 0x06,				  /* neg word [60ch] */
+	    0x9c,						  /* pushf */
+	    0xf7, 0x06, 0x0c, 0x06, 0x01, 0x80,			  /* test word [60ch], 8001h */
+	    0x9c,						  /* pushf */
+	    0x66, 0x0f, 0xbe, 0x16, 0x0e, 0x06,			  /* movsx edx, byte [60eh] */
+	    0x66, 0x0f, 0xb7, 0x36, 0x0e, 0x06,			  /* movzx esi, word [60eh] */
+	    0x0f, 0xbe, 0xf8,					  /* movsx di, al */
+	    0xbb, 0xf0, 0xff,					  /* mov bx, 0fff0h */
+	    0xbe, 0x20, 0x00,					  /* mov si, 20h */
+	    0x66, 0x8d, 0x40, 0x01,				  /* lea eax, [bx+si+1] */
+	    0x66, 0x67, 0x8d, 0x7c, 0x9e, 0xf8,			  /* lea edi, [ebx*4+esi-8] */
+	    0x66, 0x50,						  /* push eax */
+	    0x66, 0x52,						  /* push edx */
+	    0x66, 0x56,						  /* push esi */
+	    0x66, 0x57,						  /* push edi */
+	    0xd3, 0x26, 0x10, 0x06,				  /* shl word [610h], cl */
+	    0xc0, 0x2e, 0x12, 0x06, 0x03,			  /* shr byte [612h], 3 */
+	    0x66, 0xd1, 0x3e, 0x14, 0x06,			  /* sar dword [614h], 1 */
+	    0xd3, 0x06, 0x18, 0x06,				  /* rol word [618h], cl */
+	    0x9c,						  /* pushf */
+	    0x4d,						  /* dec bp */
+	    0x0f, 0x85, 0xca, 0xfe,				  /* jnz top */
+	    0xf4,						  /* hlt */
+	};
+	static struct result r;
+
+	same_as_interpreter(code, sizeof code, &r);
+	ck_assert_int_eq(r.exit, VCPU_EXIT_HALT);
+	/* The ADD's flags (CF, PF, ZF, OF) stay through SHL and ROL by 32. */
+	ck_assert_uint_eq((r.low[0x6ffe] | r.low[0x6fff] << 8) & X86_ARITH,
+			  X86_CF | X86_PF | X86_ZF | X86_OF);
+	ck_assert_uint_eq((r.low[0x6ffc] | r.low[0x6ffd] << 8) & X86_ARITH,
+			  X86_CF | X86_PF | X86_ZF | X86_OF);
+	/* SHR by 33: by 1, of 1234h, clearing CF and OF. */
+	ck_assert_uint_eq(r.low[0x6ff8] | r.low[0x6ff9] << 8, 0x1234);
+	ck_assert_uint_eq((r.low[0x6ff6] | r.low[0x6ff7] << 8) & (X86_CF | X86_OF), 0);
+	ck_assert_uint_eq(r.low[0x6ff2] | r.low[0x6ff3] << 8, 0x91a);
+	/* SHL BL by 8: 0 with CF (bit 8 of 8100h). */
+	ck_assert_uint_eq((r.low[0x6ff0] | r.low[0x6ff1] << 8) & (X86_CF | X86_ZF),
+			  X86_CF | X86_ZF);
+	/* The forms were done natively (83 before jit_ops.c, ADC/SBB and NEG). */
+	ck_assert_uint_ge(r.native, 130);
 }
 END_TEST
 
@@ -393,6 +539,7 @@ int main(void)
 	};
 	const TTest *const runs[] = {
 	    test_loop_matches_the_interpreter,
+	    test_more_forms_match_the_interpreter,
 	    test_fault_in_a_block_is_precise,
 	    test_fused_compare_and_branch,
 	    test_self_modifying_code_kills_the_translation,

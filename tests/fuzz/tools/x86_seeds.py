@@ -10,7 +10,10 @@ and HLT. The hand-written seeds are kept: arith, faults, fpu, io, pmode,
 string (real mode), and with paging straddle-pf (a loop whose dword store
 reaches across into the absent page: a fault in the middle of a
 translated block), pf-late (the same after 63 turns, past the threshold of
-32) and smc-alias (a loop patching its own ADD through the alias page).
+32) and smc-alias (a loop patching its own ADD through the alias page);
+without paging, jit-forms (a loop, translated after one run, of the
+JIT's native shifts and rotates by CL counting 40 down to 1, ADC/SBB,
+IMUL, MOVZX/MOVSX, LEA, NEG/NOT and TEST, on registers and memory).
     python3 tests/fuzz/tools/x86_seeds.py tests/fuzz/corpus/fuzz_x86"""
 import glob
 import json
