@@ -364,10 +364,12 @@ static void alu_cv(struct as *a, unsigned op, unsigned size, bool masked)
 		zext(a, RDX, size);
 }
 
-/* edi = CF, from the lazy record or EFLAGS (fast.h's cf()). */
-static void carry_in(struct as *a)
+/* When the lazy record holds CF: reg = that CF (bit 0, upper bits
+ * garbage), ecx clobbered. Returns where the jz that skips it when not
+ * ends (its displacement is patched by the caller). */
+static uint8_t *lazy_cf(struct as *a, unsigned reg)
 {
-	uint8_t *skip, *done;
+	uint8_t *skip;
 
 	b1(a, 0xf6); /* test byte [rbx + mask], CF */
 	b1(a, 0x83);
@@ -376,14 +378,22 @@ static void carry_in(struct as *a)
 	b1(a, 0x74); /* jz skip */
 	b1(a, 0);
 	skip = a->p;
-	load(a, RDI, CPU(lazy.cv));
+	load(a, reg, CPU(lazy.cv));
 	b1(a, 0x0f); /* movzx ecx, byte [rbx + bits] */
 	b1(a, 0xb6);
 	b1(a, 0x8b);
 	b4(a, CPU(lazy.bits));
-	E(a, 0xff, 0xc9); /* dec ecx */
-	E(a, 0xd3, 0xef); /* shr edi, cl */
-	E(a, 0xeb, 0);	  /* jmp done */
+	E(a, 0xff, 0xc9);		   /* dec ecx */
+	E(a, 0xd3, (uint8_t)(0xe8 | reg)); /* shr reg, cl */
+	return skip;
+}
+
+/* edi = CF, from the lazy record or EFLAGS (fast.h's cf()). */
+static void carry_in(struct as *a)
+{
+	uint8_t *skip = lazy_cf(a, RDI), *done;
+
+	E(a, 0xeb, 0); /* jmp done */
 	done = a->p;
 	if (!a->over)
 		skip[-1] = (uint8_t)(a->p - skip);
@@ -408,24 +418,8 @@ void x86_jit_set_lazy(struct as *a, uint32_t mask, unsigned size)
 /* CF folded into EFLAGS when the record holds it (incdec in fast.h). */
 static void fold_cf(struct as *a)
 {
-	uint8_t *skip;
+	uint8_t *skip = lazy_cf(a, RAX);
 
-	b1(a, 0xf6); /* test byte [rbx + mask], CF */
-	b1(a, 0x83);
-	b4(a, CPU(lazy.mask));
-	b1(a, X86_CF);
-	b1(a, 0x74); /* jz skip */
-	b1(a, 0);
-	skip = a->p;
-	load(a, RAX, CPU(lazy.cv));
-	b1(a, 0x0f); /* movzx ecx, byte [rbx + bits] */
-	b1(a, 0xb6);
-	b1(a, 0x8b);
-	b4(a, CPU(lazy.bits));
-	b1(a, 0xff); /* dec ecx */
-	b1(a, 0xc9);
-	b1(a, 0xd3); /* shr eax, cl */
-	b1(a, 0xe8);
 	b1(a, 0x83); /* and eax, 1 */
 	b1(a, 0xe0);
 	b1(a, 1);
