@@ -241,7 +241,12 @@ struct x86_block {
 	struct x86_link link[2];
 	uint32_t hits;	   /* runs since decoded, toward the JIT's threshold */
 	x86_jit_code code; /* its translation (jit.c), or NULL */
-	bool pure;	   /* every instruction in it native (x86_jit_lockstep) */
+	/* Its translation's chained entry and link slots (jit.h), or NULL,
+	 * and where each slot jumps now (NULL: to a return). */
+	const uint8_t *chain_in;
+	const uint8_t *slots;
+	const uint8_t *slot_to[2];
+	bool pure; /* every instruction in it native (x86_jit_lockstep) */
 #ifndef NDEBUG
 	uint64_t sum; /* of the code bytes: checked at entry in debug builds */
 #endif

@@ -80,13 +80,15 @@ void x86_jit_destroy(struct x86_cpu *cpu)
 	if (j->blocks)
 		log_info("x86 jit: %llu blocks translated in %.1f ms (%llu instructions native, "
 			 "%llu of them with memory, %llu calls), %zu KiB of code in use, %llu "
-			 "flushes, %llu invalidated, %llu blocks checked, %llu block generations "
+			 "flushes, %llu invalidated, %llu chained, %llu blocks checked, %llu block "
+			 "generations "
 			 "evicted, %llu blocks decoded",
 			 (unsigned long long)j->blocks, (double)j->ns / 1e6,
 			 (unsigned long long)j->native, (unsigned long long)j->mem,
 			 (unsigned long long)j->calls, j->buf.used / 1024,
 			 (unsigned long long)j->buf.flushes, (unsigned long long)j->invalidated,
-			 (unsigned long long)j->checked, (unsigned long long)cpu->arena_evictions,
+			 (unsigned long long)j->chained, (unsigned long long)j->checked,
+			 (unsigned long long)cpu->arena_evictions,
 			 (unsigned long long)cpu->block_ids);
 	x86_jit_perfmap_close(j->perfmap);
 	x86_jit_buf_free(&j->buf);
@@ -128,7 +130,7 @@ static uint64_t now_ns(void)
  * NULL when either is full (*full) or b's code does not fit
  * X86_JIT_MAX_BLOCK_CODE; *insns is the copy. */
 static x86_jit_code put(struct x86_cpu *cpu, const struct x86_block *b, struct x86_insn **insns,
-			unsigned *native, unsigned *mem, bool *full)
+			unsigned *native, unsigned *mem, bool *full, struct x86_jit_links *l)
 {
 	struct x86_jit *j = cpu->jit;
 	struct x86_block t = *b;
@@ -140,7 +142,7 @@ static x86_jit_code put(struct x86_cpu *cpu, const struct x86_block *b, struct x
 		return NULL;
 	t.insns = j->insns + j->insns_used;
 	memcpy(t.insns, b->insns, b->n * sizeof *b->insns);
-	n = x86_jit_emit(&t, j->scratch, native, mem);
+	n = x86_jit_emit_linked(&t, b->host ? b : NULL, j->scratch, native, mem, l);
 	if (!n)
 		return NULL;
 	code = (x86_jit_code)x86_jit_buf_put(&j->buf, j->scratch, n);
@@ -157,16 +159,16 @@ static x86_jit_code put(struct x86_cpu *cpu, const struct x86_block *b, struct x
  * outlives the decoded block's place in the arena (block.c reuses the
  * arena a generation at a time, and leaves translated blocks alone). */
 static x86_jit_code place(struct x86_cpu *cpu, const struct x86_block *b, unsigned *all_native,
-			  struct x86_insn **insns)
+			  struct x86_insn **insns, struct x86_jit_links *l)
 {
 	struct x86_jit *j = cpu->jit;
 	unsigned native = 0, mem = 0;
 	bool full;
-	x86_jit_code code = put(cpu, b, insns, &native, &mem, &full);
+	x86_jit_code code = put(cpu, b, insns, &native, &mem, &full, l);
 
 	if (!code && full) {
 		flush(cpu);
-		code = put(cpu, b, insns, &native, &mem, &full);
+		code = put(cpu, b, insns, &native, &mem, &full, l);
 	}
 	if (!code)
 		return NULL;
@@ -182,13 +184,19 @@ x86_jit_code x86_jit_translate(struct x86_cpu *cpu, struct x86_block *b)
 	uint64_t t0 = now_ns();
 	unsigned pure = 0;
 	struct x86_insn *insns;
-	x86_jit_code code = place(cpu, b, &pure, &insns);
+	struct x86_jit_links l;
+	x86_jit_code code = place(cpu, b, &pure, &insns, &l);
 
 	b->hits = 0;
 	b->code = code;
 	b->pure = code && pure;
 	if (code) {
+		const uint8_t *at = (const uint8_t *)code;
+
 		b->insns = insns;
+		b->chain_in = l.entry ? at + l.entry : NULL;
+		b->slots = l.slots ? at + l.slots : NULL;
+		b->slot_to[0] = b->slot_to[1] = NULL;
 		cpu->jit->blocks++;
 		if (cpu->jit->perfmap)
 			x86_jit_perfmap_add(cpu->jit->perfmap, code,
@@ -199,6 +207,37 @@ x86_jit_code x86_jit_translate(struct x86_cpu *cpu, struct x86_block *b)
 	return code;
 }
 
+/* Writes 4 bytes of the code at rx through the writable view. */
+static void poke(struct x86_jit_buf *buf, const uint8_t *rx, uint32_t v)
+{
+	memcpy(buf->rw + (rx - buf->rx), &v, 4);
+}
+
+/* See jit.h. A slot patched stays right while the buffer lasts: its
+ * delta leads to the bytes of the block it jumps to (links stay in one
+ * page), and that block's chained entry checks that it is still there,
+ * so a slot is only ever pointed at a newer link. */
+void x86_jit_chain(struct x86_cpu *cpu, struct x86_block *b)
+{
+	struct x86_jit *j = cpu->jit;
+
+	if (!b->slots || j->check)
+		return;
+	for (unsigned k = 0; k < X86_JIT_SLOTS; k++) {
+		const struct x86_link *l = &b->link[k];
+		const uint8_t *slot = b->slots + k * X86_JIT_SLOT_BYTES, *rel;
+
+		if (!l->id || l->to->id != l->id || !l->to->chain_in ||
+		    b->slot_to[k] == l->to->chain_in)
+			continue;
+		rel = slot + X86_JIT_SLOT_BYTES - 4;
+		poke(&j->buf, slot + 1, l->delta);
+		poke(&j->buf, rel, (uint32_t)(int32_t)(l->to->chain_in - (rel + 4)));
+		b->slot_to[k] = l->to->chain_in;
+		j->chained++;
+	}
+}
+
 /* The instruction at CS:EIP as a translated block of its own. */
 __attribute__((noinline)) void x86_jit_step(struct x86_cpu *cpu)
 {
@@ -207,13 +246,14 @@ __attribute__((noinline)) void x86_jit_step(struct x86_cpu *cpu)
 	bool trap = cpu->eflags & X86_TF;
 	x86_jit_code code;
 	unsigned pure;
+	struct x86_jit_links l;
 
 	cpu->ip_start = cpu->eip;
 	x86_decode(cpu, &in);
 	b = (struct x86_block){.n = 1, .count = 1, .insns = &in};
 	b.big = (cpu->seg[X86_CS].attr & X86_SEG_BIG) != 0;
 	b.ip_mask = b.big ? 0xffffffffu : 0xffffu;
-	code = place(cpu, &b, &pure, &b.insns);
+	code = place(cpu, &b, &pure, &b.insns, &l);
 	if (!code) {
 		log_error("x86 jit: cannot translate one instruction");
 		abort();

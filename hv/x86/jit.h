@@ -51,6 +51,34 @@ typedef uint32_t (*x86_jit_code)(struct x86_cpu *cpu);
  * operand (a slow path through their handler on a soft-TLB miss). */
 size_t x86_jit_emit(const struct x86_block *b, uint8_t *out, unsigned *native, unsigned *mem);
 
+/* Direct chaining: a translated block whose end may be linked
+ * (x86_block.chain) ends in X86_JIT_SLOTS slots of X86_JIT_SLOT_BYTES,
+ * each `cmp eax, DELTA` (imm32 at +1), a jne over the rest, `add [insns],
+ * count` and `jmp TARGET` (rel32 at the slot's last 4 bytes), eax holding
+ * EIP minus the block's first EIP; TARGET is the chained entry of the
+ * block linked (x86_jit_emit_linked's `entry`, which checks that the
+ * block is still there and may run), or a return of 0. jit.c patches
+ * them as the run loop links blocks (x86_block_link). */
+#define X86_JIT_SLOTS	   2
+#define X86_JIT_SLOT_BYTES 23
+
+/* Where a block's slots and chained entry are in its code: offsets from
+ * its start, 0 for none. */
+struct x86_jit_links {
+	size_t slots;
+	size_t entry;
+};
+
+/* x86_jit_emit for the block held in `slot` (b may be a copy of it with
+ * other instructions): with its slots when slot->chain, and a chained
+ * entry. slot NULL: as x86_jit_emit, neither. */
+size_t x86_jit_emit_linked(const struct x86_block *b, const struct x86_block *slot, uint8_t *out,
+			   unsigned *native, unsigned *mem, struct x86_jit_links *l);
+/* Points the slots of translated block b at the blocks its links lead to
+ * when they are translated (the others at a return), unless lockstep
+ * checking (which runs one block at a time). */
+void x86_jit_chain(struct x86_cpu *cpu, struct x86_block *b);
+
 /* The JIT state of one CPU. */
 struct x86_jit {
 	struct x86_jit_buf buf;
@@ -64,6 +92,7 @@ struct x86_jit {
 	uint64_t ns;	    /* host time spent translating */
 	/* Translations dropped because their code page was written (block.c). */
 	uint64_t invalidated;
+	uint64_t chained; /* slots patched to jump to another block */
 	/* HV_JIT_PERFMAP's file (jit_perfmap.h), or NULL. */
 	struct x86_jit_perfmap *perfmap;
 	/* The instructions of the translated blocks, which their code points
