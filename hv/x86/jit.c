@@ -109,6 +109,7 @@ static void flush(struct x86_cpu *cpu)
 			b->host = NULL;
 			b->id = 0;
 			b->code = NULL;
+			b->chain_in = b->slots = NULL;
 		}
 		b->hits = 0;
 	}
@@ -221,14 +222,15 @@ void x86_jit_chain(struct x86_cpu *cpu, struct x86_block *b)
 {
 	struct x86_jit *j = cpu->jit;
 
-	if (!b->slots || j->check)
+	/* HV_JIT_LOCKSTEP runs each block of native instructions alone. */
+	if (!b->slots || !b->host || (j->check && b->pure))
 		return;
 	for (unsigned k = 0; k < X86_JIT_SLOTS; k++) {
 		const struct x86_link *l = &b->link[k];
 		const uint8_t *slot = b->slots + k * X86_JIT_SLOT_BYTES, *rel;
 
 		if (!l->id || l->to->id != l->id || !l->to->chain_in ||
-		    b->slot_to[k] == l->to->chain_in)
+		    b->slot_to[k] == l->to->chain_in || (j->check && l->to->pure))
 			continue;
 		rel = slot + X86_JIT_SLOT_BYTES - 4;
 		poke(&j->buf, slot + 1, l->delta);

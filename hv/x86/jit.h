@@ -75,8 +75,8 @@ struct x86_jit_links {
 size_t x86_jit_emit_linked(const struct x86_block *b, const struct x86_block *slot, uint8_t *out,
 			   unsigned *native, unsigned *mem, struct x86_jit_links *l);
 /* Points the slots of translated block b at the blocks its links lead to
- * when they are translated (the others at a return), unless lockstep
- * checking (which runs one block at a time). */
+ * when they are translated; under HV_JIT_LOCKSTEP, not from or to a
+ * block that it checks (x86_block.pure: it runs them one at a time). */
 void x86_jit_chain(struct x86_cpu *cpu, struct x86_block *b);
 
 /* The JIT state of one CPU. */
