@@ -332,7 +332,8 @@ START_TEST(test_a_flush_while_chained)
 	ck_assert_uint_eq(reg16(X86_EBX), 1000);
 	ck_assert_uint_eq(reg16(X86_ESI), 5);
 	ck_assert_uint_eq(x86_cpu_insns(cpu), want);
-	ck_assert(!cpu->jit || cpu->jit->buf.flushes == 1);
+	/* Every block translated on its first run: the buffer filled. */
+	ck_assert(!cpu->jit || cpu->jit->threshold > 0 || cpu->jit->buf.flushes == 1);
 	ck_assert(natively_chained() == (cpu->jit != NULL));
 	x86_blocks_flush(cpu);
 	cpu->regs[X86_EAX] = cpu->regs[X86_EBX] = cpu->regs[X86_ESI] = 0;
