@@ -21,6 +21,7 @@ bool x86_blocks_create(struct x86_cpu *cpu)
 		return false;
 	}
 	cpu->arena_used = 0;
+	cpu->arena_free = X86_BLOCK_ARENA;
 	cpu->tracking = cpu->m && mem_code_enable(&cpu->m->mem) == 0;
 	return true;
 }
@@ -41,6 +42,36 @@ void x86_blocks_flush(struct x86_cpu *cpu)
 		cpu->blocks[i].id = 0;
 	}
 	cpu->arena_used = 0;
+	cpu->arena_free = X86_BLOCK_ARENA;
+}
+
+/* Makes room for a block at arena_used: the arena is a ring of
+ * X86_BLOCK_GENS generations, and the blocks of the oldest are dropped
+ * to reuse it, the others kept.
+ * Translated blocks hold a copy of their instructions in the JIT's
+ * buffer and stay. [arena_used, arena_free) holds no block. */
+static void arena_room(struct x86_cpu *cpu)
+{
+	const unsigned gen = X86_BLOCK_ARENA / X86_BLOCK_GENS;
+	struct x86_insn *lo, *hi;
+
+	if (cpu->arena_used + X86_BLOCK_MAX <= cpu->arena_free)
+		return;
+	if (cpu->arena_free + X86_BLOCK_MAX > X86_BLOCK_ARENA)
+		cpu->arena_used = cpu->arena_free = 0;
+	lo = cpu->arena + cpu->arena_free;
+	hi = lo + gen;
+	for (unsigned i = 0; i < X86_BLOCKS; i++) {
+		struct x86_block *b = &cpu->blocks[i];
+
+		/* A translated block has its own copy of them (jit.c). */
+		if (b->host && !b->code && b->insns < hi && b->insns + b->n > lo) {
+			b->host = NULL;
+			b->id = 0;
+		}
+	}
+	cpu->arena_free += gen;
+	cpu->arena_evictions++;
 }
 
 #ifndef NDEBUG
@@ -194,8 +225,7 @@ static bool build(struct x86_cpu *cpu, struct x86_block *b, const uint8_t *host,
 
 	if (!code_source(cpu, host, &word))
 		return false;
-	if (cpu->arena_used + X86_BLOCK_MAX > X86_BLOCK_ARENA)
-		x86_blocks_flush(cpu);
+	arena_room(cpu);
 	if (word)
 		seen = mark_page(cpu, word, host - (lin & PAGE_MASK));
 	insns = cpu->arena + cpu->arena_used;
@@ -227,21 +257,23 @@ static bool build(struct x86_cpu *cpu, struct x86_block *b, const uint8_t *host,
 
 /* The slot a block decoded at host goes to: stale, the one of its set that
  * holds a stale decode of it (x86_block_slot's, or NULL), else an empty
- * one, else the one decoded first. */
+ * one, else the one decoded first among those not translated (code that
+ * runs once must not push hot code out), else the one decoded first. */
 static struct x86_block *victim(struct x86_cpu *cpu, const uint8_t *host, struct x86_block *stale)
 {
-	struct x86_block *set = x86_block_set(cpu, host), *v;
+	struct x86_block *set = x86_block_set(cpu, host), *v = NULL, *old = set;
 
 	if (stale)
 		return stale;
-	v = set;
 	for (unsigned w = 0; w < X86_BLOCK_WAYS; w++) {
 		if (!set[w].host)
 			return &set[w];
-		if (set[w].id < v->id)
+		if (!set[w].code && (!v || set[w].id < v->id))
 			v = &set[w];
+		if (set[w].id < old->id)
+			old = &set[w];
 	}
-	return v;
+	return v ? v : old;
 }
 
 /* The block at CS:EIP; see cpu_state.h. */

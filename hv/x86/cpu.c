@@ -342,7 +342,10 @@ static inline bool chain_stop(struct x86_cpu *cpu, uint64_t poll_at)
 /* Runs block b and the blocks chained after it while nothing asks for
  * the run loop (chain_stop) and the budget covers the next. Returns the
  * last block when it ended where it may be linked to the block the run
- * loop finds next (the link was missing), else NULL. */
+ * loop finds next (the link was missing), else NULL. A link between two
+ * translated blocks is also patched into the code (x86_jit_chain), whose
+ * chained entries then make the same checks without coming back here;
+ * the block that ran last is cpu->block. */
 static inline struct x86_block *run_chain(struct x86_cpu *cpu, struct x86_block *b)
 {
 	uint64_t poll_at = cpu->poll_at; /* changed only by the run loop */
@@ -351,11 +354,15 @@ static inline struct x86_block *run_chain(struct x86_cpu *cpu, struct x86_block 
 		struct x86_block *n;
 
 		run_block(cpu, b);
+		/* Translated code may have run on through its chained blocks. */
+		b = (struct x86_block *)cpu->block;
 		if (chain_stop(cpu, poll_at))
 			return NULL;
 		n = follow(cpu, b);
 		if (!n)
 			return b->chain ? b : NULL;
+		if (n->chain_in && b->slots)
+			x86_jit_chain(cpu, b);
 		if (n->count > cpu->budget)
 			return NULL;
 		b = n;
@@ -383,8 +390,11 @@ static __attribute__((noinline)) enum vcpu_exit run_loop(struct x86_cpu *cpu)
 		cpu->ip_start = cpu->eip;
 		if (!one)
 			b = find_block(cpu);
-		if (prev && b)
+		if (prev && b) {
 			x86_block_link(prev, b, cpu->eip - cpu->block_eip);
+			if (b->chain_in && prev->slots)
+				x86_jit_chain(cpu, prev);
+		}
 		prev = NULL;
 		if (b && b->count <= cpu->budget)
 			prev = run_chain(cpu, b);

@@ -3,8 +3,11 @@
  * (cpu.c) counts the runs of each decoded block and has it translated
  * here at the threshold. Translated code belongs to its decoded block
  * (x86_block.code): a block decoded again, or found invalid by the
- * code-page tracking, is never entered, so its code dies with it; when
- * the buffer is full every translation is forgotten and it starts again. */
+ * code-page tracking, is never entered, so its code dies with it. A
+ * translation keeps its own copy of the block's instructions, so the
+ * block outlives the reuse of the decoder's arena (block.c); when the
+ * buffer is full every translation, and its block, is forgotten and it
+ * starts again. */
 #include <setjmp.h>
 #include <stdlib.h>
 #include <string.h>
@@ -49,10 +52,16 @@ void x86_jit_create(struct x86_cpu *cpu, bool off)
 	j = calloc(1, sizeof *j);
 	if (!j)
 		return;
+	j->insns = malloc(X86_JIT_INSNS * sizeof *j->insns);
+	if (!j->insns) {
+		free(j);
+		return;
+	}
 	if (x86_jit_buf_init(&j->buf, X86_JIT_BUF_SIZE, why, sizeof why) != 0) {
 		if (!said)
 			log_warn("x86: no JIT (%s): the soft CPU interprets", why);
 		said = true;
+		free(j->insns);
 		free(j);
 		return;
 	}
@@ -71,27 +80,41 @@ void x86_jit_destroy(struct x86_cpu *cpu)
 	if (j->blocks)
 		log_info("x86 jit: %llu blocks translated in %.1f ms (%llu instructions native, "
 			 "%llu of them with memory, %llu calls), %zu KiB of code in use, %llu "
-			 "flushes, %llu invalidated, %llu blocks checked",
+			 "flushes, %llu invalidated, %llu chained, %llu blocks checked, %llu block "
+			 "generations "
+			 "evicted, %llu blocks decoded",
 			 (unsigned long long)j->blocks, (double)j->ns / 1e6,
 			 (unsigned long long)j->native, (unsigned long long)j->mem,
 			 (unsigned long long)j->calls, j->buf.used / 1024,
 			 (unsigned long long)j->buf.flushes, (unsigned long long)j->invalidated,
-			 (unsigned long long)j->checked);
+			 (unsigned long long)j->chained, (unsigned long long)j->checked,
+			 (unsigned long long)cpu->arena_evictions,
+			 (unsigned long long)cpu->block_ids);
 	x86_jit_perfmap_close(j->perfmap);
 	x86_jit_buf_free(&j->buf);
+	free(j->insns);
 	free(j);
 	cpu->jit = NULL;
 }
 
-/* Every translation is forgotten: the blocks run interpreted until they
- * reach the threshold again. */
+/* Every translation is forgotten, and the blocks translated with it
+ * (their instructions were in the buffer): they are decoded again when
+ * they run next, and run interpreted until they reach the threshold. */
 static void flush(struct x86_cpu *cpu)
 {
 	for (unsigned i = 0; i < X86_BLOCKS; i++) {
-		cpu->blocks[i].code = NULL;
-		cpu->blocks[i].hits = 0;
+		struct x86_block *b = &cpu->blocks[i];
+
+		if (b->code) {
+			b->host = NULL;
+			b->id = 0;
+			b->code = NULL;
+			b->chain_in = b->slots = NULL;
+		}
+		b->hits = 0;
 	}
 	x86_jit_buf_reset(&cpu->jit->buf);
+	cpu->jit->insns_used = 0;
 	x86_jit_perfmap_flushed(cpu->jit->perfmap);
 }
 
@@ -103,20 +126,50 @@ static uint64_t now_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
-/* The code of b in the buffer, or NULL. */
-static x86_jit_code place(struct x86_cpu *cpu, const struct x86_block *b, unsigned *all_native)
+/* Copies the instructions of b into the JIT's own arena and emits its
+ * code (which points at the copies) into the buffer: the code of b, or
+ * NULL when either is full (*full) or b's code does not fit
+ * X86_JIT_MAX_BLOCK_CODE; *insns is the copy. */
+static x86_jit_code put(struct x86_cpu *cpu, const struct x86_block *b, struct x86_insn **insns,
+			unsigned *native, unsigned *mem, bool *full, struct x86_jit_links *l)
 {
 	struct x86_jit *j = cpu->jit;
-	unsigned native, mem;
-	size_t n = x86_jit_emit(b, j->scratch, &native, &mem);
-	void *code;
+	struct x86_block t = *b;
+	x86_jit_code code;
+	size_t n;
 
-	if (n == 0)
+	*full = j->insns_used + b->n > X86_JIT_INSNS;
+	if (*full)
 		return NULL;
-	code = x86_jit_buf_put(&j->buf, j->scratch, n);
-	if (!code) {
+	t.insns = j->insns + j->insns_used;
+	memcpy(t.insns, b->insns, b->n * sizeof *b->insns);
+	n = x86_jit_emit_linked(&t, b->host ? b : NULL, j->scratch, native, mem, l);
+	if (!n)
+		return NULL;
+	code = (x86_jit_code)x86_jit_buf_put(&j->buf, j->scratch, n);
+	*full = !code;
+	if (code) {
+		j->insns_used += b->n;
+		*insns = t.insns;
+	}
+	return code;
+}
+
+/* The code of b in the buffer, or NULL; *insns is the copy of its
+ * instructions. The translation keeps its own copy so that it
+ * outlives the decoded block's place in the arena (block.c reuses the
+ * arena a generation at a time, and leaves translated blocks alone). */
+static x86_jit_code place(struct x86_cpu *cpu, const struct x86_block *b, unsigned *all_native,
+			  struct x86_insn **insns, struct x86_jit_links *l)
+{
+	struct x86_jit *j = cpu->jit;
+	unsigned native = 0, mem = 0;
+	bool full;
+	x86_jit_code code = put(cpu, b, insns, &native, &mem, &full, l);
+
+	if (!code && full) {
 		flush(cpu);
-		code = x86_jit_buf_put(&j->buf, j->scratch, n);
+		code = put(cpu, b, insns, &native, &mem, &full, l);
 	}
 	if (!code)
 		return NULL;
@@ -124,19 +177,27 @@ static x86_jit_code place(struct x86_cpu *cpu, const struct x86_block *b, unsign
 	j->mem += mem;
 	j->calls += b->n - native;
 	*all_native = native == b->n;
-	return (x86_jit_code)code;
+	return code;
 }
 
 x86_jit_code x86_jit_translate(struct x86_cpu *cpu, struct x86_block *b)
 {
 	uint64_t t0 = now_ns();
 	unsigned pure = 0;
-	x86_jit_code code = place(cpu, b, &pure);
+	struct x86_insn *insns;
+	struct x86_jit_links l;
+	x86_jit_code code = place(cpu, b, &pure, &insns, &l);
 
 	b->hits = 0;
 	b->code = code;
 	b->pure = code && pure;
 	if (code) {
+		const uint8_t *at = (const uint8_t *)code;
+
+		b->insns = insns;
+		b->chain_in = l.entry ? at + l.entry : NULL;
+		b->slots = l.slots ? at + l.slots : NULL;
+		b->slot_to[0] = b->slot_to[1] = NULL;
 		cpu->jit->blocks++;
 		if (cpu->jit->perfmap)
 			x86_jit_perfmap_add(cpu->jit->perfmap, code,
@@ -147,6 +208,38 @@ x86_jit_code x86_jit_translate(struct x86_cpu *cpu, struct x86_block *b)
 	return code;
 }
 
+/* Writes 4 bytes of the code at rx through the writable view. */
+static void poke(struct x86_jit_buf *buf, const uint8_t *rx, uint32_t v)
+{
+	memcpy(buf->rw + (rx - buf->rx), &v, 4);
+}
+
+/* See jit.h. A slot patched stays right while the buffer lasts: its
+ * delta leads to the bytes of the block it jumps to (links stay in one
+ * page), and that block's chained entry checks that it is still there,
+ * so a slot is only ever pointed at a newer link. */
+void x86_jit_chain(struct x86_cpu *cpu, struct x86_block *b)
+{
+	struct x86_jit *j = cpu->jit;
+
+	/* HV_JIT_LOCKSTEP runs each block of native instructions alone. */
+	if (!b->slots || !b->host || (j->check && b->pure))
+		return;
+	for (unsigned k = 0; k < X86_JIT_SLOTS; k++) {
+		const struct x86_link *l = &b->link[k];
+		const uint8_t *slot = b->slots + k * X86_JIT_SLOT_BYTES, *rel;
+
+		if (!l->id || l->to->id != l->id || !l->to->chain_in ||
+		    b->slot_to[k] == l->to->chain_in || (j->check && l->to->pure))
+			continue;
+		rel = slot + X86_JIT_SLOT_BYTES - 4;
+		poke(&j->buf, slot + 1, l->delta);
+		poke(&j->buf, rel, (uint32_t)(int32_t)(l->to->chain_in - (rel + 4)));
+		b->slot_to[k] = l->to->chain_in;
+		j->chained++;
+	}
+}
+
 /* The instruction at CS:EIP as a translated block of its own. */
 __attribute__((noinline)) void x86_jit_step(struct x86_cpu *cpu)
 {
@@ -155,13 +248,14 @@ __attribute__((noinline)) void x86_jit_step(struct x86_cpu *cpu)
 	bool trap = cpu->eflags & X86_TF;
 	x86_jit_code code;
 	unsigned pure;
+	struct x86_jit_links l;
 
 	cpu->ip_start = cpu->eip;
 	x86_decode(cpu, &in);
 	b = (struct x86_block){.n = 1, .count = 1, .insns = &in};
 	b.big = (cpu->seg[X86_CS].attr & X86_SEG_BIG) != 0;
 	b.ip_mask = b.big ? 0xffffffffu : 0xffffu;
-	code = place(cpu, &b, &pure);
+	code = place(cpu, &b, &pure, &b.insns, &l);
 	if (!code) {
 		log_error("x86 jit: cannot translate one instruction");
 		abort();

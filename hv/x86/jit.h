@@ -51,6 +51,34 @@ typedef uint32_t (*x86_jit_code)(struct x86_cpu *cpu);
  * operand (a slow path through their handler on a soft-TLB miss). */
 size_t x86_jit_emit(const struct x86_block *b, uint8_t *out, unsigned *native, unsigned *mem);
 
+/* Direct chaining: a translated block whose end may be linked
+ * (x86_block.chain) ends in X86_JIT_SLOTS slots of X86_JIT_SLOT_BYTES,
+ * each `cmp eax, DELTA` (imm32 at +1), a jne over the rest, `add [insns],
+ * count` and `jmp TARGET` (rel32 at the slot's last 4 bytes), eax holding
+ * EIP minus the block's first EIP; TARGET is the chained entry of the
+ * block linked (x86_jit_emit_linked's `entry`, which checks that the
+ * block is still there and may run), or a return of 0. jit.c patches
+ * them as the run loop links blocks (x86_block_link). */
+#define X86_JIT_SLOTS	   2
+#define X86_JIT_SLOT_BYTES 23
+
+/* Where a block's slots and chained entry are in its code: offsets from
+ * its start, 0 for none. */
+struct x86_jit_links {
+	size_t slots;
+	size_t entry;
+};
+
+/* x86_jit_emit for the block held in `slot` (b may be a copy of it with
+ * other instructions): with its slots when slot->chain, and a chained
+ * entry. slot NULL: as x86_jit_emit, neither. */
+size_t x86_jit_emit_linked(const struct x86_block *b, const struct x86_block *slot, uint8_t *out,
+			   unsigned *native, unsigned *mem, struct x86_jit_links *l);
+/* Points the slots of translated block b at the blocks its links lead to
+ * when they are translated; under HV_JIT_LOCKSTEP, not from or to a
+ * block that it checks (x86_block.pure: it runs them one at a time). */
+void x86_jit_chain(struct x86_cpu *cpu, struct x86_block *b);
+
 /* The JIT state of one CPU. */
 struct x86_jit {
 	struct x86_jit_buf buf;
@@ -64,13 +92,22 @@ struct x86_jit {
 	uint64_t ns;	    /* host time spent translating */
 	/* Translations dropped because their code page was written (block.c). */
 	uint64_t invalidated;
+	uint64_t chained; /* slots patched to jump to another block */
 	/* HV_JIT_PERFMAP's file (jit_perfmap.h), or NULL. */
 	struct x86_jit_perfmap *perfmap;
+	/* The instructions of the translated blocks, which their code points
+	 * at: copied from the decoded blocks' arena, which block.c reuses,
+	 * and emptied with the buffer. */
+	struct x86_insn *insns;
+	size_t insns_used;
 	uint8_t scratch[X86_JIT_MAX_BLOCK_CODE];
 };
 
 /* Default size of the code buffer. */
 #define X86_JIT_BUF_SIZE (16u << 20)
+/* Instructions of translated blocks kept (x86_jit.insns): a Linux boot's
+ * translations average 5 of them in 800 bytes of code. */
+#define X86_JIT_INSNS (X86_JIT_BUF_SIZE / 128)
 
 /* Sets up cpu->jit unless disabled (HV_JIT=0, or `off`), or the host
  * refuses (said once in the log): cpu->jit stays NULL and the block

@@ -151,8 +151,12 @@ static void emit_call(struct as *a, const struct x86_insn *in, uint32_t off, uin
 		set_acc(a);
 }
 
-static void prologue(struct as *a, bool acc)
+/* The frame of a block: a chained block runs in the frame of the one
+ * that jumped to it, entering where r12d is loaded (the returned point). */
+static uint8_t *prologue(struct as *a, bool acc)
 {
+	uint8_t *reload;
+
 	b1(a, 0x53); /* push rbx; push r12; push r13 (the stack aligned) */
 	b1(a, 0x41);
 	b1(a, 0x54);
@@ -161,12 +165,14 @@ static void prologue(struct as *a, bool acc)
 	b1(a, 0x48); /* mov rbx, rdi */
 	b1(a, 0x89);
 	b1(a, 0xfb);
+	reload = a->p;
 	b1(a, 0x44); /* mov r12d, [rbx + eip] */
 	b1(a, 0x8b);
 	b1(a, 0xa3);
 	b4(a, CPU(eip));
 	if (acc)
 		set_acc(a);
+	return reload;
 }
 
 /* Returns eax. */
@@ -189,6 +195,128 @@ static uint8_t *break_check(struct as *a)
 	b4(a, CPU(block_break));
 	b1(a, 0);
 	return jump(a, 0x5); /* jne */
+}
+
+/* jne/jb/... (rel32) to the chained entry's way out: its offset. */
+static uint8_t *out_if(struct as *a, unsigned cc)
+{
+	return jump(a, cc);
+}
+
+/* mov r64, imm64 (rax or rcx). */
+static void mov_imm64(struct as *a, unsigned r, uint64_t v)
+{
+	b1(a, 0x48);
+	b1(a, 0xb8 + r);
+	b8(a, v);
+}
+
+/* The normal end of a block that may be chained (x86_block.chain): with
+ * no break asked, EIP minus the first EIP is compared with the deltas of
+ * its two link slots (struct x86_jit_slot), each of which adds the
+ * block's count and jumps to the chained entry of the block linked
+ * (jit.c patches them; at first they go to a return of 0 instead). */
+static void emit_exit_slots(struct as *a, const struct x86_block *b, uint8_t **slots)
+{
+	uint8_t *brk, *ret0[X86_JIT_SLOTS], *skip;
+
+	brk = break_check(a);
+	load(a, RAX, CPU(eip));
+	b1(a, 0x44); /* sub eax, r12d */
+	b1(a, 0x29);
+	b1(a, 0xe0);
+	*slots = a->p;
+	for (unsigned k = 0; k < X86_JIT_SLOTS; k++) {
+		b1(a, 0x3d); /* cmp eax, delta */
+		b4(a, 0);
+		b1(a, 0x75); /* jne (the next slot) */
+		b1(a, X86_JIT_SLOT_BYTES - 7);
+		skip = a->p;
+		b1(a, 0x48); /* add qword [rbx + insns], count */
+		b1(a, 0x81);
+		b1(a, 0x83);
+		b4(a, CPU(insns));
+		b4(a, b->count);
+		ret0[k] = jump(a, 0xe9);
+		if (!a->over && a->p - skip != X86_JIT_SLOT_BYTES - 7)
+			a->over = true; /* cannot happen: the layout jit.c patches */
+	}
+	patch(a, brk);
+	mov_imm(a, RAX, b->count);
+	epilogue(a);
+	for (unsigned k = 0; k < X86_JIT_SLOTS; k++)
+		patch(a, ret0[k]);
+	rr(a, 0x31, RAX, RAX); /* xor eax, eax: the count is in */
+	epilogue(a);
+}
+
+/* The chained entry of the block in `slot`: what run_chain (cpu.c)
+ * checks before it runs a linked block, then what run_block sets, and on
+ * to the body at `reload`. The slot must still hold this decode of the
+ * block (its id) with its page unwritten, the budget cover it, no poll
+ * be due, no kick, and the block lie within the CS limit; otherwise it
+ * returns 0 (the block that jumped here added its count) and the run
+ * loop carries on from where the last block left. */
+static void emit_chain_entry(struct as *a, const struct x86_block *slot, const uint8_t *reload)
+{
+	uint8_t *out[8];
+	unsigned n = 0;
+
+	mov_imm64(a, RAX, (uint64_t)(uintptr_t)&slot->id);
+	mov_imm64(a, RCX, slot->id);
+	b1(a, 0x48); /* cmp [rax], rcx */
+	b1(a, 0x39);
+	b1(a, 0x08);
+	out[n++] = out_if(a, 0x5);
+	if (slot->word) {
+		mov_imm64(a, RAX, (uint64_t)(uintptr_t)slot->word);
+		b1(a, 0x81); /* cmp dword [rax], seen */
+		b1(a, 0x38);
+		b4(a, slot->seen);
+		out[n++] = out_if(a, 0x5);
+	}
+	b1(a, 0x48); /* cmp qword [rbx + budget], count */
+	b1(a, 0x81);
+	b1(a, 0xbb);
+	b4(a, CPU(budget));
+	b4(a, slot->count);
+	out[n++] = out_if(a, 0x2); /* jb */
+	b1(a, 0x48);		   /* mov rax, [rbx + insns] */
+	mem_op(a, 0x8b, RAX, CPU(insns));
+	b1(a, 0x48); /* cmp rax, [rbx + poll_at] */
+	mem_op(a, 0x3b, RAX, CPU(poll_at));
+	out[n++] = out_if(a, 0x3); /* jae */
+	b1(a, 0x80);		   /* cmp byte [rbx + kicked], 0 */
+	b1(a, 0xbb);
+	b4(a, CPU(kicked));
+	b1(a, 0);
+	out[n++] = out_if(a, 0x5);
+	load(a, RAX, CPU(eip));
+	load(a, RCX, CPU(seg[X86_CS].limit));
+	if (slot->ip_mask == 0xffff)
+		zext(a, RCX, 2);
+	b1(a, 0x48); /* lea rdx, [rax + bytes - 1] */
+	b1(a, 0x8d);
+	b1(a, 0x90);
+	b4(a, slot->bytes - 1u);
+	b1(a, 0x48); /* cmp rdx, rcx */
+	b1(a, 0x39);
+	b1(a, 0xca);
+	out[n++] = out_if(a, 0x7); /* ja */
+	b1(a, 0x48);		   /* sub qword [rbx + budget], count */
+	b1(a, 0x81);
+	b1(a, 0xab);
+	b4(a, CPU(budget));
+	b4(a, slot->count);
+	mov_imm64(a, RCX, (uint64_t)(uintptr_t)slot);
+	b1(a, 0x48); /* mov [rbx + block], rcx */
+	mem_op(a, 0x89, RCX, CPU(block));
+	store(a, RAX, CPU(block_eip));
+	jump_to(a, reload);
+	for (unsigned k = 0; k < n; k++)
+		patch(a, out[k]);
+	rr(a, 0x31, RAX, RAX); /* xor eax, eax */
+	epilogue(a);
 }
 
 /* The slow paths of the memory forms: the handler, then back, or out of
@@ -214,7 +342,16 @@ static void emit_slow(struct as *a, const struct x86_block *b, const struct slow
 
 size_t x86_jit_emit(const struct x86_block *b, uint8_t *out, unsigned *native, unsigned *mem)
 {
+	struct x86_jit_links l;
+
+	return x86_jit_emit_linked(b, NULL, out, native, mem, &l);
+}
+
+size_t x86_jit_emit_linked(const struct x86_block *b, const struct x86_block *slot, uint8_t *out,
+			   unsigned *native, unsigned *mem, struct x86_jit_links *l)
+{
 	struct as a = {out, out + X86_JIT_MAX_BLOCK_CODE, false};
+	uint8_t *reload, *slots = NULL, *entry = NULL;
 	uint8_t *exits[X86_BLOCK_MAX];
 	struct slow slow[X86_BLOCK_MAX];
 	unsigned nslow = 0;
@@ -223,7 +360,7 @@ size_t x86_jit_emit(const struct x86_block *b, uint8_t *out, unsigned *native, u
 	bool acc = has_mem(b);
 
 	*native = *mem = 0;
-	prologue(&a, acc);
+	reload = prologue(&a, acc);
 	for (unsigned i = 0; i < b->n; i++) {
 		const struct x86_insn *in = &b->insns[i];
 
@@ -250,8 +387,12 @@ size_t x86_jit_emit(const struct x86_block *b, uint8_t *out, unsigned *native, u
 		block_ip(&a, off, mask);
 		store(&a, RAX, CPU(eip));
 	}
-	mov_imm(&a, RAX, b->count);
-	epilogue(&a);
+	if (slot && slot->chain) {
+		emit_exit_slots(&a, b, &slots);
+	} else {
+		mov_imm(&a, RAX, b->count);
+		epilogue(&a);
+	}
 	/* A break after instruction i: i + 1 of them ran. */
 	for (unsigned i = 0; i + 1 < b->n; i++) {
 		if (!exits[i])
@@ -262,5 +403,11 @@ size_t x86_jit_emit(const struct x86_block *b, uint8_t *out, unsigned *native, u
 	}
 	for (unsigned k = 0; k < nslow; k++)
 		emit_slow(&a, b, &slow[k]);
+	if (slot) {
+		entry = a.p;
+		emit_chain_entry(&a, slot, reload);
+	}
+	l->slots = slots ? (size_t)(slots - out) : 0;
+	l->entry = entry ? (size_t)(entry - out) : 0;
 	return a.over ? 0 : (size_t)(a.p - out);
 }

@@ -58,6 +58,13 @@ static struct x86_block *block_of(uint32_t pa)
 	return NULL;
 }
 
+/* Translated (HV_JIT_THRESHOLD=0), the slots patched so far to jump
+ * from block to block in the code (hv/x86/jit.c); interpreted, none. */
+static bool natively_chained(void)
+{
+	return cpu->jit && cpu->jit->chained > 0;
+}
+
 /* A loop block links to itself (its Jcc lands on its first byte), and
  * the count stays exact across the chained passes. */
 START_TEST(test_a_loop_block_links_to_itself)
@@ -98,6 +105,7 @@ START_TEST(test_a_chained_loop_stops_exactly_at_the_budget)
 	ck_assert_uint_eq(x86_cpu_insns(cpu), 1000);
 	ck_assert_uint_eq(reg16(X86_EAX), 334);
 	ck_assert_uint_eq(reg16(X86_EBX), 333);
+	ck_assert(natively_chained() == (cpu->jit != NULL));
 	ck_assert_ptr_eq(block_of(0x7c00)->link[0].to, block_of(0x7c00));
 }
 END_TEST
@@ -219,6 +227,120 @@ START_TEST(test_an_interrupt_is_taken_in_a_tight_chained_loop)
 	ck_assert_uint_eq(reg16(X86_EBX), reg16(X86_EAX));
 	ck_assert_uint_ge(reg16(X86_EAX), (irq_at - 1) / 2);
 	ck_assert_uint_eq(mem16(0x7000 - 6), 0x7c01); /* the IP pushed: the loop's */
+	ck_assert(natively_chained() == (cpu->jit != NULL));
+}
+END_TEST
+
+/* Two passes of a loop whose blocks call each other in a pair, then the
+ * code between the passes rewrites INC BX of the block its JNZ is
+ * chained to into INC SI: the second pass runs the new instruction, and
+ * the count stays exact. */
+START_TEST(test_a_write_to_the_chained_to_block_unchains_it)
+{
+	static const uint8_t code[] = {
+	    0xb9, 0x64, 0x00,		  /* s: mov cx, 100 */
+	    0x43,			  /* a: inc bx */
+	    0xeb, 0x00,			  /* jmp b */
+	    0x49,			  /* b: dec cx */
+	    0x75, 0xfa,			  /* jnz a */
+	    0x42,			  /* inc dx */
+	    0x83, 0xfa, 0x02,		  /* cmp dx, 2 */
+	    0x74, 0x07,			  /* je done */
+	    0xc6, 0x06, 0x03, 0x7c, 0x46, /* mov byte [a], 0x46 (inc si) */
+	    0xeb, 0xea,			  /* jmp s */
+	    0xf4,			  /* done: hlt */
+	};
+
+	cpu->regs[X86_EDX] = 0;
+	ck_assert_int_eq(run(code, sizeof code, 100000), VCPU_EXIT_HALT);
+	ck_assert_uint_eq(reg16(X86_EBX), 100);
+	ck_assert_uint_eq(reg16(X86_ESI), 100);
+	ck_assert_uint_eq(reg16(X86_EDX), 2);
+	ck_assert_uint_eq(x86_cpu_insns(cpu), (1 + 400 + 5) + (1 + 400 + 3) + 1);
+	ck_assert(natively_chained() == (cpu->jit != NULL));
+	ck_assert(!cpu->jit || cpu->jit->invalidated > 0);
+}
+END_TEST
+
+/* A loop whose JMP and JNZ cross the page boundary at 8000h both ways
+ * (org 7FF8h), and the code between its two passes rewrites the
+ * immediate of ADD BX, 1 in the second page: the second pass adds 2.
+ * Links stay in one page (the target follows from the delta only
+ * there), so these branches go through the run loop's lookup. */
+START_TEST(test_a_loop_across_a_page_boundary_sees_a_write_to_either_page)
+{
+	static const uint8_t code[] = {
+	    0xb9, 0x32, 0x00,		  /* s: mov cx, 50 */
+	    0x46,			  /* a: inc si */
+	    0xeb, 0x04,			  /* jmp b (8002h) */
+	    0x90, 0x90, 0x90, 0x90,	  /* nop x4 */
+	    0x83, 0xc3, 0x01,		  /* b: add bx, 1 */
+	    0x49,			  /* dec cx */
+	    0x75, 0xf3,			  /* jnz a */
+	    0x42,			  /* inc dx */
+	    0x83, 0xfa, 0x02,		  /* cmp dx, 2 */
+	    0x74, 0x08,			  /* je done */
+	    0xc6, 0x06, 0x04, 0x80, 0x02, /* mov byte [b + 2], 2 */
+	    0xe9, 0xe2, 0xff,		  /* jmp s */
+	    0xf4,			  /* done: hlt */
+	};
+	x86f_load(code, sizeof code, 0x7ff8);
+	cpu->regs[X86_EDX] = 0;
+	ck_assert_int_eq(x86f_run_real(0x7ff8, 100000), VCPU_EXIT_HALT);
+	ck_assert_uint_eq(reg16(X86_ESI), 100);
+	ck_assert_uint_eq(reg16(X86_EBX), 50 + 2 * 50);
+	ck_assert_uint_eq(reg16(X86_EDX), 2);
+	ck_assert_uint_eq(x86_cpu_insns(cpu), (1 + 250 + 5) + (1 + 250 + 3) + 1);
+	/* The same loop again: no link, native or not, crosses the page. */
+	cpu->regs[X86_EDX] = 1;
+	ck_assert_int_eq(x86f_run_real(0x7ff8, 100000), VCPU_EXIT_HALT);
+	ck_assert_uint_eq(reg16(X86_EBX), 150 + 2 * 50);
+	ck_assert_uint_eq(block_of(0x7ffb)->link[0].id, 0);
+	for (int k = 0; k < 2; k++)
+		ck_assert_ptr_ne(block_of(0x8002)->link[k].to, block_of(0x7ffb));
+}
+END_TEST
+
+/* The JIT's buffer is all but full when a chained loop starts: it fills
+ * and is flushed while the loop's blocks are chained to each other
+ * (every translation and its block dropped), and the loop carries on
+ * through blocks decoded and translated anew, with the right result and
+ * count. Then the decoded blocks are flushed too (as a change of the
+ * memory map does) between two runs of the chained code. */
+START_TEST(test_a_flush_while_chained)
+{
+	static const uint8_t code[] = {
+	    0xb9, 0xe8, 0x03, /* mov cx, 1000 */
+	    0x40,	      /* a: inc ax */
+	    0xeb, 0x00,	      /* jmp b */
+	    0x43,	      /* b: inc bx */
+	    0x49,	      /* dec cx */
+	    0x75, 0xf9,	      /* jnz a */
+	    0x31, 0xc9,	      /* xor cx, cx */
+	    0xb1, 0x05,	      /* mov cl, 5 */
+	    0x46,	      /* c: inc si */
+	    0xe2, 0xfd,	      /* loop c */
+	    0xf4,	      /* hlt */
+	};
+	uint64_t want = 1 + 1000 * 5 + 2 + 5 * 2 + 1;
+
+	/* Room for the loop's three blocks, not for the three after it. */
+	if (cpu->jit)
+		cpu->jit->buf.used = cpu->jit->buf.size - 1800;
+	ck_assert_int_eq(run(code, sizeof code, 100000), VCPU_EXIT_HALT);
+	ck_assert_uint_eq(reg16(X86_EAX), 1000);
+	ck_assert_uint_eq(reg16(X86_EBX), 1000);
+	ck_assert_uint_eq(reg16(X86_ESI), 5);
+	ck_assert_uint_eq(x86_cpu_insns(cpu), want);
+	/* Every block translated on its first run: the buffer filled. */
+	ck_assert(!cpu->jit || cpu->jit->threshold > 0 || cpu->jit->buf.flushes == 1);
+	ck_assert(natively_chained() == (cpu->jit != NULL));
+	x86_blocks_flush(cpu);
+	cpu->regs[X86_EAX] = cpu->regs[X86_EBX] = cpu->regs[X86_ESI] = 0;
+	ck_assert_int_eq(x86f_run_real(0x7c00, 100000), VCPU_EXIT_HALT);
+	ck_assert_uint_eq(reg16(X86_EAX), 1000);
+	ck_assert_uint_eq(reg16(X86_EBX), 1000);
+	ck_assert_uint_eq(x86_cpu_insns(cpu), 2 * want);
 }
 END_TEST
 
@@ -391,6 +513,9 @@ static Suite *s(void)
 	tcase_add_test(tc, test_a_chained_target_rewritten_by_a_device_mid_block_runs_anew);
 	tcase_add_test(tc, test_a_kick_ends_a_chained_loop_at_the_next_block);
 	tcase_add_test(tc, test_an_interrupt_is_taken_in_a_tight_chained_loop);
+	tcase_add_test(tc, test_a_write_to_the_chained_to_block_unchains_it);
+	tcase_add_test(tc, test_a_loop_across_a_page_boundary_sees_a_write_to_either_page);
+	tcase_add_test(tc, test_a_flush_while_chained);
 	tcase_add_test(tc, test_a_change_of_cs_size_breaks_the_chain);
 	tcase_add_test(tc, test_a_remapped_page_does_not_follow_the_old_links);
 	tcase_add_test(tc, test_two_blocks_of_one_set_are_both_kept);
