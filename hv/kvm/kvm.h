@@ -52,6 +52,7 @@ struct kvm_vm {
 	struct kvm_rom_copy roms[KVM_MAX_ROM_COPY];
 	unsigned nroms;
 	bool irqchip;	      /* KVM runs the 8259 pair (irqchip.c) */
+	bool pvclock;	      /* the guest is offered kvm-clock (kvm_cpuid.c) */
 	uint8_t elcr_mask[2]; /* of KVM's master and slave */
 	unsigned irq_errors;  /* KVM_IRQ_LINE failures logged */
 };
@@ -130,5 +131,24 @@ int kvm_xstate_set(struct kvm_vcpu *v, const struct vcpu_state *st, char *err, s
 /* KVM's x87 image to and from FXSAVE's first 160 bytes. */
 void kvm_fpu_to_fx(const struct kvm_fpu *f, uint8_t fx[VCPU_FX_BYTES]);
 void kvm_fx_to_fpu(const uint8_t fx[VCPU_FX_BYTES], struct kvm_fpu *f);
+
+/* kvm_cpuid.c: the CPUID KVM_GET_SUPPORTED_CPUID gave, made the guest's:
+ * no local APIC; KVM's leaves offering only kvm-clock (CLOCKSOURCE2 and
+ * its stable bit) and the no-op I/O delay, with the hypervisor bit, where
+ * KVM reports them whole, else none of them. Returns whether kvm-clock is
+ * offered. */
+bool kvm_cpuid_filter(struct kvm_cpuid2 *c);
+/* Gives the vCPU that CPUID; sets vm->pvclock. 0, or -1 with a message. */
+int kvm_cpuid_setup(struct kvm_vcpu *v, char *err, size_t len);
+
+/* kvm_clock.c: kvm-clock's part of a vcpu_state. kvm_clock_check judges
+ * a state's values for a guest of ram_size bytes (0, or -1 with the reason
+ * in err); kvm_clock_usable does that and refuses a guest using kvm-clock
+ * where it is not offered; kvm_clock_get and kvm_clock_set read and load
+ * it (set after usable said yes). Return 0, or -1 with a message in err. */
+int kvm_clock_check(const struct vcpu_state *st, uint64_t ram_size, char *err, size_t len);
+int kvm_clock_usable(struct kvm_vcpu *v, const struct vcpu_state *st, char *err, size_t len);
+int kvm_clock_get(struct kvm_vcpu *v, struct vcpu_state *st, char *err, size_t len);
+int kvm_clock_set(struct kvm_vcpu *v, const struct vcpu_state *st, char *err, size_t len);
 
 #endif

@@ -174,7 +174,7 @@ int kvm_vcpu_get_state(struct kvm_vcpu *v, struct vcpu_state *st, char *err, siz
 	if (ioctl(v->fd, KVM_GET_SREGS, &s) < 0)
 		return sys_fail(err, len, "KVM_GET_SREGS");
 	memset(st, 0, sizeof *st);
-	if (kvm_xstate_get(v, st, err, len) < 0)
+	if (kvm_xstate_get(v, st, err, len) < 0 || kvm_clock_get(v, st, err, len) < 0)
 		return -1;
 	for (int i = 0; i < 16; i++)
 		st->regs[i] = *gpr[i];
@@ -201,6 +201,8 @@ int kvm_vcpu_set_state(struct kvm_vcpu *v, const struct vcpu_state *st, char *er
 	__u64 *gpr[16] = {&r.rax, &r.rcx, &r.rdx, &r.rbx, &r.rsp, &r.rbp, &r.rsi, &r.rdi,
 			  &r.r8,  &r.r9,  &r.r10, &r.r11, &r.r12, &r.r13, &r.r14, &r.r15};
 
+	if (kvm_clock_usable(v, st, err, len) < 0)
+		return -1;
 	/* Read first: the APIC base and pending-interrupt bitmap stay. */
 	if (ioctl(v->fd, KVM_GET_SREGS, &s) < 0)
 		return sys_fail(err, len, "KVM_GET_SREGS");
@@ -224,7 +226,7 @@ int kvm_vcpu_set_state(struct kvm_vcpu *v, const struct vcpu_state *st, char *er
 		return sys_fail(err, len, "KVM_SET_SREGS");
 	if (ioctl(v->fd, KVM_SET_REGS, &r) < 0)
 		return sys_fail(err, len, "KVM_SET_REGS");
-	if (kvm_xstate_set(v, st, err, len) < 0)
+	if (kvm_xstate_set(v, st, err, len) < 0 || kvm_clock_set(v, st, err, len) < 0)
 		return -1;
 	if (set_halted(v, st->halted) < 0)
 		return sys_fail(err, len, "KVM_SET_MP_STATE");
