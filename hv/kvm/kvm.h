@@ -22,6 +22,7 @@ struct machine;
 #define KVM_MAX_SLOTS	 32	  /* memory slots this engine uses at most */
 #define KVM_MAX_ROM_COPY 8	  /* page-aligned copies of unaligned ROM images */
 #define KVM_SLICE_NS	 10000000 /* longest stretch in KVM_RUN without a look at timers */
+#define KVM_PAUSE_MIN_NS 1000000  /* hv's clock stood still longer: KVM's follows */
 
 /* One memory slot as hv laid it out. */
 struct kvm_slot {
@@ -81,6 +82,9 @@ struct kvm_vcpu {
 	timer_t timer; /* brings the vCPU out of KVM_RUN for the clock */
 	bool timer_ok;
 	int64_t timer_due; /* host ns the armed timer fires at; 0 if none */
+	/* Host and virtual-clock ns when the vCPU last left kvm_vcpu_run
+	 * (0: not yet): how long hv's clock stood still since (run.c). */
+	int64_t left_host, left_virt;
 	struct kvm_exit_counts counts;
 };
 

@@ -98,8 +98,14 @@ int kvm_clock_set(struct kvm_vcpu *v, const struct vcpu_state *st, char *err, si
 
 	if (!v->vm->pvclock)
 		return 0; /* kvm_clock_usable refused a state that needs it */
-	if (st->pvclock_ns && ioctl(v->vm->vm_fd, KVM_SET_CLOCK, &clock) < 0)
-		return fail(err, len, "KVM_SET_CLOCK");
+	if (st->pvclock_ns) {
+		if (ioctl(v->vm->vm_fd, KVM_SET_CLOCK, &clock) < 0)
+			return fail(err, len, "KVM_SET_CLOCK");
+		/* From here KVM's clock follows hv's (run.c): a restore that
+		 * stays paused (hv restore -p) keeps the guest's time too. */
+		v->left_host = host_now_ns();
+		v->left_virt = vclock_now(&v->vm->m->clock);
+	}
 	/* A wall-clock MSR write makes KVM write the boot time at its
 	 * address: only where the guest had asked for it. */
 	l->nmsrs = st->pvclock_wall_clock ? 2 : 1;
