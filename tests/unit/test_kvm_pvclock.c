@@ -47,7 +47,7 @@ START_TEST(test_kvm_clock_is_offered_alone_with_the_hypervisor_bit)
 	struct table t;
 	struct kvm_cpuid2 *c = supported(&t);
 
-	ck_assert(kvm_cpuid_filter(c));
+	ck_assert(kvm_cpuid_filter(c, true));
 	ck_assert_uint_eq(t.e[1].ecx, HYPERVISOR_BIT | 1u); /* no x2APIC, no TSC deadline */
 	ck_assert_uint_eq(t.e[1].edx, 1u);		    /* no APIC */
 	ck_assert_uint_eq(t.e[2].eax, KVM_CPUID_FEATURES);
@@ -67,20 +67,26 @@ START_TEST(test_without_kvm_leaves_nothing_paravirtual_is_offered)
 	struct kvm_cpuid2 *c = supported(&t);
 
 	c->nent = 2; /* leaves 0 and 1 only */
-	ck_assert(!kvm_cpuid_filter(c));
+	ck_assert(!kvm_cpuid_filter(c, true));
 	ck_assert_uint_eq(t.e[1].ecx & HYPERVISOR_BIT, 0);
 	ck_assert_uint_eq(t.e[1].edx & APIC_BIT, 0);
 
 	c = supported(&t);
 	t.e[3].eax = 1u << KVM_FEATURE_CLOCKSOURCE; /* only the old MSRs */
-	ck_assert(!kvm_cpuid_filter(c));
+	ck_assert(!kvm_cpuid_filter(c, true));
+	ck_assert_uint_eq(t.e[1].ecx & HYPERVISOR_BIT, 0);
+	ck_assert_uint_eq(t.e[2].ebx | t.e[2].ecx | t.e[2].edx, 0);
+	ck_assert_uint_eq(t.e[3].eax, 0);
+
+	c = supported(&t);
+	ck_assert(!kvm_cpuid_filter(c, false)); /* not asked for (HV_KVM_PVCLOCK) */
 	ck_assert_uint_eq(t.e[1].ecx & HYPERVISOR_BIT, 0);
 	ck_assert_uint_eq(t.e[2].ebx | t.e[2].ecx | t.e[2].edx, 0);
 	ck_assert_uint_eq(t.e[3].eax, 0);
 
 	c = supported(&t);
 	t.e[2].ebx = 0x7263694d; /* another hypervisor's signature */
-	ck_assert(!kvm_cpuid_filter(c));
+	ck_assert(!kvm_cpuid_filter(c, true));
 	ck_assert_uint_eq(t.e[1].ecx & HYPERVISOR_BIT, 0);
 	ck_assert_uint_eq(t.e[3].eax, 0);
 }
