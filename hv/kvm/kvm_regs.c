@@ -92,6 +92,13 @@ int kvm_vcpu_set_reset_state(struct kvm_vcpu *v)
 	s.cr0 = CR0_RESET;
 	s.cr2 = s.cr3 = s.cr4 = 0;
 	s.efer = 0;
+	/* The PC has no local APIC (hv's 8259 is the interrupt controller),
+	 * but KVM turns the APIC base MSR's enable bit on at vCPU reset even
+	 * without an in-kernel APIC, and its CPUID's APIC bit follows that
+	 * MSR: a guest then drives an APIC that is not there (every access an
+	 * MMIO exit; Linux's clearing of pending APIC interrupts made tens of
+	 * thousands of them while booting). Disabled, CPUID says no APIC. */
+	s.apic_base = 0;
 	memset(s.interrupt_bitmap, 0, sizeof s.interrupt_bitmap);
 	r.rip = 0xfff0;
 	r.rflags = FLAGS_RESERVED;
