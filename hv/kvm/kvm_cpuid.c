@@ -69,9 +69,8 @@ bool kvm_cpuid_filter(struct kvm_cpuid2 *c, bool offer)
 	return pvclock;
 }
 
-/* Opt-in (HV_KVM_PVCLOCK=1) for now: in loaded runs of the nested
- * harness the Linux guests missed their boot limit with it (so did a
- * control run without it; see README). */
+/* Opt-in (HV_KVM_PVCLOCK=1) until the whole nested harness has run with
+ * it (see README). */
 static bool pvclock_wanted(void)
 {
 	const char *v = getenv("HV_KVM_PVCLOCK");
