@@ -104,6 +104,11 @@ struct vcpu_state {
 	bool irq_shadow;
 	bool nmi_blocked;
 	uint8_t fx[VCPU_FX_BYTES];
+	/* KVM's paravirtual clock (kvm-clock), which only the KVM engine
+	 * offers: its two MSRs as the guest wrote them (MSR_KVM_SYSTEM_TIME_NEW,
+	 * bit 0 the enable; MSR_KVM_WALL_CLOCK_NEW) and the clock's reading
+	 * (KVM_GET_CLOCK, ns), 0 where the engine has none. */
+	uint64_t pvclock_system_time, pvclock_wall_clock, pvclock_ns;
 };
 
 struct engine_ops {

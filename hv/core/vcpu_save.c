@@ -51,6 +51,9 @@ void vcpu_state_put(struct state_out *o, const struct vcpu_state *st)
 	state_put_bool(o, st->irq_shadow);
 	state_put_bytes(o, st->fx, sizeof st->fx);
 	state_put_bool(o, st->nmi_blocked);
+	state_put_u64(o, st->pvclock_system_time);
+	state_put_u64(o, st->pvclock_wall_clock);
+	state_put_u64(o, st->pvclock_ns);
 }
 
 int vcpu_state_get(struct state_in *in, uint32_t from, struct vcpu_state *st)
@@ -78,5 +81,10 @@ int vcpu_state_get(struct state_in *in, uint32_t from, struct vcpu_state *st)
 	state_get_bytes(in, st->fx, sizeof st->fx);
 	if (from >= 2)
 		st->nmi_blocked = state_get_bool(in);
+	if (from >= 3) {
+		st->pvclock_system_time = state_get_u64(in);
+		st->pvclock_wall_clock = state_get_u64(in);
+		st->pvclock_ns = state_get_u64(in);
+	}
 	return state_in_done(in) ? 0 : -1;
 }

@@ -7,9 +7,10 @@
 #include "hv/core/engine.h"
 #include "hv/core/state.h"
 
-/* Version 2 added nmi_blocked (after the x87 state); a version 1 section
- * reads with it false. */
-#define VCPU_SAVE_VERSION 2
+/* Version 2 added nmi_blocked (after the x87 state), version 3 the
+ * paravirtual clock's MSRs and reading (after it); an older section reads
+ * with them false or 0. */
+#define VCPU_SAVE_VERSION 3
 
 void vcpu_state_put(struct state_out *o, const struct vcpu_state *st);
 /* Reads what vcpu_state_put of version `from` (1 to VCPU_SAVE_VERSION)

@@ -22,6 +22,7 @@ struct machine;
 #define KVM_MAX_SLOTS	 32	  /* memory slots this engine uses at most */
 #define KVM_MAX_ROM_COPY 8	  /* page-aligned copies of unaligned ROM images */
 #define KVM_SLICE_NS	 10000000 /* longest stretch in KVM_RUN without a look at timers */
+#define KVM_PAUSE_MIN_NS 1000000  /* hv's clock stood still longer: KVM's follows */
 
 /* One memory slot as hv laid it out. */
 struct kvm_slot {
@@ -52,6 +53,7 @@ struct kvm_vm {
 	struct kvm_rom_copy roms[KVM_MAX_ROM_COPY];
 	unsigned nroms;
 	bool irqchip;	      /* KVM runs the 8259 pair (irqchip.c) */
+	bool pvclock;	      /* the guest is offered kvm-clock (kvm_cpuid.c) */
 	uint8_t elcr_mask[2]; /* of KVM's master and slave */
 	unsigned irq_errors;  /* KVM_IRQ_LINE failures logged */
 };
@@ -80,6 +82,9 @@ struct kvm_vcpu {
 	timer_t timer; /* brings the vCPU out of KVM_RUN for the clock */
 	bool timer_ok;
 	int64_t timer_due; /* host ns the armed timer fires at; 0 if none */
+	/* Host and virtual-clock ns when the vCPU last left kvm_vcpu_run
+	 * (0: not yet): how long hv's clock stood still since (run.c). */
+	int64_t left_host, left_virt;
 	struct kvm_exit_counts counts;
 };
 
@@ -130,5 +135,25 @@ int kvm_xstate_set(struct kvm_vcpu *v, const struct vcpu_state *st, char *err, s
 /* KVM's x87 image to and from FXSAVE's first 160 bytes. */
 void kvm_fpu_to_fx(const struct kvm_fpu *f, uint8_t fx[VCPU_FX_BYTES]);
 void kvm_fx_to_fpu(const uint8_t fx[VCPU_FX_BYTES], struct kvm_fpu *f);
+
+/* kvm_cpuid.c: the CPUID KVM_GET_SUPPORTED_CPUID gave, made the guest's:
+ * no local APIC; if offer, KVM's leaves offering only kvm-clock
+ * (CLOCKSOURCE2 and its stable bit) and the no-op I/O delay, with the
+ * hypervisor bit, where KVM reports them whole, else none of them.
+ * Returns whether kvm-clock is offered. kvm_cpuid_setup offers it with
+ * HV_KVM_PVCLOCK=1 (opt-in). */
+bool kvm_cpuid_filter(struct kvm_cpuid2 *c, bool offer);
+/* Gives the vCPU that CPUID; sets vm->pvclock. 0, or -1 with a message. */
+int kvm_cpuid_setup(struct kvm_vcpu *v, char *err, size_t len);
+
+/* kvm_clock.c: kvm-clock's part of a vcpu_state. kvm_clock_check judges
+ * a state's values for a guest of ram_size bytes (0, or -1 with the reason
+ * in err); kvm_clock_usable does that and refuses a guest using kvm-clock
+ * where it is not offered; kvm_clock_get and kvm_clock_set read and load
+ * it (set after usable said yes). Return 0, or -1 with a message in err. */
+int kvm_clock_check(const struct vcpu_state *st, uint64_t ram_size, char *err, size_t len);
+int kvm_clock_usable(struct kvm_vcpu *v, const struct vcpu_state *st, char *err, size_t len);
+int kvm_clock_get(struct kvm_vcpu *v, struct vcpu_state *st, char *err, size_t len);
+int kvm_clock_set(struct kvm_vcpu *v, const struct vcpu_state *st, char *err, size_t len);
 
 #endif

@@ -13,12 +13,8 @@
 #include "hv/kvm/kvm.h"
 #include "hv/core/machine.h"
 
-#define TSS_GPA			 0xfeffd000ul /* three pages KVM needs on VMX without unrestricted guest */
-#define IDENTITY_MAP_GPA	 0xfeffc000ul
-#define CPUID_MAX		 100
-#define CPUID_1_EDX_APIC	 (1u << 9)
-#define CPUID_1_ECX_X2APIC	 (1u << 21)
-#define CPUID_1_ECX_TSC_DEADLINE (1u << 24)
+#define TSS_GPA		 0xfeffd000ul /* three pages KVM needs on VMX without unrestricted guest */
+#define IDENTITY_MAP_GPA 0xfeffc000ul
 
 static int sys_error(char *err, size_t len, const char *what)
 {
@@ -96,44 +92,6 @@ static int kvm_create(struct machine *m, void **engine, char *err, size_t len)
 	return 0;
 }
 
-/* The PC's interrupt controller is hv's 8259: there is no local APIC (no
- * in-kernel irqchip), so the guest must not be told of one. */
-static void hide_apic(struct kvm_cpuid2 *c)
-{
-	for (uint32_t i = 0; i < c->nent; i++) {
-		if (c->entries[i].function != 1)
-			continue;
-		c->entries[i].edx &= ~CPUID_1_EDX_APIC;
-		c->entries[i].ecx &= ~(CPUID_1_ECX_X2APIC | CPUID_1_ECX_TSC_DEADLINE);
-	}
-}
-
-/* The host's CPUID as KVM can virtualise it; without this the guest sees
- * no CPUID leaves at all. */
-static int set_cpuid(struct kvm_vcpu *v, char *err, size_t len)
-{
-	size_t bytes = sizeof(struct kvm_cpuid2) + CPUID_MAX * sizeof(struct kvm_cpuid_entry2);
-	struct kvm_cpuid2 *c = calloc(1, bytes);
-	int rc = -1;
-
-	if (!c) {
-		snprintf(err, len, "out of memory");
-		return -1;
-	}
-	c->nent = CPUID_MAX;
-	if (ioctl(v->vm->sys_fd, KVM_GET_SUPPORTED_CPUID, c) < 0) {
-		sys_error(err, len, "KVM_GET_SUPPORTED_CPUID");
-	} else {
-		hide_apic(c);
-		if (ioctl(v->fd, KVM_SET_CPUID2, c) < 0)
-			sys_error(err, len, "KVM_SET_CPUID2");
-		else
-			rc = 0;
-	}
-	free(c);
-	return rc;
-}
-
 static void kvm_vcpu_destroy(void *vcpu)
 {
 	struct kvm_vcpu *v = vcpu;
@@ -172,7 +130,7 @@ static int kvm_vcpu_create(void *engine, int index, void **vcpu, char *err, size
 		sys_error(err, len, "mmap kvm_run");
 		goto fail;
 	}
-	if (set_cpuid(v, err, len) < 0)
+	if (kvm_cpuid_setup(v, err, len) < 0)
 		goto fail;
 	*vcpu = v;
 	return 0;

@@ -251,10 +251,31 @@ static enum vcpu_exit run_loop(struct kvm_vcpu *v)
 	}
 }
 
+/* hv's virtual clock stands still while the domain is paused (or saved
+ * and left running); KVM's clock, which kvm-clock reads, goes on. The
+ * time hv's clock stood still since the vCPU last left is taken off KVM's,
+ * so the guest's time stands still with the rest of its machine. */
+static void follow_pause(struct kvm_vcpu *v)
+{
+	int64_t host = host_now_ns(), virt = vclock_now(&v->vm->m->clock);
+	int64_t stood = (host - v->left_host) - (virt - v->left_virt);
+	struct kvm_clock_data c = {0};
+
+	if (!v->vm->pvclock || !v->left_host || stood < KVM_PAUSE_MIN_NS)
+		return;
+	if (ioctl(v->vm->vm_fd, KVM_GET_CLOCK, &c) < 0 || c.clock <= (uint64_t)stood)
+		return;
+	c.clock -= (uint64_t)stood;
+	c.flags = 0; /* not KVM_CLOCK_REALTIME: that would add the host time since */
+	if (ioctl(v->vm->vm_fd, KVM_SET_CLOCK, &c) < 0)
+		log_error("kvm: KVM_SET_CLOCK: %s", strerror(errno));
+}
+
 enum vcpu_exit kvm_vcpu_run(struct kvm_vcpu *v)
 {
 	enum vcpu_exit e;
 
+	follow_pause(v);
 	pthread_mutex_lock(&v->kick_lock);
 	v->thread = pthread_self();
 	v->in_run = true;
@@ -265,5 +286,7 @@ enum vcpu_exit kvm_vcpu_run(struct kvm_vcpu *v)
 	v->in_run = false;
 	kvm_signal_bind(NULL);
 	pthread_mutex_unlock(&v->kick_lock);
+	v->left_host = host_now_ns();
+	v->left_virt = vclock_now(&v->vm->m->clock);
 	return e;
 }

@@ -108,6 +108,14 @@ int x86_cpu_set_state(struct x86_cpu *cpu, const struct vcpu_state *st, char *er
 		snprintf(err, len, "the soft CPU is 32-bit: it cannot hold %s", why);
 		return -1;
 	}
+	/* A guest that reads its time from KVM's paravirtual clock would see
+	 * it stand still here: the soft engine has none. */
+	if (st->pvclock_system_time & 1) {
+		snprintf(err, len,
+			 "the guest uses KVM's paravirtual clock (kvm-clock), which the soft "
+			 "engine does not have: restore it on the KVM engine");
+		return -1;
+	}
 	for (int i = 0; i < 8; i++)
 		cpu->regs[i] = (uint32_t)st->regs[i];
 	cpu->eip = (uint32_t)st->rip;

@@ -6,6 +6,10 @@
 # under nested TCG only the ratios mean anything.
 #
 #   tests/bench/kvm-virtio.sh [BUILD_DIR]      (default: build)
+#
+# HV_KVM_PVCLOCK=1 (as run.sh takes it) offers hv's guest KVM's
+# paravirtual clock, as QEMU's guest has it; the guest's clocksource is
+# printed with its network set-up (NET-42).
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 build=${1:-$root/build}

@@ -13,6 +13,12 @@ mkdir -p /tmp/run /tmp/state
 G=/guests
 # run.sh's HV_KVM_IRQCHIP (/irqchip): 1 puts the PIC in KVM's irqchip
 [ ! -f /irqchip ] || export HV_KVM_IRQCHIP="$(cat /irqchip)"
+# run.sh's HV_KVM_PVCLOCK (/pvclock): 1 offers the guests kvm-clock, whose
+# Linux guests must then show it as their clocksource
+[ ! -f /pvclock ] || export HV_KVM_PVCLOCK="$(cat /pvclock)"
+want_clock=""
+[ "${HV_KVM_PVCLOCK:-}" != 1 ] || want_clock=kvm-clock
+clock_ok() { [ -n "$clk" ] && { [ -z "$want_clock" ] || [ "$clk" = "$want_clock" ]; }; }
 
 result() { echo "NESTED $1 $2 $3"; }
 
@@ -211,7 +217,8 @@ linux() { # NAME DIR MEMORY_MIB UNAME_M
 	pid=$!
 	exec 3>"/tmp/$1.in"
 	if wait_for HV-LINUX-READY 1800 && echo 'echo $((6*7))' >&3 && wait_for "^42" 300 &&
-		echo 'echo "machine $(uname -m)"' >&3 && wait_for "^machine " 300; then
+		echo 'echo "machine $(uname -m) clock $(cat /sys/devices/system/clocksource/clocksource0/current_clocksource)"' >&3 &&
+		wait_for "^machine .* clock " 300; then
 		echo 'poweroff -f' >&3
 	else # where it is stuck: printed with the FAIL line
 		{ hv list -l "$1" && hv regs "$1" && sleep 2 && hv regs "$1" && hv list -l "$1"; } \
@@ -222,13 +229,17 @@ linux() { # NAME DIR MEMORY_MIB UNAME_M
 	st=$?
 	exec 3>&-
 	# The echo of the "poweroff -f" typed once "machine " showed can land
-	# before the line's end: "machine i686poweroff -f".
+	# before the line's end: "machine i686 clock kvm-clockpoweroff -f".
+	# The guest's clocksource (reported): it must be KVM's paravirtual
+	# clock (kvm-clock) where that is offered (HV_KVM_PVCLOCK=1).
 	m=$(tr -d '\r' <"$out" | sed -n 's/^machine //p' | head -n 1)
 	m=${m%%poweroff*}
-	if grep -q "^42" "$out" && [ "$m" = "$4" ] && [ "$st" = 0 ]; then
-		result "$1" PASS "shell answered, uname -m $m, powered off, status 0"
+	clk=${m#* clock }
+	m=${m%% *}
+	if grep -q "^42" "$out" && [ "$m" = "$4" ] && clock_ok && [ "$st" = 0 ]; then
+		result "$1" PASS "shell answered, uname -m $m, clocksource $clk, powered off, status 0"
 	else
-		result "$1" FAIL "status $st, uname -m '$m': $(tail -c 300 "$out" | tr '\r\n' '||')"
+		result "$1" FAIL "status $st, uname -m '$m', clocksource '$clk': $(tail -c 300 "$out" | tr '\r\n' '||')"
 		# where the guest was stuck (hv list -l, hv regs twice)
 		sed "s/^/NESTED-INFO $1 /" "/tmp/$1.diag" 2>/dev/null | tr -s '\n' | head -n 60
 	fi
@@ -249,7 +260,7 @@ modern() {
 	pid=$!
 	exec 3>"/tmp/modern.in"
 	if wait_for HV-MODERN-READY 4000 &&
-		echo 'echo nested-$((6*7))-on-vda >/nested.txt; sync; cat /nested.txt; cat /sys/class/misc/hw_random/rng_current' >&3 &&
+		echo 'echo nested-$((6*7))-on-vda >/nested.txt; sync; cat /nested.txt; cat /sys/class/misc/hw_random/rng_current; echo clock-$(cat /sys/devices/system/clocksource/clocksource0/current_clocksource)' >&3 &&
 		wait_for "^nested-42-on-vda" 600; then
 		hv list -l modern >/tmp/modern.list 2>&1
 		echo 'poweroff' >&3
@@ -262,15 +273,16 @@ modern() {
 	exec 3>&-
 	net=$(tr -d '\r' <"$out" | sed -n 's/.*\(HV-NET-[A-Z]* [^ ]*\).*/\1/p' | head -n 1)
 	rng=$(tr -d '\r' <"$out" | grep -o 'virtio_rng[.0-9]*' | head -n 1)
+	clk=$(tr -d '\r' <"$out" | sed -n 's/^clock-\([a-z_0-9-]*\).*/\1/p' | head -n 1)
 	# the queue notifications took KVM's ioeventfd, not MMIO exits
 	bells=$(awk '$1 == "doorbells_rung" {print $2}' /tmp/modern.list 2>/dev/null)
 	mmio=$(awk '$1 == "exits_mmio" {print $2}' /tmp/modern.list 2>/dev/null)
 	if tr -d '\r' <"$out" | grep -q "HV-MODERN-READY.*root=/dev/vda" && [ "${net%% *}" = HV-NET-UP ] &&
-		[ -n "$rng" ] && [ "$st" = 0 ] && grep -q "nested-42-on-vda" /tmp/modern.img &&
+		[ -n "$rng" ] && clock_ok && [ "$st" = 0 ] && grep -q "nested-42-on-vda" /tmp/modern.img &&
 		[ "${bells:-0}" -gt 0 ]; then
-		result modern PASS "root on virtio-blk, $net, rng $rng, the line written is in the image, powered off; $bells notifications by ioeventfd, $mmio MMIO exits"
+		result modern PASS "root on virtio-blk, $net, rng $rng, clocksource $clk, the line written is in the image, powered off; $bells notifications by ioeventfd, $mmio MMIO exits"
 	else
-		result modern FAIL "status $st, net '$net', rng '$rng', doorbells '$bells': $(tail -c 400 "$out" | tr '\r\n' '||')"
+		result modern FAIL "status $st, net '$net', rng '$rng', clocksource '$clk', doorbells '$bells': $(tail -c 400 "$out" | tr '\r\n' '||')"
 		sed "s/^/NESTED-INFO modern /" /tmp/modern.diag 2>/dev/null | head -n 40
 	fi
 }

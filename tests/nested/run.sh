@@ -18,7 +18,9 @@
 # linux64 and modern print the guest's console instead). HV_NESTED_CHECKS=a,b,c runs
 # only those checks (names as in $expected; modules always runs), for
 # iterating. HV_KVM_IRQCHIP=1 runs hv's KVM engine with the PIC in KVM's
-# in-kernel irqchip (experimental). Exits 0 only if every check run
+# in-kernel irqchip (experimental); HV_KVM_PVCLOCK=1 offers the guests
+# KVM's paravirtual clock (kvm-clock; the linux, linux64 and modern checks
+# then require it as the guest's clocksource). Exits 0 only if every check run
 # passed.
 #
 # One check is not in the default run (ctest's nested.kvm), for its time:
@@ -209,6 +211,7 @@ stage_initramfs() {
 	stage_linux64
 	[ -z "$checks" ] || echo "$checks" >"$stage/checks"
 	[ -z "${HV_KVM_IRQCHIP:-}" ] || echo "$HV_KVM_IRQCHIP" >"$stage/irqchip"
+	[ -z "${HV_KVM_PVCLOCK:-}" ] || echo "$HV_KVM_PVCLOCK" >"$stage/pvclock"
 	reference
 	# QEMU in KVM mode: the judge where hv fails a guest, and the
 	# benchmark's reference.

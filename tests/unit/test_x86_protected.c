@@ -1176,7 +1176,26 @@ START_TEST(test_cpuid_advertises_pse_msr_sep_and_pge)
 
 	ck_assert_int_eq(run(code, sizeof code), VCPU_EXIT_HALT);
 	ck_assert_uint_eq(cpu->regs[X86_EDX] & want, want);
-	ck_assert_uint_eq(cpu->regs[X86_EDX] & (1u << 6), 0); /* no PAE */
+	ck_assert_uint_eq(cpu->regs[X86_EDX] & (1u << 6), 0);  /* no PAE */
+	ck_assert_uint_eq(cpu->regs[X86_ECX] & (1u << 31), 0); /* no hypervisor bit */
+}
+END_TEST
+
+/* KVM's paravirtual leaves are the KVM engine's (hv/kvm/kvm_cpuid.c): the
+ * soft CPU has no kvm-clock, so leaf 40000000h holds no "KVMKVMKVM". */
+START_TEST(test_cpuid_offers_no_kvm_leaves)
+{
+	static const uint8_t code[] = {
+	    0xb8, 0x00, 0x00, 0x00, 0x40, /* mov eax, 40000000h */
+	    0x0f, 0xa2,			  /* cpuid */
+	    0xf4,			  /* hlt */
+	};
+
+	cpu->regs[X86_EBX] = cpu->regs[X86_ECX] = cpu->regs[X86_EDX] = 0x55555555;
+	ck_assert_int_eq(run(code, sizeof code), VCPU_EXIT_HALT);
+	ck_assert_uint_eq(cpu->regs[X86_EBX], 0);
+	ck_assert_uint_eq(cpu->regs[X86_ECX], 0);
+	ck_assert_uint_eq(cpu->regs[X86_EDX], 0);
 }
 END_TEST
 
@@ -1234,6 +1253,7 @@ static Suite *x86_protected_suite(void)
 	tcase_add_test(tc, test_v86_pushf_at_iopl3_shows_iopl_and_int_reaches_the_idt);
 	tcase_add_test(tc, test_v86_segment_loads_are_real_mode_and_cli_faults_with_iopl0);
 	tcase_add_test(tc, test_cpuid_advertises_pse_msr_sep_and_pge);
+	tcase_add_test(tc, test_cpuid_offers_no_kvm_leaves);
 	suite_add_tcase(s, tc);
 	return s;
 }

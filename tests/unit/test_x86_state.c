@@ -11,10 +11,11 @@
 #include "unit.h"
 #include "x86_fixture.h"
 
-#define CODE	  0x8000u
-#define DATA_BASE 0x20000u
-#define FLAT_CODE (VCPU_SEG_GRAN | VCPU_SEG_DB | VCPU_SEG_PRESENT | VCPU_SEG_S | 0xb)
-#define FLAT_DATA (VCPU_SEG_GRAN | VCPU_SEG_DB | VCPU_SEG_PRESENT | VCPU_SEG_S | 0x3)
+#define CODE	      0x8000u
+#define DATA_BASE     0x20000u
+#define FLAT_CODE     (VCPU_SEG_GRAN | VCPU_SEG_DB | VCPU_SEG_PRESENT | VCPU_SEG_S | 0xb)
+#define PVCLOCK_BYTES 24 /* what version 3 added: three 64-bit values */
+#define FLAT_DATA     (VCPU_SEG_GRAN | VCPU_SEG_DB | VCPU_SEG_PRESENT | VCPU_SEG_S | 0x3)
 
 static void setup(void)
 {
@@ -323,8 +324,11 @@ static struct vcpu_state state_in_nmi_handler(uint32_t version)
 	ck_assert(st.nmi_blocked);
 	vcpu_state_put(&o, &st);
 	ck_assert(!o.failed);
-	/* A version 1 file had no flag: its bytes end before it. */
-	in = state_in_make(o.p, version == 1 ? o.len - 1 : o.len);
+	/* A version 1 file had no flag, version 2 no paravirtual clock:
+	 * their bytes end before them. */
+	in = state_in_make(o.p, version == 1   ? o.len - PVCLOCK_BYTES - 1
+				: version == 2 ? o.len - PVCLOCK_BYTES
+					       : o.len);
 	ck_assert_int_eq(vcpu_state_get(&in, version, &decoded), 0);
 	state_out_free(&o);
 	engine_soft.vcpu_reset(cpu); /* RAM, with the handler's IRET frame, stays */
@@ -372,13 +376,71 @@ START_TEST(test_version_1_cpu_state_loads_without_nmi_blocking)
 	vcpu_state_put(&o, &st);
 	in = state_in_make(o.p, o.len);
 	ck_assert_int_eq(vcpu_state_get(&in, 1, &decoded), -1); /* one byte long */
-	in = state_in_make(o.p, o.len - 1);
+	in = state_in_make(o.p, o.len - PVCLOCK_BYTES - 1);
 	ck_assert_int_eq(vcpu_state_get(&in, 2, &decoded), -1); /* one byte short */
 	in = state_in_make(o.p, o.len);
 	ck_assert_int_eq(vcpu_state_get(&in, VCPU_SAVE_VERSION + 1, &decoded), -1);
 	in = state_in_make(o.p, o.len);
 	ck_assert_int_eq(vcpu_state_get(&in, 0, &decoded), -1);
 	state_out_free(&o);
+}
+END_TEST
+
+/* Version 3 added kvm-clock's MSRs and reading after the NMI blocking:
+ * a version 2 section (the same bytes without them) still loads, with
+ * them 0, and each version's bytes read as the other are refused. */
+START_TEST(test_version_2_cpu_state_loads_without_the_paravirtual_clock)
+{
+	struct vcpu_state st = protected_state(), decoded;
+	struct state_out o = {0};
+	struct state_in in;
+
+	st.nmi_blocked = true;
+	st.pvclock_system_time = 0x2f7f001;
+	st.pvclock_wall_clock = 0x1a2b000;
+	st.pvclock_ns = 123456789012ull;
+	vcpu_state_put(&o, &st);
+	ck_assert(!o.failed);
+	in = state_in_make(o.p, o.len);
+	ck_assert_int_eq(vcpu_state_get(&in, 3, &decoded), 0);
+	ck_assert_uint_eq(decoded.pvclock_system_time, 0x2f7f001);
+	ck_assert_uint_eq(decoded.pvclock_wall_clock, 0x1a2b000);
+	ck_assert_uint_eq(decoded.pvclock_ns, 123456789012ull);
+	ck_assert(decoded.nmi_blocked);
+	in = state_in_make(o.p, o.len - PVCLOCK_BYTES); /* as version 2 wrote it */
+	ck_assert_int_eq(vcpu_state_get(&in, 2, &decoded), 0);
+	ck_assert(decoded.nmi_blocked);
+	ck_assert_uint_eq(decoded.pvclock_system_time, 0);
+	ck_assert_uint_eq(decoded.pvclock_wall_clock, 0);
+	ck_assert_uint_eq(decoded.pvclock_ns, 0);
+	ck_assert_uint_eq(decoded.rip, st.rip);
+	in = state_in_make(o.p, o.len - PVCLOCK_BYTES);
+	ck_assert_int_eq(vcpu_state_get(&in, 3, &decoded), -1); /* short for 3 */
+	in = state_in_make(o.p, o.len);
+	ck_assert_int_eq(vcpu_state_get(&in, 2, &decoded), -1); /* long for 2 */
+	in = state_in_make(o.p, o.len - 1);
+	ck_assert_int_eq(vcpu_state_get(&in, 3, &decoded), -1);
+	state_out_free(&o);
+}
+END_TEST
+
+/* The soft engine has no paravirtual clock: a state whose guest uses
+ * kvm-clock (a KVM engine's save) is refused with the reason, one whose
+ * guest had it off loads. */
+START_TEST(test_soft_engine_refuses_a_guest_on_kvm_clock)
+{
+	struct vcpu_state st = protected_state();
+	char err[200] = "";
+
+	st.pvclock_system_time = 0x2f7f001;
+	st.pvclock_ns = 5000000000ull;
+	ck_assert_int_eq(engine_soft.vcpu_set_state(cpu, &st, err, sizeof err), -1);
+	ck_assert_msg(strstr(err, "kvm-clock"), "err: %s", err);
+	st.pvclock_system_time = 0x2f7f000; /* written, then turned off */
+	set_ok(&st);
+	st = get();
+	ck_assert_uint_eq(st.pvclock_system_time, 0);
+	ck_assert_uint_eq(st.pvclock_ns, 0);
 }
 END_TEST
 
@@ -399,6 +461,8 @@ static Suite *s(void)
 	tcase_add_test(tc, test_x87_and_extras_survive_a_save_round_trip);
 	tcase_add_test(tc, test_nmi_blocking_survives_a_save_round_trip);
 	tcase_add_test(tc, test_version_1_cpu_state_loads_without_nmi_blocking);
+	tcase_add_test(tc, test_version_2_cpu_state_loads_without_the_paravirtual_clock);
+	tcase_add_test(tc, test_soft_engine_refuses_a_guest_on_kvm_clock);
 	suite_add_tcase(suite, tc);
 	return suite;
 }

@@ -1,0 +1,127 @@
+/* KVM's paravirtual clock (kvm-clock) through a save, a restore and a
+ * migration: its two MSRs as the guest wrote them (MSR_KVM_SYSTEM_TIME_NEW,
+ * the guest address of its per-vCPU time page with bit 0 as the enable;
+ * MSR_KVM_WALL_CLOCK_NEW, where KVM wrote the boot time) and the clock's
+ * reading (KVM_GET_CLOCK). A restore sets the new VM's clock to the saved
+ * reading before the MSRs, so the guest's time goes on from the saved
+ * instant as hv's own virtual clock does (hv/core/clock.h). The values come
+ * from a file: each is checked against the guest's RAM before any is used. */
+#include <asm/kvm_para.h>
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/ioctl.h>
+
+#include "hv/kvm/kvm.h"
+#include "hv/core/clock.h"
+#include "hv/core/machine.h"
+
+#define PVCLOCK_TIME_BYTES 32 /* struct pvclock_vcpu_time_info */
+#define PVCLOCK_WALL_BYTES 12 /* struct pvclock_wall_clock */
+#define PAGE_BYTES	   4096u
+#define NMSRS		   2
+
+int kvm_clock_check(const struct vcpu_state *st, uint64_t ram_size, char *err, size_t len)
+{
+	uint64_t time_gpa = st->pvclock_system_time & ~1ull, wall = st->pvclock_wall_clock;
+	bool enabled = st->pvclock_system_time & 1;
+
+	if (enabled && (time_gpa > ram_size - PVCLOCK_TIME_BYTES || ram_size < PVCLOCK_TIME_BYTES ||
+			time_gpa % PAGE_BYTES > PAGE_BYTES - PVCLOCK_TIME_BYTES)) {
+		snprintf(err, len, "kvm-clock: its time page %#llx is not within guest RAM",
+			 (unsigned long long)time_gpa);
+		return -1;
+	}
+	if (wall && (wall > ram_size - PVCLOCK_WALL_BYTES || ram_size < PVCLOCK_WALL_BYTES)) {
+		snprintf(err, len, "kvm-clock: its wall clock %#llx is not within guest RAM",
+			 (unsigned long long)wall);
+		return -1;
+	}
+	if (st->pvclock_ns > (uint64_t)VCLOCK_NS_MAX || (enabled && !st->pvclock_ns)) {
+		snprintf(err, len, "kvm-clock: the clock's reading %llu ns is not valid",
+			 (unsigned long long)st->pvclock_ns);
+		return -1;
+	}
+	return 0;
+}
+
+static int fail(char *err, size_t len, const char *what)
+{
+	snprintf(err, len, "kvm: %s: %s", what, strerror(errno));
+	return -1;
+}
+
+/* struct kvm_msrs with room for the two clock MSRs. */
+struct clock_msrs {
+	_Alignas(struct kvm_msrs)
+	    uint8_t bytes[sizeof(struct kvm_msrs) + NMSRS * sizeof(struct kvm_msr_entry)];
+};
+
+static struct kvm_msrs *clock_msrs(struct clock_msrs *m, uint64_t time, uint64_t wall)
+{
+	struct kvm_msrs *l = (struct kvm_msrs *)m->bytes;
+
+	memset(m, 0, sizeof *m);
+	l->nmsrs = NMSRS;
+	l->entries[0].index = MSR_KVM_SYSTEM_TIME_NEW;
+	l->entries[0].data = time;
+	l->entries[1].index = MSR_KVM_WALL_CLOCK_NEW;
+	l->entries[1].data = wall;
+	return l;
+}
+
+int kvm_clock_get(struct kvm_vcpu *v, struct vcpu_state *st, char *err, size_t len)
+{
+	struct kvm_clock_data clock = {0};
+	struct clock_msrs m;
+	struct kvm_msrs *l;
+
+	st->pvclock_system_time = st->pvclock_wall_clock = st->pvclock_ns = 0;
+	if (!v->vm->pvclock)
+		return 0;
+	l = clock_msrs(&m, 0, 0);
+	if (ioctl(v->fd, KVM_GET_MSRS, l) != NMSRS)
+		return fail(err, len, "KVM_GET_MSRS (kvm-clock)");
+	if (ioctl(v->vm->vm_fd, KVM_GET_CLOCK, &clock) < 0)
+		return fail(err, len, "KVM_GET_CLOCK");
+	st->pvclock_system_time = l->entries[0].data;
+	st->pvclock_wall_clock = l->entries[1].data;
+	st->pvclock_ns = clock.clock;
+	return 0;
+}
+
+int kvm_clock_set(struct kvm_vcpu *v, const struct vcpu_state *st, char *err, size_t len)
+{
+	struct kvm_clock_data clock = {.clock = st->pvclock_ns};
+	struct clock_msrs m;
+	struct kvm_msrs *l = clock_msrs(&m, st->pvclock_system_time, st->pvclock_wall_clock);
+
+	if (!v->vm->pvclock)
+		return 0; /* kvm_clock_usable refused a state that needs it */
+	if (st->pvclock_ns) {
+		if (ioctl(v->vm->vm_fd, KVM_SET_CLOCK, &clock) < 0)
+			return fail(err, len, "KVM_SET_CLOCK");
+		/* From here KVM's clock follows hv's (run.c): a restore that
+		 * stays paused (hv restore -p) keeps the guest's time too. */
+		v->left_host = host_now_ns();
+		v->left_virt = vclock_now(&v->vm->m->clock);
+	}
+	/* A wall-clock MSR write makes KVM write the boot time at its
+	 * address: only where the guest had asked for it. */
+	l->nmsrs = st->pvclock_wall_clock ? 2 : 1;
+	if (ioctl(v->fd, KVM_SET_MSRS, l) != (int)l->nmsrs)
+		return fail(err, len, "KVM_SET_MSRS (kvm-clock)");
+	return 0;
+}
+
+int kvm_clock_usable(struct kvm_vcpu *v, const struct vcpu_state *st, char *err, size_t len)
+{
+	if (kvm_clock_check(st, v->vm->m->mem.ram_size, err, len) < 0)
+		return -1;
+	if (!v->vm->pvclock && (st->pvclock_system_time & 1)) {
+		snprintf(err, len,
+			 "kvm-clock: the guest uses it, and this host's KVM does not offer it");
+		return -1;
+	}
+	return 0;
+}

@@ -1,0 +1,173 @@
+/* KVM's paravirtual clock on the KVM engine, the parts that need no
+ * /dev/kvm: the CPUID the guest gets from what KVM_GET_SUPPORTED_CPUID
+ * reports (hv/kvm/kvm_cpuid.c: kvm-clock offered only with KVM's leaves
+ * whole, nothing else of KVM's paravirtual features, no APIC), and the
+ * judgement of a save file's kvm-clock values (hv/kvm/kvm_clock.c), which
+ * come from a file and must be refused when they point outside guest RAM
+ * or read as no time. The guest's own view (its clocksource is kvm-clock)
+ * is checked by the nested-KVM harness (tests/nested, linux and linux64). */
+#include <asm/kvm_para.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "hv/core/clock.h"
+#include "hv/kvm/kvm.h"
+#include "unit.h"
+
+#define RAM	       (16u << 20)
+#define HYPERVISOR_BIT (1u << 31)
+#define APIC_BIT       (1u << 9)
+
+struct table {
+	struct kvm_cpuid2 head;
+	struct kvm_cpuid_entry2 e[4];
+};
+
+/* What KVM_GET_SUPPORTED_CPUID gives on a current host, abridged: leaf 1
+ * with the APIC and x2APIC, KVM's signature, and every feature of its. */
+static struct kvm_cpuid2 *supported(struct table *t)
+{
+	memset(t, 0, sizeof *t);
+	t->head.nent = 4;
+	t->e[0] = (struct kvm_cpuid_entry2){.function = 0, .eax = 0xd};
+	t->e[1] = (struct kvm_cpuid_entry2){
+	    .function = 1, .ecx = (1u << 21) | (1u << 24) | 1u, .edx = APIC_BIT | 1u};
+	t->e[2] = (struct kvm_cpuid_entry2){.function = KVM_CPUID_SIGNATURE,
+					    .eax = KVM_CPUID_FEATURES,
+					    .ebx = 0x4b4d564b,
+					    .ecx = 0x564b4d56,
+					    .edx = 0x4d};
+	t->e[3] = (struct kvm_cpuid_entry2){
+	    .function = KVM_CPUID_FEATURES, .eax = 0x0103ffffu, .edx = 1u /* REALTIME hint */};
+	return &t->head;
+}
+
+START_TEST(test_kvm_clock_is_offered_alone_with_the_hypervisor_bit)
+{
+	struct table t;
+	struct kvm_cpuid2 *c = supported(&t);
+
+	ck_assert(kvm_cpuid_filter(c, true));
+	ck_assert_uint_eq(t.e[1].ecx, HYPERVISOR_BIT | 1u); /* no x2APIC, no TSC deadline */
+	ck_assert_uint_eq(t.e[1].edx, 1u);		    /* no APIC */
+	ck_assert_uint_eq(t.e[2].eax, KVM_CPUID_FEATURES);
+	ck_assert_uint_eq(t.e[2].ebx, 0x4b4d564b);
+	ck_assert_uint_eq(t.e[3].eax, (1u << KVM_FEATURE_NOP_IO_DELAY) |
+					  (1u << KVM_FEATURE_CLOCKSOURCE2) |
+					  (1u << KVM_FEATURE_CLOCKSOURCE_STABLE_BIT));
+	ck_assert_uint_eq(t.e[3].edx, 0);
+}
+END_TEST
+
+/* Without KVM's leaves (or with a part missing) the guest is offered none
+ * of it: no hypervisor bit, no signature, no features. */
+START_TEST(test_without_kvm_leaves_nothing_paravirtual_is_offered)
+{
+	struct table t;
+	struct kvm_cpuid2 *c = supported(&t);
+
+	c->nent = 2; /* leaves 0 and 1 only */
+	ck_assert(!kvm_cpuid_filter(c, true));
+	ck_assert_uint_eq(t.e[1].ecx & HYPERVISOR_BIT, 0);
+	ck_assert_uint_eq(t.e[1].edx & APIC_BIT, 0);
+
+	c = supported(&t);
+	t.e[3].eax = 1u << KVM_FEATURE_CLOCKSOURCE; /* only the old MSRs */
+	ck_assert(!kvm_cpuid_filter(c, true));
+	ck_assert_uint_eq(t.e[1].ecx & HYPERVISOR_BIT, 0);
+	ck_assert_uint_eq(t.e[2].ebx | t.e[2].ecx | t.e[2].edx, 0);
+	ck_assert_uint_eq(t.e[3].eax, 0);
+
+	c = supported(&t);
+	ck_assert(!kvm_cpuid_filter(c, false)); /* not asked for (HV_KVM_PVCLOCK) */
+	ck_assert_uint_eq(t.e[1].ecx & HYPERVISOR_BIT, 0);
+	ck_assert_uint_eq(t.e[2].ebx | t.e[2].ecx | t.e[2].edx, 0);
+	ck_assert_uint_eq(t.e[3].eax, 0);
+
+	c = supported(&t);
+	t.e[2].ebx = 0x7263694d; /* another hypervisor's signature */
+	ck_assert(!kvm_cpuid_filter(c, true));
+	ck_assert_uint_eq(t.e[1].ecx & HYPERVISOR_BIT, 0);
+	ck_assert_uint_eq(t.e[3].eax, 0);
+}
+END_TEST
+
+static struct vcpu_state clock_state(uint64_t time, uint64_t wall, uint64_t ns)
+{
+	struct vcpu_state st;
+
+	memset(&st, 0, sizeof st);
+	st.pvclock_system_time = time;
+	st.pvclock_wall_clock = wall;
+	st.pvclock_ns = ns;
+	return st;
+}
+
+static int check(uint64_t time, uint64_t wall, uint64_t ns, uint64_t ram)
+{
+	struct vcpu_state st = clock_state(time, wall, ns);
+	char err[200] = "";
+	int rc = kvm_clock_check(&st, ram, err, sizeof err);
+
+	ck_assert_msg(rc == 0 || strstr(err, "kvm-clock"), "err: %s", err);
+	return rc;
+}
+
+START_TEST(test_saved_clock_values_inside_ram_are_accepted)
+{
+	ck_assert_int_eq(check(0, 0, 0, RAM), 0); /* never used (soft engine's) */
+	ck_assert_int_eq(check(0xf7f001, 0xa2b000, 5000000000ull, RAM), 0);
+	ck_assert_int_eq(check(RAM - 32 + 1, RAM - 12, 1, RAM), 0); /* the last bytes */
+	ck_assert_int_eq(check(0xf7f000, 0, 7, RAM), 0);	    /* turned off */
+	ck_assert_int_eq(check(0, 0, (uint64_t)VCLOCK_NS_MAX, RAM), 0);
+}
+END_TEST
+
+/* Corrupted or hostile values: refused with a reason, none used. */
+START_TEST(test_corrupted_clock_values_are_refused)
+{
+	ck_assert_int_eq(check((RAM - 30) | 1, 0, 1, RAM), -1);	       /* time page past RAM */
+	ck_assert_int_eq(check(0xfffffffffffffff1ull, 0, 1, RAM), -1); /* wraps */
+	ck_assert_int_eq(check(0x1ff1, 0, 1, RAM), -1);		       /* crosses a page */
+	ck_assert_int_eq(check(1, 0, 1, 16), -1);		       /* RAM smaller than it */
+	ck_assert_int_eq(check(0, RAM - 11, 0, RAM), -1);	       /* wall clock past RAM */
+	ck_assert_int_eq(check(0, UINT64_MAX, 0, RAM), -1);
+	ck_assert_int_eq(check(0, 8, 0, 4), -1);
+	ck_assert_int_eq(check(0, 0, (uint64_t)VCLOCK_NS_MAX + 1, RAM), -1); /* reading */
+	ck_assert_int_eq(check(0, 0, UINT64_MAX, RAM), -1);
+	ck_assert_int_eq(check(0x1001, 0, 0, RAM), -1); /* on, yet no time read */
+}
+END_TEST
+
+/* Random values: the judgement never reads outside its input and agrees
+ * with the bounds (every accepted enabled time page lies inside RAM). */
+START_TEST(test_random_clock_values)
+{
+	unit_seed((uint32_t)_i);
+	for (int n = 0; n < 1000; n++) {
+		uint64_t time = (uint64_t)unit_rand() << 32 | unit_rand();
+		uint64_t ram = unit_rand() % 4 ? RAM : unit_rand();
+		struct vcpu_state st;
+		char err[200];
+
+		if (unit_rand() % 2)
+			time %= 2ull * ram + 64;
+		st = clock_state(time, unit_rand() % 3 ? 0 : unit_rand(), unit_rand());
+		if (kvm_clock_check(&st, ram, err, sizeof err) == 0 && (time & 1))
+			ck_assert((time & ~1ull) + 32 <= ram);
+	}
+}
+END_TEST
+
+int main(void)
+{
+	const TTest *tests[] = {
+	    test_kvm_clock_is_offered_alone_with_the_hypervisor_bit,
+	    test_without_kvm_leaves_nothing_paravirtual_is_offered,
+	    test_saved_clock_values_inside_ram_are_accepted,
+	    test_corrupted_clock_values_are_refused,
+	};
+
+	return unit_run(unit_suite("kvm_pvclock", "core", NULL, NULL, tests, UNIT_COUNT(tests),
+				   test_random_clock_values, 20));
+}
