@@ -7,6 +7,7 @@
  * or read as no time. The guest's own view (its clocksource is kvm-clock)
  * is checked by the nested-KVM harness (tests/nested, linux and linux64). */
 #include <asm/kvm_para.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -18,17 +19,20 @@
 #define HYPERVISOR_BIT (1u << 31)
 #define APIC_BIT       (1u << 9)
 
+/* struct kvm_cpuid2 with room for 4 entries, laid out as the kernel's
+ * header (nent, padding) and its flexible array. */
 struct table {
-	struct kvm_cpuid2 head;
+	uint32_t nent, padding;
 	struct kvm_cpuid_entry2 e[4];
 };
+_Static_assert(sizeof(struct kvm_cpuid2) == offsetof(struct table, e), "kvm_cpuid2's header");
 
 /* What KVM_GET_SUPPORTED_CPUID gives on a current host, abridged: leaf 1
  * with the APIC and x2APIC, KVM's signature, and every feature of its. */
 static struct kvm_cpuid2 *supported(struct table *t)
 {
 	memset(t, 0, sizeof *t);
-	t->head.nent = 4;
+	t->nent = 4;
 	t->e[0] = (struct kvm_cpuid_entry2){.function = 0, .eax = 0xd};
 	t->e[1] = (struct kvm_cpuid_entry2){
 	    .function = 1, .ecx = (1u << 21) | (1u << 24) | 1u, .edx = APIC_BIT | 1u};
@@ -39,7 +43,7 @@ static struct kvm_cpuid2 *supported(struct table *t)
 					    .edx = 0x4d};
 	t->e[3] = (struct kvm_cpuid_entry2){
 	    .function = KVM_CPUID_FEATURES, .eax = 0x0103ffffu, .edx = 1u /* REALTIME hint */};
-	return &t->head;
+	return (struct kvm_cpuid2 *)t;
 }
 
 START_TEST(test_kvm_clock_is_offered_alone_with_the_hypervisor_bit)
