@@ -218,6 +218,16 @@ static int log_lines(const char *name, const char *what)
 	return n;
 }
 
+/* The lines of `what` once there are n of them (waiting up to 5 s): the
+ * domain's `audio` info changes with the stream's state, its log line
+ * follows in the next mixing round. */
+static int log_lines_reach(const char *name, const char *what, int n)
+{
+	for (int i = 0; i < 50 && log_lines(name, what) < n; i++)
+		pulse_sleep_ms(100);
+	return log_lines(name, what);
+}
+
 /* Waits (up to 20 s) for `hv list -l` to show audio starting with want
  * (exactly want when exact). */
 static bool audio_shows(const char *name, const char *want, bool exact)
@@ -275,7 +285,7 @@ START_TEST(test_a_lost_server_is_silence_until_it_is_back)
 	state = h_info("rec", "state");
 	ck_assert_msg(state && (!strcmp(state, "blocked") || !strcmp(state, "running")), "state %s",
 		      state ? state : "(gone)");
-	ck_assert_int_eq(log_lines("rec", "audio: sound lost (PulseAudio: "), 1);
+	ck_assert_int_eq(log_lines_reach("rec", "audio: sound lost (PulseAudio: ", 1), 1);
 
 	pulse_start();
 	ck_assert_msg(audio_shows("rec", "pulse", true), "audio: %s; log:\n%s",
@@ -283,7 +293,7 @@ START_TEST(test_a_lost_server_is_silence_until_it_is_back)
 	record(h_path("back.raw"), 600);
 	context = h_slurp(h_path("state/hv/rec.log"));
 	check_tone_at("back", 0.02, 0.49); /* volume 70 */
-	ck_assert_int_eq(log_lines("rec", "audio: PulseAudio plays again"), 1);
+	ck_assert_int_eq(log_lines_reach("rec", "audio: PulseAudio plays again", 1), 1);
 
 	/* The domain stopped (SIGSTOP) longer than the server's buffer: the
 	 * server runs dry, an underrun in hv list -l. */
@@ -313,8 +323,8 @@ START_TEST(test_a_lost_server_is_silence_until_it_is_back)
 	ck_assert_int_eq(pulse_ctl("load-module module-null-sink sink_name=hvtest rate=48000"), 0);
 	ck_assert_msg(audio_shows("rec", "pulse", true), "audio: %s; log:\n%s",
 		      h_info("rec", "audio"), h_slurp(h_path("state/hv/rec.log")));
-	ck_assert_int_eq(log_lines("rec", "audio: sound lost (PulseAudio: "), 2);
-	ck_assert_int_eq(log_lines("rec", "audio: PulseAudio plays again"), 2);
+	ck_assert_int_eq(log_lines_reach("rec", "audio: sound lost (PulseAudio: ", 2), 2);
+	ck_assert_int_eq(log_lines_reach("rec", "audio: PulseAudio plays again", 2), 2);
 	request("rec", "destroy", reply, sizeof reply);
 	pulse_stop();
 }
