@@ -130,6 +130,20 @@ int kvm_probe_host(char *why, size_t len);
 /* kvm_xstate.c: the x87, DR0-DR7, SYSENTER MSRs and interrupt shadow
  * of a vcpu_state (its other fields are kvm_regs.c's). Return 0, or -1
  * with the failed ioctl in err. */
+/* "kvm: what: strerror(errno)" into err; returns -1. */
+int kvm_fail(char *err, size_t len, const char *what);
+
+/* struct kvm_msrs with room for a few entries (they are a flexible array,
+ * so it cannot be embedded in a struct). */
+#define KVM_MSR_LIST_MAX 3
+struct kvm_msr_buf {
+	_Alignas(struct kvm_msrs) uint8_t
+	    bytes[sizeof(struct kvm_msrs) + KVM_MSR_LIST_MAX * sizeof(struct kvm_msr_entry)];
+};
+/* m as n (at most KVM_MSR_LIST_MAX) MSRs index[i], with values[i] or 0. */
+struct kvm_msrs *kvm_msrs_fill(struct kvm_msr_buf *m, const uint32_t *index, const uint64_t *values,
+			       unsigned n);
+
 int kvm_xstate_get(struct kvm_vcpu *v, struct vcpu_state *st, char *err, size_t len);
 int kvm_xstate_set(struct kvm_vcpu *v, const struct vcpu_state *st, char *err, size_t len);
 /* KVM's x87 image to and from FXSAVE's first 160 bytes. */

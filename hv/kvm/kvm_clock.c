@@ -45,45 +45,22 @@ int kvm_clock_check(const struct vcpu_state *st, uint64_t ram_size, char *err, s
 	return 0;
 }
 
-static int fail(char *err, size_t len, const char *what)
-{
-	snprintf(err, len, "kvm: %s: %s", what, strerror(errno));
-	return -1;
-}
-
-/* struct kvm_msrs with room for the two clock MSRs. */
-struct clock_msrs {
-	_Alignas(struct kvm_msrs)
-	    uint8_t bytes[sizeof(struct kvm_msrs) + NMSRS * sizeof(struct kvm_msr_entry)];
-};
-
-static struct kvm_msrs *clock_msrs(struct clock_msrs *m, uint64_t time, uint64_t wall)
-{
-	struct kvm_msrs *l = (struct kvm_msrs *)m->bytes;
-
-	memset(m, 0, sizeof *m);
-	l->nmsrs = NMSRS;
-	l->entries[0].index = MSR_KVM_SYSTEM_TIME_NEW;
-	l->entries[0].data = time;
-	l->entries[1].index = MSR_KVM_WALL_CLOCK_NEW;
-	l->entries[1].data = wall;
-	return l;
-}
+static const uint32_t clock_msrs[NMSRS] = {MSR_KVM_SYSTEM_TIME_NEW, MSR_KVM_WALL_CLOCK_NEW};
 
 int kvm_clock_get(struct kvm_vcpu *v, struct vcpu_state *st, char *err, size_t len)
 {
 	struct kvm_clock_data clock = {0};
-	struct clock_msrs m;
+	struct kvm_msr_buf m;
 	struct kvm_msrs *l;
 
 	st->pvclock_system_time = st->pvclock_wall_clock = st->pvclock_ns = 0;
 	if (!v->vm->pvclock)
 		return 0;
-	l = clock_msrs(&m, 0, 0);
+	l = kvm_msrs_fill(&m, clock_msrs, NULL, NMSRS);
 	if (ioctl(v->fd, KVM_GET_MSRS, l) != NMSRS)
-		return fail(err, len, "KVM_GET_MSRS (kvm-clock)");
+		return kvm_fail(err, len, "KVM_GET_MSRS (kvm-clock)");
 	if (ioctl(v->vm->vm_fd, KVM_GET_CLOCK, &clock) < 0)
-		return fail(err, len, "KVM_GET_CLOCK");
+		return kvm_fail(err, len, "KVM_GET_CLOCK");
 	st->pvclock_system_time = l->entries[0].data;
 	st->pvclock_wall_clock = l->entries[1].data;
 	st->pvclock_ns = clock.clock;
@@ -93,14 +70,15 @@ int kvm_clock_get(struct kvm_vcpu *v, struct vcpu_state *st, char *err, size_t l
 int kvm_clock_set(struct kvm_vcpu *v, const struct vcpu_state *st, char *err, size_t len)
 {
 	struct kvm_clock_data clock = {.clock = st->pvclock_ns};
-	struct clock_msrs m;
-	struct kvm_msrs *l = clock_msrs(&m, st->pvclock_system_time, st->pvclock_wall_clock);
+	struct kvm_msr_buf m;
+	const uint64_t values[NMSRS] = {st->pvclock_system_time, st->pvclock_wall_clock};
+	struct kvm_msrs *l = kvm_msrs_fill(&m, clock_msrs, values, NMSRS);
 
 	if (!v->vm->pvclock)
 		return 0; /* kvm_clock_usable refused a state that needs it */
 	if (st->pvclock_ns) {
 		if (ioctl(v->vm->vm_fd, KVM_SET_CLOCK, &clock) < 0)
-			return fail(err, len, "KVM_SET_CLOCK");
+			return kvm_fail(err, len, "KVM_SET_CLOCK");
 		/* From here KVM's clock follows hv's (run.c): a restore that
 		 * stays paused (hv restore -p) keeps the guest's time too. */
 		v->left_host = host_now_ns();
@@ -110,7 +88,7 @@ int kvm_clock_set(struct kvm_vcpu *v, const struct vcpu_state *st, char *err, si
 	 * address: only where the guest had asked for it. */
 	l->nmsrs = st->pvclock_wall_clock ? 2 : 1;
 	if (ioctl(v->fd, KVM_SET_MSRS, l) != (int)l->nmsrs)
-		return fail(err, len, "KVM_SET_MSRS (kvm-clock)");
+		return kvm_fail(err, len, "KVM_SET_MSRS (kvm-clock)");
 	return 0;
 }
 

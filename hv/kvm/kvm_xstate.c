@@ -51,57 +51,52 @@ void kvm_fx_to_fpu(const uint8_t fx[VCPU_FX_BYTES], struct kvm_fpu *f)
 		memcpy(f->fpr[i], fx + 32 + 16 * i, 10);
 }
 
-static int fail(char *err, size_t len, const char *what)
+int kvm_fail(char *err, size_t len, const char *what)
 {
 	snprintf(err, len, "kvm: %s: %s", what, strerror(errno));
 	return -1;
 }
 
-/* struct kvm_msrs with room for the SYSENTER three (its entries are a
- * flexible array, so it cannot be embedded in a struct). */
-struct msr_list {
-	_Alignas(struct kvm_msrs)
-	    uint8_t bytes[sizeof(struct kvm_msrs) + NMSRS * sizeof(struct kvm_msr_entry)];
-};
-
-static struct kvm_msrs *msr_list(struct msr_list *m, const uint64_t *values)
+struct kvm_msrs *kvm_msrs_fill(struct kvm_msr_buf *m, const uint32_t *index, const uint64_t *values,
+			       unsigned n)
 {
-	static const uint32_t index[NMSRS] = {MSR_SYSENTER_CS, MSR_SYSENTER_ESP, MSR_SYSENTER_EIP};
 	struct kvm_msrs *l = (struct kvm_msrs *)m->bytes;
 
 	memset(m, 0, sizeof *m);
-	l->nmsrs = NMSRS;
-	for (unsigned i = 0; i < NMSRS; i++) {
+	l->nmsrs = n < KVM_MSR_LIST_MAX ? n : KVM_MSR_LIST_MAX;
+	for (unsigned i = 0; i < l->nmsrs; i++) {
 		l->entries[i].index = index[i];
 		l->entries[i].data = values ? values[i] : 0;
 	}
 	return l;
 }
 
+static const uint32_t sysenter[NMSRS] = {MSR_SYSENTER_CS, MSR_SYSENTER_ESP, MSR_SYSENTER_EIP};
+
 int kvm_xstate_get(struct kvm_vcpu *v, struct vcpu_state *st, char *err, size_t len)
 {
 	struct kvm_fpu fpu;
 	struct kvm_debugregs dr;
 	struct kvm_vcpu_events ev;
-	struct msr_list m;
+	struct kvm_msr_buf m;
 	struct kvm_msrs *l;
 
 	if (ioctl(v->fd, KVM_GET_FPU, &fpu) < 0)
-		return fail(err, len, "KVM_GET_FPU");
+		return kvm_fail(err, len, "KVM_GET_FPU");
 	kvm_fpu_to_fx(&fpu, st->fx);
 	if (ioctl(v->fd, KVM_GET_DEBUGREGS, &dr) < 0)
-		return fail(err, len, "KVM_GET_DEBUGREGS");
+		return kvm_fail(err, len, "KVM_GET_DEBUGREGS");
 	memcpy(st->dr, dr.db, sizeof st->dr);
 	st->dr6 = dr.dr6;
 	st->dr7 = dr.dr7;
-	l = msr_list(&m, NULL);
+	l = kvm_msrs_fill(&m, sysenter, NULL, NMSRS);
 	if (ioctl(v->fd, KVM_GET_MSRS, l) != NMSRS)
-		return fail(err, len, "KVM_GET_MSRS (SYSENTER)");
+		return kvm_fail(err, len, "KVM_GET_MSRS (SYSENTER)");
 	st->sysenter_cs = l->entries[0].data;
 	st->sysenter_esp = l->entries[1].data;
 	st->sysenter_eip = l->entries[2].data;
 	if (ioctl(v->fd, KVM_GET_VCPU_EVENTS, &ev) < 0)
-		return fail(err, len, "KVM_GET_VCPU_EVENTS");
+		return kvm_fail(err, len, "KVM_GET_VCPU_EVENTS");
 	st->irq_shadow = ev.interrupt.shadow != 0;
 	st->nmi_blocked = ev.nmi.masked != 0;
 	/* An interrupt KVM's PIC gave but the guest has not taken yet is not
@@ -111,7 +106,7 @@ int kvm_xstate_get(struct kvm_vcpu *v, struct vcpu_state *st, char *err, size_t 
 		ev.interrupt.injected = 0;
 		ev.flags = KVM_VCPUEVENT_VALID_SHADOW;
 		if (ioctl(v->fd, KVM_SET_VCPU_EVENTS, &ev) < 0)
-			return fail(err, len, "KVM_SET_VCPU_EVENTS");
+			return kvm_fail(err, len, "KVM_SET_VCPU_EVENTS");
 	}
 	return 0;
 }
@@ -121,19 +116,19 @@ int kvm_xstate_set(struct kvm_vcpu *v, const struct vcpu_state *st, char *err, s
 	struct kvm_fpu fpu;
 	struct kvm_debugregs dr = {0};
 	struct kvm_vcpu_events ev;
-	struct msr_list m;
+	struct kvm_msr_buf m;
 	const uint64_t msrs[NMSRS] = {st->sysenter_cs, st->sysenter_esp, st->sysenter_eip};
 
 	kvm_fx_to_fpu(st->fx, &fpu);
 	if (ioctl(v->fd, KVM_SET_FPU, &fpu) < 0)
-		return fail(err, len, "KVM_SET_FPU");
+		return kvm_fail(err, len, "KVM_SET_FPU");
 	memcpy(dr.db, st->dr, sizeof dr.db);
 	dr.dr6 = st->dr6;
 	dr.dr7 = st->dr7;
 	if (ioctl(v->fd, KVM_SET_DEBUGREGS, &dr) < 0)
-		return fail(err, len, "KVM_SET_DEBUGREGS");
-	if (ioctl(v->fd, KVM_SET_MSRS, msr_list(&m, msrs)) != NMSRS)
-		return fail(err, len, "KVM_SET_MSRS (SYSENTER)");
+		return kvm_fail(err, len, "KVM_SET_DEBUGREGS");
+	if (ioctl(v->fd, KVM_SET_MSRS, kvm_msrs_fill(&m, sysenter, msrs, NMSRS)) != NMSRS)
+		return kvm_fail(err, len, "KVM_SET_MSRS (SYSENTER)");
 	/* The shadow and the NMI blocking: an exception or NMI half-delivered
 	 * is not part of the engine-neutral state, and nothing is pending
 	 * after a load. */
@@ -142,6 +137,6 @@ int kvm_xstate_set(struct kvm_vcpu *v, const struct vcpu_state *st, char *err, s
 	ev.nmi.masked = st->nmi_blocked;
 	ev.flags = KVM_VCPUEVENT_VALID_SHADOW;
 	if (ioctl(v->fd, KVM_SET_VCPU_EVENTS, &ev) < 0)
-		return fail(err, len, "KVM_SET_VCPU_EVENTS");
+		return kvm_fail(err, len, "KVM_SET_VCPU_EVENTS");
 	return 0;
 }
