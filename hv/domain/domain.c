@@ -358,8 +358,6 @@ void domain_free(struct domain *d)
 	 * count on the name being free. */
 	release_registry(d);
 	domain_migrate_free(d); /* while the machine and the loop are there */
-	if (d->control)
-		control_free(d->control);
 	/* Before the engine: the devices' doorbells go with the machine. */
 	domain_doorbells_free(d);
 	if (d->vcpu)
@@ -381,6 +379,11 @@ void domain_free(struct domain *d)
 	chardev_close(&d->debugcon);
 	if (d->wake_fd >= 0)
 		close(d->wake_fd);
+	/* The clients last: hv destroy (and save, snapshot-revert, migrate)
+	 * returns when its connection closes, and then counts on the domain's
+	 * disks being unlocked, its overlays gone and its ports closed. */
+	if (d->control)
+		control_free(d->control);
 	free(d->firmware);
 	linuxboot_free(&d->linux_image);
 	evloop_free(d->loop);

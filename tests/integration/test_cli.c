@@ -1,6 +1,7 @@
 /* The toolstack against detached domains: create, list, console, pause,
  * unpause, destroy, and the registry's error cases. */
 #include <check.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -233,13 +234,34 @@ START_TEST(test_halted_guest_is_blocked_and_uses_no_cpu)
 }
 END_TEST
 
+/* Whether another domain could open the image read-write now: the write
+ * lock hv takes on its disks (an open file description lock) is free. */
+static bool image_unlocked(const char *path)
+{
+	struct flock fl = {.l_type = F_WRLCK, .l_whence = SEEK_SET};
+	int fd = open(path, O_RDWR | O_CLOEXEC);
+	bool free_ = fd >= 0 && fcntl(fd, F_OFD_SETLK, &fl) == 0;
+
+	if (fd >= 0)
+		close(fd);
+	return free_;
+}
+
+/* hv destroy returns once the domain is gone, its disks' locks with it
+ * (snapshot-revert and restore start the next domain on them at once). */
 START_TEST(test_destroy_removes_the_domain_and_leaves_the_runtime_dir_clean)
 {
 	struct h_result *r;
+	char img[512], extra[600];
 
-	create("gone", "counter");
+	snprintf(img, sizeof img, "%s", h_write_file("gone.img", ""));
+	ck_assert_int_eq(truncate(img, 1 << 20), 0);
+	snprintf(extra, sizeof extra, "disk = [ '%s,raw,hda,rw' ]\n", img);
+	create_with("gone", "counter", extra);
 	ck_assert_int_eq(h_runtime_entries(), 1);
+	ck_assert(!image_unlocked(img));
 	hv_ok((const char *const[]){"destroy", "gone", NULL});
+	ck_assert_msg(image_unlocked(img), "hv destroy returned with the disk still locked");
 	ck_assert_int_eq(h_runtime_entries(), 0);
 	r = h_hv(NULL, 30, (const char *const[]){"list", NULL});
 	ck_assert_ptr_null(strstr(r->out, "gone"));
