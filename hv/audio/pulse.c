@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "hv/audio/playq.h"
+#include "hv/audio/pulse_server.h"
 #include "hv/core/audio_source.h"
 #include "hv/core/clock.h"
 #include "hv/core/log.h"
@@ -56,7 +57,7 @@ struct pulse_sink {
 	pa_context *ctx;
 	pa_stream *stream;
 	char name[64];
-	char server[300]; /* where a reconnect goes ("": the library's default) */
+	char server[1024]; /* where a reconnect goes (a list; "": the library's default) */
 	unsigned latency_ms;
 	bool corked;
 	atomic_bool live;	 /* the stream is ready (read without the lock) */
@@ -289,25 +290,12 @@ enum pulse_event pulse_poll(struct pulse_sink *p, int64_t now, char *why, size_t
 }
 
 /* Mainloop locked, after the first try: where the reconnects go, named
- * now, before the domain's sandbox. Left to the library, a new context
- * would look for the server in the user's runtime directory, which it
- * makes (and removes) when it is not there, and the sandbox forbids
- * that; the server that answered, or else the one PULSE_SERVER names, or
- * else the library's default socket, is what it would find. */
+ * now, before the domain's sandbox (pulse_server.h). */
 static void name_server(struct pulse_sink *p)
 {
 	const char *s = p->ctx && p->state == PULSE_READY ? pa_context_get_server(p->ctx) : NULL;
-	const char *env = getenv("PULSE_SERVER"), *rt = getenv("PULSE_RUNTIME_PATH");
-	const char *xdg = getenv("XDG_RUNTIME_DIR");
 
-	if (s)
-		snprintf(p->server, sizeof p->server, "%s", s);
-	else if (env && env[0])
-		snprintf(p->server, sizeof p->server, "%s", env);
-	else if (rt && rt[0])
-		snprintf(p->server, sizeof p->server, "unix:%s/native", rt);
-	else if (xdg && xdg[0])
-		snprintf(p->server, sizeof p->server, "unix:%s/pulse/native", xdg);
+	pulse_reconnect_servers(s, p->server, sizeof p->server);
 }
 
 struct pulse_sink *pulse_open(const char *name, unsigned latency_ms, char *err, size_t errlen)

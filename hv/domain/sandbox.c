@@ -98,8 +98,13 @@ static const int allowed_net[] = {SYS_connect, SYS_bind, SYS_listen};
  * AF_UNIX only) and what a new client context asks on its way (its
  * properties name the host and the program: uname, readlink of
  * /proc/self/exe; it looks for the server's socket in the user's runtime
- * directory, which it would make with umask 077). */
-static const int allowed_unix[] = {SYS_uname, SYS_readlink, SYS_umask};
+ * directory, which it would make with umask 077, and checks with access
+ * whether the legacy ~/.pulse exists, which tells no more than stat).
+ * hv names the servers of reconnects in full (pulse_server.h), so the
+ * search should not come back; these keep a library that still makes
+ * it from killing the domain. */
+static const int allowed_unix[] = {SYS_uname,  SYS_readlink,  SYS_umask,
+				   SYS_access, SYS_faccessat, SYS_faccessat2};
 /* clang-format on */
 
 #define FILTER_MAX 256

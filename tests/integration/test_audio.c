@@ -136,6 +136,35 @@ START_TEST(test_no_server_runs_silent_with_one_log_line)
 }
 END_TEST
 
+/* No server and none of the session's variables (root on a console, a
+ * cron job): libpulse's own search for the server makes directories and
+ * checks for ~/.pulse, which the domain's sandbox forbids; the reconnects
+ * after the first try must not search, or the domain is killed at the
+ * first (100 ms in). hv's runtime directory is then /tmp/hv-UID: the
+ * domain's name is the test's own. */
+START_TEST(test_no_server_and_no_session_variables_the_domain_lives_on)
+{
+	char name[64], xdg[512];
+	struct h_result *r;
+
+	snprintf(xdg, sizeof xdg, "%s", getenv("XDG_RUNTIME_DIR"));
+	snprintf(name, sizeof name, "nopulse-%d", (int)getpid());
+	unsetenv("XDG_RUNTIME_DIR");
+	unsetenv("PULSE_SERVER");
+	unsetenv("PULSE_RUNTIME_PATH");
+	setenv("HOME", h_setup_dir(), 1);
+	setenv("TMPDIR", h_setup_dir(), 1); /* where libpulse makes its runtime directory */
+	r = h_hv(
+	    NULL, 120,
+	    (const char *const[]){
+		"run", h_guest_cfg(name, "tone", "serial = \"none\"\naudio = \"pulse\"\n"), NULL});
+	setenv("XDG_RUNTIME_DIR", xdg, 1);
+	ck_assert_msg(r->status == EXIT_TONE, "status %d: %s", r->status, r->err);
+	ck_assert_msg(strstr(r->err, "audio: no sound (PulseAudio: "), "%s", r->err);
+	ck_assert_ptr_null(strstr(r->err, "forbidden"));
+}
+END_TEST
+
 /* ---- a playing domain under control ---- */
 
 /* Sends req to domain name; returns ctl_call's result, the reply (or the
@@ -340,6 +369,7 @@ int main(void)
 	tcase_add_test(t, test_tone_recorded_through_the_wav_sink);
 	tcase_add_test(t, test_tone_recorded_from_a_pulseaudio_null_sink);
 	tcase_add_test(t, test_no_server_runs_silent_with_one_log_line);
+	tcase_add_test(t, test_no_server_and_no_session_variables_the_domain_lives_on);
 	tcase_add_test(t, test_a_lost_server_is_silence_until_it_is_back);
 	tcase_add_test(t, test_pause_stops_the_sound_and_unpause_resumes_it);
 	tcase_add_test(t, test_volume_and_mute_are_requests_and_info_keys);

@@ -99,16 +99,22 @@ START_TEST(test_pulseaudio_adds_local_sockets_only)
 #ifndef __SANITIZE_ADDRESS__
 	ck_assert(!sandbox_allows(SYS_uname, 0));
 	ck_assert(!sandbox_allows(SYS_readlink, 0));
+	ck_assert(!sandbox_allows(SYS_access, 0));
 #endif
 	ck_assert(!sandbox_allows(SYS_umask, 0));
-	ck_assert_uint_eq(sandbox_allowed_count_with(SANDBOX_UNIX), sandbox_allowed_count() + 5);
+	ck_assert(!sandbox_allows(SYS_faccessat2, 0));
+	/* libpulse's check for a legacy ~/.pulse, in any of its forms. */
+	ck_assert(sandbox_allows_with(SANDBOX_UNIX, SYS_access, 0));
+	ck_assert(sandbox_allows_with(SANDBOX_UNIX, SYS_faccessat, 0));
+	ck_assert(sandbox_allows_with(SANDBOX_UNIX, SYS_faccessat2, 0));
+	ck_assert_uint_eq(sandbox_allowed_count_with(SANDBOX_UNIX), sandbox_allowed_count() + 8);
 	/* With a network as well: both families, connect once. */
 	ck_assert(sandbox_allows_with(SANDBOX_UNIX | SANDBOX_INET, SYS_socket, AF_UNIX));
 	ck_assert(sandbox_allows_with(SANDBOX_UNIX | SANDBOX_INET, SYS_socket, AF_INET));
 	ck_assert(!sandbox_allows_with(SANDBOX_UNIX | SANDBOX_INET, SYS_socket, AF_INET6));
 	ck_assert(sandbox_allows_with(SANDBOX_UNIX | SANDBOX_INET, SYS_bind, 0));
 	ck_assert_uint_eq(sandbox_allowed_count_with(SANDBOX_UNIX | SANDBOX_INET),
-			  sandbox_allowed_count() + 7);
+			  sandbox_allowed_count() + 10);
 }
 END_TEST
 
