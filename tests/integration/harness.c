@@ -89,9 +89,27 @@ void h_teardown(void)
 	}
 }
 
+/* Stops the process a pid file names (a server a test started:
+ * pulse.c's PulseAudio writes DIR/pulse/pid). */
+static void kill_pid_file(const char *path)
+{
+	char line[32] = "";
+	FILE *f = fopen(path, "r");
+	long pid;
+
+	if (!f)
+		return;
+	if (!fgets(line, sizeof line, f))
+		line[0] = '\0';
+	fclose(f);
+	pid = strtol(line, NULL, 10);
+	if (pid > 1)
+		kill((pid_t)pid, SIGTERM);
+}
+
 /* After the suite, from the parent: a test that failed an assertion ended
- * its process before its teardown ran, so its domains are found and
- * destroyed here. */
+ * its process before its teardown ran, so its domains and servers are
+ * found and stopped here. */
 static void cleanup_base(void)
 {
 	DIR *d = opendir(base);
@@ -104,6 +122,8 @@ static void cleanup_base(void)
 			continue;
 		snprintf(dir, sizeof dir, "%s/%s/run/hv", base, e->d_name);
 		kill_domains_in(dir);
+		snprintf(dir, sizeof dir, "%s/%s/pulse/pid", base, e->d_name);
+		kill_pid_file(dir);
 	}
 	if (d)
 		closedir(d);
