@@ -16,6 +16,8 @@
 # leaves QEMU out. With HV_BENCH_PERF=PREFIX, perf records hv's process during each
 # transfer into PREFIX-tx.data and PREFIX-rx.data (perf report
 # --sort comm,tid,dso,symbol -i ... shows where each thread's time goes).
+# After both transfers it prints hv's NIC counters (hv list -l: packets,
+# rx_dropped, rx_coalesced, ...).
 #
 #   bash tests/bench/virtio-net.sh [BUILD_DIR] [GUEST_DIR]
 set -euo pipefail
@@ -92,6 +94,8 @@ run() {
     perf=$!
   fi
   wait_for "RXRATE [0-9]" 180000 && t2=$(now_ms) && c2=$(cpu_cs)
+  # The NIC's counters (rx_dropped, rx_waiting, ...) once both are done.
+  [ "$name" = "hv (soft)" ] && "$hv" list -l 2>/dev/null | grep -o 'net0[^|]*\|net_rx_dropped[^ ]*' | sed 's/^/    /' || true
   wait_for "bench-42" 180000 || true
   [ -n "$perf" ] && { kill -INT "$perf" 2>/dev/null; wait "$perf" || true; }
   wtx=$((t1 > t0 && t0 > 0 ? (t1 - t0) / 10 : 0))
