@@ -552,6 +552,14 @@ bool pc_virtio_net_receive(struct pc *pc, unsigned index, const uint8_t *frame, 
 	return virtio_net_receive(pc->virtio->nic[index], frame, len);
 }
 
+bool pc_virtio_net_receive_many(struct pc *pc, unsigned index, const uint8_t *buf,
+				const uint32_t *lens, unsigned count)
+{
+	if (!pc->virtio || index >= PC_NICS_MAX || !pc->virtio->nic[index])
+		return false;
+	return virtio_net_receive_many(pc->virtio->nic[index], buf, lens, count);
+}
+
 size_t pc_virtio_net_take_tx(struct pc *pc, unsigned index, uint8_t *buf, size_t cap, bool *irq)
 {
 	*irq = false;

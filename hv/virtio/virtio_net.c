@@ -33,11 +33,20 @@ static void drop_pending(struct virtio_net *n)
 	n->pend_head = 0;
 }
 
-static void rx_header(const struct virtio_net *n, uint8_t *hdr, uint16_t num_buffers)
+/* gso: the segment size of a coalesced TCP/IPv4 frame (virtio_net_lro.c
+ * checked its headers), 0 for a plain frame. */
+static void rx_header(const struct virtio_net *n, uint8_t *hdr, const uint8_t *frame, uint16_t gso,
+		      uint16_t num_buffers)
 {
 	memset(hdr, 0, VIRTIO_NET_HDR_LEN);
 	if (virtio_pci_has_feature(&n->vp, VIRTIO_NET_F_GUEST_CSUM))
 		hdr[0] = VIRTIO_NET_HDR_F_DATA_VALID;
+	if (gso) {
+		hdr[1] = VIRTIO_NET_HDR_GSO_TCPV4;
+		le_put16(hdr + 2,
+			 (uint16_t)(14 + 20 + (frame[14 + 20 + 12] >> 4) * 4)); /* hdr_len */
+		le_put16(hdr + 4, gso);
+	}
 	le_put16(hdr + 10, num_buffers);
 }
 
@@ -53,7 +62,8 @@ static void rx_too_small(struct virtio_net *n, uint64_t have, size_t len)
  * was dropped as too large for the buffer: the buffer is used up either
  * way), 0 when the guest has no buffer. *irq is set when the push
  * interrupted. */
-static int deliver_one(struct virtio_net *n, const uint8_t *frame, size_t len, bool *irq)
+static int deliver_one(struct virtio_net *n, const uint8_t *frame, size_t len, uint16_t gso,
+		       bool *irq)
 {
 	uint8_t hdr[VIRTIO_NET_HDR_LEN];
 	struct virtq_chain c;
@@ -64,7 +74,7 @@ static int deliver_one(struct virtio_net *n, const uint8_t *frame, size_t len, b
 	if (c.write_len < VIRTIO_NET_HDR_LEN + len) {
 		rx_too_small(n, c.write_len, len);
 	} else {
-		rx_header(n, hdr, 1);
+		rx_header(n, hdr, frame, gso, 1);
 		virtq_chain_write(&c, 0, hdr, sizeof hdr);
 		virtq_chain_write(&c, VIRTIO_NET_HDR_LEN, frame, len);
 		written = (uint32_t)(VIRTIO_NET_HDR_LEN + len);
@@ -96,7 +106,8 @@ static void write_part(struct virtq_chain *c, const uint8_t *hdr, const uint8_t 
  * back and the frame waits (0). A first buffer without room for the
  * header, or a frame that the whole ring could not hold, is dropped and
  * counted, the buffers it took used up with nothing written (1). */
-static int deliver_mrg(struct virtio_net *n, const uint8_t *frame, size_t len, bool *irq)
+static int deliver_mrg(struct virtio_net *n, const uint8_t *frame, size_t len, uint16_t gso,
+		       bool *irq)
 {
 	struct virtq_used_elem e[VIRTIO_NET_MRG_BUFS_MAX];
 	uint8_t hdr[VIRTIO_NET_HDR_LEN];
@@ -106,7 +117,7 @@ static int deliver_mrg(struct virtio_net *n, const uint8_t *frame, size_t len, b
 	unsigned count = 0,
 		 most = q && q->size < VIRTIO_NET_MRG_BUFS_MAX ? q->size : VIRTIO_NET_MRG_BUFS_MAX;
 
-	rx_header(n, hdr, 0);
+	rx_header(n, hdr, frame, gso, 0);
 	while (off < total) {
 		struct virtq_chain *to = count ? &c : &first;
 		size_t k;
@@ -131,7 +142,7 @@ static int deliver_mrg(struct virtio_net *n, const uint8_t *frame, size_t len, b
 		e[count++] = (struct virtq_used_elem){to->head, (uint32_t)k};
 		off += k;
 	}
-	rx_header(n, hdr, (uint16_t)count);
+	rx_header(n, hdr, frame, gso, (uint16_t)count);
 	virtq_chain_write(&first, 0, hdr, sizeof hdr);
 	n->st.rx_packets++;
 	n->st.rx_bytes += len;
@@ -141,27 +152,62 @@ push:
 	return 1;
 }
 
-static int deliver(struct virtio_net *n, const uint8_t *frame, size_t len, bool *irq)
+static int deliver(struct virtio_net *n, const uint8_t *frame, size_t len, uint16_t gso, bool *irq)
 {
 	if (virtio_pci_has_feature(&n->vp, VIRTIO_NET_F_MRG_RXBUF))
-		return deliver_mrg(n, frame, len, irq);
-	return deliver_one(n, frame, len, irq);
+		return deliver_mrg(n, frame, len, gso, irq);
+	return deliver_one(n, frame, len, gso, irq);
+}
+
+/* The guest takes coalesced TCP segments (TSO4 needs GUEST_CSUM). */
+static bool coalescing(const struct virtio_net *n)
+{
+	return n->lro && virtio_pci_has_feature(&n->vp, VIRTIO_NET_F_GUEST_TSO4) &&
+	       virtio_pci_has_feature(&n->vp, VIRTIO_NET_F_GUEST_CSUM);
+}
+
+/* Delivers f[0], or the run of TCP segments starting there as one frame.
+ * Returns how many of the count frames went (0: no receive buffer). */
+static unsigned deliver_run(struct virtio_net *n, const struct virtio_net_view *f, unsigned count,
+			    bool *irq)
+{
+	size_t len = f[0].len;
+	uint16_t gso = 0;
+	unsigned k = coalescing(n) ? virtio_net_coalesce(n->lro, f, count, &len, &gso) : 1;
+
+	if (!deliver(n, k > 1 ? n->lro : f[0].data, len, gso, irq))
+		return 0;
+	if (k > 1)
+		n->rx_coalesced += k;
+	return k;
 }
 
 /* Moves waiting frames into receive buffers while there are both. */
 static bool flush_pending(struct virtio_net *n)
 {
+	struct virtio_net_view v[VIRTIO_NET_RUN_MAX];
 	bool irq = false;
 
 	while (n->pend_count) {
-		struct virtio_net_frame *f = &n->pending[n->pend_head];
+		unsigned count = n->pend_count < VIRTIO_NET_RUN_MAX ? n->pend_count
+								    : VIRTIO_NET_RUN_MAX,
+			 k;
 
-		if (!deliver(n, f->data, f->len, &irq))
+		for (unsigned i = 0; i < count; i++) {
+			const struct virtio_net_frame *f =
+			    &n->pending[(n->pend_head + i) % VIRTIO_NET_RX_PENDING];
+
+			v[i] = (struct virtio_net_view){f->data, f->len};
+		}
+		k = deliver_run(n, v, count, &irq);
+		if (!k)
 			break;
-		free(f->data);
-		f->data = NULL;
-		n->pend_head = (n->pend_head + 1) % VIRTIO_NET_RX_PENDING;
-		n->pend_count--;
+		for (unsigned i = 0; i < k; i++) {
+			free(n->pending[n->pend_head].data);
+			n->pending[n->pend_head].data = NULL;
+			n->pend_head = (n->pend_head + 1) % VIRTIO_NET_RX_PENDING;
+			n->pend_count--;
+		}
 	}
 	return irq;
 }
@@ -192,10 +238,51 @@ bool virtio_net_receive(struct virtio_net *n, const uint8_t *frame, size_t len)
 		return false;
 	}
 	irq = flush_pending(n);
-	if (!n->pend_count && deliver(n, frame, len, &irq))
+	if (!n->pend_count && deliver(n, frame, len, 0, &irq))
 		return irq;
 	if (!keep(n, frame, len))
 		n->st.rx_dropped++;
+	return irq;
+}
+
+bool virtio_net_receive_many(struct virtio_net *n, const uint8_t *buf, const uint32_t *lens,
+			     unsigned count)
+{
+	struct virtio_net_view v[VIRTIO_NET_RUN_MAX];
+	bool irq = false;
+	size_t off = 0;
+	unsigned i = 0;
+
+	if (!coalescing(n)) {
+		for (; i < count; off += lens[i++])
+			irq |= virtio_net_receive(n, buf + off, lens[i]);
+		return irq;
+	}
+	irq = flush_pending(n);
+	while (i < count && !n->pend_count) {
+		unsigned m = 0, k;
+		size_t at = off;
+
+		/* Frames the device would refuse alone go through
+		 * virtio_net_receive, which counts them. */
+		if (lens[i] < VIRTIO_NET_FRAME_MIN || lens[i] > VIRTIO_NET_FRAME_MAX) {
+			irq |= virtio_net_receive(n, buf + off, lens[i]);
+			off += lens[i++];
+			continue;
+		}
+		while (i + m < count && m < VIRTIO_NET_RUN_MAX &&
+		       lens[i + m] >= VIRTIO_NET_FRAME_MIN && lens[i + m] <= VIRTIO_NET_FRAME_MAX) {
+			v[m] = (struct virtio_net_view){buf + at, lens[i + m]};
+			at += lens[i + m++];
+		}
+		k = deliver_run(n, v, m, &irq);
+		if (!k)
+			break;
+		for (unsigned j = 0; j < k; j++)
+			off += lens[i++];
+	}
+	for (; i < count; off += lens[i++])
+		irq |= virtio_net_receive(n, buf + off, lens[i]); /* waits, in order */
 	return irq;
 }
 
@@ -306,8 +393,9 @@ static const struct virtio_dev_ops net_ops = {
     .class_base = 0x02, /* network controller, Ethernet */
     .class_sub = 0x00,
     .features = 1ull << VIRTIO_NET_F_CSUM | 1ull << VIRTIO_NET_F_GUEST_CSUM |
-		1ull << VIRTIO_NET_F_MTU | 1ull << VIRTIO_NET_F_MAC |
-		1ull << VIRTIO_NET_F_MRG_RXBUF | 1ull << VIRTIO_NET_F_STATUS,
+		1ull << VIRTIO_NET_F_GUEST_TSO4 | 1ull << VIRTIO_NET_F_MTU |
+		1ull << VIRTIO_NET_F_MAC | 1ull << VIRTIO_NET_F_MRG_RXBUF |
+		1ull << VIRTIO_NET_F_STATUS,
     .num_queues = 2,
     .queue_max = 256,
     .config_size = CONFIG_SIZE,
@@ -323,12 +411,15 @@ void virtio_net_init(struct virtio_net *n, struct guest_mem *mem, struct irq_lin
 	memcpy(n->mac, mac, 6);
 	n->status = VIRTIO_NET_S_LINK_UP;
 	n->be = *be;
+	n->lro = malloc(VIRTIO_NET_FRAME_MAX); /* none: no coalescing, frames go one by one */
 	virtio_pci_init(&n->vp, mem, &net_ops, n, irq, name);
 }
 
 void virtio_net_destroy(struct virtio_net *n)
 {
 	drop_pending(n);
+	free(n->lro);
+	n->lro = NULL;
 	virtio_pci_destroy(&n->vp);
 }
 
@@ -348,12 +439,13 @@ static void device_describe(const void *dev, char *buf, size_t len)
 	k = strlen(buf);
 	snprintf(buf + k, len - k,
 		 " mac=%02x:%02x:%02x:%02x:%02x:%02x rx_packets=%llu rx_bytes=%llu "
-		 "tx_packets=%llu tx_bytes=%llu rx_dropped=%llu tx_dropped=%llu rx_waiting=%u",
+		 "tx_packets=%llu tx_bytes=%llu rx_dropped=%llu tx_dropped=%llu rx_waiting=%u "
+		 "rx_coalesced=%llu",
 		 n->mac[0], n->mac[1], n->mac[2], n->mac[3], n->mac[4], n->mac[5],
 		 (unsigned long long)n->st.rx_packets, (unsigned long long)n->st.rx_bytes,
 		 (unsigned long long)n->st.tx_packets, (unsigned long long)n->st.tx_bytes,
 		 (unsigned long long)n->st.rx_dropped, (unsigned long long)n->st.tx_dropped,
-		 n->pend_count);
+		 n->pend_count, (unsigned long long)n->rx_coalesced);
 }
 
 /* Save/restore, version 1: the transport, the link status, the frames

@@ -5,11 +5,18 @@
  * the device completes it before the backend sees the frame), and with
  * VIRTIO_NET_F_GUEST_CSUM received frames are marked DATA_VALID (the
  * user-mode network stack builds every frame with correct checksums), so
- * the guest's CPU neither computes nor checks them. No segmentation
- * offload; in its place the backend may have a large MTU (up to 65520),
- * which the device offers the guest (VIRTIO_NET_F_MTU), and received
- * frames spread over mergeable buffers (VIRTIO_NET_F_MRG_RXBUF). Every packet carries the 12-byte
- * struct virtio_net_hdr of VERSION_1 in front.
+ * the guest's CPU neither computes nor checks them. The backend may have
+ * a large MTU (up to 65520), which the device offers the guest
+ * (VIRTIO_NET_F_MTU), and received frames spread over mergeable buffers
+ * (VIRTIO_NET_F_MRG_RXBUF). With VIRTIO_NET_F_GUEST_TSO4 (which needs
+ * GUEST_CSUM) frames handed over together (virtio_net_receive_many, or
+ * waiting for buffers) that are consecutive segments of one TCP/IPv4
+ * connection go to the guest as one large segment (gso_type TCPV4,
+ * gso_size the segments' size), as a NIC's receive offload would: the
+ * guest's stack takes one packet where it took dozens, and its receive
+ * window, which the per-packet memory of small frames kept at a few
+ * segments, opens. Every packet carries the 12-byte struct virtio_net_hdr
+ * of VERSION_1 in front.
  *
  * The device is a pipe between the guest and a backend the wiring
  * supplies (hv/net/ user networking): the guest's transmitted frames wait
@@ -36,17 +43,20 @@
 #define VIRTIO_NET_F_CSUM	    0
 #define VIRTIO_NET_F_GUEST_CSUM	    1
 #define VIRTIO_NET_F_MTU	    3
+#define VIRTIO_NET_F_GUEST_TSO4	    7
 #define VIRTIO_NET_F_MAC	    5
 #define VIRTIO_NET_F_MRG_RXBUF	    15
 #define VIRTIO_NET_F_STATUS	    16
 #define VIRTIO_NET_S_LINK_UP	    1
 #define VIRTIO_NET_HDR_F_NEEDS_CSUM 1 /* header flags */
 #define VIRTIO_NET_HDR_F_DATA_VALID 2
+#define VIRTIO_NET_HDR_GSO_TCPV4    1	  /* header gso_type */
 #define VIRTIO_NET_HDR_LEN	    12	  /* VERSION_1's header, num_buffers included */
 #define VIRTIO_NET_FRAME_MAX	    65550 /* largest frame accepted either way */
 #define VIRTIO_NET_FRAME_MIN	    14	  /* an Ethernet header */
 #define VIRTIO_NET_RX_PENDING	    256	  /* frames kept while the guest has no buffer */
 #define VIRTIO_NET_MRG_BUFS_MAX	    256	  /* receive buffers one frame may take (= queue_max) */
+#define VIRTIO_NET_RUN_MAX	    64	  /* frames coalesced into one at most */
 
 /* The backend: told (under the domain lock, from the vCPU thread) that
  * the transmit queue has frames for it. It must not call back into the
@@ -81,6 +91,8 @@ struct virtio_net {
 	struct virtio_net_frame pending[VIRTIO_NET_RX_PENDING];
 	unsigned pend_head, pend_count;
 	struct virtio_net_stats st;
+	uint8_t *lro;	       /* VIRTIO_NET_FRAME_MAX bytes: a run coalesced; NULL: none */
+	uint64_t rx_coalesced; /* frames that went in as part of a larger one */
 };
 
 /* Sets n up on mem with the given MAC, interrupting through irq. */
@@ -95,6 +107,27 @@ void virtio_net_destroy(struct virtio_net *n);
  * not running). Returns true when it raised the interrupt (a running vCPU
  * may need a kick). */
 bool virtio_net_receive(struct virtio_net *n, const uint8_t *frame, size_t len);
+
+/* Delivers count frames (lens[i] bytes each, one after the other in
+ * buf) as virtio_net_receive would, coalescing runs of TCP segments when
+ * the guest took VIRTIO_NET_F_GUEST_TSO4. Returns true when it raised the
+ * interrupt. */
+bool virtio_net_receive_many(struct virtio_net *n, const uint8_t *buf, const uint32_t *lens,
+			     unsigned count);
+
+/* Receive coalescing (virtio_net_lro.c): when f[0] and the frames after
+ * it are consecutive full-sized segments of one TCP/IPv4 connection
+ * (ACK, PSH only on the last, the same header otherwise), writes them as
+ * one frame into out (VIRTIO_NET_FRAME_MAX bytes: IPv4's 65535 at most),
+ * its length into *len and the segments' payload size into *gso_size,
+ * and returns how many frames it took (at most count); returns 1 and
+ * leaves out alone when f[0] starts no run. */
+struct virtio_net_view {
+	const uint8_t *data;
+	size_t len;
+};
+unsigned virtio_net_coalesce(uint8_t *out, const struct virtio_net_view *f, unsigned count,
+			     size_t *len, uint16_t *gso_size);
 
 /* Takes the next frame the guest transmitted into buf (cap bytes, at
  * least VIRTIO_NET_FRAME_MAX). Returns its length, 0 when there is none.

@@ -16,6 +16,9 @@
 # leaves QEMU out. With HV_BENCH_PERF=PREFIX, perf records hv's process during each
 # transfer into PREFIX-tx.data and PREFIX-rx.data (perf report
 # --sort comm,tid,dso,symbol -i ... shows where each thread's time goes).
+# After both transfers it prints hv's NIC counters (hv list -l: packets,
+# rx_dropped, rx_coalesced, ...), and for each process the time its
+# threads were runnable but waited for a CPU (/proc/PID/task/*/schedstat).
 #
 #   bash tests/bench/virtio-net.sh [BUILD_DIR] [GUEST_DIR]
 set -euo pipefail
@@ -46,6 +49,11 @@ netcmd="t() { busybox cut -d\" \" -f1 /proc/uptime | busybox tr -d .; }; echo TX
 # CPU time (user + system, all threads) of $pid in centiseconds: on a
 # shared host the steadiest figure of what a transfer costs.
 cpu_cs() { awk -v hz="$(getconf CLK_TCK)" '{ printf "%d", ($14 + $15) * 100 / hz }' "/proc/$pid/stat" 2>/dev/null || echo 0; }
+
+# Time all of $pid's threads spent runnable but waiting for a CPU, in
+# centiseconds (schedstat's run_delay, threads alive now): on a crowded
+# host the part of a transfer that was neither hv's work nor its waiting.
+wait_cs() { cat /proc/"$pid"/task/*/schedstat 2>/dev/null | awk '{ s += $2 } END { printf "%d", s / 1e7 }'; }
 
 rate() { awk -v cs="$1" -v mib="$mib" 'BEGIN { if (cs > 0) printf "%.2f MB/s (%.2f s)", mib * 1.048576 / (cs / 100), cs / 100; else print "?" }'; }
 
@@ -78,20 +86,22 @@ run() {
   # The host's clock too: on a loaded host the guest's (PIT) clock can
   # lose ticks, and a guest clock that slips flatters the run.
   local t0=0 t1=0 t2=0
-  local perf= c0=0 c1=0 c2=0
-  wait_for "TX1GO" 180000 && t0=$(now_ms) && c0=$(cpu_cs)
+  local perf= c0=0 c1=0 c2=0 q0=0 q1=0 q2=0
+  wait_for "TX1GO" 180000 && t0=$(now_ms) && c0=$(cpu_cs) && q0=$(wait_cs)
   if [ -n "${HV_BENCH_PERF:-}" ] && [ "$name" = "hv (soft)" ]; then
     perf record -q -g -p "$pid" -o "$HV_BENCH_PERF-tx.data" 2>/dev/null &
     perf=$!
   fi
   # (the patterns match the output, not the echoed command)
-  wait_for "TXRATE [0-9]" 180000 && t1=$(now_ms) && c1=$(cpu_cs)
+  wait_for "TXRATE [0-9]" 180000 && t1=$(now_ms) && c1=$(cpu_cs) && q1=$(wait_cs)
   if [ -n "$perf" ]; then
     kill -INT "$perf" 2>/dev/null; wait "$perf" || true
     perf record -q -g -p "$pid" -o "$HV_BENCH_PERF-rx.data" 2>/dev/null &
     perf=$!
   fi
-  wait_for "RXRATE [0-9]" 180000 && t2=$(now_ms) && c2=$(cpu_cs)
+  wait_for "RXRATE [0-9]" 180000 && t2=$(now_ms) && c2=$(cpu_cs) && q2=$(wait_cs)
+  # The NIC's counters (rx_dropped, rx_waiting, ...) once both are done.
+  [ "$name" = "hv (soft)" ] && "$hv" list -l 2>/dev/null | grep -o 'net0[^|]*\|net_rx_dropped[^ ]*' | sed 's/^/    /' || true
   wait_for "bench-42" 180000 || true
   [ -n "$perf" ] && { kill -INT "$perf" 2>/dev/null; wait "$perf" || true; }
   wtx=$((t1 > t0 && t0 > 0 ? (t1 - t0) / 10 : 0))
@@ -115,6 +125,9 @@ run() {
   printf '  %-24s CPU time of the whole process: %s s sending, %s s receiving\n' "" \
     "$(awk -v c="$ctx" 'BEGIN { if (c > 0) printf "%.2f", c / 100; else print "?" }')" \
     "$(awk -v c="$crx" 'BEGIN { if (c > 0) printf "%.2f", c / 100; else print "?" }')"
+  printf '  %-24s waiting for a CPU (run queue): %s s sending, %s s receiving\n' "" \
+    "$(awk -v c="$((q1 - q0))" 'BEGIN { printf "%.2f", c / 100 }')" \
+    "$(awk -v c="$((q2 - q1))" 'BEGIN { printf "%.2f", c / 100 }')"
   printf '  %-24s host to guest %s by its clock, %s by the host'"'"'s; the guest counted %s bytes\n' \
     "" "$(rate "$rcs")" "$(rate "$wrx")" \
     "$(grep -o '^[0-9][0-9]*\s*$' "$out" | tail -1 | tr -d '[:space:]')"

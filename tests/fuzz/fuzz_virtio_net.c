@@ -5,9 +5,12 @@
  * (flags, csum_start, csum_offset) and the frames live. Kinds: 0 a write
  * to the common configuration (offset, value, size), 1 a notify of queue
  * 0 or 1, 2 a frame from the network of 14 + up to 65535 bytes (the
- * first two argument bytes), 3 the driver's usual set-up (features from
- * the arguments: the checksum offloads, mergeable receive buffers and
- * EVENT_IDX or not; queue sizes from the argument), 4 the backend taking
+ * first two argument bytes), or with the third's top bit a batch of TCP
+ * segments of one connection (virtio_net_receive_many: how many, their
+ * size and one header byte spoiled from the arguments), which the device
+ * coalesces, 3 the driver's usual set-up (features from
+ * the arguments: the checksum offloads, mergeable receive buffers,
+ * EVENT_IDX and GUEST_TSO4 or not; queue sizes from the argument), 4 the backend taking
  * every transmitted frame, 5 a register read. Nothing may crash, touch
  * memory outside guest RAM or trip a sanitizer; a frame the backend takes
  * is within bounds. */
@@ -39,13 +42,14 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 }
 
 /* Status, features (arg bit 0: CSUM, bit 1: GUEST_CSUM, more bit 0:
- * MRG_RXBUF, bit 1: EVENT_IDX, with MAC and VERSION_1), the two queues
+ * MRG_RXBUF, bit 1: EVENT_IDX, bit 2: GUEST_TSO4, with MAC and VERSION_1), the two queues
  * (sizes from arg, addresses inside RAM), DRIVER_OK. */
 static void driver_setup(uint8_t arg, uint8_t more)
 {
 	uint32_t low = 1u << VIRTIO_NET_F_MAC | (arg & 3u) |
 		       (more & 1 ? 1u << VIRTIO_NET_F_MRG_RXBUF : 0) |
-		       (more & 2 ? 1u << VIRTIO_F_EVENT_IDX : 0);
+		       (more & 2 ? 1u << VIRTIO_F_EVENT_IDX : 0) |
+		       (more & 4 ? 1u << VIRTIO_NET_F_GUEST_TSO4 : 0);
 
 	vdrv_reset(&drv);
 	vdrv_negotiate(&drv, low, 1); /* low is never 0: word 0 is written */
@@ -67,6 +71,42 @@ static void take_all(struct virtio_net *n)
 	     i < 1024 && (got = virtio_net_take_tx(n, frame_buf, sizeof frame_buf, &irq)) > 0; i++)
 		if (got < VIRTIO_NET_FRAME_MIN || got > VIRTIO_NET_FRAME_MAX)
 			abort();
+}
+
+/* A batch of 1 + (a & 15) TCP/IPv4 segments of one connection, each with
+ * 1 + b * 8 bytes of payload (the last one shorter when a & 16), header
+ * byte c % 54 of segment (a >> 5) flipped. */
+static void receive_run(struct virtio_net *n, uint8_t a, uint8_t b, uint8_t c)
+{
+	static uint8_t buf[16 * (54 + 2041)];
+	uint32_t lens[16];
+	unsigned count = 1 + (a & 15u);
+	size_t off = 0;
+
+	for (unsigned i = 0; i < count; i++) {
+		uint8_t *f = buf + off, *ip = f + 14, *tcp = ip + 20;
+		size_t pay = 1 + (size_t)b * 8 - (i == count - 1 && (a & 16) ? 1 : 0);
+		uint32_t seq = 1000 + i * (uint32_t)(1 + b * 8);
+
+		memset(f, 0, 54);
+		f[12] = 8;
+		ip[0] = 0x45;
+		ip[2] = (uint8_t)((40 + pay) >> 8);
+		ip[3] = (uint8_t)(40 + pay);
+		ip[9] = 6;
+		tcp[4] = (uint8_t)(seq >> 24);
+		tcp[5] = (uint8_t)(seq >> 16);
+		tcp[6] = (uint8_t)(seq >> 8);
+		tcp[7] = (uint8_t)seq;
+		tcp[12] = 0x50;
+		tcp[13] = 0x10;
+		memset(f + 54, (int)i, pay);
+		if (i == (unsigned)(a >> 5))
+			f[c % 54] ^= (uint8_t)(1 + (c >> 6));
+		lens[i] = (uint32_t)(54 + pay);
+		off += lens[i];
+	}
+	virtio_net_receive_many(n, buf, lens, count);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -91,7 +131,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		switch (op[0] % 6) {
 		case 0: vdrv_wr(&drv, op[1] % VIRTIO_COMMON_SIZE, sizes[op[3] & 3], op[2]); break;
 		case 1: vdrv_notify(&drv, op[1] & 1); break;
-		case 2: virtio_net_receive(&net, input, 14 + (op[1] | (size_t)op[2] << 8)); break;
+		case 2:
+			if (op[3] & 0x80)
+				receive_run(&net, op[1], op[2], op[3]);
+			else
+				virtio_net_receive(&net, input, 14 + (op[1] | (size_t)op[2] << 8));
+			break;
 		case 3: driver_setup(op[1], op[2]); break;
 		case 4: take_all(&net); break;
 		case 5: vdrv_rd(&drv, op[1] % VIRTIO_COMMON_SIZE, sizes[op[3] & 3]); break;
