@@ -17,21 +17,6 @@
 #include "hv/x86/jit.h"
 #include "hv/x86/jit_asm.h"
 
-/* eax = (r12d + off) & mask: an EIP of the block. */
-static void block_ip(struct as *a, uint32_t off, uint32_t mask)
-{
-	b1(a, 0x41); /* lea eax, [r12 + off] */
-	b1(a, 0x8d);
-	b1(a, 0x84);
-	b1(a, 0x24);
-	b4(a, off);
-	if (mask == 0xffff) {
-		b1(a, 0x0f); /* movzx eax, ax */
-		b1(a, 0xb7);
-		b1(a, 0xc0);
-	}
-}
-
 /* The Jcc of a fused pair (fuse.c) whose first instruction has just been
  * emitted, with the host flags set as it sets the guest's (see
  * host_flags), so the host Jcc of the same condition decides. EIP and ip_start are left as
@@ -91,12 +76,13 @@ static bool fused_native(const struct x86_insn *in, struct j_form *f)
 
 /* How an instruction was emitted: a handler call, natively (NATIVE_EIP:
  * EIP and ip_start are stored, a fused Jcc), or natively with a memory
- * operand and a slow path. */
-enum { CALL, NATIVE, NATIVE_EIP, NATIVE_MEM };
+ * operand and a slow path (NATIVE_JUMP: a CALL or RET, which stores
+ * EIP). */
+enum { CALL, NATIVE, NATIVE_EIP, NATIVE_MEM, NATIVE_JUMP };
 
 /* A memory form's slow path, emitted after the block's exits. */
 struct slow {
-	uint8_t *miss[2];
+	uint8_t *miss[J_MISSES];
 	const uint8_t *cont; /* where the native form ends */
 	unsigned i;	     /* the instruction */
 	uint32_t off;	     /* its offset in the block */
@@ -117,8 +103,13 @@ static int emit_native(struct as *a, const struct x86_insn *in, uint32_t off, ui
 	}
 	if (!x86_jit_form(in, &f))
 		return CALL;
+	memset(s->miss, 0, sizeof s->miss);
 	if (f.mem)
 		x86_jit_mem(a, in, &f, s->miss);
+	if (f.op == J_CALL || f.op == J_RET) {
+		x86_jit_branch(a, &f, off + in->len, mask, s->miss);
+		return NATIVE_JUMP;
+	}
 	x86_jit_op(a, &f);
 	return f.mem ? NATIVE_MEM : NATIVE;
 }
@@ -325,8 +316,8 @@ static void emit_slow(struct as *a, const struct x86_block *b, const struct slow
 {
 	const struct x86_insn *in = &b->insns[s->i];
 
-	patch(a, s->miss[0]);
-	patch(a, s->miss[1]);
+	for (unsigned k = 0; k < J_MISSES; k++)
+		patch(a, s->miss[k]);
 	emit_call(a, in, s->off, b->ip_mask, true);
 	if (s->i + 1 < b->n) {
 		uint8_t *out = break_check(a);
@@ -366,7 +357,7 @@ size_t x86_jit_emit_linked(const struct x86_block *b, const struct x86_block *sl
 
 		exits[i] = NULL;
 		last = emit_native(&a, in, off, mask, &slow[nslow]);
-		if (last == NATIVE_MEM) {
+		if (last == NATIVE_MEM || last == NATIVE_JUMP) {
 			slow[nslow].cont = a.p;
 			slow[nslow].i = i;
 			slow[nslow++].off = off;
@@ -381,11 +372,14 @@ size_t x86_jit_emit_linked(const struct x86_block *b, const struct x86_block *sl
 		}
 		off += in->len;
 	}
-	if (last == NATIVE || last == NATIVE_MEM) { /* EIP and ip_start of the last one */
+	if (last == NATIVE || last == NATIVE_MEM || last == NATIVE_JUMP) {
+		/* ip_start of the last one, and EIP unless it set it */
 		block_ip(&a, off - b->insns[b->n - 1].len, mask);
 		store(&a, RAX, CPU(ip_start));
-		block_ip(&a, off, mask);
-		store(&a, RAX, CPU(eip));
+		if (last != NATIVE_JUMP) {
+			block_ip(&a, off, mask);
+			store(&a, RAX, CPU(eip));
+		}
 	}
 	if (slot && slot->chain) {
 		emit_exit_slots(&a, b, &slots);
