@@ -232,7 +232,7 @@ linux() { # NAME DIR MEMORY_MIB UNAME_M
 	# The echo of the "poweroff -f" typed once "machine " showed can land
 	# before the line's end: "machine i686 clock kvm-clockpoweroff -f".
 	# The guest's clocksource (reported): it must be KVM's paravirtual
-	# clock (kvm-clock) where that is offered (HV_KVM_PVCLOCK=1).
+	# clock (kvm-clock) unless that is turned off (HV_KVM_PVCLOCK=0).
 	m=$(tr -d '\r' <"$out" | sed -n 's/^machine //p' | head -n 1)
 	m=${m%%poweroff*}
 	clk=${m#* clock }
