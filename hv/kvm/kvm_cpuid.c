@@ -70,7 +70,7 @@ bool kvm_cpuid_filter(struct kvm_cpuid2 *c, bool offer)
 }
 
 /* On by default (the guest's clock reads then cost no exit: in the nested
- * virtio benchmark a 1 MiB read took 127 exits instead of 322, see
+ * virtio benchmark a 1 MiB read took 127-209 exits, not 322-380; see
  * README); HV_KVM_PVCLOCK=0 turns it off, e.g. for a guest that is to
  * move to the soft engine, which has no kvm-clock. */
 static bool pvclock_wanted(void)
