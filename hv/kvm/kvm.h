@@ -155,7 +155,7 @@ void kvm_fx_to_fpu(const uint8_t fx[VCPU_FX_BYTES], struct kvm_fpu *f);
  * (CLOCKSOURCE2 and its stable bit) and the no-op I/O delay, with the
  * hypervisor bit, where KVM reports them whole, else none of them.
  * Returns whether kvm-clock is offered. kvm_cpuid_setup offers it with
- * HV_KVM_PVCLOCK=1 (opt-in). */
+ * unless HV_KVM_PVCLOCK=0. */
 bool kvm_cpuid_filter(struct kvm_cpuid2 *c, bool offer);
 /* Gives the vCPU that CPUID; sets vm->pvclock. 0, or -1 with a message. */
 int kvm_cpuid_setup(struct kvm_vcpu *v, char *err, size_t len);

@@ -13,11 +13,12 @@ mkdir -p /tmp/run /tmp/state
 G=/guests
 # run.sh's HV_KVM_IRQCHIP (/irqchip): 1 puts the PIC in KVM's irqchip
 [ ! -f /irqchip ] || export HV_KVM_IRQCHIP="$(cat /irqchip)"
-# run.sh's HV_KVM_PVCLOCK (/pvclock): 1 offers the guests kvm-clock, whose
-# Linux guests must then show it as their clocksource
+# run.sh's HV_KVM_PVCLOCK (/pvclock): hv offers the guests kvm-clock
+# unless it is 0, and the Linux guests must then show it as their
+# clocksource
 [ ! -f /pvclock ] || export HV_KVM_PVCLOCK="$(cat /pvclock)"
-want_clock=""
-[ "${HV_KVM_PVCLOCK:-}" != 1 ] || want_clock=kvm-clock
+want_clock=kvm-clock
+[ "${HV_KVM_PVCLOCK:-}" != 0 ] || want_clock=""
 clock_ok() { [ -n "$clk" ] && { [ -z "$want_clock" ] || [ "$clk" = "$want_clock" ]; }; }
 
 result() { echo "NESTED $1 $2 $3"; }
@@ -231,7 +232,7 @@ linux() { # NAME DIR MEMORY_MIB UNAME_M
 	# The echo of the "poweroff -f" typed once "machine " showed can land
 	# before the line's end: "machine i686 clock kvm-clockpoweroff -f".
 	# The guest's clocksource (reported): it must be KVM's paravirtual
-	# clock (kvm-clock) where that is offered (HV_KVM_PVCLOCK=1).
+	# clock (kvm-clock) unless that is turned off (HV_KVM_PVCLOCK=0).
 	m=$(tr -d '\r' <"$out" | sed -n 's/^machine //p' | head -n 1)
 	m=${m%%poweroff*}
 	clk=${m#* clock }

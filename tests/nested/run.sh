@@ -18,10 +18,10 @@
 # linux64 and modern print the guest's console instead). HV_NESTED_CHECKS=a,b,c runs
 # only those checks (names as in $expected; modules always runs), for
 # iterating. HV_KVM_IRQCHIP=1 runs hv's KVM engine with the PIC in KVM's
-# in-kernel irqchip (experimental); HV_KVM_PVCLOCK=1 offers the guests
-# KVM's paravirtual clock (kvm-clock; the linux, linux64 and modern checks
-# then require it as the guest's clocksource). Exits 0 only if every check run
-# passed.
+# in-kernel irqchip (experimental). hv offers the guests KVM's paravirtual
+# clock (kvm-clock) unless HV_KVM_PVCLOCK=0, and the linux, linux64 and
+# modern checks then require it as the guest's clocksource. Exits 0 only if
+# every check run passed.
 #
 # One check is not in the default run (ctest's nested.kvm), for its time:
 # 'modern' (HV_NESTED_CHECKS=modern), the virtio guest of
