@@ -262,7 +262,9 @@ START_TEST(test_linux_counter_and_uptime_go_on_after_save_destroy_restore)
 	h_send(&p, "\n");
 	ck_assert_msg(h_expect(&p, "# ", BOOT_TIMEOUT_S), "no shell:\n%s", p.buf);
 	h_send(&p, "i=0; while true; do i=$((i+1)); echo CNT=$i E; sleep 1; done &\n");
-	ck_assert(h_expect(&p, "CNT=4 E", SHELL_TIMEOUT_S));
+	ck_assert_msg(h_expect(&p, "CNT=4 E", SHELL_TIMEOUT_S),
+		      "no counter; the console's end:\n%s",
+		      p.buf + (p.len > 3000 ? p.len - 3000 : 0));
 	up0 = uptime(&p);
 	h_consume(&p);
 	n0 = h_wait_number(&p, SHELL_TIMEOUT_S, "CNT=");
