@@ -156,10 +156,12 @@ static inline uint8_t *jump(struct as *a, unsigned cc_or_jmp)
 /* Points the jump at `at` to `to`. */
 static inline void patch_to(uint8_t *at, const uint8_t *to)
 {
-	int32_t rel = (int32_t)(to - (at + 4));
+	int32_t rel;
 
-	if (at)
-		memcpy(at, &rel, 4);
+	if (!at)
+		return; /* the jump was not emitted: the buffer ran over */
+	rel = (int32_t)(to - (at + 4));
+	memcpy(at, &rel, 4);
 }
 
 /* Points the jump at `at` here. */
