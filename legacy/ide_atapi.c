@@ -3,6 +3,7 @@
  * and the sense data that tells the host why a command failed. */
 #include <string.h>
 
+#include "hv/core/be.h"
 #include "hv/core/log.h"
 #include "legacy/ide_cmd.h"
 
@@ -23,26 +24,6 @@
 /* Sector count register during a PACKET command: interrupt reason. */
 #define IREASON_COD 0x01 /* command packet */
 #define IREASON_IO  0x02 /* to the host */
-
-static uint32_t be16(const uint8_t *p)
-{
-	return (uint32_t)p[0] << 8 | p[1];
-}
-
-static uint32_t be32(const uint8_t *p)
-{
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
-}
-
-static void put_be16(uint8_t *p, uint32_t v)
-{
-	p[0] = (uint8_t)(v >> 8), p[1] = (uint8_t)v;
-}
-
-static void put_be32(uint8_t *p, uint32_t v)
-{
-	put_be16(p, v >> 16), put_be16(p + 2, v);
-}
 
 static void complete(struct ide_channel *c)
 {
@@ -146,8 +127,8 @@ static void read_capacity(struct ide_channel *c)
 {
 	struct ide_drive *d = ide_active(c);
 
-	put_be32(c->buf, (uint32_t)(d->sectors ? d->sectors - 1 : 0));
-	put_be32(c->buf + 4, IDE_CD_SECTOR);
+	be_put32(c->buf, (uint32_t)(d->sectors ? d->sectors - 1 : 0));
+	be_put32(c->buf + 4, IDE_CD_SECTOR);
 	reply(c, 8, 8);
 }
 
@@ -176,7 +157,7 @@ static void read_sectors(struct ide_channel *c, uint32_t lba, uint32_t count)
 static void put_addr(uint8_t *p, uint32_t lba, bool msf)
 {
 	if (!msf) {
-		put_be32(p, lba);
+		be_put32(p, lba);
 		return;
 	}
 	lba += 150;
@@ -214,8 +195,8 @@ static void read_toc(struct ide_channel *c, const uint8_t *p)
 		fail(c, SENSE_ILLEGAL_REQUEST, ASC_INVALID_FIELD);
 		return;
 	}
-	put_be16(c->buf, len - 2);
-	reply(c, len, be16(p + 7));
+	be_put16(c->buf, len - 2);
+	reply(c, len, be_get16(p + 7));
 }
 
 static void mode_sense(struct ide_channel *c, const uint8_t *p)
@@ -227,7 +208,7 @@ static void mode_sense(struct ide_channel *c, const uint8_t *p)
 		fail(c, SENSE_ILLEGAL_REQUEST, ASC_INVALID_FIELD);
 		return;
 	}
-	put_be16(c->buf, 28 - 2);
+	be_put16(c->buf, 28 - 2);
 	c->buf[2] = 0x70; /* medium type as CD drives report it */
 	/* Device-specific parameter: WP, a read-only medium (a CD-ROM's
 	 * always is), when there is one. */
@@ -237,17 +218,17 @@ static void mode_sense(struct ide_channel *c, const uint8_t *p)
 	c->buf[10] = 0x03; /* reads CD-R/RW */
 	c->buf[14] = 0x29; /* tray, eject, lock */
 	c->buf[14] |= ide_active(c)->locked ? 0x02 : 0;
-	put_be16(c->buf + 16, 706); /* max read speed, kB/s (4x) */
-	put_be16(c->buf + 22, 706);
-	reply(c, 28, be16(p + 7));
+	be_put16(c->buf + 16, 706); /* max read speed, kB/s (4x) */
+	be_put16(c->buf + 22, 706);
+	reply(c, 28, be_get16(p + 7));
 }
 
 static void get_configuration(struct ide_channel *c, const uint8_t *p)
 {
 	memset(c->buf, 0, 8);
-	put_be32(c->buf, 4);
-	put_be16(c->buf + 6, ide_active(c)->disk ? 0x0008 : 0); /* current profile: CD-ROM */
-	reply(c, 8, be16(p + 7));
+	be_put32(c->buf, 4);
+	be_put16(c->buf + 6, ide_active(c)->disk ? 0x0008 : 0); /* current profile: CD-ROM */
+	reply(c, 8, be_get16(p + 7));
 }
 
 static void event_status(struct ide_channel *c, const uint8_t *p)
@@ -262,14 +243,14 @@ static void event_status(struct ide_channel *c, const uint8_t *p)
 	c->buf[3] = 0x10; /* supports the media class */
 	if (!(p[4] & 0x10)) {
 		c->buf[2] = 0x80; /* no event available */
-		put_be16(c->buf, 2);
-		reply(c, 4, be16(p + 7));
+		be_put16(c->buf, 2);
+		reply(c, 4, be_get16(p + 7));
 		return;
 	}
-	put_be16(c->buf, 6);
+	be_put16(c->buf, 6);
 	c->buf[2] = 4;
 	c->buf[5] = d->disk ? 0x02 : 0x00; /* medium present */
-	reply(c, 8, be16(p + 7));
+	reply(c, 8, be_get16(p + 7));
 }
 
 static void start_stop(struct ide_channel *c, const uint8_t *p)
@@ -336,9 +317,9 @@ static void run_packet(struct ide_channel *c, const uint8_t *p)
 	else if (p[0] == 0x25)
 		read_capacity(c);
 	else if (p[0] == 0x28)
-		read_sectors(c, be32(p + 2), be16(p + 7));
+		read_sectors(c, be_get32(p + 2), be_get16(p + 7));
 	else if (p[0] == 0xA8)
-		read_sectors(c, be32(p + 2), be32(p + 6));
+		read_sectors(c, be_get32(p + 2), be_get32(p + 6));
 	else
 		read_toc(c, p);
 }

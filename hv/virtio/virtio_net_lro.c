@@ -7,6 +7,7 @@
  * parse as the plain case is left alone. */
 #include <string.h>
 
+#include "hv/core/be.h"
 #include "hv/virtio/virtio_net.h"
 
 #define ETH_LEN	   14
@@ -17,22 +18,6 @@
 #define TCP_PSH	   0x08
 #define ETHERTYPE4 0x0800
 
-static uint16_t be16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] << 8 | p[1]);
-}
-
-static uint32_t be32(const uint8_t *p)
-{
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
-}
-
-static void put_be16(uint8_t *p, uint16_t v)
-{
-	p[0] = (uint8_t)(v >> 8);
-	p[1] = (uint8_t)v;
-}
-
 /* The header length (Ethernet + IPv4 + TCP) of a frame that may join a
  * run: IPv4 without options or fragmentation, its total length the
  * frame's, TCP with only ACK (and PSH) set and some payload. 0 otherwise. */
@@ -41,8 +26,8 @@ static size_t segment_hdr(const uint8_t *f, size_t len)
 	const uint8_t *ip = f + ETH_LEN, *tcp = ip + IP_LEN;
 	size_t hdr;
 
-	if (len < ETH_LEN + IP_LEN + TCP_MIN || be16(f + 12) != ETHERTYPE4 || ip[0] != 0x45 ||
-	    be16(ip + 2) != len - ETH_LEN || (be16(ip + 6) & 0x3fff) || ip[9] != 6)
+	if (len < ETH_LEN + IP_LEN + TCP_MIN || be_get16(f + 12) != ETHERTYPE4 || ip[0] != 0x45 ||
+	    be_get16(ip + 2) != len - ETH_LEN || (be_get16(ip + 6) & 0x3fff) || ip[9] != 6)
 		return 0;
 	hdr = ETH_LEN + IP_LEN + (size_t)(tcp[12] >> 4) * 4;
 	if ((tcp[12] >> 4) < 5 || hdr >= len || (tcp[13] & ~TCP_PSH) != TCP_ACK)
@@ -60,9 +45,9 @@ static bool continues(const uint8_t *out, size_t out_len, size_t hdr, const uint
 
 	return !memcmp(out, b, ETH_LEN) && oi[1] == bi[1] && oi[8] == bi[8] &&
 	       !memcmp(oi + 12, bi + 12, 8) && !memcmp(ot, bt, 4) && !memcmp(ot + 8, bt + 8, 4) &&
-	       be16(ot + 14) == be16(bt + 14) &&
+	       be_get16(ot + 14) == be_get16(bt + 14) &&
 	       !memcmp(ot + TCP_MIN, bt + TCP_MIN, hdr - ETH_LEN - IP_LEN - TCP_MIN) &&
-	       be32(bt + 4) == be32(ot + 4) + (uint32_t)(out_len - hdr);
+	       be_get32(bt + 4) == be_get32(ot + 4) + (uint32_t)(out_len - hdr);
 }
 
 /* The IPv4 header's checksum and the TCP checksum over the merged frame. */
@@ -73,19 +58,19 @@ static void fix_checksums(uint8_t *f, size_t len)
 	uint8_t pseudo[12];
 	uint32_t sum;
 
-	put_be16(ip + 2, (uint16_t)(len - ETH_LEN));
-	put_be16(ip + 10, 0);
-	put_be16(ip + 10, virtio_net_csum(ip, IP_LEN));
+	be_put16(ip + 2, (uint16_t)(len - ETH_LEN));
+	be_put16(ip + 10, 0);
+	be_put16(ip + 10, virtio_net_csum(ip, IP_LEN));
 	memcpy(pseudo, ip + 12, 8);
 	pseudo[8] = 0;
 	pseudo[9] = 6;
-	put_be16(pseudo + 10, (uint16_t)tlen);
-	put_be16(tcp + 16, 0);
+	be_put16(pseudo + 10, (uint16_t)tlen);
+	be_put16(tcp + 16, 0);
 	sum = (uint16_t)~virtio_net_csum(pseudo, sizeof pseudo);
 	sum += (uint16_t)~virtio_net_csum(tcp, tlen);
 	while (sum >> 16)
 		sum = (sum & 0xffff) + (sum >> 16);
-	put_be16(tcp + 16, (uint16_t)~sum);
+	be_put16(tcp + 16, (uint16_t)~sum);
 }
 
 unsigned virtio_net_coalesce(uint8_t *out, const struct virtio_net_view *f, unsigned count,
