@@ -31,11 +31,9 @@ packages=(
   man-db groff-base bash-completion desktop-file-utils librsvg2-bin
 )
 
-say() { printf '\033[1m== %s\033[0m\n' "$*" >&2; }
-
-as_root() {
-  if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi
-}
+# say, as_root, apt_update (retried: a mirror mid-sync fails one index)
+# shellcheck source=assets/guests/lib.sh
+. "$root/assets/guests/lib.sh"
 
 install_missing() {
   local missing=()
@@ -47,7 +45,7 @@ install_missing() {
     return
   fi
   say "installing: ${missing[*]}"
-  as_root apt-get update -qq
+  apt_update
   as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
     "${missing[@]}" >/dev/null
 }

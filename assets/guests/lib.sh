@@ -4,6 +4,19 @@
 say() { printf '\033[1m== %s\033[0m\n' "$*" >&2; }
 as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
 
+# apt_update: apt-get update, tried three times. A mirror in the middle of
+# a sync fails one index ("File has unexpected size") and apt-get exits
+# 100 although the rest is fresh: after the third try say so and go on;
+# a package then missing fails its own step with apt's message.
+apt_update() {
+  local try
+  for try in 1 2 3; do
+    as_root apt-get update -qq && return 0
+    [ "$try" -lt 3 ] && sleep $((try * 10))
+  done
+  say "apt-get update failed three times; going on with the indexes it has"
+}
+
 # The package linux-image-686 (a metapackage) depends on: this release's
 # kernel, linux-image-6.1.0-N-686.
 kernel_package_686() {
@@ -18,10 +31,10 @@ fetch_686() {
   local work=$1
   if ! dpkg --print-foreign-architectures | grep -qx i386; then
     as_root dpkg --add-architecture i386
-    as_root apt-get update -qq
+    apt_update
   fi
   kpkg=$(kernel_package_686)
-  [ -n "$kpkg" ] || { as_root apt-get update -qq; kpkg=$(kernel_package_686); }
+  [ -n "$kpkg" ] || { apt_update; kpkg=$(kernel_package_686); }
   [ -n "$kpkg" ] || { echo "build.sh: cannot find the package linux-image-686 depends on" >&2; exit 1; }
   chmod 755 "$work" # apt's sandbox user writes the downloads here
   (cd "$work" && apt-get download -qq "$kpkg:i386" busybox-static:i386)
