@@ -1,6 +1,7 @@
 /* The vCPU state beyond the registers of KVM_GET_REGS/SREGS that a save
- * needs, in struct vcpu_state's engine-neutral form: the x87 (KVM_GET_FPU,
- * converted to and from FXSAVE's first 160 bytes), DR0-DR3 (with DR6 and
+ * needs, in struct vcpu_state's engine-neutral form: the x87 and MXCSR
+ * (KVM_GET_XSAVE's legacy area, else KVM_GET_FPU, converted to and from
+ * FXSAVE's first 160 bytes), DR0-DR3 (with DR6 and
  * DR7: KVM_GET_DEBUGREGS), the SYSENTER MSRs (KVM_GET_MSRS), the
  * interrupt shadow of STI or MOV SS and the NMI blocking of a handler
  * before its IRET (KVM_GET_VCPU_EVENTS). */
@@ -51,6 +52,36 @@ void kvm_fx_to_fpu(const uint8_t fx[VCPU_FX_BYTES], struct kvm_fpu *f)
 		memcpy(f->fpr[i], fx + 32 + 16 * i, 10);
 }
 
+/* The x87 and MXCSR also through KVM_GET/SET_XSAVE's legacy area, whose
+ * first 160 bytes are FXSAVE's: some kernels (6.18's, seen here) keep
+ * MXCSR out of KVM_GET/SET_FPU (it reads 0 and is not written) and let
+ * KVM_SET_XSAVE overwrite what KVM_SET_FPU set, so where the XSAVE ioctls
+ * exist they are the state's word. XSTATE_BV gets x87 and SSE, without
+ * which KVM ignores the area (SSE carries MXCSR); MXCSR_MASK (+28) and the
+ * XMM registers stay KVM's. */
+#define XSTATE_BV      512
+#define XSTATE_X87_SSE 3u
+#define FX_MXCSR_MASK  28
+
+static bool xsave_get(struct kvm_vcpu *v, struct kvm_xsave *x)
+{
+	return ioctl(v->fd, KVM_GET_XSAVE, x) == 0;
+}
+
+static int xsave_put(struct kvm_vcpu *v, const struct kvm_fpu *f)
+{
+	struct kvm_xsave x;
+	uint8_t fx[VCPU_FX_BYTES], *area = (uint8_t *)x.region;
+
+	if (!xsave_get(v, &x))
+		return 0; /* no XSAVE: KVM_SET_FPU said it all */
+	kvm_fpu_to_fx(f, fx);
+	memcpy(area, fx, FX_MXCSR_MASK);
+	memcpy(area + 32, fx + 32, VCPU_FX_BYTES - 32);
+	le_put64(area + XSTATE_BV, le_get64(area + XSTATE_BV) | XSTATE_X87_SSE);
+	return ioctl(v->fd, KVM_SET_XSAVE, &x);
+}
+
 int kvm_fail(char *err, size_t len, const char *what)
 {
 	snprintf(err, len, "kvm: %s: %s", what, strerror(errno));
@@ -80,8 +111,11 @@ int kvm_xstate_get(struct kvm_vcpu *v, struct vcpu_state *st, char *err, size_t 
 	struct kvm_vcpu_events ev;
 	struct kvm_msr_buf m;
 	struct kvm_msrs *l;
+	struct kvm_xsave x;
 
-	if (ioctl(v->fd, KVM_GET_FPU, &fpu) < 0)
+	if (xsave_get(v, &x))
+		kvm_fx_to_fpu((const uint8_t *)x.region, &fpu);
+	else if (ioctl(v->fd, KVM_GET_FPU, &fpu) < 0)
 		return kvm_fail(err, len, "KVM_GET_FPU");
 	kvm_fpu_to_fx(&fpu, st->fx);
 	if (ioctl(v->fd, KVM_GET_DEBUGREGS, &dr) < 0)
@@ -122,6 +156,8 @@ int kvm_xstate_set(struct kvm_vcpu *v, const struct vcpu_state *st, char *err, s
 	kvm_fx_to_fpu(st->fx, &fpu);
 	if (ioctl(v->fd, KVM_SET_FPU, &fpu) < 0)
 		return kvm_fail(err, len, "KVM_SET_FPU");
+	if (xsave_put(v, &fpu) < 0)
+		return kvm_fail(err, len, "KVM_SET_XSAVE");
 	memcpy(dr.db, st->dr, sizeof dr.db);
 	dr.dr6 = st->dr6;
 	dr.dr7 = st->dr7;
