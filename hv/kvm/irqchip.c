@@ -7,9 +7,9 @@
  * between engines), `hv list -l` and the PIT, through intc_engine_ops.
  * KVM adds an IOAPIC and a local APIC; CPUID still hides the APIC and the
  * BSP's LINT0 is in virtual-wire mode, so the guest sees a plain PC/AT
- * PIC. The PIT stays hv's. Opt-in for now (HV_KVM_IRQCHIP=1): under
- * nested SVM on a loaded host the modern guest did not finish booting in
- * one run with it, so the userspace PIC stays the default. */
+ * PIC. The PIT stays hv's. The default since kvm-clock is (the modern
+ * guest's boot that once stalled with it ran on the ACPI PM timer);
+ * HV_KVM_IRQCHIP=0 keeps the userspace PIC. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -113,7 +113,7 @@ static bool wanted(void)
 {
 	const char *v = getenv("HV_KVM_IRQCHIP");
 
-	return v && strcmp(v, "1") == 0;
+	return !v || strcmp(v, "0") != 0;
 }
 
 /* Before the vCPU exists (KVM's rule). Without the capability, or with a

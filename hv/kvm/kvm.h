@@ -1,9 +1,9 @@
 /* The KVM engine's private state: one VM per domain (guest memory as
  * memory slots over the machine's own RAM and ROM), one vCPU per domain,
  * every port and MMIO access exiting to hv's device models but the PIC's:
- * the 8259 pair runs in hv with interrupts injected by KVM_INTERRUPT, or
- * (opt-in, HV_KVM_IRQCHIP=1) in KVM's in-kernel irqchip (irqchip.c). The
- * PIT is hv's own. */
+ * the 8259 pair runs in KVM's in-kernel irqchip (irqchip.c) where KVM has
+ * one, else (or with HV_KVM_IRQCHIP=0) in hv with interrupts injected by
+ * KVM_INTERRUPT. The PIT is hv's own. */
 #ifndef HV_KVM_KVM_H
 #define HV_KVM_KVM_H
 

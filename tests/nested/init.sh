@@ -11,7 +11,7 @@ mount -t devtmpfs dev /dev
 mount -t tmpfs tmp /tmp
 mkdir -p /tmp/run /tmp/state
 G=/guests
-# run.sh's HV_KVM_IRQCHIP (/irqchip): 1 puts the PIC in KVM's irqchip
+# run.sh's HV_KVM_IRQCHIP (/irqchip): 0 keeps the PIC out of KVM's irqchip
 [ ! -f /irqchip ] || export HV_KVM_IRQCHIP="$(cat /irqchip)"
 # run.sh's HV_KVM_PVCLOCK (/pvclock): hv offers the guests kvm-clock
 # unless it is 0, and the Linux guests must then show it as their

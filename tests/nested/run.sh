@@ -17,8 +17,8 @@
 # that guest, detached, and prints hv's and KVM's counters for it (linux,
 # linux64 and modern print the guest's console instead). HV_NESTED_CHECKS=a,b,c runs
 # only those checks (names as in $expected; modules always runs), for
-# iterating. HV_KVM_IRQCHIP=1 runs hv's KVM engine with the PIC in KVM's
-# in-kernel irqchip (experimental). hv offers the guests KVM's paravirtual
+# iterating. HV_KVM_IRQCHIP=0 runs hv's KVM engine with the PIC in hv
+# instead of KVM's in-kernel irqchip (the default). hv offers the guests KVM's paravirtual
 # clock (kvm-clock) unless HV_KVM_PVCLOCK=0, and the linux, linux64 and
 # modern checks then require it as the guest's clocksource. Exits 0 only if
 # every check run passed.
