@@ -349,11 +349,13 @@ static bool complete_csum(struct virtio_net *n, const uint8_t *hdr, uint8_t *f, 
 	return true;
 }
 
-/* The next segment of the frame being cut up (n->gso) into buf; 0 when
- * none is. */
-static size_t next_segment(struct virtio_net *n, uint8_t *buf)
+/* The next segment of the frame being cut up (n->gso) into buf (cap
+ * bytes: no segment is longer than the frame); 0 when none is, or it
+ * would not fit. */
+static size_t next_segment(struct virtio_net *n, uint8_t *buf, size_t cap)
 {
-	size_t got = n->gso.len ? virtio_net_gso_segment(n->tso, &n->gso, buf) : 0;
+	size_t got =
+	    n->gso.len && n->gso.len <= cap ? virtio_net_gso_segment(n->tso, &n->gso, buf) : 0;
 
 	if (got) {
 		n->tx_segmented++;
@@ -379,7 +381,7 @@ static size_t take_gso(struct virtio_net *n, const uint8_t *h, struct virtq_chai
 			    &n->gso);
 	}
 	if (!why)
-		return next_segment(n, buf);
+		return next_segment(n, buf, len);
 	log_guest("virtio %s: a %zu-byte frame to segment (gso_type %#x, gso_size %u) with %s; "
 		  "dropped",
 		  n->vp.name, len, h[1], le_get16(h + 4), why);
@@ -422,8 +424,8 @@ size_t virtio_net_take_tx(struct virtio_net *n, uint8_t *buf, size_t cap, bool *
 	size_t got;
 
 	*irq = false;
-	if ((got = next_segment(n, buf)))
-		return got;
+	if (n->gso.len) /* its segments first, in order */
+		return next_segment(n, buf, cap);
 	while (virtio_pci_pop(&n->vp, TRANSMITQ, &c) == 1) {
 		got = take_chain(n, &c, buf, cap);
 		if (virtio_pci_push(&n->vp, TRANSMITQ, &c, 0))

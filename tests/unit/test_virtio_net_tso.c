@@ -9,7 +9,8 @@
  * header length, a fragment, not IPv4 or not TCP, no payload. Through
  * the device: a chain over many descriptors is cut up and its buffer
  * given back at once, without the feature or with a bad header it is
- * dropped and counted, and a device reset forgets the rest of a frame. */
+ * dropped and counted, a device reset forgets the rest of a frame, and
+ * the rest waits for a buffer the frame would fit in. */
 #include <check.h>
 #include <stdlib.h>
 #include <string.h>
@@ -414,6 +415,21 @@ START_TEST(a_reset_forgets_the_rest_of_a_frame)
 }
 END_TEST
 
+START_TEST(the_rest_waits_for_a_buffer_large_enough)
+{
+	bool irq;
+
+	negotiate(TSO);
+	make_frame(3 * MSS, 0, 0);
+	offer_frame(1);
+	check_segment(got, take(), 0, 3, 20);
+	ck_assert_uint_eq(virtio_net_take_tx(&net, got, hdr_len + MSS, &irq), 0);
+	check_segment(got, take(), 1, 3, 20);
+	check_segment(got, take(), 2, 3, 20);
+	ck_assert_uint_eq(take(), 0);
+}
+END_TEST
+
 static Suite *tso_suite(void)
 {
 	Suite *s = suite_create("virtio_net_tso");
@@ -431,6 +447,7 @@ static Suite *tso_suite(void)
 	tcase_add_test(dev, without_host_tso4_a_large_frame_is_dropped);
 	tcase_add_test(dev, a_bad_header_drops_the_frame_and_the_next_one_goes);
 	tcase_add_test(dev, a_reset_forgets_the_rest_of_a_frame);
+	tcase_add_test(dev, the_rest_waits_for_a_buffer_large_enough);
 	suite_add_tcase(s, dev);
 	return s;
 }
