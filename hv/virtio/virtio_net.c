@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "hv/core/be.h"
 #include "hv/core/le.h"
 #include "hv/core/log.h"
 #include "hv/core/state.h"
@@ -300,6 +301,28 @@ uint16_t virtio_net_csum(const uint8_t *p, size_t len)
 	return (uint16_t)~sum;
 }
 
+void virtio_net_tcp4_sums(uint8_t *f, size_t len, size_t ihl)
+{
+	uint8_t *ip = f + 14, *tcp = ip + ihl;
+	size_t tlen = len - 14 - ihl;
+	uint8_t pseudo[12];
+	uint32_t sum;
+
+	be_put16(ip + 2, (uint16_t)(len - 14));
+	be_put16(ip + 10, 0);
+	be_put16(ip + 10, virtio_net_csum(ip, ihl));
+	memcpy(pseudo, ip + 12, 8);
+	pseudo[8] = 0;
+	pseudo[9] = 6;
+	be_put16(pseudo + 10, (uint16_t)tlen);
+	be_put16(tcp + 16, 0);
+	sum = (uint16_t)~virtio_net_csum(pseudo, sizeof pseudo);
+	sum += (uint16_t)~virtio_net_csum(tcp, tlen);
+	while (sum >> 16)
+		sum = (sum & 0xffff) + (sum >> 16);
+	be_put16(tcp + 16, (uint16_t)~sum);
+}
+
 /* VIRTIO_NET_F_CSUM: a frame whose header says NEEDS_CSUM carries the
  * pseudo-header's sum at csum_start + csum_offset; the checksum of
  * [csum_start, end) goes there. Returns false (logged) when the guest
@@ -326,33 +349,85 @@ static bool complete_csum(struct virtio_net *n, const uint8_t *hdr, uint8_t *f, 
 	return true;
 }
 
+/* The next segment of the frame being cut up (n->gso) into buf (cap
+ * bytes: no segment is longer than the frame); 0 when none is, or it
+ * would not fit. */
+static size_t next_segment(struct virtio_net *n, uint8_t *buf, size_t cap)
+{
+	size_t got =
+	    n->gso.len && n->gso.len <= cap ? virtio_net_gso_segment(n->tso, &n->gso, buf) : 0;
+
+	if (got) {
+		n->tx_segmented++;
+		n->st.tx_packets++;
+		n->st.tx_bytes += got;
+	}
+	return got;
+}
+
+/* VIRTIO_NET_F_HOST_TSO4: the frame (len bytes of c after the header h)
+ * goes into n->tso to be cut up; its first segment into buf. 0 (logged)
+ * when the guest has not negotiated it or the frame does not parse. */
+static size_t take_gso(struct virtio_net *n, const uint8_t *h, struct virtq_chain *c, size_t len,
+		       uint8_t *buf)
+{
+	const char *why = "segmentation without VIRTIO_NET_F_HOST_TSO4";
+
+	if (n->tso && virtio_pci_has_feature(&n->vp, VIRTIO_NET_F_HOST_TSO4)) {
+		why = "a short chain";
+		if (virtq_chain_read(c, VIRTIO_NET_HDR_LEN, n->tso, len) == len)
+			why = virtio_net_gso_parse(
+			    h, n->tso, len, virtio_pci_has_feature(&n->vp, VIRTIO_NET_F_HOST_ECN),
+			    &n->gso);
+	}
+	if (!why)
+		return next_segment(n, buf, len);
+	log_guest("virtio %s: a %zu-byte frame to segment (gso_type %#x, gso_size %u) with %s; "
+		  "dropped",
+		  n->vp.name, len, h[1], le_get16(h + 4), why);
+	return 0;
+}
+
+/* The frame of chain c into buf (cap bytes), or its first segment.
+ * Returns its length, 0 when it was dropped (counted). */
+static size_t take_chain(struct virtio_net *n, struct virtq_chain *c, uint8_t *buf, size_t cap)
+{
+	uint64_t len = c->read_len >= VIRTIO_NET_HDR_LEN ? c->read_len - VIRTIO_NET_HDR_LEN : 0;
+	uint8_t hdr[VIRTIO_NET_HDR_LEN];
+	size_t got = 0;
+
+	if (c->read_len < VIRTIO_NET_HDR_LEN + VIRTIO_NET_FRAME_MIN || len > cap ||
+	    len > VIRTIO_NET_FRAME_MAX) {
+		log_guest("virtio %s: transmit chain of %llu bytes (header %u, frame "
+			  "%u-%u bytes); dropped",
+			  n->vp.name, (unsigned long long)c->read_len, VIRTIO_NET_HDR_LEN,
+			  VIRTIO_NET_FRAME_MIN, VIRTIO_NET_FRAME_MAX);
+	} else if (virtq_chain_read(c, 0, hdr, sizeof hdr) != sizeof hdr) {
+		/* unreadable: nothing taken */
+	} else if (hdr[1] != VIRTIO_NET_HDR_GSO_NONE) {
+		got = take_gso(n, hdr, c, (size_t)len, buf);
+	} else if ((got = virtq_chain_read(c, VIRTIO_NET_HDR_LEN, buf, (size_t)len)) &&
+		   complete_csum(n, hdr, buf, got)) {
+		n->st.tx_packets++;
+		n->st.tx_bytes += got;
+	} else {
+		got = 0;
+	}
+	if (!got)
+		n->st.tx_dropped++;
+	return got;
+}
+
 size_t virtio_net_take_tx(struct virtio_net *n, uint8_t *buf, size_t cap, bool *irq)
 {
 	struct virtq_chain c;
-	uint8_t hdr[VIRTIO_NET_HDR_LEN];
+	size_t got;
 
 	*irq = false;
+	if (n->gso.len) /* its segments first, in order */
+		return next_segment(n, buf, cap);
 	while (virtio_pci_pop(&n->vp, TRANSMITQ, &c) == 1) {
-		uint64_t len =
-		    c.read_len >= VIRTIO_NET_HDR_LEN ? c.read_len - VIRTIO_NET_HDR_LEN : 0;
-		size_t got = 0;
-
-		if (c.read_len < VIRTIO_NET_HDR_LEN + VIRTIO_NET_FRAME_MIN || len > cap ||
-		    len > VIRTIO_NET_FRAME_MAX) {
-			log_guest("virtio %s: transmit chain of %llu bytes (header %u, frame "
-				  "%u-%u bytes); dropped",
-				  n->vp.name, (unsigned long long)c.read_len, VIRTIO_NET_HDR_LEN,
-				  VIRTIO_NET_FRAME_MIN, VIRTIO_NET_FRAME_MAX);
-			n->st.tx_dropped++;
-		} else if (virtq_chain_read(&c, 0, hdr, sizeof hdr) == sizeof hdr &&
-			   (got = virtq_chain_read(&c, VIRTIO_NET_HDR_LEN, buf, (size_t)len)) &&
-			   complete_csum(n, hdr, buf, got)) {
-			n->st.tx_packets++;
-			n->st.tx_bytes += got;
-		} else {
-			got = 0;
-			n->st.tx_dropped++;
-		}
+		got = take_chain(n, &c, buf, cap);
 		if (virtio_pci_push(&n->vp, TRANSMITQ, &c, 0))
 			*irq = true;
 		if (got)
@@ -385,7 +460,10 @@ static void net_config_read(void *opaque, unsigned offset, void *buf, unsigned l
 
 static void net_reset(void *opaque)
 {
-	drop_pending(opaque);
+	struct virtio_net *n = opaque;
+
+	drop_pending(n);
+	n->gso.len = 0; /* the rest of a frame being cut up is lost */
 }
 
 static const struct virtio_dev_ops net_ops = {
@@ -395,6 +473,7 @@ static const struct virtio_dev_ops net_ops = {
     .features = 1ull << VIRTIO_NET_F_CSUM | 1ull << VIRTIO_NET_F_GUEST_CSUM |
 		1ull << VIRTIO_NET_F_GUEST_TSO4 | 1ull << VIRTIO_NET_F_MTU |
 		1ull << VIRTIO_NET_F_MAC | 1ull << VIRTIO_NET_F_MRG_RXBUF |
+		1ull << VIRTIO_NET_F_HOST_TSO4 | 1ull << VIRTIO_NET_F_HOST_ECN |
 		1ull << VIRTIO_NET_F_STATUS,
     .num_queues = 2,
     .queue_max = 256,
@@ -412,6 +491,7 @@ void virtio_net_init(struct virtio_net *n, struct guest_mem *mem, struct irq_lin
 	n->status = VIRTIO_NET_S_LINK_UP;
 	n->be = *be;
 	n->lro = malloc(VIRTIO_NET_FRAME_MAX); /* none: no coalescing, frames go one by one */
+	n->tso = malloc(VIRTIO_NET_FRAME_MAX); /* none: segmentation requests are dropped */
 	virtio_pci_init(&n->vp, mem, &net_ops, n, irq, name);
 }
 
@@ -420,6 +500,8 @@ void virtio_net_destroy(struct virtio_net *n)
 	drop_pending(n);
 	free(n->lro);
 	n->lro = NULL;
+	free(n->tso);
+	n->tso = NULL;
 	virtio_pci_destroy(&n->vp);
 }
 
@@ -440,19 +522,22 @@ static void device_describe(const void *dev, char *buf, size_t len)
 	snprintf(buf + k, len - k,
 		 " mac=%02x:%02x:%02x:%02x:%02x:%02x rx_packets=%llu rx_bytes=%llu "
 		 "tx_packets=%llu tx_bytes=%llu rx_dropped=%llu tx_dropped=%llu rx_waiting=%u "
-		 "rx_coalesced=%llu",
+		 "rx_coalesced=%llu tx_segmented=%llu",
 		 n->mac[0], n->mac[1], n->mac[2], n->mac[3], n->mac[4], n->mac[5],
 		 (unsigned long long)n->st.rx_packets, (unsigned long long)n->st.rx_bytes,
 		 (unsigned long long)n->st.tx_packets, (unsigned long long)n->st.tx_bytes,
 		 (unsigned long long)n->st.rx_dropped, (unsigned long long)n->st.tx_dropped,
-		 n->pend_count, (unsigned long long)n->rx_coalesced);
+		 n->pend_count, (unsigned long long)n->rx_coalesced,
+		 (unsigned long long)n->tx_segmented);
 }
 
 /* Save/restore, version 1: the transport, the link status, the frames
  * waiting for receive buffers (each 14..65550 bytes, at most
  * VIRTIO_NET_RX_PENDING of them and PENDING_BYTES_MAX together, as
  * keep() bounds them) and the counters. The MAC address and the backend
- * are the configuration's; the backend's own connections are not here. */
+ * are the configuration's; the backend's own connections are not here,
+ * nor the segments of a large frame not taken yet (HOST_TSO4): they are
+ * lost as on a wire, and the guest's TCP sends them again. */
 static void device_save(const void *dev, struct state_out *o)
 {
 	const struct virtio_net *n = dev;

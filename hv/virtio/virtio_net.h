@@ -15,7 +15,12 @@
  * gso_size the segments' size), as a NIC's receive offload would: the
  * guest's stack takes one packet where it took dozens, and its receive
  * window, which the per-packet memory of small frames kept at a few
- * segments, opens. Every packet carries the 12-byte struct virtio_net_hdr
+ * segments, opens. The other way, with VIRTIO_NET_F_HOST_TSO4 (and
+ * HOST_ECN) the guest hands over TCP/IPv4 segments of up to 64 KiB
+ * (gso_type TCPV4, gso_size its MSS) and the device cuts them into
+ * gso_size-sized frames for the backend, as a NIC's send offload would
+ * (virtio_net_tso.c): the guest's stack runs once per 64 KiB instead of
+ * once per segment. Every packet carries the 12-byte struct virtio_net_hdr
  * of VERSION_1 in front.
  *
  * The device is a pipe between the guest and a backend the wiring
@@ -26,8 +31,10 @@
  * domain lock.
  *
  * Guest buffers are untrusted: a transmit chain without a full header,
- * with a frame too large, or asking for a checksum outside its frame, or a receive buffer too small
- * for the frame, is a rate-limited log line, a counter and a dropped packet. Frames that arrive
+ * with a frame too large, asking for a checksum outside its frame or for
+ * segmentation of anything but a well-formed TCP/IPv4 frame, or a receive
+ * buffer too small for the frame, is a rate-limited log line, a counter
+ * and a dropped packet. Frames that arrive
  * while the guest has no receive buffer wait in a bounded queue (VIRTIO_NET_RX_PENDING frames);
  * past it they are dropped and counted. */
 #ifndef HV_VIRTIO_NET_H
@@ -45,12 +52,16 @@
 #define VIRTIO_NET_F_MTU	    3
 #define VIRTIO_NET_F_GUEST_TSO4	    7
 #define VIRTIO_NET_F_MAC	    5
+#define VIRTIO_NET_F_HOST_TSO4	    11
+#define VIRTIO_NET_F_HOST_ECN	    13
 #define VIRTIO_NET_F_MRG_RXBUF	    15
 #define VIRTIO_NET_F_STATUS	    16
 #define VIRTIO_NET_S_LINK_UP	    1
 #define VIRTIO_NET_HDR_F_NEEDS_CSUM 1 /* header flags */
 #define VIRTIO_NET_HDR_F_DATA_VALID 2
-#define VIRTIO_NET_HDR_GSO_TCPV4    1	  /* header gso_type */
+#define VIRTIO_NET_HDR_GSO_NONE	    0 /* header gso_type */
+#define VIRTIO_NET_HDR_GSO_TCPV4    1
+#define VIRTIO_NET_HDR_GSO_ECN	    0x80  /* or'ed in: the frame has CWR set */
 #define VIRTIO_NET_HDR_LEN	    12	  /* VERSION_1's header, num_buffers included */
 #define VIRTIO_NET_FRAME_MAX	    65550 /* largest frame accepted either way */
 #define VIRTIO_NET_FRAME_MIN	    14	  /* an Ethernet header */
@@ -71,7 +82,7 @@ struct virtio_net_backend {
 
 struct virtio_net_stats {
 	uint64_t rx_packets, rx_bytes; /* delivered to the guest */
-	uint64_t tx_packets, tx_bytes; /* taken from the guest */
+	uint64_t tx_packets, tx_bytes; /* given to the backend */
 	uint64_t rx_dropped;	       /* no buffer (queue full), driver not ready, too small */
 	uint64_t tx_dropped;	       /* malformed transmit chains */
 };
@@ -79,6 +90,16 @@ struct virtio_net_stats {
 struct virtio_net_frame {
 	uint32_t len;
 	uint8_t *data;
+};
+
+/* A large TCP/IPv4 frame of the guest's being cut into segments
+ * (VIRTIO_NET_F_HOST_TSO4), checked by virtio_net_gso_parse. */
+struct virtio_net_gso {
+	size_t len;    /* the frame's bytes; 0: none in progress */
+	size_t ihl;    /* its IPv4 header's length */
+	size_t hdr;    /* Ethernet + IPv4 + TCP headers */
+	uint16_t mss;  /* gso_size: payload bytes per segment */
+	unsigned next; /* the segment the backend takes next */
 };
 
 struct virtio_net {
@@ -93,6 +114,9 @@ struct virtio_net {
 	struct virtio_net_stats st;
 	uint8_t *lro;	       /* VIRTIO_NET_FRAME_MAX bytes: a run coalesced; NULL: none */
 	uint64_t rx_coalesced; /* frames that went in as part of a larger one */
+	uint8_t *tso;	       /* VIRTIO_NET_FRAME_MAX bytes: the frame gso cuts up */
+	struct virtio_net_gso gso;
+	uint64_t tx_segmented; /* frames the backend got cut from larger ones */
 };
 
 /* Sets n up on mem with the given MAC, interrupting through irq. */
@@ -129,8 +153,29 @@ struct virtio_net_view {
 unsigned virtio_net_coalesce(uint8_t *out, const struct virtio_net_view *f, unsigned count,
 			     size_t *len, uint16_t *gso_size);
 
+/* Send segmentation (virtio_net_tso.c). virtio_net_gso_parse checks
+ * frame f (len bytes) against the 12-byte transmit header h that asks
+ * for GSO_TCPV4 (ecn: whether GSO_ECN may be or'ed in): an Ethernet
+ * frame of IPv4 (options allowed, no fragment) carrying TCP with some
+ * payload, the IPv4 total length the frame's, hdr_len within it, a
+ * gso_size, NEEDS_CSUM at the TCP checksum. Fills g and returns NULL, or
+ * returns what is wrong. virtio_net_gso_segment writes segment g->next
+ * of f into out (at most len bytes) and steps g->next: the headers with
+ * the IPv4 length, id (+ the segment's index) and checksum, the TCP
+ * sequence number (+ the payload before it) and checksum made right,
+ * FIN and PSH only on the last segment, CWR only on the first. Returns
+ * its length, 0 after the last one. */
+const char *virtio_net_gso_parse(const uint8_t *h, const uint8_t *f, size_t len, bool ecn,
+				 struct virtio_net_gso *g);
+size_t virtio_net_gso_segment(const uint8_t *f, struct virtio_net_gso *g, uint8_t *out);
+
+/* Sets the IPv4 total length (len - 14), header checksum and TCP
+ * checksum of the TCP/IPv4 frame f, whose IPv4 header is ihl bytes. */
+void virtio_net_tcp4_sums(uint8_t *f, size_t len, size_t ihl);
+
 /* Takes the next frame the guest transmitted into buf (cap bytes, at
- * least VIRTIO_NET_FRAME_MAX). Returns its length, 0 when there is none.
+ * least VIRTIO_NET_FRAME_MAX), or the next segment of the large one it
+ * is cutting up. Returns its length, 0 when there is none.
  * *irq tells whether it raised the interrupt. */
 size_t virtio_net_take_tx(struct virtio_net *n, uint8_t *buf, size_t cap, bool *irq);
 

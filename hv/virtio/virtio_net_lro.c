@@ -50,29 +50,6 @@ static bool continues(const uint8_t *out, size_t out_len, size_t hdr, const uint
 	       be_get32(bt + 4) == be_get32(ot + 4) + (uint32_t)(out_len - hdr);
 }
 
-/* The IPv4 header's checksum and the TCP checksum over the merged frame. */
-static void fix_checksums(uint8_t *f, size_t len)
-{
-	uint8_t *ip = f + ETH_LEN, *tcp = ip + IP_LEN;
-	size_t tlen = len - ETH_LEN - IP_LEN;
-	uint8_t pseudo[12];
-	uint32_t sum;
-
-	be_put16(ip + 2, (uint16_t)(len - ETH_LEN));
-	be_put16(ip + 10, 0);
-	be_put16(ip + 10, virtio_net_csum(ip, IP_LEN));
-	memcpy(pseudo, ip + 12, 8);
-	pseudo[8] = 0;
-	pseudo[9] = 6;
-	be_put16(pseudo + 10, (uint16_t)tlen);
-	be_put16(tcp + 16, 0);
-	sum = (uint16_t)~virtio_net_csum(pseudo, sizeof pseudo);
-	sum += (uint16_t)~virtio_net_csum(tcp, tlen);
-	while (sum >> 16)
-		sum = (sum & 0xffff) + (sum >> 16);
-	be_put16(tcp + 16, (uint16_t)~sum);
-}
-
 unsigned virtio_net_coalesce(uint8_t *out, const struct virtio_net_view *f, unsigned count,
 			     size_t *len, uint16_t *gso_size)
 {
@@ -103,7 +80,7 @@ unsigned virtio_net_coalesce(uint8_t *out, const struct virtio_net_view *f, unsi
 	}
 	if (k == 1)
 		return 1;
-	fix_checksums(out, total);
+	virtio_net_tcp4_sums(out, total, IP_LEN);
 	*len = total;
 	*gso_size = (uint16_t)seg;
 	return k;

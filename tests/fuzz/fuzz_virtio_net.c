@@ -10,8 +10,10 @@
  * size and one header byte spoiled from the arguments), which the device
  * coalesces, 3 the driver's usual set-up (features from
  * the arguments: the checksum offloads, mergeable receive buffers,
- * EVENT_IDX and GUEST_TSO4 or not; queue sizes from the argument), 4 the backend taking
- * every transmitted frame, 5 a register read. Nothing may crash, touch
+ * EVENT_IDX, GUEST_TSO4, HOST_TSO4 and HOST_ECN or not; queue sizes from
+ * the argument), 4 the backend taking every transmitted frame (or
+ * segment of one the device cuts up), 5 a register read. Seeds:
+ * tests/fuzz/tools/net_seeds.py. Nothing may crash, touch
  * memory outside guest RAM or trip a sanitizer; a frame the backend takes
  * is within bounds. */
 #include "fuzz.h"
@@ -42,14 +44,17 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 }
 
 /* Status, features (arg bit 0: CSUM, bit 1: GUEST_CSUM, more bit 0:
- * MRG_RXBUF, bit 1: EVENT_IDX, bit 2: GUEST_TSO4, with MAC and VERSION_1), the two queues
+ * MRG_RXBUF, bit 1: EVENT_IDX, bit 2: GUEST_TSO4, bit 3: HOST_TSO4, bit
+ * 4: HOST_ECN, with MAC and VERSION_1), the two queues
  * (sizes from arg, addresses inside RAM), DRIVER_OK. */
 static void driver_setup(uint8_t arg, uint8_t more)
 {
 	uint32_t low = 1u << VIRTIO_NET_F_MAC | (arg & 3u) |
 		       (more & 1 ? 1u << VIRTIO_NET_F_MRG_RXBUF : 0) |
 		       (more & 2 ? 1u << VIRTIO_F_EVENT_IDX : 0) |
-		       (more & 4 ? 1u << VIRTIO_NET_F_GUEST_TSO4 : 0);
+		       (more & 4 ? 1u << VIRTIO_NET_F_GUEST_TSO4 : 0) |
+		       (more & 8 ? 1u << VIRTIO_NET_F_HOST_TSO4 : 0) |
+		       (more & 16 ? 1u << VIRTIO_NET_F_HOST_ECN : 0);
 
 	vdrv_reset(&drv);
 	vdrv_negotiate(&drv, low, 1); /* low is never 0: word 0 is written */

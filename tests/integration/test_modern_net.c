@@ -9,9 +9,11 @@
  *   - the guest resolves a name through slirp's DNS (10.0.2.3, which
  *     forwards to the host's resolver) to an address the host's own
  *     resolver gives (the name: $HV_TEST_DNS_NAME, default deb.debian.org);
+ *   - the guest sends its copy back with nc to a host socket, whole;
  *   - `hv list -l` shows the NIC's counters, among them segments of the
  *     download the NIC coalesced (the guest takes VIRTIO_NET_F_GUEST_TSO4)
- *     and the md5sum above checked.
+ *     and segments the NIC cut from the upload's large frames (it takes
+ *     VIRTIO_NET_F_HOST_TSO4), and the md5sum above checked.
  * Again with mtu=65520 (VIRTIO_NET_F_MTU: the guest's eth0 takes it, and
  * frames of up to ~64 KiB go both ways, received ones over mergeable
  * buffers): the same download checked by its md5sum, and a file the
@@ -241,6 +243,26 @@ static void guest_fetches(struct h_proc *p, uint16_t web_port, const char *want)
 		      p->buf);
 }
 
+/* The other way: the guest's copy of the payload goes
+ * back through nc to a host socket (name: the file it lands in) and
+ * arrives whole. */
+static void guest_sends(struct h_proc *p, const char *name, const char *want)
+{
+	char cmd[400], got[600];
+	uint16_t sink_port;
+	pid_t sink;
+	int status;
+
+	snprintf(got, sizeof got, "%s", h_write_file(name, ""));
+	sink = sink_to(got, &sink_port);
+	snprintf(cmd, sizeof cmd, "nc 10.0.2.2 %u </tmp/payload; echo end-$((3*3))\n", sink_port);
+	h_run_cmd(p, cmd, "end-9", COMMAND_TIMEOUT_S);
+	ck_assert_int_eq(waitpid(sink, &status, 0), sink);
+	ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 0,
+		      "the host's sink got less than the file");
+	ck_assert_str_eq(host_md5(got), want);
+}
+
 START_TEST(test_guest_network_through_slirp)
 {
 	struct h_proc p;
@@ -265,8 +287,9 @@ START_TEST(test_guest_network_through_slirp)
 	ck_assert_msg(strstr(p.buf, "nameserver 10.0.2.3") && strstr(p.buf, "10.0.2.2"),
 		      "no DNS server or gateway from DHCP:\n%s", p.buf);
 
-	/* Guest to host: the file through the gateway. */
+	/* Guest to host: the file through the gateway, and back. */
 	guest_fetches(&p, web_port, want);
+	guest_sends(&p, "to-host.bin", want);
 
 	/* Host to guest: busybox httpd behind hostfwd=. */
 	h_run_cmd(&p,
@@ -288,7 +311,8 @@ START_TEST(test_guest_network_through_slirp)
 	info = h_info(NAME, "net0");
 	ck_assert_msg(info && strstr(info, "status=0xf") && !strstr(info, " rx_packets=0 ") &&
 			  !strstr(info, " tx_packets=0 ") && strstr(info, "tx_dropped=0 ") &&
-			  strstr(info, " rx_coalesced=") && !strstr(info, " rx_coalesced=0"),
+			  strstr(info, " rx_coalesced=") && !strstr(info, " rx_coalesced=0") &&
+			  strstr(info, " tx_segmented=") && !strstr(info, " tx_segmented=0"),
 		      "net0 in hv list -l: %s", info ? info : "(none)");
 	info = h_info(NAME, "net_rx_bytes");
 	ck_assert_msg(info && strtoull(info, NULL, 10) >= FILE_BYTES, "net_rx_bytes: %s",
@@ -304,12 +328,10 @@ END_TEST
 START_TEST(test_large_mtu)
 {
 	struct h_proc p;
-	uint16_t web_port, sink_port;
-	pid_t web, sink;
-	int status;
-	char cmd[400], want[40], got[600];
+	uint16_t web_port;
+	pid_t web;
+	char want[40];
 
-	snprintf(got, sizeof got, "%s", h_write_file("from-guest.bin", ""));
 	make_payload(want, sizeof want);
 	web = serve_payload(&web_port);
 	h_spawn(&p, (const char *const[]){"run", net_cfg(free_port(), ",mtu=65520"), NULL});
@@ -320,14 +342,7 @@ START_TEST(test_large_mtu)
 		  COMMAND_TIMEOUT_S);
 	ck_assert_msg(strstr(p.buf, "mtu-65520-"), "eth0 did not take the MTU:\n%s", p.buf);
 	guest_fetches(&p, web_port, want);
-	/* Guest to host: its copy goes back through nc to a host socket. */
-	sink = sink_to(got, &sink_port);
-	snprintf(cmd, sizeof cmd, "nc 10.0.2.2 %u </tmp/payload; echo end-$((3*3))\n", sink_port);
-	h_run_cmd(&p, cmd, "end-9", COMMAND_TIMEOUT_S);
-	ck_assert_int_eq(waitpid(sink, &status, 0), sink);
-	ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 0,
-		      "the host's sink got less than the file");
-	ck_assert_str_eq(host_md5(got), want);
+	guest_sends(&p, "from-guest.bin", want);
 	h_consume(&p);
 	h_power_off(&p, "poweroff\n", COMMAND_TIMEOUT_S);
 	kill(web, SIGKILL);
