@@ -390,6 +390,8 @@ static __attribute__((noinline)) enum vcpu_exit run_loop(struct x86_cpu *cpu)
 		cpu->ip_start = cpu->eip;
 		if (!one)
 			b = find_block(cpu);
+		if (b && b->chain_in)
+			x86_jit_jc_fill(cpu, b);
 		if (prev && b) {
 			x86_block_link(prev, b, cpu->eip - cpu->block_eip);
 			if (b->chain_in && prev->slots)

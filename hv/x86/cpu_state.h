@@ -352,6 +352,13 @@ struct x86_cpu {
 	const struct x86_block *block; /* the block running, for a fault's count */
 	uint32_t block_eip;	       /* its first EIP */
 	struct x86_jit *jit;	       /* the JIT (jit.c), or NULL: interpreted */
+	/* The JIT's jump cache (jit.h, X86_JIT_JC): translated blocks the
+	 * run loop found, by EIP, for the inline lookup after a RET or an
+	 * indirect JMP/CALL. */
+	struct x86_jc {
+		uint32_t eip;
+		const struct x86_block *b;
+	} jc[X86_JIT_JC];
 
 	uint64_t tsc_base;
 };
