@@ -84,7 +84,7 @@ void x86_cpu_reset(struct x86_cpu *cpu)
 	cpu->check_intr = true;
 	cpu->delivering = -1;
 	cpu->pe_warned = false;
-	cpu->tsc_base = cpu->insns;
+	x86_tsc_set(cpu, 0);
 	x86_tlb_flush(cpu);
 }
 
@@ -390,6 +390,8 @@ static __attribute__((noinline)) enum vcpu_exit run_loop(struct x86_cpu *cpu)
 		cpu->ip_start = cpu->eip;
 		if (!one)
 			b = find_block(cpu);
+		if (b && b->chain_in)
+			x86_jit_jc_fill(cpu, b);
 		if (prev && b) {
 			x86_block_link(prev, b, cpu->eip - cpu->block_eip);
 			if (b->chain_in && prev->slots)
@@ -503,6 +505,7 @@ enum vcpu_exit x86_cpu_run(struct x86_cpu *cpu, uint64_t budget)
 	enum vcpu_exit e;
 
 	mem_dirty_cpu_enter(d);
+	x86_tsc_sync(cpu);
 	e = run_budget(cpu, budget);
 	x86_fpu_host_leave();
 	mem_dirty_cpu_leave(d);

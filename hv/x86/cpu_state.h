@@ -352,8 +352,20 @@ struct x86_cpu {
 	const struct x86_block *block; /* the block running, for a fault's count */
 	uint32_t block_eip;	       /* its first EIP */
 	struct x86_jit *jit;	       /* the JIT (jit.c), or NULL: interpreted */
+	/* The JIT's jump cache (jit.h, X86_JIT_JC): translated blocks the
+	 * run loop found, by EIP, for the inline lookup after a RET or an
+	 * indirect JMP/CALL. */
+	struct x86_jc {
+		uint32_t eip;
+		const struct x86_block *b;
+	} jc[X86_JIT_JC];
 
+	/* The TSC is insns - tsc_base: it counts retired instructions, and
+	 * each x86_cpu_run moves it up to the virtual clock's nanoseconds
+	 * plus tsc_adjust (x86_tsc_sync), so that it goes on through HLT and
+	 * a restore (whose virtual clock goes on from the saved reading). */
 	uint64_t tsc_base;
+	int64_t tsc_adjust;
 };
 
 /* cpu.c */
@@ -867,6 +879,12 @@ void x86_op_grp6(struct x86_cpu *cpu, const struct x86_insn *in);
 void x86_op_lar(struct x86_cpu *cpu, const struct x86_insn *in);
 void x86_op_lsl(struct x86_cpu *cpu, const struct x86_insn *in);
 void x86_op_arpl(struct x86_cpu *cpu, const struct x86_insn *in);
+/* Sets the TSC to v (reset, WRMSR): it counts on from there. */
+void x86_tsc_set(struct x86_cpu *cpu, uint64_t v);
+/* Moves the TSC up to the virtual clock (ns, plus what x86_tsc_set
+ * left): a TSC of 1 GHz on average, counting instructions between two
+ * calls, never backwards. */
+void x86_tsc_sync(struct x86_cpu *cpu);
 void x86_op_rdmsr(struct x86_cpu *cpu, const struct x86_insn *in);
 void x86_op_wrmsr(struct x86_cpu *cpu, const struct x86_insn *in);
 void x86_op_sysenter(struct x86_cpu *cpu, const struct x86_insn *in);

@@ -68,7 +68,14 @@ void x86_jit_create(struct x86_cpu *cpu, bool off)
 	j->threshold = env_threshold();
 	j->check = getenv("HV_JIT_LOCKSTEP") && strcmp(getenv("HV_JIT_LOCKSTEP"), "0") != 0;
 	j->perfmap = x86_jit_perfmap_from_env();
+	memset(cpu->jc, 0, sizeof cpu->jc);
 	cpu->jit = j;
+}
+
+void x86_jit_jc_fill(struct x86_cpu *cpu, const struct x86_block *b)
+{
+	if (!cpu->jit->check)
+		cpu->jc[cpu->eip % X86_JIT_JC] = (struct x86_jc){cpu->eip, b};
 }
 
 void x86_jit_destroy(struct x86_cpu *cpu)
@@ -113,6 +120,7 @@ static void flush(struct x86_cpu *cpu)
 		}
 		b->hits = 0;
 	}
+	memset(cpu->jc, 0, sizeof cpu->jc);
 	x86_jit_buf_reset(&cpu->jit->buf);
 	cpu->jit->insns_used = 0;
 	x86_jit_perfmap_flushed(cpu->jit->perfmap);

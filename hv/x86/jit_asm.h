@@ -37,7 +37,15 @@ enum {
 	J_MOVSX,
 	J_SHIFT, /* group 2: j_form.sub is ROL, ROR, -, -, SHL, SHR, SHL, SAR */
 	J_IMUL,	 /* the two- and three-operand forms */
+	/* jit_stack.c: 32-bit operands on a 32-bit stack (all with memory) */
+	J_PUSH, /* b: the value */
+	J_POP,	/* dst: the register */
+	J_CALL, /* CALL rel32: b.imm the displacement */
+	J_RET,	/* RET, RET imm16: b.imm what is added to ESP after the pop */
 };
+
+/* The most jumps a memory form takes to its slow path. */
+#define J_MISSES 4
 
 struct as {
 	uint8_t *p, *end;
@@ -195,6 +203,18 @@ static inline void set_acc(struct as *a)
 	b1(a, 0x83);
 }
 
+/* eax = (r12d + off) & mask: an EIP of the block. */
+static inline void block_ip(struct as *a, uint32_t off, uint32_t mask)
+{
+	b1(a, 0x41); /* lea eax, [r12 + off] */
+	b1(a, 0x8d);
+	b1(a, 0x84);
+	b1(a, 0x24);
+	b4(a, off);
+	if (mask == 0xffff)
+		zext(a, RAX, 2);
+}
+
 /* The form of an instruction the emitter does natively (jit_form.c). */
 enum { J_NONE, J_REG, J_IMM, J_MEM };
 struct j_opnd {
@@ -222,9 +242,26 @@ bool x86_jit_form_ops(const struct x86_insn *in, struct j_form *f);
 /* esi = the offset of in's memory operand (x86_ea; A0h-A3h: the moffs). */
 void x86_jit_ea(struct as *a, const struct x86_insn *in);
 /* The effective address, segment check and soft-TLB lookup of a memory
- * form, leaving the host address in r8: the two jumps taken to the
- * instruction's slow path (its handler) on a miss go in miss[2]. */
-void x86_jit_mem(struct as *a, const struct x86_insn *in, const struct j_form *f, uint8_t *miss[2]);
+ * form, leaving the host address in r8: the jumps taken to the
+ * instruction's slow path (its handler) go in miss (unused ones NULL). */
+void x86_jit_mem(struct as *a, const struct x86_insn *in, const struct j_form *f,
+		 uint8_t *miss[J_MISSES]);
+/* The segment's fast check and the soft-TLB lookup of the `size` bytes
+ * at offset esi in segment s (esi kept; eax, ecx, edx clobbered), r8 =
+ * their host address; the two jumps to the slow path in miss. */
+void x86_jit_tlb(struct as *a, unsigned s, unsigned size, bool write, uint8_t *miss[2]);
+/* The forms of jit_stack.c: PUSH r32/imm, POP r32, CALL rel32, RET. */
+bool x86_jit_form_stack(const struct x86_insn *in, struct j_form *f);
+/* Their x86_jit_mem: SS 32-bit (a miss otherwise), esi = the new ESP of
+ * a push or the ESP of a pop, r8 its host address. */
+void x86_jit_stack_mem(struct as *a, const struct j_form *f, uint8_t *miss[J_MISSES]);
+/* PUSH and POP after x86_jit_stack_mem. */
+void x86_jit_op_stack(struct as *a, const struct j_form *f);
+/* CALL and RET after x86_jit_stack_mem: `next` is the offset in the
+ * block of the instruction after it; EIP is stored, or a target beyond
+ * the CS limit takes miss[3] with nothing changed. */
+void x86_jit_branch(struct as *a, const struct j_form *f, uint32_t next, uint32_t mask,
+		    uint8_t *miss[J_MISSES]);
 /* The operation of the form, after x86_jit_mem for a memory one. */
 void x86_jit_op(struct as *a, const struct j_form *f);
 /* That of a jit_ops.c form. */

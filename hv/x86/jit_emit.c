@@ -17,21 +17,6 @@
 #include "hv/x86/jit.h"
 #include "hv/x86/jit_asm.h"
 
-/* eax = (r12d + off) & mask: an EIP of the block. */
-static void block_ip(struct as *a, uint32_t off, uint32_t mask)
-{
-	b1(a, 0x41); /* lea eax, [r12 + off] */
-	b1(a, 0x8d);
-	b1(a, 0x84);
-	b1(a, 0x24);
-	b4(a, off);
-	if (mask == 0xffff) {
-		b1(a, 0x0f); /* movzx eax, ax */
-		b1(a, 0xb7);
-		b1(a, 0xc0);
-	}
-}
-
 /* The Jcc of a fused pair (fuse.c) whose first instruction has just been
  * emitted, with the host flags set as it sets the guest's (see
  * host_flags), so the host Jcc of the same condition decides. EIP and ip_start are left as
@@ -91,12 +76,13 @@ static bool fused_native(const struct x86_insn *in, struct j_form *f)
 
 /* How an instruction was emitted: a handler call, natively (NATIVE_EIP:
  * EIP and ip_start are stored, a fused Jcc), or natively with a memory
- * operand and a slow path. */
-enum { CALL, NATIVE, NATIVE_EIP, NATIVE_MEM };
+ * operand and a slow path (NATIVE_JUMP: a CALL or RET, which stores
+ * EIP). */
+enum { CALL, NATIVE, NATIVE_EIP, NATIVE_MEM, NATIVE_JUMP };
 
 /* A memory form's slow path, emitted after the block's exits. */
 struct slow {
-	uint8_t *miss[2];
+	uint8_t *miss[J_MISSES];
 	const uint8_t *cont; /* where the native form ends */
 	unsigned i;	     /* the instruction */
 	uint32_t off;	     /* its offset in the block */
@@ -117,8 +103,13 @@ static int emit_native(struct as *a, const struct x86_insn *in, uint32_t off, ui
 	}
 	if (!x86_jit_form(in, &f))
 		return CALL;
+	memset(s->miss, 0, sizeof s->miss);
 	if (f.mem)
 		x86_jit_mem(a, in, &f, s->miss);
+	if (f.op == J_CALL || f.op == J_RET) {
+		x86_jit_branch(a, &f, off + in->len, mask, s->miss);
+		return NATIVE_JUMP;
+	}
 	x86_jit_op(a, &f);
 	return f.mem ? NATIVE_MEM : NATIVE;
 }
@@ -211,6 +202,70 @@ static void mov_imm64(struct as *a, unsigned r, uint64_t v)
 	b8(a, v);
 }
 
+_Static_assert(sizeof(struct x86_jc) == 16, "jump cache entries are indexed by shl 4");
+_Static_assert((X86_JIT_JC & (X86_JIT_JC - 1)) == 0, "the jump cache is indexed by a mask");
+
+/* Whether b ends in a RET or an indirect near JMP/CALL (its code looks
+ * the next EIP up in the jump cache). */
+static bool ends_indirect(const struct x86_block *b)
+{
+	const struct x86_insn *in = &b->insns[b->n - 1];
+
+	return in->op == 0xc3 || in->op == 0xc2 ||
+	       (in->op == 0xff && (in->reg == 2 || in->reg == 4));
+}
+
+/* The jump cache lookup (jit.h's X86_JIT_JC): EIP's entry, its block at
+ * the host address the soft TLB's read entry gives CS.base + EIP, of the
+ * same CS.D, translated: add the count and on to its chained entry. The
+ * jumps to where the block returns its count are put in out[5]. */
+static void emit_jc(struct as *a, const struct x86_block *b, uint8_t **out)
+{
+	const uint32_t jc = CPU(jc), tlb = CPU(tlb);
+
+	load(a, RAX, CPU(eip));
+	rr(a, 0x89, RAX, RCX);
+	E(a, 0x81, 0xe1); /* and ecx, X86_JIT_JC - 1 */
+	b4(a, X86_JIT_JC - 1);
+	E(a, 0xc1, 0xe1, 4);	/* shl ecx, 4 */
+	E(a, 0x3b, 0x84, 0x0b); /* cmp eax, [rbx + rcx + jc.eip] */
+	b4(a, jc + (uint32_t)offsetof(struct x86_jc, eip));
+	out[0] = jump(a, 0x5);
+	E(a, 0x48, 0x8b, 0xb4, 0x0b); /* mov rsi, [rbx + rcx + jc.b] */
+	b4(a, jc + (uint32_t)offsetof(struct x86_jc, b));
+	E(a, 0x48, 0x85, 0xf6); /* test rsi, rsi */
+	out[1] = jump(a, 0x4);
+	E(a, 0x80, 0xbe); /* cmp byte [rsi + big], b->big */
+	b4(a, (uint32_t)offsetof(struct x86_block, big));
+	b1(a, b->big);
+	out[2] = jump(a, 0x5);
+	mem_op(a, 0x03, RAX, CPU(seg[X86_CS].base)); /* add eax, CS.base */
+	rr(a, 0x89, RAX, RDX);
+	E(a, 0xc1, 0xea, 12);	      /* shr edx, 12 */
+	E(a, 0x0f, 0xb6, 0xca);	      /* movzx ecx, dl */
+	E(a, 0xc1, 0xe1, 5);	      /* shl ecx, 5 */
+	E(a, 0x41, 0x3b, 0x94, 0x0d); /* cmp edx, [r13 + rcx + tag[read]] */
+	b4(a, tlb + (uint32_t)offsetof(struct x86_tlb_entry, tag));
+	out[3] = jump(a, 0x5);
+	E(a, 0x25); /* and eax, 0fffh */
+	b4(a, 0xfff);
+	E(a, 0x48, 0x03, 0x84, 0x0b); /* add rax, [rbx + rcx + host] */
+	b4(a, tlb + (uint32_t)offsetof(struct x86_tlb_entry, host));
+	E(a, 0x48, 0x3b, 0x86); /* cmp rax, [rsi + host] */
+	b4(a, (uint32_t)offsetof(struct x86_block, host));
+	out[4] = jump(a, 0x5);
+	E(a, 0x48, 0x8b, 0x86); /* mov rax, [rsi + chain_in] */
+	b4(a, (uint32_t)offsetof(struct x86_block, chain_in));
+	E(a, 0x48, 0x85, 0xc0); /* test rax, rax */
+	out[5] = jump(a, 0x4);
+	b1(a, 0x48); /* add qword [rbx + insns], count */
+	b1(a, 0x81);
+	b1(a, 0x83);
+	b4(a, CPU(insns));
+	b4(a, b->count);
+	E(a, 0xff, 0xe0); /* jmp rax */
+}
+
 /* The normal end of a block that may be chained (x86_block.chain): with
  * no break asked, EIP minus the first EIP is compared with the deltas of
  * its two link slots (struct x86_jit_slot), each of which adds the
@@ -240,6 +295,13 @@ static void emit_exit_slots(struct as *a, const struct x86_block *b, uint8_t **s
 		ret0[k] = jump(a, 0xe9);
 		if (!a->over && a->p - skip != X86_JIT_SLOT_BYTES - 7)
 			a->over = true; /* cannot happen: the layout jit.c patches */
+	}
+	if (ends_indirect(b)) {
+		uint8_t *miss[6];
+
+		emit_jc(a, b, miss);
+		for (unsigned k = 0; k < 6; k++)
+			patch(a, miss[k]);
 	}
 	patch(a, brk);
 	mov_imm(a, RAX, b->count);
@@ -325,8 +387,8 @@ static void emit_slow(struct as *a, const struct x86_block *b, const struct slow
 {
 	const struct x86_insn *in = &b->insns[s->i];
 
-	patch(a, s->miss[0]);
-	patch(a, s->miss[1]);
+	for (unsigned k = 0; k < J_MISSES; k++)
+		patch(a, s->miss[k]);
 	emit_call(a, in, s->off, b->ip_mask, true);
 	if (s->i + 1 < b->n) {
 		uint8_t *out = break_check(a);
@@ -357,7 +419,8 @@ size_t x86_jit_emit_linked(const struct x86_block *b, const struct x86_block *sl
 	unsigned nslow = 0;
 	uint32_t off = 0, mask = b->ip_mask;
 	int last = CALL;
-	bool acc = has_mem(b);
+	/* r13 for the memory forms, and the jump cache's soft-TLB check */
+	bool acc = has_mem(b) || (slot && slot->chain && ends_indirect(b));
 
 	*native = *mem = 0;
 	reload = prologue(&a, acc);
@@ -366,7 +429,7 @@ size_t x86_jit_emit_linked(const struct x86_block *b, const struct x86_block *sl
 
 		exits[i] = NULL;
 		last = emit_native(&a, in, off, mask, &slow[nslow]);
-		if (last == NATIVE_MEM) {
+		if (last == NATIVE_MEM || last == NATIVE_JUMP) {
 			slow[nslow].cont = a.p;
 			slow[nslow].i = i;
 			slow[nslow++].off = off;
@@ -381,11 +444,14 @@ size_t x86_jit_emit_linked(const struct x86_block *b, const struct x86_block *sl
 		}
 		off += in->len;
 	}
-	if (last == NATIVE || last == NATIVE_MEM) { /* EIP and ip_start of the last one */
+	if (last == NATIVE || last == NATIVE_MEM || last == NATIVE_JUMP) {
+		/* ip_start of the last one, and EIP unless it set it */
 		block_ip(&a, off - b->insns[b->n - 1].len, mask);
 		store(&a, RAX, CPU(ip_start));
-		block_ip(&a, off, mask);
-		store(&a, RAX, CPU(eip));
+		if (last != NATIVE_JUMP) {
+			block_ip(&a, off, mask);
+			store(&a, RAX, CPU(eip));
+		}
 	}
 	if (slot && slot->chain) {
 		emit_exit_slots(&a, b, &slots);

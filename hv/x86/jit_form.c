@@ -159,15 +159,16 @@ bool x86_jit_form(const struct x86_insn *in, struct j_form *f)
 		 (in->op >= 0xb0 && in->op < 0xc0) || in->op == 0xc6 || in->op == 0xc7)
 		ok = mov_form(in, f);
 	else
-		ok = other_form(in, f) || x86_jit_form_ops(in, f);
+		ok = other_form(in, f) || x86_jit_form_ops(in, f) || x86_jit_form_stack(in, f);
 	if (!ok)
 		return false;
 	if (!f->dsize)
 		f->dsize = f->size;
 	if (f->op == J_CMP || f->op == J_TEST)
 		f->dst = none;
-	f->mem = f->a.kind == J_MEM || f->b.kind == J_MEM || f->dst.kind == J_MEM;
-	f->write = f->dst.kind == J_MEM;
+	f->mem =
+	    f->a.kind == J_MEM || f->b.kind == J_MEM || f->dst.kind == J_MEM || f->op >= J_PUSH;
+	f->write = f->dst.kind == J_MEM || f->op == J_PUSH || f->op == J_CALL;
 	return true;
 }
 
@@ -198,17 +199,13 @@ void x86_jit_ea(struct as *a, const struct x86_insn *in)
 		zext(a, RSI, 2);
 }
 
-void x86_jit_mem(struct as *a, const struct x86_insn *in, const struct j_form *f, uint8_t *miss[2])
+void x86_jit_tlb(struct as *a, unsigned s, unsigned size, bool write, uint8_t *miss[2])
 {
-	/* The segment of A0h-A3h is the override or DS (mov.c). */
-	unsigned s = in->op >= 0xa0 && in->op <= 0xa3 ? (in->seg >= 0 ? (unsigned)in->seg : X86_DS)
-						      : in->ea_seg;
 	const uint32_t seg = CPU(seg) + s * (uint32_t)sizeof(struct x86_seg);
 	const uint32_t tlb = CPU(tlb);
 
-	x86_jit_ea(a, in);
 	/* cmp esi, [rbx + fast_end[write]]; jae miss */
-	mem_op(a, 0x3b, RSI, seg + (uint32_t)offsetof(struct x86_seg, fast_end) + 4u * f->write);
+	mem_op(a, 0x3b, RSI, seg + (uint32_t)offsetof(struct x86_seg, fast_end) + 4u * write);
 	miss[0] = jump(a, 0x3);
 	rr(a, 0x89, RSI, RDX);					    /* mov edx, esi */
 	mem_op(a, 0x03, RDX, seg + offsetof(struct x86_seg, base)); /* add edx, base */
@@ -222,7 +219,7 @@ void x86_jit_mem(struct as *a, const struct x86_insn *in, const struct j_form *f
 	b1(a, 5);
 	b1(a, 0x8d); /* lea eax, [rdx + size - 1]; shr eax, 12 */
 	b1(a, 0x42);
-	b1(a, f->size - 1);
+	b1(a, size - 1);
 	b1(a, 0xc1);
 	b1(a, 0xe8);
 	b1(a, 12);
@@ -230,7 +227,7 @@ void x86_jit_mem(struct as *a, const struct x86_insn *in, const struct j_form *f
 	b1(a, 0x3b);
 	b1(a, 0x84);
 	b1(a, 0x0d);
-	b4(a, tlb + (uint32_t)offsetof(struct x86_tlb_entry, tag) + 4u * f->write);
+	b4(a, tlb + (uint32_t)offsetof(struct x86_tlb_entry, tag) + 4u * write);
 	miss[1] = jump(a, 0x5);
 	b1(a, 0x81); /* and edx, 0fffh */
 	b1(a, 0xe2);
@@ -243,6 +240,21 @@ void x86_jit_mem(struct as *a, const struct x86_insn *in, const struct j_form *f
 	b1(a, 0x49); /* add r8, rdx */
 	b1(a, 0x01);
 	b1(a, 0xd0);
+}
+
+void x86_jit_mem(struct as *a, const struct x86_insn *in, const struct j_form *f,
+		 uint8_t *miss[J_MISSES])
+{
+	/* The segment of A0h-A3h is the override or DS (mov.c). */
+	unsigned s = in->op >= 0xa0 && in->op <= 0xa3 ? (in->seg >= 0 ? (unsigned)in->seg : X86_DS)
+						      : in->ea_seg;
+
+	if (f->op >= J_PUSH) {
+		x86_jit_stack_mem(a, f, miss);
+		return;
+	}
+	x86_jit_ea(a, in);
+	x86_jit_tlb(a, s, f->size, f->write, miss);
 }
 
 /* Host register r = the operand, zero-extended. */
@@ -461,6 +473,8 @@ void x86_jit_op(struct as *a, const struct j_form *f)
 	case J_MOVSX:
 	case J_SHIFT:
 	case J_IMUL: x86_jit_op_ops(a, f); return;
+	case J_PUSH:
+	case J_POP: x86_jit_op_stack(a, f); return;
 	default:
 		if (f->op == J_ADC || f->op == J_SBB)
 			carry_in(a);

@@ -36,6 +36,14 @@ static void touch(struct x86_cpu *cpu, const struct x86_insn *in, struct touched
 
 	if (!x86_jit_form(in, &f) || !f.mem)
 		return;
+	if (f.op >= J_PUSH) { /* jit_stack.c: at ESP, or below it for a push */
+		seg = X86_SS;
+		off = cpu->regs[X86_ESP] - (f.write ? 4u : 0u);
+		if (!(cpu->seg[X86_SS].attr & X86_SEG_BIG)) {
+			t->miss = true;
+			return;
+		}
+	}
 	p = x86_fast_ptr(cpu, seg, off, f.size, X86_DENY_READ | (f.write ? X86_DENY_WRITE : 0),
 			 x86_acc(cpu, f.write));
 	if (!p) {

@@ -15,6 +15,30 @@
 #define FLAT_CODE 0xc09bu
 #define FLAT_DATA 0xc093u
 
+/* The virtual clock's ns (0 for a CPU without a machine: unit tests). */
+static int64_t clock_ns(const struct x86_cpu *cpu)
+{
+	return cpu->m ? vclock_now(&cpu->m->clock) : 0;
+}
+
+void x86_tsc_set(struct x86_cpu *cpu, uint64_t v)
+{
+	cpu->tsc_base = cpu->insns - v;
+	cpu->tsc_adjust = (int64_t)(v - (uint64_t)clock_ns(cpu));
+}
+
+/* Counting instructions alone, the TSC would stand still in HLT and start
+ * again from 0 after a restore: a Linux guest that took it for its clock
+ * source (when the watchdog did not catch it at boot) then saw its time
+ * crawl while idle (sleep 1 lasting about 30 s) and stop after a restore. */
+void x86_tsc_sync(struct x86_cpu *cpu)
+{
+	uint64_t clock = (uint64_t)clock_ns(cpu) + (uint64_t)cpu->tsc_adjust;
+
+	if ((int64_t)(clock - (cpu->insns - cpu->tsc_base)) > 0)
+		cpu->tsc_base = cpu->insns - clock;
+}
+
 static bool msr_get(struct x86_cpu *cpu, uint32_t msr, uint64_t *v)
 {
 	switch (msr) {
@@ -31,7 +55,7 @@ static bool msr_get(struct x86_cpu *cpu, uint32_t msr, uint64_t *v)
 static bool msr_set(struct x86_cpu *cpu, uint32_t msr, uint64_t v)
 {
 	switch (msr) {
-	case MSR_TSC: cpu->tsc_base = cpu->insns - v; return true;
+	case MSR_TSC: x86_tsc_set(cpu, v); return true;
 	case MSR_APIC_BASE:
 		/* Kept for the guest to read back; no local APIC is modelled. */
 		cpu->apic_base = v & 0xfffff900u;

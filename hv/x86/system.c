@@ -109,8 +109,8 @@ void x86_op_cpuid(struct x86_cpu *cpu, const struct x86_insn *in)
 	}
 }
 
-/* RDTSC (0F 31h): the TSC counts retired instructions, which keeps a
- * deterministic run reproducible. */
+/* RDTSC (0F 31h): the TSC counts retired instructions within a run of the
+ * CPU, and keeps up with the virtual clock between runs (x86_tsc_sync). */
 void x86_op_rdtsc(struct x86_cpu *cpu, const struct x86_insn *in)
 {
 	uint64_t tsc = cpu->insns - cpu->tsc_base;

@@ -10,14 +10,14 @@
 # the JIT (hv/x86/jit.c) reuses its code buffer after a flush. HV_JIT=0 in
 # the environment measures the interpreter. Needs valgrind.
 #
-#   bash tests/bench/callgrind.sh [BUILD_DIR] [KIND...]  (default: build, 1 2 4)
+#   bash tests/bench/callgrind.sh [BUILD_DIR] [KIND...]  (default: build, 1 2 4 5)
 set -euo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 build=${1:-build}
 shift || true
 kinds=("$@")
-[ ${#kinds[@]} -gt 0 ] || kinds=(1 2 4)
+[ ${#kinds[@]} -gt 0 ] || kinds=(1 2 4 5)
 hv="$root/$build/hv"
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
@@ -25,9 +25,9 @@ export XDG_RUNTIME_DIR="$work/run" XDG_STATE_HOME="$work/state"
 mkdir -p "$XDG_RUNTIME_DIR"
 
 # kind -> name loops insns-per-iteration
-declare -A name=([1]=alu [2]=memory [3]=rep-movsw [4]=fpu)
-declare -A loops=([1]=400000 [2]=300000 [3]=2000 [4]=100000)
-declare -A per=([1]=6 [2]=7 [3]=5 [4]=6)
+declare -A name=([1]=alu [2]=memory [3]=rep-movsw [4]=fpu [5]=call)
+declare -A loops=([1]=400000 [2]=300000 [3]=2000 [4]=100000 [5]=200000)
+declare -A per=([1]=6 [2]=7 [3]=5 [4]=6 [5]=9)
 
 count() {  # kind loops -> host instructions of the whole run
   local rom="$work/bench-$1-$2.bin" cfg="$work/bench.cfg" total=0 f n

@@ -6,6 +6,8 @@
 ;   KIND 3: REP MOVSW of 2 KiB, 5 instructions (+1024 moves) an iteration
 ;   KIND 4: x87 x = sqrt(x * 0.5 + 1) with a single store, 6 instructions
 ;           (4 of them x87) an iteration
+;   KIND 5: 32-bit protected mode, flat 32-bit stack: PUSH, CALL, PUSH,
+;           ADD, POP, RET, POP, DEC, JNZ, 9 instructions an iteration
 %include "lib.inc"
 
 %ifndef KIND
@@ -15,6 +17,28 @@
 %define LOOPS 1000
 %endif
 
+%if KIND == 5
+%include "pm.inc"
+bits 16
+	ENTER_PM
+	mov ecx, LOOPS
+	xor eax, eax
+.loop:
+	push ecx
+	call .fn
+	pop ecx
+	dec ecx
+	jnz .loop
+	EXIT32 0x10
+.fn:
+	push ebx
+	add eax, ebx
+	pop ebx
+	ret
+gate_target:
+	retf
+bits 16
+%else
 GUEST_ENTRY
 	xor ax, ax
 	mov ds, ax
@@ -69,4 +93,5 @@ GUEST_ENTRY
 	jnz .loop
 %endif
 	EXIT 0x10
+%endif
 ROM_END

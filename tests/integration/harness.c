@@ -364,6 +364,41 @@ const char *h_info(const char *name, const char *key)
 	return value;
 }
 
+/* Appends to out (of size n) the lines of `hv list -l` output `list`
+ * whose key is one of `keys` (each followed by a space). */
+static void add_lines(char *out, size_t n, const char *list, const char *keys)
+{
+	for (const char *l = list; *l;) {
+		const char *k = l + strspn(l, " ");
+		size_t klen = strcspn(k, " \n"), llen = strcspn(l, "\n"), len = strlen(out);
+		char key[40];
+
+		snprintf(key, sizeof key, "%.*s ", (int)(klen < 38 ? klen : 38), k);
+		if (klen > 0 && strstr(keys, key) && len + 1 < n)
+			snprintf(out + len, n - len, "%.*s\n", (int)llen, l);
+		l += llen + (l[llen] == '\n');
+	}
+}
+
+const char *h_describe(const char *name)
+{
+	static char out[8192];
+	static const char keys[] = "state insns cpu_time uptime jit_blocks jit_invalidations "
+				   "jit_flushes pic0 pit0 com1 serial_dropped ";
+	struct h_result *r;
+
+	out[0] = '\0';
+	for (int i = 0; i < 2; i++) { /* twice: does the vCPU run, do the timers fire? */
+		if (i)
+			sleep(2);
+		r = h_hv(NULL, 30, (const char *const[]){"list", "-l", name, NULL});
+		add_lines(out, sizeof out, r->out, keys);
+	}
+	r = h_hv(NULL, 30, (const char *const[]){"regs", name, NULL});
+	snprintf(out + strlen(out), sizeof out - strlen(out), "%.2000s", r->out);
+	return out;
+}
+
 int h_runtime_entries(void)
 {
 	char dir[300];

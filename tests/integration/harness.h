@@ -83,6 +83,11 @@ void h_power_off(struct h_proc *p, const char *command, int timeout_s);
 /* A value from `hv list -l NAME` ("state", "clock_ns", ...), or NULL. */
 const char *h_info(const char *name, const char *key);
 
+/* For a failure's message: what `hv list -l NAME` says of the vCPU, the
+ * timer, the interrupt controller and COM1, twice 2 s apart (whether the
+ * guest runs and its timer ticks), then `hv regs NAME` (static storage). */
+const char *h_describe(const char *name);
+
 /* Number of entries in the runtime directory. */
 int h_runtime_entries(void);
 

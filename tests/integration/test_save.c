@@ -241,10 +241,20 @@ static void detach(struct h_proc *p)
 	h_wait(p, 10);
 }
 
+/* Waits for `needle` on lx's console; a failure quotes the console's end
+ * and what hv says of the domain (h_describe): a stalled guest, a silent
+ * timer or a lost stream. */
+static void expect_lx(struct h_proc *p, const char *needle, const char *when)
+{
+	ck_assert_msg(h_expect(p, needle, SHELL_TIMEOUT_S), "no %s %s; the console's end:\n%s\n%s",
+		      needle, when, p->buf + (p->len > 3000 ? p->len - 3000 : 0), h_describe("lx"));
+}
+
 static double uptime(struct h_proc *p)
 {
 	h_consume(p);
 	h_send(p, "echo UP=$(cut -d' ' -f1 /proc/uptime) E\n");
+	expect_lx(p, "UP=", "for uptime");
 	return h_wait_number(p, SHELL_TIMEOUT_S, "UP=");
 }
 
@@ -262,11 +272,10 @@ START_TEST(test_linux_counter_and_uptime_go_on_after_save_destroy_restore)
 	h_send(&p, "\n");
 	ck_assert_msg(h_expect(&p, "# ", BOOT_TIMEOUT_S), "no shell:\n%s", p.buf);
 	h_send(&p, "i=0; while true; do i=$((i+1)); echo CNT=$i E; sleep 1; done &\n");
-	ck_assert_msg(h_expect(&p, "CNT=4 E", SHELL_TIMEOUT_S),
-		      "no counter; the console's end:\n%s",
-		      p.buf + (p.len > 3000 ? p.len - 3000 : 0));
+	expect_lx(&p, "CNT=4 E", "from the counter");
 	up0 = uptime(&p);
 	h_consume(&p);
+	expect_lx(&p, "CNT=", "before the save");
 	n0 = h_wait_number(&p, SHELL_TIMEOUT_S, "CNT=");
 	detach(&p);
 	ck_assert_double_gt(up0, 0);
@@ -277,6 +286,7 @@ START_TEST(test_linux_counter_and_uptime_go_on_after_save_destroy_restore)
 	hv_ok(300, (const char *const[]){"restore", file, NULL});
 
 	attach(&p);
+	expect_lx(&p, "CNT=", "after the restore");
 	n1 = h_wait_number(&p, SHELL_TIMEOUT_S, "CNT=");
 	/* The loop goes on from where it was: no reboot started it again. */
 	ck_assert_msg(n1 > n0, "counter %g after restore, %g before", n1, n0);

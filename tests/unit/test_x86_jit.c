@@ -148,9 +148,17 @@ struct result {
 	enum vcpu_exit exit;
 };
 
+/* run_prog with SS.B set (a 32-bit stack in real mode, as left by a
+ * protected-mode SS): the JIT's native stack forms apply. */
+static bool big_ss;
+
 static void run_prog(const uint8_t *code, size_t len, bool jit, struct result *r)
 {
 	x86f_setup(1u << 20);
+	if (big_ss) {
+		cpu->seg[X86_SS].attr |= X86_SEG_BIG;
+		x86_seg_sync(&cpu->seg[X86_SS]);
+	}
 	if (!jit)
 		x86_jit_destroy(cpu);
 	else if (cpu->jit)
@@ -224,6 +232,47 @@ START_TEST(test_loop_matches_the_interpreter)
 	same_as_interpreter(code, sizeof code, &r);
 	ck_assert_int_eq(r.exit, VCPU_EXIT_HALT);
 	ck_assert_uint_eq(r.regs[X86_ECX], 0);
+}
+END_TEST
+
+/* PUSH r32, PUSH imm32/imm8, POP r32 (POP of what PUSH ESP pushed),
+ * CALL rel32, RET and RET imm16 with 32-bit operands: done natively on
+ * a 32-bit stack (jit_stack.c), through the handlers on a 16-bit one (a
+ * check at run time); the same results as the interpreter either way. */
+START_TEST(test_stack_forms_match_the_interpreter)
+{
+	static const uint8_t code[] = {
+	    0x66, 0xbc, 0x00, 0x70, 0x00, 0x00,		    /* mov esp, 7000h */
+	    0x66, 0xb9, 0x64, 0x00, 0x00, 0x00,		    /* mov ecx, 100 */
+	    0x66, 0x31, 0xc0,				    /* xor eax, eax */
+	    0x66, 0x51,					    /* a: push ecx */
+	    0x66, 0x68, 0x78, 0x56, 0x34, 0x12,		    /* push dword 12345678h */
+	    0x66, 0xe8, 0x19, 0x00, 0x00, 0x00,		    /* call dword f */
+	    0x66, 0x5a,					    /* pop edx */
+	    0x66, 0x59,					    /* pop ecx */
+	    0x66, 0x01, 0xd0,				    /* add eax, edx */
+	    0x66, 0x6a, 0x05,				    /* push dword 5 */
+	    0x66, 0xe8, 0x11, 0x00, 0x00, 0x00,		    /* call dword g */
+	    0x66, 0x49,					    /* dec ecx */
+	    0x75, 0xde,					    /* jnz a */
+	    0x66, 0x54,					    /* push esp */
+	    0x66, 0x5b,					    /* pop ebx */
+	    0xf4,					    /* hlt */
+	    0x66, 0x53, 0x66, 0x5b, 0x66, 0x40, 0x66, 0xc3, /* f: push ebx; pop ebx; inc eax; ret */
+	    0x66, 0xc2, 0x04, 0x00,			    /* g: ret 4 */
+	};
+	static struct result r, r16;
+
+	big_ss = true;
+	same_as_interpreter(code, sizeof code, &r);
+	big_ss = false;
+	ck_assert_int_eq(r.exit, VCPU_EXIT_HALT);
+	ck_assert_uint_eq(r.regs[X86_EAX], 100u * 0x12345679u);
+	ck_assert_uint_eq(r.regs[X86_EBX], 0x7000);
+	ck_assert_uint_eq(r.regs[X86_ESP], 0x7000);
+	same_as_interpreter(code, sizeof code, &r16);
+	ck_assert_int_eq(r16.exit, VCPU_EXIT_HALT);
+	ck_assert_uint_eq(r16.regs[X86_EAX], 100u * 0x12345679u);
 }
 END_TEST
 
@@ -538,11 +587,9 @@ int main(void)
 	    test_lockstep_checks_memory_operands,
 	};
 	const TTest *const runs[] = {
-	    test_loop_matches_the_interpreter,
-	    test_more_forms_match_the_interpreter,
-	    test_fault_in_a_block_is_precise,
-	    test_fused_compare_and_branch,
-	    test_self_modifying_code_kills_the_translation,
+	    test_loop_matches_the_interpreter,	    test_more_forms_match_the_interpreter,
+	    test_stack_forms_match_the_interpreter, test_fault_in_a_block_is_precise,
+	    test_fused_compare_and_branch,	    test_self_modifying_code_kills_the_translation,
 	};
 	Suite *s = unit_suite("x86_jit", "buffer", setup, x86f_teardown, tests, UNIT_COUNT(tests),
 			      NULL, 0);

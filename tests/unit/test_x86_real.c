@@ -2232,6 +2232,46 @@ START_TEST(test_rdtsc_counts_retired_instructions)
 }
 END_TEST
 
+/* The TSC goes on while the CPU sleeps in HLT, as hardware's does: 10 ms
+ * of the virtual clock between two RDTSCs on either side of a HLT show
+ * as about 10 million (1 GHz). Counting instructions alone it stood
+ * still, and a Linux guest on the TSC clock source saw its time crawl
+ * whenever it idled. */
+START_TEST(test_tsc_goes_on_through_hlt)
+{
+	static const uint8_t code[] = {
+	    0x0f, 0x31,	      /* rdtsc */
+	    0x66, 0x89, 0xc3, /* mov ebx, eax */
+	    0xf4,	      /* hlt */
+	    0x0f, 0x31,	      /* rdtsc (7C06h) */
+	    0x66, 0x29, 0xd8, /* sub eax, ebx */
+	    0xf4,	      /* hlt */
+	};
+
+	ck_assert_int_eq(run(code, sizeof code), VCPU_EXIT_HALT);
+	ck_assert_int_eq(vclock_restore(&m.clock, 10000000), 0);
+	ck_assert_int_eq(x86f_run_real(0x7c06, 1000), VCPU_EXIT_HALT);
+	ck_assert_uint_ge(reg(X86_EAX), 9990000);
+	ck_assert_uint_le(reg(X86_EAX), 10000000);
+}
+END_TEST
+
+/* A restore sets the virtual clock to the saved reading under a CPU
+ * created afresh: the TSC goes on from the clock, not from 0 (a Linux
+ * guest on the TSC saw its time stop after a restore). */
+START_TEST(test_tsc_goes_on_from_a_restored_clock)
+{
+	static const uint8_t code[] = {
+	    0x0f, 0x31, /* rdtsc */
+	    0xf4,	/* hlt */
+	};
+
+	ck_assert_int_eq(vclock_restore(&m.clock, 5000000000), 0);
+	ck_assert_int_eq(run(code, sizeof code), VCPU_EXIT_HALT);
+	ck_assert_uint_ge((uint64_t)reg(X86_EDX) << 32 | reg(X86_EAX), 5000000000u);
+}
+END_TEST
+
 /* LGDT/LIDT load limit and base; SGDT/SIDT store them (24-bit base with a 16-bit operand). */
 START_TEST(test_lgdt_lidt_and_sgdt_sidt_round_trip)
 {
@@ -2972,6 +3012,8 @@ static Suite *x86_real_suite(void)
 	tcase_add_test(tc, test_flag_instructions_set_and_clear_their_bit);
 	tcase_add_test(tc, test_cpuid_reports_family_6_and_an_fpu);
 	tcase_add_test(tc, test_rdtsc_counts_retired_instructions);
+	tcase_add_test(tc, test_tsc_goes_on_through_hlt);
+	tcase_add_test(tc, test_tsc_goes_on_from_a_restored_clock);
 	tcase_add_test(tc, test_lgdt_lidt_and_sgdt_sidt_round_trip);
 	tcase_add_test(tc, test_cr0_moves_smsw_and_lmsw);
 	tcase_add_test(tc, test_unreal_mode_keeps_the_descriptor_limit);
