@@ -38,6 +38,9 @@ struct vcpu_stats {
 	 * filled and every translation was forgotten. */
 	bool jit;
 	uint64_t jit_blocks, jit_ns, jit_code_used, jit_code_size, jit_invalidated, jit_flushes;
+	/* Blocks the soft CPU decoded (translated or not): a stable figure says
+	 * its hot code stays in the block slots. */
+	uint64_t jit_decoded;
 };
 
 /* A boot loader's hand-over in 32-bit flat protected mode (the Linux boot

@@ -200,6 +200,7 @@ static void info_jit(const struct vcpu_stats *st, char *buf, size_t len)
 	put_u64(buf, len, "jit_code_size", st->jit_code_size);
 	put_u64(buf, len, "jit_invalidations", st->jit_invalidated);
 	put_u64(buf, len, "jit_flushes", st->jit_flushes);
+	put_u64(buf, len, "jit_decoded", st->jit_decoded);
 }
 
 static void info_counters(struct domain *d, char *buf, size_t len)

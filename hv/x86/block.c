@@ -213,7 +213,11 @@ static uint32_t mark_page(struct x86_cpu *cpu, atomic_uint *word, const uint8_t 
 	return seen;
 }
 
-/* Decodes the block at CS:EIP (host, linear lin) into slot b. */
+/* Decodes the block at CS:EIP (host, linear lin) into slot b. When not
+ * even its first instruction decodes (it crosses the page end, or faults)
+ * the slot holds an empty block: the instruction goes through the
+ * fetching decoder, which an idle Linux guest had otherwise tried to
+ * decode into a block again at every pass (x86_block_at). */
 static bool build(struct x86_cpu *cpu, struct x86_block *b, const uint8_t *host, uint32_t lin,
 		  bool big)
 {
@@ -231,7 +235,7 @@ static bool build(struct x86_cpu *cpu, struct x86_block *b, const uint8_t *host,
 	insns = cpu->arena + cpu->arena_used;
 	n = decode_run(insns, host, room(cs, cpu->eip, lin, big), big, &bytes);
 	if (n == 0)
-		return false;
+		insns = NULL;
 	count = n;
 	if (n >= 2 && x86_fuse(&insns[n - 2], &insns[n - 1]))
 		n--;
@@ -243,10 +247,11 @@ static bool build(struct x86_cpu *cpu, struct x86_block *b, const uint8_t *host,
 				.n = (uint8_t)n,
 				.count = (uint8_t)count,
 				.big = big,
-				.chain = chains(&insns[count - 1]),
+				.chain = n && chains(&insns[count - 1]),
 				.page_off = (uint16_t)(lin & PAGE_MASK),
 				.ip_mask = big ? 0xffffffffu : 0xffffu,
-				.insns = insns};
+				.insns = insns,
+				.used = cpu->insns};
 	b->link[0] = b->link[1] = (struct x86_link){b, 0, 0};
 #ifndef NDEBUG
 	b->sum = checksum(host, bytes);
@@ -255,25 +260,40 @@ static bool build(struct x86_cpu *cpu, struct x86_block *b, const uint8_t *host,
 	return true;
 }
 
-/* The slot a block decoded at host goes to: stale, the one of its set that
- * holds a stale decode of it (x86_block_slot's, or NULL), else an empty
- * one, else the one decoded first among those not translated (code that
- * runs once must not push hot code out), else the one decoded first. */
+/* How much longer than an untranslated block a translated one must have
+ * gone unrun to be the one reused: translating it again costs its runs
+ * to the JIT's threshold and the translation. */
+#define TRANSLATED_AGE_SHIFT 4
+
+/* Instructions since b last began to run, shortened for a translated
+ * block (TRANSLATED_AGE_SHIFT). */
+static uint64_t age(const struct x86_cpu *cpu, const struct x86_block *b)
+{
+	uint64_t a = cpu->insns - b->used;
+
+	return b->code ? a >> TRANSLATED_AGE_SHIFT : a;
+}
+
+/* The slot a block decoded at host goes to: stale, the one of its set
+ * that holds a stale decode of it (x86_block_slot's, or NULL), else an
+ * empty one, else the one of the greatest age(). Sparing translated
+ * blocks outright kept a Linux guest's boot code, translated once and
+ * never run again, in three ways of a set while two blocks of its idle
+ * loop took turns in the fourth, each decoded anew at every timer tick
+ * and never run the JIT's threshold times. */
 static struct x86_block *victim(struct x86_cpu *cpu, const uint8_t *host, struct x86_block *stale)
 {
-	struct x86_block *set = x86_block_set(cpu, host), *v = NULL, *old = set;
+	struct x86_block *set = x86_block_set(cpu, host), *v = set;
 
 	if (stale)
 		return stale;
 	for (unsigned w = 0; w < X86_BLOCK_WAYS; w++) {
 		if (!set[w].host)
 			return &set[w];
-		if (!set[w].code && (!v || set[w].id < v->id))
+		if (age(cpu, &set[w]) > age(cpu, v))
 			v = &set[w];
-		if (set[w].id < old->id)
-			old = &set[w];
 	}
-	return v ? v : old;
+	return v;
 }
 
 /* The block at CS:EIP; see cpu_state.h. */
@@ -302,7 +322,7 @@ struct x86_block *x86_block_at(struct x86_cpu *cpu)
 			return NULL;
 	}
 	last = (uint64_t)ip + b->bytes - 1;
-	if (last > cs->limit || last > b->ip_mask)
+	if (b->n == 0 || last > cs->limit || last > b->ip_mask)
 		return NULL;
 	assert(b->sum == checksum(host, b->bytes));
 	return b;

@@ -239,6 +239,7 @@ static inline bool run_translated(struct x86_cpu *cpu, struct x86_block *b)
 
 static inline void run_block(struct x86_cpu *cpu, struct x86_block *b)
 {
+	b->used = cpu->insns;
 	if (cpu->jit && !cpu->lockstep && run_translated(cpu, b))
 		return;
 	if (cpu->lockstep)
@@ -290,23 +291,45 @@ static inline bool boundary_due(struct x86_cpu *cpu)
 	       (cpu->insns >= cpu->poll_at) | ((cpu->eflags & X86_TF) != 0);
 }
 
-/* The valid block at CS:EIP when it is found without decoding, in the
- * page the fetch cache holds; else what x86_block_at says. */
+/* The block at host for CS.D big: EIP's entry of the jump cache when it
+ * holds it (one cache line, where the set of slots costs up to four),
+ * else its slot, or NULL. */
+static inline struct x86_block *lookup(struct x86_cpu *cpu, const uint8_t *host, bool big)
+{
+	struct x86_block *b = cpu->jc[cpu->eip % X86_JIT_JC].b;
+
+	if (cpu->jc[cpu->eip % X86_JIT_JC].eip == cpu->eip && b && b->host == host && b->big == big)
+		return b;
+	return x86_block_slot(cpu, host, big);
+}
+
+/* The valid block at CS:EIP when it is found without decoding (NULL for
+ * an empty one: see block.c's build); else what x86_block_at says. The
+ * page is mapped for fetching first, which may fault as x86_block_at
+ * would. */
 static inline struct x86_block *find_block(struct x86_cpu *cpu)
 {
 	const struct x86_seg *cs = &cpu->seg[X86_CS];
 	uint32_t ip = cpu->eip, lin = cs->base + ip;
 	struct x86_block *b;
-	const uint8_t *host;
 
-	if (cpu->fetch_host && cpu->fetch_page == lin >> 12) {
-		host = cpu->fetch_host + (lin & 0xfffu);
-		b = x86_block_slot(cpu, host, (cs->attr & X86_SEG_BIG) != 0);
-		if (b && x86_block_valid(b) &&
-		    (uint64_t)ip + b->bytes - 1 <= (cs->limit & b->ip_mask))
-			return b;
-	}
+	if (!cpu->fetch_host || cpu->fetch_page != lin >> 12)
+		x86_fetch_map(cpu, ip);
+	if (!cpu->fetch_host)
+		return NULL;
+	b = lookup(cpu, cpu->fetch_host + (lin & 0xfffu), (cs->attr & X86_SEG_BIG) != 0);
+	if (b && x86_block_valid(b) && (uint64_t)ip + b->bytes - 1 <= (cs->limit & b->ip_mask))
+		return b->n ? b : NULL;
 	return x86_block_at(cpu);
+}
+
+/* Puts b, just found at EIP, in the jump cache; not under
+ * HV_JIT_LOCKSTEP, whose checked blocks must run alone, not be jumped
+ * to by translated code. */
+static inline void jc_fill(struct x86_cpu *cpu, struct x86_block *b)
+{
+	if (!cpu->jit || !cpu->jit->check)
+		cpu->jc[cpu->eip % X86_JIT_JC] = (struct x86_jc){cpu->eip, b};
 }
 
 /* The block linked to b for where b left EIP, when it is still the block
@@ -390,8 +413,8 @@ static __attribute__((noinline)) enum vcpu_exit run_loop(struct x86_cpu *cpu)
 		cpu->ip_start = cpu->eip;
 		if (!one)
 			b = find_block(cpu);
-		if (b && b->chain_in)
-			x86_jit_jc_fill(cpu, b);
+		if (b)
+			jc_fill(cpu, b);
 		if (prev && b) {
 			x86_block_link(prev, b, cpu->eip - cpu->block_eip);
 			if (b->chain_in && prev->slots)

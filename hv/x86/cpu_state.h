@@ -239,7 +239,10 @@ struct x86_block {
 	uint32_t ip_mask;    /* EIP wraps to it: 0xffff or 0xffffffff */
 	struct x86_insn *insns;
 	struct x86_link link[2];
-	uint32_t hits;	   /* runs since decoded, toward the JIT's threshold */
+	uint32_t hits; /* runs since decoded, toward the JIT's threshold */
+	/* x86_cpu.insns when it last began to run (or was decoded): the
+	 * slot of its set run least recently is the one reused (block.c). */
+	uint64_t used;
 	x86_jit_code code; /* its translation (jit.c), or NULL */
 	/* Its translation's chained entry and link slots (jit.h), or NULL,
 	 * and where each slot jumps now (NULL: to a return). */
@@ -352,12 +355,12 @@ struct x86_cpu {
 	const struct x86_block *block; /* the block running, for a fault's count */
 	uint32_t block_eip;	       /* its first EIP */
 	struct x86_jit *jit;	       /* the JIT (jit.c), or NULL: interpreted */
-	/* The JIT's jump cache (jit.h, X86_JIT_JC): translated blocks the
-	 * run loop found, by EIP, for the inline lookup after a RET or an
-	 * indirect JMP/CALL. */
+	/* The jump cache (jit.h, X86_JIT_JC): the blocks the run loop found,
+	 * by EIP, for its own first look (cpu.c's find_block) and the
+	 * translated code's after a RET or an indirect JMP/CALL. */
 	struct x86_jc {
 		uint32_t eip;
-		const struct x86_block *b;
+		struct x86_block *b;
 	} jc[X86_JIT_JC];
 
 	/* The TSC is insns - tsc_base: it counts retired instructions, and

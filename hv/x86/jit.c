@@ -72,12 +72,6 @@ void x86_jit_create(struct x86_cpu *cpu, bool off)
 	cpu->jit = j;
 }
 
-void x86_jit_jc_fill(struct x86_cpu *cpu, const struct x86_block *b)
-{
-	if (!cpu->jit->check)
-		cpu->jc[cpu->eip % X86_JIT_JC] = (struct x86_jc){cpu->eip, b};
-}
-
 void x86_jit_destroy(struct x86_cpu *cpu)
 {
 	struct x86_jit *j = cpu->jit;

@@ -68,7 +68,8 @@ size_t x86_jit_emit(const struct x86_block *b, uint8_t *out, unsigned *native, u
  * block is the one at CS:EIP now (its host bytes are where the soft
  * TLB's read entry for the page of CS.base + EIP points, the same CS.D)
  * jumps to its chained entry, which makes the rest of the checks. The
- * run loop fills it (x86_jit_jc_fill). */
+ * run loop fills it with every block it finds, and looks there first
+ * itself (cpu.c's find_block). */
 #define X86_JIT_JC 1024
 
 /* Where a block's slots and chained entry are in its code: offsets from
@@ -87,10 +88,6 @@ size_t x86_jit_emit_linked(const struct x86_block *b, const struct x86_block *sl
  * when they are translated; under HV_JIT_LOCKSTEP, not from or to a
  * block that it checks (x86_block.pure: it runs them one at a time). */
 void x86_jit_chain(struct x86_cpu *cpu, struct x86_block *b);
-
-/* Puts translated block b, just found at EIP by the run loop, in the
- * jump cache (not under HV_JIT_LOCKSTEP, which runs blocks alone). */
-void x86_jit_jc_fill(struct x86_cpu *cpu, const struct x86_block *b);
 
 /* The JIT state of one CPU. */
 struct x86_jit {

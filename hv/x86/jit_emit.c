@@ -373,6 +373,10 @@ static void emit_chain_entry(struct as *a, const struct x86_block *slot, const u
 	mov_imm64(a, RCX, (uint64_t)(uintptr_t)slot);
 	b1(a, 0x48); /* mov [rbx + block], rcx */
 	mem_op(a, 0x89, RCX, CPU(block));
+	b1(a, 0x48); /* mov rdx, [rbx + insns]; mov [rcx + used], rdx */
+	mem_op(a, 0x8b, RDX, CPU(insns));
+	E(a, 0x48, 0x89, 0x91);
+	b4(a, (uint32_t)offsetof(struct x86_block, used));
 	store(a, RAX, CPU(block_eip));
 	jump_to(a, reload);
 	for (unsigned k = 0; k < n; k++)

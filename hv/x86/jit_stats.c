@@ -29,4 +29,5 @@ void x86_cpu_jit_stats(const struct x86_cpu *cpu, struct vcpu_stats *st)
 	st->jit_code_size = j->buf.size;
 	st->jit_invalidated = load(&j->invalidated);
 	st->jit_flushes = load(&j->buf.flushes);
+	st->jit_decoded = load(&cpu->block_ids);
 }

@@ -501,6 +501,110 @@ START_TEST(test_two_blocks_of_one_set_are_both_kept)
 }
 END_TEST
 
+/* Five addresses in distinct pages of [10000h, 7FFFF0h) whose blocks
+ * share a set of slots that no code at [lo, hi) uses, none within 16
+ * bytes of its page end. */
+static void five_of_one_set(uint32_t lo, uint32_t hi, uint32_t at[5])
+{
+	unsigned n = 0;
+
+	for (uint32_t x = 0x10000; x < 0x7ffff0 && n == 0; x += 0x1003)
+		if (!shares_set(x, lo, hi) && (x & 0xfff) < 0xff0)
+			at[n++] = x;
+	for (uint32_t y = (at[0] | 0xfff) + 1; y < 0x7ffff0 && n < 5; y++)
+		if ((y & 0xfff) < 0xff0 && (y >> 12) != (at[n - 1] >> 12) &&
+		    x86_block_set(cpu, m.mem.ram + y) == x86_block_set(cpu, m.mem.ram + at[0]))
+			at[n++] = y;
+	ck_assert_uint_eq(n, 5);
+}
+
+static void put_rel32(uint8_t *p, uint32_t from_next, uint32_t to)
+{
+	uint32_t rel = to - from_next;
+
+	memcpy(p, &rel, 4);
+}
+
+/* Three subroutines called 20 times each (translated at a threshold of
+ * 20 runs), then, well after, two blocks of the same set run in turn 50
+ * times: the two push the long-unrun subroutines out and each is decoded
+ * once, where sparing the translated ones outright left the two the one
+ * untranslated slot of the set to take in turns, each decoded anew at
+ * every pass. (bits 32, org 7C00h.) */
+START_TEST(test_blocks_run_in_turn_push_out_translated_blocks_run_long_ago)
+{
+	uint8_t code[] = {
+	    0xba, 0x14, 0x00, 0x00, 0x00, /* mov edx, 20 */
+	    0xe8, 0,	0,    0,    0,	  /* l: call o1 (7C05h) */
+	    0xe8, 0,	0,    0,    0,	  /* call o2 (7C0Ah) */
+	    0xe8, 0,	0,    0,    0,	  /* call o3 (7C0Fh) */
+	    0x4a,			  /* dec edx */
+	    0x75, 0xee,			  /* jnz l */
+	    0xb9, 0xd0, 0x07, 0x00, 0x00, /* mov ecx, 2000 */
+	    0xe2, 0xfe,			  /* loop $ */
+	    0xb9, 0x32, 0x00, 0x00, 0x00, /* mov ecx, 50 */
+	    0xe8, 0,	0,    0,    0,	  /* m: call a (7C23h) */
+	    0x49,			  /* dec ecx */
+	    0x75, 0xf8,			  /* jnz m */
+	    0xf4,			  /* hlt */
+	};
+	const uint8_t sub[2] = {0x46, 0xc3}, b[2] = {0x43, 0xc3}; /* inc esi / inc ebx; ret */
+	uint8_t a[6] = {0x40, 0xe9};				  /* inc eax; jmp b */
+	uint32_t at[5] = {0};
+
+	five_of_one_set(0x7c00, 0x7c30, at);
+	for (int i = 0; i < 3; i++) {
+		put_rel32(&code[6 + 5 * i], 0x7c0a + 5 * i, at[i]);
+		x86f_load(sub, sizeof sub, at[i]);
+	}
+	put_rel32(&code[0x24], 0x7c28, at[3]);
+	put_rel32(&a[2], at[3] + 6, at[4]);
+	x86f_load(a, sizeof a, at[3]);
+	x86f_load(b, sizeof b, at[4]);
+	x86f_load(code, sizeof code, 0x7c00);
+	enter_protected();
+	cpu->eip = 0x7c00;
+	if (cpu->jit)
+		cpu->jit->threshold = 20;
+	ck_assert_int_eq(x86_cpu_run(cpu, 100000), VCPU_EXIT_HALT);
+	ck_assert_uint_eq(cpu->regs[X86_ESI], 60);
+	ck_assert_uint_eq(cpu->regs[X86_EAX], 50);
+	ck_assert_uint_eq(cpu->regs[X86_EBX], 50);
+	/* 7C00h, the three subroutines, 7C0Ah, 7C0Fh, 7C14h, 7C05h, 7C17h,
+	 * 7C1Ch, 7C1Eh, a, b, 7C28h, 7C23h and 7C2Bh */
+	ck_assert_uint_eq(cpu->block_ids, 16);
+}
+END_TEST
+
+/* An instruction across a page end, at the start of a loop's second
+ * block, runs through the fetching decoder at each pass; its slot keeps
+ * an empty block, decoded once, instead of a decode tried again at each
+ * pass. (org 7FF8h.) */
+START_TEST(test_an_instruction_across_a_page_end_is_decoded_once)
+{
+	static const uint8_t code[] = {
+	    0xb9, 0x32, 0x00, /* mov cx, 50 */
+	    0x43,	      /* l: inc bx */
+	    0x90, 0x90,	      /* nop; nop */
+	    0x05, 0x01, 0x01, /* add ax, 0101h (7FFEh-8000h) */
+	    0x49,	      /* dec cx */
+	    0x75, 0xf7,	      /* jnz l */
+	    0xf4,	      /* hlt */
+	};
+	struct x86_block *across;
+
+	x86f_load(code, sizeof code, 0x7ff8);
+	ck_assert_int_eq(x86f_run_real(0x7ff8, 100000), VCPU_EXIT_HALT);
+	ck_assert_uint_eq(reg16(X86_EAX), 50 * 0x101);
+	ck_assert_uint_eq(reg16(X86_EBX), 50);
+	across = block_of(0x7ffe);
+	ck_assert_ptr_nonnull(across);
+	ck_assert_uint_eq(across->n, 0);
+	/* 7FF8h, 7FFEh (empty), 8001h, 7FFBh and 8004h */
+	ck_assert_uint_eq(cpu->block_ids, 5);
+}
+END_TEST
+
 static Suite *s(void)
 {
 	Suite *suite = suite_create("x86_chain");
@@ -519,6 +623,8 @@ static Suite *s(void)
 	tcase_add_test(tc, test_a_change_of_cs_size_breaks_the_chain);
 	tcase_add_test(tc, test_a_remapped_page_does_not_follow_the_old_links);
 	tcase_add_test(tc, test_two_blocks_of_one_set_are_both_kept);
+	tcase_add_test(tc, test_blocks_run_in_turn_push_out_translated_blocks_run_long_ago);
+	tcase_add_test(tc, test_an_instruction_across_a_page_end_is_decoded_once);
 	suite_add_tcase(suite, tc);
 	return suite;
 }
