@@ -241,27 +241,14 @@ END_TEST
 
 /* ---- through the device ---- */
 
-static void tx_ready(void *opaque)
-{
-	(void)opaque;
-}
-
 static void setup(void)
 {
-	char err[128];
-	static const uint8_t mac[6] = {0x52, 0x54, 0x00, 0x12, 0x34, 0x56};
-	struct virtio_net_backend b = {.tx_ready = tx_ready};
-
-	ck_assert_int_eq(mem_init(&mem, RAM_SIZE, err, sizeof err), 0);
-	net = (struct virtio_net){0};
-	virtio_net_init(&net, &mem, (struct irq_line){0}, mac, &b, "net0");
-	vdrv_attach(&drv, &mem, &net.vp.pci, 6, BAR, QSIZE);
+	vdrv_net_open(&drv, &mem, RAM_SIZE, &net, BAR, QSIZE);
 }
 
 static void teardown(void)
 {
-	virtio_net_destroy(&net);
-	mem_destroy(&mem);
+	vdrv_net_close(&net, &mem);
 }
 
 static void negotiate(uint32_t low)

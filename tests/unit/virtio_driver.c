@@ -1,7 +1,11 @@
 /* The virtio suites' and fuzzers' fake guest driver (virtio_driver.h). */
 #include "virtio_driver.h"
 
+#include <stdio.h>
+#include <stdlib.h>
+
 #include "hv/core/le.h"
+#include "hv/virtio/virtio_net.h"
 #include "hv/virtio/virtio_pci.h"
 
 #include "virtq_desc.h"
@@ -22,6 +26,33 @@ void vdrv_attach(struct virtio_driver *d, struct guest_mem *mem, struct pci_devi
 	pci_bus_add(&d->bus, slot, 0, pci);
 	pci_config_write(&d->bus, slot, 0, PCI_BAR0, 4, bar);
 	pci_config_write(&d->bus, slot, 0, PCI_COMMAND, 2, 0x6);
+}
+
+static void net_tx_ready(void *opaque)
+{
+	(void)opaque;
+}
+
+void vdrv_net_open(struct virtio_driver *d, struct guest_mem *mem, uint64_t ram,
+		   struct virtio_net *n, uint32_t bar, unsigned qsize)
+{
+	static const uint8_t mac[6] = {0x52, 0x54, 0x00, 0x12, 0x34, 0x56};
+	struct virtio_net_backend b = {.tx_ready = net_tx_ready};
+	char err[128];
+
+	if (mem_init(mem, ram, err, sizeof err) < 0) {
+		fprintf(stderr, "vdrv_net_open: %s\n", err);
+		abort();
+	}
+	*n = (struct virtio_net){0};
+	virtio_net_init(n, mem, (struct irq_line){0}, mac, &b, "net0");
+	vdrv_attach(d, mem, &n->vp.pci, 6, bar, qsize);
+}
+
+void vdrv_net_close(struct virtio_net *n, struct guest_mem *mem)
+{
+	virtio_net_destroy(n);
+	mem_destroy(mem);
 }
 
 void vdrv_reset(struct virtio_driver *d)

@@ -27,6 +27,13 @@ void vdrv_init(struct virtio_driver *d, struct guest_mem *mem, uint32_t bar, uns
  * memory decoding and bus mastering on. */
 void vdrv_attach(struct virtio_driver *d, struct guest_mem *mem, struct pci_device *pci,
 		 unsigned slot, uint32_t bar, unsigned qsize);
+struct virtio_net;
+/* The net suites' device: RAM of ram bytes in mem, a virtio-net with a
+ * backend that does nothing (MAC 52:54:00:12:34:56) at slot 6, BAR0 at
+ * bar; aborts when the RAM cannot be had. vdrv_net_close undoes it. */
+void vdrv_net_open(struct virtio_driver *d, struct guest_mem *mem, uint64_t ram,
+		   struct virtio_net *n, uint32_t bar, unsigned qsize);
+void vdrv_net_close(struct virtio_net *n, struct guest_mem *mem);
 /* Writes 0 to the device status: a device reset. */
 void vdrv_reset(struct virtio_driver *d);
 /* ACKNOWLEDGE|DRIVER, the driver's feature words (word 0 written only if
