@@ -64,8 +64,9 @@ static void arena_room(struct x86_cpu *cpu)
 	for (unsigned i = 0; i < X86_BLOCKS; i++) {
 		struct x86_block *b = &cpu->blocks[i];
 
-		/* A translated block has its own copy of them (jit.c). */
-		if (b->host && !b->code && b->insns < hi && b->insns + b->n > lo) {
+		/* A translated block has its own copy of them (jit.c); an empty
+		 * one (build()) holds none, and no pointer. */
+		if (b->host && !b->code && b->n && b->insns < hi && b->insns + b->n > lo) {
 			b->host = NULL;
 			b->id = 0;
 		}
