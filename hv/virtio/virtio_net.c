@@ -8,6 +8,7 @@
 #include "hv/core/le.h"
 #include "hv/core/log.h"
 #include "hv/core/state.h"
+#include "hv/virtio/tcp4.h"
 
 #define RECEIVEQ	  0
 #define TRANSMITQ	  1
@@ -303,24 +304,24 @@ uint16_t virtio_net_csum(const uint8_t *p, size_t len)
 
 void virtio_net_tcp4_sums(uint8_t *f, size_t len, size_t ihl)
 {
-	uint8_t *ip = f + 14, *tcp = ip + ihl;
-	size_t tlen = len - 14 - ihl;
+	uint8_t *ip = f + ETH_LEN, *tcp = ip + ihl;
+	size_t tlen = len - ETH_LEN - ihl;
 	uint8_t pseudo[12];
 	uint32_t sum;
 
-	be_put16(ip + 2, (uint16_t)(len - 14));
+	be_put16(ip + 2, (uint16_t)(len - ETH_LEN));
 	be_put16(ip + 10, 0);
 	be_put16(ip + 10, virtio_net_csum(ip, ihl));
 	memcpy(pseudo, ip + 12, 8);
 	pseudo[8] = 0;
-	pseudo[9] = 6;
+	pseudo[9] = IP_PROTO_TCP;
 	be_put16(pseudo + 10, (uint16_t)tlen);
-	be_put16(tcp + 16, 0);
+	be_put16(tcp + TCP_CSUM, 0);
 	sum = (uint16_t)~virtio_net_csum(pseudo, sizeof pseudo);
 	sum += (uint16_t)~virtio_net_csum(tcp, tlen);
 	while (sum >> 16)
 		sum = (sum & 0xffff) + (sum >> 16);
-	be_put16(tcp + 16, (uint16_t)~sum);
+	be_put16(tcp + TCP_CSUM, (uint16_t)~sum);
 }
 
 /* VIRTIO_NET_F_CSUM: a frame whose header says NEEDS_CSUM carries the

@@ -8,16 +8,8 @@
 
 #include "hv/core/be.h"
 #include "hv/core/le.h"
+#include "hv/virtio/tcp4.h"
 #include "hv/virtio/virtio_net.h"
-
-#define ETH_LEN	   14
-#define IP_MIN	   20
-#define TCP_MIN	   20
-#define ETHERTYPE4 0x0800
-#define TCP_FIN	   0x01
-#define TCP_PSH	   0x08
-#define TCP_CWR	   0x80
-#define CSUM_TCP   16 /* the TCP checksum's offset in its header */
 
 /* The virtio_net_hdr's fields. */
 static const char *check_vhdr(const uint8_t *h, size_t len, bool ecn)
@@ -49,7 +41,7 @@ static const char *check_frame(const uint8_t *f, size_t len, struct virtio_net_g
 		return "an IPv4 total length not the frame's";
 	if (be_get16(ip + 6) & 0x3fff)
 		return "an IPv4 fragment";
-	if (ip[9] != 6)
+	if (ip[9] != IP_PROTO_TCP)
 		return "not TCP";
 	tcp = ip + g->ihl;
 	g->hdr = ETH_LEN + g->ihl + (size_t)(tcp[12] >> 4) * 4;
@@ -65,7 +57,7 @@ const char *virtio_net_gso_parse(const uint8_t *h, const uint8_t *f, size_t len,
 
 	if (!why)
 		why = check_frame(f, len, g);
-	if (!why && (le_get16(h + 6) != ETH_LEN + g->ihl || le_get16(h + 8) != CSUM_TCP))
+	if (!why && (le_get16(h + 6) != ETH_LEN + g->ihl || le_get16(h + 8) != TCP_CSUM))
 		why = "csum_start/csum_offset not at the TCP checksum";
 	if (why)
 		return why;
