@@ -14,6 +14,10 @@
 #     gateway of both user-mode networks, libslirp in both).
 # Each is timed on this VM's clock, from typing the command to its marker
 # (to the sink holding every byte for the network).
+# For hv it also prints, per phase, its counters' growth (exits by
+# reason), each of its threads' CPU time and virtio-blk's host time per
+# stage (queued_ms, disk_ms, completing_ms); the guest's own view of its
+# requests is the /sys/block stat line after each marker.
 # Prints
 #   BENCH <what> hv=<value> qemu=<value> MB/s (ratio ...)
 # Under nested TCG only the ratios mean anything.
@@ -68,6 +72,10 @@ net_timed() {
 stats() {
 	[ "$1" = hv ] || return 0
 	hv list -l vb >/tmp/vb-$2.list 2>&1 || true
+	# each thread's CPU time (utime+stime, in ticks), for where it went
+	for t in /proc/$vpid/task/*; do
+		echo "$(tr -d ' ' <$t/comm)/${t##*/}=$(sed 's/.*) //' $t/stat | awk '{print $12 + $13}')"
+	done | tr '\n' ' ' >/tmp/vb-$2.threads
 }
 
 counter() { # FILE KEY: the value of KEY in an hv list -l dump
@@ -89,6 +97,8 @@ delta_report() {
 			line="$line $k=$(awk -v a="${a:-0}" -v b="${b:-0}" 'BEGIN { d = b - a; if (d == int(d)) printf "%d", d; else printf "%.2f", d }')"
 		done
 		echo "BENCH-INFO hv $ph counters:$line"
+		echo "BENCH-INFO hv $ph threads (CPU ticks, cumulative): $(cat /tmp/vb-$ph.threads)"
+		echo "BENCH-INFO hv $ph blk (cumulative): $(grep -o 'reads=.*' /tmp/vb-$ph.list | tr '\n' '|')"
 		prev=$ph
 	done
 }
@@ -106,7 +116,7 @@ one() {
 	r=n/a w=n/a n=n/a
 	if wait_out HV-LINUX-READY 600 && sleep 1 &&
 		[ "$(timed UP-42 'for m in $(cat /lib/modules/order); do insmod /lib/modules/$m.ko; done; i=0; while [ ! -b /dev/vdb -o ! -d /sys/class/net/eth0 ] && [ $i -lt 300 ]; do sleep 0.1; i=$((i+1)); done; ip link set eth0 up; ip addr add 10.0.2.15/24 dev eth0; ip route add default via 10.0.2.2; echo "UP-$((6*7)) $(ls /dev/vd*) $(ls /sys/class/net | tr "\n" " ")"')" != n/a ]; then
-		echo 'echo "NET-$((6*7)) $(ip -4 addr show dev eth0 | grep inet) / $(ip route | tr "\n" ";") clocksource $(cat /sys/devices/system/clocksource/clocksource0/current_clocksource)"' >&5
+		echo 'echo "NET-$((6*7)) $(ip -4 addr show dev eth0 | grep inet) / $(ip route | tr "\n" ";") clocksource $(cat /sys/devices/system/clocksource/clocksource0/current_clocksource) vda max_sectors_kb $(cat /sys/block/vda/queue/max_sectors_kb) max_segments $(cat /sys/block/vda/queue/max_segments) read_ahead_kb $(cat /sys/block/vda/queue/read_ahead_kb)"' >&5
 		wait_out "^NET-42" 60 || true
 		stats $name up
 		r=$(timed RD-42 'dd if=/dev/vda of=/dev/null bs=1M 2>/dev/null; echo "RD-$((6*7)) $(cat /sys/block/vda/stat)"')
