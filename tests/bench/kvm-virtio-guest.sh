@@ -126,6 +126,10 @@ one() {
 		# exits (timer ticks, slices) alone, the control for the rest
 		busy=$(timed BUSY-42 'i=0; while [ $i -lt 20000 ]; do i=$((i+1)); done; echo "BUSY-$((6*7))"')
 		stats $name busy
+		# what the guest's CPU is told (features, the mitigations they
+		# pick) and how its ticks arrive, to compare the two VMMs' guests
+		echo 'echo "CPU-$((6*7)) $(grep -m1 "^flags" /proc/cpuinfo | cut -d: -f2) VULN $(cd /sys/devices/system/cpu/vulnerabilities && grep . * | tr "\n" ";") IRQ $(grep -E "^ *(0|1[01]|LOC|TLB|RES|CAL):" /proc/interrupts | tr -s " " | tr "\n" ";")"' >&5
+		wait_out "^CPU-42" 60 || true
 		r=$(timed RD-42 'dd if=/dev/vda of=/dev/null bs=1M 2>/dev/null; echo "RD-$((6*7)) $(cat /sys/block/vda/stat)"')
 		stats $name rd
 		w=$(timed WR-42 'dd if=/dev/zero of=/dev/vdb bs=1M count=64 conv=fsync 2>/dev/null; echo "WR-$((6*7)) $(cat /sys/block/vdb/stat)"')
@@ -142,7 +146,7 @@ one() {
 	kill $vpid 2>/dev/null
 	wait $vpid 2>/dev/null
 	exec 5>&-
-	echo "BENCH-INFO $name: busy $busy cs, read $r cs, write $w cs, net $n cs; $(tr -d '\r' </tmp/vb.out | grep -E '^UP-42|^NET-42|^(RD|WR|TX)-42' | tr '\n' ' ')"
+	echo "BENCH-INFO $name: busy $busy cs, read $r cs, write $w cs, net $n cs; $(tr -d '\r' </tmp/vb.out | grep -E '^UP-42|^NET-42|^CPU-42|^(RD|WR|TX)-42' | tr '\n' ' ')"
 	[ "$name" != hv ] || delta_report
 	[ "$n" != n/a ] || echo "BENCH-INFO $name ends: $(tr -d '\r' </tmp/vb.out | tail -n 6 | tr '\n' '|')"
 }
