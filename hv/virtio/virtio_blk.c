@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "hv/block/disk.h"
+#include "hv/core/clock.h"
 #include "hv/core/le.h"
 #include "hv/core/log.h"
 #include "hv/core/state.h"
@@ -26,6 +27,9 @@ struct blk_req {
 	uint8_t *status;  /* the chain's last writable byte */
 	uint32_t written; /* bytes written into the chain, for the used ring */
 	uint64_t bytes;	  /* data moved, for the counters */
+	int64_t t_taken;  /* host_now_ns() when popped from the ring */
+	int64_t t_start;  /* ... when the disk began on it */
+	int64_t t_served; /* ... when the disk was done */
 	struct virtq_chain chain;
 };
 
@@ -54,6 +58,9 @@ struct virtio_blk {
 	/* Counters, under the domain lock. */
 	uint64_t reads, writes, flushes, discards, errors;
 	uint64_t bytes_read, bytes_written;
+	/* Host time requests spent, in ns, summed (not saved): queued for
+	 * the worker, in the disk, and served until back in the used ring. */
+	uint64_t ns_queued, ns_disk, ns_completing;
 };
 
 /* ---- Requests, on the worker ----------------------------------------- */
@@ -176,6 +183,11 @@ static void finish_locked(struct virtio_blk *b, struct blk_req *r)
 	struct machine *m = b->m;
 
 	count(b, r);
+	if (r->t_served) {
+		b->ns_queued += (uint64_t)(r->t_start - r->t_taken);
+		b->ns_disk += (uint64_t)(r->t_served - r->t_start);
+		b->ns_completing += (uint64_t)(host_now_ns() - r->t_served);
+	}
 	if (virtio_pci_push(&b->vp, 0, &r->chain, r->written))
 		machine_irq_kick(m);
 }
@@ -228,7 +240,9 @@ static void serve_head(struct virtio_blk *b)
 		b->tail = NULL;
 	b->busy = true;
 	pthread_mutex_unlock(&b->mu);
+	r->t_start = host_now_ns();
 	*r->status = serve(b, r);
+	r->t_served = host_now_ns();
 	pthread_mutex_lock(&b->mu);
 	b->busy = false;
 	r->next = b->done;
@@ -273,6 +287,8 @@ static bool parse(struct virtio_blk *b, struct blk_req *r)
 	r->written = 0;
 	r->bytes = 0;
 	r->status = NULL;
+	r->t_taken = host_now_ns();
+	r->t_start = r->t_served = 0;
 	if (c->nwrite == 0) {
 		log_guest("virtio %s: request without a status byte", b->vp.name);
 		return false;
@@ -529,11 +545,13 @@ static void device_describe(const void *dev, char *buf, size_t len)
 	n = strlen(buf);
 	snprintf(buf + n, len - n,
 		 " reads=%llu writes=%llu flushes=%llu discards=%llu errors=%llu "
-		 "bytes_read=%llu bytes_written=%llu",
+		 "bytes_read=%llu bytes_written=%llu queued_ms=%.1f disk_ms=%.1f "
+		 "completing_ms=%.1f",
 		 (unsigned long long)b->reads, (unsigned long long)b->writes,
 		 (unsigned long long)b->flushes, (unsigned long long)b->discards,
 		 (unsigned long long)b->errors, (unsigned long long)b->bytes_read,
-		 (unsigned long long)b->bytes_written);
+		 (unsigned long long)b->bytes_written, (double)b->ns_queued / 1e6,
+		 (double)b->ns_disk / 1e6, (double)b->ns_completing / 1e6);
 }
 
 /* Every request taken is served and back in the used ring when this

@@ -8,12 +8,22 @@
 # emulated SVM of the outer QEMU aborts on its 32-bit TSS: "invalid tss
 # type"), so both run the 64-bit one. In one boot each, busybox in the
 # guest:
+#   - runs a shell loop of 20000 rounds, which uses no device: the
+#     control, the engine's cost when the guest only computes (its timer
+#     ticks, hv's slices);
 #   - reads a 64 MiB disk (/dev/vda) with dd bs=1M;
 #   - writes a 64 MiB disk (/dev/vdb) with dd bs=1M conv=fsync;
 #   - sends 16 MiB of zeros with nc to a sink on this VM (10.0.2.2, the
 #     gateway of both user-mode networks, libslirp in both).
 # Each is timed on this VM's clock, from typing the command to its marker
 # (to the sink holding every byte for the network).
+# For hv it also prints, per phase, its counters' growth (exits by
+# reason), each of its threads' CPU time and virtio-blk's host time per
+# stage (queued_ms, disk_ms, completing_ms); the guest's own view of its
+# requests is the /sys/block stat line after each marker. For both VMMs,
+# KVM's own counters (debugfs) over the control and the read: every exit,
+# those KVM handles itself included (the in-kernel PIC's port I/O, nested
+# page faults as pf_fixed).
 # Prints
 #   BENCH <what> hv=<value> qemu=<value> MB/s (ratio ...)
 # Under nested TCG only the ratios mean anything.
@@ -23,6 +33,17 @@ L=/linux64
 # told "Network is unreachable".
 ip link set lo up
 CMDLINE="console=ttyS0,115200 quiet panic=-1"
+
+# KVM's own counters in this VM (debugfs, all VMs summed; one runs at a
+# time): the exits KVM handles itself too, which hv's counters do not see.
+mount -t debugfs debugfs /sys/kernel/debug 2>/dev/null || true
+KVM_KEYS="exits io_exits mmio_exits irq_exits halt_exits signal_exits irq_injections insn_emulation pf_fixed"
+kvm_stats() {
+	for k in $KVM_KEYS; do cat /sys/kernel/debug/kvm/$k 2>/dev/null || echo 0; done | tr '\n' ' '
+}
+kvm_delta() { # NAME PHASE BEFORE AFTER
+	echo "BENCH-INFO $1 $2 kvm: $(echo "$KVM_KEYS|$3|$4" | awk -F'|' '{ n = split($1, k, " "); split($2, a, " "); split($3, b, " "); for (i = 1; i <= n; i++) printf "%s=%d ", k[i], b[i] - a[i] }')"
+}
 
 centis() { # this VM's uptime in 1/100 s
 	read up _ </proc/uptime
@@ -68,6 +89,10 @@ net_timed() {
 stats() {
 	[ "$1" = hv ] || return 0
 	hv list -l vb >/tmp/vb-$2.list 2>&1 || true
+	# each thread's CPU time (utime+stime, in ticks), for where it went
+	for t in /proc/$vpid/task/*; do
+		echo "$(tr -d ' ' <$t/comm)/${t##*/}=$(sed 's/.*) //' $t/stat | awk '{print $12 + $13}')"
+	done | tr '\n' ' ' >/tmp/vb-$2.threads
 }
 
 counter() { # FILE KEY: the value of KEY in an hv list -l dump
@@ -80,7 +105,7 @@ counter() { # FILE KEY: the value of KEY in an hv list -l dump
 # The counters' growth over each phase: where hv's time went.
 delta_report() {
 	prev=up
-	for ph in rd wr net; do
+	for ph in busy rd wr net; do
 		[ -f /tmp/vb-$ph.list ] && [ -f /tmp/vb-$prev.list ] || break
 		line=""
 		for k in exits exits_io exits_mmio exits_hlt exits_intr exits_other injected doorbells_rung cpu_time; do
@@ -89,6 +114,8 @@ delta_report() {
 			line="$line $k=$(awk -v a="${a:-0}" -v b="${b:-0}" 'BEGIN { d = b - a; if (d == int(d)) printf "%d", d; else printf "%.2f", d }')"
 		done
 		echo "BENCH-INFO hv $ph counters:$line"
+		echo "BENCH-INFO hv $ph threads (CPU ticks, cumulative): $(cat /tmp/vb-$ph.threads)"
+		echo "BENCH-INFO hv $ph blk (cumulative): $(grep -o 'reads=.*' /tmp/vb-$ph.list | tr '\n' '|')"
 		prev=$ph
 	done
 }
@@ -103,14 +130,27 @@ one() {
 	"$@" </tmp/vb.in >/tmp/vb.out 2>&1 &
 	vpid=$!
 	exec 5>/tmp/vb.in
-	r=n/a w=n/a n=n/a
+	r=n/a w=n/a n=n/a busy=n/a
+	rm -f /tmp/vb.kvm
 	if wait_out HV-LINUX-READY 600 && sleep 1 &&
 		[ "$(timed UP-42 'for m in $(cat /lib/modules/order); do insmod /lib/modules/$m.ko; done; i=0; while [ ! -b /dev/vdb -o ! -d /sys/class/net/eth0 ] && [ $i -lt 300 ]; do sleep 0.1; i=$((i+1)); done; ip link set eth0 up; ip addr add 10.0.2.15/24 dev eth0; ip route add default via 10.0.2.2; echo "UP-$((6*7)) $(ls /dev/vd*) $(ls /sys/class/net | tr "\n" " ")"')" != n/a ]; then
-		echo 'echo "NET-$((6*7)) $(ip -4 addr show dev eth0 | grep inet) / $(ip route | tr "\n" ";") clocksource $(cat /sys/devices/system/clocksource/clocksource0/current_clocksource)"' >&5
+		echo 'echo "NET-$((6*7)) $(ip -4 addr show dev eth0 | grep inet) / $(ip route | tr "\n" ";") clocksource $(cat /sys/devices/system/clocksource/clocksource0/current_clocksource) vda max_sectors_kb $(cat /sys/block/vda/queue/max_sectors_kb) max_segments $(cat /sys/block/vda/queue/max_segments) read_ahead_kb $(cat /sys/block/vda/queue/read_ahead_kb)"' >&5
 		wait_out "^NET-42" 60 || true
 		stats $name up
+		# no device at all: the guest's CPU and the engine's time-driven
+		# exits (timer ticks, slices) alone, the control for the rest
+		k0=$(kvm_stats)
+		busy=$(timed BUSY-42 'i=0; while [ $i -lt 20000 ]; do i=$((i+1)); done; echo "BUSY-$((6*7))"')
+		stats $name busy
+		kvm_delta $name busy "$k0" "$(kvm_stats)" >>/tmp/vb.kvm
+		# what the guest's CPU is told (features, the mitigations they
+		# pick) and how its ticks arrive, to compare the two VMMs' guests
+		echo 'echo "CPU-$((6*7)) $(grep -m1 "^flags" /proc/cpuinfo | cut -d: -f2) VULN $(cd /sys/devices/system/cpu/vulnerabilities && grep . * | tr "\n" ";") IRQ $(grep -E "^ *(0|1[01]|LOC|TLB|RES|CAL):" /proc/interrupts | tr -s " " | tr "\n" ";")"' >&5
+		wait_out "^CPU-42" 60 || true
+		k0=$(kvm_stats)
 		r=$(timed RD-42 'dd if=/dev/vda of=/dev/null bs=1M 2>/dev/null; echo "RD-$((6*7)) $(cat /sys/block/vda/stat)"')
 		stats $name rd
+		kvm_delta $name rd "$k0" "$(kvm_stats)" >>/tmp/vb.kvm
 		w=$(timed WR-42 'dd if=/dev/zero of=/dev/vdb bs=1M count=64 conv=fsync 2>/dev/null; echo "WR-$((6*7)) $(cat /sys/block/vdb/stat)"')
 		stats $name wr
 		n=$(net_timed)
@@ -125,8 +165,9 @@ one() {
 	kill $vpid 2>/dev/null
 	wait $vpid 2>/dev/null
 	exec 5>&-
-	echo "BENCH-INFO $name: read $r cs, write $w cs, net $n cs; $(tr -d '\r' </tmp/vb.out | grep -E '^UP-42|^NET-42|^(RD|WR|TX)-42' | tr '\n' ' ')"
+	echo "BENCH-INFO $name: busy $busy cs, read $r cs, write $w cs, net $n cs; $(tr -d '\r' </tmp/vb.out | grep -E '^UP-42|^NET-42|^CPU-42|^(RD|WR|TX)-42' | tr '\n' ' ')"
 	[ "$name" != hv ] || delta_report
+	cat /tmp/vb.kvm 2>/dev/null || true
 	[ "$n" != n/a ] || echo "BENCH-INFO $name ends: $(tr -d '\r' </tmp/vb.out | tail -n 6 | tr '\n' '|')"
 }
 
@@ -142,14 +183,15 @@ printf 'name = "vb"\nmemory = 160\nengine = "kvm"\nkernel = "%s/vmlinuz"\nramdis
 	$L "$CMDLINE" >/tmp/vb.cfg
 printf 'disk = [ "format=raw,vdev=xvda,access=ro,target=/tmp/vb-data.img", "format=raw,vdev=xvdb,access=rw,target=/tmp/vb-scratch.img" ]\nvif = [ "model=virtio" ]\n' >>/tmp/vb.cfg
 one hv hv run --timeout 1200 /tmp/vb.cfg
-hv_r=$r hv_w=$w hv_n=$n
+hv_r=$r hv_w=$w hv_n=$n hv_busy=$busy
 one qemu qemu-system-x86_64 -accel kvm -m 160 -display none -vga none -monitor none -no-reboot \
 	-L /usr/share/qemu -L /usr/share/seabios -serial stdio \
 	-kernel $L/vmlinuz -initrd /linux64v/initramfs.cpio.gz -append "$CMDLINE" \
 	-drive file=/tmp/vb-data.img,format=raw,if=virtio,readonly=on \
 	-drive file=/tmp/vb-scratch.img,format=raw,if=virtio \
 	-netdev user,id=n0 -device virtio-net-pci,netdev=n0,romfile=
-q_r=$r q_w=$w q_n=$n
+q_r=$r q_w=$w q_n=$n q_busy=$busy
+echo "BENCH guest-busy-loop hv=$hv_busy qemu=$q_busy cs (ratio qemu/hv $(ratio $q_busy $hv_busy); a shell loop of 20000 rounds, no device; amd64 guest, 160 MiB)"
 for x in "virtio-blk-read 64 $hv_r $q_r dd 64 MiB bs=1M from /dev/vda" \
 	"virtio-blk-write 64 $hv_w $q_w dd 64 MiB bs=1M conv=fsync to /dev/vdb" \
 	"virtio-net-tx 16 $hv_n $q_n 16 MiB over TCP, guest to host, user-mode networking"; do

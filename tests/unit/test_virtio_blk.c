@@ -290,6 +290,10 @@ START_TEST(flush_succeeds_and_is_counted)
 	ck_assert_uint_eq(*gpa(STATUS_AT), VIRTIO_BLK_S_OK);
 	virtio_blk_device_ops.describe(blk, desc, sizeof desc);
 	ck_assert_ptr_nonnull(strstr(desc, "flushes=1"));
+	/* the request's host time, queued / in the disk / completing */
+	ck_assert_ptr_nonnull(strstr(desc, " queued_ms="));
+	ck_assert_ptr_nonnull(strstr(desc, " disk_ms="));
+	ck_assert_ptr_nonnull(strstr(desc, " completing_ms="));
 }
 END_TEST
 
