@@ -1,6 +1,7 @@
 /* Near jumps at the end of a translated block, natively: JMP rel8/rel16/32
  * and a Jcc whose flags come from an instruction of the same block that
- * the JIT did itself (jit_form.c). Such a form leaves the lazy record
+ * the JIT did itself (jit_form.c): an ALU operation, TEST, INC/DEC, NEG,
+ * a shift by an immediate or IMUL. Such a form leaves the lazy record
  * with a mask and width known when the block is translated (its slow
  * path, the handler, writes the same record), so the condition is read
  * from the record or EFLAGS with no call: x86_cond's reading, flag by
@@ -37,10 +38,16 @@ void x86_jit_flags_after(struct j_flags *st, const struct j_form *f)
 	case J_DEC: /* CF folded into EFLAGS (incdec in fast.h) */
 		*st = (struct j_flags){true, X86_ARITH & ~X86_CF, f->size * 8};
 		return;
-	default:
-		/* alu(): every arithmetic flag from the record; not the
-		 * shifts (a count of 0 by CL changes nothing), rotates,
-		 * IMUL, CALL, RET */
+	case J_SHIFT: /* shift_flags() in shift.c, but a count of CL may be 0 */
+		if (f->sub >= 4 && f->b.kind == J_IMM)
+			*st = (struct j_flags){true, X86_ARITH, f->size * 8};
+		else
+			st->known = false;
+		return;
+	case J_IMUL: /* imul2() in muldiv.c: CF, OF and AF in EFLAGS */
+		*st = (struct j_flags){true, X86_SF | X86_ZF | X86_PF, f->size * 8};
+		return;
+	default: /* alu(); not rotates, CALL, RET */
 		if (f->op <= J_TEST)
 			*st = (struct j_flags){true, X86_ARITH, f->size * 8};
 		else

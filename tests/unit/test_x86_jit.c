@@ -492,6 +492,8 @@ static const struct {
     {4, {0x66, 0x83, 0xe9, 0x01}},	 /* sub ecx, 1 */
     {3, {0x66, 0x11, 0xd9}},		 /* adc ecx, ebx */
     {2, {0x18, 0xd9}},			 /* sbb cl, bl */
+    {4, {0x66, 0xc1, 0xe9, 0x03}},	 /* shr ecx, 3 */
+    {4, {0x66, 0x0f, 0xaf, 0xcb}},	 /* imul ecx, ebx */
 };
 
 /* Operand pairs (EAX, EBX) at 800h, 8 bytes each: the flags' edges. */
@@ -584,7 +586,7 @@ static size_t near_jumps_prog(uint8_t *c)
 /* A Jcc after a flag setter the JIT does natively (not a fused pair) is
  * done natively too (jit_jcc.c), reading the lazy record or EFLAGS as
  * x86_cond does: every condition after SUB, CMP with memory, AND, ADD,
- * INC/DEC, NEG, TEST, ADC/SBB, in 8, 16 and 32 bits, on the flags'
+ * INC/DEC, NEG, TEST, ADC/SBB, SHR, IMUL, in 8, 16 and 32 bits, on the flags'
  * edge cases; JMP rel8/rel16; and a taken Jcc beyond the CS limit that
  * faults at the Jcc. */
 START_TEST(test_near_jumps_match_the_interpreter)
