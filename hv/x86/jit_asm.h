@@ -232,6 +232,10 @@ struct j_form {
 	struct j_opnd a, b, dst;
 	bool mem;   /* a memory operand, through the soft TLB */
 	bool write; /* written (or read-modify-written) */
+	/* Its flags are replaced by the next instruction before anything can
+	 * read them (x86_jit_kills_flags): the ALU forms and INC/DEC leave
+	 * the lazy record alone. */
+	bool dead;
 };
 
 /* Whether in is done natively, and how; fused pairs included (their
@@ -288,6 +292,11 @@ struct j_flags {
 	unsigned bits;
 };
 
+/* Whether in, done natively, replaces every arithmetic flag in the lazy
+ * record before it can fault or read one: a register ALU operation, NEG
+ * or shift by an immediate, or a native fused CMP/TEST (so the flags the
+ * instruction before it computes are never seen). */
+bool x86_jit_kills_flags(const struct x86_insn *in);
 /* The state after form f (NULL: an instruction done by its handler). */
 void x86_jit_flags_after(struct j_flags *st, const struct j_form *f);
 /* Whether in, the last instruction of a block, is a near jump done

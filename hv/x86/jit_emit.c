@@ -64,8 +64,9 @@ struct slow {
 };
 
 static int emit_native(struct as *a, const struct x86_insn *in, uint32_t off, uint32_t mask,
-		       struct slow *s, struct j_flags *st, bool last)
+		       struct slow *s, struct j_flags *st, const struct x86_insn *next)
 {
+	bool last = !next;
 	struct j_form f;
 
 	if (in->fuse) {
@@ -85,6 +86,7 @@ static int emit_native(struct as *a, const struct x86_insn *in, uint32_t off, ui
 		return CALL;
 	}
 	x86_jit_flags_after(st, &f);
+	f.dead = next && x86_jit_kills_flags(next);
 	memset(s->miss, 0, sizeof s->miss);
 	if (f.mem)
 		x86_jit_mem(a, in, &f, s->miss);
@@ -415,7 +417,8 @@ size_t x86_jit_emit_linked(const struct x86_block *b, const struct x86_block *sl
 		const struct x86_insn *in = &b->insns[i];
 
 		exits[i] = NULL;
-		last = emit_native(&a, in, off, mask, &slow[nslow], &st, i + 1 == b->n);
+		last =
+		    emit_native(&a, in, off, mask, &slow[nslow], &st, i + 1 < b->n ? in + 1 : NULL);
 		if (last == NATIVE_MEM || last == NATIVE_JUMP) {
 			slow[nslow].cont = a.p;
 			slow[nslow].i = i;

@@ -609,6 +609,43 @@ START_TEST(test_near_jumps_match_the_interpreter)
 }
 END_TEST
 
+/* An ALU form whose flags the next instruction replaces before anything
+ * reads them skips the lazy record (jit_form.c's f->dead); these pairs
+ * must keep it: ADC and INC read CF, SHL by a CL of 0 and ROL leave
+ * flags as they were, NEG after SAR and ADD replace it, a memory operand
+ * may fault first (here it does, the #GP handler pushing the SUB's
+ * flags). Each PUSHF shows the flags. */
+START_TEST(test_dead_flags_match_the_interpreter)
+{
+	static const uint8_t code[] = {
+	    0xbc, 0x00, 0x70,			      /* mov sp, 7000h */
+	    0x66, 0xb8, 0x01, 0x00, 0x00, 0x80,	      /* mov eax, 80000001h */
+	    0x66, 0xbb, 0x03, 0x00, 0x00, 0x80,	      /* mov ebx, 80000003h */
+	    0x66, 0xb9, 0x05, 0x00, 0x00, 0x00,	      /* mov ecx, 5 */
+	    0x66, 0xba, 0xff, 0xff, 0xff, 0xff,	      /* mov edx, 0ffffffffh */
+	    0xbd, 0x03, 0x00,			      /* mov bp, 3 */
+	    0x66, 0x01, 0xd8, 0x66, 0x11, 0xd1, 0x9c, /* top: add eax, ebx; adc ecx, edx; pushf */
+	    0x66, 0x29, 0xd8, 0x66, 0xff, 0xc1, 0x9c, /* sub eax, ebx; inc ecx; pushf */
+	    0x66, 0x81, 0xe1, 0x00, 0xff, 0xff, 0xff, /* and ecx, 0ffffff00h */
+	    0x66, 0x01, 0xd8, 0x66, 0xd3, 0xe2, 0x9c, /* add eax, ebx; shl edx, cl; pushf */
+	    0x66, 0x01, 0xd8, 0x66, 0xd1, 0xc2, 0x9c, /* add eax, ebx; rol edx, 1; pushf */
+	    0x66, 0x29, 0xd8, 0x66, 0xc1, 0xf8, 0x03, /* sub eax, ebx; sar eax, 3 */
+	    0x66, 0x01, 0xd8, 0x66, 0xf7, 0xd9, 0x9c, /* add eax, ebx; neg ecx; pushf */
+	    0x66, 0xff, 0xc3, 0x66, 0x39, 0xc3, 0x75, 0x00, /* inc ebx; cmp ebx, eax; jne $+2 */
+	    0x4d, 0x75, 0xc4,				    /* dec bp; jnz top */
+	    0x66, 0x83, 0xe8, 0x0f,			    /* sub eax, 15 */
+	    0x66, 0x03, 0x1e, 0xff, 0xff,		    /* add ebx, [0ffffh]: #GP */
+	    0xf4,					    /* hlt */
+	};
+	static struct result r;
+
+	same_as_interpreter(code, sizeof code, &r);
+	ck_assert_int_eq(r.exit, VCPU_EXIT_HALT);
+	/* 15 PUSHF, then FLAGS, CS and IP of the #GP */
+	ck_assert_uint_eq(r.low[0x6fdc] | r.low[0x6fdd] << 8, 0x7c00 + sizeof code - 6);
+}
+END_TEST
+
 /* Code that rewrites an instruction of a translated block: the next run
  * of the block sees the new bytes. */
 START_TEST(test_self_modifying_code_kills_the_translation)
@@ -729,7 +766,7 @@ int main(void)
 	    test_loop_matches_the_interpreter,	    test_more_forms_match_the_interpreter,
 	    test_stack_forms_match_the_interpreter, test_fault_in_a_block_is_precise,
 	    test_fused_compare_and_branch,	    test_self_modifying_code_kills_the_translation,
-	    test_near_jumps_match_the_interpreter,
+	    test_near_jumps_match_the_interpreter,  test_dead_flags_match_the_interpreter,
 	};
 	Suite *s = unit_suite("x86_jit", "buffer", setup, x86f_teardown, tests, UNIT_COUNT(tests),
 			      NULL, 0);
