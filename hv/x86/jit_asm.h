@@ -232,6 +232,10 @@ struct j_form {
 	struct j_opnd a, b, dst;
 	bool mem;   /* a memory operand, through the soft TLB */
 	bool write; /* written (or read-modify-written) */
+	/* Its flags are replaced by the next instruction before anything can
+	 * read them (x86_jit_kills_flags): the ALU forms and INC/DEC leave
+	 * the lazy record alone. */
+	bool dead;
 };
 
 /* Whether in is done natively, and how; fused pairs included (their
@@ -278,5 +282,40 @@ void x86_jit_set_lazy(struct as *a, uint32_t mask, unsigned size);
  * second), or for INC/DEC, the opposite step then the same one on the
  * result, the second step having the first's operand. */
 void x86_jit_host_flags(struct as *a, const struct j_form *f);
+
+/* What the lazy record holds after the instructions emitted so far in a
+ * block (jit_jcc.c): when known, its mask and width, the same whichever
+ * way (native or slow path) the last flag-setting one went. */
+struct j_flags {
+	bool known;
+	uint32_t mask;
+	unsigned bits;
+};
+
+/* Whether in, done natively, replaces every arithmetic flag in the lazy
+ * record before it can fault or read one: a register ALU operation, NEG
+ * or shift by an immediate, or a native fused CMP/TEST (so the flags the
+ * instruction before it computes are never seen). */
+bool x86_jit_kills_flags(const struct x86_insn *in);
+/* The state after form f (NULL: an instruction done by its handler). */
+void x86_jit_flags_after(struct j_flags *st, const struct j_form *f);
+/* Whether in, the last instruction of a block, is a near jump done
+ * natively: JMP rel, or a Jcc but JP/JNP with the flags' state known. */
+bool x86_jit_jump_native(const struct x86_insn *in, const struct j_flags *st);
+/* It, at offset off in the block: EIP and ip_start stored. */
+void x86_jit_near(struct as *a, const struct x86_insn *in, const struct j_flags *st, uint32_t off,
+		  uint32_t mask);
+
+/* A near jump's second half, after the host flags are set for cc (< 16:
+ * taken when the host's condition cc holds; 16: always): ip_start =
+ * start, then EIP = end + rel (cut to osz) if taken, else end; a target
+ * beyond the CS limit raises #GP with ip_start = at (the jump's own). */
+struct j_jump {
+	unsigned cc;
+	uint32_t rel;
+	unsigned osz;
+	uint32_t start, at, end;
+};
+void x86_jit_jump(struct as *a, const struct j_jump *j, uint32_t mask);
 
 #endif

@@ -19,42 +19,16 @@
 
 /* The Jcc of a fused pair (fuse.c) whose first instruction has just been
  * emitted, with the host flags set as it sets the guest's (see
- * host_flags), so the host Jcc of the same condition decides. EIP and ip_start are left as
- * fused_jcc leaves them; a target beyond the CS limit faults with ip_start at the Jcc. `off` is the
- * offset of the pair in the block, which it ends. */
+ * host_flags), so the host Jcc of the same condition decides. EIP and
+ * ip_start are left as fused_jcc leaves them; a target beyond the CS
+ * limit faults with ip_start at the Jcc. `off` is the offset of the pair
+ * in the block, which it ends. */
 static void emit_fused_jcc(struct as *a, const struct x86_insn *in, uint32_t off, uint32_t mask)
 {
 	uint32_t end = off + in->len;
-	uint8_t *skip, *fault, *done;
+	struct j_jump j = {in->fuse_cc, in->imm2, in->fuse_osz, off, end - in->fuse, end};
 
-	block_ip(a, off, mask); /* (LEA, MOVZX and MOV keep the host flags) */
-	store(a, RAX, CPU(ip_start));
-	skip = jump(a, in->fuse_cc ^ 1);
-	block_ip(a, end, mask);
-	b1(a, 0x05); /* add eax, rel */
-	b4(a, in->imm2);
-	if (in->fuse_osz == 2) {
-		b1(a, 0x0f); /* movzx eax, ax */
-		b1(a, 0xb7);
-		b1(a, 0xc0);
-	}
-	mem_op(a, 0x3b, RAX, CPU(seg[X86_CS].limit));
-	fault = jump(a, 0x7); /* ja */
-	store(a, RAX, CPU(eip));
-	done = jump(a, 0xe9);
-	patch(a, fault);
-	block_ip(a, end - in->fuse, mask);
-	store(a, RAX, CPU(ip_start));
-	block_ip(a, end, mask);
-	store(a, RAX, CPU(eip));
-	b1(a, 0xbe); /* mov esi, #GP; xor edx, edx */
-	b4(a, X86_VEC_GP);
-	rr(a, 0x31, RDX, RDX);
-	call_fn(a, (const void *)cpu_raise);
-	patch(a, skip);
-	block_ip(a, end, mask);
-	store(a, RAX, CPU(eip));
-	patch(a, done);
+	x86_jit_jump(a, &j, mask); /* (LEA, MOVZX and MOV keep the host flags) */
 }
 
 /* Whether a fused pair is one done natively: CMP or TEST of registers or
@@ -75,7 +49,8 @@ static bool fused_native(const struct x86_insn *in, struct j_form *f)
 }
 
 /* How an instruction was emitted: a handler call, natively (NATIVE_EIP:
- * EIP and ip_start are stored, a fused Jcc), or natively with a memory
+ * EIP and ip_start are stored: a fused Jcc, JMP rel or a Jcc after a
+ * native flag setter, jit_jcc.c), or natively with a memory
  * operand and a slow path (NATIVE_JUMP: a CALL or RET, which stores
  * EIP). */
 enum { CALL, NATIVE, NATIVE_EIP, NATIVE_MEM, NATIVE_JUMP };
@@ -89,8 +64,9 @@ struct slow {
 };
 
 static int emit_native(struct as *a, const struct x86_insn *in, uint32_t off, uint32_t mask,
-		       struct slow *s)
+		       struct slow *s, struct j_flags *st, const struct x86_insn *next)
 {
+	bool last = !next;
 	struct j_form f;
 
 	if (in->fuse) {
@@ -101,8 +77,16 @@ static int emit_native(struct as *a, const struct x86_insn *in, uint32_t off, ui
 		emit_fused_jcc(a, in, off, mask);
 		return NATIVE_EIP;
 	}
-	if (!x86_jit_form(in, &f))
+	if (last && x86_jit_jump_native(in, st)) {
+		x86_jit_near(a, in, st, off, mask);
+		return NATIVE_EIP;
+	}
+	if (!x86_jit_form(in, &f)) {
+		x86_jit_flags_after(st, NULL);
 		return CALL;
+	}
+	x86_jit_flags_after(st, &f);
+	f.dead = next && x86_jit_kills_flags(next);
 	memset(s->miss, 0, sizeof s->miss);
 	if (f.mem)
 		x86_jit_mem(a, in, &f, s->miss);
@@ -423,6 +407,7 @@ size_t x86_jit_emit_linked(const struct x86_block *b, const struct x86_block *sl
 	unsigned nslow = 0;
 	uint32_t off = 0, mask = b->ip_mask;
 	int last = CALL;
+	struct j_flags st = {false, 0, 0};
 	/* r13 for the memory forms, and the jump cache's soft-TLB check */
 	bool acc = has_mem(b) || (slot && slot->chain && ends_indirect(b));
 
@@ -432,7 +417,8 @@ size_t x86_jit_emit_linked(const struct x86_block *b, const struct x86_block *sl
 		const struct x86_insn *in = &b->insns[i];
 
 		exits[i] = NULL;
-		last = emit_native(&a, in, off, mask, &slow[nslow]);
+		last =
+		    emit_native(&a, in, off, mask, &slow[nslow], &st, i + 1 < b->n ? in + 1 : NULL);
 		if (last == NATIVE_MEM || last == NATIVE_JUMP) {
 			slow[nslow].cont = a.p;
 			slow[nslow].i = i;

@@ -150,7 +150,7 @@ bool x86_jit_form(const struct x86_insn *in, struct j_form *f)
 {
 	bool ok;
 
-	*f = (struct j_form){in, 0, 0, 0, 0, none, none, none, false, false};
+	*f = (struct j_form){in, 0, 0, 0, 0, none, none, none, false, false, false};
 	if (in->lock || in->rep || in->fn == x86_op_ud)
 		return false;
 	if (in->op < 0x40 && (in->op & 7) <= 5)
@@ -351,8 +351,9 @@ static void carry_vector(struct as *a, bool sub)
  * for zero-extended operands of `size`; ecx is kept. With `masked` (INC
  * and DEC, as incdec() does) the vector is that of the result cut to the
  * size, otherwise (alu()) of the full one; edx is cut to it either way.
- * ADC and SBB add or subtract edi, the carry in, too. */
-static void alu_cv(struct as *a, unsigned op, unsigned size, bool masked)
+ * ADC and SBB add or subtract edi, the carry in, too. `dead`: no vector
+ * (the flags are not kept). */
+static void alu_cv(struct as *a, unsigned op, unsigned size, bool masked, bool dead)
 {
 	static const uint8_t code[] = {
 	    [J_ADD] = 0x01, [J_OR] = 0x09,  [J_ADC] = 0x01, [J_SBB] = 0x29, [J_AND] = 0x21,
@@ -362,8 +363,10 @@ static void alu_cv(struct as *a, unsigned op, unsigned size, bool masked)
 	rr(a, code[op], RCX, RDX);
 	if (op == J_ADC || op == J_SBB)
 		rr(a, code[op], RDI, RDX);
-	if (masked)
+	if (masked || dead)
 		zext(a, RDX, size);
+	if (dead)
+		return;
 	switch (op) {
 	case J_ADD:
 	case J_ADC: carry_vector(a, false); break;
@@ -463,9 +466,10 @@ void x86_jit_op(struct as *a, const struct j_form *f)
 		fold_cf(a);
 		x86_jit_get(a, RAX, &f->a, size);
 		mov_imm(a, RCX, 1);
-		alu_cv(a, f->op == J_INC ? J_ADD : J_SUB, size, true);
+		alu_cv(a, f->op == J_INC ? J_ADD : J_SUB, size, true, f->dead);
 		x86_jit_put(a, RDX, &f->dst, size);
-		x86_jit_set_lazy(a, X86_ARITH & ~X86_CF, size);
+		if (!f->dead)
+			x86_jit_set_lazy(a, X86_ARITH & ~X86_CF, size);
 		return;
 	case J_NOT:
 	case J_LEA:
@@ -480,10 +484,11 @@ void x86_jit_op(struct as *a, const struct j_form *f)
 			carry_in(a);
 		x86_jit_get(a, RAX, &f->a, size);
 		x86_jit_get(a, RCX, &f->b, size);
-		alu_cv(a, f->op, size, false);
+		alu_cv(a, f->op, size, false, f->dead);
 		if (f->dst.kind != J_NONE)
 			x86_jit_put(a, RDX, &f->dst, size);
-		x86_jit_set_lazy(a, X86_ARITH, size);
+		if (!f->dead)
+			x86_jit_set_lazy(a, X86_ARITH, size);
 		return;
 	}
 }

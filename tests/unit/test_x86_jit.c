@@ -143,7 +143,7 @@ END_TEST
 /* What a run leaves that software or the run loop can see. */
 struct result {
 	uint32_t regs[8], eip, eflags;
-	uint64_t insns, native;
+	uint64_t insns, native, calls;
 	uint8_t low[0x8000];
 	enum vcpu_exit exit;
 };
@@ -179,6 +179,7 @@ static void run_prog(const uint8_t *code, size_t len, bool jit, struct result *r
 		ck_assert_uint_gt(cpu->jit->blocks, 0);
 		ck_assert_uint_gt(cpu->jit->native, 0);
 		r->native = cpu->jit->native;
+		r->calls = cpu->jit->calls;
 	}
 	x86f_teardown();
 }
@@ -470,6 +471,181 @@ START_TEST(test_fused_compare_and_branch)
 }
 END_TEST
 
+/* The flag setters of test_near_jumps_match_the_interpreter, on ECX (a
+ * copy of EAX) and EBX or [7F0h] (a copy of EBX): none fuses with the
+ * Jcc after it (fuse.c takes INC/DEC r32 by 40h-4Fh only), so the Jcc
+ * reads the lazy record they leave. */
+static const struct {
+	uint8_t n, b[5];
+} setters[] = {
+    {3, {0x66, 0x29, 0xd9}},		 /* sub ecx, ebx */
+    {2, {0x29, 0xd9}},			 /* sub cx, bx */
+    {2, {0x28, 0xd9}},			 /* sub cl, bl */
+    {5, {0x66, 0x3b, 0x0e, 0xf0, 0x07}}, /* cmp ecx, [7f0h] */
+    {3, {0x66, 0x21, 0xd9}},		 /* and ecx, ebx */
+    {3, {0x66, 0x01, 0xd9}},		 /* add ecx, ebx */
+    {3, {0x66, 0xff, 0xc1}},		 /* inc ecx (FF /0: CF from EFLAGS) */
+    {2, {0xfe, 0xc9}},			 /* dec cl */
+    {5, {0x66, 0xff, 0x0e, 0xf0, 0x07}}, /* dec dword [7f0h] */
+    {3, {0x66, 0xf7, 0xd9}},		 /* neg ecx */
+    {3, {0xf6, 0xc1, 0x80}},		 /* test cl, 80h */
+    {4, {0x66, 0x83, 0xe9, 0x01}},	 /* sub ecx, 1 */
+    {3, {0x66, 0x11, 0xd9}},		 /* adc ecx, ebx */
+    {2, {0x18, 0xd9}},			 /* sbb cl, bl */
+    {4, {0x66, 0xc1, 0xe9, 0x03}},	 /* shr ecx, 3 */
+    {4, {0x66, 0x0f, 0xaf, 0xcb}},	 /* imul ecx, ebx */
+};
+
+/* Operand pairs (EAX, EBX) at 800h, 8 bytes each: the flags' edges. */
+static const uint32_t pairs[][2] = {
+    {0, 0},
+    {1, 2},
+    {2, 1},
+    {0x80000000u, 1},
+    {0x7fffffffu, 0xffffffffu},
+    {0xffffffffu, 0xffffffffu},
+    {0x80, 0x7f},
+    {0x7f, 0x80},
+    {0x8000, 1},
+    {0xffff, 1},
+    {0x12345678u, 0x12345678u},
+    {1, 0xffffffffu},
+    {0x80000000u, 0x80000000u},
+};
+
+static void le32(uint8_t *p, uint32_t v)
+{
+	for (int i = 0; i < 4; i++)
+		p[i] = (uint8_t)(v >> (8 * i));
+}
+
+/* Where the program of near_jumps_prog starts, past the HLT at 7E00h
+ * that run_prog's #GP handler is; the pairs are at 7C10h. */
+#define NJ_START 0x201
+
+/* At 7C00h a jump to NJ_START. Then for each pair (SI = 8 * its index,
+ * DI = 1000h + 100h * it), each setter k then each Jcc cc over `mov byte
+ * [di + 16 * k + cc], 1`: the byte is 1 where the Jcc was not taken. Then
+ * a JMP rel16 back; at the end a taken JZ rel32 beyond the CS limit. */
+static size_t near_jumps_prog(uint8_t *c)
+{
+	static const uint8_t head[] = {
+	    0x31, 0xf6,			  /* xor si, si */
+	    0xbf, 0x00, 0x10,		  /* mov di, 1000h */
+	    0x66, 0x8b, 0x84, 0x10, 0x7c, /* top: mov eax, [si + 7c10h] */
+	    0x66, 0x8b, 0x9c, 0x14, 0x7c, /* mov ebx, [si + 7c14h] */
+	    0x66, 0x89, 0x1e, 0xf0, 0x07, /* mov [7f0h], ebx */
+	};
+	static const uint8_t tail[] = {
+	    0xeb, 0x00,				      /* jmp short $+2 */
+	    0x83, 0xc6, 0x08,			      /* add si, 8 */
+	    0x81, 0xc7, 0x00, 0x01,		      /* add di, 100h */
+	    0x81, 0xfe, 0,    0,		      /* cmp si, 8 * pairs */
+	    0x74, 0x03,				      /* jz done */
+	    0xe9, 0,	0,			      /* jmp near top */
+	    0x66, 0x31, 0xc0,			      /* done: xor eax, eax */
+	    0x66, 0x0f, 0x84, 0x00, 0x00, 0x01, 0x00, /* jz near +10000h: #GP */
+	    0xf4,				      /* hlt */
+	};
+	size_t n = NJ_START, t;
+	uint16_t back;
+
+	memset(c, 0xf4, n);
+	c[0] = 0xe9; /* jmp near NJ_START */
+	c[1] = (NJ_START - 3) & 0xff;
+	c[2] = (NJ_START - 3) >> 8;
+	for (unsigned i = 0; i < UNIT_COUNT(pairs); i++) {
+		le32(c + 0x10 + 8 * i, pairs[i][0]);
+		le32(c + 0x14 + 8 * i, pairs[i][1]);
+	}
+	memcpy(c + n, head, sizeof head);
+	n += sizeof head;
+	for (unsigned k = 0; k < UNIT_COUNT(setters); k++)
+		for (unsigned cc = 0; cc < 16; cc++) {
+			memcpy(c + n, (const uint8_t[]){0x66, 0x89, 0xc1}, 3); /* mov ecx, eax */
+			memcpy(c + n + 3, setters[k].b, setters[k].n);
+			n += 3u + setters[k].n;
+			/* jcc $+7; mov byte [di + 16k + cc], 1 */
+			memcpy(c + n,
+			       (const uint8_t[]){(uint8_t)(0x70 | cc), 5, 0xc6, 0x85,
+						 (uint8_t)(16 * k + cc), 0, 1},
+			       7);
+			n += 7;
+		}
+	t = n;
+	memcpy(c + n, tail, sizeof tail);
+	n += sizeof tail;
+	c[t + 11] = (uint8_t)(8 * UNIT_COUNT(pairs));
+	c[t + 12] = 0;
+	back = (uint16_t)(NJ_START + 5 - (t + 18)); /* top */
+	c[t + 16] = (uint8_t)back;
+	c[t + 17] = (uint8_t)(back >> 8);
+	return n;
+}
+
+/* A Jcc after a flag setter the JIT does natively (not a fused pair) is
+ * done natively too (jit_jcc.c), reading the lazy record or EFLAGS as
+ * x86_cond does: every condition after SUB, CMP with memory, AND, ADD,
+ * INC/DEC, NEG, TEST, ADC/SBB, SHR, IMUL, in 8, 16 and 32 bits, on the flags'
+ * edge cases; JMP rel8/rel16; and a taken Jcc beyond the CS limit that
+ * faults at the Jcc. */
+START_TEST(test_near_jumps_match_the_interpreter)
+{
+	static uint8_t code[4096];
+	static struct result r;
+	size_t n = near_jumps_prog(code), jz = n - 8;
+	const uint8_t *sub32 = r.low + 0x1100; /* pair 1 (1, 2), SUB ECX, EBX */
+
+	ck_assert_uint_le(n, sizeof code);
+	same_as_interpreter(code, n, &r);
+	ck_assert_int_eq(r.exit, VCPU_EXIT_HALT);
+	/* 1 - 2: JB, JS, JL, JLE, JBE, JNZ taken; JNB, JNS, JO... not */
+	ck_assert_uint_eq(sub32[0x2] | sub32[0x8] | sub32[0xc] | sub32[0xe] | sub32[0x6], 0);
+	ck_assert_uint_eq(sub32[0x3] & sub32[0x9] & sub32[0xd] & sub32[0xf] & sub32[0x0], 1);
+	ck_assert_uint_eq(sub32[0x4] + sub32[0x5], 1);
+	ck_assert_uint_eq(r.low[0x6ffa] | r.low[0x6ffb] << 8, 0x7c00 + jz); /* the Jcc */
+	/* Most Jcc native: the calls are JP/JNP, the HLTs and those after them */
+	ck_assert_uint_lt(r.calls, UNIT_COUNT(setters) * 16 / 2);
+}
+END_TEST
+
+/* An ALU form whose flags the next instruction replaces before anything
+ * reads them skips the lazy record (jit_form.c's f->dead); these pairs
+ * must keep it: ADC and INC read CF, SHL by a CL of 0 and ROL leave
+ * flags as they were, NEG after SAR and ADD replace it, a memory operand
+ * may fault first (here it does, the #GP handler pushing the SUB's
+ * flags). Each PUSHF shows the flags. */
+START_TEST(test_dead_flags_match_the_interpreter)
+{
+	static const uint8_t code[] = {
+	    0xbc, 0x00, 0x70,			      /* mov sp, 7000h */
+	    0x66, 0xb8, 0x01, 0x00, 0x00, 0x80,	      /* mov eax, 80000001h */
+	    0x66, 0xbb, 0x03, 0x00, 0x00, 0x80,	      /* mov ebx, 80000003h */
+	    0x66, 0xb9, 0x05, 0x00, 0x00, 0x00,	      /* mov ecx, 5 */
+	    0x66, 0xba, 0xff, 0xff, 0xff, 0xff,	      /* mov edx, 0ffffffffh */
+	    0xbd, 0x03, 0x00,			      /* mov bp, 3 */
+	    0x66, 0x01, 0xd8, 0x66, 0x11, 0xd1, 0x9c, /* top: add eax, ebx; adc ecx, edx; pushf */
+	    0x66, 0x29, 0xd8, 0x66, 0xff, 0xc1, 0x9c, /* sub eax, ebx; inc ecx; pushf */
+	    0x66, 0x81, 0xe1, 0x00, 0xff, 0xff, 0xff, /* and ecx, 0ffffff00h */
+	    0x66, 0x01, 0xd8, 0x66, 0xd3, 0xe2, 0x9c, /* add eax, ebx; shl edx, cl; pushf */
+	    0x66, 0x01, 0xd8, 0x66, 0xd1, 0xc2, 0x9c, /* add eax, ebx; rol edx, 1; pushf */
+	    0x66, 0x29, 0xd8, 0x66, 0xc1, 0xf8, 0x03, /* sub eax, ebx; sar eax, 3 */
+	    0x66, 0x01, 0xd8, 0x66, 0xf7, 0xd9, 0x9c, /* add eax, ebx; neg ecx; pushf */
+	    0x66, 0xff, 0xc3, 0x66, 0x39, 0xc3, 0x75, 0x00, /* inc ebx; cmp ebx, eax; jne $+2 */
+	    0x4d, 0x75, 0xc4,				    /* dec bp; jnz top */
+	    0x66, 0x83, 0xe8, 0x0f,			    /* sub eax, 15 */
+	    0x66, 0x03, 0x1e, 0xff, 0xff,		    /* add ebx, [0ffffh]: #GP */
+	    0xf4,					    /* hlt */
+	};
+	static struct result r;
+
+	same_as_interpreter(code, sizeof code, &r);
+	ck_assert_int_eq(r.exit, VCPU_EXIT_HALT);
+	/* 15 PUSHF, then FLAGS, CS and IP of the #GP */
+	ck_assert_uint_eq(r.low[0x6fdc] | r.low[0x6fdd] << 8, 0x7c00 + sizeof code - 6);
+}
+END_TEST
+
 /* Code that rewrites an instruction of a translated block: the next run
  * of the block sees the new bytes. */
 START_TEST(test_self_modifying_code_kills_the_translation)
@@ -590,6 +766,7 @@ int main(void)
 	    test_loop_matches_the_interpreter,	    test_more_forms_match_the_interpreter,
 	    test_stack_forms_match_the_interpreter, test_fault_in_a_block_is_precise,
 	    test_fused_compare_and_branch,	    test_self_modifying_code_kills_the_translation,
+	    test_near_jumps_match_the_interpreter,  test_dead_flags_match_the_interpreter,
 	};
 	Suite *s = unit_suite("x86_jit", "buffer", setup, x86f_teardown, tests, UNIT_COUNT(tests),
 			      NULL, 0);

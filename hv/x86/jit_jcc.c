@@ -1,0 +1,199 @@
+/* Near jumps at the end of a translated block, natively: JMP rel8/rel16/32
+ * and a Jcc whose flags come from an instruction of the same block that
+ * the JIT did itself (jit_form.c): an ALU operation, TEST, INC/DEC, NEG,
+ * a shift by an immediate or IMUL. Such a form leaves the lazy record
+ * with a mask and width known when the block is translated (its slow
+ * path, the handler, writes the same record), so the condition is read
+ * from the record or EFLAGS with no call: x86_cond's reading, flag by
+ * flag. A Jcc after anything else, or reading PF, is still a handler
+ * call. The jump itself is emitted as the fused pairs' (jit_emit.c):
+ * EIP set, and a target beyond the CS limit faults with ip_start at it. */
+#include "hv/x86/jit_asm.h"
+
+static bool is_jcc(const struct x86_insn *in)
+{
+	return (in->op >= 0x70 && in->op <= 0x7f) || (in->op >= 0x180 && in->op <= 0x18f);
+}
+
+static bool is_jmp(const struct x86_insn *in)
+{
+	return in->op == 0xe9 || in->op == 0xeb;
+}
+
+void x86_jit_flags_after(struct j_flags *st, const struct j_form *f)
+{
+	if (!f) {
+		st->known = false;
+		return;
+	}
+	switch (f->op) {
+	case J_MOV:
+	case J_LEA:
+	case J_MOVZX:
+	case J_MOVSX:
+	case J_NOT:
+	case J_PUSH:
+	case J_POP: return; /* no flag changed */
+	case J_INC:
+	case J_DEC: /* CF folded into EFLAGS (incdec in fast.h) */
+		*st = (struct j_flags){true, X86_ARITH & ~X86_CF, f->size * 8};
+		return;
+	case J_SHIFT: /* shift_flags() in shift.c, but a count of CL may be 0 */
+		if (f->sub >= 4 && f->b.kind == J_IMM)
+			*st = (struct j_flags){true, X86_ARITH, f->size * 8};
+		else
+			st->known = false;
+		return;
+	case J_IMUL: /* imul2() in muldiv.c: CF, OF and AF in EFLAGS */
+		*st = (struct j_flags){true, X86_SF | X86_ZF | X86_PF, f->size * 8};
+		return;
+	default: /* alu(); not rotates, CALL, RET */
+		if (f->op <= J_TEST)
+			*st = (struct j_flags){true, X86_ARITH, f->size * 8};
+		else
+			st->known = false;
+		return;
+	}
+}
+
+bool x86_jit_kills_flags(const struct x86_insn *in)
+{
+	struct x86_insn first = *in;
+	struct j_form f;
+
+	first.fuse = 0; /* a fused pair: its first instruction (fused_native) */
+	if (!x86_jit_form(&first, &f) || f.mem)
+		return false;
+	if (in->fuse)
+		return f.op == J_CMP || f.op == J_TEST;
+	if (f.op <= J_TEST)
+		return f.op != J_ADC && f.op != J_SBB;
+	return f.op == J_SHIFT && f.sub >= 4 && f.b.kind == J_IMM;
+}
+
+bool x86_jit_jump_native(const struct x86_insn *in, const struct j_flags *st)
+{
+	if (in->lock || in->fn == x86_op_ud)
+		return false;
+	if (is_jmp(in))
+		return true;
+	return is_jcc(in) && st->known && ((in->op & 15) >> 1) != 5;
+}
+
+/* setnz/setz r8 (al, cl or dl). */
+static void set_r(struct as *a, bool nz, unsigned r)
+{
+	E(a, 0x0f, nz ? 0x95 : 0x94, (uint8_t)(0xc0 | r));
+}
+
+/* test dword [rbx + off], imm */
+static void test_mem(struct as *a, uint32_t off, uint32_t imm)
+{
+	E(a, 0xf7, 0x83);
+	b4(a, off);
+	b4(a, imm);
+}
+
+/* The low byte of host register r = flag F (0 or 1), as fast.h's zf(),
+ * cf(), sf() and of() read it; esi and edi are clobbered. */
+static void flag(struct as *a, unsigned r, uint32_t F, const struct j_flags *st)
+{
+	uint32_t top = 1u << (st->bits - 1);
+
+	if (!(st->mask & F)) {
+		test_mem(a, CPU(eflags), F);
+		set_r(a, true, r);
+		return;
+	}
+	switch (F) {
+	case X86_ZF:
+		test_mem(a, CPU(lazy.res), x86_mask(st->bits / 8));
+		set_r(a, false, r);
+		return;
+	case X86_SF: test_mem(a, CPU(lazy.res), top); break;
+	case X86_CF: test_mem(a, CPU(lazy.cv), top); break;
+	default: /* OF: bit bits-1 of cv ^ cv << 1 */
+		load(a, RSI, CPU(lazy.cv));
+		E(a, 0x8d, 0x3c, 0x36); /* lea edi, [rsi + rsi] */
+		rr(a, 0x31, RDI, RSI);
+		E(a, 0xf7, 0xc6); /* test esi, top */
+		b4(a, top);
+		break;
+	}
+	set_r(a, true, r);
+}
+
+/* al = the condition cc >> 1 (not PF): then `test al, al`. */
+static void condition(struct as *a, unsigned cc, const struct j_flags *st)
+{
+	switch (cc >> 1) {
+	case 0: flag(a, RAX, X86_OF, st); break;
+	case 1: flag(a, RAX, X86_CF, st); break;
+	case 2: flag(a, RAX, X86_ZF, st); break;
+	case 3:
+		flag(a, RAX, X86_CF, st);
+		flag(a, RCX, X86_ZF, st);
+		E(a, 0x08, 0xc8); /* or al, cl */
+		break;
+	case 4: flag(a, RAX, X86_SF, st); break;
+	default: /* 6: SF != OF; 7: ZF or SF != OF */
+		flag(a, RAX, X86_SF, st);
+		flag(a, RCX, X86_OF, st);
+		E(a, 0x30, 0xc8); /* xor al, cl */
+		if (cc >> 1 == 7) {
+			flag(a, RDX, X86_ZF, st);
+			E(a, 0x08, 0xd0); /* or al, dl */
+		}
+		break;
+	}
+	E(a, 0x84, 0xc0); /* test al, al */
+}
+
+void x86_jit_jump(struct as *a, const struct j_jump *j, uint32_t mask)
+{
+	uint8_t *skip = NULL, *fault, *done;
+
+	block_ip(a, j->start, mask); /* (lea keeps the host flags) */
+	store(a, RAX, CPU(ip_start));
+	if (j->cc < 16)
+		skip = jump(a, j->cc ^ 1);
+	block_ip(a, j->end, mask);
+	b1(a, 0x05); /* add eax, rel */
+	b4(a, j->rel);
+	if (j->osz == 2)
+		zext(a, RAX, 2);
+	mem_op(a, 0x3b, RAX, CPU(seg[X86_CS].limit));
+	fault = jump(a, 0x7); /* ja */
+	store(a, RAX, CPU(eip));
+	done = jump(a, 0xe9);
+	patch(a, fault);
+	block_ip(a, j->at, mask);
+	store(a, RAX, CPU(ip_start));
+	block_ip(a, j->end, mask);
+	store(a, RAX, CPU(eip));
+	b1(a, 0xbe); /* mov esi, #GP; xor edx, edx */
+	b4(a, X86_VEC_GP);
+	rr(a, 0x31, RDX, RDX);
+	call_fn(a, (const void *)cpu_raise);
+	if (skip) {
+		patch(a, skip);
+		block_ip(a, j->end, mask);
+		store(a, RAX, CPU(eip));
+	}
+	patch(a, done);
+}
+
+void x86_jit_near(struct as *a, const struct x86_insn *in, const struct j_flags *st, uint32_t off,
+		  uint32_t mask)
+{
+	bool rel8 = in->op < 0x100 && in->op != 0xe9;
+	struct j_jump j = {16,		 rel8 ? x86_sext(in->imm, 1) : in->imm, in->osz, off, off,
+			   off + in->len};
+
+	if (is_jcc(in)) {
+		/* al = the condition before an odd cc's negation */
+		condition(a, in->op & 15, st);
+		j.cc = (in->op & 1) ? 0x4 : 0x5;
+	}
+	x86_jit_jump(a, &j, mask);
+}
