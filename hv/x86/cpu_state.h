@@ -363,12 +363,13 @@ struct x86_cpu {
 		struct x86_block *b;
 	} jc[X86_JIT_JC];
 
-	/* The TSC is insns - tsc_base: it counts retired instructions, and
-	 * each x86_cpu_run moves it up to the virtual clock's nanoseconds
-	 * plus tsc_adjust (x86_tsc_sync), so that it goes on through HLT and
-	 * a restore (whose virtual clock goes on from the saved reading). */
+	/* The TSC (x86_tsc_read): the virtual clock's nanoseconds plus
+	 * tsc_adjust, never below tsc_last + 1, the last reading; on a CPU
+	 * that counts instructions (lockstep, no machine) insns - tsc_base,
+	 * which each x86_cpu_run moves up to the clock (x86_tsc_sync). */
 	uint64_t tsc_base;
 	int64_t tsc_adjust;
+	uint64_t tsc_last;
 };
 
 /* cpu.c */
@@ -884,10 +885,12 @@ void x86_op_lsl(struct x86_cpu *cpu, const struct x86_insn *in);
 void x86_op_arpl(struct x86_cpu *cpu, const struct x86_insn *in);
 /* Sets the TSC to v (reset, WRMSR): it counts on from there. */
 void x86_tsc_set(struct x86_cpu *cpu, uint64_t v);
-/* Moves the TSC up to the virtual clock (ns, plus what x86_tsc_set
- * left): a TSC of 1 GHz on average, counting instructions between two
- * calls, never backwards. */
+/* Moves an instruction-counting TSC (see x86_tsc_read) up to the
+ * virtual clock (ns, plus what x86_tsc_set left): 1 GHz on average,
+ * counting instructions between two calls, never backwards. */
 void x86_tsc_sync(struct x86_cpu *cpu);
+/* The TSC as RDTSC reads it (msr.c). */
+uint64_t x86_tsc_read(struct x86_cpu *cpu);
 void x86_op_rdmsr(struct x86_cpu *cpu, const struct x86_insn *in);
 void x86_op_wrmsr(struct x86_cpu *cpu, const struct x86_insn *in);
 void x86_op_sysenter(struct x86_cpu *cpu, const struct x86_insn *in);

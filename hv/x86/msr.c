@@ -3,6 +3,7 @@
  * any other), SYSENTER and SYSEXIT with their fixed flat segments. */
 #include "hv/core/log.h"
 #include "hv/x86/cpu_state.h"
+#include "hv/x86/jit.h"
 
 #define MSR_TSC		 0x10
 #define MSR_APIC_BASE	 0x1b
@@ -21,10 +22,20 @@ static int64_t clock_ns(const struct x86_cpu *cpu)
 	return cpu->m ? vclock_now(&cpu->m->clock) : 0;
 }
 
+/* Whether the TSC counts retired instructions (exact and repeatable, as
+ * the lockstep checkers need when they run an instruction twice, and
+ * the only clock a CPU without a machine has) rather than following
+ * the virtual clock. */
+static bool tsc_exact(const struct x86_cpu *cpu)
+{
+	return !cpu->m || cpu->lockstep || (cpu->jit && cpu->jit->check);
+}
+
 void x86_tsc_set(struct x86_cpu *cpu, uint64_t v)
 {
 	cpu->tsc_base = cpu->insns - v;
 	cpu->tsc_adjust = (int64_t)(v - (uint64_t)clock_ns(cpu));
+	cpu->tsc_last = v - 1;
 }
 
 /* Counting instructions alone, the TSC would stand still in HLT and start
@@ -39,10 +50,32 @@ void x86_tsc_sync(struct x86_cpu *cpu)
 		cpu->tsc_base = cpu->insns - clock;
 }
 
+/* The TSC as RDTSC and RDMSR read it: the virtual clock's nanoseconds
+ * plus tsc_adjust, a steady 1 GHz that goes on through HLT and restores
+ * and stops while the domain is paused, one more than the last reading
+ * when the clock has not moved since (it never repeats or goes back).
+ * Counting instructions within a run and catching up with the clock
+ * between runs, as it did, made its rate follow the guest's work: Linux
+ * calibrated it anywhere from 1.1 to 4.8 GHz, mostly rejected it, and
+ * when it kept it its time ran 2.65 times the host's. tsc_exact() CPUs
+ * count instructions (x86_tsc_sync keeps them up with the clock). */
+uint64_t x86_tsc_read(struct x86_cpu *cpu)
+{
+	uint64_t t;
+
+	if (tsc_exact(cpu))
+		return cpu->insns - cpu->tsc_base;
+	t = (uint64_t)clock_ns(cpu) + (uint64_t)cpu->tsc_adjust;
+	if ((int64_t)(t - cpu->tsc_last) <= 0)
+		t = cpu->tsc_last + 1;
+	cpu->tsc_last = t;
+	return t;
+}
+
 static bool msr_get(struct x86_cpu *cpu, uint32_t msr, uint64_t *v)
 {
 	switch (msr) {
-	case MSR_TSC: *v = cpu->insns - cpu->tsc_base; return true;
+	case MSR_TSC: *v = x86_tsc_read(cpu); return true;
 	case MSR_APIC_BASE: *v = cpu->apic_base; return true;
 	case MSR_BIOS_SIGN_ID: *v = 0; return true;
 	case MSR_SYSENTER_CS: *v = cpu->sysenter_cs; return true;

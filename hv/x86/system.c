@@ -109,15 +109,15 @@ void x86_op_cpuid(struct x86_cpu *cpu, const struct x86_insn *in)
 	}
 }
 
-/* RDTSC (0F 31h): the TSC counts retired instructions within a run of the
- * CPU, and keeps up with the virtual clock between runs (x86_tsc_sync). */
+/* RDTSC (0F 31h): the TSC of x86_tsc_read (msr.c). */
 void x86_op_rdtsc(struct x86_cpu *cpu, const struct x86_insn *in)
 {
-	uint64_t tsc = cpu->insns - cpu->tsc_base;
+	uint64_t tsc;
 
 	(void)in;
 	if ((cpu->cr[4] & X86_CR4_TSD) && cpu->cpl != 0 && (cpu->cr[0] & X86_CR0_PE))
 		cpu_raise(cpu, X86_VEC_GP, 0);
+	tsc = x86_tsc_read(cpu);
 	cpu->regs[X86_EAX] = (uint32_t)tsc;
 	cpu->regs[X86_EDX] = (uint32_t)(tsc >> 32);
 }
