@@ -92,12 +92,14 @@ struct domain {
 	/* Under machine.lock: */
 	enum domain_state state;
 	bool pause_requested;
-	bool stop;	 /* the vCPU thread must exit */
-	bool halted;	 /* vCPU sleeping in HLT (for "blocked") */
-	bool in_engine;	 /* the vCPU thread is in engine->vcpu_run */
-	unsigned holds;	 /* host threads keeping the vCPU out of the engine */
-	int exit_status; /* for `hv run` */
-	bool finished;	 /* the domain is over; the event loop ends */
+	bool stop;	     /* the vCPU thread must exit */
+	bool halted;	     /* vCPU sleeping in HLT (for "blocked") */
+	int64_t halted_ns;   /* host time the vCPU slept in HLT, sleeps ended */
+	int64_t halted_from; /* host time the current sleep began */
+	bool in_engine;	     /* the vCPU thread is in engine->vcpu_run */
+	unsigned holds;	     /* host threads keeping the vCPU out of the engine */
+	int exit_status;     /* for `hv run` */
+	bool finished;	     /* the domain is over; the event loop ends */
 	uint64_t reboots;
 	bool reset_by_host;		/* `hv reboot`: a reset that on_reboot does not apply to */
 	struct reset_storm reset_storm; /* resets per window, for the storm check */

@@ -212,6 +212,8 @@ static void info_counters(struct domain *d, char *buf, size_t len)
 	d->engine->vcpu_stats(d->vcpu, &st);
 	pc_status(d->pc, &pst);
 	put_double(buf, len, "cpu_time", vcpu_cpu_seconds(d));
+	put_double(buf, len, "halted_time",
+		   (double)(d->halted_ns + (d->halted ? host_now_ns() - d->halted_from : 0)) / 1e9);
 	put_u64(buf, len, "vcpu_tid", (uint64_t)d->vcpu_tid);
 	put_double(buf, len, "uptime", (double)(host_now_ns() - d->started_ns) / 1e9);
 	put_u64(buf, len, "clock_ns", (uint64_t)vclock_now(&d->machine.clock));

@@ -156,6 +156,7 @@ static void sleep_halted(struct domain *d, unsigned seq)
 {
 	struct machine *m = &d->machine;
 
+	d->halted_from = host_now_ns();
 	d->halted = true;
 	while (!d->stop && !d->pause_requested && m->request == MACHINE_REQ_NONE &&
 	       m->wake_seq == seq) {
@@ -165,6 +166,7 @@ static void sleep_halted(struct domain *d, unsigned seq)
 		wait_until(m, delay);
 	}
 	d->halted = false;
+	d->halted_ns += host_now_ns() - d->halted_from;
 }
 
 /* Parked while paused, held by vcpu_access_state or preserved after
