@@ -38,10 +38,22 @@ static void debugcon_tx(void *opaque, uint8_t byte)
 		domain_flush_output(d);
 }
 
+/* Firmware's POST codes are logged while they tell where it is; an OS
+ * that uses port 80h as its I/O delay (Linux's outb_p) writes thousands,
+ * so past POST_LOGGED changes only `hv list -l` counts them. */
+#define POST_LOGGED 32
+
 static void post_code(void *opaque, uint8_t code)
 {
-	(void)opaque;
-	log_guest("POST code %#04x", code);
+	struct domain *d = opaque;
+
+	if (d->post_logged < POST_LOGGED)
+		log_guest_info("POST code %#04x", code);
+	else if (d->post_logged == POST_LOGGED)
+		log_guest_info("POST code %#04x; further changes are not logged (hv list -l: post)",
+			       code);
+	if (d->post_logged <= POST_LOGGED)
+		d->post_logged++;
 }
 
 static void guest_poweroff(void *opaque, int status)

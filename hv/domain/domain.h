@@ -88,6 +88,7 @@ struct domain {
 		uint8_t buf[512];
 		size_t len;
 	} debugcon_out;
+	unsigned post_logged; /* POST code changes logged (post_code) */
 
 	/* Under machine.lock: */
 	enum domain_state state;
