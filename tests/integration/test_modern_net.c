@@ -256,9 +256,11 @@ static void guest_sends(struct h_proc *p, const char *name, const char *want)
 	snprintf(got, sizeof got, "%s", h_write_file(name, ""));
 	sink = sink_to(got, &sink_port);
 	/* Linux sizes a TCP send to ~1 ms of its pacing rate, at least
-	 * tcp_min_tso_segs (2) segments: on a slow or loaded run every frame
-	 * may be one segment, and HOST_TSO4 (tx_segmented) never shows.
-	 * 16 makes each send that has the data a large frame. */
+	 * tcp_min_tso_segs (2) segments; 16 makes more of its sends large
+	 * frames. Whether it hands HOST_TSO4 any (tx_segmented, shown in
+	 * hv list -l) still follows the timing of its writes and slirp's
+	 * ACKs: none in 8 of 9 runs on a quiet host, so only the unit suite
+	 * (test_virtio_net_tso) asserts the cutting. */
 	snprintf(cmd, sizeof cmd,
 		 "echo 16 >/proc/sys/net/ipv4/tcp_min_tso_segs; "
 		 "nc 10.0.2.2 %u </tmp/payload; echo end-$((3*3))\n",
@@ -319,7 +321,7 @@ START_TEST(test_guest_network_through_slirp)
 	ck_assert_msg(info && strstr(info, "status=0xf") && !strstr(info, " rx_packets=0 ") &&
 			  !strstr(info, " tx_packets=0 ") && strstr(info, "tx_dropped=0 ") &&
 			  strstr(info, " rx_coalesced=") && !strstr(info, " rx_coalesced=0") &&
-			  strstr(info, " tx_segmented=") && !strstr(info, " tx_segmented=0"),
+			  strstr(info, " tx_segmented="),
 		      "net0 in hv list -l: %s", info ? info : "(none)");
 	info = h_info(NAME, "net_rx_bytes");
 	ck_assert_msg(info && strtoull(info, NULL, 10) >= FILE_BYTES, "net_rx_bytes: %s",
