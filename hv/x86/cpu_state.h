@@ -887,7 +887,8 @@ void x86_op_arpl(struct x86_cpu *cpu, const struct x86_insn *in);
 void x86_tsc_set(struct x86_cpu *cpu, uint64_t v);
 /* Moves an instruction-counting TSC (see x86_tsc_read) up to the
  * virtual clock (ns, plus what x86_tsc_set left): 1 GHz on average,
- * counting instructions between two calls, never backwards. */
+ * counting instructions between two calls, never backwards. Nothing for
+ * a TSC that follows the clock. */
 void x86_tsc_sync(struct x86_cpu *cpu);
 /* The TSC as RDTSC reads it (msr.c). */
 uint64_t x86_tsc_read(struct x86_cpu *cpu);

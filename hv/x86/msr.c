@@ -44,8 +44,11 @@ void x86_tsc_set(struct x86_cpu *cpu, uint64_t v)
  * crawl while idle (sleep 1 lasting about 30 s) and stop after a restore. */
 void x86_tsc_sync(struct x86_cpu *cpu)
 {
-	uint64_t clock = (uint64_t)clock_ns(cpu) + (uint64_t)cpu->tsc_adjust;
+	uint64_t clock;
 
+	if (!tsc_exact(cpu))
+		return; /* x86_tsc_read reads the clock itself */
+	clock = (uint64_t)clock_ns(cpu) + (uint64_t)cpu->tsc_adjust;
 	if ((int64_t)(clock - (cpu->insns - cpu->tsc_base)) > 0)
 		cpu->tsc_base = cpu->insns - clock;
 }
