@@ -62,8 +62,9 @@ once() {
   echo "$ready $(($(now_ms) - t0))"
 }
 
-# median of "READY TOTAL" lines, by total
-median() { sort -n -k2 | sed -n "$(((runs + 1) / 2))p"; }
+# median [FIELD]: the median line of runs lines, by FIELD (default 2: the
+# total of "READY TOTAL" lines)
+median() { sort -n -k"${1:-2}" | sed -n "$(((runs + 1) / 2))p"; }
 
 # report TITLE RATIO_FIELD HV QEMU: the two medians side by side and
 # hv/qemu of field 1 (ready) or 2 (total).

@@ -52,9 +52,8 @@ qemu_once() {
     -initrd "$guest/initramfs.cpio.gz" -append "$cmdline" -nographic -no-reboot
 }
 
-mid() { sort -n -k1 | sed -n "$(((runs + 1) / 2))p"; }
-q=$(for _ in $(seq "$runs"); do qemu_once; done | mid)
-h=$(for _ in $(seq "$runs"); do hv_once; done | mid)
+q=$(for _ in $(seq "$runs"); do qemu_once; done | median 1)
+h=$(for _ in $(seq "$runs"); do hv_once; done | median 1)
 read -r hd hr <<<"$h"
 read -r qd qr <<<"$q"
 printf 'Linux boot in two phases (median of %d by the first, ms; load %s):\n' "$runs" \
