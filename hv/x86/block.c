@@ -253,7 +253,7 @@ static bool build(struct x86_cpu *cpu, struct x86_block *b, const uint8_t *host,
 				.ip_mask = big ? 0xffffffffu : 0xffffu,
 				.insns = insns,
 				.used = cpu->insns};
-	b->link[0] = b->link[1] = (struct x86_link){b, 0, 0};
+	b->link[0] = b->link[1] = (struct x86_link){b, 0, 0, false};
 #ifndef NDEBUG
 	b->sum = checksum(host, bytes);
 #endif
@@ -329,19 +329,21 @@ struct x86_block *x86_block_at(struct x86_cpu *cpu)
 	return b;
 }
 
-/* See cpu_state.h. The target lies in the page of `from` at page_off +
- * delta (delta as a signed offset: 16-bit EIP may wrap), so its host
- * address is from->host + delta; a new link replaces the older of two. */
+/* See cpu_state.h. A target in the page of `from`, at page_off + delta
+ * (delta as a signed offset: 16-bit EIP may wrap), has its host address
+ * at from->host + delta; one in another page is far. A new link
+ * replaces the older of two. */
 void x86_block_link(struct x86_block *from, struct x86_block *to, uint32_t delta)
 {
 	int64_t off = (int64_t)from->page_off + (int32_t)delta;
+	bool far = off < 0 || off >= MEM_PAGE_SIZE;
 
-	if (!from->host || !from->chain || off < 0 || off >= MEM_PAGE_SIZE ||
-	    to->big != from->big || to->host != from->host + (int32_t)delta)
+	if (!from->host || !from->chain || to->big != from->big ||
+	    (!far && to->host != from->host + (int32_t)delta))
 		return;
 	if (from->link[0].id && from->link[0].delta != delta)
 		from->link[1] = from->link[0];
-	from->link[0] = (struct x86_link){to, to->id, delta};
+	from->link[0] = (struct x86_link){to, to->id, delta, far};
 }
 
 /* Adds to the instruction count the instructions of the running block

@@ -332,12 +332,23 @@ static inline void jc_fill(struct x86_cpu *cpu, struct x86_block *b)
 		cpu->jc[cpu->eip % X86_JIT_JC] = (struct x86_jc){cpu->eip, b};
 }
 
+/* Whether the soft TLB maps CS:ip, for a fetch at the CPL, to host: the
+ * check x86_fetch_map's lookup makes on a hit. */
+static inline bool fetch_maps(const struct x86_cpu *cpu, uint32_t ip, const uint8_t *host)
+{
+	uint32_t lin = cpu->seg[X86_CS].base + ip;
+	const struct x86_tlb_entry *e = &cpu->tlb[(lin >> 12) % X86_TLB_SIZE];
+
+	return e->tag[cpu->acc_user] == lin >> 12 && e->host && e->host + (lin & 0xfffu) == host;
+}
+
 /* The block linked to b for where b left EIP, when it is still the block
  * there and valid: the slot still holds the block linked (its id), its
- * page not written since it was decoded, within the CS limit. b ran
- * under the current CS and mapping, and nothing in a chain changes them
- * (see chains() in block.c), so the same delta leads to the same bytes.
- * An empty link points back at b with id 0, which no block has. */
+ * page not written since it was decoded, within the CS limit, and for a
+ * far link, still mapped there. b ran under the current CS and mapping,
+ * and nothing in a chain changes them (see chains() in block.c), so in
+ * b's page the same delta leads to the same bytes. An empty link points
+ * back at b with id 0, which no block has. */
 static inline struct x86_block *follow(struct x86_cpu *cpu, const struct x86_block *b)
 {
 	uint32_t ip = cpu->eip, delta = ip - cpu->block_eip;
@@ -345,7 +356,8 @@ static inline struct x86_block *follow(struct x86_cpu *cpu, const struct x86_blo
 	struct x86_block *n = l->to;
 
 	if (l->delta != delta || n->id != l->id || !x86_block_valid(n) ||
-	    (uint64_t)ip + n->bytes - 1 > (cpu->seg[X86_CS].limit & n->ip_mask))
+	    (uint64_t)ip + n->bytes - 1 > (cpu->seg[X86_CS].limit & n->ip_mask) ||
+	    (l->far && !fetch_maps(cpu, ip, n->host)))
 		return NULL;
 	return n;
 }
