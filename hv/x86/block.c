@@ -89,7 +89,12 @@ static uint64_t checksum(const uint8_t *p, unsigned len)
 #endif
 
 /* Whether the decoder's block must end after this instruction: a branch,
- * or a change of mode, segments, paging, interrupt or debug state, I/O. */
+ * or a change of mode, segments, paging, interrupt or debug state, I/O.
+ * CLI, ENTER and LEAVE do not: nothing waits at a block boundary for an
+ * interrupt flag cleared, and the frame instructions only move eSP and
+ * eBP (blocks ending at them, the LEAVE before a RET and the CLI of
+ * local_irq_save, had been a third of a Linux guest's returns to the run
+ * loop once links crossed pages). */
 static bool ends_block(const struct x86_insn *in)
 {
 	unsigned op = in->op;
@@ -97,7 +102,7 @@ static bool ends_block(const struct x86_insn *in)
 	if ((op >= 0x70 && op <= 0x7f) || (op >= 0x180 && op <= 0x18f) ||
 	    (op >= 0xe0 && op <= 0xef) || (op >= 0x120 && op <= 0x123) ||
 	    (op >= 0x130 && op <= 0x135) || (op >= 0x6c && op <= 0x6f) ||
-	    (op >= 0xc2 && op <= 0xcf && op != 0xc6 && op != 0xc7))
+	    (op >= 0xc2 && op <= 0xcf && (op < 0xc6 || op > 0xc9)))
 		return true;
 	switch (op) {
 	case 0x07:
@@ -113,7 +118,6 @@ static bool ends_block(const struct x86_insn *in)
 	case 0x9d:
 	case 0xf1:
 	case 0xf4:
-	case 0xfa:
 	case 0xfb:
 	case 0x100:
 	case 0x101:

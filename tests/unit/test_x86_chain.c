@@ -496,6 +496,32 @@ START_TEST(test_a_remapped_target_page_does_not_follow_a_far_link)
 }
 END_TEST
 
+/* CLI and LEAVE do not end a block; an interrupt that becomes pending
+ * after the CLI is not taken (HLT with IF clear stops the run). */
+START_TEST(test_cli_and_leave_run_inside_a_block)
+{
+	static const uint8_t code[] = {
+	    0x55,	/* push bp */
+	    0x89, 0xe5, /* mov bp, sp */
+	    0x50,	/* push ax */
+	    0xfa,	/* cli */
+	    0xc9,	/* leave */
+	    0x43,	/* inc bx */
+	    0xf4,	/* hlt */
+	};
+
+	irq_at = 2;
+	cpu->eflags |= X86_IF;
+	ck_assert_int_eq(run(code, sizeof code, 100), VCPU_EXIT_HALT);
+	ck_assert_uint_eq(block_of(0x7c00)->count, 7);
+	ck_assert_uint_eq(reg16(X86_ESP), 0x7000);
+	ck_assert_uint_eq(reg16(X86_EBX), 1);
+	ck_assert(!(cpu->eflags & X86_IF));
+	ck_assert_uint_eq(irq_taken_at, 0);
+	ck_assert_uint_eq(x86_cpu_insns(cpu), 7);
+}
+END_TEST
+
 /* Whether the block at pa would share a set of slots with code at
  * [lo, hi). */
 static bool shares_set(uint32_t pa, uint32_t lo, uint32_t hi)
@@ -672,6 +698,7 @@ static Suite *s(void)
 	tcase_add_test(tc, test_a_change_of_cs_size_breaks_the_chain);
 	tcase_add_test(tc, test_a_remapped_page_does_not_follow_the_old_links);
 	tcase_add_test(tc, test_a_remapped_target_page_does_not_follow_a_far_link);
+	tcase_add_test(tc, test_cli_and_leave_run_inside_a_block);
 	tcase_add_test(tc, test_two_blocks_of_one_set_are_both_kept);
 	tcase_add_test(tc, test_blocks_run_in_turn_push_out_translated_blocks_run_long_ago);
 	tcase_add_test(tc, test_an_instruction_across_a_page_end_is_decoded_once);
