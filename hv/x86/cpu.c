@@ -342,6 +342,22 @@ static inline bool fetch_maps(const struct x86_cpu *cpu, uint32_t ip, const uint
 	return e->tag[cpu->acc_user] == lin >> 12 && e->host && e->host + (lin & 0xfffu) == host;
 }
 
+/* Whether CS:ip, the target of a far link that fetch_maps() did not
+ * find in the soft TLB, is fetched from host: by the lookup find_block
+ * would make next (a kernel's calls and returns had missed in the
+ * direct-mapped TLB at a fifth of the far links followed), which may
+ * fault as it would: no block is running then. */
+static __attribute__((noinline)) bool fetch_maps_slow(struct x86_cpu *cpu, uint32_t ip,
+						      const uint8_t *host)
+{
+	uint32_t lin = cpu->seg[X86_CS].base + ip;
+
+	cpu->block = NULL;
+	cpu->ip_start = ip;
+	x86_fetch_map(cpu, ip);
+	return cpu->fetch_host && cpu->fetch_host + (lin & 0xfffu) == host;
+}
+
 /* The block linked to b for where b left EIP, when it is still the block
  * there and valid: the slot still holds the block linked (its id), its
  * page not written since it was decoded, within the CS limit, and for a
@@ -357,7 +373,7 @@ static inline struct x86_block *follow(struct x86_cpu *cpu, const struct x86_blo
 
 	if (l->delta != delta || n->id != l->id || !x86_block_valid(n) ||
 	    (uint64_t)ip + n->bytes - 1 > (cpu->seg[X86_CS].limit & n->ip_mask) ||
-	    (l->far && !fetch_maps(cpu, ip, n->host)))
+	    (l->far && !fetch_maps(cpu, ip, n->host) && !fetch_maps_slow(cpu, ip, n->host)))
 		return NULL;
 	return n;
 }

@@ -496,6 +496,48 @@ START_TEST(test_a_remapped_target_page_does_not_follow_a_far_link)
 }
 END_TEST
 
+/* A far link whose target page is no longer present: the lookup made
+ * as the link is followed raises the #PF the run loop's would, at the
+ * target, with the count of the block before it exact. (No IDT: the
+ * #PF ends in a triple fault; code as above.) */
+START_TEST(test_a_far_link_to_a_page_gone_faults_at_its_target)
+{
+	static const uint8_t a[] = {
+	    0xb8, 0x01, 0x00, 0x00, 0x00, /* mov eax, 1 */
+	    0xe9, 0xf6, 0x0f, 0x00, 0x00, /* jmp 9000h */
+	};
+	static const uint8_t t[] = {
+	    0x01, 0xc3, /* add ebx, eax */
+	    0xf4,	/* hlt */
+	};
+
+	x86f_load(a, sizeof a, 0x8000);
+	x86f_load(t, sizeof t, 0x9000);
+	enter_protected();
+	cpu->idtr = (struct x86_dtr){0, 0};
+	put32(0x20000, 0x21000 | 3);
+	for (uint32_t i = 0; i < 1024; i++)
+		put32(0x21000 + 4 * i, i << 12 | 3);
+	cpu->cr[0] |= X86_CR0_PG;
+	cpu->cr[3] = 0x20000;
+	x86_tlb_flush(cpu);
+	for (int pass = 0; pass < 3; pass++) {
+		cpu->halted = false;
+		cpu->eip = 0x8000;
+		ck_assert_int_eq(x86_cpu_run(cpu, 100), VCPU_EXIT_HALT);
+	}
+	ck_assert(block_of(0x8000)->link[0].far);
+	put32(0x21000 + 4 * 9, 0);
+	x86_tlb_flush_page(cpu, 0x9000);
+	cpu->halted = false;
+	cpu->eip = 0x8000;
+	ck_assert_int_eq(x86_cpu_run(cpu, 100), VCPU_EXIT_RESET);
+	ck_assert_uint_eq(cpu->cr[2], 0x9000);
+	ck_assert_uint_eq(cpu->regs[X86_EBX], 3);
+	ck_assert_uint_eq(x86_cpu_insns(cpu), 3 * 4 + 2);
+}
+END_TEST
+
 /* CLI and LEAVE do not end a block; an interrupt that becomes pending
  * after the CLI is not taken (HLT with IF clear stops the run). */
 START_TEST(test_cli_and_leave_run_inside_a_block)
@@ -698,6 +740,7 @@ static Suite *s(void)
 	tcase_add_test(tc, test_a_change_of_cs_size_breaks_the_chain);
 	tcase_add_test(tc, test_a_remapped_page_does_not_follow_the_old_links);
 	tcase_add_test(tc, test_a_remapped_target_page_does_not_follow_a_far_link);
+	tcase_add_test(tc, test_a_far_link_to_a_page_gone_faults_at_its_target);
 	tcase_add_test(tc, test_cli_and_leave_run_inside_a_block);
 	tcase_add_test(tc, test_two_blocks_of_one_set_are_both_kept);
 	tcase_add_test(tc, test_blocks_run_in_turn_push_out_translated_blocks_run_long_ago);
