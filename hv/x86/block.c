@@ -131,8 +131,9 @@ static bool ends_block(const struct x86_insn *in)
 
 /* Whether a block ending with this instruction may be linked to the
  * block that runs after it: the instruction leaves CS, the mapping and
- * the interrupt state alone (a near branch, or one that does not end a
- * block: the block stopped at its size limit or before RDTSC). */
+ * the interrupt state alone (a near branch, RDTSC, which has a block of
+ * its own, or one that does not end a block: the block stopped at its
+ * size limit or before RDTSC). */
 static bool chains(const struct x86_insn *in)
 {
 	unsigned op = in->op;
@@ -145,7 +146,8 @@ static bool chains(const struct x86_insn *in)
 	case 0xc3:
 	case 0xe8:
 	case 0xe9:
-	case 0xeb: return true;
+	case 0xeb:
+	case 0x131: return true;
 	case 0xff: return in->reg == 2 || in->reg == 4;
 	default: return !ends_block(in);
 	}

@@ -538,6 +538,24 @@ START_TEST(test_a_far_link_to_a_page_gone_faults_at_its_target)
 }
 END_TEST
 
+/* RDTSC, a block of its own, links to the block after it. */
+START_TEST(test_rdtsc_links_to_the_next_block)
+{
+	static const uint8_t code[] = {
+	    0xb9, 0x05, 0x00, /* mov cx, 5 */
+	    0x0f, 0x31,	      /* a: rdtsc */
+	    0x49,	      /* dec cx */
+	    0x75, 0xfb,	      /* jnz a */
+	    0xf4,	      /* hlt */
+	};
+
+	ck_assert_int_eq(run(code, sizeof code, 100), VCPU_EXIT_HALT);
+	ck_assert_uint_eq(block_of(0x7c03)->count, 1);
+	ck_assert_ptr_eq(block_of(0x7c03)->link[0].to, block_of(0x7c05));
+	ck_assert_uint_eq(x86_cpu_insns(cpu), 1 + 5 * 3 + 1);
+}
+END_TEST
+
 /* CLI and LEAVE do not end a block; an interrupt that becomes pending
  * after the CLI is not taken (HLT with IF clear stops the run). */
 START_TEST(test_cli_and_leave_run_inside_a_block)
@@ -742,6 +760,7 @@ static Suite *s(void)
 	tcase_add_test(tc, test_a_remapped_target_page_does_not_follow_a_far_link);
 	tcase_add_test(tc, test_a_far_link_to_a_page_gone_faults_at_its_target);
 	tcase_add_test(tc, test_cli_and_leave_run_inside_a_block);
+	tcase_add_test(tc, test_rdtsc_links_to_the_next_block);
 	tcase_add_test(tc, test_two_blocks_of_one_set_are_both_kept);
 	tcase_add_test(tc, test_blocks_run_in_turn_push_out_translated_blocks_run_long_ago);
 	tcase_add_test(tc, test_an_instruction_across_a_page_end_is_decoded_once);
