@@ -89,7 +89,12 @@ static uint64_t checksum(const uint8_t *p, unsigned len)
 #endif
 
 /* Whether the decoder's block must end after this instruction: a branch,
- * or a change of mode, segments, paging, interrupt or debug state, I/O. */
+ * or a change of mode, segments, paging, interrupt or debug state, I/O.
+ * CLI, ENTER and LEAVE do not: nothing waits at a block boundary for an
+ * interrupt flag cleared, and the frame instructions only move eSP and
+ * eBP (blocks ending at them, the LEAVE before a RET and the CLI of
+ * local_irq_save, had been a third of a Linux guest's returns to the run
+ * loop once links crossed pages). */
 static bool ends_block(const struct x86_insn *in)
 {
 	unsigned op = in->op;
@@ -97,7 +102,7 @@ static bool ends_block(const struct x86_insn *in)
 	if ((op >= 0x70 && op <= 0x7f) || (op >= 0x180 && op <= 0x18f) ||
 	    (op >= 0xe0 && op <= 0xef) || (op >= 0x120 && op <= 0x123) ||
 	    (op >= 0x130 && op <= 0x135) || (op >= 0x6c && op <= 0x6f) ||
-	    (op >= 0xc2 && op <= 0xcf && op != 0xc6 && op != 0xc7))
+	    (op >= 0xc2 && op <= 0xcf && (op < 0xc6 || op > 0xc9)))
 		return true;
 	switch (op) {
 	case 0x07:
@@ -113,7 +118,6 @@ static bool ends_block(const struct x86_insn *in)
 	case 0x9d:
 	case 0xf1:
 	case 0xf4:
-	case 0xfa:
 	case 0xfb:
 	case 0x100:
 	case 0x101:
@@ -127,8 +131,9 @@ static bool ends_block(const struct x86_insn *in)
 
 /* Whether a block ending with this instruction may be linked to the
  * block that runs after it: the instruction leaves CS, the mapping and
- * the interrupt state alone (a near branch, or one that does not end a
- * block: the block stopped at its size limit or before RDTSC). */
+ * the interrupt state alone (a near branch, RDTSC, which has a block of
+ * its own, or one that does not end a block: the block stopped at its
+ * size limit or before RDTSC). */
 static bool chains(const struct x86_insn *in)
 {
 	unsigned op = in->op;
@@ -141,7 +146,8 @@ static bool chains(const struct x86_insn *in)
 	case 0xc3:
 	case 0xe8:
 	case 0xe9:
-	case 0xeb: return true;
+	case 0xeb:
+	case 0x131: return true;
 	case 0xff: return in->reg == 2 || in->reg == 4;
 	default: return !ends_block(in);
 	}
@@ -253,7 +259,7 @@ static bool build(struct x86_cpu *cpu, struct x86_block *b, const uint8_t *host,
 				.ip_mask = big ? 0xffffffffu : 0xffffu,
 				.insns = insns,
 				.used = cpu->insns};
-	b->link[0] = b->link[1] = (struct x86_link){b, 0, 0};
+	b->link[0] = b->link[1] = (struct x86_link){b, 0, 0, false};
 #ifndef NDEBUG
 	b->sum = checksum(host, bytes);
 #endif
@@ -329,19 +335,21 @@ struct x86_block *x86_block_at(struct x86_cpu *cpu)
 	return b;
 }
 
-/* See cpu_state.h. The target lies in the page of `from` at page_off +
- * delta (delta as a signed offset: 16-bit EIP may wrap), so its host
- * address is from->host + delta; a new link replaces the older of two. */
+/* See cpu_state.h. A target in the page of `from`, at page_off + delta
+ * (delta as a signed offset: 16-bit EIP may wrap), has its host address
+ * at from->host + delta; one in another page is far. A new link
+ * replaces the older of two. */
 void x86_block_link(struct x86_block *from, struct x86_block *to, uint32_t delta)
 {
 	int64_t off = (int64_t)from->page_off + (int32_t)delta;
+	bool far = off < 0 || off >= MEM_PAGE_SIZE;
 
-	if (!from->host || !from->chain || off < 0 || off >= MEM_PAGE_SIZE ||
-	    to->big != from->big || to->host != from->host + (int32_t)delta)
+	if (!from->host || !from->chain || to->big != from->big ||
+	    (!far && to->host != from->host + (int32_t)delta))
 		return;
 	if (from->link[0].id && from->link[0].delta != delta)
 		from->link[1] = from->link[0];
-	from->link[0] = (struct x86_link){to, to->id, delta};
+	from->link[0] = (struct x86_link){to, to->id, delta, far};
 }
 
 /* Adds to the instruction count the instructions of the running block

@@ -332,21 +332,51 @@ static inline void jc_fill(struct x86_cpu *cpu, struct x86_block *b)
 		cpu->jc[cpu->eip % X86_JIT_JC] = (struct x86_jc){cpu->eip, b};
 }
 
-/* The block linked to b for where b left EIP, when it is still the block
- * there and valid: the slot still holds the block linked (its id), its
- * page not written since it was decoded, within the CS limit. b ran
- * under the current CS and mapping, and nothing in a chain changes them
- * (see chains() in block.c), so the same delta leads to the same bytes.
- * An empty link points back at b with id 0, which no block has. */
-static inline struct x86_block *follow(struct x86_cpu *cpu, const struct x86_block *b)
+/* Whether the soft TLB maps CS:ip, for a fetch at the CPL, to host: the
+ * check x86_fetch_map's lookup makes on a hit. */
+static inline bool fetch_maps(const struct x86_cpu *cpu, uint32_t ip, const uint8_t *host)
+{
+	uint32_t lin = cpu->seg[X86_CS].base + ip;
+	const struct x86_tlb_entry *e = &cpu->tlb[(lin >> 12) % X86_TLB_SIZE];
+
+	return e->tag[cpu->acc_user] == lin >> 12 && e->host && e->host + (lin & 0xfffu) == host;
+}
+
+/* Whether CS:ip, the target of a far link that fetch_maps() did not
+ * find in the soft TLB, is fetched from host: by the lookup find_block
+ * would make next (a kernel's calls and returns had missed in the
+ * direct-mapped TLB at a fifth of the far links followed), which may
+ * fault as it would: no block is running then. */
+static __attribute__((noinline)) bool fetch_maps_slow(struct x86_cpu *cpu, uint32_t ip,
+						      const uint8_t *host)
+{
+	uint32_t lin = cpu->seg[X86_CS].base + ip;
+
+	cpu->block = NULL;
+	cpu->ip_start = ip;
+	x86_fetch_map(cpu, ip);
+	return cpu->fetch_host && cpu->fetch_host + (lin & 0xfffu) == host;
+}
+
+/* The block linked to b for where b left EIP (*far: by a far link), when
+ * it is still the block there and valid: the slot still holds the block
+ * linked (its id), its page not written since it was decoded, within the
+ * CS limit, and for a far link, still mapped there (a lookup that may
+ * fault). b ran under the current CS and mapping, and nothing in a chain
+ * changes them (see chains() in block.c), so in b's page the same delta
+ * leads to the same bytes. An empty link points back at b with id 0,
+ * which no block has. */
+static inline struct x86_block *follow(struct x86_cpu *cpu, const struct x86_block *b, bool *far)
 {
 	uint32_t ip = cpu->eip, delta = ip - cpu->block_eip;
 	const struct x86_link *l = &b->link[b->link[0].delta != delta];
 	struct x86_block *n = l->to;
 
 	if (l->delta != delta || n->id != l->id || !x86_block_valid(n) ||
-	    (uint64_t)ip + n->bytes - 1 > (cpu->seg[X86_CS].limit & n->ip_mask))
+	    (uint64_t)ip + n->bytes - 1 > (cpu->seg[X86_CS].limit & n->ip_mask) ||
+	    (l->far && !fetch_maps(cpu, ip, n->host) && !fetch_maps_slow(cpu, ip, n->host)))
 		return NULL;
+	*far = l->far;
 	return n;
 }
 
@@ -375,16 +405,18 @@ static inline struct x86_block *run_chain(struct x86_cpu *cpu, struct x86_block 
 
 	for (;;) {
 		struct x86_block *n;
+		bool far;
 
 		run_block(cpu, b);
 		/* Translated code may have run on through its chained blocks. */
 		b = (struct x86_block *)cpu->block;
 		if (chain_stop(cpu, poll_at))
 			return NULL;
-		n = follow(cpu, b);
+		n = follow(cpu, b, &far);
 		if (!n)
 			return b->chain ? b : NULL;
-		if (n->chain_in && b->slots)
+		/* A far link has no slot (jit.c): most links run_chain follows. */
+		if (!far && n->chain_in && b->slots)
 			x86_jit_chain(cpu, b);
 		if (n->count > cpu->budget)
 			return NULL;

@@ -215,14 +215,18 @@ struct x86_block;
 /* A link from a block to the block that ran after it (chaining): when
  * the block ends with EIP at `delta` from its first EIP, the run loop
  * goes straight to `to` if that slot still holds the block at `host`,
- * valid for the current CS. Links stay within one page, so the host
- * address of the target follows from the block's own by the same delta,
- * whatever the mapping or the CS base the block is entered with; the id
- * says that the slot still holds the block linked. */
+ * valid for the current CS. Within one page the host address of the
+ * target follows from the block's own by the same delta, whatever the
+ * mapping or the CS base the block is entered with; a link to another
+ * page (`far`: a call or a return between functions) holds only while
+ * the soft TLB maps CS.base + EIP to the target's bytes, checked each
+ * time it is followed. The id says that the slot still holds the block
+ * linked. */
 struct x86_link {
 	struct x86_block *to; /* the slot linked to (the block itself: no link) */
 	uint64_t id;	      /* to->id when linked; 0: no link */
 	uint32_t delta;	      /* EIP at the end minus EIP at the start */
+	bool far;	      /* to another page: the mapping is checked */
 };
 
 struct x86_block {
@@ -433,7 +437,8 @@ static inline bool x86_block_valid(const struct x86_block *b)
 	return !b->word || atomic_load_explicit(b->word, memory_order_relaxed) == b->seen;
 }
 /* Links `from`, which ran to its end with EIP at `delta` from its first
- * EIP, to `to`, the block found there, when they are in one page. */
+ * EIP, to `to`, the block found there (by the mapping of now: see struct
+ * x86_link). */
 void x86_block_link(struct x86_block *from, struct x86_block *to, uint32_t delta);
 /* lockstep.c: runs one instruction of a block checked against the
  * fetching decoder and the general handler; false (logged, the loop asked

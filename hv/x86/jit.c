@@ -217,9 +217,10 @@ static void poke(struct x86_jit_buf *buf, const uint8_t *rx, uint32_t v)
 }
 
 /* See jit.h. A slot patched stays right while the buffer lasts: its
- * delta leads to the bytes of the block it jumps to (links stay in one
- * page), and that block's chained entry checks that it is still there,
- * so a slot is only ever pointed at a newer link. */
+ * delta leads to the bytes of the block it jumps to (a link in one page;
+ * a far one, whose mapping may change, is followed by run_chain only),
+ * and that block's chained entry checks that it is still there, so a
+ * slot is only ever pointed at a newer link. */
 void x86_jit_chain(struct x86_cpu *cpu, struct x86_block *b)
 {
 	struct x86_jit *j = cpu->jit;
@@ -231,7 +232,7 @@ void x86_jit_chain(struct x86_cpu *cpu, struct x86_block *b)
 		const struct x86_link *l = &b->link[k];
 		const uint8_t *slot = b->slots + k * X86_JIT_SLOT_BYTES, *rel;
 
-		if (!l->id || l->to->id != l->id || !l->to->chain_in ||
+		if (!l->id || l->far || l->to->id != l->id || !l->to->chain_in ||
 		    b->slot_to[k] == l->to->chain_in || (j->check && l->to->pure))
 			continue;
 		rel = slot + X86_JIT_SLOT_BYTES - 4;

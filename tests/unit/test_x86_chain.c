@@ -265,8 +265,8 @@ END_TEST
 /* A loop whose JMP and JNZ cross the page boundary at 8000h both ways
  * (org 7FF8h), and the code between its two passes rewrites the
  * immediate of ADD BX, 1 in the second page: the second pass adds 2.
- * Links stay in one page (the target follows from the delta only
- * there), so these branches go through the run loop's lookup. */
+ * The links across the page are far (the mapping is checked as they are
+ * followed), and no native slot jumps across. */
 START_TEST(test_a_loop_across_a_page_boundary_sees_a_write_to_either_page)
 {
 	static const uint8_t code[] = {
@@ -291,13 +291,14 @@ START_TEST(test_a_loop_across_a_page_boundary_sees_a_write_to_either_page)
 	ck_assert_uint_eq(reg16(X86_EBX), 50 + 2 * 50);
 	ck_assert_uint_eq(reg16(X86_EDX), 2);
 	ck_assert_uint_eq(x86_cpu_insns(cpu), (1 + 250 + 5) + (1 + 250 + 3) + 1);
-	/* The same loop again: no link, native or not, crosses the page. */
+	/* The same loop again: its links cross the page, none natively. */
 	cpu->regs[X86_EDX] = 1;
 	ck_assert_int_eq(x86f_run_real(0x7ff8, 100000), VCPU_EXIT_HALT);
 	ck_assert_uint_eq(reg16(X86_EBX), 150 + 2 * 50);
-	ck_assert_uint_eq(block_of(0x7ffb)->link[0].id, 0);
-	for (int k = 0; k < 2; k++)
-		ck_assert_ptr_ne(block_of(0x8002)->link[k].to, block_of(0x7ffb));
+	ck_assert_ptr_eq(block_of(0x7ffb)->link[0].to, block_of(0x8002));
+	ck_assert(block_of(0x7ffb)->link[0].far);
+	ck_assert_ptr_null(block_of(0x7ffb)->slot_to[0]);
+	ck_assert_ptr_null(block_of(0x7ffb)->slot_to[1]);
 }
 END_TEST
 
@@ -444,6 +445,140 @@ START_TEST(test_a_remapped_page_does_not_follow_the_old_links)
 	cpu->eip = 0x8000;
 	ck_assert_int_eq(x86_cpu_run(cpu, 100), VCPU_EXIT_HALT);
 	ck_assert_uint_eq(cpu->regs[X86_EBX], 32);
+}
+END_TEST
+
+/* A far link (to the next page) is left for the block of the new
+ * mapping when paging maps the target's linear page elsewhere: it is
+ * followed only while the soft TLB maps it to the block linked.
+ * (bits 32: a JMP at 8005h to 9000h; physical 9000h and B000h hold
+ * different code.) */
+START_TEST(test_a_remapped_target_page_does_not_follow_a_far_link)
+{
+	static const uint8_t a[] = {
+	    0xb8, 0x01, 0x00, 0x00, 0x00, /* mov eax, 1 */
+	    0xe9, 0xf6, 0x0f, 0x00, 0x00, /* jmp 9000h */
+	};
+	static const uint8_t t[] = {
+	    0x01, 0xc3, /* add ebx, eax */
+	    0xf4,	/* hlt */
+	};
+	static const uint8_t u[] = {
+	    0x6b, 0xdb, 0x10, /* imul ebx, ebx, 16 */
+	    0xf4,	      /* hlt */
+	};
+
+	x86f_load(a, sizeof a, 0x8000);
+	x86f_load(t, sizeof t, 0x9000);
+	x86f_load(u, sizeof u, 0xb000);
+	enter_protected();
+	put32(0x20000, 0x21000 | 3);
+	for (uint32_t i = 0; i < 1024; i++)
+		put32(0x21000 + 4 * i, i << 12 | 3);
+	cpu->cr[0] |= X86_CR0_PG;
+	cpu->cr[3] = 0x20000;
+	x86_tlb_flush(cpu);
+	for (int pass = 0; pass < 3; pass++) {
+		cpu->halted = false;
+		cpu->eip = 0x8000;
+		ck_assert_int_eq(x86_cpu_run(cpu, 100), VCPU_EXIT_HALT);
+	}
+	ck_assert_uint_eq(cpu->regs[X86_EBX], 3);
+	ck_assert_ptr_eq(block_of(0x8000)->link[0].to, block_of(0x9000));
+	ck_assert(block_of(0x8000)->link[0].far);
+	put32(0x21000 + 4 * 9, 0xb000 | 3);
+	x86_tlb_flush_page(cpu, 0x9000);
+	cpu->halted = false;
+	cpu->eip = 0x8000;
+	ck_assert_int_eq(x86_cpu_run(cpu, 100), VCPU_EXIT_HALT);
+	ck_assert_uint_eq(cpu->regs[X86_EBX], 48);
+	ck_assert_uint_eq(x86_cpu_insns(cpu), 4 * 4);
+}
+END_TEST
+
+/* A far link whose target page is no longer present: the lookup made
+ * as the link is followed raises the #PF the run loop's would, at the
+ * target, with the count of the block before it exact. (No IDT: the
+ * #PF ends in a triple fault; code as above.) */
+START_TEST(test_a_far_link_to_a_page_gone_faults_at_its_target)
+{
+	static const uint8_t a[] = {
+	    0xb8, 0x01, 0x00, 0x00, 0x00, /* mov eax, 1 */
+	    0xe9, 0xf6, 0x0f, 0x00, 0x00, /* jmp 9000h */
+	};
+	static const uint8_t t[] = {
+	    0x01, 0xc3, /* add ebx, eax */
+	    0xf4,	/* hlt */
+	};
+
+	x86f_load(a, sizeof a, 0x8000);
+	x86f_load(t, sizeof t, 0x9000);
+	enter_protected();
+	cpu->idtr = (struct x86_dtr){0, 0};
+	put32(0x20000, 0x21000 | 3);
+	for (uint32_t i = 0; i < 1024; i++)
+		put32(0x21000 + 4 * i, i << 12 | 3);
+	cpu->cr[0] |= X86_CR0_PG;
+	cpu->cr[3] = 0x20000;
+	x86_tlb_flush(cpu);
+	for (int pass = 0; pass < 3; pass++) {
+		cpu->halted = false;
+		cpu->eip = 0x8000;
+		ck_assert_int_eq(x86_cpu_run(cpu, 100), VCPU_EXIT_HALT);
+	}
+	ck_assert(block_of(0x8000)->link[0].far);
+	put32(0x21000 + 4 * 9, 0);
+	x86_tlb_flush_page(cpu, 0x9000);
+	cpu->halted = false;
+	cpu->eip = 0x8000;
+	ck_assert_int_eq(x86_cpu_run(cpu, 100), VCPU_EXIT_RESET);
+	ck_assert_uint_eq(cpu->cr[2], 0x9000);
+	ck_assert_uint_eq(cpu->regs[X86_EBX], 3);
+	ck_assert_uint_eq(x86_cpu_insns(cpu), 3 * 4 + 2);
+}
+END_TEST
+
+/* RDTSC, a block of its own, links to the block after it. */
+START_TEST(test_rdtsc_links_to_the_next_block)
+{
+	static const uint8_t code[] = {
+	    0xb9, 0x05, 0x00, /* mov cx, 5 */
+	    0x0f, 0x31,	      /* a: rdtsc */
+	    0x49,	      /* dec cx */
+	    0x75, 0xfb,	      /* jnz a */
+	    0xf4,	      /* hlt */
+	};
+
+	ck_assert_int_eq(run(code, sizeof code, 100), VCPU_EXIT_HALT);
+	ck_assert_uint_eq(block_of(0x7c03)->count, 1);
+	ck_assert_ptr_eq(block_of(0x7c03)->link[0].to, block_of(0x7c05));
+	ck_assert_uint_eq(x86_cpu_insns(cpu), 1 + 5 * 3 + 1);
+}
+END_TEST
+
+/* CLI and LEAVE do not end a block; an interrupt that becomes pending
+ * after the CLI is not taken (HLT with IF clear stops the run). */
+START_TEST(test_cli_and_leave_run_inside_a_block)
+{
+	static const uint8_t code[] = {
+	    0x55,	/* push bp */
+	    0x89, 0xe5, /* mov bp, sp */
+	    0x50,	/* push ax */
+	    0xfa,	/* cli */
+	    0xc9,	/* leave */
+	    0x43,	/* inc bx */
+	    0xf4,	/* hlt */
+	};
+
+	irq_at = 2;
+	cpu->eflags |= X86_IF;
+	ck_assert_int_eq(run(code, sizeof code, 100), VCPU_EXIT_HALT);
+	ck_assert_uint_eq(block_of(0x7c00)->count, 7);
+	ck_assert_uint_eq(reg16(X86_ESP), 0x7000);
+	ck_assert_uint_eq(reg16(X86_EBX), 1);
+	ck_assert(!(cpu->eflags & X86_IF));
+	ck_assert_uint_eq(irq_taken_at, 0);
+	ck_assert_uint_eq(x86_cpu_insns(cpu), 7);
 }
 END_TEST
 
@@ -622,6 +757,10 @@ static Suite *s(void)
 	tcase_add_test(tc, test_a_flush_while_chained);
 	tcase_add_test(tc, test_a_change_of_cs_size_breaks_the_chain);
 	tcase_add_test(tc, test_a_remapped_page_does_not_follow_the_old_links);
+	tcase_add_test(tc, test_a_remapped_target_page_does_not_follow_a_far_link);
+	tcase_add_test(tc, test_a_far_link_to_a_page_gone_faults_at_its_target);
+	tcase_add_test(tc, test_cli_and_leave_run_inside_a_block);
+	tcase_add_test(tc, test_rdtsc_links_to_the_next_block);
 	tcase_add_test(tc, test_two_blocks_of_one_set_are_both_kept);
 	tcase_add_test(tc, test_blocks_run_in_turn_push_out_translated_blocks_run_long_ago);
 	tcase_add_test(tc, test_an_instruction_across_a_page_end_is_decoded_once);
