@@ -200,6 +200,7 @@ x86_jit_code x86_jit_translate(struct x86_cpu *cpu, struct x86_block *b)
 		b->chain_in = l.entry ? at + l.entry : NULL;
 		b->slots = l.slots ? at + l.slots : NULL;
 		b->slot_to[0] = b->slot_to[1] = NULL;
+		b->slot_fixed = l.fixed;
 		cpu->jit->blocks++;
 		if (cpu->jit->perfmap)
 			x86_jit_perfmap_add(cpu->jit->perfmap, code,
@@ -216,6 +217,22 @@ static void poke(struct x86_jit_buf *buf, const uint8_t *rx, uint32_t v)
 	memcpy(buf->rw + (rx - buf->rx), &v, 4);
 }
 
+/* The slot of a block with fixed deltas that has `delta`, or
+ * X86_JIT_SLOTS for none (the first when both have it). */
+static unsigned fixed_slot(const struct x86_block *b, uint32_t delta)
+{
+	unsigned k;
+
+	for (k = 0; k < X86_JIT_SLOTS; k++) {
+		uint32_t d;
+
+		memcpy(&d, b->slots + k * X86_JIT_SLOT_BYTES + 1, 4);
+		if (d == delta)
+			break;
+	}
+	return k;
+}
+
 /* See jit.h. A slot patched stays right while the buffer lasts: its
  * delta leads to the bytes of the block it jumps to (links stay in one
  * page), and that block's chained entry checks that it is still there,
@@ -227,11 +244,12 @@ void x86_jit_chain(struct x86_cpu *cpu, struct x86_block *b)
 	/* HV_JIT_LOCKSTEP runs each block of native instructions alone. */
 	if (!b->slots || !b->host || (j->check && b->pure))
 		return;
-	for (unsigned k = 0; k < X86_JIT_SLOTS; k++) {
-		const struct x86_link *l = &b->link[k];
+	for (unsigned i = 0; i < X86_JIT_SLOTS; i++) {
+		const struct x86_link *l = &b->link[i];
+		unsigned k = b->slot_fixed ? fixed_slot(b, l->delta) : i;
 		const uint8_t *slot = b->slots + k * X86_JIT_SLOT_BYTES, *rel;
 
-		if (!l->id || l->to->id != l->id || !l->to->chain_in ||
+		if (k >= X86_JIT_SLOTS || !l->id || l->to->id != l->id || !l->to->chain_in ||
 		    b->slot_to[k] == l->to->chain_in || (j->check && l->to->pure))
 			continue;
 		rel = slot + X86_JIT_SLOT_BYTES - 4;
