@@ -402,6 +402,74 @@ START_TEST(test_a_change_of_cs_size_breaks_the_chain)
 }
 END_TEST
 
+/* 32-bit code, whose native Jcc and JMP jump straight to the slot of
+ * the way they went: an inner loop (a DEC/JNZ pair linked to its own
+ * block when taken, to the outer block when not) in an outer one, cut
+ * by the budget in the middle of an inner pass, at exactly its count:
+ * 65 outer passes of 153 instructions, then MOV and 18 inner ones. */
+START_TEST(test_a_32_bit_loop_chained_both_ways_stops_exactly_at_the_budget)
+{
+	static const uint8_t code[] = {
+	    0xb9, 0x32, 0x00, 0x00, 0x00, /* o: mov ecx, 50 */
+	    0x40,			  /* a: inc eax */
+	    0x49,			  /* dec ecx */
+	    0x75, 0xfc,			  /* jnz a */
+	    0x43,			  /* inc ebx */
+	    0xeb, 0xf4,			  /* jmp o */
+	};
+
+	x86f_load(code, sizeof code, 0x7c00);
+	enter_protected();
+	cpu->eip = 0x7c00;
+	ck_assert_int_eq(x86_cpu_run(cpu, 10000), VCPU_EXIT_BUDGET);
+	ck_assert_uint_eq(x86_cpu_insns(cpu), 10000);
+	ck_assert_uint_eq(cpu->regs[X86_EBX], 65);
+	ck_assert_uint_eq(cpu->regs[X86_EAX], 65 * 50 + 18);
+	ck_assert_uint_eq(cpu->regs[X86_ECX], 32);
+	ck_assert_uint_eq(cpu->eip, 0x7c05);
+	ck_assert(natively_chained() == (cpu->jit != NULL));
+	if (cpu->jit)
+		ck_assert(block_of(0x7c05)->slot_to[0] && block_of(0x7c05)->slot_to[1]);
+}
+END_TEST
+
+/* A chained 32-bit loop of two blocks runs, then a far jump loads CS
+ * with a limit of 7C11h (base 0) and enters it again: the JMP to B
+ * passes its own check (7C10h is within), but B (7C10h-7C12h) is not,
+ * so B is not entered from the chain: its INC runs alone and the fetch
+ * of its JMP raises #GP, whose handler (an interrupt gate, IDT at 600h)
+ * halts. (bits 32.) */
+START_TEST(test_a_lower_cs_limit_stops_the_chain_at_the_block_beyond)
+{
+	static const uint8_t code[] = {
+	    0x40,					       /* a: inc eax */
+	    0xeb,	   0x0d,			       /* jmp b (7C10h) */
+	    [0x10] = 0x43,				       /* b: inc ebx */
+	    0xeb,	   0xed,			       /* jmp a */
+	    [0x20] = 0xea, 0x00, 0x7c, 0x00, 0x00, 0x20, 0x00, /* jmp 0x20:0x7c00 */
+	    [0x40] = 0xf4,				       /* #GP handler: hlt */
+	};
+
+	x86f_load(code, sizeof code, 0x7c00);
+	enter_protected();
+	put64(0x520, 0x00409b0000007c11ull); /* 32-bit code, base 0, limit 7C11h */
+	cpu->gdtr = (struct x86_dtr){0x500, 0x27};
+	put64(0x600 + 13 * 8, 0x00008e0000087c40ull); /* interrupt gate 08:7C40h */
+	cpu->idtr = (struct x86_dtr){0x600, 0x7ff};
+	cpu->eip = 0x7c00;
+	ck_assert_int_eq(x86_cpu_run(cpu, 1000), VCPU_EXIT_BUDGET);
+	ck_assert_uint_eq(cpu->eip, 0x7c00);
+	ck_assert_uint_eq(cpu->regs[X86_EBX], 250);
+	ck_assert(natively_chained() == (cpu->jit != NULL));
+	cpu->eip = 0x7c20;
+	ck_assert_int_eq(x86_cpu_run(cpu, 1000), VCPU_EXIT_HALT);
+	ck_assert_uint_eq(cpu->regs[X86_EAX], 251);
+	ck_assert_uint_eq(cpu->regs[X86_EBX], 251);
+	ck_assert_uint_eq(mem32(0x7000 - 12), 0x7c11); /* the EIP pushed: B's JMP */
+	ck_assert_uint_eq(mem32(0x7000 - 16), 0);      /* the error code */
+}
+END_TEST
+
 /* A block linked to the next one in its page is left for the block of
  * the new mapping when paging maps the linear page elsewhere: the link
  * is followed only from a block found through the current mapping, and
@@ -621,6 +689,8 @@ static Suite *s(void)
 	tcase_add_test(tc, test_a_loop_across_a_page_boundary_sees_a_write_to_either_page);
 	tcase_add_test(tc, test_a_flush_while_chained);
 	tcase_add_test(tc, test_a_change_of_cs_size_breaks_the_chain);
+	tcase_add_test(tc, test_a_lower_cs_limit_stops_the_chain_at_the_block_beyond);
+	tcase_add_test(tc, test_a_32_bit_loop_chained_both_ways_stops_exactly_at_the_budget);
 	tcase_add_test(tc, test_a_remapped_page_does_not_follow_the_old_links);
 	tcase_add_test(tc, test_two_blocks_of_one_set_are_both_kept);
 	tcase_add_test(tc, test_blocks_run_in_turn_push_out_translated_blocks_run_long_ago);
