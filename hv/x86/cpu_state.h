@@ -250,7 +250,10 @@ struct x86_block {
 	const uint8_t *slots;
 	const uint8_t *slot_to[2];
 	bool slot_fixed; /* each slot has its delta for good (jit.h) */
-	bool pure;	 /* every instruction in it native (x86_jit_lockstep) */
+	/* where a slot linked to the block itself at delta 0 jumps instead
+	 * of chain_in (jit_emit.c's self entry), or NULL */
+	const uint8_t *chain_self;
+	bool pure; /* every instruction in it native (x86_jit_lockstep) */
 #ifndef NDEBUG
 	uint64_t sum; /* of the code bytes: checked at entry in debug builds */
 #endif

@@ -110,7 +110,7 @@ static void flush(struct x86_cpu *cpu)
 			b->host = NULL;
 			b->id = 0;
 			b->code = NULL;
-			b->chain_in = b->slots = NULL;
+			b->chain_in = b->slots = b->chain_self = NULL;
 		}
 		b->hits = 0;
 	}
@@ -201,6 +201,7 @@ x86_jit_code x86_jit_translate(struct x86_cpu *cpu, struct x86_block *b)
 		b->slots = l.slots ? at + l.slots : NULL;
 		b->slot_to[0] = b->slot_to[1] = NULL;
 		b->slot_fixed = l.fixed;
+		b->chain_self = l.self ? at + l.self : NULL;
 		cpu->jit->blocks++;
 		if (cpu->jit->perfmap)
 			x86_jit_perfmap_add(cpu->jit->perfmap, code,
@@ -247,15 +248,18 @@ void x86_jit_chain(struct x86_cpu *cpu, struct x86_block *b)
 	for (unsigned i = 0; i < X86_JIT_SLOTS; i++) {
 		const struct x86_link *l = &b->link[i];
 		unsigned k = b->slot_fixed ? fixed_slot(b, l->delta) : i;
-		const uint8_t *slot = b->slots + k * X86_JIT_SLOT_BYTES, *rel;
+		const uint8_t *slot = b->slots + k * X86_JIT_SLOT_BYTES, *rel, *to;
 
 		if (k >= X86_JIT_SLOTS || !l->id || l->to->id != l->id || !l->to->chain_in ||
-		    b->slot_to[k] == l->to->chain_in || (j->check && l->to->pure))
+		    (j->check && l->to->pure))
+			continue;
+		to = l->to == b && l->delta == 0 && b->chain_self ? b->chain_self : l->to->chain_in;
+		if (b->slot_to[k] == to)
 			continue;
 		rel = slot + X86_JIT_SLOT_BYTES - 4;
 		poke(&j->buf, slot + 1, l->delta);
-		poke(&j->buf, rel, (uint32_t)(int32_t)(l->to->chain_in - (rel + 4)));
-		b->slot_to[k] = l->to->chain_in;
+		poke(&j->buf, rel, (uint32_t)(int32_t)(to - (rel + 4)));
+		b->slot_to[k] = to;
 		j->chained++;
 	}
 }

@@ -81,7 +81,8 @@ size_t x86_jit_emit(const struct x86_block *b, uint8_t *out, unsigned *native, u
 struct x86_jit_links {
 	size_t slots;
 	size_t entry;
-	bool fixed; /* the slots' deltas are fixed (x86_block.slot_fixed) */
+	size_t self; /* the self entry: a slot linked to the block at delta 0 */
+	bool fixed;  /* the slots' deltas are fixed (x86_block.slot_fixed) */
 };
 
 /* x86_jit_emit for the block held in `slot` (b may be a copy of it with

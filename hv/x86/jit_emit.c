@@ -372,6 +372,41 @@ static void emit_chain_entry(struct as *a, const struct x86_block *slot, const u
 	epilogue(a);
 }
 
+/* The self entry of a block with slots, which a slot linked to the
+ * block itself at delta 0 jumps to (a loop of one block): the same EIP,
+ * CS and decode, so only the page's word and chain_end are checked, and
+ * nothing is stored but the budget; on to the body past the reload. */
+static void emit_self_entry(struct as *a, const struct x86_block *slot, const uint8_t *body)
+{
+	uint8_t *out[2];
+	unsigned n = 0;
+
+	if (slot->word) {
+		mov_imm64(a, RAX, (uint64_t)(uintptr_t)slot->word);
+		b1(a, 0x81); /* cmp dword [rax], seen */
+		b1(a, 0x38);
+		b4(a, slot->seen);
+		out[n++] = out_if(a, 0x5);
+	}
+	b1(a, 0x48); /* mov rdx, [rbx + insns] */
+	mem_op(a, 0x8b, RDX, CPU(insns));
+	E(a, 0x48, 0x8d, 0x82); /* lea rax, [rdx + count] */
+	b4(a, slot->count);
+	b1(a, 0x48); /* cmp rax, [rbx + chain_end] */
+	mem_op(a, 0x3b, RAX, CPU(chain_end));
+	out[n++] = out_if(a, 0x7); /* ja */
+	b1(a, 0x48);		   /* sub qword [rbx + budget], count */
+	b1(a, 0x81);
+	b1(a, 0xab);
+	b4(a, CPU(budget));
+	b4(a, slot->count);
+	jump_to(a, body);
+	for (unsigned k = 0; k < n; k++)
+		patch(a, out[k]);
+	rr(a, 0x31, RAX, RAX); /* xor eax, eax */
+	epilogue(a);
+}
+
 /* The slow paths of the memory forms: the handler, then back, or out of
  * the block on a break. */
 static void emit_slow(struct as *a, const struct x86_block *b, const struct slow *s)
@@ -404,7 +439,7 @@ size_t x86_jit_emit_linked(const struct x86_block *b, const struct x86_block *sl
 			   unsigned *native, unsigned *mem, struct x86_jit_links *l)
 {
 	struct as a = {out, out + X86_JIT_MAX_BLOCK_CODE, false};
-	uint8_t *reload, *slots = NULL, *entry = NULL;
+	uint8_t *reload, *body, *slots = NULL, *entry = NULL, *self = NULL;
 	uint8_t *exits[X86_BLOCK_MAX];
 	struct j_exit ex = {{NULL, NULL}, {0, 0}};
 	bool chain = slot && slot->chain;
@@ -418,6 +453,7 @@ size_t x86_jit_emit_linked(const struct x86_block *b, const struct x86_block *sl
 
 	*native = *mem = 0;
 	reload = prologue(&a, acc);
+	body = a.p;
 	for (unsigned i = 0; i < b->n; i++) {
 		const struct x86_insn *in = &b->insns[i];
 
@@ -470,9 +506,14 @@ size_t x86_jit_emit_linked(const struct x86_block *b, const struct x86_block *sl
 	if (slot) {
 		entry = a.p;
 		emit_chain_entry(&a, slot, reload);
+		if (slots) {
+			self = a.p;
+			emit_self_entry(&a, slot, body);
+		}
 	}
 	l->slots = slots ? (size_t)(slots - out) : 0;
 	l->entry = entry ? (size_t)(entry - out) : 0;
+	l->self = self ? (size_t)(self - out) : 0;
 	l->fixed = slots && ex.jmp[0];
 	return a.over ? 0 : (size_t)(a.p - out);
 }

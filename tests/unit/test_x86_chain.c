@@ -19,6 +19,8 @@
  * has retired irq_at instructions (0: never); irq_taken_at records the
  * count when it is acknowledged. */
 static uint64_t irq_at, irq_taken_at;
+/* Where the test device (dev_read) patches code. */
+static uint32_t dev_patch_at;
 
 static bool intc_pending(void *opaque)
 {
@@ -41,6 +43,7 @@ static void setup(void)
 	m.intc = &intc;
 	m.intc_opaque = NULL;
 	irq_at = irq_taken_at = 0;
+	dev_patch_at = 0x7c20;
 }
 
 static enum vcpu_exit run(const uint8_t *code, size_t len, uint64_t budget)
@@ -132,8 +135,9 @@ END_TEST
 
 /* A device whose register read rewrites code (as a read that starts a
  * DMA transfer would): with dev_patch set, its third read patches MOV
- * DX, 1111h at 7C20h into MOV DX, 2222h; its 100th read kicks the CPU. A
- * read asks for no break of the block. */
+ * DX, 1111h at dev_patch_at (7C20h unless a test says otherwise) into MOV
+ * DX, 2222h; its 100th read kicks the CPU. A read asks for no break of
+ * the block. */
 static unsigned dev_reads;
 static bool dev_patch;
 
@@ -145,7 +149,7 @@ static uint64_t dev_read(void *opaque, uint64_t offset, unsigned size)
 	(void)offset;
 	(void)size;
 	if (++dev_reads == 3 && dev_patch)
-		mem_write(&m.mem, 0x7c20, patch, sizeof patch);
+		mem_write(&m.mem, dev_patch_at, patch, sizeof patch);
 	if (dev_reads == 100)
 		x86_cpu_kick(cpu);
 	return 0;
@@ -185,6 +189,32 @@ START_TEST(test_a_chained_target_rewritten_by_a_device_mid_block_runs_anew)
 	ck_assert_int_eq(run(code, sizeof code, 100000), VCPU_EXIT_HALT);
 	ck_assert_uint_eq(dev_reads, 3);
 	ck_assert_uint_eq(reg16(X86_EBX), 0x1111 + 0x1111 + 0x2222);
+}
+END_TEST
+
+/* A loop of one block, linked to itself, is rewritten by the device in
+ * its third pass: the fourth runs the new code (a block that loops to
+ * itself still sees its page written). */
+START_TEST(test_a_loop_block_rewritten_by_a_device_runs_anew)
+{
+	static const uint8_t code[] = {
+	    0xb9, 0x04, 0x00, /* mov cx, 4 */
+	    0x31, 0xdb,	      /* xor bx, bx */
+	    0xba, 0x11, 0x11, /* l: mov dx, 0x1111 */
+	    0x01, 0xd3,	      /* add bx, dx */
+	    0xa0, 0x00, 0xd0, /* mov al, [0xd000] */
+	    0x49,	      /* dec cx */
+	    0x75, 0xf5,	      /* jnz l */
+	    0xf4,	      /* hlt */
+	};
+
+	dev_reads = 0;
+	dev_patch = true;
+	dev_patch_at = 0x7c05;
+	ck_assert_int_eq(mem_map_mmio(&m.mem, 0xd000, 0x1000, &dev_ops, NULL, "dev"), 0);
+	ck_assert_int_eq(run(code, sizeof code, 100000), VCPU_EXIT_HALT);
+	ck_assert_uint_eq(dev_reads, 4);
+	ck_assert_uint_eq(reg16(X86_EBX), 3 * 0x1111 + 0x2222);
 }
 END_TEST
 
@@ -683,6 +713,7 @@ static Suite *s(void)
 	tcase_add_test(tc, test_a_chained_loop_stops_exactly_at_the_budget);
 	tcase_add_test(tc, test_a_chained_target_rewritten_by_the_loop_runs_anew);
 	tcase_add_test(tc, test_a_chained_target_rewritten_by_a_device_mid_block_runs_anew);
+	tcase_add_test(tc, test_a_loop_block_rewritten_by_a_device_runs_anew);
 	tcase_add_test(tc, test_a_kick_ends_a_chained_loop_at_the_next_block);
 	tcase_add_test(tc, test_an_interrupt_is_taken_in_a_tight_chained_loop);
 	tcase_add_test(tc, test_a_write_to_the_chained_to_block_unchains_it);
