@@ -102,6 +102,8 @@ void x86_cpu_set_ip(struct x86_cpu *cpu, uint16_t cs, uint32_t ip)
 void x86_cpu_kick(struct x86_cpu *cpu)
 {
 	atomic_store_explicit(&cpu->kicked, true, memory_order_release);
+	/* translated code sees it at its next chained entry */
+	atomic_store_explicit(&cpu->chain_end, 0, memory_order_relaxed);
 }
 
 /* Instructions retired since creation. */
@@ -218,6 +220,23 @@ run_insns(struct x86_cpu *cpu, const struct x86_block *b, bool check, uint32_t m
 	cpu->insns += in == end ? b->count : (uint64_t)(in - b->insns);
 }
 
+/* What the chained entries of translated code compare with (x86_cpu's
+ * chain_end and chain_cs), as b starts a chain. A kick from another
+ * thread that lands before the store of chain_end is seen by the check
+ * after it, or at the latest by chain_stop when the chain returns at
+ * poll_at. */
+static inline void chain_start(struct x86_cpu *cpu, const struct x86_block *b)
+{
+	uint64_t end = cpu->insns + cpu->budget;
+
+	if (end > cpu->poll_at)
+		end = cpu->poll_at;
+	atomic_store_explicit(&cpu->chain_end, end, memory_order_relaxed);
+	if (atomic_load_explicit(&cpu->kicked, memory_order_relaxed))
+		atomic_store_explicit(&cpu->chain_end, 0, memory_order_relaxed);
+	cpu->chain_cs = cpu->seg[X86_CS].limit & b->ip_mask;
+}
+
 /* Block b by its translation: once translated, or at the JIT's
  * threshold (jit.c); false if it has none. */
 static inline bool run_translated(struct x86_cpu *cpu, struct x86_block *b)
@@ -230,6 +249,7 @@ static inline bool run_translated(struct x86_cpu *cpu, struct x86_block *b)
 		x86_jit_lockstep(cpu, b, code);
 		return true;
 	}
+	chain_start(cpu, b);
 	cpu->budget -= b->count;
 	cpu->block = b;
 	cpu->block_eip = cpu->eip;

@@ -253,6 +253,10 @@ struct x86_block {
 	const uint8_t *chain_in;
 	const uint8_t *slots;
 	const uint8_t *slot_to[2];
+	bool slot_fixed; /* each slot has its delta for good (jit.h) */
+	/* where a slot linked to the block itself at delta 0 jumps instead
+	 * of chain_in (jit_emit.c's self entry), or NULL */
+	const uint8_t *chain_self;
 	bool pure; /* every instruction in it native (x86_jit_lockstep) */
 #ifndef NDEBUG
 	uint64_t sum; /* of the code bytes: checked at entry in debug builds */
@@ -358,7 +362,17 @@ struct x86_cpu {
 	bool lockstep;		  /* check blocks against the per-instruction path (lockstep.c) */
 	const struct x86_block *block; /* the block running, for a fault's count */
 	uint32_t block_eip;	       /* its first EIP */
-	struct x86_jit *jit;	       /* the JIT (jit.c), or NULL: interpreted */
+	/* A chained entry (jit_emit.c) runs its block while insns plus the
+	 * block's count stays within chain_end: min(insns + budget, poll_at)
+	 * as the run loop entered translated code (insns + budget is the
+	 * same after every block run to its end, the chained ones included),
+	 * or 0 once kicked (x86_cpu_kick); and while its last byte's EIP is
+	 * within chain_cs, CS.limit cut to the blocks' ip_mask (a chain
+	 * keeps CS: the instructions that load it end their blocks unlinked,
+	 * and links join blocks of one CS.D). */
+	_Atomic uint64_t chain_end;
+	uint64_t chain_cs;
+	struct x86_jit *jit; /* the JIT (jit.c), or NULL: interpreted */
 	/* The jump cache (jit.h, X86_JIT_JC): the blocks the run loop found,
 	 * by EIP, for its own first look (cpu.c's find_block) and the
 	 * translated code's after a RET or an indirect JMP/CALL. */

@@ -110,7 +110,7 @@ static void flush(struct x86_cpu *cpu)
 			b->host = NULL;
 			b->id = 0;
 			b->code = NULL;
-			b->chain_in = b->slots = NULL;
+			b->chain_in = b->slots = b->chain_self = NULL;
 		}
 		b->hits = 0;
 	}
@@ -200,6 +200,8 @@ x86_jit_code x86_jit_translate(struct x86_cpu *cpu, struct x86_block *b)
 		b->chain_in = l.entry ? at + l.entry : NULL;
 		b->slots = l.slots ? at + l.slots : NULL;
 		b->slot_to[0] = b->slot_to[1] = NULL;
+		b->slot_fixed = l.fixed;
+		b->chain_self = l.self ? at + l.self : NULL;
 		cpu->jit->blocks++;
 		if (cpu->jit->perfmap)
 			x86_jit_perfmap_add(cpu->jit->perfmap, code,
@@ -216,6 +218,22 @@ static void poke(struct x86_jit_buf *buf, const uint8_t *rx, uint32_t v)
 	memcpy(buf->rw + (rx - buf->rx), &v, 4);
 }
 
+/* The slot of a block with fixed deltas that has `delta`, or
+ * X86_JIT_SLOTS for none (the first when both have it). */
+static unsigned fixed_slot(const struct x86_block *b, uint32_t delta)
+{
+	unsigned k;
+
+	for (k = 0; k < X86_JIT_SLOTS; k++) {
+		uint32_t d;
+
+		memcpy(&d, b->slots + k * X86_JIT_SLOT_BYTES + 1, 4);
+		if (d == delta)
+			break;
+	}
+	return k;
+}
+
 /* See jit.h. A slot patched stays right while the buffer lasts: its
  * delta leads to the bytes of the block it jumps to (a link in one page;
  * a far one, whose mapping may change, is followed by run_chain only),
@@ -228,17 +246,21 @@ void x86_jit_chain(struct x86_cpu *cpu, struct x86_block *b)
 	/* HV_JIT_LOCKSTEP runs each block of native instructions alone. */
 	if (!b->slots || !b->host || (j->check && b->pure))
 		return;
-	for (unsigned k = 0; k < X86_JIT_SLOTS; k++) {
-		const struct x86_link *l = &b->link[k];
-		const uint8_t *slot = b->slots + k * X86_JIT_SLOT_BYTES, *rel;
+	for (unsigned i = 0; i < X86_JIT_SLOTS; i++) {
+		const struct x86_link *l = &b->link[i];
+		unsigned k = b->slot_fixed ? fixed_slot(b, l->delta) : i;
+		const uint8_t *slot = b->slots + k * X86_JIT_SLOT_BYTES, *rel, *to;
 
-		if (!l->id || l->far || l->to->id != l->id || !l->to->chain_in ||
-		    b->slot_to[k] == l->to->chain_in || (j->check && l->to->pure))
+		if (k >= X86_JIT_SLOTS || !l->id || l->far || l->to->id != l->id ||
+		    !l->to->chain_in || (j->check && l->to->pure))
+			continue;
+		to = l->to == b && l->delta == 0 && b->chain_self ? b->chain_self : l->to->chain_in;
+		if (b->slot_to[k] == to)
 			continue;
 		rel = slot + X86_JIT_SLOT_BYTES - 4;
 		poke(&j->buf, slot + 1, l->delta);
-		poke(&j->buf, rel, (uint32_t)(int32_t)(l->to->chain_in - (rel + 4)));
-		b->slot_to[k] = l->to->chain_in;
+		poke(&j->buf, rel, (uint32_t)(int32_t)(to - (rel + 4)));
+		b->slot_to[k] = to;
 		j->chained++;
 	}
 }

@@ -61,6 +61,10 @@ size_t x86_jit_emit(const struct x86_block *b, uint8_t *out, unsigned *native, u
  * them as the run loop links blocks (x86_block_link). */
 #define X86_JIT_SLOTS	   2
 #define X86_JIT_SLOT_BYTES 23
+/* A block that ends in a native Jcc or JMP of 32-bit code jumps straight
+ * to the slot of the way it went (no compare): its slots' deltas are
+ * emitted fixed, the taken one in the first, and a link goes to the slot
+ * of its delta. */
 
 /* Entries of the jump cache (x86_cpu.jc, indexed by EIP modulo it): a
  * block that ends in a RET or an indirect near JMP/CALL and matches
@@ -77,6 +81,8 @@ size_t x86_jit_emit(const struct x86_block *b, uint8_t *out, unsigned *native, u
 struct x86_jit_links {
 	size_t slots;
 	size_t entry;
+	size_t self; /* the self entry: a slot linked to the block at delta 0 */
+	bool fixed;  /* the slots' deltas are fixed (x86_block.slot_fixed) */
 };
 
 /* x86_jit_emit for the block held in `slot` (b may be a copy of it with

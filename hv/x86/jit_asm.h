@@ -299,22 +299,33 @@ struct j_flags {
 bool x86_jit_kills_flags(const struct x86_insn *in);
 /* The state after form f (NULL: an instruction done by its handler). */
 void x86_jit_flags_after(struct j_flags *st, const struct j_form *f);
+struct j_exit;
 /* Whether in, the last instruction of a block, is a near jump done
  * natively: JMP rel, or a Jcc but JP/JNP with the flags' state known. */
 bool x86_jit_jump_native(const struct x86_insn *in, const struct j_flags *st);
-/* It, at offset off in the block: EIP and ip_start stored. */
+/* It, at offset off in the block: EIP and ip_start stored; out as
+ * j_jump's. */
 void x86_jit_near(struct as *a, const struct x86_insn *in, const struct j_flags *st, uint32_t off,
-		  uint32_t mask);
+		  uint32_t mask, struct j_exit *out);
 
 /* A near jump's second half, after the host flags are set for cc (< 16:
  * taken when the host's condition cc holds; 16: always): ip_start =
  * start, then EIP = end + rel (cut to osz) if taken, else end; a target
- * beyond the CS limit raises #GP with ip_start = at (the jump's own). */
+ * beyond the CS limit raises #GP with ip_start = at (the jump's own).
+ * With out non-NULL, a jump whose EIP is end + rel or end from the
+ * block's first EIP (a 32-bit one: osz and mask 4 bytes) leaves by the
+ * rel32 jmps it puts in out, for the caller to patch; otherwise
+ * out->jmp[0] is NULL and the code goes on after it. */
+struct j_exit {
+	uint8_t *jmp[2];   /* taken; not taken (NULL for a JMP) */
+	uint32_t delta[2]; /* EIP from the block's first EIP on each */
+};
 struct j_jump {
 	unsigned cc;
 	uint32_t rel;
 	unsigned osz;
 	uint32_t start, at, end;
+	struct j_exit *out;
 };
 void x86_jit_jump(struct as *a, const struct j_jump *j, uint32_t mask);
 

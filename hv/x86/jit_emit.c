@@ -23,10 +23,11 @@
  * ip_start are left as fused_jcc leaves them; a target beyond the CS
  * limit faults with ip_start at the Jcc. `off` is the offset of the pair
  * in the block, which it ends. */
-static void emit_fused_jcc(struct as *a, const struct x86_insn *in, uint32_t off, uint32_t mask)
+static void emit_fused_jcc(struct as *a, const struct x86_insn *in, uint32_t off, uint32_t mask,
+			   struct j_exit *out)
 {
 	uint32_t end = off + in->len;
-	struct j_jump j = {in->fuse_cc, in->imm2, in->fuse_osz, off, end - in->fuse, end};
+	struct j_jump j = {in->fuse_cc, in->imm2, in->fuse_osz, off, end - in->fuse, end, out};
 
 	x86_jit_jump(a, &j, mask); /* (LEA, MOVZX and MOV keep the host flags) */
 }
@@ -64,7 +65,8 @@ struct slow {
 };
 
 static int emit_native(struct as *a, const struct x86_insn *in, uint32_t off, uint32_t mask,
-		       struct slow *s, struct j_flags *st, const struct x86_insn *next)
+		       struct slow *s, struct j_flags *st, const struct x86_insn *next,
+		       struct j_exit *out)
 {
 	bool last = !next;
 	struct j_form f;
@@ -74,11 +76,11 @@ static int emit_native(struct as *a, const struct x86_insn *in, uint32_t off, ui
 			return CALL;
 		x86_jit_op(a, &f);
 		x86_jit_host_flags(a, &f);
-		emit_fused_jcc(a, in, off, mask);
+		emit_fused_jcc(a, in, off, mask, out);
 		return NATIVE_EIP;
 	}
 	if (last && x86_jit_jump_native(in, st)) {
-		x86_jit_near(a, in, st, off, mask);
+		x86_jit_near(a, in, st, off, mask, out);
 		return NATIVE_EIP;
 	}
 	if (!x86_jit_form(in, &f)) {
@@ -251,34 +253,45 @@ static void emit_jc(struct as *a, const struct x86_block *b, uint8_t **out)
 }
 
 /* The normal end of a block that may be chained (x86_block.chain): with
- * no break asked, EIP minus the first EIP is compared with the deltas of
- * its two link slots (struct x86_jit_slot), each of which adds the
- * block's count and jumps to the chained entry of the block linked
- * (jit.c patches them; at first they go to a return of 0 instead). */
-static void emit_exit_slots(struct as *a, const struct x86_block *b, uint8_t **slots)
+ * no break asked (`brk`: a handler ran since the last check), EIP minus
+ * the first EIP is compared with the deltas of its two link slots
+ * (struct x86_jit_slot), each of which adds the block's count and jumps
+ * to the chained entry of the block linked (jit.c patches them; at first
+ * they go to a return of 0 instead). A block ending in a native jump
+ * that gives its exits (ex) has fixed deltas, the taken one in slot 0:
+ * each way jumps straight to its slot's add, past the compare. */
+static void emit_exit_slots(struct as *a, const struct x86_block *b, uint8_t **slots, bool brk,
+			    const struct j_exit *ex)
 {
-	uint8_t *brk, *ret0[X86_JIT_SLOTS], *skip;
+	uint8_t *out = NULL, *ret0[X86_JIT_SLOTS], *skip[X86_JIT_SLOTS];
 
-	brk = break_check(a);
-	load(a, RAX, CPU(eip));
-	b1(a, 0x44); /* sub eax, r12d */
-	b1(a, 0x29);
-	b1(a, 0xe0);
+	if (brk && !ex)
+		out = break_check(a);
+	if (!ex) {
+		load(a, RAX, CPU(eip));
+		b1(a, 0x44); /* sub eax, r12d */
+		b1(a, 0x29);
+		b1(a, 0xe0);
+	}
 	*slots = a->p;
 	for (unsigned k = 0; k < X86_JIT_SLOTS; k++) {
 		b1(a, 0x3d); /* cmp eax, delta */
-		b4(a, 0);
+		b4(a, ex ? ex->delta[ex->jmp[1] ? k : 0] : 0);
 		b1(a, 0x75); /* jne (the next slot) */
 		b1(a, X86_JIT_SLOT_BYTES - 7);
-		skip = a->p;
+		skip[k] = a->p;
 		b1(a, 0x48); /* add qword [rbx + insns], count */
 		b1(a, 0x81);
 		b1(a, 0x83);
 		b4(a, CPU(insns));
 		b4(a, b->count);
 		ret0[k] = jump(a, 0xe9);
-		if (!a->over && a->p - skip != X86_JIT_SLOT_BYTES - 7)
+		if (!a->over && a->p - skip[k] != X86_JIT_SLOT_BYTES - 7)
 			a->over = true; /* cannot happen: the layout jit.c patches */
+	}
+	if (ex && !a->over) {
+		patch_to(ex->jmp[0], skip[0]);
+		patch_to(ex->jmp[1], skip[ex->delta[1] == ex->delta[0] ? 0 : 1]);
 	}
 	if (ends_indirect(b)) {
 		uint8_t *miss[6];
@@ -287,7 +300,7 @@ static void emit_exit_slots(struct as *a, const struct x86_block *b, uint8_t **s
 		for (unsigned k = 0; k < 6; k++)
 			patch(a, miss[k]);
 	}
-	patch(a, brk);
+	patch(a, out);
 	mov_imm(a, RAX, b->count);
 	epilogue(a);
 	for (unsigned k = 0; k < X86_JIT_SLOTS; k++)
@@ -299,20 +312,26 @@ static void emit_exit_slots(struct as *a, const struct x86_block *b, uint8_t **s
 /* The chained entry of the block in `slot`: what run_chain (cpu.c)
  * checks before it runs a linked block, then what run_block sets, and on
  * to the body at `reload`. The slot must still hold this decode of the
- * block (its id) with its page unwritten, the budget cover it, no poll
- * be due, no kick, and the block lie within the CS limit; otherwise it
- * returns 0 (the block that jumped here added its count) and the run
- * loop carries on from where the last block left. */
+ * block (its id) with its page unwritten, its count keep insns within
+ * chain_end (the budget covers it, no poll is due, no kick), and the
+ * block lie within chain_cs (the CS limit); otherwise it returns 0 (the block that
+ * jumped here added its count) and the run loop carries on from where
+ * the last block left. */
 static void emit_chain_entry(struct as *a, const struct x86_block *slot, const uint8_t *reload)
 {
 	uint8_t *out[8];
 	unsigned n = 0;
 
-	mov_imm64(a, RAX, (uint64_t)(uintptr_t)&slot->id);
-	mov_imm64(a, RCX, slot->id);
-	b1(a, 0x48); /* cmp [rax], rcx */
-	b1(a, 0x39);
-	b1(a, 0x08);
+	mov_imm64(a, RCX, (uint64_t)(uintptr_t)slot);
+	if (slot->id <= 0x7fffffff) {
+		E(a, 0x48, 0x81, 0xb9); /* cmp qword [rcx + id], id */
+		b4(a, (uint32_t)offsetof(struct x86_block, id));
+		b4(a, (uint32_t)slot->id);
+	} else {
+		mov_imm64(a, RAX, slot->id);
+		E(a, 0x48, 0x39, 0x81); /* cmp [rcx + id], rax */
+		b4(a, (uint32_t)offsetof(struct x86_block, id));
+	}
 	out[n++] = out_if(a, 0x5);
 	if (slot->word) {
 		mov_imm64(a, RAX, (uint64_t)(uintptr_t)slot->word);
@@ -321,48 +340,67 @@ static void emit_chain_entry(struct as *a, const struct x86_block *slot, const u
 		b4(a, slot->seen);
 		out[n++] = out_if(a, 0x5);
 	}
-	b1(a, 0x48); /* cmp qword [rbx + budget], count */
-	b1(a, 0x81);
-	b1(a, 0xbb);
-	b4(a, CPU(budget));
+	b1(a, 0x48); /* mov rdx, [rbx + insns] */
+	mem_op(a, 0x8b, RDX, CPU(insns));
+	E(a, 0x48, 0x8d, 0x82); /* lea rax, [rdx + count] */
 	b4(a, slot->count);
-	out[n++] = out_if(a, 0x2); /* jb */
-	b1(a, 0x48);		   /* mov rax, [rbx + insns] */
-	mem_op(a, 0x8b, RAX, CPU(insns));
-	b1(a, 0x48); /* cmp rax, [rbx + poll_at] */
-	mem_op(a, 0x3b, RAX, CPU(poll_at));
-	out[n++] = out_if(a, 0x3); /* jae */
-	b1(a, 0x80);		   /* cmp byte [rbx + kicked], 0 */
-	b1(a, 0xbb);
-	b4(a, CPU(kicked));
-	b1(a, 0);
-	out[n++] = out_if(a, 0x5);
+	b1(a, 0x48); /* cmp rax, [rbx + chain_end] */
+	mem_op(a, 0x3b, RAX, CPU(chain_end));
+	out[n++] = out_if(a, 0x7); /* ja */
 	load(a, RAX, CPU(eip));
-	load(a, RCX, CPU(seg[X86_CS].limit));
-	if (slot->ip_mask == 0xffff)
-		zext(a, RCX, 2);
-	b1(a, 0x48); /* lea rdx, [rax + bytes - 1] */
+	b1(a, 0x48); /* lea rdi, [rax + bytes - 1] */
 	b1(a, 0x8d);
-	b1(a, 0x90);
+	b1(a, 0xb8);
 	b4(a, slot->bytes - 1u);
-	b1(a, 0x48); /* cmp rdx, rcx */
-	b1(a, 0x39);
-	b1(a, 0xca);
+	b1(a, 0x48); /* cmp rdi, [rbx + chain_cs] */
+	mem_op(a, 0x3b, RDI, CPU(chain_cs));
 	out[n++] = out_if(a, 0x7); /* ja */
 	b1(a, 0x48);		   /* sub qword [rbx + budget], count */
 	b1(a, 0x81);
 	b1(a, 0xab);
 	b4(a, CPU(budget));
 	b4(a, slot->count);
-	mov_imm64(a, RCX, (uint64_t)(uintptr_t)slot);
 	b1(a, 0x48); /* mov [rbx + block], rcx */
 	mem_op(a, 0x89, RCX, CPU(block));
-	b1(a, 0x48); /* mov rdx, [rbx + insns]; mov [rcx + used], rdx */
-	mem_op(a, 0x8b, RDX, CPU(insns));
-	E(a, 0x48, 0x89, 0x91);
+	E(a, 0x48, 0x89, 0x91); /* mov [rcx + used], rdx */
 	b4(a, (uint32_t)offsetof(struct x86_block, used));
 	store(a, RAX, CPU(block_eip));
 	jump_to(a, reload);
+	for (unsigned k = 0; k < n; k++)
+		patch(a, out[k]);
+	rr(a, 0x31, RAX, RAX); /* xor eax, eax */
+	epilogue(a);
+}
+
+/* The self entry of a block with slots, which a slot linked to the
+ * block itself at delta 0 jumps to (a loop of one block): the same EIP,
+ * CS and decode, so only the page's word and chain_end are checked, and
+ * nothing is stored but the budget; on to the body past the reload. */
+static void emit_self_entry(struct as *a, const struct x86_block *slot, const uint8_t *body)
+{
+	uint8_t *out[2];
+	unsigned n = 0;
+
+	if (slot->word) {
+		mov_imm64(a, RAX, (uint64_t)(uintptr_t)slot->word);
+		b1(a, 0x81); /* cmp dword [rax], seen */
+		b1(a, 0x38);
+		b4(a, slot->seen);
+		out[n++] = out_if(a, 0x5);
+	}
+	b1(a, 0x48); /* mov rdx, [rbx + insns] */
+	mem_op(a, 0x8b, RDX, CPU(insns));
+	E(a, 0x48, 0x8d, 0x82); /* lea rax, [rdx + count] */
+	b4(a, slot->count);
+	b1(a, 0x48); /* cmp rax, [rbx + chain_end] */
+	mem_op(a, 0x3b, RAX, CPU(chain_end));
+	out[n++] = out_if(a, 0x7); /* ja */
+	b1(a, 0x48);		   /* sub qword [rbx + budget], count */
+	b1(a, 0x81);
+	b1(a, 0xab);
+	b4(a, CPU(budget));
+	b4(a, slot->count);
+	jump_to(a, body);
 	for (unsigned k = 0; k < n; k++)
 		patch(a, out[k]);
 	rr(a, 0x31, RAX, RAX); /* xor eax, eax */
@@ -401,8 +439,10 @@ size_t x86_jit_emit_linked(const struct x86_block *b, const struct x86_block *sl
 			   unsigned *native, unsigned *mem, struct x86_jit_links *l)
 {
 	struct as a = {out, out + X86_JIT_MAX_BLOCK_CODE, false};
-	uint8_t *reload, *slots = NULL, *entry = NULL;
+	uint8_t *reload, *body, *slots = NULL, *entry = NULL, *self = NULL;
 	uint8_t *exits[X86_BLOCK_MAX];
+	struct j_exit ex = {{NULL, NULL}, {0, 0}};
+	bool chain = slot && slot->chain;
 	struct slow slow[X86_BLOCK_MAX];
 	unsigned nslow = 0;
 	uint32_t off = 0, mask = b->ip_mask;
@@ -413,12 +453,13 @@ size_t x86_jit_emit_linked(const struct x86_block *b, const struct x86_block *sl
 
 	*native = *mem = 0;
 	reload = prologue(&a, acc);
+	body = a.p;
 	for (unsigned i = 0; i < b->n; i++) {
 		const struct x86_insn *in = &b->insns[i];
 
 		exits[i] = NULL;
-		last =
-		    emit_native(&a, in, off, mask, &slow[nslow], &st, i + 1 < b->n ? in + 1 : NULL);
+		last = emit_native(&a, in, off, mask, &slow[nslow], &st,
+				   i + 1 < b->n ? in + 1 : NULL, chain ? &ex : NULL);
 		if (last == NATIVE_MEM || last == NATIVE_JUMP) {
 			slow[nslow].cont = a.p;
 			slow[nslow].i = i;
@@ -443,8 +484,11 @@ size_t x86_jit_emit_linked(const struct x86_block *b, const struct x86_block *sl
 			store(&a, RAX, CPU(eip));
 		}
 	}
-	if (slot && slot->chain) {
-		emit_exit_slots(&a, b, &slots);
+	if (chain) {
+		/* a break asked by the last instruction's handler or slow path */
+		bool brk = last == CALL || last == NATIVE_MEM || last == NATIVE_JUMP;
+
+		emit_exit_slots(&a, b, &slots, brk, ex.jmp[0] ? &ex : NULL);
 	} else {
 		mov_imm(&a, RAX, b->count);
 		epilogue(&a);
@@ -462,8 +506,14 @@ size_t x86_jit_emit_linked(const struct x86_block *b, const struct x86_block *sl
 	if (slot) {
 		entry = a.p;
 		emit_chain_entry(&a, slot, reload);
+		if (slots) {
+			self = a.p;
+			emit_self_entry(&a, slot, body);
+		}
 	}
 	l->slots = slots ? (size_t)(slots - out) : 0;
 	l->entry = entry ? (size_t)(entry - out) : 0;
+	l->self = self ? (size_t)(self - out) : 0;
+	l->fixed = slots && ex.jmp[0];
 	return a.over ? 0 : (size_t)(a.p - out);
 }

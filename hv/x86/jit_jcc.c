@@ -152,6 +152,7 @@ static void condition(struct as *a, unsigned cc, const struct j_flags *st)
 void x86_jit_jump(struct as *a, const struct j_jump *j, uint32_t mask)
 {
 	uint8_t *skip = NULL, *fault, *done;
+	bool direct = j->out && j->osz == 4 && mask == 0xffffffffu;
 
 	block_ip(a, j->start, mask); /* (lea keeps the host flags) */
 	store(a, RAX, CPU(ip_start));
@@ -179,16 +180,28 @@ void x86_jit_jump(struct as *a, const struct j_jump *j, uint32_t mask)
 		patch(a, skip);
 		block_ip(a, j->end, mask);
 		store(a, RAX, CPU(eip));
+		if (direct)
+			j->out->jmp[1] = jump(a, 0xe9);
+	} else if (direct) {
+		j->out->jmp[1] = NULL;
 	}
-	patch(a, done);
+	if (direct) {
+		j->out->jmp[0] = done;
+		j->out->delta[0] = j->end + j->rel;
+		j->out->delta[1] = j->end;
+	} else {
+		if (j->out)
+			j->out->jmp[0] = NULL;
+		patch(a, done);
+	}
 }
 
 void x86_jit_near(struct as *a, const struct x86_insn *in, const struct j_flags *st, uint32_t off,
-		  uint32_t mask)
+		  uint32_t mask, struct j_exit *out)
 {
 	bool rel8 = in->op < 0x100 && in->op != 0xe9;
-	struct j_jump j = {16,		 rel8 ? x86_sext(in->imm, 1) : in->imm, in->osz, off, off,
-			   off + in->len};
+	struct j_jump j = {
+	    16, rel8 ? x86_sext(in->imm, 1) : in->imm, in->osz, off, off, off + in->len, out};
 
 	if (is_jcc(in)) {
 		/* al = the condition before an odd cc's negation */

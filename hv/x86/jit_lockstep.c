@@ -138,6 +138,9 @@ void x86_jit_lockstep(struct x86_cpu *cpu, struct x86_block *b, x86_jit_code cod
 	for (unsigned i = t.n; i-- > 0;)
 		memcpy(t.at[i], t.old[i], t.size[i]);
 	restore(cpu, &start);
+	/* the block alone: a chained entry it reaches (through the jump
+	 * cache) returns at once */
+	atomic_store_explicit(&cpu->chain_end, 0, memory_order_relaxed);
 	cpu->budget -= b->count;
 	cpu->block = b;
 	cpu->block_eip = cpu->eip;

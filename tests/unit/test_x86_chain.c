@@ -19,6 +19,8 @@
  * has retired irq_at instructions (0: never); irq_taken_at records the
  * count when it is acknowledged. */
 static uint64_t irq_at, irq_taken_at;
+/* Where the test device (dev_read) patches code. */
+static uint32_t dev_patch_at;
 
 static bool intc_pending(void *opaque)
 {
@@ -41,6 +43,7 @@ static void setup(void)
 	m.intc = &intc;
 	m.intc_opaque = NULL;
 	irq_at = irq_taken_at = 0;
+	dev_patch_at = 0x7c20;
 }
 
 static enum vcpu_exit run(const uint8_t *code, size_t len, uint64_t budget)
@@ -132,8 +135,9 @@ END_TEST
 
 /* A device whose register read rewrites code (as a read that starts a
  * DMA transfer would): with dev_patch set, its third read patches MOV
- * DX, 1111h at 7C20h into MOV DX, 2222h; its 100th read kicks the CPU. A
- * read asks for no break of the block. */
+ * DX, 1111h at dev_patch_at (7C20h unless a test says otherwise) into MOV
+ * DX, 2222h; its 100th read kicks the CPU. A read asks for no break of
+ * the block. */
 static unsigned dev_reads;
 static bool dev_patch;
 
@@ -145,7 +149,7 @@ static uint64_t dev_read(void *opaque, uint64_t offset, unsigned size)
 	(void)offset;
 	(void)size;
 	if (++dev_reads == 3 && dev_patch)
-		mem_write(&m.mem, 0x7c20, patch, sizeof patch);
+		mem_write(&m.mem, dev_patch_at, patch, sizeof patch);
 	if (dev_reads == 100)
 		x86_cpu_kick(cpu);
 	return 0;
@@ -185,6 +189,32 @@ START_TEST(test_a_chained_target_rewritten_by_a_device_mid_block_runs_anew)
 	ck_assert_int_eq(run(code, sizeof code, 100000), VCPU_EXIT_HALT);
 	ck_assert_uint_eq(dev_reads, 3);
 	ck_assert_uint_eq(reg16(X86_EBX), 0x1111 + 0x1111 + 0x2222);
+}
+END_TEST
+
+/* A loop of one block, linked to itself, is rewritten by the device in
+ * its third pass: the fourth runs the new code (a block that loops to
+ * itself still sees its page written). */
+START_TEST(test_a_loop_block_rewritten_by_a_device_runs_anew)
+{
+	static const uint8_t code[] = {
+	    0xb9, 0x04, 0x00, /* mov cx, 4 */
+	    0x31, 0xdb,	      /* xor bx, bx */
+	    0xba, 0x11, 0x11, /* l: mov dx, 0x1111 */
+	    0x01, 0xd3,	      /* add bx, dx */
+	    0xa0, 0x00, 0xd0, /* mov al, [0xd000] */
+	    0x49,	      /* dec cx */
+	    0x75, 0xf5,	      /* jnz l */
+	    0xf4,	      /* hlt */
+	};
+
+	dev_reads = 0;
+	dev_patch = true;
+	dev_patch_at = 0x7c05;
+	ck_assert_int_eq(mem_map_mmio(&m.mem, 0xd000, 0x1000, &dev_ops, NULL, "dev"), 0);
+	ck_assert_int_eq(run(code, sizeof code, 100000), VCPU_EXIT_HALT);
+	ck_assert_uint_eq(dev_reads, 4);
+	ck_assert_uint_eq(reg16(X86_EBX), 3 * 0x1111 + 0x2222);
 }
 END_TEST
 
@@ -400,6 +430,74 @@ START_TEST(test_a_change_of_cs_size_breaks_the_chain)
 	ck_assert_int_eq(x86_cpu_run(cpu, 10000), VCPU_EXIT_HALT);
 	ck_assert_uint_eq(cpu->regs[X86_EBX], want);
 	ck_assert_uint_eq(cpu->regs[X86_ESP], 0x7000);
+}
+END_TEST
+
+/* 32-bit code, whose native Jcc and JMP jump straight to the slot of
+ * the way they went: an inner loop (a DEC/JNZ pair linked to its own
+ * block when taken, to the outer block when not) in an outer one, cut
+ * by the budget in the middle of an inner pass, at exactly its count:
+ * 65 outer passes of 153 instructions, then MOV and 18 inner ones. */
+START_TEST(test_a_32_bit_loop_chained_both_ways_stops_exactly_at_the_budget)
+{
+	static const uint8_t code[] = {
+	    0xb9, 0x32, 0x00, 0x00, 0x00, /* o: mov ecx, 50 */
+	    0x40,			  /* a: inc eax */
+	    0x49,			  /* dec ecx */
+	    0x75, 0xfc,			  /* jnz a */
+	    0x43,			  /* inc ebx */
+	    0xeb, 0xf4,			  /* jmp o */
+	};
+
+	x86f_load(code, sizeof code, 0x7c00);
+	enter_protected();
+	cpu->eip = 0x7c00;
+	ck_assert_int_eq(x86_cpu_run(cpu, 10000), VCPU_EXIT_BUDGET);
+	ck_assert_uint_eq(x86_cpu_insns(cpu), 10000);
+	ck_assert_uint_eq(cpu->regs[X86_EBX], 65);
+	ck_assert_uint_eq(cpu->regs[X86_EAX], 65 * 50 + 18);
+	ck_assert_uint_eq(cpu->regs[X86_ECX], 32);
+	ck_assert_uint_eq(cpu->eip, 0x7c05);
+	ck_assert(natively_chained() == (cpu->jit != NULL));
+	if (cpu->jit)
+		ck_assert(block_of(0x7c05)->slot_to[0] && block_of(0x7c05)->slot_to[1]);
+}
+END_TEST
+
+/* A chained 32-bit loop of two blocks runs, then a far jump loads CS
+ * with a limit of 7C11h (base 0) and enters it again: the JMP to B
+ * passes its own check (7C10h is within), but B (7C10h-7C12h) is not,
+ * so B is not entered from the chain: its INC runs alone and the fetch
+ * of its JMP raises #GP, whose handler (an interrupt gate, IDT at 600h)
+ * halts. (bits 32.) */
+START_TEST(test_a_lower_cs_limit_stops_the_chain_at_the_block_beyond)
+{
+	static const uint8_t code[] = {
+	    0x40,					       /* a: inc eax */
+	    0xeb,	   0x0d,			       /* jmp b (7C10h) */
+	    [0x10] = 0x43,				       /* b: inc ebx */
+	    0xeb,	   0xed,			       /* jmp a */
+	    [0x20] = 0xea, 0x00, 0x7c, 0x00, 0x00, 0x20, 0x00, /* jmp 0x20:0x7c00 */
+	    [0x40] = 0xf4,				       /* #GP handler: hlt */
+	};
+
+	x86f_load(code, sizeof code, 0x7c00);
+	enter_protected();
+	put64(0x520, 0x00409b0000007c11ull); /* 32-bit code, base 0, limit 7C11h */
+	cpu->gdtr = (struct x86_dtr){0x500, 0x27};
+	put64(0x600 + 13 * 8, 0x00008e0000087c40ull); /* interrupt gate 08:7C40h */
+	cpu->idtr = (struct x86_dtr){0x600, 0x7ff};
+	cpu->eip = 0x7c00;
+	ck_assert_int_eq(x86_cpu_run(cpu, 1000), VCPU_EXIT_BUDGET);
+	ck_assert_uint_eq(cpu->eip, 0x7c00);
+	ck_assert_uint_eq(cpu->regs[X86_EBX], 250);
+	ck_assert(natively_chained() == (cpu->jit != NULL));
+	cpu->eip = 0x7c20;
+	ck_assert_int_eq(x86_cpu_run(cpu, 1000), VCPU_EXIT_HALT);
+	ck_assert_uint_eq(cpu->regs[X86_EAX], 251);
+	ck_assert_uint_eq(cpu->regs[X86_EBX], 251);
+	ck_assert_uint_eq(mem32(0x7000 - 12), 0x7c11); /* the EIP pushed: B's JMP */
+	ck_assert_uint_eq(mem32(0x7000 - 16), 0);      /* the error code */
 }
 END_TEST
 
@@ -750,12 +848,15 @@ static Suite *s(void)
 	tcase_add_test(tc, test_a_chained_loop_stops_exactly_at_the_budget);
 	tcase_add_test(tc, test_a_chained_target_rewritten_by_the_loop_runs_anew);
 	tcase_add_test(tc, test_a_chained_target_rewritten_by_a_device_mid_block_runs_anew);
+	tcase_add_test(tc, test_a_loop_block_rewritten_by_a_device_runs_anew);
 	tcase_add_test(tc, test_a_kick_ends_a_chained_loop_at_the_next_block);
 	tcase_add_test(tc, test_an_interrupt_is_taken_in_a_tight_chained_loop);
 	tcase_add_test(tc, test_a_write_to_the_chained_to_block_unchains_it);
 	tcase_add_test(tc, test_a_loop_across_a_page_boundary_sees_a_write_to_either_page);
 	tcase_add_test(tc, test_a_flush_while_chained);
 	tcase_add_test(tc, test_a_change_of_cs_size_breaks_the_chain);
+	tcase_add_test(tc, test_a_lower_cs_limit_stops_the_chain_at_the_block_beyond);
+	tcase_add_test(tc, test_a_32_bit_loop_chained_both_ways_stops_exactly_at_the_budget);
 	tcase_add_test(tc, test_a_remapped_page_does_not_follow_the_old_links);
 	tcase_add_test(tc, test_a_remapped_target_page_does_not_follow_a_far_link);
 	tcase_add_test(tc, test_a_far_link_to_a_page_gone_faults_at_its_target);
