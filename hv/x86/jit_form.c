@@ -7,15 +7,14 @@
  * A memory operand goes through the soft TLB inline, as x86_fast_ptr
  * does: the segment's fast check (fast_end, see x86_seg_sync), then the
  * tag of the access kind for the page of the operand's last byte, then
- * the host load or store. Anything else (a segment check that needs the
- * full path, a miss, a page straddle, MMIO, a page holding decoded code,
- * whose write tags block.c drops) takes the instruction's slow path,
- * emitted by jit_emit.c: its handler, which does it all again with the
- * faults. Nothing is changed before the operand is reached. */
+ * the host load or store at the entry's addend plus the linear address. Anything else (a segment
+ * check that needs the full path, a miss, a page straddle, MMIO, a page holding decoded code, whose
+ * write tags block.c drops) takes the instruction's slow path, emitted by jit_emit.c: its handler,
+ * which does it all again with the faults. Nothing is changed before the operand is reached. */
 #include "hv/x86/jit_asm.h"
 
 _Static_assert(sizeof(struct x86_tlb_entry) == 32, "TLB entries are indexed by shl 5");
-_Static_assert(offsetof(struct x86_tlb_entry, host) == 16, "host at 16");
+_Static_assert((X86_TLB_SIZE & (X86_TLB_SIZE - 1)) == 0, "the TLB is indexed by a mask");
 
 /* Byte offset of register r as a size-byte operand (AH-BH for 4-7 of 1). */
 static uint32_t reg_off(unsigned r, unsigned size)
@@ -210,36 +209,17 @@ void x86_jit_tlb(struct as *a, unsigned s, unsigned size, bool write, uint8_t *m
 	rr(a, 0x89, RSI, RDX);					    /* mov edx, esi */
 	mem_op(a, 0x03, RDX, seg + offsetof(struct x86_seg, base)); /* add edx, base */
 	rr(a, 0x89, RDX, RCX);					    /* mov ecx, edx */
-	b1(a, 0xc1);						    /* shr ecx, 12 */
-	b1(a, 0xe9);
-	b1(a, 12);
-	zext(a, RCX, 1);
-	b1(a, 0xc1); /* shl ecx, 5 */
-	b1(a, 0xe1);
-	b1(a, 5);
-	b1(a, 0x8d); /* lea eax, [rdx + size - 1]; shr eax, 12 */
-	b1(a, 0x42);
-	b1(a, size - 1);
-	b1(a, 0xc1);
-	b1(a, 0xe8);
-	b1(a, 12);
-	b1(a, 0x41); /* cmp eax, [r13 + rcx + tag[acc]] */
-	b1(a, 0x3b);
-	b1(a, 0x84);
-	b1(a, 0x0d);
+	E(a, 0xc1, 0xe9, 12 - 5);				    /* shr ecx, 7 */
+	E(a, 0x81, 0xe1);					    /* and ecx, slot << 5 */
+	b4(a, (X86_TLB_SIZE - 1) << 5);
+	E(a, 0x8d, 0x42, size - 1); /* lea eax, [rdx + size - 1]; shr eax, 12 */
+	E(a, 0xc1, 0xe8, 12);
+	E(a, 0x41, 0x3b, 0x84, 0x0d); /* cmp eax, [r13 + rcx + tag[acc]] */
 	b4(a, tlb + (uint32_t)offsetof(struct x86_tlb_entry, tag) + 4u * write);
 	miss[1] = jump(a, 0x5);
-	b1(a, 0x81); /* and edx, 0fffh */
-	b1(a, 0xe2);
-	b4(a, 0xfff);
-	b1(a, 0x4c); /* mov r8, [rbx + rcx + host] */
-	b1(a, 0x8b);
-	b1(a, 0x84);
-	b1(a, 0x0b);
-	b4(a, tlb + (uint32_t)offsetof(struct x86_tlb_entry, host));
-	b1(a, 0x49); /* add r8, rdx */
-	b1(a, 0x01);
-	b1(a, 0xd0);
+	E(a, 0x4c, 0x8b, 0x84, 0x0b); /* mov r8, [rbx + rcx + addend] */
+	b4(a, tlb + (uint32_t)offsetof(struct x86_tlb_entry, addend));
+	E(a, 0x49, 0x01, 0xd0); /* add r8, rdx */
 }
 
 void x86_jit_mem(struct as *a, const struct x86_insn *in, const struct j_form *f,
