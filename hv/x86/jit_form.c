@@ -7,10 +7,12 @@
  * A memory operand goes through the soft TLB inline, as x86_fast_ptr
  * does: the segment's fast check (fast_end, see x86_seg_sync), then the
  * tag of the access kind for the page of the operand's last byte, then
- * the host load or store at the entry's addend plus the linear address. Anything else (a segment
- * check that needs the full path, a miss, a page straddle, MMIO, a page holding decoded code, whose
- * write tags block.c drops) takes the instruction's slow path, emitted by jit_emit.c: its handler,
- * which does it all again with the faults. Nothing is changed before the operand is reached. */
+ * the host load or store at the entry's addend plus the linear address.
+ * Anything else (a segment check that needs the full path, a miss, a page
+ * straddle, MMIO, a page holding decoded code, whose write tags block.c drops)
+ * takes the instruction's slow path, emitted by jit_emit.c: its handler, which
+ * does it all again with the faults. Nothing is changed before the operand is
+ * reached. */
 #include "hv/x86/jit_asm.h"
 
 _Static_assert(sizeof(struct x86_tlb_entry) == 32, "TLB entries are indexed by shl 5");
@@ -171,28 +173,41 @@ bool x86_jit_form(const struct x86_insn *in, struct j_form *f)
 	return true;
 }
 
+/* lea esi, [base + index << scale + disp] with the given mod (0: no
+ * displacement, 1: disp8, 2: disp32) and SIB base (RBP with mod 0: none). */
+static void lea_sib(struct as *a, unsigned mod, unsigned base, unsigned index, unsigned scale,
+		    uint32_t disp)
+{
+	E(a, 0x8d, (uint8_t)(mod << 6 | RSI << 3 | 4), (uint8_t)(scale << 6 | index << 3 | base));
+	if (mod == 1)
+		b1(a, disp);
+	else if (mod == 2 || base == RBP)
+		b4(a, disp);
+}
+
 /* esi = the operand's offset (x86_ea; for A0h-A3h, the moffs). */
 void x86_jit_ea(struct as *a, const struct x86_insn *in)
 {
+	unsigned mod = !in->disp ? 0 : x86_sext(in->disp, 1) == in->disp ? 1 : 2;
+
 	if (in->op >= 0xa0 && in->op <= 0xa3) {
 		mov_imm(a, RSI, in->imm);
 		return;
 	}
-	if (in->base != X86_REG_NONE) {
-		load(a, RSI, REG(in->base));
-		if (in->disp) {
-			b1(a, 0x81); /* add esi, disp */
-			b1(a, 0xc6);
-			b4(a, in->disp);
-		}
-	} else {
-		mov_imm(a, RSI, in->disp);
-	}
 	if (in->index != X86_REG_NONE) {
 		load(a, RAX, REG(in->index));
-		b1(a, 0x8d); /* lea esi, [rsi + rax << scale] */
-		b1(a, 0x34);
-		b1(a, (unsigned)(in->scale & 3) << 6 | RAX << 3 | RSI);
+		if (in->base != X86_REG_NONE) {
+			load(a, RSI, REG(in->base));
+			lea_sib(a, mod, RSI, RAX, in->scale & 3u, in->disp);
+		} else {
+			lea_sib(a, 0, RBP, RAX, in->scale & 3u, in->disp);
+		}
+	} else if (in->base != X86_REG_NONE) {
+		load(a, RSI, REG(in->base));
+		if (in->disp)
+			lea_sib(a, mod, RSI, RSP, 0, in->disp);
+	} else {
+		mov_imm(a, RSI, in->disp);
 	}
 	if (in->asz == 2)
 		zext(a, RSI, 2);
