@@ -313,33 +313,28 @@ static void put_imm(struct as *a, const struct j_opnd *o, uint32_t imm, unsigned
 		b4(a, imm);
 }
 
-static void not_r(struct as *a, unsigned r)
+/* edx = eax op ecx (ADD, ADC, SUB, SBB, CMP; ADC and SBB also add or
+ * subtract edi, the carry in) in 64 bits, then eax = its carry vector:
+ * for zero-extended operands, the carry (borrow) out of bit i is the one
+ * into bit i + 1, bit i + 1 of a ^ b ^ r, whatever the operation; bit
+ * 32 of the 64-bit r is the carry out of bit 31. This is fast.h's
+ * add_cv and sub_cv of the operands and the 32-bit result (bits past the
+ * size: 0 for a sum, the borrow for a difference, as theirs). */
+static void arith_cv(struct as *a, unsigned op)
 {
-	b1(a, 0xf7);
-	b1(a, 0xd0 | r);
-}
-
-/* eax = the carry vector of edx = eax + ecx (ADD: fast.h's add_cv) or
- * eax - ecx (SUB: sub_cv), with esi and edi for scratch. */
-static void carry_vector(struct as *a, bool sub)
-{
-	if (!sub) { /* (a & b) | ((a | b) & ~r) */
-		rr(a, 0x89, RAX, RSI);
-		rr(a, 0x21, RCX, RSI);
-		rr(a, 0x09, RCX, RAX);
-		rr(a, 0x89, RDX, RDI);
-		not_r(a, RDI);
-		rr(a, 0x21, RDI, RAX);
-		rr(a, 0x09, RSI, RAX);
-	} else { /* (~a & b) | (~(a ^ b) & r) */
-		rr(a, 0x89, RAX, RSI);
-		not_r(a, RSI);
-		rr(a, 0x21, RCX, RSI);
-		rr(a, 0x31, RCX, RAX);
-		not_r(a, RAX);
-		rr(a, 0x21, RDX, RAX);
-		rr(a, 0x09, RSI, RAX);
+	if (op == J_ADD || op == J_ADC) {
+		E(a, 0x48, 0x8d, 0x14, 0x08); /* lea rdx, [rax + rcx] */
+		if (op == J_ADC)
+			E(a, 0x48, 0x01, 0xfa); /* add rdx, rdi */
+	} else {
+		E(a, 0x48, 0x89, 0xc2); /* mov rdx, rax; sub rdx, rcx */
+		E(a, 0x48, 0x29, 0xca);
+		if (op == J_SBB)
+			E(a, 0x48, 0x29, 0xfa); /* sub rdx, rdi */
 	}
+	E(a, 0x48, 0x31, 0xc8); /* xor rax, rcx; xor rax, rdx; shr rax, 1 */
+	E(a, 0x48, 0x31, 0xd0);
+	E(a, 0x48, 0xd1, 0xe8);
 }
 
 /* edx = eax op ecx and eax = its carry vector (fast.h's add_cv, sub_cv)
@@ -353,25 +348,25 @@ static void alu_cv(struct as *a, unsigned op, unsigned size, bool masked, bool d
 	static const uint8_t code[] = {
 	    [J_ADD] = 0x01, [J_OR] = 0x09,  [J_ADC] = 0x01, [J_SBB] = 0x29, [J_AND] = 0x21,
 	    [J_SUB] = 0x29, [J_XOR] = 0x31, [J_CMP] = 0x29, [J_TEST] = 0x21};
+	bool logic = op == J_OR || op == J_AND || op == J_XOR || op == J_TEST;
 
-	rr(a, 0x89, RAX, RDX);
-	rr(a, code[op], RCX, RDX);
-	if (op == J_ADC || op == J_SBB)
-		rr(a, code[op], RDI, RDX);
-	if (masked || dead)
+	if (dead || logic) {
+		rr(a, 0x89, RAX, RDX);
+		rr(a, code[op], RCX, RDX);
+		if (op == J_ADC || op == J_SBB)
+			rr(a, code[op], RDI, RDX);
 		zext(a, RDX, size);
-	if (dead)
+		if (!dead)
+			rr(a, 0x31, RAX, RAX);
 		return;
-	switch (op) {
-	case J_ADD:
-	case J_ADC: carry_vector(a, false); break;
-	case J_SUB:
-	case J_SBB:
-	case J_CMP: carry_vector(a, true); break;
-	default: rr(a, 0x31, RAX, RAX); break;
 	}
-	if (!masked)
-		zext(a, RDX, size);
+	arith_cv(a, op);
+	/* the vector of the cut result: none of the carry out of the size */
+	if (masked && size < 4) {
+		b1(a, 0x25); /* and eax, mask */
+		b4(a, x86_mask(size));
+	}
+	zext(a, RDX, size);
 }
 
 /* When the lazy record holds CF: reg = that CF (bit 0, upper bits
