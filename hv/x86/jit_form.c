@@ -408,16 +408,22 @@ static void carry_in(struct as *a)
 	E(a, 0x83, 0xe7, 1); /* and edi, 1 */
 }
 
-/* The lazy record {edx, eax, mask, size * 8}. */
+/* The lazy record {edx, eax, mask, size * 8}: mask and bits only when
+ * they may differ from what the record holds. */
 void x86_jit_set_lazy(struct as *a, uint32_t mask, unsigned size)
 {
 	store(a, RDX, CPU(lazy.res));
 	store(a, RAX, CPU(lazy.cv));
+	if (a->lazy_known && a->lazy_mask == mask && a->lazy_bits == size * 8)
+		return;
 	store_imm(a, CPU(lazy.mask), mask);
 	b1(a, 0xc6); /* mov byte [rbx + bits], size * 8 */
 	b1(a, 0x83);
 	b4(a, CPU(lazy.bits));
 	b1(a, size * 8);
+	a->lazy_known = true;
+	a->lazy_mask = mask;
+	a->lazy_bits = size * 8;
 }
 
 /* CF folded into EFLAGS when the record holds it (incdec in fast.h). */
