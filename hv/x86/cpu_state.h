@@ -158,11 +158,13 @@ struct x86_lazy {
 /* One soft-TLB entry: host pointer for a linear page, valid for an access
  * of kind k (X86_ACC_*) when tag[k] matches the page number, so a hit
  * needs no permission check; a page's first write takes the slow path,
- * which sets the dirty bit. */
+ * which sets the dirty bit. The addend is the host page less the linear
+ * page's address (modulo 2^64): the host address of a linear address
+ * lin of the page is addend + lin, one add. */
 struct x86_tlb_entry {
 	uint32_t tag[4];
 	uint8_t *host;
-	bool global; /* survives a CR3 write (PGE) */
+	uintptr_t addend;
 };
 
 #define X86_TLB_SIZE 256
@@ -342,6 +344,7 @@ struct x86_cpu {
 
 	/* Soft TLB and its map generation; the fetch page cache. */
 	struct x86_tlb_entry tlb[X86_TLB_SIZE];
+	bool tlb_global[X86_TLB_SIZE]; /* the entry survives a CR3 write (PGE) */
 	uint32_t tlb_gen;
 	/* The dirty-log epoch the TLB was last flushed for (hv/core/dirty.h). */
 	uint32_t dirty_epoch;
@@ -539,7 +542,7 @@ static inline uint8_t *x86_fast_ptr(struct x86_cpu *cpu, int seg, uint32_t off, 
 	if (off >= s->fast_end[(deny & X86_DENY_WRITE) != 0] ||
 	    e->tag[acc] != (lin + size - 1) >> 12)
 		return NULL;
-	return e->host + (lin & 0xfffu);
+	return (uint8_t *)(e->addend + lin);
 }
 
 /* Soft-TLB access kind of a data access at the CPL. */

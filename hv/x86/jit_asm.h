@@ -50,6 +50,12 @@ enum {
 struct as {
 	uint8_t *p, *end;
 	bool over;
+	/* What the lazy record's mask and bits hold when the code emitted so
+	 * far has run, whichever way (native or slow path) each form went,
+	 * when known (x86_jit_set_lazy then stores only res and cv). */
+	bool lazy_known;
+	uint32_t lazy_mask;
+	unsigned lazy_bits;
 };
 
 static inline void b1(struct as *a, unsigned v)

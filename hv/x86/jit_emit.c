@@ -72,8 +72,10 @@ static int emit_native(struct as *a, const struct x86_insn *in, uint32_t off, ui
 	struct j_form f;
 
 	if (in->fuse) {
-		if (!fused_native(in, &f))
+		if (!fused_native(in, &f)) {
+			a->lazy_known = false;
 			return CALL;
+		}
 		x86_jit_op(a, &f);
 		x86_jit_host_flags(a, &f);
 		emit_fused_jcc(a, in, off, mask, out);
@@ -85,6 +87,7 @@ static int emit_native(struct as *a, const struct x86_insn *in, uint32_t off, ui
 	}
 	if (!x86_jit_form(in, &f)) {
 		x86_jit_flags_after(st, NULL);
+		a->lazy_known = false; /* the handler may write anything */
 		return CALL;
 	}
 	x86_jit_flags_after(st, &f);
@@ -97,6 +100,11 @@ static int emit_native(struct as *a, const struct x86_insn *in, uint32_t off, ui
 		return NATIVE_JUMP;
 	}
 	x86_jit_op(a, &f);
+	/* The record as the handler writes it (jit_jcc.c) unless the flags
+	 * are unknown after it (a rotate, a shift by CL), or dead: then the
+	 * native path leaves the record alone and the slow path does not. */
+	if (!st->known || (f.dead && f.mem))
+		a->lazy_known = false;
 	return f.mem ? NATIVE_MEM : NATIVE;
 }
 
@@ -438,7 +446,7 @@ size_t x86_jit_emit(const struct x86_block *b, uint8_t *out, unsigned *native, u
 size_t x86_jit_emit_linked(const struct x86_block *b, const struct x86_block *slot, uint8_t *out,
 			   unsigned *native, unsigned *mem, struct x86_jit_links *l)
 {
-	struct as a = {out, out + X86_JIT_MAX_BLOCK_CODE, false};
+	struct as a = {out, out + X86_JIT_MAX_BLOCK_CODE, false, false, 0, 0};
 	uint8_t *reload, *body, *slots = NULL, *entry = NULL, *self = NULL;
 	uint8_t *exits[X86_BLOCK_MAX];
 	struct j_exit ex = {{NULL, NULL}, {0, 0}};

@@ -7,15 +7,16 @@
  * A memory operand goes through the soft TLB inline, as x86_fast_ptr
  * does: the segment's fast check (fast_end, see x86_seg_sync), then the
  * tag of the access kind for the page of the operand's last byte, then
- * the host load or store. Anything else (a segment check that needs the
- * full path, a miss, a page straddle, MMIO, a page holding decoded code,
- * whose write tags block.c drops) takes the instruction's slow path,
- * emitted by jit_emit.c: its handler, which does it all again with the
- * faults. Nothing is changed before the operand is reached. */
+ * the host load or store at the entry's addend plus the linear address.
+ * Anything else (a segment check that needs the full path, a miss, a page
+ * straddle, MMIO, a page holding decoded code, whose write tags block.c drops)
+ * takes the instruction's slow path, emitted by jit_emit.c: its handler, which
+ * does it all again with the faults. Nothing is changed before the operand is
+ * reached. */
 #include "hv/x86/jit_asm.h"
 
 _Static_assert(sizeof(struct x86_tlb_entry) == 32, "TLB entries are indexed by shl 5");
-_Static_assert(offsetof(struct x86_tlb_entry, host) == 16, "host at 16");
+_Static_assert((X86_TLB_SIZE & (X86_TLB_SIZE - 1)) == 0, "the TLB is indexed by a mask");
 
 /* Byte offset of register r as a size-byte operand (AH-BH for 4-7 of 1). */
 static uint32_t reg_off(unsigned r, unsigned size)
@@ -172,28 +173,41 @@ bool x86_jit_form(const struct x86_insn *in, struct j_form *f)
 	return true;
 }
 
+/* lea esi, [base + index << scale + disp] with the given mod (0: no
+ * displacement, 1: disp8, 2: disp32) and SIB base (RBP with mod 0: none). */
+static void lea_sib(struct as *a, unsigned mod, unsigned base, unsigned index, unsigned scale,
+		    uint32_t disp)
+{
+	E(a, 0x8d, (uint8_t)(mod << 6 | RSI << 3 | 4), (uint8_t)(scale << 6 | index << 3 | base));
+	if (mod == 1)
+		b1(a, disp);
+	else if (mod == 2 || base == RBP)
+		b4(a, disp);
+}
+
 /* esi = the operand's offset (x86_ea; for A0h-A3h, the moffs). */
 void x86_jit_ea(struct as *a, const struct x86_insn *in)
 {
+	unsigned mod = !in->disp ? 0 : x86_sext(in->disp, 1) == in->disp ? 1 : 2;
+
 	if (in->op >= 0xa0 && in->op <= 0xa3) {
 		mov_imm(a, RSI, in->imm);
 		return;
 	}
-	if (in->base != X86_REG_NONE) {
-		load(a, RSI, REG(in->base));
-		if (in->disp) {
-			b1(a, 0x81); /* add esi, disp */
-			b1(a, 0xc6);
-			b4(a, in->disp);
-		}
-	} else {
-		mov_imm(a, RSI, in->disp);
-	}
 	if (in->index != X86_REG_NONE) {
 		load(a, RAX, REG(in->index));
-		b1(a, 0x8d); /* lea esi, [rsi + rax << scale] */
-		b1(a, 0x34);
-		b1(a, (unsigned)(in->scale & 3) << 6 | RAX << 3 | RSI);
+		if (in->base != X86_REG_NONE) {
+			load(a, RSI, REG(in->base));
+			lea_sib(a, mod, RSI, RAX, in->scale & 3u, in->disp);
+		} else {
+			lea_sib(a, 0, RBP, RAX, in->scale & 3u, in->disp);
+		}
+	} else if (in->base != X86_REG_NONE) {
+		load(a, RSI, REG(in->base));
+		if (in->disp)
+			lea_sib(a, mod, RSI, RSP, 0, in->disp);
+	} else {
+		mov_imm(a, RSI, in->disp);
 	}
 	if (in->asz == 2)
 		zext(a, RSI, 2);
@@ -210,36 +224,17 @@ void x86_jit_tlb(struct as *a, unsigned s, unsigned size, bool write, uint8_t *m
 	rr(a, 0x89, RSI, RDX);					    /* mov edx, esi */
 	mem_op(a, 0x03, RDX, seg + offsetof(struct x86_seg, base)); /* add edx, base */
 	rr(a, 0x89, RDX, RCX);					    /* mov ecx, edx */
-	b1(a, 0xc1);						    /* shr ecx, 12 */
-	b1(a, 0xe9);
-	b1(a, 12);
-	zext(a, RCX, 1);
-	b1(a, 0xc1); /* shl ecx, 5 */
-	b1(a, 0xe1);
-	b1(a, 5);
-	b1(a, 0x8d); /* lea eax, [rdx + size - 1]; shr eax, 12 */
-	b1(a, 0x42);
-	b1(a, size - 1);
-	b1(a, 0xc1);
-	b1(a, 0xe8);
-	b1(a, 12);
-	b1(a, 0x41); /* cmp eax, [r13 + rcx + tag[acc]] */
-	b1(a, 0x3b);
-	b1(a, 0x84);
-	b1(a, 0x0d);
+	E(a, 0xc1, 0xe9, 12 - 5);				    /* shr ecx, 7 */
+	E(a, 0x81, 0xe1);					    /* and ecx, slot << 5 */
+	b4(a, (X86_TLB_SIZE - 1) << 5);
+	E(a, 0x8d, 0x42, size - 1); /* lea eax, [rdx + size - 1]; shr eax, 12 */
+	E(a, 0xc1, 0xe8, 12);
+	E(a, 0x41, 0x3b, 0x84, 0x0d); /* cmp eax, [r13 + rcx + tag[acc]] */
 	b4(a, tlb + (uint32_t)offsetof(struct x86_tlb_entry, tag) + 4u * write);
 	miss[1] = jump(a, 0x5);
-	b1(a, 0x81); /* and edx, 0fffh */
-	b1(a, 0xe2);
-	b4(a, 0xfff);
-	b1(a, 0x4c); /* mov r8, [rbx + rcx + host] */
-	b1(a, 0x8b);
-	b1(a, 0x84);
-	b1(a, 0x0b);
-	b4(a, tlb + (uint32_t)offsetof(struct x86_tlb_entry, host));
-	b1(a, 0x49); /* add r8, rdx */
-	b1(a, 0x01);
-	b1(a, 0xd0);
+	E(a, 0x4c, 0x8b, 0x84, 0x0b); /* mov r8, [rbx + rcx + addend] */
+	b4(a, tlb + (uint32_t)offsetof(struct x86_tlb_entry, addend));
+	E(a, 0x49, 0x01, 0xd0); /* add r8, rdx */
 }
 
 void x86_jit_mem(struct as *a, const struct x86_insn *in, const struct j_form *f,
@@ -318,33 +313,28 @@ static void put_imm(struct as *a, const struct j_opnd *o, uint32_t imm, unsigned
 		b4(a, imm);
 }
 
-static void not_r(struct as *a, unsigned r)
+/* edx = eax op ecx (ADD, ADC, SUB, SBB, CMP; ADC and SBB also add or
+ * subtract edi, the carry in) in 64 bits, then eax = its carry vector:
+ * for zero-extended operands, the carry (borrow) out of bit i is the one
+ * into bit i + 1, bit i + 1 of a ^ b ^ r, whatever the operation; bit
+ * 32 of the 64-bit r is the carry out of bit 31. This is fast.h's
+ * add_cv and sub_cv of the operands and the 32-bit result (bits past the
+ * size: 0 for a sum, the borrow for a difference, as theirs). */
+static void arith_cv(struct as *a, unsigned op)
 {
-	b1(a, 0xf7);
-	b1(a, 0xd0 | r);
-}
-
-/* eax = the carry vector of edx = eax + ecx (ADD: fast.h's add_cv) or
- * eax - ecx (SUB: sub_cv), with esi and edi for scratch. */
-static void carry_vector(struct as *a, bool sub)
-{
-	if (!sub) { /* (a & b) | ((a | b) & ~r) */
-		rr(a, 0x89, RAX, RSI);
-		rr(a, 0x21, RCX, RSI);
-		rr(a, 0x09, RCX, RAX);
-		rr(a, 0x89, RDX, RDI);
-		not_r(a, RDI);
-		rr(a, 0x21, RDI, RAX);
-		rr(a, 0x09, RSI, RAX);
-	} else { /* (~a & b) | (~(a ^ b) & r) */
-		rr(a, 0x89, RAX, RSI);
-		not_r(a, RSI);
-		rr(a, 0x21, RCX, RSI);
-		rr(a, 0x31, RCX, RAX);
-		not_r(a, RAX);
-		rr(a, 0x21, RDX, RAX);
-		rr(a, 0x09, RSI, RAX);
+	if (op == J_ADD || op == J_ADC) {
+		E(a, 0x48, 0x8d, 0x14, 0x08); /* lea rdx, [rax + rcx] */
+		if (op == J_ADC)
+			E(a, 0x48, 0x01, 0xfa); /* add rdx, rdi */
+	} else {
+		E(a, 0x48, 0x89, 0xc2); /* mov rdx, rax; sub rdx, rcx */
+		E(a, 0x48, 0x29, 0xca);
+		if (op == J_SBB)
+			E(a, 0x48, 0x29, 0xfa); /* sub rdx, rdi */
 	}
+	E(a, 0x48, 0x31, 0xc8); /* xor rax, rcx; xor rax, rdx; shr rax, 1 */
+	E(a, 0x48, 0x31, 0xd0);
+	E(a, 0x48, 0xd1, 0xe8);
 }
 
 /* edx = eax op ecx and eax = its carry vector (fast.h's add_cv, sub_cv)
@@ -358,25 +348,25 @@ static void alu_cv(struct as *a, unsigned op, unsigned size, bool masked, bool d
 	static const uint8_t code[] = {
 	    [J_ADD] = 0x01, [J_OR] = 0x09,  [J_ADC] = 0x01, [J_SBB] = 0x29, [J_AND] = 0x21,
 	    [J_SUB] = 0x29, [J_XOR] = 0x31, [J_CMP] = 0x29, [J_TEST] = 0x21};
+	bool logic = op == J_OR || op == J_AND || op == J_XOR || op == J_TEST;
 
-	rr(a, 0x89, RAX, RDX);
-	rr(a, code[op], RCX, RDX);
-	if (op == J_ADC || op == J_SBB)
-		rr(a, code[op], RDI, RDX);
-	if (masked || dead)
+	if (dead || logic) {
+		rr(a, 0x89, RAX, RDX);
+		rr(a, code[op], RCX, RDX);
+		if (op == J_ADC || op == J_SBB)
+			rr(a, code[op], RDI, RDX);
 		zext(a, RDX, size);
-	if (dead)
+		if (!dead)
+			rr(a, 0x31, RAX, RAX);
 		return;
-	switch (op) {
-	case J_ADD:
-	case J_ADC: carry_vector(a, false); break;
-	case J_SUB:
-	case J_SBB:
-	case J_CMP: carry_vector(a, true); break;
-	default: rr(a, 0x31, RAX, RAX); break;
 	}
-	if (!masked)
-		zext(a, RDX, size);
+	arith_cv(a, op);
+	/* the vector of the cut result: none of the carry out of the size */
+	if (masked && size < 4) {
+		b1(a, 0x25); /* and eax, mask */
+		b4(a, x86_mask(size));
+	}
+	zext(a, RDX, size);
 }
 
 /* When the lazy record holds CF: reg = that CF (bit 0, upper bits
@@ -418,16 +408,22 @@ static void carry_in(struct as *a)
 	E(a, 0x83, 0xe7, 1); /* and edi, 1 */
 }
 
-/* The lazy record {edx, eax, mask, size * 8}. */
+/* The lazy record {edx, eax, mask, size * 8}: mask and bits only when
+ * they may differ from what the record holds. */
 void x86_jit_set_lazy(struct as *a, uint32_t mask, unsigned size)
 {
 	store(a, RDX, CPU(lazy.res));
 	store(a, RAX, CPU(lazy.cv));
+	if (a->lazy_known && a->lazy_mask == mask && a->lazy_bits == size * 8)
+		return;
 	store_imm(a, CPU(lazy.mask), mask);
 	b1(a, 0xc6); /* mov byte [rbx + bits], size * 8 */
 	b1(a, 0x83);
 	b4(a, CPU(lazy.bits));
 	b1(a, size * 8);
+	a->lazy_known = true;
+	a->lazy_mask = mask;
+	a->lazy_bits = size * 8;
 }
 
 /* CF folded into EFLAGS when the record holds it (incdec in fast.h). */

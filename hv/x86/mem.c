@@ -12,13 +12,15 @@
 #define PAGE_MASK  0xfffu
 
 static const struct x86_tlb_entry empty_entry = {
-    {X86_TAG_NONE, X86_TAG_NONE, X86_TAG_NONE, X86_TAG_NONE}, NULL, false};
+    {X86_TAG_NONE, X86_TAG_NONE, X86_TAG_NONE, X86_TAG_NONE}, NULL, 0};
 
 /* Drops every cached host pointer. */
 void x86_tlb_flush(struct x86_cpu *cpu)
 {
-	for (unsigned i = 0; i < X86_TLB_SIZE; i++)
+	for (unsigned i = 0; i < X86_TLB_SIZE; i++) {
 		cpu->tlb[i] = empty_entry;
+		cpu->tlb_global[i] = false;
+	}
 	cpu->fetch_host = NULL;
 	cpu->tlb_globals = 0;
 	cpu->tlb_large = 0;
@@ -38,7 +40,7 @@ void x86_tlb_flush_nonglobal(struct x86_cpu *cpu)
 		return;
 	}
 	for (unsigned i = 0; i < X86_TLB_SIZE; i++)
-		if (!cpu->tlb[i].global)
+		if (!cpu->tlb_global[i])
 			cpu->tlb[i] = empty_entry;
 	cpu->fetch_host = NULL;
 }
@@ -102,11 +104,13 @@ static uint8_t *tlb_fill(struct x86_cpu *cpu, uint32_t lin, unsigned acc, uint32
 	host = mem_page_ptr(&cpu->m->mem, *pa & ~PAGE_MASK, acc & X86_ACC_WRITE);
 	if (!host)
 		return NULL;
-	if (e->host != host || e->tag[0] != page)
+	if (e->host != host || e->tag[0] != page) {
 		*e =
 		    (struct x86_tlb_entry){{X86_TAG_NONE, X86_TAG_NONE, X86_TAG_NONE, X86_TAG_NONE},
 					   host,
-					   bits & X86_PAGE_GLOBAL};
+					   (uintptr_t)host - ((uintptr_t)page << PAGE_SHIFT)};
+		cpu->tlb_global[page % X86_TLB_SIZE] = bits & X86_PAGE_GLOBAL;
+	}
 	cpu->tlb_globals += (bits & X86_PAGE_GLOBAL) != 0;
 	cpu->tlb_large += (bits & X86_PAGE_LARGE) != 0;
 	e->tag[acc] = page;

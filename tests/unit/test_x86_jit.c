@@ -422,6 +422,111 @@ START_TEST(test_more_forms_match_the_interpreter)
 }
 END_TEST
 
+/* ADD, SUB, ADC, SBB, CMP, INC, DEC and NEG in 8, 16 and 32 bits, on
+ * registers and memory, over operand pairs at the edges of the carries
+ * (0, FFFFFFFFh and 1, 7FFFFFFFh and 1, ...): each one's flags pushed,
+ * so every carry vector the JIT writes is read back whole (CF, OF, AF). */
+START_TEST(test_carry_vectors_match_the_interpreter)
+{
+	static const uint8_t code[] = {
+	    0xbc, 0x00, 0x70,					  /* mov sp, 7000h */
+	    0x66, 0xc7, 0x06, 0x00, 0x06, 0x00, 0x00, 0x00, 0x00, /* mov dword [600h], 000000000h */
+	    0x66, 0xc7, 0x06, 0x04, 0x06, 0x00, 0x00, 0x00, 0x00, /* mov dword [604h], 000000000h */
+	    0x66, 0xc7, 0x06, 0x08, 0x06, 0xff, 0xff, 0xff, 0xff, /* mov dword [608h], 0ffffffffh */
+	    0x66, 0xc7, 0x06, 0x0c, 0x06, 0x01, 0x00, 0x00, 0x00, /* mov dword [60ch], 000000001h */
+	    0x66, 0xc7, 0x06, 0x10, 0x06, 0xff, 0xff, 0xff, 0x7f, /* mov dword [610h], 07fffffffh */
+	    0x66, 0xc7, 0x06, 0x14, 0x06, 0x01, 0x00, 0x00, 0x00, /* mov dword [614h], 000000001h */
+	    0x66, 0xc7, 0x06, 0x18, 0x06, 0x00, 0x00, 0x00, 0x80, /* mov dword [618h], 080000000h */
+	    0x66, 0xc7, 0x06, 0x1c, 0x06, 0x00, 0x00, 0x00, 0x80, /* mov dword [61ch], 080000000h */
+	    0x66, 0xc7, 0x06, 0x20, 0x06, 0x80, 0xff, 0x00, 0x00, /* mov dword [620h], 00000ff80h */
+	    0x66, 0xc7, 0x06, 0x24, 0x06, 0x80, 0x00, 0x00, 0x00, /* mov dword [624h], 000000080h */
+	    0x66, 0xc7, 0x06, 0x28, 0x06, 0x01, 0x00, 0x00, 0x00, /* mov dword [628h], 000000001h */
+	    0x66, 0xc7, 0x06, 0x2c, 0x06, 0x02, 0x00, 0x00, 0x00, /* mov dword [62ch], 000000002h */
+	    0x66, 0xc7, 0x06, 0x30, 0x06, 0x01, 0x80, 0xfe, 0xff, /* mov dword [630h], 0fffe8001h */
+	    0x66, 0xc7, 0x06, 0x34, 0x06, 0x65, 0x87, 0x34, 0x12, /* mov dword [634h], 012348765h */
+	    0x66, 0xc7, 0x06, 0x38, 0x06, 0x80, 0x00, 0x80, 0x00, /* mov dword [638h], 000800080h */
+	    0x66, 0xc7, 0x06, 0x3c, 0x06, 0x7f, 0xff, 0x80, 0x00, /* mov dword [63ch], 00080ff7fh */
+	    0xbe, 0x00, 0x06,					  /* mov si, 600h */
+	    0xb9, 0x08, 0x00,					  /* mov cx, 8 */
+	    0x66, 0x8b, 0x04,					  /* a: mov eax, [si] */
+	    0x66, 0x8b, 0x5c, 0x04,				  /* mov ebx, [si+4] */
+	    0x66, 0x89, 0xc2,					  /* mov edx, eax */
+	    0x66, 0x01, 0xda,					  /* add edx, ebx */
+	    0x9c,						  /* pushf */
+	    0x66, 0x52,						  /* push edx */
+	    0x66, 0x89, 0xc2,					  /* mov edx, eax */
+	    0x66, 0x29, 0xda,					  /* sub edx, ebx */
+	    0x9c,						  /* pushf */
+	    0x66, 0x52,						  /* push edx */
+	    0xf9,						  /* stc */
+	    0x66, 0x89, 0xc2,					  /* mov edx, eax */
+	    0x66, 0x11, 0xda,					  /* adc edx, ebx */
+	    0x9c,						  /* pushf */
+	    0x66, 0x52,						  /* push edx */
+	    0xf9,						  /* stc */
+	    0x66, 0x89, 0xc2,					  /* mov edx, eax */
+	    0x66, 0x19, 0xda,					  /* sbb edx, ebx */
+	    0x9c,						  /* pushf */
+	    0x66, 0x52,						  /* push edx */
+	    0x66, 0x39, 0xd8,					  /* cmp eax, ebx */
+	    0x9c,						  /* pushf */
+	    0x00, 0xd8,						  /* add al, bl */
+	    0x9c,						  /* pushf */
+	    0x28, 0xfc,						  /* sub ah, bh */
+	    0x9c,						  /* pushf */
+	    0xf9,						  /* stc */
+	    0x10, 0xf8,						  /* adc al, bh */
+	    0x9c,						  /* pushf */
+	    0xf9,						  /* stc */
+	    0x18, 0xdc,						  /* sbb ah, bl */
+	    0x9c,						  /* pushf */
+	    0x01, 0xd8,						  /* add ax, bx */
+	    0x9c,						  /* pushf */
+	    0x29, 0xc3,						  /* sub bx, ax */
+	    0x9c,						  /* pushf */
+	    0x38, 0xd8,						  /* cmp al, bl */
+	    0x9c,						  /* pushf */
+	    0x10, 0xf8,						  /* adc al, bh */
+	    0x9c,						  /* pushf */
+	    0x66, 0x11, 0x1c,					  /* adc [si], ebx */
+	    0x9c,						  /* pushf */
+	    0x19, 0x5c, 0x02,					  /* sbb word [si+2], bx */
+	    0x9c,						  /* pushf */
+	    0x28, 0x44, 0x05,					  /* sub byte [si+5], al */
+	    0x9c,						  /* pushf */
+	    0x66, 0xff, 0x4c, 0x04,				  /* dec dword [si+4] */
+	    0x9c,						  /* pushf */
+	    0xfe, 0xc0,						  /* inc al */
+	    0x9c,						  /* pushf */
+	    0xfe, 0xcb,						  /* dec bl */
+	    0x9c,						  /* pushf */
+	    0x40,						  /* inc ax */
+	    0x9c,						  /* pushf */
+	    0x4b,						  /* dec bx */
+	    0x9c,						  /* pushf */
+	    0x66, 0x48,						  /* dec eax */
+	    0x9c,						  /* pushf */
+	    0x66, 0x43,						  /* inc ebx */
+	    0x9c,						  /* pushf */
+	    0xf6, 0xd8,						  /* neg al */
+	    0x9c,						  /* pushf */
+	    0xf7, 0xdb,						  /* neg bx */
+	    0x9c,						  /* pushf */
+	    0x66, 0x50,						  /* push eax */
+	    0x66, 0x53,						  /* push ebx */
+	    0x83, 0xc6, 0x08,					  /* add si, 8 */
+	    0x49,						  /* dec cx */
+	    0x75, 0x84,						  /* jnz a */
+	    0xf4,						  /* hlt */
+	};
+	static struct result r;
+
+	same_as_interpreter(code, sizeof code, &r);
+	ck_assert_int_eq(r.exit, VCPU_EXIT_HALT);
+	ck_assert_uint_eq(r.regs[X86_ECX], 0);
+}
+END_TEST
+
 /* A fault after native instructions in a block: the handler sees the IP
  * of the faulting instruction, the flags of the SUB before it, and the
  * count leaves out the instruction that faulted. */
@@ -763,10 +868,15 @@ int main(void)
 	    test_lockstep_checks_memory_operands,
 	};
 	const TTest *const runs[] = {
-	    test_loop_matches_the_interpreter,	    test_more_forms_match_the_interpreter,
-	    test_stack_forms_match_the_interpreter, test_fault_in_a_block_is_precise,
-	    test_fused_compare_and_branch,	    test_self_modifying_code_kills_the_translation,
-	    test_near_jumps_match_the_interpreter,  test_dead_flags_match_the_interpreter,
+	    test_loop_matches_the_interpreter,
+	    test_more_forms_match_the_interpreter,
+	    test_stack_forms_match_the_interpreter,
+	    test_fault_in_a_block_is_precise,
+	    test_fused_compare_and_branch,
+	    test_self_modifying_code_kills_the_translation,
+	    test_near_jumps_match_the_interpreter,
+	    test_dead_flags_match_the_interpreter,
+	    test_carry_vectors_match_the_interpreter,
 	};
 	Suite *s = unit_suite("x86_jit", "buffer", setup, x86f_teardown, tests, UNIT_COUNT(tests),
 			      NULL, 0);

@@ -4,7 +4,9 @@
  * fault in the middle of a block (EIP, registers, flags, the count, CR2),
  * operands that straddle pages (read, read-modify-write, and a write
  * into a page that is not present), a store into the instructions of the
- * running block, and segment checks (a limit, a read-only segment). Like
+ * running block, segment checks (a limit, a read-only segment), the
+ * effective-address forms through a based segment, and a page remapped
+ * under a loop (MOV CR3, INVLPG: the soft TLB's addends). Like
  * every test_x86_* suite it runs interpreted (HV_JIT=0) and translated
  * (HV_JIT_THRESHOLD=0), and both must give the same figures; translated,
  * the JIT must have done memory forms natively. Ring 0, flat segments,
@@ -25,7 +27,7 @@
 #define PAGE_DIR   0x20000u
 #define PAGE_TABLE 0x21000u
 
-enum { SEL_CODE = 0x08, SEL_DATA = 0x10, SEL_RODATA = 0x18, SEL_SMALL = 0x20 };
+enum { SEL_CODE = 0x08, SEL_DATA = 0x10, SEL_RODATA = 0x18, SEL_SMALL = 0x20, SEL_BASED = 0x28 };
 
 static uint64_t seg_desc(uint32_t base, uint32_t limit, unsigned access, unsigned flags)
 {
@@ -54,7 +56,8 @@ static void setup(void)
 	put_desc(GDT_BASE + SEL_CODE, seg_desc(0, 0xfffff, 0x9b, 0xc));
 	put_desc(GDT_BASE + SEL_DATA, seg_desc(0, 0xfffff, 0x93, 0xc));
 	put_desc(GDT_BASE + SEL_RODATA, seg_desc(0, 0xfffff, 0x91, 0xc));
-	put_desc(GDT_BASE + SEL_SMALL, seg_desc(0, 0xfff, 0x93, 0x4)); /* limit FFFh, bytes */
+	put_desc(GDT_BASE + SEL_SMALL, seg_desc(0, 0xfff, 0x93, 0x4));	     /* limit FFFh, bytes */
+	put_desc(GDT_BASE + SEL_BASED, seg_desc(0x1000, 0xffff, 0x93, 0xc)); /* base 1000h */
 	for (unsigned v = 0; v < 32; v++) {
 		static const uint8_t stub[] = {0xbf, 0, 0, 0, 0, 0xf4}; /* mov edi, v; hlt */
 		uint32_t at = STUBS + 16 * v;
@@ -69,7 +72,7 @@ static void setup(void)
 		put32(PAGE_TABLE + i * 4, i << 12 | 7);
 	cpu->cr[0] |= X86_CR0_PE | X86_CR0_PG;
 	cpu->cr[3] = PAGE_DIR;
-	cpu->gdtr = (struct x86_dtr){GDT_BASE, 0x27};
+	cpu->gdtr = (struct x86_dtr){GDT_BASE, 0x2f};
 	cpu->idtr = (struct x86_dtr){IDT_BASE, 32 * 8 - 1};
 	load_seg(X86_CS, SEL_CODE);
 	for (int s = X86_ES; s < X86_NSEG; s++)
@@ -261,6 +264,83 @@ START_TEST(test_write_through_a_read_only_segment)
 }
 END_TEST
 
+/* The effective-address forms the JIT computes with one LEA (base +
+ * index << scale + disp8, index << scale + disp32, base + index +
+ * disp32, and a 16-bit address that wraps), through a DS based at 1000h,
+ * unaligned included: the sum of the dwords they name. */
+START_TEST(test_addressing_forms)
+{
+	static const uint8_t code[] = {
+	    0xb9, 0x04, 0x00, 0x00, 0x00,	      /* mov ecx, 4 */
+	    0x31, 0xc0,				      /* xor eax, eax */
+	    0xbb, 0x00, 0x30, 0x00, 0x00,	      /* mov ebx, 3000h */
+	    0x31, 0xf6,				      /* xor esi, esi */
+	    0xbf, 0xf0, 0xff, 0x34, 0x12,	      /* mov edi, 1234fff0h */
+	    0x03, 0x44, 0xb3, 0xf8,		      /* a: add eax, [ebx+esi*4-8] */
+	    0x03, 0x04, 0xf5, 0x00, 0x31, 0x00, 0x00, /* add eax, [esi*8+3100h] */
+	    0x03, 0x84, 0x33, 0x00, 0x02, 0x00, 0x00, /* add eax, [ebx+esi+200h] */
+	    0x67, 0x03, 0x81, 0x20, 0x20,	      /* add eax, [bx+di+2020h] (a16) */
+	    0x46,				      /* inc esi */
+	    0x49,				      /* dec ecx */
+	    0x75, 0xe5,				      /* jnz a */
+	    0xf4,				      /* hlt */
+	};
+	uint32_t sum = 0;
+
+	load_seg(X86_DS, SEL_BASED);
+	for (uint32_t a = 0x3f00; a < 0x6100; a += 4)
+		put32(a, a * 2654435761u);
+	for (uint32_t i = 0; i < 4; i++)
+		sum += mem32(0x1000 + 0x3000 + 4 * i - 8) + mem32(0x1000 + 8 * i + 0x3100) +
+		       mem32(0x1000 + 0x3000 + i + 0x200) + mem32(0x1000 + 0x5010);
+	ck_assert_int_eq(run(code, sizeof code), VCPU_EXIT_HALT);
+	ck_assert_uint_eq(reg(X86_EAX), sum);
+	ck_assert_uint_eq(cpu->insns, 5 + 4 * 7 + 1);
+}
+END_TEST
+
+/* Reads and writes of linear page 40000h while the loop points its PTE
+ * at another frame each time, with MOV CR3 then INVLPG: every access
+ * goes to the frame of the moment (the TLB entry's addend is refilled). */
+START_TEST(test_remapped_page)
+{
+	static const uint8_t code[] = {
+	    0xb9, 0x03, 0x00, 0x00, 0x00,	      /* mov ecx, 3 */
+	    0x31, 0xc0,				      /* xor eax, eax */
+	    0xbb, 0x07, 0x10, 0x04, 0x00,	      /* mov ebx, 41007h */
+	    0x03, 0x05, 0x00, 0x00, 0x04, 0x00,	      /* a: add eax, [40000h] */
+	    0x89, 0x0d, 0x04, 0x00, 0x04, 0x00,	      /* mov [40004h], ecx */
+	    0x89, 0x1d, 0x00, 0x11, 0x02, 0x00,	      /* mov [21100h], ebx: the PTE */
+	    0x81, 0xc3, 0x00, 0x10, 0x00, 0x00,	      /* add ebx, 1000h */
+	    0x0f, 0x20, 0xde,			      /* mov esi, cr3 */
+	    0x0f, 0x22, 0xde,			      /* mov cr3, esi */
+	    0x49,				      /* dec ecx */
+	    0x75, 0xdf,				      /* jnz a */
+	    0x03, 0x05, 0x00, 0x00, 0x04, 0x00,	      /* add eax, [40000h] */
+	    0x89, 0x0d, 0x04, 0x00, 0x04, 0x00,	      /* mov [40004h], ecx */
+	    0x89, 0x1d, 0x00, 0x11, 0x02, 0x00,	      /* mov [21100h], ebx */
+	    0x0f, 0x01, 0x3d, 0x00, 0x00, 0x04, 0x00, /* invlpg [40000h] */
+	    0x03, 0x05, 0x00, 0x00, 0x04, 0x00,	      /* add eax, [40000h] */
+	    0xa3, 0x08, 0x00, 0x04, 0x00,	      /* mov [40008h], eax */
+	    0xf4,				      /* hlt */
+	};
+
+	for (uint32_t f = 0; f < 5; f++) {
+		put32(0x40000 + f * 0x1000, 1u << (4 * f));
+		put32(0x40004 + f * 0x1000, 0xaa);
+		put32(0x40008 + f * 0x1000, 0xbb);
+	}
+	ck_assert_int_eq(run(code, sizeof code), VCPU_EXIT_HALT);
+	ck_assert_uint_eq(reg(X86_EAX), 0x11111);
+	for (uint32_t f = 0; f < 4; f++)
+		ck_assert_uint_eq(mem32(0x40004 + f * 0x1000), 3 - f);
+	ck_assert_uint_eq(mem32(0x44004), 0xaa);
+	ck_assert_uint_eq(mem32(0x40008), 0xbb);
+	ck_assert_uint_eq(mem32(0x44008), 0x11111);
+	ck_assert_uint_eq(cpu->insns, 3 + 3 * 8 + 6 + 1);
+}
+END_TEST
+
 int main(void)
 {
 	const TTest *const tests[] = {
@@ -269,6 +349,8 @@ int main(void)
 	    test_store_into_the_running_block,
 	    test_segment_limit_fault,
 	    test_write_through_a_read_only_segment,
+	    test_addressing_forms,
+	    test_remapped_page,
 	};
 
 	return unit_run(unit_suite("x86_jitmem", "memory", setup, x86f_teardown, tests,
