@@ -95,6 +95,13 @@ INLINE void merge(struct x86_cpu *cpu, uint16_t sw, uint16_t keep)
 #endif
 }
 
+/* The status word's output where FNSTSW AX comes before the FSTPT that
+ * stores the result: AX is written while that address is still to be
+ * used, so it is an early-clobber output. Without the "&" a compiler may
+ * put the address in RAX; clang does, and the result went to an address
+ * whose low 16 bits were the status word (gcc happened not to). */
+#define SW_OUT "=&a"
+
 INLINE void set_top(struct x86_cpu *cpu, unsigned top)
 {
 	cpu->fpu.sw = (cpu->fpu.sw & ~0x3800u) | (top & 7) << 11;
@@ -140,7 +147,7 @@ INLINE void set_top(struct x86_cpu *cpu, unsigned top)
 				 ".byte " popping "\n\t"                                           \
 				 "fnstsw %%ax\n\t"                                                 \
 				 "fstpt %[r]"                                                      \
-				 : "=a"(sw), [r] "=m"(*r)                                          \
+				 : SW_OUT(sw), [r] "=m"(*r)                                        \
 				 : [a] "m"(*a), [b] "m"(*b)                                        \
 				 : "st", "st(1)");                                                 \
 		merge(cpu, sw, FPU_C1 | FPU_EXC | FPU_SF);                                         \
@@ -193,7 +200,7 @@ INLINE uint8_t *operand(struct x86_cpu *cpu, const struct x86_insn *in, uint32_t
 		__asm__ volatile("fldt %[r]\n\t" insn " %[m]\n\t"                                  \
 				 "fnstsw %%ax\n\t"                                                 \
 				 "fstpt %[r]"                                                      \
-				 : "=a"(sw), [r] "+m"(*r)                                          \
+				 : SW_OUT(sw), [r] "+m"(*r)                                        \
 				 : [m] "m"(*(const uint8_t(*)[size])p)                             \
 				 : "st");                                                          \
 		merge(cpu, sw, FPU_C1 | FPU_EXC | FPU_SF);                                         \
@@ -223,7 +230,7 @@ static void fsqrt(struct x86_cpu *cpu, const struct x86_insn *in)
 			 "fsqrt\n\t"
 			 "fnstsw %%ax\n\t"
 			 "fstpt %[r]"
-			 : "=a"(sw), [r] "+m"(*r)
+			 : SW_OUT(sw), [r] "+m"(*r)
 			 :
 			 : "st");
 	merge(cpu, sw, FPU_C1 | FPU_EXC | FPU_SF);
@@ -251,7 +258,7 @@ static void fsqrt(struct x86_cpu *cpu, const struct x86_insn *in)
 		__asm__ volatile(load " %[m]\n\t"                                                  \
 				      "fnstsw %%ax\n\t"                                            \
 				      "fstpt %[r]"                                                 \
-				 : "=a"(sw), [r] "=m"(*r)                                          \
+				 : SW_OUT(sw), [r] "=m"(*r)                                        \
 				 : [m] "m"(*(const uint8_t(*)[size])p)                             \
 				 : "st");                                                          \
 		merge(cpu, sw, FPU_EXC);                                                           \
