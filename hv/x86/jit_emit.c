@@ -317,6 +317,48 @@ static void emit_exit_slots(struct as *a, const struct x86_block *b, uint8_t **s
 	epilogue(a);
 }
 
+/* The checks the chained and self entries share, each a way out added
+ * to out[n..]: the page's word still as decoded (ROM has none), and the
+ * block's count keeping insns within chain_end (rdx = insns after it).
+ * Returns the new n. */
+static unsigned entry_checks(struct as *a, const struct x86_block *slot, uint8_t **out, unsigned n)
+{
+	if (slot->word) {
+		mov_imm64(a, RAX, (uint64_t)(uintptr_t)slot->word);
+		b1(a, 0x81); /* cmp dword [rax], seen */
+		b1(a, 0x38);
+		b4(a, slot->seen);
+		out[n++] = out_if(a, 0x5);
+	}
+	b1(a, 0x48); /* mov rdx, [rbx + insns] */
+	mem_op(a, 0x8b, RDX, CPU(insns));
+	E(a, 0x48, 0x8d, 0x82); /* lea rax, [rdx + count] */
+	b4(a, slot->count);
+	b1(a, 0x48); /* cmp rax, [rbx + chain_end] */
+	mem_op(a, 0x3b, RAX, CPU(chain_end));
+	out[n++] = out_if(a, 0x7); /* ja */
+	return n;
+}
+
+static void sub_budget(struct as *a, uint32_t count)
+{
+	b1(a, 0x48); /* sub qword [rbx + budget], count */
+	b1(a, 0x81);
+	b1(a, 0xab);
+	b4(a, CPU(budget));
+	b4(a, count);
+}
+
+/* The ways out of an entry: a return of 0 (the block that jumped there
+ * added its count). */
+static void return_0(struct as *a, uint8_t **out, unsigned n)
+{
+	for (unsigned k = 0; k < n; k++)
+		patch(a, out[k]);
+	rr(a, 0x31, RAX, RAX); /* xor eax, eax */
+	epilogue(a);
+}
+
 /* The chained entry of the block in `slot`: what run_chain (cpu.c)
  * checks before it runs a linked block, then what run_block sets, and on
  * to the body at `reload`. The slot must still hold this decode of the
@@ -341,20 +383,7 @@ static void emit_chain_entry(struct as *a, const struct x86_block *slot, const u
 		b4(a, (uint32_t)offsetof(struct x86_block, id));
 	}
 	out[n++] = out_if(a, 0x5);
-	if (slot->word) {
-		mov_imm64(a, RAX, (uint64_t)(uintptr_t)slot->word);
-		b1(a, 0x81); /* cmp dword [rax], seen */
-		b1(a, 0x38);
-		b4(a, slot->seen);
-		out[n++] = out_if(a, 0x5);
-	}
-	b1(a, 0x48); /* mov rdx, [rbx + insns] */
-	mem_op(a, 0x8b, RDX, CPU(insns));
-	E(a, 0x48, 0x8d, 0x82); /* lea rax, [rdx + count] */
-	b4(a, slot->count);
-	b1(a, 0x48); /* cmp rax, [rbx + chain_end] */
-	mem_op(a, 0x3b, RAX, CPU(chain_end));
-	out[n++] = out_if(a, 0x7); /* ja */
+	n = entry_checks(a, slot, out, n);
 	load(a, RAX, CPU(eip));
 	b1(a, 0x48); /* lea rdi, [rax + bytes - 1] */
 	b1(a, 0x8d);
@@ -363,21 +392,14 @@ static void emit_chain_entry(struct as *a, const struct x86_block *slot, const u
 	b1(a, 0x48); /* cmp rdi, [rbx + chain_cs] */
 	mem_op(a, 0x3b, RDI, CPU(chain_cs));
 	out[n++] = out_if(a, 0x7); /* ja */
-	b1(a, 0x48);		   /* sub qword [rbx + budget], count */
-	b1(a, 0x81);
-	b1(a, 0xab);
-	b4(a, CPU(budget));
-	b4(a, slot->count);
+	sub_budget(a, slot->count);
 	b1(a, 0x48); /* mov [rbx + block], rcx */
 	mem_op(a, 0x89, RCX, CPU(block));
 	E(a, 0x48, 0x89, 0x91); /* mov [rcx + used], rdx */
 	b4(a, (uint32_t)offsetof(struct x86_block, used));
 	store(a, RAX, CPU(block_eip));
 	jump_to(a, reload);
-	for (unsigned k = 0; k < n; k++)
-		patch(a, out[k]);
-	rr(a, 0x31, RAX, RAX); /* xor eax, eax */
-	epilogue(a);
+	return_0(a, out, n);
 }
 
 /* The self entry of a block with slots, which a slot linked to the
@@ -389,30 +411,10 @@ static void emit_self_entry(struct as *a, const struct x86_block *slot, const ui
 	uint8_t *out[2];
 	unsigned n = 0;
 
-	if (slot->word) {
-		mov_imm64(a, RAX, (uint64_t)(uintptr_t)slot->word);
-		b1(a, 0x81); /* cmp dword [rax], seen */
-		b1(a, 0x38);
-		b4(a, slot->seen);
-		out[n++] = out_if(a, 0x5);
-	}
-	b1(a, 0x48); /* mov rdx, [rbx + insns] */
-	mem_op(a, 0x8b, RDX, CPU(insns));
-	E(a, 0x48, 0x8d, 0x82); /* lea rax, [rdx + count] */
-	b4(a, slot->count);
-	b1(a, 0x48); /* cmp rax, [rbx + chain_end] */
-	mem_op(a, 0x3b, RAX, CPU(chain_end));
-	out[n++] = out_if(a, 0x7); /* ja */
-	b1(a, 0x48);		   /* sub qword [rbx + budget], count */
-	b1(a, 0x81);
-	b1(a, 0xab);
-	b4(a, CPU(budget));
-	b4(a, slot->count);
+	n = entry_checks(a, slot, out, n);
+	sub_budget(a, slot->count);
 	jump_to(a, body);
-	for (unsigned k = 0; k < n; k++)
-		patch(a, out[k]);
-	rr(a, 0x31, RAX, RAX); /* xor eax, eax */
-	epilogue(a);
+	return_0(a, out, n);
 }
 
 /* The slow paths of the memory forms: the handler, then back, or out of
