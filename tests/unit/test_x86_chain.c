@@ -397,6 +397,18 @@ static void enter_protected(void)
 	x86_tlb_flush(cpu);
 }
 
+/* Paging on, the first 4 MiB mapped to themselves: page directory at
+ * 20000h, its one table at 21000h (entry n at 21000h + 4n). */
+static void enter_paging(void)
+{
+	put32(0x20000, 0x21000 | 3);
+	for (uint32_t i = 0; i < 1024; i++)
+		put32(0x21000 + 4 * i, i << 12 | 3);
+	cpu->cr[0] |= X86_CR0_PG;
+	cpu->cr[3] = 0x20000;
+	x86_tlb_flush(cpu);
+}
+
 /* The same subroutine bytes at 7C40h are called from 32-bit code and,
  * after a far jump, from 16-bit code, three times round: B8 01 00 40 40
  * is MOV EAX, 40400001h or MOV AX, 1; INC AX; INC AX. The calls link to
@@ -524,12 +536,7 @@ START_TEST(test_a_remapped_page_does_not_follow_the_old_links)
 	x86f_load(a, sizeof a, 0x8000);
 	x86f_load(b, sizeof b, 0xa000);
 	enter_protected();
-	put32(0x20000, 0x21000 | 3);
-	for (uint32_t i = 0; i < 1024; i++)
-		put32(0x21000 + 4 * i, i << 12 | 3);
-	cpu->cr[0] |= X86_CR0_PG;
-	cpu->cr[3] = 0x20000;
-	x86_tlb_flush(cpu);
+	enter_paging();
 	for (int pass = 0; pass < 2; pass++) {
 		cpu->halted = false;
 		cpu->eip = 0x8000;
@@ -570,12 +577,7 @@ START_TEST(test_a_remapped_target_page_does_not_follow_a_far_link)
 	x86f_load(t, sizeof t, 0x9000);
 	x86f_load(u, sizeof u, 0xb000);
 	enter_protected();
-	put32(0x20000, 0x21000 | 3);
-	for (uint32_t i = 0; i < 1024; i++)
-		put32(0x21000 + 4 * i, i << 12 | 3);
-	cpu->cr[0] |= X86_CR0_PG;
-	cpu->cr[3] = 0x20000;
-	x86_tlb_flush(cpu);
+	enter_paging();
 	for (int pass = 0; pass < 3; pass++) {
 		cpu->halted = false;
 		cpu->eip = 0x8000;
@@ -613,12 +615,7 @@ START_TEST(test_a_far_link_to_a_page_gone_faults_at_its_target)
 	x86f_load(t, sizeof t, 0x9000);
 	enter_protected();
 	cpu->idtr = (struct x86_dtr){0, 0};
-	put32(0x20000, 0x21000 | 3);
-	for (uint32_t i = 0; i < 1024; i++)
-		put32(0x21000 + 4 * i, i << 12 | 3);
-	cpu->cr[0] |= X86_CR0_PG;
-	cpu->cr[3] = 0x20000;
-	x86_tlb_flush(cpu);
+	enter_paging();
 	for (int pass = 0; pass < 3; pass++) {
 		cpu->halted = false;
 		cpu->eip = 0x8000;
