@@ -66,8 +66,7 @@ static void read_file(int fd)
 		struct state_in in = state_in_make(bytes, (size_t)s->length);
 		struct vcpu_state st;
 
-		if (vcpu_state_get(&in, s->version, &st) == 0)
-			vcpu_apic_in_use(&st.apic);
+		vcpu_state_get(&in, s->version, &st);
 		free(bytes);
 	}
 	s = savefile_find(&r, "ram");
