@@ -397,6 +397,17 @@ static void enter_protected(void)
 	x86_tlb_flush(cpu);
 }
 
+/* Runs the code at 8000h to its HLT `passes` times (100 instructions at
+ * most each). */
+static void run_at_8000(int passes)
+{
+	for (int pass = 0; pass < passes; pass++) {
+		cpu->halted = false;
+		cpu->eip = 0x8000;
+		ck_assert_int_eq(x86_cpu_run(cpu, 100), VCPU_EXIT_HALT);
+	}
+}
+
 /* Paging on, the first 4 MiB mapped to themselves: page directory at
  * 20000h, its one table at 21000h (entry n at 21000h + 4n). */
 static void enter_paging(void)
@@ -537,18 +548,12 @@ START_TEST(test_a_remapped_page_does_not_follow_the_old_links)
 	x86f_load(b, sizeof b, 0xa000);
 	enter_protected();
 	enter_paging();
-	for (int pass = 0; pass < 2; pass++) {
-		cpu->halted = false;
-		cpu->eip = 0x8000;
-		ck_assert_int_eq(x86_cpu_run(cpu, 100), VCPU_EXIT_HALT);
-	}
+	run_at_8000(2);
 	ck_assert_uint_eq(cpu->regs[X86_EBX], 2);
 	ck_assert_ptr_eq(block_of(0x8000)->link[0].to, block_of(0x8007));
 	put32(0x21000 + 4 * 8, 0xa000 | 3);
 	x86_tlb_flush_page(cpu, 0x8000);
-	cpu->halted = false;
-	cpu->eip = 0x8000;
-	ck_assert_int_eq(x86_cpu_run(cpu, 100), VCPU_EXIT_HALT);
+	run_at_8000(1);
 	ck_assert_uint_eq(cpu->regs[X86_EBX], 32);
 }
 END_TEST
@@ -578,19 +583,13 @@ START_TEST(test_a_remapped_target_page_does_not_follow_a_far_link)
 	x86f_load(u, sizeof u, 0xb000);
 	enter_protected();
 	enter_paging();
-	for (int pass = 0; pass < 3; pass++) {
-		cpu->halted = false;
-		cpu->eip = 0x8000;
-		ck_assert_int_eq(x86_cpu_run(cpu, 100), VCPU_EXIT_HALT);
-	}
+	run_at_8000(3);
 	ck_assert_uint_eq(cpu->regs[X86_EBX], 3);
 	ck_assert_ptr_eq(block_of(0x8000)->link[0].to, block_of(0x9000));
 	ck_assert(block_of(0x8000)->link[0].far);
 	put32(0x21000 + 4 * 9, 0xb000 | 3);
 	x86_tlb_flush_page(cpu, 0x9000);
-	cpu->halted = false;
-	cpu->eip = 0x8000;
-	ck_assert_int_eq(x86_cpu_run(cpu, 100), VCPU_EXIT_HALT);
+	run_at_8000(1);
 	ck_assert_uint_eq(cpu->regs[X86_EBX], 48);
 	ck_assert_uint_eq(x86_cpu_insns(cpu), 4 * 4);
 }
@@ -616,11 +615,7 @@ START_TEST(test_a_far_link_to_a_page_gone_faults_at_its_target)
 	enter_protected();
 	cpu->idtr = (struct x86_dtr){0, 0};
 	enter_paging();
-	for (int pass = 0; pass < 3; pass++) {
-		cpu->halted = false;
-		cpu->eip = 0x8000;
-		ck_assert_int_eq(x86_cpu_run(cpu, 100), VCPU_EXIT_HALT);
-	}
+	run_at_8000(3);
 	ck_assert(block_of(0x8000)->link[0].far);
 	put32(0x21000 + 4 * 9, 0);
 	x86_tlb_flush_page(cpu, 0x9000);
