@@ -26,6 +26,8 @@
  * button (bit 5: none as a fixed feature, and the DSDT has no device). */
 #define FADT_FLAGS_VALUE ((1u << 0) | (1u << 2) | (1u << 5))
 
+_Static_assert(ACPI_MADT_OFFSET + ACPI_MADT_MAX <= ACPI_TABLES_SIZE, "the MADT fits");
+
 uint8_t acpi_checksum(const uint8_t *p, size_t len)
 {
 	uint8_t sum = 0;
@@ -74,6 +76,15 @@ static void build_fadt(uint8_t *t, uint32_t base, const struct acpi_hw *hw)
 	seal(t);
 }
 
+/* Revision 1 (ACPI 1.0b): the local APIC, the I/O APIC and overrides. */
+static void build_madt(uint8_t *t, const struct acpi_hw *hw)
+{
+	uint32_t len = acpi_build_madt(t, hw);
+
+	header(t, "APIC", len, 1);
+	seal(t);
+}
+
 void acpi_build(uint8_t *buf, uint32_t base, const struct acpi_hw *hw)
 {
 	uint8_t *rsdp = buf + ACPI_RSDP_OFFSET, *facs = buf + ACPI_FACS_OFFSET;
@@ -90,15 +101,21 @@ void acpi_build(uint8_t *buf, uint32_t base, const struct acpi_hw *hw)
 	memcpy(facs, "FACS", 4);
 	le_put32(facs + 4, FACS_LENGTH);
 
-	header(rsdt, "RSDT", HEADER_LENGTH + 4, 1);
+	header(rsdt, "RSDT", HEADER_LENGTH + (hw->apic ? 8 : 4), 1);
 	le_put32(rsdt + HEADER_LENGTH, base + ACPI_FADT_OFFSET);
+	if (hw->apic)
+		le_put32(rsdt + HEADER_LENGTH + 4, base + ACPI_MADT_OFFSET);
 	seal(rsdt);
 
 	build_fadt(buf + ACPI_FADT_OFFSET, base, hw);
 
 	/* Revision 2: integers are 64 bits wide. */
 	aml = acpi_dsdt_aml(dsdt + HEADER_LENGTH,
-			    ACPI_TABLES_SIZE - ACPI_DSDT_OFFSET - HEADER_LENGTH, hw);
+			    (hw->apic ? ACPI_MADT_OFFSET : ACPI_TABLES_SIZE) - ACPI_DSDT_OFFSET -
+				HEADER_LENGTH,
+			    hw);
 	header(dsdt, "DSDT", HEADER_LENGTH + (uint32_t)aml, 2);
 	seal(dsdt);
+	if (hw->apic)
+		build_madt(buf + ACPI_MADT_OFFSET, hw);
 }

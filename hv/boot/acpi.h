@@ -10,11 +10,15 @@
  *     the PIIX3 route registers 60h-63h (legacy/piix3.h) through a
  *     PCI_Config region of the ISA bridge \_SB.PCI0.ISA.
  * No SMI command port: the machine is in ACPI mode from the start, which is
- * what ACPICA assumes when the FADT's SMI_CMD is zero. No MADT: the CPU
- * has no local APIC, so the guest runs in PIC mode. */
+ * what ACPICA assumes when the FADT's SMI_CMD is zero. Without an APIC
+ * (acpi_hw.apic false) there is no MADT and the guest runs in PIC mode;
+ * with one, a MADT (acpi_build_madt) describes the local APIC and the I/O
+ * APIC. The PIRQ links serve both modes: a link routed to ISA IRQ n
+ * raises GSI n too (KVM's routing), so the DSDT needs no _PIC. */
 #ifndef HV_ACPI_H
 #define HV_ACPI_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -24,7 +28,10 @@
 #define ACPI_RSDT_OFFSET 0x080
 #define ACPI_FADT_OFFSET 0x100
 #define ACPI_DSDT_OFFSET 0x180
-#define ACPI_FADT_LENGTH 116 /* ACPI 1.0 FADT (revision 1) */
+#define ACPI_MADT_OFFSET 0xf00 /* with an APIC; the DSDT ends before it */
+#define ACPI_FADT_LENGTH 116   /* ACPI 1.0 FADT (revision 1) */
+#define ACPI_LAPIC_BASE	 0xfee00000u
+#define ACPI_IOAPIC_BASE 0xfec00000u
 
 /* The hardware the tables describe. */
 struct acpi_hw {
@@ -35,6 +42,10 @@ struct acpi_hw {
 	uint16_t pci_irq_mask;	/* ISA IRQs the PIRQ links may be routed to */
 	uint8_t isa_slot;	/* the PIIX3's slot on bus 0 */
 	uint8_t pirq_reg;	/* its PIRQA route register; B-D follow */
+	/* The CPU has a local APIC (ID 0) at ACPI_LAPIC_BASE and the board an
+	 * I/O APIC (ID 1, GSIs 0-23) at ACPI_IOAPIC_BASE, ISA IRQ n wired to
+	 * GSI n (KVM's default routing: IRQ0 on pin 0, not 2 as QEMU's). */
+	bool apic;
 };
 
 /* Builds the tables into buf (ACPI_TABLES_SIZE bytes) as they are to sit
@@ -49,5 +60,13 @@ uint8_t acpi_checksum(const uint8_t *p, size_t len);
 /* Writes the DSDT's AML (without the table header) to p; returns its
  * length, or 0 when it does not fit in cap bytes. */
 size_t acpi_dsdt_aml(uint8_t *p, size_t cap, const struct acpi_hw *hw);
+
+/* Writes the MADT (APIC table) to t: the local APIC, the I/O APIC, and
+ * interrupt source overrides making the SCI and the IRQs the PIRQ links
+ * may take level-triggered and active-low (as the links' _PRS say; ISA
+ * IRQs are edge and active-high by default). Returns its length, at most
+ * ACPI_MADT_MAX. */
+#define ACPI_MADT_MAX 256
+uint32_t acpi_build_madt(uint8_t *t, const struct acpi_hw *hw);
 
 #endif

@@ -85,7 +85,22 @@ struct vcpu_dtable {
 	uint16_t limit;
 };
 
-#define VCPU_FX_BYTES 160
+#define VCPU_FX_BYTES	 160
+#define VCPU_APIC_BYTES	 1024 /* the local APIC's register page as KVM_GET_LAPIC has it */
+#define VCPU_IOAPIC_PINS 24
+
+/* The local APIC and the I/O APIC of an engine that has them (the KVM
+ * engine with its in-kernel irqchip; present false and the rest 0
+ * elsewhere). Whether the guest depends on them is vcpu_apic_in_use's
+ * question (hv/core/vcpu_save.h). */
+struct vcpu_apic {
+	bool present;
+	uint64_t base; /* IA32_APIC_BASE */
+	/* The xAPIC register page (ID at 20h ... the timer at 380h-3E0h). */
+	uint8_t page[VCPU_APIC_BYTES];
+	uint32_t ioapic_id, ioapic_sel, ioapic_irr;
+	uint64_t redir[VCPU_IOAPIC_PINS]; /* the I/O APIC's redirection table */
+};
 
 struct vcpu_state {
 	/* RAX, RCX, RDX, RBX, RSP, RBP, RSI, RDI, R8-R15: encoding order */
@@ -112,6 +127,7 @@ struct vcpu_state {
 	 * bit 0 the enable; MSR_KVM_WALL_CLOCK_NEW) and the clock's reading
 	 * (KVM_GET_CLOCK, ns), 0 where the engine has none. */
 	uint64_t pvclock_system_time, pvclock_wall_clock, pvclock_ns;
+	struct vcpu_apic apic;
 };
 
 struct engine_ops {

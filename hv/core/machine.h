@@ -71,6 +71,10 @@ struct machine {
 	/* The engine runs the interrupt controller (intc_ops.offload): a
 	 * raised line reaches the CPU without a kick. */
 	bool intc_in_engine;
+	/* The engine gives the CPU a local APIC and the board an I/O APIC
+	 * (KVM's in-kernel irqchip): a kernel= boot's ACPI tables gain a MADT,
+	 * and a save carries their state (struct vcpu_apic). */
+	bool apic;
 	/* The CPU's FERR# output (x87 error with CR0.NE = 0); a PC wires it
 	 * to IRQ13. Raised with the domain lock held. */
 	struct irq_line ferr;

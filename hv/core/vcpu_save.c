@@ -30,6 +30,68 @@ static void get_dtable(struct state_in *in, struct vcpu_dtable *t)
 	t->limit = state_get_u16(in);
 }
 
+#define APIC_BASE_ENABLE (1u << 11)
+#define APIC_BASE_X2APIC (1u << 10)
+#define APIC_LVT_TIMER	 0x320
+#define APIC_LVT0	 0x350
+#define APIC_ISR	 0x100 /* eight 32-bit words 10h apart; TMR, IRR follow */
+#define APIC_IRR	 0x200
+#define LVT_MASKED	 (1u << 16)
+#define LVT_MODE	 (7u << 8)
+#define LVT_EXTINT	 (7u << 8)
+
+static uint32_t reg(const struct vcpu_apic *a, unsigned off)
+{
+	return (uint32_t)a->page[off] | (uint32_t)a->page[off + 1] << 8 |
+	       (uint32_t)a->page[off + 2] << 16 | (uint32_t)a->page[off + 3] << 24;
+}
+
+bool vcpu_apic_in_use(const struct vcpu_apic *a)
+{
+	uint32_t lvt0 = reg(a, APIC_LVT0);
+
+	if (!a->present || !(a->base & APIC_BASE_ENABLE))
+		return false; /* globally disabled: the 8259 reaches INTR directly */
+	if ((a->base & APIC_BASE_X2APIC) || (lvt0 & (LVT_MASKED | LVT_MODE)) != LVT_EXTINT ||
+	    !(reg(a, APIC_LVT_TIMER) & LVT_MASKED))
+		return true;
+	for (unsigned i = 0; i < 8; i++)
+		if (reg(a, APIC_ISR + 0x10 * i) || reg(a, APIC_IRR + 0x10 * i))
+			return true;
+	for (unsigned i = 0; i < VCPU_IOAPIC_PINS; i++)
+		if (!(a->redir[i] & LVT_MASKED))
+			return true;
+	return false;
+}
+
+static void put_apic(struct state_out *o, const struct vcpu_apic *a)
+{
+	state_put_bool(o, a->present);
+	if (!a->present)
+		return;
+	state_put_u64(o, a->base);
+	state_put_bytes(o, a->page, sizeof a->page);
+	state_put_u32(o, a->ioapic_id);
+	state_put_u32(o, a->ioapic_sel);
+	state_put_u32(o, a->ioapic_irr);
+	for (int i = 0; i < VCPU_IOAPIC_PINS; i++)
+		state_put_u64(o, a->redir[i]);
+}
+
+static void get_apic(struct state_in *in, struct vcpu_apic *a)
+{
+	a->present = state_get_bool(in);
+	if (!a->present)
+		return;
+	a->base = state_get_u64(in);
+	state_get_bytes(in, a->page, sizeof a->page);
+	a->ioapic_id = state_get_u32(in);
+	a->ioapic_sel = state_get_u32(in);
+	a->ioapic_irr = state_get_u32(in);
+	for (int i = 0; i < VCPU_IOAPIC_PINS; i++)
+		a->redir[i] = state_get_u64(in);
+}
+
 void vcpu_state_put(struct state_out *o, const struct vcpu_state *st)
 {
 	const uint64_t *u64s[] = {
@@ -54,6 +116,7 @@ void vcpu_state_put(struct state_out *o, const struct vcpu_state *st)
 	state_put_u64(o, st->pvclock_system_time);
 	state_put_u64(o, st->pvclock_wall_clock);
 	state_put_u64(o, st->pvclock_ns);
+	put_apic(o, &st->apic);
 }
 
 int vcpu_state_get(struct state_in *in, uint32_t from, struct vcpu_state *st)
@@ -86,5 +149,7 @@ int vcpu_state_get(struct state_in *in, uint32_t from, struct vcpu_state *st)
 		st->pvclock_wall_clock = state_get_u64(in);
 		st->pvclock_ns = state_get_u64(in);
 	}
+	if (from >= 4)
+		get_apic(in, &st->apic);
 	return state_in_done(in) ? 0 : -1;
 }

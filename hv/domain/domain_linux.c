@@ -25,7 +25,8 @@ static void write_acpi(struct domain *d)
 	    .pci_mmio_base = (uint32_t)(ram < MEM_LOW_RAM_LIMIT ? ram : MEM_LOW_RAM_LIMIT),
 	    .pci_irq_mask = PC_PCI_IRQ_MASK,
 	    .isa_slot = PC_ISA_BRIDGE_SLOT,
-	    .pirq_reg = PC_PIRQ_ROUTE_REG};
+	    .pirq_reg = PC_PIRQ_ROUTE_REG,
+	    .apic = d->machine.apic};
 	uint8_t tables[ACPI_TABLES_SIZE];
 
 	acpi_build(tables, LINUXBOOT_ACPI, &hw);

@@ -259,6 +259,13 @@ static int restore_cpu(struct domain *d, const struct savefile_reader *r, char *
 		snprintf(err, errlen, "the %s engine cannot load a CPU state", d->engine->name);
 		return -1;
 	}
+	if (vcpu_apic_in_use(&st.apic) && !d->machine.apic) {
+		snprintf(err, errlen,
+			 "the guest uses its local APIC, which the %s engine here does not have: "
+			 "restore it on the KVM engine with its in-kernel irqchip",
+			 d->engine->name);
+		return -1;
+	}
 	return d->engine->vcpu_set_state(d->vcpu, &st, err, errlen);
 }
 

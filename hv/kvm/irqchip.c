@@ -5,11 +5,14 @@
  * KVM_IRQ_LINE without stopping the vCPU. The board's model remains the
  * register image for save/restore (its format unchanged, so a save moves
  * between engines), `hv list -l` and the PIT, through intc_engine_ops.
- * KVM adds an IOAPIC and a local APIC; CPUID still hides the APIC and the
- * BSP's LINT0 is in virtual-wire mode, so the guest sees a plain PC/AT
- * PIC. The PIT stays hv's. The default since kvm-clock is (the modern
- * guest's boot that once stalled with it ran on the ACPI PM timer);
- * HV_KVM_IRQCHIP=0 keeps the userspace PIC. */
+ * KVM adds an I/O APIC and a local APIC, which the guest gets too
+ * (kvm_apic.c: CPUID's APIC bit, the base MSR enabled, a MADT in a
+ * kernel= boot's ACPI tables) unless HV_KVM_APIC=0: then CPUID hides the
+ * APIC, the base MSR is cleared and the guest sees a plain PC/AT PIC. The
+ * BSP's LINT0 is in virtual-wire mode at reset, so the 8259 reaches the
+ * CPU in both. The PIT stays hv's. The default since kvm-clock is (the
+ * modern guest's boot that once stalled with it ran on the ACPI PM
+ * timer); HV_KVM_IRQCHIP=0 keeps the userspace PIC (and no APIC). */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -109,11 +112,28 @@ static int put(void *engine, const struct intc_chip_regs regs[2])
 
 static const struct intc_engine_ops kvm_pic_ops = {set_irq, get, put};
 
-static bool wanted(void)
+static bool wanted(const char *var)
 {
-	const char *v = getenv("HV_KVM_IRQCHIP");
+	const char *v = getenv(var);
 
 	return !v || strcmp(v, "0") != 0;
+}
+
+/* The guest gets KVM's APICs (unless HV_KVM_APIC=0): their power-on
+ * state kept for a reset, the machine told (its ACPI tables). */
+static void apic_setup(struct kvm_vm *vm)
+{
+	struct kvm_irqchip c = {.chip_id = KVM_IRQCHIP_IOAPIC};
+
+	if (!wanted("HV_KVM_APIC"))
+		return;
+	if (ioctl(vm->vm_fd, KVM_GET_IRQCHIP, &c) < 0) {
+		log_info("kvm: the I/O APIC cannot be read (%s): the guest gets no APIC",
+			 strerror(errno));
+		return;
+	}
+	vm->ioapic_reset = c.chip.ioapic;
+	vm->apic = true;
 }
 
 /* Before the vCPU exists (KVM's rule). Without the capability, or with a
@@ -125,7 +145,7 @@ int kvm_irqchip_setup(struct kvm_vm *vm, char *err, size_t len)
 	struct machine *m = vm->m;
 	struct intc_chip_regs regs[2];
 
-	if (!wanted() || !m->intc || !m->intc->offload ||
+	if (!wanted("HV_KVM_IRQCHIP") || !m->intc || !m->intc->offload ||
 	    ioctl(vm->sys_fd, KVM_CHECK_EXTENSION, KVM_CAP_IRQCHIP) <= 0)
 		return 0;
 	if (ioctl(vm->vm_fd, KVM_CREATE_IRQCHIP, 0) < 0) {
@@ -138,9 +158,11 @@ int kvm_irqchip_setup(struct kvm_vm *vm, char *err, size_t len)
 		return -1;
 	}
 	vm->irqchip = true;
+	apic_setup(vm);
 	pthread_mutex_lock(&m->lock);
 	m->intc->offload(m->intc_opaque, &kvm_pic_ops, vm);
 	m->intc_in_engine = true;
+	m->apic = vm->apic;
 	pthread_mutex_unlock(&m->lock);
 	return 0;
 }
@@ -156,8 +178,9 @@ void kvm_irqchip_release(struct kvm_vm *vm)
 	if (m->intc && m->intc->offload)
 		m->intc->offload(m->intc_opaque, NULL, NULL);
 	m->intc_in_engine = false;
+	m->apic = false;
 	pthread_mutex_unlock(&m->lock);
-	vm->irqchip = false;
+	vm->irqchip = vm->apic = false;
 }
 
 /* Undoes the INTA of vector, which KVM took from the PIC but the vCPU

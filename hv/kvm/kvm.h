@@ -2,8 +2,9 @@
  * memory slots over the machine's own RAM and ROM), one vCPU per domain,
  * every port and MMIO access exiting to hv's device models but the PIC's:
  * the 8259 pair runs in KVM's in-kernel irqchip (irqchip.c) where KVM has
- * one, else (or with HV_KVM_IRQCHIP=0) in hv with interrupts injected by
- * KVM_INTERRUPT. The PIT is hv's own. */
+ * one, with the local APIC and I/O APIC it adds (kvm_apic.c), else (or
+ * with HV_KVM_IRQCHIP=0) in hv with interrupts injected by KVM_INTERRUPT.
+ * The PIT is hv's own. */
 #ifndef HV_KVM_KVM_H
 #define HV_KVM_KVM_H
 
@@ -52,10 +53,12 @@ struct kvm_vm {
 	uint32_t mem_generation; /* of the map the slots were made from */
 	struct kvm_rom_copy roms[KVM_MAX_ROM_COPY];
 	unsigned nroms;
-	bool irqchip;	      /* KVM runs the 8259 pair (irqchip.c) */
-	bool pvclock;	      /* the guest is offered kvm-clock (kvm_cpuid.c) */
-	uint8_t elcr_mask[2]; /* of KVM's master and slave */
-	unsigned irq_errors;  /* KVM_IRQ_LINE failures logged */
+	bool irqchip; /* KVM runs the 8259 pair (irqchip.c) */
+	bool apic;    /* and the guest has its local and I/O APIC (kvm_apic.c) */
+	struct kvm_ioapic_state ioapic_reset; /* the I/O APIC as KVM made it */
+	bool pvclock;			      /* the guest is offered kvm-clock (kvm_cpuid.c) */
+	uint8_t elcr_mask[2];		      /* of KVM's master and slave */
+	unsigned irq_errors;		      /* KVM_IRQ_LINE failures logged */
 };
 
 /* Exits counted by reason, readable from any thread. */
@@ -86,6 +89,7 @@ struct kvm_vcpu {
 	 * (0: not yet): how long hv's clock stood still since (run.c). */
 	int64_t left_host, left_virt;
 	struct kvm_exit_counts counts;
+	struct kvm_lapic_state lapic_reset; /* the local APIC as KVM made it */
 };
 
 /* The signal that kicks a vCPU thread out of KVM_RUN. */
@@ -109,6 +113,24 @@ void kvm_irqchip_release(struct kvm_vm *vm);
 /* Puts vector, taken from the PIC but not yet entered, back as a request
  * (for a save). Returns true if it did. */
 bool kvm_irqchip_unack(struct kvm_vm *vm, unsigned vector);
+
+/* kvm_apic.c: the guest's local APIC and I/O APIC (vm->apic; all of
+ * these do nothing without it). kvm_apic_created keeps their power-on
+ * state (after KVM_CREATE_VCPU), kvm_apic_reset puts it back (a machine
+ * reset: KVM resets neither), after the APIC base MSR. kvm_apic_get fills
+ * st->apic from the vCPU and the base MSR base; kvm_apic_check judges a
+ * saved one; kvm_apic_base gives the base MSR to load for st (the reset
+ * value if the state has no APIC in use), kvm_apic_set loads the rest
+ * after it. Return 0, or -1 with a message in err. */
+int kvm_apic_created(struct kvm_vcpu *v, char *err, size_t len);
+int kvm_apic_reset(struct kvm_vcpu *v);
+int kvm_apic_get(struct kvm_vcpu *v, uint64_t base, struct vcpu_state *st, char *err, size_t len);
+int kvm_apic_check(const struct vcpu_apic *a, char *err, size_t len);
+uint64_t kvm_apic_base(const struct kvm_vcpu *v, const struct vcpu_state *st);
+int kvm_apic_set(struct kvm_vcpu *v, const struct vcpu_state *st, char *err, size_t len);
+/* Puts vector, taken from the local APIC but not yet entered, back as a
+ * request (for a save). Returns true if it did. */
+bool kvm_apic_unack(struct kvm_vcpu *v, unsigned vector);
 
 /* Runs the vCPU until an exit the domain loop must see. */
 enum vcpu_exit kvm_vcpu_run(struct kvm_vcpu *v);
@@ -151,12 +173,11 @@ void kvm_fpu_to_fx(const struct kvm_fpu *f, uint8_t fx[VCPU_FX_BYTES]);
 void kvm_fx_to_fpu(const uint8_t fx[VCPU_FX_BYTES], struct kvm_fpu *f);
 
 /* kvm_cpuid.c: the CPUID KVM_GET_SUPPORTED_CPUID gave, made the guest's:
- * no local APIC; if offer, KVM's leaves offering only kvm-clock
- * (CLOCKSOURCE2 and its stable bit) and the no-op I/O delay, with the
- * hypervisor bit, where KVM reports them whole, else none of them.
- * Returns whether kvm-clock is offered. kvm_cpuid_setup offers it with
- * unless HV_KVM_PVCLOCK=0. */
-bool kvm_cpuid_filter(struct kvm_cpuid2 *c, bool offer);
+ * no local APIC unless apic (then no TSC-deadline timer still); if offer, KVM's leaves offering
+ * only kvm-clock (CLOCKSOURCE2 and its stable bit) and the no-op I/O delay, with the hypervisor
+ * bit, where KVM reports them whole, else none of them. Returns whether kvm-clock is offered.
+ * kvm_cpuid_setup offers it with unless HV_KVM_PVCLOCK=0. */
+bool kvm_cpuid_filter(struct kvm_cpuid2 *c, bool offer, bool apic);
 /* Gives the vCPU that CPUID; sets vm->pvclock. 0, or -1 with a message. */
 int kvm_cpuid_setup(struct kvm_vcpu *v, char *err, size_t len);
 

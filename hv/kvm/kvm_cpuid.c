@@ -1,13 +1,15 @@
 /* The guest's CPUID on the KVM engine: the host's as KVM can virtualise it
  * (KVM_GET_SUPPORTED_CPUID; without it the guest sees no leaves at all),
- * less the local APIC (the PC's interrupt controller is hv's 8259), plus
+ * less the local APIC unless KVM's in-kernel one is the guest's (vm->apic,
+ * irqchip.c; with it the x2APIC too, whose state is the same registers,
+ * but never the TSC-deadline timer, whose MSR a save does not carry), plus
  * (unless HV_KVM_PVCLOCK=0) the hypervisor bit and KVM's own leaves
  * (40000000h "KVMKVMKVM", 40000001h features) where KVM reports them
  * (without it, none of them), offering only what hv
  * carries through a save: the paravirtual clock (kvm-clock, its MSRs
  * handled by KVM and saved by kvm_clock.c) and the no-op I/O delay. The
  * other paravirtual features (steal time, async page faults, PV EOI and
- * IPIs, ...) need state hv does not save or an APIC it does not have, and
+ * IPIs, ...) need state hv does not save, and
  * KVM is told to refuse their MSRs (KVM_CAP_ENFORCE_PV_FEATURE_CPUID). */
 #include <asm/kvm_para.h>
 #include <errno.h>
@@ -38,7 +40,7 @@ static struct kvm_cpuid_entry2 *find(struct kvm_cpuid2 *c, uint32_t function)
 	return NULL;
 }
 
-bool kvm_cpuid_filter(struct kvm_cpuid2 *c, bool offer)
+bool kvm_cpuid_filter(struct kvm_cpuid2 *c, bool offer, bool apic)
 {
 	struct kvm_cpuid_entry2 *leaf1 = find(c, 1);
 	struct kvm_cpuid_entry2 *sig = find(c, KVM_CPUID_SIGNATURE);
@@ -46,9 +48,11 @@ bool kvm_cpuid_filter(struct kvm_cpuid2 *c, bool offer)
 	bool pvclock;
 
 	if (leaf1) {
-		leaf1->edx &= ~CPUID_1_EDX_APIC;
-		leaf1->ecx &=
-		    ~(CPUID_1_ECX_X2APIC | CPUID_1_ECX_TSC_DEADLINE | CPUID_1_ECX_HYPERVISOR);
+		if (!apic) {
+			leaf1->edx &= ~CPUID_1_EDX_APIC;
+			leaf1->ecx &= ~CPUID_1_ECX_X2APIC;
+		}
+		leaf1->ecx &= ~(CPUID_1_ECX_TSC_DEADLINE | CPUID_1_ECX_HYPERVISOR);
 	}
 	if (feat) {
 		feat->eax &= KVM_PV_OFFERED;
@@ -110,7 +114,7 @@ int kvm_cpuid_setup(struct kvm_vcpu *v, char *err, size_t len)
 	if (ioctl(v->vm->sys_fd, KVM_GET_SUPPORTED_CPUID, c) < 0) {
 		sys_error(err, len, "KVM_GET_SUPPORTED_CPUID");
 	} else {
-		v->vm->pvclock = kvm_cpuid_filter(c, pvclock_wanted());
+		v->vm->pvclock = kvm_cpuid_filter(c, pvclock_wanted(), v->vm->apic);
 		if (ioctl(v->fd, KVM_SET_CPUID2, c) < 0)
 			sys_error(err, len, "KVM_SET_CPUID2");
 		else

@@ -130,7 +130,7 @@ static int kvm_vcpu_create(void *engine, int index, void **vcpu, char *err, size
 		sys_error(err, len, "mmap kvm_run");
 		goto fail;
 	}
-	if (kvm_cpuid_setup(v, err, len) < 0)
+	if (kvm_cpuid_setup(v, err, len) < 0 || kvm_apic_created(v, err, len) < 0)
 		goto fail;
 	*vcpu = v;
 	return 0;

@@ -92,18 +92,21 @@ int kvm_vcpu_set_reset_state(struct kvm_vcpu *v)
 	s.cr0 = CR0_RESET;
 	s.cr2 = s.cr3 = s.cr4 = 0;
 	s.efer = 0;
-	/* The PC has no local APIC (hv's 8259 is the interrupt controller),
-	 * but KVM turns the APIC base MSR's enable bit on at vCPU reset even
-	 * without an in-kernel APIC, and its CPUID's APIC bit follows that
-	 * MSR: a guest then drives an APIC that is not there (every access an
-	 * MMIO exit; Linux's clearing of pending APIC interrupts made tens of
-	 * thousands of them while booting). Disabled, CPUID says no APIC. */
-	s.apic_base = 0;
+	/* Without KVM's APICs (vm->apic) the PC has none: hv's 8259 is the
+	 * interrupt controller, but KVM turns the APIC base MSR's enable bit
+	 * on at vCPU reset even without an in-kernel APIC, and its CPUID's
+	 * APIC bit follows that MSR: a guest then drives an APIC that is not
+	 * there (every access an MMIO exit; Linux's clearing of pending APIC
+	 * interrupts made tens of thousands of them while booting). Disabled,
+	 * CPUID says no APIC. With them, the reset value (enabled, the BSP). */
+	s.apic_base = kvm_apic_base(v, &(struct vcpu_state){0});
 	memset(s.interrupt_bitmap, 0, sizeof s.interrupt_bitmap);
 	r.rip = 0xfff0;
 	r.rflags = FLAGS_RESERVED;
 	r.rdx = 0x600; /* the CPU signature a reset leaves in DX */
-	return put(v, &s, &r);
+	if (put(v, &s, &r) < 0)
+		return -1;
+	return kvm_apic_reset(v); /* after the base MSR, which it needs */
 }
 
 /* The boot32 hand-over: the Linux 32-bit boot protocol's entry state. */
@@ -181,7 +184,9 @@ int kvm_vcpu_get_state(struct kvm_vcpu *v, struct vcpu_state *st, char *err, siz
 	if (ioctl(v->fd, KVM_GET_SREGS, &s) < 0)
 		return sys_fail(err, len, "KVM_GET_SREGS");
 	memset(st, 0, sizeof *st);
-	if (kvm_xstate_get(v, st, err, len) < 0 || kvm_clock_get(v, st, err, len) < 0)
+	/* The APICs after the x87 state's part, which may undo an acknowledge. */
+	if (kvm_xstate_get(v, st, err, len) < 0 || kvm_clock_get(v, st, err, len) < 0 ||
+	    kvm_apic_get(v, s.apic_base, st, err, len) < 0)
 		return -1;
 	for (int i = 0; i < 16; i++)
 		st->regs[i] = *gpr[i];
@@ -208,9 +213,9 @@ int kvm_vcpu_set_state(struct kvm_vcpu *v, const struct vcpu_state *st, char *er
 	__u64 *gpr[16] = {&r.rax, &r.rcx, &r.rdx, &r.rbx, &r.rsp, &r.rbp, &r.rsi, &r.rdi,
 			  &r.r8,  &r.r9,  &r.r10, &r.r11, &r.r12, &r.r13, &r.r14, &r.r15};
 
-	if (kvm_clock_usable(v, st, err, len) < 0)
+	if (kvm_clock_usable(v, st, err, len) < 0 || kvm_apic_check(&st->apic, err, len) < 0)
 		return -1;
-	/* Read first: the APIC base and pending-interrupt bitmap stay. */
+	/* Read first: the pending-interrupt bitmap stays. */
 	if (ioctl(v->fd, KVM_GET_SREGS, &s) < 0)
 		return sys_fail(err, len, "KVM_GET_SREGS");
 	for (int i = 0; i < VCPU_NSEG; i++)
@@ -225,6 +230,7 @@ int kvm_vcpu_set_state(struct kvm_vcpu *v, const struct vcpu_state *st, char *er
 	s.cr4 = st->cr4;
 	s.cr8 = st->cr8;
 	s.efer = st->efer;
+	s.apic_base = kvm_apic_base(v, st);
 	for (int i = 0; i < 16; i++)
 		*gpr[i] = st->regs[i];
 	r.rip = st->rip;
@@ -233,7 +239,8 @@ int kvm_vcpu_set_state(struct kvm_vcpu *v, const struct vcpu_state *st, char *er
 		return sys_fail(err, len, "KVM_SET_SREGS");
 	if (ioctl(v->fd, KVM_SET_REGS, &r) < 0)
 		return sys_fail(err, len, "KVM_SET_REGS");
-	if (kvm_xstate_set(v, st, err, len) < 0 || kvm_clock_set(v, st, err, len) < 0)
+	if (kvm_xstate_set(v, st, err, len) < 0 || kvm_clock_set(v, st, err, len) < 0 ||
+	    kvm_apic_set(v, st, err, len) < 0)
 		return -1;
 	if (set_halted(v, st->halted) < 0)
 		return sys_fail(err, len, "KVM_SET_MP_STATE");

@@ -133,10 +133,11 @@ int kvm_xstate_get(struct kvm_vcpu *v, struct vcpu_state *st, char *err, size_t 
 		return kvm_fail(err, len, "KVM_GET_VCPU_EVENTS");
 	st->irq_shadow = ev.interrupt.shadow != 0;
 	st->nmi_blocked = ev.nmi.masked != 0;
-	/* An interrupt KVM's PIC gave but the guest has not taken yet is not
-	 * in the engine-neutral state: it goes back to the PIC, pending. */
+	/* An interrupt KVM's PIC or local APIC gave but the guest has not
+	 * taken yet is not in the engine-neutral state: it goes back to its
+	 * controller, pending. */
 	if (ev.interrupt.injected && !ev.interrupt.soft &&
-	    kvm_irqchip_unack(v->vm, ev.interrupt.nr)) {
+	    (kvm_irqchip_unack(v->vm, ev.interrupt.nr) || kvm_apic_unack(v, ev.interrupt.nr))) {
 		ev.interrupt.injected = 0;
 		ev.flags = KVM_VCPUEVENT_VALID_SHADOW;
 		if (ioctl(v->fd, KVM_SET_VCPU_EVENTS, &ev) < 0)

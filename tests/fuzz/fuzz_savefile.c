@@ -66,7 +66,8 @@ static void read_file(int fd)
 		struct state_in in = state_in_make(bytes, (size_t)s->length);
 		struct vcpu_state st;
 
-		vcpu_state_get(&in, s->version, &st);
+		if (vcpu_state_get(&in, s->version, &st) == 0)
+			vcpu_apic_in_use(&st.apic);
 		free(bytes);
 	}
 	s = savefile_find(&r, "ram");

@@ -17,11 +17,40 @@ G=/guests
 # unless it is 0, and the Linux guests must then show it as their
 # clocksource
 [ ! -f /pvclock ] || export HV_KVM_PVCLOCK="$(cat /pvclock)"
+# run.sh's HV_KVM_APIC (/apic): 0 gives the guests no APIC; without it
+# (or without KVM's irqchip) the Linux guests must be in PIC mode, with it
+# in APIC mode: their timer the local APIC's (LOC counting), their
+# interrupts through the I/O APIC
+[ ! -f /apic ] || export HV_KVM_APIC="$(cat /apic)"
+want_apic=1
+[ "${HV_KVM_APIC:-}" != 0 ] && [ "${HV_KVM_IRQCHIP:-}" != 0 ] || want_apic=""
 want_clock=kvm-clock
 [ "${HV_KVM_PVCLOCK:-}" != 0 ] || want_clock=""
 clock_ok() { [ -n "$clk" ] && { [ -z "$want_clock" ] || [ "$clk" = "$want_clock" ]; }; }
 
 result() { echo "NESTED $1 $2 $3"; }
+
+# The command that prints the guest's interrupt mode: "apic N LOC: M ...",
+# N the lines of /proc/interrupts on the I/O APIC, M the local APIC
+# timer's interrupts.
+apic_cmd() { # [TAG]: the command, its line starting with TAG (apic)
+	echo "echo \"${1:-apic} \$(grep -c IO-APIC /proc/interrupts) \$(grep LOC: /proc/interrupts)\""
+}
+# apic_of OUT [TAG]: the first such line's "N M" (M empty without a LOC
+# line); TAG in place of "apic"
+apic_of() {
+	tr -d '\r' <"$1" | sed -n "s/^${2:-apic} \([0-9]*\) *\(LOC: *\([0-9]*\)\)\{0,1\}.*/\1 \3/p" | head -n 1
+}
+# apic_ok "N M": APIC mode (N > 0, M > 0) if wanted, else PIC mode (N 0,
+# M empty or 0)
+apic_ok() {
+	set -- $1
+	if [ -n "$want_apic" ]; then
+		[ "${1:-0}" -gt 0 ] && [ "${2:-0}" -gt 0 ]
+	else
+		[ "${1:-x}" = 0 ] && [ "${2:-0}" = 0 ]
+	fi
+}
 
 finish() {
 	echo NESTED-DONE
@@ -218,6 +247,7 @@ linux() { # NAME DIR MEMORY_MIB UNAME_M
 	pid=$!
 	exec 3>"/tmp/$1.in"
 	if wait_for HV-LINUX-READY 1800 && echo 'echo $((6*7))' >&3 && wait_for "^42" 300 &&
+		apic_cmd >&3 && wait_for "^apic [0-9].*interrupts" 300 &&
 		echo 'echo "machine $(uname -m) clock $(cat /sys/devices/system/clocksource/clocksource0/current_clocksource)"' >&3 &&
 		wait_for "^machine .* clock " 300; then
 		echo 'poweroff -f' >&3
@@ -237,12 +267,50 @@ linux() { # NAME DIR MEMORY_MIB UNAME_M
 	m=${m%%poweroff*}
 	clk=${m#* clock }
 	m=${m%% *}
-	if grep -q "^42" "$out" && [ "$m" = "$4" ] && clock_ok && [ "$st" = 0 ]; then
-		result "$1" PASS "shell answered, uname -m $m, clocksource $clk, powered off, status 0"
+	apic=$(apic_of "$out")
+	if grep -q "^42" "$out" && [ "$m" = "$4" ] && clock_ok && apic_ok "$apic" && [ "$st" = 0 ]; then
+		result "$1" PASS "shell answered, uname -m $m, clocksource $clk, I/O APIC lines and LOC '$apic', powered off, status 0"
 	else
-		result "$1" FAIL "status $st, uname -m '$m', clocksource '$clk': $(tail -c 300 "$out" | tr '\r\n' '||')"
+		result "$1" FAIL "status $st, uname -m '$m', clocksource '$clk', I/O APIC lines and LOC '$apic': $(tail -c 300 "$out" | tr '\r\n' '||')"
 		# where the guest was stuck (hv list -l, hv regs twice)
 		sed "s/^/NESTED-INFO $1 /" "/tmp/$1.diag" 2>/dev/null | tr -s '\n' | head -n 60
+	fi
+}
+
+# hv save with the local APIC in use (tests/guests/apictimer.asm: its
+# timer periodic, counting in EBX): the soft engine, which has no APIC,
+# refuses the file with the reason; the KVM engine restores it and the
+# timer goes on (EBX grows). Skipped without APICs. (Not a Linux guest:
+# one restored on the KVM engine does not survive, in PIC mode too, with
+# or without this change: the 686 guest took a double fault, the amd64
+# one rebooted; the vCPU state lacks the SYSCALL MSRs, among others.)
+apicsave() {
+	bad="" r0="" r1=""
+	cfg as "$G/apictimer.bin" kvm 16
+	hv create /tmp/as.cfg >/tmp/as.log 2>&1 || bad=" create"
+	i=0
+	while [ $i -lt 300 ] && ! grep -q "apic ready" /tmp/as.e9; do
+		sleep 0.1
+		i=$((i + 1))
+	done
+	grep -q "apic ready" /tmp/as.e9 || bad="$bad ready"
+	r0=$(hv regs as 2>&1 | grep -o "rbx=0x[0-9a-f]*")
+	[ -n "$bad" ] || hv save as /tmp/as.sav >>/tmp/as.log 2>&1 || bad="$bad save"
+	if [ -z "$bad" ]; then
+		if hv restore /tmp/as.sav engine=soft >/tmp/as.soft 2>&1; then
+			bad="$bad restored-on-soft"
+			hv destroy as
+		fi
+		grep -q "local APIC" /tmp/as.soft || bad="$bad soft-reason"
+		hv restore /tmp/as.sav >>/tmp/as.log 2>&1 || bad="$bad restore"
+		sleep 2
+		r1=$(hv regs as 2>&1 | grep -o "rbx=0x[0-9a-f]*")
+	fi
+	hv destroy as >/dev/null 2>&1
+	if [ -z "$bad" ] && [ $((${r0#rbx=})) -ge 10 ] && [ $((${r1#rbx=})) -gt $((${r0#rbx=})) ]; then
+		result apicsave PASS "timer ticks ${r0#rbx=} at the save, ${r1#rbx=} after the restore on kvm; the soft engine refused: $(tail -n 1 /tmp/as.soft)"
+	else
+		result apicsave FAIL "$bad: '$r0' then '$r1'; $(cat /tmp/as.log /tmp/as.soft 2>/dev/null | tail -n 6 | tr '\n' '|') e9: $(tail -c 200 /tmp/as.e9 | tr '\n' '|')"
 	fi
 }
 
@@ -442,6 +510,7 @@ elif load_modules; then
 	asked modern && modern
 	want linux && linux linux /linux 128 i686
 	want linux64 && linux linux64 /linux64 160 x86_64
+	want apicsave && [ -n "$want_apic" ] && apicsave
 	bench
 fi
 finish

@@ -40,7 +40,7 @@ static const uint8_t *at(uint32_t gpa)
 	return t + (gpa - BASE);
 }
 
-static void build(uint8_t typ)
+static void build_hw(uint8_t typ, bool apic)
 {
 	const struct acpi_hw hw = {.pm_base = 0x600,
 				   .sci_irq = 9,
@@ -48,10 +48,16 @@ static void build(uint8_t typ)
 				   .pci_mmio_base = MMIO_BASE,
 				   .pci_irq_mask = 1u << 10 | 1u << 11,
 				   .isa_slot = 1,
-				   .pirq_reg = 0x60};
+				   .pirq_reg = 0x60,
+				   .apic = apic};
 
 	memset(t, 0xee, sizeof t);
 	acpi_build(t, BASE, &hw);
+}
+
+static void build(uint8_t typ)
+{
+	build_hw(typ, false);
 }
 
 START_TEST(test_rsdp_points_through_rsdt_and_fadt_to_dsdt)
@@ -372,6 +378,112 @@ START_TEST(test_iasl_disassembles_and_recompiles_the_dsdt)
 }
 END_TEST
 
+/* In PIC mode the RSDT lists the FADT alone and nothing follows the
+ * DSDT; with an APIC the FADT, the DSDT and the FACS are the same bytes
+ * and the RSDT lists the MADT second. */
+START_TEST(test_only_the_apic_machine_has_a_madt)
+{
+	static uint8_t pic[ACPI_TABLES_SIZE];
+	const uint8_t *rsdt = t + ACPI_RSDT_OFFSET, *dsdt = t + ACPI_DSDT_OFFSET;
+	uint32_t dsdt_len;
+
+	build(0);
+	memcpy(pic, t, sizeof pic);
+	ck_assert_uint_eq(get32(rsdt + 4), 40);
+	dsdt_len = get32(dsdt + 4);
+	for (size_t i = ACPI_DSDT_OFFSET + dsdt_len; i < ACPI_TABLES_SIZE; i++)
+		ck_assert_uint_eq(t[i], 0);
+	ck_assert_uint_le(ACPI_DSDT_OFFSET + dsdt_len, ACPI_MADT_OFFSET);
+
+	build_hw(0, true);
+	ck_assert_uint_eq(get32(rsdt + 4), 44);
+	ck_assert_uint_eq(sum(rsdt, 44), 0);
+	ck_assert_uint_eq(get32(rsdt + 36), BASE + ACPI_FADT_OFFSET);
+	ck_assert_uint_eq(get32(rsdt + 40), BASE + ACPI_MADT_OFFSET);
+	ck_assert_mem_eq(t + ACPI_FACS_OFFSET, pic + ACPI_FACS_OFFSET, 64);
+	ck_assert_mem_eq(t + ACPI_FADT_OFFSET, pic + ACPI_FADT_OFFSET, ACPI_FADT_LENGTH);
+	ck_assert_mem_eq(dsdt, pic + ACPI_DSDT_OFFSET, dsdt_len);
+}
+END_TEST
+
+/* The MADT entry by entry: the local APIC (ID 0, enabled), the I/O APIC
+ * (ID 1 at FEC00000h from GSI 0), then one override per level-triggered
+ * ISA IRQ (the SCI, 9, and the links' 10 and 11), each to the same GSI,
+ * active-low and level; none for IRQ0, which is on pin 0 as KVM routes
+ * it. */
+START_TEST(test_madt_lists_the_apics_and_the_level_irqs)
+{
+	const uint8_t *m, *e;
+	unsigned irqs[3] = {9, 10, 11}, n = 0;
+	uint32_t len;
+
+	build_hw(0, true);
+	m = at(get32(t + ACPI_RSDT_OFFSET + 40));
+	ck_assert_mem_eq(m, "APIC", 4);
+	len = get32(m + 4);
+	ck_assert_uint_eq(len, 44 + 8 + 12 + 3 * 10);
+	ck_assert_uint_le(len, ACPI_MADT_MAX);
+	ck_assert_uint_eq(m[8], 1);
+	ck_assert_uint_eq(sum(m, len), 0);
+	ck_assert_uint_eq(get32(m + 36), ACPI_LAPIC_BASE);
+	ck_assert_uint_eq(get32(m + 40), 1); /* PCAT_COMPAT */
+	e = m + 44;
+	ck_assert_uint_eq(e[0], 0);
+	ck_assert_uint_eq(e[1], 8);
+	ck_assert_uint_eq(e[3], 0);
+	ck_assert_uint_eq(get32(e + 4), 1);
+	e += 8;
+	ck_assert_uint_eq(e[0], 1);
+	ck_assert_uint_eq(e[1], 12);
+	ck_assert_uint_eq(e[2], 1);
+	ck_assert_uint_eq(get32(e + 4), ACPI_IOAPIC_BASE);
+	ck_assert_uint_eq(get32(e + 8), 0);
+	for (e += 12; e < m + len; e += e[1], n++) {
+		ck_assert_uint_lt(n, 3);
+		ck_assert_uint_eq(e[0], 2);
+		ck_assert_uint_eq(e[1], 10);
+		ck_assert_uint_eq(e[2], 0);
+		ck_assert_uint_eq(e[3], irqs[n]);
+		ck_assert_uint_eq(get32(e + 4), irqs[n]);
+		ck_assert_uint_eq(e[8] | e[9] << 8, 0xf);
+	}
+	ck_assert_uint_eq(n, 3);
+	ck_assert_ptr_eq(e, m + len);
+}
+END_TEST
+
+/* ACPICA's disassembler reads the MADT as the APIC table it is: its
+ * checksum, the two APICs and the three overrides. */
+START_TEST(test_iasl_reads_the_madt)
+{
+	char dir[] = "/tmp/hv-madt-XXXXXX", cmd[512], path[300];
+	const uint8_t *m = t + ACPI_MADT_OFFSET;
+	FILE *f;
+	int rc;
+
+	build_hw(0, true);
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	snprintf(path, sizeof path, "%s/apic.dat", dir);
+	f = fopen(path, "wb");
+	ck_assert_ptr_nonnull(f);
+	ck_assert_uint_eq(fwrite(m, 1, get32(m + 4), f), get32(m + 4));
+	fclose(f);
+	snprintf(
+	    cmd, sizeof cmd,
+	    "cd %s && iasl -d apic.dat >dis.log 2>&1 && "
+	    "! grep -qi 'invalid\\|error\\|warning' apic.dsl && "
+	    "grep -q 'Multiple APIC Description Table' apic.dsl && "
+	    "[ $(grep -c 'Subtable Type : 02 \\[Interrupt Source Override\\]' apic.dsl) = 3 ] && "
+	    "grep -q 'Address : FEC00000' apic.dsl && "
+	    "grep -q 'Local Apic Address : FEE00000' apic.dsl",
+	    dir);
+	rc = system(cmd);
+	ck_assert_msg(rc == 0, "iasl -d does not read the MADT as expected: see %s", dir);
+	snprintf(cmd, sizeof cmd, "rm -r %s", dir);
+	ck_assert_int_eq(system(cmd), 0);
+}
+END_TEST
+
 START_TEST(test_checksum_makes_the_sum_zero)
 {
 	uint8_t bytes[5] = {1, 2, 3, 0, 250};
@@ -394,6 +506,9 @@ static Suite *acpi_suite(void)
 	tcase_add_test(tc, test_links_offer_the_pci_irqs);
 	tcase_add_test(tc, test_iasl_disassembles_and_recompiles_the_dsdt);
 	tcase_add_test(tc, test_checksum_makes_the_sum_zero);
+	tcase_add_test(tc, test_only_the_apic_machine_has_a_madt);
+	tcase_add_test(tc, test_madt_lists_the_apics_and_the_level_irqs);
+	tcase_add_test(tc, test_iasl_reads_the_madt);
 	suite_add_tcase(s, tc);
 	return s;
 }

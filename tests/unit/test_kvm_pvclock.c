@@ -51,7 +51,7 @@ START_TEST(test_kvm_clock_is_offered_alone_with_the_hypervisor_bit)
 	struct table t;
 	struct kvm_cpuid2 *c = supported(&t);
 
-	ck_assert(kvm_cpuid_filter(c, true));
+	ck_assert(kvm_cpuid_filter(c, true, false));
 	ck_assert_uint_eq(t.e[1].ecx, HYPERVISOR_BIT | 1u); /* no x2APIC, no TSC deadline */
 	ck_assert_uint_eq(t.e[1].edx, 1u);		    /* no APIC */
 	ck_assert_uint_eq(t.e[2].eax, KVM_CPUID_FEATURES);
@@ -63,6 +63,19 @@ START_TEST(test_kvm_clock_is_offered_alone_with_the_hypervisor_bit)
 }
 END_TEST
 
+/* With KVM's local APIC as the guest's (irqchip.c), CPUID shows it and
+ * the x2APIC, but still not the TSC-deadline timer. */
+START_TEST(test_the_apic_is_shown_with_the_in_kernel_one)
+{
+	struct table t;
+	struct kvm_cpuid2 *c = supported(&t);
+
+	ck_assert(kvm_cpuid_filter(c, true, true));
+	ck_assert_uint_eq(t.e[1].ecx, HYPERVISOR_BIT | (1u << 21) | 1u);
+	ck_assert_uint_eq(t.e[1].edx, APIC_BIT | 1u);
+}
+END_TEST
+
 /* Without KVM's leaves (or with a part missing) the guest is offered none
  * of it: no hypervisor bit, no signature, no features. */
 START_TEST(test_without_kvm_leaves_nothing_paravirtual_is_offered)
@@ -71,26 +84,26 @@ START_TEST(test_without_kvm_leaves_nothing_paravirtual_is_offered)
 	struct kvm_cpuid2 *c = supported(&t);
 
 	c->nent = 2; /* leaves 0 and 1 only */
-	ck_assert(!kvm_cpuid_filter(c, true));
+	ck_assert(!kvm_cpuid_filter(c, true, false));
 	ck_assert_uint_eq(t.e[1].ecx & HYPERVISOR_BIT, 0);
 	ck_assert_uint_eq(t.e[1].edx & APIC_BIT, 0);
 
 	c = supported(&t);
 	t.e[3].eax = 1u << KVM_FEATURE_CLOCKSOURCE; /* only the old MSRs */
-	ck_assert(!kvm_cpuid_filter(c, true));
+	ck_assert(!kvm_cpuid_filter(c, true, false));
 	ck_assert_uint_eq(t.e[1].ecx & HYPERVISOR_BIT, 0);
 	ck_assert_uint_eq(t.e[2].ebx | t.e[2].ecx | t.e[2].edx, 0);
 	ck_assert_uint_eq(t.e[3].eax, 0);
 
 	c = supported(&t);
-	ck_assert(!kvm_cpuid_filter(c, false)); /* not asked for (HV_KVM_PVCLOCK) */
+	ck_assert(!kvm_cpuid_filter(c, false, false)); /* not asked for (HV_KVM_PVCLOCK) */
 	ck_assert_uint_eq(t.e[1].ecx & HYPERVISOR_BIT, 0);
 	ck_assert_uint_eq(t.e[2].ebx | t.e[2].ecx | t.e[2].edx, 0);
 	ck_assert_uint_eq(t.e[3].eax, 0);
 
 	c = supported(&t);
 	t.e[2].ebx = 0x7263694d; /* another hypervisor's signature */
-	ck_assert(!kvm_cpuid_filter(c, true));
+	ck_assert(!kvm_cpuid_filter(c, true, false));
 	ck_assert_uint_eq(t.e[1].ecx & HYPERVISOR_BIT, 0);
 	ck_assert_uint_eq(t.e[3].eax, 0);
 }
@@ -168,6 +181,7 @@ int main(void)
 	const TTest *tests[] = {
 	    test_kvm_clock_is_offered_alone_with_the_hypervisor_bit,
 	    test_without_kvm_leaves_nothing_paravirtual_is_offered,
+	    test_the_apic_is_shown_with_the_in_kernel_one,
 	    test_saved_clock_values_inside_ram_are_accepted,
 	    test_corrupted_clock_values_are_refused,
 	};
