@@ -88,6 +88,7 @@ struct vcpu_dtable {
 #define VCPU_FX_BYTES	 160
 #define VCPU_APIC_BYTES	 1024 /* the local APIC's register page as KVM_GET_LAPIC has it */
 #define VCPU_IOAPIC_PINS 24
+#define VCPU_XMM_BYTES	 256 /* XMM0-XMM15, FXSAVE's bytes 160 to 415 */
 
 /* The local APIC and the I/O APIC of an engine that has them (the KVM
  * engine with its in-kernel irqchip; present false and the rest 0
@@ -128,6 +129,14 @@ struct vcpu_state {
 	 * (KVM_GET_CLOCK, ns), 0 where the engine has none. */
 	uint64_t pvclock_system_time, pvclock_wall_clock, pvclock_ns;
 	struct vcpu_apic apic;
+	/* The SSE registers and the MSRs that only the KVM engine's CPU has
+	 * (msrs false and all 0 elsewhere): the SYSCALL ones (STAR, LSTAR,
+	 * CSTAR, SFMASK) with KERNEL_GS_BASE, PAT, the time-stamp counter as
+	 * the guest reads it (stands still while saved, as the clock does)
+	 * and TSC_AUX (0 where the CPU has none). */
+	uint8_t xmm[VCPU_XMM_BYTES];
+	bool msrs;
+	uint64_t star, lstar, cstar, sfmask, kernel_gs_base, pat, tsc, tsc_aux;
 };
 
 struct engine_ops {

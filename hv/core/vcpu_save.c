@@ -92,6 +92,32 @@ static void get_apic(struct state_in *in, struct vcpu_apic *a)
 		a->redir[i] = state_get_u64(in);
 }
 
+static void put_msrs(struct state_out *o, const struct vcpu_state *st)
+{
+	const uint64_t v[] = {st->star,		  st->lstar, st->cstar, st->sfmask,
+			      st->kernel_gs_base, st->pat,   st->tsc,	st->tsc_aux};
+
+	state_put_bytes(o, st->xmm, sizeof st->xmm);
+	state_put_bool(o, st->msrs);
+	if (!st->msrs)
+		return;
+	for (size_t i = 0; i < sizeof v / sizeof v[0]; i++)
+		state_put_u64(o, v[i]);
+}
+
+static void get_msrs(struct state_in *in, struct vcpu_state *st)
+{
+	uint64_t *v[] = {&st->star,	      &st->lstar, &st->cstar, &st->sfmask,
+			 &st->kernel_gs_base, &st->pat,	  &st->tsc,   &st->tsc_aux};
+
+	state_get_bytes(in, st->xmm, sizeof st->xmm);
+	st->msrs = state_get_bool(in);
+	if (!st->msrs)
+		return;
+	for (size_t i = 0; i < sizeof v / sizeof v[0]; i++)
+		*v[i] = state_get_u64(in);
+}
+
 void vcpu_state_put(struct state_out *o, const struct vcpu_state *st)
 {
 	const uint64_t *u64s[] = {
@@ -117,6 +143,7 @@ void vcpu_state_put(struct state_out *o, const struct vcpu_state *st)
 	state_put_u64(o, st->pvclock_wall_clock);
 	state_put_u64(o, st->pvclock_ns);
 	put_apic(o, &st->apic);
+	put_msrs(o, st);
 }
 
 int vcpu_state_get(struct state_in *in, uint32_t from, struct vcpu_state *st)
@@ -151,5 +178,7 @@ int vcpu_state_get(struct state_in *in, uint32_t from, struct vcpu_state *st)
 	}
 	if (from >= 4)
 		get_apic(in, &st->apic);
+	if (from >= 5)
+		get_msrs(in, st);
 	return state_in_done(in) ? 0 : -1;
 }

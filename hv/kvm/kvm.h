@@ -157,7 +157,7 @@ int kvm_fail(char *err, size_t len, const char *what);
 
 /* struct kvm_msrs with room for a few entries (they are a flexible array,
  * so it cannot be embedded in a struct). */
-#define KVM_MSR_LIST_MAX 3
+#define KVM_MSR_LIST_MAX 8
 struct kvm_msr_buf {
 	_Alignas(struct kvm_msrs) uint8_t
 	    bytes[sizeof(struct kvm_msrs) + KVM_MSR_LIST_MAX * sizeof(struct kvm_msr_entry)];
@@ -167,6 +167,12 @@ struct kvm_msrs *kvm_msrs_fill(struct kvm_msr_buf *m, const uint32_t *index, con
 			       unsigned n);
 
 int kvm_xstate_get(struct kvm_vcpu *v, struct vcpu_state *st, char *err, size_t len);
+/* The MSRs of struct vcpu_state beyond SYSENTER's and kvm-clock's (the
+ * SYSCALL ones, KERNEL_GS_BASE, PAT, the TSC, TSC_AUX), read and written;
+ * a state without them (msrs false: from the soft engine or an older
+ * file) leaves the vCPU's as they are. */
+int kvm_msrs_get(struct kvm_vcpu *v, struct vcpu_state *st, char *err, size_t len);
+int kvm_msrs_set(struct kvm_vcpu *v, const struct vcpu_state *st, char *err, size_t len);
 int kvm_xstate_set(struct kvm_vcpu *v, const struct vcpu_state *st, char *err, size_t len);
 /* KVM's x87 image to and from FXSAVE's first 160 bytes. */
 void kvm_fpu_to_fx(const struct kvm_fpu *f, uint8_t fx[VCPU_FX_BYTES]);

@@ -57,11 +57,12 @@ void kvm_fx_to_fpu(const uint8_t fx[VCPU_FX_BYTES], struct kvm_fpu *f)
  * MXCSR out of KVM_GET/SET_FPU (it reads 0 and is not written) and let
  * KVM_SET_XSAVE overwrite what KVM_SET_FPU set, so where the XSAVE ioctls
  * exist they are the state's word. XSTATE_BV gets x87 and SSE, without
- * which KVM ignores the area (SSE carries MXCSR); MXCSR_MASK (+28) and the
- * XMM registers stay KVM's. */
+ * which KVM ignores the area (SSE carries MXCSR and the XMM registers, at
+ * +160); MXCSR_MASK (+28) stays KVM's. */
 #define XSTATE_BV      512
 #define XSTATE_X87_SSE 3u
 #define FX_MXCSR_MASK  28
+#define FX_XMM	       VCPU_FX_BYTES
 
 static bool xsave_get(struct kvm_vcpu *v, struct kvm_xsave *x)
 {
@@ -78,6 +79,7 @@ static int xsave_put(struct kvm_vcpu *v, const struct kvm_fpu *f)
 	kvm_fpu_to_fx(f, fx);
 	memcpy(area, fx, FX_MXCSR_MASK);
 	memcpy(area + 32, fx + 32, VCPU_FX_BYTES - 32);
+	memcpy(area + FX_XMM, f->xmm, VCPU_XMM_BYTES);
 	le_put64(area + XSTATE_BV, le_get64(area + XSTATE_BV) | XSTATE_X87_SSE);
 	return ioctl(v->fd, KVM_SET_XSAVE, &x);
 }
@@ -113,11 +115,17 @@ int kvm_xstate_get(struct kvm_vcpu *v, struct vcpu_state *st, char *err, size_t 
 	struct kvm_msrs *l;
 	struct kvm_xsave x;
 
-	if (xsave_get(v, &x))
+	if (xsave_get(v, &x)) {
 		kvm_fx_to_fpu((const uint8_t *)x.region, &fpu);
-	else if (ioctl(v->fd, KVM_GET_FPU, &fpu) < 0)
+		memcpy(st->xmm, (const uint8_t *)x.region + FX_XMM, VCPU_XMM_BYTES);
+	} else if (ioctl(v->fd, KVM_GET_FPU, &fpu) < 0) {
 		return kvm_fail(err, len, "KVM_GET_FPU");
+	} else {
+		memcpy(st->xmm, fpu.xmm, VCPU_XMM_BYTES);
+	}
 	kvm_fpu_to_fx(&fpu, st->fx);
+	if (kvm_msrs_get(v, st, err, len) < 0)
+		return -1;
 	if (ioctl(v->fd, KVM_GET_DEBUGREGS, &dr) < 0)
 		return kvm_fail(err, len, "KVM_GET_DEBUGREGS");
 	memcpy(st->dr, dr.db, sizeof st->dr);
@@ -155,6 +163,7 @@ int kvm_xstate_set(struct kvm_vcpu *v, const struct vcpu_state *st, char *err, s
 	const uint64_t msrs[NMSRS] = {st->sysenter_cs, st->sysenter_esp, st->sysenter_eip};
 
 	kvm_fx_to_fpu(st->fx, &fpu);
+	memcpy(fpu.xmm, st->xmm, VCPU_XMM_BYTES);
 	if (ioctl(v->fd, KVM_SET_FPU, &fpu) < 0)
 		return kvm_fail(err, len, "KVM_SET_FPU");
 	if (xsave_put(v, &fpu) < 0)
@@ -166,6 +175,8 @@ int kvm_xstate_set(struct kvm_vcpu *v, const struct vcpu_state *st, char *err, s
 		return kvm_fail(err, len, "KVM_SET_DEBUGREGS");
 	if (ioctl(v->fd, KVM_SET_MSRS, kvm_msrs_fill(&m, sysenter, msrs, NMSRS)) != NMSRS)
 		return kvm_fail(err, len, "KVM_SET_MSRS (SYSENTER)");
+	if (kvm_msrs_set(v, st, err, len) < 0)
+		return -1;
 	/* The shadow and the NMI blocking: an exception or NMI half-delivered
 	 * is not part of the engine-neutral state, and nothing is pending
 	 * after a load. */

@@ -314,6 +314,59 @@ apicsave() {
 	fi
 }
 
+# hv save -c of a Linux guest at its shell on KVM (NAME DIR MEMORY_MIB),
+# then hv restore on KVM: the shell must answer on COM1 (a pty, through hv
+# console) before the save, after it (the domain went on) and after the
+# restore (paused first: its CR0, CR4 and EFER printed). Progress goes out
+# in NESTED-INFO lines as it happens: a guest's double fault aborts the
+# outer QEMU ("invalid tss type") before any result line.
+linuxsave() {
+	out=/tmp/$1.out
+	printf 'name = "%s"\nmemory = %s\nengine = "kvm"\nkernel = "%s/vmlinuz"\nramdisk = "%s/initramfs.cpio.gz"\nextra = "console=ttyS0,115200 quiet panic=-1"\nserial = "pty"\n' \
+		"$1" "$3" "$2" "$2" >"/tmp/$1.cfg"
+	bad=""
+	: >"$out"
+	mkdir -p /dev/pts && { grep -q " /dev/pts " /proc/mounts || mount -t devpts devpts /dev/pts; }
+	rm -f "/tmp/$1.in" && mkfifo "/tmp/$1.in"
+	hv create "/tmp/$1.cfg" >"/tmp/$1.log" 2>&1 || bad=" create"
+	hv console "$1" <"/tmp/$1.in" >>"$out" 2>&1 &
+	exec 3>"/tmp/$1.in"
+	if [ -z "$bad" ] && wait_for HV-LINUX-READY 1800 && echo 'echo $((6*7))' >&3 && wait_for "^42" 300; then
+		echo "NESTED-INFO $1 answered, saving: $(hv regs "$1" | grep -oE "(efer|cr4|cr0)=[^ ]*" | tr '\n' ' ')"
+		hv save -c "$1" "/tmp/$1.sav" >>"/tmp/$1.log" 2>&1 || bad="$bad save"
+		echo "NESTED-INFO $1 saved: $(tail -n 1 "/tmp/$1.log")"
+		echo 'echo kept $((6*8))' >&3
+		wait_for "^kept 48" 600 || bad="$bad kept"
+		echo "NESTED-INFO $1 after the save:$bad"
+	else
+		bad="$bad boot"
+	fi
+	hv destroy "$1" >/dev/null 2>&1
+	exec 3>&-
+	wait
+	if [ -z "$bad" ]; then
+		hv restore -p "/tmp/$1.sav" >>"/tmp/$1.log" 2>&1 || bad="$bad restore"
+		echo "NESTED-INFO $1 restored: $(tail -n 1 "/tmp/$1.log") $(hv regs "$1" | grep -oE "(efer|cr4|cr0)=[^ ]*" | tr '\n' ' ')"
+		hv unpause "$1"
+		hv console "$1" <"/tmp/$1.in" >>"$out" 2>&1 &
+		exec 3>"/tmp/$1.in"
+		sleep 1
+		echo 'echo restored $((7*8))' >&3
+		wait_for "^restored 56" 600 || bad="$bad answer"
+		{ hv list -l "$1" && hv regs "$1"; } >"/tmp/$1.diag" 2>&1
+		hv destroy "$1" >/dev/null 2>&1
+		exec 3>&-
+		wait
+	fi
+	hv destroy "$1" >/dev/null 2>&1
+	if [ -z "$bad" ]; then
+		result "$1" PASS "shell answered before hv save -c, after it and after the restore on kvm"
+	else
+		result "$1" FAIL "$bad: $(cat "/tmp/$1.log" | tail -n 4 | tr '\n' '|') console: $(tail -c 600 "$out" | tr '\r\n' '||')"
+		sed "s/^/NESTED-INFO $1 /" "/tmp/$1.diag" 2>/dev/null | tr -s '\n' | head -n 40
+	fi
+}
+
 # The modern guest on KVM (assets/guests/modern): Debian's 686 kernel with
 # its root on virtio-blk, virtio-net up by DHCP from hv's user network and
 # virtio-rng, all through MMIO exits. A line written through the shell
@@ -511,6 +564,8 @@ elif load_modules; then
 	want linux && linux linux /linux 128 i686
 	want linux64 && linux linux64 /linux64 160 x86_64
 	want apicsave && [ -n "$want_apic" ] && apicsave
+	asked linuxsave && linuxsave linuxsave /linux 128
+	asked linux64save && linuxsave linux64save /linux64 160
 	bench
 fi
 finish

@@ -27,11 +27,16 @@
 # modern checks then require it as the guest's clocksource. Exits 0 only if
 # every check run passed.
 #
-# One check is not in the default run (ctest's nested.kvm), for its time:
-# 'modern' (HV_NESTED_CHECKS=modern), the virtio guest of
+# Three checks are not in the default run (ctest's nested.kvm), for their
+# time: 'modern' (HV_NESTED_CHECKS=modern), the virtio guest of
 # assets/guests/modern on the KVM engine (root on virtio-blk, DHCP over
 # virtio-net, virtio-rng, notifications through KVM's ioeventfd), about
-# 2 minutes more of the VM's time.
+# 2 minutes more of the VM's time; 'linux64save' and 'linuxsave', the
+# amd64 and 686 Linux guests saved at their shell (hv save -c), still
+# answering, then restored on KVM and answering again, about 2 minutes
+# each (linuxsave fails: see README's known gap). HV_NESTED_CPU is the
+# outer QEMU's -cpu (default qemu64,+svm; qemu64,+svm,+npt gives KVM
+# nested paging instead of its shadow page tables).
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -41,6 +46,7 @@ bench=${2:-}
 debug=${3:-}
 cache=${HV_NESTED_CACHE:-$build/nested}
 limit=${HV_NESTED_TIMEOUT:-500} # seconds for the whole VM run
+cpu=${HV_NESTED_CPU:-qemu64,+svm} # the outer QEMU's CPU (+npt: KVM without shadow paging)
 expected=(modules auto hello pmode paging ring3 tasks v86 seabios pause stats bootmenu regs saverest dirty linux linux64 apicsave)
 checks=${HV_NESTED_CHECKS:-}
 if [ -n "$checks" ]; then
@@ -239,8 +245,8 @@ stage_initramfs() {
 boot() {
 	local kernel
 	kernel=$(ls "$cache"/kernel/boot/vmlinuz-* | head -n 1)
-	say "booting $(basename "$kernel") under qemu (tcg, +svm), at most $limit s"
-	timeout "$limit" qemu-system-x86_64 -accel tcg -cpu qemu64,+svm -m 2048 -smp 1 \
+	say "booting $(basename "$kernel") under qemu (tcg, $cpu), at most $limit s"
+	timeout "$limit" qemu-system-x86_64 -accel tcg -cpu "$cpu" -m 2048 -smp 1 \
 		-kernel "$kernel" -initrd "$cache/initramfs.cpio" \
 		-append "console=ttyS0 quiet loglevel=3 panic=-1 rdinit=/init${debug:+ hvdebug=$debug}" \
 		-nographic -no-reboot -monitor none -nic none </dev/null | tr -d '\r' | sed -u 's/\x1b[[?0-9;]*[a-zA-Z]//g; s/\x1bc//g' |
