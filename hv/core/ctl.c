@@ -143,8 +143,9 @@ int ctl_read_line(struct ctl *c, char *out, size_t len, int timeout_ms)
 			return n;
 		if (c->len == sizeof c->buf)
 			return -1; /* a line longer than the protocol allows */
-		if (poll(&p, 1, timeout_ms) <= 0)
-			return -1;
+		int ready = poll(&p, 1, timeout_ms);
+		if (ready <= 0)
+			return ready == 0 ? -2 : -1;
 		got = read_with_fd(c, c->buf + c->len, sizeof c->buf - c->len);
 		if (got <= 0)
 			return -1;
@@ -206,22 +207,38 @@ static int take_reply(const char *line, char *reply, size_t len)
 	return -1;
 }
 
+static int lost(char *reply, size_t len)
+{
+	snprintf(reply, len, "connection to the domain lost");
+	return -1;
+}
+
+static int read_reply(struct ctl *c, char *line, size_t line_len, char *reply, size_t len,
+		      int timeout_ms)
+{
+	int n = ctl_read_line(c, line, line_len, timeout_ms);
+
+	if (n == -2) {
+		snprintf(reply, len, "the domain did not answer within %.1f s (hung?)",
+			 timeout_ms / 1000.0);
+		return -1;
+	}
+	return n < 0 ? lost(reply, len) : take_reply(line, reply, len);
+}
+
 int ctl_call_fd(struct ctl *c, const char *request, int fd, char *reply, size_t len, int timeout_ms)
 {
 	char line[CTL_LINE_MAX];
 
 	snprintf(line, sizeof line, "%s\n", request);
-	if (send_with_fd(c->fd, line, strlen(line), fd) < 0 ||
-	    ctl_read_line(c, line, sizeof line, timeout_ms) < 0) {
-		snprintf(reply, len, "connection to the domain lost");
-		return -1;
-	}
-	return take_reply(line, reply, len);
+	if (send_with_fd(c->fd, line, strlen(line), fd) < 0)
+		return lost(reply, len);
+	return read_reply(c, line, sizeof line, reply, len, timeout_ms);
 }
 
 int ctl_call(struct ctl *c, const char *request, char *reply, size_t len)
 {
-	return ctl_call_timeout(c, request, reply, len, -1);
+	return ctl_call_timeout(c, request, reply, len, CTL_REPLY_TIMEOUT_MS);
 }
 
 int ctl_call_timeout(struct ctl *c, const char *request, char *reply, size_t len, int timeout_ms)
@@ -229,10 +246,7 @@ int ctl_call_timeout(struct ctl *c, const char *request, char *reply, size_t len
 	char line[CTL_LINE_MAX];
 
 	snprintf(line, sizeof line, "%s\n", request);
-	if (send_all(c->fd, line, strlen(line)) < 0 ||
-	    ctl_read_line(c, line, sizeof line, timeout_ms) < 0) {
-		snprintf(reply, len, "connection to the domain lost");
-		return -1;
-	}
-	return take_reply(line, reply, len);
+	if (send_all(c->fd, line, strlen(line)) < 0)
+		return lost(reply, len);
+	return read_reply(c, line, sizeof line, reply, len, timeout_ms);
 }

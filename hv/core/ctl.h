@@ -28,9 +28,14 @@ int ctl_open(struct ctl *c, const char *name, int timeout_ms, char *err, size_t 
 int ctl_open_path(struct ctl *c, const char *path, int timeout_ms, char *err, size_t errlen);
 void ctl_close(struct ctl *c);
 
-/* Sends `request` and reads one reply line into reply (without "ok ").
- * Returns 0 for ok, -1 for an error reply or a broken connection, with
- * the reason in reply. */
+/* How long ctl_call waits for a domain's reply: every request it serves
+ * answers within milliseconds, so a domain silent this long is hung, and
+ * the command says so instead of hanging with it. */
+#define CTL_REPLY_TIMEOUT_MS 60000
+
+/* Sends `request` and reads one reply line into reply (without "ok "),
+ * waiting at most CTL_REPLY_TIMEOUT_MS. Returns 0 for ok, -1 for an error
+ * reply, a broken connection or no reply, with the reason in reply. */
 int ctl_call(struct ctl *c, const char *request, char *reply, size_t len);
 
 /* As ctl_call, waiting at most timeout_ms (-1: forever) for the reply. After
@@ -44,7 +49,7 @@ int ctl_call_fd(struct ctl *c, const char *request, int fd, char *reply, size_t 
 		int timeout_ms);
 
 /* Reads one line (without the newline), waiting at most timeout_ms (-1:
- * forever). Returns its length, or -1 on EOF, error or timeout. */
+ * forever). Returns its length, -2 on timeout, or -1 on EOF or error. */
 int ctl_read_line(struct ctl *c, char *out, size_t len, int timeout_ms);
 
 /* The descriptor that came with the last reply (the display's memfd), now

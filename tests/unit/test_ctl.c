@@ -2,6 +2,8 @@
 #include <check.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include "hv/core/ctl.h"
 
@@ -68,6 +70,49 @@ START_TEST(test_greeting_line_parses_as_pairs)
 }
 END_TEST
 
+/* A client end of a socket pair; *peer is the domain's end. */
+static struct ctl client(int *peer)
+{
+	struct ctl c = {.passed_fd = -1};
+	int sv[2];
+
+	ck_assert_int_eq(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
+	c.fd = sv[0];
+	*peer = sv[1];
+	return c;
+}
+
+START_TEST(test_a_silent_domain_is_reported_not_waited_for)
+{
+	int peer;
+	struct ctl c = client(&peer);
+	char reply[100];
+
+	ck_assert_int_eq(ctl_call_timeout(&c, "pause", reply, sizeof reply, 200), -1);
+	ck_assert_str_eq(reply, "the domain did not answer within 0.2 s (hung?)");
+	close(peer);
+	close(c.fd);
+}
+END_TEST
+
+START_TEST(test_replies_and_a_closed_domain_are_told_apart)
+{
+	int peer;
+	struct ctl c = client(&peer);
+	char reply[100];
+
+	ck_assert_int_eq(write(peer, "ok state=r\nerror no such disk\n", 30), 30);
+	ck_assert_int_eq(ctl_call(&c, "info", reply, sizeof reply), 0);
+	ck_assert_str_eq(reply, "state=r");
+	ck_assert_int_eq(ctl_call(&c, "eject hdc", reply, sizeof reply), -1);
+	ck_assert_str_eq(reply, "no such disk");
+	close(peer);
+	ck_assert_int_eq(ctl_call(&c, "info", reply, sizeof reply), -1);
+	ck_assert_str_eq(reply, "connection to the domain lost");
+	close(c.fd);
+}
+END_TEST
+
 static Suite *ctl_suite(void)
 {
 	Suite *s = suite_create("ctl");
@@ -78,6 +123,10 @@ static Suite *ctl_suite(void)
 	tcase_add_test(t, test_a_key_inside_a_quoted_value_is_not_matched);
 	tcase_add_test(t, test_long_values_are_truncated_not_overflowed);
 	tcase_add_test(t, test_greeting_line_parses_as_pairs);
+	suite_add_tcase(s, t);
+	t = tcase_create("calls");
+	tcase_add_test(t, test_a_silent_domain_is_reported_not_waited_for);
+	tcase_add_test(t, test_replies_and_a_closed_domain_are_told_apart);
 	suite_add_tcase(s, t);
 	return s;
 }
