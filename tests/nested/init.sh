@@ -492,6 +492,17 @@ bootmenu() {
 	fi
 }
 
+# A check that hangs would leave nothing but run.sh's timeout: shortly
+# before it, the processes and the hv commands' output go to the console.
+watchdog() {
+	sleep $(($(cat /limit) - 40))
+	echo "NESTED-WATCHDOG the checks are still running; $(cat /proc/loadavg); processes:"
+	ps -o pid,stat,time,args | sed 's/^/NESTED-WATCHDOG /'
+	for f in /tmp/*.out /tmp/*.e9; do
+		echo "NESTED-WATCHDOG $f: $(tail -c 300 "$f" | tr '\n' '|')"
+	done
+}
+
 # run.sh's HV_NESTED_CHECKS (/checks): only the checks listed there.
 want() {
 	[ -f /checks ] || return 0
@@ -548,6 +559,7 @@ elif [ "$dbg" = modern ] && load_modules; then
 elif [ -n "$dbg" ] && load_modules; then
 	debug "$dbg"
 elif load_modules; then
+	watchdog &
 	want auto && auto
 	want hello && guest hello 67 "hello from the debug console"
 	want pmode && guest pmode 33 "PASS pmode done"

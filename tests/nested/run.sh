@@ -223,6 +223,7 @@ stage_initramfs() {
 	want_modern && stage_modern
 	stage_linux64
 	[ -z "$checks" ] || echo "$checks" >"$stage/checks"
+	echo "$limit" >"$stage/limit"
 	[ -z "${HV_KVM_IRQCHIP:-}" ] || echo "$HV_KVM_IRQCHIP" >"$stage/irqchip"
 	[ -z "${HV_KVM_PVCLOCK:-}" ] || echo "$HV_KVM_PVCLOCK" >"$stage/pvclock"
 	[ -z "${HV_KVM_APIC:-}" ] || echo "$HV_KVM_APIC" >"$stage/apic"
