@@ -493,9 +493,10 @@ bootmenu() {
 }
 
 # A check that hangs would leave nothing but run.sh's timeout: shortly
-# before it, the processes and the hv commands' output go to the console.
+# before it (by the VM's uptime), the processes and the hv commands' output go to the console.
 watchdog() {
-	sleep $(($(cat /limit) - 40))
+	up=$(cut -d. -f1 /proc/uptime)
+	sleep $(($(cat /limit) - 40 - up))
 	echo "NESTED-WATCHDOG the checks are still running; $(cat /proc/loadavg); processes:"
 	ps -o pid,stat,time,args | sed 's/^/NESTED-WATCHDOG /'
 	for f in /tmp/*.out /tmp/*.e9; do
