@@ -498,10 +498,11 @@ watchdog() {
 	up=$(cut -d. -f1 /proc/uptime)
 	sleep $(($(cat /limit) - 40 - up))
 	echo "NESTED-WATCHDOG the checks are still running; $(cat /proc/loadavg); processes:"
-	ps -o pid,stat,time,args | sed 's/^/NESTED-WATCHDOG /'
+	ps -o pid,ppid,stat,args | sed 's/^/NESTED-WATCHDOG /'
 	for f in /tmp/*.out /tmp/*.e9; do
 		echo "NESTED-WATCHDOG $f: $(tail -c 300 "$f" | tr '\n' '|')"
 	done
+	timeout 20 hv list 2>&1 | sed "s/^/NESTED-WATCHDOG /"
 }
 
 # run.sh's HV_NESTED_CHECKS (/checks): only the checks listed there.
