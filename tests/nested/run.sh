@@ -34,7 +34,8 @@
 # (HV_NESTED_CHECKS=modern), the virtio guest of assets/guests/modern on
 # the KVM engine (root on virtio-blk, DHCP over virtio-net, virtio-rng,
 # notifications through KVM's ioeventfd), about 2 minutes more of the
-# VM's time; 'linux64save', linuxsave's amd64 twin, about 2 minutes.
+# VM's time; 'linux64save', linuxsave's amd64 twin, about 50 s (out of
+# the default run to keep it within ctest's 600 s at a loaded host's pace).
 # HV_NESTED_CPU is the
 # outer QEMU's -cpu (default qemu64,+svm; qemu64,+svm,+npt gives KVM
 # nested paging instead of its shadow page tables).
