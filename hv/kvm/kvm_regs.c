@@ -2,6 +2,7 @@
  * (real mode at F000:FFF0 with CS based at FFFF0000h, as on a PC), a boot
  * loader's 32-bit protected-mode hand-over, and the engine-neutral
  * struct vcpu_state read and written. */
+#include <cpuid.h>
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
@@ -13,6 +14,8 @@
 #define CR0_RESET      0x60000010u /* CD, NW, ET */
 #define CR0_PE	       0x1u
 #define FLAGS_RESERVED 0x2u
+#define TSS_BUSY       0x2u	 /* in a TSS descriptor's type */
+#define CPUID_SVM      (1u << 2) /* CPUID 8000_0001h ECX */
 
 /* A segment as the descriptor caches hold it. type is the 4-bit type
  * field; s says code/data rather than system. */
@@ -166,6 +169,23 @@ static struct kvm_segment *sreg(struct kvm_sregs *s, int i)
 	return order[i];
 }
 
+/* TR's type as this host's VM entry wants it. The state holds TR as the
+ * CPU's own LTR left it, busy, as KVM_GET_SREGS reports it and Intel's
+ * VM entry requires. An AMD CPU's LTR leaves the TSS marked available in
+ * the VMCB (KVM turns the busy bit on for Intel's sake), and QEMU's
+ * emulated SVM looks at it: an interrupt or exception from ring 3 in
+ * 32-bit protected mode with a busy TR aborts the emulator ("invalid tss
+ * type"), which took the outer VM down at a restored 686 guest's first
+ * page fault in user mode. On SVM the TSS goes back in as available. */
+static void tr_for_host(struct kvm_segment *tr)
+{
+	unsigned a, b, c, d;
+
+	if (!tr->s && (tr->type & 0x5) == 0x1 && __get_cpuid(0x80000001, &a, &b, &c, &d) &&
+	    (c & CPUID_SVM))
+		tr->type &= ~TSS_BUSY;
+}
+
 static int sys_fail(char *err, size_t len, const char *what)
 {
 	snprintf(err, len, "kvm: %s: %s", what, strerror(errno));
@@ -220,6 +240,7 @@ int kvm_vcpu_set_state(struct kvm_vcpu *v, const struct vcpu_state *st, char *er
 		return sys_fail(err, len, "KVM_GET_SREGS");
 	for (int i = 0; i < VCPU_NSEG; i++)
 		*sreg(&s, i) = seg_in(&st->seg[i]);
+	tr_for_host(&s.tr);
 	s.gdt.base = st->gdtr.base;
 	s.gdt.limit = st->gdtr.limit;
 	s.idt.base = st->idtr.base;

@@ -322,6 +322,7 @@ apicsave() {
 # outer QEMU ("invalid tss type") before any result line.
 linuxsave() {
 	out=/tmp/$1.out
+	read t0 _ </proc/uptime
 	printf 'name = "%s"\nmemory = %s\nengine = "kvm"\nkernel = "%s/vmlinuz"\nramdisk = "%s/initramfs.cpio.gz"\nextra = "console=ttyS0,115200 quiet panic=-1"\nserial = "pty"\n' \
 		"$1" "$3" "$2" "$2" >"/tmp/$1.cfg"
 	bad=""
@@ -360,7 +361,8 @@ linuxsave() {
 	fi
 	hv destroy "$1" >/dev/null 2>&1
 	if [ -z "$bad" ]; then
-		result "$1" PASS "shell answered before hv save -c, after it and after the restore on kvm"
+		read t1 _ </proc/uptime
+		result "$1" PASS "shell answered before hv save -c, after it and after the restore on kvm ($((${t1%.*} - ${t0%.*})) s)"
 	else
 		result "$1" FAIL "$bad: $(cat "/tmp/$1.log" | tail -n 4 | tr '\n' '|') console: $(tail -c 600 "$out" | tr '\r\n' '||')"
 		sed "s/^/NESTED-INFO $1 /" "/tmp/$1.diag" 2>/dev/null | tr -s '\n' | head -n 40
@@ -578,7 +580,7 @@ elif load_modules; then
 	want linux && linux linux /linux 128 i686
 	want linux64 && linux linux64 /linux64 160 x86_64
 	want apicsave && [ -n "$want_apic" ] && apicsave
-	asked linuxsave && linuxsave linuxsave /linux 128
+	want linuxsave && linuxsave linuxsave /linux 128
 	asked linux64save && linuxsave linux64save /linux64 160
 	bench
 fi
