@@ -6,16 +6,19 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "hv/core/bigmem.h"
 #include "hv/x86/cpu_state.h"
 
 #define PAGE_MASK 0xfffu
 
-/* Allocates the block slots and the instruction arena; starts code-page
- * tracking on the machine's RAM (without it, only ROM code is kept). */
+/* Allocates the block slots and the instruction arena (in huge pages
+ * where the host allows: an idle guest's timer tick runs a few hundred
+ * blocks spread over both); starts code-page tracking on the machine's
+ * RAM (without it, only ROM code is kept). */
 bool x86_blocks_create(struct x86_cpu *cpu)
 {
-	cpu->blocks = calloc(X86_BLOCKS, sizeof *cpu->blocks);
-	cpu->arena = malloc(X86_BLOCK_ARENA * sizeof *cpu->arena);
+	cpu->blocks = bigmem_alloc(X86_BLOCKS * sizeof *cpu->blocks);
+	cpu->arena = bigmem_alloc(X86_BLOCK_ARENA * sizeof *cpu->arena);
 	if (!cpu->blocks || !cpu->arena) {
 		x86_blocks_destroy(cpu);
 		return false;
@@ -28,8 +31,8 @@ bool x86_blocks_create(struct x86_cpu *cpu)
 
 void x86_blocks_destroy(struct x86_cpu *cpu)
 {
-	free(cpu->blocks);
-	free(cpu->arena);
+	bigmem_free(cpu->blocks, X86_BLOCKS * sizeof *cpu->blocks);
+	bigmem_free(cpu->arena, X86_BLOCK_ARENA * sizeof *cpu->arena);
 	cpu->blocks = NULL;
 	cpu->arena = NULL;
 }
