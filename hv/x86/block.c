@@ -3,6 +3,7 @@
  * entry (the CS limit, the code-page tracking word of their page) instead
  * of instruction by instruction. See struct x86_block. */
 #include <assert.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -10,6 +11,10 @@
 #include "hv/x86/cpu_state.h"
 
 #define PAGE_MASK 0xfffu
+
+/* The lines of struct x86_block (cpu_state.h) stay as laid out. */
+static_assert(offsetof(struct x86_block, link) == 64, "x86_block's hot part is one cache line");
+static_assert(offsetof(struct x86_block, insns) == 128, "x86_block's links are one cache line");
 
 /* Allocates the block slots and the instruction arena (in huge pages
  * where the host allows: an idle guest's timer tick runs a few hundred
