@@ -6,6 +6,7 @@
 #define HV_X86_CPU_STATE_H
 
 #include <setjmp.h>
+#include <stdalign.h>
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -231,35 +232,45 @@ struct x86_link {
 	bool far;	      /* to another page: the mapping is checked */
 };
 
+/* Laid out by use, one cache line each: what finding, checking and
+ * running a block touches (the run loop, the JIT's jump cache and
+ * chained entries), then its links and what an untranslated block
+ * needs, then the rest. An idle guest's timer tick runs a few hundred
+ * blocks once each, from a cache the host's other work has emptied:
+ * scattered over three or four lines, each cost three or four misses. */
 struct x86_block {
-	const uint8_t *host; /* its first code byte; NULL when the slot is empty */
-	uint64_t id;	     /* unique per decode (x86_cpu.block_ids); 0 when empty */
-	atomic_uint *word;   /* its page's tracking word; NULL in ROM */
-	uint32_t seen;	     /* *word when decoded */
-	uint16_t bytes;	     /* length of the code */
-	uint8_t n;	     /* entries in insns */
-	uint8_t count;	     /* instructions: n, plus one for a fused pair */
-	bool big;	     /* CS.D */
-	bool chain;	     /* may link to a successor: ends in a near branch or plain */
-	uint16_t page_off;   /* offset of its first byte in its page */
-	uint32_t ip_mask;    /* EIP wraps to it: 0xffff or 0xffffffff */
-	struct x86_insn *insns;
-	struct x86_link link[2];
-	uint32_t hits; /* runs since decoded, toward the JIT's threshold */
+	/* line 0 */
+	alignas(64) const uint8_t *host; /* its first code byte; NULL when the slot is empty */
+	uint64_t id;			 /* unique per decode (x86_cpu.block_ids); 0 when empty */
+	atomic_uint *word;		 /* its page's tracking word; NULL in ROM */
 	/* x86_cpu.insns when it last began to run (or was decoded): the
 	 * slot of its set run least recently is the one reused (block.c). */
 	uint64_t used;
 	x86_jit_code code; /* its translation (jit.c), or NULL */
-	/* Its translation's chained entry and link slots (jit.h), or NULL,
-	 * and where each slot jumps now (NULL: to a return). */
+	/* Its translation's chained entry (jit.h), or NULL. */
 	const uint8_t *chain_in;
+	uint32_t seen;	   /* *word when decoded */
+	uint32_t ip_mask;  /* EIP wraps to it: 0xffff or 0xffffffff */
+	uint16_t bytes;	   /* length of the code */
+	uint16_t page_off; /* offset of its first byte in its page */
+	uint8_t n;	   /* entries in insns */
+	uint8_t count;	   /* instructions: n, plus one for a fused pair */
+	bool big;	   /* CS.D */
+	bool chain;	   /* may link to a successor: ends in a near branch or plain */
+	/* line 1 */
+	struct x86_link link[2];
+	/* Its translation's link slots (jit.h), or NULL. */
 	const uint8_t *slots;
-	const uint8_t *slot_to[2];
+	uint32_t hits;	 /* runs since decoded, toward the JIT's threshold */
 	bool slot_fixed; /* each slot has its delta for good (jit.h) */
+	bool pure;	 /* every instruction in it native (x86_jit_lockstep) */
+	/* line 2 */
+	struct x86_insn *insns;
+	/* where each link slot jumps now (NULL: to a return) */
+	const uint8_t *slot_to[2];
 	/* where a slot linked to the block itself at delta 0 jumps instead
 	 * of chain_in (jit_emit.c's self entry), or NULL */
 	const uint8_t *chain_self;
-	bool pure; /* every instruction in it native (x86_jit_lockstep) */
 #ifndef NDEBUG
 	uint64_t sum; /* of the code bytes: checked at entry in debug builds */
 #endif

@@ -13,6 +13,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "hv/core/bigmem.h"
 #include "hv/core/log.h"
 #include "hv/x86/cpu_state.h"
 #include "hv/x86/jit.h"
@@ -52,7 +53,7 @@ void x86_jit_create(struct x86_cpu *cpu, bool off)
 	j = calloc(1, sizeof *j);
 	if (!j)
 		return;
-	j->insns = malloc(X86_JIT_INSNS * sizeof *j->insns);
+	j->insns = bigmem_alloc(X86_JIT_INSNS * sizeof *j->insns);
 	if (!j->insns) {
 		free(j);
 		return;
@@ -61,7 +62,7 @@ void x86_jit_create(struct x86_cpu *cpu, bool off)
 		if (!said)
 			log_warn("x86: no JIT (%s): the soft CPU interprets", why);
 		said = true;
-		free(j->insns);
+		bigmem_free(j->insns, X86_JIT_INSNS * sizeof *j->insns);
 		free(j);
 		return;
 	}
@@ -93,7 +94,7 @@ void x86_jit_destroy(struct x86_cpu *cpu)
 			 (unsigned long long)cpu->block_ids);
 	x86_jit_perfmap_close(j->perfmap);
 	x86_jit_buf_free(&j->buf);
-	free(j->insns);
+	bigmem_free(j->insns, X86_JIT_INSNS * sizeof *j->insns);
 	free(j);
 	cpu->jit = NULL;
 }

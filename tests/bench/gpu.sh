@@ -5,8 +5,9 @@
 # with -device virtio-vga and its SDL display on the same kernel,
 # initramfs and root:
 #   1. host CPU of the idle guest (its shell on fbcon, the cursor blinking)
-#      over 10 s: hv's domain and viewer processes together, against the
-#      one QEMU process;
+#      over 10 s, once the guest has settled (idle_lib.sh's settle: its
+#      prompt comes while boot work still runs): hv's domain and viewer
+#      processes together, against the one QEMU process;
 #   2. frames per second of full-screen updates: the recipe's KMS program
 #      (hvdraw flip N, assets/guests/modern/hvdraw.c) page-flips between
 #      two 1024x768 pictures and waits for each flip, which virtio-gpu
@@ -34,9 +35,17 @@ frames=${FRAMES:-300}
 bash "$root/assets/guests/modern/build.sh" "$guest"
 # shellcheck source=tests/bench/lib.sh
 source "$root/tests/bench/lib.sh"
+# shellcheck source=tests/bench/idle_lib.sh
+source "$root/tests/bench/idle_lib.sh"
 xpid=
 view=
-trap '"$hv" destroy bench-gpu >/dev/null 2>&1 || true; for p in $view $xpid $pid; do kill "$p" 2>/dev/null || true; done; rm -rf "$work"' EXIT
+gpu_cleanup() {
+  local q
+  "$hv" destroy bench-gpu >/dev/null 2>&1 || true
+  for q in $view $xpid $pid; do kill "$q" 2>/dev/null || true; done
+  rm -rf "$work"
+}
+trap gpu_cleanup EXIT
 
 n=90
 while [ -e /tmp/.X$n-lock ]; do n=$((n + 1)); done
@@ -45,21 +54,8 @@ xpid=$!
 export DISPLAY=":$n"
 for _ in $(seq 50); do [ -e /tmp/.X11-unix/X$n ] && break; sleep 0.1; done
 
-# cpu_seconds PID...: user+system CPU time of the processes so far.
-cpu_seconds() {
-  local p
-  for p in "$@"; do cat "/proc/$p/stat"; done |
-    awk -v hz="$(getconf CLK_TCK)" '{ s += $14 + $15 } END { print s / hz }'
-}
-
 # idle PID...: percent of one core the processes used over 10 s.
-idle() {
-  local a b
-  a=$(cpu_seconds "$@")
-  sleep 10
-  b=$(cpu_seconds "$@")
-  awk -v a="$a" -v b="$b" 'BEGIN { printf("%.1f", (b - a) * 10) }'
-}
+idle() { cpu_percent 10 "$@"; }
 
 loadavg() { cut -d' ' -f1-3 /proc/loadavg; }
 
@@ -81,10 +77,9 @@ flips() {
     'BEGIN { printf("%.1f %s", (ms > 0 ? n * 1000 / ms : 0), g) }'
 }
 
-# booted NAME: waits for the guest's shell, then 10 s more for it to settle.
+# booted NAME: waits for the guest's shell.
 booted() {
   wait_for HV-MODERN-READY 90000 || { echo "$1 did not boot; its output ends:" >&2; tail -5 "$out" >&2; exit 1; }
-  sleep 10
 }
 
 cp "$guest/root.img" "$work/root.img"
@@ -97,6 +92,8 @@ view=$!
 booted hv
 kill -0 "$view" 2>/dev/null || { echo "hv view ended:" >&2; cat "$work/view.txt" >&2; exit 1; }
 dom=$("$hv" list -l bench-gpu | awk '$1 == "pid" { print $2; exit }')
+settle "$dom" "$view"
+hv_settled=$settled
 hv_dom_idle=$(idle "$dom")
 hv_idle=$(idle "$dom" "$view")
 hv_idle_load=$(loadavg)
@@ -123,6 +120,8 @@ start qemu qemu-system-i386 -accel tcg -M pc -m 128 -display sdl -vga none -devi
   -initrd "$guest/initramfs.cpio.gz" -append "$modern_cmdline" \
   -drive "file=$work/root.img,format=raw,if=virtio"
 booted qemu
+settle "$pid"
+q_settled=$settled
 q_idle=$(idle "$pid")
 q_idle_load=$(loadavg)
 read -r q_fps q_gfps <<<"$(flips)"
@@ -138,6 +137,7 @@ echo "idle guest on its virtio-gpu console with a viewer attached, 10 s (% of on
 printf '  %-26s %5s  (domain alone %s; load average %s)\n' "hv (soft) + hv view" "$hv_idle" "$hv_dom_idle" "$hv_idle_load"
 printf '  %-26s %5s  (load average %s)\n' "qemu tcg virtio-vga, SDL" "$q_idle" "$q_idle_load"
 echo "  ratio hv/qemu: $(ratio "$hv_idle" "$q_idle")"
+echo "  (settled after 5 s windows of: hv $hv_settled %; qemu $q_settled %)"
 echo "full-screen 1024x768 page flips ($frames, hvdraw flip), frames per second:"
 printf '  %-26s %6s  (guest clock %s, clocksource %s; load average %s)\n' \
   "hv (soft)" "$hv_fps" "$hv_gfps" "$hv_cs" "$hv_flips_load" \
