@@ -185,6 +185,15 @@ static int add_e820(struct pc *pc)
 	return fw_cfg_add_file(pc->fw_cfg, "etc/e820", table, (uint32_t)n, false) < 0 ? -1 : 0;
 }
 
+/* SeaBIOS reads etc/boot-menu-wait as a little-endian integer of the
+ * file's size; without the file its prompt waits 2.5 s. */
+static int add_menu_wait(struct fw_cfg *c, uint16_t ms)
+{
+	const uint8_t le[2] = {(uint8_t)ms, (uint8_t)(ms >> 8)};
+
+	return ms ? fw_cfg_add_file(c, "etc/boot-menu-wait", le, sizeof le, false) : 0;
+}
+
 static int add_fw_cfg(struct pc *pc, const struct pc_hooks *h, char *err, size_t errlen)
 {
 	uint16_t cpus = (uint16_t)(h->cpus ? h->cpus : 1);
@@ -195,6 +204,8 @@ static int add_fw_cfg(struct pc *pc, const struct pc_hooks *h, char *err, size_t
 	    fw_cfg_set_u16(c, FW_CFG_NB_CPUS, cpus) < 0 ||
 	    fw_cfg_set_u16(c, FW_CFG_MAX_CPUS, cpus) < 0 ||
 	    fw_cfg_set_u16(c, FW_CFG_BOOT_MENU, h->no_boot_menu ? 0 : 1) < 0 || add_e820(pc) < 0)
+		return no_memory(err, errlen);
+	if (add_menu_wait(c, h->boot_menu_wait) < 0)
 		return no_memory(err, errlen);
 	if (add_port(pc, FW_CFG_PORT, 2, &fw_cfg_io_ops, c, "fw_cfg", err, errlen) < 0)
 		return -1;

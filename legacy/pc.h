@@ -47,6 +47,7 @@ struct pc_hooks {
 	struct disk *floppy[PC_FLOPPY_DRIVES];
 	const char *boot;  /* firmware boot order, "c", "d", "a" or e.g. "dc"; NULL: "cd" */
 	bool no_boot_menu; /* fw_cfg's boot menu flag (0Eh) off: SeaBIOS shows no ESC prompt */
+	uint16_t boot_menu_wait; /* etc/boot-menu-wait in ms; 0: none (SeaBIOS's 2.5 s) */
 	/* VGA BIOS image for fw_cfg: NULL is SeaBIOS's stdvga image if
 	 * installed, "" none. */
 	const char *vga_bios;

@@ -22,8 +22,9 @@
 
 #define CONFIG_SERIAL_PORTS 2 /* COM1, COM2 */
 #define CONFIG_NAME_MAX	    RUNTIME_NAME_MAX
-#define CONFIG_VIFS_MAX	    4	 /* vif = [...] entries */
-#define CONFIG_EXTRA_MAX    2048 /* kernel command line, NUL included */
+#define CONFIG_VIFS_MAX	    4	  /* vif = [...] entries */
+#define CONFIG_EXTRA_MAX    2048  /* kernel command line, NUL included */
+#define BOOT_MENU_WAIT_MAX  65535 /* ms: fw_cfg's etc/boot-menu-wait is 16 bits */
 
 enum config_engine { CONFIG_ENGINE_AUTO, CONFIG_ENGINE_SOFT, CONFIG_ENGINE_KVM };
 
@@ -85,13 +86,14 @@ struct domain_config {
 	enum config_action on_poweroff;	     /* default destroy */
 	struct disk_config disks[DISKS_MAX]; /* disk = [...]; targets made absolute */
 	unsigned ndisks;
-	char boot[4];	     /* boot = "c", "d", "a" or an order such as "dc"; default "cd" */
-	unsigned boot_menu;  /* boot_menu = 0 or 1: SeaBIOS's ESC prompt; default 1 */
-	unsigned jit;	     /* jit = 0: the soft CPU without its JIT; default 1 */
-	unsigned virtio_rng; /* virtio_rng = 1: an entropy device (hv's key; xl has none) */
-	unsigned vfb_virtio; /* vfb = [ 'type=virtio' ]: a virtio-gpu beside the VGA */
-	unsigned vga_none;   /* vga = "none": no emulated VGA (nor its BIOS) */
-	unsigned sdl;	     /* sdl = 1: hv create/run/restore open `hv view NAME` */
+	char boot[4];		 /* boot = "c", "d", "a" or an order such as "dc"; default "cd" */
+	unsigned boot_menu;	 /* boot_menu = 0 or 1: SeaBIOS's ESC prompt; default 1 */
+	unsigned boot_menu_wait; /* ms the prompt waits for ESC; 0: SeaBIOS's own (2500) */
+	unsigned jit;		 /* jit = 0: the soft CPU without its JIT; default 1 */
+	unsigned virtio_rng;	 /* virtio_rng = 1: an entropy device (hv's key; xl has none) */
+	unsigned vfb_virtio;	 /* vfb = [ 'type=virtio' ]: a virtio-gpu beside the VGA */
+	unsigned vga_none;	 /* vga = "none": no emulated VGA (nor its BIOS) */
+	unsigned sdl;		 /* sdl = 1: hv create/run/restore open `hv view NAME` */
 	/* virtio_console = 1: a virtio-console (the guest's hvc0); console =
 	 * "ttyS0" (default: COM1) or "hvc0" (implies virtio_console) names
 	 * the primary console: `hv console`, `hv top`, `hv run`'s terminal

@@ -339,6 +339,13 @@ static int set_boot_menu(struct parser *p, const struct key *k, const struct val
 	return cfg_set_uint(p, k, v, 0, 1, &p->cfg->boot_menu);
 }
 
+/* How long SeaBIOS's prompt waits for ESC (QEMU's -boot splash-time): a
+ * user who needs longer to reach the key, or a slow host. */
+static int set_boot_menu_wait(struct parser *p, const struct key *k, const struct value *v)
+{
+	return cfg_set_uint(p, k, v, 1, BOOT_MENU_WAIT_MAX, &p->cfg->boot_menu_wait);
+}
+
 /* hv's own key: the soft engine's JIT (hv/x86/jit.c), on by default. */
 static int set_jit(struct parser *p, const struct key *k, const struct value *v)
 {
@@ -453,6 +460,8 @@ const struct key config_native_keys[] = {
     {"boot", VAL_STRING,
      "\"c\" (hard disk), \"d\" (CD-ROM), \"a\" (floppy) or an order such as \"dc\"", set_boot},
     {"boot_menu", VAL_INT, "0 (no boot menu) or 1 (SeaBIOS's ESC prompt)", set_boot_menu},
+    {"boot_menu_wait", VAL_INT, "milliseconds SeaBIOS's prompt waits for ESC, 1 to 65535",
+     set_boot_menu_wait},
     {"jit", VAL_INT, "0 (the soft CPU interprets) or 1 (translates hot code)", set_jit},
     {"virtio_rng", VAL_INT, "0 or 1 (a virtio entropy device fed from getrandom)", set_virtio_rng},
     {"virtio_console", VAL_INT, "0 or 1 (a virtio-console: the guest's hvc0)", set_virtio_console},

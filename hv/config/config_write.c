@@ -99,6 +99,8 @@ static void put_boot(FILE *out, const struct domain_config *cfg)
 		put_key_string(out, "extra", cfg->extra);
 	put_key_string(out, "boot", cfg->boot);
 	fprintf(out, "boot_menu = %u\n", cfg->boot_menu);
+	if (cfg->boot_menu_wait)
+		fprintf(out, "boot_menu_wait = %u\n", cfg->boot_menu_wait);
 	if (!cfg->jit)
 		fprintf(out, "jit = 0\n");
 	if (cfg->virtio_rng)

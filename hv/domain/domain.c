@@ -147,6 +147,7 @@ static void add_disk_hooks(struct domain *d, struct pc_hooks *h)
 	}
 	h->boot = d->cfg.boot;
 	h->no_boot_menu = !d->cfg.boot_menu;
+	h->boot_menu_wait = (uint16_t)d->cfg.boot_menu_wait;
 }
 
 /* The xvda..xvdz disks (virtio-blk), virtio_rng and the virtio-console

@@ -218,6 +218,23 @@ START_TEST(test_without_a_key_the_prompt_times_out_and_the_disk_boots)
 }
 END_TEST
 
+/* boot_menu_wait = 60000: the prompt still waits well after SeaBIOS's own
+ * 2.5 s, then ESC opens the menu. */
+START_TEST(test_boot_menu_wait_holds_the_prompt)
+{
+	const char *menu;
+
+	create_domain("boot_menu_wait = 60000\n");
+	screen_until(PROMPT);
+	sleep(4);
+	ck_assert_msg(!strstr(h_slurp(e9), "Booting from"), "booted without waiting:\n%s",
+		      h_slurp(e9));
+	menu = open_menu();
+	ck_assert_msg(strstr(menu, MENU), "menu:\n%s", menu);
+	h_hv(NULL, 30, (const char *const[]){"destroy", NAME, NULL});
+}
+END_TEST
+
 /* boot_menu = 0 clears fw_cfg's boot menu flag: no prompt, no wait, the
  * disk boots straight away. */
 START_TEST(test_boot_menu_0_boots_without_a_prompt)
@@ -240,6 +257,7 @@ static Suite *menu_suite(void)
 	tcase_add_test(t, test_esc_menu_lists_both_drives_and_boots_the_chosen_cd);
 	tcase_add_test(t, test_without_a_key_the_prompt_times_out_and_the_disk_boots);
 	tcase_add_test(t, test_boot_menu_0_boots_without_a_prompt);
+	tcase_add_test(t, test_boot_menu_wait_holds_the_prompt);
 	suite_add_tcase(s, t);
 	return s;
 }

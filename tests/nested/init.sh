@@ -479,7 +479,7 @@ bootmenu() {
 		printf 'this is disk %s' $d | dd of=/tmp/menu$d.img bs=512 seek=1 conv=notrunc 2>/dev/null
 	done
 	cfg bootmenu /bios.bin kvm 32
-	printf 'disk = [ "format=raw,vdev=hda,access=rw,target=/tmp/menuA.img", "format=raw,vdev=hdb,access=rw,target=/tmp/menuB.img" ]\nboot = "c"\n' >>/tmp/bootmenu.cfg
+	printf 'disk = [ "format=raw,vdev=hda,access=rw,target=/tmp/menuA.img", "format=raw,vdev=hdb,access=rw,target=/tmp/menuB.img" ]\nboot = "c"\nboot_menu_wait = 30000\n' >>/tmp/bootmenu.cfg
 	hv create /tmp/bootmenu.cfg >/tmp/bootmenu.out 2>&1
 	wait_e9 bootmenu "Press ESC" && hv send-keys bootmenu esc >>/tmp/bootmenu.out 2>&1 &&
 		wait_e9 bootmenu "Select boot device" && sleep 1 &&

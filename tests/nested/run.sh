@@ -17,7 +17,10 @@
 # that guest, detached, and prints hv's and KVM's counters for it (linux,
 # linux64 and modern print the guest's console instead). HV_NESTED_CHECKS=a,b,c runs
 # only those checks (names as in $expected; modules always runs), for
-# iterating. HV_KVM_IRQCHIP=0 runs hv's KVM engine with the PIC in hv
+# iterating. HV_NESTED_LOGLEVEL sets the VM kernel's console loglevel (3;
+# 7 shows its RCU stall reports), HV_NESTED_MONITOR=PATH puts the outer
+# QEMU's monitor on that Unix socket (`info registers` on a frozen VM).
+# HV_KVM_IRQCHIP=0 runs hv's KVM engine with the PIC in hv
 # instead of KVM's in-kernel irqchip (the default), HV_KVM_APIC=0 keeps
 # that irqchip but gives the guests no APIC (they run in PIC mode; the
 # linux and linux64 checks then require PIC mode, else the guest's timer
@@ -246,13 +249,15 @@ stage_initramfs() {
 }
 
 boot() {
-	local kernel
+	local kernel monitor
 	kernel=$(ls "$cache"/kernel/boot/vmlinuz-* | head -n 1)
+	monitor=none
+	[ -z "${HV_NESTED_MONITOR:-}" ] || monitor="unix:$HV_NESTED_MONITOR,server,nowait"
 	say "booting $(basename "$kernel") under qemu (tcg, $cpu), at most $limit s"
 	timeout "$limit" qemu-system-x86_64 -accel tcg -cpu "$cpu" -m 2048 -smp 1 \
 		-kernel "$kernel" -initrd "$cache/initramfs.cpio" \
-		-append "console=ttyS0 quiet loglevel=3 panic=-1 rdinit=/init${debug:+ hvdebug=$debug}" \
-		-nographic -no-reboot -monitor none -nic none </dev/null | tr -d '\r' | sed -u 's/\x1b[[?0-9;]*[a-zA-Z]//g; s/\x1bc//g' |
+		-append "console=ttyS0 quiet loglevel=${HV_NESTED_LOGLEVEL:-3} panic=-1 rdinit=/init${debug:+ hvdebug=$debug}" \
+		-nographic -no-reboot -monitor "$monitor" -nic none </dev/null | tr -d '\r' | sed -u 's/\x1b[[?0-9;]*[a-zA-Z]//g; s/\x1bc//g' |
 		tee "$cache/console.log" | { if [ -n "$debug" ]; then cat; else grep --line-buffered -E '^NESTED|^BENCH'; fi; } || true
 }
 

@@ -971,6 +971,19 @@ START_TEST(test_boot_menu_defaults_to_on_and_takes_0_and_1)
 }
 END_TEST
 
+START_TEST(test_boot_menu_wait_takes_1_to_65535_ms)
+{
+	ck_assert_int_eq(load("name='a'\n"), 0);
+	ck_assert_uint_eq(cfg.boot_menu_wait, 0);
+	ck_assert_int_eq(load("name='a'\nboot_menu_wait = 10000\n"), 0);
+	ck_assert_uint_eq(cfg.boot_menu_wait, 10000);
+	ck_assert_int_eq(load("name='a'\nboot_menu_wait = 65535\n"), 0);
+	ck_assert_int_eq(load("name='a'\nboot_menu_wait = 0\n"), -1);
+	ck_assert_int_eq(load("name='a'\nboot_menu_wait = 65536\n"), -1);
+	ck_assert_int_eq(load("name='a'\nboot_menu_wait = -5\n"), -1);
+}
+END_TEST
+
 START_TEST(test_virtio_rng_is_off_by_default_and_takes_0_and_1)
 {
 	ck_assert_int_eq(load("name='a'\n"), 0);
@@ -1161,6 +1174,7 @@ static Suite *config_suite(void)
 	tcase_add_test(bad, test_chardev_file_needs_a_path);
 	tcase_add_test(bad, test_serial_list_must_hold_one_string);
 	tcase_add_test(ok, test_boot_menu_defaults_to_on_and_takes_0_and_1);
+	tcase_add_test(ok, test_boot_menu_wait_takes_1_to_65535_ms);
 	tcase_add_test(ok, test_virtio_rng_is_off_by_default_and_takes_0_and_1);
 	tcase_add_test(ok, test_console_keys_pick_hvc0_and_refuse_others);
 	tcase_add_test(ok, test_serial2_defaults_to_none_and_takes_what_serial_takes);

@@ -547,15 +547,16 @@ START_TEST(test_written_config_loads_to_the_same_domain)
 	char *text, *again;
 
 	fake_seabios();
-	ck_assert_msg(load("name = 'xl'\ntype = 'hvm'\nuuid = '00000000-0000-4000-8000-"
-			   "000000000001'\nmemory = 64\nmaxmem = 128\nsdl = 1\n"
-			   "disk = [ 'hd.img,raw,hda,rw', 'cd \\\"1\\\".iso,,hdc,cdrom', "
-			   "',,hdd,cdrom' ]\nserial = [ 'file:com1.log', 'pty' ]\n"
-			   "debugcon = 'file:e9.log'\nextra = 'a=\"b\"\\\\c'\nlocaltime = 1\n"
-			   "on_reboot = 'destroy'\non_crash = 'restart'\nboot = 'dc'\n"
-			   "boot_menu = 0\nengine = 'soft'\nvfb = [ 'type=virtio' ]\n"
-			   "soundhw = 'sb16,port=0x240,irq=7,dma=3,hdma=6'\n") == 0,
-		      "%s", err);
+	ck_assert_msg(
+	    load("name = 'xl'\ntype = 'hvm'\nuuid = '00000000-0000-4000-8000-"
+		 "000000000001'\nmemory = 64\nmaxmem = 128\nsdl = 1\n"
+		 "disk = [ 'hd.img,raw,hda,rw', 'cd \\\"1\\\".iso,,hdc,cdrom', "
+		 "',,hdd,cdrom' ]\nserial = [ 'file:com1.log', 'pty' ]\n"
+		 "debugcon = 'file:e9.log'\nextra = 'a=\"b\"\\\\c'\nlocaltime = 1\n"
+		 "on_reboot = 'destroy'\non_crash = 'restart'\nboot = 'dc'\n"
+		 "boot_menu = 0\nboot_menu_wait = 7000\nengine = 'soft'\nvfb = [ 'type=virtio' ]\n"
+		 "soundhw = 'sb16,port=0x240,irq=7,dma=3,hdma=6'\n") == 0,
+	    "%s", err);
 	ck_assert_int_eq(config_resolve(&cfg, err, sizeof err), 0);
 	first = cfg;
 	text = write_to_string(&first);
@@ -579,6 +580,7 @@ START_TEST(test_written_config_loads_to_the_same_domain)
 	ck_assert_int_eq(cfg.on_reboot, CONFIG_ACTION_DESTROY);
 	ck_assert_int_eq(cfg.on_crash, CONFIG_ACTION_RESTART);
 	ck_assert_uint_eq(cfg.boot_menu, 0);
+	ck_assert_uint_eq(cfg.boot_menu_wait, 7000);
 	ck_assert_uint_eq(cfg.vfb_virtio, 1);
 	/* Written once more, only the warnings (now gone) differ. */
 	again = write_to_string(&cfg);
