@@ -112,6 +112,10 @@ struct x86_seg {
 	 * fast_end[1] may read and write, with no other segment check
 	 * (0: every access takes the full check). */
 	uint32_t fast_end[2];
+	/* Flat: base 0, limit 4 GiB, readable and writable (x86_seg_sync).
+	 * Translated code may skip the fast check and the base of such a
+	 * segment (jit_form.c's x86_jit_tlb). */
+	bool flat;
 };
 
 /* fast_end[write] of a segment cache: a segment that starts at offset 0
@@ -125,6 +129,13 @@ static inline uint32_t x86_seg_fast_end(const struct x86_seg *s, bool write)
 	return s->limit - 6;
 }
 
+/* Whether a segment cache is flat (x86_seg.flat): its fast check lets
+ * every offset below 2^32 - 7 read and write, and its base is 0. */
+static inline bool x86_seg_is_flat(const struct x86_seg *s)
+{
+	return s->base == 0 && x86_seg_fast_end(s, true) == 0xfffffff9u;
+}
+
 /* The one place the fast check is set: every writer of a segment
  * cache's base, limit, floor or deny calls it after its last write
  * (desc.c, segment.c, cpu.c, msr.c, v86.c, state.c, system.c; the
@@ -133,6 +144,7 @@ static inline void x86_seg_sync(struct x86_seg *s)
 {
 	s->fast_end[0] = x86_seg_fast_end(s, false);
 	s->fast_end[1] = x86_seg_fast_end(s, true);
+	s->flat = x86_seg_is_flat(s);
 }
 
 /* Descriptor-table register (GDTR, IDTR). */
@@ -264,6 +276,9 @@ struct x86_block {
 	uint32_t hits;	 /* runs since decoded, toward the JIT's threshold */
 	bool slot_fixed; /* each slot has its delta for good (jit.h) */
 	bool pure;	 /* every instruction in it native (x86_jit_lockstep) */
+	/* The segments (bit 1 << s of seg[s]) its translation accesses with
+	 * no fast check: each must be flat whenever the code runs. */
+	uint8_t flat;
 	/* line 2 */
 	struct x86_insn *insns;
 	/* where each link slot jumps now (NULL: to a return) */

@@ -81,13 +81,16 @@ size_t x86_jit_emit(const struct x86_block *b, uint8_t *out, unsigned *native, u
 struct x86_jit_links {
 	size_t slots;
 	size_t entry;
-	size_t self; /* the self entry: a slot linked to the block at delta 0 */
-	bool fixed;  /* the slots' deltas are fixed (x86_block.slot_fixed) */
+	size_t self;  /* the self entry: a slot linked to the block at delta 0 */
+	bool fixed;   /* the slots' deltas are fixed (x86_block.slot_fixed) */
+	uint8_t flat; /* x86_block.flat of the code */
 };
 
 /* x86_jit_emit for the block held in `slot` (b may be a copy of it with
  * other instructions): with its slots when slot->chain, and a chained
- * entry. slot NULL: as x86_jit_emit, neither. */
+ * entry. slot NULL: as x86_jit_emit, neither. b->flat gives the segments
+ * that are flat now, l->flat those the code needs flat (x86_block.flat):
+ * its chained entry checks them. */
 size_t x86_jit_emit_linked(const struct x86_block *b, const struct x86_block *slot, uint8_t *out,
 			   unsigned *native, unsigned *mem, struct x86_jit_links *l);
 /* Points the slots of translated block b at the blocks its links lead to

@@ -56,6 +56,10 @@ struct as {
 	bool lazy_known;
 	uint32_t lazy_mask;
 	unsigned lazy_bits;
+	/* The segments flat when the block is translated (bit 1 << s), and
+	 * those whose accesses were emitted with no fast check (x86_jit_tlb):
+	 * the block's x86_block.flat. */
+	uint8_t flat, flat_used;
 };
 
 static inline void b1(struct as *a, unsigned v)

@@ -359,6 +359,27 @@ static void return_0(struct as *a, uint8_t **out, unsigned n)
 	epilogue(a);
 }
 
+/* Each segment the body accesses with no fast check (a->flat_used)
+ * still flat, or a way out added to out[n..]. Only a block that cannot
+ * be linked loads a segment (block.c's chains), so a chain keeps the
+ * segments it started with: the run loop checks them when it starts one
+ * (cpu.c's run_translated), this entry when a chain reaches the block.
+ * Returns the new n. */
+static unsigned flat_checks(struct as *a, uint8_t **out, unsigned n)
+{
+	for (unsigned s = 0; s < X86_NSEG; s++) {
+		if (!(a->flat_used >> s & 1))
+			continue;
+		b1(a, 0x80); /* cmp byte [rbx + seg[s].flat], 0; je out */
+		b1(a, 0xbb);
+		b4(a, CPU(seg) + s * (uint32_t)sizeof(struct x86_seg) +
+			  (uint32_t)offsetof(struct x86_seg, flat));
+		b1(a, 0);
+		out[n++] = out_if(a, 0x4);
+	}
+	return n;
+}
+
 /* The chained entry of the block in `slot`: what run_chain (cpu.c)
  * checks before it runs a linked block, then what run_block sets, and on
  * to the body at `reload`. The slot must still hold this decode of the
@@ -369,7 +390,7 @@ static void return_0(struct as *a, uint8_t **out, unsigned n)
  * the last block left. */
 static void emit_chain_entry(struct as *a, const struct x86_block *slot, const uint8_t *reload)
 {
-	uint8_t *out[8];
+	uint8_t *out[4 + X86_NSEG];
 	unsigned n = 0;
 
 	mov_imm64(a, RCX, (uint64_t)(uintptr_t)slot);
@@ -392,6 +413,7 @@ static void emit_chain_entry(struct as *a, const struct x86_block *slot, const u
 	b1(a, 0x48); /* cmp rdi, [rbx + chain_cs] */
 	mem_op(a, 0x3b, RDI, CPU(chain_cs));
 	out[n++] = out_if(a, 0x7); /* ja */
+	n = flat_checks(a, out, n);
 	sub_budget(a, slot->count);
 	b1(a, 0x48); /* mov [rbx + block], rcx */
 	mem_op(a, 0x89, RCX, CPU(block));
@@ -448,7 +470,7 @@ size_t x86_jit_emit(const struct x86_block *b, uint8_t *out, unsigned *native, u
 size_t x86_jit_emit_linked(const struct x86_block *b, const struct x86_block *slot, uint8_t *out,
 			   unsigned *native, unsigned *mem, struct x86_jit_links *l)
 {
-	struct as a = {out, out + X86_JIT_MAX_BLOCK_CODE, false, false, 0, 0};
+	struct as a = {out, out + X86_JIT_MAX_BLOCK_CODE, false, false, 0, 0, b->flat, 0};
 	uint8_t *reload, *body, *slots = NULL, *entry = NULL, *self = NULL;
 	uint8_t *exits[X86_BLOCK_MAX];
 	struct j_exit ex = {{NULL, NULL}, {0, 0}};
@@ -525,5 +547,6 @@ size_t x86_jit_emit_linked(const struct x86_block *b, const struct x86_block *sl
 	l->entry = entry ? (size_t)(entry - out) : 0;
 	l->self = self ? (size_t)(self - out) : 0;
 	l->fixed = slots && ex.jmp[0];
+	l->flat = a.flat_used;
 	return a.over ? 0 : (size_t)(a.p - out);
 }

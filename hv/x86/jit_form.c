@@ -213,28 +213,46 @@ void x86_jit_ea(struct as *a, const struct x86_insn *in)
 		zext(a, RSI, 2);
 }
 
-void x86_jit_tlb(struct as *a, unsigned s, unsigned size, bool write, uint8_t *miss[2])
+/* The soft-TLB lookup for the linear address in `lin` (edx, or esi for
+ * a flat segment): r8 = its host address, or a jump to miss[1]. */
+static void tlb_lookup(struct as *a, unsigned lin, unsigned size, bool write, uint8_t *miss[2])
 {
-	const uint32_t seg = CPU(seg) + s * (uint32_t)sizeof(struct x86_seg);
 	const uint32_t tlb = CPU(tlb);
 
-	/* cmp esi, [rbx + fast_end[write]]; jae miss */
-	mem_op(a, 0x3b, RSI, seg + (uint32_t)offsetof(struct x86_seg, fast_end) + 4u * write);
-	miss[0] = jump(a, 0x3);
-	rr(a, 0x89, RSI, RDX);					    /* mov edx, esi */
-	mem_op(a, 0x03, RDX, seg + offsetof(struct x86_seg, base)); /* add edx, base */
-	rr(a, 0x89, RDX, RCX);					    /* mov ecx, edx */
-	E(a, 0xc1, 0xe9, 12 - 5);				    /* shr ecx, 7 */
-	E(a, 0x81, 0xe1);					    /* and ecx, slot << 5 */
+	rr(a, 0x89, lin, RCX);	  /* mov ecx, lin */
+	E(a, 0xc1, 0xe9, 12 - 5); /* shr ecx, 7 */
+	E(a, 0x81, 0xe1);	  /* and ecx, slot << 5 */
 	b4(a, (X86_TLB_SIZE - 1) << 5);
-	E(a, 0x8d, 0x42, size - 1); /* lea eax, [rdx + size - 1]; shr eax, 12 */
+	E(a, 0x8d, (uint8_t)(0x40 | lin), size - 1); /* lea eax, [lin + size - 1]; shr eax, 12 */
 	E(a, 0xc1, 0xe8, 12);
 	E(a, 0x41, 0x3b, 0x84, 0x0d); /* cmp eax, [r13 + rcx + tag[acc]] */
 	b4(a, tlb + (uint32_t)offsetof(struct x86_tlb_entry, tag) + 4u * write);
 	miss[1] = jump(a, 0x5);
 	E(a, 0x4c, 0x8b, 0x84, 0x0b); /* mov r8, [rbx + rcx + addend] */
 	b4(a, tlb + (uint32_t)offsetof(struct x86_tlb_entry, addend));
-	E(a, 0x49, 0x01, 0xd0); /* add r8, rdx */
+	E(a, 0x49, 0x01, (uint8_t)(0xc0 | lin << 3)); /* add r8, lin */
+}
+
+void x86_jit_tlb(struct as *a, unsigned s, unsigned size, bool write, uint8_t *miss[2])
+{
+	const uint32_t seg = CPU(seg) + s * (uint32_t)sizeof(struct x86_seg);
+
+	/* A flat segment (the block's entries check it) adds nothing, and
+	 * its fast check lets through every access the tag check does not
+	 * stop: one that wraps past 4 GiB has the tag of page 0 in another
+	 * slot, a miss, as a page straddle. */
+	if (a->flat >> s & 1) {
+		a->flat_used |= (uint8_t)(1u << s);
+		miss[0] = NULL;
+		tlb_lookup(a, RSI, size, write, miss);
+		return;
+	}
+	/* cmp esi, [rbx + fast_end[write]]; jae miss */
+	mem_op(a, 0x3b, RSI, seg + (uint32_t)offsetof(struct x86_seg, fast_end) + 4u * write);
+	miss[0] = jump(a, 0x3);
+	rr(a, 0x89, RSI, RDX);					    /* mov edx, esi */
+	mem_op(a, 0x03, RDX, seg + offsetof(struct x86_seg, base)); /* add edx, base */
+	tlb_lookup(a, RDX, size, write, miss);
 }
 
 void x86_jit_mem(struct as *a, const struct x86_insn *in, const struct j_form *f,

@@ -171,7 +171,7 @@ static bool segs_synced(const struct x86_cpu *cpu)
 		const struct x86_seg *s = &cpu->seg[i];
 
 		if (s->fast_end[0] != x86_seg_fast_end(s, false) ||
-		    s->fast_end[1] != x86_seg_fast_end(s, true))
+		    s->fast_end[1] != x86_seg_fast_end(s, true) || s->flat != x86_seg_is_flat(s))
 			return false;
 	}
 	return true;

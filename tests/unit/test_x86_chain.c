@@ -379,8 +379,8 @@ END_TEST
  * flat data segment; GDT at 500h. */
 static void enter_protected(void)
 {
-	static const struct x86_seg code32 = {8, 0, 0xffffffff, 0xc09b, 0, 0, {0, 0}};
-	static const struct x86_seg data = {16, 0, 0xffffffff, 0xc093, 0, 0, {0, 0}};
+	static const struct x86_seg code32 = {8, 0, 0xffffffff, 0xc09b, 0, 0, {0, 0}, false};
+	static const struct x86_seg data = {16, 0, 0xffffffff, 0xc093, 0, 0, {0, 0}, false};
 
 	put64(0x508, 0x00cf9b000000ffffull);
 	put64(0x510, 0x00cf93000000ffffull);
@@ -628,6 +628,102 @@ START_TEST(test_a_far_link_to_a_page_gone_faults_at_its_target)
 }
 END_TEST
 
+/* Block B reads DS:9000h natively; translated while DS is flat, its
+ * code skips DS's fast check and base (x86_block.flat). DS is then given
+ * base 1000h: B, entered from the run loop and from A's link, must read
+ * linear A000h, not 9000h. (bits 32.) */
+START_TEST(test_a_data_segment_no_longer_flat_is_checked_at_each_entry)
+{
+	static const uint8_t code[] = {
+	    0x41,				   /* a: inc ecx */
+	    0xeb,	   0x0d,		   /* jmp b (7C10h) */
+	    [0x10] = 0xa1, 0x00, 0x90, 0x00, 0x00, /* b: mov eax, [9000h] */
+	    0x01,	   0xc2,		   /* add edx, eax */
+	    0xeb,	   0xe7,		   /* jmp a */
+	};
+
+	x86f_load(code, sizeof code, 0x7c00);
+	put32(0x9000, 1);
+	put32(0xa000, 100);
+	enter_protected();
+	cpu->regs[X86_ECX] = cpu->regs[X86_EDX] = 0;
+	cpu->eip = 0x7c00;
+	ck_assert_int_eq(x86_cpu_run(cpu, 1000), VCPU_EXIT_BUDGET);
+	ck_assert_uint_eq(cpu->regs[X86_EDX], 200);
+	ck_assert(natively_chained() == (cpu->jit != NULL));
+	if (cpu->jit)
+		ck_assert_uint_eq(block_of(0x7c10)->flat, 1u << X86_DS);
+	cpu->seg[X86_DS].base = 0x1000;
+	x86_seg_sync(&cpu->seg[X86_DS]);
+	cpu->eip = 0x7c10;
+	ck_assert_int_eq(x86_cpu_run(cpu, 1000), VCPU_EXIT_BUDGET);
+	ck_assert_uint_eq(cpu->regs[X86_EDX], 200 + 200 * 100);
+	ck_assert_uint_eq(cpu->regs[X86_ECX], 400);
+	ck_assert_uint_eq(cpu->eip, 0x7c10);
+}
+END_TEST
+
+static const uint8_t folded[] = {
+    0x41,				/* inc ecx */
+    0x8b, 0x15, 0x00, 0x90, 0x00, 0x00, /* mov edx, [9000h] */
+    0x53,				/* push ebx */
+    0x5b,				/* pop ebx */
+    0x43,				/* inc ebx */
+    0xf4,				/* hlt */
+};
+
+/* Runs `folded` (bits 32, org 8000h: it reads DS:9000h and pushes)
+ * three times, paged, with flat segments and no IDT. */
+static void run_folded(void)
+{
+	x86f_load(folded, sizeof folded, 0x8000);
+	put32(0x9000, 5);
+	enter_protected();
+	cpu->regs[X86_ECX] = cpu->regs[X86_EBX] = 0;
+	cpu->idtr = (struct x86_dtr){0, 0};
+	enter_paging();
+	run_at_8000(3);
+	ck_assert_uint_eq(cpu->regs[X86_EDX], 5);
+	ck_assert_uint_eq(cpu->regs[X86_EBX], 3);
+	if (cpu->jit)
+		ck_assert_uint_eq(block_of(0x8000)->flat, 1u << X86_DS | 1u << X86_SS);
+}
+
+/* Once the page at 9000h is gone, the read of `folded`, translated with
+ * DS's fast check folded away, raises #PF with the instruction before it
+ * done and the count exact (a triple fault: no IDT). */
+START_TEST(test_a_folded_access_faults_precisely)
+{
+	run_folded();
+	put32(0x21000 + 4 * 9, 0);
+	x86_tlb_flush_page(cpu, 0x9000);
+	cpu->halted = false;
+	cpu->eip = 0x8000;
+	ck_assert_int_eq(x86_cpu_run(cpu, 100), VCPU_EXIT_RESET);
+	ck_assert_uint_eq(cpu->cr[2], 0x9000);
+	ck_assert_uint_eq(cpu->regs[X86_ECX], 4);
+	ck_assert_uint_eq(cpu->regs[X86_EBX], 3);
+	ck_assert_uint_eq(x86_cpu_insns(cpu), 3 * 6 + 1);
+}
+END_TEST
+
+/* `folded` translated with a flat DS, which then gets a limit of 8FFFh:
+ * the block takes the checked path, and its read raises #GP (a triple
+ * fault: no IDT) with the instruction before it done. */
+START_TEST(test_a_data_segment_limit_lowered_after_translation_faults)
+{
+	run_folded();
+	cpu->seg[X86_DS].limit = 0x8fff;
+	x86_seg_sync(&cpu->seg[X86_DS]);
+	cpu->halted = false;
+	cpu->eip = 0x8000;
+	ck_assert_int_eq(x86_cpu_run(cpu, 100), VCPU_EXIT_RESET);
+	ck_assert_uint_eq(cpu->regs[X86_ECX], 4);
+	ck_assert_uint_eq(cpu->regs[X86_EBX], 3);
+	ck_assert_uint_eq(x86_cpu_insns(cpu), 3 * 6 + 1);
+}
+END_TEST
+
 /* RDTSC, a block of its own, links to the block after it. */
 START_TEST(test_rdtsc_links_to_the_next_block)
 {
@@ -854,6 +950,9 @@ static Suite *s(void)
 	tcase_add_test(tc, test_a_far_link_to_a_page_gone_faults_at_its_target);
 	tcase_add_test(tc, test_cli_and_leave_run_inside_a_block);
 	tcase_add_test(tc, test_rdtsc_links_to_the_next_block);
+	tcase_add_test(tc, test_a_data_segment_no_longer_flat_is_checked_at_each_entry);
+	tcase_add_test(tc, test_a_folded_access_faults_precisely);
+	tcase_add_test(tc, test_a_data_segment_limit_lowered_after_translation_faults);
 	tcase_add_test(tc, test_two_blocks_of_one_set_are_both_kept);
 	tcase_add_test(tc, test_blocks_run_in_turn_push_out_translated_blocks_run_long_ago);
 	tcase_add_test(tc, test_an_instruction_across_a_page_end_is_decoded_once);

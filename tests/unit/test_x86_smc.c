@@ -179,8 +179,8 @@ END_TEST
  * linear 400000h another name for physical page 9000h. */
 static void enter_flat_paged(void)
 {
-	static const struct x86_seg code = {8, 0, 0xffffffff, 0xc09b, 0, 0, {0, 0}};
-	static const struct x86_seg data = {16, 0, 0xffffffff, 0xc093, 0, 0, {0, 0}};
+	static const struct x86_seg code = {8, 0, 0xffffffff, 0xc09b, 0, 0, {0, 0}, false};
+	static const struct x86_seg data = {16, 0, 0xffffffff, 0xc093, 0, 0, {0, 0}, false};
 
 	put32(0x20000, 0x21000 | 3);
 	for (uint32_t i = 0; i < 1024; i++)
