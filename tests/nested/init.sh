@@ -494,6 +494,16 @@ bootmenu() {
 	fi
 }
 
+# Every 10 s while the checks run: run.sh takes a VM silent for 90 s as
+# frozen (QEMU's emulated SVM has been seen to stop the whole VM, its
+# watchdog included) and runs the checks not yet done in a new one.
+heartbeat() {
+	while :; do
+		echo NESTED-ALIVE
+		sleep 10
+	done
+}
+
 # A check that hangs would leave nothing but run.sh's timeout: shortly
 # before it (by the VM's uptime), the processes and the hv commands' output go to the console.
 watchdog() {
@@ -563,7 +573,9 @@ elif [ "$dbg" = modern ] && load_modules; then
 elif [ -n "$dbg" ] && load_modules; then
 	debug "$dbg"
 elif load_modules; then
-	watchdog &
+	# not jobs of this shell: the checks' bare `wait`s must not wait for them
+	(heartbeat &)
+	(watchdog &)
 	want auto && auto
 	want hello && guest hello 67 "hello from the debug console"
 	want pmode && guest pmode 33 "PASS pmode done"
