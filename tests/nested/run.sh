@@ -18,8 +18,10 @@
 # linux64 and modern print the guest's console instead). HV_NESTED_CHECKS=a,b,c runs
 # only those checks (names as in $expected; modules always runs), for
 # iterating. HV_NESTED_LOGLEVEL sets the VM kernel's console loglevel (3;
-# 7 shows its RCU stall reports), HV_NESTED_MONITOR=PATH puts the outer
-# QEMU's monitor on that Unix socket (`info registers` on a frozen VM).
+# 7 shows its RCU stall reports). The outer QEMU's monitor is on the Unix
+# socket $HV_NESTED_CACHE/monitor.sock (`info registers` on a frozen VM:
+# run.sh prints where the CPU stopped). A VM whose heartbeat stops is
+# run again, twice at most, for the checks it had not reported.
 # HV_KVM_IRQCHIP=0 runs hv's KVM engine with the PIC in hv
 # instead of KVM's in-kernel irqchip (the default), HV_KVM_APIC=0 keeps
 # that irqchip but gives the guests no APIC (they run in PIC mode; the
@@ -251,8 +253,8 @@ stage_initramfs() {
 boot() {
 	local kernel monitor
 	kernel=$(ls "$cache"/kernel/boot/vmlinuz-* | head -n 1)
-	monitor=none
-	[ -z "${HV_NESTED_MONITOR:-}" ] || monitor="unix:$HV_NESTED_MONITOR,server,nowait"
+	monitor=unix:$sock,server,nowait
+	rm -f "$sock"
 	rm -f "$cache/qemu.pid" "$cache/frozen"
 	say "booting $(basename "$kernel") under qemu (tcg, $cpu), at most $limit s"
 	timeout "$limit" qemu-system-x86_64 -accel tcg -cpu "$cpu" -m 2048 -smp 1 \
@@ -279,12 +281,19 @@ watch_heartbeat() {
 			quiet=$((quiet + 5))
 		fi
 		if [ $quiet -ge 90 ]; then
-			say "the VM froze (no heartbeat for 90 s, its watchdog silent too)"
+			say "the VM froze (no heartbeat for 90 s, its watchdog silent too): $(frozen_where)"
 			touch "$cache/frozen"
 			kill "$(cat "$cache/qemu.pid")" 2>/dev/null || true
 			quiet=0 beats=1000000
 		fi
 	done
+}
+
+# Where the frozen VM's CPU is, from the outer QEMU's monitor: its
+# instruction pointer, privilege level and whether it halted.
+frozen_where() {
+	printf 'info registers\n' | timeout 10 socat - "UNIX-CONNECT:$sock" 2>&1 |
+		grep -oE '(RIP|CS |CPL|HLT|EFER|CR0)=[^ ]*' | tr '\n' ' '
 }
 
 # The checks of $expected that the console shows no result for.
@@ -301,6 +310,8 @@ unreported() {
 boot_again_if_frozen() {
 	local rest
 	[ -f "$cache/frozen" ] || return 0
+	[ "$reruns" -lt 2 ] || return 0
+	reruns=$((reruns + 1))
 	rest=$(unreported)
 	rest=${rest%,}
 	[ -n "$rest" ] || return 0
@@ -308,12 +319,13 @@ boot_again_if_frozen() {
 	[ "$limit" -ge 120 ] || { say "no time left to run $rest again"; return 0; }
 	echo "$limit" >"$stage/limit"
 	mv "$cache/console.log" "$cache/console-frozen.log"
-	say "running the checks not reported ($rest) in a new VM, once"
+	say "running the checks not reported ($rest) in a new VM (rerun $reruns of at most 2)"
 	echo "$rest" >"$stage/checks"
 	(cd "$stage" && find . | cpio -o -H newc --quiet) >"$cache/initramfs.cpio"
 	boot
 	{ grep -v '^NESTED-DONE' "$cache/console-frozen.log"; cat "$cache/console.log"; } >"$cache/console.tmp"
 	mv "$cache/console.tmp" "$cache/console.log"
+	boot_again_if_frozen
 }
 
 verdict() {
@@ -335,7 +347,8 @@ command -v qemu-system-x86_64 >/dev/null || die "qemu-system-x86_64 is missing (
 mkdir -p "$cache"
 unpack
 stage_initramfs
-started=$SECONDS
+started=$SECONDS reruns=0
+sock=$cache/monitor.sock # the outer QEMU's monitor: where a frozen VM stopped
 boot
 [ -z "$debug" ] || exit 0
 boot_again_if_frozen
