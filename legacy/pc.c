@@ -203,9 +203,8 @@ static int add_fw_cfg(struct pc *pc, const struct pc_hooks *h, char *err, size_t
 	if (!c || fw_cfg_set_u64(c, FW_CFG_RAM_SIZE, pc->m->mem.ram_size) < 0 ||
 	    fw_cfg_set_u16(c, FW_CFG_NB_CPUS, cpus) < 0 ||
 	    fw_cfg_set_u16(c, FW_CFG_MAX_CPUS, cpus) < 0 ||
-	    fw_cfg_set_u16(c, FW_CFG_BOOT_MENU, h->no_boot_menu ? 0 : 1) < 0 || add_e820(pc) < 0)
-		return no_memory(err, errlen);
-	if (add_menu_wait(c, h->boot_menu_wait) < 0)
+	    fw_cfg_set_u16(c, FW_CFG_BOOT_MENU, h->no_boot_menu ? 0 : 1) < 0 || add_e820(pc) < 0 ||
+	    add_menu_wait(c, h->boot_menu_wait) < 0)
 		return no_memory(err, errlen);
 	if (add_port(pc, FW_CFG_PORT, 2, &fw_cfg_io_ops, c, "fw_cfg", err, errlen) < 0)
 		return -1;

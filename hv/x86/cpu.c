@@ -237,17 +237,6 @@ static inline void chain_start(struct x86_cpu *cpu, const struct x86_block *b)
 	cpu->chain_cs = cpu->seg[X86_CS].limit & b->ip_mask;
 }
 
-/* Whether every segment in mask (bit 1 << s) is flat: what the code of
- * a block with that x86_block.flat needs (a chain keeps its segments:
- * jit_emit.c's flat_checks). */
-static inline bool segs_flat(const struct x86_cpu *cpu, unsigned mask)
-{
-	for (unsigned s = 0; s < X86_NSEG; s++)
-		if ((mask >> s & 1) && !cpu->seg[s].flat)
-			return false;
-	return true;
-}
-
 /* Block b by its translation: once translated, or at the JIT's
  * threshold (jit.c); false if it has none. */
 static inline bool run_translated(struct x86_cpu *cpu, struct x86_block *b)
@@ -256,7 +245,9 @@ static inline bool run_translated(struct x86_cpu *cpu, struct x86_block *b)
 
 	if (!code && (++b->hits < cpu->jit->threshold || !(code = x86_jit_translate(cpu, b))))
 		return false;
-	if (b->flat && !segs_flat(cpu, b->flat))
+	/* the segments its code needs flat (a chain keeps them: jit_emit.c's
+	 * flat_checks) */
+	if (b->flat && (b->flat & ~x86_flat_segs(cpu)))
 		return false;
 	if (cpu->jit->check && b->pure) {
 		x86_jit_lockstep(cpu, b, code);

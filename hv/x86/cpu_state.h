@@ -435,6 +435,16 @@ static inline void x86_poll_soon(struct x86_cpu *cpu)
 	cpu->check_intr = true;
 	cpu->block_break = true;
 }
+/* The segments flat now, bit 1 << s for seg[s] (x86_seg.flat): what
+ * translated code may access with no fast check (x86_block.flat). */
+static inline unsigned x86_flat_segs(const struct x86_cpu *cpu)
+{
+	unsigned m = 0;
+
+	for (unsigned s = 0; s < X86_NSEG; s++)
+		m |= (unsigned)cpu->seg[s].flat << s;
+	return m;
+}
 /* The current instruction runs again (a REP chunk, a waiting x87 op). */
 static inline void x86_restart(struct x86_cpu *cpu)
 {

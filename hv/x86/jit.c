@@ -129,17 +129,6 @@ static uint64_t now_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
-/* The segments flat now (x86_block.flat's bits): the code emitted for
- * the block may access them with no fast check. */
-static uint8_t flat_segs(const struct x86_cpu *cpu)
-{
-	uint8_t m = 0;
-
-	for (unsigned s = 0; s < X86_NSEG; s++)
-		m |= (uint8_t)(cpu->seg[s].flat << s);
-	return m;
-}
-
 /* Copies the instructions of b into the JIT's own arena and emits its
  * code (which points at the copies) into the buffer: the code of b, or
  * NULL when either is full (*full) or b's code does not fit
@@ -156,7 +145,7 @@ static x86_jit_code put(struct x86_cpu *cpu, const struct x86_block *b, struct x
 	if (*full)
 		return NULL;
 	t.insns = j->insns + j->insns_used;
-	t.flat = flat_segs(cpu);
+	t.flat = (uint8_t)x86_flat_segs(cpu);
 	memcpy(t.insns, b->insns, b->n * sizeof *b->insns);
 	n = x86_jit_emit_linked(&t, b->host ? b : NULL, j->scratch, native, mem, l);
 	if (!n)
