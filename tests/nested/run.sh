@@ -251,16 +251,14 @@ stage_initramfs() {
 }
 
 boot() {
-	local kernel monitor
+	local kernel
 	kernel=$(ls "$cache"/kernel/boot/vmlinuz-* | head -n 1)
-	monitor=unix:$sock,server,nowait
-	rm -f "$sock"
-	rm -f "$cache/qemu.pid" "$cache/frozen"
+	rm -f "$sock" "$cache/qemu.pid" "$cache/frozen"
 	say "booting $(basename "$kernel") under qemu (tcg, $cpu), at most $limit s"
 	timeout "$limit" qemu-system-x86_64 -accel tcg -cpu "$cpu" -m 2048 -smp 1 \
 		-kernel "$kernel" -initrd "$cache/initramfs.cpio" \
 		-append "console=ttyS0 quiet loglevel=${HV_NESTED_LOGLEVEL:-3} panic=-1 rdinit=/init${debug:+ hvdebug=$debug}" \
-		-nographic -no-reboot -monitor "$monitor" -nic none -pidfile "$cache/qemu.pid" </dev/null |
+		-nographic -no-reboot -monitor "unix:$sock,server,nowait" -nic none -pidfile "$cache/qemu.pid" </dev/null |
 		sed -u 's/\r//g; s/\x1b[[?0-9;]*[a-zA-Z]//g; s/\x1bc//g' | tee "$cache/console.log" |
 		{ if [ -n "$debug" ]; then cat; else grep --line-buffered -E '^NESTED|^BENCH' | grep --line-buffered -v '^NESTED-ALIVE'; fi; } &
 	watch_heartbeat $!
@@ -284,7 +282,7 @@ watch_heartbeat() {
 			say "the VM froze (no heartbeat for 90 s, its watchdog silent too): $(frozen_where)"
 			touch "$cache/frozen"
 			kill "$(cat "$cache/qemu.pid")" 2>/dev/null || true
-			quiet=0 beats=1000000
+			break
 		fi
 	done
 }
@@ -305,8 +303,9 @@ unreported() {
 	done
 }
 
-# A VM that froze: once, within what is left of $limit, the checks it did
-# not report run in a fresh one, and both consoles go to the verdict.
+# A VM that froze: the checks it did not report run in a fresh one, twice
+# at most and within what is left of $limit, and the consoles go to the
+# verdict.
 boot_again_if_frozen() {
 	local rest
 	[ -f "$cache/frozen" ] || return 0
