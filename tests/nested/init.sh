@@ -10,6 +10,11 @@ mount -t sysfs sys /sys
 mount -t devtmpfs dev /dev
 mount -t tmpfs tmp /tmp
 mkdir -p /tmp/run /tmp/state
+# Huge pages for memfds mapped with MADV_HUGEPAGE (hv's guest RAM), as a
+# host set up for the KVM engine has them: Debian's "never" would keep
+# hv's RAM in 4 KiB pages, and KVM would map it so (QEMU's anonymous RAM
+# gets transparent huge pages either way). hv logs which it got.
+echo advise >/sys/kernel/mm/transparent_hugepage/shmem_enabled
 G=/guests
 # run.sh's HV_KVM_IRQCHIP (/irqchip): 0 keeps the PIC out of KVM's irqchip
 [ ! -f /irqchip ] || export HV_KVM_IRQCHIP="$(cat /irqchip)"

@@ -41,6 +41,10 @@
 # notifications through KVM's ioeventfd), about 2 minutes more of the
 # VM's time; 'linux64save', linuxsave's amd64 twin, about 50 s (out of
 # the default run to keep it within ctest's 600 s at a loaded host's pace).
+# The VM sets shmem_enabled to "advise" (Debian's default is "never"), so
+# hv's guest RAM (a memfd it maps with MADV_HUGEPAGE) gets 2 MiB pages and
+# KVM maps it so, as QEMU's anonymous RAM is: the checks and benchmarks
+# run on that path (hv's log says which page size its RAM got).
 # HV_NESTED_CPU is the
 # outer QEMU's -cpu (default qemu64,+svm; qemu64,+svm,+npt gives KVM
 # nested paging instead of its shadow page tables).
