@@ -80,6 +80,7 @@ int mem_init(struct guest_mem *m, uint64_t ram_bytes, char *err, size_t errlen)
 	if (ram_create(m, ram_bytes, err, errlen) < 0)
 		return -1;
 	m->ram_size = ram_bytes;
+	m->ram_pages = ram_pages_policy_read(RAM_PAGES_SHMEM_KNOB);
 	add_ram(m, 0, low, m->ram, "ram-low");
 	if (ram_bytes > low)
 		add_ram(m, FOUR_GIB, ram_bytes - low, m->ram + low, "ram-high");

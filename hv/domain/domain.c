@@ -15,7 +15,6 @@
 #include "hv/boot/firmware.h"
 #include "hv/core/evloop.h"
 #include "hv/core/log.h"
-#include "hv/core/ram_pages.h"
 #include "hv/core/runtime.h"
 #include "hv/domain/vcpu.h"
 #include "hv/virtio/virtio_console.h"
@@ -335,12 +334,11 @@ int domain_check(const struct domain_config *cfg, char *err, size_t errlen)
 }
 
 /* Which pages guest RAM gets from the host, and how to get huge ones. */
-static void log_ram_pages(void)
+static void log_ram_pages(const struct guest_mem *m)
 {
-	struct ram_pages_policy p = ram_pages_policy_read(RAM_PAGES_SHMEM_KNOB);
 	char line[256];
 
-	ram_pages_describe(&p, line, sizeof line);
+	ram_pages_describe(&m->ram_pages, line, sizeof line);
 	log_info("%s", line);
 }
 
@@ -359,7 +357,7 @@ struct domain *domain_create(const struct domain_config *cfg, bool foreground, c
 		 d->cfg.memory_mib, d->engine->name, d->engine_why,
 		 d->cfg.kernel[0] ? "kernel" : "firmware",
 		 d->cfg.kernel[0] ? d->cfg.kernel : d->cfg.firmware);
-	log_ram_pages();
+	log_ram_pages(&d->machine.mem);
 	return d;
 }
 
