@@ -34,7 +34,9 @@
 #
 # 'linuxsave' (in the default run) saves the 686 Linux guest at its shell
 # (hv save -c), has it answer, restores it on KVM and has that answer
-# again, in about 30 s of the VM's time. Two checks are not in the
+# again, in about 30 s of the VM's time; it prints how much of the
+# domain's RAM is in 2 MiB pages (ShmemPmdMapped) before the save and
+# after the restore. Two checks are not in the
 # default run (ctest's nested.kvm), for their time: 'modern'
 # (HV_NESTED_CHECKS=modern), the virtio guest of assets/guests/modern on
 # the KVM engine (root on virtio-blk, DHCP over virtio-net, virtio-rng,
