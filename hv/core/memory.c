@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "hv/core/log.h"
+#include "hv/core/ram_pages.h"
 
 #define FOUR_GIB 0x100000000ull
 
@@ -48,8 +49,8 @@ static int ram_create(struct guest_mem *m, uint64_t bytes, char *err, size_t err
 		snprintf(err, errlen, "guest RAM: %" PRIu64 " bytes: %s", bytes, strerror(errno));
 		goto fail;
 	}
-	m->ram = mmap(NULL, bytes, PROT_READ | PROT_WRITE, MAP_SHARED, m->ram_fd, 0);
-	if (m->ram == MAP_FAILED) {
+	m->ram = ram_pages_map(m->ram_fd, bytes);
+	if (!m->ram) {
 		snprintf(err, errlen, "guest RAM: mmap %" PRIu64 " bytes: %s", bytes,
 			 strerror(errno));
 		goto fail;
@@ -62,7 +63,8 @@ fail:
 	return -1;
 }
 
-/* Creates RAM in a memfd and maps it low (and high above 4 GiB). */
+/* Creates RAM in a memfd and maps it low (and high above 4 GiB); its
+ * mapping is aligned for huge pages (hv/core/ram_pages.h). */
 int mem_init(struct guest_mem *m, uint64_t ram_bytes, char *err, size_t errlen)
 {
 	uint64_t low = ram_bytes < MEM_LOW_RAM_LIMIT ? ram_bytes : MEM_LOW_RAM_LIMIT;
@@ -78,6 +80,7 @@ int mem_init(struct guest_mem *m, uint64_t ram_bytes, char *err, size_t errlen)
 	if (ram_create(m, ram_bytes, err, errlen) < 0)
 		return -1;
 	m->ram_size = ram_bytes;
+	m->ram_pages = ram_pages_policy_read(RAM_PAGES_SHMEM_KNOB);
 	add_ram(m, 0, low, m->ram, "ram-low");
 	if (ram_bytes > low)
 		add_ram(m, FOUR_GIB, ram_bytes - low, m->ram + low, "ram-high");

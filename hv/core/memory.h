@@ -13,6 +13,7 @@
 #include "hv/core/bus.h"
 #include "hv/core/code.h"
 #include "hv/core/dirty.h"
+#include "hv/core/ram_pages.h"
 
 #define MEM_PAGE_SIZE	4096u
 #define MEM_MAX_REGIONS 64
@@ -33,9 +34,12 @@ struct mem_region {
 };
 
 struct guest_mem {
-	int ram_fd;				    /* memfd holding all of RAM */
-	uint8_t *ram;				    /* its mapping in this process */
-	uint64_t ram_size;			    /* bytes */
+	int ram_fd;	   /* memfd holding all of RAM */
+	uint8_t *ram;	   /* its mapping in this process */
+	uint64_t ram_size; /* bytes */
+	/* The host's shmem huge-page policy when RAM was made: the page
+	 * size RAM gets where it is first touched through `ram`. */
+	struct ram_pages_policy ram_pages;
 	struct mem_region regions[MEM_MAX_REGIONS]; /* in priority order, lowest first */
 	unsigned count;
 	/* Bumped on every change to the map; a soft TLB compares it to know

@@ -333,6 +333,15 @@ int domain_check(const struct domain_config *cfg, char *err, size_t errlen)
 	return rc;
 }
 
+/* Which pages guest RAM gets from the host, and how to get huge ones. */
+static void log_ram_pages(const struct guest_mem *m)
+{
+	char line[256];
+
+	ram_pages_describe(&m->ram_pages, line, sizeof line);
+	log_info("%s", line);
+}
+
 struct domain *domain_create(const struct domain_config *cfg, bool foreground, char *err,
 			     size_t errlen)
 {
@@ -348,6 +357,7 @@ struct domain *domain_create(const struct domain_config *cfg, bool foreground, c
 		 d->cfg.memory_mib, d->engine->name, d->engine_why,
 		 d->cfg.kernel[0] ? "kernel" : "firmware",
 		 d->cfg.kernel[0] ? d->cfg.kernel : d->cfg.firmware);
+	log_ram_pages(&d->machine.mem);
 	return d;
 }
 

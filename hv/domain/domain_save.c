@@ -269,6 +269,19 @@ static int restore_cpu(struct domain *d, const struct savefile_reader *r, char *
 	return d->engine->vcpu_set_state(d->vcpu, &st, err, errlen);
 }
 
+/* The save file's pages into RAM that is all hole: with pwrite (no page
+ * fault per page), except where the host gives RAM huge pages: under
+ * shmem_enabled "advise" only pages first touched through the mapping
+ * get them (one fault per 2 MiB), and pages written with pwrite would
+ * stay 4 KiB for KVM. */
+static int load_ram_into_hole(struct guest_mem *mem, const struct savefile_reader *r,
+			      const struct savefile_section *s, char *err, size_t errlen)
+{
+	if (mem->ram_pages.page_size == RAM_PAGES_HUGE)
+		return savefile_get_ram_over_zeros(r, s, mem->ram, mem->ram_size, err, errlen);
+	return savefile_get_ram_to_fd(r, s, mem->ram_fd, mem->ram_size, err, errlen);
+}
+
 static int restore_ram(struct domain *d, const struct savefile_reader *r, char *err, size_t errlen)
 {
 	const struct savefile_section *s = savefile_find(r, "ram");
@@ -285,7 +298,7 @@ static int restore_ram(struct domain *d, const struct savefile_reader *r, char *
 	 * punched. */
 	if (fallocate(mem->ram_fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, 0,
 		      (off_t)mem->ram_size) == 0) {
-		if (savefile_get_ram_to_fd(r, s, mem->ram_fd, mem->ram_size, err, errlen) < 0)
+		if (load_ram_into_hole(mem, r, s, err, errlen) < 0)
 			return -1;
 	} else if (savefile_get_ram(r, s, mem->ram, mem->ram_size, err, errlen) < 0) {
 		return -1;

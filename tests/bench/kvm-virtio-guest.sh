@@ -21,7 +21,7 @@
 # reason), each of its threads' CPU time and virtio-blk's host time per
 # stage (queued_ms, disk_ms, completing_ms); the guest's own view of its
 # requests is the /sys/block stat line after each marker. For both VMMs,
-# KVM's own counters (debugfs) over the control and the read: every exit,
+# KVM's own counters (debugfs) over the control, the read and the write: every exit,
 # those KVM handles itself included (the in-kernel PIC's port I/O, nested
 # page faults as pf_fixed).
 # Prints
@@ -151,8 +151,14 @@ one() {
 		r=$(timed RD-42 'dd if=/dev/vda of=/dev/null bs=1M 2>/dev/null; echo "RD-$((6*7)) $(cat /sys/block/vda/stat)"')
 		stats $name rd
 		kvm_delta $name rd "$k0" "$(kvm_stats)" >>/tmp/vb.kvm
+		# how the VMM's RAM is mapped: in 2 MiB pages (ShmemPmdMapped
+		# for hv's memfd, AnonHugePages for QEMU's) or not, in its
+		# process and in KVM's tables (pages_4k, pages_2m)
+		echo "BENCH-INFO $name rd huge: $(grep -m 1 -o 'guest RAM in [0-9]* [KM]iB pages' /tmp/vb.out) $(grep -E '^(AnonHugePages|ShmemPmdMapped|FilePmdMapped|Rss)' /proc/$vpid/smaps_rollup | tr -s ' \n' ' ')kvm pages_4k=$(cat /sys/kernel/debug/kvm/pages_4k) pages_2m=$(cat /sys/kernel/debug/kvm/pages_2m)" >>/tmp/vb.kvm
+		k0=$(kvm_stats)
 		w=$(timed WR-42 'dd if=/dev/zero of=/dev/vdb bs=1M count=64 conv=fsync 2>/dev/null; echo "WR-$((6*7)) $(cat /sys/block/vdb/stat)"')
 		stats $name wr
+		kvm_delta $name wr "$k0" "$(kvm_stats)" >>/tmp/vb.kvm
 		n=$(net_timed)
 		stats $name net
 		echo 'poweroff -f' >&5

@@ -10,6 +10,11 @@ mount -t sysfs sys /sys
 mount -t devtmpfs dev /dev
 mount -t tmpfs tmp /tmp
 mkdir -p /tmp/run /tmp/state
+# Huge pages for memfds mapped with MADV_HUGEPAGE (hv's guest RAM), as a
+# host set up for the KVM engine has them: Debian's "never" would keep
+# hv's RAM in 4 KiB pages, and KVM would map it so (QEMU's anonymous RAM
+# gets transparent huge pages either way). hv logs which it got.
+echo advise >/sys/kernel/mm/transparent_hugepage/shmem_enabled
 G=/guests
 # run.sh's HV_KVM_IRQCHIP (/irqchip): 0 keeps the PIC out of KVM's irqchip
 [ ! -f /irqchip ] || export HV_KVM_IRQCHIP="$(cat /irqchip)"
@@ -314,6 +319,13 @@ apicsave() {
 	fi
 }
 
+# How much of domain NAME's RAM is in 2 MiB pages: its memfd's
+# ShmemPmdMapped, with its Rss.
+ram_huge() { # NAME
+	p=$(hv list -l "$1" 2>/dev/null | awk '$1 == "pid" {print $2}')
+	grep -E '^(Rss|ShmemPmdMapped)' "/proc/$p/smaps_rollup" 2>/dev/null | tr -s ' \n' ' '
+}
+
 # hv save -c of a Linux guest at its shell on KVM (NAME DIR MEMORY_MIB),
 # then hv restore on KVM: the shell must answer on COM1 (a pty, through hv
 # console) before the save, after it (the domain went on) and after the
@@ -333,7 +345,7 @@ linuxsave() {
 	hv console "$1" <"/tmp/$1.in" >>"$out" 2>&1 &
 	exec 3>"/tmp/$1.in"
 	if [ -z "$bad" ] && wait_for HV-LINUX-READY 1800 && echo 'echo $((6*7))' >&3 && wait_for "^42" 300; then
-		echo "NESTED-INFO $1 answered, saving: $(hv regs "$1" | grep -oE "(efer|cr4|cr0)=[^ ]*" | tr '\n' ' ')"
+		echo "NESTED-INFO $1 answered, saving: $(hv regs "$1" | grep -oE "(efer|cr4|cr0)=[^ ]*" | tr '\n' ' ')$(ram_huge "$1")"
 		hv save -c "$1" "/tmp/$1.sav" >>"/tmp/$1.log" 2>&1 || bad="$bad save"
 		echo "NESTED-INFO $1 saved: $(tail -n 1 "/tmp/$1.log")"
 		echo 'echo kept $((6*8))' >&3
@@ -347,7 +359,7 @@ linuxsave() {
 	wait
 	if [ -z "$bad" ]; then
 		hv restore -p "/tmp/$1.sav" >>"/tmp/$1.log" 2>&1 || bad="$bad restore"
-		echo "NESTED-INFO $1 restored: $(tail -n 1 "/tmp/$1.log") $(hv regs "$1" | grep -oE "(efer|cr4|cr0)=[^ ]*" | tr '\n' ' ')"
+		echo "NESTED-INFO $1 restored: $(tail -n 1 "/tmp/$1.log") $(hv regs "$1" | grep -oE "(efer|cr4|cr0)=[^ ]*" | tr '\n' ' ')$(ram_huge "$1")"
 		hv unpause "$1"
 		hv console "$1" <"/tmp/$1.in" >>"$out" 2>&1 &
 		exec 3>"/tmp/$1.in"

@@ -34,13 +34,19 @@
 #
 # 'linuxsave' (in the default run) saves the 686 Linux guest at its shell
 # (hv save -c), has it answer, restores it on KVM and has that answer
-# again, in about 30 s of the VM's time. Two checks are not in the
+# again, in about 30 s of the VM's time; it prints how much of the
+# domain's RAM is in 2 MiB pages (ShmemPmdMapped) before the save and
+# after the restore. Two checks are not in the
 # default run (ctest's nested.kvm), for their time: 'modern'
 # (HV_NESTED_CHECKS=modern), the virtio guest of assets/guests/modern on
 # the KVM engine (root on virtio-blk, DHCP over virtio-net, virtio-rng,
 # notifications through KVM's ioeventfd), about 2 minutes more of the
 # VM's time; 'linux64save', linuxsave's amd64 twin, about 50 s (out of
 # the default run to keep it within ctest's 600 s at a loaded host's pace).
+# The VM sets shmem_enabled to "advise" (Debian's default is "never"), so
+# hv's guest RAM (a memfd it maps with MADV_HUGEPAGE) gets 2 MiB pages and
+# KVM maps it so, as QEMU's anonymous RAM is: the checks and benchmarks
+# run on that path (hv's log says which page size its RAM got).
 # HV_NESTED_CPU is the
 # outer QEMU's -cpu (default qemu64,+svm; qemu64,+svm,+npt gives KVM
 # nested paging instead of its shadow page tables).

@@ -88,6 +88,18 @@ START_TEST(test_init_rejectsZeroAndPartialPages)
 }
 END_TEST
 
+/* RAM starts at a 2 MiB boundary, so that a guest's 2 MiB pages are the
+ * host's (hv/core/ram_pages.h), and knows the host's policy. */
+START_TEST(test_init_alignsRamForHugePages)
+{
+	struct ram_pages_policy p = ram_pages_policy_read(RAM_PAGES_SHMEM_KNOB);
+
+	ck_assert_uint_eq((uintptr_t)m.ram % RAM_PAGES_HUGE, 0);
+	ck_assert_str_eq(m.ram_pages.mode, p.mode);
+	ck_assert_uint_eq(m.ram_pages.page_size, p.page_size);
+}
+END_TEST
+
 START_TEST(test_ram_readsBackWhatWasWritten)
 {
 	uint8_t out[5];
@@ -386,6 +398,7 @@ static Suite *memory_suite(void)
 
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, test_init_rejectsZeroAndPartialPages);
+	tcase_add_test(tc, test_init_alignsRamForHugePages);
 	tcase_add_test(tc, test_ram_readsBackWhatWasWritten);
 	tcase_add_test(tc, test_sized_isLittleEndian);
 	tcase_add_test(tc, test_unmapped_readsFFAndDropsWrites);
