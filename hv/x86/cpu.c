@@ -227,11 +227,7 @@ run_insns(struct x86_cpu *cpu, const struct x86_block *b, bool check, uint32_t m
  * poll_at. */
 static inline void chain_start(struct x86_cpu *cpu, const struct x86_block *b)
 {
-	uint64_t end = cpu->insns + cpu->budget;
-
-	if (end > cpu->poll_at)
-		end = cpu->poll_at;
-	atomic_store_explicit(&cpu->chain_end, end, memory_order_relaxed);
+	atomic_store_explicit(&cpu->chain_end, cpu->poll_at, memory_order_relaxed);
 	if (atomic_load_explicit(&cpu->kicked, memory_order_relaxed))
 		atomic_store_explicit(&cpu->chain_end, 0, memory_order_relaxed);
 	cpu->chain_cs = cpu->seg[X86_CS].limit & b->ip_mask;

@@ -391,11 +391,10 @@ struct x86_cpu {
 	bool lockstep;		  /* check blocks against the per-instruction path (lockstep.c) */
 	const struct x86_block *block; /* the block running, for a fault's count */
 	uint32_t block_eip;	       /* its first EIP */
-	/* A chained entry (jit_emit.c) runs its block while insns plus the
-	 * block's count stays within chain_end: min(insns + budget, poll_at)
-	 * as the run loop entered translated code (insns + budget is the
-	 * same after every block run to its end, the chained ones included),
-	 * or 0 once kicked (x86_cpu_kick); and while its last byte's EIP is
+	/* A chained entry (jit_emit.c) runs its block, as run_chain would,
+	 * while insns is below chain_end: poll_at as the run loop entered
+	 * translated code, or 0 once kicked (x86_cpu_kick); while the
+	 * budget covers its count (the entry takes it); and while its last byte's EIP is
 	 * within chain_cs, CS.limit cut to the blocks' ip_mask (a chain
 	 * keeps CS: the instructions that load it end their blocks unlinked,
 	 * and links join blocks of one CS.D). */
