@@ -368,24 +368,22 @@ static void return_0(struct as *a, uint8_t **out, unsigned n, uint8_t *undo, uin
 	epilogue(a);
 }
 
-/* Each segment the body accesses with no fast check (a->flat_used)
+/* The segments the body accesses with no fast check (a->flat_used) all
  * still flat, or a way out added to out[n..]. Only a block that cannot
  * be linked loads a segment (block.c's chains), so a chain keeps the
  * segments it started with: the run loop checks them when it starts one
- * (cpu.c's run_translated), this entry when a chain reaches the block.
+ * (cpu.c's run_translated) and notes those not flat (chain_nonflat),
+ * this entry tests them against its own when a chain reaches the block.
  * Returns the new n. */
 static unsigned flat_checks(struct as *a, uint8_t **out, unsigned n)
 {
-	for (unsigned s = 0; s < X86_NSEG; s++) {
-		if (!(a->flat_used >> s & 1))
-			continue;
-		b1(a, 0x80); /* cmp byte [rbx + seg[s].flat], 0; je out */
-		b1(a, 0xbb);
-		b4(a, CPU(seg) + s * (uint32_t)sizeof(struct x86_seg) +
-			  (uint32_t)offsetof(struct x86_seg, flat));
-		b1(a, 0);
-		out[n++] = out_if(a, 0x4);
-	}
+	if (!a->flat_used)
+		return n;
+	b1(a, 0xf6); /* test byte [rbx + chain_nonflat], flat_used; jnz out */
+	b1(a, 0x83);
+	b4(a, CPU(chain_nonflat));
+	b1(a, a->flat_used);
+	out[n++] = out_if(a, 0x5);
 	return n;
 }
 
@@ -399,7 +397,7 @@ static unsigned flat_checks(struct as *a, uint8_t **out, unsigned n)
  * the last block left. */
 static void emit_chain_entry(struct as *a, const struct x86_block *slot, const uint8_t *reload)
 {
-	uint8_t *out[4 + X86_NSEG], *undo;
+	uint8_t *out[5], *undo;
 	unsigned n = 0;
 
 	mov_imm64(a, RCX, (uint64_t)(uintptr_t)slot);
