@@ -221,20 +221,18 @@ run_insns(struct x86_cpu *cpu, const struct x86_block *b, bool check, uint32_t m
 }
 
 /* What the chained entries of translated code compare with (x86_cpu's
- * chain_end and chain_cs), as b starts a chain. A kick from another
+ * chain_end, chain_cs and chain_nonflat), as b starts a chain with the
+ * segments of `flat` flat (x86_flat_segs). A kick from another
  * thread that lands before the store of chain_end is seen by the check
  * after it, or at the latest by chain_stop when the chain returns at
  * poll_at. */
-static inline void chain_start(struct x86_cpu *cpu, const struct x86_block *b)
+static inline void chain_start(struct x86_cpu *cpu, const struct x86_block *b, unsigned flat)
 {
-	uint64_t end = cpu->insns + cpu->budget;
-
-	if (end > cpu->poll_at)
-		end = cpu->poll_at;
-	atomic_store_explicit(&cpu->chain_end, end, memory_order_relaxed);
+	atomic_store_explicit(&cpu->chain_end, cpu->poll_at, memory_order_relaxed);
 	if (atomic_load_explicit(&cpu->kicked, memory_order_relaxed))
 		atomic_store_explicit(&cpu->chain_end, 0, memory_order_relaxed);
 	cpu->chain_cs = cpu->seg[X86_CS].limit & b->ip_mask;
+	cpu->chain_nonflat = (uint8_t)~flat;
 }
 
 /* Block b by its translation: once translated, or at the JIT's
@@ -242,18 +240,20 @@ static inline void chain_start(struct x86_cpu *cpu, const struct x86_block *b)
 static inline bool run_translated(struct x86_cpu *cpu, struct x86_block *b)
 {
 	x86_jit_code code = b->code;
+	unsigned flat;
 
 	if (!code && (++b->hits < cpu->jit->threshold || !(code = x86_jit_translate(cpu, b))))
 		return false;
 	/* the segments its code needs flat (a chain keeps them: jit_emit.c's
 	 * flat_checks) */
-	if (b->flat && (b->flat & ~x86_flat_segs(cpu)))
+	flat = x86_flat_segs(cpu);
+	if (b->flat & ~flat)
 		return false;
 	if (cpu->jit->check && b->pure) {
 		x86_jit_lockstep(cpu, b, code);
 		return true;
 	}
-	chain_start(cpu, b);
+	chain_start(cpu, b, flat);
 	cpu->budget -= b->count;
 	cpu->block = b;
 	cpu->block_eip = cpu->eip;

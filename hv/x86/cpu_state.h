@@ -391,16 +391,19 @@ struct x86_cpu {
 	bool lockstep;		  /* check blocks against the per-instruction path (lockstep.c) */
 	const struct x86_block *block; /* the block running, for a fault's count */
 	uint32_t block_eip;	       /* its first EIP */
-	/* A chained entry (jit_emit.c) runs its block while insns plus the
-	 * block's count stays within chain_end: min(insns + budget, poll_at)
-	 * as the run loop entered translated code (insns + budget is the
-	 * same after every block run to its end, the chained ones included),
-	 * or 0 once kicked (x86_cpu_kick); and while its last byte's EIP is
+	/* A chained entry (jit_emit.c) runs its block, as run_chain would,
+	 * while insns is below chain_end: poll_at as the run loop entered
+	 * translated code, or 0 once kicked (x86_cpu_kick); while the
+	 * budget covers its count (the entry takes it); and while its last byte's EIP is
 	 * within chain_cs, CS.limit cut to the blocks' ip_mask (a chain
 	 * keeps CS: the instructions that load it end their blocks unlinked,
-	 * and links join blocks of one CS.D). */
+	 * and links join blocks of one CS.D); and while none of the
+	 * segments its code needs flat (x86_block.flat) is in chain_nonflat,
+	 * those not flat as the chain started (a chain keeps its segments:
+	 * jit_emit.c's flat_checks). */
 	_Atomic uint64_t chain_end;
 	uint64_t chain_cs;
+	uint8_t chain_nonflat;
 	struct x86_jit *jit; /* the JIT (jit.c), or NULL: interpreted */
 	/* The jump cache (jit.h, X86_JIT_JC): the blocks the run loop found,
 	 * by EIP, for its own first look (cpu.c's find_block) and the

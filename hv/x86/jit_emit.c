@@ -318,9 +318,10 @@ static void emit_exit_slots(struct as *a, const struct x86_block *b, uint8_t **s
 }
 
 /* The checks the chained and self entries share, each a way out added
- * to out[n..]: the page's word still as decoded (ROM has none), and the
- * block's count keeping insns within chain_end (rdx = insns after it).
- * Returns the new n. */
+ * to out[n..]: the page's word still as decoded (ROM has none), and no
+ * poll or kick due (insns below chain_end; rdx = insns after it), as
+ * run_chain's chain_stop checks before it follows a link. Returns the
+ * new n. */
 static unsigned entry_checks(struct as *a, const struct x86_block *slot, uint8_t **out, unsigned n)
 {
 	if (slot->word) {
@@ -332,65 +333,71 @@ static unsigned entry_checks(struct as *a, const struct x86_block *slot, uint8_t
 	}
 	b1(a, 0x48); /* mov rdx, [rbx + insns] */
 	mem_op(a, 0x8b, RDX, CPU(insns));
-	E(a, 0x48, 0x8d, 0x82); /* lea rax, [rdx + count] */
-	b4(a, slot->count);
-	b1(a, 0x48); /* cmp rax, [rbx + chain_end] */
-	mem_op(a, 0x3b, RAX, CPU(chain_end));
-	out[n++] = out_if(a, 0x7); /* ja */
+	b1(a, 0x48); /* cmp rdx, [rbx + chain_end] */
+	mem_op(a, 0x3b, RDX, CPU(chain_end));
+	out[n++] = out_if(a, 0x3); /* jae */
 	return n;
 }
 
-static void sub_budget(struct as *a, uint32_t count)
+/* The block's count taken from the budget, the last check of an entry
+ * (run_chain's): with too little left, the jb to give it back before a
+ * way out (return_0's `undo`). */
+static uint8_t *take_budget(struct as *a, uint32_t count)
 {
 	b1(a, 0x48); /* sub qword [rbx + budget], count */
 	b1(a, 0x81);
 	b1(a, 0xab);
 	b4(a, CPU(budget));
 	b4(a, count);
+	return out_if(a, 0x2); /* jb */
 }
 
 /* The ways out of an entry: a return of 0 (the block that jumped there
- * added its count). */
-static void return_0(struct as *a, uint8_t **out, unsigned n)
+ * added its count), `undo` after the budget given back. */
+static void return_0(struct as *a, uint8_t **out, unsigned n, uint8_t *undo, uint32_t count)
 {
+	patch(a, undo);
+	b1(a, 0x48); /* add qword [rbx + budget], count */
+	b1(a, 0x81);
+	b1(a, 0x83);
+	b4(a, CPU(budget));
+	b4(a, count);
 	for (unsigned k = 0; k < n; k++)
 		patch(a, out[k]);
 	rr(a, 0x31, RAX, RAX); /* xor eax, eax */
 	epilogue(a);
 }
 
-/* Each segment the body accesses with no fast check (a->flat_used)
+/* The segments the body accesses with no fast check (a->flat_used) all
  * still flat, or a way out added to out[n..]. Only a block that cannot
  * be linked loads a segment (block.c's chains), so a chain keeps the
  * segments it started with: the run loop checks them when it starts one
- * (cpu.c's run_translated), this entry when a chain reaches the block.
+ * (cpu.c's run_translated) and notes those not flat (chain_nonflat),
+ * this entry tests them against its own when a chain reaches the block.
  * Returns the new n. */
 static unsigned flat_checks(struct as *a, uint8_t **out, unsigned n)
 {
-	for (unsigned s = 0; s < X86_NSEG; s++) {
-		if (!(a->flat_used >> s & 1))
-			continue;
-		b1(a, 0x80); /* cmp byte [rbx + seg[s].flat], 0; je out */
-		b1(a, 0xbb);
-		b4(a, CPU(seg) + s * (uint32_t)sizeof(struct x86_seg) +
-			  (uint32_t)offsetof(struct x86_seg, flat));
-		b1(a, 0);
-		out[n++] = out_if(a, 0x4);
-	}
+	if (!a->flat_used)
+		return n;
+	b1(a, 0xf6); /* test byte [rbx + chain_nonflat], flat_used; jnz out */
+	b1(a, 0x83);
+	b4(a, CPU(chain_nonflat));
+	b1(a, a->flat_used);
+	out[n++] = out_if(a, 0x5);
 	return n;
 }
 
 /* The chained entry of the block in `slot`: what run_chain (cpu.c)
  * checks before it runs a linked block, then what run_block sets, and on
  * to the body at `reload`. The slot must still hold this decode of the
- * block (its id) with its page unwritten, its count keep insns within
- * chain_end (the budget covers it, no poll is due, no kick), and the
+ * block (its id) with its page unwritten, no poll or kick be due
+ * (chain_end), the budget cover its count, and the
  * block lie within chain_cs (the CS limit); otherwise it returns 0 (the block that
  * jumped here added its count) and the run loop carries on from where
  * the last block left. */
 static void emit_chain_entry(struct as *a, const struct x86_block *slot, const uint8_t *reload)
 {
-	uint8_t *out[4 + X86_NSEG];
+	uint8_t *out[5], *undo;
 	unsigned n = 0;
 
 	mov_imm64(a, RCX, (uint64_t)(uintptr_t)slot);
@@ -414,29 +421,30 @@ static void emit_chain_entry(struct as *a, const struct x86_block *slot, const u
 	mem_op(a, 0x3b, RDI, CPU(chain_cs));
 	out[n++] = out_if(a, 0x7); /* ja */
 	n = flat_checks(a, out, n);
-	sub_budget(a, slot->count);
+	undo = take_budget(a, slot->count);
 	b1(a, 0x48); /* mov [rbx + block], rcx */
 	mem_op(a, 0x89, RCX, CPU(block));
 	E(a, 0x48, 0x89, 0x91); /* mov [rcx + used], rdx */
 	b4(a, (uint32_t)offsetof(struct x86_block, used));
 	store(a, RAX, CPU(block_eip));
 	jump_to(a, reload);
-	return_0(a, out, n);
+	return_0(a, out, n, undo, slot->count);
 }
 
 /* The self entry of a block with slots, which a slot linked to the
  * block itself at delta 0 jumps to (a loop of one block): the same EIP,
- * CS and decode, so only the page's word and chain_end are checked, and
- * nothing is stored but the budget; on to the body past the reload. */
+ * CS and decode, so only the page's word, chain_end and the budget are
+ * checked, and nothing is stored but the budget; on to the body past
+ * the reload. */
 static void emit_self_entry(struct as *a, const struct x86_block *slot, const uint8_t *body)
 {
-	uint8_t *out[2];
+	uint8_t *out[2], *undo;
 	unsigned n = 0;
 
 	n = entry_checks(a, slot, out, n);
-	sub_budget(a, slot->count);
+	undo = take_budget(a, slot->count);
 	jump_to(a, body);
-	return_0(a, out, n);
+	return_0(a, out, n, undo, slot->count);
 }
 
 /* The slow paths of the memory forms: the handler, then back, or out of
