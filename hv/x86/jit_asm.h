@@ -37,6 +37,12 @@ enum {
 	J_MOVSX,
 	J_SHIFT, /* group 2: j_form.sub is ROL, ROR, -, -, SHL, SHR, SHL, SAR */
 	J_IMUL,	 /* the two- and three-operand forms */
+	/* jit_cond.c */
+	J_CMOV,
+	J_SETCC,
+	J_CBW, /* CBW, CWDE */
+	J_CWD, /* CWD, CDQ */
+	J_NOP,
 	/* jit_stack.c: 32-bit operands on a 32-bit stack (all with memory) */
 	J_PUSH, /* b: the value */
 	J_POP,	/* dst: the register */
@@ -253,6 +259,9 @@ struct j_form {
 bool x86_jit_form(const struct x86_insn *in, struct j_form *f);
 /* The forms of jit_ops.c (f cleared, in checked for LOCK and REP). */
 bool x86_jit_form_ops(const struct x86_insn *in, struct j_form *f);
+/* The forms of jit_cond.c, and their code. */
+bool x86_jit_form_cond(const struct x86_insn *in, struct j_form *f);
+void x86_jit_op_cond(struct as *a, const struct j_form *f);
 /* esi = the offset of in's memory operand (x86_ea; A0h-A3h: the moffs). */
 void x86_jit_ea(struct as *a, const struct x86_insn *in);
 /* The effective address, segment check and soft-TLB lookup of a memory

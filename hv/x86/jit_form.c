@@ -2,7 +2,8 @@
  * every other one): MOV, the ALU operations (ADC and SBB with the carry
  * in from the lazy record or EFLAGS), TEST, INC and DEC, NEG, in 8, 16
  * and 32 bits, on registers, immediates and memory, and through jit_ops.c
- * the shifts and rotates, LEA, MOVZX/MOVSX, IMUL and NOT. The
+ * the shifts and rotates, LEA, MOVZX/MOVSX, IMUL and NOT, through
+ * jit_cond.c CMOVcc, SETcc, CBW/CWD and the NOPs. The
  * lazy flags record is written as fast.h's alu() and incdec() write it.
  * A memory operand goes through the soft TLB inline, as x86_fast_ptr
  * does: the segment's fast check (fast_end, see x86_seg_sync), then the
@@ -160,7 +161,8 @@ bool x86_jit_form(const struct x86_insn *in, struct j_form *f)
 		 (in->op >= 0xb0 && in->op < 0xc0) || in->op == 0xc6 || in->op == 0xc7)
 		ok = mov_form(in, f);
 	else
-		ok = other_form(in, f) || x86_jit_form_ops(in, f) || x86_jit_form_stack(in, f);
+		ok = other_form(in, f) || x86_jit_form_ops(in, f) || x86_jit_form_stack(in, f) ||
+		     x86_jit_form_cond(in, f);
 	if (!ok)
 		return false;
 	if (!f->dsize)
@@ -491,6 +493,11 @@ void x86_jit_op(struct as *a, const struct j_form *f)
 	case J_MOVSX:
 	case J_SHIFT:
 	case J_IMUL: x86_jit_op_ops(a, f); return;
+	case J_CMOV:
+	case J_SETCC:
+	case J_CBW:
+	case J_CWD:
+	case J_NOP: x86_jit_op_cond(a, f); return;
 	case J_PUSH:
 	case J_POP: x86_jit_op_stack(a, f); return;
 	default:

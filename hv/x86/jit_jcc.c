@@ -32,6 +32,11 @@ void x86_jit_flags_after(struct j_flags *st, const struct j_form *f)
 	case J_MOVZX:
 	case J_MOVSX:
 	case J_NOT:
+	case J_CMOV:
+	case J_SETCC:
+	case J_CBW:
+	case J_CWD:
+	case J_NOP:
 	case J_PUSH:
 	case J_POP: return; /* no flag changed */
 	case J_INC:

@@ -714,6 +714,113 @@ START_TEST(test_near_jumps_match_the_interpreter)
 }
 END_TEST
 
+/* The instructions of cond_users_prog after setter k for condition cc:
+ * their length. */
+static size_t cond_users(uint8_t *c, unsigned k, unsigned cc)
+{
+	/* cmovcc edx, [7f0h] (cmovcc dx for odd k); cmovncc edx, ecx */
+	const uint8_t cmov_m[] = {0x66, 0x0f, (uint8_t)(0x40 | cc), 0x16, 0xf0, 0x07};
+	const uint8_t cmov_r[] = {0x66, 0x0f, (uint8_t)(0x40 | (cc ^ 1)), 0xd1};
+	/* setcc [di + 16 * k + cc]; setcc ch */
+	const uint8_t set_m[] = {0x0f, (uint8_t)(0x90 | cc), 0x85, (uint8_t)(16 * k + cc), 0};
+	const uint8_t set_r[] = {0x0f, (uint8_t)(0x90 | cc), 0xc5};
+	const uint8_t sum[] = {0x66, 0x01, 0xd5, 0x66, 0x01, 0xcd}; /* add ebp, edx; add ebp, ecx */
+	size_t n = sizeof cmov_m - (k & 1);
+
+	memcpy(c, cmov_m + (k & 1), n);
+	memcpy(c + n, cmov_r, sizeof cmov_r);
+	n += sizeof cmov_r;
+	memcpy(c + n, set_m, sizeof set_m);
+	n += sizeof set_m;
+	memcpy(c + n, set_r, sizeof set_r);
+	n += sizeof set_r;
+	memcpy(c + n, sum, sizeof sum);
+	return n + sizeof sum;
+}
+
+/* At 7C00h a jump to NJ_START, then for each pair (as near_jumps_prog)
+ * each setter k then each condition cc read by the forms of jit_cond.c:
+ * CMOVcc from [7F0h] (16-bit for odd k) and CMOVNcc from ECX into EDX,
+ * SETcc into [di + 16 * k + cc] and into CH, all summed into EBP; then
+ * CBW, CDQ, NOPs, CWDE and CWD of the pair. */
+static size_t cond_users_prog(uint8_t *c)
+{
+	static const uint8_t head[] = {
+	    0x31, 0xf6,			  /* xor si, si */
+	    0xbf, 0x00, 0x10,		  /* mov di, 1000h */
+	    0x66, 0x31, 0xed,		  /* xor ebp, ebp */
+	    0x66, 0x8b, 0x84, 0x10, 0x7c, /* top: mov eax, [si + 7c10h] */
+	    0x66, 0x8b, 0x9c, 0x14, 0x7c, /* mov ebx, [si + 7c14h] */
+	    0x66, 0x89, 0x1e, 0xf0, 0x07, /* mov [7f0h], ebx */
+	};
+	static const uint8_t convert[] = {
+	    0x98, 0x66, 0x99,	    /* cbw; cdq */
+	    0x90, 0x0f, 0x1f, 0x00, /* nop; nop word [bx + si] */
+	    0x66, 0x01, 0xd5,	    /* add ebp, edx */
+	    0x66, 0x98, 0x99,	    /* cwde; cwd */
+	    0x66, 0x01, 0xc5,	    /* add ebp, eax */
+	    0x66, 0x01, 0xd5,	    /* add ebp, edx */
+	};
+	static const uint8_t tail[] = {
+	    0x83, 0xc6, 0x08,	    /* add si, 8 */
+	    0x81, 0xc7, 0x00, 0x01, /* add di, 100h */
+	    0x81, 0xfe, 0,    0,    /* cmp si, 8 * pairs */
+	    0x74, 0x03,		    /* jz done */
+	    0xe9, 0,	0,	    /* jmp near top */
+	    0xf4,		    /* done: hlt */
+	};
+	size_t n = NJ_START, t;
+	uint16_t back;
+
+	memset(c, 0xf4, n);
+	c[0] = 0xe9;
+	c[1] = (NJ_START - 3) & 0xff;
+	c[2] = (NJ_START - 3) >> 8;
+	for (unsigned i = 0; i < UNIT_COUNT(pairs); i++) {
+		le32(c + 0x10 + 8 * i, pairs[i][0]);
+		le32(c + 0x14 + 8 * i, pairs[i][1]);
+	}
+	memcpy(c + n, head, sizeof head);
+	n += sizeof head;
+	for (unsigned k = 0; k < UNIT_COUNT(setters); k++)
+		for (unsigned cc = 0; cc < 16; cc++) {
+			memcpy(c + n, (const uint8_t[]){0x66, 0x89, 0xc1}, 3); /* mov ecx, eax */
+			memcpy(c + n + 3, setters[k].b, setters[k].n);
+			n += 3u + setters[k].n;
+			n += cond_users(c + n, k, cc);
+		}
+	memcpy(c + n, convert, sizeof convert);
+	n += sizeof convert;
+	t = n;
+	memcpy(c + n, tail, sizeof tail);
+	n += sizeof tail;
+	c[t + 9] = (uint8_t)(8 * UNIT_COUNT(pairs));
+	back = (uint16_t)(NJ_START + 8 - (t + 16)); /* top */
+	c[t + 14] = (uint8_t)back;
+	c[t + 15] = (uint8_t)(back >> 8);
+	return n;
+}
+
+/* CMOVcc, SETcc (register and memory), CBW/CWDE, CWD/CDQ and NOPs done
+ * natively (jit_cond.c) after every setter of near_jumps_prog on the
+ * flags' edges, each condition x86_cond's: the same registers, flags and
+ * bytes as the interpreter, no handler call but the HLT. */
+START_TEST(test_condition_users_match_the_interpreter)
+{
+	static uint8_t code[16384];
+	static struct result r;
+	size_t n = cond_users_prog(code);
+	const uint8_t *sub32 = r.low + 0x1100; /* pair 1 (1, 2), SUB ECX, EBX */
+
+	ck_assert_uint_le(n, sizeof code);
+	same_as_interpreter(code, n, &r);
+	ck_assert_int_eq(r.exit, VCPU_EXIT_HALT);
+	ck_assert_uint_eq(sub32[0x2] & sub32[0x8] & sub32[0xc] & sub32[0xe] & sub32[0x6], 1);
+	ck_assert_uint_eq(sub32[0x3] | sub32[0x9] | sub32[0xd] | sub32[0xf] | sub32[0x0], 0);
+	ck_assert_uint_le(r.calls, 2);
+}
+END_TEST
+
 /* An ALU form whose flags the next instruction replaces before anything
  * reads them skips the lazy record (jit_form.c's f->dead); these pairs
  * must keep it: ADC and INC read CF, SHL by a CL of 0 and ROL leave
@@ -877,6 +984,7 @@ int main(void)
 	    test_near_jumps_match_the_interpreter,
 	    test_dead_flags_match_the_interpreter,
 	    test_carry_vectors_match_the_interpreter,
+	    test_condition_users_match_the_interpreter,
 	};
 	Suite *s = unit_suite("x86_jit", "buffer", setup, x86f_teardown, tests, UNIT_COUNT(tests),
 			      NULL, 0);

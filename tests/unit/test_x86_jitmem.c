@@ -154,6 +154,76 @@ START_TEST(test_page_fault_in_a_translated_block_is_precise)
 }
 END_TEST
 
+/* CMOVcc reads its source whatever the condition: a CMOVZ that does not
+ * move faults on the third run (after a SETNZ and a CMOVGE that moved on
+ * the two before), precisely. */
+START_TEST(test_cmov_source_faults_when_false)
+{
+	static const uint8_t code[] = {
+	    0xb9, 0x0a, 0x00, 0x00, 0x00,	/* mov ecx, 10 */
+	    0xbe, 0x00, 0x00, 0x04, 0x00,	/* mov esi, 40000h */
+	    0x31, 0xdb,				/* xor ebx, ebx */
+	    0xba, 0x55, 0x00, 0x00, 0x00,	/* mov edx, 55h */
+	    0x43,				/* a: inc ebx */
+	    0x85, 0xc9,				/* test ecx, ecx */
+	    0x0f, 0x44, 0x16,			/* cmovz edx, [esi]: #PF at 50000h */
+	    0x0f, 0x95, 0xc0,			/* setnz al */
+	    0x0f, 0x4d, 0x2e,			/* cmovge ebp, [esi] */
+	    0x81, 0xc6, 0x00, 0x80, 0x00, 0x00, /* add esi, 8000h */
+	    0x49,				/* dec ecx */
+	    0x75, 0xeb,				/* jnz a */
+	    0xf4,				/* hlt */
+	};
+	uint32_t flags;
+
+	put32(0x40000, 0x11);
+	put32(0x48000, 0x77);
+	not_present(0x50000);
+	flags = fault(run(code, sizeof code), X86_VEC_PF, 0, 0x8014);
+	ck_assert_uint_eq(flags & ARITH_SEEN, 0); /* TEST ECX, ECX of 8 */
+	ck_assert_uint_eq(reg(X86_EBX), 3);
+	ck_assert_uint_eq(reg(X86_ECX), 8);
+	ck_assert_uint_eq(reg(X86_EDX), 0x55);
+	ck_assert_uint_eq(reg(X86_EBP), 0x77);
+	ck_assert_uint_eq(reg(X86_EAX) & 0xff, 1);
+	ck_assert_uint_eq(cpu->cr[2], 0x50000);
+	ck_assert_uint_eq(cpu->insns, 4 + 8 + 8 + 2 + 2);
+}
+END_TEST
+
+/* SETcc into memory: written on two runs, then a write into a page that
+ * is not present faults with nothing written and CMP's flags. */
+START_TEST(test_setcc_write_faults)
+{
+	static const uint8_t code[] = {
+	    0xb9, 0x0a, 0x00, 0x00, 0x00,	/* mov ecx, 10 */
+	    0xbe, 0x00, 0x00, 0x04, 0x00,	/* mov esi, 40000h */
+	    0x31, 0xdb,				/* xor ebx, ebx */
+	    0x43,				/* a: inc ebx */
+	    0x39, 0xd9,				/* cmp ecx, ebx */
+	    0x0f, 0x97, 0x06,			/* seta byte [esi]: #PF at 50000h */
+	    0x0f, 0x42, 0xd1,			/* cmovb edx, ecx */
+	    0x81, 0xc6, 0x00, 0x80, 0x00, 0x00, /* add esi, 8000h */
+	    0x49,				/* dec ecx */
+	    0x75, 0xee,				/* jnz a */
+	    0xf4,				/* hlt */
+	};
+	uint32_t flags;
+
+	put32(0x40000, 0xffffffff);
+	put32(0x48000, 0xffffffff);
+	not_present(0x50000);
+	flags = fault(run(code, sizeof code), X86_VEC_PF, 2, 0x800f);
+	ck_assert_uint_eq(flags & ARITH_SEEN, 0); /* CMP 8, 3 */
+	ck_assert_uint_eq(reg(X86_EBX), 3);
+	ck_assert_uint_eq(reg(X86_EDX), 0);
+	ck_assert_uint_eq(mem32(0x40000), 0xffffff01);
+	ck_assert_uint_eq(mem32(0x48000), 0xffffff01);
+	ck_assert_uint_eq(cpu->cr[2], 0x50000);
+	ck_assert_uint_eq(cpu->insns, 3 + 7 + 7 + 2 + 2);
+}
+END_TEST
+
 /* A read and a read-modify-write across a page boundary, then a write
  * across into a page that is not present: #PF, nothing written. */
 START_TEST(test_operands_straddling_pages)
@@ -345,6 +415,8 @@ int main(void)
 {
 	const TTest *const tests[] = {
 	    test_page_fault_in_a_translated_block_is_precise,
+	    test_cmov_source_faults_when_false,
+	    test_setcc_write_faults,
 	    test_operands_straddling_pages,
 	    test_store_into_the_running_block,
 	    test_segment_limit_fault,
