@@ -46,6 +46,7 @@ enum {
 	/* jit_stack.c: 32-bit operands on a 32-bit stack (all with memory) */
 	J_PUSH, /* b: the value */
 	J_POP,	/* dst: the register */
+	J_LEAVE,
 	J_CALL, /* CALL rel32: b.imm the displacement */
 	J_RET,	/* RET, RET imm16: b.imm what is added to ESP after the pop */
 };
@@ -320,7 +321,8 @@ bool x86_jit_kills_flags(const struct x86_insn *in);
 void x86_jit_flags_after(struct j_flags *st, const struct j_form *f);
 struct j_exit;
 /* Whether in, the last instruction of a block, is a near jump done
- * natively: JMP rel, or a Jcc but JP/JNP with the flags' state known. */
+ * natively: JMP rel, or a Jcc (st, the flags' state, says how it reads
+ * them: x86_jit_near). */
 bool x86_jit_jump_native(const struct x86_insn *in, const struct j_flags *st);
 /* It, at offset off in the block: EIP and ip_start stored; out as
  * j_jump's. */

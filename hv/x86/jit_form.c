@@ -499,7 +499,8 @@ void x86_jit_op(struct as *a, const struct j_form *f)
 	case J_CWD:
 	case J_NOP: x86_jit_op_cond(a, f); return;
 	case J_PUSH:
-	case J_POP: x86_jit_op_stack(a, f); return;
+	case J_POP:
+	case J_LEAVE: x86_jit_op_stack(a, f); return;
 	default:
 		if (f->op == J_ADC || f->op == J_SBB)
 			carry_in(a);

@@ -224,6 +224,40 @@ START_TEST(test_setcc_write_faults)
 }
 END_TEST
 
+/* LEAVE loads EBP from [EBP]: after two runs, one from a page that is not
+ * present faults with ESP and EBP as they were. */
+START_TEST(test_leave_faults)
+{
+	static const uint8_t code[] = {
+	    0xb9, 0x0a, 0x00, 0x00, 0x00,	/* mov ecx, 10 */
+	    0xbd, 0x00, 0x00, 0x04, 0x00,	/* mov ebp, 40000h */
+	    0x31, 0xdb,				/* xor ebx, ebx */
+	    0x43,				/* a: inc ebx */
+	    0x89, 0xee,				/* mov esi, ebp */
+	    0xc9,				/* leave: #PF at 50000h */
+	    0x01, 0xea,				/* add edx, ebp */
+	    0x89, 0xf5,				/* mov ebp, esi */
+	    0x81, 0xc5, 0x00, 0x80, 0x00, 0x00, /* add ebp, 8000h */
+	    0x49,				/* dec ecx */
+	    0x75, 0xef,				/* jnz a */
+	    0xf4,				/* hlt */
+	};
+	uint32_t flags;
+
+	put32(0x40000, 0x11);
+	put32(0x48000, 0x77);
+	not_present(0x50000);
+	flags = fault(run(code, sizeof code), X86_VEC_PF, 0, 0x800f);
+	ck_assert_uint_eq(flags & ARITH_SEEN, 0);
+	ck_assert_uint_eq(reg(X86_EBX), 3);
+	ck_assert_uint_eq(reg(X86_EDX), 0x88);
+	ck_assert_uint_eq(reg(X86_EBP), 0x50000);
+	ck_assert_uint_eq(reg(X86_ESP), 0x48004 - 16); /* and the frame of the #PF */
+	ck_assert_uint_eq(cpu->cr[2], 0x50000);
+	ck_assert_uint_eq(cpu->insns, 3 + 8 + 8 + 2 + 2);
+}
+END_TEST
+
 /* A read and a read-modify-write across a page boundary, then a write
  * across into a page that is not present: #PF, nothing written. */
 START_TEST(test_operands_straddling_pages)
@@ -417,6 +451,7 @@ int main(void)
 	    test_page_fault_in_a_translated_block_is_precise,
 	    test_cmov_source_faults_when_false,
 	    test_setcc_write_faults,
+	    test_leave_faults,
 	    test_operands_straddling_pages,
 	    test_store_into_the_running_block,
 	    test_segment_limit_fault,
