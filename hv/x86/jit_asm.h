@@ -43,6 +43,10 @@ enum {
 	J_CBW, /* CBW, CWDE */
 	J_CWD, /* CWD, CDQ */
 	J_NOP,
+	/* jit_rmw.c */
+	J_XADD,
+	J_CMPXCHG,
+	J_DSHIFT, /* SHLD (sub 0), SHRD (sub 1) of 32 bits: b the source register */
 	/* jit_stack.c: 32-bit operands on a 32-bit stack (all with memory) */
 	J_PUSH, /* b: the value */
 	J_POP,	/* dst: the register */
@@ -263,6 +267,16 @@ bool x86_jit_form_ops(const struct x86_insn *in, struct j_form *f);
 /* The forms of jit_cond.c, and their code. */
 bool x86_jit_form_cond(const struct x86_insn *in, struct j_form *f);
 void x86_jit_op_cond(struct as *a, const struct j_form *f);
+/* The forms of jit_rmw.c, and their code. */
+bool x86_jit_form_rmw(const struct x86_insn *in, struct j_form *f);
+void x86_jit_op_rmw(struct as *a, const struct j_form *f);
+/* edx = eax op ecx and eax = its carry vector for zero-extended operands
+ * of `size` (jit_form.c: fast.h's alu() with masked 0, incdec() with 1;
+ * `dead`: no vector). */
+void x86_jit_alu_cv(struct as *a, unsigned op, unsigned size, bool masked, bool dead);
+/* eax = a shift's carry vector (shift.c's shift_flags) from esi, the CF,
+ * and edi, the OF (0 or 1), for an operand whose top bit is `top`. */
+void x86_jit_shift_cv(struct as *a, unsigned top);
 /* esi = the offset of in's memory operand (x86_ea; A0h-A3h: the moffs). */
 void x86_jit_ea(struct as *a, const struct x86_insn *in);
 /* The effective address, segment check and soft-TLB lookup of a memory

@@ -50,6 +50,16 @@ void x86_jit_flags_after(struct j_flags *st, const struct j_form *f)
 		else
 			st->known = false;
 		return;
+	case J_XADD:
+	case J_CMPXCHG: /* alu() of ADD, CMP */
+		*st = (struct j_flags){true, X86_ARITH, f->size * 8};
+		return;
+	case J_DSHIFT: /* shift_flags(), but a count of CL may be 0 */
+		if (f->in->op & 1)
+			st->known = false;
+		else
+			*st = (struct j_flags){true, X86_ARITH, 32};
+		return;
 	case J_IMUL: /* imul2() in muldiv.c: CF, OF and AF in EFLAGS */
 		*st = (struct j_flags){true, X86_SF | X86_ZF | X86_PF, f->size * 8};
 		return;

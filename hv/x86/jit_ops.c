@@ -111,7 +111,7 @@ static void shift_imm(struct as *a, unsigned ext, unsigned r, unsigned n)
 
 /* The carry vector of a shift (shift.c's shift_flags): eax = esi << top |
  * (esi ^ edi) << (top - 1), esi the CF and edi the OF (0 or 1). */
-static void shift_cv(struct as *a, unsigned top)
+void x86_jit_shift_cv(struct as *a, unsigned top)
 {
 	rr(a, 0x89, RSI, RAX);
 	shift_imm(a, 4, RAX, top);
@@ -136,7 +136,7 @@ static void shift(struct as *a, unsigned sub, unsigned size)
 		rr(a, 0x89, RDX, RDI); /* OF = msb(r) ^ CF */
 		shift_imm(a, 5, RDI, top);
 		rr(a, 0x31, RSI, RDI);
-		shift_cv(a, top);
+		x86_jit_shift_cv(a, top);
 		return;
 	}
 	if (sub == 7)
@@ -154,7 +154,7 @@ static void shift(struct as *a, unsigned sub, unsigned size)
 		rr(a, 0x89, RAX, RDI); /* OF = msb(v) */
 		shift_imm(a, 5, RDI, top);
 	}
-	shift_cv(a, top);
+	x86_jit_shift_cv(a, top);
 }
 
 /* EFLAGS' bits `clear` replaced by ecx (its only bits set among them),

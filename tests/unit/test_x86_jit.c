@@ -742,12 +742,36 @@ static size_t cond_users(uint8_t *c, unsigned k, unsigned cc)
 	return n + sizeof sum;
 }
 
-/* At 7C00h a jump to NJ_START, then for each pair (as near_jumps_prog)
- * each setter k then each condition cc read by the forms of jit_cond.c:
- * CMOVcc from [7F0h] (16-bit for odd k) and CMOVNcc from ECX into EDX,
- * SETcc into [di + 16 * k + cc] and into CH, all summed into EBP; then
- * CBW, CDQ, NOPs, CWDE and CWD of the pair. */
-static size_t cond_users_prog(uint8_t *c)
+/* The body of cond_users_prog: each setter k then each condition cc read
+ * by the forms of jit_cond.c (cond_users), then CBW, CDQ, NOPs, CWDE and
+ * CWD of the pair. */
+static size_t cond_users_body(uint8_t *c)
+{
+	static const uint8_t convert[] = {
+	    0x98, 0x66, 0x99,	    /* cbw; cdq */
+	    0x90, 0x0f, 0x1f, 0x00, /* nop; nop word [bx + si] */
+	    0x66, 0x01, 0xd5,	    /* add ebp, edx */
+	    0x66, 0x98, 0x99,	    /* cwde; cwd */
+	    0x66, 0x01, 0xc5,	    /* add ebp, eax */
+	    0x66, 0x01, 0xd5,	    /* add ebp, edx */
+	};
+	size_t n = 0;
+
+	for (unsigned k = 0; k < UNIT_COUNT(setters); k++)
+		for (unsigned cc = 0; cc < 16; cc++) {
+			memcpy(c + n, (const uint8_t[]){0x66, 0x89, 0xc1}, 3); /* mov ecx, eax */
+			memcpy(c + n + 3, setters[k].b, setters[k].n);
+			n += 3u + setters[k].n;
+			n += cond_users(c + n, k, cc);
+		}
+	memcpy(c + n, convert, sizeof convert);
+	return n + sizeof convert;
+}
+
+/* At 7C00h a jump to NJ_START, then for each pair (as near_jumps_prog:
+ * EAX, EBX and [7F0h] = EBX, DI = 1000h + 100h * its index) the code
+ * `body` writes; EBP = 0 at the start. */
+static size_t pairs_prog(uint8_t *c, size_t (*body)(uint8_t *))
 {
 	static const uint8_t head[] = {
 	    0x31, 0xf6,			  /* xor si, si */
@@ -756,14 +780,6 @@ static size_t cond_users_prog(uint8_t *c)
 	    0x66, 0x8b, 0x84, 0x10, 0x7c, /* top: mov eax, [si + 7c10h] */
 	    0x66, 0x8b, 0x9c, 0x14, 0x7c, /* mov ebx, [si + 7c14h] */
 	    0x66, 0x89, 0x1e, 0xf0, 0x07, /* mov [7f0h], ebx */
-	};
-	static const uint8_t convert[] = {
-	    0x98, 0x66, 0x99,	    /* cbw; cdq */
-	    0x90, 0x0f, 0x1f, 0x00, /* nop; nop word [bx + si] */
-	    0x66, 0x01, 0xd5,	    /* add ebp, edx */
-	    0x66, 0x98, 0x99,	    /* cwde; cwd */
-	    0x66, 0x01, 0xc5,	    /* add ebp, eax */
-	    0x66, 0x01, 0xd5,	    /* add ebp, edx */
 	};
 	static const uint8_t tail[] = {
 	    0x83, 0xc6, 0x08,	    /* add si, 8 */
@@ -786,15 +802,7 @@ static size_t cond_users_prog(uint8_t *c)
 	}
 	memcpy(c + n, head, sizeof head);
 	n += sizeof head;
-	for (unsigned k = 0; k < UNIT_COUNT(setters); k++)
-		for (unsigned cc = 0; cc < 16; cc++) {
-			memcpy(c + n, (const uint8_t[]){0x66, 0x89, 0xc1}, 3); /* mov ecx, eax */
-			memcpy(c + n + 3, setters[k].b, setters[k].n);
-			n += 3u + setters[k].n;
-			n += cond_users(c + n, k, cc);
-		}
-	memcpy(c + n, convert, sizeof convert);
-	n += sizeof convert;
+	n += body(c + n);
 	t = n;
 	memcpy(c + n, tail, sizeof tail);
 	n += sizeof tail;
@@ -813,7 +821,7 @@ START_TEST(test_condition_users_match_the_interpreter)
 {
 	static uint8_t code[16384];
 	static struct result r;
-	size_t n = cond_users_prog(code);
+	size_t n = pairs_prog(code, cond_users_body);
 	const uint8_t *sub32 = r.low + 0x1100; /* pair 1 (1, 2), SUB ECX, EBX */
 
 	ck_assert_uint_le(n, sizeof code);
@@ -822,6 +830,72 @@ START_TEST(test_condition_users_match_the_interpreter)
 	ck_assert_uint_eq(sub32[0x2] & sub32[0x8] & sub32[0xc] & sub32[0xe] & sub32[0x6], 1);
 	ck_assert_uint_eq(sub32[0x3] | sub32[0x9] | sub32[0xd] | sub32[0xf] | sub32[0x0], 0);
 	ck_assert_uint_le(r.calls, 2);
+}
+END_TEST
+
+/* The body of test_rmw_forms_match_the_interpreter: XADD, CMPXCHG
+ * (equal and not), SHLD and SHRD by an immediate and by CL (AL of the
+ * pair, 0 once masked for some), on registers and [7F0h], in 8 and 32
+ * bits; each one's flags and results stored at DI. */
+static size_t rmw_body(uint8_t *c)
+{
+	static const uint8_t body[] = {
+	    0x66, 0x89, 0xc2,			/* mov edx, eax */
+	    0x66, 0x0f, 0xc1, 0xda,		/* xadd edx, ebx */
+	    0x9c, 0x8f, 0x05,			/* pushf; pop word [di] */
+	    0x66, 0x89, 0x55, 0x02,		/* mov [di + 2], edx */
+	    0x66, 0x89, 0x5d, 0x06,		/* mov [di + 6], ebx */
+	    0x66, 0x0f, 0xc1, 0x1e, 0xf0, 0x07, /* xadd [7f0h], ebx */
+	    0x9c, 0x8f, 0x45, 0x0a,		/* pushf; pop word [di + 10] */
+	    0x0f, 0xc0, 0xc4,			/* xadd ah, al */
+	    0x9c, 0x8f, 0x45, 0x0c,		/* pushf; pop word [di + 12] */
+	    0x66, 0x0f, 0xb1, 0x1e, 0xf0, 0x07, /* cmpxchg [7f0h], ebx */
+	    0x9c, 0x8f, 0x45, 0x0e,		/* pushf; pop word [di + 14] */
+	    0x66, 0x89, 0x45, 0x10,		/* mov [di + 16], eax */
+	    0x66, 0x89, 0xc1,			/* mov ecx, eax */
+	    0x66, 0x0f, 0xb1, 0xd9,		/* cmpxchg ecx, ebx: equal */
+	    0x0f, 0xb0, 0xd9,			/* cmpxchg cl, bl */
+	    0x9c, 0x8f, 0x45, 0x14,		/* pushf; pop word [di + 20] */
+	    0x66, 0x89, 0x4d, 0x16,		/* mov [di + 22], ecx */
+	    0x66, 0x89, 0xc2,			/* mov edx, eax */
+	    0x66, 0x0f, 0xa4, 0xda, 0x05,	/* shld edx, ebx, 5 */
+	    0x9c, 0x8f, 0x45, 0x1a,		/* pushf; pop word [di + 26] */
+	    0x66, 0x89, 0x55, 0x1c,		/* mov [di + 28], edx */
+	    0x88, 0xc1,				/* mov cl, al */
+	    0x66, 0x0f, 0xad, 0x1e, 0xf0, 0x07, /* shrd [7f0h], ebx, cl */
+	    0x9c, 0x8f, 0x45, 0x20,		/* pushf; pop word [di + 32] */
+	    0x66, 0x0f, 0xa5, 0xd8,		/* shld eax, ebx, cl */
+	    0x9c, 0x8f, 0x45, 0x22,		/* pushf; pop word [di + 34] */
+	    0x66, 0x89, 0x45, 0x24,		/* mov [di + 36], eax */
+	    0x66, 0x0f, 0xac, 0xd8, 0x1f,	/* shrd eax, ebx, 31 */
+	    0x9c, 0x8f, 0x45, 0x28,		/* pushf; pop word [di + 40] */
+	    0x66, 0x89, 0x45, 0x2a,		/* mov [di + 42], eax */
+	    0x66, 0xa1, 0xf0, 0x07,		/* mov eax, [7f0h] */
+	    0x66, 0x89, 0x45, 0x2e,		/* mov [di + 46], eax */
+	};
+
+	memcpy(c, body, sizeof body);
+	return sizeof body;
+}
+
+/* XADD, CMPXCHG, SHLD and SHRD done natively (jit_rmw.c) on the pairs'
+ * flag edges: the same flags, registers and bytes as the interpreter,
+ * and no handler call for them. */
+START_TEST(test_rmw_forms_match_the_interpreter)
+{
+	static uint8_t code[4096];
+	static struct result r;
+	size_t n = pairs_prog(code, rmw_body);
+	const uint8_t *p1 = r.low + 0x1100; /* pair 1 (1, 2) */
+
+	same_as_interpreter(code, n, &r);
+	ck_assert_int_eq(r.exit, VCPU_EXIT_HALT);
+	ck_assert_uint_eq(p1[2] | p1[3] << 8, 3);    /* xadd edx, ebx: 1 + 2 */
+	ck_assert_uint_eq(p1[6] | p1[7] << 8, 1);    /* and ebx = the old edx */
+	ck_assert_uint_eq(p1[28] | p1[29] << 8, 64); /* shld of 2 (CMPXCHG CL: AL) by 5 */
+	/* the calls: 11 PUSHF and POP r/m in the body, the HLTs of the
+	 * blocks at 7C03h-7E00h; none of the 12 forms of jit_rmw.c */
+	ck_assert_uint_le(r.calls, 37);
 }
 END_TEST
 
@@ -989,6 +1063,7 @@ int main(void)
 	    test_dead_flags_match_the_interpreter,
 	    test_carry_vectors_match_the_interpreter,
 	    test_condition_users_match_the_interpreter,
+	    test_rmw_forms_match_the_interpreter,
 	};
 	Suite *s = unit_suite("x86_jit", "buffer", setup, x86f_teardown, tests, UNIT_COUNT(tests),
 			      NULL, 0);

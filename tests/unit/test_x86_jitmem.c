@@ -258,6 +258,60 @@ START_TEST(test_leave_faults)
 }
 END_TEST
 
+/* XADD [esi], CMPXCHG [esi + 1000h] (equal) and SHLD [esi + 2000h] on
+ * three runs of a block, the page of one of them not present on the
+ * third (`missing`): #PF at it with error 0 (its handler reads first),
+ * the ones before done; returns the flags pushed. */
+static uint32_t rmw_fault(uint32_t missing, uint32_t eip)
+{
+	static const uint8_t code[] = {
+	    0xb9, 0x0a, 0x00, 0x00, 0x00,		    /* mov ecx, 10 */
+	    0xbe, 0x00, 0x00, 0x04, 0x00,		    /* mov esi, 40000h */
+	    0x31, 0xdb,					    /* xor ebx, ebx */
+	    0xb8, 0x01, 0x00, 0x00, 0x00,		    /* mov eax, 1 */
+	    0x43,					    /* a: inc ebx */
+	    0x0f, 0xc1, 0x1e,				    /* xadd [esi], ebx */
+	    0x0f, 0xb1, 0x9e, 0x00, 0x10, 0x00, 0x00,	    /* cmpxchg [esi + 1000h], ebx */
+	    0x0f, 0xa4, 0x9e, 0x00, 0x20, 0x00, 0x00, 0x04, /* shld [esi + 2000h], ebx, 4 */
+	    0x81, 0xc6, 0x00, 0x80, 0x00, 0x00,		    /* add esi, 8000h */
+	    0x49,					    /* dec ecx */
+	    0x75, 0xe4,					    /* jnz a */
+	    0xf4,					    /* hlt */
+	};
+
+	x86f_teardown();
+	setup();
+	for (uint32_t at = 0x40000; at <= 0x50000; at += 0x8000) {
+		put32(at + 0x1000, 1);
+		put32(at + 0x2000, 0x12345678);
+	}
+	not_present(missing);
+	return fault(run(code, sizeof code), X86_VEC_PF, 0, eip);
+}
+
+/* rmw_fault with each of the three operands missing. */
+START_TEST(test_rmw_forms_fault_precisely)
+{
+	uint32_t flags = rmw_fault(0x50000, 0x8012);
+
+	ck_assert_uint_eq(flags & ARITH_SEEN, 0); /* INC to 1, ADD ESI's CF */
+	ck_assert_uint_eq(reg(X86_EBX), 1);
+	ck_assert_uint_eq(cpu->insns, 4 + 7 + 7 + 1 + 2);
+	flags = rmw_fault(0x51000, 0x8015);
+	ck_assert_uint_eq(flags & ARITH_SEEN, 0); /* XADD of 0 and 1 */
+	ck_assert_uint_eq(mem32(0x50000), 1);
+	ck_assert_uint_eq(reg(X86_EBX), 0);
+	ck_assert_uint_eq(cpu->insns, 4 + 7 + 7 + 2 + 2);
+	flags = rmw_fault(0x52000, 0x801c);
+	ck_assert_uint_eq(flags & ARITH_SEEN, X86_ZF); /* CMPXCHG equal */
+	ck_assert_uint_eq(mem32(0x51000), 0);
+	ck_assert_uint_eq(mem32(0x4a000), 0x23456780);
+	ck_assert_uint_eq(reg(X86_EAX), 1);
+	ck_assert_uint_eq(cpu->cr[2], 0x52000);
+	ck_assert_uint_eq(cpu->insns, 4 + 7 + 7 + 3 + 2);
+}
+END_TEST
+
 /* A read and a read-modify-write across a page boundary, then a write
  * across into a page that is not present: #PF, nothing written. */
 START_TEST(test_operands_straddling_pages)
@@ -452,6 +506,7 @@ int main(void)
 	    test_cmov_source_faults_when_false,
 	    test_setcc_write_faults,
 	    test_leave_faults,
+	    test_rmw_forms_fault_precisely,
 	    test_operands_straddling_pages,
 	    test_store_into_the_running_block,
 	    test_segment_limit_fault,
