@@ -60,9 +60,8 @@ void x86_jit_flags_after(struct j_flags *st, const struct j_form *f)
 		else
 			*st = (struct j_flags){true, X86_ARITH, 32};
 		return;
-	case J_IMUL: /* imul2() in muldiv.c: CF, OF and AF in EFLAGS */
-		*st = (struct j_flags){true, X86_SF | X86_ZF | X86_PF, f->size * 8};
-		return;
+	case J_IMUL: /* imul2() and mul() in muldiv.c: CF, OF and AF in EFLAGS */
+	case J_MUL: *st = (struct j_flags){true, X86_SF | X86_ZF | X86_PF, f->size * 8}; return;
 	default: /* alu(); not rotates, CALL, RET */
 		if (f->op <= J_TEST)
 			*st = (struct j_flags){true, X86_ARITH, f->size * 8};
