@@ -38,6 +38,7 @@ enum {
 	J_SHIFT, /* group 2: j_form.sub is ROL, ROR, -, -, SHL, SHR, SHL, SAR */
 	J_IMUL,	 /* the two- and three-operand forms */
 	J_MUL,	 /* MUL r/m32: a EAX, b the operand */
+	J_BSCAN, /* BSF (sub 0), BSR (sub 1) */
 	/* jit_cond.c */
 	J_CMOV,
 	J_SETCC,

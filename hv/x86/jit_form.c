@@ -494,7 +494,8 @@ void x86_jit_op(struct as *a, const struct j_form *f)
 	case J_MOVSX:
 	case J_SHIFT:
 	case J_IMUL:
-	case J_MUL: x86_jit_op_ops(a, f); return;
+	case J_MUL:
+	case J_BSCAN: x86_jit_op_ops(a, f); return;
 	case J_CMOV:
 	case J_SETCC:
 	case J_CBW:

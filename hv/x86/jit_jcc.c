@@ -62,7 +62,7 @@ void x86_jit_flags_after(struct j_flags *st, const struct j_form *f)
 		return;
 	case J_IMUL: /* imul2() and mul() in muldiv.c: CF, OF and AF in EFLAGS */
 	case J_MUL: *st = (struct j_flags){true, X86_SF | X86_ZF | X86_PF, f->size * 8}; return;
-	default: /* alu(); not rotates, CALL, RET */
+	default: /* alu(); not rotates, BSF/BSR (ZF in EFLAGS), CALL, RET */
 		if (f->op <= J_TEST)
 			*st = (struct j_flags){true, X86_ARITH, f->size * 8};
 		else

@@ -2,10 +2,10 @@
  * TEST, INC/DEC, NEG), ranked by what translated blocks still called
  * handlers for during a Linux boot: the group-2 shifts and rotates
  * (ROL, ROR, SHL, SHR, SAR by an immediate, by 1 and by CL), LEA,
- * MOVZX/MOVSX, IMUL reg, r/m(, imm), MUL r/m32 and NOT. Each leaves the
- * registers, EFLAGS and the lazy record exactly as its handler does
- * (shift.c, mov.c, muldiv.c, alu.c); a memory operand goes through
- * jit_form.c's inline soft-TLB path like the others. */
+ * MOVZX/MOVSX, IMUL reg, r/m(, imm), MUL r/m32, BSF/BSR and NOT. Each
+ * leaves the registers, EFLAGS and the lazy record exactly as its handler
+ * does (shift.c, mov.c, muldiv.c, bits.c, alu.c); a memory operand goes
+ * through jit_form.c's inline soft-TLB path like the others. */
 #include "hv/x86/jit_asm.h"
 
 static struct j_opnd reg_opnd(unsigned r, unsigned size)
@@ -61,6 +61,12 @@ bool x86_jit_form_ops(const struct x86_insn *in, struct j_form *f)
 		f->op = J_NOT;
 		f->size = op == 0xf6 ? 1 : in->osz;
 		f->a = f->dst = rm_opnd(in, f->size);
+	} else if (op == 0x1bc || op == 0x1bd) {
+		f->op = J_BSCAN;
+		f->sub = op & 1;
+		f->size = in->osz;
+		f->b = rm_opnd(in, in->osz);
+		f->dst = reg_opnd(in->reg, in->osz);
 	} else if (op == 0xf7 && in->reg == 4 && in->osz == 4) {
 		f->op = J_MUL;
 		f->size = 4;
@@ -277,6 +283,25 @@ static void emit_mul(struct as *a, const struct j_form *f)
 	x86_jit_set_lazy(a, X86_SF | X86_ZF | X86_PF, 4);
 }
 
+/* x86_op_bsf, x86_op_bsr: ZF (in EFLAGS, no longer lazy) = the operand
+ * is 0; else the host's BSF/BSR of it to the register. */
+static void emit_bscan(struct as *a, const struct j_form *f)
+{
+	uint8_t *zero;
+
+	x86_jit_get(a, RAX, &f->b, f->size);
+	mov_imm(a, RCX, 0);
+	rr(a, 0x85, RAX, RAX);	/* test eax, eax */
+	E(a, 0x0f, 0x94, 0xc1); /* sete cl */
+	shift_imm(a, 4, RCX, 6);
+	set_flags(a, X86_ZF, true);
+	rr(a, 0x85, RAX, RAX); /* test eax, eax; jz zero */
+	zero = jump(a, 0x4);
+	E(a, 0x0f, f->sub ? 0xbd : 0xbc, 0xc0); /* bsr/bsf eax, eax */
+	x86_jit_put(a, RAX, &f->dst, f->size);
+	patch(a, zero);
+}
+
 void x86_jit_op_ops(struct as *a, const struct j_form *f)
 {
 	switch (f->op) {
@@ -298,6 +323,7 @@ void x86_jit_op_ops(struct as *a, const struct j_form *f)
 		return;
 	case J_SHIFT: emit_shift(a, f); return;
 	case J_MUL: emit_mul(a, f); return;
+	case J_BSCAN: emit_bscan(a, f); return;
 	default: emit_imul(a, f); return;
 	}
 }

@@ -258,9 +258,9 @@ START_TEST(test_leave_faults)
 }
 END_TEST
 
-/* XADD [esi], CMPXCHG [esi + 1000h] (equal), SHLD [esi + 2000h] and MUL
- * [esi + 3000h] (EAX = 1) on three runs of a block, the page of one of
- * them not present on the third (`missing`): #PF at it with error 0 (its
+/* XADD [esi], CMPXCHG [esi + 1000h] (equal), SHLD [esi + 2000h], MUL
+ * [esi + 3000h] (EAX = 1) and BSR [esi + 4000h] on three runs of a block,
+ * the page of one of them not present on the third (`missing`): #PF at it with error 0 (its
  * handler reads first), the ones before done; returns the flags pushed. */
 static uint32_t rmw_fault(uint32_t missing, uint32_t eip)
 {
@@ -274,9 +274,10 @@ static uint32_t rmw_fault(uint32_t missing, uint32_t eip)
 	    0x0f, 0xb1, 0x9e, 0x00, 0x10, 0x00, 0x00,	    /* cmpxchg [esi + 1000h], ebx */
 	    0x0f, 0xa4, 0x9e, 0x00, 0x20, 0x00, 0x00, 0x04, /* shld [esi + 2000h], ebx, 4 */
 	    0xf7, 0xa6, 0x00, 0x30, 0x00, 0x00,		    /* mul dword [esi + 3000h] */
+	    0x0f, 0xbd, 0xbe, 0x00, 0x40, 0x00, 0x00,	    /* bsr edi, [esi + 4000h] */
 	    0x81, 0xc6, 0x00, 0x80, 0x00, 0x00,		    /* add esi, 8000h */
 	    0x49,					    /* dec ecx */
-	    0x75, 0xde,					    /* jnz a */
+	    0x75, 0xd7,					    /* jnz a */
 	    0xf4,					    /* hlt */
 	};
 
@@ -286,36 +287,41 @@ static uint32_t rmw_fault(uint32_t missing, uint32_t eip)
 		put32(at + 0x1000, 1);
 		put32(at + 0x2000, 0x12345678);
 		put32(at + 0x3000, 1);
+		put32(at + 0x4000, 0x80);
 	}
 	not_present(missing);
 	return fault(run(code, sizeof code), X86_VEC_PF, 0, eip);
 }
 
-/* rmw_fault with each of the four operands missing. */
+/* rmw_fault with each of the five operands missing. */
 START_TEST(test_rmw_forms_fault_precisely)
 {
 	uint32_t flags = rmw_fault(0x50000, 0x8012);
 
 	ck_assert_uint_eq(flags & ARITH_SEEN, 0); /* INC to 1, ADD ESI's CF */
 	ck_assert_uint_eq(reg(X86_EBX), 1);
-	ck_assert_uint_eq(cpu->insns, 4 + 8 + 8 + 1 + 2);
+	ck_assert_uint_eq(cpu->insns, 4 + 9 + 9 + 1 + 2);
 	flags = rmw_fault(0x51000, 0x8015);
 	ck_assert_uint_eq(flags & ARITH_SEEN, 0); /* XADD of 0 and 1 */
 	ck_assert_uint_eq(mem32(0x50000), 1);
 	ck_assert_uint_eq(reg(X86_EBX), 0);
-	ck_assert_uint_eq(cpu->insns, 4 + 8 + 8 + 2 + 2);
+	ck_assert_uint_eq(cpu->insns, 4 + 9 + 9 + 2 + 2);
 	flags = rmw_fault(0x52000, 0x801c);
 	ck_assert_uint_eq(flags & ARITH_SEEN, X86_ZF); /* CMPXCHG equal */
 	ck_assert_uint_eq(mem32(0x51000), 0);
 	ck_assert_uint_eq(mem32(0x4a000), 0x23456780);
 	ck_assert_uint_eq(reg(X86_EAX), 1);
 	ck_assert_uint_eq(cpu->cr[2], 0x52000);
-	ck_assert_uint_eq(cpu->insns, 4 + 8 + 8 + 3 + 2);
+	ck_assert_uint_eq(cpu->insns, 4 + 9 + 9 + 3 + 2);
 	flags = rmw_fault(0x53000, 0x8024);
 	ck_assert_uint_eq(flags & ARITH_SEEN, X86_CF); /* SHLD: bit 28 */
 	ck_assert_uint_eq(mem32(0x52000), 0x23456780);
 	ck_assert_uint_eq(reg(X86_EAX), 1);
-	ck_assert_uint_eq(cpu->insns, 4 + 8 + 8 + 4 + 2);
+	ck_assert_uint_eq(cpu->insns, 4 + 9 + 9 + 4 + 2);
+	flags = rmw_fault(0x54000, 0x802a);
+	ck_assert_uint_eq(flags & ARITH_SEEN, 0); /* MUL of 1 by 1 */
+	ck_assert_uint_eq(reg(X86_EDX), 0);
+	ck_assert_uint_eq(cpu->insns, 4 + 9 + 9 + 5 + 2);
 }
 END_TEST
 
