@@ -37,9 +37,22 @@ enum {
 	J_MOVSX,
 	J_SHIFT, /* group 2: j_form.sub is ROL, ROR, -, -, SHL, SHR, SHL, SAR */
 	J_IMUL,	 /* the two- and three-operand forms */
+	J_MUL,	 /* MUL r/m32: a EAX, b the operand */
+	J_BSCAN, /* BSF (sub 0), BSR (sub 1) */
+	/* jit_cond.c */
+	J_CMOV,
+	J_SETCC,
+	J_CBW, /* CBW, CWDE */
+	J_CWD, /* CWD, CDQ */
+	J_NOP,
+	/* jit_rmw.c */
+	J_XADD,
+	J_CMPXCHG,
+	J_DSHIFT, /* SHLD (sub 0), SHRD (sub 1) of 32 bits: b the source register */
 	/* jit_stack.c: 32-bit operands on a 32-bit stack (all with memory) */
 	J_PUSH, /* b: the value */
 	J_POP,	/* dst: the register */
+	J_LEAVE,
 	J_CALL, /* CALL rel32: b.imm the displacement */
 	J_RET,	/* RET, RET imm16: b.imm what is added to ESP after the pop */
 };
@@ -253,6 +266,19 @@ struct j_form {
 bool x86_jit_form(const struct x86_insn *in, struct j_form *f);
 /* The forms of jit_ops.c (f cleared, in checked for LOCK and REP). */
 bool x86_jit_form_ops(const struct x86_insn *in, struct j_form *f);
+/* The forms of jit_cond.c, and their code. */
+bool x86_jit_form_cond(const struct x86_insn *in, struct j_form *f);
+void x86_jit_op_cond(struct as *a, const struct j_form *f);
+/* The forms of jit_rmw.c, and their code. */
+bool x86_jit_form_rmw(const struct x86_insn *in, struct j_form *f);
+void x86_jit_op_rmw(struct as *a, const struct j_form *f);
+/* edx = eax op ecx and eax = its carry vector for zero-extended operands
+ * of `size` (jit_form.c: fast.h's alu() with masked 0, incdec() with 1;
+ * `dead`: no vector). */
+void x86_jit_alu_cv(struct as *a, unsigned op, unsigned size, bool masked, bool dead);
+/* eax = a shift's carry vector (shift.c's shift_flags) from esi, the CF,
+ * and edi, the OF (0 or 1), for an operand whose top bit is `top`. */
+void x86_jit_shift_cv(struct as *a, unsigned top);
 /* esi = the offset of in's memory operand (x86_ea; A0h-A3h: the moffs). */
 void x86_jit_ea(struct as *a, const struct x86_insn *in);
 /* The effective address, segment check and soft-TLB lookup of a memory
@@ -311,7 +337,8 @@ bool x86_jit_kills_flags(const struct x86_insn *in);
 void x86_jit_flags_after(struct j_flags *st, const struct j_form *f);
 struct j_exit;
 /* Whether in, the last instruction of a block, is a near jump done
- * natively: JMP rel, or a Jcc but JP/JNP with the flags' state known. */
+ * natively: JMP rel, or a Jcc (st, the flags' state, says how it reads
+ * them: x86_jit_near). */
 bool x86_jit_jump_native(const struct x86_insn *in, const struct j_flags *st);
 /* It, at offset off in the block: EIP and ip_start stored; out as
  * j_jump's. */

@@ -2,7 +2,9 @@
  * every other one): MOV, the ALU operations (ADC and SBB with the carry
  * in from the lazy record or EFLAGS), TEST, INC and DEC, NEG, in 8, 16
  * and 32 bits, on registers, immediates and memory, and through jit_ops.c
- * the shifts and rotates, LEA, MOVZX/MOVSX, IMUL and NOT. The
+ * the shifts and rotates, LEA, MOVZX/MOVSX, IMUL and NOT, through
+ * jit_cond.c CMOVcc, SETcc, CBW/CWD and the NOPs, through jit_rmw.c
+ * XADD, CMPXCHG, SHLD and SHRD. The
  * lazy flags record is written as fast.h's alu() and incdec() write it.
  * A memory operand goes through the soft TLB inline, as x86_fast_ptr
  * does: the segment's fast check (fast_end, see x86_seg_sync), then the
@@ -160,7 +162,8 @@ bool x86_jit_form(const struct x86_insn *in, struct j_form *f)
 		 (in->op >= 0xb0 && in->op < 0xc0) || in->op == 0xc6 || in->op == 0xc7)
 		ok = mov_form(in, f);
 	else
-		ok = other_form(in, f) || x86_jit_form_ops(in, f) || x86_jit_form_stack(in, f);
+		ok = other_form(in, f) || x86_jit_form_ops(in, f) || x86_jit_form_stack(in, f) ||
+		     x86_jit_form_cond(in, f) || x86_jit_form_rmw(in, f);
 	if (!ok)
 		return false;
 	if (!f->dsize)
@@ -361,7 +364,7 @@ static void arith_cv(struct as *a, unsigned op)
  * size, otherwise (alu()) of the full one; edx is cut to it either way.
  * ADC and SBB add or subtract edi, the carry in, too. `dead`: no vector
  * (the flags are not kept). */
-static void alu_cv(struct as *a, unsigned op, unsigned size, bool masked, bool dead)
+void x86_jit_alu_cv(struct as *a, unsigned op, unsigned size, bool masked, bool dead)
 {
 	static const uint8_t code[] = {
 	    [J_ADD] = 0x01, [J_OR] = 0x09,  [J_ADC] = 0x01, [J_SBB] = 0x29, [J_AND] = 0x21,
@@ -480,7 +483,7 @@ void x86_jit_op(struct as *a, const struct j_form *f)
 		fold_cf(a);
 		x86_jit_get(a, RAX, &f->a, size);
 		mov_imm(a, RCX, 1);
-		alu_cv(a, f->op == J_INC ? J_ADD : J_SUB, size, true, f->dead);
+		x86_jit_alu_cv(a, f->op == J_INC ? J_ADD : J_SUB, size, true, f->dead);
 		x86_jit_put(a, RDX, &f->dst, size);
 		if (!f->dead)
 			x86_jit_set_lazy(a, X86_ARITH & ~X86_CF, size);
@@ -490,15 +493,26 @@ void x86_jit_op(struct as *a, const struct j_form *f)
 	case J_MOVZX:
 	case J_MOVSX:
 	case J_SHIFT:
-	case J_IMUL: x86_jit_op_ops(a, f); return;
+	case J_IMUL:
+	case J_MUL:
+	case J_BSCAN: x86_jit_op_ops(a, f); return;
+	case J_CMOV:
+	case J_SETCC:
+	case J_CBW:
+	case J_CWD:
+	case J_NOP: x86_jit_op_cond(a, f); return;
+	case J_XADD:
+	case J_CMPXCHG:
+	case J_DSHIFT: x86_jit_op_rmw(a, f); return;
 	case J_PUSH:
-	case J_POP: x86_jit_op_stack(a, f); return;
+	case J_POP:
+	case J_LEAVE: x86_jit_op_stack(a, f); return;
 	default:
 		if (f->op == J_ADC || f->op == J_SBB)
 			carry_in(a);
 		x86_jit_get(a, RAX, &f->a, size);
 		x86_jit_get(a, RCX, &f->b, size);
-		alu_cv(a, f->op, size, false, f->dead);
+		x86_jit_alu_cv(a, f->op, size, false, f->dead);
 		if (f->dst.kind != J_NONE)
 			x86_jit_put(a, RDX, &f->dst, size);
 		if (!f->dead)

@@ -1,12 +1,12 @@
 /* Near jumps at the end of a translated block, natively: JMP rel8/rel16/32
- * and a Jcc whose flags come from an instruction of the same block that
+ * and Jcc. When the flags come from an instruction of the same block that
  * the JIT did itself (jit_form.c): an ALU operation, TEST, INC/DEC, NEG,
- * a shift by an immediate or IMUL. Such a form leaves the lazy record
+ * a shift by an immediate or IMUL, that form leaves the lazy record
  * with a mask and width known when the block is translated (its slow
  * path, the handler, writes the same record), so the condition is read
  * from the record or EFLAGS with no call: x86_cond's reading, flag by
- * flag. A Jcc after anything else, or reading PF, is still a handler
- * call. The jump itself is emitted as the fused pairs' (jit_emit.c):
+ * flag. After anything else, or reading PF, the code calls x86_cond
+ * itself (not the Jcc's handler). The jump itself is emitted as the fused pairs' (jit_emit.c):
  * EIP set, and a target beyond the CS limit faults with ip_start at it. */
 #include "hv/x86/jit_asm.h"
 
@@ -32,8 +32,14 @@ void x86_jit_flags_after(struct j_flags *st, const struct j_form *f)
 	case J_MOVZX:
 	case J_MOVSX:
 	case J_NOT:
+	case J_CMOV:
+	case J_SETCC:
+	case J_CBW:
+	case J_CWD:
+	case J_NOP:
 	case J_PUSH:
-	case J_POP: return; /* no flag changed */
+	case J_POP:
+	case J_LEAVE: return; /* no flag changed */
 	case J_INC:
 	case J_DEC: /* CF folded into EFLAGS (incdec in fast.h) */
 		*st = (struct j_flags){true, X86_ARITH & ~X86_CF, f->size * 8};
@@ -44,10 +50,19 @@ void x86_jit_flags_after(struct j_flags *st, const struct j_form *f)
 		else
 			st->known = false;
 		return;
-	case J_IMUL: /* imul2() in muldiv.c: CF, OF and AF in EFLAGS */
-		*st = (struct j_flags){true, X86_SF | X86_ZF | X86_PF, f->size * 8};
+	case J_XADD:
+	case J_CMPXCHG: /* alu() of ADD, CMP */
+		*st = (struct j_flags){true, X86_ARITH, f->size * 8};
 		return;
-	default: /* alu(); not rotates, CALL, RET */
+	case J_DSHIFT: /* shift_flags(), but a count of CL may be 0 */
+		if (f->in->op & 1)
+			st->known = false;
+		else
+			*st = (struct j_flags){true, X86_ARITH, 32};
+		return;
+	case J_IMUL: /* imul2() and mul() in muldiv.c: CF, OF and AF in EFLAGS */
+	case J_MUL: *st = (struct j_flags){true, X86_SF | X86_ZF | X86_PF, f->size * 8}; return;
+	default: /* alu(); not rotates, BSF/BSR (ZF in EFLAGS), CALL, RET */
 		if (f->op <= J_TEST)
 			*st = (struct j_flags){true, X86_ARITH, f->size * 8};
 		else
@@ -73,11 +88,12 @@ bool x86_jit_kills_flags(const struct x86_insn *in)
 
 bool x86_jit_jump_native(const struct x86_insn *in, const struct j_flags *st)
 {
+	(void)st; /* unknown flags: condition() calls x86_cond */
 	if (in->lock || in->fn == x86_op_ud)
 		return false;
 	if (is_jmp(in))
 		return true;
-	return is_jcc(in) && st->known && ((in->op & 15) >> 1) != 5;
+	return is_jcc(in);
 }
 
 /* setnz/setz r8 (al, cl or dl). */
@@ -123,9 +139,16 @@ static void flag(struct as *a, unsigned r, uint32_t F, const struct j_flags *st)
 	set_r(a, true, r);
 }
 
-/* al = the condition cc >> 1 (not PF): then `test al, al`. */
+/* al = the condition cc >> 1: then `test al, al`. Flags not known when
+ * the block is translated, and PF, are x86_cond's (a call). */
 static void condition(struct as *a, unsigned cc, const struct j_flags *st)
 {
+	if (!st->known || cc >> 1 == 5) {
+		mov_imm(a, RSI, cc & ~1u);
+		call_fn(a, (const void *)x86_cond);
+		E(a, 0x84, 0xc0); /* test al, al */
+		return;
+	}
 	switch (cc >> 1) {
 	case 0: flag(a, RAX, X86_OF, st); break;
 	case 1: flag(a, RAX, X86_CF, st); break;

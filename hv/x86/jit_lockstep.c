@@ -36,9 +36,9 @@ static void touch(struct x86_cpu *cpu, const struct x86_insn *in, struct touched
 
 	if (!x86_jit_form(in, &f) || !f.mem)
 		return;
-	if (f.op >= J_PUSH) { /* jit_stack.c: at ESP, or below it for a push */
+	if (f.op >= J_PUSH) { /* jit_stack.c: at ESP (EBP for LEAVE), or below it for a push */
 		seg = X86_SS;
-		off = cpu->regs[X86_ESP] - (f.write ? 4u : 0u);
+		off = cpu->regs[f.op == J_LEAVE ? X86_EBP : X86_ESP] - (f.write ? 4u : 0u);
 		if (!(cpu->seg[X86_SS].attr & X86_SEG_BIG)) {
 			t->miss = true;
 			return;

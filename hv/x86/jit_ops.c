@@ -2,10 +2,10 @@
  * TEST, INC/DEC, NEG), ranked by what translated blocks still called
  * handlers for during a Linux boot: the group-2 shifts and rotates
  * (ROL, ROR, SHL, SHR, SAR by an immediate, by 1 and by CL), LEA,
- * MOVZX/MOVSX, IMUL reg, r/m(, imm) and NOT. Each leaves the registers,
- * EFLAGS and the lazy record exactly as its handler does (shift.c,
- * mov.c, muldiv.c, alu.c); a memory operand goes through jit_form.c's
- * inline soft-TLB path like the others. */
+ * MOVZX/MOVSX, IMUL reg, r/m(, imm), MUL r/m32, BSF/BSR and NOT. Each
+ * leaves the registers, EFLAGS and the lazy record exactly as its handler
+ * does (shift.c, mov.c, muldiv.c, bits.c, alu.c); a memory operand goes
+ * through jit_form.c's inline soft-TLB path like the others. */
 #include "hv/x86/jit_asm.h"
 
 static struct j_opnd reg_opnd(unsigned r, unsigned size)
@@ -61,6 +61,17 @@ bool x86_jit_form_ops(const struct x86_insn *in, struct j_form *f)
 		f->op = J_NOT;
 		f->size = op == 0xf6 ? 1 : in->osz;
 		f->a = f->dst = rm_opnd(in, f->size);
+	} else if (op == 0x1bc || op == 0x1bd) {
+		f->op = J_BSCAN;
+		f->sub = op & 1;
+		f->size = in->osz;
+		f->b = rm_opnd(in, in->osz);
+		f->dst = reg_opnd(in->reg, in->osz);
+	} else if (op == 0xf7 && in->reg == 4 && in->osz == 4) {
+		f->op = J_MUL;
+		f->size = 4;
+		f->a = reg_opnd(X86_EAX, 4);
+		f->b = rm_opnd(in, 4);
 	} else if (op == 0x8d && in->mod != 3) {
 		f->op = J_LEA;
 		f->size = in->osz;
@@ -111,7 +122,7 @@ static void shift_imm(struct as *a, unsigned ext, unsigned r, unsigned n)
 
 /* The carry vector of a shift (shift.c's shift_flags): eax = esi << top |
  * (esi ^ edi) << (top - 1), esi the CF and edi the OF (0 or 1). */
-static void shift_cv(struct as *a, unsigned top)
+void x86_jit_shift_cv(struct as *a, unsigned top)
 {
 	rr(a, 0x89, RSI, RAX);
 	shift_imm(a, 4, RAX, top);
@@ -136,7 +147,7 @@ static void shift(struct as *a, unsigned sub, unsigned size)
 		rr(a, 0x89, RDX, RDI); /* OF = msb(r) ^ CF */
 		shift_imm(a, 5, RDI, top);
 		rr(a, 0x31, RSI, RDI);
-		shift_cv(a, top);
+		x86_jit_shift_cv(a, top);
 		return;
 	}
 	if (sub == 7)
@@ -154,7 +165,7 @@ static void shift(struct as *a, unsigned sub, unsigned size)
 		rr(a, 0x89, RAX, RDI); /* OF = msb(v) */
 		shift_imm(a, 5, RDI, top);
 	}
-	shift_cv(a, top);
+	x86_jit_shift_cv(a, top);
 }
 
 /* EFLAGS' bits `clear` replaced by ecx (its only bits set among them),
@@ -250,6 +261,47 @@ static void emit_imul(struct as *a, const struct j_form *f)
 	x86_jit_set_lazy(a, X86_SF | X86_ZF | X86_PF, size);
 }
 
+/* mul() in muldiv.c, 32 bits: EDX:EAX = EAX * the operand; CF = OF = the
+ * high half is not 0, AF clear, SF/ZF/PF lazy from the low half. */
+static void emit_mul(struct as *a, const struct j_form *f)
+{
+	const struct j_opnd edx = reg_opnd(X86_EDX, 4);
+
+	x86_jit_get(a, RAX, &f->a, 4);
+	x86_jit_get(a, RCX, &f->b, 4);
+	E(a, 0xf7, 0xe1); /* mul ecx */
+	x86_jit_put(a, RAX, &f->a, 4);
+	x86_jit_put(a, RDX, &edx, 4);
+	mov_imm(a, RCX, 0);
+	rr(a, 0x85, RDX, RDX);	/* test edx, edx */
+	E(a, 0x0f, 0x95, 0xc1); /* setne cl */
+	E(a, 0x69, 0xc9);	/* imul ecx, ecx, CF | OF */
+	b4(a, X86_CF | X86_OF);
+	set_flags(a, X86_CF | X86_OF | X86_AF, false);
+	rr(a, 0x89, RAX, RDX);
+	rr(a, 0x31, RAX, RAX);
+	x86_jit_set_lazy(a, X86_SF | X86_ZF | X86_PF, 4);
+}
+
+/* x86_op_bsf, x86_op_bsr: ZF (in EFLAGS, no longer lazy) = the operand
+ * is 0; else the host's BSF/BSR of it to the register. */
+static void emit_bscan(struct as *a, const struct j_form *f)
+{
+	uint8_t *zero;
+
+	x86_jit_get(a, RAX, &f->b, f->size);
+	mov_imm(a, RCX, 0);
+	rr(a, 0x85, RAX, RAX);	/* test eax, eax */
+	E(a, 0x0f, 0x94, 0xc1); /* sete cl */
+	shift_imm(a, 4, RCX, 6);
+	set_flags(a, X86_ZF, true);
+	rr(a, 0x85, RAX, RAX); /* test eax, eax; jz zero */
+	zero = jump(a, 0x4);
+	E(a, 0x0f, f->sub ? 0xbd : 0xbc, 0xc0); /* bsr/bsf eax, eax */
+	x86_jit_put(a, RAX, &f->dst, f->size);
+	patch(a, zero);
+}
+
 void x86_jit_op_ops(struct as *a, const struct j_form *f)
 {
 	switch (f->op) {
@@ -270,6 +322,8 @@ void x86_jit_op_ops(struct as *a, const struct j_form *f)
 		x86_jit_put(a, RAX, &f->dst, f->dsize);
 		return;
 	case J_SHIFT: emit_shift(a, f); return;
+	case J_MUL: emit_mul(a, f); return;
+	case J_BSCAN: emit_bscan(a, f); return;
 	default: emit_imul(a, f); return;
 	}
 }

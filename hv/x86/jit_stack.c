@@ -1,5 +1,5 @@
 /* The stack forms the JIT does natively: PUSH r32, PUSH imm32/imm8, POP
- * r32, CALL rel32 and RET (imm16), with a 32-bit operand on a 32-bit
+ * r32, LEAVE, CALL rel32 and RET (imm16), with a 32-bit operand on a 32-bit
  * stack (SS.B set), through the same inline soft-TLB path as the other
  * memory operands (jit_form.c's x86_jit_tlb, SS's fast check). Anything
  * else takes the instruction's slow path, its handler, before a thing
@@ -8,7 +8,8 @@
  * miss, a page straddle, a code page, and for CALL and RET a target
  * beyond the CS limit; so ESP and memory stay as they were when the
  * handler faults. The values and ESP are those of x86_op_push_r,
- * x86_op_pop_r, x86_op_push_imm, x86_op_call_rel and x86_op_ret. */
+ * x86_op_pop_r, x86_op_leave (a POP EBP from EBP), x86_op_push_imm,
+ * x86_op_call_rel and x86_op_ret. */
 #include "hv/x86/jit_asm.h"
 
 #define SS_SEG (CPU(seg) + X86_SS * (uint32_t)sizeof(struct x86_seg))
@@ -26,6 +27,9 @@ bool x86_jit_form_stack(const struct x86_insn *in, struct j_form *f)
 	} else if (op >= 0x58 && op <= 0x5f) {
 		f->op = J_POP;
 		f->dst = (struct j_opnd){J_REG, REG(op & 7), 0};
+	} else if (op == 0xc9) {
+		f->op = J_LEAVE;
+		f->dst = (struct j_opnd){J_REG, REG(X86_EBP), 0};
 	} else if (op == 0x68 || op == 0x6a) {
 		f->op = J_PUSH;
 		f->b = (struct j_opnd){J_IMM, 0, op == 0x6a ? x86_sext(in->imm, 1) : in->imm};
@@ -50,7 +54,7 @@ void x86_jit_stack_mem(struct as *a, const struct j_form *f, uint8_t *miss[J_MIS
 	b4(a, SS_SEG + (uint32_t)offsetof(struct x86_seg, attr));
 	b4(a, X86_SEG_BIG);
 	miss[0] = jump(a, 0x4);
-	load(a, RSI, REG(X86_ESP));
+	load(a, RSI, REG(f->op == J_LEAVE ? X86_EBP : X86_ESP));
 	if (push)
 		E(a, 0x83, 0xee, 4); /* sub esi, 4 */
 	x86_jit_tlb(a, X86_SS, 4, push, &miss[1]);

@@ -237,30 +237,34 @@ START_TEST(test_loop_matches_the_interpreter)
 END_TEST
 
 /* PUSH r32, PUSH imm32/imm8, POP r32 (POP of what PUSH ESP pushed),
- * CALL rel32, RET and RET imm16 with 32-bit operands: done natively on
+ * LEAVE, CALL rel32, RET and RET imm16 with 32-bit operands, and a Jcc
+ * after a handler's flags (RCL): done natively on
  * a 32-bit stack (jit_stack.c), through the handlers on a 16-bit one (a
  * check at run time); the same results as the interpreter either way. */
 START_TEST(test_stack_forms_match_the_interpreter)
 {
 	static const uint8_t code[] = {
-	    0x66, 0xbc, 0x00, 0x70, 0x00, 0x00,		    /* mov esp, 7000h */
-	    0x66, 0xb9, 0x64, 0x00, 0x00, 0x00,		    /* mov ecx, 100 */
-	    0x66, 0x31, 0xc0,				    /* xor eax, eax */
-	    0x66, 0x51,					    /* a: push ecx */
-	    0x66, 0x68, 0x78, 0x56, 0x34, 0x12,		    /* push dword 12345678h */
-	    0x66, 0xe8, 0x19, 0x00, 0x00, 0x00,		    /* call dword f */
-	    0x66, 0x5a,					    /* pop edx */
-	    0x66, 0x59,					    /* pop ecx */
-	    0x66, 0x01, 0xd0,				    /* add eax, edx */
-	    0x66, 0x6a, 0x05,				    /* push dword 5 */
-	    0x66, 0xe8, 0x11, 0x00, 0x00, 0x00,		    /* call dword g */
-	    0x66, 0x49,					    /* dec ecx */
-	    0x75, 0xde,					    /* jnz a */
-	    0x66, 0x54,					    /* push esp */
-	    0x66, 0x5b,					    /* pop ebx */
-	    0xf4,					    /* hlt */
-	    0x66, 0x53, 0x66, 0x5b, 0x66, 0x40, 0x66, 0xc3, /* f: push ebx; pop ebx; inc eax; ret */
-	    0x66, 0xc2, 0x04, 0x00,			    /* g: ret 4 */
+	    0x66, 0xbc, 0x00, 0x70, 0x00, 0x00, /* mov esp, 7000h */
+	    0x66, 0xb9, 0x64, 0x00, 0x00, 0x00, /* mov ecx, 100 */
+	    0x66, 0x31, 0xc0,			/* xor eax, eax */
+	    0x66, 0x51,				/* a: push ecx */
+	    0x66, 0x68, 0x78, 0x56, 0x34, 0x12, /* push dword 12345678h */
+	    0x66, 0xe8, 0x19, 0x00, 0x00, 0x00, /* call dword f */
+	    0x66, 0x5a,				/* pop edx */
+	    0x66, 0x59,				/* pop ecx */
+	    0x66, 0x01, 0xd0,			/* add eax, edx */
+	    0x66, 0x6a, 0x05,			/* push dword 5 */
+	    0x66, 0xe8, 0x1d, 0x00, 0x00, 0x00, /* call dword g */
+	    0x66, 0x49,				/* dec ecx */
+	    0x75, 0xde,				/* jnz a */
+	    0x66, 0x54,				/* push esp */
+	    0x66, 0x5b,				/* pop ebx */
+	    0xf4,				/* hlt */
+	    0x66, 0x55, 0x66, 0x89, 0xe5,	/* f: push ebp; mov ebp, esp */
+	    0x66, 0x53, 0x66, 0x5b, 0x66, 0x40, /* push ebx; pop ebx; inc eax */
+	    0x66, 0xd1, 0xd2, 0x72, 0x00,	/* rcl edx, 1; jc $+2 */
+	    0x66, 0xc9, 0x66, 0xc3,		/* leave; ret */
+	    0x66, 0xc2, 0x04, 0x00,		/* g: ret 4 */
 	};
 	static struct result r, r16;
 
@@ -714,6 +718,203 @@ START_TEST(test_near_jumps_match_the_interpreter)
 }
 END_TEST
 
+/* The instructions of cond_users_prog after setter k for condition cc:
+ * their length. */
+static size_t cond_users(uint8_t *c, unsigned k, unsigned cc)
+{
+	/* cmovcc edx, [7f0h] (cmovcc dx for odd k); cmovncc edx, ecx */
+	const uint8_t cmov_m[] = {0x66, 0x0f, (uint8_t)(0x40 | cc), 0x16, 0xf0, 0x07};
+	const uint8_t cmov_r[] = {0x66, 0x0f, (uint8_t)(0x40 | (cc ^ 1)), 0xd1};
+	/* setcc [di + 16 * k + cc]; setcc ch */
+	const uint8_t set_m[] = {0x0f, (uint8_t)(0x90 | cc), 0x85, (uint8_t)(16 * k + cc), 0};
+	const uint8_t set_r[] = {0x0f, (uint8_t)(0x90 | cc), 0xc5};
+	const uint8_t sum[] = {0x66, 0x01, 0xd5, 0x66, 0x01, 0xcd}; /* add ebp, edx; add ebp, ecx */
+	size_t n = sizeof cmov_m - (k & 1);
+
+	memcpy(c, cmov_m + (k & 1), n);
+	memcpy(c + n, cmov_r, sizeof cmov_r);
+	n += sizeof cmov_r;
+	memcpy(c + n, set_m, sizeof set_m);
+	n += sizeof set_m;
+	memcpy(c + n, set_r, sizeof set_r);
+	n += sizeof set_r;
+	memcpy(c + n, sum, sizeof sum);
+	return n + sizeof sum;
+}
+
+/* The body of cond_users_prog: each setter k then each condition cc read
+ * by the forms of jit_cond.c (cond_users), then CBW, CDQ, NOPs, CWDE and
+ * CWD of the pair. */
+static size_t cond_users_body(uint8_t *c)
+{
+	static const uint8_t convert[] = {
+	    0x98, 0x66, 0x99,	    /* cbw; cdq */
+	    0x90, 0x0f, 0x1f, 0x00, /* nop; nop word [bx + si] */
+	    0x66, 0x01, 0xd5,	    /* add ebp, edx */
+	    0x66, 0x98, 0x99,	    /* cwde; cwd */
+	    0x66, 0x01, 0xc5,	    /* add ebp, eax */
+	    0x66, 0x01, 0xd5,	    /* add ebp, edx */
+	};
+	size_t n = 0;
+
+	for (unsigned k = 0; k < UNIT_COUNT(setters); k++)
+		for (unsigned cc = 0; cc < 16; cc++) {
+			memcpy(c + n, (const uint8_t[]){0x66, 0x89, 0xc1}, 3); /* mov ecx, eax */
+			memcpy(c + n + 3, setters[k].b, setters[k].n);
+			n += 3u + setters[k].n;
+			n += cond_users(c + n, k, cc);
+		}
+	memcpy(c + n, convert, sizeof convert);
+	return n + sizeof convert;
+}
+
+/* At 7C00h a jump to NJ_START, then for each pair (as near_jumps_prog:
+ * EAX, EBX and [7F0h] = EBX, DI = 1000h + 100h * its index) the code
+ * `body` writes; EBP = 0 at the start. */
+static size_t pairs_prog(uint8_t *c, size_t (*body)(uint8_t *))
+{
+	static const uint8_t head[] = {
+	    0x31, 0xf6,			  /* xor si, si */
+	    0xbf, 0x00, 0x10,		  /* mov di, 1000h */
+	    0x66, 0x31, 0xed,		  /* xor ebp, ebp */
+	    0x66, 0x8b, 0x84, 0x10, 0x7c, /* top: mov eax, [si + 7c10h] */
+	    0x66, 0x8b, 0x9c, 0x14, 0x7c, /* mov ebx, [si + 7c14h] */
+	    0x66, 0x89, 0x1e, 0xf0, 0x07, /* mov [7f0h], ebx */
+	};
+	static const uint8_t tail[] = {
+	    0x83, 0xc6, 0x08,	    /* add si, 8 */
+	    0x81, 0xc7, 0x00, 0x01, /* add di, 100h */
+	    0x81, 0xfe, 0,    0,    /* cmp si, 8 * pairs */
+	    0x74, 0x03,		    /* jz done */
+	    0xe9, 0,	0,	    /* jmp near top */
+	    0xf4,		    /* done: hlt */
+	};
+	size_t n = NJ_START, t;
+	uint16_t back;
+
+	memset(c, 0xf4, n);
+	c[0] = 0xe9;
+	c[1] = (NJ_START - 3) & 0xff;
+	c[2] = (NJ_START - 3) >> 8;
+	for (unsigned i = 0; i < UNIT_COUNT(pairs); i++) {
+		le32(c + 0x10 + 8 * i, pairs[i][0]);
+		le32(c + 0x14 + 8 * i, pairs[i][1]);
+	}
+	memcpy(c + n, head, sizeof head);
+	n += sizeof head;
+	n += body(c + n);
+	t = n;
+	memcpy(c + n, tail, sizeof tail);
+	n += sizeof tail;
+	c[t + 9] = (uint8_t)(8 * UNIT_COUNT(pairs));
+	back = (uint16_t)(NJ_START + 8 - (t + 16)); /* top */
+	c[t + 14] = (uint8_t)back;
+	c[t + 15] = (uint8_t)(back >> 8);
+	return n;
+}
+
+/* CMOVcc, SETcc (register and memory), CBW/CWDE, CWD/CDQ and NOPs done
+ * natively (jit_cond.c) after every setter of near_jumps_prog on the
+ * flags' edges, each condition x86_cond's: the same registers, flags and
+ * bytes as the interpreter, no handler call but the HLT. */
+START_TEST(test_condition_users_match_the_interpreter)
+{
+	static uint8_t code[16384];
+	static struct result r;
+	size_t n = pairs_prog(code, cond_users_body);
+	const uint8_t *sub32 = r.low + 0x1100; /* pair 1 (1, 2), SUB ECX, EBX */
+
+	ck_assert_uint_le(n, sizeof code);
+	same_as_interpreter(code, n, &r);
+	ck_assert_int_eq(r.exit, VCPU_EXIT_HALT);
+	ck_assert_uint_eq(sub32[0x2] & sub32[0x8] & sub32[0xc] & sub32[0xe] & sub32[0x6], 1);
+	ck_assert_uint_eq(sub32[0x3] | sub32[0x9] | sub32[0xd] | sub32[0xf] | sub32[0x0], 0);
+	ck_assert_uint_le(r.calls, 2);
+}
+END_TEST
+
+/* The body of test_rmw_forms_match_the_interpreter: XADD, CMPXCHG
+ * (equal and not), SHLD and SHRD by an immediate and by CL (AL of the
+ * pair, 0 once masked for some), MUL, BSF/BSR (of 0 for some), on
+ * registers and [7F0h], in 8, 16 and 32 bits; each one's flags and
+ * results stored at DI. */
+static size_t rmw_body(uint8_t *c)
+{
+	static const uint8_t body[] = {
+	    0x66, 0x89, 0xc2,			/* mov edx, eax */
+	    0x66, 0x0f, 0xc1, 0xda,		/* xadd edx, ebx */
+	    0x9c, 0x8f, 0x05,			/* pushf; pop word [di] */
+	    0x66, 0x89, 0x55, 0x02,		/* mov [di + 2], edx */
+	    0x66, 0x89, 0x5d, 0x06,		/* mov [di + 6], ebx */
+	    0x66, 0x0f, 0xc1, 0x1e, 0xf0, 0x07, /* xadd [7f0h], ebx */
+	    0x9c, 0x8f, 0x45, 0x0a,		/* pushf; pop word [di + 10] */
+	    0x0f, 0xc0, 0xc4,			/* xadd ah, al */
+	    0x9c, 0x8f, 0x45, 0x0c,		/* pushf; pop word [di + 12] */
+	    0x66, 0x0f, 0xb1, 0x1e, 0xf0, 0x07, /* cmpxchg [7f0h], ebx */
+	    0x9c, 0x8f, 0x45, 0x0e,		/* pushf; pop word [di + 14] */
+	    0x66, 0x89, 0x45, 0x10,		/* mov [di + 16], eax */
+	    0x66, 0x89, 0xc1,			/* mov ecx, eax */
+	    0x66, 0x0f, 0xb1, 0xd9,		/* cmpxchg ecx, ebx: equal */
+	    0x0f, 0xb0, 0xd9,			/* cmpxchg cl, bl */
+	    0x9c, 0x8f, 0x45, 0x14,		/* pushf; pop word [di + 20] */
+	    0x66, 0x89, 0x4d, 0x16,		/* mov [di + 22], ecx */
+	    0x66, 0x89, 0xc2,			/* mov edx, eax */
+	    0x66, 0x0f, 0xa4, 0xda, 0x05,	/* shld edx, ebx, 5 */
+	    0x9c, 0x8f, 0x45, 0x1a,		/* pushf; pop word [di + 26] */
+	    0x66, 0x89, 0x55, 0x1c,		/* mov [di + 28], edx */
+	    0x88, 0xc1,				/* mov cl, al */
+	    0x66, 0x0f, 0xad, 0x1e, 0xf0, 0x07, /* shrd [7f0h], ebx, cl */
+	    0x9c, 0x8f, 0x45, 0x20,		/* pushf; pop word [di + 32] */
+	    0x66, 0x0f, 0xa5, 0xd8,		/* shld eax, ebx, cl */
+	    0x9c, 0x8f, 0x45, 0x22,		/* pushf; pop word [di + 34] */
+	    0x66, 0x89, 0x45, 0x24,		/* mov [di + 36], eax */
+	    0x66, 0x0f, 0xac, 0xd8, 0x1f,	/* shrd eax, ebx, 31 */
+	    0x9c, 0x8f, 0x45, 0x28,		/* pushf; pop word [di + 40] */
+	    0x66, 0x89, 0x45, 0x2a,		/* mov [di + 42], eax */
+	    0x66, 0xf7, 0xe3,			/* mul ebx */
+	    0x9c, 0x8f, 0x45, 0x32,		/* pushf; pop word [di + 50] */
+	    0x66, 0x89, 0x45, 0x34,		/* mov [di + 52], eax */
+	    0x66, 0x89, 0x55, 0x38,		/* mov [di + 56], edx */
+	    0x66, 0xf7, 0x26, 0xf0, 0x07,	/* mul dword [7f0h] */
+	    0x9c, 0x8f, 0x45, 0x3c,		/* pushf; pop word [di + 60] */
+	    0x66, 0x89, 0x55, 0x3e,		/* mov [di + 62], edx */
+	    0x66, 0x0f, 0xbd, 0xc8,		/* bsr ecx, eax */
+	    0x9c, 0x8f, 0x45, 0x44,		/* pushf; pop word [di + 68] */
+	    0x0f, 0xbc, 0xcb,			/* bsf cx, bx */
+	    0x66, 0x0f, 0xbc, 0x16, 0xf0, 0x07, /* bsf edx, [7f0h] */
+	    0x9c, 0x8f, 0x45, 0x46,		/* pushf; pop word [di + 70] */
+	    0x66, 0x89, 0x4d, 0x48,		/* mov [di + 72], ecx */
+	    0x66, 0x89, 0x55, 0x4c,		/* mov [di + 76], edx */
+	    0x66, 0xa1, 0xf0, 0x07,		/* mov eax, [7f0h] */
+	    0x66, 0x89, 0x45, 0x2e,		/* mov [di + 46], eax */
+	};
+
+	memcpy(c, body, sizeof body);
+	return sizeof body;
+}
+
+/* XADD, CMPXCHG, SHLD and SHRD (jit_rmw.c), MUL and BSF/BSR done
+ * natively on the pairs' flag edges: the same flags, registers and bytes as the interpreter,
+ * and no handler call for them. */
+START_TEST(test_rmw_forms_match_the_interpreter)
+{
+	static uint8_t code[4096];
+	static struct result r;
+	size_t n = pairs_prog(code, rmw_body);
+	const uint8_t *p1 = r.low + 0x1100; /* pair 1 (1, 2) */
+
+	same_as_interpreter(code, n, &r);
+	ck_assert_int_eq(r.exit, VCPU_EXIT_HALT);
+	ck_assert_uint_eq(p1[2] | p1[3] << 8, 3);    /* xadd edx, ebx: 1 + 2 */
+	ck_assert_uint_eq(p1[6] | p1[7] << 8, 1);    /* and ebx = the old edx */
+	ck_assert_uint_eq(p1[28] | p1[29] << 8, 64); /* shld of 2 (CMPXCHG CL: AL) by 5 */
+	/* the calls: the body's 15 PUSHF and POP r/m in each translation of
+	 * it and the program's others, as many with the MULs or BSF/BSR made
+	 * MOVs; none of the 17 forms above */
+	ck_assert_uint_le(r.calls, 53);
+}
+END_TEST
+
 /* An ALU form whose flags the next instruction replaces before anything
  * reads them skips the lazy record (jit_form.c's f->dead); these pairs
  * must keep it: ADC and INC read CF, SHL by a CL of 0 and ROL leave
@@ -877,6 +1078,8 @@ int main(void)
 	    test_near_jumps_match_the_interpreter,
 	    test_dead_flags_match_the_interpreter,
 	    test_carry_vectors_match_the_interpreter,
+	    test_condition_users_match_the_interpreter,
+	    test_rmw_forms_match_the_interpreter,
 	};
 	Suite *s = unit_suite("x86_jit", "buffer", setup, x86f_teardown, tests, UNIT_COUNT(tests),
 			      NULL, 0);

@@ -154,6 +154,177 @@ START_TEST(test_page_fault_in_a_translated_block_is_precise)
 }
 END_TEST
 
+/* CMOVcc reads its source whatever the condition: a CMOVZ that does not
+ * move faults on the third run (after a SETNZ and a CMOVGE that moved on
+ * the two before), precisely. */
+START_TEST(test_cmov_source_faults_when_false)
+{
+	static const uint8_t code[] = {
+	    0xb9, 0x0a, 0x00, 0x00, 0x00,	/* mov ecx, 10 */
+	    0xbe, 0x00, 0x00, 0x04, 0x00,	/* mov esi, 40000h */
+	    0x31, 0xdb,				/* xor ebx, ebx */
+	    0xba, 0x55, 0x00, 0x00, 0x00,	/* mov edx, 55h */
+	    0x43,				/* a: inc ebx */
+	    0x85, 0xc9,				/* test ecx, ecx */
+	    0x0f, 0x44, 0x16,			/* cmovz edx, [esi]: #PF at 50000h */
+	    0x0f, 0x95, 0xc0,			/* setnz al */
+	    0x0f, 0x4d, 0x2e,			/* cmovge ebp, [esi] */
+	    0x81, 0xc6, 0x00, 0x80, 0x00, 0x00, /* add esi, 8000h */
+	    0x49,				/* dec ecx */
+	    0x75, 0xeb,				/* jnz a */
+	    0xf4,				/* hlt */
+	};
+	uint32_t flags;
+
+	put32(0x40000, 0x11);
+	put32(0x48000, 0x77);
+	not_present(0x50000);
+	flags = fault(run(code, sizeof code), X86_VEC_PF, 0, 0x8014);
+	ck_assert_uint_eq(flags & ARITH_SEEN, 0); /* TEST ECX, ECX of 8 */
+	ck_assert_uint_eq(reg(X86_EBX), 3);
+	ck_assert_uint_eq(reg(X86_ECX), 8);
+	ck_assert_uint_eq(reg(X86_EDX), 0x55);
+	ck_assert_uint_eq(reg(X86_EBP), 0x77);
+	ck_assert_uint_eq(reg(X86_EAX) & 0xff, 1);
+	ck_assert_uint_eq(cpu->cr[2], 0x50000);
+	ck_assert_uint_eq(cpu->insns, 4 + 8 + 8 + 2 + 2);
+}
+END_TEST
+
+/* SETcc into memory: written on two runs, then a write into a page that
+ * is not present faults with nothing written and CMP's flags. */
+START_TEST(test_setcc_write_faults)
+{
+	static const uint8_t code[] = {
+	    0xb9, 0x0a, 0x00, 0x00, 0x00,	/* mov ecx, 10 */
+	    0xbe, 0x00, 0x00, 0x04, 0x00,	/* mov esi, 40000h */
+	    0x31, 0xdb,				/* xor ebx, ebx */
+	    0x43,				/* a: inc ebx */
+	    0x39, 0xd9,				/* cmp ecx, ebx */
+	    0x0f, 0x97, 0x06,			/* seta byte [esi]: #PF at 50000h */
+	    0x0f, 0x42, 0xd1,			/* cmovb edx, ecx */
+	    0x81, 0xc6, 0x00, 0x80, 0x00, 0x00, /* add esi, 8000h */
+	    0x49,				/* dec ecx */
+	    0x75, 0xee,				/* jnz a */
+	    0xf4,				/* hlt */
+	};
+	uint32_t flags;
+
+	put32(0x40000, 0xffffffff);
+	put32(0x48000, 0xffffffff);
+	not_present(0x50000);
+	flags = fault(run(code, sizeof code), X86_VEC_PF, 2, 0x800f);
+	ck_assert_uint_eq(flags & ARITH_SEEN, 0); /* CMP 8, 3 */
+	ck_assert_uint_eq(reg(X86_EBX), 3);
+	ck_assert_uint_eq(reg(X86_EDX), 0);
+	ck_assert_uint_eq(mem32(0x40000), 0xffffff01);
+	ck_assert_uint_eq(mem32(0x48000), 0xffffff01);
+	ck_assert_uint_eq(cpu->cr[2], 0x50000);
+	ck_assert_uint_eq(cpu->insns, 3 + 7 + 7 + 2 + 2);
+}
+END_TEST
+
+/* LEAVE loads EBP from [EBP]: after two runs, one from a page that is not
+ * present faults with ESP and EBP as they were. */
+START_TEST(test_leave_faults)
+{
+	static const uint8_t code[] = {
+	    0xb9, 0x0a, 0x00, 0x00, 0x00,	/* mov ecx, 10 */
+	    0xbd, 0x00, 0x00, 0x04, 0x00,	/* mov ebp, 40000h */
+	    0x31, 0xdb,				/* xor ebx, ebx */
+	    0x43,				/* a: inc ebx */
+	    0x89, 0xee,				/* mov esi, ebp */
+	    0xc9,				/* leave: #PF at 50000h */
+	    0x01, 0xea,				/* add edx, ebp */
+	    0x89, 0xf5,				/* mov ebp, esi */
+	    0x81, 0xc5, 0x00, 0x80, 0x00, 0x00, /* add ebp, 8000h */
+	    0x49,				/* dec ecx */
+	    0x75, 0xef,				/* jnz a */
+	    0xf4,				/* hlt */
+	};
+	uint32_t flags;
+
+	put32(0x40000, 0x11);
+	put32(0x48000, 0x77);
+	not_present(0x50000);
+	flags = fault(run(code, sizeof code), X86_VEC_PF, 0, 0x800f);
+	ck_assert_uint_eq(flags & ARITH_SEEN, 0);
+	ck_assert_uint_eq(reg(X86_EBX), 3);
+	ck_assert_uint_eq(reg(X86_EDX), 0x88);
+	ck_assert_uint_eq(reg(X86_EBP), 0x50000);
+	ck_assert_uint_eq(reg(X86_ESP), 0x48004 - 16); /* and the frame of the #PF */
+	ck_assert_uint_eq(cpu->cr[2], 0x50000);
+	ck_assert_uint_eq(cpu->insns, 3 + 8 + 8 + 2 + 2);
+}
+END_TEST
+
+/* XADD [esi], CMPXCHG [esi + 1000h] (equal), SHLD [esi + 2000h], MUL
+ * [esi + 3000h] (EAX = 1) and BSR [esi + 4000h] on three runs of a block,
+ * the page of one of them not present on the third (`missing`): #PF at it with error 0 (its
+ * handler reads first), the ones before done; returns the flags pushed. */
+static uint32_t rmw_fault(uint32_t missing, uint32_t eip)
+{
+	static const uint8_t code[] = {
+	    0xb9, 0x0a, 0x00, 0x00, 0x00,		    /* mov ecx, 10 */
+	    0xbe, 0x00, 0x00, 0x04, 0x00,		    /* mov esi, 40000h */
+	    0x31, 0xdb,					    /* xor ebx, ebx */
+	    0xb8, 0x01, 0x00, 0x00, 0x00,		    /* mov eax, 1 */
+	    0x43,					    /* a: inc ebx */
+	    0x0f, 0xc1, 0x1e,				    /* xadd [esi], ebx */
+	    0x0f, 0xb1, 0x9e, 0x00, 0x10, 0x00, 0x00,	    /* cmpxchg [esi + 1000h], ebx */
+	    0x0f, 0xa4, 0x9e, 0x00, 0x20, 0x00, 0x00, 0x04, /* shld [esi + 2000h], ebx, 4 */
+	    0xf7, 0xa6, 0x00, 0x30, 0x00, 0x00,		    /* mul dword [esi + 3000h] */
+	    0x0f, 0xbd, 0xbe, 0x00, 0x40, 0x00, 0x00,	    /* bsr edi, [esi + 4000h] */
+	    0x81, 0xc6, 0x00, 0x80, 0x00, 0x00,		    /* add esi, 8000h */
+	    0x49,					    /* dec ecx */
+	    0x75, 0xd7,					    /* jnz a */
+	    0xf4,					    /* hlt */
+	};
+
+	x86f_teardown();
+	setup();
+	for (uint32_t at = 0x40000; at <= 0x50000; at += 0x8000) {
+		put32(at + 0x1000, 1);
+		put32(at + 0x2000, 0x12345678);
+		put32(at + 0x3000, 1);
+		put32(at + 0x4000, 0x80);
+	}
+	not_present(missing);
+	return fault(run(code, sizeof code), X86_VEC_PF, 0, eip);
+}
+
+/* rmw_fault with each of the five operands missing. */
+START_TEST(test_rmw_forms_fault_precisely)
+{
+	uint32_t flags = rmw_fault(0x50000, 0x8012);
+
+	ck_assert_uint_eq(flags & ARITH_SEEN, 0); /* INC to 1, ADD ESI's CF */
+	ck_assert_uint_eq(reg(X86_EBX), 1);
+	ck_assert_uint_eq(cpu->insns, 4 + 9 + 9 + 1 + 2);
+	flags = rmw_fault(0x51000, 0x8015);
+	ck_assert_uint_eq(flags & ARITH_SEEN, 0); /* XADD of 0 and 1 */
+	ck_assert_uint_eq(mem32(0x50000), 1);
+	ck_assert_uint_eq(reg(X86_EBX), 0);
+	ck_assert_uint_eq(cpu->insns, 4 + 9 + 9 + 2 + 2);
+	flags = rmw_fault(0x52000, 0x801c);
+	ck_assert_uint_eq(flags & ARITH_SEEN, X86_ZF); /* CMPXCHG equal */
+	ck_assert_uint_eq(mem32(0x51000), 0);
+	ck_assert_uint_eq(mem32(0x4a000), 0x23456780);
+	ck_assert_uint_eq(reg(X86_EAX), 1);
+	ck_assert_uint_eq(cpu->cr[2], 0x52000);
+	ck_assert_uint_eq(cpu->insns, 4 + 9 + 9 + 3 + 2);
+	flags = rmw_fault(0x53000, 0x8024);
+	ck_assert_uint_eq(flags & ARITH_SEEN, X86_CF); /* SHLD: bit 28 */
+	ck_assert_uint_eq(mem32(0x52000), 0x23456780);
+	ck_assert_uint_eq(reg(X86_EAX), 1);
+	ck_assert_uint_eq(cpu->insns, 4 + 9 + 9 + 4 + 2);
+	flags = rmw_fault(0x54000, 0x802a);
+	ck_assert_uint_eq(flags & ARITH_SEEN, 0); /* MUL of 1 by 1 */
+	ck_assert_uint_eq(reg(X86_EDX), 0);
+	ck_assert_uint_eq(cpu->insns, 4 + 9 + 9 + 5 + 2);
+}
+END_TEST
+
 /* A read and a read-modify-write across a page boundary, then a write
  * across into a page that is not present: #PF, nothing written. */
 START_TEST(test_operands_straddling_pages)
@@ -345,6 +516,10 @@ int main(void)
 {
 	const TTest *const tests[] = {
 	    test_page_fault_in_a_translated_block_is_precise,
+	    test_cmov_source_faults_when_false,
+	    test_setcc_write_faults,
+	    test_leave_faults,
+	    test_rmw_forms_fault_precisely,
 	    test_operands_straddling_pages,
 	    test_store_into_the_running_block,
 	    test_segment_limit_fault,

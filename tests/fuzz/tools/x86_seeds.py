@@ -13,7 +13,9 @@ translated block), pf-late (the same after 63 turns, past the threshold of
 32) and smc-alias (a loop patching its own ADD through the alias page);
 without paging, jit-forms (a loop, translated after one run, of the
 JIT's native shifts and rotates by CL counting 40 down to 1, ADC/SBB,
-IMUL, MOVZX/MOVSX, LEA, NEG/NOT and TEST, on registers and memory).
+IMUL, MOVZX/MOVSX, LEA, NEG/NOT and TEST, on registers and memory) and
+jit-forms2 (the same for CMOVcc, SETcc, CDQ/CWDE, XADD, CMPXCHG,
+SHLD/SHRD, MUL, BSF/BSR, NOP, LEAVE and a Jcc after RCL).
     python3 tests/fuzz/tools/x86_seeds.py tests/fuzz/corpus/fuzz_x86"""
 import glob
 import json
