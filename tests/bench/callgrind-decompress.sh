@@ -26,7 +26,7 @@ printf 'name = "cgdecomp%s"\nmemory = 128\nengine = "soft"\nkernel = "%s"\nramdi
 HV_SANDBOX=0 valgrind --tool=callgrind --smc-check=all --trace-children=yes \
   --callgrind-out-file="$work/cg.out.%p" "$hv" run "$work/cfg" >"$work/serial" 2>"$work/err" &
 vg=$!
-until grep -q "Linux version" "$work/serial"; do
+until grep -qs "Linux version" "$work/serial"; do
   kill -0 "$vg" 2>/dev/null || { echo "hv ended before the kernel's first line" >&2; exit 1; }
   sleep 0.5
 done
