@@ -261,6 +261,22 @@ struct j_form {
 	bool dead;
 };
 
+/* Register r as a size-byte operand (AH-BH for 4-7 of 1). */
+static inline struct j_opnd j_reg_opnd(unsigned r, unsigned size)
+{
+	uint32_t off = size == 1 && r >= 4 ? REG(r - 4) + 1 : REG(r);
+
+	return (struct j_opnd){J_REG, off, 0};
+}
+
+/* The r/m operand: a register, or the memory operand. */
+static inline struct j_opnd j_rm_opnd(const struct x86_insn *in, unsigned size)
+{
+	if (in->mod == 3)
+		return j_reg_opnd(in->rm, size);
+	return (struct j_opnd){J_MEM, 0, 0};
+}
+
 /* Whether in is done natively, and how; fused pairs included (their
  * first instruction). */
 bool x86_jit_form(const struct x86_insn *in, struct j_form *f);

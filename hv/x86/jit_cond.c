@@ -9,20 +9,6 @@
  * whatever the condition, as x86_op_cmovcc does. */
 #include "hv/x86/jit_asm.h"
 
-static struct j_opnd reg_opnd(unsigned r, unsigned size)
-{
-	uint32_t off = size == 1 && r >= 4 ? REG(r - 4) + 1 : REG(r);
-
-	return (struct j_opnd){J_REG, off, 0};
-}
-
-static struct j_opnd rm_opnd(const struct x86_insn *in, unsigned size)
-{
-	if (in->mod == 3)
-		return reg_opnd(in->rm, size);
-	return (struct j_opnd){J_MEM, 0, 0};
-}
-
 bool x86_jit_form_cond(const struct x86_insn *in, struct j_form *f)
 {
 	unsigned op = in->op;
@@ -33,17 +19,17 @@ bool x86_jit_form_cond(const struct x86_insn *in, struct j_form *f)
 	} else if (op >= 0x140 && op <= 0x14f) {
 		f->op = J_CMOV;
 		f->size = in->osz;
-		f->b = rm_opnd(in, in->osz);
-		f->dst = reg_opnd(in->reg, in->osz);
+		f->b = j_rm_opnd(in, in->osz);
+		f->dst = j_reg_opnd(in->reg, in->osz);
 	} else if (op >= 0x190 && op <= 0x19f) {
 		f->op = J_SETCC;
 		f->size = 1;
-		f->dst = rm_opnd(in, 1);
+		f->dst = j_rm_opnd(in, 1);
 	} else if (op == 0x98 || op == 0x99) {
 		f->op = op == 0x98 ? J_CBW : J_CWD;
 		f->size = in->osz;
-		f->a = reg_opnd(X86_EAX, op == 0x98 ? in->osz / 2 : in->osz);
-		f->dst = reg_opnd(op == 0x98 ? X86_EAX : X86_EDX, in->osz);
+		f->a = j_reg_opnd(X86_EAX, op == 0x98 ? in->osz / 2 : in->osz);
+		f->dst = j_reg_opnd(op == 0x98 ? X86_EAX : X86_EDX, in->osz);
 	} else {
 		return false;
 	}

@@ -20,30 +20,9 @@
 _Static_assert(sizeof(struct x86_tlb_entry) == 32, "TLB entries are indexed by shl 5");
 _Static_assert((X86_TLB_SIZE & (X86_TLB_SIZE - 1)) == 0, "the TLB is indexed by a mask");
 
-/* Byte offset of register r as a size-byte operand (AH-BH for 4-7 of 1). */
-static uint32_t reg_off(unsigned r, unsigned size)
-{
-	if (size == 1 && r >= 4)
-		return REG(r - 4) + 1;
-	return REG(r);
-}
-
-static struct j_opnd reg_opnd(unsigned r, unsigned size)
-{
-	return (struct j_opnd){J_REG, reg_off(r, size), 0};
-}
-
 static struct j_opnd imm_opnd(uint32_t imm, unsigned size)
 {
 	return (struct j_opnd){J_IMM, 0, imm & x86_mask(size)};
-}
-
-/* The r/m operand: a register, or the memory operand. */
-static struct j_opnd rm_opnd(const struct x86_insn *in, unsigned size)
-{
-	if (in->mod == 3)
-		return reg_opnd(in->rm, size);
-	return (struct j_opnd){J_MEM, 0, 0};
 }
 
 static const struct j_opnd none = {J_NONE, 0, 0};
@@ -58,19 +37,19 @@ static bool alu_form(const struct x86_insn *in, struct j_form *f)
 	switch (op & 7) {
 	case 0:
 	case 1:
-		f->a = rm_opnd(in, size);
-		f->b = reg_opnd(in->reg, size);
+		f->a = j_rm_opnd(in, size);
+		f->b = j_reg_opnd(in->reg, size);
 		f->dst = f->a;
 		break;
 	case 2:
 	case 3:
-		f->a = reg_opnd(in->reg, size);
-		f->b = rm_opnd(in, size);
+		f->a = j_reg_opnd(in->reg, size);
+		f->b = j_rm_opnd(in, size);
 		f->dst = f->a;
 		break;
 	case 4:
 	case 5:
-		f->a = reg_opnd(X86_EAX, size);
+		f->a = j_reg_opnd(X86_EAX, size);
 		f->b = imm_opnd(in->imm, size);
 		f->dst = f->a;
 		break;
@@ -87,34 +66,34 @@ static bool other_form(const struct x86_insn *in, struct j_form *f)
 	if (op == 0x80 || op == 0x81 || op == 0x83) {
 		f->size = op == 0x80 ? 1 : in->osz;
 		f->op = in->reg;
-		f->a = f->dst = rm_opnd(in, f->size);
+		f->a = f->dst = j_rm_opnd(in, f->size);
 		f->b = imm_opnd(op == 0x83 ? x86_sext(in->imm, 1) : in->imm, f->size);
 	} else if (op == 0x84 || op == 0x85) {
 		f->size = op == 0x84 ? 1 : in->osz;
 		f->op = J_TEST;
-		f->a = rm_opnd(in, f->size);
-		f->b = reg_opnd(in->reg, f->size);
+		f->a = j_rm_opnd(in, f->size);
+		f->b = j_reg_opnd(in->reg, f->size);
 	} else if (op == 0xa8 || op == 0xa9) {
 		f->size = op == 0xa8 ? 1 : in->osz;
 		f->op = J_TEST;
-		f->a = reg_opnd(X86_EAX, f->size);
+		f->a = j_reg_opnd(X86_EAX, f->size);
 		f->b = imm_opnd(in->imm, f->size);
 	} else if (op >= 0x40 && op < 0x50) {
 		f->size = in->osz;
 		f->op = op < 0x48 ? J_INC : J_DEC;
-		f->a = f->dst = reg_opnd(op & 7, f->size);
+		f->a = f->dst = j_reg_opnd(op & 7, f->size);
 	} else if ((op == 0xf6 || op == 0xf7) && in->reg <= 3 && in->reg != 2) {
 		/* group 3: TEST r/m, imm; NEG as SUB from 0 (x86_op_grp3) */
 		f->size = op == 0xf6 ? 1 : in->osz;
 		f->op = in->reg <= 1 ? J_TEST : J_SUB;
-		f->a = in->reg <= 1 ? rm_opnd(in, f->size) : imm_opnd(0, f->size);
-		f->b = in->reg <= 1 ? imm_opnd(in->imm, f->size) : rm_opnd(in, f->size);
+		f->a = in->reg <= 1 ? j_rm_opnd(in, f->size) : imm_opnd(0, f->size);
+		f->b = in->reg <= 1 ? imm_opnd(in->imm, f->size) : j_rm_opnd(in, f->size);
 		if (in->reg == 3)
 			f->dst = f->b;
 	} else if ((op == 0xfe || op == 0xff) && in->reg <= 1) {
 		f->size = op == 0xfe ? 1 : in->osz;
 		f->op = in->reg ? J_DEC : J_INC;
-		f->a = f->dst = rm_opnd(in, f->size);
+		f->a = f->dst = j_rm_opnd(in, f->size);
 	} else {
 		return false;
 	}
@@ -129,20 +108,20 @@ static bool mov_form(const struct x86_insn *in, struct j_form *f)
 	f->op = J_MOV;
 	if (op >= 0x88 && op <= 0x8b) {
 		f->size = (op & 1) ? in->osz : 1;
-		f->b = (op & 2) ? rm_opnd(in, f->size) : reg_opnd(in->reg, f->size);
-		f->dst = (op & 2) ? reg_opnd(in->reg, f->size) : rm_opnd(in, f->size);
+		f->b = (op & 2) ? j_rm_opnd(in, f->size) : j_reg_opnd(in->reg, f->size);
+		f->dst = (op & 2) ? j_reg_opnd(in->reg, f->size) : j_rm_opnd(in, f->size);
 	} else if (op >= 0xa0 && op <= 0xa3) {
 		f->size = (op & 1) ? in->osz : 1;
-		f->b = (op & 2) ? reg_opnd(X86_EAX, f->size) : (struct j_opnd){J_MEM, 0, 0};
-		f->dst = (op & 2) ? (struct j_opnd){J_MEM, 0, 0} : reg_opnd(X86_EAX, f->size);
+		f->b = (op & 2) ? j_reg_opnd(X86_EAX, f->size) : (struct j_opnd){J_MEM, 0, 0};
+		f->dst = (op & 2) ? (struct j_opnd){J_MEM, 0, 0} : j_reg_opnd(X86_EAX, f->size);
 	} else if (op >= 0xb0 && op < 0xc0) {
 		f->size = op < 0xb8 ? 1 : in->osz;
 		f->b = imm_opnd(in->imm, f->size);
-		f->dst = reg_opnd(op & 7, f->size);
+		f->dst = j_reg_opnd(op & 7, f->size);
 	} else if ((op == 0xc6 || op == 0xc7) && in->reg == 0) {
 		f->size = op == 0xc6 ? 1 : in->osz;
 		f->b = imm_opnd(in->imm, f->size);
-		f->dst = rm_opnd(in, f->size);
+		f->dst = j_rm_opnd(in, f->size);
 	} else {
 		return false;
 	}

@@ -8,20 +8,6 @@
  * through jit_form.c's inline soft-TLB path like the others. */
 #include "hv/x86/jit_asm.h"
 
-static struct j_opnd reg_opnd(unsigned r, unsigned size)
-{
-	uint32_t off = size == 1 && r >= 4 ? REG(r - 4) + 1 : REG(r);
-
-	return (struct j_opnd){J_REG, off, 0};
-}
-
-static struct j_opnd rm_opnd(const struct x86_insn *in, unsigned size)
-{
-	if (in->mod == 3)
-		return reg_opnd(in->rm, size);
-	return (struct j_opnd){J_MEM, 0, 0};
-}
-
 static struct j_opnd imm_opnd(uint32_t imm)
 {
 	return (struct j_opnd){J_IMM, 0, imm};
@@ -38,7 +24,7 @@ static bool shift_form(const struct x86_insn *in, struct j_form *f)
 	f->op = J_SHIFT;
 	f->sub = in->reg;
 	f->size = (op & 1) ? in->osz : 1;
-	f->a = f->dst = rm_opnd(in, f->size);
+	f->a = f->dst = j_rm_opnd(in, f->size);
 	if (op == 0xc0 || op == 0xc1) {
 		if ((in->imm & 31) == 0)
 			return false;
@@ -46,7 +32,7 @@ static bool shift_form(const struct x86_insn *in, struct j_form *f)
 	} else if (op == 0xd0 || op == 0xd1) {
 		f->b = imm_opnd(1);
 	} else {
-		f->b = reg_opnd(X86_ECX, 1);
+		f->b = j_reg_opnd(X86_ECX, 1);
 	}
 	return true;
 }
@@ -60,39 +46,39 @@ bool x86_jit_form_ops(const struct x86_insn *in, struct j_form *f)
 	if ((op == 0xf6 || op == 0xf7) && in->reg == 2) {
 		f->op = J_NOT;
 		f->size = op == 0xf6 ? 1 : in->osz;
-		f->a = f->dst = rm_opnd(in, f->size);
+		f->a = f->dst = j_rm_opnd(in, f->size);
 	} else if (op == 0x1bc || op == 0x1bd) {
 		f->op = J_BSCAN;
 		f->sub = op & 1;
 		f->size = in->osz;
-		f->b = rm_opnd(in, in->osz);
-		f->dst = reg_opnd(in->reg, in->osz);
+		f->b = j_rm_opnd(in, in->osz);
+		f->dst = j_reg_opnd(in->reg, in->osz);
 	} else if (op == 0xf7 && in->reg == 4 && in->osz == 4) {
 		f->op = J_MUL;
 		f->size = 4;
-		f->a = reg_opnd(X86_EAX, 4);
-		f->b = rm_opnd(in, 4);
+		f->a = j_reg_opnd(X86_EAX, 4);
+		f->b = j_rm_opnd(in, 4);
 	} else if (op == 0x8d && in->mod != 3) {
 		f->op = J_LEA;
 		f->size = in->osz;
-		f->dst = reg_opnd(in->reg, in->osz);
+		f->dst = j_reg_opnd(in->reg, in->osz);
 	} else if (op == 0x1b6 || op == 0x1b7 || op == 0x1be || op == 0x1bf) {
 		f->op = op < 0x1be ? J_MOVZX : J_MOVSX;
 		f->size = (op & 1) ? 2 : 1;
 		f->dsize = in->osz;
-		f->b = rm_opnd(in, f->size);
-		f->dst = reg_opnd(in->reg, in->osz);
+		f->b = j_rm_opnd(in, f->size);
+		f->dst = j_reg_opnd(in->reg, in->osz);
 	} else if (op == 0x1af) {
 		f->op = J_IMUL;
 		f->size = in->osz;
-		f->a = f->dst = reg_opnd(in->reg, in->osz);
-		f->b = rm_opnd(in, in->osz);
+		f->a = f->dst = j_reg_opnd(in->reg, in->osz);
+		f->b = j_rm_opnd(in, in->osz);
 	} else if (op == 0x69 || op == 0x6b) {
 		f->op = J_IMUL;
 		f->size = in->osz;
-		f->a = rm_opnd(in, in->osz);
+		f->a = j_rm_opnd(in, in->osz);
 		f->b = imm_opnd((op == 0x6b ? x86_sext(in->imm, 1) : in->imm) & x86_mask(in->osz));
-		f->dst = reg_opnd(in->reg, in->osz);
+		f->dst = j_reg_opnd(in->reg, in->osz);
 	} else {
 		return false;
 	}
@@ -265,7 +251,7 @@ static void emit_imul(struct as *a, const struct j_form *f)
  * high half is not 0, AF clear, SF/ZF/PF lazy from the low half. */
 static void emit_mul(struct as *a, const struct j_form *f)
 {
-	const struct j_opnd edx = reg_opnd(X86_EDX, 4);
+	const struct j_opnd edx = j_reg_opnd(X86_EDX, 4);
 
 	x86_jit_get(a, RAX, &f->a, 4);
 	x86_jit_get(a, RCX, &f->b, 4);

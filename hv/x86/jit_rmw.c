@@ -9,20 +9,6 @@
  * inline soft-TLB path (for writing) like the others. */
 #include "hv/x86/jit_asm.h"
 
-static struct j_opnd reg_opnd(unsigned r, unsigned size)
-{
-	uint32_t off = size == 1 && r >= 4 ? REG(r - 4) + 1 : REG(r);
-
-	return (struct j_opnd){J_REG, off, 0};
-}
-
-static struct j_opnd rm_opnd(const struct x86_insn *in, unsigned size)
-{
-	if (in->mod == 3)
-		return reg_opnd(in->rm, size);
-	return (struct j_opnd){J_MEM, 0, 0};
-}
-
 bool x86_jit_form_rmw(const struct x86_insn *in, struct j_form *f)
 {
 	unsigned op = in->op;
@@ -30,12 +16,12 @@ bool x86_jit_form_rmw(const struct x86_insn *in, struct j_form *f)
 	if (op == 0x1c0 || op == 0x1c1 || op == 0x1b0 || op == 0x1b1) {
 		f->op = op >= 0x1c0 ? J_XADD : J_CMPXCHG;
 		f->size = (op & 1) ? in->osz : 1;
-		f->dst = rm_opnd(in, f->size);
+		f->dst = j_rm_opnd(in, f->size);
 		if (f->op == J_XADD) {
 			f->a = f->dst;
-			f->b = reg_opnd(in->reg, f->size);
+			f->b = j_reg_opnd(in->reg, f->size);
 		} else {
-			f->a = reg_opnd(X86_EAX, f->size);
+			f->a = j_reg_opnd(X86_EAX, f->size);
 			f->b = f->dst;
 		}
 		return true;
@@ -46,8 +32,8 @@ bool x86_jit_form_rmw(const struct x86_insn *in, struct j_form *f)
 		f->op = J_DSHIFT;
 		f->sub = op >= 0x1ac;
 		f->size = 4;
-		f->a = f->dst = rm_opnd(in, 4);
-		f->b = reg_opnd(in->reg, 4);
+		f->a = f->dst = j_rm_opnd(in, 4);
+		f->b = j_reg_opnd(in->reg, 4);
 		return true;
 	}
 	return false;
@@ -73,7 +59,7 @@ static void emit_xadd(struct as *a, const struct j_form *f)
  * back and loaded into the accumulator. */
 static void emit_cmpxchg(struct as *a, const struct j_form *f)
 {
-	struct j_opnd src = reg_opnd(f->in->reg, f->size);
+	struct j_opnd src = j_reg_opnd(f->in->reg, f->size);
 	uint8_t *ne, *done;
 
 	x86_jit_get(a, RAX, &f->a, f->size);
@@ -96,7 +82,7 @@ static void emit_cmpxchg(struct as *a, const struct j_form *f)
  * msb(dst) for every count, as shift.c has it. */
 static void emit_dshift(struct as *a, const struct j_form *f)
 {
-	const struct j_opnd cl = reg_opnd(X86_ECX, 1);
+	const struct j_opnd cl = j_reg_opnd(X86_ECX, 1);
 	uint8_t *skip = NULL;
 
 	if (!(f->in->op & 1)) {
