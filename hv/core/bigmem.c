@@ -11,29 +11,48 @@ size_t bigmem_size(size_t bytes)
 	return (bytes + BIGMEM_ALIGN - 1) & ~(BIGMEM_ALIGN - 1);
 }
 
-/* Maps one alignment more than needed and unmaps what lies outside the
- * aligned part: mmap aligns to pages only. */
+/* Reserves one alignment more than needed, maps over the aligned part
+ * and gives back what lies outside it: mmap aligns to pages only. */
+void *bigmem_map(int fd, size_t size)
+{
+	int flags = fd >= 0 ? MAP_SHARED : MAP_PRIVATE | MAP_ANONYMOUS;
+	size_t head;
+	uint8_t *p, *q;
+
+	if (size == 0 || size > SIZE_MAX - BIGMEM_ALIGN) {
+		errno = EINVAL;
+		return NULL;
+	}
+	p = mmap(NULL, size + BIGMEM_ALIGN, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE,
+		 -1, 0);
+	if (p == MAP_FAILED)
+		return NULL;
+	head = (BIGMEM_ALIGN - (uintptr_t)p % BIGMEM_ALIGN) % BIGMEM_ALIGN;
+	q = mmap(p + head, size, PROT_READ | PROT_WRITE, flags | MAP_FIXED, fd, 0);
+	if (q == MAP_FAILED) {
+		int e = errno;
+
+		munmap(p, size + BIGMEM_ALIGN);
+		errno = e;
+		return NULL;
+	}
+	if (head)
+		munmap(p, head);
+	munmap(q + size, BIGMEM_ALIGN - head);
+	/* Only advice: without huge pages the memory works the same. */
+	(void)madvise(q, size, MADV_HUGEPAGE);
+	return q;
+}
+
 void *bigmem_alloc(size_t bytes)
 {
-	size_t size = bigmem_size(bytes), head;
-	uint8_t *p, *q;
+	size_t size = bigmem_size(bytes);
 
 	if (size == 0) {
 		errno = EINVAL;
 		return NULL;
 	}
-	p = mmap(NULL, size + BIGMEM_ALIGN, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1,
-		 0);
-	if (p == MAP_FAILED)
-		return NULL;
-	head = (BIGMEM_ALIGN - (uintptr_t)p % BIGMEM_ALIGN) % BIGMEM_ALIGN;
-	q = p + head;
-	if (head)
-		munmap(p, head);
-	munmap(q + size, BIGMEM_ALIGN - head);
-	/* Only advice: without huge pages the table works the same. */
-	(void)madvise(q, size, MADV_HUGEPAGE);
-	return q;
+	return bigmem_map(-1, size);
 }
 
 void bigmem_free(void *p, size_t bytes)

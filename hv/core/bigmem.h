@@ -22,4 +22,11 @@ size_t bigmem_size(size_t bytes);
 void *bigmem_alloc(size_t bytes);
 void bigmem_free(void *p, size_t bytes);
 
+/* Maps `size` bytes (a multiple of the page size) read-write at an
+ * address aligned to BIGMEM_ALIGN, advised for huge pages: the first
+ * `size` bytes of fd shared when fd >= 0, else zeroed private memory.
+ * Returns the address or NULL (errno set); munmap(address, size) undoes
+ * it. bigmem_alloc's tables and guest RAM's memfd (ram_pages.h) both. */
+void *bigmem_map(int fd, size_t size);
+
 #endif

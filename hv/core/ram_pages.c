@@ -1,11 +1,12 @@
 #include "hv/core/ram_pages.h"
 
+#include "hv/core/bigmem.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <unistd.h>
 
 /* The modes under which a memfd mapped with MADV_HUGEPAGE gets huge
@@ -68,34 +69,16 @@ void ram_pages_describe(const struct ram_pages_policy *p, char *out, size_t len)
 			 RAM_PAGES_SHMEM_KNOB);
 }
 
-/* Reserves one huge page more than needed, maps the file over the aligned
- * part and gives back what lies outside it: mmap aligns to 4 KiB only. */
+/* bigmem's aligned mapping, of a file only. */
 void *ram_pages_map(int fd, uint64_t bytes)
 {
-	size_t size = (size_t)bytes, head;
-	uint8_t *p, *q;
-
+	if (fd < 0) {
+		errno = EBADF;
+		return NULL;
+	}
 	if (bytes == 0 || bytes > SIZE_MAX - RAM_PAGES_HUGE) {
 		errno = EINVAL;
 		return NULL;
 	}
-	p = mmap(NULL, size + RAM_PAGES_HUGE, PROT_NONE,
-		 MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-	if (p == MAP_FAILED)
-		return NULL;
-	head = (RAM_PAGES_HUGE - (uintptr_t)p % RAM_PAGES_HUGE) % RAM_PAGES_HUGE;
-	q = mmap(p + head, size, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_FIXED, fd, 0);
-	if (q == MAP_FAILED) {
-		int e = errno;
-
-		munmap(p, size + RAM_PAGES_HUGE);
-		errno = e;
-		return NULL;
-	}
-	if (head)
-		munmap(p, head);
-	munmap(q + size, RAM_PAGES_HUGE - head);
-	/* Only advice: where the host refuses, RAM works in 4 KiB pages. */
-	(void)madvise(q, size, MADV_HUGEPAGE);
-	return q;
+	return bigmem_map(fd, (size_t)bytes);
 }
