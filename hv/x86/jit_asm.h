@@ -353,9 +353,9 @@ bool x86_jit_kills_flags(const struct x86_insn *in);
 void x86_jit_flags_after(struct j_flags *st, const struct j_form *f);
 struct j_exit;
 /* Whether in, the last instruction of a block, is a near jump done
- * natively: JMP rel, or a Jcc (st, the flags' state, says how it reads
- * them: x86_jit_near). */
-bool x86_jit_jump_native(const struct x86_insn *in, const struct j_flags *st);
+ * natively: JMP rel, or a Jcc (x86_jit_near reads its condition as the
+ * flags' state allows). */
+bool x86_jit_jump_native(const struct x86_insn *in);
 /* It, at offset off in the block: EIP and ip_start stored; out as
  * j_jump's. */
 void x86_jit_near(struct as *a, const struct x86_insn *in, const struct j_flags *st, uint32_t off,

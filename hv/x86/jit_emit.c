@@ -81,7 +81,7 @@ static int emit_native(struct as *a, const struct x86_insn *in, uint32_t off, ui
 		emit_fused_jcc(a, in, off, mask, out);
 		return NATIVE_EIP;
 	}
-	if (last && x86_jit_jump_native(in, st)) {
+	if (last && x86_jit_jump_native(in)) {
 		x86_jit_near(a, in, st, off, mask, out);
 		return NATIVE_EIP;
 	}

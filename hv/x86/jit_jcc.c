@@ -86,9 +86,8 @@ bool x86_jit_kills_flags(const struct x86_insn *in)
 	return f.op == J_SHIFT && f.sub >= 4 && f.b.kind == J_IMM;
 }
 
-bool x86_jit_jump_native(const struct x86_insn *in, const struct j_flags *st)
+bool x86_jit_jump_native(const struct x86_insn *in)
 {
-	(void)st; /* unknown flags: condition() calls x86_cond */
 	if (in->lock || in->fn == x86_op_ud)
 		return false;
 	if (is_jmp(in))
