@@ -250,7 +250,7 @@ linux() { # NAME DIR MEMORY_MIB UNAME_M [INITRAMFS_DIR]
 	out=/tmp/$1.out
 	printf 'name = "%s"\nmemory = %s\nengine = "kvm"\nkernel = "%s/vmlinuz"\nramdisk = "%s/initramfs.cpio.gz"\nextra = "console=ttyS0,115200 quiet panic=-1"\nserial = "stdio"\n' \
 		"$1" "$3" "$2" "${5:-$2}" >"/tmp/$1.cfg"
-	vio="" vio_bad="" vio_msix=""
+	vio="" vio_bad="" vio_msix="" vio_s=""
 	[ -z "$5" ] || virtio_cfg "$1"
 	rm -f "/tmp/$1.in" && mkfifo "/tmp/$1.in"
 	hv run --timeout 300 "/tmp/$1.cfg" <"/tmp/$1.in" >"$out" 2>&1 &
@@ -306,6 +306,7 @@ virtio_cfg() { # NAME
 # of /proc/interrupts that are virtio's MSI-X vectors (PCI-MSI) and their
 # count, and how many functions hv reports msix=on for.
 virtio_io() { # NAME
+	read vio_t0 _ </proc/uptime
 	ip link set lo up
 	echo 'for m in $(cat /lib/modules/order); do insmod /lib/modules/$m.ko; done; i=0; while [ ! -b /dev/vdb -o ! -d /sys/class/net/eth0 ] && [ $i -lt 300 ]; do sleep 0.1; i=$((i+1)); done; ip link set eth0 up; ip addr add 10.0.2.15/24 dev eth0; echo "vio-up $(ls /dev/vd* | tr "\n" " ")"' >&3
 	wait_for "^vio-up /dev/vda /dev/vdb" 900 || return 1
@@ -327,6 +328,8 @@ virtio_io() { # NAME
 	echo 'echo "vio-irq $(grep "PCI-MSI.*virtio" /proc/interrupts | wc -l) $(grep virtio /proc/interrupts | awk "{ s += \$2 } END { print s }")"' >&3
 	wait_for "^vio-irq [0-9]* [0-9]" 300 || return 1
 	vio_msix=$(hv list -l "$1" 2>/dev/null | grep -o "msix=on" | wc -l)
+	read vio_t1 _ </proc/uptime
+	vio_s=$((${vio_t1%.*} - ${vio_t0%.*}))
 }
 
 # Judges virtio_io's run from the files and $out: sets vio (a summary)
@@ -340,7 +343,7 @@ virtio_ok() { # NAME
 	wr=$(md5sum <"/tmp/$1-vdb.img" | cut -c1-32)
 	tx=$(md5sum </tmp/vio.sink 2>/dev/null | cut -c1-32)
 	set -- $(tr -d '\r' <"$out" | sed -n 's/^vio-irq \([0-9]*\) \([0-9]*\).*/\1 \2/p' | head -n 1)
-	vio=" virtio: read md5 ${rd:-none}, copy ${wr}, sent $(wc -c </tmp/vio.sink 2>/dev/null) bytes, ${1:-?} MSI-X vectors taking ${2:-?} interrupts, hv msix=on for ${vio_msix:-?} functions;"
+	vio=" virtio: read md5 ${rd:-none}, copy ${wr}, sent $(wc -c </tmp/vio.sink 2>/dev/null) bytes, ${1:-?} MSI-X vectors taking ${2:-?} interrupts, hv msix=on for ${vio_msix:-?} functions, in ${vio_s:-?} s;"
 	vio_bad=""
 	[ "$rd" = "$sum" ] || vio_bad="$vio_bad read"
 	[ "$wr" = "$sum" ] || vio_bad="$vio_bad write"
