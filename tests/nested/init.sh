@@ -332,6 +332,24 @@ virtio_io() { # NAME
 	vio_s=$((${vio_t1%.*} - ${vio_t0%.*}))
 }
 
+# linuxsave's guest: the virtio drivers loaded.
+virtio_load() {
+	echo 'for m in $(cat /lib/modules/order); do insmod /lib/modules/$m.ko; done; i=0; while [ ! -b /dev/vdb ] && [ $i -lt 300 ]; do sleep 0.1; i=$((i+1)); done; echo "vio-up $(ls /dev/vd* | tr "\n" " ")"' >&3
+	wait_for "^vio-up /dev/vda /dev/vdb" 900
+}
+
+# linuxsave's guest NAME after the restore: its page cache dropped, xvda
+# read again through the driver must give the image's checksum, on MSI-X
+# with APICs.
+virtio_again() { # NAME
+	img=/tmp/$1-vda.img
+	echo 'sync; echo 3 >/proc/sys/vm/drop_caches; echo "vio-again $(md5sum </dev/vda | cut -c1-32) $(grep "PCI-MSI.*virtio" /proc/interrupts | wc -l)"' >&3
+	wait_for "^vio-again [0-9a-f]" 900 || return 1
+	set -- $(tr -d '\r' <"$out" | sed -n 's/^vio-again \([0-9a-f]*\) \([0-9]*\).*/\1 \2/p' | head -n 1)
+	echo "NESTED-INFO virtio after the restore: md5 $1, $2 MSI-X vectors"
+	[ "$1" = "$(md5sum <"$img" | cut -c1-32)" ] && { [ -z "$want_apic" ] || [ "${2:-0}" -ge 7 ]; }
+}
+
 # Judges virtio_io's run from the files and $out: sets vio (a summary)
 # and vio_bad (empty: all well). With APICs the three functions must use
 # MSI-X (a vector per queue and one for configuration: 7 lines), without
@@ -404,12 +422,17 @@ ram_huge() { # NAME
 # console) before the save, after it (the domain went on) and after the
 # restore (paused first: its CR0, CR4 and EFER printed). Progress goes out
 # in NESTED-INFO lines as it happens: a guest's double fault aborts the
-# outer QEMU ("invalid tss type") before any result line.
-linuxsave() {
+# outer QEMU ("invalid tss type") before any result line. With
+# INITRAMFS_DIR (linux64save: /linux64v) the guest has linux()'s virtio
+# devices, their drivers loaded before the save, and after the restore it
+# must read its disk again through them (MSI-X with APICs: the vectors'
+# state restored).
+linuxsave() { # NAME DIR MEMORY_MIB [INITRAMFS_DIR]
 	out=/tmp/$1.out
 	read t0 _ </proc/uptime
 	printf 'name = "%s"\nmemory = %s\nengine = "kvm"\nkernel = "%s/vmlinuz"\nramdisk = "%s/initramfs.cpio.gz"\nextra = "console=ttyS0,115200 quiet panic=-1"\nserial = "pty"\n' \
-		"$1" "$3" "$2" "$2" >"/tmp/$1.cfg"
+		"$1" "$3" "$2" "${4:-$2}" >"/tmp/$1.cfg"
+	[ -z "$4" ] || virtio_cfg "$1"
 	bad=""
 	: >"$out"
 	mkdir -p /dev/pts && { grep -q " /dev/pts " /proc/mounts || mount -t devpts devpts /dev/pts; }
@@ -418,6 +441,7 @@ linuxsave() {
 	hv console "$1" <"/tmp/$1.in" >>"$out" 2>&1 &
 	exec 3>"/tmp/$1.in"
 	if [ -z "$bad" ] && wait_for HV-LINUX-READY 1800 && echo 'echo $((6*7))' >&3 && wait_for "^42" 300; then
+		[ -z "$4" ] || virtio_load || bad="$bad virtio"
 		echo "NESTED-INFO $1 answered, saving: $(hv regs "$1" | grep -oE "(efer|cr4|cr0)=[^ ]*" | tr '\n' ' ')$(ram_huge "$1")"
 		hv save -c "$1" "/tmp/$1.sav" >>"/tmp/$1.log" 2>&1 || bad="$bad save"
 		echo "NESTED-INFO $1 saved: $(tail -n 1 "/tmp/$1.log")"
@@ -439,6 +463,7 @@ linuxsave() {
 		sleep 1
 		echo 'echo restored $((7*8))' >&3
 		wait_for "^restored 56" 600 || bad="$bad answer"
+		[ -z "$4" ] || virtio_again "$1" || bad="$bad virtio-after-restore"
 		{ hv list -l "$1" && hv regs "$1"; } >"/tmp/$1.diag" 2>&1
 		hv destroy "$1" >/dev/null 2>&1
 		exec 3>&-
@@ -678,7 +703,7 @@ elif load_modules; then
 	want linux64 && linux linux64 /linux64 160 x86_64 /linux64v
 	want apicsave && [ -n "$want_apic" ] && apicsave
 	want linuxsave && linuxsave linuxsave /linux 128
-	asked linux64save && linuxsave linux64save /linux64 160
+	asked linux64save && linuxsave linux64save /linux64 160 /linux64v
 	bench
 fi
 finish
