@@ -177,6 +177,11 @@ const char *pc_floppy_sizes_accepted(void);
 struct disk;
 struct virtio_console_backend;
 
+/* The engine gave the machine an MSI sink (m->msi, hv/core/msi.h) after
+ * the PC was built: the virtio functions so far get their power-on state
+ * again, now offering MSI-X (before the guest first runs). */
+void pc_msi_ready(struct pc *pc);
+
 /* Adds a virtio-blk disk as xvd(a + index) on disk (the caller's, which
  * must outlive the PC), registered as "vd(a + index)" in the machine's
  * device registry. Returns 0 or -1 with err set. */

@@ -117,7 +117,7 @@ static int disk_load(void *opaque, struct state_in *in, uint32_t from)
  * is in its state); the PIRQ routes are the PIIX3's. */
 static const struct device_ops pc_virtio_disk_ops = {.reset = disk_reset,
 						     .describe = disk_describe,
-						     .version = 1,
+						     .version = VIRTIO_PCI_SAVE_VERSION,
 						     .save = disk_save,
 						     .load = disk_load};
 
@@ -160,6 +160,7 @@ int pc_add_virtio_blk(struct pc *pc, unsigned index, struct disk *disk, char *er
 		return -1;
 	route_pirqs(pc);
 	virtio_pci_set_doorbells(virtio_blk_transport(v->blk), &pc->m->doorbells);
+	virtio_pci_set_msi(virtio_blk_transport(v->blk), &pc->m->msi);
 	virtio_pci_set_boot_config(virtio_blk_transport(v->blk),
 				   PC_VIRTIO_MMIO + index * VIRTIO_PCI_BAR_SIZE,
 				   (uint8_t)slot_irq(v->slot));
@@ -195,8 +196,11 @@ static int rng_load(void *opaque, struct state_in *in, uint32_t from)
 	return virtio_rng_device_ops.load(&pc->virtio->rng, in, from);
 }
 
-static const struct device_ops pc_virtio_rng_ops = {
-    .reset = rng_reset, .describe = rng_describe, .version = 1, .save = rng_save, .load = rng_load};
+static const struct device_ops pc_virtio_rng_ops = {.reset = rng_reset,
+						    .describe = rng_describe,
+						    .version = VIRTIO_PCI_SAVE_VERSION,
+						    .save = rng_save,
+						    .load = rng_load};
 
 int pc_add_virtio_rng(struct pc *pc, char *err, size_t errlen)
 {
@@ -221,6 +225,7 @@ int pc_add_virtio_rng(struct pc *pc, char *err, size_t errlen)
 		return -1;
 	route_pirqs(pc);
 	virtio_pci_set_doorbells(&rng->vp, &pc->m->doorbells);
+	virtio_pci_set_msi(&rng->vp, &pc->m->msi);
 	virtio_pci_set_boot_config(&rng->vp, PC_VIRTIO_MMIO + DISK_XVD_COUNT * VIRTIO_PCI_BAR_SIZE,
 				   (uint8_t)slot_irq(PC_VIRTIO_RNG_SLOT));
 	return 0;
@@ -255,8 +260,11 @@ static int con_load(void *opaque, struct state_in *in, uint32_t from)
 	return virtio_console_device_ops.load(&pc->virtio->con, in, from);
 }
 
-static const struct device_ops pc_virtio_con_ops = {
-    .reset = con_reset, .describe = con_describe, .version = 1, .save = con_save, .load = con_load};
+static const struct device_ops pc_virtio_con_ops = {.reset = con_reset,
+						    .describe = con_describe,
+						    .version = VIRTIO_PCI_SAVE_VERSION,
+						    .save = con_save,
+						    .load = con_load};
 
 int pc_add_virtio_console(struct pc *pc, const struct virtio_console_backend *out, char *err,
 			  size_t errlen)
@@ -284,6 +292,7 @@ int pc_add_virtio_console(struct pc *pc, const struct virtio_console_backend *ou
 	/* No doorbells (hv/core/doorbell.h): its transmit writes to the
 	 * console's host end (a blocking stdout), which belongs on the vCPU
 	 * thread that the guest's output paces, not on the event loop. */
+	virtio_pci_set_msi(&con->vp, &pc->m->msi);
 	virtio_pci_set_boot_config(&con->vp,
 				   PC_VIRTIO_MMIO + (DISK_XVD_COUNT + 1) * VIRTIO_PCI_BAR_SIZE,
 				   (uint8_t)slot_irq(PC_VIRTIO_CON_SLOT));
@@ -324,8 +333,11 @@ static int gpu_load(void *opaque, struct state_in *in, uint32_t from)
 	return virtio_gpu_device_ops.load(&pc->virtio->gpu, in, from);
 }
 
-static const struct device_ops pc_virtio_gpu_ops = {
-    .reset = gpu_reset, .describe = gpu_describe, .version = 1, .save = gpu_save, .load = gpu_load};
+static const struct device_ops pc_virtio_gpu_ops = {.reset = gpu_reset,
+						    .describe = gpu_describe,
+						    .version = VIRTIO_PCI_SAVE_VERSION,
+						    .save = gpu_save,
+						    .load = gpu_load};
 
 int pc_add_virtio_gpu(struct pc *pc, unsigned width, unsigned height, char *err, size_t errlen)
 {
@@ -351,6 +363,7 @@ int pc_add_virtio_gpu(struct pc *pc, unsigned width, unsigned height, char *err,
 	route_pirqs(pc);
 	/* Notifications stay MMIO exits: doorbells for virtio-gpu and -input
 	 * wait for a test that runs them on the KVM engine. */
+	virtio_pci_set_msi(&gpu->vp, &pc->m->msi);
 	virtio_pci_set_boot_config(&gpu->vp,
 				   PC_VIRTIO_MMIO + (DISK_XVD_COUNT + 2) * VIRTIO_PCI_BAR_SIZE,
 				   (uint8_t)slot_irq(PC_VIRTIO_GPU_SLOT));
@@ -383,7 +396,7 @@ static int input_load(void *opaque, struct state_in *in, uint32_t from)
 
 static const struct device_ops pc_virtio_input_ops = {.reset = input_reset,
 						      .describe = input_describe,
-						      .version = 1,
+						      .version = VIRTIO_PCI_SAVE_VERSION,
 						      .save = input_save,
 						      .load = input_load};
 
@@ -417,6 +430,7 @@ int pc_add_virtio_input(struct pc *pc, char *err, size_t errlen)
 		if (device_register(&pc->m->devices, names[i], &pc_virtio_input_ops, in, err,
 				    errlen) < 0)
 			return -1;
+		virtio_pci_set_msi(&in->vp, &pc->m->msi);
 		virtio_pci_set_boot_config(
 		    &in->vp, PC_VIRTIO_MMIO + (DISK_XVD_COUNT + 3 + i) * VIRTIO_PCI_BAR_SIZE,
 		    (uint8_t)slot_irq(PC_VIRTIO_GPU_SLOT));
@@ -500,8 +514,11 @@ static int nic_load(void *opaque, struct state_in *in, uint32_t from)
 	return virtio_net_device_ops.load(opaque, in, from);
 }
 
-static const struct device_ops pc_virtio_nic_ops = {
-    .reset = nic_reset, .describe = nic_describe, .version = 1, .save = nic_save, .load = nic_load};
+static const struct device_ops pc_virtio_nic_ops = {.reset = nic_reset,
+						    .describe = nic_describe,
+						    .version = VIRTIO_PCI_SAVE_VERSION,
+						    .save = nic_save,
+						    .load = nic_load};
 
 int pc_add_virtio_net(struct pc *pc, unsigned index, const uint8_t mac[6],
 		      const struct virtio_net_backend *be, char *err, size_t errlen)
@@ -540,6 +557,7 @@ int pc_add_virtio_net(struct pc *pc, unsigned index, const uint8_t mac[6],
 		return -1;
 	route_pirqs(pc);
 	virtio_pci_set_doorbells(&n->vp, &pc->m->doorbells);
+	virtio_pci_set_msi(&n->vp, &pc->m->msi);
 	virtio_pci_set_boot_config(&n->vp, PC_VIRTIO_MMIO + disk * VIRTIO_PCI_BAR_SIZE,
 				   (uint8_t)slot_irq(slot));
 	return 0;
@@ -593,6 +611,11 @@ void pc_reset_virtio(struct pc *pc)
 			nic_reset(pc->virtio->nic[i]);
 			route_pirqs(pc);
 		}
+}
+
+void pc_msi_ready(struct pc *pc)
+{
+	pc_reset_virtio(pc);
 }
 
 void pc_free_virtio(struct pc *pc)

@@ -15,6 +15,7 @@
 #include "hv/core/device.h"
 #include "hv/core/irq.h"
 #include "hv/core/memory.h"
+#include "hv/core/msi.h"
 
 /* What the platform asks of the domain. */
 enum machine_request {
@@ -75,6 +76,9 @@ struct machine {
 	 * (KVM's in-kernel irqchip): a kernel= boot's ACPI tables gain a MADT,
 	 * and a save carries their state (struct vcpu_apic). */
 	bool apic;
+	/* Where devices send MSIs: set by an engine that delivers them to that
+	 * APIC (KVM_SIGNAL_MSI), under the domain lock; send NULL otherwise. */
+	struct msi_sink msi;
 	/* The CPU's FERR# output (x87 error with CR0.NE = 0); a PC wires it
 	 * to IRQ13. Raised with the domain lock held. */
 	struct irq_line ferr;

@@ -208,6 +208,10 @@ static int build_engine(struct domain *d, char *err, size_t errlen)
 	if (d->engine->vcpu_create(d->engine_state, 0, &d->vcpu, err, errlen) < 0)
 		return -1;
 	d->engine->vcpu_reset(d->vcpu);
+	/* The virtio functions were made before the engine said whether it
+	 * delivers MSIs: those that offer MSI-X now do from power-on. */
+	if (msi_available(&d->machine.msi))
+		pc_msi_ready(d->pc);
 	return d->cfg.kernel[0] ? domain_linux_boot(d, err, errlen) : 0;
 }
 

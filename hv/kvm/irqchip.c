@@ -8,7 +8,9 @@
  * KVM adds an I/O APIC and a local APIC, which the guest gets too
  * (kvm_apic.c: CPUID's APIC bit, the base MSR enabled, a MADT in a
  * kernel= boot's ACPI tables) unless HV_KVM_APIC=0: then CPUID hides the
- * APIC, the base MSR is cleared and the guest sees a plain PC/AT PIC. The
+ * APIC, the base MSR is cleared and the guest sees a plain PC/AT PIC. With
+ * the APICs the machine gets an MSI sink (KVM_SIGNAL_MSI), so virtio
+ * offers MSI-X. The
  * BSP's LINT0 is in virtual-wire mode at reset, so the 8259 reaches the
  * CPU in both. The PIT stays hv's. The default since kvm-clock is (the
  * modern guest's boot that once stalled with it ran on the ACPI PM
@@ -20,6 +22,7 @@
 #include <sys/ioctl.h>
 
 #include "hv/kvm/kvm.h"
+#include "hv/boot/acpi.h"
 #include "hv/core/log.h"
 #include "hv/core/machine.h"
 
@@ -136,6 +139,34 @@ static void apic_setup(struct kvm_vm *vm)
 	vm->apic = true;
 }
 
+/* The machine's MSI sink (hv/core/msi.h): KVM_SIGNAL_MSI puts the message
+ * in the local APIC from whichever thread completes a request, with no
+ * exit of the vCPU to hv (the one KVM's own kick costs aside) and no
+ * routing table to keep: the device's table holds the addresses. Only
+ * the APIC's window is taken; KVM would read any other address as one. */
+static int send_msi(void *opaque, uint64_t addr, uint32_t data)
+{
+	struct kvm_vm *vm = opaque;
+	struct kvm_msi msi = {
+	    .address_lo = (uint32_t)addr, .address_hi = (uint32_t)(addr >> 32), .data = data};
+
+	if ((addr & ~0xFFFFFull) != ACPI_LAPIC_BASE)
+		return -1;
+	if (ioctl(vm->vm_fd, KVM_SIGNAL_MSI, &msi) < 0) {
+		if (vm->irq_errors++ < 10)
+			log_error("kvm: KVM_SIGNAL_MSI: %s", strerror(errno));
+		return -1;
+	}
+	return 0; /* 0: the APIC is software-disabled and dropped it, as hardware would */
+}
+
+static struct msi_sink msi_sink(struct kvm_vm *vm)
+{
+	if (!vm->apic || ioctl(vm->sys_fd, KVM_CHECK_EXTENSION, KVM_CAP_SIGNAL_MSI) <= 0)
+		return (struct msi_sink){0};
+	return (struct msi_sink){send_msi, vm};
+}
+
 /* Before the vCPU exists (KVM's rule). Without the capability, or with a
  * board whose controller cannot be handed over, the userspace PIC stays.
  * Returns 0, or -1 with a message in err when the VM has an in-kernel
@@ -163,6 +194,7 @@ int kvm_irqchip_setup(struct kvm_vm *vm, char *err, size_t len)
 	m->intc->offload(m->intc_opaque, &kvm_pic_ops, vm);
 	m->intc_in_engine = true;
 	m->apic = vm->apic;
+	m->msi = msi_sink(vm);
 	pthread_mutex_unlock(&m->lock);
 	return 0;
 }
@@ -179,6 +211,7 @@ void kvm_irqchip_release(struct kvm_vm *vm)
 		m->intc->offload(m->intc_opaque, NULL, NULL);
 	m->intc_in_engine = false;
 	m->apic = false;
+	m->msi = (struct msi_sink){0};
 	pthread_mutex_unlock(&m->lock);
 	vm->irqchip = vm->apic = false;
 }

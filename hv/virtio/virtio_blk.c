@@ -574,7 +574,7 @@ static void drain_locked(struct virtio_blk *b)
 	complete_done_locked(b);
 }
 
-/* Save/restore, version 1: the transport (virtio_pci_save) and the
+/* Save/restore, version 2 (1: the transport without MSI-X): the transport (virtio_pci_save) and the
  * counters; the image, its serial and read-only flag are the
  * configuration's. Saving first completes the requests in flight, so the
  * state never holds a request half done: the driver sees them complete
@@ -597,8 +597,7 @@ static int device_load(void *dev, struct state_in *in, uint32_t from)
 	struct virtio_pci_saved s;
 	uint64_t c[7];
 
-	(void)from;
-	if (virtio_pci_load(&b->vp, in, &s) < 0)
+	if (virtio_pci_load(&b->vp, in, from, &s) < 0)
 		return -1;
 	for (size_t i = 0; i < sizeof c / sizeof c[0]; i++)
 		c[i] = state_get_u64(in);
@@ -617,6 +616,6 @@ static int device_load(void *dev, struct state_in *in, uint32_t from)
 
 const struct device_ops virtio_blk_device_ops = {.reset = device_reset,
 						 .describe = device_describe,
-						 .version = 1,
+						 .version = VIRTIO_PCI_SAVE_VERSION,
 						 .save = device_save,
 						 .load = device_load};

@@ -91,7 +91,7 @@ static void device_describe(const void *dev, char *buf, size_t len)
 		 (unsigned long long)c->rx_bytes);
 }
 
-/* Save/restore, version 1: the transport and the counters (receive
+/* Save/restore, version 2 (1: the transport without MSI-X): the transport and the counters (receive
  * buffers wait in the ring, not here; the backend is the wiring's). */
 static void device_save(const void *dev, struct state_out *o)
 {
@@ -108,8 +108,7 @@ static int device_load(void *dev, struct state_in *in, uint32_t from)
 	struct virtio_pci_saved s;
 	uint64_t tx, rx;
 
-	(void)from;
-	if (virtio_pci_load(&c->vp, in, &s) < 0)
+	if (virtio_pci_load(&c->vp, in, from, &s) < 0)
 		return -1;
 	tx = state_get_u64(in);
 	rx = state_get_u64(in);
@@ -123,6 +122,6 @@ static int device_load(void *dev, struct state_in *in, uint32_t from)
 
 const struct device_ops virtio_console_device_ops = {.reset = device_reset,
 						     .describe = device_describe,
-						     .version = 1,
+						     .version = VIRTIO_PCI_SAVE_VERSION,
 						     .save = device_save,
 						     .load = device_load};

@@ -384,12 +384,11 @@ static void device_save(const void *dev, struct state_out *o)
 
 static int device_load(void *dev, struct state_in *in, uint32_t from)
 {
-	(void)from;
-	return virtio_gpu_load(dev, in);
+	return virtio_gpu_load(dev, in, from);
 }
 
 const struct device_ops virtio_gpu_device_ops = {.reset = device_reset,
 						 .describe = device_describe,
-						 .version = 1,
+						 .version = VIRTIO_PCI_SAVE_VERSION,
 						 .save = device_save,
 						 .load = device_load};

@@ -182,8 +182,9 @@ uint32_t virtio_gpu_res_transfer(struct virtio_gpu *gpu, uint32_t id, const stru
 				 uint64_t offset);
 void virtio_gpu_res_free_all(struct virtio_gpu *gpu);
 bool virtio_gpu_format_known(uint32_t format);
-/* Save/restore (virtio_gpu_save.c), the device ops' version 1. */
+/* Save/restore (virtio_gpu_save.c), the device ops' version 2 (from:
+ * 1, the transport without MSI-X). */
 void virtio_gpu_save(const struct virtio_gpu *gpu, struct state_out *o);
-int virtio_gpu_load(struct virtio_gpu *gpu, struct state_in *in);
+int virtio_gpu_load(struct virtio_gpu *gpu, struct state_in *in, uint32_t from);
 
 #endif

@@ -233,14 +233,14 @@ static void load_rest(struct state_in *in, const struct loading *l, struct virti
 		in->failed = true;
 }
 
-int virtio_gpu_load(struct virtio_gpu *g, struct state_in *in)
+int virtio_gpu_load(struct virtio_gpu *g, struct state_in *in, uint32_t from)
 {
 	struct loading l = {0};
 	struct virtio_pci_saved s;
 	struct virtio_gpu g2;
 	uint32_t w, h, events;
 
-	if (virtio_pci_load(&g->vp, in, &s) < 0)
+	if (virtio_pci_load(&g->vp, in, from, &s) < 0)
 		return -1;
 	w = state_get_u32(in);
 	h = state_get_u32(in);

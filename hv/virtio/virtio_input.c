@@ -315,9 +315,9 @@ static void device_describe(const void *dev, char *buf, size_t len)
 		 (unsigned long long)in->dropped);
 }
 
-/* Save/restore, version 1: the transport, the kind (checked: it is the
- * configuration's), the configuration select, the events waiting
- * (oldest first), the buttons held, the LEDs and the counters. */
+/* Save/restore, version 2 (1: the transport without MSI-X): the transport, the kind (checked: it is
+ * the configuration's), the configuration select, the events waiting (oldest first), the buttons
+ * held, the LEDs and the counters. */
 static void device_save(const void *dev, struct state_out *o)
 {
 	const struct virtio_input *in = dev;
@@ -350,8 +350,7 @@ static int device_load(void *dev, struct state_in *in, uint32_t from)
 	uint32_t count, leds;
 	uint64_t c[3];
 
-	(void)from;
-	if (virtio_pci_load(&v->vp, in, &s) < 0)
+	if (virtio_pci_load(&v->vp, in, from, &s) < 0)
 		return -1;
 	kind = state_get_u8(in);
 	select = state_get_u8(in);
@@ -384,6 +383,6 @@ static int device_load(void *dev, struct state_in *in, uint32_t from)
 
 const struct device_ops virtio_input_device_ops = {.reset = device_reset,
 						   .describe = device_describe,
-						   .version = 1,
+						   .version = VIRTIO_PCI_SAVE_VERSION,
 						   .save = device_save,
 						   .load = device_load};

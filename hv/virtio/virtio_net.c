@@ -532,13 +532,12 @@ static void device_describe(const void *dev, char *buf, size_t len)
 		 (unsigned long long)n->tx_segmented);
 }
 
-/* Save/restore, version 1: the transport, the link status, the frames
- * waiting for receive buffers (each 14..65550 bytes, at most
- * VIRTIO_NET_RX_PENDING of them and PENDING_BYTES_MAX together, as
- * keep() bounds them) and the counters. The MAC address and the backend
- * are the configuration's; the backend's own connections are not here,
- * nor the segments of a large frame not taken yet (HOST_TSO4): they are
- * lost as on a wire, and the guest's TCP sends them again. */
+/* Save/restore, version 2 (1: the transport without MSI-X): the transport, the link status, the
+ * frames waiting for receive buffers (each 14..65550 bytes, at most VIRTIO_NET_RX_PENDING of them
+ * and PENDING_BYTES_MAX together, as keep() bounds them) and the counters. The MAC address and the
+ * backend are the configuration's; the backend's own connections are not here, nor the segments of
+ * a large frame not taken yet (HOST_TSO4): they are lost as on a wire, and the guest's TCP sends
+ * them again. */
 static void device_save(const void *dev, struct state_out *o)
 {
 	const struct virtio_net *n = dev;
@@ -602,8 +601,7 @@ static int device_load(void *dev, struct state_in *in, uint32_t from)
 	unsigned count;
 	uint64_t c[6];
 
-	(void)from;
-	if (virtio_pci_load(&n->vp, in, &s) < 0)
+	if (virtio_pci_load(&n->vp, in, from, &s) < 0)
 		return -1;
 	status = state_get_u16(in);
 	count = load_frames(in, f);
@@ -624,6 +622,6 @@ static int device_load(void *dev, struct state_in *in, uint32_t from)
 
 const struct device_ops virtio_net_device_ops = {.reset = device_reset,
 						 .describe = device_describe,
-						 .version = 1,
+						 .version = VIRTIO_PCI_SAVE_VERSION,
 						 .save = device_save,
 						 .load = device_load};

@@ -6,6 +6,7 @@
 #include "hv/core/doorbell.h"
 #include "hv/core/le.h"
 #include "hv/core/log.h"
+#include "hv/virtio/virtio_pci_msix.h"
 
 #define PCI_STATUS_CAP_LIST  0x10
 #define PCI_CAP_PTR	     0x34
@@ -21,7 +22,6 @@
 #define CAP_AT_NOTIFY	     0x50
 #define CAP_AT_ISR	     0x64
 #define CAP_AT_DEVICE	     0x74
-#define NO_VECTOR	     0xFFFF
 #define TRANSPORT_FEATURES                                                                         \
 	(1ull << VIRTIO_F_INDIRECT_DESC | 1ull << VIRTIO_F_EVENT_IDX | 1ull << VIRTIO_F_VERSION_1)
 
@@ -43,11 +43,12 @@ bool virtio_pci_has_feature(const struct virtio_pci *vp, unsigned f)
 	return f < 64 && (vp->driver_features >> f & 1);
 }
 
+/* INTx follows the ISR unless the command register or MSI-X turns it off. */
 static void update_irq(struct virtio_pci *vp)
 {
 	bool off = pci_get(&vp->pci, PCI_COMMAND, 2) & PCI_COMMAND_INTX_OFF;
 
-	irq_set(&vp->irq, vp->isr && !off);
+	irq_set(&vp->irq, vp->isr && !off && !virtio_msix_enabled(vp));
 }
 
 static void raise_isr(struct virtio_pci *vp, uint8_t bits)
@@ -57,11 +58,25 @@ static void raise_isr(struct virtio_pci *vp, uint8_t bits)
 	update_irq(vp);
 }
 
+/* The ISR's configuration bit is set with MSI-X too (the spec's rule);
+ * its queue bit only without. */
 void virtio_pci_config_changed(struct virtio_pci *vp)
 {
 	vp->config_generation++;
-	if (vp->status & VIRTIO_STATUS_DRIVER_OK)
-		raise_isr(vp, VIRTIO_ISR_CONFIG);
+	if (!(vp->status & VIRTIO_STATUS_DRIVER_OK))
+		return;
+	raise_isr(vp, VIRTIO_ISR_CONFIG);
+	virtio_msix_signal(vp, vp->msix.config_vector);
+}
+
+static void signal_queue(struct virtio_pci *vp, unsigned n)
+{
+	if (!virtio_msix_enabled(vp)) {
+		raise_isr(vp, VIRTIO_ISR_QUEUE);
+		return;
+	}
+	vp->interrupts++;
+	virtio_msix_signal(vp, vp->q[n].msix_vector);
 }
 
 void virtio_pci_needs_reset(struct virtio_pci *vp)
@@ -147,7 +162,7 @@ int virtio_pci_pop(struct virtio_pci *vp, unsigned n, struct virtq_chain *c)
 
 /* After a push that returned rc: a failed queue asks for a reset, and the
  * interrupt goes up when the driver wants one. Returns whether it did. */
-static bool pushed(struct virtio_pci *vp, struct virtq *q, int rc)
+static bool pushed(struct virtio_pci *vp, unsigned n, struct virtq *q, int rc)
 {
 	if (rc < 0) {
 		virtio_pci_needs_reset(vp);
@@ -155,7 +170,7 @@ static bool pushed(struct virtio_pci *vp, struct virtq *q, int rc)
 	}
 	if (!virtq_should_notify(q))
 		return false;
-	raise_isr(vp, VIRTIO_ISR_QUEUE);
+	signal_queue(vp, n);
 	return true;
 }
 
@@ -166,7 +181,7 @@ bool virtio_pci_push(struct virtio_pci *vp, unsigned n, const struct virtq_chain
 
 	if (!q)
 		return false; /* reset or failed while the request ran: nobody waits */
-	return pushed(vp, q, virtq_push(q, c, written));
+	return pushed(vp, n, q, virtq_push(q, c, written));
 }
 
 bool virtio_pci_push_many(struct virtio_pci *vp, unsigned n, const struct virtq_used_elem *e,
@@ -176,7 +191,7 @@ bool virtio_pci_push_many(struct virtio_pci *vp, unsigned n, const struct virtq_
 
 	if (!q || !count)
 		return false;
-	return pushed(vp, q, virtq_push_many(q, e, count));
+	return pushed(vp, n, q, virtq_push_many(q, e, count));
 }
 
 void virtio_pci_unpop(struct virtio_pci *vp, unsigned n, unsigned count)
@@ -211,6 +226,7 @@ void virtio_pci_device_reset(struct virtio_pci *vp)
 	vp->driver_features = 0;
 	vp->queue_select = 0;
 	vp->isr = 0;
+	virtio_msix_device_reset(vp);
 	update_irq(vp);
 	sync_doorbells(vp);
 }
@@ -275,14 +291,15 @@ static void common_image(struct virtio_pci *vp, uint8_t img[VIRTIO_COMMON_SIZE])
 	le_put32(img + VIRTIO_COMMON_DF, (uint32_t)df);
 	le_put32(img + VIRTIO_COMMON_GFSELECT, vp->gfselect);
 	le_put32(img + VIRTIO_COMMON_GF, (uint32_t)gf);
-	le_put16(img + VIRTIO_COMMON_MSIX, NO_VECTOR);
+	le_put16(img + VIRTIO_COMMON_MSIX, vp->msix.config_vector);
 	le_put16(img + VIRTIO_COMMON_NUMQ, (uint16_t)vp->ops->num_queues);
 	img[VIRTIO_COMMON_STATUS] = vp->status;
 	img[VIRTIO_COMMON_CFGGEN] = vp->config_generation;
 	le_put16(img + VIRTIO_COMMON_Q_SELECT, vp->queue_select);
-	le_put16(img + VIRTIO_COMMON_Q_MSIX, NO_VECTOR);
+	le_put16(img + VIRTIO_COMMON_Q_MSIX, VIRTIO_MSI_NO_VECTOR);
 	if (!q)
 		return; /* queue_size 0: no such queue */
+	le_put16(img + VIRTIO_COMMON_Q_MSIX, q->msix_vector);
 	le_put16(img + VIRTIO_COMMON_Q_SIZE, q->size);
 	le_put16(img + VIRTIO_COMMON_Q_ENABLE, q->enabled);
 	le_put16(img + VIRTIO_COMMON_Q_NOFF, vp->queue_select);
@@ -404,7 +421,9 @@ static void common_write_queue(struct virtio_pci *vp, uint64_t off, unsigned siz
 		write_addr(q, &q->driver, (unsigned)(off - VIRTIO_COMMON_Q_DRIVER), size, v);
 	else if (off >= VIRTIO_COMMON_Q_DEVICE && off + size <= VIRTIO_COMMON_Q_DEVICE + 8)
 		write_addr(q, &q->device, (unsigned)(off - VIRTIO_COMMON_Q_DEVICE), size, v);
-	else if (off != VIRTIO_COMMON_Q_MSIX)
+	else if (off == VIRTIO_COMMON_Q_MSIX && size == 2)
+		q->msix_vector = virtio_msix_vector(vp, (uint16_t)v);
+	else
 		log_guest("virtio %s: %u-byte write at common+%#x ignored", vp->name, size,
 			  (unsigned)off);
 }
@@ -427,7 +446,7 @@ static void common_write(struct virtio_pci *vp, uint64_t off, unsigned size, uin
 	else if (off == VIRTIO_COMMON_Q_SELECT && size == 2)
 		vp->queue_select = (uint16_t)v;
 	else if (off == VIRTIO_COMMON_MSIX && size == 2)
-		return; /* no MSI-X: the vector stays NO_VECTOR */
+		vp->msix.config_vector = virtio_msix_vector(vp, (uint16_t)v);
 	else if (off >= VIRTIO_COMMON_Q_SIZE && off < VIRTIO_COMMON_SIZE)
 		common_write_queue(vp, off, size, v);
 	else
@@ -455,7 +474,10 @@ static void notify(struct virtio_pci *vp, uint64_t off)
 static uint64_t bar_read(void *opaque, uint64_t off, unsigned size)
 {
 	struct virtio_pci *vp = opaque;
+	uint64_t v;
 
+	if (virtio_msix_read(vp, off, size, &v))
+		return v;
 	if (off < VIRTIO_PCI_COMMON + VIRTIO_COMMON_SIZE) {
 		uint8_t img[VIRTIO_COMMON_SIZE];
 
@@ -483,6 +505,8 @@ static void bar_write(void *opaque, uint64_t off, unsigned size, uint64_t v)
 {
 	struct virtio_pci *vp = opaque;
 
+	if (virtio_msix_write(vp, off, size, v))
+		return;
 	if (off < VIRTIO_PCI_COMMON + VIRTIO_COMMON_SIZE)
 		common_write(vp, off, size, v);
 	else if (off >= VIRTIO_PCI_NOTIFY &&
@@ -506,10 +530,11 @@ const struct io_ops virtio_pci_bar_ops = {bar_read, bar_write};
 
 /* The configuration access capability's window: a BAR access of `length`
  * bytes at `offset`, through its data dword. */
-#define PCFG_BAR    (VIRTIO_PCI_CAP_PCI_CFG + 4)
-#define PCFG_OFFSET (VIRTIO_PCI_CAP_PCI_CFG + 8)
-#define PCFG_LENGTH (VIRTIO_PCI_CAP_PCI_CFG + 12)
-#define PCFG_DATA   (VIRTIO_PCI_CAP_PCI_CFG + 16)
+#define PCFG_BAR     (VIRTIO_PCI_CAP_PCI_CFG + 4)
+#define PCFG_OFFSET  (VIRTIO_PCI_CAP_PCI_CFG + 8)
+#define PCFG_LENGTH  (VIRTIO_PCI_CAP_PCI_CFG + 12)
+#define PCFG_DATA    (VIRTIO_PCI_CAP_PCI_CFG + 16)
+#define MSIX_CONTROL (VIRTIO_PCI_CAP_MSIX + 2)
 
 static bool pcfg_window(const struct virtio_pci *vp, uint64_t *off, unsigned *len)
 {
@@ -537,6 +562,10 @@ static void pci_written(struct pci_device *d, unsigned offset, unsigned size)
 	}
 	if (offset < PCI_COMMAND + 2 && offset + size > PCI_COMMAND)
 		update_irq(vp);
+	if (offset < MSIX_CONTROL + 2 && offset + size > MSIX_CONTROL) {
+		update_irq(vp); /* MSI-X enabled: INTx off */
+		virtio_msix_control_written(vp);
+	}
 	if (offset == PCFG_DATA && pcfg_window(vp, &off, &len))
 		bar_write(vp, off, len, pci_get(d, PCFG_DATA, len));
 }
@@ -602,6 +631,7 @@ void virtio_pci_machine_reset(struct virtio_pci *vp)
 {
 	virtio_pci_device_reset(vp);
 	init_config(vp);
+	virtio_msix_machine_reset(vp);
 	if (vp->boot_bar) {
 		pci_set_long(&vp->pci, PCI_BAR0, vp->boot_bar);
 		pci_set_word(&vp->pci, PCI_COMMAND, PCI_COMMAND_MEMORY | 0x4); /* bus master */
@@ -634,6 +664,11 @@ void virtio_pci_set_boot_config(struct virtio_pci *vp, uint32_t bar, uint8_t lin
 	virtio_pci_machine_reset(vp);
 }
 
+void virtio_pci_set_msi(struct virtio_pci *vp, const struct msi_sink *msi)
+{
+	vp->msix.sink = msi;
+}
+
 void virtio_pci_destroy(struct virtio_pci *vp)
 {
 	if (vp->bar_base)
@@ -657,8 +692,12 @@ void virtio_pci_describe(const struct virtio_pci *vp, char *buf, size_t len)
 		live_queues += vp->q[i].enabled;
 	snprintf(buf, len,
 		 "type=%u status=%#x features=%#llx queues=%u bar=%#llx notifies=%llu "
-		 "interrupts=%llu",
+		 "interrupts=%llu msix=%s msi_sent=%llu msi_refused=%llu",
 		 vp->ops->type, vp->status, (unsigned long long)vp->driver_features, live_queues,
 		 (unsigned long long)vp->bar_base, (unsigned long long)vp->notifies,
-		 (unsigned long long)vp->interrupts);
+		 (unsigned long long)vp->interrupts,
+		 virtio_msix_enabled(vp) ? "on"
+		 : vp->msix.offered	 ? "off"
+					 : "none",
+		 (unsigned long long)vp->msix.sent, (unsigned long long)vp->msix.refused);
 }

@@ -9,7 +9,12 @@
  *
  * plus the PCI configuration access capability (a window into the BAR
  * through configuration space). Interrupts are one level-triggered INTx
- * (pin INTA) that the wiring routes; there is no MSI-X.
+ * (pin INTA) that the wiring routes, or, where the machine can deliver
+ * MSIs (hv/core/msi.h), MSI-X (virtio_pci_msix.c): one vector per queue
+ * and one for configuration changes, its table and PBA in the ISR's page
+ * of BAR 0:
+ *
+ *   1800h MSI-X table (16 bytes a vector), 1C00h pending bits
  *
  * A device type (block, network, ...) supplies struct virtio_dev_ops and
  * embeds struct virtio_pci; the transport calls it with the domain lock
@@ -25,6 +30,7 @@
 
 #include "hv/core/irq.h"
 #include "hv/core/memory.h"
+#include "hv/core/msi.h"
 #include "hv/virtio/virtq.h"
 #include "hv/core/pci.h"
 
@@ -37,6 +43,10 @@
 #define VIRTIO_PCI_NOTIFY      0x3000
 #define VIRTIO_PCI_NOTIFY_MULT 4
 #define VIRTIO_QUEUES_MAX      8
+#define VIRTIO_PCI_MSIX_TABLE  0x1800
+#define VIRTIO_PCI_MSIX_PBA    0x1C00
+#define VIRTIO_MSIX_VECTORS    (VIRTIO_QUEUES_MAX + 1) /* a queue's each, and configuration's */
+#define VIRTIO_MSI_NO_VECTOR   0xFFFF
 
 /* Device types. */
 #define VIRTIO_ID_NET	  1
@@ -106,13 +116,31 @@ struct virtio_dev_ops {
 };
 
 struct virtio_pci_queue {
-	uint16_t size;	 /* queue_size as the driver set it */
-	bool enabled;	 /* queue_enable written with 1 */
-	uint64_t desc;	 /* queue_desc */
-	uint64_t driver; /* queue_driver: the available ring */
-	uint64_t device; /* queue_device: the used ring */
-	struct virtq vq; /* set up when enabled */
-	char name[24];	 /* "virtio-blk0.0" for log lines */
+	uint16_t size;	      /* queue_size as the driver set it */
+	bool enabled;	      /* queue_enable written with 1 */
+	uint64_t desc;	      /* queue_desc */
+	uint64_t driver;      /* queue_driver: the available ring */
+	uint64_t device;      /* queue_device: the used ring */
+	struct virtq vq;      /* set up when enabled */
+	uint16_t msix_vector; /* queue_msix_vector: VIRTIO_MSI_NO_VECTOR or a table entry */
+	char name[24];	      /* "virtio-blk0.0" for log lines */
+};
+
+/* One MSI-X table entry, as the driver wrote it. */
+struct virtio_pci_msix_entry {
+	uint32_t addr_lo, addr_hi, data;
+	uint32_t ctrl; /* bit 0: the vector is masked (the rest reserved, 0) */
+};
+
+/* MSI-X (virtio_pci_msix.c). Its enable and function-mask bits live in
+ * configuration space (the capability's message control). */
+struct virtio_pci_msix {
+	const struct msi_sink *sink; /* the machine's (NULL: none wired) */
+	bool offered;		     /* the capability is in configuration space */
+	uint16_t config_vector;	     /* msix_config */
+	uint32_t pending;	     /* the PBA: a bit per vector masked when signalled */
+	struct virtio_pci_msix_entry table[VIRTIO_MSIX_VECTORS];
+	uint64_t sent, refused; /* messages the sink took and refused */
 };
 
 struct virtio_pci {
@@ -144,6 +172,7 @@ struct virtio_pci {
 	uint32_t bell_mask, bell_want;
 	uint64_t notifies; /* counters for `hv list -l` */
 	uint64_t interrupts;
+	struct virtio_pci_msix msix;
 	char name[16];
 };
 
@@ -154,15 +183,19 @@ struct virtio_pci {
 void virtio_pci_init(struct virtio_pci *vp, struct guest_mem *mem, const struct virtio_dev_ops *ops,
 		     void *dev, struct irq_line irq, const char *name);
 
-/* Has every machine reset, starting now, leave BAR 0 at bar with memory
- * decoding and bus mastering on and the interrupt line register at line,
- * as firmware would (firmware that runs may move them). */
 /* Has the device take its queue notifications through the doorbells the
  * machine keeps at *doorbells (hv/core/doorbell.h) while that is set. */
 struct doorbells;
 void virtio_pci_set_doorbells(struct virtio_pci *vp, struct doorbells **doorbells);
 
+/* Has every machine reset, starting now, leave BAR 0 at bar with memory
+ * decoding and bus mastering on and the interrupt line register at line,
+ * as firmware would (firmware that runs may move them). */
 void virtio_pci_set_boot_config(struct virtio_pci *vp, uint32_t bar, uint8_t line);
+
+/* Has the device offer MSI-X, from its next machine reset, while the
+ * machine's sink (*msi, hv/core/msi.h) can deliver, signalling through it. */
+void virtio_pci_set_msi(struct virtio_pci *vp, const struct msi_sink *msi);
 
 /* Unmaps the BAR (the device is going away). */
 void virtio_pci_destroy(struct virtio_pci *vp);
@@ -217,9 +250,11 @@ void virtio_pci_describe(const struct virtio_pci *vp, char *buf, size_t len);
 /* Save/restore of the transport (hv/virtio/virtio_pci_save.c), the first
  * part of every virtio device's state: configuration space (BAR 0 and
  * the command register with it), status, features and their select
- * registers, the configuration generation, ISR, and per queue its size,
- * addresses and ring indices. A device saves only with no chain in
- * flight (every popped chain pushed). */
+ * registers, the configuration generation, ISR, per queue its size,
+ * addresses and ring indices, and (format 2) MSI-X: whether it is
+ * offered, the vectors mapped, the table and the pending bits. A device
+ * saves only with no chain in flight (every popped chain pushed). */
+#define VIRTIO_PCI_SAVE_VERSION 2 /* 1: before MSI-X */
 struct state_in;
 struct state_out;
 
@@ -229,6 +264,7 @@ struct virtio_pci_saved_queue {
 	uint64_t desc, driver, device;
 	uint16_t last_avail, used_idx, signalled_used;
 	bool broken;
+	uint16_t msix_vector;
 };
 
 struct virtio_pci_saved {
@@ -239,16 +275,22 @@ struct virtio_pci_saved {
 	uint16_t queue_select;
 	uint64_t notifies, interrupts;
 	struct virtio_pci_saved_queue q[VIRTIO_QUEUES_MAX];
+	uint16_t msix_config;
+	uint32_t msix_pending;
+	struct virtio_pci_msix_entry msix_table[VIRTIO_MSIX_VECTORS];
 };
 
 void virtio_pci_save(const struct virtio_pci *vp, struct state_out *o);
 
-/* Reads what virtio_pci_save wrote into s without touching vp, checking
- * it as the registers check a driver's writes: status bits in an order a
- * driver can reach, features offered, queue sizes, and enabled queues'
- * rings aligned and wholly in guest RAM. Returns 0, or -1 (logged) for
- * state vp could not have been in. */
-int virtio_pci_load(const struct virtio_pci *vp, struct state_in *in, struct virtio_pci_saved *s);
+/* Reads what virtio_pci_save wrote in format `from` (1 or 2) into s
+ * without touching vp, checking it as the registers check a driver's
+ * writes: status bits in an order a driver can reach, features offered,
+ * queue sizes, enabled queues' rings aligned and wholly in guest RAM,
+ * MSI-X vectors in the table, and MSI-X in use only where this machine
+ * can deliver it. Returns 0, or -1 (logged) for state vp could not have
+ * been in. */
+int virtio_pci_load(const struct virtio_pci *vp, struct state_in *in, uint32_t from,
+		    struct virtio_pci_saved *s);
 
 /* Makes s (from virtio_pci_load, just now) vp's state: the device type's
  * reset hook runs first (its own state is the caller's to set after),
@@ -266,5 +308,8 @@ extern const struct io_ops virtio_pci_bar_ops;
 /* Configuration-space offset of the PCI configuration access
  * capability's window (bar, offset, length, then the data dword). */
 #define VIRTIO_PCI_CAP_PCI_CFG 0x84
+/* Configuration-space offset of the MSI-X capability, where offered (the
+ * configuration access capability links to it). */
+#define VIRTIO_PCI_CAP_MSIX 0x98
 
 #endif

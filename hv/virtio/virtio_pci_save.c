@@ -1,12 +1,14 @@
-/* Save/restore of the virtio-pci transport (virtio_pci.h), version 1 of
- * every virtio device's leading part:
+/* Save/restore of the virtio-pci transport (virtio_pci.h), every virtio
+ * device's leading part; format 2 (VIRTIO_PCI_SAVE_VERSION), which loads
+ * format 1 too:
  *
  *   u8 number of queues, 256 bytes of configuration space,
  *   u32 dfselect, u32 gfselect, u64 driver features, u8 status,
  *   u8 config generation, u8 ISR, u16 queue select, u64 notifies,
  *   u64 interrupts, then per queue: u16 size, bool enabled, u64 desc,
  *   u64 driver, u64 device, and for an enabled queue u16 last_avail,
- *   u16 used_idx, u16 signalled_used, bool broken.
+ *   u16 used_idx, u16 signalled_used, bool broken;
+ *   format 2 only: MSI-X (virtio_pci_msix_save.c).
  *
  * Loaded state is untrusted: it is held to what a driver's own register
  * writes could have produced, and enabled queues' rings to virtq_setup's
@@ -16,6 +18,7 @@
 #include "hv/core/log.h"
 #include "hv/core/state.h"
 #include "hv/virtio/virtio_pci.h"
+#include "hv/virtio/virtio_pci_msix.h"
 
 #define STATUS_KNOWN                                                                               \
 	(VIRTIO_STATUS_ACKNOWLEDGE | VIRTIO_STATUS_DRIVER | VIRTIO_STATUS_DRIVER_OK |              \
@@ -50,6 +53,7 @@ void virtio_pci_save(const struct virtio_pci *vp, struct state_out *o)
 		state_put_u16(o, q->vq.signalled_used);
 		state_put_bool(o, q->vq.broken);
 	}
+	virtio_msix_save(vp, o);
 }
 
 static int refuse(const struct virtio_pci *vp, const char *what)
@@ -100,12 +104,15 @@ static const char *load_queue(const struct virtio_pci *vp, const struct virtio_p
 	return virtq_layout_check(vp->mem, q->size, q->desc, q->driver, q->device);
 }
 
-int virtio_pci_load(const struct virtio_pci *vp, struct state_in *in, struct virtio_pci_saved *s)
+int virtio_pci_load(const struct virtio_pci *vp, struct state_in *in, uint32_t from,
+		    struct virtio_pci_saved *s)
 {
 	unsigned nq = state_get_u8(in);
 	const char *why;
 
 	memset(s, 0, sizeof *s);
+	if (from == 0 || from > VIRTIO_PCI_SAVE_VERSION)
+		return refuse(vp, "a format this hv does not know");
 	if (nq != vp->ops->num_queues)
 		return refuse(vp, in->failed ? "truncated" : "a different number of queues");
 	pci_config_load(&vp->pci, in, s->config);
@@ -129,6 +136,8 @@ int virtio_pci_load(const struct virtio_pci *vp, struct state_in *in, struct vir
 			return -1;
 		}
 	}
+	if (!why)
+		why = virtio_msix_load(vp, in, from, s);
 	if (why) {
 		in->failed = true;
 		return refuse(vp, why);
@@ -175,5 +184,6 @@ void virtio_pci_commit(struct virtio_pci *vp, const struct virtio_pci_saved *s)
 		q->vq.signalled_used = sq->signalled_used;
 		q->vq.broken = sq->broken;
 	}
+	virtio_msix_commit(vp, s);
 	virtio_pci_refresh(vp);
 }

@@ -154,11 +154,10 @@ static void device_describe(const void *dev, char *buf, size_t len)
 		 (unsigned long long)r->delayed);
 }
 
-/* Save/restore, version 1: the transport, the tokens in the bucket,
- * whether buffers wait for the refill timer, and the counters. Times are
- * not saved: the bucket counts from the load on (rate and burst are the
- * configuration's), so a clock restored before or after it cannot starve
- * the queue. */
+/* Save/restore, version 2 (1: the transport without MSI-X): the transport, the tokens in the
+ * bucket, whether buffers wait for the refill timer, and the counters. Times are not saved: the
+ * bucket counts from the load on (rate and burst are the configuration's), so a clock restored
+ * before or after it cannot starve the queue. */
 static void device_save(const void *dev, struct state_out *o)
 {
 	const struct virtio_rng *r = dev;
@@ -178,8 +177,7 @@ static int device_load(void *dev, struct state_in *in, uint32_t from)
 	uint64_t tokens, c[3];
 	bool armed;
 
-	(void)from;
-	if (virtio_pci_load(&r->vp, in, &s) < 0)
+	if (virtio_pci_load(&r->vp, in, from, &s) < 0)
 		return -1;
 	tokens = state_get_u64(in);
 	armed = state_get_bool(in);
@@ -200,6 +198,6 @@ static int device_load(void *dev, struct state_in *in, uint32_t from)
 
 const struct device_ops virtio_rng_device_ops = {.reset = device_reset,
 						 .describe = device_describe,
-						 .version = 1,
+						 .version = VIRTIO_PCI_SAVE_VERSION,
 						 .save = device_save,
 						 .load = device_load};

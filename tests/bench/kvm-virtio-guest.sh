@@ -21,7 +21,8 @@
 # reason), each of its threads' CPU time and virtio-blk's host time per
 # stage (queued_ms, disk_ms, completing_ms); the guest's own view of its
 # requests is the /sys/block stat line after each marker. For both VMMs,
-# KVM's own counters (debugfs) over the control, the read and the write: every exit,
+# KVM's own counters (debugfs) over the control, the read, the write and
+# the network: every exit,
 # those KVM handles itself included (the in-kernel PIC's port I/O, nested
 # page faults as pf_fixed).
 # Prints
@@ -75,7 +76,7 @@ net_timed() {
 	sleep 1
 	t0=$(centis)
 	end=$((t0 + 30000))
-	echo 'dd if=/dev/zero bs=65536 count=256 2>/dev/null | nc 10.0.2.2 5001; echo "TX-$((6*7))"' >&5
+	echo 'dd if=/dev/zero bs=65536 count=256 2>/dev/null | nc 10.0.2.2 5001; echo "TX-$((6*7)) IRQ $(grep -E "virtio|^ *(1[01]|LOC):" /proc/interrupts | tr -s " " | tr "\n" ";")"' >&5
 	while [ "$(wc -c </tmp/vb.sink)" -lt 16777216 ] && [ "$(centis)" -lt $end ]; do
 		sleep 0.05
 	done
@@ -145,10 +146,10 @@ one() {
 		kvm_delta $name busy "$k0" "$(kvm_stats)" >>/tmp/vb.kvm
 		# what the guest's CPU is told (features, the mitigations they
 		# pick) and how its ticks arrive, to compare the two VMMs' guests
-		echo 'echo "CPU-$((6*7)) $(grep -m1 "^flags" /proc/cpuinfo | cut -d: -f2) VULN $(cd /sys/devices/system/cpu/vulnerabilities && grep . * | tr "\n" ";") IRQ $(grep -E "^ *(0|1[01]|LOC|TLB|RES|CAL):" /proc/interrupts | tr -s " " | tr "\n" ";")"' >&5
+		echo 'echo "CPU-$((6*7)) $(grep -m1 "^flags" /proc/cpuinfo | cut -d: -f2) VULN $(cd /sys/devices/system/cpu/vulnerabilities && grep . * | tr "\n" ";") IRQ $(grep -E "virtio|^ *(0|1[01]|LOC|TLB|RES|CAL):" /proc/interrupts | tr -s " " | tr "\n" ";")"' >&5
 		wait_out "^CPU-42" 60 || true
 		k0=$(kvm_stats)
-		r=$(timed RD-42 'dd if=/dev/vda of=/dev/null bs=1M 2>/dev/null; echo "RD-$((6*7)) $(cat /sys/block/vda/stat)"')
+		r=$(timed RD-42 'dd if=/dev/vda of=/dev/null bs=1M 2>/dev/null; echo "RD-$((6*7)) $(cat /sys/block/vda/stat) IRQ $(grep -E "virtio|^ *(1[01]|LOC):" /proc/interrupts | tr -s " " | tr "\n" ";")"')
 		stats $name rd
 		kvm_delta $name rd "$k0" "$(kvm_stats)" >>/tmp/vb.kvm
 		# how the VMM's RAM is mapped: in 2 MiB pages (ShmemPmdMapped
@@ -156,11 +157,13 @@ one() {
 		# process and in KVM's tables (pages_4k, pages_2m)
 		echo "BENCH-INFO $name rd huge: $(grep -m 1 -o 'guest RAM in [0-9]* [KM]iB pages' /tmp/vb.out) $(grep -E '^(AnonHugePages|ShmemPmdMapped|FilePmdMapped|Rss)' /proc/$vpid/smaps_rollup | tr -s ' \n' ' ')kvm pages_4k=$(cat /sys/kernel/debug/kvm/pages_4k) pages_2m=$(cat /sys/kernel/debug/kvm/pages_2m)" >>/tmp/vb.kvm
 		k0=$(kvm_stats)
-		w=$(timed WR-42 'dd if=/dev/zero of=/dev/vdb bs=1M count=64 conv=fsync 2>/dev/null; echo "WR-$((6*7)) $(cat /sys/block/vdb/stat)"')
+		w=$(timed WR-42 'dd if=/dev/zero of=/dev/vdb bs=1M count=64 conv=fsync 2>/dev/null; echo "WR-$((6*7)) $(cat /sys/block/vdb/stat) IRQ $(grep -E "virtio|^ *(1[01]|LOC):" /proc/interrupts | tr -s " " | tr "\n" ";")"')
 		stats $name wr
 		kvm_delta $name wr "$k0" "$(kvm_stats)" >>/tmp/vb.kvm
+		k0=$(kvm_stats)
 		n=$(net_timed)
 		stats $name net
+		kvm_delta $name net "$k0" "$(kvm_stats)" >>/tmp/vb.kvm
 		echo 'poweroff -f' >&5
 	fi
 	i=0

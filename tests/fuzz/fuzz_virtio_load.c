@@ -1,6 +1,8 @@
 /* The virtio devices' load ops (device_ops.load; the transport's part is
- * virtio_pci_load): the first byte picks a device, the rest is its saved
- * state. A load that takes the bytes must leave a device whose own save
+ * virtio_pci_load): the first byte picks a device (its value mod 5) and
+ * the format (1 below 5, else 2, the one with MSI-X), the rest is its
+ * saved state. The devices offer MSI-X (an MSI sink that takes the
+ * APIC's window). A load that takes the bytes must leave a device whose own save
  * loads again into a reset device and saves the same bytes (nothing out
  * of range got in), and that serves a notification of every queue without
  * leaving guest RAM; a load that refuses them must not crash or leak.
@@ -31,6 +33,14 @@ static struct virtio_net net;
 static struct virtio_gpu gpu;
 static struct target targets[5];
 
+static int msi_send(void *opaque, uint64_t addr, uint32_t data)
+{
+	(void)opaque, (void)data;
+	return (addr >> 20) == 0xFEE ? 0 : -1;
+}
+
+static const struct msi_sink sink = {msi_send, NULL};
+
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
 	static const uint8_t mac[6] = {0x52, 0x54, 0, 0, 0, 1};
@@ -55,6 +65,8 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	targets[2] = (struct target){&virtio_input_device_ops, &kbd, &kbd.vp};
 	targets[3] = (struct target){&virtio_net_device_ops, &net, &net.vp};
 	targets[4] = (struct target){&virtio_gpu_device_ops, &gpu, &gpu.vp};
+	for (unsigned i = 0; i < 5; i++)
+		virtio_pci_set_msi(targets[i].vp, &sink); /* from the next reset */
 	return 0;
 }
 
@@ -65,7 +77,7 @@ static bool same_state(const struct target *t, const struct state_out *a)
 	bool same;
 
 	t->ops->reset(t->dev);
-	if (a->failed || t->ops->load(t->dev, &in, 1) != 0 || !state_in_done(&in))
+	if (a->failed || t->ops->load(t->dev, &in, t->ops->version) != 0 || !state_in_done(&in))
 		abort(); /* a state it took but cannot give back */
 	t->ops->save(t->dev, &b);
 	same = b.len == a->len && memcmp(a->p, b.p, a->len) == 0;
@@ -84,7 +96,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	t = &targets[data[0] % 5];
 	t->ops->reset(t->dev);
 	in = state_in_make(data + 1, size - 1);
-	if (t->ops->load(t->dev, &in, 1) == 0 && state_in_done(&in)) {
+	if (t->ops->load(t->dev, &in, data[0] < 5 ? 1 : 2) == 0 && state_in_done(&in)) {
 		t->ops->save(t->dev, &a);
 		if (!same_state(t, &a))
 			abort();

@@ -243,10 +243,15 @@ debug() {
 # Debian's 686 kernel (linux) or amd64 kernel (linux64, which switches to
 # long mode itself) by the Linux boot protocol (the 32-bit hand-over of
 # vcpu_set_boot32) to a shell on COM1, two commands, and ACPI power-off.
-linux() { # NAME DIR MEMORY_MIB UNAME_M
+# With INITRAMFS_DIR (linux64: /linux64v, the virtio modules added) the
+# guest also has a virtio-blk disk of random bytes, a scratch one and a
+# virtio NIC, which virtio_io drives.
+linux() { # NAME DIR MEMORY_MIB UNAME_M [INITRAMFS_DIR]
 	out=/tmp/$1.out
 	printf 'name = "%s"\nmemory = %s\nengine = "kvm"\nkernel = "%s/vmlinuz"\nramdisk = "%s/initramfs.cpio.gz"\nextra = "console=ttyS0,115200 quiet panic=-1"\nserial = "stdio"\n' \
-		"$1" "$3" "$2" "$2" >"/tmp/$1.cfg"
+		"$1" "$3" "$2" "${5:-$2}" >"/tmp/$1.cfg"
+	vio="" vio_bad="" vio_msix="" vio_s=""
+	[ -z "$5" ] || virtio_cfg "$1"
 	rm -f "/tmp/$1.in" && mkfifo "/tmp/$1.in"
 	hv run --timeout 300 "/tmp/$1.cfg" <"/tmp/$1.in" >"$out" 2>&1 &
 	pid=$!
@@ -254,7 +259,7 @@ linux() { # NAME DIR MEMORY_MIB UNAME_M
 	if wait_for HV-LINUX-READY 1800 && echo 'echo $((6*7))' >&3 && wait_for "^42" 300 &&
 		apic_cmd >&3 && wait_for "^apic [0-9].*interrupts" 300 &&
 		echo 'echo "machine $(uname -m) clock $(cat /sys/devices/system/clocksource/clocksource0/current_clocksource)"' >&3 &&
-		wait_for "^machine .* clock " 300; then
+		wait_for "^machine .* clock " 300 && { [ -z "$5" ] || virtio_io "$1"; }; then
 		echo 'poweroff -f' >&3
 	else # where it is stuck: printed with the FAIL line
 		{ hv list -l "$1" && hv regs "$1" && sleep 2 && hv regs "$1" && hv list -l "$1"; } \
@@ -273,12 +278,98 @@ linux() { # NAME DIR MEMORY_MIB UNAME_M
 	clk=${m#* clock }
 	m=${m%% *}
 	apic=$(apic_of "$out")
-	if grep -q "^42" "$out" && [ "$m" = "$4" ] && clock_ok && apic_ok "$apic" && [ "$st" = 0 ]; then
-		result "$1" PASS "shell answered, uname -m $m, clocksource $clk, I/O APIC lines and LOC '$apic', powered off, status 0"
+	[ -z "$5" ] || virtio_ok "$1"
+	if grep -q "^42" "$out" && [ "$m" = "$4" ] && clock_ok && apic_ok "$apic" && [ "$st" = 0 ] &&
+		[ -z "$vio_bad" ]; then
+		result "$1" PASS "shell answered, uname -m $m, clocksource $clk, I/O APIC lines and LOC '$apic',$vio powered off, status 0"
 	else
-		result "$1" FAIL "status $st, uname -m '$m', clocksource '$clk', I/O APIC lines and LOC '$apic': $(tail -c 300 "$out" | tr '\r\n' '||')"
+		result "$1" FAIL "status $st, uname -m '$m', clocksource '$clk', I/O APIC lines and LOC '$apic',$vio$vio_bad: $(tail -c 300 "$out" | tr '\r\n' '||')"
 		# where the guest was stuck (hv list -l, hv regs twice)
 		sed "s/^/NESTED-INFO $1 /" "/tmp/$1.diag" 2>/dev/null | tr -s '\n' | head -n 60
+	fi
+}
+
+# The virtio devices of linux()'s guest NAME: 4 MiB of random bytes on
+# xvda (read-only), a 4 MiB scratch disk xvdb and a virtio NIC on hv's
+# user network.
+virtio_cfg() { # NAME
+	dd if=/dev/urandom of="/tmp/$1-vda.img" bs=1M count=4 2>/dev/null
+	rm -f "/tmp/$1-vdb.img" && truncate -s 4M "/tmp/$1-vdb.img"
+	printf 'disk = [ "format=raw,vdev=xvda,access=ro,target=/tmp/%s-vda.img", "format=raw,vdev=xvdb,access=rw,target=/tmp/%s-vdb.img" ]\nvif = [ "model=virtio" ]\n' \
+		"$1" "$1" >>"/tmp/$1.cfg"
+}
+
+# In linux()'s guest NAME at its shell: the virtio modules loaded, xvda's
+# checksum read, xvda copied to xvdb (fsync), 1 MiB of xvda sent over TCP
+# to a sink on this VM (10.0.2.2 is the user network's gateway: this VM's
+# loopback), and the guest's and hv's view of the interrupts: the lines
+# of /proc/interrupts that are virtio's MSI-X vectors (PCI-MSI) and their
+# count, and how many functions hv reports msix=on for.
+virtio_io() { # NAME
+	read vio_t0 _ </proc/uptime
+	ip link set lo up
+	echo 'for m in $(cat /lib/modules/order); do insmod /lib/modules/$m.ko; done; i=0; while [ ! -b /dev/vdb -o ! -d /sys/class/net/eth0 ] && [ $i -lt 300 ]; do sleep 0.1; i=$((i+1)); done; ip link set eth0 up; ip addr add 10.0.2.15/24 dev eth0; echo "vio-up $(ls /dev/vd* | tr "\n" " ")"' >&3
+	wait_for "^vio-up /dev/vda /dev/vdb" 900 || return 1
+	echo 'echo "vio-rd $(md5sum </dev/vda | cut -c1-32)"; dd if=/dev/vda of=/dev/vdb bs=1M conv=fsync 2>/dev/null; echo "vio-wr $?"' >&3
+	wait_for "^vio-wr" 900 || return 1
+	rm -f /tmp/vio.fifo /tmp/vio.sink && mkfifo /tmp/vio.fifo
+	nc -l -p 5001 <>/tmp/vio.fifo >/tmp/vio.sink & # the FIFO never ends: see kvm-virtio-guest.sh
+	sink=$!
+	sleep 1
+	echo 'dd if=/dev/vda bs=64k count=16 2>/dev/null | nc 10.0.2.2 5001; echo vio-tx' >&3
+	i=0
+	while [ "$(wc -c </tmp/vio.sink)" -lt 1048576 ] && [ $i -lt 1200 ]; do
+		sleep 0.1
+		i=$((i + 1))
+	done
+	kill $sink
+	wait $sink
+	wait_for "^vio-tx" 300
+	echo 'echo "vio-irq $(grep "PCI-MSI.*virtio" /proc/interrupts | wc -l) $(grep virtio /proc/interrupts | awk "{ s += \$2 } END { print s }")"' >&3
+	wait_for "^vio-irq [0-9]* [0-9]" 300 || return 1
+	vio_msix=$(hv list -l "$1" 2>/dev/null | grep -o "msix=on" | wc -l)
+	read vio_t1 _ </proc/uptime
+	vio_s=$((${vio_t1%.*} - ${vio_t0%.*}))
+}
+
+# linuxsave's guest: the virtio drivers loaded.
+virtio_load() {
+	echo 'for m in $(cat /lib/modules/order); do insmod /lib/modules/$m.ko; done; i=0; while [ ! -b /dev/vdb ] && [ $i -lt 300 ]; do sleep 0.1; i=$((i+1)); done; echo "vio-up $(ls /dev/vd* | tr "\n" " ")"' >&3
+	wait_for "^vio-up /dev/vda /dev/vdb" 900
+}
+
+# linuxsave's guest NAME after the restore: its page cache dropped, xvda
+# read again through the driver must give the image's checksum, on MSI-X
+# with APICs.
+virtio_again() { # NAME
+	img=/tmp/$1-vda.img
+	echo 'sync; echo 3 >/proc/sys/vm/drop_caches; echo "vio-again $(md5sum </dev/vda | cut -c1-32) $(grep "PCI-MSI.*virtio" /proc/interrupts | wc -l)"' >&3
+	wait_for "^vio-again [0-9a-f]" 900 || return 1
+	set -- $(tr -d '\r' <"$out" | sed -n 's/^vio-again \([0-9a-f]*\) \([0-9]*\).*/\1 \2/p' | head -n 1)
+	echo "NESTED-INFO virtio after the restore: md5 $1, $2 MSI-X vectors"
+	[ "$1" = "$(md5sum <"$img" | cut -c1-32)" ] && { [ -z "$want_apic" ] || [ "${2:-0}" -ge 7 ]; }
+}
+
+# Judges virtio_io's run from the files and $out: sets vio (a summary)
+# and vio_bad (empty: all well). With APICs the three functions must use
+# MSI-X (a vector per queue and one for configuration: 7 lines), without
+# them INTx.
+virtio_ok() { # NAME
+	img=/tmp/$1-vda.img
+	sum=$(md5sum <"$img" | cut -c1-32)
+	rd=$(tr -d '\r' <"$out" | sed -n 's/^vio-rd \([0-9a-f]*\).*/\1/p' | head -n 1)
+	wr=$(md5sum <"/tmp/$1-vdb.img" | cut -c1-32)
+	tx=$(md5sum </tmp/vio.sink 2>/dev/null | cut -c1-32)
+	set -- $(tr -d '\r' <"$out" | sed -n 's/^vio-irq \([0-9]*\) \([0-9]*\).*/\1 \2/p' | head -n 1)
+	vio=" virtio: read md5 ${rd:-none}, copy ${wr}, sent $(wc -c </tmp/vio.sink 2>/dev/null) bytes, ${1:-?} MSI-X vectors taking ${2:-?} interrupts, hv msix=on for ${vio_msix:-?} functions, in ${vio_s:-?} s;"
+	vio_bad=""
+	[ "$rd" = "$sum" ] || vio_bad="$vio_bad read"
+	[ "$wr" = "$sum" ] || vio_bad="$vio_bad write"
+	[ "$tx" = "$(head -c 1048576 "$img" | md5sum | cut -c1-32)" ] || vio_bad="$vio_bad net"
+	if [ -n "$want_apic" ]; then
+		[ "${1:-0}" -ge 7 ] && [ "${2:-0}" -gt 0 ] && [ "${vio_msix:-0}" = 3 ] || vio_bad="$vio_bad msix"
+	else
+		[ "${1:-x}" = 0 ] && [ "${vio_msix:-x}" = 0 ] || vio_bad="$vio_bad intx"
 	fi
 }
 
@@ -331,12 +422,17 @@ ram_huge() { # NAME
 # console) before the save, after it (the domain went on) and after the
 # restore (paused first: its CR0, CR4 and EFER printed). Progress goes out
 # in NESTED-INFO lines as it happens: a guest's double fault aborts the
-# outer QEMU ("invalid tss type") before any result line.
-linuxsave() {
+# outer QEMU ("invalid tss type") before any result line. With
+# INITRAMFS_DIR (linux64save: /linux64v) the guest has linux()'s virtio
+# devices, their drivers loaded before the save, and after the restore it
+# must read its disk again through them (MSI-X with APICs: the vectors'
+# state restored).
+linuxsave() { # NAME DIR MEMORY_MIB [INITRAMFS_DIR]
 	out=/tmp/$1.out
 	read t0 _ </proc/uptime
 	printf 'name = "%s"\nmemory = %s\nengine = "kvm"\nkernel = "%s/vmlinuz"\nramdisk = "%s/initramfs.cpio.gz"\nextra = "console=ttyS0,115200 quiet panic=-1"\nserial = "pty"\n' \
-		"$1" "$3" "$2" "$2" >"/tmp/$1.cfg"
+		"$1" "$3" "$2" "${4:-$2}" >"/tmp/$1.cfg"
+	[ -z "$4" ] || virtio_cfg "$1"
 	bad=""
 	: >"$out"
 	mkdir -p /dev/pts && { grep -q " /dev/pts " /proc/mounts || mount -t devpts devpts /dev/pts; }
@@ -345,6 +441,7 @@ linuxsave() {
 	hv console "$1" <"/tmp/$1.in" >>"$out" 2>&1 &
 	exec 3>"/tmp/$1.in"
 	if [ -z "$bad" ] && wait_for HV-LINUX-READY 1800 && echo 'echo $((6*7))' >&3 && wait_for "^42" 300; then
+		[ -z "$4" ] || virtio_load || bad="$bad virtio"
 		echo "NESTED-INFO $1 answered, saving: $(hv regs "$1" | grep -oE "(efer|cr4|cr0)=[^ ]*" | tr '\n' ' ')$(ram_huge "$1")"
 		hv save -c "$1" "/tmp/$1.sav" >>"/tmp/$1.log" 2>&1 || bad="$bad save"
 		echo "NESTED-INFO $1 saved: $(tail -n 1 "/tmp/$1.log")"
@@ -366,6 +463,7 @@ linuxsave() {
 		sleep 1
 		echo 'echo restored $((7*8))' >&3
 		wait_for "^restored 56" 600 || bad="$bad answer"
+		[ -z "$4" ] || virtio_again "$1" || bad="$bad virtio-after-restore"
 		{ hv list -l "$1" && hv regs "$1"; } >"/tmp/$1.diag" 2>&1
 		hv destroy "$1" >/dev/null 2>&1
 		exec 3>&-
@@ -602,10 +700,10 @@ elif load_modules; then
 	want dirty && dirty
 	asked modern && modern
 	want linux && linux linux /linux 128 i686
-	want linux64 && linux linux64 /linux64 160 x86_64
+	want linux64 && linux linux64 /linux64 160 x86_64 /linux64v
 	want apicsave && [ -n "$want_apic" ] && apicsave
 	want linuxsave && linuxsave linuxsave /linux 128
-	asked linux64save && linuxsave linux64save /linux64 160
+	asked linux64save && linuxsave linux64save /linux64 160 /linux64v
 	bench
 fi
 finish

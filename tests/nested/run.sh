@@ -32,6 +32,10 @@
 # modern checks then require it as the guest's clocksource. Exits 0 only if
 # every check run passed.
 #
+# 'linux64' also drives the guest's virtio-blk and virtio-net (its
+# kernel's modules, /linux64v) and requires MSI-X for them where the guest
+# has APICs, INTx where it has none.
+#
 # 'linuxsave' (in the default run) saves the 686 Linux guest at its shell
 # (hv save -c), has it answer, restores it on KVM and has that answer
 # again, in about 30 s of the VM's time; it prints how much of the
@@ -202,14 +206,11 @@ stage_modern() {
 		tr ' ' '\n' | { grep -vE '^(console|root|panic|cryptomgr)' || true; } | tr '\n' ' ' >"$stage/modern/extra"
 }
 
-# --bench-virtio: its script, QEMU's x86_64 binary and the 64-bit Linux
-# guest's initramfs with the virtio modules of the same kernel added
-# (/linux64v; QEMU's KVM mode cannot run the 686 modern guest in this VM:
-# the emulated SVM aborts on its 32-bit TSS).
-stage_bench_virtio() {
+# The 64-bit Linux guest's initramfs with the virtio modules of the same
+# kernel added (/linux64v): the linux64 check's (its virtio-blk and
+# virtio-net on MSI-X) and --bench-virtio's.
+stage_linux64v() {
 	local fs=$cache/linux64v-fs m file
-	cp "$root/tests/bench/kvm-virtio-guest.sh" "$stage/bench.sh"
-	copy_with_libs "$(command -v qemu-system-x86_64)" bin/qemu-system-x86_64
 	rm -rf "$fs" && cp -a "$cache/linux64-fs" "$fs" && mkdir -p "$fs/lib/modules"
 	for m in virtio_ring virtio virtio_pci_modern_dev virtio_pci_legacy_dev virtio_pci virtio_blk \
 		failover net_failover virtio_net; do
@@ -221,6 +222,14 @@ stage_bench_virtio() {
 	mkdir -p "$stage/linux64v"
 	(cd "$fs" && find . | LC_ALL=C sort | cpio -o -H newc --owner=0:0 --quiet) |
 		gzip -n >"$stage/linux64v/initramfs.cpio.gz"
+}
+
+# --bench-virtio: its script and QEMU's x86_64 binary (QEMU's KVM mode
+# cannot run the 686 modern guest in this VM: the emulated SVM aborts on
+# its 32-bit TSS, so both run /linux64v).
+stage_bench_virtio() {
+	cp "$root/tests/bench/kvm-virtio-guest.sh" "$stage/bench.sh"
+	copy_with_libs "$(command -v qemu-system-x86_64)" bin/qemu-system-x86_64
 }
 
 stage_initramfs() {
@@ -235,6 +244,7 @@ stage_initramfs() {
 	cp "$linux_dir/vmlinuz" "$linux_dir/initramfs.cpio.gz" "$stage/linux/"
 	want_modern && stage_modern
 	stage_linux64
+	stage_linux64v
 	[ -z "$checks" ] || echo "$checks" >"$stage/checks"
 	echo "$limit" >"$stage/limit"
 	[ -z "${HV_KVM_IRQCHIP:-}" ] || echo "$HV_KVM_IRQCHIP" >"$stage/irqchip"

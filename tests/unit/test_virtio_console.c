@@ -213,10 +213,13 @@ START_TEST(restore_continues_both_queues)
 	ck_assert_int_eq(pci_bus_add(&drv.bus, 6, 0, &con.vp.pci), 0);
 	for (size_t len = 0; len < o.len; len += 5) {
 		in = state_in_make(o.p, len);
-		ck_assert_int_eq(virtio_console_device_ops.load(&con, &in, 1), -1);
+		ck_assert_int_eq(
+		    virtio_console_device_ops.load(&con, &in, virtio_console_device_ops.version),
+		    -1);
 	}
 	in = state_in_make(o.p, o.len);
-	ck_assert_int_eq(virtio_console_device_ops.load(&con, &in, 1), 0);
+	ck_assert_int_eq(
+	    virtio_console_device_ops.load(&con, &in, virtio_console_device_ops.version), 0);
 	ck_assert(state_in_done(&in));
 	ck_assert_uint_eq(virtio_console_receive(&con, (const uint8_t *)"in", 2), 2);
 	ck_assert_mem_eq(mem.ram + BUF_AT + 0x100, "in", 2);

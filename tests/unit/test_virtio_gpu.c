@@ -651,7 +651,7 @@ static int reload(const uint8_t *p, size_t len)
 	virtio_gpu_init(&gpu, &mem, (struct irq_line){0}, 640, 480, "gpu0");
 	pci_bus_init(&drv.bus);
 	ck_assert_int_eq(pci_bus_add(&drv.bus, 5, 0, &gpu.vp.pci), 0);
-	rc = virtio_gpu_device_ops.load(&gpu, &in, 1);
+	rc = virtio_gpu_device_ops.load(&gpu, &in, virtio_gpu_device_ops.version);
 	return rc == 0 && state_in_done(&in) ? 0 : -1;
 }
 

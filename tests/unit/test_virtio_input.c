@@ -314,13 +314,15 @@ START_TEST(restore_keeps_leds_select_and_waiting_events)
 	pci_bus_init(&drv.bus);
 	ck_assert_int_eq(pci_bus_add(&drv.bus, 5, 0, &in.vp.pci), 0);
 	in2 = state_in_make(o.p, o.len);
-	ck_assert_int_eq(virtio_input_device_ops.load(&in, &in2, 1), -1); /* a mouse */
+	ck_assert_int_eq(virtio_input_device_ops.load(&in, &in2, virtio_input_device_ops.version),
+			 -1); /* a mouse */
 	virtio_input_destroy(&in);
 	virtio_input_init(&in, &mem, (struct irq_line){0}, VIRTIO_INPUT_KEYBOARD, "input0");
 	pci_bus_init(&drv.bus);
 	ck_assert_int_eq(pci_bus_add(&drv.bus, 5, 0, &in.vp.pci), 0);
 	in2 = state_in_make(o.p, o.len);
-	ck_assert_int_eq(virtio_input_device_ops.load(&in, &in2, 1), 0);
+	ck_assert_int_eq(virtio_input_device_ops.load(&in, &in2, virtio_input_device_ops.version),
+			 0);
 	ck_assert(state_in_done(&in2));
 	ck_assert_uint_eq(in.leds, 1u << EVDEV_LED_CAPSL);
 	ck_assert_uint_eq(mem_read_sized(&mem, CFG, 1), VIRTIO_INPUT_CFG_ID_NAME);

@@ -154,9 +154,9 @@ START_TEST(restore_continues_the_queue)
 	pci_bus_init(&drv.bus);
 	ck_assert_int_eq(pci_bus_add(&drv.bus, 5, 0, &rng.vp.pci), 0);
 	in = state_in_make(o.p, o.len - 1);
-	ck_assert_int_eq(virtio_rng_device_ops.load(&rng, &in, 1), -1);
+	ck_assert_int_eq(virtio_rng_device_ops.load(&rng, &in, virtio_rng_device_ops.version), -1);
 	in = state_in_make(o.p, o.len);
-	ck_assert_int_eq(virtio_rng_device_ops.load(&rng, &in, 1), 0);
+	ck_assert_int_eq(virtio_rng_device_ops.load(&rng, &in, virtio_rng_device_ops.version), 0);
 	ck_assert(state_in_done(&in));
 	ck_assert_uint_eq(rng.tokens, BURST - 100);
 	offer(1, 200);

@@ -142,7 +142,7 @@ static int load(const void *p, size_t len)
 	int rc;
 
 	machine_lock_host(&m);
-	rc = virtio_blk_device_ops.load(blk, &in, 1);
+	rc = virtio_blk_device_ops.load(blk, &in, virtio_blk_device_ops.version);
 	machine_unlock_host(&m);
 	return rc == 0 && state_in_done(&in) ? 0 : -1;
 }

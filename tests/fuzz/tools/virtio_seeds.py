@@ -63,6 +63,31 @@ def blk(fn, kind):
     return out + submit(fn, 0) + bar_read(fn, 0x2000) + bar_read(fn, 0x2014, 1)
 
 
+def cfg(fn, off, value, size=1):
+    return op(4, size, fn, off, 0, 0, value)
+
+
+def entry(fn, v, addr, data, ctrl):
+    at = 0x1800 + 16 * v
+    return bar(fn, at, addr) + bar(fn, at + 4, 0) + bar(fn, at + 8, data) + bar(fn, at + 12, ctrl)
+
+
+def blk_msix(target=0xFEE00000):
+    """MSI-X as Linux turns it on (enabled with the function masked, the
+    table programmed, unmasked), queue 0 on vector 1; a read completes, a
+    second while vector 1 is masked (its PBA bit), then unmasked."""
+    out = cfg(XVDA, 0x9B, 0xC0) + entry(XVDA, 0, 0xFEE00000, 0x40, 0)
+    out += entry(XVDA, 1, target, 0x41, 0) + cfg(XVDA, 0x9B, 0x80)
+    out += handshake(XVDA) + bar(XVDA, 0x10, 0, 2) + bar_read(XVDA, 0x10, 2)
+    out += bar(XVDA, 0x16, 0, 2) + bar(XVDA, 0x1A, 1, 2) + bar_read(XVDA, 0x1A, 2)
+    out += queue(XVDA, 0) + bar(XVDA, 0x14, 0x0F, 1)
+    out += ram(BUF, 0) + ram(BUF + 4, 0) + ram(BUF + 8, 3) + ram(BUF + 12, 0)
+    out += desc(0, BUF, 16, NEXT, 1) + desc(1, BUF + 0x100, 512, NEXT | WRITE, 2)
+    out += desc(2, BUF + 0x400, 1, WRITE)
+    out += submit(XVDA, 0) + bar(XVDA, 0x1800 + 16 + 12, 1) + submit(XVDA, 0, idx=2)
+    return out + bar_read(XVDA, 0x1C00, 8) + bar(XVDA, 0x1800 + 16 + 12, 0, 1)
+
+
 def rng():
     out = handshake(RNG) + queue(RNG, 0) + bar(RNG, 0x14, 0x0F, 1)
     return out + desc(0, BUF, 64, WRITE) + submit(RNG, 0)
@@ -80,7 +105,8 @@ def console():
 def main():
     outdir = sys.argv[1]
     seeds = {"blk_read": blk(XVDA, 0), "blk_write": blk(XVDA, 1), "blk_ro_write": blk(XVDB, 1),
-             "blk_flush": blk(XVDA, 4), "rng": rng(), "console": console()}
+             "blk_flush": blk(XVDA, 4), "rng": rng(), "console": console(),
+             "blk_msix": blk_msix(), "blk_msix_no_apic": blk_msix(0x1000)}
     for name, data in seeds.items():
         with open(f"{outdir}/{name}", "wb") as f:
             f.write(data)
