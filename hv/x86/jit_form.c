@@ -132,7 +132,7 @@ bool x86_jit_form(const struct x86_insn *in, struct j_form *f)
 {
 	bool ok;
 
-	*f = (struct j_form){in, 0, 0, 0, 0, none, none, none, false, false, false};
+	*f = (struct j_form){in, 0, 0, 0, 0, none, none, none, false, false, false, false};
 	if (in->lock || in->rep || in->fn == x86_op_ud)
 		return false;
 	if (in->op < 0x40 && (in->op & 7) <= 5)
@@ -393,18 +393,45 @@ static uint8_t *lazy_cf(struct as *a, unsigned reg)
 	return skip;
 }
 
+/* Where CF is when the code so far has run, as far as the translation
+ * knows: in EFLAGS, in the lazy record of known width, or unknown (the
+ * record's mask says, at run time). */
+enum { CF_EFLAGS, CF_LAZY, CF_RUNTIME };
+
+static int cf_where(const struct as *a)
+{
+	if (a->cf_folded || (a->lazy_known && !(a->lazy_mask & X86_CF)))
+		return CF_EFLAGS;
+	return a->lazy_known ? CF_LAZY : CF_RUNTIME;
+}
+
+/* reg = the CF of a lazy record of the known width (bit 0, upper bits
+ * garbage). */
+static void known_lazy_cf(struct as *a, unsigned reg)
+{
+	load(a, reg, CPU(lazy.cv));
+	E(a, 0xc1, (uint8_t)(0xe8 | reg), (uint8_t)(a->lazy_bits - 1)); /* shr reg, bits - 1 */
+}
+
 /* edi = CF, from the lazy record or EFLAGS (fast.h's cf()). */
 static void carry_in(struct as *a)
 {
-	uint8_t *skip = lazy_cf(a, RDI), *done;
+	uint8_t *skip, *done;
 
-	E(a, 0xeb, 0); /* jmp done */
-	done = a->p;
-	if (!a->over)
-		skip[-1] = (uint8_t)(a->p - skip);
-	load(a, RDI, CPU(eflags));
-	if (!a->over)
-		done[-1] = (uint8_t)(a->p - done);
+	switch (cf_where(a)) {
+	case CF_EFLAGS: load(a, RDI, CPU(eflags)); break;
+	case CF_LAZY: known_lazy_cf(a, RDI); break;
+	default:
+		skip = lazy_cf(a, RDI);
+		E(a, 0xeb, 0); /* jmp done */
+		done = a->p;
+		if (!a->over)
+			skip[-1] = (uint8_t)(a->p - skip);
+		load(a, RDI, CPU(eflags));
+		if (!a->over)
+			done[-1] = (uint8_t)(a->p - done);
+		break;
+	}
 	E(a, 0x83, 0xe7, 1); /* and edi, 1 */
 }
 
@@ -412,6 +439,7 @@ static void carry_in(struct as *a)
  * they may differ from what the record holds. */
 void x86_jit_set_lazy(struct as *a, uint32_t mask, unsigned size)
 {
+	a->cf_folded = false; /* the record says where CF is */
 	store(a, RDX, CPU(lazy.res));
 	store(a, RAX, CPU(lazy.cv));
 	if (a->lazy_known && a->lazy_mask == mask && a->lazy_bits == size * 8)
@@ -426,11 +454,9 @@ void x86_jit_set_lazy(struct as *a, uint32_t mask, unsigned size)
 	a->lazy_bits = size * 8;
 }
 
-/* CF folded into EFLAGS when the record holds it (incdec in fast.h). */
-static void fold_cf(struct as *a)
+/* EFLAGS.CF = bit 0 of eax (its other bits garbage). */
+static void put_cf(struct as *a)
 {
-	uint8_t *skip = lazy_cf(a, RAX);
-
 	b1(a, 0x83); /* and eax, 1 */
 	b1(a, 0xe0);
 	b1(a, 1);
@@ -440,8 +466,44 @@ static void fold_cf(struct as *a)
 	b1(a, 0xfe);
 	rr(a, 0x09, RAX, RDX);
 	store(a, RDX, CPU(eflags));
-	if (!a->over)
-		skip[-1] = (uint8_t)(a->p - skip);
+}
+
+/* CF folded into EFLAGS when the record holds it (incdec in fast.h):
+ * nothing when the translation knows it does not, no test when it
+ * knows it does. */
+static void fold_cf(struct as *a)
+{
+	uint8_t *skip;
+
+	switch (cf_where(a)) {
+	case CF_EFLAGS: return;
+	case CF_LAZY:
+		known_lazy_cf(a, RAX);
+		put_cf(a);
+		break;
+	default:
+		skip = lazy_cf(a, RAX);
+		put_cf(a);
+		if (!a->over)
+			skip[-1] = (uint8_t)(a->p - skip);
+		break;
+	}
+	a->cf_folded = true;
+}
+
+/* A cf_only form's CF (eax its carry vector, logic: none) put in EFLAGS
+ * as the INC or DEC after it would fold it from the record. */
+static void cf_only(struct as *a, unsigned size, bool logic)
+{
+	if (logic) {
+		E(a, 0x83, 0xa3); /* and dword [rbx + eflags], ~CF */
+		b4(a, CPU(eflags));
+		b1(a, 0xfe);
+	} else {
+		E(a, 0xc1, 0xe8, (uint8_t)(size * 8 - 1)); /* shr eax, bits - 1 */
+		put_cf(a);
+	}
+	a->cf_folded = true;
 }
 
 void x86_jit_op(struct as *a, const struct j_form *f)
@@ -494,7 +556,11 @@ void x86_jit_op(struct as *a, const struct j_form *f)
 		x86_jit_alu_cv(a, f->op, size, false, f->dead);
 		if (f->dst.kind != J_NONE)
 			x86_jit_put(a, RDX, &f->dst, size);
-		if (!f->dead)
+		if (f->cf_only)
+			cf_only(a, size,
+				f->op == J_OR || f->op == J_AND || f->op == J_XOR ||
+				    f->op == J_TEST);
+		else if (!f->dead)
 			x86_jit_set_lazy(a, X86_ARITH, size);
 		return;
 	}
