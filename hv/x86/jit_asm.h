@@ -260,7 +260,8 @@ struct j_form {
 	bool mem;   /* a memory operand, through the soft TLB */
 	bool write; /* written (or read-modify-written) */
 	/* Its flags are replaced before anything can read them (x86_jit_live):
-	 * the ALU forms and INC/DEC leave the lazy record alone. */
+	 * the ALU forms, INC/DEC and shifts by an immediate are done in place
+	 * (jit_inplace.c), with no lazy record. */
 	bool dead;
 	/* An ALU register form of which only CF is read, by an INC or DEC
 	 * that folds it into EFLAGS before anything else can see the record:
@@ -333,6 +334,15 @@ void x86_jit_op_ops(struct as *a, const struct j_form *f);
 void x86_jit_get(struct as *a, unsigned r, const struct j_opnd *o, unsigned size);
 /* The operand = the low size bytes of host register r. */
 void x86_jit_put(struct as *a, unsigned r, const struct j_opnd *o, unsigned size);
+/* jit_inplace.c: an ALU form (after x86_jit_mem), INC/DEC (after the CF
+ * fold) or shift by an immediate that is f->dead or f->cf_only, done by
+ * the host's operation in place. */
+void x86_jit_inplace_alu(struct as *a, const struct j_form *f);
+void x86_jit_inplace_incdec(struct as *a, const struct j_form *f);
+void x86_jit_inplace_shift(struct as *a, const struct j_form *f);
+/* edi = CF (0 or 1), from the lazy record or EFLAGS (fast.h's cf());
+ * eax and ecx clobbered. */
+void x86_jit_carry_in(struct as *a);
 /* The lazy record {edx, eax, mask, size * 8}. */
 void x86_jit_set_lazy(struct as *a, uint32_t mask, unsigned size);
 /* After x86_jit_op of a fused pair's first instruction (registers only):

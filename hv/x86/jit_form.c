@@ -413,8 +413,7 @@ static void known_lazy_cf(struct as *a, unsigned reg)
 	E(a, 0xc1, (uint8_t)(0xe8 | reg), (uint8_t)(a->lazy_bits - 1)); /* shr reg, bits - 1 */
 }
 
-/* edi = CF, from the lazy record or EFLAGS (fast.h's cf()). */
-static void carry_in(struct as *a)
+void x86_jit_carry_in(struct as *a)
 {
 	uint8_t *skip, *done;
 
@@ -491,21 +490,6 @@ static void fold_cf(struct as *a)
 	a->cf_folded = true;
 }
 
-/* A cf_only form's CF (eax its carry vector, logic: none) put in EFLAGS
- * as the INC or DEC after it would fold it from the record. */
-static void cf_only(struct as *a, unsigned size, bool logic)
-{
-	if (logic) {
-		E(a, 0x83, 0xa3); /* and dword [rbx + eflags], ~CF */
-		b4(a, CPU(eflags));
-		b1(a, 0xfe);
-	} else {
-		E(a, 0xc1, 0xe8, (uint8_t)(size * 8 - 1)); /* shr eax, bits - 1 */
-		put_cf(a);
-	}
-	a->cf_folded = true;
-}
-
 void x86_jit_op(struct as *a, const struct j_form *f)
 {
 	unsigned size = f->size;
@@ -522,12 +506,15 @@ void x86_jit_op(struct as *a, const struct j_form *f)
 	case J_INC:
 	case J_DEC:
 		fold_cf(a);
+		if (f->dead) {
+			x86_jit_inplace_incdec(a, f);
+			return;
+		}
 		x86_jit_get(a, RAX, &f->a, size);
 		mov_imm(a, RCX, 1);
-		x86_jit_alu_cv(a, f->op == J_INC ? J_ADD : J_SUB, size, true, f->dead);
+		x86_jit_alu_cv(a, f->op == J_INC ? J_ADD : J_SUB, size, true, false);
 		x86_jit_put(a, RDX, &f->dst, size);
-		if (!f->dead)
-			x86_jit_set_lazy(a, X86_ARITH & ~X86_CF, size);
+		x86_jit_set_lazy(a, X86_ARITH & ~X86_CF, size);
 		return;
 	case J_NOT:
 	case J_LEA:
@@ -549,19 +536,18 @@ void x86_jit_op(struct as *a, const struct j_form *f)
 	case J_POP:
 	case J_LEAVE: x86_jit_op_stack(a, f); return;
 	default:
+		if (f->dead || f->cf_only) {
+			x86_jit_inplace_alu(a, f);
+			return;
+		}
 		if (f->op == J_ADC || f->op == J_SBB)
-			carry_in(a);
+			x86_jit_carry_in(a);
 		x86_jit_get(a, RAX, &f->a, size);
 		x86_jit_get(a, RCX, &f->b, size);
-		x86_jit_alu_cv(a, f->op, size, false, f->dead);
+		x86_jit_alu_cv(a, f->op, size, false, false);
 		if (f->dst.kind != J_NONE)
 			x86_jit_put(a, RDX, &f->dst, size);
-		if (f->cf_only)
-			cf_only(a, size,
-				f->op == J_OR || f->op == J_AND || f->op == J_XOR ||
-				    f->op == J_TEST);
-		else if (!f->dead)
-			x86_jit_set_lazy(a, X86_ARITH, size);
+		x86_jit_set_lazy(a, X86_ARITH, size);
 		return;
 	}
 }
