@@ -73,6 +73,10 @@ struct as {
 	 * those whose accesses were emitted with no fast check (x86_jit_tlb):
 	 * the block's x86_block.flat. */
 	uint8_t flat, flat_used;
+	/* EFLAGS.CF is the guest's CF when the code so far has run, whatever
+	 * the lazy record's mask says (an INC or DEC, or a cf_only form,
+	 * folded it): no INC or DEC folds it again, ADC and SBB read it. */
+	bool cf_folded;
 };
 
 static inline void b1(struct as *a, unsigned v)
@@ -255,10 +259,14 @@ struct j_form {
 	struct j_opnd a, b, dst;
 	bool mem;   /* a memory operand, through the soft TLB */
 	bool write; /* written (or read-modify-written) */
-	/* Its flags are replaced by the next instruction before anything can
-	 * read them (x86_jit_kills_flags): the ALU forms and INC/DEC leave
-	 * the lazy record alone. */
+	/* Its flags are replaced before anything can read them (x86_jit_live):
+	 * the ALU forms, INC/DEC and shifts by an immediate are done in place
+	 * (jit_inplace.c), with no lazy record. */
 	bool dead;
+	/* An ALU register form of which only CF is read, by an INC or DEC
+	 * that folds it into EFLAGS before anything else can see the record:
+	 * the form puts it in EFLAGS itself, and writes no record. */
+	bool cf_only;
 };
 
 /* Register r as a size-byte operand (AH-BH for 4-7 of 1). */
@@ -326,6 +334,15 @@ void x86_jit_op_ops(struct as *a, const struct j_form *f);
 void x86_jit_get(struct as *a, unsigned r, const struct j_opnd *o, unsigned size);
 /* The operand = the low size bytes of host register r. */
 void x86_jit_put(struct as *a, unsigned r, const struct j_opnd *o, unsigned size);
+/* jit_inplace.c: an ALU form (after x86_jit_mem), INC/DEC (after the CF
+ * fold) or shift by an immediate that is f->dead or f->cf_only, done by
+ * the host's operation in place. */
+void x86_jit_inplace_alu(struct as *a, const struct j_form *f);
+void x86_jit_inplace_incdec(struct as *a, const struct j_form *f);
+void x86_jit_inplace_shift(struct as *a, const struct j_form *f);
+/* edi = CF (0 or 1), from the lazy record or EFLAGS (fast.h's cf());
+ * eax and ecx clobbered. */
+void x86_jit_carry_in(struct as *a);
 /* The lazy record {edx, eax, mask, size * 8}. */
 void x86_jit_set_lazy(struct as *a, uint32_t mask, unsigned size);
 /* After x86_jit_op of a fused pair's first instruction (registers only):
@@ -344,11 +361,19 @@ struct j_flags {
 	unsigned bits;
 };
 
-/* Whether in, done natively, replaces every arithmetic flag in the lazy
- * record before it can fault or read one: a register ALU operation, NEG
- * or shift by an immediate, or a native fused CMP/TEST (so the flags the
- * instruction before it computes are never seen). */
-bool x86_jit_kills_flags(const struct x86_insn *in);
+/* jit_live.c: live[i] = the arithmetic flags read after instruction i
+ * of b before being replaced, with J_LIVE_INCDEC when the next
+ * instruction to read or replace any is a native register INC or DEC. */
+#define J_LIVE_INCDEC (1u << 31)
+void x86_jit_live(const struct x86_block *b, uint32_t *live);
+/* The arithmetic flags native form f replaces whatever they were (0 for
+ * none, or when it may leave some as they were). */
+uint32_t x86_jit_defs(const struct j_form *f);
+/* Whether fused pair in is done natively: CMP or TEST of registers or a
+ * register and an immediate, or INC/DEC of a register before a Jcc that
+ * does not read CF (the host's INC/DEC leave it alone, the guest's keep
+ * it in EFLAGS); f = the form of its first instruction. */
+bool x86_jit_fused_native(const struct x86_insn *in, struct j_form *f);
 /* The state after form f (NULL: an instruction done by its handler). */
 void x86_jit_flags_after(struct j_flags *st, const struct j_form *f);
 struct j_exit;

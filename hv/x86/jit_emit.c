@@ -32,23 +32,6 @@ static void emit_fused_jcc(struct as *a, const struct x86_insn *in, uint32_t off
 	x86_jit_jump(a, &j, mask); /* (LEA, MOVZX and MOV keep the host flags) */
 }
 
-/* Whether a fused pair is one done natively: CMP or TEST of registers or
- * a register and an immediate, or INC/DEC of a register before a Jcc that
- * does not read CF (the host's INC/DEC leave it alone, the guest's keep
- * it in EFLAGS). */
-static bool fused_native(const struct x86_insn *in, struct j_form *f)
-{
-	struct x86_insn first = *in;
-	unsigned cc = in->fuse_cc >> 1;
-
-	first.fuse = 0;
-	if (!x86_jit_form(&first, f) || f->mem)
-		return false;
-	if (f->op == J_INC || f->op == J_DEC)
-		return cc != 1 && cc != 3;
-	return f->op == J_CMP || f->op == J_TEST;
-}
-
 /* How an instruction was emitted: a handler call, natively (NATIVE_EIP:
  * EIP and ip_start are stored: a fused Jcc, JMP rel or a Jcc after a
  * native flag setter, jit_jcc.c), or natively with a memory
@@ -64,16 +47,32 @@ struct slow {
 	uint32_t off;	     /* its offset in the block */
 };
 
+/* The code may have written any lazy record and EFLAGS (a handler). */
+static void forget_lazy(struct as *a)
+{
+	a->lazy_known = false;
+	a->cf_folded = false;
+}
+
+/* Whether f's flags are never seen, or only its CF and that by an INC or
+ * DEC (f.cf_only), given those live after it (x86_jit_live). */
+static void liveness(struct j_form *f, uint32_t live)
+{
+	uint32_t def = x86_jit_defs(f);
+
+	f->dead = def && !(def & live);
+	f->cf_only = !f->mem && f->op <= J_TEST && (live & J_LIVE_INCDEC) && (def & live) == X86_CF;
+}
+
 static int emit_native(struct as *a, const struct x86_insn *in, uint32_t off, uint32_t mask,
-		       struct slow *s, struct j_flags *st, const struct x86_insn *next,
+		       struct slow *s, struct j_flags *st, bool last, uint32_t live,
 		       struct j_exit *out)
 {
-	bool last = !next;
 	struct j_form f;
 
 	if (in->fuse) {
-		if (!fused_native(in, &f)) {
-			a->lazy_known = false;
+		if (!x86_jit_fused_native(in, &f)) {
+			forget_lazy(a);
 			return CALL;
 		}
 		x86_jit_op(a, &f);
@@ -87,11 +86,11 @@ static int emit_native(struct as *a, const struct x86_insn *in, uint32_t off, ui
 	}
 	if (!x86_jit_form(in, &f)) {
 		x86_jit_flags_after(st, NULL);
-		a->lazy_known = false; /* the handler may write anything */
+		forget_lazy(a);
 		return CALL;
 	}
 	x86_jit_flags_after(st, &f);
-	f.dead = next && x86_jit_kills_flags(next);
+	liveness(&f, live);
 	memset(s->miss, 0, sizeof s->miss);
 	if (f.mem)
 		x86_jit_mem(a, in, &f, s->miss);
@@ -104,7 +103,7 @@ static int emit_native(struct as *a, const struct x86_insn *in, uint32_t off, ui
 	 * are unknown after it (a rotate, a shift by CL), or dead: then the
 	 * native path leaves the record alone and the slow path does not. */
 	if (!st->known || (f.dead && f.mem))
-		a->lazy_known = false;
+		forget_lazy(a);
 	return f.mem ? NATIVE_MEM : NATIVE;
 }
 
@@ -478,7 +477,7 @@ size_t x86_jit_emit(const struct x86_block *b, uint8_t *out, unsigned *native, u
 size_t x86_jit_emit_linked(const struct x86_block *b, const struct x86_block *slot, uint8_t *out,
 			   unsigned *native, unsigned *mem, struct x86_jit_links *l)
 {
-	struct as a = {out, out + X86_JIT_MAX_BLOCK_CODE, false, false, 0, 0, b->flat, 0};
+	struct as a = {out, out + X86_JIT_MAX_BLOCK_CODE, false, false, 0, 0, b->flat, 0, false};
 	uint8_t *reload, *body, *slots = NULL, *entry = NULL, *self = NULL;
 	uint8_t *exits[X86_BLOCK_MAX];
 	struct j_exit ex = {{NULL, NULL}, {0, 0}};
@@ -488,18 +487,20 @@ size_t x86_jit_emit_linked(const struct x86_block *b, const struct x86_block *sl
 	uint32_t off = 0, mask = b->ip_mask;
 	int last = CALL;
 	struct j_flags st = {false, 0, 0};
+	uint32_t live[X86_BLOCK_MAX];
 	/* r13 for the memory forms, and the jump cache's soft-TLB check */
 	bool acc = has_mem(b) || (slot && slot->chain && ends_indirect(b));
 
 	*native = *mem = 0;
 	reload = prologue(&a, acc);
 	body = a.p;
+	x86_jit_live(b, live);
 	for (unsigned i = 0; i < b->n; i++) {
 		const struct x86_insn *in = &b->insns[i];
 
 		exits[i] = NULL;
-		last = emit_native(&a, in, off, mask, &slow[nslow], &st,
-				   i + 1 < b->n ? in + 1 : NULL, chain ? &ex : NULL);
+		last = emit_native(&a, in, off, mask, &slow[nslow], &st, i + 1 == b->n, live[i],
+				   chain ? &ex : NULL);
 		if (last == NATIVE_MEM || last == NATIVE_JUMP) {
 			slow[nslow].cont = a.p;
 			slow[nslow].i = i;

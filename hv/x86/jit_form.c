@@ -132,7 +132,7 @@ bool x86_jit_form(const struct x86_insn *in, struct j_form *f)
 {
 	bool ok;
 
-	*f = (struct j_form){in, 0, 0, 0, 0, none, none, none, false, false, false};
+	*f = (struct j_form){in, 0, 0, 0, 0, none, none, none, false, false, false, false};
 	if (in->lock || in->rep || in->fn == x86_op_ud)
 		return false;
 	if (in->op < 0x40 && (in->op & 7) <= 5)
@@ -393,18 +393,44 @@ static uint8_t *lazy_cf(struct as *a, unsigned reg)
 	return skip;
 }
 
-/* edi = CF, from the lazy record or EFLAGS (fast.h's cf()). */
-static void carry_in(struct as *a)
-{
-	uint8_t *skip = lazy_cf(a, RDI), *done;
+/* Where CF is when the code so far has run, as far as the translation
+ * knows: in EFLAGS, in the lazy record of known width, or unknown (the
+ * record's mask says, at run time). */
+enum { CF_EFLAGS, CF_LAZY, CF_RUNTIME };
 
-	E(a, 0xeb, 0); /* jmp done */
-	done = a->p;
-	if (!a->over)
-		skip[-1] = (uint8_t)(a->p - skip);
-	load(a, RDI, CPU(eflags));
-	if (!a->over)
-		done[-1] = (uint8_t)(a->p - done);
+static int cf_where(const struct as *a)
+{
+	if (a->cf_folded || (a->lazy_known && !(a->lazy_mask & X86_CF)))
+		return CF_EFLAGS;
+	return a->lazy_known ? CF_LAZY : CF_RUNTIME;
+}
+
+/* reg = the CF of a lazy record of the known width (bit 0, upper bits
+ * garbage). */
+static void known_lazy_cf(struct as *a, unsigned reg)
+{
+	load(a, reg, CPU(lazy.cv));
+	E(a, 0xc1, (uint8_t)(0xe8 | reg), (uint8_t)(a->lazy_bits - 1)); /* shr reg, bits - 1 */
+}
+
+void x86_jit_carry_in(struct as *a)
+{
+	uint8_t *skip, *done;
+
+	switch (cf_where(a)) {
+	case CF_EFLAGS: load(a, RDI, CPU(eflags)); break;
+	case CF_LAZY: known_lazy_cf(a, RDI); break;
+	default:
+		skip = lazy_cf(a, RDI);
+		E(a, 0xeb, 0); /* jmp done */
+		done = a->p;
+		if (!a->over)
+			skip[-1] = (uint8_t)(a->p - skip);
+		load(a, RDI, CPU(eflags));
+		if (!a->over)
+			done[-1] = (uint8_t)(a->p - done);
+		break;
+	}
 	E(a, 0x83, 0xe7, 1); /* and edi, 1 */
 }
 
@@ -412,6 +438,7 @@ static void carry_in(struct as *a)
  * they may differ from what the record holds. */
 void x86_jit_set_lazy(struct as *a, uint32_t mask, unsigned size)
 {
+	a->cf_folded = false; /* the record says where CF is */
 	store(a, RDX, CPU(lazy.res));
 	store(a, RAX, CPU(lazy.cv));
 	if (a->lazy_known && a->lazy_mask == mask && a->lazy_bits == size * 8)
@@ -426,11 +453,9 @@ void x86_jit_set_lazy(struct as *a, uint32_t mask, unsigned size)
 	a->lazy_bits = size * 8;
 }
 
-/* CF folded into EFLAGS when the record holds it (incdec in fast.h). */
-static void fold_cf(struct as *a)
+/* EFLAGS.CF = bit 0 of eax (its other bits garbage). */
+static void put_cf(struct as *a)
 {
-	uint8_t *skip = lazy_cf(a, RAX);
-
 	b1(a, 0x83); /* and eax, 1 */
 	b1(a, 0xe0);
 	b1(a, 1);
@@ -440,8 +465,29 @@ static void fold_cf(struct as *a)
 	b1(a, 0xfe);
 	rr(a, 0x09, RAX, RDX);
 	store(a, RDX, CPU(eflags));
-	if (!a->over)
-		skip[-1] = (uint8_t)(a->p - skip);
+}
+
+/* CF folded into EFLAGS when the record holds it (incdec in fast.h):
+ * nothing when the translation knows it does not, no test when it
+ * knows it does. */
+static void fold_cf(struct as *a)
+{
+	uint8_t *skip;
+
+	switch (cf_where(a)) {
+	case CF_EFLAGS: return;
+	case CF_LAZY:
+		known_lazy_cf(a, RAX);
+		put_cf(a);
+		break;
+	default:
+		skip = lazy_cf(a, RAX);
+		put_cf(a);
+		if (!a->over)
+			skip[-1] = (uint8_t)(a->p - skip);
+		break;
+	}
+	a->cf_folded = true;
 }
 
 void x86_jit_op(struct as *a, const struct j_form *f)
@@ -460,12 +506,15 @@ void x86_jit_op(struct as *a, const struct j_form *f)
 	case J_INC:
 	case J_DEC:
 		fold_cf(a);
+		if (f->dead) {
+			x86_jit_inplace_incdec(a, f);
+			return;
+		}
 		x86_jit_get(a, RAX, &f->a, size);
 		mov_imm(a, RCX, 1);
-		x86_jit_alu_cv(a, f->op == J_INC ? J_ADD : J_SUB, size, true, f->dead);
+		x86_jit_alu_cv(a, f->op == J_INC ? J_ADD : J_SUB, size, true, false);
 		x86_jit_put(a, RDX, &f->dst, size);
-		if (!f->dead)
-			x86_jit_set_lazy(a, X86_ARITH & ~X86_CF, size);
+		x86_jit_set_lazy(a, X86_ARITH & ~X86_CF, size);
 		return;
 	case J_NOT:
 	case J_LEA:
@@ -487,15 +536,18 @@ void x86_jit_op(struct as *a, const struct j_form *f)
 	case J_POP:
 	case J_LEAVE: x86_jit_op_stack(a, f); return;
 	default:
+		if (f->dead || f->cf_only) {
+			x86_jit_inplace_alu(a, f);
+			return;
+		}
 		if (f->op == J_ADC || f->op == J_SBB)
-			carry_in(a);
+			x86_jit_carry_in(a);
 		x86_jit_get(a, RAX, &f->a, size);
 		x86_jit_get(a, RCX, &f->b, size);
-		x86_jit_alu_cv(a, f->op, size, false, f->dead);
+		x86_jit_alu_cv(a, f->op, size, false, false);
 		if (f->dst.kind != J_NONE)
 			x86_jit_put(a, RDX, &f->dst, size);
-		if (!f->dead)
-			x86_jit_set_lazy(a, X86_ARITH, size);
+		x86_jit_set_lazy(a, X86_ARITH, size);
 		return;
 	}
 }

@@ -71,21 +71,6 @@ void x86_jit_flags_after(struct j_flags *st, const struct j_form *f)
 	}
 }
 
-bool x86_jit_kills_flags(const struct x86_insn *in)
-{
-	struct x86_insn first = *in;
-	struct j_form f;
-
-	first.fuse = 0; /* a fused pair: its first instruction (fused_native) */
-	if (!x86_jit_form(&first, &f) || f.mem)
-		return false;
-	if (in->fuse)
-		return f.op == J_CMP || f.op == J_TEST;
-	if (f.op <= J_TEST)
-		return f.op != J_ADC && f.op != J_SBB;
-	return f.op == J_SHIFT && f.sub >= 4 && f.b.kind == J_IMM;
-}
-
 bool x86_jit_jump_native(const struct x86_insn *in)
 {
 	if (in->lock || in->fn == x86_op_ud)

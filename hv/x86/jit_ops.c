@@ -202,6 +202,10 @@ static void emit_shift(struct as *a, const struct j_form *f)
 {
 	uint8_t *skip = NULL;
 
+	if (f->dead) { /* by an immediate (x86_jit_defs) */
+		x86_jit_inplace_shift(a, f);
+		return;
+	}
 	if (f->b.kind == J_IMM) {
 		mov_imm(a, RCX, f->b.imm);
 	} else {

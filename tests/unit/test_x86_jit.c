@@ -952,6 +952,74 @@ START_TEST(test_dead_flags_match_the_interpreter)
 }
 END_TEST
 
+/* Flag setters whose flags are never read, of each kind, size and
+ * operand (NEG, SAR/SHR/SHL by an immediate, ADC/SBB, CMP and TEST, INC
+ * and DEC, AH-BH, memory), done by the host's operation in place
+ * (jit_inplace.c), then setters whose CF only an INC or DEC reads; the
+ * PUSHFs show the flags. */
+START_TEST(test_dead_forms_in_place_match_the_interpreter)
+{
+	static const uint8_t code[] = {
+	    0xbc, 0x00, 0x70,			/* mov sp, 0x7000 */
+	    0x66, 0xb8, 0x01, 0x00, 0x00, 0x80, /* mov eax, 0x80000001 */
+	    0x66, 0xbb, 0xff, 0xff, 0xff, 0x7f, /* mov ebx, 0x7fffffff */
+	    0x66, 0xb9, 0x05, 0x00, 0x00, 0x00, /* mov ecx, 5 */
+	    0x66, 0xba, 0xff, 0xff, 0xff, 0xff, /* mov edx, 0xffffffff */
+	    0x66, 0xbe, 0x34, 0x12, 0x00, 0x00, /* mov esi, 0x1234 */
+	    0x66, 0xbf, 0x00, 0x80, 0x00, 0x00, /* mov edi, 0x8000 */
+	    0x66, 0xc7, 0x06, 0x00, 0x05, 0xef, 0xcd,
+	    0xab, 0x89, /* mov dword [0x500], 0x89abcdef */
+	    0x66, 0xc7, 0x06, 0x04, 0x05, 0x00, 0x00,
+	    0x00, 0x80,				      /* mov dword [0x504], 0x80000000 */
+	    0xbd, 0x06, 0x00,			      /* mov bp, 6 */
+	    0x66, 0xf7, 0xd9,			      /* neg ecx */
+	    0x66, 0x81, 0xca, 0x00, 0x00, 0x00, 0x80, /* or edx, 0x80000000 */
+	    0x66, 0xc1, 0xfa, 0x03,		      /* sar edx, 3 */
+	    0x66, 0xc1, 0xee, 0x05,		      /* shr esi, 5 */
+	    0x66, 0xc1, 0xe7, 0x07,		      /* shl edi, 7 */
+	    0xf6, 0xdb,				      /* neg bl */
+	    0xc1, 0xf8, 0x02,			      /* sar ax, 2 */
+	    0x80, 0xc4, 0x35,			      /* add ah, 0x35 */
+	    0x18, 0xd5,				      /* sbb ch, dl */
+	    0x13, 0x36, 0x00, 0x05,		      /* adc si, [0x500] */
+	    0x66, 0x29, 0xc3,			      /* sub ebx, eax */
+	    0x29, 0x3e, 0x02, 0x05,		      /* sub word [0x502], di */
+	    0x66, 0x31, 0xd3,			      /* xor ebx, edx */
+	    0x66, 0x3b, 0x06, 0x04, 0x05,	      /* cmp eax, [0x504] */
+	    0x66, 0x31, 0xda,			      /* xor edx, ebx */
+	    0x80, 0xe1, 0x7f,			      /* and cl, 0x7f */
+	    0xf7, 0x1e, 0x06, 0x05,		      /* neg word [0x506] */
+	    0x85, 0xfe,				      /* test si, di */
+	    0xfe, 0x06, 0x08, 0x05,		      /* inc byte [0x508] */
+	    0xfe, 0xce,				      /* dec dh */
+	    0x66, 0x19, 0xc8,			      /* sbb eax, ecx */
+	    0x66, 0x29, 0xc3,			      /* sub ebx, eax */
+	    0x9c,				      /* pushf */
+	    0x28, 0xd8,				      /* sub al, bl */
+	    0x47,				      /* inc di */
+	    0x81, 0xc3, 0x34, 0x12,		      /* add bx, 0x1234 */
+	    0x4e,				      /* dec si */
+	    0x66, 0xf7, 0xd9,			      /* neg ecx */
+	    0x66, 0x42,				      /* inc edx */
+	    0x38, 0xe6,				      /* cmp dh, ah */
+	    0x40,				      /* inc ax */
+	    0x66, 0x19, 0xd1,			      /* sbb ecx, edx */
+	    0x4b,				      /* dec bx */
+	    0x66, 0x21, 0xd8,			      /* and eax, ebx */
+	    0x41,				      /* inc cx */
+	    0x9c,				      /* pushf */
+	    0x4d,				      /* dec bp */
+	    0x75, 0x98,				      /* jnz top */
+	    0xf4,				      /* hlt */
+	};
+	static struct result r;
+
+	same_as_interpreter(code, sizeof code, &r);
+	ck_assert_int_eq(r.exit, VCPU_EXIT_HALT);
+	ck_assert_uint_gt(r.native, 40);
+}
+END_TEST
+
 /* Code that rewrites an instruction of a translated block: the next run
  * of the block sees the new bytes. */
 START_TEST(test_self_modifying_code_kills_the_translation)
@@ -1053,6 +1121,84 @@ START_TEST(test_lockstep_checks_memory_operands)
 }
 END_TEST
 
+/* Blocks of register forms whose flags are read, replaced or passed on
+ * in turn (jit_live.c): a setter whose flags are all replaced before
+ * being read writes no record, one whose CF only an INC or DEC folds
+ * puts it in EFLAGS itself; ADC reads it there. Lockstep compares the
+ * raw EFLAGS and lazy record, which must be the interpreter's from any
+ * record before the block: CF folded by an INC whose own flags an ADD
+ * then replaces is still in EFLAGS' raw bits. */
+static const uint8_t live_blocks[][24] = {
+    /* sub eax, ebx; inc ecx; add edx, esi */
+    {9, 0x66, 0x29, 0xd8, 0x66, 0x41, 0x66, 0x01, 0xf2},
+    /* sub eax, ebx; mov edi, eax; inc ecx; dec edx */
+    {11, 0x66, 0x29, 0xd8, 0x66, 0x89, 0xc7, 0x66, 0x41, 0x66, 0x4a},
+    /* add eax, ebx; adc edx, esi */
+    {7, 0x66, 0x01, 0xd8, 0x66, 0x11, 0xf2},
+    /* sub eax, ebx; inc ecx; adc edx, esi */
+    {9, 0x66, 0x29, 0xd8, 0x66, 0x41, 0x66, 0x11, 0xf2},
+    /* cmp al, bl; inc cx; dec si; sbb dx, ax */
+    {7, 0x38, 0xd8, 0x41, 0x4e, 0x19, 0xc2},
+    /* xor eax, ecx; inc edx; adc ebx, eax */
+    {9, 0x66, 0x31, 0xc8, 0x66, 0x42, 0x66, 0x11, 0xc3},
+    /* add eax, ebx; not si; shl edx, 3; inc edi */
+    {12, 0x66, 0x01, 0xd8, 0xf7, 0xd6, 0x66, 0xc1, 0xe2, 0x03, 0x66, 0x47},
+    /* add ax, bx; inc ecx; inc edx; cmp esi, edi; dec eax; sbb ecx, ecx */
+    {15, 0x01, 0xd8, 0x66, 0x41, 0x66, 0x42, 0x66, 0x39, 0xfe, 0x66, 0x48, 0x66, 0x19, 0xc9},
+};
+
+/* The records a block may start from: CF lazy (set or clear), CF in EFLAGS. */
+static const struct x86_lazy live_starts[] = {
+    {0x80000000u, 0x80000000u, X86_ARITH, 32},
+    {0x00000001u, 0x00000000u, X86_ARITH, 32},
+    {0x00000005u, 0x0000ff00u, X86_ARITH & ~X86_CF, 8},
+    {0, 0, 0, 32},
+};
+
+static void lockstep_block(const uint8_t *code, size_t len, const struct x86_lazy *l)
+{
+	static struct x86_insn in[8];
+	struct x86_block b = {.insns = in, .ip_mask = 0xffff};
+	uint32_t ip = 0x7c00;
+	unsigned native, mem;
+	x86_jit_code jit;
+	size_t n;
+
+	x86f_load(code, len, 0x7c00);
+	x86_tlb_sync(cpu);
+	for (; ip < 0x7c00 + len; b.n++) {
+		x86_cpu_set_ip(cpu, 0, ip);
+		x86_decode(cpu, &in[b.n]);
+		ip += in[b.n].len;
+	}
+	ck_assert_uint_eq(ip, 0x7c00 + len);
+	b.count = b.n;
+	n = x86_jit_emit(&b, cpu->jit->scratch, &native, &mem);
+	ck_assert_uint_eq(native, b.n);
+	ck_assert_uint_eq(mem, 0);
+	jit = (x86_jit_code)x86_jit_buf_put(&cpu->jit->buf, cpu->jit->scratch, n);
+	for (unsigned r = 0; r < 8; r++)
+		cpu->regs[r] = 0x7ffffff0u + r * 0x10000001u;
+	cpu->eflags = 0x2 | (l->mask & X86_CF ? 0 : X86_CF);
+	cpu->lazy = *l;
+	x86_cpu_set_ip(cpu, 0, 0x7c00);
+	x86_jit_lockstep(cpu, &b, jit);
+}
+
+START_TEST(test_flag_liveness_in_lockstep)
+{
+	unsigned k = 0;
+
+	for (size_t i = 0; i < UNIT_COUNT(live_blocks); i++) {
+		for (size_t s = 0; s < UNIT_COUNT(live_starts); s++) {
+			lockstep_block(live_blocks[i] + 1, live_blocks[i][0] - 1u, &live_starts[s]);
+			ck_assert_msg(!cpu->stop, "block %zu from record %zu diverges", i, s);
+			ck_assert_uint_eq(cpu->jit->checked, ++k);
+		}
+	}
+}
+END_TEST
+
 static void setup(void)
 {
 	x86f_setup(1u << 20);
@@ -1067,6 +1213,7 @@ int main(void)
 	    test_jit_off_by_switch,
 	    test_lockstep_tells_a_wrong_translation,
 	    test_lockstep_checks_memory_operands,
+	    test_flag_liveness_in_lockstep,
 	};
 	const TTest *const runs[] = {
 	    test_loop_matches_the_interpreter,
@@ -1077,6 +1224,7 @@ int main(void)
 	    test_self_modifying_code_kills_the_translation,
 	    test_near_jumps_match_the_interpreter,
 	    test_dead_flags_match_the_interpreter,
+	    test_dead_forms_in_place_match_the_interpreter,
 	    test_carry_vectors_match_the_interpreter,
 	    test_condition_users_match_the_interpreter,
 	    test_rmw_forms_match_the_interpreter,

@@ -1,0 +1,81 @@
+/* Which arithmetic flags of a block's instructions are read before being
+ * replaced (a backward pass over the block, done when it is translated):
+ * a native flag setter whose flags are all replaced before anything can
+ * see them writes no lazy record (jit_form.c's f->dead). Everything can
+ * see them at the block's end, in a handler (its call, or a memory
+ * form's slow path, which a fault leaves through with the record as the
+ * interpreter has it) and at the block's last jump: those points read
+ * every flag. Between them, only native register forms run, which
+ * neither fault nor call: what each reads and replaces is known. */
+#include "hv/x86/jit_asm.h"
+
+bool x86_jit_fused_native(const struct x86_insn *in, struct j_form *f)
+{
+	struct x86_insn first = *in;
+	unsigned cc = in->fuse_cc >> 1;
+
+	first.fuse = 0;
+	if (!x86_jit_form(&first, f) || f->mem)
+		return false;
+	if (f->op == J_INC || f->op == J_DEC)
+		return cc != 1 && cc != 3;
+	return f->op == J_CMP || f->op == J_TEST;
+}
+
+uint32_t x86_jit_defs(const struct j_form *f)
+{
+	if (f->op == J_INC || f->op == J_DEC)
+		return X86_ARITH & ~X86_CF; /* CF folded into EFLAGS (incdec in fast.h) */
+	if (f->op <= J_TEST)
+		return X86_ARITH;
+	if (f->op == J_SHIFT && f->sub >= 4 && f->b.kind == J_IMM)
+		return X86_ARITH; /* shift_flags(): a count of CL may be 0 */
+	return 0;
+}
+
+/* What instruction in does to the flags between the points that read
+ * them all: *def those it replaces, *use those it reads (INC and DEC
+ * read CF to fold it into EFLAGS, ADC and SBB as the carry in); false
+ * for such a point. The last instruction of a block is one anyway. */
+static bool effect(const struct x86_insn *in, uint32_t *def, uint32_t *use)
+{
+	struct j_form f;
+
+	*def = *use = 0;
+	if (in->fuse ? !x86_jit_fused_native(in, &f) : !x86_jit_form(in, &f) || f.mem)
+		return false;
+	switch (f.op) {
+	case J_MOV:
+	case J_LEA:
+	case J_MOVZX:
+	case J_MOVSX:
+	case J_NOT:
+	case J_CBW:
+	case J_CWD:
+	case J_NOP: return true;
+	default: break;
+	}
+	*def = x86_jit_defs(&f);
+	if (f.op == J_INC || f.op == J_DEC || f.op == J_ADC || f.op == J_SBB)
+		*use = X86_CF;
+	return *def != 0;
+}
+
+void x86_jit_live(const struct x86_block *b, uint32_t *live)
+{
+	uint32_t now = X86_ARITH, incdec = 0, def, use;
+
+	for (unsigned i = b->n; i-- > 0;) {
+		const struct x86_insn *in = &b->insns[i];
+
+		live[i] = now | incdec;
+		if (!effect(in, &def, &use)) {
+			now = X86_ARITH;
+			incdec = 0;
+			continue;
+		}
+		now = (now & ~def) | use;
+		if (def | use)
+			incdec = def == (X86_ARITH & ~X86_CF) ? J_LIVE_INCDEC : 0;
+	}
+}
