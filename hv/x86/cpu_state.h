@@ -402,6 +402,9 @@ struct x86_cpu {
 	 * those not flat as the chain started (a chain keeps its segments:
 	 * jit_emit.c's flat_checks). */
 	_Atomic uint64_t chain_end;
+	/* (bit X86_CHAIN_CS_WIDE of chain_nonflat: CS is not of base 0 and
+	 * limit 4 GiB, which 32-bit blocks' entries test instead of
+	 * chain_cs) */
 	uint64_t chain_cs;
 	uint8_t chain_nonflat;
 	struct x86_jit *jit; /* the JIT (jit.c), or NULL: interpreted */
@@ -438,6 +441,8 @@ static inline void x86_poll_soon(struct x86_cpu *cpu)
 	cpu->check_intr = true;
 	cpu->block_break = true;
 }
+/* x86_cpu.chain_nonflat's bit for a CS not of base 0 and limit 4 GiB. */
+#define X86_CHAIN_CS_WIDE (1u << X86_NSEG)
 /* The segments flat now, bit 1 << s for seg[s] (x86_seg.flat): what
  * translated code may access with no fast check (x86_block.flat). */
 static inline unsigned x86_flat_segs(const struct x86_cpu *cpu)

@@ -37,8 +37,9 @@ void *x86_jit_buf_put(struct x86_jit_buf *b, const uint8_t *code, size_t n);
 /* Forgets all the code in it. */
 void x86_jit_buf_reset(struct x86_jit_buf *b);
 
-/* Translated code of a block: runs it from the current EIP, after the
- * caller has taken the budget and set cpu->block and block_eip; returns
+/* Translated code of a block: runs it from the current EIP (which it
+ * stores as block_eip), after the caller has taken the budget and set
+ * cpu->block; returns
  * the instructions to add to the count (as run_insns in cpu.c). */
 typedef uint32_t (*x86_jit_code)(struct x86_cpu *cpu);
 

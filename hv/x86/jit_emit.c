@@ -137,7 +137,8 @@ static void emit_call(struct as *a, const struct x86_insn *in, uint32_t off, uin
 }
 
 /* The frame of a block: a chained block runs in the frame of the one
- * that jumped to it, entering where r12d is loaded (the returned point). */
+ * that jumped to it, entering where r12d is loaded and stored as
+ * block_eip (the returned point). */
 static uint8_t *prologue(struct as *a, bool acc)
 {
 	uint8_t *reload;
@@ -155,6 +156,10 @@ static uint8_t *prologue(struct as *a, bool acc)
 	b1(a, 0x8b);
 	b1(a, 0xa3);
 	b4(a, CPU(eip));
+	b1(a, 0x44); /* mov [rbx + block_eip], r12d */
+	b1(a, 0x89);
+	b1(a, 0xa3);
+	b4(a, CPU(block_eip));
 	if (acc)
 		set_acc(a);
 	return reload;
@@ -375,16 +380,38 @@ static void return_0(struct as *a, uint8_t **out, unsigned n, uint8_t *undo, uin
  * (cpu.c's run_translated) and notes those not flat (chain_nonflat),
  * this entry tests them against its own when a chain reaches the block.
  * Returns the new n. */
-static unsigned flat_checks(struct as *a, uint8_t **out, unsigned n)
+static unsigned flat_checks(struct as *a, uint8_t **out, unsigned n, uint8_t more)
 {
-	if (!a->flat_used)
+	uint8_t m = a->flat_used | more;
+
+	if (!m)
 		return n;
-	b1(a, 0xf6); /* test byte [rbx + chain_nonflat], flat_used; jnz out */
+	b1(a, 0xf6); /* test byte [rbx + chain_nonflat], m; jnz out */
 	b1(a, 0x83);
 	b4(a, CPU(chain_nonflat));
-	b1(a, a->flat_used);
+	b1(a, m);
 	out[n++] = out_if(a, 0x5);
 	return n;
+}
+
+/* The block in `slot` within the CS limit (run_chain's check): for 32-bit
+ * code, CS of base 0 and limit 4 GiB, tested with the flat segments
+ * (X86_CHAIN_CS_WIDE: the block, within its page, then ends below 4 GiB;
+ * returns the bit for flat_checks); for 16-bit code, its last byte's EIP
+ * not above chain_cs, a way out added to out[*n]. */
+static uint8_t cs_check(struct as *a, const struct x86_block *slot, uint8_t **out, unsigned *n)
+{
+	if (slot->big)
+		return X86_CHAIN_CS_WIDE;
+	load(a, RAX, CPU(eip));
+	b1(a, 0x48); /* lea rdi, [rax + bytes - 1] */
+	b1(a, 0x8d);
+	b1(a, 0xb8);
+	b4(a, slot->bytes - 1u);
+	b1(a, 0x48); /* cmp rdi, [rbx + chain_cs] */
+	mem_op(a, 0x3b, RDI, CPU(chain_cs));
+	out[(*n)++] = out_if(a, 0x7); /* ja */
+	return 0;
 }
 
 /* The chained entry of the block in `slot`: what run_chain (cpu.c)
@@ -392,12 +419,12 @@ static unsigned flat_checks(struct as *a, uint8_t **out, unsigned n)
  * to the body at `reload`. The slot must still hold this decode of the
  * block (its id) with its page unwritten, no poll or kick be due
  * (chain_end), the budget cover its count, and the
- * block lie within chain_cs (the CS limit); otherwise it returns 0 (the block that
+ * block lie within the CS limit (cs_check); otherwise it returns 0 (the block that
  * jumped here added its count) and the run loop carries on from where
  * the last block left. */
 static void emit_chain_entry(struct as *a, const struct x86_block *slot, const uint8_t *reload)
 {
-	uint8_t *out[5], *undo;
+	uint8_t *out[5], *undo, cs;
 	unsigned n = 0;
 
 	mov_imm64(a, RCX, (uint64_t)(uintptr_t)slot);
@@ -412,22 +439,14 @@ static void emit_chain_entry(struct as *a, const struct x86_block *slot, const u
 	}
 	out[n++] = out_if(a, 0x5);
 	n = entry_checks(a, slot, out, n);
-	load(a, RAX, CPU(eip));
-	b1(a, 0x48); /* lea rdi, [rax + bytes - 1] */
-	b1(a, 0x8d);
-	b1(a, 0xb8);
-	b4(a, slot->bytes - 1u);
-	b1(a, 0x48); /* cmp rdi, [rbx + chain_cs] */
-	mem_op(a, 0x3b, RDI, CPU(chain_cs));
-	out[n++] = out_if(a, 0x7); /* ja */
-	n = flat_checks(a, out, n);
+	cs = cs_check(a, slot, out, &n);
+	n = flat_checks(a, out, n, cs);
 	undo = take_budget(a, slot->count);
 	b1(a, 0x48); /* mov [rbx + block], rcx */
 	mem_op(a, 0x89, RCX, CPU(block));
 	E(a, 0x48, 0x89, 0x91); /* mov [rcx + used], rdx */
 	b4(a, (uint32_t)offsetof(struct x86_block, used));
-	store(a, RAX, CPU(block_eip));
-	jump_to(a, reload);
+	jump_to(a, reload); /* which stores block_eip */
 	return_0(a, out, n, undo, slot->count);
 }
 
