@@ -138,8 +138,12 @@ static void emit_call(struct as *a, const struct x86_insn *in, uint32_t off, uin
 
 /* The frame of a block: a chained block runs in the frame of the one
  * that jumped to it, entering where r12d is loaded and stored as
- * block_eip (the returned point). */
-static uint8_t *prologue(struct as *a, bool acc)
+ * block_eip (the returned point). r13 is set here by every block, and
+ * again after each handler call by those that use it (`acc`), so that
+ * it is right at every chained entry: a chain keeps CS, and so the CPL
+ * (the instructions that change it end their blocks unlinked, or
+ * fault). */
+static uint8_t *prologue(struct as *a)
 {
 	uint8_t *reload;
 
@@ -151,6 +155,7 @@ static uint8_t *prologue(struct as *a, bool acc)
 	b1(a, 0x48); /* mov rbx, rdi */
 	b1(a, 0x89);
 	b1(a, 0xfb);
+	set_acc(a);
 	reload = a->p;
 	b1(a, 0x44); /* mov r12d, [rbx + eip] */
 	b1(a, 0x8b);
@@ -160,8 +165,6 @@ static uint8_t *prologue(struct as *a, bool acc)
 	b1(a, 0x89);
 	b1(a, 0xa3);
 	b4(a, CPU(block_eip));
-	if (acc)
-		set_acc(a);
 	return reload;
 }
 
@@ -511,7 +514,7 @@ size_t x86_jit_emit_linked(const struct x86_block *b, const struct x86_block *sl
 	bool acc = has_mem(b) || (slot && slot->chain && ends_indirect(b));
 
 	*native = *mem = 0;
-	reload = prologue(&a, acc);
+	reload = prologue(&a);
 	body = a.p;
 	for (unsigned i = 0; i < b->n; i++) {
 		const struct x86_insn *in = &b->insns[i];
