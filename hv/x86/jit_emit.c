@@ -136,17 +136,12 @@ static void emit_call(struct as *a, const struct x86_insn *in, uint32_t off, uin
 		set_acc(a);
 }
 
-/* The frame of a block: a chained block runs in the frame of the one
- * that jumped to it, entering where r12d is loaded and stored as
- * block_eip (the returned point). r13 is set here by every block, and
- * again after each handler call by those that use it (`acc`), so that
- * it is right at every chained entry: a chain keeps CS, and so the CPL
- * (the instructions that change it end their blocks unlinked, or
- * fault). */
-static uint8_t *prologue(struct as *a)
+/* The frame of a block. r13 is set here by every block, and again
+ * after each handler call by those that use it (`acc`), so that it is
+ * right at every chained entry: a chain keeps CS, and so the CPL (the
+ * instructions that change it end their blocks unlinked, or fault). */
+static void prologue(struct as *a)
 {
-	uint8_t *reload;
-
 	b1(a, 0x53); /* push rbx; push r12; push r13 (the stack aligned) */
 	b1(a, 0x41);
 	b1(a, 0x54);
@@ -156,7 +151,13 @@ static uint8_t *prologue(struct as *a)
 	b1(a, 0x89);
 	b1(a, 0xfb);
 	set_acc(a);
-	reload = a->p;
+}
+
+/* r12d loaded and stored as block_eip: where the prologue and the
+ * chained entry (which runs in the frame of the block that jumped to
+ * it) meet. */
+static void load_ip(struct as *a)
+{
 	b1(a, 0x44); /* mov r12d, [rbx + eip] */
 	b1(a, 0x8b);
 	b1(a, 0xa3);
@@ -165,7 +166,6 @@ static uint8_t *prologue(struct as *a)
 	b1(a, 0x89);
 	b1(a, 0xa3);
 	b4(a, CPU(block_eip));
-	return reload;
 }
 
 /* Returns eax. */
@@ -382,17 +382,16 @@ static void return_0(struct as *a, uint8_t **out, unsigned n, uint8_t *undo, uin
  * segments it started with: the run loop checks them when it starts one
  * (cpu.c's run_translated) and notes those not flat (chain_nonflat),
  * this entry tests them against its own when a chain reaches the block.
- * Returns the new n. */
-static unsigned flat_checks(struct as *a, uint8_t **out, unsigned n, uint8_t more)
+ * The entry comes before the body: *mask, the bits tested, is set once
+ * the body is emitted (flat_used, and cs_check's bit). Returns the new
+ * n. */
+static unsigned flat_checks(struct as *a, uint8_t **out, unsigned n, uint8_t **mask)
 {
-	uint8_t m = a->flat_used | more;
-
-	if (!m)
-		return n;
-	b1(a, 0xf6); /* test byte [rbx + chain_nonflat], m; jnz out */
+	b1(a, 0xf6); /* test byte [rbx + chain_nonflat], mask; jnz out */
 	b1(a, 0x83);
 	b4(a, CPU(chain_nonflat));
-	b1(a, m);
+	*mask = a->p;
+	b1(a, 0);
 	out[n++] = out_if(a, 0x5);
 	return n;
 }
@@ -417,19 +416,27 @@ static uint8_t cs_check(struct as *a, const struct x86_block *slot, uint8_t **ou
 	return 0;
 }
 
-/* The chained entry of the block in `slot`: what run_chain (cpu.c)
- * checks before it runs a linked block, then what run_block sets, and on
- * to the body at `reload`. The slot must still hold this decode of the
- * block (its id) with its page unwritten, no poll or kick be due
- * (chain_end), the budget cover its count, and the
- * block lie within the CS limit (cs_check); otherwise it returns 0 (the block that
- * jumped here added its count) and the run loop carries on from where
- * the last block left. */
-static void emit_chain_entry(struct as *a, const struct x86_block *slot, const uint8_t *reload)
-{
-	uint8_t *out[5], *undo, cs;
-	unsigned n = 0;
+/* A chained entry's checks and their ways out, to be emitted after the
+ * body (return_0). */
+struct entry {
+	uint8_t *out[5], *undo;
+	unsigned n;
+	uint8_t *mask; /* flat_checks' */
+	uint8_t cs;    /* cs_check's bit for it */
+};
 
+/* The chained entry of the block in `slot`: what run_chain (cpu.c)
+ * checks before it runs a linked block, then what run_block sets; it
+ * falls through to load_ip, so it is emitted right after
+ * the prologue, which jumps over it. The slot must still hold this
+ * decode of the block (its id) with its page unwritten, no poll or kick
+ * be due (chain_end), the budget cover its count, and the block lie
+ * within the CS limit (cs_check); otherwise it returns 0 (the block
+ * that jumped here added its count: return_0 with e) and the run loop
+ * carries on from where the last block left. */
+static void emit_chain_entry(struct as *a, const struct x86_block *slot, struct entry *e)
+{
+	e->n = 0;
 	mov_imm64(a, RCX, (uint64_t)(uintptr_t)slot);
 	if (slot->id <= 0x7fffffff) {
 		E(a, 0x48, 0x81, 0xb9); /* cmp qword [rcx + id], id */
@@ -440,17 +447,15 @@ static void emit_chain_entry(struct as *a, const struct x86_block *slot, const u
 		E(a, 0x48, 0x39, 0x81); /* cmp [rcx + id], rax */
 		b4(a, (uint32_t)offsetof(struct x86_block, id));
 	}
-	out[n++] = out_if(a, 0x5);
-	n = entry_checks(a, slot, out, n);
-	cs = cs_check(a, slot, out, &n);
-	n = flat_checks(a, out, n, cs);
-	undo = take_budget(a, slot->count);
+	e->out[e->n++] = out_if(a, 0x5);
+	e->n = entry_checks(a, slot, e->out, e->n);
+	e->cs = cs_check(a, slot, e->out, &e->n);
+	e->n = flat_checks(a, e->out, e->n, &e->mask);
+	e->undo = take_budget(a, slot->count);
 	b1(a, 0x48); /* mov [rbx + block], rcx */
 	mem_op(a, 0x89, RCX, CPU(block));
 	E(a, 0x48, 0x89, 0x91); /* mov [rcx + used], rdx */
 	b4(a, (uint32_t)offsetof(struct x86_block, used));
-	jump_to(a, reload); /* which stores block_eip */
-	return_0(a, out, n, undo, slot->count);
 }
 
 /* The self entry of a block with slots, which a slot linked to the
@@ -501,7 +506,8 @@ size_t x86_jit_emit_linked(const struct x86_block *b, const struct x86_block *sl
 			   unsigned *native, unsigned *mem, struct x86_jit_links *l)
 {
 	struct as a = {out, out + X86_JIT_MAX_BLOCK_CODE, false, false, 0, 0, b->flat, 0};
-	uint8_t *reload, *body, *slots = NULL, *entry = NULL, *self = NULL;
+	uint8_t *body, *slots = NULL, *entry = NULL, *self = NULL;
+	struct entry in;
 	uint8_t *exits[X86_BLOCK_MAX];
 	struct j_exit ex = {{NULL, NULL}, {0, 0}};
 	bool chain = slot && slot->chain;
@@ -514,7 +520,15 @@ size_t x86_jit_emit_linked(const struct x86_block *b, const struct x86_block *sl
 	bool acc = has_mem(b) || (slot && slot->chain && ends_indirect(b));
 
 	*native = *mem = 0;
-	reload = prologue(&a);
+	prologue(&a);
+	if (slot) {
+		uint8_t *over = jump(&a, 0xe9);
+
+		entry = a.p;
+		emit_chain_entry(&a, slot, &in);
+		patch(&a, over);
+	}
+	load_ip(&a);
 	body = a.p;
 	for (unsigned i = 0; i < b->n; i++) {
 		const struct x86_insn *in = &b->insns[i];
@@ -566,8 +580,9 @@ size_t x86_jit_emit_linked(const struct x86_block *b, const struct x86_block *sl
 	for (unsigned k = 0; k < nslow; k++)
 		emit_slow(&a, b, &slow[k]);
 	if (slot) {
-		entry = a.p;
-		emit_chain_entry(&a, slot, reload);
+		if (!a.over)
+			*in.mask = a.flat_used | in.cs;
+		return_0(&a, in.out, in.n, in.undo, slot->count);
 		if (slots) {
 			self = a.p;
 			emit_self_entry(&a, slot, body);
