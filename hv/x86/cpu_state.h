@@ -286,6 +286,15 @@ struct x86_block {
 	/* where a slot linked to the block itself at delta 0 jumps instead
 	 * of chain_in (jit_emit.c's self entry), or NULL */
 	const uint8_t *chain_self;
+	/* The link slots patched to jump to its entries, whose code does
+	 * not check that the slot still holds this block: each is pointed
+	 * back at unlinked when it is reused (jit.c's x86_jit_unlink). A
+	 * list through the sources' in_next/in_prev, each member a block
+	 * with the slot's index in bit 0 (blocks are 64-byte aligned). */
+	uintptr_t in_head;
+	uintptr_t in_next[2], in_prev[2];
+	struct x86_block *slot_blk[2]; /* whose entry each slot jumps to, or NULL */
+	const uint8_t *unlinked;       /* where a slot not linked jumps */
 #ifndef NDEBUG
 	uint64_t sum; /* of the code bytes: checked at entry in debug builds */
 #endif

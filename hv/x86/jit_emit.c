@@ -419,7 +419,7 @@ static uint8_t cs_check(struct as *a, const struct x86_block *slot, uint8_t **ou
 /* A chained entry's checks and their ways out, to be emitted after the
  * body (return_0). */
 struct entry {
-	uint8_t *out[5], *undo;
+	uint8_t *out[4], *undo;
 	unsigned n;
 	uint8_t *mask; /* flat_checks' */
 	uint8_t cs;    /* cs_check's bit for it */
@@ -428,8 +428,9 @@ struct entry {
 /* The chained entry of the block in `slot`: what run_chain (cpu.c)
  * checks before it runs a linked block, then what run_block sets; it
  * falls through to load_ip, so it is emitted right after
- * the prologue, which jumps over it. The slot must still hold this
- * decode of the block (its id) with its page unwritten, no poll or kick
+ * the prologue, which jumps over it. The slot holds this decode of the
+ * block (the slots that jump here are unpatched before it is reused:
+ * x86_jit_unlink); its page must be unwritten, no poll or kick
  * be due (chain_end), the budget cover its count, and the block lie
  * within the CS limit (cs_check); otherwise it returns 0 (the block
  * that jumped here added its count: return_0 with e) and the run loop
@@ -438,16 +439,6 @@ static void emit_chain_entry(struct as *a, const struct x86_block *slot, struct 
 {
 	e->n = 0;
 	mov_imm64(a, RCX, (uint64_t)(uintptr_t)slot);
-	if (slot->id <= 0x7fffffff) {
-		E(a, 0x48, 0x81, 0xb9); /* cmp qword [rcx + id], id */
-		b4(a, (uint32_t)offsetof(struct x86_block, id));
-		b4(a, (uint32_t)slot->id);
-	} else {
-		mov_imm64(a, RAX, slot->id);
-		E(a, 0x48, 0x39, 0x81); /* cmp [rcx + id], rax */
-		b4(a, (uint32_t)offsetof(struct x86_block, id));
-	}
-	e->out[e->n++] = out_if(a, 0x5);
 	e->n = entry_checks(a, slot, e->out, e->n);
 	e->cs = cs_check(a, slot, e->out, &e->n);
 	e->n = flat_checks(a, e->out, e->n, &e->mask);
