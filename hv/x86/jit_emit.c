@@ -376,35 +376,22 @@ static void return_0(struct as *a, uint8_t **out, unsigned n, uint8_t *undo, uin
 	epilogue(a);
 }
 
-/* The segments the body accesses with no fast check (a->flat_used) all
- * still flat, or a way out added to out[n..]. Only a block that cannot
- * be linked loads a segment (block.c's chains), so a chain keeps the
- * segments it started with: the run loop checks them when it starts one
- * (cpu.c's run_translated) and notes those not flat (chain_nonflat),
- * this entry tests them against its own when a chain reaches the block.
- * The entry comes before the body: *mask, the bits tested, is set once
- * the body is emitted (flat_used, and cs_check's bit). Returns the new
- * n. */
-static unsigned flat_checks(struct as *a, uint8_t **out, unsigned n, uint8_t **mask)
+/* test byte [rbx + chain_nonflat], bits; the jnz, its target to patch.
+ * *bits is the byte to set once the body is emitted (a->flat_used). */
+static uint8_t *flat_test(struct as *a, uint8_t **bits)
 {
-	b1(a, 0xf6); /* test byte [rbx + chain_nonflat], mask; jnz out */
+	b1(a, 0xf6);
 	b1(a, 0x83);
 	b4(a, CPU(chain_nonflat));
-	*mask = a->p;
+	*bits = a->p;
 	b1(a, 0);
-	out[n++] = out_if(a, 0x5);
-	return n;
+	return out_if(a, 0x5);
 }
 
-/* The block in `slot` within the CS limit (run_chain's check): for 32-bit
- * code, CS of base 0 and limit 4 GiB, tested with the flat segments
- * (X86_CHAIN_CS_WIDE: the block, within its page, then ends below 4 GiB;
- * returns the bit for flat_checks); for 16-bit code, its last byte's EIP
- * not above chain_cs, a way out added to out[*n]. */
-static uint8_t cs_check(struct as *a, const struct x86_block *slot, uint8_t **out, unsigned *n)
+/* The last byte's EIP of the block in `slot` compared with chain_cs
+ * (CS.limit cut to its ip_mask): the ja to patch. */
+static uint8_t *cs_compare(struct as *a, const struct x86_block *slot)
 {
-	if (slot->big)
-		return X86_CHAIN_CS_WIDE;
 	load(a, RAX, CPU(eip));
 	b1(a, 0x48); /* lea rdi, [rax + bytes - 1] */
 	b1(a, 0x8d);
@@ -412,41 +399,80 @@ static uint8_t cs_check(struct as *a, const struct x86_block *slot, uint8_t **ou
 	b4(a, slot->bytes - 1u);
 	b1(a, 0x48); /* cmp rdi, [rbx + chain_cs] */
 	mem_op(a, 0x3b, RDI, CPU(chain_cs));
-	out[(*n)++] = out_if(a, 0x7); /* ja */
-	return 0;
+	return out_if(a, 0x7);
 }
 
-/* A chained entry's checks and their ways out, to be emitted after the
- * body (return_0). */
+/* A chained entry's ways out and what is left to emit after the body
+ * (finish_entry, return_0). */
 struct entry {
-	uint8_t *out[4], *undo;
+	uint8_t *out[6], *undo;
 	unsigned n;
-	uint8_t *mask; /* flat_checks' */
-	uint8_t cs;    /* cs_check's bit for it */
+	uint8_t *bits;	     /* the entry's flat test's */
+	uint8_t *slow;	     /* 32-bit code: the jnz to the CS limit's slow check */
+	const uint8_t *back; /* where that check comes back */
 };
 
 /* The chained entry of the block in `slot`: what run_chain (cpu.c)
  * checks before it runs a linked block, then what run_block sets; it
- * falls through to load_ip, so it is emitted right after
- * the prologue, which jumps over it. The slot holds this decode of the
- * block (the slots that jump here are unpatched before it is reused:
- * x86_jit_unlink); its page must be unwritten, no poll or kick
- * be due (chain_end), the budget cover its count, and the block lie
- * within the CS limit (cs_check); otherwise it returns 0 (the block
- * that jumped here added its count: return_0 with e) and the run loop
- * carries on from where the last block left. */
+ * falls through to load_ip, so it is emitted right after the prologue,
+ * which jumps over it. The slot holds this decode of the block (the
+ * slots that jump here are unpatched before it is reused:
+ * x86_jit_unlink); its page must be unwritten, no poll or kick be due
+ * (chain_end), the budget cover its count, the block lie within the CS
+ * limit, and the segments the body accesses with no fast check
+ * (a->flat_used) be flat still; otherwise it returns 0 (the block that
+ * jumped here added its count: return_0 with e) and the run loop carries
+ * on from where the last block left.
+ * Only a block that cannot be linked loads a segment (block.c's chains),
+ * so a chain keeps the segments it started with: the run loop checks
+ * them when it starts one (cpu.c's run_translated) and notes those not
+ * flat (chain_nonflat), and this entry tests them in one byte. 32-bit
+ * code tests there too that CS has base 0 and limit 4 GiB
+ * (X86_CHAIN_CS_WIDE: the block, within its page, then ends below 4
+ * GiB); with another CS it compares its end with chain_cs out of line
+ * (finish_entry), as 16-bit code does inline. */
 static void emit_chain_entry(struct as *a, const struct x86_block *slot, struct entry *e)
 {
+	uint8_t *jnz;
+
 	e->n = 0;
 	mov_imm64(a, RCX, (uint64_t)(uintptr_t)slot);
 	e->n = entry_checks(a, slot, e->out, e->n);
-	e->cs = cs_check(a, slot, e->out, &e->n);
-	e->n = flat_checks(a, e->out, e->n, &e->mask);
+	if (!slot->big)
+		e->out[e->n++] = cs_compare(a, slot);
+	jnz = flat_test(a, &e->bits);
+	e->slow = slot->big ? jnz : NULL;
+	if (!slot->big)
+		e->out[e->n++] = jnz;
+	e->back = a->p;
 	e->undo = take_budget(a, slot->count);
 	b1(a, 0x48); /* mov [rbx + block], rcx */
 	mem_op(a, 0x89, RCX, CPU(block));
 	E(a, 0x48, 0x89, 0x91); /* mov [rcx + used], rdx */
 	b4(a, (uint32_t)offsetof(struct x86_block, used));
+}
+
+/* What the chained entry leaves to after the body, once a->flat_used is
+ * known: the bits of its flat test, and for 32-bit code the check made
+ * when the test fails: the segments alone, then the CS limit (a CS not of
+ * base 0 and limit 4 GiB), and back. */
+static void finish_entry(struct as *a, const struct x86_block *slot, struct entry *e)
+{
+	uint8_t *bits;
+
+	if (a->over)
+		return;
+	*e->bits = a->flat_used | (e->slow ? X86_CHAIN_CS_WIDE : 0);
+	if (!e->slow)
+		return;
+	patch(a, e->slow);
+	if (a->flat_used) {
+		e->out[e->n++] = flat_test(a, &bits);
+		if (!a->over)
+			*bits = a->flat_used;
+	}
+	e->out[e->n++] = cs_compare(a, slot);
+	jump_to(a, e->back);
 }
 
 /* The self entry of a block with slots, which a slot linked to the
@@ -571,8 +597,7 @@ size_t x86_jit_emit_linked(const struct x86_block *b, const struct x86_block *sl
 	for (unsigned k = 0; k < nslow; k++)
 		emit_slow(&a, b, &slow[k]);
 	if (slot) {
-		if (!a.over)
-			*in.mask = a.flat_used | in.cs;
+		finish_entry(&a, slot, &in);
 		return_0(&a, in.out, in.n, in.undo, slot->count);
 		if (slots) {
 			self = a.p;
