@@ -247,6 +247,8 @@ static bool build(struct x86_cpu *cpu, struct x86_block *b, const uint8_t *host,
 	arena_room(cpu);
 	if (word)
 		seen = mark_page(cpu, word, host - (lin & PAGE_MASK));
+	if (b->code)
+		x86_jit_unlink(cpu, b); /* the slots that jump to its code */
 	insns = cpu->arena + cpu->arena_used;
 	n = decode_run(insns, host, room(cs, cpu->eip, lin, big), big, &bytes);
 	if (n == 0)

@@ -222,16 +222,21 @@ run_insns(struct x86_cpu *cpu, const struct x86_block *b, bool check, uint32_t m
 
 /* What the chained entries of translated code compare with (x86_cpu's
  * chain_end, chain_cs and chain_nonflat), as b starts a chain with the
- * segments of `flat` flat (x86_flat_segs). A kick from another
+ * segments of `flat` flat (x86_flat_segs), and CS wide or not
+ * (X86_CHAIN_CS_WIDE). A kick from another
  * thread that lands before the store of chain_end is seen by the check
  * after it, or at the latest by chain_stop when the chain returns at
  * poll_at. */
 static inline void chain_start(struct x86_cpu *cpu, const struct x86_block *b, unsigned flat)
 {
+	const struct x86_seg *cs = &cpu->seg[X86_CS];
+
 	atomic_store_explicit(&cpu->chain_end, cpu->poll_at, memory_order_relaxed);
 	if (atomic_load_explicit(&cpu->kicked, memory_order_relaxed))
 		atomic_store_explicit(&cpu->chain_end, 0, memory_order_relaxed);
-	cpu->chain_cs = cpu->seg[X86_CS].limit & b->ip_mask;
+	cpu->chain_cs = cs->limit & b->ip_mask;
+	if (cs->base == 0 && cs->limit == 0xffffffffu)
+		flat |= X86_CHAIN_CS_WIDE;
 	cpu->chain_nonflat = (uint8_t)~flat;
 }
 
@@ -255,8 +260,7 @@ static inline bool run_translated(struct x86_cpu *cpu, struct x86_block *b)
 	}
 	chain_start(cpu, b, flat);
 	cpu->budget -= b->count;
-	cpu->block = b;
-	cpu->block_eip = cpu->eip;
+	cpu->block = b; /* and block_eip: the code stores it */
 	cpu->insns += code(cpu);
 	return true;
 }

@@ -286,6 +286,15 @@ struct x86_block {
 	/* where a slot linked to the block itself at delta 0 jumps instead
 	 * of chain_in (jit_emit.c's self entry), or NULL */
 	const uint8_t *chain_self;
+	/* The link slots patched to jump to its entries, whose code does
+	 * not check that the slot still holds this block: each is pointed
+	 * back at unlinked when it is reused (jit.c's x86_jit_unlink). A
+	 * list through the sources' in_next/in_prev, each member a block
+	 * with the slot's index in bit 0 (blocks are 64-byte aligned). */
+	uintptr_t in_head;
+	uintptr_t in_next[2], in_prev[2];
+	struct x86_block *slot_blk[2]; /* whose entry each slot jumps to, or NULL */
+	const uint8_t *unlinked;       /* where a slot not linked jumps */
 #ifndef NDEBUG
 	uint64_t sum; /* of the code bytes: checked at entry in debug builds */
 #endif
@@ -402,6 +411,9 @@ struct x86_cpu {
 	 * those not flat as the chain started (a chain keeps its segments:
 	 * jit_emit.c's flat_checks). */
 	_Atomic uint64_t chain_end;
+	/* (bit X86_CHAIN_CS_WIDE of chain_nonflat: CS is not of base 0 and
+	 * limit 4 GiB, which 32-bit blocks' entries test instead of
+	 * chain_cs) */
 	uint64_t chain_cs;
 	uint8_t chain_nonflat;
 	struct x86_jit *jit; /* the JIT (jit.c), or NULL: interpreted */
@@ -438,6 +450,8 @@ static inline void x86_poll_soon(struct x86_cpu *cpu)
 	cpu->check_intr = true;
 	cpu->block_break = true;
 }
+/* x86_cpu.chain_nonflat's bit for a CS not of base 0 and limit 4 GiB. */
+#define X86_CHAIN_CS_WIDE (1u << X86_NSEG)
 /* The segments flat now, bit 1 << s for seg[s] (x86_seg.flat): what
  * translated code may access with no fast check (x86_block.flat). */
 static inline unsigned x86_flat_segs(const struct x86_cpu *cpu)

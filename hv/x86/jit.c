@@ -184,6 +184,16 @@ static x86_jit_code place(struct x86_cpu *cpu, const struct x86_block *b, unsign
 	return code;
 }
 
+/* Where the jmp of the link slot at `slot` goes (rel32 at its end). */
+static const uint8_t *slot_target(const uint8_t *slot)
+{
+	const uint8_t *rel = slot + X86_JIT_SLOT_BYTES - 4;
+	int32_t d;
+
+	memcpy(&d, rel, 4);
+	return rel + 4 + d;
+}
+
 x86_jit_code x86_jit_translate(struct x86_cpu *cpu, struct x86_block *b)
 {
 	uint64_t t0 = now_ns();
@@ -205,6 +215,7 @@ x86_jit_code x86_jit_translate(struct x86_cpu *cpu, struct x86_block *b)
 		b->slot_to[0] = b->slot_to[1] = NULL;
 		b->slot_fixed = l.fixed;
 		b->chain_self = l.self ? at + l.self : NULL;
+		b->unlinked = b->slots ? slot_target(b->slots) : NULL;
 		cpu->jit->blocks++;
 		if (cpu->jit->perfmap)
 			x86_jit_perfmap_add(cpu->jit->perfmap, code,
@@ -213,59 +224,6 @@ x86_jit_code x86_jit_translate(struct x86_cpu *cpu, struct x86_block *b)
 	}
 	cpu->jit->ns += now_ns() - t0;
 	return code;
-}
-
-/* Writes 4 bytes of the code at rx through the writable view. */
-static void poke(struct x86_jit_buf *buf, const uint8_t *rx, uint32_t v)
-{
-	memcpy(buf->rw + (rx - buf->rx), &v, 4);
-}
-
-/* The slot of a block with fixed deltas that has `delta`, or
- * X86_JIT_SLOTS for none (the first when both have it). */
-static unsigned fixed_slot(const struct x86_block *b, uint32_t delta)
-{
-	unsigned k;
-
-	for (k = 0; k < X86_JIT_SLOTS; k++) {
-		uint32_t d;
-
-		memcpy(&d, b->slots + k * X86_JIT_SLOT_BYTES + 1, 4);
-		if (d == delta)
-			break;
-	}
-	return k;
-}
-
-/* See jit.h. A slot patched stays right while the buffer lasts: its
- * delta leads to the bytes of the block it jumps to (a link in one page;
- * a far one, whose mapping may change, is followed by run_chain only),
- * and that block's chained entry checks that it is still there, so a
- * slot is only ever pointed at a newer link. */
-void x86_jit_chain(struct x86_cpu *cpu, struct x86_block *b)
-{
-	struct x86_jit *j = cpu->jit;
-
-	/* HV_JIT_LOCKSTEP runs each block of native instructions alone. */
-	if (!b->slots || !b->host || (j->check && b->pure))
-		return;
-	for (unsigned i = 0; i < X86_JIT_SLOTS; i++) {
-		const struct x86_link *l = &b->link[i];
-		unsigned k = b->slot_fixed ? fixed_slot(b, l->delta) : i;
-		const uint8_t *slot = b->slots + k * X86_JIT_SLOT_BYTES, *rel, *to;
-
-		if (k >= X86_JIT_SLOTS || !l->id || l->far || l->to->id != l->id ||
-		    !l->to->chain_in || (j->check && l->to->pure))
-			continue;
-		to = l->to == b && l->delta == 0 && b->chain_self ? b->chain_self : l->to->chain_in;
-		if (b->slot_to[k] == to)
-			continue;
-		rel = slot + X86_JIT_SLOT_BYTES - 4;
-		poke(&j->buf, slot + 1, l->delta);
-		poke(&j->buf, rel, (uint32_t)(int32_t)(to - (rel + 4)));
-		b->slot_to[k] = to;
-		j->chained++;
-	}
 }
 
 /* The instruction at CS:EIP as a translated block of its own. */

@@ -37,8 +37,9 @@ void *x86_jit_buf_put(struct x86_jit_buf *b, const uint8_t *code, size_t n);
 /* Forgets all the code in it. */
 void x86_jit_buf_reset(struct x86_jit_buf *b);
 
-/* Translated code of a block: runs it from the current EIP, after the
- * caller has taken the budget and set cpu->block and block_eip; returns
+/* Translated code of a block: runs it from the current EIP (which it
+ * stores as block_eip), after the caller has taken the budget and set
+ * cpu->block; returns
  * the instructions to add to the count (as run_insns in cpu.c). */
 typedef uint32_t (*x86_jit_code)(struct x86_cpu *cpu);
 
@@ -57,7 +58,9 @@ size_t x86_jit_emit(const struct x86_block *b, uint8_t *out, unsigned *native, u
  * count` and `jmp TARGET` (rel32 at the slot's last 4 bytes), eax holding
  * EIP minus the block's first EIP; TARGET is the chained entry of the
  * block linked (x86_jit_emit_linked's `entry`, which checks that the
- * block is still there and may run), or a return of 0. jit.c patches
+ * block's page is unwritten and that it may run; x86_jit_unlink keeps
+ * the slot from jumping there once the block's slot holds another), or
+ * a return of 0. jit.c patches
  * them as the run loop links blocks (x86_block_link). */
 #define X86_JIT_SLOTS	   2
 #define X86_JIT_SLOT_BYTES 23
@@ -97,6 +100,11 @@ size_t x86_jit_emit_linked(const struct x86_block *b, const struct x86_block *sl
  * when they are translated; under HV_JIT_LOCKSTEP, not from or to a
  * block that it checks (x86_block.pure: it runs them one at a time). */
 void x86_jit_chain(struct x86_cpu *cpu, struct x86_block *b);
+/* Points every slot patched to jump to an entry of translated block b
+ * back at its return, and takes b's own slots out of the lists of the
+ * blocks they jump to (jit_link.c): before b's slot holds another block
+ * (block.c's build), as the entries do not check which block it holds. */
+void x86_jit_unlink(struct x86_cpu *cpu, struct x86_block *b);
 
 /* The JIT state of one CPU. */
 struct x86_jit {

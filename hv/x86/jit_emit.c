@@ -135,12 +135,12 @@ static void emit_call(struct as *a, const struct x86_insn *in, uint32_t off, uin
 		set_acc(a);
 }
 
-/* The frame of a block: a chained block runs in the frame of the one
- * that jumped to it, entering where r12d is loaded (the returned point). */
-static uint8_t *prologue(struct as *a, bool acc)
+/* The frame of a block. r13 is set here by every block, and again
+ * after each handler call by those that use it (`acc`), so that it is
+ * right at every chained entry: a chain keeps CS, and so the CPL (the
+ * instructions that change it end their blocks unlinked, or fault). */
+static void prologue(struct as *a)
 {
-	uint8_t *reload;
-
 	b1(a, 0x53); /* push rbx; push r12; push r13 (the stack aligned) */
 	b1(a, 0x41);
 	b1(a, 0x54);
@@ -149,14 +149,22 @@ static uint8_t *prologue(struct as *a, bool acc)
 	b1(a, 0x48); /* mov rbx, rdi */
 	b1(a, 0x89);
 	b1(a, 0xfb);
-	reload = a->p;
+	set_acc(a);
+}
+
+/* r12d loaded and stored as block_eip: where the prologue and the
+ * chained entry (which runs in the frame of the block that jumped to
+ * it) meet. */
+static void load_ip(struct as *a)
+{
 	b1(a, 0x44); /* mov r12d, [rbx + eip] */
 	b1(a, 0x8b);
 	b1(a, 0xa3);
 	b4(a, CPU(eip));
-	if (acc)
-		set_acc(a);
-	return reload;
+	b1(a, 0x44); /* mov [rbx + block_eip], r12d */
+	b1(a, 0x89);
+	b1(a, 0xa3);
+	b4(a, CPU(block_eip));
 }
 
 /* Returns eax. */
@@ -367,50 +375,22 @@ static void return_0(struct as *a, uint8_t **out, unsigned n, uint8_t *undo, uin
 	epilogue(a);
 }
 
-/* The segments the body accesses with no fast check (a->flat_used) all
- * still flat, or a way out added to out[n..]. Only a block that cannot
- * be linked loads a segment (block.c's chains), so a chain keeps the
- * segments it started with: the run loop checks them when it starts one
- * (cpu.c's run_translated) and notes those not flat (chain_nonflat),
- * this entry tests them against its own when a chain reaches the block.
- * Returns the new n. */
-static unsigned flat_checks(struct as *a, uint8_t **out, unsigned n)
+/* test byte [rbx + chain_nonflat], bits; the jnz, its target to patch.
+ * *bits is the byte to set once the body is emitted (a->flat_used). */
+static uint8_t *flat_test(struct as *a, uint8_t **bits)
 {
-	if (!a->flat_used)
-		return n;
-	b1(a, 0xf6); /* test byte [rbx + chain_nonflat], flat_used; jnz out */
+	b1(a, 0xf6);
 	b1(a, 0x83);
 	b4(a, CPU(chain_nonflat));
-	b1(a, a->flat_used);
-	out[n++] = out_if(a, 0x5);
-	return n;
+	*bits = a->p;
+	b1(a, 0);
+	return out_if(a, 0x5);
 }
 
-/* The chained entry of the block in `slot`: what run_chain (cpu.c)
- * checks before it runs a linked block, then what run_block sets, and on
- * to the body at `reload`. The slot must still hold this decode of the
- * block (its id) with its page unwritten, no poll or kick be due
- * (chain_end), the budget cover its count, and the
- * block lie within chain_cs (the CS limit); otherwise it returns 0 (the block that
- * jumped here added its count) and the run loop carries on from where
- * the last block left. */
-static void emit_chain_entry(struct as *a, const struct x86_block *slot, const uint8_t *reload)
+/* The last byte's EIP of the block in `slot` compared with chain_cs
+ * (CS.limit cut to its ip_mask): the ja to patch. */
+static uint8_t *cs_compare(struct as *a, const struct x86_block *slot)
 {
-	uint8_t *out[5], *undo;
-	unsigned n = 0;
-
-	mov_imm64(a, RCX, (uint64_t)(uintptr_t)slot);
-	if (slot->id <= 0x7fffffff) {
-		E(a, 0x48, 0x81, 0xb9); /* cmp qword [rcx + id], id */
-		b4(a, (uint32_t)offsetof(struct x86_block, id));
-		b4(a, (uint32_t)slot->id);
-	} else {
-		mov_imm64(a, RAX, slot->id);
-		E(a, 0x48, 0x39, 0x81); /* cmp [rcx + id], rax */
-		b4(a, (uint32_t)offsetof(struct x86_block, id));
-	}
-	out[n++] = out_if(a, 0x5);
-	n = entry_checks(a, slot, out, n);
 	load(a, RAX, CPU(eip));
 	b1(a, 0x48); /* lea rdi, [rax + bytes - 1] */
 	b1(a, 0x8d);
@@ -418,16 +398,80 @@ static void emit_chain_entry(struct as *a, const struct x86_block *slot, const u
 	b4(a, slot->bytes - 1u);
 	b1(a, 0x48); /* cmp rdi, [rbx + chain_cs] */
 	mem_op(a, 0x3b, RDI, CPU(chain_cs));
-	out[n++] = out_if(a, 0x7); /* ja */
-	n = flat_checks(a, out, n);
-	undo = take_budget(a, slot->count);
+	return out_if(a, 0x7);
+}
+
+/* A chained entry's ways out and what is left to emit after the body
+ * (finish_entry, return_0). */
+struct entry {
+	uint8_t *out[6], *undo;
+	unsigned n;
+	uint8_t *bits;	     /* the entry's flat test's */
+	uint8_t *slow;	     /* 32-bit code: the jnz to the CS limit's slow check */
+	const uint8_t *back; /* where that check comes back */
+};
+
+/* The chained entry of the block in `slot`: what run_chain (cpu.c)
+ * checks before it runs a linked block, then what run_block sets; it
+ * falls through to load_ip, so it is emitted right after the prologue,
+ * which jumps over it. The slot holds this decode of the block (the
+ * slots that jump here are unpatched before it is reused:
+ * x86_jit_unlink); its page must be unwritten, no poll or kick be due
+ * (chain_end), the budget cover its count, the block lie within the CS
+ * limit, and the segments the body accesses with no fast check
+ * (a->flat_used) be flat still; otherwise it returns 0 (the block that
+ * jumped here added its count: return_0 with e) and the run loop carries
+ * on from where the last block left.
+ * Only a block that cannot be linked loads a segment (block.c's chains),
+ * so a chain keeps the segments it started with: the run loop checks
+ * them when it starts one (cpu.c's run_translated) and notes those not
+ * flat (chain_nonflat), and this entry tests them in one byte. 32-bit
+ * code tests there too that CS has base 0 and limit 4 GiB
+ * (X86_CHAIN_CS_WIDE: the block, within its page, then ends below 4
+ * GiB); with another CS it compares its end with chain_cs out of line
+ * (finish_entry), as 16-bit code does inline. */
+static void emit_chain_entry(struct as *a, const struct x86_block *slot, struct entry *e)
+{
+	uint8_t *jnz;
+
+	e->n = 0;
+	mov_imm64(a, RCX, (uint64_t)(uintptr_t)slot);
+	e->n = entry_checks(a, slot, e->out, e->n);
+	if (!slot->big)
+		e->out[e->n++] = cs_compare(a, slot);
+	jnz = flat_test(a, &e->bits);
+	e->slow = slot->big ? jnz : NULL;
+	if (!slot->big)
+		e->out[e->n++] = jnz;
+	e->back = a->p;
+	e->undo = take_budget(a, slot->count);
 	b1(a, 0x48); /* mov [rbx + block], rcx */
 	mem_op(a, 0x89, RCX, CPU(block));
 	E(a, 0x48, 0x89, 0x91); /* mov [rcx + used], rdx */
 	b4(a, (uint32_t)offsetof(struct x86_block, used));
-	store(a, RAX, CPU(block_eip));
-	jump_to(a, reload);
-	return_0(a, out, n, undo, slot->count);
+}
+
+/* What the chained entry leaves to after the body, once a->flat_used is
+ * known: the bits of its flat test, and for 32-bit code the check made
+ * when the test fails: the segments alone, then the CS limit (a CS not of
+ * base 0 and limit 4 GiB), and back. */
+static void finish_entry(struct as *a, const struct x86_block *slot, struct entry *e)
+{
+	uint8_t *bits;
+
+	if (a->over)
+		return;
+	*e->bits = a->flat_used | (e->slow ? X86_CHAIN_CS_WIDE : 0);
+	if (!e->slow)
+		return;
+	patch(a, e->slow);
+	if (a->flat_used) {
+		e->out[e->n++] = flat_test(a, &bits);
+		if (!a->over)
+			*bits = a->flat_used;
+	}
+	e->out[e->n++] = cs_compare(a, slot);
+	jump_to(a, e->back);
 }
 
 /* The self entry of a block with slots, which a slot linked to the
@@ -478,7 +522,8 @@ size_t x86_jit_emit_linked(const struct x86_block *b, const struct x86_block *sl
 			   unsigned *native, unsigned *mem, struct x86_jit_links *l)
 {
 	struct as a = {out, out + X86_JIT_MAX_BLOCK_CODE, false, false, 0, 0, b->flat, 0, false};
-	uint8_t *reload, *body, *slots = NULL, *entry = NULL, *self = NULL;
+	uint8_t *body, *slots = NULL, *entry = NULL, *self = NULL;
+	struct entry in;
 	uint8_t *exits[X86_BLOCK_MAX];
 	struct j_exit ex = {{NULL, NULL}, {0, 0}};
 	bool chain = slot && slot->chain;
@@ -492,7 +537,15 @@ size_t x86_jit_emit_linked(const struct x86_block *b, const struct x86_block *sl
 	bool acc = has_mem(b) || (slot && slot->chain && ends_indirect(b));
 
 	*native = *mem = 0;
-	reload = prologue(&a, acc);
+	prologue(&a);
+	if (slot) {
+		uint8_t *over = jump(&a, 0xe9);
+
+		entry = a.p;
+		emit_chain_entry(&a, slot, &in);
+		patch(&a, over);
+	}
+	load_ip(&a);
 	body = a.p;
 	x86_jit_live(b, live);
 	for (unsigned i = 0; i < b->n; i++) {
@@ -545,8 +598,8 @@ size_t x86_jit_emit_linked(const struct x86_block *b, const struct x86_block *sl
 	for (unsigned k = 0; k < nslow; k++)
 		emit_slow(&a, b, &slow[k]);
 	if (slot) {
-		entry = a.p;
-		emit_chain_entry(&a, slot, reload);
+		finish_entry(&a, slot, &in);
+		return_0(&a, in.out, in.n, in.undo, slot->count);
 		if (slots) {
 			self = a.p;
 			emit_self_entry(&a, slot, body);

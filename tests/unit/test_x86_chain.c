@@ -900,6 +900,62 @@ START_TEST(test_blocks_run_in_turn_push_out_translated_blocks_run_long_ago)
 }
 END_TEST
 
+/* Block A's fall-through is linked to block B in its page; then four
+ * HLT blocks decoded in B's set of slots push B out (made the oldest),
+ * and A runs again with DL 0: B, decoded anew, faults at its DIV with
+ * the count of its two INCs added, not that of the HLT block now in B's
+ * old slot (translated, A's slot must no longer jump to B's old code,
+ * whose entry does not check the slot: jit_link.c). */
+START_TEST(test_a_chained_block_pushed_out_of_its_slot_is_unlinked)
+{
+	static const uint8_t code[] = {
+	    0x49,		 /* a: dec cx */
+	    0x74,	   0x0d, /* jz 7C10h */
+	    0x43,		 /* b: inc bx */
+	    0x43,		 /* inc bx */
+	    0xf6,	   0xf2, /* div dl */
+	    0xeb,	   0xf7, /* jmp a */
+	    [0x10] = 0xf4,	 /* hlt */
+	    [0x20] = 0xf4,	 /* #DE handler: hlt */
+	};
+	const struct x86_block *set = x86_block_set(cpu, m.mem.ram + 0x7c03);
+	struct x86_block *b;
+	uint64_t before;
+	unsigned found = 0;
+
+	x86f_load(code, sizeof code, 0x7c00);
+	put32(0, 0x7c20); /* IVT vector 0: 0000:7C20h */
+	cpu->regs[X86_ECX] = 40;
+	cpu->regs[X86_EDX] = 1;
+	ck_assert_int_eq(x86f_run_real(0x7c00, 10000), VCPU_EXIT_HALT);
+	ck_assert_uint_eq(reg16(X86_EBX), 78);
+	ck_assert(natively_chained() == (cpu->jit != NULL));
+	b = block_of(0x7c03);
+	ck_assert_ptr_nonnull(b);
+	ck_assert_ptr_ne(x86_block_set(cpu, m.mem.ram + 0x7c00), set);
+	b->used = 0;
+	for (uint32_t a = 0x10000; a < 0x80000 && found < 4; a++) {
+		if (x86_block_set(cpu, m.mem.ram + a) != set)
+			continue;
+		x86f_load((const uint8_t[]){0xf4}, 1, a);
+		x86_cpu_set_ip(cpu, (uint16_t)(a >> 4), a & 15);
+		ck_assert_int_eq(x86_cpu_run(cpu, 10), VCPU_EXIT_HALT);
+		found++;
+	}
+	ck_assert_uint_eq(found, 4);
+	ck_assert_ptr_null(block_of(0x7c03));
+	cpu->regs[X86_ECX] = 5;
+	cpu->regs[X86_EDX] = 0;
+	cpu->regs[X86_EBX] = 0;
+	before = x86_cpu_insns(cpu);
+	ck_assert_int_eq(x86f_run_real(0x7c00, 1000), VCPU_EXIT_HALT);
+	ck_assert_uint_eq(reg16(X86_EBX), 2);
+	ck_assert_uint_eq(mem16(0x7000 - 6), 0x7c05); /* the IP pushed: the DIV */
+	/* DEC, JZ, the two INCs, the handler's HLT */
+	ck_assert_uint_eq(x86_cpu_insns(cpu) - before, 5);
+}
+END_TEST
+
 /* An instruction across a page end, at the start of a loop's second
  * block, runs through the fetching decoder at each pass; its slot keeps
  * an empty block, decoded once, instead of a decode tried again at each
@@ -959,6 +1015,7 @@ static Suite *s(void)
 	tcase_add_test(tc, test_two_blocks_of_one_set_are_both_kept);
 	tcase_add_test(tc, test_blocks_run_in_turn_push_out_translated_blocks_run_long_ago);
 	tcase_add_test(tc, test_an_instruction_across_a_page_end_is_decoded_once);
+	tcase_add_test(tc, test_a_chained_block_pushed_out_of_its_slot_is_unlinked);
 	suite_add_tcase(suite, tc);
 	return suite;
 }
