@@ -441,8 +441,9 @@ static size_t take_chain(struct virtio_net *n, struct virtq_chain *c, uint8_t *b
 }
 
 /* The next frame of the transmit queue into buf (cap bytes); 0 when the
- * queue is empty, or *budget chains were taken (each costs one). */
-static size_t take_next(struct virtio_net *n, uint8_t *buf, size_t cap, unsigned *budget)
+ * queue is empty, or *budget chains were taken (each costs one). *irq is
+ * set when a push failed the queue (its configuration interrupt went). */
+static size_t take_next(struct virtio_net *n, uint8_t *buf, size_t cap, unsigned *budget, bool *irq)
 {
 	struct virtq_chain c;
 	size_t got;
@@ -452,7 +453,7 @@ static size_t take_next(struct virtio_net *n, uint8_t *buf, size_t cap, unsigned
 	while (*budget && virtio_pci_pop(&n->vp, TRANSMITQ, &c) == 1) {
 		--*budget;
 		got = take_chain(n, &c, buf, cap);
-		virtio_pci_push(&n->vp, TRANSMITQ, &c, 0); /* held: published at the end */
+		*irq |= virtio_pci_push(&n->vp, TRANSMITQ, &c, 0); /* held: true if it failed */
 		if (got)
 			return got;
 	}
@@ -464,17 +465,17 @@ unsigned virtio_net_take_tx_many(struct virtio_net *n, uint8_t *buf, size_t cap,
 {
 	unsigned count = 0, budget = VIRTIO_NET_TX_BUDGET;
 	size_t off = 0, len;
+	bool failed = false;
 
-	*irq = false;
 	virtio_pci_hold(&n->vp, TRANSMITQ);
 	while (count < max && (!count || cap - off >= VIRTIO_NET_FRAME_MAX)) {
-		len = take_next(n, buf + off, cap - off, &budget);
+		len = take_next(n, buf + off, cap - off, &budget, &failed);
 		if (!len)
 			break;
 		lens[count++] = (uint32_t)len;
 		off += len;
 	}
-	*irq = virtio_pci_publish(&n->vp, TRANSMITQ);
+	*irq = virtio_pci_publish(&n->vp, TRANSMITQ) || failed;
 	/* Stopped by the budget before the queue was seen empty: the driver
 	 * notified once and will not again until a pop finds it empty (and
 	 * asks for a kick); the backend comes back for the rest. */
