@@ -244,13 +244,14 @@ int pc_add_virtio_net(struct pc *pc, unsigned index, const uint8_t mac[6],
 		      const struct virtio_net_backend *be, char *err, size_t errlen);
 
 /* With the domain lock held: a frame for NIC index's guest (returns true
- * when a running vCPU needs a kick to see the interrupt); the next frame
- * the guest sent (its length, 0 when none; *irq as for receive); the
- * NIC's counters. */
+ * when a running vCPU needs a kick to see the interrupt); up to max
+ * frames the guest sent (virtio_net_take_tx_many; *irq as for receive);
+ * the NIC's counters. */
 bool pc_virtio_net_receive(struct pc *pc, unsigned index, const uint8_t *frame, size_t len);
 bool pc_virtio_net_receive_many(struct pc *pc, unsigned index, const uint8_t *buf,
 				const uint32_t *lens, unsigned count);
-size_t pc_virtio_net_take_tx(struct pc *pc, unsigned index, uint8_t *buf, size_t cap, bool *irq);
+unsigned pc_virtio_net_take_tx_many(struct pc *pc, unsigned index, uint8_t *buf, size_t cap,
+				    uint32_t *lens, unsigned max, bool *irq);
 void pc_virtio_net_stats(struct pc *pc, unsigned index, struct virtio_net_stats *out);
 
 #endif

@@ -578,12 +578,13 @@ bool pc_virtio_net_receive_many(struct pc *pc, unsigned index, const uint8_t *bu
 	return virtio_net_receive_many(pc->virtio->nic[index], buf, lens, count);
 }
 
-size_t pc_virtio_net_take_tx(struct pc *pc, unsigned index, uint8_t *buf, size_t cap, bool *irq)
+unsigned pc_virtio_net_take_tx_many(struct pc *pc, unsigned index, uint8_t *buf, size_t cap,
+				    uint32_t *lens, unsigned max, bool *irq)
 {
 	*irq = false;
 	if (!pc->virtio || index >= PC_NICS_MAX || !pc->virtio->nic[index])
 		return 0;
-	return virtio_net_take_tx(pc->virtio->nic[index], buf, cap, irq);
+	return virtio_net_take_tx_many(pc->virtio->nic[index], buf, cap, lens, max, irq);
 }
 
 void pc_virtio_net_stats(struct pc *pc, unsigned index, struct virtio_net_stats *out)

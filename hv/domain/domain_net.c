@@ -65,26 +65,18 @@ static void tx_ready(void *opaque)
 		log_warn("net%u: eventfd: %s", n->index, strerror(errno));
 }
 
-/* Takes one batch of the guest's frames. Returns how many. */
+/* Takes one batch of the guest's frames (their used buffers go back as
+ * one burst, with one interrupt at most). Returns how many. */
 static unsigned take_batch(struct domain_nic *n)
 {
 	struct domain *d = n->d;
-	size_t off = 0;
-	unsigned count = 0;
-	bool irq = false, any = false;
+	unsigned count;
+	bool irq;
 
 	machine_lock_host(&d->machine);
-	while (count < BATCH_FRAMES && BATCH_BYTES - off >= VIRTIO_NET_FRAME_MAX) {
-		size_t len =
-		    pc_virtio_net_take_tx(d->pc, n->index, n->buf + off, BATCH_BYTES - off, &irq);
-
-		any |= irq;
-		if (!len)
-			break;
-		n->lens[count++] = (uint32_t)len;
-		off += len;
-	}
-	if (any)
+	count = pc_virtio_net_take_tx_many(d->pc, n->index, n->buf, BATCH_BYTES, n->lens,
+					   BATCH_FRAMES, &irq);
+	if (irq)
 		kick(d);
 	machine_unlock_host(&d->machine);
 	return count;

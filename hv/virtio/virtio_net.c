@@ -230,7 +230,7 @@ static bool keep(struct virtio_net *n, const uint8_t *frame, size_t len)
 	return true;
 }
 
-bool virtio_net_receive(struct virtio_net *n, const uint8_t *frame, size_t len)
+static bool receive(struct virtio_net *n, const uint8_t *frame, size_t len)
 {
 	bool irq = false;
 
@@ -247,8 +247,8 @@ bool virtio_net_receive(struct virtio_net *n, const uint8_t *frame, size_t len)
 	return irq;
 }
 
-bool virtio_net_receive_many(struct virtio_net *n, const uint8_t *buf, const uint32_t *lens,
-			     unsigned count)
+static bool receive_many(struct virtio_net *n, const uint8_t *buf, const uint32_t *lens,
+			 unsigned count)
 {
 	struct virtio_net_view v[VIRTIO_NET_RUN_MAX];
 	bool irq = false;
@@ -257,7 +257,7 @@ bool virtio_net_receive_many(struct virtio_net *n, const uint8_t *buf, const uin
 
 	if (!coalescing(n)) {
 		for (; i < count; off += lens[i++])
-			irq |= virtio_net_receive(n, buf + off, lens[i]);
+			irq |= receive(n, buf + off, lens[i]);
 		return irq;
 	}
 	irq = flush_pending(n);
@@ -268,7 +268,7 @@ bool virtio_net_receive_many(struct virtio_net *n, const uint8_t *buf, const uin
 		/* Frames the device would refuse alone go through
 		 * virtio_net_receive, which counts them. */
 		if (lens[i] < VIRTIO_NET_FRAME_MIN || lens[i] > VIRTIO_NET_FRAME_MAX) {
-			irq |= virtio_net_receive(n, buf + off, lens[i]);
+			irq |= receive(n, buf + off, lens[i]);
 			off += lens[i++];
 			continue;
 		}
@@ -284,8 +284,29 @@ bool virtio_net_receive_many(struct virtio_net *n, const uint8_t *buf, const uin
 			off += lens[i++];
 	}
 	for (; i < count; off += lens[i++])
-		irq |= virtio_net_receive(n, buf + off, lens[i]); /* waits, in order */
+		irq |= receive(n, buf + off, lens[i]); /* waits, in order */
 	return irq;
+}
+
+/* The frames go in as one burst: the driver sees them together, with one
+ * interrupt at most (irq: one a push asked for on a queue failing). */
+bool virtio_net_receive(struct virtio_net *n, const uint8_t *frame, size_t len)
+{
+	bool irq;
+
+	virtio_pci_hold(&n->vp, RECEIVEQ);
+	irq = receive(n, frame, len);
+	return virtio_pci_publish(&n->vp, RECEIVEQ) || irq;
+}
+
+bool virtio_net_receive_many(struct virtio_net *n, const uint8_t *buf, const uint32_t *lens,
+			     unsigned count)
+{
+	bool irq;
+
+	virtio_pci_hold(&n->vp, RECEIVEQ);
+	irq = receive_many(n, buf, lens, count);
+	return virtio_pci_publish(&n->vp, RECEIVEQ) || irq;
 }
 
 uint16_t virtio_net_csum(const uint8_t *p, size_t len)
@@ -419,31 +440,66 @@ static size_t take_chain(struct virtio_net *n, struct virtq_chain *c, uint8_t *b
 	return got;
 }
 
-size_t virtio_net_take_tx(struct virtio_net *n, uint8_t *buf, size_t cap, bool *irq)
+/* The next frame of the transmit queue into buf (cap bytes); 0 when the
+ * queue is empty, or *budget chains were taken (each costs one). *irq is
+ * set when a push failed the queue (its configuration interrupt went). */
+static size_t take_next(struct virtio_net *n, uint8_t *buf, size_t cap, unsigned *budget, bool *irq)
 {
 	struct virtq_chain c;
 	size_t got;
 
-	*irq = false;
 	if (n->gso.len) /* its segments first, in order */
 		return next_segment(n, buf, cap);
-	while (virtio_pci_pop(&n->vp, TRANSMITQ, &c) == 1) {
+	while (*budget && virtio_pci_pop(&n->vp, TRANSMITQ, &c) == 1) {
+		--*budget;
 		got = take_chain(n, &c, buf, cap);
-		if (virtio_pci_push(&n->vp, TRANSMITQ, &c, 0))
-			*irq = true;
+		*irq |= virtio_pci_push(&n->vp, TRANSMITQ, &c, 0); /* held: true if it failed */
 		if (got)
 			return got;
 	}
 	return 0;
 }
 
+unsigned virtio_net_take_tx_many(struct virtio_net *n, uint8_t *buf, size_t cap, uint32_t *lens,
+				 unsigned max, bool *irq)
+{
+	unsigned count = 0, budget = VIRTIO_NET_TX_BUDGET;
+	size_t off = 0, len;
+	bool failed = false;
+
+	virtio_pci_hold(&n->vp, TRANSMITQ);
+	while (count < max && (!count || cap - off >= VIRTIO_NET_FRAME_MAX)) {
+		len = take_next(n, buf + off, cap - off, &budget, &failed);
+		if (!len)
+			break;
+		lens[count++] = (uint32_t)len;
+		off += len;
+	}
+	*irq = virtio_pci_publish(&n->vp, TRANSMITQ) || failed;
+	/* Stopped by the budget before the queue was seen empty: the driver
+	 * notified once and will not again until a pop finds it empty (and
+	 * asks for a kick); the backend comes back for the rest. */
+	if (!budget && n->be.tx_ready)
+		n->be.tx_ready(n->be.opaque);
+	return count;
+}
+
+size_t virtio_net_take_tx(struct virtio_net *n, uint8_t *buf, size_t cap, bool *irq)
+{
+	uint32_t len;
+
+	return virtio_net_take_tx_many(n, buf, cap, &len, 1, irq) ? len : 0;
+}
+
 static void net_notify(void *opaque, unsigned queue)
 {
 	struct virtio_net *n = opaque;
 
-	if (queue == RECEIVEQ)
-		flush_pending(n); /* on the vCPU's thread: it sees the interrupt */
-	else if (queue == TRANSMITQ && n->be.tx_ready)
+	if (queue == RECEIVEQ) { /* on the vCPU's thread: it sees the interrupt */
+		virtio_pci_hold(&n->vp, RECEIVEQ);
+		flush_pending(n);
+		virtio_pci_publish(&n->vp, RECEIVEQ);
+	} else if (queue == TRANSMITQ && n->be.tx_ready)
 		n->be.tx_ready(n->be.opaque);
 }
 

@@ -68,6 +68,7 @@
 #define VIRTIO_NET_RX_PENDING	    256	  /* frames kept while the guest has no buffer */
 #define VIRTIO_NET_MRG_BUFS_MAX	    256	  /* receive buffers one frame may take (= queue_max) */
 #define VIRTIO_NET_RUN_MAX	    64	  /* frames coalesced into one at most */
+#define VIRTIO_NET_TX_BUDGET	    512	  /* transmit chains taken per call at most */
 
 /* The backend: told (under the domain lock, from the vCPU thread) that
  * the transmit queue has frames for it. It must not call back into the
@@ -173,10 +174,19 @@ size_t virtio_net_gso_segment(const uint8_t *f, struct virtio_net_gso *g, uint8_
  * checksum of the TCP/IPv4 frame f, whose IPv4 header is ihl bytes. */
 void virtio_net_tcp4_sums(uint8_t *f, size_t len, size_t ihl);
 
-/* Takes the next frame the guest transmitted into buf (cap bytes, at
- * least VIRTIO_NET_FRAME_MAX), or the next segment of the large one it
- * is cutting up. Returns its length, 0 when there is none.
- * *irq tells whether it raised the interrupt. */
+/* Takes up to max frames the guest transmitted (or segments of the large
+ * one being cut up), one after the other into buf (cap bytes; a frame
+ * after the first only while VIRTIO_NET_FRAME_MAX bytes are left), their
+ * lengths into lens. Returns how many, 0 when there are none. The
+ * chains go back to the guest as one burst, with one interrupt at most
+ * (*irq: raised). At most VIRTIO_NET_TX_BUDGET chains are taken per call
+ * (dropped ones too: a guest that keeps refilling its ring with bad
+ * chains cannot hold the caller); stopped by that, it calls tx_ready
+ * again. */
+unsigned virtio_net_take_tx_many(struct virtio_net *n, uint8_t *buf, size_t cap, uint32_t *lens,
+				 unsigned max, bool *irq);
+
+/* virtio_net_take_tx_many of one frame: its length, 0 when none. */
 size_t virtio_net_take_tx(struct virtio_net *n, uint8_t *buf, size_t cap, bool *irq);
 
 /* The Internet checksum (RFC 1071) of len bytes: the complement of

@@ -194,6 +194,26 @@ bool virtio_pci_push_many(struct virtio_pci *vp, unsigned n, const struct virtq_
 	return pushed(vp, n, q, virtq_push_many(q, e, count));
 }
 
+void virtio_pci_hold(struct virtio_pci *vp, unsigned n)
+{
+	if (n < vp->ops->num_queues)
+		virtq_hold(&vp->q[n].vq);
+}
+
+bool virtio_pci_publish(struct virtio_pci *vp, unsigned n)
+{
+	struct virtq *q;
+
+	if (n >= vp->ops->num_queues)
+		return false;
+	virtq_publish(&vp->q[n].vq);
+	q = virtio_pci_queue(vp, n);
+	if (!q || !virtq_should_notify(q))
+		return false;
+	signal_queue(vp, n);
+	return true;
+}
+
 void virtio_pci_unpop(struct virtio_pci *vp, unsigned n, unsigned count)
 {
 	struct virtq *q = virtio_pci_queue(vp, n);

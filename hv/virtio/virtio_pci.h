@@ -228,6 +228,14 @@ bool virtio_pci_push(struct virtio_pci *vp, unsigned n, const struct virtq_chain
 bool virtio_pci_push_many(struct virtio_pci *vp, unsigned n, const struct virtq_used_elem *e,
 			  unsigned count);
 
+/* A burst on queue n (virtq_hold): its pushes publish nothing and
+ * interrupt nobody until virtio_pci_publish, which publishes them with
+ * one used->idx store and interrupts once if the driver's used_event
+ * (or its flags) asks for any of them. Returns true when it interrupted.
+ * Begin and end under one hold of the domain lock. */
+void virtio_pci_hold(struct virtio_pci *vp, unsigned n);
+bool virtio_pci_publish(struct virtio_pci *vp, unsigned n);
+
 /* Gives back the last count chains popped from queue n (virtq_unpop). */
 void virtio_pci_unpop(struct virtio_pci *vp, unsigned n, unsigned count);
 

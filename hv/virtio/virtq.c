@@ -333,6 +333,32 @@ int virtq_pop(struct virtq *q, struct virtq_chain *c)
 	return 1;
 }
 
+/* used->idx = our used_idx, after the elements it covers. */
+static void publish(struct virtq *q, uint8_t *used)
+{
+	atomic_thread_fence(memory_order_release);
+	store16(used + USED_IDX, q->used_idx);
+}
+
+void virtq_hold(struct virtq *q)
+{
+	q->held = true;
+}
+
+void virtq_publish(struct virtq *q)
+{
+	uint8_t *used;
+
+	if (!q->held)
+		return;
+	q->held = false;
+	if (q->broken || !q->size)
+		return;
+	used = used_ring(q);
+	if (used)
+		publish(q, used);
+}
+
 int virtq_push(struct virtq *q, const struct virtq_chain *c, uint32_t written)
 {
 	uint8_t *used, *elem;
@@ -347,10 +373,9 @@ int virtq_push(struct virtq *q, const struct virtq_chain *c, uint32_t written)
 	elem = used + RING_HEADER + (size_t)USED_ELEM * (q->used_idx % q->size);
 	le_put32(elem, c->head);
 	le_put32(elem + 4, written);
-	/* The element before the index that publishes it. */
-	atomic_thread_fence(memory_order_release);
 	q->used_idx++;
-	store16(used + USED_IDX, q->used_idx);
+	if (!q->held)
+		publish(q, used);
 	if (q->inflight)
 		q->inflight--;
 	return 0;
@@ -380,10 +405,9 @@ int virtq_push_many(struct virtq *q, const struct virtq_used_elem *e, unsigned n
 		le_put32(elem, e[i].head);
 		le_put32(elem + 4, e[i].len);
 	}
-	/* The elements before the index that publishes them. */
-	atomic_thread_fence(memory_order_release);
 	q->used_idx = (uint16_t)(q->used_idx + n);
-	store16(used + USED_IDX, q->used_idx);
+	if (!q->held)
+		publish(q, used);
 	q->inflight = (uint16_t)(q->inflight > n ? q->inflight - n : 0);
 	return 0;
 }
@@ -400,8 +424,8 @@ bool virtq_should_notify(struct virtq *q)
 	uint16_t old = q->signalled_used;
 	bool want;
 
-	if (!q->size || old == q->used_idx)
-		return false;
+	if (!q->size || q->held || old == q->used_idx)
+		return false; /* held: asked again once published */
 	avail = ram(q, q->avail, virtq_avail_bytes(q->size), false);
 	if (!avail)
 		return true; /* broken: let the driver look */

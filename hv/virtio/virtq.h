@@ -46,6 +46,7 @@ struct virtq {
 	uint16_t used_idx;	 /* our copy of used->idx */
 	uint16_t signalled_used; /* used_idx when the driver was last interrupted */
 	uint16_t inflight;	 /* chains popped and not yet pushed */
+	bool held;		 /* pushes wait for virtq_publish (a burst) */
 	const char *name;	 /* for log lines: "vda.0" */
 };
 
@@ -108,6 +109,13 @@ struct virtq_used_elem {
  * store: the driver sees all of them or none. Returns 0, or -1 when the
  * queue is broken (now or before). */
 int virtq_push_many(struct virtq *q, const struct virtq_used_elem *e, unsigned n);
+
+/* A burst: pushes fill the used ring without publishing used->idx, so
+ * the driver sees the whole burst at once (one interrupt at most, not
+ * one per chain half-seen). virtq_publish ends it with one used->idx
+ * store; the caller asks virtq_should_notify after that. */
+void virtq_hold(struct virtq *q);
+void virtq_publish(struct virtq *q);
 
 /* Whether the driver wants an interrupt for the entries pushed since the
  * last time this said yes (EVENT_IDX's used_event, or the avail ring's

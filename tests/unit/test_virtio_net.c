@@ -127,6 +127,97 @@ START_TEST(malformed_transmit_chains_are_dropped)
 }
 END_TEST
 
+/* Offers count transmit chains of one descriptor each (i), the header
+ * then len bytes of frame; the chain of index bad, if any, 5 bytes in
+ * all: dropped. */
+static void offer_tx(unsigned count, size_t len, unsigned bad)
+{
+	memset(mem.ram + BUF_AT, 0, VIRTIO_NET_HDR_LEN);
+	pattern(mem.ram + BUF_AT + VIRTIO_NET_HDR_LEN, len, 9);
+	for (unsigned i = 0; i < count; i++) {
+		vdrv_put_desc(&drv, TX_AT, i, BUF_AT,
+			      i == bad ? 5 : (uint32_t)(VIRTIO_NET_HDR_LEN + len), 0, 0);
+		vdrv_offer(&drv, 1, TX_AT, (uint16_t)i);
+	}
+}
+
+/* Transmit chains go back as one burst: every frame taken (a malformed
+ * one among them dropped, its buffer returned too), one interrupt. */
+START_TEST(a_transmit_burst_interrupts_once)
+{
+	static uint8_t got[4 * VIRTIO_NET_FRAME_MAX];
+	uint32_t lens[8];
+	uint64_t before;
+	bool irq;
+
+	vdrv_driver_ok(&drv);
+	offer_tx(5, 100, 2);
+	before = net.vp.interrupts;
+	ck_assert_uint_eq(virtio_net_take_tx_many(&net, got, sizeof got, lens, 8, &irq), 4);
+	ck_assert(irq);
+	ck_assert_uint_eq(net.vp.interrupts - before, 1);
+	ck_assert_uint_eq(vdrv_used_idx(&drv, TX_AT), 5);
+	for (unsigned i = 0; i < 4; i++) {
+		ck_assert_uint_eq(lens[i], 100);
+		ck_assert_mem_eq(got + 100 * i, mem.ram + BUF_AT + VIRTIO_NET_HDR_LEN, 100);
+	}
+	ck_assert_uint_eq(net.st.tx_dropped, 1);
+	ck_assert_uint_eq(virtio_net_take_tx_many(&net, got, sizeof got, lens, 8, &irq), 0);
+	ck_assert(!irq);
+	ck_assert_uint_eq(net.vp.interrupts - before, 1);
+}
+END_TEST
+
+/* The caller's limits: max frames, and room for a whole frame after the
+ * first; the rest stays for the next call, in order. */
+START_TEST(a_transmit_burst_stops_at_its_limits)
+{
+	static uint8_t got[VIRTIO_NET_FRAME_MAX + 200];
+	uint32_t lens[8];
+	bool irq;
+
+	vdrv_driver_ok(&drv);
+	offer_tx(6, 100, 99);
+	ck_assert_uint_eq(virtio_net_take_tx_many(&net, got, sizeof got, lens, 3, &irq), 3);
+	ck_assert_uint_eq(vdrv_used_idx(&drv, TX_AT), 3);
+	ck_assert_uint_eq(virtio_net_take_tx_many(&net, got, VIRTIO_NET_FRAME_MAX, lens, 8, &irq),
+			  1);
+	ck_assert_uint_eq(virtio_net_take_tx_many(&net, got, sizeof got, lens, 8, &irq), 2);
+	ck_assert_uint_eq(vdrv_used_idx(&drv, TX_AT), 6);
+	ck_assert_uint_eq(net.st.tx_packets, 6);
+}
+END_TEST
+
+/* With EVENT_IDX, the driver's used_event inside a burst still gets its
+ * interrupt; one beyond it gets none. */
+START_TEST(used_event_inside_a_transmit_burst_interrupts)
+{
+	static uint8_t got[4 * VIRTIO_NET_FRAME_MAX];
+	uint64_t used_event = TX_AT + 0x1000 + 4 + 2 * QSIZE;
+	uint32_t lens[8];
+	uint64_t before;
+	bool irq;
+
+	vdrv_reset(&drv);
+	vdrv_negotiate(&drv, 1u << VIRTIO_F_EVENT_IDX, 1);
+	vdrv_setup_queue(&drv, 0, RX_AT);
+	vdrv_setup_queue(&drv, 1, TX_AT);
+	vdrv_driver_ok(&drv);
+	le_put16(mem.ram + used_event, 2);
+	offer_tx(4, 60, 99);
+	before = net.vp.interrupts;
+	ck_assert_uint_eq(virtio_net_take_tx_many(&net, got, sizeof got, lens, 8, &irq), 4);
+	ck_assert(irq);
+	ck_assert_uint_eq(net.vp.interrupts - before, 1);
+	le_put16(mem.ram + used_event, 30);
+	offer_tx(4, 60, 99);
+	ck_assert_uint_eq(virtio_net_take_tx_many(&net, got, sizeof got, lens, 8, &irq), 4);
+	ck_assert(!irq);
+	ck_assert_uint_eq(net.vp.interrupts - before, 1);
+	ck_assert_uint_eq(vdrv_used_idx(&drv, TX_AT), 8);
+}
+END_TEST
+
 START_TEST(received_frames_wait_for_buffers)
 {
 	uint8_t frame[60];
@@ -534,6 +625,9 @@ static Suite *virtio_net_suite(void)
 	tcase_add_test(tc, configuration_has_the_mac_and_link_up);
 	tcase_add_test(tc, transmitted_frames_lose_their_header);
 	tcase_add_test(tc, malformed_transmit_chains_are_dropped);
+	tcase_add_test(tc, a_transmit_burst_interrupts_once);
+	tcase_add_test(tc, a_transmit_burst_stops_at_its_limits);
+	tcase_add_test(tc, used_event_inside_a_transmit_burst_interrupts);
 	tcase_add_test(tc, received_frames_wait_for_buffers);
 	tcase_add_test(tc, restore_keeps_waiting_frames);
 	tcase_add_test(tc, a_small_receive_buffer_drops_the_frame);

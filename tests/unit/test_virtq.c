@@ -452,6 +452,96 @@ START_TEST(event_idx_asks_for_a_kick_when_empty)
 }
 END_TEST
 
+/* Takes and returns n chains (descriptor 0, 4 writable bytes). */
+static void serve(unsigned n)
+{
+	for (unsigned i = 0; i < n; i++) {
+		ck_assert_int_eq(virtq_pop(&q, &chain), 1);
+		ck_assert_int_eq(virtq_push(&q, &chain, 4), 0);
+	}
+}
+
+START_TEST(a_held_burst_is_published_with_one_index_store)
+{
+	start(false, false);
+	put_desc(0, BUF_AT, 4, VIRTQ_DESC_F_WRITE, 0);
+	for (int i = 0; i < 3; i++)
+		offer(0);
+	virtq_hold(&q);
+	serve(3);
+	ck_assert_uint_eq(used_idx(), 0); /* the driver sees none yet */
+	ck_assert_uint_eq(used_len(2), 4);
+	ck_assert(!virtq_should_notify(&q));
+	virtq_publish(&q);
+	ck_assert_uint_eq(used_idx(), 3);
+	ck_assert(virtq_should_notify(&q)); /* not lost by the check while held */
+	ck_assert(!virtq_should_notify(&q));
+	offer(0);
+	serve(1); /* not held any more */
+	ck_assert_uint_eq(used_idx(), 4);
+}
+END_TEST
+
+/* The driver's used_event falls inside a burst: its first, middle or
+ * last entry. One interrupt each time, none when it lies beyond. */
+START_TEST(used_event_crossed_inside_a_burst_interrupts_once)
+{
+	uint64_t used_event = AVAIL_AT + 4 + 2 * QSIZE;
+	const uint16_t events[] = {0, 6, 11, 100};
+	const bool want[] = {true, true, true, false};
+
+	start(false, true);
+	put_desc(0, BUF_AT, 4, VIRTQ_DESC_F_WRITE, 0);
+	for (unsigned k = 0; k < 4; k++) {
+		le_put16(gpa(used_event), events[k]);
+		for (int i = 0; i < 4; i++)
+			offer(0);
+		virtq_hold(&q);
+		serve(4); /* entries 4k .. 4k+3 */
+		virtq_publish(&q);
+		ck_assert_int_eq(virtq_should_notify(&q), want[k]);
+		ck_assert(!virtq_should_notify(&q));
+	}
+}
+END_TEST
+
+/* Linux's vring_need_event on the driver's side: kick when the avail
+ * index passes the device's avail_event. */
+static bool driver_kicks(uint16_t old)
+{
+	uint16_t event = le_get16(gpa(USED_AT + 4 + 8 * QSIZE));
+
+	return (uint16_t)(avail_idx - event - 1) < (uint16_t)(avail_idx - old);
+}
+
+/* While the device drains, the driver's additions do not kick; a chain
+ * added after the device's last look is still taken, and the pop that
+ * finds the ring empty asks for the next kick. */
+START_TEST(chains_added_while_draining_are_taken_without_a_kick)
+{
+	start(false, true);
+	put_desc(0, BUF_AT, 4, VIRTQ_DESC_F_WRITE, 0);
+	offer(0);
+	ck_assert(driver_kicks(0)); /* avail_event 0: the first kicks */
+	offer(0);
+	ck_assert(!driver_kicks(1));
+	virtq_hold(&q);
+	serve(1);
+	offer(0); /* while draining */
+	ck_assert(!driver_kicks(2));
+	serve(2);
+	offer(0); /* after the last look, before the empty pop */
+	ck_assert(!driver_kicks(3));
+	serve(1);
+	ck_assert_int_eq(virtq_pop(&q, &chain), 0);
+	virtq_publish(&q);
+	ck_assert_uint_eq(used_idx(), 4);
+	offer(0); /* now the driver kicks again */
+	ck_assert(driver_kicks(4));
+	ck_assert(virtq_has_avail(&q));
+}
+END_TEST
+
 static bool inside_ram(const struct iovec *v)
 {
 	uintptr_t lo = (uintptr_t)mem.ram, p = (uintptr_t)v->iov_base;
@@ -554,6 +644,9 @@ static Suite *virtq_suite(void)
 	    no_interrupt_flag_suppresses_notification,
 	    event_idx_interrupts_when_used_event_is_passed,
 	    event_idx_asks_for_a_kick_when_empty,
+	    a_held_burst_is_published_with_one_index_store,
+	    used_event_crossed_inside_a_burst_interrupts_once,
+	    chains_added_while_draining_are_taken_without_a_kick,
 	};
 
 	return unit_suite("virtq", "split", setup, teardown, tests, UNIT_COUNT(tests),
