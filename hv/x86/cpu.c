@@ -75,6 +75,9 @@ void x86_cpu_reset(struct x86_cpu *cpu)
 	reset_seg(&cpu->tr, 0, 0, 0x8b);
 	cpu->sysenter_cs = cpu->sysenter_esp = cpu->sysenter_eip = 0;
 	cpu->apic_base = 0xfee00100; /* bootstrap processor; no APIC is modelled */
+	/* R0-R7 are +0.0 after power-up and RESET; FNINIT (x86_fpu_reset)
+	 * leaves them, and FNSAVE stores them even when empty. */
+	memset(cpu->fpu.st, 0, sizeof cpu->fpu.st);
 	x86_fpu_reset(cpu);
 	cpu->gdtr = (struct x86_dtr){0, 0xffff};
 	cpu->idtr = (struct x86_dtr){0, 0xffff};

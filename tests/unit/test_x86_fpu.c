@@ -1781,6 +1781,32 @@ START_TEST(test_fsave_writes_94_bytes_and_reinitialises_and_frstor_restores)
 }
 END_TEST
 
+/* FNINIT keeps the data registers (FNSAVE stores them, empty or not);
+ * power-up and RESET make them +0.0 (SDM vol. 3, table 9-1), so a reset
+ * machine's first FNSAVE stores zeros whatever ran before it. */
+START_TEST(test_fninit_keeps_the_registers_and_reset_zeroes_them)
+{
+	static const uint8_t before[] = {
+	    0xd9, 0xe8,		    /* fld1 */
+	    0xdb, 0xe3,		    /* fninit */
+	    0xdd, 0x36, 0x00, 0x07, /* fnsave [0x700] */
+	    0xf4,		    /* hlt */
+	};
+	static const uint8_t after[] = {
+	    0xdd, 0x36, 0x00, 0x08, /* fnsave [0x800] */
+	    0xf4,		    /* hlt */
+	};
+	static const uint8_t zero[80];
+
+	ck_assert_int_eq(run(before, sizeof before), VCPU_EXIT_HALT);
+	ck_assert(get_ld(0x700 + 14 + 7 * 10) == 1.0L); /* R7: ST(7) after FNINIT */
+	x86_cpu_reset(cpu);
+	memset(m.mem.ram + 0x800, 0xff, 94);
+	ck_assert_int_eq(run(after, sizeof after), VCPU_EXIT_HALT);
+	ck_assert_mem_eq(m.mem.ram + 0x800 + 14, zero, sizeof zero);
+}
+END_TEST
+
 /* The 108-byte image: registers after a 28-byte environment. */
 START_TEST(test_fsave_with_32_bit_operands_puts_registers_at_28)
 {
@@ -2043,6 +2069,7 @@ static void add_tests(TCase *tc)
 	tcase_add_test(tc, test_fldenv_restores_top_and_tags);
 	tcase_add_test(tc, test_fsave_writes_94_bytes_and_reinitialises_and_frstor_restores);
 	tcase_add_test(tc, test_fsave_with_32_bit_operands_puts_registers_at_28);
+	tcase_add_test(tc, test_fninit_keeps_the_registers_and_reset_zeroes_them);
 	tcase_add_test(tc, test_fxsave_layout);
 	tcase_add_test(tc, test_fxrstor_round_trips_the_state);
 	tcase_add_test(tc, test_fxsave_to_an_unaligned_address_is_gp);
