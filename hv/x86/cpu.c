@@ -75,7 +75,8 @@ void x86_cpu_reset(struct x86_cpu *cpu)
 	reset_seg(&cpu->tr, 0, 0, 0x8b);
 	cpu->sysenter_cs = cpu->sysenter_esp = cpu->sysenter_eip = 0;
 	cpu->apic_base = 0xfee00100; /* bootstrap processor; no APIC is modelled */
-	x86_fpu_reset(cpu);
+	x86_fpu_reset(cpu); /* FNINIT's state, and the registers +0.0, as FNINIT does not */
+	memset(cpu->fpu.st, 0, sizeof cpu->fpu.st);
 	cpu->gdtr = (struct x86_dtr){0, 0xffff};
 	cpu->idtr = (struct x86_dtr){0, 0xffff};
 	cpu->halted = false;
