@@ -163,13 +163,20 @@ void x86_op_cmpxchg8b(struct x86_cpu *cpu, const struct x86_insn *in)
 	}
 }
 
-/* XADD r/m, reg (0F C0h/C1h) */
+/* XADD r/m, reg (0F C0h/C1h): the old destination to the register, the
+ * sum to the destination. A memory destination is written first, at the
+ * address of the register's old value (XADD [EAX], EAX) and before the
+ * register changes in case it faults; a register destination last, so
+ * that XADD of a register with itself leaves the sum. */
 void x86_op_xadd(struct x86_cpu *cpu, const struct x86_insn *in)
 {
 	unsigned size = x86_opsize(in);
 	uint32_t dst = x86_rm_read(cpu, in, size);
 	uint32_t sum = x86_alu(cpu, ADD, dst, x86_get_reg(cpu, size, in->reg), size);
 
+	if (in->mod != 3)
+		x86_rm_write_mem(cpu, in, size, sum);
 	x86_set_reg(cpu, size, in->reg, dst);
-	x86_rm_write(cpu, in, size, sum);
+	if (in->mod == 3)
+		x86_set_reg(cpu, size, in->rm, sum);
 }

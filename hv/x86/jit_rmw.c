@@ -39,8 +39,9 @@ bool x86_jit_form_rmw(const struct x86_insn *in, struct j_form *f)
 	return false;
 }
 
-/* x86_op_xadd: the sum to the destination, its old value to the
- * register (after it, so XADD of a register with itself leaves the sum). */
+/* x86_op_xadd: the destination's old value to the register, then the sum
+ * to the destination (so XADD of a register with itself leaves the sum);
+ * a memory destination's address was taken before either. */
 static void emit_xadd(struct as *a, const struct j_form *f)
 {
 	x86_jit_get(a, RAX, &f->a, f->size);

@@ -915,6 +915,43 @@ START_TEST(test_rmw_forms_match_the_interpreter)
 }
 END_TEST
 
+/* XADD whose source register also forms the address: the sum goes where
+ * the register pointed before it took the old value, in 32, 16 and 8
+ * bits (the interpreter once wrote the register first and then the
+ * memory at the address of its new value). */
+START_TEST(test_xadd_through_its_own_register_matches_the_interpreter)
+{
+	static const uint8_t code[] = {
+	    0x66, 0xbb, 0xf0, 0x07, 0x00, 0x00,		 /* mov ebx, 7f0h */
+	    0x66, 0xc7, 0x06, 0xf0, 0x07, 0x05, 0, 0, 0, /* mov dword [7f0h], 5 */
+	    0x66, 0x0f, 0xc1, 0x1f,			 /* xadd [bx], ebx */
+	    0xbe, 0xf4, 0x07,				 /* mov si, 7f4h */
+	    0xc7, 0x06, 0xf4, 0x07, 0x03, 0x00,		 /* mov word [7f4h], 3 */
+	    0x0f, 0xc1, 0x34,				 /* xadd [si], si */
+	    0x66, 0xbf, 0xf8, 0x07, 0x00, 0x00,		 /* mov edi, 7f8h */
+	    0xc6, 0x06, 0xf8, 0x07, 0x02,		 /* mov byte [7f8h], 2 */
+	    0x66, 0x0f, 0xc1, 0x3d,			 /* xadd [di], edi */
+	    0xb8, 0xfc, 0x07,				 /* mov ax, 7fch */
+	    0x67, 0x0f, 0xc0, 0x00,			 /* xadd [eax], al */
+	    0xf4,					 /* hlt */
+	};
+	static struct result r;
+	uint32_t at[4];
+
+	same_as_interpreter(code, sizeof code, &r);
+	ck_assert_int_eq(r.exit, VCPU_EXIT_HALT);
+	memcpy(at, r.low + 0x7f0, sizeof at);
+	ck_assert_uint_eq(at[0], 0x7f5); /* 5 + 7F0h */
+	ck_assert_uint_eq(r.regs[X86_EBX], 5);
+	ck_assert_uint_eq(at[1], 0x7f7); /* 3 + 7F4h */
+	ck_assert_uint_eq(r.regs[X86_ESI], 3);
+	ck_assert_uint_eq(at[2], 0x7fa); /* 2 + 7F8h */
+	ck_assert_uint_eq(r.regs[X86_EDI], 2);
+	ck_assert_uint_eq(at[3], 0xfc); /* 0 + FCh */
+	ck_assert_uint_eq(r.regs[X86_EAX], 0x700);
+}
+END_TEST
+
 /* An ALU form whose flags the next instruction replaces before anything
  * reads them skips the lazy record (jit_form.c's f->dead); these pairs
  * must keep it: ADC and INC read CF, SHL by a CL of 0 and ROL leave
@@ -1228,6 +1265,7 @@ int main(void)
 	    test_carry_vectors_match_the_interpreter,
 	    test_condition_users_match_the_interpreter,
 	    test_rmw_forms_match_the_interpreter,
+	    test_xadd_through_its_own_register_matches_the_interpreter,
 	};
 	Suite *s = unit_suite("x86_jit", "buffer", setup, x86f_teardown, tests, UNIT_COUNT(tests),
 			      NULL, 0);

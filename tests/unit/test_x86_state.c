@@ -309,6 +309,28 @@ static void raise_nmi(void)
 	cpu->check_intr = true;
 }
 
+/* A reset clears the x87 data registers to +0.0 (SDM vol. 3, table 9-1),
+ * where FNINIT leaves them: FNSAVE after a reboot must not show what the
+ * last boot left in them. */
+START_TEST(test_reset_clears_the_x87_registers)
+{
+	struct vcpu_state st = protected_state(), back;
+	static const uint8_t zero[128];
+
+	st.fx[3] = 7 << 3;    /* TOP 7 */
+	st.fx[4] = 0x80;      /* R7 not empty */
+	st.fx[32 + 7] = 0x80; /* ST0 = 1.0 */
+	st.fx[40] = 0xff;
+	st.fx[41] = 0x3f;
+	set_ok(&st);
+	engine_soft.vcpu_reset(cpu);
+	back = get();
+	ck_assert_uint_eq(back.fx[0] | back.fx[1] << 8, 0x037f);
+	ck_assert_uint_eq(back.fx[4], 0); /* all empty */
+	ck_assert_mem_eq(back.fx + 32, zero, sizeof zero);
+}
+END_TEST
+
 /* A CPU stopped in an NMI handler, saved, reset and restored (RAM kept,
  * as a restore brings it back), then an NMI raised: the state as the
  * save file's encoding of that version gives it back. */
@@ -464,6 +486,7 @@ static Suite *s(void)
 	tcase_add_test(tc, test_state_of_a_stopped_slice_is_where_it_stopped);
 	tcase_add_test(tc, test_states_a_32_bit_cpu_cannot_hold_are_refused);
 	tcase_add_test(tc, test_x87_and_extras_survive_a_save_round_trip);
+	tcase_add_test(tc, test_reset_clears_the_x87_registers);
 	tcase_add_test(tc, test_nmi_blocking_survives_a_save_round_trip);
 	tcase_add_test(tc, test_version_1_cpu_state_loads_without_nmi_blocking);
 	tcase_add_test(tc, test_version_2_cpu_state_loads_without_the_paravirtual_clock);
