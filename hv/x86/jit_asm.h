@@ -99,6 +99,17 @@ static inline void b4(struct as *a, uint32_t v)
 		b1(a, (v >> (8 * i)) & 0xff);
 }
 
+/* An immediate of an operand size (1, 2 or 4 bytes). */
+static inline void b_imm(struct as *a, unsigned size, uint32_t v)
+{
+	if (size == 1)
+		b1(a, v & 0xff);
+	else if (size == 2)
+		b2(a, v);
+	else
+		b4(a, v);
+}
+
 static inline void b8(struct as *a, uint64_t v)
 {
 	b4(a, (uint32_t)v);

@@ -305,12 +305,7 @@ static void put_imm(struct as *a, const struct j_opnd *o, uint32_t imm, unsigned
 		b1(a, 0x83);
 		b4(a, o->off);
 	}
-	if (size == 1)
-		b1(a, imm);
-	else if (size == 2)
-		b2(a, imm);
-	else
-		b4(a, imm);
+	b_imm(a, size, imm);
 }
 
 /* edx = eax op ecx (ADD, ADC, SUB, SBB, CMP; ADC and SBB also add or

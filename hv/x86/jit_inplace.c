@@ -23,16 +23,6 @@ static void rm_op(struct as *a, unsigned size, unsigned opc8, unsigned opc, unsi
 	}
 }
 
-static void imm_of(struct as *a, unsigned size, uint32_t imm)
-{
-	if (size == 1)
-		b1(a, imm);
-	else if (size == 2)
-		b2(a, imm);
-	else
-		b4(a, imm);
-}
-
 /* EFLAGS.CF = the host's CF (logic: 0). */
 static void keep_cf(struct as *a, bool logic)
 {
@@ -65,7 +55,7 @@ void x86_jit_inplace_alu(struct as *a, const struct j_form *f)
 		rm_op(a, size, 0xf6, 0xf7, 3, o);
 	} else if (f->b.kind == J_IMM) {
 		rm_op(a, size, 0x80, 0x81, op, o);
-		imm_of(a, size, f->b.imm);
+		b_imm(a, size, f->b.imm);
 	} else {
 		x86_jit_get(a, RCX, &f->b, size);
 		rm_op(a, size, op * 8, op * 8 + 1, RCX, o);
