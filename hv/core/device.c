@@ -62,7 +62,7 @@ void device_reset_all(const struct device_registry *r)
 
 void device_describe_all(const struct device_registry *r, char *buf, size_t len)
 {
-	char s[512];
+	char s[1024];
 
 	for (size_t i = 0; i < r->n; i++) {
 		s[0] = '\0';

@@ -72,10 +72,12 @@ void virtio_pci_config_changed(struct virtio_pci *vp)
 static void signal_queue(struct virtio_pci *vp, unsigned n)
 {
 	if (!virtio_msix_enabled(vp)) {
+		vp->q[n].interrupts++;
 		raise_isr(vp, VIRTIO_ISR_QUEUE);
 		return;
 	}
 	vp->interrupts++;
+	vp->q[n].interrupts++;
 	virtio_msix_signal(vp, vp->q[n].msix_vector);
 }
 
@@ -212,6 +214,21 @@ bool virtio_pci_publish(struct virtio_pci *vp, unsigned n)
 		return false;
 	signal_queue(vp, n);
 	return true;
+}
+
+void virtio_pci_notify_off(struct virtio_pci *vp, unsigned n)
+{
+	struct virtq *q = virtio_pci_queue(vp, n);
+
+	if (q)
+		virtq_notify_off(q);
+}
+
+bool virtio_pci_notify_on(struct virtio_pci *vp, unsigned n)
+{
+	struct virtq *q = virtio_pci_queue(vp, n);
+
+	return q && virtq_notify_on(q);
 }
 
 void virtio_pci_unpop(struct virtio_pci *vp, unsigned n, unsigned count)
@@ -483,6 +500,7 @@ static void notify(struct virtio_pci *vp, uint64_t off)
 		log_guest("virtio %s: notify for queue %u, which is not enabled", vp->name, n);
 		return;
 	}
+	vp->q[n].notifies++;
 	if (!live(vp)) {
 		log_guest("virtio %s: notify before DRIVER_OK (or while it needs reset)", vp->name);
 		return;
@@ -704,6 +722,21 @@ void virtio_pci_refresh(struct virtio_pci *vp)
 	sync_doorbells(vp);
 }
 
+/* " queue_notifies=a,b queue_interrupts=c,d": each queue's, in order. */
+static void describe_queues(const struct virtio_pci *vp, char *buf, size_t len)
+{
+	static const char *const key[] = {" queue_notifies=", " queue_interrupts="};
+
+	for (unsigned k = 0; k < 2; k++)
+		for (unsigned i = 0; i < vp->ops->num_queues; i++) {
+			size_t at = strlen(buf);
+			const struct virtio_pci_queue *q = &vp->q[i];
+
+			snprintf(buf + at, len - at, "%s%llu", i ? "," : key[k],
+				 (unsigned long long)(k ? q->interrupts : q->notifies));
+		}
+}
+
 void virtio_pci_describe(const struct virtio_pci *vp, char *buf, size_t len)
 {
 	unsigned live_queues = 0;
@@ -720,4 +753,5 @@ void virtio_pci_describe(const struct virtio_pci *vp, char *buf, size_t len)
 		 : vp->msix.offered	 ? "off"
 					 : "none",
 		 (unsigned long long)vp->msix.sent, (unsigned long long)vp->msix.refused);
+	describe_queues(vp, buf, len);
 }

@@ -123,6 +123,8 @@ struct virtio_pci_queue {
 	uint64_t device;      /* queue_device: the used ring */
 	struct virtq vq;      /* set up when enabled */
 	uint16_t msix_vector; /* queue_msix_vector: VIRTIO_MSI_NO_VECTOR or a table entry */
+	uint64_t notifies;    /* the driver's notifications and the queue's interrupts, */
+	uint64_t interrupts;  /* for `hv list -l` (not saved) */
 	char name[24];	      /* "virtio-blk0.0" for log lines */
 };
 
@@ -235,6 +237,11 @@ bool virtio_pci_push_many(struct virtio_pci *vp, unsigned n, const struct virtq_
  * Begin and end under one hold of the domain lock. */
 void virtio_pci_hold(struct virtio_pci *vp, unsigned n);
 bool virtio_pci_publish(struct virtio_pci *vp, unsigned n);
+
+/* Notification suppression on queue n (virtq_notify_off, virtq_notify_on:
+ * true when chains are waiting that the caller must take). */
+void virtio_pci_notify_off(struct virtio_pci *vp, unsigned n);
+bool virtio_pci_notify_on(struct virtio_pci *vp, unsigned n);
 
 /* Gives back the last count chains popped from queue n (virtq_unpop). */
 void virtio_pci_unpop(struct virtio_pci *vp, unsigned n, unsigned count);

@@ -281,6 +281,43 @@ static int waiting(struct virtq *q, const uint8_t *avail)
 	return n;
 }
 
+/* The used ring's flags word (the driver only reads it). */
+static void set_used_flags(struct virtq *q, uint8_t *used, uint16_t flags)
+{
+	if (!q->event_idx)
+		store16(used + RING_FLAGS, flags);
+}
+
+void virtq_notify_off(struct virtq *q)
+{
+	uint8_t *used;
+
+	if (q->broken || !q->size || q->quiet)
+		return;
+	used = used_ring(q);
+	if (!used)
+		return;
+	q->quiet = true;
+	set_used_flags(q, used, VIRTQ_USED_F_NO_NOTIFY);
+}
+
+bool virtq_notify_on(struct virtq *q)
+{
+	uint8_t *used;
+
+	if (q->broken || !q->size)
+		return false;
+	used = used_ring(q);
+	if (!used)
+		return false;
+	q->quiet = false;
+	set_used_flags(q, used, 0);
+	set_avail_event(q, used);
+	/* The request stored before avail->idx is loaded again. */
+	atomic_thread_fence(memory_order_seq_cst);
+	return virtq_has_avail(q);
+}
+
 bool virtq_has_avail(struct virtq *q)
 {
 	const uint8_t *avail;
@@ -304,7 +341,7 @@ int virtq_pop(struct virtq *q, struct virtq_chain *c)
 	if (!used)
 		return -1;
 	n = waiting(q, avail);
-	if (n == 0) {
+	if (n == 0 && !q->quiet) {
 		/* Ask for a kick, then look again: the driver may have added
 		 * a buffer before it could see the request. */
 		set_avail_event(q, used);

@@ -32,6 +32,7 @@
 
 /* Ring flags. */
 #define VIRTQ_AVAIL_F_NO_INTERRUPT 1
+#define VIRTQ_USED_F_NO_NOTIFY	   1
 
 struct virtq {
 	struct guest_mem *mem;
@@ -47,6 +48,7 @@ struct virtq {
 	uint16_t signalled_used; /* used_idx when the driver was last interrupted */
 	uint16_t inflight;	 /* chains popped and not yet pushed */
 	bool held;		 /* pushes wait for virtq_publish (a burst) */
+	bool quiet;		 /* notifications off: the device comes back by itself */
 	const char *name;	 /* for log lines: "vda.0" */
 };
 
@@ -84,7 +86,7 @@ void virtq_reset(struct virtq *q);
 /* Takes the next available chain into c. Returns 1 with a chain, 0 when
  * the driver has made nothing available, -1 when the queue is broken (now
  * or before). With EVENT_IDX, an empty queue asks the driver to notify at
- * its next buffer. */
+ * its next buffer (unless notifications are off: virtq_notify_off). */
 int virtq_pop(struct virtq *q, struct virtq_chain *c);
 
 /* Returns chain head to the driver with `written` bytes written into its
@@ -121,6 +123,20 @@ void virtq_publish(struct virtq *q);
  * last time this said yes (EVENT_IDX's used_event, or the avail ring's
  * NO_INTERRUPT flag). */
 bool virtq_should_notify(struct virtq *q);
+
+/* Notification suppression, for a device that has scheduled a round of
+ * work on the queue and will look at it again by itself (virtio 1.x
+ * 2.7.10): virtq_notify_off asks the driver not to notify (the used
+ * ring's NO_NOTIFY flag; with EVENT_IDX, avail_event is left where the
+ * driver has passed it, and an empty pop no longer moves it).
+ * virtq_notify_on asks for notifications again (the flag cleared, or
+ * avail_event at last_avail), then looks at the ring once more after a
+ * full barrier: it returns true when chains are waiting, which the driver
+ * may have added before it could see the request and will not notify
+ * for; the caller must take them (or turn notifications off again and
+ * come back). */
+void virtq_notify_off(struct virtq *q);
+bool virtq_notify_on(struct virtq *q);
 
 /* Whether the driver has made chains available that are not taken yet. */
 bool virtq_has_avail(struct virtq *q);

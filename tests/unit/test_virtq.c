@@ -542,6 +542,78 @@ START_TEST(chains_added_while_draining_are_taken_without_a_kick)
 }
 END_TEST
 
+/* Notifications off (a round of the device's is due): the driver's
+ * additions do not kick, and neither does the empty pop ask for one. On
+ * again: a chain added before the request could be seen is found by the
+ * look that follows it (the driver will not kick for it); one added after
+ * it kicks. */
+START_TEST(event_idx_notifications_stay_off_until_turned_on)
+{
+	uint64_t avail_event = USED_AT + 4 + 8 * QSIZE;
+
+	start(false, true);
+	put_desc(0, BUF_AT, 4, VIRTQ_DESC_F_WRITE, 0);
+	offer(0);
+	ck_assert(driver_kicks(0));
+	virtq_notify_off(&q);
+	serve(1);
+	ck_assert_int_eq(virtq_pop(&q, &chain), 0);
+	ck_assert_uint_eq(le_get16(gpa(avail_event)), 0); /* not moved */
+	offer(0);
+	ck_assert(!driver_kicks(1));
+	ck_assert(virtq_notify_on(&q)); /* the chain above: not lost */
+	ck_assert_uint_eq(le_get16(gpa(avail_event)), 1);
+	virtq_notify_off(&q);
+	serve(1);
+	ck_assert_int_eq(virtq_pop(&q, &chain), 0);
+	ck_assert(!virtq_notify_on(&q)); /* empty: notifications stay on */
+	offer(0);
+	ck_assert(driver_kicks(2));
+	ck_assert_uint_eq(le_get16(gpa(USED_AT)), 0); /* flags untouched with EVENT_IDX */
+}
+END_TEST
+
+/* Without EVENT_IDX: the used ring's NO_NOTIFY flag while off, and the
+ * same look after turning it back on. */
+START_TEST(no_notify_flag_while_notifications_are_off)
+{
+	start(false, false);
+	put_desc(0, BUF_AT, 4, VIRTQ_DESC_F_WRITE, 0);
+	ck_assert_uint_eq(le_get16(gpa(USED_AT)), 0);
+	virtq_notify_off(&q);
+	ck_assert_uint_eq(le_get16(gpa(USED_AT)), VIRTQ_USED_F_NO_NOTIFY);
+	offer(0);
+	serve(1);
+	ck_assert_int_eq(virtq_pop(&q, &chain), 0);
+	offer(0); /* the driver saw NO_NOTIFY: no kick */
+	ck_assert(virtq_notify_on(&q));
+	ck_assert_uint_eq(le_get16(gpa(USED_AT)), 0);
+	serve(1);
+	ck_assert(!virtq_notify_on(&q));
+	ck_assert_uint_eq(le_get16(gpa(USED_AT)), 0);
+}
+END_TEST
+
+/* A reset (or a new setup) forgets the suppression; a broken queue has
+ * nothing to look at. */
+START_TEST(reset_forgets_notifications_off)
+{
+	start(false, true);
+	put_desc(0, BUF_AT, 4, VIRTQ_DESC_F_WRITE, 0);
+	virtq_notify_off(&q);
+	ck_assert(q.quiet);
+	start(false, true);
+	ck_assert(!q.quiet);
+	offer(0);
+	ck_assert_int_eq(virtq_pop(&q, &chain), 1);
+	ck_assert_int_eq(virtq_pop(&q, &chain), 0);
+	ck_assert_uint_eq(le_get16(gpa(USED_AT + 4 + 8 * QSIZE)), 1); /* asks again */
+	q.broken = true;
+	offer(0);
+	ck_assert(!virtq_notify_on(&q));
+}
+END_TEST
+
 static bool inside_ram(const struct iovec *v)
 {
 	uintptr_t lo = (uintptr_t)mem.ram, p = (uintptr_t)v->iov_base;
@@ -647,6 +719,9 @@ static Suite *virtq_suite(void)
 	    a_held_burst_is_published_with_one_index_store,
 	    used_event_crossed_inside_a_burst_interrupts_once,
 	    chains_added_while_draining_are_taken_without_a_kick,
+	    event_idx_notifications_stay_off_until_turned_on,
+	    no_notify_flag_while_notifications_are_off,
+	    reset_forgets_notifications_off,
 	};
 
 	return unit_suite("virtq", "split", setup, teardown, tests, UNIT_COUNT(tests),
