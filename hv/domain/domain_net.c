@@ -2,13 +2,16 @@
  * its own user-mode network (hv/net/usernet.h) on the event loop.
  *
  * Frames the guest sends wait in the NIC's transmit queue: the vCPU's
- * notify only writes an eventfd, and the event loop takes them in
- * batches under the domain lock, then hands them to libslirp without it.
- * Frames for the guest are gathered as libslirp makes them (at most
- * RX_BATCH_FRAMES or RX_BATCH_BYTES) and go to the NIC together, under
- * one lock and with one kick, after each round of libslirp's work (the
- * NIC coalesces runs of TCP segments among them when the guest takes
- * them: VIRTIO_NET_F_GUEST_TSO4). */
+ * notify only writes an eventfd (the NIC then asks the guest not to
+ * notify again until a round has emptied the queue), and the event loop
+ * takes them in a batch per round under the domain lock, then hands them
+ * to libslirp without it. Frames for the guest are gathered as libslirp
+ * makes them (at most RX_BATCH_FRAMES or RX_BATCH_BYTES) and go to the
+ * NIC together, under one lock, with one used-ring publish and one kick,
+ * after each round of the loop (usernet's hook: libslirp's answers to
+ * the round's transmitted frames and what its sockets read; the NIC
+ * coalesces runs of TCP segments among them when the guest takes them:
+ * VIRTIO_NET_F_GUEST_TSO4). */
 #include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
@@ -29,7 +32,6 @@
 
 #define BATCH_BYTES	  (1u << 20) /* frames taken per lock */
 #define BATCH_FRAMES	  512
-#define BATCHES		  4	       /* per round, then the loop looks at its other sources */
 #define RX_BATCH_BYTES	  (256u << 10) /* frames for the guest gathered at most */
 #define RX_BATCH_FRAMES	  64
 #define NET_STATE_VERSION 1 /* of the "usernet.N" sections */
@@ -52,8 +54,6 @@ static void kick(struct domain *d)
 {
 	machine_irq_kick(&d->machine);
 }
-
-static void rx_flush(void *opaque);
 
 /* vCPU thread, domain lock held. */
 static void tx_ready(void *opaque)
@@ -82,27 +82,27 @@ static unsigned take_batch(struct domain_nic *n)
 	return count;
 }
 
+/* The transmit round the NIC asked for (tx_ready): one batch. When it
+ * left frames behind, or more came as it ended, the NIC has asked for
+ * another (the eventfd again: the next round of the loop, after its
+ * other sources). What libslirp answers at once (ACKs, ARP) goes to the
+ * guest with the rest of the round's frames, after it (rx_flush from
+ * usernet's hook). */
 static void tx_event(void *opaque, int fd, short revents)
 {
 	struct domain_nic *n = opaque;
+	unsigned count;
+	size_t off = 0;
 	uint64_t v;
 
 	(void)revents;
 	if (read(fd, &v, sizeof v) < 0 && errno != EAGAIN)
 		return;
-	for (unsigned b = 0; b < BATCHES; b++) {
-		unsigned count = take_batch(n);
-		size_t off = 0;
-
-		for (unsigned i = 0; i < count; i++) {
-			usernet_input(n->net, n->buf + off, n->lens[i]);
-			off += n->lens[i];
-		}
-		rx_flush(n); /* what libslirp answered at once (ACKs, ARP) */
-		if (count < BATCH_FRAMES && BATCH_BYTES - off >= VIRTIO_NET_FRAME_MAX)
-			return; /* the queue is empty */
+	count = take_batch(n);
+	for (unsigned i = 0; i < count; i++) {
+		usernet_input(n->net, n->buf + off, n->lens[i]);
+		off += n->lens[i];
 	}
-	tx_ready(n); /* more waiting: next round, after the other sources */
 }
 
 static const struct evloop_source_ops tx_ops = {.ready = tx_event};

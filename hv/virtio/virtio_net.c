@@ -290,23 +290,32 @@ static bool receive_many(struct virtio_net *n, const uint8_t *buf, const uint32_
 
 /* The frames go in as one burst: the driver sees them together, with one
  * interrupt at most (irq: one a push asked for on a queue failing). */
+static bool rx_publish(struct virtio_net *n, uint64_t before)
+{
+	if (n->st.rx_packets != before)
+		n->rx_bursts++;
+	return virtio_pci_publish(&n->vp, RECEIVEQ);
+}
+
 bool virtio_net_receive(struct virtio_net *n, const uint8_t *frame, size_t len)
 {
+	uint64_t before = n->st.rx_packets;
 	bool irq;
 
 	virtio_pci_hold(&n->vp, RECEIVEQ);
 	irq = receive(n, frame, len);
-	return virtio_pci_publish(&n->vp, RECEIVEQ) || irq;
+	return rx_publish(n, before) || irq;
 }
 
 bool virtio_net_receive_many(struct virtio_net *n, const uint8_t *buf, const uint32_t *lens,
 			     unsigned count)
 {
+	uint64_t before = n->st.rx_packets;
 	bool irq;
 
 	virtio_pci_hold(&n->vp, RECEIVEQ);
 	irq = receive_many(n, buf, lens, count);
-	return virtio_pci_publish(&n->vp, RECEIVEQ) || irq;
+	return rx_publish(n, before) || irq;
 }
 
 uint16_t virtio_net_csum(const uint8_t *p, size_t len)
@@ -441,16 +450,22 @@ static size_t take_chain(struct virtio_net *n, struct virtq_chain *c, uint8_t *b
 }
 
 /* The next frame of the transmit queue into buf (cap bytes); 0 when the
- * queue is empty, or *budget chains were taken (each costs one). *irq is
- * set when a push failed the queue (its configuration interrupt went). */
-static size_t take_next(struct virtio_net *n, uint8_t *buf, size_t cap, unsigned *budget, bool *irq)
+ * queue is empty (*empty set), or *budget chains were taken (each costs
+ * one). *irq is set when a push failed the queue (its configuration
+ * interrupt went). */
+static size_t take_next(struct virtio_net *n, uint8_t *buf, size_t cap, unsigned *budget, bool *irq,
+			bool *empty)
 {
 	struct virtq_chain c;
 	size_t got;
 
 	if (n->gso.len) /* its segments first, in order */
 		return next_segment(n, buf, cap);
-	while (*budget && virtio_pci_pop(&n->vp, TRANSMITQ, &c) == 1) {
+	while (*budget) {
+		if (virtio_pci_pop(&n->vp, TRANSMITQ, &c) != 1) {
+			*empty = true;
+			return 0;
+		}
 		--*budget;
 		got = take_chain(n, &c, buf, cap);
 		*irq |= virtio_pci_push(&n->vp, TRANSMITQ, &c, 0); /* held: true if it failed */
@@ -460,27 +475,49 @@ static size_t take_next(struct virtio_net *n, uint8_t *buf, size_t cap, unsigned
 	return 0;
 }
 
+/* A round of the transmit queue is due: notifications off until it has
+ * run, the backend told to come. */
+static void schedule_tx(struct virtio_net *n)
+{
+	if (n->tx_scheduled)
+		return;
+	n->tx_scheduled = true;
+	virtio_pci_notify_off(&n->vp, TRANSMITQ);
+	if (n->be.tx_ready)
+		n->be.tx_ready(n->be.opaque);
+}
+
+/* After a round: one that stopped short of an empty queue comes back at
+ * once; one that emptied it asks for notifications again, and comes back
+ * if the driver added chains meanwhile (it may not have seen the request
+ * in time to notify for them). */
+static void end_round(struct virtio_net *n, bool empty)
+{
+	n->tx_scheduled = false;
+	if (!empty || virtio_pci_notify_on(&n->vp, TRANSMITQ))
+		schedule_tx(n);
+}
+
 unsigned virtio_net_take_tx_many(struct virtio_net *n, uint8_t *buf, size_t cap, uint32_t *lens,
 				 unsigned max, bool *irq)
 {
 	unsigned count = 0, budget = VIRTIO_NET_TX_BUDGET;
 	size_t off = 0, len;
-	bool failed = false;
+	bool failed = false, empty = false;
 
 	virtio_pci_hold(&n->vp, TRANSMITQ);
 	while (count < max && (!count || cap - off >= VIRTIO_NET_FRAME_MAX)) {
-		len = take_next(n, buf + off, cap - off, &budget, &failed);
+		len = take_next(n, buf + off, cap - off, &budget, &failed, &empty);
 		if (!len)
 			break;
 		lens[count++] = (uint32_t)len;
 		off += len;
 	}
+	if (count)
+		n->tx_bursts++;
+	/* The burst's completions: one used->idx store, one interrupt at most. */
 	*irq = virtio_pci_publish(&n->vp, TRANSMITQ) || failed;
-	/* Stopped by the budget before the queue was seen empty: the driver
-	 * notified once and will not again until a pop finds it empty (and
-	 * asks for a kick); the backend comes back for the rest. */
-	if (!budget && n->be.tx_ready)
-		n->be.tx_ready(n->be.opaque);
+	end_round(n, empty);
 	return count;
 }
 
@@ -499,8 +536,9 @@ static void net_notify(void *opaque, unsigned queue)
 		virtio_pci_hold(&n->vp, RECEIVEQ);
 		flush_pending(n);
 		virtio_pci_publish(&n->vp, RECEIVEQ);
-	} else if (queue == TRANSMITQ && n->be.tx_ready)
-		n->be.tx_ready(n->be.opaque);
+	} else if (queue == TRANSMITQ) {
+		schedule_tx(n); /* none while one is due: notifications are off */
+	}
 }
 
 static void net_config_read(void *opaque, unsigned offset, void *buf, unsigned len)
@@ -520,7 +558,8 @@ static void net_reset(void *opaque)
 	struct virtio_net *n = opaque;
 
 	drop_pending(n);
-	n->gso.len = 0; /* the rest of a frame being cut up is lost */
+	n->gso.len = 0;		 /* the rest of a frame being cut up is lost */
+	n->tx_scheduled = false; /* the queue's suppression goes with it */
 }
 
 static const struct virtio_dev_ops net_ops = {
@@ -579,13 +618,14 @@ static void device_describe(const void *dev, char *buf, size_t len)
 	snprintf(buf + k, len - k,
 		 " mac=%02x:%02x:%02x:%02x:%02x:%02x rx_packets=%llu rx_bytes=%llu "
 		 "tx_packets=%llu tx_bytes=%llu rx_dropped=%llu tx_dropped=%llu rx_waiting=%u "
-		 "rx_coalesced=%llu tx_segmented=%llu",
+		 "rx_coalesced=%llu tx_segmented=%llu tx_bursts=%llu rx_bursts=%llu",
 		 n->mac[0], n->mac[1], n->mac[2], n->mac[3], n->mac[4], n->mac[5],
 		 (unsigned long long)n->st.rx_packets, (unsigned long long)n->st.rx_bytes,
 		 (unsigned long long)n->st.tx_packets, (unsigned long long)n->st.tx_bytes,
 		 (unsigned long long)n->st.rx_dropped, (unsigned long long)n->st.tx_dropped,
 		 n->pend_count, (unsigned long long)n->rx_coalesced,
-		 (unsigned long long)n->tx_segmented);
+		 (unsigned long long)n->tx_segmented, (unsigned long long)n->tx_bursts,
+		 (unsigned long long)n->rx_bursts);
 }
 
 /* Save/restore, version 2 (1: the transport without MSI-X): the transport, the link status, the
@@ -673,6 +713,11 @@ static int device_load(void *dev, struct state_in *in, uint32_t from)
 	n->pend_head = 0;
 	n->pend_count = count;
 	n->st = (struct virtio_net_stats){c[0], c[1], c[2], c[3], c[4], c[5]};
+	/* A round due when the state was saved is not: notifications on
+	 * again (the used ring in guest RAM may say NO_NOTIFY), and the
+	 * chains the driver left waiting taken in a new one. */
+	if (virtio_pci_notify_on(&n->vp, TRANSMITQ))
+		schedule_tx(n);
 	return 0;
 }
 

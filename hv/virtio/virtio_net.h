@@ -70,9 +70,13 @@
 #define VIRTIO_NET_RUN_MAX	    64	  /* frames coalesced into one at most */
 #define VIRTIO_NET_TX_BUDGET	    512	  /* transmit chains taken per call at most */
 
-/* The backend: told (under the domain lock, from the vCPU thread) that
- * the transmit queue has frames for it. It must not call back into the
- * device from there; it takes them later with virtio_net_take_tx. */
+/* The backend: told (under the domain lock, from the vCPU thread or its
+ * own) that a round of the transmit queue is due. It must not call back
+ * into the device from there; it takes the frames later, in one call of
+ * virtio_net_take_tx_many per tx_ready, as QEMU's bottom half does: from
+ * the notification until a round finds the queue empty, the driver is
+ * asked not to notify (it keeps queueing without exits), and each round's
+ * completions go back as one burst. */
 struct virtio_net_backend {
 	void (*tx_ready)(void *opaque);
 	void *opaque;
@@ -118,6 +122,12 @@ struct virtio_net {
 	uint8_t *tso;	       /* VIRTIO_NET_FRAME_MAX bytes: the frame gso cuts up */
 	struct virtio_net_gso gso;
 	uint64_t tx_segmented; /* frames the backend got cut from larger ones */
+	/* A transmit round is due (the bottom half of a notification): the
+	 * backend was told, the queue's notifications are off until a round
+	 * finds it empty with them back on. */
+	bool tx_scheduled;
+	uint64_t tx_bursts; /* rounds that took frames (tx_packets / tx_bursts: per burst) */
+	uint64_t rx_bursts; /* receive bursts (one publish each) that delivered frames */
 };
 
 /* Sets n up on mem with the given MAC, interrupting through irq. */
@@ -181,8 +191,11 @@ void virtio_net_tcp4_sums(uint8_t *f, size_t len, size_t ihl);
  * chains go back to the guest as one burst, with one interrupt at most
  * (*irq: raised). At most VIRTIO_NET_TX_BUDGET chains are taken per call
  * (dropped ones too: a guest that keeps refilling its ring with bad
- * chains cannot hold the caller); stopped by that, it calls tx_ready
- * again. */
+ * chains cannot hold the caller). This is a round: stopped before the
+ * queue was empty (max, cap or the budget), it calls tx_ready again with
+ * notifications left off; having emptied it, it turns them on and looks
+ * once more, and calls tx_ready again (notifications off) when chains
+ * came meanwhile. */
 unsigned virtio_net_take_tx_many(struct virtio_net *n, uint8_t *buf, size_t cap, uint32_t *lens,
 				 unsigned max, bool *irq);
 
