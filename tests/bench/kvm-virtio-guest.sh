@@ -76,7 +76,7 @@ net_timed() {
 	sleep 1
 	t0=$(centis)
 	end=$((t0 + 30000))
-	echo 'dd if=/dev/zero bs=65536 count=256 2>/dev/null | nc 10.0.2.2 5001; echo "TX-$((6*7)) IRQ $(grep -E "virtio|^ *(1[01]|LOC):" /proc/interrupts | tr -s " " | tr "\n" ";")"' >&5
+	echo 'dd if=/dev/zero bs=65536 count=256 2>/dev/null | nc 10.0.2.2 5001; echo "TX-$((6*7)) eth0 tx_packets $(cat /sys/class/net/eth0/statistics/tx_packets) rx_packets $(cat /sys/class/net/eth0/statistics/rx_packets) IRQ $(grep -E "virtio|^ *(1[01]|LOC):" /proc/interrupts | tr -s " " | tr "\n" ";")"' >&5
 	while [ "$(wc -c </tmp/vb.sink)" -lt 16777216 ] && [ "$(centis)" -lt $end ]; do
 		sleep 0.05
 	done
