@@ -117,6 +117,7 @@ delta_report() {
 		echo "BENCH-INFO hv $ph counters:$line"
 		echo "BENCH-INFO hv $ph threads (CPU ticks, cumulative): $(cat /tmp/vb-$ph.threads)"
 		echo "BENCH-INFO hv $ph blk (cumulative): $(grep -o 'reads=.*' /tmp/vb-$ph.list | tr '\n' '|')"
+		echo "BENCH-INFO hv $ph nic (cumulative): $(grep 'mac=' /tmp/vb-$ph.list | grep -o 'queue_notifies=.*' | tr '\n' '|')"
 		prev=$ph
 	done
 }
