@@ -79,13 +79,14 @@ struct as {
 	 * folded it): no INC or DEC folds it again, ADC and SBB read it. */
 	bool cf_folded;
 	/* The guest registers the block caches (jit_regs.c): host[g] the
-	 * host register of guest register g (0: none). Memory always holds
-	 * their values (every write goes to both); `valid` has bit g set
-	 * when the host register does too, here, on every path to it: only a
-	 * call (call_fn, a handler) clears bits, only a reload sets them. */
-	uint8_t host[8];
-	uint8_t valid;
-	uint8_t volatile_regs; /* those in caller-saved r9-r11 */
+	 * host register of guest register g (0: none), g = 8 for EFLAGS.
+	 * Memory always holds their values (every write goes to both);
+	 * `valid` has bit g set when the host register does too, here, on
+	 * every path to it: only a call (call_fn, a handler) clears bits,
+	 * only a reload sets them. */
+	uint8_t host[9];
+	uint16_t valid;
+	uint16_t volatile_regs; /* those in caller-saved r9-r11 */
 };
 
 static inline void b1(struct as *a, unsigned v)
@@ -146,8 +147,9 @@ static inline void mem_op(struct as *a, unsigned op, unsigned r, uint32_t off)
 }
 
 /* jit_regs.c: the host register holding the guest register whose
- * 32 bits are at offset off in x86_cpu (REG(g)), when it is cached and
- * valid here; 0 otherwise (memory holds it: the only choice for AH-BH). */
+ * 32 bits are at offset off in x86_cpu (REG(g), or CPU(eflags)), when it
+ * is cached and valid here; 0 otherwise (memory holds it: the only
+ * choice for AH-BH). */
 unsigned x86_jit_cached(const struct as *a, uint32_t off);
 /* After a store of host register r to offset off: the cached guest
  * register there updated too. */
@@ -246,7 +248,7 @@ static inline void jump_to(struct as *a, const uint8_t *to)
 /* mov rdi, rbx; then the call of fn, which leaves r9-r11 unknown. */
 static inline void call_fn(struct as *a, const void *fn)
 {
-	a->valid &= (uint8_t)~a->volatile_regs;
+	a->valid &= (uint16_t)~a->volatile_regs;
 	b1(a, 0x48); /* mov rdi, rbx */
 	b1(a, 0x89);
 	b1(a, 0xdf);
@@ -394,8 +396,8 @@ void x86_jit_host_flags(struct as *a, const struct j_form *f);
 
 /* jit_regs.c: the guest registers to cache in block b (a->host; none
  * valid yet), and those each instruction's native form uses (uses[i],
- * bit g; 0 for a handler call). */
-void x86_jit_regs_pick(struct as *a, const struct x86_block *b, uint8_t *uses);
+ * bit g, bit 8 EFLAGS; 0 for a handler call). */
+void x86_jit_regs_pick(struct as *a, const struct x86_block *b, uint16_t *uses);
 /* The cached registers (bit g), and those of mask not valid loaded into
  * their host registers. */
 unsigned x86_jit_regs_cached(const struct as *a);

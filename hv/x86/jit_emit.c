@@ -45,7 +45,7 @@ enum { CALL, NATIVE, NATIVE_EIP, NATIVE_MEM, NATIVE_JUMP };
 struct slow {
 	uint8_t *miss[J_MISSES];
 	const uint8_t *cont; /* where the native form ends */
-	uint8_t valid;	     /* the cached registers valid there */
+	uint16_t valid;	     /* the cached registers valid there */
 	unsigned i;	     /* the instruction */
 	uint32_t off;	     /* its offset in the block */
 };
@@ -488,7 +488,7 @@ static void finish_entry(struct as *a, const struct x86_block *slot, struct entr
  * the reload, with the cached registers the block's end (`valid`) did
  * not hold loaded. */
 static void emit_self_entry(struct as *a, const struct x86_block *slot, const uint8_t *body,
-			    uint8_t valid)
+			    uint16_t valid)
 {
 	uint8_t *out[2], *undo;
 	unsigned n = 0;
@@ -546,7 +546,7 @@ size_t x86_jit_emit_linked(const struct x86_block *b, const struct x86_block *sl
 	int last = CALL;
 	struct j_flags st = {false, 0, 0};
 	uint32_t live[X86_BLOCK_MAX];
-	uint8_t uses[X86_BLOCK_MAX], end_valid;
+	uint16_t uses[X86_BLOCK_MAX], end_valid;
 	/* r13 for the memory forms, and the jump cache's soft-TLB check */
 	bool acc = has_mem(b) || (slot && slot->chain && ends_indirect(b));
 

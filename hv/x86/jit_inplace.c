@@ -52,12 +52,27 @@ static unsigned src_reg(struct as *a, const struct j_opnd *o, unsigned size)
 	return RCX;
 }
 
-/* EFLAGS.CF = the host's CF (logic: 0). */
+/* EFLAGS.CF = the host's CF (logic: 0): in the host register caching
+ * EFLAGS if any, then memory. */
 static void keep_cf(struct as *a, bool logic)
 {
+	unsigned h = x86_jit_cached(a, CPU(eflags));
+
 	if (!logic)
 		E(a, 0x0f, 0x92, 0xc0); /* setc al */
-	E(a, 0x80, 0xa3);		/* and byte [rbx + eflags], ~CF */
+	if (h) {
+		x86_jit_prefix(a, 4, 0, h); /* and h, ~CF */
+		E(a, 0x83, (uint8_t)(0xe0 | (h & 7)), 0xfe);
+		if (!logic) {
+			E(a, 0x0f, 0xb6, 0xc0);	    /* movzx eax, al */
+			x86_jit_prefix(a, 4, 0, h); /* or h, eax */
+			E(a, 0x09, (uint8_t)(0xc0 | (h & 7)));
+		}
+		x86_jit_store_host(a, h, CPU(eflags));
+		a->cf_folded = true;
+		return;
+	}
+	E(a, 0x80, 0xa3); /* and byte [rbx + eflags], ~CF */
 	b4(a, CPU(eflags));
 	b1(a, 0xfe);
 	if (!logic) {

@@ -158,7 +158,8 @@ static void condition(struct as *a, unsigned cc, const struct j_flags *st)
 
 void x86_jit_jump(struct as *a, const struct j_jump *j, uint32_t mask)
 {
-	uint8_t *skip = NULL, *fault, *done, valid;
+	uint8_t *skip = NULL, *fault, *done;
+	uint16_t valid;
 	bool direct = j->out && j->osz == 4 && mask == 0xffffffffu;
 
 	block_ip(a, j->start, mask); /* (lea keeps the host flags) */

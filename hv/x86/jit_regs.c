@@ -1,7 +1,9 @@
 /* Guest registers cached in host registers within a translated block,
  * write-through: the native forms read the guest registers a block uses
- * most from host registers instead of cpu->regs, so that a loop-carried
- * value does not go through a store and a load on every instruction.
+ * most, EFLAGS among them, from host registers instead of cpu->regs, so
+ * that a loop-carried value does not go through a store and a load on
+ * every instruction (CF kept in EFLAGS by a SUB before an INC, each turn
+ * of a loop, was the slowest chain of all).
  * Every write goes to both the host register and memory, so memory is
  * always current: a block leaves, faults (a longjmp from a slow path or
  * handler) or calls a handler with nothing to flush. A handler may change
@@ -18,22 +20,31 @@
  * ones first (a call to x86_cond keeps them). */
 static const uint8_t hosts[] = {RBP, 14, 15, 9, 10, 11};
 
-#define REG_NONE 8u
+/* The slots: the 8 guest registers, then EFLAGS; REG_NONE for none. */
+#define FLAGS	 8u
+#define SLOTS	 9u
+#define REG_NONE SLOTS
 
-/* The guest register whose 32 bits hold offset off of x86_cpu, or
- * REG_NONE. */
+static uint32_t slot_off(unsigned g)
+{
+	return g == FLAGS ? CPU(eflags) : REG(g);
+}
+
+/* The slot whose 32 bits hold offset off of x86_cpu, or REG_NONE. */
 static unsigned guest_of(uint32_t off)
 {
 	uint32_t rel = off - REG(0); /* (regs may be at offset 0) */
 
-	return rel < 4u * REG_NONE ? rel / 4 : REG_NONE;
+	if (off - CPU(eflags) < 4)
+		return FLAGS;
+	return rel < 4u * 8 ? rel / 4 : REG_NONE;
 }
 
 unsigned x86_jit_cached(const struct as *a, uint32_t off)
 {
 	unsigned g = guest_of(off);
 
-	if (g == REG_NONE || (off - REG(0)) % 4 || !(a->valid >> g & 1))
+	if (g == REG_NONE || off != slot_off(g) || !(a->valid >> g & 1))
 		return 0;
 	return a->host[g];
 }
@@ -70,7 +81,7 @@ void x86_jit_stored(struct as *a, unsigned r, uint32_t off)
 		return;
 	h = a->host[g];
 	if ((off - REG(0)) % 4) {
-		a->valid &= (uint8_t) ~(3u << g); /* (not emitted: no unaligned dword) */
+		a->valid &= (uint16_t) ~(3u << g); /* (not emitted: no unaligned dword) */
 		return;
 	}
 	x86_jit_prefix(a, 4, r, h); /* mov h, r */
@@ -83,16 +94,16 @@ void x86_jit_resync(struct as *a, uint32_t off)
 	unsigned g = guest_of(off);
 
 	if (g != REG_NONE && (a->valid >> g & 1))
-		host_mem(a, 0x8b, a->host[g], REG(g));
+		host_mem(a, 0x8b, a->host[g], slot_off(g));
 }
 
 void x86_jit_regs_load(struct as *a, unsigned mask)
 {
-	for (unsigned g = 0; g < 8; g++) {
+	for (unsigned g = 0; g < SLOTS; g++) {
 		if (!a->host[g] || !(mask >> g & 1) || (a->valid >> g & 1))
 			continue;
-		host_mem(a, 0x8b, a->host[g], REG(g));
-		a->valid |= (uint8_t)(1u << g);
+		host_mem(a, 0x8b, a->host[g], slot_off(g));
+		a->valid |= (uint16_t)(1u << g);
 	}
 }
 
@@ -100,7 +111,7 @@ unsigned x86_jit_regs_cached(const struct as *a)
 {
 	unsigned m = 0;
 
-	for (unsigned g = 0; g < 8; g++)
+	for (unsigned g = 0; g < SLOTS; g++)
 		if (a->host[g])
 			m |= 1u << g;
 	return m;
@@ -113,7 +124,7 @@ static void count_opnd(const struct j_opnd *o, bool dst, unsigned *n, unsigned *
 {
 	unsigned g;
 
-	if (o->kind != J_REG || (g = guest_of(o->off)) == REG_NONE)
+	if (o->kind != J_REG || (g = guest_of(o->off)) >= 8)
 		return;
 	n[g]++;
 	*mask |= 1u << g;
@@ -126,6 +137,25 @@ static void count_reg(unsigned g, unsigned *n, unsigned *mask)
 	if (g < 8) {
 		n[g]++;
 		*mask |= 1u << g;
+	}
+}
+
+/* Whether native form f may read or write EFLAGS itself (not the lazy
+ * record): CF folded by INC and DEC or kept by an ALU operation whose
+ * only reader is one (jit_inplace.c), the carry in of ADC and SBB, CF and
+ * OF of rotates, IMUL and MUL, ZF of BSF and BSR. */
+static bool flags_user(const struct j_form *f)
+{
+	switch (f->op) {
+	case J_INC:
+	case J_DEC:
+	case J_ADC:
+	case J_SBB:
+	case J_IMUL:
+	case J_MUL:
+	case J_BSCAN: return true;
+	case J_SHIFT: return f->sub <= 1;
+	default: return f->op <= J_CMP && !f->mem;
 	}
 }
 
@@ -150,19 +180,23 @@ static unsigned form_uses(const struct j_form *f, unsigned *n, unsigned *high)
 		count_reg(in->reg, n, &mask);
 	if (f->op == J_DSHIFT && (in->op & 1))
 		count_reg(X86_ECX, n, &mask);
+	if (flags_user(f)) {
+		n[FLAGS]++;
+		mask |= 1u << FLAGS;
+	}
 	return mask;
 }
 
-void x86_jit_regs_pick(struct as *a, const struct x86_block *b, uint8_t *uses)
+void x86_jit_regs_pick(struct as *a, const struct x86_block *b, uint16_t *uses)
 {
-	unsigned n[8] = {0}, high = 0, given = 0;
+	unsigned n[SLOTS] = {0}, high = 0, given = 0;
 	struct j_form f;
 
 	for (unsigned i = 0; i < b->n; i++) {
 		const struct x86_insn *in = &b->insns[i];
 		bool native = in->fuse ? x86_jit_fused_native(in, &f) : x86_jit_form(in, &f);
 
-		uses[i] = native ? (uint8_t)form_uses(&f, n, &high) : 0;
+		uses[i] = native ? (uint16_t)form_uses(&f, n, &high) : 0;
 	}
 	memset(a->host, 0, sizeof a->host);
 	a->volatile_regs = 0;
@@ -170,7 +204,7 @@ void x86_jit_regs_pick(struct as *a, const struct x86_block *b, uint8_t *uses)
 	while (given < sizeof hosts) {
 		unsigned best = REG_NONE;
 
-		for (unsigned g = 0; g < 8; g++)
+		for (unsigned g = 0; g < SLOTS; g++)
 			if (!a->host[g] && !(high >> g & 1) && n[g] >= 2 &&
 			    (best == REG_NONE || n[g] > n[best]))
 				best = g;
@@ -178,7 +212,7 @@ void x86_jit_regs_pick(struct as *a, const struct x86_block *b, uint8_t *uses)
 			break;
 		a->host[best] = hosts[given++];
 		if (a->host[best] >= 9 && a->host[best] <= 11)
-			a->volatile_regs |= (uint8_t)(1u << best);
+			a->volatile_regs |= (uint16_t)(1u << best);
 	}
 	a->valid = 0;
 }

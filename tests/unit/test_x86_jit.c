@@ -244,8 +244,10 @@ END_TEST
  * no mod-0 form), soft-TLB misses (the slow path goes back to the form's
  * end), self loops ending in a fused DEC/JNZ and in a Jcc after a rotate
  * (x86_cond), one whose registers a handler changed after their last
- * native use (the self entry loads them), and a #GP in the middle of a
- * block after writes of cached registers. */
+ * native use (the self entry loads them), EFLAGS cached by a loop of SUBs
+ * that keep CF for an INC or DEC, with handlers that write (CMC, RCL) and
+ * read it (PUSHF) and ADC/SBB, and a #GP in the middle of a block after
+ * writes of cached registers. */
 START_TEST(test_cached_registers_match_the_interpreter)
 {
 	static const uint8_t code[] = {
@@ -326,6 +328,20 @@ START_TEST(test_cached_registers_match_the_interpreter)
 	    0x66, 0x87, 0xf7,				    /* xchg esi, edi */
 	    0x66, 0x49,					    /* dec ecx */
 	    0x75, 0xef,					    /* jnz d */
+	    0x66, 0xbd, 0x19, 0x00, 0x00, 0x00,		    /* mov ebp, 25 */
+	    0x66, 0x83, 0xeb, 0x03,			    /* e: sub ebx, 3 */
+	    0x66, 0x46,					    /* inc esi */
+	    0xf5,					    /* cmc */
+	    0x66, 0x83, 0xd0, 0x00,			    /* adc eax, 0 */
+	    0x66, 0x83, 0xea, 0x05,			    /* sub edx, 5 */
+	    0x66, 0x4f,					    /* dec edi */
+	    0x9c,					    /* pushf */
+	    0x59,					    /* pop cx */
+	    0x66, 0x01, 0xce,				    /* add esi, ecx */
+	    0x66, 0xd1, 0xd7,				    /* rcl edi, 1 */
+	    0x66, 0x19, 0xd0,				    /* sbb eax, edx */
+	    0x66, 0x4d,					    /* dec ebp */
+	    0x75, 0xe0,					    /* jnz e */
 	    0x66, 0x89, 0xc8,				    /* mov eax, ecx */
 	    0x66, 0x01, 0xc0,				    /* add eax, eax */
 	    0x66, 0x01, 0xd8,				    /* add eax, ebx */
@@ -338,7 +354,7 @@ START_TEST(test_cached_registers_match_the_interpreter)
 	same_as_interpreter(code, sizeof code, &r);
 	ck_assert_int_eq(r.exit, VCPU_EXIT_HALT);
 	ck_assert_uint_eq(r.eip, 0x7e01); /* the #GP's HLT */
-	ck_assert_uint_eq(r.regs[X86_ECX], 0);
+	ck_assert_uint_eq(r.regs[X86_EBP], 0);
 }
 END_TEST
 
