@@ -501,9 +501,37 @@ static void emit_self_entry(struct as *a, const struct x86_block *slot, const ui
 	return_0(a, out, n, undo, slot->count);
 }
 
+/* What the slow paths call to load the cached registers again after
+ * their handler (all of them, memory holding their values), shared to
+ * keep the block small: NULL when the block caches none. */
+static const uint8_t *emit_reload(struct as *a)
+{
+	const uint8_t *at = a->p;
+
+	if (!x86_jit_regs_cached(a))
+		return NULL;
+	a->valid = 0;
+	x86_jit_regs_load(a, x86_jit_regs_cached(a));
+	b1(a, 0xc3); /* ret */
+	return at;
+}
+
+/* The cached registers valid at the end of a form its slow path goes back
+ * to, loaded again (a call of `reload`). */
+static void reload_for(struct as *a, const uint8_t *reload, uint16_t valid)
+{
+	if (!reload || !valid)
+		return;
+	b1(a, 0xe8); /* call reload */
+	b4(a, 0);
+	if (!a->over)
+		patch_to(a->p - 4, reload);
+}
+
 /* The slow paths of the memory forms: the handler, then back, or out of
  * the block on a break. */
-static void emit_slow(struct as *a, const struct x86_block *b, const struct slow *s)
+static void emit_slow(struct as *a, const struct x86_block *b, const struct slow *s,
+		      const uint8_t *reload)
 {
 	const struct x86_insn *in = &b->insns[s->i];
 
@@ -513,13 +541,13 @@ static void emit_slow(struct as *a, const struct x86_block *b, const struct slow
 	if (s->i + 1 < b->n) {
 		uint8_t *out = break_check(a);
 
-		x86_jit_regs_load(a, s->valid);
+		reload_for(a, reload, s->valid);
 		jump_to(a, s->cont);
 		patch(a, out);
 		mov_imm(a, RAX, s->i + 1);
 		epilogue(a);
 	} else {
-		x86_jit_regs_load(a, s->valid);
+		reload_for(a, reload, s->valid);
 		jump_to(a, s->cont);
 	}
 }
@@ -536,6 +564,7 @@ size_t x86_jit_emit_linked(const struct x86_block *b, const struct x86_block *sl
 {
 	struct as a = {.p = out, .end = out + X86_JIT_MAX_BLOCK_CODE, .flat = b->flat};
 	uint8_t *body, *slots = NULL, *entry = NULL, *self = NULL;
+	const uint8_t *reload;
 	struct entry in;
 	uint8_t *exits[X86_BLOCK_MAX];
 	struct j_exit ex = {{NULL, NULL}, {0, 0}};
@@ -613,8 +642,9 @@ size_t x86_jit_emit_linked(const struct x86_block *b, const struct x86_block *sl
 		mov_imm(&a, RAX, i + 1);
 		epilogue(&a);
 	}
+	reload = nslow ? emit_reload(&a) : NULL;
 	for (unsigned k = 0; k < nslow; k++)
-		emit_slow(&a, b, &slow[k]);
+		emit_slow(&a, b, &slow[k], reload);
 	if (slot) {
 		finish_entry(&a, slot, &in);
 		return_0(&a, in.out, in.n, in.undo, slot->count);
