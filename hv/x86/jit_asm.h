@@ -245,7 +245,9 @@ static inline void jump_to(struct as *a, const uint8_t *to)
 	patch_to(jump(a, 0xe9), to);
 }
 
-/* mov rdi, rbx; then the call of fn, which leaves r9-r11 unknown. */
+/* mov rdi, rbx; then the call of fn, which leaves r9-r11 unknown. A
+ * function that may write guest registers or EFLAGS (a handler) must be
+ * followed by a->valid = 0: memory then holds them, not the host. */
 static inline void call_fn(struct as *a, const void *fn)
 {
 	a->valid &= (uint16_t)~a->volatile_regs;
