@@ -397,9 +397,11 @@ void x86_jit_set_lazy(struct as *a, uint32_t mask, unsigned size);
 void x86_jit_host_flags(struct as *a, const struct j_form *f);
 
 /* jit_regs.c: the guest registers to cache in block b (a->host; none
- * valid yet), and those each instruction's native form uses (uses[i],
- * bit g, bit 8 EFLAGS; 0 for a handler call). */
-void x86_jit_regs_pick(struct as *a, const struct x86_block *b, uint16_t *uses);
+ * valid yet), given the flags live after each instruction (x86_jit_live),
+ * and those each instruction's native form uses (uses[i], bit g, bit 8
+ * EFLAGS; 0 for a handler call). */
+void x86_jit_regs_pick(struct as *a, const struct x86_block *b, const uint32_t *live,
+		       uint16_t *uses);
 /* The cached registers (bit g), and those of mask not valid loaded into
  * their host registers. */
 unsigned x86_jit_regs_cached(const struct as *a);

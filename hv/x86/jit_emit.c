@@ -589,10 +589,10 @@ size_t x86_jit_emit_linked(const struct x86_block *b, const struct x86_block *sl
 		patch(&a, over);
 	}
 	load_ip(&a);
-	x86_jit_regs_pick(&a, b, uses);
+	x86_jit_live(b, live);
+	x86_jit_regs_pick(&a, b, live, uses);
 	x86_jit_regs_load(&a, x86_jit_regs_cached(&a));
 	body = a.p;
-	x86_jit_live(b, live);
 	for (unsigned i = 0; i < b->n; i++) {
 		const struct x86_insn *in = &b->insns[i];
 

@@ -141,10 +141,11 @@ static void count_reg(unsigned g, unsigned *n, unsigned *mask)
 }
 
 /* Whether native form f may read or write EFLAGS itself (not the lazy
- * record): CF folded by INC and DEC or kept by an ALU operation whose
- * only reader is one (jit_inplace.c), the carry in of ADC and SBB, CF and
- * OF of rotates, IMUL and MUL, ZF of BSF and BSR. */
-static bool flags_user(const struct j_form *f)
+ * record), given the flags live after it: CF folded by INC and DEC or
+ * kept by an ALU operation whose only reader is one (jit_emit.c's
+ * liveness, jit_inplace.c), the carry in of ADC and SBB, CF and OF of
+ * rotates, IMUL and MUL, ZF of BSF and BSR. */
+static bool flags_user(const struct j_form *f, uint32_t live)
 {
 	switch (f->op) {
 	case J_INC:
@@ -155,12 +156,14 @@ static bool flags_user(const struct j_form *f)
 	case J_MUL:
 	case J_BSCAN: return true;
 	case J_SHIFT: return f->sub <= 1;
-	default: return f->op <= J_CMP && !f->mem;
+	default:
+		return f->op <= J_TEST && !f->mem && (live & J_LIVE_INCDEC) &&
+		       (x86_jit_defs(f) & live) == X86_CF;
 	}
 }
 
 /* The guest registers native form f reads or writes, counted in n. */
-static unsigned form_uses(const struct j_form *f, unsigned *n, unsigned *high)
+static unsigned form_uses(const struct j_form *f, uint32_t live, unsigned *n, unsigned *high)
 {
 	const struct x86_insn *in = f->in;
 	unsigned mask = 0;
@@ -180,14 +183,15 @@ static unsigned form_uses(const struct j_form *f, unsigned *n, unsigned *high)
 		count_reg(in->reg, n, &mask);
 	if (f->op == J_DSHIFT && (in->op & 1))
 		count_reg(X86_ECX, n, &mask);
-	if (flags_user(f)) {
+	if (flags_user(f, live)) {
 		n[FLAGS]++;
 		mask |= 1u << FLAGS;
 	}
 	return mask;
 }
 
-void x86_jit_regs_pick(struct as *a, const struct x86_block *b, uint16_t *uses)
+void x86_jit_regs_pick(struct as *a, const struct x86_block *b, const uint32_t *live,
+		       uint16_t *uses)
 {
 	unsigned n[SLOTS] = {0}, high = 0, given = 0;
 	struct j_form f;
@@ -196,7 +200,7 @@ void x86_jit_regs_pick(struct as *a, const struct x86_block *b, uint16_t *uses)
 		const struct x86_insn *in = &b->insns[i];
 		bool native = in->fuse ? x86_jit_fused_native(in, &f) : x86_jit_form(in, &f);
 
-		uses[i] = native ? (uint16_t)form_uses(&f, n, &high) : 0;
+		uses[i] = native ? (uint16_t)form_uses(&f, live[i], n, &high) : 0;
 	}
 	memset(a->host, 0, sizeof a->host);
 	a->volatile_regs = 0;
