@@ -3,7 +3,8 @@
  * registers: rbx holds cpu, r12d the block's first EIP, r13 cpu plus
  * four times cpu->acc_user (so [r13 + tlb tag offset] is the tag of the
  * current privilege's access kind), r8 the host address of a memory
- * operand; eax, ecx, edx, esi and edi are scratch. Only jit_*.c include
+ * operand; eax, ecx, edx, esi and edi are scratch; rbp, r14, r15, r9,
+ * r10 and r11 cache guest registers (jit_regs.c). Only jit_*.c include
  * this header. */
 #ifndef HV_X86_JIT_ASM_H
 #define HV_X86_JIT_ASM_H
@@ -77,6 +78,15 @@ struct as {
 	 * the lazy record's mask says (an INC or DEC, or a cf_only form,
 	 * folded it): no INC or DEC folds it again, ADC and SBB read it. */
 	bool cf_folded;
+	/* The guest registers the block caches (jit_regs.c): host[g] the
+	 * host register of guest register g (0: none), g = 8 for EFLAGS.
+	 * Memory always holds their values (every write goes to both);
+	 * `valid` has bit g set when the host register does too, here, on
+	 * every path to it: only a call (call_fn, a handler) clears bits,
+	 * only a reload sets them. */
+	uint8_t host[9];
+	uint16_t valid;
+	uint16_t volatile_regs; /* those in caller-saved r9-r11 */
 };
 
 static inline void b1(struct as *a, unsigned v)
@@ -136,14 +146,34 @@ static inline void mem_op(struct as *a, unsigned op, unsigned r, uint32_t off)
 	b4(a, off);
 }
 
+/* jit_regs.c: the host register holding the guest register whose
+ * 32 bits are at offset off in x86_cpu (REG(g), or CPU(eflags)), when it
+ * is cached and valid here; 0 otherwise (memory holds it: the only
+ * choice for AH-BH). */
+unsigned x86_jit_cached(const struct as *a, uint32_t off);
+/* After a store of host register r to offset off: the cached guest
+ * register there updated too. */
+void x86_jit_stored(struct as *a, unsigned r, uint32_t off);
+
+/* r = [rbx + off], from the host register caching it if any. */
 static inline void load(struct as *a, unsigned r, uint32_t off)
 {
+	unsigned h = x86_jit_cached(a, off);
+
+	if (h) {
+		b1(a, 0x40 | (h >> 3)); /* mov r32, h32 (rex.b for r8-r15) */
+		b1(a, 0x8b);
+		b1(a, 0xc0 | r << 3 | (h & 7));
+		return;
+	}
 	mem_op(a, 0x8b, r, off);
 }
 
+/* [rbx + off] = r, and the host register caching it if any. */
 static inline void store(struct as *a, unsigned r, uint32_t off)
 {
 	mem_op(a, 0x89, r, off);
+	x86_jit_stored(a, r, off);
 }
 
 /* mov dword [rbx + off], imm */
@@ -215,9 +245,12 @@ static inline void jump_to(struct as *a, const uint8_t *to)
 	patch_to(jump(a, 0xe9), to);
 }
 
-/* mov rdi, rbx; then the call of fn. */
+/* mov rdi, rbx; then the call of fn, which leaves r9-r11 unknown. A
+ * function that may write guest registers or EFLAGS (a handler) must be
+ * followed by a->valid = 0: memory then holds them, not the host. */
 static inline void call_fn(struct as *a, const void *fn)
 {
+	a->valid &= (uint16_t)~a->volatile_regs;
 	b1(a, 0x48); /* mov rdi, rbx */
 	b1(a, 0x89);
 	b1(a, 0xdf);
@@ -362,6 +395,27 @@ void x86_jit_set_lazy(struct as *a, uint32_t mask, unsigned size);
  * second), or for INC/DEC, the opposite step then the same one on the
  * result, the second step having the first's operand. */
 void x86_jit_host_flags(struct as *a, const struct j_form *f);
+
+/* jit_regs.c: the guest registers to cache in block b (a->host; none
+ * valid yet), given the flags live after each instruction (x86_jit_live),
+ * and those each instruction's native form uses (uses[i], bit g, bit 8
+ * EFLAGS; 0 for a handler call). */
+void x86_jit_regs_pick(struct as *a, const struct x86_block *b, const uint32_t *live,
+		       uint16_t *uses);
+/* The cached registers (bit g), and those of mask not valid loaded into
+ * their host registers. */
+unsigned x86_jit_regs_cached(const struct as *a);
+void x86_jit_regs_load(struct as *a, unsigned mask);
+/* After a write of memory at off (AH-BH) not through the host register
+ * of a valid cached register holding it: that register loaded again. */
+void x86_jit_resync(struct as *a, uint32_t off);
+/* The prefixes of an operation of `size` (66h for 2) whose ModRM reg
+ * field is host register reg and r/m field host register rm (0-15, 0 for
+ * [rbx + off]): a REX for r8-r15, and always for bytes (4-7 are then
+ * SPL-DIL, never AH-BH). */
+void x86_jit_prefix(struct as *a, unsigned size, unsigned reg, unsigned rm);
+/* [rbx + off] = the 32 bits of host register h (any). */
+void x86_jit_store_host(struct as *a, unsigned h, uint32_t off);
 
 /* What the lazy record holds after the instructions emitted so far in a
  * block (jit_jcc.c): when known, its mask and width, the same whichever

@@ -9,7 +9,9 @@
  * goes out of line to its slow path, which stores them and calls the
  * handler like any other instruction, then comes back (or leaves the
  * block on a break: the handler wrote code, or a device asks for a
- * poll). */
+ * poll). The guest registers the block uses most are cached in host
+ * registers (jit_regs.c): loaded after the entries, written through, and
+ * loaded again after the calls. */
 #include <stddef.h>
 #include <string.h>
 
@@ -43,6 +45,7 @@ enum { CALL, NATIVE, NATIVE_EIP, NATIVE_MEM, NATIVE_JUMP };
 struct slow {
 	uint8_t *miss[J_MISSES];
 	const uint8_t *cont; /* where the native form ends */
+	uint16_t valid;	     /* the cached registers valid there */
 	unsigned i;	     /* the instruction */
 	uint32_t off;	     /* its offset in the block */
 };
@@ -65,11 +68,13 @@ static void liveness(struct j_form *f, uint32_t live)
 }
 
 static int emit_native(struct as *a, const struct x86_insn *in, uint32_t off, uint32_t mask,
-		       struct slow *s, struct j_flags *st, bool last, uint32_t live,
+		       struct slow *s, struct j_flags *st, bool last, uint32_t live, unsigned uses,
 		       struct j_exit *out)
 {
 	struct j_form f;
 
+	/* the registers it uses that a call left to memory */
+	x86_jit_regs_load(a, uses);
 	if (in->fuse) {
 		if (!x86_jit_fused_native(in, &f)) {
 			forget_lazy(a);
@@ -131,21 +136,24 @@ static void emit_call(struct as *a, const struct x86_insn *in, uint32_t off, uin
 	b1(a, 0xbe);
 	b8(a, (uint64_t)(uintptr_t)in);
 	call_fn(a, (const void *)in->fn);
+	a->valid = 0; /* it may have changed any register */
 	if (acc)
 		set_acc(a);
 }
 
-/* The frame of a block. r13 is set here by every block, and again
- * after each handler call by those that use it (`acc`), so that it is
- * right at every chained entry: a chain keeps CS, and so the CPL (the
- * instructions that change it end their blocks unlinked, or fault). */
+/* The frame of a block, the same for all (a chained entry runs in the
+ * frame of the block that jumped to it): the callee-saved registers it
+ * uses, and the stack aligned for calls. r13 is set here by every block,
+ * and again after each handler call by those that use it (`acc`), so
+ * that it is right at every chained entry: a chain keeps CS, and so the
+ * CPL (the instructions that change it end their blocks unlinked, or
+ * fault). */
 static void prologue(struct as *a)
 {
-	b1(a, 0x53); /* push rbx; push r12; push r13 (the stack aligned) */
-	b1(a, 0x41);
-	b1(a, 0x54);
-	b1(a, 0x41);
-	b1(a, 0x55);
+	b1(a, 0x53); /* push rbx; push r12; push r13; push r14; push r15 */
+	E(a, 0x41, 0x54, 0x41, 0x55, 0x41, 0x56, 0x41, 0x57);
+	b1(a, 0x55); /* push rbp; push rax (the stack aligned) */
+	b1(a, 0x50);
 	b1(a, 0x48); /* mov rbx, rdi */
 	b1(a, 0x89);
 	b1(a, 0xfb);
@@ -170,10 +178,9 @@ static void load_ip(struct as *a)
 /* Returns eax. */
 static void epilogue(struct as *a)
 {
-	b1(a, 0x41);
+	b1(a, 0x59); /* pop rcx (the alignment); pop rbp */
 	b1(a, 0x5d);
-	b1(a, 0x41);
-	b1(a, 0x5c);
+	E(a, 0x41, 0x5f, 0x41, 0x5e, 0x41, 0x5d, 0x41, 0x5c);
 	b1(a, 0x5b);
 	b1(a, 0xc3);
 }
@@ -478,21 +485,53 @@ static void finish_entry(struct as *a, const struct x86_block *slot, struct entr
  * block itself at delta 0 jumps to (a loop of one block): the same EIP,
  * CS and decode, so only the page's word, chain_end and the budget are
  * checked, and nothing is stored but the budget; on to the body past
- * the reload. */
-static void emit_self_entry(struct as *a, const struct x86_block *slot, const uint8_t *body)
+ * the reload, with the cached registers the block's end (`valid`) did
+ * not hold loaded. */
+static void emit_self_entry(struct as *a, const struct x86_block *slot, const uint8_t *body,
+			    uint16_t valid)
 {
 	uint8_t *out[2], *undo;
 	unsigned n = 0;
 
 	n = entry_checks(a, slot, out, n);
 	undo = take_budget(a, slot->count);
+	a->valid = valid;
+	x86_jit_regs_load(a, x86_jit_regs_cached(a));
 	jump_to(a, body);
 	return_0(a, out, n, undo, slot->count);
 }
 
+/* What the slow paths call to load the cached registers again after
+ * their handler (all of them, memory holding their values), shared to
+ * keep the block small: NULL when the block caches none. */
+static const uint8_t *emit_reload(struct as *a)
+{
+	const uint8_t *at = a->p;
+
+	if (!x86_jit_regs_cached(a))
+		return NULL;
+	a->valid = 0;
+	x86_jit_regs_load(a, x86_jit_regs_cached(a));
+	b1(a, 0xc3); /* ret */
+	return at;
+}
+
+/* The cached registers valid at the end of a form its slow path goes back
+ * to, loaded again (a call of `reload`). */
+static void reload_for(struct as *a, const uint8_t *reload, uint16_t valid)
+{
+	if (!reload || !valid)
+		return;
+	b1(a, 0xe8); /* call reload */
+	b4(a, 0);
+	if (!a->over)
+		patch_to(a->p - 4, reload);
+}
+
 /* The slow paths of the memory forms: the handler, then back, or out of
  * the block on a break. */
-static void emit_slow(struct as *a, const struct x86_block *b, const struct slow *s)
+static void emit_slow(struct as *a, const struct x86_block *b, const struct slow *s,
+		      const uint8_t *reload)
 {
 	const struct x86_insn *in = &b->insns[s->i];
 
@@ -502,11 +541,13 @@ static void emit_slow(struct as *a, const struct x86_block *b, const struct slow
 	if (s->i + 1 < b->n) {
 		uint8_t *out = break_check(a);
 
+		reload_for(a, reload, s->valid);
 		jump_to(a, s->cont);
 		patch(a, out);
 		mov_imm(a, RAX, s->i + 1);
 		epilogue(a);
 	} else {
+		reload_for(a, reload, s->valid);
 		jump_to(a, s->cont);
 	}
 }
@@ -521,8 +562,9 @@ size_t x86_jit_emit(const struct x86_block *b, uint8_t *out, unsigned *native, u
 size_t x86_jit_emit_linked(const struct x86_block *b, const struct x86_block *slot, uint8_t *out,
 			   unsigned *native, unsigned *mem, struct x86_jit_links *l)
 {
-	struct as a = {out, out + X86_JIT_MAX_BLOCK_CODE, false, false, 0, 0, b->flat, 0, false};
+	struct as a = {.p = out, .end = out + X86_JIT_MAX_BLOCK_CODE, .flat = b->flat};
 	uint8_t *body, *slots = NULL, *entry = NULL, *self = NULL;
+	const uint8_t *reload;
 	struct entry in;
 	uint8_t *exits[X86_BLOCK_MAX];
 	struct j_exit ex = {{NULL, NULL}, {0, 0}};
@@ -533,6 +575,7 @@ size_t x86_jit_emit_linked(const struct x86_block *b, const struct x86_block *sl
 	int last = CALL;
 	struct j_flags st = {false, 0, 0};
 	uint32_t live[X86_BLOCK_MAX];
+	uint16_t uses[X86_BLOCK_MAX], end_valid;
 	/* r13 for the memory forms, and the jump cache's soft-TLB check */
 	bool acc = has_mem(b) || (slot && slot->chain && ends_indirect(b));
 
@@ -546,16 +589,19 @@ size_t x86_jit_emit_linked(const struct x86_block *b, const struct x86_block *sl
 		patch(&a, over);
 	}
 	load_ip(&a);
-	body = a.p;
 	x86_jit_live(b, live);
+	x86_jit_regs_pick(&a, b, live, uses);
+	x86_jit_regs_load(&a, x86_jit_regs_cached(&a));
+	body = a.p;
 	for (unsigned i = 0; i < b->n; i++) {
 		const struct x86_insn *in = &b->insns[i];
 
 		exits[i] = NULL;
 		last = emit_native(&a, in, off, mask, &slow[nslow], &st, i + 1 == b->n, live[i],
-				   chain ? &ex : NULL);
+				   uses[i], chain ? &ex : NULL);
 		if (last == NATIVE_MEM || last == NATIVE_JUMP) {
 			slow[nslow].cont = a.p;
+			slow[nslow].valid = a.valid;
 			slow[nslow].i = i;
 			slow[nslow++].off = off;
 			(*mem)++;
@@ -578,6 +624,7 @@ size_t x86_jit_emit_linked(const struct x86_block *b, const struct x86_block *sl
 			store(&a, RAX, CPU(eip));
 		}
 	}
+	end_valid = a.valid;
 	if (chain) {
 		/* a break asked by the last instruction's handler or slow path */
 		bool brk = last == CALL || last == NATIVE_MEM || last == NATIVE_JUMP;
@@ -595,14 +642,15 @@ size_t x86_jit_emit_linked(const struct x86_block *b, const struct x86_block *sl
 		mov_imm(&a, RAX, i + 1);
 		epilogue(&a);
 	}
+	reload = nslow ? emit_reload(&a) : NULL;
 	for (unsigned k = 0; k < nslow; k++)
-		emit_slow(&a, b, &slow[k]);
+		emit_slow(&a, b, &slow[k], reload);
 	if (slot) {
 		finish_entry(&a, slot, &in);
 		return_0(&a, in.out, in.n, in.undo, slot->count);
 		if (slots) {
 			self = a.p;
-			emit_self_entry(&a, slot, body);
+			emit_self_entry(&a, slot, body, end_valid);
 		}
 	}
 	l->slots = slots ? (size_t)(slots - out) : 0;

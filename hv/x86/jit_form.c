@@ -155,41 +155,65 @@ bool x86_jit_form(const struct x86_insn *in, struct j_form *f)
 	return true;
 }
 
-/* lea esi, [base + index << scale + disp] with the given mod (0: no
- * displacement, 1: disp8, 2: disp32) and SIB base (RBP with mod 0: none). */
+/* lea esi, [base + index << scale + disp], base and index any host
+ * registers (index RSP: none; base NOBASE: none) with the given mod (0:
+ * no displacement, 1: disp8, 2: disp32). */
+#define NOBASE 16u
+
 static void lea_sib(struct as *a, unsigned mod, unsigned base, unsigned index, unsigned scale,
 		    uint32_t disp)
 {
-	E(a, 0x8d, (uint8_t)(mod << 6 | RSI << 3 | 4), (uint8_t)(scale << 6 | index << 3 | base));
+	unsigned rex = 0x40 | (index >> 3) << 1 | (base == NOBASE ? 0 : base >> 3);
+
+	if (base == NOBASE)
+		mod = 0; /* base field 5 with mod 0: disp32, no base */
+	else if (mod == 0 && (base & 7) == RBP)
+		mod = 1; /* (that would mean no base: rbp takes a disp8 of 0) */
+	if (rex != 0x40)
+		b1(a, rex);
+	E(a, 0x8d, (uint8_t)(mod << 6 | RSI << 3 | 4),
+	  (uint8_t)(scale << 6 | (index & 7) << 3 | (base == NOBASE ? RBP : base & 7)));
 	if (mod == 1)
 		b1(a, disp);
-	else if (mod == 2 || base == RBP)
+	else if (mod == 2 || base == NOBASE)
 		b4(a, disp);
+}
+
+/* The host register holding guest register g for an address: its cached
+ * one, or `scratch` loaded. */
+static unsigned ea_reg(struct as *a, unsigned g, unsigned scratch)
+{
+	unsigned h = x86_jit_cached(a, REG(g));
+
+	if (h)
+		return h;
+	load(a, scratch, REG(g));
+	return scratch;
 }
 
 /* esi = the operand's offset (x86_ea; for A0h-A3h, the moffs). */
 void x86_jit_ea(struct as *a, const struct x86_insn *in)
 {
 	unsigned mod = !in->disp ? 0 : x86_sext(in->disp, 1) == in->disp ? 1 : 2;
+	unsigned base = NOBASE, index = RSP;
 
 	if (in->op >= 0xa0 && in->op <= 0xa3) {
 		mov_imm(a, RSI, in->imm);
 		return;
 	}
-	if (in->index != X86_REG_NONE) {
-		load(a, RAX, REG(in->index));
-		if (in->base != X86_REG_NONE) {
-			load(a, RSI, REG(in->base));
-			lea_sib(a, mod, RSI, RAX, in->scale & 3u, in->disp);
-		} else {
-			lea_sib(a, 0, RBP, RAX, in->scale & 3u, in->disp);
-		}
-	} else if (in->base != X86_REG_NONE) {
-		load(a, RSI, REG(in->base));
-		if (in->disp)
-			lea_sib(a, mod, RSI, RSP, 0, in->disp);
-	} else {
+	if (in->index != X86_REG_NONE)
+		index = ea_reg(a, in->index, RAX);
+	if (in->base != X86_REG_NONE)
+		base = ea_reg(a, in->base, RSI);
+	if (base == NOBASE && index == RSP) {
 		mov_imm(a, RSI, in->disp);
+	} else if (index == RSP && !in->disp) {
+		if (base != RSI) {
+			x86_jit_prefix(a, 4, base, RSI); /* mov esi, base */
+			rr(a, 0x89, base & 7, RSI);
+		}
+	} else {
+		lea_sib(a, mod, base, index, in->scale & 3u, in->disp);
 	}
 	if (in->asz == 2)
 		zext(a, RSI, 2);
@@ -255,8 +279,19 @@ void x86_jit_mem(struct as *a, const struct x86_insn *in, const struct j_form *f
 /* Host register r = the operand, zero-extended. */
 void x86_jit_get(struct as *a, unsigned r, const struct j_opnd *o, unsigned size)
 {
+	unsigned h = o->kind == J_REG ? x86_jit_cached(a, o->off) : 0;
+
 	if (o->kind == J_IMM) {
 		mov_imm(a, r, o->imm);
+		return;
+	}
+	if (h) { /* mov r, h or movzx r, h8/h16 */
+		x86_jit_prefix(a, size == 1 ? 1 : 4, r, h);
+		if (size == 4)
+			b1(a, 0x8b);
+		else
+			E(a, 0x0f, size == 1 ? 0xb6 : 0xb7);
+		b1(a, 0xc0 | (r & 7) << 3 | (h & 7));
 		return;
 	}
 	if (o->kind == J_MEM)
@@ -275,9 +310,29 @@ void x86_jit_get(struct as *a, unsigned r, const struct j_opnd *o, unsigned size
 	}
 }
 
+/* The low size bytes of cached register h = those of host register r,
+ * then memory = h. */
+static void put_cached(struct as *a, unsigned r, unsigned h, uint32_t off, unsigned size)
+{
+	if (size == 4) {
+		store(a, r, off);
+		return;
+	}
+	x86_jit_prefix(a, size, r, h); /* mov h8/h16, r8/r16 */
+	b1(a, size == 1 ? 0x88 : 0x89);
+	b1(a, 0xc0 | (r & 7) << 3 | (h & 7));
+	x86_jit_store_host(a, h, off);
+}
+
 /* The operand = the low size bytes of host register r (eax or edx). */
 void x86_jit_put(struct as *a, unsigned r, const struct j_opnd *o, unsigned size)
 {
+	unsigned h = o->kind == J_REG ? x86_jit_cached(a, o->off) : 0;
+
+	if (h) {
+		put_cached(a, r, h, o->off, size);
+		return;
+	}
 	if (size == 2)
 		b1(a, 0x66);
 	if (o->kind == J_MEM)
@@ -288,12 +343,22 @@ void x86_jit_put(struct as *a, unsigned r, const struct j_opnd *o, unsigned size
 	} else {
 		b1(a, 0x83 | r << 3);
 		b4(a, o->off);
+		x86_jit_resync(a, o->off); /* AH-BH */
 	}
 }
 
 /* The operand = imm. */
 static void put_imm(struct as *a, const struct j_opnd *o, uint32_t imm, unsigned size)
 {
+	unsigned h = o->kind == J_REG ? x86_jit_cached(a, o->off) : 0;
+
+	if (h) { /* mov h8/h16/h32, imm; memory = h */
+		x86_jit_prefix(a, size, 0, h);
+		b1(a, (size == 1 ? 0xb0 : 0xb8) + (h & 7));
+		b_imm(a, size, imm);
+		x86_jit_store_host(a, h, o->off);
+		return;
+	}
 	if (size == 2)
 		b1(a, 0x66);
 	if (o->kind == J_MEM)
@@ -306,6 +371,8 @@ static void put_imm(struct as *a, const struct j_opnd *o, uint32_t imm, unsigned
 		b4(a, o->off);
 	}
 	b_imm(a, size, imm);
+	if (o->kind == J_REG)
+		x86_jit_resync(a, o->off); /* AH-BH */
 }
 
 /* edx = eax op ecx (ADD, ADC, SUB, SBB, CMP; ADC and SBB also add or

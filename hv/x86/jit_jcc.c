@@ -159,6 +159,7 @@ static void condition(struct as *a, unsigned cc, const struct j_flags *st)
 void x86_jit_jump(struct as *a, const struct j_jump *j, uint32_t mask)
 {
 	uint8_t *skip = NULL, *fault, *done;
+	uint16_t valid;
 	bool direct = j->out && j->osz == 4 && mask == 0xffffffffu;
 
 	block_ip(a, j->start, mask); /* (lea keeps the host flags) */
@@ -182,7 +183,9 @@ void x86_jit_jump(struct as *a, const struct j_jump *j, uint32_t mask)
 	b1(a, 0xbe); /* mov esi, #GP; xor edx, edx */
 	b4(a, X86_VEC_GP);
 	rr(a, 0x31, RDX, RDX);
+	valid = a->valid;
 	call_fn(a, (const void *)cpu_raise);
+	a->valid = valid; /* (it does not return) */
 	if (skip) {
 		patch(a, skip);
 		block_ip(a, j->end, mask);
