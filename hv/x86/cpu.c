@@ -26,6 +26,7 @@ struct x86_cpu *x86_cpu_create(struct machine *m)
 	if (!cpu)
 		return NULL;
 	cpu->m = m;
+	x86_tlb_init(cpu);
 	/* A developer's switch: see lockstep.c. */
 	cpu->lockstep = getenv("HV_X86_LOCKSTEP") && strcmp(getenv("HV_X86_LOCKSTEP"), "0") != 0;
 	if (!x86_blocks_create(cpu)) {
