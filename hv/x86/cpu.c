@@ -10,11 +10,6 @@
 #include "hv/core/machine.h"
 #include "hv/x86/cpu_state.h"
 
-/* Instructions between two routine polls of the interrupt controller
- * (counted at block boundaries); an I/O access, STI, POPF or IRET asks
- * for a poll at the next boundary. */
-#define POLL_INTERVAL 256
-
 /* cpu->delivering for an external interrupt: its vector with this bit. */
 #define DELIVERING_EXTERNAL 0x100
 
@@ -146,7 +141,7 @@ static bool take_interrupt(struct x86_cpu *cpu)
 	int vector;
 
 	cpu->check_intr = false;
-	cpu->poll_at = cpu->insns + POLL_INTERVAL;
+	cpu->poll_at = cpu->insns + X86_POLL_INTERVAL;
 	if (take_nmi(cpu))
 		return true;
 	if (!(cpu->eflags & X86_IF) || !machine_intr_pending(cpu->m))

@@ -451,6 +451,15 @@ struct x86_cpu {
 };
 
 /* cpu.c */
+/* Instructions between two routine polls of the interrupt controller
+ * (counted at block boundaries). What raises an interrupt asks for a
+ * poll itself: the CPU's own I/O, MMIO writes, STI, POPF and IRET
+ * (x86_poll_soon), a device on another thread by a kick, the timers
+ * between two runs (each run starts with a poll). The routine poll is
+ * a backstop: at 256 instructions, a third of the run loop's passes
+ * (one per 100 instructions) of a Linux guest writing to virtio-blk
+ * were for it. */
+#define X86_POLL_INTERVAL 4096
 /* Test and debugger helper: continues execution at cs:ip in real mode. */
 void x86_cpu_set_ip(struct x86_cpu *cpu, uint16_t cs, uint32_t ip);
 /* Conformance tests (hv/cli/cputest.c): executes exactly one instruction

@@ -237,8 +237,8 @@ START_TEST(test_a_kick_ends_a_chained_loop_at_the_next_block)
 END_TEST
 
 /* An interrupt that becomes pending while a tight chained loop runs is
- * taken at a block boundary within the routine poll interval (256
- * instructions, plus one block), and the handler runs. */
+ * taken at a block boundary within the routine poll interval
+ * (X86_POLL_INTERVAL instructions, plus one block), and the handler runs. */
 START_TEST(test_an_interrupt_is_taken_in_a_tight_chained_loop)
 {
 	static const uint8_t code[] = {
@@ -253,7 +253,7 @@ START_TEST(test_an_interrupt_is_taken_in_a_tight_chained_loop)
 	irq_at = 10000;
 	ck_assert_int_eq(run(code, sizeof code, 1000000), VCPU_EXIT_HALT);
 	ck_assert_uint_ge(irq_taken_at, irq_at);
-	ck_assert_uint_le(irq_taken_at, irq_at + 256 + X86_BLOCK_MAX);
+	ck_assert_uint_le(irq_taken_at, irq_at + X86_POLL_INTERVAL + X86_BLOCK_MAX);
 	ck_assert_uint_eq(reg16(X86_EBX), reg16(X86_EAX));
 	ck_assert_uint_ge(reg16(X86_EAX), (irq_at - 1) / 2);
 	ck_assert_uint_eq(mem16(0x7000 - 6), 0x7c01); /* the IP pushed: the loop's */
