@@ -10,11 +10,6 @@
 #include "hv/core/machine.h"
 #include "hv/x86/cpu_state.h"
 
-/* Instructions between two routine polls of the interrupt controller
- * (counted at block boundaries); an I/O access, STI, POPF or IRET asks
- * for a poll at the next boundary. */
-#define POLL_INTERVAL 256
-
 /* cpu->delivering for an external interrupt: its vector with this bit. */
 #define DELIVERING_EXTERNAL 0x100
 
@@ -26,6 +21,7 @@ struct x86_cpu *x86_cpu_create(struct machine *m)
 	if (!cpu)
 		return NULL;
 	cpu->m = m;
+	x86_tlb_init(cpu);
 	/* A developer's switch: see lockstep.c. */
 	cpu->lockstep = getenv("HV_X86_LOCKSTEP") && strcmp(getenv("HV_X86_LOCKSTEP"), "0") != 0;
 	if (!x86_blocks_create(cpu)) {
@@ -145,7 +141,7 @@ static bool take_interrupt(struct x86_cpu *cpu)
 	int vector;
 
 	cpu->check_intr = false;
-	cpu->poll_at = cpu->insns + POLL_INTERVAL;
+	cpu->poll_at = cpu->insns + X86_POLL_INTERVAL;
 	if (take_nmi(cpu))
 		return true;
 	if (!(cpu->eflags & X86_IF) || !machine_intr_pending(cpu->m))
@@ -292,9 +288,24 @@ static void run_one(struct x86_cpu *cpu)
 	step(cpu);
 }
 
+/* Whether an NMI or an external interrupt would be taken now but for
+ * the interrupt shadow. */
+static bool intr_waiting(struct x86_cpu *cpu)
+{
+	if (!cpu->nmi_blocked && atomic_load_explicit(&cpu->m->nmi, memory_order_relaxed))
+		return true;
+	return (cpu->eflags & X86_IF) && machine_intr_pending(cpu->m);
+}
+
 /* The slow part of a block boundary: a kick, the interrupt shadow, an
  * interrupt poll, HLT. True when the loop must return *exit; *one says
- * the next instruction must run alone. */
+ * the next instruction must run alone: under TF, or in the shadow of an
+ * STI or MOV SS when an interrupt waits, to be taken right after it as
+ * on hardware. With none waiting the next block runs whole, and the poll
+ * the shadow put off comes after it (check_intr stays set): one that
+ * arrives in the meantime may come a block later. The shadow of its
+ * STIs had sent 6% of the run loop's passes of a Linux guest writing to
+ * virtio-blk through the fetching decoder. */
 static bool boundary(struct x86_cpu *cpu, bool *one, enum vcpu_exit *exit)
 {
 	bool shadow = cpu->irq_shadow;
@@ -310,7 +321,9 @@ static bool boundary(struct x86_cpu *cpu, bool *one, enum vcpu_exit *exit)
 		*exit = VCPU_EXIT_HALT;
 		return true;
 	}
-	*one = shadow || (cpu->eflags & X86_TF);
+	*one = (cpu->eflags & X86_TF) || (shadow && intr_waiting(cpu));
+	if (shadow && !*one)
+		cpu->poll_at = cpu->insns; /* no chain past the block */
 	return false;
 }
 

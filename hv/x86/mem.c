@@ -14,13 +14,34 @@
 static const struct x86_tlb_entry empty_entry = {
     {X86_TAG_NONE, X86_TAG_NONE, X86_TAG_NONE, X86_TAG_NONE}, NULL, 0};
 
-/* Drops every cached host pointer. */
-void x86_tlb_flush(struct x86_cpu *cpu)
+/* Empties every slot, listed or not: a new CPU's (calloc'd: tag 0 would
+ * match page 0). */
+void x86_tlb_init(struct x86_cpu *cpu)
 {
 	for (unsigned i = 0; i < X86_TLB_SIZE; i++) {
 		cpu->tlb[i] = empty_entry;
-		cpu->tlb_global[i] = false;
+		cpu->tlb_flags[i] = 0;
 	}
+	cpu->tlb_listed = 0;
+}
+
+/* Empties slot i; it stays listed (a flush takes it off). */
+static void tlb_clear(struct x86_cpu *cpu, unsigned i)
+{
+	cpu->tlb[i] = empty_entry;
+	cpu->tlb_flags[i] &= X86_TLB_LISTED;
+}
+
+/* Drops every cached host pointer. */
+void x86_tlb_flush(struct x86_cpu *cpu)
+{
+	for (unsigned k = 0; k < cpu->tlb_listed; k++) {
+		unsigned i = cpu->tlb_list[k];
+
+		cpu->tlb[i] = empty_entry;
+		cpu->tlb_flags[i] = 0;
+	}
+	cpu->tlb_listed = 0;
 	cpu->fetch_host = NULL;
 	cpu->tlb_globals = 0;
 	cpu->tlb_large = 0;
@@ -32,42 +53,71 @@ void x86_tlb_flush(struct x86_cpu *cpu)
 	}
 }
 
-/* Drops the entries of non-global pages. */
+/* Drops the entries of non-global pages; the slots of global ones stay
+ * listed. */
 void x86_tlb_flush_nonglobal(struct x86_cpu *cpu)
 {
+	unsigned kept = 0;
+
 	if (!cpu->tlb_globals) {
 		x86_tlb_flush(cpu);
 		return;
 	}
-	for (unsigned i = 0; i < X86_TLB_SIZE; i++)
-		if (!cpu->tlb_global[i])
-			cpu->tlb[i] = empty_entry;
+	for (unsigned k = 0; k < cpu->tlb_listed; k++) {
+		unsigned i = cpu->tlb_list[k];
+
+		if (cpu->tlb_flags[i] & X86_TLB_GLOBAL) {
+			cpu->tlb_list[kept++] = (uint16_t)i;
+			continue;
+		}
+		cpu->tlb[i] = empty_entry;
+		cpu->tlb_flags[i] = 0;
+	}
+	cpu->tlb_listed = kept;
 	cpu->fetch_host = NULL;
 }
 
-/* Drops the entry of the page holding `lin`; with 4 MiB pages cached,
- * every entry of the 4 MiB region (they may be pieces of one page). */
+/* Drops the entry of the page holding `lin` and, with 4 MiB pages cached,
+ * the pieces of a 4 MiB page in its region: INVLPG drops the whole
+ * page. They can only be in the slots of the region's 1024 pages, or
+ * in the list when it is shorter. */
 void x86_tlb_flush_page(struct x86_cpu *cpu, uint32_t lin)
 {
+	uint32_t region = lin >> 22;
+
 	cpu->fetch_host = NULL;
-	if (!cpu->tlb_large) {
-		cpu->tlb[(lin >> PAGE_SHIFT) % X86_TLB_SIZE] = empty_entry;
+	tlb_clear(cpu, (lin >> PAGE_SHIFT) % X86_TLB_SIZE);
+	if (!cpu->tlb_large)
+		return;
+	if (cpu->tlb_listed < 1024) {
+		for (unsigned k = 0; k < cpu->tlb_listed; k++) {
+			unsigned i = cpu->tlb_list[k];
+
+			if ((cpu->tlb_flags[i] & X86_TLB_LARGE) &&
+			    cpu->tlb[i].tag[0] >> 10 == region)
+				tlb_clear(cpu, i);
+		}
 		return;
 	}
-	for (unsigned i = 0; i < X86_TLB_SIZE; i++)
-		if (cpu->tlb[i].tag[0] >> 10 == lin >> 22)
-			cpu->tlb[i] = empty_entry;
+	for (uint32_t p = region << 10; p < (region + 1) << 10; p++) {
+		unsigned i = p % X86_TLB_SIZE;
+
+		if ((cpu->tlb_flags[i] & X86_TLB_LARGE) && cpu->tlb[i].tag[0] >> 10 == region)
+			tlb_clear(cpu, i);
+	}
 }
 
 /* Drops the write tags of the entries pointing at the host page `page`:
  * it now holds decoded code, whose stores must take the slow path. */
 void x86_tlb_drop_writes(struct x86_cpu *cpu, const uint8_t *page)
 {
-	for (unsigned i = 0; i < X86_TLB_SIZE; i++) {
-		if (cpu->tlb[i].host != page)
+	for (unsigned k = 0; k < cpu->tlb_listed; k++) {
+		struct x86_tlb_entry *e = &cpu->tlb[cpu->tlb_list[k]];
+
+		if (e->host != page)
 			continue;
-		cpu->tlb[i].tag[X86_ACC_WRITE] = X86_TAG_NONE;
-		cpu->tlb[i].tag[X86_ACC_WRITE | X86_ACC_USER] = X86_TAG_NONE;
+		e->tag[X86_ACC_WRITE] = X86_TAG_NONE;
+		e->tag[X86_ACC_WRITE | X86_ACC_USER] = X86_TAG_NONE;
 	}
 }
 
@@ -84,13 +134,24 @@ void x86_tlb_sync(struct x86_cpu *cpu)
 		x86_tlb_flush(cpu);
 }
 
+/* Slot i now holds an entry of a page with these X86_PAGE_* bits. */
+static void tlb_enlist(struct x86_cpu *cpu, unsigned i, unsigned bits)
+{
+	uint8_t f = cpu->tlb_flags[i];
+
+	if (!(f & X86_TLB_LISTED))
+		cpu->tlb_list[cpu->tlb_listed++] = (uint16_t)i;
+	cpu->tlb_flags[i] = X86_TLB_LISTED | ((bits & X86_PAGE_GLOBAL) ? X86_TLB_GLOBAL : 0) |
+			    ((bits & X86_PAGE_LARGE) ? X86_TLB_LARGE : 0);
+}
+
 /* Slow part of a lookup: translate, then cache the host pointer for the
  * kinds of access the translation allows. NULL when not RAM; *pa is set. */
 static uint8_t *tlb_fill(struct x86_cpu *cpu, uint32_t lin, unsigned acc, uint32_t *pa)
 {
 	uint32_t page = lin >> PAGE_SHIFT;
-	struct x86_tlb_entry *e = &cpu->tlb[page % X86_TLB_SIZE];
-	unsigned bits = X86_PAGE_USER_WRITE;
+	unsigned i = page % X86_TLB_SIZE, bits = X86_PAGE_USER_WRITE;
+	struct x86_tlb_entry *e = &cpu->tlb[i];
 	uint8_t *host;
 
 	*pa = lin;
@@ -109,7 +170,7 @@ static uint8_t *tlb_fill(struct x86_cpu *cpu, uint32_t lin, unsigned acc, uint32
 		    (struct x86_tlb_entry){{X86_TAG_NONE, X86_TAG_NONE, X86_TAG_NONE, X86_TAG_NONE},
 					   host,
 					   (uintptr_t)host - ((uintptr_t)page << PAGE_SHIFT)};
-		cpu->tlb_global[page % X86_TLB_SIZE] = bits & X86_PAGE_GLOBAL;
+		tlb_enlist(cpu, i, bits);
 	}
 	cpu->tlb_globals += (bits & X86_PAGE_GLOBAL) != 0;
 	cpu->tlb_large += (bits & X86_PAGE_LARGE) != 0;

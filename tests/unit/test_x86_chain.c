@@ -237,8 +237,8 @@ START_TEST(test_a_kick_ends_a_chained_loop_at_the_next_block)
 END_TEST
 
 /* An interrupt that becomes pending while a tight chained loop runs is
- * taken at a block boundary within the routine poll interval (256
- * instructions, plus one block), and the handler runs. */
+ * taken at a block boundary within the routine poll interval
+ * (X86_POLL_INTERVAL instructions, plus one block), and the handler runs. */
 START_TEST(test_an_interrupt_is_taken_in_a_tight_chained_loop)
 {
 	static const uint8_t code[] = {
@@ -253,11 +253,40 @@ START_TEST(test_an_interrupt_is_taken_in_a_tight_chained_loop)
 	irq_at = 10000;
 	ck_assert_int_eq(run(code, sizeof code, 1000000), VCPU_EXIT_HALT);
 	ck_assert_uint_ge(irq_taken_at, irq_at);
-	ck_assert_uint_le(irq_taken_at, irq_at + 256 + X86_BLOCK_MAX);
+	ck_assert_uint_le(irq_taken_at, irq_at + X86_POLL_INTERVAL + X86_BLOCK_MAX);
 	ck_assert_uint_eq(reg16(X86_EBX), reg16(X86_EAX));
 	ck_assert_uint_ge(reg16(X86_EAX), (irq_at - 1) / 2);
 	ck_assert_uint_eq(mem16(0x7000 - 6), 0x7c01); /* the IP pushed: the loop's */
 	ck_assert(natively_chained() == (cpu->jit != NULL));
+}
+END_TEST
+
+/* STI with no interrupt waiting lets the block after it run whole, and
+ * the poll its shadow put off comes right after that block, even where
+ * the block is linked to the next: an interrupt pending from the middle
+ * of the second pass's block on is taken at its end. */
+START_TEST(test_sti_with_nothing_waiting_runs_the_next_block_whole)
+{
+	static const uint8_t code[] = {
+	    0xb9, 0x02, 0x00, /* mov cx, 2 */
+	    0xfa,	      /* l: cli */
+	    0xfb,	      /* sti */
+	    0x40,	      /* inc ax */
+	    0x40,	      /* inc ax */
+	    0xeb, 0x00,	      /* jmp m */
+	    0x49,	      /* m: dec cx */
+	    0x75, 0xf7,	      /* jnz l */
+	    0xf4,	      /* hlt */
+	};
+	static const uint8_t handler[] = {0x89, 0xc3, 0xf4}; /* mov bx, ax; hlt */
+
+	x86f_load(handler, sizeof handler, 0x500);
+	put32(0x20 * 4, 0x00000500); /* IVT: vector 20h at 0000:0500 */
+	irq_at = 11;		     /* after the second pass's first INC */
+	ck_assert_int_eq(run(code, sizeof code, 1000), VCPU_EXIT_HALT);
+	ck_assert_uint_eq(irq_taken_at, 13);
+	ck_assert_uint_eq(reg16(X86_EBX), 4);
+	ck_assert_uint_eq(mem16(0x7000 - 6), 0x7c09); /* the IP pushed: DEC CX */
 }
 END_TEST
 
@@ -998,6 +1027,7 @@ static Suite *s(void)
 	tcase_add_test(tc, test_a_loop_block_rewritten_by_a_device_runs_anew);
 	tcase_add_test(tc, test_a_kick_ends_a_chained_loop_at_the_next_block);
 	tcase_add_test(tc, test_an_interrupt_is_taken_in_a_tight_chained_loop);
+	tcase_add_test(tc, test_sti_with_nothing_waiting_runs_the_next_block_whole);
 	tcase_add_test(tc, test_a_write_to_the_chained_to_block_unchains_it);
 	tcase_add_test(tc, test_a_loop_across_a_page_boundary_sees_a_write_to_either_page);
 	tcase_add_test(tc, test_a_flush_while_chained);

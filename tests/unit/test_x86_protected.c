@@ -801,6 +801,43 @@ START_TEST(test_invlpg_in_a_4_mib_page_drops_all_of_its_pieces)
 }
 END_TEST
 
+/* The same with over 1024 slots of the soft TLB in use, where the
+ * pieces are looked for in the slots of the region's pages. */
+START_TEST(test_invlpg_in_a_4_mib_page_drops_its_pieces_from_a_full_tlb)
+{
+	static const uint8_t code[] = {
+	    0x31, 0xf6,				/* xor esi, esi */
+	    0xb9, 0x00, 0x04, 0x00, 0x00,	/* mov ecx, 1024 */
+	    0x8b, 0x06,				/* l: mov eax, [esi] */
+	    0x81, 0xc6, 0x00, 0x10, 0x00, 0x00, /* add esi, 0x1000 */
+	    0x49,				/* dec ecx */
+	    0x75, 0xf5,				/* jnz l */
+	    0xa1, 0x00, 0x00, 0x83, 0x00,	/* mov eax, [0x830000] */
+	    0x8b, 0x1d, 0x00, 0x10, 0x83, 0x00, /* mov ebx, [0x831000] */
+	    0xc7, 0x05, 0x08, 0x00, 0x02, 0x00, 0x87,
+	    0x00, 0x40, 0x00,			      /* mov dword [0x20000 + 2 * 4], 0x400087 */
+	    0x0f, 0x01, 0x3d, 0x00, 0x00, 0x83, 0x00, /* invlpg [0x830000] */
+	    0x8b, 0x0d, 0x00, 0x10, 0x83, 0x00,	      /* mov ecx, [0x831000] */
+	    0x8b, 0x15, 0x00, 0x00, 0x83, 0x00,	      /* mov edx, [0x830000] */
+	    0xf4,				      /* hlt */
+	};
+
+	enable_paging();
+	cpu->cr[4] |= X86_CR4_PSE;
+	put32(PAGE_DIR + 2 * 4, 0x87);
+	put32(0x30000, 0xa0);
+	put32(0x31000, 0xa1);
+	put32(0x430000, 0xb0);
+	put32(0x431000, 0xb1);
+	ck_assert_int_eq(run(code, sizeof code), VCPU_EXIT_HALT);
+	ck_assert_uint_ge(cpu->tlb_listed, 1024);
+	ck_assert_uint_eq(cpu->regs[X86_EAX], 0xa0);
+	ck_assert_uint_eq(cpu->regs[X86_EBX], 0xa1);
+	ck_assert_uint_eq(cpu->regs[X86_ECX], 0xb1);
+	ck_assert_uint_eq(cpu->regs[X86_EDX], 0xb0);
+}
+END_TEST
+
 START_TEST(test_user_read_of_a_supervisor_page_is_pf5)
 {
 	static const uint8_t code[] = {
@@ -880,6 +917,41 @@ START_TEST(test_cr3_write_keeps_global_pages_and_drops_the_rest)
 {
 	static const uint8_t code[] = {
 	    0xa1, 0x00, 0x00, 0x05, 0x00, /* mov eax, [0x50000] */
+	    0xa1, 0x00, 0x10, 0x05, 0x00, /* mov eax, [0x51000] */
+	    0xc7, 0x05, 0x40, 0x11, 0x02, 0x00,
+	    0x07, 0x11, 0x06, 0x00, /* mov dword [0x21000+0x50*4], 0x61107 */
+	    0xc7, 0x05, 0x44, 0x11, 0x02, 0x00,
+	    0x07, 0x10, 0x06, 0x00,		/* mov dword [0x21000+0x51*4], 0x61007 */
+	    0x0f, 0x20, 0xd8,			/* mov eax, cr3 */
+	    0x0f, 0x22, 0xd8,			/* mov cr3, eax */
+	    0xa1, 0x00, 0x00, 0x05, 0x00,	/* mov eax, [0x50000] */
+	    0x8b, 0x1d, 0x00, 0x10, 0x05, 0x00, /* mov ebx, [0x51000] */
+	    0xf4,				/* hlt */
+	};
+
+	enable_paging();
+	cpu->cr[4] |= X86_CR4_PGE;
+	put32(PAGE_TABLE + 0x50 * 4, 0x60107);
+	put32(PAGE_TABLE + 0x51 * 4, 0x60007);
+	put32(0x60000, 0xaaaa);
+	put32(0x61000, 0xbbbb);
+	ck_assert_int_eq(run(code, sizeof code), VCPU_EXIT_HALT);
+	ck_assert_uint_eq(cpu->regs[X86_EAX], 0xaaaa);
+	ck_assert_uint_eq(cpu->regs[X86_EBX], 0xbbbb);
+}
+END_TEST
+
+/* The soft TLB flushes only the slots it filled: a page cached after a
+ * CR3 write is dropped by the next one, a global page kept by both. */
+START_TEST(test_cr3_writes_drop_each_page_cached_since_the_last)
+{
+	static const uint8_t code[] = {
+	    0x0f, 0x20, 0xd8,		  /* mov eax, cr3 */
+	    0x0f, 0x22, 0xd8,		  /* mov cr3, eax */
+	    0xa1, 0x00, 0x00, 0x05, 0x00, /* mov eax, [0x50000] */
+	    0xa1, 0x00, 0x10, 0x05, 0x00, /* mov eax, [0x51000] */
+	    0x0f, 0x20, 0xd8,		  /* mov eax, cr3 */
+	    0x0f, 0x22, 0xd8,		  /* mov cr3, eax */
 	    0xa1, 0x00, 0x10, 0x05, 0x00, /* mov eax, [0x51000] */
 	    0xc7, 0x05, 0x40, 0x11, 0x02, 0x00,
 	    0x07, 0x11, 0x06, 0x00, /* mov dword [0x21000+0x50*4], 0x61107 */
@@ -1238,11 +1310,13 @@ static Suite *x86_protected_suite(void)
 	tcase_add_test(tc, test_read_of_an_absent_page_is_pf0_with_cr2);
 	tcase_add_test(tc, test_user_write_to_a_supervisor_page_is_pf7);
 	tcase_add_test(tc, test_invlpg_in_a_4_mib_page_drops_all_of_its_pieces);
+	tcase_add_test(tc, test_invlpg_in_a_4_mib_page_drops_its_pieces_from_a_full_tlb);
 	tcase_add_test(tc, test_user_read_of_a_supervisor_page_is_pf5);
 	tcase_add_test(tc, test_supervisor_write_to_a_read_only_page_faults_only_with_wp);
 	tcase_add_test(tc, test_pse_maps_a_4_mib_page_and_sets_its_accessed_bit);
 	tcase_add_test(tc, test_invlpg_drops_a_stale_translation);
 	tcase_add_test(tc, test_cr3_write_keeps_global_pages_and_drops_the_rest);
+	tcase_add_test(tc, test_cr3_writes_drop_each_page_cached_since_the_last);
 	tcase_add_test(tc, test_sysexit_and_sysenter_cross_rings_through_the_msrs);
 	tcase_add_test(tc, test_rdmsr_of_an_unknown_msr_is_gp0);
 	tcase_add_test(tc, test_far_jump_to_a_tss_switches_task_and_moves_the_busy_bit);
