@@ -402,15 +402,13 @@ static __attribute__((noinline)) bool fetch_maps_slow(struct x86_cpu *cpu, uint3
 	return cpu->fetch_host && cpu->fetch_host + (lin & 0xfffu) == host;
 }
 
-/* The block linked to b for where b left EIP (*far: by a far link), when
- * it is still the block there and valid: the slot still holds the block
- * linked (its id), its page not written since it was decoded, within the
- * CS limit, and for a far link, still mapped there (a lookup that may
- * fault). b ran under the current CS and mapping, and nothing in a chain
- * changes them (see chains() in block.c), so in b's page the same delta
- * leads to the same bytes. An empty link points back at b with id 0,
- * which no block has. */
-static inline struct x86_block *follow(struct x86_cpu *cpu, const struct x86_block *b, bool *far)
+/* The block linked to b for where b left EIP, when it is still the
+ * block there and valid: the slot still holds the block linked (its
+ * id), its page not written since it was decoded, within the CS limit,
+ * and for a far link, still mapped there (a lookup that may fault). b ran under the current CS and
+ * mapping, and nothing in a chain changes them (see chains() in block.c), so in b's page the same
+ * delta leads to the same bytes. An empty link points back at b with id 0, which no block has. */
+static inline struct x86_block *follow(struct x86_cpu *cpu, const struct x86_block *b)
 {
 	uint32_t ip = cpu->eip, delta = ip - cpu->block_eip;
 	const struct x86_link *l = &b->link[b->link[0].delta != delta];
@@ -420,7 +418,6 @@ static inline struct x86_block *follow(struct x86_cpu *cpu, const struct x86_blo
 	    (uint64_t)ip + n->bytes - 1 > (cpu->seg[X86_CS].limit & n->ip_mask) ||
 	    (l->far && !fetch_maps(cpu, ip, n->host) && !fetch_maps_slow(cpu, ip, n->host)))
 		return NULL;
-	*far = l->far;
 	return n;
 }
 
@@ -449,18 +446,17 @@ static inline struct x86_block *run_chain(struct x86_cpu *cpu, struct x86_block 
 
 	for (;;) {
 		struct x86_block *n;
-		bool far;
 
 		run_block(cpu, b);
 		/* Translated code may have run on through its chained blocks. */
 		b = (struct x86_block *)cpu->block;
 		if (chain_stop(cpu, poll_at))
 			return NULL;
-		n = follow(cpu, b, &far);
+		n = follow(cpu, b);
 		if (!n)
 			return b->chain ? b : NULL;
-		/* A far link has no slot (jit.c): most links run_chain follows. */
-		if (!far && n->chain_in && b->slots)
+		/* Now in the code, unless the far stub found the mapping changed. */
+		if (n->chain_in && b->slots)
 			x86_jit_chain(cpu, b);
 		if (n->count > cpu->budget)
 			return NULL;

@@ -307,6 +307,7 @@ struct x86_block {
 	uintptr_t in_next[2], in_prev[2];
 	struct x86_block *slot_blk[2]; /* whose entry each slot jumps to, or NULL */
 	const uint8_t *unlinked;       /* where a slot not linked jumps */
+	const uint8_t *far;	       /* its slots' far stubs (jit.h), or NULL */
 #ifndef NDEBUG
 	uint64_t sum; /* of the code bytes: checked at entry in debug builds */
 #endif

@@ -111,7 +111,7 @@ static void flush(struct x86_cpu *cpu)
 			b->host = NULL;
 			b->id = 0;
 			b->code = NULL;
-			b->chain_in = b->slots = b->chain_self = NULL;
+			b->chain_in = b->slots = b->chain_self = b->far = NULL;
 		}
 		b->hits = 0;
 	}
@@ -216,6 +216,7 @@ x86_jit_code x86_jit_translate(struct x86_cpu *cpu, struct x86_block *b)
 		b->slot_fixed = l.fixed;
 		b->chain_self = l.self ? at + l.self : NULL;
 		b->unlinked = b->slots ? slot_target(b->slots) : NULL;
+		b->far = l.far ? at + l.far : NULL;
 		cpu->jit->blocks++;
 		if (cpu->jit->perfmap)
 			x86_jit_perfmap_add(cpu->jit->perfmap, code,

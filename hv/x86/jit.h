@@ -69,6 +69,17 @@ size_t x86_jit_emit(const struct x86_block *b, uint8_t *out, unsigned *native, u
  * emitted fixed, the taken one in the first, and a link goes to the slot
  * of its delta. */
 
+/* A link to a block in another page (x86_link.far) goes through a far
+ * stub of the block linked from, one per slot, X86_JIT_FAR_BYTES each:
+ * the slot jumps there after adding the count, and the stub checks, as
+ * run_chain's follow() does, that the soft TLB's read entry for CS.base
+ * + EIP still maps it to the host bytes of the block linked (an imm64
+ * at X86_JIT_FAR_HOST in the stub), then jumps to that block's chained
+ * entry (rel32 at the stub's last 4 bytes); otherwise it returns 0 and
+ * run_chain follows the link itself. */
+#define X86_JIT_FAR_BYTES 74
+#define X86_JIT_FAR_HOST  52
+
 /* Entries of the jump cache (x86_cpu.jc, indexed by EIP modulo it): a
  * block that ends in a RET or an indirect near JMP/CALL and matches
  * neither slot looks EIP up there in its code, and when the entry's
@@ -85,6 +96,7 @@ struct x86_jit_links {
 	size_t slots;
 	size_t entry;
 	size_t self;  /* the self entry: a slot linked to the block at delta 0 */
+	size_t far;   /* the far stub of slot 0, that of slot 1 after it */
 	bool fixed;   /* the slots' deltas are fixed (x86_block.slot_fixed) */
 	uint8_t flat; /* x86_block.flat of the code */
 };

@@ -223,13 +223,59 @@ static bool ends_indirect(const struct x86_block *b)
 	       (in->op == 0xff && (in->reg == 2 || in->reg == 4));
 }
 
+/* rax = the host address of CS.base + eax, as the soft TLB's read entry
+ * for its page maps it for a fetch (run_chain's fetch_maps): returns the
+ * jne taken when the entry is not that page's (rcx, rdx clobbered). */
+static uint8_t *fetch_host(struct as *a)
+{
+	const uint32_t tlb = CPU(tlb);
+	uint8_t *miss;
+
+	mem_op(a, 0x03, RAX, CPU(seg[X86_CS].base)); /* add eax, CS.base */
+	rr(a, 0x89, RAX, RDX);
+	E(a, 0xc1, 0xea, 12);	      /* shr edx, 12 */
+	E(a, 0x0f, 0xb6, 0xca);	      /* movzx ecx, dl */
+	E(a, 0xc1, 0xe1, 5);	      /* shl ecx, 5 */
+	E(a, 0x41, 0x3b, 0x94, 0x0d); /* cmp edx, [r13 + rcx + tag[read]] */
+	b4(a, tlb + (uint32_t)offsetof(struct x86_tlb_entry, tag));
+	miss = jump(a, 0x5);
+	E(a, 0x25); /* and eax, 0fffh */
+	b4(a, 0xfff);
+	E(a, 0x48, 0x03, 0x84, 0x0b); /* add rax, [rbx + rcx + host] */
+	b4(a, tlb + (uint32_t)offsetof(struct x86_tlb_entry, host));
+	return miss;
+}
+
+/* The far stubs of a block's slots (jit.h's X86_JIT_FAR_BYTES), after
+ * `out`, the return of 0 the slots jump to unlinked: each checks that
+ * CS:EIP is fetched from the host bytes of the block linked (the imm64,
+ * 0 until jit_link.c patches it) and jumps to its chained entry (the
+ * rel32, to `out` until then). Their start in *far. */
+static void emit_far_stubs(struct as *a, const uint8_t *out, uint8_t **far)
+{
+	*far = a->p;
+	for (unsigned k = 0; k < X86_JIT_SLOTS; k++) {
+		uint8_t *at = a->p, *host;
+
+		load(a, RAX, CPU(eip));
+		patch_to(fetch_host(a), out);
+		host = a->p + 2;
+		mov_imm64(a, RCX, 0);
+		E(a, 0x48, 0x39, 0xc8); /* cmp rax, rcx */
+		patch_to(jump(a, 0x5), out);
+		jump_to(a, out);
+		if (!a->over && (host - at != X86_JIT_FAR_HOST || a->p - at != X86_JIT_FAR_BYTES))
+			a->over = true; /* cannot happen: the layout jit_link.c patches */
+	}
+}
+
 /* The jump cache lookup (jit.h's X86_JIT_JC): EIP's entry, its block at
  * the host address the soft TLB's read entry gives CS.base + EIP, of the
  * same CS.D, translated: add the count and on to its chained entry. The
  * jumps to where the block returns its count are put in out[5]. */
 static void emit_jc(struct as *a, const struct x86_block *b, uint8_t **out)
 {
-	const uint32_t jc = CPU(jc), tlb = CPU(tlb);
+	const uint32_t jc = CPU(jc);
 
 	load(a, RAX, CPU(eip));
 	rr(a, 0x89, RAX, RCX);
@@ -247,18 +293,7 @@ static void emit_jc(struct as *a, const struct x86_block *b, uint8_t **out)
 	b4(a, (uint32_t)offsetof(struct x86_block, big));
 	b1(a, b->big);
 	out[2] = jump(a, 0x5);
-	mem_op(a, 0x03, RAX, CPU(seg[X86_CS].base)); /* add eax, CS.base */
-	rr(a, 0x89, RAX, RDX);
-	E(a, 0xc1, 0xea, 12);	      /* shr edx, 12 */
-	E(a, 0x0f, 0xb6, 0xca);	      /* movzx ecx, dl */
-	E(a, 0xc1, 0xe1, 5);	      /* shl ecx, 5 */
-	E(a, 0x41, 0x3b, 0x94, 0x0d); /* cmp edx, [r13 + rcx + tag[read]] */
-	b4(a, tlb + (uint32_t)offsetof(struct x86_tlb_entry, tag));
-	out[3] = jump(a, 0x5);
-	E(a, 0x25); /* and eax, 0fffh */
-	b4(a, 0xfff);
-	E(a, 0x48, 0x03, 0x84, 0x0b); /* add rax, [rbx + rcx + host] */
-	b4(a, tlb + (uint32_t)offsetof(struct x86_tlb_entry, host));
+	out[3] = fetch_host(a);
 	E(a, 0x48, 0x3b, 0x86); /* cmp rax, [rsi + host] */
 	b4(a, (uint32_t)offsetof(struct x86_block, host));
 	out[4] = jump(a, 0x5);
@@ -283,9 +318,10 @@ static void emit_jc(struct as *a, const struct x86_block *b, uint8_t **out)
  * that gives its exits (ex) has fixed deltas, the taken one in slot 0:
  * each way jumps straight to its slot's add, past the compare. */
 static void emit_exit_slots(struct as *a, const struct x86_block *b, uint8_t **slots, bool brk,
-			    const struct j_exit *ex)
+			    const struct j_exit *ex, uint8_t **far)
 {
 	uint8_t *out = NULL, *ret0[X86_JIT_SLOTS], *skip[X86_JIT_SLOTS];
+	const uint8_t *unlinked;
 
 	if (brk && !ex)
 		out = break_check(a);
@@ -327,8 +363,10 @@ static void emit_exit_slots(struct as *a, const struct x86_block *b, uint8_t **s
 	epilogue(a);
 	for (unsigned k = 0; k < X86_JIT_SLOTS; k++)
 		patch(a, ret0[k]);
+	unlinked = a->p;
 	rr(a, 0x31, RAX, RAX); /* xor eax, eax: the count is in */
 	epilogue(a);
+	emit_far_stubs(a, unlinked, far);
 }
 
 /* The checks the chained and self entries share, each a way out added
@@ -563,7 +601,7 @@ size_t x86_jit_emit_linked(const struct x86_block *b, const struct x86_block *sl
 			   unsigned *native, unsigned *mem, struct x86_jit_links *l)
 {
 	struct as a = {.p = out, .end = out + X86_JIT_MAX_BLOCK_CODE, .flat = b->flat};
-	uint8_t *body, *slots = NULL, *entry = NULL, *self = NULL;
+	uint8_t *body, *slots = NULL, *entry = NULL, *self = NULL, *far = NULL;
 	const uint8_t *reload;
 	struct entry in;
 	uint8_t *exits[X86_BLOCK_MAX];
@@ -576,8 +614,9 @@ size_t x86_jit_emit_linked(const struct x86_block *b, const struct x86_block *sl
 	struct j_flags st = {false, 0, 0};
 	uint32_t live[X86_BLOCK_MAX];
 	uint16_t uses[X86_BLOCK_MAX], end_valid;
-	/* r13 for the memory forms, and the jump cache's soft-TLB check */
-	bool acc = has_mem(b) || (slot && slot->chain && ends_indirect(b));
+	/* r13 for the memory forms, and the soft-TLB checks of the jump
+	 * cache and the far stubs */
+	bool acc = has_mem(b) || chain;
 
 	*native = *mem = 0;
 	prologue(&a);
@@ -629,7 +668,7 @@ size_t x86_jit_emit_linked(const struct x86_block *b, const struct x86_block *sl
 		/* a break asked by the last instruction's handler or slow path */
 		bool brk = last == CALL || last == NATIVE_MEM || last == NATIVE_JUMP;
 
-		emit_exit_slots(&a, b, &slots, brk, ex.jmp[0] ? &ex : NULL);
+		emit_exit_slots(&a, b, &slots, brk, ex.jmp[0] ? &ex : NULL, &far);
 	} else {
 		mov_imm(&a, RAX, b->count);
 		epilogue(&a);
@@ -656,6 +695,7 @@ size_t x86_jit_emit_linked(const struct x86_block *b, const struct x86_block *sl
 	l->slots = slots ? (size_t)(slots - out) : 0;
 	l->entry = entry ? (size_t)(entry - out) : 0;
 	l->self = self ? (size_t)(self - out) : 0;
+	l->far = far ? (size_t)(far - out) : 0;
 	l->fixed = slots && ex.jmp[0];
 	l->flat = a.flat_used;
 	return a.over ? 0 : (size_t)(a.p - out);

@@ -515,23 +515,26 @@ void x86_jit_set_lazy(struct as *a, uint32_t mask, unsigned size)
 	a->lazy_bits = size * 8;
 }
 
-/* EFLAGS.CF = bit 0 of eax (its other bits garbage). */
+/* EFLAGS.CF = the host's CF, after clear_cf: adc dword [rbx + eflags], 0. */
 static void put_cf(struct as *a)
 {
-	b1(a, 0x83); /* and eax, 1 */
-	b1(a, 0xe0);
-	b1(a, 1);
-	load(a, RDX, CPU(eflags));
-	b1(a, 0x83); /* and edx, ~CF */
-	b1(a, 0xe2);
+	E(a, 0x83, 0x93);
+	b4(a, CPU(eflags));
+	b1(a, 0);
+}
+
+/* and dword [rbx + eflags], ~CF (the host's CF cleared too). */
+static void clear_cf(struct as *a)
+{
+	E(a, 0x83, 0xa3);
+	b4(a, CPU(eflags));
 	b1(a, 0xfe);
-	rr(a, 0x09, RAX, RDX);
-	store(a, RDX, CPU(eflags));
 }
 
 /* CF folded into EFLAGS when the record holds it (incdec in fast.h):
  * nothing when the translation knows it does not, no test when it
- * knows it does. */
+ * knows it does. The record's CF, bit bits - 1 of cv, goes to the host's
+ * CF (bt), and from there into EFLAGS. */
 static void fold_cf(struct as *a)
 {
 	uint8_t *skip;
@@ -539,11 +542,27 @@ static void fold_cf(struct as *a)
 	switch (cf_where(a)) {
 	case CF_EFLAGS: return;
 	case CF_LAZY:
-		known_lazy_cf(a, RAX);
+		clear_cf(a);
+		E(a, 0x0f, 0xba, 0xa3); /* bt dword [rbx + cv], bits - 1 */
+		b4(a, CPU(lazy.cv));
+		b1(a, a->lazy_bits - 1);
 		put_cf(a);
 		break;
 	default:
-		skip = lazy_cf(a, RAX);
+		b1(a, 0xf6); /* test byte [rbx + mask], CF */
+		b1(a, 0x83);
+		b4(a, CPU(lazy.mask));
+		b1(a, X86_CF);
+		E(a, 0x74, 0); /* jz skip */
+		skip = a->p;
+		b1(a, 0x0f); /* movzx ecx, byte [rbx + bits] */
+		b1(a, 0xb6);
+		b1(a, 0x8b);
+		b4(a, CPU(lazy.bits));
+		load(a, RAX, CPU(lazy.cv));
+		E(a, 0xff, 0xc9); /* dec ecx */
+		clear_cf(a);
+		E(a, 0x0f, 0xa3, 0xc8); /* bt eax, ecx */
 		put_cf(a);
 		if (!a->over)
 			skip[-1] = (uint8_t)(a->p - skip);

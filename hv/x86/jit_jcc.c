@@ -80,12 +80,6 @@ bool x86_jit_jump_native(const struct x86_insn *in)
 	return is_jcc(in);
 }
 
-/* setnz/setz r8 (al, cl or dl). */
-static void set_r(struct as *a, bool nz, unsigned r)
-{
-	E(a, 0x0f, nz ? 0x95 : 0x94, (uint8_t)(0xc0 | r));
-}
-
 /* test dword [rbx + off], imm */
 static void test_mem(struct as *a, uint32_t off, uint32_t imm)
 {
@@ -94,56 +88,55 @@ static void test_mem(struct as *a, uint32_t off, uint32_t imm)
 	b4(a, imm);
 }
 
-/* The low byte of host register r = flag F (0 or 1), as fast.h's zf(),
- * cf(), sf() and of() read it; esi and edi are clobbered. */
-static void flag(struct as *a, unsigned r, uint32_t F, const struct j_flags *st)
+/* Tests flag F as fast.h's zf(), cf(), sf() and of() read it: returns
+ * the host condition (4: z, 5: nz) that holds when it is set; esi and
+ * edi are clobbered. */
+static unsigned flag_test(struct as *a, uint32_t F, const struct j_flags *st)
 {
 	uint32_t top = 1u << (st->bits - 1);
 
 	if (!(st->mask & F)) {
 		test_mem(a, CPU(eflags), F);
-		set_r(a, true, r);
-		return;
+		return 0x5;
 	}
 	switch (F) {
-	case X86_ZF:
-		test_mem(a, CPU(lazy.res), x86_mask(st->bits / 8));
-		set_r(a, false, r);
-		return;
-	case X86_SF: test_mem(a, CPU(lazy.res), top); break;
-	case X86_CF: test_mem(a, CPU(lazy.cv), top); break;
+	case X86_ZF: test_mem(a, CPU(lazy.res), x86_mask(st->bits / 8)); return 0x4;
+	case X86_SF: test_mem(a, CPU(lazy.res), top); return 0x5;
+	case X86_CF: test_mem(a, CPU(lazy.cv), top); return 0x5;
 	default: /* OF: bit bits-1 of cv ^ cv << 1 */
 		load(a, RSI, CPU(lazy.cv));
 		E(a, 0x8d, 0x3c, 0x36); /* lea edi, [rsi + rsi] */
 		rr(a, 0x31, RDI, RSI);
 		E(a, 0xf7, 0xc6); /* test esi, top */
 		b4(a, top);
-		break;
+		return 0x5;
 	}
-	set_r(a, true, r);
 }
 
-/* al = the condition cc >> 1: then `test al, al`. Flags not known when
- * the block is translated, and PF, are x86_cond's (a call). */
-static void condition(struct as *a, unsigned cc, const struct j_flags *st)
+/* The low byte of host register r = flag F (0 or 1). */
+static void flag(struct as *a, unsigned r, uint32_t F, const struct j_flags *st)
 {
+	E(a, 0x0f, (uint8_t)(0x90 | flag_test(a, F, st)), (uint8_t)(0xc0 | r)); /* setcc r8 */
+}
+
+/* Sets the host flags for the condition cc >> 1 (not negated): returns
+ * the host condition that holds when it does. One flag is tested in
+ * place; the others are combined in al, then `test al, al`. Flags not
+ * known when the block is translated, and PF, are x86_cond's (a call). */
+static unsigned condition(struct as *a, unsigned cc, const struct j_flags *st)
+{
+	static const uint32_t one[] = {X86_OF, X86_CF, X86_ZF, 0, X86_SF};
+
 	if (!st->known || cc >> 1 == 5) {
 		mov_imm(a, RSI, cc & ~1u);
 		call_fn(a, (const void *)x86_cond);
-		E(a, 0x84, 0xc0); /* test al, al */
-		return;
-	}
-	switch (cc >> 1) {
-	case 0: flag(a, RAX, X86_OF, st); break;
-	case 1: flag(a, RAX, X86_CF, st); break;
-	case 2: flag(a, RAX, X86_ZF, st); break;
-	case 3:
+	} else if (cc >> 1 <= 4 && cc >> 1 != 3) {
+		return flag_test(a, one[cc >> 1], st);
+	} else if (cc >> 1 == 3) {
 		flag(a, RAX, X86_CF, st);
 		flag(a, RCX, X86_ZF, st);
 		E(a, 0x08, 0xc8); /* or al, cl */
-		break;
-	case 4: flag(a, RAX, X86_SF, st); break;
-	default: /* 6: SF != OF; 7: ZF or SF != OF */
+	} else {		  /* 6: SF != OF; 7: ZF or SF != OF */
 		flag(a, RAX, X86_SF, st);
 		flag(a, RCX, X86_OF, st);
 		E(a, 0x30, 0xc8); /* xor al, cl */
@@ -151,9 +144,9 @@ static void condition(struct as *a, unsigned cc, const struct j_flags *st)
 			flag(a, RDX, X86_ZF, st);
 			E(a, 0x08, 0xd0); /* or al, dl */
 		}
-		break;
 	}
 	E(a, 0x84, 0xc0); /* test al, al */
+	return 0x5;
 }
 
 void x86_jit_jump(struct as *a, const struct j_jump *j, uint32_t mask)
@@ -166,11 +159,14 @@ void x86_jit_jump(struct as *a, const struct j_jump *j, uint32_t mask)
 	store(a, RAX, CPU(ip_start));
 	if (j->cc < 16)
 		skip = jump(a, j->cc ^ 1);
-	block_ip(a, j->end, mask);
-	b1(a, 0x05); /* add eax, rel */
-	b4(a, j->rel);
-	if (j->osz == 2)
-		zext(a, RAX, 2);
+	if (j->osz == 2 || mask == 0xffffffffu) {
+		/* the sum cut to 16 or 32 bits, whatever the carries past them */
+		block_ip(a, j->end + j->rel, j->osz == 2 ? 0xffff : mask);
+	} else {
+		block_ip(a, j->end, mask);
+		b1(a, 0x05); /* add eax, rel */
+		b4(a, j->rel);
+	}
 	mem_op(a, 0x3b, RAX, CPU(seg[X86_CS].limit));
 	fault = jump(a, 0x7); /* ja */
 	store(a, RAX, CPU(eip));
@@ -214,9 +210,9 @@ void x86_jit_near(struct as *a, const struct x86_insn *in, const struct j_flags 
 	    16, rel8 ? x86_sext(in->imm, 1) : in->imm, in->osz, off, off, off + in->len, out};
 
 	if (is_jcc(in)) {
-		/* al = the condition before an odd cc's negation */
-		condition(a, in->op & 15, st);
-		j.cc = (in->op & 1) ? 0x4 : 0x5;
+		unsigned holds = condition(a, in->op & 15, st);
+
+		j.cc = (in->op & 1) ? holds ^ 1 : holds; /* an odd cc negates */
 	}
 	x86_jit_jump(a, &j, mask);
 }

@@ -53,6 +53,32 @@ static void poke(struct x86_jit_buf *buf, const uint8_t *rx, uint32_t v)
 	memcpy(buf->rw + (rx - buf->rx), &v, 4);
 }
 
+/* Points the rel32 at rel to `to`. */
+static void poke_jump(struct x86_jit_buf *buf, const uint8_t *rel, const uint8_t *to)
+{
+	poke(buf, rel, (uint32_t)(int32_t)(to - (rel + 4)));
+}
+
+/* Where slot k of b jumps for link l: the entry of the block linked, or
+ * for a far link, b's far stub of the slot, pointed at that entry for
+ * the host bytes of that block (jit.h). */
+static const uint8_t *link_target(struct x86_jit_buf *buf, const struct x86_block *b, unsigned k,
+				  const struct x86_link *l)
+{
+	const uint8_t *stub, *rel;
+	uint64_t host;
+
+	if (!l->far)
+		return l->to == b && l->delta == 0 && b->chain_self ? b->chain_self
+								    : l->to->chain_in;
+	stub = b->far + k * X86_JIT_FAR_BYTES;
+	rel = stub + X86_JIT_FAR_BYTES - 4;
+	host = (uint64_t)(uintptr_t)l->to->host;
+	memcpy(buf->rw + (stub + X86_JIT_FAR_HOST - buf->rx), &host, 8);
+	poke_jump(buf, rel, l->to->chain_in);
+	return stub;
+}
+
 /* The slot of a block with fixed deltas that has `delta`, or
  * X86_JIT_SLOTS for none (the first when both have it). */
 static unsigned fixed_slot(const struct x86_block *b, uint32_t delta)
@@ -69,11 +95,21 @@ static unsigned fixed_slot(const struct x86_block *b, uint32_t delta)
 	return k;
 }
 
+/* Whether slot k of b already jumps where link l leads: to the same
+ * block, for the same delta (a far stub serves any block). */
+static bool linked(const struct x86_block *b, unsigned k, const struct x86_link *l)
+{
+	uint32_t d;
+
+	memcpy(&d, b->slots + k * X86_JIT_SLOT_BYTES + 1, 4);
+	return b->slot_to[k] && b->slot_blk[k] == l->to && d == l->delta;
+}
+
 /* See jit.h. A slot patched stays right while the buffer lasts: its
  * delta leads to the bytes of the block it jumps to (a link in one page;
- * a far one, whose mapping may change, is followed by run_chain only),
- * that block's chained entry checks that its page is unwritten, and the
- * slot is pointed back at a return when the block's slot is reused
+ * a far one, whose mapping may change, through the far stub that checks
+ * it), that block's chained entry checks that its page is unwritten, and
+ * the slot is pointed back at a return when the block's slot is reused
  * (x86_jit_unlink), so a slot is only ever pointed at a newer link. */
 void x86_jit_chain(struct x86_cpu *cpu, struct x86_block *b)
 {
@@ -87,15 +123,15 @@ void x86_jit_chain(struct x86_cpu *cpu, struct x86_block *b)
 		unsigned k = b->slot_fixed ? fixed_slot(b, l->delta) : i;
 		const uint8_t *slot = b->slots + k * X86_JIT_SLOT_BYTES, *rel, *to;
 
-		if (k >= X86_JIT_SLOTS || !l->id || l->far || l->to->id != l->id ||
+		if (k >= X86_JIT_SLOTS || !l->id || (l->far && !b->far) || l->to->id != l->id ||
 		    !l->to->chain_in || (j->check && l->to->pure))
 			continue;
-		to = l->to == b && l->delta == 0 && b->chain_self ? b->chain_self : l->to->chain_in;
-		if (b->slot_to[k] == to)
+		if (linked(b, k, l))
 			continue;
+		to = link_target(&j->buf, b, k, l);
 		rel = slot + X86_JIT_SLOT_BYTES - 4;
 		poke(&j->buf, slot + 1, l->delta);
-		poke(&j->buf, rel, (uint32_t)(int32_t)(to - (rel + 4)));
+		poke_jump(&j->buf, rel, to);
 		b->slot_to[k] = to;
 		edge_drop(b, k);
 		edge_add(b, k, l->to);
@@ -113,7 +149,7 @@ void x86_jit_unlink(struct x86_cpu *cpu, struct x86_block *b)
 		unsigned k = b->in_head & 1;
 		const uint8_t *rel = from->slots + k * X86_JIT_SLOT_BYTES + X86_JIT_SLOT_BYTES - 4;
 
-		poke(&cpu->jit->buf, rel, (uint32_t)(int32_t)(from->unlinked - (rel + 4)));
+		poke_jump(&cpu->jit->buf, rel, from->unlinked);
 		from->slot_to[k] = NULL;
 		edge_drop(from, k);
 	}
