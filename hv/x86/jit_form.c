@@ -515,12 +515,15 @@ void x86_jit_set_lazy(struct as *a, uint32_t mask, unsigned size)
 	a->lazy_bits = size * 8;
 }
 
-/* EFLAGS.CF = the host's CF, after clear_cf: adc dword [rbx + eflags], 0. */
+/* EFLAGS.CF = the host's CF, after clear_cf: adc dword [rbx + eflags], 0;
+ * the host register caching EFLAGS, if any, loaded again (both wrote
+ * memory alone). */
 static void put_cf(struct as *a)
 {
 	E(a, 0x83, 0x93);
 	b4(a, CPU(eflags));
 	b1(a, 0);
+	x86_jit_resync(a, CPU(eflags));
 }
 
 /* and dword [rbx + eflags], ~CF (the host's CF cleared too). */

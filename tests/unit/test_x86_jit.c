@@ -1041,6 +1041,36 @@ END_TEST
  * the register pointed before it took the old value, in 32, 16 and 8
  * bits (the interpreter once wrote the register first and then the
  * memory at the address of its new value). */
+/* An INC or DEC folding the record's CF into EFLAGS writes memory alone
+ * (bt, adc): a block caching EFLAGS (its ADCs read it) must take it from
+ * there again, with no handler call between to drop the cache. */
+START_TEST(test_cf_folds_reach_cached_eflags)
+{
+	static const uint8_t code[] = {
+	    0x66, 0xb9, 0x3c, 0x00, 0x00, 0x00, /* mov ecx, 60 */
+	    0x66, 0xbb, 0x64, 0x00, 0x00, 0x00, /* mov ebx, 100 */
+	    0x66, 0x31, 0xc0,			/* xor eax, eax */
+	    0x66, 0x31, 0xf6,			/* xor esi, esi */
+	    0x66, 0xbd, 0x09, 0x00, 0x00, 0x00, /* mov ebp, 9 */
+	    0x66, 0x83, 0xeb, 0x07,		/* f: sub ebx, 7 */
+	    0x66, 0x8b, 0x3c,			/* mov edi, [si] */
+	    0x66, 0x46,				/* inc esi */
+	    0x66, 0x83, 0xd0, 0x00,		/* adc eax, 0 */
+	    0x66, 0x4d,				/* dec ebp */
+	    0x66, 0x11, 0xde,			/* adc esi, ebx */
+	    0x66, 0x49,				/* dec ecx */
+	    0x75, 0xea,				/* jnz f */
+	    0xf4,				/* hlt */
+	};
+	static struct result r;
+
+	same_as_interpreter(code, sizeof code, &r);
+	ck_assert_int_eq(r.exit, VCPU_EXIT_HALT);
+	ck_assert_uint_eq(r.regs[X86_ECX], 0);
+	ck_assert_uint_ne(r.regs[X86_EAX], 0); /* some borrows were added */
+}
+END_TEST
+
 START_TEST(test_xadd_through_its_own_register_matches_the_interpreter)
 {
 	static const uint8_t code[] = {
@@ -1389,6 +1419,7 @@ int main(void)
 	    test_condition_users_match_the_interpreter,
 	    test_rmw_forms_match_the_interpreter,
 	    test_xadd_through_its_own_register_matches_the_interpreter,
+	    test_cf_folds_reach_cached_eflags,
 	};
 	Suite *s = unit_suite("x86_jit", "buffer", setup, x86f_teardown, tests, UNIT_COUNT(tests),
 			      NULL, 0);
