@@ -160,6 +160,10 @@ struct engine_ops {
 	enum vcpu_exit (*vcpu_run)(void *vcpu, uint64_t budget);
 	/* From any thread: makes vcpu_run return soon. */
 	void (*vcpu_kick)(void *vcpu);
+	/* Optional (NULL: the engine looks at the clock often enough): from
+	 * any thread, with the domain lock held, the soonest timer deadline
+	 * moved earlier; vcpu_run must see it before that deadline. */
+	void (*vcpu_retime)(void *vcpu);
 	void (*vcpu_stats)(void *vcpu, struct vcpu_stats *stats);
 	/* The vCPU's registers, read or replaced while it is not running
 	 * (its thread is out of vcpu_run). set_state takes every field, so

@@ -9,6 +9,8 @@ static void wake_on_timer(void *opaque)
 
 	m->wake_seq++;
 	pthread_cond_broadcast(&m->wake);
+	if (m->retime_vcpu)
+		m->retime_vcpu(m->kick_opaque);
 }
 
 int machine_init(struct machine *m, uint64_t ram_bytes, char *err, size_t errlen)

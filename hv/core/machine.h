@@ -89,6 +89,13 @@ struct machine {
 	 * request takes effect before the next guest instruction. */
 	void (*kick_vcpu)(void *opaque);
 	void *kick_opaque;
+	/* Set by the domain (NULL: none): the soonest timer deadline moved
+	 * earlier, under the domain lock from any thread, so an engine that
+	 * stays in the guest until a deadline it set looks again. */
+	void (*retime_vcpu)(void *opaque);
+	/* Guest output is held until the vCPU's slice ends (the domain's
+	 * serial and debug-console buffers); under the domain lock. */
+	bool output_waits;
 	/* Set by the domain when its engine can catch doorbell writes in the
 	 * kernel (hv/core/doorbell.h); NULL otherwise. */
 	struct doorbells *doorbells;

@@ -27,6 +27,7 @@ void domain_flush_output(struct domain *d)
 	if (d->debugcon_out.len)
 		chardev_write(&d->debugcon, d->debugcon_out.buf, d->debugcon_out.len);
 	d->debugcon_out.len = 0;
+	d->machine.output_waits = false;
 }
 
 static void debugcon_tx(void *opaque, uint8_t byte)
@@ -34,6 +35,7 @@ static void debugcon_tx(void *opaque, uint8_t byte)
 	struct domain *d = opaque;
 
 	d->debugcon_out.buf[d->debugcon_out.len++] = byte;
+	d->machine.output_waits = true;
 	if (d->debugcon_out.len == sizeof d->debugcon_out.buf)
 		domain_flush_output(d);
 }
@@ -299,6 +301,7 @@ static int build(struct domain *d, char *err, size_t errlen)
 		return -1;
 	d->machine.kick_vcpu = vcpu_kick_hook;
 	d->machine.kick_opaque = d;
+	d->machine.retime_vcpu = vcpu_retime_hook;
 	if (domain_serial_watch(d, d->loop) < 0) {
 		snprintf(err, errlen, "out of memory");
 		return -1;

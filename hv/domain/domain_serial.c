@@ -125,6 +125,7 @@ void domain_serial_tx(void *opaque, uint8_t byte)
 	struct domain_serial *s = opaque;
 
 	s->out[s->out_len++] = byte;
+	s->d->machine.output_waits = true;
 	if (s->out_len == sizeof s->out)
 		domain_serial_flush(s);
 }

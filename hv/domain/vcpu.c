@@ -20,6 +20,14 @@ void vcpu_kick_hook(void *opaque)
 		d->engine->vcpu_kick(d->vcpu);
 }
 
+void vcpu_retime_hook(void *opaque)
+{
+	struct domain *d = opaque;
+
+	if (d->vcpu && d->engine->vcpu_retime)
+		d->engine->vcpu_retime(d->vcpu);
+}
+
 static void reset_machine(struct domain *d)
 {
 	struct machine *m = &d->machine;

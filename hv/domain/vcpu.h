@@ -27,6 +27,8 @@ void vcpu_stop(struct domain *d);
 
 /* machine.kick_vcpu: makes a running slice end early. */
 void vcpu_kick_hook(void *opaque);
+/* machine.retime_vcpu: tells the engine of an earlier timer deadline. */
+void vcpu_retime_hook(void *opaque);
 
 /* From a host thread: reads the vCPU's registers into get (if not NULL),
  * then loads set (if not NULL), holding the vCPU out of the engine

@@ -22,7 +22,7 @@ struct machine;
 
 #define KVM_MAX_SLOTS	 32	  /* memory slots this engine uses at most */
 #define KVM_MAX_ROM_COPY 8	  /* page-aligned copies of unaligned ROM images */
-#define KVM_SLICE_NS	 10000000 /* longest stretch in KVM_RUN without a look at timers */
+#define KVM_SLICE_NS	 10000000 /* longest stretch in KVM_RUN while guest output waits */
 #define KVM_PAUSE_MIN_NS 1000000  /* hv's clock stood still longer: KVM's follows */
 
 /* One memory slot as hv laid it out. */
@@ -84,13 +84,23 @@ struct kvm_vcpu {
 	atomic_bool kicked;
 	timer_t timer; /* brings the vCPU out of KVM_RUN for the clock */
 	bool timer_ok;
-	int64_t timer_due; /* host ns the armed timer fires at; 0 if none */
+	/* Host ns the timer was last armed to fire at (0: never); past when
+	 * it fired. Under the domain lock. */
+	int64_t timer_due;
 	/* Host and virtual-clock ns when the vCPU last left kvm_vcpu_run
 	 * (0: not yet): how long hv's clock stood still since (run.c). */
 	int64_t left_host, left_virt;
 	struct kvm_exit_counts counts;
 	struct kvm_lapic_state lapic_reset; /* the local APIC as KVM made it */
 };
+
+/* kvm_timer.c: the host ns the vCPU's timer should fire at (INT64_MAX:
+ * never), delay being the host ns to hv's next timer deadline (INT64_MAX:
+ * none) and slice_end when the run should end if guest output waits. */
+int64_t kvm_timer_want(int64_t now, int64_t delay, int64_t slice_end, bool output_waits);
+/* What to do to the timer last armed for `armed` to fire at `want`. */
+enum kvm_timer_op { KVM_TIMER_KEEP, KVM_TIMER_ARM, KVM_TIMER_DISARM };
+enum kvm_timer_op kvm_timer_plan(int64_t now, int64_t armed, int64_t want);
 
 /* The signal that kicks a vCPU thread out of KVM_RUN. */
 int kvm_kick_signal(void);
@@ -134,6 +144,9 @@ bool kvm_apic_unack(struct kvm_vcpu *v, unsigned vector);
 
 /* Runs the vCPU until an exit the domain loop must see. */
 enum vcpu_exit kvm_vcpu_run(struct kvm_vcpu *v);
+/* With the domain lock held, from any thread: hv's soonest timer deadline
+ * moved earlier; a vCPU in KVM_RUN with its timer set later looks again. */
+void kvm_vcpu_retime(struct kvm_vcpu *v);
 /* Sets the power-on register state. Returns 0 or -1. */
 int kvm_vcpu_set_reset_state(struct kvm_vcpu *v);
 /* Sets a boot loader's 32-bit protected-mode hand-over state. */

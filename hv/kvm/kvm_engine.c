@@ -166,6 +166,11 @@ static void kvm_vcpu_kick(void *vcpu)
 	pthread_mutex_unlock(&v->kick_lock);
 }
 
+static void kvm_vcpu_retime_op(void *vcpu)
+{
+	kvm_vcpu_retime(vcpu);
+}
+
 static uint64_t get(atomic_uint_fast64_t *c)
 {
 	return atomic_load_explicit(c, memory_order_relaxed);
@@ -227,6 +232,7 @@ const struct engine_ops engine_kvm = {
     .vcpu_set_boot32 = kvm_set_boot32,
     .vcpu_run = kvm_run_slice,
     .vcpu_kick = kvm_vcpu_kick,
+    .vcpu_retime = kvm_vcpu_retime_op,
     .vcpu_stats = kvm_vcpu_stats,
     .vcpu_get_state = kvm_get_state,
     .vcpu_set_state = kvm_set_state,

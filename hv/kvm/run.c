@@ -60,14 +60,16 @@ static void handle_mmio(struct kvm_vcpu *v)
 	}
 }
 
-/* The timer that ends a KVM_RUN for the clock: a one-shot aimed at this
- * thread, re-armed only when it must fire earlier than already armed. */
-static void arm_timer(struct kvm_vcpu *v, int64_t now, int64_t delay)
+/* Makes the vCPU's timer, a one-shot aimed at this thread, fire at want
+ * (INT64_MAX: never), touching it only when that changes (kvm_timer.c). */
+static void arm_timer(struct kvm_vcpu *v, int64_t now, int64_t want)
 {
 	struct sigevent ev = {0};
 	struct itimerspec its = {0};
-	int64_t due = now + (delay < KVM_SLICE_NS ? delay : KVM_SLICE_NS);
+	enum kvm_timer_op op = kvm_timer_plan(now, v->timer_due, want);
 
+	if (op == KVM_TIMER_KEEP)
+		return;
 	if (!v->timer_ok) {
 		ev.sigev_notify = SIGEV_THREAD_ID;
 		ev.sigev_signo = kvm_kick_signal();
@@ -75,14 +77,29 @@ static void arm_timer(struct kvm_vcpu *v, int64_t now, int64_t delay)
 		if (timer_create(CLOCK_MONOTONIC, &ev, &v->timer) < 0)
 			return;
 		v->timer_ok = true;
-		v->timer_due = 0;
 	}
-	if (v->timer_due > now && v->timer_due <= due)
-		return;
-	its.it_value.tv_sec = due / 1000000000;
-	its.it_value.tv_nsec = due % 1000000000;
+	if (op == KVM_TIMER_ARM) {
+		its.it_value.tv_sec = want / 1000000000;
+		its.it_value.tv_nsec = want % 1000000000;
+	} /* else all zero: disarmed */
 	if (timer_settime(v->timer, TIMER_ABSTIME, &its, NULL) == 0)
-		v->timer_due = due;
+		v->timer_due = op == KVM_TIMER_ARM ? want : 0;
+}
+
+void kvm_vcpu_retime(struct kvm_vcpu *v)
+{
+	struct vclock *c = &v->vm->m->clock;
+	int64_t now = host_now_ns();
+	int64_t want = kvm_timer_want(now, vclock_host_delay(c, vclock_next_deadline(c)), 0, false);
+
+	if (v->timer_due > now && v->timer_due <= want)
+		return; /* the armed timer comes first anyway */
+	pthread_mutex_lock(&v->kick_lock);
+	/* The vCPU thread itself looks at the clock before its next KVM_RUN;
+	 * another's signal makes KVM_RUN return (or not start) so it does. */
+	if (v->in_run && !pthread_equal(v->thread, pthread_self()))
+		pthread_kill(v->thread, kvm_kick_signal());
+	pthread_mutex_unlock(&v->kick_lock);
 }
 
 /* Offers a pending interrupt to the guest, or asks KVM to exit as soon as
@@ -157,7 +174,8 @@ static enum vcpu_exit prepare(struct kvm_vcpu *v, int64_t start)
 	} else if (!offer_interrupt(v)) { /* last: it acknowledges the PIC */
 		e = VCPU_EXIT_HALT;
 	} else {
-		arm_timer(v, now, delay);
+		arm_timer(v, now,
+			  kvm_timer_want(now, delay, start + KVM_SLICE_NS, m->output_waits));
 	}
 	pthread_mutex_unlock(&m->lock);
 	return e;
@@ -238,7 +256,6 @@ static enum vcpu_exit run_loop(struct kvm_vcpu *v)
 				return VCPU_EXIT_ERROR;
 			}
 			v->run->immediate_exit = 0;
-			v->timer_due = 0;
 			count(&v->counts.total);
 			count(&v->counts.intr);
 			recheck_interrupts(v);

@@ -1,0 +1,28 @@
+/* When the vCPU's one-shot timer should bring it out of KVM_RUN. An exit
+ * to userspace is dear (under nested SVM most of all), so the timer is
+ * armed only for what needs the vCPU loop: hv's next timer deadline (the
+ * vCPU thread runs hv's device timers between runs), and the end of the
+ * slice while guest output waits to be written. Kicks, requests, pauses
+ * and earlier deadlines armed by other threads signal the thread
+ * themselves. */
+#include "hv/kvm/kvm.h"
+
+int64_t kvm_timer_want(int64_t now, int64_t delay, int64_t slice_end, bool output_waits)
+{
+	int64_t want = delay == INT64_MAX || delay > INT64_MAX - now ? INT64_MAX : now + delay;
+
+	if (output_waits && slice_end < want)
+		want = slice_end;
+	return want;
+}
+
+enum kvm_timer_op kvm_timer_plan(int64_t now, int64_t armed, int64_t want)
+{
+	bool pending = armed > now; /* else it fired, or was never armed */
+
+	if (want == INT64_MAX)
+		return pending ? KVM_TIMER_DISARM : KVM_TIMER_KEEP;
+	if (pending && armed == want)
+		return KVM_TIMER_KEEP;
+	return KVM_TIMER_ARM;
+}

@@ -1,0 +1,69 @@
+/* The KVM vCPU's timer: armed for hv's next timer deadline, for the end
+ * of the slice only while guest output waits, and not at all otherwise
+ * (each firing is an exit to userspace); touched only when that changes. */
+#include <stdint.h>
+
+#include "hv/kvm/kvm.h"
+#include "unit.h"
+
+#define NOW   1000000000LL
+#define SLICE (NOW + KVM_SLICE_NS)
+
+START_TEST(test_no_deadline_and_no_output_wants_no_timer)
+{
+	ck_assert_int_eq(kvm_timer_want(NOW, INT64_MAX, SLICE, false), INT64_MAX);
+}
+END_TEST
+
+START_TEST(test_a_deadline_is_wanted_however_far)
+{
+	ck_assert_int_eq(kvm_timer_want(NOW, 5000, SLICE, false), NOW + 5000);
+	ck_assert_int_eq(kvm_timer_want(NOW, 60000000000LL, SLICE, false), NOW + 60000000000LL);
+	/* Past INT64_MAX: as never. */
+	ck_assert_int_eq(kvm_timer_want(NOW, INT64_MAX - 10, SLICE, false), INT64_MAX);
+}
+END_TEST
+
+START_TEST(test_waiting_output_bounds_it_by_the_slice)
+{
+	ck_assert_int_eq(kvm_timer_want(NOW, INT64_MAX, SLICE, true), SLICE);
+	ck_assert_int_eq(kvm_timer_want(NOW, 2 * KVM_SLICE_NS, SLICE, true), SLICE);
+	ck_assert_int_eq(kvm_timer_want(NOW, 5000, SLICE, true), NOW + 5000);
+}
+END_TEST
+
+START_TEST(test_plan_arms_only_on_a_change)
+{
+	/* Never armed, or fired: arm. */
+	ck_assert_int_eq(kvm_timer_plan(NOW, 0, NOW + 5), KVM_TIMER_ARM);
+	ck_assert_int_eq(kvm_timer_plan(NOW, NOW - 1, NOW + 5), KVM_TIMER_ARM);
+	ck_assert_int_eq(kvm_timer_plan(NOW, NOW, NOW + 5), KVM_TIMER_ARM);
+	/* Armed for just that: leave it. */
+	ck_assert_int_eq(kvm_timer_plan(NOW, NOW + 5, NOW + 5), KVM_TIMER_KEEP);
+	/* Armed for earlier (a deadline moved later) or later: re-arm, an
+	 * early firing would be a needless exit. */
+	ck_assert_int_eq(kvm_timer_plan(NOW, NOW + 5, NOW + 9), KVM_TIMER_ARM);
+	ck_assert_int_eq(kvm_timer_plan(NOW, NOW + 9, NOW + 5), KVM_TIMER_ARM);
+}
+END_TEST
+
+START_TEST(test_plan_disarms_a_timer_no_longer_wanted)
+{
+	ck_assert_int_eq(kvm_timer_plan(NOW, NOW + 5, INT64_MAX), KVM_TIMER_DISARM);
+	/* Fired or never armed: nothing to disarm. */
+	ck_assert_int_eq(kvm_timer_plan(NOW, NOW - 5, INT64_MAX), KVM_TIMER_KEEP);
+	ck_assert_int_eq(kvm_timer_plan(NOW, 0, INT64_MAX), KVM_TIMER_KEEP);
+}
+END_TEST
+
+int main(void)
+{
+	const TTest *const tests[] = {
+	    test_no_deadline_and_no_output_wants_no_timer, test_a_deadline_is_wanted_however_far,
+	    test_waiting_output_bounds_it_by_the_slice,	   test_plan_arms_only_on_a_change,
+	    test_plan_disarms_a_timer_no_longer_wanted,
+	};
+
+	return unit_run(
+	    unit_suite("kvm_timer", "plan", NULL, NULL, tests, UNIT_COUNT(tests), NULL, 0));
+}
