@@ -24,6 +24,10 @@ struct machine;
 #define KVM_MAX_ROM_COPY 8	  /* page-aligned copies of unaligned ROM images */
 #define KVM_SLICE_NS	 10000000 /* longest stretch in KVM_RUN while guest output waits */
 #define KVM_PAUSE_MIN_NS 1000000  /* hv's clock stood still longer: KVM's follows */
+/* The longest stretch in KVM_RUN whatever else: a bound on a wait no
+ * signal ends (recheck_interrupts' interrupt the nested SVM gave no window
+ * for), at 10 exits a second where the slice took 100. */
+#define KVM_BOUND_NS 100000000
 
 /* One memory slot as hv laid it out. */
 struct kvm_slot {
@@ -96,7 +100,9 @@ struct kvm_vcpu {
 
 /* kvm_timer.c: the host ns the vCPU's timer should fire at (INT64_MAX:
  * never), delay being the host ns to hv's next timer deadline (INT64_MAX:
- * none) and slice_end when the run should end if guest output waits. */
+ * none) and slice_end when the run should end if guest output waits; never
+ * after the next multiple of KVM_BOUND_NS (a time that stays the same
+ * through the stretch, so the timer is not armed again at each run). */
 int64_t kvm_timer_want(int64_t now, int64_t delay, int64_t slice_end, bool output_waits);
 /* What to do to the timer last armed for `armed` to fire at `want`. */
 enum kvm_timer_op { KVM_TIMER_KEEP, KVM_TIMER_ARM, KVM_TIMER_DISARM };

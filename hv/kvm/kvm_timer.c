@@ -2,7 +2,9 @@
  * to userspace is dear (under nested SVM most of all), so the timer is
  * armed only for what needs the vCPU loop: hv's next timer deadline (the
  * vCPU thread runs hv's device timers between runs), and the end of the
- * slice while guest output waits to be written. Kicks, requests, pauses
+ * slice while guest output waits to be written, and never later than the
+ * bound (a pending interrupt a nested SVM gave no window exit for is then
+ * looked at again: run.c's recheck_interrupts). Kicks, requests, pauses
  * and earlier deadlines armed by other threads signal the thread
  * themselves. */
 #include "hv/kvm/kvm.h"
@@ -11,9 +13,11 @@ int64_t kvm_timer_want(int64_t now, int64_t delay, int64_t slice_end, bool outpu
 {
 	int64_t want = delay == INT64_MAX || delay > INT64_MAX - now ? INT64_MAX : now + delay;
 
+	int64_t bound = (now / KVM_BOUND_NS + 1) * KVM_BOUND_NS;
+
 	if (output_waits && slice_end < want)
 		want = slice_end;
-	return want;
+	return want < bound ? want : bound;
 }
 
 enum kvm_timer_op kvm_timer_plan(int64_t now, int64_t armed, int64_t want)

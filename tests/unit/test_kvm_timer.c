@@ -1,6 +1,7 @@
 /* The KVM vCPU's timer: armed for hv's next timer deadline, for the end
- * of the slice only while guest output waits, and not at all otherwise
- * (each firing is an exit to userspace); touched only when that changes. */
+ * of the slice only while guest output waits, and otherwise only at the
+ * 100 ms bound (each firing is an exit to userspace); touched only when
+ * that changes. */
 #include <stdint.h>
 
 #include "hv/kvm/kvm.h"
@@ -8,19 +9,28 @@
 
 #define NOW   1000000000LL
 #define SLICE (NOW + KVM_SLICE_NS)
+#define BOUND (NOW + KVM_BOUND_NS) /* NOW is a multiple of it */
 
-START_TEST(test_no_deadline_and_no_output_wants_no_timer)
+START_TEST(test_no_deadline_and_no_output_wants_the_bound_alone)
 {
-	ck_assert_int_eq(kvm_timer_want(NOW, INT64_MAX, SLICE, false), INT64_MAX);
+	ck_assert_int_eq(kvm_timer_want(NOW, INT64_MAX, SLICE, false), BOUND);
+	/* the same time through the stretch: the timer stays as armed */
+	ck_assert_int_eq(kvm_timer_want(NOW + 1, INT64_MAX, SLICE + 1, false), BOUND);
+	ck_assert_int_eq(kvm_timer_want(BOUND - 1, INT64_MAX, SLICE, false), BOUND);
+	ck_assert_int_eq(kvm_timer_want(BOUND, INT64_MAX, SLICE, false), BOUND + KVM_BOUND_NS);
+	ck_assert_int_eq(
+	    kvm_timer_plan(NOW + 1, BOUND, kvm_timer_want(NOW + 1, INT64_MAX, SLICE, false)),
+	    KVM_TIMER_KEEP);
 }
 END_TEST
 
-START_TEST(test_a_deadline_is_wanted_however_far)
+START_TEST(test_a_deadline_is_wanted_up_to_the_bound)
 {
 	ck_assert_int_eq(kvm_timer_want(NOW, 5000, SLICE, false), NOW + 5000);
-	ck_assert_int_eq(kvm_timer_want(NOW, 60000000000LL, SLICE, false), NOW + 60000000000LL);
-	/* Past INT64_MAX: as never. */
-	ck_assert_int_eq(kvm_timer_want(NOW, INT64_MAX - 10, SLICE, false), INT64_MAX);
+	ck_assert_int_eq(kvm_timer_want(NOW, KVM_BOUND_NS - 1, SLICE, false), BOUND - 1);
+	ck_assert_int_eq(kvm_timer_want(NOW, 60000000000LL, SLICE, false), BOUND);
+	/* Past INT64_MAX: as none. */
+	ck_assert_int_eq(kvm_timer_want(NOW, INT64_MAX - 10, SLICE, false), BOUND);
 }
 END_TEST
 
@@ -59,8 +69,10 @@ END_TEST
 int main(void)
 {
 	const TTest *const tests[] = {
-	    test_no_deadline_and_no_output_wants_no_timer, test_a_deadline_is_wanted_however_far,
-	    test_waiting_output_bounds_it_by_the_slice,	   test_plan_arms_only_on_a_change,
+	    test_no_deadline_and_no_output_wants_the_bound_alone,
+	    test_a_deadline_is_wanted_up_to_the_bound,
+	    test_waiting_output_bounds_it_by_the_slice,
+	    test_plan_arms_only_on_a_change,
 	    test_plan_disarms_a_timer_no_longer_wanted,
 	};
 
