@@ -98,11 +98,10 @@ struct kvm_vcpu {
 	struct kvm_lapic_state lapic_reset; /* the local APIC as KVM made it */
 };
 
-/* kvm_timer.c: the host ns the vCPU's timer should fire at (INT64_MAX:
- * never), delay being the host ns to hv's next timer deadline (INT64_MAX:
- * none) and slice_end when the run should end if guest output waits; never
- * after the next multiple of KVM_BOUND_NS (a time that stays the same
- * through the stretch, so the timer is not armed again at each run). */
+/* kvm_timer.c: the host ns the vCPU's timer should fire at, delay being the host ns to hv's next
+ * timer deadline (INT64_MAX: none) and slice_end when the run should end if guest output waits;
+ * never after the next multiple of KVM_BOUND_NS (a time that stays the same through the stretch, so
+ * the timer is not armed again at each run). */
 int64_t kvm_timer_want(int64_t now, int64_t delay, int64_t slice_end, bool output_waits);
 /* What to do to the timer last armed for `armed` to fire at `want`. */
 enum kvm_timer_op { KVM_TIMER_KEEP, KVM_TIMER_ARM, KVM_TIMER_DISARM };

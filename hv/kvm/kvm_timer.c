@@ -12,7 +12,6 @@
 int64_t kvm_timer_want(int64_t now, int64_t delay, int64_t slice_end, bool output_waits)
 {
 	int64_t want = delay == INT64_MAX || delay > INT64_MAX - now ? INT64_MAX : now + delay;
-
 	int64_t bound = (now / KVM_BOUND_NS + 1) * KVM_BOUND_NS;
 
 	if (output_waits && slice_end < want)
