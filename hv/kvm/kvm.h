@@ -103,9 +103,9 @@ struct kvm_vcpu {
  * never after the next multiple of KVM_BOUND_NS (a time that stays the same through the stretch, so
  * the timer is not armed again at each run). */
 int64_t kvm_timer_want(int64_t now, int64_t delay, int64_t slice_end, bool output_waits);
-/* What to do to the timer last armed for `armed` to fire at `want`. */
-enum kvm_timer_op { KVM_TIMER_KEEP, KVM_TIMER_ARM, KVM_TIMER_DISARM };
-enum kvm_timer_op kvm_timer_plan(int64_t now, int64_t armed, int64_t want);
+/* Whether the timer last armed for `armed` must be armed again to fire at `want` (a time
+ * kvm_timer_want gave: the bound makes it finite, so the timer is never disarmed). */
+bool kvm_timer_rearm(int64_t now, int64_t armed, int64_t want);
 
 /* The signal that kicks a vCPU thread out of KVM_RUN. */
 int kvm_kick_signal(void);

@@ -19,13 +19,9 @@ int64_t kvm_timer_want(int64_t now, int64_t delay, int64_t slice_end, bool outpu
 	return want < bound ? want : bound;
 }
 
-enum kvm_timer_op kvm_timer_plan(int64_t now, int64_t armed, int64_t want)
+bool kvm_timer_rearm(int64_t now, int64_t armed, int64_t want)
 {
 	bool pending = armed > now; /* else it fired, or was never armed */
 
-	if (want == INT64_MAX)
-		return pending ? KVM_TIMER_DISARM : KVM_TIMER_KEEP;
-	if (pending && armed == want)
-		return KVM_TIMER_KEEP;
-	return KVM_TIMER_ARM;
+	return !pending || armed != want;
 }

@@ -60,15 +60,13 @@ static void handle_mmio(struct kvm_vcpu *v)
 	}
 }
 
-/* Makes the vCPU's timer, a one-shot aimed at this thread, fire at want
- * (INT64_MAX: never), touching it only when that changes (kvm_timer.c). */
+/* Makes the vCPU's timer, a one-shot aimed at this thread, fire at want,
+ * touching it only when that changes (kvm_timer.c). */
 static void arm_timer(struct kvm_vcpu *v, int64_t now, int64_t want)
 {
 	struct sigevent ev = {0};
 	struct itimerspec its = {0};
-	enum kvm_timer_op op = kvm_timer_plan(now, v->timer_due, want);
-
-	if (op == KVM_TIMER_KEEP)
+	if (!kvm_timer_rearm(now, v->timer_due, want))
 		return;
 	if (!v->timer_ok) {
 		ev.sigev_notify = SIGEV_THREAD_ID;
@@ -78,12 +76,10 @@ static void arm_timer(struct kvm_vcpu *v, int64_t now, int64_t want)
 			return;
 		v->timer_ok = true;
 	}
-	if (op == KVM_TIMER_ARM) {
-		its.it_value.tv_sec = want / 1000000000;
-		its.it_value.tv_nsec = want % 1000000000;
-	} /* else all zero: disarmed */
+	its.it_value.tv_sec = want / 1000000000;
+	its.it_value.tv_nsec = want % 1000000000;
 	if (timer_settime(v->timer, TIMER_ABSTIME, &its, NULL) == 0)
-		v->timer_due = op == KVM_TIMER_ARM ? want : 0;
+		v->timer_due = want;
 }
 
 void kvm_vcpu_retime(struct kvm_vcpu *v)

@@ -18,9 +18,8 @@ START_TEST(test_no_deadline_and_no_output_wants_the_bound_alone)
 	ck_assert_int_eq(kvm_timer_want(NOW + 1, INT64_MAX, SLICE + 1, false), BOUND);
 	ck_assert_int_eq(kvm_timer_want(BOUND - 1, INT64_MAX, SLICE, false), BOUND);
 	ck_assert_int_eq(kvm_timer_want(BOUND, INT64_MAX, SLICE, false), BOUND + KVM_BOUND_NS);
-	ck_assert_int_eq(
-	    kvm_timer_plan(NOW + 1, BOUND, kvm_timer_want(NOW + 1, INT64_MAX, SLICE, false)),
-	    KVM_TIMER_KEEP);
+	ck_assert(
+	    !kvm_timer_rearm(NOW + 1, BOUND, kvm_timer_want(NOW + 1, INT64_MAX, SLICE, false)));
 }
 END_TEST
 
@@ -42,27 +41,18 @@ START_TEST(test_waiting_output_bounds_it_by_the_slice)
 }
 END_TEST
 
-START_TEST(test_plan_arms_only_on_a_change)
+START_TEST(test_the_timer_is_armed_again_only_on_a_change)
 {
 	/* Never armed, or fired: arm. */
-	ck_assert_int_eq(kvm_timer_plan(NOW, 0, NOW + 5), KVM_TIMER_ARM);
-	ck_assert_int_eq(kvm_timer_plan(NOW, NOW - 1, NOW + 5), KVM_TIMER_ARM);
-	ck_assert_int_eq(kvm_timer_plan(NOW, NOW, NOW + 5), KVM_TIMER_ARM);
+	ck_assert(kvm_timer_rearm(NOW, 0, NOW + 5));
+	ck_assert(kvm_timer_rearm(NOW, NOW - 1, NOW + 5));
+	ck_assert(kvm_timer_rearm(NOW, NOW, NOW + 5));
 	/* Armed for just that: leave it. */
-	ck_assert_int_eq(kvm_timer_plan(NOW, NOW + 5, NOW + 5), KVM_TIMER_KEEP);
+	ck_assert(!kvm_timer_rearm(NOW, NOW + 5, NOW + 5));
 	/* Armed for earlier (a deadline moved later) or later: re-arm, an
 	 * early firing would be a needless exit. */
-	ck_assert_int_eq(kvm_timer_plan(NOW, NOW + 5, NOW + 9), KVM_TIMER_ARM);
-	ck_assert_int_eq(kvm_timer_plan(NOW, NOW + 9, NOW + 5), KVM_TIMER_ARM);
-}
-END_TEST
-
-START_TEST(test_plan_disarms_a_timer_no_longer_wanted)
-{
-	ck_assert_int_eq(kvm_timer_plan(NOW, NOW + 5, INT64_MAX), KVM_TIMER_DISARM);
-	/* Fired or never armed: nothing to disarm. */
-	ck_assert_int_eq(kvm_timer_plan(NOW, NOW - 5, INT64_MAX), KVM_TIMER_KEEP);
-	ck_assert_int_eq(kvm_timer_plan(NOW, 0, INT64_MAX), KVM_TIMER_KEEP);
+	ck_assert(kvm_timer_rearm(NOW, NOW + 5, NOW + 9));
+	ck_assert(kvm_timer_rearm(NOW, NOW + 9, NOW + 5));
 }
 END_TEST
 
@@ -72,8 +62,7 @@ int main(void)
 	    test_no_deadline_and_no_output_wants_the_bound_alone,
 	    test_a_deadline_is_wanted_up_to_the_bound,
 	    test_waiting_output_bounds_it_by_the_slice,
-	    test_plan_arms_only_on_a_change,
-	    test_plan_disarms_a_timer_no_longer_wanted,
+	    test_the_timer_is_armed_again_only_on_a_change,
 	};
 
 	return unit_run(
