@@ -288,6 +288,25 @@ static void set_used_flags(struct virtq *q, uint8_t *used, uint16_t flags)
 		store16(used + RING_FLAGS, flags);
 }
 
+/* The driver is asked to notify at its next buffer: the device has run
+ * out. */
+static void ask_for_notify(struct virtq *q, uint8_t *used)
+{
+	set_avail_event(q, used);
+	set_used_flags(q, used, 0);
+	q->hushed = false;
+}
+
+/* Without EVENT_IDX, a chain taken asks the driver not to notify until
+ * the device has run out (the store only when the flag changes). */
+static void hush(struct virtq *q, uint8_t *used)
+{
+	if (q->event_idx || q->hushed)
+		return;
+	q->hushed = true;
+	set_used_flags(q, used, VIRTQ_USED_F_NO_NOTIFY);
+}
+
 void virtq_notify_off(struct virtq *q)
 {
 	uint8_t *used;
@@ -298,6 +317,7 @@ void virtq_notify_off(struct virtq *q)
 	if (!used)
 		return;
 	q->quiet = true;
+	q->hushed = true;
 	set_used_flags(q, used, VIRTQ_USED_F_NO_NOTIFY);
 }
 
@@ -311,6 +331,7 @@ bool virtq_notify_on(struct virtq *q)
 	if (!used)
 		return false;
 	q->quiet = false;
+	q->hushed = false;
 	set_used_flags(q, used, 0);
 	set_avail_event(q, used);
 	/* The request stored before avail->idx is loaded again. */
@@ -343,13 +364,17 @@ int virtq_pop(struct virtq *q, struct virtq_chain *c)
 	n = waiting(q, avail);
 	if (n == 0 && !q->quiet) {
 		/* Ask for a kick, then look again: the driver may have added
-		 * a buffer before it could see the request. */
-		set_avail_event(q, used);
+		 * a buffer before it could see the request. The flag is
+		 * written even when this queue did not set it: a restored
+		 * queue finds the ring as the guest left it. */
+		ask_for_notify(q, used);
 		atomic_thread_fence(memory_order_seq_cst);
 		n = waiting(q, avail);
 	}
 	if (n <= 0)
 		return n;
+	if (!q->quiet)
+		hush(q, used);
 	/* Each chain in flight holds a descriptor: more than the queue's
 	 * size means heads offered again before they came back, which would
 	 * let a guest queue requests without bound. */

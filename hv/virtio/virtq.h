@@ -49,6 +49,7 @@ struct virtq {
 	uint16_t inflight;	 /* chains popped and not yet pushed */
 	bool held;		 /* pushes wait for virtq_publish (a burst) */
 	bool quiet;		 /* notifications off: the device comes back by itself */
+	bool hushed;		 /* no EVENT_IDX: NO_NOTIFY set by a pop, until an empty one */
 	const char *name;	 /* for log lines: "vda.0" */
 };
 
@@ -85,8 +86,14 @@ void virtq_reset(struct virtq *q);
 
 /* Takes the next available chain into c. Returns 1 with a chain, 0 when
  * the driver has made nothing available, -1 when the queue is broken (now
- * or before). With EVENT_IDX, an empty queue asks the driver to notify at
- * its next buffer (unless notifications are off: virtq_notify_off). */
+ * or before). The driver is asked to notify only when the device has run
+ * out (unless notifications are off: virtq_notify_off): an empty queue
+ * asks it to notify at its next buffer (EVENT_IDX's avail_event at
+ * last_avail, or the used ring's NO_NOTIFY flag cleared), then looks
+ * again; without EVENT_IDX a chain taken sets NO_NOTIFY, as EVENT_IDX's
+ * avail_event left behind does, so a driver adding buffers while the
+ * device still has some (receive buffers, chains it is draining) does not
+ * notify for each. */
 int virtq_pop(struct virtq *q, struct virtq_chain *c);
 
 /* Returns chain head to the driver with `written` bytes written into its

@@ -594,6 +594,36 @@ START_TEST(no_notify_flag_while_notifications_are_off)
 }
 END_TEST
 
+/* Without EVENT_IDX, as with it: a chain taken asks the driver not to
+ * notify for the buffers it adds while the device still has some (receive
+ * buffers waiting for frames, chains being drained); the pop that finds
+ * the ring empty asks again, and looks once more. A flag left set in
+ * guest RAM (a restored queue) is cleared by that pop too. */
+START_TEST(no_notify_flag_while_the_device_has_buffers)
+{
+	start(false, false);
+	put_desc(0, BUF_AT, 4, VIRTQ_DESC_F_WRITE, 0);
+	offer(0);
+	offer(0);
+	serve(1);
+	ck_assert_uint_eq(le_get16(gpa(USED_AT)), VIRTQ_USED_F_NO_NOTIFY);
+	offer(0); /* a refill while one is left: no kick */
+	serve(2);
+	ck_assert_uint_eq(le_get16(gpa(USED_AT)), VIRTQ_USED_F_NO_NOTIFY);
+	ck_assert_int_eq(virtq_pop(&q, &chain), 0);
+	ck_assert_uint_eq(le_get16(gpa(USED_AT)), 0); /* run out: kick at the next */
+	offer(0);
+	serve(1);
+	ck_assert_uint_eq(le_get16(gpa(USED_AT)), VIRTQ_USED_F_NO_NOTIFY);
+	start(false, false); /* as restored: the ring keeps the guest's flag */
+	le_put16(gpa(USED_AT), VIRTQ_USED_F_NO_NOTIFY);
+	avail_idx = 0;
+	le_put16(gpa(AVAIL_AT + 2), 0);
+	ck_assert_int_eq(virtq_pop(&q, &chain), 0);
+	ck_assert_uint_eq(le_get16(gpa(USED_AT)), 0);
+}
+END_TEST
+
 /* A reset (or a new setup) forgets the suppression; a broken queue has
  * nothing to look at. */
 START_TEST(reset_forgets_notifications_off)
@@ -721,6 +751,7 @@ static Suite *virtq_suite(void)
 	    chains_added_while_draining_are_taken_without_a_kick,
 	    event_idx_notifications_stay_off_until_turned_on,
 	    no_notify_flag_while_notifications_are_off,
+	    no_notify_flag_while_the_device_has_buffers,
 	    reset_forgets_notifications_off,
 	};
 
