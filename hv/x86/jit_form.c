@@ -310,6 +310,34 @@ void x86_jit_get(struct as *a, unsigned r, const struct j_opnd *o, unsigned size
 	}
 }
 
+bool x86_jit_load_direct(struct as *a, const struct j_form *f, bool sx)
+{
+	unsigned size = f->size;
+	unsigned hd = f->dst.kind == J_REG ? x86_jit_cached(a, f->dst.off) : 0;
+	unsigned hs = f->b.kind == J_REG ? x86_jit_cached(a, f->b.off) : 0;
+	uint8_t opc = size == 4 ? 0x8b : (uint8_t)((sx ? 0xbe : 0xb6) + (size == 2));
+
+	if (f->dst.kind != J_REG || f->dsize != 4 || (!hs && f->b.kind != J_MEM))
+		return false;
+	if (!hd && hs && size == 4) { /* MOV: memory = hs */
+		x86_jit_store_host(a, hs, f->dst.off);
+		return true;
+	}
+	if (!hd)
+		return false;
+	if (hs) { /* mov hd, hs; movzx or movsx hd, hs8/hs16 */
+		x86_jit_prefix(a, size == 1 ? 1 : 4, hd, hs);
+	} else {
+		b1(a, 0x41 | (hd >> 3) << 2); /* [r8] */
+	}
+	if (size != 4)
+		b1(a, 0x0f);
+	b1(a, opc);
+	b1(a, (hs ? 0xc0 | (hs & 7) : 0) | (hd & 7) << 3);
+	x86_jit_store_host(a, hd, f->dst.off);
+	return true;
+}
+
 /* The low size bytes of cached register h = those of host register r,
  * then memory = h. */
 static void put_cached(struct as *a, unsigned r, unsigned h, uint32_t off, unsigned size)
@@ -582,7 +610,7 @@ void x86_jit_op(struct as *a, const struct j_form *f)
 	case J_MOV:
 		if (f->b.kind == J_IMM) {
 			put_imm(a, &f->dst, f->b.imm, size);
-		} else {
+		} else if (!x86_jit_load_direct(a, f, false)) {
 			x86_jit_get(a, RAX, &f->b, size);
 			x86_jit_put(a, RAX, &f->dst, size);
 		}
