@@ -1431,6 +1431,45 @@ START_TEST(test_shift_and_imul_records_in_lockstep)
 }
 END_TEST
 
+/* OR, AND and XOR of 32 bits into a cached register whose flags a
+ * block's end reads (jit_form.c's logic_direct), from a cached register,
+ * an immediate (both encodings) and a register not cached, and INC and
+ * DEC of each size (incdec_cv): the record as the interpreter's. */
+START_TEST(test_logic_and_incdec_records_in_lockstep)
+{
+	static const uint8_t ops[][8] = {
+	    {3, 0x66, 0x31, 0xd8},			   /* xor eax, ebx */
+	    {6, 0x66, 0x25, 0x0f, 0xf0, 0x00, 0x80},	   /* and eax, 8000f00fh */
+	    {7, 0x66, 0x81, 0xc8, 0x00, 0x00, 0x01, 0x00}, /* or eax, 10000h */
+	    {3, 0x66, 0x0b, 0xc1},			   /* or eax, ecx */
+	    {3, 0x66, 0x31, 0xc0},			   /* xor eax, eax */
+	    {3, 0x66, 0x21, 0xc3},			   /* and ebx, eax */
+	    {2, 0x66, 0x40},				   /* inc eax */
+	    {2, 0x66, 0x48},				   /* dec eax */
+	    {1, 0x40},					   /* inc ax */
+	    {2, 0xfe, 0xc8},				   /* dec al */
+	};
+	static const uint32_t vals[] = {0, 0xffffffffu, 0x7fffffffu, 0x80000000u, 0xff, 0xffff};
+	unsigned k = 0;
+	uint8_t c[24];
+
+	for (size_t v = 0; v < UNIT_COUNT(vals); v++) {
+		c[0] = 0x66; /* mov eax, v; mov ebx, 80000001h */
+		c[1] = 0xb8;
+		le32(c + 2, vals[v]);
+		c[6] = 0x66;
+		c[7] = 0xbb;
+		le32(c + 8, 0x80000001u);
+		for (size_t o = 0; o < UNIT_COUNT(ops); o++) {
+			memcpy(c + 12, ops[o] + 1, ops[o][0]);
+			lockstep_block(c, 12u + ops[o][0], &live_starts[o % 4]);
+			ck_assert_msg(!cpu->stop, "%#x op %zu diverges", vals[v], o);
+			ck_assert_uint_eq(cpu->jit->checked, ++k);
+		}
+	}
+}
+END_TEST
+
 /* MOV, MOVZX and MOVSX to 32-bit registers cached in host registers,
  * from memory and from other registers, cached or not, and one of a cached
  * register to one that is not (jit_form.c's
@@ -1487,6 +1526,7 @@ int main(void)
 	    test_lockstep_checks_memory_operands,
 	    test_flag_liveness_in_lockstep,
 	    test_shift_and_imul_records_in_lockstep,
+	    test_logic_and_incdec_records_in_lockstep,
 	};
 	const TTest *const runs[] = {
 	    test_loop_matches_the_interpreter,
