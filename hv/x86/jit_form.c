@@ -338,6 +338,20 @@ bool x86_jit_load_direct(struct as *a, const struct j_form *f, bool sx)
 	return true;
 }
 
+/* MOV to memory of a cached register: mov [r8], h8/h16/h32, not through
+ * eax. */
+static bool store_direct(struct as *a, const struct j_form *f)
+{
+	unsigned h = f->b.kind == J_REG ? x86_jit_cached(a, f->b.off) : 0;
+
+	if (f->dst.kind != J_MEM || !h)
+		return false;
+	x86_jit_prefix(a, f->size, h, 8);
+	b1(a, f->size == 1 ? 0x88 : 0x89);
+	b1(a, (h & 7) << 3);
+	return true;
+}
+
 /* The low size bytes of cached register h = those of host register r,
  * then memory = h. */
 static void put_cached(struct as *a, unsigned r, unsigned h, uint32_t off, unsigned size)
@@ -665,7 +679,7 @@ void x86_jit_op(struct as *a, const struct j_form *f)
 	case J_MOV:
 		if (f->b.kind == J_IMM) {
 			put_imm(a, &f->dst, f->b.imm, size);
-		} else if (!x86_jit_load_direct(a, f, false)) {
+		} else if (!x86_jit_load_direct(a, f, false) && !store_direct(a, f)) {
 			x86_jit_get(a, RAX, &f->b, size);
 			x86_jit_put(a, RAX, &f->dst, size);
 		}

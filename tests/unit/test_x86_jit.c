@@ -1471,9 +1471,10 @@ START_TEST(test_logic_and_incdec_records_in_lockstep)
 END_TEST
 
 /* MOV, MOVZX and MOVSX to 32-bit registers cached in host registers,
- * from memory and from other registers, cached or not, and one of a cached
- * register to one that is not (jit_form.c's
- * x86_jit_load_direct): the host register and memory both written. */
+ * from memory and from other registers, cached or not, one of a cached
+ * register to one that is not (jit_form.c's x86_jit_load_direct: the
+ * host register and memory both written), and MOVs of cached registers'
+ * bytes, words and dwords to memory (store_direct). */
 START_TEST(test_loads_into_cached_registers_match_the_interpreter)
 {
 	static const uint8_t code[] = {
@@ -1496,10 +1497,14 @@ START_TEST(test_loads_into_cached_registers_match_the_interpreter)
 	    0x66, 0x31, 0x2e, 0x08, 0x05,	/* xor [508h], ebp */
 	    0x66, 0x01, 0x16, 0x0c, 0x05,	/* add [50ch], edx */
 	    0x66, 0x01, 0x1e, 0x10, 0x05,	/* add [510h], ebx */
+	    0x66, 0x89, 0x3e, 0x14, 0x05,	/* mov [514h], edi */
+	    0x88, 0x16, 0x1a, 0x05,		/* mov [51ah], dl */
+	    0x88, 0x26, 0x1b, 0x05,		/* mov [51bh], ah */
+	    0x89, 0x2e, 0x18, 0x05,		/* mov [518h], bp */
 	    0x66, 0x89, 0xdc,			/* mov esp, ebx (not cached) */
 	    0x46,				/* inc si */
 	    0x66, 0x49,				/* dec ecx */
-	    0x75, 0xb2,				/* jnz a */
+	    0x75, 0xa1,				/* jnz a */
 	    0xf4,				/* hlt */
 	};
 	static struct result r;
