@@ -201,7 +201,7 @@ static void rotate(struct as *a, unsigned sub, unsigned size)
 /* SHL, SHR, SAR of the 32 bits of eax by n (1-31), as shift(): the
  * carry vector's two bits from the bit shifted out last (moved to bit
  * 31) and msb(r) or msb(v), with no CF and OF apart (9 instructions
- * fewer for SHL, 6 for SHR and SAR). */
+ * fewer for SHL, 6 for SHR, 8 for SAR). */
 static void shift32_imm(struct as *a, unsigned sub, unsigned n)
 {
 	if (sub == 4 || sub == 6) { /* t = v << (n - 1): CF in bit 31, msb(r) in 30 */
