@@ -376,6 +376,12 @@ void x86_jit_op(struct as *a, const struct j_form *f);
 void x86_jit_op_ops(struct as *a, const struct j_form *f);
 /* Host register r = the operand, zero-extended (jit_form.c). */
 void x86_jit_get(struct as *a, unsigned r, const struct j_opnd *o, unsigned size);
+/* MOV, MOVZX (sx false) or MOVSX (true) to a 32-bit register from memory
+ * or a cached register, straight into the destination's host register
+ * when it is cached (a MOV of a cached one: from its host register), then
+ * memory, with no trip through eax; false when neither is cached (the
+ * caller does it through eax). */
+bool x86_jit_load_direct(struct as *a, const struct j_form *f, bool sx);
 /* The operand = the low size bytes of host register r. */
 void x86_jit_put(struct as *a, unsigned r, const struct j_opnd *o, unsigned size);
 /* jit_inplace.c: an ALU form (after x86_jit_mem), INC/DEC (after the CF

@@ -198,12 +198,47 @@ static void rotate(struct as *a, unsigned sub, unsigned size)
 	set_flags(a, X86_CF | X86_OF, true);
 }
 
+/* SHL, SHR, SAR of the 32 bits of eax by n (1-31), as shift(): the
+ * carry vector's two bits from the bit shifted out last (moved to bit
+ * 31) and msb(r) or msb(v), with no CF and OF apart (9 instructions
+ * fewer for SHL, 6 for SHR, 8 for SAR). */
+static void shift32_imm(struct as *a, unsigned sub, unsigned n)
+{
+	if (sub == 4 || sub == 6) { /* t = v << (n - 1): CF in bit 31, msb(r) in 30 */
+		rr(a, 0x89, RAX, RDX);
+		if (n > 1)
+			shift_imm(a, 4, RDX, n - 1);
+		rr(a, 0x89, RDX, RAX);
+		rr(a, 0x01, RDX, RDX); /* r = t << 1 */
+	} else {
+		rr(a, 0x89, RAX, RDX);
+		shift_imm(a, sub, RDX, n); /* shr/sar edx, n */
+		shift_imm(a, 4, RAX, 32 - n);
+		shift_imm(a, 7, RAX, 1); /* CF in bits 31 and 30 */
+		if (sub == 5) {		 /* OF = msb(v), bit 31 - n of r: CF ^ OF in bit 30 */
+			rr(a, 0x89, RDX, RSI);
+			if (n > 1)
+				shift_imm(a, 4, RSI, n - 1);
+			rr(a, 0x31, RSI, RAX);
+		}
+	}
+	E(a, 0x25); /* and eax, CF << 31 | (CF ^ OF) << 30 */
+	b4(a, 0xc0000000u);
+}
+
 static void emit_shift(struct as *a, const struct j_form *f)
 {
 	uint8_t *skip = NULL;
 
 	if (f->dead) { /* by an immediate (x86_jit_defs) */
 		x86_jit_inplace_shift(a, f);
+		return;
+	}
+	if (f->b.kind == J_IMM && f->size == 4 && f->sub >= 4) {
+		x86_jit_get(a, RAX, &f->a, 4);
+		shift32_imm(a, f->sub, f->b.imm);
+		x86_jit_put(a, RDX, &f->dst, 4);
+		x86_jit_set_lazy(a, X86_ARITH, 4);
 		return;
 	}
 	if (f->b.kind == J_IMM) {
@@ -234,16 +269,23 @@ static void emit_imul(struct as *a, const struct j_form *f)
 
 	x86_jit_get(a, RAX, &f->a, size);
 	x86_jit_get(a, RCX, &f->b, size);
-	sext_to(a, 0x48, RAX, RAX, size);
-	sext_to(a, 0x48, RCX, RCX, size);
-	E(a, 0x48, 0x0f, 0xaf, 0xc1); /* imul rax, rcx */
-	rr(a, 0x89, RAX, RDX);
-	zext(a, RDX, size);
-	sext_to(a, 0x48, RSI, RAX, size);
-	E(a, 0x48, 0x39, 0xc6); /* cmp rsi, rax */
-	mov_imm(a, RCX, 0);
-	E(a, 0x0f, 0x95, 0xc1); /* setne cl */
-	E(a, 0x69, 0xc9);	/* imul ecx, ecx, CF | OF */
+	if (size == 4) { /* the host's CF: the same "did not fit" */
+		rr(a, 0x89, RAX, RDX);
+		E(a, 0x0f, 0xaf, 0xd1); /* imul edx, ecx; setc al; movzx ecx, al */
+		E(a, 0x0f, 0x92, 0xc0);
+		E(a, 0x0f, 0xb6, 0xc8);
+	} else {
+		sext_to(a, 0x48, RAX, RAX, size);
+		sext_to(a, 0x48, RCX, RCX, size);
+		E(a, 0x48, 0x0f, 0xaf, 0xc1); /* imul rax, rcx */
+		rr(a, 0x89, RAX, RDX);
+		zext(a, RDX, size);
+		sext_to(a, 0x48, RSI, RAX, size);
+		E(a, 0x48, 0x39, 0xc6); /* cmp rsi, rax */
+		mov_imm(a, RCX, 0);
+		E(a, 0x0f, 0x95, 0xc1); /* setne cl */
+	}
+	E(a, 0x69, 0xc9); /* imul ecx, ecx, CF | OF */
 	b4(a, X86_CF | X86_OF);
 	set_flags(a, X86_CF | X86_OF | X86_AF, false);
 	rr(a, 0x31, RAX, RAX);
@@ -306,6 +348,8 @@ void x86_jit_op_ops(struct as *a, const struct j_form *f)
 		return;
 	case J_MOVZX:
 	case J_MOVSX:
+		if (x86_jit_load_direct(a, f, f->op == J_MOVSX))
+			return;
 		x86_jit_get(a, RAX, &f->b, f->size);
 		if (f->op == J_MOVSX)
 			sext_to(a, 0, RAX, RAX, f->size);

@@ -1388,6 +1388,133 @@ START_TEST(test_flag_liveness_in_lockstep)
 }
 END_TEST
 
+/* SHL, SHR and SAR of 32 bits by an immediate (the carry vector's two
+ * bits from the last bit out and the top bit, jit_ops.c's shift32_imm),
+ * and the 32-bit IMUL (CF and OF from the host's), whose flags a block's
+ * end reads: the record and EFLAGS as the interpreter leaves them, for
+ * values that give each of CF and OF both ways. */
+START_TEST(test_shift_and_imul_records_in_lockstep)
+{
+	static const uint32_t vals[] = {0x80000001u, 0x7ffffffeu, 0xc0000000u, 0x40000001u, 5};
+	static const uint8_t counts[] = {1, 2, 11, 30, 31};
+	static const uint8_t subs[] = {4, 5, 6, 7};
+	static const uint32_t muls[] = {3, 0xfffffff9u, 0x10000u, 0x7fffffffu};
+	unsigned k = 0;
+	uint8_t c[20];
+
+	for (size_t v = 0; v < UNIT_COUNT(vals); v++) {
+		c[0] = 0x66; /* mov eax, v */
+		c[1] = 0xb8;
+		le32(c + 2, vals[v]);
+		c[6] = 0x66;
+		for (size_t s = 0; s < UNIT_COUNT(subs); s++) {
+			for (size_t n = 0; n < UNIT_COUNT(counts); n++) {
+				c[7] = 0xc1; /* shl/shr/sal/sar eax, n */
+				c[8] = (uint8_t)(0xc0 | subs[s] << 3);
+				c[9] = counts[n];
+				lockstep_block(c, 10, &live_starts[0]);
+				ck_assert_msg(!cpu->stop, "%#x /%u %u diverges", vals[v], subs[s],
+					      counts[n]);
+				ck_assert_uint_eq(cpu->jit->checked, ++k);
+			}
+		}
+		for (size_t m = 0; m < UNIT_COUNT(muls); m++) {
+			c[7] = 0x69; /* imul eax, eax, m; imul eax, ebx */
+			c[8] = 0xc0;
+			le32(c + 9, muls[m]);
+			memcpy(c + 13, (const uint8_t[]){0x66, 0x0f, 0xaf, 0xc3}, 4);
+			lockstep_block(c, 17, &live_starts[1]);
+			ck_assert_msg(!cpu->stop, "%#x * %#x diverges", vals[v], muls[m]);
+			ck_assert_uint_eq(cpu->jit->checked, ++k);
+		}
+	}
+}
+END_TEST
+
+/* OR, AND and XOR of 32 bits into a cached register whose flags a
+ * block's end reads (jit_form.c's logic_direct), from a cached register,
+ * an immediate (both encodings) and a register not cached, and INC and
+ * DEC of each size (incdec_cv): the record as the interpreter's. */
+START_TEST(test_logic_and_incdec_records_in_lockstep)
+{
+	static const uint8_t ops[][8] = {
+	    {3, 0x66, 0x31, 0xd8},			   /* xor eax, ebx */
+	    {6, 0x66, 0x25, 0x0f, 0xf0, 0x00, 0x80},	   /* and eax, 8000f00fh */
+	    {7, 0x66, 0x81, 0xc8, 0x00, 0x00, 0x01, 0x00}, /* or eax, 10000h */
+	    {3, 0x66, 0x0b, 0xc1},			   /* or eax, ecx */
+	    {3, 0x66, 0x31, 0xc0},			   /* xor eax, eax */
+	    {3, 0x66, 0x21, 0xc3},			   /* and ebx, eax */
+	    {2, 0x66, 0x40},				   /* inc eax */
+	    {2, 0x66, 0x48},				   /* dec eax */
+	    {1, 0x40},					   /* inc ax */
+	    {2, 0xfe, 0xc8},				   /* dec al */
+	};
+	static const uint32_t vals[] = {0, 0xffffffffu, 0x7fffffffu, 0x80000000u, 0xff, 0xffff};
+	unsigned k = 0;
+	uint8_t c[24];
+
+	for (size_t v = 0; v < UNIT_COUNT(vals); v++) {
+		c[0] = 0x66; /* mov eax, v; mov ebx, 80000001h */
+		c[1] = 0xb8;
+		le32(c + 2, vals[v]);
+		c[6] = 0x66;
+		c[7] = 0xbb;
+		le32(c + 8, 0x80000001u);
+		for (size_t o = 0; o < UNIT_COUNT(ops); o++) {
+			memcpy(c + 12, ops[o] + 1, ops[o][0]);
+			lockstep_block(c, 12u + ops[o][0], &live_starts[o % 4]);
+			ck_assert_msg(!cpu->stop, "%#x op %zu diverges", vals[v], o);
+			ck_assert_uint_eq(cpu->jit->checked, ++k);
+		}
+	}
+}
+END_TEST
+
+/* MOV, MOVZX and MOVSX to 32-bit registers cached in host registers,
+ * from memory and from other registers, cached or not, one of a cached
+ * register to one that is not (jit_form.c's x86_jit_load_direct: the
+ * host register and memory both written), and MOVs of cached registers'
+ * bytes, words and dwords to memory (store_direct). */
+START_TEST(test_loads_into_cached_registers_match_the_interpreter)
+{
+	static const uint8_t code[] = {
+	    0x66, 0xb9, 0x14, 0x00, 0x00, 0x00, /* mov ecx, 20 */
+	    0xbe, 0x00, 0x7c,			/* mov si, 0x7c00 */
+	    0x66, 0x8b, 0x04,			/* a: mov eax, [si] */
+	    0x66, 0x0f, 0xb6, 0x5c, 0x01,	/* movzx ebx, byte [si + 1] */
+	    0x66, 0x0f, 0xbf, 0x54, 0x02,	/* movsx edx, word [si + 2] */
+	    0x66, 0x0f, 0xbe, 0x7c, 0x03,	/* movsx edi, byte [si + 3] */
+	    0x66, 0x01, 0xd8,			/* add eax, ebx */
+	    0x66, 0x01, 0xd3,			/* add ebx, edx */
+	    0x66, 0x01, 0xc7,			/* add edi, eax */
+	    0x66, 0x89, 0xc7,			/* mov edi, eax */
+	    0x66, 0x0f, 0xb6, 0xe8,		/* movzx ebp, al */
+	    0x66, 0x0f, 0xbf, 0xd3,		/* movsx edx, bx */
+	    0x66, 0x0f, 0xbe, 0xdc,		/* movsx ebx, ah */
+	    0x66, 0x89, 0xeb,			/* mov ebx, ebp */
+	    0x66, 0x01, 0x06, 0x00, 0x05,	/* add [500h], eax */
+	    0x66, 0x01, 0x3e, 0x04, 0x05,	/* add [504h], edi */
+	    0x66, 0x31, 0x2e, 0x08, 0x05,	/* xor [508h], ebp */
+	    0x66, 0x01, 0x16, 0x0c, 0x05,	/* add [50ch], edx */
+	    0x66, 0x01, 0x1e, 0x10, 0x05,	/* add [510h], ebx */
+	    0x66, 0x89, 0x3e, 0x14, 0x05,	/* mov [514h], edi */
+	    0x88, 0x16, 0x1a, 0x05,		/* mov [51ah], dl */
+	    0x88, 0x26, 0x1b, 0x05,		/* mov [51bh], ah */
+	    0x89, 0x2e, 0x18, 0x05,		/* mov [518h], bp */
+	    0x66, 0x89, 0xdc,			/* mov esp, ebx (not cached) */
+	    0x46,				/* inc si */
+	    0x66, 0x49,				/* dec ecx */
+	    0x75, 0xa1,				/* jnz a */
+	    0xf4,				/* hlt */
+	};
+	static struct result r;
+
+	same_as_interpreter(code, sizeof code, &r);
+	ck_assert_int_eq(r.exit, VCPU_EXIT_HALT);
+	ck_assert_uint_eq(r.regs[X86_ECX], 0);
+}
+END_TEST
+
 static void setup(void)
 {
 	x86f_setup(1u << 20);
@@ -1403,6 +1530,8 @@ int main(void)
 	    test_lockstep_tells_a_wrong_translation,
 	    test_lockstep_checks_memory_operands,
 	    test_flag_liveness_in_lockstep,
+	    test_shift_and_imul_records_in_lockstep,
+	    test_logic_and_incdec_records_in_lockstep,
 	};
 	const TTest *const runs[] = {
 	    test_loop_matches_the_interpreter,
@@ -1420,6 +1549,7 @@ int main(void)
 	    test_rmw_forms_match_the_interpreter,
 	    test_xadd_through_its_own_register_matches_the_interpreter,
 	    test_cf_folds_reach_cached_eflags,
+	    test_loads_into_cached_registers_match_the_interpreter,
 	};
 	Suite *s = unit_suite("x86_jit", "buffer", setup, x86f_teardown, tests, UNIT_COUNT(tests),
 			      NULL, 0);
