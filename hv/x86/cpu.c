@@ -101,8 +101,10 @@ void x86_cpu_set_ip(struct x86_cpu *cpu, uint16_t cs, uint32_t ip)
 void x86_cpu_kick(struct x86_cpu *cpu)
 {
 	atomic_store_explicit(&cpu->kicked, true, memory_order_release);
-	/* translated code sees it at its next chained entry */
-	atomic_store_explicit(&cpu->chain_end, 0, memory_order_relaxed);
+	/* translated code sees it at its next chained entry (or, when the
+	 * store lands inside an entry's subtraction and is lost, by the time
+	 * the chain returns at poll_at) */
+	atomic_store_explicit(&cpu->chain_left, 0, memory_order_relaxed);
 }
 
 /* Instructions retired since creation. */
@@ -219,24 +221,46 @@ run_insns(struct x86_cpu *cpu, const struct x86_block *b, bool check, uint32_t m
 	cpu->insns += in == end ? b->count : (uint64_t)(in - b->insns);
 }
 
-/* What the chained entries of translated code compare with (x86_cpu's
- * chain_end, chain_cs and chain_nonflat), as b starts a chain with the
+/* What the chained entries of translated code check (x86_cpu's
+ * chain_left, chain_cs and chain_nonflat), as b starts a chain with the
  * segments of `flat` flat (x86_flat_segs), and CS wide or not
- * (X86_CHAIN_CS_WIDE). A kick from another
- * thread that lands before the store of chain_end is seen by the check
- * after it, or at the latest by chain_stop when the chain returns at
- * poll_at. */
+ * (X86_CHAIN_CS_WIDE): the blocks after b may take what the budget
+ * leaves after it, as far as they end by poll_at (the run loop runs the
+ * block that crosses it, as it checks the poll before a block, not
+ * after). A kick from another thread that lands before the store of
+ * chain_left is seen by the check after it, or at the latest by
+ * chain_stop when the chain returns at poll_at. */
 static inline void chain_start(struct x86_cpu *cpu, const struct x86_block *b, unsigned flat)
 {
 	const struct x86_seg *cs = &cpu->seg[X86_CS];
+	uint64_t end = cpu->insns + b->count, left = cpu->budget - b->count;
 
-	atomic_store_explicit(&cpu->chain_end, cpu->poll_at, memory_order_relaxed);
+	if (end >= cpu->poll_at)
+		left = 0;
+	else if (cpu->poll_at - end < left)
+		left = cpu->poll_at - end;
+	cpu->chain_given = left;
+	atomic_store_explicit(&cpu->chain_left, left, memory_order_relaxed);
 	if (atomic_load_explicit(&cpu->kicked, memory_order_relaxed))
-		atomic_store_explicit(&cpu->chain_end, 0, memory_order_relaxed);
+		atomic_store_explicit(&cpu->chain_left, 0, memory_order_relaxed);
 	cpu->chain_cs = cs->limit & b->ip_mask;
 	if (cs->base == 0 && cs->limit == 0xffffffffu)
 		flat |= X86_CHAIN_CS_WIDE;
 	cpu->chain_nonflat = (uint8_t)~flat;
+}
+
+/* The counts of the blocks the chained entries ran taken from the budget,
+ * once translated code has returned or faulted: what they took from
+ * chain_left. A kick's zero counts as taken (the run loop returns for it
+ * anyway); a kick that lands between an entry's subtraction and its
+ * undo may leave more than was given: then none is taken. */
+static inline void chain_settle(struct x86_cpu *cpu)
+{
+	uint64_t left = atomic_load_explicit(&cpu->chain_left, memory_order_relaxed);
+
+	if (left < cpu->chain_given)
+		cpu->budget -= cpu->chain_given - left;
+	cpu->chain_given = 0;
 }
 
 /* Block b by its translation: once translated, or at the JIT's
@@ -261,6 +285,7 @@ static inline bool run_translated(struct x86_cpu *cpu, struct x86_block *b)
 	cpu->budget -= b->count;
 	cpu->block = b; /* and block_eip: the code stores it */
 	cpu->insns += code(cpu);
+	chain_settle(cpu);
 	return true;
 }
 
@@ -575,6 +600,7 @@ static enum vcpu_exit run_budget(struct x86_cpu *cpu, uint64_t budget)
 	cpu->stop = false;
 	x86_tlb_sync(cpu);
 	if (setjmp(cpu->fault_jmp) != 0) {
+		chain_settle(cpu);
 		x86_block_fault(cpu);
 		if (!deliver_exception(cpu)) {
 			log_guest("x86: triple fault: exception %d (error %#x) at %04x:%08x",

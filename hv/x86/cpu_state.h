@@ -418,16 +418,21 @@ struct x86_cpu {
 	const struct x86_block *block; /* the block running, for a fault's count */
 	uint32_t block_eip;	       /* its first EIP */
 	/* A chained entry (jit_emit.c) runs its block, as run_chain would,
-	 * while insns is below chain_end: poll_at as the run loop entered
-	 * translated code, or 0 once kicked (x86_cpu_kick); while the
-	 * budget covers its count (the entry takes it); and while its last byte's EIP is
+	 * while chain_left covers its count (the entry takes it: one
+	 * subtraction for the budget, the poll and a kick): set by the run
+	 * loop as it enters translated code to the instructions the budget
+	 * leaves and that end by poll_at, and zeroed by a kick
+	 * (x86_cpu_kick), with chain_given what it was set to (the run loop
+	 * takes what the entries took from the budget: cpu.c's
+	 * chain_settle); and while its last byte's EIP is
 	 * within chain_cs, CS.limit cut to the blocks' ip_mask (a chain
 	 * keeps CS: the instructions that load it end their blocks unlinked,
 	 * and links join blocks of one CS.D); and while none of the
 	 * segments its code needs flat (x86_block.flat) is in chain_nonflat,
 	 * those not flat as the chain started (a chain keeps its segments:
 	 * jit_emit.c's flat_checks). */
-	_Atomic uint64_t chain_end;
+	_Atomic uint64_t chain_left;
+	uint64_t chain_given;
 	/* (bit X86_CHAIN_CS_WIDE of chain_nonflat: CS is not of base 0 and
 	 * limit 4 GiB, which 32-bit blocks' entries test instead of
 	 * chain_cs) */

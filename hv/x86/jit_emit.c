@@ -369,10 +369,8 @@ static void emit_exit_slots(struct as *a, const struct x86_block *b, uint8_t **s
 	emit_far_stubs(a, unlinked, far);
 }
 
-/* The checks the chained and self entries share, each a way out added
- * to out[n..]: the page's word still as decoded (ROM has none), and no
- * poll or kick due (insns below chain_end; rdx = insns after it), as
- * run_chain's chain_stop checks before it follows a link. Returns the
+/* The check the chained and self entries share, a way out added to
+ * out[n..]: the page's word still as decoded (ROM has none). Returns the
  * new n. */
 static unsigned entry_checks(struct as *a, const struct x86_block *slot, uint8_t **out, unsigned n)
 {
@@ -383,36 +381,33 @@ static unsigned entry_checks(struct as *a, const struct x86_block *slot, uint8_t
 		b4(a, slot->seen);
 		out[n++] = out_if(a, 0x5);
 	}
-	b1(a, 0x48); /* mov rdx, [rbx + insns] */
-	mem_op(a, 0x8b, RDX, CPU(insns));
-	b1(a, 0x48); /* cmp rdx, [rbx + chain_end] */
-	mem_op(a, 0x3b, RDX, CPU(chain_end));
-	out[n++] = out_if(a, 0x3); /* jae */
 	return n;
 }
 
-/* The block's count taken from the budget, the last check of an entry
- * (run_chain's): with too little left, the jb to give it back before a
- * way out (return_0's `undo`). */
-static uint8_t *take_budget(struct as *a, uint32_t count)
+/* The block's count taken from chain_left, the last check of an entry:
+ * in one subtraction, that the budget covers it and that it ends by the
+ * poll (run_chain's chain_stop), and that no kick came (a kick zeroes
+ * it); with too little left, the jb to give it back before a way out
+ * (return_0's `undo`). */
+static uint8_t *take_left(struct as *a, uint32_t count)
 {
-	b1(a, 0x48); /* sub qword [rbx + budget], count */
+	b1(a, 0x48); /* sub qword [rbx + chain_left], count */
 	b1(a, 0x81);
 	b1(a, 0xab);
-	b4(a, CPU(budget));
+	b4(a, CPU(chain_left));
 	b4(a, count);
 	return out_if(a, 0x2); /* jb */
 }
 
 /* The ways out of an entry: a return of 0 (the block that jumped there
- * added its count), `undo` after the budget given back. */
+ * added its count), `undo` after the count given back to chain_left. */
 static void return_0(struct as *a, uint8_t **out, unsigned n, uint8_t *undo, uint32_t count)
 {
 	patch(a, undo);
-	b1(a, 0x48); /* add qword [rbx + budget], count */
+	b1(a, 0x48); /* add qword [rbx + chain_left], count */
 	b1(a, 0x81);
 	b1(a, 0x83);
-	b4(a, CPU(budget));
+	b4(a, CPU(chain_left));
 	b4(a, count);
 	for (unsigned k = 0; k < n; k++)
 		patch(a, out[k]);
@@ -461,8 +456,8 @@ struct entry {
  * falls through to load_ip, so it is emitted right after the prologue,
  * which jumps over it. The slot holds this decode of the block (the
  * slots that jump here are unpatched before it is reused:
- * x86_jit_unlink); its page must be unwritten, no poll or kick be due
- * (chain_end), the budget cover its count, the block lie within the CS
+ * x86_jit_unlink); its page must be unwritten, chain_left cover its
+ * count (the budget, the poll, a kick), the block lie within the CS
  * limit, and the segments the body accesses with no fast check
  * (a->flat_used) be flat still; otherwise it returns 0 (the block that
  * jumped here added its count: return_0 with e) and the run loop carries
@@ -489,7 +484,9 @@ static void emit_chain_entry(struct as *a, const struct x86_block *slot, struct 
 	if (!slot->big)
 		e->out[e->n++] = jnz;
 	e->back = a->p;
-	e->undo = take_budget(a, slot->count);
+	e->undo = take_left(a, slot->count);
+	b1(a, 0x48); /* mov rdx, [rbx + insns] */
+	mem_op(a, 0x8b, RDX, CPU(insns));
 	b1(a, 0x48); /* mov [rbx + block], rcx */
 	mem_op(a, 0x89, RCX, CPU(block));
 	E(a, 0x48, 0x89, 0x91); /* mov [rcx + used], rdx */
@@ -521,8 +518,8 @@ static void finish_entry(struct as *a, const struct x86_block *slot, struct entr
 
 /* The self entry of a block with slots, which a slot linked to the
  * block itself at delta 0 jumps to (a loop of one block): the same EIP,
- * CS and decode, so only the page's word, chain_end and the budget are
- * checked, and nothing is stored but the budget; on to the body past
+ * CS and decode, so only the page's word and chain_left are checked,
+ * and nothing is stored but chain_left; on to the body past
  * the reload, with the cached registers the block's end (`valid`) did
  * not hold loaded. */
 static void emit_self_entry(struct as *a, const struct x86_block *slot, const uint8_t *body,
@@ -532,7 +529,7 @@ static void emit_self_entry(struct as *a, const struct x86_block *slot, const ui
 	unsigned n = 0;
 
 	n = entry_checks(a, slot, out, n);
-	undo = take_budget(a, slot->count);
+	undo = take_left(a, slot->count);
 	a->valid = valid;
 	x86_jit_regs_load(a, x86_jit_regs_cached(a));
 	jump_to(a, body);

@@ -140,7 +140,8 @@ void x86_jit_lockstep(struct x86_cpu *cpu, struct x86_block *b, x86_jit_code cod
 	restore(cpu, &start);
 	/* the block alone: a chained entry it reaches (through the jump
 	 * cache) returns at once */
-	atomic_store_explicit(&cpu->chain_end, 0, memory_order_relaxed);
+	atomic_store_explicit(&cpu->chain_left, 0, memory_order_relaxed);
+	cpu->chain_given = 0;
 	cpu->budget -= b->count;
 	cpu->block = b;
 	cpu->block_eip = cpu->eip;

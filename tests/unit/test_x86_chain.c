@@ -113,6 +113,36 @@ START_TEST(test_a_chained_loop_stops_exactly_at_the_budget)
 }
 END_TEST
 
+/* A fault in a block entered from a chain (in the third pass: the
+ * first two link it): the chained blocks are taken from the budget as
+ * their counts have them (the run loop takes what the chained entries
+ * took, on the fault's way out too), so the #DE handler's loop stops at
+ * exactly the budget: 461 instructions retired before the third DIV,
+ * whose block (DEC, DIV, JMP) faults with its 3 taken whole, then 537
+ * of the handler's, 269 INCs. */
+START_TEST(test_a_fault_in_a_chained_block_keeps_the_budget_exact)
+{
+	static const uint8_t code[] = {
+	    0xb2, 0x03,	      /* mov dl, 3 */
+	    0xb9, 0x32, 0x00, /* a: mov cx, 50 */
+	    0x40,	      /* b: inc ax */
+	    0x49,	      /* dec cx */
+	    0x75, 0xfc,	      /* jnz b */
+	    0xfe, 0xca,	      /* dec dl */
+	    0xf6, 0xf2,	      /* div dl (the third time by 0) */
+	    0xeb, 0xf3,	      /* jmp a */
+	    0x43,	      /* h: inc bx */
+	    0xeb, 0xfd,	      /* jmp h */
+	};
+
+	put32(0, 0x00007c0f); /* IVT: #DE at 0000:7C0F */
+	ck_assert_int_eq(run(code, sizeof code, 1000), VCPU_EXIT_BUDGET);
+	ck_assert_uint_eq(x86_cpu_insns(cpu), 998);
+	ck_assert_uint_eq(reg16(X86_EBX), 269);
+	ck_assert(natively_chained() == (cpu->jit != NULL));
+}
+END_TEST
+
 /* The loop body rewrites the immediate of the block its JMP is linked
  * to: the second and third passes run the new ADD. */
 START_TEST(test_a_chained_target_rewritten_by_the_loop_runs_anew)
@@ -1103,6 +1133,7 @@ static Suite *s(void)
 	tcase_add_checked_fixture(tc, setup, x86f_teardown);
 	tcase_add_test(tc, test_a_loop_block_links_to_itself);
 	tcase_add_test(tc, test_a_chained_loop_stops_exactly_at_the_budget);
+	tcase_add_test(tc, test_a_fault_in_a_chained_block_keeps_the_budget_exact);
 	tcase_add_test(tc, test_a_chained_target_rewritten_by_the_loop_runs_anew);
 	tcase_add_test(tc, test_a_chained_target_rewritten_by_a_device_mid_block_runs_anew);
 	tcase_add_test(tc, test_a_loop_block_rewritten_by_a_device_runs_anew);
