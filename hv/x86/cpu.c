@@ -284,6 +284,7 @@ static inline bool run_translated(struct x86_cpu *cpu, struct x86_block *b)
 	chain_start(cpu, b, flat);
 	cpu->budget -= b->count;
 	cpu->block = b; /* and block_eip: the code stores it */
+	cpu->jit->entries++;
 	cpu->insns += code(cpu);
 	chain_settle(cpu);
 	return true;

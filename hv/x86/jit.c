@@ -82,15 +82,16 @@ void x86_jit_destroy(struct x86_cpu *cpu)
 	if (j->blocks)
 		log_info("x86 jit: %llu blocks translated in %.1f ms (%llu instructions native, "
 			 "%llu of them with memory, %llu calls), %zu KiB of code in use, %llu "
-			 "flushes, %llu invalidated, %llu chained, %llu blocks checked, %llu block "
+			 "flushes, %llu invalidated, %llu chained, %llu entries, %llu blocks "
+			 "checked, %llu block "
 			 "generations "
 			 "evicted, %llu blocks decoded",
 			 (unsigned long long)j->blocks, (double)j->ns / 1e6,
 			 (unsigned long long)j->native, (unsigned long long)j->mem,
 			 (unsigned long long)j->calls, j->buf.used / 1024,
 			 (unsigned long long)j->buf.flushes, (unsigned long long)j->invalidated,
-			 (unsigned long long)j->chained, (unsigned long long)j->checked,
-			 (unsigned long long)cpu->arena_evictions,
+			 (unsigned long long)j->chained, (unsigned long long)j->entries,
+			 (unsigned long long)j->checked, (unsigned long long)cpu->arena_evictions,
 			 (unsigned long long)cpu->block_ids);
 	x86_jit_perfmap_close(j->perfmap);
 	x86_jit_buf_free(&j->buf);

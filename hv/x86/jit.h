@@ -77,8 +77,8 @@ size_t x86_jit_emit(const struct x86_block *b, uint8_t *out, unsigned *native, u
  * at X86_JIT_FAR_HOST in the stub), then jumps to that block's chained
  * entry (rel32 at the stub's last 4 bytes); otherwise it returns 0 and
  * run_chain follows the link itself. */
-#define X86_JIT_FAR_BYTES 74
-#define X86_JIT_FAR_HOST  52
+#define X86_JIT_FAR_BYTES 79
+#define X86_JIT_FAR_HOST  57
 
 /* Entries of the jump cache (x86_cpu.jc, indexed by EIP modulo it): a
  * block that ends in a RET or an indirect near JMP/CALL and matches
@@ -132,6 +132,9 @@ struct x86_jit {
 	/* Translations dropped because their code page was written (block.c). */
 	uint64_t invalidated;
 	uint64_t chained; /* slots patched to jump to another block */
+	/* Times the run loop called translated code: a chain that stays in
+	 * the code (chained entries, far stubs, the jump cache) adds none. */
+	uint64_t entries;
 	/* HV_JIT_PERFMAP's file (jit_perfmap.h), or NULL. */
 	struct x86_jit_perfmap *perfmap;
 	/* The instructions of the translated blocks, which their code points

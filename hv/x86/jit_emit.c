@@ -233,9 +233,11 @@ static uint8_t *fetch_host(struct as *a)
 
 	mem_op(a, 0x03, RAX, CPU(seg[X86_CS].base)); /* add eax, CS.base */
 	rr(a, 0x89, RAX, RDX);
-	E(a, 0xc1, 0xea, 12);	      /* shr edx, 12 */
-	E(a, 0x0f, 0xb6, 0xca);	      /* movzx ecx, dl */
-	E(a, 0xc1, 0xe1, 5);	      /* shl ecx, 5 */
+	E(a, 0xc1, 0xea, 12); /* shr edx, 12 */
+	rr(a, 0x89, RAX, RCX);
+	E(a, 0xc1, 0xe9, 12 - 5); /* shr ecx, 7; and ecx, slot << 5 */
+	E(a, 0x81, 0xe1);
+	b4(a, (X86_TLB_SIZE - 1) << 5);
 	E(a, 0x41, 0x3b, 0x94, 0x0d); /* cmp edx, [r13 + rcx + tag[read]] */
 	b4(a, tlb + (uint32_t)offsetof(struct x86_tlb_entry, tag));
 	miss = jump(a, 0x5);

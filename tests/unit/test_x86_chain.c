@@ -694,36 +694,42 @@ START_TEST(test_a_far_stub_checks_the_host_of_the_mapping_it_finds)
 }
 END_TEST
 
-/* A loop of two blocks, one each side of the page boundary at 9000h,
+/* A loop of two blocks, one each side of the page boundary at `at`,
  * linked both ways by far links (bits 32, paging on): translated, each
  * slot jumps to its far stub, and a budget that ends in the loop stops
- * it at exactly that count. With the soft TLB's entry of either page
- * dropped, a stub finds no mapping and returns to run_chain, which
- * follows the link itself: the loop runs on the same. */
-START_TEST(test_a_loop_of_far_links_counts_exactly_through_the_stubs)
+ * it at exactly that count. */
+static void run_far_loop(uint32_t at)
 {
 	static const uint8_t code[] = {
 	    0x40,	/* a: inc eax */
-	    0xeb, 0x01, /* jmp b (9000h) */
+	    0xeb, 0x01, /* jmp b (at) */
 	    0x90,	/* nop */
 	    0x43,	/* b: inc ebx */
 	    0xeb, 0xf9, /* jmp a */
 	};
 
-	x86f_load(code, sizeof code, 0x8ffc);
+	x86f_load(code, sizeof code, at - 4);
 	enter_protected();
 	enter_paging();
 	cpu->regs[X86_EAX] = cpu->regs[X86_EBX] = 0;
-	cpu->eip = 0x8ffc;
+	cpu->eip = at - 4;
 	ck_assert_int_eq(x86_cpu_run(cpu, 1000), VCPU_EXIT_BUDGET);
 	ck_assert_uint_eq(x86_cpu_insns(cpu), 1000);
 	ck_assert_uint_eq(cpu->regs[X86_EAX], 250);
 	ck_assert_uint_eq(cpu->regs[X86_EBX], 250);
-	ck_assert(block_of(0x8ffc)->link[0].far && block_of(0x9000)->link[0].far);
+	ck_assert(block_of(at - 4)->link[0].far && block_of(at)->link[0].far);
 	if (cpu->jit) {
-		ck_assert_ptr_eq(block_of(0x8ffc)->slot_to[0], block_of(0x8ffc)->far);
-		ck_assert_ptr_eq(block_of(0x9000)->slot_to[0], block_of(0x9000)->far);
+		ck_assert_ptr_eq(block_of(at - 4)->slot_to[0], block_of(at - 4)->far);
+		ck_assert_ptr_eq(block_of(at)->slot_to[0], block_of(at)->far);
 	}
+}
+
+/* With the soft TLB's entry of either page dropped, a stub finds no
+ * mapping and returns to run_chain, which follows the link itself: the
+ * loop runs on the same. */
+START_TEST(test_a_loop_of_far_links_counts_exactly_through_the_stubs)
+{
+	run_far_loop(0x9000);
 	for (int pass = 0; pass < 2; pass++) {
 		x86_tlb_flush_page(cpu, pass ? 0x8000 : 0x9000);
 		ck_assert_int_eq(x86_cpu_run(cpu, 1000), VCPU_EXIT_BUDGET);
@@ -732,6 +738,61 @@ START_TEST(test_a_loop_of_far_links_counts_exactly_through_the_stubs)
 	ck_assert_uint_eq(cpu->regs[X86_EAX], 750);
 	ck_assert_uint_eq(cpu->regs[X86_EBX], 750);
 	ck_assert_uint_eq(cpu->eip, 0x8ffc);
+}
+END_TEST
+
+/* The stubs find the pages in the soft TLB wherever their entries lie:
+ * pages 207h and 208h are past the first 256 entries (a stub that
+ * indexed the TLB by the page's low byte missed them each time and went
+ * back to the run loop at every link). Linked, the next 1000
+ * instructions (500 links) run in one call of the code. */
+START_TEST(test_far_stubs_find_pages_in_every_tlb_entry)
+{
+	run_far_loop(0x208000);
+	if (!cpu->jit)
+		return;
+	uint64_t entries = cpu->jit->entries;
+	ck_assert_int_eq(x86_cpu_run(cpu, 1000), VCPU_EXIT_BUDGET);
+	ck_assert_uint_eq(cpu->regs[X86_EAX], 500);
+	ck_assert_uint_le(cpu->jit->entries - entries, 2);
+}
+END_TEST
+
+/* A RET looks its return address up in the jump cache in the code, and
+ * the cache's block is checked against the soft TLB's entry of its page
+ * as the far stubs do: page 208h, past the first 256 entries, too. The
+ * RET returns to three places, more than its link slots hold. Once the
+ * loop is translated and linked, its 1500 calls and returns run in one
+ * call of the code. */
+START_TEST(test_returns_find_their_block_in_every_tlb_entry)
+{
+	static const uint8_t code[] = {
+	    0xe8, 0x0f, 0x00, 0x00, 0x00, /* l: call f */
+	    0xe8, 0x0a, 0x00, 0x00, 0x00, /* call f */
+	    0xe8, 0x05, 0x00, 0x00, 0x00, /* call f */
+	    0x49,			  /* dec ecx */
+	    0x75, 0xee,			  /* jnz l */
+	    0xf4,			  /* hlt */
+	    0x90,			  /* nop */
+	    0xc3,			  /* f: ret */
+	};
+
+	x86f_load(code, sizeof code, 0x208000);
+	enter_protected();
+	enter_paging();
+	for (int pass = 0; pass < 2; pass++) {
+		uint64_t entries = cpu->jit ? cpu->jit->entries : 0;
+
+		cpu->regs[X86_ECX] = pass ? 500 : 50;
+		cpu->regs[X86_ESP] = 0x10000;
+		cpu->eip = 0x208000;
+		cpu->halted = false;
+		ck_assert_int_eq(x86_cpu_run(cpu, 100000), VCPU_EXIT_HALT);
+		ck_assert_uint_eq(cpu->regs[X86_ECX], 0);
+		if (pass && cpu->jit)
+			ck_assert_uint_le(cpu->jit->entries - entries, 3);
+	}
+	ck_assert_uint_eq(x86_cpu_insns(cpu), 8 * 550 + 2);
 }
 END_TEST
 
@@ -1151,6 +1212,8 @@ static Suite *s(void)
 	tcase_add_test(tc, test_a_far_link_to_a_page_gone_faults_at_its_target);
 	tcase_add_test(tc, test_a_far_stub_checks_the_host_of_the_mapping_it_finds);
 	tcase_add_test(tc, test_a_loop_of_far_links_counts_exactly_through_the_stubs);
+	tcase_add_test(tc, test_far_stubs_find_pages_in_every_tlb_entry);
+	tcase_add_test(tc, test_returns_find_their_block_in_every_tlb_entry);
 	tcase_add_test(tc, test_cli_and_leave_run_inside_a_block);
 	tcase_add_test(tc, test_rdtsc_links_to_the_next_block);
 	tcase_add_test(tc, test_a_data_segment_no_longer_flat_is_checked_at_each_entry);
