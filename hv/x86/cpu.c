@@ -103,8 +103,11 @@ void x86_cpu_kick(struct x86_cpu *cpu)
 	atomic_store_explicit(&cpu->kicked, true, memory_order_release);
 	/* translated code sees it at its next chained entry (or, when the
 	 * store lands inside an entry's subtraction and is lost, by the time
-	 * the chain returns at poll_at) */
-	atomic_store_explicit(&cpu->chain_left, 0, memory_order_relaxed);
+	 * the chain returns at poll_at); what was left is kept for
+	 * chain_settle, so the budget is charged what ran, not all it gave */
+	atomic_fetch_add_explicit(
+	    &cpu->chain_kept, atomic_exchange_explicit(&cpu->chain_left, 0, memory_order_relaxed),
+	    memory_order_relaxed);
 }
 
 /* Instructions retired since creation. */
@@ -235,14 +238,14 @@ static inline void chain_start(struct x86_cpu *cpu, const struct x86_block *b, u
 	const struct x86_seg *cs = &cpu->seg[X86_CS];
 	uint64_t end = cpu->insns + b->count, left = cpu->budget - b->count;
 
-	if (end >= cpu->poll_at)
+	if (end >= cpu->poll_at || atomic_load_explicit(&cpu->kicked, memory_order_relaxed))
 		left = 0;
 	else if (cpu->poll_at - end < left)
 		left = cpu->poll_at - end;
 	cpu->chain_given = left;
 	atomic_store_explicit(&cpu->chain_left, left, memory_order_relaxed);
 	if (atomic_load_explicit(&cpu->kicked, memory_order_relaxed))
-		atomic_store_explicit(&cpu->chain_left, 0, memory_order_relaxed);
+		x86_cpu_kick(cpu); /* one that came as chain_left was set */
 	cpu->chain_cs = cs->limit & b->ip_mask;
 	if (cs->base == 0 && cs->limit == 0xffffffffu)
 		flat |= X86_CHAIN_CS_WIDE;
@@ -251,12 +254,13 @@ static inline void chain_start(struct x86_cpu *cpu, const struct x86_block *b, u
 
 /* The counts of the blocks the chained entries ran taken from the budget,
  * once translated code has returned or faulted: what they took from
- * chain_left. A kick's zero counts as taken (the run loop returns for it
- * anyway); a kick that lands between an entry's subtraction and its
- * undo may leave more than was given: then none is taken. */
+ * chain_left (with what a kick took from it: chain_kept). A kick from
+ * another thread that lands inside an entry's subtraction or its undo
+ * may leave more than was given: then none is taken. */
 static inline void chain_settle(struct x86_cpu *cpu)
 {
-	uint64_t left = atomic_load_explicit(&cpu->chain_left, memory_order_relaxed);
+	uint64_t left = atomic_exchange_explicit(&cpu->chain_left, 0, memory_order_relaxed) +
+			atomic_exchange_explicit(&cpu->chain_kept, 0, memory_order_relaxed);
 
 	if (left < cpu->chain_given)
 		cpu->budget -= cpu->chain_given - left;

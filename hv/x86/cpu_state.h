@@ -432,6 +432,7 @@ struct x86_cpu {
 	 * those not flat as the chain started (a chain keeps its segments:
 	 * jit_emit.c's flat_checks). */
 	_Atomic uint64_t chain_left;
+	_Atomic uint64_t chain_kept; /* what kicks took from chain_left */
 	uint64_t chain_given;
 	/* (bit X86_CHAIN_CS_WIDE of chain_nonflat: CS is not of base 0 and
 	 * limit 4 GiB, which 32-bit blocks' entries test instead of
