@@ -238,14 +238,16 @@ static inline void chain_start(struct x86_cpu *cpu, const struct x86_block *b, u
 	const struct x86_seg *cs = &cpu->seg[X86_CS];
 	uint64_t end = cpu->insns + b->count, left = cpu->budget - b->count;
 
-	if (end >= cpu->poll_at || atomic_load_explicit(&cpu->kicked, memory_order_relaxed))
+	if (end >= cpu->poll_at)
 		left = 0;
 	else if (cpu->poll_at - end < left)
 		left = cpu->poll_at - end;
 	cpu->chain_given = left;
 	atomic_store_explicit(&cpu->chain_left, left, memory_order_relaxed);
+	/* a kick already made, or one that came as chain_left was set: its
+	 * share goes to chain_kept, so chain_settle charges none of it */
 	if (atomic_load_explicit(&cpu->kicked, memory_order_relaxed))
-		x86_cpu_kick(cpu); /* one that came as chain_left was set */
+		x86_cpu_kick(cpu);
 	cpu->chain_cs = cs->limit & b->ip_mask;
 	if (cs->base == 0 && cs->limit == 0xffffffffu)
 		flat |= X86_CHAIN_CS_WIDE;
