@@ -7,7 +7,9 @@
 #
 # Each workload runs twice, with N and 2N iterations; the difference of the
 # two wall times is the time of N iterations alone, so boot and start-up
-# costs cancel out. Needs qemu-system-i386 (package qemu-system-x86) for the
+# costs cancel out; each difference is the median of REPEAT pairs of runs
+# (default 3: one pair of short runs moved QEMU's ALU figure by 2x on a
+# quiet host). Needs qemu-system-i386 (package qemu-system-x86) for the
 # comparison; without it only hv's figures are printed.
 set -euo pipefail
 
@@ -24,10 +26,10 @@ mkdir -p "$XDG_RUNTIME_DIR"
 # under a microsecond, so QEMU's count would leave its N and 2N runs apart
 # by less than the start-up's noise)
 workloads=(
-  "1 alu 20000000 6 0 1"
-  "2 memory 15000000 7 0 1"
+  "1 alu 100000000 6 0 1"
+  "2 memory 75000000 7 0 1"
   "3 rep-movsw 1000000 5 2048 20"
-  "4 fpu 5000000 6 0 1"
+  "4 fpu 10000000 6 0 1"
 )
 
 now_ns() { date +%s%N; }
@@ -58,6 +60,15 @@ run_qemu() {  # rom -> wall ns
   echo $((t1 - t0))
 }
 
+repeat=${REPEAT:-3}
+# median_delta RUNNER SMALL BIG -> the median of REPEAT (BIG - SMALL) wall times
+median_delta() {
+  local i
+  for ((i = 0; i < repeat; i++)); do
+    echo $(( $("$1" "$3") - $("$1" "$2") ))
+  done | sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'
+}
+
 rate() {  # units delta_ns -> per second, in millions
   awk -v u="$1" -v ns="$2" 'BEGIN { if (ns <= 0) print "n/a"; else printf "%.1f", u / ns * 1000 }'
 }
@@ -71,12 +82,12 @@ for w in "${workloads[@]}"; do
   units=$((loops * per)) unit="MIPS"
   if [ "$bytes" -gt 0 ]; then units=$((loops * bytes)) unit="MB/s"; fi
   hv_loops=$((loops * scale))
-  hv_rate=$(rate $((units * scale)) $(( $(run_hv "$(rom "$kind" $((hv_loops * 2)))") - $(run_hv "$(rom "$kind" "$hv_loops")") )))
   small=$(rom "$kind" "$loops")
   big=$(rom "$kind" $((loops * 2)))
+  hv_rate=$(rate $((units * scale)) "$(median_delta run_hv "$(rom "$kind" "$hv_loops")" "$(rom "$kind" $((hv_loops * 2)))")")
   q_rate=n/a ratio=n/a
   if $have_qemu; then
-    q_rate=$(rate "$units" $(( $(run_qemu "$big") - $(run_qemu "$small") )))
+    q_rate=$(rate "$units" "$(median_delta run_qemu "$small" "$big")")
     ratio=$(awk -v a="$hv_rate" -v b="$q_rate" 'BEGIN { if (b + 0 > 0) printf "%.2f", a / b; else print "n/a" }')
   fi
   printf '%-10s %12s %12s %8s   %s\n' "$name" "$hv_rate" "$q_rate" "$ratio" "$unit"

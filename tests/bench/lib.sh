@@ -66,6 +66,16 @@ once() {
 # total of "READY TOTAL" lines)
 median() { sort -n -k"${1:-2}" | sed -n "$(((runs + 1) / 2))p"; }
 
+# alternate QFILE HFILE: runs pairs of qemu_once and hv_once, one after
+# the other, their lines appended to QFILE and HFILE; a noisy minute on
+# this shared host then falls on both sides rather than on one's three runs.
+alternate() {
+  for _ in $(seq "$runs"); do
+    qemu_once >>"$1"
+    hv_once >>"$2"
+  done
+}
+
 # report TITLE RATIO_FIELD HV QEMU: the two medians side by side and
 # hv/qemu of field 1 (ready) or 2 (total).
 report() {
@@ -76,8 +86,8 @@ report() {
   printf '  %-22s ready %7d   total %7d\n' "hv (soft)" "$h_ready" "$h_total" \
     "qemu-system-i386 tcg" "$q_ready" "$q_total"
   if [ "$2" = 1 ]; then
-    awk -v h="$h_ready" -v q="$q_ready" 'BEGIN { printf "  ratio hv/qemu (to the marker): %.1fx\n", h / q }'
+    awk -v h="$h_ready" -v q="$q_ready" 'BEGIN { printf "  ratio hv/qemu (to the marker): %.2fx\n", h / q }'
   else
-    awk -v h="$h_total" -v q="$q_total" 'BEGIN { printf "  ratio hv/qemu: %.1fx\n", h / q }'
+    awk -v h="$h_total" -v q="$q_total" 'BEGIN { printf "  ratio hv/qemu: %.2fx\n", h / q }'
   fi
 }

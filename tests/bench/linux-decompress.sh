@@ -52,8 +52,9 @@ qemu_once() {
     -initrd "$guest/initramfs.cpio.gz" -append "$cmdline" -nographic -no-reboot
 }
 
-q=$(for _ in $(seq "$runs"); do qemu_once; done | median 1)
-h=$(for _ in $(seq "$runs"); do hv_once; done | median 1)
+alternate "$work/q" "$work/h"
+q=$(median 1 <"$work/q")
+h=$(median 1 <"$work/h")
 read -r hd hr <<<"$h"
 read -r qd qr <<<"$q"
 printf 'Linux boot in two phases (median of %d by the first, ms; load %s):\n' "$runs" \

@@ -38,6 +38,7 @@ qemu_once() {
     -display none -serial stdio -monitor none -no-reboot
 }
 
-q=$(for _ in $(seq $runs); do qemu_once; done | median)
-h=$(for _ in $(seq $runs); do hv_once; done | median)
+alternate "$work/q" "$work/h"
+q=$(median <"$work/q")
+h=$(median <"$work/h")
 report "Linux from an IDE disk through GRUB to the shell, then poweroff" 1 "$h" "$q"

@@ -31,6 +31,7 @@ qemu_once() {
     -initrd "$guest/initramfs.cpio.gz" -append "$cmdline" -nographic -no-reboot
 }
 
-q=$(for _ in $(seq $runs); do qemu_once; done | median)
-h=$(for _ in $(seq $runs); do hv_once; done | median)
+alternate "$work/q" "$work/h"
+q=$(median <"$work/q")
+h=$(median <"$work/h")
 report "Linux boot to the shell, then poweroff" 2 "$h" "$q"
