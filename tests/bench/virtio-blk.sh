@@ -77,7 +77,7 @@ halted_cs() {
     echo 0
     return
   }
-  "$hv" list -l bench-virtio 2>/dev/null | sed -n 's/.* halted_time=\([0-9.]*\).*/\1/p' |
+  "$hv" list -l bench-virtio 2>/dev/null | sed -n 's/^ *halted_time *\([0-9.]*\).*/\1/p' |
     awk '{ printf "%d", $1 * 100 } END { if (!NR) print 0 }'
 }
 
