@@ -50,6 +50,7 @@ int qcow2_pwrite(struct qcow2 *q, const void *buf, size_t len, uint64_t off)
 {
 	uint64_t at;
 
+	q->host_writes++;
 	if (file_pwrite_all(q->fd, buf, len, off, &at) < 0) {
 		log_limited(&q->rl, LOG_WARN, "%s: write at %llu: %s", q->path,
 			    (unsigned long long)at, strerror(errno));
@@ -57,6 +58,59 @@ int qcow2_pwrite(struct qcow2 *q, const void *buf, size_t len, uint64_t off)
 	}
 	if (off + len > q->file_size)
 		q->file_size = off + len;
+	return 0;
+}
+
+/* The entries of iov covering bytes [pos, pos + len) into out (at most
+ * n); returns how many. */
+static int iov_slice(const struct iovec *iov, int n, size_t pos, size_t len, struct iovec *out)
+{
+	int k = 0;
+
+	for (int i = 0; i < n && len; i++) {
+		size_t l = iov[i].iov_len, take;
+
+		if (pos >= l) {
+			pos -= l;
+			continue;
+		}
+		take = l - pos < len ? l - pos : len;
+		out[k++] =
+		    (struct iovec){.iov_base = (uint8_t *)iov[i].iov_base + pos, .iov_len = take};
+		len -= take;
+		pos = 0;
+	}
+	return k;
+}
+
+int qcow2_pwritev(struct qcow2 *q, const struct iovec *iov, int n, size_t pos, size_t len,
+		  uint64_t off)
+{
+	struct iovec v[IOV_MAX];
+	uint64_t end = off + len;
+
+	if (n > IOV_MAX)
+		return -1;
+	while (len) {
+		int k = iov_slice(iov, n, pos, len, v);
+		ssize_t w;
+
+		q->host_writes++;
+		w = pwritev(q->fd, v, k, (off_t)off);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0) {
+			log_limited(&q->rl, LOG_WARN, "%s: write at %llu: %s", q->path,
+				    (unsigned long long)off,
+				    w < 0 ? strerror(errno) : "no progress");
+			return -1;
+		}
+		pos += (size_t)w;
+		off += (uint64_t)w;
+		len -= (size_t)w;
+	}
+	if (end > q->file_size)
+		q->file_size = end;
 	return 0;
 }
 
@@ -621,13 +675,22 @@ static int read_chunk(struct qcow2 *q, uint64_t off, uint64_t len, const struct 
 int qcow2_each_chunk(struct qcow2 *q, uint64_t off, const struct iovec *iov, int n,
 		     qcow2_chunk_fn *fn)
 {
+	int rc;
+
+	pthread_mutex_lock(&q->mu);
+	rc = qcow2_chunks(q, off, iov, n, fn);
+	pthread_mutex_unlock(&q->mu);
+	return rc;
+}
+
+int qcow2_chunks(struct qcow2 *q, uint64_t off, const struct iovec *iov, int n, qcow2_chunk_fn *fn)
+{
 	uint64_t len = 0;
 	size_t pos = 0;
 	int rc = 0;
 
 	for (int i = 0; i < n; i++)
 		len += iov[i].iov_len;
-	pthread_mutex_lock(&q->mu);
 	while (len && rc == 0) {
 		uint64_t chunk = q->cluster_size - off % q->cluster_size;
 
@@ -638,7 +701,6 @@ int qcow2_each_chunk(struct qcow2 *q, uint64_t off, const struct iovec *iov, int
 		pos += chunk;
 		len -= chunk;
 	}
-	pthread_mutex_unlock(&q->mu);
 	return rc;
 }
 

@@ -42,6 +42,7 @@ struct disk;
 #define QCOW2_CACHE_MIN	   8
 #define QCOW2_CACHE_BUDGET (8u << 20) /* bytes per cache (at least 8 slots) */
 #define QCOW2_QUARANTINE   4096	      /* ranges freed since the last write-back */
+#define QCOW2_PEND_MAX	   64	      /* new clusters in one pending write */
 
 /* A small write-through cache of cluster-sized tables (L2 or refcount
  * blocks), least recently used out. */
@@ -114,6 +115,25 @@ struct qcow2 {
 		uint64_t first, n; /* clusters */
 	} quar[QCOW2_QUARANTINE];  /* freed in memory, still used on disk: */
 	unsigned nquar;		   /* never allocated before the switch */
+
+	/* Guest data of the request being written that goes to the file as
+	 * is, in one pwritev (qcow2_write.c): len bytes from byte pos of
+	 * iov, to host offset host. nnew of those clusters are newly
+	 * allocated: their L2 entries are already set in memory, the old
+	 * ones (old) freed once the data is written, put back if it
+	 * fails. Written before any write-back, and before the request
+	 * returns. */
+	struct {
+		const struct iovec *iov;
+		int n;
+		size_t pos;
+		uint64_t host, len;
+		unsigned nnew;
+		struct qcow2_pend_cluster {
+			uint64_t vc, old, host;
+		} c[QCOW2_PEND_MAX];
+	} pend;
+	uint64_t host_writes; /* write calls to the file (for tests) */
 };
 
 /* qcow2.c */
@@ -149,6 +169,10 @@ int qcow2_read_cluster(struct qcow2 *q, uint64_t vcluster, const struct qcow2_ma
 bool qcow2_overlaps_meta(const struct qcow2 *q, uint64_t off, uint64_t len);
 int qcow2_pread(struct qcow2 *q, void *buf, size_t len, uint64_t off);
 int qcow2_pwrite(struct qcow2 *q, const void *buf, size_t len, uint64_t off);
+/* Writes len bytes from byte pos of the vector (n entries, at most
+ * IOV_MAX) at off, in one pwritev unless the kernel writes less. */
+int qcow2_pwritev(struct qcow2 *q, const struct iovec *iov, int n, size_t pos, size_t len,
+		  uint64_t off);
 int qcow2_sync(struct qcow2 *q);
 void qcow2_iov_to_buf(const struct iovec *iov, int n, size_t pos, uint8_t *buf, size_t len);
 /* The part of a request that stays within one cluster: len bytes at off,
@@ -159,6 +183,8 @@ typedef int qcow2_chunk_fn(struct qcow2 *q, uint64_t off, uint64_t len, const st
  * until one fails (-1) or all is done (0). */
 int qcow2_each_chunk(struct qcow2 *q, uint64_t off, const struct iovec *iov, int n,
 		     qcow2_chunk_fn *fn);
+/* The same with the mutex already held. */
+int qcow2_chunks(struct qcow2 *q, uint64_t off, const struct iovec *iov, int n, qcow2_chunk_fn *fn);
 
 /* qcow2_refcount.c */
 void qcow2_cache_init(struct qcow2_cache *c, uint64_t cluster_size);

@@ -1,9 +1,14 @@
 /* qcow2: writing, discard and write-zeroes, and how their metadata
  * reaches the disk.
  *
- * Write ordering. Guest data goes to the file at once: in place into a
- * cluster the guest already owns (an L2 entry with the COPIED flag), or
- * into a newly allocated cluster. Every metadata change (L2 entries, L1
+ * Write ordering. Guest data goes to the file before its request returns
+ * and before any write-back: in place into a cluster the guest already
+ * owns (an L2 entry with the COPIED flag), or into a newly allocated
+ * cluster (whose L2 entry, set in memory, no write-back can take to the
+ * disk before the data: each starts by writing the pending data, see
+ * pend in qcow2.h). Data of consecutive clusters that lands at
+ * consecutive host offsets goes in one pwritev, straight from the
+ * guest's buffers. Every metadata change (L2 entries, L1
  * entries, refcounts, new tables) stays in memory until a write-back,
  * which a guest flush, closing, or a quarter of a cache changed starts.
  * Clusters freed in memory (discarded, zeroed, copied-on-write, old
@@ -34,6 +39,8 @@
 #include <string.h>
 
 #include "hv/core/log.h"
+
+static int set_entry(struct qcow2 *q, uint64_t vc, uint64_t entry);
 
 /* Moves changed tables that the disk uses to new clusters (step 1):
  * the references to them in memory follow. */
@@ -190,11 +197,48 @@ static int writeback(struct qcow2 *q)
 	return switch_header(q);
 }
 
+/* After the pending write: frees the old entries of its new clusters,
+ * or, when it failed, puts them back and frees the new clusters. */
+static int pend_settle(struct qcow2 *q, int rc)
+{
+	for (unsigned i = 0; i < q->pend.nnew; i++) {
+		uint64_t vc = q->pend.c[i].vc, old = q->pend.c[i].old, host = q->pend.c[i].host;
+
+		if (rc == 0) {
+			if (qcow2_free_entry(q, old) < 0)
+				rc = -1;
+		} else if (set_entry(q, vc, old) < 0 ||
+			   qcow2_refcount_add(q, host, q->cluster_size, -1) < 0) {
+			log_limited(&q->rl, LOG_WARN, "%s: cannot undo a failed write", q->path);
+		}
+	}
+	return rc;
+}
+
+/* Writes the pending data (none: nothing). No write-back starts meanwhile. */
+static int pend_flush(struct qcow2 *q)
+{
+	bool was = q->in_writeback;
+	int rc;
+
+	if (!q->pend.len)
+		return 0;
+	q->in_writeback = true;
+	rc = qcow2_pwritev(q, q->pend.iov, q->pend.n, q->pend.pos, q->pend.len, q->pend.host);
+	rc = pend_settle(q, rc);
+	q->pend.len = 0;
+	q->pend.nnew = 0;
+	q->in_writeback = was;
+	return rc;
+}
+
 int qcow2_writeback(struct qcow2 *q)
 {
 	int rc;
 
 	if (q->in_writeback)
+		return -1;
+	if (pend_flush(q) < 0)
 		return -1;
 	if (!q->meta_dirty && !q->nquar && !qcow2_cache_dirty_count(&q->l2c) &&
 	    !qcow2_cache_dirty_count(&q->rbc))
@@ -288,8 +332,50 @@ static int entry_of(struct qcow2 *q, const uint8_t *t, uint64_t vc, struct qcow2
 	return 0;
 }
 
+/* Adds len bytes of the vector at pos, going to host offset host, to the
+ * pending write, after writing what is pending if they do not follow it.
+ * A new cluster (vc, replacing L2 entry old) when fresh. */
+static int pend_add(struct qcow2 *q, const struct iovec *iov, int n, size_t pos, uint64_t len,
+		    uint64_t host, bool fresh, uint64_t vc, uint64_t old)
+{
+	if (q->pend.len &&
+	    (q->pend.iov != iov || q->pend.pos + q->pend.len != pos ||
+	     q->pend.host + q->pend.len != host || (fresh && q->pend.nnew == QCOW2_PEND_MAX)) &&
+	    pend_flush(q) < 0)
+		return -1;
+	if (!q->pend.len) {
+		q->pend.iov = iov;
+		q->pend.n = n;
+		q->pend.pos = pos;
+		q->pend.host = host;
+	}
+	if (fresh)
+		q->pend.c[q->pend.nnew++] =
+		    (struct qcow2_pend_cluster){.vc = vc, .old = old, .host = host};
+	q->pend.len += len;
+	return 0;
+}
+
+/* A partial write of a new cluster: its old contents (backing file,
+ * zeros, compressed or shared data) merged with the new bytes. */
+static int merge_chunk(struct qcow2 *q, uint64_t vc, uint64_t in, uint64_t len,
+		       const struct qcow2_map *m, const struct iovec *iov, int n, size_t pos)
+{
+	uint64_t host;
+
+	if (qcow2_read_cluster(q, vc, m, q->tmp) < 0)
+		return -1;
+	qcow2_iov_to_buf(iov, n, pos, q->tmp + in, len);
+	host = qcow2_alloc_cluster(q);
+	if (!host || qcow2_pwrite(q, q->tmp, q->cluster_size, host) < 0 ||
+	    set_entry(q, vc, host | QCOW2_COPIED) < 0)
+		return -1;
+	return defer_free(q, m);
+}
+
 /* Writes len bytes of the iovec (from byte pos) at guest offset off, all
- * inside one cluster. */
+ * inside one cluster: in place or to a new cluster, through the pending
+ * write. */
 static int write_chunk(struct qcow2 *q, uint64_t off, uint64_t len, const struct iovec *iov, int n,
 		       size_t pos)
 {
@@ -302,24 +388,35 @@ static int write_chunk(struct qcow2 *q, uint64_t off, uint64_t len, const struct
 	if (m.kind == QC_NORMAL && (m.entry & QCOW2_COPIED)) {
 		if (qcow2_overlaps_meta(q, m.host, cs))
 			return -1;
-		qcow2_iov_to_buf(iov, n, pos, q->tmp, len);
-		return qcow2_pwrite(q, q->tmp, len, m.host + in);
+		return pend_add(q, iov, n, pos, len, m.host + in, false, 0, 0);
 	}
-	/* A new cluster: the old contents (backing file, zeros, compressed
-	 * or shared data) merged with the new bytes. */
-	if (len < cs && qcow2_read_cluster(q, vc, &m, q->tmp) < 0)
+	if (len < cs)
+		return merge_chunk(q, vc, in, len, &m, iov, n, pos);
+	/* A whole new cluster. Room first in the quarantine for what the
+	 * pending write frees: the write-back this may start must not find
+	 * the L2 entry set below without its data. */
+	if (q->nquar > QCOW2_QUARANTINE / 2 && qcow2_writeback(q) < 0)
 		return -1;
-	qcow2_iov_to_buf(iov, n, pos, q->tmp + in, len);
 	host = qcow2_alloc_cluster(q);
-	if (!host || qcow2_pwrite(q, q->tmp, cs, host) < 0 ||
-	    set_entry(q, vc, host | QCOW2_COPIED) < 0)
+	if (!host)
 		return -1;
-	return defer_free(q, &m);
+	if (set_entry(q, vc, host | QCOW2_COPIED) < 0) {
+		qcow2_refcount_add(q, host, cs, -1);
+		return -1;
+	}
+	return pend_add(q, iov, n, pos, len, host, true, vc, m.entry);
 }
 
 int qcow2_writev(struct qcow2 *q, uint64_t off, const struct iovec *iov, int n)
 {
-	return qcow2_each_chunk(q, off, iov, n, write_chunk);
+	int rc;
+
+	pthread_mutex_lock(&q->mu);
+	rc = qcow2_chunks(q, off, iov, n, write_chunk);
+	if (pend_flush(q) < 0)
+		rc = -1;
+	pthread_mutex_unlock(&q->mu);
+	return rc;
 }
 
 /* What a discarded (or zeroed) whole cluster becomes: unallocated where
@@ -348,7 +445,11 @@ static int write_zeros(struct qcow2 *q, uint64_t off, uint64_t len)
 		v[n].iov_len = left < sizeof zeros ? left : sizeof zeros;
 		left -= v[n].iov_len;
 	}
-	return write_chunk(q, off, len, v, n, 0);
+	if (write_chunk(q, off, len, v, n, 0) < 0) {
+		pend_flush(q);
+		return -1;
+	}
+	return pend_flush(q);
 }
 
 static int clear_cluster(struct qcow2 *q, uint64_t vc, bool zeroes)
