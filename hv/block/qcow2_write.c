@@ -291,6 +291,11 @@ static uint8_t *l2_for_write(struct qcow2 *q, uint64_t vc, uint64_t *l2off)
 		*l2off = e & QCOW2_OFFSET_MASK;
 		return qcow2_cache_get(q, &q->l2c, *l2off, false);
 	}
+	/* The write-back that making room in the cache may start goes
+	 * first: after the allocation it would take the new table's
+	 * refcount to the disk without the L1 entry (a leak if hv died). */
+	if (qcow2_cache_dirty_count(&q->l2c) >= q->l2c.slots / 4 && qcow2_writeback(q) < 0)
+		return NULL;
 	off = qcow2_alloc_cluster(q);
 	if (!off)
 		return NULL;
