@@ -87,7 +87,6 @@ int qcow2_pwritev(struct qcow2 *q, const struct iovec *iov, int n, size_t pos, s
 		  uint64_t off)
 {
 	struct iovec v[IOV_MAX];
-	uint64_t end = off + len;
 
 	if (n > IOV_MAX)
 		return -1;
@@ -108,9 +107,9 @@ int qcow2_pwritev(struct qcow2 *q, const struct iovec *iov, int n, size_t pos, s
 		pos += (size_t)w;
 		off += (uint64_t)w;
 		len -= (size_t)w;
+		if (off > q->file_size)
+			q->file_size = off;
 	}
-	if (end > q->file_size)
-		q->file_size = end;
 	return 0;
 }
 
