@@ -1,7 +1,7 @@
 # Shared by the guest recipes (source it): messages, root, Debian's i386
 # kernel with busybox, and GRUB 2 written into a raw MBR disk image.
 
-say() { printf '\033[1m== %s\033[0m\n' "$*" >&2; }
+say() { printf '\033[1m== [%s, +%ds] %s\033[0m\n' "$(date +%H:%M:%S)" "$SECONDS" "$*" >&2; }
 as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
 
 # apt_update: apt-get update, tried three times. A mirror in the middle of
