@@ -137,6 +137,11 @@ struct vcpu_state {
 	uint8_t xmm[VCPU_XMM_BYTES];
 	bool msrs;
 	uint64_t star, lstar, cstar, sfmask, kernel_gs_base, pat, tsc, tsc_aux;
+	/* KVM's paravirtual end of interrupt (PV EOI), which only the KVM
+	 * engine offers: its MSR as the guest wrote it (MSR_KVM_PV_EOI_EN,
+	 * the 4-byte aligned guest address of its flag with bit 0 the
+	 * enable), 0 where the engine has none. */
+	uint64_t pv_eoi;
 };
 
 struct engine_ops {

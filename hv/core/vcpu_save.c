@@ -144,6 +144,7 @@ void vcpu_state_put(struct state_out *o, const struct vcpu_state *st)
 	state_put_u64(o, st->pvclock_ns);
 	put_apic(o, &st->apic);
 	put_msrs(o, st);
+	state_put_u64(o, st->pv_eoi);
 }
 
 int vcpu_state_get(struct state_in *in, uint32_t from, struct vcpu_state *st)
@@ -180,5 +181,7 @@ int vcpu_state_get(struct state_in *in, uint32_t from, struct vcpu_state *st)
 		get_apic(in, &st->apic);
 	if (from >= 5)
 		get_msrs(in, st);
+	if (from >= 6)
+		st->pv_eoi = state_get_u64(in);
 	return state_in_done(in) ? 0 : -1;
 }

@@ -11,9 +11,9 @@
  * paravirtual clock's MSRs and reading (after it), version 4 the APICs
  * (after that: present, and the rest only if it is true), version 5 the
  * XMM registers and the KVM CPU's MSRs (after those: the XMM bytes, msrs,
- * and the MSRs only if it is true); an older section reads with them false
- * or 0. */
-#define VCPU_SAVE_VERSION 5
+ * and the MSRs only if it is true), version 6 the paravirtual EOI's MSR
+ * (last); an older section reads with them false or 0. */
+#define VCPU_SAVE_VERSION 6
 
 void vcpu_state_put(struct state_out *o, const struct vcpu_state *st);
 /* Reads what vcpu_state_put of version `from` (1 to VCPU_SAVE_VERSION)

@@ -8,6 +8,7 @@
 #ifndef HV_KVM_KVM_H
 #define HV_KVM_KVM_H
 
+#include <asm/kvm_para.h>
 #include <linux/kvm.h>
 #include <pthread.h>
 #include <stdatomic.h>
@@ -18,6 +19,7 @@
 
 #include "hv/core/engine.h"
 
+struct guest_mem;
 struct machine;
 
 #define KVM_MAX_SLOTS	 32	  /* memory slots this engine uses at most */
@@ -61,6 +63,7 @@ struct kvm_vm {
 	bool apic;    /* and the guest has its local and I/O APIC (kvm_apic.c) */
 	struct kvm_ioapic_state ioapic_reset; /* the I/O APIC as KVM made it */
 	bool pvclock;			      /* the guest is offered kvm-clock (kvm_cpuid.c) */
+	bool pv_eoi;			      /* and the paravirtual EOI (kvm_pveoi.c) */
 	uint8_t elcr_mask[2];		      /* of KVM's master and slave */
 	unsigned irq_errors;		      /* KVM_IRQ_LINE failures logged */
 };
@@ -196,13 +199,20 @@ int kvm_xstate_set(struct kvm_vcpu *v, const struct vcpu_state *st, char *err, s
 void kvm_fpu_to_fx(const struct kvm_fpu *f, uint8_t fx[VCPU_FX_BYTES]);
 void kvm_fx_to_fpu(const uint8_t fx[VCPU_FX_BYTES], struct kvm_fpu *f);
 
+/* The paravirtual features hv carries through a save: kvm-clock (CLOCKSOURCE2 and its stable
+ * bit), the no-op I/O delay and the paravirtual EOI. */
+#define KVM_PV_OFFERED                                                                             \
+	(1u << KVM_FEATURE_NOP_IO_DELAY | 1u << KVM_FEATURE_CLOCKSOURCE2 |                         \
+	 1u << KVM_FEATURE_CLOCKSOURCE_STABLE_BIT | 1u << KVM_FEATURE_PV_EOI)
+
 /* kvm_cpuid.c: the CPUID KVM_GET_SUPPORTED_CPUID gave, made the guest's:
- * no local APIC unless apic (then no TSC-deadline timer still); if offer, KVM's leaves offering
- * only kvm-clock (CLOCKSOURCE2 and its stable bit) and the no-op I/O delay, with the hypervisor
- * bit, where KVM reports them whole, else none of them. Returns whether kvm-clock is offered.
- * kvm_cpuid_setup offers it with unless HV_KVM_PVCLOCK=0. */
-bool kvm_cpuid_filter(struct kvm_cpuid2 *c, bool offer, bool apic);
-/* Gives the vCPU that CPUID; sets vm->pvclock. 0, or -1 with a message. */
+ * no local APIC unless apic (then no TSC-deadline timer still); KVM's leaves offering only what
+ * of want and KVM_PV_OFFERED KVM reports (the paravirtual EOI only with apic), with the
+ * hypervisor bit, where KVM reports them whole and kvm-clock is among them, else none of them.
+ * Returns the KVM_FEATURE_* bits offered (0: no KVM leaves). kvm_cpuid_setup wants them all
+ * unless HV_KVM_PVCLOCK=0 (none) or HV_KVM_PVEOI=0 (not the paravirtual EOI). */
+uint32_t kvm_cpuid_filter(struct kvm_cpuid2 *c, uint32_t want, bool apic);
+/* Gives the vCPU that CPUID; sets vm->pvclock and vm->pv_eoi. 0, or -1 with a message. */
 int kvm_cpuid_setup(struct kvm_vcpu *v, char *err, size_t len);
 
 /* kvm_clock.c: kvm-clock's part of a vcpu_state. kvm_clock_check judges
@@ -214,5 +224,17 @@ int kvm_clock_check(const struct vcpu_state *st, uint64_t ram_size, char *err, s
 int kvm_clock_usable(struct kvm_vcpu *v, const struct vcpu_state *st, char *err, size_t len);
 int kvm_clock_get(struct kvm_vcpu *v, struct vcpu_state *st, char *err, size_t len);
 int kvm_clock_set(struct kvm_vcpu *v, const struct vcpu_state *st, char *err, size_t len);
+
+/* kvm_pveoi.c: the paravirtual EOI's part of a vcpu_state (its MSR).
+ * kvm_pveoi_check judges a saved value against the guest's memory (0, or
+ * -1 with the reason in err: misaligned, enabled at address 0, not within
+ * RAM); kvm_pveoi_get and kvm_pveoi_set read and load it where it is
+ * offered (vm->pv_eoi; elsewhere get gives 0 and set loads nothing);
+ * kvm_pveoi_reset turns it off for a machine reset. Return 0, or -1 with
+ * a message in err (reset: logged). */
+int kvm_pveoi_check(uint64_t msr, struct guest_mem *mem, char *err, size_t len);
+int kvm_pveoi_get(struct kvm_vcpu *v, struct vcpu_state *st, char *err, size_t len);
+int kvm_pveoi_set(struct kvm_vcpu *v, const struct vcpu_state *st, char *err, size_t len);
+int kvm_pveoi_reset(struct kvm_vcpu *v);
 
 #endif

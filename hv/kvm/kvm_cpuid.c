@@ -7,10 +7,13 @@
  * (40000000h "KVMKVMKVM", 40000001h features) where KVM reports them
  * (without it, none of them), offering only what hv
  * carries through a save: the paravirtual clock (kvm-clock, its MSRs
- * handled by KVM and saved by kvm_clock.c) and the no-op I/O delay. The
- * other paravirtual features (steal time, async page faults, PV EOI and
- * IPIs, ...) need state hv does not save, and
- * KVM is told to refuse their MSRs (KVM_CAP_ENFORCE_PV_FEATURE_CPUID). */
+ * handled by KVM and saved by kvm_clock.c), the no-op I/O delay and, with
+ * KVM's local APIC, the paravirtual EOI (kvm_pveoi.c: an EOI that is a
+ * store to guest memory, not an exit; HV_KVM_PVEOI=0 leaves it out). The
+ * other paravirtual features need state hv does not save (steal time,
+ * async page faults) or serve only guests of several vCPUs (PV IPIs,
+ * spinlock unhalt, TLB flush, sched yield), and KVM is told to refuse
+ * their MSRs (KVM_CAP_ENFORCE_PV_FEATURE_CPUID). */
 #include <asm/kvm_para.h>
 #include <errno.h>
 #include <stdio.h>
@@ -28,9 +31,6 @@
 #define KVM_SIG_EBX		 0x4b4d564bu /* "KVMK" */
 #define KVM_SIG_ECX		 0x564b4d56u /* "VMKV" */
 #define KVM_SIG_EDX		 0x0000004du /* "M\0\0\0" */
-#define KVM_PV_OFFERED                                                                             \
-	(1u << KVM_FEATURE_NOP_IO_DELAY | 1u << KVM_FEATURE_CLOCKSOURCE2 |                         \
-	 1u << KVM_FEATURE_CLOCKSOURCE_STABLE_BIT)
 
 static struct kvm_cpuid_entry2 *find(struct kvm_cpuid2 *c, uint32_t function)
 {
@@ -40,48 +40,65 @@ static struct kvm_cpuid_entry2 *find(struct kvm_cpuid2 *c, uint32_t function)
 	return NULL;
 }
 
-bool kvm_cpuid_filter(struct kvm_cpuid2 *c, bool offer, bool apic)
+static void filter_leaf1(struct kvm_cpuid_entry2 *leaf1, bool apic)
+{
+	if (!apic) {
+		leaf1->edx &= ~CPUID_1_EDX_APIC;
+		leaf1->ecx &= ~CPUID_1_ECX_X2APIC;
+	}
+	leaf1->ecx &= ~(CPUID_1_ECX_TSC_DEADLINE | CPUID_1_ECX_HYPERVISOR);
+}
+
+uint32_t kvm_cpuid_filter(struct kvm_cpuid2 *c, uint32_t want, bool apic)
 {
 	struct kvm_cpuid_entry2 *leaf1 = find(c, 1);
 	struct kvm_cpuid_entry2 *sig = find(c, KVM_CPUID_SIGNATURE);
 	struct kvm_cpuid_entry2 *feat = find(c, KVM_CPUID_FEATURES);
 	bool pvclock;
 
-	if (leaf1) {
-		if (!apic) {
-			leaf1->edx &= ~CPUID_1_EDX_APIC;
-			leaf1->ecx &= ~CPUID_1_ECX_X2APIC;
-		}
-		leaf1->ecx &= ~(CPUID_1_ECX_TSC_DEADLINE | CPUID_1_ECX_HYPERVISOR);
-	}
+	want &= KVM_PV_OFFERED;
+	if (!apic) /* the EOI it spares is the local APIC's */
+		want &= ~(1u << KVM_FEATURE_PV_EOI);
+	if (leaf1)
+		filter_leaf1(leaf1, apic);
 	if (feat) {
-		feat->eax &= KVM_PV_OFFERED;
+		feat->eax &= want;
 		feat->ebx = feat->ecx = feat->edx = 0; /* no hints (KVM_HINTS_REALTIME) */
 	}
-	pvclock = offer && leaf1 && sig && feat && sig->ebx == KVM_SIG_EBX &&
-		  sig->ecx == KVM_SIG_ECX && sig->edx == KVM_SIG_EDX &&
-		  (feat->eax & 1u << KVM_FEATURE_CLOCKSOURCE2);
+	pvclock = leaf1 && sig && feat && sig->ebx == KVM_SIG_EBX && sig->ecx == KVM_SIG_ECX &&
+		  sig->edx == KVM_SIG_EDX && (feat->eax & 1u << KVM_FEATURE_CLOCKSOURCE2);
 	if (sig && !pvclock) { /* hide what cannot be offered whole */
 		sig->eax = sig->ebx = sig->ecx = sig->edx = 0;
 		if (feat)
 			feat->eax = 0;
 	}
-	if (pvclock) {
-		sig->eax = KVM_CPUID_FEATURES; /* the highest hypervisor leaf */
-		leaf1->ecx |= CPUID_1_ECX_HYPERVISOR;
-	}
-	return pvclock;
+	if (!pvclock)
+		return 0;
+	sig->eax = KVM_CPUID_FEATURES; /* the highest hypervisor leaf */
+	leaf1->ecx |= CPUID_1_ECX_HYPERVISOR;
+	return feat->eax;
 }
 
-/* On by default (the guest's clock reads then cost no exit: in the nested
- * virtio benchmark a 1 MiB read took 127-209 exits, not 322-380; see
- * README); HV_KVM_PVCLOCK=0 turns it off, e.g. for a guest that is to
- * move to the soft engine, which has no kvm-clock. */
-static bool pvclock_wanted(void)
+/* Whether the switch `name` is on: unset, or anything but 0. */
+static bool env_on(const char *name)
 {
-	const char *v = getenv("HV_KVM_PVCLOCK");
+	const char *v = getenv(name);
 
 	return !v || strcmp(v, "0") != 0;
+}
+
+/* All of KVM_PV_OFFERED by default (the guest's clock reads then cost no
+ * exit: in the nested virtio benchmark a 1 MiB read took 127-209 exits,
+ * not 322-380; see README). HV_KVM_PVCLOCK=0 turns them all off, e.g. for
+ * a guest that is to move to the soft engine, which has no kvm-clock;
+ * HV_KVM_PVEOI=0 the paravirtual EOI alone (each EOI is then a write to
+ * the APIC that exits, as before it: for a comparison). */
+static uint32_t pv_wanted(void)
+{
+	if (!env_on("HV_KVM_PVCLOCK"))
+		return 0;
+	return env_on("HV_KVM_PVEOI") ? KVM_PV_OFFERED
+				      : KVM_PV_OFFERED & ~(1u << KVM_FEATURE_PV_EOI);
 }
 
 static int sys_error(char *err, size_t len, const char *what)
@@ -114,7 +131,10 @@ int kvm_cpuid_setup(struct kvm_vcpu *v, char *err, size_t len)
 	if (ioctl(v->vm->sys_fd, KVM_GET_SUPPORTED_CPUID, c) < 0) {
 		sys_error(err, len, "KVM_GET_SUPPORTED_CPUID");
 	} else {
-		v->vm->pvclock = kvm_cpuid_filter(c, pvclock_wanted(), v->vm->apic);
+		uint32_t pv = kvm_cpuid_filter(c, pv_wanted(), v->vm->apic);
+
+		v->vm->pvclock = pv & 1u << KVM_FEATURE_CLOCKSOURCE2;
+		v->vm->pv_eoi = pv & 1u << KVM_FEATURE_PV_EOI;
 		if (ioctl(v->fd, KVM_SET_CPUID2, c) < 0)
 			sys_error(err, len, "KVM_SET_CPUID2");
 		else

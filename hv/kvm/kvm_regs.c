@@ -10,6 +10,7 @@
 
 #include "hv/kvm/kvm.h"
 #include "hv/core/log.h"
+#include "hv/core/machine.h"
 
 #define CR0_RESET      0x60000010u /* CD, NW, ET */
 #define CR0_PE	       0x1u
@@ -107,9 +108,9 @@ int kvm_vcpu_set_reset_state(struct kvm_vcpu *v)
 	r.rip = 0xfff0;
 	r.rflags = FLAGS_RESERVED;
 	r.rdx = 0x600; /* the CPU signature a reset leaves in DX */
-	if (put(v, &s, &r) < 0)
+	if (put(v, &s, &r) < 0 || kvm_apic_reset(v) < 0) /* the APICs after the base MSR */
 		return -1;
-	return kvm_apic_reset(v); /* after the base MSR, which it needs */
+	return kvm_pveoi_reset(v);
 }
 
 /* The boot32 hand-over: the Linux 32-bit boot protocol's entry state. */
@@ -206,7 +207,7 @@ int kvm_vcpu_get_state(struct kvm_vcpu *v, struct vcpu_state *st, char *err, siz
 	memset(st, 0, sizeof *st);
 	/* The APICs after the x87 state's part, which may undo an acknowledge. */
 	if (kvm_xstate_get(v, st, err, len) < 0 || kvm_clock_get(v, st, err, len) < 0 ||
-	    kvm_apic_get(v, s.apic_base, st, err, len) < 0)
+	    kvm_apic_get(v, s.apic_base, st, err, len) < 0 || kvm_pveoi_get(v, st, err, len) < 0)
 		return -1;
 	for (int i = 0; i < 16; i++)
 		st->regs[i] = *gpr[i];
@@ -233,7 +234,8 @@ int kvm_vcpu_set_state(struct kvm_vcpu *v, const struct vcpu_state *st, char *er
 	__u64 *gpr[16] = {&r.rax, &r.rcx, &r.rdx, &r.rbx, &r.rsp, &r.rbp, &r.rsi, &r.rdi,
 			  &r.r8,  &r.r9,  &r.r10, &r.r11, &r.r12, &r.r13, &r.r14, &r.r15};
 
-	if (kvm_clock_usable(v, st, err, len) < 0 || kvm_apic_check(&st->apic, err, len) < 0)
+	if (kvm_clock_usable(v, st, err, len) < 0 || kvm_apic_check(&st->apic, err, len) < 0 ||
+	    kvm_pveoi_check(st->pv_eoi, &v->vm->m->mem, err, len) < 0)
 		return -1;
 	/* Read first: the pending-interrupt bitmap stays. */
 	if (ioctl(v->fd, KVM_GET_SREGS, &s) < 0)
@@ -261,7 +263,7 @@ int kvm_vcpu_set_state(struct kvm_vcpu *v, const struct vcpu_state *st, char *er
 	if (ioctl(v->fd, KVM_SET_REGS, &r) < 0)
 		return sys_fail(err, len, "KVM_SET_REGS");
 	if (kvm_xstate_set(v, st, err, len) < 0 || kvm_clock_set(v, st, err, len) < 0 ||
-	    kvm_apic_set(v, st, err, len) < 0)
+	    kvm_apic_set(v, st, err, len) < 0 || kvm_pveoi_set(v, st, err, len) < 0)
 		return -1;
 	if (set_halted(v, st->halted) < 0)
 		return sys_fail(err, len, "KVM_SET_MP_STATE");

@@ -2,15 +2,17 @@
  * (hv/core/device.h). Checksums stop random bytes at the first section,
  * so the input is used two ways: as a file as it stands (the header and
  * section checks), and cut into sections that are written with good
- * checksums (the RAM walk, the CPU state's decoding and the device loads
- * behind them). */
+ * checksums (the RAM walk, the CPU state's decoding, the KVM engine's
+ * judgement of its paravirtual values and the device loads behind them). */
 #include <unistd.h>
 
 #include "fuzz.h"
 #include "hv/core/device.h"
+#include "hv/core/memory.h"
 #include "hv/core/savefile.h"
 #include "hv/core/state.h"
 #include "hv/core/vcpu_save.h"
+#include "hv/kvm/kvm.h"
 
 #define RAM_PAGES 16
 
@@ -47,6 +49,22 @@ static int dev_load(void *d, struct state_in *in, uint32_t from)
 
 static const struct device_ops dev_ops = {.version = 2, .save = dev_save, .load = dev_load};
 
+/* What a restore on the KVM engine judges before any ioctl, against a
+ * guest of 1 MiB. */
+static void check_cpu(const struct vcpu_state *st)
+{
+	static struct guest_mem mem;
+	static bool made;
+	char err[256];
+
+	if (!made && mem_init(&mem, 1 << 20, err, sizeof err) < 0)
+		abort();
+	made = true;
+	vcpu_apic_in_use(&st->apic);
+	kvm_clock_check(st, mem.ram_size, err, sizeof err);
+	kvm_pveoi_check(st->pv_eoi, &mem, err, sizeof err);
+}
+
 static void read_file(int fd)
 {
 	static struct dev a, b;
@@ -67,7 +85,7 @@ static void read_file(int fd)
 		struct vcpu_state st;
 
 		if (vcpu_state_get(&in, s->version, &st) == 0)
-			vcpu_apic_in_use(&st.apic);
+			check_cpu(&st);
 		free(bytes);
 	}
 	s = savefile_find(&r, "ram");
@@ -91,7 +109,7 @@ static void write_sections(int fd, const uint8_t *data, size_t size)
 		return;
 	while (size >= 4) {
 		size_t n = (size_t)(data[1] | data[2] << 8);
-		uint32_t version = data[3] & 3;
+		uint32_t version = data[3] & 7;
 		const char *name = names[data[0] % 5];
 
 		data += 4;

@@ -27,11 +27,33 @@ G=/guests
 # in APIC mode: their timer the local APIC's (LOC counting), their
 # interrupts through the I/O APIC
 [ ! -f /apic ] || export HV_KVM_APIC="$(cat /apic)"
+# run.sh's HV_KVM_PVEOI (/pveoi): 0 leaves KVM's paravirtual EOI out of
+# what hv offers the guests (their EOIs then exit, as before it)
+[ ! -f /pveoi ] || export HV_KVM_PVEOI="$(cat /pveoi)"
 want_apic=1
 [ "${HV_KVM_APIC:-}" != 0 ] && [ "${HV_KVM_IRQCHIP:-}" != 0 ] || want_apic=""
 want_clock=kvm-clock
 [ "${HV_KVM_PVCLOCK:-}" != 0 ] || want_clock=""
 clock_ok() { [ -n "$clk" ] && { [ -z "$want_clock" ] || [ "$clk" = "$want_clock" ]; }; }
+# KVM's paravirtual EOI: offered with the APIC and kvm-clock unless
+# HV_KVM_PVEOI=0, and then the Linux guests must use it
+want_pveoi=1
+[ -n "$want_apic" ] && [ -n "$want_clock" ] && [ "${HV_KVM_PVEOI:-}" != 0 ] || want_pveoi=""
+# The EOIs the guests made so far through KVM's paravirtual EOI (KVM's
+# kvm_pv_eoi trace event, enabled by load_modules: those this VM's one
+# CPU logged, the ring buffer's overwritten ones included); n/a without
+# tracing.
+pv_eois() {
+	f=/sys/kernel/debug/tracing/per_cpu/cpu0/stats
+	if [ -f $f ] && [ -f /tmp/pv_eoi.on ]; then
+		awk '/^(entries|overrun):/ { n += $2 } END { print n + 0 }' $f
+	else echo n/a; fi
+}
+# pv_eoi_ok BEFORE AFTER: the guest made some between the two, if wanted
+# (not judged without tracing)
+pv_eoi_ok() {
+	[ -z "$want_pveoi" ] || [ "$1" = n/a ] || [ "$2" = n/a ] || [ "$2" -gt "$1" ]
+}
 
 result() { echo "NESTED $1 $2 $3"; }
 
@@ -68,6 +90,8 @@ load_modules() {
 		insmod "/modules/$m" || { result modules FAIL "insmod $m"; return 1; }
 	done
 	[ -c /dev/kvm ] || { result modules FAIL "no /dev/kvm after loading kvm"; return 1; }
+	mount -t debugfs debugfs /sys/kernel/debug 2>/dev/null || true
+	echo 1 >/sys/kernel/debug/tracing/events/kvm/kvm_pv_eoi/enable 2>/dev/null && : >/tmp/pv_eoi.on
 	result modules PASS "$(cat /modules/order | tr '\n' ' ')"
 }
 
@@ -253,6 +277,7 @@ linux() { # NAME DIR MEMORY_MIB UNAME_M [INITRAMFS_DIR]
 	vio="" vio_bad="" vio_msix="" vio_s=""
 	[ -z "$5" ] || virtio_cfg "$1"
 	rm -f "/tmp/$1.in" && mkfifo "/tmp/$1.in"
+	e0=$(pv_eois)
 	hv run --timeout 300 "/tmp/$1.cfg" <"/tmp/$1.in" >"$out" 2>&1 &
 	pid=$!
 	exec 3>"/tmp/$1.in"
@@ -269,6 +294,7 @@ linux() { # NAME DIR MEMORY_MIB UNAME_M [INITRAMFS_DIR]
 	wait $pid
 	st=$?
 	exec 3>&-
+	e1=$(pv_eois)
 	# The echo of the "poweroff -f" typed once "machine " showed can land
 	# before the line's end: "machine i686 clock kvm-clockpoweroff -f".
 	# The guest's clocksource (reported): it must be KVM's paravirtual
@@ -280,10 +306,10 @@ linux() { # NAME DIR MEMORY_MIB UNAME_M [INITRAMFS_DIR]
 	apic=$(apic_of "$out")
 	[ -z "$5" ] || virtio_ok "$1"
 	if grep -q "^42" "$out" && [ "$m" = "$4" ] && clock_ok && apic_ok "$apic" && [ "$st" = 0 ] &&
-		[ -z "$vio_bad" ]; then
-		result "$1" PASS "shell answered, uname -m $m, clocksource $clk, I/O APIC lines and LOC '$apic',$vio powered off, status 0"
+		[ -z "$vio_bad" ] && pv_eoi_ok "$e0" "$e1"; then
+		result "$1" PASS "shell answered, uname -m $m, clocksource $clk, I/O APIC lines and LOC '$apic', PV EOIs $e0 -> $e1,$vio powered off, status 0"
 	else
-		result "$1" FAIL "status $st, uname -m '$m', clocksource '$clk', I/O APIC lines and LOC '$apic',$vio$vio_bad: $(tail -c 300 "$out" | tr '\r\n' '||')"
+		result "$1" FAIL "status $st, uname -m '$m', clocksource '$clk', I/O APIC lines and LOC '$apic', PV EOIs $e0 -> $e1,$vio$vio_bad: $(tail -c 300 "$out" | tr '\r\n' '||')"
 		# where the guest was stuck (hv list -l, hv regs twice)
 		sed "s/^/NESTED-INFO $1 /" "/tmp/$1.diag" 2>/dev/null | tr -s '\n' | head -n 60
 	fi
@@ -455,6 +481,7 @@ linuxsave() { # NAME DIR MEMORY_MIB [INITRAMFS_DIR]
 	exec 3>&-
 	wait
 	if [ -z "$bad" ]; then
+		e0=$(pv_eois)
 		hv restore -p "/tmp/$1.sav" >>"/tmp/$1.log" 2>&1 || bad="$bad restore"
 		echo "NESTED-INFO $1 restored: $(tail -n 1 "/tmp/$1.log") $(hv regs "$1" | grep -oE "(efer|cr4|cr0)=[^ ]*" | tr '\n' ' ')$(ram_huge "$1")"
 		hv unpause "$1"
@@ -464,6 +491,9 @@ linuxsave() { # NAME DIR MEMORY_MIB [INITRAMFS_DIR]
 		echo 'echo restored $((7*8))' >&3
 		wait_for "^restored 56" 600 || bad="$bad answer"
 		[ -z "$4" ] || virtio_again "$1" || bad="$bad virtio-after-restore"
+		e1=$(pv_eois)
+		echo "NESTED-INFO $1 PV EOIs after the restore: $e0 -> $e1"
+		pv_eoi_ok "$e0" "$e1" || bad="$bad no-pv-eoi-after-restore"
 		{ hv list -l "$1" && hv regs "$1"; } >"/tmp/$1.diag" 2>&1
 		hv destroy "$1" >/dev/null 2>&1
 		exec 3>&-

@@ -29,7 +29,8 @@
 # on its local APIC and its interrupts through the I/O APIC, and apicsave
 # is skipped). hv offers the guests KVM's paravirtual
 # clock (kvm-clock) unless HV_KVM_PVCLOCK=0, and the linux, linux64 and
-# modern checks then require it as the guest's clocksource. Exits 0 only if
+# modern checks then require it as the guest's clocksource; and, with the
+# APIC, KVM's paravirtual EOI unless HV_KVM_PVEOI=0. Exits 0 only if
 # every check run passed.
 #
 # 'linux64' also drives the guest's virtio-blk and virtio-net (its
@@ -250,6 +251,7 @@ stage_initramfs() {
 	[ -z "${HV_KVM_IRQCHIP:-}" ] || echo "$HV_KVM_IRQCHIP" >"$stage/irqchip"
 	[ -z "${HV_KVM_PVCLOCK:-}" ] || echo "$HV_KVM_PVCLOCK" >"$stage/pvclock"
 	[ -z "${HV_KVM_APIC:-}" ] || echo "$HV_KVM_APIC" >"$stage/apic"
+	[ -z "${HV_KVM_PVEOI:-}" ] || echo "$HV_KVM_PVEOI" >"$stage/pveoi"
 	reference
 	# QEMU in KVM mode: the judge where hv fails a guest, and the
 	# benchmark's reference.

@@ -1,7 +1,8 @@
 /* KVM's paravirtual clock on the KVM engine, the parts that need no
  * /dev/kvm: the CPUID the guest gets from what KVM_GET_SUPPORTED_CPUID
  * reports (hv/kvm/kvm_cpuid.c: kvm-clock offered only with KVM's leaves
- * whole, nothing else of KVM's paravirtual features, no APIC), and the
+ * whole, the paravirtual EOI only with KVM's APIC, nothing else of KVM's
+ * paravirtual features, no APIC unless KVM's), and the
  * judgement of a save file's kvm-clock values (hv/kvm/kvm_clock.c), which
  * come from a file and must be refused when they point outside guest RAM
  * or read as no time. The guest's own view (its clocksource is kvm-clock)
@@ -18,6 +19,10 @@
 #define RAM	       (16u << 20)
 #define HYPERVISOR_BIT (1u << 31)
 #define APIC_BIT       (1u << 9)
+#define CLOCK_ALONE                                                                                \
+	((1u << KVM_FEATURE_NOP_IO_DELAY) | (1u << KVM_FEATURE_CLOCKSOURCE2) |                     \
+	 (1u << KVM_FEATURE_CLOCKSOURCE_STABLE_BIT))
+#define PV_EOI (1u << KVM_FEATURE_PV_EOI)
 
 /* struct kvm_cpuid2 with room for 4 entries, laid out as the kernel's
  * header (nent, padding) and its flexible array. */
@@ -51,14 +56,12 @@ START_TEST(test_kvm_clock_is_offered_alone_with_the_hypervisor_bit)
 	struct table t;
 	struct kvm_cpuid2 *c = supported(&t);
 
-	ck_assert(kvm_cpuid_filter(c, true, false));
+	ck_assert_uint_eq(kvm_cpuid_filter(c, KVM_PV_OFFERED, false), CLOCK_ALONE);
 	ck_assert_uint_eq(t.e[1].ecx, HYPERVISOR_BIT | 1u); /* no x2APIC, no TSC deadline */
 	ck_assert_uint_eq(t.e[1].edx, 1u);		    /* no APIC */
 	ck_assert_uint_eq(t.e[2].eax, KVM_CPUID_FEATURES);
 	ck_assert_uint_eq(t.e[2].ebx, 0x4b4d564b);
-	ck_assert_uint_eq(t.e[3].eax, (1u << KVM_FEATURE_NOP_IO_DELAY) |
-					  (1u << KVM_FEATURE_CLOCKSOURCE2) |
-					  (1u << KVM_FEATURE_CLOCKSOURCE_STABLE_BIT));
+	ck_assert_uint_eq(t.e[3].eax, CLOCK_ALONE); /* no PV EOI without the APIC */
 	ck_assert_uint_eq(t.e[3].edx, 0);
 }
 END_TEST
@@ -70,7 +73,7 @@ START_TEST(test_the_apic_is_shown_with_the_in_kernel_one)
 	struct table t;
 	struct kvm_cpuid2 *c = supported(&t);
 
-	ck_assert(kvm_cpuid_filter(c, true, true));
+	ck_assert(kvm_cpuid_filter(c, KVM_PV_OFFERED, true));
 	ck_assert_uint_eq(t.e[1].ecx, HYPERVISOR_BIT | (1u << 21) | 1u);
 	ck_assert_uint_eq(t.e[1].edx, APIC_BIT | 1u);
 }
@@ -84,28 +87,57 @@ START_TEST(test_without_kvm_leaves_nothing_paravirtual_is_offered)
 	struct kvm_cpuid2 *c = supported(&t);
 
 	c->nent = 2; /* leaves 0 and 1 only */
-	ck_assert(!kvm_cpuid_filter(c, true, false));
+	ck_assert(!kvm_cpuid_filter(c, KVM_PV_OFFERED, false));
 	ck_assert_uint_eq(t.e[1].ecx & HYPERVISOR_BIT, 0);
 	ck_assert_uint_eq(t.e[1].edx & APIC_BIT, 0);
 
 	c = supported(&t);
 	t.e[3].eax = 1u << KVM_FEATURE_CLOCKSOURCE; /* only the old MSRs */
-	ck_assert(!kvm_cpuid_filter(c, true, false));
+	ck_assert(!kvm_cpuid_filter(c, KVM_PV_OFFERED, false));
 	ck_assert_uint_eq(t.e[1].ecx & HYPERVISOR_BIT, 0);
 	ck_assert_uint_eq(t.e[2].ebx | t.e[2].ecx | t.e[2].edx, 0);
 	ck_assert_uint_eq(t.e[3].eax, 0);
 
 	c = supported(&t);
-	ck_assert(!kvm_cpuid_filter(c, false, false)); /* not asked for (HV_KVM_PVCLOCK) */
+	ck_assert(!kvm_cpuid_filter(c, 0, true)); /* not asked for (HV_KVM_PVCLOCK=0) */
 	ck_assert_uint_eq(t.e[1].ecx & HYPERVISOR_BIT, 0);
 	ck_assert_uint_eq(t.e[2].ebx | t.e[2].ecx | t.e[2].edx, 0);
 	ck_assert_uint_eq(t.e[3].eax, 0);
 
 	c = supported(&t);
 	t.e[2].ebx = 0x7263694d; /* another hypervisor's signature */
-	ck_assert(!kvm_cpuid_filter(c, true, false));
+	ck_assert(!kvm_cpuid_filter(c, KVM_PV_OFFERED, false));
 	ck_assert_uint_eq(t.e[1].ecx & HYPERVISOR_BIT, 0);
 	ck_assert_uint_eq(t.e[3].eax, 0);
+}
+END_TEST
+
+/* With KVM's APIC the guest is offered the paravirtual EOI too, where KVM
+ * reports it and it is wanted (not with HV_KVM_PVEOI=0); kvm-clock stays
+ * the condition for KVM's leaves. */
+START_TEST(test_pv_eoi_is_offered_with_the_in_kernel_apic)
+{
+	struct table t;
+	struct kvm_cpuid2 *c = supported(&t);
+
+	ck_assert_uint_eq(kvm_cpuid_filter(c, KVM_PV_OFFERED, true), CLOCK_ALONE | PV_EOI);
+	ck_assert_uint_eq(t.e[3].eax, CLOCK_ALONE | PV_EOI);
+	ck_assert_uint_eq(t.e[3].edx, 0);
+
+	c = supported(&t);
+	ck_assert_uint_eq(kvm_cpuid_filter(c, KVM_PV_OFFERED & ~PV_EOI, true), CLOCK_ALONE);
+	ck_assert_uint_eq(t.e[3].eax, CLOCK_ALONE);
+
+	c = supported(&t);
+	t.e[3].eax &= ~PV_EOI; /* a KVM without it */
+	ck_assert_uint_eq(kvm_cpuid_filter(c, KVM_PV_OFFERED, true), CLOCK_ALONE);
+	ck_assert_uint_eq(t.e[3].eax, CLOCK_ALONE);
+
+	c = supported(&t);
+	t.e[3].eax &= ~(1u << KVM_FEATURE_CLOCKSOURCE2); /* PV EOI alone: no leaves */
+	ck_assert_uint_eq(kvm_cpuid_filter(c, KVM_PV_OFFERED, true), 0);
+	ck_assert_uint_eq(t.e[3].eax, 0);
+	ck_assert_uint_eq(t.e[1].ecx & HYPERVISOR_BIT, 0);
 }
 END_TEST
 
@@ -182,6 +214,7 @@ int main(void)
 	    test_kvm_clock_is_offered_alone_with_the_hypervisor_bit,
 	    test_without_kvm_leaves_nothing_paravirtual_is_offered,
 	    test_the_apic_is_shown_with_the_in_kernel_one,
+	    test_pv_eoi_is_offered_with_the_in_kernel_apic,
 	    test_saved_clock_values_inside_ram_are_accepted,
 	    test_corrupted_clock_values_are_refused,
 	};

@@ -17,8 +17,9 @@
 #define IRR	   0x200
 #define MASKED	   (1u << 16)
 #define EXTINT	   (7u << 8)
-#define BASE_RESET 0xfee00900ull	/* enabled, the BSP */
-#define V5_TAIL	   (VCPU_XMM_BYTES + 1) /* version 5's XMM bytes and msrs flag, false */
+#define BASE_RESET 0xfee00900ull /* enabled, the BSP */
+/* versions 5 and 6's XMM bytes, msrs flag (false) and PV EOI MSR */
+#define V5_TAIL (VCPU_XMM_BYTES + 1 + 8)
 
 static void put_reg(struct vcpu_apic *a, unsigned off, uint32_t v)
 {

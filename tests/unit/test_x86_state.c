@@ -15,9 +15,9 @@
 #define DATA_BASE     0x20000u
 #define FLAT_CODE     (VCPU_SEG_GRAN | VCPU_SEG_DB | VCPU_SEG_PRESENT | VCPU_SEG_S | 0xb)
 #define PVCLOCK_BYTES 24 /* what version 3 added: three 64-bit values */
-/* what versions 4 and 5 added for a CPU without APICs nor MSRs: the
- * APICs' flag, the XMM registers and the MSRs' flag */
-#define NO_APIC_BYTES (1 + VCPU_XMM_BYTES + 1)
+/* what versions 4 to 6 added for a CPU without APICs nor MSRs: the
+ * APICs' flag, the XMM registers, the MSRs' flag and the PV EOI MSR */
+#define NO_APIC_BYTES (1 + VCPU_XMM_BYTES + 1 + 8)
 #define FLAT_DATA     (VCPU_SEG_GRAN | VCPU_SEG_DB | VCPU_SEG_PRESENT | VCPU_SEG_S | 0x3)
 
 static void setup(void)
