@@ -66,6 +66,7 @@ void x86_jit_create(struct x86_cpu *cpu, bool off)
 		free(j);
 		return;
 	}
+	x86_jit_buf_split(&j->buf, X86_JIT_HOT_SIZE);
 	j->threshold = env_threshold();
 	j->check = getenv("HV_JIT_LOCKSTEP") && strcmp(getenv("HV_JIT_LOCKSTEP"), "0") != 0;
 	j->perfmap = x86_jit_perfmap_from_env();
@@ -81,14 +82,15 @@ void x86_jit_destroy(struct x86_cpu *cpu)
 		return;
 	if (j->blocks)
 		log_info("x86 jit: %llu blocks translated in %.1f ms (%llu instructions native, "
-			 "%llu of them with memory, %llu calls), %zu KiB of code in use, %llu "
-			 "flushes, %llu invalidated, %llu chained, %llu entries, %llu blocks "
+			 "%llu of them with memory, %llu calls), %zu + %zu KiB of hot and cold "
+			 "code in use, %llu flushes, %llu invalidated, %llu chained, %llu entries, "
+			 "%llu blocks "
 			 "checked, %llu block "
 			 "generations "
 			 "evicted, %llu blocks decoded",
 			 (unsigned long long)j->blocks, (double)j->ns / 1e6,
 			 (unsigned long long)j->native, (unsigned long long)j->mem,
-			 (unsigned long long)j->calls, j->buf.used / 1024,
+			 (unsigned long long)j->calls, j->buf.used / 1024, j->buf.cold_used / 1024,
 			 (unsigned long long)j->buf.flushes, (unsigned long long)j->invalidated,
 			 (unsigned long long)j->chained, (unsigned long long)j->entries,
 			 (unsigned long long)j->checked, (unsigned long long)cpu->arena_evictions,
@@ -133,13 +135,16 @@ static uint64_t now_ns(void)
 /* Copies the instructions of b into the JIT's own arena and emits its
  * code (which points at the copies) into the buffer: the code of b, or
  * NULL when either is full (*full) or b's code does not fit
- * X86_JIT_MAX_BLOCK_CODE; *insns is the copy. */
+ * X86_JIT_MAX_BLOCK_CODE in an area; *insns is the copy, *l where its
+ * parts are (writable view). */
 static x86_jit_code put(struct x86_cpu *cpu, const struct x86_block *b, struct x86_insn **insns,
 			unsigned *native, unsigned *mem, bool *full, struct x86_jit_links *l)
 {
 	struct x86_jit *j = cpu->jit;
 	struct x86_block t = *b;
+	struct x86_jit_area area;
 	x86_jit_code code;
+	bool room;
 	size_t n;
 
 	*full = j->insns_used + b->n > X86_JIT_INSNS;
@@ -148,15 +153,17 @@ static x86_jit_code put(struct x86_cpu *cpu, const struct x86_block *b, struct x
 	t.insns = j->insns + j->insns_used;
 	t.flat = (uint8_t)x86_flat_segs(cpu);
 	memcpy(t.insns, b->insns, b->n * sizeof *b->insns);
-	n = x86_jit_emit_linked(&t, b->host ? b : NULL, j->scratch, native, mem, l);
-	if (!n)
+	/* straight into the buffer's free room, which nothing runs */
+	room = x86_jit_buf_room(&j->buf, &area);
+	n = x86_jit_emit_linked(&t, b->host ? b : NULL, &area, native, mem, l);
+	if (!n) {
+		*full = !room; /* it may fit the room of an empty buffer */
 		return NULL;
-	code = (x86_jit_code)x86_jit_buf_put(&j->buf, j->scratch, n);
-	*full = !code;
-	if (code) {
-		j->insns_used += b->n;
-		*insns = t.insns;
 	}
+	x86_jit_buf_take(&j->buf, l->hot_end, l->cold_end);
+	code = (x86_jit_code)(uintptr_t)x86_jit_buf_rx(&j->buf, l->code);
+	j->insns_used += b->n;
+	*insns = t.insns;
 	return code;
 }
 
@@ -195,6 +202,18 @@ static const uint8_t *slot_target(const uint8_t *slot)
 	return rel + 4 + d;
 }
 
+/* The perf map's lines for the hot and the cold bytes of b's code. */
+static void perf_name(struct x86_cpu *cpu, const struct x86_block *b, const struct x86_jit_links *l)
+{
+	const struct x86_jit_buf *buf = &cpu->jit->buf;
+	uint64_t gpa = x86_jit_guest_phys(cpu, b->host);
+
+	x86_jit_perfmap_add(cpu->jit->perfmap, x86_jit_buf_rx(buf, l->hot),
+			    (size_t)(l->hot_end - l->hot), gpa);
+	x86_jit_perfmap_add_cold(cpu->jit->perfmap, x86_jit_buf_rx(buf, l->code),
+				 (size_t)(l->cold_end - l->code), gpa);
+}
+
 x86_jit_code x86_jit_translate(struct x86_cpu *cpu, struct x86_block *b)
 {
 	uint64_t t0 = now_ns();
@@ -208,21 +227,19 @@ x86_jit_code x86_jit_translate(struct x86_cpu *cpu, struct x86_block *b)
 	b->pure = code && pure;
 	b->flat = code ? l.flat : 0;
 	if (code) {
-		const uint8_t *at = (const uint8_t *)code;
+		const struct x86_jit_buf *buf = &cpu->jit->buf;
 
 		b->insns = insns;
-		b->chain_in = l.entry ? at + l.entry : NULL;
-		b->slots = l.slots ? at + l.slots : NULL;
+		b->chain_in = x86_jit_buf_rx(buf, l.entry);
+		b->slots = x86_jit_buf_rx(buf, l.slots);
 		b->slot_to[0] = b->slot_to[1] = NULL;
 		b->slot_fixed = l.fixed;
-		b->chain_self = l.self ? at + l.self : NULL;
+		b->chain_self = x86_jit_buf_rx(buf, l.self);
 		b->unlinked = b->slots ? slot_target(b->slots) : NULL;
-		b->far = l.far ? at + l.far : NULL;
+		b->far = x86_jit_buf_rx(buf, l.far);
 		cpu->jit->blocks++;
 		if (cpu->jit->perfmap)
-			x86_jit_perfmap_add(cpu->jit->perfmap, code,
-					    cpu->jit->buf.rx + cpu->jit->buf.used - (uint8_t *)code,
-					    x86_jit_guest_phys(cpu, b->host));
+			perf_name(cpu, b, &l);
 	}
 	cpu->jit->ns += now_ns() - t0;
 	return code;

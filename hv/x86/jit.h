@@ -17,23 +17,48 @@ struct x86_block;
 struct x86_jit_perfmap;
 
 /* The code buffer: one memfd mapped twice, writable (rw) and executable
- * (rx), so no page is ever writable and executable at once. */
+ * (rx), so no page is ever writable and executable at once. It is in two
+ * areas, hot [0, cold) and cold [cold, size) (x86_jit_buf_split), each
+ * filled from its start; every translation has code in both (jit_emit.c). */
 struct x86_jit_buf {
 	uint8_t *rw;
 	uint8_t *rx;
 	size_t size;
-	size_t used;
+	size_t used;	  /* bytes of the hot area in use */
+	size_t cold;	  /* where the cold area starts: size for none */
+	size_t cold_used; /* bytes of the cold area in use */
 	uint64_t flushes; /* times it filled and started again */
 };
 
-/* Maps a buffer of `size` bytes (a multiple of the page size). 0, or -1
- * with the reason in why (the host refuses executable mappings, or is not
- * x86-64). */
+/* Where a translation's code goes (writable view): its hot and cold
+ * areas, [hot, hot_end) and [cold, cold_end). */
+struct x86_jit_area {
+	uint8_t *hot, *hot_end;
+	uint8_t *cold, *cold_end;
+};
+
+/* Maps a buffer of `size` bytes (a multiple of the page size), all hot.
+ * 0, or -1 with the reason in why (the host refuses executable mappings,
+ * or is not x86-64). */
 int x86_jit_buf_init(struct x86_jit_buf *b, size_t size, char *why, size_t len);
 void x86_jit_buf_free(struct x86_jit_buf *b);
-/* Copies n bytes of code in; returns their address in the executable view,
- * or NULL when the buffer is full (the caller flushes and retries). */
+/* Makes the first `hot` bytes the hot area and the rest the cold one
+ * (an empty buffer). */
+void x86_jit_buf_split(struct x86_jit_buf *b, size_t hot);
+/* Copies n bytes of code into the hot area; returns their address in the
+ * executable view, or NULL when it is full (the caller flushes and
+ * retries). */
 void *x86_jit_buf_put(struct x86_jit_buf *b, const uint8_t *code, size_t n);
+/* The room left in each area, at most X86_JIT_MAX_BLOCK_CODE bytes of
+ * it: false when either has less (the caller flushes). */
+bool x86_jit_buf_room(const struct x86_jit_buf *b, struct x86_jit_area *area);
+/* The code written up to hot_end and cold_end (in the room given) is
+ * kept. */
+void x86_jit_buf_take(struct x86_jit_buf *b, const uint8_t *hot_end, const uint8_t *cold_end);
+/* The executable address of p, in the writable view (NULL for NULL). */
+const uint8_t *x86_jit_buf_rx(const struct x86_jit_buf *b, const uint8_t *p);
+/* Bytes of code in it. */
+size_t x86_jit_buf_in_use(const struct x86_jit_buf *b);
 /* Forgets all the code in it. */
 void x86_jit_buf_reset(struct x86_jit_buf *b);
 
@@ -43,13 +68,15 @@ void x86_jit_buf_reset(struct x86_jit_buf *b);
  * the instructions to add to the count (as run_insns in cpu.c). */
 typedef uint32_t (*x86_jit_code)(struct x86_cpu *cpu);
 
-/* Bytes of emitted code a block may need at most. */
+/* Bytes of emitted code a block may need at most, in each area. */
 #define X86_JIT_MAX_BLOCK_CODE 16384
 
-/* Emits the code of block b into out (at most X86_JIT_MAX_BLOCK_CODE
- * bytes); returns its length, or 0 if it does not fit. *native counts the
- * instructions done without a call, *mem those of them with a memory
- * operand (a slow path through their handler on a soft-TLB miss). */
+/* Emits the code of block b into out (X86_JIT_MAX_BLOCK_CODE bytes: its
+ * cold area the first half, its hot one the second); returns the length
+ * from out to the hot area's end, the code starting at out, or 0 if it
+ * does not fit. *native counts the instructions done without a call, *mem
+ * those of them with a memory operand (a slow path through their handler
+ * on a soft-TLB miss). */
 size_t x86_jit_emit(const struct x86_block *b, uint8_t *out, unsigned *native, unsigned *mem);
 
 /* Direct chaining: a translated block whose end may be linked
@@ -90,24 +117,28 @@ size_t x86_jit_emit(const struct x86_block *b, uint8_t *out, unsigned *native, u
  * itself (cpu.c's find_block). */
 #define X86_JIT_JC 1024
 
-/* Where a block's slots and chained entry are in its code: offsets from
- * its start, 0 for none. */
+/* Where a block's code is, in the area it was emitted to: NULL for none. */
 struct x86_jit_links {
-	size_t slots;
-	size_t entry;
-	size_t self;  /* the self entry: a slot linked to the block at delta 0 */
-	size_t far;   /* the far stub of slot 0, that of slot 1 after it */
-	bool fixed;   /* the slots' deltas are fixed (x86_block.slot_fixed) */
-	uint8_t flat; /* x86_block.flat of the code */
+	uint8_t *code;		/* the C entry (x86_jit_code), first in the cold area */
+	uint8_t *hot, *hot_end; /* its hot bytes */
+	uint8_t *cold_end;	/* its cold bytes are [code, cold_end) */
+	uint8_t *slots;
+	uint8_t *entry;
+	uint8_t *self; /* the self entry: a slot linked to the block at delta 0 */
+	uint8_t *far;  /* the far stub of slot 0, that of slot 1 after it */
+	bool fixed;    /* the slots' deltas are fixed (x86_block.slot_fixed) */
+	uint8_t flat;  /* x86_block.flat of the code */
 };
 
-/* x86_jit_emit for the block held in `slot` (b may be a copy of it with
- * other instructions): with its slots when slot->chain, and a chained
- * entry. slot NULL: as x86_jit_emit, neither. b->flat gives the segments
- * that are flat now, l->flat those the code needs flat (x86_block.flat):
- * its chained entry checks them. */
-size_t x86_jit_emit_linked(const struct x86_block *b, const struct x86_block *slot, uint8_t *out,
-			   unsigned *native, unsigned *mem, struct x86_jit_links *l);
+/* Emits the code of block b held in `slot` (b may be a copy of it with
+ * other instructions) into `area`: with its slots when slot->chain, and a
+ * chained entry. slot NULL: neither. b->flat gives the segments that are
+ * flat now, l->flat those the code needs flat (x86_block.flat): its
+ * chained entry checks them. Returns the bytes emitted, or 0 when they do
+ * not fit. */
+size_t x86_jit_emit_linked(const struct x86_block *b, const struct x86_block *slot,
+			   const struct x86_jit_area *area, unsigned *native, unsigned *mem,
+			   struct x86_jit_links *l);
 /* Points the slots of translated block b at the blocks its links lead to
  * when they are translated; under HV_JIT_LOCKSTEP, not from or to a
  * block that it checks (x86_block.pure: it runs them one at a time). */
@@ -142,11 +173,15 @@ struct x86_jit {
 	 * and emptied with the buffer. */
 	struct x86_insn *insns;
 	size_t insns_used;
+	/* Room for x86_jit_emit's code, for tests (translations are emitted
+	 * straight into the buffer's areas). */
 	uint8_t scratch[X86_JIT_MAX_BLOCK_CODE];
 };
 
-/* Default size of the code buffer. */
+/* Default size of the code buffer, and of its hot area (a Linux boot's
+ * translations: 43% of their bytes hot). */
 #define X86_JIT_BUF_SIZE (16u << 20)
+#define X86_JIT_HOT_SIZE (7u << 20)
 /* Instructions of translated blocks kept (x86_jit.insns): a Linux boot's
  * translations average 5 of them in 800 bytes of code. */
 #define X86_JIT_INSNS (X86_JIT_BUF_SIZE / 128)

@@ -63,6 +63,14 @@ enum {
 
 struct as {
 	uint8_t *p, *end;
+	/* The other area of the block's code, and whether p is in the cold
+	 * one (as_area): the code a block runs each time (entries,
+	 * body, slots) is emitted hot, what it seldom runs (slow paths,
+	 * ways out, far stubs) cold, in another part of the buffer, so
+	 * that the hot code of neighbouring blocks packs the host's
+	 * instruction cache. Jumps between them are rel32. */
+	uint8_t *other, *other_end;
+	bool in_cold;
 	bool over;
 	/* What the lazy record's mask and bits hold when the code emitted so
 	 * far has run, whichever way (native or slow path) each form went,
@@ -237,6 +245,31 @@ static inline void patch(struct as *a, uint8_t *at)
 {
 	if (!a->over)
 		patch_to(at, a->p);
+}
+
+/* Emits into the other area from here on: the cold one (cold true) or
+ * the hot one. */
+static inline void as_area(struct as *a, bool cold)
+{
+	uint8_t *p = a->p, *end = a->end;
+
+	if (a->in_cold == cold)
+		return;
+	a->p = a->other;
+	a->end = a->other_end;
+	a->other = p;
+	a->other_end = end;
+	a->in_cold = cold;
+}
+
+static inline void cold_area(struct as *a)
+{
+	as_area(a, true);
+}
+
+static inline void hot_area(struct as *a)
+{
+	as_area(a, false);
 }
 
 /* A jmp back to `to`, already emitted. */

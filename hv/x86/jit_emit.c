@@ -11,7 +11,13 @@
  * block on a break: the handler wrote code, or a device asks for a
  * poll). The guest registers the block uses most are cached in host
  * registers (jit_regs.c): loaded after the entries, written through, and
- * loaded again after the calls. */
+ * loaded again after the calls.
+ * A block's code is in two areas of the buffer (jit.h's x86_jit_area):
+ * hot, what runs each time (the chained entry, the body, the link slots
+ * and the jump cache lookup), and cold, what seldom does (the prologue
+ * from C, the slow paths, the ways out on a break or to the run loop,
+ * the far stubs, the self entry, a jump's #GP), so that the hot code of
+ * the blocks of a loop sits together in the host's instruction cache. */
 #include <stddef.h>
 #include <string.h>
 
@@ -318,12 +324,15 @@ static void emit_jc(struct as *a, const struct x86_block *b, uint8_t **out)
  * to the chained entry of the block linked (jit.c patches them; at first
  * they go to a return of 0 instead). A block ending in a native jump
  * that gives its exits (ex) has fixed deltas, the taken one in slot 0:
- * each way jumps straight to its slot's add, past the compare. */
+ * each way jumps straight to its slot's add, past the compare. The ways
+ * to the run loop (a return of the count, or of 0 from a slot not
+ * linked) and the far stubs are cold. */
 static void emit_exit_slots(struct as *a, const struct x86_block *b, uint8_t **slots, bool brk,
 			    const struct j_exit *ex, uint8_t **far)
 {
-	uint8_t *out = NULL, *ret0[X86_JIT_SLOTS], *skip[X86_JIT_SLOTS];
+	uint8_t *out = NULL, *ret0[X86_JIT_SLOTS], *skip[X86_JIT_SLOTS], *miss[6], *none;
 	const uint8_t *unlinked;
+	bool indirect = ends_indirect(b);
 
 	if (brk && !ex)
 		out = break_check(a);
@@ -353,13 +362,15 @@ static void emit_exit_slots(struct as *a, const struct x86_block *b, uint8_t **s
 		patch_to(ex->jmp[0], skip[0]);
 		patch_to(ex->jmp[1], skip[ex->delta[1] == ex->delta[0] ? 0 : 1]);
 	}
-	if (ends_indirect(b)) {
-		uint8_t *miss[6];
-
+	if (indirect)
 		emit_jc(a, b, miss);
-		for (unsigned k = 0; k < 6; k++)
-			patch(a, miss[k]);
-	}
+	/* neither slot (a fixed block never gets here; the jump cache's
+	 * lookup ends in a jmp or its misses) */
+	none = ex || indirect ? NULL : jump(a, 0xe9);
+	cold_area(a);
+	patch(a, none);
+	for (unsigned k = 0; indirect && k < 6; k++)
+		patch(a, miss[k]);
 	patch(a, out);
 	mov_imm(a, RAX, b->count);
 	epilogue(a);
@@ -369,6 +380,7 @@ static void emit_exit_slots(struct as *a, const struct x86_block *b, uint8_t **s
 	rr(a, 0x31, RAX, RAX); /* xor eax, eax: the count is in */
 	epilogue(a);
 	emit_far_stubs(a, unlinked, far);
+	hot_area(a);
 }
 
 /* The check the chained and self entries share, a way out added to
@@ -455,8 +467,8 @@ struct entry {
 
 /* The chained entry of the block in `slot`: what run_chain (cpu.c)
  * checks before it runs a linked block, then what run_block sets; it
- * falls through to load_ip, so it is emitted right after the prologue,
- * which jumps over it. The slot holds this decode of the block (the
+ * falls through to load_ip, so it is emitted first in the hot area,
+ * and the prologue (cold) jumps past it. The slot holds this decode of the block (the
  * slots that jump here are unpatched before it is reused:
  * x86_jit_unlink); its page must be unwritten, chain_left cover its
  * count (the budget, the poll, a kick), the block lie within the CS
@@ -591,16 +603,40 @@ static void emit_slow(struct as *a, const struct x86_block *b, const struct slow
 
 size_t x86_jit_emit(const struct x86_block *b, uint8_t *out, unsigned *native, unsigned *mem)
 {
+	/* the cold area first, as the code starts there, then the hot one */
+	uint8_t *half = out + X86_JIT_MAX_BLOCK_CODE / 2;
+	const struct x86_jit_area area = {half, half + X86_JIT_MAX_BLOCK_CODE / 2, out, half};
 	struct x86_jit_links l;
 
-	return x86_jit_emit_linked(b, NULL, out, native, mem, &l);
+	if (!x86_jit_emit_linked(b, NULL, &area, native, mem, &l))
+		return 0;
+	return (size_t)(l.hot_end - out);
 }
 
-size_t x86_jit_emit_linked(const struct x86_block *b, const struct x86_block *slot, uint8_t *out,
-			   unsigned *native, unsigned *mem, struct x86_jit_links *l)
+/* The C entry, cold once the block is chained: the prologue, then a jmp
+ * to the hot area, which the caller points at load_ip. */
+static uint8_t *emit_c_entry(struct as *a, struct x86_jit_links *l)
 {
-	struct as a = {.p = out, .end = out + X86_JIT_MAX_BLOCK_CODE, .flat = b->flat};
-	uint8_t *body, *slots = NULL, *entry = NULL, *self = NULL, *far = NULL;
+	uint8_t *on;
+
+	cold_area(a);
+	l->code = a->p;
+	prologue(a);
+	on = jump(a, 0xe9);
+	hot_area(a);
+	return on;
+}
+
+size_t x86_jit_emit_linked(const struct x86_block *b, const struct x86_block *slot,
+			   const struct x86_jit_area *area, unsigned *native, unsigned *mem,
+			   struct x86_jit_links *l)
+{
+	struct as a = {.p = area->hot,
+		       .end = area->hot_end,
+		       .other = area->cold,
+		       .other_end = area->cold_end,
+		       .flat = b->flat};
+	uint8_t *body, *slots = NULL, *entry = NULL, *self = NULL, *far = NULL, *c_entry;
 	const uint8_t *reload;
 	struct entry in;
 	uint8_t *exits[X86_BLOCK_MAX];
@@ -618,14 +654,13 @@ size_t x86_jit_emit_linked(const struct x86_block *b, const struct x86_block *sl
 	bool acc = has_mem(b) || chain;
 
 	*native = *mem = 0;
-	prologue(&a);
+	l->hot = a.p;
+	c_entry = emit_c_entry(&a, l);
 	if (slot) {
-		uint8_t *over = jump(&a, 0xe9);
-
 		entry = a.p;
 		emit_chain_entry(&a, slot, &in);
-		patch(&a, over);
 	}
+	patch(&a, c_entry);
 	load_ip(&a);
 	x86_jit_live(b, live);
 	x86_jit_regs_pick(&a, b, live, uses);
@@ -672,6 +707,8 @@ size_t x86_jit_emit_linked(const struct x86_block *b, const struct x86_block *sl
 		mov_imm(&a, RAX, b->count);
 		epilogue(&a);
 	}
+	l->hot_end = a.p;
+	cold_area(&a);
 	/* A break after instruction i: i + 1 of them ran. */
 	for (unsigned i = 0; i + 1 < b->n; i++) {
 		if (!exits[i])
@@ -691,11 +728,14 @@ size_t x86_jit_emit_linked(const struct x86_block *b, const struct x86_block *sl
 			emit_self_entry(&a, slot, body, end_valid);
 		}
 	}
-	l->slots = slots ? (size_t)(slots - out) : 0;
-	l->entry = entry ? (size_t)(entry - out) : 0;
-	l->self = self ? (size_t)(self - out) : 0;
-	l->far = far ? (size_t)(far - out) : 0;
+	l->cold_end = a.p;
+	l->slots = slots;
+	l->entry = entry;
+	l->self = self;
+	l->far = far;
 	l->fixed = slots && ex.jmp[0];
 	l->flat = a.flat_used;
-	return a.over ? 0 : (size_t)(a.p - out);
+	if (a.over)
+		return 0;
+	return (size_t)(l->hot_end - l->hot) + (size_t)(l->cold_end - l->code);
 }

@@ -153,7 +153,7 @@ void x86_jit_jump(struct as *a, const struct j_jump *j, uint32_t mask)
 {
 	uint8_t *skip = NULL, *fault, *done;
 	uint16_t valid;
-	bool direct = j->out && j->osz == 4 && mask == 0xffffffffu;
+	bool was_cold, direct = j->out && j->osz == 4 && mask == 0xffffffffu;
 
 	block_ip(a, j->start, mask); /* (lea keeps the host flags) */
 	store(a, RAX, CPU(ip_start));
@@ -170,7 +170,10 @@ void x86_jit_jump(struct as *a, const struct j_jump *j, uint32_t mask)
 	mem_op(a, 0x3b, RAX, CPU(seg[X86_CS].limit));
 	fault = jump(a, 0x7); /* ja */
 	store(a, RAX, CPU(eip));
-	done = jump(a, 0xe9);
+	/* over the not-taken way, or the way out (its slot) */
+	done = skip || direct ? jump(a, 0xe9) : NULL;
+	was_cold = a->in_cold;
+	cold_area(a); /* the fault, out of line */
 	patch(a, fault);
 	block_ip(a, j->at, mask);
 	store(a, RAX, CPU(ip_start));
@@ -182,6 +185,7 @@ void x86_jit_jump(struct as *a, const struct j_jump *j, uint32_t mask)
 	valid = a->valid;
 	call_fn(a, (const void *)cpu_raise);
 	a->valid = valid; /* (it does not return) */
+	as_area(a, was_cold);
 	if (skip) {
 		patch(a, skip);
 		block_ip(a, j->end, mask);

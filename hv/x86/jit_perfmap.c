@@ -92,7 +92,8 @@ static void write_line(struct x86_jit_perfmap *pm, const char *s, size_t n)
 	pm->broken = true;
 }
 
-void x86_jit_perfmap_add(struct x86_jit_perfmap *pm, const void *code, size_t size, uint64_t gpa)
+static void add(struct x86_jit_perfmap *pm, const void *code, size_t size, uint64_t gpa,
+		const char *part)
 {
 	char line[96];
 	int n;
@@ -107,10 +108,21 @@ void x86_jit_perfmap_add(struct x86_jit_perfmap *pm, const void *code, size_t si
 		pm->said_full = true;
 		return;
 	}
-	n = snprintf(line, sizeof line, "%lx %zx hv-jit:%llx\n", (unsigned long)(uintptr_t)code,
-		     size, (unsigned long long)gpa);
+	n = snprintf(line, sizeof line, "%lx %zx hv-jit%s:%llx\n", (unsigned long)(uintptr_t)code,
+		     size, part, (unsigned long long)gpa);
 	write_line(pm, line, (size_t)n);
 	pm->lines++;
+}
+
+void x86_jit_perfmap_add(struct x86_jit_perfmap *pm, const void *code, size_t size, uint64_t gpa)
+{
+	add(pm, code, size, gpa, "");
+}
+
+void x86_jit_perfmap_add_cold(struct x86_jit_perfmap *pm, const void *code, size_t size,
+			      uint64_t gpa)
+{
+	add(pm, code, size, gpa, "-cold");
 }
 
 void x86_jit_perfmap_flushed(struct x86_jit_perfmap *pm)

@@ -1,5 +1,6 @@
 /* The JIT's perf map (HV_JIT_PERFMAP=1, a developer tool): each
- * translation is a line `START SIZE hv-jit:GUESTPHYS` (hex) of
+ * translation is two lines `START SIZE hv-jit:GUESTPHYS` and
+ * `START SIZE hv-jit-cold:GUESTPHYS` (hex: its hot and cold bytes) of
  * /tmp/perf-PID.map, the file `perf report` and `perf top` read to name
  * code that has no symbols. It is bounded: when the code buffer is emptied
  * (its addresses are reused) the file starts again, and past max_lines
@@ -29,8 +30,11 @@ struct x86_jit_perfmap *x86_jit_perfmap_from_env(void);
 void x86_jit_perfmap_close(struct x86_jit_perfmap *pm);
 
 /* Names size bytes of code at code as the translation of guest physical
- * address gpa. */
+ * address gpa (its hot bytes), `hv-jit:GPA`; _cold as its cold bytes
+ * (jit_emit.c), `hv-jit-cold:GPA`. */
 void x86_jit_perfmap_add(struct x86_jit_perfmap *pm, const void *code, size_t size, uint64_t gpa);
+void x86_jit_perfmap_add_cold(struct x86_jit_perfmap *pm, const void *code, size_t size,
+			      uint64_t gpa);
 /* The code buffer was emptied: the file starts again. */
 void x86_jit_perfmap_flushed(struct x86_jit_perfmap *pm);
 /* Lines in the file now. */

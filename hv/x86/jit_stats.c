@@ -11,11 +11,6 @@ static uint64_t load(const uint64_t *p)
 	return __atomic_load_n(p, __ATOMIC_RELAXED);
 }
 
-static size_t load_size(const size_t *p)
-{
-	return __atomic_load_n(p, __ATOMIC_RELAXED);
-}
-
 void x86_cpu_jit_stats(const struct x86_cpu *cpu, struct vcpu_stats *st)
 {
 	const struct x86_jit *j = cpu->jit;
@@ -25,7 +20,7 @@ void x86_cpu_jit_stats(const struct x86_cpu *cpu, struct vcpu_stats *st)
 		return;
 	st->jit_blocks = load(&j->blocks);
 	st->jit_ns = load(&j->ns);
-	st->jit_code_used = load_size(&j->buf.used);
+	st->jit_code_used = x86_jit_buf_in_use(&j->buf);
 	st->jit_code_size = j->buf.size;
 	st->jit_invalidated = load(&j->invalidated);
 	st->jit_flushes = load(&j->buf.flushes);

@@ -391,12 +391,15 @@ START_TEST(test_a_loop_across_a_page_boundary_sees_a_write_to_either_page)
 }
 END_TEST
 
-/* The JIT's buffer is all but full when a chained loop starts: it fills
- * and is flushed while the loop's blocks are chained to each other
- * (every translation and its block dropped), and the loop carries on
- * through blocks decoded and translated anew, with the right result and
- * count. Then the decoded blocks are flushed too (as a change of the
- * memory map does) between two runs of the chained code. */
+/* The JIT's buffer is all but full when a chained loop starts (its hot
+ * area, _i 0, or its cold one, _i 1): it fills and is flushed while the
+ * loop's blocks are chained to each other (every translation and its
+ * block dropped, both areas emptied), and the loop carries on through
+ * blocks decoded and translated anew, with the right result and count.
+ * Then the decoded blocks are flushed too (as a change of the memory map
+ * does) between two runs of the chained code. */
+#define FLUSH_HOT_ROOM	600
+#define FLUSH_COLD_ROOM 1200
 START_TEST(test_a_flush_while_chained)
 {
 	static const uint8_t code[] = {
@@ -413,10 +416,14 @@ START_TEST(test_a_flush_while_chained)
 	    0xf4,	      /* hlt */
 	};
 	uint64_t want = 1 + 1000 * 5 + 2 + 5 * 2 + 1;
+	struct x86_jit_buf *buf = cpu->jit ? &cpu->jit->buf : NULL;
+	size_t hot = 0, cold = 0;
 
 	/* Room for the loop's three blocks, not for the three after it. */
-	if (cpu->jit)
-		cpu->jit->buf.used = cpu->jit->buf.size - 1800;
+	if (buf && _i == 0)
+		buf->used = hot = buf->cold - FLUSH_HOT_ROOM;
+	if (buf && _i == 1)
+		buf->cold_used = cold = buf->size - buf->cold - FLUSH_COLD_ROOM;
 	ck_assert_int_eq(run(code, sizeof code, 100000), VCPU_EXIT_HALT);
 	ck_assert_uint_eq(reg16(X86_EAX), 1000);
 	ck_assert_uint_eq(reg16(X86_EBX), 1000);
@@ -424,6 +431,8 @@ START_TEST(test_a_flush_while_chained)
 	ck_assert_uint_eq(x86_cpu_insns(cpu), want);
 	/* Every block translated on its first run: the buffer filled. */
 	ck_assert(!cpu->jit || cpu->jit->threshold > 0 || cpu->jit->buf.flushes == 1);
+	if (buf && cpu->jit->threshold == 0) /* emptied, then filled anew */
+		ck_assert(_i == 0 ? buf->used < hot : buf->cold_used < cold);
 	ck_assert(natively_chained() == (cpu->jit != NULL));
 	x86_blocks_flush(cpu);
 	cpu->regs[X86_EAX] = cpu->regs[X86_EBX] = cpu->regs[X86_ESI] = 0;
@@ -1203,7 +1212,7 @@ static Suite *s(void)
 	tcase_add_test(tc, test_sti_with_nothing_waiting_runs_the_next_block_whole);
 	tcase_add_test(tc, test_a_write_to_the_chained_to_block_unchains_it);
 	tcase_add_test(tc, test_a_loop_across_a_page_boundary_sees_a_write_to_either_page);
-	tcase_add_test(tc, test_a_flush_while_chained);
+	tcase_add_loop_test(tc, test_a_flush_while_chained, 0, 2);
 	tcase_add_test(tc, test_a_change_of_cs_size_breaks_the_chain);
 	tcase_add_test(tc, test_a_lower_cs_limit_stops_the_chain_at_the_block_beyond);
 	tcase_add_test(tc, test_a_32_bit_loop_chained_both_ways_stops_exactly_at_the_budget);

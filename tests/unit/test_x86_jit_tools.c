@@ -58,7 +58,7 @@ START_TEST(test_stats_count_translations_and_code)
 	ck_assert_uint_ge(st.jit_blocks, 2); /* the set-up, the loop */
 	ck_assert_uint_eq(st.jit_blocks, cpu->jit->blocks);
 	ck_assert_uint_gt(st.jit_code_used, 0);
-	ck_assert_uint_eq(st.jit_code_used, cpu->jit->buf.used);
+	ck_assert_uint_eq(st.jit_code_used, cpu->jit->buf.used + cpu->jit->buf.cold_used);
 	ck_assert_uint_gt(st.jit_ns, 0);
 	ck_assert_uint_eq(st.jit_invalidated, 0);
 	ck_assert_uint_eq(st.jit_flushes, 0);
@@ -93,9 +93,23 @@ START_TEST(test_stats_without_jit)
 }
 END_TEST
 
-/* The lines of a map file, parsed; returns how many. */
-static unsigned read_map(const char *path, unsigned long start[], unsigned long size[],
-			 unsigned long long gpa[], unsigned max)
+/* A line of a map file: START SIZE hv-jit:GPA or hv-jit-cold:GPA. */
+static void parse_line(const char *line, unsigned long *s, unsigned long *z, unsigned long long *g,
+		       bool *cold)
+{
+	int used = 0;
+
+	*cold = sscanf(line, "%lx %lx hv-jit-cold:%llx\n%n", s, z, g, &used) == 3;
+	if (!*cold)
+		ck_assert_msg(sscanf(line, "%lx %lx hv-jit:%llx\n%n", s, z, g, &used) == 3,
+			      "bad perf map line '%s'", line);
+	ck_assert_msg((size_t)used == strlen(line), "bad perf map line '%s'", line);
+}
+
+/* The lines of a map file, parsed (cold[i]: a translation's cold bytes);
+ * returns how many. */
+static unsigned read_map_parts(const char *path, unsigned long start[], unsigned long size[],
+			       unsigned long long gpa[], bool cold[], unsigned max)
 {
 	FILE *f = fopen(path, "r");
 	char line[128];
@@ -105,20 +119,28 @@ static unsigned read_map(const char *path, unsigned long start[], unsigned long 
 	while (fgets(line, sizeof line, f)) {
 		unsigned long s, z;
 		unsigned long long g;
-		int used = 0;
+		bool c;
 
-		ck_assert_msg(sscanf(line, "%lx %lx hv-jit:%llx\n%n", &s, &z, &g, &used) == 3 &&
-				  (size_t)used == strlen(line),
-			      "bad perf map line '%s'", line);
+		parse_line(line, &s, &z, &g, &c);
 		if (n < max) {
 			start[n] = s;
 			size[n] = z;
 			gpa[n] = g;
+			cold[n] = c;
 		}
 		n++;
 	}
 	fclose(f);
 	return n;
+}
+
+static unsigned read_map(const char *path, unsigned long start[], unsigned long size[],
+			 unsigned long long gpa[], unsigned max)
+{
+	bool cold[16];
+
+	ck_assert_uint_le(max, 16);
+	return read_map_parts(path, start, size, gpa, cold, max);
 }
 
 static char map_path[64];
@@ -182,16 +204,19 @@ START_TEST(test_perfmap_refuses_a_link)
 END_TEST
 
 /* HV_JIT_PERFMAP=1: the CPU's translations are named in /tmp/perf-PID.map
- * by the guest physical address of their first instruction, within the
- * code buffer's executable view; a second CPU of the process writes none. */
+ * by the guest physical address of their first instruction, their hot
+ * bytes within the code buffer's hot area (executable view), their cold
+ * bytes within its cold area; a second CPU of the process writes none. */
 START_TEST(test_perfmap_names_translations)
 {
 	unsigned long s[16], z[16];
 	unsigned long long g[16];
+	bool cold[16];
 	char path[64];
-	unsigned n;
+	unsigned n, hot = 0;
 	bool loop = false;
 	struct x86_cpu *other;
+	const struct x86_jit_buf *buf;
 
 	snprintf(path, sizeof path, "/tmp/perf-%ld.map", (long)getpid());
 	x86f_teardown();
@@ -203,15 +228,20 @@ START_TEST(test_perfmap_names_translations)
 	ck_assert_ptr_null(other->jit->perfmap);
 	x86_cpu_destroy(other);
 	run(hot_loop, sizeof hot_loop);
-	n = read_map(path, s, z, g, 16);
-	ck_assert_uint_eq(n, cpu->jit->blocks);
+	buf = &cpu->jit->buf;
+	n = read_map_parts(path, s, z, g, cold, 16);
+	ck_assert_uint_eq(n, 2 * cpu->jit->blocks);
 	for (unsigned i = 0; i < n && i < 16; i++) {
-		ck_assert_uint_ge(s[i], (unsigned long)cpu->jit->buf.rx);
-		ck_assert_uint_le(s[i] + z[i],
-				  (unsigned long)(cpu->jit->buf.rx + cpu->jit->buf.used));
+		const uint8_t *lo = cold[i] ? buf->rx + buf->cold : buf->rx;
+		const uint8_t *hi = cold[i] ? lo + buf->cold_used : lo + buf->used;
+
+		ck_assert_uint_ge(s[i], (unsigned long)lo);
+		ck_assert_uint_le(s[i] + z[i], (unsigned long)hi);
 		ck_assert_uint_gt(z[i], 0);
-		loop |= g[i] == 0x7c06;
+		loop |= g[i] == 0x7c06 && !cold[i];
+		hot += !cold[i];
 	}
+	ck_assert_uint_eq(hot, cpu->jit->blocks);
 	ck_assert_msg(loop, "no line for the loop at 7C06h");
 	unsetenv("HV_JIT_PERFMAP");
 	unlink(path);
