@@ -13,6 +13,10 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "hv/block/disk.h"
+
+#include "unit.h"
+
 static char dir[64];
 static char err[8192];
 
@@ -113,6 +117,23 @@ static inline void remove_dir(void)
 
 	snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
 	ck_assert_int_eq(system(cmd), 0);
+}
+
+/* DIR/name opened as a writable qcow2 image (the test fails if not). */
+static inline struct disk *open_rw(const char *name)
+{
+	struct disk *d = disk_open_format(at(name), DISK_FORMAT_QCOW2, false, err, sizeof err);
+
+	ck_assert_msg(d != NULL, "%s", err);
+	return d;
+}
+
+/* n bytes of the unit tests' random sequence from seed. */
+static inline void fill(uint8_t *p, size_t n, uint32_t seed)
+{
+	unit_seed(seed);
+	for (size_t i = 0; i < n; i++)
+		p[i] = (uint8_t)unit_rand();
 }
 
 #endif

@@ -21,21 +21,6 @@
 
 #define MB (1u << 20)
 
-static struct disk *open_rw(const char *name)
-{
-	struct disk *d = disk_open_format(at(name), DISK_FORMAT_QCOW2, false, err, sizeof err);
-
-	ck_assert_msg(d != NULL, "%s", err);
-	return d;
-}
-
-static void fill(uint8_t *p, size_t n, uint32_t seed)
-{
-	unit_seed(seed);
-	for (size_t i = 0; i < n; i++)
-		p[i] = (uint8_t)unit_rand();
-}
-
 /* Random writes into d mirrored in shadow: single buffers and 3-piece
  * vectors, 512-byte aligned, up to 3 clusters long. */
 static void random_writes(struct disk *d, uint8_t *shadow, size_t size, unsigned count,

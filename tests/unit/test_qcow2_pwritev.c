@@ -23,21 +23,6 @@
 
 #define MB (1u << 20)
 
-static struct disk *open_rw(const char *name)
-{
-	struct disk *d = disk_open_format(at(name), DISK_FORMAT_QCOW2, false, err, sizeof err);
-
-	ck_assert_msg(d != NULL, "%s", err);
-	return d;
-}
-
-static void fill(uint8_t *p, size_t n, uint32_t seed)
-{
-	unit_seed(seed);
-	for (size_t i = 0; i < n; i++)
-		p[i] = (uint8_t)unit_rand();
-}
-
 /* Writes len bytes of buf at off as pieces of piece bytes (the last
  * shorter), as virtio-blk hands over guest pages. No Check assertion
  * inside: some callers limit the size of files (Check's own too). */

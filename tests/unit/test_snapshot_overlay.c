@@ -20,13 +20,6 @@
 
 #define SIZE (4u << 20)
 
-static void fill(uint8_t *p, size_t n, uint32_t seed)
-{
-	unit_seed(seed);
-	for (size_t i = 0; i < n; i++)
-		p[i] = (uint8_t)unit_rand();
-}
-
 /* Writes n random runs into d and shadow. */
 static void scribble(struct disk *d, uint8_t *shadow, unsigned n, uint32_t seed)
 {
