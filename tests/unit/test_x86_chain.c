@@ -52,15 +52,6 @@ static enum vcpu_exit run(const uint8_t *code, size_t len, uint64_t budget)
 	return x86f_run_real(0x7c00, budget);
 }
 
-/* The block at physical address pa of RAM, or NULL. */
-static struct x86_block *block_of(uint32_t pa)
-{
-	for (unsigned i = 0; i < X86_BLOCKS; i++)
-		if (cpu->blocks[i].host == m.mem.ram + pa)
-			return &cpu->blocks[i];
-	return NULL;
-}
-
 /* Translated (HV_JIT_THRESHOLD=0), the slots patched so far to jump
  * from block to block in the code (hv/x86/jit.c); interpreted, none. */
 static bool natively_chained(void)

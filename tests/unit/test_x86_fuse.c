@@ -25,15 +25,6 @@ static enum vcpu_exit run(const uint8_t *code, size_t len)
 	return x86f_run_real(0x7c00, 100000);
 }
 
-/* The block at physical address pa of RAM, or NULL. */
-static struct x86_block *block_of(uint32_t pa)
-{
-	for (unsigned i = 0; i < X86_BLOCKS; i++)
-		if (cpu->blocks[i].host == m.mem.ram + pa)
-			return &cpu->blocks[i];
-	return NULL;
-}
-
 /* A counted loop: DEC CX + JNZ fuse, and every instruction is counted. */
 static const uint8_t loop[] = {
     0xb9, 0x05, 0x00, /* mov cx, 5 */

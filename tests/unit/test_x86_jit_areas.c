@@ -105,15 +105,6 @@ START_TEST(test_slow_path_is_cold_and_runs_on_a_miss)
 }
 END_TEST
 
-/* The block translated there, or NULL. */
-static struct x86_block *block_of(uint32_t pa)
-{
-	for (unsigned i = 0; i < X86_BLOCKS; i++)
-		if (cpu->blocks[i].host == m.mem.ram + pa)
-			return &cpu->blocks[i];
-	return NULL;
-}
-
 /* Whether p is in the hot (cold false) or the cold area's code. */
 static bool in_area(const uint8_t *p, bool cold)
 {

@@ -405,15 +405,6 @@ START_TEST(test_budget_smaller_than_a_block_stops_exactly)
 }
 END_TEST
 
-/* The block at physical address pa of RAM, or NULL. */
-static struct x86_block *block_of(uint32_t pa)
-{
-	for (unsigned i = 0; i < X86_BLOCKS; i++)
-		if (cpu->blocks[i].host == m.mem.ram + pa)
-			return &cpu->blocks[i];
-	return NULL;
-}
-
 /* The lockstep checker passes correct code through, handlers of both
  * kinds (fast register forms, general ones, memory forms) included. */
 START_TEST(test_lockstep_runs_correct_code_to_its_end)

@@ -75,4 +75,13 @@ static inline void put64(uint32_t a, uint64_t v)
 	put32(a + 4, (uint32_t)(v >> 32));
 }
 
+/* The decoded block of the code at physical address pa of RAM, or NULL. */
+static inline struct x86_block *block_of(uint32_t pa)
+{
+	for (unsigned i = 0; i < X86_BLOCKS; i++)
+		if (cpu->blocks[i].host == m.mem.ram + pa)
+			return &cpu->blocks[i];
+	return NULL;
+}
+
 #endif
