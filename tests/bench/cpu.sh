@@ -26,8 +26,8 @@ mkdir -p "$XDG_RUNTIME_DIR"
 # under a microsecond, so QEMU's count would leave its N and 2N runs apart
 # by less than the start-up's noise)
 workloads=(
-  "1 alu 100000000 6 0 1"
-  "2 memory 75000000 7 0 1"
+  "1 alu 500000000 6 0 1"
+  "2 memory 300000000 7 0 1"
   "3 rep-movsw 1000000 5 2048 20"
   "4 fpu 10000000 6 0 1"
 )
