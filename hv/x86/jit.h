@@ -45,10 +45,6 @@ void x86_jit_buf_free(struct x86_jit_buf *b);
 /* Makes the first `hot` bytes the hot area and the rest the cold one
  * (an empty buffer). */
 void x86_jit_buf_split(struct x86_jit_buf *b, size_t hot);
-/* Copies n bytes of code into the hot area; returns their address in the
- * executable view, or NULL when it is full (the caller flushes and
- * retries). */
-void *x86_jit_buf_put(struct x86_jit_buf *b, const uint8_t *code, size_t n);
 /* The room left in each area, at most X86_JIT_MAX_BLOCK_CODE bytes of
  * it: false when either has less (the caller flushes). */
 bool x86_jit_buf_room(const struct x86_jit_buf *b, struct x86_jit_area *area);
@@ -70,14 +66,6 @@ typedef uint32_t (*x86_jit_code)(struct x86_cpu *cpu);
 
 /* Bytes of emitted code a block may need at most, in each area. */
 #define X86_JIT_MAX_BLOCK_CODE 16384
-
-/* Emits the code of block b into out (X86_JIT_MAX_BLOCK_CODE bytes: its
- * cold area the first half, its hot one the second); returns the length
- * from out to the hot area's end, the code starting at out, or 0 if it
- * does not fit. *native counts the instructions done without a call, *mem
- * those of them with a memory operand (a slow path through their handler
- * on a soft-TLB miss). */
-size_t x86_jit_emit(const struct x86_block *b, uint8_t *out, unsigned *native, unsigned *mem);
 
 /* Direct chaining: a translated block whose end may be linked
  * (x86_block.chain) ends in X86_JIT_SLOTS slots of X86_JIT_SLOT_BYTES,
@@ -173,9 +161,6 @@ struct x86_jit {
 	 * and emptied with the buffer. */
 	struct x86_insn *insns;
 	size_t insns_used;
-	/* Room for x86_jit_emit's code, for tests (translations are emitted
-	 * straight into the buffer's areas). */
-	uint8_t scratch[X86_JIT_MAX_BLOCK_CODE];
 };
 
 /* Default size of the code buffer, and of its hot area (a Linux boot's

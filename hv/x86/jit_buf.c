@@ -72,19 +72,6 @@ static size_t hot_at(const struct x86_jit_buf *b)
 	return (b->used + 15) & ~(size_t)15;
 }
 
-void *x86_jit_buf_put(struct x86_jit_buf *b, const uint8_t *code, size_t n)
-{
-	size_t at = hot_at(b);
-
-	if (!b->rw || n > b->cold || at > b->cold - n)
-		return NULL;
-	memcpy(b->rw + at, code, n);
-	b->used = at + n;
-	/* x86 keeps instruction fetch coherent with stores through another
-	 * mapping of the same page; the call to the new code serialises. */
-	return b->rx + at;
-}
-
 /* n bytes from p on, within [p, end) and at most X86_JIT_MAX_BLOCK_CODE. */
 static uint8_t *room_end(uint8_t *p, uint8_t *end)
 {

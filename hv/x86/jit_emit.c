@@ -601,18 +601,6 @@ static void emit_slow(struct as *a, const struct x86_block *b, const struct slow
 	}
 }
 
-size_t x86_jit_emit(const struct x86_block *b, uint8_t *out, unsigned *native, unsigned *mem)
-{
-	/* the cold area first, as the code starts there, then the hot one */
-	uint8_t *half = out + X86_JIT_MAX_BLOCK_CODE / 2;
-	const struct x86_jit_area area = {half, half + X86_JIT_MAX_BLOCK_CODE / 2, out, half};
-	struct x86_jit_links l;
-
-	if (!x86_jit_emit_linked(b, NULL, &area, native, mem, &l))
-		return 0;
-	return (size_t)(l.hot_end - out);
-}
-
 /* The C entry, cold once the block is chained: the prologue, then a jmp
  * to the hot area, which the caller points at load_ip. */
 static uint8_t *emit_c_entry(struct as *a, struct x86_jit_links *l)

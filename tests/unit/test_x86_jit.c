@@ -42,11 +42,16 @@ START_TEST(test_buffer_is_two_views_never_writable_and_executable)
 	/* mov eax, 42; ret */
 	static const uint8_t code[] = {0xb8, 42, 0, 0, 0, 0xc3};
 	struct x86_jit_buf b;
+	struct x86_jit_area area;
 	char why[128], rw[5], rx[5];
 	int (*fn)(void);
 
 	ck_assert_int_eq(x86_jit_buf_init(&b, 65536, why, sizeof why), 0);
-	fn = (int (*)(void))x86_jit_buf_put(&b, code, sizeof code);
+	x86_jit_buf_split(&b, 32768);
+	ck_assert(x86_jit_buf_room(&b, &area));
+	memcpy(area.hot, code, sizeof code);
+	x86_jit_buf_take(&b, area.hot + sizeof code, area.cold);
+	fn = (int (*)(void))(uintptr_t)x86_jit_buf_rx(&b, area.hot);
 	ck_assert_ptr_nonnull(fn);
 	ck_assert_ptr_ne((void *)fn, b.rw);
 	ck_assert_int_eq(memcmp(b.rw, code, sizeof code), 0);
@@ -58,25 +63,6 @@ START_TEST(test_buffer_is_two_views_never_writable_and_executable)
 	/* A store through the writable view is what the executable one runs. */
 	b.rw[1] = 7;
 	ck_assert_int_eq(fn(), 7);
-	x86_jit_buf_free(&b);
-}
-END_TEST
-
-START_TEST(test_full_buffer_refuses_until_reset)
-{
-	static uint8_t chunk[1000];
-	struct x86_jit_buf b;
-	char why[128];
-	unsigned n = 0;
-
-	ck_assert_int_eq(x86_jit_buf_init(&b, 4096, why, sizeof why), 0);
-	while (x86_jit_buf_put(&b, chunk, sizeof chunk))
-		n++;
-	ck_assert_uint_eq(n, 4); /* 4 x 1008 (16-byte aligned) in 4096 */
-	ck_assert_ptr_null(x86_jit_buf_put(&b, chunk, 5000));
-	x86_jit_buf_reset(&b);
-	ck_assert_uint_eq(b.flushes, 1);
-	ck_assert_ptr_eq(x86_jit_buf_put(&b, chunk, sizeof chunk), b.rx);
 	x86_jit_buf_free(&b);
 }
 END_TEST
@@ -1244,7 +1230,6 @@ START_TEST(test_lockstep_tells_a_wrong_translation)
 	struct x86_insn in;
 	struct x86_block b = {.insns = &in, .n = 1, .count = 1, .ip_mask = 0xffff};
 	unsigned native, mem;
-	size_t n;
 	x86_jit_code right;
 
 	ck_assert_ptr_nonnull(cpu->jit);
@@ -1252,9 +1237,8 @@ START_TEST(test_lockstep_tells_a_wrong_translation)
 	x86_cpu_set_ip(cpu, 0, 0x7c00);
 	x86_tlb_sync(cpu);
 	x86_decode(cpu, &in);
-	n = x86_jit_emit(&b, cpu->jit->scratch, &native, &mem);
+	right = x86f_translate(&b, &native, &mem, NULL);
 	ck_assert_uint_eq(native, 1);
-	right = (x86_jit_code)x86_jit_buf_put(&cpu->jit->buf, cpu->jit->scratch, n);
 	x86_jit_lockstep(cpu, &b, right);
 	ck_assert(!cpu->stop);
 	ck_assert_uint_eq(reg(X86_EAX), 1);
@@ -1284,16 +1268,14 @@ START_TEST(test_lockstep_checks_memory_operands)
 	struct x86_insn in;
 	struct x86_block b = {.insns = &in, .n = 1, .count = 1, .ip_mask = 0xffff};
 	unsigned native, mem;
-	size_t n;
 	x86_jit_code right;
 
 	x86f_load(code, sizeof code, 0x7c00);
 	x86_cpu_set_ip(cpu, 0, 0x7c00);
 	x86_tlb_sync(cpu);
 	x86_decode(cpu, &in);
-	n = x86_jit_emit(&b, cpu->jit->scratch, &native, &mem);
+	right = x86f_translate(&b, &native, &mem, NULL);
 	ck_assert_uint_eq(mem, 1);
-	right = (x86_jit_code)x86_jit_buf_put(&cpu->jit->buf, cpu->jit->scratch, n);
 	x86_jit_lockstep(cpu, &b, right); /* a miss: once */
 	ck_assert_uint_eq(cpu->jit->checked, 0);
 	ck_assert_uint_eq(mem8(0x500), 7);
@@ -1351,7 +1333,6 @@ static void lockstep_block(const uint8_t *code, size_t len, const struct x86_laz
 	uint32_t ip = 0x7c00;
 	unsigned native, mem;
 	x86_jit_code jit;
-	size_t n;
 
 	x86f_load(code, len, 0x7c00);
 	x86_tlb_sync(cpu);
@@ -1362,10 +1343,9 @@ static void lockstep_block(const uint8_t *code, size_t len, const struct x86_laz
 	}
 	ck_assert_uint_eq(ip, 0x7c00 + len);
 	b.count = b.n;
-	n = x86_jit_emit(&b, cpu->jit->scratch, &native, &mem);
+	jit = x86f_translate(&b, &native, &mem, NULL);
 	ck_assert_uint_eq(native, b.n);
 	ck_assert_uint_eq(mem, 0);
-	jit = (x86_jit_code)x86_jit_buf_put(&cpu->jit->buf, cpu->jit->scratch, n);
 	for (unsigned r = 0; r < 8; r++)
 		cpu->regs[r] = 0x7ffffff0u + r * 0x10000001u;
 	cpu->eflags = 0x2 | (l->mask & X86_CF ? 0 : X86_CF);
@@ -1524,7 +1504,6 @@ int main(void)
 {
 	const TTest *const tests[] = {
 	    test_buffer_is_two_views_never_writable_and_executable,
-	    test_full_buffer_refuses_until_reset,
 	    test_refused_exec_mapping_runs_the_interpreter,
 	    test_jit_off_by_switch,
 	    test_lockstep_tells_a_wrong_translation,

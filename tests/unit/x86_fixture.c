@@ -31,3 +31,18 @@ enum vcpu_exit x86f_run_real(uint32_t ip, uint64_t budget)
 	cpu->regs[X86_ESP] = 0x7000;
 	return x86_cpu_run(cpu, budget);
 }
+
+x86_jit_code x86f_translate(const struct x86_block *b, unsigned *native, unsigned *mem,
+			    struct x86_jit_links *l)
+{
+	struct x86_jit_links own;
+	struct x86_jit_area area;
+
+	if (!l)
+		l = &own;
+	ck_assert_ptr_nonnull(cpu->jit);
+	ck_assert(x86_jit_buf_room(&cpu->jit->buf, &area));
+	ck_assert_uint_gt(x86_jit_emit_linked(b, NULL, &area, native, mem, l), 0);
+	x86_jit_buf_take(&cpu->jit->buf, l->hot_end, l->cold_end);
+	return (x86_jit_code)(uintptr_t)x86_jit_buf_rx(&cpu->jit->buf, l->code);
+}

@@ -12,6 +12,7 @@
 #include "hv/core/engine.h"
 #include "hv/core/machine.h"
 #include "hv/x86/cpu_state.h"
+#include "hv/x86/jit.h"
 
 extern struct machine m;
 extern struct x86_cpu *cpu;
@@ -26,6 +27,13 @@ void x86f_load(const uint8_t *code, size_t len, uint32_t at);
 /* Runs from 0000:ip in real mode with SP = 7000h for at most budget
  * instructions (until HLT, normally). */
 enum vcpu_exit x86f_run_real(uint32_t ip, uint64_t budget);
+
+/* Emits block b (unchained) into cpu's code buffer as the JIT does (the
+ * buffer's room, then taken): its code in the executable view, *l where
+ * its parts are (writable view; l may be NULL). Fails the test if it
+ * does not fit. */
+x86_jit_code x86f_translate(const struct x86_block *b, unsigned *native, unsigned *mem,
+			    struct x86_jit_links *l);
 
 static inline uint32_t reg(unsigned r)
 {
