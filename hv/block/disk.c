@@ -327,26 +327,10 @@ static uint64_t iov_bytes(const struct iovec *iov, int n)
 	return len;
 }
 
-/* Drops `done` bytes from the front of the vector v (a copy the caller
- * owns) and returns the new first buffer. */
-static struct iovec *advance(struct iovec *v, int *n, size_t done)
-{
-	while (*n > 0 && done >= v->iov_len) {
-		done -= v->iov_len;
-		v++;
-		(*n)--;
-	}
-	if (*n > 0) {
-		v->iov_base = (uint8_t *)v->iov_base + done;
-		v->iov_len -= done;
-	}
-	return v;
-}
-
 /* preadv or pwritev until all is done, retrying short transfers. */
 static int transfer_v(struct disk *d, uint64_t offset, const struct iovec *iov, int n, bool write)
 {
-	struct iovec copy[IOV_MAX], *v = copy;
+	uint64_t at;
 
 	if (n < 0 || n > IOV_MAX || !in_range(d, offset, iov_bytes(iov, n)) ||
 	    (write && d->readonly))
@@ -354,23 +338,11 @@ static int transfer_v(struct disk *d, uint64_t offset, const struct iovec *iov, 
 	if (d->qcow2)
 		return write ? qcow2_writev(d->qcow2, offset, iov, n)
 			     : qcow2_readv(d->qcow2, offset, iov, n);
-	memcpy(copy, iov, (size_t)n * sizeof *iov);
-	while (n > 0) {
-		ssize_t k = write ? pwritev(d->fd, v, n, (off_t)offset)
-				  : preadv(d->fd, v, n, (off_t)offset);
-
-		if (k < 0 && errno == EINTR)
-			continue;
-		if (k <= 0) {
-			log_warn("%s: %s at %llu: %s", d->path, write ? "write" : "read",
-				 (unsigned long long)offset,
-				 k < 0 ? strerror(errno) : "unexpected end of file");
-			return -1;
-		}
-		offset += (uint64_t)k;
-		v = advance(v, &n, (size_t)k);
-	}
-	return 0;
+	if (file_transfer_v(d->fd, iov, n, offset, write, &at) == 0)
+		return 0;
+	log_warn("%s: %s at %llu: %s", d->path, write ? "write" : "read", (unsigned long long)at,
+		 errno == EIO && !write ? "unexpected end of file" : strerror(errno));
+	return -1;
 }
 
 int disk_readv(struct disk *d, uint64_t offset, const struct iovec *iov, int n)

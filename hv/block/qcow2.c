@@ -87,30 +87,20 @@ int qcow2_pwritev(struct qcow2 *q, const struct iovec *iov, int n, size_t pos, s
 		  uint64_t off)
 {
 	struct iovec v[IOV_MAX];
+	uint64_t at = off + len;
+	int rc;
 
 	if (n > IOV_MAX)
 		return -1;
-	while (len) {
-		int k = iov_slice(iov, n, pos, len, v);
-		ssize_t w;
-
-		q->host_writes++;
-		w = pwritev(q->fd, v, k, (off_t)off);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0) {
-			log_limited(&q->rl, LOG_WARN, "%s: write at %llu: %s", q->path,
-				    (unsigned long long)off,
-				    w < 0 ? strerror(errno) : "no progress");
-			return -1;
-		}
-		pos += (size_t)w;
-		off += (uint64_t)w;
-		len -= (size_t)w;
-		if (off > q->file_size)
-			q->file_size = off;
-	}
-	return 0;
+	q->host_writes++;
+	rc = file_transfer_v(q->fd, v, iov_slice(iov, n, pos, len, v), off, true, &at);
+	if (rc < 0)
+		log_limited(&q->rl, LOG_WARN, "%s: write at %llu: %s", q->path,
+			    (unsigned long long)at, strerror(errno));
+	/* what was written grew the file, if it failed part way too */
+	if (at > q->file_size)
+		q->file_size = at;
+	return rc;
 }
 
 int qcow2_sync(struct qcow2 *q)

@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -61,6 +62,54 @@ int file_pwrite_all(int fd, const void *buf, size_t len, uint64_t off, uint64_t 
 int file_write_all(int fd, const void *buf, size_t len)
 {
 	return write_loop(fd, buf, len, -1, NULL);
+}
+
+/* Drops `done` bytes from the front of the vector v (a copy the caller
+ * owns), and the empty buffers after them, and returns the new first
+ * buffer. */
+static struct iovec *advance(struct iovec *v, int *n, size_t done)
+{
+	while (*n > 0 && done >= v->iov_len) {
+		done -= v->iov_len;
+		v++;
+		(*n)--;
+	}
+	if (*n > 0) {
+		v->iov_base = (uint8_t *)v->iov_base + done;
+		v->iov_len -= done;
+	}
+	return v;
+}
+
+int file_transfer_v(int fd, const struct iovec *iov, int n, uint64_t off, bool write,
+		    uint64_t *failed_at)
+{
+	struct iovec copy[IOV_MAX], *v = copy;
+
+	if (n < 0 || n > IOV_MAX || off > (uint64_t)INT64_MAX) {
+		errno = EINVAL;
+		if (failed_at)
+			*failed_at = off;
+		return -1;
+	}
+	memcpy(copy, iov, (size_t)n * sizeof *iov);
+	v = advance(v, &n, 0); /* empty buffers would read as no progress */
+	while (n > 0) {
+		ssize_t k = write ? pwritev(fd, v, n, (off_t)off) : preadv(fd, v, n, (off_t)off);
+
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k <= 0) {
+			if (k == 0)
+				errno = write ? ENOSPC : EIO;
+			if (failed_at)
+				*failed_at = off;
+			return -1;
+		}
+		off += (uint64_t)k;
+		v = advance(v, &n, (size_t)k);
+	}
+	return 0;
 }
 
 static void too_big(const char *what, const char *path, off_t size, size_t max, char *err,

@@ -1,11 +1,17 @@
 /* hv/core/file.c: whole-file reads with errors that name the file; whole
- * writes that retry and report where they failed. */
+ * writes and vectored transfers that retry and report where they
+ * failed. */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <limits.h>
+#include <signal.h>
 #include <string.h>
+#include <sys/resource.h>
+#include <sys/uio.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "hv/core/file.h"
@@ -160,6 +166,83 @@ START_TEST(test_write_errors_say_where)
 }
 END_TEST
 
+/* Vectors with empty buffers first, amid and last (a transfer of only
+ * empty buffers would read as no progress): written at an offset, read
+ * back through another split. */
+START_TEST(test_transfer_v_round_trip_with_empty_buffers)
+{
+	static uint8_t a[5000], b[3], x[4001], y[1002];
+	struct iovec out[] = {{a, 0}, {a, sizeof a}, {b, 0}, {b, sizeof b}, {a, 0}};
+	struct iovec in[] = {{x, 0}, {x, sizeof x}, {y, sizeof y}, {y, 0}};
+	int fd;
+
+	for (size_t i = 0; i < sizeof a; i++)
+		a[i] = (uint8_t)(i * 13 + 1);
+	memcpy(b, "xyz", 3);
+	temp_file("", 0);
+	fd = open(path, O_RDWR);
+	ck_assert_int_eq(file_transfer_v(fd, out, 5, 100, true, NULL), 0);
+	ck_assert_int_eq(file_transfer_v(fd, in, 4, 100, false, NULL), 0);
+	ck_assert_mem_eq(x, a, sizeof x);
+	ck_assert_mem_eq(y, a + sizeof x, sizeof a - sizeof x);
+	ck_assert_mem_eq(y + sizeof a - sizeof x, "xyz", 3);
+	ck_assert_int_eq(file_transfer_v(fd, out, 1, 100, true, NULL), 0); /* nothing */
+	ck_assert_int_eq(lseek(fd, 0, SEEK_END), 100 + 5003);
+	close(fd);
+	unlink(path);
+}
+END_TEST
+
+/* A write cut short by the file size limit: the bytes up to the limit
+ * written, then the error at the limit (in a child, SIGXFSZ ignored). */
+static int write_past_limit(int fd)
+{
+	static uint8_t buf[3][4096];
+	struct iovec v[] = {{buf[0], 4096}, {buf[1], 4096}, {buf[2], 4096}};
+	struct rlimit r = {8192, 8192};
+	uint64_t at = 0;
+
+	signal(SIGXFSZ, SIG_IGN);
+	if (setrlimit(RLIMIT_FSIZE, &r) < 0)
+		return 2;
+	if (file_transfer_v(fd, v, 3, 0, true, &at) != -1 || errno != EFBIG)
+		return 3;
+	return at == 8192 && lseek(fd, 0, SEEK_END) == 8192 ? 0 : 4;
+}
+
+START_TEST(test_transfer_v_errors_say_where)
+{
+	uint8_t buf[10];
+	struct iovec v = {buf, sizeof buf};
+	uint64_t at = 0;
+	int fd, status;
+	pid_t pid;
+
+	temp_file("abc", 3);
+	fd = open(path, O_RDWR);
+	ck_assert_int_eq(file_transfer_v(fd, &v, 1, 0, false, &at), -1);
+	ck_assert_int_eq(errno, EIO); /* the end of the file after 3 bytes */
+	ck_assert_uint_eq(at, 3);
+	ck_assert_int_eq(file_transfer_v(fd, &v, IOV_MAX + 1, 0, true, &at), -1);
+	ck_assert_int_eq(errno, EINVAL);
+	ck_assert_int_eq(file_transfer_v(fd, &v, -1, 0, false, &at), -1);
+	ck_assert_int_eq(file_transfer_v(fd, &v, 1, UINT64_MAX, true, &at), -1);
+	ck_assert_uint_eq(at, UINT64_MAX);
+	pid = fork();
+	if (pid == 0)
+		_exit(write_past_limit(fd));
+	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+	ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 0, "child status %d", status);
+	close(fd);
+	fd = open(path, O_RDONLY);
+	ck_assert_int_eq(file_transfer_v(fd, &v, 1, 7, true, &at), -1);
+	ck_assert_int_eq(errno, EBADF);
+	ck_assert_uint_eq(at, 7);
+	close(fd);
+	unlink(path);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("file");
@@ -174,6 +257,8 @@ int main(void)
 	tcase_add_test(t, test_pwrite_all_writes_at_offset);
 	tcase_add_test(t, test_write_all_through_a_pipe);
 	tcase_add_test(t, test_write_errors_say_where);
+	tcase_add_test(t, test_transfer_v_round_trip_with_empty_buffers);
+	tcase_add_test(t, test_transfer_v_errors_say_where);
 	suite_add_tcase(s, t);
 	return unit_run(s);
 }
