@@ -14,6 +14,7 @@
 
 #include "hv/kvm/kvm.h"
 #include "hv/core/clock.h"
+#include "hv/core/log.h"
 #include "hv/core/machine.h"
 #include "hv/core/memory.h"
 
@@ -107,3 +108,18 @@ int kvm_clock_usable(struct kvm_vcpu *v, const struct vcpu_state *st, char *err,
 	return 0;
 }
 
+/* A machine reset: hv's is not KVM's, which keeps both MSRs through it
+ * and would go on writing the time page where the old kernel put it (and
+ * a save would write the wall clock again at the old address). 0 turns
+ * the clock off; a wall-clock MSR of 0 makes KVM write nothing. */
+int kvm_clock_reset(struct kvm_vcpu *v)
+{
+	static const uint64_t off[NMSRS] = {0, 0};
+	struct kvm_msr_buf m;
+
+	if (!v->vm->pvclock ||
+	    ioctl(v->fd, KVM_SET_MSRS, kvm_msrs_fill(&m, clock_msrs, off, NMSRS)) == NMSRS)
+		return 0;
+	log_error("kvm: cannot turn kvm-clock off: %s", strerror(errno));
+	return -1;
+}
