@@ -215,15 +215,17 @@ uint32_t kvm_cpuid_filter(struct kvm_cpuid2 *c, uint32_t want, bool apic);
 /* Gives the vCPU that CPUID; sets vm->pvclock and vm->pv_eoi. 0, or -1 with a message. */
 int kvm_cpuid_setup(struct kvm_vcpu *v, char *err, size_t len);
 
-/* kvm_clock.c: kvm-clock's part of a vcpu_state. kvm_clock_check judges
- * a state's values for a guest of ram_size bytes (0, or -1 with the reason
- * in err); kvm_clock_usable does that and refuses a guest using kvm-clock
- * where it is not offered; kvm_clock_get and kvm_clock_set read and load
- * it (set after usable said yes). Return 0, or -1 with a message in err. */
-int kvm_clock_check(const struct vcpu_state *st, uint64_t ram_size, char *err, size_t len);
+/* kvm_clock.c: kvm-clock's part of a vcpu_state. kvm_clock_check judges a state's values against
+ * the guest's memory map (0, or -1 with the reason in err: a time page or wall clock not wholly in
+ * plain RAM); kvm_clock_usable does that and refuses a guest using kvm-clock where it is not
+ * offered; kvm_clock_get and kvm_clock_set read and load it (set after usable said yes);
+ * kvm_clock_reset turns both its MSRs off for a machine reset. Return 0, or -1 with a message in
+ * err (reset: logged). */
+int kvm_clock_check(const struct vcpu_state *st, struct guest_mem *mem, char *err, size_t len);
 int kvm_clock_usable(struct kvm_vcpu *v, const struct vcpu_state *st, char *err, size_t len);
 int kvm_clock_get(struct kvm_vcpu *v, struct vcpu_state *st, char *err, size_t len);
 int kvm_clock_set(struct kvm_vcpu *v, const struct vcpu_state *st, char *err, size_t len);
+int kvm_clock_reset(struct kvm_vcpu *v);
 
 /* kvm_pveoi.c: the paravirtual EOI's part of a vcpu_state (its MSR).
  * kvm_pveoi_check judges a saved value against the guest's memory (0, or

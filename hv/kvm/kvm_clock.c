@@ -14,25 +14,29 @@
 
 #include "hv/kvm/kvm.h"
 #include "hv/core/clock.h"
+#include "hv/core/log.h"
 #include "hv/core/machine.h"
+#include "hv/core/memory.h"
 
 #define PVCLOCK_TIME_BYTES 32 /* struct pvclock_vcpu_time_info */
 #define PVCLOCK_WALL_BYTES 12 /* struct pvclock_wall_clock */
 #define PAGE_BYTES	   4096u
 #define NMSRS		   2
 
-int kvm_clock_check(const struct vcpu_state *st, uint64_t ram_size, char *err, size_t len)
+/* Guests over MEM_LOW_RAM_LIMIT have RAM above 4 GiB and a hole below it:
+ * the memory map, not [0, ram_size), says where KVM may write. */
+int kvm_clock_check(const struct vcpu_state *st, struct guest_mem *mem, char *err, size_t len)
 {
 	uint64_t time_gpa = st->pvclock_system_time & ~1ull, wall = st->pvclock_wall_clock;
 	bool enabled = st->pvclock_system_time & 1;
 
-	if (enabled && (time_gpa > ram_size - PVCLOCK_TIME_BYTES || ram_size < PVCLOCK_TIME_BYTES ||
-			time_gpa % PAGE_BYTES > PAGE_BYTES - PVCLOCK_TIME_BYTES)) {
+	if (enabled && (time_gpa % PAGE_BYTES > PAGE_BYTES - PVCLOCK_TIME_BYTES ||
+			!mem_ram_range(mem, time_gpa, PVCLOCK_TIME_BYTES, false))) {
 		snprintf(err, len, "kvm-clock: its time page %#llx is not within guest RAM",
 			 (unsigned long long)time_gpa);
 		return -1;
 	}
-	if (wall && (wall > ram_size - PVCLOCK_WALL_BYTES || ram_size < PVCLOCK_WALL_BYTES)) {
+	if (wall && !mem_ram_range(mem, wall, PVCLOCK_WALL_BYTES, false)) {
 		snprintf(err, len, "kvm-clock: its wall clock %#llx is not within guest RAM",
 			 (unsigned long long)wall);
 		return -1;
@@ -94,7 +98,7 @@ int kvm_clock_set(struct kvm_vcpu *v, const struct vcpu_state *st, char *err, si
 
 int kvm_clock_usable(struct kvm_vcpu *v, const struct vcpu_state *st, char *err, size_t len)
 {
-	if (kvm_clock_check(st, v->vm->m->mem.ram_size, err, len) < 0)
+	if (kvm_clock_check(st, &v->vm->m->mem, err, len) < 0)
 		return -1;
 	if (!v->vm->pvclock && (st->pvclock_system_time & 1)) {
 		snprintf(err, len,
@@ -102,4 +106,20 @@ int kvm_clock_usable(struct kvm_vcpu *v, const struct vcpu_state *st, char *err,
 		return -1;
 	}
 	return 0;
+}
+
+/* A machine reset: hv's is not KVM's, which keeps both MSRs through it
+ * and would go on writing the time page where the old kernel put it (and
+ * a save would write the wall clock again at the old address). 0 turns
+ * the clock off; a wall-clock MSR of 0 makes KVM write nothing. */
+int kvm_clock_reset(struct kvm_vcpu *v)
+{
+	static const uint64_t off[NMSRS] = {0, 0};
+	struct kvm_msr_buf m;
+
+	if (!v->vm->pvclock ||
+	    ioctl(v->fd, KVM_SET_MSRS, kvm_msrs_fill(&m, clock_msrs, off, NMSRS)) == NMSRS)
+		return 0;
+	log_error("kvm: cannot turn kvm-clock off: %s", strerror(errno));
+	return -1;
 }

@@ -84,6 +84,7 @@ int kvm_vcpu_set_reset_state(struct kvm_vcpu *v)
 {
 	struct kvm_sregs s;
 	struct kvm_regs r = {0};
+	int rc;
 
 	if (ioctl(v->fd, KVM_GET_SREGS, &s) < 0)
 		return -1;
@@ -110,7 +111,8 @@ int kvm_vcpu_set_reset_state(struct kvm_vcpu *v)
 	r.rdx = 0x600; /* the CPU signature a reset leaves in DX */
 	if (put(v, &s, &r) < 0 || kvm_apic_reset(v) < 0) /* the APICs after the base MSR */
 		return -1;
-	return kvm_pveoi_reset(v);
+	rc = kvm_pveoi_reset(v);
+	return kvm_clock_reset(v) < 0 ? -1 : rc; /* both, whatever the first did */
 }
 
 /* The boot32 hand-over: the Linux 32-bit boot protocol's entry state. */

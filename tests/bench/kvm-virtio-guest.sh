@@ -24,7 +24,8 @@
 # KVM's own counters (debugfs) over the control, the read, the write and
 # the network: every exit,
 # those KVM handles itself included (the in-kernel PIC's port I/O, nested
-# page faults as pf_fixed).
+# page faults as pf_fixed); and the guest's own interrupts per source over
+# the read, the write and the network (its timer, each queue's vector).
 # Prints
 #   BENCH <what> hv=<value> qemu=<value> MB/s (ratio ...)
 # Under nested TCG only the ratios mean anything.
@@ -135,6 +136,43 @@ delta_report() {
 	done
 }
 
+# irq_report NAME: the guest's interrupts per source over each phase, the
+# growth of its /proc/interrupts between the markers (CPU-42 before the
+# read, RD-42, WR-42, TX-42): LOC its local APIC timer, the virtio vectors
+# summed by queue name (the two VMMs number their devices differently).
+irq_report() {
+	tr -d '\r' </tmp/vb.out | awk -v who="$1" '
+	function take(line, c,    n, seg, i, t, k, j, name) {
+		sub(/^[^I]*IRQ /, "", line)
+		n = split(line, seg, ";")
+		for (i = 1; i <= n; i++) {
+			k = split(seg[i], t, " ")
+			for (j = 1; j < k && t[j] !~ /^([0-9]+|LOC):$/; j++)
+				;
+			if (j >= k || (t[j] != "LOC:" && t[k] !~ /^virtio/))
+				continue
+			name = t[j] == "LOC:" ? "LOC" : t[k]
+			sub(/^virtio[0-9]+-/, "", name)
+			c[name] += t[j + 1]
+		}
+	}
+	BEGIN { phase["RD-42"] = "rd"; phase["WR-42"] = "wr"; phase["TX-42"] = "net"; nk = split("LOC input.0 output.0 req.0 config", key, " ") }
+	/^(CPU|RD|WR|TX)-42/ {
+		split("", cur)
+		take($0, cur)
+		if (have) {
+			out = ""
+			for (i = 1; i <= nk; i++)
+				out = out " " key[i] "=" cur[key[i]] - prev[key[i]]
+			print "BENCH-INFO " who " " phase[$1] " guest irqs:" out
+		}
+		split("", prev)
+		for (q in cur)
+			prev[q] = cur[q]
+		have = 1
+	}'
+}
+
 # one NAME COMMAND...: boots, loads the modules, sets $r $w $n.
 one() {
 	name=$1
@@ -191,6 +229,7 @@ one() {
 	echo "BENCH-INFO $name: busy $busy cs, read $r cs, write $w cs, net $n cs; $(tr -d '\r' </tmp/vb.out | grep -E '^UP-42|^NET-42|^CPU-42|^(RD|WR|TX)-42' | tr '\n' ' ')"
 	[ "$name" != hv ] || delta_report
 	cat /tmp/vb.kvm 2>/dev/null || true
+	irq_report $name
 	[ "$n" != n/a ] || echo "BENCH-INFO $name ends: $(tr -d '\r' </tmp/vb.out | tail -n 6 | tr '\n' '|')"
 }
 

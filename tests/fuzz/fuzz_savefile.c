@@ -61,7 +61,7 @@ static void check_cpu(const struct vcpu_state *st)
 		abort();
 	made = true;
 	vcpu_apic_in_use(&st->apic);
-	kvm_clock_check(st, mem.ram_size, err, sizeof err);
+	kvm_clock_check(st, &mem, err, sizeof err);
 	kvm_pveoi_check(st->pv_eoi, &mem, err, sizeof err);
 }
 

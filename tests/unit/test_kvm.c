@@ -3,9 +3,11 @@
  * auto must fall back to the soft CPU with the reason), and guest memory
  * becomes the right KVM memory slots (a VM can be created even where
  * guests cannot run). */
+#include <asm/kvm_para.h>
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <unistd.h>
 
 #include "hv/kvm/kvm.h"
@@ -192,6 +194,51 @@ START_TEST(test_dirty_log_covers_its_slots)
 }
 END_TEST
 
+/* A machine reset turns KVM's paravirtual MSRs off (hv's reset is not
+ * KVM's, which keeps them): kvm-clock's time page and wall clock, the PV
+ * EOI flag. Left on, KVM would go on writing where the old kernel asked.
+ * Needs a /dev/kvm that runs vCPUs; without one there is nothing to test. */
+START_TEST(test_reset_turns_paravirtual_msrs_off)
+{
+	static const uint32_t idx[3] = {MSR_KVM_SYSTEM_TIME_NEW, MSR_KVM_WALL_CLOCK_NEW,
+					MSR_KVM_PV_EOI_EN};
+	const uint64_t on[3] = {0x5000 | 1, 0x6000, 0x7000 | 1};
+	struct kvm_msr_buf buf;
+	struct vcpu_state st;
+	char err[200] = "";
+	void *engine = NULL, *vcpu = NULL;
+	struct kvm_vm *vm;
+	unsigned n;
+
+	build_map();
+	if (engine_kvm.create(&m, &engine, err, sizeof err) < 0 ||
+	    engine_kvm.vcpu_create(engine, 0, &vcpu, err, sizeof err) < 0) {
+		ck_assert_msg(!kvm_openable(), "create failed with /dev/kvm there: %s", err);
+		goto out;
+	}
+	vm = engine;
+	n = vm->pv_eoi ? 3 : vm->pvclock ? 2 : 0;
+	ck_assert_int_eq(
+	    ioctl(((struct kvm_vcpu *)vcpu)->fd, KVM_SET_MSRS, kvm_msrs_fill(&buf, idx, on, n)),
+	    (int)n);
+	ck_assert_int_eq(engine_kvm.vcpu_get_state(vcpu, &st, err, sizeof err), 0);
+	ck_assert_uint_eq(st.pvclock_system_time, vm->pvclock ? on[0] : 0);
+	ck_assert_uint_eq(st.pv_eoi, vm->pv_eoi ? on[2] : 0);
+	engine_kvm.vcpu_reset(vcpu);
+	ck_assert_int_eq(engine_kvm.vcpu_get_state(vcpu, &st, err, sizeof err), 0);
+	ck_assert_uint_eq(st.pvclock_system_time, 0);
+	ck_assert_uint_eq(st.pvclock_wall_clock, 0);
+	ck_assert_uint_eq(st.pv_eoi, 0);
+out:
+	if (vcpu)
+		engine_kvm.vcpu_destroy(vcpu);
+	if (engine)
+		engine_kvm.destroy(engine);
+	machine_destroy(&m);
+	free(rom);
+}
+END_TEST
+
 static Suite *kvm_suite(void)
 {
 	Suite *s = suite_create("kvm");
@@ -207,6 +254,9 @@ static Suite *kvm_suite(void)
 	t = tcase_create("slots");
 	tcase_add_test(t, test_memory_map_becomes_slots);
 	tcase_add_test(t, test_dirty_log_covers_its_slots);
+	suite_add_tcase(s, t);
+	t = tcase_create("reset");
+	tcase_add_test(t, test_reset_turns_paravirtual_msrs_off);
 	suite_add_tcase(s, t);
 	return s;
 }

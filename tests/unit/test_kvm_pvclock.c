@@ -13,10 +13,13 @@
 #include <string.h>
 
 #include "hv/core/clock.h"
+#include "hv/core/memory.h"
 #include "hv/kvm/kvm.h"
 #include "unit.h"
 
 #define RAM	       (16u << 20)
+#define ROM_BASE       0xf0000u
+#define ROM_SIZE       0x10000u
 #define HYPERVISOR_BIT (1u << 31)
 #define APIC_BIT       (1u << 9)
 #define CLOCK_ALONE                                                                                \
@@ -152,11 +155,32 @@ static struct vcpu_state clock_state(uint64_t time, uint64_t wall, uint64_t ns)
 	return st;
 }
 
-static int check(uint64_t time, uint64_t wall, uint64_t ns, uint64_t ram)
+static struct guest_mem mem;
+static uint8_t rom[ROM_SIZE];
+
+static void make_mem(uint64_t ram)
+{
+	char err[200] = "";
+
+	ck_assert_msg(mem_init(&mem, ram, err, sizeof err) == 0, "%s", err);
+}
+
+static void setup(void)
+{
+	make_mem(RAM);
+	ck_assert_int_eq(mem_map_rom(&mem, ROM_BASE, ROM_SIZE, rom, "bios"), 0);
+}
+
+static void teardown(void)
+{
+	mem_destroy(&mem);
+}
+
+static int check(uint64_t time, uint64_t wall, uint64_t ns)
 {
 	struct vcpu_state st = clock_state(time, wall, ns);
 	char err[200] = "";
-	int rc = kvm_clock_check(&st, ram, err, sizeof err);
+	int rc = kvm_clock_check(&st, &mem, err, sizeof err);
 
 	ck_assert_msg(rc == 0 || strstr(err, "kvm-clock"), "err: %s", err);
 	return rc;
@@ -164,47 +188,68 @@ static int check(uint64_t time, uint64_t wall, uint64_t ns, uint64_t ram)
 
 START_TEST(test_saved_clock_values_inside_ram_are_accepted)
 {
-	ck_assert_int_eq(check(0, 0, 0, RAM), 0); /* never used (soft engine's) */
-	ck_assert_int_eq(check(0xf7f001, 0xa2b000, 5000000000ull, RAM), 0);
-	ck_assert_int_eq(check(RAM - 32 + 1, RAM - 12, 1, RAM), 0); /* the last bytes */
-	ck_assert_int_eq(check(0xf7f000, 0, 7, RAM), 0);	    /* turned off */
-	ck_assert_int_eq(check(0, 0, (uint64_t)VCLOCK_NS_MAX, RAM), 0);
+	setup();
+	ck_assert_int_eq(check(0, 0, 0), 0); /* never used (soft engine's) */
+	ck_assert_int_eq(check(0xf7f001, 0xa2b000, 5000000000ull), 0);
+	ck_assert_int_eq(check(RAM - 32 + 1, RAM - 12, 1), 0); /* the last bytes */
+	ck_assert_int_eq(check(0xf7f000, 0, 7), 0);	       /* turned off */
+	ck_assert_int_eq(check(0, 0, (uint64_t)VCLOCK_NS_MAX), 0);
+	teardown();
 }
 END_TEST
 
 /* Corrupted or hostile values: refused with a reason, none used. */
 START_TEST(test_corrupted_clock_values_are_refused)
 {
-	ck_assert_int_eq(check((RAM - 30) | 1, 0, 1, RAM), -1);	       /* time page past RAM */
-	ck_assert_int_eq(check(0xfffffffffffffff1ull, 0, 1, RAM), -1); /* wraps */
-	ck_assert_int_eq(check(0x1ff1, 0, 1, RAM), -1);		       /* crosses a page */
-	ck_assert_int_eq(check(1, 0, 1, 16), -1);		       /* RAM smaller than it */
-	ck_assert_int_eq(check(0, RAM - 11, 0, RAM), -1);	       /* wall clock past RAM */
-	ck_assert_int_eq(check(0, UINT64_MAX, 0, RAM), -1);
-	ck_assert_int_eq(check(0, 8, 0, 4), -1);
-	ck_assert_int_eq(check(0, 0, (uint64_t)VCLOCK_NS_MAX + 1, RAM), -1); /* reading */
-	ck_assert_int_eq(check(0, 0, UINT64_MAX, RAM), -1);
-	ck_assert_int_eq(check(0x1001, 0, 0, RAM), -1); /* on, yet no time read */
+	setup();
+	ck_assert_int_eq(check((RAM - 30) | 1, 0, 1), -1);	  /* time page past RAM */
+	ck_assert_int_eq(check(0xfffffffffffffff1ull, 0, 1), -1); /* wraps */
+	ck_assert_int_eq(check(0x1ff1, 0, 1), -1);		  /* crosses a page */
+	ck_assert_int_eq(check(ROM_BASE | 1, 0, 1), -1);	  /* in the BIOS's ROM */
+	ck_assert_int_eq(check(0, RAM - 11, 0), -1);		  /* wall clock past RAM */
+	ck_assert_int_eq(check(0, UINT64_MAX, 0), -1);
+	ck_assert_int_eq(check(0, ROM_BASE + 8, 0), -1);
+	ck_assert_int_eq(check(0, 0, (uint64_t)VCLOCK_NS_MAX + 1), -1); /* reading */
+	ck_assert_int_eq(check(0, 0, UINT64_MAX), -1);
+	ck_assert_int_eq(check(0x1001, 0, 0), -1); /* on, yet no time read */
+	teardown();
+}
+END_TEST
+
+/* A guest over MEM_LOW_RAM_LIMIT: its RAM goes on at 4 GiB, past a hole
+ * that [0, ram_size) would count as RAM. */
+START_TEST(test_clock_pages_follow_the_memory_map_above_4_gib)
+{
+	const uint64_t high = 1ull << 32;
+
+	make_mem(MEM_LOW_RAM_LIMIT + 2 * MEM_PAGE_SIZE);
+	ck_assert_int_eq(check((high + 0x1000) | 1, high + 0x20, 1), 0); /* RAM at 4 GiB */
+	ck_assert_int_eq(check((MEM_LOW_RAM_LIMIT - 0x1000) | 1, 0, 1), 0);
+	ck_assert_int_eq(check(MEM_LOW_RAM_LIMIT | 1, 0, 1), -1); /* the hole */
+	ck_assert_int_eq(check(0, MEM_LOW_RAM_LIMIT + 0x40, 0), -1);
+	ck_assert_int_eq(check((high + 2 * MEM_PAGE_SIZE) | 1, 0, 1), -1); /* past the end */
+	teardown();
 }
 END_TEST
 
 /* Random values: the judgement never reads outside its input and agrees
- * with the bounds (every accepted enabled time page lies inside RAM). */
+ * with the memory map (every accepted enabled time page is plain RAM). */
 START_TEST(test_random_clock_values)
 {
+	setup();
 	unit_seed((uint32_t)_i);
 	for (int n = 0; n < 1000; n++) {
 		uint64_t time = (uint64_t)unit_rand() << 32 | unit_rand();
-		uint64_t ram = unit_rand() % 4 ? RAM : unit_rand();
 		struct vcpu_state st;
 		char err[200];
 
 		if (unit_rand() % 2)
-			time %= 2ull * ram + 64;
-		st = clock_state(time, unit_rand() % 3 ? 0 : unit_rand(), unit_rand());
-		if (kvm_clock_check(&st, ram, err, sizeof err) == 0 && (time & 1))
-			ck_assert((time & ~1ull) + 32 <= ram);
+			time %= 2ull * RAM + 64;
+		st = clock_state(time, unit_rand() % 3 ? 0 : unit_rand() % (2 * RAM), unit_rand());
+		if (kvm_clock_check(&st, &mem, err, sizeof err) == 0 && (time & 1))
+			ck_assert_ptr_nonnull(mem_ram_range(&mem, time & ~1ull, 32, false));
 	}
+	teardown();
 }
 END_TEST
 
@@ -217,6 +262,7 @@ int main(void)
 	    test_pv_eoi_is_offered_with_the_in_kernel_apic,
 	    test_saved_clock_values_inside_ram_are_accepted,
 	    test_corrupted_clock_values_are_refused,
+	    test_clock_pages_follow_the_memory_map_above_4_gib,
 	};
 
 	return unit_run(unit_suite("kvm_pvclock", "core", NULL, NULL, tests, UNIT_COUNT(tests),
