@@ -674,6 +674,15 @@ bench() {
 	[ -x /bench.sh ] && /bench.sh
 }
 
+# The KVM unit suite, on a /dev/kvm that runs vCPUs (its summary line).
+kvmunit() {
+	if CK_DEFAULT_TIMEOUT=120 /bin/test_kvm >/tmp/kvmunit.out 2>&1; then
+		result kvmunit PASS "$(grep -m 1 'Checks:' /tmp/kvmunit.out)"
+	else
+		result kvmunit FAIL "$(grep -v '^Running' /tmp/kvmunit.out | tail -n 3 | tr '\n' '|')"
+	fi
+}
+
 dbg=$(sed -n 's/.*hvdebug=\([a-z0-9]*\).*/\1/p' /proc/cmdline)
 if [ "$dbg" = linux ] && load_modules; then
 	linux linux /linux 128 i686
@@ -716,6 +725,7 @@ elif load_modules; then
 	# not jobs of this shell: the checks' bare `wait`s must not wait for them
 	(heartbeat &)
 	(watchdog &)
+	want kvmunit && kvmunit
 	want auto && auto
 	want hello && guest hello 67 "hello from the debug console"
 	want pmode && guest pmode 33 "PASS pmode done"
