@@ -88,6 +88,12 @@ static int add_timers(struct pc *pc, char *err, size_t errlen)
 		return no_memory(err, errlen);
 	if (add_port(pc, PC_PIT_BASE, 4, &pit8254_io_ops, pc->pit, "PIT", err, errlen) < 0)
 		return -1;
+	hpet_init(&pc->hpet, &pc->m->clock);
+	if (mem_map_mmio(&pc->m->mem, HPET_BASE, HPET_MMIO_LEN, &hpet_mmio_ops, &pc->hpet, "HPET") <
+	    0) {
+		snprintf(err, errlen, "cannot place the HPET at %#x", HPET_BASE);
+		return -1;
+	}
 	return add_port(pc, PC_PORT_B, 1, &pcspk_io_ops, pc->port_b, "port B", err, errlen);
 }
 
@@ -368,6 +374,16 @@ void pc_prepare_linux_boot(struct pc *pc, uint16_t pm_base)
 	pci_config_write(&pc->pci, PC_PIIX3_SLOT, PC_PIIX4_PM_FUNC, PIIX4_PM_PMBASE, 4,
 			 (uint32_t)pm_base | 1);
 	pci_config_write(&pc->pci, PC_PIIX3_SLOT, PC_PIIX4_PM_FUNC, PIIX4_PM_PMREGMISC, 1, 1);
+}
+
+uint32_t pc_hpet_base(void)
+{
+	return HPET_BASE;
+}
+
+uint32_t pc_hpet_id(void)
+{
+	return HPET_CAPS_LOW;
 }
 
 struct audio_source pc_speaker_source(struct pc *pc)

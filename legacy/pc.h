@@ -148,6 +148,11 @@ int pc_opl3_source(struct pc *pc, struct audio_source *src);
  * the power-management function's I/O window at pm_base, enabled. */
 void pc_prepare_linux_boot(struct pc *pc, uint16_t pm_base);
 
+/* The HPET (legacy/hpet.h) as ACPI's HPET table describes it: where its
+ * registers are and its capabilities register's low half. */
+uint32_t pc_hpet_base(void);
+uint32_t pc_hpet_id(void);
+
 /* Presses the ACPI power button (a fixed-feature event of the PIIX4 PM).
  * Returns whether the guest listens for it (ACPI mode, event enabled).
  * With the domain lock held. */

@@ -9,6 +9,7 @@
 #include "legacy/fdc.h"
 #include "legacy/fw_cfg.h"
 #include "legacy/i440fx.h"
+#include "legacy/hpet.h"
 #include "legacy/i8042.h"
 #include "legacy/ide.h"
 #include "legacy/isa_debug.h"
@@ -81,6 +82,7 @@ struct pc {
 	struct i440fx *i440fx;
 	struct piix3 *piix3;
 	struct piix4_pm *pm;
+	struct hpet hpet; /* a clock only: it never interrupts */
 	struct fw_cfg *fw_cfg;
 	struct ide *ide;
 	struct piix_ide *piix_ide;

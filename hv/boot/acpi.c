@@ -85,11 +85,32 @@ static void build_madt(uint8_t *t, const struct acpi_hw *hw)
 	seal(t);
 }
 
+/* Revision 1: the event timer block's ID and where its registers are. */
+static void build_hpet(uint8_t *t, const struct acpi_hw *hw)
+{
+	header(t, "HPET", ACPI_HPET_LENGTH, 1);
+	le_put32(t + 36, hw->hpet_id);
+	t[40] = 0;  /* system memory */
+	t[41] = 64; /* register width */
+	le_put64(t + 44, hw->hpet_base);
+	t[52] = 0; /* HPET number */
+	seal(t);
+}
+
+/* Where the DSDT must end: before the first table after it. */
+static uint32_t dsdt_end(const struct acpi_hw *hw)
+{
+	if (hw->hpet_base)
+		return ACPI_HPET_OFFSET;
+	return hw->apic ? ACPI_MADT_OFFSET : ACPI_TABLES_SIZE;
+}
+
 void acpi_build(uint8_t *buf, uint32_t base, const struct acpi_hw *hw)
 {
 	uint8_t *rsdp = buf + ACPI_RSDP_OFFSET, *facs = buf + ACPI_FACS_OFFSET;
 	uint8_t *rsdt = buf + ACPI_RSDT_OFFSET, *dsdt = buf + ACPI_DSDT_OFFSET;
 	size_t aml;
+	uint32_t n = 0; /* RSDT entries */
 
 	memset(buf, 0, ACPI_TABLES_SIZE);
 	memcpy(rsdp, "RSD PTR ", 8);
@@ -101,21 +122,23 @@ void acpi_build(uint8_t *buf, uint32_t base, const struct acpi_hw *hw)
 	memcpy(facs, "FACS", 4);
 	le_put32(facs + 4, FACS_LENGTH);
 
-	header(rsdt, "RSDT", HEADER_LENGTH + (hw->apic ? 8 : 4), 1);
-	le_put32(rsdt + HEADER_LENGTH, base + ACPI_FADT_OFFSET);
+	le_put32(rsdt + HEADER_LENGTH + 4 * n++, base + ACPI_FADT_OFFSET);
 	if (hw->apic)
-		le_put32(rsdt + HEADER_LENGTH + 4, base + ACPI_MADT_OFFSET);
+		le_put32(rsdt + HEADER_LENGTH + 4 * n++, base + ACPI_MADT_OFFSET);
+	if (hw->hpet_base)
+		le_put32(rsdt + HEADER_LENGTH + 4 * n++, base + ACPI_HPET_OFFSET);
+	header(rsdt, "RSDT", HEADER_LENGTH + 4 * n, 1);
 	seal(rsdt);
 
 	build_fadt(buf + ACPI_FADT_OFFSET, base, hw);
 
 	/* Revision 2: integers are 64 bits wide. */
-	aml = acpi_dsdt_aml(dsdt + HEADER_LENGTH,
-			    (hw->apic ? ACPI_MADT_OFFSET : ACPI_TABLES_SIZE) - ACPI_DSDT_OFFSET -
-				HEADER_LENGTH,
+	aml = acpi_dsdt_aml(dsdt + HEADER_LENGTH, dsdt_end(hw) - ACPI_DSDT_OFFSET - HEADER_LENGTH,
 			    hw);
 	header(dsdt, "DSDT", HEADER_LENGTH + (uint32_t)aml, 2);
 	seal(dsdt);
 	if (hw->apic)
 		build_madt(buf + ACPI_MADT_OFFSET, hw);
+	if (hw->hpet_base)
+		build_hpet(buf + ACPI_HPET_OFFSET, hw);
 }

@@ -14,7 +14,9 @@
  * (acpi_hw.apic false) there is no MADT and the guest runs in PIC mode;
  * with one, a MADT (acpi_build_madt) describes the local APIC and the I/O
  * APIC. The PIRQ links serve both modes: a link routed to ISA IRQ n
- * raises GSI n too (KVM's routing), so the DSDT needs no _PIC. */
+ * raises GSI n too (KVM's routing), so the DSDT needs no _PIC. With
+ * acpi_hw.hpet_base, an HPET table places the HPET (a clock source Linux
+ * registers before any other that follows the host's time). */
 #ifndef HV_ACPI_H
 #define HV_ACPI_H
 
@@ -28,6 +30,8 @@
 #define ACPI_RSDT_OFFSET 0x080
 #define ACPI_FADT_OFFSET 0x100
 #define ACPI_DSDT_OFFSET 0x180
+#define ACPI_HPET_OFFSET 0xec0 /* with an HPET; the DSDT ends before it */
+#define ACPI_HPET_LENGTH 56
 #define ACPI_MADT_OFFSET 0xf00 /* with an APIC; the DSDT ends before it */
 #define ACPI_FADT_LENGTH 116   /* ACPI 1.0 FADT (revision 1) */
 #define ACPI_LAPIC_BASE	 0xfee00000u
@@ -46,6 +50,10 @@ struct acpi_hw {
 	 * I/O APIC (ID 1, GSIs 0-23) at ACPI_IOAPIC_BASE, ISA IRQ n wired to
 	 * GSI n (KVM's default routing: IRQ0 on pin 0, not 2 as QEMU's). */
 	bool apic;
+	/* The HPET's registers (legacy/hpet.h), described by an HPET table
+	 * when non-zero; hpet_id is its capabilities register's low half. */
+	uint32_t hpet_base;
+	uint32_t hpet_id;
 };
 
 /* Builds the tables into buf (ACPI_TABLES_SIZE bytes) as they are to sit

@@ -26,7 +26,9 @@ static void write_acpi(struct domain *d)
 	    .pci_irq_mask = PC_PCI_IRQ_MASK,
 	    .isa_slot = PC_ISA_BRIDGE_SLOT,
 	    .pirq_reg = PC_PIRQ_ROUTE_REG,
-	    .apic = d->machine.apic};
+	    .apic = d->machine.apic,
+	    .hpet_base = pc_hpet_base(),
+	    .hpet_id = pc_hpet_id()};
 	uint8_t tables[ACPI_TABLES_SIZE];
 
 	acpi_build(tables, LINUXBOOT_ACPI, &hw);

@@ -135,6 +135,19 @@ static bool random_hex_after(const char *text, const char *tag, size_t n)
 	return false;
 }
 
+/* Whether a line of text starting with tag (after its newline) holds
+ * word: the answer, not the command echoed. */
+static bool line_has(const char *text, const char *tag, const char *word)
+{
+	for (const char *t = strstr(text, tag); t; t = strstr(t + 1, tag)) {
+		const char *end = strchr(t + 1, '\n'), *w = strstr(t, word);
+
+		if (w && (!end || w < end))
+			return true;
+	}
+	return false;
+}
+
 /* `hv console -t pv`: a command typed on hvc0 answers there, and the
  * answer is in hvc0's console log and counted by the device. */
 static void check_hvc0(void)
@@ -211,6 +224,16 @@ START_TEST(test_modern_guest_boots_from_virtio_blk_and_writes_its_root)
 	h_run_cmd(&p, "busybox blkdiscard /dev/vdc; echo discard=$? end-$((4*4))\n", "end-16",
 		  COMMAND_TIMEOUT_S);
 	ck_assert_msg(strstr(p.buf, "discard=0 "), "blkdiscard failed:\n%s", p.buf);
+
+	/* The HPET of ACPI's HPET table is among the guest's clock sources:
+	 * its watchdog checks the TSC against it rather than the PIT's
+	 * jiffies, which a loaded host holds back. */
+	h_run_cmd(&p,
+		  "echo cs=$(busybox cat "
+		  "/sys/devices/system/clocksource/clocksource0/available_clocksource) "
+		  "end-$((7*7))\n",
+		  "end-49", COMMAND_TIMEOUT_S);
+	ck_assert_msg(line_has(p.buf, "\ncs=", "hpet"), "no hpet clock source:\n%s", p.buf);
 
 	/* Entropy, and the counters of `hv list -l`. */
 	h_run_cmd(&p,

@@ -406,6 +406,48 @@ START_TEST(test_only_the_apic_machine_has_a_madt)
 }
 END_TEST
 
+/* With an HPET the RSDT lists its table last (after the MADT when there
+ * is an APIC), and the table gives the block's ID and its registers'
+ * address in system memory; the DSDT ends before it. */
+START_TEST(test_hpet_table_places_the_hpet)
+{
+	const uint8_t *rsdt = t + ACPI_RSDT_OFFSET, *hp = t + ACPI_HPET_OFFSET;
+	struct acpi_hw hw = {.pm_base = 0x600,
+			     .sci_irq = 9,
+			     .pci_mmio_base = MMIO_BASE,
+			     .pci_irq_mask = 1u << 10 | 1u << 11,
+			     .isa_slot = 1,
+			     .pirq_reg = 0x60,
+			     .hpet_base = 0xfed00000u,
+			     .hpet_id = 0x80862201u};
+
+	for (int apic = 0; apic < 2; apic++) {
+		uint32_t n = apic ? 3 : 2;
+
+		hw.apic = apic;
+		memset(t, 0xee, sizeof t);
+		acpi_build(t, BASE, &hw);
+		ck_assert_uint_eq(get32(rsdt + 4), 36 + 4 * n);
+		ck_assert_uint_eq(sum(rsdt, 36 + 4 * n), 0);
+		ck_assert_uint_eq(get32(rsdt + 36), BASE + ACPI_FADT_OFFSET);
+		ck_assert_uint_eq(get32(rsdt + 36 + 4 * (n - 1)), BASE + ACPI_HPET_OFFSET);
+		ck_assert_mem_eq(hp, "HPET", 4);
+		ck_assert_uint_eq(get32(hp + 4), ACPI_HPET_LENGTH);
+		ck_assert_uint_eq(sum(hp, ACPI_HPET_LENGTH), 0);
+		ck_assert_uint_eq(get32(hp + 36), 0x80862201u);
+		ck_assert_uint_eq(hp[40], 0); /* system memory */
+		ck_assert_uint_eq(get32(hp + 44), 0xfed00000u);
+		ck_assert_uint_eq(get32(hp + 48), 0);
+		ck_assert_uint_le(ACPI_DSDT_OFFSET + get32(t + ACPI_DSDT_OFFSET + 4),
+				  ACPI_HPET_OFFSET);
+	}
+	ck_assert_uint_le(ACPI_HPET_OFFSET + ACPI_HPET_LENGTH, ACPI_MADT_OFFSET);
+	build(0); /* none without one */
+	ck_assert_uint_eq(get32(rsdt + 4), 40);
+	ck_assert_uint_eq(hp[0], 0);
+}
+END_TEST
+
 /* The MADT entry by entry: the local APIC (ID 0, enabled), the I/O APIC
  * (ID 1 at FEC00000h from GSI 0), then one override per level-triggered
  * ISA IRQ (the SCI, 9, and the links' 10 and 11), each to the same GSI,
@@ -509,6 +551,7 @@ static Suite *acpi_suite(void)
 	tcase_add_test(tc, test_only_the_apic_machine_has_a_madt);
 	tcase_add_test(tc, test_madt_lists_the_apics_and_the_level_irqs);
 	tcase_add_test(tc, test_iasl_reads_the_madt);
+	tcase_add_test(tc, test_hpet_table_places_the_hpet);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -18,9 +18,9 @@
 
 /* What pc_create makes with both serial ports and the debug console. */
 static const char *const names[] = {
-    "pic0", "pit0",	"pcspk", "rtc0", "i440fx", "piix3",    "pm",	     "fw_cfg",
-    "ide0", "piix-ide", "dma",	 "fdc0", "vga",	   "i8042",    "typist",     "port92",
-    "rcr",  "com1",	"com2",	 "pci",	 "post",   "debugcon", "debug-exit",
+    "pic0",   "pit0", "hpet",	  "pcspk", "rtc0", "i440fx", "piix3",	 "pm",
+    "fw_cfg", "ide0", "piix-ide", "dma",   "fdc0", "vga",    "i8042",	 "typist",
+    "port92", "rcr",  "com1",	  "com2",  "pci",  "post",   "debugcon", "debug-exit",
 };
 #define NAMES (sizeof names / sizeof names[0])
 
