@@ -173,7 +173,7 @@ static int check_sections(const struct device_registry *r, const struct savefile
 	}
 	for (size_t i = 0; i < r->n; i++) {
 		section_name(name, r->v[i].name);
-		if (r->v[i].ops->load && !savefile_find(rd, name)) {
+		if (r->v[i].ops->load && !r->v[i].ops->added_later && !savefile_find(rd, name)) {
 			snprintf(err, errlen, "the save file has no state for device '%s'",
 				 r->v[i].name);
 			return -1;
@@ -201,6 +201,12 @@ int device_load_all(const struct device_registry *r, const struct savefile_reade
 			continue;
 		section_name(name, e->name);
 		s = savefile_find(rd, name);
+		if (!s) { /* added_later: from an hv before the device */
+			if (e->ops->reset)
+				e->ops->reset(e->dev);
+			log_info("device %s: the save file has no state for it; reset", e->name);
+			continue;
+		}
 		if (savefile_load(rd, s, STATE_BYTES_MAX, &bytes, err, errlen) < 0)
 			return -1;
 		in = state_in_make(bytes, (size_t)s->length);

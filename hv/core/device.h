@@ -41,6 +41,10 @@ struct device_ops {
 	 * (a port that only passes bytes on). A device with neither is one
 	 * whose save/load is missing, and device_save_all refuses it. */
 	bool stateless;
+	/* The device came after hv's save files did: a file without its
+	 * state (from an hv before it) loads with the device reset, not
+	 * refused. */
+	bool added_later;
 };
 
 struct device_entry {

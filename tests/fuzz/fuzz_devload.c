@@ -4,7 +4,7 @@
  * leave a device whose own save loads again into a reset device and saves
  * the same bytes (nothing out of range got in), and whose registers read
  * without leaving its arrays; a load that refuses them must not crash.
- * The PIT, RTC and PM (and the sound devices) run on a stopped clock:
+ * The PIT, RTC, PM and HPET (and the sound devices) run on a stopped clock:
  * their timers are armed by the load and must not fire into garbage. */
 #include <stdio.h>
 #include <unistd.h>
@@ -16,6 +16,7 @@
 #include "hv/core/state.h"
 #include "legacy/dma8237.h"
 #include "legacy/fdc.h"
+#include "legacy/hpet.h"
 #include "legacy/fw_cfg.h"
 #include "legacy/i440fx.h"
 #include "legacy/i8042.h"
@@ -46,7 +47,8 @@ static struct port92 p92;
 static struct rcr cf9;
 static struct vclock clk;
 static struct bus pio;
-static struct target targets[19];
+static struct target targets[20];
+static struct hpet hpet;
 static size_t n_targets;
 
 static void add(const struct device_ops *ops, void *dev, const struct io_ops *io, unsigned len)
@@ -159,6 +161,8 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	    &rtc146818_io_ops, 2);
 	add(&piix4_pm_device_ops, piix4_pm_create(&pio, &clk, 1, (struct irq_line){0}, NULL, NULL),
 	    NULL, 0);
+	hpet_init(&hpet, &clk);
+	add(&hpet_device_ops, &hpet, &hpet_mmio_ops, HPET_MMIO_LEN);
 	return 0;
 }
 

@@ -277,6 +277,17 @@ static const struct device_ops counter_ops = {
     .version = 2, .save = counter_save, .load = counter_load};
 static const struct device_ops stateless_ops = {.stateless = true};
 
+static void counter_reset(void *dev)
+{
+	((struct counter *)dev)->value = 0;
+}
+
+static const struct device_ops later_ops = {.reset = counter_reset,
+					    .version = 1,
+					    .save = counter_save,
+					    .load = counter_load,
+					    .added_later = true};
+
 /* Saves reg (a pic0 and a pit0 counter, and a stateless port92) plus any
  * extra sections, and opens the result. */
 static int save_registry(const struct device_registry *reg, const char *extra,
@@ -297,7 +308,7 @@ static int save_registry(const struct device_registry *reg, const char *extra,
 
 START_TEST(test_registry_round_trip_and_mismatches)
 {
-	struct device_registry reg = {0}, other = {0};
+	struct device_registry reg = {0}, other = {0}, later = {0};
 	struct counter a = {.value = 11, .limit = 100}, b = {.value = 22, .limit = 100};
 	struct savefile_reader r;
 	int fd;
@@ -323,6 +334,15 @@ START_TEST(test_registry_round_trip_and_mismatches)
 	fd = save_registry(&other, NULL, 0, &r);
 	ck_assert_int_eq(device_load_all(&reg, &r, err, sizeof err), -1);
 	ck_assert_str_eq(err, "the save file has no state for device 'pit0'");
+	/* ... unless it came after the file's hv: reset, the rest loaded */
+	device_register(&later, "pic0", &counter_ops, &a, err, sizeof err);
+	device_register(&later, "hpet", &later_ops, &b, err, sizeof err);
+	a.value = 0;
+	b.value = 5;
+	ck_assert_int_eq(device_load_all(&later, &r, err, sizeof err), 0);
+	ck_assert_uint_eq(a.value, 11);
+	ck_assert_uint_eq(b.value, 0);
+	device_registry_free(&later);
 	savefile_close(&r);
 	close(fd);
 	/* a newer state version */
