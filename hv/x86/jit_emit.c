@@ -591,13 +591,12 @@ static void emit_slow(struct as *a, const struct x86_block *b, const struct slow
 		patch(a, s->miss[k]);
 	emit_call(a, in, s->off, b->ip_mask, true);
 	if (s->i + 1 < b->n) {
-		uint8_t *out = break_check(a), *unmapped;
+		uint8_t *out = break_check(a);
 
 		reload_for(a, reload, s->valid);
-		unmapped = x86_jit_redo(a, in, s->i, &s->near);
+		x86_jit_near_lost(a);
 		jump_to(a, s->cont);
 		patch(a, out);
-		patch(a, unmapped);
 		mov_imm(a, RAX, s->i + 1);
 		epilogue(a);
 	} else {
@@ -675,7 +674,6 @@ size_t x86_jit_emit_linked(const struct x86_block *b, const struct x86_block *sl
 		const struct x86_insn *in = &b->insns[i];
 
 		exits[i] = NULL;
-		a.insn = i;
 		last = emit_native(&a, in, off, mask, &slow[nslow], &st, i + 1 == b->n, live[i],
 				   uses[i], chain ? &ex : NULL);
 		if (last == NATIVE_MEM || last == NATIVE_JUMP) {

@@ -236,7 +236,12 @@ void x86_jit_tlb_lookup(struct as *a, unsigned lin, unsigned size, bool write, u
 	E(a, 0xc1, 0xe9, 12 - 5); /* shr ecx, 7 */
 	E(a, 0x81, 0xe1);	  /* and ecx, slot << 5 */
 	b4(a, (X86_TLB_SIZE - 1) << 5);
-	E(a, 0x8d, (uint8_t)(0x40 | lin), size - 1); /* lea eax, [lin + size - 1]; shr eax, 12 */
+	if (size <= 128) { /* lea eax, [lin + size - 1]; shr eax, 12 */
+		E(a, 0x8d, (uint8_t)(0x40 | lin), size - 1);
+	} else { /* (jit_near.c's lookups of up to a page) */
+		E(a, 0x8d, (uint8_t)(0x80 | lin));
+		b4(a, size - 1);
+	}
 	E(a, 0xc1, 0xe8, 12);
 	E(a, 0x41, 0x3b, 0x84, 0x0d); /* cmp eax, [r13 + rcx + tag[acc]] */
 	b4(a, tlb + (uint32_t)offsetof(struct x86_tlb_entry, tag) + 4u * write);
@@ -284,7 +289,7 @@ void x86_jit_mem(struct as *a, const struct x86_insn *in, const struct j_form *f
 		return;
 	x86_jit_ea(a, in);
 	x86_jit_tlb(a, s, f->size, f->write, miss);
-	x86_jit_near_source(a, in, s, f, n);
+	x86_jit_near_source(a, in, s, f);
 }
 
 /* Host register r = the operand, zero-extended. */

@@ -9,13 +9,14 @@
  * offset of the last address (3 instructions, not the lookup's 9 and
  * its two loads), out of line to the full lookup when they leave it.
  * A write needs a page seen for writing (dirty bits, code pages).
- * Every path to a form must leave what a->last says: a slow path that
+ * Every path to a form must leave what a->last says. A slow path that
  * goes back to a form's end has run a handler, which may have changed
- * the TLB, so when a later form relies on its page it looks it up again
- * (x86_jit_redo), and leaves the block if it is not mapped. */
+ * the TLB or found the page unmapped (a device, a straddle): it leaves
+ * r8 0, "not seen", and each form here tests r8 first (test, jz: one
+ * fused pair), out of line to a full lookup of all the bytes a->last
+ * will say were seen, so that the block goes on as interpreted (leaving
+ * it there had ended runs short of their budget: fuzz_x86). */
 #include "hv/x86/jit_asm.h"
-
-_Static_assert(X86_BLOCK_MAX <= 64, "as.redo has a bit per instruction");
 
 static bool moffs(const struct x86_insn *in)
 {
@@ -50,15 +51,17 @@ static bool flat_32(const struct as *a, const struct x86_insn *in, unsigned s)
 }
 
 void x86_jit_near_source(struct as *a, const struct x86_insn *in, unsigned s,
-			 const struct j_form *f, struct j_near *n)
+			 const struct j_form *f)
 {
 	if (!flat_32(a, in, s))
 		return;
-	a->last =
-	    (struct j_last){true,	 f->write, ea_base(in),	     ea_index(in), ea_scale(in),
-			    ea_disp(in), 0,	   (int32_t)f->size, a->insn};
-	n->size = (uint8_t)f->size;
-	n->write = f->write;
+	a->last = (struct j_last){.valid = true,
+				  .base = ea_base(in),
+				  .index = ea_index(in),
+				  .scale = ea_scale(in),
+				  .disp = ea_disp(in),
+				  .rhi = (int32_t)f->size,
+				  .write = f->write};
 }
 
 /* Host register of guest register g for an address: its cached one, or
@@ -157,24 +160,26 @@ bool x86_jit_near_mem(struct as *a, const struct x86_insn *in, unsigned s, const
 		hi = l->rhi;
 	}
 	a->flat_used |= (uint8_t)(1u << s);
-	a->redo |= (uint64_t)1 << l->src;
 	a->near++;
+	E(a, 0x4d, 0x85, 0xc0); /* test r8, r8 */
+	n->full[0] = jump(a, 0x4);
 	if (below || above) {
 		last_lin(a, in, l->disp);
-		n->full = offset_check(a, above, above ? (uint32_t)(4096 - hi) : (uint32_t)-lo);
-		move_r8(a, d);
-		n->back = a->p;
-		n->size = (uint8_t)f->size;
-		n->write = f->write;
-		*l = (struct j_last){true,	  f->write, l->base,	      l->index, l->scale,
-				     ea_disp(in), 0,	    (int32_t)f->size, a->insn};
-		return true;
+		n->full[1] = offset_check(a, above, above ? (uint32_t)(4096 - hi) : (uint32_t)-lo);
+		l->disp = ea_disp(in);
+		l->rlo = 0;
+		l->rhi = hi - lo;
+		l->write = f->write;
+	} else { /* within what was seen: the same page and bytes */
+		l->disp = ea_disp(in);
+		l->rlo = lo - d;
+		l->rhi = hi - d;
 	}
-	/* within what was seen: r8 moved, the same page and source */
 	move_r8(a, d);
-	l->disp = ea_disp(in);
-	l->rlo = lo - d;
-	l->rhi = hi - d;
+	n->back = a->p;
+	n->lo = l->rlo;
+	n->size = (uint16_t)(l->rhi - l->rlo);
+	n->write = l->write;
 	return true;
 }
 
@@ -182,26 +187,24 @@ uint8_t *x86_jit_near_full(struct as *a, const struct x86_insn *in, const struct
 {
 	uint8_t *miss[2] = {NULL, NULL};
 
-	if (!n->full)
+	if (!n->full[0])
 		return NULL;
-	patch(a, n->full);
+	patch(a, n->full[0]);
+	patch(a, n->full[1]);
 	a->valid = 0; /* (memory holds the registers too) */
 	x86_jit_ea(a, in);
+	if (n->lo)
+		x86_jit_lea(a, RSI, RSI, RSP, 0, (uint32_t)n->lo);
 	x86_jit_tlb_lookup(a, RSI, n->size, n->write, miss);
+	move_r8(a, -n->lo);
 	jump_to(a, n->back);
 	return miss[1];
 }
 
-uint8_t *x86_jit_redo(struct as *a, const struct x86_insn *in, unsigned i, const struct j_near *n)
+void x86_jit_near_lost(struct as *a)
 {
-	uint8_t *miss[2] = {NULL, NULL};
-
-	if (!(a->redo >> i & 1))
-		return NULL;
-	a->valid = 0;
-	x86_jit_ea(a, in);
-	x86_jit_tlb_lookup(a, RSI, n->size, n->write, miss);
-	return miss[1];
+	if (a->near)
+		E(a, 0x45, 0x31, 0xc0); /* xor r8d, r8d */
 }
 
 /* The guest register (bit) of operand o, if a register. */

@@ -730,32 +730,67 @@ START_TEST(test_near_operands_of_another_segment)
 END_TEST
 
 /* Bytes within an operand that straddles pages, so never a soft-TLB hit:
- * after its slow path, the block is left rather than the page reused. */
-START_TEST(test_near_operands_of_a_straddling_one)
-{
-	static const uint8_t code[] = {
-	    0xb9, 0x03, 0x00, 0x00, 0x00, /* mov ecx, 3 */
-	    0xbe, 0xfe, 0x0f, 0x04, 0x00, /* mov esi, 40ffeh */
-	    0x31, 0xdb,			  /* xor ebx, ebx */
-	    0x8b, 0x06,			  /* a: mov eax, [esi] */
-	    0x0f, 0xb6, 0x56, 0x01,	  /* movzx edx, byte [esi+1] */
-	    0x01, 0xd3,			  /* add ebx, edx */
-	    0x0f, 0xb6, 0x56, 0x03,	  /* movzx edx, byte [esi+3] */
-	    0x01, 0xd3,			  /* add ebx, edx */
-	    0x01, 0xc3,			  /* add ebx, eax */
-	    0x49,			  /* dec ecx */
-	    0x75, 0xed,			  /* jnz a */
-	    0xf4,			  /* hlt */
-	};
+ * after its slow path, the page is not reused, and the bytes within go
+ * to their own slow paths, though the first page is in the soft TLB
+ * (an operand off EDI maps it). */
+static const uint8_t straddle_loop[] = {
+    0xb9, 0x03, 0x00, 0x00, 0x00, /* mov ecx, 3 */
+    0xbe, 0xfe, 0x0f, 0x04, 0x00, /* mov esi, 40ffeh */
+    0xbf, 0x00, 0x00, 0x04, 0x00, /* mov edi, 40000h */
+    0x31, 0xdb,			  /* xor ebx, ebx */
+    0x8b, 0x2f,			  /* a: mov ebp, [edi] */
+    0x8b, 0x06,			  /* mov eax, [esi] */
+    0x0f, 0xb6, 0x56, 0x01,	  /* movzx edx, byte [esi+1] */
+    0x01, 0xd3,			  /* add ebx, edx */
+    0x0f, 0xb6, 0x56, 0x03,	  /* movzx edx, byte [esi+3] */
+    0x01, 0xd3,			  /* add ebx, edx */
+    0x01, 0xc3,			  /* add ebx, eax */
+    0x49,			  /* dec ecx */
+    0x75, 0xeb,			  /* jnz a */
+    0xf4,			  /* hlt */
+};
 
+static void straddle_pages(void)
+{
 	fill(0x40000, 0x41000);
 	fill(0x60000, 0x61000);
+	put32(0x60000, 0x5a6b7c8d); /* (fill's bytes 0-1 there are 0, as at 41000h) */
 	put32(PAGE_TABLE + 0x41 * 4, 0x60000 | 7);
-	ck_assert_int_eq(run(code, sizeof code), VCPU_EXIT_HALT);
+}
+
+START_TEST(test_near_operands_of_a_straddling_one)
+{
+	straddle_pages();
+	ck_assert_int_eq(run(straddle_loop, sizeof straddle_loop), VCPU_EXIT_HALT);
 	if (cpu->jit)
 		ck_assert_uint_gt(cpu->jit->near, 0);
 	ck_assert_uint_eq(reg(X86_EBX), 3 * (lin8(0x40fff) + lin8(0x41001) + lin32(0x40ffe)));
-	ck_assert_uint_eq(cpu->insns, 3 + 3 * 8 + 1);
+	ck_assert_uint_eq(cpu->insns, 4 + 3 * 9 + 1);
+}
+END_TEST
+
+/* The same loop of 100 turns cut by a budget of 45 instructions: the
+ * first block (13) and three turns run whole, then five instructions one
+ * at a time. The JIT goes on after the straddling operand's slow path,
+ * as the interpreter does; it had left the block there, one instruction
+ * in, with the whole block taken from the budget (fuzz_x86 found a run
+ * one instruction short). */
+START_TEST(test_near_operands_of_a_straddling_one_within_a_budget)
+{
+	uint8_t code[sizeof straddle_loop];
+	uint32_t turn;
+
+	straddle_pages();
+	turn = lin8(0x40fff) + lin8(0x41001) + lin32(0x40ffe);
+	memcpy(code, straddle_loop, sizeof code);
+	code[1] = 100; /* mov ecx, 100 */
+	x86f_load(code, sizeof code, CODE);
+	ck_assert_int_eq(x86_cpu_run(cpu, 45), VCPU_EXIT_BUDGET);
+	ck_assert_uint_eq(cpu->insns, 45);
+	ck_assert_uint_eq(cpu->eip, CODE + 17 + 14);
+	ck_assert_uint_eq(reg(X86_ECX), 96);
+	ck_assert_uint_eq(reg(X86_EBX), 4 * turn + lin8(0x40fff));
+	ck_assert_uint_eq(reg(X86_EDX), lin8(0x41001));
 }
 END_TEST
 
@@ -780,6 +815,7 @@ int main(void)
 	    test_near_write_into_the_running_block,
 	    test_near_operands_of_another_segment,
 	    test_near_operands_of_a_straddling_one,
+	    test_near_operands_of_a_straddling_one_within_a_budget,
 	};
 
 	return unit_run(unit_suite("x86_jitmem", "memory", setup, x86f_teardown, tests,
