@@ -82,7 +82,8 @@ void x86_jit_destroy(struct x86_cpu *cpu)
 		return;
 	if (j->blocks)
 		log_info("x86 jit: %llu blocks translated in %.1f ms (%llu instructions native, "
-			 "%llu of them with memory, %llu calls), %zu + %zu KiB of hot and cold "
+			 "%llu of them with memory, %llu in the last one's page, %llu calls), %zu "
+			 "+ %zu KiB of hot and cold "
 			 "code in use, %llu flushes, %llu invalidated, %llu chained, %llu entries, "
 			 "%llu blocks "
 			 "checked, %llu block "
@@ -90,7 +91,8 @@ void x86_jit_destroy(struct x86_cpu *cpu)
 			 "evicted, %llu blocks decoded",
 			 (unsigned long long)j->blocks, (double)j->ns / 1e6,
 			 (unsigned long long)j->native, (unsigned long long)j->mem,
-			 (unsigned long long)j->calls, j->buf.used / 1024, j->buf.cold_used / 1024,
+			 (unsigned long long)j->near, (unsigned long long)j->calls,
+			 j->buf.used / 1024, j->buf.cold_used / 1024,
 			 (unsigned long long)j->buf.flushes, (unsigned long long)j->invalidated,
 			 (unsigned long long)j->chained, (unsigned long long)j->entries,
 			 (unsigned long long)j->checked, (unsigned long long)cpu->arena_evictions,
@@ -187,6 +189,7 @@ static x86_jit_code place(struct x86_cpu *cpu, const struct x86_block *b, unsign
 		return NULL;
 	j->native += native;
 	j->mem += mem;
+	j->near += l->near;
 	j->calls += b->n - native;
 	*all_native = native == b->n;
 	return code;

@@ -116,6 +116,7 @@ struct x86_jit_links {
 	uint8_t *far;  /* the far stub of slot 0, that of slot 1 after it */
 	bool fixed;    /* the slots' deltas are fixed (x86_block.slot_fixed) */
 	uint8_t flat;  /* x86_block.flat of the code */
+	unsigned near; /* memory forms with no full soft-TLB lookup (jit_near.c) */
 };
 
 /* Emits the code of block b held in `slot` (b may be a copy of it with
@@ -146,6 +147,7 @@ struct x86_jit {
 	uint64_t blocks;    /* blocks translated */
 	uint64_t native;    /* instructions emitted natively */
 	uint64_t mem;	    /* of them, with a memory operand */
+	uint64_t near;	    /* of those, in the page of the one before (jit_near.c) */
 	uint64_t calls;	    /* instructions emitted as handler calls */
 	uint64_t ns;	    /* host time spent translating */
 	/* Translations dropped because their code page was written (block.c). */

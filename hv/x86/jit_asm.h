@@ -61,6 +61,33 @@ enum {
 /* The most jumps a memory form takes to its slow path. */
 #define J_MISSES 4
 
+/* The page of the last memory operand emitted (jit_near.c): with
+ * `valid`, r8 holds 0 (not seen: a slow path ran since) or the host
+ * address of base + index << scale + disp (x86_insn's, asz 4) in a flat
+ * segment, every path to here that left it nonzero having seen the soft
+ * TLB map the bytes from rlo to rhi (from that address, 0 within them)
+ * in its page, for writing too when `write`. */
+struct j_last {
+	bool valid;
+	uint8_t base, index, scale;
+	uint32_t disp;
+	int32_t rlo, rhi;
+	bool write;
+};
+
+/* How a memory form of jit_near.c checks its page against the last
+ * one's: `full`, the jumps (r8 0, and the page offset's check if any)
+ * to the full lookup out of line (NULL: a full lookup inline), which
+ * looks up the `size` bytes from its address plus `lo`, for writing or
+ * not, and goes back to `back`. */
+struct j_near {
+	uint8_t *full[2];
+	const uint8_t *back;
+	int32_t lo;
+	uint16_t size;
+	bool write;
+};
+
 struct as {
 	uint8_t *p, *end;
 	/* The other area of the block's code, and whether p is in the cold
@@ -95,6 +122,10 @@ struct as {
 	uint8_t host[9];
 	uint16_t valid;
 	uint16_t volatile_regs; /* those in caller-saved r9-r11 */
+	/* jit_near.c: the last memory operand's page, and the forms that
+	 * relied on it so far. */
+	struct j_last last;
+	unsigned near;
 };
 
 static inline void b1(struct as *a, unsigned v)
@@ -284,7 +315,8 @@ static inline void jump_to(struct as *a, const uint8_t *to)
 static inline void call_fn(struct as *a, const void *fn)
 {
 	a->valid &= (uint16_t)~a->volatile_regs;
-	b1(a, 0x48); /* mov rdi, rbx */
+	a->last.valid = false; /* r8 lost, and any TLB entry */
+	b1(a, 0x48);	       /* mov rdi, rbx */
 	b1(a, 0x89);
 	b1(a, 0xdf);
 	b1(a, 0x48); /* mov rax, fn; call rax */
@@ -386,7 +418,36 @@ void x86_jit_ea(struct as *a, const struct x86_insn *in);
  * form, leaving the host address in r8: the jumps taken to the
  * instruction's slow path (its handler) go in miss (unused ones NULL). */
 void x86_jit_mem(struct as *a, const struct x86_insn *in, const struct j_form *f,
-		 uint8_t *miss[J_MISSES]);
+		 uint8_t *miss[J_MISSES], struct j_near *n);
+/* The soft-TLB lookup of the `size` bytes (up to a page) at linear
+ * address `lin` (host register edx or esi), for writing or not: r8 =
+ * their host address, or miss[1], the jump taken (eax, ecx clobbered). */
+void x86_jit_tlb_lookup(struct as *a, unsigned lin, unsigned size, bool write, uint8_t *miss[2]);
+/* lea dst, [base + index << scale + disp] (base J_NOBASE: none; index
+ * RSP: none), host registers, dst one of eax-edi. */
+#define J_NOBASE 16u
+void x86_jit_lea(struct as *a, unsigned dst, unsigned base, unsigned index, unsigned scale,
+		 uint32_t disp);
+/* jit_near.c. A memory form of a flat segment whose page is that of the
+ * last one (the same base and index, unwritten since; its offset from
+ * it known), done without the full lookup: r8 from the last one's, after
+ * a check of the page offset when the bytes may leave the page seen
+ * (out of line to the full lookup when they do). False: none emitted. */
+bool x86_jit_near_mem(struct as *a, const struct x86_insn *in, unsigned s, const struct j_form *f,
+		      struct j_near *n);
+/* After a form's full lookup: its page as the last one, when it may be. */
+void x86_jit_near_source(struct as *a, const struct x86_insn *in, unsigned s,
+			 const struct j_form *f);
+/* After form f's operation: the last page forgotten when f wrote its
+ * base or index register. */
+void x86_jit_near_writes(struct as *a, const struct j_form *f);
+/* In the slow path of instruction in, before its handler: the full
+ * lookup its jumps go to, if any; returns that lookup's jump to the
+ * handler (NULL for none). */
+uint8_t *x86_jit_near_full(struct as *a, const struct x86_insn *in, const struct j_near *n);
+/* In a slow path going back to its form's end, after its handler and
+ * the reload: r8 = 0 (the page not seen) when a form relies on it. */
+void x86_jit_near_lost(struct as *a);
 /* The segment's fast check and the soft-TLB lookup of the `size` bytes
  * at offset esi in segment s (esi kept; eax, ecx, edx clobbered), r8 =
  * their host address; the two jumps to the slow path in miss. */

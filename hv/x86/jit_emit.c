@@ -50,6 +50,7 @@ enum { CALL, NATIVE, NATIVE_EIP, NATIVE_MEM, NATIVE_JUMP };
 /* A memory form's slow path, emitted after the block's exits. */
 struct slow {
 	uint8_t *miss[J_MISSES];
+	struct j_near near;  /* its check against the last page (jit_near.c) */
 	const uint8_t *cont; /* where the native form ends */
 	uint16_t valid;	     /* the cached registers valid there */
 	unsigned i;	     /* the instruction */
@@ -103,8 +104,9 @@ static int emit_native(struct as *a, const struct x86_insn *in, uint32_t off, ui
 	x86_jit_flags_after(st, &f);
 	liveness(&f, live);
 	memset(s->miss, 0, sizeof s->miss);
+	memset(&s->near, 0, sizeof s->near);
 	if (f.mem)
-		x86_jit_mem(a, in, &f, s->miss);
+		x86_jit_mem(a, in, &f, s->miss, &s->near);
 	if (f.op == J_CALL || f.op == J_RET) {
 		x86_jit_branch(a, &f, off + in->len, mask, s->miss);
 		return NATIVE_JUMP;
@@ -584,6 +586,7 @@ static void emit_slow(struct as *a, const struct x86_block *b, const struct slow
 {
 	const struct x86_insn *in = &b->insns[s->i];
 
+	patch(a, x86_jit_near_full(a, in, &s->near));
 	for (unsigned k = 0; k < J_MISSES; k++)
 		patch(a, s->miss[k]);
 	emit_call(a, in, s->off, b->ip_mask, true);
@@ -591,6 +594,7 @@ static void emit_slow(struct as *a, const struct x86_block *b, const struct slow
 		uint8_t *out = break_check(a);
 
 		reload_for(a, reload, s->valid);
+		x86_jit_near_lost(a);
 		jump_to(a, s->cont);
 		patch(a, out);
 		mov_imm(a, RAX, s->i + 1);
@@ -723,6 +727,7 @@ size_t x86_jit_emit_linked(const struct x86_block *b, const struct x86_block *sl
 	l->far = far;
 	l->fixed = slots && ex.jmp[0];
 	l->flat = a.flat_used;
+	l->near = a.near;
 	if (a.over)
 		return 0;
 	return (size_t)(l->hot_end - l->hot) + (size_t)(l->cold_end - l->code);

@@ -14,7 +14,8 @@
  * straddle, MMIO, a page holding decoded code, whose write tags block.c drops)
  * takes the instruction's slow path, emitted by jit_emit.c: its handler, which
  * does it all again with the faults. Nothing is changed before the operand is
- * reached. */
+ * reached. An operand in the page of the one before (the same registers,
+ * a known distance) skips the lookup (jit_near.c). */
 #include "hv/x86/jit_asm.h"
 
 _Static_assert(sizeof(struct x86_tlb_entry) == 32, "TLB entries are indexed by shl 5");
@@ -155,13 +156,13 @@ bool x86_jit_form(const struct x86_insn *in, struct j_form *f)
 	return true;
 }
 
-/* lea esi, [base + index << scale + disp], base and index any host
+/* lea dst, [base + index << scale + disp], base and index any host
  * registers (index RSP: none; base NOBASE: none) with the given mod (0:
  * no displacement, 1: disp8, 2: disp32). */
-#define NOBASE 16u
+#define NOBASE J_NOBASE
 
-static void lea_sib(struct as *a, unsigned mod, unsigned base, unsigned index, unsigned scale,
-		    uint32_t disp)
+static void lea_sib(struct as *a, unsigned mod, unsigned dst, unsigned base, unsigned index,
+		    unsigned scale, uint32_t disp)
 {
 	unsigned rex = 0x40 | (index >> 3) << 1 | (base == NOBASE ? 0 : base >> 3);
 
@@ -171,12 +172,20 @@ static void lea_sib(struct as *a, unsigned mod, unsigned base, unsigned index, u
 		mod = 1; /* (that would mean no base: rbp takes a disp8 of 0) */
 	if (rex != 0x40)
 		b1(a, rex);
-	E(a, 0x8d, (uint8_t)(mod << 6 | RSI << 3 | 4),
+	E(a, 0x8d, (uint8_t)(mod << 6 | dst << 3 | 4),
 	  (uint8_t)(scale << 6 | (index & 7) << 3 | (base == NOBASE ? RBP : base & 7)));
 	if (mod == 1)
 		b1(a, disp);
 	else if (mod == 2 || base == NOBASE)
 		b4(a, disp);
+}
+
+void x86_jit_lea(struct as *a, unsigned dst, unsigned base, unsigned index, unsigned scale,
+		 uint32_t disp)
+{
+	unsigned mod = !disp ? 0 : x86_sext(disp, 1) == disp ? 1 : 2;
+
+	lea_sib(a, mod, dst, base, index, scale, disp);
 }
 
 /* The host register holding guest register g for an address: its cached
@@ -213,15 +222,13 @@ void x86_jit_ea(struct as *a, const struct x86_insn *in)
 			rr(a, 0x89, base & 7, RSI);
 		}
 	} else {
-		lea_sib(a, mod, base, index, in->scale & 3u, in->disp);
+		lea_sib(a, mod, RSI, base, index, in->scale & 3u, in->disp);
 	}
 	if (in->asz == 2)
 		zext(a, RSI, 2);
 }
 
-/* The soft-TLB lookup for the linear address in `lin` (edx, or esi for
- * a flat segment): r8 = its host address, or a jump to miss[1]. */
-static void tlb_lookup(struct as *a, unsigned lin, unsigned size, bool write, uint8_t *miss[2])
+void x86_jit_tlb_lookup(struct as *a, unsigned lin, unsigned size, bool write, uint8_t *miss[2])
 {
 	const uint32_t tlb = CPU(tlb);
 
@@ -229,7 +236,12 @@ static void tlb_lookup(struct as *a, unsigned lin, unsigned size, bool write, ui
 	E(a, 0xc1, 0xe9, 12 - 5); /* shr ecx, 7 */
 	E(a, 0x81, 0xe1);	  /* and ecx, slot << 5 */
 	b4(a, (X86_TLB_SIZE - 1) << 5);
-	E(a, 0x8d, (uint8_t)(0x40 | lin), size - 1); /* lea eax, [lin + size - 1]; shr eax, 12 */
+	if (size <= 128) { /* lea eax, [lin + size - 1]; shr eax, 12 */
+		E(a, 0x8d, (uint8_t)(0x40 | lin), size - 1);
+	} else { /* (jit_near.c's lookups of up to a page) */
+		E(a, 0x8d, (uint8_t)(0x80 | lin));
+		b4(a, size - 1);
+	}
 	E(a, 0xc1, 0xe8, 12);
 	E(a, 0x41, 0x3b, 0x84, 0x0d); /* cmp eax, [r13 + rcx + tag[acc]] */
 	b4(a, tlb + (uint32_t)offsetof(struct x86_tlb_entry, tag) + 4u * write);
@@ -243,6 +255,7 @@ void x86_jit_tlb(struct as *a, unsigned s, unsigned size, bool write, uint8_t *m
 {
 	const uint32_t seg = CPU(seg) + s * (uint32_t)sizeof(struct x86_seg);
 
+	a->last.valid = false; /* r8 is another page's */
 	/* A flat segment (the block's entries check it) adds nothing, and
 	 * its fast check lets through every access the tag check does not
 	 * stop: one that wraps past 4 GiB has the tag of page 0 in another
@@ -250,7 +263,7 @@ void x86_jit_tlb(struct as *a, unsigned s, unsigned size, bool write, uint8_t *m
 	if (a->flat >> s & 1) {
 		a->flat_used |= (uint8_t)(1u << s);
 		miss[0] = NULL;
-		tlb_lookup(a, RSI, size, write, miss);
+		x86_jit_tlb_lookup(a, RSI, size, write, miss);
 		return;
 	}
 	/* cmp esi, [rbx + fast_end[write]]; jae miss */
@@ -258,11 +271,11 @@ void x86_jit_tlb(struct as *a, unsigned s, unsigned size, bool write, uint8_t *m
 	miss[0] = jump(a, 0x3);
 	rr(a, 0x89, RSI, RDX);					    /* mov edx, esi */
 	mem_op(a, 0x03, RDX, seg + offsetof(struct x86_seg, base)); /* add edx, base */
-	tlb_lookup(a, RDX, size, write, miss);
+	x86_jit_tlb_lookup(a, RDX, size, write, miss);
 }
 
 void x86_jit_mem(struct as *a, const struct x86_insn *in, const struct j_form *f,
-		 uint8_t *miss[J_MISSES])
+		 uint8_t *miss[J_MISSES], struct j_near *n)
 {
 	/* The segment of A0h-A3h is the override or DS (mov.c). */
 	unsigned s = in->op >= 0xa0 && in->op <= 0xa3 ? (in->seg >= 0 ? (unsigned)in->seg : X86_DS)
@@ -272,8 +285,11 @@ void x86_jit_mem(struct as *a, const struct x86_insn *in, const struct j_form *f
 		x86_jit_stack_mem(a, f, miss);
 		return;
 	}
+	if (x86_jit_near_mem(a, in, s, f, n))
+		return;
 	x86_jit_ea(a, in);
 	x86_jit_tlb(a, s, f->size, f->write, miss);
+	x86_jit_near_source(a, in, s, f);
 }
 
 /* Host register r = the operand, zero-extended. */
@@ -671,7 +687,7 @@ static void incdec_cv(struct as *a, bool dec, unsigned size)
 	zext(a, RDX, size);
 }
 
-void x86_jit_op(struct as *a, const struct j_form *f)
+static void op_body(struct as *a, const struct j_form *f)
 {
 	unsigned size = f->size;
 
@@ -732,6 +748,12 @@ void x86_jit_op(struct as *a, const struct j_form *f)
 		x86_jit_set_lazy(a, X86_ARITH, size);
 		return;
 	}
+}
+
+void x86_jit_op(struct as *a, const struct j_form *f)
+{
+	op_body(a, f);
+	x86_jit_near_writes(a, f);
 }
 
 /* inc/dec (/0, /1) of eax, al or ax. */

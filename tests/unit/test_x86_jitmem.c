@@ -512,6 +512,288 @@ START_TEST(test_remapped_page)
 }
 END_TEST
 
+/* Operands in the page of the one before (hv/x86/jit_near.c): the page
+ * seen is reused only while it holds. The dwords of linear address lin,
+ * through the page table. */
+static uint32_t lin8(uint32_t lin)
+{
+	uint32_t pte = mem32(PAGE_TABLE + (lin >> 12) * 4);
+
+	return mem8((pte & ~0xfffu) | (lin & 0xfffu));
+}
+
+static uint32_t lin32(uint32_t lin)
+{
+	return lin8(lin) | lin8(lin + 1) << 8 | lin8(lin + 2) << 16 | lin8(lin + 3) << 24;
+}
+
+static void fill(uint32_t from, uint32_t to)
+{
+	for (uint32_t a = from; a < to; a += 4)
+		put32(a, a * 2654435761u);
+}
+
+/* Operands off one base: within the bytes seen, past them in the page
+ * (above and below), straddling into the next page, in it, and before
+ * it; the next page mapped to another frame, so that an operand taken
+ * from the wrong page reads other bytes; the base written (ADD, LEA). */
+START_TEST(test_near_operands_keep_to_their_page)
+{
+	static const uint8_t code[] = {
+	    0xb9, 0x03, 0x00, 0x00, 0x00,	/* mov ecx, 3 */
+	    0xbe, 0xf8, 0x0f, 0x04, 0x00,	/* mov esi, 40ff8h */
+	    0xbf, 0x04, 0x10, 0x04, 0x00,	/* mov edi, 41004h */
+	    0x31, 0xc0,				/* xor eax, eax */
+	    0x31, 0xdb,				/* xor ebx, ebx */
+	    0x03, 0x06,				/* a: add eax, [esi] */
+	    0x0f, 0xb7, 0x6e, 0x02,		/* movzx ebp, word [esi+2] */
+	    0x03, 0x46, 0x04,			/* add eax, [esi+4] */
+	    0x03, 0x46, 0x06,			/* add eax, [esi+6] */
+	    0x03, 0x46, 0x08,			/* add eax, [esi+8] */
+	    0x0f, 0xb6, 0x56, 0x09,		/* movzx edx, byte [esi+9] */
+	    0x01, 0xd5,				/* add ebp, edx */
+	    0x03, 0x46, 0xf8,			/* add eax, [esi-8] */
+	    0x03, 0x07,				/* add eax, [edi] */
+	    0x03, 0x47, 0xf8,			/* add eax, [edi-8] */
+	    0x03, 0x47, 0x08,			/* add eax, [edi+8] */
+	    0x03, 0x47, 0x02,			/* add eax, [edi+2] */
+	    0x8b, 0x16,				/* mov edx, [esi] */
+	    0x81, 0xc6, 0x00, 0x10, 0x00, 0x00, /* add esi, 1000h */
+	    0x03, 0x1e,				/* add ebx, [esi] */
+	    0x8d, 0xb6, 0x00, 0xf0, 0xff, 0xff, /* lea esi, [esi-1000h] */
+	    0x03, 0x1e,				/* add ebx, [esi] */
+	    0x49,				/* dec ecx */
+	    0x75, 0xc8,				/* jnz a */
+	    0xf4,				/* hlt */
+	};
+	uint32_t sum;
+
+	fill(0x3f000, 0x62000);
+	put32(PAGE_TABLE + 0x41 * 4, 0x60000 | 7);
+	sum = lin32(0x40ff8) + lin32(0x40ffc) + lin32(0x40ffe) + lin32(0x41000) + lin32(0x40ff0) +
+	      lin32(0x41004) + lin32(0x40ffc) + lin32(0x4100c) + lin32(0x41006);
+	ck_assert_int_eq(run(code, sizeof code), VCPU_EXIT_HALT);
+	if (cpu->jit)
+		ck_assert_uint_ge(cpu->jit->near, 6);
+	ck_assert_uint_eq(reg(X86_EAX), 3 * sum);
+	ck_assert_uint_eq(reg(X86_EBP), (lin32(0x40ffa) & 0xffff) + lin8(0x41001));
+	ck_assert_uint_eq(reg(X86_EBX), 3 * (lin32(0x41ff8) + lin32(0x40ff8)));
+	ck_assert_uint_eq(reg(X86_EDX), lin32(0x40ff8));
+	ck_assert_uint_eq(cpu->insns, 5 + 3 * 19 + 1);
+}
+END_TEST
+
+/* A page remapped between two operands off the same base, flushed by a
+ * handler (INVLPG, MOV CR3): the second goes to the new frame. */
+START_TEST(test_near_operands_after_a_tlb_flush)
+{
+	static const uint8_t code[] = {
+	    0xb9, 0x03, 0x00, 0x00, 0x00,	/* mov ecx, 3 */
+	    0xbe, 0x00, 0x00, 0x04, 0x00,	/* mov esi, 40000h */
+	    0xbf, 0x00, 0x11, 0x02, 0x00,	/* mov edi, 21100h */
+	    0xbb, 0x07, 0x10, 0x04, 0x00,	/* mov ebx, 41007h */
+	    0x31, 0xc0,				/* xor eax, eax */
+	    0x89, 0x1f,				/* a: mov [edi], ebx */
+	    0x8b, 0x16,				/* mov edx, [esi] */
+	    0x0f, 0x01, 0x3e,			/* invlpg [esi] */
+	    0x03, 0x46, 0x04,			/* add eax, [esi+4] */
+	    0x81, 0xc3, 0x00, 0x10, 0x00, 0x00, /* add ebx, 1000h */
+	    0x49,				/* dec ecx */
+	    0x75, 0xed,				/* jnz a */
+	    0x89, 0x1f,				/* mov [edi], ebx */
+	    0x8b, 0x16,				/* mov edx, [esi] */
+	    0x0f, 0x20, 0xdd,			/* mov ebp, cr3 */
+	    0x0f, 0x22, 0xdd,			/* mov cr3, ebp */
+	    0x03, 0x46, 0x08,			/* add eax, [esi+8] */
+	    0xf4,				/* hlt */
+	};
+
+	fill(0x40000, 0x45000);
+	ck_assert_int_eq(run(code, sizeof code), VCPU_EXIT_HALT);
+	ck_assert_uint_eq(reg(X86_EAX),
+			  mem32(0x41004) + mem32(0x42004) + mem32(0x43004) + mem32(0x44008));
+	ck_assert_uint_eq(cpu->insns, 5 + 3 * 7 + 5 + 1);
+}
+END_TEST
+
+/* A handler between two operands off the same base (XCHG, which writes
+ * it, and may flush the TLB): the second is looked up again. */
+START_TEST(test_near_operands_around_a_handler)
+{
+	static const uint8_t code[] = {
+	    0xb9, 0x03, 0x00, 0x00, 0x00, /* mov ecx, 3 */
+	    0xbe, 0x00, 0x00, 0x04, 0x00, /* mov esi, 40000h */
+	    0xbf, 0x00, 0x20, 0x04, 0x00, /* mov edi, 42000h */
+	    0x31, 0xc0,			  /* xor eax, eax */
+	    0x03, 0x06,			  /* a: add eax, [esi] */
+	    0x87, 0xf7,			  /* xchg esi, edi */
+	    0x03, 0x46, 0x04,		  /* add eax, [esi+4] */
+	    0x49,			  /* dec ecx */
+	    0x75, 0xf6,			  /* jnz a */
+	    0xf4,			  /* hlt */
+	};
+
+	fill(0x40000, 0x43000);
+	ck_assert_int_eq(run(code, sizeof code), VCPU_EXIT_HALT);
+	ck_assert_uint_eq(reg(X86_EAX),
+			  2 * (mem32(0x40000) + mem32(0x42004)) + mem32(0x42000) + mem32(0x40004));
+	ck_assert_uint_eq(cpu->insns, 4 + 3 * 5 + 1);
+}
+END_TEST
+
+/* A write after a read of the same page needs the page seen for writing:
+ * the first write sets the dirty bit, and a read-only page (CR0.WP)
+ * faults. */
+START_TEST(test_near_write_after_a_read)
+{
+	static const uint8_t code[] = {
+	    0xbe, 0x00, 0x50, 0x04, 0x00, /* mov esi, 45000h */
+	    0xb9, 0x03, 0x00, 0x00, 0x00, /* mov ecx, 3 */
+	    0x31, 0xc0,			  /* xor eax, eax */
+	    0x31, 0xdb,			  /* xor ebx, ebx */
+	    0x03, 0x06,			  /* a: add eax, [esi] */
+	    0x89, 0x46, 0x04,		  /* mov [esi+4], eax */
+	    0x49,			  /* dec ecx */
+	    0x75, 0xf8,			  /* jnz a */
+	    0xbe, 0x00, 0x40, 0x04, 0x00, /* mov esi, 44000h */
+	    0xb9, 0x03, 0x00, 0x00, 0x00, /* mov ecx, 3 */
+	    0x03, 0x06,			  /* b: add eax, [esi] */
+	    0x43,			  /* inc ebx */
+	    0x89, 0x46, 0x04,		  /* mov [esi+4], eax */
+	    0x49,			  /* dec ecx */
+	    0x75, 0xf7,			  /* jnz b */
+	    0xf4,			  /* hlt */
+	};
+	uint32_t v = 0x5a5a0001;
+
+	put32(0x45000, v);
+	put32(0x44000, 7);
+	put32(0x44004, 0x1234);
+	put32(PAGE_TABLE + 0x44 * 4, 0x44000 | 5);
+	cpu->cr[0] |= X86_CR0_WP;
+	fault(run(code, sizeof code), X86_VEC_PF, 3, 0x8023);
+	ck_assert_uint_ne(mem32(PAGE_TABLE + 0x45 * 4) & 0x40, 0); /* D */
+	ck_assert_uint_eq(mem32(0x45004), 3 * v);
+	ck_assert_uint_eq(reg(X86_EAX), 3 * v + 7);
+	ck_assert_uint_eq(reg(X86_EBX), 1);
+	ck_assert_uint_eq(mem32(0x44004), 0x1234);
+	ck_assert_uint_eq(cpu->insns, 4 + 3 * 4 + 2 + 2 + 2);
+}
+END_TEST
+
+/* A read of the running block's instructions, then a write of them off
+ * the same base: the write leaves the inline path, and the new immediate
+ * runs at once. */
+START_TEST(test_near_write_into_the_running_block)
+{
+	static const uint8_t code[] = {
+	    0xb9, 0x03, 0x00, 0x00, 0x00, /* mov ecx, 3 */
+	    0x31, 0xdb,			  /* xor ebx, ebx */
+	    0xbe, 0x14, 0x80, 0x00, 0x00, /* mov esi, b */
+	    0x8a, 0x46, 0x02,		  /* a: mov al, [esi+2] */
+	    0xfe, 0xc0,			  /* inc al */
+	    0x88, 0x46, 0x02,		  /* mov [esi+2], al */
+	    0x83, 0xc3, 0x00,		  /* b: add ebx, 0 */
+	    0x49,			  /* dec ecx */
+	    0x75, 0xf2,			  /* jnz a */
+	    0xf4,			  /* hlt */
+	};
+
+	ck_assert_int_eq(run(code, sizeof code), VCPU_EXIT_HALT);
+	ck_assert_uint_eq(reg(X86_EBX), 1 + 2 + 3);
+	ck_assert_uint_eq(mem8(0x8016), 3);
+	ck_assert_uint_eq(cpu->insns, 3 + 3 * 6 + 1);
+}
+END_TEST
+
+/* The same registers through a flat DS and a based FS: not one page. */
+START_TEST(test_near_operands_of_another_segment)
+{
+	static const uint8_t code[] = {
+	    0xb9, 0x03, 0x00, 0x00, 0x00, /* mov ecx, 3 */
+	    0xbe, 0x00, 0x30, 0x00, 0x00, /* mov esi, 3000h */
+	    0x31, 0xc0,			  /* xor eax, eax */
+	    0x03, 0x06,			  /* a: add eax, [esi] */
+	    0x64, 0x03, 0x46, 0x04,	  /* add eax, [fs:esi+4] */
+	    0x03, 0x46, 0x08,		  /* add eax, [esi+8] */
+	    0x49,			  /* dec ecx */
+	    0x75, 0xf4,			  /* jnz a */
+	    0xf4,			  /* hlt */
+	};
+
+	load_seg(X86_FS, SEL_BASED);
+	fill(0x3000, 0x5000);
+	ck_assert_int_eq(run(code, sizeof code), VCPU_EXIT_HALT);
+	ck_assert_uint_eq(reg(X86_EAX), 3 * (mem32(0x3000) + mem32(0x4004) + mem32(0x3008)));
+	ck_assert_uint_eq(cpu->insns, 3 + 3 * 5 + 1);
+}
+END_TEST
+
+/* Bytes within an operand that straddles pages, so never a soft-TLB hit:
+ * after its slow path, the page is not reused, and the bytes within go
+ * to their own slow paths, though the first page is in the soft TLB
+ * (an operand off EDI maps it). */
+static const uint8_t straddle_loop[] = {
+    0xb9, 0x03, 0x00, 0x00, 0x00, /* mov ecx, 3 */
+    0xbe, 0xfe, 0x0f, 0x04, 0x00, /* mov esi, 40ffeh */
+    0xbf, 0x00, 0x00, 0x04, 0x00, /* mov edi, 40000h */
+    0x31, 0xdb,			  /* xor ebx, ebx */
+    0x8b, 0x2f,			  /* a: mov ebp, [edi] */
+    0x8b, 0x06,			  /* mov eax, [esi] */
+    0x0f, 0xb6, 0x56, 0x01,	  /* movzx edx, byte [esi+1] */
+    0x01, 0xd3,			  /* add ebx, edx */
+    0x0f, 0xb6, 0x56, 0x03,	  /* movzx edx, byte [esi+3] */
+    0x01, 0xd3,			  /* add ebx, edx */
+    0x01, 0xc3,			  /* add ebx, eax */
+    0x49,			  /* dec ecx */
+    0x75, 0xeb,			  /* jnz a */
+    0xf4,			  /* hlt */
+};
+
+static void straddle_pages(void)
+{
+	fill(0x40000, 0x41000);
+	fill(0x60000, 0x61000);
+	put32(0x60000, 0x5a6b7c8d); /* (fill's bytes 0-1 there are 0, as at 41000h) */
+	put32(PAGE_TABLE + 0x41 * 4, 0x60000 | 7);
+}
+
+START_TEST(test_near_operands_of_a_straddling_one)
+{
+	straddle_pages();
+	ck_assert_int_eq(run(straddle_loop, sizeof straddle_loop), VCPU_EXIT_HALT);
+	if (cpu->jit)
+		ck_assert_uint_gt(cpu->jit->near, 0);
+	ck_assert_uint_eq(reg(X86_EBX), 3 * (lin8(0x40fff) + lin8(0x41001) + lin32(0x40ffe)));
+	ck_assert_uint_eq(cpu->insns, 4 + 3 * 9 + 1);
+}
+END_TEST
+
+/* The same loop of 100 turns cut by a budget of 45 instructions: the
+ * first block (13) and three turns run whole, then five instructions one
+ * at a time. The JIT goes on after the straddling operand's slow path,
+ * as the interpreter does; it had left the block there, one instruction
+ * in, with the whole block taken from the budget (fuzz_x86 found a run
+ * one instruction short). */
+START_TEST(test_near_operands_of_a_straddling_one_within_a_budget)
+{
+	uint8_t code[sizeof straddle_loop];
+	uint32_t turn;
+
+	straddle_pages();
+	turn = lin8(0x40fff) + lin8(0x41001) + lin32(0x40ffe);
+	memcpy(code, straddle_loop, sizeof code);
+	code[1] = 100; /* mov ecx, 100 */
+	x86f_load(code, sizeof code, CODE);
+	ck_assert_int_eq(x86_cpu_run(cpu, 45), VCPU_EXIT_BUDGET);
+	ck_assert_uint_eq(cpu->insns, 45);
+	ck_assert_uint_eq(cpu->eip, CODE + 17 + 14);
+	ck_assert_uint_eq(reg(X86_ECX), 96);
+	ck_assert_uint_eq(reg(X86_EBX), 4 * turn + lin8(0x40fff));
+	ck_assert_uint_eq(reg(X86_EDX), lin8(0x41001));
+}
+END_TEST
+
 int main(void)
 {
 	const TTest *const tests[] = {
@@ -526,6 +808,14 @@ int main(void)
 	    test_write_through_a_read_only_segment,
 	    test_addressing_forms,
 	    test_remapped_page,
+	    test_near_operands_keep_to_their_page,
+	    test_near_operands_after_a_tlb_flush,
+	    test_near_operands_around_a_handler,
+	    test_near_write_after_a_read,
+	    test_near_write_into_the_running_block,
+	    test_near_operands_of_another_segment,
+	    test_near_operands_of_a_straddling_one,
+	    test_near_operands_of_a_straddling_one_within_a_budget,
 	};
 
 	return unit_run(unit_suite("x86_jitmem", "memory", setup, x86f_teardown, tests,

@@ -10,7 +10,14 @@ and HLT. The hand-written seeds are kept: arith, faults, fpu, io, pmode,
 string (real mode), and with paging straddle-pf (a loop whose dword store
 reaches across into the absent page: a fault in the middle of a
 translated block), pf-late (the same after 63 turns, past the threshold of
-32) and smc-alias (a loop patching its own ADD through the alias page);
+32), smc-alias (a loop patching its own ADD through the alias page),
+jit-near-pages (operands off one base within, past and across a page,
+a write after reads, a write to the read-only page) and
+jit-near-code-alias-flush (a read then a write of its own code through the
+alias page, INVLPG between two operands, a straddling dword then a byte
+of it), jit-near-past-ram (without paging: operands off EAX past RAM, a
+write then reads, in blocks cut by the budget: the divergence fuzz_x86
+found when the JIT left a block after such an operand's slow path);
 without paging, jit-forms (a loop, translated after one run, of the
 JIT's native shifts and rotates by CL counting 40 down to 1, ADC/SBB,
 IMUL, MOVZX/MOVSX, LEA, NEG/NOT and TEST, on registers and memory) and
