@@ -218,10 +218,11 @@ static int set_hpet(struct parser *p, const struct key *k, const struct value *v
 {
 	int on = set_flag(p, k, v, NULL);
 
-	if (on <= 0)
-		return on;
+	if (on != 0)
+		return on < 0 ? -1 : 0;
 	return cfg_warn_at(p, k, v->line,
-			   "ignored; hv's PC has no HPET, the guest uses the PIT and the RTC");
+			   "ignored; hv's PC always has its HPET, a clock whose timers never "
+			   "interrupt (the guest's timer is the PIT or its APIC's)");
 }
 
 /* xl's older spelling of vga = "stdvga" (1) or "cirrus" (0). */

@@ -129,7 +129,7 @@ START_TEST(test_off_values_of_missing_devices_are_accepted)
 			      "usbdevice = []\nsoundhw = ''\nnestedhvm = 0\ncpuid = []\n"
 			      "rtc_timeoffset = 0\nacpi = 1\napic = 0\nvga = 'stdvga'\n"
 			      "videoram = 16\nviridian = 0\npci = []\nvkb = []\nchannel = []\n"
-			      "hpet = 0\nstdvga = 1\n"),
+			      "hpet = 1\nstdvga = 1\n"),
 			 0);
 	ck_assert_uint_eq(cfg.nwarnings, 0);
 }
@@ -180,7 +180,7 @@ START_TEST(test_timing_scheduling_and_platform_keys_are_noted)
 			    "(taskset and nice apply to the domain process)";
 	char want[512];
 
-	ck_assert_int_eq(load("name='a'\nhpet = 1\nstdvga = 0\nkeymap = 'de'\n"
+	ck_assert_int_eq(load("name='a'\nhpet = 0\nstdvga = 0\nkeymap = 'de'\n"
 			      "xen_platform_pci = 1\ncpus = 'all'\ncpu_weight = 256\ncap = 0\n"
 			      "pool = 'Pool-0'\nshadow_memory = 8\ntimer_mode = 1\n"
 			      "tsc_mode = 'default'\non_watchdog = 'restart'\n"
@@ -191,8 +191,10 @@ START_TEST(test_timing_scheduling_and_platform_keys_are_noted)
 			 "xl.cfg:13: on_watchdog: ignored; hv's PC has no watchdog device");
 	ck_assert_str_eq(cfg.warnings[12], "xl.cfg:14: on_soft_reset: ignored; hv has no Xen soft "
 					   "reset (a guest's kexec needs none)");
-	ck_assert_str_eq(cfg.warnings[0], "xl.cfg:2: hpet: ignored; hv's PC has no HPET, the guest "
-					  "uses the PIT and the RTC");
+	ck_assert_str_eq(cfg.warnings[0],
+			 "xl.cfg:2: hpet: ignored; hv's PC always has its HPET, a "
+			 "clock whose timers never interrupt (the guest's timer is "
+			 "the PIT or its APIC's)");
 	ck_assert_str_eq(cfg.warnings[1], "xl.cfg:3: stdvga: hv has no Cirrus card; the guest gets "
 					  "a standard VGA with VBE (\"stdvga\")");
 	ck_assert_str_eq(cfg.warnings[2], "xl.cfg:4: keymap: ignored; `hv view` sends the host "
