@@ -208,6 +208,18 @@ static inline void load(struct as *a, unsigned r, uint32_t off)
 	mem_op(a, 0x8b, r, off);
 }
 
+/* The host register holding guest register g for an address: its cached
+ * one, or `scratch` loaded. */
+static inline unsigned ea_reg(struct as *a, unsigned g, unsigned scratch)
+{
+	unsigned h = x86_jit_cached(a, REG(g));
+
+	if (h)
+		return h;
+	load(a, scratch, REG(g));
+	return scratch;
+}
+
 /* [rbx + off] = r, and the host register caching it if any. */
 static inline void store(struct as *a, unsigned r, uint32_t off)
 {

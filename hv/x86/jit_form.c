@@ -188,18 +188,6 @@ void x86_jit_lea(struct as *a, unsigned dst, unsigned base, unsigned index, unsi
 	lea_sib(a, mod, dst, base, index, scale, disp);
 }
 
-/* The host register holding guest register g for an address: its cached
- * one, or `scratch` loaded. */
-static unsigned ea_reg(struct as *a, unsigned g, unsigned scratch)
-{
-	unsigned h = x86_jit_cached(a, REG(g));
-
-	if (h)
-		return h;
-	load(a, scratch, REG(g));
-	return scratch;
-}
-
 /* esi = the operand's offset (x86_ea; for A0h-A3h, the moffs). */
 void x86_jit_ea(struct as *a, const struct x86_insn *in)
 {

@@ -64,18 +64,6 @@ void x86_jit_near_source(struct as *a, const struct x86_insn *in, unsigned s,
 				  .write = f->write};
 }
 
-/* Host register of guest register g for an address: its cached one, or
- * `scratch` loaded. */
-static unsigned addr_reg(struct as *a, unsigned g, unsigned scratch)
-{
-	unsigned h = x86_jit_cached(a, REG(g));
-
-	if (h)
-		return h;
-	load(a, scratch, REG(g));
-	return scratch;
-}
-
 /* eax = the last operand's linear address (in's registers, the last
  * displacement). */
 static void last_lin(struct as *a, const struct x86_insn *in, uint32_t disp)
@@ -83,9 +71,9 @@ static void last_lin(struct as *a, const struct x86_insn *in, uint32_t disp)
 	unsigned base = J_NOBASE, index = RSP;
 
 	if (ea_index(in) != X86_REG_NONE)
-		index = addr_reg(a, ea_index(in), RAX);
+		index = ea_reg(a, ea_index(in), RAX);
 	if (ea_base(in) != X86_REG_NONE)
-		base = addr_reg(a, ea_base(in), RSI);
+		base = ea_reg(a, ea_base(in), RSI);
 	x86_jit_lea(a, RAX, base, index, ea_scale(in), disp);
 }
 
