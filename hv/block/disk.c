@@ -257,33 +257,45 @@ void disk_bytes(const struct disk *d, uint64_t *read, uint64_t *written)
 	*written = __atomic_load_n(&d->bytes_written, __ATOMIC_RELAXED);
 }
 
+/* How many bytes the n buffers hold. */
+static uint64_t iov_bytes(const struct iovec *iov, int n)
+{
+	uint64_t len = 0;
+
+	for (int i = 0; i < n; i++)
+		len += iov[i].iov_len;
+	return len;
+}
+
+/* preadv or pwritev until all is done, retrying short transfers. */
+static int transfer_v(struct disk *d, uint64_t offset, const struct iovec *iov, int n, bool write)
+{
+	uint64_t at;
+
+	if (n < 0 || n > IOV_MAX || !in_range(d, offset, iov_bytes(iov, n)) ||
+	    (write && d->readonly))
+		return -1;
+	if (d->qcow2)
+		return write ? qcow2_writev(d->qcow2, offset, iov, n)
+			     : qcow2_readv(d->qcow2, offset, iov, n);
+	if (file_transfer_v(d->fd, iov, n, offset, write, &at) == 0)
+		return 0;
+	log_warn("%s: %s at %llu: %s", d->path, write ? "write" : "read", (unsigned long long)at,
+		 errno == EIO && !write ? "unexpected end of file" : strerror(errno));
+	return -1;
+}
+
 int disk_read(struct disk *d, uint64_t offset, void *buf, size_t len)
 {
-	uint8_t *p = buf;
-	size_t total = len;
+	struct iovec v = {.iov_base = buf, .iov_len = len};
 
 	if (!in_range(d, offset, len))
 		return -1;
-	if (d->qcow2) {
-		struct iovec v = {.iov_base = buf, .iov_len = len};
-
+	if (d->qcow2)
 		return qcow2_readv(d->qcow2, offset, &v, 1);
-	}
-	while (len) {
-		ssize_t n = pread(d->fd, p, len, (off_t)offset);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0) {
-			log_warn("%s: read at %llu: %s", d->path, (unsigned long long)offset,
-				 n < 0 ? strerror(errno) : "unexpected end of file");
-			return -1;
-		}
-		p += n;
-		offset += (uint64_t)n;
-		len -= (size_t)n;
-	}
-	return count(&d->bytes_read, 0, total);
+	if (transfer_v(d, offset, &v, 1, false) < 0)
+		return -1;
+	return count(&d->bytes_read, 0, len);
 }
 
 int disk_write(struct disk *d, uint64_t offset, const void *buf, size_t len)
@@ -315,34 +327,6 @@ int disk_flush(struct disk *d)
 		return -1;
 	}
 	return 0;
-}
-
-/* How many bytes the n buffers hold. */
-static uint64_t iov_bytes(const struct iovec *iov, int n)
-{
-	uint64_t len = 0;
-
-	for (int i = 0; i < n; i++)
-		len += iov[i].iov_len;
-	return len;
-}
-
-/* preadv or pwritev until all is done, retrying short transfers. */
-static int transfer_v(struct disk *d, uint64_t offset, const struct iovec *iov, int n, bool write)
-{
-	uint64_t at;
-
-	if (n < 0 || n > IOV_MAX || !in_range(d, offset, iov_bytes(iov, n)) ||
-	    (write && d->readonly))
-		return -1;
-	if (d->qcow2)
-		return write ? qcow2_writev(d->qcow2, offset, iov, n)
-			     : qcow2_readv(d->qcow2, offset, iov, n);
-	if (file_transfer_v(d->fd, iov, n, offset, write, &at) == 0)
-		return 0;
-	log_warn("%s: %s at %llu: %s", d->path, write ? "write" : "read", (unsigned long long)at,
-		 errno == EIO && !write ? "unexpected end of file" : strerror(errno));
-	return -1;
 }
 
 int disk_readv(struct disk *d, uint64_t offset, const struct iovec *iov, int n)
