@@ -104,7 +104,8 @@ static uint64_t size_mask(unsigned size)
 	return size >= 8 ? ~0ull : (1ull << (8 * size)) - 1;
 }
 
-/* Accesses of 4 or 8 bytes (the specification's), within one register. */
+/* Aligned accesses of 1 to 8 bytes within one register (the
+ * specification's are of 4 and 8); others are ignored, reads give ones. */
 static uint64_t mmio_read(void *opaque, uint64_t offset, unsigned size)
 {
 	unsigned shift = 8 * (unsigned)(offset & 7);
