@@ -191,7 +191,6 @@ void x86_jit_lea(struct as *a, unsigned dst, unsigned base, unsigned index, unsi
 /* esi = the operand's offset (x86_ea; for A0h-A3h, the moffs). */
 void x86_jit_ea(struct as *a, const struct x86_insn *in)
 {
-	unsigned mod = !in->disp ? 0 : x86_sext(in->disp, 1) == in->disp ? 1 : 2;
 	unsigned base = NOBASE, index = RSP;
 
 	if (in->op >= 0xa0 && in->op <= 0xa3) {
@@ -210,7 +209,7 @@ void x86_jit_ea(struct as *a, const struct x86_insn *in)
 			rr(a, 0x89, base & 7, RSI);
 		}
 	} else {
-		lea_sib(a, mod, RSI, base, index, in->scale & 3u, in->disp);
+		x86_jit_lea(a, RSI, base, index, in->scale & 3u, in->disp);
 	}
 	if (in->asz == 2)
 		zext(a, RSI, 2);
