@@ -101,7 +101,7 @@ int file_transfer_v(int fd, const struct iovec *iov, int n, uint64_t off, bool w
 			continue;
 		if (k <= 0) {
 			if (k == 0)
-				errno = write ? ENOSPC : EIO;
+				errno = write ? ENOSPC : ENODATA; /* the end of the file */
 			if (failed_at)
 				*failed_at = off;
 			return -1;

@@ -25,7 +25,7 @@ int file_write_all(int fd, const void *buf, size_t len);
 /* Writes (pwritev) or reads (preadv) all the bytes of the n buffers
  * (n <= IOV_MAX) at offset off, retrying EINTR and short transfers.
  * Returns 0, or -1 with errno set (ENOSPC when a write made no progress,
- * EIO when a read met the end of the file, EINVAL for a bad n) and
+ * ENODATA when a read met the end of the file, EINVAL for a bad n) and
  * *failed_at (when not NULL) the offset that failed. */
 int file_transfer_v(int fd, const struct iovec *iov, int n, uint64_t off, bool write,
 		    uint64_t *failed_at);

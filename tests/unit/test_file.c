@@ -221,7 +221,7 @@ START_TEST(test_transfer_v_errors_say_where)
 	temp_file("abc", 3);
 	fd = open(path, O_RDWR);
 	ck_assert_int_eq(file_transfer_v(fd, &v, 1, 0, false, &at), -1);
-	ck_assert_int_eq(errno, EIO); /* the end of the file after 3 bytes */
+	ck_assert_int_eq(errno, ENODATA); /* the end of the file after 3 bytes */
 	ck_assert_uint_eq(at, 3);
 	ck_assert_int_eq(file_transfer_v(fd, &v, IOV_MAX + 1, 0, true, &at), -1);
 	ck_assert_int_eq(errno, EINVAL);

@@ -245,6 +245,30 @@ START_TEST(discard_frees_and_reuses_clusters)
 }
 END_TEST
 
+/* hv top's DSK rates: a qcow2 image's bytes are counted as a raw one's,
+ * plain and scatter-gather, once each. */
+START_TEST(byte_counters_count_qcow2_transfers)
+{
+	uint8_t a[4096], b[512];
+	struct iovec iov[2] = {{a, sizeof a}, {b, sizeof b}};
+	struct disk *d;
+	uint64_t rd, wr;
+
+	fill(a, sizeof a, 3);
+	must("qemu-img create -f qcow2 n.qcow2 1M");
+	d = open_rw("n.qcow2");
+	ck_assert_int_eq(disk_write(d, 0, a, sizeof a), 0);
+	ck_assert_int_eq(disk_writev(d, 65536, iov, 2), 0);
+	ck_assert_int_eq(disk_read(d, 512, b, sizeof b), 0);
+	ck_assert_int_eq(disk_readv(d, 0, iov, 2), 0);
+	ck_assert_int_eq(disk_read(d, MB, b, 1), -1); /* past the end: nothing */
+	disk_bytes(d, &rd, &wr);
+	ck_assert_uint_eq(wr, 4096 + 4608);
+	ck_assert_uint_eq(rd, 512 + 4608);
+	disk_close(d);
+}
+END_TEST
+
 /* qemu-img convert -c: compressed clusters read back; writing into one
  * copies it to a new cluster and frees the compressed data. */
 START_TEST(compressed_clusters)
@@ -371,6 +395,7 @@ int main(void)
 	tcase_add_test(tc, short_backing_file_reads_zeros_past_its_end);
 	tcase_add_test(tc, zero_clusters);
 	tcase_add_test(tc, discard_frees_and_reuses_clusters);
+	tcase_add_test(tc, byte_counters_count_qcow2_transfers);
 	tcase_add_test(tc, compressed_clusters);
 	tcase_add_test(tc, read_only_open);
 	tcase_add_test(tc, threads_share_one_image);
