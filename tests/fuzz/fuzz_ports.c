@@ -4,8 +4,9 @@
  * sequence of accesses, 4 bytes each: port (16 bits), value, and a
  * control byte (bit 0: write, bits 1-2: size 1, 2 or 4, bit 3: run the
  * timers that are due (the clock runs on host time) and render the
- * SB16's sound, bit 4: the port is the SB16's, 220h + port % 16). The
- * machine is reset between inputs. */
+ * SB16's sound, bit 4: the port is the SB16's, 220h + port % 16, bit
+ * 5: the access is to the HPET's registers instead, at offset port % 400h
+ * (MMIO, of 1, 2, 4 or 8 bytes). The machine is reset between inputs. */
 #include "fuzz.h"
 #include "hv/core/machine.h"
 #include "legacy/pc.h"
@@ -35,9 +36,21 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	return 0;
 }
 
+/* One access to the HPET's MMIO registers (the value repeated in each
+ * byte). */
+static void hpet(uint32_t offset, unsigned size, uint8_t value, bool write)
+{
+	uint64_t gpa = pc_hpet_base() + offset;
+
+	if (write)
+		mem_write_sized(&m.mem, gpa, size, value * 0x0101010101010101ull);
+	else
+		mem_read_sized(&m.mem, gpa, size);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	static const unsigned sizes[] = {1, 2, 4, 1};
+	static const unsigned sizes[] = {1, 2, 4, 1}, mmio_sizes[] = {1, 2, 4, 8};
 
 	pthread_mutex_lock(&m.lock);
 	device_reset_all(&m.devices);
@@ -49,7 +62,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 		if (ctl & 16)
 			port = (uint16_t)(0x220 + port % 16);
-		if (ctl & 1)
+		if (ctl & 32)
+			hpet(port % 0x400, mmio_sizes[(ctl >> 1) & 3], value, ctl & 1);
+		else if (ctl & 1)
 			bus_write(&m.pio, port, len, value * 0x01010101u);
 		else
 			bus_read(&m.pio, port, len);
