@@ -15,6 +15,10 @@ modern_cmdline="console=ttyS0,115200 root=/dev/vda panic=-1 cryptomgr.notests"
 
 now_ms() { echo $(($(date +%s%N) / 1000000)); }
 
+# CPU time (user + system, all threads) of $pid in centiseconds: on a
+# shared host the steadiest figure of what a transfer costs.
+cpu_cs() { awk -v hz="$(getconf CLK_TCK)" '{ printf "%d", ($14 + $15) * 100 / hz }' "/proc/$pid/stat" 2>/dev/null || echo 0; }
+
 # start NAME COMMAND...: runs COMMAND in the background with COM1 on
 # stdio: stdin a FIFO, open on fd 9, and stdout and stderr the file
 # $work/NAME.txt, whose path goes into $out; $pid is its process.

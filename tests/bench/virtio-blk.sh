@@ -69,10 +69,6 @@ qemu_run() {
 # rate CENTISECONDS: the transfer in that time, in MB/s.
 rate() { awk -v cs="$1" -v mb="$bytes_mb" 'BEGIN { if (cs > 0) printf "%.1f MB/s (%.2f s)", mb / (cs / 100), cs / 100; else print "?" }'; }
 
-# CPU time (user + system, all threads) of $pid in centiseconds: on a
-# shared host the steadiest figure of what a transfer costs.
-cpu_cs() { awk -v hz="$(getconf CLK_TCK)" '{ printf "%d", ($14 + $15) * 100 / hz }' "/proc/$pid/stat" 2>/dev/null || echo 0; }
-
 # cpu_per_mb CENTISECONDS: CPU seconds per MB (0: not measured).
 cpu_per_mb() { awk -v c="$1" -v mb="$bytes_mb" 'BEGIN { if (c > 0) printf "%.3f s/MB", c / 100 / mb; else print "?" }'; }
 

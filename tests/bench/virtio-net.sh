@@ -50,10 +50,6 @@ cmdline=$modern_cmdline
 # after the last byte, which ends the receiving nc.
 netcmd="t() { busybox cut -d\" \" -f1 /proc/uptime | busybox tr -d .; }; echo TX\$((1))GO; a=\$(t); busybox dd if=/dev/zero bs=65536 count=$((mib * 16)) 2>/dev/null | busybox nc 10.0.2.2 $port; b=\$(t); echo TXRATE \$((b - a)) tx; a=\$(t); busybox nc 10.0.2.2 $port2 </dev/null | busybox wc -c; b=\$(t); echo RXRATE \$((b - a)) rx bench-\$((6*7)); sleep 1; poweroff"
 
-# CPU time (user + system, all threads) of $pid in centiseconds: on a
-# shared host the steadiest figure of what a transfer costs.
-cpu_cs() { awk -v hz="$(getconf CLK_TCK)" '{ printf "%d", ($14 + $15) * 100 / hz }' "/proc/$pid/stat" 2>/dev/null || echo 0; }
-
 # Time all of $pid's threads spent runnable but waiting for a CPU, in
 # centiseconds (schedstat's run_delay, threads alive now): on a crowded
 # host the part of a transfer that was neither hv's work nor its waiting.
