@@ -62,7 +62,7 @@ void ram_pages_describe(const struct ram_pages_policy *p, char *out, size_t len)
 	else if (p->mode[0])
 		snprintf(out, len,
 			 "guest RAM in 4 KiB pages: shmem huge pages are \"%s\" on this host; "
-			 "'echo advise > %s' (as root) lets KVM map it in 2 MiB pages",
+			 "'echo advise > %s' (as root) puts it in 2 MiB pages, for either engine",
 			 p->mode, RAM_PAGES_SHMEM_KNOB);
 	else
 		snprintf(out, len, "guest RAM in 4 KiB pages: no %s (no transparent huge pages)",
