@@ -388,6 +388,9 @@ struct j_form {
 	 * that folds it into EFLAGS before anything else can see the record:
 	 * the form puts it in EFLAGS itself, and writes no record. */
 	bool cf_only;
+	/* An INC or DEC whose record only slow paths read (J_LIVE_SUNK): done
+	 * in place, with no record and no CF folded; they write them. */
+	bool sunk;
 };
 
 /* Register r as a size-byte operand (AH-BH for 4-7 of 1). */
@@ -546,6 +549,33 @@ void x86_jit_live(const struct x86_block *b, uint32_t *live);
 /* The arithmetic flags native form f replaces whatever they were (0 for
  * none, or when it may leave some as they were). */
 uint32_t x86_jit_defs(const struct j_form *f);
+/* What native form f does to the flags (its memory operand aside):
+ * *def those it replaces, *use those it reads (INC and DEC read CF to
+ * fold it into EFLAGS, ADC and SBB as the carry in); false when it
+ * reads them otherwise (a point that reads them all). */
+bool x86_jit_effect(const struct j_form *f, uint32_t *def, uint32_t *use);
+
+/* jit_sink.c: live[p] |= J_LIVE_SUNK for a native register INC or DEC
+ * whose flags only memory forms' slow paths read (every fast path
+ * replaces them first); owner[i] = p for each memory form i whose slow
+ * path writes p's record before its handler, J_NO_SINK otherwise. */
+#define J_LIVE_SUNK (1u << 30)
+#define J_NO_SINK   0xffu
+void x86_jit_sink(const struct x86_block *b, uint32_t *live, uint8_t *owner);
+/* In a slow path, before its handler: the record INC or DEC `in` writes
+ * (from its register, unwritten since), CF folded into EFLAGS first
+ * when `fold` (the record's CF read at run time). */
+void x86_jit_sink_record(struct as *a, const struct x86_insn *in, bool fold);
+/* The guest registers (bit g) native form f may write (jit_near.c). */
+unsigned x86_jit_form_writes(const struct j_form *f);
+/* Whether EFLAGS holds the guest's CF here, whatever the lazy record says
+ * (an INC or DEC then folds nothing; jit_form.c). */
+bool x86_jit_cf_in_eflags(const struct as *a);
+/* CF folded into EFLAGS when the lazy record holds it, read at run time
+ * (eax, ecx clobbered; memory's EFLAGS, the translation's state kept). */
+void x86_jit_fold_cf_lazy(struct as *a);
+/* x86_jit_alu_cv of INC or DEC: edx = eax + 1 or - 1, eax its vector. */
+void x86_jit_incdec_cv(struct as *a, bool dec, unsigned size);
 /* Whether fused pair in is done natively: CMP or TEST of registers or a
  * register and an immediate, or INC/DEC of a register before a Jcc that
  * does not read CF (the host's INC/DEC leave it alone, the guest's keep

@@ -55,6 +55,8 @@ struct slow {
 	uint16_t valid;	     /* the cached registers valid there */
 	unsigned i;	     /* the instruction */
 	uint32_t off;	     /* its offset in the block */
+	uint8_t sink;	     /* the INC or DEC whose record it writes (jit_sink.c) */
+	bool fold;	     /* and whether that one folds CF */
 };
 
 /* The code may have written any lazy record and EFLAGS (a handler). */
@@ -72,6 +74,7 @@ static void liveness(struct j_form *f, uint32_t live)
 
 	f->dead = def && !(def & live);
 	f->cf_only = !f->mem && f->op <= J_TEST && (live & J_LIVE_INCDEC) && (def & live) == X86_CF;
+	f->sunk = (live & J_LIVE_SUNK) != 0;
 }
 
 static int emit_native(struct as *a, const struct x86_insn *in, uint32_t off, uint32_t mask,
@@ -589,6 +592,8 @@ static void emit_slow(struct as *a, const struct x86_block *b, const struct slow
 	patch(a, x86_jit_near_full(a, in, &s->near));
 	for (unsigned k = 0; k < J_MISSES; k++)
 		patch(a, s->miss[k]);
+	if (s->sink != J_NO_SINK)
+		x86_jit_sink_record(a, &b->insns[s->sink], s->fold);
 	emit_call(a, in, s->off, b->ip_mask, true);
 	if (s->i + 1 < b->n) {
 		uint8_t *out = break_check(a);
@@ -640,6 +645,8 @@ size_t x86_jit_emit_linked(const struct x86_block *b, const struct x86_block *sl
 	int last = CALL;
 	struct j_flags st = {false, 0, 0};
 	uint32_t live[X86_BLOCK_MAX];
+	uint8_t owner[X86_BLOCK_MAX];
+	bool fold[X86_BLOCK_MAX];
 	uint16_t uses[X86_BLOCK_MAX], end_valid;
 	/* r13 for the memory forms, and the soft-TLB checks of the jump
 	 * cache and the far stubs */
@@ -655,6 +662,7 @@ size_t x86_jit_emit_linked(const struct x86_block *b, const struct x86_block *sl
 	patch(&a, c_entry);
 	load_ip(&a);
 	x86_jit_live(b, live);
+	x86_jit_sink(b, live, owner);
 	x86_jit_regs_pick(&a, b, live, uses);
 	x86_jit_regs_load(&a, x86_jit_regs_cached(&a));
 	body = a.p;
@@ -662,12 +670,15 @@ size_t x86_jit_emit_linked(const struct x86_block *b, const struct x86_block *sl
 		const struct x86_insn *in = &b->insns[i];
 
 		exits[i] = NULL;
+		fold[i] = !x86_jit_cf_in_eflags(&a); /* (for a sunk INC or DEC) */
 		last = emit_native(&a, in, off, mask, &slow[nslow], &st, i + 1 == b->n, live[i],
 				   uses[i], chain ? &ex : NULL);
 		if (last == NATIVE_MEM || last == NATIVE_JUMP) {
 			slow[nslow].cont = a.p;
 			slow[nslow].valid = a.valid;
 			slow[nslow].i = i;
+			slow[nslow].sink = owner[i];
+			slow[nslow].fold = owner[i] != J_NO_SINK && fold[owner[i]];
 			slow[nslow++].off = off;
 			(*mem)++;
 		}

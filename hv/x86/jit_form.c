@@ -133,7 +133,7 @@ bool x86_jit_form(const struct x86_insn *in, struct j_form *f)
 {
 	bool ok;
 
-	*f = (struct j_form){in, 0, 0, 0, 0, none, none, none, false, false, false, false};
+	*f = (struct j_form){in, 0, 0, 0, 0, none, none, none, false, false, false, false, false};
 	if (in->lock || in->rep || in->fn == x86_op_ud)
 		return false;
 	if (in->op < 0x40 && (in->op & 7) <= 5)
@@ -512,6 +512,11 @@ static int cf_where(const struct as *a)
 	return a->lazy_known ? CF_LAZY : CF_RUNTIME;
 }
 
+bool x86_jit_cf_in_eflags(const struct as *a)
+{
+	return cf_where(a) == CF_EFLAGS;
+}
+
 /* reg = the CF of a lazy record of the known width (bit 0, upper bits
  * garbage). */
 static void known_lazy_cf(struct as *a, unsigned reg)
@@ -626,8 +631,6 @@ static void clear_cf(struct as *a)
  * CF (bt), and from there into EFLAGS. */
 static void fold_cf(struct as *a)
 {
-	uint8_t *skip;
-
 	switch (cf_where(a)) {
 	case CF_EFLAGS: return;
 	case CF_LAZY:
@@ -637,32 +640,37 @@ static void fold_cf(struct as *a)
 		b1(a, a->lazy_bits - 1);
 		put_cf(a);
 		break;
-	default:
-		b1(a, 0xf6); /* test byte [rbx + mask], CF */
-		b1(a, 0x83);
-		b4(a, CPU(lazy.mask));
-		b1(a, X86_CF);
-		E(a, 0x74, 0); /* jz skip */
-		skip = a->p;
-		b1(a, 0x0f); /* movzx ecx, byte [rbx + bits] */
-		b1(a, 0xb6);
-		b1(a, 0x8b);
-		b4(a, CPU(lazy.bits));
-		load(a, RAX, CPU(lazy.cv));
-		E(a, 0xff, 0xc9); /* dec ecx */
-		clear_cf(a);
-		E(a, 0x0f, 0xa3, 0xc8); /* bt eax, ecx */
-		put_cf(a);
-		if (!a->over)
-			skip[-1] = (uint8_t)(a->p - skip);
-		break;
+	default: x86_jit_fold_cf_lazy(a); break;
 	}
 	a->cf_folded = true;
 }
 
-/* x86_jit_alu_cv of INC or DEC (masked): a ^ 1 ^ r differs from a ^ r
- * only in bit 0, which the shift drops, so no ecx of 1 is needed. */
-static void incdec_cv(struct as *a, bool dec, unsigned size)
+void x86_jit_fold_cf_lazy(struct as *a)
+{
+	uint8_t *skip;
+
+	b1(a, 0xf6); /* test byte [rbx + mask], CF */
+	b1(a, 0x83);
+	b4(a, CPU(lazy.mask));
+	b1(a, X86_CF);
+	E(a, 0x74, 0); /* jz skip */
+	skip = a->p;
+	b1(a, 0x0f); /* movzx ecx, byte [rbx + bits] */
+	b1(a, 0xb6);
+	b1(a, 0x8b);
+	b4(a, CPU(lazy.bits));
+	load(a, RAX, CPU(lazy.cv));
+	E(a, 0xff, 0xc9); /* dec ecx */
+	clear_cf(a);
+	E(a, 0x0f, 0xa3, 0xc8); /* bt eax, ecx */
+	put_cf(a);
+	if (!a->over)
+		skip[-1] = (uint8_t)(a->p - skip);
+}
+
+/* Masked, as incdec() does: a ^ 1 ^ r differs from a ^ r only in bit 0,
+ * which the shift drops, so no ecx of 1 is needed. */
+void x86_jit_incdec_cv(struct as *a, bool dec, unsigned size)
 {
 	E(a, 0x48, 0x8d, 0x50, dec ? 0xff : 0x01); /* lea rdx, [rax +/- 1] */
 	E(a, 0x48, 0x31, 0xd0);			   /* xor rax, rdx; shr rax, 1 */
@@ -672,6 +680,18 @@ static void incdec_cv(struct as *a, bool dec, unsigned size)
 		b4(a, x86_mask(size));
 	}
 	zext(a, RDX, size);
+}
+
+/* INC or DEC f->sunk: in place, the record and CF left as they were
+ * here, or as the slow paths after it wrote them (jit_sink.c): its mask
+ * and width no longer known, CF in EFLAGS only if it was already. */
+static void sunk_incdec(struct as *a, const struct j_form *f)
+{
+	bool in_eflags = cf_where(a) == CF_EFLAGS;
+
+	x86_jit_inplace_incdec(a, f);
+	a->lazy_known = false;
+	a->cf_folded = in_eflags;
 }
 
 static void op_body(struct as *a, const struct j_form *f)
@@ -689,13 +709,17 @@ static void op_body(struct as *a, const struct j_form *f)
 		return;
 	case J_INC:
 	case J_DEC:
+		if (f->sunk) {
+			sunk_incdec(a, f);
+			return;
+		}
 		fold_cf(a);
 		if (f->dead) {
 			x86_jit_inplace_incdec(a, f);
 			return;
 		}
 		x86_jit_get(a, RAX, &f->a, size);
-		incdec_cv(a, f->op == J_DEC, size);
+		x86_jit_incdec_cv(a, f->op == J_DEC, size);
 		x86_jit_put(a, RDX, &f->dst, size);
 		x86_jit_set_lazy(a, X86_ARITH & ~X86_CF, size);
 		return;

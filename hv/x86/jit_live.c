@@ -6,7 +6,9 @@
  * form's slow path, which a fault leaves through with the record as the
  * interpreter has it) and at the block's last jump: those points read
  * every flag. Between them, only native register forms run, which
- * neither fault nor call: what each reads and replaces is known. */
+ * neither fault nor call: what each reads and replaces is known. An INC
+ * or DEC whose flags only slow paths read has its record written there
+ * (jit_sink.c). */
 #include "hv/x86/jit_asm.h"
 
 bool x86_jit_fused_native(const struct x86_insn *in, struct j_form *f)
@@ -33,18 +35,10 @@ uint32_t x86_jit_defs(const struct j_form *f)
 	return 0;
 }
 
-/* What instruction in does to the flags between the points that read
- * them all: *def those it replaces, *use those it reads (INC and DEC
- * read CF to fold it into EFLAGS, ADC and SBB as the carry in); false
- * for such a point. The last instruction of a block is one anyway. */
-static bool effect(const struct x86_insn *in, uint32_t *def, uint32_t *use)
+bool x86_jit_effect(const struct j_form *f, uint32_t *def, uint32_t *use)
 {
-	struct j_form f;
-
 	*def = *use = 0;
-	if (in->fuse ? !x86_jit_fused_native(in, &f) : !x86_jit_form(in, &f) || f.mem)
-		return false;
-	switch (f.op) {
+	switch (f->op) {
 	case J_MOV:
 	case J_LEA:
 	case J_MOVZX:
@@ -55,10 +49,22 @@ static bool effect(const struct x86_insn *in, uint32_t *def, uint32_t *use)
 	case J_NOP: return true;
 	default: break;
 	}
-	*def = x86_jit_defs(&f);
-	if (f.op == J_INC || f.op == J_DEC || f.op == J_ADC || f.op == J_SBB)
+	*def = x86_jit_defs(f);
+	if (f->op == J_INC || f->op == J_DEC || f->op == J_ADC || f->op == J_SBB)
 		*use = X86_CF;
 	return *def != 0;
+}
+
+/* x86_jit_effect of in, false for a point: not a native register form
+ * (the block's last instruction is one anyway). */
+static bool effect(const struct x86_insn *in, uint32_t *def, uint32_t *use)
+{
+	struct j_form f;
+
+	*def = *use = 0;
+	if (in->fuse ? !x86_jit_fused_native(in, &f) : !x86_jit_form(in, &f) || f.mem)
+		return false;
+	return x86_jit_effect(&f, def, use);
 }
 
 void x86_jit_live(const struct x86_block *b, uint32_t *live)

@@ -203,10 +203,9 @@ static unsigned opnd_reg(const struct j_opnd *o)
 	return o->kind == J_REG && rel < 32 ? 1u << (rel / 4) : 0;
 }
 
-/* The guest registers form f may write: its destination, its first
- * operand but for CMP and TEST (CMPXCHG's accumulator), XADD's source,
- * MUL's EDX, the stack forms' ESP and EBP. */
-static unsigned form_writes(const struct j_form *f)
+/* Its destination, its first operand but for CMP and TEST (CMPXCHG's
+ * accumulator), XADD's source, MUL's EDX, the stack forms' ESP and EBP. */
+unsigned x86_jit_form_writes(const struct j_form *f)
 {
 	unsigned m = opnd_reg(&f->dst);
 
@@ -223,7 +222,7 @@ static unsigned form_writes(const struct j_form *f)
 
 void x86_jit_near_writes(struct as *a, const struct j_form *f)
 {
-	unsigned m = form_writes(f);
+	unsigned m = x86_jit_form_writes(f);
 
 	if (a->last.valid && ((m >> a->last.base & 1) || (m >> a->last.index & 1)))
 		a->last.valid = false;

@@ -794,6 +794,82 @@ START_TEST(test_near_operands_of_a_straddling_one_within_a_budget)
 }
 END_TEST
 
+/* An INC or DEC whose flags only a memory form's slow path reads (its
+ * fast path replaced by the next ALU form) writes its record, and folds
+ * the CF of the one before, in that slow path (hv/x86/jit_sink.c): a #PF
+ * there pushes EFLAGS as the interpreter has them. The ADD before (a
+ * memory form: its record written) leaves CF set, lazy (EFLAGS.CF
+ * clear), and ZF and PF set, SF, OF and AF clear: each flag the INC or
+ * DEC sets differs from it. */
+static uint32_t pushed_arith(const uint8_t *code, size_t len, uint32_t eip)
+{
+	put32(0x40100, 0x100);
+	not_present(0x50000);
+	return fault(run(code, len), X86_VEC_PF, 0, eip) & X86_ARITH;
+}
+
+START_TEST(test_sunk_inc_record_at_a_page_fault)
+{
+	static const uint8_t code[] = {
+	    0xb8, 0x00, 0xff, 0xff, 0xff,	/* mov eax, ffffff00h */
+	    0x03, 0x05, 0x00, 0x01, 0x04, 0x00, /* add eax, [40100h]: 0, CF ZF PF */
+	    0xb9, 0xff, 0xff, 0xff, 0x7f,	/* mov ecx, 7fffffffh */
+	    0x41,				/* inc ecx: SF OF AF PF */
+	    0x8b, 0x15, 0x00, 0x00, 0x05, 0x00, /* mov edx, [50000h]: #PF */
+	    0x83, 0xc6, 0x01,			/* add esi, 1 */
+	    0xf4,				/* hlt */
+	};
+
+	ck_assert_uint_eq(pushed_arith(code, sizeof code, 0x8011),
+			  X86_CF | X86_SF | X86_OF | X86_AF | X86_PF);
+	ck_assert_uint_eq(reg(X86_ECX), 0x80000000u);
+	ck_assert_uint_eq(cpu->insns, 4 + 2);
+}
+END_TEST
+
+/* The form that replaces the flags faults itself; an INC of DH (bytes,
+ * a high one). */
+START_TEST(test_sunk_inc_record_when_the_next_setter_faults)
+{
+	static const uint8_t code[] = {
+	    0xb8, 0x00, 0xff, 0xff, 0xff,	/* mov eax, ffffff00h */
+	    0x03, 0x05, 0x00, 0x01, 0x04, 0x00, /* add eax, [40100h]: 0, CF ZF PF */
+	    0xba, 0x00, 0x7f, 0x00, 0x00,	/* mov edx, 7f00h */
+	    0xfe, 0xc6,				/* inc dh: 80h, SF OF AF */
+	    0x32, 0x05, 0x00, 0x00, 0x05, 0x00, /* xor al, [50000h]: #PF */
+	    0xf4,				/* hlt */
+	};
+
+	ck_assert_uint_eq(pushed_arith(code, sizeof code, 0x8012),
+			  X86_CF | X86_SF | X86_OF | X86_AF);
+	ck_assert_uint_eq(reg(X86_EDX), 0x8000);
+}
+END_TEST
+
+/* Two memory forms after a DEC of CX: the first misses the soft TLB (its
+ * slow path writes the record, then its handler reads), the second
+ * faults, and its slow path writes the record again, CF not folded twice. */
+START_TEST(test_sunk_dec_record_after_another_slow_path)
+{
+	static const uint8_t code[] = {
+	    0xb8, 0x00, 0xff, 0xff, 0xff,	/* mov eax, ffffff00h */
+	    0x03, 0x05, 0x00, 0x01, 0x04, 0x00, /* add eax, [40100h]: 0, CF ZF PF */
+	    0xb9, 0x00, 0x80, 0x00, 0x00,	/* mov ecx, 8000h */
+	    0x66, 0x49,				/* dec cx: 7fffh, OF AF PF */
+	    0x8b, 0x15, 0x00, 0x00, 0x04, 0x00, /* mov edx, [40000h] */
+	    0x8b, 0x1d, 0x00, 0x00, 0x05, 0x00, /* mov ebx, [50000h]: #PF */
+	    0x83, 0xc6, 0x01,			/* add esi, 1 */
+	    0xf4,				/* hlt */
+	};
+
+	put32(0x40000, 0x12345678);
+	ck_assert_uint_eq(pushed_arith(code, sizeof code, 0x8018),
+			  X86_CF | X86_OF | X86_AF | X86_PF);
+	ck_assert_uint_eq(reg(X86_ECX), 0x7fff);
+	ck_assert_uint_eq(reg(X86_EDX), 0x12345678);
+}
+END_TEST
+
 int main(void)
 {
 	const TTest *const tests[] = {
@@ -816,6 +892,9 @@ int main(void)
 	    test_near_operands_of_another_segment,
 	    test_near_operands_of_a_straddling_one,
 	    test_near_operands_of_a_straddling_one_within_a_budget,
+	    test_sunk_inc_record_at_a_page_fault,
+	    test_sunk_inc_record_when_the_next_setter_faults,
+	    test_sunk_dec_record_after_another_slow_path,
 	};
 
 	return unit_run(unit_suite("x86_jitmem", "memory", setup, x86f_teardown, tests,
