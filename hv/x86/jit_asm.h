@@ -568,6 +568,8 @@ void x86_jit_sink(const struct x86_block *b, uint32_t *live, uint8_t *owner);
 void x86_jit_sink_record(struct as *a, const struct x86_insn *in, bool fold);
 /* The guest registers (bit g) native form f may write (jit_near.c). */
 unsigned x86_jit_form_writes(const struct j_form *f);
+/* The guest register (bit) of operand o, 0 when o is not a register. */
+unsigned x86_jit_opnd_reg(const struct j_opnd *o);
 /* Whether EFLAGS holds the guest's CF here, whatever the lazy record says
  * (an INC or DEC then folds nothing; jit_form.c). */
 bool x86_jit_cf_in_eflags(const struct as *a);

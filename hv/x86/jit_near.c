@@ -195,8 +195,7 @@ void x86_jit_near_lost(struct as *a)
 		E(a, 0x45, 0x31, 0xc0); /* xor r8d, r8d */
 }
 
-/* The guest register (bit) of operand o, if a register. */
-static unsigned opnd_reg(const struct j_opnd *o)
+unsigned x86_jit_opnd_reg(const struct j_opnd *o)
 {
 	uint32_t rel = o->off - REG(0);
 
@@ -207,12 +206,12 @@ static unsigned opnd_reg(const struct j_opnd *o)
  * accumulator), XADD's source, MUL's EDX, the stack forms' ESP and EBP. */
 unsigned x86_jit_form_writes(const struct j_form *f)
 {
-	unsigned m = opnd_reg(&f->dst);
+	unsigned m = x86_jit_opnd_reg(&f->dst);
 
 	if (f->op != J_CMP && f->op != J_TEST)
-		m |= opnd_reg(&f->a);
+		m |= x86_jit_opnd_reg(&f->a);
 	if (f->op == J_XADD || f->op == J_CMPXCHG)
-		m |= opnd_reg(&f->b);
+		m |= x86_jit_opnd_reg(&f->b);
 	if (f->op == J_MUL || f->op == J_CWD || f->op == J_CBW)
 		m |= 1u << X86_EAX | 1u << X86_EDX;
 	if (f->op >= J_PUSH)

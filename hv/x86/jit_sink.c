@@ -15,12 +15,6 @@
  * the lazy flags allow (cpu_state.h) and the lockstep check ignores. */
 #include "hv/x86/jit_asm.h"
 
-/* Guest register (bit) of a register operand, 0 for other kinds. */
-static unsigned opnd_reg(const struct j_opnd *o)
-{
-	return o->kind == J_REG ? 1u << ((o->off - REG(0)) / 4) : 0;
-}
-
 /* Whether in is a native INC or DEC of a register whose flags are read
  * after it (live: those read; *f its form, *def its flags). */
 static bool producer(const struct x86_insn *in, uint32_t live, struct j_form *f, uint32_t *def)
@@ -62,7 +56,7 @@ void x86_jit_sink(const struct x86_block *b, uint32_t *live, uint8_t *owner)
 
 		if (!producer(&b->insns[p], live[p], &f, &def))
 			continue;
-		k = killer(b, p, def, opnd_reg(&f.dst));
+		k = killer(b, p, def, x86_jit_opnd_reg(&f.dst));
 		if (!k)
 			continue;
 		live[p] |= J_LIVE_SUNK;
@@ -86,11 +80,6 @@ void x86_jit_sink_record(struct as *a, const struct x86_insn *in, bool fold)
 	E(a, 0x8d, 0x40, dec ? 0x01 : 0xff); /* lea eax, [rax -/+ 1]: the operand */
 	zext(a, RAX, f.size);
 	x86_jit_incdec_cv(a, dec, f.size);
-	mem_op(a, 0x89, RDX, CPU(lazy.res));
-	mem_op(a, 0x89, RAX, CPU(lazy.cv));
-	store_imm(a, CPU(lazy.mask), X86_ARITH & ~X86_CF);
-	b1(a, 0xc6); /* mov byte [rbx + bits], size * 8 */
-	b1(a, 0x83);
-	b4(a, CPU(lazy.bits));
-	b1(a, f.size * 8);
+	a->lazy_known = false; /* the body's record state does not hold here */
+	x86_jit_set_lazy(a, X86_ARITH & ~X86_CF, f.size);
 }
