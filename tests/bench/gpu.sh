@@ -83,9 +83,7 @@ booted() {
 }
 
 cp "$guest/root.img" "$work/root.img"
-printf 'name = "bench-gpu"\nmemory = 128\nengine = "soft"\nkernel = "%s"\nramdisk = "%s"\nextra = "%s"\nserial = "stdio"\nvfb = [ '\''type=virtio'\'' ]\ndisk = [ '\''format=raw,vdev=xvda,access=rw,target=%s'\'' ]\n' \
-  "$guest/vmlinuz" "$guest/initramfs.cpio.gz" "$modern_cmdline" "$work/root.img" >"$work/bench.cfg"
-start hv "$hv" run --timeout 1800 "$work/bench.cfg"
+start hv "$hv" run --timeout 1800 "$(modern_cfg bench-gpu "vfb = [ 'type=virtio' ]"$'\n')"
 for _ in $(seq 600); do "$hv" list -l bench-gpu >/dev/null 2>&1 && break; sleep 0.1; done
 nice -n "${HV_VIEW_NICE:-0}" "$hv" view bench-gpu >"$work/view.txt" 2>&1 &
 view=$!
@@ -115,10 +113,8 @@ pid=
 exec 9>&-
 
 cp "$guest/root.img" "$work/root.img"
-start qemu qemu-system-i386 -accel tcg -M pc -m 128 -display sdl -vga none -device virtio-vga \
-  -serial stdio -monitor none -no-reboot -kernel "$guest/vmlinuz" \
-  -initrd "$guest/initramfs.cpio.gz" -append "$modern_cmdline" \
-  -drive "file=$work/root.img,format=raw,if=virtio"
+modern_qemu
+start qemu "${qemu_cmd[@]}" -display sdl -vga none -device virtio-vga
 booted qemu
 settle "$pid"
 q_settled=$settled

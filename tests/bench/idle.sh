@@ -45,9 +45,7 @@ measure() {
 }
 
 cp "$guest/root.img" "$work/root.img"
-printf 'name = "%s"\nmemory = 128\nengine = "soft"\nkernel = "%s"\nramdisk = "%s"\nextra = "%s"\nserial = "stdio"\ndisk = [ '\''format=raw,vdev=xvda,access=rw,target=%s'\'' ]\n' \
-  "$name" "$guest/vmlinuz" "$guest/initramfs.cpio.gz" "$modern_cmdline" "$work/root.img" >"$work/bench.cfg"
-start hv "$hv" run --timeout 3600 "$work/bench.cfg"
+start hv "$hv" run --timeout 3600 "$(modern_cfg "$name" "")"
 wait_for HV-MODERN-READY 90000 || { echo "hv did not boot; its output ends:" >&2; tail -5 "$out" >&2; exit 1; }
 dom=$("$hv" list -l "$name" | awk '$1 == "pid" { print $2; exit }')
 echo "idle modern guest, COM1 to a file, no display, ${window} s windows:"
@@ -59,10 +57,8 @@ exec 9>&-
 
 [ "${QEMU:-0}" = 1 ] || exit 0
 cp "$guest/root.img" "$work/root.img"
-start qemu qemu-system-i386 -accel tcg -M pc -m 128 -display none -vga none \
-  -serial stdio -monitor none -no-reboot -kernel "$guest/vmlinuz" \
-  -initrd "$guest/initramfs.cpio.gz" -append "$modern_cmdline" \
-  -drive "file=$work/root.img,format=raw,if=virtio"
+modern_qemu
+start qemu "${qemu_cmd[@]}" -display none -vga none
 wait_for HV-MODERN-READY 90000 || { echo "qemu did not boot" >&2; exit 1; }
 measure "$pid" "qemu tcg"
 echo poweroff >&9

@@ -1,5 +1,5 @@
 # Shared by the benchmarks that boot a guest (linux.sh, linux-disk.sh,
-# virtio-blk.sh, virtio-net.sh). It makes $work (a scratch directory with
+# virtio-blk.sh, virtio-net.sh, ...). It makes $work (a scratch directory with
 # hv's runtime and state directories, removed on exit). once, median and
 # report want $marker (the line that says the guest is up), $stop (what to
 # type on COM1 then, to power off) and $runs set first.
@@ -12,6 +12,43 @@ trap cleanup EXIT
 
 # The kernel command line of the modern guest (assets/guests/modern).
 modern_cmdline="console=ttyS0,115200 root=/dev/vda panic=-1 cryptomgr.notests"
+
+# modern_cfg NAME EXTRA DISK...: writes the configuration of the modern
+# guest ($guest: assets/guests/modern/out) as domain NAME: soft engine,
+# 128 MiB, COM1 on stdio, $modern_cmdline, $work/root.img as xvda (rw),
+# then each DISK, "FORMAT ACCESS PATH" (ACCESS rw or ro), as xvdb, xvdc...
+# EXTRA: further lines as they are ("" for none). Prints the file's path.
+modern_cfg() {
+  local name=$1 extra=$2 disks letter=b format access path
+  shift 2
+  disks="'format=raw,vdev=xvda,access=rw,target=$work/root.img'"
+  for d in "$@"; do
+    read -r format access path <<<"$d"
+    disks="$disks, 'format=$format,vdev=xvd$letter,access=$access,target=$path'"
+    letter=$(tr 'a-y' 'b-z' <<<"$letter")
+  done
+  printf 'name = "%s"\nmemory = 128\nengine = "soft"\nkernel = "%s"\nramdisk = "%s"\nextra = "%s"\nserial = "stdio"\n%sdisk = [ %s ]\n' \
+    "$name" "$guest/vmlinuz" "$guest/initramfs.cpio.gz" "$modern_cmdline" "$extra" "$disks" \
+    >"$work/$name.cfg"
+  echo "$work/$name.cfg"
+}
+
+# modern_qemu [DISK...]: sets the array qemu_cmd to QEMU 7.2 TCG's command line
+# for the same guest, disks (virtio-blk-pci each) and kernel command line;
+# the caller adds the display (-display none for none) and other devices.
+# shellcheck disable=SC2120 # no DISK: the root disk alone
+modern_qemu() {
+  local format access path ro
+  qemu_cmd=(qemu-system-i386 -accel tcg -M pc -m 128 -serial stdio -monitor none -no-reboot
+    -kernel "$guest/vmlinuz" -initrd "$guest/initramfs.cpio.gz" -append "$modern_cmdline"
+    -drive "file=$work/root.img,format=raw,if=virtio")
+  for d in "$@"; do
+    read -r format access path <<<"$d"
+    ro=
+    [ "$access" = ro ] && ro=,readonly=on
+    qemu_cmd+=(-drive "file=$path,format=$format,if=virtio$ro")
+  done
+}
 
 now_ms() { echo $(($(date +%s%N) / 1000000)); }
 

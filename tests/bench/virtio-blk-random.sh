@@ -35,18 +35,9 @@ guestcmd="mkdir -p /f; mount -t ext4 -o ro /dev/vdc /f; echo QD1GO\$((1)); $fio 
 guestcmd="$guestcmd --ioengine=psync; echo QD16GO\$((2)); $fio --name=qd16 --ioengine=libaio"
 guestcmd="$guestcmd --iodepth=16; echo FIO-END\$((3)); poweroff"
 
-hv_cfg() {
-  printf 'name = "bench-random"\nmemory = 128\nengine = "soft"\nkernel = "%s"\nramdisk = "%s"\nextra = "%s"\nserial = "stdio"\ndisk = [ '\''format=raw,vdev=xvda,access=rw,target=%s'\'', '\''format=raw,vdev=xvdb,access=ro,target=%s'\'', '\''format=raw,vdev=xvdc,access=ro,target=%s'\'' ]\n' \
-    "$guest/vmlinuz" "$guest/initramfs.cpio.gz" "$modern_cmdline" "$work/root.img" \
-    "$work/data.img" "$build/bench-fio/fio.img" >"$work/bench.cfg"
-  echo "$work/bench.cfg"
-}
-
-qemu_cmd=(qemu-system-i386 -accel tcg -M pc -m 128 -display none -serial stdio -monitor none
-  -no-reboot -kernel "$guest/vmlinuz" -initrd "$guest/initramfs.cpio.gz" -append "$modern_cmdline"
-  -drive "file=$work/root.img,format=raw,if=virtio"
-  -drive "file=$work/data.img,format=raw,if=virtio,readonly=on"
-  -drive "file=$build/bench-fio/fio.img,format=raw,if=virtio,readonly=on")
+disks=("raw ro $work/data.img" "raw ro $build/bench-fio/fio.img")
+modern_qemu "${disks[@]}"
+qemu_cmd+=(-display none)
 
 # job NAME: "IOPS LAT_US READS" from fio's terse line for job NAME (fields
 # 8: read IOPS, 40: mean total latency in us, 6: KiB read).
@@ -100,7 +91,7 @@ ratio() {
 echo "4 KiB random reads of a $mib MiB virtio-blk disk, fio in the guest ($runs runs each):"
 for _ in $(seq "$runs"); do
   fio_run qemu "${qemu_cmd[@]}"
-  fio_run hv "$hv" run --timeout 600 "$(hv_cfg)"
+  fio_run hv "$hv" run --timeout 600 "$(modern_cfg bench-random "" "${disks[@]}")"
 done
 echo "medians, hv/QEMU (IOPS above 1: hv faster; CPU above 1: hv costlier):"
 ratio qd1

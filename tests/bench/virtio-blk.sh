@@ -33,7 +33,6 @@ guest="$root/assets/guests/modern/out"
 bash "$root/assets/guests/modern/build.sh" "$guest"
 # shellcheck source=tests/bench/lib.sh
 source "$root/tests/bench/lib.sh"
-cmdline=$modern_cmdline
 # Guest time in centiseconds around each dd (the guest's clock runs with
 # the host's while it runs).
 ddcmd='echo CLOCKSOURCE=$(cat /sys/devices/system/clocksource/clocksource0/current_clocksource); t() { busybox cut -d" " -f1 /proc/uptime | busybox tr -d .; }; echo RGO$((1)); a=$(t); busybox dd if=/dev/vdb of=/dev/null bs=1M 2>/dev/null; b=$(t); echo WGO$((2)); busybox dd if=/dev/zero of=/dev/vdc bs=1M count='"$mib"' conv=fsync 2>/dev/null; c=$(t); echo RATES $((b - a)) $((c - b)) bench-$((6*7)); poweroff'
@@ -49,21 +48,12 @@ images() {
 }
 
 # hv_cfg FORMAT DATA SCRATCH: the domain's configuration file.
-hv_cfg() {
-  printf 'name = "bench-virtio"\nmemory = 128\nengine = "soft"\nkernel = "%s"\nramdisk = "%s"\nextra = "%s"\nserial = "stdio"\ndisk = [ '\''format=raw,vdev=xvda,access=rw,target=%s'\'', '\''format=%s,vdev=xvdb,access=ro,target=%s'\'', '\''format=%s,vdev=xvdc,access=rw,target=%s'\'' ]\n' \
-    "$guest/vmlinuz" "$guest/initramfs.cpio.gz" "$cmdline" "$work/root.img" "$1" "$2" "$1" \
-    "$3" >"$work/bench.cfg"
-  echo "$work/bench.cfg"
-}
+hv_cfg() { modern_cfg bench-virtio "" "$1 ro $2" "$1 rw $3"; }
 
 # qemu_run NAME FORMAT DATA SCRATCH
 qemu_run() {
-  run "$1" qemu-system-i386 -accel tcg -M pc -m 128 -display none \
-    -serial stdio -monitor none -no-reboot -kernel "$guest/vmlinuz" \
-    -initrd "$guest/initramfs.cpio.gz" -append "$cmdline" \
-    -drive "file=$work/root.img,format=raw,if=virtio" \
-    -drive "file=$3,format=$2,if=virtio,readonly=on" \
-    -drive "file=$4,format=$2,if=virtio"
+  modern_qemu "$2 ro $3" "$2 rw $4"
+  run "$1" "${qemu_cmd[@]}" -display none
 }
 
 # rate CENTISECONDS: the transfer in that time, in MB/s.

@@ -181,10 +181,7 @@ run() {
 
 echo "$mib MiB each way over TCP (busybox nc to 10.0.2.2, user-mode networking):"
 cp "$guest/root.img" "$work/root.img"
-printf 'name = "bench-net"\nmemory = 128\nengine = "soft"\nkernel = "%s"\nramdisk = "%s"\nextra = "%s"\nserial = "stdio"\ndisk = [ '\''format=raw,vdev=xvda,access=rw,target=%s'\'' ]\nvif = [ '\''%s'\'' ]\n' \
-  "$guest/vmlinuz" "$guest/initramfs.cpio.gz" "$cmdline" "$work/root.img" "${HV_BENCH_VIF:-}" \
-  >"$work/bench.cfg"
-run "hv (soft)" "$hv" run --timeout 3000 "$work/bench.cfg"
+run "hv (soft)" "$hv" run --timeout 3000 "$(modern_cfg bench-net "vif = [ '${HV_BENCH_VIF:-}' ]"$'\n')"
 hv_cs=$cs hv_rcs=$rcs hv_wtx=$wtx hv_wrx=$wrx hv_ctx=$ctx hv_crx=$crx
 if [ "${HV_BENCH_QEMU:-1}" != 0 ] && command -v qemu-system-i386 >/dev/null; then
   cp "$guest/root.img" "$work/root.img"
