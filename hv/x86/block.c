@@ -24,7 +24,8 @@ bool x86_blocks_create(struct x86_cpu *cpu)
 {
 	cpu->blocks = bigmem_alloc(X86_BLOCKS * sizeof *cpu->blocks);
 	cpu->arena = bigmem_alloc(X86_BLOCK_ARENA * sizeof *cpu->arena);
-	if (!cpu->blocks || !cpu->arena) {
+	cpu->arena_owner = bigmem_alloc(X86_BLOCK_ARENA * sizeof *cpu->arena_owner);
+	if (!cpu->blocks || !cpu->arena || !cpu->arena_owner) {
 		x86_blocks_destroy(cpu);
 		return false;
 	}
@@ -38,8 +39,10 @@ void x86_blocks_destroy(struct x86_cpu *cpu)
 {
 	bigmem_free(cpu->blocks, X86_BLOCKS * sizeof *cpu->blocks);
 	bigmem_free(cpu->arena, X86_BLOCK_ARENA * sizeof *cpu->arena);
+	bigmem_free(cpu->arena_owner, X86_BLOCK_ARENA * sizeof *cpu->arena_owner);
 	cpu->blocks = NULL;
 	cpu->arena = NULL;
+	cpu->arena_owner = NULL;
 }
 
 /* Forgets every block and reuses the whole arena. */
@@ -55,29 +58,28 @@ void x86_blocks_flush(struct x86_cpu *cpu)
 
 /* Makes room for a block at arena_used: the arena is a ring of
  * X86_BLOCK_GENS generations, and the blocks of the oldest are dropped
- * to reuse it, the others kept.
+ * to reuse it, the others kept. A block lies within one generation: it
+ * starts at arena_used and ends by arena_free, a generation's start.
  * Translated blocks hold a copy of their instructions in the JIT's
  * buffer and stay. [arena_used, arena_free) holds no block. */
 static void arena_room(struct x86_cpu *cpu)
 {
 	const unsigned gen = X86_BLOCK_ARENA / X86_BLOCK_GENS;
-	struct x86_insn *lo, *hi;
 
 	if (cpu->arena_used + X86_BLOCK_MAX <= cpu->arena_free)
 		return;
 	if (cpu->arena_free + X86_BLOCK_MAX > X86_BLOCK_ARENA)
 		cpu->arena_used = cpu->arena_free = 0;
-	lo = cpu->arena + cpu->arena_free;
-	hi = lo + gen;
-	for (unsigned i = 0; i < X86_BLOCKS; i++) {
-		struct x86_block *b = &cpu->blocks[i];
+	for (unsigned i = cpu->arena_free; i < cpu->arena_free + gen; i++) {
+		struct x86_block *b = cpu->arena_owner[i];
 
-		/* A translated block has its own copy of them (jit.c); an empty
-		 * one (build()) holds none, and no pointer. */
-		if (b->host && !b->code && b->n && b->insns < hi && b->insns + b->n > lo) {
+		/* Still the block decoded here: a translated block points at its
+		 * own copy (jit.c), one decoded again at its new place. */
+		if (b && b->host && b->insns == cpu->arena + i) {
 			b->host = NULL;
 			b->id = 0;
 		}
+		cpu->arena_owner[i] = NULL;
 	}
 	cpu->arena_free += gen;
 	cpu->arena_evictions++;
@@ -273,6 +275,9 @@ static bool build(struct x86_cpu *cpu, struct x86_block *b, const uint8_t *host,
 #ifndef NDEBUG
 	b->sum = checksum(host, bytes);
 #endif
+	assert(cpu->arena_used + n <= cpu->arena_free); /* arena_room()'s premise */
+	if (n)
+		cpu->arena_owner[cpu->arena_used] = b;
 	cpu->arena_used += n;
 	return true;
 }

@@ -408,6 +408,10 @@ struct x86_cpu {
 	/* Decoded blocks (X86_BLOCKS slots) and the instructions they hold. */
 	struct x86_block *blocks;
 	struct x86_insn *arena;
+	/* The slot of the block decoded at each place of the arena where one
+	 * began (it may have been decoded elsewhere since): a generation's
+	 * blocks, found without a walk over every slot. */
+	struct x86_block **arena_owner;
 	unsigned arena_used;	  /* the next block's instructions go here */
 	unsigned arena_free;	  /* up to here, no block holds the arena */
 	uint64_t arena_evictions; /* generations of blocks dropped to reuse it */

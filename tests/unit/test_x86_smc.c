@@ -42,6 +42,61 @@ static bool block_at(uint32_t pa)
 	return false;
 }
 
+/* The decoded block at 0000:ip (real mode), which must hold `n`
+ * instructions. */
+static struct x86_block *decoded_at(uint32_t ip, unsigned n)
+{
+	struct x86_block *b;
+
+	cpu->eip = ip;
+	b = x86_block_at(cpu);
+	ck_assert_ptr_nonnull(b);
+	ck_assert_uint_eq(b->n, n);
+	return b;
+}
+
+/* The decoder's arena is reused a generation at a time: once full, the
+ * blocks decoded in its oldest generation are dropped, and only they; a
+ * block decoded again elsewhere since and a translated block (which has
+ * its own copy of its instructions) stay. Blocks of X86_BLOCK_MAX NOPs
+ * start at each byte of a sled at 8000h until the arena has wrapped;
+ * the first block, at 9000h, is translated when the JIT is on. */
+START_TEST(test_reusing_the_arena_drops_its_oldest_generation_only)
+{
+	static const uint8_t hlt[] = {0xf4};
+	const unsigned per = X86_BLOCK_MAX, gen = X86_BLOCK_ARENA / X86_BLOCK_GENS / per;
+	const unsigned starts = X86_BLOCK_ARENA / per + 8;
+	struct x86_block *kept, *twice = NULL;
+	uint8_t nops[0x2000];
+
+	memset(nops, 0x90, sizeof nops);
+	x86f_load(nops, sizeof nops, 0x8000);
+	ck_assert_int_eq(run(hlt, sizeof hlt), VCPU_EXIT_HALT); /* CS = 0 */
+	kept = decoded_at(0x9000, per);
+	if (cpu->jit)
+		ck_assert_ptr_nonnull(x86_jit_translate(cpu, kept));
+	for (unsigned i = 0; i < starts; i++) {
+		decoded_at(0x8000 + i, per);
+		/* In the second generation: the page written (every block of
+		 * it out of date), the one at 8005h decoded again here. */
+		if (i == gen + 3) {
+			x86f_load(nops, 1, 0x8fff);
+			twice = decoded_at(0x8005, per);
+		}
+	}
+	ck_assert_uint_eq(cpu->arena_evictions, 1);
+	for (unsigned i = 0; i < gen + 8; i++)
+		if (i != 5)
+			ck_assert_msg(!block_at(0x8000 + i) == (i < gen - 1), "the block at %x",
+				      0x8000 + i);
+	ck_assert_ptr_eq(twice->host, m.mem.ram + 0x8005);
+	ck_assert(x86_block_valid(twice));
+	/* decoded first, so in the oldest generation */
+	ck_assert_ptr_eq(kept->host, cpu->jit ? m.mem.ram + 0x9000 : NULL);
+	ck_assert(block_at(0x8000 + starts - 1));
+}
+END_TEST
+
 /* mov ax, 1 / ret at 9000h, on another page than the code at 7C00h. */
 static const uint8_t sub16[] = {0xb8, 0x01, 0x00, 0xc3};
 
@@ -583,6 +638,7 @@ static Suite *s(void)
 
 	tcase_add_checked_fixture(tc, setup, x86f_teardown);
 	tcase_add_test(tc, test_executed_code_is_kept_in_blocks);
+	tcase_add_test(tc, test_reusing_the_arena_drops_its_oldest_generation_only);
 	tcase_add_test(tc, test_loop_patching_its_own_immediate_sees_each_new_value);
 	tcase_add_test(tc, test_store_to_the_next_instruction_is_seen_when_it_executes);
 	tcase_add_test(tc, test_code_patched_on_another_page_runs_modified);
