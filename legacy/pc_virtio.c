@@ -42,10 +42,12 @@ _Static_assert(PC_PCI_IRQ_MASK == (1u << PC_VIRTIO_IRQ_LOW | 1u << PC_VIRTIO_IRQ
 	       "legacy/pc.h tells the ACPI tables which IRQs PCI uses");
 _Static_assert(PC_PIRQ_ROUTE_REG == PIIX3_PIRQRC, "the PIIX3's route registers");
 
-/* The ISA IRQ that PIRQ n is routed to. */
+/* The ISA IRQ that PIRQ n is routed to: alternately, so that functions in
+ * neighbouring slots (xvda and xvdb) do not share a line, where each
+ * interrupt would run both drivers' handlers and read both ISRs. */
 static unsigned pirq_irq(unsigned pirq)
 {
-	return pirq < 2 ? PC_VIRTIO_IRQ_LOW : PC_VIRTIO_IRQ_HIGH;
+	return pirq & 1 ? PC_VIRTIO_IRQ_HIGH : PC_VIRTIO_IRQ_LOW;
 }
 
 /* INTA of the function in slot: PIRQ (slot + 0) mod 4 (legacy/piix3.h). */

@@ -358,6 +358,9 @@ struct x86_cpu {
 	uint32_t eip;
 	uint32_t eflags; /* arithmetic flags here are stale where lazy.mask says */
 	struct x86_lazy lazy;
+	/* The operand of a shift whose record the translation sinks into
+	 * slow paths (jit_sink.c), which build the record from it. */
+	uint32_t sunk_opnd;
 	struct x86_seg seg[X86_NSEG];
 	uint32_t cr[5];
 	uint32_t dr[8];

@@ -566,6 +566,9 @@ void x86_jit_sink(const struct x86_block *b, uint32_t *live, uint8_t *owner);
  * (from its register, unwritten since), CF folded into EFLAGS first
  * when `fold` (the record's CF read at run time). */
 void x86_jit_sink_record(struct as *a, const struct x86_insn *in, bool fold);
+/* The record of a 32-bit shift by an immediate, f, from the operand a
+ * sunk one kept (x86_cpu.sunk_opnd; jit_ops.c). */
+void x86_jit_shift_record(struct as *a, const struct j_form *f);
 /* The guest registers (bit g) native form f may write (jit_near.c). */
 unsigned x86_jit_form_writes(const struct j_form *f);
 /* The guest register (bit) of operand o, 0 when o is not a register. */

@@ -226,12 +226,40 @@ static void shift32_imm(struct as *a, unsigned sub, unsigned n)
 	b4(a, 0xc0000000u);
 }
 
+/* A shift f->sunk (jit_sink.c): its operand kept for the slow paths that
+ * build its record, then done in place, the record left as it was. */
+static void sunk_shift(struct as *a, const struct j_form *f)
+{
+	unsigned h = x86_jit_cached(a, f->a.off);
+
+	if (h) {
+		x86_jit_store_host(a, h, CPU(sunk_opnd));
+	} else {
+		x86_jit_get(a, RAX, &f->a, 4);
+		store(a, RAX, CPU(sunk_opnd));
+	}
+	x86_jit_inplace_shift(a, f);
+	a->lazy_known = false;
+	a->cf_folded = false;
+}
+
+void x86_jit_shift_record(struct as *a, const struct j_form *f)
+{
+	load(a, RAX, CPU(sunk_opnd));
+	shift32_imm(a, f->sub, f->b.imm);
+	x86_jit_set_lazy(a, X86_ARITH, 4);
+}
+
 static void emit_shift(struct as *a, const struct j_form *f)
 {
 	uint8_t *skip = NULL;
 
 	if (f->dead) { /* by an immediate (x86_jit_defs) */
 		x86_jit_inplace_shift(a, f);
+		return;
+	}
+	if (f->sunk) {
+		sunk_shift(a, f);
 		return;
 	}
 	if (f->b.kind == J_IMM && f->size == 4 && f->sub >= 4) {

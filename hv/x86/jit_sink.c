@@ -12,14 +12,31 @@
  * such slow path after a first writes the same record again; the fold
  * reads the record's mask at run time, so it folds nothing then. The
  * fast path leaves EFLAGS.CF stale under the old record's mask, which
- * the lazy flags allow (cpu_state.h) and the lockstep check ignores. */
+ * the lazy flags allow (cpu_state.h) and the lockstep check ignores.
+ *
+ * A 32-bit SHL, SHR or SAR of a register by an immediate is sunk the
+ * same way, except that its result does not give back its operand (the
+ * bits shifted out): its fast path stores the operand in
+ * x86_cpu.sunk_opnd (one store, where the record took some dozen
+ * instructions), then shifts in place; the slow paths build the record
+ * from it. It replaces every flag, so they fold nothing, and its
+ * register may be written after it. */
 #include "hv/x86/jit_asm.h"
 
-/* Whether in is a native INC or DEC of a register whose flags are read
- * after it (live: those read; *f its form, *def its flags). */
+/* A 32-bit shift of a register by an immediate (SHL, SHR, SAR). */
+static bool shift_imm(const struct j_form *f)
+{
+	return f->op == J_SHIFT && f->sub >= 4 && f->b.kind == J_IMM && f->size == 4;
+}
+
+/* Whether in is a native INC or DEC of a register, or shift_imm, whose
+ * flags are read after it (live: those read; *f its form, *def its
+ * flags). */
 static bool producer(const struct x86_insn *in, uint32_t live, struct j_form *f, uint32_t *def)
 {
-	if (in->fuse || !x86_jit_form(in, f) || f->mem || (f->op != J_INC && f->op != J_DEC))
+	if (in->fuse || !x86_jit_form(in, f) || f->mem)
+		return false;
+	if (f->op != J_INC && f->op != J_DEC && !shift_imm(f))
 		return false;
 	*def = x86_jit_defs(f);
 	return (*def & live) != 0;
@@ -56,7 +73,7 @@ void x86_jit_sink(const struct x86_block *b, uint32_t *live, uint8_t *owner)
 
 		if (!producer(&b->insns[p], live[p], &f, &def))
 			continue;
-		k = killer(b, p, def, x86_jit_opnd_reg(&f.dst));
+		k = killer(b, p, def, f.op == J_SHIFT ? 0 : x86_jit_opnd_reg(&f.dst));
 		if (!k)
 			continue;
 		live[p] |= J_LIVE_SUNK;
@@ -72,8 +89,13 @@ void x86_jit_sink_record(struct as *a, const struct x86_insn *in, bool fold)
 
 	if (!x86_jit_form(in, &f))
 		return; /* (cannot happen: x86_jit_sink chose it) */
+	a->valid = 0;	/* memory holds the registers; the handler is next */
+	if (f.op == J_SHIFT) {
+		a->lazy_known = false;
+		x86_jit_shift_record(a, &f); /* all its flags: none to fold */
+		return;
+	}
 	dec = f.op == J_DEC;
-	a->valid = 0; /* memory holds the registers; the handler is next */
 	if (fold)
 		x86_jit_fold_cf_lazy(a);
 	x86_jit_get(a, RAX, &f.dst, f.size);

@@ -73,17 +73,17 @@ static void check_as_firmware_left_it(void)
 	ck_assert_uint_eq(cfg(PC_VIRTIO_SLOT + 1, PCI_VENDOR_ID, 4), 0x10421AF4);
 	ck_assert_uint_eq(cfg(PC_VIRTIO_SLOT, PCI_BAR0, 4), PC_VIRTIO_MMIO);
 	ck_assert_uint_eq(cfg(PC_VIRTIO_SLOT + 1, PCI_BAR0, 4), PC_VIRTIO_MMIO + 0x4000);
-	/* slot 4 INTA is PIRQA, slot 5 PIRQB: both IRQ 10 */
+	/* slot 4 INTA is PIRQA, IRQ 10; slot 5 PIRQB, IRQ 11: not shared */
 	ck_assert_uint_eq(cfg(PC_VIRTIO_SLOT, PCI_INTERRUPT_LINE, 1), 10);
-	ck_assert_uint_eq(cfg(PC_VIRTIO_SLOT + 1, PCI_INTERRUPT_LINE, 1), 10);
-	ck_assert_uint_eq(cfg(PC_PIIX3_SLOT, PIIX3_PIRQRC, 4), 0x0B0B0A0A);
+	ck_assert_uint_eq(cfg(PC_VIRTIO_SLOT + 1, PCI_INTERRUPT_LINE, 1), 11);
+	ck_assert_uint_eq(cfg(PC_PIIX3_SLOT, PIIX3_PIRQRC, 4), 0x0B0A0B0A);
 	ck_assert_uint_eq(bus_read(&m.pio, PC_ELCR_BASE + 1, 1) & 0x0C, 0x0C);
 	ck_assert_uint_eq(mem_read_sized(&m.mem, PC_VIRTIO_MMIO + VIRTIO_COMMON_NUMQ, 2), 1);
 	ck_assert_ptr_nonnull(device_find(&m.devices, "vda"));
 	ck_assert_ptr_nonnull(device_find(&m.devices, "vdb"));
-	/* slot 30 INTA is PIRQC: IRQ 11 */
+	/* slot 30 INTA is PIRQC: IRQ 10 */
 	ck_assert_uint_eq(cfg(PC_VIRTIO_RNG_SLOT, PCI_VENDOR_ID, 4), 0x10441AF4);
-	ck_assert_uint_eq(cfg(PC_VIRTIO_RNG_SLOT, PCI_INTERRUPT_LINE, 1), 11);
+	ck_assert_uint_eq(cfg(PC_VIRTIO_RNG_SLOT, PCI_INTERRUPT_LINE, 1), 10);
 	ck_assert_uint_eq(cfg(PC_VIRTIO_RNG_SLOT, PCI_BAR0, 4), PC_VIRTIO_MMIO + 26 * 0x4000);
 	ck_assert_ptr_nonnull(device_find(&m.devices, "rng0"));
 	/* slot 31 INTA is PIRQD: IRQ 11 */

@@ -870,6 +870,67 @@ START_TEST(test_sunk_dec_record_after_another_slow_path)
 }
 END_TEST
 
+/* A shift of a register by an immediate whose flags only the slow paths
+ * read, like an INC's: its fast path keeps the operand, the slow path
+ * builds the record from it (hv/x86/jit_sink.c). SHR, OF from the
+ * operand's msb, CF from a bit shifted out. */
+START_TEST(test_sunk_shr_record_at_a_page_fault)
+{
+	static const uint8_t code[] = {
+	    0xb8, 0x00, 0xff, 0xff, 0xff,	/* mov eax, ffffff00h */
+	    0x03, 0x05, 0x00, 0x01, 0x04, 0x00, /* add eax, [40100h]: 0, CF ZF PF */
+	    0xb9, 0x07, 0x00, 0x00, 0x80,	/* mov ecx, 80000007h */
+	    0xc1, 0xe9, 0x04,			/* shr ecx, 4: 08000000h, OF PF */
+	    0x8b, 0x15, 0x00, 0x00, 0x05, 0x00, /* mov edx, [50000h]: #PF */
+	    0x83, 0xc6, 0x01,			/* add esi, 1 */
+	    0xf4,				/* hlt */
+	};
+
+	ck_assert_uint_eq(pushed_arith(code, sizeof code, 0x8013), X86_OF | X86_PF);
+	ck_assert_uint_eq(reg(X86_ECX), 0x08000000u);
+}
+END_TEST
+
+/* The memory XOR after it (a CRC loop's) replaces the flags and faults
+ * itself; SAR. */
+START_TEST(test_sunk_sar_record_when_the_next_setter_faults)
+{
+	static const uint8_t code[] = {
+	    0xb8, 0x00, 0xff, 0xff, 0xff,	/* mov eax, ffffff00h */
+	    0x03, 0x05, 0x00, 0x01, 0x04, 0x00, /* add eax, [40100h]: 0, CF ZF PF */
+	    0xba, 0x80, 0x56, 0x34, 0x92,	/* mov edx, 92345680h */
+	    0xc1, 0xfa, 0x08,			/* sar edx, 8: ff923456h, CF SF PF */
+	    0x33, 0x15, 0x00, 0x00, 0x05, 0x00, /* xor edx, [50000h]: #PF */
+	    0xf4,				/* hlt */
+	};
+
+	ck_assert_uint_eq(pushed_arith(code, sizeof code, 0x8013), X86_CF | X86_SF | X86_PF);
+	ck_assert_uint_eq(reg(X86_EDX), 0xff923456u);
+}
+END_TEST
+
+/* SHL, then a soft-TLB miss whose handler writes the shifted register,
+ * then a fault: the second slow path's record is still the shift's
+ * (from its operand, not from the register). */
+START_TEST(test_sunk_shl_record_after_its_register_is_written)
+{
+	static const uint8_t code[] = {
+	    0xb8, 0x00, 0xff, 0xff, 0xff,	/* mov eax, ffffff00h */
+	    0x03, 0x05, 0x00, 0x01, 0x04, 0x00, /* add eax, [40100h]: 0, CF ZF PF */
+	    0xb9, 0x01, 0x00, 0x00, 0x20,	/* mov ecx, 20000001h */
+	    0xc1, 0xe1, 0x02,			/* shl ecx, 2: 80000004h, SF OF */
+	    0x8b, 0x0d, 0x00, 0x20, 0x04, 0x00, /* mov ecx, [42000h] */
+	    0x8b, 0x1d, 0x00, 0x00, 0x05, 0x00, /* mov ebx, [50000h]: #PF */
+	    0x83, 0xc6, 0x01,			/* add esi, 1 */
+	    0xf4,				/* hlt */
+	};
+
+	put32(0x42000, 0x12345678);
+	ck_assert_uint_eq(pushed_arith(code, sizeof code, 0x8019), X86_SF | X86_OF);
+	ck_assert_uint_eq(reg(X86_ECX), 0x12345678);
+}
+END_TEST
+
 int main(void)
 {
 	const TTest *const tests[] = {
@@ -895,6 +956,9 @@ int main(void)
 	    test_sunk_inc_record_at_a_page_fault,
 	    test_sunk_inc_record_when_the_next_setter_faults,
 	    test_sunk_dec_record_after_another_slow_path,
+	    test_sunk_shr_record_at_a_page_fault,
+	    test_sunk_sar_record_when_the_next_setter_faults,
+	    test_sunk_shl_record_after_its_register_is_written,
 	};
 
 	return unit_run(unit_suite("x86_jitmem", "memory", setup, x86f_teardown, tests,
