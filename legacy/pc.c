@@ -76,6 +76,21 @@ static bool pit_edge_waiting(void *opaque)
 	return pic8259_requested(opaque, PC_PIT_IRQ);
 }
 
+/* The HPET at HPET_BASE, unless the domain asked for none. */
+static int add_hpet(struct pc *pc, const struct pc_hooks *h, char *err, size_t errlen)
+{
+	if (h->no_hpet)
+		return 0;
+	hpet_init(&pc->hpet, &pc->m->clock);
+	if (mem_map_mmio(&pc->m->mem, HPET_BASE, HPET_MMIO_LEN, &hpet_mmio_ops, &pc->hpet, "HPET") <
+	    0) {
+		snprintf(err, errlen, "cannot place the HPET at %#x", HPET_BASE);
+		return -1;
+	}
+	pc->has_hpet = true;
+	return 0;
+}
+
 static int add_timers(struct pc *pc, char *err, size_t errlen)
 {
 	pc->pit = pit8254_create(&pc->m->clock, pic8259_irq_line(pc->pic, PC_PIT_IRQ));
@@ -88,12 +103,6 @@ static int add_timers(struct pc *pc, char *err, size_t errlen)
 		return no_memory(err, errlen);
 	if (add_port(pc, PC_PIT_BASE, 4, &pit8254_io_ops, pc->pit, "PIT", err, errlen) < 0)
 		return -1;
-	hpet_init(&pc->hpet, &pc->m->clock);
-	if (mem_map_mmio(&pc->m->mem, HPET_BASE, HPET_MMIO_LEN, &hpet_mmio_ops, &pc->hpet, "HPET") <
-	    0) {
-		snprintf(err, errlen, "cannot place the HPET at %#x", HPET_BASE);
-		return -1;
-	}
 	return add_port(pc, PC_PORT_B, 1, &pcspk_io_ops, pc->port_b, "port B", err, errlen);
 }
 
@@ -285,7 +294,8 @@ struct pc *pc_create(struct machine *m, const struct pc_hooks *hooks, char *err,
 	}
 	pc->m = m;
 	if (add_pic(pc, err, errlen) < 0 || add_timers(pc, err, errlen) < 0 ||
-	    add_rtc(pc, hooks, err, errlen) < 0 || pc_add_serial(pc, hooks, err, errlen) < 0 ||
+	    add_hpet(pc, hooks, err, errlen) < 0 || add_rtc(pc, hooks, err, errlen) < 0 ||
+	    pc_add_serial(pc, hooks, err, errlen) < 0 ||
 	    add_debug_devices(pc, hooks, err, errlen) < 0 || add_pci(pc, hooks, err, errlen) < 0 ||
 	    add_fw_cfg(pc, hooks, err, errlen) < 0 || add_kbc(pc, err, errlen) < 0 ||
 	    pc_add_typist(pc, err, errlen) < 0 || pc_add_ide(pc, hooks, err, errlen) < 0 ||
@@ -376,9 +386,9 @@ void pc_prepare_linux_boot(struct pc *pc, uint16_t pm_base)
 	pci_config_write(&pc->pci, PC_PIIX3_SLOT, PC_PIIX4_PM_FUNC, PIIX4_PM_PMREGMISC, 1, 1);
 }
 
-uint32_t pc_hpet_base(void)
+uint32_t pc_hpet_base(const struct pc *pc)
 {
-	return HPET_BASE;
+	return pc->has_hpet ? HPET_BASE : 0;
 }
 
 uint32_t pc_hpet_id(void)

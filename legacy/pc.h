@@ -51,7 +51,8 @@ struct pc_hooks {
 	/* VGA BIOS image for fw_cfg: NULL is SeaBIOS's stdvga image if
 	 * installed, "" none. */
 	const char *vga_bios;
-	bool no_vga; /* no emulated VGA at all (vga = "none"), nor its BIOS */
+	bool no_vga;  /* no emulated VGA at all (vga = "none"), nor its BIOS */
+	bool no_hpet; /* no HPET (hpet = 0): nothing at HPET_BASE */
 };
 
 /* Creates the devices, places them on m's buses and registers them in
@@ -149,8 +150,9 @@ int pc_opl3_source(struct pc *pc, struct audio_source *src);
 void pc_prepare_linux_boot(struct pc *pc, uint16_t pm_base);
 
 /* The HPET (legacy/hpet.h) as ACPI's HPET table describes it: where its
- * registers are and its capabilities register's low half. */
-uint32_t pc_hpet_base(void);
+ * registers are (0 when the PC has none) and its capabilities register's
+ * low half. */
+uint32_t pc_hpet_base(const struct pc *pc);
 uint32_t pc_hpet_id(void);
 
 /* Presses the ACPI power button (a fixed-feature event of the PIIX4 PM).

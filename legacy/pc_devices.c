@@ -15,7 +15,7 @@ int pc_register_devices(struct pc *pc, char *err, size_t errlen)
 	const struct pc_device list[] = {
 	    {"pic0", &pic8259_device_ops, pc->pic},
 	    {"pit0", &pit8254_device_ops, pc->pit},
-	    {"hpet", &hpet_device_ops, &pc->hpet},
+	    {"hpet", &hpet_device_ops, pc->has_hpet ? &pc->hpet : NULL},
 	    {"pcspk", &pcspk_device_ops, pc->port_b},
 	    {"rtc0", &rtc146818_device_ops, pc->rtc},
 	    {"i440fx", &i440fx_device_ops, pc->i440fx},

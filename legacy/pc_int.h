@@ -83,6 +83,7 @@ struct pc {
 	struct piix3 *piix3;
 	struct piix4_pm *pm;
 	struct hpet hpet; /* a clock only: it never interrupts */
+	bool has_hpet;	  /* hpet is at HPET_BASE (pc_hooks.no_hpet unset) */
 	struct fw_cfg *fw_cfg;
 	struct ide *ide;
 	struct piix_ide *piix_ide;

@@ -524,6 +524,7 @@ void config_defaults(struct domain_config *cfg)
 	    .on_poweroff = CONFIG_ACTION_DESTROY,
 	    .boot = "cd",
 	    .boot_menu = 1,
+	    .hpet = 1,
 	    .jit = 1,
 	    .on_reboot = CONFIG_ACTION_RESTART,
 	    .on_crash = CONFIG_ACTION_DESTROY,

@@ -108,6 +108,7 @@ struct domain_config {
 	enum config_action on_reboot;	  /* default restart */
 	enum config_action on_crash;	  /* default destroy; "preserve" is refused */
 	unsigned localtime;		  /* 1: the RTC starts at the host's local time */
+	unsigned hpet;			  /* 0: the PC has no HPET (nor ACPI table); default 1 */
 	/* Keys accepted with a difference the user should know of: one line
 	 * each ("FILE:LINE: key: ..."), one per key; `hv` prints them on
 	 * stderr and --dry-run as comments. */

@@ -141,6 +141,8 @@ void config_write(const struct domain_config *cfg, FILE *out)
 	put_chardev(out, "serial2", &cfg->serial[1]);
 	put_chardev(out, "debugcon", &cfg->debugcon);
 	fprintf(out, "localtime = %u\n", cfg->localtime);
+	if (!cfg->hpet)
+		fputs("hpet = 0\n", out);
 	put_key_string(out, "on_poweroff", config_action_name(cfg->on_poweroff));
 	put_key_string(out, "on_reboot", config_action_name(cfg->on_reboot));
 	put_key_string(out, "on_crash", config_action_name(cfg->on_crash));

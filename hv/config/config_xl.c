@@ -216,13 +216,7 @@ static int set_apic(struct parser *p, const struct key *k, const struct value *v
 
 static int set_hpet(struct parser *p, const struct key *k, const struct value *v)
 {
-	int on = set_flag(p, k, v, NULL);
-
-	if (on != 0)
-		return on < 0 ? -1 : 0;
-	return cfg_warn_at(p, k, v->line,
-			   "ignored; hv's PC always has its HPET, a clock whose timers never "
-			   "interrupt (the guest's timer is the PIT or its APIC's)");
+	return set_flag(p, k, v, &p->cfg->hpet) < 0 ? -1 : 0;
 }
 
 /* xl's older spelling of vga = "stdvga" (1) or "cirrus" (0). */
@@ -344,7 +338,7 @@ const struct key config_xl_keys[] = {
      "not supported yet; hv offers two serial ports (serial, serial2) and a debug console "
      "(debugcon)",
      refuse_unless_off},
-    {"hpet", VAL_INT, "0 or 1", set_hpet},
+    {"hpet", VAL_INT, "0 (no HPET) or 1 (the PC's HPET, a clock source)", set_hpet},
     {"stdvga", VAL_INT, "0 or 1", set_stdvga},
     {"keymap", VAL_STRING,
      "ignored; `hv view` sends the host keyboard's scan codes, the guest chooses its layout",

@@ -186,6 +186,7 @@ static int build_machine(struct domain *d, char *err, size_t errlen)
 	    .opaque = d,
 	    .rtc_localtime = d->cfg.localtime != 0,
 	    .no_vga = d->cfg.vga_none != 0,
+	    .no_hpet = d->cfg.hpet == 0,
 	};
 
 	for (unsigned i = 0; i < PC_SERIAL_PORTS && i < DOMAIN_SERIAL_PORTS; i++)

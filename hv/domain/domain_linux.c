@@ -27,7 +27,7 @@ static void write_acpi(struct domain *d)
 	    .isa_slot = PC_ISA_BRIDGE_SLOT,
 	    .pirq_reg = PC_PIRQ_ROUTE_REG,
 	    .apic = d->machine.apic,
-	    .hpet_base = pc_hpet_base(),
+	    .hpet_base = pc_hpet_base(d->pc),
 	    .hpet_id = pc_hpet_id()};
 	uint8_t tables[ACPI_TABLES_SIZE];
 

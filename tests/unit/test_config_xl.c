@@ -180,7 +180,7 @@ START_TEST(test_timing_scheduling_and_platform_keys_are_noted)
 			    "(taskset and nice apply to the domain process)";
 	char want[512];
 
-	ck_assert_int_eq(load("name='a'\nhpet = 0\nstdvga = 0\nkeymap = 'de'\n"
+	ck_assert_int_eq(load("name='a'\napic = 1\nstdvga = 0\nkeymap = 'de'\n"
 			      "xen_platform_pci = 1\ncpus = 'all'\ncpu_weight = 256\ncap = 0\n"
 			      "pool = 'Pool-0'\nshadow_memory = 8\ntimer_mode = 1\n"
 			      "tsc_mode = 'default'\non_watchdog = 'restart'\n"
@@ -192,9 +192,8 @@ START_TEST(test_timing_scheduling_and_platform_keys_are_noted)
 	ck_assert_str_eq(cfg.warnings[12], "xl.cfg:14: on_soft_reset: ignored; hv has no Xen soft "
 					   "reset (a guest's kexec needs none)");
 	ck_assert_str_eq(cfg.warnings[0],
-			 "xl.cfg:2: hpet: ignored; hv's PC always has its HPET, a "
-			 "clock whose timers never interrupt (the guest's timer is "
-			 "the PIT or its APIC's)");
+			 "xl.cfg:2: apic: ignored; hv's PC has no I/O APIC yet, interrupts go "
+			 "through the 8259 PICs");
 	ck_assert_str_eq(cfg.warnings[1], "xl.cfg:3: stdvga: hv has no Cirrus card; the guest gets "
 					  "a standard VGA with VBE (\"stdvga\")");
 	ck_assert_str_eq(cfg.warnings[2], "xl.cfg:4: keymap: ignored; `hv view` sends the host "
@@ -543,6 +542,28 @@ static char *write_to_string(const struct domain_config *c)
 	return buf;
 }
 
+/* hpet = 0 takes the HPET away (no warning) and is written back; the
+ * default keeps it and writes nothing. */
+START_TEST(test_hpet_0_is_stored_and_written_back)
+{
+	char *text;
+
+	ck_assert_int_eq(load("name='a'\n"), 0);
+	ck_assert_uint_eq(cfg.hpet, 1);
+	text = write_to_string(&cfg);
+	ck_assert_ptr_null(strstr(text, "hpet"));
+	free(text);
+	ck_assert_int_eq(load("name='a'\nhpet = 0\n"), 0);
+	ck_assert_uint_eq(cfg.hpet, 0);
+	ck_assert_uint_eq(cfg.nwarnings, 0);
+	text = write_to_string(&cfg);
+	ck_assert_ptr_nonnull(strstr(text, "\nhpet = 0\n"));
+	free(text);
+	ck_load_error("hpet = 2\n", "xl.cfg:1: hpet: expected 0 (no HPET) or 1 (the PC's HPET, a "
+				    "clock source), got 2");
+}
+END_TEST
+
 START_TEST(test_written_config_loads_to_the_same_domain)
 {
 	struct domain_config first;
@@ -694,6 +715,7 @@ static Suite *config_xl_suite(void)
 	tcase_add_test(refuse, test_serial_list_and_serial2_cannot_both_set_com2);
 	tcase_add_test(refuse, test_every_refused_statement_is_reported_in_one_run);
 	tcase_add_test(map, test_soundhw_sb16_with_its_defaults_and_resources);
+	tcase_add_test(write, test_hpet_0_is_stored_and_written_back);
 	tcase_add_test(write, test_written_config_loads_to_the_same_domain);
 	tcase_add_test(write, test_vfb_virtio_gives_a_virtio_gpu);
 	tcase_add_test(write, test_written_config_of_defaults);

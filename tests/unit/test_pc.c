@@ -107,6 +107,26 @@ START_TEST(no_vga_leaves_out_the_vga)
 }
 END_TEST
 
+/* no_hpet (hpet = 0): no HPET device, nothing at HPET_BASE, no table
+ * for ACPI; the default PC answers there with its capabilities. */
+START_TEST(no_hpet_leaves_out_the_hpet)
+{
+	struct pc_hooks h = {.no_hpet = true};
+	char err[256];
+
+	ck_assert_uint_eq(pc_hpet_base(pc), HPET_BASE);
+	ck_assert_uint_eq(mem_read_sized(&m.mem, HPET_BASE + HPET_ID, 4), HPET_CAPS_LOW);
+	pc_free(pc);
+	machine_destroy(&m);
+	ck_assert_int_eq(machine_init(&m, 16u << 20, err, sizeof err), 0);
+	pc = pc_create(&m, &h, err, sizeof err);
+	ck_assert_msg(pc != NULL, "%s", err);
+	ck_assert_ptr_null(device_find(&m.devices, "hpet"));
+	ck_assert_uint_eq(pc_hpet_base(pc), 0);
+	ck_assert_uint_eq(mem_read_sized(&m.mem, HPET_BASE + HPET_ID, 4), 0xffffffffu);
+}
+END_TEST
+
 START_TEST(describe_all_names_every_device_in_short_lines)
 {
 	static char buf[16384];
@@ -300,6 +320,7 @@ static Suite *pc_suite(void)
 	tcase_add_test(t, every_device_is_registered_once_with_a_describe_op);
 	tcase_add_test(t, absent_ports_are_not_registered);
 	tcase_add_test(t, no_vga_leaves_out_the_vga);
+	tcase_add_test(t, no_hpet_leaves_out_the_hpet);
 	tcase_add_test(t, describe_all_names_every_device_in_short_lines);
 	tcase_add_test(t, a_registry_reset_puts_the_pic_and_pit_back_to_power_on);
 	tcase_add_test(t, a_registry_save_and_load_carries_the_state_to_a_new_pc);
