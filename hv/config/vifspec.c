@@ -156,21 +156,34 @@ static int parse_mtu(const char *s, struct vif_config *out, char *msg, size_t le
 	return 0;
 }
 
+/* offload=0 or 1 (the default): the NIC's checksum and segmentation
+ * offloads. */
+static int parse_offload(const char *s, struct vif_config *out, char *msg, size_t len)
+{
+	if (strcmp(s, "0") != 0 && strcmp(s, "1") != 0)
+		return fail(msg, len, "offload=%s: expected 0 or 1%s", s, "");
+	out->no_offload = s[0] == '0';
+	return 0;
+}
+
 static int parse_item(char *item, struct vif_config *out, char *msg, size_t len)
 {
 	char *eq = strchr(item, '=');
 	const char *val;
 
 	if (!eq)
-		return fail(msg, len,
-			    "'%s': expected key=value (mac=, mtu=, model=, type= or hostfwd=)%s",
-			    item, "");
+		return fail(
+		    msg, len,
+		    "'%s': expected key=value (mac=, mtu=, offload=, model=, type= or hostfwd=)%s",
+		    item, "");
 	*eq = '\0';
 	val = eq + 1;
 	if (strcmp(item, "mac") == 0)
 		return out->mac_set = true, parse_mac(val, out->mac, msg, len);
 	if (strcmp(item, "mtu") == 0)
 		return parse_mtu(val, out, msg, len);
+	if (strcmp(item, "offload") == 0)
+		return parse_offload(val, out, msg, len);
 	if (strcmp(item, "model") == 0)
 		return set_model(val, msg, len);
 	if (strcmp(item, "type") == 0)
@@ -180,9 +193,10 @@ static int parse_item(char *item, struct vif_config *out, char *msg, size_t len)
 	for (size_t i = 0; i < sizeof xen_only / sizeof xen_only[0]; i++)
 		if (strcmp(item, xen_only[i]) == 0)
 			return fail(msg, len, "%s=: not supported; %s", item, USERNET_NOTE);
-	return fail(msg, len,
-		    "unknown key '%s' (hv takes mac=, mtu=, model=, type= and hostfwd=)%s", item,
-		    "");
+	return fail(
+	    msg, len,
+	    "unknown key '%s' (hv takes mac=, mtu=, offload=, model=, type= and hostfwd=)%s", item,
+	    "");
 }
 
 int vifspec_parse(const char *spec, struct vif_config *out, char *msg, size_t msglen)
@@ -236,6 +250,10 @@ void vifspec_format(const struct vif_config *c, char *buf, size_t len)
 	if (c->mtu) {
 		n = strlen(buf);
 		snprintf(buf + n, len - n, ",mtu=%u", c->mtu);
+	}
+	if (c->no_offload) {
+		n = strlen(buf);
+		snprintf(buf + n, len - n, ",offload=0");
 	}
 	for (unsigned i = 0; i < c->nfwd; i++) {
 		char host[16], guest[16];

@@ -12,7 +12,10 @@
  * ioemu. mtu= (576..65520, default 1500) is the network's MTU: libslirp's
  * and the one the NIC tells the guest (VIRTIO_NET_F_MTU); 65520 lets
  * every frame carry ~64 KiB, which is what libslirp can do in place of
- * segmentation offload. Xen's backend options (bridge=, script=, backend=, vifname=,
+ * segmentation offload. offload=0 (default 1) offers the guest no
+ * checksum or TCP segmentation offload, as QEMU's virtio-net on its user
+ * network: the guest then sends frames of the MTU with their checksums
+ * computed. Xen's backend options (bridge=, script=, backend=, vifname=,
  * ip=, rate=, ...) are refused with what hv offers instead: the network
  * is libslirp's NAT inside the domain process, with no host interface. */
 #ifndef HV_VIFSPEC_H
@@ -38,7 +41,8 @@ struct vif_fwd {
 struct vif_config {
 	bool mac_set; /* false: the domain derives one (vifspec_default_mac) */
 	uint8_t mac[6];
-	uint16_t mtu; /* 0: 1500 */
+	uint16_t mtu;	 /* 0: 1500 */
+	bool no_offload; /* offload=0: no checksum or segmentation offload */
 	unsigned nfwd;
 	struct vif_fwd fwd[VIF_FWD_MAX];
 };

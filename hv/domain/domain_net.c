@@ -188,6 +188,7 @@ static int add_nic(struct domain *d, unsigned i, char *err, size_t errlen)
 		return -1;
 	}
 	be.mtu = c->mtu;
+	be.no_offload = c->no_offload;
 	n->net = usernet_create(d->loop, d->cfg.name, c->mtu, &ops, err, errlen);
 	if (!n->net || add_forwards(n, c, err, errlen) < 0)
 		return -1;

@@ -613,6 +613,8 @@ void virtio_net_init(struct virtio_net *n, struct guest_mem *mem, struct irq_lin
 	n->lro = malloc(VIRTIO_NET_FRAME_MAX); /* none: no coalescing, frames go one by one */
 	n->tso = malloc(VIRTIO_NET_FRAME_MAX); /* none: segmentation requests are dropped */
 	virtio_pci_init(&n->vp, mem, &net_ops, n, irq, name);
+	if (be->no_offload)
+		n->vp.withheld = VIRTIO_NET_NO_OFFLOAD;
 }
 
 void virtio_net_destroy(struct virtio_net *n)

@@ -69,6 +69,11 @@
 #define VIRTIO_NET_MRG_BUFS_MAX	    256	  /* receive buffers one frame may take (= queue_max) */
 #define VIRTIO_NET_RUN_MAX	    64	  /* frames coalesced into one at most */
 #define VIRTIO_NET_TX_BUDGET	    512	  /* transmit chains taken per call at most */
+/* The offloads a backend's no_offload withholds. */
+#define VIRTIO_NET_NO_OFFLOAD                                                                      \
+	(1ull << VIRTIO_NET_F_CSUM | 1ull << VIRTIO_NET_F_GUEST_CSUM |                             \
+	 1ull << VIRTIO_NET_F_GUEST_TSO4 | 1ull << VIRTIO_NET_F_HOST_TSO4 |                        \
+	 1ull << VIRTIO_NET_F_HOST_ECN)
 
 /* The backend: told (under the domain lock, from the vCPU thread or its
  * own) that a round of the transmit queue is due. It must not call back
@@ -83,6 +88,11 @@ struct virtio_net_backend {
 	/* The backend network's MTU, which the device tells the driver
 	 * (VIRTIO_NET_F_MTU): 68..65535, 0 for 1500. */
 	uint16_t mtu;
+	/* Offer no checksum or segmentation offload (VIRTIO_NET_NO_OFFLOAD
+	 * withheld): the guest sends and takes frames of the MTU with their
+	 * checksums filled in, as QEMU's virtio-net on a backend without a
+	 * vnet header (its user network). */
+	bool no_offload;
 };
 
 struct virtio_net_stats {

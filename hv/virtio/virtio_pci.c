@@ -30,7 +30,7 @@ static void sync_doorbells(struct virtio_pci *vp);
 
 uint64_t virtio_pci_offered(const struct virtio_pci *vp)
 {
-	return vp->ops->features | TRANSPORT_FEATURES;
+	return (vp->ops->features & ~vp->withheld) | TRANSPORT_FEATURES;
 }
 
 static uint64_t offered(const struct virtio_pci *vp)

@@ -155,6 +155,7 @@ struct virtio_pci {
 	uint32_t dfselect;   /* device_feature_select */
 	uint32_t gfselect;   /* driver_feature_select */
 	uint64_t driver_features;
+	uint64_t withheld; /* of ops->features, the bits this device does not offer */
 	uint8_t status;
 	uint8_t config_generation; /* bumped when device configuration changes */
 	uint8_t isr;

@@ -91,10 +91,14 @@ START_TEST(bad_values)
 			"[guestaddr]:guestport (addresses are dotted IPv4, ports 1-65535)");
 	rejects_exactly("hostfwd=tcp::2222-:22,hostfwd=tcp::2222-:23",
 			"hostfwd=tcp::2222-:23: this host port is forwarded twice");
-	rejects_exactly("virtio",
-			"'virtio': expected key=value (mac=, mtu=, model=, type= or hostfwd=)");
-	rejects_exactly("colour=red",
-			"unknown key 'colour' (hv takes mac=, mtu=, model=, type= and hostfwd=)");
+	rejects_exactly(
+	    "virtio",
+	    "'virtio': expected key=value (mac=, mtu=, offload=, model=, type= or hostfwd=)");
+	rejects_exactly(
+	    "colour=red",
+	    "unknown key 'colour' (hv takes mac=, mtu=, offload=, model=, type= and hostfwd=)");
+	rejects_exactly("offload=2", "offload=2: expected 0 or 1");
+	rejects_exactly("offload=", "offload=: expected 0 or 1");
 	rejects_exactly("mtu=575", "mtu=575: expected a number from 576 to 65520");
 	rejects_exactly("mtu=65521", "mtu=65521: expected a number from 576 to 65520");
 	rejects_exactly("mtu=-1500", "mtu=-1500: expected a number from 576 to 65520");
@@ -134,12 +138,14 @@ START_TEST(written_back_reads_the_same)
 
 	ck_assert_int_eq(
 	    vifspec_parse("mac=00:16:3e:01:02:03,hostfwd=udp:10.1.2.3:53-10.0.2.9:5353,"
-			  "hostfwd=tcp::2222-:22,mtu=65520",
+			  "hostfwd=tcp::2222-:22,mtu=65520,offload=0",
 			  &v, msg, sizeof msg),
 	    0);
 	ck_assert_uint_eq(v.mtu, 65520);
+	ck_assert(v.no_offload);
 	vifspec_format(&v, spec, sizeof spec);
-	ck_assert_str_eq(spec, "model=virtio,mac=00:16:3e:01:02:03,mtu=65520,hostfwd=udp:10.1.2.3:"
+	ck_assert_str_eq(spec, "model=virtio,mac=00:16:3e:01:02:03,mtu=65520,offload=0,"
+			       "hostfwd=udp:10.1.2.3:"
 			       "53-10.0.2.9:5353,hostfwd=tcp::2222-:22");
 	ck_assert_int_eq(vifspec_parse(spec, &again, msg, sizeof msg), 0);
 	ck_assert_mem_eq(&again, &v, sizeof v);

@@ -80,6 +80,32 @@ START_TEST(configuration_has_the_mac_and_link_up)
 }
 END_TEST
 
+/* A backend's no_offload: the device offers none of the checksum and
+ * segmentation features (the rest as before), and a driver that asks for
+ * one anyway does not get FEATURES_OK. */
+START_TEST(no_offload_withholds_checksum_and_segmentation)
+{
+	struct virtio_net_backend b = {.tx_ready = tx_ready, .no_offload = true};
+	uint32_t all, offered;
+
+	vdrv_wr(&drv, VIRTIO_COMMON_DFSELECT, 4, 0);
+	all = vdrv_rd(&drv, VIRTIO_COMMON_DF, 4);
+	ck_assert_uint_eq(all & VIRTIO_NET_NO_OFFLOAD, VIRTIO_NET_NO_OFFLOAD);
+	virtio_net_destroy(&net);
+	virtio_net_init(&net, &mem, (struct irq_line){0}, mac, &b, "net0");
+	vdrv_attach(&drv, &mem, &net.vp.pci, 6, BAR, QSIZE);
+	vdrv_wr(&drv, VIRTIO_COMMON_DFSELECT, 4, 0);
+	offered = vdrv_rd(&drv, VIRTIO_COMMON_DF, 4);
+	ck_assert_uint_eq(offered & VIRTIO_NET_NO_OFFLOAD, 0);
+	ck_assert_uint_eq(offered, (uint32_t)(all & ~VIRTIO_NET_NO_OFFLOAD));
+	vdrv_negotiate(&drv, 1u << VIRTIO_NET_F_CSUM, 1);
+	ck_assert_uint_eq(vdrv_rd(&drv, VIRTIO_COMMON_STATUS, 1) & 0x08, 0);
+	vdrv_wr(&drv, VIRTIO_COMMON_STATUS, 1, 0);
+	vdrv_negotiate(&drv, 1u << VIRTIO_NET_F_MRG_RXBUF, 1);
+	ck_assert_uint_eq(vdrv_rd(&drv, VIRTIO_COMMON_STATUS, 1) & 0x08, 0x08);
+}
+END_TEST
+
 START_TEST(transmitted_frames_lose_their_header)
 {
 	uint8_t frame[1514], got[VIRTIO_NET_FRAME_MAX];
@@ -662,6 +688,7 @@ static Suite *virtio_net_suite(void)
 
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, configuration_has_the_mac_and_link_up);
+	tcase_add_test(tc, no_offload_withholds_checksum_and_segmentation);
 	tcase_add_test(tc, transmitted_frames_lose_their_header);
 	tcase_add_test(tc, malformed_transmit_chains_are_dropped);
 	tcase_add_test(tc, a_transmit_burst_interrupts_once);
