@@ -19,7 +19,7 @@ packages=(
   build-essential cmake pkg-config git
   nasm check
   libncurses-dev libsdl2-dev libpng-dev libpulse-dev libslirp-dev
-  libspeexdsp-dev libadplug-dev
+  libspeexdsp-dev libadplug-dev liblzma-dev
   pulseaudio pulseaudio-utils
   seabios xorriso
   socat clang clang-format tmux

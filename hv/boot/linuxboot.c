@@ -75,6 +75,7 @@ void linuxboot_free(struct linux_image *img)
 {
 	free(img->kernel);
 	free(img->initrd);
+	free(img->image);
 	*img = (struct linux_image){0};
 }
 
@@ -194,7 +195,10 @@ int linuxboot_setup(struct guest_mem *mem, const struct linux_image *img, const 
 	}
 	if (img->initrd && place_initrd(img, low, kernel_end, &initrd, err, errlen) < 0)
 		return -1;
-	mem_write(mem, load, k + img->setup_size, pm_size);
+	if (img->image)
+		mem_write(mem, img->image_base, img->image, img->image_size);
+	else
+		mem_write(mem, load, k + img->setup_size, pm_size);
 	if (img->initrd)
 		mem_write(mem, initrd, img->initrd, img->initrd_size);
 	mem_write(mem, LINUXBOOT_CMDLINE, cmdline, cmd_len + 1);
@@ -204,7 +208,7 @@ int linuxboot_setup(struct guest_mem *mem, const struct linux_image *img, const 
 		write_seed(mem, bp, seed);
 	mem_write(mem, LINUXBOOT_ZERO_PAGE, bp, sizeof bp);
 	write_gdt(mem, entry);
-	entry->eip = load;
+	entry->eip = img->image ? img->image_entry : load;
 	entry->esi = LINUXBOOT_ZERO_PAGE;
 	return 0;
 }

@@ -4,7 +4,9 @@
  * code32_start (1 MiB), the "zero page" (struct boot_params) gets the
  * image's setup header, an e820 map, the command line, the initrd placed
  * high and the ACPI RSDP address; the vCPU then starts at the 32-bit entry
- * in flat protected mode with ESI pointing at the zero page.
+ * in flat protected mode with ESI pointing at the zero page. A kernel hv
+ * decompressed (linuxboot_unpack) goes to pref_address instead and starts
+ * at its own entry, as its decompressor would have left it.
  *
  * Low memory as laid out here (all RAM, no firmware mapped below 1 MiB):
  *   0x5000  setup_data: a random seed for the kernel's RNG (SETUP_RNG_SEED)
@@ -20,18 +22,19 @@
 
 #include "hv/core/memory.h"
 
-#define LINUXBOOT_SETUP_DATA  0x5000u
-#define LINUXBOOT_SEED_SIZE   32
-#define LINUXBOOT_GDT	      0x6000u
-#define LINUXBOOT_ZERO_PAGE   0x7000u
-#define LINUXBOOT_CMDLINE     0x8000u
-#define LINUXBOOT_ACPI	      0x9F000u
-#define LINUXBOOT_ACPI_SIZE   0x1000u
-#define LINUXBOOT_KERNEL_MAX  (64u << 20)  /* a bzImage file */
-#define LINUXBOOT_INITRD_MAX  (512u << 20) /* an initrd file */
-#define LINUXBOOT_MIN_VERSION 0x0206	   /* protocol 2.06: cmdline_size */
-#define LINUXBOOT_BOOT_CS     0x10
-#define LINUXBOOT_BOOT_DS     0x18
+#define LINUXBOOT_SETUP_DATA   0x5000u
+#define LINUXBOOT_SEED_SIZE    32
+#define LINUXBOOT_GDT	       0x6000u
+#define LINUXBOOT_ZERO_PAGE    0x7000u
+#define LINUXBOOT_CMDLINE      0x8000u
+#define LINUXBOOT_ACPI	       0x9F000u
+#define LINUXBOOT_ACPI_SIZE    0x1000u
+#define LINUXBOOT_KERNEL_MAX   (64u << 20)  /* a bzImage file */
+#define LINUXBOOT_INITRD_MAX   (512u << 20) /* an initrd file */
+#define LINUXBOOT_UNPACKED_MAX (128u << 20) /* a kernel decompressed by hv */
+#define LINUXBOOT_MIN_VERSION  0x0206	    /* protocol 2.06: cmdline_size */
+#define LINUXBOOT_BOOT_CS      0x10
+#define LINUXBOOT_BOOT_DS      0x18
 
 /* Offsets in the setup header / boot_params (both start at file offset 0
  * and zero-page offset 0; the setup header lives at 1F1h in both). */
@@ -66,6 +69,12 @@ struct linux_image {
 	size_t initrd_size;
 	uint16_t version;  /* boot protocol version of the kernel */
 	size_t setup_size; /* bytes of real-mode setup before the 32-bit kernel */
+	/* The kernel decompressed by hv (linuxboot_unpack): its memory image
+	 * from image_base (pref_address), bss zeroed, entered at image_entry
+	 * (startup_32) with the zero page; NULL: it decompresses itself. */
+	uint8_t *image;
+	size_t image_size;
+	uint32_t image_base, image_entry;
 };
 
 /* Where the vCPU starts. */
@@ -85,6 +94,22 @@ int linuxboot_read(const char *kernel, const char *ramdisk, struct linux_image *
 /* Checks that the bytes are a bzImage we can load. Returns 0 or -1 with err
  * set ("not a bzImage ...") and fills version and setup_size. */
 int linuxboot_check(struct linux_image *img, char *err, size_t errlen);
+
+/* Decompresses the kernel on the host, as Xen's domain builder does for
+ * its PV guests: a 32-bit kernel whose payload is xz (Debian's) becomes
+ * img->image, so the guest starts in the decompressed kernel instead of
+ * running its decompressor (on the soft engine, seconds of a boot).
+ * Returns 1 when it did; 0 when this kernel decompresses itself (another
+ * compression, a 64-bit kernel, protocol before 2.10), with the reason in
+ * err; -1 with err set when the payload is corrupt. */
+int linuxboot_unpack(struct linux_image *img, char *err, size_t errlen);
+
+/* The second half of linuxboot_unpack: the kernel's ELF file (n bytes at
+ * elf, decompressed) into img->image, by the setup header's pref_address
+ * and init_size. Returns 1, or 0 with the reason in err when it does not
+ * fit them (a 64-bit kernel, a segment outside, no entry). */
+int linuxboot_load_elf(struct linux_image *img, const uint8_t *elf, size_t n, char *err,
+		       size_t errlen);
 
 void linuxboot_free(struct linux_image *img);
 

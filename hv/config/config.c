@@ -526,6 +526,7 @@ void config_defaults(struct domain_config *cfg)
 	    .boot_menu = 1,
 	    .hpet = 1,
 	    .jit = 1,
+	    .kernel_decompress = 1,
 	    .on_reboot = CONFIG_ACTION_RESTART,
 	    .on_crash = CONFIG_ACTION_DESTROY,
 	    .audio = "pulse",

@@ -90,10 +90,11 @@ struct domain_config {
 	unsigned boot_menu;	 /* boot_menu = 0 or 1: SeaBIOS's ESC prompt; default 1 */
 	unsigned boot_menu_wait; /* ms the prompt waits for ESC; 0: SeaBIOS's own (2500) */
 	unsigned jit;		 /* jit = 0: the soft CPU without its JIT; default 1 */
-	unsigned virtio_rng;	 /* virtio_rng = 1: an entropy device (hv's key; xl has none) */
-	unsigned vfb_virtio;	 /* vfb = [ 'type=virtio' ]: a virtio-gpu beside the VGA */
-	unsigned vga_none;	 /* vga = "none": no emulated VGA (nor its BIOS) */
-	unsigned sdl;		 /* sdl = 1: hv create/run/restore open `hv view NAME` */
+	unsigned kernel_decompress; /* 0: a kernel= decompresses itself; default 1 (hv does) */
+	unsigned virtio_rng;	    /* virtio_rng = 1: an entropy device (hv's key; xl has none) */
+	unsigned vfb_virtio;	    /* vfb = [ 'type=virtio' ]: a virtio-gpu beside the VGA */
+	unsigned vga_none;	    /* vga = "none": no emulated VGA (nor its BIOS) */
+	unsigned sdl;		    /* sdl = 1: hv create/run/restore open `hv view NAME` */
 	/* virtio_console = 1: a virtio-console (the guest's hvc0); console =
 	 * "ttyS0" (default: COM1) or "hvc0" (implies virtio_console) names
 	 * the primary console: `hv console`, `hv top`, `hv run`'s terminal

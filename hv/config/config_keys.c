@@ -352,6 +352,12 @@ static int set_jit(struct parser *p, const struct key *k, const struct value *v)
 	return cfg_set_uint(p, k, v, 0, 1, &p->cfg->jit);
 }
 
+/* hv's own key: who decompresses a kernel= (hv/boot/linuxboot.h). */
+static int set_kernel_decompress(struct parser *p, const struct key *k, const struct value *v)
+{
+	return cfg_set_uint(p, k, v, 0, 1, &p->cfg->kernel_decompress);
+}
+
 /* hv's own key: xl has no entropy device. */
 static int set_virtio_rng(struct parser *p, const struct key *k, const struct value *v)
 {
@@ -448,6 +454,9 @@ const struct key config_native_keys[] = {
     {"firmware", VAL_STRING, "a path", set_firmware},
     {"kernel", VAL_STRING, "a path", set_kernel},
     {"ramdisk", VAL_STRING, "a path", set_ramdisk},
+    {"kernel_decompress", VAL_INT,
+     "0 (the kernel decompresses itself) or 1 (hv decompresses an xz kernel)",
+     set_kernel_decompress},
     {"extra", VAL_STRING, "a kernel command line of printable characters", cfg_set_extra},
     {"serial", VAL_STRING | VAL_LIST, CHARDEV_EXPECT, set_serial},
     {"serial2", VAL_STRING | VAL_LIST, CHARDEV_EXPECT, set_serial2},

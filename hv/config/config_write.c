@@ -103,6 +103,8 @@ static void put_boot(FILE *out, const struct domain_config *cfg)
 		fprintf(out, "boot_menu_wait = %u\n", cfg->boot_menu_wait);
 	if (!cfg->jit)
 		fprintf(out, "jit = 0\n");
+	if (!cfg->kernel_decompress)
+		fprintf(out, "kernel_decompress = 0\n");
 	if (cfg->virtio_rng)
 		fprintf(out, "virtio_rng = 1\n");
 	put_vifs(out, cfg);

@@ -10,9 +10,31 @@
 #include "hv/core/log.h"
 #include "legacy/pc.h"
 
+/* Reads the files and, unless kernel_decompress = 0, decompresses the
+ * kernel (a kernel that cannot be is left to decompress itself). */
 int domain_linux_prepare(struct domain *d, char *err, size_t errlen)
 {
-	return linuxboot_read(d->cfg.kernel, d->cfg.ramdisk, &d->linux_image, err, errlen);
+	char why[160];
+	int r;
+
+	if (linuxboot_read(d->cfg.kernel, d->cfg.ramdisk, &d->linux_image, err, errlen) < 0)
+		return -1;
+	if (!d->cfg.kernel_decompress) {
+		log_info("the kernel decompresses itself: kernel_decompress = 0");
+		return 0;
+	}
+	r = linuxboot_unpack(&d->linux_image, why, sizeof why);
+	if (r < 0) {
+		snprintf(err, errlen, "kernel %s: %s", d->cfg.kernel, why);
+		return -1;
+	}
+	if (r > 0)
+		log_info("kernel decompressed by hv: %zu bytes at %#x, entry %#x",
+			 d->linux_image.image_size, d->linux_image.image_base,
+			 d->linux_image.image_entry);
+	else
+		log_info("the kernel decompresses itself: %s", why);
+	return 0;
 }
 
 static void write_acpi(struct domain *d)

@@ -21,7 +21,7 @@ trap '[ -z "$vg" ] || kill "$vg" 2>/dev/null || true; rm -rf "$work"' EXIT
 export XDG_RUNTIME_DIR="$work/run" XDG_STATE_HOME="$work/state"
 mkdir -p "$XDG_RUNTIME_DIR" "$XDG_STATE_HOME"
 
-printf 'name = "cgdecomp%s"\nmemory = 128\nengine = "soft"\nkernel = "%s"\nramdisk = "%s"\nextra = "earlyprintk=serial,ttyS0,115200 console=ttyS0,115200"\nserial = "stdio"\naudio = "none"\n' \
+printf 'name = "cgdecomp%s"\nmemory = 128\nengine = "soft"\nkernel = "%s"\nramdisk = "%s"\nextra = "earlyprintk=serial,ttyS0,115200 console=ttyS0,115200"\nserial = "stdio"\nkernel_decompress = 0\naudio = "none"\n' \
   $$ "$g/vmlinuz" "$g/initramfs.cpio.gz" >"$work/cfg"
 HV_SANDBOX=0 valgrind --tool=callgrind --smc-check=all --trace-children=yes \
   --callgrind-out-file="$work/cg.out.%p" "$hv" run "$work/cfg" >"$work/serial" 2>"$work/err" &

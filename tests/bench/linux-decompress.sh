@@ -42,7 +42,7 @@ phases() {
 }
 
 hv_once() {
-  printf 'name = "bench-xz"\nmemory = 128\nengine = "soft"\nkernel = "%s"\nramdisk = "%s"\nextra = "%s"\nserial = "stdio"\n' \
+  printf 'name = "bench-xz"\nmemory = 128\nengine = "soft"\nkernel = "%s"\nramdisk = "%s"\nextra = "%s"\nserial = "stdio"\nkernel_decompress = 0\n' \
     "$guest/vmlinuz" "$guest/initramfs.cpio.gz" "$cmdline" >"$work/xz.cfg"
   phases hv "$hv" run --timeout 900 "$work/xz.cfg"
 }

@@ -187,6 +187,32 @@ START_TEST(test_jit_key_turns_the_jit_off)
 }
 END_TEST
 
+/* kernel_decompress: on by default, 0 has the kernel decompress itself,
+ * kept when the config is written back (a restored or migrated domain's
+ * reboot boots the same way). */
+START_TEST(test_kernel_decompress_key)
+{
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f;
+
+	ck_assert_int_eq(load("name = 'l'\n"), 0);
+	ck_assert_uint_eq(cfg.kernel_decompress, 1);
+	ck_assert_int_eq(load("name = 'l'\nkernel_decompress = 0\n"), 0);
+	ck_assert_uint_eq(cfg.kernel_decompress, 0);
+	f = open_memstream(&text, &len);
+	ck_assert_ptr_nonnull(f);
+	config_write(&cfg, f);
+	ck_assert_int_eq(fclose(f), 0);
+	ck_assert_ptr_nonnull(strstr(text, "\nkernel_decompress = 0\n"));
+	free(text);
+	ck_load_error(
+	    "name = 'l'\nkernel_decompress = 'yes'\n",
+	    "dos.cfg:2: kernel_decompress: expected 0 (the kernel decompresses itself) or 1 "
+	    "(hv decompresses an xz kernel), got \"yes\"");
+}
+END_TEST
+
 START_TEST(test_crlf_file_errors_count_lines_right)
 {
 	ck_load_error("name = 'dos'\r\n\r\nmemory = 0\r\n",
@@ -1102,6 +1128,7 @@ static Suite *config_suite(void)
 	tcase_add_test(ok, test_minimal_file_gets_defaults_for_other_keys);
 	tcase_add_test(ok, test_every_key_is_stored);
 	tcase_add_test(ok, test_jit_key_turns_the_jit_off);
+	tcase_add_test(ok, test_kernel_decompress_key);
 	tcase_add_test(ok, test_single_and_double_quotes_both_make_strings);
 	tcase_add_test(ok, test_backslash_escapes_are_decoded_in_both_quotes);
 	tcase_add_test(ok, test_integers_may_be_hex);
