@@ -13,7 +13,7 @@ size_t bigmem_size(size_t bytes)
 
 /* Reserves one alignment more than needed, maps over the aligned part
  * and gives back what lies outside it: mmap aligns to pages only. */
-void *bigmem_map(int fd, size_t size)
+void *bigmem_map_prot(int fd, size_t size, int prot)
 {
 	int flags = fd >= 0 ? MAP_SHARED : MAP_PRIVATE | MAP_ANONYMOUS;
 	size_t head;
@@ -28,7 +28,7 @@ void *bigmem_map(int fd, size_t size)
 	if (p == MAP_FAILED)
 		return NULL;
 	head = (BIGMEM_ALIGN - (uintptr_t)p % BIGMEM_ALIGN) % BIGMEM_ALIGN;
-	q = mmap(p + head, size, PROT_READ | PROT_WRITE, flags | MAP_FIXED, fd, 0);
+	q = mmap(p + head, size, prot, flags | MAP_FIXED, fd, 0);
 	if (q == MAP_FAILED) {
 		int e = errno;
 
@@ -42,6 +42,11 @@ void *bigmem_map(int fd, size_t size)
 	/* Only advice: without huge pages the memory works the same. */
 	(void)madvise(q, size, MADV_HUGEPAGE);
 	return q;
+}
+
+void *bigmem_map(int fd, size_t size)
+{
+	return bigmem_map_prot(fd, size, PROT_READ | PROT_WRITE);
 }
 
 void *bigmem_alloc(size_t bytes)

@@ -28,5 +28,12 @@ void bigmem_free(void *p, size_t bytes);
  * Returns the address or NULL (errno set); munmap(address, size) undoes
  * it. bigmem_alloc's tables and guest RAM's memfd (ram_pages.h) both. */
 void *bigmem_map(int fd, size_t size);
+/* bigmem_map with the protection `prot` (mmap's PROT_*): the JIT's code
+ * buffer (hv/x86/jit_buf.c) maps its memfd twice, writable and
+ * executable, each view aligned so that the host can back it with huge
+ * pages (shmem's "advise" setting): its code is written and first run
+ * a page at a time, and with 4 KiB pages each of those was a fault of
+ * its own in each view. */
+void *bigmem_map_prot(int fd, size_t size, int prot);
 
 #endif

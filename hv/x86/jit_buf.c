@@ -1,13 +1,17 @@
 /* The JIT's code buffer: a memfd mapped twice, once writable and once
  * executable, so that no page is writable and executable at once (W^X),
  * in a hot and a cold area, each filled from its start, emptied as a
- * whole when either is full. */
+ * whole when either is full. Each view is aligned and advised for huge
+ * pages (bigmem_map_prot): a Linux boot writes some 16 MiB of code, and
+ * with 4 KiB pages each page was a fault in the writable view, then
+ * another in the executable one, near half of a translation's time. */
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "hv/core/bigmem.h"
 #include "hv/x86/jit.h"
 
 int x86_jit_buf_init(struct x86_jit_buf *b, size_t size, char *why, size_t len)
@@ -26,15 +30,14 @@ int x86_jit_buf_init(struct x86_jit_buf *b, size_t size, char *why, size_t len)
 		close(fd);
 		return -1;
 	}
-	b->rw = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
-	b->rx = mmap(NULL, size, PROT_READ | PROT_EXEC, MAP_SHARED, fd, 0);
+	b->rw = bigmem_map_prot(fd, size, PROT_READ | PROT_WRITE);
+	b->rx = bigmem_map_prot(fd, size, PROT_READ | PROT_EXEC);
 	close(fd); /* the mappings keep the memory */
-	if (b->rw == MAP_FAILED || b->rx == MAP_FAILED) {
-		snprintf(why, len, "mmap %s: %s", b->rx == MAP_FAILED ? "PROT_EXEC" : "RW",
-			 strerror(errno));
-		if (b->rw != MAP_FAILED)
+	if (!b->rw || !b->rx) {
+		snprintf(why, len, "mmap %s: %s", !b->rx ? "PROT_EXEC" : "RW", strerror(errno));
+		if (b->rw)
 			munmap(b->rw, size);
-		if (b->rx != MAP_FAILED)
+		if (b->rx)
 			munmap(b->rx, size);
 		b->rw = b->rx = NULL;
 		return -1;

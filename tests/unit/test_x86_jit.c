@@ -19,6 +19,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "hv/core/bigmem.h"
 #include "unit.h"
 #include "x86_fixture.h"
 
@@ -64,6 +65,50 @@ START_TEST(test_buffer_is_two_views_never_writable_and_executable)
 	b.rw[1] = 7;
 	ck_assert_int_eq(fn(), 7);
 	x86_jit_buf_free(&b);
+}
+END_TEST
+
+/* Whether /proc/self/smaps shows the mapping holding p advised for huge
+ * pages (VmFlags "hg", which madvise(MADV_HUGEPAGE) sets). */
+static bool huge_advised(const void *p)
+{
+	FILE *f = fopen("/proc/self/smaps", "r");
+	char line[512];
+	unsigned long lo, hi, a = (unsigned long)p;
+	bool in = false, hg = false;
+
+	ck_assert_ptr_nonnull(f);
+	while (fgets(line, sizeof line, f)) {
+		if (sscanf(line, "%lx-%lx ", &lo, &hi) == 2 &&
+		    strchr(line, '-') < strchr(line, ' '))
+			in = a >= lo && a < hi;
+		else if (in && strncmp(line, "VmFlags:", 8) == 0)
+			hg = strstr(line, " hg") != NULL;
+	}
+	fclose(f);
+	return hg;
+}
+
+/* Each view of the buffer is advised for huge pages and starts on a huge
+ * page's boundary (mmap alone aligns to 4 KiB), so that the host can
+ * back it with 2 MiB pages: a boot's code was otherwise a fault per 4
+ * KiB page in each view. Several buffers, so that one lands off the
+ * alignment by chance. */
+START_TEST(test_buffer_views_are_aligned_for_huge_pages)
+{
+	struct x86_jit_buf b[4];
+	char why[128];
+
+	for (int i = 0; i < 4; i++) {
+		ck_assert_int_eq(
+		    x86_jit_buf_init(&b[i], BIGMEM_ALIGN + (size_t)i * 4096, why, sizeof why), 0);
+		ck_assert_uint_eq((uintptr_t)b[i].rw % BIGMEM_ALIGN, 0);
+		ck_assert_uint_eq((uintptr_t)b[i].rx % BIGMEM_ALIGN, 0);
+		ck_assert(huge_advised(b[i].rw));
+		ck_assert(huge_advised(b[i].rx));
+	}
+	for (int i = 0; i < 4; i++)
+		x86_jit_buf_free(&b[i]);
 }
 END_TEST
 
@@ -1546,6 +1591,7 @@ int main(void)
 {
 	const TTest *const tests[] = {
 	    test_buffer_is_two_views_never_writable_and_executable,
+	    test_buffer_views_are_aligned_for_huge_pages,
 	    test_refused_exec_mapping_runs_the_interpreter,
 	    test_jit_off_by_switch,
 	    test_lockstep_tells_a_wrong_translation,
