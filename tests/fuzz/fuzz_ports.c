@@ -40,7 +40,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
  * byte). */
 static void hpet(uint32_t offset, unsigned size, uint8_t value, bool write)
 {
-	uint64_t gpa = pc_hpet_base() + offset;
+	uint64_t gpa = pc_hpet_base(pc) + offset;
 
 	if (write)
 		mem_write_sized(&m.mem, gpa, size, value * 0x0101010101010101ull);
