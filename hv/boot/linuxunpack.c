@@ -11,6 +11,7 @@
 #include "hv/boot/linuxboot.h"
 
 #include <lzma.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,7 +23,10 @@
 #define XZ_MAGIC                                                                                   \
 	"\xfd"                                                                                     \
 	"7zXZ"
-#define XZ_MEMLIMIT   (256u << 20) /* the kernel's streams use a 32 MiB dictionary */
+#define XZ_MEMLIMIT (256u << 20) /* the kernel's streams use a 32 MiB dictionary */
+#define ELF_MAGIC                                                                                  \
+	"\x7f"                                                                                     \
+	"ELF"
 #define ELF_PHNUM_MAX 64
 #define PT_LOAD	      1
 
@@ -34,32 +38,35 @@
 #define E_HDR_SIZE  0x34
 #define PH_SIZE	    0x20
 
+/* Sets the reason for the kernel to decompress itself; returns 0. */
 static int why(char *buf, size_t len, const char *text)
 {
 	snprintf(buf, len, "%s", text);
 	return 0;
 }
 
-/* The xz payload: 0 with *p and *n set, or 0 with a reason and *p NULL
- * when the kernel must decompress itself. */
-static int find_payload(const struct linux_image *img, const uint8_t **p, size_t *n, char *buf,
-			size_t len)
+static const uint8_t *no_payload(char *buf, size_t len, const char *text)
+{
+	why(buf, len, text);
+	return NULL;
+}
+
+/* The xz payload (its length in *n), or NULL with the reason when the
+ * kernel must decompress itself. */
+static const uint8_t *find_payload(const struct linux_image *img, size_t *n, char *buf, size_t len)
 {
 	const uint8_t *k = img->kernel;
-	size_t pm = img->kernel_size - img->setup_size, off, plen;
+	size_t pm = img->kernel_size - img->setup_size, off;
 
-	*p = NULL;
 	if (img->version < 0x020a)
-		return why(buf, len, "boot protocol before 2.10 (no payload or init_size)");
+		return no_payload(buf, len, "boot protocol before 2.10 (no payload or init_size)");
 	off = le_get32(k + BP_PAYLOAD_OFFSET);
-	plen = le_get32(k + BP_PAYLOAD_LENGTH);
-	if (off > pm || plen > pm - off || plen < 16)
-		return why(buf, len, "its payload lies outside the file");
+	*n = le_get32(k + BP_PAYLOAD_LENGTH);
+	if (off > pm || *n > pm - off || *n < 16)
+		return no_payload(buf, len, "its payload lies outside the file");
 	if (memcmp(k + img->setup_size + off, XZ_MAGIC, 6) != 0)
-		return why(buf, len, "its payload is not xz");
-	*p = k + img->setup_size + off;
-	*n = plen;
-	return 0;
+		return no_payload(buf, len, "its payload is not xz");
+	return k + img->setup_size + off;
 }
 
 /* Decodes the xz stream into a buffer of its stated size (at most
@@ -93,17 +100,13 @@ static uint8_t *decode_xz(const uint8_t *p, size_t n, size_t *out_len, char *err
 	return out;
 }
 
-/* The ELF header: 0 when it is a 32-bit x86 executable whose program
- * headers lie in the file; a reason otherwise. */
-static int check_elf(const uint8_t *e, size_t n, char *buf, size_t len, int *ok)
+/* The ELF header: true when it is a 32-bit x86 executable whose program
+ * headers lie in the file; false with a reason otherwise. */
+static bool check_elf(const uint8_t *e, size_t n, char *buf, size_t len)
 {
 	size_t phoff, phnum;
 
-	*ok = 0;
-	if (n < E_HDR_SIZE || memcmp(e,
-				     "\x7f"
-				     "ELF",
-				     4) != 0)
+	if (n < E_HDR_SIZE || memcmp(e, ELF_MAGIC, 4) != 0)
 		return why(buf, len, "its payload is not an ELF file");
 	if (e[4] != 1)
 		return why(buf, len, "a 64-bit kernel (it enters long mode itself)");
@@ -114,8 +117,7 @@ static int check_elf(const uint8_t *e, size_t n, char *buf, size_t len, int *ok)
 	if (le_get16(e + E_PHENTSIZE) != PH_SIZE || phnum == 0 || phnum > ELF_PHNUM_MAX ||
 	    phoff > n || phnum * PH_SIZE > n - phoff)
 		return why(buf, len, "its ELF program headers are malformed");
-	*ok = 1;
-	return 0;
+	return true;
 }
 
 /* Copies the PT_LOAD segments into a zeroed image of [base, base +
@@ -152,10 +154,8 @@ int linuxboot_load_elf(struct linux_image *img, const uint8_t *e, size_t n, char
 	const uint8_t *k = img->kernel;
 	uint32_t base = le_get32(k + BP_PREF_ADDRESS), entry;
 	size_t room = le_get32(k + BP_INIT_SIZE), size;
-	int ok;
 
-	check_elf(e, n, buf, len, &ok);
-	if (!ok)
+	if (!check_elf(e, n, buf, len))
 		return 0;
 	entry = le_get32(e + E_ENTRY);
 	free(img->image);
@@ -183,12 +183,11 @@ int linuxboot_load_elf(struct linux_image *img, const uint8_t *e, size_t n, char
 
 int linuxboot_unpack(struct linux_image *img, char *err, size_t errlen)
 {
-	const uint8_t *p;
-	uint8_t *elf;
 	size_t n, elf_len;
+	const uint8_t *p = find_payload(img, &n, err, errlen);
+	uint8_t *elf;
 	int r;
 
-	find_payload(img, &p, &n, err, errlen);
 	if (!p)
 		return 0;
 	elf = decode_xz(p, n, &elf_len, err, errlen);
