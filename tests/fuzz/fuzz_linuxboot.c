@@ -3,9 +3,9 @@
  * payload is xz and loaded into a 32 MiB guest; odd, the rest is the ELF
  * file of a decompressed kernel, loaded by a fixed setup header
  * (pref_address 2 MiB, init_size 1 MiB). */
+#include "bzimage_fixture.h"
 #include "fuzz.h"
 #include "hv/boot/linuxboot.h"
-#include "hv/core/le.h"
 
 #define MIB (1u << 20)
 
@@ -18,17 +18,7 @@ static uint8_t *fixed_header(size_t *len)
 
 	if (!k)
 		return NULL;
-	k[BP_SETUP_SECTS] = 4;
-	le_put16(k + BP_BOOT_FLAG, 0xAA55);
-	k[BP_JUMP + 1] = 0x66;
-	memcpy(k + BP_HEADER, "HdrS", 4);
-	le_put16(k + BP_VERSION, 0x020f);
-	k[BP_LOADFLAGS] = LOADFLAGS_LOADED_HIGH;
-	le_put32(k + BP_CODE32_START, MIB);
-	le_put32(k + BP_CMDLINE_SIZE, 255);
-	le_put32(k + BP_INITRD_ADDR_MAX, 0x37ffffff);
-	le_put32(k + BP_PREF_ADDRESS, 2 * MIB);
-	le_put32(k + BP_INIT_SIZE, MIB);
+	bzimage_header(k, 2 * MIB, MIB, 0x37ffffff);
 	*len = 0x1000;
 	return k;
 }

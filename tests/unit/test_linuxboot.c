@@ -10,21 +10,15 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "bzimage_fixture.h"
 #include "unit.h"
 
-#define MIB	   0x100000u
-#define SETUP_SECT 4 /* setup sectors after the boot sector */
-#define PM_SIZE	   8192u
+#define MIB	0x100000u
+#define PM_SIZE 8192u
 
 static struct guest_mem m;
 static struct linux_image img;
 static char err[512];
-
-static void put32(uint8_t *p, uint32_t v)
-{
-	for (unsigned i = 0; i < 4; i++)
-		p[i] = (uint8_t)(v >> (8 * i));
-}
 
 static uint32_t get32(const uint8_t *p)
 {
@@ -39,24 +33,11 @@ static uint64_t get64(const uint8_t *p)
 /* A bzImage of protocol 2.15 with a recognisable protected-mode part. */
 static void make_image(uint32_t init_size, uint32_t initrd_max)
 {
-	size_t setup = (SETUP_SECT + 1) * 512;
+	size_t setup = BZIMAGE_SETUP_SIZE;
 	uint8_t *k = calloc(1, setup + PM_SIZE);
 
 	ck_assert_ptr_nonnull(k);
-	k[BP_SETUP_SECTS] = SETUP_SECT;
-	k[BP_BOOT_FLAG] = 0x55;
-	k[BP_BOOT_FLAG + 1] = 0xaa;
-	k[BP_JUMP] = 0xeb;
-	k[BP_JUMP + 1] = 0x66; /* the header ends at 268h */
-	memcpy(k + BP_HEADER, "HdrS", 4);
-	k[BP_VERSION] = 0x0f;
-	k[BP_VERSION + 1] = 0x02;
-	k[BP_LOADFLAGS] = LOADFLAGS_LOADED_HIGH;
-	put32(k + BP_CODE32_START, MIB);
-	put32(k + BP_INITRD_ADDR_MAX, initrd_max);
-	put32(k + BP_CMDLINE_SIZE, 2047);
-	put32(k + BP_PREF_ADDRESS, MIB);
-	put32(k + BP_INIT_SIZE, init_size);
+	bzimage_header(k, MIB, init_size, initrd_max);
 	k[0x267] = 0x5a; /* last header byte: must be copied */
 	k[0x268] = 0xa5; /* past the header: must not be */
 	for (size_t i = 0; i < PM_SIZE; i++)

@@ -12,11 +12,10 @@
 #include <string.h>
 
 #include "hv/core/le.h"
+#include "bzimage_fixture.h"
 #include "unit.h"
 
 #define MIB	    0x100000u
-#define SETUP_SECT  4
-#define SETUP_SIZE  ((SETUP_SECT + 1) * 512)
 #define PAYLOAD_OFF 0x100u    /* in the protected-mode part */
 #define BASE	    (2 * MIB) /* pref_address */
 #define INIT_SIZE   0x10000u
@@ -72,26 +71,16 @@ static void make_kernel(const uint8_t *e, size_t len)
 	ck_assert_int_eq(
 	    lzma_easy_buffer_encode(6, LZMA_CHECK_CRC32, NULL, e, len, xz, &xz_len, cap), LZMA_OK);
 	pm = PAYLOAD_OFF + xz_len + 4;
-	k = calloc(1, SETUP_SIZE + pm);
+	k = calloc(1, BZIMAGE_SETUP_SIZE + pm);
 	ck_assert_ptr_nonnull(k);
-	k[BP_SETUP_SECTS] = SETUP_SECT;
-	le_put16(k + BP_BOOT_FLAG, 0xAA55);
-	k[BP_JUMP + 1] = 0x66;
-	memcpy(k + BP_HEADER, "HdrS", 4);
-	le_put16(k + BP_VERSION, 0x020f);
-	k[BP_LOADFLAGS] = LOADFLAGS_LOADED_HIGH;
-	le_put32(k + BP_CODE32_START, MIB);
-	le_put32(k + BP_INITRD_ADDR_MAX, 0x37ffffff);
-	le_put32(k + BP_CMDLINE_SIZE, 2047);
-	le_put32(k + BP_PREF_ADDRESS, BASE);
-	le_put32(k + BP_INIT_SIZE, INIT_SIZE);
+	bzimage_header(k, BASE, INIT_SIZE, 0x37ffffff);
 	le_put32(k + 0x248, PAYLOAD_OFF);
 	le_put32(k + 0x24c, (uint32_t)(xz_len + 4));
-	memcpy(k + SETUP_SIZE + PAYLOAD_OFF, xz, xz_len);
-	le_put32(k + SETUP_SIZE + PAYLOAD_OFF + xz_len, (uint32_t)len);
+	memcpy(k + BZIMAGE_SETUP_SIZE + PAYLOAD_OFF, xz, xz_len);
+	le_put32(k + BZIMAGE_SETUP_SIZE + PAYLOAD_OFF + xz_len, (uint32_t)len);
 	free(xz);
 	linuxboot_free(&img);
-	img = (struct linux_image){.kernel = k, .kernel_size = SETUP_SIZE + pm};
+	img = (struct linux_image){.kernel = k, .kernel_size = BZIMAGE_SETUP_SIZE + pm};
 	ck_assert_int_eq(linuxboot_check(&img, err, sizeof err), 0);
 }
 
@@ -155,7 +144,7 @@ START_TEST(kernels_hv_cannot_take_decompress_themselves)
 	unpack_gives(0, "not an ELF");
 	make_kernel(elf, 8); /* shorter than an ELF header */
 	unpack_gives(0, "not an ELF");
-	memcpy(img.kernel + SETUP_SIZE + PAYLOAD_OFF, gz, sizeof gz); /* a gzip payload */
+	memcpy(img.kernel + BZIMAGE_SETUP_SIZE + PAYLOAD_OFF, gz, sizeof gz); /* a gzip payload */
 	unpack_gives(0, "not xz");
 	img.version = 0x0209; /* as linuxboot_check reads it */
 	unpack_gives(0, "before 2.10");
@@ -205,7 +194,7 @@ START_TEST(a_corrupt_or_oversized_payload_is_an_error)
 
 	make_kernel(elf, sizeof elf);
 	end = img.kernel_size;
-	img.kernel[SETUP_SIZE + PAYLOAD_OFF + 40] ^= 0x55;
+	img.kernel[BZIMAGE_SETUP_SIZE + PAYLOAD_OFF + 40] ^= 0x55;
 	unpack_gives(-1, "does not decode");
 	make_kernel(elf, sizeof elf);
 	le_put32(img.kernel + end - 4, sizeof elf + 1); /* a size the stream does not make */
