@@ -32,6 +32,8 @@ uint32_t x86_jit_defs(const struct j_form *f)
 		return X86_ARITH;
 	if (f->op == J_SHIFT && f->sub >= 4 && f->b.kind == J_IMM)
 		return X86_ARITH; /* shift_flags(): a count of CL may be 0 */
+	if (f->op == J_IMUL || f->op == J_MUL)
+		return X86_ARITH; /* mul_flags(): CF, OF, AF in EFLAGS, the rest lazy */
 	return 0;
 }
 

@@ -297,6 +297,12 @@ static void emit_imul(struct as *a, const struct j_form *f)
 
 	x86_jit_get(a, RAX, &f->a, size);
 	x86_jit_get(a, RCX, &f->b, size);
+	if (f->dead) { /* the low half of the product alone (x86_jit_defs) */
+		rr(a, 0x89, RAX, RDX);
+		E(a, 0x0f, 0xaf, 0xd1); /* imul edx, ecx */
+		x86_jit_put(a, RDX, &f->dst, size);
+		return;
+	}
 	if (size == 4) { /* the host's CF: the same "did not fit" */
 		rr(a, 0x89, RAX, RDX);
 		E(a, 0x0f, 0xaf, 0xd1); /* imul edx, ecx; setc al; movzx ecx, al */
@@ -332,6 +338,8 @@ static void emit_mul(struct as *a, const struct j_form *f)
 	E(a, 0xf7, 0xe1); /* mul ecx */
 	x86_jit_put(a, RAX, &f->a, 4);
 	x86_jit_put(a, RDX, &edx, 4);
+	if (f->dead) /* (x86_jit_defs) */
+		return;
 	mov_imm(a, RCX, 0);
 	rr(a, 0x85, RDX, RDX);	/* test edx, edx */
 	E(a, 0x0f, 0x95, 0xc1); /* setne cl */

@@ -1455,6 +1455,58 @@ START_TEST(test_flag_liveness_in_lockstep)
 }
 END_TEST
 
+/* IMUL and MUL replace every arithmetic flag (x86_jit_defs): one whose
+ * flags the next flag setter replaces writes only its product (jit_ops.c),
+ * of each form and size; one whose CF an INC reads keeps its flags; an
+ * IMUL is the killer of a sunk SHR before a memory form (jit_sink.c),
+ * there one that faults (#GP), its handler pushing the SHR's flags. The
+ * PUSHFs show the flags, the registers the products. */
+START_TEST(test_dead_imul_matches_the_interpreter)
+{
+	static const uint8_t code[] = {
+	    0xbc, 0x00, 0x70,			/* mov sp, 7000h */
+	    0x66, 0xb8, 0x78, 0x56, 0x34, 0x12, /* mov eax, 12345678h */
+	    0x66, 0xbb, 0xf1, 0xde, 0xbc, 0x9a, /* mov ebx, 9abcdef1h */
+	    0x66, 0xb9, 0xff, 0xff, 0xff, 0x7f, /* mov ecx, 7fffffffh */
+	    0x66, 0xba, 0x03, 0x00, 0x00, 0x00, /* mov edx, 3 */
+	    0xc7, 0x06, 0x00, 0x05, 0x35, 0x9e, /* mov word [500h], 9e35h */
+	    0xbd, 0x05, 0x00,			/* mov bp, 5 */
+	    0x66, 0x0f, 0xaf, 0xc3,		/* top: imul eax, ebx */
+	    0x66, 0x01, 0xc1,			/* add ecx, eax */
+	    0x69, 0xd3, 0x34, 0x92,		/* imul dx, bx, 9234h */
+	    0x66, 0x29, 0xca,			/* sub edx, ecx */
+	    0x66, 0x6b, 0xf1, 0xfd,		/* imul esi, ecx, -3 */
+	    0x66, 0x31, 0xc6,			/* xor esi, eax */
+	    0x0f, 0xaf, 0xf2,			/* imul si, dx */
+	    0x66, 0x21, 0xd6,			/* and esi, edx */
+	    0x66, 0xf7, 0xe1,			/* mul ecx */
+	    0x66, 0x09, 0xc3,			/* or ebx, eax */
+	    0x66, 0xc1, 0xeb, 0x03,		/* shr ebx, 3 */
+	    0x8b, 0x3e, 0x00, 0x05,		/* mov di, [500h] */
+	    0x66, 0x0f, 0xaf, 0xfb,		/* imul edi, ebx */
+	    0x66, 0x01, 0xd7,			/* add edi, edx */
+	    0x9c,				/* pushf */
+	    0x66, 0x6b, 0xc0, 0x07,		/* imul eax, eax, 7 */
+	    0x66, 0x41,				/* inc ecx */
+	    0x9c,				/* pushf */
+	    0x4d,				/* dec bp */
+	    0x75, 0xc5,				/* jnz top */
+	    0x66, 0xc1, 0xeb, 0x01,		/* shr ebx, 1 */
+	    0x66, 0x03, 0x06, 0xff, 0xff,	/* add eax, [0ffffh]: #GP */
+	    0x66, 0x0f, 0xaf, 0xcb,		/* imul ecx, ebx */
+	    0x66, 0x01, 0xca,			/* add edx, ecx */
+	    0xf4,				/* hlt */
+	};
+	static struct result r;
+
+	same_as_interpreter(code, sizeof code, &r);
+	ck_assert_int_eq(r.exit, VCPU_EXIT_HALT);
+	ck_assert_uint_gt(r.native, 40);
+	/* 10 PUSHF, then FLAGS, CS and IP of the #GP */
+	ck_assert_uint_eq(r.low[0x6fe6] | r.low[0x6fe7] << 8, 0x7c00 + sizeof code - 13);
+}
+END_TEST
+
 /* SHL, SHR and SAR of 32 bits by an immediate (the carry vector's two
  * bits from the last bit out and the top bit, jit_ops.c's shift32_imm),
  * and the 32-bit IMUL (CF and OF from the host's), whose flags a block's
@@ -1612,6 +1664,7 @@ int main(void)
 	    test_near_jumps_match_the_interpreter,
 	    test_dead_flags_match_the_interpreter,
 	    test_dead_forms_in_place_match_the_interpreter,
+	    test_dead_imul_matches_the_interpreter,
 	    test_carry_vectors_match_the_interpreter,
 	    test_condition_users_match_the_interpreter,
 	    test_rmw_forms_match_the_interpreter,
