@@ -121,6 +121,9 @@ struct as {
 	 * only a reload sets them. */
 	uint8_t host[9];
 	uint16_t valid;
+	/* The guest registers whose write by the form being emitted needs no
+	 * store to memory (jit_dse.c; x86_jit_store_dead). */
+	uint16_t nostore;
 	uint16_t volatile_regs; /* those in caller-saved r9-r11 */
 	/* jit_near.c: the last memory operand's page, and the forms that
 	 * relied on it so far. */
@@ -193,6 +196,9 @@ unsigned x86_jit_cached(const struct as *a, uint32_t off);
 /* After a store of host register r to offset off: the cached guest
  * register there updated too. */
 void x86_jit_stored(struct as *a, unsigned r, uint32_t off);
+/* Whether a store of a guest register at offset off may be left out:
+ * in a->nostore, cached and held by its host register. */
+bool x86_jit_store_dead(const struct as *a, uint32_t off);
 
 /* r = [rbx + off], from the host register caching it if any. */
 static inline void load(struct as *a, unsigned r, uint32_t off)
@@ -223,7 +229,8 @@ static inline unsigned ea_reg(struct as *a, unsigned g, unsigned scratch)
 /* [rbx + off] = r, and the host register caching it if any. */
 static inline void store(struct as *a, unsigned r, uint32_t off)
 {
-	mem_op(a, 0x89, r, off);
+	if (!x86_jit_store_dead(a, off))
+		mem_op(a, 0x89, r, off);
 	x86_jit_stored(a, r, off);
 }
 
@@ -562,6 +569,9 @@ bool x86_jit_effect(const struct j_form *f, uint32_t *def, uint32_t *use);
 #define J_LIVE_SUNK (1u << 30)
 #define J_NO_SINK   0xffu
 void x86_jit_sink(const struct x86_block *b, uint32_t *live, uint8_t *owner);
+/* jit_dse.c: nostore[i], the guest registers whose write by instruction
+ * i of b needs no store to memory when their host registers hold them. */
+void x86_jit_dse(const struct x86_block *b, uint16_t *nostore);
 /* In a slow path, before its handler: the record INC or DEC `in` writes
  * (from its register, unwritten since), CF folded into EFLAGS first
  * when `fold` (the record's CF read at run time). */

@@ -647,7 +647,7 @@ size_t x86_jit_emit_linked(const struct x86_block *b, const struct x86_block *sl
 	uint32_t live[X86_BLOCK_MAX];
 	uint8_t owner[X86_BLOCK_MAX];
 	bool fold[X86_BLOCK_MAX];
-	uint16_t uses[X86_BLOCK_MAX], end_valid;
+	uint16_t uses[X86_BLOCK_MAX], nostore[X86_BLOCK_MAX], end_valid;
 	/* r13 for the memory forms, and the soft-TLB checks of the jump
 	 * cache and the far stubs */
 	bool acc = has_mem(b) || chain;
@@ -664,6 +664,7 @@ size_t x86_jit_emit_linked(const struct x86_block *b, const struct x86_block *sl
 	x86_jit_live(b, live);
 	x86_jit_sink(b, live, owner);
 	x86_jit_regs_pick(&a, b, live, uses);
+	x86_jit_dse(b, nostore);
 	x86_jit_regs_load(&a, x86_jit_regs_cached(&a));
 	body = a.p;
 	for (unsigned i = 0; i < b->n; i++) {
@@ -671,8 +672,10 @@ size_t x86_jit_emit_linked(const struct x86_block *b, const struct x86_block *sl
 
 		exits[i] = NULL;
 		fold[i] = !x86_jit_cf_in_eflags(&a); /* (for a sunk INC or DEC) */
+		a.nostore = nostore[i];
 		last = emit_native(&a, in, off, mask, &slow[nslow], &st, i + 1 == b->n, live[i],
 				   uses[i], chain ? &ex : NULL);
+		a.nostore = 0;
 		if (last == NATIVE_MEM || last == NATIVE_JUMP) {
 			slow[nslow].cont = a.p;
 			slow[nslow].valid = a.valid;

@@ -68,8 +68,18 @@ static void host_mem(struct as *a, unsigned op, unsigned h, uint32_t off)
 	b4(a, off);
 }
 
+bool x86_jit_store_dead(const struct as *a, uint32_t off)
+{
+	unsigned g = guest_of(off);
+
+	return g < 8 && off == slot_off(g) && (a->nostore >> g & 1) && a->host[g] &&
+	       (a->valid >> g & 1);
+}
+
 void x86_jit_store_host(struct as *a, unsigned h, uint32_t off)
 {
+	if (x86_jit_store_dead(a, off) && x86_jit_cached(a, off) == h)
+		return;
 	host_mem(a, 0x89, h, off);
 }
 
