@@ -149,17 +149,56 @@ static unsigned condition(struct as *a, unsigned cc, const struct j_flags *st)
 	return 0x5;
 }
 
+/* eax = EIP at off from the block's first for a jump that leaves by a
+ * fixed slot (out non-NULL): cut to 16 bits (`cut`) only by a way out of
+ * its own, cold, the rel32 jmp it puts in *wrap: a 16-bit EIP that wraps
+ * around is not at off from the first, so it goes back to the run loop
+ * (its count returned), stored, and checked against the CS limit (the
+ * ja to `fault`, to patch) when `limit`. */
+static void fixed_ip(struct as *a, uint32_t off, uint32_t cut, bool limit, uint8_t **fault,
+		     uint8_t **wrap)
+{
+	uint8_t *ja;
+	bool was_cold;
+
+	block_ip(a, off, 0xffffffffu);
+	*fault = NULL;
+	*wrap = NULL;
+	if (cut != 0xffff)
+		return;
+	b1(a, 0x3d); /* cmp eax, 0ffffh; ja (cold) */
+	b4(a, 0xffff);
+	ja = jump(a, 0x7);
+	was_cold = a->in_cold;
+	cold_area(a);
+	patch(a, ja);
+	zext(a, RAX, 2);
+	if (limit) {
+		mem_op(a, 0x3b, RAX, CPU(seg[X86_CS].limit));
+		*fault = jump(a, 0x7); /* ja */
+	}
+	store(a, RAX, CPU(eip));
+	*wrap = jump(a, 0xe9);
+	as_area(a, was_cold);
+}
+
 void x86_jit_jump(struct as *a, const struct j_jump *j, uint32_t mask)
 {
-	uint8_t *skip = NULL, *fault, *done;
+	uint8_t *skip = NULL, *fault, *fault16 = NULL, *done;
 	uint16_t valid;
-	bool was_cold, direct = j->out && j->osz == 4 && mask == 0xffffffffu;
+	bool was_cold, direct = j->out && (j->osz == 2 || (j->osz == 4 && mask == 0xffffffffu));
+	/* rel as 16-bit EIP adds it (cut to 16 bits after) */
+	uint32_t rel = j->osz == 2 ? (uint32_t)(int32_t)(int16_t)j->rel : j->rel;
 
 	block_ip(a, j->start, mask); /* (lea keeps the host flags) */
 	store(a, RAX, CPU(ip_start));
 	if (j->cc < 16)
 		skip = jump(a, j->cc ^ 1);
-	if (j->osz == 2 || mask == 0xffffffffu) {
+	if (direct) {
+		/* (j->osz == 2: the sum cut to 16 bits) */
+		fixed_ip(a, j->end + rel, j->osz == 2 ? 0xffff : mask, true, &fault16,
+			 &j->out->wrap[0]);
+	} else if (j->osz == 2 || mask == 0xffffffffu) {
 		/* the sum cut to 16 or 32 bits, whatever the carries past them */
 		block_ip(a, j->end + j->rel, j->osz == 2 ? 0xffff : mask);
 	} else {
@@ -175,6 +214,7 @@ void x86_jit_jump(struct as *a, const struct j_jump *j, uint32_t mask)
 	was_cold = a->in_cold;
 	cold_area(a); /* the fault, out of line */
 	patch(a, fault);
+	patch(a, fault16);
 	block_ip(a, j->at, mask);
 	store(a, RAX, CPU(ip_start));
 	block_ip(a, j->end, mask);
@@ -188,16 +228,21 @@ void x86_jit_jump(struct as *a, const struct j_jump *j, uint32_t mask)
 	as_area(a, was_cold);
 	if (skip) {
 		patch(a, skip);
-		block_ip(a, j->end, mask);
+		if (direct) {
+			fixed_ip(a, j->end, mask, false, &fault16, &j->out->wrap[1]);
+		} else {
+			block_ip(a, j->end, mask);
+		}
 		store(a, RAX, CPU(eip));
 		if (direct)
 			j->out->jmp[1] = jump(a, 0xe9);
 	} else if (direct) {
 		j->out->jmp[1] = NULL;
+		j->out->wrap[1] = NULL;
 	}
 	if (direct) {
 		j->out->jmp[0] = done;
-		j->out->delta[0] = j->end + j->rel;
+		j->out->delta[0] = j->end + rel;
 		j->out->delta[1] = j->end;
 	} else {
 		if (j->out)
