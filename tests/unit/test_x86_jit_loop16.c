@@ -5,6 +5,7 @@
  * to the run loop. Real mode (bytes from nasm, bits 16; keep each comment
  * in step with its bytes). */
 #include <check.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -184,12 +185,76 @@ START_TEST(test_a_jump_that_wraps_leaves_a_linked_slot_alone)
 }
 END_TEST
 
+/* Whether [p, end) holds `cmp eax, [rbx + CS.limit]`. */
+static bool checks_cs_limit(const uint8_t *p, const uint8_t *end)
+{
+	uint32_t off = (uint32_t)offsetof(struct x86_cpu, seg[X86_CS].limit);
+	uint8_t cmp[6] = {0x3b,
+			  0x83,
+			  (uint8_t)off,
+			  (uint8_t)(off >> 8),
+			  (uint8_t)(off >> 16),
+			  (uint8_t)(off >> 24)};
+
+	for (; p + sizeof cmp <= end; p++)
+		if (memcmp(p, cmp, sizeof cmp) == 0)
+			return true;
+	return false;
+}
+
+/* Whether the hot code of the block of code's instructions (decoded one
+ * by one at 0000:7C00, none fused) checks a target against the CS limit. */
+static bool block_checks_cs_limit(const uint8_t *code, size_t len)
+{
+	struct x86_insn in[4];
+	struct x86_block b = {.insns = in, .ip_mask = 0xffff};
+	struct x86_jit_links l;
+	unsigned native, mem;
+
+	x86f_setup(1u << 20);
+	x86f_load(code, len, 0x7c00);
+	x86_cpu_set_ip(cpu, 0, 0x7c00);
+	x86_tlb_sync(cpu);
+	while (b.bytes < len && b.n < 4) {
+		cpu->eip = 0x7c00 + b.bytes;
+		x86_decode(cpu, &in[b.n]);
+		b.bytes = (uint16_t)(b.bytes + in[b.n++].len);
+	}
+	b.count = b.n;
+	x86f_translate(&b, &native, &mem, &l);
+	ck_assert_uint_eq(native, b.n);
+	return checks_cs_limit(l.hot, l.hot_end);
+}
+
+/* A jump back within its own block (a loop) is not checked against the
+ * CS limit: its entries checked the block's bytes; one beyond them is. */
+START_TEST(test_a_jump_within_its_block_skips_the_limit_check)
+{
+	static const uint8_t loop[] = {
+	    0x66, 0x01, 0xd8, /* a: add eax, ebx */
+	    0x66, 0x46,	      /* inc esi */
+	    0x75, 0xf9,	      /* jnz a */
+	};
+	static const uint8_t out[] = {
+	    0x66, 0x01, 0xd8, /* add eax, ebx */
+	    0x66, 0x46,	      /* inc esi */
+	    0x75, 0x10,	      /* jnz $+18 */
+	};
+
+	unsetenv("HV_JIT");
+	ck_assert(!block_checks_cs_limit(loop, sizeof loop));
+	x86f_teardown();
+	ck_assert(block_checks_cs_limit(out, sizeof out));
+}
+END_TEST
+
 int main(void)
 {
 	const TTest *const tests[] = {
 	    test_a_16bit_loop_links_by_a_fixed_slot,
 	    test_16bit_jumps_that_wrap_match_the_interpreter,
 	    test_a_jump_that_wraps_leaves_a_linked_slot_alone,
+	    test_a_jump_within_its_block_skips_the_limit_check,
 	};
 
 	return unit_run(unit_suite("x86_jit_loop16", "loop16", NULL, x86f_teardown, tests,
