@@ -17,6 +17,7 @@
 #include "hv/core/log.h"
 #include "hv/x86/cpu_state.h"
 #include "hv/x86/jit.h"
+#include "hv/x86/jit_dump.h"
 #include "hv/x86/jit_perfmap.h"
 
 /* Runs of a block before it is translated (HV_JIT_THRESHOLD overrides). */
@@ -243,6 +244,8 @@ x86_jit_code x86_jit_translate(struct x86_cpu *cpu, struct x86_block *b)
 		cpu->jit->blocks++;
 		if (cpu->jit->perfmap)
 			perf_name(cpu, b, &l);
+		x86_jit_dump(x86_jit_guest_phys(cpu, b->host), l.hot, (size_t)(l.hot_end - l.hot),
+			     l.code, (size_t)(l.cold_end - l.code));
 	}
 	cpu->jit->ns += now_ns() - t0;
 	return code;

@@ -79,10 +79,12 @@ typedef uint32_t (*x86_jit_code)(struct x86_cpu *cpu);
  * them as the run loop links blocks (x86_block_link). */
 #define X86_JIT_SLOTS	   2
 #define X86_JIT_SLOT_BYTES 23
-/* A block that ends in a native Jcc or JMP of 32-bit code jumps straight
- * to the slot of the way it went (no compare): its slots' deltas are
- * emitted fixed, the taken one in the first, and a link goes to the slot
- * of its delta. */
+/* A block that ends in a native Jcc or JMP of 32-bit code, or with a
+ * 16-bit operand size, jumps straight to the slot of the way it went (no
+ * compare): its slots' deltas are emitted fixed, the taken one in the
+ * first, and a link goes to the slot of its delta. A 16-bit EIP that
+ * wraps around 64 KiB is not at that delta: that way returns the count
+ * to the run loop instead (jit_jcc.c). */
 
 /* A link to a block in another page (x86_link.far) goes through a far
  * stub of the block linked from, one per slot, X86_JIT_FAR_BYTES each:

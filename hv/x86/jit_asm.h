@@ -613,12 +613,16 @@ void x86_jit_near(struct as *a, const struct x86_insn *in, const struct j_flags 
  * start, then EIP = end + rel (cut to osz) if taken, else end; a target
  * beyond the CS limit raises #GP with ip_start = at (the jump's own).
  * With out non-NULL, a jump whose EIP is end + rel or end from the
- * block's first EIP (a 32-bit one: osz and mask 4 bytes) leaves by the
+ * block's first EIP (osz 2, or osz and mask 4 bytes) leaves by the
  * rel32 jmps it puts in out, for the caller to patch; otherwise
- * out->jmp[0] is NULL and the code goes on after it. */
+ * out->jmp[0] is NULL and the code goes on after it. A 16-bit EIP is at
+ * that delta unless it wraps around 64 KiB: then it leaves by out->wrap
+ * instead (EIP stored), for the caller to patch to a return of the
+ * block's count. */
 struct j_exit {
 	uint8_t *jmp[2];   /* taken; not taken (NULL for a JMP) */
 	uint32_t delta[2]; /* EIP from the block's first EIP on each */
+	uint8_t *wrap[2];  /* taken, not taken: the 16-bit EIP wrapped (or NULL) */
 };
 struct j_jump {
 	unsigned cc;

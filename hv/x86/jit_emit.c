@@ -377,6 +377,8 @@ static void emit_exit_slots(struct as *a, const struct x86_block *b, uint8_t **s
 	for (unsigned k = 0; indirect && k < 6; k++)
 		patch(a, miss[k]);
 	patch(a, out);
+	for (unsigned k = 0; ex && k < X86_JIT_SLOTS; k++)
+		patch(a, ex->wrap[k]);
 	mov_imm(a, RAX, b->count);
 	epilogue(a);
 	for (unsigned k = 0; k < X86_JIT_SLOTS; k++)
@@ -637,7 +639,7 @@ size_t x86_jit_emit_linked(const struct x86_block *b, const struct x86_block *sl
 	const uint8_t *reload;
 	struct entry in;
 	uint8_t *exits[X86_BLOCK_MAX];
-	struct j_exit ex = {{NULL, NULL}, {0, 0}};
+	struct j_exit ex = {{NULL, NULL}, {0, 0}, {NULL, NULL}};
 	bool chain = slot && slot->chain;
 	struct slow slow[X86_BLOCK_MAX];
 	unsigned nslow = 0;

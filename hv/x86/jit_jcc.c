@@ -149,32 +149,65 @@ static unsigned condition(struct as *a, unsigned cc, const struct j_flags *st)
 	return 0x5;
 }
 
-void x86_jit_jump(struct as *a, const struct j_jump *j, uint32_t mask)
+/* eax = EIP at off from the block's first for a jump that leaves by a
+ * fixed slot (out non-NULL): cut to 16 bits (`cut`) only by a way out of
+ * its own, cold, the rel32 jmp it puts in *wrap: a 16-bit EIP that wraps
+ * around is not at off from the first, so it goes back to the run loop
+ * (its count returned), stored, and checked against the CS limit (the
+ * ja to `fault`, to patch) when `limit`. */
+static void fixed_ip(struct as *a, uint32_t off, uint32_t cut, bool limit, uint8_t **fault,
+		     uint8_t **wrap)
 {
-	uint8_t *skip = NULL, *fault, *done;
-	uint16_t valid;
-	bool was_cold, direct = j->out && j->osz == 4 && mask == 0xffffffffu;
+	uint8_t *ja;
+	bool was_cold;
 
-	block_ip(a, j->start, mask); /* (lea keeps the host flags) */
-	store(a, RAX, CPU(ip_start));
-	if (j->cc < 16)
-		skip = jump(a, j->cc ^ 1);
-	if (j->osz == 2 || mask == 0xffffffffu) {
-		/* the sum cut to 16 or 32 bits, whatever the carries past them */
-		block_ip(a, j->end + j->rel, j->osz == 2 ? 0xffff : mask);
-	} else {
-		block_ip(a, j->end, mask);
-		b1(a, 0x05); /* add eax, rel */
-		b4(a, j->rel);
-	}
-	mem_op(a, 0x3b, RAX, CPU(seg[X86_CS].limit));
-	fault = jump(a, 0x7); /* ja */
-	store(a, RAX, CPU(eip));
-	/* over the not-taken way, or the way out (its slot) */
-	done = skip || direct ? jump(a, 0xe9) : NULL;
+	block_ip(a, off, 0xffffffffu);
+	*fault = NULL;
+	*wrap = NULL;
+	if (cut != 0xffff)
+		return;
+	b1(a, 0x3d); /* cmp eax, 0ffffh; ja (cold) */
+	b4(a, 0xffff);
+	ja = jump(a, 0x7);
 	was_cold = a->in_cold;
-	cold_area(a); /* the fault, out of line */
+	cold_area(a);
+	patch(a, ja);
+	zext(a, RAX, 2);
+	if (limit) {
+		mem_op(a, 0x3b, RAX, CPU(seg[X86_CS].limit));
+		*fault = jump(a, 0x7); /* ja */
+	}
+	store(a, RAX, CPU(eip));
+	*wrap = jump(a, 0xe9);
+	as_area(a, was_cold);
+}
+
+/* Whether the jump's target is within the bytes of its block, at
+ * end + rel from its first EIP with no cut (rel as fixed_ip adds it):
+ * every entry of the block checked them against the CS limit (no
+ * instruction but a block's last changes CS), so no 16-bit EIP wraps and
+ * none is beyond the limit. */
+static bool inside(const struct j_jump *j, uint32_t mask, uint32_t rel)
+{
+	uint32_t to = j->end + rel;
+
+	if (mask == 0xffff ? j->osz != 2 : j->osz != 4)
+		return false;
+	return (int32_t)to >= 0 && to < j->end;
+}
+
+/* The #GP of a target beyond the CS limit, out of line: ip_start at the
+ * jump, EIP after it; the ja of the limit's check (and of a 16-bit EIP
+ * that wrapped) patched there. */
+static void emit_fault(struct as *a, const struct j_jump *j, uint32_t mask, uint8_t *fault,
+		       uint8_t *fault16)
+{
+	bool was_cold = a->in_cold;
+	uint16_t valid;
+
+	cold_area(a);
 	patch(a, fault);
+	patch(a, fault16);
 	block_ip(a, j->at, mask);
 	store(a, RAX, CPU(ip_start));
 	block_ip(a, j->end, mask);
@@ -186,18 +219,66 @@ void x86_jit_jump(struct as *a, const struct j_jump *j, uint32_t mask)
 	call_fn(a, (const void *)cpu_raise);
 	a->valid = valid; /* (it does not return) */
 	as_area(a, was_cold);
+}
+
+void x86_jit_jump(struct as *a, const struct j_jump *j, uint32_t mask)
+{
+	uint8_t *skip = NULL, *fault, *fault16 = NULL, *done;
+	bool direct = j->out && (j->osz == 2 || (j->osz == 4 && mask == 0xffffffffu));
+	/* rel as 16-bit EIP adds it (cut to 16 bits after) */
+	uint32_t rel = j->osz == 2 ? (uint32_t)(int32_t)(int16_t)j->rel : j->rel;
+
+	/* (lea keeps the host flags; no cut: a start within the block, as
+	 * inside() says) */
+	block_ip(a, j->start, 0xffffffffu);
+	store(a, RAX, CPU(ip_start));
+	if (j->cc < 16)
+		skip = jump(a, j->cc ^ 1);
+	if (inside(j, mask, rel)) {
+		/* within the block's own bytes, which its entry checked
+		 * against the CS limit (a loop) */
+		block_ip(a, j->end + rel, 0xffffffffu);
+		fault = NULL;
+		if (direct)
+			j->out->wrap[0] = NULL;
+	} else if (direct) {
+		/* (j->osz == 2: the sum cut to 16 bits) */
+		fixed_ip(a, j->end + rel, j->osz == 2 ? 0xffff : mask, true, &fault16,
+			 &j->out->wrap[0]);
+	} else if (j->osz == 2 || mask == 0xffffffffu) {
+		/* the sum cut to 16 or 32 bits, whatever the carries past them */
+		block_ip(a, j->end + j->rel, j->osz == 2 ? 0xffff : mask);
+	} else {
+		block_ip(a, j->end, mask);
+		b1(a, 0x05); /* add eax, rel */
+		b4(a, j->rel);
+	}
+	if (!inside(j, mask, rel)) {
+		mem_op(a, 0x3b, RAX, CPU(seg[X86_CS].limit));
+		fault = jump(a, 0x7); /* ja */
+	}
+	store(a, RAX, CPU(eip));
+	/* over the not-taken way, or the way out (its slot) */
+	done = skip || direct ? jump(a, 0xe9) : NULL;
+	if (fault)
+		emit_fault(a, j, mask, fault, fault16);
 	if (skip) {
 		patch(a, skip);
-		block_ip(a, j->end, mask);
+		if (direct) {
+			fixed_ip(a, j->end, mask, false, &fault16, &j->out->wrap[1]);
+		} else {
+			block_ip(a, j->end, mask);
+		}
 		store(a, RAX, CPU(eip));
 		if (direct)
 			j->out->jmp[1] = jump(a, 0xe9);
 	} else if (direct) {
 		j->out->jmp[1] = NULL;
+		j->out->wrap[1] = NULL;
 	}
 	if (direct) {
 		j->out->jmp[0] = done;
-		j->out->delta[0] = j->end + j->rel;
+		j->out->delta[0] = j->end + rel;
 		j->out->delta[1] = j->end;
 	} else {
 		if (j->out)
