@@ -138,6 +138,11 @@ static uint8_t rx_pop(struct uart16550 *u)
 	u->rbr = u->rx[u->rx_head];
 	u->rx_head = (u->rx_head + 1) % UART_FIFO_SIZE;
 	u->rx_count--;
+	/* The guest took the last byte: the host end may send the next ones
+	 * at once, as a line at full speed would (a driver reads on while LSR
+	 * says data ready). */
+	if (u->rx_count == 0 && u->backend.drained)
+		u->backend.drained(u->backend.opaque);
 	return u->rbr;
 }
 

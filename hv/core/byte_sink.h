@@ -11,6 +11,11 @@ struct byte_sink {
 	/* A byte the guest transmitted; NULL where nothing listens. */
 	void (*tx)(void *opaque, uint8_t byte);
 	void *opaque;
+	/* A receiver (a UART) the guest just emptied: input the host holds
+	 * for it can move in now rather than at its next look. NULL where the
+	 * host sends nothing or does not wait. Called from the guest's access,
+	 * with the domain lock held; it may hand bytes to the receiver. */
+	void (*drained)(void *opaque);
 };
 
 #endif

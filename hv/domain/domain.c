@@ -191,7 +191,8 @@ static int build_machine(struct domain *d, char *err, size_t errlen)
 
 	for (unsigned i = 0; i < PC_SERIAL_PORTS && i < DOMAIN_SERIAL_PORTS; i++)
 		if (d->serial[i].present)
-			hooks.serial[i] = (struct byte_sink){domain_serial_tx, &d->serial[i]};
+			hooks.serial[i] = (struct byte_sink){domain_serial_tx, &d->serial[i],
+							     domain_serial_drained};
 	add_disk_hooks(d, &hooks);
 	if (machine_init(&d->machine, (uint64_t)d->cfg.memory_mib << 20, err, errlen) < 0)
 		return -1;

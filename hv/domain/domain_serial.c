@@ -167,6 +167,14 @@ static bool pump_port(struct domain *d, struct domain_serial *s)
 	return n && pc_serial_receive(d->pc, s->index, buf, n) > 0;
 }
 
+void domain_serial_drained(void *opaque)
+{
+	struct domain_serial *s = opaque;
+
+	if (console_input_pending(&s->console))
+		pump_port(s->d, s);
+}
+
 void domain_serial_pump(struct domain *d)
 {
 	bool moved = false;

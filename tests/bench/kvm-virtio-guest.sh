@@ -13,6 +13,7 @@
 #     ticks, hv's slices);
 #   - reads a 64 MiB disk (/dev/vda) with dd bs=1M;
 #   - writes a 64 MiB disk (/dev/vdb) with dd bs=1M conv=fsync;
+#   - runs the shell loop again (how far this VM's pace drifted);
 #   - sends 16 MiB of zeros with nc to a sink on this VM (10.0.2.2, the
 #     gateway of both user-mode networks, libslirp in both).
 # Each is timed on this VM's clock, from typing the command to its marker
@@ -44,9 +45,19 @@ CMDLINE="console=ttyS0,115200 quiet panic=-1"
 mount -t debugfs debugfs /sys/kernel/debug 2>/dev/null || true
 T=/sys/kernel/debug/tracing
 echo 1 >$T/events/kvm/kvm_pv_eoi/enable 2>/dev/null || true
-KVM_KEYS="exits io_exits mmio_exits irq_exits halt_exits signal_exits irq_injections insn_emulation pf_fixed pv_eoi"
+# vmm_cpu: the VMM process's CPU ticks (all its threads, user + system);
+# l1_*: this VM's one CPU's ticks by state (/proc/stat), where the rest
+# of the wall time went (idle: nothing to run, the VMMs waiting).
+KVM_KEYS="exits io_exits mmio_exits irq_exits halt_exits signal_exits irq_injections insn_emulation pf_fixed pv_eoi vmm_cpu l1_user l1_sys l1_idle l1_iowait l1_irq l1_softirq"
 kvm_stat() {
 	case $1 in
+	vmm_cpu) sed 's/.*) //' /proc/$vpid/stat 2>/dev/null | awk '{ print $12 + $13 } END { if (NR == 0) print 0 }' ;;
+	l1_user) awk '$1 == "cpu" { print $2 + $3 }' /proc/stat ;;
+	l1_sys) awk '$1 == "cpu" { print $4 }' /proc/stat ;;
+	l1_idle) awk '$1 == "cpu" { print $5 }' /proc/stat ;;
+	l1_iowait) awk '$1 == "cpu" { print $6 }' /proc/stat ;;
+	l1_irq) awk '$1 == "cpu" { print $7 }' /proc/stat ;;
+	l1_softirq) awk '$1 == "cpu" { print $8 }' /proc/stat ;;
 	pv_eoi) if [ -f $T/per_cpu/cpu0/stats ]; then
 		awk '/^(entries|overrun):/ { n += $2 } END { print n + 0 }' $T/per_cpu/cpu0/stats
 	else echo 0; fi ;;
@@ -183,7 +194,7 @@ one() {
 	"$@" </tmp/vb.in >/tmp/vb.out 2>&1 &
 	vpid=$!
 	exec 5>/tmp/vb.in
-	r=n/a w=n/a n=n/a busy=n/a
+	r=n/a w=n/a n=n/a busy=n/a busy2=n/a
 	rm -f /tmp/vb.kvm
 	if wait_out HV-LINUX-READY 600 && sleep 1 &&
 		[ "$(timed UP-42 'for m in $(cat /lib/modules/order); do insmod /lib/modules/$m.ko; done; i=0; while [ ! -b /dev/vdb -o ! -d /sys/class/net/eth0 ] && [ $i -lt 300 ]; do sleep 0.1; i=$((i+1)); done; ip link set eth0 up; ip addr add 10.0.2.15/24 dev eth0; ip route add default via 10.0.2.2; echo "UP-$((6*7)) $(ls /dev/vd*) $(ls /sys/class/net | tr "\n" " ")"')" != n/a ]; then
@@ -212,6 +223,9 @@ one() {
 		w=$(timed WR-42 'dd if=/dev/zero of=/dev/vdb bs=1M count=64 conv=fsync 2>/dev/null; echo "WR-$((6*7)) $(cat /sys/block/vdb/stat) IRQ $(grep -E "virtio|^ *(1[01]|LOC):" /proc/interrupts | tr -s " " | tr "\n" ";")"')
 		stats $name wr
 		kvm_delta $name wr "$k0" "$(kvm_stats)" >>/tmp/vb.kvm
+		# the control again: how far this VM's pace (the outer host's
+		# load) drifted over the disk phases
+		busy2=$(timed AGAIN-42 'i=0; while [ $i -lt 20000 ]; do i=$((i+1)); done; echo "AGAIN-$((6*7))"')
 		k0=$(kvm_stats)
 		n=$(net_timed)
 		stats $name net
@@ -226,7 +240,7 @@ one() {
 	kill $vpid 2>/dev/null
 	wait $vpid 2>/dev/null
 	exec 5>&-
-	echo "BENCH-INFO $name: busy $busy cs, read $r cs, write $w cs, net $n cs; $(tr -d '\r' </tmp/vb.out | grep -E '^UP-42|^NET-42|^CPU-42|^(RD|WR|TX)-42' | tr '\n' ' ')"
+	echo "BENCH-INFO $name: busy $busy cs (after the write $busy2 cs), read $r cs, write $w cs, net $n cs; $(tr -d '\r' </tmp/vb.out | grep -E '^UP-42|^NET-42|^CPU-42|^(RD|WR|TX)-42' | tr '\n' ' ')"
 	[ "$name" != hv ] || delta_report
 	cat /tmp/vb.kvm 2>/dev/null || true
 	irq_report $name
@@ -245,14 +259,14 @@ printf 'name = "vb"\nmemory = 160\nengine = "kvm"\nkernel = "%s/vmlinuz"\nramdis
 	$L "$CMDLINE" >/tmp/vb.cfg
 printf 'disk = [ "format=raw,vdev=xvda,access=ro,target=/tmp/vb-data.img", "format=raw,vdev=xvdb,access=rw,target=/tmp/vb-scratch.img" ]\nvif = [ "model=virtio" ]\n' >>/tmp/vb.cfg
 one hv hv run --timeout 1200 /tmp/vb.cfg
-hv_r=$r hv_w=$w hv_n=$n hv_busy=$busy
+hv_r=$r hv_w=$w hv_n=$n hv_busy=$busy hv_busy2=$busy2
 one qemu qemu-system-x86_64 -accel kvm -m 160 -display none -vga none -monitor none -no-reboot \
 	-L /usr/share/qemu -L /usr/share/seabios -serial stdio \
 	-kernel $L/vmlinuz -initrd /linux64v/initramfs.cpio.gz -append "$CMDLINE" \
 	-drive file=/tmp/vb-data.img,format=raw,if=virtio,readonly=on \
 	-drive file=/tmp/vb-scratch.img,format=raw,if=virtio \
 	-netdev user,id=n0 -device virtio-net-pci,netdev=n0,romfile=
-q_r=$r q_w=$w q_n=$n q_busy=$busy
+q_r=$r q_w=$w q_n=$n q_busy=$busy q_busy2=$busy2
 # hv again with offload=0: no checksum or TSO offload, as QEMU offers none
 # on its user network (the guest then sends frames of the MTU)
 sed 's/vif = \[ "model=virtio" \]/vif = [ "model=virtio,offload=0" ]/' /tmp/vb.cfg >/tmp/vb0.cfg
@@ -267,5 +281,16 @@ for x in "virtio-blk-read 64 $hv_r $q_r dd 64 MiB bs=1M from /dev/vda" \
 	shift 4
 	echo "BENCH $what hv=$h qemu=$q MB/s (ratio hv/qemu $(ratio $h $q); $*; amd64 guest, 160 MiB)"
 done
+# The VMMs run one after the other, and the outer host's load (other
+# jobs on a shared machine) changes this VM's pace between them: the
+# control loop then differs as much as a device phase. Each phase over
+# the mean of its own run's two control loops cancels that drift.
+norm() { # HV_PHASE Q_PHASE: (q / q's control) over (hv / hv's control)
+	awk -v h="$1" -v q="$2" -v hb="$hv_busy" -v hb2="$hv_busy2" -v qb="$q_busy" -v qb2="$q_busy2" 'BEGIN {
+		if (h + 0 > 0 && q + 0 > 0 && hb + 0 > 0 && hb2 + 0 > 0 && qb + 0 > 0 && qb2 + 0 > 0)
+			printf "%.2f", (q / ((qb + qb2) / 2)) / (h / ((hb + hb2) / 2))
+		else print "n/a" }'
+}
+echo "BENCH-INFO control-normalized ratios hv/qemu: read $(norm $hv_r $q_r) write $(norm $hv_w $q_w) net $(norm $hv_n $q_n) (each phase's time over the mean of its run's two control loops: hv $hv_busy/$hv_busy2 cs, qemu $q_busy/$q_busy2 cs)"
 h=$(rate 16 $h0_n) q=$(rate 16 $q_n)
 echo "BENCH virtio-net-tx-offload0 hv=$h qemu=$q MB/s (ratio hv/qemu $(ratio $h $q); the same with hv's vif offload=0; its blk read/write $(rate 64 $h0_r) / $(rate 64 $h0_w) MB/s)"

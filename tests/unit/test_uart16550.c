@@ -69,7 +69,7 @@ static void wr(unsigned reg, uint8_t value)
 
 static void setup(void)
 {
-	struct byte_sink be = {rec_tx, &tx};
+	struct byte_sink be = {rec_tx, &tx, NULL};
 
 	memset(&irq, 0, sizeof irq);
 	memset(&tx, 0, sizeof tx);
@@ -404,6 +404,58 @@ START_TEST(test_reset_restoresPowerOnStateAndLowersIrq)
 }
 END_TEST
 
+/* A host end holding more input than the FIFO takes: the backend's
+ * drained hook hands over what is left each time the guest empties it. */
+struct refill {
+	struct uart16550 *u;
+	const char *rest;
+	unsigned calls;
+};
+
+static void ignore_tx(void *opaque, uint8_t byte)
+{
+	(void)opaque;
+	(void)byte;
+}
+
+static void refill_drained(void *opaque)
+{
+	struct refill *r = opaque;
+
+	r->calls++;
+	r->rest += uart16550_receive(r->u, (const uint8_t *)r->rest, strlen(r->rest));
+}
+
+START_TEST(test_drainedReceiver_letsHostSendTheRestAtOnce)
+{
+	struct refill r = {.rest = "ghij"};
+	struct byte_sink be = {ignore_tx, &r, refill_drained};
+	struct uart16550 *saved = u;
+
+	u = r.u = uart16550_create((struct irq_line){rec_irq, &irq, 4}, &be);
+	ck_assert_ptr_nonnull(u);
+	rd(UART_RBR); /* an empty receiver read: nothing was drained */
+	ck_assert_uint_eq(r.calls, 0);
+	wr(UART_MCR, MCR_DTR | MCR_RTS);
+	wr(UART_FCR, 0x01);
+	rx("0123456789abcdef");
+	for (unsigned i = 0; i < 15; i++)
+		ck_assert_uint_eq(rd(UART_RBR), (uint8_t) "0123456789abcdef"[i]);
+	ck_assert_uint_eq(r.calls, 0); /* a byte still waits */
+	ck_assert_uint_eq(rd(UART_RBR), 'f');
+	ck_assert_uint_eq(r.calls, 1);
+	ck_assert_uint_eq(rd(UART_LSR) & LSR_DR, LSR_DR); /* refilled at once */
+	for (unsigned i = 0; i < 4; i++)
+		ck_assert_uint_eq(rd(UART_RBR), (uint8_t) "ghij"[i]);
+	ck_assert_uint_eq(r.calls, 2);
+	ck_assert_uint_eq(rd(UART_LSR) & LSR_DR, 0);
+	rd(UART_RBR);
+	ck_assert_uint_eq(r.calls, 2);
+	uart16550_destroy(u);
+	u = saved;
+}
+END_TEST
+
 START_TEST(test_hostInput_waitsUntilGuestAssertsDtrOrRts)
 {
 	wr(UART_MCR, 0);
@@ -554,6 +606,7 @@ static Suite *uart_suite(void)
 	tcase_add_test(tc, test_wideAccesses_areIgnored);
 	tcase_add_test(tc, test_reset_restoresPowerOnStateAndLowersIrq);
 	tcase_add_test(tc, test_hostInput_waitsUntilGuestAssertsDtrOrRts);
+	tcase_add_test(tc, test_drainedReceiver_letsHostSendTheRestAtOnce);
 	tcase_add_test(tc, test_fuzz_randomRegisterTraffic_keepsInvariants);
 	tcase_add_test(tc, test_saveLoad_bringsBackFifoAndInterrupts);
 	suite_add_tcase(s, tc);
