@@ -71,6 +71,7 @@ void x86_jit_create(struct x86_cpu *cpu, bool off)
 	j->threshold = env_threshold();
 	j->check = getenv("HV_JIT_LOCKSTEP") && strcmp(getenv("HV_JIT_LOCKSTEP"), "0") != 0;
 	j->perfmap = x86_jit_perfmap_from_env();
+	j->dump = x86_jit_dump_from_env();
 	memset(cpu->jc, 0, sizeof cpu->jc);
 	cpu->jit = j;
 }
@@ -99,6 +100,7 @@ void x86_jit_destroy(struct x86_cpu *cpu)
 			 (unsigned long long)j->checked, (unsigned long long)cpu->arena_evictions,
 			 (unsigned long long)cpu->block_ids);
 	x86_jit_perfmap_close(j->perfmap);
+	free(j->dump);
 	x86_jit_buf_free(&j->buf);
 	bigmem_free(j->insns, X86_JIT_INSNS * sizeof *j->insns);
 	free(j);
@@ -244,8 +246,10 @@ x86_jit_code x86_jit_translate(struct x86_cpu *cpu, struct x86_block *b)
 		cpu->jit->blocks++;
 		if (cpu->jit->perfmap)
 			perf_name(cpu, b, &l);
-		x86_jit_dump(x86_jit_guest_phys(cpu, b->host), l.hot, (size_t)(l.hot_end - l.hot),
-			     l.code, (size_t)(l.cold_end - l.code));
+		if (cpu->jit->dump)
+			x86_jit_dump(cpu->jit->dump, x86_jit_guest_phys(cpu, b->host), l.hot,
+				     (size_t)(l.hot_end - l.hot), l.code,
+				     (size_t)(l.cold_end - l.code));
 	}
 	cpu->jit->ns += now_ns() - t0;
 	return code;

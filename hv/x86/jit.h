@@ -160,6 +160,8 @@ struct x86_jit {
 	uint64_t entries;
 	/* HV_JIT_PERFMAP's file (jit_perfmap.h), or NULL. */
 	struct x86_jit_perfmap *perfmap;
+	/* HV_JIT_DUMP's directory (jit_dump.h), a copy, or NULL. */
+	char *dump;
 	/* The instructions of the translated blocks, which their code points
 	 * at: copied from the decoded blocks' arena, which block.c reuses,
 	 * and emptied with the buffer. */

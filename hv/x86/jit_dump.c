@@ -2,6 +2,7 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "hv/x86/jit_dump.h"
@@ -22,12 +23,16 @@ static void put(const char *dir, uint64_t gpa, const char *kind, const void *p, 
 	close(fd);
 }
 
-void x86_jit_dump(uint64_t gpa, const void *hot, size_t hot_len, const void *cold, size_t cold_len)
+char *x86_jit_dump_from_env(void)
 {
 	const char *dir = getenv("HV_JIT_DUMP");
 
-	if (!dir || !*dir)
-		return;
+	return dir && *dir ? strdup(dir) : NULL;
+}
+
+void x86_jit_dump(const char *dir, uint64_t gpa, const void *hot, size_t hot_len, const void *cold,
+		  size_t cold_len)
+{
 	put(dir, gpa, "hot", hot, hot_len);
 	put(dir, gpa, "cold", cold, cold_len);
 }

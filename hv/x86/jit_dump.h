@@ -9,6 +9,11 @@
 #include <stddef.h>
 #include <stdint.h>
 
-void x86_jit_dump(uint64_t gpa, const void *hot, size_t hot_len, const void *cold, size_t cold_len);
+/* A copy of HV_JIT_DUMP's directory, read once as the JIT starts (as
+ * its perf map's variable is), or NULL when unset or empty. */
+char *x86_jit_dump_from_env(void);
+/* Writes one translation's bytes into dir. */
+void x86_jit_dump(const char *dir, uint64_t gpa, const void *hot, size_t hot_len, const void *cold,
+		  size_t cold_len);
 
 #endif

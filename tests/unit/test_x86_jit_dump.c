@@ -48,9 +48,12 @@ START_TEST(test_dump_writes_hot_and_cold_bytes)
 	size_t n;
 
 	ck_assert_ptr_nonnull(mkdtemp(dir));
+	x86f_teardown(); /* (the JIT reads the variable as it starts) */
 	setenv("HV_JIT_DUMP", dir, 1);
-	run_loop();
+	x86f_setup(1u << 20);
 	unsetenv("HV_JIT_DUMP");
+	ck_assert_ptr_nonnull(cpu->jit);
+	run_loop();
 	ck_assert_int_gt(size_of(dir, "7c03.hot"), 0);
 	ck_assert_int_gt(size_of(dir, "7c03.cold"), 0);
 	/* the cold bytes start with the C entry */
@@ -72,7 +75,6 @@ START_TEST(test_no_dump_without_the_variable)
 	char dir[] = "/tmp/hv-jit-dump-XXXXXX";
 
 	ck_assert_ptr_nonnull(mkdtemp(dir));
-	unsetenv("HV_JIT_DUMP");
 	run_loop();
 	ck_assert_int_eq(size_of(dir, "7c03.hot"), -1);
 	ck_assert_int_eq(rmdir(dir), 0);
@@ -82,6 +84,7 @@ END_TEST
 static void setup(void)
 {
 	unsetenv("HV_JIT");
+	unsetenv("HV_JIT_DUMP");
 	x86f_setup(1u << 20);
 	ck_assert_ptr_nonnull(cpu->jit);
 }
