@@ -223,10 +223,11 @@ static void emit_fault(struct as *a, const struct j_jump *j, uint32_t mask, uint
 
 void x86_jit_jump(struct as *a, const struct j_jump *j, uint32_t mask)
 {
-	uint8_t *skip = NULL, *fault, *fault16 = NULL, *done;
+	uint8_t *skip = NULL, *fault = NULL, *fault16 = NULL, *done;
 	bool direct = j->out && (j->osz == 2 || (j->osz == 4 && mask == 0xffffffffu));
 	/* rel as 16-bit EIP adds it (cut to 16 bits after) */
 	uint32_t rel = j->osz == 2 ? (uint32_t)(int32_t)(int16_t)j->rel : j->rel;
+	bool loop = inside(j, mask, rel);
 
 	/* (lea keeps the host flags; no cut: a start within the block, as
 	 * inside() says) */
@@ -234,11 +235,10 @@ void x86_jit_jump(struct as *a, const struct j_jump *j, uint32_t mask)
 	store(a, RAX, CPU(ip_start));
 	if (j->cc < 16)
 		skip = jump(a, j->cc ^ 1);
-	if (inside(j, mask, rel)) {
+	if (loop) {
 		/* within the block's own bytes, which its entry checked
 		 * against the CS limit (a loop) */
 		block_ip(a, j->end + rel, 0xffffffffu);
-		fault = NULL;
 		if (direct)
 			j->out->wrap[0] = NULL;
 	} else if (direct) {
@@ -253,7 +253,7 @@ void x86_jit_jump(struct as *a, const struct j_jump *j, uint32_t mask)
 		b1(a, 0x05); /* add eax, rel */
 		b4(a, j->rel);
 	}
-	if (!inside(j, mask, rel)) {
+	if (!loop) {
 		mem_op(a, 0x3b, RAX, CPU(seg[X86_CS].limit));
 		fault = jump(a, 0x7); /* ja */
 	}
