@@ -79,6 +79,12 @@ void linuxboot_free(struct linux_image *img)
 	*img = (struct linux_image){0};
 }
 
+void linuxboot_drop_image(struct linux_image *img)
+{
+	free(img->image);
+	img->image = NULL;
+}
+
 /* The e820 map: low RAM, the ACPI page, the BIOS area, RAM from 1 MiB. */
 static void write_e820(uint8_t *bp, const struct guest_mem *mem)
 {

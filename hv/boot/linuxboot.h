@@ -111,6 +111,9 @@ int linuxboot_unpack(struct linux_image *img, char *err, size_t errlen);
 int linuxboot_load_elf(struct linux_image *img, const uint8_t *elf, size_t n, char *err,
 		       size_t errlen);
 
+/* Frees the decompressed kernel (linuxboot_unpack makes it again). */
+void linuxboot_drop_image(struct linux_image *img);
+
 void linuxboot_free(struct linux_image *img);
 
 /* Writes the kernel, initrd, command line, boot_params and GDT into RAM

@@ -55,6 +55,7 @@ struct domain {
 	struct disk *disks[DISKS_MAX]; /* cfg.disks[i], open and locked before the guest runs */
 	struct disk_overlay *staged[DISKS_MAX]; /* hv snapshot-create's, until its "snapshot" */
 	struct linux_image linux_image;		/* kernel=: the files, read once */
+	bool linux_unpacked; /* hv decompresses the kernel (again at each reboot) */
 	const struct engine_ops *engine;
 	char engine_why[160];
 	void *engine_state;

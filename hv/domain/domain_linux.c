@@ -10,20 +10,14 @@
 #include "hv/core/log.h"
 #include "legacy/pc.h"
 
-/* Reads the files and, unless kernel_decompress = 0, decompresses the
- * kernel (a kernel that cannot be is left to decompress itself). */
-int domain_linux_prepare(struct domain *d, char *err, size_t errlen)
+/* Decompresses the kernel into d->linux_image.image. Returns 1 when hv
+ * did, 0 when this kernel decompresses itself (logged), -1 with err set
+ * when its payload is corrupt. */
+static int unpack(struct domain *d, char *err, size_t errlen)
 {
 	char why[160];
-	int r;
+	int r = linuxboot_unpack(&d->linux_image, why, sizeof why);
 
-	if (linuxboot_read(d->cfg.kernel, d->cfg.ramdisk, &d->linux_image, err, errlen) < 0)
-		return -1;
-	if (!d->cfg.kernel_decompress) {
-		log_info("the kernel decompresses itself: kernel_decompress = 0");
-		return 0;
-	}
-	r = linuxboot_unpack(&d->linux_image, why, sizeof why);
 	if (r < 0) {
 		snprintf(err, errlen, "kernel %s: %s", d->cfg.kernel, why);
 		return -1;
@@ -34,7 +28,36 @@ int domain_linux_prepare(struct domain *d, char *err, size_t errlen)
 			 d->linux_image.image_entry);
 	else
 		log_info("the kernel decompresses itself: %s", why);
-	return 0;
+	return r;
+}
+
+/* Reads the files and, unless kernel_decompress = 0, decompresses the
+ * kernel (a kernel that cannot be is left to decompress itself), so a
+ * corrupt one is refused before the domain exists. */
+int domain_linux_prepare(struct domain *d, char *err, size_t errlen)
+{
+	int r;
+
+	if (linuxboot_read(d->cfg.kernel, d->cfg.ramdisk, &d->linux_image, err, errlen) < 0)
+		return -1;
+	if (!d->cfg.kernel_decompress) {
+		log_info("the kernel decompresses itself: kernel_decompress = 0");
+		return 0;
+	}
+	r = unpack(d, err, errlen);
+	d->linux_unpacked = r > 0;
+	return r < 0 ? -1 : 0;
+}
+
+/* The decompressed kernel, 10-20 MB, is needed only while a boot writes
+ * it into guest RAM: it is freed then and decompressed again (a fraction
+ * of a second on the host) for the next reboot. Returns 0 or -1 with err
+ * set. */
+static int image_for_boot(struct domain *d, char *err, size_t errlen)
+{
+	if (!d->linux_unpacked || d->linux_image.image)
+		return 0;
+	return unpack(d, err, errlen) < 0 ? -1 : 0;
 }
 
 static void write_acpi(struct domain *d)
@@ -71,10 +94,13 @@ int domain_linux_boot(struct domain *d, char *err, size_t errlen)
 	}
 	pc_prepare_linux_boot(d->pc, DOMAIN_LINUX_PM_BASE);
 	write_acpi(d);
+	if (image_for_boot(d, err, errlen) < 0)
+		return -1;
 	if (linuxboot_setup(&d->machine.mem, &d->linux_image, d->cfg.extra,
 			    LINUXBOOT_ACPI + ACPI_RSDP_OFFSET, seeded ? seed : NULL, &entry, err,
 			    errlen) < 0)
 		return -1;
+	linuxboot_drop_image(&d->linux_image);
 	boot = (struct vcpu_boot32){.eip = entry.eip,
 				    .esi = entry.esi,
 				    .gdt_base = entry.gdt_base,

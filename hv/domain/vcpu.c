@@ -38,8 +38,8 @@ static void reset_machine(struct domain *d)
 	d->reboots++;
 	if (d->cfg.kernel[0]) {
 		char err[256];
-		/* The files were loaded once already: only a changed machine
-		 * could make this fail. */
+		/* The files were loaded once already: only a changed machine,
+		 * or no memory to decompress the kernel again, fails it. */
 		if (domain_linux_boot(d, err, sizeof err) < 0) {
 			log_error("reset: %s", err);
 			machine_request(m, MACHINE_REQ_CRASH, 0);
