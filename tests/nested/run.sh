@@ -13,7 +13,7 @@
 # $HV_NESTED_CACHE (default BUILD_DIR/nested). --bench also runs
 # tests/bench/kvm-guest.sh inside the VM, --bench-virtio
 # tests/bench/kvm-virtio-guest.sh (virtio-blk and virtio-net of the 64-bit
-# Linux guest on hv and on QEMU's KVM mode). GUEST (a diagnosis) runs only
+# Linux guest on hv and on QEMU's KVM mode, HV_BENCH_ROUNDS rounds). GUEST (a diagnosis) runs only
 # that guest, detached, and prints hv's and KVM's counters for it (linux,
 # linux64 and modern print the guest's console instead). HV_NESTED_CHECKS=a,b,c runs
 # only those checks (names as in $expected; modules always runs), for
@@ -231,9 +231,13 @@ stage_linux64v() {
 
 # --bench-virtio: its script and QEMU's x86_64 binary (QEMU's KVM mode
 # cannot run the 686 modern guest in this VM: the emulated SVM aborts on
-# its 32-bit TSS, so both run /linux64v).
+# its 32-bit TSS, so both run /linux64v); HV_BENCH_ROUNDS (its rounds,
+# 3 by default) and HV_BENCH_OFFLOAD0=1 (one more boot of hv, with vif
+# offload=0) as /bench-rounds and /bench-offload0.
 stage_bench_virtio() {
 	cp "$root/tests/bench/kvm-virtio-guest.sh" "$stage/bench.sh"
+	[ -z "${HV_BENCH_ROUNDS:-}" ] || echo "$HV_BENCH_ROUNDS" >"$stage/bench-rounds"
+	[ "${HV_BENCH_OFFLOAD0:-}" != 1 ] || touch "$stage/bench-offload0"
 	copy_with_libs "$(command -v qemu-system-x86_64)" bin/qemu-system-x86_64
 }
 
