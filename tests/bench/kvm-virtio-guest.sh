@@ -46,6 +46,8 @@ L=/linux64
 # brings up: down, its connect() fails with ENETUNREACH and the guest is
 # told "Network is unreachable".
 ip link set lo up
+# The console, for mark() within the $(...) that capture the figures.
+exec 3>&1
 CMDLINE="console=ttyS0,115200 quiet panic=-1"
 
 # KVM's own counters in this VM (debugfs, all VMs summed; one runs at a
@@ -103,14 +105,24 @@ timed() { # MARKER COMMAND: types COMMAND, then the centiseconds to MARKER (or n
 	if wait_out "^$1" 600; then echo $(($(centis) - t0)); else echo n/a; fi
 }
 
+# mark PHASE start|end: a BENCH-MARK line on the console, which run.sh
+# stamps with the outer QEMU's CPU time (cpu=<ticks>): the work the whole
+# nested stack did for the phase, whatever the outer host's load took
+# from it in wall time.
+mark() {
+	echo "BENCH-MARK $name $round $1 $2" >&3
+}
+
 # gtimed MARKER COMMAND [REST]: types COMMAND between two reads of the
 # guest's uptime, which its marker line (MARKER-42 T=<before>,<after>
 # REST) carries; the centiseconds between them (or n/a).
 # This VM's own time to the marker (0.5 s steps) goes to /tmp/vb.host.
 gtimed() {
+	mark "$1" start
 	t0=$(centis)
 	echo "read a _ </proc/uptime; $2; read b _ </proc/uptime; echo \"$1-\$((6*7)) T=\$a,\$b ${3:-}\"" >&5
 	wait_out "^$1-42 " 600 || { echo n/a; return; }
+	mark "$1" end
 	echo "$1=$(($(centis) - t0))" >>/tmp/vb.host
 	tr -d '\r' </tmp/vb.out | sed -n "s/^$1-42 T=\([0-9.]*\),\([0-9.]*\).*/\1 \2/p" |
 		awk 'NR == 1 { printf "%d", ($2 - $1) * 100 + 0.5 } END { if (NR == 0) print "n/a" }'
@@ -143,12 +155,14 @@ net_timed() {
 	nc -l -p 5001 <>/tmp/vb.nc-in >/tmp/vb.sink &
 	sink=$!
 	sleep 1
+	mark NET start
 	t0=$(centis)
 	end=$((t0 + 30000))
 	echo 'dd if=/dev/zero bs=65536 count=256 2>/dev/null | nc 10.0.2.2 5001; echo "TX-$((6*7)) eth0 tx_packets $(cat /sys/class/net/eth0/statistics/tx_packets) rx_packets $(cat /sys/class/net/eth0/statistics/rx_packets) IRQ $(grep -E "virtio|^ *(1[01]|LOC):" /proc/interrupts | tr -s " " | tr "\n" ";")"' >&5
 	while [ "$(wc -c </tmp/vb.sink)" -lt 16777216 ] && [ "$(centis)" -lt $end ]; do
 		sleep 0.25
 	done
+	mark NET end
 	if [ "$(wc -c </tmp/vb.sink)" -ge 16777216 ]; then echo $(($(centis) - t0)); else echo n/a; fi
 	kill $sink 2>/dev/null # which ends the guest's nc
 	wait_out "^TX-42" 60 >/dev/null

@@ -277,6 +277,22 @@ stage_initramfs() {
 	(cd "$stage" && find . | cpio -o -H newc --quiet) >"$cache/initramfs.cpio"
 }
 
+# The console's lines, a BENCH-MARK line (tests/bench/kvm-virtio-guest.sh)
+# with the outer QEMU's CPU time as it passes (cpu=<ticks> of user +
+# system time).
+stamp_cpu() {
+	local line t
+	while IFS= read -r line || [ -n "$line" ]; do
+		case $line in
+		BENCH-MARK*)
+			t=$(awk '{ print $14 + $15 }' "/proc/$(cat "$cache/qemu.pid" 2>/dev/null)/stat" 2>/dev/null || true)
+			line="$line cpu=${t:-n/a}"
+			;;
+		esac
+		printf '%s\n' "$line"
+	done
+}
+
 boot() {
 	local kernel
 	kernel=$(ls "$cache"/kernel/boot/vmlinuz-* | head -n 1)
@@ -286,7 +302,7 @@ boot() {
 		-kernel "$kernel" -initrd "$cache/initramfs.cpio" \
 		-append "console=ttyS0 quiet loglevel=${HV_NESTED_LOGLEVEL:-3} panic=-1 rdinit=/init${debug:+ hvdebug=$debug}" \
 		-nographic -no-reboot -monitor "unix:$sock,server,nowait" -nic none -pidfile "$cache/qemu.pid" </dev/null |
-		sed -u 's/\r//g; s/\x1b[[?0-9;]*[a-zA-Z]//g; s/\x1bc//g' | tee "$cache/console.log" |
+		sed -u 's/\r//g; s/\x1b[[?0-9;]*[a-zA-Z]//g; s/\x1bc//g' | stamp_cpu | tee "$cache/console.log" |
 		{ if [ -n "$debug" ]; then cat; else grep --line-buffered -E '^NESTED|^BENCH' | grep --line-buffered -v '^NESTED-ALIVE'; fi; } &
 	watch_heartbeat $!
 	wait || true
