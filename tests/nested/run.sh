@@ -232,11 +232,13 @@ stage_linux64v() {
 # --bench-virtio: its script and QEMU's x86_64 binary (QEMU's KVM mode
 # cannot run the 686 modern guest in this VM: the emulated SVM aborts on
 # its 32-bit TSS, so both run /linux64v); HV_BENCH_ROUNDS (its rounds,
-# 3 by default) and HV_BENCH_OFFLOAD0=1 (one more boot of hv, with vif
-# offload=0) as /bench-rounds and /bench-offload0.
+# 3 by default), HV_BENCH_REPS (each disk phase's repeats in a boot, 3)
+# and HV_BENCH_OFFLOAD0=1 (one more boot of hv, with vif
+# offload=0) as /bench-rounds, /bench-reps and /bench-offload0.
 stage_bench_virtio() {
 	cp "$root/tests/bench/kvm-virtio-guest.sh" "$stage/bench.sh"
 	[ -z "${HV_BENCH_ROUNDS:-}" ] || echo "$HV_BENCH_ROUNDS" >"$stage/bench-rounds"
+	[ -z "${HV_BENCH_REPS:-}" ] || echo "$HV_BENCH_REPS" >"$stage/bench-reps"
 	[ "${HV_BENCH_OFFLOAD0:-}" != 1 ] || touch "$stage/bench-offload0"
 	copy_with_libs "$(command -v qemu-system-x86_64)" bin/qemu-system-x86_64
 }
