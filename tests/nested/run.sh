@@ -13,7 +13,7 @@
 # $HV_NESTED_CACHE (default BUILD_DIR/nested). --bench also runs
 # tests/bench/kvm-guest.sh inside the VM, --bench-virtio
 # tests/bench/kvm-virtio-guest.sh (virtio-blk and virtio-net of the 64-bit
-# Linux guest on hv and on QEMU's KVM mode). GUEST (a diagnosis) runs only
+# Linux guest on hv and on QEMU's KVM mode, HV_BENCH_ROUNDS rounds). GUEST (a diagnosis) runs only
 # that guest, detached, and prints hv's and KVM's counters for it (linux,
 # linux64 and modern print the guest's console instead). HV_NESTED_CHECKS=a,b,c runs
 # only those checks (names as in $expected; modules always runs), for
@@ -231,9 +231,15 @@ stage_linux64v() {
 
 # --bench-virtio: its script and QEMU's x86_64 binary (QEMU's KVM mode
 # cannot run the 686 modern guest in this VM: the emulated SVM aborts on
-# its 32-bit TSS, so both run /linux64v).
+# its 32-bit TSS, so both run /linux64v); HV_BENCH_ROUNDS (its rounds,
+# 3 by default), HV_BENCH_REPS (each disk phase's repeats in a boot, 3)
+# and HV_BENCH_OFFLOAD0=1 (one more boot of hv, with vif
+# offload=0) as /bench-rounds, /bench-reps and /bench-offload0.
 stage_bench_virtio() {
 	cp "$root/tests/bench/kvm-virtio-guest.sh" "$stage/bench.sh"
+	[ -z "${HV_BENCH_ROUNDS:-}" ] || echo "$HV_BENCH_ROUNDS" >"$stage/bench-rounds"
+	[ -z "${HV_BENCH_REPS:-}" ] || echo "$HV_BENCH_REPS" >"$stage/bench-reps"
+	[ "${HV_BENCH_OFFLOAD0:-}" != 1 ] || touch "$stage/bench-offload0"
 	copy_with_libs "$(command -v qemu-system-x86_64)" bin/qemu-system-x86_64
 }
 
@@ -273,6 +279,22 @@ stage_initramfs() {
 	(cd "$stage" && find . | cpio -o -H newc --quiet) >"$cache/initramfs.cpio"
 }
 
+# The console's lines, a BENCH-MARK line (tests/bench/kvm-virtio-guest.sh)
+# with the outer QEMU's CPU time as it passes (cpu=<ticks> of user +
+# system time).
+stamp_cpu() {
+	local line t
+	while IFS= read -r line || [ -n "$line" ]; do
+		case $line in
+		BENCH-MARK*)
+			t=$(awk '{ print $14 + $15 }' "/proc/$(cat "$cache/qemu.pid" 2>/dev/null)/stat" 2>/dev/null || true)
+			line="$line cpu=${t:-n/a}"
+			;;
+		esac
+		printf '%s\n' "$line"
+	done
+}
+
 boot() {
 	local kernel
 	kernel=$(ls "$cache"/kernel/boot/vmlinuz-* | head -n 1)
@@ -282,7 +304,7 @@ boot() {
 		-kernel "$kernel" -initrd "$cache/initramfs.cpio" \
 		-append "console=ttyS0 quiet loglevel=${HV_NESTED_LOGLEVEL:-3} panic=-1 rdinit=/init${debug:+ hvdebug=$debug}" \
 		-nographic -no-reboot -monitor "unix:$sock,server,nowait" -nic none -pidfile "$cache/qemu.pid" </dev/null |
-		sed -u 's/\r//g; s/\x1b[[?0-9;]*[a-zA-Z]//g; s/\x1bc//g' | tee "$cache/console.log" |
+		sed -u 's/\r//g; s/\x1b[[?0-9;]*[a-zA-Z]//g; s/\x1bc//g' | stamp_cpu | tee "$cache/console.log" |
 		{ if [ -n "$debug" ]; then cat; else grep --line-buffered -E '^NESTED|^BENCH' | grep --line-buffered -v '^NESTED-ALIVE'; fi; } &
 	watch_heartbeat $!
 	wait || true
