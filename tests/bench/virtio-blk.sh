@@ -45,6 +45,9 @@ images() {
   rm -f "$work/data.qcow2" "$work/scratch.qcow2"
   qemu-img convert -f raw -O qcow2 "$work/data.img" "$work/data.qcow2"
   qemu-img create -q -f qcow2 "$work/scratch.qcow2" "${mib}M"
+  # The fresh files' dirty pages written out now, not by the host's
+  # writeback during a measured phase (and an image's fsync).
+  sync
 }
 
 # hv_cfg FORMAT DATA SCRATCH: the domain's configuration file.
