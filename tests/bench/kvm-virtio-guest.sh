@@ -357,26 +357,8 @@ one() {
 # centiseconds), each round's ratios, then per phase the medians of hv
 # and QEMU, the ratio of the medians and the rounds' spread.
 summary() {
-	awk '
+	awk "$(cat /bench-stats.awk)"'
 	function num(x) { return x ~ /^[0-9]+$/ && x + 0 > 0 }
-	function sorted(list, v,    n, i, j, t) {
-		n = split(list, v, " ")
-		for (i = 2; i <= n; i++)
-			for (j = i; j > 1 && v[j - 1] + 0 > v[j] + 0; j--) {
-				t = v[j]; v[j] = v[j - 1]; v[j - 1] = t
-			}
-		return n
-	}
-	function med(list,    n, v) {
-		n = sorted(list, v)
-		if (n == 0) return "n/a"
-		return n % 2 ? v[(n + 1) / 2] : (v[n / 2] + v[n / 2 + 1]) / 2
-	}
-	function span(list, f,    n, v) { # min-max (format f) and how far apart, in %
-		n = sorted(list, v)
-		if (n == 0) return "n/a"
-		return sprintf(f "-" f " (%.0f%%)", v[1], v[n], (v[n] / v[1] - 1) * 100)
-	}
 	function f2(x) { return x == "n/a" ? x : sprintf("%.2f", x) }
 	function ctrl(r, m,    a, b) { # the mean of the boot\047s two control loops
 		a = val[r, m, 3]; b = val[r, m, 6]

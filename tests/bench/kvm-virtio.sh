@@ -32,25 +32,7 @@ grep '^BENCH' "$log" | grep -v '^BENCH-MARK' || true
 # The outer QEMU's CPU time over each phase (run.sh stamps the guest
 # script's BENCH-MARK lines with it): the work the nested stack did, which
 # the outer host's load does not stretch as it does wall time.
-awk '
-function sorted(list, v,    n, i, j, t) {
-	n = split(list, v, " ")
-	for (i = 2; i <= n; i++)
-		for (j = i; j > 1 && v[j - 1] + 0 > v[j] + 0; j--) {
-			t = v[j]; v[j] = v[j - 1]; v[j - 1] = t
-		}
-	return n
-}
-function med(list,    n, v) {
-	n = sorted(list, v)
-	if (n == 0) return "n/a"
-	return n % 2 ? v[(n + 1) / 2] : (v[n / 2] + v[n / 2 + 1]) / 2
-}
-function span(list, f,    n, v) {
-	n = sorted(list, v)
-	if (n == 0 || v[1] <= 0) return "n/a"
-	return sprintf(f "-" f " (%.0f%%)", v[1], v[n], (v[n] / v[1] - 1) * 100)
-}
+awk "$(cat "$root/tests/bench/stats.awk")"'
 $1 == "BENCH-MARK" && ($2 == "hv" || $2 == "qemu") {
 	split($6, c, "=")
 	k = $2 SUBSEP $3 SUBSEP $4

@@ -234,9 +234,11 @@ stage_linux64v() {
 # its 32-bit TSS, so both run /linux64v); HV_BENCH_ROUNDS (its rounds,
 # 3 by default), HV_BENCH_REPS (each disk phase's repeats in a boot, 3)
 # and HV_BENCH_OFFLOAD0=1 (one more boot of hv, with vif
-# offload=0) as /bench-rounds, /bench-reps and /bench-offload0.
+# offload=0) as /bench-rounds, /bench-reps and /bench-offload0; its
+# awk statistics as /bench-stats.awk.
 stage_bench_virtio() {
 	cp "$root/tests/bench/kvm-virtio-guest.sh" "$stage/bench.sh"
+	cp "$root/tests/bench/stats.awk" "$stage/bench-stats.awk"
 	[ -z "${HV_BENCH_ROUNDS:-}" ] || echo "$HV_BENCH_ROUNDS" >"$stage/bench-rounds"
 	[ -z "${HV_BENCH_REPS:-}" ] || echo "$HV_BENCH_REPS" >"$stage/bench-reps"
 	[ "${HV_BENCH_OFFLOAD0:-}" != 1 ] || touch "$stage/bench-offload0"
